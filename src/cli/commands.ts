@@ -1,0 +1,59 @@
+import type { ArgsDef, CommandDef } from "citty";
+import { OrchError } from "../core/index.ts";
+
+type Loader = () => Promise<CommandDef<ArgsDef>>;
+
+/** A command module's default export, typed loosely: each module checks its own args. */
+const load =
+  (importer: () => Promise<{ default: unknown }>): Loader =>
+  async () =>
+    (await importer()).default as CommandDef<ArgsDef>;
+
+/** A command of the design that is not built yet: says so and exits 2. */
+const notBuilt =
+  (name: string, description: string): Loader =>
+  async () => ({
+    meta: { name, description: `${description} (not built yet)` },
+    args: {},
+    run() {
+      throw new OrchError("E_NOT_IMPLEMENTED", `orch ${name} is not built yet in orch.`);
+    },
+  });
+
+const group =
+  (name: string, description: string, subCommands: Record<string, Loader>): Loader =>
+  async () => ({ meta: { name, description }, subCommands });
+
+/**
+ * Every command of orch, loaded only when it runs (or when --help lists them).
+ * Descriptions here are the one-liners `orch --help` shows.
+ */
+export const COMMANDS: Record<string, Loader> = {
+  up: load(() => import("./up.ts")),
+  init: load(() => import("./init.ts")),
+  deploy: notBuilt("deploy", "Register the definitions in flows/ once, without a server"),
+  deployments: group("deployments", "List, inspect, pause, resume or remove deployments", {
+    ls: notBuilt("deployments ls", "List deployments"),
+    inspect: notBuilt("deployments inspect", "Show one deployment"),
+    pause: notBuilt("deployments pause", "Pause a deployment's schedules"),
+    resume: notBuilt("deployments resume", "Resume a deployment's schedules"),
+    rm: notBuilt("deployments rm", "Remove a deployment (its runs stay)"),
+  }),
+  run: notBuilt("run", "Trigger a run of a deployment"),
+  runs: group("runs", "List, inspect, follow, cancel or retry flow runs", {
+    ls: notBuilt("runs ls", "List flow runs"),
+    inspect: notBuilt("runs inspect", "Show one run with its state history"),
+    logs: notBuilt("runs logs", "Print (or follow) a run's logs"),
+    cancel: notBuilt("runs cancel", "Cancel a run"),
+    retry: notBuilt("runs retry", "Run a finished run again"),
+  }),
+  flow: group("flow", "Run a TypeScript flow file ad hoc", {
+    run: notBuilt("flow run", "Run a TypeScript flow ad hoc, tracked like any run"),
+  }),
+  worker: notBuilt("worker", "Run flows for a work pool from another shell or machine"),
+  monitor: notBuilt("monitor", "Watch a running server in the terminal UI"),
+  events: group("events", "Emit events that triggers can match", {
+    emit: notBuilt("events emit", "Emit an event"),
+  }),
+  version: load(() => import("./version.ts")),
+};

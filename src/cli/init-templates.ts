@@ -1,0 +1,42 @@
+/** The files `orch init` writes, by path relative to the project root. */
+export const INIT_FILES: Record<string, string> = {
+  ".gitignore": `.orch/
+node_modules/
+`,
+  "flows/hello.yaml": `# Deployments of this project: orch watches flows/ and redeploys on save.
+deployments:
+  - name: hello
+    description: Say hello every minute
+    command: ["sh", "-c", "echo hello, {{ parameters.name }}"]
+    parameters: { name: world }
+    tags: [example]
+    schedules:
+      - interval: 1m
+
+  - name: etl
+    description: A TypeScript flow with tasks and retries
+    flow: ./etl.ts
+    parameters: { day: today, limit: 3 }
+    tags: [example, etl]
+    retries: 1
+    retry_delay: 5s
+    timeout: 5m
+`,
+  "flows/etl.ts": `import { flow, task } from "orch";
+
+const extract = task("extract", async (limit: number) =>
+  Array.from({ length: limit }, (_, i) => ({ order: i + 1, amount: (i + 1) * 10 })),
+);
+
+const load = task("load", async (rows: { amount: number }[]) => {
+  const total = rows.reduce((sum, row) => sum + row.amount, 0);
+  console.log(\`loaded \${rows.length} orders, total \${total}\`);
+  return total;
+});
+
+export default flow("etl", async ({ day = "today", limit = 3 }: { day?: string; limit?: number }) => {
+  console.log(\`loading orders of \${day}\`);
+  return load(await extract(limit));
+});
+`,
+};

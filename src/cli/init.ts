@@ -1,0 +1,32 @@
+import { existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { dirname, join, relative, resolve } from "node:path";
+import { defineCommand } from "citty";
+import { INIT_FILES } from "./init-templates.ts";
+import { c, log } from "./output.ts";
+
+export default defineCommand({
+  meta: { name: "init", description: "Create a project with example flows" },
+  args: {
+    dir: { type: "positional", description: "Where to create it", required: false, default: "." },
+  },
+  run({ args }) {
+    const root = resolve(args.dir);
+    for (const [path, content] of Object.entries(INIT_FILES)) {
+      const target = join(root, path);
+      if (existsSync(target)) {
+        log.warn(`${path} exists; kept as it is`);
+        continue;
+      }
+      mkdirSync(dirname(target), { recursive: true });
+      writeFileSync(target, content);
+      log.info(`created ${path}`);
+    }
+    const rel = relative(process.cwd(), root);
+    const where = rel.startsWith("..") ? root : rel || ".";
+    log.success(`project ready in ${root}`);
+    process.stderr.write(
+      `\nNext: ${c.cyan(where === "." ? "orch up" : `cd ${where} && orch up`, process.stderr)}\n`,
+    );
+    return 0;
+  },
+});

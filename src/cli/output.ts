@@ -1,0 +1,85 @@
+import { createConsola } from "consola/core";
+
+/** Colour only on a terminal, and never with NO_COLOR set (to anything). */
+export function useColor(stream: NodeJS.WriteStream = process.stdout): boolean {
+  if (process.env.NO_COLOR !== undefined) return false;
+  if (process.env.FORCE_COLOR && process.env.FORCE_COLOR !== "0") return true;
+  return Boolean(stream.isTTY) && process.env.TERM !== "dumb";
+}
+
+const paint =
+  (open: number, close = 39) =>
+  (text: string, stream: NodeJS.WriteStream = process.stdout): string =>
+    useColor(stream) ? `\u001B[${open}m${text}\u001B[${close}m` : text;
+
+export const c = {
+  bold: paint(1, 22),
+  dim: paint(2, 22),
+  red: paint(31),
+  green: paint(32),
+  yellow: paint(33),
+  blue: paint(34),
+  magenta: paint(35),
+  cyan: paint(36),
+  gray: paint(90),
+};
+
+/** Remove ANSI colour codes. */
+export function stripAnsi(text: string): string {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: matching the escape is the point
+  return text.replace(/\u001B\[[0-9;]*m/g, "");
+}
+
+const LEVEL_TAGS: Record<number, (t: string) => string> = {
+  0: (t) => c.red(t, process.stderr),
+  1: (t) => c.yellow(t, process.stderr),
+};
+
+/**
+ * The CLI's logger: consola's core with a plain reporter, to stderr, so stdout carries only
+ * what a command prints (tables, JSON).
+ */
+export const log = createConsola({
+  level: process.env.ORCH_QUIET ? 1 : 3,
+  reporters: [
+    {
+      log(entry) {
+        const text = entry.args
+          .map((a) => (a instanceof Error ? a.message : typeof a === "string" ? a : Bun.inspect(a)))
+          .join(" ");
+        const tag =
+          entry.type === "error" || entry.type === "fatal"
+            ? "error"
+            : entry.type === "warn"
+              ? "warn"
+              : entry.type === "success"
+                ? "✔"
+                : "";
+        const painted = tag
+          ? `${(LEVEL_TAGS[entry.level] ?? ((t: string) => c.green(t, process.stderr)))(tag)} `
+          : "";
+        process.stderr.write(`${painted}${text}\n`);
+      },
+    },
+  ],
+});
+
+/** Print one JSON document on stdout. */
+export function printJson(value: unknown): void {
+  process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+}
+
+/** Render rows as an aligned table with a header; cells may hold colour codes. */
+export function renderTable(header: string[], rows: string[][]): string {
+  const widths = header.map((h, i) =>
+    Math.max(h.length, ...rows.map((r) => stripAnsi(r[i] ?? "").length)),
+  );
+  const line = (cells: string[]) =>
+    cells
+      .map((cell, i) =>
+        i === cells.length - 1 ? cell : cell + " ".repeat(widths[i]! - stripAnsi(cell).length),
+      )
+      .join("  ")
+      .trimEnd();
+  return [c.bold(line(header)), ...rows.map(line)].join("\n");
+}

@@ -1,0 +1,42 @@
+import { resolve } from "node:path";
+import { defineCommand } from "citty";
+import { OrchError } from "../core/index.ts";
+import { startServer } from "../server/index.ts";
+import { c, log } from "./output.ts";
+
+export default defineCommand({
+  meta: {
+    name: "up",
+    description: "Start orch: server, scheduler, watcher and worker (and the TUI on a TTY)",
+  },
+  args: {
+    dir: { type: "string", description: "The project root", default: "." },
+    port: { type: "string", description: "The API port (0: any free port)", valueHint: "4200" },
+    host: { type: "string", description: "The address to bind", default: "127.0.0.1" },
+    headless: { type: "boolean", description: "Plain logs instead of the terminal UI" },
+  },
+  async run({ args }) {
+    const port = args.port === undefined ? undefined : Number(args.port);
+    if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65535)) {
+      throw new OrchError(
+        "E_BAD_INPUT",
+        `--port must be a number from 0 to 65535, not ${JSON.stringify(args.port)}`,
+      );
+    }
+    let stopping: (signal: string) => void = () => {};
+    const stopped = new Promise<string>((resolve) => {
+      stopping = resolve;
+    });
+    // Listen for signals before anything starts, so a signal at any moment stops cleanly.
+    process.once("SIGINT", () => stopping("SIGINT"));
+    process.once("SIGTERM", () => stopping("SIGTERM"));
+    const server = await startServer({ dir: args.dir, port, host: args.host, logger: log });
+    log.success(
+      `orch is up at ${c.cyan(server.url, process.stderr)} for ${resolve(args.dir)}; Ctrl-C stops it`,
+    );
+    log.info(`${await stopped}: stopping`);
+    await server.stop();
+    log.info("stopped");
+    return 0;
+  },
+});

@@ -1,0 +1,49 @@
+const UNITS: Record<string, number> = {
+  ms: 1,
+  s: 1000,
+  m: 60_000,
+  h: 3_600_000,
+  d: 86_400_000,
+  w: 604_800_000,
+};
+
+const DURATION = /^(\d+(?:\.\d+)?)(ms|s|m|h|d|w)/;
+
+/**
+ * Parse a duration such as `30s`, `15m`, `1h30m` or `500ms` to milliseconds. A bare number is
+ * seconds. Returns undefined when the text is not a duration.
+ */
+export function parseDuration(text: string | number): number | undefined {
+  if (typeof text === "number") return Number.isFinite(text) && text >= 0 ? text * 1000 : undefined;
+  let rest = text.trim();
+  if (/^\d+(\.\d+)?$/.test(rest)) return Number(rest) * 1000;
+  if (!rest) return undefined;
+  let total = 0;
+  while (rest) {
+    const m = DURATION.exec(rest);
+    if (!m) return undefined;
+    total += Number(m[1]) * UNITS[m[2]!]!;
+    rest = rest.slice(m[0].length);
+  }
+  return total;
+}
+
+/** Render milliseconds in the shortest exact form: 5400000 -> `1h30m`. */
+export function formatDuration(ms: number): string {
+  if (ms === 0) return "0s";
+  if (ms < 1000) return `${Math.round(ms)}ms`;
+  const parts: string[] = [];
+  let rest = Math.round(ms / 1000);
+  for (const [unit, size] of [
+    ["d", 86_400],
+    ["h", 3_600],
+    ["m", 60],
+    ["s", 1],
+  ] as const) {
+    if (rest >= size) {
+      parts.push(`${Math.floor(rest / size)}${unit}`);
+      rest %= size;
+    }
+  }
+  return parts.join("");
+}

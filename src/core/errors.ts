@@ -1,0 +1,67 @@
+/** Stable error codes: each maps once to an HTTP status and a CLI exit code. */
+export const ERROR_CODES = {
+  E_BAD_INPUT: { status: 400, exit: 2 },
+  E_INVALID_DEFINITION: { status: 422, exit: 2 },
+  E_UNAUTHORIZED: { status: 401, exit: 2 },
+  E_FORBIDDEN: { status: 403, exit: 2 },
+  E_NOT_FOUND: { status: 404, exit: 2 },
+  E_AMBIGUOUS: { status: 409, exit: 2 },
+  E_CONFLICT: { status: 409, exit: 1 },
+  E_ILLEGAL_TRANSITION: { status: 409, exit: 1 },
+  E_TOO_LARGE: { status: 413, exit: 2 },
+  E_NOT_IMPLEMENTED: { status: 501, exit: 2 },
+  E_ALREADY_RUNNING: { status: 409, exit: 1 },
+  E_NO_SERVER: { status: 503, exit: 1 },
+  E_STORE_VERSION: { status: 500, exit: 1 },
+  E_INTERNAL: { status: 500, exit: 1 },
+} as const;
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+/** One problem, with where it is when known (`flows/etl.yaml:7:5`, `parameters.n`). */
+export interface Problem {
+  where?: string;
+  message: string;
+}
+
+/** orch's one error type: a stable code, a message that says what to do next, and details. */
+export class OrchError extends Error {
+  override readonly name = "OrchError";
+  readonly code: ErrorCode;
+  readonly problems: Problem[];
+
+  constructor(code: ErrorCode, message: string, problems: Problem[] = []) {
+    super(message);
+    this.code = code;
+    this.problems = problems;
+  }
+
+  get status(): number {
+    return ERROR_CODES[this.code].status;
+  }
+
+  get exitCode(): number {
+    return ERROR_CODES[this.code].exit;
+  }
+
+  toJSON(): { error: { code: ErrorCode; message: string; problems?: Problem[] } } {
+    return {
+      error: {
+        code: this.code,
+        message: this.message,
+        ...(this.problems.length ? { problems: this.problems } : {}),
+      },
+    };
+  }
+}
+
+/** Any thrown value as an OrchError (unknown errors become E_INTERNAL). */
+export function toOrchError(error: unknown): OrchError {
+  if (error instanceof OrchError) return error;
+  const message = error instanceof Error ? error.message : String(error);
+  return new OrchError("E_INTERNAL", message);
+}
+
+/** A problem as one line: `where: message`. */
+export function renderProblem(p: Problem): string {
+  return p.where ? `${p.where}: ${p.message}` : p.message;
+}

@@ -1,0 +1,38 @@
+export { type Clock, iso, systemClock } from "./clock.ts";
+export { formatDuration, parseDuration } from "./duration.ts";
+export {
+  ERROR_CODES,
+  type ErrorCode,
+  OrchError,
+  type Problem,
+  renderProblem,
+  toOrchError,
+} from "./errors.ts";
+export { type ProjectPaths, projectPaths } from "./paths.ts";
+export {
+  type AcceptedState,
+  ALLOWED,
+  type Decision,
+  decideTransition,
+  type Proposer,
+  type RunFacts,
+} from "./rules.ts";
+export {
+  readServerFile,
+  removeServerFile,
+  type ServerFile,
+  writeServerFile,
+} from "./server-file.ts";
+export {
+  ACTIVE_TYPES,
+  defaultName,
+  isStateType,
+  isTerminal,
+  type ProposedState,
+  STATE_NAMES,
+  STATE_TYPES,
+  type StateName,
+  type StateType,
+  TERMINAL_TYPES,
+} from "./states.ts";
+export { VERSION } from "./version.ts";

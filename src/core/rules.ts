@@ -1,0 +1,134 @@
+import {
+  defaultName,
+  isTerminal,
+  type ProposedState,
+  STATE_NAMES,
+  type StateName,
+  type StateType,
+} from "./states.ts";
+
+/**
+ * The orchestration rules: the one place that decides whether a flow run may move from its
+ * current state to a proposed one. The store applies the decision in the same transaction that
+ * records it; nothing else changes a run's state.
+ */
+
+/** What the rules need to know about the run. */
+export interface RunFacts {
+  type: StateType;
+  name: StateName;
+  /** How many times the run has entered RUNNING. */
+  attempt: number;
+  /** Automatic retries still available for a failure. */
+  retriesLeft: number;
+  /** Wait before an automatic retry, in milliseconds. */
+  retryDelayMs: number;
+}
+
+/** Who proposes: a user's explicit request may restart a finished run (retry). */
+export type Proposer = "system" | "user";
+
+/** The state to record, possibly not the one proposed. */
+export interface AcceptedState {
+  type: StateType;
+  name: StateName;
+  message: string;
+  /** For a state that waits (AwaitingRetry): how long from now. */
+  delayMs?: number;
+}
+
+export type Decision =
+  | { verdict: "accept"; state: AcceptedState; replaced?: string }
+  | { verdict: "noop" }
+  | { verdict: "reject"; reason: string };
+
+/**
+ * Transitions allowed between state types, before replacements. A terminal type has none: only
+ * a user's retry (to SCHEDULED) moves a finished run again.
+ */
+export const ALLOWED: Readonly<Record<StateType, readonly StateType[]>> = {
+  SCHEDULED: ["SCHEDULED", "PENDING", "CANCELLED"],
+  PENDING: ["SCHEDULED", "RUNNING", "FAILED", "CRASHED", "CANCELLING", "CANCELLED"],
+  RUNNING: ["RUNNING", "COMPLETED", "FAILED", "CRASHED", "CANCELLING", "CANCELLED", "PAUSED"],
+  CANCELLING: ["CANCELLED", "CRASHED"],
+  PAUSED: ["RUNNING", "CANCELLING", "CANCELLED", "CRASHED"],
+  COMPLETED: [],
+  FAILED: [],
+  CRASHED: [],
+  CANCELLED: [],
+};
+
+/** Decide what happens to a run in `current` when `proposed` is asked for. */
+export function decideTransition(
+  current: RunFacts,
+  proposed: ProposedState,
+  by: Proposer = "system",
+): Decision {
+  const name = proposed.name ?? defaultName(proposed.type);
+  if (STATE_NAMES[name] !== proposed.type) {
+    return { verdict: "reject", reason: `state name ${name} is not of type ${proposed.type}` };
+  }
+  const message = proposed.message ?? "";
+
+  if (current.type === proposed.type && current.name === name) return { verdict: "noop" };
+
+  if (isTerminal(current.type)) {
+    if (proposed.type === "SCHEDULED" && by === "user") {
+      return { verdict: "accept", state: { type: "SCHEDULED", name, message } };
+    }
+    return {
+      verdict: "reject",
+      reason: `the run is already ${current.type}; retry it to run it again`,
+    };
+  }
+
+  // A process that ends while it is being cancelled was cancelled, whatever its exit.
+  if (
+    current.type === "CANCELLING" &&
+    (proposed.type === "COMPLETED" || proposed.type === "FAILED")
+  ) {
+    return {
+      verdict: "accept",
+      state: { type: "CANCELLED", name: "Cancelled", message: message || "cancelled" },
+      replaced: `${proposed.type} while cancelling is CANCELLED`,
+    };
+  }
+
+  if (!ALLOWED[current.type].includes(proposed.type)) {
+    return {
+      verdict: "reject",
+      reason: `a run cannot go from ${current.type} to ${proposed.type}`,
+    };
+  }
+
+  // A flow that failed with retries left waits and runs again: same run, next attempt.
+  if (proposed.type === "FAILED" && current.type === "RUNNING" && current.retriesLeft > 0) {
+    const left = current.retriesLeft - 1;
+    return {
+      verdict: "accept",
+      state: {
+        type: "SCHEDULED",
+        name: "AwaitingRetry",
+        message: `${message || "failed"}; retrying (${left} ${left === 1 ? "retry" : "retries"} left after this one)`,
+        delayMs: current.retryDelayMs,
+      },
+      replaced: "FAILED with retries left is AwaitingRetry",
+    };
+  }
+
+  // Entering RUNNING again after an attempt is a retry.
+  if (
+    proposed.type === "RUNNING" &&
+    name === "Running" &&
+    current.attempt > 0 &&
+    current.type === "PENDING"
+  ) {
+    return {
+      verdict: "accept",
+      state: { type: "RUNNING", name: "Retrying", message },
+      replaced: "RUNNING after an earlier attempt is Retrying",
+    };
+  }
+
+  return { verdict: "accept", state: { type: proposed.type, name, message } };
+}

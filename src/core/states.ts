@@ -1,0 +1,61 @@
+/** The state types of a flow run, Prefect's names. Stored as-is: never rename one. */
+export const STATE_TYPES = [
+  "SCHEDULED",
+  "PENDING",
+  "RUNNING",
+  "COMPLETED",
+  "FAILED",
+  "CRASHED",
+  "CANCELLING",
+  "CANCELLED",
+  "PAUSED",
+] as const;
+export type StateType = (typeof STATE_TYPES)[number];
+
+/** State names: each belongs to one type (`Late` and `AwaitingRetry` are SCHEDULED, `TimedOut` is FAILED). */
+export const STATE_NAMES = {
+  Scheduled: "SCHEDULED",
+  Late: "SCHEDULED",
+  AwaitingRetry: "SCHEDULED",
+  Pending: "PENDING",
+  Running: "RUNNING",
+  Retrying: "RUNNING",
+  Completed: "COMPLETED",
+  Failed: "FAILED",
+  TimedOut: "FAILED",
+  Crashed: "CRASHED",
+  Cancelling: "CANCELLING",
+  Cancelled: "CANCELLED",
+  Paused: "PAUSED",
+} as const satisfies Record<string, StateType>;
+export type StateName = keyof typeof STATE_NAMES;
+
+/** States a run never leaves on its own. */
+export const TERMINAL_TYPES: readonly StateType[] = ["COMPLETED", "FAILED", "CRASHED", "CANCELLED"];
+
+/** States in which a run holds a worker slot or a process. */
+export const ACTIVE_TYPES: readonly StateType[] = ["PENDING", "RUNNING", "CANCELLING", "PAUSED"];
+
+/** Whether a state type is final. */
+export function isTerminal(type: StateType): boolean {
+  return TERMINAL_TYPES.includes(type);
+}
+
+/** Whether a string is a known state type (case-insensitive input is upper-cased first). */
+export function isStateType(value: string): value is StateType {
+  return (STATE_TYPES as readonly string[]).includes(value);
+}
+
+/** The default name of a state type: `RUNNING` -> `Running`. */
+export function defaultName(type: StateType): StateName {
+  const name = (Object.keys(STATE_NAMES) as StateName[]).find((n) => STATE_NAMES[n] === type);
+  return name!;
+}
+
+/** A state as proposed by the scheduler, a worker or a user. */
+export interface ProposedState {
+  type: StateType;
+  /** Defaults to the type's own name. */
+  name?: StateName;
+  message?: string;
+}

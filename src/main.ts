@@ -1,0 +1,16 @@
+#!/usr/bin/env bun
+/**
+ * orch's entry. Loads only what the command in argv needs: `--version` prints at once, a flow
+ * run loads the SDK and nothing else, every other command loads the CLI and then its own module.
+ */
+import { VERSION } from "./core/version.ts";
+
+const argv = process.argv.slice(2);
+const first = argv[0];
+
+if (argv.length === 1 && (first === "--version" || first === "-v" || first === "version")) {
+  process.stdout.write(`${VERSION}\n`);
+} else {
+  const { runCli } = await import("./cli/index.ts");
+  await runCli(argv);
+}

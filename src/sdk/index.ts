@@ -1,0 +1,60 @@
+/**
+ * The SDK that flow authors import as "orch": `flow()` marks a function as a flow, `task()` a
+ * step inside one. Inside the orch executable this module is what `import ... from "orch"` gets.
+ */
+
+/** Options of a flow. */
+export interface FlowOptions {
+  name: string;
+  description?: string;
+  /** A JSON Schema for the flow's parameters. */
+  parameters?: Record<string, unknown>;
+}
+
+/** A flow: callable like the function it wraps, with its options attached. */
+export type Flow<P, R> = ((params: P) => Promise<R>) & { readonly orchFlow: FlowOptions };
+
+/** Define a flow. */
+export function flow<P extends object, R>(
+  nameOrOptions: string | FlowOptions,
+  fn: (params: P) => R | Promise<R>,
+): Flow<P, R> {
+  const options = typeof nameOrOptions === "string" ? { name: nameOrOptions } : nameOrOptions;
+  const run = async (params: P) => fn(params);
+  return Object.assign(run, { orchFlow: options });
+}
+
+/** Options of a task. */
+export interface TaskOptions {
+  name: string;
+  /** Times to try again after a failure. */
+  retries?: number;
+}
+
+/** A task: callable like the function it wraps. */
+export type Task<A extends unknown[], R> = ((...args: A) => Promise<R>) & {
+  readonly orchTask: TaskOptions;
+};
+
+/** Define a task: a step of a flow, retried on failure when asked. */
+export function task<A extends unknown[], R>(
+  nameOrOptions: string | TaskOptions,
+  fn: (...args: A) => R | Promise<R>,
+): Task<A, R> {
+  const options = typeof nameOrOptions === "string" ? { name: nameOrOptions } : nameOrOptions;
+  const run = async (...args: A): Promise<R> => {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await fn(...args);
+      } catch (error) {
+        if (attempt >= (options.retries ?? 0)) throw error;
+      }
+    }
+  };
+  return Object.assign(run, { orchTask: options });
+}
+
+/** True when a value was made by `flow()`. */
+export function isFlow(value: unknown): value is Flow<object, unknown> {
+  return typeof value === "function" && "orchFlow" in value;
+}

@@ -1,0 +1,154 @@
+import { existsSync } from "node:fs";
+import { hostname } from "node:os";
+import {
+  type Clock,
+  OrchError,
+  projectPaths,
+  readServerFile,
+  removeServerFile,
+  systemClock,
+  VERSION,
+  writeServerFile,
+} from "../core/index.ts";
+import {
+  acquireInstanceLock,
+  ensureDataDir,
+  ensureToken,
+  openStore,
+  type Store,
+} from "../store/index.ts";
+import { json } from "./http.ts";
+import { createRouter, type Route } from "./router.ts";
+
+/** Where the server's messages go (the CLI passes its logger; tests pass their own). */
+export interface Logger {
+  info(...args: unknown[]): void;
+  warn(...args: unknown[]): void;
+  error(...args: unknown[]): void;
+}
+
+export interface ServerOptions {
+  dir?: string;
+  /** 0 picks a free port. Default 4200, or a free port when 4200 is taken. */
+  port?: number;
+  host?: string;
+  clock?: Clock;
+  logger?: Logger;
+  env?: Record<string, string | undefined>;
+}
+
+/** A running orch server. */
+export interface OrchServer {
+  url: string;
+  port: number;
+  store: Store;
+  token: string;
+  /** Stop serving, release the lock, remove server.json. Safe to call twice. */
+  stop(): Promise<void>;
+}
+
+const DEFAULT_PORT = 4200;
+
+const quiet: Logger = { info() {}, warn() {}, error() {} };
+
+/**
+ * Start orch for a project: the data dir, the single-server lock, the store, the token, the
+ * API, and `.orch/server.json` once it listens. Throws E_ALREADY_RUNNING when another server
+ * holds the project.
+ */
+export async function startServer(options: ServerOptions = {}): Promise<OrchServer> {
+  const paths = projectPaths(options.dir, options.env);
+  const logger = options.logger ?? quiet;
+  ensureDataDir(paths);
+  const release = acquireInstanceLock(paths.lock);
+  if (!release) {
+    const running = readServerFile(paths.serverFile);
+    throw new OrchError(
+      "E_ALREADY_RUNNING",
+      running
+        ? `orch is already running for ${paths.root} at ${running.url} (pid ${running.pid}). Stop it first, or use its API.`
+        : `orch is already running for ${paths.root} (it holds ${paths.lock}). Stop it first.`,
+    );
+  }
+  let store: Store | undefined;
+  try {
+    store = openStore(paths.db, { clock: options.clock ?? systemClock });
+    const token = ensureToken(paths);
+    const host = options.host ?? "127.0.0.1";
+    const routes: Route[] = [
+      {
+        method: "GET",
+        path: "/api/health",
+        summary: "Whether the server is up",
+        handler: () =>
+          json({
+            status: "ok",
+            version: VERSION,
+            pid: process.pid,
+            project: paths.root,
+            host: hostname(),
+          }),
+      },
+    ];
+    const fetch = createRouter(routes);
+    const server = listen(host, options.port, fetch, logger);
+    const url = `http://${host.includes(":") ? `[${host}]` : host}:${server.port}`;
+    writeServerFile(paths.serverFile, {
+      url,
+      pid: process.pid,
+      started_at: new Date().toISOString(),
+      version: VERSION,
+    });
+    const openStoreRef = store;
+    let stopped = false;
+    return {
+      url,
+      port: server.port!,
+      store,
+      token,
+      async stop() {
+        if (stopped) return;
+        stopped = true;
+        await server.stop(true);
+        if (existsSync(paths.serverFile)) removeServerFile(paths.serverFile);
+        openStoreRef.close();
+        release();
+      },
+    };
+  } catch (error) {
+    store?.close();
+    release();
+    throw error;
+  }
+}
+
+function listen(
+  host: string,
+  port: number | undefined,
+  fetch: (req: Request) => Promise<Response>,
+  logger: Logger,
+) {
+  const serve = (p: number) =>
+    Bun.serve({
+      hostname: host,
+      port: p,
+      fetch,
+      idleTimeout: 0,
+      maxRequestBodySize: 16 * 1024 * 1024,
+    });
+  try {
+    return serve(port ?? DEFAULT_PORT);
+  } catch (error) {
+    const inUse = (error as { code?: string }).code === "EADDRINUSE";
+    if (inUse && port === undefined) {
+      logger.warn(`port ${DEFAULT_PORT} is in use; listening on a free port instead`);
+      return serve(0);
+    }
+    throw new OrchError(
+      "E_BAD_INPUT",
+      inUse
+        ? `port ${port} on ${host} is already in use; pick another with --port, or --port 0 for any free one`
+        : `cannot listen on ${host}:${port}: ${(error as Error).message}`,
+    );
+  }
+}

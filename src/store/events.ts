@@ -1,0 +1,59 @@
+import { iso } from "../core/index.ts";
+import type { Store } from "./open-store.ts";
+
+/** An event as stored. */
+export interface EventRow {
+  id: number;
+  name: string;
+  resource: string | null;
+  payload: string;
+  at: number;
+}
+
+/** An event as the API shows it. */
+export interface EventJson {
+  id: number;
+  name: string;
+  resource: string | null;
+  payload: Record<string, unknown>;
+  at: string;
+}
+
+/** The JSON shape of a stored event. */
+export function eventToJson(row: EventRow): EventJson {
+  return {
+    id: row.id,
+    name: row.name,
+    resource: row.resource,
+    payload: JSON.parse(row.payload),
+    at: iso(row.at)!,
+  };
+}
+
+/** Record an event (in the caller's transaction, if any) and publish it once committed. */
+export function recordEvent(
+  store: Store,
+  name: string,
+  resource: string | null,
+  payload: Record<string, unknown> = {},
+): EventRow {
+  const row = store.db
+    .query("INSERT INTO events (name, resource, payload, at) VALUES (?, ?, ?, ?) RETURNING *")
+    .get(name, resource, JSON.stringify(payload), store.clock.now()) as EventRow;
+  if (store.onEvent) store.afterCommit(() => store.onEvent?.(row));
+  return row;
+}
+
+/** Recent events, newest first, optionally by name prefix (`deployment.`). */
+export function listEvents(
+  store: Store,
+  options: { prefix?: string; limit?: number } = {},
+): EventRow[] {
+  const limit = Math.max(1, Math.min(options.limit ?? 100, 1000));
+  if (options.prefix) {
+    return store.db
+      .query("SELECT * FROM events WHERE name >= ? AND name < ? ORDER BY id DESC LIMIT ?")
+      .all(options.prefix, `${options.prefix}\u{10FFFF}`, limit) as EventRow[];
+  }
+  return store.db.query("SELECT * FROM events ORDER BY id DESC LIMIT ?").all(limit) as EventRow[];
+}

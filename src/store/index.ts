@@ -1,0 +1,21 @@
+export { ensureDataDir, ensureToken } from "./data-dir.ts";
+export { type EventJson, type EventRow, eventToJson, listEvents, recordEvent } from "./events.ts";
+export { acquireInstanceLock } from "./instance-lock.ts";
+export { MIGRATIONS, type Migration, SCHEMA_VERSION } from "./migrations.ts";
+export { type OpenStoreOptions, openStore, type Store, schemaVersion } from "./open-store.ts";
+export {
+  createRun,
+  getRun,
+  getRunOrThrow,
+  listRuns,
+  type NewRun,
+  type RunFilter,
+  type RunJson,
+  type RunOutcome,
+  type RunRow,
+  runStates,
+  runToJson,
+  type StateJson,
+  type TransitionResult,
+  transitionRun,
+} from "./runs.ts";

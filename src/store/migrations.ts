@@ -1,0 +1,168 @@
+/**
+ * The store's schema, as numbered migrations. A migration is never edited once released: change
+ * the schema by adding the next one. Times are epoch milliseconds (INTEGER); JSON is TEXT.
+ */
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: "deployments, runs, states, logs, tasks",
+    sql: `
+CREATE TABLE work_pools (
+  name TEXT PRIMARY KEY,
+  concurrency_limit INTEGER,
+  paused INTEGER NOT NULL DEFAULT 0,
+  created_at INTEGER NOT NULL
+);
+CREATE TABLE work_queues (
+  pool TEXT NOT NULL REFERENCES work_pools(name) ON DELETE CASCADE,
+  name TEXT NOT NULL,
+  priority INTEGER NOT NULL DEFAULT 1,
+  concurrency_limit INTEGER,
+  paused INTEGER NOT NULL DEFAULT 0,
+  created_at INTEGER NOT NULL,
+  PRIMARY KEY (pool, name)
+);
+
+CREATE TABLE deployments (
+  id INTEGER PRIMARY KEY,
+  name TEXT NOT NULL UNIQUE,
+  version INTEGER NOT NULL,
+  spec TEXT NOT NULL,
+  source_file TEXT,
+  source_line INTEGER,
+  paused INTEGER NOT NULL DEFAULT 0,
+  removed_at INTEGER,
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL
+);
+CREATE TABLE deployment_versions (
+  deployment_id INTEGER NOT NULL REFERENCES deployments(id) ON DELETE CASCADE,
+  version INTEGER NOT NULL,
+  hash TEXT NOT NULL,
+  spec TEXT NOT NULL,
+  bundle TEXT,
+  created_at INTEGER NOT NULL,
+  PRIMARY KEY (deployment_id, version)
+);
+CREATE TABLE bundles (
+  hash TEXT PRIMARY KEY,
+  manifest TEXT NOT NULL,
+  size INTEGER NOT NULL,
+  created_at INTEGER NOT NULL
+);
+
+CREATE TABLE flow_runs (
+  seq INTEGER PRIMARY KEY,
+  id TEXT NOT NULL UNIQUE,
+  deployment_id INTEGER REFERENCES deployments(id),
+  deployment TEXT,
+  version INTEGER,
+  parent_id TEXT,
+  parameters TEXT NOT NULL DEFAULT '{}',
+  tags TEXT NOT NULL DEFAULT '[]',
+  work_pool TEXT NOT NULL DEFAULT 'default',
+  work_queue TEXT NOT NULL DEFAULT 'default',
+  state_type TEXT NOT NULL,
+  state_name TEXT NOT NULL,
+  state_message TEXT NOT NULL DEFAULT '',
+  state_at INTEGER NOT NULL,
+  attempt INTEGER NOT NULL DEFAULT 0,
+  retries INTEGER NOT NULL DEFAULT 0,
+  retries_used INTEGER NOT NULL DEFAULT 0,
+  retry_delay_ms INTEGER NOT NULL DEFAULT 0,
+  scheduled_at INTEGER NOT NULL,
+  started_at INTEGER,
+  ended_at INTEGER,
+  exit_code INTEGER,
+  signal TEXT,
+  pid INTEGER,
+  pid_started TEXT,
+  worker_id TEXT,
+  idempotency_key TEXT UNIQUE,
+  created_by TEXT NOT NULL DEFAULT 'manual',
+  result TEXT,
+  created_at INTEGER NOT NULL
+);
+CREATE TABLE flow_run_tags (
+  run_seq INTEGER NOT NULL REFERENCES flow_runs(seq) ON DELETE CASCADE,
+  tag TEXT NOT NULL,
+  PRIMARY KEY (tag, run_seq)
+) WITHOUT ROWID;
+CREATE TABLE flow_run_states (
+  id INTEGER PRIMARY KEY,
+  run_seq INTEGER NOT NULL REFERENCES flow_runs(seq) ON DELETE CASCADE,
+  type TEXT NOT NULL,
+  name TEXT NOT NULL,
+  at INTEGER NOT NULL,
+  message TEXT NOT NULL DEFAULT ''
+);
+CREATE TABLE log_lines (
+  id INTEGER PRIMARY KEY,
+  run_seq INTEGER NOT NULL,
+  at INTEGER NOT NULL,
+  stream TEXT NOT NULL,
+  line TEXT NOT NULL
+);
+CREATE TABLE task_runs (
+  id INTEGER PRIMARY KEY,
+  run_seq INTEGER NOT NULL REFERENCES flow_runs(seq) ON DELETE CASCADE,
+  name TEXT NOT NULL,
+  key TEXT,
+  state TEXT NOT NULL,
+  attempts INTEGER NOT NULL DEFAULT 0,
+  cached INTEGER NOT NULL DEFAULT 0,
+  result TEXT,
+  started_at INTEGER,
+  ended_at INTEGER
+);
+
+CREATE INDEX flow_runs_due ON flow_runs (state_type, scheduled_at)
+  WHERE state_type IN ('SCHEDULED', 'PENDING', 'RUNNING', 'CANCELLING', 'PAUSED');
+CREATE INDEX flow_runs_by_deployment ON flow_runs (deployment, seq);
+CREATE INDEX flow_runs_by_state ON flow_runs (state_type, seq);
+CREATE INDEX flow_runs_by_parent ON flow_runs (parent_id) WHERE parent_id IS NOT NULL;
+CREATE INDEX flow_run_states_by_run ON flow_run_states (run_seq, id);
+CREATE INDEX log_lines_by_run ON log_lines (run_seq, id);
+CREATE INDEX task_runs_by_run ON task_runs (run_seq, id);
+`,
+  },
+  {
+    version: 2,
+    name: "workers and events",
+    sql: `
+CREATE TABLE workers (
+  id TEXT PRIMARY KEY,
+  name TEXT NOT NULL,
+  pool TEXT NOT NULL,
+  host TEXT NOT NULL,
+  pid INTEGER,
+  concurrency INTEGER NOT NULL,
+  status TEXT NOT NULL DEFAULT 'online',
+  started_at INTEGER NOT NULL,
+  last_heartbeat INTEGER NOT NULL
+);
+CREATE INDEX workers_by_status ON workers (status, last_heartbeat);
+CREATE INDEX flow_runs_by_worker ON flow_runs (worker_id)
+  WHERE state_type IN ('PENDING', 'RUNNING', 'CANCELLING', 'PAUSED');
+
+CREATE TABLE events (
+  id INTEGER PRIMARY KEY,
+  name TEXT NOT NULL,
+  resource TEXT,
+  payload TEXT NOT NULL DEFAULT '{}',
+  at INTEGER NOT NULL
+);
+CREATE INDEX events_by_name ON events (name, id);
+CREATE INDEX events_by_resource ON events (resource, id) WHERE resource IS NOT NULL;
+`,
+  },
+];
+
+/** The newest schema version this build of orch knows. */
+export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

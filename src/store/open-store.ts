@@ -1,0 +1,105 @@
+import { Database } from "bun:sqlite";
+import { chmodSync, existsSync } from "node:fs";
+import { type Clock, OrchError, systemClock, VERSION } from "../core/index.ts";
+import type { EventRow } from "./events.ts";
+import { MIGRATIONS, type Migration } from "./migrations.ts";
+
+/** An open orch database: the connection, the clock every write stamps with. */
+export interface Store {
+  readonly db: Database;
+  readonly path: string;
+  readonly clock: Clock;
+  /** Run `fn` in one immediate transaction; nested calls join the outer one. */
+  tx<T>(fn: () => T): T;
+  /** Run `fn` once the current transaction commits (at once outside one; never on rollback). */
+  afterCommit(fn: () => void): void;
+  /** Called with every event recorded, after its transaction commits (the live stream). */
+  onEvent?: (event: EventRow) => void;
+  close(): void;
+}
+
+export interface OpenStoreOptions {
+  clock?: Clock;
+  /** The migrations to apply; tests pass a prefix to make an old database. */
+  migrations?: readonly Migration[];
+}
+
+/**
+ * Open (or create) the database at `path`: WAL, foreign keys, and every pending migration
+ * applied in one transaction. A database written by a newer orch is refused, untouched.
+ */
+export function openStore(path: string, options: OpenStoreOptions = {}): Store {
+  const migrations = options.migrations ?? MIGRATIONS;
+  const fresh = path === ":memory:" || !existsSync(path);
+  const db = new Database(path, { create: true, strict: true });
+  try {
+    db.run("PRAGMA busy_timeout = 5000");
+    db.run("PRAGMA journal_mode = WAL");
+    db.run("PRAGMA synchronous = NORMAL");
+    db.run("PRAGMA foreign_keys = ON");
+    if (fresh && path !== ":memory:") chmodSync(path, 0o600);
+    migrate(db, path, migrations);
+  } catch (error) {
+    db.close();
+    throw error;
+  }
+  const clock = options.clock ?? systemClock;
+  let committed: (() => void)[] = [];
+  const tx = <T>(fn: () => T): T => {
+    if (db.inTransaction) return fn();
+    let result: T;
+    try {
+      result = db.transaction(fn).immediate();
+    } catch (error) {
+      committed = [];
+      throw error;
+    }
+    const callbacks = committed;
+    committed = [];
+    for (const callback of callbacks) callback();
+    return result;
+  };
+  const afterCommit = (fn: () => void): void => {
+    if (db.inTransaction) committed.push(fn);
+    else fn();
+  };
+  return { db, path, clock, tx, afterCommit, close: () => db.close() };
+}
+
+function migrate(db: Database, path: string, migrations: readonly Migration[]): void {
+  db.run(
+    "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)",
+  );
+  const row = db.query("SELECT max(version) AS v FROM schema_migrations").get() as {
+    v: number | null;
+  };
+  const current = row.v ?? 0;
+  const known = migrations.at(-1)?.version ?? 0;
+  if (current > known) {
+    throw new OrchError(
+      "E_STORE_VERSION",
+      `${path} has schema version ${current}, newer than this orch ${VERSION} knows (${known}). ` +
+        "Upgrade orch, or set ORCH_HOME to use another data directory.",
+    );
+  }
+  const pending = migrations.filter((m) => m.version > current);
+  if (!pending.length) return;
+  db.transaction(() => {
+    for (const m of pending) {
+      db.run(m.sql);
+      db.query("INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)").run(
+        m.version,
+        m.name,
+        Date.now(),
+      );
+    }
+  }).immediate();
+}
+
+/** The schema version recorded in a store. */
+export function schemaVersion(store: Store): number {
+  const row = store.db.query("SELECT max(version) AS v FROM schema_migrations").get() as {
+    v: number | null;
+  };
+  return row.v ?? 0;
+}

@@ -1,0 +1,147 @@
+import { describe, expect, test } from "vitest";
+import {
+  decideTransition,
+  defaultName,
+  type RunFacts,
+  STATE_TYPES,
+  type StateType,
+} from "../../src/core/index.ts";
+
+/**
+ * The whole transition table, written out by hand: a row per current state, a column per proposed
+ * state (each with its default name, proposed by the system, no retries left).
+ * a = accepted, r = refused, n = no-op, C = replaced by CANCELLED.
+ */
+const TABLE = `
+              SCHEDULED PENDING RUNNING COMPLETED FAILED CRASHED CANCELLING CANCELLED PAUSED
+  SCHEDULED   n         a       r       r         r      r       r          a         r
+  PENDING     a         n       a       r         a      a       a          a         r
+  RUNNING     r         r       n       a         a      a       a          a         a
+  COMPLETED   r         r       r       n         r      r       r          r         r
+  FAILED      r         r       r       r         n      r       r          r         r
+  CRASHED     r         r       r       r         r      n       r          r         r
+  CANCELLING  r         r       r       C         C      a       n          a         r
+  CANCELLED   r         r       r       r         r      r       r          n         r
+  PAUSED      r         r       a       r         r      a       a          a         n
+`;
+
+function facts(type: StateType, extra: Partial<RunFacts> = {}): RunFacts {
+  return { type, name: defaultName(type), attempt: 0, retriesLeft: 0, retryDelayMs: 0, ...extra };
+}
+
+const lines = TABLE.trim().split("\n");
+const columns = lines[0]!.trim().split(/\s+/) as StateType[];
+const cases = lines.slice(1).flatMap((line) => {
+  const [from, ...cells] = line.trim().split(/\s+/);
+  return cells.map((cell, i) => ({ from: from as StateType, to: columns[i]!, cell }));
+});
+
+describe("the transition table", () => {
+  test("covers every pair of state types", () => {
+    expect(columns).toEqual([...STATE_TYPES]);
+    expect(cases).toHaveLength(STATE_TYPES.length ** 2);
+  });
+
+  test.each(cases)("$from -> $to is $cell", ({ from, to, cell }) => {
+    const decision = decideTransition(facts(from), { type: to, message: "m" });
+    switch (cell) {
+      case "a":
+        expect(decision).toEqual({
+          verdict: "accept",
+          state: { type: to, name: defaultName(to), message: "m" },
+        });
+        break;
+      case "r":
+        expect(decision.verdict).toBe("reject");
+        if (decision.verdict === "reject") expect(decision.reason).toMatch(new RegExp(from));
+        break;
+      case "n":
+        expect(decision).toEqual({ verdict: "noop" });
+        break;
+      case "C":
+        expect(decision).toMatchObject({
+          verdict: "accept",
+          state: { type: "CANCELLED", name: "Cancelled" },
+          replaced: expect.any(String),
+        });
+        break;
+      default:
+        throw new Error(`unknown cell ${cell}`);
+    }
+  });
+});
+
+describe("replacements and special cases", () => {
+  test("RUNNING -> FAILED with retries left becomes AwaitingRetry after the retry delay", () => {
+    const decision = decideTransition(facts("RUNNING", { retriesLeft: 2, retryDelayMs: 30_000 }), {
+      type: "FAILED",
+      message: "exit code 3",
+    });
+    expect(decision).toMatchObject({
+      verdict: "accept",
+      state: { type: "SCHEDULED", name: "AwaitingRetry", delayMs: 30_000 },
+      replaced: expect.any(String),
+    });
+    if (decision.verdict === "accept") expect(decision.state.message).toMatch(/exit code 3/);
+  });
+
+  test("a timeout with retries left is retried too", () => {
+    const decision = decideTransition(facts("RUNNING", { retriesLeft: 1 }), {
+      type: "FAILED",
+      name: "TimedOut",
+    });
+    expect(decision).toMatchObject({ verdict: "accept", state: { name: "AwaitingRetry" } });
+  });
+
+  test("a crash is never retried automatically", () => {
+    const decision = decideTransition(facts("RUNNING", { retriesLeft: 3 }), { type: "CRASHED" });
+    expect(decision).toMatchObject({ verdict: "accept", state: { type: "CRASHED" } });
+  });
+
+  test("PENDING -> FAILED (the process never started) is not retried", () => {
+    const decision = decideTransition(facts("PENDING", { retriesLeft: 3 }), { type: "FAILED" });
+    expect(decision).toMatchObject({ verdict: "accept", state: { type: "FAILED" } });
+  });
+
+  test("starting again after an attempt is named Retrying", () => {
+    const decision = decideTransition(facts("PENDING", { attempt: 1 }), { type: "RUNNING" });
+    expect(decision).toMatchObject({
+      verdict: "accept",
+      state: { type: "RUNNING", name: "Retrying" },
+    });
+  });
+
+  test("a user may retry a finished run; the system may not", () => {
+    for (const type of ["COMPLETED", "FAILED", "CRASHED", "CANCELLED"] as const) {
+      expect(decideTransition(facts(type), { type: "SCHEDULED" }, "user")).toMatchObject({
+        verdict: "accept",
+        state: { type: "SCHEDULED", name: "Scheduled" },
+      });
+      expect(decideTransition(facts(type), { type: "SCHEDULED" }, "system").verdict).toBe("reject");
+      expect(decideTransition(facts(type), { type: "RUNNING" }, "user").verdict).toBe("reject");
+    }
+  });
+
+  test("a scheduled run can become Late, and Late again is a no-op", () => {
+    expect(decideTransition(facts("SCHEDULED"), { type: "SCHEDULED", name: "Late" })).toMatchObject(
+      {
+        verdict: "accept",
+        state: { name: "Late" },
+      },
+    );
+    expect(
+      decideTransition(
+        { ...facts("SCHEDULED"), name: "Late" },
+        { type: "SCHEDULED", name: "Late" },
+      ),
+    ).toEqual({ verdict: "noop" });
+  });
+
+  test("a name that does not belong to the type is refused", () => {
+    const decision = decideTransition(facts("RUNNING"), { type: "COMPLETED", name: "Failed" });
+    expect(decision).toMatchObject({
+      verdict: "reject",
+      reason: expect.stringMatching(/not of type/),
+    });
+  });
+});

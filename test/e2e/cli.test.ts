@@ -1,0 +1,152 @@
+import { existsSync, readFileSync, statSync } from "node:fs";
+import { join } from "node:path";
+import { afterEach, describe, expect, test } from "vitest";
+import pkg from "../../package.json" with { type: "json" };
+import { orch, spawnOrch, tempDir } from "../helpers.ts";
+
+const DESIGN_COMMANDS = [
+  "up",
+  "init",
+  "deploy",
+  "deployments",
+  "run",
+  "runs",
+  "flow",
+  "worker",
+  "monitor",
+  "events",
+  "version",
+];
+
+let cleanups: (() => void)[] = [];
+afterEach(() => {
+  for (const c of cleanups) c();
+  cleanups = [];
+});
+function project() {
+  const t = tempDir();
+  cleanups.push(t.cleanup);
+  return t.dir;
+}
+
+describe("help, version and exit codes", () => {
+  test("--help lists every command with a description", async () => {
+    const { code, stdout } = await orch(["--help"]);
+    expect(code).toBe(0);
+    for (const name of DESIGN_COMMANDS) {
+      expect(stdout).toMatch(new RegExp(`^\\s+${name}\\s+\\S.*$`, "m"));
+    }
+    expect(stdout).not.toContain("\u001B["); // no colour when not on a terminal
+  });
+
+  test("version and --version print the semver", async () => {
+    for (const args of [["version"], ["--version"]]) {
+      const { code, stdout } = await orch(args);
+      expect(code).toBe(0);
+      expect(stdout).toBe(`${pkg.version}\n`);
+    }
+  });
+
+  test("an unknown command, an unknown option and a missing subcommand exit 2", async () => {
+    const unknown = await orch(["frobnicate"]);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toMatch(/unknown command "frobnicate"/);
+    const option = await orch(["up", "--prot", "1"]);
+    expect(option.code).toBe(2);
+    expect(option.stderr).toMatch(/unknown option --prot/);
+    const missing = await orch(["runs"]);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toMatch(/needs a command/);
+  });
+
+  test("a subcommand's help lists its own commands", async () => {
+    const { code, stdout } = await orch(["deployments", "--help"]);
+    expect(code).toBe(0);
+    for (const name of ["ls", "inspect", "pause", "resume", "rm"]) {
+      expect(stdout).toMatch(new RegExp(`^\\s+${name}\\s+\\S`, "m"));
+    }
+  });
+});
+
+describe("init", () => {
+  test("scaffolds flows and a .gitignore, and never overwrites", async () => {
+    const dir = project();
+    const first = await orch(["init", dir]);
+    expect(first.code).toBe(0);
+    expect(readFileSync(join(dir, ".gitignore"), "utf8")).toMatch(/^\.orch\/$/m);
+    const yaml = readFileSync(join(dir, "flows/hello.yaml"), "utf8");
+    expect(yaml).toMatch(/schedules:/);
+    expect(yaml).toMatch(/command:/);
+    expect(yaml).toMatch(/flow: \.\/etl\.ts/);
+    expect(readFileSync(join(dir, "flows/etl.ts"), "utf8")).toMatch(/from "orch"/);
+
+    const again = await orch(["init", dir]);
+    expect(again.code).toBe(0);
+    expect(again.stderr).toMatch(/flows\/hello.yaml exists; kept/);
+  });
+});
+
+describe("up", () => {
+  test("serves health, writes server.json and the token, and cleans up on SIGTERM", async () => {
+    const dir = project();
+    const up = spawnOrch(["up", "--headless", "--port", "0", "--dir", dir]);
+    await up.waitFor("orch is up at");
+    const info = JSON.parse(readFileSync(join(dir, ".orch/server.json"), "utf8"));
+    expect(info.pid).toBe(up.proc.pid);
+    const health = await (await fetch(`${info.url}/api/health`)).json();
+    expect(health).toMatchObject({ status: "ok", version: pkg.version });
+    expect(statSync(join(dir, ".orch")).mode & 0o777).toBe(0o700);
+    expect(statSync(join(dir, ".orch/token")).mode & 0o777).toBe(0o600);
+    expect(new URL(info.url).hostname).toBe("127.0.0.1");
+
+    up.proc.kill("SIGTERM");
+    expect(await up.proc.exited).toBe(0);
+    expect(existsSync(join(dir, ".orch/server.json"))).toBe(false);
+  });
+
+  test("a second up on the same project says where the first one runs", async () => {
+    const dir = project();
+    const first = spawnOrch(["up", "--headless", "--port", "0", "--dir", dir]);
+    await first.waitFor("orch is up at");
+    const { url } = JSON.parse(readFileSync(join(dir, ".orch/server.json"), "utf8"));
+    const second = await orch(["up", "--headless", "--port", "0", "--dir", dir]);
+    expect(second.code).toBe(1);
+    expect(second.stderr).toContain(`already running for ${dir} at ${url}`);
+    first.proc.kill("SIGINT");
+    expect(await first.proc.exited).toBe(0);
+  });
+
+  test("a server killed with -9 does not block the next start", async () => {
+    const dir = project();
+    const first = spawnOrch(["up", "--headless", "--port", "0", "--dir", dir]);
+    await first.waitFor("orch is up at");
+    first.proc.kill("SIGKILL");
+    await first.proc.exited;
+    const second = spawnOrch(["up", "--headless", "--port", "0", "--dir", dir]);
+    await second.waitFor("orch is up at");
+    const info = JSON.parse(readFileSync(join(dir, ".orch/server.json"), "utf8"));
+    expect(info.pid).toBe(second.proc.pid);
+    second.proc.kill("SIGTERM");
+    expect(await second.proc.exited).toBe(0);
+  });
+
+  test("a taken port given with --port is a clear error", async () => {
+    const dir = project();
+    const blocker = Bun.serve({ port: 0, hostname: "127.0.0.1", fetch: () => new Response("x") });
+    try {
+      const { code, stderr } = await orch([
+        "up",
+        "--headless",
+        "--port",
+        String(blocker.port),
+        "--dir",
+        dir,
+      ]);
+      expect(code).toBe(2);
+      expect(stderr).toMatch(new RegExp(`port ${blocker.port} .* already in use`));
+      expect(existsSync(join(dir, ".orch/server.json"))).toBe(false);
+    } finally {
+      blocker.stop(true);
+    }
+  });
+});

@@ -1,0 +1,88 @@
+import { mkdtempSync, realpathSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+
+/** The compiled executable under test (built by global-setup). */
+export const ORCH = resolve(import.meta.dirname, "../dist/orch");
+
+/** A fresh temporary directory, removed by the returned cleanup. */
+export function tempDir(prefix = "orch-test-"): { dir: string; cleanup: () => void } {
+  const dir = realpathSync(mkdtempSync(join(tmpdir(), prefix)));
+  return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+export interface Ran {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Run the compiled orch to completion. */
+export async function orch(
+  args: string[],
+  options: { cwd?: string; env?: Record<string, string> } = {},
+): Promise<Ran> {
+  const proc = Bun.spawn([ORCH, ...args], {
+    cwd: options.cwd,
+    env: { ...process.env, NO_COLOR: "1", ...options.env },
+    stdout: "pipe",
+    stderr: "pipe",
+    stdin: "ignore",
+  });
+  const [stdout, stderr, code] = await Promise.all([
+    new Response(proc.stdout).text(),
+    new Response(proc.stderr).text(),
+    proc.exited,
+  ]);
+  return { code, stdout, stderr };
+}
+
+/** Start a long-running orch command; read its stderr as it goes. */
+export function spawnOrch(
+  args: string[],
+  options: { cwd?: string; env?: Record<string, string> } = {},
+) {
+  const proc = Bun.spawn([ORCH, ...args], {
+    cwd: options.cwd,
+    env: { ...process.env, NO_COLOR: "1", ...options.env },
+    stdout: "pipe",
+    stderr: "pipe",
+    stdin: "ignore",
+  });
+  let stderr = "";
+  const decoder = new TextDecoder();
+  const waiters: { text: string; resolve: () => void }[] = [];
+  (async () => {
+    for await (const chunk of proc.stderr) {
+      stderr += decoder.decode(chunk, { stream: true });
+      for (const w of waiters.filter((w) => stderr.includes(w.text))) {
+        waiters.splice(waiters.indexOf(w), 1);
+        w.resolve();
+      }
+    }
+  })();
+  return {
+    proc,
+    get stderr() {
+      return stderr;
+    },
+    /** Resolve once stderr contains `text`; reject after `ms`. */
+    waitFor(text: string, ms = 10_000): Promise<void> {
+      if (stderr.includes(text)) return Promise.resolve();
+      return new Promise((resolve, reject) => {
+        const timer = setTimeout(
+          () =>
+            reject(new Error(`timed out waiting for ${JSON.stringify(text)}; stderr:\n${stderr}`)),
+          ms,
+        );
+        waiters.push({
+          text,
+          resolve: () => {
+            clearTimeout(timer);
+            resolve();
+          },
+        });
+      });
+    },
+  };
+}

@@ -1,0 +1,145 @@
+import { join } from "node:path";
+import { afterEach, beforeEach, expect, test } from "vitest";
+import {
+  createRun,
+  listEvents,
+  openStore,
+  runStates,
+  type Store,
+  transitionRun,
+} from "../../src/store/index.ts";
+import { tempDir } from "../helpers.ts";
+
+let store: Store;
+let cleanup = () => {};
+let now = 1_700_000_000_000;
+
+beforeEach(() => {
+  const t = tempDir();
+  cleanup = t.cleanup;
+  store = openStore(join(t.dir, "orch.db"), { clock: { now: () => now } });
+});
+afterEach(() => {
+  store.close();
+  cleanup();
+});
+
+function history(seq: number) {
+  return runStates(store, seq).map((s) => `${s.type}/${s.name}`);
+}
+
+test("each accepted transition writes the run and one history row, with time and message", () => {
+  const run = createRun(store, { deployment: "d", retries: 0 });
+  now += 10;
+  transitionRun(store, run.id, { type: "PENDING" }, { workerId: "w1" });
+  now += 10;
+  const running = transitionRun(store, run.id, { type: "RUNNING", message: "pid 42" }, { pid: 42 });
+  expect(running.run).toMatchObject({
+    state_type: "RUNNING",
+    pid: 42,
+    worker_id: "w1",
+    attempt: 1,
+  });
+  expect(running.run.started_at).toBe(now);
+  now += 10;
+  const done = transitionRun(store, run.id, { type: "COMPLETED" }, { exitCode: 0 });
+  expect(done.run).toMatchObject({ state_type: "COMPLETED", exit_code: 0, ended_at: now });
+  expect(history(run.seq)).toEqual([
+    "SCHEDULED/Scheduled",
+    "PENDING/Pending",
+    "RUNNING/Running",
+    "COMPLETED/Completed",
+  ]);
+  const states = runStates(store, run.seq);
+  expect(states[2]).toMatchObject({ message: "pid 42", at: new Date(now - 10).toISOString() });
+  const names = listEvents(store, { prefix: "flow-run." }).map((e) => e.name);
+  expect(names).toEqual([
+    "flow-run.completed",
+    "flow-run.running",
+    "flow-run.pending",
+    "flow-run.scheduled",
+  ]);
+});
+
+test("a refused transition throws and writes nothing", () => {
+  const run = createRun(store, {});
+  expect(() => transitionRun(store, run.id, { type: "COMPLETED" })).toThrow(
+    /cannot go from SCHEDULED to COMPLETED/,
+  );
+  expect(history(run.seq)).toEqual(["SCHEDULED/Scheduled"]);
+  expect(listEvents(store).length).toBe(1);
+});
+
+test("a repeated transition is a no-op with no history row", () => {
+  const run = createRun(store, {});
+  transitionRun(store, run.id, { type: "PENDING" });
+  const again = transitionRun(store, run.id, { type: "PENDING" });
+  expect(again.changed).toBe(false);
+  expect(history(run.seq)).toEqual(["SCHEDULED/Scheduled", "PENDING/Pending"]);
+});
+
+test("a failure with retries left waits for the retry delay, then runs as the next attempt", () => {
+  const run = createRun(store, { retries: 1, retryDelayMs: 5000 });
+  transitionRun(store, run.id, { type: "PENDING" });
+  transitionRun(store, run.id, { type: "RUNNING" }, { pid: 1 });
+  const failed = transitionRun(store, run.id, { type: "FAILED" }, { exitCode: 3 });
+  expect(failed.run).toMatchObject({
+    state_type: "SCHEDULED",
+    state_name: "AwaitingRetry",
+    scheduled_at: now + 5000,
+    retries_used: 1,
+    attempt: 1,
+  });
+  expect(failed.replaced).toBeDefined();
+  transitionRun(store, run.id, { type: "PENDING" });
+  const retrying = transitionRun(store, run.id, { type: "RUNNING" });
+  expect(retrying.run).toMatchObject({ state_name: "Retrying", attempt: 2 });
+  const final = transitionRun(store, run.id, { type: "FAILED" }, { exitCode: 3 });
+  expect(final.run).toMatchObject({ state_type: "FAILED", exit_code: 3 });
+  expect(history(run.seq)).toEqual([
+    "SCHEDULED/Scheduled",
+    "PENDING/Pending",
+    "RUNNING/Running",
+    "SCHEDULED/AwaitingRetry",
+    "PENDING/Pending",
+    "RUNNING/Retrying",
+    "FAILED/Failed",
+  ]);
+});
+
+test("a user's retry of a finished run starts it afresh with its retry budget", () => {
+  const run = createRun(store, { retries: 0 });
+  transitionRun(store, run.id, { type: "PENDING" });
+  transitionRun(store, run.id, { type: "RUNNING" });
+  transitionRun(store, run.id, { type: "FAILED" }, { exitCode: 1 });
+  expect(() => transitionRun(store, run.id, { type: "SCHEDULED" })).toThrow(/already FAILED/);
+  const retried = transitionRun(store, run.id, { type: "SCHEDULED" }, {}, "user");
+  expect(retried.run).toMatchObject({
+    state_type: "SCHEDULED",
+    exit_code: null,
+    ended_at: null,
+    started_at: null,
+  });
+});
+
+test("an idempotency key makes one run however often it is asked", () => {
+  const a = createRun(store, { idempotencyKey: "d:s0:2026-01-01T02:00Z" });
+  const b = createRun(store, { idempotencyKey: "d:s0:2026-01-01T02:00Z" });
+  expect(b.id).toBe(a.id);
+  expect(store.db.query("SELECT count(*) AS n FROM flow_runs").get()).toEqual({ n: 1 });
+});
+
+test("events are published only after their transaction commits", () => {
+  const seen: string[] = [];
+  store.onEvent = (e) => seen.push(e.name);
+  expect(() =>
+    store.tx(() => {
+      createRun(store, {});
+      expect(seen).toEqual([]);
+      throw new Error("rolled back");
+    }),
+  ).toThrow("rolled back");
+  expect(seen).toEqual([]);
+  createRun(store, {});
+  expect(seen).toEqual(["flow-run.scheduled"]);
+});
