@@ -1,4 +1,14 @@
 export { type Clock, iso, systemClock } from "./clock.ts";
+export {
+  CATCHUP_POLICIES,
+  type CatchupPolicy,
+  COLLISION_STRATEGIES,
+  type CollisionStrategy,
+  type ConcurrencySpec,
+  type DeploymentSpec,
+  type ScheduleSpec,
+  type TriggerSpec,
+} from "./deployment.ts";
 export { formatDuration, parseDuration } from "./duration.ts";
 export {
   ERROR_CODES,

@@ -1,4 +1,22 @@
+export { type BundleManifest, getBundle, saveBundle } from "./bundles.ts";
 export { ensureDataDir, ensureToken } from "./data-dir.ts";
+export {
+  type DeployChange,
+  type DeployInput,
+  type DeploymentJson,
+  type DeploymentRow,
+  deploymentSpec,
+  deploymentToJson,
+  getDeployment,
+  getDeploymentOrThrow,
+  getVersion,
+  listDeployments,
+  listVersions,
+  removeDeployment,
+  setDeploymentPaused,
+  upsertDeployment,
+  type VersionRow,
+} from "./deployments.ts";
 export { type EventJson, type EventRow, eventToJson, listEvents, recordEvent } from "./events.ts";
 export { acquireInstanceLock } from "./instance-lock.ts";
 export { MIGRATIONS, type Migration, SCHEMA_VERSION } from "./migrations.ts";

@@ -1,0 +1,10 @@
+export {
+  type Bundle,
+  type BundleFile,
+  bundleHash,
+  type FileHashCache,
+  materializeBundle,
+  objectPath,
+  scanBundle,
+  storeBundleObjects,
+} from "./bundles.ts";

@@ -1,0 +1,244 @@
+import { type DeploymentSpec, iso, OrchError } from "../core/index.ts";
+import { recordEvent } from "./events.ts";
+import type { Store } from "./open-store.ts";
+
+/** A deployment as stored, with its current version's hash and bundle. */
+export interface DeploymentRow {
+  id: number;
+  name: string;
+  version: number;
+  spec: string;
+  source_file: string | null;
+  source_line: number | null;
+  paused: number;
+  removed_at: number | null;
+  created_at: number;
+  updated_at: number;
+  hash: string;
+  bundle: string | null;
+}
+
+/** A deployment's spec, parsed. */
+export function deploymentSpec(row: Pick<DeploymentRow, "spec">): DeploymentSpec {
+  return JSON.parse(row.spec) as DeploymentSpec;
+}
+
+/** A deployment as `--json` and the API show it. */
+export interface DeploymentJson {
+  name: string;
+  version: number;
+  description: string;
+  flow: string | null;
+  command: string[] | null;
+  paused: boolean;
+  removed: boolean;
+  tags: string[];
+  parameters: Record<string, unknown>;
+  parameter_schema: Record<string, unknown> | null;
+  schedules: DeploymentSpec["schedules"];
+  triggers: DeploymentSpec["triggers"];
+  retries: number;
+  retry_delay_ms: number;
+  timeout_ms: number | null;
+  concurrency: DeploymentSpec["concurrency"];
+  work_pool: string;
+  work_queue: string;
+  next_run: string | null;
+  source: string | null;
+  updated_at: string | null;
+}
+
+/** The JSON shape of a stored deployment. */
+export function deploymentToJson(
+  row: DeploymentRow,
+  nextRun: number | null = null,
+): DeploymentJson {
+  const spec = deploymentSpec(row);
+  return {
+    name: row.name,
+    version: row.version,
+    description: spec.description,
+    flow: spec.flow
+      ? `${spec.flow.path}${spec.flow.export === "default" ? "" : `:${spec.flow.export}`}`
+      : null,
+    command: spec.command ?? null,
+    paused: row.paused === 1,
+    removed: row.removed_at !== null,
+    tags: spec.tags,
+    parameters: spec.parameters,
+    parameter_schema: spec.parameter_schema ?? null,
+    schedules: spec.schedules,
+    triggers: spec.triggers,
+    retries: spec.retries,
+    retry_delay_ms: spec.retry_delay_ms,
+    timeout_ms: spec.timeout_ms,
+    concurrency: spec.concurrency,
+    work_pool: spec.work_pool,
+    work_queue: spec.work_queue,
+    next_run: iso(nextRun),
+    source: row.source_file ? `${row.source_file}:${row.source_line ?? 1}` : null,
+    updated_at: iso(row.updated_at),
+  };
+}
+
+const SELECT = `SELECT d.*, v.hash, v.bundle FROM deployments d
+  JOIN deployment_versions v ON v.deployment_id = d.id AND v.version = d.version`;
+
+/** A deployment by name (removed ones too), or null. */
+export function getDeployment(store: Store, name: string): DeploymentRow | null {
+  return store.db.query(`${SELECT} WHERE d.name = ?`).get(name) as DeploymentRow | null;
+}
+
+/** A deployment by name that is not removed; throws E_NOT_FOUND with a hint. */
+export function getDeploymentOrThrow(store: Store, name: string): DeploymentRow {
+  const row = getDeployment(store, name);
+  if (!row || row.removed_at !== null) {
+    throw new OrchError(
+      "E_NOT_FOUND",
+      row
+        ? `deployment ${name} was removed; its runs stay in the history`
+        : `no deployment named ${JSON.stringify(name)}; orch deployments ls lists them`,
+    );
+  }
+  return row;
+}
+
+/** Deployments by name; removed ones only with `all`. */
+export function listDeployments(store: Store, options: { all?: boolean } = {}): DeploymentRow[] {
+  return store.db
+    .query(`${SELECT} ${options.all ? "" : "WHERE d.removed_at IS NULL"} ORDER BY d.name`)
+    .all() as DeploymentRow[];
+}
+
+export interface DeployInput {
+  spec: DeploymentSpec;
+  /** The content hash of the definition and its bundle. */
+  hash: string;
+  bundle: string | null;
+  sourceFile: string;
+  sourceLine: number;
+}
+
+export type DeployChange = "created" | "updated" | "unchanged" | "restored";
+
+/**
+ * Record a deployment's definition: a new hash makes the next version, the same hash changes
+ * nothing (the source position is kept current). Emits deployment.created or .updated.
+ */
+export function upsertDeployment(
+  store: Store,
+  input: DeployInput,
+): { deployment: DeploymentRow; change: DeployChange } {
+  return store.tx(() => {
+    const now = store.clock.now();
+    const existing = getDeployment(store, input.spec.name);
+    const specJson = JSON.stringify(input.spec);
+    if (!existing) {
+      const { id } = store.db
+        .query(
+          `INSERT INTO deployments (name, version, spec, source_file, source_line, created_at, updated_at)
+           VALUES (?, 1, ?, ?, ?, ?, ?) RETURNING id`,
+        )
+        .get(input.spec.name, specJson, input.sourceFile, input.sourceLine, now, now) as {
+        id: number;
+      };
+      insertVersion(store, id, 1, input, now);
+      recordEvent(store, "deployment.created", input.spec.name, {
+        version: 1,
+        source: input.sourceFile,
+      });
+      return { deployment: getDeployment(store, input.spec.name)!, change: "created" };
+    }
+    const restored = existing.removed_at !== null;
+    const changed = existing.hash !== input.hash;
+    const version = changed ? existing.version + 1 : existing.version;
+    store.db
+      .query(
+        `UPDATE deployments SET version = ?, spec = ?, source_file = ?, source_line = ?,
+           removed_at = NULL, updated_at = CASE WHEN ? THEN ? ELSE updated_at END WHERE id = ?`,
+      )
+      .run(
+        version,
+        changed ? specJson : existing.spec,
+        input.sourceFile,
+        input.sourceLine,
+        changed || restored ? 1 : 0,
+        now,
+        existing.id,
+      );
+    if (changed) insertVersion(store, existing.id, version, input, now);
+    const change: DeployChange = restored ? "restored" : changed ? "updated" : "unchanged";
+    if (change !== "unchanged") {
+      recordEvent(store, restored ? "deployment.created" : "deployment.updated", input.spec.name, {
+        version,
+        source: input.sourceFile,
+      });
+    }
+    return { deployment: getDeployment(store, input.spec.name)!, change };
+  });
+}
+
+function insertVersion(store: Store, id: number, version: number, input: DeployInput, now: number) {
+  store.db
+    .query(
+      "INSERT INTO deployment_versions (deployment_id, version, hash, spec, bundle, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+    )
+    .run(id, version, input.hash, JSON.stringify(input.spec), input.bundle, now);
+}
+
+/**
+ * Take a deployment out of scheduling: marked removed, its future scheduled runs cancelled.
+ * Its runs and versions stay.
+ */
+export function removeDeployment(store: Store, name: string, reason: string): boolean {
+  return store.tx(() => {
+    const row = getDeployment(store, name);
+    if (!row || row.removed_at !== null) return false;
+    const now = store.clock.now();
+    store.db
+      .query("UPDATE deployments SET removed_at = ?, updated_at = ? WHERE id = ?")
+      .run(now, now, row.id);
+    recordEvent(store, "deployment.removed", name, { reason });
+    return true;
+  });
+}
+
+/** Pause or resume a deployment's schedules. Returns false when it already was. */
+export function setDeploymentPaused(store: Store, name: string, paused: boolean): boolean {
+  return store.tx(() => {
+    const row = getDeploymentOrThrow(store, name);
+    if ((row.paused === 1) === paused) return false;
+    store.db
+      .query("UPDATE deployments SET paused = ?, updated_at = ? WHERE id = ?")
+      .run(paused ? 1 : 0, store.clock.now(), row.id);
+    recordEvent(store, paused ? "deployment.paused" : "deployment.resumed", name, {});
+    return true;
+  });
+}
+
+/** One version of a deployment. */
+export interface VersionRow {
+  version: number;
+  hash: string;
+  spec: string;
+  bundle: string | null;
+  created_at: number;
+}
+
+/** A deployment's versions, newest first. */
+export function listVersions(store: Store, deploymentId: number): VersionRow[] {
+  return store.db
+    .query(
+      "SELECT version, hash, spec, bundle, created_at FROM deployment_versions WHERE deployment_id = ? ORDER BY version DESC",
+    )
+    .all(deploymentId) as VersionRow[];
+}
+
+/** One version of a deployment, or null. */
+export function getVersion(store: Store, deploymentId: number, version: number): VersionRow | null {
+  return store.db
+    .query(
+      "SELECT version, hash, spec, bundle, created_at FROM deployment_versions WHERE deployment_id = ? AND version = ?",
+    )
+    .get(deploymentId, version) as VersionRow | null;
+}
