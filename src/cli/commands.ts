@@ -9,6 +9,12 @@ const load =
   async () =>
     (await importer()).default as CommandDef<ArgsDef>;
 
+/** One of several commands a module exports by name. */
+const named =
+  (importer: () => Promise<Record<string, unknown>>, key: string): Loader =>
+  async () =>
+    (await importer())[key] as CommandDef<ArgsDef>;
+
 /** A command of the design that is not built yet: says so and exits 2. */
 const notBuilt =
   (name: string, description: string): Loader =>
@@ -31,13 +37,13 @@ const group =
 export const COMMANDS: Record<string, Loader> = {
   up: load(() => import("./up.ts")),
   init: load(() => import("./init.ts")),
-  deploy: notBuilt("deploy", "Register the definitions in flows/ once, without a server"),
+  deploy: load(() => import("./deploy.ts")),
   deployments: group("deployments", "List, inspect, pause, resume or remove deployments", {
-    ls: notBuilt("deployments ls", "List deployments"),
-    inspect: notBuilt("deployments inspect", "Show one deployment"),
-    pause: notBuilt("deployments pause", "Pause a deployment's schedules"),
-    resume: notBuilt("deployments resume", "Resume a deployment's schedules"),
-    rm: notBuilt("deployments rm", "Remove a deployment (its runs stay)"),
+    ls: named(() => import("./deployments.ts"), "ls"),
+    inspect: named(() => import("./deployments.ts"), "inspect"),
+    pause: named(() => import("./deployments.ts"), "pause"),
+    resume: named(() => import("./deployments.ts"), "resume"),
+    rm: named(() => import("./deployments.ts"), "rm"),
   }),
   run: notBuilt("run", "Trigger a run of a deployment"),
   runs: group("runs", "List, inspect, follow, cancel or retry flow runs", {
@@ -55,5 +61,6 @@ export const COMMANDS: Record<string, Loader> = {
   events: group("events", "Emit events that triggers can match", {
     emit: notBuilt("events emit", "Emit an event"),
   }),
+  schema: load(() => import("./schema.ts")),
   version: load(() => import("./version.ts")),
 };

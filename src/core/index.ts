@@ -33,6 +33,7 @@ export {
   type ServerFile,
   writeServerFile,
 } from "./server-file.ts";
+export { stableStringify } from "./stable-json.ts";
 export {
   ACTIVE_TYPES,
   defaultName,
@@ -45,4 +46,5 @@ export {
   type StateType,
   TERMINAL_TYPES,
 } from "./states.ts";
+export { closest } from "./suggest.ts";
 export { VERSION } from "./version.ts";

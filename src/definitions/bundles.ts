@@ -85,11 +85,16 @@ export function scanBundle(
       }
       if (!entry.isFile() || DEFINITION_FILE.test(entry.name) || ignored(rel, false)) continue;
       if (entry.name === ".orchignore") continue;
-      const st = statSync(abs);
+      let st: ReturnType<typeof statSync>;
       let cached = cache.get(abs);
-      if (!cached || cached.mtimeMs !== st.mtimeMs || cached.size !== st.size) {
-        cached = { mtimeMs: st.mtimeMs, size: st.size, hash: sha256(readFileSync(abs)) };
-        cache.set(abs, cached);
+      try {
+        st = statSync(abs);
+        if (!cached || cached.mtimeMs !== st.mtimeMs || cached.size !== st.size) {
+          cached = { mtimeMs: st.mtimeMs, size: st.size, hash: sha256(readFileSync(abs)) };
+          cache.set(abs, cached);
+        }
+      } catch {
+        continue; // removed while being read (an editor's temporary file): not part of the bundle
       }
       files.push({ path: rel, hash: cached.hash, size: st.size, mode: st.mode & 0o777 });
       size += st.size;

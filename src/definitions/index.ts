@@ -8,3 +8,8 @@ export {
   scanBundle,
   storeBundleObjects,
 } from "./bundles.ts";
+export { createDeployer, type Deployer, type DeployReport } from "./create-deployer.ts";
+export { findDefinitionFiles } from "./find-definition-files.ts";
+export { type ParsedDeployment, type ParsedFile, parseDefinitions } from "./parse-definitions.ts";
+export { DEFINITION_SCHEMA } from "./schema.ts";
+export { watchDefinitions } from "./watch-definitions.ts";

@@ -1,15 +1,16 @@
 import { existsSync } from "node:fs";
-import { hostname } from "node:os";
 import {
   type Clock,
   OrchError,
   projectPaths,
   readServerFile,
   removeServerFile,
+  renderProblem,
   systemClock,
   VERSION,
   writeServerFile,
 } from "../core/index.ts";
+import { createDeployer, type DeployReport, watchDefinitions } from "../definitions/index.ts";
 import {
   acquireInstanceLock,
   ensureDataDir,
@@ -17,8 +18,7 @@ import {
   openStore,
   type Store,
 } from "../store/index.ts";
-import { json } from "./http.ts";
-import { createRouter, type Route } from "./router.ts";
+import { createApi } from "./create-api.ts";
 
 /** Where the server's messages go (the CLI passes its logger; tests pass their own). */
 export interface Logger {
@@ -71,26 +71,19 @@ export async function startServer(options: ServerOptions = {}): Promise<OrchServ
     );
   }
   let store: Store | undefined;
+  const stops: (() => Promise<void>)[] = [];
   try {
     store = openStore(paths.db, { clock: options.clock ?? systemClock });
     const token = ensureToken(paths);
     const host = options.host ?? "127.0.0.1";
-    const routes: Route[] = [
-      {
-        method: "GET",
-        path: "/api/health",
-        summary: "Whether the server is up",
-        handler: () =>
-          json({
-            status: "ok",
-            version: VERSION,
-            pid: process.pid,
-            project: paths.root,
-            host: hostname(),
-          }),
-      },
-    ];
-    const fetch = createRouter(routes);
+    const deployer = createDeployer(store, paths);
+    logDeploy(deployer.deployAll(), logger);
+    const stopWatching = await watchDefinitions(paths.flows, deployer, {
+      onReport: (report) => logDeploy(report, logger),
+      onError: (error) => logger.error("redeploy failed:", error),
+    });
+    stops.push(stopWatching);
+    const fetch = createApi({ store, paths, deployer });
     const server = listen(host, options.port, fetch, logger);
     const url = `http://${host.includes(":") ? `[${host}]` : host}:${server.port}`;
     writeServerFile(paths.serverFile, {
@@ -109,6 +102,7 @@ export async function startServer(options: ServerOptions = {}): Promise<OrchServ
       async stop() {
         if (stopped) return;
         stopped = true;
+        for (const stop of stops.reverse()) await stop();
         await server.stop(true);
         if (existsSync(paths.serverFile)) removeServerFile(paths.serverFile);
         openStoreRef.close();
@@ -116,9 +110,22 @@ export async function startServer(options: ServerOptions = {}): Promise<OrchServ
       },
     };
   } catch (error) {
+    for (const stop of stops.reverse()) await stop();
     store?.close();
     release();
     throw error;
+  }
+}
+
+/** Log what a deploy pass did: one line per change, every problem of an invalid file. */
+function logDeploy(report: DeployReport, logger: Logger): void {
+  for (const name of report.created) logger.info(`deployed ${name}`);
+  for (const name of report.updated) logger.info(`redeployed ${name}`);
+  for (const name of report.removed) logger.info(`removed ${name} from scheduling`);
+  for (const bad of report.invalid) {
+    logger.error(
+      `${bad.file} is invalid; its deployments keep their last good version:\n${bad.problems.map((p) => `  ${renderProblem(p)}`).join("\n")}`,
+    );
   }
 }
 

@@ -59,7 +59,7 @@ export function deploymentToJson(
     version: row.version,
     description: spec.description,
     flow: spec.flow
-      ? `${spec.flow.path}${spec.flow.export === "default" ? "" : `:${spec.flow.export}`}`
+      ? `./${spec.flow.path}${spec.flow.export === "default" ? "" : `:${spec.flow.export}`}`
       : null,
     command: spec.command ?? null,
     paused: row.paused === 1,
@@ -241,4 +241,14 @@ export function getVersion(store: Store, deploymentId: number, version: number):
       "SELECT version, hash, spec, bundle, created_at FROM deployment_versions WHERE deployment_id = ? AND version = ?",
     )
     .get(deploymentId, version) as VersionRow | null;
+}
+
+/** The earliest scheduled run of each deployment, by deployment id. */
+export function nextRunTimes(store: Store): Map<number, number> {
+  const rows = store.db
+    .query(
+      "SELECT deployment_id AS id, min(scheduled_at) AS at FROM flow_runs WHERE state_type = 'SCHEDULED' AND deployment_id IS NOT NULL GROUP BY deployment_id",
+    )
+    .all() as { id: number; at: number }[];
+  return new Map(rows.map((r) => [r.id, r.at]));
 }

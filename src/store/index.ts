@@ -1,4 +1,5 @@
 export { type BundleManifest, getBundle, saveBundle } from "./bundles.ts";
+export { type ClaimRequest, type ClaimResult, claimRuns } from "./claim-runs.ts";
 export { ensureDataDir, ensureToken } from "./data-dir.ts";
 export {
   type DeployChange,
@@ -12,6 +13,7 @@ export {
   getVersion,
   listDeployments,
   listVersions,
+  nextRunTimes,
   removeDeployment,
   setDeploymentPaused,
   upsertDeployment,
@@ -19,6 +21,15 @@ export {
 } from "./deployments.ts";
 export { type EventJson, type EventRow, eventToJson, listEvents, recordEvent } from "./events.ts";
 export { acquireInstanceLock } from "./instance-lock.ts";
+export {
+  appendLogs,
+  countLogs,
+  LOG_STREAMS,
+  type LogLine,
+  type LogLineRow,
+  type LogStream,
+  listLogs,
+} from "./logs.ts";
 export { MIGRATIONS, type Migration, SCHEMA_VERSION } from "./migrations.ts";
 export { type OpenStoreOptions, openStore, type Store, schemaVersion } from "./open-store.ts";
 export {
@@ -37,3 +48,14 @@ export {
   type TransitionResult,
   transitionRun,
 } from "./runs.ts";
+export { ensureDefaultPool, ensureWorkPool, setPoolLimit, upsertWorkQueue } from "./work-pools.ts";
+export {
+  getWorker,
+  heartbeatWorker,
+  listActiveRuns,
+  listStaleWorkers,
+  listWorkers,
+  registerWorker,
+  setWorkerOffline,
+  type WorkerRow,
+} from "./workers.ts";

@@ -15,6 +15,10 @@ export interface Store {
   afterCommit(fn: () => void): void;
   /** Called with every event recorded, after its transaction commits (the live stream). */
   onEvent?: (event: EventRow) => void;
+  /** More listeners like onEvent (the worker's wake-up); returns the unsubscribe. */
+  subscribe(listener: (event: EventRow) => void): () => void;
+  /** The listeners added by subscribe. */
+  readonly listeners: ReadonlySet<(event: EventRow) => void>;
   close(): void;
 }
 
@@ -63,7 +67,12 @@ export function openStore(path: string, options: OpenStoreOptions = {}): Store {
     if (db.inTransaction) committed.push(fn);
     else fn();
   };
-  return { db, path, clock, tx, afterCommit, close: () => db.close() };
+  const listeners = new Set<(event: EventRow) => void>();
+  const subscribe = (listener: (event: EventRow) => void) => {
+    listeners.add(listener);
+    return () => void listeners.delete(listener);
+  };
+  return { db, path, clock, tx, afterCommit, subscribe, listeners, close: () => db.close() };
 }
 
 function migrate(db: Database, path: string, migrations: readonly Migration[]): void {

@@ -1,0 +1,68 @@
+import { defineCommand } from "citty";
+import { OrchError, projectPaths, renderProblem } from "../core/index.ts";
+import type { DeployReport } from "../definitions/index.ts";
+import { connect, connectArgs, jsonArg } from "./connect.ts";
+import { c, log, printJson } from "./output.ts";
+
+export default defineCommand({
+  meta: {
+    name: "deploy",
+    description: "Register the definitions in flows/ (through the server when one runs)",
+  },
+  args: {
+    ...connectArgs,
+    ...jsonArg,
+    check: {
+      type: "boolean",
+      description: "Validate every definition file, write nothing; exit 2 on any problem",
+    },
+  },
+  async run({ args }) {
+    let report: DeployReport;
+    if (args.check) {
+      const [{ openStore }, { createDeployer }] = await Promise.all([
+        import("../store/index.ts"),
+        import("../definitions/index.ts"),
+      ]);
+      const paths = projectPaths(args.dir);
+      const store = openStore(":memory:");
+      report = createDeployer(store, paths).check();
+      store.close();
+    } else {
+      const conn = await connect(args, { local: true });
+      try {
+        report = await conn.client.deploy();
+      } finally {
+        conn.close();
+      }
+    }
+    if (args.json) printJson(report);
+    else show(report, Boolean(args.check));
+    const problems = report.invalid.flatMap((f) => f.problems);
+    if (problems.length) {
+      throw new OrchError(
+        "E_INVALID_DEFINITION",
+        `${problems.length} ${problems.length === 1 ? "problem" : "problems"} in ${report.invalid.length} definition ${report.invalid.length === 1 ? "file" : "files"}${args.check ? "" : "; their deployments keep their last good version"}`,
+      );
+    }
+    return 0;
+  },
+});
+
+function show(report: DeployReport, check: boolean): void {
+  for (const bad of report.invalid) {
+    for (const p of bad.problems)
+      process.stderr.write(`${c.red("✖", process.stderr)} ${renderProblem(p)}\n`);
+  }
+  if (check) {
+    if (!report.invalid.length) {
+      const n = report.created.length + report.updated.length + report.unchanged.length;
+      log.success(`${n} ${n === 1 ? "deployment" : "deployments"} valid`);
+    }
+    return;
+  }
+  for (const name of report.created) log.success(`created ${name}`);
+  for (const name of report.updated) log.success(`updated ${name}`);
+  for (const name of report.removed) log.info(`removed ${name} from scheduling`);
+  if (report.unchanged.length) log.info(`${report.unchanged.length} unchanged`);
+}

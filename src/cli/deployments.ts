@@ -1,0 +1,138 @@
+import { defineCommand } from "citty";
+import type { DeploymentJson } from "../store/index.ts";
+import { connect, connectArgs, jsonArg } from "./connect.ts";
+import { describeSchedule } from "./describe-schedule.ts";
+import { localTime } from "./format.ts";
+import { c, log, printJson, renderTable } from "./output.ts";
+
+const nameArg = {
+  name: { type: "positional", description: "The deployment's name", required: true },
+} as const;
+
+/** What a deployment runs, in a few words. */
+function target(d: DeploymentJson): string {
+  return d.flow ?? (d.command ? d.command.join(" ") : "-");
+}
+
+export const ls = defineCommand({
+  meta: { name: "ls", description: "List deployments" },
+  args: {
+    ...connectArgs,
+    ...jsonArg,
+    all: { type: "boolean", description: "Include removed deployments" },
+  },
+  async run({ args }) {
+    const conn = await connect(args, { local: true });
+    try {
+      const list = await conn.client.listDeployments({ all: args.all });
+      if (args.json) return printJson(list);
+      if (!list.length) {
+        log.info("no deployments; add one to flows/*.yaml (orch init makes an example)");
+        return;
+      }
+      const rows = list.map((d) => [
+        d.removed ? c.gray(d.name) : c.bold(d.name),
+        `v${d.version}`,
+        target(d).length > 40 ? `${target(d).slice(0, 39)}…` : target(d),
+        d.schedules.length ? d.schedules.map(describeSchedule).join("; ") : "-",
+        localTime(d.next_run),
+        d.removed ? c.gray("removed") : d.paused ? c.yellow("paused") : c.green("active"),
+        d.source ?? "-",
+      ]);
+      process.stdout.write(
+        `${renderTable(["NAME", "VERSION", "RUNS", "SCHEDULES", "NEXT RUN", "STATUS", "SOURCE"], rows)}\n`,
+      );
+    } finally {
+      conn.close();
+    }
+  },
+});
+
+export const inspect = defineCommand({
+  meta: {
+    name: "inspect",
+    description: "Show one deployment: its schedules, next runs and versions",
+  },
+  args: { ...connectArgs, ...jsonArg, ...nameArg },
+  async run({ args }) {
+    const conn = await connect(args, { local: true });
+    try {
+      const d = await conn.client.getDeployment(args.name);
+      if (args.json) return printJson(d);
+      const line = (label: string, value: string) => `${c.gray(label.padEnd(12))} ${value}\n`;
+      let out = `${c.bold(d.name)}  v${d.version}  ${d.paused ? c.yellow("paused") : c.green("active")}\n`;
+      if (d.description) out += line("description", d.description);
+      out += line("runs", target(d));
+      out += line("source", d.source ?? "-");
+      out += line("parameters", JSON.stringify(d.parameters));
+      if (d.tags.length) out += line("tags", d.tags.join(", "));
+      out += line("pool/queue", `${d.work_pool}/${d.work_queue}`);
+      if (d.retries) out += line("retries", `${d.retries}, ${d.retry_delay_ms / 1000}s apart`);
+      if (d.timeout_ms) out += line("timeout", `${d.timeout_ms / 1000}s`);
+      if (d.concurrency)
+        out += line("concurrency", `${d.concurrency.limit} (${d.concurrency.collision})`);
+      for (const s of d.schedules) out += line("schedule", describeSchedule(s));
+      for (const t of d.triggers)
+        out += line(
+          "trigger",
+          `on ${t.on}${Object.keys(t.match).length ? ` where ${JSON.stringify(t.match)}` : ""}`,
+        );
+      if (d.next_runs.length) {
+        out += line("next runs", "");
+        for (const t of d.next_runs) out += `  ${localTime(t)}  ${c.gray(t)}\n`;
+      }
+      out += line(
+        "versions",
+        d.versions
+          .map((v) => `v${v.version} ${v.hash.slice(0, 12)} ${localTime(v.created_at)}`)
+          .join("\n             "),
+      );
+      process.stdout.write(out);
+    } finally {
+      conn.close();
+    }
+  },
+});
+
+const toggle = (paused: boolean) =>
+  defineCommand({
+    meta: {
+      name: paused ? "pause" : "resume",
+      description: paused ? "Pause a deployment's schedules" : "Resume a deployment's schedules",
+    },
+    args: { ...connectArgs, ...jsonArg, ...nameArg },
+    async run({ args }) {
+      const conn = await connect(args, { local: true });
+      try {
+        const d = paused
+          ? await conn.client.pauseDeployment(args.name)
+          : await conn.client.resumeDeployment(args.name);
+        if (args.json) return printJson(d);
+        log.success(`${d.name} is ${paused ? "paused" : "active"}`);
+      } finally {
+        conn.close();
+      }
+    },
+  });
+
+export const pause = toggle(true);
+export const resume = toggle(false);
+
+export const rm = defineCommand({
+  meta: { name: "rm", description: "Remove a deployment from scheduling (its runs stay)" },
+  args: { ...connectArgs, ...jsonArg, ...nameArg },
+  async run({ args }) {
+    const conn = await connect(args, { local: true });
+    try {
+      const result = await conn.client.removeDeployment(args.name);
+      if (args.json) return printJson(result);
+      log.success(`removed ${args.name}; its runs stay in the history`);
+      if (result.source)
+        log.warn(
+          `it is still defined at ${result.source}: delete it there too, or it comes back on the next save`,
+        );
+    } finally {
+      conn.close();
+    }
+  },
+});

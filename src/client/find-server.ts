@@ -1,0 +1,40 @@
+import { existsSync, readFileSync } from "node:fs";
+import { type ProjectPaths, readServerFile } from "../core/index.ts";
+
+/** Where a command reaches orch: an explicit URL, or the project's running server. */
+export interface ServerTarget {
+  url: string;
+  token?: string;
+  /** Where the URL came from, for messages. */
+  from: "--api" | "ORCH_API_URL" | "server.json";
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as { code?: string }).code === "EPERM";
+  }
+}
+
+/**
+ * Find the server: `--api`, then ORCH_API_URL, then `.orch/server.json` of the project (when
+ * its process is alive). The token comes from `--token`, ORCH_API_TOKEN or `.orch/token`.
+ */
+export function findServer(
+  paths: ProjectPaths,
+  flags: { api?: string; token?: string } = {},
+  env: Record<string, string | undefined> = process.env,
+): ServerTarget | null {
+  const localToken = () =>
+    existsSync(paths.token) ? readFileSync(paths.token, "utf8").trim() || undefined : undefined;
+  const token = flags.token ?? env.ORCH_API_TOKEN;
+  if (flags.api) return { url: flags.api, token: token ?? localToken(), from: "--api" };
+  if (env.ORCH_API_URL)
+    return { url: env.ORCH_API_URL, token: token ?? localToken(), from: "ORCH_API_URL" };
+  const info = readServerFile(paths.serverFile);
+  if (info && alive(info.pid))
+    return { url: info.url, token: token ?? localToken(), from: "server.json" };
+  return null;
+}

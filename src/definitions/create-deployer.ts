@@ -1,0 +1,227 @@
+import { existsSync, readFileSync } from "node:fs";
+import { dirname, relative, sep } from "node:path";
+import {
+  OrchError,
+  type Problem,
+  type ProjectPaths,
+  renderProblem,
+  stableStringify,
+} from "../core/index.ts";
+import {
+  getDeployment,
+  listDeployments,
+  recordEvent,
+  removeDeployment,
+  type Store,
+  saveBundle,
+  upsertDeployment,
+} from "../store/index.ts";
+import { type Bundle, type FileHashCache, scanBundle, storeBundleObjects } from "./bundles.ts";
+import { findDefinitionFiles, isDefinitionFile } from "./find-definition-files.ts";
+import { type ParsedFile, parseDefinitions } from "./parse-definitions.ts";
+
+/** What one deploy pass did. */
+export interface DeployReport {
+  created: string[];
+  updated: string[];
+  removed: string[];
+  unchanged: string[];
+  invalid: { file: string; problems: Problem[] }[];
+}
+
+/** Keeps a project's definitions in step with the store, re-reading only what changed. */
+export interface Deployer {
+  /** Read every definition file and deploy (start-up, `orch deploy`). */
+  deployAll(): DeployReport;
+  /** Deploy after these paths changed (definition files, or files of a bundle). */
+  deployChanged(paths: string[]): DeployReport;
+  /** Validate every file without writing anything (`orch deploy --check`). */
+  check(): DeployReport;
+}
+
+/**
+ * A deployer for the project at `paths`. It remembers each file's last parse and each file's
+ * hash, so a change re-reads one definition file and re-hashes only the files that changed.
+ */
+export function createDeployer(store: Store, paths: ProjectPaths): Deployer {
+  const parsed = new Map<string, ParsedFile>();
+  const hashes: FileHashCache = new Map();
+  let lastInvalid = new Set<string>();
+  const rel = (abs: string) => relative(paths.root, abs).split(sep).join("/");
+
+  const read = (abs: string): ParsedFile => {
+    const file = parseDefinitions(readFileSync(abs, "utf8"), { root: paths.root, path: abs });
+    parsed.set(abs, file);
+    return file;
+  };
+
+  /** Definition files that now fail, as problems per file: their own, and names defined twice. */
+  const collectInvalid = (): Map<string, Problem[]> => {
+    const invalid = new Map<string, Problem[]>();
+    const owners = new Map<string, { abs: string; line: number }[]>();
+    for (const [abs, file] of parsed) {
+      if (file.problems.length) invalid.set(abs, file.problems);
+      for (const d of file.deployments) {
+        owners.set(d.spec.name, [...(owners.get(d.spec.name) ?? []), { abs, line: d.line }]);
+      }
+    }
+    for (const [name, places] of owners) {
+      if (places.length < 2) continue;
+      // The file that already holds the deployment keeps it; the others are in error.
+      const holder = getDeployment(store, name)?.source_file;
+      const keeper = places.find((p) => rel(p.abs) === holder && !invalid.has(p.abs));
+      for (const place of places) {
+        if (place === keeper) continue;
+        const others = places.filter((p) => p !== place).map((p) => `${rel(p.abs)}:${p.line}`);
+        const problem = {
+          where: `${rel(place.abs)}:${place.line}`,
+          message: `deployment ${JSON.stringify(name)} is also defined at ${others.join(", ")}; names are unique in a project`,
+        };
+        invalid.set(place.abs, [...(invalid.get(place.abs) ?? []), problem]);
+      }
+    }
+    return invalid;
+  };
+
+  const bundleOf = (folder: string, pass: Map<string, Bundle>): Bundle => {
+    let bundle = pass.get(folder);
+    if (!bundle) {
+      bundle = scanBundle(folder, hashes, rel(folder) || ".");
+      pass.set(folder, bundle);
+    }
+    return bundle;
+  };
+
+  /** Write the files in `touched` (and the removal of `gone`) to the store. */
+  const apply = (touched: Set<string>, gone: Set<string>, write: boolean): DeployReport => {
+    const report: DeployReport = {
+      created: [],
+      updated: [],
+      removed: [],
+      unchanged: [],
+      invalid: [],
+    };
+    const invalid = collectInvalid();
+    const pass = new Map<string, Bundle>();
+    const plans: { abs: string; deploy: (bySource: Map<string, string[]>) => void }[] = [];
+    for (const abs of touched) {
+      const file = parsed.get(abs);
+      if (!file) continue;
+      const problems = invalid.get(abs);
+      if (problems) {
+        report.invalid.push({ file: file.file, problems });
+        continue;
+      }
+      try {
+        const folder = dirname(abs);
+        const bundle = bundleOf(folder, pass);
+        plans.push({
+          abs,
+          deploy: (bySource) => {
+            storeBundleObjects(paths.bundles, folder, bundle);
+            saveBundle(store, bundle);
+            for (const d of file.deployments) {
+              const hash = new Bun.CryptoHasher("sha256")
+                .update(stableStringify(d.spec))
+                .update(bundle.hash)
+                .digest("hex");
+              const { change } = upsertDeployment(store, {
+                spec: d.spec,
+                hash,
+                bundle: bundle.hash,
+                sourceFile: file.file,
+                sourceLine: d.line,
+              });
+              (change === "unchanged"
+                ? report.unchanged
+                : change === "updated"
+                  ? report.updated
+                  : report.created
+              ).push(d.spec.name);
+            }
+            const names = new Set(file.deployments.map((d) => d.spec.name));
+            for (const name of bySource.get(file.file) ?? []) {
+              if (!names.has(name) && getDeployment(store, name)?.source_file === file.file) {
+                if (removeDeployment(store, name, `no longer in ${file.file}`))
+                  report.removed.push(name);
+              }
+            }
+          },
+        });
+      } catch (error) {
+        if (!(error instanceof OrchError)) throw error;
+        report.invalid.push({
+          file: file.file,
+          problems: [{ where: file.file, message: error.message }],
+        });
+      }
+    }
+    if (!write) return report;
+    lastInvalid = new Set([...invalid.keys()].filter((abs) => parsed.has(abs)));
+    store.tx(() => {
+      const bySource = new Map<string, string[]>();
+      for (const row of listDeployments(store)) {
+        if (row.source_file)
+          bySource.set(row.source_file, [...(bySource.get(row.source_file) ?? []), row.name]);
+      }
+      for (const plan of plans) plan.deploy(bySource);
+      for (const abs of gone) {
+        for (const name of bySource.get(rel(abs)) ?? []) {
+          const moved = getDeployment(store, name)?.source_file !== rel(abs);
+          if (!moved && removeDeployment(store, name, `${rel(abs)} was deleted`))
+            report.removed.push(name);
+        }
+      }
+      for (const bad of report.invalid) {
+        recordEvent(store, "deployment.invalid", bad.file, {
+          file: bad.file,
+          problems: bad.problems.map(renderProblem),
+        });
+      }
+    });
+    return report;
+  };
+
+  return {
+    deployAll() {
+      const files = findDefinitionFiles(paths.flows);
+      parsed.clear();
+      for (const abs of files) read(abs);
+      const known = new Set(files.map(rel));
+      const gone = new Set<string>();
+      for (const row of listDeployments(store)) {
+        if (row.source_file && !known.has(row.source_file))
+          gone.add(`${paths.root}/${row.source_file}`);
+      }
+      return apply(new Set(files), gone, true);
+    },
+    deployChanged(changed) {
+      const touched = new Set<string>();
+      const gone = new Set<string>();
+      for (const abs of changed) {
+        if (isDefinitionFile(abs)) {
+          if (existsSync(abs)) {
+            read(abs);
+            touched.add(abs);
+          } else {
+            parsed.delete(abs);
+            gone.add(abs);
+          }
+        }
+        // A changed code file touches every definition whose folder holds it.
+        for (const def of parsed.keys()) {
+          if (!isDefinitionFile(abs) && abs.startsWith(`${dirname(def)}${sep}`)) touched.add(def);
+        }
+      }
+      // A file that was invalid only for a name defined elsewhere may be valid now.
+      for (const abs of lastInvalid) if (parsed.has(abs)) touched.add(abs);
+      return apply(touched, gone, true);
+    },
+    check() {
+      parsed.clear();
+      const files = findDefinitionFiles(paths.flows);
+      for (const abs of files) read(abs);
+      return apply(new Set(files), new Set(), false);
+    },
+  };
+}

@@ -1,0 +1,112 @@
+import Ajv, { type ErrorObject, type ValidateFunction } from "ajv";
+
+/** One validator instance: compiled schemas are cached by it. */
+const ajv = new Ajv({ allErrors: true, verbose: true, strict: false });
+const cache = new WeakMap<object, ValidateFunction>();
+
+/** Compile a JSON Schema (cached by object identity); throws with ajv's message when invalid. */
+export function compileSchema(schema: object): ValidateFunction {
+  let validate = cache.get(schema);
+  if (!validate) {
+    validate = ajv.compile(schema);
+    cache.set(schema, validate);
+  }
+  return validate;
+}
+
+/** A schema error as `path: message`, with the path in dotted form (`limit`, `tags[0]`). */
+export interface SchemaIssue {
+  /** The location as keys and indexes, from the validated value's root. */
+  path: (string | number)[];
+  message: string;
+  /** For an unknown key: the key (its position is the key's, not the value's). */
+  key?: string;
+  error: ErrorObject;
+}
+
+/** Dotted path: ["schedules", 0, "cron"] -> `schedules[0].cron`. */
+export function renderPath(path: readonly (string | number)[]): string {
+  return path.map((p, i) => (typeof p === "number" ? `[${p}]` : i === 0 ? p : `.${p}`)).join("");
+}
+
+function toPath(pointer: string): (string | number)[] {
+  if (!pointer) return [];
+  return pointer
+    .slice(1)
+    .split("/")
+    .map((s) => s.replace(/~1/g, "/").replace(/~0/g, "~"))
+    .map((s) => (/^\d+$/.test(s) ? Number(s) : s));
+}
+
+function show(value: unknown): string {
+  return JSON.stringify(value) ?? String(value);
+}
+
+/**
+ * Validate `value` against `schema` and explain each problem in words. Errors under an `anyOf`
+ * are folded into one ("is not a duration") rather than one per branch.
+ */
+export function checkSchema(schema: object, value: unknown): SchemaIssue[] {
+  const validate = compileSchema(schema);
+  if (validate(value)) return [];
+  const errors = validate.errors ?? [];
+  const anyOfPaths = new Set(
+    errors.filter((e) => e.keyword === "anyOf").map((e) => e.instancePath),
+  );
+  const issues: SchemaIssue[] = [];
+  const seen = new Set<string>();
+  for (const error of errors) {
+    if (error.keyword !== "anyOf" && anyOfPaths.has(error.instancePath)) continue;
+    if (error.keyword === "if") continue;
+    const issue = describe(error);
+    const id = `${renderPath(issue.path)}|${issue.key ?? ""}|${issue.message}`;
+    if (seen.has(id)) continue;
+    seen.add(id);
+    issues.push(issue);
+  }
+  return issues;
+}
+
+function describe(error: ErrorObject): SchemaIssue {
+  const path = toPath(error.instancePath);
+  const params = error.params as Record<string, unknown>;
+  const parent = error.parentSchema as { description?: string; "x-kind"?: string } | undefined;
+  switch (error.keyword) {
+    case "additionalProperties":
+      return { path, key: String(params.additionalProperty), message: "unknown key", error };
+    case "required":
+      return { path, message: `missing ${show(params.missingProperty)}`, error };
+    case "type": {
+      const type = String(params.type).replace(",", " or ");
+      const article = /^[aeiou]/.test(type) ? "an" : "a";
+      return { path, message: `must be ${article} ${type}, not ${show(error.data)}`, error };
+    }
+    case "enum":
+      return {
+        path,
+        message: `must be one of ${(params.allowedValues as unknown[]).map(show).join(", ")}, not ${show(error.data)}`,
+        error,
+      };
+    case "anyOf":
+      if (parent?.["x-kind"] === "duration") {
+        return {
+          path,
+          message: `${show(error.data)} is not a duration (try "30s", "15m" or "1h30m")`,
+          error,
+        };
+      }
+      return {
+        path,
+        message: `${show(error.data)} is not valid: ${parent?.description ?? "no form matches"}`,
+        error,
+      };
+    case "pattern":
+      return {
+        path,
+        message: `${show(error.data)} is not valid${parent?.description ? `: ${parent.description}` : ""}`,
+        error,
+      };
+    default:
+      return { path, message: error.message ?? "is not valid", error };
+  }
+}

@@ -1,0 +1,129 @@
+/**
+ * The definition format (flows/**\/*.yaml) as JSON Schema: `orch schema` prints it for editors,
+ * and validation checks every file against it before the checks a schema cannot express (cron,
+ * time zones, durations, paths, parameters against their schema).
+ */
+
+const duration = {
+  "x-kind": "duration",
+  description: 'A duration: "30s", "15m", "1h30m", "500ms", or a number of seconds',
+  anyOf: [
+    { type: "string", pattern: "^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$|^\\d+(\\.\\d+)?$" },
+    { type: "number", minimum: 0 },
+  ],
+};
+
+const parameters = {
+  type: "object",
+  description: "Parameters, merged over the deployment's defaults",
+};
+
+const schedule = {
+  type: "object",
+  description: "One schedule: exactly one of cron, interval or rrule",
+  additionalProperties: false,
+  properties: {
+    cron: { type: "string", description: 'A cron expression, 5 or 6 fields: "0 2 * * *"' },
+    interval: { ...duration, description: 'Every so long: "15m"' },
+    anchor: {
+      type: "string",
+      description: "An ISO time that interval slots count from (default: the epoch)",
+    },
+    rrule: { type: "string", description: "An RFC 5545 recurrence rule: FREQ=WEEKLY;BYDAY=MO" },
+    timezone: { type: "string", description: "An IANA time zone (default: UTC)" },
+    parameters,
+    active: { type: "boolean", description: "false keeps the schedule but plans no runs" },
+    catchup: {
+      enum: ["latest", "all", "none"],
+      description: "Runs missed while orch was down: one for the window, each one, or none",
+    },
+  },
+};
+
+const trigger = {
+  type: "object",
+  additionalProperties: false,
+  required: ["on"],
+  properties: {
+    on: { type: "string", description: 'An event name: "flow-run.completed", "webhook.deploy"' },
+    match: {
+      type: "object",
+      description: "Fields the event must have: deployment, resource, or payload keys",
+      additionalProperties: { type: ["string", "number", "boolean"] },
+    },
+    parameters: {
+      ...parameters,
+      description: 'Parameters of the run; "{{ event.resource.id }}" takes values from the event',
+    },
+  },
+};
+
+const deployment = {
+  type: "object",
+  additionalProperties: false,
+  required: ["name"],
+  properties: {
+    name: {
+      type: "string",
+      pattern: "^[A-Za-z0-9][A-Za-z0-9._-]*$",
+      description: "Unique in the project: letters, digits, '.', '_' and '-'",
+    },
+    flow: {
+      type: "string",
+      description:
+        'A TypeScript flow in this folder: "./etl.ts", or "./etl.ts:named" for a named export',
+    },
+    command: {
+      description: 'A command: argv ["python3", "etl.py"], or a string run by sh -c',
+      anyOf: [
+        { type: "array", items: { type: "string" }, minItems: 1 },
+        { type: "string", minLength: 1 },
+      ],
+    },
+    description: { type: "string" },
+    tags: { type: "array", items: { type: "string" } },
+    parameters: { ...parameters, description: "Default parameters" },
+    parameter_schema: { type: "object", description: "A JSON Schema the parameters must match" },
+    schedules: { type: "array", items: schedule },
+    triggers: { type: "array", items: trigger },
+    retries: { type: "integer", minimum: 0, description: "Retries after a failure" },
+    retry_delay: { ...duration, description: "Wait before a retry" },
+    timeout: { ...duration, description: "A run taking longer fails as TimedOut" },
+    concurrency: {
+      type: "object",
+      additionalProperties: false,
+      required: ["limit"],
+      properties: {
+        limit: { type: "integer", minimum: 1 },
+        collision: {
+          enum: ["enqueue", "cancel-new"],
+          description: "A run over the limit waits (enqueue) or is cancelled (cancel-new)",
+        },
+      },
+    },
+    work_pool: { type: "string" },
+    work_queue: { type: "string" },
+    env: {
+      type: "object",
+      description: "Environment variables of the run",
+      additionalProperties: { type: ["string", "number", "boolean"] },
+    },
+    cwd: { type: "string", description: "The working directory, relative to this folder" },
+  },
+};
+
+/** The JSON Schema of a definition file. */
+export const DEFINITION_SCHEMA = {
+  $schema: "http://json-schema.org/draft-07/schema#",
+  $id: "https://orch.dev/schema/definitions.json",
+  title: "orch deployment definitions",
+  type: "object",
+  additionalProperties: false,
+  required: ["deployments"],
+  properties: {
+    deployments: { type: "array", items: deployment },
+  },
+} as const;
+
+/** The keys a deployment may have, for did-you-mean suggestions. */
+export const DEPLOYMENT_KEYS = Object.keys(deployment.properties);

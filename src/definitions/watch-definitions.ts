@@ -1,0 +1,54 @@
+import { watch } from "chokidar";
+import type { Deployer, DeployReport } from "./create-deployer.ts";
+
+export interface WatchOptions {
+  /** Quiet time after the last change of a burst before redeploying (ms). */
+  settleMs?: number;
+  onReport(report: DeployReport): void;
+  onError(error: unknown): void;
+}
+
+const IGNORED = /(^|[/\\])(node_modules|\.git|\.orch)([/\\]|$)|\.(swp|swx|tmp)$|~$|\.#/;
+
+/**
+ * Watch `dir` and redeploy what changed. A burst of events (an editor's write-then-rename, or
+ * several quick saves) is gathered until `settleMs` pass without one, then deployed once; only
+ * the changed files are re-read. Returns a function that stops watching.
+ */
+export async function watchDefinitions(
+  dir: string,
+  deployer: Deployer,
+  options: WatchOptions,
+): Promise<() => Promise<void>> {
+  const settleMs = options.settleMs ?? 40;
+  const pending = new Set<string>();
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const flush = () => {
+    timer = undefined;
+    const paths = [...pending];
+    pending.clear();
+    try {
+      options.onReport(deployer.deployChanged(paths));
+    } catch (error) {
+      options.onError(error);
+    }
+  };
+  const watcher = watch(dir, {
+    ignoreInitial: true,
+    ignored: (path) => IGNORED.test(path),
+    // orch gathers bursts itself; chokidar's own atomic-save delay would only add latency.
+    atomic: false,
+  });
+  watcher.on("all", (event, path) => {
+    if (event === "addDir" || event === "unlinkDir") return;
+    pending.add(path);
+    if (timer) clearTimeout(timer);
+    timer = setTimeout(flush, settleMs);
+  });
+  watcher.on("error", options.onError);
+  await new Promise<void>((resolve) => watcher.once("ready", () => resolve()));
+  return async () => {
+    if (timer) clearTimeout(timer);
+    await watcher.close();
+  };
+}

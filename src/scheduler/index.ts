@@ -1,0 +1,1 @@
+export { cronProblem, isTimeZone } from "./validate-schedule.ts";

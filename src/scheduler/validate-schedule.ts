@@ -1,0 +1,25 @@
+import { Cron } from "croner";
+
+/** Why a cron expression is not valid (5 or 6 fields, croner's syntax), or null when it is. */
+export function cronProblem(expression: string): string | null {
+  const fields = expression.trim().split(/\s+/).length;
+  if (fields !== 5 && fields !== 6 && !expression.trim().startsWith("@")) {
+    return `has ${fields} fields; a cron expression has 5 (minute hour day month weekday) or 6 (seconds first)`;
+  }
+  try {
+    new Cron(expression, { paused: true });
+    return null;
+  } catch (error) {
+    return (error as Error).message.replace(/^CronPattern:\s*/, "");
+  }
+}
+
+/** Whether a name is an IANA time zone known to this runtime. */
+export function isTimeZone(name: string): boolean {
+  try {
+    new Intl.DateTimeFormat("en-US", { timeZone: name });
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,18 @@
+import type { ProjectPaths } from "../core/index.ts";
+import { createDeployer } from "../definitions/index.ts";
+import { ensureDataDir, openStore } from "../store/index.ts";
+import { createApi } from "./create-api.ts";
+
+/**
+ * The API over the project's store in this process, for commands run while no server is up
+ * (`orch deploy`, `orch deployments ls`): same routes, same JSON, no port, no worker.
+ */
+export function createLocalApi(paths: ProjectPaths): {
+  fetch: (req: Request) => Promise<Response>;
+  close: () => void;
+} {
+  ensureDataDir(paths);
+  const store = openStore(paths.db);
+  const deployer = createDeployer(store, paths);
+  return { fetch: createApi({ store, paths, deployer }), close: () => store.close() };
+}

@@ -1,0 +1,105 @@
+import type { DeploymentSpec, ProjectPaths } from "../../core/index.ts";
+import { iso } from "../../core/index.ts";
+import type { Deployer } from "../../definitions/index.ts";
+import {
+  deploymentToJson,
+  getDeploymentOrThrow,
+  listDeployments,
+  listVersions,
+  nextRunTimes,
+  removeDeployment,
+  type Store,
+  setDeploymentPaused,
+} from "../../store/index.ts";
+import { json } from "../http.ts";
+import type { Route } from "../router.ts";
+
+export interface DeploymentRoutesDeps {
+  store: Store;
+  paths: ProjectPaths;
+  deployer: Deployer;
+  /** The next times of a deployment's active schedules (from the scheduler), if it runs. */
+  upcoming?: (spec: DeploymentSpec, count: number) => number[];
+}
+
+/** Routes under /api/deployments, and POST /api/deploy. */
+export function deploymentRoutes({ store, deployer, upcoming }: DeploymentRoutesDeps): Route[] {
+  const show = (name: string) => {
+    const row = getDeploymentOrThrow(store, name);
+    return deploymentToJson(row, nextRunTimes(store).get(row.id) ?? null);
+  };
+  return [
+    {
+      method: "GET",
+      path: "/api/deployments",
+      summary: "List deployments (?all=1 includes removed ones)",
+      handler: (req) => {
+        const all = new URL(req.url).searchParams.get("all");
+        const next = nextRunTimes(store);
+        return json(
+          listDeployments(store, { all: all === "1" || all === "true" }).map((row) =>
+            deploymentToJson(row, next.get(row.id) ?? null),
+          ),
+        );
+      },
+    },
+    {
+      method: "GET",
+      path: "/api/deployments/:name",
+      summary: "One deployment, with its next runs and versions",
+      handler: (_req, { name }) => {
+        const row = getDeploymentOrThrow(store, name!);
+        const base = deploymentToJson(row, nextRunTimes(store).get(row.id) ?? null);
+        const spec = JSON.parse(row.spec) as DeploymentSpec;
+        const nextRuns = row.paused ? [] : (upcoming?.(spec, 5) ?? []);
+        return json({
+          ...base,
+          next_runs: nextRuns.map((t) => iso(t)),
+          versions: listVersions(store, row.id).map((v) => ({
+            version: v.version,
+            hash: v.hash,
+            created_at: iso(v.created_at),
+          })),
+        });
+      },
+    },
+    {
+      method: "POST",
+      path: "/api/deployments/:name/pause",
+      summary: "Pause a deployment's schedules",
+      handler: (_req, { name }) => {
+        setDeploymentPaused(store, name!, true);
+        return json(show(name!));
+      },
+    },
+    {
+      method: "POST",
+      path: "/api/deployments/:name/resume",
+      summary: "Resume a deployment's schedules",
+      handler: (_req, { name }) => {
+        setDeploymentPaused(store, name!, false);
+        return json(show(name!));
+      },
+    },
+    {
+      method: "DELETE",
+      path: "/api/deployments/:name",
+      summary: "Remove a deployment from scheduling (its runs stay)",
+      handler: (_req, { name }) => {
+        const row = getDeploymentOrThrow(store, name!);
+        removeDeployment(store, name!, "removed by a user");
+        return json({
+          name,
+          removed: true,
+          source: row.source_file ? `${row.source_file}:${row.source_line}` : null,
+        });
+      },
+    },
+    {
+      method: "POST",
+      path: "/api/deploy",
+      summary: "Read every definition file again and deploy what changed",
+      handler: () => json(deployer.deployAll()),
+    },
+  ];
+}

@@ -1,0 +1,141 @@
+import type { Store } from "./open-store.ts";
+import { type RunRow, transitionRun } from "./runs.ts";
+
+/** What a worker asks for: runs of its pool, at most `limit` (its free slots). */
+export interface ClaimRequest {
+  pool: string;
+  workerId: string;
+  limit: number;
+}
+
+/** What a claim did. */
+export interface ClaimResult {
+  /** Runs now PENDING for this worker, in the order they should start. */
+  claimed: RunRow[];
+  /** Runs moved to CANCELLED by a deployment's `cancel-new` collision strategy. */
+  cancelled: RunRow[];
+  /** The earliest scheduled_at still in the future for this pool, to wake up at; or null. */
+  nextDueAt: number | null;
+}
+
+interface Candidate {
+  id: string;
+  deployment: string | null;
+  deployment_id: number | null;
+  work_queue: string;
+  queue_limit: number | null;
+  dep_limit: number | null;
+  collision: string | null;
+}
+
+const ACTIVE = "('PENDING', 'RUNNING', 'CANCELLING', 'PAUSED')";
+
+/**
+ * Claim the next due runs of a pool for a worker.
+ *
+ * Why it works this way: SQLite has one writer, so the whole claim is one IMMEDIATE transaction
+ * (store.tx): it holds the write lock from its first statement, so the counts of active runs it
+ * reads are still true when it moves runs to PENDING, and two claimers can never take the same
+ * run or both take the last slot of a limit. Candidates (SCHEDULED, due, in an unpaused queue)
+ * are read in queue priority, then scheduled_at order; each is checked against the limits as
+ * counted so far (the worker's free slots, the pool's and the queue's concurrency_limit, the
+ * deployment version's `concurrency`), and counts grow as runs are taken, so a burst never
+ * overshoots. A run held back by its queue's or deployment's limit is skipped, not waited on,
+ * so it cannot block runs behind it; with `collision: cancel-new` it is cancelled instead.
+ * Decisions are made while reading and applied after, through transitionRun.
+ */
+export function claimRuns(store: Store, request: ClaimRequest): ClaimResult {
+  return store.tx(() => {
+    const now = store.clock.now();
+    const db = store.db;
+    const claimed: RunRow[] = [];
+    const cancelled: RunRow[] = [];
+    const nextDueAt = () =>
+      (
+        db
+          .query(
+            "SELECT min(scheduled_at) AS at FROM flow_runs WHERE state_type = 'SCHEDULED' AND scheduled_at > ? AND work_pool = ?",
+          )
+          .get(now, request.pool) as { at: number | null }
+      ).at;
+
+    const pool = db
+      .query("SELECT concurrency_limit, paused FROM work_pools WHERE name = ?")
+      .get(request.pool) as { concurrency_limit: number | null; paused: number } | null;
+    if (pool?.paused || request.limit <= 0) return { claimed, cancelled, nextDueAt: nextDueAt() };
+
+    const counts = db
+      .query(
+        `SELECT work_pool, work_queue, deployment_id, count(*) AS n FROM flow_runs
+         WHERE state_type IN ${ACTIVE} GROUP BY work_pool, work_queue, deployment_id`,
+      )
+      .all() as {
+      work_pool: string;
+      work_queue: string;
+      deployment_id: number | null;
+      n: number;
+    }[];
+    let poolActive = 0;
+    const queueActive = new Map<string, number>();
+    const deploymentActive = new Map<number, number>();
+    for (const c of counts) {
+      if (c.deployment_id !== null) {
+        deploymentActive.set(c.deployment_id, (deploymentActive.get(c.deployment_id) ?? 0) + c.n);
+      }
+      if (c.work_pool !== request.pool) continue;
+      poolActive += c.n;
+      queueActive.set(c.work_queue, (queueActive.get(c.work_queue) ?? 0) + c.n);
+    }
+    let room = Math.min(
+      request.limit,
+      pool?.concurrency_limit == null
+        ? Number.POSITIVE_INFINITY
+        : pool.concurrency_limit - poolActive,
+    );
+
+    const take: Candidate[] = [];
+    const refuse: { candidate: Candidate; active: number }[] = [];
+    if (room > 0) {
+      const candidates = db
+        .query(
+          `SELECT r.id, r.deployment, r.deployment_id, r.work_queue,
+             q.concurrency_limit AS queue_limit,
+             json_extract(v.spec, '$.concurrency.limit') AS dep_limit,
+             json_extract(v.spec, '$.concurrency.collision') AS collision
+           FROM flow_runs r
+           LEFT JOIN work_queues q ON q.pool = r.work_pool AND q.name = r.work_queue
+           LEFT JOIN deployment_versions v
+             ON v.deployment_id = r.deployment_id AND v.version = r.version
+           WHERE r.state_type = 'SCHEDULED' AND r.scheduled_at <= ? AND r.work_pool = ?
+             AND coalesce(q.paused, 0) = 0
+           ORDER BY coalesce(q.priority, 1), r.scheduled_at, r.seq`,
+        )
+        .iterate(now, request.pool) as IterableIterator<Candidate>;
+      for (const c of candidates) {
+        const inQueue = queueActive.get(c.work_queue) ?? 0;
+        if (c.queue_limit !== null && inQueue >= c.queue_limit) continue;
+        const inDeployment =
+          c.deployment_id === null ? 0 : (deploymentActive.get(c.deployment_id) ?? 0);
+        if (c.dep_limit !== null && inDeployment >= c.dep_limit) {
+          if (c.collision === "cancel-new") refuse.push({ candidate: c, active: inDeployment });
+          continue;
+        }
+        take.push(c);
+        queueActive.set(c.work_queue, inQueue + 1);
+        if (c.deployment_id !== null) deploymentActive.set(c.deployment_id, inDeployment + 1);
+        if (--room <= 0) break;
+      }
+    }
+
+    for (const c of take) {
+      claimed.push(
+        transitionRun(store, c.id, { type: "PENDING" }, { workerId: request.workerId }).run,
+      );
+    }
+    for (const { candidate: c, active } of refuse) {
+      const message = `cancelled: deployment ${c.deployment} already has ${active} active ${active === 1 ? "run" : "runs"} (limit ${c.dep_limit}, collision cancel-new)`;
+      cancelled.push(transitionRun(store, c.id, { type: "CANCELLED", message }).run);
+    }
+    return { claimed, cancelled, nextDueAt: nextDueAt() };
+  });
+}

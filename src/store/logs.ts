@@ -1,0 +1,79 @@
+import type { Store } from "./open-store.ts";
+
+/** Where a log line came from: the run's stdout or stderr, or orch itself (e.g. the cap marker). */
+export const LOG_STREAMS = ["stdout", "stderr", "orch"] as const;
+export type LogStream = (typeof LOG_STREAMS)[number];
+
+/** One line of a run's output, as captured. */
+export interface LogLine {
+  at: number;
+  stream: LogStream;
+  line: string;
+}
+
+/** A stored log line; `id` orders lines and is the cursor for the next page. */
+export interface LogLineRow extends LogLine {
+  id: number;
+}
+
+/** Lines per INSERT statement: fewer, larger statements are what makes a million lines fast. */
+const ROWS_PER_INSERT = 64;
+
+/**
+ * Append lines of one or more runs in one transaction. `batches` pairs a run's seq with its
+ * lines, so a worker can store what all its runs printed since the last flush at once.
+ */
+export function appendLogs(
+  store: Store,
+  batches: Iterable<[runSeq: number, lines: LogLine[]]>,
+): void {
+  store.tx(() => {
+    const many = store.db.query(
+      `INSERT INTO log_lines (run_seq, at, stream, line) VALUES ${Array(ROWS_PER_INSERT).fill("(?, ?, ?, ?)").join(", ")}`,
+    );
+    const one = store.db.query(
+      "INSERT INTO log_lines (run_seq, at, stream, line) VALUES (?, ?, ?, ?)",
+    );
+    const args: (string | number)[] = new Array(ROWS_PER_INSERT * 4);
+    for (const [seq, lines] of batches) {
+      let i = 0;
+      for (; i + ROWS_PER_INSERT <= lines.length; i += ROWS_PER_INSERT) {
+        for (let j = 0; j < ROWS_PER_INSERT; j++) {
+          const l = lines[i + j]!;
+          args[j * 4] = seq;
+          args[j * 4 + 1] = l.at;
+          args[j * 4 + 2] = l.stream;
+          args[j * 4 + 3] = l.line;
+        }
+        many.run(...args);
+      }
+      for (; i < lines.length; i++) {
+        const l = lines[i]!;
+        one.run(seq, l.at, l.stream, l.line);
+      }
+    }
+  });
+}
+
+/** A run's lines after the cursor `after` (a line id; 0 for the start), oldest first. */
+export function listLogs(
+  store: Store,
+  runSeq: number,
+  options: { after?: number; limit?: number } = {},
+): LogLineRow[] {
+  const limit = Math.max(1, Math.min(options.limit ?? 1000, 100_000));
+  return store.db
+    .query(
+      "SELECT id, at, stream, line FROM log_lines WHERE run_seq = ? AND id > ? ORDER BY id LIMIT ?",
+    )
+    .all(runSeq, options.after ?? 0, limit) as LogLineRow[];
+}
+
+/** How many lines a run has stored. */
+export function countLogs(store: Store, runSeq: number): number {
+  return (
+    store.db.query("SELECT count(*) AS n FROM log_lines WHERE run_seq = ?").get(runSeq) as {
+      n: number;
+    }
+  ).n;
+}

@@ -1,0 +1,81 @@
+import type { Store } from "./open-store.ts";
+import type { RunRow } from "./runs.ts";
+
+/** A worker as stored: who it is, where it runs, when it last said it was alive. */
+export interface WorkerRow {
+  id: string;
+  name: string;
+  pool: string;
+  host: string;
+  pid: number | null;
+  concurrency: number;
+  status: "online" | "offline";
+  started_at: number;
+  last_heartbeat: number;
+}
+
+/** Record a worker as online. */
+export function registerWorker(
+  store: Store,
+  input: Pick<WorkerRow, "id" | "name" | "pool" | "host" | "pid" | "concurrency">,
+): WorkerRow {
+  const now = store.clock.now();
+  return store.db
+    .query(
+      `INSERT INTO workers (id, name, pool, host, pid, concurrency, status, started_at, last_heartbeat)
+       VALUES (?, ?, ?, ?, ?, ?, 'online', ?, ?) RETURNING *`,
+    )
+    .get(
+      input.id,
+      input.name,
+      input.pool,
+      input.host,
+      input.pid,
+      input.concurrency,
+      now,
+      now,
+    ) as WorkerRow;
+}
+
+/** Stamp a worker's heartbeat; false when it is unknown or was marked offline. */
+export function heartbeatWorker(store: Store, id: string): boolean {
+  const result = store.db
+    .query("UPDATE workers SET last_heartbeat = ? WHERE id = ? AND status = 'online'")
+    .run(store.clock.now(), id);
+  return result.changes > 0;
+}
+
+/** Mark a worker offline (it stopped, or stopped heartbeating). */
+export function setWorkerOffline(store: Store, id: string): void {
+  store.db.query("UPDATE workers SET status = 'offline' WHERE id = ?").run(id);
+}
+
+/** A worker by id, or null. */
+export function getWorker(store: Store, id: string): WorkerRow | null {
+  return store.db.query("SELECT * FROM workers WHERE id = ?").get(id) as WorkerRow | null;
+}
+
+/** Online workers whose last heartbeat is older than `before`. */
+export function listStaleWorkers(store: Store, before: number): WorkerRow[] {
+  return store.db
+    .query("SELECT * FROM workers WHERE status = 'online' AND last_heartbeat < ?")
+    .all(before) as WorkerRow[];
+}
+
+/** Online workers, newest first. */
+export function listWorkers(store: Store): WorkerRow[] {
+  return store.db
+    .query("SELECT * FROM workers WHERE status = 'online' ORDER BY started_at DESC")
+    .all() as WorkerRow[];
+}
+
+/** Runs that hold a slot or a process (PENDING, RUNNING, CANCELLING, PAUSED). */
+export function listActiveRuns(store: Store, filter: { workerId?: string } = {}): RunRow[] {
+  const active = "state_type IN ('PENDING', 'RUNNING', 'CANCELLING', 'PAUSED')";
+  if (filter.workerId !== undefined) {
+    return store.db
+      .query(`SELECT * FROM flow_runs WHERE worker_id = ? AND ${active} ORDER BY seq`)
+      .all(filter.workerId) as RunRow[];
+  }
+  return store.db.query(`SELECT * FROM flow_runs WHERE ${active} ORDER BY seq`).all() as RunRow[];
+}
