@@ -3,7 +3,8 @@ export const INIT_FILES: Record<string, string> = {
   ".gitignore": `.orch/
 node_modules/
 `,
-  "flows/hello.yaml": `# Deployments of this project: orch watches flows/ and redeploys on save.
+  "flows/hello.yaml": `# yaml-language-server: $schema=../orch.schema.json
+# Deployments of this project: orch watches flows/ and redeploys on save.
 deployments:
   - name: hello
     description: Say hello every minute
@@ -34,9 +35,12 @@ const load = task("load", async (rows: { amount: number }[]) => {
   return total;
 });
 
-export default flow("etl", async ({ day = "today", limit = 3 }: { day?: string; limit?: number }) => {
-  console.log(\`loading orders of \${day}\`);
-  return load(await extract(limit));
-});
+export default flow(
+  "etl",
+  async ({ day = "today", limit = 3 }: { day?: string; limit?: number }) => {
+    console.log(\`loading orders of \${day}\`);
+    return load(await extract(limit));
+  },
+);
 `,
 };

@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 import { defineCommand } from "citty";
+import { DEFINITION_SCHEMA } from "../definitions/schema.ts";
 import { INIT_FILES } from "./init-templates.ts";
 import { c, log } from "./output.ts";
 
@@ -11,7 +12,11 @@ export default defineCommand({
   },
   run({ args }) {
     const root = resolve(args.dir);
-    for (const [path, content] of Object.entries(INIT_FILES)) {
+    const files = {
+      ...INIT_FILES,
+      "orch.schema.json": `${JSON.stringify(DEFINITION_SCHEMA, null, 2)}\n`,
+    };
+    for (const [path, content] of Object.entries(files)) {
       const target = join(root, path);
       if (existsSync(target)) {
         log.warn(`${path} exists; kept as it is`);

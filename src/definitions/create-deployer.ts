@@ -156,7 +156,12 @@ export function createDeployer(store: Store, paths: ProjectPaths): Deployer {
         });
       }
     }
-    if (!write) return report;
+    if (!write) {
+      // A check writes nothing: every valid deployment is listed as one that would be created.
+      for (const plan of plans)
+        report.created.push(...(parsed.get(plan.abs)?.deployments.map((d) => d.spec.name) ?? []));
+      return report;
+    }
     lastInvalid = new Set([...invalid.keys()].filter((abs) => parsed.has(abs)));
     store.tx(() => {
       const bySource = new Map<string, string[]>();

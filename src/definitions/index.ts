@@ -1,4 +1,6 @@
 export {
+  BUNDLE_MAX_BYTES,
+  BUNDLE_MAX_FILES,
   type Bundle,
   type BundleFile,
   bundleHash,

@@ -56,7 +56,11 @@ export function checkSchema(schema: object, value: unknown): SchemaIssue[] {
   const issues: SchemaIssue[] = [];
   const seen = new Set<string>();
   for (const error of errors) {
-    if (error.keyword !== "anyOf" && anyOfPaths.has(error.instancePath)) continue;
+    // Errors of an anyOf's branches are folded into the anyOf's own error.
+    const inAnyOf = [...anyOfPaths].some(
+      (p) => error.instancePath === p || error.instancePath.startsWith(`${p}/`),
+    );
+    if (error.keyword !== "anyOf" && inAnyOf) continue;
     if (error.keyword === "if") continue;
     const issue = describe(error);
     const id = `${renderPath(issue.path)}|${issue.key ?? ""}|${issue.message}`;

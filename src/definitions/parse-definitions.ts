@@ -13,7 +13,7 @@ import {
 } from "../core/index.ts";
 import { cronProblem, isTimeZone } from "../scheduler/index.ts";
 import { checkSchema, renderPath } from "./json-schema.ts";
-import { DEFINITION_SCHEMA } from "./schema.ts";
+import { DEFINITION_SCHEMA, DEPLOYMENT_KEYS } from "./schema.ts";
 
 /** A deployment read from a file, with where it starts. */
 export interface ParsedDeployment {
@@ -188,7 +188,11 @@ function buildSpec(
   let command: string[] | undefined;
   if (item.flow !== undefined && item.command !== undefined) {
     count(base, 'has both "flow" and "command"; a deployment runs one of them');
-  } else if (item.flow === undefined && item.command === undefined) {
+  } else if (
+    item.flow === undefined &&
+    item.command === undefined &&
+    !misspelt(item, ["flow", "command"])
+  ) {
     count(base, 'needs "flow" (a TypeScript file) or "command" to run');
   }
   if (typeof item.flow === "string") {
@@ -219,7 +223,8 @@ function buildSpec(
 
   const parameters = isObject(item.parameters) ? item.parameters : {};
   const parameterSchema = isObject(item.parameter_schema) ? item.parameter_schema : undefined;
-  const checkParameters = (params: Item, path: Path) => {
+  /** Check parameters against the schema; `own` limits reports to those keys (a schedule's). */
+  const checkParameters = (params: Item, path: Path, own?: Item) => {
     if (!parameterSchema) return;
     let issues: ReturnType<typeof checkSchema>;
     try {
@@ -228,6 +233,8 @@ function buildSpec(
       return; // an invalid schema is reported once, below
     }
     for (const issue of issues) {
+      const top = issue.path[0] ?? issue.key;
+      if (own && (typeof top !== "string" || !(top in own))) continue;
       if (issue.key !== undefined)
         count([...path, ...issue.path], "is not in the parameter_schema", issue.key);
       else count([...path, ...issue.path], issue.message);
@@ -250,7 +257,11 @@ function buildSpec(
       if (spec) {
         schedules.push(spec);
         if (isObject(raw.parameters))
-          checkParameters({ ...parameters, ...raw.parameters }, at("schedules", i, "parameters"));
+          checkParameters(
+            { ...parameters, ...raw.parameters },
+            at("schedules", i, "parameters"),
+            raw.parameters,
+          );
       }
     });
   }
@@ -354,6 +365,13 @@ function buildSchedule(raw: Item, path: Path, report: Report): ScheduleSpec | nu
     active: raw.active !== false,
     catchup: (raw.catchup as CatchupPolicy | undefined) ?? "latest",
   };
+}
+
+/** Whether the item has an unknown key that looks like one of `keys` (reported as a typo already). */
+function misspelt(item: Item, keys: string[]): boolean {
+  return Object.keys(item).some(
+    (k) => !DEPLOYMENT_KEYS.includes(k) && keys.includes(closest(k, DEPLOYMENT_KEYS) ?? ""),
+  );
 }
 
 function isObject(value: unknown): value is Item {

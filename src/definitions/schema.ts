@@ -76,7 +76,7 @@ const deployment = {
     command: {
       description: 'A command: argv ["python3", "etl.py"], or a string run by sh -c',
       anyOf: [
-        { type: "array", items: { type: "string" }, minItems: 1 },
+        { type: "array", items: { type: ["string", "number", "boolean"] }, minItems: 1 },
         { type: "string", minLength: 1 },
       ],
     },

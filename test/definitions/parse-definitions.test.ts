@@ -1,0 +1,189 @@
+import { afterEach, describe, expect, test } from "vitest";
+import { renderProblem } from "../../src/core/index.ts";
+import { parseDefinitions } from "../../src/definitions/index.ts";
+import { makeProject } from "./helpers.ts";
+
+let cleanup = () => {};
+afterEach(() => cleanup());
+
+function parse(yaml: string, extra: Record<string, string> = {}) {
+  const p = makeProject({
+    "flows/etl.ts": "export default 1;\n",
+    ...extra,
+    "flows/etl.yaml": yaml,
+  });
+  cleanup = p.cleanup;
+  return {
+    root: p.root,
+    ...parseDefinitions(yaml, { root: p.root, path: p.path("flows/etl.yaml") }),
+  };
+}
+
+const problems = (yaml: string) => parse(yaml).problems.map(renderProblem);
+
+describe("a valid file", () => {
+  test("gives specs with defaults, normalised durations and the line of each deployment", () => {
+    const file = parse(`deployments:
+  - name: nightly-etl
+    flow: ./etl.ts:named
+    parameters: { day: yesterday, limit: 100 }
+    schedules:
+      - cron: "0 2 * * *"
+        timezone: Europe/Berlin
+      - interval: 15m
+        parameters: { limit: 10 }
+    retries: 2
+    retry_delay: 30s
+    timeout: 1h30m
+    concurrency: { limit: 1 }
+    env: { LOG_LEVEL: info, DEBUG: 1 }
+  - name: backup
+    command: ./backup.sh --all
+`);
+    expect(file.problems).toEqual([]);
+    const [etl, backup] = file.deployments;
+    expect(etl).toMatchObject({
+      line: 2,
+      spec: {
+        name: "nightly-etl",
+        flow: { path: "etl.ts", export: "named" },
+        retries: 2,
+        retry_delay_ms: 30_000,
+        timeout_ms: 5_400_000,
+        concurrency: { limit: 1, collision: "enqueue" },
+        env: { LOG_LEVEL: "info", DEBUG: "1" },
+        work_pool: "default",
+        work_queue: "default",
+        schedules: [
+          { cron: "0 2 * * *", timezone: "Europe/Berlin", active: true, catchup: "latest" },
+          { interval_ms: 900_000, timezone: "UTC", parameters: { limit: 10 } },
+        ],
+      },
+    });
+    expect(backup?.spec.command).toEqual(["sh", "-c", "./backup.sh --all"]);
+    expect(backup?.line).toBe(15);
+  });
+
+  test("an empty file holds no deployments", () => {
+    expect(parse("")).toMatchObject({ deployments: [], problems: [] });
+  });
+});
+
+describe("problems", () => {
+  test("every problem of a file is reported at once, in order, with file:line:column", () => {
+    expect(
+      problems(`deployments:
+  - name: nightly-etl
+    flow: ./etl.ts
+    schedule: x
+    retries: two
+    retry_delay: 5 minutes
+    schedules:
+      - cron: "61 * * * *"
+        timezone: Europe/Berlin
+      - interval: 15m
+        timezone: Mars/Base
+    concurrency: { limit: 1, collision: queue }
+`),
+    ).toEqual([
+      'flows/etl.yaml:4:5: schedule: unknown key (did you mean "schedules"?)',
+      'flows/etl.yaml:5:14: retries: must be an integer, not "two"',
+      'flows/etl.yaml:6:18: retry_delay: "5 minutes" is not a duration (try "30s", "15m" or "1h30m")',
+      'flows/etl.yaml:8:15: schedules[0].cron: "61 * * * *" is not a valid cron expression: Invalid value for minute: 61',
+      'flows/etl.yaml:11:19: schedules[1].timezone: "Mars/Base" is not an IANA time zone (like "Europe/Berlin" or "UTC")',
+      'flows/etl.yaml:12:41: concurrency.collision: must be one of "enqueue", "cancel-new", not "queue"',
+    ]);
+  });
+
+  test("a file with any problem yields no deployments", () => {
+    const file = parse(
+      "deployments:\n  - name: ok\n    command: [true]\n  - name: bad\n    retries: -1\n    command: [true]\n",
+    );
+    expect(file.deployments).toEqual([]);
+    expect(file.problems.map(renderProblem)).toEqual([
+      "flows/etl.yaml:5:14: retries: must be >= 0",
+    ]);
+  });
+
+  test("YAML syntax errors carry their position", () => {
+    const [problem] = problems("deployments:\n  - name: a\n    command: [true\n");
+    expect(problem).toMatch(/^flows\/etl\.yaml:\d+:\d+: /);
+  });
+
+  test("paths that escape the project, or the definition's folder, are refused", () => {
+    const file = parse(`deployments:
+  - name: a
+    flow: ../../etc/passwd
+  - name: b
+    command: [ls]
+    cwd: ../../etc
+  - name: c
+    flow: /etc/passwd
+  - name: d
+    flow: ../outside.ts
+`);
+    const root = file.root;
+    expect(file.problems.map(renderProblem)).toEqual([
+      `flows/etl.yaml:3:11: flow: "../../etc/passwd" is outside the project; paths must stay inside ${root}`,
+      `flows/etl.yaml:6:10: cwd: "../../etc" is outside the project; paths must stay inside ${root}`,
+      `flows/etl.yaml:8:11: flow: "/etc/passwd" is outside the project; paths must stay inside ${root}`,
+      'flows/etl.yaml:10:11: flow: "../outside.ts" is outside flows/, the folder bundled with this deployment; move the definition up or the file down',
+    ]);
+  });
+
+  test("a deployment needs exactly one of flow and command, and the flow file must exist", () => {
+    expect(
+      problems(`deployments:
+  - name: none
+  - name: both
+    flow: ./etl.ts
+    command: [true]
+  - name: missing
+    flow: ./nope.ts
+`),
+    ).toEqual([
+      'flows/etl.yaml:2:5: needs "flow" (a TypeScript file) or "command" to run',
+      'flows/etl.yaml:3:5: has both "flow" and "command"; a deployment runs one of them',
+      'flows/etl.yaml:7:11: flow: "./nope.ts" does not exist',
+    ]);
+  });
+
+  test("parameters, and each schedule's merged parameters, must match the parameter schema", () => {
+    expect(
+      problems(`deployments:
+  - name: p
+    command: [echo]
+    parameter_schema:
+      type: object
+      properties: { limit: { type: integer, minimum: 0 } }
+      additionalProperties: false
+    parameters: { limit: 5, extra: 1 }
+    schedules:
+      - interval: 1h
+        parameters: { limit: -1 }
+`),
+    ).toEqual([
+      "flows/etl.yaml:8:29: parameters.extra: is not in the parameter_schema",
+      "flows/etl.yaml:11:30: schedules[0].parameters.limit: must be >= 0",
+    ]);
+  });
+
+  test("a schedule has exactly one kind, and a name is used once per file", () => {
+    expect(
+      problems(`deployments:
+  - name: a
+    command: [true]
+    schedules:
+      - cron: "* * * * *"
+        interval: 1m
+      - timezone: UTC
+  - name: a
+    command: [true]
+`),
+    ).toEqual([
+      "flows/etl.yaml:5:9: schedules[0]: has cron and interval; a schedule has exactly one",
+      'flows/etl.yaml:7:9: schedules[1]: needs one of "cron", "interval" or "rrule"',
+      'flows/etl.yaml:8:11: name: deployment "a" is defined twice in this file (first at line 2)',
+    ]);
+  });
+});

@@ -1,0 +1,118 @@
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterEach, expect, test } from "vitest";
+import { orch, spawnOrch, tempDir } from "../helpers.ts";
+
+let cleanups: (() => void)[] = [];
+afterEach(() => {
+  for (const c of cleanups) c();
+  cleanups = [];
+});
+
+async function initProject() {
+  const t = tempDir();
+  cleanups.push(t.cleanup);
+  expect((await orch(["init", t.dir])).code).toBe(0);
+  return t.dir;
+}
+
+test("deploy --check lists every problem with file:line:column, exits 2 and writes nothing", async () => {
+  const dir = await initProject();
+  writeFileSync(
+    join(dir, "flows/bad.yaml"),
+    'deployments:\n  - name: bad\n    command: [true]\n    schedule: { cron: "* * * * *" }\n    retries: -1\n',
+  );
+  const { code, stderr } = await orch(["deploy", "--check", "--dir", dir]);
+  expect(code).toBe(2);
+  expect(stderr).toContain('flows/bad.yaml:4:5: schedule: unknown key (did you mean "schedules"?)');
+  expect(stderr).toContain("flows/bad.yaml:5:14: retries: must be >= 0");
+  expect(stderr).toMatch(/2 problems in 1 definition file/);
+  expect(existsSync(join(dir, ".orch"))).toBe(false);
+});
+
+test("deploy without a server registers the definitions; deployments ls/inspect show them", async () => {
+  const dir = await initProject();
+  const deployed = await orch(["deploy", "--dir", dir]);
+  expect(deployed.code).toBe(0);
+  expect(deployed.stderr).toMatch(/created hello/);
+
+  const ls = await orch(["deployments", "ls", "--json", "--dir", dir]);
+  expect(ls.code).toBe(0);
+  const list = JSON.parse(ls.stdout);
+  expect(list.map((d: { name: string }) => d.name)).toEqual(["etl", "hello"]);
+  expect(list[1]).toMatchObject({
+    name: "hello",
+    version: 1,
+    command: ["sh", "-c", "echo hello, {{ parameters.name }}"],
+    flow: null,
+    paused: false,
+    tags: ["example"],
+    parameters: { name: "world" },
+    schedules: [{ interval_ms: 60_000, timezone: "UTC" }],
+    source: "flows/hello.yaml:4",
+  });
+  expect(list[0]).toMatchObject({ name: "etl", flow: "./etl.ts", source: "flows/hello.yaml:12" });
+  expect(list[0]).toHaveProperty("next_run");
+
+  const inspect = await orch(["deployments", "inspect", "etl", "--json", "--dir", dir]);
+  const detail = JSON.parse(inspect.stdout);
+  expect(detail.versions).toEqual([
+    { version: 1, hash: expect.stringMatching(/^[0-9a-f]{64}$/), created_at: expect.any(String) },
+  ]);
+  expect(detail).toHaveProperty("next_runs");
+
+  const human = await orch(["deployments", "ls", "--dir", dir]);
+  expect(human.stdout).toMatch(/^NAME\s+VERSION\s+RUNS\s+SCHEDULES\s+NEXT RUN\s+STATUS\s+SOURCE$/m);
+  expect(human.stdout).toMatch(/^hello\s+v1\s+.*every 1m/m);
+
+  const missing = await orch(["deployments", "inspect", "nope", "--dir", dir]);
+  expect(missing.code).toBe(2);
+  expect(missing.stderr).toMatch(/no deployment named "nope"/);
+});
+
+test("pause, resume and rm", async () => {
+  const dir = await initProject();
+  await orch(["deploy", "--dir", dir]);
+  const paused = JSON.parse(
+    (await orch(["deployments", "pause", "hello", "--json", "--dir", dir])).stdout,
+  );
+  expect(paused.paused).toBe(true);
+  const resumed = JSON.parse(
+    (await orch(["deployments", "resume", "hello", "--json", "--dir", dir])).stdout,
+  );
+  expect(resumed.paused).toBe(false);
+  const rm = await orch(["deployments", "rm", "hello", "--dir", dir]);
+  expect(rm.code).toBe(0);
+  expect(rm.stderr).toMatch(/still defined at flows\/hello.yaml:4/);
+  const ls = JSON.parse((await orch(["deployments", "ls", "--json", "--dir", dir])).stdout);
+  expect(ls.map((d: { name: string }) => d.name)).toEqual(["etl"]);
+  const all = JSON.parse(
+    (await orch(["deployments", "ls", "--all", "--json", "--dir", dir])).stdout,
+  );
+  expect(all.find((d: { name: string }) => d.name === "hello")).toMatchObject({ removed: true });
+});
+
+test("with orch up running, saving a definition redeploys it, and commands go through its API", async () => {
+  const dir = await initProject();
+  const up = spawnOrch(["up", "--headless", "--port", "0", "--dir", dir]);
+  cleanups.push(() => up.proc.kill("SIGKILL"));
+  await up.waitFor("orch is up at");
+  expect(up.stderr).toMatch(/deployed hello/);
+
+  const yaml = readFileSync(join(dir, "flows/hello.yaml"), "utf8");
+  writeFileSync(join(dir, "flows/hello.yaml"), yaml.replace("name: world", "name: orch"));
+  await up.waitFor("redeployed hello", 3000);
+  const ls = JSON.parse((await orch(["deployments", "ls", "--json", "--dir", dir])).stdout);
+  expect(ls.find((d: { name: string }) => d.name === "hello")).toMatchObject({
+    version: 2,
+    parameters: { name: "orch" },
+  });
+
+  writeFileSync(join(dir, "flows/hello.yaml"), yaml.replace("interval: 1m", "interval: soon"));
+  await up.waitFor("flows/hello.yaml is invalid", 3000);
+  expect(up.stderr).toMatch(
+    /flows\/hello\.yaml:\d+:\d+: schedules\[0\]\.interval: "soon" is not a duration/,
+  );
+  up.proc.kill("SIGTERM");
+  expect(await up.proc.exited).toBe(0);
+});
