@@ -45,13 +45,13 @@ export const COMMANDS: Record<string, Loader> = {
     resume: named(() => import("./deployments.ts"), "resume"),
     rm: named(() => import("./deployments.ts"), "rm"),
   }),
-  run: notBuilt("run", "Trigger a run of a deployment"),
+  run: load(() => import("./run.ts")),
   runs: group("runs", "List, inspect, follow, cancel or retry flow runs", {
-    ls: notBuilt("runs ls", "List flow runs"),
-    inspect: notBuilt("runs inspect", "Show one run with its state history"),
-    logs: notBuilt("runs logs", "Print (or follow) a run's logs"),
-    cancel: notBuilt("runs cancel", "Cancel a run"),
-    retry: notBuilt("runs retry", "Run a finished run again"),
+    ls: named(() => import("./runs.ts"), "ls"),
+    inspect: named(() => import("./runs.ts"), "inspect"),
+    logs: named(() => import("./runs.ts"), "logs"),
+    cancel: named(() => import("./runs.ts"), "cancel"),
+    retry: named(() => import("./runs.ts"), "retry"),
   }),
   flow: group("flow", "Run a TypeScript flow file ad hoc", {
     run: notBuilt("flow run", "Run a TypeScript flow ad hoc, tracked like any run"),
@@ -59,7 +59,7 @@ export const COMMANDS: Record<string, Loader> = {
   worker: notBuilt("worker", "Run flows for a work pool from another shell or machine"),
   monitor: notBuilt("monitor", "Watch a running server in the terminal UI"),
   events: group("events", "Emit events that triggers can match", {
-    emit: notBuilt("events emit", "Emit an event"),
+    emit: named(() => import("./events.ts"), "emit"),
   }),
   schema: load(() => import("./schema.ts")),
   version: load(() => import("./version.ts")),

@@ -14,6 +14,17 @@ export default defineCommand({
     port: { type: "string", description: "The API port (0: any free port)", valueHint: "4200" },
     host: { type: "string", description: "The address to bind", default: "127.0.0.1" },
     headless: { type: "boolean", description: "Plain logs instead of the terminal UI" },
+    concurrency: {
+      type: "string",
+      description: "Runs the embedded worker runs at once",
+      valueHint: "8",
+    },
+    worker: {
+      type: "boolean",
+      default: true,
+      description: "Run the embedded worker for the default pool",
+      negativeDescription: "Run no worker here (remote workers only)",
+    },
   },
   async run({ args }) {
     const port = args.port === undefined ? undefined : Number(args.port);
@@ -30,7 +41,20 @@ export default defineCommand({
     // Listen for signals before anything starts, so a signal at any moment stops cleanly.
     process.once("SIGINT", () => stopping("SIGINT"));
     process.once("SIGTERM", () => stopping("SIGTERM"));
-    const server = await startServer({ dir: args.dir, port, host: args.host, logger: log });
+    const concurrency = args.concurrency === undefined ? undefined : Number(args.concurrency);
+    if (concurrency !== undefined && (!Number.isInteger(concurrency) || concurrency < 1)) {
+      throw new OrchError(
+        "E_BAD_INPUT",
+        `--concurrency must be a whole number of at least 1, not ${JSON.stringify(args.concurrency)}`,
+      );
+    }
+    const server = await startServer({
+      dir: args.dir,
+      port,
+      host: args.host,
+      logger: log,
+      worker: args.worker === false ? false : { concurrency },
+    });
     log.success(
       `orch is up at ${c.cyan(server.url, process.stderr)} for ${resolve(args.dir)}; Ctrl-C stops it`,
     );

@@ -1,6 +1,7 @@
 import { type ErrorCode, OrchError, type Problem } from "../core/index.ts";
 import type { DeployReport } from "../definitions/create-deployer.ts";
 import type { DeploymentJson, EventJson, RunJson, StateJson } from "../store/index.ts";
+import { readSse, type SseEvent } from "./read-sse.ts";
 
 /** A deployment with what `inspect` adds. */
 export interface DeploymentDetail extends DeploymentJson {
@@ -37,7 +38,12 @@ export function createClient(options: ClientOptions) {
   const base = options.url.replace(/\/$/, "");
   const send = options.fetch ?? ((req: Request) => fetch(req));
 
-  async function request<T>(method: string, path: string, body?: unknown): Promise<T> {
+  async function raw(
+    method: string,
+    path: string,
+    body?: unknown,
+    signal?: AbortSignal,
+  ): Promise<Response> {
     const headers: Record<string, string> = { accept: "application/json" };
     if (options.token) headers.authorization = `Bearer ${options.token}`;
     if (body !== undefined) headers["content-type"] = "application/json";
@@ -48,14 +54,44 @@ export function createClient(options: ClientOptions) {
           method,
           headers,
           body: body === undefined ? undefined : JSON.stringify(body),
+          signal,
         }),
       );
     } catch (error) {
+      if (signal?.aborted) throw error;
       throw new OrchError(
         "E_NO_SERVER",
         `cannot reach orch at ${base}: ${(error as Error).message}. Is it running (orch up)?`,
       );
     }
+    if (!res.ok) await failure(res);
+    return res;
+  }
+
+  async function failure(res: Response): Promise<never> {
+    const text = await res.text();
+    let data: unknown;
+    try {
+      data = JSON.parse(text);
+    } catch {}
+    const error = (data as { error?: { code?: ErrorCode; message?: string; problems?: Problem[] } })
+      ?.error;
+    throw new OrchError(
+      error?.code ?? "E_INTERNAL",
+      error?.message ?? `HTTP ${res.status}`,
+      error?.problems ?? [],
+    );
+  }
+
+  /** Follow a stream (SSE) until it ends or `signal` aborts. */
+  async function* stream(path: string, signal?: AbortSignal): AsyncGenerator<SseEvent> {
+    const res = await raw("GET", path, undefined, signal);
+    if (!res.body) return;
+    yield* readSse(res.body);
+  }
+
+  async function request<T>(method: string, path: string, body?: unknown): Promise<T> {
+    const res = await raw(method, path, body);
     const text = await res.text();
     let data: unknown;
     try {
@@ -110,7 +146,52 @@ export function createClient(options: ClientOptions) {
       ),
     listEvents: (opts: { limit?: number; prefix?: string } = {}) =>
       request<EventJson[]>("GET", `/api/events${q(opts)}`),
+    emitEvent: (event: { name: string; resource?: string; payload?: Record<string, unknown> }) =>
+      request<EventJson>("POST", "/api/events", event),
+    /** Live events (optionally by name prefixes), replaying those after `after`. */
+    streamEvents: (opts: { prefix?: string[]; after?: number } = {}, signal?: AbortSignal) =>
+      stream(
+        `/api/events/stream${q({ prefix: opts.prefix?.join(","), after: opts.after })}`,
+        signal,
+      ),
+    triggerRun: (
+      deployment: string,
+      body: {
+        parameters?: Record<string, unknown>;
+        tags?: string[];
+        idempotency_key?: string;
+      } = {},
+    ) => request<RunJson>("POST", `/api/deployments/${name(deployment)}/runs`, body),
+    /** A page of runs, newest first, and the cursor of the next page (null at the end). */
+    listRuns: async (
+      opts: {
+        deployment?: string;
+        state?: string;
+        tag?: string;
+        limit?: number;
+        cursor?: string;
+      } = {},
+    ) => {
+      const res = await raw("GET", `/api/runs${q(opts)}`);
+      return { runs: (await res.json()) as RunJson[], next: res.headers.get("x-next-cursor") };
+    },
+    getRun: (id: string) => request<RunDetail>("GET", `/api/runs/${name(id)}`),
+    runLogs: (id: string, opts: { after?: number; limit?: number } = {}) =>
+      request<LogLineJson[]>("GET", `/api/runs/${name(id)}/logs${q(opts)}`),
+    /** A run's log lines as they come (`log` events), then an `end` event with the final run. */
+    followLogs: (id: string, opts: { after?: number } = {}, signal?: AbortSignal) =>
+      stream(`/api/runs/${name(id)}/logs${q({ follow: 1, after: opts.after })}`, signal),
+    cancelRun: (id: string) => request<RunJson>("POST", `/api/runs/${name(id)}/cancel`),
+    retryRun: (id: string) => request<RunJson>("POST", `/api/runs/${name(id)}/retry`),
   };
+}
+
+/** A log line as the API shows it. */
+export interface LogLineJson {
+  id: number;
+  at: string;
+  stream: "stdout" | "stderr" | "orch";
+  line: string;
 }
 
 export type { RunJson };

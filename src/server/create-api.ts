@@ -5,6 +5,8 @@ import type { Store } from "../store/index.ts";
 import { json } from "./http.ts";
 import { createRouter, type Route } from "./router.ts";
 import { deploymentRoutes } from "./routes/deployment-routes.ts";
+import { eventRoutes } from "./routes/event-routes.ts";
+import { runRoutes } from "./routes/run-routes.ts";
 
 /** What the API serves from. Parts a local (server-less) API lacks are optional. */
 export interface ApiDeps {
@@ -12,8 +14,13 @@ export interface ApiDeps {
   paths: ProjectPaths;
   deployer: Deployer;
   upcoming?: (spec: DeploymentSpec, count: number) => number[];
-  /** Routes added by running services (the worker's, the stream's). */
+  /** Cancel and retry runs (a server's worker); a server-less API refuses them. */
+  cancel?: (store: Store, runId: string) => unknown;
+  retry?: (store: Store, runId: string) => unknown;
+  /** Routes added by running services. */
   extraRoutes?: Route[];
+  /** Refuses requests that may not ask (the server's token and Host/Origin rules). */
+  authorize?: (req: Request) => void;
 }
 
 /** Every API route over `deps`. */
@@ -33,11 +40,13 @@ export function apiRoutes(deps: ApiDeps): Route[] {
         }),
     },
     ...deploymentRoutes(deps),
+    ...runRoutes(deps),
+    ...eventRoutes(deps),
     ...(deps.extraRoutes ?? []),
   ];
 }
 
 /** The API as a fetch function (served by Bun.serve, or called in-process by a local client). */
 export function createApi(deps: ApiDeps): (req: Request) => Promise<Response> {
-  return createRouter(apiRoutes(deps));
+  return createRouter(apiRoutes(deps), deps.authorize);
 }

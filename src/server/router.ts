@@ -13,8 +13,14 @@ interface Compiled extends Route {
   keys: string[];
 }
 
-/** Make a fetch function that dispatches to routes and turns every error into a JSON 4xx/5xx. */
-export function createRouter(routes: Route[]): (req: Request) => Promise<Response> {
+/**
+ * Make a fetch function that dispatches to routes and turns every error into a JSON 4xx/5xx.
+ * `authorize` runs before any route (and before a 404), and throws to refuse.
+ */
+export function createRouter(
+  routes: Route[],
+  authorize?: (req: Request) => void,
+): (req: Request) => Promise<Response> {
   const compiled: Compiled[] = routes.map((route) => {
     const keys: string[] = [];
     const source = route.path.replace(/:([a-z_]+)/g, (_, key: string) => {
@@ -25,6 +31,7 @@ export function createRouter(routes: Route[]): (req: Request) => Promise<Respons
   });
   return async (req) => {
     try {
+      authorize?.(req);
       const { pathname } = new URL(req.url);
       for (const route of compiled) {
         if (route.method !== req.method && !(req.method === "HEAD" && route.method === "GET")) {

@@ -1,4 +1,4 @@
-import { existsSync } from "node:fs";
+import { existsSync, mkdirSync } from "node:fs";
 import {
   type Clock,
   OrchError,
@@ -18,6 +18,8 @@ import {
   openStore,
   type Store,
 } from "../store/index.ts";
+import { cancelRun, type EmbeddedWorker, retryRun, startEmbeddedWorker } from "../worker/index.ts";
+import { createAuthorizer } from "./auth.ts";
 import { createApi } from "./create-api.ts";
 
 /** Where the server's messages go (the CLI passes its logger; tests pass their own). */
@@ -35,6 +37,8 @@ export interface ServerOptions {
   clock?: Clock;
   logger?: Logger;
   env?: Record<string, string | undefined>;
+  /** The embedded worker for the default pool; false runs none. */
+  worker?: false | { concurrency?: number; graceMs?: number };
 }
 
 /** A running orch server. */
@@ -43,6 +47,8 @@ export interface OrchServer {
   port: number;
   store: Store;
   token: string;
+  /** The embedded worker, when one runs. */
+  worker: EmbeddedWorker | null;
   /** Stop serving, release the lock, remove server.json. Safe to call twice. */
   stop(): Promise<void>;
 }
@@ -76,6 +82,10 @@ export async function startServer(options: ServerOptions = {}): Promise<OrchServ
     store = openStore(paths.db, { clock: options.clock ?? systemClock });
     const token = ensureToken(paths);
     const host = options.host ?? "127.0.0.1";
+    if (!existsSync(paths.flows)) {
+      mkdirSync(paths.flows, { recursive: true });
+      logger.info(`made ${paths.flows} for deployment definitions (orch init writes examples)`);
+    }
     const deployer = createDeployer(store, paths);
     logDeploy(deployer.deployAll(), logger);
     const stopWatching = await watchDefinitions(paths.flows, deployer, {
@@ -83,9 +93,35 @@ export async function startServer(options: ServerOptions = {}): Promise<OrchServ
       onError: (error) => logger.error("redeploy failed:", error),
     });
     stops.push(stopWatching);
-    const fetch = createApi({ store, paths, deployer });
+    let authorize: (req: Request) => void = () => {};
+    const fetch = createApi({
+      store,
+      paths,
+      deployer,
+      cancel: cancelRun,
+      retry: retryRun,
+      authorize: (req) => authorize(req),
+    });
     const server = listen(host, options.port, fetch, logger);
-    const url = `http://${host.includes(":") ? `[${host}]` : host}:${server.port}`;
+    const port = server.port!;
+    authorize = createAuthorizer({ token, host, port });
+    stops.push(async () => void (await server.stop(true)));
+    const url = `http://${host.includes(":") ? `[${host}]` : host}:${port}`;
+    let worker: EmbeddedWorker | null = null;
+    if (options.worker !== false) {
+      worker = await startEmbeddedWorker({
+        store,
+        bundlesDir: paths.bundles,
+        logger,
+        apiUrl: url,
+        token,
+        workDir: paths.root,
+        concurrency: options.worker?.concurrency,
+        graceMs: options.worker?.graceMs,
+      });
+      const running = worker;
+      stops.push(() => running.stop());
+    }
     writeServerFile(paths.serverFile, {
       url,
       pid: process.pid,
@@ -96,14 +132,14 @@ export async function startServer(options: ServerOptions = {}): Promise<OrchServ
     let stopped = false;
     return {
       url,
-      port: server.port!,
+      port,
       store,
       token,
+      worker,
       async stop() {
         if (stopped) return;
         stopped = true;
         for (const stop of stops.reverse()) await stop();
-        await server.stop(true);
         if (existsSync(paths.serverFile)) removeServerFile(paths.serverFile);
         openStoreRef.close();
         release();

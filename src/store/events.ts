@@ -40,9 +40,8 @@ export function recordEvent(
   const row = store.db
     .query("INSERT INTO events (name, resource, payload, at) VALUES (?, ?, ?, ?) RETURNING *")
     .get(name, resource, JSON.stringify(payload), store.clock.now()) as EventRow;
-  if (store.onEvent || store.listeners.size) {
+  if (store.listeners.size) {
     store.afterCommit(() => {
-      store.onEvent?.(row);
       for (const listener of store.listeners) listener(row);
     });
   }

@@ -27,6 +27,7 @@ export function appendLogs(
   store: Store,
   batches: Iterable<[runSeq: number, lines: LogLine[]]>,
 ): void {
+  const seqs: number[] = [];
   store.tx(() => {
     const many = store.db.query(
       `INSERT INTO log_lines (run_seq, at, stream, line) VALUES ${Array(ROWS_PER_INSERT).fill("(?, ?, ?, ?)").join(", ")}`,
@@ -36,6 +37,7 @@ export function appendLogs(
     );
     const args: (string | number)[] = new Array(ROWS_PER_INSERT * 4);
     for (const [seq, lines] of batches) {
+      if (lines.length) seqs.push(seq);
       let i = 0;
       for (; i + ROWS_PER_INSERT <= lines.length; i += ROWS_PER_INSERT) {
         for (let j = 0; j < ROWS_PER_INSERT; j++) {
@@ -53,6 +55,11 @@ export function appendLogs(
       }
     }
   });
+  if (seqs.length && store.logListeners.size) {
+    store.afterCommit(() => {
+      for (const listener of store.logListeners) listener(seqs);
+    });
+  }
 }
 
 /** A run's lines after the cursor `after` (a line id; 0 for the start), oldest first. */

@@ -13,12 +13,14 @@ export interface Store {
   tx<T>(fn: () => T): T;
   /** Run `fn` once the current transaction commits (at once outside one; never on rollback). */
   afterCommit(fn: () => void): void;
-  /** Called with every event recorded, after its transaction commits (the live stream). */
-  onEvent?: (event: EventRow) => void;
-  /** More listeners like onEvent (the worker's wake-up); returns the unsubscribe. */
+  /** Call `listener` with every event recorded, once its transaction commits; returns the unsubscribe. */
   subscribe(listener: (event: EventRow) => void): () => void;
   /** The listeners added by subscribe. */
   readonly listeners: ReadonlySet<(event: EventRow) => void>;
+  /** Call `listener` with the runs whose log lines were just stored; returns the unsubscribe. */
+  watchLogs(listener: (runSeqs: number[]) => void): () => void;
+  /** The listeners added by watchLogs. */
+  readonly logListeners: ReadonlySet<(runSeqs: number[]) => void>;
   close(): void;
 }
 
@@ -72,7 +74,23 @@ export function openStore(path: string, options: OpenStoreOptions = {}): Store {
     listeners.add(listener);
     return () => void listeners.delete(listener);
   };
-  return { db, path, clock, tx, afterCommit, subscribe, listeners, close: () => db.close() };
+  const logListeners = new Set<(runSeqs: number[]) => void>();
+  const watchLogs = (listener: (runSeqs: number[]) => void) => {
+    logListeners.add(listener);
+    return () => void logListeners.delete(listener);
+  };
+  return {
+    db,
+    path,
+    clock,
+    tx,
+    afterCommit,
+    subscribe,
+    listeners,
+    watchLogs,
+    logListeners,
+    close: () => db.close(),
+  };
 }
 
 function migrate(db: Database, path: string, migrations: readonly Migration[]): void {

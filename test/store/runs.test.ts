@@ -131,7 +131,7 @@ test("an idempotency key makes one run however often it is asked", () => {
 
 test("events are published only after their transaction commits", () => {
   const seen: string[] = [];
-  store.onEvent = (e) => seen.push(e.name);
+  store.subscribe((e) => seen.push(e.name));
   expect(() =>
     store.tx(() => {
       createRun(store, {});

@@ -1,0 +1,90 @@
+import { defineCommand } from "citty";
+import type { Client, RunJson } from "../client/index.ts";
+import { connect, connectArgs, jsonArg } from "./connect.ts";
+import { paintState } from "./format.ts";
+import { c, log, printJson } from "./output.ts";
+import { parseParams, repeated } from "./parse-params.ts";
+
+export default defineCommand({
+  meta: {
+    name: "run",
+    description: "Trigger a run of a deployment (--watch follows it to the end)",
+  },
+  args: {
+    deployment: { type: "positional", description: "The deployment's name", required: true },
+    p: {
+      type: "string",
+      alias: ["param"],
+      description: "A parameter, key=value (repeatable); typed by the parameter schema",
+    },
+    params: { type: "string", description: "Parameters as a JSON object (-p values go over it)" },
+    watch: {
+      type: "boolean",
+      alias: ["w"],
+      description: "Stream the logs and wait for the end; exit 0 only if COMPLETED",
+    },
+    ...connectArgs,
+    ...jsonArg,
+  },
+  async run({ args, rawArgs }) {
+    const conn = await connect(args, { local: false });
+    const { client } = conn;
+    const deployment = await client.getDeployment(args.deployment);
+    const parameters = parseParams(
+      repeated(rawArgs, ["p", "param"]),
+      args.params,
+      deployment.parameter_schema as Parameters<typeof parseParams>[2],
+      deployment.parameters,
+    );
+    const run = await client.triggerRun(args.deployment, { parameters });
+    if (!args.watch) {
+      if (args.json) printJson(run);
+      else
+        log.success(
+          `triggered ${c.bold(run.id, process.stderr)} of ${run.deployment}; follow it with orch runs logs ${run.id.slice(0, 8)} -f`,
+        );
+      return 0;
+    }
+    const final = await watchRun(client, run, Boolean(args.json));
+    if (args.json) printJson(final);
+    else {
+      const how = final.exit_code !== null ? ` (exit code ${final.exit_code})` : "";
+      const out = `${paintState(final.state, final.state_name)}${how}${final.state_message ? `: ${final.state_message}` : ""}`;
+      process.stderr.write(`${c.gray("run", process.stderr)} ${run.id.slice(0, 8)} ${out}\n`);
+    }
+    return final.state === "COMPLETED" ? 0 : 1;
+  },
+});
+
+/**
+ * Follow a run's logs to its end: stdout lines to stdout, the rest to stderr (everything to
+ * stderr when stdout carries JSON). Ctrl-C detaches and leaves the run going.
+ */
+export async function watchRun(client: Client, run: RunJson, json: boolean): Promise<RunJson> {
+  const abort = new AbortController();
+  const detach = () => {
+    abort.abort();
+    process.stderr.write(
+      `\nleft run ${run.id.slice(0, 8)} running; orch runs cancel ${run.id.slice(0, 8)} stops it\n`,
+    );
+    process.exit(130);
+  };
+  process.once("SIGINT", detach);
+  try {
+    for await (const message of client.followLogs(run.id, {}, abort.signal)) {
+      if (message.event === "log") {
+        const line = message.data as { stream: string; line: string };
+        const toStdout = line.stream === "stdout" && !json;
+        (toStdout ? process.stdout : process.stderr).write(
+          `${line.stream === "orch" ? c.yellow(line.line, process.stderr) : line.line}\n`,
+        );
+      } else if (message.event === "end") {
+        return message.data as RunJson;
+      }
+    }
+    // The stream ended without an end (the server went away): say what is known.
+    return await client.getRun(run.id);
+  } finally {
+    process.off("SIGINT", detach);
+  }
+}

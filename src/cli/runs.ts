@@ -1,0 +1,148 @@
+import { defineCommand } from "citty";
+import type { RunJson } from "../client/index.ts";
+import { formatDuration } from "../core/index.ts";
+import { connect, connectArgs, jsonArg } from "./connect.ts";
+import { localTime, paintState } from "./format.ts";
+import { c, log, printJson, renderTable } from "./output.ts";
+
+const idArg = {
+  id: { type: "positional", description: "The run's id (a unique prefix will do)", required: true },
+} as const;
+
+function duration(run: RunJson): string {
+  if (!run.started_at) return "-";
+  const end = run.ended_at ? Date.parse(run.ended_at) : Date.now();
+  return formatDuration(Math.max(0, end - Date.parse(run.started_at)));
+}
+
+export const ls = defineCommand({
+  meta: { name: "ls", description: "List flow runs, newest first" },
+  args: {
+    ...connectArgs,
+    ...jsonArg,
+    deployment: { type: "string", description: "Only this deployment's runs" },
+    state: { type: "string", description: "Only runs in this state (COMPLETED, FAILED, …)" },
+    tag: { type: "string", description: "Only runs with this tag" },
+    limit: { type: "string", description: "How many", default: "20" },
+  },
+  async run({ args }) {
+    const conn = await connect(args, { local: true });
+    try {
+      const { runs } = await conn.client.listRuns({
+        deployment: args.deployment,
+        state: args.state,
+        tag: args.tag,
+        limit: Number(args.limit),
+      });
+      if (args.json) return printJson(runs);
+      if (!runs.length) {
+        log.info("no runs yet; orch run DEPLOYMENT starts one");
+        return;
+      }
+      const rows = runs.map((r) => [
+        r.id.slice(0, 8),
+        r.deployment ?? c.gray("(ad hoc)"),
+        paintState(r.state, r.state_name),
+        String(r.attempt),
+        localTime(r.started_at ?? r.scheduled_at),
+        duration(r),
+        r.exit_code === null ? "-" : String(r.exit_code),
+      ]);
+      process.stdout.write(
+        `${renderTable(["ID", "DEPLOYMENT", "STATE", "ATTEMPT", "STARTED/DUE", "DURATION", "EXIT"], rows)}\n`,
+      );
+    } finally {
+      conn.close();
+    }
+  },
+});
+
+export const inspect = defineCommand({
+  meta: { name: "inspect", description: "Show one run with its state history and tasks" },
+  args: { ...connectArgs, ...jsonArg, ...idArg },
+  async run({ args }) {
+    const conn = await connect(args, { local: true });
+    try {
+      const r = await conn.client.getRun(args.id);
+      if (args.json) return printJson(r);
+      const line = (label: string, value: string) => `${c.gray(label.padEnd(11))} ${value}\n`;
+      let out = `${c.bold(r.id)}  ${paintState(r.state, r.state_name)}\n`;
+      if (r.state_message) out += line("message", r.state_message);
+      out += line("deployment", r.deployment ? `${r.deployment} v${r.version}` : "(ad hoc)");
+      out += line("parameters", JSON.stringify(r.parameters));
+      out += line("attempt", String(r.attempt));
+      out += line("scheduled", localTime(r.scheduled_at));
+      out += line("started", localTime(r.started_at));
+      out += line("ended", localTime(r.ended_at));
+      out += line("duration", duration(r));
+      if (r.exit_code !== null) out += line("exit code", String(r.exit_code));
+      if (r.signal) out += line("signal", r.signal);
+      if (r.worker) out += line("worker", r.worker);
+      out += `\n${c.bold("STATES")}\n`;
+      for (const s of r.states) {
+        out += `  ${localTime(s.at)}  ${paintState(s.type, s.name)}${s.message ? `  ${c.gray(s.message)}` : ""}\n`;
+      }
+      if (r.tasks.length) {
+        out += `\n${c.bold("TASKS")}\n`;
+        for (const t of r.tasks)
+          out += `  ${t.name}  ${paintState(t.state)}  attempts ${t.attempts}${t.cached ? " (cached)" : ""}\n`;
+      }
+      process.stdout.write(out);
+    } finally {
+      conn.close();
+    }
+  },
+});
+
+export const logs = defineCommand({
+  meta: { name: "logs", description: "Print a run's logs; -f follows them until the run ends" },
+  args: {
+    ...connectArgs,
+    ...idArg,
+    follow: {
+      type: "boolean",
+      alias: ["f"],
+      description: "Keep printing lines as they come, until the run ends",
+    },
+  },
+  async run({ args }) {
+    const conn = await connect(args, { local: !args.follow });
+    try {
+      const print = (l: { stream: string; line: string }) =>
+        (l.stream === "stdout" ? process.stdout : process.stderr).write(`${l.line}\n`);
+      if (args.follow) {
+        const run = await conn.client.getRun(args.id);
+        const { watchRun } = await import("./run.ts");
+        const final = await watchRun(conn.client, run, false);
+        return final.state === "COMPLETED" ? 0 : 1;
+      }
+      let after = 0;
+      for (;;) {
+        const lines = await conn.client.runLogs(args.id, { after, limit: 10_000 });
+        for (const l of lines) print(l);
+        if (lines.length < 10_000) break;
+        after = lines.at(-1)!.id;
+      }
+    } finally {
+      conn.close();
+    }
+  },
+});
+
+const act = (name: "cancel" | "retry", description: string) =>
+  defineCommand({
+    meta: { name, description },
+    args: { ...connectArgs, ...jsonArg, ...idArg },
+    async run({ args }) {
+      const conn = await connect(args, { local: false });
+      const run =
+        name === "cancel"
+          ? await conn.client.cancelRun(args.id)
+          : await conn.client.retryRun(args.id);
+      if (args.json) return printJson(run);
+      log.success(`run ${run.id.slice(0, 8)} is ${paintState(run.state, run.state_name)}`);
+    },
+  });
+
+export const cancel = act("cancel", "Cancel a run: its whole process tree is stopped");
+export const retry = act("retry", "Run a finished run again, as its next attempt");

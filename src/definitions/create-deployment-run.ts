@@ -1,0 +1,66 @@
+import { OrchError } from "../core/index.ts";
+import {
+  createRun,
+  deploymentSpec,
+  getDeploymentOrThrow,
+  type RunRow,
+  type Store,
+} from "../store/index.ts";
+import { checkSchema, renderPath } from "./json-schema.ts";
+
+export interface DeploymentRunRequest {
+  /** Merged over the deployment's defaults (and over `base`, when given). */
+  parameters?: Record<string, unknown>;
+  /** Parameters between the defaults and the request's: a schedule's or a trigger's. */
+  base?: Record<string, unknown>;
+  tags?: string[];
+  scheduledAt?: number;
+  idempotencyKey?: string | null;
+  createdBy?: string;
+  parentId?: string | null;
+  message?: string;
+}
+
+/**
+ * Create a run of a deployment's current version: parameters merged over its defaults and
+ * checked against its parameter schema (every problem reported, nothing created when any), its
+ * retries, pool, queue and tags.
+ */
+export function createDeploymentRun(
+  store: Store,
+  name: string,
+  request: DeploymentRunRequest = {},
+): RunRow {
+  const deployment = getDeploymentOrThrow(store, name);
+  const spec = deploymentSpec(deployment);
+  const parameters = { ...spec.parameters, ...request.base, ...request.parameters };
+  if (spec.parameter_schema) {
+    const issues = checkSchema(spec.parameter_schema, parameters);
+    if (issues.length) {
+      throw new OrchError(
+        "E_BAD_INPUT",
+        `the parameters do not match the parameter schema of ${name}`,
+        issues.map((i) => ({
+          where: renderPath(["parameters", ...i.path, ...(i.key === undefined ? [] : [i.key])]),
+          message: i.key === undefined ? i.message : "is not in the parameter schema",
+        })),
+      );
+    }
+  }
+  return createRun(store, {
+    deploymentId: deployment.id,
+    deployment: deployment.name,
+    version: deployment.version,
+    parameters,
+    tags: [...new Set([...spec.tags, ...(request.tags ?? [])])],
+    workPool: spec.work_pool,
+    workQueue: spec.work_queue,
+    retries: spec.retries,
+    retryDelayMs: spec.retry_delay_ms,
+    scheduledAt: request.scheduledAt,
+    idempotencyKey: request.idempotencyKey ?? null,
+    createdBy: request.createdBy ?? "manual",
+    parentId: request.parentId ?? null,
+    message: request.message,
+  });
+}

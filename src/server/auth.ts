@@ -1,0 +1,71 @@
+import { timingSafeEqual } from "node:crypto";
+import { OrchError } from "../core/index.ts";
+
+export interface AuthOptions {
+  token: string;
+  /** The address the server is bound to. */
+  host: string;
+  port: number;
+}
+
+const LOOPBACK_NAMES = ["127.0.0.1", "localhost", "[::1]", "::1"];
+
+/** Whether a bind address only accepts connections from this machine. */
+export function isLoopback(host: string): boolean {
+  return host === "localhost" || host === "::1" || host === "[::1]" || host.startsWith("127.");
+}
+
+function sameToken(given: string, token: string): boolean {
+  const a = Buffer.from(given);
+  const b = Buffer.from(token);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+/**
+ * The API's rules for who may ask: on loopback, requests must name this server in Host (no DNS
+ * rebinding) and, when they carry an Origin, come from it (no cross-site requests from a web
+ * page); every request that changes anything carries the token. Bound to any other address,
+ * every request carries the token. Throws E_FORBIDDEN or E_UNAUTHORIZED.
+ */
+export function createAuthorizer(options: AuthOptions): (req: Request) => void {
+  const loopback = isLoopback(options.host);
+  const hosts = new Set(
+    (loopback ? [...LOOPBACK_NAMES, options.host] : [options.host]).map((h) =>
+      `${h.includes(":") && !h.startsWith("[") ? `[${h}]` : h}:${options.port}`.toLowerCase(),
+    ),
+  );
+  return (req) => {
+    const host = req.headers.get("host")?.toLowerCase();
+    if (loopback && (!host || !hosts.has(host))) {
+      throw new OrchError(
+        "E_FORBIDDEN",
+        `requests must be addressed to this server (Host ${host ?? "missing"} is not)`,
+      );
+    }
+    const origin = req.headers.get("origin");
+    if (origin !== null) {
+      let originHost: string | undefined;
+      try {
+        originHost = new URL(origin).host.toLowerCase();
+      } catch {}
+      if (!originHost || (loopback ? !hosts.has(originHost) : originHost !== host)) {
+        throw new OrchError("E_FORBIDDEN", `cross-origin requests are refused (Origin ${origin})`);
+      }
+    }
+    if (req.headers.get("sec-fetch-site") === "cross-site") {
+      throw new OrchError("E_FORBIDDEN", "cross-site requests are refused");
+    }
+    const reads = req.method === "GET" || req.method === "HEAD";
+    if (loopback && reads) return;
+    const header = req.headers.get("authorization") ?? "";
+    const given = header.startsWith("Bearer ") ? header.slice(7).trim() : "";
+    if (!given || !sameToken(given, options.token)) {
+      throw new OrchError(
+        "E_UNAUTHORIZED",
+        given
+          ? "the API token is wrong; use the one in .orch/token"
+          : "this request needs the API token: send Authorization: Bearer <token> (it is in .orch/token)",
+      );
+    }
+  };
+}

@@ -1,0 +1,232 @@
+import { iso, isStateType, isTerminal, OrchError } from "../../core/index.ts";
+import { createDeploymentRun } from "../../definitions/index.ts";
+import {
+  eventToJson,
+  getRunOrThrow,
+  listLogs,
+  listRuns,
+  runStates,
+  runToJson,
+  type Store,
+} from "../../store/index.ts";
+import { json } from "../http.ts";
+import { readBody } from "../read-body.ts";
+import type { Route } from "../router.ts";
+import { sseResponse } from "../sse.ts";
+
+export interface RunRoutesDeps {
+  store: Store;
+  /** Cancel and retry, from the worker (absent in a server-less API). */
+  cancel?: (store: Store, runId: string) => unknown;
+  retry?: (store: Store, runId: string) => unknown;
+}
+
+const TRIGGER_SCHEMA = {
+  type: "object",
+  additionalProperties: false,
+  properties: {
+    parameters: { type: "object" },
+    tags: { type: "array", items: { type: "string" } },
+    scheduled_at: { type: "string", description: "An ISO time; default now" },
+    idempotency_key: { type: "string", minLength: 1, maxLength: 200 },
+  },
+};
+
+interface TriggerBody {
+  parameters?: Record<string, unknown>;
+  tags?: string[];
+  scheduled_at?: string;
+  idempotency_key?: string;
+}
+
+/** A run with its history and task runs. */
+export function runDetail(store: Store, idOrPrefix: string) {
+  const run = getRunOrThrow(store, idOrPrefix);
+  const tasks = store.db
+    .query(
+      "SELECT name, state, attempts, cached, started_at, ended_at FROM task_runs WHERE run_seq = ? ORDER BY id",
+    )
+    .all(run.seq) as {
+    name: string;
+    state: string;
+    attempts: number;
+    cached: number;
+    started_at: number | null;
+    ended_at: number | null;
+  }[];
+  return {
+    ...runToJson(run),
+    state_message: run.state_message,
+    states: runStates(store, run.seq),
+    tasks: tasks.map((t) => ({
+      name: t.name,
+      state: t.state,
+      attempts: t.attempts,
+      started_at: iso(t.started_at),
+      ended_at: iso(t.ended_at),
+      cached: t.cached === 1,
+    })),
+  };
+}
+
+function intParam(url: URL, name: string, fallback?: number): number | undefined {
+  const raw = url.searchParams.get(name);
+  if (raw === null || raw === "") return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 0) {
+    throw new OrchError(
+      "E_BAD_INPUT",
+      `${name} must be a whole number, not ${JSON.stringify(raw)}`,
+      [{ where: name, message: "must be a whole number" }],
+    );
+  }
+  return n;
+}
+
+/** Routes for runs: trigger, list, inspect, logs (and follow), cancel, retry. */
+export function runRoutes({ store, cancel, retry }: RunRoutesDeps): Route[] {
+  const needsWorker = (what: string) => {
+    throw new OrchError("E_NO_SERVER", `${what} needs a running server; start one with orch up`);
+  };
+  return [
+    {
+      method: "POST",
+      path: "/api/deployments/:name/runs",
+      summary: "Trigger a run: {parameters} merged over the deployment's defaults",
+      handler: async (req, { name }) => {
+        const body = await readBody<TriggerBody>(req, TRIGGER_SCHEMA);
+        let scheduledAt: number | undefined;
+        if (body.scheduled_at !== undefined) {
+          scheduledAt = Date.parse(body.scheduled_at);
+          if (Number.isNaN(scheduledAt)) {
+            throw new OrchError("E_BAD_INPUT", "the request body is not valid", [
+              {
+                where: "scheduled_at",
+                message: `${JSON.stringify(body.scheduled_at)} is not an ISO time`,
+              },
+            ]);
+          }
+        }
+        const run = createDeploymentRun(store, name!, {
+          parameters: body.parameters,
+          tags: body.tags,
+          scheduledAt,
+          idempotencyKey: body.idempotency_key,
+          createdBy: "api",
+        });
+        return json(runToJson(run), 201);
+      },
+    },
+    {
+      method: "GET",
+      path: "/api/runs",
+      summary: "List runs, newest first: ?deployment=&state=&tag=&limit=&cursor=",
+      handler: (req) => {
+        const url = new URL(req.url);
+        const state = url.searchParams.get("state")?.toUpperCase() || undefined;
+        if (state !== undefined && !isStateType(state)) {
+          throw new OrchError(
+            "E_BAD_INPUT",
+            `state must be a run state type (SCHEDULED, RUNNING, …), not ${JSON.stringify(state)}`,
+            [{ where: "state", message: "is not a state type" }],
+          );
+        }
+        const limit = intParam(url, "limit", 50)!;
+        if (limit < 1 || limit > 1000) {
+          throw new OrchError("E_BAD_INPUT", "limit must be from 1 to 1000", [
+            { where: "limit", message: "must be from 1 to 1000" },
+          ]);
+        }
+        const rows = listRuns(store, {
+          deployment: url.searchParams.get("deployment") ?? undefined,
+          state,
+          tag: url.searchParams.get("tag") ?? undefined,
+          limit,
+          before: intParam(url, "cursor"),
+        });
+        const headers: Record<string, string> = {};
+        if (rows.length === limit) headers["x-next-cursor"] = String(rows.at(-1)!.seq);
+        return json(rows.map(runToJson), 200, headers);
+      },
+    },
+    {
+      method: "GET",
+      path: "/api/runs/:id",
+      summary: "One run (an unambiguous id prefix will do), with its state history and tasks",
+      handler: (_req, { id }) => json(runDetail(store, id!)),
+    },
+    {
+      method: "GET",
+      path: "/api/runs/:id/logs",
+      summary:
+        "A run's log lines: ?after=<line id>&limit=; ?follow=1 streams them (SSE) until the run ends",
+      handler: (req, { id }) => {
+        const url = new URL(req.url);
+        const run = getRunOrThrow(store, id!);
+        let after = intParam(url, "after", 0)!;
+        const follow = url.searchParams.get("follow");
+        if (follow !== "1" && follow !== "true") {
+          const limit = intParam(url, "limit", 10_000)!;
+          return json(
+            listLogs(store, run.seq, { after, limit }).map((l) => ({ ...l, at: iso(l.at) })),
+          );
+        }
+        return sseResponse((send, close) => {
+          const flush = () => {
+            for (;;) {
+              const lines = listLogs(store, run.seq, { after, limit: 5000 });
+              for (const l of lines)
+                send({ event: "log", id: l.id, data: { ...l, at: iso(l.at) } });
+              if (lines.length) after = lines.at(-1)!.id;
+              if (lines.length < 5000) return;
+            }
+          };
+          const finish = () => {
+            flush();
+            const current = getRunOrThrow(store, run.id);
+            if (isTerminal(current.state_type)) {
+              send({ event: "end", data: runToJson(current) });
+              close();
+              return true;
+            }
+            return false;
+          };
+          const stopLogs = store.watchLogs((seqs) => {
+            if (seqs.includes(run.seq)) flush();
+          });
+          const stopEvents = store.subscribe((event) => {
+            if (event.resource === run.id) {
+              send({ event: "state", id: event.id, data: eventToJson(event) });
+              finish();
+            }
+          });
+          queueMicrotask(() => finish());
+          return () => {
+            stopLogs();
+            stopEvents();
+          };
+        });
+      },
+    },
+    {
+      method: "POST",
+      path: "/api/runs/:id/cancel",
+      summary: "Cancel a run: at once if it has not started, else its process tree is stopped",
+      handler: (_req, { id }) => {
+        if (!cancel) needsWorker("cancelling a run");
+        cancel!(store, id!);
+        return json(runToJson(getRunOrThrow(store, id!)));
+      },
+    },
+    {
+      method: "POST",
+      path: "/api/runs/:id/retry",
+      summary: "Run a finished run again (same run, next attempt)",
+      handler: (_req, { id }) => {
+        if (!retry) needsWorker("retrying a run");
+        retry!(store, id!);
+        return json(runToJson(getRunOrThrow(store, id!)));
+      },
+    },
+  ];
+}

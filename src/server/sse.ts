@@ -1,0 +1,63 @@
+/** One server-sent event. */
+export interface SseMessage {
+  event: string;
+  data: unknown;
+  id?: number | string;
+}
+
+/** Encode a server-sent event. */
+export function encodeSse(message: SseMessage): string {
+  const id = message.id === undefined ? "" : `id: ${message.id}\n`;
+  return `${id}event: ${message.event}\ndata: ${JSON.stringify(message.data)}\n\n`;
+}
+
+/**
+ * A text/event-stream response. `start` gets a `send` and returns its cleanup; the stream ends
+ * when the client goes away or `close` is called. A comment every 15 s keeps proxies from
+ * closing an idle stream.
+ */
+export function sseResponse(
+  start: (send: (message: SseMessage) => void, close: () => void) => () => void,
+): Response {
+  let cleanup = () => {};
+  let keepAlive: ReturnType<typeof setInterval> | undefined;
+  const encoder = new TextEncoder();
+  const stream = new ReadableStream<Uint8Array>({
+    start(controller) {
+      let open = true;
+      const close = () => {
+        if (!open) return;
+        open = false;
+        clearInterval(keepAlive);
+        cleanup();
+        try {
+          controller.close();
+        } catch {}
+      };
+      const send = (message: SseMessage) => {
+        if (!open) return;
+        try {
+          controller.enqueue(encoder.encode(encodeSse(message)));
+        } catch {
+          close();
+        }
+      };
+      keepAlive = setInterval(() => {
+        if (open) controller.enqueue(encoder.encode(": keep-alive\n\n"));
+      }, 15_000);
+      controller.enqueue(encoder.encode(": orch\n\n"));
+      cleanup = start(send, close);
+    },
+    cancel() {
+      clearInterval(keepAlive);
+      cleanup();
+    },
+  });
+  return new Response(stream, {
+    headers: {
+      "content-type": "text/event-stream",
+      "cache-control": "no-cache",
+      connection: "keep-alive",
+    },
+  });
+}
