@@ -1,3 +1,4 @@
+import { OrchError } from "../core/index.ts";
 import { errorResponse, type Handler, notFound } from "./http.ts";
 
 /** One API route: the method, a path with `:params`, and its handler. */
@@ -41,7 +42,14 @@ export function createRouter(
         if (!match) continue;
         const params: Record<string, string> = {};
         route.keys.forEach((key, i) => {
-          params[key] = decodeURIComponent(match[i + 1]!);
+          try {
+            params[key] = decodeURIComponent(match[i + 1]!);
+          } catch {
+            throw new OrchError(
+              "E_BAD_INPUT",
+              `the path has invalid percent-encoding: ${pathname}`,
+            );
+          }
         });
         return await route.handler(req, params);
       }

@@ -1,0 +1,287 @@
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { createClient, readSse } from "../../src/client/index.ts";
+import { type OrchServer, startServer } from "../../src/server/index.ts";
+import { tempDir } from "../helpers.ts";
+
+const FLOWS = `deployments:
+  - name: echo
+    command: ["echo", "{{ parameters.n }}"]
+    parameters: { n: 1 }
+    parameter_schema:
+      type: object
+      properties: { n: { type: integer, minimum: 0 } }
+      additionalProperties: false
+`;
+
+let server: OrchServer;
+let cleanup: () => void;
+
+beforeAll(async () => {
+  const t = tempDir();
+  cleanup = t.cleanup;
+  await Bun.write(`${t.dir}/flows/a.yaml`, FLOWS);
+  server = await startServer({ dir: t.dir, port: 0, worker: false });
+});
+afterAll(async () => {
+  await server.stop();
+  cleanup();
+});
+
+/** Send raw HTTP, so tests can set any Host and Origin. */
+async function http(method: string, path: string, headers: Record<string, string> = {}, body = "") {
+  const lines = [
+    `${method} ${path} HTTP/1.1`,
+    `Host: 127.0.0.1:${server.port}`,
+    "Connection: close",
+  ];
+  const all = {
+    ...headers,
+    ...(body ? { "Content-Length": String(Buffer.byteLength(body)) } : {}),
+  };
+  const hostOverride = Object.keys(all).find((k) => k.toLowerCase() === "host");
+  if (hostOverride) lines[1] = `Host: ${all[hostOverride]}`;
+  for (const [k, v] of Object.entries(all))
+    if (k.toLowerCase() !== "host") lines.push(`${k}: ${v}`);
+  const request = `${lines.join("\r\n")}\r\n\r\n${body}`;
+  let raw = "";
+  await new Promise<void>((resolve, reject) => {
+    Bun.connect({
+      hostname: "127.0.0.1",
+      port: server.port,
+      socket: {
+        open: (s) => void s.write(request),
+        data: (_s, d) => void (raw += d.toString()),
+        close: () => resolve(),
+        error: (_s, e) => reject(e),
+      },
+    });
+  });
+  const [head, ...rest] = raw.split("\r\n\r\n");
+  const status = Number(head!.split(" ")[1]);
+  const text = rest.join("\r\n\r\n");
+  const jsonStart =
+    text.indexOf("{") === -1
+      ? text.indexOf("[")
+      : Math.min(...[text.indexOf("{"), text.indexOf("[")].filter((i) => i >= 0));
+  let json: unknown = null;
+  try {
+    json = JSON.parse(
+      text.slice(jsonStart, text.lastIndexOf(text.trim().endsWith("]") ? "]" : "}") + 1),
+    );
+  } catch {}
+  return {
+    status,
+    json: json as {
+      error?: { code: string; message: string; problems?: { where: string; message: string }[] };
+    },
+  };
+}
+
+const auth = () => ({
+  Authorization: `Bearer ${server.token}`,
+  "Content-Type": "application/json",
+});
+const countRuns = () =>
+  (server.store.db.query("SELECT count(*) AS n FROM flow_runs").get() as { n: number }).n;
+
+describe("local security", () => {
+  test("reads need no token on loopback; changes do", async () => {
+    expect((await http("GET", "/api/deployments")).status).toBe(200);
+    const none = await http(
+      "POST",
+      "/api/deployments/echo/runs",
+      { "Content-Type": "application/json" },
+      "{}",
+    );
+    expect(none.status).toBe(401);
+    expect(none.json.error?.code).toBe("E_UNAUTHORIZED");
+    expect(none.json.error?.message).toMatch(/\.orch\/token/);
+    const wrong = await http(
+      "POST",
+      "/api/deployments/echo/runs",
+      { Authorization: "Bearer nope" },
+      "{}",
+    );
+    expect(wrong.status).toBe(401);
+    const ok = await http("POST", "/api/deployments/echo/runs", auth(), "{}");
+    expect(ok.status).toBe(201);
+  });
+
+  test("a Host that is not this server is refused (DNS rebinding)", async () => {
+    const r = await http("GET", "/api/deployments", { Host: `evil.example:${server.port}` });
+    expect(r.status).toBe(403);
+    expect(r.json.error?.code).toBe("E_FORBIDDEN");
+    expect((await http("GET", "/api/health", { Host: `localhost:${server.port}` })).status).toBe(
+      200,
+    );
+  });
+
+  test("a cross-origin request is refused even with the token", async () => {
+    const before = countRuns();
+    const r = await http(
+      "POST",
+      "/api/deployments/echo/runs",
+      { ...auth(), Origin: "http://evil.example" },
+      "{}",
+    );
+    expect(r.status).toBe(403);
+    const site = await http(
+      "POST",
+      "/api/deployments/echo/runs",
+      { ...auth(), "Sec-Fetch-Site": "cross-site" },
+      "{}",
+    );
+    expect(site.status).toBe(403);
+    expect(countRuns()).toBe(before);
+    const same = await http(
+      "POST",
+      "/api/deployments/echo/runs",
+      { ...auth(), Origin: `http://127.0.0.1:${server.port}` },
+      "{}",
+    );
+    expect(same.status).toBe(201);
+  });
+
+  test("bound to a non-loopback address, every request needs the token", async () => {
+    const t = tempDir();
+    const open = await startServer({ dir: t.dir, port: 0, host: "0.0.0.0", worker: false });
+    try {
+      const anon = await fetch(`http://127.0.0.1:${open.port}/api/health`);
+      expect(anon.status).toBe(401);
+      const ok = await fetch(`http://127.0.0.1:${open.port}/api/health`, {
+        headers: { Authorization: `Bearer ${open.token}` },
+      });
+      expect(ok.status).toBe(200);
+    } finally {
+      await open.stop();
+      t.cleanup();
+    }
+  });
+});
+
+describe("bad input", () => {
+  test("malformed JSON, wrong types and schema violations get a 400 saying where, and create nothing", async () => {
+    const before = countRuns();
+    const malformed = await http("POST", "/api/deployments/echo/runs", auth(), "{parameters:");
+    expect(malformed.status).toBe(400);
+    expect(malformed.json.error?.message).toMatch(/not valid JSON/);
+
+    const types = await http(
+      "POST",
+      "/api/deployments/echo/runs",
+      auth(),
+      JSON.stringify({ parameters: [], tags: "x", extra: 1 }),
+    );
+    expect(types.status).toBe(400);
+    expect(types.json.error?.problems).toEqual(
+      expect.arrayContaining([
+        { where: "parameters", message: "must be an object, not []" },
+        { where: "tags", message: 'must be an array, not "x"' },
+        { where: "extra", message: "unknown key" },
+      ]),
+    );
+
+    const schema = await http(
+      "POST",
+      "/api/deployments/echo/runs",
+      auth(),
+      JSON.stringify({ parameters: { n: -1, m: 2 } }),
+    );
+    expect(schema.status).toBe(400);
+    expect(schema.json.error?.problems).toEqual(
+      expect.arrayContaining([
+        { where: "parameters.n", message: "must be >= 0" },
+        { where: "parameters.m", message: "is not in the parameter schema" },
+      ]),
+    );
+    const unknown = await http("POST", "/api/deployments/nope/runs", auth(), "{}");
+    expect(unknown.status).toBe(404);
+    expect(countRuns()).toBe(before);
+  });
+
+  test("a burst of random bodies and paths leaves the server healthy and writes nothing", async () => {
+    const before = countRuns();
+    const junk = [
+      "",
+      "null",
+      "[]",
+      "1",
+      '"x"',
+      "{",
+      '{"parameters": null}',
+      '{"parameters": {"n": "x"}}',
+      "\u0000\u0001",
+      "{}".repeat(1000),
+    ];
+    const paths = [
+      "/api/deployments/echo/runs",
+      "/api/runs/%zz/cancel",
+      "/api/events",
+      "/api/nope",
+      "/api/runs/../../etc/passwd",
+    ];
+    const requests: Promise<{ status: number }>[] = [];
+    for (let i = 0; i < 200; i++) {
+      const body = junk[i % junk.length]! + (i % 3 ? String(Math.random()) : "");
+      requests.push(http("POST", paths[i % paths.length]!, auth(), body));
+    }
+    const statuses = (await Promise.all(requests)).map((r) => r.status);
+    const odd = statuses
+      .map((s, i) => [s, paths[i % paths.length]])
+      .filter(([s]) => !(s === 201 || (Number(s) >= 400 && Number(s) < 500)));
+    expect(odd).toEqual([]);
+    const created = statuses.filter((s) => s === 201).length;
+    const events = statuses.filter(
+      (s, i) => s === 201 && paths[i % paths.length] === "/api/events",
+    ).length;
+    expect(countRuns()).toBe(before + created - events);
+    expect((await http("GET", "/api/health")).status).toBe(200);
+  });
+});
+
+describe("lists and the stream", () => {
+  test("runs paginate with a cursor, newest first, each run once", async () => {
+    const client = createClient({ url: server.url, token: server.token });
+    for (let i = 0; i < 60; i++)
+      await client.triggerRun("echo", { parameters: { n: i }, tags: i % 2 ? ["odd"] : [] });
+    const seen: string[] = [];
+    let cursor: string | undefined;
+    for (;;) {
+      const page = await client.listRuns({ deployment: "echo", limit: 25, cursor });
+      seen.push(...page.runs.map((r) => r.id));
+      if (!page.next) break;
+      cursor = page.next;
+    }
+    expect(new Set(seen).size).toBe(seen.length);
+    expect(seen.length).toBe(countRuns());
+    const odd = await client.listRuns({ tag: "odd", limit: 100 });
+    expect(odd.runs).toHaveLength(30);
+    expect(odd.runs.every((r) => r.tags.includes("odd"))).toBe(true);
+    const bad = await http("GET", "/api/runs?state=DONE");
+    expect(bad.status).toBe(400);
+  });
+
+  test("the live stream delivers state changes as they happen, and replays what was missed", async () => {
+    const client = createClient({ url: server.url, token: server.token });
+    const abort = new AbortController();
+    const stream = client.streamEvents({ prefix: ["flow-run."] }, abort.signal);
+    const first = stream.next();
+    await Bun.sleep(20);
+    const run = await client.triggerRun("echo", { parameters: { n: 7 } });
+    const { value } = await first;
+    expect(value).toMatchObject({
+      event: "event",
+      data: { name: "flow-run.scheduled", resource: run.id },
+    });
+    const id = Number((value as { id: string }).id);
+    abort.abort();
+
+    await client.triggerRun("echo", { parameters: { n: 8 } });
+    const replay = client.streamEvents({ prefix: ["flow-run."], after: id });
+    const next = await replay.next();
+    expect(next.value).toMatchObject({ data: { name: "flow-run.scheduled" } });
+    expect(Number((next.value as { id: string }).id)).toBeGreaterThan(id);
+    await replay.return(undefined);
+    void readSse;
+  });
+});
