@@ -3,6 +3,7 @@ import { type DeploymentSpec, type ProjectPaths, VERSION } from "../core/index.t
 import type { Deployer } from "../definitions/index.ts";
 import type { Store } from "../store/index.ts";
 import { json } from "./http.ts";
+import { openApiDocument } from "./openapi.ts";
 import { createRouter, type Route } from "./router.ts";
 import { deploymentRoutes } from "./routes/deployment-routes.ts";
 import { eventRoutes } from "./routes/event-routes.ts";
@@ -23,9 +24,9 @@ export interface ApiDeps {
   authorize?: (req: Request) => void;
 }
 
-/** Every API route over `deps`. */
+/** Every API route over `deps`, with GET /api/openapi.json describing them all. */
 export function apiRoutes(deps: ApiDeps): Route[] {
-  return [
+  const routes: Route[] = [
     {
       method: "GET",
       path: "/api/health",
@@ -44,6 +45,14 @@ export function apiRoutes(deps: ApiDeps): Route[] {
     ...eventRoutes(deps),
     ...(deps.extraRoutes ?? []),
   ];
+  const document = openApiDocument(routes);
+  routes.push({
+    method: "GET",
+    path: "/api/openapi.json",
+    summary: "This API as an OpenAPI document",
+    handler: () => json(document),
+  });
+  return routes;
 }
 
 /** The API as a fetch function (served by Bun.serve, or called in-process by a local client). */

@@ -1,12 +1,28 @@
 import { OrchError } from "../core/index.ts";
 import { checkSchema, renderPath } from "../definitions/json-schema.ts";
 
+/** Largest JSON body a route reads. */
+export const MAX_BODY_BYTES = 1024 * 1024;
+
 /**
  * Read a request's JSON body and check it against a schema; every problem is reported at once
  * in a 400 (`parameters.n: must be >= 0`). An empty body reads as `{}`.
  */
-export async function readBody<T>(req: Request, schema: object): Promise<T> {
+export async function parseBody<T>(req: Request, schema: object): Promise<T> {
+  const length = Number(req.headers.get("content-length") ?? 0);
+  if (length > MAX_BODY_BYTES) {
+    throw new OrchError(
+      "E_TOO_LARGE",
+      `the request body is ${length} bytes; the limit is ${MAX_BODY_BYTES}`,
+    );
+  }
   const text = await req.text();
+  if (text.length > MAX_BODY_BYTES) {
+    throw new OrchError(
+      "E_TOO_LARGE",
+      `the request body is over the limit of ${MAX_BODY_BYTES} bytes`,
+    );
+  }
   let value: unknown = {};
   if (text.trim()) {
     try {

@@ -1,17 +1,75 @@
 import { OrchError } from "../core/index.ts";
-import { errorResponse, type Handler, notFound } from "./http.ts";
+import { checkSchema, renderPath } from "../definitions/json-schema.ts";
+import { errorResponse, notFound } from "./http.ts";
+import { parseBody } from "./read-body.ts";
 
-/** One API route: the method, a path with `:params`, and its handler. */
+/** A query parameter's JSON Schema (a scalar: string, integer, number or boolean). */
+export interface QuerySchema {
+  type: "string" | "integer" | "number" | "boolean";
+  description?: string;
+  minimum?: number;
+  maximum?: number;
+  enum?: readonly string[];
+  default?: unknown;
+}
+
+/** What a handler gets: path parameters, the checked body and the coerced query. */
+export interface RouteContext<B = unknown> {
+  params: Record<string, string>;
+  body: B;
+  query: Record<string, string | number | boolean | undefined>;
+}
+
+/** One API route: the method, a path with `:params`, its schemas and its handler. */
 export interface Route {
   method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
   path: string;
   summary: string;
-  handler: Handler;
+  /** The JSON Schema of the request body, checked before the handler runs. */
+  body?: object;
+  /** Query parameters, checked and coerced before the handler runs; others are refused. */
+  query?: Record<string, QuerySchema>;
+  /** The success response, for the OpenAPI document. */
+  response?: { status?: number; description: string; schema?: object; stream?: boolean };
+  // biome-ignore lint/suspicious/noExplicitAny: each route declares its own body type
+  handler: (req: Request, ctx: RouteContext<any>) => Response | Promise<Response>;
 }
 
 interface Compiled extends Route {
   pattern: RegExp;
   keys: string[];
+}
+
+function coerceQuery(route: Route, url: URL): RouteContext["query"] {
+  const query: RouteContext["query"] = {};
+  const problems = [];
+  for (const key of url.searchParams.keys()) {
+    if (!route.query?.[key])
+      problems.push({ where: key, message: "is not a query parameter of this route" });
+  }
+  for (const [key, schema] of Object.entries(route.query ?? {})) {
+    const raw = url.searchParams.get(key);
+    if (raw === null || raw === "") {
+      if (schema.default !== undefined) query[key] = schema.default as string | number | boolean;
+      continue;
+    }
+    let value: string | number | boolean = raw;
+    if (schema.type === "integer" || schema.type === "number") value = Number(raw);
+    if (schema.type === "boolean")
+      value = raw === "1" || raw === "true" ? true : raw === "0" || raw === "false" ? false : raw;
+    query[key] = value;
+  }
+  const schema = { type: "object", properties: route.query ?? {} };
+  for (const issue of checkSchema(schema, query)) {
+    const where = renderPath(issue.path);
+    const raw = url.searchParams.get(where);
+    problems.push({
+      where,
+      message: issue.message.replace(/not NaN|not .*$/, `not ${JSON.stringify(raw)}`),
+    });
+  }
+  if (problems.length) throw new OrchError("E_BAD_INPUT", "the query is not valid", problems);
+  return query;
 }
 
 /**
@@ -33,12 +91,12 @@ export function createRouter(
   return async (req) => {
     try {
       authorize?.(req);
-      const { pathname } = new URL(req.url);
+      const url = new URL(req.url);
       for (const route of compiled) {
         if (route.method !== req.method && !(req.method === "HEAD" && route.method === "GET")) {
           continue;
         }
-        const match = route.pattern.exec(pathname);
+        const match = route.pattern.exec(url.pathname);
         if (!match) continue;
         const params: Record<string, string> = {};
         route.keys.forEach((key, i) => {
@@ -47,11 +105,13 @@ export function createRouter(
           } catch {
             throw new OrchError(
               "E_BAD_INPUT",
-              `the path has invalid percent-encoding: ${pathname}`,
+              `the path has invalid percent-encoding: ${url.pathname}`,
             );
           }
         });
-        return await route.handler(req, params);
+        const query = coerceQuery(route, url);
+        const body = route.body ? await parseBody(req, route.body) : undefined;
+        return await route.handler(req, { params, body, query });
       }
       return notFound(req);
     } catch (error) {

@@ -34,10 +34,8 @@ async function http(method: string, path: string, headers: Record<string, string
     `Host: 127.0.0.1:${server.port}`,
     "Connection: close",
   ];
-  const all = {
-    ...headers,
-    ...(body ? { "Content-Length": String(Buffer.byteLength(body)) } : {}),
-  };
+  const all: Record<string, string> = { ...headers };
+  if (body) all["Content-Length"] = String(Buffer.byteLength(body));
   const hostOverride = Object.keys(all).find((k) => k.toLowerCase() === "host");
   if (hostOverride) lines[1] = `Host: ${all[hostOverride]}`;
   for (const [k, v] of Object.entries(all))
@@ -283,5 +281,51 @@ describe("lists and the stream", () => {
     expect(Number((next.value as { id: string }).id)).toBeGreaterThan(id);
     await replay.return(undefined);
     void readSse;
+  });
+});
+
+test("the OpenAPI document describes every route with the schemas the server checks", async () => {
+  const doc = (await (await fetch(`${server.url}/api/openapi.json`)).json()) as {
+    openapi: string;
+    paths: Record<
+      string,
+      Record<
+        string,
+        {
+          requestBody?: { content: Record<string, { schema: unknown }> };
+          parameters?: { name: string }[];
+        }
+      >
+    >;
+  };
+  expect(doc.openapi).toBe("3.1.0");
+  for (const path of [
+    "/api/health",
+    "/api/deployments",
+    "/api/deployments/{name}",
+    "/api/runs",
+    "/api/runs/{id}",
+    "/api/runs/{id}/logs",
+    "/api/events",
+    "/api/events/stream",
+  ]) {
+    expect(doc.paths).toHaveProperty([path]);
+  }
+  const trigger = doc.paths["/api/deployments/{name}/runs"]!.post!;
+  expect(trigger.requestBody?.content["application/json"]?.schema).toMatchObject({
+    properties: { parameters: { type: "object" } },
+  });
+  expect(doc.paths["/api/runs"]!.get!.parameters!.map((p) => p.name)).toEqual([
+    "deployment",
+    "state",
+    "tag",
+    "limit",
+    "cursor",
+  ]);
+  // A query parameter that the document does not list is refused.
+  const typo = await fetch(`${server.url}/api/runs?limt=5`);
+  expect(typo.status).toBe(400);
+  expect(await typo.json()).toMatchObject({
+    error: { problems: [{ where: "limt", message: "is not a query parameter of this route" }] },
   });
 });

@@ -33,11 +33,11 @@ export function deploymentRoutes({ store, deployer, upcoming }: DeploymentRoutes
       method: "GET",
       path: "/api/deployments",
       summary: "List deployments (?all=1 includes removed ones)",
-      handler: (req) => {
-        const all = new URL(req.url).searchParams.get("all");
+      query: { all: { type: "boolean", description: "Include removed deployments" } },
+      handler: (_req, { query }) => {
         const next = nextRunTimes(store);
         return json(
-          listDeployments(store, { all: all === "1" || all === "true" }).map((row) =>
+          listDeployments(store, { all: query.all === true }).map((row) =>
             deploymentToJson(row, next.get(row.id) ?? null),
           ),
         );
@@ -47,7 +47,7 @@ export function deploymentRoutes({ store, deployer, upcoming }: DeploymentRoutes
       method: "GET",
       path: "/api/deployments/:name",
       summary: "One deployment, with its next runs and versions",
-      handler: (_req, { name }) => {
+      handler: (_req, { params: { name } }) => {
         const row = getDeploymentOrThrow(store, name!);
         const base = deploymentToJson(row, nextRunTimes(store).get(row.id) ?? null);
         const spec = JSON.parse(row.spec) as DeploymentSpec;
@@ -67,7 +67,7 @@ export function deploymentRoutes({ store, deployer, upcoming }: DeploymentRoutes
       method: "POST",
       path: "/api/deployments/:name/pause",
       summary: "Pause a deployment's schedules",
-      handler: (_req, { name }) => {
+      handler: (_req, { params: { name } }) => {
         setDeploymentPaused(store, name!, true);
         return json(show(name!));
       },
@@ -76,7 +76,7 @@ export function deploymentRoutes({ store, deployer, upcoming }: DeploymentRoutes
       method: "POST",
       path: "/api/deployments/:name/resume",
       summary: "Resume a deployment's schedules",
-      handler: (_req, { name }) => {
+      handler: (_req, { params: { name } }) => {
         setDeploymentPaused(store, name!, false);
         return json(show(name!));
       },
@@ -85,7 +85,7 @@ export function deploymentRoutes({ store, deployer, upcoming }: DeploymentRoutes
       method: "DELETE",
       path: "/api/deployments/:name",
       summary: "Remove a deployment from scheduling (its runs stay)",
-      handler: (_req, { name }) => {
+      handler: (_req, { params: { name } }) => {
         const row = getDeploymentOrThrow(store, name!);
         removeDeployment(store, name!, "removed by a user");
         return json({

@@ -1,4 +1,3 @@
-import { OrchError } from "../../core/index.ts";
 import {
   type EventRow,
   eventToJson,
@@ -7,8 +6,7 @@ import {
   type Store,
 } from "../../store/index.ts";
 import { json } from "../http.ts";
-import { readBody } from "../read-body.ts";
-import type { Route } from "../router.ts";
+import type { Route, RouteContext } from "../router.ts";
 import { sseResponse } from "../sse.ts";
 
 const EMIT_SCHEMA = {
@@ -22,6 +20,12 @@ const EMIT_SCHEMA = {
   },
 };
 
+interface EmitBody {
+  name: string;
+  resource?: string;
+  payload?: Record<string, unknown>;
+}
+
 /** Routes for events: emit, list, and the live stream every client follows. */
 export function eventRoutes({ store }: { store: Store }): Route[] {
   return [
@@ -29,12 +33,9 @@ export function eventRoutes({ store }: { store: Store }): Route[] {
       method: "POST",
       path: "/api/events",
       summary: "Emit an event: {name, resource, payload}",
-      handler: async (req) => {
-        const body = await readBody<{
-          name: string;
-          resource?: string;
-          payload?: Record<string, unknown>;
-        }>(req, EMIT_SCHEMA);
+      body: EMIT_SCHEMA,
+      response: { status: 201, description: "The event" },
+      handler: (_req, { body }: RouteContext<EmitBody>) => {
         return json(
           eventToJson(recordEvent(store, body.name, body.resource ?? null, body.payload ?? {})),
           201,
@@ -45,16 +46,13 @@ export function eventRoutes({ store }: { store: Store }): Route[] {
       method: "GET",
       path: "/api/events",
       summary: "Recent events, newest first: ?prefix=deployment.&limit=",
-      handler: (req) => {
-        const url = new URL(req.url);
-        const limit = Number(url.searchParams.get("limit") ?? 100);
-        if (!Number.isInteger(limit) || limit < 1 || limit > 1000) {
-          throw new OrchError("E_BAD_INPUT", "limit must be from 1 to 1000", [
-            { where: "limit", message: "must be from 1 to 1000" },
-          ]);
-        }
-        const prefix = url.searchParams.get("prefix") ?? undefined;
-        return json(listEvents(store, { prefix, limit }).map(eventToJson));
+      query: {
+        prefix: { type: "string", description: "Only events whose name starts with this" },
+        limit: { type: "integer", minimum: 1, maximum: 1000, default: 100 },
+      },
+      handler: (_req, { query }) => {
+        const prefix = query.prefix as string | undefined;
+        return json(listEvents(store, { prefix, limit: query.limit as number }).map(eventToJson));
       },
     },
     {
@@ -62,10 +60,23 @@ export function eventRoutes({ store }: { store: Store }): Route[] {
       path: "/api/events/stream",
       summary:
         "Live events (SSE): ?prefix=flow-run.,deployment. to filter; ?after=<event id> replays what was missed",
-      handler: (req) => {
-        const url = new URL(req.url);
-        const prefixes = (url.searchParams.get("prefix") ?? "").split(",").filter(Boolean);
-        const after = Number(url.searchParams.get("after") ?? 0) || 0;
+      query: {
+        prefix: {
+          type: "string",
+          description: "Comma-separated name prefixes: flow-run.,deployment.",
+        },
+        after: {
+          type: "integer",
+          minimum: 0,
+          description: "Replay the events after this id first",
+        },
+      },
+      response: { description: "text/event-stream of `event` messages", stream: true },
+      handler: (_req, { query }) => {
+        const prefixes = String(query.prefix ?? "")
+          .split(",")
+          .filter(Boolean);
+        const after = (query.after as number | undefined) ?? 0;
         const wanted = (e: EventRow) =>
           !prefixes.length || prefixes.some((p) => e.name.startsWith(p));
         return sseResponse((send) => {

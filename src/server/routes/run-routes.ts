@@ -10,8 +10,7 @@ import {
   type Store,
 } from "../../store/index.ts";
 import { json } from "../http.ts";
-import { readBody } from "../read-body.ts";
-import type { Route } from "../router.ts";
+import type { Route, RouteContext } from "../router.ts";
 import { sseResponse } from "../sse.ts";
 
 export interface RunRoutesDeps {
@@ -69,20 +68,6 @@ export function runDetail(store: Store, idOrPrefix: string) {
   };
 }
 
-function intParam(url: URL, name: string, fallback?: number): number | undefined {
-  const raw = url.searchParams.get(name);
-  if (raw === null || raw === "") return fallback;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < 0) {
-    throw new OrchError(
-      "E_BAD_INPUT",
-      `${name} must be a whole number, not ${JSON.stringify(raw)}`,
-      [{ where: name, message: "must be a whole number" }],
-    );
-  }
-  return n;
-}
-
 /** Routes for runs: trigger, list, inspect, logs (and follow), cancel, retry. */
 export function runRoutes({ store, cancel, retry }: RunRoutesDeps): Route[] {
   const needsWorker = (what: string) => {
@@ -93,8 +78,9 @@ export function runRoutes({ store, cancel, retry }: RunRoutesDeps): Route[] {
       method: "POST",
       path: "/api/deployments/:name/runs",
       summary: "Trigger a run: {parameters} merged over the deployment's defaults",
-      handler: async (req, { name }) => {
-        const body = await readBody<TriggerBody>(req, TRIGGER_SCHEMA);
+      body: TRIGGER_SCHEMA,
+      response: { status: 201, description: "The new run" },
+      handler: (_req, { params: { name }, body }: RouteContext<TriggerBody>) => {
         let scheduledAt: number | undefined;
         if (body.scheduled_at !== undefined) {
           scheduledAt = Date.parse(body.scheduled_at);
@@ -121,28 +107,34 @@ export function runRoutes({ store, cancel, retry }: RunRoutesDeps): Route[] {
       method: "GET",
       path: "/api/runs",
       summary: "List runs, newest first: ?deployment=&state=&tag=&limit=&cursor=",
-      handler: (req) => {
-        const url = new URL(req.url);
-        const state = url.searchParams.get("state")?.toUpperCase() || undefined;
+      query: {
+        deployment: { type: "string", description: "Only this deployment's runs" },
+        state: {
+          type: "string",
+          description: "Only runs of this state type (COMPLETED, FAILED, …)",
+        },
+        tag: { type: "string", description: "Only runs with this tag" },
+        limit: { type: "integer", minimum: 1, maximum: 1000, default: 50 },
+        cursor: { type: "integer", minimum: 0, description: "x-next-cursor of the previous page" },
+      },
+      response: { description: "Runs, newest first; the x-next-cursor header pages on" },
+      handler: (_req, { query }) => {
+        const state = (query.state as string | undefined)?.toUpperCase();
         if (state !== undefined && !isStateType(state)) {
-          throw new OrchError(
-            "E_BAD_INPUT",
-            `state must be a run state type (SCHEDULED, RUNNING, …), not ${JSON.stringify(state)}`,
-            [{ where: "state", message: "is not a state type" }],
-          );
-        }
-        const limit = intParam(url, "limit", 50)!;
-        if (limit < 1 || limit > 1000) {
-          throw new OrchError("E_BAD_INPUT", "limit must be from 1 to 1000", [
-            { where: "limit", message: "must be from 1 to 1000" },
+          throw new OrchError("E_BAD_INPUT", "the query is not valid", [
+            {
+              where: "state",
+              message: `must be a state type (SCHEDULED, RUNNING, …), not ${JSON.stringify(query.state)}`,
+            },
           ]);
         }
+        const limit = query.limit as number;
         const rows = listRuns(store, {
-          deployment: url.searchParams.get("deployment") ?? undefined,
+          deployment: query.deployment as string | undefined,
           state,
-          tag: url.searchParams.get("tag") ?? undefined,
+          tag: query.tag as string | undefined,
           limit,
-          before: intParam(url, "cursor"),
+          before: query.cursor as number | undefined,
         });
         const headers: Record<string, string> = {};
         if (rows.length === limit) headers["x-next-cursor"] = String(rows.at(-1)!.seq);
@@ -153,22 +145,27 @@ export function runRoutes({ store, cancel, retry }: RunRoutesDeps): Route[] {
       method: "GET",
       path: "/api/runs/:id",
       summary: "One run (an unambiguous id prefix will do), with its state history and tasks",
-      handler: (_req, { id }) => json(runDetail(store, id!)),
+      handler: (_req, { params: { id } }) => json(runDetail(store, id!)),
     },
     {
       method: "GET",
       path: "/api/runs/:id/logs",
       summary:
         "A run's log lines: ?after=<line id>&limit=; ?follow=1 streams them (SSE) until the run ends",
-      handler: (req, { id }) => {
-        const url = new URL(req.url);
+      query: {
+        after: { type: "integer", minimum: 0, default: 0, description: "Lines after this line id" },
+        limit: { type: "integer", minimum: 1, maximum: 100_000, default: 10_000 },
+        follow: { type: "boolean", description: "Stream lines (SSE) until the run ends" },
+      },
+      handler: (_req, { params: { id }, query }) => {
         const run = getRunOrThrow(store, id!);
-        let after = intParam(url, "after", 0)!;
-        const follow = url.searchParams.get("follow");
-        if (follow !== "1" && follow !== "true") {
-          const limit = intParam(url, "limit", 10_000)!;
+        let after = query.after as number;
+        if (query.follow !== true) {
           return json(
-            listLogs(store, run.seq, { after, limit }).map((l) => ({ ...l, at: iso(l.at) })),
+            listLogs(store, run.seq, { after, limit: query.limit as number }).map((l) => ({
+              ...l,
+              at: iso(l.at),
+            })),
           );
         }
         return sseResponse((send, close) => {
@@ -212,7 +209,7 @@ export function runRoutes({ store, cancel, retry }: RunRoutesDeps): Route[] {
       method: "POST",
       path: "/api/runs/:id/cancel",
       summary: "Cancel a run: at once if it has not started, else its process tree is stopped",
-      handler: (_req, { id }) => {
+      handler: (_req, { params: { id } }) => {
         if (!cancel) needsWorker("cancelling a run");
         cancel!(store, id!);
         return json(runToJson(getRunOrThrow(store, id!)));
@@ -222,7 +219,7 @@ export function runRoutes({ store, cancel, retry }: RunRoutesDeps): Route[] {
       method: "POST",
       path: "/api/runs/:id/retry",
       summary: "Run a finished run again (same run, next attempt)",
-      handler: (_req, { id }) => {
+      handler: (_req, { params: { id } }) => {
         if (!retry) needsWorker("retrying a run");
         retry!(store, id!);
         return json(runToJson(getRunOrThrow(store, id!)));
