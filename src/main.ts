@@ -10,6 +10,10 @@ const first = argv[0];
 
 if (argv.length === 1 && (first === "--version" || first === "-v" || first === "version")) {
   process.stdout.write(`${VERSION}\n`);
+} else if (first === "__flow-run") {
+  // Internal: a worker runs a TypeScript flow through orch itself.
+  const { exitAfterFlow, runFlow } = await import("./sdk/run-flow.ts");
+  exitAfterFlow(await runFlow(argv.slice(1)));
 } else {
   const { runCli } = await import("./cli/index.ts");
   await runCli(argv);

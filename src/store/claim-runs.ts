@@ -54,9 +54,9 @@ export function claimRuns(store: Store, request: ClaimRequest): ClaimResult {
       (
         db
           .query(
-            "SELECT min(scheduled_at) AS at FROM flow_runs WHERE state_type = 'SCHEDULED' AND scheduled_at > ? AND work_pool = ?",
+            "SELECT min(scheduled_at) AS at FROM flow_runs WHERE state_type = 'SCHEDULED' AND work_pool = ? AND scheduled_at > ?",
           )
-          .get(now, request.pool) as { at: number | null }
+          .get(request.pool, now) as { at: number | null }
       ).at;
 
     const pool = db
@@ -95,23 +95,31 @@ export function claimRuns(store: Store, request: ClaimRequest): ClaimResult {
 
     const take: Candidate[] = [];
     const refuse: { candidate: Candidate; active: number }[] = [];
-    if (room > 0) {
-      const candidates = db
-        .query(
-          `SELECT r.id, r.deployment, r.deployment_id, r.work_queue,
-             q.concurrency_limit AS queue_limit,
-             json_extract(v.spec, '$.concurrency.limit') AS dep_limit,
-             json_extract(v.spec, '$.concurrency.collision') AS collision
-           FROM flow_runs r
-           LEFT JOIN work_queues q ON q.pool = r.work_pool AND q.name = r.work_queue
-           LEFT JOIN deployment_versions v
-             ON v.deployment_id = r.deployment_id AND v.version = r.version
-           WHERE r.state_type = 'SCHEDULED' AND r.scheduled_at <= ? AND r.work_pool = ?
-             AND coalesce(q.paused, 0) = 0
-           ORDER BY coalesce(q.priority, 1), r.scheduled_at, r.seq`,
-        )
-        .iterate(now, request.pool) as IterableIterator<Candidate>;
-      for (const c of candidates) {
+    // One pass per queue priority, best first; within one, the claim index gives due runs in
+    // scheduled_at order without sorting the backlog. Runs of a queue with no row count as
+    // priority 1, the default.
+    const levels = new Set([1]);
+    for (const { priority } of db
+      .query("SELECT DISTINCT priority FROM work_queues WHERE pool = ?")
+      .all(request.pool) as { priority: number }[]) {
+      levels.add(priority);
+    }
+    const candidates = db.query(
+      `SELECT r.id, r.deployment, r.deployment_id, r.work_queue,
+         q.concurrency_limit AS queue_limit,
+         json_extract(v.spec, '$.concurrency.limit') AS dep_limit,
+         json_extract(v.spec, '$.concurrency.collision') AS collision
+       FROM flow_runs r INDEXED BY flow_runs_claim
+       LEFT JOIN work_queues q ON q.pool = r.work_pool AND q.name = r.work_queue
+       LEFT JOIN deployment_versions v
+         ON v.deployment_id = r.deployment_id AND v.version = r.version
+       WHERE r.state_type = 'SCHEDULED' AND r.work_pool = ? AND r.scheduled_at <= ?
+         AND coalesce(q.paused, 0) = 0 AND coalesce(q.priority, 1) = ?
+       ORDER BY r.scheduled_at, r.seq`,
+    );
+    for (const level of [...levels].sort((a, b) => a - b)) {
+      if (room <= 0) break;
+      for (const c of candidates.iterate(request.pool, now, level) as IterableIterator<Candidate>) {
         const inQueue = queueActive.get(c.work_queue) ?? 0;
         if (c.queue_limit !== null && inQueue >= c.queue_limit) continue;
         const inDeployment =

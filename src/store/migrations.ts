@@ -162,6 +162,17 @@ CREATE INDEX events_by_name ON events (name, id);
 CREATE INDEX events_by_resource ON events (resource, id) WHERE resource IS NOT NULL;
 `,
   },
+  {
+    version: 3,
+    name: "claim index",
+    // The worker's claim reads due runs of a pool in scheduled_at order. flow_runs_due cannot
+    // serve it: SQLite uses a partial index only when the query implies its WHERE, and
+    // state_type = 'SCHEDULED' does not imply state_type IN (...). Without this index every
+    // claim sorts the whole backlog.
+    sql: `
+CREATE INDEX flow_runs_claim ON flow_runs (work_pool, scheduled_at) WHERE state_type = 'SCHEDULED';
+`,
+  },
 ];
 
 /** The newest schema version this build of orch knows. */

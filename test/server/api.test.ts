@@ -48,7 +48,9 @@ async function http(method: string, path: string, headers: Record<string, string
       port: server.port,
       socket: {
         open: (s) => void s.write(request),
-        data: (_s, d) => void (raw += d.toString()),
+        data: (_s, d) => {
+          raw += d.toString();
+        },
         close: () => resolve(),
         error: (_s, e) => reject(e),
       },

@@ -1,0 +1,60 @@
+/**
+ * The flow-run entry (`orch __flow-run FILE EXPORT`): what a worker starts for a TypeScript flow.
+ * It loads the SDK and the flow and nothing else (no CLI, server or TUI), so a run starts fast.
+ */
+import { resolve } from "node:path";
+import * as sdk from "./index.ts";
+
+/** How long a flow that returned may keep the process alive with open handles before it ends. */
+const EXIT_GRACE_MS = 1000;
+
+/**
+ * Run the flow `file`'s export `name` with the parameters in ORCH_PARAMETERS. Resolves with the
+ * exit code: 0 when the flow returned, 1 when it threw (its stack on stderr), 2 for bad usage.
+ */
+export async function runFlow(argv: string[]): Promise<number> {
+  const [file, name = "default"] = argv;
+  if (!file) {
+    console.error("usage: orch __flow-run FILE [EXPORT]");
+    return 2;
+  }
+  Bun.plugin({
+    name: "orch-sdk",
+    setup(build) {
+      build.module("orch", () => ({ exports: sdk, loader: "object" }));
+    },
+  });
+  let parameters: Record<string, unknown>;
+  try {
+    parameters = JSON.parse(process.env.ORCH_PARAMETERS || "{}");
+  } catch (error) {
+    console.error(`ORCH_PARAMETERS is not valid JSON: ${(error as Error).message}`);
+    return 2;
+  }
+  try {
+    const module = (await import(resolve(file))) as Record<string, unknown>;
+    const fn = module[name];
+    if (typeof fn !== "function") {
+      const exported = Object.keys(module).join(", ") || "nothing";
+      console.error(
+        `${file} has no function export named ${name} (it exports ${exported}); make it with flow() from "orch"`,
+      );
+      return 2;
+    }
+    await fn(parameters);
+    return 0;
+  } catch (error) {
+    console.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
+    return 1;
+  }
+}
+
+/**
+ * End the process with `code` once its output is written. Why not process.exit at once: it drops
+ * stdout still buffered for a slow reader. The process ends by itself when the flow left nothing
+ * open; a forgotten timer or socket only gets EXIT_GRACE_MS.
+ */
+export function exitAfterFlow(code: number): void {
+  process.exitCode = code;
+  setTimeout(() => process.exit(code), EXIT_GRACE_MS).unref();
+}

@@ -1,0 +1,334 @@
+import { hostname } from "node:os";
+import { type Clock, formatDuration, type ProposedState } from "../core/index.ts";
+import {
+  claimRuns,
+  type EventRow,
+  ensureWorkPool,
+  heartbeatWorker,
+  type LogLine,
+  type RunOutcome,
+  type RunRow,
+  registerWorker,
+  type Store,
+  setWorkerOffline,
+} from "../store/index.ts";
+import { cancelRun } from "./cancel-run.ts";
+import { createJobLoader } from "./load-job.ts";
+import { reapStaleWorkers } from "./reap-stale-workers.ts";
+import { recoverRuns } from "./recover-runs.ts";
+import { type RunExit, type RunHandle, type RunnerOptions, spawnRun } from "./spawn-run.ts";
+import { createWriteBatcher } from "./write-batcher.ts";
+
+/** Where the worker reports what goes wrong (the server passes its logger). */
+export interface WorkerLogger {
+  info(...args: unknown[]): void;
+  warn(...args: unknown[]): void;
+  error(...args: unknown[]): void;
+}
+
+export interface EmbeddedWorkerOptions {
+  store: Store;
+  /** The data dir's bundles folder, where versions' files are materialized. */
+  bundlesDir: string;
+  /** Defaults to the store's clock. */
+  clock?: Clock;
+  logger?: WorkerLogger;
+  /** Default "default". */
+  pool?: string;
+  /** Runs at once. Default 8. */
+  concurrency?: number;
+  /** Given to runs as ORCH_API_URL and ORCH_API_TOKEN. */
+  apiUrl?: string;
+  token?: string;
+  /** Between SIGTERM and SIGKILL when a run's processes are stopped. Default 5000. */
+  graceMs?: number;
+  /** Heartbeat period. Default 10 s. */
+  heartbeatMs?: number;
+  /** Workers silent this long are marked offline and their runs CRASHED. Default 30 s. */
+  staleAfterMs?: number;
+  /** Output kept per run, in characters. Default 100 MB. */
+  maxLogChars?: number;
+  /** How runs start orch itself for TypeScript flows. Default: this executable (selfCommand). */
+  selfCommand?: string[];
+  /** The working directory of a version that has no files. Default process.cwd(). */
+  workDir?: string;
+  /** The environment runs inherit. Default process.env. */
+  env?: Record<string, string | undefined>;
+  /** Called with lines once stored (the live log stream). */
+  onLogs?: (runId: string, lines: LogLine[]) => void;
+  spawn?: typeof Bun.spawn;
+}
+
+/** A running embedded worker. */
+export interface EmbeddedWorker {
+  readonly id: string;
+  /** Look for due runs now (the server calls it after changing pools or queues). */
+  wake(): void;
+  /** Cancel a run (see cancelRun); the owning worker stops its processes. */
+  cancel(runId: string): RunRow;
+  /** Run ids this worker is executing now. */
+  active(): string[];
+  /** Stop taking runs, stop the running ones (they end CRASHED), go offline. Safe twice. */
+  stop(): Promise<void>;
+}
+
+interface Execution {
+  run: RunRow;
+  handle: RunHandle | null;
+  cancelRequested: boolean;
+  done: Promise<void>;
+}
+
+const MAX_TIMER_MS = 2 ** 31 - 1;
+const TERMINAL_EVENTS = new Set([
+  "flow-run.scheduled",
+  "flow-run.completed",
+  "flow-run.failed",
+  "flow-run.crashed",
+  "flow-run.cancelled",
+]);
+
+/**
+ * Start the worker that `orch up` runs in-process for a pool: it registers and heartbeats, crashes
+ * what a previous orch left running (recoverRuns), then claims due runs whenever something may
+ * have changed (a run scheduled, a run finished, a slot freed: store events, at once) or the
+ * next scheduled run falls due (one timer). Idle, it waits on nothing but those.
+ */
+export async function startEmbeddedWorker(options: EmbeddedWorkerOptions): Promise<EmbeddedWorker> {
+  const { store } = options;
+  const clock = options.clock ?? store.clock;
+  const logger = options.logger ?? { info() {}, warn() {}, error() {} };
+  const pool = options.pool ?? "default";
+  const concurrency = Math.max(1, options.concurrency ?? 8);
+  const graceMs = options.graceMs ?? 5000;
+  const host = hostname();
+  const id = crypto.randomUUID();
+
+  ensureWorkPool(store, pool);
+  registerWorker(store, { id, name: "embedded", pool, host, pid: process.pid, concurrency });
+  await recoverRuns(store, { workerId: id, host, graceMs });
+
+  const runner: RunnerOptions = {
+    graceMs,
+    now: () => clock.now(),
+    ...(options.apiUrl !== undefined ? { apiUrl: options.apiUrl } : {}),
+    ...(options.token !== undefined ? { token: options.token } : {}),
+    ...(options.maxLogChars !== undefined ? { maxLogChars: options.maxLogChars } : {}),
+    ...(options.selfCommand ? { selfCommand: options.selfCommand } : {}),
+    ...(options.env ? { env: options.env } : {}),
+    ...(options.spawn ? { spawn: options.spawn } : {}),
+  };
+  const loadJob = createJobLoader(store, options.bundlesDir, options.workDir ?? process.cwd());
+  const runIds = new Map<number, string>();
+  const executions = new Map<string, Execution>();
+  let stopped = false;
+  let claimWanted = false;
+  let dueTimer: ReturnType<typeof setTimeout> | null = null;
+  const writes = createWriteBatcher(store, {
+    onLogs: options.onLogs
+      ? (batches) => {
+          for (const [seq, lines] of batches) {
+            const runId = runIds.get(seq);
+            if (runId) options.onLogs?.(runId, lines);
+          }
+        }
+      : undefined,
+    onRefused: (runId, error) => logger.warn(`run ${runId}: ${(error as Error).message}`),
+    onError: (error) => {
+      logger.error("could not record runs' states and logs; trying again in 1 s:", error);
+      armTimer(clock.now() + 1000);
+    },
+    inFlush: (wroteStates) => {
+      if (stopped || !(claimWanted || wroteStates)) return undefined;
+      claimWanted = false;
+      const free = concurrency - executions.size;
+      if (free <= 0) return undefined;
+      const result = claimRuns(store, { pool, workerId: id, limit: free });
+      return () => {
+        armTimer(result.nextDueAt);
+        for (const run of result.claimed) start(run);
+      };
+    },
+  });
+
+  /** Record a run's last state here; its slot is free before the state's event goes out. */
+  const finish = (exec: Execution, state: ProposedState, outcome: RunOutcome = {}) => {
+    executions.delete(exec.run.id);
+    writes.transition(exec.run.id, state, outcome);
+  };
+
+  const execute = async (exec: Execution) => {
+    const { run } = exec;
+    let job: Awaited<ReturnType<typeof loadJob>>;
+    try {
+      job = await loadJob(run);
+    } catch (error) {
+      finish(exec, {
+        type: "FAILED",
+        message: `could not prepare the run: ${(error as Error).message}`,
+      });
+      return;
+    }
+    if (exec.cancelRequested) {
+      finish(exec, { type: "CANCELLED", message: "cancelled before its process started" });
+      return;
+    }
+    if (stopped) {
+      finish(exec, {
+        type: "SCHEDULED",
+        message: "orch stopped before this run started; it will start again",
+      });
+      return;
+    }
+    const handle = spawnRun(
+      job,
+      {
+        onStarted: ({ pid, pidStarted }) => {
+          writes.transition(
+            run.id,
+            { type: "RUNNING", message: `pid ${pid}, attempt ${job.attempt}` },
+            { pid, pidStarted },
+            (started) => {
+              // Cancelled while it was starting: the RUNNING was refused.
+              if (started?.state_type === "CANCELLING" && !exec.cancelRequested) {
+                exec.cancelRequested = true;
+                exec.handle?.cancel();
+              }
+            },
+          );
+        },
+        onLogs: (lines) => writes.logs(run.seq, lines as LogLine[]),
+      },
+      runner,
+    );
+    exec.handle = handle;
+    if (exec.cancelRequested) handle.cancel();
+    else if (stopped) handle.stop();
+    const exit = await handle.exited;
+    const [state, outcome] = finalState(
+      exit,
+      job.spec.timeout_ms,
+      handle.pid,
+      stopped,
+      exec.cancelRequested,
+    );
+    finish(exec, state, outcome);
+  };
+
+  const start = (run: RunRow) => {
+    const exec: Execution = { run, handle: null, cancelRequested: false, done: Promise.resolve() };
+    executions.set(run.id, exec);
+    runIds.set(run.seq, run.id);
+    exec.done = execute(exec)
+      .catch((error) => {
+        logger.error(`run ${run.id}:`, error);
+        executions.delete(run.id);
+        wake();
+      })
+      .finally(() => runIds.delete(run.seq));
+  };
+
+  const armTimer = (at: number | null) => {
+    if (dueTimer) clearTimeout(dueTimer);
+    dueTimer = null;
+    if (at === null || stopped) return;
+    dueTimer = setTimeout(wake, Math.min(MAX_TIMER_MS, Math.max(0, at - clock.now())));
+  };
+
+  /** Claim due runs at the end of this turn (with whatever else is being written). */
+  const wake = () => {
+    // What our own flush publishes needs no second look: its claim ran after those writes.
+    if (stopped || writes.flushing) return;
+    claimWanted = true;
+    writes.schedule();
+  };
+
+  const onEvent = (event: EventRow) => {
+    if (event.name === "flow-run.cancelling" && event.resource) {
+      const exec = executions.get(event.resource);
+      if (exec) {
+        exec.cancelRequested = true;
+        exec.handle?.cancel();
+      }
+      return;
+    }
+    if (TERMINAL_EVENTS.has(event.name)) wake();
+  };
+  const unsubscribe = store.subscribe(onEvent);
+
+  const heartbeat = setInterval(() => {
+    try {
+      if (!heartbeatWorker(store, id))
+        logger.warn(`worker ${id} was marked offline; its runs were crashed`);
+      reapStaleWorkers(store, { staleAfterMs: options.staleAfterMs ?? 30_000, exceptId: id });
+    } catch (error) {
+      logger.error("heartbeat failed:", error);
+    }
+  }, options.heartbeatMs ?? 10_000);
+
+  wake();
+
+  let stopping: Promise<void> | null = null;
+  return {
+    id,
+    wake,
+    cancel: (runId) => cancelRun(store, runId),
+    active: () => [...executions.keys()],
+    stop() {
+      stopping ??= (async () => {
+        stopped = true;
+        unsubscribe();
+        clearInterval(heartbeat);
+        armTimer(null);
+        for (const exec of executions.values()) exec.handle?.stop();
+        await Promise.all([...executions.values()].map((e) => e.done));
+        writes.flush();
+        setWorkerOffline(store, id);
+      })();
+      return stopping;
+    },
+  };
+}
+
+/** The state an attempt ends in, from how its process ended. */
+function finalState(
+  exit: RunExit,
+  timeoutMs: number | null,
+  pid: number | null,
+  shuttingDown: boolean,
+  cancelRequested: boolean,
+): [ProposedState, RunOutcome] {
+  const outcome: RunOutcome = { exitCode: exit.exitCode, signal: exit.signal };
+  const stopped = exit.stoppedWith ? `; its process tree was stopped (${exit.stoppedWith})` : "";
+  if (exit.error) return [{ type: "FAILED", message: exit.error }, {}];
+  if (exit.cancelled || cancelRequested) {
+    return [{ type: "CANCELLED", message: `cancelled${stopped}` }, outcome];
+  }
+  if (exit.timedOut) {
+    const after = formatDuration(timeoutMs ?? 0);
+    return [
+      { type: "FAILED", name: "TimedOut", message: `timed out after ${after}${stopped}` },
+      outcome,
+    ];
+  }
+  if (shuttingDown && exit.stoppedWith) {
+    return [
+      {
+        type: "CRASHED",
+        message: `orch stopped while this run was RUNNING (pid ${pid}); its process was stopped`,
+      },
+      outcome,
+    ];
+  }
+  if (exit.signal) {
+    return [
+      {
+        type: "CRASHED",
+        message: `its process was killed by ${exit.signal}, which orch did not send`,
+      },
+      outcome,
+    ];
+  }
+  if (exit.exitCode === 0) return [{ type: "COMPLETED", message: "exited with code 0" }, outcome];
+  return [{ type: "FAILED", message: `exited with code ${exit.exitCode}` }, outcome];
+}

@@ -1,0 +1,53 @@
+import type { DeploymentSpec } from "../core/index.ts";
+import { materializeBundle } from "../definitions/index.ts";
+import { deploymentSpec, getBundle, getVersion, type RunRow, type Store } from "../store/index.ts";
+import type { RunJob } from "./spawn-run.ts";
+
+/** A version's spec and files on disk; versions never change, so this is cached for good. */
+interface VersionFiles {
+  spec: DeploymentSpec;
+  bundleDir: string;
+}
+
+/** Turns claimed runs into jobs for the runner, materializing each version's files once. */
+export function createJobLoader(store: Store, bundlesDir: string, workDir: string) {
+  const versions = new Map<string, Promise<VersionFiles>>();
+
+  const loadVersion = async (deploymentId: number, version: number): Promise<VersionFiles> => {
+    const row = getVersion(store, deploymentId, version);
+    if (!row) throw new Error(`version ${version} of its deployment is not in the store`);
+    const spec = deploymentSpec(row);
+    if (!row.bundle) return { spec, bundleDir: workDir };
+    const manifest = getBundle(store, row.bundle);
+    if (!manifest)
+      throw new Error(
+        `the files of version ${version} (bundle ${row.bundle}) are not in the store`,
+      );
+    return { spec, bundleDir: await materializeBundle(bundlesDir, manifest) };
+  };
+
+  return async (run: RunRow): Promise<RunJob> => {
+    if (run.deployment_id === null || run.version === null) {
+      throw new Error("this run has no deployment version to run");
+    }
+    const key = `${run.deployment_id}:${run.version}`;
+    let files = versions.get(key);
+    if (!files) {
+      files = loadVersion(run.deployment_id, run.version);
+      versions.set(key, files);
+      files.catch(() => versions.delete(key));
+    }
+    const { spec, bundleDir } = await files;
+    return {
+      runId: run.id,
+      deployment: run.deployment ?? spec.name,
+      spec,
+      parameters: {
+        ...spec.parameters,
+        ...(JSON.parse(run.parameters) as Record<string, unknown>),
+      },
+      bundleDir,
+      attempt: run.attempt + 1,
+    };
+  };
+}

@@ -1,0 +1,104 @@
+import { readdirSync, readFileSync } from "node:fs";
+
+/**
+ * A process's start time as the kernel records it (/proc/<pid>/stat field 22, clock ticks since
+ * boot): with the pid, it names one process, so a reused pid is told apart. Null where there is
+ * no /proc (macOS) or no such process.
+ */
+export function processStartTime(pid: number): string | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "latin1");
+    // Fields after the command name, which may itself hold spaces and parentheses.
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return fields[19] ?? null;
+  } catch {
+    return null;
+  }
+}
+
+/** Whether a process exists and is not a zombie. */
+export function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "latin1");
+    return stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3) !== "Z";
+  } catch {
+    return process.platform !== "linux";
+  }
+}
+
+/** Whether `pid` is still the process that started at `started` (from processStartTime). */
+export function isSameProcess(pid: number, started: string | null): boolean {
+  if (!isAlive(pid)) return false;
+  const now = processStartTime(pid);
+  // Without /proc the start time is unknown on both sides; the pid is all there is to go on.
+  return now === started;
+}
+
+/** Whether any process is left in a process group (zombies aside, where /proc can tell). */
+export function groupAlive(pgid: number): boolean {
+  try {
+    process.kill(-pgid, 0);
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
+  if (process.platform !== "linux") return true;
+  return groupMembers(pgid).length > 0;
+}
+
+/** Live (non-zombie) pids in a process group, from /proc (Linux only; empty elsewhere). */
+export function groupMembers(pgid: number): number[] {
+  const found: number[] = [];
+  let entries: string[];
+  try {
+    entries = readdirSync("/proc");
+  } catch {
+    return found;
+  }
+  for (const entry of entries) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, "latin1");
+      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      if (fields[0] !== "Z" && Number(fields[2]) === pgid) found.push(Number(entry));
+    } catch {
+      // The process ended while we looked.
+    }
+  }
+  return found;
+}
+
+/** Send a signal to every process of a group; false when the group is gone. */
+export function signalGroup(pgid: number, signal: NodeJS.Signals): boolean {
+  try {
+    process.kill(-pgid, signal);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Stop a whole process group: SIGTERM to all of it, up to `graceMs` for it to go, then SIGKILL
+ * to whatever is left (a tree that ignores SIGTERM included). Resolves with the last signal
+ * sent, once the group is gone or SIGKILL has been sent.
+ */
+export async function stopProcessGroup(
+  pgid: number,
+  graceMs: number,
+): Promise<"SIGTERM" | "SIGKILL" | null> {
+  if (!signalGroup(pgid, "SIGTERM")) return null;
+  const deadline = performance.now() + graceMs;
+  // Polling only while stopping, in short steps: the group has no event to wait on.
+  while (performance.now() < deadline) {
+    if (!groupAlive(pgid)) return "SIGTERM";
+    await Bun.sleep(Math.min(20, Math.max(1, deadline - performance.now())));
+  }
+  if (!groupAlive(pgid)) return "SIGTERM";
+  signalGroup(pgid, "SIGKILL");
+  return "SIGKILL";
+}

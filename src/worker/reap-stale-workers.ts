@@ -1,0 +1,33 @@
+import { iso } from "../core/index.ts";
+import {
+  listActiveRuns,
+  listStaleWorkers,
+  type RunRow,
+  type Store,
+  setWorkerOffline,
+  transitionRun,
+} from "../store/index.ts";
+
+/**
+ * Mark workers whose last heartbeat is older than `staleAfterMs` offline, and crash the runs they
+ * held, which frees their slots (and their deployments' concurrency). The server calls this on a
+ * timer; the embedded worker does it with each heartbeat. Returns the runs crashed.
+ */
+export function reapStaleWorkers(
+  store: Store,
+  options: { staleAfterMs: number; exceptId?: string },
+): RunRow[] {
+  const crashed: RunRow[] = [];
+  const now = store.clock.now();
+  for (const worker of listStaleWorkers(store, now - options.staleAfterMs)) {
+    if (worker.id === options.exceptId) continue;
+    store.tx(() => {
+      setWorkerOffline(store, worker.id);
+      for (const run of listActiveRuns(store, { workerId: worker.id })) {
+        const message = `worker ${worker.name} on ${worker.host} stopped heartbeating (last at ${iso(worker.last_heartbeat)}) while this run was ${run.state_type}`;
+        crashed.push(transitionRun(store, run.id, { type: "CRASHED", message }).run);
+      }
+    });
+  }
+  return crashed;
+}

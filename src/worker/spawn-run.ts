@@ -1,0 +1,235 @@
+import { existsSync, statSync } from "node:fs";
+import { isAbsolute, join } from "node:path";
+import type { DeploymentSpec } from "../core/index.ts";
+import { type CapturedLine, createLogCapture } from "./log-capture.ts";
+import { processStartTime, signalGroup, stopProcessGroup } from "./process-tree.ts";
+import { renderArgv } from "./render-argv.ts";
+import { selfCommand } from "./self-command.ts";
+
+/** Everything needed to run one attempt of a flow run; no store involved. */
+export interface RunJob {
+  runId: string;
+  deployment: string;
+  spec: DeploymentSpec;
+  /** The run's parameters (the deployment's defaults already merged in). */
+  parameters: Record<string, unknown>;
+  /** The version's files: cwd and flow paths are relative to it. */
+  bundleDir: string;
+  /** Which attempt this is (1 for the first). */
+  attempt: number;
+}
+
+/** How the runner starts processes. */
+export interface RunnerOptions {
+  apiUrl?: string;
+  token?: string;
+  /** Between SIGTERM and SIGKILL when a run is stopped. Default 5000. */
+  graceMs?: number;
+  /** Output kept per run, in characters. Default 100 MB. */
+  maxLogChars?: number;
+  /** How to start orch itself, for TypeScript flows. Default: selfCommand(). */
+  selfCommand?: string[];
+  /** The environment runs inherit. Default process.env. */
+  env?: Record<string, string | undefined>;
+  /** Time stamps of log lines. Default Date.now. */
+  now?: () => number;
+  spawn?: typeof Bun.spawn;
+}
+
+/** The process started: its pid and start identity (to tell a reused pid apart later). */
+export interface RunStart {
+  pid: number;
+  pidStarted: string | null;
+}
+
+/** How an attempt ended. */
+export interface RunExit {
+  exitCode: number | null;
+  signal: string | null;
+  /** Stopped by orch because spec.timeout_ms passed. */
+  timedOut: boolean;
+  /** Stopped by orch because the run was cancelled. */
+  cancelled: boolean;
+  /** Set when no process could be started (command not found, bad parameters...). */
+  error?: string;
+  /** The last signal orch sent to stop it, if it did. */
+  stoppedWith?: string;
+}
+
+/** What the runner reports, as it happens. */
+export interface RunCallbacks {
+  onStarted?(start: RunStart): void;
+  /** A batch of lines (one per read of a pipe); order within and across batches is kept. */
+  onLogs?(lines: CapturedLine[]): void;
+}
+
+/** A started attempt. */
+export interface RunHandle {
+  /** The process (and process group) id, or null when it could not start. */
+  readonly pid: number | null;
+  /** Stop the whole process tree (SIGTERM, grace, SIGKILL) and report `cancelled`. */
+  cancel(): void;
+  /** Stop the whole process tree without marking it cancelled (orch is shutting down). */
+  stop(): void;
+  /** How it ended, once the process is gone and its output read. */
+  readonly exited: Promise<RunExit>;
+}
+
+const DEFAULT_GRACE_MS = 5000;
+const DEFAULT_MAX_LOG_CHARS = 100 * 1024 * 1024;
+/** How long output pipes may stay open after the process tree is gone (an escaped daemon). */
+const PIPE_CLOSE_MS = 2000;
+
+/** The argv of a job: the rendered command, or orch's flow-run entry for a TypeScript flow. */
+export function jobArgv(job: RunJob, self: string[] = selfCommand()): string[] {
+  const { spec } = job;
+  if (spec.flow) {
+    const file = isAbsolute(spec.flow.path) ? spec.flow.path : join(job.bundleDir, spec.flow.path);
+    return [...self, "__flow-run", file, spec.flow.export];
+  }
+  if (!spec.command?.length) throw new Error(`deployment ${job.deployment} has no flow or command`);
+  return renderArgv(spec.command, job.parameters);
+}
+
+/**
+ * Start one attempt of a flow run as a child process in its own process group (setsid through
+ * Bun.spawn's `detached`), so a timeout or cancel stops the whole tree. Its stdout and stderr are
+ * always read to the end, so a chatty child never blocks; lines come back through `onLogs`.
+ * When the main process exits, whatever it left behind in its group is killed: a run's processes
+ * do not outlive the run.
+ */
+export function spawnRun(
+  job: RunJob,
+  callbacks: RunCallbacks = {},
+  options: RunnerOptions = {},
+): RunHandle {
+  const spawn = options.spawn ?? Bun.spawn;
+  const now = options.now ?? Date.now;
+  const graceMs = options.graceMs ?? DEFAULT_GRACE_MS;
+  const failed = (error: string): RunHandle => ({
+    pid: null,
+    cancel() {},
+    stop() {},
+    exited: Promise.resolve({
+      exitCode: null,
+      signal: null,
+      timedOut: false,
+      cancelled: false,
+      error,
+    }),
+  });
+
+  let argv: string[];
+  try {
+    argv = jobArgv(job, options.selfCommand);
+  } catch (error) {
+    return failed((error as Error).message);
+  }
+  const cwd = join(job.bundleDir, job.spec.cwd || ".");
+  if (!existsSync(cwd) || !statSync(cwd).isDirectory()) {
+    return failed(`the working directory ${job.spec.cwd} does not exist in the deployment's files`);
+  }
+  const env: Record<string, string | undefined> = {
+    ...(options.env ?? process.env),
+    ...job.spec.env,
+    ORCH_RUN_ID: job.runId,
+    ORCH_DEPLOYMENT: job.deployment,
+    ORCH_PARAMETERS: JSON.stringify(job.parameters),
+    ORCH_ATTEMPT: String(job.attempt),
+    ORCH_API_URL: options.apiUrl ?? "",
+    ORCH_API_TOKEN: options.token ?? "",
+  };
+
+  let proc: ReturnType<typeof Bun.spawn<"ignore", "pipe", "pipe">>;
+  try {
+    proc = spawn(argv, {
+      cwd,
+      env,
+      stdin: "ignore",
+      stdout: "pipe",
+      stderr: "pipe",
+      detached: true,
+    });
+  } catch (error) {
+    return failed(describeSpawnError(argv[0]!, error));
+  }
+  const pid = proc.pid;
+  callbacks.onStarted?.({ pid, pidStarted: processStartTime(pid) });
+
+  const capture = createLogCapture({
+    maxChars: options.maxLogChars ?? DEFAULT_MAX_LOG_CHARS,
+    now,
+    onLines: (lines) => callbacks.onLogs?.(lines),
+  });
+  const drained = Promise.all([
+    drain(proc.stdout, capture.stdout),
+    drain(proc.stderr, capture.stderr),
+  ]);
+
+  let cancelled = false;
+  let timedOut = false;
+  let stopping: Promise<string | null> | null = null;
+  const stopTree = () => {
+    stopping ??= stopProcessGroup(pid, graceMs);
+  };
+  const timer =
+    job.spec.timeout_ms != null
+      ? setTimeout(() => {
+          timedOut = true;
+          stopTree();
+        }, job.spec.timeout_ms)
+      : null;
+
+  const exited = (async (): Promise<RunExit> => {
+    await proc.exited;
+    if (timer) clearTimeout(timer);
+    // The main process is gone: end what it left in its group, so the pipes close too.
+    signalGroup(pid, "SIGKILL");
+    let pipeTimer: ReturnType<typeof setTimeout> | undefined;
+    await Promise.race([
+      drained,
+      new Promise((resolve) => {
+        pipeTimer = setTimeout(resolve, PIPE_CLOSE_MS);
+      }),
+    ]);
+    clearTimeout(pipeTimer);
+    const stoppedWith = stopping ? await stopping : null;
+    return {
+      exitCode: proc.exitCode,
+      signal: proc.signalCode == null ? null : String(proc.signalCode),
+      timedOut,
+      cancelled,
+      ...(stoppedWith ? { stoppedWith } : {}),
+    };
+  })();
+
+  return {
+    pid,
+    cancel() {
+      if (!timedOut) cancelled = true;
+      stopTree();
+    },
+    stop: stopTree,
+    exited,
+  };
+}
+
+async function drain(
+  stream: ReadableStream<Uint8Array>,
+  sink: { push(chunk: Uint8Array): void; end(): void },
+): Promise<void> {
+  try {
+    for await (const chunk of stream) sink.push(chunk);
+  } catch {
+    // A pipe that errors ends like one that closes.
+  } finally {
+    sink.end();
+  }
+}
+
+function describeSpawnError(command: string, error: unknown): string {
+  const e = error as NodeJS.ErrnoException;
+  if (e.code === "ENOENT") return `command not found: ${command} (is it installed and on PATH?)`;
+  if (e.code === "EACCES") return `permission denied running ${command} (is it executable?)`;
+  return `could not start ${command}: ${e.message ?? String(error)}`;
+}

@@ -1,0 +1,149 @@
+import type { ProposedState } from "../core/index.ts";
+import {
+  appendLogs,
+  getRun,
+  type LogLine,
+  type RunOutcome,
+  type RunRow,
+  type Store,
+  transitionRun,
+} from "../store/index.ts";
+
+/** Lines waiting past this many are written at once rather than at the end of the tick. */
+const FLUSH_LINES = 50_000;
+
+/** Buffers a worker's writes (log lines of all its runs, state changes) into one transaction. */
+export interface WriteBatcher {
+  logs(runSeq: number, lines: LogLine[]): void;
+  /** Propose a state; `then` gets the run as recorded (or as it is, when refused). */
+  transition(
+    runId: string,
+    state: ProposedState,
+    outcome?: RunOutcome,
+    then?: (run: RunRow | null) => void,
+  ): void;
+  /** Write everything buffered now. */
+  flush(): void;
+  /** Flush at the end of this event-loop turn even with nothing buffered (for `inFlush`). */
+  schedule(): void;
+  /** True while a flush runs (its own events are being published). */
+  readonly flushing: boolean;
+}
+
+interface Hooks {
+  /** Lines once stored (the live log stream). */
+  onLogs?: (batches: [runSeq: number, lines: LogLine[]][]) => void;
+  /** A proposed state the rules refused (someone else moved the run first). */
+  onRefused?: (runId: string, error: unknown) => void;
+  onError?: (error: unknown) => void;
+  /**
+   * Runs inside each flush's transaction, after the buffered writes (`wroteStates`: whether any
+   * state was proposed); what it returns runs after the commit. The worker claims runs here, so
+   * a finished run and the claim of the next one are one transaction.
+   */
+  inFlush?: (wroteStates: boolean) => (() => void) | undefined;
+}
+
+/**
+ * Create a write batcher. Why batch: a SQLite commit costs as much as hundreds of inserted rows,
+ * so what a worker writes in one event-loop turn (lines from every run, each run's RUNNING and
+ * final states) goes in one transaction at the end of the turn, in the order it was asked for:
+ * a run's lines are always stored before the state that ends it.
+ */
+export function createWriteBatcher(store: Store, hooks: Hooks = {}): WriteBatcher {
+  type Op =
+    | { kind: "logs"; seq: number; lines: LogLine[] }
+    | {
+        kind: "state";
+        runId: string;
+        state: ProposedState;
+        outcome: RunOutcome;
+        then?: (run: RunRow | null) => void;
+      };
+  let ops: Op[] = [];
+  let lines = 0;
+  let scheduled = false;
+
+  let flushing = false;
+  const flush = () => {
+    scheduled = false;
+    if (flushing) return;
+    flushing = true;
+    try {
+      write();
+    } finally {
+      flushing = false;
+    }
+  };
+  const write = () => {
+    const batch = ops;
+    ops = [];
+    lines = 0;
+    const written: [number, LogLine[]][] = [];
+    const results: [(run: RunRow | null) => void, RunRow | null][] = [];
+    let after: (() => void) | undefined;
+    try {
+      store.tx(() => {
+        let pending = new Map<number, LogLine[]>();
+        const writeLogs = () => {
+          if (pending.size === 0) return;
+          appendLogs(store, pending);
+          written.push(...pending);
+          pending = new Map();
+        };
+        for (const op of batch) {
+          if (op.kind === "logs") {
+            const waiting = pending.get(op.seq);
+            if (waiting) for (const line of op.lines) waiting.push(line);
+            else pending.set(op.seq, op.lines);
+            continue;
+          }
+          writeLogs();
+          let run: RunRow | null;
+          try {
+            run = transitionRun(store, op.runId, op.state, op.outcome).run;
+          } catch (error) {
+            hooks.onRefused?.(op.runId, error);
+            run = getRun(store, op.runId);
+          }
+          if (op.then) results.push([op.then, run]);
+        }
+        writeLogs();
+        after = hooks.inFlush?.(batch.some((op) => op.kind === "state"));
+      });
+    } catch (error) {
+      // Nothing was written: keep the states (not the lines) for the next try.
+      ops = [...batch.filter((op) => op.kind === "state"), ...ops];
+      hooks.onError?.(error);
+      return;
+    }
+    if (written.length) hooks.onLogs?.(written);
+    for (const [then, run] of results) then(run);
+    after?.();
+  };
+
+  const schedule = () => {
+    if (scheduled) return;
+    scheduled = true;
+    setImmediate(flush);
+  };
+
+  return {
+    logs(runSeq, batch) {
+      if (batch.length === 0) return;
+      ops.push({ kind: "logs", seq: runSeq, lines: batch });
+      lines += batch.length;
+      if (lines >= FLUSH_LINES) flush();
+      else schedule();
+    },
+    transition(runId, state, outcome = {}, then) {
+      ops.push({ kind: "state", runId, state, outcome, ...(then ? { then } : {}) });
+      schedule();
+    },
+    flush,
+    schedule,
+    get flushing() {
+      return flushing;
+    },
+  };
+}

@@ -1,0 +1,119 @@
+import { afterEach, beforeEach, expect, test } from "vitest";
+import type { EventRow } from "../../src/store/index.ts";
+import {
+  claimRuns,
+  ensureDefaultPool,
+  getRun,
+  runStates,
+  setPoolLimit,
+  upsertWorkQueue,
+} from "../../src/store/index.ts";
+import { createLab, type Lab } from "./helpers.ts";
+
+let lab: Lab;
+beforeEach(() => {
+  lab = createLab();
+});
+afterEach(async () => {
+  await lab.cleanup();
+});
+
+/** Track how many runs of a deployment are active at once, from the store's events. */
+function watchActive(lab: Lab) {
+  const active = new Set<string>();
+  let max = 0;
+  lab.store.subscribe((e: EventRow) => {
+    if (!e.resource || !e.name.startsWith("flow-run.")) return;
+    if (e.name === "flow-run.pending") active.add(e.resource);
+    if (
+      [
+        "flow-run.completed",
+        "flow-run.failed",
+        "flow-run.crashed",
+        "flow-run.cancelled",
+        "flow-run.scheduled",
+      ].includes(e.name)
+    ) {
+      active.delete(e.resource);
+    }
+    max = Math.max(max, active.size);
+  });
+  return { max: () => max };
+}
+
+test("enqueue: a burst of 100 triggers never runs more than the limit at once, and all complete", async () => {
+  const d = lab.deploy({
+    name: "limited",
+    command: ["sh", "-c", "sleep 0.01"],
+    concurrency: { limit: 2, collision: "enqueue" },
+  });
+  const watch = watchActive(lab);
+  await lab.startWorker({ concurrency: 8 });
+  const runs = Array.from({ length: 100 }, () => lab.trigger(d));
+  const done = await Promise.all(runs.map((r) => lab.waitFor(r.id, "COMPLETED", 30_000)));
+  expect(done.every((r) => r.exit_code === 0)).toBe(true);
+  expect(watch.max()).toBe(2);
+});
+
+test("cancel-new: a burst of 100 triggers runs one and cancels the newcomers, saying why", async () => {
+  const d = lab.deploy({
+    name: "single",
+    command: ["sh", "-c", "sleep 0.2"],
+    concurrency: { limit: 1, collision: "cancel-new" },
+  });
+  const watch = watchActive(lab);
+  await lab.startWorker({ concurrency: 8 });
+  const runs = Array.from({ length: 100 }, () => lab.trigger(d));
+  const ended = await Promise.all(
+    runs.map((r) => lab.waitFor(r.id, ["COMPLETED", "CANCELLED"], 30_000)),
+  );
+  const completed = ended.filter((r) => r.state_type === "COMPLETED");
+  const cancelled = ended.filter((r) => r.state_type === "CANCELLED");
+  expect(completed.length).toBeGreaterThanOrEqual(1);
+  expect(completed.length + cancelled.length).toBe(100);
+  expect(cancelled[0]!.state_message).toBe(
+    "cancelled: deployment single already has 1 active run (limit 1, collision cancel-new)",
+  );
+  expect(watch.max()).toBe(1);
+});
+
+test("a freed slot starts the waiting run at once", async () => {
+  const slow = lab.deploy({ name: "slow", command: ["sh", "-c", "sleep 0.3"] });
+  const quick = lab.deploy({ name: "quick", command: ["true"] });
+  await lab.startWorker({ concurrency: 1 });
+  const first = lab.trigger(slow);
+  await lab.waitFor(first.id, "RUNNING");
+  const second = lab.trigger(quick);
+  await lab.waitFor(second.id, "COMPLETED");
+  const freed = Date.parse(runStates(lab.store, first.seq).at(-1)!.at);
+  const states = runStates(lab.store, second.seq);
+  expect(states.map((s) => s.type)).toEqual(["SCHEDULED", "PENDING", "RUNNING", "COMPLETED"]);
+  // Claimed within a few milliseconds of the slot freeing: no polling interval in between.
+  expect(Date.parse(states[1]!.at) - freed).toBeLessThan(50);
+});
+
+test("claims follow queue priority, then scheduled time, within pool and queue limits", () => {
+  ensureDefaultPool(lab.store);
+  upsertWorkQueue(lab.store, { pool: "default", name: "urgent", priority: 0, limit: 1 });
+  upsertWorkQueue(lab.store, { pool: "default", name: "bulk", priority: 5 });
+  const urgent = lab.deploy({ name: "urgent", command: ["true"], work_queue: "urgent" });
+  const bulk = lab.deploy({ name: "bulk", command: ["true"], work_queue: "bulk" });
+  const b1 = lab.trigger(bulk);
+  const b2 = lab.trigger(bulk);
+  const u1 = lab.trigger(urgent);
+  const u2 = lab.trigger(urgent);
+  const later = lab.store.tx(() => lab.trigger(bulk));
+  lab.store.db
+    .query("UPDATE flow_runs SET scheduled_at = scheduled_at + 60000 WHERE id = ?")
+    .run(later.id);
+
+  const first = claimRuns(lab.store, { pool: "default", workerId: "w", limit: 2 });
+  // u1 first (priority 0); u2 is held by its queue's limit of 1; then bulk in order.
+  expect(first.claimed.map((r) => r.id)).toEqual([u1.id, b1.id]);
+  expect(first.nextDueAt).toBe(later.scheduled_at + 60000);
+  setPoolLimit(lab.store, "default", 3);
+  const second = claimRuns(lab.store, { pool: "default", workerId: "w", limit: 5 });
+  expect(second.claimed.map((r) => r.id)).toEqual([b2.id]);
+  expect(second.claimed[0]).toMatchObject({ state_type: "PENDING", worker_id: "w" });
+  expect(getRun(lab.store, u2.id)?.state_type).toBe("SCHEDULED");
+});

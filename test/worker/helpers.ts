@@ -1,0 +1,180 @@
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import type { DeploymentSpec, StateType } from "../../src/core/index.ts";
+import { scanBundle, storeBundleObjects } from "../../src/definitions/index.ts";
+import {
+  createRun,
+  type DeploymentRow,
+  getRun,
+  listLogs,
+  openStore,
+  type RunRow,
+  type Store,
+  saveBundle,
+  upsertDeployment,
+} from "../../src/store/index.ts";
+import {
+  type EmbeddedWorker,
+  type EmbeddedWorkerOptions,
+  startEmbeddedWorker,
+} from "../../src/worker/index.ts";
+import { tempDir } from "../helpers.ts";
+
+/** A deployment spec with defaults for what a test does not care about. */
+export function makeSpec(spec: Partial<DeploymentSpec> & { name: string }): DeploymentSpec {
+  return {
+    description: "",
+    tags: [],
+    parameters: {},
+    schedules: [],
+    triggers: [],
+    retries: 0,
+    retry_delay_ms: 0,
+    timeout_ms: null,
+    concurrency: null,
+    work_pool: "default",
+    work_queue: "default",
+    env: {},
+    cwd: ".",
+    ...spec,
+  };
+}
+
+/** A project in a temp dir: a real store file, a bundles dir, deployments made the real way. */
+export interface Lab {
+  dir: string;
+  store: Store;
+  bundlesDir: string;
+  /** Deploy a spec with these files (path -> content) as its bundle. */
+  deploy(
+    spec: Partial<DeploymentSpec> & { name: string },
+    files?: Record<string, string>,
+  ): DeploymentRow;
+  /** Create a run of a deployment, as the API would. */
+  trigger(deployment: DeploymentRow, parameters?: Record<string, unknown>): RunRow;
+  /** Start an embedded worker on this store (stopped by cleanup). */
+  startWorker(options?: Partial<EmbeddedWorkerOptions>): Promise<EmbeddedWorker>;
+  /** Resolve with the run once it is in one of `types` (checked now, then on each store event). */
+  waitFor(runId: string, types: StateType | StateType[], ms?: number): Promise<RunRow>;
+  logs(run: RunRow): string[];
+  cleanup(): Promise<void>;
+}
+
+/** Set up a lab; call cleanup in afterEach. */
+export function createLab(): Lab {
+  const t = tempDir("orch-worker-");
+  const store = openStore(join(t.dir, "orch.db"));
+  const bundlesDir = join(t.dir, "bundles");
+  const workers: EmbeddedWorker[] = [];
+  let deployed = 0;
+  return {
+    dir: t.dir,
+    store,
+    bundlesDir,
+    deploy(partial, files = { "README.md": "a flow\n" }) {
+      const spec = makeSpec(partial);
+      const folder = join(t.dir, "src", `${spec.name}-${deployed++}`);
+      for (const [path, content] of Object.entries(files)) {
+        mkdirSync(join(folder, path, ".."), { recursive: true });
+        writeFileSync(join(folder, path), content, { mode: 0o755 });
+      }
+      const bundle = scanBundle(folder);
+      storeBundleObjects(bundlesDir, folder, bundle);
+      saveBundle(store, bundle);
+      const hash = new Bun.CryptoHasher("sha256")
+        .update(JSON.stringify(spec))
+        .update(bundle.hash)
+        .digest("hex");
+      return upsertDeployment(store, {
+        spec,
+        hash,
+        bundle: bundle.hash,
+        sourceFile: "flows/test.yaml",
+        sourceLine: 1,
+      }).deployment;
+    },
+    trigger(deployment, parameters = {}) {
+      const spec = JSON.parse(deployment.spec) as DeploymentSpec;
+      return createRun(store, {
+        deploymentId: deployment.id,
+        deployment: deployment.name,
+        version: deployment.version,
+        parameters,
+        retries: spec.retries,
+        retryDelayMs: spec.retry_delay_ms,
+        workPool: spec.work_pool,
+        workQueue: spec.work_queue,
+      });
+    },
+    async startWorker(options = {}) {
+      const worker = await startEmbeddedWorker({ store, bundlesDir, graceMs: 300, ...options });
+      workers.push(worker);
+      return worker;
+    },
+    waitFor(runId, types, ms = 15_000) {
+      return waitForRun(store, runId, types, ms);
+    },
+    logs(run) {
+      const lines: string[] = [];
+      for (let after = 0; ; ) {
+        const page = listLogs(store, run.seq, { after, limit: 100_000 });
+        if (page.length === 0) return lines;
+        for (const row of page) lines.push(row.line);
+        after = page.at(-1)!.id;
+      }
+    },
+    async cleanup() {
+      await Promise.all(workers.map((w) => w.stop()));
+      store.close();
+      t.cleanup();
+    },
+  };
+}
+
+/** Resolve with the run once it is in one of `types`; rejects after `ms` with its state then. */
+export function waitForRun(
+  store: Store,
+  runId: string,
+  types: StateType | StateType[],
+  ms = 15_000,
+): Promise<RunRow> {
+  const wanted = Array.isArray(types) ? types : [types];
+  const check = () => {
+    const run = getRun(store, runId);
+    return run && wanted.includes(run.state_type) ? run : null;
+  };
+  const now = check();
+  if (now) return Promise.resolve(now);
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      unsubscribe();
+      const run = getRun(store, runId);
+      reject(
+        new Error(
+          `run ${runId} did not reach ${wanted.join("/")} in ${ms} ms; it is ${run?.state_type}/${run?.state_name}: ${run?.state_message}`,
+        ),
+      );
+    }, ms);
+    const unsubscribe = store.subscribe((event) => {
+      if (event.resource !== runId) return;
+      const run = check();
+      if (!run) return;
+      clearTimeout(timer);
+      unsubscribe();
+      resolve(run);
+    });
+  });
+}
+
+/** Resolve once a condition of the operating system holds (no store event tells us). */
+export async function eventually(
+  condition: () => boolean,
+  ms = 3000,
+  what = "condition",
+): Promise<void> {
+  const deadline = performance.now() + ms;
+  while (!condition()) {
+    if (performance.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await Bun.sleep(10);
+  }
+}

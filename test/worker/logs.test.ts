@@ -1,0 +1,65 @@
+import { afterEach, beforeEach, expect, test } from "vitest";
+import { countLogs, listLogs } from "../../src/store/index.ts";
+import { type CapturedLine, createLogCapture } from "../../src/worker/index.ts";
+import { createLab, type Lab } from "./helpers.ts";
+
+let lab: Lab;
+beforeEach(() => {
+  lab = createLab();
+});
+afterEach(async () => {
+  await lab.cleanup();
+});
+
+test("chatty output is stored in full, in order, with stream and time", async () => {
+  const d = lab.deploy({ name: "chatty", command: ["sh", "-c", "seq 1 200000; echo tail >&2"] });
+  await lab.startWorker();
+  const run = lab.trigger(d);
+  await lab.waitFor(run.id, "COMPLETED");
+  expect(countLogs(lab.store, run.seq)).toBe(200_001);
+  const first = listLogs(lab.store, run.seq, { limit: 2 });
+  expect(first.map((l) => [l.stream, l.line])).toEqual([
+    ["stdout", "1"],
+    ["stdout", "2"],
+  ]);
+  expect(first[0]!.at).toBeGreaterThan(Date.now() - 60_000);
+  const page = listLogs(lab.store, run.seq, { after: first[1]!.id, limit: 3 });
+  expect(page.map((l) => l.line)).toEqual(["3", "4", "5"]);
+  const lines = lab.logs(run);
+  expect(lines.filter((l) => l !== "tail").every((l, i) => l === String(i + 1))).toBe(true);
+  expect(lines).toContain("tail");
+});
+
+test("a partial last line and invalid UTF-8 are kept", async () => {
+  const d = lab.deploy({
+    name: "odd",
+    command: ["sh", "-c", "printf 'caf\\303\\251\\r\\nbad \\377\\376 bytes\\nno newline'"],
+  });
+  await lab.startWorker();
+  const run = lab.trigger(d);
+  await lab.waitFor(run.id, "COMPLETED");
+  expect(lab.logs(run)).toEqual(["café", "bad \uFFFD\uFFFD bytes", "no newline"]);
+});
+
+test("output past the cap ends in one marker line; the run keeps going and completes", async () => {
+  const d = lab.deploy({ name: "flood", command: ["sh", "-c", "seq 1 100000; echo after >&2"] });
+  await lab.startWorker({ maxLogChars: 1000 });
+  const run = lab.trigger(d);
+  const done = await lab.waitFor(run.id, "COMPLETED");
+  expect(done.exit_code).toBe(0);
+  const rows = listLogs(lab.store, run.seq, { limit: 100_000 });
+  expect(rows.at(-1)).toMatchObject({ stream: "orch" });
+  expect(rows.at(-1)!.line).toMatch(/reached the cap/);
+  expect(rows.filter((r) => r.stream === "orch").length).toBe(1);
+  expect(rows.length).toBeLessThan(300);
+});
+
+test("a character split across two reads is decoded whole", () => {
+  const got: CapturedLine[] = [];
+  const capture = createLogCapture({ maxChars: 1e6, now: () => 1, onLines: (l) => got.push(...l) });
+  const bytes = new TextEncoder().encode("€uro\nx");
+  capture.stdout.push(bytes.slice(0, 1));
+  capture.stdout.push(bytes.slice(1));
+  capture.stdout.end();
+  expect(got.map((l) => l.line)).toEqual(["€uro", "x"]);
+});

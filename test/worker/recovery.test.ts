@@ -1,0 +1,92 @@
+import { hostname } from "node:os";
+import { afterEach, beforeEach, expect, test } from "vitest";
+import { getWorker, registerWorker, transitionRun } from "../../src/store/index.ts";
+import { groupMembers, processStartTime, reapStaleWorkers } from "../../src/worker/index.ts";
+import { createLab, eventually, type Lab } from "./helpers.ts";
+
+let lab: Lab;
+beforeEach(() => {
+  lab = createLab();
+});
+afterEach(async () => {
+  await lab.cleanup();
+});
+
+/** Record a run as a dead orch left it: claimed by an embedded worker, RUNNING with a pid. */
+function leaveRunning(pid: number | null, workerName = "embedded") {
+  const d = lab.deploy({ name: `left-${pid}`, command: ["true"] });
+  const run = lab.trigger(d);
+  const workerId = crypto.randomUUID();
+  registerWorker(lab.store, {
+    id: workerId,
+    name: workerName,
+    pool: "default",
+    host: hostname(),
+    pid: 1,
+    concurrency: 1,
+  });
+  transitionRun(lab.store, run.id, { type: "PENDING" }, { workerId });
+  if (pid !== null) {
+    transitionRun(
+      lab.store,
+      run.id,
+      { type: "RUNNING" },
+      { pid, pidStarted: processStartTime(pid) },
+    );
+  }
+  return { run, workerId };
+}
+
+test("a new embedded worker stops a live leftover process tree and crashes its run", async () => {
+  const orphan = Bun.spawn(["sh", "-c", 'trap "" TERM; sleep 100 & wait'], {
+    detached: true,
+    stdout: "ignore",
+  });
+  await eventually(() => groupMembers(orphan.pid).length === 2, 3000, "the tree to start");
+  const { run, workerId } = leaveRunning(orphan.pid);
+  await lab.startWorker({ graceMs: 200 });
+  const crashed = await lab.waitFor(run.id, "CRASHED");
+  expect(crashed.state_message).toBe(
+    `orch stopped while this run was RUNNING (pid ${orphan.pid}); its process was stopped`,
+  );
+  expect(await orphan.exited).not.toBe(0);
+  await eventually(() => groupMembers(orphan.pid).length === 0, 2000, "the group to go");
+  expect(getWorker(lab.store, workerId)?.status).toBe("offline");
+});
+
+test("a leftover whose process already exited is crashed, and a reused pid is left alone", async () => {
+  const gone = Bun.spawn(["true"]);
+  await gone.exited;
+  const { run } = leaveRunning(gone.pid);
+  // A live process with a different start time than recorded: the pid was reused.
+  const other = Bun.spawn(["sleep", "100"], { detached: true });
+  const { run: reused } = leaveRunning(other.pid);
+  lab.store.db.query("UPDATE flow_runs SET pid_started = '1' WHERE id = ?").run(reused.id);
+  const pending = leaveRunning(null).run;
+  await lab.startWorker();
+  expect((await lab.waitFor(run.id, "CRASHED")).state_message).toBe(
+    `orch stopped while this run was RUNNING (pid ${gone.pid}); its process had already exited`,
+  );
+  expect((await lab.waitFor(reused.id, "CRASHED")).state_message).toMatch(/had already exited$/);
+  expect(other.exitCode).toBeNull();
+  other.kill("SIGKILL");
+  expect((await lab.waitFor(pending.id, "CRASHED")).state_message).toBe(
+    "orch stopped while this run was PENDING, before its process started",
+  );
+});
+
+test("a worker that stops heartbeating is marked offline and its runs are CRASHED", async () => {
+  const { run, workerId } = leaveRunning(null, "remote-1");
+  lab.store.db
+    .query("UPDATE workers SET last_heartbeat = last_heartbeat - 60000 WHERE id = ?")
+    .run(workerId);
+  // A remote worker that is still online is not the embedded worker's to recover.
+  await lab.startWorker();
+  expect((await lab.waitFor(run.id, ["PENDING", "CRASHED"])).state_type).toBe("PENDING");
+  const crashed = reapStaleWorkers(lab.store, { staleAfterMs: 30_000 });
+  expect(crashed.map((r) => r.id)).toEqual([run.id]);
+  expect(crashed[0]!.state_message).toMatch(
+    /^worker remote-1 on .* stopped heartbeating \(last at .*\) while this run was PENDING$/,
+  );
+  expect(getWorker(lab.store, workerId)?.status).toBe("offline");
+});

@@ -1,0 +1,199 @@
+import { join } from "node:path";
+import { afterEach, beforeEach, expect, test } from "vitest";
+import { runStates } from "../../src/store/index.ts";
+import { groupMembers } from "../../src/worker/index.ts";
+import { createLab, eventually, type Lab } from "./helpers.ts";
+
+let lab: Lab;
+beforeEach(() => {
+  lab = createLab();
+});
+afterEach(async () => {
+  await lab.cleanup();
+});
+
+const history = (seq: number) => runStates(lab.store, seq).map((s) => `${s.type}/${s.name}`);
+
+/** A process tree that ignores SIGTERM: a shell and a background sleep, both deaf to it. */
+const STUBBORN = ["sh", "-c", 'trap "" TERM; echo $$ > pid; sleep 100 & wait; echo done'];
+
+test("a command that exits 0 is COMPLETED, with its output, env and substituted parameters", async () => {
+  const d = lab.deploy({
+    name: "hello",
+    command: [
+      "sh",
+      "-c",
+      'echo "hi {{ parameters.who }} from $ORCH_DEPLOYMENT"; echo "$GREETING $ORCH_RUN_ID"; echo "$ORCH_PARAMETERS" >&2',
+      "{{ parameters.nested.n }}",
+    ],
+    parameters: { who: "world" },
+    env: { GREETING: "hey" },
+  });
+  await lab.startWorker();
+  const run = lab.trigger(d, { nested: { n: 3 } });
+  const done = await lab.waitFor(run.id, "COMPLETED");
+  expect(done).toMatchObject({ exit_code: 0, attempt: 1 });
+  expect(done.pid).toBeGreaterThan(0);
+  expect(lab.logs(run)).toEqual([
+    "hi world from hello",
+    `hey ${run.id}`,
+    JSON.stringify({ who: "world", nested: { n: 3 } }),
+  ]);
+  expect(history(run.seq)).toEqual([
+    "SCHEDULED/Scheduled",
+    "PENDING/Pending",
+    "RUNNING/Running",
+    "COMPLETED/Completed",
+  ]);
+});
+
+test("a non-zero exit is FAILED with its exit code", async () => {
+  const d = lab.deploy({ name: "bad", command: ["sh", "-c", "echo oops >&2; exit 7"] });
+  await lab.startWorker();
+  const run = lab.trigger(d);
+  const failed = await lab.waitFor(run.id, "FAILED");
+  expect(failed).toMatchObject({
+    exit_code: 7,
+    state_name: "Failed",
+    state_message: "exited with code 7",
+  });
+  expect(lab.logs(run)).toEqual(["oops"]);
+});
+
+test("a failure with retries left waits in AwaitingRetry and runs again as the next attempt", async () => {
+  const counter = join(lab.dir, "count");
+  const d = lab.deploy({
+    name: "flaky",
+    // Fails on attempts 1 and 2, succeeds on 3.
+    command: [
+      "sh",
+      "-c",
+      `n=$(cat ${counter} 2>/dev/null || echo 0); n=$((n+1)); echo $n > ${counter}; echo "attempt $ORCH_ATTEMPT"; [ $n -ge 3 ]`,
+    ],
+    retries: 2,
+    retry_delay_ms: 100,
+  });
+  await lab.startWorker();
+  const run = lab.trigger(d);
+  const done = await lab.waitFor(run.id, "COMPLETED");
+  expect(done).toMatchObject({ attempt: 3, retries_used: 2, exit_code: 0 });
+  expect(history(run.seq)).toEqual([
+    "SCHEDULED/Scheduled",
+    "PENDING/Pending",
+    "RUNNING/Running",
+    "SCHEDULED/AwaitingRetry",
+    "PENDING/Pending",
+    "RUNNING/Retrying",
+    "SCHEDULED/AwaitingRetry",
+    "PENDING/Pending",
+    "RUNNING/Retrying",
+    "COMPLETED/Completed",
+  ]);
+  // The retry waited for its delay.
+  const states = runStates(lab.store, run.seq);
+  const waited = Date.parse(states[4]!.at) - Date.parse(states[3]!.at);
+  expect(waited).toBeGreaterThanOrEqual(100);
+  expect(lab.logs(run)).toEqual(["attempt 1", "attempt 2", "attempt 3"]);
+});
+
+test("a timeout stops the whole tree, even one that ignores SIGTERM, and is FAILED/TimedOut", async () => {
+  const d = lab.deploy({ name: "slow", command: STUBBORN, timeout_ms: 200 });
+  await lab.startWorker({ graceMs: 200 });
+  const run = lab.trigger(d);
+  const running = await lab.waitFor(run.id, "RUNNING");
+  const timedOut = await lab.waitFor(run.id, "FAILED");
+  expect(timedOut.state_name).toBe("TimedOut");
+  expect(timedOut.state_message).toBe(
+    "timed out after 200ms; its process tree was stopped (SIGKILL)",
+  );
+  expect(timedOut.signal).toBe("SIGKILL");
+  expect(groupMembers(running.pid!)).toEqual([]);
+});
+
+test("cancel stops the whole tree and records CANCELLING then CANCELLED", async () => {
+  const d = lab.deploy({ name: "long", command: STUBBORN });
+  const worker = await lab.startWorker({ graceMs: 200 });
+  const run = lab.trigger(d);
+  const running = await lab.waitFor(run.id, "RUNNING");
+  await eventually(() => groupMembers(running.pid!).length === 2, 3000, "the sleep to start");
+  expect(worker.cancel(run.id).state_type).toBe("CANCELLING");
+  const cancelled = await lab.waitFor(run.id, "CANCELLED");
+  expect(cancelled.state_message).toBe("cancelled; its process tree was stopped (SIGKILL)");
+  expect(groupMembers(running.pid!)).toEqual([]);
+  expect(history(run.seq).slice(-2)).toEqual(["CANCELLING/Cancelling", "CANCELLED/Cancelled"]);
+  expect(worker.active()).toEqual([]);
+});
+
+test("a tree that obeys SIGTERM is stopped without waiting for the grace period", async () => {
+  const d = lab.deploy({ name: "polite", command: ["sleep", "100"] });
+  const worker = await lab.startWorker({ graceMs: 10_000 });
+  const run = lab.trigger(d);
+  await lab.waitFor(run.id, "RUNNING");
+  const started = performance.now();
+  worker.cancel(run.id);
+  const cancelled = await lab.waitFor(run.id, "CANCELLED");
+  expect(performance.now() - started).toBeLessThan(2000);
+  expect(cancelled.state_message).toBe("cancelled; its process tree was stopped (SIGTERM)");
+});
+
+test("a SCHEDULED run is cancelled at once; a finished run can be retried", async () => {
+  const d = lab.deploy({ name: "later", command: ["true"] });
+  const { cancelRun, retryRun } = await import("../../src/worker/index.ts");
+  const run = lab.trigger(d);
+  expect(cancelRun(lab.store, run.id).state_type).toBe("CANCELLED");
+  expect(() => cancelRun(lab.store, run.id)).toThrow(/already finished/);
+  await lab.startWorker();
+  expect(retryRun(lab.store, run.id).state_type).toBe("SCHEDULED");
+  const done = await lab.waitFor(run.id, "COMPLETED");
+  expect(done.attempt).toBe(1);
+});
+
+test("a signal orch did not send is CRASHED", async () => {
+  const d = lab.deploy({ name: "killed", command: ["sh", "-c", "kill -KILL $$"] });
+  await lab.startWorker();
+  const run = lab.trigger(d);
+  const crashed = await lab.waitFor(run.id, "CRASHED");
+  expect(crashed).toMatchObject({
+    signal: "SIGKILL",
+    state_message: "its process was killed by SIGKILL, which orch did not send",
+  });
+});
+
+test("a command that cannot start is FAILED with a clear message", async () => {
+  const missing = lab.deploy({ name: "missing", command: ["no-such-command-orch", "x"] });
+  const noParam = lab.deploy({ name: "noparam", command: ["echo", "{{ parameters.target }}"] });
+  await lab.startWorker();
+  const a = lab.trigger(missing);
+  const b = lab.trigger(noParam);
+  expect((await lab.waitFor(a.id, "FAILED")).state_message).toBe(
+    "command not found: no-such-command-orch (is it installed and on PATH?)",
+  );
+  expect((await lab.waitFor(b.id, "FAILED")).state_message).toMatch(
+    /uses \{\{ parameters.target \}\}, but the run has no parameter target/,
+  );
+});
+
+test("runs execute in the version's files, in spec.cwd", async () => {
+  const d = lab.deploy(
+    { name: "files", command: ["sh", "./run.sh"], cwd: "sub" },
+    { "sub/run.sh": "cat data.txt; pwd\n", "sub/data.txt": "from the bundle\n" },
+  );
+  await lab.startWorker();
+  const run = lab.trigger(d);
+  await lab.waitFor(run.id, "COMPLETED");
+  const [data, cwd] = lab.logs(run);
+  expect(data).toBe("from the bundle");
+  expect(cwd).toBe(join(lab.bundlesDir, "trees", d.bundle!, "sub"));
+});
+
+test("stopping the worker stops its runs: CRASHED with what happened", async () => {
+  const d = lab.deploy({ name: "forever", command: ["sleep", "100"] });
+  const worker = await lab.startWorker();
+  const run = lab.trigger(d);
+  const running = await lab.waitFor(run.id, "RUNNING");
+  await worker.stop();
+  const crashed = await lab.waitFor(run.id, "CRASHED");
+  expect(crashed.state_message).toBe(
+    `orch stopped while this run was RUNNING (pid ${running.pid}); its process was stopped`,
+  );
+});
