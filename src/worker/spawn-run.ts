@@ -214,12 +214,24 @@ export function spawnRun(
   };
 }
 
+/** How long output is read before the event loop gets a turn. */
+const YIELD_EVERY_MS = 4;
+
 async function drain(
   stream: ReadableStream<Uint8Array>,
   sink: { push(chunk: Uint8Array): void; end(): void },
 ): Promise<void> {
   try {
-    for await (const chunk of stream) sink.push(chunk);
+    // A pipe with data always ready resolves every read at once, in microtasks that would starve
+    // the event loop (HTTP requests, timers); yield to it every few milliseconds of reading.
+    let slice = performance.now();
+    for await (const chunk of stream) {
+      sink.push(chunk);
+      if (performance.now() - slice > YIELD_EVERY_MS) {
+        await new Promise((resolve) => setImmediate(resolve));
+        slice = performance.now();
+      }
+    }
   } catch {
     // A pipe that errors ends like one that closes.
   } finally {

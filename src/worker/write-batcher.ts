@@ -9,8 +9,11 @@ import {
   transitionRun,
 } from "../store/index.ts";
 
-/** Lines waiting past this many are written at once rather than at the end of the tick. */
-const FLUSH_LINES = 50_000;
+/**
+ * Lines waiting past this many are written at once rather than at the end of the tick; small
+ * enough that one transaction never holds the event loop for long (about 5 ms).
+ */
+const FLUSH_LINES = 10_000;
 
 /** Buffers a worker's writes (log lines of all its runs, state changes) into one transaction. */
 export interface WriteBatcher {

@@ -1,0 +1,189 @@
+/**
+ * The run engine's benchmark: trigger-to-COMPLETED latency and throughput of a `["true"]`
+ * deployment through the real store and embedded worker, each beside raw `Bun.spawn(["true"])`
+ * measured in the same process at the same concurrency, and log ingestion of a flow printing a
+ * million lines.
+ */
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { DeploymentSpec } from "../src/core/index.ts";
+import { scanBundle, storeBundleObjects } from "../src/definitions/index.ts";
+import {
+  countLogs,
+  createRun,
+  type DeploymentRow,
+  openStore,
+  type RunRow,
+  type Store,
+  saveBundle,
+  upsertDeployment,
+} from "../src/store/index.ts";
+import { startEmbeddedWorker } from "../src/worker/index.ts";
+
+export interface RunsBenchOptions {
+  runs: number;
+  latency: number;
+  concurrency: number;
+  lines: number;
+}
+
+/** Run the engine's benchmark; returns the figures. */
+export async function benchRuns(options: RunsBenchOptions) {
+  const RUNS = options.runs;
+  const LATENCY_SAMPLES = options.latency;
+  const CONCURRENCY = options.concurrency;
+  const LINES = options.lines;
+
+  const dir = mkdtempSync(join(tmpdir(), "orch-bench-"));
+  const store = openStore(join(dir, "orch.db"));
+  const bundlesDir = join(dir, "bundles");
+
+  function deploy(name: string, command: string[]): DeploymentRow {
+    const folder = join(dir, "src", name);
+    mkdirSync(folder, { recursive: true });
+    writeFileSync(join(folder, "README.md"), `${name}\n`);
+    const bundle = scanBundle(folder);
+    storeBundleObjects(bundlesDir, folder, bundle);
+    saveBundle(store, bundle);
+    const spec: DeploymentSpec = {
+      name,
+      description: "",
+      command,
+      tags: [],
+      parameters: {},
+      schedules: [],
+      triggers: [],
+      retries: 0,
+      retry_delay_ms: 0,
+      timeout_ms: null,
+      concurrency: null,
+      work_pool: "default",
+      work_queue: "default",
+      env: {},
+      cwd: ".",
+    };
+    return upsertDeployment(store, {
+      spec,
+      hash: `${name}-${bundle.hash}`,
+      bundle: bundle.hash,
+      sourceFile: "bench",
+      sourceLine: 1,
+    }).deployment;
+  }
+
+  const trigger = (d: DeploymentRow): RunRow =>
+    createRun(store, { deploymentId: d.id, deployment: d.name, version: d.version });
+
+  /** Resolves when each of the given runs has finished (from store events, no polling). */
+  function whenFinished(s: Store): (runId: string) => Promise<void> {
+    const waiting = new Map<string, () => void>();
+    s.subscribe((e) => {
+      if (!e.resource) return;
+      if (e.name === "flow-run.completed") waiting.get(e.resource)?.();
+      else if (e.name === "flow-run.failed" || e.name === "flow-run.crashed") {
+        throw new Error(`run ${e.resource} did not complete: ${e.payload}`);
+      }
+    });
+    return (runId) =>
+      new Promise((resolve) => {
+        waiting.set(runId, () => {
+          waiting.delete(runId);
+          resolve();
+        });
+      });
+  }
+
+  const percentile = (xs: number[], p: number) => {
+    const sorted = [...xs].sort((a, b) => a - b);
+    return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+  };
+  const round = (x: number, digits = 2) => Number(x.toFixed(digits));
+
+  async function rawLatency(samples: number): Promise<number[]> {
+    const times: number[] = [];
+    for (let i = 0; i < samples; i++) {
+      const t = performance.now();
+      await Bun.spawn(["true"]).exited;
+      times.push(performance.now() - t);
+    }
+    return times;
+  }
+
+  async function rawThroughput(total: number, concurrency: number): Promise<number> {
+    let next = 0;
+    const t = performance.now();
+    await Promise.all(
+      Array.from({ length: concurrency }, async () => {
+        while (next++ < total) await Bun.spawn(["true"]).exited;
+      }),
+    );
+    return total / ((performance.now() - t) / 1000);
+  }
+
+  const finished = whenFinished(store);
+  const worker = await startEmbeddedWorker({ store, bundlesDir, concurrency: CONCURRENCY });
+  const truth = deploy("true", ["true"]);
+
+  // Warm up both paths (first spawns, statement caches, the bundle's materialization).
+  await rawLatency(20);
+  for (let i = 0; i < 20; i++) {
+    const run = trigger(truth);
+    await finished(run.id);
+  }
+
+  const raw = await rawLatency(LATENCY_SAMPLES);
+  const orch: number[] = [];
+  for (let i = 0; i < LATENCY_SAMPLES; i++) {
+    const t = performance.now();
+    const run = trigger(truth);
+    await finished(run.id);
+    orch.push(performance.now() - t);
+  }
+
+  const rawRate = await rawThroughput(RUNS, CONCURRENCY);
+  const started = performance.now();
+  const burst = store.tx(() => Array.from({ length: RUNS }, () => trigger(truth)));
+  await Promise.all(burst.map((r) => finished(r.id)));
+  const orchRate = RUNS / ((performance.now() - started) / 1000);
+
+  const chatty = deploy("chatty", ["seq", "1", String(LINES)]);
+  const logStart = performance.now();
+  const logRun = trigger(chatty);
+  await finished(logRun.id);
+  const logSeconds = (performance.now() - logStart) / 1000;
+  const stored = countLogs(store, logRun.seq);
+  if (stored !== LINES) throw new Error(`stored ${stored} of ${LINES} lines`);
+
+  await worker.stop();
+  store.close();
+  rmSync(dir, { recursive: true, force: true });
+
+  const result = {
+    concurrency: CONCURRENCY,
+    latency_ms: {
+      orch_p50: round(percentile(orch, 50)),
+      orch_p95: round(percentile(orch, 95)),
+      raw_p50: round(percentile(raw, 50)),
+      raw_p95: round(percentile(raw, 95)),
+      p50_ratio: round(percentile(orch, 50) / percentile(raw, 50)),
+    },
+    throughput_runs_per_s: {
+      runs: RUNS,
+      orch: Math.round(orchRate),
+      raw: Math.round(rawRate),
+      ratio: round(orchRate / rawRate),
+    },
+    logs: {
+      lines: LINES,
+      seconds: round(logSeconds, 3),
+      lines_per_s: Math.round(LINES / logSeconds),
+    },
+    targets_met: {
+      latency_p50_within_3x_raw: percentile(orch, 50) <= 3 * percentile(raw, 50),
+      throughput_at_least_half_raw: orchRate >= 0.5 * rawRate,
+      logs_at_least_100k_per_s: LINES / logSeconds >= 100_000,
+    },
+  };
+  return result;
+}
