@@ -48,7 +48,10 @@ for (const target of targets) {
     entrypoints: ["./src/main.ts"],
     compile: target ? { target: target as (typeof TARGETS)[number], outfile } : { outfile },
     minify: true,
-    sourcemap: "linked",
+    // Each command's modules are their own chunk, loaded only when that command runs: start-up
+    // is paid per command (NOTES.md), and `orch --version` must not parse the TUI or the server.
+    splitting: true,
+    sourcemap: "none",
     define: { "process.env.NODE_ENV": JSON.stringify("production") },
     plugins: [stubDevtools],
   });

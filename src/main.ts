@@ -5,16 +5,18 @@
  */
 import { VERSION } from "./core/version.ts";
 
-const argv = process.argv.slice(2);
-const first = argv[0];
-
-if (argv.length === 1 && (first === "--version" || first === "-v" || first === "version")) {
-  process.stdout.write(`${VERSION}\n`);
-} else if (first === "__flow-run") {
-  // Internal: a worker runs a TypeScript flow through orch itself.
-  const { exitAfterFlow, runFlow } = await import("./sdk/run-flow.ts");
-  exitAfterFlow(await runFlow(argv.slice(1)));
-} else {
-  const { runCli } = await import("./cli/index.ts");
-  await runCli(argv);
+async function main(argv: string[]): Promise<void> {
+  const first = argv[0];
+  if (argv.length === 1 && (first === "--version" || first === "-v" || first === "version")) {
+    process.stdout.write(`${VERSION}\n`);
+  } else if (first === "__flow-run") {
+    // Internal: a worker runs a TypeScript flow through orch itself.
+    const { exitAfterFlow, runFlow } = await import("./sdk/run-flow.ts");
+    exitAfterFlow(await runFlow(argv.slice(1)));
+  } else {
+    const { runCli } = await import("./cli/index.ts");
+    await runCli(argv);
+  }
 }
+
+void main(process.argv.slice(2));
