@@ -23,6 +23,8 @@ export const ls = defineCommand({
     deployment: { type: "string", description: "Only this deployment's runs" },
     state: { type: "string", description: "Only runs in this state (COMPLETED, FAILED, …)" },
     tag: { type: "string", description: "Only runs with this tag" },
+    since: { type: "string", description: "Only runs scheduled at or after this ISO time" },
+    until: { type: "string", description: "Only runs scheduled before this ISO time" },
     limit: { type: "string", description: "How many", default: "20" },
   },
   async run({ args }) {
@@ -32,6 +34,8 @@ export const ls = defineCommand({
         deployment: args.deployment,
         state: args.state,
         tag: args.tag,
+        since: args.since,
+        until: args.until,
         limit: Number(args.limit),
       });
       if (args.json) return printJson(runs);

@@ -183,6 +183,8 @@ export function createClient(options: ClientOptions) {
       stream(`/api/runs/${name(id)}/logs${q({ follow: 1, after: opts.after })}`, signal),
     cancelRun: (id: string) => request<RunJson>("POST", `/api/runs/${name(id)}/cancel`),
     retryRun: (id: string) => request<RunJson>("POST", `/api/runs/${name(id)}/retry`),
+    /** The online workers, newest first. */
+    listWorkers: () => request<WorkerJson[]>("GET", "/api/workers"),
   };
 }
 
@@ -192,6 +194,19 @@ export interface LogLineJson {
   at: string;
   stream: "stdout" | "stderr" | "orch";
   line: string;
+}
+
+/** A worker as the API shows it. */
+export interface WorkerJson {
+  id: string;
+  name: string;
+  pool: string;
+  host: string;
+  pid: number | null;
+  concurrency: number;
+  status: "online" | "offline";
+  started_at: string | null;
+  last_heartbeat: string | null;
 }
 
 export type { RunJson };

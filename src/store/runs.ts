@@ -344,6 +344,10 @@ export interface RunFilter {
   limit?: number;
   /** Return runs older than this cursor (a run's seq, from the previous page). */
   before?: number;
+  /** Only runs scheduled at or after this time (epoch ms). */
+  since?: number;
+  /** Only runs scheduled before this time (epoch ms). */
+  until?: number;
 }
 
 /** Runs, newest first, filtered; uses an index for each filter. */
@@ -361,6 +365,14 @@ export function listRuns(store: Store, filter: RunFilter = {}): RunRow[] {
   if (filter.tag !== undefined) {
     where.push("r.seq IN (SELECT run_seq FROM flow_run_tags WHERE tag = ?)");
     args.push(filter.tag);
+  }
+  if (filter.since !== undefined) {
+    where.push("r.scheduled_at >= ?");
+    args.push(filter.since);
+  }
+  if (filter.until !== undefined) {
+    where.push("r.scheduled_at < ?");
+    args.push(filter.until);
   }
   if (filter.before !== undefined) {
     where.push("r.seq < ?");

@@ -259,6 +259,17 @@ describe("lists and the stream", () => {
     expect(odd.runs.every((r) => r.tags.includes("odd"))).toBe(true);
     const bad = await http("GET", "/api/runs?state=DONE");
     expect(bad.status).toBe(400);
+    const future = await client.listRuns({ since: new Date(Date.now() + 60_000).toISOString() });
+    expect(future.runs).toEqual([]);
+    const past = await client.listRuns({
+      until: new Date(Date.now() + 60_000).toISOString(),
+      limit: 1000,
+    });
+    expect(past.runs.length).toBe(countRuns());
+    const badTime = await http("GET", "/api/runs?since=yesterday");
+    expect(badTime.json.error?.problems).toEqual([
+      { where: "since", message: '"yesterday" is not an ISO time' },
+    ]);
   });
 
   test("the live stream delivers state changes as they happen, and replays what was missed", async () => {
@@ -323,6 +334,8 @@ test("the OpenAPI document describes every route with the schemas the server che
     "tag",
     "limit",
     "cursor",
+    "since",
+    "until",
   ]);
   // A query parameter that the document does not list is refused.
   const typo = await fetch(`${server.url}/api/runs?limt=5`);

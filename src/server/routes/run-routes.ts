@@ -116,6 +116,8 @@ export function runRoutes({ store, cancel, retry }: RunRoutesDeps): Route[] {
         tag: { type: "string", description: "Only runs with this tag" },
         limit: { type: "integer", minimum: 1, maximum: 1000, default: 50 },
         cursor: { type: "integer", minimum: 0, description: "x-next-cursor of the previous page" },
+        since: { type: "string", description: "Only runs scheduled at or after this ISO time" },
+        until: { type: "string", description: "Only runs scheduled before this ISO time" },
       },
       response: { description: "Runs, newest first; the x-next-cursor header pages on" },
       handler: (_req, { query }) => {
@@ -129,7 +131,19 @@ export function runRoutes({ store, cancel, retry }: RunRoutesDeps): Route[] {
           ]);
         }
         const limit = query.limit as number;
+        const time = (key: "since" | "until") => {
+          if (query[key] === undefined) return undefined;
+          const ms = Date.parse(String(query[key]));
+          if (Number.isNaN(ms)) {
+            throw new OrchError("E_BAD_INPUT", "the query is not valid", [
+              { where: key, message: `${JSON.stringify(query[key])} is not an ISO time` },
+            ]);
+          }
+          return ms;
+        };
         const rows = listRuns(store, {
+          since: time("since"),
+          until: time("until"),
           deployment: query.deployment as string | undefined,
           state,
           tag: query.tag as string | undefined,
