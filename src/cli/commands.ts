@@ -1,5 +1,4 @@
 import type { ArgsDef, CommandDef } from "citty";
-import { OrchError } from "../core/index.ts";
 
 type Loader = () => Promise<CommandDef<ArgsDef>>;
 
@@ -14,17 +13,6 @@ const named =
   (importer: () => Promise<Record<string, unknown>>, key: string): Loader =>
   async () =>
     (await importer())[key] as CommandDef<ArgsDef>;
-
-/** A command of the design that is not built yet: says so and exits 2. */
-const notBuilt =
-  (name: string, description: string): Loader =>
-  async () => ({
-    meta: { name, description: `${description} (not built yet)` },
-    args: {},
-    run() {
-      throw new OrchError("E_NOT_IMPLEMENTED", `orch ${name} is not built yet in orch.`);
-    },
-  });
 
 const group =
   (name: string, description: string, subCommands: Record<string, Loader>): Loader =>
@@ -54,10 +42,10 @@ export const COMMANDS: Record<string, Loader> = {
     retry: named(() => import("./runs.ts"), "retry"),
   }),
   flow: group("flow", "Run a TypeScript flow file ad hoc", {
-    run: notBuilt("flow run", "Run a TypeScript flow ad hoc, tracked like any run"),
+    run: load(() => import("./flow-run.ts")),
   }),
-  worker: notBuilt("worker", "Run flows for a work pool from another shell or machine"),
-  monitor: notBuilt("monitor", "Watch a running server in the terminal UI"),
+  worker: load(() => import("./worker.ts")),
+  monitor: load(() => import("./monitor.ts")),
   events: group("events", "Emit events that triggers can match", {
     emit: named(() => import("./events.ts"), "emit"),
   }),

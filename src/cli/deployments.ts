@@ -1,9 +1,17 @@
 import { defineCommand } from "citty";
+import type { DeploymentSpec } from "../core/index.ts";
+import { scheduleAt } from "../scheduler/index.ts";
 import type { DeploymentJson } from "../store/index.ts";
 import { connect, connectArgs, jsonArg } from "./connect.ts";
 import { describeSchedule } from "./describe-schedule.ts";
 import { localTime } from "./format.ts";
 import { c, log, printJson, renderTable } from "./output.ts";
+
+/** An ISO time on a zone's clock: `2026-03-29 03:00:00 Europe/Berlin`. */
+function zonedTime(isoTime: string, timeZone: string): string {
+  const wall = Temporal.Instant.from(isoTime).toZonedDateTimeISO(timeZone);
+  return `${wall.toPlainDate()} ${wall.toPlainTime().toString({ smallestUnit: "second" })} ${timeZone}`;
+}
 
 const nameArg = {
   name: { type: "positional", description: "The deployment's name", required: true },
@@ -78,8 +86,14 @@ export const inspect = defineCommand({
           `on ${t.on}${Object.keys(t.match).length ? ` where ${JSON.stringify(t.match)}` : ""}`,
         );
       if (d.next_runs.length) {
-        out += line("next runs", "");
-        for (const t of d.next_runs) out += `  ${localTime(t)}  ${c.gray(t)}\n`;
+        out += line("next runs", c.gray("in the schedule's zone, then local time"));
+        for (const t of d.next_runs) {
+          const zone = scheduleAt(
+            { schedules: d.schedules } as DeploymentSpec,
+            Date.parse(t),
+          )?.timezone;
+          out += `  ${zonedTime(t, zone ?? "UTC")}  ${c.gray(`${localTime(t)} local`)}\n`;
+        }
       }
       out += line(
         "versions",

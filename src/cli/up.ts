@@ -1,5 +1,6 @@
 import { resolve } from "node:path";
 import { defineCommand } from "citty";
+import { createClient } from "../client/index.ts";
 import { OrchError } from "../core/index.ts";
 import { startServer } from "../server/index.ts";
 import { c, log } from "./output.ts";
@@ -48,13 +49,22 @@ export default defineCommand({
         `--concurrency must be a whole number of at least 1, not ${JSON.stringify(args.concurrency)}`,
       );
     }
+    // On a terminal, the monitor: the server's messages go to its event line, not stderr.
+    const tui = !args.headless && process.stdout.isTTY && process.stdin.isTTY;
+    const monitor = tui ? (await import("../tui/index.ts")).createMonitor({ mode: "up" }) : null;
     const server = await startServer({
       dir: args.dir,
       port,
       host: args.host,
-      logger: log,
+      logger: monitor?.logger ?? log,
       worker: args.worker === false ? false : { concurrency },
     });
+    if (monitor) {
+      await monitor.run(createClient({ url: server.url, token: server.token }), { until: stopped });
+      await server.stop();
+      log.info(`orch at ${server.url} stopped`);
+      return 0;
+    }
     log.success(
       `orch is up at ${c.cyan(server.url, process.stderr)} for ${resolve(args.dir)}; Ctrl-C stops it`,
     );

@@ -126,6 +126,8 @@ export function createClient(options: ClientOptions) {
   return {
     url: base,
     request,
+    /** Send a request and get the raw response (for bytes, or a request `signal` aborts). */
+    raw,
     health: () =>
       request<{ status: string; version: string; pid: number; project: string }>(
         "GET",
@@ -168,6 +170,8 @@ export function createClient(options: ClientOptions) {
         deployment?: string;
         state?: string;
         tag?: string;
+        since?: string;
+        until?: string;
         limit?: number;
         cursor?: string;
       } = {},

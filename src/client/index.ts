@@ -1,3 +1,4 @@
+export type { DeploymentJson, EventJson, StateJson } from "../store/index.ts";
 export {
   type Client,
   type ClientOptions,
@@ -6,6 +7,13 @@ export {
   type LogLineJson,
   type RunDetail,
   type RunJson,
+  type WorkerJson,
 } from "./create-client.ts";
 export { findServer, type ServerTarget } from "./find-server.ts";
 export { readSse, type SseEvent } from "./read-sse.ts";
+export {
+  type AdHocRunRequest,
+  createWorkerClient,
+  type StateRecorded,
+  type WorkerClient,
+} from "./worker-client.ts";

@@ -11,7 +11,7 @@ import {
   type ScheduleSpec,
   type TriggerSpec,
 } from "../core/index.ts";
-import { cronProblem, isTimeZone } from "../scheduler/index.ts";
+import { cronProblem, isTimeZone, parseIsoInZone, rruleProblem } from "../scheduler/index.ts";
 import { checkSchema, renderPath } from "./json-schema.ts";
 import { DEFINITION_SCHEMA, DEPLOYMENT_KEYS } from "./schema.ts";
 
@@ -342,23 +342,29 @@ function buildSchedule(raw: Item, path: Path, report: Report): ScheduleSpec | nu
     if (interval !== undefined && interval < 1000)
       fail([...path, "interval"], "must be at least 1s");
   }
-  if (typeof raw.anchor === "string" && Number.isNaN(Date.parse(raw.anchor))) {
+  const zone = isTimeZone(timezone) ? timezone : "UTC";
+  const anchorMs = typeof raw.anchor === "string" ? parseIsoInZone(raw.anchor, zone) : null;
+  if (typeof raw.anchor === "string" && anchorMs === null) {
     fail(
       [...path, "anchor"],
-      `${JSON.stringify(raw.anchor)} is not an ISO time (like "2026-01-01T02:00:00Z")`,
+      `${JSON.stringify(raw.anchor)} is not an ISO time (like "2026-01-01T02:00:00Z", or without an offset in the schedule's time zone)`,
     );
   }
-  if (typeof raw.rrule === "string" && !/FREQ=/i.test(raw.rrule)) {
-    fail(
-      [...path, "rrule"],
-      `${JSON.stringify(raw.rrule)} is not a recurrence rule: it needs FREQ= (like "FREQ=WEEKLY;BYDAY=MO")`,
-    );
+  if (typeof raw.rrule === "string") {
+    const anchor = typeof raw.anchor === "string" ? raw.anchor : undefined;
+    const problem = rruleProblem(raw.rrule, isTimeZone(timezone) ? timezone : "UTC", anchor);
+    if (problem) {
+      fail(
+        [...path, "rrule"],
+        `${JSON.stringify(raw.rrule)} is not a valid recurrence rule: ${problem}`,
+      );
+    }
   }
   if (!ok) return null;
   return {
     ...(typeof raw.cron === "string" ? { cron: raw.cron } : {}),
     ...(interval !== undefined ? { interval_ms: interval } : {}),
-    ...(typeof raw.anchor === "string" ? { anchor: new Date(raw.anchor).toISOString() } : {}),
+    ...(anchorMs !== null ? { anchor: new Date(anchorMs).toISOString() } : {}),
     ...(typeof raw.rrule === "string" ? { rrule: raw.rrule } : {}),
     timezone,
     parameters: isObject(raw.parameters) ? raw.parameters : {},

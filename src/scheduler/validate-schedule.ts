@@ -1,4 +1,7 @@
 import { Cron } from "croner";
+import { rruleProblem } from "./rrule-occurrences.ts";
+
+export { rruleProblem };
 
 /** Why a cron expression is not valid (5 or 6 fields, croner's syntax), or null when it is. */
 export function cronProblem(expression: string): string | null {

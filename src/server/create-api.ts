@@ -7,7 +7,9 @@ import { openApiDocument } from "./openapi.ts";
 import { createRouter, type Route } from "./router.ts";
 import { deploymentRoutes } from "./routes/deployment-routes.ts";
 import { eventRoutes } from "./routes/event-routes.ts";
+import { remoteWorkerRoutes } from "./routes/remote-worker-routes.ts";
 import { runRoutes } from "./routes/run-routes.ts";
+import { workerRoutes } from "./routes/worker-routes.ts";
 
 /** What the API serves from. Parts a local (server-less) API lacks are optional. */
 export interface ApiDeps {
@@ -18,6 +20,8 @@ export interface ApiDeps {
   /** Cancel and retry runs (a server's worker); a server-less API refuses them. */
   cancel?: (store: Store, runId: string) => unknown;
   retry?: (store: Store, runId: string) => unknown;
+  /** Workers silent this long are marked offline (the worker protocol tells them). */
+  staleAfterMs?: number;
   /** Routes added by running services. */
   extraRoutes?: Route[];
   /** Refuses requests that may not ask (the server's token and Host/Origin rules). */
@@ -43,6 +47,8 @@ export function apiRoutes(deps: ApiDeps): Route[] {
     ...deploymentRoutes(deps),
     ...runRoutes(deps),
     ...eventRoutes(deps),
+    ...remoteWorkerRoutes(deps),
+    ...workerRoutes(deps),
     ...(deps.extraRoutes ?? []),
   ];
   const document = openApiDocument(routes);

@@ -1,5 +1,6 @@
 import type { ProjectPaths } from "../core/index.ts";
 import { createDeployer } from "../definitions/index.ts";
+import { upcomingRuns } from "../scheduler/index.ts";
 import { ensureDataDir, openStore } from "../store/index.ts";
 import { createApi } from "./create-api.ts";
 
@@ -14,5 +15,13 @@ export function createLocalApi(paths: ProjectPaths): {
   ensureDataDir(paths);
   const store = openStore(paths.db);
   const deployer = createDeployer(store, paths);
-  return { fetch: createApi({ store, paths, deployer }), close: () => store.close() };
+  return {
+    fetch: createApi({
+      store,
+      paths,
+      deployer,
+      upcoming: (spec, n) => upcomingRuns(spec, n, Date.now()),
+    }),
+    close: () => store.close(),
+  };
 }

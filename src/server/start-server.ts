@@ -2,6 +2,7 @@ import { existsSync, mkdirSync } from "node:fs";
 import {
   type Clock,
   OrchError,
+  parseDuration,
   projectPaths,
   readServerFile,
   removeServerFile,
@@ -10,7 +11,13 @@ import {
   VERSION,
   writeServerFile,
 } from "../core/index.ts";
-import { createDeployer, type DeployReport, watchDefinitions } from "../definitions/index.ts";
+import {
+  createDeployer,
+  createDeploymentRun,
+  type DeployReport,
+  watchDefinitions,
+} from "../definitions/index.ts";
+import { startScheduler, upcomingRuns } from "../scheduler/index.ts";
 import {
   acquireInstanceLock,
   ensureDataDir,
@@ -18,7 +25,13 @@ import {
   openStore,
   type Store,
 } from "../store/index.ts";
-import { cancelRun, type EmbeddedWorker, retryRun, startEmbeddedWorker } from "../worker/index.ts";
+import {
+  cancelRun,
+  type EmbeddedWorker,
+  reapStaleWorkers,
+  retryRun,
+  startEmbeddedWorker,
+} from "../worker/index.ts";
 import { createAuthorizer } from "./auth.ts";
 import { createApi } from "./create-api.ts";
 
@@ -37,6 +50,8 @@ export interface ServerOptions {
   clock?: Clock;
   logger?: Logger;
   env?: Record<string, string | undefined>;
+  /** Workers silent this long are marked offline and their runs CRASHED. Default: ORCH_WORKER_TIMEOUT, or 30 s. */
+  staleAfterMs?: number;
   /** The embedded worker for the default pool; false runs none. */
   worker?: false | { concurrency?: number; graceMs?: number };
 }
@@ -93,13 +108,20 @@ export async function startServer(options: ServerOptions = {}): Promise<OrchServ
       onError: (error) => logger.error("redeploy failed:", error),
     });
     stops.push(stopWatching);
+    // Before the worker: runs missed while orch was down are caught up before any is claimed.
+    const scheduler = startScheduler({ store, createRun: createDeploymentRun, logger });
+    stops.push(async () => scheduler.stop());
+    const clock = store.clock;
     let authorize: (req: Request) => void = () => {};
+    const staleAfterMs = options.staleAfterMs ?? workerTimeout(options.env ?? process.env);
     const fetch = createApi({
       store,
       paths,
       deployer,
+      staleAfterMs,
       cancel: cancelRun,
       retry: retryRun,
+      upcoming: (spec, count) => upcomingRuns(spec, count, clock.now()),
       authorize: (req) => authorize(req),
     });
     const server = listen(host, options.port, fetch, logger);
@@ -118,9 +140,26 @@ export async function startServer(options: ServerOptions = {}): Promise<OrchServ
         workDir: paths.root,
         concurrency: options.worker?.concurrency,
         graceMs: options.worker?.graceMs,
+        staleAfterMs,
+        heartbeatMs: Math.min(10_000, Math.max(100, Math.floor(staleAfterMs / 3))),
       });
       const running = worker;
       stops.push(() => running.stop());
+    } else {
+      // No embedded worker to reap on its heartbeats: remote workers that go silent still must.
+      const reapStore = store;
+      const since = reapStore.clock.now();
+      const reaper = setInterval(
+        () => {
+          try {
+            reapStaleWorkers(reapStore, { staleAfterMs, since });
+          } catch (error) {
+            logger.error("marking silent workers offline failed:", error);
+          }
+        },
+        Math.max(100, Math.floor(staleAfterMs / 3)),
+      );
+      stops.push(async () => clearInterval(reaper));
     }
     writeServerFile(paths.serverFile, {
       url,
@@ -151,6 +190,19 @@ export async function startServer(options: ServerOptions = {}): Promise<OrchServ
     release();
     throw error;
   }
+}
+
+/** ORCH_WORKER_TIMEOUT (a duration: `30s`, `500ms`), or 30 s. */
+function workerTimeout(env: Record<string, string | undefined>): number {
+  const text = env.ORCH_WORKER_TIMEOUT;
+  const ms = text ? parseDuration(text) : undefined;
+  if (text && (ms === undefined || ms <= 0)) {
+    throw new OrchError(
+      "E_BAD_INPUT",
+      `ORCH_WORKER_TIMEOUT must be a duration such as 30s or 500ms, not ${JSON.stringify(text)}`,
+    );
+  }
+  return ms ?? 30_000;
 }
 
 /** Log what a deploy pass did: one line per change, every problem of an invalid file. */

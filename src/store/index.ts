@@ -1,3 +1,4 @@
+export { appendNumberedLogs, type NumberedAppend } from "./append-numbered-logs.ts";
 export { type BundleManifest, getBundle, saveBundle } from "./bundles.ts";
 export { type ClaimRequest, type ClaimResult, claimRuns } from "./claim-runs.ts";
 export { ensureDataDir, ensureToken } from "./data-dir.ts";

@@ -173,6 +173,22 @@ CREATE INDEX events_by_resource ON events (resource, id) WHERE resource IS NOT N
 CREATE INDEX flow_runs_claim ON flow_runs (work_pool, scheduled_at) WHERE state_type = 'SCHEDULED';
 `,
   },
+  {
+    version: 4,
+    name: "log marks",
+    // A remote worker numbers each attempt's lines and resends a batch it is not sure arrived
+    // (the server restarted under it). The highest number stored per attempt is enough to drop
+    // what is already there, since a worker delivers a run's lines in order, one batch at a time;
+    // a unique index over every line would tax the embedded worker's writes for nothing.
+    sql: `
+CREATE TABLE log_marks (
+  run_seq INTEGER NOT NULL REFERENCES flow_runs(seq) ON DELETE CASCADE,
+  attempt INTEGER NOT NULL,
+  last_n INTEGER NOT NULL,
+  PRIMARY KEY (run_seq, attempt)
+) WITHOUT ROWID;
+`,
+  },
 ];
 
 /** The newest schema version this build of orch knows. */

@@ -1,5 +1,5 @@
 import { hostname } from "node:os";
-import { type Clock, formatDuration, type ProposedState } from "../core/index.ts";
+import type { Clock, ProposedState } from "../core/index.ts";
 import {
   claimRuns,
   type EventRow,
@@ -13,10 +13,11 @@ import {
   setWorkerOffline,
 } from "../store/index.ts";
 import { cancelRun } from "./cancel-run.ts";
+import { finalState } from "./final-state.ts";
 import { createJobLoader } from "./load-job.ts";
 import { reapStaleWorkers } from "./reap-stale-workers.ts";
 import { recoverRuns } from "./recover-runs.ts";
-import { type RunExit, type RunHandle, type RunnerOptions, spawnRun } from "./spawn-run.ts";
+import { type RunHandle, type RunnerOptions, spawnRun } from "./spawn-run.ts";
 import { createWriteBatcher } from "./write-batcher.ts";
 
 /** Where the worker reports what goes wrong (the server passes its logger). */
@@ -103,6 +104,7 @@ export async function startEmbeddedWorker(options: EmbeddedWorkerOptions): Promi
   const graceMs = options.graceMs ?? 5000;
   const host = hostname();
   const id = crypto.randomUUID();
+  const startedAt = clock.now();
 
   ensureWorkPool(store, pool);
   registerWorker(store, { id, name: "embedded", pool, host, pid: process.pid, concurrency });
@@ -260,7 +262,11 @@ export async function startEmbeddedWorker(options: EmbeddedWorkerOptions): Promi
     try {
       if (!heartbeatWorker(store, id))
         logger.warn(`worker ${id} was marked offline; its runs were crashed`);
-      reapStaleWorkers(store, { staleAfterMs: options.staleAfterMs ?? 30_000, exceptId: id });
+      reapStaleWorkers(store, {
+        staleAfterMs: options.staleAfterMs ?? 30_000,
+        exceptId: id,
+        since: startedAt,
+      });
     } catch (error) {
       logger.error("heartbeat failed:", error);
     }
@@ -288,47 +294,4 @@ export async function startEmbeddedWorker(options: EmbeddedWorkerOptions): Promi
       return stopping;
     },
   };
-}
-
-/** The state an attempt ends in, from how its process ended. */
-function finalState(
-  exit: RunExit,
-  timeoutMs: number | null,
-  pid: number | null,
-  shuttingDown: boolean,
-  cancelRequested: boolean,
-): [ProposedState, RunOutcome] {
-  const outcome: RunOutcome = { exitCode: exit.exitCode, signal: exit.signal };
-  const stopped = exit.stoppedWith ? `; its process tree was stopped (${exit.stoppedWith})` : "";
-  if (exit.error) return [{ type: "FAILED", message: exit.error }, {}];
-  if (exit.cancelled || cancelRequested) {
-    return [{ type: "CANCELLED", message: `cancelled${stopped}` }, outcome];
-  }
-  if (exit.timedOut) {
-    const after = formatDuration(timeoutMs ?? 0);
-    return [
-      { type: "FAILED", name: "TimedOut", message: `timed out after ${after}${stopped}` },
-      outcome,
-    ];
-  }
-  if (shuttingDown && exit.stoppedWith) {
-    return [
-      {
-        type: "CRASHED",
-        message: `orch stopped while this run was RUNNING (pid ${pid}); its process was stopped`,
-      },
-      outcome,
-    ];
-  }
-  if (exit.signal) {
-    return [
-      {
-        type: "CRASHED",
-        message: `its process was killed by ${exit.signal}, which orch did not send`,
-      },
-      outcome,
-    ];
-  }
-  if (exit.exitCode === 0) return [{ type: "COMPLETED", message: "exited with code 0" }, outcome];
-  return [{ type: "FAILED", message: `exited with code ${exit.exitCode}` }, outcome];
 }

@@ -1,3 +1,5 @@
+export { type Backoff, createBackoff } from "./backoff.ts";
+export { type BundleSource, checkManifest, createBundleCache } from "./bundle-cache.ts";
 export { cancelRun } from "./cancel-run.ts";
 export {
   type EmbeddedWorker,
@@ -5,6 +7,8 @@ export {
   startEmbeddedWorker,
   type WorkerLogger,
 } from "./embedded-worker.ts";
+export { finalState } from "./final-state.ts";
+export { createLink, type Link } from "./link.ts";
 export { type CapturedLine, type CapturedStream, createLogCapture } from "./log-capture.ts";
 export {
   groupAlive,
@@ -16,8 +20,26 @@ export {
 } from "./process-tree.ts";
 export { reapStaleWorkers } from "./reap-stale-workers.ts";
 export { type RecoverOptions, recoverRuns } from "./recover-runs.ts";
+export {
+  type RemoteWorker,
+  type RemoteWorkerOptions,
+  startRemoteWorker,
+} from "./remote-worker.ts";
 export { renderArgv } from "./render-argv.ts";
+export {
+  createReportQueue,
+  isRetryable,
+  type ReportQueue,
+  type ReportQueueOptions,
+  type ReportSink,
+} from "./report-queue.ts";
 export { retryRun } from "./retry-run.ts";
+export {
+  AD_HOC_POOL,
+  type AdHocFlowOptions,
+  type AdHocResult,
+  runAdHocFlow,
+} from "./run-ad-hoc-flow.ts";
 export { selfCommand } from "./self-command.ts";
 export {
   jobArgv,

@@ -12,13 +12,18 @@ import {
  * Mark workers whose last heartbeat is older than `staleAfterMs` offline, and crash the runs they
  * held, which frees their slots (and their deployments' concurrency). The server calls this on a
  * timer; the embedded worker does it with each heartbeat. Returns the runs crashed.
+ *
+ * `since` is when the caller started listening: nobody could heartbeat to a server that was not
+ * running, so silence is only counted from then (a remote worker that waited out a restart keeps
+ * its runs).
  */
 export function reapStaleWorkers(
   store: Store,
-  options: { staleAfterMs: number; exceptId?: string },
+  options: { staleAfterMs: number; exceptId?: string; since?: number },
 ): RunRow[] {
   const crashed: RunRow[] = [];
   const now = store.clock.now();
+  if (options.since !== undefined && now - options.since < options.staleAfterMs) return crashed;
   for (const worker of listStaleWorkers(store, now - options.staleAfterMs)) {
     if (worker.id === options.exceptId) continue;
     store.tx(() => {

@@ -14,6 +14,13 @@ export function retryRun(store: Store, runId: string, message = "retried by user
         `run ${run.id} is ${run.state_type}, not finished; only a finished run can be retried (cancel it first)`,
       );
     }
+    if (run.deployment_id === null) {
+      // No worker could run it: its flow file lives where `orch flow run` was called.
+      throw new OrchError(
+        "E_CONFLICT",
+        `run ${run.id} is an ad-hoc run (no deployment); run its flow again with orch flow run`,
+      );
+    }
     return transitionRun(store, run.id, { type: "SCHEDULED", message }, {}, "user").run;
   });
 }

@@ -64,6 +64,24 @@ describe("a valid file", () => {
     expect(backup?.line).toBe(15);
   });
 
+  test("an anchor without an offset is a wall time in the schedule's zone", () => {
+    const file = parse(`deployments:
+  - name: a
+    command: [true]
+    schedules:
+      - interval: 1d
+        anchor: "2026-01-01T02:00"
+        timezone: Europe/Berlin
+      - interval: 1h
+        anchor: "2026-01-01T02:00:00Z"
+`);
+    expect(file.problems).toEqual([]);
+    expect(file.deployments[0]?.spec.schedules.map((s) => s.anchor)).toEqual([
+      "2026-01-01T01:00:00.000Z",
+      "2026-01-01T02:00:00.000Z",
+    ]);
+  });
+
   test("an empty file holds no deployments", () => {
     expect(parse("")).toMatchObject({ deployments: [], problems: [] });
   });

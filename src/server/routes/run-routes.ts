@@ -1,13 +1,16 @@
 import { iso, isStateType, isTerminal, OrchError } from "../../core/index.ts";
 import { createDeploymentRun } from "../../definitions/index.ts";
 import {
+  createRun,
   eventToJson,
   getRunOrThrow,
+  getWorker,
   listLogs,
   listRuns,
   runStates,
   runToJson,
   type Store,
+  transitionRun,
 } from "../../store/index.ts";
 import { json } from "../http.ts";
 import type { Route, RouteContext } from "../router.ts";
@@ -36,6 +39,34 @@ interface TriggerBody {
   tags?: string[];
   scheduled_at?: string;
   idempotency_key?: string;
+}
+
+const AD_HOC_SCHEMA = {
+  type: "object",
+  additionalProperties: false,
+  required: ["flow", "worker_id"],
+  properties: {
+    flow: { type: "string", minLength: 1, maxLength: 4096, description: "The flow's file" },
+    export: { type: "string", minLength: 1, maxLength: 200, description: "Default: default" },
+    name: { type: "string", minLength: 1, maxLength: 200, description: "The flow's name" },
+    parameters: { type: "object" },
+    tags: { type: "array", maxItems: 100, items: { type: "string", maxLength: 200 } },
+    worker_id: {
+      type: "string",
+      minLength: 1,
+      maxLength: 100,
+      description: "The registered worker that runs it (orch flow run registers one)",
+    },
+  },
+};
+
+interface AdHocBody {
+  flow: string;
+  export?: string;
+  name?: string;
+  parameters?: Record<string, unknown>;
+  tags?: string[];
+  worker_id: string;
 }
 
 /** A run with its history and task runs. */
@@ -99,6 +130,41 @@ export function runRoutes({ store, cancel, retry }: RunRoutesDeps): Route[] {
           scheduledAt,
           idempotencyKey: body.idempotency_key,
           createdBy: "api",
+        });
+        return json(runToJson(run), 201);
+      },
+    },
+    {
+      method: "POST",
+      path: "/api/runs",
+      summary:
+        "Create an ad-hoc run (no deployment) held by the worker that runs it: {flow, export, name, parameters, tags, worker_id}",
+      body: AD_HOC_SCHEMA,
+      response: { status: 201, description: "The new run, PENDING for that worker" },
+      handler: (_req, { body }: RouteContext<AdHocBody>) => {
+        const run = store.tx(() => {
+          const worker = getWorker(store, body.worker_id);
+          if (worker?.status !== "online") {
+            throw new OrchError(
+              "E_BAD_INPUT",
+              `worker ${body.worker_id} is ${worker ? "offline" : "not registered"}; an ad-hoc run is created for the online worker that runs it (POST /api/workers)`,
+            );
+          }
+          const entry = `${body.flow}${body.export && body.export !== "default" ? `:${body.export}` : ""}`;
+          const created = createRun(store, {
+            parameters: body.parameters ?? {},
+            tags: body.tags ?? [],
+            workPool: worker.pool,
+            createdBy: "ad-hoc",
+            message: `ad hoc run of ${body.name ? `flow ${body.name} (${entry})` : entry}`,
+          });
+          // Straight to PENDING for its worker, in the same transaction: no other worker can claim it.
+          return transitionRun(
+            store,
+            created.id,
+            { type: "PENDING", message: `held by ${worker.name} on ${worker.host}` },
+            { workerId: worker.id },
+          ).run;
         });
         return json(runToJson(run), 201);
       },

@@ -1,0 +1,111 @@
+import { existsSync, statSync } from "node:fs";
+import { resolve } from "node:path";
+import { defineCommand } from "citty";
+import { createWorkerClient, findServer } from "../client/index.ts";
+import { OrchError, projectPaths } from "../core/index.ts";
+import { runAdHocFlow } from "../worker/index.ts";
+import { connect, connectArgs, jsonArg } from "./connect.ts";
+import { paintState } from "./format.ts";
+import { c, log, printJson } from "./output.ts";
+import { parseParams, repeated } from "./parse-params.ts";
+
+const FLOW_FILE = /\.(ts|tsx|mts|cts|js|jsx|mjs|cjs)$/;
+
+/** `FILE` or `FILE:EXPORT`, as a definition's `flow:` takes it. */
+export function parseFlowRef(ref: string): { file: string; exportName: string } {
+  const colon = ref.lastIndexOf(":");
+  if (colon > 0) {
+    const name = ref.slice(colon + 1);
+    if (/^[A-Za-z_$][\w$]*$/.test(name) && FLOW_FILE.test(ref.slice(0, colon))) {
+      return { file: ref.slice(0, colon), exportName: name };
+    }
+  }
+  return { file: ref, exportName: "default" };
+}
+
+export default defineCommand({
+  meta: {
+    name: "run",
+    description: "Run a TypeScript flow file here, tracked like any run (FILE or FILE:EXPORT)",
+  },
+  args: {
+    file: {
+      type: "positional",
+      description: "The flow's file, FILE or FILE:EXPORT (default export: default)",
+      required: true,
+    },
+    p: {
+      type: "string",
+      alias: ["param"],
+      description: "A parameter, key=value (repeatable); JSON values are parsed",
+    },
+    params: { type: "string", description: "Parameters as a JSON object (-p values go over it)" },
+    name: { type: "string", description: "A name for the run's record" },
+    ...connectArgs,
+    ...jsonArg,
+  },
+  async run({ args, rawArgs }) {
+    const { file, exportName } = parseFlowRef(args.file);
+    const path = resolve(file);
+    if (!existsSync(path) || !statSync(path).isFile()) {
+      throw new OrchError("E_BAD_INPUT", `no flow file ${file} (looked for ${path})`);
+    }
+    if (!FLOW_FILE.test(path)) {
+      throw new OrchError(
+        "E_BAD_INPUT",
+        `${file} is not a TypeScript or JavaScript file; to run a command, give it a deployment with command: in flows/`,
+      );
+    }
+    const parameters = parseParams(repeated(rawArgs, ["p", "param"]), args.params, null);
+    const target = findServer(projectPaths(args.dir), args);
+    const conn = await connect(args, { local: true });
+    const abort = new AbortController();
+    let interrupts = 0;
+    const onInterrupt = () => {
+      if (++interrupts > 1) process.exit(130);
+      process.stderr.write("\ncancelling the run (Ctrl-C again leaves at once)\n");
+      abort.abort();
+    };
+    process.on("SIGINT", onInterrupt);
+    process.on("SIGTERM", onInterrupt);
+    try {
+      const result = await runAdHocFlow({
+        client: createWorkerClient(conn.client),
+        file: path,
+        entry: file,
+        exportName,
+        ...(args.name ? { name: args.name } : {}),
+        parameters,
+        ...(conn.remote && target ? { apiUrl: target.url, token: target.token } : {}),
+        logger: log,
+        signal: abort.signal,
+        onRun: (run) =>
+          log.info(
+            `run ${c.bold(run.id.slice(0, 8), process.stderr)} of ${file} (ad hoc${conn.remote ? "" : ", no server"})`,
+          ),
+        onLogs: (lines) => {
+          for (const l of lines) {
+            const toStdout = l.stream === "stdout" && !args.json;
+            (toStdout ? process.stdout : process.stderr).write(
+              `${l.stream === "orch" ? c.yellow(l.line, process.stderr) : l.line}\n`,
+            );
+          }
+        },
+      });
+      if (args.json) printJson(result.run);
+      else {
+        const { run } = result;
+        const how = run.exit_code !== null ? ` (exit code ${run.exit_code})` : "";
+        const message = result.message ? `: ${result.message}` : "";
+        process.stderr.write(
+          `${c.gray("run", process.stderr)} ${run.id.slice(0, 8)} ${paintState(result.state, run.state_name)}${how}${message}\n`,
+        );
+      }
+      return result.state === "COMPLETED" ? 0 : 1;
+    } finally {
+      process.off("SIGINT", onInterrupt);
+      process.off("SIGTERM", onInterrupt);
+      conn.close();
+    }
+  },
+});

@@ -1,0 +1,31 @@
+import { defineCommand } from "citty";
+import { OrchError } from "../core/index.ts";
+import { connect, connectArgs } from "./connect.ts";
+
+export default defineCommand({
+  meta: {
+    name: "monitor",
+    description: "Watch a running server in the terminal UI",
+  },
+  args: { ...connectArgs },
+  async run({ args }) {
+    if (!process.stdout.isTTY || !process.stdin.isTTY) {
+      throw new OrchError(
+        "E_BAD_INPUT",
+        "orch monitor needs a terminal; for scripts use orch runs ls, orch runs logs ID -f, or the API",
+      );
+    }
+    const connection = await connect(args, { local: false });
+    // Ink and React load only here, while the monitor loads its data.
+    const { createMonitor } = await import("../tui/index.ts");
+    let stop: () => void = () => {};
+    const signalled = new Promise<void>((resolve) => {
+      stop = resolve;
+    });
+    process.once("SIGTERM", stop);
+    process.once("SIGHUP", stop);
+    await createMonitor({ mode: "attach" }).run(connection.client, { until: signalled });
+    connection.close();
+    return 0;
+  },
+});

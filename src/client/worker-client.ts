@@ -1,0 +1,69 @@
+import type {
+  BundleManifestJson,
+  ClaimRequestJson,
+  ClaimResponseJson,
+  LogBatchJson,
+  StateReportJson,
+  WorkerRegistered,
+  WorkerRegistration,
+} from "../core/index.ts";
+import type { RunJson } from "../store/index.ts";
+import type { Client } from "./create-client.ts";
+
+/** What the server recorded for a reported state. */
+export interface StateRecorded {
+  run: RunJson;
+  changed: boolean;
+  replaced?: string;
+}
+
+/** An ad-hoc run to create (POST /api/runs), held by the worker that runs it. */
+export interface AdHocRunRequest {
+  flow: string;
+  export?: string;
+  name?: string;
+  parameters?: Record<string, unknown>;
+  tags?: string[];
+  worker_id: string;
+}
+
+/** The worker protocol's calls, over the one typed client. */
+export type WorkerClient = ReturnType<typeof createWorkerClient>;
+
+/** The worker protocol (register, heartbeat, claim, report, bundles) on top of `client`. */
+export function createWorkerClient(client: Client) {
+  const at = (id: string) => `/api/workers/${encodeURIComponent(id)}`;
+  const runAt = (id: string, runId: string) => `${at(id)}/runs/${encodeURIComponent(runId)}`;
+  return {
+    url: client.url,
+    register: (body: WorkerRegistration) =>
+      client.request<WorkerRegistered>("POST", "/api/workers", body),
+    heartbeat: (id: string) =>
+      client.request<{ cancel: string[] }>("POST", `${at(id)}/heartbeat`, {}),
+    /** Claim runs; the answer waits up to `wait_ms` for work. `signal` abandons it. */
+    claim: async (id: string, body: ClaimRequestJson, signal?: AbortSignal) => {
+      const res = await client.raw("POST", `${at(id)}/claim`, body, signal);
+      return (await res.json()) as ClaimResponseJson;
+    },
+    reportState: (id: string, runId: string, body: StateReportJson) =>
+      client.request<StateRecorded>("POST", `${runAt(id, runId)}/state`, body),
+    appendLogs: (id: string, runId: string, batch: LogBatchJson) =>
+      client.request<{ stored: number; last: number }>("POST", `${runAt(id, runId)}/logs`, batch),
+    offline: (id: string) =>
+      client.request<{ id: string; status: string; crashed: string[] }>(
+        "POST",
+        `${at(id)}/offline`,
+        {},
+      ),
+    createAdHocRun: (body: AdHocRunRequest) => client.request<RunJson>("POST", "/api/runs", body),
+    getBundle: (hash: string) =>
+      client.request<BundleManifestJson>("GET", `/api/bundles/${encodeURIComponent(hash)}`),
+    getObject: async (hash: string, object: string) => {
+      const res = await client.raw(
+        "GET",
+        `/api/bundles/${encodeURIComponent(hash)}/objects/${encodeURIComponent(object)}`,
+      );
+      return new Uint8Array(await res.arrayBuffer());
+    },
+  };
+}

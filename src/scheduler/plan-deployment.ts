@@ -1,0 +1,113 @@
+import { deploymentSpec, getDeployment, type Store } from "../store/index.ts";
+import { type CatchupResult, catchUp, type MissedCause } from "./catch-up.ts";
+import { describeSchedule } from "./describe-schedule.ts";
+import { occurrences } from "./occurrences.ts";
+import { type CreateDeploymentRun, deleteRuns, slotTaken, unstartedRuns } from "./planned-runs.ts";
+import { parseSlotKey, scheduleId, slotKey } from "./schedule-identity.ts";
+
+export interface PlanInput {
+  store: Store;
+  createRun: CreateDeploymentRun;
+  now: number;
+  /** Runs due by now + leadMs are already on their way; planning starts after them. */
+  leadMs: number;
+  /** Plan at most this many runs per schedule… */
+  planAhead: number;
+  /** …within this far ahead; the next run of each schedule is always planned. */
+  horizonMs: number;
+  /** The late threshold; catching up treats slots older than this as missed. */
+  graceMs: number;
+  /** Catch up first, for this reason (after downtime, a clock jump, a resume). */
+  catchup?: MissedCause;
+}
+
+/** What planning one deployment did. */
+export interface PlanResult {
+  created: number;
+  removed: number;
+  catchup: CatchupResult[];
+  problems: string[];
+}
+
+/**
+ * Bring a deployment's planned runs in line with its definition, in one transaction: a removed
+ * or paused deployment loses its never-started schedule runs; otherwise future never-started
+ * runs of a schedule that is gone or inactive, or of an older version, are deleted (so a
+ * redeploy replaces them with runs of the new version, same slots, same keys), missed slots are
+ * caught up when asked, and each active schedule gets its next runs (idempotent: a slot that
+ * has a run, in any state, is left alone).
+ */
+export function planDeployment(input: PlanInput, name: string): PlanResult {
+  const { store, now } = input;
+  const result: PlanResult = { created: 0, removed: 0, catchup: [], problems: [] };
+  store.tx(() => {
+    const row = getDeployment(store, name);
+    if (!row) return;
+    if (row.removed_at !== null || row.paused) {
+      const runs = unstartedRuns(store, row.id);
+      deleteRuns(store, runs);
+      result.removed = runs.length;
+      return;
+    }
+    const active = deploymentSpec(row)
+      .schedules.filter((s) => s.active)
+      .map((schedule) => ({ schedule, id: scheduleId(schedule) }));
+    const ids = new Set(active.map((a) => a.id));
+    const stale = unstartedRuns(store, row.id, now).filter((run) => {
+      const slot = parseSlotKey(name, run.idempotency_key);
+      return run.version !== row.version || !slot || !ids.has(slot.id);
+    });
+    deleteRuns(store, stale);
+    result.removed = stale.length;
+
+    const from = now + input.leadMs + 1;
+    for (const { schedule, id } of active) {
+      try {
+        if (input.catchup) {
+          result.catchup.push(
+            catchUp({
+              store,
+              createRun: input.createRun,
+              deployment: name,
+              schedule,
+              id,
+              now,
+              graceMs: input.graceMs,
+              dueUntil: now + input.leadMs,
+              cause: input.catchup,
+            }),
+          );
+        }
+        const times = new Set([
+          ...occurrences(schedule, from, Number.POSITIVE_INFINITY, 1),
+          ...occurrences(schedule, from, from + input.horizonMs, input.planAhead),
+        ]);
+        for (const at of times) {
+          const key = slotKey(name, id, at);
+          if (slotTaken(store, key)) continue;
+          input.createRun(store, name, {
+            base: schedule.parameters,
+            scheduledAt: at,
+            idempotencyKey: key,
+            createdBy: "schedule",
+            message: `planned by its schedule: ${describeSchedule(schedule)}`,
+          });
+          result.created++;
+        }
+      } catch (error) {
+        result.problems.push(`${describeSchedule(schedule)}: ${(error as Error).message}`);
+      }
+    }
+  });
+  return result;
+}
+
+/** The earliest planned schedule run due after `after`, or null. */
+export function nextPlannedAt(store: Store, after: number): number | null {
+  const row = store.db
+    .query(
+      "SELECT min(scheduled_at) AS at FROM flow_runs WHERE state_type = 'SCHEDULED' AND created_by = 'schedule' AND scheduled_at > ?",
+    )
+    .get(after) as { at: number | null };
+  return row.at;
+}

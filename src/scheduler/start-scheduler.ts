@@ -1,0 +1,201 @@
+import { type Clock, formatDuration } from "../core/index.ts";
+import { type EventRow, listDeployments, type Store } from "../store/index.ts";
+import type { MissedCause } from "./catch-up.ts";
+import { markLateRuns, nextLateAt } from "./mark-late.ts";
+import { nextPlannedAt, type PlanInput, planDeployment } from "./plan-deployment.ts";
+import type { CreateDeploymentRun } from "./planned-runs.ts";
+import { systemTimers, type Timers } from "./timers.ts";
+
+/** Where the scheduler reports (the server passes its logger). */
+export interface SchedulerLogger {
+  info(...args: unknown[]): void;
+  warn(...args: unknown[]): void;
+  error(...args: unknown[]): void;
+}
+
+export interface SchedulerOptions {
+  store: Store;
+  /** Makes a deployment's runs: createDeploymentRun from definitions/. */
+  createRun: CreateDeploymentRun;
+  /** Defaults to the store's clock. */
+  clock?: Clock;
+  timers?: Timers;
+  logger?: SchedulerLogger;
+  /** Runs planned ahead per schedule. Default 10. */
+  planAhead?: number;
+  /** How far ahead they may be; the next run is always planned. Default 1 day. */
+  horizonMs?: number;
+  /** A run not started this long after its time is Late. Default 5 s. */
+  lateAfterMs?: number;
+  /** A timer this much later than asked means the clock jumped (sleep). Default 10 s. */
+  jumpAfterMs?: number;
+  /** How long before a planned run's time the scheduler wakes. Default 2 ms. */
+  leadMs?: number;
+}
+
+/** A running scheduler. */
+export interface Scheduler {
+  /** Plan one deployment again (or all), as after a change. */
+  replan(name?: string): void;
+  /** Stop: no timer, no listener. Safe to call twice. */
+  stop(): void;
+}
+
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/**
+ * Start scheduling: every active schedule's next runs exist in the store as SCHEDULED runs, kept
+ * planned as time passes and replanned when a deployment changes (its events), missed slots are
+ * caught up at start and after a clock jump, and runs that wait too long are marked Late.
+ *
+ * How it waits: one timer, set to the earliest of (the next planned run's time minus `leadMs`)
+ * and (the time the earliest waiting run becomes Late). Nothing polls: an idle orch wakes only
+ * when a run falls due. Waking just before a planned run, not at it, matters after a sleep: the
+ * embedded worker's timer points at the same run, and the earlier deadline fires first, so the
+ * catch-up policy is applied before a worker can claim the missed runs. A wake that comes much
+ * later than asked (the process was suspended: timers count monotonic time, the clock did not
+ * stop) is the sign of a sleep. The worker, not this timer, starts runs on time: it keeps its own
+ * timer to the next due run.
+ */
+export function startScheduler(options: SchedulerOptions): Scheduler {
+  const { store } = options;
+  const clock = options.clock ?? store.clock;
+  const timers = options.timers ?? systemTimers;
+  const logger = options.logger ?? { info() {}, warn() {}, error() {} };
+  const lateAfterMs = options.lateAfterMs ?? 5000;
+  const jumpAfterMs = options.jumpAfterMs ?? 10_000;
+  const leadMs = options.leadMs ?? 2;
+  let stopped = false;
+  let timer: unknown = null;
+  let expectedAt = 0;
+  let armQueued = false;
+  const pending = new Map<string, MissedCause | undefined>();
+  let flushQueued = false;
+
+  const plan = (name: string, catchup?: MissedCause) => {
+    const input: PlanInput = {
+      store,
+      createRun: options.createRun,
+      now: clock.now(),
+      leadMs,
+      planAhead: options.planAhead ?? 10,
+      horizonMs: options.horizonMs ?? 86_400_000,
+      graceMs: lateAfterMs,
+      ...(catchup ? { catchup } : {}),
+    };
+    try {
+      const result = planDeployment(input, name);
+      for (const problem of result.problems) logger.error(`cannot plan ${name}: ${problem}`);
+      for (const c of result.catchup) {
+        if (c.missed) {
+          logger.info(`${name}: ${c.missed} missed runs; ran ${c.ran}, skipped ${c.skipped}`);
+        }
+      }
+    } catch (error) {
+      logger.error(`planning ${name} failed; it is tried again on the next change or wake:`, error);
+    }
+  };
+
+  const planAll = (catchup?: MissedCause) => {
+    for (const row of listDeployments(store, { all: true })) plan(row.name, catchup);
+  };
+
+  const markLate = () => {
+    try {
+      markLateRuns(store, clock.now(), lateAfterMs);
+    } catch (error) {
+      logger.error("marking late runs failed:", error);
+    }
+  };
+
+  const arm = () => {
+    armQueued = false;
+    if (stopped) return;
+    if (timer !== null) timers.clearTimeout(timer);
+    timer = null;
+    const now = clock.now();
+    let target: number | null = null;
+    try {
+      const planned = nextPlannedAt(store, now + leadMs);
+      const late = nextLateAt(store, lateAfterMs);
+      for (const t of [planned === null ? null : planned - leadMs, late]) {
+        if (t !== null && (target === null || t < target)) target = t;
+      }
+    } catch (error) {
+      logger.error("the scheduler could not read the store; trying again in 1 s:", error);
+      target = now + 1000;
+    }
+    if (target === null) return;
+    const delay = Math.min(MAX_TIMER_MS, Math.max(0, target - now));
+    expectedAt = now + delay;
+    timer = timers.setTimeout(tick, delay);
+  };
+
+  const armSoon = () => {
+    if (armQueued || stopped) return;
+    armQueued = true;
+    queueMicrotask(arm);
+  };
+
+  const tick = () => {
+    timer = null;
+    if (stopped) return;
+    const jumped = clock.now() - expectedAt;
+    if (jumped > jumpAfterMs) {
+      logger.warn(
+        `the clock moved ${formatDuration(jumped)} further than expected (was this computer asleep?); catching up missed runs`,
+      );
+      planAll("jump");
+    } else {
+      planAll();
+    }
+    markLate();
+    arm();
+  };
+
+  const flush = () => {
+    flushQueued = false;
+    if (stopped) return;
+    const names = [...pending];
+    pending.clear();
+    for (const [name, cause] of names) plan(name, cause);
+    markLate();
+    arm();
+  };
+
+  const onEvent = (event: EventRow) => {
+    if (stopped) return;
+    if (event.name.startsWith("deployment.") && event.resource) {
+      const cause = event.name === "deployment.resumed" ? "paused" : pending.get(event.resource);
+      pending.set(event.resource, cause);
+      if (!flushQueued) {
+        flushQueued = true;
+        queueMicrotask(flush);
+      }
+    } else if (event.name === "flow-run.scheduled") {
+      armSoon();
+    }
+  };
+  const unsubscribe = store.subscribe(onEvent);
+
+  planAll("downtime");
+  markLate();
+  arm();
+
+  return {
+    replan(name) {
+      if (stopped) return;
+      if (name === undefined) planAll();
+      else plan(name);
+      markLate();
+      arm();
+    },
+    stop() {
+      if (stopped) return;
+      stopped = true;
+      unsubscribe();
+      if (timer !== null) timers.clearTimeout(timer);
+      timer = null;
+    },
+  };
+}

@@ -1,0 +1,430 @@
+import {
+  type BundleManifestJson,
+  type ClaimRequestJson,
+  type ClaimResponseJson,
+  CONTENT_HASH,
+  type LogBatchJson,
+  OrchError,
+  type ProjectPaths,
+  STATE_NAMES,
+  type StateReportJson,
+  type WorkerJob,
+  type WorkerRegistered,
+  type WorkerRegistration,
+} from "../../core/index.ts";
+import { objectPath } from "../../definitions/index.ts";
+import {
+  appendNumberedLogs,
+  claimRuns,
+  deploymentSpec,
+  getBundle,
+  getRun,
+  getVersion,
+  getWorker,
+  heartbeatWorker,
+  LOG_STREAMS,
+  listActiveRuns,
+  type RunRow,
+  registerWorker,
+  runToJson,
+  type Store,
+  setWorkerOffline,
+  transitionRun,
+  type WorkerRow,
+} from "../../store/index.ts";
+import { json } from "../http.ts";
+import type { Route, RouteContext } from "../router.ts";
+
+/** What the worker protocol serves from. */
+export interface RemoteWorkerRoutesDeps {
+  store: Store;
+  paths: ProjectPaths;
+  /** Workers silent this long are marked offline and their runs CRASHED. Default 30 s. */
+  staleAfterMs?: number;
+}
+
+/** The longest a claim waits for work before it answers with none. */
+export const MAX_CLAIM_WAIT_MS = 60_000;
+
+const ID = { type: "string", minLength: 1, maxLength: 100 } as const;
+const IDS = { type: "array", maxItems: 10_000, items: ID } as const;
+
+const REGISTER_SCHEMA = {
+  type: "object",
+  additionalProperties: false,
+  required: ["name", "pool", "host", "concurrency"],
+  properties: {
+    name: { type: "string", minLength: 1, maxLength: 200 },
+    pool: { type: "string", minLength: 1, maxLength: 200 },
+    host: { type: "string", minLength: 1, maxLength: 255 },
+    concurrency: { type: "integer", minimum: 1, maximum: 1000 },
+    pid: { type: ["integer", "null"], minimum: 1 },
+  },
+};
+
+const CLAIM_SCHEMA = {
+  type: "object",
+  additionalProperties: false,
+  required: ["limit"],
+  properties: {
+    limit: { type: "integer", minimum: 0, maximum: 1000 },
+    wait_ms: { type: "integer", minimum: 0, maximum: MAX_CLAIM_WAIT_MS },
+    held: IDS,
+    cancelling: IDS,
+  },
+};
+
+/** The states a worker may propose for a run it holds. */
+const REPORTABLE = ["SCHEDULED", "RUNNING", "COMPLETED", "FAILED", "CRASHED", "CANCELLED"];
+
+const STATE_SCHEMA = {
+  type: "object",
+  additionalProperties: false,
+  required: ["type"],
+  properties: {
+    type: { type: "string", enum: REPORTABLE },
+    name: { type: "string", enum: Object.keys(STATE_NAMES) },
+    message: { type: "string", maxLength: 10_000 },
+    exit_code: { type: ["integer", "null"] },
+    signal: { type: ["string", "null"], maxLength: 50 },
+    pid: { type: ["integer", "null"], minimum: 1 },
+    pid_started: { type: ["string", "null"], maxLength: 100 },
+  },
+};
+
+const LOGS_SCHEMA = {
+  type: "object",
+  additionalProperties: false,
+  required: ["attempt", "first", "lines"],
+  properties: {
+    attempt: { type: "integer", minimum: 1 },
+    first: { type: "integer", minimum: 1 },
+    lines: {
+      type: "array",
+      maxItems: 50_000,
+      items: {
+        type: "object",
+        additionalProperties: false,
+        required: ["at", "stream", "line"],
+        properties: {
+          at: { type: "integer", minimum: 0 },
+          stream: { type: "string", enum: [...LOG_STREAMS] },
+          line: { type: "string" },
+        },
+      },
+    },
+  },
+};
+
+const EMPTY_SCHEMA = { type: "object", additionalProperties: false, properties: {} };
+
+/**
+ * The worker protocol: what a remote worker (and `orch flow run`) calls to register, heartbeat,
+ * claim runs with a long poll, report states and logs, and download bundles. Every POST needs
+ * the token (auth.ts); bundle downloads follow the API's read rule.
+ */
+export function remoteWorkerRoutes({
+  store,
+  paths,
+  staleAfterMs = 30_000,
+}: RemoteWorkerRoutesDeps): Route[] {
+  /** The worker, online; throws E_NOT_FOUND (unknown) or E_CONFLICT (marked offline). */
+  const liveWorker = (id: string): WorkerRow => {
+    const worker = getWorker(store, id);
+    if (!worker) {
+      throw new OrchError("E_NOT_FOUND", `no worker ${id}; register with POST /api/workers`);
+    }
+    if (worker.status !== "online") {
+      throw new OrchError(
+        "E_CONFLICT",
+        `worker ${worker.name} (${id}) is offline: it stopped, or was silent for longer than ${staleAfterMs / 1000} s and its runs were crashed; register again`,
+      );
+    }
+    return worker;
+  };
+
+  /** A run the worker holds; throws E_NOT_FOUND or E_CONFLICT (another worker's run). */
+  const heldRun = (workerId: string, runId: string): RunRow => {
+    if (!getWorker(store, workerId)) throw new OrchError("E_NOT_FOUND", `no worker ${workerId}`);
+    // A worker that reports is alive.
+    heartbeatWorker(store, workerId);
+    const run = getRun(store, runId);
+    if (!run) throw new OrchError("E_NOT_FOUND", `no flow run ${runId}`);
+    if (run.worker_id !== workerId) {
+      throw new OrchError(
+        "E_CONFLICT",
+        `run ${runId} is not held by worker ${workerId} (${run.worker_id ? `worker ${run.worker_id} holds it` : "no worker holds it"}); nothing was recorded`,
+      );
+    }
+    return run;
+  };
+
+  /** Runs as jobs; specs are read once per version. */
+  const toJobs = (runs: RunRow[]): WorkerJob[] => {
+    const versions = new Map<string, ReturnType<typeof getVersion>>();
+    const jobs: WorkerJob[] = [];
+    for (const run of runs) {
+      if (run.deployment_id === null || run.version === null) continue;
+      const key = `${run.deployment_id}:${run.version}`;
+      if (!versions.has(key)) versions.set(key, getVersion(store, run.deployment_id, run.version));
+      const version = versions.get(key);
+      if (!version) continue;
+      const spec = deploymentSpec(version);
+      jobs.push({
+        run_id: run.id,
+        deployment: run.deployment ?? spec.name,
+        version: run.version,
+        attempt: run.attempt + 1,
+        parameters: { ...spec.parameters, ...(JSON.parse(run.parameters) as object) },
+        spec,
+        bundle: version.bundle,
+      });
+    }
+    return jobs;
+  };
+
+  /**
+   * One look for a worker: cancels it was not told about, runs claimed for it that it never got
+   * (an answer lost with a dropped connection), and new runs up to its free slots.
+   */
+  const lookForWork = (id: string, request: ClaimRequestJson) => {
+    const held = new Set(request.held ?? []);
+    const told = new Set(request.cancelling ?? []);
+    return store.tx(() => {
+      const worker = liveWorker(id);
+      heartbeatWorker(store, id);
+      const owned = listActiveRuns(store, { workerId: id });
+      const cancel = owned
+        .filter((r) => r.state_type === "CANCELLING" && !told.has(r.id))
+        .map((r) => r.id);
+      const undelivered = owned.filter(
+        (r) => r.state_type === "PENDING" && !held.has(r.id) && r.deployment_id !== null,
+      );
+      const room = request.limit - undelivered.length;
+      const result =
+        room > 0 ? claimRuns(store, { pool: worker.pool, workerId: id, limit: room }) : null;
+      const response: ClaimResponseJson = {
+        jobs: toJobs([...undelivered, ...(result?.claimed ?? [])]),
+        cancel,
+      };
+      return { response, nextDueAt: result?.nextDueAt ?? null };
+    });
+  };
+
+  return [
+    {
+      method: "POST",
+      path: "/api/workers",
+      summary: "Register a worker: {name, pool, host, concurrency, pid} -> its id",
+      body: REGISTER_SCHEMA,
+      response: { status: 201, description: "The worker's id and heartbeat period" },
+      handler: (_req, { body }: RouteContext<WorkerRegistration>) => {
+        const id = crypto.randomUUID();
+        registerWorker(store, {
+          id,
+          name: body.name,
+          pool: body.pool,
+          host: body.host,
+          pid: body.pid ?? null,
+          concurrency: body.concurrency,
+        });
+        const registered: WorkerRegistered = {
+          id,
+          name: body.name,
+          pool: body.pool,
+          heartbeat_ms: Math.max(100, Math.floor(staleAfterMs / 3)),
+          stale_after_ms: staleAfterMs,
+        };
+        return json(registered, 201);
+      },
+    },
+    {
+      method: "POST",
+      path: "/api/workers/:id/heartbeat",
+      summary: "A worker is alive; the answer lists its runs being cancelled",
+      body: EMPTY_SCHEMA,
+      response: { description: "{cancel: run ids}" },
+      handler: (_req, { params: { id } }) =>
+        store.tx(() => {
+          liveWorker(id!);
+          heartbeatWorker(store, id!);
+          const cancel = listActiveRuns(store, { workerId: id! })
+            .filter((r) => r.state_type === "CANCELLING")
+            .map((r) => r.id);
+          return json({ cancel });
+        }),
+    },
+    {
+      method: "POST",
+      path: "/api/workers/:id/claim",
+      summary:
+        "Claim runs for a worker: {limit, wait_ms, held, cancelling}; waits (long poll) until work or a cancel appears",
+      body: CLAIM_SCHEMA,
+      response: { description: "{jobs, cancel}" },
+      handler: (req, { params: { id }, body }: RouteContext<ClaimRequestJson>) => {
+        const first = lookForWork(id!, body);
+        const wait = body.wait_ms ?? 0;
+        if (first.response.jobs.length || first.response.cancel.length || wait === 0) {
+          return json(first.response);
+        }
+        // Why no polling: the answer waits on the store's events (a run scheduled, a slot
+        // freed, a cancel) and on one timer for the next run falling due, and looks again then.
+        return new Promise<Response>((resolve, reject) => {
+          const deadline = Date.now() + wait;
+          let timer: ReturnType<typeof setTimeout> | undefined;
+          let queued = false;
+          let done = false;
+          const finish = (outcome: Response | Error) => {
+            if (done) return;
+            done = true;
+            clearTimeout(timer);
+            unsubscribe();
+            req.signal.removeEventListener("abort", onAbort);
+            if (outcome instanceof Error) reject(outcome);
+            else resolve(outcome);
+          };
+          const arm = (nextDueAt: number | null) => {
+            clearTimeout(timer);
+            const until = nextDueAt === null ? wait : nextDueAt - store.clock.now();
+            const ms = Math.max(0, Math.min(deadline - Date.now(), until));
+            timer = setTimeout(look, ms);
+          };
+          const look = () => {
+            queued = false;
+            if (done) return;
+            if (req.signal.aborted) return onAbort();
+            if (Date.now() >= deadline) return finish(json({ jobs: [], cancel: [] }));
+            try {
+              const next = lookForWork(id!, body);
+              if (next.response.jobs.length || next.response.cancel.length) {
+                finish(json(next.response));
+              } else arm(next.nextDueAt);
+            } catch (error) {
+              finish(error as Error);
+            }
+          };
+          const onAbort = () => finish(json({ jobs: [], cancel: [] }));
+          // Events come as their transaction commits: look once that caller is done.
+          const unsubscribe = store.subscribe(() => {
+            if (queued || done) return;
+            queued = true;
+            setImmediate(look);
+          });
+          req.signal.addEventListener("abort", onAbort);
+          arm(first.nextDueAt);
+        });
+      },
+    },
+    {
+      method: "POST",
+      path: "/api/workers/:id/runs/:run/state",
+      summary:
+        "A worker proposes a state for a run it holds: {type, name, message, exit_code, signal, pid, pid_started}",
+      body: STATE_SCHEMA,
+      response: { description: "{run, changed, replaced}: the run as recorded" },
+      handler: (_req, { params: { id, run: runId }, body }: RouteContext<StateReportJson>) =>
+        store.tx(() => {
+          const run = heldRun(id!, runId!);
+          const result = transitionRun(
+            store,
+            run.id,
+            {
+              type: body.type,
+              ...(body.name ? { name: body.name } : {}),
+              ...(body.message !== undefined ? { message: body.message } : {}),
+            },
+            {
+              ...(body.exit_code !== undefined ? { exitCode: body.exit_code } : {}),
+              ...(body.signal !== undefined ? { signal: body.signal } : {}),
+              ...(body.pid !== undefined ? { pid: body.pid } : {}),
+              ...(body.pid_started !== undefined ? { pidStarted: body.pid_started } : {}),
+            },
+          );
+          return json({
+            run: runToJson(result.run),
+            changed: result.changed,
+            ...(result.replaced ? { replaced: result.replaced } : {}),
+          });
+        }),
+    },
+    {
+      method: "POST",
+      path: "/api/workers/:id/runs/:run/logs",
+      summary:
+        "Append an attempt's log lines, numbered from `first`: {attempt, first, lines}; lines already stored are skipped",
+      body: LOGS_SCHEMA,
+      response: { description: "{stored, last}: lines stored now, the attempt's last line number" },
+      handler: (_req, { params: { id, run: runId }, body }: RouteContext<LogBatchJson>) =>
+        store.tx(() => {
+          const run = heldRun(id!, runId!);
+          return json(appendNumberedLogs(store, run.seq, body.attempt, body.first, body.lines));
+        }),
+    },
+    {
+      method: "POST",
+      path: "/api/workers/:id/offline",
+      summary: "A worker stops: it goes offline, and runs it still held are CRASHED",
+      body: EMPTY_SCHEMA,
+      response: { description: "{id, status, crashed: run ids}" },
+      handler: (_req, { params: { id } }) =>
+        store.tx(() => {
+          const worker = getWorker(store, id!);
+          if (!worker) throw new OrchError("E_NOT_FOUND", `no worker ${id}`);
+          const crashed: string[] = [];
+          for (const run of listActiveRuns(store, { workerId: worker.id })) {
+            const message = `worker ${worker.name} on ${worker.host} stopped while this run was ${run.state_type}`;
+            crashed.push(transitionRun(store, run.id, { type: "CRASHED", message }).run.id);
+          }
+          setWorkerOffline(store, worker.id);
+          return json({ id: worker.id, status: "offline", crashed });
+        }),
+    },
+    {
+      method: "GET",
+      path: "/api/bundles/:hash",
+      summary: "A bundle's manifest: its files' paths, content hashes, sizes and modes",
+      response: { description: "{hash, files, size}" },
+      handler: (_req, { params: { hash } }) => json(manifest(store, hash!)),
+    },
+    {
+      method: "GET",
+      path: "/api/bundles/:hash/objects/:object",
+      summary: "One file of a bundle, by its content hash",
+      response: { description: "The file's bytes (application/octet-stream)" },
+      handler: async (_req, { params: { hash, object } }) => {
+        const bundle = manifest(store, hash!);
+        if (!CONTENT_HASH.test(object!)) {
+          throw new OrchError(
+            "E_BAD_INPUT",
+            `${JSON.stringify(object)} is not an object hash (64 lower-case hex digits)`,
+          );
+        }
+        if (!bundle.files.some((f) => f.hash === object)) {
+          throw new OrchError("E_NOT_FOUND", `bundle ${hash} has no file with hash ${object}`);
+        }
+        const file = Bun.file(objectPath(paths.bundles, object!));
+        if (!(await file.exists())) {
+          throw new OrchError(
+            "E_NOT_FOUND",
+            `object ${object} of bundle ${hash} is missing from ${paths.bundles}; run orch deploy to store it again`,
+          );
+        }
+        return new Response(file, {
+          headers: { "content-type": "application/octet-stream" },
+        });
+      },
+    },
+  ];
+}
+
+function manifest(store: Store, hash: string): BundleManifestJson {
+  if (!CONTENT_HASH.test(hash)) {
+    throw new OrchError(
+      "E_BAD_INPUT",
+      `${JSON.stringify(hash)} is not a bundle hash (64 lower-case hex digits)`,
+    );
+  }
+  const bundle = getBundle(store, hash);
+  if (!bundle) throw new OrchError("E_NOT_FOUND", `no bundle ${hash}`);
+  return bundle;
+}

@@ -1,0 +1,72 @@
+import { Text } from "ink";
+import type { MonitorState } from "./state.ts";
+
+const MAIN: [key: string, what: string][] = [
+  ["↑↓", "move"],
+  ["tab", "pane"],
+  ["enter", "details"],
+  ["r", "trigger"],
+  ["c", "cancel"],
+  ["R", "retry"],
+  ["p", "pause"],
+  ["/", "filter"],
+  ["?", "help"],
+  ["q", "quit"],
+];
+
+const DETAILS: [string, string][] = [
+  ["↑↓", "scroll logs"],
+  ["G", "follow"],
+  ["esc", "back"],
+  ["r", "trigger"],
+  ["c", "cancel"],
+  ["R", "retry"],
+  ["?", "help"],
+  ["q", "quit"],
+];
+
+/** The bottom line: the keys that work now, or the question or prompt being asked. */
+export function KeyBar({ overlay, details }: Pick<MonitorState, "overlay" | "details">) {
+  if (overlay?.kind === "confirm") {
+    return (
+      <Text wrap="truncate-end" color="yellow" bold>
+        {overlay.message} [y/N]
+      </Text>
+    );
+  }
+  if (overlay?.kind === "filter") {
+    return (
+      <Text wrap="truncate-end">
+        <Text color="cyan">/</Text>
+        {overlay.draft}
+        <Text inverse> </Text>
+        <Text color="gray"> enter keeps the filter · esc clears it</Text>
+      </Text>
+    );
+  }
+  const keys =
+    overlay?.kind === "trigger"
+      ? [
+          ["tab/↑↓", "field"],
+          ["enter", "run"],
+          ["esc", "cancel"],
+        ]
+      : overlay?.kind === "help"
+        ? [["any key", "close"]]
+        : details
+          ? DETAILS
+          : MAIN;
+  return (
+    <Text wrap="truncate-end">
+      {keys.map(([key, what], i) => (
+        <Text key={key}>
+          {i ? "  " : ""}
+          <Text color="cyan" bold>
+            {key}
+          </Text>
+          <Text color="gray"> {what}</Text>
+        </Text>
+      ))}
+    </Text>
+  );
+}

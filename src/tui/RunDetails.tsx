@@ -1,0 +1,102 @@
+import { Box, Text } from "ink";
+import type { ReactNode } from "react";
+import type { LogLineJson, WorkerJson } from "../client/index.ts";
+import { cell, clockTime, runDuration, stateLabel, stateStyle } from "./format.ts";
+import { LogPane } from "./LogPane.tsx";
+import { PaneTitle } from "./PaneTitle.tsx";
+import type { MonitorRun } from "./state.ts";
+
+export interface RunDetailsProps {
+  run: MonitorRun;
+  lines: readonly LogLineJson[];
+  logOffset: number | null;
+  logsEnded: boolean;
+  /** The worker that ran it, when it is online. */
+  worker?: WorkerJson;
+  /** Lines above the logs, and lines of logs. */
+  headRows: number;
+  logRows: number;
+  cols: number;
+  now: number;
+}
+
+/** One run: its facts, parameters and state timeline, then its logs. */
+export function RunDetails(props: RunDetailsProps) {
+  const { run, cols, now } = props;
+  const states = "states" in run ? run.states : null;
+  const exit =
+    run.exit_code !== null ? String(run.exit_code) : run.signal ? `signal ${run.signal}` : "—";
+  const facts: [string, string][] = [
+    ["deployment", `${run.deployment ?? "(ad hoc)"}${run.version ? ` v${run.version}` : ""}`],
+    ["attempt", String(run.attempt)],
+    ["scheduled", clockTime(run.scheduled_at, now)],
+    ["started", clockTime(run.started_at, now)],
+    ["ended", clockTime(run.ended_at, now)],
+    ["duration", runDuration(run, now)],
+    ["exit code", exit],
+    ["worker", props.worker ? `${props.worker.name}@${props.worker.host}` : (run.worker ?? "—")],
+  ];
+  const params = Object.entries(run.parameters);
+  const half = Math.max(30, Math.floor(cols / 2));
+  const left: ReactNode[] = [
+    <Text key="state" wrap="truncate-end">
+      <Text color="gray">{cell("state", 11)}</Text>
+      <Text {...stateStyle(run)}>{stateLabel(run)}</Text>
+    </Text>,
+    ...facts.map(([k, v]) => (
+      <Text key={k} wrap="truncate-end">
+        <Text color="gray">{cell(k, 11)}</Text>
+        {v}
+      </Text>
+    )),
+    <Text key="params-title" color="gray">
+      parameters{params.length ? "" : " none"}
+    </Text>,
+    ...params.map(([k, v]) => (
+      <Text key={`p-${k}`} wrap="truncate-end">
+        {"  "}
+        {k} = {JSON.stringify(v)}
+      </Text>
+    )),
+  ];
+  const timeline = states ?? [];
+  const shown = timeline.slice(Math.max(0, timeline.length - (props.headRows - 1)));
+  return (
+    <Box flexDirection="column">
+      <PaneTitle
+        title={`Run ${run.id}`}
+        focused
+        cols={cols}
+        note={run.state_message ? cell(run.state_message, Math.floor(cols / 3)).trim() : undefined}
+      />
+      <Box height={props.headRows}>
+        <Box flexDirection="column" width={half}>
+          {left.slice(0, props.headRows)}
+        </Box>
+        <Box flexDirection="column" width={cols - half}>
+          <Text color="gray">state timeline</Text>
+          {!states && <Text color="gray">loading…</Text>}
+          {shown.map((s) => (
+            <Text key={`${s.at}-${s.name}`} wrap="truncate-end">
+              <Text color="gray">{clockTime(s.at, now)} </Text>
+              <Text {...stateStyle({ state: s.type, state_name: s.name })}>
+                {stateLabel({ state: s.type, state_name: s.name })}
+              </Text>
+              {s.message ? <Text color="gray"> {s.message}</Text> : null}
+            </Text>
+          ))}
+        </Box>
+      </Box>
+      <LogPane
+        title="Logs"
+        lines={props.lines}
+        offset={props.logOffset}
+        height={props.logRows}
+        focused={false}
+        ended={props.logsEnded}
+        cols={cols}
+        now={now}
+      />
+    </Box>
+  );
+}

@@ -1,0 +1,82 @@
+import { describeSchedule } from "../cli/describe-schedule.ts";
+import type { DeploymentJson } from "../client/index.ts";
+import type { MonitorRun } from "./state.ts";
+
+/** How a state looks: Ink colour props. Late and Crashed stand out on a background. */
+export interface StateStyle {
+  color?: string;
+  backgroundColor?: string;
+  bold?: boolean;
+  dimColor?: boolean;
+}
+
+const STYLES: Record<string, StateStyle> = {
+  SCHEDULED: { color: "gray" },
+  PENDING: { color: "yellow" },
+  RUNNING: { color: "cyan", bold: true },
+  COMPLETED: { color: "green" },
+  FAILED: { color: "red", bold: true },
+  CRASHED: { color: "white", backgroundColor: "red", bold: true },
+  CANCELLING: { color: "gray" },
+  CANCELLED: { color: "gray" },
+  PAUSED: { color: "yellow" },
+  Late: { color: "black", backgroundColor: "yellow", bold: true },
+  AwaitingRetry: { color: "yellow" },
+  TimedOut: { color: "red", bold: true },
+};
+
+/** The style of a run's state: its named sub-state's if it has one (Late), else its type's. */
+export function stateStyle(run: Pick<MonitorRun, "state" | "state_name">): StateStyle {
+  return STYLES[run.state_name] ?? STYLES[run.state] ?? {};
+}
+
+/** A run's state in words: the type (RUNNING), or a named sub-state (LATE, AWAITING RETRY). */
+export function stateLabel(run: Pick<MonitorRun, "state" | "state_name">): string {
+  const plain = run.state_name.toUpperCase() === run.state;
+  return plain ? run.state : run.state_name.replace(/([a-z])([A-Z])/g, "$1 $2").toUpperCase();
+}
+
+const pad2 = (n: number) => String(n).padStart(2, "0");
+
+/** A time for a table: `14:02:07` today, `03-14 14:02` on another day, `—` for none. */
+export function clockTime(iso: string | null, now: number): string {
+  if (!iso) return "—";
+  const at = new Date(iso);
+  const today = new Date(now);
+  const time = `${pad2(at.getHours())}:${pad2(at.getMinutes())}`;
+  if (at.toDateString() === today.toDateString()) return `${time}:${pad2(at.getSeconds())}`;
+  return `${pad2(at.getMonth() + 1)}-${pad2(at.getDate())} ${time}`;
+}
+
+/** A duration in a few characters: `850ms`, `4.2s`, `3m07s`, `2h05m`, `3d04h`. */
+export function shortDuration(ms: number): string {
+  if (ms < 0) return "0s";
+  if (ms < 1000) return `${Math.round(ms)}ms`;
+  if (ms < 10_000) return `${(ms / 1000).toFixed(1)}s`;
+  const s = Math.floor(ms / 1000);
+  if (s < 60) return `${s}s`;
+  if (s < 3600) return `${Math.floor(s / 60)}m${pad2(s % 60)}s`;
+  if (s < 86_400) return `${Math.floor(s / 3600)}h${pad2(Math.floor((s % 3600) / 60))}m`;
+  return `${Math.floor(s / 86_400)}d${pad2(Math.floor((s % 86_400) / 3600))}h`;
+}
+
+/** How long a run ran (or has been running), or `—` before it started. */
+export function runDuration(run: MonitorRun, now: number): string {
+  if (!run.started_at) return "—";
+  const end = run.ended_at ? Date.parse(run.ended_at) : now;
+  return shortDuration(end - Date.parse(run.started_at));
+}
+
+/** A deployment's schedules in words, joined: `every 15m, cron 0 2 * * *`; `—` for none. */
+export function schedulesText(deployment: DeploymentJson): string {
+  if (!deployment.schedules.length) return "—";
+  return deployment.schedules.map(describeSchedule).join(", ");
+}
+
+/** Cut `text` to `width` columns (with an ellipsis) and pad it to exactly `width`. */
+export function cell(text: string, width: number): string {
+  if (width <= 0) return "";
+  const flat = text.replace(/[\r\n\t]+/g, " ");
+  if (flat.length > width) return width === 1 ? "…" : `${flat.slice(0, width - 1)}…`;
+  return flat.padEnd(width);
+}

@@ -1,0 +1,408 @@
+import type { Client, EventJson, LogLineJson } from "../client/index.ts";
+import { interpretKey, type KeyPress } from "./keymap.ts";
+import { type Action, reduce, runToFollow } from "./reduce.ts";
+import {
+  type Command,
+  initialState,
+  type MonitorMode,
+  type MonitorRun,
+  type MonitorState,
+} from "./state.ts";
+
+/** Where server messages go: consola's shape (`orch up` hands this to its server). */
+export interface MonitorLogger {
+  info(...args: unknown[]): void;
+  warn(...args: unknown[]): void;
+  error(...args: unknown[]): void;
+}
+
+/** Timings of the container, shortened by tests. */
+export interface MonitorTimings {
+  /** First and longest wait before reconnecting. */
+  retryMinMs: number;
+  retryMaxMs: number;
+  /** How long a selection must rest before its logs are followed. */
+  followDelayMs: number;
+  /** Changes arriving within this window are fetched and shown together. */
+  batchMs: number;
+}
+
+export interface MonitorStoreOptions {
+  mode?: MonitorMode;
+  size?: { cols: number; rows: number };
+  maxRuns?: number;
+  timings?: Partial<MonitorTimings>;
+  /** Called by `q` (after confirmation): the runner unmounts, `orch up` stops its server. */
+  onQuit?: () => void;
+}
+
+/** The monitor's container: owns the state, feeds it from the client, performs commands. */
+export type MonitorStore = ReturnType<typeof createMonitorStore>;
+
+const PREFIXES = ["flow-run.", "deployment."];
+/** Missed events replayed on reconnect; beyond this the runs are loaded again instead. */
+const REPLAY_LIMIT = 5000;
+const FIRST_PAGE = 200;
+const TERMINAL = new Set(["COMPLETED", "FAILED", "CRASHED", "CANCELLED"]);
+const PAGE = 1000;
+
+const short = (id: string) => id.slice(0, 8);
+
+/** The key a single character stands for, as Ink would report it. */
+function keyOf(char: string): KeyPress {
+  if (char === "\r" || char === "\n") return { return: true };
+  if (char === "\t") return { tab: true };
+  if (char === "\x7f" || char === "\b") return { backspace: true };
+  if (char === "\x1b") return { escape: true };
+  return /^[A-Z]$/.test(char) ? { shift: true } : {};
+}
+
+function text(args: unknown[]): string {
+  return args
+    .map((a) => (a instanceof Error ? a.message : typeof a === "string" ? a : Bun.inspect(a)))
+    .join(" ")
+    .replace(/\s*\n\s*/g, " · ");
+}
+
+/**
+ * Make the container. It does nothing until `start(client)`: then it loads a snapshot, follows
+ * the live event stream (reconnecting with backoff, replaying what it missed), fetches each run
+ * an event names, and follows the logs of the selected run. No polling.
+ */
+export function createMonitorStore(options: MonitorStoreOptions = {}) {
+  const timings: MonitorTimings = {
+    retryMinMs: 500,
+    retryMaxMs: 5000,
+    followDelayMs: 120,
+    batchMs: 30,
+    ...options.timings,
+  };
+  let state = initialState({ mode: options.mode, size: options.size, maxRuns: options.maxRuns });
+  const listeners = new Set<() => void>();
+  let client: Client | null = null;
+  let stopped = false;
+  let lastEventId = 0;
+  const streamAbort = new AbortController();
+  let wake: (() => void) | null = null;
+
+  function dispatch(action: Action): void {
+    const next = reduce(state, action);
+    if (next === state) return;
+    state = next;
+    for (const listener of listeners) listener();
+    react(next);
+  }
+
+  const note = (level: "info" | "warn" | "error", message: string) =>
+    dispatch({ type: "event", event: { at: Date.now(), level, text: message } });
+
+  // --- runs named by events, fetched in batches ---------------------------------------------
+  const pendingRuns = new Set<string>();
+  let runTimer: ReturnType<typeof setTimeout> | undefined;
+
+  function queueRun(id: string): void {
+    pendingRuns.add(id);
+    runTimer ??= setTimeout(flushRuns, timings.batchMs);
+  }
+
+  async function flushRuns(): Promise<void> {
+    runTimer = undefined;
+    if (!client || stopped) return;
+    const ids = [...pendingRuns];
+    pendingRuns.clear();
+    const runs: MonitorRun[] = [];
+    for (let i = 0; i < ids.length; i += 8) {
+      const got = await Promise.all(
+        ids.slice(i, i + 8).map((id) => client!.getRun(id).catch(() => null)),
+      );
+      for (const run of got) if (run) runs.push(run);
+    }
+    if (stopped || !runs.length) return;
+    dispatch({ type: "runsUpserted", runs });
+    const known = new Set(state.workers.map((w) => w.id));
+    if (runs.some((r) => r.worker && !known.has(r.worker))) void refreshWorkers();
+  }
+
+  async function refreshWorkers(): Promise<void> {
+    const workers = await client?.listWorkers().catch(() => null);
+    if (workers && !stopped) dispatch({ type: "workers", workers });
+  }
+
+  // --- the live stream ------------------------------------------------------------------------
+  async function onEvent(e: EventJson): Promise<void> {
+    const p = e.payload as Record<string, unknown>;
+    if (e.name.startsWith("flow-run.") && e.resource) {
+      queueRun(e.resource);
+      const of = p.deployment ? ` of ${p.deployment}` : "";
+      if (e.name === "flow-run.crashed") {
+        note("error", `run ${short(e.resource)}${of} crashed${p.message ? `: ${p.message}` : ""}`);
+      } else if (p.state_name === "Late") {
+        note("warn", `run ${short(e.resource)}${of} is late`);
+      }
+      return;
+    }
+    if (!e.resource) return;
+    switch (e.name) {
+      case "deployment.invalid": {
+        const problems = (p.problems as string[] | undefined) ?? [];
+        const more = problems.length > 1 ? ` (+${problems.length - 1} more)` : "";
+        note("error", problems.length ? `${problems[0]}${more}` : `${e.resource} is invalid`);
+        return;
+      }
+      case "deployment.removed":
+        dispatch({ type: "deploymentRemoved", name: e.resource });
+        note("info", `removed ${e.resource}${p.reason ? `: ${p.reason}` : ""}`);
+        return;
+      case "deployment.created":
+      case "deployment.updated":
+      case "deployment.paused":
+      case "deployment.resumed": {
+        const deployment = await client?.getDeployment(e.resource).catch(() => null);
+        if (deployment && !stopped) dispatch({ type: "deploymentUpserted", deployment });
+        const verb = {
+          "deployment.created": "deployed",
+          "deployment.updated": "redeployed",
+          "deployment.paused": "paused",
+          "deployment.resumed": "resumed",
+        }[e.name];
+        note("info", `${verb} ${e.resource}${p.version ? ` (v${p.version})` : ""}`);
+      }
+    }
+  }
+
+  async function loadSnapshot(c: Client, replaceRuns: boolean): Promise<string | null> {
+    const [deployments, workers, page] = await Promise.all([
+      c.listDeployments(),
+      c.listWorkers().catch(() => []),
+      c.listRuns({ limit: FIRST_PAGE }),
+    ]);
+    dispatch({ type: "snapshot", deployments, workers, runs: page.runs, replaceRuns });
+    return page.next;
+  }
+
+  /** Older runs, page by page, up to what the monitor keeps. */
+  async function loadHistory(c: Client, cursor: string | null): Promise<void> {
+    let next = cursor;
+    while (next && !stopped && state.runs.order.length < state.maxRuns) {
+      const page = await c.listRuns({ limit: PAGE, cursor: next });
+      dispatch({ type: "runsPage", runs: page.runs });
+      next = page.next;
+    }
+  }
+
+  async function runStream(c: Client): Promise<void> {
+    let delay = timings.retryMinMs;
+    while (!stopped) {
+      try {
+        const head = (await c.listEvents({ limit: 1 }))[0]?.id ?? 0;
+        const fresh = lastEventId === 0 || head - lastEventId > REPLAY_LIMIT;
+        const cursor = await loadSnapshot(c, fresh && lastEventId !== 0);
+        if (fresh) lastEventId = head;
+        dispatch({ type: "connection", status: "online" });
+        delay = timings.retryMinMs;
+        if (state.logs.runId && !state.logs.ended) followLogs(state.logs.runId);
+        if (fresh) void loadHistory(c, cursor).catch(() => {});
+        const events = c.streamEvents({ prefix: PREFIXES, after: lastEventId }, streamAbort.signal);
+        for await (const message of events) {
+          if (message.event !== "event") continue;
+          const e = message.data as EventJson;
+          if (typeof e?.id === "number") lastEventId = Math.max(lastEventId, e.id);
+          void onEvent(e);
+        }
+        if (stopped) return;
+        dispatch({ type: "connection", status: "offline", error: "the server closed the stream" });
+      } catch (error) {
+        if (stopped) return;
+        dispatch({ type: "connection", status: "offline", error: (error as Error).message });
+      }
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, delay);
+        wake = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+      wake = null;
+      delay = Math.min(delay * 2, timings.retryMaxMs);
+    }
+  }
+
+  // --- logs of the selected run ---------------------------------------------------------------
+  let logAbort: AbortController | null = null;
+  let followTimer: ReturnType<typeof setTimeout> | undefined;
+  let followed: string | null = null;
+  /** Runs whose details were fetched for the details view (once each). */
+  const detailed = new Set<string>();
+
+  /** Stream a run's log lines into the state, from after the last one held. */
+  function followLogs(runId: string): void {
+    if (!client || stopped) return;
+    logAbort?.abort();
+    const abort = new AbortController();
+    logAbort = abort;
+    const c = client;
+    void (async () => {
+      let buffer: LogLineJson[] = [];
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const flush = () => {
+        timer = undefined;
+        if (abort.signal.aborted || !buffer.length) return;
+        const lines = buffer;
+        buffer = [];
+        dispatch({ type: "logsAppended", runId, lines });
+      };
+      try {
+        const after = state.logs.runId === runId ? state.logs.lines.at(-1)?.id : undefined;
+        for await (const message of c.followLogs(runId, { after }, abort.signal)) {
+          if (message.event === "log") {
+            buffer.push(message.data as LogLineJson);
+            timer ??= setTimeout(flush, timings.batchMs);
+          } else if (message.event === "end") {
+            clearTimeout(timer);
+            flush();
+            // The final run comes with the end: hold it first, so the run is seen as ended.
+            const run = message.data as MonitorRun | null;
+            if (run?.id === runId) dispatch({ type: "runsUpserted", runs: [run] });
+            dispatch({ type: "logsEnded", runId });
+            return;
+          }
+        }
+      } catch {
+        // The server went away: the stream resumes from the last line once it is back.
+      }
+      clearTimeout(timer);
+      flush();
+    })();
+  }
+
+  /** Effects of a state change: follow the logs of the run now selected. */
+  function react(after: MonitorState): void {
+    if (!client || stopped) return;
+    // Details need the state history, which list rows lack: fetch the run once.
+    const open = after.details ? after.runs.byId.get(after.details) : undefined;
+    if (open && !("states" in open) && !detailed.has(open.id)) {
+      detailed.add(open.id);
+      queueRun(open.id);
+    }
+    const want = runToFollow(after);
+    if (want === followed) {
+      // A run that ended and starts again (a retry) has more lines to come.
+      const run = want ? after.runs.byId.get(want) : undefined;
+      if (want && after.logs.ended && run && !TERMINAL.has(run.state)) {
+        dispatch({ type: "logsFollow", runId: want });
+        followLogs(want);
+      }
+      return;
+    }
+    clearTimeout(followTimer);
+    logAbort?.abort();
+    followed = want;
+    if (want === null) return;
+    dispatch({ type: "logsFollow", runId: want });
+    // Opening a run's details follows at once; moving through the list waits for it to rest.
+    if (after.details === want) followLogs(want);
+    else followTimer = setTimeout(() => followLogs(want), timings.followDelayMs);
+  }
+
+  // --- commands -------------------------------------------------------------------------------
+  async function perform(command: Command): Promise<void> {
+    if (command.type === "quit") {
+      options.onQuit?.();
+      return;
+    }
+    const c = client;
+    if (!c) return;
+    try {
+      switch (command.type) {
+        case "trigger": {
+          const run = await c.triggerRun(command.deployment, { parameters: command.parameters });
+          dispatch({ type: "overlay", overlay: null });
+          dispatch({ type: "runsUpserted", runs: [run] });
+          dispatch({ type: "select", runId: run.id });
+          note("info", `triggered ${command.deployment}: run ${short(run.id)}`);
+          return;
+        }
+        case "cancel": {
+          const run = await c.cancelRun(command.runId);
+          dispatch({ type: "runsUpserted", runs: [run] });
+          note("info", `cancelling run ${short(run.id)}`);
+          return;
+        }
+        case "retry": {
+          const run = await c.retryRun(command.runId);
+          dispatch({ type: "runsUpserted", runs: [run] });
+          dispatch({ type: "select", runId: run.id });
+          note("info", `retrying run ${short(command.runId)}`);
+          return;
+        }
+        case "pause": {
+          const deployment = command.paused
+            ? await c.pauseDeployment(command.deployment)
+            : await c.resumeDeployment(command.deployment);
+          dispatch({ type: "deploymentUpserted", deployment });
+          return;
+        }
+      }
+    } catch (error) {
+      const e = error as Error & { problems?: { where?: string; message: string }[] };
+      if (command.type === "trigger" && state.overlay?.kind === "trigger") {
+        const errors: Record<string, string> = {};
+        for (const p of e.problems ?? []) {
+          const name = p.where?.replace(/^parameters\.?/, "").split(/[.[]/)[0];
+          if (name) errors[name] = p.message;
+        }
+        dispatch({ type: "formErrors", errors, message: e.message });
+        return;
+      }
+      note("error", e.message);
+    }
+  }
+
+  /** Handle a key press: change the state, perform what it asks. */
+  function press(input: string, key: KeyPress): void {
+    // Keys typed faster than they are read come as one string ("ab\r"): one press each.
+    if ([...input].length > 1 && !key.ctrl && !key.meta) {
+      for (const char of input) press(char, keyOf(char));
+      return;
+    }
+    const result = interpretKey(state, input, key);
+    for (const action of result.actions) dispatch(action);
+    if (result.command) void perform(result.command);
+  }
+
+  return {
+    getState: (): MonitorState => state,
+    subscribe(listener: () => void): () => void {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    dispatch,
+    perform,
+    press,
+    /** Server messages for the event line (what `orch up` passes to its server as logger). */
+    logger: {
+      info: (...args: unknown[]) => note("info", text(args)),
+      warn: (...args: unknown[]) => note("warn", text(args)),
+      error: (...args: unknown[]) => note("error", text(args)),
+    } satisfies MonitorLogger,
+    /** Connect to orch through `c` and keep following it until `stop`. */
+    start(c: Client): Promise<void> {
+      client = c;
+      state = { ...state, server: { ...state.server, url: c.url } };
+      return runStream(c);
+    },
+    /** Reconnect now instead of waiting out the backoff. */
+    reconnect(): void {
+      wake?.();
+    },
+    stop(): void {
+      stopped = true;
+      streamAbort.abort();
+      logAbort?.abort();
+      clearTimeout(runTimer);
+      clearTimeout(followTimer);
+      wake?.();
+      listeners.clear();
+    },
+  };
+}

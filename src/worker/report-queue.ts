@@ -1,0 +1,232 @@
+import { type LogLineInput, type StateReportJson, toOrchError } from "../core/index.ts";
+import { createBackoff } from "./backoff.ts";
+import type { WorkerLogger } from "./embedded-worker.ts";
+import type { Link } from "./link.ts";
+
+/** Where the queue delivers: the worker protocol's two report calls. */
+export interface ReportSink<R> {
+  state(workerId: string, runId: string, report: StateReportJson): Promise<R>;
+  logs(
+    workerId: string,
+    runId: string,
+    batch: { attempt: number; first: number; lines: LogLineInput[] },
+  ): Promise<unknown>;
+}
+
+/** A remote worker's outbox of states and log lines, delivered in order per run. */
+export interface ReportQueue<R> {
+  /** Queue an attempt's lines; they are numbered here, per attempt, from 1. */
+  logs(workerId: string, runId: string, attempt: number, lines: LogLineInput[]): void;
+  /** Queue a state; resolves with what the server recorded, or null when it refused it. */
+  state(workerId: string, runId: string, report: StateReportJson): Promise<R | null>;
+  /** Resolves once everything queued so far is delivered (or refused). */
+  drained(): Promise<void>;
+  /** Lines and states not delivered yet. */
+  readonly size: number;
+  /** Stop delivering (what is left stays undelivered). */
+  close(): void;
+}
+
+export interface ReportQueueOptions {
+  logger: WorkerLogger;
+  /** Told when deliveries fail for want of a server, and when it answers again. */
+  link: Link;
+  /** Largest request body to build, in bytes of JSON. Default 512 KiB (the API takes 1 MiB). */
+  maxBatchBytes?: number;
+}
+
+type Op<R> =
+  | {
+      kind: "logs";
+      workerId: string;
+      attempt: number;
+      first: number;
+      lines: LogLineInput[];
+      bytes: number;
+    }
+  | {
+      kind: "state";
+      workerId: string;
+      report: StateReportJson;
+      resolve: (recorded: R | null) => void;
+    };
+
+/** A line longer than this is sent as pieces, so one line never outgrows a request. */
+const MAX_PIECE_CHARS = 100_000;
+
+/** Errors that mean "the server is away or failing now": keep the report and try again. */
+export function isRetryable(error: unknown): boolean {
+  const e = toOrchError(error);
+  return (
+    e.code === "E_NO_SERVER" ||
+    e.code === "E_INTERNAL" ||
+    e.code === "E_UNAUTHORIZED" ||
+    e.code === "E_FORBIDDEN" ||
+    e.status >= 500
+  );
+}
+
+/**
+ * Create the outbox. Why per run and in order: the server stores a run's lines before the state
+ * that ends it, and drops resent lines by their number (a batch whose answer was lost when the
+ * server died is sent again, and stored once). Runs deliver independently, each one request at a
+ * time, retrying with capped backoff while the server is away; nothing is dropped but what the
+ * server refuses (a state the rules do not allow).
+ */
+export function createReportQueue<R>(
+  sink: ReportSink<R>,
+  options: ReportQueueOptions,
+): ReportQueue<R> {
+  const maxBytes = options.maxBatchBytes ?? 512 * 1024;
+  const queues = new Map<string, Op<R>[]>();
+  const numbers = new Map<string, number>();
+  const pumping = new Set<string>();
+  const idle: (() => void)[] = [];
+  const abort = new AbortController();
+  let size = 0;
+
+  const settle = () => {
+    if (size > 0 || pumping.size > 0) return;
+    for (const resolve of idle.splice(0)) resolve();
+  };
+
+  const push = (runId: string, op: Op<R>) => {
+    const queue = queues.get(runId);
+    if (queue) queue.push(op);
+    else queues.set(runId, [op]);
+    if (!pumping.has(runId)) void pump(runId);
+  };
+
+  /** Take the head of a run's queue as one request: consecutive lines of one attempt merge. */
+  const head = (queue: Op<R>[]): { op: Op<R>; count: number } => {
+    const first = queue[0]!;
+    if (first.kind !== "logs") return { op: first, count: 1 };
+    let lines = first.lines;
+    let bytes = first.bytes;
+    let count = 1;
+    while (count < queue.length) {
+      const next = queue[count]!;
+      if (
+        next.kind !== "logs" ||
+        next.attempt !== first.attempt ||
+        next.workerId !== first.workerId
+      )
+        break;
+      if (bytes + next.bytes > maxBytes) break;
+      lines = lines.concat(next.lines);
+      bytes += next.bytes;
+      count++;
+    }
+    return { op: { ...first, lines, bytes }, count };
+  };
+
+  const pump = async (runId: string) => {
+    pumping.add(runId);
+    const backoff = createBackoff();
+    try {
+      for (;;) {
+        const queue = queues.get(runId);
+        if (!queue?.length || abort.signal.aborted) break;
+        const { op, count } = head(queue);
+        try {
+          const recorded =
+            op.kind === "logs"
+              ? await sink.logs(op.workerId, runId, {
+                  attempt: op.attempt,
+                  first: op.first,
+                  lines: op.lines,
+                })
+              : await sink.state(op.workerId, runId, op.report);
+          if (abort.signal.aborted) break;
+          options.link.up();
+          backoff.reset();
+          done(queue, count);
+          if (op.kind === "state") op.resolve(recorded as R);
+        } catch (error) {
+          if (abort.signal.aborted) break;
+          if (isRetryable(error)) {
+            options.link.down(error);
+            await backoff.wait(abort.signal);
+            continue;
+          }
+          const what =
+            op.kind === "logs" ? `${op.lines.length} log lines` : `state ${op.report.type}`;
+          options.logger.warn(`run ${runId}: orch refused ${what}: ${(error as Error).message}`);
+          done(queue, count);
+          if (op.kind === "state") op.resolve(null);
+        }
+      }
+    } finally {
+      pumping.delete(runId);
+      if (!queues.get(runId)?.length) queues.delete(runId);
+      settle();
+    }
+  };
+
+  const done = (queue: Op<R>[], count: number) => {
+    for (const op of queue.splice(0, count)) size -= op.kind === "logs" ? op.lines.length : 1;
+  };
+
+  return {
+    logs(workerId, runId, attempt, lines) {
+      if (lines.length === 0) return;
+      const key = `${runId}:${attempt}`;
+      const pieces: LogLineInput[] = [];
+      for (const l of lines) {
+        if (l.line.length <= MAX_PIECE_CHARS) pieces.push(l);
+        else
+          for (let i = 0; i < l.line.length; i += MAX_PIECE_CHARS)
+            pieces.push({ ...l, line: l.line.slice(i, i + MAX_PIECE_CHARS) });
+      }
+      // Split into ops that each fit a request on their own.
+      let start = 0;
+      while (start < pieces.length) {
+        let bytes = 0;
+        let end = start;
+        while (end < pieces.length) {
+          const cost = Buffer.byteLength(JSON.stringify(pieces[end]!.line)) + 64;
+          if (end > start && bytes + cost > maxBytes) break;
+          bytes += cost;
+          end++;
+        }
+        const first = (numbers.get(key) ?? 0) + 1;
+        numbers.set(key, first + (end - start) - 1);
+        size += end - start;
+        push(runId, {
+          kind: "logs",
+          workerId,
+          attempt,
+          first,
+          lines: pieces.slice(start, end),
+          bytes,
+        });
+        start = end;
+      }
+    },
+    state(workerId, runId, report) {
+      return new Promise((resolve) => {
+        size++;
+        if (report.type !== "RUNNING") {
+          // The attempt is over: its line numbers are no longer needed once this is queued.
+          for (const key of numbers.keys()) if (key.startsWith(`${runId}:`)) numbers.delete(key);
+        }
+        push(runId, { kind: "state", workerId, report, resolve });
+      });
+    },
+    drained() {
+      if (size === 0 && pumping.size === 0) return Promise.resolve();
+      return new Promise((resolve) => idle.push(resolve));
+    },
+    get size() {
+      return size;
+    },
+    close() {
+      abort.abort();
+      for (const queue of queues.values())
+        for (const op of queue) if (op.kind === "state") op.resolve(null);
+      queues.clear();
+      size = 0;
+      settle();
+    },
+  };
+}

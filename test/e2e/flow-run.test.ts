@@ -1,0 +1,133 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { createClient } from "../../src/client/index.ts";
+import { orch, spawnOrch, tempDir } from "../helpers.ts";
+
+const GOOD = `import { flow } from "orch";
+export default flow("x", async ({ n }: { n: number }) => {
+  console.log("n times 21 is", n * 21);
+  console.error("a line on stderr");
+});
+export const named = flow("named", async () => console.log("the named export"));
+`;
+const BAD = `import { flow } from "orch";
+export default flow("bad", async () => {
+  console.log("about to fail");
+  throw new Error("this flow fails");
+});
+`;
+const SLOW = `import { flow } from "orch";
+export default flow("slow", async () => {
+  console.log("started");
+  await new Promise((resolve) => setTimeout(resolve, 30_000));
+});
+`;
+
+let dir: string;
+let cleanup: () => void;
+
+beforeAll(async () => {
+  ({ dir, cleanup } = tempDir());
+  await Bun.write(join(dir, "flows/x.ts"), GOOD);
+  await Bun.write(join(dir, "flows/bad.ts"), BAD);
+  await Bun.write(join(dir, "flows/slow.ts"), SLOW);
+});
+afterAll(() => cleanup());
+
+const run = (...args: string[]) => orch(args, { cwd: dir });
+const listRuns = async () => JSON.parse((await run("runs", "ls", "--json")).stdout);
+
+/** What both modes (with and without a server) must do alike. */
+function sharedTests() {
+  test("runs the flow here, prints its output, exits 0, and the run is tracked with no deployment", async () => {
+    const r = await run("flow", "run", "flows/x.ts", "-p", "n=2");
+    expect(r.stderr).toMatch(/a line on stderr/);
+    expect(r.stdout).toBe("n times 21 is 42\n");
+    expect(r.code).toBe(0);
+    const [latest] = await listRuns();
+    expect(latest).toMatchObject({
+      deployment: null,
+      state: "COMPLETED",
+      parameters: { n: 2 },
+      attempt: 1,
+      exit_code: 0,
+      version: null,
+    });
+    const logs = await run("runs", "logs", latest.id);
+    expect(logs.stdout).toBe("n times 21 is 42\n");
+    expect(logs.stderr).toBe("a line on stderr\n");
+    const inspect = JSON.parse((await run("runs", "inspect", latest.id, "--json")).stdout);
+    expect(inspect.states.map((s: { type: string }) => s.type)).toEqual([
+      "SCHEDULED",
+      "PENDING",
+      "RUNNING",
+      "COMPLETED",
+    ]);
+  });
+
+  test("FILE:EXPORT runs a named export; --json prints the run as it ended", async () => {
+    const r = await run("flow", "run", "flows/x.ts:named", "--json");
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ deployment: null, state: "COMPLETED" });
+    expect(r.stderr).toMatch(/the named export/);
+  });
+
+  test("a failing flow exits 1 and its run is FAILED", async () => {
+    const r = await run("flow", "run", "flows/bad.ts");
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe("about to fail\n");
+    expect(r.stderr).toMatch(/this flow fails/);
+    const [latest] = await listRuns();
+    expect(latest).toMatchObject({ deployment: null, state: "FAILED", exit_code: 1 });
+  });
+
+  test("bad input exits 2 and creates no run", async () => {
+    const before = (await listRuns()).length;
+    expect((await run("flow", "run", "flows/missing.ts")).code).toBe(2);
+    expect((await run("flow", "run", "flows/x.ts", "-p", "novalue")).code).toBe(2);
+    expect((await run("flow", "run", "flows/x.ts", "--params", "[1]")).code).toBe(2);
+    expect((await listRuns()).length).toBe(before);
+  });
+}
+
+describe("without a server", () => {
+  sharedTests();
+});
+
+describe("with a server", () => {
+  let up: ReturnType<typeof spawnOrch>;
+  beforeAll(async () => {
+    up = spawnOrch(["up", "--headless", "--port", "0", "--dir", dir]);
+    await up.waitFor("orch is up at");
+  });
+  afterAll(async () => {
+    up.proc.kill("SIGTERM");
+    await up.proc.exited;
+  });
+
+  sharedTests();
+
+  test("orch runs cancel stops an ad-hoc run; it exits 1 as CANCELLED, and it cannot be retried", async () => {
+    const flow = spawnOrch(["flow", "run", "flows/slow.ts"], { cwd: dir });
+    await flow.waitFor("(ad hoc)");
+    const short = /run (\w{8}) of/.exec(flow.stderr)![1]!;
+    // Its first line is stored after its RUNNING: once the server has it, the flow is running.
+    const { url } = JSON.parse(readFileSync(join(dir, ".orch/server.json"), "utf8"));
+    const abort = new AbortController();
+    for await (const message of createClient({ url }).followLogs(short, {}, abort.signal)) {
+      if (message.event === "log") break;
+    }
+    abort.abort();
+    const [latest] = await listRuns();
+    expect(latest.id.startsWith(short)).toBe(true);
+    expect(latest.state).toBe("RUNNING");
+    expect((await run("runs", "cancel", latest.id)).code).toBe(0);
+    expect(await flow.proc.exited).toBe(1);
+    const [ended] = await listRuns();
+    expect(ended).toMatchObject({ id: latest.id, state: "CANCELLED" });
+    const retry = await run("runs", "retry", latest.id);
+    expect(retry.code).toBe(1);
+    expect(retry.stderr).toMatch(/ad-hoc run/);
+  });
+});

@@ -1,0 +1,124 @@
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import { afterEach, beforeEach, describe, expect, test } from "vitest";
+import { ORCH, spawnOrch, tempDir } from "../helpers.ts";
+
+const FLOWS = `deployments:
+  - name: hello
+    command: ["sh", "-c", "echo hello, {{ parameters.name }}"]
+    parameters: { name: world }
+    parameter_schema:
+      type: object
+      properties: { name: { type: string, minLength: 1 } }
+  - name: nightly
+    command: ["true"]
+    schedules:
+      - cron: "0 3 * * *"
+`;
+
+/** A tmux of its own (its own socket), so the session gets this process's environment. */
+function createTmux() {
+  const socket = `orch-tui-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
+  const tmux = (...args: string[]) => {
+    const r = Bun.spawnSync(["tmux", "-L", socket, ...args], { stderr: "pipe" });
+    if (r.exitCode !== 0) throw new Error(`tmux ${args[0]} failed: ${r.stderr.toString()}`);
+    return r.stdout.toString();
+  };
+  return {
+    /** Run `command` in a 120x40 terminal. */
+    start(command: string, cwd: string) {
+      tmux("new-session", "-d", "-s", "t", "-x", "120", "-y", "40", "-c", cwd, command);
+    },
+    screen: () => tmux("capture-pane", "-p", "-t", "t"),
+    keys: (...keys: string[]) => void tmux("send-keys", "-t", "t", ...keys),
+    /** Poll the screen until `pattern` shows (bounded). */
+    async waitFor(pattern: string | RegExp, ms = 10_000): Promise<string> {
+      const deadline = Date.now() + ms;
+      for (;;) {
+        const screen = tmux("capture-pane", "-p", "-t", "t");
+        if (typeof pattern === "string" ? screen.includes(pattern) : pattern.test(screen)) {
+          return screen;
+        }
+        if (Date.now() > deadline) {
+          throw new Error(`timed out waiting for ${pattern}; the screen:\n${screen}`);
+        }
+        await Bun.sleep(50);
+      }
+    },
+    kill() {
+      try {
+        tmux("kill-server");
+      } catch {}
+    },
+  };
+}
+
+let t: ReturnType<typeof tempDir>;
+let term: ReturnType<typeof createTmux>;
+
+beforeEach(async () => {
+  t = tempDir("orch-tui-e2e-");
+  await Bun.write(join(t.dir, "flows/hello.yaml"), FLOWS);
+  term = createTmux();
+});
+
+afterEach(() => {
+  term.kill();
+  t.cleanup();
+});
+
+describe("the monitor, driven in tmux", () => {
+  test("orch up: sees the deployments, triggers with r, sees COMPLETED, opens the logs, quits with q", async () => {
+    // CI=1 is set on purpose: Ink draws nothing in CI mode, and the monitor must not care.
+    term.start(`CI=1 ${ORCH} up --port 0; echo "EXITED=$?"; sleep 30`, t.dir);
+    let screen = await term.waitFor(/Deployments \(2\)[\s\S]*nightly/);
+    expect(screen).toMatch(/› hello| {2}hello/);
+    expect(screen).toMatch(/nightly\s+.*03:00/);
+    expect(screen).toMatch(/orch up http:\/\/127\.0\.0\.1:\d+ ● online/);
+
+    // shift-tab: the deployments pane, where hello (the first) is selected; r triggers it.
+    term.keys("BTab");
+    term.keys("r");
+    screen = await term.waitFor("Trigger hello");
+    expect(screen).toMatch(/name\s+world/);
+    term.keys("BSpace", "BSpace", "BSpace", "BSpace", "BSpace");
+    term.keys("t", "m", "u", "x");
+    term.keys("Enter");
+    screen = await term.waitFor(/› [0-9a-f]{8}\s+hello\s+COMPLETED/);
+    expect(screen).toMatch(/triggered hello: run [0-9a-f]{8}/);
+    // The selected run's logs tail in the log pane.
+    await term.waitFor(/Logs [0-9a-f]{8} hello[\s\S]*hello, tmux/);
+
+    // enter: the run's details, with its state timeline and its logs.
+    term.keys("Enter");
+    screen = await term.waitFor("state timeline");
+    expect(screen).toMatch(/exit code\s+0/);
+    expect(screen).toMatch(/name = "tmux"/);
+    expect(screen).toContain("hello, tmux");
+    expect(screen).toMatch(/RUNNING[\s\S]*COMPLETED/);
+
+    term.keys("Escape");
+    await term.waitFor("Deployments (2)");
+    term.keys("q");
+    screen = await term.waitFor("EXITED=0");
+    expect(screen).toMatch(/orch at http:\/\/127\.0\.0\.1:\d+ stopped/);
+    expect(existsSync(join(t.dir, ".orch/server.json"))).toBe(false);
+  });
+
+  test("orch monitor attaches to a running server, and q leaves the server running", async () => {
+    const up = spawnOrch(["up", "--headless", "--port", "0", "--dir", t.dir]);
+    try {
+      await up.waitFor("orch is up at");
+      const started = Date.now();
+      term.start(`${ORCH} monitor; echo "EXITED=$?"; sleep 30`, t.dir);
+      await term.waitFor(/orch monitor http:\/\/127\.0\.0\.1:\d+ ● online[\s\S]*nightly/);
+      expect(Date.now() - started).toBeLessThan(5000);
+      term.keys("q");
+      await term.waitFor("EXITED=0");
+      expect(up.proc.exitCode).toBeNull();
+    } finally {
+      up.proc.kill("SIGTERM");
+      await up.proc.exited;
+    }
+  });
+});

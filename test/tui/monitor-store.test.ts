@@ -1,0 +1,139 @@
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterEach, beforeEach, describe, expect, test } from "vitest";
+import { createClient } from "../../src/client/index.ts";
+import { type OrchServer, startServer } from "../../src/server/index.ts";
+import { createMonitorStore, type MonitorStore } from "../../src/tui/monitor-store.ts";
+import { selectedRun } from "../../src/tui/select.ts";
+import type { MonitorState } from "../../src/tui/state.ts";
+import { tempDir } from "../helpers.ts";
+
+const HELLO = `deployments:
+  - name: hello
+    command: ["sh", "-c", "echo hello, {{ parameters.name }}; echo done >&2"]
+    parameters: { name: world }
+  - name: nightly
+    command: ["true"]
+    schedules:
+      - cron: "0 3 * * *"
+`;
+
+/** Resolve once the store's state satisfies `ok` (checked now and on each change). */
+function waitFor(store: MonitorStore, ok: (s: MonitorState) => boolean, ms = 10_000) {
+  return new Promise<MonitorState>((resolve, reject) => {
+    if (ok(store.getState())) return resolve(store.getState());
+    const timer = setTimeout(() => {
+      stop();
+      reject(new Error(`timed out; state: ${JSON.stringify(store.getState().events.slice(-3))}`));
+    }, ms);
+    const stop = store.subscribe(() => {
+      if (!ok(store.getState())) return;
+      clearTimeout(timer);
+      stop();
+      resolve(store.getState());
+    });
+  });
+}
+
+let t: ReturnType<typeof tempDir>;
+let server: OrchServer;
+let store: MonitorStore;
+
+beforeEach(async () => {
+  t = tempDir("orch-tui-");
+  mkdirSync(join(t.dir, "flows"));
+  writeFileSync(join(t.dir, "flows", "hello.yaml"), HELLO);
+  server = await startServer({ dir: t.dir, port: 0 });
+  store = createMonitorStore({
+    mode: "attach",
+    timings: { retryMinMs: 50, retryMaxMs: 200, followDelayMs: 10, batchMs: 5 },
+  });
+  void store.start(createClient({ url: server.url, token: server.token }));
+});
+
+afterEach(async () => {
+  store.stop();
+  await server.stop();
+  t.cleanup();
+});
+
+describe("the monitor's container against a real server", () => {
+  test("loads deployments and workers, then shows a triggered run live to COMPLETED with its logs", async () => {
+    const s = await waitFor(
+      store,
+      (s) => s.server.status === "online" && s.deployments.length === 2,
+    );
+    expect(s.deployments.map((d) => d.name)).toEqual(["hello", "nightly"]);
+    expect(s.workers.map((w) => w.name)).toContain("embedded");
+    await store.perform({ type: "trigger", deployment: "hello", parameters: { name: "tui" } });
+    const done = await waitFor(
+      store,
+      (s) =>
+        selectedRun(s)?.state === "COMPLETED" &&
+        s.logs.ended &&
+        s.logs.lines.some((l) => l.line === "hello, tui"),
+    );
+    expect(done.logs.lines.map((l) => [l.stream, l.line])).toEqual([
+      ["stdout", "hello, tui"],
+      ["stderr", "done"],
+    ]);
+    expect(done.events.at(-1)?.text).toMatch(/^triggered hello: run /);
+  });
+
+  test("details of a run listed at start fetch its state history", async () => {
+    const client = createClient({ url: server.url, token: server.token });
+    const run = await client.triggerRun("hello");
+    await waitFor(store, (s) => s.runs.byId.get(run.id)?.state === "COMPLETED");
+    const fresh = createMonitorStore({ timings: { batchMs: 5, followDelayMs: 10 } });
+    void fresh.start(client);
+    try {
+      await waitFor(fresh, (s) => s.runs.byId.has(run.id));
+      expect("states" in fresh.getState().runs.byId.get(run.id)!).toBe(false);
+      fresh.dispatch({ type: "details", runId: run.id });
+      const s = await waitFor(fresh, (s) => "states" in (s.runs.byId.get(run.id) ?? {}));
+      const held = s.runs.byId.get(run.id)!;
+      expect("states" in held && held.states.map((x) => x.type)).toEqual([
+        "SCHEDULED",
+        "PENDING",
+        "RUNNING",
+        "COMPLETED",
+      ]);
+      await waitFor(fresh, (s) => s.logs.runId === run.id && s.logs.ended);
+    } finally {
+      fresh.stop();
+    }
+  });
+
+  test("an invalid definition file shows on the event line with file:line and the message", async () => {
+    await waitFor(store, (s) => s.server.status === "online");
+    writeFileSync(
+      join(t.dir, "flows", "bad.yaml"),
+      'deployments:\n  - name: bad\n    command: ["true"]\n    schedules:\n      - cron: "61 * * * *"\n',
+    );
+    const s = await waitFor(store, (s) => s.events.some((e) => e.level === "error"));
+    expect(s.events.find((e) => e.level === "error")?.text).toMatch(
+      /flows\/bad\.yaml:5:\d+: .*cron/,
+    );
+  });
+
+  test("pausing and resuming a deployment comes back through the client", async () => {
+    await waitFor(store, (s) => s.deployments.length === 2);
+    await store.perform({ type: "pause", deployment: "nightly", paused: true });
+    await waitFor(store, (s) => s.deployments.find((d) => d.name === "nightly")?.paused === true);
+    await store.perform({ type: "pause", deployment: "nightly", paused: false });
+    await waitFor(store, (s) => s.deployments.find((d) => d.name === "nightly")?.paused === false);
+  });
+
+  test("a server that goes away and comes back: offline, then online with what it missed", async () => {
+    await waitFor(store, (s) => s.server.status === "online");
+    const port = server.port;
+    await server.stop();
+    await waitFor(store, (s) => s.server.status === "offline");
+    server = await startServer({ dir: t.dir, port });
+    const client = createClient({ url: server.url, token: server.token });
+    const run = await client.triggerRun("hello");
+    await waitFor(store, (s) => s.server.status === "online");
+    const s = await waitFor(store, (s) => s.runs.byId.get(run.id)?.state === "COMPLETED");
+    expect(s.runs.order[0]).toBe(run.id);
+  });
+});

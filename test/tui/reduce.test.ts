@@ -1,0 +1,224 @@
+import { describe, expect, test } from "vitest";
+import { type Action, reduce } from "../../src/tui/reduce.ts";
+import {
+  inFlight,
+  selectCounts,
+  selectDeploymentRuns,
+  selectedRun,
+  selectRunIds,
+} from "../../src/tui/select.ts";
+import type { MonitorState } from "../../src/tui/state.ts";
+import { deployment, loaded, run } from "./fixtures.ts";
+
+const apply = (state: MonitorState, ...actions: Action[]) => actions.reduce(reduce, state);
+const newestFirst = (n: number) => Array.from({ length: n }, (_, i) => run(n - i));
+
+describe("runs", () => {
+  test("a snapshot holds the deployments by name and the runs newest first", () => {
+    const s = loaded([deployment("b"), deployment("a")], newestFirst(3));
+    expect(s.loaded).toBe(true);
+    expect(s.deployments.map((d) => d.name)).toEqual(["a", "b"]);
+    expect(s.runs.order.map((id) => s.runs.byId.get(id)!.created_at)).toEqual(
+      [...s.runs.order.map((id) => s.runs.byId.get(id)!.created_at)].sort().reverse(),
+    );
+  });
+
+  test("a new run goes on top, a changed run changes in place", () => {
+    const runs = newestFirst(3);
+    let s = loaded([], runs);
+    const fresh = run(10, { state: "RUNNING", state_name: "Running" });
+    const changed = { ...runs[1]!, state: "FAILED" as const, state_name: "Failed" as const };
+    s = reduce(s, { type: "runsUpserted", runs: [fresh, changed] });
+    expect(s.runs.order[0]).toBe(fresh.id);
+    expect(s.runs.order[2]).toBe(changed.id);
+    expect(s.runs.byId.get(changed.id)!.state).toBe("FAILED");
+  });
+
+  test("a replayed run older than the newest held goes to its place by creation time", () => {
+    let s = loaded([], [run(30), run(10)]);
+    const middle = run(20);
+    s = reduce(s, { type: "runsUpserted", runs: [middle] });
+    expect(s.runs.order.indexOf(middle.id)).toBe(1);
+  });
+
+  test("pages of history go below, without duplicates", () => {
+    const first = newestFirst(5);
+    let s = loaded([], first.slice(0, 3));
+    s = reduce(s, { type: "runsPage", runs: first.slice(2) });
+    expect(s.runs.order).toEqual(first.map((r) => r.id));
+  });
+
+  test("the selection stays on its run when new runs arrive above it", () => {
+    let s = loaded([], newestFirst(3));
+    s = apply(s, { type: "move", by: 1 });
+    const chosen = selectedRun(s)!.id;
+    s = reduce(s, { type: "runsUpserted", runs: [run(100), run(101)] });
+    expect(selectedRun(s)!.id).toBe(chosen);
+  });
+
+  test("beyond maxRuns the oldest are dropped, never the selected one", () => {
+    const runs = newestFirst(10);
+    let s = loaded([], runs, { maxRuns: 5 });
+    expect(s.runs.order).toHaveLength(5);
+    s = reduce(s, { type: "select", runId: runs[4]!.id });
+    s = reduce(s, { type: "runsUpserted", runs: [run(50), run(51), run(52)] });
+    expect(s.runs.order.length).toBeLessThanOrEqual(6);
+    expect(s.runs.order).toContain(runs[4]!.id);
+    expect(s.runs.byId.size).toBe(s.runs.order.length);
+  });
+
+  test("10,000 runs: an update costs milliseconds, not a rebuild", () => {
+    let s = loaded([deployment("hello")], newestFirst(10_000));
+    const started = performance.now();
+    for (let i = 0; i < 20; i++) {
+      s = reduce(s, { type: "runsUpserted", runs: [run(20_000 + i, { state: "RUNNING" })] });
+    }
+    const each = (performance.now() - started) / 20;
+    expect(s.runs.order).toHaveLength(10_000);
+    expect(each).toBeLessThan(25);
+  });
+});
+
+describe("moving and scrolling", () => {
+  test("moving clamps at both ends and scrolls the list to keep the selection in view", () => {
+    const runs = newestFirst(100);
+    let s = loaded([deployment("hello")], runs, { size: { cols: 100, rows: 24 } });
+    s = apply(s, { type: "move", by: -5 });
+    expect(selectedRun(s)!.id).toBe(runs[0]!.id);
+    s = apply(s, { type: "move", by: 30 });
+    expect(selectedRun(s)!.id).toBe(runs[30]!.id);
+    expect(s.runsTop).toBeGreaterThan(0);
+    expect(s.runsTop).toBeLessThanOrEqual(30);
+    s = apply(s, { type: "moveTo", where: "last" });
+    expect(selectedRun(s)!.id).toBe(runs[99]!.id);
+    s = apply(s, { type: "moveTo", where: "first" });
+    expect(s.runsTop).toBe(0);
+  });
+
+  test("tab cycles the panes; a short terminal has no log pane to focus", () => {
+    let s = loaded([deployment("a")], [], { size: { cols: 100, rows: 40 } });
+    expect(s.focus).toBe("runs");
+    s = apply(s, { type: "focus", pane: "next" });
+    expect(s.focus).toBe("logs");
+    s = apply(s, { type: "focus", pane: "next" });
+    expect(s.focus).toBe("deployments");
+    s = apply(s, { type: "resize", cols: 60, rows: 12 }, { type: "focus", pane: "previous" });
+    expect(s.focus).toBe("runs");
+    s = apply(s, { type: "focus", pane: "next" });
+    expect(s.focus).toBe("deployments");
+  });
+
+  test("moving in the deployments pane selects deployments", () => {
+    let s = loaded([deployment("a"), deployment("b"), deployment("c")], []);
+    s = apply(s, { type: "focus", pane: "deployments" }, { type: "move", by: 2 });
+    expect(s.selectedDeployment).toBe("c");
+  });
+});
+
+describe("filter", () => {
+  test("narrows deployments and runs by name, id or state", () => {
+    const runs = [
+      run(3, { deployment: "etl", state: "FAILED", state_name: "Failed" }),
+      run(2, { deployment: "hello" }),
+      run(1, { deployment: "etl" }),
+    ];
+    let s = loaded([deployment("etl"), deployment("hello")], runs);
+    s = reduce(s, { type: "filter", text: "etl" });
+    expect(selectRunIds(s.runs, s.filter)).toEqual([runs[0]!.id, runs[2]!.id]);
+    s = reduce(s, { type: "filter", text: "failed" });
+    expect(selectRunIds(s.runs, s.filter)).toEqual([runs[0]!.id]);
+    s = reduce(s, { type: "filter", text: "" });
+    expect(selectRunIds(s.runs, s.filter)).toHaveLength(3);
+  });
+});
+
+describe("logs", () => {
+  const line = (id: number) => ({
+    id,
+    at: "2025-01-01T12:00:00.000Z",
+    stream: "stdout" as const,
+    line: `line ${id}`,
+  });
+
+  test("lines append once each, for the followed run only", () => {
+    let s = loaded([], [run(1)]);
+    s = apply(
+      s,
+      { type: "logsFollow", runId: "r1" },
+      { type: "logsAppended", runId: "r1", lines: [line(1), line(2)] },
+      { type: "logsAppended", runId: "r1", lines: [line(2), line(3)] },
+      { type: "logsAppended", runId: "other", lines: [line(9)] },
+    );
+    expect(s.logs.lines.map((l) => l.id)).toEqual([1, 2, 3]);
+    s = apply(s, { type: "logsEnded", runId: "r1" });
+    expect(s.logs.ended).toBe(true);
+    s = apply(s, { type: "logsFollow", runId: "r2" });
+    expect(s.logs).toEqual({ runId: "r2", lines: [], ended: false, offset: null });
+  });
+
+  test("scrolling the log pane back stops following; moving to the end follows again", () => {
+    let s = loaded([], [run(1)], { size: { cols: 100, rows: 40 } });
+    s = apply(
+      s,
+      { type: "logsFollow", runId: "r1" },
+      {
+        type: "logsAppended",
+        runId: "r1",
+        lines: Array.from({ length: 100 }, (_, i) => line(i + 1)),
+      },
+      { type: "focus", pane: "logs" },
+      { type: "move", by: -10 },
+    );
+    expect(s.logs.offset).not.toBeNull();
+    s = apply(s, { type: "moveTo", where: "last" });
+    expect(s.logs.offset).toBeNull();
+  });
+});
+
+describe("deployments and selectors", () => {
+  test("upserts keep the list sorted; removal drops it", () => {
+    let s = loaded([deployment("b")], []);
+    s = apply(
+      s,
+      { type: "deploymentUpserted", deployment: deployment("a") },
+      { type: "deploymentUpserted", deployment: deployment("b", { paused: true }) },
+    );
+    expect(s.deployments.map((d) => [d.name, d.paused])).toEqual([
+      ["a", false],
+      ["b", true],
+    ]);
+    s = reduce(s, { type: "deploymentRemoved", name: "a" });
+    expect(s.deployments.map((d) => d.name)).toEqual(["b"]);
+  });
+
+  test("each deployment's last run and next run come from the runs held", () => {
+    const future = "2099-01-01T00:00:00.000Z";
+    const s = loaded(
+      [deployment("hello", { next_run: "2098-01-01T00:00:00.000Z" })],
+      [
+        run(3, { state: "SCHEDULED", state_name: "Scheduled", scheduled_at: future }),
+        run(2, { state: "FAILED", state_name: "Failed" }),
+        run(1),
+      ],
+    );
+    const info = selectDeploymentRuns(s.runs, s.deployments).get("hello")!;
+    expect(info.last?.state).toBe("FAILED");
+    expect(info.next).toBe("2098-01-01T00:00:00.000Z");
+  });
+
+  test("counts by state set Late apart; in flight counts pending and running", () => {
+    const s = loaded(
+      [],
+      [
+        run(4, { state: "RUNNING", state_name: "Running" }),
+        run(3, { state: "PENDING", state_name: "Pending" }),
+        run(2, { state: "SCHEDULED", state_name: "Late" }),
+        run(1),
+      ],
+    );
+    const counts = selectCounts(s.runs, undefined);
+    expect(counts.get("LATE")).toBe(1);
+    expect(counts.get("SCHEDULED")).toBeUndefined();
+    expect(inFlight(s)).toBe(2);
+  });
+});
