@@ -1,7 +1,8 @@
 /**
  * orch's benchmark (`npm run bench`): the run engine beside raw Bun.spawn in the same process,
- * deployments from 1,000 definition files, and the API over a million runs. Prints one JSON line
- * with every figure, ratio and target. `--only runs|deploy|api` runs one section.
+ * deployments from 1,000 definition files, the API over a million runs, and the monitor on the
+ * compiled binary (built first). Prints one JSON line with every figure, ratio and target.
+ * `--only runs|deploy|api|tui` runs one section.
  */
 import { parseArgs } from "node:util";
 import { benchApi } from "./bench-api.ts";
@@ -28,7 +29,18 @@ const sections: Record<string, () => Promise<unknown>> = {
     }),
   deploy: benchDeploy,
   api: benchApi,
+  tui: benchTui,
 };
+
+/** The monitor's benchmark drives dist/orch in tmux, in its own process. */
+async function benchTui(): Promise<unknown> {
+  const build = Bun.spawnSync([process.execPath, "scripts/build.ts"], { stderr: "inherit" });
+  if (build.exitCode !== 0) throw new Error("building dist/orch failed");
+  const proc = Bun.spawn([process.execPath, "scripts/bench-tui.ts"], { stdout: "pipe", stderr: "inherit" });
+  const out = await new Response(proc.stdout).text();
+  if ((await proc.exited) !== 0) throw new Error("the monitor's benchmark failed");
+  return JSON.parse(out.trim().split("\n").at(-1)!);
+}
 
 const result: Record<string, unknown> = {};
 for (const [name, run] of Object.entries(sections)) {

@@ -58,6 +58,7 @@ export default defineCommand({
       host: args.host,
       logger: monitor?.logger ?? log,
       worker: args.worker === false ? false : { concurrency },
+      logRuns: !monitor,
     });
     if (monitor) {
       await monitor.run(createClient({ url: server.url, token: server.token }), { until: stopped });

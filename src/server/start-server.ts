@@ -54,6 +54,8 @@ export interface ServerOptions {
   staleAfterMs?: number;
   /** The embedded worker for the default pool; false runs none. */
   worker?: false | { concurrency?: number; graceMs?: number };
+  /** Log each run's start and end (plain logs; a monitor shows runs itself). */
+  logRuns?: boolean;
 }
 
 /** A running orch server. */
@@ -108,6 +110,7 @@ export async function startServer(options: ServerOptions = {}): Promise<OrchServ
       onError: (error) => logger.error("redeploy failed:", error),
     });
     stops.push(stopWatching);
+    if (options.logRuns) stops.push(logRunStates(store, logger));
     // Before the worker: runs missed while orch was down are caught up before any is claimed.
     const scheduler = startScheduler({ store, createRun: createDeploymentRun, logger });
     stops.push(async () => scheduler.stop());
@@ -203,6 +206,31 @@ function workerTimeout(env: Record<string, string | undefined>): number {
     );
   }
   return ms ?? 30_000;
+}
+
+const LOGGED_STATES = new Set(["RUNNING", "COMPLETED", "FAILED", "CRASHED", "CANCELLED"]);
+
+/** Log runs as they start, wait to retry, get late and end; returns the unsubscribe. */
+function logRunStates(store: Store, logger: Logger): () => Promise<void> {
+  const unsubscribe = store.subscribe((event) => {
+    if (!event.name.startsWith("flow-run.") || !event.resource) return;
+    const p = JSON.parse(event.payload) as {
+      deployment?: string;
+      state?: string;
+      state_name?: string;
+      message?: string;
+    };
+    const notable =
+      LOGGED_STATES.has(p.state ?? "") ||
+      p.state_name === "AwaitingRetry" ||
+      p.state_name === "Late";
+    if (!notable) return;
+    const what = `run ${event.resource.slice(0, 8)} (${p.deployment ?? "ad hoc"}) ${p.state_name ?? p.state}`;
+    const line = p.message && p.state !== "RUNNING" ? `${what}: ${p.message}` : what;
+    if (p.state === "FAILED" || p.state === "CRASHED") logger.warn(line);
+    else logger.info(line);
+  });
+  return async () => unsubscribe();
 }
 
 /** Log what a deploy pass did: one line per change, every problem of an invalid file. */

@@ -1,3 +1,4 @@
+import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 
 /**
@@ -7,6 +8,10 @@ import { fileURLToPath } from "node:url";
 export function selfCommand(): string[] {
   const here = import.meta.url;
   // A compiled executable serves its modules from an embedded file system ($bunfs, or ~BUN on Windows).
-  if (here.includes("$bunfs") || here.includes("~BUN")) return [process.execPath];
+  if (here.includes("$bunfs") || here.includes("~BUN")) {
+    // An executable replaced while it runs (an upgrade) still starts its own image on Linux.
+    if (process.platform === "linux" && !existsSync(process.execPath)) return ["/proc/self/exe"];
+    return [process.execPath];
+  }
   return [process.execPath, fileURLToPath(new URL("../main.ts", here))];
 }
