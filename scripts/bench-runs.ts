@@ -7,8 +7,8 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { DeploymentSpec } from "../src/core/index.ts";
-import { scanBundle, storeBundleObjects } from "../src/definitions/index.ts";
+import { specWithDefaults } from "../src/core/index.ts";
+import { deployFolder } from "../src/definitions/index.ts";
 import {
   countLogs,
   createRun,
@@ -16,8 +16,6 @@ import {
   openStore,
   type RunRow,
   type Store,
-  saveBundle,
-  upsertDeployment,
 } from "../src/store/index.ts";
 import { startEmbeddedWorker } from "../src/worker/index.ts";
 
@@ -43,33 +41,7 @@ export async function benchRuns(options: RunsBenchOptions) {
     const folder = join(dir, "src", name);
     mkdirSync(folder, { recursive: true });
     writeFileSync(join(folder, "README.md"), `${name}\n`);
-    const bundle = scanBundle(folder);
-    storeBundleObjects(bundlesDir, folder, bundle);
-    saveBundle(store, bundle);
-    const spec: DeploymentSpec = {
-      name,
-      description: "",
-      command,
-      tags: [],
-      parameters: {},
-      schedules: [],
-      triggers: [],
-      retries: 0,
-      retry_delay_ms: 0,
-      timeout_ms: null,
-      concurrency: null,
-      work_pool: "default",
-      work_queue: "default",
-      env: {},
-      cwd: ".",
-    };
-    return upsertDeployment(store, {
-      spec,
-      hash: `${name}-${bundle.hash}`,
-      bundle: bundle.hash,
-      sourceFile: "bench",
-      sourceLine: 1,
-    }).deployment;
+    return deployFolder(store, bundlesDir, folder, specWithDefaults({ name, command })).deployment;
   }
 
   const trigger = (d: DeploymentRow): RunRow =>

@@ -36,7 +36,10 @@ const sections: Record<string, () => Promise<unknown>> = {
 async function benchTui(): Promise<unknown> {
   const build = Bun.spawnSync([process.execPath, "scripts/build.ts"], { stderr: "inherit" });
   if (build.exitCode !== 0) throw new Error("building dist/orch failed");
-  const proc = Bun.spawn([process.execPath, "scripts/bench-tui.ts"], { stdout: "pipe", stderr: "inherit" });
+  const proc = Bun.spawn([process.execPath, "scripts/bench-tui.ts"], {
+    stdout: "pipe",
+    stderr: "inherit",
+  });
   const out = await new Response(proc.stdout).text();
   if ((await proc.exited) !== 0) throw new Error("the monitor's benchmark failed");
   return JSON.parse(out.trim().split("\n").at(-1)!);

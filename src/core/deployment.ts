@@ -55,3 +55,23 @@ export interface ConcurrencySpec {
   limit: number;
   collision: CollisionStrategy;
 }
+
+/** A spec with the defaults a definition file leaves out (for specs made in code). */
+export function specWithDefaults(spec: Partial<DeploymentSpec> & { name: string }): DeploymentSpec {
+  return {
+    description: "",
+    tags: [],
+    parameters: {},
+    schedules: [],
+    triggers: [],
+    retries: 0,
+    retry_delay_ms: 0,
+    timeout_ms: null,
+    concurrency: null,
+    work_pool: "default",
+    work_queue: "default",
+    env: {},
+    cwd: ".",
+    ...spec,
+  };
+}

@@ -7,6 +7,7 @@ export {
   type ConcurrencySpec,
   type DeploymentSpec,
   type ScheduleSpec,
+  specWithDefaults,
   type TriggerSpec,
 } from "./deployment.ts";
 export { formatDuration, parseDuration } from "./duration.ts";

@@ -1,22 +1,16 @@
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, relative, sep } from "node:path";
-import {
-  OrchError,
-  type Problem,
-  type ProjectPaths,
-  renderProblem,
-  stableStringify,
-} from "../core/index.ts";
+import { OrchError, type Problem, type ProjectPaths, renderProblem } from "../core/index.ts";
 import {
   getDeployment,
   listDeployments,
   recordEvent,
   removeDeployment,
   type Store,
-  saveBundle,
   upsertDeployment,
 } from "../store/index.ts";
-import { type Bundle, type FileHashCache, scanBundle, storeBundleObjects } from "./bundles.ts";
+import { type Bundle, type FileHashCache, scanBundle } from "./bundles.ts";
+import { storeBundle, versionHash } from "./deploy-folder.ts";
 import { findDefinitionFiles, isDefinitionFile } from "./find-definition-files.ts";
 import { type ParsedFile, parseDefinitions } from "./parse-definitions.ts";
 
@@ -118,16 +112,11 @@ export function createDeployer(store: Store, paths: ProjectPaths): Deployer {
         plans.push({
           abs,
           deploy: (bySource) => {
-            storeBundleObjects(paths.bundles, folder, bundle);
-            saveBundle(store, bundle);
+            storeBundle(store, paths.bundles, folder, bundle);
             for (const d of file.deployments) {
-              const hash = new Bun.CryptoHasher("sha256")
-                .update(stableStringify(d.spec))
-                .update(bundle.hash)
-                .digest("hex");
               const { change } = upsertDeployment(store, {
                 spec: d.spec,
-                hash,
+                hash: versionHash(d.spec, bundle.hash),
                 bundle: bundle.hash,
                 sourceFile: file.file,
                 sourceLine: d.line,

@@ -12,6 +12,7 @@ export {
 } from "./bundles.ts";
 export { createDeployer, type Deployer, type DeployReport } from "./create-deployer.ts";
 export { createDeploymentRun, type DeploymentRunRequest } from "./create-deployment-run.ts";
+export { deployFolder, storeBundle, versionHash } from "./deploy-folder.ts";
 export { findDefinitionFiles } from "./find-definition-files.ts";
 export { type ParsedDeployment, type ParsedFile, parseDefinitions } from "./parse-definitions.ts";
 export { DEFINITION_SCHEMA } from "./schema.ts";

@@ -1,7 +1,7 @@
 import { hostname } from "node:os";
 import { basename, dirname } from "node:path";
 import type { RunJson, WorkerClient } from "../client/index.ts";
-import type { DeploymentSpec, StateType } from "../core/index.ts";
+import { type StateType, specWithDefaults } from "../core/index.ts";
 import { createBackoff } from "./backoff.ts";
 import type { WorkerLogger } from "./embedded-worker.ts";
 import { finalState } from "./final-state.ts";
@@ -88,23 +88,11 @@ export async function runAdHocFlow(options: AdHocFlowOptions): Promise<AdHocResu
     });
     options.onRun?.(run);
 
-    const spec: DeploymentSpec = {
+    const spec = specWithDefaults({
       name: options.name ?? basename(options.file),
-      description: "",
       flow: { path: options.file, export: exportName },
-      tags: [],
-      parameters: {},
-      schedules: [],
-      triggers: [],
-      retries: 0,
-      retry_delay_ms: 0,
-      timeout_ms: null,
-      concurrency: null,
       work_pool: AD_HOC_POOL,
-      work_queue: "default",
-      env: {},
-      cwd: ".",
-    };
+    });
     const runner: RunnerOptions = {
       graceMs: options.graceMs ?? 5000,
       apiUrl: options.apiUrl ?? "",

@@ -1,5 +1,10 @@
 import { join } from "node:path";
-import type { Clock, DeploymentSpec, ScheduleSpec } from "../../src/core/index.ts";
+import {
+  type Clock,
+  type DeploymentSpec,
+  type ScheduleSpec,
+  specWithDefaults,
+} from "../../src/core/index.ts";
 import { createDeploymentRun } from "../../src/definitions/index.ts";
 import {
   type Scheduler,
@@ -88,25 +93,9 @@ export function settle(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
 }
 
-/** A deployment spec with defaults for what a test does not care about. */
+/** A deployment spec with defaults for what a test does not care about (a `true` command). */
 export function makeSpec(spec: Partial<DeploymentSpec> & { name: string }): DeploymentSpec {
-  return {
-    description: "",
-    command: ["true"],
-    tags: [],
-    parameters: {},
-    schedules: [],
-    triggers: [],
-    retries: 0,
-    retry_delay_ms: 0,
-    timeout_ms: null,
-    concurrency: null,
-    work_pool: "default",
-    work_queue: "default",
-    env: {},
-    cwd: ".",
-    ...spec,
-  };
+  return specWithDefaults({ command: ["true"], ...spec });
 }
 
 /** A schedule with defaults (UTC, active, catchup latest). */

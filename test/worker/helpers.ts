@@ -1,7 +1,7 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import type { DeploymentSpec, StateType } from "../../src/core/index.ts";
-import { scanBundle, storeBundleObjects } from "../../src/definitions/index.ts";
+import { type DeploymentSpec, type StateType, specWithDefaults } from "../../src/core/index.ts";
+import { deployFolder } from "../../src/definitions/index.ts";
 import {
   createRun,
   type DeploymentRow,
@@ -10,8 +10,6 @@ import {
   openStore,
   type RunRow,
   type Store,
-  saveBundle,
-  upsertDeployment,
 } from "../../src/store/index.ts";
 import {
   type EmbeddedWorker,
@@ -21,24 +19,7 @@ import {
 import { tempDir } from "../helpers.ts";
 
 /** A deployment spec with defaults for what a test does not care about. */
-export function makeSpec(spec: Partial<DeploymentSpec> & { name: string }): DeploymentSpec {
-  return {
-    description: "",
-    tags: [],
-    parameters: {},
-    schedules: [],
-    triggers: [],
-    retries: 0,
-    retry_delay_ms: 0,
-    timeout_ms: null,
-    concurrency: null,
-    work_pool: "default",
-    work_queue: "default",
-    env: {},
-    cwd: ".",
-    ...spec,
-  };
-}
+export const makeSpec = specWithDefaults;
 
 /** A project in a temp dir: a real store file, a bundles dir, deployments made the real way. */
 export interface Lab {
@@ -78,20 +59,8 @@ export function createLab(): Lab {
         mkdirSync(join(folder, path, ".."), { recursive: true });
         writeFileSync(join(folder, path), content, { mode: 0o755 });
       }
-      const bundle = scanBundle(folder);
-      storeBundleObjects(bundlesDir, folder, bundle);
-      saveBundle(store, bundle);
-      const hash = new Bun.CryptoHasher("sha256")
-        .update(JSON.stringify(spec))
-        .update(bundle.hash)
-        .digest("hex");
-      return upsertDeployment(store, {
-        spec,
-        hash,
-        bundle: bundle.hash,
-        sourceFile: "flows/test.yaml",
-        sourceLine: 1,
-      }).deployment;
+      return deployFolder(store, bundlesDir, folder, spec, { file: "flows/test.yaml", line: 1 })
+        .deployment;
     },
     trigger(deployment, parameters = {}) {
       const spec = JSON.parse(deployment.spec) as DeploymentSpec;
