@@ -1,9 +1,9 @@
 import { defineCommand } from "citty";
+import { describeSchedule } from "../client/index.ts";
 import type { DeploymentSpec } from "../core/index.ts";
-import { scheduleAt } from "../scheduler/index.ts";
 import type { DeploymentJson } from "../store/index.ts";
 import { connect, connectArgs, jsonArg } from "./connect.ts";
-import { describeSchedule } from "./describe-schedule.ts";
+
 import { localTime } from "./format.ts";
 import { c, log, printJson, renderTable } from "./output.ts";
 
@@ -87,6 +87,7 @@ export const inspect = defineCommand({
         );
       if (d.next_runs.length) {
         out += line("next runs", c.gray("in the schedule's zone, then local time"));
+        const { scheduleAt } = await import("../scheduler/index.ts");
         for (const t of d.next_runs) {
           const zone = scheduleAt(
             { schedules: d.schedules } as DeploymentSpec,

@@ -9,6 +9,7 @@ export {
   type RunJson,
   type WorkerJson,
 } from "./create-client.ts";
+export { describeSchedule } from "./describe-schedule.ts";
 export { findServer, type ServerTarget } from "./find-server.ts";
 export { readSse, type SseEvent } from "./read-sse.ts";
 export {

@@ -35,7 +35,8 @@ export interface DeploymentJson {
   tags: string[];
   parameters: Record<string, unknown>;
   parameter_schema: Record<string, unknown> | null;
-  schedules: DeploymentSpec["schedules"];
+  /** Each with `description`, the schedule in words, when the API serves it. */
+  schedules: (DeploymentSpec["schedules"][number] & { description?: string })[];
   triggers: DeploymentSpec["triggers"];
   retries: number;
   retry_delay_ms: number;

@@ -1,5 +1,5 @@
-import { describeSchedule } from "../cli/describe-schedule.ts";
 import type { DeploymentJson } from "../client/index.ts";
+import { describeSchedule } from "../client/index.ts";
 import type { MonitorRun } from "./state.ts";
 
 /** How a state looks: Ink colour props. Late and Crashed stand out on a background. */

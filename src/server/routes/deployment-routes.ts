@@ -1,7 +1,9 @@
 import type { DeploymentSpec, ProjectPaths } from "../../core/index.ts";
 import { iso } from "../../core/index.ts";
 import type { Deployer } from "../../definitions/index.ts";
+import { describeSchedule } from "../../scheduler/index.ts";
 import {
+  type DeploymentRow,
   deploymentToJson,
   getDeploymentOrThrow,
   listDeployments,
@@ -24,10 +26,15 @@ export interface DeploymentRoutesDeps {
 
 /** Routes under /api/deployments, and POST /api/deploy. */
 export function deploymentRoutes({ store, deployer, upcoming }: DeploymentRoutesDeps): Route[] {
-  const show = (name: string) => {
-    const row = getDeploymentOrThrow(store, name);
-    return deploymentToJson(row, nextRunTimes(store).get(row.id) ?? null);
+  /** The JSON of a deployment, each schedule with its description in words. */
+  const toJson = (row: DeploymentRow, next: Map<number, number>) => {
+    const d = deploymentToJson(row, next.get(row.id) ?? null);
+    return {
+      ...d,
+      schedules: d.schedules.map((s) => ({ ...s, description: describeSchedule(s) })),
+    };
   };
+  const show = (name: string) => toJson(getDeploymentOrThrow(store, name), nextRunTimes(store));
   return [
     {
       method: "GET",
@@ -37,9 +44,7 @@ export function deploymentRoutes({ store, deployer, upcoming }: DeploymentRoutes
       handler: (_req, { query }) => {
         const next = nextRunTimes(store);
         return json(
-          listDeployments(store, { all: query.all === true }).map((row) =>
-            deploymentToJson(row, next.get(row.id) ?? null),
-          ),
+          listDeployments(store, { all: query.all === true }).map((row) => toJson(row, next)),
         );
       },
     },
@@ -49,7 +54,7 @@ export function deploymentRoutes({ store, deployer, upcoming }: DeploymentRoutes
       summary: "One deployment, with its next runs and versions",
       handler: (_req, { params: { name } }) => {
         const row = getDeploymentOrThrow(store, name!);
-        const base = deploymentToJson(row, nextRunTimes(store).get(row.id) ?? null);
+        const base = toJson(row, nextRunTimes(store));
         const spec = JSON.parse(row.spec) as DeploymentSpec;
         const nextRuns = row.paused ? [] : (upcoming?.(spec, 5) ?? []);
         return json({
