@@ -7,10 +7,11 @@ import {
   recordEvent,
   removeDeployment,
   type Store,
+  saveBundle,
   upsertDeployment,
 } from "../store/index.ts";
-import { type Bundle, type FileHashCache, scanBundle } from "./bundles.ts";
-import { storeBundle, versionHash } from "./deploy-folder.ts";
+import { type Bundle, type FileHashCache, scanBundle, storeBundleObjects } from "./bundles.ts";
+import { versionHash } from "./deploy-folder.ts";
 import { findDefinitionFiles, isDefinitionFile } from "./find-definition-files.ts";
 import { type ParsedFile, parseDefinitions } from "./parse-definitions.ts";
 
@@ -109,10 +110,28 @@ export function createDeployer(store: Store, paths: ProjectPaths): Deployer {
       try {
         const folder = dirname(abs);
         const bundle = bundleOf(folder, pass);
+        // A flow file deleted or renamed since the definition was read would deploy a version
+        // that cannot run: the file is invalid until it names a file of its bundle again.
+        const missing = file.deployments.filter(
+          (d) => d.spec.flow && !bundle.files.some((f) => f.path === d.spec.flow?.path),
+        );
+        if (missing.length) {
+          report.invalid.push({
+            file: file.file,
+            problems: missing.map((d) => ({
+              where: `${file.file}:${d.line}`,
+              message: `flow: "./${d.spec.flow?.path}" does not exist any more (deleted or renamed)`,
+            })),
+          });
+          continue;
+        }
+        // Objects are content-addressed, so they are written before (and outside) the
+        // transaction: one never holds the store's write lock while files are copied.
+        if (write) storeBundleObjects(paths.bundles, folder, bundle);
         plans.push({
           abs,
           deploy: (bySource) => {
-            storeBundle(store, paths.bundles, folder, bundle);
+            saveBundle(store, bundle);
             for (const d of file.deployments) {
               const { change } = upsertDeployment(store, {
                 spec: d.spec,

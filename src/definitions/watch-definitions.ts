@@ -8,6 +8,9 @@ export interface WatchOptions {
   onError(error: unknown): void;
 }
 
+/** Wait before a failed redeploy is tried again. */
+const RETRY_MS = 1000;
+
 const IGNORED = /(^|[/\\])(node_modules|\.git|\.orch)([/\\]|$)|\.(swp|swx|tmp)$|~$|\.#/;
 
 /**
@@ -30,7 +33,11 @@ export async function watchDefinitions(
     try {
       options.onReport(deployer.deployChanged(paths));
     } catch (error) {
+      // Nothing of this pass was written (the store was busy, a disk error): try these paths
+      // again shortly, with whatever changes after them.
       options.onError(error);
+      for (const path of paths) pending.add(path);
+      timer ??= setTimeout(flush, RETRY_MS);
     }
   };
   const watcher = watch(dir, {

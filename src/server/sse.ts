@@ -1,3 +1,6 @@
+/** Messages a slow client may have waiting before its stream is closed. */
+const MAX_QUEUED = 20_000;
+
 /** One server-sent event. */
 export interface SseMessage {
   event: string;
@@ -36,6 +39,12 @@ export function sseResponse(
       };
       const send = (message: SseMessage) => {
         if (!open) return;
+        // A client that stopped reading (a suspended terminal, a paused pager) is let go rather
+        // than buffered without end; it resumes where it was with `after`.
+        if ((controller.desiredSize ?? 0) < -MAX_QUEUED) {
+          close();
+          return;
+        }
         try {
           controller.enqueue(encoder.encode(encodeSse(message)));
         } catch {

@@ -41,9 +41,7 @@ export function recordEvent(
     .query("INSERT INTO events (name, resource, payload, at) VALUES (?, ?, ?, ?) RETURNING *")
     .get(name, resource, JSON.stringify(payload), store.clock.now()) as EventRow;
   if (store.listeners.size) {
-    store.afterCommit(() => {
-      for (const listener of store.listeners) listener(row);
-    });
+    for (const listener of store.listeners) store.afterCommit(() => listener(row));
   }
   return row;
 }

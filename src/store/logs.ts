@@ -56,9 +56,7 @@ export function appendLogs(
     }
   });
   if (seqs.length && store.logListeners.size) {
-    store.afterCommit(() => {
-      for (const listener of store.logListeners) listener(seqs);
-    });
+    for (const listener of store.logListeners) store.afterCommit(() => listener(seqs));
   }
 }
 

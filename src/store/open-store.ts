@@ -9,9 +9,9 @@ export interface Store {
   readonly db: Database;
   readonly path: string;
   readonly clock: Clock;
-  /** Run `fn` in one immediate transaction; nested calls join the outer one. */
+  /** Run `fn` in one immediate transaction; a nested call is a savepoint inside the outer one. */
   tx<T>(fn: () => T): T;
-  /** Run `fn` once the current transaction commits (at once outside one; never on rollback). */
+  /** Run `fn` once the current transaction commits (at once outside one; never on rollback). A throw is reported, not raised. */
   afterCommit(fn: () => void): void;
   /** Call `listener` with every event recorded, once its transaction commits; returns the unsubscribe. */
   subscribe(listener: (event: EventRow) => void): () => void;
@@ -26,6 +26,8 @@ export interface Store {
 
 export interface OpenStoreOptions {
   clock?: Clock;
+  /** Where an error thrown by a listener goes (default: stderr); it never reaches the writer. */
+  onListenerError?: (error: unknown) => void;
   /** The migrations to apply; tests pass a prefix to make an old database. */
   migrations?: readonly Migration[];
 }
@@ -51,8 +53,30 @@ export function openStore(path: string, options: OpenStoreOptions = {}): Store {
   }
   const clock = options.clock ?? systemClock;
   let committed: (() => void)[] = [];
+  // Listeners run after the data is committed: one that throws must neither stop the others nor
+  // make the caller believe its write failed.
+  const onListenerError =
+    options.onListenerError ??
+    ((error: unknown) =>
+      process.stderr.write(`orch: a store listener failed: ${(error as Error)?.stack ?? error}\n`));
+  const run = (callback: () => void) => {
+    try {
+      callback();
+    } catch (error) {
+      onListenerError(error);
+    }
+  };
   const tx = <T>(fn: () => T): T => {
-    if (db.inTransaction) return fn();
+    if (db.inTransaction) {
+      // Nested: a savepoint, so a failure inside undoes its own writes (and their callbacks) only.
+      const mark = committed.length;
+      try {
+        return db.transaction(fn)();
+      } catch (error) {
+        committed.length = mark;
+        throw error;
+      }
+    }
     let result: T;
     try {
       result = db.transaction(fn).immediate();
@@ -62,12 +86,12 @@ export function openStore(path: string, options: OpenStoreOptions = {}): Store {
     }
     const callbacks = committed;
     committed = [];
-    for (const callback of callbacks) callback();
+    for (const callback of callbacks) run(callback);
     return result;
   };
   const afterCommit = (fn: () => void): void => {
     if (db.inTransaction) committed.push(fn);
-    else fn();
+    else run(fn);
   };
   const listeners = new Set<(event: EventRow) => void>();
   const subscribe = (listener: (event: EventRow) => void) => {

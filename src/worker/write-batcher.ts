@@ -120,9 +120,17 @@ export function createWriteBatcher(store: Store, hooks: Hooks = {}): WriteBatche
       hooks.onError?.(error);
       return;
     }
-    if (written.length) hooks.onLogs?.(written);
-    for (const [then, run] of results) then(run);
-    after?.();
+    // Written and committed: what follows must run whatever one of them throws.
+    const safely = (fn: () => void) => {
+      try {
+        fn();
+      } catch (error) {
+        hooks.onError?.(error);
+      }
+    };
+    if (written.length) safely(() => hooks.onLogs?.(written));
+    for (const [then, run] of results) safely(() => then(run));
+    if (after) safely(after);
   };
 
   const schedule = () => {

@@ -122,6 +122,27 @@ describe("files", () => {
     });
   });
 
+  test("deleting a flow's file keeps the last good version rather than deploying one that cannot run", () => {
+    const p = project({ "flows/etl.yaml": ETL, "flows/etl.ts": "export default 1;\n" });
+    p.deployer.deployAll();
+    rmSync(p.path("flows/etl.ts"));
+    const report = p.deployer.deployChanged([p.path("flows/etl.ts")]);
+    expect(report.invalid).toEqual([
+      {
+        file: "flows/etl.yaml",
+        problems: [
+          {
+            where: "flows/etl.yaml:2",
+            message: 'flow: "./etl.ts" does not exist any more (deleted or renamed)',
+          },
+        ],
+      },
+    ]);
+    expect(getDeployment(p.store, "etl")?.version).toBe(1);
+    p.write("flows/etl.ts", "export default 2;\n");
+    expect(p.deployer.deployChanged([p.path("flows/etl.ts")]).updated).toEqual(["etl"]);
+  });
+
   test("the same name in two files is an error naming both; the file that had it keeps it", () => {
     const p = project({ "flows/a.yaml": "deployments:\n  - name: x\n    command: [echo, a]\n" });
     p.deployer.deployAll();

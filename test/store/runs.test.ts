@@ -143,3 +143,38 @@ test("events are published only after their transaction commits", () => {
   createRun(store, {});
   expect(seen).toEqual(["flow-run.scheduled"]);
 });
+
+test("a listener that throws neither stops the others nor fails the write", () => {
+  const errors: unknown[] = [];
+  const t = tempDir();
+  const s = openStore(join(t.dir, "o.db"), { onListenerError: (e) => errors.push(e) });
+  const seen: string[] = [];
+  s.subscribe(() => {
+    throw new Error("listener bug");
+  });
+  s.subscribe((e) => seen.push(e.name));
+  const run = createRun(s, {});
+  expect(seen).toEqual(["flow-run.scheduled"]);
+  expect(errors).toHaveLength(1);
+  expect(runStates(s, run.seq)).toHaveLength(1);
+  s.close();
+  t.cleanup();
+});
+
+test("a nested transaction that fails undoes only its own writes and events", () => {
+  const seen: string[] = [];
+  store.subscribe((e) => seen.push(`${e.name}:${e.resource}`));
+  const kept = store.tx(() => {
+    const a = createRun(store, { deployment: "a" });
+    expect(() =>
+      store.tx(() => {
+        createRun(store, { deployment: "b" });
+        throw new Error("disk full");
+      }),
+    ).toThrow("disk full");
+    return a;
+  });
+  const rows = store.db.query("SELECT deployment FROM flow_runs").all();
+  expect(rows).toEqual([{ deployment: "a" }]);
+  expect(seen).toEqual([`flow-run.scheduled:${kept.id}`]);
+});

@@ -3,6 +3,7 @@ import { createDeploymentRun } from "../../definitions/index.ts";
 import {
   createRun,
   eventToJson,
+  getRun,
   getRunOrThrow,
   getWorker,
   listLogs,
@@ -260,13 +261,15 @@ export function runRoutes({ store, cancel, retry }: RunRoutesDeps): Route[] {
           };
           const finish = () => {
             flush();
-            const current = getRunOrThrow(store, run.id);
-            if (isTerminal(current.state_type)) {
+            const current = getRun(store, run.id);
+            if (!current) {
+              // A planned run the scheduler replaced: there is nothing more to follow.
+              send({ event: "end", data: { ...runToJson(run), deleted: true } });
+              close();
+            } else if (isTerminal(current.state_type)) {
               send({ event: "end", data: runToJson(current) });
               close();
-              return true;
             }
-            return false;
           };
           const stopLogs = store.watchLogs((seqs) => {
             if (seqs.includes(run.seq)) flush();
