@@ -27,8 +27,8 @@ import {
 } from "../store/index.ts";
 import {
   cancelRun,
+  createReaper,
   type EmbeddedWorker,
-  reapStaleWorkers,
   retryRun,
   startEmbeddedWorker,
 } from "../worker/index.ts";
@@ -150,18 +150,15 @@ export async function startServer(options: ServerOptions = {}): Promise<OrchServ
       stops.push(() => running.stop());
     } else {
       // No embedded worker to reap on its heartbeats: remote workers that go silent still must.
-      const reapStore = store;
-      const since = reapStore.clock.now();
-      const reaper = setInterval(
-        () => {
-          try {
-            reapStaleWorkers(reapStore, { staleAfterMs, since });
-          } catch (error) {
-            logger.error("marking silent workers offline failed:", error);
-          }
-        },
-        Math.max(100, Math.floor(staleAfterMs / 3)),
-      );
+      const periodMs = Math.max(100, Math.floor(staleAfterMs / 3));
+      const reap = createReaper(store, { staleAfterMs, periodMs });
+      const reaper = setInterval(() => {
+        try {
+          reap();
+        } catch (error) {
+          logger.error("marking silent workers offline failed:", error);
+        }
+      }, periodMs);
       stops.push(async () => clearInterval(reaper));
     }
     writeServerFile(paths.serverFile, {

@@ -15,7 +15,7 @@ import {
 import { cancelRun } from "./cancel-run.ts";
 import { finalState } from "./final-state.ts";
 import { createJobLoader } from "./load-job.ts";
-import { reapStaleWorkers } from "./reap-stale-workers.ts";
+import { createReaper } from "./reap-stale-workers.ts";
 import { recoverRuns } from "./recover-runs.ts";
 import { type RunHandle, type RunnerOptions, spawnRun } from "./spawn-run.ts";
 import { createWriteBatcher } from "./write-batcher.ts";
@@ -104,7 +104,6 @@ export async function startEmbeddedWorker(options: EmbeddedWorkerOptions): Promi
   const graceMs = options.graceMs ?? 5000;
   const host = hostname();
   const id = crypto.randomUUID();
-  const startedAt = clock.now();
 
   ensureWorkPool(store, pool);
   registerWorker(store, { id, name: "embedded", pool, host, pid: process.pid, concurrency });
@@ -258,19 +257,21 @@ export async function startEmbeddedWorker(options: EmbeddedWorkerOptions): Promi
   };
   const unsubscribe = store.subscribe(onEvent);
 
+  const heartbeatMs = options.heartbeatMs ?? 10_000;
+  const reap = createReaper(store, {
+    staleAfterMs: options.staleAfterMs ?? 30_000,
+    periodMs: heartbeatMs,
+    exceptId: id,
+  });
   const heartbeat = setInterval(() => {
     try {
       if (!heartbeatWorker(store, id))
         logger.warn(`worker ${id} was marked offline; its runs were crashed`);
-      reapStaleWorkers(store, {
-        staleAfterMs: options.staleAfterMs ?? 30_000,
-        exceptId: id,
-        since: startedAt,
-      });
+      reap();
     } catch (error) {
       logger.error("heartbeat failed:", error);
     }
-  }, options.heartbeatMs ?? 10_000);
+  }, heartbeatMs);
 
   wake();
 

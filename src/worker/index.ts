@@ -18,7 +18,7 @@ export {
   processStartTime,
   stopProcessGroup,
 } from "./process-tree.ts";
-export { reapStaleWorkers } from "./reap-stale-workers.ts";
+export { createReaper, reapStaleWorkers } from "./reap-stale-workers.ts";
 export { type RecoverOptions, recoverRuns } from "./recover-runs.ts";
 export {
   type RemoteWorker,

@@ -36,3 +36,26 @@ export function reapStaleWorkers(
   }
   return crashed;
 }
+
+/**
+ * A reaper for a timer every `periodMs`: it counts silence from its start and, after a tick much
+ * later than asked for (this machine slept, or the clock jumped), from that tick, since no worker
+ * could reach a server that was not running.
+ */
+export function createReaper(
+  store: Store,
+  options: { staleAfterMs: number; periodMs: number; exceptId?: string },
+): () => RunRow[] {
+  let since = store.clock.now();
+  let last = since;
+  return () => {
+    const now = store.clock.now();
+    if (now - last > 2 * options.periodMs + 1000) since = now;
+    last = now;
+    return reapStaleWorkers(store, {
+      staleAfterMs: options.staleAfterMs,
+      exceptId: options.exceptId,
+      since,
+    });
+  };
+}

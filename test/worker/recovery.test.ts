@@ -1,7 +1,13 @@
 import { hostname } from "node:os";
+import { join } from "node:path";
 import { afterEach, beforeEach, expect, test } from "vitest";
-import { getWorker, registerWorker, transitionRun } from "../../src/store/index.ts";
-import { groupMembers, processStartTime, reapStaleWorkers } from "../../src/worker/index.ts";
+import { getWorker, openStore, registerWorker, transitionRun } from "../../src/store/index.ts";
+import {
+  createReaper,
+  groupMembers,
+  processStartTime,
+  reapStaleWorkers,
+} from "../../src/worker/index.ts";
 import { createLab, eventually, type Lab } from "./helpers.ts";
 
 let lab: Lab;
@@ -89,4 +95,37 @@ test("a worker that stops heartbeating is marked offline and its runs are CRASHE
     /^worker remote-1 on .* stopped heartbeating \(last at .*\) while this run was PENDING$/,
   );
   expect(getWorker(lab.store, workerId)?.status).toBe("offline");
+});
+
+test("after this machine sleeps, a silent worker gets a full timeout before its runs crash", () => {
+  let now = 1_000_000;
+  const store = openStore(join(lab.dir, "sleep.db"), { clock: { now: () => now } });
+  try {
+    registerWorker(store, {
+      id: "w",
+      name: "remote",
+      pool: "default",
+      host: "h",
+      pid: 1,
+      concurrency: 1,
+    });
+    const reap = createReaper(store, { staleAfterMs: 30_000, periodMs: 10_000 });
+    now += 10_000;
+    expect(reap()).toEqual([]);
+    // The laptop sleeps for an hour: the first tick after waking must not blame the worker.
+    now += 3_600_000;
+    reap();
+    expect(getWorker(store, "w")?.status).toBe("online");
+    now += 10_000;
+    reap();
+    expect(getWorker(store, "w")?.status).toBe("online");
+    // Still silent a full timeout after waking (ticks every 10 s): now it is offline.
+    for (let i = 0; i < 3; i++) {
+      now += 10_000;
+      reap();
+    }
+    expect(getWorker(store, "w")?.status).toBe("offline");
+  } finally {
+    store.close();
+  }
 });
