@@ -20,21 +20,30 @@ function alive(pid: number): boolean {
 
 /**
  * Find the server: `--api`, then ORCH_API_URL, then `.orch/server.json` of the project (when
- * its process is alive). The token comes from `--token`, ORCH_API_TOKEN or `.orch/token`.
+ * its process is alive). The token comes from `--token`, ORCH_API_TOKEN, or `.orch/token` when
+ * the URL is the project's own server.
  */
 export function findServer(
   paths: ProjectPaths,
   flags: { api?: string; token?: string } = {},
   env: Record<string, string | undefined> = process.env,
 ): ServerTarget | null {
-  const localToken = () =>
-    existsSync(paths.token) ? readFileSync(paths.token, "utf8").trim() || undefined : undefined;
-  const token = flags.token ?? env.ORCH_API_TOKEN;
-  if (flags.api) return { url: flags.api, token: token ?? localToken(), from: "--api" };
-  if (env.ORCH_API_URL)
-    return { url: env.ORCH_API_URL, token: token ?? localToken(), from: "ORCH_API_URL" };
   const info = readServerFile(paths.serverFile);
+  // The project's token goes only to the project's own server, never to another URL.
+  const localToken = (url: string) =>
+    info?.url === url.replace(/\/$/, "") && existsSync(paths.token)
+      ? readFileSync(paths.token, "utf8").trim() || undefined
+      : undefined;
+  const token = flags.token ?? env.ORCH_API_TOKEN;
+  if (flags.api) return { url: flags.api, token: token ?? localToken(flags.api), from: "--api" };
+  if (env.ORCH_API_URL) {
+    return {
+      url: env.ORCH_API_URL,
+      token: token ?? localToken(env.ORCH_API_URL),
+      from: "ORCH_API_URL",
+    };
+  }
   if (info && alive(info.pid))
-    return { url: info.url, token: token ?? localToken(), from: "server.json" };
+    return { url: info.url, token: token ?? localToken(info.url), from: "server.json" };
   return null;
 }

@@ -26,6 +26,20 @@ export function unstartedRuns(store: Store, deploymentId: number, after?: number
 }
 
 /**
+ * Names of deployments with a schedule slot in (`after`, `until`], whatever became of its run (a
+ * worker may have claimed it already): those must plan further ahead.
+ */
+export function deploymentsDue(store: Store, after: number, until: number): string[] {
+  const rows = store.db
+    .query(
+      `SELECT DISTINCT deployment FROM flow_runs
+       WHERE created_by = 'schedule' AND scheduled_at > ? AND scheduled_at <= ?`,
+    )
+    .all(after, until) as { deployment: string }[];
+  return rows.map((r) => r.deployment);
+}
+
+/**
  * Delete never-started schedule runs. Why delete rather than cancel: a planned run is a forecast
  * of the schedule, not history; replacing it on every redeploy, pause or removal would otherwise
  * fill `runs ls` with CANCELLED rows nobody asked for. Only runs the scheduler made and no worker

@@ -4,6 +4,7 @@ import type { MissedCause } from "./catch-up.ts";
 import { markLateRuns, nextLateAt } from "./mark-late.ts";
 import { nextPlannedAt, type PlanInput, planDeployment } from "./plan-deployment.ts";
 import type { CreateDeploymentRun } from "./planned-runs.ts";
+import { deploymentsDue } from "./planned-runs.ts";
 import { systemTimers, type Timers } from "./timers.ts";
 
 /** Where the scheduler reports (the server passes its logger). */
@@ -96,7 +97,10 @@ export function startScheduler(options: SchedulerOptions): Scheduler {
     }
   };
 
+  /** Slots up to this time have had their deployments planned further ahead. */
+  let plannedThrough = clock.now();
   const planAll = (catchup?: MissedCause) => {
+    plannedThrough = clock.now() + leadMs;
     for (const row of listDeployments(store, { all: true })) plan(row.name, catchup);
   };
 
@@ -147,7 +151,10 @@ export function startScheduler(options: SchedulerOptions): Scheduler {
       );
       planAll("jump");
     } else {
-      planAll();
+      // Only deployments whose slots came due since the last tick need planning further ahead.
+      const until = clock.now() + leadMs;
+      for (const name of deploymentsDue(store, plannedThrough, until)) plan(name);
+      plannedThrough = until;
     }
     markLate();
     arm();

@@ -189,6 +189,17 @@ CREATE TABLE log_marks (
 ) WITHOUT ROWID;
 `,
   },
+  {
+    version: 5,
+    name: "scheduled runs by deployment",
+    // The scheduler reads each deployment's planned runs, and the slots that came due since its
+    // last tick; listings read each deployment's next run. Without these, each scans every run.
+    sql: `
+CREATE INDEX flow_runs_scheduled_by_deployment ON flow_runs (deployment_id, scheduled_at)
+  WHERE state_type = 'SCHEDULED';
+CREATE INDEX flow_runs_planned ON flow_runs (scheduled_at) WHERE created_by = 'schedule';
+`,
+  },
 ];
 
 /** The newest schema version this build of orch knows. */

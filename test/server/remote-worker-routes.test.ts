@@ -69,6 +69,16 @@ describe("register and heartbeat", () => {
     expect(bad.problems.map((p) => p.where).sort()).toEqual(["concurrency", "name"]);
   });
 
+  test("the name of orch up's own worker is reserved", async () => {
+    const e = await failure(
+      wc.register({ name: "embedded", pool: "default", host: "h", concurrency: 1, pid: null }),
+    );
+    expect(e.status).toBe(400);
+    expect(e.problems).toEqual([
+      { where: "name", message: expect.stringMatching(/any name but embedded/) },
+    ]);
+  });
+
   test("an unknown worker's heartbeat and claim are 404s", async () => {
     expect((await failure(wc.heartbeat("nope"))).code).toBe("E_NOT_FOUND");
     expect((await failure(wc.claim("nope", { limit: 1 }))).code).toBe("E_NOT_FOUND");

@@ -54,7 +54,14 @@ const REGISTER_SCHEMA = {
   additionalProperties: false,
   required: ["name", "pool", "host", "concurrency"],
   properties: {
-    name: { type: "string", minLength: 1, maxLength: 200 },
+    name: {
+      type: "string",
+      minLength: 1,
+      maxLength: 200,
+      // orch up's own worker is recognised by this name when it restarts (recover-runs.ts).
+      pattern: "^(?!embedded$)",
+      description: "any name but embedded, which is orch up's own worker",
+    },
     pool: { type: "string", minLength: 1, maxLength: 200 },
     host: { type: "string", minLength: 1, maxLength: 255 },
     concurrency: { type: "integer", minimum: 1, maximum: 1000 },
