@@ -1,9 +1,14 @@
+import { existsSync } from "node:fs";
 import { type Client, createClient, findServer } from "../client/index.ts";
-import { OrchError, projectPaths } from "../core/index.ts";
+import { findProjectRoot, OrchError, type ProjectPaths, projectPaths } from "../core/index.ts";
 
 /** Options every command that talks to orch takes. */
 export const connectArgs = {
-  dir: { type: "string", description: "The project root", default: "." },
+  dir: {
+    type: "string",
+    description:
+      "The project root (default: the nearest folder up from here with flows/ or .orch/)",
+  },
   api: {
     type: "string",
     description: "The server's URL (default: ORCH_API_URL, or the project's running server)",
@@ -15,6 +20,22 @@ export const connectArgs = {
 export const jsonArg = {
   json: { type: "boolean", description: "Print one JSON document (snake_case keys)" },
 } as const;
+
+/**
+ * The paths of the project a command works on (see findProjectRoot); a clear error, exit 2,
+ * when there is none here or above.
+ */
+export function projectOf(dir: string | undefined): ProjectPaths {
+  const root = findProjectRoot(dir);
+  if (root === null) {
+    throw new OrchError(
+      "E_BAD_INPUT",
+      `no orch project in ${process.cwd()} or above (no flows/ or .orch/ folder); create one with orch init, or pass --dir`,
+    );
+  }
+  if (!existsSync(root)) throw new OrchError("E_BAD_INPUT", `--dir ${dir}: no such folder`);
+  return projectPaths(root);
+}
 
 export interface Connection {
   client: Client;
@@ -31,7 +52,8 @@ export async function connect(
   args: { dir?: string; api?: string; token?: string },
   options: { local: boolean },
 ): Promise<Connection> {
-  const paths = projectPaths(args.dir);
+  const remoteOnly = Boolean(args.api ?? process.env.ORCH_API_URL);
+  const paths = remoteOnly ? projectPaths(findProjectRoot(args.dir) ?? ".") : projectOf(args.dir);
   const target = findServer(paths, args);
   if (target) {
     return { client: createClient(target), remote: true, close() {} };

@@ -1,7 +1,7 @@
 import { defineCommand } from "citty";
-import { OrchError, projectPaths, renderProblem } from "../core/index.ts";
+import { OrchError, renderProblem } from "../core/index.ts";
 import type { DeployReport } from "../definitions/index.ts";
-import { connect, connectArgs, jsonArg } from "./connect.ts";
+import { connect, connectArgs, jsonArg, projectOf } from "./connect.ts";
 import { c, log, printJson } from "./output.ts";
 
 export default defineCommand({
@@ -24,7 +24,7 @@ export default defineCommand({
         import("../store/index.ts"),
         import("../definitions/index.ts"),
       ]);
-      const paths = projectPaths(args.dir);
+      const paths = projectOf(args.dir);
       const store = openStore(":memory:");
       report = createDeployer(store, paths).check();
       store.close();

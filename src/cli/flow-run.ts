@@ -2,7 +2,7 @@ import { existsSync, statSync } from "node:fs";
 import { resolve } from "node:path";
 import { defineCommand } from "citty";
 import { createWorkerClient, findServer } from "../client/index.ts";
-import { OrchError, projectPaths } from "../core/index.ts";
+import { findProjectRoot, OrchError, projectPaths } from "../core/index.ts";
 import { runAdHocFlow } from "../worker/index.ts";
 import { connect, connectArgs, jsonArg } from "./connect.ts";
 import { paintState } from "./format.ts";
@@ -57,7 +57,7 @@ export default defineCommand({
       );
     }
     const parameters = parseParams(repeated(rawArgs, ["p", "param"]), args.params, null);
-    const target = findServer(projectPaths(args.dir), args);
+    const target = findServer(projectPaths(findProjectRoot(args.dir) ?? "."), args);
     const conn = await connect(args, { local: true });
     const abort = new AbortController();
     let interrupts = 0;

@@ -1,7 +1,8 @@
+import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 import { defineCommand } from "citty";
 import { createClient } from "../client/index.ts";
-import { OrchError } from "../core/index.ts";
+import { findProjectRoot, OrchError } from "../core/index.ts";
 import { startServer } from "../server/index.ts";
 import { c, log } from "./output.ts";
 
@@ -11,7 +12,11 @@ export default defineCommand({
     description: "Start orch: server, scheduler, watcher and worker (and the TUI on a TTY)",
   },
   args: {
-    dir: { type: "string", description: "The project root", default: "." },
+    dir: {
+      type: "string",
+      description:
+        "The project root (default: the nearest folder up from here with flows/ or .orch/, else this one)",
+    },
     port: { type: "string", description: "The API port (0: any free port)", valueHint: "4200" },
     host: { type: "string", description: "The address to bind", default: "127.0.0.1" },
     headless: { type: "boolean", description: "Plain logs instead of the terminal UI" },
@@ -28,6 +33,13 @@ export default defineCommand({
     },
   },
   async run({ args }) {
+    if (args.dir !== undefined && !existsSync(args.dir)) {
+      throw new OrchError(
+        "E_BAD_INPUT",
+        `--dir ${args.dir}: no such folder (orch init ${args.dir} creates a project there)`,
+      );
+    }
+    const dir = findProjectRoot(args.dir) ?? ".";
     const port = args.port === undefined ? undefined : Number(args.port);
     if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65535)) {
       throw new OrchError(
@@ -53,7 +65,7 @@ export default defineCommand({
     const tui = !args.headless && process.stdout.isTTY && process.stdin.isTTY;
     const monitor = tui ? (await import("../tui/index.ts")).createMonitor({ mode: "up" }) : null;
     const server = await startServer({
-      dir: args.dir,
+      dir,
       port,
       host: args.host,
       logger: monitor?.logger ?? log,
@@ -67,7 +79,7 @@ export default defineCommand({
       return 0;
     }
     log.success(
-      `orch is up at ${c.cyan(server.url, process.stderr)} for ${resolve(args.dir)}; Ctrl-C stops it`,
+      `orch is up at ${c.cyan(server.url, process.stderr)} for ${resolve(dir)}; Ctrl-C stops it`,
     );
     log.info(`${await stopped}: stopping`);
     await server.stop();

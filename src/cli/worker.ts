@@ -1,7 +1,7 @@
 import { join, resolve } from "node:path";
 import { defineCommand } from "citty";
 import { createClient, createWorkerClient, findServer } from "../client/index.ts";
-import { OrchError, projectPaths } from "../core/index.ts";
+import { findProjectRoot, OrchError, projectPaths } from "../core/index.ts";
 import { startRemoteWorker } from "../worker/index.ts";
 import { connectArgs } from "./connect.ts";
 import { c, log } from "./output.ts";
@@ -37,7 +37,7 @@ export default defineCommand({
         `--concurrency must be a whole number from 1 to 1000, not ${JSON.stringify(args.concurrency)}`,
       );
     }
-    const target = findServer(projectPaths(args.dir), args);
+    const target = findServer(projectPaths(findProjectRoot(args.dir) ?? "."), args);
     if (!target) {
       throw new OrchError(
         "E_BAD_INPUT",

@@ -19,7 +19,7 @@ export {
   renderProblem,
   toOrchError,
 } from "./errors.ts";
-export { type ProjectPaths, projectPaths } from "./paths.ts";
+export { findProjectRoot, type ProjectPaths, projectPaths } from "./paths.ts";
 export {
   type AcceptedState,
   ALLOWED,

@@ -1,4 +1,5 @@
-import { join, resolve } from "node:path";
+import { existsSync, statSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
 
 /** Where a project's files live. */
 export interface ProjectPaths {
@@ -32,4 +33,24 @@ export function projectPaths(
     serverFile: join(data, "server.json"),
     lock: join(data, "server.lock"),
   };
+}
+
+function isDir(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The project a command works on: `dir` when given; else the nearest folder, from the current
+ * one up, that has `flows/` or `.orch/` (as git finds its repository); else null.
+ */
+export function findProjectRoot(dir?: string, from = process.cwd()): string | null {
+  if (dir !== undefined) return resolve(dir);
+  for (let current = resolve(from); ; current = dirname(current)) {
+    if (isDir(join(current, "flows")) || existsSync(join(current, ".orch"))) return current;
+    if (dirname(current) === current) return null;
+  }
 }

@@ -116,3 +116,19 @@ test("with orch up running, saving a definition redeploys it, and commands go th
   up.proc.kill("SIGTERM");
   expect(await up.proc.exited).toBe(0);
 });
+
+test("commands find the project from a folder inside it, and say so when there is none", async () => {
+  const dir = await initProject();
+  await orch(["deploy", "--dir", dir]);
+  const inside = await orch(["deployments", "ls", "--json"], { cwd: join(dir, "flows") });
+  expect(inside.code).toBe(0);
+  expect(JSON.parse(inside.stdout).map((d: { name: string }) => d.name)).toEqual(["etl", "hello"]);
+  expect(existsSync(join(dir, "flows/.orch"))).toBe(false);
+
+  const empty = tempDir();
+  cleanups.push(empty.cleanup);
+  const none = await orch(["runs", "ls"], { cwd: empty.dir });
+  expect(none.code).toBe(2);
+  expect(none.stderr).toMatch(/no orch project in .* or above .*orch init/);
+  expect(existsSync(join(empty.dir, ".orch"))).toBe(false);
+});
