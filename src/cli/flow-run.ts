@@ -34,9 +34,9 @@ export default defineCommand({
       description: "The flow's file, FILE or FILE:EXPORT (default export: default)",
       required: true,
     },
-    p: {
+    param: {
       type: "string",
-      alias: ["param"],
+      alias: ["p"],
       description: "A parameter, key=value (repeatable); JSON values are parsed",
     },
     params: { type: "string", description: "Parameters as a JSON object (-p values go over it)" },

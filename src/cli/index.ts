@@ -1,5 +1,5 @@
 import { type ArgsDef, type CommandDef, renderUsage, runCommand } from "citty";
-import { OrchError, renderProblem, VERSION } from "../core/index.ts";
+import { closest, OrchError, renderProblem, VERSION } from "../core/index.ts";
 import { COMMANDS } from "./commands.ts";
 import { log, stripAnsi } from "./output.ts";
 
@@ -49,7 +49,8 @@ function maybeStrip(text: string): string {
 
 function fullName(cmd: AnyCommand, parent?: AnyCommand): string {
   const meta = (m: AnyCommand | undefined) => (m?.meta as { name?: string } | undefined)?.name;
-  return [meta(parent), meta(cmd)].filter(Boolean).join(" ") || "orch";
+  const name = [meta(parent), meta(cmd)].filter(Boolean).join(" ");
+  return !name ? "orch" : name.startsWith("orch") ? name : `orch ${name}`;
 }
 
 /** Walk argv down the command tree: the leaf, its parent, and the args left for the leaf. */
@@ -66,8 +67,9 @@ async function resolveCommand(
   const load = subs[name];
   if (!load) {
     if (argv.includes("--help") || argv.includes("-h")) return [cmd, parent, argv];
+    const guess = closest(name, Object.keys(subs));
     throw new UsageError(
-      `unknown command ${JSON.stringify(name)}. Run ${fullName(cmd, parent)} --help to see the commands.`,
+      `unknown command ${JSON.stringify(name)}${guess ? ` (did you mean ${JSON.stringify(guess)}?)` : ""}. Run ${fullName(cmd, parent)} --help to see the commands.`,
     );
   }
   const sub = await load();
@@ -92,8 +94,12 @@ async function checkFlags(cmd: AnyCommand, parent: AnyCommand | undefined, args:
     if (!arg.startsWith("-") || arg === "-" || /^-\d/.test(arg)) continue;
     const name = arg.replace(/^--?/, "").split("=")[0]!;
     if (!known.has(name)) {
+      const guess = closest(
+        name,
+        [...known].filter((k) => k.length > 1),
+      );
       throw new UsageError(
-        `unknown option ${arg.split("=")[0]} for ${fullName(cmd, parent)}. Run ${fullName(cmd, parent)} --help to see its options.`,
+        `unknown option ${arg.split("=")[0]} for ${fullName(cmd, parent)}${guess ? ` (did you mean --${guess}?)` : ""}. Run ${fullName(cmd, parent)} --help to see its options.`,
       );
     }
   }

@@ -56,8 +56,9 @@ function coerce(key: string, text: string, schema: Schema | undefined, fallback:
       } catch {}
     }
   }
-  throw new OrchError("E_BAD_INPUT", `-p ${key}=${text}: ${key} must be ${types.join(" or ")}`, [
-    { where: `parameters.${key}`, message: `${JSON.stringify(text)} is not ${types.join(" or ")}` },
+  const kinds = types.map((t) => (/^[aeiou]/.test(t) ? `an ${t}` : `a ${t}`)).join(" or ");
+  throw new OrchError("E_BAD_INPUT", `-p ${key}=${text}: ${key} must be ${kinds}`, [
+    { where: `parameters.${key}`, message: `${JSON.stringify(text)} is not ${kinds}` },
   ]);
 }
 

@@ -12,9 +12,9 @@ export default defineCommand({
   },
   args: {
     deployment: { type: "positional", description: "The deployment's name", required: true },
-    p: {
+    param: {
       type: "string",
-      alias: ["param"],
+      alias: ["p"],
       description: "A parameter, key=value (repeatable); typed by the parameter schema",
     },
     params: { type: "string", description: "Parameters as a JSON object (-p values go over it)" },

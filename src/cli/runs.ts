@@ -1,6 +1,6 @@
 import { defineCommand } from "citty";
-import type { RunJson } from "../client/index.ts";
-import { formatDuration } from "../core/index.ts";
+import type { LogLineJson, RunJson } from "../client/index.ts";
+import { formatDuration, OrchError } from "../core/index.ts";
 import { connect, connectArgs, jsonArg } from "./connect.ts";
 import { localTime, paintState } from "./format.ts";
 import { c, log, printJson, renderTable } from "./output.ts";
@@ -25,6 +25,10 @@ export const ls = defineCommand({
     tag: { type: "string", description: "Only runs with this tag" },
     since: { type: "string", description: "Only runs scheduled at or after this ISO time" },
     until: { type: "string", description: "Only runs scheduled before this ISO time" },
+    planned: {
+      type: "boolean",
+      description: "Also list the runs schedules planned for the future",
+    },
     limit: { type: "string", description: "How many", default: "20" },
   },
   async run({ args }) {
@@ -36,6 +40,8 @@ export const ls = defineCommand({
         tag: args.tag,
         since: args.since,
         until: args.until,
+        // Planned future runs are what deployments inspect shows; here, what happened comes first.
+        planned: args.planned || args.state?.toUpperCase() === "SCHEDULED",
         limit: Number(args.limit),
       });
       if (args.json) return printJson(runs);
@@ -103,6 +109,10 @@ export const logs = defineCommand({
   args: {
     ...connectArgs,
     ...idArg,
+    json: {
+      type: "boolean",
+      description: "Print the lines as one JSON array ({id, at, stream, line})",
+    },
     follow: {
       type: "boolean",
       alias: ["f"],
@@ -114,6 +124,12 @@ export const logs = defineCommand({
     try {
       const print = (l: { stream: string; line: string }) =>
         (l.stream === "stdout" ? process.stdout : process.stderr).write(`${l.line}\n`);
+      if (args.follow && args.json) {
+        throw new OrchError(
+          "E_BAD_INPUT",
+          "--json prints the lines stored so far; it does not go with -f",
+        );
+      }
       if (args.follow) {
         const run = await conn.client.getRun(args.id);
         const { watchRun } = await import("./run.ts");
@@ -121,12 +137,15 @@ export const logs = defineCommand({
         return final.state === "COMPLETED" ? 0 : 1;
       }
       let after = 0;
+      const all: LogLineJson[] = [];
       for (;;) {
         const lines = await conn.client.runLogs(args.id, { after, limit: 10_000 });
-        for (const l of lines) print(l);
+        if (args.json) all.push(...lines);
+        else for (const l of lines) print(l);
         if (lines.length < 10_000) break;
         after = lines.at(-1)!.id;
       }
+      if (args.json) printJson(all);
     } finally {
       conn.close();
     }

@@ -172,6 +172,7 @@ export function createClient(options: ClientOptions) {
         tag?: string;
         since?: string;
         until?: string;
+        planned?: boolean;
         limit?: number;
         cursor?: string;
       } = {},

@@ -74,7 +74,13 @@ export function checkSchema(schema: object, value: unknown): SchemaIssue[] {
 function describe(error: ErrorObject): SchemaIssue {
   const path = toPath(error.instancePath);
   const params = error.params as Record<string, unknown>;
-  const parent = error.parentSchema as { description?: string; "x-kind"?: string } | undefined;
+  const parent = error.parentSchema as
+    | { description?: string; "x-kind"?: string; "x-message"?: string }
+    | undefined;
+  // A schema may say in its own words what a value must be ("x-message").
+  if (parent?.["x-message"] && (error.keyword === "pattern" || error.keyword === "anyOf")) {
+    return { path, message: `${show(error.data)} is not valid: it ${parent["x-message"]}`, error };
+  }
   switch (error.keyword) {
     case "additionalProperties":
       return { path, key: String(params.additionalProperty), message: "unknown key", error };

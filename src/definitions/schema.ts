@@ -67,6 +67,8 @@ const deployment = {
       type: "string",
       pattern: "^[A-Za-z0-9][A-Za-z0-9._-]*$",
       description: "Unique in the project: letters, digits, '.', '_' and '-'",
+      "x-message":
+        'must start with a letter or digit and hold only letters, digits, ".", "_" and "-"',
     },
     flow: {
       type: "string",
@@ -75,6 +77,8 @@ const deployment = {
     },
     command: {
       description: 'A command: argv ["python3", "etl.py"], or a string run by sh -c',
+      "x-message":
+        'must be a non-empty list (argv, like ["python3", "etl.py"]) or a string (run by sh -c)',
       anyOf: [
         { type: "array", items: { type: ["string", "number", "boolean"] }, minItems: 1 },
         { type: "string", minLength: 1 },
@@ -101,8 +105,20 @@ const deployment = {
         },
       },
     },
-    work_pool: { type: "string" },
-    work_queue: { type: "string" },
+    work_pool: {
+      type: "string",
+      pattern: "^[A-Za-z0-9][A-Za-z0-9._-]*$",
+      description: "The work pool whose workers run it (default: default)",
+      "x-message":
+        'must start with a letter or digit and hold only letters, digits, ".", "_" and "-"',
+    },
+    work_queue: {
+      type: "string",
+      pattern: "^[A-Za-z0-9][A-Za-z0-9._-]*$",
+      description: "The queue in its pool (default: default)",
+      "x-message":
+        'must start with a letter or digit and hold only letters, digits, ".", "_" and "-"',
+    },
     env: {
       type: "object",
       description: "Environment variables of the run",

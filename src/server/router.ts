@@ -54,12 +54,22 @@ function coerceQuery(route: Route, url: URL): RouteContext["query"] {
       continue;
     }
     let value: string | number | boolean = raw;
-    if (schema.type === "integer" || schema.type === "number") value = Number(raw);
+    if (schema.type === "integer" || schema.type === "number") {
+      value = Number(raw);
+      if (raw.trim() === "" || !Number.isFinite(value)) {
+        problems.push({
+          where: key,
+          message: `must be ${schema.type === "integer" ? "an integer" : "a number"}, not ${JSON.stringify(raw)}`,
+        });
+        continue;
+      }
+    }
     if (schema.type === "boolean")
       value = raw === "1" || raw === "true" ? true : raw === "0" || raw === "false" ? false : raw;
     query[key] = value;
   }
   const schema = { type: "object", properties: route.query ?? {} };
+  if (problems.length) throw new OrchError("E_BAD_INPUT", "the query is not valid", problems);
   for (const issue of checkSchema(schema, query)) {
     const where = renderPath(issue.path);
     const raw = url.searchParams.get(where);

@@ -348,6 +348,8 @@ export interface RunFilter {
   since?: number;
   /** Only runs scheduled before this time (epoch ms). */
   until?: number;
+  /** Leave out runs a schedule planned for after this time (the future), keeping what happened. */
+  plannedAfter?: number;
 }
 
 /** Runs, newest first, filtered; uses an index for each filter. */
@@ -373,6 +375,12 @@ export function listRuns(store: Store, filter: RunFilter = {}): RunRow[] {
   if (filter.until !== undefined) {
     where.push("r.scheduled_at < ?");
     args.push(filter.until);
+  }
+  if (filter.plannedAfter !== undefined) {
+    where.push(
+      "NOT (r.created_by = 'schedule' AND r.state_type = 'SCHEDULED' AND r.scheduled_at > ?)",
+    );
+    args.push(filter.plannedAfter);
   }
   if (filter.before !== undefined) {
     where.push("r.seq < ?");

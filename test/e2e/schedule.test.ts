@@ -95,4 +95,14 @@ test("a 1s interval deployment starts each run within 50 ms of its time", async 
   expect(human.stdout).toContain("every 1s");
   expect(human.stdout).toContain("every day at 02:30, Europe/Berlin (inactive)");
   expect(human.stdout).toMatch(/\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC {2}\d{4}-.* local/);
+
+  // runs ls shows what happened first; the planned future is there with --planned.
+  const ls = async (...more: string[]) =>
+    JSON.parse(
+      (await orch(["runs", "ls", "--json", "--limit", "1000", "--dir", dir, ...more])).stdout,
+    ) as RunJson[];
+  const future = (rs: RunJson[]) =>
+    rs.filter((r) => r.state === "SCHEDULED" && Date.parse(r.scheduled_at) > Date.now() + 2000);
+  expect(future(await ls())).toEqual([]);
+  expect(future(await ls("--planned")).length).toBeGreaterThan(0);
 });

@@ -266,6 +266,14 @@ describe("lists and the stream", () => {
       limit: 1000,
     });
     expect(past.runs.length).toBe(countRuns());
+    const later = await client.triggerRun("echo", {
+      scheduled_at: new Date(Date.now() + 3_600_000).toISOString(),
+    } as never);
+    expect((await client.listRuns({ limit: 1 })).runs[0]?.id).toBe(later.id);
+    const limit = await http("GET", "/api/runs?limit=abc");
+    expect(limit.json.error?.problems).toEqual([
+      { where: "limit", message: 'must be an integer, not "abc"' },
+    ]);
     const badTime = await http("GET", "/api/runs?since=yesterday");
     expect(badTime.json.error?.problems).toEqual([
       { where: "since", message: '"yesterday" is not an ISO time' },
@@ -336,6 +344,7 @@ test("the OpenAPI document describes every route with the schemas the server che
     "cursor",
     "since",
     "until",
+    "planned",
   ]);
   // A query parameter that the document does not list is refused.
   const typo = await fetch(`${server.url}/api/runs?limt=5`);

@@ -185,6 +185,12 @@ export function runRoutes({ store, cancel, retry }: RunRoutesDeps): Route[] {
         cursor: { type: "integer", minimum: 0, description: "x-next-cursor of the previous page" },
         since: { type: "string", description: "Only runs scheduled at or after this ISO time" },
         until: { type: "string", description: "Only runs scheduled before this ISO time" },
+        planned: {
+          type: "boolean",
+          default: true,
+          description:
+            "Include runs schedules planned for the future (false: only what happened or is due)",
+        },
       },
       response: { description: "Runs, newest first; the x-next-cursor header pages on" },
       handler: (_req, { query }) => {
@@ -209,6 +215,7 @@ export function runRoutes({ store, cancel, retry }: RunRoutesDeps): Route[] {
           return ms;
         };
         const rows = listRuns(store, {
+          ...(query.planned === false ? { plannedAfter: store.clock.now() } : {}),
           since: time("since"),
           until: time("until"),
           deployment: query.deployment as string | undefined,
