@@ -17,6 +17,7 @@ import {
   type DeployReport,
   watchDefinitions,
 } from "../definitions/index.ts";
+import { startTriggers } from "../events/index.ts";
 import { startScheduler, upcomingRuns } from "../scheduler/index.ts";
 import {
   acquireInstanceLock,
@@ -114,6 +115,8 @@ export async function startServer(options: ServerOptions = {}): Promise<OrchServ
     // Before the worker: runs missed while orch was down are caught up before any is claimed.
     const scheduler = startScheduler({ store, createRun: createDeploymentRun, logger });
     stops.push(async () => scheduler.stop());
+    const triggers = startTriggers({ store, createRun: createDeploymentRun, logger });
+    stops.push(async () => triggers.stop());
     const clock = store.clock;
     let authorize: (req: Request) => void = () => {};
     const staleAfterMs = options.staleAfterMs ?? workerTimeout(options.env ?? process.env);

@@ -20,6 +20,7 @@ export {
   upsertDeployment,
   type VersionRow,
 } from "./deployments.ts";
+export { eventsAfter, getEventCursor, lastEventId, setEventCursor } from "./event-cursors.ts";
 export { type EventJson, type EventRow, eventToJson, listEvents, recordEvent } from "./events.ts";
 export { acquireInstanceLock } from "./instance-lock.ts";
 export {

@@ -186,6 +186,26 @@ describe("problems", () => {
     ]);
   });
 
+  test("a trigger on one of orch's own events must name a real event and its keys", () => {
+    expect(
+      problems(`deployments:
+  - name: t
+    command: [true]
+    triggers:
+      - on: flow-run.completd
+      - on: flow-run.completed
+        match: { deploymnt: ingest }
+      - on: webhook.deploy
+        match: { anything: goes }
+      - on: deployment.*
+        match: { version: "2" }
+`),
+    ).toEqual([
+      'flows/etl.yaml:5:13: triggers[0].on: "flow-run.completd" is not an event orch emits (did you mean "flow-run.completed"?)',
+      'flows/etl.yaml:7:18: triggers[1].match.deploymnt: flow-run.completed events have no "deploymnt" (did you mean "deployment"?); they have resource, deployment, state, state_name, message',
+    ]);
+  });
+
   test("a schedule has exactly one kind, and a name is used once per file", () => {
     expect(
       problems(`deployments:

@@ -1,3 +1,4 @@
+import { OrchError } from "../../core/index.ts";
 import {
   type EventRow,
   eventToJson,
@@ -6,6 +7,7 @@ import {
   type Store,
 } from "../../store/index.ts";
 import { json } from "../http.ts";
+import { readText } from "../read-body.ts";
 import type { Route, RouteContext } from "../router.ts";
 import { sseResponse } from "../sse.ts";
 
@@ -40,6 +42,29 @@ export function eventRoutes({ store }: { store: Store }): Route[] {
           eventToJson(recordEvent(store, body.name, body.resource ?? null, body.payload ?? {})),
           201,
         );
+      },
+    },
+    {
+      method: "POST",
+      path: "/hooks/:slug",
+      summary:
+        "A webhook: records the event webhook.<slug> (resource: the slug; payload: the JSON body, or {body: text}) for triggers to match",
+      response: { status: 202, description: "The event" },
+      handler: async (req, { params: { slug } }) => {
+        if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/.test(slug!)) {
+          throw new OrchError(
+            "E_BAD_INPUT",
+            `webhook names hold letters, digits, ".", "_" and "-", not ${JSON.stringify(slug)}`,
+          );
+        }
+        const text = await readText(req);
+        let payload: Record<string, unknown> = text ? { body: text } : {};
+        try {
+          const parsed: unknown = text ? JSON.parse(text) : {};
+          if (parsed && typeof parsed === "object" && !Array.isArray(parsed))
+            payload = parsed as Record<string, unknown>;
+        } catch {}
+        return json(eventToJson(recordEvent(store, `webhook.${slug}`, slug!, payload)), 202);
       },
     },
     {

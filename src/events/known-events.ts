@@ -1,0 +1,56 @@
+import { closest, STATE_TYPES } from "../core/index.ts";
+
+/** The events orch emits itself, with the payload keys each carries (besides `resource`). */
+export const KNOWN_EVENTS: Readonly<Record<string, readonly string[]>> = {
+  ...Object.fromEntries(
+    [...STATE_TYPES, "DELETED"].map((t) => [
+      `flow-run.${t.toLowerCase()}`,
+      ["deployment", "state", "state_name", "message"],
+    ]),
+  ),
+  "deployment.created": ["version", "source"],
+  "deployment.updated": ["version", "source"],
+  "deployment.removed": ["reason"],
+  "deployment.invalid": ["file", "problems"],
+  "deployment.paused": [],
+  "deployment.resumed": [],
+};
+
+/** Prefixes of orch's own events: a trigger on one of these must name a real one. */
+const OWN_PREFIXES = ["flow-run.", "deployment."];
+
+/**
+ * What is wrong with a trigger's `on` and `match`, in words (empty when nothing is): orch's own
+ * events and their keys are known, so a typo there would make a trigger that never fires.
+ */
+export function triggerProblems(
+  on: string,
+  match: Record<string, unknown>,
+): { key: string[]; message: string }[] {
+  const problems: { key: string[]; message: string }[] = [];
+  if (!OWN_PREFIXES.some((p) => on.startsWith(p))) return problems;
+  const names = Object.keys(KNOWN_EVENTS);
+  const matching = on.endsWith("*")
+    ? names.filter((n) => n.startsWith(on.slice(0, -1)))
+    : names.filter((n) => n === on);
+  if (!matching.length) {
+    const guess = closest(on, names);
+    problems.push({
+      key: ["on"],
+      message: `${JSON.stringify(on)} is not an event orch emits${guess ? ` (did you mean "${guess}"?)` : ""}`,
+    });
+    return problems;
+  }
+  const keys = new Set(["resource", ...matching.flatMap((n) => KNOWN_EVENTS[n] ?? [])]);
+  for (const key of Object.keys(match)) {
+    const top = key.replace(/^payload\./, "").split(".")[0]!;
+    if (!keys.has(top)) {
+      const guess = closest(top, [...keys]);
+      problems.push({
+        key: ["match", key],
+        message: `${on} events have no ${JSON.stringify(top)}${guess ? ` (did you mean "${guess}"?)` : ""}; they have ${[...keys].join(", ")}`,
+      });
+    }
+  }
+  return problems;
+}

@@ -1,0 +1,148 @@
+import { join } from "node:path";
+import { afterEach, beforeEach, describe, expect, test } from "vitest";
+import { specWithDefaults, type TriggerSpec } from "../../src/core/index.ts";
+import { createDeploymentRun } from "../../src/definitions/index.ts";
+import { startTriggers } from "../../src/events/index.ts";
+import {
+  listRuns,
+  openStore,
+  recordEvent,
+  type Store,
+  setDeploymentPaused,
+  transitionRun,
+  upsertDeployment,
+} from "../../src/store/index.ts";
+import { tempDir } from "../helpers.ts";
+
+let store: Store;
+let cleanup = () => {};
+const warnings: string[] = [];
+const logger = { info() {}, warn: (m: string) => warnings.push(m), error() {} };
+
+beforeEach(() => {
+  const t = tempDir();
+  cleanup = t.cleanup;
+  store = openStore(join(t.dir, "orch.db"));
+  warnings.length = 0;
+});
+afterEach(() => {
+  store.close();
+  cleanup();
+});
+
+function deploy(
+  name: string,
+  triggers: TriggerSpec[] = [],
+  parameters: Record<string, unknown> = {},
+) {
+  const spec = specWithDefaults({ name, command: ["true"], triggers, parameters });
+  return upsertDeployment(store, {
+    spec,
+    hash: `${name}-${JSON.stringify(triggers)}`,
+    bundle: null,
+    sourceFile: "f",
+    sourceLine: 1,
+  }).deployment;
+}
+
+function complete(deployment: string): string {
+  const run = createDeploymentRun(store, deployment);
+  transitionRun(store, run.id, { type: "PENDING" });
+  transitionRun(store, run.id, { type: "RUNNING" });
+  transitionRun(store, run.id, { type: "COMPLETED" });
+  return run.id;
+}
+
+const runsOf = (deployment: string) => listRuns(store, { deployment, limit: 100 });
+
+describe("triggers", () => {
+  test("a run that completes starts the deployments whose trigger matches it, with templated parameters", () => {
+    deploy("ingest");
+    deploy(
+      "report",
+      [
+        {
+          on: "flow-run.completed",
+          match: { deployment: "ingest" },
+          parameters: { source: "{{ event.resource.id }}", note: "after {{ event.name }}" },
+        },
+      ],
+      { source: "", limit: 5 },
+    );
+    deploy("other", [{ on: "flow-run.completed", match: { deployment: "nope" }, parameters: {} }]);
+    const triggers = startTriggers({ store, createRun: createDeploymentRun, logger });
+    const ingested = complete("ingest");
+    const [run, ...more] = runsOf("report");
+    expect(more).toEqual([]);
+    expect(run).toMatchObject({
+      created_by: "trigger",
+      state_message: expect.stringMatching(/triggered by flow-run.completed/),
+    });
+    expect(JSON.parse(run!.parameters)).toEqual({
+      source: ingested,
+      note: "after flow-run.completed",
+      limit: 5,
+    });
+    expect(runsOf("other")).toEqual([]);
+    triggers.stop();
+  });
+
+  test("a deployment's own runs never trigger it, and a paused deployment is not triggered", () => {
+    deploy("loop", [{ on: "flow-run.completed", match: {}, parameters: {} }]);
+    deploy("watcher", [{ on: "flow-run.completed", match: {}, parameters: {} }]);
+    const triggers = startTriggers({ store, createRun: createDeploymentRun, logger });
+    complete("loop");
+    expect(runsOf("loop")).toHaveLength(1);
+    expect(runsOf("watcher")).toHaveLength(1);
+    setDeploymentPaused(store, "watcher", true);
+    complete("loop");
+    expect(runsOf("watcher")).toHaveLength(1);
+    triggers.stop();
+  });
+
+  test("custom events and webhooks match on name, resource and payload", () => {
+    deploy("ship", [
+      {
+        on: "webhook.deploy",
+        match: { ref: "refs/heads/*" },
+        parameters: { ref: "{{ event.payload.ref }}" },
+      },
+    ]);
+    const triggers = startTriggers({ store, createRun: createDeploymentRun, logger });
+    recordEvent(store, "webhook.deploy", "deploy", { ref: "refs/tags/v1" });
+    expect(runsOf("ship")).toEqual([]);
+    recordEvent(store, "webhook.deploy", "deploy", { ref: "refs/heads/main" });
+    expect(runsOf("ship").map((r) => JSON.parse(r.parameters))).toEqual([
+      { ref: "refs/heads/main" },
+    ]);
+    triggers.stop();
+  });
+
+  test("a template the event cannot fill makes no run and says why", () => {
+    deploy("needs", [
+      { on: "custom.thing", match: {}, parameters: { x: "{{ event.payload.missing }}" } },
+    ]);
+    const triggers = startTriggers({ store, createRun: createDeploymentRun, logger });
+    recordEvent(store, "custom.thing", null, {});
+    expect(runsOf("needs")).toEqual([]);
+    expect(warnings.join("\n")).toMatch(
+      /\{\{ event\.payload\.missing \}\} is not in event custom\.thing/,
+    );
+    triggers.stop();
+  });
+
+  test("events missed in a crash are handled at the next start, and an event never makes two runs", () => {
+    deploy("after", [{ on: "custom.done", match: {}, parameters: {} }]);
+    let triggers = startTriggers({ store, createRun: createDeploymentRun, logger });
+    const first = recordEvent(store, "custom.done", null, {});
+    triggers.stop();
+    // A crash: the event after the first was recorded but never handled, and the cursor is old.
+    recordEvent(store, "custom.done", null, {});
+    store.db
+      .query("UPDATE event_cursors SET last_id = ? WHERE name = 'triggers'")
+      .run(first.id - 1);
+    triggers = startTriggers({ store, createRun: createDeploymentRun, logger });
+    expect(runsOf("after")).toHaveLength(2);
+    triggers.stop();
+  });
+});
