@@ -94,7 +94,12 @@ export async function benchRuns(options: RunsBenchOptions) {
   }
 
   const finished = whenFinished(store);
-  const worker = await startEmbeddedWorker({ store, bundlesDir, concurrency: CONCURRENCY });
+  const worker = await startEmbeddedWorker({
+    store,
+    bundlesDir,
+    runsDir: join(dir, "runs"),
+    concurrency: CONCURRENCY,
+  });
   const truth = deploy("true", ["true"]);
 
   // Warm up both paths (first spawns, statement caches, the bundle's materialization).

@@ -179,7 +179,8 @@ export async function materializeBundle(
       mkdirSync(dirname(target), { recursive: true });
       // A copy, not a hard link: files of the same content may differ in mode.
       copyFileSync(object, target);
-      chmodSync(target, file.mode | 0o600);
+      // Read-only: runs work in copies of these files and must not change them.
+      chmodSync(target, (file.mode | 0o444) & ~0o222);
     }
     try {
       renameSync(tmp, dir);

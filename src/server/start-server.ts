@@ -1,4 +1,5 @@
 import { existsSync, mkdirSync } from "node:fs";
+import { join } from "node:path";
 import {
   type Clock,
   OrchError,
@@ -144,6 +145,7 @@ export async function startServer(options: ServerOptions = {}): Promise<OrchServ
         apiUrl: url,
         token,
         workDir: paths.root,
+        runsDir: join(paths.data, "runs"),
         concurrency: options.worker?.concurrency,
         graceMs: options.worker?.graceMs,
         staleAfterMs,

@@ -1,3 +1,4 @@
+import { rmSync } from "node:fs";
 import { hostname } from "node:os";
 import type { Clock, ProposedState } from "../core/index.ts";
 import {
@@ -18,6 +19,7 @@ import { createJobLoader } from "./load-job.ts";
 import { createReaper } from "./reap-stale-workers.ts";
 import { recoverRuns } from "./recover-runs.ts";
 import { type RunHandle, type RunnerOptions, spawnRun } from "./spawn-run.ts";
+import { createWorkdirs, type Workdirs } from "./workdirs.ts";
 import { createWriteBatcher } from "./write-batcher.ts";
 
 /** Where the worker reports what goes wrong (the server passes its logger). */
@@ -51,7 +53,9 @@ export interface EmbeddedWorkerOptions {
   maxLogChars?: number;
   /** How runs start orch itself for TypeScript flows. Default: this executable (selfCommand). */
   selfCommand?: string[];
-  /** The working directory of a version that has no files. Default process.cwd(). */
+  /** Where each attempt gets its own working folder (see RunnerOptions.scratchDir). */
+  runsDir?: string;
+  /** The project's folder (ORCH_PROJECT_DIR), and where a version with no files runs. Default process.cwd(). */
   workDir?: string;
   /** The environment runs inherit. Default process.env. */
   env?: Record<string, string | undefined>;
@@ -106,6 +110,12 @@ export async function startEmbeddedWorker(options: EmbeddedWorkerOptions): Promi
   const id = crypto.randomUUID();
 
   ensureWorkPool(store, pool);
+  let workdirs: Workdirs | null = null;
+  if (options.runsDir) {
+    // Folders of runs a stopped orch left behind: no run is going on at start.
+    rmSync(options.runsDir, { recursive: true, force: true });
+    workdirs = createWorkdirs(options.runsDir);
+  }
   registerWorker(store, { id, name: "embedded", pool, host, pid: process.pid, concurrency });
   await recoverRuns(store, { workerId: id, host, graceMs });
 
@@ -118,6 +128,8 @@ export async function startEmbeddedWorker(options: EmbeddedWorkerOptions): Promi
     ...(options.selfCommand ? { selfCommand: options.selfCommand } : {}),
     ...(options.env ? { env: options.env } : {}),
     ...(options.spawn ? { spawn: options.spawn } : {}),
+    ...(workdirs ? { workdirs } : {}),
+    ...(options.workDir ? { projectDir: options.workDir } : {}),
   };
   const loadJob = createJobLoader(store, options.bundlesDir, options.workDir ?? process.cwd());
   const runIds = new Map<number, string>();

@@ -1,4 +1,6 @@
+import { rmSync } from "node:fs";
 import { hostname } from "node:os";
+import { dirname, join } from "node:path";
 import type { WorkerClient } from "../client/index.ts";
 import {
   type ProposedState,
@@ -15,6 +17,7 @@ import { finalState } from "./final-state.ts";
 import { createLink } from "./link.ts";
 import { createReportQueue, isRetryable } from "./report-queue.ts";
 import { type RunHandle, type RunnerOptions, spawnRun } from "./spawn-run.ts";
+import { createWorkdirs } from "./workdirs.ts";
 
 export interface RemoteWorkerOptions {
   /** The worker protocol over the API (createWorkerClient). */
@@ -96,6 +99,9 @@ export async function startRemoteWorker(options: RemoteWorkerOptions): Promise<R
   const claimWaitMs = options.claimWaitMs ?? 20_000;
   const host = hostname();
   const name = options.name ?? "remote";
+  const runsDir = join(dirname(options.bundlesDir), "runs");
+  // Folders of runs an earlier worker here left behind: none of them is going on now.
+  rmSync(runsDir, { recursive: true, force: true });
   const link = createLink(logger, client.url);
   const stopAbort = new AbortController();
   /** Aborted when the worker stops taking runs: ends its waits. */
@@ -107,6 +113,8 @@ export async function startRemoteWorker(options: RemoteWorkerOptions): Promise<R
     ...(options.selfCommand ? { selfCommand: options.selfCommand } : {}),
     ...(options.env ? { env: options.env } : {}),
     ...(options.spawn ? { spawn: options.spawn } : {}),
+    // Next to the bundle cache: each attempt's own working folder.
+    workdirs: createWorkdirs(runsDir),
   };
   const bundles = createBundleCache(options.bundlesDir, client);
   const queue = createReportQueue(

@@ -5,6 +5,7 @@ import { type CapturedLine, createLogCapture } from "./log-capture.ts";
 import { processStartTime, signalGroup, stopProcessGroup } from "./process-tree.ts";
 import { renderArgv } from "./render-argv.ts";
 import { selfCommand } from "./self-command.ts";
+import type { Workdirs } from "./workdirs.ts";
 
 /** Everything needed to run one attempt of a flow run; no store involved. */
 export interface RunJob {
@@ -31,6 +32,10 @@ export interface RunnerOptions {
   selfCommand?: string[];
   /** The environment runs inherit. Default process.env. */
   env?: Record<string, string | undefined>;
+  /** Where each attempt gets its own working folder; without, runs work in the version's folder. */
+  workdirs?: Workdirs;
+  /** The project's folder, given to runs as ORCH_PROJECT_DIR (a place for lasting output). */
+  projectDir?: string;
   /** Time stamps of log lines. Default Date.now. */
   now?: () => number;
   spawn?: typeof Bun.spawn;
@@ -99,10 +104,11 @@ export function jobArgv(job: RunJob, self: string[] = selfCommand()): string[] {
  * do not outlive the run.
  */
 export function spawnRun(
-  job: RunJob,
+  original: RunJob,
   callbacks: RunCallbacks = {},
   options: RunnerOptions = {},
 ): RunHandle {
+  let job = original;
   const spawn = options.spawn ?? Bun.spawn;
   const now = options.now ?? Date.now;
   const graceMs = options.graceMs ?? DEFAULT_GRACE_MS;
@@ -119,14 +125,24 @@ export function spawnRun(
     }),
   });
 
+  // Each attempt works in its own copy of the version's files (see createWorkdirs).
+  const workdir = options.workdirs ? tryAcquire(options.workdirs, job.bundleDir) : null;
+  if (workdir instanceof Error)
+    return failed(`could not prepare the run's folder: ${workdir.message}`);
+  const removeScratch = () => {
+    if (workdir) options.workdirs?.release(workdir);
+  };
+  if (workdir) job = { ...job, bundleDir: workdir.path };
   let argv: string[];
   try {
     argv = jobArgv(job, options.selfCommand);
   } catch (error) {
+    removeScratch();
     return failed((error as Error).message);
   }
   const cwd = join(job.bundleDir, job.spec.cwd || ".");
-  if (!existsSync(cwd) || !statSync(cwd).isDirectory()) {
+  if ((job.spec.cwd || ".") !== "." && (!existsSync(cwd) || !statSync(cwd).isDirectory())) {
+    removeScratch();
     return failed(`the working directory ${job.spec.cwd} does not exist in the deployment's files`);
   }
   const env: Record<string, string | undefined> = {
@@ -138,6 +154,7 @@ export function spawnRun(
     ORCH_ATTEMPT: String(job.attempt),
     ORCH_API_URL: options.apiUrl ?? "",
     ORCH_API_TOKEN: options.token ?? "",
+    ...(options.projectDir ? { ORCH_PROJECT_DIR: options.projectDir } : {}),
   };
 
   let proc: ReturnType<typeof Bun.spawn<"ignore", "pipe", "pipe">>;
@@ -151,6 +168,7 @@ export function spawnRun(
       detached: true,
     });
   } catch (error) {
+    removeScratch();
     return failed(describeSpawnError(argv[0]!, error));
   }
   const pid = proc.pid;
@@ -194,6 +212,7 @@ export function spawnRun(
     ]);
     clearTimeout(pipeTimer);
     const stoppedWith = stopping ? await stopping : null;
+    removeScratch();
     return {
       exitCode: proc.exitCode,
       signal: proc.signalCode == null ? null : String(proc.signalCode),
@@ -216,6 +235,14 @@ export function spawnRun(
 
 /** How long output is read before the event loop gets a turn. */
 const YIELD_EVERY_MS = 4;
+
+function tryAcquire(workdirs: Workdirs, tree: string) {
+  try {
+    return workdirs.acquire(tree);
+  } catch (error) {
+    return error as Error;
+  }
+}
 
 async function drain(
   stream: ReadableStream<Uint8Array>,

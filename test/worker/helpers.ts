@@ -76,7 +76,13 @@ export function createLab(): Lab {
       });
     },
     async startWorker(options = {}) {
-      const worker = await startEmbeddedWorker({ store, bundlesDir, graceMs: 300, ...options });
+      const worker = await startEmbeddedWorker({
+        store,
+        bundlesDir,
+        runsDir: join(t.dir, "runs"),
+        graceMs: 300,
+        ...options,
+      });
       workers.push(worker);
       return worker;
     },

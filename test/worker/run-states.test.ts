@@ -183,7 +183,7 @@ test("runs execute in the version's files, in spec.cwd", async () => {
   await lab.waitFor(run.id, "COMPLETED");
   const [data, cwd] = lab.logs(run);
   expect(data).toBe("from the bundle");
-  expect(cwd).toBe(join(lab.bundlesDir, "trees", d.bundle!, "sub"));
+  expect(cwd).toMatch(new RegExp(`^${join(lab.dir, "runs")}/\\d+/sub$`));
 });
 
 test("stopping the worker stops its runs: CRASHED with what happened", async () => {
@@ -196,4 +196,28 @@ test("stopping the worker stops its runs: CRASHED with what happened", async () 
   expect(crashed.state_message).toBe(
     `orch stopped while this run was RUNNING (pid ${running.pid}); its process was stopped`,
   );
+});
+
+test("each run works in its own copy of the version's files: what one writes, the next never sees", async () => {
+  const d = lab.deploy(
+    {
+      name: "writer",
+      command: [
+        "sh",
+        "-c",
+        'cat note.txt; echo "$ORCH_RUN_ID" >> out.txt; cat out.txt | wc -l; echo changed > note.txt 2>/dev/null; echo "$ORCH_PROJECT_DIR"',
+      ],
+    },
+    { "note.txt": "from the version\n" },
+  );
+  await lab.startWorker({ workDir: lab.dir });
+  const first = lab.trigger(d);
+  await lab.waitFor(first.id, "COMPLETED");
+  const second = lab.trigger(d);
+  await lab.waitFor(second.id, "COMPLETED");
+  for (const run of [first, second]) {
+    const lines = lab.logs(run).map((l) => l.trim());
+    // The second run sees neither the first one's output nor its change to a version file.
+    expect(lines).toEqual(["from the version", "1", lab.dir]);
+  }
 });
