@@ -68,7 +68,12 @@ export const inspect = defineCommand({
       const d = await conn.client.getDeployment(args.name);
       if (args.json) return printJson(d);
       const line = (label: string, value: string) => `${c.gray(label.padEnd(12))} ${value}\n`;
-      let out = `${c.bold(d.name)}  v${d.version}  ${d.paused ? c.yellow("paused") : c.green("active")}\n`;
+      const status = d.removed
+        ? c.gray("removed")
+        : d.paused
+          ? c.yellow("paused")
+          : c.green("active");
+      let out = `${c.bold(d.name)}  v${d.version}  ${status}\n`;
       if (d.description) out += line("description", d.description);
       out += line("runs", target(d));
       out += line("source", d.source ?? "-");

@@ -1,5 +1,6 @@
 import { defineCommand } from "citty";
 import type { Client, RunJson } from "../client/index.ts";
+import { OrchError } from "../core/index.ts";
 import { connect, connectArgs, jsonArg } from "./connect.ts";
 import { paintState } from "./format.ts";
 import { c, log, printJson } from "./output.ts";
@@ -84,6 +85,12 @@ export async function watchRun(client: Client, run: RunJson, json: boolean): Pro
     }
     // The stream ended without an end (the server went away): say what is known.
     return await client.getRun(run.id);
+  } catch (error) {
+    if (error instanceof OrchError) throw error;
+    throw new OrchError(
+      "E_NO_SERVER",
+      `lost orch at ${client.url} while following run ${run.id.slice(0, 8)}; when it is back, orch runs inspect ${run.id.slice(0, 8)} tells how it ended`,
+    );
   } finally {
     process.off("SIGINT", detach);
   }

@@ -46,7 +46,8 @@ export const ls = defineCommand({
       });
       if (args.json) return printJson(runs);
       if (!runs.length) {
-        log.info("no runs yet; orch run DEPLOYMENT starts one");
+        const filtered = args.deployment ?? args.state ?? args.tag ?? args.since ?? args.until;
+        log.info(filtered ? "no runs match" : "no runs yet; orch run DEPLOYMENT starts one");
         return;
       }
       const rows = runs.map((r) => [

@@ -30,6 +30,16 @@ export interface ClientOptions {
   fetch?: (req: Request) => Promise<Response>;
 }
 
+/** Why a request got no answer, in a few words (the runtime's own text is long and generic). */
+function networkReason(error: unknown): string {
+  const code = (error as { code?: string }).code;
+  if (code === "ConnectionRefused" || code === "ECONNREFUSED") return "connection refused";
+  if (code === "ECONNRESET" || code === "ConnectionClosed") return "the connection closed";
+  if (code === "ETIMEDOUT" || code === "TimeoutError") return "timed out";
+  if (code === "ENOTFOUND" || code === "FailedToOpenSocket") return "no such host";
+  return code ?? (error as Error).message?.split(".")[0] ?? String(error);
+}
+
 /** The one typed client of orch's API, used by the CLI, the TUI and remote workers. */
 export type Client = ReturnType<typeof createClient>;
 
@@ -61,7 +71,7 @@ export function createClient(options: ClientOptions) {
       if (signal?.aborted) throw error;
       throw new OrchError(
         "E_NO_SERVER",
-        `cannot reach orch at ${base}: ${(error as Error).message}. Is it running (orch up)?`,
+        `cannot reach orch at ${base} (${networkReason(error)}); is it running (orch up)?`,
       );
     }
     if (!res.ok) await failure(res);

@@ -214,6 +214,33 @@ function buildSpec(
   }
   if (Array.isArray(item.command)) command = item.command.map(String);
   else if (typeof item.command === "string") command = ["sh", "-c", item.command];
+  if (command) {
+    // A placeholder must name a parameter the deployment knows (a default or the schema's).
+    const schemaProps =
+      isObject(item.parameter_schema) && isObject(item.parameter_schema.properties);
+    const known = new Set([
+      ...Object.keys(isObject(item.parameters) ? item.parameters : {}),
+      ...(schemaProps
+        ? Object.keys((item.parameter_schema as { properties: Item }).properties)
+        : []),
+    ]);
+    for (const arg of command) {
+      for (const [, path] of arg.matchAll(/\{\{\s*([^}]*?)\s*\}\}/g)) {
+        const [root, first] = path!.split(".");
+        if (root !== "parameters" || !first) {
+          count(at("command"), `{{ ${path} }} cannot be filled: only {{ parameters.NAME }} can`);
+        } else if (!known.has(first) && !schemaProps) {
+          const guess = closest(first, [...known]);
+          count(
+            at("command"),
+            `{{ ${path} }} names no parameter${guess ? ` (did you mean "${guess}"?)` : ""}: give it a default in parameters, or declare it in parameter_schema`,
+          );
+        } else if (!known.has(first)) {
+          count(at("command"), `{{ ${path} }} names no parameter of the parameter_schema`);
+        }
+      }
+    }
+  }
 
   let cwd = ".";
   if (typeof item.cwd === "string") cwd = insideFolder(item.cwd, ctx, at("cwd"), count) ?? ".";

@@ -90,9 +90,14 @@ export function getDeployment(store: Store, name: string): DeploymentRow | null 
   return store.db.query(`${SELECT} WHERE d.name = ?`).get(name) as DeploymentRow | null;
 }
 
-/** A deployment by name that is not removed; throws E_NOT_FOUND with a hint. */
-export function getDeploymentOrThrow(store: Store, name: string): DeploymentRow {
+/** A deployment by name that is not removed (or that may be, with `removed`); throws E_NOT_FOUND with a hint. */
+export function getDeploymentOrThrow(
+  store: Store,
+  name: string,
+  options: { removed?: boolean } = {},
+): DeploymentRow {
   const row = getDeployment(store, name);
+  if (row && options.removed) return row;
   if (!row || row.removed_at !== null) {
     throw new OrchError(
       "E_NOT_FOUND",

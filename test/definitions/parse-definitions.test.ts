@@ -186,6 +186,22 @@ describe("problems", () => {
     ]);
   });
 
+  test("a command's placeholders must name a parameter the deployment knows", () => {
+    expect(
+      problems(`deployments:
+  - name: p
+    command: ["echo", "{{ parameters.nmae }}", "{{ parameter.x }}", "{{ parameters.name }}"]
+    parameters: { name: x }
+  - name: q
+    command: "echo {{ parameters.limit }}"
+    parameter_schema: { type: object, properties: { limit: { type: integer } } }
+`),
+    ).toEqual([
+      'flows/etl.yaml:3:14: command: {{ parameters.nmae }} names no parameter (did you mean "name"?): give it a default in parameters, or declare it in parameter_schema',
+      "flows/etl.yaml:3:14: command: {{ parameter.x }} cannot be filled: only {{ parameters.NAME }} can",
+    ]);
+  });
+
   test("a trigger on one of orch's own events must name a real event and its keys", () => {
     expect(
       problems(`deployments:

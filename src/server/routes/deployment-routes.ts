@@ -53,10 +53,10 @@ export function deploymentRoutes({ store, deployer, upcoming }: DeploymentRoutes
       path: "/api/deployments/:name",
       summary: "One deployment, with its next runs and versions",
       handler: (_req, { params: { name } }) => {
-        const row = getDeploymentOrThrow(store, name!);
+        const row = getDeploymentOrThrow(store, name!, { removed: true });
         const base = toJson(row, nextRunTimes(store));
         const spec = JSON.parse(row.spec) as DeploymentSpec;
-        const nextRuns = row.paused ? [] : (upcoming?.(spec, 5) ?? []);
+        const nextRuns = row.paused || row.removed_at !== null ? [] : (upcoming?.(spec, 5) ?? []);
         return json({
           ...base,
           next_runs: nextRuns.map((t) => iso(t)),
