@@ -58,7 +58,7 @@ export function DeploymentList(props: DeploymentListProps) {
         const isSelected = d.name === selected;
         return (
           <Text key={d.name} wrap="truncate-end" inverse={isSelected && focused}>
-            {isSelected ? "› " : "  "}
+            {isSelected ? (focused ? "› " : "· ") : "  "}
             {cell(d.name, w.name)}
             {w.schedule ? cell(schedulesText(d), w.schedule) : ""}
             {cell(d.paused ? "—" : clockTime(next, now), 13)}

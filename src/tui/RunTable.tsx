@@ -66,7 +66,7 @@ export function RunTable(props: RunTableProps) {
         const isSelected = id === selected;
         return (
           <Text key={id} wrap="truncate-end" inverse={isSelected && focused}>
-            {isSelected ? "› " : "  "}
+            {isSelected ? (focused ? "› " : "· ") : "  "}
             {cell(id.slice(0, 8), 10)}
             {cell(run.deployment ?? "(ad hoc)", w.deployment)}
             <Text {...stateStyle(run)}>{cell(stateLabel(run), 15)}</Text>{" "}

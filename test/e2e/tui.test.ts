@@ -72,7 +72,7 @@ describe("the monitor, driven in tmux", () => {
     // CI=1 is set on purpose: Ink draws nothing in CI mode, and the monitor must not care.
     term.start(`CI=1 ${ORCH} up --port 0; echo "EXITED=$?"; sleep 30`, t.dir);
     let screen = await term.waitFor(/Deployments \(2\)[\s\S]*nightly/);
-    expect(screen).toMatch(/› hello| {2}hello/);
+    expect(screen).toMatch(/[›·] hello| {2}hello/);
     expect(screen).toMatch(/nightly\s+.*03:00/);
     expect(screen).toMatch(/orch up http:\/\/127\.0\.0\.1:\d+ ● online/);
 
@@ -84,7 +84,7 @@ describe("the monitor, driven in tmux", () => {
     term.keys("BSpace", "BSpace", "BSpace", "BSpace", "BSpace");
     term.keys("t", "m", "u", "x");
     term.keys("Enter");
-    screen = await term.waitFor(/› [0-9a-f]{8}\s+hello\s+COMPLETED/);
+    screen = await term.waitFor(/[›·] [0-9a-f]{8}\s+hello\s+COMPLETED/);
     expect(screen).toMatch(/triggered hello: run [0-9a-f]{8}/);
     // The selected run's logs tail in the log pane.
     await term.waitFor(/Logs [0-9a-f]{8} hello[\s\S]*hello, tmux/);
