@@ -2,6 +2,7 @@
  * The SDK that flow authors import as "orch": `flow()` marks a function as a flow, `task()` a
  * step inside one. Inside the orch executable this module is what `import ... from "orch"` gets.
  */
+import { reportTask, type TaskReport } from "./task-reporter.ts";
 
 /** Options of a flow. */
 export interface FlowOptions {
@@ -36,18 +37,36 @@ export type Task<A extends unknown[], R> = ((...args: A) => Promise<R>) & {
   readonly orchTask: TaskOptions;
 };
 
-/** Define a task: a step of a flow, retried on failure when asked. */
+/**
+ * Define a task: a step of a flow, retried on failure when asked. Inside a run, each call is a
+ * task run that `orch runs inspect` lists with its state and attempts.
+ */
 export function task<A extends unknown[], R>(
   nameOrOptions: string | TaskOptions,
   fn: (...args: A) => R | Promise<R>,
 ): Task<A, R> {
   const options = typeof nameOrOptions === "string" ? { name: nameOrOptions } : nameOrOptions;
   const run = async (...args: A): Promise<R> => {
-    for (let attempt = 0; ; attempt++) {
+    const report: TaskReport = {
+      id: crypto.randomUUID(),
+      name: options.name,
+      state: "RUNNING",
+      attempts: 0,
+      started_at: new Date().toISOString(),
+      ended_at: null,
+    };
+    for (let attempt = 1; ; attempt++) {
+      report.attempts = attempt;
+      reportTask({ ...report });
       try {
-        return await fn(...args);
+        const result = await fn(...args);
+        reportTask({ ...report, state: "COMPLETED", ended_at: new Date().toISOString() });
+        return result;
       } catch (error) {
-        if (attempt >= (options.retries ?? 0)) throw error;
+        if (attempt > (options.retries ?? 0)) {
+          reportTask({ ...report, state: "FAILED", ended_at: new Date().toISOString() });
+          throw error;
+        }
       }
     }
   };

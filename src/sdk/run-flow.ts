@@ -4,6 +4,7 @@
  */
 import { resolve } from "node:path";
 import * as sdk from "./index.ts";
+import { flushTasks } from "./task-reporter.ts";
 
 /** How long a flow that returned may keep the process alive with open handles before it ends. */
 const EXIT_GRACE_MS = 1000;
@@ -42,9 +43,11 @@ export async function runFlow(argv: string[]): Promise<number> {
       return 2;
     }
     await fn(parameters);
+    await flushTasks();
     return 0;
   } catch (error) {
     console.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
+    await flushTasks();
     return 1;
   }
 }

@@ -50,6 +50,7 @@ export {
   type TransitionResult,
   transitionRun,
 } from "./runs.ts";
+export { type TaskRunInput, upsertTaskRuns } from "./task-runs.ts";
 export { ensureDefaultPool, ensureWorkPool, setPoolLimit, upsertWorkQueue } from "./work-pools.ts";
 export {
   getWorker,

@@ -195,10 +195,12 @@ CREATE TABLE log_marks (
     // The scheduler reads each deployment's planned runs, and the slots that came due since its
     // last tick; listings read each deployment's next run. Without these, each scans every run.
     // A cursor records the last event a consumer (the triggers) handled, to resume after a crash.
+    // A flow reports each task run's latest state under its own key.
     sql: `
 CREATE INDEX flow_runs_scheduled_by_deployment ON flow_runs (deployment_id, scheduled_at)
   WHERE state_type = 'SCHEDULED';
 CREATE INDEX flow_runs_planned ON flow_runs (scheduled_at) WHERE created_by = 'schedule';
+CREATE UNIQUE INDEX task_runs_by_key ON task_runs (run_seq, key);
 CREATE TABLE event_cursors (
   name TEXT PRIMARY KEY,
   last_id INTEGER NOT NULL

@@ -16,6 +16,21 @@ const FLOWS = `deployments:
   - name: ts
     flow: ./hello.ts
     parameters: { n: 2 }
+  - name: tasks
+    flow: ./tasks.ts
+`;
+
+const TASKS_FLOW = `import { flow, task } from "orch";
+let tries = 0;
+const extract = task("extract", async () => [1, 2, 3]);
+const flaky = task({ name: "flaky", retries: 2 }, async () => {
+  if (++tries < 2) throw new Error("not yet");
+  return tries;
+});
+export default flow("tasks", async () => {
+  const rows = await extract();
+  return rows.length + (await flaky());
+});
 `;
 
 const TS_FLOW = `import { flow } from "orch";
@@ -33,6 +48,7 @@ beforeAll(async () => {
   ({ dir, cleanup } = tempDir());
   await Bun.write(join(dir, "flows/all.yaml"), FLOWS);
   await Bun.write(join(dir, "flows/hello.ts"), TS_FLOW);
+  await Bun.write(join(dir, "flows/tasks.ts"), TASKS_FLOW);
   up = spawnOrch(["up", "--headless", "--port", "0", "--dir", dir]);
   await up.waitFor("orch is up at");
 });
@@ -72,6 +88,30 @@ describe("orch run", () => {
     const r = await run("run", "ts", "-p", "n=3", "--watch");
     expect(r.stdout).toBe("ts says 63\n");
     expect(r.code).toBe(0);
+  });
+
+  test("a TypeScript flow's tasks are recorded with their state and attempts", async () => {
+    const done = JSON.parse((await run("run", "tasks", "--watch", "--json")).stdout);
+    expect(done.state).toBe("COMPLETED");
+    const detail = JSON.parse((await run("runs", "inspect", done.id, "--json")).stdout);
+    expect(detail.tasks).toEqual([
+      {
+        name: "extract",
+        state: "COMPLETED",
+        attempts: 1,
+        started_at: expect.any(String),
+        ended_at: expect.any(String),
+        cached: false,
+      },
+      {
+        name: "flaky",
+        state: "COMPLETED",
+        attempts: 2,
+        started_at: expect.any(String),
+        ended_at: expect.any(String),
+        cached: false,
+      },
+    ]);
   });
 
   test("parameters are typed by the schema; bad ones exit 2 and create nothing", async () => {

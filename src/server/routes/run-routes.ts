@@ -12,6 +12,7 @@ import {
   runToJson,
   type Store,
   transitionRun,
+  upsertTaskRuns,
 } from "../../store/index.ts";
 import { json } from "../http.ts";
 import type { Route, RouteContext } from "../router.ts";
@@ -68,6 +69,40 @@ interface AdHocBody {
   parameters?: Record<string, unknown>;
   tags?: string[];
   worker_id: string;
+}
+
+const TASKS_SCHEMA = {
+  type: "object",
+  additionalProperties: false,
+  required: ["tasks"],
+  properties: {
+    tasks: {
+      type: "array",
+      maxItems: 10_000,
+      items: {
+        type: "object",
+        additionalProperties: false,
+        required: ["id", "name", "state", "attempts", "started_at", "ended_at"],
+        properties: {
+          id: { type: "string", minLength: 1, maxLength: 100 },
+          name: { type: "string", minLength: 1, maxLength: 500 },
+          state: { enum: ["RUNNING", "COMPLETED", "FAILED"] },
+          attempts: { type: "integer", minimum: 0 },
+          started_at: { type: ["string", "null"], format: "date-time" },
+          ended_at: { type: ["string", "null"] },
+        },
+      },
+    },
+  },
+};
+
+interface TaskBody {
+  id: string;
+  name: string;
+  state: string;
+  attempts: number;
+  started_at: string | null;
+  ended_at: string | null;
 }
 
 /** A run with its history and task runs. */
@@ -293,6 +328,27 @@ export function runRoutes({ store, cancel, retry }: RunRoutesDeps): Route[] {
             stopEvents();
           };
         });
+      },
+    },
+    {
+      method: "POST",
+      path: "/api/runs/:id/tasks",
+      summary:
+        "A flow reports its task runs' latest states: {tasks: [{id, name, state, attempts, started_at, ended_at}]}",
+      body: TASKS_SCHEMA,
+      handler: (_req, { params: { id }, body }: RouteContext<{ tasks: TaskBody[] }>) => {
+        const run = getRunOrThrow(store, id!);
+        const time = (t: string | null) => (t === null ? null : Date.parse(t));
+        upsertTaskRuns(
+          store,
+          run.seq,
+          body.tasks.map((t) => ({
+            ...t,
+            started_at: time(t.started_at),
+            ended_at: time(t.ended_at),
+          })),
+        );
+        return json({ stored: body.tasks.length });
       },
     },
     {

@@ -1,0 +1,66 @@
+/**
+ * Reports a flow's task runs to orch (POST /api/runs/:id/tasks), in batches, in the background:
+ * a task never waits for the API, and a flow runs the same when there is none (an ad-hoc run
+ * with no server). The flow-run entry flushes what is left before the process ends.
+ */
+
+/** One task run's state, as the API takes it. */
+export interface TaskReport {
+  id: string;
+  name: string;
+  state: "RUNNING" | "COMPLETED" | "FAILED";
+  attempts: number;
+  started_at: string;
+  ended_at: string | null;
+}
+
+const pending = new Map<string, TaskReport>();
+let flushing: Promise<void> | null = null;
+let timer: ReturnType<typeof setTimeout> | null = null;
+
+function target(): { url: string; token: string } | null {
+  const api = process.env.ORCH_API_URL;
+  const run = process.env.ORCH_RUN_ID;
+  if (!api || !run) return null;
+  return {
+    url: `${api.replace(/\/$/, "")}/api/runs/${encodeURIComponent(run)}/tasks`,
+    token: process.env.ORCH_API_TOKEN ?? "",
+  };
+}
+
+async function send(): Promise<void> {
+  const to = target();
+  const batch = [...pending.values()];
+  pending.clear();
+  if (!to || !batch.length) return;
+  try {
+    await fetch(to.url, {
+      method: "POST",
+      headers: { "content-type": "application/json", authorization: `Bearer ${to.token}` },
+      body: JSON.stringify({ tasks: batch }),
+    });
+  } catch {
+    // The run goes on without its task list; the flow's own output still tells what happened.
+  }
+}
+
+/** Record a task run's state (the latest state of each task run is what gets sent). */
+export function reportTask(report: TaskReport): void {
+  if (!target()) return;
+  pending.set(report.id, report);
+  timer ??= setTimeout(() => {
+    timer = null;
+    flushing = (flushing ?? Promise.resolve()).then(send);
+  }, 50);
+  timer.unref?.();
+}
+
+/** Send what is waiting (the flow ended). */
+export async function flushTasks(): Promise<void> {
+  if (timer) {
+    clearTimeout(timer);
+    timer = null;
+  }
+  await (flushing ?? Promise.resolve());
+  await send();
+}
