@@ -195,11 +195,15 @@ CREATE TABLE log_marks (
     // The scheduler reads each deployment's planned runs, and the slots that came due since its
     // last tick; listings read each deployment's next run. Without these, each scans every run.
     // A cursor records the last event a consumer (the triggers) handled, to resume after a crash.
-    // A flow reports each task run's latest state under its own key.
+    // A flow reports each task run's latest state under its own key. flow_runs_due served no
+    // query (a partial index on state_type IN (...) is not used for state_type = 'SCHEDULED');
+    // flow_runs_scheduled serves the late-run rule and the scheduler's next wake-up.
     sql: `
 CREATE INDEX flow_runs_scheduled_by_deployment ON flow_runs (deployment_id, scheduled_at)
   WHERE state_type = 'SCHEDULED';
 CREATE INDEX flow_runs_planned ON flow_runs (scheduled_at) WHERE created_by = 'schedule';
+DROP INDEX flow_runs_due;
+CREATE INDEX flow_runs_scheduled ON flow_runs (scheduled_at) WHERE state_type = 'SCHEDULED';
 CREATE UNIQUE INDEX task_runs_by_key ON task_runs (run_seq, key);
 CREATE TABLE event_cursors (
   name TEXT PRIMARY KEY,
