@@ -49,6 +49,10 @@ export const MAX_CLAIM_WAIT_MS = 60_000;
 const ID = { type: "string", minLength: 1, maxLength: 100 } as const;
 const IDS = { type: "array", maxItems: 10_000, items: ID } as const;
 
+/** Events that may give a waiting claim something to answer. */
+const WAKES =
+  /^(flow-run\.(scheduled|completed|failed|crashed|cancelled|cancelling|deleted)|deployment\.|work-pool\.)/;
+
 const REGISTER_SCHEMA = {
   type: "object",
   additionalProperties: false,
@@ -312,8 +316,10 @@ export function remoteWorkerRoutes({
           };
           const onAbort = () => finish(json({ jobs: [], cancel: [] }));
           // Events come as their transaction commits: look once that caller is done.
-          const unsubscribe = store.subscribe(() => {
-            if (queued || done) return;
+          const unsubscribe = store.subscribe((event) => {
+            // Only what can make work or a cancel appear: a run scheduled, one ending (a slot or
+            // a concurrency limit freed), one cancelling, or a deployment or pool changed.
+            if (queued || done || !WAKES.test(event.name)) return;
             queued = true;
             setImmediate(look);
           });
