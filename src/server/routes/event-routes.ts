@@ -1,6 +1,7 @@
 import { OrchError } from "../../core/index.ts";
 import {
   type EventRow,
+  eventsAfter,
   eventToJson,
   listEvents,
   recordEvent,
@@ -27,6 +28,9 @@ interface EmitBody {
   resource?: string;
   payload?: Record<string, unknown>;
 }
+
+/** Events a reconnecting stream replays at most before it says to reload instead. */
+const MAX_REPLAY = 50_000;
 
 /** Routes for events: emit, list, and the live stream every client follows. */
 export function eventRoutes({ store }: { store: Store }): Route[] {
@@ -113,10 +117,23 @@ export function eventRoutes({ store }: { store: Store }): Route[] {
           };
           const unsubscribe = store.subscribe(deliver);
           if (after > 0) {
-            const missed = store.db
-              .query("SELECT * FROM events WHERE id > ? ORDER BY id LIMIT 10000")
-              .all(after) as EventRow[];
-            for (const e of missed) deliver(e);
+            // Replay what was missed, in pages; past the cap the client is told to reload.
+            let replayed = 0;
+            for (let from = after; replayed < MAX_REPLAY; ) {
+              const missed = eventsAfter(store, from, 1000);
+              for (const e of missed) deliver(e);
+              replayed += missed.length;
+              if (missed.length < 1000) break;
+              from = missed.at(-1)!.id;
+            }
+            if (replayed >= MAX_REPLAY) {
+              send({
+                event: "reset",
+                data: {
+                  message: `more than ${MAX_REPLAY} events were missed; load the state again`,
+                },
+              });
+            }
           }
           return unsubscribe;
         });
