@@ -31,14 +31,30 @@ export const selectDeployments = memo(
   },
 );
 
-/** Ids of the runs the filter lets through, newest first. */
+/**
+ * Ids of the runs the filter lets through: what happened and is happening, newest first, then
+ * the runs schedules planned, soonest first (so a run that just ended is never buried under
+ * the plan).
+ */
 export const selectRunIds = memo((runs: RunsState, filter: string): readonly string[] => {
   const needle = filter.trim().toLowerCase();
-  if (!needle) return runs.order;
-  return runs.order.filter((id) => {
+  const ids = needle
+    ? runs.order.filter((id) => {
+        const r = runs.byId.get(id)!;
+        return matches(needle, r.id, r.deployment, r.state, r.state_name);
+      })
+    : runs.order;
+  const planned: MonitorRun[] = [];
+  const rest: string[] = [];
+  for (const id of ids) {
     const r = runs.byId.get(id)!;
-    return matches(needle, r.id, r.deployment, r.state, r.state_name);
-  });
+    if (r.created_by === "schedule" && r.state === "SCHEDULED" && r.state_name === "Scheduled")
+      planned.push(r);
+    else rest.push(id);
+  }
+  if (!planned.length) return ids;
+  planned.sort((a, b) => (a.scheduled_at ?? "").localeCompare(b.scheduled_at ?? ""));
+  return [...rest, ...planned.map((r) => r.id)];
 });
 
 /** The layout of the current terminal. */

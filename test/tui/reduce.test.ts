@@ -23,6 +23,24 @@ describe("runs", () => {
     );
   });
 
+  test("runs a schedule planned come after what happened, soonest first", () => {
+    const planned = (n: number, at: number) =>
+      run(n, {
+        created_by: "schedule",
+        state: "SCHEDULED",
+        state_name: "Scheduled",
+        started_at: null,
+        ended_at: null,
+        exit_code: null,
+        scheduled_at: new Date(Date.UTC(2025, 0, 2) + at).toISOString(),
+      });
+    const later = planned(50, 2000);
+    const sooner = planned(49, 1000);
+    const ended = run(10);
+    const s = loaded([], [later, sooner, ended]);
+    expect(selectRunIds(s.runs, "")).toEqual([ended.id, sooner.id, later.id]);
+  });
+
   test("a new run goes on top, a changed run changes in place", () => {
     const runs = newestFirst(3);
     let s = loaded([], runs);
