@@ -1,4 +1,3 @@
-import { rmSync } from "node:fs";
 import { hostname } from "node:os";
 import type { Clock, ProposedState } from "../core/index.ts";
 import {
@@ -110,14 +109,10 @@ export async function startEmbeddedWorker(options: EmbeddedWorkerOptions): Promi
   const id = crypto.randomUUID();
 
   ensureWorkPool(store, pool);
-  let workdirs: Workdirs | null = null;
-  if (options.runsDir) {
-    // Folders of runs a stopped orch left behind: no run is going on at start.
-    rmSync(options.runsDir, { recursive: true, force: true });
-    workdirs = createWorkdirs(options.runsDir);
-  }
   registerWorker(store, { id, name: "embedded", pool, host, pid: process.pid, concurrency });
   await recoverRuns(store, { workerId: id, host, graceMs });
+  // After recovery (leftover processes are stopped first): folders of workers that are gone go.
+  const workdirs: Workdirs | null = options.runsDir ? createWorkdirs(options.runsDir) : null;
 
   const runner: RunnerOptions = {
     graceMs,

@@ -7,6 +7,8 @@ import type { RunJob } from "./spawn-run.ts";
 interface VersionFiles {
   spec: DeploymentSpec;
   bundleDir: string;
+  /** No files of its own: it runs in the work dir itself. */
+  inPlace: boolean;
 }
 
 /** Turns claimed runs into jobs for the runner, materializing each version's files once. */
@@ -17,13 +19,13 @@ export function createJobLoader(store: Store, bundlesDir: string, workDir: strin
     const row = getVersion(store, deploymentId, version);
     if (!row) throw new Error(`version ${version} of its deployment is not in the store`);
     const spec = deploymentSpec(row);
-    if (!row.bundle) return { spec, bundleDir: workDir };
+    if (!row.bundle) return { spec, bundleDir: workDir, inPlace: true };
     const manifest = getBundle(store, row.bundle);
     if (!manifest)
       throw new Error(
         `the files of version ${version} (bundle ${row.bundle}) are not in the store`,
       );
-    return { spec, bundleDir: await materializeBundle(bundlesDir, manifest) };
+    return { spec, bundleDir: await materializeBundle(bundlesDir, manifest), inPlace: false };
   };
 
   return async (run: RunRow): Promise<RunJob> => {
@@ -37,7 +39,7 @@ export function createJobLoader(store: Store, bundlesDir: string, workDir: strin
       versions.set(key, files);
       files.catch(() => versions.delete(key));
     }
-    const { spec, bundleDir } = await files;
+    const { spec, bundleDir, inPlace } = await files;
     return {
       runId: run.id,
       deployment: run.deployment ?? spec.name,
@@ -47,6 +49,7 @@ export function createJobLoader(store: Store, bundlesDir: string, workDir: strin
         ...(JSON.parse(run.parameters) as Record<string, unknown>),
       },
       bundleDir,
+      inPlace,
       attempt: run.attempt + 1,
     };
   };

@@ -1,4 +1,3 @@
-import { rmSync } from "node:fs";
 import { hostname } from "node:os";
 import { dirname, join } from "node:path";
 import type { WorkerClient } from "../client/index.ts";
@@ -100,8 +99,6 @@ export async function startRemoteWorker(options: RemoteWorkerOptions): Promise<R
   const host = hostname();
   const name = options.name ?? "remote";
   const runsDir = join(dirname(options.bundlesDir), "runs");
-  // Folders of runs an earlier worker here left behind: none of them is going on now.
-  rmSync(runsDir, { recursive: true, force: true });
   const link = createLink(logger, client.url);
   const stopAbort = new AbortController();
   /** Aborted when the worker stops taking runs: ends its waits. */
@@ -235,6 +232,7 @@ export async function startRemoteWorker(options: RemoteWorkerOptions): Promise<R
         spec: job.spec,
         parameters: job.parameters,
         bundleDir,
+        inPlace: !job.bundle,
         attempt: job.attempt,
       },
       {

@@ -18,6 +18,8 @@ export interface RunJob {
   bundleDir: string;
   /** Which attempt this is (1 for the first). */
   attempt: number;
+  /** Run in bundleDir itself, not a copy (a version with no files of its own runs in the project). */
+  inPlace?: boolean;
 }
 
 /** How the runner starts processes. */
@@ -126,7 +128,8 @@ export function spawnRun(
   });
 
   // Each attempt works in its own copy of the version's files (see createWorkdirs).
-  const workdir = options.workdirs ? tryAcquire(options.workdirs, job.bundleDir) : null;
+  const workdir =
+    options.workdirs && !job.inPlace ? tryAcquire(options.workdirs, job.bundleDir) : null;
   if (workdir instanceof Error)
     return failed(`could not prepare the run's folder: ${workdir.message}`);
   const removeScratch = () => {

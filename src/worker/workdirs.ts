@@ -1,4 +1,13 @@
-import { copyFileSync, mkdirSync, readdirSync, statSync } from "node:fs";
+import {
+  chmodSync,
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+} from "node:fs";
 import { rm } from "node:fs/promises";
 import { join } from "node:path";
 
@@ -6,6 +15,7 @@ import { join } from "node:path";
 interface Listing {
   dirs: string[];
   files: string[];
+  bytes: number;
 }
 
 const listings = new Map<string, Listing>();
@@ -13,14 +23,17 @@ const listings = new Map<string, Listing>();
 function list(root: string): Listing {
   const listing = listings.get(root);
   if (listing) return listing;
-  const found: Listing = { dirs: [], files: [] };
+  const found: Listing = { dirs: [], files: [], bytes: 0 };
   const walk = (rel: string) => {
     for (const entry of readdirSync(join(root, rel), { withFileTypes: true })) {
       const path = rel ? `${rel}/${entry.name}` : entry.name;
       if (entry.isDirectory()) {
         found.dirs.push(path);
         walk(path);
-      } else if (entry.isFile()) found.files.push(path);
+      } else if (entry.isFile()) {
+        found.files.push(path);
+        found.bytes += statSync(join(root, path)).size;
+      }
     }
   };
   walk("");
@@ -28,33 +41,53 @@ function list(root: string): Listing {
   return found;
 }
 
-/** A working folder: a copy of a version's tree, and the change times it had when made. */
-interface Workdir {
+/** A working folder: a copy of a version's tree, for one attempt at a time. */
+export interface Workdir {
   path: string;
   tree: string;
-  stamps: number[];
 }
 
-/** Change times of a copy's folders and files (ctime moves on any write, create, delete or chmod). */
-function stampsOf(path: string, listing: Listing): number[] | null {
+/** Copies of trees this small are checked byte for byte and kept for the next run. */
+const REUSE_MAX_BYTES = 256 * 1024;
+/** Copies kept per version, at most. */
+const KEEP_PER_TREE = 8;
+/** Kept copies of a version no run used for this long are deleted. */
+const IDLE_MS = 10 * 60_000;
+
+function alive(pid: number): boolean {
   try {
-    return ["", ...listing.dirs, ...listing.files].map((p) => statSync(join(path, p)).ctimeMs);
-  } catch {
-    return null;
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as { code?: string }).code === "EPERM";
   }
 }
 
+let instances = 0;
+
 /**
- * Working folders for runs: each attempt gets its own copy of its version's (read-only) files,
- * so what one run writes is never seen by another and the version's files stay as deployed.
- * Copies, not hard links: a run as root could write through a link. A copy a run left exactly
- * as it got it is given to the next run of that version instead of being made again (copying
- * and deleting folders for each run would cost more than the run of a small command); one it
- * changed is deleted in the background.
+ * Working folders for runs: each attempt gets its own copy of its version's files, so what one
+ * run writes is never seen by another and the version's files stay as deployed. Copies, not hard
+ * links: a run as root could write through a link. Each worker process keeps its folders under
+ * `root/<pid>-<n>` and, at start, deletes only those of processes that are gone.
+ *
+ * Why copies are kept: making and deleting a folder for each run costs more than running a small
+ * command. A small copy (REUSE_MAX_BYTES) that a run left exactly as it got it (same entries,
+ * modes and bytes: checked, not trusted to timestamps) is given to the next run of that version; any
+ * other is deleted in the background.
  */
 export function createWorkdirs(root: string) {
   mkdirSync(root, { recursive: true });
+  for (const entry of readdirSync(root)) {
+    const pid = Number(entry.split("-")[0]);
+    if (!Number.isInteger(pid) || !alive(pid)) {
+      rmSync(join(root, entry), { recursive: true, force: true });
+    }
+  }
+  const own = join(root, `${process.pid}-${++instances}`);
+  mkdirSync(own, { recursive: true });
   const idle = new Map<string, Workdir[]>();
+  const lastUsed = new Map<string, number>();
   const doomed: string[] = [];
   let sweeping: ReturnType<typeof setTimeout> | null = null;
   let made = 0;
@@ -69,32 +102,66 @@ export function createWorkdirs(root: string) {
     sweeping.unref?.();
   };
 
+  /** Whether a copy still holds exactly the tree's entries and bytes. */
+  const pristine = (workdir: Workdir, listing: Listing): boolean => {
+    try {
+      for (const dir of ["", ...listing.dirs]) {
+        const expected = [...listing.dirs, ...listing.files].filter(
+          (p) => p.slice(0, p.lastIndexOf("/") + 1) === (dir ? `${dir}/` : ""),
+        ).length;
+        if (readdirSync(join(workdir.path, dir)).length !== expected) return false;
+      }
+      return listing.files.every((f) => {
+        const copy = join(workdir.path, f);
+        const original = join(workdir.tree, f);
+        return (
+          statSync(copy).mode === (statSync(original).mode | 0o200) &&
+          readFileSync(copy).equals(readFileSync(original))
+        );
+      });
+    } catch {
+      return false;
+    }
+  };
+
   return {
-    /** A folder holding a pristine copy of `tree`, for one attempt. */
+    /** A folder holding a fresh copy of `tree`, for one attempt. */
     acquire(tree: string): Workdir {
-      const reused = idle.get(tree)?.pop();
-      if (reused) return reused;
+      // Copies of versions no run used for a while (older versions, after edits) are let go.
+      const now = Date.now();
+      lastUsed.set(tree, now);
+      for (const [other, at] of lastUsed) {
+        if (now - at < IDLE_MS) continue;
+        for (const w of idle.get(other) ?? []) removeLater(w.path);
+        idle.delete(other);
+        lastUsed.delete(other);
+      }
+      const kept = idle.get(tree);
+      const reused = kept?.pop();
+      if (reused && existsSync(reused.path)) return reused;
       const listing = list(tree);
-      const path = join(root, String(++made));
+      const path = join(own, String(++made));
       mkdirSync(path);
       for (const dir of listing.dirs) mkdirSync(join(path, dir));
-      for (const file of listing.files) copyFileSync(join(tree, file), join(path, file));
-      const stamps = stampsOf(path, listing) ?? [];
-      return { path, tree, stamps };
+      for (const file of listing.files) {
+        const target = join(path, file);
+        copyFileSync(join(tree, file), target);
+        // The version's files are read-only; a run's own copy is its to change.
+        chmodSync(target, statSync(target).mode | 0o200);
+      }
+      return { path, tree };
     },
     /** Give a folder back once its run ended: kept for the next run if untouched, else deleted. */
     release(workdir: Workdir): void {
-      const now = stampsOf(workdir.path, list(workdir.tree));
-      // A folder's change time moves when an entry is added or removed in it: comparing the
-      // stamps of every folder and file tells whether anything at all changed.
-      const untouched =
-        now !== null &&
-        now.length === workdir.stamps.length &&
-        now.every((t, i) => t === workdir.stamps[i]);
-      if (untouched) {
-        const pool = idle.get(workdir.tree) ?? [];
-        pool.push(workdir);
-        idle.set(workdir.tree, pool);
+      const listing = list(workdir.tree);
+      const kept = idle.get(workdir.tree) ?? [];
+      if (
+        listing.bytes <= REUSE_MAX_BYTES &&
+        kept.length < KEEP_PER_TREE &&
+        pristine(workdir, listing)
+      ) {
+        kept.push(workdir);
+        idle.set(workdir.tree, kept);
       } else removeLater(workdir.path);
     },
   };

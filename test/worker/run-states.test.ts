@@ -183,7 +183,7 @@ test("runs execute in the version's files, in spec.cwd", async () => {
   await lab.waitFor(run.id, "COMPLETED");
   const [data, cwd] = lab.logs(run);
   expect(data).toBe("from the bundle");
-  expect(cwd).toMatch(new RegExp(`^${join(lab.dir, "runs")}/\\d+/sub$`));
+  expect(cwd).toMatch(new RegExp(`^${join(lab.dir, "runs")}/\\d+-\\d+/\\d+/sub$`));
 });
 
 test("stopping the worker stops its runs: CRASHED with what happened", async () => {

@@ -1,4 +1,4 @@
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, expect, test } from "vitest";
 import { createWorkdirs } from "../../src/worker/workdirs.ts";
@@ -48,4 +48,22 @@ test("two runs at once get two folders", () => {
   const a = workdirs.acquire(version);
   const b = workdirs.acquire(version);
   expect(a.path).not.toBe(b.path);
+});
+
+test("a run may change its own copy; the version's files stay read-only", () => {
+  const { root, version } = tree();
+  chmodSync(join(version, "a.txt"), 0o444);
+  const workdirs = createWorkdirs(root);
+  const w = workdirs.acquire(version);
+  expect(statSync(join(w.path, "a.txt")).mode & 0o200).toBe(0o200);
+  expect(statSync(join(version, "a.txt")).mode & 0o222).toBe(0);
+});
+
+test("at start, only the folders of worker processes that are gone are deleted", () => {
+  const { root, version } = tree();
+  const live = createWorkdirs(root).acquire(version);
+  mkdirSync(join(root, "999999999-1/1"), { recursive: true });
+  createWorkdirs(root);
+  expect(existsSync(join(root, "999999999-1"))).toBe(false);
+  expect(existsSync(live.path)).toBe(true);
 });
