@@ -19,6 +19,7 @@ export interface DeploymentRunRequest {
   createdBy?: string;
   parentId?: string | null;
   message?: string;
+  triggerChain?: string[];
 }
 
 /**
@@ -62,5 +63,6 @@ export function createDeploymentRun(
     createdBy: request.createdBy ?? "manual",
     parentId: request.parentId ?? null,
     message: request.message,
+    ...(request.triggerChain ? { triggerChain: request.triggerChain } : {}),
   });
 }

@@ -1,9 +1,10 @@
-import type { DeploymentSpec, TriggerSpec } from "../core/index.ts";
+import { type DeploymentSpec, stableStringify, type TriggerSpec } from "../core/index.ts";
 import {
   deploymentSpec,
   type EventRow,
   eventsAfter,
   getEventCursor,
+  getRun,
   lastEventId,
   listDeployments,
   type RunRow,
@@ -22,6 +23,7 @@ export type CreateTriggeredRun = (
     idempotencyKey?: string;
     createdBy?: string;
     message?: string;
+    triggerChain?: string[];
   },
 ) => RunRow;
 
@@ -32,14 +34,20 @@ export interface TriggerLogger {
 }
 
 const CURSOR = "triggers";
+/** Runs a chain of triggers may make in a row (a -> b -> c ...). */
+const MAX_CHAIN = 8;
 
 /**
- * Start acting on deployments' triggers: every event, as it is recorded, is matched against the
+ * Start acting on deployments' triggers: every event, once recorded, is matched against the
  * triggers of active deployments, and each match creates a run with the trigger's parameters
  * (templated from the event). A run's idempotency key is the deployment, the trigger and the
  * event, so an event handled twice (after a crash, events after the saved cursor are handled
- * again) never makes two runs. A deployment's own runs do not trigger it, so a deployment that
- * reacts to flow-run.completed cannot loop on itself.
+ * again) never makes two runs.
+ *
+ * Loops: each run a trigger makes keeps the chain of deployments whose runs led to it; a
+ * deployment already in the chain is not triggered again by it, and chains stop at MAX_CHAIN.
+ * So `a` and `b` each triggered by the other's completion run once each, not forever. Events
+ * are handled from a queue, one at a time, never inside the commit of the event before.
  */
 export function startTriggers(options: {
   store: Store;
@@ -48,13 +56,31 @@ export function startTriggers(options: {
 }): { stop(): void } {
   const { store, createRun } = options;
   const logger = options.logger ?? { info() {}, warn() {}, error() {} };
-  let armed: { name: string; index: number; trigger: TriggerSpec }[] = [];
+  let armed: { name: string; key: string; trigger: TriggerSpec }[] = [];
   const load = () => {
     armed = listDeployments(store).flatMap((row) => {
       if (row.paused) return [];
       const spec: DeploymentSpec = deploymentSpec(row);
-      return spec.triggers.map((trigger, index) => ({ name: row.name, index, trigger }));
+      return spec.triggers.map((trigger) => ({
+        name: row.name,
+        // The trigger's identity is its content, so reordering triggers keeps their keys.
+        key: new Bun.CryptoHasher("sha256")
+          .update(stableStringify(trigger))
+          .digest("hex")
+          .slice(0, 12),
+        trigger,
+      }));
     });
+  };
+
+  /** The chain that led to an event: for a run's event, its run's chain and its deployment. */
+  const chainOf = (event: TriggerEvent): string[] => {
+    if (!event.name.startsWith("flow-run.") || !event.resource) return [];
+    const run = getRun(store, event.resource);
+    const before = run?.trigger_chain ? (JSON.parse(run.trigger_chain) as string[]) : [];
+    const deployment =
+      typeof event.payload.deployment === "string" ? event.payload.deployment : null;
+    return deployment ? [...before, deployment] : before;
   };
 
   const handle = (row: EventRow) => {
@@ -66,16 +92,25 @@ export function startTriggers(options: {
       resource: row.resource,
       payload: JSON.parse(row.payload),
     };
-    for (const { name, index, trigger } of armed) {
-      if (event.name.startsWith("flow-run.") && event.payload.deployment === name) continue;
-      if (!matchesTrigger(trigger, event)) continue;
+    const matched = armed.filter(({ trigger }) => matchesTrigger(trigger, event));
+    if (!matched.length) return;
+    const chain = chainOf(event);
+    for (const { name, key, trigger } of matched) {
+      if (chain.includes(name)) continue; // its own runs, or a loop back to it
+      if (chain.length >= MAX_CHAIN) {
+        logger.warn(
+          `${name} not triggered by ${event.name} #${event.id}: ${MAX_CHAIN} triggered runs in a row already (${chain.join(" -> ")})`,
+        );
+        continue;
+      }
       try {
         store.tx(() => {
           const run = createRun(store, name, {
             base: renderParameters(trigger.parameters, event),
-            idempotencyKey: `trigger:${name}:${index}:${event.id}`,
+            idempotencyKey: `trigger:${name}:${key}:${event.id}`,
             createdBy: "trigger",
             message: `triggered by ${event.name}${event.resource ? ` of ${event.resource}` : ""} (event #${event.id})`,
+            triggerChain: chain,
           });
           setEventCursor(store, CURSOR, event.id);
           logger.info(
@@ -84,9 +119,32 @@ export function startTriggers(options: {
         });
       } catch (error) {
         logger.warn(
-          `trigger ${index + 1} of ${name} on ${event.name} #${event.id} made no run: ${(error as Error).message}`,
+          `a trigger of ${name} on ${event.name} #${event.id} made no run: ${(error as Error).message}`,
         );
       }
+    }
+  };
+
+  const queue: EventRow[] = [];
+  let draining = false;
+  /** Every event up to this id has been handled. */
+  let handledThrough = 0;
+  const drain = () => {
+    draining = false;
+    for (let row = queue.shift(); row; row = queue.shift()) {
+      try {
+        handle(row);
+      } catch (error) {
+        logger.error(`handling event #${row.id} for triggers failed:`, error);
+      }
+      handledThrough = row.id;
+    }
+  };
+  const enqueue = (row: EventRow) => {
+    queue.push(row);
+    if (!draining) {
+      draining = true;
+      setImmediate(drain);
     }
   };
 
@@ -94,7 +152,8 @@ export function startTriggers(options: {
   // Events recorded after the last run a trigger made (a crash between an event and its run)
   // are handled again; the first start begins with what happens from now on.
   const cursor = getEventCursor(store, CURSOR);
-  if (cursor === null) setEventCursor(store, CURSOR, lastEventId(store));
+  handledThrough = lastEventId(store);
+  if (cursor === null) setEventCursor(store, CURSOR, handledThrough);
   else {
     for (let after = cursor; ; ) {
       const missed = eventsAfter(store, after, 1000);
@@ -103,12 +162,12 @@ export function startTriggers(options: {
       after = missed.at(-1)!.id;
     }
   }
-  const unsubscribe = store.subscribe(handle);
+  const unsubscribe = store.subscribe(enqueue);
   // Every event is handled as it is recorded; saving how far now and then bounds what a crash
   // makes the next start handle again.
   const save = setInterval(() => {
     try {
-      setEventCursor(store, CURSOR, lastEventId(store));
+      setEventCursor(store, CURSOR, handledThrough);
     } catch (error) {
       logger.error("saving how far the triggers got failed:", error);
     }
@@ -117,7 +176,8 @@ export function startTriggers(options: {
     stop() {
       clearInterval(save);
       unsubscribe();
-      setEventCursor(store, CURSOR, lastEventId(store));
+      drain();
+      setEventCursor(store, CURSOR, handledThrough);
     },
   };
 }

@@ -197,7 +197,8 @@ CREATE TABLE log_marks (
     // A cursor records the last event a consumer (the triggers) handled, to resume after a crash.
     // A flow reports each task run's latest state under its own key. flow_runs_due served no
     // query (a partial index on state_type IN (...) is not used for state_type = 'SCHEDULED');
-    // flow_runs_scheduled serves the late-run rule and the scheduler's next wake-up.
+    // flow_runs_scheduled serves the late-run rule and the scheduler's next wake-up. A run made by
+    // a trigger keeps the deployments whose runs led to it (trigger_chain), to stop loops.
     sql: `
 CREATE INDEX flow_runs_scheduled_by_deployment ON flow_runs (deployment_id, scheduled_at)
   WHERE state_type = 'SCHEDULED';
@@ -205,6 +206,7 @@ CREATE INDEX flow_runs_planned ON flow_runs (scheduled_at) WHERE created_by = 's
 DROP INDEX flow_runs_due;
 CREATE INDEX flow_runs_scheduled ON flow_runs (scheduled_at) WHERE state_type = 'SCHEDULED';
 CREATE UNIQUE INDEX task_runs_by_key ON task_runs (run_seq, key);
+ALTER TABLE flow_runs ADD COLUMN trigger_chain TEXT;
 CREATE TABLE event_cursors (
   name TEXT PRIMARY KEY,
   last_id INTEGER NOT NULL

@@ -43,6 +43,8 @@ export interface RunRow {
   created_by: string;
   result: string | null;
   created_at: number;
+  /** For a run a trigger made: JSON list of the deployments whose runs led to it. */
+  trigger_chain: string | null;
 }
 
 /** A flow run as the API and `--json` show it. */
@@ -110,6 +112,8 @@ export interface NewRun {
   idempotencyKey?: string | null;
   createdBy?: string;
   message?: string;
+  /** The deployments whose runs led a trigger to this run. */
+  triggerChain?: string[];
 }
 
 /**
@@ -131,8 +135,8 @@ export function createRun(store: Store, input: NewRun): RunRow {
       .query(
         `INSERT INTO flow_runs (id, deployment_id, deployment, version, parent_id, parameters, tags,
            work_pool, work_queue, state_type, state_name, state_message, state_at, retries,
-           retry_delay_ms, scheduled_at, idempotency_key, created_by, created_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'SCHEDULED', 'Scheduled', ?, ?, ?, ?, ?, ?, ?, ?)
+           retry_delay_ms, scheduled_at, idempotency_key, created_by, created_at, trigger_chain)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'SCHEDULED', 'Scheduled', ?, ?, ?, ?, ?, ?, ?, ?, ?)
          RETURNING *`,
       )
       .get(
@@ -153,6 +157,7 @@ export function createRun(store: Store, input: NewRun): RunRow {
         input.idempotencyKey ?? null,
         input.createdBy ?? "manual",
         now,
+        input.triggerChain ? JSON.stringify(input.triggerChain) : null,
       ) as RunRow;
     const tagInsert = store.db.query(
       "INSERT OR IGNORE INTO flow_run_tags (run_seq, tag) VALUES (?, ?)",
