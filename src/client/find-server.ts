@@ -18,6 +18,19 @@ function alive(pid: number): boolean {
   }
 }
 
+const LOOPBACK = new Set(["localhost", "127.0.0.1", "[::1]"]);
+
+/** Whether two URLs name one server (loopback names are one host; a trailing slash is nothing). */
+function sameServer(a: string, b: string): boolean {
+  try {
+    const [x, y] = [new URL(a), new URL(b)];
+    const host = (u: URL) => (LOOPBACK.has(u.hostname) ? "loopback" : u.hostname);
+    return x.protocol === y.protocol && x.port === y.port && host(x) === host(y);
+  } catch {
+    return false;
+  }
+}
+
 /**
  * Find the server: `--api`, then ORCH_API_URL, then `.orch/server.json` of the project (when
  * its process is alive). The token comes from `--token`, ORCH_API_TOKEN, or `.orch/token` when
@@ -31,7 +44,7 @@ export function findServer(
   const info = readServerFile(paths.serverFile);
   // The project's token goes only to the project's own server, never to another URL.
   const localToken = (url: string) =>
-    info?.url === url.replace(/\/$/, "") && existsSync(paths.token)
+    info && sameServer(info.url, url) && existsSync(paths.token)
       ? readFileSync(paths.token, "utf8").trim() || undefined
       : undefined;
   const token = flags.token ?? env.ORCH_API_TOKEN;

@@ -86,6 +86,7 @@ export function startScheduler(options: SchedulerOptions): Scheduler {
     };
     try {
       const result = planDeployment(input, name);
+      failed.delete(name);
       for (const problem of result.problems) logger.error(`cannot plan ${name}: ${problem}`);
       for (const c of result.catchup) {
         if (c.missed) {
@@ -93,9 +94,13 @@ export function startScheduler(options: SchedulerOptions): Scheduler {
         }
       }
     } catch (error) {
-      logger.error(`planning ${name} failed; it is tried again on the next change or wake:`, error);
+      // Tried again at each tick, and within a second: a deployment whose planning failed may
+      // have no planned run left to bring it back otherwise.
+      failed.add(name);
+      logger.error(`planning ${name} failed; trying again shortly:`, error);
     }
   };
+  const failed = new Set<string>();
 
   /** Slots up to this time have had their deployments planned further ahead. */
   let plannedThrough = clock.now();
@@ -129,6 +134,7 @@ export function startScheduler(options: SchedulerOptions): Scheduler {
       logger.error("the scheduler could not read the store; trying again in 1 s:", error);
       target = now + 1000;
     }
+    if (failed.size && (target === null || target > now + 1000)) target = now + 1000;
     if (target === null) return;
     const delay = Math.min(MAX_TIMER_MS, Math.max(0, target - now));
     expectedAt = now + delay;
@@ -153,7 +159,8 @@ export function startScheduler(options: SchedulerOptions): Scheduler {
     } else {
       // Only deployments whose slots came due since the last tick need planning further ahead.
       const until = clock.now() + leadMs;
-      for (const name of deploymentsDue(store, plannedThrough, until)) plan(name);
+      const names = new Set([...deploymentsDue(store, plannedThrough, until), ...failed]);
+      for (const name of names) plan(name);
       plannedThrough = until;
     }
     markLate();

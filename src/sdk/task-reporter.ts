@@ -15,6 +15,8 @@ export interface TaskReport {
 }
 
 const pending = new Map<string, TaskReport>();
+/** Task runs per request (well under the API's body limit). */
+const CHUNK = 500;
 let flushing: Promise<void> | null = null;
 let timer: ReturnType<typeof setTimeout> | null = null;
 
@@ -33,14 +35,19 @@ async function send(): Promise<void> {
   const batch = [...pending.values()];
   pending.clear();
   if (!to || !batch.length) return;
-  try {
-    await fetch(to.url, {
-      method: "POST",
-      headers: { "content-type": "application/json", authorization: `Bearer ${to.token}` },
-      body: JSON.stringify({ tasks: batch }),
-    });
-  } catch {
-    // The run goes on without its task list; the flow's own output still tells what happened.
+  for (let i = 0; i < batch.length; i += CHUNK) {
+    try {
+      await fetch(to.url, {
+        method: "POST",
+        headers: { "content-type": "application/json", authorization: `Bearer ${to.token}` },
+        body: JSON.stringify({ tasks: batch.slice(i, i + CHUNK) }),
+        // A server that does not answer must not hold the flow's process open.
+        signal: AbortSignal.timeout(5000),
+      });
+    } catch {
+      // The run goes on without its task list; the flow's own output still tells what happened.
+      return;
+    }
   }
 }
 
