@@ -28,20 +28,7 @@ export async function readText(req: Request): Promise<string> {
  * in a 400 (`parameters.n: must be >= 0`). An empty body reads as `{}`.
  */
 export async function parseBody<T>(req: Request, schema: object): Promise<T> {
-  const length = Number(req.headers.get("content-length") ?? 0);
-  if (length > MAX_BODY_BYTES) {
-    throw new OrchError(
-      "E_TOO_LARGE",
-      `the request body is ${length} bytes; the limit is ${MAX_BODY_BYTES}`,
-    );
-  }
-  const text = await req.text();
-  if (text.length > MAX_BODY_BYTES) {
-    throw new OrchError(
-      "E_TOO_LARGE",
-      `the request body is over the limit of ${MAX_BODY_BYTES} bytes`,
-    );
-  }
+  const text = await readText(req);
   let value: unknown = {};
   if (text.trim()) {
     try {

@@ -10,6 +10,7 @@ import {
 } from "node:fs";
 import { rm } from "node:fs/promises";
 import { join } from "node:path";
+import { isAlive } from "./process-tree.ts";
 
 /** The folders and files of a tree, relative to it; a version's tree never changes. */
 interface Listing {
@@ -54,15 +55,6 @@ const KEEP_PER_TREE = 8;
 /** Kept copies of a version no run used for this long are deleted. */
 const IDLE_MS = 10 * 60_000;
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as { code?: string }).code === "EPERM";
-  }
-}
-
 let instances = 0;
 
 /**
@@ -80,7 +72,7 @@ export function createWorkdirs(root: string) {
   mkdirSync(root, { recursive: true });
   for (const entry of readdirSync(root)) {
     const pid = Number(entry.split("-")[0]);
-    if (!Number.isInteger(pid) || !alive(pid)) {
+    if (!Number.isInteger(pid) || !isAlive(pid)) {
       rmSync(join(root, entry), { recursive: true, force: true });
     }
   }
