@@ -33,7 +33,12 @@ export function projectOf(dir: string | undefined): ProjectPaths {
       `no orch project in ${process.cwd()} or above (no flows/ or .orch/ folder); create one with orch init, or pass --dir`,
     );
   }
-  if (!existsSync(root)) throw new OrchError("E_BAD_INPUT", `--dir ${dir}: no such folder`);
+  if (!existsSync(root)) {
+    throw new OrchError(
+      "E_BAD_INPUT",
+      `--dir ${dir}: no such folder (orch init ${dir} makes a project there)`,
+    );
+  }
   return projectPaths(root);
 }
 

@@ -1,9 +1,9 @@
-import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 import { defineCommand } from "citty";
 import { createClient } from "../client/index.ts";
-import { findProjectRoot, OrchError } from "../core/index.ts";
+import { OrchError } from "../core/index.ts";
 import { startServer } from "../server/index.ts";
+import { projectOf } from "./connect.ts";
 import { c, log } from "./output.ts";
 
 export default defineCommand({
@@ -33,13 +33,7 @@ export default defineCommand({
     },
   },
   async run({ args }) {
-    if (args.dir !== undefined && !existsSync(args.dir)) {
-      throw new OrchError(
-        "E_BAD_INPUT",
-        `--dir ${args.dir}: no such folder (orch init ${args.dir} creates a project there)`,
-      );
-    }
-    const dir = findProjectRoot(args.dir) ?? ".";
+    const dir = projectOf(args.dir).root;
     const port = args.port === undefined ? undefined : Number(args.port);
     if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65535)) {
       throw new OrchError(

@@ -91,6 +91,9 @@ function describe(error: ErrorObject): SchemaIssue {
       const article = /^[aeiou]/.test(type) ? "an" : "a";
       return { path, message: `must be ${article} ${type}, not ${show(error.data)}`, error };
     }
+    case "minLength":
+      if (params.limit === 1) return { path, message: "must not be empty", error };
+      return { path, message: error.message ?? "is too short", error };
     case "enum":
       return {
         path,

@@ -11,7 +11,7 @@ import {
   type ScheduleSpec,
   type TriggerSpec,
 } from "../core/index.ts";
-import { triggerProblems } from "../events/index.ts";
+import { templateProblems, triggerProblems } from "../events/index.ts";
 import { cronProblem, isTimeZone, parseIsoInZone, rruleProblem } from "../scheduler/index.ts";
 import { checkSchema, renderPath } from "./json-schema.ts";
 import { DEFINITION_SCHEMA, DEPLOYMENT_KEYS } from "./schema.ts";
@@ -297,6 +297,9 @@ function buildSpec(
   if (Array.isArray(item.triggers)) {
     item.triggers.forEach((t: unknown, i: number) => {
       if (!isObject(t) || typeof t.on !== "string") return;
+      for (const p of templateProblems(t.parameters, ["parameters"])) {
+        count(at("triggers", i, ...p.path), p.message);
+      }
       for (const p of triggerProblems(t.on, isObject(t.match) ? t.match : {})) {
         const [first, ...rest] = p.key;
         if (first === "match" && rest.length) count(at("triggers", i, "match"), p.message, rest[0]);

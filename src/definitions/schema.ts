@@ -45,7 +45,12 @@ const trigger = {
   additionalProperties: false,
   required: ["on"],
   properties: {
-    on: { type: "string", description: 'An event name: "flow-run.completed", "webhook.deploy"' },
+    on: {
+      type: "string",
+      minLength: 1,
+      description:
+        'An event name: "flow-run.completed", "webhook.deploy"; a trailing * matches a prefix',
+    },
     match: {
       type: "object",
       description: "Fields the event must have: deployment, resource, or payload keys",

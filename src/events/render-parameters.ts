@@ -41,3 +41,29 @@ export function renderParameters(
   };
   return render(params) as Record<string, unknown>;
 }
+
+/** What is wrong with the templates in a trigger's parameters, each with where (empty: nothing). */
+export function templateProblems(
+  params: unknown,
+  path: (string | number)[] = [],
+): { path: (string | number)[]; message: string }[] {
+  if (typeof params === "string") {
+    const rest = params.replace(TEMPLATE, "");
+    const problems = [...rest.matchAll(/\{\{([^}]*)\}\}/g)].map((m) => ({
+      path,
+      message: `{{${m[1]}}} cannot be filled: a trigger's parameters take {{ event.resource }}, {{ event.name }}, {{ event.id }} or {{ event.payload.KEY }}`,
+    }));
+    if (!problems.length && (rest.includes("{{") || rest.includes("}}"))) {
+      problems.push({
+        path,
+        message: `${JSON.stringify(params)} has an unclosed {{ or a stray }}`,
+      });
+    }
+    return problems;
+  }
+  if (Array.isArray(params)) return params.flatMap((v, i) => templateProblems(v, [...path, i]));
+  if (params && typeof params === "object") {
+    return Object.entries(params).flatMap(([k, v]) => templateProblems(v, [...path, k]));
+  }
+  return [];
+}

@@ -38,14 +38,19 @@ export type Task<A extends unknown[], R> = ((...args: A) => Promise<R>) & {
 };
 
 /**
- * Define a task: a step of a flow, retried on failure when asked. Inside a run, each call is a
+ * Define a task: a step of a flow, retried on failure when asked: `task("load", fn, { retries: 2 })`
+ * or `task({ name: "load", retries: 2 }, fn)`. Inside a run, each call is a
  * task run that `orch runs inspect` lists with its state and attempts.
  */
 export function task<A extends unknown[], R>(
   nameOrOptions: string | TaskOptions,
   fn: (...args: A) => R | Promise<R>,
+  more: Omit<TaskOptions, "name"> = {},
 ): Task<A, R> {
-  const options = typeof nameOrOptions === "string" ? { name: nameOrOptions } : nameOrOptions;
+  const options: TaskOptions =
+    typeof nameOrOptions === "string"
+      ? { ...more, name: nameOrOptions }
+      : { ...more, ...nameOrOptions };
   const run = async (...args: A): Promise<R> => {
     const report: TaskReport = {
       id: crypto.randomUUID(),

@@ -199,11 +199,17 @@ CREATE TABLE log_marks (
     // query (a partial index on state_type IN (...) is not used for state_type = 'SCHEDULED');
     // flow_runs_scheduled serves the late-run rule and the scheduler's next wake-up. A run made by
     // a trigger keeps the deployments whose runs led to it (trigger_chain), to stop loops.
+    // Listings order runs by when they happened (started, or due), not by when they were made.
     sql: `
 CREATE INDEX flow_runs_scheduled_by_deployment ON flow_runs (deployment_id, scheduled_at)
   WHERE state_type = 'SCHEDULED';
 CREATE INDEX flow_runs_planned ON flow_runs (scheduled_at) WHERE created_by = 'schedule';
 DROP INDEX flow_runs_due;
+DROP INDEX flow_runs_by_deployment;
+DROP INDEX flow_runs_by_state;
+CREATE INDEX flow_runs_by_time ON flow_runs (coalesce(started_at, scheduled_at), seq);
+CREATE INDEX flow_runs_by_deployment ON flow_runs (deployment, coalesce(started_at, scheduled_at), seq);
+CREATE INDEX flow_runs_by_state ON flow_runs (state_type, coalesce(started_at, scheduled_at), seq);
 CREATE INDEX flow_runs_scheduled ON flow_runs (scheduled_at) WHERE state_type = 'SCHEDULED';
 CREATE UNIQUE INDEX task_runs_by_key ON task_runs (run_seq, key);
 ALTER TABLE flow_runs ADD COLUMN trigger_chain TEXT;

@@ -347,8 +347,8 @@ export interface RunFilter {
   state?: StateType;
   tag?: string;
   limit?: number;
-  /** Return runs older than this cursor (a run's seq, from the previous page). */
-  before?: number;
+  /** Return the runs after this one in the listing's order (the previous page's last). */
+  before?: RunCursor;
   /** Only runs scheduled at or after this time (epoch ms). */
   since?: number;
   /** Only runs scheduled before this time (epoch ms). */
@@ -357,7 +357,31 @@ export interface RunFilter {
   plannedAfter?: number;
 }
 
-/** Runs, newest first, filtered; uses an index for each filter. */
+/**
+ * When a run happened for listings: its start, or (not started yet) when it is due. Runs are
+ * listed by it, newest first; the planned future would sort on top, so listings of what happened
+ * leave it out (plannedAfter). Indexed as this exact expression (migration 5).
+ */
+const RUN_TIME = "coalesce(r.started_at, r.scheduled_at)";
+
+/** Where a page of runs ends: the last run's time and seq. */
+export interface RunCursor {
+  at: number;
+  seq: number;
+}
+
+/** The cursor after `row`, as text for the API. */
+export function runCursor(row: RunRow): string {
+  return `${row.started_at ?? row.scheduled_at}.${row.seq}`;
+}
+
+/** A cursor from its text, or null when it is not one. */
+export function parseRunCursor(text: string): RunCursor | null {
+  const m = /^(-?\d+)\.(\d+)$/.exec(text);
+  return m ? { at: Number(m[1]), seq: Number(m[2]) } : null;
+}
+
+/** Runs by when they happened (RUN_TIME), newest first, filtered; an index serves each filter. */
 export function listRuns(store: Store, filter: RunFilter = {}): RunRow[] {
   const where: string[] = [];
   const args: (string | number)[] = [];
@@ -388,11 +412,12 @@ export function listRuns(store: Store, filter: RunFilter = {}): RunRow[] {
     args.push(filter.plannedAfter);
   }
   if (filter.before !== undefined) {
-    where.push("r.seq < ?");
-    args.push(filter.before);
+    // The first term is implied by the second; it lets SQLite seek the index instead of scanning.
+    where.push(`${RUN_TIME} <= ? AND (${RUN_TIME}, r.seq) < (?, ?)`);
+    args.push(filter.before.at, filter.before.at, filter.before.seq);
   }
   const sql = `SELECT r.* FROM flow_runs r ${where.length ? `WHERE ${where.join(" AND ")}` : ""}
-    ORDER BY r.seq DESC LIMIT ?`;
+    ORDER BY ${RUN_TIME} DESC, r.seq DESC LIMIT ?`;
   args.push(Math.max(1, Math.min(filter.limit ?? 50, 1000)));
   return store.db.query(sql).all(...args) as RunRow[];
 }

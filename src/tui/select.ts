@@ -32,7 +32,8 @@ export const selectDeployments = memo(
 );
 
 /**
- * Ids of the runs the filter lets through: what happened and is happening, newest first, then
+ * Ids of the runs the filter lets through: what happened and is happening, by when (started or
+ * due) newest first, then
  * the runs schedules planned, soonest first (so a run that just ended is never buried under
  * the plan).
  */
@@ -52,7 +53,12 @@ export const selectRunIds = memo((runs: RunsState, filter: string): readonly str
       planned.push(r);
     else rest.push(id);
   }
-  if (!planned.length) return ids;
+  // By when each run happened (its start, or when it is due), as `orch runs ls` lists them.
+  const when = (id: string) => {
+    const r = runs.byId.get(id)!;
+    return r.started_at ?? r.scheduled_at ?? "";
+  };
+  rest.sort((a, b) => when(b).localeCompare(when(a)));
   planned.sort((a, b) => (a.scheduled_at ?? "").localeCompare(b.scheduled_at ?? ""));
   return [...rest, ...planned.map((r) => r.id)];
 });

@@ -130,5 +130,8 @@ test("commands find the project from a folder inside it, and say so when there i
   const none = await orch(["runs", "ls"], { cwd: empty.dir });
   expect(none.code).toBe(2);
   expect(none.stderr).toMatch(/no orch project in .* or above .*orch init/);
+  const up = await orch(["up", "--headless", "--port", "0"], { cwd: empty.dir });
+  expect(up.code).toBe(2);
   expect(existsSync(join(empty.dir, ".orch"))).toBe(false);
+  expect(existsSync(join(empty.dir, "flows"))).toBe(false);
 });

@@ -245,6 +245,19 @@ describe("bad input", () => {
   });
 });
 
+describe("events", () => {
+  test("orch's own event names cannot be emitted by a client", async () => {
+    for (const name of ["flow-run.completed", "deployment.created", "webhook.x"]) {
+      const r = await http("POST", "/api/events", auth(), JSON.stringify({ name }));
+      expect(r.status).toBe(400);
+      expect(r.json.error?.problems?.[0]?.message).toMatch(/orch emits those/);
+    }
+    expect(
+      (await http("POST", "/api/events", auth(), JSON.stringify({ name: "my.thing" }))).status,
+    ).toBe(201);
+  });
+});
+
 describe("webhooks", () => {
   test("POST /hooks/:slug needs the token, records webhook.<slug> and starts the deployments it triggers", async () => {
     expect((await http("POST", "/hooks/deploy", {}, '{"ref":"main"}')).status).toBe(401);

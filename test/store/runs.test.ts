@@ -3,7 +3,10 @@ import { afterEach, beforeEach, expect, test } from "vitest";
 import {
   createRun,
   listEvents,
+  listRuns,
   openStore,
+  parseRunCursor,
+  runCursor,
   runStates,
   type Store,
   transitionRun,
@@ -177,4 +180,19 @@ test("a nested transaction that fails undoes only its own writes and events", ()
   const rows = store.db.query("SELECT deployment FROM flow_runs").all();
   expect(rows).toEqual([{ deployment: "a" }]);
   expect(seen).toEqual([`flow-run.scheduled:${kept.id}`]);
+});
+
+test("runs list by when they started or are due, newest first, and page by cursor", () => {
+  const later = createRun(store, { deployment: "a", scheduledAt: now + 60_000 });
+  const sooner = createRun(store, { deployment: "a", scheduledAt: now });
+  const started = createRun(store, { deployment: "a", scheduledAt: now - 60_000 });
+  transitionRun(store, started.id, { type: "PENDING" });
+  now += 1000;
+  transitionRun(store, started.id, { type: "RUNNING" });
+  const ids = listRuns(store, {}).map((r) => r.id);
+  expect(ids).toEqual([later.id, started.id, sooner.id]);
+  const [first] = listRuns(store, { limit: 1 });
+  const rest = listRuns(store, { before: parseRunCursor(runCursor(first!))! }).map((r) => r.id);
+  expect(rest).toEqual([started.id, sooner.id]);
+  expect(parseRunCursor("12")).toBeNull();
 });

@@ -17,7 +17,14 @@ const EMIT_SCHEMA = {
   additionalProperties: false,
   required: ["name"],
   properties: {
-    name: { type: "string", pattern: "^[A-Za-z0-9][A-Za-z0-9._:-]*$", maxLength: 200 },
+    name: {
+      type: "string",
+      maxLength: 200,
+      // orch's own events are its own to emit: a client cannot fake a run's completion.
+      pattern: "^(?!flow-run\\.|deployment\\.|webhook\\.)[A-Za-z0-9][A-Za-z0-9._:-]*$",
+      "x-message":
+        'must start with a letter or digit, hold only letters, digits, ".", "_", ":" and "-", and not start with flow-run., deployment. or webhook. (orch emits those)',
+    },
     resource: { type: "string", maxLength: 1000 },
     payload: { type: "object" },
   },

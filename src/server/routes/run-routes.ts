@@ -8,6 +8,8 @@ import {
   getWorker,
   listLogs,
   listRuns,
+  parseRunCursor,
+  runCursor,
   runStates,
   runToJson,
   type Store,
@@ -103,6 +105,18 @@ interface TaskBody {
   attempts: number;
   started_at: string | null;
   ended_at: string | null;
+}
+
+/** A page cursor from the query, or a 400. */
+function cursor(text: string | undefined) {
+  if (text === undefined) return undefined;
+  const parsed = parseRunCursor(text);
+  if (!parsed) {
+    throw new OrchError("E_BAD_INPUT", "the query is not valid", [
+      { where: "cursor", message: "is not a cursor: use x-next-cursor of the previous page" },
+    ]);
+  }
+  return parsed;
 }
 
 /** A run with its history and task runs. */
@@ -208,7 +222,8 @@ export function runRoutes({ store, cancel, retry }: RunRoutesDeps): Route[] {
     {
       method: "GET",
       path: "/api/runs",
-      summary: "List runs, newest first: ?deployment=&state=&tag=&limit=&cursor=",
+      summary:
+        "List runs by when they started (or are due), newest first: ?deployment=&state=&tag=&limit=&cursor=",
       query: {
         deployment: { type: "string", description: "Only this deployment's runs" },
         state: {
@@ -217,7 +232,7 @@ export function runRoutes({ store, cancel, retry }: RunRoutesDeps): Route[] {
         },
         tag: { type: "string", description: "Only runs with this tag" },
         limit: { type: "integer", minimum: 1, maximum: 1000, default: 50 },
-        cursor: { type: "integer", minimum: 0, description: "x-next-cursor of the previous page" },
+        cursor: { type: "string", description: "x-next-cursor of the previous page" },
         since: { type: "string", description: "Only runs scheduled at or after this ISO time" },
         until: { type: "string", description: "Only runs scheduled before this ISO time" },
         planned: {
@@ -249,18 +264,24 @@ export function runRoutes({ store, cancel, retry }: RunRoutesDeps): Route[] {
           }
           return ms;
         };
+        const [since, until] = [time("since"), time("until")];
+        if (since !== undefined && until !== undefined && since >= until) {
+          throw new OrchError("E_BAD_INPUT", "the query is not valid", [
+            { where: "until", message: "must be after since" },
+          ]);
+        }
         const rows = listRuns(store, {
           ...(query.planned === false ? { plannedAfter: store.clock.now() } : {}),
-          since: time("since"),
-          until: time("until"),
+          since,
+          until,
           deployment: query.deployment as string | undefined,
           state,
           tag: query.tag as string | undefined,
           limit,
-          before: query.cursor as number | undefined,
+          before: cursor(query.cursor as string | undefined),
         });
         const headers: Record<string, string> = {};
-        if (rows.length === limit) headers["x-next-cursor"] = String(rows.at(-1)!.seq);
+        if (rows.length === limit) headers["x-next-cursor"] = runCursor(rows.at(-1)!);
         return json(rows.map(runToJson), 200, headers);
       },
     },
