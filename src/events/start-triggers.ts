@@ -99,7 +99,7 @@ export function startTriggers(options: {
       if (chain.includes(name)) continue; // its own runs, or a loop back to it
       if (chain.length >= MAX_CHAIN) {
         logger.warn(
-          `${name} not triggered by ${event.name} #${event.id}: ${MAX_CHAIN} triggered runs in a row already (${chain.join(" -> ")})`,
+          `${name} not triggered by ${event.name} #${event.id}: a chain of triggers stops after ${MAX_CHAIN} deployments (${chain.join(" -> ")})`,
         );
         continue;
       }

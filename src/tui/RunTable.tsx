@@ -47,7 +47,7 @@ export function RunTable(props: RunTableProps) {
         {cell("ID", 10)}
         {cell("DEPLOYMENT", w.deployment)}
         {cell("STATE", 16)}
-        {w.wide ? cell("STARTED", 16) : ""}
+        {w.wide ? cell("STARTED/DUE", 16) : ""}
         {cell("DURATION", 10)}
         {w.wide ? "TRY " : ""}
         {w.message ? "MESSAGE" : ""}
@@ -70,7 +70,14 @@ export function RunTable(props: RunTableProps) {
             {cell(id.slice(0, 8), 10)}
             {cell(run.deployment ?? "(ad hoc)", w.deployment)}
             <Text {...stateStyle(run)}>{cell(stateLabel(run), 15)}</Text>{" "}
-            {w.wide ? cell(clockTime(run.started_at, now), 16) : ""}
+            {w.wide
+              ? cell(
+                  run.started_at || !run.scheduled_at
+                    ? clockTime(run.started_at, now)
+                    : `due ${clockTime(run.scheduled_at, now)}`,
+                  16,
+                )
+              : ""}
             {cell(runDuration(run, now), 10)}
             {w.wide ? cell(String(run.attempt), 4) : ""}
             {w.message ? <Text color="gray">{cell(run.state_message, w.message)}</Text> : null}
