@@ -93,24 +93,15 @@ try {
     log += decoder.decode(chunk);
     if (log.includes("orch is up at")) break;
   }
+  /** A 120x40 tmux session "b" in the project, running `command`. */
+  const session = (command: string) =>
+    tmux("new-session", "-d", "-s", "b", "-x", "120", "-y", "40", "-c", dir, command);
   const firstFrame: number[] = [];
   const dataFrame: number[] = [];
   let monitorPid = 0;
   for (let i = 0; i < RUNS; i++) {
     const started = performance.now();
-    tmux(
-      "new-session",
-      "-d",
-      "-s",
-      "b",
-      "-x",
-      "120",
-      "-y",
-      "40",
-      "-c",
-      dir,
-      `exec ${ORCH} monitor`,
-    );
+    session(`exec ${ORCH} monitor`);
     firstFrame.push(await until((s) => s.includes("orch monitor"), started));
     dataFrame.push(await until(listed, started));
     if (i < RUNS - 1) tmux("kill-session", "-t", "b");
@@ -129,19 +120,7 @@ try {
 
   // orch up with its monitor: server, scheduler, watcher, worker and TUI in one process.
   const started = performance.now();
-  tmux(
-    "new-session",
-    "-d",
-    "-s",
-    "b",
-    "-x",
-    "120",
-    "-y",
-    "40",
-    "-c",
-    dir,
-    `exec ${ORCH} up --port 0`,
-  );
+  session(`exec ${ORCH} up --port 0`);
   result.up_deployments_shown_ms = Math.round(await until(listed, started));
   const upPid = Number(tmux("list-panes", "-t", "b", "-F", "#{pane_pid}").trim());
   await Bun.sleep(1000);
