@@ -75,3 +75,10 @@ export function specWithDefaults(spec: Partial<DeploymentSpec> & { name: string 
     ...spec,
   };
 }
+
+/** A work pool as a definition file sets it: its limit and its queues' priorities and limits. */
+export interface WorkPoolSpec {
+  name: string;
+  concurrency: number | null;
+  queues: { name: string; priority: number; concurrency: number | null }[];
+}

@@ -9,6 +9,7 @@ export {
   type ScheduleSpec,
   specWithDefaults,
   type TriggerSpec,
+  type WorkPoolSpec,
 } from "./deployment.ts";
 export { formatDuration, parseDuration } from "./duration.ts";
 export {

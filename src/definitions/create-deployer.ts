@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { dirname, relative, sep } from "node:path";
 import { OrchError, type Problem, type ProjectPaths, renderProblem } from "../core/index.ts";
 import {
+  applyWorkPools,
   getDeployment,
   listDeployments,
   recordEvent,
@@ -58,6 +59,21 @@ export function createDeployer(store: Store, paths: ProjectPaths): Deployer {
       if (file.problems.length) invalid.set(abs, file.problems);
       for (const d of file.deployments) {
         owners.set(d.spec.name, [...(owners.get(d.spec.name) ?? []), { abs, line: d.line }]);
+      }
+    }
+    // A work pool is set in one file only: the first file (by path) that sets it keeps it.
+    const poolOwners = new Map<string, string[]>();
+    for (const [abs, file] of [...parsed].sort(([a], [b]) => (a < b ? -1 : 1))) {
+      for (const pool of file.pools)
+        poolOwners.set(pool.name, [...(poolOwners.get(pool.name) ?? []), abs]);
+    }
+    for (const [name, files] of poolOwners) {
+      for (const abs of files.slice(1)) {
+        const problem = {
+          where: rel(abs),
+          message: `work pool ${JSON.stringify(name)} is also set in ${rel(files[0]!)}; set a pool in one file`,
+        };
+        invalid.set(abs, [...(invalid.get(abs) ?? []), problem]);
       }
     }
     for (const [name, places] of owners) {
@@ -132,6 +148,7 @@ export function createDeployer(store: Store, paths: ProjectPaths): Deployer {
           abs,
           deploy: (bySource) => {
             saveBundle(store, bundle);
+            if (file.pools.length) applyWorkPools(store, file.pools);
             for (const d of file.deployments) {
               const { change } = upsertDeployment(store, {
                 spec: d.spec,

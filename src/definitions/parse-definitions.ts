@@ -10,6 +10,7 @@ import {
   parseDuration,
   type ScheduleSpec,
   type TriggerSpec,
+  type WorkPoolSpec,
 } from "../core/index.ts";
 import { templateProblems, triggerProblems } from "../events/index.ts";
 import { cronProblem, isTimeZone, parseIsoInZone, rruleProblem } from "../scheduler/index.ts";
@@ -27,6 +28,8 @@ export interface ParsedFile {
   /** Project-relative, with forward slashes: `flows/etl.yaml`. */
   file: string;
   deployments: ParsedDeployment[];
+  /** Work pools the file sets (empty when it has problems). */
+  pools: WorkPoolSpec[];
   problems: Problem[];
 }
 
@@ -59,7 +62,7 @@ export function parseDefinitions(text: string, ctx: ParseContext): ParsedFile {
     for (const error of doc.errors) {
       problems.push({ where: at(error.pos[0]), message: error.message.split("\n")[0]! });
     }
-    return { file, deployments: [], problems };
+    return { file, deployments: [], pools: [], problems };
   }
 
   const value = doc.toJS() ?? { deployments: [] };
@@ -103,8 +106,43 @@ export function parseDefinitions(text: string, ctx: ParseContext): ParsedFile {
     if (spec) deployments.push({ spec, line });
   });
 
+  const pools: WorkPoolSpec[] = [];
+  const poolNames = new Set<string>();
+  (Array.isArray(value.work_pools) ? value.work_pools : []).forEach((raw: unknown, i: number) => {
+    if (!isObject(raw) || typeof raw.name !== "string") return;
+    if (poolNames.has(raw.name)) {
+      report(
+        ["work_pools", i, "name"],
+        `work pool ${JSON.stringify(raw.name)} is set twice in this file`,
+      );
+      return;
+    }
+    poolNames.add(raw.name);
+    const queues = (Array.isArray(raw.queues) ? raw.queues : []).filter(isObject);
+    const queueNames = new Set<string>();
+    for (const [j, q] of queues.entries()) {
+      if (typeof q.name === "string" && queueNames.has(q.name)) {
+        report(
+          ["work_pools", i, "queues", j, "name"],
+          `queue ${JSON.stringify(q.name)} is set twice in this pool`,
+        );
+      }
+      queueNames.add(String(q.name));
+    }
+    pools.push({
+      name: raw.name,
+      concurrency: typeof raw.concurrency === "number" ? raw.concurrency : null,
+      queues: queues.map((q) => ({
+        name: String(q.name),
+        priority: typeof q.priority === "number" ? q.priority : 1,
+        concurrency: typeof q.concurrency === "number" ? q.concurrency : null,
+      })),
+    });
+  });
+
   problems.sort((a, b) => position(a.where) - position(b.where));
-  return { file, deployments: problems.length ? [] : deployments, problems };
+  const ok = problems.length === 0;
+  return { file, deployments: ok ? deployments : [], pools: ok ? pools : [], problems };
 }
 
 /** Sort key of `file:line:col`. */

@@ -133,6 +133,37 @@ const deployment = {
   },
 };
 
+const NAME_PATTERN = "^[A-Za-z0-9][A-Za-z0-9._-]*$";
+const NAME_MESSAGE =
+  'must start with a letter or digit and hold only letters, digits, ".", "_" and "-"';
+
+const workPool = {
+  type: "object",
+  additionalProperties: false,
+  required: ["name"],
+  properties: {
+    name: { type: "string", pattern: NAME_PATTERN, "x-message": NAME_MESSAGE },
+    concurrency: {
+      type: "integer",
+      minimum: 1,
+      description: "Runs of this pool at once, on all its workers",
+    },
+    queues: {
+      type: "array",
+      items: {
+        type: "object",
+        additionalProperties: false,
+        required: ["name"],
+        properties: {
+          name: { type: "string", pattern: NAME_PATTERN, "x-message": NAME_MESSAGE },
+          priority: { type: "integer", minimum: 1, description: "Lower runs first (default 1)" },
+          concurrency: { type: "integer", minimum: 1, description: "Runs of this queue at once" },
+        },
+      },
+    },
+  },
+};
+
 /** The JSON Schema of a definition file. */
 export const DEFINITION_SCHEMA = {
   $schema: "http://json-schema.org/draft-07/schema#",
@@ -140,9 +171,13 @@ export const DEFINITION_SCHEMA = {
   title: "orch deployment definitions",
   type: "object",
   additionalProperties: false,
-  required: ["deployments"],
   properties: {
     deployments: { type: "array", items: deployment },
+    work_pools: {
+      type: "array",
+      description: "Work pools and their queues: concurrency limits and queue priorities",
+      items: workPool,
+    },
   },
 } as const;
 

@@ -54,7 +54,13 @@ export {
   transitionRun,
 } from "./runs.ts";
 export { type TaskRunInput, upsertTaskRuns } from "./task-runs.ts";
-export { ensureDefaultPool, ensureWorkPool, setPoolLimit, upsertWorkQueue } from "./work-pools.ts";
+export {
+  applyWorkPools,
+  ensureDefaultPool,
+  ensureWorkPool,
+  setPoolLimit,
+  upsertWorkQueue,
+} from "./work-pools.ts";
 export {
   getWorker,
   heartbeatWorker,

@@ -1,3 +1,4 @@
+import { recordEvent } from "./events.ts";
 import type { Store } from "./open-store.ts";
 
 /** Create a work pool and its `default` queue if they do not exist yet (idempotent). */
@@ -36,4 +37,51 @@ export function upsertWorkQueue(
          concurrency_limit = excluded.concurrency_limit`,
     )
     .run(input.pool, input.name, input.priority ?? 1, input.limit ?? null, store.clock.now());
+}
+
+/**
+ * Set work pools as a definition file describes them: each pool's limit, its queues' priorities
+ * and limits (queues it does not list keep theirs). Records work-pool.updated for each pool that
+ * changed, so waiting workers look again at once.
+ */
+export function applyWorkPools(
+  store: Store,
+  pools: {
+    name: string;
+    concurrency: number | null;
+    queues: { name: string; priority: number; concurrency: number | null }[];
+  }[],
+): void {
+  store.tx(() => {
+    for (const pool of pools) {
+      const before = JSON.stringify(describePool(store, pool.name));
+      ensureWorkPool(store, pool.name);
+      setPoolLimit(store, pool.name, pool.concurrency);
+      for (const q of pool.queues) {
+        upsertWorkQueue(store, {
+          pool: pool.name,
+          name: q.name,
+          priority: q.priority,
+          limit: q.concurrency,
+        });
+      }
+      if (JSON.stringify(describePool(store, pool.name)) !== before) {
+        recordEvent(store, "work-pool.updated", pool.name, {
+          concurrency: pool.concurrency,
+          queues: pool.queues,
+        });
+      }
+    }
+  });
+}
+
+function describePool(store: Store, name: string): unknown {
+  return [
+    store.db.query("SELECT concurrency_limit FROM work_pools WHERE name = ?").get(name),
+    store.db
+      .query(
+        "SELECT name, priority, concurrency_limit FROM work_queues WHERE pool = ? ORDER BY name",
+      )
+      .all(name),
+  ];
 }

@@ -260,7 +260,8 @@ export async function startEmbeddedWorker(options: EmbeddedWorkerOptions): Promi
       }
       return;
     }
-    if (TERMINAL_EVENTS.has(event.name)) wake();
+    // A run ending frees a slot; a pool's limits changing may let waiting runs start.
+    if (TERMINAL_EVENTS.has(event.name) || event.name.startsWith("work-pool.")) wake();
   };
   const unsubscribe = store.subscribe(onEvent);
 

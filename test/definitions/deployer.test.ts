@@ -100,6 +100,52 @@ describe("versions", () => {
   });
 });
 
+describe("work pools", () => {
+  test("a definition file sets pool limits and queue priorities; a pool is set in one file only", () => {
+    const p = project({
+      "flows/pools.yaml": `work_pools:
+  - name: gpu
+    concurrency: 2
+    queues:
+      - { name: urgent, priority: 1, concurrency: 1 }
+      - { name: batch, priority: 5 }
+`,
+      "flows/a.yaml":
+        "deployments:\n  - name: a\n    command: [true]\n    work_pool: gpu\n    work_queue: urgent\n",
+    });
+    expect(p.deployer.deployAll().invalid).toEqual([]);
+    expect(
+      p.store.db.query("SELECT name, concurrency_limit FROM work_pools WHERE name = 'gpu'").get(),
+    ).toEqual({
+      name: "gpu",
+      concurrency_limit: 2,
+    });
+    expect(
+      p.store.db
+        .query(
+          "SELECT name, priority, concurrency_limit FROM work_queues WHERE pool = 'gpu' ORDER BY name",
+        )
+        .all(),
+    ).toEqual([
+      { name: "batch", priority: 5, concurrency_limit: null },
+      { name: "default", priority: 1, concurrency_limit: null },
+      { name: "urgent", priority: 1, concurrency_limit: 1 },
+    ]);
+    expect(listEvents(p.store, { prefix: "work-pool." }).map((e) => e.resource)).toEqual(["gpu"]);
+
+    p.write("flows/z.yaml", "work_pools:\n  - name: gpu\n    concurrency: 9\n");
+    const report = p.deployer.deployChanged([p.path("flows/z.yaml")]);
+    expect(report.invalid[0]?.problems[0]?.message).toMatch(
+      /work pool "gpu" is also set in flows\/pools.yaml/,
+    );
+    expect(
+      p.store.db.query("SELECT concurrency_limit FROM work_pools WHERE name = 'gpu'").get(),
+    ).toEqual({
+      concurrency_limit: 2,
+    });
+  });
+});
+
 describe("files", () => {
   test("a broken file is reported and its deployments keep their last good version", () => {
     const p = project({ "flows/etl.yaml": ETL, "flows/etl.ts": "x\n" });

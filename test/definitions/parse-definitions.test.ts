@@ -228,6 +228,25 @@ describe("problems", () => {
     ]);
   });
 
+  test("work pools: names, limits and queues are checked, each set once", () => {
+    expect(
+      problems(`work_pools:
+  - name: gpu
+    concurrency: 0
+    queues:
+      - { name: a, priority: 1 }
+      - { name: a }
+  - name: gpu
+  - name: "bad pool"
+`),
+    ).toEqual([
+      "flows/etl.yaml:3:18: work_pools[0].concurrency: must be >= 1",
+      'flows/etl.yaml:6:17: work_pools[0].queues[1].name: queue "a" is set twice in this pool',
+      'flows/etl.yaml:7:11: work_pools[1].name: work pool "gpu" is set twice in this file',
+      'flows/etl.yaml:8:11: work_pools[2].name: "bad pool" is not valid: it must start with a letter or digit and hold only letters, digits, ".", "_" and "-"',
+    ]);
+  });
+
   test("a schedule has exactly one kind, and a name is used once per file", () => {
     expect(
       problems(`deployments:
