@@ -80,6 +80,15 @@ describe("init", () => {
     expect(yaml).toMatch(/flow: \.\/etl\.ts/);
     expect(readFileSync(join(dir, "flows/etl.ts"), "utf8")).toMatch(/from "orch"/);
 
+    // The flows typecheck in an editor: "orch" has types, with no package to install.
+    const tsc = Bun.spawnSync([
+      join(import.meta.dirname, "../../node_modules/.bin/tsc"),
+      "-p",
+      dir,
+    ]);
+    expect(tsc.stdout.toString() + tsc.stderr.toString()).toBe("");
+    expect(tsc.exitCode).toBe(0);
+
     const again = await orch(["init", dir]);
     expect(again.code).toBe(0);
     expect(again.stderr).toMatch(/flows\/hello.yaml exists; kept/);

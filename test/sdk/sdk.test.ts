@@ -25,3 +25,11 @@ test("a flow is callable with its parameters and carries its name", async () => 
   expect(await f({ n: 21 })).toBe(42);
   expect(f.orchFlow.name).toBe("double");
 });
+
+test("the types orch init writes for editors declare what the SDK exports", async () => {
+  const { INIT_FILES } = await import("../../src/cli/init-templates.ts");
+  const source = await Bun.file(new URL("../../src/sdk/index.ts", import.meta.url)).text();
+  const names = (text: string) =>
+    [...text.matchAll(/export (?:function|interface|type) (\w+)/g)].map((m) => m[1]).sort();
+  expect(names(INIT_FILES["flows/orch.d.ts"]!)).toEqual(names(source));
+});
