@@ -34,12 +34,13 @@ export const COMMANDS: Record<string, Loader> = {
     rm: named(() => import("./deployments.ts"), "rm"),
   }),
   run: load(() => import("./run.ts")),
-  runs: group("runs", "List, inspect, follow, cancel or retry flow runs", {
+  runs: group("runs", "List, inspect, follow, cancel, retry or prune flow runs", {
     ls: named(() => import("./runs.ts"), "ls"),
     inspect: named(() => import("./runs.ts"), "inspect"),
     logs: named(() => import("./runs.ts"), "logs"),
     cancel: named(() => import("./runs.ts"), "cancel"),
     retry: named(() => import("./runs.ts"), "retry"),
+    prune: named(() => import("./runs.ts"), "prune"),
   }),
   flow: group("flow", "Run a TypeScript flow file ad hoc", {
     run: load(() => import("./flow-run.ts")),

@@ -17,6 +17,11 @@ const nameArg = {
   name: { type: "positional", description: "The deployment's name", required: true },
 } as const;
 
+/** Text cut to `width` characters, with an ellipsis when cut (inspect shows it whole). */
+function clip(text: string, width: number): string {
+  return text.length > width ? `${text.slice(0, width - 1)}…` : text;
+}
+
 /** What a deployment runs, in a few words. */
 function target(d: DeploymentJson): string {
   return d.flow ?? (d.command ? d.command.join(" ") : "-");
@@ -41,8 +46,8 @@ export const ls = defineCommand({
       const rows = list.map((d) => [
         d.removed ? c.gray(d.name) : c.bold(d.name),
         `v${d.version}`,
-        target(d).length > 40 ? `${target(d).slice(0, 39)}…` : target(d),
-        d.schedules.length ? d.schedules.map(describeSchedule).join("; ") : "-",
+        clip(target(d), 40),
+        clip(d.schedules.length ? d.schedules.map(describeSchedule).join("; ") : "-", 40),
         localTime(d.next_run),
         d.removed ? c.gray("removed") : d.paused ? c.yellow("paused") : c.green("active"),
         d.source ?? "-",

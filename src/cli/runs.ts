@@ -170,3 +170,32 @@ const act = (name: "cancel" | "retry", description: string) =>
 
 export const cancel = act("cancel", "Cancel a run: its whole process tree is stopped");
 export const retry = act("retry", "Run a finished run again, as its next attempt");
+
+export const prune = defineCommand({
+  meta: {
+    name: "prune",
+    description: "Delete finished runs older than a duration, with their logs",
+  },
+  args: {
+    ...connectArgs,
+    ...jsonArg,
+    "older-than": {
+      type: "string",
+      description: 'How old a finished run must be: "30d", "12h"',
+      required: true,
+    },
+    "dry-run": { type: "boolean", description: "Only count what would be deleted" },
+  },
+  async run({ args }) {
+    const conn = await connect(args, { local: true });
+    try {
+      const counts = await conn.client.pruneRuns(args["older-than"], Boolean(args["dry-run"]));
+      if (args.json) return printJson(counts);
+      const what = `${counts.runs} finished runs, ${counts.log_lines} log lines and ${counts.events} events`;
+      if (args["dry-run"]) log.info(`would delete ${what}`);
+      else log.success(`deleted ${what}`);
+    } finally {
+      conn.close();
+    }
+  },
+});

@@ -196,6 +196,12 @@ export function createClient(options: ClientOptions) {
     /** A run's log lines as they come (`log` events), then an `end` event with the final run. */
     followLogs: (id: string, opts: { after?: number } = {}, signal?: AbortSignal) =>
       stream(`/api/runs/${name(id)}/logs${q({ follow: 1, after: opts.after })}`, signal),
+    /** Delete finished runs older than a duration (or, dry, count them). */
+    pruneRuns: (olderThan: string, dryRun = false) =>
+      request<{ runs: number; log_lines: number; events: number }>("POST", "/api/runs/prune", {
+        older_than: olderThan,
+        dry_run: dryRun,
+      }),
     cancelRun: (id: string) => request<RunJson>("POST", `/api/runs/${name(id)}/cancel`),
     retryRun: (id: string) => request<RunJson>("POST", `/api/runs/${name(id)}/retry`),
     /** The online workers, newest first. */

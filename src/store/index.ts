@@ -34,6 +34,7 @@ export {
 } from "./logs.ts";
 export { MIGRATIONS, type Migration, SCHEMA_VERSION } from "./migrations.ts";
 export { type OpenStoreOptions, openStore, type Store, schemaVersion } from "./open-store.ts";
+export { type PruneCounts, pruneRuns } from "./prune-runs.ts";
 export {
   createRun,
   getRun,

@@ -169,6 +169,15 @@ describe("orch runs", () => {
     expect(human.stdout).toContain(short);
   });
 
+  test("prune counts (dry) and refuses a bad duration", async () => {
+    const dry = await run("runs", "prune", "--older-than", "3650d", "--dry-run", "--json");
+    expect(dry.code).toBe(0);
+    expect(JSON.parse(dry.stdout)).toEqual({ runs: 0, log_lines: 0, events: 0 });
+    const bad = await run("runs", "prune", "--older-than", "soon");
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/older_than: "soon" is not a duration/);
+  });
+
   test("cancel stops a process tree that ignores SIGTERM; retry runs it again", async () => {
     const triggered = JSON.parse((await run("run", "sleepy", "--json")).stdout);
     const follow = spawnOrch(["runs", "logs", triggered.id, "-f", "--dir", dir]);

@@ -1,11 +1,13 @@
 import { join } from "node:path";
 import { afterEach, beforeEach, expect, test } from "vitest";
 import {
+  appendLogs,
   createRun,
   listEvents,
   listRuns,
   openStore,
   parseRunCursor,
+  pruneRuns,
   runCursor,
   runStates,
   type Store,
@@ -195,4 +197,42 @@ test("runs list by when they started or are due, newest first, and page by curso
   const rest = listRuns(store, { before: parseRunCursor(runCursor(first!))! }).map((r) => r.id);
   expect(rest).toEqual([started.id, sooner.id]);
   expect(parseRunCursor("12")).toBeNull();
+});
+
+test("prune deletes finished runs older than the cutoff with their logs, and nothing else", () => {
+  const finish = (type: "COMPLETED" | "FAILED") => {
+    const run = createRun(store, { deployment: "p" });
+    transitionRun(store, run.id, { type: "PENDING" });
+    transitionRun(store, run.id, { type: "RUNNING" });
+    appendLogs(store, [[run.seq, [{ at: now, stream: "stdout", line: "x" }]]]);
+    transitionRun(store, run.id, { type });
+    return run;
+  };
+  const old = finish("COMPLETED");
+  const oldFailed = finish("FAILED");
+  const stillRunning = createRun(store, { deployment: "p" });
+  transitionRun(store, stillRunning.id, { type: "PENDING" });
+  transitionRun(store, stillRunning.id, { type: "RUNNING" });
+  const planned = createRun(store, { deployment: "p", scheduledAt: now - 1 });
+  now += 40 * 86_400_000;
+  const recent = finish("COMPLETED");
+
+  const cutoff = now - 30 * 86_400_000;
+  expect(pruneRuns(store, cutoff, true)).toMatchObject({ runs: 2, log_lines: 2 });
+  expect(store.db.query("SELECT count(*) AS n FROM flow_runs").get()).toEqual({ n: 5 });
+  const counts = pruneRuns(store, cutoff);
+  expect(counts).toMatchObject({ runs: 2, log_lines: 2 });
+  const left = store.db
+    .query("SELECT id FROM flow_runs ORDER BY seq")
+    .all()
+    .map((r) => (r as { id: string }).id);
+  expect(left).toEqual([stillRunning.id, planned.id, recent.id]);
+  for (const gone of [old, oldFailed]) {
+    expect(
+      store.db.query("SELECT count(*) AS n FROM flow_run_states WHERE run_seq = ?").get(gone.seq),
+    ).toEqual({ n: 0 });
+    expect(
+      store.db.query("SELECT count(*) AS n FROM log_lines WHERE run_seq = ?").get(gone.seq),
+    ).toEqual({ n: 0 });
+  }
 });

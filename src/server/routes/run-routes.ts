@@ -1,4 +1,4 @@
-import { iso, isStateType, isTerminal, OrchError } from "../../core/index.ts";
+import { iso, isStateType, isTerminal, OrchError, parseDuration } from "../../core/index.ts";
 import { createDeploymentRun } from "../../definitions/index.ts";
 import {
   createRun,
@@ -9,6 +9,7 @@ import {
   listLogs,
   listRuns,
   parseRunCursor,
+  pruneRuns,
   runCursor,
   runStates,
   runToJson,
@@ -72,6 +73,16 @@ interface AdHocBody {
   tags?: string[];
   worker_id: string;
 }
+
+const PRUNE_SCHEMA = {
+  type: "object",
+  additionalProperties: false,
+  required: ["older_than"],
+  properties: {
+    older_than: { type: "string", description: 'A duration: "30d", "12h"' },
+    dry_run: { type: "boolean", description: "Only count what would go" },
+  },
+};
 
 const TASKS_SCHEMA = {
   type: "object",
@@ -349,6 +360,25 @@ export function runRoutes({ store, cancel, retry }: RunRoutesDeps): Route[] {
             stopEvents();
           };
         });
+      },
+    },
+    {
+      method: "POST",
+      path: "/api/runs/prune",
+      summary:
+        'Delete finished runs that ended longer ago than older_than (with their logs), and older events: {older_than: "30d", dry_run}',
+      body: PRUNE_SCHEMA,
+      handler: (_req, { body }: RouteContext<{ older_than: string; dry_run?: boolean }>) => {
+        const ms = parseDuration(body.older_than);
+        if (ms === undefined || ms < 60_000) {
+          throw new OrchError("E_BAD_INPUT", "the request body is not valid", [
+            {
+              where: "older_than",
+              message: `${JSON.stringify(body.older_than)} is not a duration of at least 1m (like "30d")`,
+            },
+          ]);
+        }
+        return json(pruneRuns(store, store.clock.now() - ms, body.dry_run === true));
       },
     },
     {
