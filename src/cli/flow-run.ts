@@ -1,4 +1,4 @@
-import { existsSync, statSync } from "node:fs";
+import { existsSync, readFileSync, statSync } from "node:fs";
 import { resolve } from "node:path";
 import { defineCommand } from "citty";
 import { createWorkerClient, findServer } from "../client/index.ts";
@@ -54,6 +54,26 @@ export default defineCommand({
       throw new OrchError(
         "E_BAD_INPUT",
         `${file} is not a TypeScript or JavaScript file; to run a command, give it a deployment with command: in flows/`,
+      );
+    }
+    // The file's exports, read without running it: a missing one is bad input, not a failed run.
+    const loader = /\.tsx$/.test(path)
+      ? "tsx"
+      : /\.jsx$/.test(path)
+        ? "jsx"
+        : /\.m?js$/.test(path)
+          ? "js"
+          : "ts";
+    let exported: string[] | null = null;
+    try {
+      exported = new Bun.Transpiler({ loader }).scan(readFileSync(path, "utf8")).exports;
+    } catch {
+      // A syntax error is the run's to report, with its position, when the flow loads.
+    }
+    if (exported && !exported.includes(exportName)) {
+      throw new OrchError(
+        "E_BAD_INPUT",
+        `${file} has no export named ${exportName} (it exports ${exported.join(", ") || "nothing"}); name one with ${file}:NAME`,
       );
     }
     const parameters = parseParams(repeated(rawArgs, ["p", "param"]), args.params, null);

@@ -87,6 +87,9 @@ function sharedTests() {
     expect((await run("flow", "run", "flows/missing.ts")).code).toBe(2);
     expect((await run("flow", "run", "flows/x.ts", "-p", "novalue")).code).toBe(2);
     expect((await run("flow", "run", "flows/x.ts", "--params", "[1]")).code).toBe(2);
+    const nope = await run("flow", "run", "flows/x.ts:nope");
+    expect(nope.code).toBe(2);
+    expect(nope.stderr).toMatch(/has no export named nope \(it exports .*named/);
     expect((await listRuns()).length).toBe(before);
   });
 }
