@@ -9,12 +9,18 @@ export interface ServerTarget {
   from: "--api" | "ORCH_API_URL" | "server.json";
 }
 
+/** Whether a process runs (a killed server its parent has not reaped yet is a zombie: gone). */
 function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch (error) {
     return (error as { code?: string }).code === "EPERM";
+  }
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "latin1");
+    return stat[stat.lastIndexOf(")") + 2] !== "Z";
+  } catch {
+    return true;
   }
 }
 

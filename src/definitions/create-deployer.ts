@@ -57,8 +57,11 @@ export function createDeployer(store: Store, paths: ProjectPaths): Deployer {
     const owners = new Map<string, { abs: string; line: number }[]>();
     for (const [abs, file] of parsed) {
       if (file.problems.length) invalid.set(abs, file.problems);
-      for (const d of file.deployments) {
-        owners.set(d.spec.name, [...(owners.get(d.spec.name) ?? []), { abs, line: d.line }]);
+      // Names of invalid files count too, so a duplicate is reported with the file's other problems.
+      for (const d of file.declared) {
+        const places = owners.get(d.name) ?? [];
+        if (!places.some((p) => p.abs === abs))
+          owners.set(d.name, [...places, { abs, line: d.line }]);
       }
     }
     // A work pool is set in one file only: the first file (by path) that sets it keeps it.

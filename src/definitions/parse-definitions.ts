@@ -30,6 +30,8 @@ export interface ParsedFile {
   deployments: ParsedDeployment[];
   /** Work pools the file sets (empty when it has problems). */
   pools: WorkPoolSpec[];
+  /** Every deployment name the file declares, valid or not, with its line (for duplicates). */
+  declared: { name: string; line: number }[];
   problems: Problem[];
 }
 
@@ -62,7 +64,7 @@ export function parseDefinitions(text: string, ctx: ParseContext): ParsedFile {
     for (const error of doc.errors) {
       problems.push({ where: at(error.pos[0]), message: error.message.split("\n")[0]! });
     }
-    return { file, deployments: [], pools: [], problems };
+    return { file, deployments: [], pools: [], declared: [], problems };
   }
 
   const value = doc.toJS() ?? { deployments: [] };
@@ -88,12 +90,14 @@ export function parseDefinitions(text: string, ctx: ParseContext): ParsedFile {
   const items: unknown[] = Array.isArray(value.deployments) ? value.deployments : [];
   const deployments: ParsedDeployment[] = [];
   const names = new Map<string, number>();
+  const declared: { name: string; line: number }[] = [];
   items.forEach((raw, index) => {
     if (!raw || typeof raw !== "object" || Array.isArray(raw)) return;
     const item = raw as Item;
     const base: Path = ["deployments", index];
     const line = lineCounter.linePos(offsetOf(doc, base)).line;
     if (typeof item.name === "string") {
+      declared.push({ name: item.name, line });
       const first = names.get(item.name);
       if (first !== undefined) {
         report(
@@ -142,7 +146,7 @@ export function parseDefinitions(text: string, ctx: ParseContext): ParsedFile {
 
   problems.sort((a, b) => position(a.where) - position(b.where));
   const ok = problems.length === 0;
-  return { file, deployments: ok ? deployments : [], pools: ok ? pools : [], problems };
+  return { file, deployments: ok ? deployments : [], pools: ok ? pools : [], declared, problems };
 }
 
 /** Sort key of `file:line:col`. */

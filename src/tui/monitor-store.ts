@@ -174,7 +174,7 @@ export function createMonitorStore(options: MonitorStoreOptions = {}) {
     const [deployments, workers, page] = await Promise.all([
       c.listDeployments(),
       c.listWorkers().catch(() => []),
-      c.listRuns({ limit: FIRST_PAGE }),
+      c.listRuns({ limit: FIRST_PAGE, planned: true }),
     ]);
     dispatch({ type: "snapshot", deployments, workers, runs: page.runs, replaceRuns });
     return page.next;
@@ -184,7 +184,7 @@ export function createMonitorStore(options: MonitorStoreOptions = {}) {
   async function loadHistory(c: Client, cursor: string | null): Promise<void> {
     let next = cursor;
     while (next && !stopped && state.runs.order.length < state.maxRuns) {
-      const page = await c.listRuns({ limit: PAGE, cursor: next });
+      const page = await c.listRuns({ limit: PAGE, cursor: next, planned: true });
       dispatch({ type: "runsPage", runs: page.runs });
       next = page.next;
     }

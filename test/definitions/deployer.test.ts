@@ -220,6 +220,17 @@ describe("files", () => {
     expect(getDeployment(p.store, "x")?.source_file).toBe("flows/b.yaml");
   });
 
+  test("a name defined in two files is reported with the file's other problems", () => {
+    const p = project({ "flows/a.yaml": "deployments:\n  - name: x\n    command: [echo, a]\n" });
+    p.deployer.deployAll();
+    p.write("flows/b.yaml", "deployments:\n  - name: x\n    command: [echo]\n    schedule: {}\n");
+    const [bad] = p.deployer.deployChanged([p.path("flows/b.yaml")]).invalid;
+    expect(bad?.problems.map((x) => x.message)).toEqual([
+      'schedule: unknown key (did you mean "schedules"?)',
+      'deployment "x" is also defined at flows/a.yaml:2; names are unique in a project',
+    ]);
+  });
+
   test("deleting a file, or a deployment from a file, removes it from scheduling; history stays", () => {
     const p = project({
       "flows/a.yaml":

@@ -248,7 +248,7 @@ export function runRoutes({ store, cancel, retry }: RunRoutesDeps): Route[] {
         until: { type: "string", description: "Only runs scheduled before this ISO time" },
         planned: {
           type: "boolean",
-          default: true,
+          default: false,
           description:
             "Include runs schedules planned for the future (false: only what happened or is due)",
         },
