@@ -53,7 +53,7 @@ export const ls = defineCommand({
         d.source ?? "-",
       ]);
       process.stdout.write(
-        `${renderTable(["NAME", "VERSION", "RUNS", "SCHEDULES", "NEXT RUN", "STATUS", "SOURCE"], rows)}\n`,
+        `${renderTable(["NAME", "VERSION", "FLOW OR COMMAND", "SCHEDULES", "NEXT RUN", "STATUS", "SOURCE"], rows)}\n`,
       );
     } finally {
       conn.close();

@@ -48,14 +48,19 @@ export default defineCommand({
     }
     const final = await watchRun(client, run, Boolean(args.json));
     if (args.json) printJson(final);
-    else {
-      const how = final.exit_code !== null ? ` (exit code ${final.exit_code})` : "";
-      const out = `${paintState(final.state, final.state_name)}${how}${final.state_message ? `: ${final.state_message}` : ""}`;
-      process.stderr.write(`${c.gray("run", process.stderr)} ${run.id.slice(0, 8)} ${out}\n`);
-    }
+    else showEnd(final);
     return final.state === "COMPLETED" ? 0 : 1;
   },
 });
+
+/** Say on stderr how a run ended: its state, exit code and message. */
+export function showEnd(final: RunJson): void {
+  const how = final.exit_code !== null ? ` (exit code ${final.exit_code})` : "";
+  const message =
+    final.state_message && final.state !== "COMPLETED" ? `: ${final.state_message}` : "";
+  const out = `${paintState(final.state, final.state_name)}${how}${message}`;
+  process.stderr.write(`${c.gray("run", process.stderr)} ${final.id.slice(0, 8)} ${out}\n`);
+}
 
 /**
  * Follow a run's logs to its end: stdout lines to stdout, the rest to stderr (everything to

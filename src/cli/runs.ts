@@ -133,8 +133,9 @@ export const logs = defineCommand({
       }
       if (args.follow) {
         const run = await conn.client.getRun(args.id);
-        const { watchRun } = await import("./run.ts");
+        const { showEnd, watchRun } = await import("./run.ts");
         const final = await watchRun(conn.client, run, false);
+        showEnd(final);
         return final.state === "COMPLETED" ? 0 : 1;
       }
       let after = 0;

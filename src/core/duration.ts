@@ -30,7 +30,6 @@ export function parseDuration(text: string | number): number | undefined {
 
 /** Render milliseconds in the shortest exact form: 5400000 -> `1h30m`. */
 export function formatDuration(ms: number): string {
-  if (ms === 0) return "0s";
   if (ms < 1000) return `${Math.round(ms)}ms`;
   const parts: string[] = [];
   let rest = Math.round(ms / 1000);

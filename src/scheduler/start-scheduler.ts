@@ -90,7 +90,9 @@ export function startScheduler(options: SchedulerOptions): Scheduler {
       for (const problem of result.problems) logger.error(`cannot plan ${name}: ${problem}`);
       for (const c of result.catchup) {
         if (c.missed) {
-          logger.info(`${name}: ${c.missed} missed runs; ran ${c.ran}, skipped ${c.skipped}`);
+          logger.info(
+            `${name}: ${c.missed} missed ${c.missed === 1 ? "run" : "runs"}; ran ${c.ran}, skipped ${c.skipped}`,
+          );
         }
       }
     } catch (error) {

@@ -299,6 +299,7 @@ export async function startEmbeddedWorker(options: EmbeddedWorkerOptions): Promi
         await Promise.all([...executions.values()].map((e) => e.done));
         writes.flush();
         setWorkerOffline(store, id);
+        workdirs?.dispose();
       })();
       return stopping;
     },

@@ -99,6 +99,7 @@ export async function startRemoteWorker(options: RemoteWorkerOptions): Promise<R
   const host = hostname();
   const name = options.name ?? "remote";
   const runsDir = join(dirname(options.bundlesDir), "runs");
+  const workdirs = createWorkdirs(runsDir);
   const link = createLink(logger, client.url);
   const stopAbort = new AbortController();
   /** Aborted when the worker stops taking runs: ends its waits. */
@@ -111,7 +112,7 @@ export async function startRemoteWorker(options: RemoteWorkerOptions): Promise<R
     ...(options.env ? { env: options.env } : {}),
     ...(options.spawn ? { spawn: options.spawn } : {}),
     // Next to the bundle cache: each attempt's own working folder.
-    workdirs: createWorkdirs(runsDir),
+    workdirs,
   };
   const bundles = createBundleCache(options.bundlesDir, client);
   const queue = createReportQueue(
@@ -415,6 +416,7 @@ export async function startRemoteWorker(options: RemoteWorkerOptions): Promise<R
         logger.warn(`could not tell orch this worker stopped: ${(error as Error).message}`);
       }
       queue.close();
+      workdirs.dispose();
     })();
     return stopping;
   };

@@ -143,6 +143,11 @@ export function createWorkdirs(root: string) {
       }
       return { path, tree };
     },
+    /** Delete every folder of this process (the worker stopped; no run is going on). */
+    dispose(): void {
+      idle.clear();
+      rmSync(own, { recursive: true, force: true });
+    },
     /** Give a folder back once its run ended: kept for the next run if untouched, else deleted. */
     release(workdir: Workdir): void {
       const listing = list(workdir.tree);

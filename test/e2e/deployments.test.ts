@@ -62,7 +62,9 @@ test("deploy without a server registers the definitions; deployments ls/inspect 
   expect(detail).toHaveProperty("next_runs");
 
   const human = await orch(["deployments", "ls", "--dir", dir]);
-  expect(human.stdout).toMatch(/^NAME\s+VERSION\s+RUNS\s+SCHEDULES\s+NEXT RUN\s+STATUS\s+SOURCE$/m);
+  expect(human.stdout).toMatch(
+    /^NAME\s+VERSION\s+FLOW OR COMMAND\s+SCHEDULES\s+NEXT RUN\s+STATUS\s+SOURCE$/m,
+  );
   expect(human.stdout).toMatch(/^hello\s+v1\s+.*every 1m/m);
 
   const missing = await orch(["deployments", "inspect", "nope", "--dir", dir]);
