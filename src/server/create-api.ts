@@ -1,7 +1,7 @@
 import { hostname } from "node:os";
 import { type DeploymentSpec, type ProjectPaths, VERSION } from "../core/index.ts";
 import type { Deployer } from "../definitions/index.ts";
-import type { Store } from "../store/index.ts";
+import type { RunRow, Store } from "../store/index.ts";
 import { json } from "./http.ts";
 import { openApiDocument } from "./openapi.ts";
 import { createRouter, type Route } from "./router.ts";
@@ -18,8 +18,8 @@ export interface ApiDeps {
   deployer: Deployer;
   upcoming?: (spec: DeploymentSpec, count: number) => number[];
   /** Cancel and retry runs (a server's worker); a server-less API refuses them. */
-  cancel?: (store: Store, runId: string) => unknown;
-  retry?: (store: Store, runId: string) => unknown;
+  cancel?: (store: Store, runId: string) => RunRow;
+  retry?: (store: Store, runId: string) => RunRow;
   /** Workers silent this long are marked offline (the worker protocol tells them). */
   staleAfterMs?: number;
   /** Routes added by running services. */

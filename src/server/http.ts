@@ -14,12 +14,6 @@ export function errorResponse(error: unknown): Response {
   return json(e.toJSON(), e.status);
 }
 
-/** A route's handler: gets the request and its path parameters. */
-export type Handler = (
-  req: Request,
-  params: Record<string, string>,
-) => Response | Promise<Response>;
-
 /** Throw a 404 for a path that no route serves. */
 export function notFound(req: Request): never {
   throw new OrchError("E_NOT_FOUND", `no route ${req.method} ${new URL(req.url).pathname}`);

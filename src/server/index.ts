@@ -1,2 +1,1 @@
-export type { Handler } from "./http.ts";
 export { type Logger, type OrchServer, type ServerOptions, startServer } from "./start-server.ts";

@@ -57,7 +57,6 @@ export {
 export { type TaskRunInput, upsertTaskRuns } from "./task-runs.ts";
 export {
   applyWorkPools,
-  ensureDefaultPool,
   ensureWorkPool,
   setPoolLimit,
   upsertWorkQueue,

@@ -14,11 +14,6 @@ export function ensureWorkPool(store: Store, pool: string): void {
   });
 }
 
-/** Create the `default` pool and its `default` queue, which the embedded worker serves. */
-export function ensureDefaultPool(store: Store): void {
-  ensureWorkPool(store, "default");
-}
-
 /** Set a pool's concurrency limit (null: none). */
 export function setPoolLimit(store: Store, pool: string, limit: number | null): void {
   store.db.query("UPDATE work_pools SET concurrency_limit = ? WHERE name = ?").run(limit, pool);

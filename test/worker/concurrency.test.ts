@@ -2,7 +2,7 @@ import { afterEach, beforeEach, expect, test } from "vitest";
 import type { EventRow } from "../../src/store/index.ts";
 import {
   claimRuns,
-  ensureDefaultPool,
+  ensureWorkPool,
   getRun,
   runStates,
   setPoolLimit,
@@ -93,7 +93,7 @@ test("a freed slot starts the waiting run at once", async () => {
 });
 
 test("claims follow queue priority, then scheduled time, within pool and queue limits", () => {
-  ensureDefaultPool(lab.store);
+  ensureWorkPool(lab.store, "default");
   upsertWorkQueue(lab.store, { pool: "default", name: "urgent", priority: 0, limit: 1 });
   upsertWorkQueue(lab.store, { pool: "default", name: "bulk", priority: 5 });
   const urgent = lab.deploy({ name: "urgent", command: ["true"], work_queue: "urgent" });

@@ -10,6 +10,7 @@ import {
   listRuns,
   parseRunCursor,
   pruneRuns,
+  type RunRow,
   runCursor,
   runStates,
   runToJson,
@@ -24,8 +25,8 @@ import { sseResponse } from "../sse.ts";
 export interface RunRoutesDeps {
   store: Store;
   /** Cancel and retry, from the worker (absent in a server-less API). */
-  cancel?: (store: Store, runId: string) => unknown;
-  retry?: (store: Store, runId: string) => unknown;
+  cancel?: (store: Store, runId: string) => RunRow;
+  retry?: (store: Store, runId: string) => RunRow;
 }
 
 const TRIGGER_SCHEMA = {
@@ -408,8 +409,7 @@ export function runRoutes({ store, cancel, retry }: RunRoutesDeps): Route[] {
       summary: "Cancel a run: at once if it has not started, else its process tree is stopped",
       handler: (_req, { params: { id } }) => {
         if (!cancel) needsWorker("cancelling a run");
-        cancel!(store, id!);
-        return json(runToJson(getRunOrThrow(store, id!)));
+        return json(runToJson(cancel!(store, id!)));
       },
     },
     {
@@ -418,8 +418,7 @@ export function runRoutes({ store, cancel, retry }: RunRoutesDeps): Route[] {
       summary: "Run a finished run again (same run, next attempt)",
       handler: (_req, { params: { id } }) => {
         if (!retry) needsWorker("retrying a run");
-        retry!(store, id!);
-        return json(runToJson(getRunOrThrow(store, id!)));
+        return json(runToJson(retry!(store, id!)));
       },
     },
   ];
