@@ -1,5 +1,6 @@
 // Types of the "orch" module for editors: inside orch, `import { flow, task } from "orch"`
-// resolves to its SDK. Written by orch init; orch schema and orch --help tell more.
+// resolves to its SDK. Written by orch init from the SDK's source; orch --help tells more.
+
 declare module "orch" {
   /** Options of a flow. */
   export interface FlowOptions {
@@ -9,8 +10,10 @@ declare module "orch" {
     parameters?: Record<string, unknown>;
   }
   /** A flow: callable like the function it wraps, with its options attached. */
-  export type Flow<P, R> = ((params: P) => Promise<R>) & { readonly orchFlow: FlowOptions };
-  /** Define a flow: the function a deployment runs, given the run's parameters. */
+  export type Flow<P, R> = ((params: P) => Promise<R>) & {
+    readonly orchFlow: FlowOptions;
+  };
+  /** Define a flow. */
   export function flow<P extends object, R>(
     nameOrOptions: string | FlowOptions,
     fn: (params: P) => R | Promise<R>,
@@ -25,7 +28,11 @@ declare module "orch" {
   export type Task<A extends unknown[], R> = ((...args: A) => Promise<R>) & {
     readonly orchTask: TaskOptions;
   };
-  /** Define a task: a step of a flow, listed with its state and attempts in `orch runs inspect`. */
+  /**
+   * Define a task: a step of a flow, retried on failure when asked: `task("load", fn, { retries: 2 })`
+   * or `task({ name: "load", retries: 2 }, fn)`. Inside a run, each call is a
+   * task run that `orch runs inspect` lists with its state and attempts.
+   */
   export function task<A extends unknown[], R>(
     nameOrOptions: string | TaskOptions,
     fn: (...args: A) => R | Promise<R>,

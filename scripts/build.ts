@@ -2,6 +2,7 @@
  * Compile orch into one executable: `bun scripts/build.ts` makes dist/orch for this machine;
  * `--target bun-linux-arm64` (repeatable) or `--all` cross-compiles to dist/orch-<target>.
  */
+import { join } from "node:path";
 import { parseArgs } from "node:util";
 import type { BunPlugin } from "bun";
 
@@ -38,6 +39,13 @@ const stubDevtools: BunPlugin = {
     }));
   },
 };
+
+// The types `orch init` writes come from the SDK's source; regenerate them before compiling.
+const types = Bun.spawnSync(["bun", join(import.meta.dirname, "gen-sdk-types.ts")], {
+  stdout: "inherit",
+  stderr: "inherit",
+});
+if (types.exitCode !== 0) process.exit(1);
 
 const targets: (string | undefined)[] = values.all ? [...TARGETS] : (values.target ?? [undefined]);
 

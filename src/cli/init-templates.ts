@@ -1,3 +1,5 @@
+import { ORCH_DTS } from "../sdk/declarations.generated.ts";
+
 /** The files `orch init` writes, by path relative to the project root. */
 export const INIT_FILES: Record<string, string> = {
   ".gitignore": `.orch/
@@ -36,43 +38,7 @@ deployments:
   "include": ["flows"]
 }
 `,
-  "flows/orch.d.ts": `// Types of the "orch" module for editors: inside orch, \`import { flow, task } from "orch"\`
-// resolves to its SDK. Written by orch init; orch schema and orch --help tell more.
-declare module "orch" {
-  /** Options of a flow. */
-  export interface FlowOptions {
-    name: string;
-    description?: string;
-    /** A JSON Schema for the flow's parameters. */
-    parameters?: Record<string, unknown>;
-  }
-  /** A flow: callable like the function it wraps, with its options attached. */
-  export type Flow<P, R> = ((params: P) => Promise<R>) & { readonly orchFlow: FlowOptions };
-  /** Define a flow: the function a deployment runs, given the run's parameters. */
-  export function flow<P extends object, R>(
-    nameOrOptions: string | FlowOptions,
-    fn: (params: P) => R | Promise<R>,
-  ): Flow<P, R>;
-  /** Options of a task. */
-  export interface TaskOptions {
-    name: string;
-    /** Times to try again after a failure. */
-    retries?: number;
-  }
-  /** A task: callable like the function it wraps. */
-  export type Task<A extends unknown[], R> = ((...args: A) => Promise<R>) & {
-    readonly orchTask: TaskOptions;
-  };
-  /** Define a task: a step of a flow, listed with its state and attempts in \`orch runs inspect\`. */
-  export function task<A extends unknown[], R>(
-    nameOrOptions: string | TaskOptions,
-    fn: (...args: A) => R | Promise<R>,
-    more?: Omit<TaskOptions, "name">,
-  ): Task<A, R>;
-  /** True when a value was made by \`flow()\`. */
-  export function isFlow(value: unknown): value is Flow<object, unknown>;
-}
-`,
+  "flows/orch.d.ts": ORCH_DTS,
   "flows/etl.ts": `import { flow, task } from "orch";
 
 const extract = task("extract", async (limit: number) =>
