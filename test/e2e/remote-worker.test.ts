@@ -3,15 +3,22 @@ import { join } from "node:path";
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { type Client, createClient, type RunJson } from "../../src/client/index.ts";
 import { orch, spawnOrch, tempDir } from "../helpers.ts";
+import { createMarker } from "../processes.ts";
 import { eventually } from "../worker/helpers.ts";
 
+const lines = createMarker("lines");
+const sleepy = createMarker("sleepy");
+const orphan = createMarker("orphan");
 const FLOWS = `deployments:
   - name: lines
     command: ["sh", "./print-lines.sh"]
+    ${lines.yaml}
   - name: sleepy
     command: ["sh", "-c", "echo started; sleep 37"]
+    ${sleepy.yaml}
   - name: orphan
     command: ["sh", "-c", "echo started; sleep 39"]
+    ${orphan.yaml}
 `;
 // A helper script next to the definition: the worker can only run it from the downloaded bundle.
 const SCRIPT = "for i in $(seq 1 200); do echo line $i; sleep 0.01; done\n";
@@ -83,7 +90,8 @@ afterAll(async () => {
   up.proc.kill("SIGTERM");
   await Promise.all([worker.proc.exited, up.proc.exited]);
   // The run whose worker was killed -9 left its process behind: no one was there to stop it.
-  Bun.spawnSync(["pkill", "-f", "sleep 39"]);
+  // (The others are stopped too, in case a test failed half way.)
+  for (const marker of [lines, sleepy, orphan]) marker.kill();
   project.cleanup();
   elsewhere.cleanup();
 });
@@ -98,7 +106,7 @@ test("a remote worker runs a deployment from its downloaded bundle while the ser
   // Keep the server down until the flow has ended: its last lines and its final state wait in
   // the worker. (No event crosses processes here: watch the process table.)
   await eventually(
-    () => Bun.spawnSync(["pgrep", "-f", "print-lines.sh"]).stdout.toString().trim() === "",
+    () => lines.pids().length === 0,
     15_000,
     "the flow to end while the server is down",
   );
@@ -134,7 +142,7 @@ test("cancelling a remote run stops its process at once", async () => {
   expect(cancelled.code).toBe(0);
   const { end } = await follow(run.id);
   expect(end?.state).toBe("CANCELLED");
-  expect(Bun.spawnSync(["pgrep", "-f", "sleep 37"]).stdout.toString().trim()).toBe("");
+  expect(sleepy.pids()).toEqual([]);
 });
 
 test("a remote worker killed -9 is marked offline and its run CRASHED after the heartbeat timeout", async () => {

@@ -1,7 +1,9 @@
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { orch, spawnOrch, tempDir } from "../helpers.ts";
+import { createMarker } from "../processes.ts";
 
+const sleepy = createMarker("sleepy");
 const FLOWS = `deployments:
   - name: greet
     command: ["sh", "-c", "echo hello, {{ parameters.name }}; echo to-stderr >&2"]
@@ -13,6 +15,7 @@ const FLOWS = `deployments:
     command: ["sh", "-c", "echo failing; exit 3"]
   - name: sleepy
     command: ["sh", "-c", "trap '' TERM; echo started; sleep 30 & wait; sleep 30"]
+    ${sleepy.yaml}
   - name: ts
     flow: ./hello.ts
     parameters: { n: 2 }
@@ -56,6 +59,7 @@ beforeAll(async () => {
 afterAll(async () => {
   up.proc.kill("SIGTERM");
   await up.proc.exited;
+  sleepy.kill();
   cleanup();
 });
 
@@ -193,8 +197,7 @@ describe("orch runs", () => {
     const final = JSON.parse((await run("runs", "inspect", triggered.id, "--json")).stdout);
     expect(final.state).toBe("CANCELLED");
     expect(final.states.map((s: { type: string }) => s.type)).toContain("CANCELLING");
-    const ps = Bun.spawnSync(["pgrep", "-f", "sleep 30"]).stdout.toString().trim();
-    expect(ps).toBe("");
+    expect(sleepy.pids()).toEqual([]);
 
     const retried = JSON.parse((await run("runs", "retry", triggered.id, "--json")).stdout);
     expect(retried.state).toBe("SCHEDULED");
@@ -205,10 +208,11 @@ describe("orch runs", () => {
 
 test("kill -9 of the server mid-run: the restart marks the run CRASHED and leaves no process", async () => {
   const t = tempDir();
+  const long = createMarker("long");
   try {
     await Bun.write(
       join(t.dir, "flows/a.yaml"),
-      'deployments:\n  - name: long\n    command: ["sh", "-c", "echo up; sleep 41"]\n',
+      `deployments:\n  - name: long\n    command: ["sh", "-c", "echo up; sleep 41"]\n    ${long.yaml}\n`,
     );
     const first = spawnOrch(["up", "--headless", "--port", "0", "--dir", t.dir]);
     await first.waitFor("orch is up at");
@@ -222,7 +226,7 @@ test("kill -9 of the server mid-run: the restart marks the run CRASHED and leave
     }
     first.proc.kill("SIGKILL");
     await first.proc.exited;
-    expect(Bun.spawnSync(["pgrep", "-f", "sleep 41"]).stdout.toString().trim()).not.toBe("");
+    expect(long.pids()).not.toEqual([]);
 
     const second = spawnOrch(["up", "--headless", "--port", "0", "--dir", t.dir]);
     await second.waitFor("orch is up at");
@@ -231,10 +235,11 @@ test("kill -9 of the server mid-run: the restart marks the run CRASHED and leave
     );
     expect(after.state).toBe("CRASHED");
     expect(after.state_message).toMatch(/RUNNING/);
-    expect(Bun.spawnSync(["pgrep", "-f", "sleep 41"]).stdout.toString().trim()).toBe("");
+    expect(long.pids()).toEqual([]);
     second.proc.kill("SIGTERM");
     await second.proc.exited;
   } finally {
+    long.kill();
     t.cleanup();
   }
 });

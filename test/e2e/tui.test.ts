@@ -25,9 +25,13 @@ function createTmux() {
     return r.stdout.toString();
   };
   return {
-    /** Run `command` in a 120x40 terminal. */
+    /**
+     * Run `command` in a 120x40 terminal. The shell then waits on the terminal (`read`), so the
+     * last screen stays readable until kill-server hangs it up; no process is left behind.
+     */
     start(command: string, cwd: string) {
-      tmux("new-session", "-d", "-s", "t", "-x", "120", "-y", "40", "-c", cwd, command);
+      const kept = `${command}; read -r _`;
+      tmux("new-session", "-d", "-s", "t", "-x", "120", "-y", "40", "-c", cwd, kept);
     },
     screen: () => tmux("capture-pane", "-p", "-t", "t"),
     keys: (...keys: string[]) => void tmux("send-keys", "-t", "t", ...keys),
@@ -70,7 +74,7 @@ afterEach(() => {
 describe("the monitor, driven in tmux", () => {
   test("orch up: sees the deployments, triggers with r, sees COMPLETED, opens the logs, quits with q", async () => {
     // CI=1 is set on purpose: Ink draws nothing in CI mode, and the monitor must not care.
-    term.start(`CI=1 ${ORCH} up --port 0; echo "EXITED=$?"; sleep 30`, t.dir);
+    term.start(`CI=1 ${ORCH} up --port 0; echo "EXITED=$?"`, t.dir);
     let screen = await term.waitFor(/Deployments \(2\)[\s\S]*nightly/);
     expect(screen).toMatch(/[›·] hello| {2}hello/);
     expect(screen).toMatch(/nightly\s+.*03:00/);
@@ -110,7 +114,7 @@ describe("the monitor, driven in tmux", () => {
     try {
       await up.waitFor("orch is up at");
       const started = Date.now();
-      term.start(`${ORCH} monitor; echo "EXITED=$?"; sleep 30`, t.dir);
+      term.start(`${ORCH} monitor; echo "EXITED=$?"`, t.dir);
       await term.waitFor(/orch monitor http:\/\/127\.0\.0\.1:\d+ ● online[\s\S]*nightly/);
       expect(Date.now() - started).toBeLessThan(5000);
       term.keys("q");

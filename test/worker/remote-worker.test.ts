@@ -6,8 +6,10 @@ import { type OrchServer, startServer } from "../../src/server/index.ts";
 import { getRun } from "../../src/store/index.ts";
 import { type RemoteWorker, startRemoteWorker } from "../../src/worker/index.ts";
 import { tempDir } from "../helpers.ts";
+import { createMarker } from "../processes.ts";
 import { eventually, waitForRun } from "./helpers.ts";
 
+const forever = createMarker("forever");
 const FLOWS = `deployments:
   - name: quick
     command: ["sh", "./quick.sh"]
@@ -15,6 +17,7 @@ const FLOWS = `deployments:
     command: ["sh", "-c", "echo going; sleep 1; echo done"]
   - name: forever
     command: ["sh", "-c", "echo going; exec sleep 41"]
+    ${forever.yaml}
 `;
 
 let server: OrchServer;
@@ -96,7 +99,7 @@ test("a worker the server marked offline stops its runs there and registers agai
     10_000,
     "the worker to register again",
   );
-  expect(Bun.spawnSync(["pgrep", "-f", "sleep 41"]).stdout.toString().trim()).toBe("");
+  expect(forever.pids()).toEqual([]);
   // And it takes new runs under its new id.
   const next = await client.triggerRun("quick");
   const done = await waitForRun(server.store, next.id, "COMPLETED");
