@@ -1,32 +1,29 @@
 import { hostname } from "node:os";
-import type { Clock, ProposedState } from "../core/index.ts";
+import type { Clock } from "../core/index.ts";
 import {
   claimRuns,
   type EventRow,
   ensureWorkPool,
   heartbeatWorker,
   type LogLine,
-  type RunOutcome,
   type RunRow,
   registerWorker,
   type Store,
   setWorkerOffline,
 } from "../store/index.ts";
 import { cancelRun } from "./cancel-run.ts";
-import { finalState } from "./final-state.ts";
+import { type Attempt, executeAttempt } from "./execute-attempt.ts";
 import { createJobLoader } from "./load-job.ts";
 import { createReaper } from "./reap-stale-workers.ts";
 import { recoverRuns } from "./recover-runs.ts";
-import { type RunHandle, type RunnerOptions, spawnRun } from "./spawn-run.ts";
+import type { RunnerOptions } from "./spawn-run.ts";
+import { type StopOptions, stopWithGrace } from "./stop-with-grace.ts";
+import { wakesWorker } from "./wake-events.ts";
 import { createWorkdirs, type Workdirs } from "./workdirs.ts";
+import { quietLogger, type WorkerLogger } from "./worker-logger.ts";
 import { createWriteBatcher } from "./write-batcher.ts";
 
-/** Where the worker reports what goes wrong (the server passes its logger). */
-export interface WorkerLogger {
-  info(...args: unknown[]): void;
-  warn(...args: unknown[]): void;
-  error(...args: unknown[]): void;
-}
+export type { WorkerLogger } from "./worker-logger.ts";
 
 export interface EmbeddedWorkerOptions {
   store: Store;
@@ -72,25 +69,16 @@ export interface EmbeddedWorker {
   cancel(runId: string): RunRow;
   /** Run ids this worker is executing now. */
   active(): string[];
-  /** Stop taking runs, stop the running ones (they end CRASHED), go offline. Safe twice. */
-  stop(): Promise<void>;
-}
-
-interface Execution {
-  run: RunRow;
-  handle: RunHandle | null;
-  cancelRequested: boolean;
-  done: Promise<void>;
+  /**
+   * Stop taking runs, give the running ones `graceMs` to end on their own, stop the rest (they
+   * end CANCELLED, "orch was stopped"), go offline. Safe twice.
+   */
+  stop(options?: StopOptions): Promise<void>;
+  /** Stop taking runs, let the running ones end, go offline. */
+  drain(): Promise<void>;
 }
 
 const MAX_TIMER_MS = 2 ** 31 - 1;
-const TERMINAL_EVENTS = new Set([
-  "flow-run.scheduled",
-  "flow-run.completed",
-  "flow-run.failed",
-  "flow-run.crashed",
-  "flow-run.cancelled",
-]);
 
 /**
  * Start the worker that `orch up` runs in-process for a pool: it registers and heartbeats, crashes
@@ -101,7 +89,7 @@ const TERMINAL_EVENTS = new Set([
 export async function startEmbeddedWorker(options: EmbeddedWorkerOptions): Promise<EmbeddedWorker> {
   const { store } = options;
   const clock = options.clock ?? store.clock;
-  const logger = options.logger ?? { info() {}, warn() {}, error() {} };
+  const logger = options.logger ?? quietLogger;
   const pool = options.pool ?? "default";
   const concurrency = Math.max(1, options.concurrency ?? 8);
   const graceMs = options.graceMs ?? 5000;
@@ -128,7 +116,7 @@ export async function startEmbeddedWorker(options: EmbeddedWorkerOptions): Promi
   };
   const loadJob = createJobLoader(store, options.bundlesDir, options.workDir ?? process.cwd());
   const runIds = new Map<number, string>();
-  const executions = new Map<string, Execution>();
+  const executions = new Map<string, Attempt>();
   let stopped = false;
   let claimWanted = false;
   let dueTimer: ReturnType<typeof setTimeout> | null = null;
@@ -159,81 +147,28 @@ export async function startEmbeddedWorker(options: EmbeddedWorkerOptions): Promi
     },
   });
 
-  /** Record a run's last state here; its slot is free before the state's event goes out. */
-  const finish = (exec: Execution, state: ProposedState, outcome: RunOutcome = {}) => {
-    executions.delete(exec.run.id);
-    writes.transition(exec.run.id, state, outcome);
-  };
-
-  const execute = async (exec: Execution) => {
-    const { run } = exec;
-    let job: Awaited<ReturnType<typeof loadJob>>;
-    try {
-      job = await loadJob(run);
-    } catch (error) {
-      finish(exec, {
-        type: "FAILED",
-        message: `could not prepare the run: ${(error as Error).message}`,
-      });
-      return;
-    }
-    if (exec.cancelRequested) {
-      finish(exec, { type: "CANCELLED", message: "cancelled before its process started" });
-      return;
-    }
-    if (stopped) {
-      finish(exec, {
-        type: "SCHEDULED",
-        message: "orch stopped before this run started; it will start again",
-      });
-      return;
-    }
-    const handle = spawnRun(
-      job,
-      {
-        onStarted: ({ pid, pidStarted }) => {
-          writes.transition(
-            run.id,
-            { type: "RUNNING", message: `pid ${pid}, attempt ${job.attempt}` },
-            { pid, pidStarted },
-            (started) => {
-              // Cancelled while it was starting: the RUNNING was refused.
-              if (started?.state_type === "CANCELLING" && !exec.cancelRequested) {
-                exec.cancelRequested = true;
-                exec.handle?.cancel();
-              }
-            },
-          );
-        },
-        onLogs: (lines) => writes.logs(run.seq, lines as LogLine[]),
-      },
-      runner,
-    );
-    exec.handle = handle;
-    if (exec.cancelRequested) handle.cancel();
-    else if (stopped) handle.stop();
-    const exit = await handle.exited;
-    const [state, outcome] = finalState(
-      exit,
-      job.spec.timeout_ms,
-      handle.pid,
-      stopped,
-      exec.cancelRequested,
-    );
-    finish(exec, state, outcome);
-  };
-
   const start = (run: RunRow) => {
-    const exec: Execution = { run, handle: null, cancelRequested: false, done: Promise.resolve() };
-    executions.set(run.id, exec);
     runIds.set(run.seq, run.id);
-    exec.done = execute(exec)
-      .catch((error) => {
-        logger.error(`run ${run.id}:`, error);
-        executions.delete(run.id);
-        wake();
-      })
-      .finally(() => runIds.delete(run.seq));
+    const attempt: Attempt = executeAttempt({
+      prepare: () => loadJob(run),
+      runner,
+      logger,
+      report: {
+        running: (state, outcome) =>
+          writes.transition(run.id, state, outcome, (started) => {
+            // Cancelled while it was starting: the RUNNING was refused.
+            if (started?.state_type === "CANCELLING") attempt.cancel();
+          }),
+        logs: (lines) => writes.logs(run.seq, lines as LogLine[]),
+        // The slot is free before the state's event goes out.
+        final: (state, outcome) => {
+          executions.delete(run.id);
+          writes.transition(run.id, state, outcome);
+        },
+      },
+    });
+    executions.set(run.id, attempt);
+    void attempt.done.finally(() => runIds.delete(run.seq));
   };
 
   const armTimer = (at: number | null) => {
@@ -253,15 +188,10 @@ export async function startEmbeddedWorker(options: EmbeddedWorkerOptions): Promi
 
   const onEvent = (event: EventRow) => {
     if (event.name === "flow-run.cancelling" && event.resource) {
-      const exec = executions.get(event.resource);
-      if (exec) {
-        exec.cancelRequested = true;
-        exec.handle?.cancel();
-      }
+      executions.get(event.resource)?.cancel();
       return;
     }
-    // A run ending frees a slot; a pool's limits changing may let waiting runs start.
-    if (TERMINAL_EVENTS.has(event.name) || event.name.startsWith("work-pool.")) wake();
+    if (wakesWorker(event.name)) wake();
   };
   const unsubscribe = store.subscribe(onEvent);
 
@@ -284,24 +214,28 @@ export async function startEmbeddedWorker(options: EmbeddedWorkerOptions): Promi
   wake();
 
   let stopping: Promise<void> | null = null;
+  /** Stop claiming; once every run has ended, go offline. */
+  const finish = () => {
+    stopping ??= (async () => {
+      stopped = true;
+      armTimer(null);
+      // Cancels may still arrive while runs end: the worker listens until the last one ends.
+      while (executions.size) await Promise.all([...executions.values()].map((e) => e.done));
+      unsubscribe();
+      clearInterval(heartbeat);
+      writes.flush();
+      setWorkerOffline(store, id);
+      workdirs?.dispose();
+    })();
+    return stopping;
+  };
   return {
     id,
     wake,
     cancel: (runId) => cancelRun(store, runId),
     active: () => [...executions.keys()],
-    stop() {
-      stopping ??= (async () => {
-        stopped = true;
-        unsubscribe();
-        clearInterval(heartbeat);
-        armTimer(null);
-        for (const exec of executions.values()) exec.handle?.stop();
-        await Promise.all([...executions.values()].map((e) => e.done));
-        writes.flush();
-        setWorkerOffline(store, id);
-        workdirs?.dispose();
-      })();
-      return stopping;
-    },
+    stop: (stop = {}) =>
+      stopWithGrace(finish(), () => executions.values(), stop, "orch was stopped"),
+    drain: finish,
   };
 }

@@ -2,18 +2,27 @@ import { formatDuration, type ProposedState } from "../core/index.ts";
 import type { RunOutcome } from "../store/index.ts";
 import type { RunExit } from "./spawn-run.ts";
 
-/** The state an attempt ends in, from how its process ended. */
+/** What orch asked of an attempt while it ran, beside how its process ended. */
+export interface AttemptEnding {
+  /** A user cancelled the run. */
+  cancelRequested: boolean;
+  /** orch was stopped and stopped the attempt: it ends CANCELLED with this message. */
+  stoppedBecause: string | null;
+  /** orch had given the run up (its worker was counted as lost): it ends CRASHED. */
+  abandoned: boolean;
+}
+
+/** The state an attempt ends in, from how its process ended and what orch asked of it. */
 export function finalState(
   exit: RunExit,
   timeoutMs: number | null,
   pid: number | null,
-  shuttingDown: boolean,
-  cancelRequested: boolean,
+  ending: AttemptEnding,
 ): [ProposedState, RunOutcome] {
   const outcome: RunOutcome = { exitCode: exit.exitCode, signal: exit.signal };
   const stopped = exit.stoppedWith ? `; its process tree was stopped (${exit.stoppedWith})` : "";
   if (exit.error) return [{ type: "FAILED", message: exit.error }, {}];
-  if (exit.cancelled || cancelRequested) {
+  if (exit.cancelled || ending.cancelRequested) {
     return [{ type: "CANCELLED", message: `cancelled${stopped}` }, outcome];
   }
   if (exit.timedOut) {
@@ -23,11 +32,16 @@ export function finalState(
       outcome,
     ];
   }
-  if (shuttingDown && exit.stoppedWith) {
+  // Only what orch itself stopped: a run that ended on its own during the grace period keeps
+  // its true state.
+  if (ending.stoppedBecause !== null && exit.stoppedWith) {
+    return [{ type: "CANCELLED", message: `${ending.stoppedBecause}${stopped}` }, outcome];
+  }
+  if (ending.abandoned && exit.stoppedWith) {
     return [
       {
         type: "CRASHED",
-        message: `orch stopped while this run was RUNNING (pid ${pid}); its process was stopped`,
+        message: `orch had given this run up while it was RUNNING (pid ${pid}); its process was stopped`,
       },
       outcome,
     ];

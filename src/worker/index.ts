@@ -5,11 +5,17 @@ export {
   type EmbeddedWorker,
   type EmbeddedWorkerOptions,
   startEmbeddedWorker,
-  type WorkerLogger,
 } from "./embedded-worker.ts";
-export { finalState } from "./final-state.ts";
+export {
+  type Attempt,
+  type AttemptOptions,
+  type AttemptReporter,
+  executeAttempt,
+} from "./execute-attempt.ts";
+export { type AttemptEnding, finalState } from "./final-state.ts";
 export { createLink, type Link } from "./link.ts";
 export { type CapturedLine, type CapturedStream, createLogCapture } from "./log-capture.ts";
+export { loseWorker } from "./lose-worker.ts";
 export {
   groupAlive,
   groupMembers,
@@ -51,3 +57,7 @@ export {
   type RunStart,
   spawnRun,
 } from "./spawn-run.ts";
+export { fromStateReport, toStateReport } from "./state-report.ts";
+export { type StopOptions, stopWithGrace } from "./stop-with-grace.ts";
+export { wakesWorker } from "./wake-events.ts";
+export { quietLogger, type WorkerLogger } from "./worker-logger.ts";

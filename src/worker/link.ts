@@ -1,4 +1,4 @@
-import type { WorkerLogger } from "./embedded-worker.ts";
+import type { WorkerLogger } from "./worker-logger.ts";
 
 /** Whether the server answers, as a remote worker sees it; says so once per change. */
 export interface Link {

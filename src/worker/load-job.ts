@@ -44,10 +44,8 @@ export function createJobLoader(store: Store, bundlesDir: string, workDir: strin
       runId: run.id,
       deployment: run.deployment ?? spec.name,
       spec,
-      parameters: {
-        ...spec.parameters,
-        ...(JSON.parse(run.parameters) as Record<string, unknown>),
-      },
+      // Merged over the deployment's defaults when the run was created (createDeploymentRun).
+      parameters: JSON.parse(run.parameters) as Record<string, unknown>,
       bundleDir,
       inPlace,
       attempt: run.attempt + 1,

@@ -1,12 +1,6 @@
 import { iso } from "../core/index.ts";
-import {
-  listActiveRuns,
-  listStaleWorkers,
-  type RunRow,
-  type Store,
-  setWorkerOffline,
-  transitionRun,
-} from "../store/index.ts";
+import { listStaleWorkers, type RunRow, type Store } from "../store/index.ts";
+import { loseWorker } from "./lose-worker.ts";
 
 /**
  * Mark workers whose last heartbeat is older than `staleAfterMs` offline, and crash the runs they
@@ -26,13 +20,13 @@ export function reapStaleWorkers(
   if (options.since !== undefined && now - options.since < options.staleAfterMs) return crashed;
   for (const worker of listStaleWorkers(store, now - options.staleAfterMs)) {
     if (worker.id === options.exceptId) continue;
-    store.tx(() => {
-      setWorkerOffline(store, worker.id);
-      for (const run of listActiveRuns(store, { workerId: worker.id })) {
-        const message = `worker ${worker.name} on ${worker.host} stopped heartbeating (last at ${iso(worker.last_heartbeat)}) while this run was ${run.state_type}`;
-        crashed.push(transitionRun(store, run.id, { type: "CRASHED", message }).run);
-      }
-    });
+    const lost = loseWorker(
+      store,
+      worker.id,
+      (run, w) =>
+        `worker ${w.name} on ${w.host} stopped heartbeating (last at ${iso(w.last_heartbeat)}) while this run was ${run.state_type}`,
+    );
+    crashed.push(...lost);
   }
   return crashed;
 }

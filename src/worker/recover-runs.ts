@@ -3,9 +3,9 @@ import {
   listActiveRuns,
   type RunRow,
   type Store,
-  setWorkerOffline,
   transitionRun,
 } from "../store/index.ts";
+import { loseWorker } from "./lose-worker.ts";
 import { groupAlive, isSameProcess, stopProcessGroup } from "./process-tree.ts";
 
 /** Who is recovering: the new embedded worker, on this host. */
@@ -24,23 +24,36 @@ export interface RecoverOptions {
  */
 export async function recoverRuns(store: Store, options: RecoverOptions): Promise<RunRow[]> {
   const recovered: RunRow[] = [];
-  const offline = new Set<string>();
+  const lost = new Map<string, Map<string, string>>();
   for (const run of listActiveRuns(store)) {
     if (run.worker_id === options.workerId) continue;
     const owner = run.worker_id ? getWorker(store, run.worker_id) : null;
     const orphaned = owner?.status !== "online" || owner.name === "embedded";
     if (!orphaned) continue;
-    if (owner?.status === "online") offline.add(owner.id);
     const local = !owner || owner.host === options.host;
     const what = await stopLeftover(run, local, options.graceMs);
     const message = `orch stopped while this run was ${run.state_type}${what}`;
+    if (owner) {
+      const whys = lost.get(owner.id) ?? new Map<string, string>();
+      lost.set(owner.id, whys.set(run.id, message));
+      continue;
+    }
     try {
       recovered.push(transitionRun(store, run.id, { type: "CRASHED", message }).run);
     } catch {
       // Moved on by someone else meanwhile: nothing to recover.
     }
   }
-  for (const id of offline) setWorkerOffline(store, id);
+  // Their processes are stopped: their workers are gone, with what they held.
+  for (const [ownerId, whys] of lost) {
+    recovered.push(
+      ...loseWorker(
+        store,
+        ownerId,
+        (run) => whys.get(run.id) ?? `orch stopped while this run was ${run.state_type}`,
+      ),
+    );
+  }
   return recovered;
 }
 

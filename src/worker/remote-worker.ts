@@ -3,7 +3,6 @@ import { dirname, join } from "node:path";
 import type { WorkerClient } from "../client/index.ts";
 import {
   type ProposedState,
-  type StateReportJson,
   toOrchError,
   type WorkerJob,
   type WorkerRegistered,
@@ -11,12 +10,14 @@ import {
 import type { RunOutcome } from "../store/index.ts";
 import { createBackoff } from "./backoff.ts";
 import { createBundleCache } from "./bundle-cache.ts";
-import type { WorkerLogger } from "./embedded-worker.ts";
-import { finalState } from "./final-state.ts";
+import { type Attempt, executeAttempt } from "./execute-attempt.ts";
 import { createLink } from "./link.ts";
 import { createReportQueue, isRetryable } from "./report-queue.ts";
-import { type RunHandle, type RunnerOptions, spawnRun } from "./spawn-run.ts";
+import type { RunJob, RunnerOptions } from "./spawn-run.ts";
+import { toStateReport } from "./state-report.ts";
+import { type StopOptions, stopWithGrace } from "./stop-with-grace.ts";
 import { createWorkdirs } from "./workdirs.ts";
+import { quietLogger, type WorkerLogger } from "./worker-logger.ts";
 
 export interface RemoteWorkerOptions {
   /** The worker protocol over the API (createWorkerClient). */
@@ -52,8 +53,11 @@ export interface RemoteWorker {
   active(): string[];
   /** Stop taking runs and let the running ones finish; resolves once offline. Safe twice. */
   drain(): Promise<void>;
-  /** Stop taking runs and stop the running ones (they end CRASHED); resolves once offline. */
-  stop(): Promise<void>;
+  /**
+   * Stop taking runs, give the running ones `graceMs` to end on their own, stop the rest (they
+   * end CANCELLED); resolves once offline. Calling it during a drain cuts the drain short.
+   */
+  stop(options?: StopOptions): Promise<void>;
 }
 
 interface Held {
@@ -63,13 +67,9 @@ interface Held {
 }
 
 interface Execution {
-  job: WorkerJob;
+  attempt: Attempt;
   /** The id the run was claimed under: its reports go there. */
   workerId: string;
-  handle: RunHandle | null;
-  cancelRequested: boolean;
-  /** The server marked us offline and crashed it: stop it, whatever it was doing. */
-  orphaned: boolean;
 }
 
 /** Errors of a claim or heartbeat that mean the server no longer knows us as online. */
@@ -93,7 +93,7 @@ function isUnreachable(error: unknown): boolean {
  */
 export async function startRemoteWorker(options: RemoteWorkerOptions): Promise<RemoteWorker> {
   const { client } = options;
-  const logger = options.logger ?? { info() {}, warn() {}, error() {} };
+  const logger = options.logger ?? quietLogger;
   const concurrency = Math.min(1000, Math.max(1, options.concurrency ?? 8));
   const claimWaitMs = options.claimWaitMs ?? 20_000;
   const host = hostname();
@@ -148,7 +148,6 @@ export async function startRemoteWorker(options: RemoteWorkerOptions): Promise<R
   const holding = new Map<string, Held>();
   const executions = new Map<string, Execution>();
   let taking = true;
-  let shuttingDown = false;
   let claimAbort: AbortController | null = null;
   let claimLimit = 0;
   let heartbeatTimer: ReturnType<typeof setTimeout> | undefined;
@@ -166,101 +165,44 @@ export async function startRemoteWorker(options: RemoteWorkerOptions): Promise<R
 
   /** Send a run's last state; the run is let go once the server has it (or refused it). */
   const reportFinal = (
-    exec: { workerId: string },
+    workerId: string,
     runId: string,
     entry: Held,
     state: ProposedState,
     outcome: RunOutcome = {},
-  ) => {
-    const report: StateReportJson = {
-      type: state.type,
-      ...(state.name ? { name: state.name } : {}),
-      ...(state.message !== undefined ? { message: state.message } : {}),
-      ...(outcome.exitCode !== undefined ? { exit_code: outcome.exitCode } : {}),
-      ...(outcome.signal !== undefined ? { signal: outcome.signal } : {}),
-    };
-    void queue.state(exec.workerId, runId, report).then(() => release(runId, entry));
-  };
+  ) =>
+    queue.state(workerId, runId, toStateReport(state, outcome)).then(() => release(runId, entry));
 
   /** A slot was freed: a claim waiting with fewer slots than we now have is asked again. */
   const wakeClaim = () => {
     if (claimAbort && taking && claimLimit < concurrency - executions.size) claimAbort.abort();
   };
 
-  const execute = async (exec: Execution, entry: Held) => {
-    const { job } = exec;
-    const runId = job.run_id;
+  /** The job with its version's files: downloaded once, waiting out a server that is away. */
+  const prepare = async (job: WorkerJob, signal: AbortSignal): Promise<RunJob> => {
     let bundleDir = options.workDir;
-    if (job.bundle) {
-      const backoff = createBackoff();
-      for (;;) {
-        try {
-          bundleDir = await bundles(job.bundle);
-          break;
-        } catch (error) {
-          if (exec.cancelRequested || shuttingDown || exec.orphaned) break;
-          if (isRetryable(error)) {
-            link.down(error);
-            await backoff.wait(takeAbort.signal);
-            continue;
-          }
-          reportFinal(exec, runId, entry, {
-            type: "FAILED",
-            message: `could not download the version's files: ${(error as Error).message}`,
-          });
-          return;
+    const backoff = createBackoff();
+    while (job.bundle) {
+      try {
+        bundleDir = await bundles(job.bundle);
+        break;
+      } catch (error) {
+        if (signal.aborted || !isRetryable(error)) {
+          throw new Error(`could not download the version's files: ${(error as Error).message}`);
         }
+        link.down(error);
+        await backoff.wait(signal);
       }
     }
-    if (exec.cancelRequested) {
-      reportFinal(exec, runId, entry, {
-        type: "CANCELLED",
-        message: "cancelled before its process started",
-      });
-      return;
-    }
-    if (shuttingDown || exec.orphaned) {
-      reportFinal(exec, runId, entry, {
-        type: "SCHEDULED",
-        message: `worker ${name} on ${host} stopped before this run started; it will start again`,
-      });
-      return;
-    }
-    const handle = spawnRun(
-      {
-        runId,
-        deployment: job.deployment,
-        spec: job.spec,
-        parameters: job.parameters,
-        bundleDir,
-        inPlace: !job.bundle,
-        attempt: job.attempt,
-      },
-      {
-        onStarted: ({ pid, pidStarted }) => {
-          void queue.state(exec.workerId, runId, {
-            type: "RUNNING",
-            message: `pid ${pid}, attempt ${job.attempt}, worker ${name} on ${host}`,
-            pid,
-            pid_started: pidStarted,
-          });
-        },
-        onLogs: (lines) => queue.logs(exec.workerId, runId, job.attempt, lines),
-      },
-      runner,
-    );
-    exec.handle = handle;
-    if (exec.cancelRequested) handle.cancel();
-    else if (shuttingDown || exec.orphaned) handle.stop();
-    const exit = await handle.exited;
-    const [state, outcome] = finalState(
-      exit,
-      job.spec.timeout_ms,
-      handle.pid,
-      shuttingDown || exec.orphaned,
-      exec.cancelRequested,
-    );
-    reportFinal(exec, runId, entry, state, outcome);
+    return {
+      runId: job.run_id,
+      deployment: job.deployment,
+      spec: job.spec,
+      parameters: job.parameters,
+      bundleDir,
+      inPlace: !job.bundle,
+      attempt: job.attempt,
+    };
   };
 
   const start = (job: WorkerJob) => {
@@ -268,35 +210,33 @@ export async function startRemoteWorker(options: RemoteWorkerOptions): Promise<R
     const known = holding.get(runId);
     if (known && known.attempt >= job.attempt) return; // delivered twice
     const entry = hold(runId, job.attempt);
-    const exec: Execution = {
-      job,
-      workerId: me.id,
-      handle: null,
-      cancelRequested: false,
-      orphaned: false,
-    };
+    const workerId = me.id;
     if (!taking) {
       // Stopping: give it back at once.
-      reportFinal(exec, runId, entry, {
+      void reportFinal(workerId, runId, entry, {
         type: "SCHEDULED",
         message: `worker ${name} on ${host} is stopping; it will start again`,
       });
       return;
     }
-    executions.set(runId, exec);
-    void execute(exec, entry)
-      .catch((error) => {
-        logger.error(`run ${runId}:`, error);
-        reportFinal(exec, runId, entry, {
-          type: "CRASHED",
-          message: `the worker failed: ${(error as Error).message}`,
-        });
-      })
-      .finally(() => {
-        executions.delete(runId);
-        wakeClaim();
-        settle();
-      });
+    const attempt = executeAttempt({
+      prepare: (signal) => prepare(job, signal),
+      runner,
+      logger,
+      where: `worker ${name} on ${host}`,
+      report: {
+        running: (state, outcome) =>
+          void queue.state(workerId, runId, toStateReport(state, outcome)),
+        logs: (lines) => queue.logs(workerId, runId, job.attempt, lines),
+        final: (state, outcome) => void reportFinal(workerId, runId, entry, state, outcome),
+      },
+    });
+    executions.set(runId, { attempt, workerId });
+    void attempt.done.finally(() => {
+      executions.delete(runId);
+      wakeClaim();
+      settle();
+    });
   };
 
   const cancel = (runId: string) => {
@@ -304,16 +244,12 @@ export async function startRemoteWorker(options: RemoteWorkerOptions): Promise<R
     if (entry?.told) return;
     if (entry) {
       entry.told = true;
-      const exec = executions.get(runId);
-      if (exec) {
-        exec.cancelRequested = true;
-        exec.handle?.cancel();
-      }
+      executions.get(runId)?.attempt.cancel();
       return;
     }
     // Claimed for us, never delivered (an answer lost with a connection): nothing to stop.
     const told = hold(runId, 0, true);
-    reportFinal({ workerId: me.id }, runId, told, {
+    void reportFinal(me.id, runId, told, {
       type: "CANCELLED",
       message: `cancelled before worker ${name} on ${host} received it`,
     });
@@ -325,11 +261,7 @@ export async function startRemoteWorker(options: RemoteWorkerOptions): Promise<R
       logger.warn(
         `orch no longer counts this worker as online (${(error as Error).message}); stopping its runs and registering again`,
       );
-      for (const exec of executions.values()) {
-        if (exec.workerId !== me.id) continue;
-        exec.orphaned = true;
-        exec.handle?.stop();
-      }
+      for (const exec of executions.values()) if (exec.workerId === me.id) exec.attempt.abandon();
       me = await register();
       logger.info(`registered again as worker ${me.id}`);
     })().finally(() => {
@@ -427,10 +359,12 @@ export async function startRemoteWorker(options: RemoteWorkerOptions): Promise<R
     },
     active: () => [...executions.keys()],
     drain: finish,
-    stop() {
-      shuttingDown = true;
-      for (const exec of executions.values()) exec.handle?.stop();
-      return finish();
-    },
+    stop: (stop = {}) =>
+      stopWithGrace(
+        finish(),
+        () => [...executions.values()].map((e) => e.attempt),
+        stop,
+        `orch worker ${name} on ${host} was stopped`,
+      ),
   };
 }

@@ -1,7 +1,7 @@
 import { type LogLineInput, type StateReportJson, toOrchError } from "../core/index.ts";
 import { createBackoff } from "./backoff.ts";
-import type { WorkerLogger } from "./embedded-worker.ts";
 import type { Link } from "./link.ts";
+import type { WorkerLogger } from "./worker-logger.ts";
 
 /** Where the queue delivers: the worker protocol's two report calls. */
 export interface ReportSink<R> {

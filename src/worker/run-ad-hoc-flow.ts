@@ -3,12 +3,13 @@ import { basename, dirname } from "node:path";
 import type { RunJson, WorkerClient } from "../client/index.ts";
 import { type StateType, specWithDefaults } from "../core/index.ts";
 import { createBackoff } from "./backoff.ts";
-import type { WorkerLogger } from "./embedded-worker.ts";
-import { finalState } from "./final-state.ts";
+import { executeAttempt } from "./execute-attempt.ts";
 import { createLink } from "./link.ts";
 import type { CapturedLine } from "./log-capture.ts";
 import { createReportQueue, isRetryable } from "./report-queue.ts";
-import { type RunnerOptions, spawnRun } from "./spawn-run.ts";
+import type { RunnerOptions } from "./spawn-run.ts";
+import { toStateReport } from "./state-report.ts";
+import { quietLogger, type WorkerLogger } from "./worker-logger.ts";
 
 /** The pool an ad-hoc run and its one-shot worker are recorded under (no worker claims it). */
 export const AD_HOC_POOL = "ad-hoc";
@@ -57,7 +58,7 @@ export interface AdHocResult {
  */
 export async function runAdHocFlow(options: AdHocFlowOptions): Promise<AdHocResult> {
   const { client } = options;
-  const logger = options.logger ?? { info() {}, warn() {}, error() {} };
+  const logger = options.logger ?? quietLogger;
   const host = hostname();
   const exportName = options.exportName ?? "default";
   const worker = await client.register({
@@ -100,36 +101,35 @@ export async function runAdHocFlow(options: AdHocFlowOptions): Promise<AdHocResu
       ...(options.selfCommand ? { selfCommand: options.selfCommand } : {}),
       ...(options.env ? { env: options.env } : {}),
     };
-    let cancelRequested = false;
-    const handle = spawnRun(
-      {
+    let recorded: Awaited<ReturnType<typeof queue.state>> = null;
+    const attempt = executeAttempt({
+      prepare: () => ({
         runId: run.id,
         deployment: "",
         spec,
         parameters: options.parameters,
         bundleDir: dirname(options.file),
         attempt: 1,
-      },
-      {
-        onStarted: ({ pid, pidStarted }) => {
-          void queue.state(worker.id, run.id, {
-            type: "RUNNING",
-            message: `pid ${pid} on ${host} (orch flow run)`,
-            pid,
-            pid_started: pidStarted,
-          });
-        },
-        onLogs: (lines) => {
+      }),
+      runner,
+      logger,
+      where: `orch flow run on ${host}`,
+      report: {
+        running: (state, outcome) =>
+          void queue.state(worker.id, run.id, toStateReport(state, outcome)),
+        logs: (lines) => {
           options.onLogs?.(lines);
           queue.logs(worker.id, run.id, 1, lines);
         },
+        final: async (state, outcome) => {
+          recorded = await queue.state(worker.id, run.id, toStateReport(state, outcome));
+        },
       },
-      runner,
-    );
+    });
+    let cancelRequested = false;
     const cancel = () => {
-      if (cancelRequested) return;
       cancelRequested = true;
-      handle.cancel();
+      attempt.cancel();
     };
     if (options.signal?.aborted) cancel();
     options.signal?.addEventListener("abort", cancel);
@@ -165,23 +165,16 @@ export async function runAdHocFlow(options: AdHocFlowOptions): Promise<AdHocResu
     };
     const watching = watchCancel();
 
-    const exit = await handle.exited;
+    const state = await attempt.done;
     options.signal?.removeEventListener("abort", cancel);
-    const [state, outcome] = finalState(exit, null, handle.pid, false, cancelRequested);
-    const recorded = await queue.state(worker.id, run.id, {
-      type: state.type,
-      ...(state.name ? { name: state.name } : {}),
-      ...(state.message !== undefined ? { message: state.message } : {}),
-      ...(outcome.exitCode !== undefined ? { exit_code: outcome.exitCode } : {}),
-      ...(outcome.signal !== undefined ? { signal: outcome.signal } : {}),
-    });
     await queue.drained();
     stopAbort.abort();
     await watching;
+    const final = recorded as Awaited<ReturnType<typeof queue.state>>;
     return {
-      run: recorded?.run ?? run,
-      state: recorded?.run.state ?? state.type,
-      message: recorded?.run.state_message ?? state.message ?? "",
+      run: final?.run ?? run,
+      state: final?.run.state ?? state.type,
+      message: final?.run.state_message ?? state.message ?? "",
     };
   } finally {
     stopAbort.abort();

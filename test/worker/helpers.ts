@@ -1,9 +1,8 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { type DeploymentSpec, type StateType, specWithDefaults } from "../../src/core/index.ts";
-import { deployFolder } from "../../src/definitions/index.ts";
+import { createDeploymentRun, deployFolder } from "../../src/definitions/index.ts";
 import {
-  createRun,
   type DeploymentRow,
   getRun,
   listLogs,
@@ -63,17 +62,8 @@ export function createLab(): Lab {
         .deployment;
     },
     trigger(deployment, parameters = {}) {
-      const spec = JSON.parse(deployment.spec) as DeploymentSpec;
-      return createRun(store, {
-        deploymentId: deployment.id,
-        deployment: deployment.name,
-        version: deployment.version,
-        parameters,
-        retries: spec.retries,
-        retryDelayMs: spec.retry_delay_ms,
-        workPool: spec.work_pool,
-        workQueue: spec.work_queue,
-      });
+      // Parameters are merged over the deployment's defaults once, where runs are created.
+      return createDeploymentRun(store, deployment.name, { parameters });
     },
     async startWorker(options = {}) {
       const worker = await startEmbeddedWorker({

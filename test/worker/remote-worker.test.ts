@@ -68,7 +68,7 @@ test("runs a run from the downloaded bundle and reports it COMPLETED with its lo
   expect(existsSync(join(elsewhere.dir, "bundles/trees"))).toBe(true);
 });
 
-test("drain lets a running run finish; stop ends one CRASHED; both leave the worker offline", async () => {
+test("drain lets a running run finish; stop ends one CANCELLED; both leave the worker offline", async () => {
   const first = await startWorker();
   const slow = await client.triggerRun("slow");
   await waitForRun(server.store, slow.id, "RUNNING");
@@ -80,9 +80,11 @@ test("drain lets a running run finish; stop ends one CRASHED; both leave the wor
   const forever = await client.triggerRun("forever");
   await waitForRun(server.store, forever.id, "RUNNING");
   await second.stop();
-  const crashed = getRun(server.store, forever.id)!;
-  expect(crashed.state_type).toBe("CRASHED");
-  expect(crashed.state_message).toMatch(/stopped while this run was RUNNING/);
+  const stopped = getRun(server.store, forever.id)!;
+  expect(stopped.state_type).toBe("CANCELLED");
+  expect(stopped.state_message).toMatch(
+    /^orch worker remote on .* was stopped; its process tree was stopped/,
+  );
   expect(await client.request("GET", "/api/workers")).toEqual([]);
 });
 

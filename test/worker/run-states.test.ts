@@ -186,16 +186,14 @@ test("runs execute in the version's files, in spec.cwd", async () => {
   expect(cwd).toMatch(new RegExp(`^${join(lab.dir, "runs")}/\\d+-\\d+/\\d+/sub$`));
 });
 
-test("stopping the worker stops its runs: CRASHED with what happened", async () => {
+test("stopping the worker stops its runs: CANCELLED, orch was stopped", async () => {
   const d = lab.deploy({ name: "forever", command: ["sleep", "100"] });
   const worker = await lab.startWorker();
   const run = lab.trigger(d);
-  const running = await lab.waitFor(run.id, "RUNNING");
+  await lab.waitFor(run.id, "RUNNING");
   await worker.stop();
-  const crashed = await lab.waitFor(run.id, "CRASHED");
-  expect(crashed.state_message).toBe(
-    `orch stopped while this run was RUNNING (pid ${running.pid}); its process was stopped`,
-  );
+  const stopped = await lab.waitFor(run.id, "CANCELLED");
+  expect(stopped.state_message).toBe("orch was stopped; its process tree was stopped (SIGTERM)");
 });
 
 test("each run works in its own copy of the version's files: what one writes, the next never sees", async () => {

@@ -28,10 +28,10 @@ import {
   registerWorker,
   runToJson,
   type Store,
-  setWorkerOffline,
   transitionRun,
   type WorkerRow,
 } from "../../store/index.ts";
+import { fromStateReport, loseWorker, wakesWorker } from "../../worker/index.ts";
 import { json } from "../http.ts";
 import type { Route, RouteContext } from "../router.ts";
 
@@ -48,10 +48,6 @@ export const MAX_CLAIM_WAIT_MS = 60_000;
 
 const ID = { type: "string", minLength: 1, maxLength: 100 } as const;
 const IDS = { type: "array", maxItems: 10_000, items: ID } as const;
-
-/** Events that may give a waiting claim something to answer. */
-const WAKES =
-  /^(flow-run\.(scheduled|completed|failed|crashed|cancelled|cancelling|deleted)|deployment\.|work-pool\.)/;
 
 const REGISTER_SCHEMA = {
   type: "object",
@@ -186,7 +182,8 @@ export function remoteWorkerRoutes({
         deployment: run.deployment ?? spec.name,
         version: run.version,
         attempt: run.attempt + 1,
-        parameters: { ...spec.parameters, ...(JSON.parse(run.parameters) as object) },
+        // Merged over the deployment's defaults when the run was created (createDeploymentRun).
+        parameters: JSON.parse(run.parameters) as Record<string, unknown>,
         spec,
         bundle: version.bundle,
       });
@@ -319,7 +316,7 @@ export function remoteWorkerRoutes({
           const unsubscribe = store.subscribe((event) => {
             // Only what can make work or a cancel appear: a run scheduled, one ending (a slot or
             // a concurrency limit freed), one cancelling, or a deployment or pool changed.
-            if (queued || done || !WAKES.test(event.name)) return;
+            if (queued || done || !wakesWorker(event.name)) return;
             queued = true;
             setImmediate(look);
           });
@@ -338,21 +335,7 @@ export function remoteWorkerRoutes({
       handler: (_req, { params: { id, run: runId }, body }: RouteContext<StateReportJson>) =>
         store.tx(() => {
           const run = heldRun(id!, runId!);
-          const result = transitionRun(
-            store,
-            run.id,
-            {
-              type: body.type,
-              ...(body.name ? { name: body.name } : {}),
-              ...(body.message !== undefined ? { message: body.message } : {}),
-            },
-            {
-              ...(body.exit_code !== undefined ? { exitCode: body.exit_code } : {}),
-              ...(body.signal !== undefined ? { signal: body.signal } : {}),
-              ...(body.pid !== undefined ? { pid: body.pid } : {}),
-              ...(body.pid_started !== undefined ? { pidStarted: body.pid_started } : {}),
-            },
-          );
+          const result = transitionRun(store, run.id, ...fromStateReport(body));
           return json({
             run: runToJson(result.run),
             changed: result.changed,
@@ -383,13 +366,13 @@ export function remoteWorkerRoutes({
         store.tx(() => {
           const worker = getWorker(store, id!);
           if (!worker) throw new OrchError("E_NOT_FOUND", `no worker ${id}`);
-          const crashed: string[] = [];
-          for (const run of listActiveRuns(store, { workerId: worker.id })) {
-            const message = `worker ${worker.name} on ${worker.host} stopped while this run was ${run.state_type}`;
-            crashed.push(transitionRun(store, run.id, { type: "CRASHED", message }).run.id);
-          }
-          setWorkerOffline(store, worker.id);
-          return json({ id: worker.id, status: "offline", crashed });
+          const crashed = loseWorker(
+            store,
+            worker.id,
+            (run) =>
+              `worker ${worker.name} on ${worker.host} stopped while this run was ${run.state_type}`,
+          );
+          return json({ id: worker.id, status: "offline", crashed: crashed.map((r) => r.id) });
         }),
     },
     {

@@ -1,0 +1,37 @@
+import type { ProposedState, StateReportJson } from "../core/index.ts";
+import type { RunOutcome } from "../store/index.ts";
+
+/**
+ * The worker protocol's state report and what it means to the store, both ways: a remote worker
+ * sends what its attempt decided, the server records it as if the worker wrote it itself.
+ */
+
+/** A proposed state and its outcome as a worker sends them (POST …/runs/:run/state). */
+export function toStateReport(state: ProposedState, outcome: RunOutcome = {}): StateReportJson {
+  return {
+    type: state.type,
+    ...(state.name ? { name: state.name } : {}),
+    ...(state.message !== undefined ? { message: state.message } : {}),
+    ...(outcome.exitCode !== undefined ? { exit_code: outcome.exitCode } : {}),
+    ...(outcome.signal !== undefined ? { signal: outcome.signal } : {}),
+    ...(outcome.pid !== undefined ? { pid: outcome.pid } : {}),
+    ...(outcome.pidStarted !== undefined ? { pid_started: outcome.pidStarted } : {}),
+  };
+}
+
+/** A worker's report as the store's proposed state and outcome. */
+export function fromStateReport(report: StateReportJson): [ProposedState, RunOutcome] {
+  return [
+    {
+      type: report.type,
+      ...(report.name ? { name: report.name } : {}),
+      ...(report.message !== undefined ? { message: report.message } : {}),
+    },
+    {
+      ...(report.exit_code !== undefined ? { exitCode: report.exit_code } : {}),
+      ...(report.signal !== undefined ? { signal: report.signal } : {}),
+      ...(report.pid !== undefined ? { pid: report.pid } : {}),
+      ...(report.pid_started !== undefined ? { pidStarted: report.pid_started } : {}),
+    },
+  ];
+}
