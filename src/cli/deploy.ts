@@ -50,6 +50,7 @@ export default defineCommand({
 });
 
 function show(report: DeployReport, check: boolean): void {
+  for (const w of report.warnings) log.warn(`skipped ${renderProblem(w)}`);
   for (const bad of report.invalid) {
     for (const p of bad.problems)
       process.stderr.write(`${c.red("✖", process.stderr)} ${renderProblem(p)}\n`);

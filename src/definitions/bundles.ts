@@ -4,13 +4,14 @@ import {
   existsSync,
   mkdirSync,
   readdirSync,
-  readFileSync,
   renameSync,
   rmSync,
   statSync,
+  writeFileSync,
 } from "node:fs";
 import { dirname, join, relative, sep } from "node:path";
 import { OrchError } from "../core/index.ts";
+import { readRegularFile } from "./read-files.ts";
 
 /** One file of a bundle. */
 export interface BundleFile {
@@ -57,8 +58,16 @@ export function compileIgnore(lines: string[]): (path: string, isDir: boolean) =
 }
 
 function readIgnore(folder: string): string[] {
-  const file = join(folder, ".orchignore");
-  return existsSync(file) ? readFileSync(file, "utf8").split("\n") : [];
+  try {
+    return (
+      readRegularFile(join(folder, ".orchignore"), 1024 * 1024)
+        ?.toString("utf8")
+        .split("\n") ?? []
+    );
+  } catch (error) {
+    if ((error as { code?: string }).code === "ENOENT") return [];
+    throw error;
+  }
 }
 
 /**
@@ -72,6 +81,11 @@ export function scanBundle(
   where = folder,
 ): Bundle {
   const ignored = compileIgnore(readIgnore(folder));
+  const tooLarge = () =>
+    new OrchError(
+      "E_TOO_LARGE",
+      `${where}: the bundle of this folder is over the cap of ${BUNDLE_MAX_FILES} files or ${BUNDLE_MAX_BYTES / 1024 / 1024} MB; list what flows do not need in ${join(where, ".orchignore")}`,
+    );
   const files: BundleFile[] = [];
   let size = 0;
   const walk = (dir: string) => {
@@ -90,20 +104,18 @@ export function scanBundle(
       try {
         st = statSync(abs);
         if (!cached || cached.mtimeMs !== st.mtimeMs || cached.size !== st.size) {
-          cached = { mtimeMs: st.mtimeMs, size: st.size, hash: sha256(readFileSync(abs)) };
+          const data = readRegularFile(abs, BUNDLE_MAX_BYTES);
+          if (!data) continue; // swapped for a special file since it was listed
+          cached = { mtimeMs: st.mtimeMs, size: st.size, hash: sha256(data) };
           cache.set(abs, cached);
         }
-      } catch {
+      } catch (error) {
+        if (error instanceof OrchError) throw tooLarge();
         continue; // removed while being read (an editor's temporary file): not part of the bundle
       }
       files.push({ path: rel, hash: cached.hash, size: st.size, mode: st.mode & 0o777 });
       size += st.size;
-      if (files.length > BUNDLE_MAX_FILES || size > BUNDLE_MAX_BYTES) {
-        throw new OrchError(
-          "E_TOO_LARGE",
-          `${where}: the bundle of this folder is over the cap of ${BUNDLE_MAX_FILES} files or ${BUNDLE_MAX_BYTES / 1024 / 1024} MB; list what flows do not need in ${join(where, ".orchignore")}`,
-        );
-      }
+      if (files.length > BUNDLE_MAX_FILES || size > BUNDLE_MAX_BYTES) throw tooLarge();
     }
   };
   walk(folder);
@@ -128,16 +140,16 @@ export function storeBundleObjects(bundlesDir: string, folder: string, bundle: B
     if (existsSync(target)) continue;
     mkdirSync(dirname(target), { recursive: true });
     const tmp = `${target}.${process.pid}.tmp`;
-    copyFileSync(join(folder, file.path), tmp);
+    const data = readRegularFile(join(folder, file.path), BUNDLE_MAX_BYTES);
     // A file whose content changed since it was hashed must not be stored under the old hash.
-    if (sha256(readFileSync(tmp)) !== file.hash) {
-      rmSync(tmp, { force: true });
+    if (!data || sha256(data) !== file.hash) {
       throw new OrchError(
         "E_CONFLICT",
         `${file.path} changed while it was being bundled; it will be picked up on the next save`,
       );
     }
-    chmodSync(tmp, 0o444);
+    rmSync(tmp, { force: true }); // a leftover of a crash, read-only
+    writeFileSync(tmp, data, { mode: 0o444 });
     renameSync(tmp, target);
   }
 }

@@ -1,4 +1,3 @@
-import { existsSync, readFileSync } from "node:fs";
 import { dirname, relative, sep } from "node:path";
 import { OrchError, type Problem, type ProjectPaths, renderProblem } from "../core/index.ts";
 import {
@@ -13,8 +12,13 @@ import {
 } from "../store/index.ts";
 import { type Bundle, type FileHashCache, scanBundle, storeBundleObjects } from "./bundles.ts";
 import { versionHash } from "./deploy-folder.ts";
-import { findDefinitionFiles, isDefinitionFile } from "./find-definition-files.ts";
+import {
+  findDefinitionFiles,
+  isDefinitionFile,
+  isDefinitionPath,
+} from "./find-definition-files.ts";
 import { type ParsedFile, parseDefinitions } from "./parse-definitions.ts";
+import { readDefinitionFile } from "./read-files.ts";
 
 /** What one deploy pass did. */
 export interface DeployReport {
@@ -23,6 +27,8 @@ export interface DeployReport {
   removed: string[];
   unchanged: string[];
   invalid: { file: string; problems: Problem[] }[];
+  /** Files named like definitions that orch did not read (special files, links out), and why. */
+  warnings: Problem[];
 }
 
 /** Keeps a project's definitions in step with the store, re-reading only what changed. */
@@ -45,10 +51,43 @@ export function createDeployer(store: Store, paths: ProjectPaths): Deployer {
   let lastInvalid = new Set<string>();
   const rel = (abs: string) => relative(paths.root, abs).split(sep).join("/");
 
-  const read = (abs: string): ParsedFile => {
-    const file = parseDefinitions(readFileSync(abs, "utf8"), { root: paths.root, path: abs });
-    parsed.set(abs, file);
-    return file;
+  /**
+   * Read one definition file into `parsed`; false when it is not one (gone, or skipped with a
+   * warning in `warnings`). Whatever is wrong with a file is a problem of that file.
+   */
+  const read = (abs: string, warnings: Problem[]): boolean => {
+    const source = readDefinitionFile(abs, paths.root);
+    const file = rel(abs);
+    if ("gone" in source || "skipped" in source) {
+      if ("skipped" in source) warnings.push({ where: file, message: source.skipped });
+      parsed.delete(abs);
+      return false;
+    }
+    let result: ParsedFile;
+    try {
+      result =
+        "text" in source
+          ? parseDefinitions(source.text, { root: paths.root, path: abs })
+          : {
+              file,
+              deployments: [],
+              pools: [],
+              declared: [],
+              problems: [{ where: file, message: source.problem }],
+            };
+    } catch (error) {
+      // A parser's failure on some input is still this file's problem, not the process's.
+      const message = `could not be parsed: ${error instanceof Error ? error.message : String(error)}`;
+      result = {
+        file,
+        deployments: [],
+        pools: [],
+        declared: [],
+        problems: [{ where: file, message }],
+      };
+    }
+    parsed.set(abs, result);
+    return true;
   };
 
   /** Definition files that now fail, as problems per file: their own, and names defined twice. */
@@ -107,13 +146,19 @@ export function createDeployer(store: Store, paths: ProjectPaths): Deployer {
   };
 
   /** Write the files in `touched` (and the removal of `gone`) to the store. */
-  const apply = (touched: Set<string>, gone: Set<string>, write: boolean): DeployReport => {
+  const apply = (
+    touched: Set<string>,
+    gone: Set<string>,
+    write: boolean,
+    warnings: Problem[],
+  ): DeployReport => {
     const report: DeployReport = {
       created: [],
       updated: [],
       removed: [],
       unchanged: [],
       invalid: [],
+      warnings,
     };
     const invalid = collectInvalid();
     const pass = new Map<string, Bundle>();
@@ -201,8 +246,9 @@ export function createDeployer(store: Store, paths: ProjectPaths): Deployer {
       for (const abs of gone) {
         for (const name of bySource.get(rel(abs)) ?? []) {
           const moved = getDeployment(store, name)?.source_file !== rel(abs);
-          if (!moved && removeDeployment(store, name, `${rel(abs)} was deleted`))
-            report.removed.push(name);
+          const skipped = warnings.some((w) => w.where === rel(abs));
+          const why = `${rel(abs)} ${skipped ? "is skipped (see its warning)" : "was deleted"}`;
+          if (!moved && removeDeployment(store, name, why)) report.removed.push(name);
         }
       }
       for (const bad of report.invalid) {
@@ -217,29 +263,26 @@ export function createDeployer(store: Store, paths: ProjectPaths): Deployer {
 
   return {
     deployAll() {
-      const files = findDefinitionFiles(paths.flows);
       parsed.clear();
-      for (const abs of files) read(abs);
+      const warnings: Problem[] = [];
+      const files = findDefinitionFiles(paths.flows).filter((abs) => read(abs, warnings));
       const known = new Set(files.map(rel));
       const gone = new Set<string>();
       for (const row of listDeployments(store)) {
         if (row.source_file && !known.has(row.source_file))
           gone.add(`${paths.root}/${row.source_file}`);
       }
-      return apply(new Set(files), gone, true);
+      return apply(new Set(files), gone, true, warnings);
     },
     deployChanged(changed) {
       const touched = new Set<string>();
       const gone = new Set<string>();
+      const warnings: Problem[] = [];
       for (const abs of changed) {
-        if (isDefinitionFile(abs)) {
-          if (existsSync(abs)) {
-            read(abs);
-            touched.add(abs);
-          } else {
-            parsed.delete(abs);
-            gone.add(abs);
-          }
+        if (isDefinitionPath(paths.flows, abs)) {
+          // A file skipped now counts as gone, as it does at start.
+          if (read(abs, warnings)) touched.add(abs);
+          else gone.add(abs);
         }
         // A changed code file touches every definition whose folder holds it.
         for (const def of parsed.keys()) {
@@ -248,13 +291,13 @@ export function createDeployer(store: Store, paths: ProjectPaths): Deployer {
       }
       // A file that was invalid only for a name defined elsewhere may be valid now.
       for (const abs of lastInvalid) if (parsed.has(abs)) touched.add(abs);
-      return apply(touched, gone, true);
+      return apply(touched, gone, true, warnings);
     },
     check() {
       parsed.clear();
-      const files = findDefinitionFiles(paths.flows);
-      for (const abs of files) read(abs);
-      return apply(new Set(files), new Set(), false);
+      const warnings: Problem[] = [];
+      const files = findDefinitionFiles(paths.flows).filter((abs) => read(abs, warnings));
+      return apply(new Set(files), new Set(), false, warnings);
     },
   };
 }

@@ -16,6 +16,7 @@ import { templateProblems, triggerProblems } from "../events/index.ts";
 import { cronProblem, isTimeZone, parseIsoInZone, rruleProblem } from "../scheduler/index.ts";
 import { checkSchema, renderPath } from "./json-schema.ts";
 import { DEFINITION_SCHEMA, DEPLOYMENT_KEYS } from "./schema.ts";
+import { aliasProblem } from "./yaml-aliases.ts";
 
 /** A deployment read from a file, with where it starts. */
 export interface ParsedDeployment {
@@ -67,7 +68,13 @@ export function parseDefinitions(text: string, ctx: ParseContext): ParsedFile {
     return { file, deployments: [], pools: [], declared: [], problems };
   }
 
-  const value = doc.toJS() ?? { deployments: [] };
+  // Aliases are checked by what they expand to, not by how many there are (see yaml-aliases.ts).
+  const alias = aliasProblem(doc);
+  if (alias) {
+    problems.push({ where: at(alias.offset), message: alias.message });
+    return { file, deployments: [], pools: [], declared: [], problems };
+  }
+  const value = doc.toJS({ maxAliasCount: -1 }) ?? { deployments: [] };
   const report = (path: Path, message: string, key?: string) => {
     problems.push({
       where: at(offsetOf(doc, path, key)),

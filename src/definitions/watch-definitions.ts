@@ -45,15 +45,22 @@ export async function watchDefinitions(
     ignored: (path) => IGNORED.test(path),
     // orch gathers bursts itself; chokidar's own atomic-save delay would only add latency.
     atomic: false,
+    // Linked directories are not walked, as at start: a link may lead anywhere (even to /).
+    // A linked file is reported as itself; the deployer decides whether to read it.
+    followSymlinks: false,
   });
+  let ready = false;
   watcher.on("all", (event, path) => {
-    if (event === "addDir" || event === "unlinkDir") return;
+    // The caller deployed everything just before: the initial scan is not a change (chokidar
+    // reports links found by it even with ignoreInitial).
+    if (!ready || event === "addDir" || event === "unlinkDir") return;
     pending.add(path);
     if (timer) clearTimeout(timer);
     timer = setTimeout(flush, settleMs);
   });
   watcher.on("error", options.onError);
   await new Promise<void>((resolve) => watcher.once("ready", () => resolve()));
+  ready = true;
   return async () => {
     if (timer) clearTimeout(timer);
     await watcher.close();

@@ -235,11 +235,12 @@ function logRunStates(store: Store, logger: Logger): () => Promise<void> {
   return async () => unsubscribe();
 }
 
-/** Log what a deploy pass did: one line per change, every problem of an invalid file. */
+/** Log what a deploy pass did: one line per change and per skipped file, every problem of an invalid file. */
 function logDeploy(report: DeployReport, logger: Logger): void {
   for (const name of report.created) logger.info(`deployed ${name}`);
   for (const name of report.updated) logger.info(`redeployed ${name}`);
   for (const name of report.removed) logger.info(`removed ${name} from scheduling`);
+  for (const w of report.warnings) logger.warn(`skipped ${renderProblem(w)}`);
   for (const bad of report.invalid) {
     logger.error(
       `${bad.file} is invalid; its deployments keep their last good version:\n${bad.problems.map((p) => `  ${renderProblem(p)}`).join("\n")}`,
