@@ -1,6 +1,7 @@
 import {
   chmodSync,
   copyFileSync,
+  type Dirent,
   existsSync,
   mkdirSync,
   readdirSync,
@@ -66,8 +67,22 @@ function readIgnore(folder: string): string[] {
     );
   } catch (error) {
     if ((error as { code?: string }).code === "ENOENT") return [];
-    throw error;
+    throw unreadable(join(folder, ".orchignore"), error);
   }
+}
+
+/**
+ * A file or folder of a bundle that cannot be read (no permission, a link loop) as a problem of
+ * the definition, not of the process; other errors (out of descriptors) are thrown as they are.
+ */
+function unreadable(path: string, error: unknown): unknown {
+  const code = (error as { code?: string }).code;
+  if (!code || !["EACCES", "EPERM", "ELOOP", "EISDIR", "ENOTDIR", "EIO"].includes(code))
+    return error;
+  return new OrchError(
+    "E_INVALID_DEFINITION",
+    `${path} cannot be read (${code}); make it readable, or list it in .orchignore`,
+  );
 }
 
 /**
@@ -89,7 +104,14 @@ export function scanBundle(
   const files: BundleFile[] = [];
   let size = 0;
   const walk = (dir: string) => {
-    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    let entries: Dirent[];
+    try {
+      entries = readdirSync(dir, { withFileTypes: true });
+    } catch (error) {
+      if ((error as { code?: string }).code === "ENOENT") return; // removed while being read
+      throw unreadable(join(where, relative(folder, dir)), error);
+    }
+    for (const entry of entries) {
       const abs = join(dir, entry.name);
       const rel = relative(folder, abs).split(sep).join("/");
       if (entry.isDirectory()) {
@@ -111,7 +133,9 @@ export function scanBundle(
         }
       } catch (error) {
         if (error instanceof OrchError) throw tooLarge();
-        continue; // removed while being read (an editor's temporary file): not part of the bundle
+        // Removed while being read (an editor's temporary file): not part of the bundle.
+        if ((error as { code?: string }).code === "ENOENT") continue;
+        throw unreadable(join(where, rel), error);
       }
       files.push({ path: rel, hash: cached.hash, size: st.size, mode: st.mode & 0o777 });
       size += st.size;

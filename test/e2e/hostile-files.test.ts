@@ -1,8 +1,8 @@
 import { execFileSync } from "node:child_process";
-import { readFileSync, symlinkSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, expect, test } from "vitest";
-import { orch, spawnOrch, tempDir } from "../helpers.ts";
+import { ORCH, orch, spawnOrch, tempDir } from "../helpers.ts";
 
 let cleanups: (() => void)[] = [];
 afterEach(() => {
@@ -107,4 +107,32 @@ test("orch up deploys the valid files beside a bomb and special files, and answe
   expect(up.stderr).not.toMatch(/^\s+at /m);
   up.proc.kill("SIGTERM");
   expect(await up.proc.exited).toBe(0);
+});
+
+test("a folder of a bundle that cannot be read is a problem of its definition, not a crash", async () => {
+  const t = tempDir();
+  cleanups.push(t.cleanup);
+  chmodSync(t.dir, 0o755);
+  mkdirSync(join(t.dir, "flows/secret"), { recursive: true });
+  mkdirSync(join(t.dir, "flows/other"));
+  writeFileSync(join(t.dir, "flows/etl.yaml"), "deployments:\n  - name: etl\n    flow: ./etl.ts\n");
+  writeFileSync(join(t.dir, "flows/etl.ts"), "export default 1;\n");
+  writeFileSync(join(t.dir, "flows/other/other.yaml"), def("other"));
+  // Unreadable to the user orch runs as: root reads anything, so orch runs as nobody then.
+  const root = process.getuid?.() === 0;
+  chmodSync(join(t.dir, "flows/secret"), root ? 0o700 : 0o000);
+  cleanups.push(() => chmodSync(join(t.dir, "flows/secret"), 0o700));
+  const as = root ? ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"] : [];
+  const proc = Bun.spawn([...as, ORCH, "deploy", "--check", "--dir", t.dir], {
+    env: { ...process.env, NO_COLOR: "1" },
+    stdout: "pipe",
+    stderr: "pipe",
+  });
+  const [stderr, code] = await Promise.all([new Response(proc.stderr).text(), proc.exited]);
+  expect(stderr).toContain(
+    "flows/etl.yaml: flows/secret cannot be read (EACCES); make it readable, or list it in .orchignore",
+  );
+  expect(stderr).toMatch(/1 problem in 1 definition file/);
+  expect(stderr).not.toMatch(/^\s+at /m);
+  expect(code).toBe(2);
 });
