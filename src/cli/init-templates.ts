@@ -10,7 +10,7 @@ node_modules/
 deployments:
   - name: hello
     description: Say hello every minute
-    command: ["sh", "-c", "echo hello, {{ parameters.name }}"]
+    command: ["echo", "hello, {{ parameters.name }}"] # a value is one argument, never shell code
     parameters: { name: world }
     tags: [example]
     schedules:

@@ -1,5 +1,10 @@
 export { type Clock, iso, systemClock } from "./clock.ts";
 export {
+  type CommandPlaceholder,
+  commandPlaceholders,
+  type PlaceholderQuoting,
+} from "./command-placeholders.ts";
+export {
   CATCHUP_POLICIES,
   type CatchupPolicy,
   COLLISION_STRATEGIES,
@@ -35,6 +40,7 @@ export {
   type ServerFile,
   writeServerFile,
 } from "./server-file.ts";
+export { type ScriptArgument, scriptArguments } from "./shell-command.ts";
 export { stableStringify } from "./stable-json.ts";
 export {
   ACTIVE_TYPES,

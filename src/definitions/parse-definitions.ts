@@ -5,6 +5,7 @@ import {
   type CatchupPolicy,
   type CollisionStrategy,
   closest,
+  commandPlaceholders,
   type DeploymentSpec,
   type Problem,
   parseDuration,
@@ -273,20 +274,20 @@ function buildSpec(
         ? Object.keys((item.parameter_schema as { properties: Item }).properties)
         : []),
     ]);
-    for (const arg of command) {
-      for (const [, path] of arg.matchAll(/\{\{\s*([^}]*?)\s*\}\}/g)) {
-        const [root, first] = path!.split(".");
-        if (root !== "parameters" || !first) {
-          count(at("command"), `{{ ${path} }} cannot be filled: only {{ parameters.NAME }} can`);
-        } else if (!known.has(first) && !schemaProps) {
-          const guess = closest(first, [...known]);
-          count(
-            at("command"),
-            `{{ ${path} }} names no parameter${guess ? ` (did you mean "${guess}"?)` : ""}: give it a default in parameters, or declare it in parameter_schema`,
-          );
-        } else if (!known.has(first)) {
-          count(at("command"), `{{ ${path} }} names no parameter of the parameter_schema`);
-        }
+    // The same reading of the command as at run time (commandPlaceholders), so a definition
+    // that deploys never fails to render for a reason known now.
+    for (const p of commandPlaceholders(command)) {
+      const first = p.keys?.[0];
+      if (p.problem || first === undefined) {
+        count(at("command"), p.problem ?? `{{ ${p.path} }} cannot be filled`);
+      } else if (!known.has(first) && !schemaProps) {
+        const guess = closest(first, [...known]);
+        count(
+          at("command"),
+          `{{ ${p.path} }} names no parameter${guess ? ` (did you mean "${guess}"?)` : ""}: give it a default in parameters, or declare it in parameter_schema`,
+        );
+      } else if (!known.has(first)) {
+        count(at("command"), `{{ ${p.path} }} names no parameter of the parameter_schema`);
       }
     }
   }

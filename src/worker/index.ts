@@ -31,7 +31,7 @@ export {
   type RemoteWorkerOptions,
   startRemoteWorker,
 } from "./remote-worker.ts";
-export { renderArgv } from "./render-argv.ts";
+export { type RenderedCommand, renderCommand } from "./render-command.ts";
 export {
   createReportQueue,
   isRetryable,
@@ -48,7 +48,7 @@ export {
 } from "./run-ad-hoc-flow.ts";
 export { selfCommand } from "./self-command.ts";
 export {
-  jobArgv,
+  jobCommand,
   type RunCallbacks,
   type RunExit,
   type RunHandle,

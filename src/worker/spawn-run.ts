@@ -3,7 +3,7 @@ import { isAbsolute, join } from "node:path";
 import type { DeploymentSpec } from "../core/index.ts";
 import { type CapturedLine, createLogCapture } from "./log-capture.ts";
 import { processStartTime, signalGroup, stopProcessGroup } from "./process-tree.ts";
-import { renderArgv } from "./render-argv.ts";
+import { type RenderedCommand, renderCommand } from "./render-command.ts";
 import { selfCommand } from "./self-command.ts";
 import type { Workdirs } from "./workdirs.ts";
 
@@ -87,15 +87,18 @@ const DEFAULT_MAX_LOG_CHARS = 100 * 1024 * 1024;
 /** How long output pipes may stay open after the process tree is gone (an escaped daemon). */
 const PIPE_CLOSE_MS = 2000;
 
-/** The argv of a job: the rendered command, or orch's flow-run entry for a TypeScript flow. */
-export function jobArgv(job: RunJob, self: string[] = selfCommand()): string[] {
+/**
+ * What a job starts: its rendered command (with the variables that carry parameters into shell
+ * scripts), or orch's flow-run entry for a TypeScript flow.
+ */
+export function jobCommand(job: RunJob, self: string[] = selfCommand()): RenderedCommand {
   const { spec } = job;
   if (spec.flow) {
     const file = isAbsolute(spec.flow.path) ? spec.flow.path : join(job.bundleDir, spec.flow.path);
-    return [...self, "__flow-run", file, spec.flow.export];
+    return { argv: [...self, "__flow-run", file, spec.flow.export], env: {} };
   }
   if (!spec.command?.length) throw new Error(`deployment ${job.deployment} has no flow or command`);
-  return renderArgv(spec.command, job.parameters);
+  return renderCommand(spec.command, job.parameters);
 }
 
 /**
@@ -137,8 +140,9 @@ export function spawnRun(
   };
   if (workdir) job = { ...job, bundleDir: workdir.path };
   let argv: string[];
+  let paramEnv: Record<string, string>;
   try {
-    argv = jobArgv(job, options.selfCommand);
+    ({ argv, env: paramEnv } = jobCommand(job, options.selfCommand));
   } catch (error) {
     removeScratch();
     return failed((error as Error).message);
@@ -151,6 +155,7 @@ export function spawnRun(
   const env: Record<string, string | undefined> = {
     ...(options.env ?? process.env),
     ...job.spec.env,
+    ...paramEnv,
     ORCH_RUN_ID: job.runId,
     ORCH_DEPLOYMENT: job.deployment,
     ORCH_PARAMETERS: JSON.stringify(job.parameters),

@@ -43,7 +43,7 @@ test("deploy without a server registers the definitions; deployments ls/inspect 
   expect(list[1]).toMatchObject({
     name: "hello",
     version: 1,
-    command: ["sh", "-c", "echo hello, {{ parameters.name }}"],
+    command: ["echo", "hello, {{ parameters.name }}"],
     flow: null,
     paused: false,
     tags: ["example"],

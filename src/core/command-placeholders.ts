@@ -1,0 +1,289 @@
+import { scriptArguments } from "./shell-command.ts";
+
+/**
+ * How a placeholder's value goes into its argument:
+ * - `argv`: the text itself; the argument is never parsed by a shell.
+ * - `unquoted`, `double`, `single`, `ansi`, `heredoc`: the placeholder sits in a shell script, in
+ *   that quoting context (`$'...'` is `ansi`; a here-document's body is `heredoc`); the value
+ *   goes in the environment and the script gets a quoted reference to it.
+ */
+export type PlaceholderQuoting = "argv" | "unquoted" | "double" | "single" | "ansi" | "heredoc";
+
+/** One `{{ ... }}` in a command, with where it is and how it can be filled. */
+export interface CommandPlaceholder {
+  /** The argument it is in. */
+  arg: number;
+  /** Where it starts and ends in that argument. */
+  start: number;
+  end: number;
+  /** The text between the braces, trimmed: `parameters.db.host`. */
+  path: string;
+  /** The parameter's keys (`["db", "host"]`) when the path names a parameter. */
+  keys?: string[];
+  quoting: PlaceholderQuoting;
+  /** Why it cannot be filled safely, when it cannot; says what to write instead. */
+  problem?: string;
+}
+
+const PLACEHOLDER = /\{\{([^{}]*)\}\}/g;
+const PLACEHOLDER_AT = /\{\{([^{}]*)\}\}/y;
+const KEY = /^[\w-]+$/;
+
+/**
+ * Every placeholder of a command, in order. A placeholder names a parameter
+ * (`{{ parameters.name }}`, or a nested `{{ parameters.db.host }}`); in a shell script (see
+ * scriptArguments) its quoting context is read from the script, and the places where no
+ * quoting can keep a value from running as code are reported as problems.
+ */
+export function commandPlaceholders(argv: readonly string[]): CommandPlaceholder[] {
+  const scripts = scriptArguments(argv);
+  const found: CommandPlaceholder[] = [];
+  argv.forEach((arg, index) => {
+    const script = scripts.find((s) => s.index === index);
+    if (script?.shell) {
+      found.push(...scanShell(arg, index));
+      return;
+    }
+    for (const match of arg.matchAll(PLACEHOLDER)) {
+      const placeholder = named(index, match.index, match[0].length, match[1]!, "argv");
+      if (script && !placeholder.problem) {
+        placeholder.problem = `{{ ${placeholder.path} }} is inside ${script.program} code, where its value would run as code; pass it as a separate argument after the code and read it there (sys.argv, process.argv...)`;
+      }
+      found.push(placeholder);
+    }
+  });
+  return found;
+}
+
+function named(
+  arg: number,
+  start: number,
+  length: number,
+  inner: string,
+  quoting: PlaceholderQuoting,
+): CommandPlaceholder {
+  const path = inner.trim();
+  const [root, ...keys] = path.split(".");
+  const placeholder: CommandPlaceholder = { arg, start, end: start + length, path, quoting };
+  if (root === "parameters" && keys.length > 0 && keys.every((k) => KEY.test(k))) {
+    placeholder.keys = keys;
+  } else {
+    placeholder.problem = `{{ ${path} }} cannot be filled: only {{ parameters.NAME }} can`;
+  }
+  return placeholder;
+}
+
+type Frame =
+  | { kind: "code"; sub: boolean; depth: number }
+  | { kind: "double" | "single" | "ansi" | "backtick" | "comment" }
+  | { kind: "arith"; depth: number }
+  | { kind: "heredoc"; delimiter: string; strip: boolean; quoted: boolean };
+
+type Pending = Extract<Frame, { kind: "heredoc" }>;
+
+const WORD_BREAK = /[\s;&|()<>]/;
+
+/**
+ * Read a shell script the way sh does, far enough to know the quoting context at each
+ * placeholder: quotes, `$'...'`, backslashes, `$( )`, backticks, `$(( ))`, comments and
+ * here-documents. Why: a value must arrive as data whatever the context, and the same script
+ * text must keep working (`echo "hello, {{ parameters.name }}"` prints the value verbatim).
+ */
+function scanShell(script: string, arg: number): CommandPlaceholder[] {
+  const found: CommandPlaceholder[] = [];
+  const stack: Frame[] = [{ kind: "code", sub: false, depth: 0 }];
+  const pending: Pending[] = [];
+  const at = (i: number, text: string) => script.startsWith(text, i);
+  const placeholderAt = (i: number) => {
+    PLACEHOLDER_AT.lastIndex = i;
+    return PLACEHOLDER_AT.exec(script);
+  };
+  let i = 0;
+  while (i < script.length) {
+    const frame = stack[stack.length - 1]!;
+    if (frame.kind === "heredoc" && (i === 0 || script[i - 1] === "\n")) {
+      const eol = script.indexOf("\n", i);
+      const line = script.slice(i, eol === -1 ? script.length : eol);
+      if ((frame.strip ? line.replace(/^\t+/, "") : line) === frame.delimiter) {
+        stack.pop();
+        i = eol === -1 ? script.length : eol + 1;
+        continue;
+      }
+    }
+    const match = placeholderAt(i);
+    if (match) {
+      found.push(placeholderIn(frame, named(arg, i, match[0].length, match[1]!, "unquoted")));
+      i += match[0].length;
+      continue;
+    }
+    const c = script[i]!;
+    const escapes =
+      c === "\\" &&
+      (frame.kind === "code" ||
+        frame.kind === "double" ||
+        frame.kind === "ansi" ||
+        frame.kind === "backtick" ||
+        (frame.kind === "heredoc" && !frame.quoted));
+    if (escapes) {
+      const next = placeholderAt(i + 1);
+      if (next) {
+        const p = named(arg, i + 1, next[0].length, next[1]!, "unquoted");
+        p.problem ??= `{{ ${p.path} }} follows a backslash, which would escape the quoting of its value; remove the backslash`;
+        found.push(p);
+        i += 1 + next[0].length;
+      } else i += 2;
+      continue;
+    }
+    switch (frame.kind) {
+      case "single":
+        if (c === "'") stack.pop();
+        i++;
+        continue;
+      case "ansi":
+        if (c === "'") stack.pop();
+        i++;
+        continue;
+      case "comment":
+        if (c === "\n")
+          stack.pop(); // the newline itself is the code's (here-documents start there)
+        else i++;
+        continue;
+      case "backtick":
+        if (c === "`") stack.pop();
+        i++;
+        continue;
+      case "arith":
+        if (c === "(") frame.depth++;
+        else if (c === ")" && frame.depth > 0) frame.depth--;
+        else if (c === ")" && at(i, "))")) {
+          stack.pop();
+          i += 2;
+          continue;
+        }
+        i++;
+        continue;
+      case "heredoc":
+        if (!frame.quoted) i += openExpansion(script, i, stack);
+        else i++;
+        continue;
+      case "double":
+        if (c === '"') {
+          stack.pop();
+          i++;
+        } else i += openExpansion(script, i, stack);
+        continue;
+      case "code":
+        i += stepCode(script, i, frame, stack, pending);
+    }
+  }
+  return found;
+}
+
+/** A `$(`, `$((` or backtick opening at i (inside double quotes or a here-document), or one char. */
+function openExpansion(script: string, i: number, stack: Frame[]): number {
+  if (script.startsWith("$((", i)) {
+    stack.push({ kind: "arith", depth: 0 });
+    return 3;
+  }
+  if (script.startsWith("$(", i)) {
+    stack.push({ kind: "code", sub: true, depth: 0 });
+    return 2;
+  }
+  if (script[i] === "`") stack.push({ kind: "backtick" });
+  return 1;
+}
+
+/** One step through unquoted shell code at i; returns how far it went. */
+function stepCode(
+  script: string,
+  i: number,
+  frame: Extract<Frame, { kind: "code" }>,
+  stack: Frame[],
+  pending: Pending[],
+): number {
+  const c = script[i]!;
+  const next = script[i + 1];
+  if (c === "'") stack.push({ kind: "single" });
+  else if (c === '"') stack.push({ kind: "double" });
+  else if (c === "$" && next === "'") {
+    stack.push({ kind: "ansi" });
+    return 2;
+  } else if (c === "$" && next === '"') {
+    stack.push({ kind: "double" });
+    return 2;
+  } else if (c === "$" || c === "`") return openExpansion(script, i, stack);
+  else if (c === "(" && next === "(") {
+    stack.push({ kind: "arith", depth: 0 });
+    return 2;
+  } else if (c === "(") frame.depth++;
+  else if (c === ")" && frame.depth > 0) frame.depth--;
+  else if (c === ")" && frame.sub) stack.pop();
+  else if (c === "#" && (i === 0 || WORD_BREAK.test(script[i - 1]!)))
+    stack.push({ kind: "comment" });
+  else if (c === "<" && next === "<" && script[i + 2] !== "<")
+    return readHeredoc(script, i, pending);
+  else if (c === "<" && next === "<")
+    return 3; // a here-string, <<<
+  else if (c === "\n" && pending.length) {
+    // The bodies of the here-documents opened on this line follow it, in order.
+    stack.push(...pending.splice(0).reverse());
+  }
+  return 1;
+}
+
+/** A here-document operator at i (`<<EOF`, `<<-'EOF'`): note it; its body starts after the line. */
+function readHeredoc(script: string, i: number, pending: Pending[]): number {
+  let j = i + 2;
+  const strip = script[j] === "-";
+  if (strip) j++;
+  while (script[j] === " " || script[j] === "\t") j++;
+  let delimiter = "";
+  let quoted = false;
+  while (j < script.length && !WORD_BREAK.test(script[j]!)) {
+    const c = script[j]!;
+    if (c === "'" || c === '"') {
+      quoted = true;
+      const close = script.indexOf(c, j + 1);
+      const end = close === -1 ? script.length : close;
+      delimiter += script.slice(j + 1, end);
+      j = end + 1;
+    } else if (c === "\\") {
+      quoted = true;
+      delimiter += script[j + 1] ?? "";
+      j += 2;
+    } else {
+      delimiter += c;
+      j++;
+    }
+  }
+  if (delimiter) pending.push({ kind: "heredoc", delimiter, strip, quoted });
+  return j - i;
+}
+
+/** Set how a placeholder found in a frame goes in, or why it cannot. */
+function placeholderIn(frame: Frame, p: CommandPlaceholder): CommandPlaceholder {
+  if (p.problem) return p;
+  const where = `{{ ${p.path} }}`;
+  switch (frame.kind) {
+    case "code":
+    case "comment":
+      p.quoting = "unquoted";
+      break;
+    case "double":
+    case "single":
+    case "ansi":
+      p.quoting = frame.kind;
+      break;
+    case "heredoc":
+      if (frame.quoted) {
+        p.problem = `${where} is in a quoted here-document (<<'${frame.delimiter}'), where nothing is expanded; use an unquoted one (<<${frame.delimiter})`;
+      } else p.quoting = "heredoc";
+      break;
+    case "backtick":
+      p.problem = `${where} is inside backticks, whose quoting cannot be kept; use $( ) instead`;
+      break;
+    case "arith":
+      p.problem = `${where} is inside $(( )) or (( )), where bash evaluates a value as code (a[$(cmd)]); declare it as an integer in parameter_schema, assign it to a variable outside (n={{ parameters.NAME }}) and use $n there`;
+  }
+  return p;
+}

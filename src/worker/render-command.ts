@@ -1,0 +1,91 @@
+import { commandPlaceholders, OrchError, type PlaceholderQuoting } from "../core/index.ts";
+
+/** A command ready to start: its argv and the variables that carry values into shell scripts. */
+export interface RenderedCommand {
+  argv: string[];
+  /** `ORCH_PARAM_*` variables referenced by the shell scripts in argv. */
+  env: Record<string, string>;
+}
+
+/** How a shell script refers to the variable `name`, by the quoting context it sits in. */
+const REFERENCE: Record<Exclude<PlaceholderQuoting, "argv">, (name: string) => string> = {
+  unquoted: (name) => `"\${${name}}"`,
+  double: (name) => `\${${name}}`,
+  heredoc: (name) => `\${${name}}`,
+  single: (name) => `'"\${${name}}"'`,
+  ansi: (name) => `'"\${${name}}"$'`,
+};
+
+/**
+ * Fill the `{{ parameters.x }}` placeholders of a command (nested paths like
+ * `parameters.db.host` too). Strings go in as they are, other values as JSON. In a plain
+ * argument the value is that argument's text, whatever it holds. In a shell script (`sh -c`, or
+ * a string command) the value goes in an environment variable, `ORCH_PARAM_<path>`, and the
+ * script gets a quoted reference to it, so no value is ever parsed as shell code. A placeholder
+ * naming a missing parameter, or one that cannot be filled safely, is an error.
+ */
+export function renderCommand(
+  argv: readonly string[],
+  parameters: Record<string, unknown>,
+): RenderedCommand {
+  const out = [...argv];
+  const env: Record<string, string> = {};
+  const names = new Map<string, string>();
+  const fills = commandPlaceholders(argv).map((p) => {
+    if (p.problem || !p.keys) {
+      throw new OrchError("E_BAD_INPUT", `command argument ${p.arg}: ${p.problem}`);
+    }
+    const text = valueText(p.keys, parameters, `command argument ${p.arg} uses {{ ${p.path} }}`);
+    if (p.quoting === "argv") return { p, text };
+    const name = envName(p.keys, names);
+    env[name] = text;
+    return { p, text: REFERENCE[p.quoting](name) };
+  });
+  // Right to left, so the offsets of the placeholders still to fill stay valid.
+  for (const { p, text } of fills.reverse()) {
+    const arg = out[p.arg]!;
+    out[p.arg] = arg.slice(0, p.start) + text + arg.slice(p.end);
+  }
+  return { argv: out, env };
+}
+
+function valueText(keys: string[], parameters: Record<string, unknown>, where: string): string {
+  let value: unknown = parameters;
+  for (const key of keys) {
+    value =
+      value !== null && typeof value === "object" && Object.hasOwn(value, key)
+        ? (value as Record<string, unknown>)[key]
+        : undefined;
+  }
+  const name = keys.join(".");
+  if (value === undefined) {
+    throw new OrchError(
+      "E_BAD_INPUT",
+      `${where}, but the run has no parameter ${name}; pass it with -p ${name}=VALUE or give it a default in the definition`,
+    );
+  }
+  const text = typeof value === "string" ? value : JSON.stringify(value);
+  if (text.includes("\0")) {
+    throw new OrchError(
+      "E_BAD_INPUT",
+      `${where}, but parameter ${name} holds a NUL character, which no argument or environment variable can carry`,
+    );
+  }
+  return text;
+}
+
+/**
+ * The variable carrying a parameter into a shell script: `ORCH_PARAM_name`, `ORCH_PARAM_db__host`
+ * for `db.host`, other characters as `_`; a second path that maps to a taken name gets a suffix.
+ */
+function envName(keys: string[], names: Map<string, string>): string {
+  const path = keys.join(".");
+  const known = names.get(path);
+  if (known) return known;
+  const base = `ORCH_PARAM_${keys.map((k) => k.replace(/\W/g, "_")).join("__")}`;
+  const taken = new Set(names.values());
+  let name = base;
+  for (let n = 2; taken.has(name); n++) name = `${base}_${n}`;
+  names.set(path, name);
+  return name;
+}

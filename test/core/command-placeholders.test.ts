@@ -1,0 +1,132 @@
+import { describe, expect, test } from "vitest";
+import { commandPlaceholders, scriptArguments } from "../../src/core/index.ts";
+import { renderCommand } from "../../src/worker/index.ts";
+
+const where = (argv: string[]) =>
+  commandPlaceholders(argv).map((p) => p.problem ?? `${p.arg}:${p.quoting}:${p.path}`);
+
+describe("scriptArguments: which argument a shell or an interpreter runs as code", () => {
+  test.each([
+    [["sh", "-c", "s"], 2],
+    [["/bin/bash", "-lc", "s", "name", "arg"], 2],
+    [["bash", "-e", "-o", "pipefail", "-c", "s"], 5],
+    [["dash", "-c", "-x", "s"], 3],
+    [["env", "A=1", "sh", "-ec", "s"], 4],
+    [["timeout", "5", "bash", "--norc", "-c", "s"], 5],
+    [["python3", "-c", "code", "arg"], 2],
+    [["node", "--eval", "code"], 2],
+  ])("%j: argument %d", (argv, index) => {
+    expect(scriptArguments(argv).map((s) => s.index)).toEqual([index]);
+  });
+
+  test.each([
+    [["sh", "script.sh", "-c"]],
+    [["bash"]],
+    [["echo", "-c", "x"]],
+    [["sh", "-x", "file"]],
+  ])("%j runs no code given in an argument", (argv) => {
+    expect(scriptArguments(argv)).toEqual([]);
+  });
+});
+
+describe("commandPlaceholders: the quoting context at each placeholder of a shell script", () => {
+  test("plain arguments, and the arguments after a script, are argv", () => {
+    expect(
+      where(["sh", "-c", 'echo "$1"', "name", "{{ parameters.a }}", "x{{ parameters.b.c }}"]),
+    ).toEqual(["4:argv:parameters.a", "5:argv:parameters.b.c"]);
+  });
+
+  test("unquoted, double quotes, single quotes, $'...', $( ) and here-documents", () => {
+    const script = [
+      "echo {{ parameters.a }} \"x {{ parameters.b }}\" 'y {{ parameters.c }}' $'\\t{{ parameters.d }}'",
+      "# it's a comment {{ parameters.e }}",
+      'echo "$(printf %s {{ parameters.f }})" $(echo "{{ parameters.g }}")',
+      "cat <<EOF; cat <<-'END'",
+      'body {{ parameters.h }} "quotes are text here" $(echo {{ parameters.i }})',
+      "EOF",
+      "\tliteral body",
+      "\tEND",
+      "echo {{ parameters.j }}",
+    ].join("\n");
+    expect(where(["bash", "-c", script])).toEqual([
+      "2:unquoted:parameters.a",
+      "2:double:parameters.b",
+      "2:single:parameters.c",
+      "2:ansi:parameters.d",
+      "2:unquoted:parameters.e",
+      "2:unquoted:parameters.f",
+      "2:double:parameters.g",
+      "2:heredoc:parameters.h",
+      "2:unquoted:parameters.i",
+      "2:unquoted:parameters.j",
+    ]);
+  });
+
+  test("places where no quoting keeps a value from running are refused, saying what to do", () => {
+    expect(
+      where([
+        "bash",
+        "-c",
+        "echo `echo {{ parameters.a }}` $(( {{ parameters.b }} + 1 )) \\{{ parameters.c }}\ncat <<'EOF'\n{{ parameters.d }}\nEOF\n",
+      ]),
+    ).toEqual([
+      "{{ parameters.a }} is inside backticks, whose quoting cannot be kept; use $( ) instead",
+      expect.stringMatching(
+        /^\{\{ parameters\.b \}\} is inside \$\(\( \)\) or \(\( \)\), where bash evaluates a value as code/,
+      ),
+      "{{ parameters.c }} follows a backslash, which would escape the quoting of its value; remove the backslash",
+      "{{ parameters.d }} is in a quoted here-document (<<'EOF'), where nothing is expanded; use an unquoted one (<<EOF)",
+    ]);
+    expect(where(["python3", "-c", "print('{{ parameters.a }}')", "{{ parameters.b }}"])).toEqual([
+      "{{ parameters.a }} is inside python3 code, where its value would run as code; pass it as a separate argument after the code and read it there (sys.argv, process.argv...)",
+      "3:argv:parameters.b",
+    ]);
+    expect(where(["echo", "{{ event.payload.ref }}", "{{ parameters }}"])).toEqual([
+      "{{ event.payload.ref }} cannot be filled: only {{ parameters.NAME }} can",
+      "{{ parameters }} cannot be filled: only {{ parameters.NAME }} can",
+    ]);
+  });
+});
+
+describe("renderCommand", () => {
+  test("a shell script gets quoted references; the values go in ORCH_PARAM_* variables", () => {
+    const out = renderCommand(
+      [
+        "sh",
+        "-c",
+        "echo {{ parameters.name }} \"{{ parameters.db.host }}\" '{{ parameters.n }}'",
+        "{{ parameters.name }}",
+      ],
+      { name: "$(id)", db: { host: "h" }, n: 5 },
+    );
+    expect(out).toEqual({
+      argv: [
+        "sh",
+        "-c",
+        `echo "\${ORCH_PARAM_name}" "\${ORCH_PARAM_db__host}" ''"\${ORCH_PARAM_n}"''`,
+        "$(id)",
+      ],
+      env: { ORCH_PARAM_name: "$(id)", ORCH_PARAM_db__host: "h", ORCH_PARAM_n: "5" },
+    });
+  });
+
+  test("two paths that map to one variable name get two variables", () => {
+    const out = renderCommand(["sh", "-c", "echo {{ parameters.a-b }} {{ parameters.a_b }}"], {
+      "a-b": "1",
+      a_b: "2",
+    });
+    expect(out.env).toEqual({ ORCH_PARAM_a_b: "1", ORCH_PARAM_a_b_2: "2" });
+  });
+
+  test("a missing parameter, a NUL or a refused place is an error that says which", () => {
+    expect(() => renderCommand(["echo", "{{ parameters.x }}"], {})).toThrow(
+      "command argument 1 uses {{ parameters.x }}, but the run has no parameter x",
+    );
+    expect(() => renderCommand(["echo", "{{ parameters.x }}"], { x: "a\0b" })).toThrow(
+      "holds a NUL character",
+    );
+    expect(() => renderCommand(["sh", "-c", "echo `{{ parameters.x }}`"], { x: "1" })).toThrow(
+      "command argument 2: {{ parameters.x }} is inside backticks",
+    );
+  });
+});

@@ -1,0 +1,51 @@
+import { afterEach, expect, test } from "vitest";
+import { renderProblem } from "../../src/core/index.ts";
+import { parseDefinitions } from "../../src/definitions/index.ts";
+import { makeProject } from "./helpers.ts";
+
+let cleanup = () => {};
+afterEach(() => cleanup());
+
+function problems(yaml: string) {
+  const p = makeProject({ "flows/etl.yaml": yaml });
+  cleanup = p.cleanup;
+  return parseDefinitions(yaml, { root: p.root, path: p.path("flows/etl.yaml") }).problems.map(
+    renderProblem,
+  );
+}
+
+test("deploy refuses a placeholder where no quoting could keep its value from running as code", () => {
+  expect(
+    problems(`deployments:
+  - name: ticks
+    command: "echo \`date -d {{ parameters.day }}\`"
+    parameters: { day: today }
+  - name: arith
+    command: ["bash", "-c", "echo $(( {{ parameters.n }} * 2 ))"]
+    parameters: { n: 1 }
+  - name: py
+    command: ["python3", "-c", "print('{{ parameters.day }}')"]
+    parameters: { day: today }
+`),
+  ).toEqual([
+    "flows/etl.yaml:3:14: command: {{ parameters.day }} is inside backticks, whose quoting cannot be kept; use $( ) instead",
+    expect.stringMatching(
+      /^flows\/etl\.yaml:6:14: command: \{\{ parameters\.n \}\} is inside \$\(\( \)\) or \(\( \)\), where bash evaluates a value as code/,
+    ),
+    "flows/etl.yaml:9:14: command: {{ parameters.day }} is inside python3 code, where its value would run as code; pass it as a separate argument after the code and read it there (sys.argv, process.argv...)",
+  ]);
+});
+
+test("shell strings with placeholders in any quoting deploy", () => {
+  expect(
+    problems(`deployments:
+  - name: greet
+    command: |
+      echo "hello, {{ parameters.name }}" '{{ parameters.name }}' {{ parameters.name }}
+      cat <<EOF
+      {{ parameters.name }}
+      EOF
+    parameters: { name: world }
+`),
+  ).toEqual([]);
+});

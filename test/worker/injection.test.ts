@@ -1,0 +1,42 @@
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import { afterEach, beforeEach, expect, test } from "vitest";
+import { hostileValues } from "../hostile-values.ts";
+import { createLab, type Lab } from "./helpers.ts";
+
+let lab: Lab;
+beforeEach(() => {
+  lab = createLab();
+});
+afterEach(async () => {
+  await lab.cleanup();
+});
+
+/** Commands printing parameter v on its own line, with the placeholder in each kind of place. */
+const COMMANDS: Record<string, string[]> = {
+  argv: ["printf", "%s\\n", "{{ parameters.v }}"],
+  "after a script": ["sh", "-c", 'printf "%s\\n" "$1"', "print", "{{ parameters.v }}"],
+  "sh -c, unquoted": ["sh", "-c", "printf '%s\\n' {{ parameters.v }}"],
+  "bash -c, double quotes": ["bash", "-c", 'printf "%s\\n" "{{ parameters.v }}"'],
+  "sh -c, single quotes": ["sh", "-c", "printf '%s\\n' '{{ parameters.v }}'"],
+  "bash -c, $'...'": ["bash", "-c", "printf '%s\\n' $'{{ parameters.v }}'"],
+  "sh -ec, $( )": ["sh", "-ec", 'printf "%s\\n" "$(printf "%s" {{ parameters.v }})"'],
+  "sh -c, here-document": ["sh", "-c", "cat <<EOF\n{{ parameters.v }}\nEOF"],
+};
+
+test.each(Object.entries(COMMANDS))(
+  "a parameter in %s arrives as data, never as code",
+  async (_, command) => {
+    const marker = join(lab.dir, "pwned");
+    const values = hostileValues(marker);
+    const d = lab.deploy({ name: "print", command, parameters: { v: "" } });
+    await lab.startWorker({ concurrency: 4 });
+    const runs = values.map((v) => lab.trigger(d, { v }));
+    for (const [i, run] of runs.entries()) {
+      const done = await lab.waitFor(run.id, ["COMPLETED", "FAILED", "CRASHED"]);
+      expect(done.state_type, `${values[i]}: ${done.state_message}`).toBe("COMPLETED");
+      expect(lab.logs(run).join("\n")).toBe(values[i]);
+    }
+    expect(existsSync(marker)).toBe(false);
+  },
+);
