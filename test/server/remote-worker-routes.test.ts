@@ -108,13 +108,12 @@ describe("claim", () => {
 
   test("a waiting claim is answered as soon as a run appears, not after its wait", async () => {
     const worker = await register("default");
-    const started = performance.now();
-    const waiting = wc.claim(worker.id, { limit: 1, wait_ms: 20_000 });
+    // The longest wait the API allows (60 s), past this test's timeout: only an early answer passes.
+    const waiting = wc.claim(worker.id, { limit: 1, wait_ms: 60_000 });
     await Bun.sleep(50);
     const run = await client.triggerRun("job");
     const answer = await waiting;
     expect(answer.jobs.map((j) => j.run_id)).toEqual([run.id]);
-    expect(performance.now() - started).toBeLessThan(5000);
     await wc.reportState(worker.id, run.id, { type: "CANCELLED" });
   });
 

@@ -126,13 +126,13 @@ test("cancel stops the whole tree and records CANCELLING then CANCELLED", async 
 
 test("a tree that obeys SIGTERM is stopped without waiting for the grace period", async () => {
   const d = lab.deploy({ name: "polite", command: ["sleep", "100"] });
-  const worker = await lab.startWorker({ graceMs: 10_000 });
+  // A grace period far past the wait below: the run can only end CANCELLED in time if the
+  // worker saw the tree go and did not wait the grace out.
+  const worker = await lab.startWorker({ graceMs: 600_000 });
   const run = lab.trigger(d);
   await lab.waitFor(run.id, "RUNNING");
-  const started = performance.now();
   worker.cancel(run.id);
-  const cancelled = await lab.waitFor(run.id, "CANCELLED");
-  expect(performance.now() - started).toBeLessThan(2000);
+  const cancelled = await lab.waitFor(run.id, "CANCELLED", 20_000);
   expect(cancelled.state_message).toBe("cancelled; its process tree was stopped (SIGTERM)");
 });
 
