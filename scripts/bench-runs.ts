@@ -1,8 +1,8 @@
 /**
  * The run engine's benchmark: trigger-to-COMPLETED latency and throughput of a `["true"]`
  * deployment through the real store and embedded worker, each beside raw `Bun.spawn(["true"])`
- * measured in the same process at the same concurrency, and log ingestion of a flow printing a
- * million lines.
+ * measured in the same process at the same concurrency, log ingestion of a flow printing a
+ * million lines, and how soon a run waiting for a slot is claimed once the slot frees.
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -18,6 +18,10 @@ import {
   type Store,
 } from "../src/store/index.ts";
 import { startEmbeddedWorker } from "../src/worker/index.ts";
+
+/** How many times a freed slot is measured, and the target each is held to. */
+const FREED_SLOT_SAMPLES = 30;
+const FREED_SLOT_TARGET_MS = 50;
 
 export interface RunsBenchOptions {
   runs: number;
@@ -37,15 +41,16 @@ export async function benchRuns(options: RunsBenchOptions) {
   const store = openStore(join(dir, "orch.db"));
   const bundlesDir = join(dir, "bundles");
 
-  function deploy(name: string, command: string[]): DeploymentRow {
+  function deploy(name: string, command: string[], workPool = "default"): DeploymentRow {
     const folder = join(dir, "src", name);
     mkdirSync(folder, { recursive: true });
     writeFileSync(join(folder, "README.md"), `${name}\n`);
-    return deployFolder(store, bundlesDir, folder, specWithDefaults({ name, command })).deployment;
+    const spec = specWithDefaults({ name, command, work_pool: workPool });
+    return deployFolder(store, bundlesDir, folder, spec).deployment;
   }
 
-  const trigger = (d: DeploymentRow): RunRow =>
-    createRun(store, { deploymentId: d.id, deployment: d.name, version: d.version });
+  const trigger = (d: DeploymentRow, workPool = "default"): RunRow =>
+    createRun(store, { deploymentId: d.id, deployment: d.name, version: d.version, workPool });
 
   /** Resolves when each of the given runs has finished (from store events, no polling). */
   function whenFinished(s: Store): (runId: string) => Promise<void> {
@@ -133,6 +138,37 @@ export async function benchRuns(options: RunsBenchOptions) {
   if (stored !== LINES) throw new Error(`stored ${stored} of ${LINES} lines`);
 
   await worker.stop();
+
+  // A freed slot: a worker of one slot runs `hold`; `next` waits for it. The figure is the time
+  // from hold's COMPLETED to next's PENDING, both seen as store events in this process.
+  const single = await startEmbeddedWorker({
+    store,
+    bundlesDir,
+    runsDir: join(dir, "runs"),
+    pool: "single",
+    concurrency: 1,
+  });
+  const hold = deploy("hold", ["sleep", "0.02"], "single");
+  const next = deploy("next", ["true"], "single");
+  const slotGaps: number[] = [];
+  for (let i = 0; i < FREED_SLOT_SAMPLES; i++) {
+    const first = trigger(hold, "single");
+    const second = trigger(next, "single");
+    let freedAt = 0;
+    const claimed = new Promise<number>((resolve) => {
+      const unsubscribe = store.subscribe((e) => {
+        if (e.resource === first.id && e.name === "flow-run.completed") freedAt = performance.now();
+        if (e.resource === second.id && e.name === "flow-run.pending") {
+          unsubscribe();
+          resolve(performance.now());
+        }
+      });
+    });
+    const claimedAt = await claimed;
+    await finished(second.id);
+    slotGaps.push(claimedAt - freedAt);
+  }
+  await single.stop();
   store.close();
   rmSync(dir, { recursive: true, force: true });
 
@@ -156,10 +192,17 @@ export async function benchRuns(options: RunsBenchOptions) {
       seconds: round(logSeconds, 3),
       lines_per_s: Math.round(LINES / logSeconds),
     },
+    freed_slot_to_claim_ms: {
+      samples: FREED_SLOT_SAMPLES,
+      p50: round(percentile(slotGaps, 50)),
+      max: round(Math.max(...slotGaps)),
+      target_max: FREED_SLOT_TARGET_MS,
+    },
     targets_met: {
       latency_p50_within_3x_raw: percentile(orch, 50) <= 3 * percentile(raw, 50),
       throughput_at_least_half_raw: orchRate >= 0.5 * rawRate,
       logs_at_least_100k_per_s: LINES / logSeconds >= 100_000,
+      freed_slot_claimed_within_50ms: Math.max(...slotGaps) < FREED_SLOT_TARGET_MS,
     },
   };
   return result;

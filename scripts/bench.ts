@@ -1,13 +1,16 @@
 /**
  * orch's benchmark (`npm run bench`): the run engine beside raw Bun.spawn in the same process,
- * deployments from 1,000 definition files, the API over a million runs, and the monitor on the
- * compiled binary (built first). Prints one JSON line with every figure, ratio and target.
- * `--only runs|deploy|api|tui` runs one section.
+ * a schedule's start lag, deployments from 1,000 definition files, the API over a million runs,
+ * the monitor's state with 10,000 runs, and the monitor on the compiled binary (built first).
+ * Prints one JSON line with every figure beside its baseline and target.
+ * `--only runs|schedule|deploy|api|monitor|tui` runs one section.
  */
 import { parseArgs } from "node:util";
 import { benchApi } from "./bench-api.ts";
 import { benchDeploy } from "./bench-deploy.ts";
+import { benchMonitor } from "./bench-monitor.ts";
 import { benchRuns } from "./bench-runs.ts";
+import { benchSchedule } from "./bench-schedule.ts";
 
 const { values } = parseArgs({
   options: {
@@ -27,8 +30,10 @@ const sections: Record<string, () => Promise<unknown>> = {
       concurrency: Number(values.concurrency),
       lines: Number(values.lines),
     }),
+  schedule: () => benchSchedule(),
   deploy: benchDeploy,
   api: benchApi,
+  monitor: async () => benchMonitor(),
   tui: benchTui,
 };
 
