@@ -93,10 +93,18 @@ export function createClient(options: ClientOptions) {
     );
   }
 
-  /** Follow a stream (SSE) until it ends or `signal` aborts. */
-  async function* stream(path: string, signal?: AbortSignal): AsyncGenerator<SseEvent> {
+  /**
+   * Follow a stream (SSE) until it ends or `signal` aborts. `onOpen` is called once the server
+   * has answered 200, before the first message: a quiet stream is open all the same.
+   */
+  async function* stream(
+    path: string,
+    signal?: AbortSignal,
+    onOpen?: () => void,
+  ): AsyncGenerator<SseEvent> {
     const res = await raw("GET", path, undefined, signal);
     if (!res.body) return;
+    onOpen?.();
     yield* readSse(res.body);
   }
 
@@ -160,11 +168,18 @@ export function createClient(options: ClientOptions) {
       request<EventJson[]>("GET", `/api/events${q(opts)}`),
     emitEvent: (event: { name: string; resource?: string; payload?: Record<string, unknown> }) =>
       request<EventJson>("POST", "/api/events", event),
-    /** Live events (optionally by name prefixes), replaying those after `after`. */
-    streamEvents: (opts: { prefix?: string[]; after?: number } = {}, signal?: AbortSignal) =>
+    /**
+     * Live events (optionally by name prefixes), replaying those after `after`; `onOpen` once
+     * the server has accepted the stream.
+     */
+    streamEvents: (
+      opts: { prefix?: string[]; after?: number; onOpen?: () => void } = {},
+      signal?: AbortSignal,
+    ) =>
       stream(
         `/api/events/stream${q({ prefix: opts.prefix?.join(","), after: opts.after })}`,
         signal,
+        opts.onOpen,
       ),
     triggerRun: (
       deployment: string,

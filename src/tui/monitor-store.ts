@@ -1,4 +1,5 @@
 import type { Client, EventJson, LogLineJson } from "../client/index.ts";
+import { describeFailure, worthShowing } from "./describe-failure.ts";
 import { interpretKey, type KeyPress } from "./keymap.ts";
 import { type Action, reduce, runToFollow } from "./reduce.ts";
 import {
@@ -96,6 +97,19 @@ export function createMonitorStore(options: MonitorStoreOptions = {}) {
   const note = (level: "info" | "warn" | "error", message: string) =>
     dispatch({ type: "event", event: { at: Date.now(), level, text: message } });
 
+  /**
+   * What a background fetch does with its failure: an answer orch gave (401, 500, ...) goes on the
+   * event line with what to do, once while it repeats; the value to go on with comes back.
+   */
+  const failed =
+    <T>(what: string, fallback: T) =>
+    (error: unknown): T => {
+      if (!worthShowing(error) || stopped) return fallback;
+      const text = `could not ${what}: ${describeFailure(error)}`;
+      if (state.events.at(-1)?.text !== text) note("error", text);
+      return fallback;
+    };
+
   // --- runs named by events, fetched in batches ---------------------------------------------
   const pendingRuns = new Set<string>();
   let runTimer: ReturnType<typeof setTimeout> | undefined;
@@ -113,7 +127,9 @@ export function createMonitorStore(options: MonitorStoreOptions = {}) {
     const runs: MonitorRun[] = [];
     for (let i = 0; i < ids.length; i += 8) {
       const got = await Promise.all(
-        ids.slice(i, i + 8).map((id) => client!.getRun(id).catch(() => null)),
+        ids
+          .slice(i, i + 8)
+          .map((id) => client!.getRun(id).catch(failed(`load run ${short(id)}`, null))),
       );
       for (const run of got) if (run) runs.push(run);
     }
@@ -124,7 +140,7 @@ export function createMonitorStore(options: MonitorStoreOptions = {}) {
   }
 
   async function refreshWorkers(): Promise<void> {
-    const workers = await client?.listWorkers().catch(() => null);
+    const workers = await client?.listWorkers().catch(failed("list the workers", null));
     if (workers && !stopped) dispatch({ type: "workers", workers });
   }
 
@@ -157,7 +173,9 @@ export function createMonitorStore(options: MonitorStoreOptions = {}) {
       case "deployment.updated":
       case "deployment.paused":
       case "deployment.resumed": {
-        const deployment = await client?.getDeployment(e.resource).catch(() => null);
+        const deployment = await client
+          ?.getDeployment(e.resource)
+          .catch(failed(`load deployment ${e.resource}`, null));
         if (deployment && !stopped) dispatch({ type: "deploymentUpserted", deployment });
         const verb = {
           "deployment.created": "deployed",
@@ -173,7 +191,7 @@ export function createMonitorStore(options: MonitorStoreOptions = {}) {
   async function loadSnapshot(c: Client, replaceRuns: boolean): Promise<string | null> {
     const [deployments, workers, page] = await Promise.all([
       c.listDeployments(),
-      c.listWorkers().catch(() => []),
+      c.listWorkers().catch(failed("list the workers", [])),
       c.listRuns({ limit: FIRST_PAGE, planned: true }),
     ]);
     dispatch({ type: "snapshot", deployments, workers, runs: page.runs, replaceRuns });
@@ -198,11 +216,18 @@ export function createMonitorStore(options: MonitorStoreOptions = {}) {
         const fresh = lastEventId === 0 || head - lastEventId > REPLAY_LIMIT;
         const cursor = await loadSnapshot(c, fresh && lastEventId !== 0);
         if (fresh) lastEventId = head;
-        dispatch({ type: "connection", status: "online" });
-        delay = timings.retryMinMs;
         if (state.logs.runId && !state.logs.ended) followLogs(state.logs.runId);
-        if (fresh) void loadHistory(c, cursor).catch(() => {});
-        const events = c.streamEvents({ prefix: PREFIXES, after: lastEventId }, streamAbort.signal);
+        if (fresh) void loadHistory(c, cursor).catch(failed("load older runs", undefined));
+        // Online means the live stream is open (the server answered 200), not merely that a
+        // snapshot arrived: until then, changes would go unseen.
+        const onOpen = () => {
+          delay = timings.retryMinMs;
+          dispatch({ type: "connection", status: "online" });
+        };
+        const events = c.streamEvents(
+          { prefix: PREFIXES, after: lastEventId, onOpen },
+          streamAbort.signal,
+        );
         for await (const message of events) {
           if (message.event !== "event") continue;
           const e = message.data as EventJson;
@@ -213,7 +238,7 @@ export function createMonitorStore(options: MonitorStoreOptions = {}) {
         dispatch({ type: "connection", status: "offline", error: "the server closed the stream" });
       } catch (error) {
         if (stopped) return;
-        dispatch({ type: "connection", status: "offline", error: (error as Error).message });
+        dispatch({ type: "connection", status: "offline", error: describeFailure(error) });
       }
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, delay);
@@ -267,8 +292,11 @@ export function createMonitorStore(options: MonitorStoreOptions = {}) {
             return;
           }
         }
-      } catch {
-        // The server went away: the stream resumes from the last line once it is back.
+      } catch (error) {
+        // The server went away: the stream resumes from the last line once it is back. An
+        // answer it gave (a 401, a 500) is shown.
+        if (!abort.signal.aborted)
+          failed(`follow the logs of run ${short(runId)}`, undefined)(error);
       }
       clearTimeout(timer);
       flush();

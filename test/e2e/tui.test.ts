@@ -75,10 +75,13 @@ describe("the monitor, driven in tmux", () => {
   test("orch up: sees the deployments, triggers with r, sees COMPLETED, opens the logs, quits with q", async () => {
     // CI=1 is set on purpose: Ink draws nothing in CI mode, and the monitor must not care.
     term.start(`CI=1 ${ORCH} up --port 0; echo "EXITED=$?"`, t.dir);
-    let screen = await term.waitFor(/Deployments \(2\)[\s\S]*nightly/);
+    // The header says online once the live stream is open, which may come a frame after the
+    // data: wait for both on one screen.
+    let screen = await term.waitFor(
+      /orch up http:\/\/127\.0\.0\.1:\d+ ● online[\s\S]*Deployments \(2\)[\s\S]*nightly/,
+    );
     expect(screen).toMatch(/[›·] hello| {2}hello/);
     expect(screen).toMatch(/nightly\s+.*03:00/);
-    expect(screen).toMatch(/orch up http:\/\/127\.0\.0\.1:\d+ ● online/);
 
     // shift-tab: the deployments pane, where hello (the first) is selected; r triggers it.
     term.keys("BTab");

@@ -1,3 +1,4 @@
+import { Database } from "bun:sqlite";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, test } from "vitest";
@@ -122,6 +123,74 @@ describe("the monitor's container against a real server", () => {
     await waitFor(store, (s) => s.deployments.find((d) => d.name === "nightly")?.paused === true);
     await store.perform({ type: "pause", deployment: "nightly", paused: false });
     await waitFor(store, (s) => s.deployments.find((d) => d.name === "nightly")?.paused === false);
+  });
+
+  test("online only once the live event stream is open: loaded data alone is still connecting", async () => {
+    // The real server, reached through a transport that holds the stream's request until told.
+    let release = () => {};
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    let requested = () => {};
+    const streamRequested = new Promise<void>((resolve) => {
+      requested = resolve;
+    });
+    const client = createClient({
+      url: server.url,
+      token: server.token,
+      fetch: async (req) => {
+        if (new URL(req.url).pathname === "/api/events/stream") {
+          requested();
+          await held;
+        }
+        return fetch(req);
+      },
+    });
+    const fresh = createMonitorStore({ timings: { batchMs: 5, followDelayMs: 10 } });
+    const seen: string[] = [];
+    fresh.subscribe(() => {
+      if (seen.at(-1) !== fresh.getState().server.status) seen.push(fresh.getState().server.status);
+    });
+    void fresh.start(client);
+    try {
+      await streamRequested;
+      expect(fresh.getState().deployments).toHaveLength(2);
+      expect(fresh.getState().server.status).toBe("connecting");
+      release();
+      await waitFor(fresh, (s) => s.server.status === "online");
+      expect(seen).toEqual(["connecting", "online"]);
+      // And it goes offline as soon as the stream closes.
+      await server.stop();
+      const s = await waitFor(fresh, (s) => s.server.status === "offline");
+      expect(s.server.error).toMatch(/closed the stream|connection to orch was lost|cannot reach/);
+    } finally {
+      fresh.stop();
+    }
+  });
+
+  test("a failure inside orch (500) fetching a run shows on the event line instead of nothing", async () => {
+    const client = createClient({ url: server.url, token: server.token });
+    const run = await client.triggerRun("hello");
+    await waitFor(store, (s) => s.runs.byId.get(run.id)?.state === "COMPLETED");
+    // Break the run's state history in the database under the server: listing the run still
+    // works, but its details (GET /api/runs/:id) now fail inside orch.
+    const db = new Database(join(t.dir, ".orch", "orch.db"));
+    try {
+      db.run(
+        "UPDATE flow_run_states SET at = 'not a time' WHERE run_seq = (SELECT seq FROM flow_runs WHERE id = ?)",
+        [run.id],
+      );
+    } finally {
+      db.close();
+    }
+    expect((await client.raw("GET", `/api/runs/${run.id}`).catch((e) => e)).status).toBe(500);
+    store.dispatch({ type: "details", runId: run.id });
+    const s = await waitFor(store, (s) => s.events.some((e) => e.level === "error"));
+    expect(s.events.find((e) => e.level === "error")?.text).toMatch(
+      new RegExp(
+        `^could not load run ${run.id.slice(0, 8)}: 500: orch failed inside \\(.+\\); the server's log \\(orch up's output\\) has the details$`,
+      ),
+    );
   });
 
   test("a server that goes away and comes back: offline, then online with what it missed", async () => {
