@@ -98,11 +98,11 @@ describe("the monitor, driven in tmux", () => {
 
     // enter: the run's details, with its state timeline and its logs.
     term.keys("Enter");
-    screen = await term.waitFor("state timeline");
+    // The timeline is fetched when the details open ("loading…" until then): wait for it.
+    screen = await term.waitFor(/state timeline[\s\S]*RUNNING[\s\S]*COMPLETED/);
     expect(screen).toMatch(/exit code\s+0/);
     expect(screen).toMatch(/name = "tmux"/);
     expect(screen).toContain("hello, tmux");
-    expect(screen).toMatch(/RUNNING[\s\S]*COMPLETED/);
 
     term.keys("Escape");
     await term.waitFor("Deployments (2)");
