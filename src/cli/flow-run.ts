@@ -6,7 +6,7 @@ import { findProjectRoot, OrchError, projectPaths } from "../core/index.ts";
 import { runAdHocFlow } from "../worker/index.ts";
 import { connect, connectArgs, jsonArg } from "./connect.ts";
 import { paintState } from "./format.ts";
-import { c, log, printJson } from "./output.ts";
+import { c, log, printJson, rawArg, showLogLine } from "./output.ts";
 import { parseParams, repeated } from "./parse-params.ts";
 
 const FLOW_FILE = /\.(ts|tsx|mts|cts|js|jsx|mjs|cjs)$/;
@@ -43,6 +43,7 @@ export default defineCommand({
     name: { type: "string", description: "A name for the run's record" },
     ...connectArgs,
     ...jsonArg,
+    ...rawArg,
   },
   async run({ args, rawArgs }) {
     const { file, exportName } = parseFlowRef(args.file);
@@ -104,12 +105,7 @@ export default defineCommand({
             `run ${c.bold(run.id.slice(0, 8), process.stderr)} of ${file} (ad hoc${conn.remote ? "" : ", no server"})`,
           ),
         onLogs: (lines) => {
-          for (const l of lines) {
-            const toStdout = l.stream === "stdout" && !args.json;
-            (toStdout ? process.stdout : process.stderr).write(
-              `${l.stream === "orch" ? c.yellow(l.line, process.stderr) : l.line}\n`,
-            );
-          }
+          for (const l of lines) showLogLine(l, { json: args.json, raw: args.raw });
         },
       });
       if (args.json) printJson(result.run);

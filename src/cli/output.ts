@@ -1,4 +1,5 @@
 import { createConsola } from "consola/core";
+import { escapeControlChars } from "../core/index.ts";
 
 /** Colour only on a terminal, and never with NO_COLOR set (to anything). */
 export function useColor(stream: NodeJS.WriteStream = process.stdout): boolean {
@@ -82,4 +83,29 @@ export function renderTable(header: string[], rows: string[][]): string {
       .join("  ")
       .trimEnd();
   return [c.bold(line(header)), ...rows.map(line)].join("\n");
+}
+
+/** The `--raw` option of the commands that print a run's logs. */
+export const rawArg = {
+  raw: {
+    type: "boolean",
+    description:
+      "Print log lines exactly as the flow wrote them, terminal escape sequences and all",
+  },
+} as const;
+
+/**
+ * Print one of a run's log lines: stdout lines to stdout (to stderr when stdout carries JSON),
+ * the others to stderr, orch's own in yellow. Control characters are shown escaped (see
+ * escapeControlChars) unless `raw`, so a flow cannot drive the reader's terminal.
+ */
+export function showLogLine(
+  l: { stream: string; line: string },
+  options: { json?: boolean; raw?: boolean } = {},
+): void {
+  const text = options.raw ? l.line : escapeControlChars(l.line);
+  const toStdout = l.stream === "stdout" && !options.json;
+  (toStdout ? process.stdout : process.stderr).write(
+    `${l.stream === "orch" ? c.yellow(text, process.stderr) : text}\n`,
+  );
 }

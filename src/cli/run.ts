@@ -3,7 +3,7 @@ import type { Client, RunJson } from "../client/index.ts";
 import { OrchError } from "../core/index.ts";
 import { connect, connectArgs, jsonArg } from "./connect.ts";
 import { paintState } from "./format.ts";
-import { c, log, printJson } from "./output.ts";
+import { c, log, printJson, rawArg, showLogLine } from "./output.ts";
 import { parseParams, repeated } from "./parse-params.ts";
 
 export default defineCommand({
@@ -26,6 +26,7 @@ export default defineCommand({
     },
     ...connectArgs,
     ...jsonArg,
+    ...rawArg,
   },
   async run({ args, rawArgs }) {
     const conn = await connect(args, { local: false });
@@ -46,7 +47,7 @@ export default defineCommand({
         );
       return 0;
     }
-    const final = await watchRun(client, run, Boolean(args.json));
+    const final = await watchRun(client, run, { json: args.json, raw: args.raw });
     if (args.json) printJson(final);
     else showEnd(final);
     return final.state === "COMPLETED" ? 0 : 1;
@@ -63,10 +64,13 @@ export function showEnd(final: RunJson): void {
 }
 
 /**
- * Follow a run's logs to its end: stdout lines to stdout, the rest to stderr (everything to
- * stderr when stdout carries JSON). Ctrl-C detaches and leaves the run going.
+ * Follow a run's logs to its end, printed by showLogLine. Ctrl-C detaches and leaves the run going.
  */
-export async function watchRun(client: Client, run: RunJson, json: boolean): Promise<RunJson> {
+export async function watchRun(
+  client: Client,
+  run: RunJson,
+  print: { json?: boolean; raw?: boolean } = {},
+): Promise<RunJson> {
   const abort = new AbortController();
   const detach = () => {
     abort.abort();
@@ -79,11 +83,7 @@ export async function watchRun(client: Client, run: RunJson, json: boolean): Pro
   try {
     for await (const message of client.followLogs(run.id, {}, abort.signal)) {
       if (message.event === "log") {
-        const line = message.data as { stream: string; line: string };
-        const toStdout = line.stream === "stdout" && !json;
-        (toStdout ? process.stdout : process.stderr).write(
-          `${line.stream === "orch" ? c.yellow(line.line, process.stderr) : line.line}\n`,
-        );
+        showLogLine(message.data as { stream: string; line: string }, print);
       } else if (message.event === "end") {
         return message.data as RunJson;
       }

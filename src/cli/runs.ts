@@ -3,7 +3,7 @@ import type { LogLineJson, RunJson } from "../client/index.ts";
 import { formatDuration, OrchError } from "../core/index.ts";
 import { connect, connectArgs, jsonArg } from "./connect.ts";
 import { localTime, paintState } from "./format.ts";
-import { c, log, printJson, renderTable } from "./output.ts";
+import { c, log, printJson, rawArg, renderTable, showLogLine } from "./output.ts";
 
 const idArg = {
   id: { type: "positional", description: "The run's id (a unique prefix will do)", required: true },
@@ -119,12 +119,11 @@ export const logs = defineCommand({
       alias: ["f"],
       description: "Keep printing lines as they come, until the run ends",
     },
+    ...rawArg,
   },
   async run({ args }) {
     const conn = await connect(args, { local: !args.follow });
     try {
-      const print = (l: { stream: string; line: string }) =>
-        (l.stream === "stdout" ? process.stdout : process.stderr).write(`${l.line}\n`);
       if (args.follow && args.json) {
         throw new OrchError(
           "E_BAD_INPUT",
@@ -134,7 +133,7 @@ export const logs = defineCommand({
       if (args.follow) {
         const run = await conn.client.getRun(args.id);
         const { showEnd, watchRun } = await import("./run.ts");
-        const final = await watchRun(conn.client, run, false);
+        const final = await watchRun(conn.client, run, { raw: args.raw });
         showEnd(final);
         return final.state === "COMPLETED" ? 0 : 1;
       }
@@ -143,7 +142,7 @@ export const logs = defineCommand({
       for (;;) {
         const lines = await conn.client.runLogs(args.id, { after, limit: 10_000 });
         if (args.json) all.push(...lines);
-        else for (const l of lines) print(l);
+        else for (const l of lines) showLogLine(l, { raw: args.raw });
         if (lines.length < 10_000) break;
         after = lines.at(-1)!.id;
       }

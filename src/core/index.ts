@@ -25,6 +25,7 @@ export {
   renderProblem,
   toOrchError,
 } from "./errors.ts";
+export { escapeControlChars } from "./escape-control.ts";
 export { findProjectRoot, type ProjectPaths, projectPaths } from "./paths.ts";
 export {
   type AcceptedState,

@@ -1,5 +1,6 @@
 import { Box, Text } from "ink";
 import type { LogLineJson } from "../client/index.ts";
+import { escapeControlChars } from "../core/index.ts";
 import { clockTime } from "./format.ts";
 import { PaneTitle } from "./PaneTitle.tsx";
 
@@ -47,7 +48,8 @@ export function LogPane(props: LogPaneProps) {
               line.stream === "stderr" ? "red" : line.stream === "orch" ? "magenta" : undefined
             }
           >
-            {line.line.replace(/[\r\t]/g, " ")}
+            {/* Control characters shown as text, so a flow cannot drive the terminal; a tab takes one cell. */}
+            {escapeControlChars(line.line).replace(/\t/g, " ")}
           </Text>
         </Text>
       ))}
