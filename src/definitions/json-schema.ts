@@ -2,6 +2,33 @@ import Ajv, { type ErrorObject, type ValidateFunction } from "ajv";
 
 /** One validator instance: compiled schemas are cached by it. */
 const ajv = new Ajv({ allErrors: true, verbose: true, strict: false });
+
+/** RFC 3339 date-time: `2026-11-30T01:02:03Z`, `...03.5+01:00`; a real date and time. */
+const DATE_TIME =
+  /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(?:\.\d+)?(?:[Zz]|[+-](\d{2}):(\d{2}))$/;
+
+// ajv knows no formats by itself (and says so in the log on first use): the API's schemas use
+// date-time only, so it is defined here rather than with a formats package.
+ajv.addFormat("date-time", {
+  type: "string",
+  validate: (text: string) => {
+    const m = DATE_TIME.exec(text);
+    if (!m) return false;
+    const [year, month, day, hour, minute, second] = m.slice(1, 7).map(Number) as number[];
+    const days = new Date(Date.UTC(year!, month!, 0)).getUTCDate();
+    const offsetOk = m[7] === undefined || (Number(m[7]) <= 23 && Number(m[8]) <= 59);
+    return (
+      month! >= 1 &&
+      month! <= 12 &&
+      day! >= 1 &&
+      day! <= days &&
+      hour! <= 23 &&
+      minute! <= 59 &&
+      second! <= 60 &&
+      offsetOk
+    );
+  },
+});
 const cache = new WeakMap<object, ValidateFunction>();
 
 /** Compile a JSON Schema (cached by object identity); throws with ajv's message when invalid. */
@@ -111,6 +138,12 @@ function describe(error: ErrorObject): SchemaIssue {
       return {
         path,
         message: `${show(error.data)} is not valid: ${parent?.description ?? "no form matches"}`,
+        error,
+      };
+    case "format":
+      return {
+        path,
+        message: `${show(error.data)} is not a ${params.format} (write it as 2026-01-31T09:30:00Z)`,
         error,
       };
     case "pattern":

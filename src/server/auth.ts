@@ -21,11 +21,16 @@ function sameToken(given: string, token: string): boolean {
   return a.length === b.length && timingSafeEqual(a, b);
 }
 
+/** What a request without the right token is told: where the token is, locally and remotely. */
+const WHERE_THE_TOKEN_IS =
+  "send Authorization: Bearer <token>; the token is in .orch/token of the project (orch's own commands read it there), and elsewhere pass it with --token or ORCH_API_TOKEN";
+
 /**
  * The API's rules for who may ask: on loopback, requests must name this server in Host (no DNS
  * rebinding) and, when they carry an Origin, come from it (no cross-site requests from a web
- * page); every request that changes anything carries the token. Bound to any other address,
- * every request carries the token. Throws E_FORBIDDEN or E_UNAUTHORIZED.
+ * page). Every request carries the token, reads too (on a shared machine any local user could
+ * otherwise read every run's parameters and logs), except GET /api/health on loopback, which
+ * says only that orch is up. Throws E_FORBIDDEN or E_UNAUTHORIZED.
  */
 export function createAuthorizer(options: AuthOptions): (req: Request) => void {
   const loopback = isLoopback(options.host);
@@ -56,15 +61,15 @@ export function createAuthorizer(options: AuthOptions): (req: Request) => void {
       throw new OrchError("E_FORBIDDEN", "cross-site requests are refused");
     }
     const reads = req.method === "GET" || req.method === "HEAD";
-    if (loopback && reads) return;
+    if (loopback && reads && new URL(req.url).pathname.replace(/\/$/, "") === "/api/health") return;
     const header = req.headers.get("authorization") ?? "";
     const given = header.startsWith("Bearer ") ? header.slice(7).trim() : "";
     if (!given || !sameToken(given, options.token)) {
       throw new OrchError(
         "E_UNAUTHORIZED",
         given
-          ? "the API token is wrong; use the one in .orch/token"
-          : "this request needs the API token: send Authorization: Bearer <token> (it is in .orch/token)",
+          ? `the API token is wrong; ${WHERE_THE_TOKEN_IS}`
+          : `this request needs the API token: ${WHERE_THE_TOKEN_IS}`,
       );
     }
   };

@@ -2,7 +2,7 @@ import { hostname } from "node:os";
 import { type DeploymentSpec, type ProjectPaths, VERSION } from "../core/index.ts";
 import type { Deployer } from "../definitions/index.ts";
 import type { RunRow, Store } from "../store/index.ts";
-import { json } from "./http.ts";
+import { type ErrorLog, json } from "./http.ts";
 import { openApiDocument } from "./openapi.ts";
 import { createRouter, type Route } from "./router.ts";
 import { deploymentRoutes } from "./routes/deployment-routes.ts";
@@ -26,6 +26,10 @@ export interface ApiDeps {
   extraRoutes?: Route[];
   /** Refuses requests that may not ask (the server's token and Host/Origin rules). */
   authorize?: (req: Request) => void;
+  /** Where failures of orch itself (500s) are logged with their stack. */
+  log?: ErrorLog;
+  /** Lifts the idle timeout of a long poll's or a stream's connection. */
+  holdOpen?: (req: Request) => void;
 }
 
 /** Every API route over `deps`, with GET /api/openapi.json describing them all. */
@@ -63,5 +67,9 @@ export function apiRoutes(deps: ApiDeps): Route[] {
 
 /** The API as a fetch function (served by Bun.serve, or called in-process by a local client). */
 export function createApi(deps: ApiDeps): (req: Request) => Promise<Response> {
-  return createRouter(apiRoutes(deps), deps.authorize);
+  return createRouter(apiRoutes(deps), {
+    authorize: deps.authorize,
+    log: deps.log,
+    holdOpen: deps.holdOpen,
+  });
 }

@@ -21,6 +21,8 @@ export function createLocalApi(paths: ProjectPaths): {
       paths,
       deployer,
       upcoming: (spec, n) => upcomingRuns(spec, n, Date.now()),
+      // No server log here: a failure of orch itself is told on the command's stderr.
+      log: console,
     }),
     close: () => store.close(),
   };

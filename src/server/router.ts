@@ -1,6 +1,6 @@
 import { OrchError } from "../core/index.ts";
 import { checkSchema, renderPath } from "../definitions/json-schema.ts";
-import { errorResponse, notFound } from "./http.ts";
+import { type ErrorLog, errorResponse, notFound } from "./http.ts";
 import { parseBody } from "./read-body.ts";
 
 /** A query parameter's JSON Schema (a scalar: string, integer, number or boolean). */
@@ -29,6 +29,8 @@ export interface Route {
   body?: object;
   /** Query parameters, checked and coerced before the handler runs; others are refused. */
   query?: Record<string, QuerySchema>;
+  /** Holds the connection open past the idle timeout: a long poll or a stream. */
+  long?: boolean;
   /** The success response, for the OpenAPI document. */
   response?: { status?: number; description: string; schema?: object; stream?: boolean };
   // biome-ignore lint/suspicious/noExplicitAny: each route declares its own body type
@@ -82,13 +84,20 @@ function coerceQuery(route: Route, url: URL): RouteContext["query"] {
   return query;
 }
 
-/**
- * Make a fetch function that dispatches to routes and turns every error into a JSON 4xx/5xx.
- * `authorize` runs before any route (and before a 404), and throws to refuse.
- */
+/** What a router needs besides its routes. */
+export interface RouterOptions {
+  /** Runs before any route (and before a 404), and throws to refuse. */
+  authorize?: (req: Request) => void;
+  /** Where failures of orch itself (500s) are logged, with their stack. */
+  log?: ErrorLog;
+  /** Called for a `long` route once its body is read: lift the idle timeout of its connection. */
+  holdOpen?: (req: Request) => void;
+}
+
+/** Make a fetch function that dispatches to routes and turns every error into a JSON 4xx/5xx. */
 export function createRouter(
   routes: Route[],
-  authorize?: (req: Request) => void,
+  options: RouterOptions = {},
 ): (req: Request) => Promise<Response> {
   const compiled: Compiled[] = routes.map((route) => {
     const keys: string[] = [];
@@ -100,7 +109,7 @@ export function createRouter(
   });
   return async (req) => {
     try {
-      authorize?.(req);
+      options.authorize?.(req);
       const url = new URL(req.url);
       for (const route of compiled) {
         if (route.method !== req.method && !(req.method === "HEAD" && route.method === "GET")) {
@@ -121,11 +130,12 @@ export function createRouter(
         });
         const query = coerceQuery(route, url);
         const body = route.body ? await parseBody(req, route.body) : undefined;
+        if (route.long) options.holdOpen?.(req);
         return await route.handler(req, { params, body, query });
       }
       return notFound(req);
     } catch (error) {
-      return errorResponse(error);
+      return errorResponse(error, req, options.log);
     }
   };
 }

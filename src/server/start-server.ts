@@ -130,6 +130,7 @@ export async function startServer(options: ServerOptions = {}): Promise<OrchServ
       retry: retryRun,
       upcoming: (spec, count) => upcomingRuns(spec, count, clock.now()),
       authorize: (req) => authorize(req),
+      log: logger,
     });
     const server = listen(host, options.port, fetch, logger);
     const port = server.port!;

@@ -91,8 +91,26 @@ const countRuns = () =>
   (server.store.db.query("SELECT count(*) AS n FROM flow_runs").get() as { n: number }).n;
 
 describe("local security", () => {
-  test("reads need no token on loopback; changes do", async () => {
-    expect((await http("GET", "/api/deployments")).status).toBe(200);
+  test("every route but health needs the token, reads too; the 401 says where the token is", async () => {
+    expect((await http("GET", "/api/health")).status).toBe(200);
+    for (const path of [
+      "/api/deployments",
+      "/api/runs",
+      "/api/events",
+      "/api/events/stream",
+      "/api/workers",
+      "/api/openapi.json",
+      "/api/bundles/x",
+      "/api/nope",
+    ]) {
+      const read = await http("GET", path);
+      expect([path, read.status, read.json.error?.code]).toEqual([path, 401, "E_UNAUTHORIZED"]);
+      expect(read.json.error?.message).toMatch(/\.orch\/token.*--token or ORCH_API_TOKEN/);
+    }
+    expect((await http("GET", "/api/deployments", { Authorization: "Bearer nope" })).status).toBe(
+      401,
+    );
+    expect((await http("GET", "/api/deployments", auth())).status).toBe(200);
     const none = await http(
       "POST",
       "/api/deployments/echo/runs",
@@ -114,7 +132,10 @@ describe("local security", () => {
   });
 
   test("a Host that is not this server is refused (DNS rebinding)", async () => {
-    const r = await http("GET", "/api/deployments", { Host: `evil.example:${server.port}` });
+    const r = await http("GET", "/api/deployments", {
+      ...auth(),
+      Host: `evil.example:${server.port}`,
+    });
     expect(r.status).toBe(403);
     expect(r.json.error?.code).toBe("E_FORBIDDEN");
     expect((await http("GET", "/api/health", { Host: `localhost:${server.port}` })).status).toBe(
@@ -304,7 +325,7 @@ describe("lists and the stream", () => {
     const odd = await client.listRuns({ tag: "odd", limit: 100 });
     expect(odd.runs).toHaveLength(30);
     expect(odd.runs.every((r) => r.tags.includes("odd"))).toBe(true);
-    const bad = await http("GET", "/api/runs?state=DONE");
+    const bad = await http("GET", "/api/runs?state=DONE", auth());
     expect(bad.status).toBe(400);
     const future = await client.listRuns({ since: new Date(Date.now() + 60_000).toISOString() });
     expect(future.runs).toEqual([]);
@@ -317,11 +338,11 @@ describe("lists and the stream", () => {
       scheduled_at: new Date(Date.now() + 3_600_000).toISOString(),
     } as never);
     expect((await client.listRuns({ limit: 1 })).runs[0]?.id).toBe(later.id);
-    const limit = await http("GET", "/api/runs?limit=abc");
+    const limit = await http("GET", "/api/runs?limit=abc", auth());
     expect(limit.json.error?.problems).toEqual([
       { where: "limit", message: 'must be an integer, not "abc"' },
     ]);
-    const badTime = await http("GET", "/api/runs?since=yesterday");
+    const badTime = await http("GET", "/api/runs?since=yesterday", auth());
     expect(badTime.json.error?.problems).toEqual([
       { where: "since", message: '"yesterday" is not an ISO time' },
     ]);
@@ -353,7 +374,8 @@ describe("lists and the stream", () => {
 });
 
 test("the OpenAPI document describes every route with the schemas the server checks", async () => {
-  const doc = (await (await fetch(`${server.url}/api/openapi.json`)).json()) as {
+  const headers = { Authorization: `Bearer ${server.token}` };
+  const doc = (await (await fetch(`${server.url}/api/openapi.json`, { headers })).json()) as {
     openapi: string;
     paths: Record<
       string,
@@ -394,7 +416,7 @@ test("the OpenAPI document describes every route with the schemas the server che
     "planned",
   ]);
   // A query parameter that the document does not list is refused.
-  const typo = await fetch(`${server.url}/api/runs?limt=5`);
+  const typo = await fetch(`${server.url}/api/runs?limt=5`, { headers });
   expect(typo.status).toBe(400);
   expect(await typo.json()).toMatchObject({
     error: { problems: [{ where: "limt", message: "is not a query parameter of this route" }] },

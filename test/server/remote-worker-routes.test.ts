@@ -238,7 +238,9 @@ describe("bundles", () => {
     expect((await failure(wc.getBundle("a".repeat(64)))).code).toBe("E_NOT_FOUND");
     expect((await failure(wc.getObject(job.bundle!, "../../token"))).code).toBe("E_BAD_INPUT");
     expect((await failure(wc.getObject(job.bundle!, "b".repeat(64)))).code).toBe("E_NOT_FOUND");
-    const raw = await fetch(`${server.url}/api/bundles/${job.bundle}/objects/..%2F..%2Ftoken`);
+    const raw = await fetch(`${server.url}/api/bundles/${job.bundle}/objects/..%2F..%2Ftoken`, {
+      headers: { Authorization: `Bearer ${server.token}` },
+    });
     expect(raw.status).toBe(400);
     expect(((await raw.json()) as { error: { code: string } }).error.code).toBe("E_BAD_INPUT");
   });

@@ -103,7 +103,7 @@ const TASKS_SCHEMA = {
           state: { enum: ["RUNNING", "COMPLETED", "FAILED"] },
           attempts: { type: "integer", minimum: 0 },
           started_at: { type: ["string", "null"], format: "date-time" },
-          ended_at: { type: ["string", "null"] },
+          ended_at: { type: ["string", "null"], format: "date-time" },
         },
       },
     },
@@ -306,6 +306,7 @@ export function runRoutes({ store, cancel, retry }: RunRoutesDeps): Route[] {
     {
       method: "GET",
       path: "/api/runs/:id/logs",
+      long: true,
       summary:
         "A run's log lines: ?after=<line id>&limit=; ?follow=1 streams them (SSE) until the run ends",
       query: {
