@@ -1,26 +1,114 @@
-import { OrchError } from "../core/index.ts";
+import { OrchError, type Problem } from "../core/index.ts";
 import { checkSchema, renderPath } from "../definitions/json-schema.ts";
 
 /** Largest JSON body a route reads. */
 export const MAX_BODY_BYTES = 1024 * 1024;
 
-/** A request's body as text, refused (413) past MAX_BODY_BYTES. */
+/** Deepest nesting of arrays and objects a JSON body may have. */
+export const MAX_JSON_DEPTH = 64;
+
+function tooLarge(length?: number): OrchError {
+  const size = length === undefined ? "over the limit" : `${length} bytes`;
+  return new OrchError(
+    "E_TOO_LARGE",
+    `the request body is ${size}; the limit is ${MAX_BODY_BYTES} bytes (send less, or in parts)`,
+  );
+}
+
+/**
+ * A request's body as text, refused (413) past MAX_BODY_BYTES. The body is read as a stream and
+ * reading stops at the limit, so a body of any size (or an endless chunked one) gets a 413 with
+ * a JSON body rather than a reset connection or a buffer the size of what was sent.
+ */
 export async function readText(req: Request): Promise<string> {
   const length = Number(req.headers.get("content-length") ?? 0);
-  if (length > MAX_BODY_BYTES) {
-    throw new OrchError(
-      "E_TOO_LARGE",
-      `the request body is ${length} bytes; the limit is ${MAX_BODY_BYTES}`,
-    );
+  if (length > MAX_BODY_BYTES) throw tooLarge(length);
+  if (!req.body) return "";
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  const reader = req.body.getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > MAX_BODY_BYTES) {
+      void reader.cancel().catch(() => {});
+      throw tooLarge();
+    }
+    chunks.push(value);
   }
-  const text = await req.text();
-  if (text.length > MAX_BODY_BYTES) {
-    throw new OrchError(
-      "E_TOO_LARGE",
-      `the request body is over the limit of ${MAX_BODY_BYTES} bytes`,
-    );
+  return new TextDecoder().decode(Buffer.concat(chunks));
+}
+
+/**
+ * Throw a 400 when `text` nests arrays and objects deeper than MAX_JSON_DEPTH. A plain scan
+ * (no recursion, strings skipped), done before parsing: the checks after parsing recurse, and a
+ * megabyte of brackets would overflow their stack.
+ */
+export function checkJsonDepth(text: string, what = "the request body"): void {
+  let depth = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x22) {
+      // Skip a string, with its escapes.
+      for (i++; i < text.length && text.charCodeAt(i) !== 0x22; i++) {
+        if (text.charCodeAt(i) === 0x5c) i++;
+      }
+    } else if (c === 0x5b || c === 0x7b) {
+      if (++depth > MAX_JSON_DEPTH) {
+        throw new OrchError(
+          "E_BAD_INPUT",
+          `${what} nests arrays and objects more than ${MAX_JSON_DEPTH} deep (at character ${i + 1}); flatten it`,
+        );
+      }
+    } else if (c === 0x5d || c === 0x7d) {
+      depth--;
+    }
   }
-  return text;
+}
+
+/** Where parsed JSON holds a number too large to be one (`1e999` reads as Infinity). */
+function nonFiniteNumbers(value: unknown): Problem[] {
+  const problems: Problem[] = [];
+  const stack: [unknown, (string | number)[]][] = [[value, []]];
+  while (stack.length) {
+    const [item, path] = stack.pop()!;
+    if (typeof item === "number" && !Number.isFinite(item)) {
+      problems.push({
+        where: renderPath(path) || "body",
+        message:
+          "is not a finite number (JSON numbers here must be within ±1.7976931348623157e308)",
+      });
+    } else if (Array.isArray(item)) {
+      for (const [i, v] of item.entries()) stack.push([v, [...path, i]]);
+    } else if (item && typeof item === "object") {
+      for (const [k, v] of Object.entries(item)) stack.push([v, [...path, k]]);
+    }
+  }
+  return problems.reverse();
+}
+
+/**
+ * Parse JSON from a client: too deep or holding a number that is not finite is a 400 saying
+ * where. Text that is not JSON at all is a 400 too, or `undefined` with `orText` (a webhook
+ * takes plain text as well).
+ */
+export function parseJson(
+  text: string,
+  options: { what?: string; orText?: boolean } = {},
+): unknown {
+  const what = options.what ?? "the request body";
+  checkJsonDepth(text, what);
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    if (options.orText) return undefined;
+    throw new OrchError("E_BAD_INPUT", `${what} is not valid JSON: ${(error as Error).message}`);
+  }
+  const problems = nonFiniteNumbers(value);
+  if (problems.length) throw new OrchError("E_BAD_INPUT", `${what} is not valid`, problems);
+  return value;
 }
 
 /**
@@ -29,17 +117,7 @@ export async function readText(req: Request): Promise<string> {
  */
 export async function parseBody<T>(req: Request, schema: object): Promise<T> {
   const text = await readText(req);
-  let value: unknown = {};
-  if (text.trim()) {
-    try {
-      value = JSON.parse(text);
-    } catch (error) {
-      throw new OrchError(
-        "E_BAD_INPUT",
-        `the request body is not valid JSON: ${(error as Error).message}`,
-      );
-    }
-  }
+  const value: unknown = text.trim() ? parseJson(text) : {};
   const issues = checkSchema(schema, value);
   if (issues.length) {
     throw new OrchError(

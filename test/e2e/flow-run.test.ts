@@ -117,8 +117,9 @@ describe("with a server", () => {
     const short = /run (\w{8}) of/.exec(flow.stderr)![1]!;
     // Its first line is stored after its RUNNING: once the server has it, the flow is running.
     const { url } = JSON.parse(readFileSync(join(dir, ".orch/server.json"), "utf8"));
+    const token = readFileSync(join(dir, ".orch/token"), "utf8").trim();
     const abort = new AbortController();
-    for await (const message of createClient({ url }).followLogs(short, {}, abort.signal)) {
+    for await (const message of createClient({ url, token }).followLogs(short, {}, abort.signal)) {
       if (message.event === "log") break;
     }
     abort.abort();

@@ -8,7 +8,7 @@ import {
   type Store,
 } from "../../store/index.ts";
 import { json } from "../http.ts";
-import { readText } from "../read-body.ts";
+import { parseJson, readText } from "../read-body.ts";
 import type { Route, RouteContext } from "../router.ts";
 import { sseResponse } from "../sse.ts";
 
@@ -70,11 +70,9 @@ export function eventRoutes({ store }: { store: Store }): Route[] {
         }
         const text = await readText(req);
         let payload: Record<string, unknown> = text ? { body: text } : {};
-        try {
-          const parsed: unknown = text ? JSON.parse(text) : {};
-          if (parsed && typeof parsed === "object" && !Array.isArray(parsed))
-            payload = parsed as Record<string, unknown>;
-        } catch {}
+        const parsed = text ? parseJson(text, { what: "the webhook's body", orText: true }) : {};
+        if (parsed && typeof parsed === "object" && !Array.isArray(parsed))
+          payload = parsed as Record<string, unknown>;
         return json(eventToJson(recordEvent(store, `webhook.${slug}`, slug!, payload)), 202);
       },
     },

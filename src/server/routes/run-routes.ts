@@ -29,12 +29,19 @@ export interface RunRoutesDeps {
   retry?: (store: Store, runId: string) => RunRow;
 }
 
+/** A run's tags in a request: a few short labels, so a list or a filter stays cheap. */
+const TAGS_SCHEMA = {
+  type: "array",
+  maxItems: 100,
+  items: { type: "string", minLength: 1, maxLength: 200 },
+};
+
 const TRIGGER_SCHEMA = {
   type: "object",
   additionalProperties: false,
   properties: {
     parameters: { type: "object" },
-    tags: { type: "array", items: { type: "string" } },
+    tags: TAGS_SCHEMA,
     scheduled_at: { type: "string", description: "An ISO time; default now" },
     idempotency_key: { type: "string", minLength: 1, maxLength: 200 },
   },
@@ -56,7 +63,7 @@ const AD_HOC_SCHEMA = {
     export: { type: "string", minLength: 1, maxLength: 200, description: "Default: default" },
     name: { type: "string", minLength: 1, maxLength: 200, description: "The flow's name" },
     parameters: { type: "object" },
-    tags: { type: "array", maxItems: 100, items: { type: "string", maxLength: 200 } },
+    tags: TAGS_SCHEMA,
     worker_id: {
       type: "string",
       minLength: 1,
