@@ -28,8 +28,6 @@ export interface ApiDeps {
   authorize?: (req: Request) => void;
   /** Where failures of orch itself (500s) are logged with their stack. */
   log?: ErrorLog;
-  /** Lifts the idle timeout of a long poll's or a stream's connection. */
-  holdOpen?: (req: Request) => void;
 }
 
 /** Every API route over `deps`, with GET /api/openapi.json describing them all. */
@@ -70,6 +68,5 @@ export function createApi(deps: ApiDeps): (req: Request) => Promise<Response> {
   return createRouter(apiRoutes(deps), {
     authorize: deps.authorize,
     log: deps.log,
-    holdOpen: deps.holdOpen,
   });
 }

@@ -29,8 +29,6 @@ export interface Route {
   body?: object;
   /** Query parameters, checked and coerced before the handler runs; others are refused. */
   query?: Record<string, QuerySchema>;
-  /** Holds the connection open past the idle timeout: a long poll or a stream. */
-  long?: boolean;
   /** The success response, for the OpenAPI document. */
   response?: { status?: number; description: string; schema?: object; stream?: boolean };
   // biome-ignore lint/suspicious/noExplicitAny: each route declares its own body type
@@ -90,8 +88,6 @@ export interface RouterOptions {
   authorize?: (req: Request) => void;
   /** Where failures of orch itself (500s) are logged, with their stack. */
   log?: ErrorLog;
-  /** Called for a `long` route once its body is read: lift the idle timeout of its connection. */
-  holdOpen?: (req: Request) => void;
 }
 
 /** Make a fetch function that dispatches to routes and turns every error into a JSON 4xx/5xx. */
@@ -130,7 +126,6 @@ export function createRouter(
         });
         const query = coerceQuery(route, url);
         const body = route.body ? await parseBody(req, route.body) : undefined;
-        if (route.long) options.holdOpen?.(req);
         return await route.handler(req, { params, body, query });
       }
       return notFound(req);

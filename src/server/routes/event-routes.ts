@@ -92,7 +92,6 @@ export function eventRoutes({ store }: { store: Store }): Route[] {
     {
       method: "GET",
       path: "/api/events/stream",
-      long: true,
       summary:
         "Live events (SSE): ?prefix=flow-run.,deployment. to filter; ?after=<event id> replays what was missed",
       query: {

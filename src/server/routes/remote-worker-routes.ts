@@ -265,7 +265,6 @@ export function remoteWorkerRoutes({
     {
       method: "POST",
       path: "/api/workers/:id/claim",
-      long: true,
       summary:
         "Claim runs for a worker: {limit, wait_ms, held, cancelling}; waits (long poll) until work or a cancel appears",
       body: CLAIM_SCHEMA,

@@ -313,7 +313,6 @@ export function runRoutes({ store, cancel, retry }: RunRoutesDeps): Route[] {
     {
       method: "GET",
       path: "/api/runs/:id/logs",
-      long: true,
       summary:
         "A run's log lines: ?after=<line id>&limit=; ?follow=1 streams them (SSE) until the run ends",
       query: {
