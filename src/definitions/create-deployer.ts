@@ -49,6 +49,8 @@ export function createDeployer(store: Store, paths: ProjectPaths): Deployer {
   const parsed = new Map<string, ParsedFile>();
   const hashes: FileHashCache = new Map();
   let lastInvalid = new Set<string>();
+  /** The problems last reported of each invalid file (by its project-relative path). */
+  const reported = new Map<string, string>();
   const rel = (abs: string) => relative(paths.root, abs).split(sep).join("/");
 
   /**
@@ -151,6 +153,7 @@ export function createDeployer(store: Store, paths: ProjectPaths): Deployer {
     gone: Set<string>,
     write: boolean,
     warnings: Problem[],
+    rechecked = new Set<string>(),
   ): DeployReport => {
     const report: DeployReport = {
       created: [],
@@ -236,6 +239,15 @@ export function createDeployer(store: Store, paths: ProjectPaths): Deployer {
       return report;
     }
     lastInvalid = new Set([...invalid.keys()].filter((abs) => parsed.has(abs)));
+    // A file only re-checked (not saved) is reported again only when its problems changed:
+    // one save of one broken file is one report, not one more with every other save.
+    for (const abs of [...touched, ...gone]) if (!invalid.has(abs)) reported.delete(rel(abs));
+    report.invalid = report.invalid.filter((bad) => {
+      const problems = JSON.stringify(bad.problems);
+      const same = reported.get(bad.file) === problems;
+      reported.set(bad.file, problems);
+      return !(same && rechecked.has(bad.file));
+    });
     store.tx(() => {
       const bySource = new Map<string, string[]>();
       for (const row of listDeployments(store)) {
@@ -290,8 +302,13 @@ export function createDeployer(store: Store, paths: ProjectPaths): Deployer {
         }
       }
       // A file that was invalid only for a name defined elsewhere may be valid now.
-      for (const abs of lastInvalid) if (parsed.has(abs)) touched.add(abs);
-      return apply(touched, gone, true, warnings);
+      const rechecked = new Set<string>();
+      for (const abs of lastInvalid) {
+        if (!parsed.has(abs) || touched.has(abs)) continue;
+        touched.add(abs);
+        rechecked.add(rel(abs));
+      }
+      return apply(touched, gone, true, warnings, rechecked);
     },
     check() {
       parsed.clear();

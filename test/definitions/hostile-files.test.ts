@@ -217,3 +217,28 @@ describe("one rule at start and at watch", () => {
     expect(getDeployment(p.store, "c")).toBeNull();
   });
 });
+
+test("one save of a broken file is reported once, not again with every other save", () => {
+  const p = makeProject({ "flows/bomb.yaml": BOMB, "flows/a.yaml": def("a") });
+  cleanups.push(p.cleanup);
+  const deployer = createDeployer(p.store, p.paths);
+  expect(deployer.deployAll().invalid.map((b) => b.file)).toEqual(["flows/bomb.yaml"]);
+  // Another file saved: the broken one is checked again, but its problems did not change.
+  writeFileSync(p.path("flows/b.yaml"), def("b"));
+  const other = deployer.deployChanged([p.path("flows/b.yaml")]);
+  expect(other.created).toEqual(["b"]);
+  expect(other.invalid).toEqual([]);
+  // Saved itself, it is reported again.
+  writeFileSync(p.path("flows/bomb.yaml"), BOMB);
+  expect(deployer.deployChanged([p.path("flows/bomb.yaml")]).invalid).toHaveLength(1);
+  // A re-checked file whose problems changed is reported again: c.yaml clashes with a third file.
+  writeFileSync(p.path("flows/c.yaml"), def("a"));
+  const clash = deployer.deployChanged([p.path("flows/c.yaml")]);
+  expect(clash.invalid.map((b) => b.file)).toEqual(["flows/c.yaml"]);
+  writeFileSync(p.path("flows/e.yaml"), def("a"));
+  const third = deployer.deployChanged([p.path("flows/e.yaml")]);
+  expect(third.invalid.map((b) => b.file).sort()).toEqual(["flows/c.yaml", "flows/e.yaml"]);
+  expect(renderProblem(third.invalid.find((b) => b.file === "flows/c.yaml")!.problems[0]!)).toMatch(
+    /also defined at flows\/a\.yaml:2, flows\/e\.yaml:2/,
+  );
+});
