@@ -17,8 +17,8 @@ import {
   isDefinitionFile,
   isDefinitionPath,
 } from "./find-definition-files.ts";
-import { type ParsedFile, parseDefinitions } from "./parse-definitions.ts";
-import { readDefinitionFile } from "./read-files.ts";
+import type { ParsedFile } from "./parse-definitions.ts";
+import { loadDefinitionFile } from "./read-files.ts";
 
 /** What one deploy pass did. */
 export interface DeployReport {
@@ -55,41 +55,17 @@ export function createDeployer(store: Store, paths: ProjectPaths): Deployer {
 
   /**
    * Read one definition file into `parsed`; false when it is not one (gone, or skipped with a
-   * warning in `warnings`). Whatever is wrong with a file is a problem of that file.
+   * warning in `warnings`).
    */
   const read = (abs: string, warnings: Problem[]): boolean => {
-    const source = readDefinitionFile(abs, paths.root);
-    const file = rel(abs);
-    if ("gone" in source || "skipped" in source) {
-      if ("skipped" in source) warnings.push({ where: file, message: source.skipped });
-      parsed.delete(abs);
-      return false;
+    const loaded = loadDefinitionFile(abs, paths.root);
+    if (loaded && !("skipped" in loaded)) {
+      parsed.set(abs, loaded);
+      return true;
     }
-    let result: ParsedFile;
-    try {
-      result =
-        "text" in source
-          ? parseDefinitions(source.text, { root: paths.root, path: abs })
-          : {
-              file,
-              deployments: [],
-              pools: [],
-              declared: [],
-              problems: [{ where: file, message: source.problem }],
-            };
-    } catch (error) {
-      // A parser's failure on some input is still this file's problem, not the process's.
-      const message = `could not be parsed: ${error instanceof Error ? error.message : String(error)}`;
-      result = {
-        file,
-        deployments: [],
-        pools: [],
-        declared: [],
-        problems: [{ where: file, message }],
-      };
-    }
-    parsed.set(abs, result);
-    return true;
+    if (loaded) warnings.push({ where: rel(abs), message: loaded.skipped });
+    parsed.delete(abs);
+    return false;
   };
 
   /** Definition files that now fail, as problems per file: their own, and names defined twice. */
@@ -148,6 +124,15 @@ export function createDeployer(store: Store, paths: ProjectPaths): Deployer {
   };
 
   /** Write the files in `touched` (and the removal of `gone`) to the store. */
+  /** Every definition file of the project, and a warning for each folder that cannot be read. */
+  const findAll = (warnings: Problem[]) =>
+    findDefinitionFiles(paths.flows, (dir, code) =>
+      warnings.push({
+        where: rel(dir),
+        message: `cannot be read (${code}); the definition files in it are not seen until it is readable`,
+      }),
+    );
+
   const apply = (
     touched: Set<string>,
     gone: Set<string>,
@@ -277,7 +262,7 @@ export function createDeployer(store: Store, paths: ProjectPaths): Deployer {
     deployAll() {
       parsed.clear();
       const warnings: Problem[] = [];
-      const files = findDefinitionFiles(paths.flows).filter((abs) => read(abs, warnings));
+      const files = findAll(warnings).filter((abs) => read(abs, warnings));
       const known = new Set(files.map(rel));
       const gone = new Set<string>();
       for (const row of listDeployments(store)) {
@@ -313,7 +298,7 @@ export function createDeployer(store: Store, paths: ProjectPaths): Deployer {
     check() {
       parsed.clear();
       const warnings: Problem[] = [];
-      const files = findDefinitionFiles(paths.flows).filter((abs) => read(abs, warnings));
+      const files = findAll(warnings).filter((abs) => read(abs, warnings));
       return apply(new Set(files), new Set(), false, warnings);
     },
   };

@@ -28,15 +28,21 @@ export function isDefinitionPath(dir: string, abs: string): boolean {
  * Every entry named like a definition file under `dir`, recursively, whatever its type
  * (absolute paths, sorted): links and special files too, for readDefinitionFile to decide with
  * a warning, as at watch time. Directories are walked, links to directories are not (the
- * watcher does not follow them either).
+ * watcher does not follow them either); a directory that cannot be read goes to `onUnreadable`.
  */
-export function findDefinitionFiles(dir: string): string[] {
+export function findDefinitionFiles(
+  dir: string,
+  onUnreadable: (dir: string, code: string) => void = () => {},
+): string[] {
   const found: string[] = [];
   const walk = (current: string) => {
     let entries: Dirent[] = [];
     try {
       entries = readdirSync(current, { withFileTypes: true });
-    } catch {
+    } catch (error) {
+      const code = (error as { code?: string }).code ?? "error";
+      // A folder removed meanwhile (or no flows/ yet) holds nothing; any other is said.
+      if (code !== "ENOENT") onUnreadable(current, code);
       return;
     }
     for (const entry of entries) {

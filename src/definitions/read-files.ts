@@ -12,6 +12,7 @@ import {
 } from "node:fs";
 import { isAbsolute, relative, sep } from "node:path";
 import { OrchError } from "../core/index.ts";
+import { type ParsedFile, parseDefinitions } from "./parse-definitions.ts";
 
 /**
  * The largest definition file orch reads: 256 KiB, some 5,000 lines, far past a real one (a few
@@ -120,5 +121,34 @@ export function readDefinitionFile(abs: string, root: string): DefinitionSource 
     const code = errno(error);
     if (code === "ENOENT" || code === "ENOTDIR") return { gone: true };
     return { problem: `cannot be read: ${(error as Error).message}` };
+  }
+}
+
+/**
+ * A definition file read and parsed: `null` when it is gone, `skipped` with the reason when it is
+ * not read (see readDefinitionFile). Whatever is wrong with a file that is read is a problem of
+ * that file, never an error of the process.
+ */
+export function loadDefinitionFile(
+  abs: string,
+  root: string,
+): ParsedFile | { skipped: string } | null {
+  const source = readDefinitionFile(abs, root);
+  if ("gone" in source) return null;
+  if ("skipped" in source) return source;
+  const file = relative(root, abs).split(sep).join("/");
+  const broken = (message: string): ParsedFile => ({
+    file,
+    deployments: [],
+    pools: [],
+    declared: [],
+    problems: [{ where: file, message }],
+  });
+  if ("problem" in source) return broken(source.problem);
+  try {
+    return parseDefinitions(source.text, { root, path: abs });
+  } catch (error) {
+    // The parser failing on some input is still this file's problem.
+    return broken(`could not be parsed: ${error instanceof Error ? error.message : String(error)}`);
   }
 }

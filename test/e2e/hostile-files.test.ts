@@ -109,7 +109,7 @@ test("orch up deploys the valid files beside a bomb and special files, and answe
   expect(await up.proc.exited).toBe(0);
 });
 
-test("a folder of a bundle that cannot be read is a problem of its definition, not a crash", async () => {
+test("a folder that cannot be read is a problem of the definition it is bundled with, and a warning, not a crash", async () => {
   const t = tempDir();
   cleanups.push(t.cleanup);
   chmodSync(t.dir, 0o755);
@@ -131,6 +131,9 @@ test("a folder of a bundle that cannot be read is a problem of its definition, n
   const [stderr, code] = await Promise.all([new Response(proc.stderr).text(), proc.exited]);
   expect(stderr).toContain(
     "flows/etl.yaml: flows/secret cannot be read (EACCES); make it readable, or list it in .orchignore",
+  );
+  expect(stderr).toContain(
+    "skipped flows/secret: cannot be read (EACCES); the definition files in it are not seen until it is readable",
   );
   expect(stderr).toMatch(/1 problem in 1 definition file/);
   expect(stderr).not.toMatch(/^\s+at /m);
