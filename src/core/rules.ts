@@ -25,8 +25,15 @@ export interface RunFacts {
   retryDelayMs: number;
 }
 
-/** Who proposes: a user's explicit request may restart a finished run (retry). */
-export type Proposer = "system" | "user";
+/**
+ * Who proposes: a user's explicit request may restart a finished run (retry); `lost-worker` is the
+ * worker that held the run reporting after orch had counted it as lost (silent past the worker
+ * timeout, its runs CRASHED).
+ */
+export type Proposer = "system" | "user" | "lost-worker";
+
+/** What a lost worker may still say of a run orch crashed for it: how its attempt truly ended. */
+const LATE_TRUTHS: readonly StateType[] = ["COMPLETED", "FAILED", "CANCELLED"];
 
 /** The state to record, possibly not the one proposed. */
 export interface AcceptedState {
@@ -75,6 +82,16 @@ export function decideTransition(
   if (isTerminal(current.type)) {
     if (proposed.type === "SCHEDULED" && by === "user") {
       return { verdict: "accept", state: { type: "SCHEDULED", name, message } };
+    }
+    // CRASHED for a lost worker was orch's guess; the worker, back, knows how the attempt ended
+    // (a process that exited 0 while the network was cut did complete). Only that worker, only
+    // from CRASHED, only to a final state: no retry, nothing restarts.
+    if (current.type === "CRASHED" && by === "lost-worker" && LATE_TRUTHS.includes(proposed.type)) {
+      return {
+        verdict: "accept",
+        state: { type: proposed.type, name, message },
+        replaced: `CRASHED replaced by the ${proposed.type} its worker reported once back`,
+      };
     }
     return {
       verdict: "reject",

@@ -145,3 +145,27 @@ describe("replacements and special cases", () => {
     });
   });
 });
+
+describe("a lost worker's late report", () => {
+  test("moves CRASHED to the final state the worker reports, with no retry", () => {
+    for (const type of ["COMPLETED", "FAILED", "CANCELLED"] as const) {
+      const decision = decideTransition(
+        facts("CRASHED", { retriesLeft: 2 }),
+        { type, message: "exited" },
+        "lost-worker",
+      );
+      expect(decision).toMatchObject({ verdict: "accept", state: { type, message: "exited" } });
+    }
+  });
+
+  test("moves nothing else: not from another final state, not to RUNNING or SCHEDULED, not for anyone else", () => {
+    const lost = (from: StateType, to: StateType, by: "lost-worker" | "system" = "lost-worker") =>
+      decideTransition(facts(from), { type: to }, by).verdict;
+    expect(lost("COMPLETED", "FAILED")).toBe("reject");
+    expect(lost("CANCELLED", "COMPLETED")).toBe("reject");
+    expect(lost("FAILED", "COMPLETED")).toBe("reject");
+    expect(lost("CRASHED", "RUNNING")).toBe("reject");
+    expect(lost("CRASHED", "SCHEDULED")).toBe("reject");
+    expect(lost("CRASHED", "COMPLETED", "system")).toBe("reject");
+  });
+});

@@ -335,7 +335,10 @@ export function remoteWorkerRoutes({
       handler: (_req, { params: { id, run: runId }, body }: RouteContext<StateReportJson>) =>
         store.tx(() => {
           const run = heldRun(id!, runId!);
-          const result = transitionRun(store, run.id, ...fromStateReport(body));
+          // Back after orch counted it as lost: what it reports is the truth orch guessed at.
+          const by = getWorker(store, id!)?.status === "offline" ? "lost-worker" : "system";
+          const [state, outcome] = fromStateReport(body);
+          const result = transitionRun(store, run.id, state, outcome, by);
           return json({
             run: runToJson(result.run),
             changed: result.changed,

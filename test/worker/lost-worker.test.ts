@@ -1,0 +1,94 @@
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterEach, beforeEach, expect, test } from "vitest";
+import { createClient, createWorkerClient } from "../../src/client/index.ts";
+import { type OrchServer, startServer } from "../../src/server/index.ts";
+import { getRun, runStates } from "../../src/store/index.ts";
+import { type RemoteWorker, startRemoteWorker } from "../../src/worker/index.ts";
+import { tempDir } from "../helpers.ts";
+import { eventually, waitForRun } from "./helpers.ts";
+
+let server: OrchServer;
+let proxy: ReturnType<typeof Bun.serve>;
+let project: { dir: string; cleanup: () => void };
+let worker: RemoteWorker | null = null;
+/** While true, the network between the worker and the server is cut (both ways). */
+let cut = false;
+
+const CUT = () =>
+  Response.json({ error: { code: "E_INTERNAL", message: "the network is cut" } }, { status: 503 });
+
+beforeEach(async () => {
+  project = tempDir();
+  const gate = join(project.dir, "gate");
+  await Bun.write(
+    join(project.dir, "flows/a.yaml"),
+    `deployments:
+  - name: gated
+    command: ["sh", "-c", "echo started; while [ ! -e '${gate}' ]; do sleep 0.02; done; echo finished"]
+`,
+  );
+  server = await startServer({ dir: project.dir, port: 0, worker: false, staleAfterMs: 600 });
+  // Between the worker and the server: a link the test can cut. A response that comes back
+  // while it is cut is lost too, as on a real network.
+  proxy = Bun.serve({
+    port: 0,
+    async fetch(req) {
+      if (cut) return CUT();
+      const url = new URL(req.url);
+      const headers = new Headers(req.headers);
+      headers.set("host", new URL(server.url).host);
+      const res = await fetch(`${server.url}${url.pathname}${url.search}`, {
+        method: req.method,
+        headers,
+        body: req.method === "GET" ? undefined : await req.arrayBuffer(),
+        signal: req.signal,
+      });
+      return cut ? CUT() : res;
+    },
+  });
+});
+afterEach(async () => {
+  cut = false;
+  await worker?.stop();
+  worker = null;
+  proxy.stop(true);
+  await server.stop();
+  project.cleanup();
+});
+
+test("a worker cut off past the timeout reports, once back, that its run completed: that is recorded", async () => {
+  const viaProxy = createClient({ url: `http://127.0.0.1:${proxy.port}`, token: server.token });
+  worker = await startRemoteWorker({
+    client: createWorkerClient(viaProxy),
+    pool: "default",
+    bundlesDir: join(project.dir, "remote/bundles"),
+    workDir: project.dir,
+    graceMs: 300,
+  });
+  const direct = createClient({ url: server.url, token: server.token });
+  const run = await direct.triggerRun("gated");
+  await waitForRun(server.store, run.id, "RUNNING");
+
+  cut = true;
+  const lost = await waitForRun(server.store, run.id, "CRASHED");
+  expect(lost.state_message).toMatch(/stopped heartbeating/);
+  // While the worker is cut off, its process ends well: exit 0, every line printed.
+  writeFileSync(join(project.dir, "gate"), "");
+  await eventually(() => worker!.active().length === 0, 10_000, "the flow to end");
+
+  cut = false;
+  const done = await waitForRun(server.store, run.id, "COMPLETED");
+  expect(done.exit_code).toBe(0);
+  expect((await direct.runLogs(run.id)).map((l) => l.line)).toEqual(["started", "finished"]);
+  expect(runStates(server.store, done.seq).map((s) => `${s.type}/${s.name}`)).toEqual([
+    "SCHEDULED/Scheduled",
+    "PENDING/Pending",
+    "RUNNING/Running",
+    "CRASHED/Crashed",
+    "COMPLETED/Completed",
+  ]);
+  // The worker joined again under a new id; the run stays with the one that ran it.
+  await eventually(() => worker!.id !== done.worker_id, 10_000, "the worker to register again");
+  expect(getRun(server.store, run.id)!.state_type).toBe("COMPLETED");
+});
