@@ -18,6 +18,7 @@ import {
   transitionRun,
   upsertTaskRuns,
 } from "../../store/index.ts";
+import { AD_HOC_POOL } from "../../worker/index.ts";
 import { json } from "../http.ts";
 import type { Route, RouteContext } from "../router.ts";
 import { sseResponse } from "../sse.ts";
@@ -217,6 +218,13 @@ export function runRoutes({ store, cancel, retry }: RunRoutesDeps): Route[] {
             throw new OrchError(
               "E_BAD_INPUT",
               `worker ${body.worker_id} is ${worker ? "offline" : "not registered"}; an ad-hoc run is created for the online worker that runs it (POST /api/workers)`,
+            );
+          }
+          // Workers of other pools claim deployments' runs and would hold this one forever.
+          if (worker.pool !== AD_HOC_POOL) {
+            throw new OrchError(
+              "E_BAD_INPUT",
+              `worker ${worker.name} (${worker.id}) takes runs of pool ${worker.pool} and cannot run an ad-hoc flow; register the worker that runs it in pool ${AD_HOC_POOL} (POST /api/workers), as orch flow run does`,
             );
           }
           const entry = `${body.flow}${body.export && body.export !== "default" ? `:${body.export}` : ""}`;
