@@ -38,7 +38,20 @@ export default defineCommand({
       deployment.parameter_schema as Parameters<typeof parseParams>[2],
       deployment.parameters,
     );
-    const run = await client.triggerRun(args.deployment, { parameters });
+    // A deployment that cancels runs over its limit may cancel this one as soon as a worker
+    // looks at it: wait for that first look, so the user hears of it.
+    const collides = deployment.concurrency?.collision === "cancel-new";
+    const [last] = collides ? await client.listEvents({ limit: 1 }) : [];
+    const triggered = await client.triggerRun(args.deployment, { parameters });
+    const run = collides ? await firstLook(client, triggered, last?.id ?? 0) : triggered;
+    if (run.state === "CANCELLED") {
+      if (args.json) printJson(run);
+      else
+        log.error(
+          `run ${c.bold(run.id.slice(0, 8), process.stderr)} of ${run.deployment} was cancelled at once: ${run.state_message}`,
+        );
+      return 1;
+    }
     if (!args.watch) {
       if (args.json) printJson(run);
       else
@@ -99,4 +112,34 @@ export async function watchRun(
   } finally {
     process.off("SIGINT", detach);
   }
+}
+
+/** How long `orch run` waits for a worker's first look at a run that may be cancelled at once. */
+const FIRST_LOOK_MS = 3000;
+
+/**
+ * The run once a worker has looked at it (claimed or cancelled it: its first state change after
+ * SCHEDULED, from the events after `after`), or as triggered when none does within FIRST_LOOK_MS.
+ */
+async function firstLook(client: Client, run: RunJson, after: number): Promise<RunJson> {
+  const abort = new AbortController();
+  const timer = setTimeout(() => abort.abort(), FIRST_LOOK_MS);
+  try {
+    for await (const message of client.streamEvents(
+      { prefix: ["flow-run."], after },
+      abort.signal,
+    )) {
+      if (message.event !== "event") continue;
+      const event = message.data as { name: string; resource: string | null };
+      if (event.resource === run.id && event.name !== "flow-run.scheduled") {
+        return await client.getRun(run.id);
+      }
+    }
+  } catch (error) {
+    if (!abort.signal.aborted) throw error;
+  } finally {
+    clearTimeout(timer);
+    abort.abort();
+  }
+  return run;
 }

@@ -1,10 +1,13 @@
 import { resolve } from "node:path";
 import { defineCommand } from "citty";
 import { createClient } from "../client/index.ts";
-import { OrchError } from "../core/index.ts";
-import { startServer } from "../server/index.ts";
+import { formatDuration, OrchError, parseDuration } from "../core/index.ts";
+import { type OrchServer, startServer } from "../server/index.ts";
 import { projectOf } from "./connect.ts";
 import { c, log } from "./output.ts";
+
+/** How long running runs may go on after orch up is told to stop, unless --grace says. */
+const DEFAULT_GRACE_MS = 5000;
 
 export default defineCommand({
   meta: {
@@ -25,6 +28,16 @@ export default defineCommand({
       description: "Runs the embedded worker runs at once",
       valueHint: "8",
     },
+    grace: {
+      type: "string",
+      description:
+        "When stopped: how long running runs may go on before they are cancelled (orch was stopped)",
+      valueHint: "5s",
+    },
+    drain: {
+      type: "boolean",
+      description: "When stopped: take no new runs and wait for the running ones to end",
+    },
     worker: {
       type: "boolean",
       default: true,
@@ -41,13 +54,28 @@ export default defineCommand({
         `--port must be a number from 0 to 65535, not ${JSON.stringify(args.port)}`,
       );
     }
+    const graceMs = args.grace === undefined ? DEFAULT_GRACE_MS : parseDuration(args.grace);
+    if (graceMs === undefined) {
+      throw new OrchError(
+        "E_BAD_INPUT",
+        `--grace must be a duration such as 30s or 500ms, not ${JSON.stringify(args.grace)}`,
+      );
+    }
     let stopping: (signal: string) => void = () => {};
     const stopped = new Promise<string>((resolve) => {
       stopping = resolve;
     });
-    // Listen for signals before anything starts, so a signal at any moment stops cleanly.
-    process.once("SIGINT", () => stopping("SIGINT"));
-    process.once("SIGTERM", () => stopping("SIGTERM"));
+    let server: OrchServer | null = null;
+    // Listen for signals before anything starts, so a signal at any moment stops cleanly. The
+    // first one stops (with the grace period, or draining); another stops the runs now.
+    let signals = 0;
+    const onSignal = (signal: string) => {
+      if (++signals === 1) return stopping(signal);
+      log.warn(`${signal}: stopping the running runs now`);
+      void server?.worker?.stop();
+    };
+    process.on("SIGINT", onSignal);
+    process.on("SIGTERM", onSignal);
     const concurrency = args.concurrency === undefined ? undefined : Number(args.concurrency);
     if (concurrency !== undefined && (!Number.isInteger(concurrency) || concurrency < 1)) {
       throw new OrchError(
@@ -58,7 +86,7 @@ export default defineCommand({
     // On a terminal, the monitor: the server's messages go to its event line, not stderr.
     const tui = !args.headless && process.stdout.isTTY && process.stdin.isTTY;
     const monitor = tui ? (await import("../tui/index.ts")).createMonitor({ mode: "up" }) : null;
-    const server = await startServer({
+    server = await startServer({
       dir,
       port,
       host: args.host,
@@ -66,17 +94,26 @@ export default defineCommand({
       worker: args.worker === false ? false : { concurrency },
       logRuns: !monitor,
     });
+    const how = { graceMs, drain: Boolean(args.drain) };
     if (monitor) {
       await monitor.run(createClient({ url: server.url, token: server.token }), { until: stopped });
-      await server.stop();
+      await server.stop(how);
       log.info(`orch at ${server.url} stopped`);
       return 0;
     }
     log.success(
       `orch is up at ${c.cyan(server.url, process.stderr)} for ${resolve(dir)}; Ctrl-C stops it`,
     );
-    log.info(`${await stopped}: stopping`);
-    await server.stop();
+    const signal = await stopped;
+    const running = server.worker?.active().length ?? 0;
+    if (!running) log.info(`${signal}: stopping`);
+    else if (how.drain)
+      log.info(`${signal}: taking no new runs; waiting for ${running} to end (again stops them)`);
+    else
+      log.info(
+        `${signal}: taking no new runs; ${running} running get ${formatDuration(graceMs)} to end before they are cancelled (again stops them now)`,
+      );
+    await server.stop(how);
     log.info("stopped");
     return 0;
   },

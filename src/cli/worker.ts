@@ -1,7 +1,13 @@
 import { join, resolve } from "node:path";
 import { defineCommand } from "citty";
 import { createClient, createWorkerClient, findServer } from "../client/index.ts";
-import { findProjectRoot, OrchError, projectPaths } from "../core/index.ts";
+import {
+  findProjectRoot,
+  formatDuration,
+  OrchError,
+  parseDuration,
+  projectPaths,
+} from "../core/index.ts";
 import { startRemoteWorker } from "../worker/index.ts";
 import { connectArgs } from "./connect.ts";
 import { c, log } from "./output.ts";
@@ -12,6 +18,9 @@ export function workerBundlesDir(dir: string, env = process.env): string {
     ? join(resolve(env.ORCH_HOME), "bundles")
     : join(resolve(dir), ".orch-worker", "bundles");
 }
+
+/** How long running runs may go on after the worker is told to stop, unless --grace says. */
+const DEFAULT_GRACE_MS = 5000;
 
 export default defineCommand({
   meta: {
@@ -28,6 +37,15 @@ export default defineCommand({
       description: "Where bundles are cached (.orch-worker/) and flows without files run",
       default: ".",
     },
+    grace: {
+      type: "string",
+      description: "When stopped: how long running runs may go on before they are cancelled",
+      valueHint: "5s",
+    },
+    drain: {
+      type: "boolean",
+      description: "When stopped: take no new runs and wait for the running ones to end",
+    },
   },
   async run({ args }) {
     const concurrency = args.concurrency === undefined ? 8 : Number(args.concurrency);
@@ -35,6 +53,13 @@ export default defineCommand({
       throw new OrchError(
         "E_BAD_INPUT",
         `--concurrency must be a whole number from 1 to 1000, not ${JSON.stringify(args.concurrency)}`,
+      );
+    }
+    const graceMs = args.grace === undefined ? DEFAULT_GRACE_MS : parseDuration(args.grace);
+    if (graceMs === undefined) {
+      throw new OrchError(
+        "E_BAD_INPUT",
+        `--grace must be a duration such as 30s or 500ms, not ${JSON.stringify(args.grace)}`,
       );
     }
     const target = findServer(projectPaths(findProjectRoot(args.dir) ?? "."), args);
@@ -46,7 +71,8 @@ export default defineCommand({
     }
     const client = createWorkerClient(createClient(target));
 
-    // Ctrl-C once: finish the running runs; twice: stop them; three times: leave now.
+    // Ctrl-C (or SIGTERM) once: take no new runs, give the running ones the grace period (or,
+    // with --drain, all the time they need); twice: stop them now; three times: leave now.
     let signals = 0;
     let onSignal: (signal: string) => void = () => {};
     const handler = (signal: string) => onSignal(signal);
@@ -80,12 +106,16 @@ export default defineCommand({
         signals++;
         if (signals === 1) {
           const running = worker.active().length;
-          log.info(
-            running
-              ? `${signal}: taking no more runs; waiting for ${running} to finish (again stops them)`
-              : `${signal}: stopping`,
-          );
-          stopped = worker.drain();
+          if (!running) log.info(`${signal}: stopping`);
+          else if (args.drain)
+            log.info(
+              `${signal}: taking no more runs; waiting for ${running} to finish (again stops them)`,
+            );
+          else
+            log.info(
+              `${signal}: taking no more runs; ${running} running get ${formatDuration(graceMs)} to end before they are cancelled (again stops them now)`,
+            );
+          stopped = args.drain ? worker.drain() : worker.stop({ graceMs });
         } else if (signals === 2) {
           log.info(`${signal}: stopping the running runs (again leaves at once)`);
           stopped = worker.stop();

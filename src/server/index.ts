@@ -1,1 +1,7 @@
-export { type Logger, type OrchServer, type ServerOptions, startServer } from "./start-server.ts";
+export {
+  type Logger,
+  type OrchServer,
+  type ServerOptions,
+  type ServerStopOptions,
+  startServer,
+} from "./start-server.ts";

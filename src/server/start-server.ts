@@ -68,8 +68,20 @@ export interface OrchServer {
   token: string;
   /** The embedded worker, when one runs. */
   worker: EmbeddedWorker | null;
-  /** Stop serving, release the lock, remove server.json. Safe to call twice. */
-  stop(): Promise<void>;
+  /**
+   * Stop serving, release the lock, remove server.json. The embedded worker takes no more runs
+   * and gives its running ones `graceMs` (default 0) before they end CANCELLED ("orch was
+   * stopped"), or with `drain` waits for them. Safe to call twice.
+   */
+  stop(how?: ServerStopOptions): Promise<void>;
+}
+
+/** How a server stops its embedded worker's runs. */
+export interface ServerStopOptions {
+  /** How long running runs may go on before they are stopped. Default 0. */
+  graceMs?: number;
+  /** Wait for running runs to end, however long they take. */
+  drain?: boolean;
 }
 
 const DEFAULT_PORT = 4200;
@@ -96,7 +108,7 @@ export async function startServer(options: ServerOptions = {}): Promise<OrchServ
     );
   }
   let store: Store | undefined;
-  const stops: (() => Promise<void>)[] = [];
+  const stops: ((how: ServerStopOptions) => Promise<void>)[] = [];
   try {
     store = openStore(paths.db, { clock: options.clock ?? systemClock });
     const token = ensureToken(paths);
@@ -153,7 +165,7 @@ export async function startServer(options: ServerOptions = {}): Promise<OrchServ
         heartbeatMs: Math.min(10_000, Math.max(100, Math.floor(staleAfterMs / 3))),
       });
       const running = worker;
-      stops.push(() => running.stop());
+      stops.push((how) => (how.drain ? running.drain() : running.stop({ graceMs: how.graceMs })));
     } else {
       // No embedded worker to reap on its heartbeats: remote workers that go silent still must.
       const periodMs = Math.max(100, Math.floor(staleAfterMs / 3));
@@ -181,17 +193,17 @@ export async function startServer(options: ServerOptions = {}): Promise<OrchServ
       store,
       token,
       worker,
-      async stop() {
+      async stop(how = {}) {
         if (stopped) return;
         stopped = true;
-        for (const stop of stops.reverse()) await stop();
+        for (const stop of stops.reverse()) await stop(how);
         if (existsSync(paths.serverFile)) removeServerFile(paths.serverFile);
         openStoreRef.close();
         release();
       },
     };
   } catch (error) {
-    for (const stop of stops.reverse()) await stop();
+    for (const stop of stops.reverse()) await stop({});
     store?.close();
     release();
     throw error;
