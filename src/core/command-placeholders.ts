@@ -1,3 +1,4 @@
+import { arithmeticRanges } from "./shell-arithmetic.ts";
 import { scriptArguments } from "./shell-command.ts";
 
 /**
@@ -21,6 +22,12 @@ export interface CommandPlaceholder {
   /** The parameter's keys (`["db", "host"]`) when the path names a parameter. */
   keys?: string[];
   quoting: PlaceholderQuoting;
+  /**
+   * The value must be a number: the placeholder sits where bash evaluates text as arithmetic
+   * (`$(( ))`, `(( ))`, `[[ a -eq b ]]`, `let`, `declare -i`, an array subscript,
+   * `${s:offset}`), and bash runs the code it finds in such a value (`a[$(cmd)]`), quoted or not.
+   */
+  numeric?: boolean;
   /** Why it cannot be filled safely, when it cannot; says what to write instead. */
   problem?: string;
 }
@@ -91,6 +98,7 @@ const WORD_BREAK = /[\s;&|()<>]/;
  */
 function scanShell(script: string, arg: number): CommandPlaceholder[] {
   const found: CommandPlaceholder[] = [];
+  const arithmetic = arithmeticRanges(script);
   const stack: Frame[] = [{ kind: "code", sub: false, depth: 0 }];
   const pending: Pending[] = [];
   const at = (i: number, text: string) => script.startsWith(text, i);
@@ -112,7 +120,9 @@ function scanShell(script: string, arg: number): CommandPlaceholder[] {
     }
     const match = placeholderAt(i);
     if (match) {
-      found.push(placeholderIn(frame, named(arg, i, match[0].length, match[1]!, "unquoted")));
+      const p = placeholderIn(frame, named(arg, i, match[0].length, match[1]!, "unquoted"));
+      if (arithmetic.some(([from, to]) => i >= from && i < to)) p.numeric = true;
+      found.push(p);
       i += match[0].length;
       continue;
     }
@@ -283,7 +293,8 @@ function placeholderIn(frame: Frame, p: CommandPlaceholder): CommandPlaceholder 
       p.problem = `${where} is inside backticks, whose quoting cannot be kept; use $( ) instead`;
       break;
     case "arith":
-      p.problem = `${where} is inside $(( )) or (( )), where bash evaluates a value as code (a[$(cmd)]); declare it as an integer in parameter_schema, assign it to a variable outside (n={{ parameters.NAME }}) and use $n there`;
+      p.quoting = "double"; // a bare ${NAME}: quotes are not arithmetic in every shell
+      p.numeric = true;
   }
   return p;
 }

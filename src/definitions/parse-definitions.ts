@@ -288,6 +288,11 @@ function buildSpec(
         );
       } else if (!known.has(first)) {
         count(at("command"), `{{ ${p.path} }} names no parameter of the parameter_schema`);
+      } else if (p.numeric && !isNumberInSchema(item.parameter_schema, p.keys!)) {
+        count(
+          at("command"),
+          `{{ ${p.path} }} is where bash evaluates arithmetic ($(( )), [[ -eq ]], let, a subscript), which runs code found in text; declare it as an integer in parameter_schema, so only numbers reach it`,
+        );
       }
     }
   }
@@ -473,4 +478,15 @@ function misspelt(item: Item, keys: string[]): boolean {
 
 function isObject(value: unknown): value is Item {
   return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/** True when the schema lets only numbers through at this path of the parameters. */
+function isNumberInSchema(schema: unknown, keys: string[]): boolean {
+  let node = schema;
+  for (const key of keys) {
+    const properties = isObject(node) && isObject(node.properties) ? node.properties : {};
+    node = Object.hasOwn(properties, key) ? properties[key] : undefined;
+  }
+  const types = isObject(node) ? [node.type].flat() : [];
+  return types.length > 0 && types.every((t) => t === "integer" || t === "number");
 }

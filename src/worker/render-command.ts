@@ -35,7 +35,15 @@ export function renderCommand(
     if (p.problem || !p.keys) {
       throw new OrchError("E_BAD_INPUT", `command argument ${p.arg}: ${p.problem}`);
     }
-    const text = valueText(p.keys, parameters, `command argument ${p.arg} uses {{ ${p.path} }}`);
+    const where = `command argument ${p.arg} uses {{ ${p.path} }}`;
+    const value = lookup(p.keys, parameters, where);
+    if (p.numeric && (typeof value !== "number" || !Number.isFinite(value))) {
+      throw new OrchError(
+        "E_BAD_INPUT",
+        `${where} where bash evaluates it as arithmetic, which runs code found in text; it must be a number, not ${clip(JSON.stringify(value) ?? String(value))} (declare it as an integer in parameter_schema)`,
+      );
+    }
+    const text = valueText(value, p.keys);
     if (p.quoting === "argv") return { p, text };
     const name = envName(p.keys, names);
     env[name] = text;
@@ -49,7 +57,11 @@ export function renderCommand(
   return { argv: out, env };
 }
 
-function valueText(keys: string[], parameters: Record<string, unknown>, where: string): string {
+function clip(text: string): string {
+  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
+}
+
+function lookup(keys: string[], parameters: Record<string, unknown>, where: string): unknown {
   let value: unknown = parameters;
   for (const key of keys) {
     value =
@@ -57,18 +69,22 @@ function valueText(keys: string[], parameters: Record<string, unknown>, where: s
         ? (value as Record<string, unknown>)[key]
         : undefined;
   }
-  const name = keys.join(".");
   if (value === undefined) {
+    const name = keys.join(".");
     throw new OrchError(
       "E_BAD_INPUT",
       `${where}, but the run has no parameter ${name}; pass it with -p ${name}=VALUE or give it a default in the definition`,
     );
   }
+  return value;
+}
+
+function valueText(value: unknown, keys: string[]): string {
   const text = typeof value === "string" ? value : JSON.stringify(value);
   if (text.includes("\0")) {
     throw new OrchError(
       "E_BAD_INPUT",
-      `${where}, but parameter ${name} holds a NUL character, which no argument or environment variable can carry`,
+      `parameter ${keys.join(".")} holds a NUL character, which no argument or environment variable can carry`,
     );
   }
   return text;

@@ -40,3 +40,21 @@ test.each(Object.entries(COMMANDS))(
     expect(existsSync(marker)).toBe(false);
   },
 );
+
+test("a placeholder bash evaluates as arithmetic takes only numbers, so a hostile value runs nothing", async () => {
+  const marker = join(lab.dir, "pwned");
+  const d = lab.deploy({
+    name: "compare",
+    command: ["bash", "-c", "[[ {{ parameters.n }} -gt 2 ]] && echo big || echo small"],
+    parameters: { n: 1 },
+  });
+  await lab.startWorker();
+  const hostile = lab.trigger(d, { n: `a[$(touch ${marker})]` });
+  const failed = await lab.waitFor(hostile.id, ["FAILED", "CRASHED", "COMPLETED"]);
+  expect(failed.state_type).toBe("FAILED");
+  expect(failed.state_message).toContain("it must be a number");
+  expect(existsSync(marker)).toBe(false);
+  const fine = lab.trigger(d, { n: 5 });
+  await lab.waitFor(fine.id, "COMPLETED");
+  expect(lab.logs(fine)).toEqual(["big"]);
+});
