@@ -3,7 +3,7 @@ import { resolve } from "node:path";
 import { defineCommand } from "citty";
 import { createWorkerClient, findServer } from "../client/index.ts";
 import { findProjectRoot, OrchError, projectPaths } from "../core/index.ts";
-import { runAdHocFlow } from "../worker/index.ts";
+import { becomeSubreaper, runAdHocFlow } from "../worker/index.ts";
 import { connect, connectArgs, jsonArg } from "./connect.ts";
 import { paintState } from "./format.ts";
 import { c, log, printJson, rawArg, showLogLine } from "./output.ts";
@@ -89,6 +89,8 @@ export default defineCommand({
     };
     process.on("SIGINT", onInterrupt);
     process.on("SIGTERM", onInterrupt);
+    // The flow is the one process this one starts: what it leaves behind is re-parented here.
+    becomeSubreaper();
     try {
       const result = await runAdHocFlow({
         client: createWorkerClient(conn.client),

@@ -3,6 +3,7 @@ import { defineCommand } from "citty";
 import { createClient } from "../client/index.ts";
 import { formatDuration, OrchError, parseDuration } from "../core/index.ts";
 import { type OrchServer, startServer } from "../server/index.ts";
+import { becomeSubreaper } from "../worker/index.ts";
 import { projectOf } from "./connect.ts";
 import { c, log } from "./output.ts";
 
@@ -86,6 +87,8 @@ export default defineCommand({
     // On a terminal, the monitor: the server's messages go to its event line, not stderr.
     const tui = !args.headless && process.stdout.isTTY && process.stdin.isTTY;
     const monitor = tui ? (await import("../tui/index.ts")).createMonitor({ mode: "up" }) : null;
+    // Every process this one starts is a run's: what a run leaves behind is re-parented here.
+    becomeSubreaper();
     server = await startServer({
       dir,
       port,

@@ -8,7 +8,7 @@ import {
   parseDuration,
   projectPaths,
 } from "../core/index.ts";
-import { startRemoteWorker } from "../worker/index.ts";
+import { becomeSubreaper, startRemoteWorker } from "../worker/index.ts";
 import { connectArgs } from "./connect.ts";
 import { c, log } from "./output.ts";
 
@@ -84,6 +84,8 @@ export default defineCommand({
       if (signals >= 3 || !stopping) process.exit(130);
     };
 
+    // Every process this one starts is a run's: what a run leaves behind is re-parented here.
+    becomeSubreaper();
     log.info(`joining pool ${args.pool} at ${target.url}…`);
     const worker = await startRemoteWorker({
       client,

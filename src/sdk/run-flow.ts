@@ -3,6 +3,7 @@
  * It loads the SDK and the flow and nothing else (no CLI, server or TUI), so a run starts fast.
  */
 import { resolve } from "node:path";
+import { dieWithParent } from "../worker/libc.ts";
 import * as sdk from "./index.ts";
 import { flushTasks } from "./task-reporter.ts";
 
@@ -14,6 +15,9 @@ const EXIT_GRACE_MS = 1000;
  * exit code: 0 when the flow returned, 1 when it threw (its stack on stderr), 2 for bad usage.
  */
 export async function runFlow(argv: string[]): Promise<number> {
+  // A flow dies with the worker that started it (even one killed with SIGKILL): nobody would
+  // record its end, and the run is crashed once that worker is found gone.
+  if (process.env.ORCH_WORKER_PID) dieWithParent(Number(process.env.ORCH_WORKER_PID));
   const [file, name = "default"] = argv;
   if (!file) {
     console.error("usage: orch __flow-run FILE [EXPORT]");

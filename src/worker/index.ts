@@ -59,5 +59,6 @@ export {
 } from "./spawn-run.ts";
 export { fromStateReport, toStateReport } from "./state-report.ts";
 export { type StopOptions, stopWithGrace } from "./stop-with-grace.ts";
+export { becomeSubreaper } from "./subreaper.ts";
 export { wakesWorker } from "./wake-events.ts";
 export { quietLogger, type WorkerLogger } from "./worker-logger.ts";

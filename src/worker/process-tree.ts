@@ -6,14 +6,7 @@ import { readdirSync, readFileSync } from "node:fs";
  * no /proc (macOS) or no such process.
  */
 export function processStartTime(pid: number): string | null {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, "latin1");
-    // Fields after the command name, which may itself hold spaces and parentheses.
-    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    return fields[19] ?? null;
-  } catch {
-    return null;
-  }
+  return statFields(pid)?.[19] ?? null;
 }
 
 /** Whether a process exists and is not a zombie. */
@@ -23,12 +16,9 @@ export function isAlive(pid: number): boolean {
   } catch (error) {
     return (error as NodeJS.ErrnoException).code === "EPERM";
   }
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, "latin1");
-    return stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3) !== "Z";
-  } catch {
-    return process.platform !== "linux";
-  }
+  if (process.platform !== "linux") return true;
+  const state = statFields(pid)?.[0];
+  return state !== undefined && state !== "Z";
 }
 
 /** Whether `pid` is still the process that started at `started` (from processStartTime). */
@@ -52,7 +42,21 @@ export function groupAlive(pgid: number): boolean {
 
 /** Live (non-zombie) pids in a process group, from /proc (Linux only; empty elsewhere). */
 export function groupMembers(pgid: number): number[] {
-  const found: number[] = [];
+  return listProcesses()
+    .filter((p) => p.pgid === pgid)
+    .map((p) => p.pid);
+}
+
+/** One live process as /proc/<pid>/stat shows it. */
+export interface ProcessEntry {
+  pid: number;
+  ppid: number;
+  pgid: number;
+}
+
+/** Every live (non-zombie) process of the machine, from /proc (Linux only; empty elsewhere). */
+export function listProcesses(): ProcessEntry[] {
+  const found: ProcessEntry[] = [];
   let entries: string[];
   try {
     entries = readdirSync("/proc");
@@ -61,15 +65,23 @@ export function groupMembers(pgid: number): number[] {
   }
   for (const entry of entries) {
     if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, "latin1");
-      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-      if (fields[0] !== "Z" && Number(fields[2]) === pgid) found.push(Number(entry));
-    } catch {
-      // The process ended while we looked.
+    const fields = statFields(Number(entry));
+    if (fields && fields[0] !== "Z") {
+      found.push({ pid: Number(entry), ppid: Number(fields[1]), pgid: Number(fields[2]) });
     }
   }
   return found;
+}
+
+/** The fields of /proc/<pid>/stat after the command name (state first); null once it is gone. */
+export function statFields(pid: number): string[] | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "latin1");
+    // The command name may itself hold spaces and parentheses: split after its last ")".
+    return stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  } catch {
+    return null;
+  }
 }
 
 /** Send a signal to every process of a group; false when the group is gone. */

@@ -2,9 +2,11 @@ import { existsSync, statSync } from "node:fs";
 import { isAbsolute, join } from "node:path";
 import type { DeploymentSpec } from "../core/index.ts";
 import { type CapturedLine, createLogCapture } from "./log-capture.ts";
-import { processStartTime, signalGroup, stopProcessGroup } from "./process-tree.ts";
+import { processStartTime } from "./process-tree.ts";
 import { type RenderedCommand, renderCommand } from "./render-command.ts";
+import { markEnv, stopRunProcesses } from "./run-processes.ts";
 import { selfCommand } from "./self-command.ts";
+import { sweepRun, trackRun, untrackRun } from "./subreaper.ts";
 import type { Workdirs } from "./workdirs.ts";
 
 /** Everything needed to run one attempt of a flow run; no store involved. */
@@ -103,10 +105,11 @@ export function jobCommand(job: RunJob, self: string[] = selfCommand()): Rendere
 
 /**
  * Start one attempt of a flow run as a child process in its own process group (setsid through
- * Bun.spawn's `detached`), so a timeout or cancel stops the whole tree. Its stdout and stderr are
- * always read to the end, so a chatty child never blocks; lines come back through `onLogs`.
- * When the main process exits, whatever it left behind in its group is killed: a run's processes
- * do not outlive the run.
+ * Bun.spawn's `detached`), marked with the run's id and attempt in its environment (see RunMark):
+ * a timeout or cancel stops the whole tree, daemons that left the group included. Its stdout and
+ * stderr are always read to the end, so a chatty child never blocks; lines come back through
+ * `onLogs`. When the main process exits, whatever it left behind is killed (sweepRun): a run's
+ * processes do not outlive the run.
  */
 export function spawnRun(
   original: RunJob,
@@ -152,14 +155,16 @@ export function spawnRun(
     removeScratch();
     return failed(`the working directory ${job.spec.cwd} does not exist in the deployment's files`);
   }
+  const mark = { runId: job.runId, attempt: job.attempt };
   const env: Record<string, string | undefined> = {
     ...(options.env ?? process.env),
     ...job.spec.env,
     ...paramEnv,
-    ORCH_RUN_ID: job.runId,
+    ...markEnv(mark),
     ORCH_DEPLOYMENT: job.deployment,
     ORCH_PARAMETERS: JSON.stringify(job.parameters),
-    ORCH_ATTEMPT: String(job.attempt),
+    // The flow-run entry ends itself when this process ends (see dieWithParent).
+    ORCH_WORKER_PID: String(process.pid),
     ORCH_API_URL: options.apiUrl ?? "",
     ORCH_API_TOKEN: options.token ?? "",
     ...(options.projectDir ? { ORCH_PROJECT_DIR: options.projectDir } : {}),
@@ -180,6 +185,7 @@ export function spawnRun(
     return failed(describeSpawnError(argv[0]!, error));
   }
   const pid = proc.pid;
+  trackRun(pid, mark);
   callbacks.onStarted?.({ pid, pidStarted: processStartTime(pid) });
 
   const capture = createLogCapture({
@@ -196,7 +202,7 @@ export function spawnRun(
   let timedOut = false;
   let stopping: Promise<string | null> | null = null;
   const stopTree = () => {
-    stopping ??= stopProcessGroup(pid, graceMs);
+    stopping ??= stopRunProcesses(mark, pid, graceMs);
   };
   const timer =
     job.spec.timeout_ms != null
@@ -208,9 +214,10 @@ export function spawnRun(
 
   const exited = (async (): Promise<RunExit> => {
     await proc.exited;
+    untrackRun(pid);
     if (timer) clearTimeout(timer);
-    // The main process is gone: end what it left in its group, so the pipes close too.
-    signalGroup(pid, "SIGKILL");
+    // The main process is gone: end what it left behind, so the pipes close too.
+    await sweepRun(mark, pid);
     let pipeTimer: ReturnType<typeof setTimeout> | undefined;
     await Promise.race([
       drained,

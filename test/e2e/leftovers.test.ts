@@ -1,0 +1,103 @@
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, beforeAll, expect, test } from "vitest";
+import { orch, spawnOrch, tempDir } from "../helpers.ts";
+import { createMarker } from "../processes.ts";
+
+// No run may leave a process behind, however it detaches: tried on the compiled orch.
+const daemon = createMarker("daemon");
+const scrubbed = createMarker("scrubbed");
+const flowRun = createMarker("flow-run");
+
+/** Starts a daemon in a session of its own, and waits until it is there (it wrote its pid). */
+const DAEMON = (env: string, sleep: number) =>
+  `${env} setsid sh -c 'echo $$ > daemon.pid; exec sleep ${sleep}' & while [ ! -s daemon.pid ]; do sleep 0.01; done; echo started`;
+
+const FLOWS = `deployments:
+  - name: daemon
+    command: ["sh", "-c", "${DAEMON("", 321)}; sleep 322"]
+    ${daemon.yaml}
+  - name: scrubbed
+    command: ["sh", "-c", "${DAEMON(`env -i PATH=/usr/bin:/bin ORCH_TEST_MARKER=${scrubbed.value}`, 323)}"]
+`;
+
+const SLOW_FLOW = `import { flow } from "orch";
+export default flow("slow", async () => {
+  console.log("started");
+  await new Promise((resolve) => setTimeout(resolve, 60_000));
+});
+`;
+
+let dir: string;
+let cleanup: () => void;
+let up: ReturnType<typeof spawnOrch>;
+
+beforeAll(async () => {
+  ({ dir, cleanup } = tempDir());
+  await Bun.write(join(dir, "flows/all.yaml"), FLOWS);
+  await Bun.write(join(dir, "flows/slow.ts"), SLOW_FLOW);
+  up = spawnOrch(["up", "--headless", "--port", "0", "--dir", dir]);
+  await up.waitFor("orch is up at");
+});
+
+afterAll(async () => {
+  up.proc.kill("SIGTERM");
+  await up.proc.exited;
+  for (const marker of [daemon, scrubbed, flowRun]) marker.kill();
+  cleanup();
+});
+
+const run = (...args: string[]) => orch([...args, "--dir", dir]);
+
+async function until(what: string, condition: () => boolean | Promise<boolean>, ms = 15_000) {
+  const deadline = performance.now() + ms;
+  while (!(await condition())) {
+    if (performance.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await Bun.sleep(50);
+  }
+}
+
+async function state(id: string): Promise<string> {
+  return JSON.parse((await run("runs", "inspect", id, "--json")).stdout).state;
+}
+
+/** The children of process `pid` that have ended but were never reaped. */
+function zombieChildren(pid: number): number[] {
+  const zombies: number[] = [];
+  for (const task of readdirSync(`/proc/${pid}/task`)) {
+    const children = readFileSync(`/proc/${pid}/task/${task}/children`, "latin1");
+    for (const child of children.split(" ").filter(Boolean)) {
+      const stat = readFileSync(`/proc/${child}/stat`, "latin1");
+      if (stat.slice(stat.lastIndexOf(")") + 2).startsWith("Z")) zombies.push(Number(child));
+    }
+  }
+  return zombies;
+}
+
+test("cancel stops a daemon that left the run's process group (setsid)", async () => {
+  const triggered = JSON.parse((await run("run", "daemon", "--json")).stdout);
+  // The shell, the daemon and the shell's last sleep.
+  await until("the daemon to start", () => daemon.pids().length >= 3);
+  expect((await run("runs", "cancel", triggered.id)).code).toBe(0);
+  await until("the run to be CANCELLED", async () => (await state(triggered.id)) === "CANCELLED");
+  expect(daemon.pids()).toEqual([]);
+});
+
+test("a daemon that cleared its environment and left its run is still stopped, and reaped", async () => {
+  const r = await run("run", "scrubbed", "--watch");
+  expect(r.code).toBe(0);
+  // Nothing ties the daemon to its run but its ancestry: orch up is its subreaper.
+  expect(scrubbed.pids()).toEqual([]);
+  expect(zombieChildren(up.proc.pid)).toEqual([]);
+});
+
+test("kill -9 of orch flow run ends its flow process too", async () => {
+  const flow = spawnOrch(["flow", "run", "flows/slow.ts", "--dir", dir], {
+    cwd: dir,
+    env: flowRun.env,
+  });
+  await until("the flow to start", () => flowRun.pids().length >= 2);
+  flow.proc.kill("SIGKILL");
+  await flow.proc.exited;
+  await until("the flow process to end", () => flowRun.pids().length === 0);
+});
