@@ -98,7 +98,7 @@ export async function startEmbeddedWorker(options: EmbeddedWorkerOptions): Promi
 
   ensureWorkPool(store, pool);
   registerWorker(store, { id, name: "embedded", pool, host, pid: process.pid, concurrency });
-  await recoverRuns(store, { workerId: id, host, graceMs });
+  await recoverRuns(store, { workerId: id, host, graceMs, logger });
   // After recovery (leftover processes are stopped first): folders of workers that are gone go.
   const workdirs: Workdirs | null = options.runsDir ? createWorkdirs(options.runsDir) : null;
 

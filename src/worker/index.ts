@@ -22,7 +22,6 @@ export {
   isAlive,
   isSameProcess,
   processStartTime,
-  stopProcessGroup,
 } from "./process-tree.ts";
 export { createReaper, reapStaleWorkers } from "./reap-stale-workers.ts";
 export { type RecoverOptions, recoverRuns } from "./recover-runs.ts";

@@ -93,24 +93,3 @@ export function signalGroup(pgid: number, signal: NodeJS.Signals): boolean {
     return false;
   }
 }
-
-/**
- * Stop a whole process group: SIGTERM to all of it, up to `graceMs` for it to go, then SIGKILL
- * to whatever is left (a tree that ignores SIGTERM included). Resolves with the last signal
- * sent, once the group is gone or SIGKILL has been sent.
- */
-export async function stopProcessGroup(
-  pgid: number,
-  graceMs: number,
-): Promise<"SIGTERM" | "SIGKILL" | null> {
-  if (!signalGroup(pgid, "SIGTERM")) return null;
-  const deadline = performance.now() + graceMs;
-  // Polling only while stopping, in short steps: the group has no event to wait on.
-  while (performance.now() < deadline) {
-    if (!groupAlive(pgid)) return "SIGTERM";
-    await Bun.sleep(Math.min(20, Math.max(1, deadline - performance.now())));
-  }
-  if (!groupAlive(pgid)) return "SIGTERM";
-  signalGroup(pgid, "SIGKILL");
-  return "SIGKILL";
-}

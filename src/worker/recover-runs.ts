@@ -1,4 +1,6 @@
+import { isTerminal, toOrchError } from "../core/index.ts";
 import {
+  getRun,
   getWorker,
   listActiveRuns,
   type RunRow,
@@ -6,71 +8,98 @@ import {
   transitionRun,
 } from "../store/index.ts";
 import { loseWorker } from "./lose-worker.ts";
-import { groupAlive, isSameProcess, stopProcessGroup } from "./process-tree.ts";
+import { groupAlive, isSameProcess } from "./process-tree.ts";
+import { stopRunProcesses } from "./run-processes.ts";
 
 /** Who is recovering: the new embedded worker, on this host. */
 export interface RecoverOptions {
   workerId: string;
   host: string;
   graceMs: number;
+  /** Where a run that could not be recorded CRASHED is reported (before the error goes on). */
+  logger?: { error(...args: unknown[]): void };
 }
 
 /**
  * At an embedded worker's start: every run left PENDING, RUNNING or CANCELLING by an orch that
  * died (a previous embedded worker, one marked offline, or no worker at all) becomes CRASHED.
- * Its process, if it is still the same process (pid and start time), is stopped with its whole
- * group first; a pid now used by another process is left alone. Runs of remote workers that
- * are still online are theirs: the heartbeat timeout decides about them.
+ * Its processes on this host are stopped first, all runs' at once: found by the run's mark (see
+ * RunMark), so a process spawned just before orch died, whose pid was never recorded, is found
+ * too, and by its recorded pid and group while that pid is still the same process (a pid now
+ * used by another process is left alone). Runs of remote workers that are still online are
+ * theirs: the heartbeat timeout decides about them.
  */
 export async function recoverRuns(store: Store, options: RecoverOptions): Promise<RunRow[]> {
-  const recovered: RunRow[] = [];
-  const lost = new Map<string, Map<string, string>>();
+  const orphans: { run: RunRow; ownerId: string | null; local: boolean }[] = [];
   for (const run of listActiveRuns(store)) {
     if (run.worker_id === options.workerId) continue;
     const owner = run.worker_id ? getWorker(store, run.worker_id) : null;
     const orphaned = owner?.status !== "online" || owner.name === "embedded";
     if (!orphaned) continue;
-    const local = !owner || owner.host === options.host;
-    const what = await stopLeftover(run, local, options.graceMs);
-    const message = `orch stopped while this run was ${run.state_type}${what}`;
-    if (owner) {
-      const whys = lost.get(owner.id) ?? new Map<string, string>();
-      lost.set(owner.id, whys.set(run.id, message));
+    orphans.push({ run, ownerId: owner?.id ?? null, local: !owner || owner.host === options.host });
+  }
+  const what = await Promise.all(
+    orphans.map(({ run, local }) => stopLeftover(run, local, options.graceMs)),
+  );
+  const recovered: RunRow[] = [];
+  const lost = new Map<string, Map<string, string>>();
+  for (const [i, { run, ownerId }] of orphans.entries()) {
+    const message = `orch stopped while this run was ${run.state_type}${what[i]}`;
+    if (ownerId) {
+      const whys = lost.get(ownerId) ?? new Map<string, string>();
+      lost.set(ownerId, whys.set(run.id, message));
       continue;
     }
     try {
       recovered.push(transitionRun(store, run.id, { type: "CRASHED", message }).run);
-    } catch {
-      // Moved on by someone else meanwhile: nothing to recover.
+    } catch (error) {
+      // Moved on to its end by someone else meanwhile (the rules refuse): nothing to recover.
+      const now = getRun(store, run.id);
+      if (toOrchError(error).code === "E_ILLEGAL_TRANSITION" && now && isTerminal(now.state_type)) {
+        continue;
+      }
+      options.logger?.error(`could not record run ${run.id} as CRASHED:`, error);
+      throw error;
     }
   }
   // Their processes are stopped: their workers are gone, with what they held.
   for (const [ownerId, whys] of lost) {
-    recovered.push(
-      ...loseWorker(
-        store,
-        ownerId,
-        (run) => whys.get(run.id) ?? `orch stopped while this run was ${run.state_type}`,
-      ),
-    );
+    try {
+      recovered.push(
+        ...loseWorker(
+          store,
+          ownerId,
+          (run) => whys.get(run.id) ?? `orch stopped while this run was ${run.state_type}`,
+        ),
+      );
+    } catch (error) {
+      options.logger?.error(`could not record the runs of worker ${ownerId} as CRASHED:`, error);
+      throw error;
+    }
   }
   return recovered;
 }
 
 async function stopLeftover(run: RunRow, local: boolean, graceMs: number): Promise<string> {
-  if (run.pid === null) return ", before its process started";
-  const where = ` (pid ${run.pid})`;
-  if (!local) return `${where}; its process was on another host and could not be checked`;
-  if (isSameProcess(run.pid, run.pid_started)) {
-    await stopProcessGroup(run.pid, graceMs);
-    return `${where}; its process was stopped`;
+  const where = run.pid === null ? "" : ` (pid ${run.pid})`;
+  if (!local) {
+    if (run.pid === null) return ", before its process started";
+    return `${where}; its process was on another host and could not be checked`;
   }
-  // The leader is gone but its group is not: a group id is never reused while it has members,
-  // so what is left there is still this run's.
-  if (!isPidTaken(run.pid) && groupAlive(run.pid)) {
-    await stopProcessGroup(run.pid, graceMs);
-    return `${where}; its process had already exited; what it left running was stopped`;
+  const same = run.pid !== null && isSameProcess(run.pid, run.pid_started);
+  // The leader gone but its group not: a group id is never reused while it has members, so
+  // what is left there is still this run's.
+  const group = run.pid !== null && !same && !isPidTaken(run.pid) && groupAlive(run.pid);
+  // Any attempt of the run: none can be running anywhere else now.
+  const leader = same || group ? run.pid : null;
+  const stopped = await stopRunProcesses({ runId: run.id }, leader, graceMs);
+  if (run.pid === null) {
+    return stopped
+      ? ", before its pid was recorded; its process was stopped"
+      : ", before its process started";
   }
+  if (same) return `${where}; its process was stopped`;
+  if (stopped) return `${where}; its process had already exited; what it left running was stopped`;
   return `${where}; its process had already exited`;
 }
 

@@ -1,14 +1,23 @@
+import { Database } from "bun:sqlite";
 import { hostname } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, expect, test } from "vitest";
-import { getWorker, openStore, registerWorker, transitionRun } from "../../src/store/index.ts";
+import {
+  getRun,
+  getWorker,
+  openStore,
+  registerWorker,
+  transitionRun,
+} from "../../src/store/index.ts";
 import {
   createReaper,
   groupMembers,
   processStartTime,
   reapStaleWorkers,
+  spawnRun,
 } from "../../src/worker/index.ts";
-import { createLab, eventually, type Lab } from "./helpers.ts";
+import { createMarker } from "../processes.ts";
+import { createLab, eventually, type Lab, makeSpec } from "./helpers.ts";
 
 let lab: Lab;
 beforeEach(() => {
@@ -128,4 +137,49 @@ test("after this machine sleeps, a silent worker gets a full timeout before its 
   } finally {
     store.close();
   }
+});
+
+test("a process spawned just before orch died, its pid never recorded, is found and stopped", async () => {
+  const marker = createMarker("unrecorded");
+  try {
+    // orch claimed the run and spawned its process, then died before recording RUNNING.
+    const { run } = leaveRunning(null);
+    const spec = makeSpec({
+      name: "left",
+      command: ["sh", "-c", 'trap "" TERM; sleep 100 & wait'],
+      env: marker.env,
+    });
+    const job = { runId: run.id, deployment: "left", spec, parameters: {}, attempt: 1 };
+    const handle = spawnRun({ ...job, bundleDir: lab.dir, inPlace: true });
+    await eventually(() => marker.pids().length === 2, 3000, "the tree to start");
+    await lab.startWorker({ graceMs: 200 });
+    const crashed = await lab.waitFor(run.id, "CRASHED");
+    expect(crashed.state_message).toBe(
+      "orch stopped while this run was PENDING, before its pid was recorded; its process was stopped",
+    );
+    expect((await handle.exited).signal).toBe("SIGKILL");
+    await eventually(() => marker.pids().length === 0, 3000, "the tree to go");
+  } finally {
+    marker.kill();
+  }
+});
+
+test("a failure to record a leftover run CRASHED is reported, not hidden", async () => {
+  // A run left PENDING by an orch that recorded no worker for it.
+  const run = lab.trigger(lab.deploy({ name: "left", command: ["true"] }));
+  transitionRun(lab.store, run.id, { type: "PENDING" });
+  // A real SQLite error on the store's own file, from the write that records CRASHED.
+  const db = new Database(join(lab.dir, "orch.db"));
+  db.run(`CREATE TRIGGER refuse_crash BEFORE UPDATE OF state_type ON flow_runs
+    WHEN NEW.state_type = 'CRASHED' BEGIN SELECT RAISE(ABORT, 'the disk is on fire'); END`);
+  db.close();
+  const errors: string[] = [];
+  const logger = {
+    info() {},
+    warn() {},
+    error: (...args: unknown[]) => errors.push(args.join(" ")),
+  };
+  await expect(lab.startWorker({ logger })).rejects.toThrow(/the disk is on fire/);
+  expect(errors[0]).toMatch(`could not record run ${run.id} as CRASHED:`);
+  expect(getRun(lab.store, run.id)?.state_type).toBe("PENDING");
 });
