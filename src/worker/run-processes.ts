@@ -80,18 +80,18 @@ export function signalRunProcesses(
   leader: number | null | undefined,
   signal: NodeJS.Signals,
 ): number {
+  // Looked for before anything is signalled: a process that ends at once still counts.
+  const found = findRunProcesses(mark, leader);
   const group = leader != null && signalGroup(leader, signal);
   if (process.platform !== "linux") return group ? 1 : 0;
-  let sent = 0;
-  for (const pid of findRunProcesses(mark, leader)) {
+  for (const pid of found) {
     try {
       process.kill(pid, signal);
-      sent++;
     } catch {
-      // Ended meanwhile.
+      // Ended meanwhile (the group's signal reached it first).
     }
   }
-  return sent;
+  return found.length;
 }
 
 /**
