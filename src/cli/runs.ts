@@ -1,6 +1,6 @@
 import { defineCommand } from "citty";
 import type { LogLineJson, RunJson } from "../client/index.ts";
-import { formatDuration, OrchError } from "../core/index.ts";
+import { escapeControlChars, formatDuration, OrchError } from "../core/index.ts";
 import { connect, connectArgs, jsonArg } from "./connect.ts";
 import { localTime, paintState } from "./format.ts";
 import { c, log, printJson, rawArg, renderTable, showLogLine } from "./output.ts";
@@ -76,9 +76,11 @@ export const inspect = defineCommand({
     try {
       const r = await conn.client.getRun(args.id);
       if (args.json) return printJson(r);
+      // Messages and task names can carry a flow's text: shown safe, as its logs are.
+      const safe = escapeControlChars;
       const line = (label: string, value: string) => `${c.gray(label.padEnd(11))} ${value}\n`;
       let out = `${c.bold(r.id)}  ${paintState(r.state, r.state_name)}\n`;
-      if (r.state_message) out += line("message", r.state_message);
+      if (r.state_message) out += line("message", safe(r.state_message));
       out += line("deployment", r.deployment ? `${r.deployment} v${r.version}` : "(ad hoc)");
       out += line("parameters", JSON.stringify(r.parameters));
       out += line("attempt", String(r.attempt));
@@ -91,12 +93,12 @@ export const inspect = defineCommand({
       if (r.worker) out += line("worker", r.worker);
       out += `\n${c.bold("STATES")}\n`;
       for (const s of r.states) {
-        out += `  ${localTime(s.at)}  ${paintState(s.type, s.name)}${s.message ? `  ${c.gray(s.message)}` : ""}\n`;
+        out += `  ${localTime(s.at)}  ${paintState(s.type, s.name)}${s.message ? `  ${c.gray(safe(s.message))}` : ""}\n`;
       }
       if (r.tasks.length) {
         out += `\n${c.bold("TASKS")}\n`;
         for (const t of r.tasks)
-          out += `  ${t.name}  ${paintState(t.state)}  attempts ${t.attempts}${t.cached ? " (cached)" : ""}\n`;
+          out += `  ${safe(t.name)}  ${paintState(t.state)}  attempts ${t.attempts}${t.cached ? " (cached)" : ""}\n`;
       }
       process.stdout.write(out);
     } finally {

@@ -82,7 +82,7 @@ export function RunDetails(props: RunDetailsProps) {
               <Text {...stateStyle({ state: s.type, state_name: s.name })}>
                 {stateLabel({ state: s.type, state_name: s.name })}
               </Text>
-              {s.message ? <Text color="gray"> {s.message}</Text> : null}
+              {s.message ? <Text color="gray"> {cell(s.message, cols).trimEnd()}</Text> : null}
             </Text>
           ))}
         </Box>

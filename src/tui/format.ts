@@ -1,5 +1,6 @@
 import type { DeploymentJson } from "../client/index.ts";
 import { describeSchedule } from "../client/index.ts";
+import { escapeControlChars } from "../core/index.ts";
 import type { MonitorRun } from "./state.ts";
 
 /** How a state looks: Ink colour props. Late and Crashed stand out on a background. */
@@ -73,10 +74,13 @@ export function schedulesText(deployment: DeploymentJson): string {
   return deployment.schedules.map(describeSchedule).join(", ");
 }
 
-/** Cut `text` to `width` columns (with an ellipsis) and pad it to exactly `width`. */
+/**
+ * Cut `text` to `width` columns (with an ellipsis) and pad it to exactly `width`; line breaks
+ * and tabs become spaces, other control characters show as text (see escapeControlChars).
+ */
 export function cell(text: string, width: number): string {
   if (width <= 0) return "";
-  const flat = text.replace(/[\r\n\t]+/g, " ");
+  const flat = escapeControlChars(text.replace(/[\r\n\t]+/g, " "));
   if (flat.length > width) return width === 1 ? "…" : `${flat.slice(0, width - 1)}…`;
   return flat.padEnd(width);
 }

@@ -6,6 +6,9 @@ import { orch, spawnOrch, tempDir } from "../helpers.ts";
 const FLOWS = `deployments:
   - name: escapes
     command: ["printf", "a\\\\033]0;pwned\\\\007b\\\\n\\\\033[2Jc\\\\n1\\\\r2\\\\tz\\\\n"]
+  - name: program
+    command: ["{{ parameters.cmd }}"]
+    parameters: { cmd: "true" }
 `;
 const RAW = ["a\u001b]0;pwned\u0007b", "\u001b[2Jc", "1\r2\tz"];
 const SHOWN = "a\\x1b]0;pwned\\x07b\n\\x1b[2Jc\n1\\r2\tz\n";
@@ -45,4 +48,22 @@ test("runs logs --raw passes them through; --json keeps the exact text", async (
   expect(raw.stdout).toBe(RAW.map((l) => `${l}\n`).join(""));
   const json = await orch(["runs", "logs", runId, "--json", "--dir", dir]);
   expect(JSON.parse(json.stdout).map((l: { line: string }) => l.line)).toEqual(RAW);
+});
+
+test("runs inspect shows a run's messages with their control characters escaped", async () => {
+  const ran = await orch([
+    "run",
+    "program",
+    "-p",
+    "cmd=\u001b]0;pwned\u0007",
+    "--watch",
+    "--json",
+    "--dir",
+    dir,
+  ]);
+  const { id, state_message } = JSON.parse(ran.stdout);
+  expect(state_message).toContain("command not found: \u001b]0;pwned\u0007");
+  const inspect = await orch(["runs", "inspect", id, "--dir", dir]);
+  expect(inspect.stdout).toContain("command not found: \\x1b]0;pwned\\x07");
+  expect(inspect.stdout).not.toContain("\u001b]");
 });

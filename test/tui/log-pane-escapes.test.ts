@@ -1,6 +1,7 @@
 import { render } from "ink-testing-library";
 import { createElement as h } from "react";
 import { expect, test } from "vitest";
+import { cell } from "../../src/tui/format.ts";
 import { LogPane } from "../../src/tui/LogPane.tsx";
 
 test("the monitor's log pane shows a flow's escape sequences as text, never acting on them", () => {
@@ -29,4 +30,8 @@ test("the monitor's log pane shows a flow's escape sequences as text, never acti
   expect(out).toContain("\\x1b[2Jc");
   expect(out).toContain("1\\r2");
   for (const raw of ["\u001b]", "\u0007", "\u001b[2J", "\r"]) expect(out).not.toContain(raw);
+});
+
+test("table cells show control characters as text", () => {
+  expect(cell("\u001b]0;pwned\u0007 done", 30)).toBe("\\x1b]0;pwned\\x07 done".padEnd(30));
 });
