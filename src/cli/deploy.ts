@@ -1,6 +1,6 @@
 import { defineCommand } from "citty";
+import type { DeployReport } from "../client/index.ts";
 import { OrchError, renderProblem } from "../core/index.ts";
-import type { DeployReport } from "../definitions/index.ts";
 import { connect, connectArgs, jsonArg, projectOf } from "./connect.ts";
 import { c, log, printJson } from "./output.ts";
 

@@ -1,9 +1,7 @@
 import { defineCommand } from "citty";
-import { describeSchedule } from "../client/index.ts";
+import { type DeploymentJson, describeSchedule } from "../client/index.ts";
 import type { DeploymentSpec } from "../core/index.ts";
-import type { DeploymentJson } from "../store/index.ts";
 import { connect, connectArgs, jsonArg } from "./connect.ts";
-
 import { localTime } from "./format.ts";
 import { c, log, printJson, renderTable } from "./output.ts";
 

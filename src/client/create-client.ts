@@ -1,27 +1,24 @@
-import { type ErrorCode, OrchError, type Problem } from "../core/index.ts";
-import type { DeployReport } from "../definitions/create-deployer.ts";
-import type { DeploymentJson, EventJson, RunJson, StateJson } from "../store/index.ts";
+import {
+  type DeploymentDetail,
+  type DeploymentJson,
+  type DeploymentRemoved,
+  type DeployReport,
+  type EmitEventRequest,
+  type ErrorCode,
+  type EventJson,
+  type HealthJson,
+  type LogLineJson,
+  OrchError,
+  type Problem,
+  type PruneResult,
+  type RunDetail,
+  type RunJson,
+  type TriggerRunRequest,
+  type WorkerJson,
+} from "../core/index.ts";
 import { readSse, type SseEvent } from "./read-sse.ts";
 
-/** A deployment with what `inspect` adds. */
-export interface DeploymentDetail extends DeploymentJson {
-  next_runs: string[];
-  versions: { version: number; hash: string; created_at: string }[];
-}
-
-/** A run with what `inspect` adds. */
-export interface RunDetail extends RunJson {
-  states: StateJson[];
-  tasks: {
-    name: string;
-    state: string;
-    attempts: number;
-    started_at: string | null;
-    ended_at: string | null;
-    cached: boolean;
-  }[];
-}
-
+/** Options of a client: where the API is, and how to reach it. */
 export interface ClientOptions {
   /** The server's base URL (`http://127.0.0.1:4200`); ignored by an in-process fetch. */
   url: string;
@@ -146,11 +143,7 @@ export function createClient(options: ClientOptions) {
     request,
     /** Send a request and get the raw response (for bytes, or a request `signal` aborts). */
     raw,
-    health: () =>
-      request<{ status: string; version: string; pid: number; project: string }>(
-        "GET",
-        "/api/health",
-      ),
+    health: () => request<HealthJson>("GET", "/api/health"),
     deploy: () => request<DeployReport>("POST", "/api/deploy"),
     listDeployments: (opts: { all?: boolean } = {}) =>
       request<DeploymentJson[]>("GET", `/api/deployments${q({ all: opts.all ? 1 : undefined })}`),
@@ -160,14 +153,10 @@ export function createClient(options: ClientOptions) {
     resumeDeployment: (n: string) =>
       request<DeploymentJson>("POST", `/api/deployments/${name(n)}/resume`),
     removeDeployment: (n: string) =>
-      request<{ name: string; removed: boolean; source: string | null }>(
-        "DELETE",
-        `/api/deployments/${name(n)}`,
-      ),
+      request<DeploymentRemoved>("DELETE", `/api/deployments/${name(n)}`),
     listEvents: (opts: { limit?: number; prefix?: string } = {}) =>
       request<EventJson[]>("GET", `/api/events${q(opts)}`),
-    emitEvent: (event: { name: string; resource?: string; payload?: Record<string, unknown> }) =>
-      request<EventJson>("POST", "/api/events", event),
+    emitEvent: (event: EmitEventRequest) => request<EventJson>("POST", "/api/events", event),
     /**
      * Live events (optionally by name prefixes), replaying those after `after`; `onOpen` once
      * the server has accepted the stream.
@@ -181,14 +170,8 @@ export function createClient(options: ClientOptions) {
         signal,
         opts.onOpen,
       ),
-    triggerRun: (
-      deployment: string,
-      body: {
-        parameters?: Record<string, unknown>;
-        tags?: string[];
-        idempotency_key?: string;
-      } = {},
-    ) => request<RunJson>("POST", `/api/deployments/${name(deployment)}/runs`, body),
+    triggerRun: (deployment: string, body: TriggerRunRequest = {}) =>
+      request<RunJson>("POST", `/api/deployments/${name(deployment)}/runs`, body),
     /** A page of runs, newest first, and the cursor of the next page (null at the end). */
     listRuns: async (
       opts: {
@@ -213,7 +196,7 @@ export function createClient(options: ClientOptions) {
       stream(`/api/runs/${name(id)}/logs${q({ follow: 1, after: opts.after })}`, signal),
     /** Delete finished runs older than a duration (or, dry, count them). */
     pruneRuns: (olderThan: string, dryRun = false) =>
-      request<{ runs: number; log_lines: number; events: number }>("POST", "/api/runs/prune", {
+      request<PruneResult>("POST", "/api/runs/prune", {
         older_than: olderThan,
         dry_run: dryRun,
       }),
@@ -223,26 +206,3 @@ export function createClient(options: ClientOptions) {
     listWorkers: () => request<WorkerJson[]>("GET", "/api/workers"),
   };
 }
-
-/** A log line as the API shows it. */
-export interface LogLineJson {
-  id: number;
-  at: string;
-  stream: "stdout" | "stderr" | "orch";
-  line: string;
-}
-
-/** A worker as the API shows it. */
-export interface WorkerJson {
-  id: string;
-  name: string;
-  pool: string;
-  host: string;
-  pid: number | null;
-  concurrency: number;
-  status: "online" | "offline";
-  started_at: string | null;
-  last_heartbeat: string | null;
-}
-
-export type { RunJson };

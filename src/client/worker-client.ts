@@ -1,31 +1,19 @@
 import type {
+  AdHocRunRequest,
   BundleManifestJson,
   ClaimRequestJson,
   ClaimResponseJson,
+  HeartbeatResponse,
   LogBatchJson,
+  LogsStored,
+  RunJson,
+  StateRecorded,
   StateReportJson,
+  WorkerOffline,
   WorkerRegistered,
   WorkerRegistration,
 } from "../core/index.ts";
-import type { RunJson } from "../store/index.ts";
 import type { Client } from "./create-client.ts";
-
-/** What the server recorded for a reported state. */
-export interface StateRecorded {
-  run: RunJson;
-  changed: boolean;
-  replaced?: string;
-}
-
-/** An ad-hoc run to create (POST /api/runs), held by the worker that runs it. */
-export interface AdHocRunRequest {
-  flow: string;
-  export?: string;
-  name?: string;
-  parameters?: Record<string, unknown>;
-  tags?: string[];
-  worker_id: string;
-}
 
 /** The worker protocol's calls, over the one typed client. */
 export type WorkerClient = ReturnType<typeof createWorkerClient>;
@@ -38,8 +26,7 @@ export function createWorkerClient(client: Client) {
     url: client.url,
     register: (body: WorkerRegistration) =>
       client.request<WorkerRegistered>("POST", "/api/workers", body),
-    heartbeat: (id: string) =>
-      client.request<{ cancel: string[] }>("POST", `${at(id)}/heartbeat`, {}),
+    heartbeat: (id: string) => client.request<HeartbeatResponse>("POST", `${at(id)}/heartbeat`, {}),
     /** Claim runs; the answer waits up to `wait_ms` for work. `signal` abandons it. */
     claim: async (id: string, body: ClaimRequestJson, signal?: AbortSignal) => {
       const res = await client.raw("POST", `${at(id)}/claim`, body, signal);
@@ -48,13 +35,8 @@ export function createWorkerClient(client: Client) {
     reportState: (id: string, runId: string, body: StateReportJson) =>
       client.request<StateRecorded>("POST", `${runAt(id, runId)}/state`, body),
     appendLogs: (id: string, runId: string, batch: LogBatchJson) =>
-      client.request<{ stored: number; last: number }>("POST", `${runAt(id, runId)}/logs`, batch),
-    offline: (id: string) =>
-      client.request<{ id: string; status: string; crashed: string[] }>(
-        "POST",
-        `${at(id)}/offline`,
-        {},
-      ),
+      client.request<LogsStored>("POST", `${runAt(id, runId)}/logs`, batch),
+    offline: (id: string) => client.request<WorkerOffline>("POST", `${at(id)}/offline`, {}),
     createAdHocRun: (body: AdHocRunRequest) => client.request<RunJson>("POST", "/api/runs", body),
     getBundle: (hash: string) =>
       client.request<BundleManifestJson>("GET", `/api/bundles/${encodeURIComponent(hash)}`),

@@ -1,60 +1,31 @@
+import type {
+  CONCURRENCY_SPEC,
+  DEPLOYMENT_SPEC,
+  SCHEDULE_SPEC,
+  TRIGGER_SPEC,
+} from "./wire/deployments.ts";
+import type { Wire } from "./wire/schema.ts";
+
 /**
  * A deployment as validated from its definition: what the store keeps for each version, and
- * what the scheduler and the worker read. Paths are relative to the bundle root (the folder that
- * holds the definition file); durations are milliseconds.
+ * what the scheduler and the worker read. Declared once, as the wire schema DEPLOYMENT_SPEC.
  */
-export interface DeploymentSpec {
-  name: string;
-  description: string;
-  /** A TypeScript flow: its file and export (`default` unless `./etl.ts:named`). */
-  flow?: { path: string; export: string };
-  /** A command flow: argv, `{{ parameters.x }}` substituted at run time. */
-  command?: string[];
-  tags: string[];
-  parameters: Record<string, unknown>;
-  parameter_schema?: Record<string, unknown>;
-  schedules: ScheduleSpec[];
-  triggers: TriggerSpec[];
-  retries: number;
-  retry_delay_ms: number;
-  timeout_ms: number | null;
-  concurrency: ConcurrencySpec | null;
-  work_pool: string;
-  work_queue: string;
-  env: Record<string, string>;
-  /** The working directory, relative to the bundle root ("." when not given). */
-  cwd: string;
-}
+export type DeploymentSpec = Wire<typeof DEPLOYMENT_SPEC>;
 
 export const CATCHUP_POLICIES = ["latest", "all", "none"] as const;
 export type CatchupPolicy = (typeof CATCHUP_POLICIES)[number];
 
 /** One schedule: exactly one of cron, interval_ms or rrule. */
-export interface ScheduleSpec {
-  cron?: string;
-  interval_ms?: number;
-  /** ISO time intervals count from (default: the epoch, so slots are stable across restarts). */
-  anchor?: string;
-  rrule?: string;
-  timezone: string;
-  parameters: Record<string, unknown>;
-  active: boolean;
-  catchup: CatchupPolicy;
-}
+export type ScheduleSpec = Wire<typeof SCHEDULE_SPEC>;
 
-export interface TriggerSpec {
-  on: string;
-  match: Record<string, string>;
-  parameters: Record<string, unknown>;
-}
+/** A trigger: runs the deployment when an event matches. */
+export type TriggerSpec = Wire<typeof TRIGGER_SPEC>;
 
 export const COLLISION_STRATEGIES = ["enqueue", "cancel-new"] as const;
 export type CollisionStrategy = (typeof COLLISION_STRATEGIES)[number];
 
-export interface ConcurrencySpec {
-  limit: number;
-  collision: CollisionStrategy;
-}
+/** A deployment's concurrency limit and what a run over it does. */
+export type ConcurrencySpec = Wire<typeof CONCURRENCY_SPEC>;
 
 /** A spec with the defaults a definition file leaves out (for specs made in code). */
 export function specWithDefaults(spec: Partial<DeploymentSpec> & { name: string }): DeploymentSpec {

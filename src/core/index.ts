@@ -57,15 +57,4 @@ export {
 } from "./states.ts";
 export { closest } from "./suggest.ts";
 export { VERSION } from "./version.ts";
-export {
-  type BundleManifestJson,
-  type ClaimRequestJson,
-  type ClaimResponseJson,
-  CONTENT_HASH,
-  type LogBatchJson,
-  type LogLineInput,
-  type StateReportJson,
-  type WorkerJob,
-  type WorkerRegistered,
-  type WorkerRegistration,
-} from "./worker-protocol.ts";
+export * from "./wire/index.ts";

@@ -1,5 +1,11 @@
 import { dirname, relative, sep } from "node:path";
-import { OrchError, type Problem, type ProjectPaths, renderProblem } from "../core/index.ts";
+import {
+  type DeployReport,
+  OrchError,
+  type Problem,
+  type ProjectPaths,
+  renderProblem,
+} from "../core/index.ts";
 import {
   applyWorkPools,
   getDeployment,
@@ -19,17 +25,6 @@ import {
 } from "./find-definition-files.ts";
 import type { ParsedFile } from "./parse-definitions.ts";
 import { loadDefinitionFile } from "./read-files.ts";
-
-/** What one deploy pass did. */
-export interface DeployReport {
-  created: string[];
-  updated: string[];
-  removed: string[];
-  unchanged: string[];
-  invalid: { file: string; problems: Problem[] }[];
-  /** Files named like definitions that orch did not read (special files, links out), and why. */
-  warnings: Problem[];
-}
 
 /** Keeps a project's definitions in step with the store, re-reading only what changed. */
 export interface Deployer {

@@ -1,3 +1,5 @@
+/** Re-exported for the definitions' users: the shape is the API's (core's wire module). */
+export type { DeployReport } from "../core/index.ts";
 export {
   BUNDLE_MAX_BYTES,
   BUNDLE_MAX_FILES,
@@ -10,7 +12,7 @@ export {
   scanBundle,
   storeBundleObjects,
 } from "./bundles.ts";
-export { createDeployer, type Deployer, type DeployReport } from "./create-deployer.ts";
+export { createDeployer, type Deployer } from "./create-deployer.ts";
 export { createDeploymentRun, type DeploymentRunRequest } from "./create-deployment-run.ts";
 export { deployFolder, storeBundle, versionHash } from "./deploy-folder.ts";
 export { findDefinitionFiles } from "./find-definition-files.ts";

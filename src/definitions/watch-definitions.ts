@@ -1,5 +1,6 @@
 import { watch } from "chokidar";
-import type { Deployer, DeployReport } from "./create-deployer.ts";
+import type { DeployReport } from "../core/index.ts";
+import type { Deployer } from "./create-deployer.ts";
 
 export interface WatchOptions {
   /** Quiet time after the last change of a burst before redeploying (ms). */

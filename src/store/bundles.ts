@@ -1,21 +1,15 @@
+import type { BundleManifestJson } from "../core/index.ts";
 import type { Store } from "./open-store.ts";
 
-/** A bundle's file list as stored: path, content hash, size, mode. */
-export interface BundleManifest {
-  hash: string;
-  files: { path: string; hash: string; size: number; mode: number }[];
-  size: number;
-}
-
 /** Record a bundle's manifest (once per hash). */
-export function saveBundle(store: Store, bundle: BundleManifest): void {
+export function saveBundle(store: Store, bundle: BundleManifestJson): void {
   store.db
     .query("INSERT OR IGNORE INTO bundles (hash, manifest, size, created_at) VALUES (?, ?, ?, ?)")
     .run(bundle.hash, JSON.stringify(bundle.files), bundle.size, store.clock.now());
 }
 
 /** A bundle's manifest by hash, or null. */
-export function getBundle(store: Store, hash: string): BundleManifest | null {
+export function getBundle(store: Store, hash: string): BundleManifestJson | null {
   const row = store.db
     .query("SELECT hash, manifest, size FROM bundles WHERE hash = ?")
     .get(hash) as {

@@ -1,4 +1,4 @@
-import { type DeploymentSpec, iso, OrchError } from "../core/index.ts";
+import { type DeploymentJson, type DeploymentSpec, iso, OrchError } from "../core/index.ts";
 import { recordEvent } from "./events.ts";
 import type { Store } from "./open-store.ts";
 
@@ -21,32 +21,6 @@ export interface DeploymentRow {
 /** A deployment's spec, parsed. */
 export function deploymentSpec(row: Pick<DeploymentRow, "spec">): DeploymentSpec {
   return JSON.parse(row.spec) as DeploymentSpec;
-}
-
-/** A deployment as `--json` and the API show it. */
-export interface DeploymentJson {
-  name: string;
-  version: number;
-  description: string;
-  flow: string | null;
-  command: string[] | null;
-  paused: boolean;
-  removed: boolean;
-  tags: string[];
-  parameters: Record<string, unknown>;
-  parameter_schema: Record<string, unknown> | null;
-  /** Each with `description`, the schedule in words, when the API serves it. */
-  schedules: (DeploymentSpec["schedules"][number] & { description?: string })[];
-  triggers: DeploymentSpec["triggers"];
-  retries: number;
-  retry_delay_ms: number;
-  timeout_ms: number | null;
-  concurrency: DeploymentSpec["concurrency"];
-  work_pool: string;
-  work_queue: string;
-  next_run: string | null;
-  source: string | null;
-  updated_at: string | null;
 }
 
 /** The JSON shape of a stored deployment. */

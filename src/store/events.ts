@@ -1,4 +1,4 @@
-import { iso } from "../core/index.ts";
+import { type EventJson, iso } from "../core/index.ts";
 import type { Store } from "./open-store.ts";
 
 /** An event as stored. */
@@ -8,15 +8,6 @@ export interface EventRow {
   resource: string | null;
   payload: string;
   at: number;
-}
-
-/** An event as the API shows it. */
-export interface EventJson {
-  id: number;
-  name: string;
-  resource: string | null;
-  payload: Record<string, unknown>;
-  at: string;
 }
 
 /** The JSON shape of a stored event. */

@@ -1,11 +1,10 @@
 export { appendNumberedLogs, type NumberedAppend } from "./append-numbered-logs.ts";
-export { type BundleManifest, getBundle, saveBundle } from "./bundles.ts";
+export { getBundle, saveBundle } from "./bundles.ts";
 export { type ClaimRequest, type ClaimResult, claimRuns } from "./claim-runs.ts";
 export { ensureDataDir, ensureToken } from "./data-dir.ts";
 export {
   type DeployChange,
   type DeployInput,
-  type DeploymentJson,
   type DeploymentRow,
   deploymentSpec,
   deploymentToJson,
@@ -21,20 +20,18 @@ export {
   type VersionRow,
 } from "./deployments.ts";
 export { eventsAfter, getEventCursor, lastEventId, setEventCursor } from "./event-cursors.ts";
-export { type EventJson, type EventRow, eventToJson, listEvents, recordEvent } from "./events.ts";
+export { type EventRow, eventToJson, listEvents, recordEvent } from "./events.ts";
 export { acquireInstanceLock } from "./instance-lock.ts";
 export {
   appendLogs,
   countLogs,
-  LOG_STREAMS,
   type LogLine,
   type LogLineRow,
-  type LogStream,
   listLogs,
 } from "./logs.ts";
 export { MIGRATIONS, type Migration, SCHEMA_VERSION } from "./migrations.ts";
 export { type OpenStoreOptions, openStore, type Store, schemaVersion } from "./open-store.ts";
-export { type PruneCounts, pruneRuns } from "./prune-runs.ts";
+export { pruneRuns } from "./prune-runs.ts";
 export {
   createRun,
   getRun,
@@ -44,13 +41,11 @@ export {
   parseRunCursor,
   type RunCursor,
   type RunFilter,
-  type RunJson,
   type RunOutcome,
   type RunRow,
   runCursor,
   runStates,
   runToJson,
-  type StateJson,
   type TransitionResult,
   transitionRun,
 } from "./runs.ts";

@@ -1,8 +1,5 @@
+import type { LogStream } from "../core/index.ts";
 import type { Store } from "./open-store.ts";
-
-/** Where a log line came from: the run's stdout or stderr, or orch itself (e.g. the cap marker). */
-export const LOG_STREAMS = ["stdout", "stderr", "orch"] as const;
-export type LogStream = (typeof LOG_STREAMS)[number];
 
 /** One line of a run's output, as captured. */
 export interface LogLine {

@@ -1,11 +1,5 @@
+import type { PruneResult } from "../core/index.ts";
 import type { Store } from "./open-store.ts";
-
-/** What a prune removed (or, dry, would remove). */
-export interface PruneCounts {
-  runs: number;
-  log_lines: number;
-  events: number;
-}
 
 const BATCH = 5000;
 
@@ -15,7 +9,7 @@ const BATCH = 5000;
  * or planned are never touched. Works in batches, each its own transaction, so the store's write
  * lock is never held for long. `dryRun` only counts.
  */
-export function pruneRuns(store: Store, endedBefore: number, dryRun = false): PruneCounts {
+export function pruneRuns(store: Store, endedBefore: number, dryRun = false): PruneResult {
   const finished = `state_type IN ('COMPLETED', 'FAILED', 'CRASHED', 'CANCELLED') AND ended_at < ?`;
   if (dryRun) {
     const runs = (
@@ -37,7 +31,7 @@ export function pruneRuns(store: Store, endedBefore: number, dryRun = false): Pr
     ).n;
     return { runs, log_lines: lines, events };
   }
-  const counts: PruneCounts = { runs: 0, log_lines: 0, events: 0 };
+  const counts: PruneResult = { runs: 0, log_lines: 0, events: 0 };
   for (;;) {
     const done = store.tx(() => {
       const seqs = store.db

@@ -5,6 +5,8 @@ import {
   OrchError,
   type ProposedState,
   type Proposer,
+  type RunJson,
+  type StateJson,
   type StateName,
   type StateType,
 } from "../core/index.ts";
@@ -45,30 +47,6 @@ export interface RunRow {
   created_at: number;
   /** For a run a trigger made: JSON list of the deployments whose runs led to it. */
   trigger_chain: string | null;
-}
-
-/** A flow run as the API and `--json` show it. */
-export interface RunJson {
-  id: string;
-  deployment: string | null;
-  state: StateType;
-  state_name: StateName;
-  state_message: string;
-  parameters: Record<string, unknown>;
-  tags: string[];
-  attempt: number;
-  scheduled_at: string | null;
-  started_at: string | null;
-  ended_at: string | null;
-  exit_code: number | null;
-  signal: string | null;
-  worker: string | null;
-  version: number | null;
-  parent_id: string | null;
-  work_pool: string;
-  work_queue: string;
-  created_by: string;
-  created_at: string | null;
 }
 
 /** The JSON shape of a stored run. */
@@ -324,14 +302,6 @@ export function getRunOrThrow(store: Store, idOrPrefix: string): RunRow {
     "E_AMBIGUOUS",
     `run id prefix ${idOrPrefix} matches more than one run; give more characters`,
   );
-}
-
-/** One entry of a run's state history. */
-export interface StateJson {
-  type: StateType;
-  name: StateName;
-  at: string;
-  message: string;
 }
 
 /** A run's state history, oldest first. */

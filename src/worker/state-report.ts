@@ -1,4 +1,4 @@
-import type { ProposedState, StateReportJson } from "../core/index.ts";
+import { type ProposedState, REPORTABLE_TYPES, type StateReportJson } from "../core/index.ts";
 import type { RunOutcome } from "../store/index.ts";
 
 /**
@@ -8,8 +8,13 @@ import type { RunOutcome } from "../store/index.ts";
 
 /** A proposed state and its outcome as a worker sends them (POST …/runs/:run/state). */
 export function toStateReport(state: ProposedState, outcome: RunOutcome = {}): StateReportJson {
+  const type = state.type;
+  // The server refuses the others (STATE_REPORT): a worker never decides them.
+  if (!(REPORTABLE_TYPES as readonly string[]).includes(type)) {
+    throw new Error(`a worker cannot report ${type}; it reports ${REPORTABLE_TYPES.join(", ")}`);
+  }
   return {
-    type: state.type,
+    type: type as StateReportJson["type"],
     ...(state.name ? { name: state.name } : {}),
     ...(state.message !== undefined ? { message: state.message } : {}),
     ...(outcome.exitCode !== undefined ? { exit_code: outcome.exitCode } : {}),

@@ -1,5 +1,11 @@
-import type { DeploymentSpec, ProjectPaths } from "../../core/index.ts";
-import { iso } from "../../core/index.ts";
+import {
+  type DeploymentDetail,
+  type DeploymentJson,
+  type DeploymentRemoved,
+  type DeploymentSpec,
+  iso,
+  type ProjectPaths,
+} from "../../core/index.ts";
 import type { Deployer } from "../../definitions/index.ts";
 import { describeSchedule } from "../../scheduler/index.ts";
 import {
@@ -27,7 +33,7 @@ export interface DeploymentRoutesDeps {
 /** Routes under /api/deployments, and POST /api/deploy. */
 export function deploymentRoutes({ store, deployer, upcoming }: DeploymentRoutesDeps): Route[] {
   /** The JSON of a deployment, each schedule with its description in words. */
-  const toJson = (row: DeploymentRow, next: Map<number, number>) => {
+  const toJson = (row: DeploymentRow, next: Map<number, number>): DeploymentJson => {
     const d = deploymentToJson(row, next.get(row.id) ?? null);
     return {
       ...d,
@@ -57,15 +63,16 @@ export function deploymentRoutes({ store, deployer, upcoming }: DeploymentRoutes
         const base = toJson(row, nextRunTimes(store));
         const spec = JSON.parse(row.spec) as DeploymentSpec;
         const nextRuns = row.paused || row.removed_at !== null ? [] : (upcoming?.(spec, 5) ?? []);
-        return json({
+        const detail: DeploymentDetail = {
           ...base,
-          next_runs: nextRuns.map((t) => iso(t)),
+          next_runs: nextRuns.map((t) => iso(t)!),
           versions: listVersions(store, row.id).map((v) => ({
             version: v.version,
             hash: v.hash,
-            created_at: iso(v.created_at),
+            created_at: iso(v.created_at)!,
           })),
-        });
+        };
+        return json(detail);
       },
     },
     {
@@ -93,11 +100,12 @@ export function deploymentRoutes({ store, deployer, upcoming }: DeploymentRoutes
       handler: (_req, { params: { name } }) => {
         const row = getDeploymentOrThrow(store, name!);
         removeDeployment(store, name!, "removed by a user");
-        return json({
-          name,
+        const removed: DeploymentRemoved = {
+          name: name!,
           removed: true,
           source: row.source_file ? `${row.source_file}:${row.source_line}` : null,
-        });
+        };
+        return json(removed);
       },
     },
     {

@@ -1,4 +1,4 @@
-import { OrchError } from "../../core/index.ts";
+import { EMIT_EVENT_REQUEST, type EmitEventRequest, OrchError } from "../../core/index.ts";
 import {
   type EventRow,
   eventsAfter,
@@ -12,30 +12,6 @@ import { parseJson, readText } from "../read-body.ts";
 import type { Route, RouteContext } from "../router.ts";
 import { sseResponse } from "../sse.ts";
 
-const EMIT_SCHEMA = {
-  type: "object",
-  additionalProperties: false,
-  required: ["name"],
-  properties: {
-    name: {
-      type: "string",
-      maxLength: 200,
-      // orch's own events are its own to emit: a client cannot fake a run's completion.
-      pattern: "^(?!flow-run\\.|deployment\\.|webhook\\.)[A-Za-z0-9][A-Za-z0-9._:-]*$",
-      "x-message":
-        'must start with a letter or digit, hold only letters, digits, ".", "_", ":" and "-", and not start with flow-run., deployment. or webhook. (orch emits those)',
-    },
-    resource: { type: "string", maxLength: 1000 },
-    payload: { type: "object" },
-  },
-};
-
-interface EmitBody {
-  name: string;
-  resource?: string;
-  payload?: Record<string, unknown>;
-}
-
 /** Events a reconnecting stream replays at most before it says to reload instead. */
 const MAX_REPLAY = 50_000;
 
@@ -46,9 +22,9 @@ export function eventRoutes({ store }: { store: Store }): Route[] {
       method: "POST",
       path: "/api/events",
       summary: "Emit an event: {name, resource, payload}",
-      body: EMIT_SCHEMA,
+      body: EMIT_EVENT_REQUEST,
       response: { status: 201, description: "The event" },
-      handler: (_req, { body }: RouteContext<EmitBody>) => {
+      handler: (_req, { body }: RouteContext<EmitEventRequest>) => {
         return json(
           eventToJson(recordEvent(store, body.name, body.resource ?? null, body.payload ?? {})),
           201,

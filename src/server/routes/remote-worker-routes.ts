@@ -1,13 +1,18 @@
 import {
   type BundleManifestJson,
+  CLAIM_REQUEST,
   type ClaimRequestJson,
   type ClaimResponseJson,
   CONTENT_HASH,
+  HEARTBEAT_REQUEST,
+  LOG_BATCH,
   type LogBatchJson,
+  OFFLINE_REQUEST,
   OrchError,
   type ProjectPaths,
-  STATE_NAMES,
+  STATE_REPORT,
   type StateReportJson,
+  WORKER_REGISTRATION,
   type WorkerJob,
   type WorkerRegistered,
   type WorkerRegistration,
@@ -22,7 +27,6 @@ import {
   getVersion,
   getWorker,
   heartbeatWorker,
-  LOG_STREAMS,
   listActiveRuns,
   type RunRow,
   registerWorker,
@@ -42,88 +46,6 @@ export interface RemoteWorkerRoutesDeps {
   /** Workers silent this long are marked offline and their runs CRASHED. Default 30 s. */
   staleAfterMs?: number;
 }
-
-/** The longest a claim waits for work before it answers with none. */
-export const MAX_CLAIM_WAIT_MS = 60_000;
-
-const ID = { type: "string", minLength: 1, maxLength: 100 } as const;
-const IDS = { type: "array", maxItems: 10_000, items: ID } as const;
-
-const REGISTER_SCHEMA = {
-  type: "object",
-  additionalProperties: false,
-  required: ["name", "pool", "host", "concurrency"],
-  properties: {
-    name: {
-      type: "string",
-      minLength: 1,
-      maxLength: 200,
-      // orch up's own worker is recognised by this name when it restarts (recover-runs.ts).
-      pattern: "^(?!embedded$)",
-      description: "any name but embedded, which is orch up's own worker",
-    },
-    pool: { type: "string", minLength: 1, maxLength: 200 },
-    host: { type: "string", minLength: 1, maxLength: 255 },
-    concurrency: { type: "integer", minimum: 1, maximum: 1000 },
-    pid: { type: ["integer", "null"], minimum: 1 },
-  },
-};
-
-const CLAIM_SCHEMA = {
-  type: "object",
-  additionalProperties: false,
-  required: ["limit"],
-  properties: {
-    limit: { type: "integer", minimum: 0, maximum: 1000 },
-    wait_ms: { type: "integer", minimum: 0, maximum: MAX_CLAIM_WAIT_MS },
-    held: IDS,
-    cancelling: IDS,
-  },
-};
-
-/** The states a worker may propose for a run it holds. */
-const REPORTABLE = ["SCHEDULED", "RUNNING", "COMPLETED", "FAILED", "CRASHED", "CANCELLED"];
-
-const STATE_SCHEMA = {
-  type: "object",
-  additionalProperties: false,
-  required: ["type"],
-  properties: {
-    type: { type: "string", enum: REPORTABLE },
-    name: { type: "string", enum: Object.keys(STATE_NAMES) },
-    message: { type: "string", maxLength: 10_000 },
-    exit_code: { type: ["integer", "null"] },
-    signal: { type: ["string", "null"], maxLength: 50 },
-    pid: { type: ["integer", "null"], minimum: 1 },
-    pid_started: { type: ["string", "null"], maxLength: 100 },
-  },
-};
-
-const LOGS_SCHEMA = {
-  type: "object",
-  additionalProperties: false,
-  required: ["attempt", "first", "lines"],
-  properties: {
-    attempt: { type: "integer", minimum: 1 },
-    first: { type: "integer", minimum: 1 },
-    lines: {
-      type: "array",
-      maxItems: 50_000,
-      items: {
-        type: "object",
-        additionalProperties: false,
-        required: ["at", "stream", "line"],
-        properties: {
-          at: { type: "integer", minimum: 0 },
-          stream: { type: "string", enum: [...LOG_STREAMS] },
-          line: { type: "string" },
-        },
-      },
-    },
-  },
-};
-
-const EMPTY_SCHEMA = { type: "object", additionalProperties: false, properties: {} };
 
 /**
  * The worker protocol: what a remote worker (and `orch flow run`) calls to register, heartbeat,
@@ -224,7 +146,7 @@ export function remoteWorkerRoutes({
       method: "POST",
       path: "/api/workers",
       summary: "Register a worker: {name, pool, host, concurrency, pid} -> its id",
-      body: REGISTER_SCHEMA,
+      body: WORKER_REGISTRATION,
       response: { status: 201, description: "The worker's id and heartbeat period" },
       handler: (_req, { body }: RouteContext<WorkerRegistration>) => {
         const id = crypto.randomUUID();
@@ -250,7 +172,7 @@ export function remoteWorkerRoutes({
       method: "POST",
       path: "/api/workers/:id/heartbeat",
       summary: "A worker is alive; the answer lists its runs being cancelled",
-      body: EMPTY_SCHEMA,
+      body: HEARTBEAT_REQUEST,
       response: { description: "{cancel: run ids}" },
       handler: (_req, { params: { id } }) =>
         store.tx(() => {
@@ -267,7 +189,7 @@ export function remoteWorkerRoutes({
       path: "/api/workers/:id/claim",
       summary:
         "Claim runs for a worker: {limit, wait_ms, held, cancelling}; waits (long poll) until work or a cancel appears",
-      body: CLAIM_SCHEMA,
+      body: CLAIM_REQUEST,
       response: { description: "{jobs, cancel}" },
       handler: (req, { params: { id }, body }: RouteContext<ClaimRequestJson>) => {
         const first = lookForWork(id!, body);
@@ -330,7 +252,7 @@ export function remoteWorkerRoutes({
       path: "/api/workers/:id/runs/:run/state",
       summary:
         "A worker proposes a state for a run it holds: {type, name, message, exit_code, signal, pid, pid_started}",
-      body: STATE_SCHEMA,
+      body: STATE_REPORT,
       response: { description: "{run, changed, replaced}: the run as recorded" },
       handler: (_req, { params: { id, run: runId }, body }: RouteContext<StateReportJson>) =>
         store.tx(() => {
@@ -351,7 +273,7 @@ export function remoteWorkerRoutes({
       path: "/api/workers/:id/runs/:run/logs",
       summary:
         "Append an attempt's log lines, numbered from `first`: {attempt, first, lines}; lines already stored are skipped",
-      body: LOGS_SCHEMA,
+      body: LOG_BATCH,
       response: { description: "{stored, last}: lines stored now, the attempt's last line number" },
       handler: (_req, { params: { id, run: runId }, body }: RouteContext<LogBatchJson>) =>
         store.tx(() => {
@@ -363,7 +285,7 @@ export function remoteWorkerRoutes({
       method: "POST",
       path: "/api/workers/:id/offline",
       summary: "A worker stops: it goes offline, and runs it still held are CRASHED",
-      body: EMPTY_SCHEMA,
+      body: OFFLINE_REQUEST,
       response: { description: "{id, status, crashed: run ids}" },
       handler: (_req, { params: { id } }) =>
         store.tx(() => {

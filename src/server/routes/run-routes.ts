@@ -1,4 +1,19 @@
-import { iso, isStateType, isTerminal, OrchError, parseDuration } from "../../core/index.ts";
+import {
+  AD_HOC_RUN_REQUEST,
+  type AdHocRunRequest,
+  iso,
+  isStateType,
+  isTerminal,
+  OrchError,
+  PRUNE_REQUEST,
+  type PruneRequest,
+  parseDuration,
+  type RunDetail,
+  TASK_REPORT,
+  type TaskReport,
+  TRIGGER_RUN_REQUEST,
+  type TriggerRunRequest,
+} from "../../core/index.ts";
 import { createDeploymentRun } from "../../definitions/index.ts";
 import {
   createRun,
@@ -30,103 +45,6 @@ export interface RunRoutesDeps {
   retry?: (store: Store, runId: string) => RunRow;
 }
 
-/** A run's tags in a request: a few short labels, so a list or a filter stays cheap. */
-const TAGS_SCHEMA = {
-  type: "array",
-  maxItems: 100,
-  items: { type: "string", minLength: 1, maxLength: 200 },
-};
-
-const TRIGGER_SCHEMA = {
-  type: "object",
-  additionalProperties: false,
-  properties: {
-    parameters: { type: "object" },
-    tags: TAGS_SCHEMA,
-    scheduled_at: { type: "string", description: "An ISO time; default now" },
-    idempotency_key: { type: "string", minLength: 1, maxLength: 200 },
-  },
-};
-
-interface TriggerBody {
-  parameters?: Record<string, unknown>;
-  tags?: string[];
-  scheduled_at?: string;
-  idempotency_key?: string;
-}
-
-const AD_HOC_SCHEMA = {
-  type: "object",
-  additionalProperties: false,
-  required: ["flow", "worker_id"],
-  properties: {
-    flow: { type: "string", minLength: 1, maxLength: 4096, description: "The flow's file" },
-    export: { type: "string", minLength: 1, maxLength: 200, description: "Default: default" },
-    name: { type: "string", minLength: 1, maxLength: 200, description: "The flow's name" },
-    parameters: { type: "object" },
-    tags: TAGS_SCHEMA,
-    worker_id: {
-      type: "string",
-      minLength: 1,
-      maxLength: 100,
-      description: "The registered worker that runs it (orch flow run registers one)",
-    },
-  },
-};
-
-interface AdHocBody {
-  flow: string;
-  export?: string;
-  name?: string;
-  parameters?: Record<string, unknown>;
-  tags?: string[];
-  worker_id: string;
-}
-
-const PRUNE_SCHEMA = {
-  type: "object",
-  additionalProperties: false,
-  required: ["older_than"],
-  properties: {
-    older_than: { type: "string", description: 'A duration: "30d", "12h"' },
-    dry_run: { type: "boolean", description: "Only count what would go" },
-  },
-};
-
-const TASKS_SCHEMA = {
-  type: "object",
-  additionalProperties: false,
-  required: ["tasks"],
-  properties: {
-    tasks: {
-      type: "array",
-      maxItems: 10_000,
-      items: {
-        type: "object",
-        additionalProperties: false,
-        required: ["id", "name", "state", "attempts", "started_at", "ended_at"],
-        properties: {
-          id: { type: "string", minLength: 1, maxLength: 100 },
-          name: { type: "string", minLength: 1, maxLength: 500 },
-          state: { enum: ["RUNNING", "COMPLETED", "FAILED"] },
-          attempts: { type: "integer", minimum: 0 },
-          started_at: { type: ["string", "null"], format: "date-time" },
-          ended_at: { type: ["string", "null"], format: "date-time" },
-        },
-      },
-    },
-  },
-};
-
-interface TaskBody {
-  id: string;
-  name: string;
-  state: string;
-  attempts: number;
-  started_at: string | null;
-  ended_at: string | null;
-}
-
 /** A page cursor from the query, or a 400. */
 function cursor(text: string | undefined) {
   if (text === undefined) return undefined;
@@ -140,7 +58,7 @@ function cursor(text: string | undefined) {
 }
 
 /** A run with its history and task runs. */
-export function runDetail(store: Store, idOrPrefix: string) {
+export function runDetail(store: Store, idOrPrefix: string): RunDetail {
   const run = getRunOrThrow(store, idOrPrefix);
   const tasks = store.db
     .query(
@@ -179,9 +97,9 @@ export function runRoutes({ store, cancel, retry }: RunRoutesDeps): Route[] {
       method: "POST",
       path: "/api/deployments/:name/runs",
       summary: "Trigger a run: {parameters} merged over the deployment's defaults",
-      body: TRIGGER_SCHEMA,
+      body: TRIGGER_RUN_REQUEST,
       response: { status: 201, description: "The new run" },
-      handler: (_req, { params: { name }, body }: RouteContext<TriggerBody>) => {
+      handler: (_req, { params: { name }, body }: RouteContext<TriggerRunRequest>) => {
         let scheduledAt: number | undefined;
         if (body.scheduled_at !== undefined) {
           scheduledAt = Date.parse(body.scheduled_at);
@@ -209,9 +127,9 @@ export function runRoutes({ store, cancel, retry }: RunRoutesDeps): Route[] {
       path: "/api/runs",
       summary:
         "Create an ad-hoc run (no deployment) held by the worker that runs it: {flow, export, name, parameters, tags, worker_id}",
-      body: AD_HOC_SCHEMA,
+      body: AD_HOC_RUN_REQUEST,
       response: { status: 201, description: "The new run, PENDING for that worker" },
-      handler: (_req, { body }: RouteContext<AdHocBody>) => {
+      handler: (_req, { body }: RouteContext<AdHocRunRequest>) => {
         const run = store.tx(() => {
           const worker = getWorker(store, body.worker_id);
           if (worker?.status !== "online") {
@@ -383,8 +301,8 @@ export function runRoutes({ store, cancel, retry }: RunRoutesDeps): Route[] {
       path: "/api/runs/prune",
       summary:
         'Delete finished runs that ended longer ago than older_than (with their logs), and older events: {older_than: "30d", dry_run}',
-      body: PRUNE_SCHEMA,
-      handler: (_req, { body }: RouteContext<{ older_than: string; dry_run?: boolean }>) => {
+      body: PRUNE_REQUEST,
+      handler: (_req, { body }: RouteContext<PruneRequest>) => {
         const ms = parseDuration(body.older_than);
         if (ms === undefined || ms < 60_000) {
           throw new OrchError("E_BAD_INPUT", "the request body is not valid", [
@@ -402,8 +320,8 @@ export function runRoutes({ store, cancel, retry }: RunRoutesDeps): Route[] {
       path: "/api/runs/:id/tasks",
       summary:
         "A flow reports its task runs' latest states: {tasks: [{id, name, state, attempts, started_at, ended_at}]}",
-      body: TASKS_SCHEMA,
-      handler: (_req, { params: { id }, body }: RouteContext<{ tasks: TaskBody[] }>) => {
+      body: TASK_REPORT,
+      handler: (_req, { params: { id }, body }: RouteContext<TaskReport>) => {
         const run = getRunOrThrow(store, id!);
         const time = (t: string | null) => (t === null ? null : Date.parse(t));
         upsertTaskRuns(

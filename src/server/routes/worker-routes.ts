@@ -1,10 +1,10 @@
-import { iso } from "../../core/index.ts";
+import { iso, type WorkerJson } from "../../core/index.ts";
 import { listWorkers, type Store, type WorkerRow } from "../../store/index.ts";
 import { json } from "../http.ts";
 import type { Route } from "../router.ts";
 
 /** A worker as the API shows it (times in ISO). */
-export function workerToJson(row: WorkerRow) {
+export function workerToJson(row: WorkerRow): WorkerJson {
   return {
     id: row.id,
     name: row.name,

@@ -1,0 +1,243 @@
+import { CATCHUP_POLICIES, COLLISION_STRATEGIES } from "../deployment.ts";
+import { OBJECT, PROBLEM, STRINGS, TIME, TIME_OR_NULL, type Wire } from "./schema.ts";
+
+/** One schedule: exactly one of cron, interval_ms or rrule. */
+export const SCHEDULE_SPEC = {
+  title: "Schedule",
+  type: "object",
+  additionalProperties: false,
+  required: ["timezone", "parameters", "active", "catchup"],
+  properties: {
+    cron: { type: "string" },
+    interval_ms: { type: "integer", minimum: 1 },
+    anchor: {
+      type: "string",
+      description:
+        "ISO time intervals count from (default: the epoch, so slots are stable across restarts)",
+    },
+    rrule: { type: "string" },
+    timezone: { type: "string" },
+    parameters: OBJECT,
+    active: { type: "boolean" },
+    catchup: { type: "string", enum: CATCHUP_POLICIES },
+  },
+} as const;
+
+/** A schedule as the API shows it: with its description in words. */
+export const SCHEDULE = {
+  ...SCHEDULE_SPEC,
+  title: "ScheduleJson",
+  properties: {
+    ...SCHEDULE_SPEC.properties,
+    description: { type: "string", description: "The schedule in words (the API adds it)" },
+  },
+} as const;
+
+/** A trigger: runs the deployment when an event matches. */
+export const TRIGGER_SPEC = {
+  title: "Trigger",
+  type: "object",
+  additionalProperties: false,
+  required: ["on", "match", "parameters"],
+  properties: {
+    on: { type: "string" },
+    match: { type: "object", additionalProperties: { type: "string" } },
+    parameters: OBJECT,
+  },
+} as const;
+
+/** A deployment's concurrency limit and what a run over it does. */
+export const CONCURRENCY_SPEC = {
+  title: "Concurrency",
+  type: "object",
+  additionalProperties: false,
+  required: ["limit", "collision"],
+  properties: {
+    limit: { type: "integer", minimum: 1 },
+    collision: { type: "string", enum: COLLISION_STRATEGIES },
+  },
+} as const;
+
+/**
+ * A deployment as validated from its definition: what the store keeps for each version, and
+ * what the scheduler and the worker read. Paths are relative to the bundle root (the folder that
+ * holds the definition file); durations are milliseconds.
+ */
+export const DEPLOYMENT_SPEC = {
+  title: "DeploymentSpec",
+  type: "object",
+  additionalProperties: false,
+  required: [
+    "name",
+    "description",
+    "tags",
+    "parameters",
+    "schedules",
+    "triggers",
+    "retries",
+    "retry_delay_ms",
+    "timeout_ms",
+    "concurrency",
+    "work_pool",
+    "work_queue",
+    "env",
+    "cwd",
+  ],
+  properties: {
+    name: { type: "string" },
+    description: { type: "string" },
+    flow: {
+      type: "object",
+      description: "A TypeScript flow: its file and export (`default` unless `./etl.ts:named`)",
+      additionalProperties: false,
+      required: ["path", "export"],
+      properties: { path: { type: "string" }, export: { type: "string" } },
+    },
+    command: {
+      ...STRINGS,
+      description: "A command flow: argv, `{{ parameters.x }}` substituted at run time",
+    },
+    tags: STRINGS,
+    parameters: OBJECT,
+    parameter_schema: OBJECT,
+    schedules: { type: "array", items: SCHEDULE_SPEC },
+    triggers: { type: "array", items: TRIGGER_SPEC },
+    retries: { type: "integer", minimum: 0 },
+    retry_delay_ms: { type: "integer", minimum: 0 },
+    timeout_ms: { type: ["integer", "null"] },
+    concurrency: { anyOf: [CONCURRENCY_SPEC, { type: "null" }] },
+    work_pool: { type: "string" },
+    work_queue: { type: "string" },
+    env: { type: "object", additionalProperties: { type: "string" } },
+    cwd: {
+      type: "string",
+      description: 'The working directory, relative to the bundle root ("." when not given)',
+    },
+  },
+} as const;
+
+/** A deployment as `--json` and the API show it. */
+export const DEPLOYMENT = {
+  title: "Deployment",
+  type: "object",
+  additionalProperties: false,
+  required: [
+    "name",
+    "version",
+    "description",
+    "flow",
+    "command",
+    "paused",
+    "removed",
+    "tags",
+    "parameters",
+    "parameter_schema",
+    "schedules",
+    "triggers",
+    "retries",
+    "retry_delay_ms",
+    "timeout_ms",
+    "concurrency",
+    "work_pool",
+    "work_queue",
+    "next_run",
+    "source",
+    "updated_at",
+  ],
+  properties: {
+    name: { type: "string" },
+    version: { type: "integer", minimum: 1 },
+    description: { type: "string" },
+    flow: { type: ["string", "null"], description: "`./etl.ts` or `./etl.ts:named`" },
+    command: { anyOf: [STRINGS, { type: "null" }] },
+    paused: { type: "boolean" },
+    removed: { type: "boolean" },
+    tags: STRINGS,
+    parameters: OBJECT,
+    parameter_schema: { type: ["object", "null"] },
+    schedules: { type: "array", items: SCHEDULE },
+    triggers: { type: "array", items: TRIGGER_SPEC },
+    retries: { type: "integer" },
+    retry_delay_ms: { type: "integer" },
+    timeout_ms: { type: ["integer", "null"] },
+    concurrency: { anyOf: [CONCURRENCY_SPEC, { type: "null" }] },
+    work_pool: { type: "string" },
+    work_queue: { type: "string" },
+    next_run: TIME_OR_NULL,
+    source: { type: ["string", "null"], description: "`flows/etl.yaml:3`" },
+    updated_at: TIME_OR_NULL,
+  },
+} as const;
+
+/** A deployment with what `inspect` adds: its next runs and its versions. */
+export const DEPLOYMENT_DETAIL = {
+  ...DEPLOYMENT,
+  title: "DeploymentDetail",
+  required: [...DEPLOYMENT.required, "next_runs", "versions"],
+  properties: {
+    ...DEPLOYMENT.properties,
+    next_runs: { type: "array", items: TIME },
+    versions: {
+      type: "array",
+      items: {
+        type: "object",
+        additionalProperties: false,
+        required: ["version", "hash", "created_at"],
+        properties: {
+          version: { type: "integer", minimum: 1 },
+          hash: { type: "string" },
+          created_at: TIME,
+        },
+      },
+    },
+  },
+} as const;
+
+/** The answer to removing a deployment. */
+export const DEPLOYMENT_REMOVED = {
+  title: "DeploymentRemoved",
+  type: "object",
+  additionalProperties: false,
+  required: ["name", "removed", "source"],
+  properties: {
+    name: { type: "string" },
+    removed: { type: "boolean" },
+    source: { type: ["string", "null"] },
+  },
+} as const;
+
+/** What a deploy did: deployments created, updated, removed, unchanged, and invalid files. */
+export const DEPLOY_REPORT = {
+  title: "DeployReport",
+  type: "object",
+  additionalProperties: false,
+  required: ["created", "updated", "removed", "unchanged", "invalid", "warnings"],
+  properties: {
+    created: STRINGS,
+    updated: STRINGS,
+    removed: STRINGS,
+    unchanged: STRINGS,
+    invalid: {
+      type: "array",
+      items: {
+        type: "object",
+        additionalProperties: false,
+        required: ["file", "problems"],
+        properties: { file: { type: "string" }, problems: { type: "array", items: PROBLEM } },
+      },
+    },
+    warnings: {
+      type: "array",
+      items: PROBLEM,
+      description:
+        "Files named like definitions that orch did not read (special files, links out), and why",
+    },
+  },
+} as const;
+
+export type ScheduleSpecJson = Wire<typeof SCHEDULE_SPEC>;
+export type DeploymentSpecJson = Wire<typeof DEPLOYMENT_SPEC>;
+export type DeploymentJson = Wire<typeof DEPLOYMENT>;
+export type DeploymentDetail = Wire<typeof DEPLOYMENT_DETAIL>;
+export type DeploymentRemoved = Wire<typeof DEPLOYMENT_REMOVED>;
+export type DeployReport = Wire<typeof DEPLOY_REPORT>;

@@ -1,0 +1,39 @@
+import { OBJECT, TIME, type Wire } from "./schema.ts";
+
+/** An event as the API shows it. */
+export const EVENT = {
+  title: "Event",
+  type: "object",
+  additionalProperties: false,
+  required: ["id", "name", "resource", "payload", "at"],
+  properties: {
+    id: { type: "integer", minimum: 1 },
+    name: { type: "string" },
+    resource: { type: ["string", "null"] },
+    payload: OBJECT,
+    at: TIME,
+  },
+} as const;
+
+/** POST /api/events: an event a client emits (orch's own names are refused). */
+export const EMIT_EVENT_REQUEST = {
+  title: "EmitEventRequest",
+  type: "object",
+  additionalProperties: false,
+  required: ["name"],
+  properties: {
+    name: {
+      type: "string",
+      maxLength: 200,
+      // orch's own events are its own to emit: a client cannot fake a run's completion.
+      pattern: "^(?!flow-run\\.|deployment\\.|webhook\\.)[A-Za-z0-9][A-Za-z0-9._:-]*$",
+      "x-message":
+        'must start with a letter or digit, hold only letters, digits, ".", "_", ":" and "-", and not start with flow-run., deployment. or webhook. (orch emits those)',
+    },
+    resource: { type: "string", maxLength: 1000 },
+    payload: OBJECT,
+  },
+} as const;
+
+export type EventJson = Wire<typeof EVENT>;
+export type EmitEventRequest = Wire<typeof EMIT_EVENT_REQUEST>;

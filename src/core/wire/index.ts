@@ -1,0 +1,11 @@
+/**
+ * The API's wire shapes, each declared once as a JSON Schema with its TypeScript type derived
+ * from it: the server checks bodies and documents responses with the schemas, the store's
+ * serialisers and the client use the types.
+ */
+export * from "./deployments.ts";
+export * from "./events.ts";
+export * from "./runs.ts";
+export * from "./schema.ts";
+export * from "./worker-protocol.ts";
+export * from "./workers.ts";

@@ -1,0 +1,226 @@
+import {
+  LOG_STREAMS,
+  OBJECT,
+  STATE_NAME,
+  STATE_TYPE,
+  STRINGS,
+  TIME,
+  TIME_OR_NULL,
+  type Wire,
+} from "./schema.ts";
+
+/** A flow run as the API and `--json` show it. */
+export const RUN = {
+  title: "Run",
+  type: "object",
+  additionalProperties: false,
+  required: [
+    "id",
+    "deployment",
+    "state",
+    "state_name",
+    "state_message",
+    "parameters",
+    "tags",
+    "attempt",
+    "scheduled_at",
+    "started_at",
+    "ended_at",
+    "exit_code",
+    "signal",
+    "worker",
+    "version",
+    "parent_id",
+    "work_pool",
+    "work_queue",
+    "created_by",
+    "created_at",
+  ],
+  properties: {
+    id: { type: "string" },
+    deployment: { type: ["string", "null"], description: "null for an ad-hoc run" },
+    state: STATE_TYPE,
+    state_name: STATE_NAME,
+    state_message: { type: "string" },
+    parameters: OBJECT,
+    tags: STRINGS,
+    attempt: { type: "integer", minimum: 0 },
+    scheduled_at: TIME_OR_NULL,
+    started_at: TIME_OR_NULL,
+    ended_at: TIME_OR_NULL,
+    exit_code: { type: ["integer", "null"] },
+    signal: { type: ["string", "null"] },
+    worker: { type: ["string", "null"], description: "The id of the worker that holds it" },
+    version: { type: ["integer", "null"] },
+    parent_id: { type: ["string", "null"] },
+    work_pool: { type: "string" },
+    work_queue: { type: "string" },
+    created_by: { type: "string" },
+    created_at: TIME_OR_NULL,
+  },
+} as const;
+
+/** One entry of a run's state history. */
+export const STATE = {
+  title: "State",
+  type: "object",
+  additionalProperties: false,
+  required: ["type", "name", "at", "message"],
+  properties: { type: STATE_TYPE, name: STATE_NAME, at: TIME, message: { type: "string" } },
+} as const;
+
+/** A task run of a TypeScript flow, as the flow last reported it. */
+export const TASK_RUN = {
+  title: "TaskRun",
+  type: "object",
+  additionalProperties: false,
+  required: ["name", "state", "attempts", "started_at", "ended_at", "cached"],
+  properties: {
+    name: { type: "string" },
+    state: { type: "string" },
+    attempts: { type: "integer", minimum: 0 },
+    started_at: TIME_OR_NULL,
+    ended_at: TIME_OR_NULL,
+    cached: { type: "boolean" },
+  },
+} as const;
+
+/** A run with what `inspect` adds: its state history and task runs. */
+export const RUN_DETAIL = {
+  ...RUN,
+  title: "RunDetail",
+  required: [...RUN.required, "states", "tasks"],
+  properties: {
+    ...RUN.properties,
+    states: { type: "array", items: STATE },
+    tasks: { type: "array", items: TASK_RUN },
+  },
+} as const;
+
+/** A stored log line; `id` orders lines and is the cursor for the next page. */
+export const LOG_LINE = {
+  title: "LogLine",
+  type: "object",
+  additionalProperties: false,
+  required: ["id", "at", "stream", "line"],
+  properties: {
+    id: { type: "integer", minimum: 1 },
+    at: TIME,
+    stream: { type: "string", enum: LOG_STREAMS },
+    line: { type: "string" },
+  },
+} as const;
+
+/** A run's tags in a request: a few short labels, so a list or a filter stays cheap. */
+const TAGS = {
+  type: "array",
+  maxItems: 100,
+  items: { type: "string", minLength: 1, maxLength: 200 },
+} as const;
+
+/** POST /api/deployments/:name/runs: a run of a deployment, its parameters over the defaults. */
+export const TRIGGER_RUN_REQUEST = {
+  title: "TriggerRunRequest",
+  type: "object",
+  additionalProperties: false,
+  properties: {
+    parameters: OBJECT,
+    tags: TAGS,
+    scheduled_at: { type: "string", description: "An ISO time; default now" },
+    idempotency_key: { type: "string", minLength: 1, maxLength: 200 },
+  },
+} as const;
+
+/** POST /api/runs: an ad-hoc run (no deployment), held by the worker that runs it. */
+export const AD_HOC_RUN_REQUEST = {
+  title: "AdHocRunRequest",
+  type: "object",
+  additionalProperties: false,
+  required: ["flow", "worker_id"],
+  properties: {
+    flow: { type: "string", minLength: 1, maxLength: 4096, description: "The flow's file" },
+    export: { type: "string", minLength: 1, maxLength: 200, description: "Default: default" },
+    name: { type: "string", minLength: 1, maxLength: 200, description: "The flow's name" },
+    parameters: OBJECT,
+    tags: TAGS,
+    worker_id: {
+      type: "string",
+      minLength: 1,
+      maxLength: 100,
+      description: "The registered worker that runs it (orch flow run registers one)",
+    },
+  },
+} as const;
+
+/** POST /api/runs/prune: what to delete. */
+export const PRUNE_REQUEST = {
+  title: "PruneRequest",
+  type: "object",
+  additionalProperties: false,
+  required: ["older_than"],
+  properties: {
+    older_than: { type: "string", description: 'A duration: "30d", "12h"' },
+    dry_run: { type: "boolean", description: "Only count what would go" },
+  },
+} as const;
+
+/** What a prune removed (or, dry, would remove). */
+export const PRUNE_RESULT = {
+  title: "PruneResult",
+  type: "object",
+  additionalProperties: false,
+  required: ["runs", "log_lines", "events"],
+  properties: {
+    runs: { type: "integer", minimum: 0 },
+    log_lines: { type: "integer", minimum: 0 },
+    events: { type: "integer", minimum: 0 },
+  },
+} as const;
+
+/** POST /api/runs/:id/tasks: a flow reports its task runs' latest states. */
+export const TASK_REPORT = {
+  title: "TaskReport",
+  type: "object",
+  additionalProperties: false,
+  required: ["tasks"],
+  properties: {
+    tasks: {
+      type: "array",
+      maxItems: 10_000,
+      items: {
+        type: "object",
+        additionalProperties: false,
+        required: ["id", "name", "state", "attempts", "started_at", "ended_at"],
+        properties: {
+          id: { type: "string", minLength: 1, maxLength: 100 },
+          name: { type: "string", minLength: 1, maxLength: 500 },
+          state: { type: "string", enum: ["RUNNING", "COMPLETED", "FAILED"] },
+          attempts: { type: "integer", minimum: 0 },
+          started_at: TIME_OR_NULL,
+          ended_at: TIME_OR_NULL,
+        },
+      },
+    },
+  },
+} as const;
+
+/** The answer to a task report: how many task runs were stored. */
+export const TASKS_STORED = {
+  title: "TasksStored",
+  type: "object",
+  additionalProperties: false,
+  required: ["stored"],
+  properties: { stored: { type: "integer", minimum: 0 } },
+} as const;
+
+export type RunJson = Wire<typeof RUN>;
+export type StateJson = Wire<typeof STATE>;
+export type TaskRunJson = Wire<typeof TASK_RUN>;
+export type RunDetail = Wire<typeof RUN_DETAIL>;
+export type LogLineJson = Wire<typeof LOG_LINE>;
+export type TriggerRunRequest = Wire<typeof TRIGGER_RUN_REQUEST>;
+export type AdHocRunRequest = Wire<typeof AD_HOC_RUN_REQUEST>;
+export type PruneRequest = Wire<typeof PRUNE_REQUEST>;
+export type PruneResult = Wire<typeof PRUNE_RESULT>;
+export type TaskReport = Wire<typeof TASK_REPORT>;
+export type TasksStored = Wire<typeof TASKS_STORED>;
