@@ -1,5 +1,12 @@
 import { hostname } from "node:os";
-import { type DeploymentSpec, type ProjectPaths, VERSION } from "../core/index.ts";
+import {
+  type DeploymentSpec,
+  HEALTH,
+  type HealthJson,
+  OPENAPI_DOCUMENT,
+  type ProjectPaths,
+  VERSION,
+} from "../core/index.ts";
 import type { Deployer } from "../definitions/index.ts";
 import type { RunRow, Store } from "../store/index.ts";
 import { type ErrorLog, json } from "./http.ts";
@@ -36,15 +43,19 @@ export function apiRoutes(deps: ApiDeps): Route[] {
     {
       method: "GET",
       path: "/api/health",
+      operationId: "getHealth",
       summary: "Whether the server is up",
-      handler: () =>
-        json({
+      response: { description: "The server's version, pid, project and host", schema: HEALTH },
+      handler: () => {
+        const health: HealthJson = {
           status: "ok",
           version: VERSION,
           pid: process.pid,
           project: deps.paths.root,
           host: hostname(),
-        }),
+        };
+        return json(health);
+      },
     },
     ...deploymentRoutes(deps),
     ...runRoutes(deps),
@@ -57,7 +68,9 @@ export function apiRoutes(deps: ApiDeps): Route[] {
   routes.push({
     method: "GET",
     path: "/api/openapi.json",
+    operationId: "getOpenApiDocument",
     summary: "This API as an OpenAPI document",
+    response: { description: "The OpenAPI 3.1 document", schema: OPENAPI_DOCUMENT },
     handler: () => json(document),
   });
   return routes;

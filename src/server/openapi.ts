@@ -1,30 +1,60 @@
-import { VERSION } from "../core/index.ts";
-import type { Route } from "./router.ts";
+import { ERROR, VERSION } from "../core/index.ts";
+import type { Route, RouteResponse } from "./router.ts";
 
-const ERROR = {
-  type: "object",
-  required: ["error"],
-  properties: {
-    error: {
-      type: "object",
-      required: ["code", "message"],
-      properties: {
-        code: { type: "string" },
-        message: { type: "string" },
-        problems: {
-          type: "array",
-          items: {
-            type: "object",
-            properties: { where: { type: "string" }, message: { type: "string" } },
+/**
+ * Response schemas with a `title` (the wire module's named shapes) become components, referred
+ * to by `$ref`, so a client generated from the document gets one named type per shape. Request
+ * bodies stay inline: they are the very objects the router checks bodies with.
+ */
+function hoist(
+  node: unknown,
+  schemas: Record<string, unknown>,
+  seen: Map<string, unknown>,
+): unknown {
+  if (Array.isArray(node)) return node.map((n) => hoist(n, schemas, seen));
+  if (!node || typeof node !== "object") return node;
+  const copy = (value: object) =>
+    Object.fromEntries(Object.entries(value).map(([k, v]) => [k, hoist(v, schemas, seen)]));
+  const title = (node as { title?: unknown }).title;
+  if (typeof title !== "string") return copy(node);
+  const known = seen.get(title);
+  if (known !== undefined && known !== node) {
+    throw new Error(`two different wire schemas are titled ${title}; give one another title`);
+  }
+  if (known === undefined) {
+    seen.set(title, node);
+    schemas[title] = copy(node);
+  }
+  return { $ref: `#/components/schemas/${title}` };
+}
+
+/** A route's success content: JSON by its schema, an event stream, or bytes. */
+function content(response: RouteResponse, hoisted: (schema: object) => unknown) {
+  return {
+    ...(response.schema ? { "application/json": { schema: hoisted(response.schema) } } : {}),
+    ...(response.stream
+      ? {
+          "text/event-stream": {
+            schema: { type: "string", description: "Server-sent events; see the description" },
           },
-        },
-      },
-    },
-  },
-};
+        }
+      : {}),
+    ...(response.bytes
+      ? {
+          "application/octet-stream": {
+            schema: { type: "string", contentMediaType: "application/octet-stream" },
+          },
+        }
+      : {}),
+  };
+}
 
 /** The OpenAPI 3.1 document of the routes, made from the same schemas the router checks. */
 export function openApiDocument(routes: Route[]): Record<string, unknown> {
+  const schemas: Record<string, unknown> = {};
+  const seen = new Map<string, unknown>();
+  const hoisted = (schema: object) => hoist(schema, schemas, seen);
+  const error = hoisted(ERROR);
   const paths: Record<string, Record<string, unknown>> = {};
   for (const route of routes) {
     const path = route.path.replace(/:([a-z_]+)/g, "{$1}");
@@ -41,9 +71,10 @@ export function openApiDocument(routes: Route[]): Record<string, unknown> {
       ...(schema.description ? { description: schema.description } : {}),
       schema: Object.fromEntries(Object.entries(schema).filter(([k]) => k !== "description")),
     }));
-    const status = String(route.response?.status ?? 200);
+    const status = String(route.response.status ?? 200);
     paths[path] ??= {};
     paths[path]![route.method.toLowerCase()] = {
+      operationId: route.operationId,
       summary: route.summary,
       ...(pathParams.length || queryParams.length
         ? { parameters: [...pathParams, ...queryParams] }
@@ -58,25 +89,34 @@ export function openApiDocument(routes: Route[]): Record<string, unknown> {
         : {}),
       responses: {
         [status]: {
-          description: route.response?.description ?? "OK",
-          content: route.response?.stream
-            ? { "text/event-stream": { schema: { type: "string" } } }
-            : { "application/json": { schema: route.response?.schema ?? {} } },
+          description: route.response.description,
+          ...(route.response.headers ? { headers: route.response.headers } : {}),
+          content: content(route.response, hoisted),
         },
         "4XX": {
           description: "Bad input, refused or not found",
-          content: { "application/json": { schema: ERROR } },
+          content: { "application/json": { schema: error } },
+        },
+        "5XX": {
+          description: "orch failed (the server logs why)",
+          content: { "application/json": { schema: error } },
         },
       },
     };
   }
   return {
     openapi: "3.1.0",
-    info: { title: "orch", version: VERSION, description: "The API of a local orch server" },
+    info: {
+      title: "orch",
+      version: VERSION,
+      description: "The API of a local orch server",
+    },
+    servers: [{ url: "http://127.0.0.1:4200", description: "orch up's default address" }],
     components: {
       securitySchemes: {
         token: { type: "http", scheme: "bearer", description: "The token in .orch/token" },
       },
+      schemas,
     },
     security: [{ token: [] }],
     paths,

@@ -20,17 +20,34 @@ export interface RouteContext<B = unknown> {
   query: Record<string, string | number | boolean | undefined>;
 }
 
+/** A route's success answer, for the OpenAPI document. */
+export interface RouteResponse {
+  /** Default 200. */
+  status?: number;
+  description: string;
+  /** The JSON body's schema (a wire schema from core). */
+  schema?: object;
+  /** The route streams server-sent events (with `schema`: only when asked to). */
+  stream?: boolean;
+  /** The body is a file's bytes. */
+  bytes?: boolean;
+  /** Response headers, as OpenAPI header objects. */
+  headers?: Record<string, { description: string; schema: object }>;
+}
+
 /** One API route: the method, a path with `:params`, its schemas and its handler. */
 export interface Route {
   method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
   path: string;
+  /** Unique, camelCase verb and noun (`listRuns`): the name a generated client gives the call. */
+  operationId: string;
   summary: string;
   /** The JSON Schema of the request body, checked before the handler runs. */
   body?: object;
   /** Query parameters, checked and coerced before the handler runs; others are refused. */
   query?: Record<string, QuerySchema>;
   /** The success response, for the OpenAPI document. */
-  response?: { status?: number; description: string; schema?: object; stream?: boolean };
+  response: RouteResponse;
   // biome-ignore lint/suspicious/noExplicitAny: each route declares its own body type
   handler: (req: Request, ctx: RouteContext<any>) => Response | Promise<Response>;
 }

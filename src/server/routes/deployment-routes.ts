@@ -1,4 +1,8 @@
 import {
+  DEPLOY_REPORT,
+  DEPLOYMENT,
+  DEPLOYMENT_DETAIL,
+  DEPLOYMENT_REMOVED,
   type DeploymentDetail,
   type DeploymentJson,
   type DeploymentRemoved,
@@ -45,7 +49,12 @@ export function deploymentRoutes({ store, deployer, upcoming }: DeploymentRoutes
     {
       method: "GET",
       path: "/api/deployments",
+      operationId: "listDeployments",
       summary: "List deployments (?all=1 includes removed ones)",
+      response: {
+        description: "Deployments by name",
+        schema: { type: "array", items: DEPLOYMENT },
+      },
       query: { all: { type: "boolean", description: "Include removed deployments" } },
       handler: (_req, { query }) => {
         const next = nextRunTimes(store);
@@ -57,7 +66,9 @@ export function deploymentRoutes({ store, deployer, upcoming }: DeploymentRoutes
     {
       method: "GET",
       path: "/api/deployments/:name",
+      operationId: "getDeployment",
       summary: "One deployment, with its next runs and versions",
+      response: { description: "The deployment", schema: DEPLOYMENT_DETAIL },
       handler: (_req, { params: { name } }) => {
         const row = getDeploymentOrThrow(store, name!, { removed: true });
         const base = toJson(row, nextRunTimes(store));
@@ -78,7 +89,9 @@ export function deploymentRoutes({ store, deployer, upcoming }: DeploymentRoutes
     {
       method: "POST",
       path: "/api/deployments/:name/pause",
+      operationId: "pauseDeployment",
       summary: "Pause a deployment's schedules",
+      response: { description: "The deployment, paused", schema: DEPLOYMENT },
       handler: (_req, { params: { name } }) => {
         setDeploymentPaused(store, name!, true);
         return json(show(name!));
@@ -87,7 +100,9 @@ export function deploymentRoutes({ store, deployer, upcoming }: DeploymentRoutes
     {
       method: "POST",
       path: "/api/deployments/:name/resume",
+      operationId: "resumeDeployment",
       summary: "Resume a deployment's schedules",
+      response: { description: "The deployment, resumed", schema: DEPLOYMENT },
       handler: (_req, { params: { name } }) => {
         setDeploymentPaused(store, name!, false);
         return json(show(name!));
@@ -96,7 +111,9 @@ export function deploymentRoutes({ store, deployer, upcoming }: DeploymentRoutes
     {
       method: "DELETE",
       path: "/api/deployments/:name",
+      operationId: "removeDeployment",
       summary: "Remove a deployment from scheduling (its runs stay)",
+      response: { description: "What was removed", schema: DEPLOYMENT_REMOVED },
       handler: (_req, { params: { name } }) => {
         const row = getDeploymentOrThrow(store, name!);
         removeDeployment(store, name!, "removed by a user");
@@ -111,7 +128,9 @@ export function deploymentRoutes({ store, deployer, upcoming }: DeploymentRoutes
     {
       method: "POST",
       path: "/api/deploy",
+      operationId: "deployDefinitions",
       summary: "Read every definition file again and deploy what changed",
+      response: { description: "What the deploy did", schema: DEPLOY_REPORT },
       handler: () => json(deployer.deployAll()),
     },
   ];

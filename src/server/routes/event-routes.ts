@@ -1,4 +1,4 @@
-import { EMIT_EVENT_REQUEST, type EmitEventRequest, OrchError } from "../../core/index.ts";
+import { EMIT_EVENT_REQUEST, type EmitEventRequest, EVENT, OrchError } from "../../core/index.ts";
 import {
   type EventRow,
   eventsAfter,
@@ -21,9 +21,10 @@ export function eventRoutes({ store }: { store: Store }): Route[] {
     {
       method: "POST",
       path: "/api/events",
+      operationId: "emitEvent",
       summary: "Emit an event: {name, resource, payload}",
       body: EMIT_EVENT_REQUEST,
-      response: { status: 201, description: "The event" },
+      response: { status: 201, description: "The event", schema: EVENT },
       handler: (_req, { body }: RouteContext<EmitEventRequest>) => {
         return json(
           eventToJson(recordEvent(store, body.name, body.resource ?? null, body.payload ?? {})),
@@ -36,7 +37,8 @@ export function eventRoutes({ store }: { store: Store }): Route[] {
       path: "/hooks/:slug",
       summary:
         "A webhook: records the event webhook.<slug> (resource: the slug; payload: the JSON body, or {body: text}) for triggers to match",
-      response: { status: 202, description: "The event" },
+      operationId: "receiveWebhook",
+      response: { status: 202, description: "The event", schema: EVENT },
       handler: async (req, { params: { slug } }) => {
         if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/.test(slug!)) {
           throw new OrchError(
@@ -55,7 +57,9 @@ export function eventRoutes({ store }: { store: Store }): Route[] {
     {
       method: "GET",
       path: "/api/events",
+      operationId: "listEvents",
       summary: "Recent events, newest first: ?prefix=deployment.&limit=",
+      response: { description: "Events, newest first", schema: { type: "array", items: EVENT } },
       query: {
         prefix: { type: "string", description: "Only events whose name starts with this" },
         limit: { type: "integer", minimum: 1, maximum: 1000, default: 100 },
@@ -81,7 +85,12 @@ export function eventRoutes({ store }: { store: Store }): Route[] {
           description: "Replay the events after this id first",
         },
       },
-      response: { description: "text/event-stream of `event` messages", stream: true },
+      operationId: "streamEvents",
+      response: {
+        description:
+          "Server-sent events: `event` messages (id: the event's id, data: an Event); `reset` when more than can be replayed were missed",
+        stream: true,
+      },
       handler: (_req, { query }) => {
         const prefixes = String(query.prefix ?? "")
           .split(",")

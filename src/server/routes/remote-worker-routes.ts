@@ -1,19 +1,29 @@
 import {
+  BUNDLE_MANIFEST,
   type BundleManifestJson,
   CLAIM_REQUEST,
+  CLAIM_RESPONSE,
   type ClaimRequestJson,
   type ClaimResponseJson,
   CONTENT_HASH,
   HEARTBEAT_REQUEST,
+  HEARTBEAT_RESPONSE,
+  type HeartbeatResponse,
   LOG_BATCH,
+  LOGS_STORED,
   type LogBatchJson,
   OFFLINE_REQUEST,
   OrchError,
   type ProjectPaths,
+  STATE_RECORDED,
   STATE_REPORT,
+  type StateRecorded,
   type StateReportJson,
+  WORKER_OFFLINE,
+  WORKER_REGISTERED,
   WORKER_REGISTRATION,
   type WorkerJob,
+  type WorkerOffline,
   type WorkerRegistered,
   type WorkerRegistration,
 } from "../../core/index.ts";
@@ -146,8 +156,13 @@ export function remoteWorkerRoutes({
       method: "POST",
       path: "/api/workers",
       summary: "Register a worker: {name, pool, host, concurrency, pid} -> its id",
+      operationId: "registerWorker",
       body: WORKER_REGISTRATION,
-      response: { status: 201, description: "The worker's id and heartbeat period" },
+      response: {
+        status: 201,
+        description: "The worker's id and heartbeat period",
+        schema: WORKER_REGISTERED,
+      },
       handler: (_req, { body }: RouteContext<WorkerRegistration>) => {
         const id = crypto.randomUUID();
         registerWorker(store, {
@@ -172,8 +187,9 @@ export function remoteWorkerRoutes({
       method: "POST",
       path: "/api/workers/:id/heartbeat",
       summary: "A worker is alive; the answer lists its runs being cancelled",
+      operationId: "heartbeatWorker",
       body: HEARTBEAT_REQUEST,
-      response: { description: "{cancel: run ids}" },
+      response: { description: "{cancel: run ids}", schema: HEARTBEAT_RESPONSE },
       handler: (_req, { params: { id } }) =>
         store.tx(() => {
           liveWorker(id!);
@@ -181,7 +197,8 @@ export function remoteWorkerRoutes({
           const cancel = listActiveRuns(store, { workerId: id! })
             .filter((r) => r.state_type === "CANCELLING")
             .map((r) => r.id);
-          return json({ cancel });
+          const answer: HeartbeatResponse = { cancel };
+          return json(answer);
         }),
     },
     {
@@ -189,8 +206,9 @@ export function remoteWorkerRoutes({
       path: "/api/workers/:id/claim",
       summary:
         "Claim runs for a worker: {limit, wait_ms, held, cancelling}; waits (long poll) until work or a cancel appears",
+      operationId: "claimRuns",
       body: CLAIM_REQUEST,
-      response: { description: "{jobs, cancel}" },
+      response: { description: "{jobs, cancel}", schema: CLAIM_RESPONSE },
       handler: (req, { params: { id }, body }: RouteContext<ClaimRequestJson>) => {
         const first = lookForWork(id!, body);
         const wait = body.wait_ms ?? 0;
@@ -252,8 +270,12 @@ export function remoteWorkerRoutes({
       path: "/api/workers/:id/runs/:run/state",
       summary:
         "A worker proposes a state for a run it holds: {type, name, message, exit_code, signal, pid, pid_started}",
+      operationId: "reportRunState",
       body: STATE_REPORT,
-      response: { description: "{run, changed, replaced}: the run as recorded" },
+      response: {
+        description: "{run, changed, replaced}: the run as recorded",
+        schema: STATE_RECORDED,
+      },
       handler: (_req, { params: { id, run: runId }, body }: RouteContext<StateReportJson>) =>
         store.tx(() => {
           const run = heldRun(id!, runId!);
@@ -261,11 +283,12 @@ export function remoteWorkerRoutes({
           const by = getWorker(store, id!)?.status === "offline" ? "lost-worker" : "system";
           const [state, outcome] = fromStateReport(body);
           const result = transitionRun(store, run.id, state, outcome, by);
-          return json({
+          const recorded: StateRecorded = {
             run: runToJson(result.run),
             changed: result.changed,
             ...(result.replaced ? { replaced: result.replaced } : {}),
-          });
+          };
+          return json(recorded);
         }),
     },
     {
@@ -273,8 +296,12 @@ export function remoteWorkerRoutes({
       path: "/api/workers/:id/runs/:run/logs",
       summary:
         "Append an attempt's log lines, numbered from `first`: {attempt, first, lines}; lines already stored are skipped",
+      operationId: "appendRunLogs",
       body: LOG_BATCH,
-      response: { description: "{stored, last}: lines stored now, the attempt's last line number" },
+      response: {
+        description: "{stored, last}: lines stored now, the attempt's last line number",
+        schema: LOGS_STORED,
+      },
       handler: (_req, { params: { id, run: runId }, body }: RouteContext<LogBatchJson>) =>
         store.tx(() => {
           const run = heldRun(id!, runId!);
@@ -285,8 +312,9 @@ export function remoteWorkerRoutes({
       method: "POST",
       path: "/api/workers/:id/offline",
       summary: "A worker stops: it goes offline, and runs it still held are CRASHED",
+      operationId: "markWorkerOffline",
       body: OFFLINE_REQUEST,
-      response: { description: "{id, status, crashed: run ids}" },
+      response: { description: "{id, status, crashed: run ids}", schema: WORKER_OFFLINE },
       handler: (_req, { params: { id } }) =>
         store.tx(() => {
           const worker = getWorker(store, id!);
@@ -297,21 +325,28 @@ export function remoteWorkerRoutes({
             (run) =>
               `worker ${worker.name} on ${worker.host} stopped while this run was ${run.state_type}`,
           );
-          return json({ id: worker.id, status: "offline", crashed: crashed.map((r) => r.id) });
+          const offline: WorkerOffline = {
+            id: worker.id,
+            status: "offline",
+            crashed: crashed.map((r) => r.id),
+          };
+          return json(offline);
         }),
     },
     {
       method: "GET",
       path: "/api/bundles/:hash",
       summary: "A bundle's manifest: its files' paths, content hashes, sizes and modes",
-      response: { description: "{hash, files, size}" },
+      operationId: "getBundle",
+      response: { description: "{hash, files, size}", schema: BUNDLE_MANIFEST },
       handler: (_req, { params: { hash } }) => json(manifest(store, hash!)),
     },
     {
       method: "GET",
       path: "/api/bundles/:hash/objects/:object",
       summary: "One file of a bundle, by its content hash",
-      response: { description: "The file's bytes (application/octet-stream)" },
+      operationId: "getBundleObject",
+      response: { description: "The file's bytes", bytes: true },
       handler: async (_req, { params: { hash, object } }) => {
         const bundle = manifest(store, hash!);
         if (!CONTENT_HASH.test(object!)) {

@@ -4,12 +4,17 @@ import {
   iso,
   isStateType,
   isTerminal,
+  LOG_LINE,
   OrchError,
   PRUNE_REQUEST,
+  PRUNE_RESULT,
   type PruneRequest,
   parseDuration,
+  RUN,
+  RUN_DETAIL,
   type RunDetail,
   TASK_REPORT,
+  TASKS_STORED,
   type TaskReport,
   TRIGGER_RUN_REQUEST,
   type TriggerRunRequest,
@@ -96,9 +101,10 @@ export function runRoutes({ store, cancel, retry }: RunRoutesDeps): Route[] {
     {
       method: "POST",
       path: "/api/deployments/:name/runs",
+      operationId: "triggerRun",
       summary: "Trigger a run: {parameters} merged over the deployment's defaults",
       body: TRIGGER_RUN_REQUEST,
-      response: { status: 201, description: "The new run" },
+      response: { status: 201, description: "The new run", schema: RUN },
       handler: (_req, { params: { name }, body }: RouteContext<TriggerRunRequest>) => {
         let scheduledAt: number | undefined;
         if (body.scheduled_at !== undefined) {
@@ -127,8 +133,13 @@ export function runRoutes({ store, cancel, retry }: RunRoutesDeps): Route[] {
       path: "/api/runs",
       summary:
         "Create an ad-hoc run (no deployment) held by the worker that runs it: {flow, export, name, parameters, tags, worker_id}",
+      operationId: "createAdHocRun",
       body: AD_HOC_RUN_REQUEST,
-      response: { status: 201, description: "The new run, PENDING for that worker" },
+      response: {
+        status: 201,
+        description: "The new run, PENDING for that worker",
+        schema: RUN,
+      },
       handler: (_req, { body }: RouteContext<AdHocRunRequest>) => {
         const run = store.tx(() => {
           const worker = getWorker(store, body.worker_id);
@@ -187,7 +198,17 @@ export function runRoutes({ store, cancel, retry }: RunRoutesDeps): Route[] {
             "Include runs schedules planned for the future (false: only what happened or is due)",
         },
       },
-      response: { description: "Runs, newest first; the x-next-cursor header pages on" },
+      operationId: "listRuns",
+      response: {
+        description: "Runs, newest first; the x-next-cursor header pages on",
+        schema: { type: "array", items: RUN },
+        headers: {
+          "x-next-cursor": {
+            description: "The cursor of the next page (absent on the last page)",
+            schema: { type: "string" },
+          },
+        },
+      },
       handler: (_req, { query }) => {
         const state = (query.state as string | undefined)?.toUpperCase();
         if (state !== undefined && !isStateType(state)) {
@@ -233,7 +254,9 @@ export function runRoutes({ store, cancel, retry }: RunRoutesDeps): Route[] {
     {
       method: "GET",
       path: "/api/runs/:id",
+      operationId: "getRun",
       summary: "One run (an unambiguous id prefix will do), with its state history and tasks",
+      response: { description: "The run", schema: RUN_DETAIL },
       handler: (_req, { params: { id } }) => json(runDetail(store, id!)),
     },
     {
@@ -245,6 +268,13 @@ export function runRoutes({ store, cancel, retry }: RunRoutesDeps): Route[] {
         after: { type: "integer", minimum: 0, default: 0, description: "Lines after this line id" },
         limit: { type: "integer", minimum: 1, maximum: 100_000, default: 10_000 },
         follow: { type: "boolean", description: "Stream lines (SSE) until the run ends" },
+      },
+      operationId: "getRunLogs",
+      response: {
+        description:
+          "The lines, oldest first; with follow=1, server-sent events: `log` (data: a LogLine), `state` (data: an Event of the run), then `end` (data: the final Run)",
+        schema: { type: "array", items: LOG_LINE },
+        stream: true,
       },
       handler: (_req, { params: { id }, query }) => {
         const run = getRunOrThrow(store, id!);
@@ -301,7 +331,9 @@ export function runRoutes({ store, cancel, retry }: RunRoutesDeps): Route[] {
       path: "/api/runs/prune",
       summary:
         'Delete finished runs that ended longer ago than older_than (with their logs), and older events: {older_than: "30d", dry_run}',
+      operationId: "pruneRuns",
       body: PRUNE_REQUEST,
+      response: { description: "What was (or, dry, would be) deleted", schema: PRUNE_RESULT },
       handler: (_req, { body }: RouteContext<PruneRequest>) => {
         const ms = parseDuration(body.older_than);
         if (ms === undefined || ms < 60_000) {
@@ -320,7 +352,9 @@ export function runRoutes({ store, cancel, retry }: RunRoutesDeps): Route[] {
       path: "/api/runs/:id/tasks",
       summary:
         "A flow reports its task runs' latest states: {tasks: [{id, name, state, attempts, started_at, ended_at}]}",
+      operationId: "reportTasks",
       body: TASK_REPORT,
+      response: { description: "How many task runs were stored", schema: TASKS_STORED },
       handler: (_req, { params: { id }, body }: RouteContext<TaskReport>) => {
         const run = getRunOrThrow(store, id!);
         const time = (t: string | null) => (t === null ? null : Date.parse(t));
@@ -339,7 +373,9 @@ export function runRoutes({ store, cancel, retry }: RunRoutesDeps): Route[] {
     {
       method: "POST",
       path: "/api/runs/:id/cancel",
+      operationId: "cancelRun",
       summary: "Cancel a run: at once if it has not started, else its process tree is stopped",
+      response: { description: "The run, CANCELLED or CANCELLING", schema: RUN },
       handler: (_req, { params: { id } }) => {
         if (!cancel) needsWorker("cancelling a run");
         return json(runToJson(cancel!(store, id!)));
@@ -348,7 +384,9 @@ export function runRoutes({ store, cancel, retry }: RunRoutesDeps): Route[] {
     {
       method: "POST",
       path: "/api/runs/:id/retry",
+      operationId: "retryRun",
       summary: "Run a finished run again (same run, next attempt)",
+      response: { description: "The run, scheduled again", schema: RUN },
       handler: (_req, { params: { id } }) => {
         if (!retry) needsWorker("retrying a run");
         return json(runToJson(retry!(store, id!)));

@@ -1,4 +1,4 @@
-import { iso, type WorkerJson } from "../../core/index.ts";
+import { iso, WORKER, type WorkerJson } from "../../core/index.ts";
 import { listWorkers, type Store, type WorkerRow } from "../../store/index.ts";
 import { json } from "../http.ts";
 import type { Route } from "../router.ts";
@@ -24,7 +24,9 @@ export function workerRoutes({ store }: { store: Store }): Route[] {
     {
       method: "GET",
       path: "/api/workers",
+      operationId: "listWorkers",
       summary: "Online workers, newest first",
+      response: { description: "Workers, newest first", schema: { type: "array", items: WORKER } },
       handler: () => json(listWorkers(store).map(workerToJson)),
     },
   ];
