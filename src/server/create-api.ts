@@ -64,7 +64,6 @@ export function apiRoutes(deps: ApiDeps): Route[] {
     ...workerRoutes(deps),
     ...(deps.extraRoutes ?? []),
   ];
-  const document = openApiDocument(routes);
   routes.push({
     method: "GET",
     path: "/api/openapi.json",
@@ -73,6 +72,8 @@ export function apiRoutes(deps: ApiDeps): Route[] {
     response: { description: "The OpenAPI 3.1 document", schema: OPENAPI_DOCUMENT },
     handler: () => json(document),
   });
+  // Made once, after every route (this one too) is in the list.
+  const document = openApiDocument(routes);
   return routes;
 }
 

@@ -1,0 +1,191 @@
+import { afterAll, beforeAll, expect, test } from "vitest";
+import { createClient, createWorkerClient, type RunJson } from "../../src/client/index.ts";
+import { type OrchServer, startServer } from "../../src/server/index.ts";
+import { tempDir } from "../helpers.ts";
+import { createContract, type OpenApiDoc } from "./openapi-contract.ts";
+
+const FLOWS = `deployments:
+  - name: echo
+    command: ["echo", "{{ parameters.n }}"]
+    parameters: { n: 1 }
+    tags: [contract]
+    schedules:
+      - cron: "0 3 * * *"
+      - interval: 1h
+    triggers:
+      - on: contract.ping
+        match: { resource: here }
+        parameters: { n: 2 }
+    concurrency: { limit: 2, collision: enqueue }
+    retries: 1
+    retry_delay: 5s
+    timeout: 1m
+  - name: hello
+    flow: ./hello.ts
+    work_pool: remote
+    parameter_schema:
+      type: object
+      properties: { who: { type: string } }
+  - name: doomed
+    command: ["true"]
+`;
+
+let server: OrchServer;
+let cleanup: () => void;
+let doc: OpenApiDoc;
+
+beforeAll(async () => {
+  const t = tempDir();
+  cleanup = t.cleanup;
+  await Bun.write(`${t.dir}/flows/a.yaml`, FLOWS);
+  await Bun.write(`${t.dir}/flows/hello.ts`, 'export default async () => "hello";\n');
+  // No embedded worker: the test plays the worker through the protocol, so every state is its own.
+  server = await startServer({ dir: t.dir, port: 0, worker: false });
+  doc = (await (await fetch(`${server.url}/api/openapi.json`)).json()) as OpenApiDoc;
+});
+afterAll(async () => {
+  await server.stop();
+  cleanup();
+});
+
+test("every route has a unique camelCase operationId and a declared success response", () => {
+  const ids: string[] = [];
+  for (const [path, methods] of Object.entries(doc.paths)) {
+    for (const [method, op] of Object.entries(methods)) {
+      const where = `${method.toUpperCase()} ${path}`;
+      expect(op.operationId, where).toMatch(/^[a-z]+[A-Z][A-Za-z]*$/);
+      ids.push(op.operationId!);
+      const success = Object.entries(op.responses).filter(([status]) => /^2\d\d$/.test(status));
+      expect(success, where).toHaveLength(1);
+      const content = success[0]![1].content ?? {};
+      expect(Object.keys(content).length, where).toBeGreaterThan(0);
+      for (const [type, media] of Object.entries(content)) {
+        expect(media.schema, `${where} ${type}`).toBeDefined();
+        if (type === "application/json") expect(media.schema, where).not.toEqual({});
+      }
+      expect(op.responses["4XX"]?.content?.["application/json"]?.schema, where).toEqual({
+        $ref: "#/components/schemas/Error",
+      });
+    }
+  }
+  expect(new Set(ids).size).toBe(ids.length);
+  // The streams say so.
+  expect(Object.keys(doc.paths["/api/events/stream"]!.get!.responses["200"]!.content!)).toEqual([
+    "text/event-stream",
+  ]);
+  expect(Object.keys(doc.paths["/api/runs/{id}/logs"]!.get!.responses["200"]!.content!)).toEqual([
+    "application/json",
+    "text/event-stream",
+  ]);
+});
+
+test("every route's live answer matches the schema the OpenAPI document declares for it", async () => {
+  const contract = createContract(doc);
+  // What broke the contract: kept, not thrown, so the client does not take it for a network error.
+  const broken: string[] = [];
+  const checked = async (req: Request) => {
+    const res = await fetch(req);
+    await contract.check(req.method, req.url, res).catch((e: Error) => broken.push(e.message));
+    return res;
+  };
+  const checkData = (name: string, data: unknown) => {
+    try {
+      contract.checkComponent(name, data);
+    } catch (error) {
+      broken.push((error as Error).message);
+    }
+  };
+  const client = createClient({ url: server.url, token: server.token, fetch: checked });
+  const wc = createWorkerClient(client);
+
+  // Server, deployments.
+  await client.health();
+  await client.request("GET", "/api/openapi.json");
+  expect((await client.deploy()).unchanged).toContain("echo");
+  expect((await client.listDeployments()).map((d) => d.name)).toEqual(["doomed", "echo", "hello"]);
+  const echo = await client.getDeployment("echo");
+  expect(echo.schedules).toHaveLength(2);
+  expect(echo.concurrency).toEqual({ limit: 2, collision: "enqueue" });
+  await client.pauseDeployment("echo");
+  await client.resumeDeployment("echo");
+  await client.removeDeployment("doomed");
+  await client.listDeployments({ all: true });
+
+  // Runs, and a remote worker that runs them through the protocol.
+  const worker = await wc.register({
+    name: "contract",
+    pool: "default",
+    host: "here",
+    concurrency: 4,
+  });
+  await wc.heartbeat(worker.id);
+  const run = await client.triggerRun("echo", { parameters: { n: 5 }, tags: ["t"] });
+  const claim = await wc.claim(worker.id, { limit: 1 });
+  expect(claim.jobs.map((j) => j.run_id)).toEqual([run.id]);
+  await wc.reportState(worker.id, run.id, { type: "RUNNING", pid: process.pid });
+  await wc.appendLogs(worker.id, run.id, {
+    attempt: 1,
+    first: 1,
+    lines: [{ at: Date.now(), stream: "stdout", line: "5" }],
+  });
+  await client.request("POST", `/api/runs/${run.id}/tasks`, {
+    tasks: [
+      {
+        id: "t1",
+        name: "extract",
+        state: "COMPLETED",
+        attempts: 1,
+        started_at: new Date().toISOString(),
+        ended_at: new Date().toISOString(),
+      },
+    ],
+  });
+  await wc.reportState(worker.id, run.id, { type: "COMPLETED", exit_code: 0 });
+  const detail = await client.getRun(run.id);
+  expect(detail.tasks.map((t) => t.name)).toEqual(["extract"]);
+  expect((await client.runLogs(run.id)).map((l) => l.line)).toEqual(["5"]);
+  await client.retryRun(run.id);
+  await client.cancelRun(run.id);
+  await client.listRuns({ deployment: "echo", planned: true });
+
+  // A flow with a bundle, in a pool of its own: the job carries the spec and the bundle.
+  const remote = await wc.register({
+    name: "remote",
+    pool: "remote",
+    host: "here",
+    concurrency: 1,
+  });
+  const hello = await client.triggerRun("hello", { parameters: { who: "you" } });
+  const { jobs } = await wc.claim(remote.id, { limit: 1, wait_ms: 0 });
+  expect(jobs.map((j) => j.run_id)).toEqual([hello.id]);
+  const manifest = await wc.getBundle(jobs[0]!.bundle!);
+  expect(
+    new TextDecoder().decode(await wc.getObject(manifest.hash, manifest.files[0]!.hash)),
+  ).toContain("hello");
+  const adHoc: RunJson = await wc.createAdHocRun({ flow: "./hello.ts", worker_id: remote.id });
+  expect(adHoc.state).toBe("PENDING");
+  expect((await wc.offline(remote.id)).crashed.sort()).toEqual([adHoc.id, hello.id].sort());
+  await client.listWorkers();
+
+  // Events and webhooks; the streams are checked by their type, and an event's data too.
+  const stream = client.streamEvents({ prefix: ["contract."] });
+  const first = stream.next();
+  const emitted = await client.emitEvent({ name: "contract.ping", resource: "here", payload: {} });
+  const message = await first;
+  expect((message.value as { data: { id: number } }).data.id).toBe(emitted.id);
+  checkData("Event", (message.value as { data: unknown }).data);
+  await stream.return(undefined);
+  await client.request("POST", "/hooks/contract", { ref: "main" });
+  await client.listEvents({ prefix: "contract." });
+  const follow = client.followLogs(run.id);
+  const line = await follow.next();
+  checkData("LogLine", (line.value as { data: unknown }).data);
+  await follow.return(undefined);
+  await client.pruneRuns("30d", true);
+
+  expect(broken).toEqual([]);
+  const all = Object.values(doc.paths).flatMap((methods) =>
+    Object.values(methods).map((op) => op.operationId!),
+  );
+  expect([...contract.seen].sort()).toEqual([...new Set(all)].sort());
+});
