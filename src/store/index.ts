@@ -28,6 +28,7 @@ export {
   type LogLine,
   type LogLineRow,
   listLogs,
+  logLineToJson,
 } from "./logs.ts";
 export { MIGRATIONS, type Migration, SCHEMA_VERSION } from "./migrations.ts";
 export { type OpenStoreOptions, openStore, type Store, schemaVersion } from "./open-store.ts";
@@ -65,4 +66,5 @@ export {
   registerWorker,
   setWorkerOffline,
   type WorkerRow,
+  workerToJson,
 } from "./workers.ts";

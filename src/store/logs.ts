@@ -1,4 +1,4 @@
-import type { LogStream } from "../core/index.ts";
+import { iso, type LogLineJson, type LogStream } from "../core/index.ts";
 import type { Store } from "./open-store.ts";
 
 /** One line of a run's output, as captured. */
@@ -55,6 +55,11 @@ export function appendLogs(
   if (seqs.length && store.logListeners.size) {
     for (const listener of store.logListeners) store.afterCommit(() => listener(seqs));
   }
+}
+
+/** A stored log line as the API shows it (its time in ISO). */
+export function logLineToJson(row: LogLineRow): LogLineJson {
+  return { id: row.id, at: iso(row.at)!, stream: row.stream, line: row.line };
 }
 
 /** A run's lines after the cursor `after` (a line id; 0 for the start), oldest first. */

@@ -1,3 +1,4 @@
+import { iso, type WorkerJson } from "../core/index.ts";
 import type { Store } from "./open-store.ts";
 import type { RunRow } from "./runs.ts";
 
@@ -12,6 +13,21 @@ export interface WorkerRow {
   status: "online" | "offline";
   started_at: number;
   last_heartbeat: number;
+}
+
+/** A worker as the API shows it (times in ISO). */
+export function workerToJson(row: WorkerRow): WorkerJson {
+  return {
+    id: row.id,
+    name: row.name,
+    pool: row.pool,
+    host: row.host,
+    pid: row.pid,
+    concurrency: row.concurrency,
+    status: row.status,
+    started_at: iso(row.started_at),
+    last_heartbeat: iso(row.last_heartbeat),
+  };
 }
 
 /** Record a worker as online. */

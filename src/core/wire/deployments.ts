@@ -235,8 +235,7 @@ export const DEPLOY_REPORT = {
   },
 } as const;
 
-export type ScheduleSpecJson = Wire<typeof SCHEDULE_SPEC>;
-export type DeploymentSpecJson = Wire<typeof DEPLOYMENT_SPEC>;
+export type ScheduleJson = Wire<typeof SCHEDULE>;
 export type DeploymentJson = Wire<typeof DEPLOYMENT>;
 export type DeploymentDetail = Wire<typeof DEPLOYMENT_DETAIL>;
 export type DeploymentRemoved = Wire<typeof DEPLOYMENT_REMOVED>;

@@ -28,6 +28,7 @@ import {
   getWorker,
   listLogs,
   listRuns,
+  logLineToJson,
   parseRunCursor,
   pruneRuns,
   type RunRow,
@@ -281,18 +282,14 @@ export function runRoutes({ store, cancel, retry }: RunRoutesDeps): Route[] {
         let after = query.after as number;
         if (query.follow !== true) {
           return json(
-            listLogs(store, run.seq, { after, limit: query.limit as number }).map((l) => ({
-              ...l,
-              at: iso(l.at),
-            })),
+            listLogs(store, run.seq, { after, limit: query.limit as number }).map(logLineToJson),
           );
         }
         return sseResponse((send, close) => {
           const flush = () => {
             for (;;) {
               const lines = listLogs(store, run.seq, { after, limit: 5000 });
-              for (const l of lines)
-                send({ event: "log", id: l.id, data: { ...l, at: iso(l.at) } });
+              for (const l of lines) send({ event: "log", id: l.id, data: logLineToJson(l) });
               if (lines.length) after = lines.at(-1)!.id;
               if (lines.length < 5000) return;
             }
