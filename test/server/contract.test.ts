@@ -41,7 +41,10 @@ beforeAll(async () => {
   await Bun.write(`${t.dir}/flows/hello.ts`, 'export default async () => "hello";\n');
   // No embedded worker: the test plays the worker through the protocol, so every state is its own.
   server = await startServer({ dir: t.dir, port: 0, worker: false });
-  doc = (await (await fetch(`${server.url}/api/openapi.json`)).json()) as OpenApiDoc;
+  doc = (await createClient({ url: server.url, token: server.token }).request(
+    "GET",
+    "/api/openapi.json",
+  )) as OpenApiDoc;
 });
 afterAll(async () => {
   await server.stop();

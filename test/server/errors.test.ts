@@ -45,7 +45,9 @@ test("a failure inside orch answers a generic 500 and is logged once with its st
         {
           method: "GET",
           path: "/api/broken",
+          operationId: "getBroken",
           summary: "fails",
+          response: { description: "never" },
           handler: () => {
             throw new TypeError("secret internals: /home/someone/.orch/token");
           },

@@ -1,5 +1,6 @@
 import { resolve } from "node:path";
 import { afterAll, beforeAll, expect, test } from "vitest";
+import { createClient } from "../../src/client/index.ts";
 import { type OrchServer, startServer } from "../../src/server/index.ts";
 import { tempDir } from "../helpers.ts";
 
@@ -18,6 +19,10 @@ afterAll(async () => {
   await server.stop();
   t.cleanup();
 });
+
+/** The server's OpenAPI document. */
+const document = () =>
+  createClient({ url: server.url, token: server.token }).request("GET", "/api/openapi.json");
 
 /** Lint a document with the project's redocly.yaml: offline, no telemetry, no update notice. */
 async function lint(doc: unknown): Promise<{ code: number; output: string }> {
@@ -47,14 +52,14 @@ async function lint(doc: unknown): Promise<{ code: number; output: string }> {
 }
 
 test("/api/openapi.json passes the OpenAPI lint (recommended rules, warnings as errors)", async () => {
-  const doc = await (await fetch(`${server.url}/api/openapi.json`)).json();
+  const doc = await document();
   const result = await lint(doc);
   expect(result.output).toContain("Your API description is valid");
   expect(result.code).toBe(0);
 });
 
 test("the lint does fail a document with a broken contract", async () => {
-  const doc = (await (await fetch(`${server.url}/api/openapi.json`)).json()) as {
+  const doc = (await document()) as {
     paths: Record<string, Record<string, { operationId?: string }>>;
   };
   // Two operations under one operationId: a generated client could not name them.
