@@ -7,5 +7,6 @@ export * from "./deployments.ts";
 export * from "./events.ts";
 export * from "./runs.ts";
 export * from "./schema.ts";
+export * from "./server.ts";
 export * from "./worker-protocol.ts";
 export * from "./workers.ts";
