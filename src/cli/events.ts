@@ -1,5 +1,6 @@
 import { defineCommand } from "citty";
 import { OrchError } from "../core/index.ts";
+import { RESERVED_EVENT_PREFIXES } from "../events/known-events.ts";
 import { connect, connectArgs, jsonArg } from "./connect.ts";
 import { log, printJson } from "./output.ts";
 
@@ -17,6 +18,13 @@ export const emit = defineCommand({
     ...jsonArg,
   },
   async run({ args }) {
+    const reserved = RESERVED_EVENT_PREFIXES.find((p) => args.name.startsWith(p));
+    if (reserved) {
+      throw new OrchError(
+        "E_BAD_INPUT",
+        `${args.name}: names starting with ${reserved} are orch's own events (orch emits ${RESERVED_EVENT_PREFIXES.map((p) => `${p}*`).join(", ")} itself); emit a name of your own, like deploy.finished`,
+      );
+    }
     let payload: Record<string, unknown> | undefined;
     if (args.payload !== undefined) {
       try {

@@ -1,8 +1,8 @@
 import { defineCommand } from "citty";
-import type { Client, RunJson } from "../client/index.ts";
-import { OrchError } from "../core/index.ts";
+import type { Client, EventJson, RunJson } from "../client/index.ts";
+import { formatDuration, isTerminal, OrchError, type StateType } from "../core/index.ts";
 import { connect, connectArgs, jsonArg } from "./connect.ts";
-import { paintState } from "./format.ts";
+import { localTime, paintState } from "./format.ts";
 import { c, log, printJson, rawArg, showLogLine } from "./output.ts";
 import { parseParams, repeated } from "./parse-params.ts";
 
@@ -41,7 +41,8 @@ export default defineCommand({
     // A deployment that cancels runs over its limit may cancel this one as soon as a worker
     // looks at it: wait for that first look, so the user hears of it.
     const collides = deployment.concurrency?.collision === "cancel-new";
-    const [last] = collides ? await client.listEvents({ limit: 1 }) : [];
+    // The last event before the run exists: what happens to the run is read from there on.
+    const [last] = collides || args.watch ? await client.listEvents({ limit: 1 }) : [];
     const triggered = await client.triggerRun(args.deployment, { parameters });
     const run = collides ? await firstLook(client, triggered, last?.id ?? 0) : triggered;
     if (run.state === "CANCELLED") {
@@ -60,7 +61,13 @@ export default defineCommand({
         );
       return 0;
     }
-    const final = await watchRun(client, run, { json: args.json, raw: args.raw });
+    // The id at once: the run goes on if this command is stopped, and can be found again by it.
+    if (!args.json) {
+      log.info(
+        `run ${c.bold(run.id, process.stderr)} of ${run.deployment}; orch runs logs ${run.id.slice(0, 8)} -f follows it from elsewhere, orch monitor shows it`,
+      );
+    }
+    const final = await watchRun(client, run, { json: args.json, raw: args.raw }, last?.id ?? 0);
     if (args.json) printJson(final);
     else showEnd(final);
     return final.state === "COMPLETED" ? 0 : 1;
@@ -77,14 +84,19 @@ export function showEnd(final: RunJson): void {
 }
 
 /**
- * Follow a run's logs to its end, printed by showLogLine. Ctrl-C detaches and leaves the run going.
+ * Follow a run's logs to its end, printed by showLogLine, and its state changes, printed by
+ * showState. With `eventsAfter` (an event id from before the run was made) every state change
+ * is said, even those before the logs' stream opened; without, those from then on. Ctrl-C
+ * detaches and leaves the run going.
  */
 export async function watchRun(
   client: Client,
   run: RunJson,
   print: { json?: boolean; raw?: boolean } = {},
+  eventsAfter?: number,
 ): Promise<RunJson> {
   const abort = new AbortController();
+  const states = eventsAfter === undefined ? null : followStates(client, run, eventsAfter, abort);
   const detach = () => {
     abort.abort();
     process.stderr.write(
@@ -97,7 +109,11 @@ export async function watchRun(
     for await (const message of client.followLogs(run.id, {}, abort.signal)) {
       if (message.event === "log") {
         showLogLine(message.data as { stream: string; line: string }, print);
+      } else if (message.event === "state") {
+        if (!states) await showState(client, run.id, message.data as EventJson);
       } else if (message.event === "end") {
+        // Every state change is said before the end (the replay may trail the logs).
+        await states;
         return message.data as RunJson;
       }
     }
@@ -110,8 +126,57 @@ export async function watchRun(
       `lost orch at ${client.url} while following run ${run.id.slice(0, 8)}; when it is back, orch runs inspect ${run.id.slice(0, 8)} tells how it ended`,
     );
   } finally {
+    abort.abort();
     process.off("SIGINT", detach);
   }
+}
+
+/** Say each state change of `run` from the events after `after`, until it ends. */
+async function followStates(
+  client: Client,
+  run: RunJson,
+  after: number,
+  abort: AbortController,
+): Promise<void> {
+  try {
+    for await (const message of client.streamEvents(
+      { prefix: ["flow-run."], after },
+      abort.signal,
+    )) {
+      if (message.event !== "event") continue;
+      const event = message.data as EventJson;
+      if (event.resource !== run.id) continue;
+      const { state } = event.payload as { state?: StateType };
+      if (event.name === "flow-run.deleted" || (state && isTerminal(state))) return;
+      await showState(client, run.id, event);
+    }
+  } catch {
+    // The logs' stream says when orch goes away; this one only adds to what it shows.
+  }
+}
+
+/**
+ * Say on stderr how a followed run moves on its way (Running, AwaitingRetry with its wait,
+ * Retrying); its end is showEnd's to say.
+ */
+async function showState(client: Client, id: string, event: EventJson): Promise<void> {
+  const { state, state_name, message } = event.payload as {
+    state: StateType;
+    state_name: string;
+    message: string | null;
+  };
+  if (!state || isTerminal(state)) return;
+  let out = paintState(state, state_name);
+  if (message) out += `: ${message}`;
+  if (state_name === "AwaitingRetry") {
+    // The wait is the run's next due time less the moment it began waiting (the event's).
+    const due = (await client.getRun(id)).scheduled_at;
+    if (due) {
+      const wait = Math.max(0, Date.parse(due) - Date.parse(event.at));
+      out += `; next attempt in ${formatDuration(wait)}, at ${localTime(due)}`;
+    }
+  }
+  process.stderr.write(`${c.gray("run", process.stderr)} ${id.slice(0, 8)} ${out}\n`);
 }
 
 /** How long `orch run` waits for a worker's first look at a run that may be cancelled at once. */

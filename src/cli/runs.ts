@@ -1,6 +1,6 @@
 import { defineCommand } from "citty";
 import type { LogLineJson, RunJson } from "../client/index.ts";
-import { escapeControlChars, formatDuration, OrchError } from "../core/index.ts";
+import { escapeControlChars, formatDuration, isTerminal, OrchError } from "../core/index.ts";
 import { connect, connectArgs, jsonArg } from "./connect.ts";
 import { localTime, paintState } from "./format.ts";
 import { c, log, printJson, rawArg, renderTable, showLogLine } from "./output.ts";
@@ -78,6 +78,9 @@ export const inspect = defineCommand({
       if (args.json) return printJson(r);
       // Messages and task names can carry a flow's text: shown safe, as its logs are.
       const safe = escapeControlChars;
+      // Named as the monitor names it (name@host) while the worker is online; its id otherwise.
+      const workers = r.worker ? await conn.client.listWorkers() : [];
+      const worker = workers.find((w) => w.id === r.worker);
       const line = (label: string, value: string) => `${c.gray(label.padEnd(11))} ${value}\n`;
       let out = `${c.bold(r.id)}  ${paintState(r.state, r.state_name)}\n`;
       if (r.state_message) out += line("message", safe(r.state_message));
@@ -90,7 +93,7 @@ export const inspect = defineCommand({
       out += line("duration", duration(r));
       if (r.exit_code !== null) out += line("exit code", String(r.exit_code));
       if (r.signal) out += line("signal", r.signal);
-      if (r.worker) out += line("worker", r.worker);
+      if (r.worker) out += line("worker", worker ? `${worker.name}@${worker.host}` : r.worker);
       out += `\n${c.bold("STATES")}\n`;
       for (const s of r.states) {
         out += `  ${localTime(s.at)}  ${paintState(s.type, s.name)}${s.message ? `  ${c.gray(safe(s.message))}` : ""}\n`;
@@ -140,15 +143,23 @@ export const logs = defineCommand({
         return final.state === "COMPLETED" ? 0 : 1;
       }
       let after = 0;
+      let count = 0;
       const all: LogLineJson[] = [];
       for (;;) {
         const lines = await conn.client.runLogs(args.id, { after, limit: 10_000 });
+        count += lines.length;
         if (args.json) all.push(...lines);
         else for (const l of lines) showLogLine(l, { raw: args.raw });
         if (lines.length < 10_000) break;
         after = lines.at(-1)!.id;
       }
       if (args.json) printJson(all);
+      else if (!count) {
+        // Silence would read as a broken command: say that the run printed nothing (so far).
+        const run = await conn.client.getRun(args.id);
+        const yet = isTerminal(run.state) ? "" : " yet";
+        log.info(`run ${run.id.slice(0, 8)} printed no output${yet}`);
+      }
     } finally {
       conn.close();
     }

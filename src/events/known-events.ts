@@ -16,6 +16,12 @@ export const KNOWN_EVENTS: Readonly<Record<string, readonly string[]>> = {
   "deployment.resumed": [],
 };
 
+/**
+ * Name prefixes only orch emits: a client cannot fake a run's completion, a deployment's change or
+ * a webhook's arrival.
+ */
+export const RESERVED_EVENT_PREFIXES: readonly string[] = ["flow-run.", "deployment.", "webhook."];
+
 /** Prefixes of orch's own events: a trigger on one of these must name a real one. */
 const OWN_PREFIXES = ["flow-run.", "deployment."];
 

@@ -243,10 +243,19 @@ function checkParts(body: string, timeZone: string): { rule: string; freq: strin
   return { rule: [...seen].map(([k, v]) => `${k}=${v}`).join(";"), freq };
 }
 
-/** A rule in English words ("every week on Monday at 9 AM"), or null when it cannot say. */
+/** A rule in English words ("every week on Monday at 09:00"), or null when it cannot say. */
 export function rruleWords(text: string, timeZone: string, anchor?: string): string | null {
   try {
-    return toText(compile(text, timeZone, anchor).rule, "en", { excludeTzAbbreviation: true });
+    const words = toText(compile(text, timeZone, anchor).rule, "en", {
+      excludeTzAbbreviation: true,
+    });
+    // Times in 24-hour style, as everywhere else in orch (the text's own style for en is 9 AM;
+    // its 24-hour locales say "at 09" for a whole hour).
+    return words.replace(
+      /\b(\d{1,2})(?::(\d{2}))?(:\d{2})?[\s\u202f]?(AM|PM)\b/g,
+      (_, h: string, m = "00", sec = "", half: string) =>
+        `${String((Number(h) % 12) + (half === "PM" ? 12 : 0)).padStart(2, "0")}:${m}${sec}`,
+    );
   } catch {
     return null;
   }

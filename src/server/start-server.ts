@@ -103,8 +103,8 @@ export async function startServer(options: ServerOptions = {}): Promise<OrchServ
     throw new OrchError(
       "E_ALREADY_RUNNING",
       running
-        ? `orch is already running for ${paths.root} at ${running.url} (pid ${running.pid}). Stop it first, or use its API.`
-        : `orch is already running for ${paths.root} (it holds ${paths.lock}). Stop it first.`,
+        ? `orch is already running for ${paths.root} at ${running.url} (pid ${running.pid}). Stop it first, watch it with \`orch monitor\`, or use its API.`
+        : `orch is already running for ${paths.root} (it holds ${paths.lock}). Stop it first, or watch it with \`orch monitor\`.`,
     );
   }
   let store: Store | undefined;

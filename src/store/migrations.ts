@@ -219,6 +219,20 @@ CREATE TABLE event_cursors (
 );
 `,
   },
+  {
+    version: 6,
+    name: "never-started runs by when they ended",
+    // A run that ended without starting (a cancelled future slot) happened when it ended, not
+    // at the time it was due: listed by its due time it would sit above runs that truly ran.
+    sql: `
+DROP INDEX flow_runs_by_time;
+DROP INDEX flow_runs_by_deployment;
+DROP INDEX flow_runs_by_state;
+CREATE INDEX flow_runs_by_time ON flow_runs (coalesce(started_at, ended_at, scheduled_at), seq);
+CREATE INDEX flow_runs_by_deployment ON flow_runs (deployment, coalesce(started_at, ended_at, scheduled_at), seq);
+CREATE INDEX flow_runs_by_state ON flow_runs (state_type, coalesce(started_at, ended_at, scheduled_at), seq);
+`,
+  },
 ];
 
 /** The newest schema version this build of orch knows. */

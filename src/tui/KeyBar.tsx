@@ -52,7 +52,7 @@ export function KeyBar({ overlay, details }: Pick<MonitorState, "overlay" | "det
           ["esc", "cancel"],
         ]
       : overlay?.kind === "help"
-        ? [["any key", "close"]]
+        ? [["any key", "closes"]]
         : details
           ? DETAILS
           : MAIN;

@@ -53,10 +53,11 @@ export const selectRunIds = memo((runs: RunsState, filter: string): readonly str
       planned.push(r);
     else rest.push(id);
   }
-  // By when each run happened (its start, or when it is due), as `orch runs ls` lists them.
+  // By when each run happened (its start, its end if it never started, or when it is due), as
+  // `orch runs ls` lists them.
   const when = (id: string) => {
     const r = runs.byId.get(id)!;
-    return r.started_at ?? r.scheduled_at ?? "";
+    return r.started_at ?? r.ended_at ?? r.scheduled_at ?? "";
   };
   rest.sort((a, b) => when(b).localeCompare(when(a)));
   planned.sort((a, b) => (a.scheduled_at ?? "").localeCompare(b.scheduled_at ?? ""));

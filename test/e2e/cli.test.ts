@@ -121,6 +121,7 @@ describe("up", () => {
     const second = await orch(["up", "--headless", "--port", "0", "--dir", dir]);
     expect(second.code).toBe(1);
     expect(second.stderr).toContain(`already running for ${dir} at ${url}`);
+    expect(second.stderr).toContain("orch monitor");
     first.proc.kill("SIGINT");
     expect(await first.proc.exited).toBe(0);
   });

@@ -203,8 +203,11 @@ test("describeSchedule says it in words, with the zone", () => {
     "every 1d at 00:00, Europe/Berlin",
   );
   expect(describeSchedule(schedule({ rrule: "FREQ=WEEKLY;BYDAY=MO;BYHOUR=9;BYMINUTE=0" }))).toBe(
-    "every week on Monday at 9 AM, UTC",
+    "every week on Monday at 09:00, UTC",
   );
+  expect(
+    describeSchedule(schedule({ rrule: "FREQ=DAILY;BYHOUR=0,14;BYMINUTE=30;BYSECOND=15" })),
+  ).toBe("every day at 00:30:15 and 14:30:15, UTC");
   expect(describeSchedule(schedule({ cron: "5 4 * 2 *", active: false }))).toBe(
     "cron 5 4 * 2 *, UTC (inactive)",
   );

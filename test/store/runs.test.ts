@@ -199,6 +199,23 @@ test("runs list by when they started or are due, newest first, and page by curso
   expect(parseRunCursor("12")).toBeNull();
 });
 
+test("a run cancelled before it started lists by when it was cancelled, not by its due time", () => {
+  const slot = createRun(store, { deployment: "a", scheduledAt: now + 3_600_000 });
+  now += 1000;
+  transitionRun(store, slot.id, { type: "CANCELLED", message: "cancelled by a user" });
+  now += 1000;
+  const ran = createRun(store, { deployment: "a", scheduledAt: now });
+  transitionRun(store, ran.id, { type: "PENDING" });
+  transitionRun(store, ran.id, { type: "RUNNING" });
+  expect(listRuns(store, {}).map((r) => r.id)).toEqual([ran.id, slot.id]);
+  expect(listRuns(store, { deployment: "a", state: "CANCELLED" }).map((r) => r.id)).toEqual([
+    slot.id,
+  ]);
+  const [first] = listRuns(store, { limit: 1 });
+  const rest = listRuns(store, { before: parseRunCursor(runCursor(first!))! }).map((r) => r.id);
+  expect(rest).toEqual([slot.id]);
+});
+
 test("prune deletes finished runs older than the cutoff with their logs, and nothing else", () => {
   const finish = (type: "COMPLETED" | "FAILED") => {
     const run = createRun(store, { deployment: "p" });

@@ -254,6 +254,8 @@ describe("Monitor", () => {
     stdin.write("?");
     await new Promise((r) => setTimeout(r, 50));
     expect(lastFrame()).toContain("any key closes");
+    // the footer says it the same way as the overlay's header
+    expect(lastFrame()).not.toMatch(/any key close(?!s)/);
     store.stop();
   });
 });

@@ -41,6 +41,21 @@ describe("runs", () => {
     expect(selectRunIds(s.runs, "")).toEqual([ended.id, sooner.id, later.id]);
   });
 
+  test("a slot cancelled before it started sits by when it was cancelled, below later runs", () => {
+    const ran = run(20);
+    const cancelled = run(50, {
+      created_by: "schedule",
+      state: "CANCELLED",
+      state_name: "Cancelled",
+      started_at: null,
+      exit_code: null,
+      ended_at: new Date(Date.UTC(2025, 0, 1, 12) + 10).toISOString(),
+      scheduled_at: new Date(Date.UTC(2025, 0, 2)).toISOString(),
+    });
+    const s = loaded([], [cancelled, ran]);
+    expect(selectRunIds(s.runs, "")).toEqual([ran.id, cancelled.id]);
+  });
+
   test("a new run goes on top, a changed run changes in place", () => {
     const runs = newestFirst(3);
     let s = loaded([], runs);
