@@ -1,19 +1,16 @@
 import { hostname } from "node:os";
 import { dirname, join } from "node:path";
 import type { WorkerClient } from "../client/index.ts";
-import {
-  type ProposedState,
-  toOrchError,
-  type WorkerJob,
-  type WorkerRegistered,
-} from "../core/index.ts";
+import type { ProposedState, WorkerJob } from "../core/index.ts";
 import type { RunOutcome } from "../store/index.ts";
 import { createBackoff } from "./backoff.ts";
 import { createBundleCache } from "./bundle-cache.ts";
+import { createJobDownloader } from "./download-job.ts";
 import { type Attempt, executeAttempt } from "./execute-attempt.ts";
 import { createLink } from "./link.ts";
+import { isGone, registerWorkerUntilReached } from "./register-worker.ts";
 import { createReportQueue, isRetryable } from "./report-queue.ts";
-import type { RunJob, RunnerOptions } from "./spawn-run.ts";
+import type { RunnerOptions } from "./spawn-run.ts";
 import { toStateReport } from "./state-report.ts";
 import { type StopOptions, stopWithGrace } from "./stop-with-grace.ts";
 import { createWorkdirs } from "./workdirs.ts";
@@ -72,18 +69,6 @@ interface Execution {
   workerId: string;
 }
 
-/** Errors of a claim or heartbeat that mean the server no longer knows us as online. */
-function isGone(error: unknown): boolean {
-  const code = toOrchError(error).code;
-  return code === "E_NOT_FOUND" || code === "E_CONFLICT";
-}
-
-/** Errors at registration worth waiting out (no server yet), as opposed to a wrong token. */
-function isUnreachable(error: unknown): boolean {
-  const e = toOrchError(error);
-  return e.code === "E_NO_SERVER" || e.code === "E_INTERNAL" || e.status >= 500;
-}
-
 /**
  * Start a worker for a pool of a server it reaches only through the API: it registers, then
  * keeps one claim open (a long poll the server answers the moment a run is due or a run of ours
@@ -114,7 +99,11 @@ export async function startRemoteWorker(options: RemoteWorkerOptions): Promise<R
     // Next to the bundle cache: each attempt's own working folder.
     workdirs,
   };
-  const bundles = createBundleCache(options.bundlesDir, client);
+  const download = createJobDownloader(
+    createBundleCache(options.bundlesDir, client),
+    options.workDir,
+    link,
+  );
   const queue = createReportQueue(
     {
       state: (workerId, runId, report) => client.reportState(workerId, runId, report),
@@ -123,26 +112,13 @@ export async function startRemoteWorker(options: RemoteWorkerOptions): Promise<R
     { logger, link },
   );
 
-  const register = async (): Promise<WorkerRegistered> => {
-    const backoff = createBackoff();
-    for (;;) {
-      try {
-        const registered = await client.register({
-          name,
-          pool: options.pool,
-          host,
-          concurrency,
-          pid: process.pid,
-        });
-        link.up();
-        return registered;
-      } catch (error) {
-        if (!isUnreachable(error) || takeAbort.signal.aborted) throw error;
-        link.down(error);
-        await backoff.wait(takeAbort.signal);
-      }
-    }
-  };
+  const register = () =>
+    registerWorkerUntilReached(
+      client,
+      { name, pool: options.pool, host, concurrency, pid: process.pid },
+      link,
+      takeAbort.signal,
+    );
 
   let me = await register();
   const holding = new Map<string, Held>();
@@ -178,33 +154,6 @@ export async function startRemoteWorker(options: RemoteWorkerOptions): Promise<R
     if (claimAbort && taking && claimLimit < concurrency - executions.size) claimAbort.abort();
   };
 
-  /** The job with its version's files: downloaded once, waiting out a server that is away. */
-  const prepare = async (job: WorkerJob, signal: AbortSignal): Promise<RunJob> => {
-    let bundleDir = options.workDir;
-    const backoff = createBackoff();
-    while (job.bundle) {
-      try {
-        bundleDir = await bundles(job.bundle);
-        break;
-      } catch (error) {
-        if (signal.aborted || !isRetryable(error)) {
-          throw new Error(`could not download the version's files: ${(error as Error).message}`);
-        }
-        link.down(error);
-        await backoff.wait(signal);
-      }
-    }
-    return {
-      runId: job.run_id,
-      deployment: job.deployment,
-      spec: job.spec,
-      parameters: job.parameters,
-      bundleDir,
-      inPlace: !job.bundle,
-      attempt: job.attempt,
-    };
-  };
-
   const start = (job: WorkerJob) => {
     const runId = job.run_id;
     const known = holding.get(runId);
@@ -220,7 +169,7 @@ export async function startRemoteWorker(options: RemoteWorkerOptions): Promise<R
       return;
     }
     const attempt = executeAttempt({
-      prepare: (signal) => prepare(job, signal),
+      prepare: (signal) => download(job, signal),
       runner,
       logger,
       where: `worker ${name} on ${host}`,

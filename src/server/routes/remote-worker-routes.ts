@@ -45,9 +45,10 @@ import {
   transitionRun,
   type WorkerRow,
 } from "../../store/index.ts";
-import { fromStateReport, loseWorker, wakesWorker } from "../../worker/index.ts";
+import { fromStateReport, loseWorker } from "../../worker/index.ts";
 import { json } from "../http.ts";
 import type { Route, RouteContext } from "../router.ts";
+import { waitForWork } from "./wait-for-work.ts";
 
 /** What the worker protocol serves from. */
 export interface RemoteWorkerRoutesDeps {
@@ -215,54 +216,8 @@ export function remoteWorkerRoutes({
         if (first.response.jobs.length || first.response.cancel.length || wait === 0) {
           return json(first.response);
         }
-        // Why no polling: the answer waits on the store's events (a run scheduled, a slot
-        // freed, a cancel) and on one timer for the next run falling due, and looks again then.
-        return new Promise<Response>((resolve, reject) => {
-          const deadline = Date.now() + wait;
-          let timer: ReturnType<typeof setTimeout> | undefined;
-          let queued = false;
-          let done = false;
-          const finish = (outcome: Response | Error) => {
-            if (done) return;
-            done = true;
-            clearTimeout(timer);
-            unsubscribe();
-            req.signal.removeEventListener("abort", onAbort);
-            if (outcome instanceof Error) reject(outcome);
-            else resolve(outcome);
-          };
-          const arm = (nextDueAt: number | null) => {
-            clearTimeout(timer);
-            const until = nextDueAt === null ? wait : nextDueAt - store.clock.now();
-            const ms = Math.max(0, Math.min(deadline - Date.now(), until));
-            timer = setTimeout(look, ms);
-          };
-          const look = () => {
-            queued = false;
-            if (done) return;
-            if (req.signal.aborted) return onAbort();
-            if (Date.now() >= deadline) return finish(json({ jobs: [], cancel: [] }));
-            try {
-              const next = lookForWork(id!, body);
-              if (next.response.jobs.length || next.response.cancel.length) {
-                finish(json(next.response));
-              } else arm(next.nextDueAt);
-            } catch (error) {
-              finish(error as Error);
-            }
-          };
-          const onAbort = () => finish(json({ jobs: [], cancel: [] }));
-          // Events come as their transaction commits: look once that caller is done.
-          const unsubscribe = store.subscribe((event) => {
-            // Only what can make work or a cancel appear: a run scheduled, one ending (a slot or
-            // a concurrency limit freed), one cancelling, or a deployment or pool changed.
-            if (queued || done || !wakesWorker(event.name)) return;
-            queued = true;
-            setImmediate(look);
-          });
-          req.signal.addEventListener("abort", onAbort);
-          arm(first.nextDueAt);
-        });
+        const look = () => lookForWork(id!, body);
+        return waitForWork(store, req.signal, wait, first, look).then((answer) => json(answer));
       },
     },
     {
