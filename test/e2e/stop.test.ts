@@ -117,3 +117,28 @@ test("orch run says when collision cancel-new cancelled the run at once, and exi
   expect(json.code).toBe(1);
   expect(JSON.parse(json.stdout)).toMatchObject({ state: "CANCELLED", deployment: "single" });
 });
+
+test("SIGTERM on orch worker does the same for its runs: CANCELLED after the grace period, process gone", async () => {
+  const client = await startUp("--no-worker");
+  const target = findServer(projectPaths(dir), {}, {})!;
+  const elsewhere = tempDir();
+  try {
+    const worker = spawnOrch(
+      ["worker", "--api", target.url, "--token", target.token!, "--grace", "200ms"],
+      { cwd: elsewhere.dir },
+    );
+    await worker.waitFor("takes runs of pool default", 15_000);
+    const run = await client.triggerRun("forever");
+    await waitRunning(client, run.id);
+    worker.proc.kill("SIGTERM");
+    expect(await worker.proc.exited).toBe(0);
+    const after = await client.getRun(run.id);
+    expect(after.state).toBe("CANCELLED");
+    expect(after.state_message).toMatch(
+      /^orch worker remote on .+ was stopped; its process tree was stopped/,
+    );
+    expect(marker.pids()).toEqual([]);
+  } finally {
+    elsewhere.cleanup();
+  }
+});
