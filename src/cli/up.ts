@@ -69,9 +69,13 @@ export default defineCommand({
     let server: OrchServer | null = null;
     // Listen for signals before anything starts, so a signal at any moment stops cleanly. The
     // first one stops (with the grace period, or draining); another stops the runs now.
-    let signals = 0;
+    let stopBegun = false;
     const onSignal = (signal: string) => {
-      if (++signals === 1) return stopping(signal);
+      // The monitor asks before it stops (Ctrl-C there is a key): a signal after that hurries.
+      if (!stopBegun) {
+        stopBegun = true;
+        return stopping(signal);
+      }
       log.warn(`${signal}: stopping the running runs now`);
       void server?.worker?.stop();
     };
@@ -100,6 +104,7 @@ export default defineCommand({
     const how = { graceMs, drain: Boolean(args.drain) };
     if (monitor) {
       await monitor.run(createClient({ url: server.url, token: server.token }), { until: stopped });
+      stopBegun = true;
       await server.stop(how);
       log.info(`orch at ${server.url} stopped`);
       return 0;

@@ -142,3 +142,18 @@ test("SIGTERM on orch worker does the same for its runs: CANCELLED after the gra
     elsewhere.cleanup();
   }
 });
+
+test("a second SIGTERM while orch up drains stops the runs at once", async () => {
+  const client = await startUp("--drain");
+  const run = await client.triggerRun("forever");
+  await waitRunning(client, run.id);
+  up!.proc.kill("SIGTERM");
+  await up!.waitFor("waiting for 1 to end");
+  up!.proc.kill("SIGTERM");
+  expect(await up!.proc.exited).toBe(0);
+  expect(up!.stderr).toMatch(/SIGTERM: stopping the running runs now/);
+  const { run: after } = stored(run.id);
+  expect(after.state_type).toBe("CANCELLED");
+  expect(after.state_message).toMatch(/^orch was stopped/);
+  expect(marker.pids()).toEqual([]);
+});
