@@ -1,11 +1,15 @@
+import { hostname } from "node:os";
 import { iso } from "../core/index.ts";
 import { listStaleWorkers, type RunRow, type Store } from "../store/index.ts";
 import { loseWorker } from "./lose-worker.ts";
+import { stopLeftover } from "./recover-runs.ts";
 
 /**
  * Mark workers whose last heartbeat is older than `staleAfterMs` offline, and crash the runs they
  * held, which frees their slots (and their deployments' concurrency). The server calls this on a
- * timer; the embedded worker does it with each heartbeat. Returns the runs crashed.
+ * timer; the embedded worker does it with each heartbeat. Returns the runs crashed. What those
+ * runs left running on this host (a worker killed here, its flow's children) is stopped in the
+ * background, found by each run's mark (see stopLeftover).
  *
  * `since` is when the caller started listening: nobody could heartbeat to a server that was not
  * running, so silence is only counted from then (a remote worker that waited out a restart keeps
@@ -13,21 +17,27 @@ import { loseWorker } from "./lose-worker.ts";
  */
 export function reapStaleWorkers(
   store: Store,
-  options: { staleAfterMs: number; exceptId?: string; since?: number },
+  options: { staleAfterMs: number; exceptId?: string; since?: number; graceMs?: number },
 ): RunRow[] {
   const crashed: RunRow[] = [];
+  const here = hostname();
+  const leftovers: { run: RunRow; attempt: number }[] = [];
   const now = store.clock.now();
   if (options.since !== undefined && now - options.since < options.staleAfterMs) return crashed;
   for (const worker of listStaleWorkers(store, now - options.staleAfterMs)) {
     if (worker.id === options.exceptId) continue;
-    const lost = loseWorker(
-      store,
-      worker.id,
-      (run, w) =>
-        `worker ${w.name} on ${w.host} stopped heartbeating (last at ${iso(w.last_heartbeat)}) while this run was ${run.state_type}`,
-    );
+    const lost = loseWorker(store, worker.id, (run, w) => {
+      // The attempt its processes carry: a PENDING run's next one may already have started.
+      const attempt = run.state_type === "PENDING" ? run.attempt + 1 : run.attempt;
+      if (w.host === here) leftovers.push({ run, attempt });
+      return `worker ${w.name} on ${w.host} stopped heartbeating (last at ${iso(w.last_heartbeat)}) while this run was ${run.state_type}`;
+    });
     crashed.push(...lost);
   }
+  // Only this attempt's: the run may be retried at once, and its next attempt is not lost.
+  const graceMs = options.graceMs ?? 5000;
+  for (const { run, attempt } of leftovers)
+    void stopLeftover(run, { local: true, graceMs, attempt });
   return crashed;
 }
 

@@ -38,8 +38,9 @@ export async function recoverRuns(store: Store, options: RecoverOptions): Promis
     if (!orphaned) continue;
     orphans.push({ run, ownerId: owner?.id ?? null, local: !owner || owner.host === options.host });
   }
+  // Any attempt of the run: none can be running anywhere else now.
   const what = await Promise.all(
-    orphans.map(({ run, local }) => stopLeftover(run, local, options.graceMs)),
+    orphans.map(({ run, local }) => stopLeftover(run, { local, graceMs: options.graceMs })),
   );
   const recovered: RunRow[] = [];
   const lost = new Map<string, Map<string, string>>();
@@ -80,9 +81,18 @@ export async function recoverRuns(store: Store, options: RecoverOptions): Promis
   return recovered;
 }
 
-async function stopLeftover(run: RunRow, local: boolean, graceMs: number): Promise<string> {
+/**
+ * Stop what a run whose worker is gone left running on this host (`local`), and say what was
+ * found, for its CRASHED message: its processes found by the run's mark (`attempt`, or any), so
+ * a process whose pid was never recorded is found too, and its recorded pid's group while that
+ * pid is still the same process (a pid now used by another process is left alone).
+ */
+export async function stopLeftover(
+  run: RunRow,
+  options: { local: boolean; graceMs: number; attempt?: number },
+): Promise<string> {
   const where = run.pid === null ? "" : ` (pid ${run.pid})`;
-  if (!local) {
+  if (!options.local) {
     if (run.pid === null) return ", before its process started";
     return `${where}; its process was on another host and could not be checked`;
   }
@@ -90,9 +100,12 @@ async function stopLeftover(run: RunRow, local: boolean, graceMs: number): Promi
   // The leader gone but its group not: a group id is never reused while it has members, so
   // what is left there is still this run's.
   const group = run.pid !== null && !same && !isPidTaken(run.pid) && groupAlive(run.pid);
-  // Any attempt of the run: none can be running anywhere else now.
   const leader = same || group ? run.pid : null;
-  const stopped = await stopRunProcesses({ runId: run.id }, leader, graceMs);
+  const mark = {
+    runId: run.id,
+    ...(options.attempt !== undefined ? { attempt: options.attempt } : {}),
+  };
+  const stopped = await stopRunProcesses(mark, leader, options.graceMs);
   if (run.pid === null) {
     return stopped
       ? ", before its pid was recorded; its process was stopped"

@@ -8,6 +8,7 @@ import { createMarker } from "../processes.ts";
 const daemon = createMarker("daemon");
 const scrubbed = createMarker("scrubbed");
 const flowRun = createMarker("flow-run");
+const lostFlow = createMarker("lost-flow");
 
 /** Starts a daemon in a session of its own, and waits until it is there (it wrote its pid). */
 const DAEMON = (env: string, sleep: number) =>
@@ -43,7 +44,7 @@ beforeAll(async () => {
 afterAll(async () => {
   up.proc.kill("SIGTERM");
   await up.proc.exited;
-  for (const marker of [daemon, scrubbed, flowRun]) marker.kill();
+  for (const marker of [daemon, scrubbed, flowRun, lostFlow]) marker.kill();
   cleanup();
 });
 
@@ -91,6 +92,8 @@ test("a daemon that cleared its environment and left its run is still stopped, a
   expect(zombieChildren(up.proc.pid)).toEqual([]);
 });
 
+// Within the default worker timeout (30 s): the flow ends with its runner, not when the server
+// gives the run up.
 test("kill -9 of orch flow run ends its flow process too", async () => {
   const flow = spawnOrch(["flow", "run", "flows/slow.ts", "--dir", dir], {
     cwd: dir,
@@ -100,4 +103,42 @@ test("kill -9 of orch flow run ends its flow process too", async () => {
   flow.proc.kill("SIGKILL");
   await flow.proc.exited;
   await until("the flow process to end", () => flowRun.pids().length === 0);
+});
+
+test("a worker killed here: once its run is crashed, what the run left running is stopped", async () => {
+  const t = tempDir();
+  await Bun.write(
+    join(t.dir, "flows/spawns.ts"),
+    `import { flow } from "orch";
+export default flow("spawns", async () => {
+  Bun.spawn(["sleep", "331"]);
+  console.error("started");
+  await new Promise((resolve) => setTimeout(resolve, 60_000));
+});
+`,
+  );
+  const server = spawnOrch(["up", "--headless", "--port", "0", "--dir", t.dir], {
+    env: { ORCH_WORKER_TIMEOUT: "1s" },
+  });
+  try {
+    await server.waitFor("orch is up at");
+    const flow = spawnOrch(["flow", "run", "flows/spawns.ts", "--dir", t.dir], {
+      cwd: t.dir,
+      env: lostFlow.env,
+    });
+    await flow.waitFor("started");
+    const short = /run (\w{8}) of/.exec(flow.stderr)![1]!;
+    flow.proc.kill("SIGKILL");
+    await flow.proc.exited;
+    // The flow's own child outlives the flow; the server finds it by the run's mark.
+    await until("the run to be CRASHED", async () => {
+      const r = await orch(["runs", "inspect", short, "--json", "--dir", t.dir]);
+      return JSON.parse(r.stdout).state === "CRASHED";
+    });
+    await until("the flow's child to end", () => lostFlow.pids().length === 0);
+  } finally {
+    server.proc.kill("SIGTERM");
+    await server.proc.exited;
+    t.cleanup();
+  }
 });
