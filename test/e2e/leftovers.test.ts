@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, expect, test } from "vitest";
+import { createClient } from "../../src/client/index.ts";
 import { orch, spawnOrch, tempDir } from "../helpers.ts";
 import { createMarker } from "../processes.ts";
 
@@ -142,3 +143,39 @@ export default flow("spawns", async () => {
     t.cleanup();
   }
 });
+
+test("kill -9 of orch up just after it starts runs: the next start stops every one of them", async () => {
+  const t = tempDir();
+  const burst = createMarker("burst");
+  await Bun.write(
+    join(t.dir, "flows/burst.yaml"),
+    `deployments:\n  - name: burst\n    command: ["sleep", "341"]\n    ${burst.yaml}\n`,
+  );
+  const start = async () => {
+    const server = spawnOrch(["up", "--headless", "--port", "0", "--grace", "0s", "--dir", t.dir]);
+    await server.waitFor("orch is up at");
+    return server;
+  };
+  try {
+    // Killed 0 to 60 ms after 8 runs are triggered: some trials land between a spawn and the
+    // RUNNING that records its pid, the window this is about. Each start recovers the last.
+    for (const delay of [0, 20, 40, 60]) {
+      const server = await start();
+      const { url } = JSON.parse(readFileSync(join(t.dir, ".orch/server.json"), "utf8"));
+      const token = readFileSync(join(t.dir, ".orch/token"), "utf8").trim();
+      const client = createClient({ url, token });
+      await Promise.all(Array.from({ length: 8 }, () => client.triggerRun("burst")));
+      await Bun.sleep(delay);
+      server.proc.kill("SIGKILL");
+      await server.proc.exited;
+    }
+    // The last start recovers too; stopped, it stops the runs it started itself.
+    const last = await start();
+    last.proc.kill("SIGTERM");
+    await last.proc.exited;
+    await until("every run's process to end", () => burst.pids().length === 0);
+  } finally {
+    burst.kill();
+    t.cleanup();
+  }
+}, 120_000);
