@@ -17,7 +17,7 @@ import {
   type RunRow,
   type Store,
 } from "../src/store/index.ts";
-import { startEmbeddedWorker } from "../src/worker/index.ts";
+import { becomeSubreaper, startEmbeddedWorker } from "../src/worker/index.ts";
 
 /** How many times a freed slot is measured, and the target each is held to. */
 const FREED_SLOT_SAMPLES = 30;
@@ -99,6 +99,8 @@ export async function benchRuns(options: RunsBenchOptions) {
   }
 
   const finished = whenFinished(store);
+  // As orch up does: runs' leftovers are found among our children, not by a pass over /proc.
+  becomeSubreaper();
   const worker = await startEmbeddedWorker({
     store,
     bundlesDir,

@@ -1,4 +1,4 @@
-import { readFileSync, statSync } from "node:fs";
+import { readdirSync, readFileSync, statSync } from "node:fs";
 import { groupAlive, listProcesses, signalGroup } from "./process-tree.ts";
 
 /**
@@ -31,6 +31,26 @@ export function carriesMark(pid: number, mark: RunMark): boolean {
     return false;
   }
   return isOurs(pid);
+}
+
+/**
+ * The live processes that carry `mark`, from one pass over /proc that reads nothing but their
+ * environments: the cheap look a run's end takes where this process is not a subreaper.
+ */
+export function findMarkedProcesses(mark: RunMark): number[] {
+  const found: number[] = [];
+  let entries: string[];
+  try {
+    entries = readdirSync("/proc");
+  } catch {
+    return found;
+  }
+  for (const entry of entries) {
+    // Pids only (a zombie's environment reads empty, so it never matches).
+    if (entry.charCodeAt(0) > 57 || entry === String(process.pid)) continue;
+    if (carriesMark(Number(entry), mark)) found.push(Number(entry));
+  }
+  return found;
 }
 
 /** A process of our own user (root reads every environment; it still stops only its own). */

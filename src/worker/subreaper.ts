@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { reapChild, setChildSubreaper } from "./libc.ts";
 import { groupAlive, signalGroup, statFields } from "./process-tree.ts";
-import { carriesMark, findRunProcesses, type RunMark } from "./run-processes.ts";
+import { carriesMark, findMarkedProcesses, type RunMark } from "./run-processes.ts";
 
 /**
  * How a worker process keeps every descendant of its runs within reach. As a child subreaper
@@ -11,14 +11,18 @@ import { carriesMark, findRunProcesses, type RunMark } from "./run-processes.ts"
  * children list, not a pass over /proc, which keeps a run's end cheap.
  *
  * A process becomes a subreaper only where it starts children through spawnRun alone (orch up,
- * orch worker, orch flow run): there every child that spawnRun did not start is a stray, to stop
- * and to reap (Bun collects only the children it started). Elsewhere (orch used as a library,
- * tests) a run's leftovers are found by their mark in one pass over /proc instead.
+ * orch worker, orch flow run): there every child that spawnRun did not start, and that is not in
+ * our own session (every run starts a session of its own, which its descendants cannot leave
+ * for ours), is a stray, to stop and to reap (Bun collects only the children it started).
+ * Elsewhere (orch used as a library, tests) a run's leftovers are found by their mark in one
+ * pass over /proc instead.
  */
 
 /** The main process of each live run started here, by pid. */
 const mains = new Map<number, Required<RunMark>>();
 let subreaper = false;
+/** Our session: a child in it was started here by other means than spawnRun, never a stray. */
+let ownSession = "";
 let reapTimer: ReturnType<typeof setTimeout> | null = null;
 
 /**
@@ -29,6 +33,7 @@ export function becomeSubreaper(): boolean {
   if (subreaper) return true;
   if (!setChildSubreaper()) return false;
   subreaper = true;
+  ownSession = statFields(process.pid)?.[3] ?? "";
   // An orphan that ends is a zombie of ours until reaped: reap soon after (grouped, not per signal).
   process.on("SIGCHLD", () => {
     reapTimer ??= setTimeout(() => {
@@ -56,7 +61,7 @@ interface Stray {
   zombie: boolean;
 }
 
-/** Our direct children that are no live run's main process: orphans re-parented to us. */
+/** Our direct children that are no live run's main process nor in our session: orphans. */
 function listStrays(): Stray[] {
   const strays: Stray[] = [];
   let tasks: string[];
@@ -76,7 +81,9 @@ function listStrays(): Stray[] {
       const pid = Number(word);
       if (!word || mains.has(pid)) continue;
       const fields = statFields(pid);
-      if (fields) strays.push({ pid, pgid: Number(fields[2]), zombie: fields[0] === "Z" });
+      if (fields && fields[3] !== ownSession) {
+        strays.push({ pid, pgid: Number(fields[2]), zombie: fields[0] === "Z" });
+      }
     }
   }
   return strays;
@@ -97,7 +104,8 @@ const SWEEP_MS = 2000;
  * the run left behind, in its process group or not. As a subreaper: the group, then each stray
  * that no live run owns (this run's, and any whose owner cannot be told, such as a daemon that
  * cleared its environment), reaping them as they end, until none is left. Otherwise: each
- * process found by the run's mark, until none is left. Resolves once done, or after SWEEP_MS.
+ * process found by the run's mark (a daemon that also cleared its environment is not found:
+ * that takes a subreaper), until none is left. Resolves once done, or after SWEEP_MS.
  */
 export async function sweepRun(mark: RunMark, leader: number): Promise<void> {
   const deadline = performance.now() + SWEEP_MS;
@@ -111,7 +119,7 @@ export async function sweepRun(mark: RunMark, leader: number): Promise<void> {
         else if (!ownedByLiveRun(stray)) acted = kill(stray.pid) || acted;
       }
     } else if (process.platform === "linux") {
-      for (const pid of findRunProcesses(mark, leader)) acted = kill(pid) || acted;
+      for (const pid of findMarkedProcesses(mark)) acted = kill(pid) || acted;
     }
     if (!acted) return;
     await Bun.sleep(5);
