@@ -11,13 +11,16 @@ let server: OrchServer;
 let t: { dir: string; cleanup: () => void };
 
 beforeAll(async () => {
+  if (!(await Bun.file(CLI).exists())) {
+    throw new Error(`${CLI} is missing: run npm install (package.json lists @redocly/cli)`);
+  }
   t = tempDir();
   await Bun.write(`${t.dir}/flows/a.yaml`, 'deployments:\n  - name: echo\n    command: ["true"]\n');
   server = await startServer({ dir: t.dir, port: 0, worker: false });
 });
 afterAll(async () => {
-  await server.stop();
-  t.cleanup();
+  await server?.stop();
+  t?.cleanup();
 });
 
 /** The server's OpenAPI document. */
