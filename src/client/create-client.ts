@@ -6,8 +6,10 @@ import {
   type EmitEventRequest,
   type ErrorCode,
   type EventJson,
+  type EventStreamMessage,
   type HealthJson,
   type LogLineJson,
+  type LogStreamMessage,
   OrchError,
   type Problem,
   type PruneResult,
@@ -94,15 +96,16 @@ export function createClient(options: ClientOptions) {
    * Follow a stream (SSE) until it ends or `signal` aborts. `onOpen` is called once the server
    * has answered 200, before the first message: a quiet stream is open all the same.
    */
-  async function* stream(
+  async function* stream<M extends SseEvent = SseEvent>(
     path: string,
     signal?: AbortSignal,
     onOpen?: () => void,
-  ): AsyncGenerator<SseEvent> {
+  ): AsyncGenerator<M> {
     const res = await raw("GET", path, undefined, signal);
     if (!res.body) return;
     onOpen?.();
-    yield* readSse(res.body);
+    // The route declares its messages (x-events in the OpenAPI document); they are trusted as such.
+    yield* readSse(res.body) as AsyncGenerator<M>;
   }
 
   async function request<T>(method: string, path: string, body?: unknown): Promise<T> {
@@ -165,7 +168,7 @@ export function createClient(options: ClientOptions) {
       opts: { prefix?: string[]; after?: number; onOpen?: () => void } = {},
       signal?: AbortSignal,
     ) =>
-      stream(
+      stream<EventStreamMessage>(
         `/api/events/stream${q({ prefix: opts.prefix?.join(","), after: opts.after })}`,
         signal,
         opts.onOpen,
@@ -193,7 +196,10 @@ export function createClient(options: ClientOptions) {
       request<LogLineJson[]>("GET", `/api/runs/${name(id)}/logs${q(opts)}`),
     /** A run's log lines as they come (`log` events), then an `end` event with the final run. */
     followLogs: (id: string, opts: { after?: number } = {}, signal?: AbortSignal) =>
-      stream(`/api/runs/${name(id)}/logs${q({ follow: 1, after: opts.after })}`, signal),
+      stream<LogStreamMessage>(
+        `/api/runs/${name(id)}/logs${q({ follow: 1, after: opts.after })}`,
+        signal,
+      ),
     /** Delete finished runs older than a duration (or, dry, count them). */
     pruneRuns: (olderThan: string, dryRun = false) =>
       request<PruneResult>("POST", "/api/runs/prune", {

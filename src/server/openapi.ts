@@ -29,13 +29,26 @@ function hoist(
 }
 
 /** A route's success content: JSON by its schema, an event stream, or bytes. */
-function content(response: RouteResponse, hoisted: (schema: object) => unknown) {
+function content(response: RouteResponse, hoisted: (schema: unknown) => unknown) {
   return {
     ...(response.schema ? { "application/json": { schema: hoisted(response.schema) } } : {}),
     ...(response.stream
       ? {
           "text/event-stream": {
             schema: { type: "string", description: "Server-sent events; see the description" },
+            ...(response.events
+              ? {
+                  // OpenAPI 3.1 cannot type a stream's messages: each event's data schema, by name.
+                  // Inline (only what they hold is referred to): an extension's $ref counts for no
+                  // use of a component, so a shape only streams have would stand unused.
+                  "x-events": Object.fromEntries(
+                    Object.entries(response.events).map(([name, s]) => [
+                      name,
+                      Object.fromEntries(Object.entries(s).map(([k, v]) => [k, hoisted(v)])),
+                    ]),
+                  ),
+                }
+              : {}),
           },
         }
       : {}),
@@ -53,7 +66,7 @@ function content(response: RouteResponse, hoisted: (schema: object) => unknown) 
 export function openApiDocument(routes: Route[]): Record<string, unknown> {
   const schemas: Record<string, unknown> = {};
   const seen = new Map<string, unknown>();
-  const hoisted = (schema: object) => hoist(schema, schemas, seen);
+  const hoisted = (schema: unknown) => hoist(schema, schemas, seen);
   const error = hoisted(ERROR);
   const paths: Record<string, Record<string, unknown>> = {};
   for (const route of routes) {

@@ -29,6 +29,8 @@ export interface RouteResponse {
   schema?: object;
   /** The route streams server-sent events (with `schema`: only when asked to). */
   stream?: boolean;
+  /** The schema of each SSE message's data, by event name. */
+  events?: Record<string, object>;
   /** The body is a file's bytes. */
   bytes?: boolean;
   /** Response headers, as OpenAPI header objects. */

@@ -92,9 +92,9 @@ test("every route's live answer matches the schema the OpenAPI document declares
     await contract.check(req.method, req.url, res).catch((e: Error) => broken.push(e.message));
     return res;
   };
-  const checkData = (name: string, data: unknown) => {
+  const checkMessage = (path: string, message: { event: string; data: unknown }) => {
     try {
-      contract.checkComponent(name, data);
+      contract.checkMessage(path, message);
     } catch (error) {
       broken.push((error as Error).message);
     }
@@ -185,14 +185,17 @@ test("every route's live answer matches the schema the OpenAPI document declares
   const emitted = await client.emitEvent({ name: "contract.ping", resource: "here", payload: {} });
   const message = await first;
   expect((message.value as { data: { id: number } }).data.id).toBe(emitted.id);
-  checkData("Event", (message.value as { data: unknown }).data);
+  checkMessage("/api/events/stream", message.value!);
   await stream.return(undefined);
   await client.request("POST", "/hooks/contract", { ref: "main" });
   await client.listEvents({ prefix: "contract." });
-  const follow = client.followLogs(run.id);
-  const line = await follow.next();
-  checkData("LogLine", (line.value as { data: unknown }).data);
-  await follow.return(undefined);
+  // The run has ended: its log stream replays the lines, then ends with the run.
+  const followed: string[] = [];
+  for await (const m of client.followLogs(run.id)) {
+    followed.push(m.event);
+    checkMessage(`/api/runs/${run.id}/logs`, m);
+  }
+  expect(followed).toEqual(["log", "end"]);
   await client.pruneRuns("30d", true);
 
   expect(broken).toEqual([]);

@@ -5,7 +5,10 @@ interface Operation {
   operationId?: string;
   responses: Record<
     string,
-    { content?: Record<string, { schema?: object }>; headers?: Record<string, unknown> }
+    {
+      content?: Record<string, { schema?: object; "x-events"?: Record<string, object> }>;
+      headers?: Record<string, unknown>;
+    }
   >;
 }
 
@@ -84,11 +87,17 @@ ${ajv.errorsText(validate.errors, { separator: "\n" })}
 ${JSON.stringify(body, null, 2).slice(0, 2000)}`);
       }
     },
-    /** Validate a value against a named component (an SSE message's data). */
-    checkComponent(name: string, value: unknown): void {
-      const validate = validator(`#${name}`, { $ref: `#/components/schemas/${name}` });
-      if (!validate(value)) {
-        throw new Error(`${name} breaks its schema: ${ajv.errorsText(validate.errors)}`);
+    /** Validate a stream's message against the schema its route declares for that event. */
+    checkMessage(url: string, message: { event: string; data: unknown }): void {
+      const pathname = new URL(url, "http://orch").pathname;
+      const op = operation("GET", pathname);
+      const where = `${op.operationId}'s ${message.event} message`;
+      const events = op.responses["200"]?.content?.["text/event-stream"]?.["x-events"] ?? {};
+      const schema = events[message.event];
+      if (!schema) throw new Error(`${where} is not declared in x-events`);
+      const validate = validator(`${op.operationId} ${message.event}`, schema);
+      if (!validate(message.data)) {
+        throw new Error(`${where} breaks its schema: ${ajv.errorsText(validate.errors)}`);
       }
     },
   };

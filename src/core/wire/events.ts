@@ -35,5 +35,23 @@ export const EMIT_EVENT_REQUEST = {
   },
 } as const;
 
+/** A stream's `reset` message: more was missed than it replays, so load the state again. */
+export const STREAM_RESET = {
+  title: "StreamReset",
+  type: "object",
+  additionalProperties: false,
+  required: ["message"],
+  properties: { message: { type: "string" } },
+} as const;
+
+/** The messages of GET /api/events/stream, by SSE event name. */
+export const EVENT_STREAM = { event: EVENT, reset: STREAM_RESET } as const;
+
 export type EventJson = Wire<typeof EVENT>;
+export type StreamReset = Wire<typeof STREAM_RESET>;
+
+/** A message of GET /api/events/stream. */
+export type EventStreamMessage =
+  | { event: "event"; id?: string; data: EventJson }
+  | { event: "reset"; id?: string; data: StreamReset };
 export type EmitEventRequest = Wire<typeof EMIT_EVENT_REQUEST>;

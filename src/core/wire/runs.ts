@@ -1,3 +1,4 @@
+import { EVENT } from "./events.ts";
 import {
   LOG_STREAMS,
   OBJECT,
@@ -118,6 +119,19 @@ const TAGS = {
   items: { type: "string", minLength: 1, maxLength: 200 },
 } as const;
 
+/** A log stream's last message: the run as it ended (`deleted` when it was replaced). */
+export const RUN_END = {
+  ...RUN,
+  title: "RunEnd",
+  properties: {
+    ...RUN.properties,
+    deleted: { type: "boolean", description: "A planned run the scheduler replaced" },
+  },
+} as const;
+
+/** The messages of GET /api/runs/:id/logs?follow=1, by SSE event name. */
+export const LOG_STREAM = { log: LOG_LINE, state: EVENT, end: RUN_END } as const;
+
 /** POST /api/deployments/:name/runs: a run of a deployment, its parameters over the defaults. */
 export const TRIGGER_RUN_REQUEST = {
   title: "TriggerRunRequest",
@@ -218,6 +232,13 @@ export type StateJson = Wire<typeof STATE>;
 export type TaskRunJson = Wire<typeof TASK_RUN>;
 export type RunDetail = Wire<typeof RUN_DETAIL>;
 export type LogLineJson = Wire<typeof LOG_LINE>;
+export type RunEnd = Wire<typeof RUN_END>;
+
+/** A message of GET /api/runs/:id/logs?follow=1. */
+export type LogStreamMessage =
+  | { event: "log"; id?: string; data: LogLineJson }
+  | { event: "state"; id?: string; data: Wire<typeof EVENT> }
+  | { event: "end"; id?: string; data: RunEnd };
 export type TriggerRunRequest = Wire<typeof TRIGGER_RUN_REQUEST>;
 export type AdHocRunRequest = Wire<typeof AD_HOC_RUN_REQUEST>;
 export type PruneRequest = Wire<typeof PRUNE_REQUEST>;

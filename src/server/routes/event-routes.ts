@@ -1,4 +1,10 @@
-import { EMIT_EVENT_REQUEST, type EmitEventRequest, EVENT, OrchError } from "../../core/index.ts";
+import {
+  EMIT_EVENT_REQUEST,
+  type EmitEventRequest,
+  EVENT,
+  EVENT_STREAM,
+  OrchError,
+} from "../../core/index.ts";
 import {
   type EventRow,
   eventsAfter,
@@ -90,6 +96,7 @@ export function eventRoutes({ store }: { store: Store }): Route[] {
         description:
           "Server-sent events: `event` messages (id: the event's id, data: an Event); `reset` when more than can be replayed were missed",
         stream: true,
+        events: EVENT_STREAM,
       },
       handler: (_req, { query }) => {
         const prefixes = String(query.prefix ?? "")

@@ -5,6 +5,7 @@ import {
   isStateType,
   isTerminal,
   LOG_LINE,
+  LOG_STREAM,
   OrchError,
   PRUNE_REQUEST,
   PRUNE_RESULT,
@@ -276,6 +277,7 @@ export function runRoutes({ store, cancel, retry }: RunRoutesDeps): Route[] {
           "The lines, oldest first; with follow=1, server-sent events: `log` (data: a LogLine), `state` (data: an Event of the run), then `end` (data: the final Run)",
         schema: { type: "array", items: LOG_LINE },
         stream: true,
+        events: LOG_STREAM,
       },
       handler: (_req, { params: { id }, query }) => {
         const run = getRunOrThrow(store, id!);
