@@ -9,6 +9,7 @@ import { join } from "node:path";
 import { projectPaths } from "../src/core/index.ts";
 import { startServer } from "../src/server/index.ts";
 import { ensureDataDir, openStore } from "../src/store/index.ts";
+import { rawSqliteForTests } from "../src/store/testing.ts";
 
 const RUNS = Number(process.env.BENCH_API_RUNS ?? 1_000_000);
 const LINES = Number(process.env.BENCH_API_LINES ?? 1_000_000);
@@ -23,7 +24,7 @@ const round = (x: number) => Math.round(x * 100) / 100;
 function seedRuns(dbPath: string, count: number): number {
   const store = openStore(dbPath);
   const started = performance.now();
-  const insert = store.db.query(
+  const insert = rawSqliteForTests(store).query(
     `INSERT INTO flow_runs (id, deployment, parameters, state_type, state_name, state_at, scheduled_at, started_at, ended_at, exit_code, created_at)
      VALUES (?, ?, '{}', ?, ?, ?, ?, ?, ?, 0, ?)`,
   );
@@ -101,7 +102,7 @@ export async function benchApi() {
       }
       const logSeconds = (performance.now() - logStart) / 1000;
       const stored = (
-        server.store.db
+        rawSqliteForTests(server.store)
           .query(
             "SELECT count(*) AS n FROM log_lines WHERE run_seq = (SELECT seq FROM flow_runs WHERE id = ?)",
           )

@@ -48,6 +48,7 @@ export {
   defaultName,
   isStateType,
   isTerminal,
+  NOT_STARTED_NAMES,
   type ProposedState,
   STATE_NAMES,
   STATE_TYPES,

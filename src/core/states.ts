@@ -36,6 +36,12 @@ export const TERMINAL_TYPES: readonly StateType[] = ["COMPLETED", "FAILED", "CRA
 /** States in which a run holds a worker slot or a process. */
 export const ACTIVE_TYPES: readonly StateType[] = ["PENDING", "RUNNING", "CANCELLING", "PAUSED"];
 
+/**
+ * SCHEDULED names of a run still waiting for its first start. AwaitingRetry is SCHEDULED too, but
+ * that run has already run once.
+ */
+export const NOT_STARTED_NAMES: readonly StateName[] = ["Scheduled", "Late"];
+
 /** Whether a state type is final. */
 export function isTerminal(type: StateType): boolean {
   return TERMINAL_TYPES.includes(type);

@@ -13,7 +13,6 @@ export {
   storeBundleObjects,
 } from "./bundles.ts";
 export { createDeployer, type Deployer } from "./create-deployer.ts";
-export { createDeploymentRun, type DeploymentRunRequest } from "./create-deployment-run.ts";
 export { deployFolder, storeBundle, versionHash } from "./deploy-folder.ts";
 export { findDefinitionFiles } from "./find-definition-files.ts";
 export { type ParsedDeployment, type ParsedFile, parseDefinitions } from "./parse-definitions.ts";

@@ -13,9 +13,9 @@ import {
   type TriggerSpec,
   type WorkPoolSpec,
 } from "../core/index.ts";
+import { checkSchema, renderPath } from "../core/json-schema.ts";
 import { templateProblems, triggerProblems } from "../events/index.ts";
 import { cronProblem, isTimeZone, parseIsoInZone, rruleProblem } from "../scheduler/index.ts";
-import { checkSchema, renderPath } from "./json-schema.ts";
 import { DEFINITION_SCHEMA, DEPLOYMENT_KEYS } from "./schema.ts";
 import { aliasProblem } from "./yaml-aliases.ts";
 

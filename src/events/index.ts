@@ -1,4 +1,4 @@
 export { KNOWN_EVENTS, triggerProblems } from "./known-events.ts";
 export { eventValue, matchesTrigger, type TriggerEvent } from "./match-event.ts";
 export { renderParameters, templateProblems } from "./render-parameters.ts";
-export { type CreateTriggeredRun, startTriggers, type TriggerLogger } from "./start-triggers.ts";
+export { startTriggers, type TriggerLogger } from "./start-triggers.ts";

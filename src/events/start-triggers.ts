@@ -1,5 +1,6 @@
 import { type DeploymentSpec, stableStringify, type TriggerSpec } from "../core/index.ts";
 import {
+  createDeploymentRun,
   deploymentSpec,
   type EventRow,
   eventsAfter,
@@ -7,25 +8,11 @@ import {
   getRun,
   lastEventId,
   listDeployments,
-  type RunRow,
   type Store,
   setEventCursor,
 } from "../store/index.ts";
 import { matchesTrigger, type TriggerEvent } from "./match-event.ts";
 import { renderParameters } from "./render-parameters.ts";
-
-/** How the triggers make a run (createDeploymentRun, passed in: definitions/ imports this folder). */
-export type CreateTriggeredRun = (
-  store: Store,
-  deployment: string,
-  request: {
-    base?: Record<string, unknown>;
-    idempotencyKey?: string;
-    createdBy?: string;
-    message?: string;
-    triggerChain?: string[];
-  },
-) => RunRow;
 
 export interface TriggerLogger {
   info(...args: unknown[]): void;
@@ -49,12 +36,8 @@ const MAX_CHAIN = 8;
  * So `a` and `b` each triggered by the other's completion run once each, not forever. Events
  * are handled from a queue, one at a time, never inside the commit of the event before.
  */
-export function startTriggers(options: {
-  store: Store;
-  createRun: CreateTriggeredRun;
-  logger?: TriggerLogger;
-}): { stop(): void } {
-  const { store, createRun } = options;
+export function startTriggers(options: { store: Store; logger?: TriggerLogger }): { stop(): void } {
+  const { store } = options;
   const logger = options.logger ?? { info() {}, warn() {}, error() {} };
   let armed: { name: string; key: string; trigger: TriggerSpec }[] = [];
   const load = () => {
@@ -105,7 +88,7 @@ export function startTriggers(options: {
       }
       try {
         store.tx(() => {
-          const run = createRun(store, name, {
+          const run = createDeploymentRun(store, name, {
             base: renderParameters(trigger.parameters, event),
             idempotencyKey: `trigger:${name}:${key}:${event.id}`,
             createdBy: "trigger",

@@ -1,7 +1,13 @@
 import { iso, type ScheduleSpec } from "../core/index.ts";
-import { type RunRow, type Store, transitionRun } from "../store/index.ts";
+import {
+  createDeploymentRun,
+  lastHandledSlot,
+  type Store,
+  slotTaken,
+  transitionRun,
+  waitingSlotRuns,
+} from "../store/index.ts";
 import { occurrences, occurrencesBefore } from "./occurrences.ts";
-import { type CreateDeploymentRun, slotTaken } from "./planned-runs.ts";
 import { slotKey, slotPrefix } from "./schedule-identity.ts";
 
 /** Why slots were missed: orch was down, the machine slept (the clock jumped), or a pause. */
@@ -21,7 +27,6 @@ const WHY: Record<MissedCause, string> = {
 
 export interface CatchupInput {
   store: Store;
-  createRun: CreateDeploymentRun;
   deployment: string;
   schedule: ScheduleSpec;
   id: string;
@@ -55,21 +60,9 @@ export function catchUp(input: CatchupInput): CatchupResult {
   const { store, deployment, schedule, id, now, cause } = input;
   const cutoff = now - input.graceMs;
   const prefix = slotPrefix(deployment, id);
-  const handled = store.db
-    .query(
-      `SELECT idempotency_key FROM flow_runs WHERE idempotency_key > ? AND idempotency_key < ?
-       AND NOT (state_type = 'SCHEDULED' AND attempt = 0 AND state_name IN ('Scheduled', 'Late'))
-       ORDER BY idempotency_key DESC LIMIT 1`,
-    )
-    .get(prefix, `${prefix}\u{10FFFF}`) as { idempotency_key: string } | null;
-  const handledAt = handled ? Date.parse(handled.idempotency_key.slice(prefix.length)) : null;
-  const waiting = store.db
-    .query(
-      `SELECT * FROM flow_runs WHERE idempotency_key > ? AND idempotency_key < ?
-       AND state_type = 'SCHEDULED' AND attempt = 0 AND state_name IN ('Scheduled', 'Late')
-       AND scheduled_at <= ? ORDER BY scheduled_at`,
-    )
-    .all(handled?.idempotency_key ?? prefix, `${prefix}\u{10FFFF}`, cutoff) as RunRow[];
+  const handled = lastHandledSlot(store, prefix);
+  const handledAt = handled ? Date.parse(handled.slice(prefix.length)) : null;
+  const waiting = waitingSlotRuns(store, prefix, handled, cutoff);
   const after = handledAt ?? (waiting[0] ? waiting[0].scheduled_at - 1 : null);
   const result: CatchupResult = { missed: 0, ran: 0, skipped: 0 };
   if (after === null) return result;
@@ -78,7 +71,7 @@ export function catchUp(input: CatchupInput): CatchupResult {
   for (const at of occurrences(schedule, Math.max(after, cutoff) + 1, input.dueUntil + 1, 100)) {
     const key = slotKey(deployment, id, at);
     if (slotTaken(store, key)) continue;
-    input.createRun(store, deployment, {
+    createDeploymentRun(store, deployment, {
       base: schedule.parameters,
       scheduledAt: at,
       idempotencyKey: key,
@@ -103,7 +96,7 @@ export function catchUp(input: CatchupInput): CatchupResult {
   for (const at of [...keep].sort((a, b) => a - b)) {
     result.ran++;
     if (existing.has(at)) continue;
-    input.createRun(store, deployment, {
+    createDeploymentRun(store, deployment, {
       base: schedule.parameters,
       scheduledAt: at,
       idempotencyKey: slotKey(deployment, id, at),
@@ -132,7 +125,7 @@ export function catchUp(input: CatchupInput): CatchupResult {
         unplanned === 1
           ? `skipped the run of ${iso(at)}`
           : `skipped ${many} runs from ${iso(first ?? at)} to ${iso(at)}`;
-      const run = input.createRun(store, deployment, {
+      const run = createDeploymentRun(store, deployment, {
         base: schedule.parameters,
         scheduledAt: at,
         idempotencyKey: slotKey(deployment, id, at),

@@ -8,7 +8,6 @@ export { describeSchedule } from "./describe-schedule.ts";
 export { lateReason, markLateRuns } from "./mark-late.ts";
 export { occurrences, occurrencesBefore, type ScheduleKind, scheduleKind } from "./occurrences.ts";
 export { type PlanInput, type PlanResult, planDeployment } from "./plan-deployment.ts";
-export type { CreateDeploymentRun } from "./planned-runs.ts";
 export { parseSlotKey, scheduleId, slotKey } from "./schedule-identity.ts";
 export {
   type Scheduler,

@@ -1,13 +1,19 @@
-import { deploymentSpec, getDeployment, type Store } from "../store/index.ts";
+import {
+  createDeploymentRun,
+  deletePlannedRuns,
+  deploymentSpec,
+  getDeployment,
+  plannedRuns,
+  type Store,
+  slotTaken,
+} from "../store/index.ts";
 import { type CatchupResult, catchUp, type MissedCause } from "./catch-up.ts";
 import { describeSchedule } from "./describe-schedule.ts";
 import { occurrences } from "./occurrences.ts";
-import { type CreateDeploymentRun, deleteRuns, slotTaken, unstartedRuns } from "./planned-runs.ts";
 import { parseSlotKey, scheduleId, slotKey } from "./schedule-identity.ts";
 
 export interface PlanInput {
   store: Store;
-  createRun: CreateDeploymentRun;
   now: number;
   /** Runs due by now + leadMs are already on their way; planning starts after them. */
   leadMs: number;
@@ -44,8 +50,8 @@ export function planDeployment(input: PlanInput, name: string): PlanResult {
     const row = getDeployment(store, name);
     if (!row) return;
     if (row.removed_at !== null || row.paused) {
-      const runs = unstartedRuns(store, row.id);
-      deleteRuns(store, runs);
+      const runs = plannedRuns(store, row.id);
+      deletePlannedRuns(store, runs);
       result.removed = runs.length;
       return;
     }
@@ -53,11 +59,11 @@ export function planDeployment(input: PlanInput, name: string): PlanResult {
       .schedules.filter((s) => s.active)
       .map((schedule) => ({ schedule, id: scheduleId(schedule) }));
     const ids = new Set(active.map((a) => a.id));
-    const stale = unstartedRuns(store, row.id, now).filter((run) => {
+    const stale = plannedRuns(store, row.id, now).filter((run) => {
       const slot = parseSlotKey(name, run.idempotency_key);
       return run.version !== row.version || !slot || !ids.has(slot.id);
     });
-    deleteRuns(store, stale);
+    deletePlannedRuns(store, stale);
     result.removed = stale.length;
 
     const from = now + input.leadMs + 1;
@@ -67,7 +73,6 @@ export function planDeployment(input: PlanInput, name: string): PlanResult {
           result.catchup.push(
             catchUp({
               store,
-              createRun: input.createRun,
               deployment: name,
               schedule,
               id,
@@ -85,7 +90,7 @@ export function planDeployment(input: PlanInput, name: string): PlanResult {
         for (const at of times) {
           const key = slotKey(name, id, at);
           if (slotTaken(store, key)) continue;
-          input.createRun(store, name, {
+          createDeploymentRun(store, name, {
             base: schedule.parameters,
             scheduledAt: at,
             idempotencyKey: key,
@@ -100,14 +105,4 @@ export function planDeployment(input: PlanInput, name: string): PlanResult {
     }
   });
   return result;
-}
-
-/** The earliest planned schedule run due after `after`, or null. */
-export function nextPlannedAt(store: Store, after: number): number | null {
-  const row = store.db
-    .query(
-      "SELECT min(scheduled_at) AS at FROM flow_runs WHERE state_type = 'SCHEDULED' AND created_by = 'schedule' AND scheduled_at > ?",
-    )
-    .get(after) as { at: number | null };
-  return row.at;
 }

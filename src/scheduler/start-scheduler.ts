@@ -1,10 +1,14 @@
 import { type Clock, formatDuration } from "../core/index.ts";
-import { type EventRow, listDeployments, type Store } from "../store/index.ts";
+import {
+  deploymentsWithSlotsIn,
+  type EventRow,
+  listDeployments,
+  nextPlannedRunAt,
+  type Store,
+} from "../store/index.ts";
 import type { MissedCause } from "./catch-up.ts";
 import { markLateRuns, nextLateAt } from "./mark-late.ts";
-import { nextPlannedAt, type PlanInput, planDeployment } from "./plan-deployment.ts";
-import type { CreateDeploymentRun } from "./planned-runs.ts";
-import { deploymentsDue } from "./planned-runs.ts";
+import { type PlanInput, planDeployment } from "./plan-deployment.ts";
 import { systemTimers, type Timers } from "./timers.ts";
 
 /** Where the scheduler reports (the server passes its logger). */
@@ -16,8 +20,6 @@ export interface SchedulerLogger {
 
 export interface SchedulerOptions {
   store: Store;
-  /** Makes a deployment's runs: createDeploymentRun from definitions/. */
-  createRun: CreateDeploymentRun;
   /** Defaults to the store's clock. */
   clock?: Clock;
   timers?: Timers;
@@ -76,7 +78,6 @@ export function startScheduler(options: SchedulerOptions): Scheduler {
   const plan = (name: string, catchup?: MissedCause) => {
     const input: PlanInput = {
       store,
-      createRun: options.createRun,
       now: clock.now(),
       leadMs,
       planAhead: options.planAhead ?? 10,
@@ -127,7 +128,7 @@ export function startScheduler(options: SchedulerOptions): Scheduler {
     const now = clock.now();
     let target: number | null = null;
     try {
-      const planned = nextPlannedAt(store, now + leadMs);
+      const planned = nextPlannedRunAt(store, now + leadMs);
       const late = nextLateAt(store, lateAfterMs);
       for (const t of [planned === null ? null : planned - leadMs, late]) {
         if (t !== null && (target === null || t < target)) target = t;
@@ -161,7 +162,7 @@ export function startScheduler(options: SchedulerOptions): Scheduler {
     } else {
       // Only deployments whose slots came due since the last tick need planning further ahead.
       const until = clock.now() + leadMs;
-      const names = new Set([...deploymentsDue(store, plannedThrough, until), ...failed]);
+      const names = new Set([...deploymentsWithSlotsIn(store, plannedThrough, until), ...failed]);
       for (const name of names) plan(name);
       plannedThrough = until;
     }

@@ -1,5 +1,5 @@
 import { OrchError, type Problem } from "../core/index.ts";
-import { checkSchema, renderPath } from "../definitions/json-schema.ts";
+import { checkSchema, renderPath } from "../core/json-schema.ts";
 
 /** Largest JSON body a route reads. */
 export const MAX_BODY_BYTES = 1024 * 1024;

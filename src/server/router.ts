@@ -1,5 +1,5 @@
 import { OrchError } from "../core/index.ts";
-import { checkSchema, renderPath } from "../definitions/json-schema.ts";
+import { checkSchema, renderPath } from "../core/json-schema.ts";
 import { type ErrorLog, errorResponse, notFound } from "./http.ts";
 import { parseBody } from "./read-body.ts";
 

@@ -12,12 +12,7 @@ import {
   VERSION,
   writeServerFile,
 } from "../core/index.ts";
-import {
-  createDeployer,
-  createDeploymentRun,
-  type DeployReport,
-  watchDefinitions,
-} from "../definitions/index.ts";
+import { createDeployer, type DeployReport, watchDefinitions } from "../definitions/index.ts";
 import { startTriggers } from "../events/index.ts";
 import { startScheduler, upcomingRuns } from "../scheduler/index.ts";
 import {
@@ -126,9 +121,9 @@ export async function startServer(options: ServerOptions = {}): Promise<OrchServ
     stops.push(stopWatching);
     if (options.logRuns) stops.push(logRunStates(store, logger));
     // Before the worker: runs missed while orch was down are caught up before any is claimed.
-    const scheduler = startScheduler({ store, createRun: createDeploymentRun, logger });
+    const scheduler = startScheduler({ store, logger });
     stops.push(async () => scheduler.stop());
-    const triggers = startTriggers({ store, createRun: createDeploymentRun, logger });
+    const triggers = startTriggers({ store, logger });
     stops.push(async () => triggers.stop());
     const clock = store.clock;
     let authorize: (req: Request) => void = () => {};

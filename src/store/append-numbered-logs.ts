@@ -1,5 +1,6 @@
 import { appendLogs, type LogLine } from "./logs.ts";
 import type { Store } from "./open-store.ts";
+import { sqlite } from "./sqlite.ts";
 
 /** What a numbered append did. */
 export interface NumberedAppend {
@@ -22,7 +23,7 @@ export function appendNumberedLogs(
   lines: LogLine[],
 ): NumberedAppend {
   return store.tx(() => {
-    const mark = store.db
+    const mark = sqlite(store)
       .query("SELECT last_n FROM log_marks WHERE run_seq = ? AND attempt = ?")
       .get(runSeq, attempt) as { last_n: number } | null;
     const last = mark?.last_n ?? 0;
@@ -30,7 +31,7 @@ export function appendNumberedLogs(
     if (fresh.length === 0) return { stored: 0, last };
     appendLogs(store, [[runSeq, fresh]]);
     const next = first + lines.length - 1;
-    store.db
+    sqlite(store)
       .query(
         `INSERT INTO log_marks (run_seq, attempt, last_n) VALUES (?, ?, ?)
          ON CONFLICT (run_seq, attempt) DO UPDATE SET last_n = excluded.last_n`,

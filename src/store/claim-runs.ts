@@ -1,5 +1,8 @@
 import type { Store } from "./open-store.ts";
+import { heldBackBy } from "./run-limits.ts";
 import { type RunRow, transitionRun } from "./runs.ts";
+import { sqlite } from "./sqlite.ts";
+import { ACTIVE } from "./state-sql.ts";
 
 /** What a worker asks for: runs of its pool, at most `limit` (its free slots). */
 export interface ClaimRequest {
@@ -28,8 +31,6 @@ interface Candidate {
   collision: string | null;
 }
 
-const ACTIVE = "('PENDING', 'RUNNING', 'CANCELLING', 'PAUSED')";
-
 /**
  * Claim the next due runs of a pool for a worker.
  *
@@ -38,16 +39,17 @@ const ACTIVE = "('PENDING', 'RUNNING', 'CANCELLING', 'PAUSED')";
  * reads are still true when it moves runs to PENDING, and two claimers can never take the same
  * run or both take the last slot of a limit. Candidates (SCHEDULED, due, in an unpaused queue)
  * are read in queue priority, then scheduled_at order; each is checked against the limits as
- * counted so far (the worker's free slots, the pool's and the queue's concurrency_limit, the
- * deployment version's `concurrency`), and counts grow as runs are taken, so a burst never
- * overshoots. A run held back by its queue's or deployment's limit is skipped, not waited on,
- * so it cannot block runs behind it; with `collision: cancel-new` it is cancelled instead.
+ * counted so far (the worker's free slots, then heldBackBy: the pool's and the queue's
+ * concurrency_limit, the deployment version's `concurrency`), and counts grow as runs are taken,
+ * so a burst never overshoots. A run held back by its queue's or deployment's limit is skipped,
+ * not waited on, so it cannot block runs behind it; with `collision: cancel-new` it is cancelled
+ * instead.
  * Decisions are made while reading and applied after, through transitionRun.
  */
 export function claimRuns(store: Store, request: ClaimRequest): ClaimResult {
   return store.tx(() => {
     const now = store.clock.now();
-    const db = store.db;
+    const db = sqlite(store);
     const claimed: RunRow[] = [];
     const cancelled: RunRow[] = [];
     const nextDueAt = () =>
@@ -67,7 +69,7 @@ export function claimRuns(store: Store, request: ClaimRequest): ClaimResult {
     const counts = db
       .query(
         `SELECT work_pool, work_queue, deployment_id, count(*) AS n FROM flow_runs
-         WHERE state_type IN ${ACTIVE} GROUP BY work_pool, work_queue, deployment_id`,
+         WHERE ${ACTIVE} GROUP BY work_pool, work_queue, deployment_id`,
       )
       .all() as {
       work_pool: string;
@@ -86,12 +88,9 @@ export function claimRuns(store: Store, request: ClaimRequest): ClaimResult {
       poolActive += c.n;
       queueActive.set(c.work_queue, (queueActive.get(c.work_queue) ?? 0) + c.n);
     }
-    let room = Math.min(
-      request.limit,
-      pool?.concurrency_limit == null
-        ? Number.POSITIVE_INFINITY
-        : pool.concurrency_limit - poolActive,
-    );
+    // The worker's free slots; the pool's limit is one of the run limits checked below.
+    let room = request.limit;
+    const poolLimit = pool?.concurrency_limit ?? null;
 
     const take: Candidate[] = [];
     const refuse: { candidate: Candidate; active: number }[] = [];
@@ -117,21 +116,29 @@ export function claimRuns(store: Store, request: ClaimRequest): ClaimResult {
          AND coalesce(q.paused, 0) = 0 AND coalesce(q.priority, 1) = ?
        ORDER BY r.scheduled_at, r.seq`,
     );
-    for (const level of [...levels].sort((a, b) => a - b)) {
-      if (room <= 0) break;
+    claiming: for (const level of [...levels].sort((a, b) => a - b)) {
       for (const c of candidates.iterate(request.pool, now, level) as IterableIterator<Candidate>) {
+        if (room <= 0) break claiming;
         const inQueue = queueActive.get(c.work_queue) ?? 0;
-        if (c.queue_limit !== null && inQueue >= c.queue_limit) continue;
         const inDeployment =
           c.deployment_id === null ? 0 : (deploymentActive.get(c.deployment_id) ?? 0);
-        if (c.dep_limit !== null && inDeployment >= c.dep_limit) {
-          if (c.collision === "cancel-new") refuse.push({ candidate: c, active: inDeployment });
+        const held = heldBackBy(
+          { pool: poolLimit, queue: c.queue_limit, deployment: c.dep_limit },
+          { pool: poolActive, queue: inQueue, deployment: inDeployment },
+        );
+        // The pool's limit holds back every run left: nothing more to claim.
+        if (held?.by === "pool") break claiming;
+        if (held) {
+          if (held.by === "deployment" && c.collision === "cancel-new") {
+            refuse.push({ candidate: c, active: inDeployment });
+          }
           continue;
         }
         take.push(c);
+        poolActive++;
+        room--;
         queueActive.set(c.work_queue, inQueue + 1);
         if (c.deployment_id !== null) deploymentActive.set(c.deployment_id, inDeployment + 1);
-        if (--room <= 0) break;
       }
     }
 

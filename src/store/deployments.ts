@@ -1,6 +1,7 @@
 import { type DeploymentJson, type DeploymentSpec, iso, OrchError } from "../core/index.ts";
 import { recordEvent } from "./events.ts";
 import type { Store } from "./open-store.ts";
+import { sqlite } from "./sqlite.ts";
 
 /** A deployment as stored, with its current version's hash and bundle. */
 export interface DeploymentRow {
@@ -61,7 +62,7 @@ const SELECT = `SELECT d.*, v.hash, v.bundle FROM deployments d
 
 /** A deployment by name (removed ones too), or null. */
 export function getDeployment(store: Store, name: string): DeploymentRow | null {
-  return store.db.query(`${SELECT} WHERE d.name = ?`).get(name) as DeploymentRow | null;
+  return sqlite(store).query(`${SELECT} WHERE d.name = ?`).get(name) as DeploymentRow | null;
 }
 
 /** A deployment by name that is not removed (or that may be, with `removed`); throws E_NOT_FOUND with a hint. */
@@ -85,7 +86,7 @@ export function getDeploymentOrThrow(
 
 /** Deployments by name; removed ones only with `all`. */
 export function listDeployments(store: Store, options: { all?: boolean } = {}): DeploymentRow[] {
-  return store.db
+  return sqlite(store)
     .query(`${SELECT} ${options.all ? "" : "WHERE d.removed_at IS NULL"} ORDER BY d.name`)
     .all() as DeploymentRow[];
 }
@@ -114,7 +115,7 @@ export function upsertDeployment(
     const existing = getDeployment(store, input.spec.name);
     const specJson = JSON.stringify(input.spec);
     if (!existing) {
-      const { id } = store.db
+      const { id } = sqlite(store)
         .query(
           `INSERT INTO deployments (name, version, spec, source_file, source_line, created_at, updated_at)
            VALUES (?, 1, ?, ?, ?, ?, ?) RETURNING id`,
@@ -132,7 +133,7 @@ export function upsertDeployment(
     const restored = existing.removed_at !== null;
     const changed = existing.hash !== input.hash;
     const version = changed ? existing.version + 1 : existing.version;
-    store.db
+    sqlite(store)
       .query(
         `UPDATE deployments SET version = ?, spec = ?, source_file = ?, source_line = ?,
            removed_at = NULL, updated_at = CASE WHEN ? THEN ? ELSE updated_at END WHERE id = ?`,
@@ -159,7 +160,7 @@ export function upsertDeployment(
 }
 
 function insertVersion(store: Store, id: number, version: number, input: DeployInput, now: number) {
-  store.db
+  sqlite(store)
     .query(
       "INSERT INTO deployment_versions (deployment_id, version, hash, spec, bundle, created_at) VALUES (?, ?, ?, ?, ?, ?)",
     )
@@ -175,7 +176,7 @@ export function removeDeployment(store: Store, name: string, reason: string): bo
     const row = getDeployment(store, name);
     if (!row || row.removed_at !== null) return false;
     const now = store.clock.now();
-    store.db
+    sqlite(store)
       .query("UPDATE deployments SET removed_at = ?, updated_at = ? WHERE id = ?")
       .run(now, now, row.id);
     recordEvent(store, "deployment.removed", name, { reason });
@@ -188,7 +189,7 @@ export function setDeploymentPaused(store: Store, name: string, paused: boolean)
   return store.tx(() => {
     const row = getDeploymentOrThrow(store, name);
     if ((row.paused === 1) === paused) return false;
-    store.db
+    sqlite(store)
       .query("UPDATE deployments SET paused = ?, updated_at = ? WHERE id = ?")
       .run(paused ? 1 : 0, store.clock.now(), row.id);
     recordEvent(store, paused ? "deployment.paused" : "deployment.resumed", name, {});
@@ -207,7 +208,7 @@ export interface VersionRow {
 
 /** A deployment's versions, newest first. */
 export function listVersions(store: Store, deploymentId: number): VersionRow[] {
-  return store.db
+  return sqlite(store)
     .query(
       "SELECT version, hash, spec, bundle, created_at FROM deployment_versions WHERE deployment_id = ? ORDER BY version DESC",
     )
@@ -216,7 +217,7 @@ export function listVersions(store: Store, deploymentId: number): VersionRow[] {
 
 /** One version of a deployment, or null. */
 export function getVersion(store: Store, deploymentId: number, version: number): VersionRow | null {
-  return store.db
+  return sqlite(store)
     .query(
       "SELECT version, hash, spec, bundle, created_at FROM deployment_versions WHERE deployment_id = ? AND version = ?",
     )
@@ -225,7 +226,7 @@ export function getVersion(store: Store, deploymentId: number, version: number):
 
 /** The earliest scheduled run of each deployment, by deployment id. */
 export function nextRunTimes(store: Store): Map<number, number> {
-  const rows = store.db
+  const rows = sqlite(store)
     .query(
       "SELECT deployment_id AS id, min(scheduled_at) AS at FROM flow_runs WHERE state_type = 'SCHEDULED' AND deployment_id IS NOT NULL GROUP BY deployment_id",
     )

@@ -1,5 +1,6 @@
 import { type EventJson, iso } from "../core/index.ts";
 import type { Store } from "./open-store.ts";
+import { sqlite } from "./sqlite.ts";
 
 /** An event as stored. */
 export interface EventRow {
@@ -28,7 +29,7 @@ export function recordEvent(
   resource: string | null,
   payload: Record<string, unknown> = {},
 ): EventRow {
-  const row = store.db
+  const row = sqlite(store)
     .query("INSERT INTO events (name, resource, payload, at) VALUES (?, ?, ?, ?) RETURNING *")
     .get(name, resource, JSON.stringify(payload), store.clock.now()) as EventRow;
   if (store.listeners.size) {
@@ -44,9 +45,11 @@ export function listEvents(
 ): EventRow[] {
   const limit = Math.max(1, Math.min(options.limit ?? 100, 1000));
   if (options.prefix) {
-    return store.db
+    return sqlite(store)
       .query("SELECT * FROM events WHERE name >= ? AND name < ? ORDER BY id DESC LIMIT ?")
       .all(options.prefix, `${options.prefix}\u{10FFFF}`, limit) as EventRow[];
   }
-  return store.db.query("SELECT * FROM events ORDER BY id DESC LIMIT ?").all(limit) as EventRow[];
+  return sqlite(store)
+    .query("SELECT * FROM events ORDER BY id DESC LIMIT ?")
+    .all(limit) as EventRow[];
 }

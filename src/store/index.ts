@@ -2,6 +2,7 @@ export { appendNumberedLogs, type NumberedAppend } from "./append-numbered-logs.
 export { getBundle, saveBundle } from "./bundles.ts";
 export { type ClaimRequest, type ClaimResult, claimRuns } from "./claim-runs.ts";
 export { ensureDataDir, ensureToken } from "./data-dir.ts";
+export { createDeploymentRun, type DeploymentRunRequest } from "./deployment-runs.ts";
 export {
   type DeployChange,
   type DeployInput,
@@ -22,6 +23,7 @@ export {
 export { eventsAfter, getEventCursor, lastEventId, setEventCursor } from "./event-cursors.ts";
 export { type EventRow, eventToJson, listEvents, recordEvent } from "./events.ts";
 export { acquireInstanceLock } from "./instance-lock.ts";
+export { earliestOnTimeRunAt, type RunWait, runsToMarkLate, runWait } from "./late-runs.ts";
 export {
   appendLogs,
   countLogs,
@@ -32,7 +34,17 @@ export {
 } from "./logs.ts";
 export { MIGRATIONS, type Migration, SCHEMA_VERSION } from "./migrations.ts";
 export { type OpenStoreOptions, openStore, type Store, schemaVersion } from "./open-store.ts";
+export {
+  deletePlannedRuns,
+  deploymentsWithSlotsIn,
+  lastHandledSlot,
+  nextPlannedRunAt,
+  plannedRuns,
+  slotTaken,
+  waitingSlotRuns,
+} from "./planned-runs.ts";
 export { pruneRuns } from "./prune-runs.ts";
+export { type ActiveCounts, type HeldBack, heldBackBy, type RunLimits } from "./run-limits.ts";
 export {
   createRun,
   getRun,
@@ -50,7 +62,12 @@ export {
   type TransitionResult,
   transitionRun,
 } from "./runs.ts";
-export { type TaskRunInput, upsertTaskRuns } from "./task-runs.ts";
+export {
+  listTaskRuns,
+  type TaskRunInput,
+  type TaskRunRow,
+  upsertTaskRuns,
+} from "./task-runs.ts";
 export {
   applyWorkPools,
   ensureWorkPool,

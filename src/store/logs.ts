@@ -1,5 +1,6 @@
 import { iso, type LogLineJson, type LogStream } from "../core/index.ts";
 import type { Store } from "./open-store.ts";
+import { sqlite } from "./sqlite.ts";
 
 /** One line of a run's output, as captured. */
 export interface LogLine {
@@ -26,10 +27,10 @@ export function appendLogs(
 ): void {
   const seqs: number[] = [];
   store.tx(() => {
-    const many = store.db.query(
+    const many = sqlite(store).query(
       `INSERT INTO log_lines (run_seq, at, stream, line) VALUES ${Array(ROWS_PER_INSERT).fill("(?, ?, ?, ?)").join(", ")}`,
     );
-    const one = store.db.query(
+    const one = sqlite(store).query(
       "INSERT INTO log_lines (run_seq, at, stream, line) VALUES (?, ?, ?, ?)",
     );
     const args: (string | number)[] = new Array(ROWS_PER_INSERT * 4);
@@ -69,7 +70,7 @@ export function listLogs(
   options: { after?: number; limit?: number } = {},
 ): LogLineRow[] {
   const limit = Math.max(1, Math.min(options.limit ?? 1000, 100_000));
-  return store.db
+  return sqlite(store)
     .query(
       "SELECT id, at, stream, line FROM log_lines WHERE run_seq = ? AND id > ? ORDER BY id LIMIT ?",
     )
@@ -79,7 +80,7 @@ export function listLogs(
 /** How many lines a run has stored. */
 export function countLogs(store: Store, runSeq: number): number {
   return (
-    store.db.query("SELECT count(*) AS n FROM log_lines WHERE run_seq = ?").get(runSeq) as {
+    sqlite(store).query("SELECT count(*) AS n FROM log_lines WHERE run_seq = ?").get(runSeq) as {
       n: number;
     }
   ).n;

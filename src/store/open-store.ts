@@ -3,10 +3,10 @@ import { chmodSync, existsSync } from "node:fs";
 import { type Clock, OrchError, systemClock, VERSION } from "../core/index.ts";
 import type { EventRow } from "./events.ts";
 import { MIGRATIONS, type Migration } from "./migrations.ts";
+import { bindConnection, sqlite } from "./sqlite.ts";
 
 /** An open orch database: the connection, the clock every write stamps with. */
 export interface Store {
-  readonly db: Database;
   readonly path: string;
   readonly clock: Clock;
   /** Run `fn` in one immediate transaction; a nested call is a savepoint inside the outer one. */
@@ -103,8 +103,7 @@ export function openStore(path: string, options: OpenStoreOptions = {}): Store {
     logListeners.add(listener);
     return () => void logListeners.delete(listener);
   };
-  return {
-    db,
+  const store: Store = {
     path,
     clock,
     tx,
@@ -115,6 +114,8 @@ export function openStore(path: string, options: OpenStoreOptions = {}): Store {
     logListeners,
     close: () => db.close(),
   };
+  bindConnection(store, db);
+  return store;
 }
 
 function migrate(db: Database, path: string, migrations: readonly Migration[]): void {
@@ -149,7 +150,7 @@ function migrate(db: Database, path: string, migrations: readonly Migration[]): 
 
 /** The schema version recorded in a store. */
 export function schemaVersion(store: Store): number {
-  const row = store.db.query("SELECT max(version) AS v FROM schema_migrations").get() as {
+  const row = sqlite(store).query("SELECT max(version) AS v FROM schema_migrations").get() as {
     v: number | null;
   };
   return row.v ?? 0;

@@ -1,5 +1,7 @@
 import type { PruneResult } from "../core/index.ts";
 import type { Store } from "./open-store.ts";
+import { sqlite } from "./sqlite.ts";
+import { TERMINAL } from "./state-sql.ts";
 
 const BATCH = 5000;
 
@@ -10,22 +12,24 @@ const BATCH = 5000;
  * lock is never held for long. `dryRun` only counts.
  */
 export function pruneRuns(store: Store, endedBefore: number, dryRun = false): PruneResult {
-  const finished = `state_type IN ('COMPLETED', 'FAILED', 'CRASHED', 'CANCELLED') AND ended_at < ?`;
+  const finished = `${TERMINAL} AND ended_at < ?`;
   if (dryRun) {
     const runs = (
-      store.db.query(`SELECT count(*) AS n FROM flow_runs WHERE ${finished}`).get(endedBefore) as {
+      sqlite(store)
+        .query(`SELECT count(*) AS n FROM flow_runs WHERE ${finished}`)
+        .get(endedBefore) as {
         n: number;
       }
     ).n;
     const lines = (
-      store.db
+      sqlite(store)
         .query(
           `SELECT count(*) AS n FROM log_lines WHERE run_seq IN (SELECT seq FROM flow_runs WHERE ${finished})`,
         )
         .get(endedBefore) as { n: number }
     ).n;
     const events = (
-      store.db.query("SELECT count(*) AS n FROM events WHERE at < ?").get(endedBefore) as {
+      sqlite(store).query("SELECT count(*) AS n FROM events WHERE at < ?").get(endedBefore) as {
         n: number;
       }
     ).n;
@@ -34,14 +38,14 @@ export function pruneRuns(store: Store, endedBefore: number, dryRun = false): Pr
   const counts: PruneResult = { runs: 0, log_lines: 0, events: 0 };
   for (;;) {
     const done = store.tx(() => {
-      const seqs = store.db
+      const seqs = sqlite(store)
         .query(`SELECT seq FROM flow_runs WHERE ${finished} LIMIT ${BATCH}`)
         .all(endedBefore) as { seq: number }[];
       for (const { seq } of seqs) {
-        counts.log_lines += store.db
+        counts.log_lines += sqlite(store)
           .query("DELETE FROM log_lines WHERE run_seq = ?")
           .run(seq).changes;
-        store.db.query("DELETE FROM flow_runs WHERE seq = ?").run(seq);
+        sqlite(store).query("DELETE FROM flow_runs WHERE seq = ?").run(seq);
       }
       counts.runs += seqs.length;
       return seqs.length < BATCH;
@@ -51,7 +55,7 @@ export function pruneRuns(store: Store, endedBefore: number, dryRun = false): Pr
   for (;;) {
     const deleted = store.tx(
       () =>
-        store.db
+        sqlite(store)
           .query(
             `DELETE FROM events WHERE id IN (SELECT id FROM events WHERE at < ? LIMIT ${BATCH})`,
           )

@@ -12,6 +12,7 @@ import {
 } from "../core/index.ts";
 import { recordEvent } from "./events.ts";
 import type { Store } from "./open-store.ts";
+import { sqlite } from "./sqlite.ts";
 
 /** A flow run as stored. */
 export interface RunRow {
@@ -101,7 +102,7 @@ export interface NewRun {
 export function createRun(store: Store, input: NewRun): RunRow {
   return store.tx(() => {
     if (input.idempotencyKey) {
-      const existing = store.db
+      const existing = sqlite(store)
         .query("SELECT * FROM flow_runs WHERE idempotency_key = ?")
         .get(input.idempotencyKey) as RunRow | null;
       if (existing) return existing;
@@ -109,7 +110,7 @@ export function createRun(store: Store, input: NewRun): RunRow {
     const now = store.clock.now();
     const id = crypto.randomUUID();
     const tags = input.tags ?? [];
-    const row = store.db
+    const row = sqlite(store)
       .query(
         `INSERT INTO flow_runs (id, deployment_id, deployment, version, parent_id, parameters, tags,
            work_pool, work_queue, state_type, state_name, state_message, state_at, retries,
@@ -137,7 +138,7 @@ export function createRun(store: Store, input: NewRun): RunRow {
         now,
         input.triggerChain ? JSON.stringify(input.triggerChain) : null,
       ) as RunRow;
-    const tagInsert = store.db.query(
+    const tagInsert = sqlite(store).query(
       "INSERT OR IGNORE INTO flow_run_tags (run_seq, tag) VALUES (?, ?)",
     );
     for (const tag of tags) tagInsert.run(row.seq, tag);
@@ -226,7 +227,7 @@ export function transitionRun(
     if (outcome.exitCode !== undefined) next.exit_code = outcome.exitCode;
     if (outcome.signal !== undefined) next.signal = outcome.signal;
     if (outcome.result !== undefined) next.result = JSON.stringify(outcome.result);
-    const updated = store.db
+    const updated = sqlite(store)
       .query(
         `UPDATE flow_runs SET state_type = $state_type, state_name = $state_name,
            state_message = $state_message, state_at = $state_at, attempt = $attempt,
@@ -276,14 +277,14 @@ function insertHistory(
   at: number,
   message: string,
 ): void {
-  store.db
+  sqlite(store)
     .query("INSERT INTO flow_run_states (run_seq, type, name, at, message) VALUES (?, ?, ?, ?, ?)")
     .run(seq, type, name, at, message);
 }
 
 /** A run by full id, or null. */
 export function getRun(store: Store, id: string): RunRow | null {
-  return store.db.query("SELECT * FROM flow_runs WHERE id = ?").get(id) as RunRow | null;
+  return sqlite(store).query("SELECT * FROM flow_runs WHERE id = ?").get(id) as RunRow | null;
 }
 
 /** A run by id or unambiguous id prefix; throws E_NOT_FOUND or E_AMBIGUOUS. */
@@ -293,7 +294,7 @@ export function getRunOrThrow(store: Store, idOrPrefix: string): RunRow {
   if (!/^[0-9a-f-]{1,36}$/i.test(idOrPrefix)) {
     throw new OrchError("E_NOT_FOUND", `no flow run ${JSON.stringify(idOrPrefix)}`);
   }
-  const rows = store.db
+  const rows = sqlite(store)
     .query("SELECT * FROM flow_runs WHERE id >= ? AND id < ? ORDER BY id LIMIT 2")
     .all(idOrPrefix.toLowerCase(), `${idOrPrefix.toLowerCase()}\u{10FFFF}`) as RunRow[];
   if (rows.length === 1) return rows[0]!;
@@ -306,7 +307,7 @@ export function getRunOrThrow(store: Store, idOrPrefix: string): RunRow {
 
 /** A run's state history, oldest first. */
 export function runStates(store: Store, seq: number): StateJson[] {
-  const rows = store.db
+  const rows = sqlite(store)
     .query("SELECT type, name, at, message FROM flow_run_states WHERE run_seq = ? ORDER BY id")
     .all(seq) as { type: StateType; name: StateName; at: number; message: string }[];
   return rows.map((r) => ({ ...r, at: iso(r.at)! }));
@@ -390,5 +391,7 @@ export function listRuns(store: Store, filter: RunFilter = {}): RunRow[] {
   const sql = `SELECT r.* FROM flow_runs r ${where.length ? `WHERE ${where.join(" AND ")}` : ""}
     ORDER BY ${RUN_TIME} DESC, r.seq DESC LIMIT ?`;
   args.push(Math.max(1, Math.min(filter.limit ?? 50, 1000)));
-  return store.db.query(sql).all(...args) as RunRow[];
+  return sqlite(store)
+    .query(sql)
+    .all(...args) as RunRow[];
 }

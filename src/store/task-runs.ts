@@ -1,4 +1,5 @@
 import type { Store } from "./open-store.ts";
+import { sqlite } from "./sqlite.ts";
 
 /** A task run's state as a flow reports it. */
 export interface TaskRunInput {
@@ -14,7 +15,7 @@ export interface TaskRunInput {
 /** Record the latest state of task runs of one flow run, in one transaction. */
 export function upsertTaskRuns(store: Store, runSeq: number, tasks: TaskRunInput[]): void {
   store.tx(() => {
-    const upsert = store.db.query(
+    const upsert = sqlite(store).query(
       `INSERT INTO task_runs (run_seq, key, name, state, attempts, started_at, ended_at)
        VALUES (?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT (run_seq, key) DO UPDATE SET name = excluded.name, state = excluded.state,
@@ -23,4 +24,23 @@ export function upsertTaskRuns(store: Store, runSeq: number, tasks: TaskRunInput
     for (const t of tasks)
       upsert.run(runSeq, t.id, t.name, t.state, t.attempts, t.started_at, t.ended_at);
   });
+}
+
+/** A task run as stored. */
+export interface TaskRunRow {
+  name: string;
+  state: string;
+  attempts: number;
+  cached: number;
+  started_at: number | null;
+  ended_at: number | null;
+}
+
+/** The task runs of one flow run, in the order they were first reported: a run's details. */
+export function listTaskRuns(store: Store, runSeq: number): TaskRunRow[] {
+  return sqlite(store)
+    .query(
+      "SELECT name, state, attempts, cached, started_at, ended_at FROM task_runs WHERE run_seq = ? ORDER BY id",
+    )
+    .all(runSeq) as TaskRunRow[];
 }

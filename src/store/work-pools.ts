@@ -1,14 +1,15 @@
 import { recordEvent } from "./events.ts";
 import type { Store } from "./open-store.ts";
+import { sqlite } from "./sqlite.ts";
 
 /** Create a work pool and its `default` queue if they do not exist yet (idempotent). */
 export function ensureWorkPool(store: Store, pool: string): void {
   store.tx(() => {
     const now = store.clock.now();
-    store.db
+    sqlite(store)
       .query("INSERT OR IGNORE INTO work_pools (name, created_at) VALUES (?, ?)")
       .run(pool, now);
-    store.db
+    sqlite(store)
       .query("INSERT OR IGNORE INTO work_queues (pool, name, created_at) VALUES (?, 'default', ?)")
       .run(pool, now);
   });
@@ -16,7 +17,9 @@ export function ensureWorkPool(store: Store, pool: string): void {
 
 /** Set a pool's concurrency limit (null: none). */
 export function setPoolLimit(store: Store, pool: string, limit: number | null): void {
-  store.db.query("UPDATE work_pools SET concurrency_limit = ? WHERE name = ?").run(limit, pool);
+  sqlite(store)
+    .query("UPDATE work_pools SET concurrency_limit = ? WHERE name = ?")
+    .run(limit, pool);
 }
 
 /** Create or change a queue of a pool: its priority (lower runs first) and concurrency limit. */
@@ -24,7 +27,7 @@ export function upsertWorkQueue(
   store: Store,
   input: { pool: string; name: string; priority?: number; limit?: number | null },
 ): void {
-  store.db
+  sqlite(store)
     .query(
       `INSERT INTO work_queues (pool, name, priority, concurrency_limit, created_at)
        VALUES (?, ?, ?, ?, ?)
@@ -72,8 +75,8 @@ export function applyWorkPools(
 
 function describePool(store: Store, name: string): unknown {
   return [
-    store.db.query("SELECT concurrency_limit FROM work_pools WHERE name = ?").get(name),
-    store.db
+    sqlite(store).query("SELECT concurrency_limit FROM work_pools WHERE name = ?").get(name),
+    sqlite(store)
       .query(
         "SELECT name, priority, concurrency_limit FROM work_queues WHERE pool = ? ORDER BY name",
       )

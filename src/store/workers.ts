@@ -1,6 +1,8 @@
 import { iso, type WorkerJson } from "../core/index.ts";
 import type { Store } from "./open-store.ts";
 import type { RunRow } from "./runs.ts";
+import { sqlite } from "./sqlite.ts";
+import { ACTIVE } from "./state-sql.ts";
 
 /** A worker as stored: who it is, where it runs, when it last said it was alive. */
 export interface WorkerRow {
@@ -36,7 +38,7 @@ export function registerWorker(
   input: Pick<WorkerRow, "id" | "name" | "pool" | "host" | "pid" | "concurrency">,
 ): WorkerRow {
   const now = store.clock.now();
-  return store.db
+  return sqlite(store)
     .query(
       `INSERT INTO workers (id, name, pool, host, pid, concurrency, status, started_at, last_heartbeat)
        VALUES (?, ?, ?, ?, ?, ?, 'online', ?, ?) RETURNING *`,
@@ -55,7 +57,7 @@ export function registerWorker(
 
 /** Stamp a worker's heartbeat; false when it is unknown or was marked offline. */
 export function heartbeatWorker(store: Store, id: string): boolean {
-  const result = store.db
+  const result = sqlite(store)
     .query("UPDATE workers SET last_heartbeat = ? WHERE id = ? AND status = 'online'")
     .run(store.clock.now(), id);
   return result.changes > 0;
@@ -63,35 +65,36 @@ export function heartbeatWorker(store: Store, id: string): boolean {
 
 /** Mark a worker offline (it stopped, or stopped heartbeating). */
 export function setWorkerOffline(store: Store, id: string): void {
-  store.db.query("UPDATE workers SET status = 'offline' WHERE id = ?").run(id);
+  sqlite(store).query("UPDATE workers SET status = 'offline' WHERE id = ?").run(id);
 }
 
 /** A worker by id, or null. */
 export function getWorker(store: Store, id: string): WorkerRow | null {
-  return store.db.query("SELECT * FROM workers WHERE id = ?").get(id) as WorkerRow | null;
+  return sqlite(store).query("SELECT * FROM workers WHERE id = ?").get(id) as WorkerRow | null;
 }
 
 /** Online workers whose last heartbeat is older than `before`. */
 export function listStaleWorkers(store: Store, before: number): WorkerRow[] {
-  return store.db
+  return sqlite(store)
     .query("SELECT * FROM workers WHERE status = 'online' AND last_heartbeat < ?")
     .all(before) as WorkerRow[];
 }
 
 /** Online workers, newest first. */
 export function listWorkers(store: Store): WorkerRow[] {
-  return store.db
+  return sqlite(store)
     .query("SELECT * FROM workers WHERE status = 'online' ORDER BY started_at DESC")
     .all() as WorkerRow[];
 }
 
 /** Runs that hold a slot or a process (PENDING, RUNNING, CANCELLING, PAUSED). */
 export function listActiveRuns(store: Store, filter: { workerId?: string } = {}): RunRow[] {
-  const active = "state_type IN ('PENDING', 'RUNNING', 'CANCELLING', 'PAUSED')";
   if (filter.workerId !== undefined) {
-    return store.db
-      .query(`SELECT * FROM flow_runs WHERE worker_id = ? AND ${active} ORDER BY seq`)
+    return sqlite(store)
+      .query(`SELECT * FROM flow_runs WHERE worker_id = ? AND ${ACTIVE} ORDER BY seq`)
       .all(filter.workerId) as RunRow[];
   }
-  return store.db.query(`SELECT * FROM flow_runs WHERE ${active} ORDER BY seq`).all() as RunRow[];
+  return sqlite(store)
+    .query(`SELECT * FROM flow_runs WHERE ${ACTIVE} ORDER BY seq`)
+    .all() as RunRow[];
 }

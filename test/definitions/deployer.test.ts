@@ -13,6 +13,7 @@ import {
   listEvents,
   listVersions,
 } from "../../src/store/index.ts";
+import { rawSqliteForTests } from "../../src/store/testing.ts";
 import { makeProject } from "./helpers.ts";
 
 let cleanup = () => {};
@@ -115,13 +116,15 @@ describe("work pools", () => {
     });
     expect(p.deployer.deployAll().invalid).toEqual([]);
     expect(
-      p.store.db.query("SELECT name, concurrency_limit FROM work_pools WHERE name = 'gpu'").get(),
+      rawSqliteForTests(p.store)
+        .query("SELECT name, concurrency_limit FROM work_pools WHERE name = 'gpu'")
+        .get(),
     ).toEqual({
       name: "gpu",
       concurrency_limit: 2,
     });
     expect(
-      p.store.db
+      rawSqliteForTests(p.store)
         .query(
           "SELECT name, priority, concurrency_limit FROM work_queues WHERE pool = 'gpu' ORDER BY name",
         )
@@ -139,7 +142,9 @@ describe("work pools", () => {
       /work pool "gpu" is also set in flows\/pools.yaml/,
     );
     expect(
-      p.store.db.query("SELECT concurrency_limit FROM work_pools WHERE name = 'gpu'").get(),
+      rawSqliteForTests(p.store)
+        .query("SELECT concurrency_limit FROM work_pools WHERE name = 'gpu'")
+        .get(),
     ).toEqual({
       concurrency_limit: 2,
     });

@@ -1,9 +1,9 @@
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, test } from "vitest";
 import { specWithDefaults, type TriggerSpec } from "../../src/core/index.ts";
-import { createDeploymentRun } from "../../src/definitions/index.ts";
 import { startTriggers } from "../../src/events/index.ts";
 import {
+  createDeploymentRun,
   listRuns,
   openStore,
   recordEvent,
@@ -12,6 +12,7 @@ import {
   transitionRun,
   upsertDeployment,
 } from "../../src/store/index.ts";
+import { rawSqliteForTests } from "../../src/store/testing.ts";
 import { tempDir } from "../helpers.ts";
 
 let store: Store;
@@ -74,7 +75,7 @@ describe("triggers", () => {
       { source: "", limit: 5 },
     );
     deploy("other", [{ on: "flow-run.completed", match: { deployment: "nope" }, parameters: {} }]);
-    const triggers = startTriggers({ store, createRun: createDeploymentRun, logger });
+    const triggers = startTriggers({ store, logger });
     const ingested = complete("ingest");
     await settle();
     const [run, ...more] = runsOf("report");
@@ -95,7 +96,7 @@ describe("triggers", () => {
   test("a deployment's own runs never trigger it, and a paused deployment is not triggered", async () => {
     deploy("loop", [{ on: "flow-run.completed", match: {}, parameters: {} }]);
     deploy("watcher", [{ on: "flow-run.completed", match: {}, parameters: {} }]);
-    const triggers = startTriggers({ store, createRun: createDeploymentRun, logger });
+    const triggers = startTriggers({ store, logger });
     complete("loop");
     await settle();
     expect(runsOf("loop")).toHaveLength(1);
@@ -115,7 +116,7 @@ describe("triggers", () => {
         parameters: { ref: "{{ event.payload.ref }}" },
       },
     ]);
-    const triggers = startTriggers({ store, createRun: createDeploymentRun, logger });
+    const triggers = startTriggers({ store, logger });
     recordEvent(store, "webhook.deploy", "deploy", { ref: "refs/tags/v1" });
     await settle();
     expect(runsOf("ship")).toEqual([]);
@@ -131,7 +132,7 @@ describe("triggers", () => {
     deploy("needs", [
       { on: "custom.thing", match: {}, parameters: { x: "{{ event.payload.missing }}" } },
     ]);
-    const triggers = startTriggers({ store, createRun: createDeploymentRun, logger });
+    const triggers = startTriggers({ store, logger });
     recordEvent(store, "custom.thing", null, {});
     await settle();
     expect(runsOf("needs")).toEqual([]);
@@ -143,16 +144,16 @@ describe("triggers", () => {
 
   test("events missed in a crash are handled at the next start, and an event never makes two runs", async () => {
     deploy("after", [{ on: "custom.done", match: {}, parameters: {} }]);
-    let triggers = startTriggers({ store, createRun: createDeploymentRun, logger });
+    let triggers = startTriggers({ store, logger });
     const first = recordEvent(store, "custom.done", null, {});
     await settle();
     triggers.stop();
     // A crash: the event after the first was recorded but never handled, and the cursor is old.
     recordEvent(store, "custom.done", null, {});
-    store.db
+    rawSqliteForTests(store)
       .query("UPDATE event_cursors SET last_id = ? WHERE name = 'triggers'")
       .run(first.id - 1);
-    triggers = startTriggers({ store, createRun: createDeploymentRun, logger });
+    triggers = startTriggers({ store, logger });
     expect(runsOf("after")).toHaveLength(2);
     triggers.stop();
   });
@@ -163,7 +164,7 @@ describe("triggers", () => {
     deploy("b", [{ on: "flow-run.completed", match: {}, parameters: {} }]);
     deploy("x", [{ on: "flow-run.*", match: {}, parameters: {} }]);
     deploy("y", [{ on: "flow-run.*", match: {}, parameters: {} }]);
-    const triggers = startTriggers({ store, createRun: createDeploymentRun, logger });
+    const triggers = startTriggers({ store, logger });
     complete("c");
     await settle();
     for (const name of ["a", "b"]) {
@@ -176,11 +177,15 @@ describe("triggers", () => {
       }
     }
     await settle();
-    const total = store.db.query("SELECT count(*) AS n FROM flow_runs").get() as { n: number };
+    const total = rawSqliteForTests(store).query("SELECT count(*) AS n FROM flow_runs").get() as {
+      n: number;
+    };
     // Broad triggers make a bounded number of runs (each event of each run may match once per
     // deployment), and no chain ever comes back to a deployment already in it.
     expect(total.n).toBeLessThan(100);
-    const all = store.db.query("SELECT deployment, trigger_chain FROM flow_runs").all() as {
+    const all = rawSqliteForTests(store)
+      .query("SELECT deployment, trigger_chain FROM flow_runs")
+      .all() as {
       deployment: string;
       trigger_chain: string | null;
     }[];

@@ -5,7 +5,6 @@ import {
   type ScheduleSpec,
   specWithDefaults,
 } from "../../src/core/index.ts";
-import { createDeploymentRun } from "../../src/definitions/index.ts";
 import {
   type Scheduler,
   type SchedulerOptions,
@@ -21,6 +20,7 @@ import {
   transitionRun,
   upsertDeployment,
 } from "../../src/store/index.ts";
+import { rawSqliteForTests } from "../../src/store/testing.ts";
 import { tempDir } from "../helpers.ts";
 
 /**
@@ -134,7 +134,6 @@ export function createLab(start: number) {
     start(options: Partial<SchedulerOptions> = {}, on: Store = store): Scheduler {
       const scheduler = startScheduler({
         store: on,
-        createRun: createDeploymentRun,
         clock: time.clock,
         timers: time.timers,
         ...options,
@@ -143,7 +142,7 @@ export function createLab(start: number) {
       return scheduler;
     },
     runs(deployment: string, on: Store = store): RunRow[] {
-      return on.db
+      return rawSqliteForTests(on)
         .query("SELECT * FROM flow_runs WHERE deployment = ? ORDER BY scheduled_at, seq")
         .all(deployment) as RunRow[];
     },
@@ -167,7 +166,7 @@ export type Lab = ReturnType<typeof createLab>;
 
 /** Slot keys that more than one run holds (there must be none). */
 export function duplicateSlots(store: Store): { key: string; n: number }[] {
-  return store.db
+  return rawSqliteForTests(store)
     .query(
       "SELECT scheduled_at || ' ' || deployment AS key, count(*) AS n FROM flow_runs WHERE created_by = 'schedule' GROUP BY deployment, scheduled_at, parameters HAVING n > 1",
     )

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { createClient, readSse } from "../../src/client/index.ts";
 import { type OrchServer, startServer } from "../../src/server/index.ts";
+import { rawSqliteForTests } from "../../src/store/testing.ts";
 import { tempDir } from "../helpers.ts";
 
 const FLOWS = `deployments:
@@ -88,7 +89,11 @@ const auth = () => ({
   "Content-Type": "application/json",
 });
 const countRuns = () =>
-  (server.store.db.query("SELECT count(*) AS n FROM flow_runs").get() as { n: number }).n;
+  (
+    rawSqliteForTests(server.store).query("SELECT count(*) AS n FROM flow_runs").get() as {
+      n: number;
+    }
+  ).n;
 
 describe("local security", () => {
   test("every route but health needs the token, reads too; the 401 says where the token is", async () => {
@@ -317,7 +322,7 @@ describe("lists and the stream", () => {
     expect(new Set(seen).size).toBe(seen.length);
     expect(seen.length).toBe(
       (
-        server.store.db
+        rawSqliteForTests(server.store)
           .query("SELECT count(*) AS n FROM flow_runs WHERE deployment = 'echo'")
           .get() as { n: number }
       ).n,

@@ -4,6 +4,7 @@ import type { OrchError } from "../../src/core/index.ts";
 import { bundleHash } from "../../src/definitions/index.ts";
 import { type OrchServer, startServer } from "../../src/server/index.ts";
 import { countLogs, getRun, runStates } from "../../src/store/index.ts";
+import { rawSqliteForTests } from "../../src/store/testing.ts";
 import { checkManifest } from "../../src/worker/index.ts";
 import { tempDir } from "../helpers.ts";
 import { waitForRun } from "../worker/helpers.ts";
@@ -50,7 +51,9 @@ const register = (pool = "default") =>
 async function claimedRun(pool: string) {
   const worker = await register(pool);
   const run = await client.triggerRun("job", { parameters: { n: 7 } });
-  server.store.db.query("UPDATE flow_runs SET work_pool = ? WHERE id = ?").run(pool, run.id);
+  rawSqliteForTests(server.store)
+    .query("UPDATE flow_runs SET work_pool = ? WHERE id = ?")
+    .run(pool, run.id);
   const { jobs } = await wc.claim(worker.id, { limit: 1 });
   expect(jobs.map((j) => j.run_id)).toEqual([run.id]);
   return { worker, run, job: jobs[0]! };

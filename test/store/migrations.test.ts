@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, expect, test } from "vitest";
 import { MIGRATIONS, openStore, SCHEMA_VERSION, schemaVersion } from "../../src/store/index.ts";
+import { rawSqliteForTests } from "../../src/store/testing.ts";
 import { tempDir } from "../helpers.ts";
 
 let cleanup = () => {};
@@ -16,9 +17,13 @@ function dbPath(): string {
 test("a new database gets every migration, recorded", () => {
   const store = openStore(dbPath());
   expect(schemaVersion(store)).toBe(SCHEMA_VERSION);
-  const recorded = store.db.query("SELECT version FROM schema_migrations ORDER BY version").all();
+  const recorded = rawSqliteForTests(store)
+    .query("SELECT version FROM schema_migrations ORDER BY version")
+    .all();
   expect(recorded).toEqual(MIGRATIONS.map((m) => ({ version: m.version })));
-  expect(store.db.query("PRAGMA journal_mode").get()).toEqual({ journal_mode: "wal" });
+  expect(rawSqliteForTests(store).query("PRAGMA journal_mode").get()).toEqual({
+    journal_mode: "wal",
+  });
   store.close();
 });
 
@@ -26,30 +31,32 @@ test("an old database is upgraded in place and keeps its data", () => {
   const path = dbPath();
   const old = openStore(path, { migrations: MIGRATIONS.slice(0, 1) });
   expect(schemaVersion(old)).toBe(1);
-  old.db
+  rawSqliteForTests(old)
     .query(
       "INSERT INTO flow_runs (id, state_type, state_name, state_at, scheduled_at, created_at) VALUES ('r1', 'COMPLETED', 'Completed', 1, 1, 1)",
     )
     .run();
-  expect(() => old.db.query("SELECT * FROM events").all()).toThrow(/no such table/);
+  expect(() => rawSqliteForTests(old).query("SELECT * FROM events").all()).toThrow(/no such table/);
   old.close();
 
   const upgraded = openStore(path);
   expect(schemaVersion(upgraded)).toBe(SCHEMA_VERSION);
-  expect(upgraded.db.query("SELECT id, state_type FROM flow_runs").all()).toEqual([
+  expect(rawSqliteForTests(upgraded).query("SELECT id, state_type FROM flow_runs").all()).toEqual([
     { id: "r1", state_type: "COMPLETED" },
   ]);
-  expect(upgraded.db.query("SELECT count(*) AS n FROM events").get()).toEqual({ n: 0 });
+  expect(rawSqliteForTests(upgraded).query("SELECT count(*) AS n FROM events").get()).toEqual({
+    n: 0,
+  });
   upgraded.close();
 });
 
 test("a database from a newer orch is refused with a clear message and left untouched", () => {
   const path = dbPath();
   const store = openStore(path);
-  store.db
+  rawSqliteForTests(store)
     .query("INSERT INTO schema_migrations (version, name, applied_at) VALUES (99, 'future', 0)")
     .run();
-  store.db.run("PRAGMA wal_checkpoint(TRUNCATE)");
+  rawSqliteForTests(store).run("PRAGMA wal_checkpoint(TRUNCATE)");
   store.close();
   const before = readFileSync(path);
 
@@ -71,6 +78,8 @@ test("a migration that fails applies nothing", () => {
   expect(() => openStore(path, { migrations: broken })).toThrow();
   const store = openStore(path, { migrations: MIGRATIONS.slice(0, 1) });
   expect(schemaVersion(store)).toBe(1);
-  expect(() => store.db.query("SELECT * FROM extra").all()).toThrow(/no such table/);
+  expect(() => rawSqliteForTests(store).query("SELECT * FROM extra").all()).toThrow(
+    /no such table/,
+  );
   store.close();
 });

@@ -13,6 +13,7 @@ import {
   type Store,
   transitionRun,
 } from "../../src/store/index.ts";
+import { rawSqliteForTests } from "../../src/store/testing.ts";
 import { tempDir } from "../helpers.ts";
 
 let store: Store;
@@ -131,7 +132,9 @@ test("an idempotency key makes one run however often it is asked", () => {
   const a = createRun(store, { idempotencyKey: "d:s0:2026-01-01T02:00Z" });
   const b = createRun(store, { idempotencyKey: "d:s0:2026-01-01T02:00Z" });
   expect(b.id).toBe(a.id);
-  expect(store.db.query("SELECT count(*) AS n FROM flow_runs").get()).toEqual({ n: 1 });
+  expect(rawSqliteForTests(store).query("SELECT count(*) AS n FROM flow_runs").get()).toEqual({
+    n: 1,
+  });
 });
 
 test("events are published only after their transaction commits", () => {
@@ -179,7 +182,7 @@ test("a nested transaction that fails undoes only its own writes and events", ()
     ).toThrow("disk full");
     return a;
   });
-  const rows = store.db.query("SELECT deployment FROM flow_runs").all();
+  const rows = rawSqliteForTests(store).query("SELECT deployment FROM flow_runs").all();
   expect(rows).toEqual([{ deployment: "a" }]);
   expect(seen).toEqual([`flow-run.scheduled:${kept.id}`]);
 });
@@ -236,20 +239,26 @@ test("prune deletes finished runs older than the cutoff with their logs, and not
 
   const cutoff = now - 30 * 86_400_000;
   expect(pruneRuns(store, cutoff, true)).toMatchObject({ runs: 2, log_lines: 2 });
-  expect(store.db.query("SELECT count(*) AS n FROM flow_runs").get()).toEqual({ n: 5 });
+  expect(rawSqliteForTests(store).query("SELECT count(*) AS n FROM flow_runs").get()).toEqual({
+    n: 5,
+  });
   const counts = pruneRuns(store, cutoff);
   expect(counts).toMatchObject({ runs: 2, log_lines: 2 });
-  const left = store.db
+  const left = rawSqliteForTests(store)
     .query("SELECT id FROM flow_runs ORDER BY seq")
     .all()
     .map((r) => (r as { id: string }).id);
   expect(left).toEqual([stillRunning.id, planned.id, recent.id]);
   for (const gone of [old, oldFailed]) {
     expect(
-      store.db.query("SELECT count(*) AS n FROM flow_run_states WHERE run_seq = ?").get(gone.seq),
+      rawSqliteForTests(store)
+        .query("SELECT count(*) AS n FROM flow_run_states WHERE run_seq = ?")
+        .get(gone.seq),
     ).toEqual({ n: 0 });
     expect(
-      store.db.query("SELECT count(*) AS n FROM log_lines WHERE run_seq = ?").get(gone.seq),
+      rawSqliteForTests(store)
+        .query("SELECT count(*) AS n FROM log_lines WHERE run_seq = ?")
+        .get(gone.seq),
     ).toEqual({ n: 0 });
   }
 });

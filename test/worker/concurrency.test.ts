@@ -8,6 +8,7 @@ import {
   setPoolLimit,
   upsertWorkQueue,
 } from "../../src/store/index.ts";
+import { rawSqliteForTests } from "../../src/store/testing.ts";
 import { createLab, type Lab } from "./helpers.ts";
 
 let lab: Lab;
@@ -105,7 +106,7 @@ test("claims follow queue priority, then scheduled time, within pool and queue l
   const u1 = lab.trigger(urgent);
   const u2 = lab.trigger(urgent);
   const later = lab.store.tx(() => lab.trigger(bulk));
-  lab.store.db
+  rawSqliteForTests(lab.store)
     .query("UPDATE flow_runs SET scheduled_at = scheduled_at + 60000 WHERE id = ?")
     .run(later.id);
 

@@ -9,6 +9,7 @@ import {
   registerWorker,
   transitionRun,
 } from "../../src/store/index.ts";
+import { rawSqliteForTests } from "../../src/store/testing.ts";
 import {
   createReaper,
   groupMembers,
@@ -76,7 +77,9 @@ test("a leftover whose process already exited is crashed, and a reused pid is le
   // A live process with a different start time than recorded: the pid was reused.
   const other = Bun.spawn(["sleep", "100"], { detached: true });
   const { run: reused } = leaveRunning(other.pid);
-  lab.store.db.query("UPDATE flow_runs SET pid_started = '1' WHERE id = ?").run(reused.id);
+  rawSqliteForTests(lab.store)
+    .query("UPDATE flow_runs SET pid_started = '1' WHERE id = ?")
+    .run(reused.id);
   const pending = leaveRunning(null).run;
   await lab.startWorker();
   expect((await lab.waitFor(run.id, "CRASHED")).state_message).toBe(
@@ -92,7 +95,7 @@ test("a leftover whose process already exited is crashed, and a reused pid is le
 
 test("a worker that stops heartbeating is marked offline and its runs are CRASHED", async () => {
   const { run, workerId } = leaveRunning(null, "remote-1");
-  lab.store.db
+  rawSqliteForTests(lab.store)
     .query("UPDATE workers SET last_heartbeat = last_heartbeat - 60000 WHERE id = ?")
     .run(workerId);
   // A remote worker that is still online is not the embedded worker's to recover.

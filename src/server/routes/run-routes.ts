@@ -20,8 +20,8 @@ import {
   TRIGGER_RUN_REQUEST,
   type TriggerRunRequest,
 } from "../../core/index.ts";
-import { createDeploymentRun } from "../../definitions/index.ts";
 import {
+  createDeploymentRun,
   createRun,
   eventToJson,
   getRun,
@@ -29,6 +29,7 @@ import {
   getWorker,
   listLogs,
   listRuns,
+  listTaskRuns,
   logLineToJson,
   parseRunCursor,
   pruneRuns,
@@ -67,18 +68,7 @@ function cursor(text: string | undefined) {
 /** A run with its history and task runs. */
 export function runDetail(store: Store, idOrPrefix: string): RunDetail {
   const run = getRunOrThrow(store, idOrPrefix);
-  const tasks = store.db
-    .query(
-      "SELECT name, state, attempts, cached, started_at, ended_at FROM task_runs WHERE run_seq = ? ORDER BY id",
-    )
-    .all(run.seq) as {
-    name: string;
-    state: string;
-    attempts: number;
-    cached: number;
-    started_at: number | null;
-    ended_at: number | null;
-  }[];
+  const tasks = listTaskRuns(store, run.seq);
   return {
     ...runToJson(run),
     state_message: run.state_message,

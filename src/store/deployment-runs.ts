@@ -1,13 +1,10 @@
 import { OrchError } from "../core/index.ts";
-import {
-  createRun,
-  deploymentSpec,
-  getDeploymentOrThrow,
-  type RunRow,
-  type Store,
-} from "../store/index.ts";
-import { checkSchema, renderPath } from "./json-schema.ts";
+import { checkSchema, renderPath } from "../core/json-schema.ts";
+import { deploymentSpec, getDeploymentOrThrow } from "./deployments.ts";
+import type { Store } from "./open-store.ts";
+import { createRun, type RunRow } from "./runs.ts";
 
+/** How to make a run of a deployment: what the caller adds to its definition. */
 export interface DeploymentRunRequest {
   /** Merged over the deployment's defaults (and over `base`, when given). */
   parameters?: Record<string, unknown>;
@@ -25,7 +22,8 @@ export interface DeploymentRunRequest {
 /**
  * Create a run of a deployment's current version: parameters merged over its defaults and
  * checked against its parameter schema (every problem reported, nothing created when any), its
- * retries, pool, queue and tags.
+ * retries, pool, queue and tags. The one way every caller (a user through the API, a schedule,
+ * a trigger) makes a deployment's run.
  */
 export function createDeploymentRun(
   store: Store,

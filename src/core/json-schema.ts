@@ -1,3 +1,6 @@
+// Not exported from core/index.ts on purpose: ajv costs about 25 ms to import, and every command
+// (and every TypeScript flow run) imports core. Its users (definitions, store, server) import
+// this file by path.
 import Ajv, { type ErrorObject, type ValidateFunction } from "ajv";
 
 /** One validator instance: compiled schemas are cached by it. */

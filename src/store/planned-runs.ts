@@ -1,0 +1,102 @@
+import { recordEvent } from "./events.ts";
+import type { Store } from "./open-store.ts";
+import type { RunRow } from "./runs.ts";
+import { sqlite } from "./sqlite.ts";
+import { NEVER_STARTED, PLANNED } from "./state-sql.ts";
+
+// What the scheduler asks the store about the runs it plans. A planned run is a schedule's run
+// that never started (state-sql.ts PLANNED): a forecast, which planning may replace or remove.
+
+/** A deployment's planned runs, only those due after `after` when given, soonest first. */
+export function plannedRuns(store: Store, deploymentId: number, after?: number): RunRow[] {
+  return sqlite(store)
+    .query(
+      `SELECT * FROM flow_runs WHERE deployment_id = ? AND ${PLANNED} AND scheduled_at > ?
+       ORDER BY scheduled_at`,
+    )
+    .all(deploymentId, after ?? Number.MIN_SAFE_INTEGER) as RunRow[];
+}
+
+/**
+ * Delete planned runs. Why delete rather than cancel: a planned run is a forecast of the
+ * schedule, not history; replacing it on every redeploy, pause or removal would otherwise fill
+ * `runs ls` with CANCELLED rows nobody asked for. A run that started meanwhile (a worker took
+ * it) is kept; their state and tag rows go with them (ON DELETE CASCADE); a flow-run.deleted
+ * event tells live views. Call inside a transaction.
+ */
+export function deletePlannedRuns(store: Store, runs: readonly RunRow[]): void {
+  const remove = sqlite(store).query(`DELETE FROM flow_runs WHERE seq = ? AND ${PLANNED}`);
+  for (const run of runs) {
+    if (remove.run(run.seq).changes > 0) {
+      recordEvent(store, "flow-run.deleted", run.id, {
+        deployment: run.deployment,
+        scheduled_at: new Date(run.scheduled_at).toISOString(),
+      });
+    }
+  }
+}
+
+/**
+ * Names of deployments with a schedule slot in (`after`, `until`], whatever became of its run (a
+ * worker may have claimed it already): those must plan further ahead.
+ */
+export function deploymentsWithSlotsIn(store: Store, after: number, until: number): string[] {
+  const rows = sqlite(store)
+    .query(
+      `SELECT DISTINCT deployment FROM flow_runs
+       WHERE created_by = 'schedule' AND scheduled_at > ? AND scheduled_at <= ?`,
+    )
+    .all(after, until) as { deployment: string }[];
+  return rows.map((r) => r.deployment);
+}
+
+/** Whether a schedule slot (its idempotency key) has a run, in any state. */
+export function slotTaken(store: Store, key: string): boolean {
+  return sqlite(store).query("SELECT 1 FROM flow_runs WHERE idempotency_key = ?").get(key) !== null;
+}
+
+/** When the earliest waiting schedule run due after `after` is due, or null: the next wake-up. */
+export function nextPlannedRunAt(store: Store, after: number): number | null {
+  const row = sqlite(store)
+    .query(
+      "SELECT min(scheduled_at) AS at FROM flow_runs WHERE state_type = 'SCHEDULED' AND created_by = 'schedule' AND scheduled_at > ?",
+    )
+    .get(after) as { at: number | null };
+  return row.at;
+}
+
+/** The bounds of the slot keys of one schedule: every key starts with `prefix`. */
+const keyRange = (prefix: string) => [prefix, `${prefix}\u{10FFFF}`] as const;
+
+/**
+ * The key of the latest slot of one schedule (keys `prefix…`, which sort by time) that was
+ * handled: its run started, ended or was recorded as skipped. Catching up starts after it.
+ */
+export function lastHandledSlot(store: Store, prefix: string): string | null {
+  const row = sqlite(store)
+    .query(
+      `SELECT idempotency_key FROM flow_runs WHERE idempotency_key > ? AND idempotency_key < ?
+       AND NOT (${NEVER_STARTED}) ORDER BY idempotency_key DESC LIMIT 1`,
+    )
+    .get(...keyRange(prefix)) as { idempotency_key: string } | null;
+  return row?.idempotency_key ?? null;
+}
+
+/**
+ * One schedule's runs that never started, after slot key `afterKey` (all of them when null)
+ * and due by `dueBy`, oldest first: the runs catching up keeps or skips.
+ */
+export function waitingSlotRuns(
+  store: Store,
+  prefix: string,
+  afterKey: string | null,
+  dueBy: number,
+): RunRow[] {
+  const [low, high] = keyRange(prefix);
+  return sqlite(store)
+    .query(
+      `SELECT * FROM flow_runs WHERE idempotency_key > ? AND idempotency_key < ?
+       AND ${NEVER_STARTED} AND scheduled_at <= ? ORDER BY scheduled_at`,
+    )
+    .all(afterKey ?? low, high, dueBy) as RunRow[];
+}
