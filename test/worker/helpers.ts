@@ -1,8 +1,9 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { type DeploymentSpec, type StateType, specWithDefaults } from "../../src/core/index.ts";
-import { createDeploymentRun, deployFolder } from "../../src/definitions/index.ts";
+import { deployFolder } from "../../src/definitions/index.ts";
 import {
+  createDeploymentRun,
   type DeploymentRow,
   getRun,
   listLogs,
