@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, expect, test, vi } from "vitest";
 import { createClient } from "../../src/client/index.ts";
 import { projectPaths } from "../../src/core/index.ts";
-import { createDeployer } from "../../src/definitions/index.ts";
 import { compileSchema } from "../../src/core/json-schema.ts";
+import { createDeployer } from "../../src/definitions/index.ts";
 import { createApi } from "../../src/server/create-api.ts";
 import { type OrchServer, startServer } from "../../src/server/index.ts";
 import { ensureDataDir, openStore } from "../../src/store/index.ts";
