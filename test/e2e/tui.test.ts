@@ -35,16 +35,20 @@ function createTmux() {
     },
     screen: () => tmux("capture-pane", "-p", "-t", "t"),
     keys: (...keys: string[]) => void tmux("send-keys", "-t", "t", ...keys),
-    /** Poll the screen until `pattern` shows (bounded). */
-    async waitFor(pattern: string | RegExp, ms = 10_000): Promise<string> {
+    /**
+     * Poll the screen until every pattern shows on the same capture (bounded). One wait for all
+     * that a step shows: a capture may catch a frame half drawn, so a second look could miss.
+     */
+    async waitFor(patterns: string | RegExp | (string | RegExp)[], ms = 10_000): Promise<string> {
+      const all = Array.isArray(patterns) ? patterns : [patterns];
       const deadline = Date.now() + ms;
       for (;;) {
         const screen = tmux("capture-pane", "-p", "-t", "t");
-        if (typeof pattern === "string" ? screen.includes(pattern) : pattern.test(screen)) {
+        if (all.every((p) => (typeof p === "string" ? screen.includes(p) : p.test(screen)))) {
           return screen;
         }
         if (Date.now() > deadline) {
-          throw new Error(`timed out waiting for ${pattern}; the screen:\n${screen}`);
+          throw new Error(`timed out waiting for ${all.join(" and ")}; the screen:\n${screen}`);
         }
         await Bun.sleep(50);
       }
@@ -77,38 +81,41 @@ describe("the monitor, driven in tmux", () => {
     term.start(`CI=1 ${ORCH} up --port 0; echo "EXITED=$?"`, t.dir);
     // The header says online once the live stream is open, which may come a frame after the
     // data: wait for both on one screen.
-    let screen = await term.waitFor(
-      /orch up http:\/\/127\.0\.0\.1:\d+ ● online[\s\S]*Deployments \(2\)[\s\S]*nightly/,
-    );
-    expect(screen).toMatch(/[›·] hello| {2}hello/);
-    expect(screen).toMatch(/nightly\s+.*03:00/);
+    await term.waitFor([
+      /orch up http:\/\/127\.0\.0\.1:\d+ ● online/,
+      "Deployments (2)",
+      /[›·] hello| {2}hello/,
+      /nightly\s+.*03:00/,
+    ]);
 
     // shift-tab: the deployments pane, where hello (the first) is selected; r triggers it.
     term.keys("BTab");
     term.keys("r");
-    screen = await term.waitFor("Trigger hello");
-    expect(screen).toMatch(/name\s+world/);
+    await term.waitFor(["Trigger hello", /name\s+world/]);
     term.keys("BSpace", "BSpace", "BSpace", "BSpace", "BSpace");
     term.keys("t", "m", "u", "x");
     term.keys("Enter");
-    screen = await term.waitFor(/[›·] [0-9a-f]{8}\s+hello\s+COMPLETED/);
-    expect(screen).toMatch(/triggered hello: run [0-9a-f]{8}/);
+    await term.waitFor([
+      /[›·] [0-9a-f]{8}\s+hello\s+COMPLETED/,
+      /triggered hello: run [0-9a-f]{8}/,
+    ]);
     // The selected run's logs tail in the log pane.
     await term.waitFor(/Logs [0-9a-f]{8} hello[\s\S]*hello, tmux/);
 
     // enter: the run's details, with its state timeline and its logs.
     term.keys("Enter");
     // The timeline is fetched when the details open ("loading…" until then): wait for it.
-    screen = await term.waitFor(/state timeline[\s\S]*RUNNING[\s\S]*COMPLETED/);
-    expect(screen).toMatch(/exit code\s+0/);
-    expect(screen).toMatch(/name = "tmux"/);
-    expect(screen).toContain("hello, tmux");
+    await term.waitFor([
+      /state timeline[\s\S]*RUNNING[\s\S]*COMPLETED/,
+      /exit code\s+0/,
+      /name = "tmux"/,
+      "hello, tmux",
+    ]);
 
     term.keys("Escape");
     await term.waitFor("Deployments (2)");
     term.keys("q");
-    screen = await term.waitFor("EXITED=0");
-    expect(screen).toMatch(/orch at http:\/\/127\.0\.0\.1:\d+ stopped/);
+    await term.waitFor(["EXITED=0", /orch at http:\/\/127\.0\.0\.1:\d+ stopped/]);
     expect(existsSync(join(t.dir, ".orch/server.json"))).toBe(false);
   });
 

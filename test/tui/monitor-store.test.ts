@@ -184,13 +184,21 @@ describe("the monitor's container against a real server", () => {
       db.close();
     }
     expect((await client.raw("GET", `/api/runs/${run.id}`).catch((e) => e)).status).toBe(500);
-    store.dispatch({ type: "details", runId: run.id });
-    const s = await waitFor(store, (s) => s.events.some((e) => e.level === "error"));
-    expect(s.events.find((e) => e.level === "error")?.text).toMatch(
-      new RegExp(
-        `^could not load run ${run.id.slice(0, 8)}: 500: orch failed inside \\(.+\\); the server's log \\(orch up's output\\) has the details$`,
-      ),
-    );
+    // A monitor that lists the run at start, then opens its details: the fetch meets the 500.
+    const fresh = createMonitorStore({ timings: { batchMs: 5, followDelayMs: 10 } });
+    void fresh.start(client);
+    try {
+      await waitFor(fresh, (s) => s.runs.byId.has(run.id));
+      fresh.dispatch({ type: "details", runId: run.id });
+      const s = await waitFor(fresh, (s) => s.events.some((e) => e.level === "error"));
+      expect(s.events.find((e) => e.level === "error")?.text).toMatch(
+        new RegExp(
+          `^could not load run ${run.id.slice(0, 8)}: 500: orch failed inside \\(.+\\); the server's log \\(orch up's output\\) has the details$`,
+        ),
+      );
+    } finally {
+      fresh.stop();
+    }
   });
 
   test("a server that goes away and comes back: offline, then online with what it missed", async () => {
