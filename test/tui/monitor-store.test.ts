@@ -168,6 +168,20 @@ describe("the monitor's container against a real server", () => {
     }
   });
 
+  test("a refused token (401) says so on the event line, with what to do", async () => {
+    const wrong = createMonitorStore({ timings: { retryMinMs: 50, retryMaxMs: 200 } });
+    void wrong.start(createClient({ url: server.url, token: "not-the-token" }));
+    try {
+      const s = await waitFor(wrong, (s) => s.server.status === "offline");
+      expect(s.server.error).toMatch(
+        /^401: the token was refused — is this the project's server\? Run the monitor in the project's folder, or pass its --token \(.*token.*\)$/,
+      );
+      expect(s.loaded).toBe(false);
+    } finally {
+      wrong.stop();
+    }
+  });
+
   test("a failure inside orch (500) fetching a run shows on the event line instead of nothing", async () => {
     const client = createClient({ url: server.url, token: server.token });
     const run = await client.triggerRun("hello");
