@@ -2,14 +2,15 @@ import { hostname } from "node:os";
 import { iso } from "../core/index.ts";
 import { listStaleWorkers, type RunRow, type Store } from "../store/index.ts";
 import { loseWorker } from "./lose-worker.ts";
+import { isAlive } from "./process-tree.ts";
 import { stopLeftover } from "./recover-runs.ts";
 
 /**
  * Mark workers whose last heartbeat is older than `staleAfterMs` offline, and crash the runs they
  * held, which frees their slots (and their deployments' concurrency). The server calls this on a
- * timer; the embedded worker does it with each heartbeat. Returns the runs crashed. What those
- * runs left running on this host (a worker killed here, its flow's children) is stopped in the
- * background, found by each run's mark (see stopLeftover).
+ * timer; the embedded worker does it with each heartbeat. Returns the runs crashed. When such a
+ * worker ran on this host and its process is gone (killed), what its runs left running (a
+ * flow's children) is stopped in the background, found by each run's mark (see stopLeftover).
  *
  * `since` is when the caller started listening: nobody could heartbeat to a server that was not
  * running, so silence is only counted from then (a remote worker that waited out a restart keeps
@@ -29,7 +30,9 @@ export function reapStaleWorkers(
     const lost = loseWorker(store, worker.id, (run, w) => {
       // The attempt its processes carry: a PENDING run's next one may already have started.
       const attempt = run.state_type === "PENDING" ? run.attempt + 1 : run.attempt;
-      if (w.host === here) leftovers.push({ run, attempt });
+      // Silent is not dead: a worker cut off from us may still run it, and report its end once
+      // back. Only a worker known dead (here, its process gone) left its runs behind.
+      if (w.host === here && w.pid !== null && !isAlive(w.pid)) leftovers.push({ run, attempt });
       return `worker ${w.name} on ${w.host} stopped heartbeating (last at ${iso(w.last_heartbeat)}) while this run was ${run.state_type}`;
     });
     crashed.push(...lost);
