@@ -62,6 +62,7 @@ function show(report: DeployReport, check: boolean): void {
     }
     return;
   }
+  for (const { file } of report.valid_again) log.success(`${file} is valid again`);
   for (const name of report.created) log.success(`created ${name}`);
   for (const name of report.updated) log.success(`updated ${name}`);
   for (const name of report.removed) log.info(`removed ${name} from scheduling`);

@@ -42,7 +42,8 @@ export const ls = defineCommand({
         return;
       }
       const rows = list.map((d) => [
-        d.removed ? c.gray(d.name) : c.bold(d.name),
+        (d.removed ? c.gray(d.name) : c.bold(d.name)) +
+          (d.source_invalid && !d.removed ? c.red(" !") : ""),
         `v${d.version}`,
         clip(target(d), 40),
         clip(d.schedules.length ? d.schedules.map(describeSchedule).join("; ") : "-", 40),
@@ -53,6 +54,13 @@ export const ls = defineCommand({
       process.stdout.write(
         `${renderTable(["NAME", "VERSION", "FLOW OR COMMAND", "SCHEDULES", "NEXT RUN", "STATUS", "SOURCE"], rows)}\n`,
       );
+      const broken = list.filter((d) => d.source_invalid && !d.removed);
+      if (broken.length) {
+        const files = [...new Set(broken.map((d) => d.source?.replace(/:\d+$/, "")))];
+        log.warn(
+          `! ${files.join(", ")} ${files.length === 1 ? "is" : "are"} invalid now: ${broken.length === 1 ? "its deployment runs its" : "their deployments run their"} last good version; orch deploy --check says what is wrong`,
+        );
+      }
     } finally {
       conn.close();
     }

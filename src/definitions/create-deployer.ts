@@ -10,6 +10,7 @@ import {
   applyWorkPools,
   getDeployment,
   listDeployments,
+  markSourceInvalid,
   recordEvent,
   removeDeployment,
   type Store,
@@ -141,6 +142,7 @@ export function createDeployer(store: Store, paths: ProjectPaths): Deployer {
       removed: [],
       unchanged: [],
       invalid: [],
+      valid_again: [],
       warnings,
     };
     const invalid = collectInvalid();
@@ -219,6 +221,7 @@ export function createDeployer(store: Store, paths: ProjectPaths): Deployer {
       return report;
     }
     lastInvalid = new Set([...invalid.keys()].filter((abs) => parsed.has(abs)));
+    const invalidNow = report.invalid.map((bad) => bad.file);
     // A file only re-checked (not saved) is reported again only when its problems changed:
     // one save of one broken file is one report, not one more with every other save.
     for (const abs of [...touched, ...gone]) if (!invalid.has(abs)) reported.delete(rel(abs));
@@ -235,6 +238,14 @@ export function createDeployer(store: Store, paths: ProjectPaths): Deployer {
           bySource.set(row.source_file, [...(bySource.get(row.source_file) ?? []), row.name]);
       }
       for (const plan of plans) plan.deploy(bySource);
+      // The store remembers which files are broken (listings mark their deployments), so a file
+      // is "valid again" once, even across a restart.
+      for (const file of invalidNow) markSourceInvalid(store, file, true);
+      for (const plan of plans) {
+        const file = rel(plan.abs);
+        const names = markSourceInvalid(store, file, false);
+        if (names.length) report.valid_again.push({ file, deployments: names });
+      }
       for (const abs of gone) {
         for (const name of bySource.get(rel(abs)) ?? []) {
           const moved = getDeployment(store, name)?.source_file !== rel(abs);

@@ -243,12 +243,21 @@ function logRunStates(store: Store, logger: Logger): () => Promise<void> {
   return async () => unsubscribe();
 }
 
+/** "is valid again (deployments a, b updated)": what a file that was broken deploys now. */
+function validAgain(report: DeployReport, deployments: string[]): string {
+  const changed = deployments.some((n) => !report.unchanged.includes(n));
+  const which = `${deployments.length === 1 ? "deployment" : "deployments"} ${deployments.join(", ")}`;
+  return `is valid again (${which} ${changed ? "updated" : "as deployed"})`;
+}
+
 /** Log what a deploy pass did: one line per change and per skipped file, every problem of an invalid file. */
 function logDeploy(report: DeployReport, logger: Logger): void {
   for (const name of report.created) logger.info(`deployed ${name}`);
   for (const name of report.updated) logger.info(`redeployed ${name}`);
   for (const name of report.removed) logger.info(`removed ${name} from scheduling`);
   for (const w of report.warnings) logger.warn(`skipped ${renderProblem(w)}`);
+  for (const { file, deployments } of report.valid_again)
+    logger.info(`${file} ${validAgain(report, deployments)}`);
   for (const bad of report.invalid) {
     logger.error(
       `${bad.file} is invalid; its deployments keep their last good version:\n${bad.problems.map((p) => `  ${renderProblem(p)}`).join("\n")}`,

@@ -11,6 +11,8 @@ export interface DeploymentRow {
   spec: string;
   source_file: string | null;
   source_line: number | null;
+  /** 1 while its definition file is invalid (it keeps its last good version). */
+  source_invalid: number;
   paused: number;
   removed_at: number | null;
   created_at: number;
@@ -53,12 +55,27 @@ export function deploymentToJson(
     work_queue: spec.work_queue,
     next_run: iso(nextRun),
     source: row.source_file ? `${row.source_file}:${row.source_line ?? 1}` : null,
+    source_invalid: row.source_invalid === 1,
     updated_at: iso(row.updated_at),
   };
 }
 
 const SELECT = `SELECT d.*, v.hash, v.bundle FROM deployments d
   JOIN deployment_versions v ON v.deployment_id = d.id AND v.version = d.version`;
+
+/**
+ * Mark the deployments defined in `file` as coming from a file that is invalid now, or valid
+ * again; the names whose mark changed.
+ */
+export function markSourceInvalid(store: Store, file: string, invalid: boolean): string[] {
+  const flag = invalid ? 1 : 0;
+  const rows = sqlite(store)
+    .query(
+      "UPDATE deployments SET source_invalid = ? WHERE source_file = ? AND source_invalid != ? AND removed_at IS NULL RETURNING name",
+    )
+    .all(flag, file, flag) as { name: string }[];
+  return rows.map((r) => r.name).sort();
+}
 
 /** A deployment by name (removed ones too), or null. */
 export function getDeployment(store: Store, name: string): DeploymentRow | null {

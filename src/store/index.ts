@@ -14,6 +14,7 @@ export {
   getVersion,
   listDeployments,
   listVersions,
+  markSourceInvalid,
   nextRunTimes,
   removeDeployment,
   setDeploymentPaused,

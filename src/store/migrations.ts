@@ -233,6 +233,15 @@ CREATE INDEX flow_runs_by_deployment ON flow_runs (deployment, coalesce(started_
 CREATE INDEX flow_runs_by_state ON flow_runs (state_type, coalesce(started_at, ended_at, scheduled_at), seq);
 `,
   },
+  {
+    version: 7,
+    name: "deployments whose file is invalid",
+    // A deployment keeps its last good version while its file is broken: listings mark it, so
+    // what runs is not mistaken for what the file says.
+    sql: `
+ALTER TABLE deployments ADD COLUMN source_invalid INTEGER NOT NULL DEFAULT 0;
+`,
+  },
 ];
 
 /** The newest schema version this build of orch knows. */

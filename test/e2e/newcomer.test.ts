@@ -16,6 +16,14 @@ const FLOWS = `deployments:
     command: ["sh", "-c", "while [ ! -e \\"$ORCH_PROJECT_DIR/go-newcomer\\" ]; do sleep 0.05; done; echo through"]
 `;
 
+const pair = (description: string) => `deployments:
+  - name: pa
+    description: ${description}
+    command: ["true"]
+  - name: pb
+    command: ["true"]
+`;
+
 let dir: string;
 let cleanup: () => void;
 let up: ReturnType<typeof spawnOrch>;
@@ -23,6 +31,7 @@ let up: ReturnType<typeof spawnOrch>;
 beforeAll(async () => {
   ({ dir, cleanup } = tempDir());
   await Bun.write(join(dir, "flows/all.yaml"), FLOWS);
+  await Bun.write(join(dir, "flows/pair.yaml"), pair("first"));
   up = spawnOrch(["up", "--headless", "--port", "0", "--dir", dir]);
   await up.waitFor("orch is up at");
 });
@@ -100,5 +109,29 @@ describe("orch events emit", () => {
     const mine = await run("events", "emit", "deploy.finished", "--json");
     expect(mine.code).toBe(0);
     expect(JSON.parse(mine.stdout).name).toBe("deploy.finished");
+  });
+});
+
+describe("a definition file that breaks and is fixed", () => {
+  test("deployments ls marks its deployments meanwhile; headless up says when it is valid again", async () => {
+    const file = join(dir, "flows/pair.yaml");
+    expect(up.stderr).toContain("deployed pb");
+    await Bun.write(file, `${pair("first")}  - name: pc\n    command: 5\n`);
+    await up.waitFor("flows/pair.yaml is invalid");
+    const broken = await run("deployments", "ls");
+    expect(broken.stdout).toMatch(/^pa !\s+v1\b/m);
+    expect(broken.stdout).toMatch(/^pb !\s+v1\b/m);
+    expect(broken.stdout).toMatch(/^quiet\s+v1\b/m);
+    expect(broken.stderr).toContain("flows/pair.yaml is invalid now");
+    expect(broken.stderr).toContain("orch deploy --check says what is wrong");
+    const json = JSON.parse((await run("deployments", "ls", "--json")).stdout);
+    expect(json.find((d: { name: string }) => d.name === "pa").source_invalid).toBe(true);
+    expect(json.find((d: { name: string }) => d.name === "quiet").source_invalid).toBe(false);
+
+    await Bun.write(file, pair("second"));
+    await up.waitFor("flows/pair.yaml is valid again (deployments pa, pb updated)");
+    const fixed = await run("deployments", "ls");
+    expect(fixed.stdout).not.toMatch(/^\w+ !/m);
+    expect(fixed.stderr).toBe("");
   });
 });

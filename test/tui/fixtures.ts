@@ -25,6 +25,7 @@ export function deployment(name: string, extra: Partial<DeploymentJson> = {}): D
     work_queue: "default",
     next_run: null,
     source: `flows/${name}.yaml:3`,
+    source_invalid: false,
     updated_at: "2025-01-01T00:00:00.000Z",
     ...extra,
   };

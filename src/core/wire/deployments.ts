@@ -142,6 +142,7 @@ export const DEPLOYMENT = {
     "work_queue",
     "next_run",
     "source",
+    "source_invalid",
     "updated_at",
   ],
   properties: {
@@ -165,6 +166,10 @@ export const DEPLOYMENT = {
     work_queue: { type: "string" },
     next_run: TIME_OR_NULL,
     source: { type: ["string", "null"], description: "`flows/etl.yaml:3`" },
+    source_invalid: {
+      type: "boolean",
+      description: "Its definition file is invalid now: its last good version is what runs",
+    },
     updated_at: TIME_OR_NULL,
   },
 } as const;
@@ -211,7 +216,7 @@ export const DEPLOY_REPORT = {
   title: "DeployReport",
   type: "object",
   additionalProperties: false,
-  required: ["created", "updated", "removed", "unchanged", "invalid", "warnings"],
+  required: ["created", "updated", "removed", "unchanged", "invalid", "valid_again", "warnings"],
   properties: {
     created: STRINGS,
     updated: STRINGS,
@@ -224,6 +229,16 @@ export const DEPLOY_REPORT = {
         additionalProperties: false,
         required: ["file", "problems"],
         properties: { file: { type: "string" }, problems: { type: "array", items: PROBLEM } },
+      },
+    },
+    valid_again: {
+      type: "array",
+      description: "Files that were invalid and are deployed again, with their deployments",
+      items: {
+        type: "object",
+        additionalProperties: false,
+        required: ["file", "deployments"],
+        properties: { file: { type: "string" }, deployments: STRINGS },
       },
     },
     warnings: {
