@@ -8,6 +8,8 @@ import {
   type EventJson,
   type EventStreamMessage,
   type HealthJson,
+  type ListEventsQuery,
+  type ListRunsQuery,
   type LogLineJson,
   type LogStreamMessage,
   OrchError,
@@ -15,6 +17,7 @@ import {
   type PruneResult,
   type RunDetail,
   type RunJson,
+  type RunLogsQuery,
   type TriggerRunRequest,
   type WorkerJson,
 } from "../core/index.ts";
@@ -157,7 +160,7 @@ export function createClient(options: ClientOptions) {
       request<DeploymentJson>("POST", `/api/deployments/${name(n)}/resume`),
     removeDeployment: (n: string) =>
       request<DeploymentRemoved>("DELETE", `/api/deployments/${name(n)}`),
-    listEvents: (opts: { limit?: number; prefix?: string } = {}) =>
+    listEvents: (opts: ListEventsQuery = {}) =>
       request<EventJson[]>("GET", `/api/events${q(opts)}`),
     emitEvent: (event: EmitEventRequest) => request<EventJson>("POST", "/api/events", event),
     /**
@@ -176,23 +179,12 @@ export function createClient(options: ClientOptions) {
     triggerRun: (deployment: string, body: TriggerRunRequest = {}) =>
       request<RunJson>("POST", `/api/deployments/${name(deployment)}/runs`, body),
     /** A page of runs, newest first, and the cursor of the next page (null at the end). */
-    listRuns: async (
-      opts: {
-        deployment?: string;
-        state?: string;
-        tag?: string;
-        since?: string;
-        until?: string;
-        planned?: boolean;
-        limit?: number;
-        cursor?: string;
-      } = {},
-    ) => {
+    listRuns: async (opts: ListRunsQuery = {}) => {
       const res = await raw("GET", `/api/runs${q(opts)}`);
       return { runs: (await res.json()) as RunJson[], next: res.headers.get("x-next-cursor") };
     },
     getRun: (id: string) => request<RunDetail>("GET", `/api/runs/${name(id)}`),
-    runLogs: (id: string, opts: { after?: number; limit?: number } = {}) =>
+    runLogs: (id: string, opts: Omit<RunLogsQuery, "follow"> = {}) =>
       request<LogLineJson[]>("GET", `/api/runs/${name(id)}/logs${q(opts)}`),
     /** A run's log lines as they come (`log` events), then an `end` event with the final run. */
     followLogs: (id: string, opts: { after?: number } = {}, signal?: AbortSignal) =>

@@ -95,7 +95,8 @@ export function openApiDocument(routes: Route[]): Record<string, unknown> {
       ...(route.body
         ? {
             requestBody: {
-              required: false,
+              // An empty body reads as {}: it is enough unless the schema requires a key.
+              required: ((route.body as { required?: unknown[] }).required ?? []).length > 0,
               content: { "application/json": { schema: route.body } },
             },
           }

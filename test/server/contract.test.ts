@@ -73,6 +73,11 @@ test("every route has a unique camelCase operationId and a declared success resp
     }
   }
   expect(new Set(ids).size).toBe(ids.length);
+  // A body is required where its schema requires a key; an empty one reads as {} elsewhere.
+  const body = (path: string) =>
+    (doc.paths[path]!.post as unknown as { requestBody: { required: boolean } }).requestBody;
+  expect(body("/api/runs").required).toBe(true);
+  expect(body("/api/deployments/{name}/runs").required).toBe(false);
   // The streams say so.
   expect(Object.keys(doc.paths["/api/events/stream"]!.get!.responses["200"]!.content!)).toEqual([
     "text/event-stream",

@@ -1,5 +1,13 @@
 import { CATCHUP_POLICIES, COLLISION_STRATEGIES } from "../deployment.ts";
-import { OBJECT, PROBLEM, STRINGS, TIME, TIME_OR_NULL, type Wire } from "./schema.ts";
+import {
+  OBJECT,
+  PROBLEM,
+  STRINGS,
+  TIME,
+  TIME_OR_NULL,
+  type Wire,
+  type WireQuery,
+} from "./schema.ts";
 
 /** One schedule: exactly one of cron, interval_ms or rrule. */
 export const SCHEDULE_SPEC = {
@@ -114,6 +122,11 @@ export const DEPLOYMENT_SPEC = {
       description: 'The working directory, relative to the bundle root ("." when not given)',
     },
   },
+} as const;
+
+/** GET /api/deployments: whether removed ones are listed too. */
+export const LIST_DEPLOYMENTS_QUERY = {
+  all: { type: "boolean", description: "Include removed deployments" },
 } as const;
 
 /** A deployment as `--json` and the API show it. */
@@ -252,6 +265,7 @@ export const DEPLOY_REPORT = {
 
 export type ScheduleJson = Wire<typeof SCHEDULE>;
 export type DeploymentJson = Wire<typeof DEPLOYMENT>;
+export type ListDeploymentsQuery = WireQuery<typeof LIST_DEPLOYMENTS_QUERY>;
 export type DeploymentDetail = Wire<typeof DEPLOYMENT_DETAIL>;
 export type DeploymentRemoved = Wire<typeof DEPLOYMENT_REMOVED>;
 export type DeployReport = Wire<typeof DEPLOY_REPORT>;

@@ -1,4 +1,4 @@
-import { OBJECT, TIME, type Wire } from "./schema.ts";
+import { OBJECT, TIME, type Wire, type WireQuery } from "./schema.ts";
 
 /** An event as the API shows it. */
 export const EVENT = {
@@ -13,6 +13,18 @@ export const EVENT = {
     payload: OBJECT,
     at: TIME,
   },
+} as const;
+
+/** GET /api/events: recent events, by name prefix. */
+export const LIST_EVENTS_QUERY = {
+  prefix: { type: "string", description: "Only events whose name starts with this" },
+  limit: { type: "integer", minimum: 1, maximum: 1000, default: 100 },
+} as const;
+
+/** GET /api/events/stream: which events, and from where to replay. */
+export const STREAM_EVENTS_QUERY = {
+  prefix: { type: "string", description: "Comma-separated name prefixes: flow-run.,deployment." },
+  after: { type: "integer", minimum: 0, description: "Replay the events after this id first" },
 } as const;
 
 /** POST /api/events: an event a client emits (orch's own names are refused). */
@@ -48,6 +60,8 @@ export const STREAM_RESET = {
 export const EVENT_STREAM = { event: EVENT, reset: STREAM_RESET } as const;
 
 export type EventJson = Wire<typeof EVENT>;
+export type ListEventsQuery = WireQuery<typeof LIST_EVENTS_QUERY>;
+export type StreamEventsQuery = WireQuery<typeof STREAM_EVENTS_QUERY>;
 export type StreamReset = Wire<typeof STREAM_RESET>;
 
 /** A message of GET /api/events/stream. */

@@ -8,6 +8,7 @@ import {
   TIME,
   TIME_OR_NULL,
   type Wire,
+  type WireQuery,
 } from "./schema.ts";
 
 /** A flow run as the API and `--json` show it. */
@@ -96,6 +97,30 @@ export const RUN_DETAIL = {
     states: { type: "array", items: STATE },
     tasks: { type: "array", items: TASK_RUN },
   },
+} as const;
+
+/** GET /api/runs: which runs, and which page of them. */
+export const LIST_RUNS_QUERY = {
+  deployment: { type: "string", description: "Only this deployment's runs" },
+  state: { type: "string", description: "Only runs of this state type (COMPLETED, FAILED, …)" },
+  tag: { type: "string", description: "Only runs with this tag" },
+  limit: { type: "integer", minimum: 1, maximum: 1000, default: 50 },
+  cursor: { type: "string", description: "x-next-cursor of the previous page" },
+  since: { type: "string", description: "Only runs scheduled at or after this ISO time" },
+  until: { type: "string", description: "Only runs scheduled before this ISO time" },
+  planned: {
+    type: "boolean",
+    default: false,
+    description:
+      "Include runs schedules planned for the future (false: only what happened or is due)",
+  },
+} as const;
+
+/** GET /api/runs/:id/logs: which lines, or a stream of them. */
+export const RUN_LOGS_QUERY = {
+  after: { type: "integer", minimum: 0, default: 0, description: "Lines after this line id" },
+  limit: { type: "integer", minimum: 1, maximum: 100_000, default: 10_000 },
+  follow: { type: "boolean", description: "Stream lines (SSE) until the run ends" },
 } as const;
 
 /** A stored log line; `id` orders lines and is the cursor for the next page. */
@@ -245,3 +270,5 @@ export type PruneRequest = Wire<typeof PRUNE_REQUEST>;
 export type PruneResult = Wire<typeof PRUNE_RESULT>;
 export type TaskReport = Wire<typeof TASK_REPORT>;
 export type TasksStored = Wire<typeof TASKS_STORED>;
+export type ListRunsQuery = WireQuery<typeof LIST_RUNS_QUERY>;
+export type RunLogsQuery = WireQuery<typeof RUN_LOGS_QUERY>;

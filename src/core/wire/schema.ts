@@ -8,6 +8,15 @@ import { STATE_NAMES, STATE_TYPES, type StateName } from "../states.ts";
  */
 export type Wire<S extends JSONSchema> = FromSchema<S>;
 
+/**
+ * The type of a route's query parameters, declared as a map of name to scalar schema. Defaults
+ * are the server's to fill in: a client may leave those parameters out.
+ */
+export type WireQuery<Q extends Readonly<Record<string, JSONSchema>>> = FromSchema<
+  { type: "object"; additionalProperties: false; properties: Q },
+  { keepDefaultedPropertiesOptional: true }
+>;
+
 /** An ISO 8601 time (`2026-11-30T01:02:03.000Z`). */
 export const TIME = { type: "string", format: "date-time" } as const;
 

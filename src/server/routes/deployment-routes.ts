@@ -8,6 +8,7 @@ import {
   type DeploymentRemoved,
   type DeploymentSpec,
   iso,
+  LIST_DEPLOYMENTS_QUERY,
   type ProjectPaths,
 } from "../../core/index.ts";
 import type { Deployer } from "../../definitions/index.ts";
@@ -55,7 +56,7 @@ export function deploymentRoutes({ store, deployer, upcoming }: DeploymentRoutes
         description: "Deployments by name",
         schema: { type: "array", items: DEPLOYMENT },
       },
-      query: { all: { type: "boolean", description: "Include removed deployments" } },
+      query: LIST_DEPLOYMENTS_QUERY,
       handler: (_req, { query }) => {
         const next = nextRunTimes(store);
         return json(

@@ -3,7 +3,9 @@ import {
   type EmitEventRequest,
   EVENT,
   EVENT_STREAM,
+  LIST_EVENTS_QUERY,
   OrchError,
+  STREAM_EVENTS_QUERY,
 } from "../../core/index.ts";
 import {
   type EventRow,
@@ -66,10 +68,7 @@ export function eventRoutes({ store }: { store: Store }): Route[] {
       operationId: "listEvents",
       summary: "Recent events, newest first: ?prefix=deployment.&limit=",
       response: { description: "Events, newest first", schema: { type: "array", items: EVENT } },
-      query: {
-        prefix: { type: "string", description: "Only events whose name starts with this" },
-        limit: { type: "integer", minimum: 1, maximum: 1000, default: 100 },
-      },
+      query: LIST_EVENTS_QUERY,
       handler: (_req, { query }) => {
         const prefix = query.prefix as string | undefined;
         return json(listEvents(store, { prefix, limit: query.limit as number }).map(eventToJson));
@@ -80,17 +79,7 @@ export function eventRoutes({ store }: { store: Store }): Route[] {
       path: "/api/events/stream",
       summary:
         "Live events (SSE): ?prefix=flow-run.,deployment. to filter; ?after=<event id> replays what was missed",
-      query: {
-        prefix: {
-          type: "string",
-          description: "Comma-separated name prefixes: flow-run.,deployment.",
-        },
-        after: {
-          type: "integer",
-          minimum: 0,
-          description: "Replay the events after this id first",
-        },
-      },
+      query: STREAM_EVENTS_QUERY,
       operationId: "streamEvents",
       response: {
         description:

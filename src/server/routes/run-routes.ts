@@ -4,6 +4,7 @@ import {
   iso,
   isStateType,
   isTerminal,
+  LIST_RUNS_QUERY,
   LOG_LINE,
   LOG_STREAM,
   OrchError,
@@ -13,6 +14,7 @@ import {
   parseDuration,
   RUN,
   RUN_DETAIL,
+  RUN_LOGS_QUERY,
   type RunDetail,
   TASK_REPORT,
   TASKS_STORED,
@@ -172,24 +174,7 @@ export function runRoutes({ store, cancel, retry }: RunRoutesDeps): Route[] {
       path: "/api/runs",
       summary:
         "List runs by when they started (or are due), newest first: ?deployment=&state=&tag=&limit=&cursor=",
-      query: {
-        deployment: { type: "string", description: "Only this deployment's runs" },
-        state: {
-          type: "string",
-          description: "Only runs of this state type (COMPLETED, FAILED, …)",
-        },
-        tag: { type: "string", description: "Only runs with this tag" },
-        limit: { type: "integer", minimum: 1, maximum: 1000, default: 50 },
-        cursor: { type: "string", description: "x-next-cursor of the previous page" },
-        since: { type: "string", description: "Only runs scheduled at or after this ISO time" },
-        until: { type: "string", description: "Only runs scheduled before this ISO time" },
-        planned: {
-          type: "boolean",
-          default: false,
-          description:
-            "Include runs schedules planned for the future (false: only what happened or is due)",
-        },
-      },
+      query: LIST_RUNS_QUERY,
       operationId: "listRuns",
       response: {
         description: "Runs, newest first; the x-next-cursor header pages on",
@@ -256,11 +241,7 @@ export function runRoutes({ store, cancel, retry }: RunRoutesDeps): Route[] {
       path: "/api/runs/:id/logs",
       summary:
         "A run's log lines: ?after=<line id>&limit=; ?follow=1 streams them (SSE) until the run ends",
-      query: {
-        after: { type: "integer", minimum: 0, default: 0, description: "Lines after this line id" },
-        limit: { type: "integer", minimum: 1, maximum: 100_000, default: 10_000 },
-        follow: { type: "boolean", description: "Stream lines (SSE) until the run ends" },
-      },
+      query: RUN_LOGS_QUERY,
       operationId: "getRunLogs",
       response: {
         description:
