@@ -1,8 +1,9 @@
 import type { Store } from "./open-store.ts";
 import { heldBackBy } from "./run-limits.ts";
-import { type RunRow, transitionRun } from "./runs.ts";
+import type { RunRow } from "./runs.ts";
 import { sqlite } from "./sqlite.ts";
 import { ACTIVE } from "./state-sql.ts";
+import { transitionRun } from "./transition-run.ts";
 
 /** What a worker asks for: runs of its pool, at most `limit` (its free slots). */
 export interface ClaimRequest {

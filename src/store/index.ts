@@ -26,6 +26,13 @@ export { type EventRow, eventToJson, listEvents, recordEvent } from "./events.ts
 export { acquireInstanceLock } from "./instance-lock.ts";
 export { earliestOnTimeRunAt, type RunWait, runsToMarkLate, runWait } from "./late-runs.ts";
 export {
+  listRuns,
+  parseRunCursor,
+  type RunCursor,
+  type RunFilter,
+  runCursor,
+} from "./list-runs.ts";
+export {
   appendLogs,
   countLogs,
   type LogLine,
@@ -45,30 +52,16 @@ export {
   waitingSlotRuns,
 } from "./planned-runs.ts";
 export { pruneRuns } from "./prune-runs.ts";
+export { runStates } from "./run-history.ts";
 export { type ActiveCounts, type HeldBack, heldBackBy, type RunLimits } from "./run-limits.ts";
-export {
-  createRun,
-  getRun,
-  getRunOrThrow,
-  listRuns,
-  type NewRun,
-  parseRunCursor,
-  type RunCursor,
-  type RunFilter,
-  type RunOutcome,
-  type RunRow,
-  runCursor,
-  runStates,
-  runToJson,
-  type TransitionResult,
-  transitionRun,
-} from "./runs.ts";
+export { createRun, getRun, getRunOrThrow, type NewRun, type RunRow, runToJson } from "./runs.ts";
 export {
   listTaskRuns,
   type TaskRunInput,
   type TaskRunRow,
   upsertTaskRuns,
 } from "./task-runs.ts";
+export { type RunOutcome, type TransitionResult, transitionRun } from "./transition-run.ts";
 export {
   applyWorkPools,
   ensureWorkPool,

@@ -1,0 +1,87 @@
+import type { StateType } from "../core/index.ts";
+import type { Store } from "./open-store.ts";
+import type { RunRow } from "./runs.ts";
+import { sqlite } from "./sqlite.ts";
+
+export interface RunFilter {
+  deployment?: string;
+  state?: StateType;
+  tag?: string;
+  limit?: number;
+  /** Return the runs after this one in the listing's order (the previous page's last). */
+  before?: RunCursor;
+  /** Only runs scheduled at or after this time (epoch ms). */
+  since?: number;
+  /** Only runs scheduled before this time (epoch ms). */
+  until?: number;
+  /** Leave out runs a schedule planned for after this time (the future), keeping what happened. */
+  plannedAfter?: number;
+}
+
+/**
+ * When a run happened for listings: its start; for a run that ended without starting (a
+ * cancelled future slot), its end; else when it is due. Runs are listed by it, newest first; the
+ * planned future would sort on top, so listings of what happened leave it out (plannedAfter).
+ * Indexed as this exact expression (migration 6).
+ */
+const RUN_TIME = "coalesce(r.started_at, r.ended_at, r.scheduled_at)";
+
+/** Where a page of runs ends: the last run's time and seq. */
+export interface RunCursor {
+  at: number;
+  seq: number;
+}
+
+/** The cursor after `row`, as text for the API. */
+export function runCursor(row: RunRow): string {
+  return `${row.started_at ?? row.ended_at ?? row.scheduled_at}.${row.seq}`;
+}
+
+/** A cursor from its text, or null when it is not one. */
+export function parseRunCursor(text: string): RunCursor | null {
+  const m = /^(-?\d+)\.(\d+)$/.exec(text);
+  return m ? { at: Number(m[1]), seq: Number(m[2]) } : null;
+}
+
+/** Runs by when they happened (RUN_TIME), newest first, filtered; an index serves each filter. */
+export function listRuns(store: Store, filter: RunFilter = {}): RunRow[] {
+  const where: string[] = [];
+  const args: (string | number)[] = [];
+  if (filter.deployment !== undefined) {
+    where.push("r.deployment = ?");
+    args.push(filter.deployment);
+  }
+  if (filter.state) {
+    where.push("r.state_type = ?");
+    args.push(filter.state);
+  }
+  if (filter.tag !== undefined) {
+    where.push("r.seq IN (SELECT run_seq FROM flow_run_tags WHERE tag = ?)");
+    args.push(filter.tag);
+  }
+  if (filter.since !== undefined) {
+    where.push("r.scheduled_at >= ?");
+    args.push(filter.since);
+  }
+  if (filter.until !== undefined) {
+    where.push("r.scheduled_at < ?");
+    args.push(filter.until);
+  }
+  if (filter.plannedAfter !== undefined) {
+    where.push(
+      "NOT (r.created_by = 'schedule' AND r.state_type = 'SCHEDULED' AND r.scheduled_at > ?)",
+    );
+    args.push(filter.plannedAfter);
+  }
+  if (filter.before !== undefined) {
+    // The first term is implied by the second; it lets SQLite seek the index instead of scanning.
+    where.push(`${RUN_TIME} <= ? AND (${RUN_TIME}, r.seq) < (?, ?)`);
+    args.push(filter.before.at, filter.before.at, filter.before.seq);
+  }
+  const sql = `SELECT r.* FROM flow_runs r ${where.length ? `WHERE ${where.join(" AND ")}` : ""}
+    ORDER BY ${RUN_TIME} DESC, r.seq DESC LIMIT ?`;
+  args.push(Math.max(1, Math.min(filter.limit ?? 50, 1000)));
+  return sqlite(store)
+    .query(sql)
+    .all(...args) as RunRow[];
+}

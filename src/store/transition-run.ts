@@ -1,0 +1,133 @@
+import {
+  decideTransition,
+  isTerminal,
+  OrchError,
+  type ProposedState,
+  type Proposer,
+} from "../core/index.ts";
+import { recordEvent } from "./events.ts";
+import type { Store } from "./open-store.ts";
+import { insertHistory } from "./run-history.ts";
+import { getRunOrThrow, type RunRow } from "./runs.ts";
+import { sqlite } from "./sqlite.ts";
+
+/** Facts a worker reports with a state: the process it started, how it ended. */
+export interface RunOutcome {
+  pid?: number | null;
+  pidStarted?: string | null;
+  workerId?: string | null;
+  exitCode?: number | null;
+  signal?: string | null;
+  result?: unknown;
+}
+
+export interface TransitionResult {
+  run: RunRow;
+  /** Whether a state was recorded (false for a no-op repeat). */
+  changed: boolean;
+  /** Why the proposed state was replaced, when it was. */
+  replaced?: string;
+}
+
+/**
+ * Move a run to a proposed state under the orchestration rules, in one transaction: the run's
+ * columns, a state-history row and an event. Refused transitions throw E_ILLEGAL_TRANSITION and
+ * write nothing. This is the only code that changes a run's state.
+ */
+export function transitionRun(
+  store: Store,
+  runId: string,
+  proposed: ProposedState,
+  outcome: RunOutcome = {},
+  by: Proposer = "system",
+): TransitionResult {
+  return store.tx(() => {
+    const run = getRunOrThrow(store, runId);
+    const decision = decideTransition(
+      {
+        type: run.state_type,
+        name: run.state_name,
+        attempt: run.attempt,
+        retriesLeft: run.retries - run.retries_used,
+        retryDelayMs: run.retry_delay_ms,
+      },
+      proposed,
+      by,
+    );
+    if (decision.verdict === "noop") return { run, changed: false };
+    if (decision.verdict === "reject") {
+      throw new OrchError("E_ILLEGAL_TRANSITION", `run ${run.id}: ${decision.reason}`);
+    }
+    const { state } = decision;
+    const now = store.clock.now();
+    const next: RunRow = {
+      ...run,
+      state_type: state.type,
+      state_name: state.name,
+      state_message: state.message,
+      state_at: now,
+    };
+    if (state.type === "RUNNING" && run.state_type === "PENDING") {
+      next.attempt += 1;
+      next.started_at ??= now;
+    }
+    if (state.type === "SCHEDULED" && isTerminal(run.state_type)) {
+      // A user's retry: a fresh start with the full retry budget.
+      Object.assign(next, { retries_used: 0, scheduled_at: now, started_at: null, ended_at: null });
+    }
+    if (state.name === "AwaitingRetry") {
+      next.retries_used += 1;
+      next.scheduled_at = now + (state.delayMs ?? 0);
+    }
+    if (state.type === "SCHEDULED") {
+      Object.assign(next, { exit_code: null, signal: null, pid: null, pid_started: null });
+      next.worker_id = null;
+    }
+    if (isTerminal(state.type)) next.ended_at = now;
+    if (outcome.pid !== undefined) next.pid = outcome.pid;
+    if (outcome.pidStarted !== undefined) next.pid_started = outcome.pidStarted;
+    if (outcome.workerId !== undefined) next.worker_id = outcome.workerId;
+    if (outcome.exitCode !== undefined) next.exit_code = outcome.exitCode;
+    if (outcome.signal !== undefined) next.signal = outcome.signal;
+    if (outcome.result !== undefined) next.result = JSON.stringify(outcome.result);
+    const updated = sqlite(store)
+      .query(
+        `UPDATE flow_runs SET state_type = $state_type, state_name = $state_name,
+           state_message = $state_message, state_at = $state_at, attempt = $attempt,
+           retries_used = $retries_used, scheduled_at = $scheduled_at, started_at = $started_at,
+           ended_at = $ended_at, exit_code = $exit_code, signal = $signal, pid = $pid,
+           pid_started = $pid_started, worker_id = $worker_id, result = $result
+         WHERE seq = $seq RETURNING *`,
+      )
+      .get({
+        state_type: next.state_type,
+        state_name: next.state_name,
+        state_message: next.state_message,
+        state_at: next.state_at,
+        attempt: next.attempt,
+        retries_used: next.retries_used,
+        scheduled_at: next.scheduled_at,
+        started_at: next.started_at,
+        ended_at: next.ended_at,
+        exit_code: next.exit_code,
+        signal: next.signal,
+        pid: next.pid,
+        pid_started: next.pid_started,
+        worker_id: next.worker_id,
+        result: next.result,
+        seq: run.seq,
+      }) as RunRow;
+    insertHistory(store, run.seq, state.type, state.name, now, state.message);
+    recordEvent(store, `flow-run.${state.type.toLowerCase()}`, run.id, {
+      deployment: run.deployment,
+      state: state.type,
+      state_name: state.name,
+      message: state.message,
+    });
+    return {
+      run: updated,
+      changed: true,
+      ...(decision.replaced ? { replaced: decision.replaced } : {}),
+    };
+  });
+}
