@@ -1,6 +1,5 @@
 import { defineCommand } from "citty";
-import { OrchError } from "../core/index.ts";
-import { RESERVED_EVENT_PREFIXES } from "../events/known-events.ts";
+import { OrchError, RESERVED_EVENT_PREFIXES } from "../core/index.ts";
 import { connect, connectArgs, jsonArg } from "./connect.ts";
 import { log, printJson } from "./output.ts";
 

@@ -14,16 +14,11 @@ export const KNOWN_EVENTS: Readonly<Record<string, readonly string[]>> = {
   "deployment.invalid": ["file", "problems"],
   "deployment.paused": [],
   "deployment.resumed": [],
+  "work-pool.updated": ["concurrency", "queues"],
 };
 
-/**
- * Name prefixes only orch emits: a client cannot fake a run's completion, a deployment's change or
- * a webhook's arrival.
- */
-export const RESERVED_EVENT_PREFIXES: readonly string[] = ["flow-run.", "deployment.", "webhook."];
-
 /** Prefixes of orch's own events: a trigger on one of these must name a real one. */
-const OWN_PREFIXES = ["flow-run.", "deployment."];
+const OWN_PREFIXES = ["flow-run.", "deployment.", "work-pool."];
 
 /**
  * What is wrong with a trigger's `on` and `match`, in words (empty when nothing is): orch's own

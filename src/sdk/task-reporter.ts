@@ -4,15 +4,10 @@
  * with no server). The flow-run entry flushes what is left before the process ends.
  */
 
-/** One task run's state, as the API takes it. */
-export interface TaskReport {
-  id: string;
-  name: string;
-  state: "RUNNING" | "COMPLETED" | "FAILED";
-  attempts: number;
-  started_at: string;
-  ended_at: string | null;
-}
+import type { TaskReport as TaskReportBody } from "../core/index.ts";
+
+/** One task run's state, as the API takes it (an item of POST /api/runs/:id/tasks). */
+export type TaskReport = TaskReportBody["tasks"][number];
 
 const pending = new Map<string, TaskReport>();
 /** Task runs per request (well under the API's body limit). */

@@ -164,7 +164,7 @@ export async function startServer(options: ServerOptions = {}): Promise<OrchServ
     } else {
       // No embedded worker to reap on its heartbeats: remote workers that go silent still must.
       const periodMs = Math.max(100, Math.floor(staleAfterMs / 3));
-      const reap = createReaper(store, { staleAfterMs, periodMs });
+      const reap = createReaper(store, { staleAfterMs, periodMs, logger });
       const reaper = setInterval(() => {
         try {
           reap();

@@ -200,6 +200,7 @@ export async function startEmbeddedWorker(options: EmbeddedWorkerOptions): Promi
     staleAfterMs: options.staleAfterMs ?? 30_000,
     periodMs: heartbeatMs,
     exceptId: id,
+    logger,
   });
   const heartbeat = setInterval(() => {
     try {

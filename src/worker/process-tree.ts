@@ -31,6 +31,7 @@ export function isSameProcess(pid: number, started: string | null): boolean {
 
 /** Whether any process is left in a process group (zombies aside, where /proc can tell). */
 export function groupAlive(pgid: number): boolean {
+  if (!Number.isInteger(pgid) || pgid < 2) return false;
   try {
     process.kill(-pgid, 0);
   } catch (error) {
@@ -84,8 +85,12 @@ export function statFields(pid: number): string[] | null {
   }
 }
 
-/** Send a signal to every process of a group; false when the group is gone. */
+/**
+ * Send a signal to every process of a group; false when the group is gone. A group id below 2 is
+ * never a run's (kill(-1) would signal every process of this user): false, nothing sent.
+ */
 export function signalGroup(pgid: number, signal: NodeJS.Signals): boolean {
+  if (!Number.isInteger(pgid) || pgid < 2) return false;
   try {
     process.kill(-pgid, signal);
     return true;

@@ -4,6 +4,7 @@ import { listStaleWorkers, type RunRow, type Store } from "../store/index.ts";
 import { loseWorker } from "./lose-worker.ts";
 import { isAlive } from "./process-tree.ts";
 import { stopLeftover } from "./recover-runs.ts";
+import type { WorkerLogger } from "./worker-logger.ts";
 
 /**
  * Mark workers whose last heartbeat is older than `staleAfterMs` offline, and crash the runs they
@@ -18,7 +19,14 @@ import { stopLeftover } from "./recover-runs.ts";
  */
 export function reapStaleWorkers(
   store: Store,
-  options: { staleAfterMs: number; exceptId?: string; since?: number; graceMs?: number },
+  options: {
+    staleAfterMs: number;
+    exceptId?: string;
+    since?: number;
+    graceMs?: number;
+    /** Told when stopping what a lost worker's runs left behind fails (in the background). */
+    logger?: WorkerLogger;
+  },
 ): RunRow[] {
   const crashed: RunRow[] = [];
   const here = hostname();
@@ -39,8 +47,11 @@ export function reapStaleWorkers(
   }
   // Only this attempt's: the run may be retried at once, and its next attempt is not lost.
   const graceMs = options.graceMs ?? 5000;
-  for (const { run, attempt } of leftovers)
-    void stopLeftover(run, { local: true, graceMs, attempt });
+  for (const { run, attempt } of leftovers) {
+    stopLeftover(run, { local: true, graceMs, attempt }).catch((error) =>
+      options.logger?.error(`stopping what run ${run.id} left running failed:`, error),
+    );
+  }
   return crashed;
 }
 
@@ -51,7 +62,7 @@ export function reapStaleWorkers(
  */
 export function createReaper(
   store: Store,
-  options: { staleAfterMs: number; periodMs: number; exceptId?: string },
+  options: { staleAfterMs: number; periodMs: number; exceptId?: string; logger?: WorkerLogger },
 ): () => RunRow[] {
   let since = store.clock.now();
   let last = since;
@@ -63,6 +74,7 @@ export function createReaper(
       staleAfterMs: options.staleAfterMs,
       exceptId: options.exceptId,
       since,
+      logger: options.logger,
     });
   };
 }

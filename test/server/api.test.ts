@@ -273,7 +273,12 @@ describe("bad input", () => {
 
 describe("events", () => {
   test("orch's own event names cannot be emitted by a client", async () => {
-    for (const name of ["flow-run.completed", "deployment.created", "webhook.x"]) {
+    for (const name of [
+      "flow-run.completed",
+      "deployment.created",
+      "webhook.x",
+      "work-pool.updated",
+    ]) {
       const r = await http("POST", "/api/events", auth(), JSON.stringify({ name }));
       expect(r.status).toBe(400);
       expect(r.json.error?.problems?.[0]?.message).toMatch(/orch emits those/);

@@ -27,6 +27,19 @@ export const STREAM_EVENTS_QUERY = {
   after: { type: "integer", minimum: 0, description: "Replay the events after this id first" },
 } as const;
 
+/**
+ * Name prefixes only orch emits: a client cannot fake a run's completion, a deployment's change,
+ * a webhook's arrival or a pool's change (which wakes workers).
+ */
+export const RESERVED_EVENT_PREFIXES = [
+  "flow-run.",
+  "deployment.",
+  "webhook.",
+  "work-pool.",
+] as const;
+
+const reservedAlternatives = RESERVED_EVENT_PREFIXES.map((p) => p.replaceAll(".", "\\.")).join("|");
+
 /** POST /api/events: an event a client emits (orch's own names are refused). */
 export const EMIT_EVENT_REQUEST = {
   title: "EmitEventRequest",
@@ -38,9 +51,8 @@ export const EMIT_EVENT_REQUEST = {
       type: "string",
       maxLength: 200,
       // orch's own events are its own to emit: a client cannot fake a run's completion.
-      pattern: "^(?!flow-run\\.|deployment\\.|webhook\\.)[A-Za-z0-9][A-Za-z0-9._:-]*$",
-      "x-message":
-        'must start with a letter or digit, hold only letters, digits, ".", "_", ":" and "-", and not start with flow-run., deployment. or webhook. (orch emits those)',
+      pattern: `^(?!${reservedAlternatives})[A-Za-z0-9][A-Za-z0-9._:-]*$`,
+      "x-message": `must start with a letter or digit, hold only letters, digits, ".", "_", ":" and "-", and not start with ${RESERVED_EVENT_PREFIXES.join(", ")} (orch emits those)`,
     },
     resource: { type: "string", maxLength: 1000 },
     payload: OBJECT,

@@ -140,7 +140,9 @@ export const STATE_REPORT = {
     message: { type: "string", maxLength: 10_000 },
     exit_code: { type: ["integer", "null"] },
     signal: { type: ["string", "null"], maxLength: 50 },
-    pid: { type: ["integer", "null"], minimum: 1 },
+    // A run's process leads its own group, and a group id below 2 is never one: kill(-1) would
+    // signal every process of this user.
+    pid: { type: ["integer", "null"], minimum: 2 },
     pid_started: { type: ["string", "null"], maxLength: 100 },
   },
 } as const;
