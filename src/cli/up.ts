@@ -70,6 +70,8 @@ export default defineCommand({
     // Listen for signals before anything starts, so a signal at any moment stops cleanly. The
     // first one stops (with the grace period, or draining); another stops the runs now.
     let stopBegun = false;
+    // A second signal before the server is up: stop at once (no grace, no drain) once it is.
+    let hurried = false;
     const onSignal = (signal: string) => {
       // The monitor asks before it stops (Ctrl-C there is a key): a signal after that hurries.
       if (!stopBegun) {
@@ -77,7 +79,8 @@ export default defineCommand({
         return stopping(signal);
       }
       log.warn(`${signal}: stopping the running runs now`);
-      void server?.worker?.stop();
+      if (server) void server.worker?.stop();
+      else hurried = true;
     };
     process.on("SIGINT", onSignal);
     process.on("SIGTERM", onSignal);
@@ -101,7 +104,7 @@ export default defineCommand({
       worker: args.worker === false ? false : { concurrency },
       logRuns: !monitor,
     });
-    const how = { graceMs, drain: Boolean(args.drain) };
+    const how = hurried ? { graceMs: 0, drain: false } : { graceMs, drain: Boolean(args.drain) };
     if (monitor) {
       await monitor.run(createClient({ url: server.url, token: server.token }), { until: stopped });
       stopBegun = true;
