@@ -54,7 +54,7 @@ export function commandPlaceholders(argv: readonly string[]): CommandPlaceholder
     for (const match of arg.matchAll(PLACEHOLDER)) {
       const placeholder = named(index, match.index, match[0].length, match[1]!, "argv");
       if (script && !placeholder.problem) {
-        placeholder.problem = `{{ ${placeholder.path} }} is inside ${script.program} code, where its value would run as code; pass it as a separate argument after the code and read it there (sys.argv, process.argv...)`;
+        placeholder.problem = `{{ ${placeholder.path} }} is inside ${script.what}, where its value would run as code; ${script.advice}`;
       }
       found.push(placeholder);
     }

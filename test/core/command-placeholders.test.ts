@@ -16,8 +16,87 @@ describe("scriptArguments: which argument a shell or an interpreter runs as code
     [["timeout", "5", "bash", "--norc", "-c", "s"], 5],
     [["python3", "-c", "code", "arg"], 2],
     [["node", "--eval", "code"], 2],
+    // Short options grouped with the code letter, and the --long=CODE forms.
+    [["perl", "-pe", "code"], 2],
+    [["perl", "-ne", "code", "file"], 2],
+    [["perl", "-i.bak", "-Mstrict", "-lne", "code"], 4],
+    [["perl", "-ecode"], 1],
+    [["ruby", "-ne", "code"], 2],
+    [["node", "-pe", "code"], 2],
+    [["node", "-r", "dotenv/config", "-e", "code"], 4],
+    [["node", "--eval=code"], 1],
+    [["python3", "-Ic", "code"], 2],
+    [["python3", "-W", "ignore", "-c", "code"], 4],
+    [["fish", "--command=code"], 1],
+    // Programs whose first operand, or some other argument, is code.
+    [["awk", "-F", ":", "-v", "x=1", "program", "file"], 5],
+    [["gawk", "--assign=x=1", "program"], 2],
+    [["mawk", "program"], 1],
+    [["sed", "-n", "script", "file"], 2],
+    [["sed", "-ne", "script", "file"], 2],
+    [["sed", "--expression=script", "file"], 1],
+    [["sed", "-i", "script", "file"], 2],
+    [["su", "-", "user", "-c", "code"], 4],
+    [["su", "--command=code", "user"], 1],
+    [["flock", "/tmp/lock", "-c", "code"], 3],
+    [["env", "-S", "code"], 2],
+    [["env", "--split-string=code"], 1],
+    [["lua", "-e", "code"], 2],
+    [["Rscript", "-e", "code"], 2],
+    [["deno", "eval", "code"], 2],
+    [["osascript", "-e", "code"], 2],
+    [["trap", "code", "EXIT"], 1],
+    [["xargs", "-0", "sh", "-c", "code"], 4],
   ])("%j: argument %d", (argv, index) => {
     expect(scriptArguments(argv).map((s) => s.index)).toEqual([index]);
+  });
+
+  test.each([
+    [
+      ["ssh", "-p", "22", "-o", "BatchMode=yes", "host", "cmd", "arg"],
+      [6, 7],
+    ],
+    [
+      ["watch", "-n", "1", "cmd", "arg"],
+      [3, 4],
+    ],
+    [
+      ["eval", "a", "b"],
+      [1, 2],
+    ],
+  ])("%j: arguments %j", (argv, indexes) => {
+    expect(scriptArguments(argv).map((s) => s.index)).toEqual(indexes);
+  });
+
+  test.each([
+    [["awk", "-f", "prog.awk", "file"]],
+    [["gawk", "--file=prog.awk", "file"]],
+    [["sed", "-f", "script.sed", "file"]],
+    [["flock", "/tmp/lock", "prog", "arg"]],
+    [["watch", "-x", "prog", "arg"]],
+    [["ssh", "host"]],
+    [["perl", "script.pl", "-e"]],
+    [["deno", "run", "main.ts"]],
+    [["env", "-u", "X", "prog"]],
+  ])("%j runs no code given in an argument", (argv) => {
+    expect(scriptArguments(argv)).toEqual([]);
+  });
+
+  test("a placeholder in such code is refused, saying what to write instead", () => {
+    expect(where(["perl", "-pe", "s/a/{{ parameters.x }}/"])).toEqual([
+      "{{ parameters.x }} is inside perl code, where its value would run as code; pass it as a separate argument after the code and read it there (@ARGV)",
+    ]);
+    expect(where(["awk", '{ print "{{ parameters.x }}" }'])[0]).toContain(
+      "awk -v x={{ parameters.NAME }}",
+    );
+    expect(where(["awk", "-v", "x={{ parameters.x }}", "{ print x }"])).toEqual([
+      "2:argv:parameters.x",
+    ]);
+    expect(where(["sed", "s/a/{{ parameters.x }}/"])[0]).toContain("inside a sed script");
+    expect(where(["ssh", "host", "echo", "{{ parameters.x }}"])[0]).toContain(
+      "inside the command ssh hands to the remote shell",
+    );
+    expect(where(["watch", "-x", "echo", "{{ parameters.x }}"])).toEqual(["3:argv:parameters.x"]);
   });
 
   test.each([

@@ -58,3 +58,25 @@ test("a placeholder bash evaluates as arithmetic takes only numbers, so a hostil
   await lab.waitFor(fine.id, "COMPLETED");
   expect(lab.logs(fine)).toEqual(["big"]);
 });
+
+test("a placeholder in code another program runs (perl -pe, awk) fails the run before anything starts", async () => {
+  const marker = join(lab.dir, "pwned");
+  const perl = lab.deploy({
+    name: "perl",
+    command: ["perl", "-pe", "s/a/{{ parameters.x }}/", "/dev/null"],
+    parameters: { x: "" },
+  });
+  const awk = lab.deploy({
+    name: "awk",
+    command: ["awk", `BEGIN { print "{{ parameters.x }}" }`],
+    parameters: { x: "" },
+  });
+  await lab.startWorker();
+  for (const d of [perl, awk]) {
+    const run = lab.trigger(d, { x: `/;system("touch ${marker}");s/a/` });
+    const done = await lab.waitFor(run.id, ["FAILED", "CRASHED", "COMPLETED"]);
+    expect(done.state_type).toBe("FAILED");
+    expect(done.state_message).toContain("where its value would run as code");
+  }
+  expect(existsSync(marker)).toBe(false);
+});
