@@ -1,4 +1,4 @@
-import type { ProposedState } from "../core/index.ts";
+import { OrchError, type ProposedState } from "../core/index.ts";
 import {
   appendLogs,
   getRun,
@@ -45,6 +45,14 @@ interface Hooks {
    * a finished run and the claim of the next one are one transaction.
    */
   inFlush?: (wroteStates: boolean) => (() => void) | undefined;
+}
+
+/** Whether a transition's error means the rules refused it (the run moved on, or is gone). */
+function isRefusal(error: unknown): boolean {
+  return (
+    error instanceof OrchError &&
+    (error.code === "E_ILLEGAL_TRANSITION" || error.code === "E_NOT_FOUND")
+  );
 }
 
 /**
@@ -106,6 +114,9 @@ export function createWriteBatcher(store: Store, hooks: Hooks = {}): WriteBatche
           try {
             run = transitionRun(store, op.runId, op.state, op.outcome).run;
           } catch (error) {
+            // Only the rules' answers mean "refused"; anything else (a SQLite error, a bug)
+            // rolls the whole batch back so its states are tried again, never dropped.
+            if (!isRefusal(error)) throw error;
             hooks.onRefused?.(op.runId, error);
             run = getRun(store, op.runId);
           }
