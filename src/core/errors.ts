@@ -9,6 +9,8 @@ export const ERROR_CODES = {
   E_CONFLICT: { status: 409, exit: 1 },
   E_ILLEGAL_TRANSITION: { status: 409, exit: 1 },
   E_TOO_LARGE: { status: 413, exit: 2 },
+  E_TIMEOUT: { status: 408, exit: 1 },
+  E_BUSY: { status: 503, exit: 1 },
   E_NOT_IMPLEMENTED: { status: 501, exit: 2 },
   E_ALREADY_RUNNING: { status: 409, exit: 1 },
   E_NO_SERVER: { status: 503, exit: 1 },

@@ -35,6 +35,10 @@ export interface ApiDeps {
   authorize?: (req: Request) => void;
   /** Where failures of orch itself (500s) are logged with their stack. */
   log?: ErrorLog;
+  /** How long a client has to send a request's body (default BODY_TIMEOUT_MS). */
+  bodyTimeoutMs?: number;
+  /** How often a quiet stream sends a comment (default KEEP_ALIVE_MS). */
+  keepAliveMs?: number;
 }
 
 /** Every API route over `deps`, with GET /api/openapi.json describing them all. */
@@ -82,5 +86,6 @@ export function createApi(deps: ApiDeps): (req: Request) => Promise<Response> {
   return createRouter(apiRoutes(deps), {
     authorize: deps.authorize,
     log: deps.log,
+    bodyTimeoutMs: deps.bodyTimeoutMs,
   });
 }

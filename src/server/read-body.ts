@@ -4,6 +4,9 @@ import { checkSchema, renderPath } from "../core/json-schema.ts";
 /** Largest JSON body a route reads. */
 export const MAX_BODY_BYTES = 1024 * 1024;
 
+/** How long a client has, once its request's head is in, to send the whole body. */
+export const BODY_TIMEOUT_MS = 10_000;
+
 /** Deepest nesting of arrays and objects a JSON body may have. */
 export const MAX_JSON_DEPTH = 64;
 
@@ -18,24 +21,40 @@ function tooLarge(length?: number): OrchError {
 /**
  * A request's body as text, refused (413) past MAX_BODY_BYTES. The body is read as a stream and
  * reading stops at the limit, so a body of any size (or an endless chunked one) gets a 413 with
- * a JSON body rather than a reset connection or a buffer the size of what was sent.
+ * a JSON body rather than a reset connection or a buffer the size of what was sent. A body that
+ * has not all come within `timeoutMs` is a 408: a client that stalls holds nothing for long.
  */
-export async function readText(req: Request): Promise<string> {
+export async function readText(req: Request, timeoutMs = BODY_TIMEOUT_MS): Promise<string> {
   const length = Number(req.headers.get("content-length") ?? 0);
   if (length > MAX_BODY_BYTES) throw tooLarge(length);
   if (!req.body) return "";
   const chunks: Uint8Array[] = [];
   let size = 0;
   const reader = req.body.getReader();
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > MAX_BODY_BYTES) {
-      void reader.cancel().catch(() => {});
-      throw tooLarge();
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      reject(
+        new OrchError(
+          "E_TIMEOUT",
+          `the request body did not all arrive within ${timeoutMs / 1000} s; send it at once`,
+        ),
+      );
+    }, timeoutMs);
+  });
+  try {
+    for (;;) {
+      const { done, value } = await Promise.race([reader.read(), late]);
+      if (done) break;
+      size += value.byteLength;
+      if (size > MAX_BODY_BYTES) throw tooLarge();
+      chunks.push(value);
     }
-    chunks.push(value);
+  } catch (error) {
+    void reader.cancel().catch(() => {});
+    throw error;
+  } finally {
+    clearTimeout(timer);
   }
   return new TextDecoder().decode(Buffer.concat(chunks));
 }
@@ -115,8 +134,8 @@ export function parseJson(
  * Read a request's JSON body and check it against a schema; every problem is reported at once
  * in a 400 (`parameters.n: must be >= 0`). An empty body reads as `{}`.
  */
-export async function parseBody<T>(req: Request, schema: object): Promise<T> {
-  const text = await readText(req);
+export async function parseBody<T>(req: Request, schema: object, timeoutMs?: number): Promise<T> {
+  const text = await readText(req, timeoutMs);
   const value: unknown = text.trim() ? parseJson(text) : {};
   const issues = checkSchema(schema, value);
   if (issues.length) {

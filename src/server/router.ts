@@ -107,6 +107,8 @@ export interface RouterOptions {
   authorize?: (req: Request) => void;
   /** Where failures of orch itself (500s) are logged, with their stack. */
   log?: ErrorLog;
+  /** How long a client has to send a request's body (default BODY_TIMEOUT_MS). */
+  bodyTimeoutMs?: number;
 }
 
 /** Make a fetch function that dispatches to routes and turns every error into a JSON 4xx/5xx. */
@@ -144,7 +146,9 @@ export function createRouter(
           }
         });
         const query = coerceQuery(route, url);
-        const body = route.body ? await parseBody(req, route.body) : undefined;
+        const body = route.body
+          ? await parseBody(req, route.body, options.bodyTimeoutMs)
+          : undefined;
         return await route.handler(req, { params, body, query });
       }
       return notFound(req);

@@ -14,13 +14,17 @@ export function encodeSse(message: SseMessage): string {
   return `${id}event: ${message.event}\ndata: ${JSON.stringify(message.data)}\n\n`;
 }
 
+/** How often a stream with nothing to say sends a comment; well under the idle timeout. */
+export const KEEP_ALIVE_MS = 15_000;
+
 /**
  * A text/event-stream response. `start` gets a `send` and returns its cleanup; the stream ends
- * when the client goes away or `close` is called. A comment every 15 s keeps proxies from
- * closing an idle stream.
+ * when the client goes away or `close` is called. A comment every `keepAliveMs` keeps the
+ * server's idle timeout and proxies from closing a quiet stream.
  */
 export function sseResponse(
   start: (send: (message: SseMessage) => void, close: () => void) => () => void,
+  keepAliveMs = KEEP_ALIVE_MS,
 ): Response {
   let cleanup = () => {};
   let keepAlive: ReturnType<typeof setInterval> | undefined;
@@ -53,7 +57,7 @@ export function sseResponse(
       };
       keepAlive = setInterval(() => {
         if (open) controller.enqueue(encoder.encode(": keep-alive\n\n"));
-      }, 15_000);
+      }, keepAliveMs);
       controller.enqueue(encoder.encode(": orch\n\n"));
       cleanup = start(send, close);
     },

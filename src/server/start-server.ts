@@ -31,6 +31,13 @@ import {
 } from "../worker/index.ts";
 import { createAuthorizer } from "./auth.ts";
 import { createApi } from "./create-api.ts";
+import {
+  type ConnectionBudget,
+  connectionBudget,
+  openFileCount,
+  raiseFileLimit,
+} from "./fd-limit.ts";
+import { type ApiListener, listenError, serveApi } from "./serve-api.ts";
 
 /** Where the server's messages go (the CLI passes its logger; tests pass their own). */
 export interface Logger {
@@ -53,6 +60,15 @@ export interface ServerOptions {
   worker?: false | { concurrency?: number; graceMs?: number };
   /** Log each run's start and end (plain logs; a monitor shows runs itself). */
   logRuns?: boolean;
+  /** Caps on API connections (by default computed from the open-file limit) and their timeouts. */
+  connections?: {
+    total?: number;
+    perAddress?: number;
+    headTimeoutMs?: number;
+    idleTimeoutMs?: number;
+    bodyTimeoutMs?: number;
+    keepAliveMs?: number;
+  };
 }
 
 /** A running orch server. */
@@ -138,11 +154,29 @@ export async function startServer(options: ServerOptions = {}): Promise<OrchServ
       upcoming: (spec, count) => upcomingRuns(spec, count, clock.now()),
       authorize: (req) => authorize(req),
       log: logger,
+      bodyTimeoutMs: options.connections?.bodyTimeoutMs,
+      keepAliveMs: options.connections?.keepAliveMs,
     });
-    const server = listen(host, options.port, fetch, logger);
-    const port = server.port!;
+    const limit = await raiseFileLimit();
+    const { total, perAddress, headTimeoutMs, idleTimeoutMs } = options.connections ?? {};
+    const budget = connectionBudget(limit?.soft ?? 1024, openFileCount());
+    const server = listen(
+      host,
+      options.port,
+      fetch,
+      {
+        budget: {
+          ...budget,
+          total: total ?? budget.total,
+          perAddress: perAddress ?? budget.perAddress,
+        },
+        timeouts: { headMs: headTimeoutMs, idleMs: idleTimeoutMs },
+      },
+      logger,
+    );
+    const port = server.port;
     authorize = createAuthorizer({ token, host, port });
-    stops.push(async () => void (await server.stop(true)));
+    stops.push(() => server.stop());
     const url = `http://${host.includes(":") ? `[${host}]` : host}:${port}`;
     let worker: EmbeddedWorker | null = null;
     if (options.worker !== false) {
@@ -265,35 +299,22 @@ function logDeploy(report: DeployReport, logger: Logger): void {
   }
 }
 
+/** Serve the API on `port` (default 4200, or a free port when 4200 is taken). */
 function listen(
   host: string,
   port: number | undefined,
   fetch: (req: Request) => Promise<Response>,
+  limits: { budget: ConnectionBudget; timeouts: { headMs?: number; idleMs?: number } },
   logger: Logger,
-) {
-  const serve = (p: number) =>
-    Bun.serve({
-      hostname: host,
-      port: p,
-      fetch,
-      idleTimeout: 0,
-      // Bodies are read as streams and refused past their limit by the routes (a 413 with JSON),
-      // never by a reset connection.
-      maxRequestBodySize: Number.MAX_SAFE_INTEGER,
-    });
+): ApiListener {
+  const serve = (p: number) => serveApi({ host, port: p, fetch, ...limits, log: logger });
   try {
     return serve(port ?? DEFAULT_PORT);
   } catch (error) {
-    const inUse = (error as { code?: string }).code === "EADDRINUSE";
-    if (inUse && port === undefined) {
+    if ((error as { code?: string }).code === "EADDRINUSE" && port === undefined) {
       logger.warn(`port ${DEFAULT_PORT} is in use; listening on a free port instead`);
       return serve(0);
     }
-    throw new OrchError(
-      "E_BAD_INPUT",
-      inUse
-        ? `port ${port} on ${host} is already in use; pick another with --port, or --port 0 for any free one`
-        : `cannot listen on ${host}:${port}: ${(error as Error).message}`,
-    );
+    throw listenError(error, host, port ?? DEFAULT_PORT);
   }
 }

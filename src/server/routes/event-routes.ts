@@ -24,7 +24,15 @@ import { sseResponse } from "../sse.ts";
 const MAX_REPLAY = 50_000;
 
 /** Routes for events: emit, list, and the live stream every client follows. */
-export function eventRoutes({ store }: { store: Store }): Route[] {
+export function eventRoutes({
+  store,
+  bodyTimeoutMs,
+  keepAliveMs,
+}: {
+  store: Store;
+  bodyTimeoutMs?: number;
+  keepAliveMs?: number;
+}): Route[] {
   return [
     {
       method: "POST",
@@ -54,7 +62,7 @@ export function eventRoutes({ store }: { store: Store }): Route[] {
             `webhook names hold letters, digits, ".", "_" and "-", not ${JSON.stringify(slug)}`,
           );
         }
-        const text = await readText(req);
+        const text = await readText(req, bodyTimeoutMs);
         let payload: Record<string, unknown> = text ? { body: text } : {};
         const parsed = text ? parseJson(text, { what: "the webhook's body", orText: true }) : {};
         if (parsed && typeof parsed === "object" && !Array.isArray(parsed))
@@ -122,7 +130,7 @@ export function eventRoutes({ store }: { store: Store }): Route[] {
             }
           }
           return unsubscribe;
-        });
+        }, keepAliveMs);
       },
     },
   ];

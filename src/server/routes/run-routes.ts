@@ -53,6 +53,8 @@ export interface RunRoutesDeps {
   /** Cancel and retry, from the worker (absent in a server-less API). */
   cancel?: (store: Store, runId: string) => RunRow;
   retry?: (store: Store, runId: string) => RunRow;
+  /** How often a quiet log stream sends a comment (default KEEP_ALIVE_MS). */
+  keepAliveMs?: number;
 }
 
 /** A page cursor from the query, or a 400. */
@@ -87,7 +89,7 @@ export function runDetail(store: Store, idOrPrefix: string): RunDetail {
 }
 
 /** Routes for runs: trigger, list, inspect, logs (and follow), cancel, retry. */
-export function runRoutes({ store, cancel, retry }: RunRoutesDeps): Route[] {
+export function runRoutes({ store, cancel, retry, keepAliveMs }: RunRoutesDeps): Route[] {
   const needsWorker = (what: string) => {
     throw new OrchError("E_NO_SERVER", `${what} needs a running server; start one with orch up`);
   };
@@ -293,7 +295,7 @@ export function runRoutes({ store, cancel, retry }: RunRoutesDeps): Route[] {
             stopLogs();
             stopEvents();
           };
-        });
+        }, keepAliveMs);
       },
     },
     {
