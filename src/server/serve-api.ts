@@ -21,8 +21,8 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Socket, TCPSocketListener } from "bun";
-import { OrchError } from "../core/index.ts";
 import type { ConnectionBudget } from "./fd-limit.ts";
+import { flush, forward, listenError, refusal } from "./socket-pipe.ts";
 
 /** How long a new connection has to send a whole request head. */
 export const HEAD_TIMEOUT_MS = 10_000;
@@ -35,19 +35,38 @@ export interface ConnectionLog {
   warn(...args: unknown[]): void;
 }
 
+/** Where the API listens and within what limits. */
+export interface ServeOptions {
+  host: string;
+  port: number;
+  fetch: (req: Request) => Promise<Response>;
+  budget: ConnectionBudget;
+  log: ConnectionLog;
+  /** Defaults HEAD_TIMEOUT_MS and IDLE_TIMEOUT_MS. */
+  timeouts?: { headMs?: number; idleMs?: number };
+}
+
+const DEFAULT_PORT = 4200;
+
+/** Serve the API on `port` (default 4200, or a free port when 4200 is taken). */
+export function listenApi(options: Omit<ServeOptions, "port"> & { port?: number }): ApiListener {
+  try {
+    return serveApi({ ...options, port: options.port ?? DEFAULT_PORT });
+  } catch (error) {
+    if ((error as { code?: string }).code === "EADDRINUSE" && options.port === undefined) {
+      options.log.warn(`port ${DEFAULT_PORT} is in use; listening on a free port instead`);
+      return serveApi({ ...options, port: 0 });
+    }
+    throw listenError(error, options.host, options.port ?? DEFAULT_PORT);
+  }
+}
+
 /** The API listening on a port. */
 export interface ApiListener {
   port: number;
   /** Connections open now. */
   connections(): number;
   stop(): Promise<void>;
-}
-
-/** One end of a pipe: what forwarding needs of a socket. */
-interface End {
-  write(chunk: Uint8Array): number;
-  pause(): void;
-  resume(): void;
 }
 
 interface Connection {
@@ -72,46 +91,11 @@ interface Connection {
 
 const HEAD_END = "\r\n\r\n";
 
-/** Write what is waiting on `to`; true when all of it is gone. */
-function flush(to: End, queue: Uint8Array[]): boolean {
-  while (queue.length) {
-    const chunk = queue[0]!;
-    const written = to.write(chunk);
-    if (written < 0) return false;
-    if (written < chunk.byteLength) {
-      queue[0] = chunk.subarray(written);
-      return false;
-    }
-    queue.shift();
-  }
-  return true;
-}
-
-/** Send `chunk` on, or queue it and stop reading `from` until `to` drains. */
-function forward(to: End | undefined, queue: Uint8Array[], chunk: Uint8Array, from: End) {
-  queue.push(new Uint8Array(chunk));
-  if (!to) return;
-  if (!flush(to, queue)) from.pause();
-}
-
-function refusal(message: string): string {
-  const body = JSON.stringify({ error: { code: "E_BUSY", message } });
-  return `HTTP/1.1 503 Service Unavailable\r\ncontent-type: application/json; charset=utf-8\r\nretry-after: 1\r\nconnection: close\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`;
-}
-
 /**
  * Serve `fetch` on `host:port` within `budget` (see the file's header). Throws EADDRINUSE
  * as the runtime does when the port is taken.
  */
-export function serveApi(options: {
-  host: string;
-  port: number;
-  fetch: (req: Request) => Promise<Response>;
-  budget: ConnectionBudget;
-  log: ConnectionLog;
-  /** Defaults HEAD_TIMEOUT_MS and IDLE_TIMEOUT_MS. */
-  timeouts?: { headMs?: number; idleMs?: number };
-}): ApiListener {
+export function serveApi(options: ServeOptions): ApiListener {
   const { budget, log } = options;
   const folder = mkdtempSync(join(tmpdir(), "orch-api-"));
   const unix = join(folder, "http.sock");
@@ -163,18 +147,24 @@ export function serveApi(options: {
     );
   }
 
+  /** Close a connection of `among` to make room, or count a refusal; false when refused. */
+  function makeRoom(among: Iterable<Connection>, why: string): boolean {
+    const room = evict(among);
+    if (!room) dropped.refused++;
+    warn(why);
+    return room;
+  }
+
   /** Make room for a connection from `address`; why there is none, or null when there is. */
   function admit(address: string): string | null {
     const mine = byAddress.get(address);
     if (mine && mine.size >= budget.perAddress) {
       const why = `${mine.size} from ${address}, the most one address may hold`;
-      warn(why);
-      if (!evict(mine)) return why;
+      if (!makeRoom(mine, why)) return why;
     }
     if (all.size >= budget.total) {
       const why = `${all.size} open, the most orch holds at once`;
-      warn(why);
-      if (!evict(all)) return why;
+      if (!makeRoom(all, why)) return why;
     }
     return null;
   }
@@ -197,7 +187,6 @@ export function serveApi(options: {
           const address = socket.remoteAddress;
           const why = admit(address);
           if (why) {
-            dropped.refused++;
             socket.end(refusal(`orch has too many open connections (${why}); try again shortly`));
             return;
           }
@@ -300,15 +289,4 @@ export function serveApi(options: {
       rmSync(folder, { recursive: true, force: true });
     },
   };
-}
-
-/** A listen failure in words: the port in use, or why the address cannot be bound. */
-export function listenError(error: unknown, host: string, port: number): OrchError {
-  const inUse = (error as { code?: string }).code === "EADDRINUSE";
-  return new OrchError(
-    "E_BAD_INPUT",
-    inUse
-      ? `port ${port} on ${host} is already in use; pick another with --port, or --port 0 for any free one`
-      : `cannot listen on ${host}:${port}: ${(error as Error).message}`,
-  );
 }

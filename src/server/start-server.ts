@@ -31,13 +31,8 @@ import {
 } from "../worker/index.ts";
 import { createAuthorizer } from "./auth.ts";
 import { createApi } from "./create-api.ts";
-import {
-  type ConnectionBudget,
-  connectionBudget,
-  openFileCount,
-  raiseFileLimit,
-} from "./fd-limit.ts";
-import { type ApiListener, listenError, serveApi } from "./serve-api.ts";
+import { connectionBudget, openFileCount, raiseFileLimit } from "./fd-limit.ts";
+import { listenApi } from "./serve-api.ts";
 
 /** Where the server's messages go (the CLI passes its logger; tests pass their own). */
 export interface Logger {
@@ -94,8 +89,6 @@ export interface ServerStopOptions {
   /** Wait for running runs to end, however long they take. */
   drain?: boolean;
 }
-
-const DEFAULT_PORT = 4200;
 
 const quiet: Logger = { info() {}, warn() {}, error() {} };
 
@@ -160,20 +153,18 @@ export async function startServer(options: ServerOptions = {}): Promise<OrchServ
     const limit = await raiseFileLimit();
     const { total, perAddress, headTimeoutMs, idleTimeoutMs } = options.connections ?? {};
     const budget = connectionBudget(limit?.soft ?? 1024, openFileCount());
-    const server = listen(
+    const server = listenApi({
       host,
-      options.port,
+      port: options.port,
       fetch,
-      {
-        budget: {
-          ...budget,
-          total: total ?? budget.total,
-          perAddress: perAddress ?? budget.perAddress,
-        },
-        timeouts: { headMs: headTimeoutMs, idleMs: idleTimeoutMs },
+      budget: {
+        ...budget,
+        total: total ?? budget.total,
+        perAddress: perAddress ?? budget.perAddress,
       },
-      logger,
-    );
+      timeouts: { headMs: headTimeoutMs, idleMs: idleTimeoutMs },
+      log: logger,
+    });
     const port = server.port;
     authorize = createAuthorizer({ token, host, port });
     stops.push(() => server.stop());
@@ -296,25 +287,5 @@ function logDeploy(report: DeployReport, logger: Logger): void {
     logger.error(
       `${bad.file} is invalid; its deployments keep their last good version:\n${bad.problems.map((p) => `  ${renderProblem(p)}`).join("\n")}`,
     );
-  }
-}
-
-/** Serve the API on `port` (default 4200, or a free port when 4200 is taken). */
-function listen(
-  host: string,
-  port: number | undefined,
-  fetch: (req: Request) => Promise<Response>,
-  limits: { budget: ConnectionBudget; timeouts: { headMs?: number; idleMs?: number } },
-  logger: Logger,
-): ApiListener {
-  const serve = (p: number) => serveApi({ host, port: p, fetch, ...limits, log: logger });
-  try {
-    return serve(port ?? DEFAULT_PORT);
-  } catch (error) {
-    if ((error as { code?: string }).code === "EADDRINUSE" && port === undefined) {
-      logger.warn(`port ${DEFAULT_PORT} is in use; listening on a free port instead`);
-      return serve(0);
-    }
-    throw listenError(error, host, port ?? DEFAULT_PORT);
   }
 }
