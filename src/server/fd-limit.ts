@@ -26,8 +26,9 @@ export function readFileLimit(): FileLimit | null {
 
 /**
  * Raise the soft limit on open files to the hard limit (the usual soft limit, 1024, is a
- * leftover of select(); servers raise their own). Best effort: where it cannot be raised, the
- * limit stays as it was. Returns the limit in force afterwards.
+ * leftover of select(); servers raise their own). The runtime does so itself at start today;
+ * doing it here keeps the connection budget from depending on that. Best effort: where it
+ * cannot be raised, the limit stays as it was. Returns the limit in force afterwards.
  */
 export async function raiseFileLimit(): Promise<FileLimit | null> {
   const before = readFileLimit();
