@@ -22,16 +22,21 @@ export function eventToJson(row: EventRow): EventJson {
   };
 }
 
-/** Record an event (in the caller's transaction, if any) and publish it once committed. */
+/**
+ * Record an event (in the caller's transaction, if any) and publish it once committed. `at`
+ * defaults to now; a change that stamps its own time passes that, so the event and the change
+ * it reports carry one time (a run's retry wait is its due time less the event's).
+ */
 export function recordEvent(
   store: Store,
   name: string,
   resource: string | null,
   payload: Record<string, unknown> = {},
+  at: number = store.clock.now(),
 ): EventRow {
   const row = sqlite(store)
     .query("INSERT INTO events (name, resource, payload, at) VALUES (?, ?, ?, ?) RETURNING *")
-    .get(name, resource, JSON.stringify(payload), store.clock.now()) as EventRow;
+    .get(name, resource, JSON.stringify(payload), at) as EventRow;
   if (store.listeners.size) {
     for (const listener of store.listeners) store.afterCommit(() => listener(row));
   }

@@ -133,7 +133,7 @@ export function createRun(store: Store, input: NewRun): RunRow {
     );
     for (const tag of tags) tagInsert.run(row.seq, tag);
     insertHistory(store, row.seq, "SCHEDULED", "Scheduled", now, input.message ?? "");
-    recordEvent(store, "flow-run.scheduled", row.id, { deployment: row.deployment });
+    recordEvent(store, "flow-run.scheduled", row.id, { deployment: row.deployment }, now);
     return row;
   });
 }

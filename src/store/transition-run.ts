@@ -118,12 +118,18 @@ export function transitionRun(
         seq: run.seq,
       }) as RunRow;
     insertHistory(store, run.seq, state.type, state.name, now, state.message);
-    recordEvent(store, `flow-run.${state.type.toLowerCase()}`, run.id, {
-      deployment: run.deployment,
-      state: state.type,
-      state_name: state.name,
-      message: state.message,
-    });
+    recordEvent(
+      store,
+      `flow-run.${state.type.toLowerCase()}`,
+      run.id,
+      {
+        deployment: run.deployment,
+        state: state.type,
+        state_name: state.name,
+        message: state.message,
+      },
+      now,
+    );
     return {
       run: updated,
       changed: true,

@@ -262,3 +262,27 @@ test("prune deletes finished runs older than the cutoff with their logs, and not
     ).toEqual({ n: 0 });
   }
 });
+
+test("a run's state change and its event carry one time, however often the clock is read", () => {
+  // A clock that moves on every read, as a real one may between two statements.
+  let tick = now;
+  const t = tempDir();
+  const s = openStore(join(t.dir, "tick.db"), { clock: { now: () => ++tick } });
+  try {
+    const run = createRun(s, { deployment: "d", retries: 1, retryDelayMs: 1000 });
+    transitionRun(s, run.id, { type: "PENDING" });
+    transitionRun(s, run.id, { type: "RUNNING" });
+    const waiting = transitionRun(s, run.id, { type: "FAILED" }).run;
+    expect(waiting.state_name).toBe("AwaitingRetry");
+    const states = runStates(s, run.seq);
+    const events = listEvents(s, { prefix: "flow-run." })
+      .filter((e) => e.resource === run.id)
+      .reverse();
+    expect(events.map((e) => new Date(e.at).toISOString())).toEqual(states.map((st) => st.at));
+    // The wait a watcher derives from the event: exactly the retry delay.
+    expect(waiting.scheduled_at - events.at(-1)!.at).toBe(1000);
+  } finally {
+    s.close();
+    t.cleanup();
+  }
+});
