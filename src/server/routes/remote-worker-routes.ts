@@ -4,7 +4,6 @@ import {
   CLAIM_REQUEST,
   CLAIM_RESPONSE,
   type ClaimRequestJson,
-  type ClaimResponseJson,
   CONTENT_HASH,
   HEARTBEAT_REQUEST,
   HEARTBEAT_RESPONSE,
@@ -22,7 +21,6 @@ import {
   WORKER_OFFLINE,
   WORKER_REGISTERED,
   WORKER_REGISTRATION,
-  type WorkerJob,
   type WorkerOffline,
   type WorkerRegistered,
   type WorkerRegistration,
@@ -30,11 +28,8 @@ import {
 import { objectPath } from "../../definitions/index.ts";
 import {
   appendNumberedLogs,
-  claimRuns,
-  deploymentSpec,
   getBundle,
   getRun,
-  getVersion,
   getWorker,
   heartbeatWorker,
   listActiveRuns,
@@ -48,6 +43,7 @@ import {
 import { fromStateReport, loseWorker } from "../../worker/index.ts";
 import { json } from "../http.ts";
 import type { Route, RouteContext } from "../router.ts";
+import { lookForWork } from "./look-for-work.ts";
 import { waitForWork } from "./wait-for-work.ts";
 
 /** What the worker protocol serves from. */
@@ -97,59 +93,6 @@ export function remoteWorkerRoutes({
       );
     }
     return run;
-  };
-
-  /** Runs as jobs; specs are read once per version. */
-  const toJobs = (runs: RunRow[]): WorkerJob[] => {
-    const versions = new Map<string, ReturnType<typeof getVersion>>();
-    const jobs: WorkerJob[] = [];
-    for (const run of runs) {
-      if (run.deployment_id === null || run.version === null) continue;
-      const key = `${run.deployment_id}:${run.version}`;
-      if (!versions.has(key)) versions.set(key, getVersion(store, run.deployment_id, run.version));
-      const version = versions.get(key);
-      if (!version) continue;
-      const spec = deploymentSpec(version);
-      jobs.push({
-        run_id: run.id,
-        deployment: run.deployment ?? spec.name,
-        version: run.version,
-        attempt: run.attempt + 1,
-        // Merged over the deployment's defaults when the run was created (createDeploymentRun).
-        parameters: JSON.parse(run.parameters) as Record<string, unknown>,
-        spec,
-        bundle: version.bundle,
-      });
-    }
-    return jobs;
-  };
-
-  /**
-   * One look for a worker: cancels it was not told about, runs claimed for it that it never got
-   * (an answer lost with a dropped connection), and new runs up to its free slots.
-   */
-  const lookForWork = (id: string, request: ClaimRequestJson) => {
-    const held = new Set(request.held ?? []);
-    const told = new Set(request.cancelling ?? []);
-    return store.tx(() => {
-      const worker = liveWorker(id);
-      heartbeatWorker(store, id);
-      const owned = listActiveRuns(store, { workerId: id });
-      const cancel = owned
-        .filter((r) => r.state_type === "CANCELLING" && !told.has(r.id))
-        .map((r) => r.id);
-      const undelivered = owned.filter(
-        (r) => r.state_type === "PENDING" && !held.has(r.id) && r.deployment_id !== null,
-      );
-      const room = request.limit - undelivered.length;
-      const result =
-        room > 0 ? claimRuns(store, { pool: worker.pool, workerId: id, limit: room }) : null;
-      const response: ClaimResponseJson = {
-        jobs: toJobs([...undelivered, ...(result?.claimed ?? [])]),
-        cancel,
-      };
-      return { response, nextDueAt: result?.nextDueAt ?? null };
-    });
   };
 
   return [
@@ -211,12 +154,12 @@ export function remoteWorkerRoutes({
       body: CLAIM_REQUEST,
       response: { description: "{jobs, cancel}", schema: CLAIM_RESPONSE },
       handler: (req, { params: { id }, body }: RouteContext<ClaimRequestJson>) => {
-        const first = lookForWork(id!, body);
+        const look = () => lookForWork(store, () => liveWorker(id!), body);
+        const first = look();
         const wait = body.wait_ms ?? 0;
         if (first.response.jobs.length || first.response.cancel.length || wait === 0) {
           return json(first.response);
         }
-        const look = () => lookForWork(id!, body);
         return waitForWork(store, req.signal, wait, first, look).then((answer) => json(answer));
       },
     },

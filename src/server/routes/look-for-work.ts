@@ -1,0 +1,70 @@
+import type { ClaimRequestJson, ClaimResponseJson, WorkerJob } from "../../core/index.ts";
+import {
+  claimRuns,
+  deploymentSpec,
+  getVersion,
+  heartbeatWorker,
+  listActiveRuns,
+  type RunRow,
+  type Store,
+  type WorkerRow,
+} from "../../store/index.ts";
+import type { WorkLook } from "./wait-for-work.ts";
+
+/** Runs as a remote worker's jobs; specs are read once per version. */
+function toJobs(store: Store, runs: RunRow[]): WorkerJob[] {
+  const versions = new Map<string, ReturnType<typeof getVersion>>();
+  const jobs: WorkerJob[] = [];
+  for (const run of runs) {
+    if (run.deployment_id === null || run.version === null) continue;
+    const key = `${run.deployment_id}:${run.version}`;
+    if (!versions.has(key)) versions.set(key, getVersion(store, run.deployment_id, run.version));
+    const version = versions.get(key);
+    if (!version) continue;
+    const spec = deploymentSpec(version);
+    jobs.push({
+      run_id: run.id,
+      deployment: run.deployment ?? spec.name,
+      version: run.version,
+      attempt: run.attempt + 1,
+      // Merged over the deployment's defaults when the run was created (createDeploymentRun).
+      parameters: JSON.parse(run.parameters) as Record<string, unknown>,
+      spec,
+      bundle: version.bundle,
+    });
+  }
+  return jobs;
+}
+
+/**
+ * One look for a remote worker, in one transaction: cancels it was not told about, runs claimed
+ * for it that it never got (an answer lost with a dropped connection), and new runs up to its
+ * free slots. `liveWorker` finds the worker, or throws when it is unknown or offline.
+ */
+export function lookForWork(
+  store: Store,
+  liveWorker: () => WorkerRow,
+  request: ClaimRequestJson,
+): WorkLook {
+  const held = new Set(request.held ?? []);
+  const told = new Set(request.cancelling ?? []);
+  return store.tx(() => {
+    const worker = liveWorker();
+    heartbeatWorker(store, worker.id);
+    const owned = listActiveRuns(store, { workerId: worker.id });
+    const cancel = owned
+      .filter((r) => r.state_type === "CANCELLING" && !told.has(r.id))
+      .map((r) => r.id);
+    const undelivered = owned.filter(
+      (r) => r.state_type === "PENDING" && !held.has(r.id) && r.deployment_id !== null,
+    );
+    const room = request.limit - undelivered.length;
+    const result =
+      room > 0 ? claimRuns(store, { pool: worker.pool, workerId: worker.id, limit: room }) : null;
+    const response: ClaimResponseJson = {
+      jobs: toJobs(store, [...undelivered, ...(result?.claimed ?? [])]),
+      cancel,
+    };
+    return { response, nextDueAt: result?.nextDueAt ?? null };
+  });
+}
