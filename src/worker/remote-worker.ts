@@ -7,6 +7,7 @@ import { createBackoff } from "./backoff.ts";
 import { createBundleCache } from "./bundle-cache.ts";
 import { createJobDownloader } from "./download-job.ts";
 import { type Attempt, executeAttempt } from "./execute-attempt.ts";
+import { startHeartbeat } from "./heartbeat.ts";
 import { createLink } from "./link.ts";
 import { isGone, registerWorkerUntilReached } from "./register-worker.ts";
 import { createReportQueue, isRetryable } from "./report-queue.ts";
@@ -86,7 +87,6 @@ export async function startRemoteWorker(options: RemoteWorkerOptions): Promise<R
   const runsDir = join(dirname(options.bundlesDir), "runs");
   const workdirs = createWorkdirs(runsDir);
   const link = createLink(logger, client.url);
-  const stopAbort = new AbortController();
   /** Aborted when the worker stops taking runs: ends its waits. */
   const takeAbort = new AbortController();
   const runner: RunnerOptions = {
@@ -126,7 +126,6 @@ export async function startRemoteWorker(options: RemoteWorkerOptions): Promise<R
   let taking = true;
   let claimAbort: AbortController | null = null;
   let claimLimit = 0;
-  let heartbeatTimer: ReturnType<typeof setTimeout> | undefined;
   let reregistering: Promise<void> | null = null;
 
   /** Hold a run until its last state is delivered; a newer attempt replaces an older entry. */
@@ -219,20 +218,15 @@ export async function startRemoteWorker(options: RemoteWorkerOptions): Promise<R
     return reregistering;
   };
 
-  const heartbeat = async () => {
-    heartbeatTimer = undefined;
-    try {
-      const { cancel: ids } = await client.heartbeat(me.id);
-      link.up();
+  const stopHeartbeat = startHeartbeat(client, () => me, link, {
+    onCancel: (ids) => {
       for (const id of ids) cancel(id);
-    } catch (error) {
+    },
+    onError: async (error) => {
       if (isGone(error)) await rejoin(error).catch(() => {});
-      else if (isRetryable(error)) link.down(error);
       else logger.warn("heartbeat failed:", (error as Error).message);
-    }
-    if (!stopAbort.signal.aborted) heartbeatTimer = setTimeout(heartbeat, me.heartbeat_ms);
-  };
-  heartbeatTimer = setTimeout(heartbeat, me.heartbeat_ms);
+    },
+  });
 
   const claimLoop = async () => {
     const backoff = createBackoff();
@@ -289,8 +283,7 @@ export async function startRemoteWorker(options: RemoteWorkerOptions): Promise<R
       await claiming;
       await allDone();
       await queue.drained();
-      stopAbort.abort();
-      clearTimeout(heartbeatTimer);
+      stopHeartbeat();
       try {
         await client.offline(me.id);
       } catch (error) {

@@ -4,6 +4,7 @@ import type { RunJson, WorkerClient } from "../client/index.ts";
 import { type StateType, specWithDefaults } from "../core/index.ts";
 import { createBackoff } from "./backoff.ts";
 import { executeAttempt } from "./execute-attempt.ts";
+import { startHeartbeat } from "./heartbeat.ts";
 import { createLink } from "./link.ts";
 import type { CapturedLine } from "./log-capture.ts";
 import { createReportQueue, isRetryable } from "./report-queue.ts";
@@ -78,7 +79,7 @@ export async function runAdHocFlow(options: AdHocFlowOptions): Promise<AdHocResu
     { logger, link },
   );
   const stopAbort = new AbortController();
-  let heartbeatTimer: ReturnType<typeof setTimeout> | undefined;
+  let stopHeartbeat = () => {};
   try {
     const run = await client.createAdHocRun({
       flow: options.entry,
@@ -135,16 +136,11 @@ export async function runAdHocFlow(options: AdHocFlowOptions): Promise<AdHocResu
     options.signal?.addEventListener("abort", cancel);
 
     // Heartbeats, and a claim held open for nothing but a cancel from `orch runs cancel`.
-    const heartbeat = async () => {
-      try {
-        const { cancel: ids } = await client.heartbeat(worker.id);
+    stopHeartbeat = startHeartbeat(client, () => worker, link, {
+      onCancel: (ids) => {
         if (ids.includes(run.id)) cancel();
-      } catch (error) {
-        if (isRetryable(error)) link.down(error);
-      }
-      if (!stopAbort.signal.aborted) heartbeatTimer = setTimeout(heartbeat, worker.heartbeat_ms);
-    };
-    heartbeatTimer = setTimeout(heartbeat, worker.heartbeat_ms);
+      },
+    });
     const watchCancel = async () => {
       const backoff = createBackoff();
       while (!stopAbort.signal.aborted && !cancelRequested) {
@@ -178,7 +174,7 @@ export async function runAdHocFlow(options: AdHocFlowOptions): Promise<AdHocResu
     };
   } finally {
     stopAbort.abort();
-    clearTimeout(heartbeatTimer);
+    stopHeartbeat();
     queue.close();
     await client.offline(worker.id).catch(() => {});
   }
