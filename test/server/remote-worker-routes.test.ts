@@ -48,6 +48,9 @@ const register = (pool = "default") =>
   wc.register({ name: "test", pool, host: "here", concurrency: 4, pid: null });
 
 /** A worker in its own pool holding one claimed run of `job`. */
+/** A pid above Linux's largest (pid_max is at most 2^22): no process has it, none is signalled. */
+const NO_SUCH_PID = 4_194_304;
+
 async function claimedRun(pool: string) {
   const worker = await register(pool);
   const run = await client.triggerRun("job", { parameters: { n: 7 } });
@@ -136,7 +139,7 @@ describe("claim", () => {
 
   test("a cancel wakes the worker's claim with the run's id", async () => {
     const { worker, run } = await claimedRun("claim-d");
-    await wc.reportState(worker.id, run.id, { type: "RUNNING", pid: 1 });
+    await wc.reportState(worker.id, run.id, { type: "RUNNING", pid: NO_SUCH_PID });
     const waiting = wc.claim(worker.id, { limit: 0, wait_ms: 20_000, held: [run.id] });
     await Bun.sleep(50);
     await client.cancelRun(run.id);
@@ -294,7 +297,7 @@ describe("ad-hoc runs and silent workers", () => {
 
   test("with no embedded worker, a silent worker is still marked offline and its runs CRASHED", async () => {
     const { worker, run } = await claimedRun("silent");
-    await wc.reportState(worker.id, run.id, { type: "RUNNING", pid: 1 });
+    await wc.reportState(worker.id, run.id, { type: "RUNNING", pid: NO_SUCH_PID });
     const crashed = await waitForRun(server.store, run.id, "CRASHED", 10_000);
     expect(crashed.state_message).toMatch(/stopped heartbeating/);
     expect((await failure(wc.heartbeat(worker.id))).code).toBe("E_CONFLICT");
