@@ -3,6 +3,7 @@
  * and validation checks every file against it before the checks a schema cannot express (cron,
  * time zones, durations, paths, parameters against their schema).
  */
+import { TAGS } from "../core/index.ts";
 
 const duration = {
   "x-kind": "duration",
@@ -90,7 +91,7 @@ const deployment = {
       ],
     },
     description: { type: "string" },
-    tags: { type: "array", items: { type: "string" } },
+    tags: TAGS,
     parameters: { ...parameters, description: "Default parameters" },
     parameter_schema: { type: "object", description: "A JSON Schema the parameters must match" },
     schedules: { type: "array", items: schedule },

@@ -113,6 +113,20 @@ describe("problems", () => {
     ]);
   });
 
+  test("tags are capped as in the API: at most 100, each 1 to 200 characters", () => {
+    const many = Array.from({ length: 101 }, (_, i) => `t${i}`).join(", ");
+    const found = problems(`deployments:
+  - name: a
+    command: ["true"]
+    tags: [${many}]
+  - name: b
+    command: ["true"]
+    tags: ["${"x".repeat(201)}"]
+`);
+    expect(found.join("\n")).toMatch(/etl\.yaml:4:\d+: .*tags/);
+    expect(found.join("\n")).toMatch(/etl\.yaml:7:\d+: .*tags\[0\]/);
+  });
+
   test("a file with any problem yields no deployments", () => {
     const file = parse(
       "deployments:\n  - name: ok\n    command: [true]\n  - name: bad\n    retries: -1\n    command: [true]\n",

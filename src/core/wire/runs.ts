@@ -137,8 +137,8 @@ export const LOG_LINE = {
   },
 } as const;
 
-/** A run's tags in a request: a few short labels, so a list or a filter stays cheap. */
-const TAGS = {
+/** Tags in a request or a definition: a few short labels, so a list or a filter stays cheap. */
+export const TAGS = {
   type: "array",
   maxItems: 100,
   items: { type: "string", minLength: 1, maxLength: 200 },
