@@ -1,5 +1,19 @@
 import { arithmeticRanges } from "./shell-arithmetic.ts";
 import { scriptArguments } from "./shell-command.ts";
+import {
+  type Frame,
+  type Pending,
+  placeholderIn,
+  readHeredoc,
+  WORD_BREAK,
+} from "./shell-frames.ts";
+import {
+  breakWord,
+  endCommand,
+  markWord,
+  simpleCommand,
+  wordAt,
+} from "./shell-simple-command.ts";
 
 /**
  * How a placeholder's value goes into its argument:
@@ -80,16 +94,6 @@ function named(
   return placeholder;
 }
 
-type Frame =
-  | { kind: "code"; sub: boolean; depth: number }
-  | { kind: "double" | "single" | "ansi" | "backtick" | "comment" }
-  | { kind: "arith"; depth: number }
-  | { kind: "heredoc"; delimiter: string; strip: boolean; quoted: boolean };
-
-type Pending = Extract<Frame, { kind: "heredoc" }>;
-
-const WORD_BREAK = /[\s;&|()<>]/;
-
 /**
  * Read a shell script the way sh does, far enough to know the quoting context at each
  * placeholder: quotes, `$'...'`, backslashes, `$( )`, backticks, `$(( ))`, comments and
@@ -99,7 +103,7 @@ const WORD_BREAK = /[\s;&|()<>]/;
 function scanShell(script: string, arg: number): CommandPlaceholder[] {
   const found: CommandPlaceholder[] = [];
   const arithmetic = arithmeticRanges(script);
-  const stack: Frame[] = [{ kind: "code", sub: false, depth: 0 }];
+  const stack: Frame[] = [{ kind: "code", sub: false, depth: 0, cmd: simpleCommand() }];
   const pending: Pending[] = [];
   const at = (i: number, text: string) => script.startsWith(text, i);
   const placeholderAt = (i: number) => {
@@ -122,6 +126,7 @@ function scanShell(script: string, arg: number): CommandPlaceholder[] {
     if (match) {
       const p = placeholderIn(frame, named(arg, i, match[0].length, match[1]!, "unquoted"));
       if (arithmetic.some(([from, to]) => i >= from && i < to)) p.numeric = true;
+      inWords(stack, i, p);
       found.push(p);
       i += match[0].length;
       continue;
@@ -135,10 +140,13 @@ function scanShell(script: string, arg: number): CommandPlaceholder[] {
         frame.kind === "backtick" ||
         (frame.kind === "heredoc" && !frame.quoted));
     if (escapes) {
+      // A backslash starts a word, unless it joins lines.
+      if (frame.kind === "code" && script[i + 1] !== "\n") wordAt(frame.cmd, i);
       const next = placeholderAt(i + 1);
       if (next) {
         const p = named(arg, i + 1, next[0].length, next[1]!, "unquoted");
         p.problem ??= `{{ ${p.path} }} follows a backslash, which would escape the quoting of its value; remove the backslash`;
+        inWords(stack, i, p);
         found.push(p);
         i += 1 + next[0].length;
       } else i += 2;
@@ -186,7 +194,21 @@ function scanShell(script: string, arg: number): CommandPlaceholder[] {
         i += stepCode(script, i, frame, stack, pending);
     }
   }
+  for (const frame of stack) if (frame.kind === "code") endCommand(frame.cmd, script, i);
   return found;
+}
+
+/**
+ * Note a placeholder at i in the word each enclosing command is reading: in
+ * `python3 -c "$(echo {{ parameters.x }})"` the value ends up in Python code too. A
+ * here-document's body is no command's word, so the search stops there.
+ */
+function inWords(stack: Frame[], i: number, p: CommandPlaceholder): void {
+  for (let k = stack.length - 1; k >= 0; k--) {
+    const frame = stack[k]!;
+    if (frame.kind === "heredoc") return;
+    if (frame.kind === "code") markWord(frame.cmd, i, p);
+  }
 }
 
 /** A `$(`, `$((` or backtick opening at i (inside double quotes or a here-document), or one char. */
@@ -196,7 +218,7 @@ function openExpansion(script: string, i: number, stack: Frame[]): number {
     return 3;
   }
   if (script.startsWith("$(", i)) {
-    stack.push({ kind: "code", sub: true, depth: 0 });
+    stack.push({ kind: "code", sub: true, depth: 0, cmd: simpleCommand() });
     return 2;
   }
   if (script[i] === "`") stack.push({ kind: "backtick" });
@@ -213,6 +235,9 @@ function stepCode(
 ): number {
   const c = script[i]!;
   const next = script[i + 1];
+  if (/[;&|()\n]/.test(c)) endCommand(frame.cmd, script, i);
+  else if (/[\s<>]/.test(c)) breakWord(frame.cmd, script, i);
+  else if (c !== "#" || frame.cmd.start !== -1) wordAt(frame.cmd, i);
   if (c === "'") stack.push({ kind: "single" });
   else if (c === '"') stack.push({ kind: "double" });
   else if (c === "$" && next === "'") {
@@ -239,62 +264,4 @@ function stepCode(
     stack.push(...pending.splice(0).reverse());
   }
   return 1;
-}
-
-/** A here-document operator at i (`<<EOF`, `<<-'EOF'`): note it; its body starts after the line. */
-function readHeredoc(script: string, i: number, pending: Pending[]): number {
-  let j = i + 2;
-  const strip = script[j] === "-";
-  if (strip) j++;
-  while (script[j] === " " || script[j] === "\t") j++;
-  let delimiter = "";
-  let quoted = false;
-  while (j < script.length && !WORD_BREAK.test(script[j]!)) {
-    const c = script[j]!;
-    if (c === "'" || c === '"') {
-      quoted = true;
-      const close = script.indexOf(c, j + 1);
-      const end = close === -1 ? script.length : close;
-      delimiter += script.slice(j + 1, end);
-      j = end + 1;
-    } else if (c === "\\") {
-      quoted = true;
-      delimiter += script[j + 1] ?? "";
-      j += 2;
-    } else {
-      delimiter += c;
-      j++;
-    }
-  }
-  if (delimiter) pending.push({ kind: "heredoc", delimiter, strip, quoted });
-  return j - i;
-}
-
-/** Set how a placeholder found in a frame goes in, or why it cannot. */
-function placeholderIn(frame: Frame, p: CommandPlaceholder): CommandPlaceholder {
-  if (p.problem) return p;
-  const where = `{{ ${p.path} }}`;
-  switch (frame.kind) {
-    case "code":
-    case "comment":
-      p.quoting = "unquoted";
-      break;
-    case "double":
-    case "single":
-    case "ansi":
-      p.quoting = frame.kind;
-      break;
-    case "heredoc":
-      if (frame.quoted) {
-        p.problem = `${where} is in a quoted here-document (<<'${frame.delimiter}'), where nothing is expanded; use an unquoted one (<<${frame.delimiter})`;
-      } else p.quoting = "heredoc";
-      break;
-    case "backtick":
-      p.problem = `${where} is inside backticks, whose quoting cannot be kept; use $( ) instead`;
-      break;
-    case "arith":
-      p.quoting = "double"; // a bare ${NAME}: quotes are not arithmetic in every shell
-      p.numeric = true;
-  }
-  return p;
 }

@@ -237,3 +237,70 @@ describe("renderCommand", () => {
     );
   });
 });
+
+describe("a shell script's own commands: code they run is refused, as in an argv command", () => {
+  const script = (text: string) => where(["sh", "-c", text]);
+  test.each([
+    [`python3 -c "print('{{ parameters.x }}')"`, "inside python3 code, which the shell builds"],
+    [`awk '{print "{{ parameters.x }}"}' file`, "inside an awk program"],
+    [`bash -c 'echo {{ parameters.x }}'`, "inside bash code"],
+    [`eval "echo {{ parameters.x }}"`, "inside what eval runs"],
+    [`x=1; perl -pe "s/a/{{ parameters.x }}/" f`, "inside perl code"],
+    [`python3 -c "$(echo {{ parameters.x }})"`, "inside python3 code"],
+    [`ssh host "ls {{ parameters.x }}"`, "inside the command ssh hands to the remote shell"],
+    [`echo ok | xargs sh -c 'echo {{ parameters.x }}'`, "inside sh code"],
+    [`if true; then\n  node -pe "'{{ parameters.x }}'"\nfi`, "inside node code"],
+  ])("%s", (text, problem) => {
+    expect(script(text)).toEqual([expect.stringContaining(problem)]);
+  });
+
+  test("data beside code, and commands after a here-document, are read as before", () => {
+    expect(
+      script(
+        [
+          `python3 -c 'import sys; print(sys.argv[1])' {{ parameters.a }}`,
+          `echo "{{ parameters.b }}" | python3 -c 'import sys; print(sys.stdin.read())'`,
+          `awk -v x={{ parameters.c }} '{ print x }' file`,
+          "cat <<EOF",
+          "{{ parameters.d }}",
+          "EOF",
+          `python3 -c "print('{{ parameters.e }}')"`,
+        ].join("\n"),
+      ),
+    ).toEqual([
+      "2:unquoted:parameters.a",
+      "2:double:parameters.b",
+      "2:unquoted:parameters.c",
+      "2:heredoc:parameters.d",
+      expect.stringContaining("{{ parameters.e }} is inside python3 code"),
+    ]);
+  });
+});
+
+test("where bash reads a value as a variable name, a placeholder asks for a number", () => {
+  const numeric = (script: string) =>
+    commandPlaceholders(["bash", "-c", script]).map((p) => `${p.path}${p.numeric ? " #" : ""}`);
+  expect(
+    numeric(
+      [
+        'printf -v {{ parameters.a }} %s x; read -r {{ parameters.b }} <<< "{{ parameters.c }}"',
+        'unset {{ parameters.d }}; [ -v {{ parameters.e }} ] && test -v "{{ parameters.f }}"',
+        "declare {{ parameters.g }}; local -n r={{ parameters.h }}; declare -a l={{ parameters.i }}",
+        "arr=([{{ parameters.j }}]=v {{ parameters.k }}); export X={{ parameters.l }}",
+      ].join("\n"),
+    ),
+  ).toEqual([
+    "parameters.a #",
+    "parameters.b #",
+    "parameters.c",
+    "parameters.d #",
+    "parameters.e #",
+    "parameters.f #",
+    "parameters.g #",
+    "parameters.h #",
+    "parameters.i #",
+    "parameters.j #",
+    "parameters.k",
+    "parameters.l",
+  ]);
+});

@@ -80,3 +80,27 @@ test("a placeholder in code another program runs (perl -pe, awk) fails the run b
   }
   expect(existsSync(marker)).toBe(false);
 });
+
+test("a placeholder a script would paste into code (python3 -c, eval) fails the run before anything starts", async () => {
+  const marker = join(lab.dir, "pwned");
+  const python = lab.deploy({
+    name: "python",
+    command: ["sh", "-c", `python3 -c "print('{{ parameters.x }}')"`],
+    parameters: { x: "" },
+  });
+  const evaluated = lab.deploy({
+    name: "eval",
+    command: ["sh", "-c", `eval "echo {{ parameters.x }}"`],
+    parameters: { x: "" },
+  });
+  await lab.startWorker();
+  for (const d of [python, evaluated]) {
+    const run = lab.trigger(d, {
+      x: `');import os;os.system('touch ${marker}')#$(touch ${marker})`,
+    });
+    const done = await lab.waitFor(run.id, ["FAILED", "CRASHED", "COMPLETED"]);
+    expect(done.state_type).toBe("FAILED");
+    expect(done.state_message).toContain("which the shell builds from the value");
+  }
+  expect(existsSync(marker)).toBe(false);
+});
