@@ -7,13 +7,7 @@ import {
   readHeredoc,
   WORD_BREAK,
 } from "./shell-frames.ts";
-import {
-  breakWord,
-  endCommand,
-  markWord,
-  simpleCommand,
-  wordAt,
-} from "./shell-simple-command.ts";
+import { breakWord, endCommand, markWord, simpleCommand, wordAt } from "./shell-simple-command.ts";
 
 /**
  * How a placeholder's value goes into its argument:
