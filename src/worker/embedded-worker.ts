@@ -21,7 +21,7 @@ import { type StopOptions, stopWithGrace } from "./stop-with-grace.ts";
 import { wakesWorker } from "./wake-events.ts";
 import { createWorkdirs, type Workdirs } from "./workdirs.ts";
 import { quietLogger, type WorkerLogger } from "./worker-logger.ts";
-import { createWriteBatcher } from "./write-batcher.ts";
+import { createWriteBatcher, flushUntilWritten } from "./write-batcher.ts";
 
 export type { WorkerLogger } from "./worker-logger.ts";
 
@@ -224,7 +224,13 @@ export async function startEmbeddedWorker(options: EmbeddedWorkerOptions): Promi
       while (executions.size) await Promise.all([...executions.values()].map((e) => e.done));
       unsubscribe();
       clearInterval(heartbeat);
-      writes.flush();
+      // The true endings must be written before going offline; a store that fails for longer
+      // than this leaves them to the next start's recovery (CRASHED), which the log says.
+      const lost = await flushUntilWritten(writes, Math.max(graceMs, 5000));
+      if (lost.length)
+        logger.error(
+          `could not record these states before stopping (the next start crashes them): ${lost.join(", ")}`,
+        );
       setWorkerOffline(store, id);
       workdirs?.dispose();
     })();

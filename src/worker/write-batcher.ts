@@ -25,8 +25,10 @@ export interface WriteBatcher {
     outcome?: RunOutcome,
     then?: (run: RunRow | null) => void,
   ): void;
-  /** Write everything buffered now. */
-  flush(): void;
+  /** Write everything buffered now; false when the store failed (the states are kept). */
+  flush(): boolean;
+  /** The states waiting to be written, as `run <id>: <TYPE>`. */
+  pending(): string[];
   /** Flush at the end of this event-loop turn even with nothing buffered (for `inFlush`). */
   schedule(): void;
   /** True while a flush runs (its own events are being published). */
@@ -76,17 +78,17 @@ export function createWriteBatcher(store: Store, hooks: Hooks = {}): WriteBatche
   let scheduled = false;
 
   let flushing = false;
-  const flush = () => {
+  const flush = (): boolean => {
     scheduled = false;
-    if (flushing) return;
+    if (flushing) return true;
     flushing = true;
     try {
-      write();
+      return write();
     } finally {
       flushing = false;
     }
   };
-  const write = () => {
+  const write = (): boolean => {
     const batch = ops;
     ops = [];
     lines = 0;
@@ -129,7 +131,7 @@ export function createWriteBatcher(store: Store, hooks: Hooks = {}): WriteBatche
       // Nothing was written: keep the states (not the lines) for the next try.
       ops = [...batch.filter((op) => op.kind === "state"), ...ops];
       hooks.onError?.(error);
-      return;
+      return false;
     }
     // Written and committed: what follows must run whatever one of them throws.
     const safely = (fn: () => void) => {
@@ -142,6 +144,7 @@ export function createWriteBatcher(store: Store, hooks: Hooks = {}): WriteBatche
     if (written.length) safely(() => hooks.onLogs?.(written));
     for (const [then, run] of results) safely(() => then(run));
     if (after) safely(after);
+    return true;
   };
 
   const schedule = () => {
@@ -163,9 +166,26 @@ export function createWriteBatcher(store: Store, hooks: Hooks = {}): WriteBatche
       schedule();
     },
     flush,
+    pending: () =>
+      ops.flatMap((op) => (op.kind === "state" ? [`run ${op.runId}: ${op.state.type}`] : [])),
     schedule,
     get flushing() {
       return flushing;
     },
   };
+}
+
+/**
+ * Flush until the store takes the writes, waiting 50 ms, then twice as long each time (at most
+ * 1 s), for at most `ms`. Why: a worker that stops cannot try again later, and a true ending it
+ * fails to write becomes CRASHED at the next start. Returns the states still not written.
+ */
+export async function flushUntilWritten(writes: WriteBatcher, ms: number): Promise<string[]> {
+  const deadline = performance.now() + ms;
+  for (let wait = 50; !writes.flush(); wait = Math.min(1000, wait * 2)) {
+    const left = deadline - performance.now();
+    if (left <= 0) return writes.pending();
+    await new Promise((resolve) => setTimeout(resolve, Math.min(wait, left)));
+  }
+  return [];
 }
