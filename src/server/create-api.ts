@@ -29,6 +29,8 @@ export interface ApiDeps {
   retry?: (store: Store, runId: string) => RunRow;
   /** Workers silent this long are marked offline (the worker protocol tells them). */
   staleAfterMs?: number;
+  /** The server's own worker's id (null until it starts); the offline route refuses it. */
+  ownWorkerId?: () => string | null;
   /** Routes added by running services. */
   extraRoutes?: Route[];
   /** Refuses requests that may not ask (the server's token and Host/Origin rules). */

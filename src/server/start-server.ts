@@ -137,11 +137,13 @@ export async function startServer(options: ServerOptions = {}): Promise<OrchServ
     const clock = store.clock;
     let authorize: (req: Request) => void = () => {};
     const staleAfterMs = options.staleAfterMs ?? workerTimeout(options.env ?? process.env);
+    let worker: EmbeddedWorker | null = null;
     const fetch = createApi({
       store,
       paths,
       deployer,
       staleAfterMs,
+      ownWorkerId: () => worker?.id ?? null,
       cancel: cancelRun,
       retry: retryRun,
       upcoming: (spec, count) => upcomingRuns(spec, count, clock.now()),
@@ -169,7 +171,6 @@ export async function startServer(options: ServerOptions = {}): Promise<OrchServ
     authorize = createAuthorizer({ token, host, port });
     stops.push(() => server.stop());
     const url = `http://${host.includes(":") ? `[${host}]` : host}:${port}`;
-    let worker: EmbeddedWorker | null = null;
     if (options.worker !== false) {
       worker = await startEmbeddedWorker({
         store,

@@ -52,6 +52,8 @@ export interface RemoteWorkerRoutesDeps {
   paths: ProjectPaths;
   /** Workers silent this long are marked offline and their runs CRASHED. Default 30 s. */
   staleAfterMs?: number;
+  /** The server's own worker's id (null until it starts); the offline route refuses it. */
+  ownWorkerId?: () => string | null;
 }
 
 /**
@@ -63,6 +65,7 @@ export function remoteWorkerRoutes({
   store,
   paths,
   staleAfterMs = 30_000,
+  ownWorkerId = () => null,
 }: RemoteWorkerRoutesDeps): Route[] {
   /** The worker, online; throws E_NOT_FOUND (unknown) or E_CONFLICT (marked offline). */
   const liveWorker = (id: string): WorkerRow => {
@@ -217,6 +220,14 @@ export function remoteWorkerRoutes({
         store.tx(() => {
           const worker = getWorker(store, id!);
           if (!worker) throw new OrchError("E_NOT_FOUND", `no worker ${id}`);
+          // The server's own worker lives as long as the server: marked offline, it would keep
+          // running its processes while their runs were crashed and cancels skipped it.
+          if (worker.id === ownWorkerId()) {
+            throw new OrchError(
+              "E_CONFLICT",
+              `worker ${worker.name} (${id}) is orch up's own worker and is online while the server runs; to stop it, stop orch up`,
+            );
+          }
           const crashed = loseWorker(
             store,
             worker.id,
