@@ -1,21 +1,21 @@
 import { existsSync, statSync } from "node:fs";
 import { isAbsolute, join, relative, resolve, sep } from "node:path";
-import { type Document, isMap, LineCounter, type Node, type Pair, parseDocument } from "yaml";
+import { LineCounter, parseDocument } from "yaml";
 import {
-  type CatchupPolicy,
   type CollisionStrategy,
   closest,
-  commandPlaceholders,
   type DeploymentSpec,
   type Problem,
-  parseDuration,
   type ScheduleSpec,
-  type TriggerSpec,
   type WorkPoolSpec,
 } from "../core/index.ts";
-import { checkSchema, renderPath } from "../core/json-schema.ts";
-import { templateProblems, triggerProblems } from "../events/index.ts";
-import { cronProblem, isTimeZone, parseIsoInZone, rruleProblem } from "../scheduler/index.ts";
+import { checkSchema } from "../core/json-schema.ts";
+import { buildPools } from "./build-pools.ts";
+import { buildSchedule } from "./build-schedule.ts";
+import { buildTriggers } from "./build-triggers.ts";
+import { checkCommandPlaceholders } from "./check-command.ts";
+import { describePath, offsetOf, position } from "./definition-positions.ts";
+import { duration, type Item, isObject, type Path, type Report } from "./definition-values.ts";
 import { DEFINITION_SCHEMA, DEPLOYMENT_KEYS } from "./schema.ts";
 import { aliasProblem } from "./yaml-aliases.ts";
 
@@ -37,15 +37,13 @@ export interface ParsedFile {
   problems: Problem[];
 }
 
+/** Where a definition file is: its project root and its own path. */
 export interface ParseContext {
   /** The project root (absolute). */
   root: string;
   /** The definition file (absolute). */
   path: string;
 }
-
-type Path = (string | number)[];
-type Item = Record<string, unknown>;
 
 /**
  * Parse and validate one definition file. Every problem is collected, each with file:line:column
@@ -118,80 +116,11 @@ export function parseDefinitions(text: string, ctx: ParseContext): ParsedFile {
     if (spec) deployments.push({ spec, line });
   });
 
-  const pools: WorkPoolSpec[] = [];
-  const poolNames = new Set<string>();
-  (Array.isArray(value.work_pools) ? value.work_pools : []).forEach((raw: unknown, i: number) => {
-    if (!isObject(raw) || typeof raw.name !== "string") return;
-    if (poolNames.has(raw.name)) {
-      report(
-        ["work_pools", i, "name"],
-        `work pool ${JSON.stringify(raw.name)} is set twice in this file`,
-      );
-      return;
-    }
-    poolNames.add(raw.name);
-    const queues = (Array.isArray(raw.queues) ? raw.queues : []).filter(isObject);
-    const queueNames = new Set<string>();
-    for (const [j, q] of queues.entries()) {
-      if (typeof q.name === "string" && queueNames.has(q.name)) {
-        report(
-          ["work_pools", i, "queues", j, "name"],
-          `queue ${JSON.stringify(q.name)} is set twice in this pool`,
-        );
-      }
-      queueNames.add(String(q.name));
-    }
-    pools.push({
-      name: raw.name,
-      concurrency: typeof raw.concurrency === "number" ? raw.concurrency : null,
-      queues: queues.map((q) => ({
-        name: String(q.name),
-        priority: typeof q.priority === "number" ? q.priority : 1,
-        concurrency: typeof q.concurrency === "number" ? q.concurrency : null,
-      })),
-    });
-  });
+  const pools = buildPools(value.work_pools, report);
 
   problems.sort((a, b) => position(a.where) - position(b.where));
   const ok = problems.length === 0;
   return { file, deployments: ok ? deployments : [], pools: ok ? pools : [], declared, problems };
-}
-
-/** Sort key of `file:line:col`. */
-function position(where = ""): number {
-  const [, line = "0", col = "0"] = /:(\d+):(\d+)$/.exec(where) ?? [];
-  return Number(line) * 10_000 + Number(col);
-}
-
-function describePath(path: Path, key?: string): string {
-  const inner = path[0] === "deployments" && typeof path[1] === "number" ? path.slice(2) : path;
-  const full = key === undefined ? inner : [...inner, key];
-  return full.length ? `${renderPath(full)}: ` : "";
-}
-
-/** The offset of the node at `path` (or of `key` inside it), falling back to its nearest parent. */
-function offsetOf(doc: Document, path: Path, key?: string): number {
-  for (let depth = path.length; depth >= 0; depth--) {
-    const node = (
-      depth === 0 ? doc.contents : doc.getIn(path.slice(0, depth), true)
-    ) as Node | null;
-    if (!node || !("range" in node) || !node.range) continue;
-    if (key !== undefined && depth === path.length && isMap(node)) {
-      const pair = node.items.find((p: Pair) => (p.key as { value?: unknown })?.value === key);
-      const keyNode = pair?.key as Node | undefined;
-      if (keyNode?.range) return keyNode.range[0];
-    }
-    return node.range[0];
-  }
-  return 0;
-}
-
-type Report = (path: Path, message: string, key?: string) => void;
-
-function duration(value: unknown): number | undefined {
-  if (value === undefined) return undefined;
-  // A malformed duration is reported by the schema check; this only converts.
-  return parseDuration(value as string | number);
 }
 
 /** A path in the project given in a definition, checked to stay inside the definition's folder. */
@@ -265,36 +194,7 @@ function buildSpec(
   if (Array.isArray(item.command)) command = item.command.map(String);
   else if (typeof item.command === "string") command = ["sh", "-c", item.command];
   if (command) {
-    // A placeholder must name a parameter the deployment knows (a default or the schema's).
-    const schemaProps =
-      isObject(item.parameter_schema) && isObject(item.parameter_schema.properties);
-    const known = new Set([
-      ...Object.keys(isObject(item.parameters) ? item.parameters : {}),
-      ...(schemaProps
-        ? Object.keys((item.parameter_schema as { properties: Item }).properties)
-        : []),
-    ]);
-    // The same reading of the command as at run time (commandPlaceholders), so a definition
-    // that deploys never fails to render for a reason known now.
-    for (const p of commandPlaceholders(command)) {
-      const first = p.keys?.[0];
-      if (p.problem || first === undefined) {
-        count(at("command"), p.problem ?? `{{ ${p.path} }} cannot be filled`);
-      } else if (!known.has(first) && !schemaProps) {
-        const guess = closest(first, [...known]);
-        count(
-          at("command"),
-          `{{ ${p.path} }} names no parameter${guess ? ` (did you mean "${guess}"?)` : ""}: give it a default in parameters, or declare it in parameter_schema`,
-        );
-      } else if (!known.has(first)) {
-        count(at("command"), `{{ ${p.path} }} names no parameter of the parameter_schema`);
-      } else if (p.numeric && !isNumberInSchema(item.parameter_schema, p.keys!)) {
-        count(
-          at("command"),
-          `{{ ${p.path} }} is where bash evaluates arithmetic ($(( )), [[ -eq ]], let, a subscript), which runs code found in text; declare it as an integer in parameter_schema, so only numbers reach it`,
-        );
-      }
-    }
+    checkCommandPlaceholders(item, command, at("command"), count);
   }
 
   let cwd = ".";
@@ -349,28 +249,7 @@ function buildSpec(
     });
   }
 
-  if (Array.isArray(item.triggers)) {
-    item.triggers.forEach((t: unknown, i: number) => {
-      if (!isObject(t) || typeof t.on !== "string") return;
-      for (const p of templateProblems(t.parameters, ["parameters"])) {
-        count(at("triggers", i, ...p.path), p.message);
-      }
-      for (const p of triggerProblems(t.on, isObject(t.match) ? t.match : {})) {
-        const [first, ...rest] = p.key;
-        if (first === "match" && rest.length) count(at("triggers", i, "match"), p.message, rest[0]);
-        else count(at("triggers", i, first!), p.message);
-      }
-    });
-  }
-  const triggers: TriggerSpec[] = Array.isArray(item.triggers)
-    ? item.triggers.filter(isObject).map((t) => ({
-        on: String(t.on),
-        match: isObject(t.match)
-          ? Object.fromEntries(Object.entries(t.match).map(([k, v]) => [k, String(v)]))
-          : {},
-        parameters: isObject(t.parameters) ? t.parameters : {},
-      }))
-    : [];
+  const triggers = buildTriggers(item, base, count);
 
   if (problems || typeof item.name !== "string") return null;
   const concurrency = isObject(item.concurrency)
@@ -402,91 +281,9 @@ function buildSpec(
   };
 }
 
-function buildSchedule(raw: Item, path: Path, report: Report): ScheduleSpec | null {
-  const kinds = ["cron", "interval", "rrule"].filter((k) => raw[k] !== undefined);
-  let ok = true;
-  const fail: Report = (p, m, k) => {
-    ok = false;
-    report(p, m, k);
-  };
-  if (kinds.length !== 1) {
-    fail(
-      path,
-      kinds.length
-        ? `has ${kinds.join(" and ")}; a schedule has exactly one`
-        : 'needs one of "cron", "interval" or "rrule"',
-    );
-  }
-  const timezone = typeof raw.timezone === "string" ? raw.timezone : "UTC";
-  if (!isTimeZone(timezone)) {
-    fail(
-      [...path, "timezone"],
-      `${JSON.stringify(timezone)} is not an IANA time zone (like "Europe/Berlin" or "UTC")`,
-    );
-  }
-  if (typeof raw.cron === "string") {
-    const problem = cronProblem(raw.cron);
-    if (problem)
-      fail(
-        [...path, "cron"],
-        `${JSON.stringify(raw.cron)} is not a valid cron expression: ${problem}`,
-      );
-  }
-  let interval: number | undefined;
-  if (raw.interval !== undefined) {
-    interval = duration(raw.interval);
-    if (interval !== undefined && interval < 1000)
-      fail([...path, "interval"], "must be at least 1s");
-  }
-  const zone = isTimeZone(timezone) ? timezone : "UTC";
-  const anchorMs = typeof raw.anchor === "string" ? parseIsoInZone(raw.anchor, zone) : null;
-  if (typeof raw.anchor === "string" && anchorMs === null) {
-    fail(
-      [...path, "anchor"],
-      `${JSON.stringify(raw.anchor)} is not an ISO time (like "2026-01-01T02:00:00Z", or without an offset in the schedule's time zone)`,
-    );
-  }
-  if (typeof raw.rrule === "string") {
-    const anchor = typeof raw.anchor === "string" ? raw.anchor : undefined;
-    const problem = rruleProblem(raw.rrule, isTimeZone(timezone) ? timezone : "UTC", anchor);
-    if (problem) {
-      fail(
-        [...path, "rrule"],
-        `${JSON.stringify(raw.rrule)} is not a valid recurrence rule: ${problem}`,
-      );
-    }
-  }
-  if (!ok) return null;
-  return {
-    ...(typeof raw.cron === "string" ? { cron: raw.cron } : {}),
-    ...(interval !== undefined ? { interval_ms: interval } : {}),
-    ...(anchorMs !== null ? { anchor: new Date(anchorMs).toISOString() } : {}),
-    ...(typeof raw.rrule === "string" ? { rrule: raw.rrule } : {}),
-    timezone,
-    parameters: isObject(raw.parameters) ? raw.parameters : {},
-    active: raw.active !== false,
-    catchup: (raw.catchup as CatchupPolicy | undefined) ?? "latest",
-  };
-}
-
 /** Whether the item has an unknown key that looks like one of `keys` (reported as a typo already). */
 function misspelt(item: Item, keys: string[]): boolean {
   return Object.keys(item).some(
     (k) => !DEPLOYMENT_KEYS.includes(k) && keys.includes(closest(k, DEPLOYMENT_KEYS) ?? ""),
   );
-}
-
-function isObject(value: unknown): value is Item {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-
-/** True when the schema lets only numbers through at this path of the parameters. */
-function isNumberInSchema(schema: unknown, keys: string[]): boolean {
-  let node = schema;
-  for (const key of keys) {
-    const properties = isObject(node) && isObject(node.properties) ? node.properties : {};
-    node = Object.hasOwn(properties, key) ? properties[key] : undefined;
-  }
-  const types = isObject(node) ? [node.type].flat() : [];
-  return types.length > 0 && types.every((t) => t === "integer" || t === "number");
 }

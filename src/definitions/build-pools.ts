@@ -1,0 +1,40 @@
+import type { WorkPoolSpec } from "../core/index.ts";
+import { isObject, type Report } from "./definition-values.ts";
+
+/** The work pools a file sets (`work_pools`), with a pool or queue set twice reported. */
+export function buildPools(workPools: unknown, report: Report): WorkPoolSpec[] {
+  const pools: WorkPoolSpec[] = [];
+  const poolNames = new Set<string>();
+  (Array.isArray(workPools) ? workPools : []).forEach((raw: unknown, i: number) => {
+    if (!isObject(raw) || typeof raw.name !== "string") return;
+    if (poolNames.has(raw.name)) {
+      report(
+        ["work_pools", i, "name"],
+        `work pool ${JSON.stringify(raw.name)} is set twice in this file`,
+      );
+      return;
+    }
+    poolNames.add(raw.name);
+    const queues = (Array.isArray(raw.queues) ? raw.queues : []).filter(isObject);
+    const queueNames = new Set<string>();
+    for (const [j, q] of queues.entries()) {
+      if (typeof q.name === "string" && queueNames.has(q.name)) {
+        report(
+          ["work_pools", i, "queues", j, "name"],
+          `queue ${JSON.stringify(q.name)} is set twice in this pool`,
+        );
+      }
+      queueNames.add(String(q.name));
+    }
+    pools.push({
+      name: raw.name,
+      concurrency: typeof raw.concurrency === "number" ? raw.concurrency : null,
+      queues: queues.map((q) => ({
+        name: String(q.name),
+        priority: typeof q.priority === "number" ? q.priority : 1,
+        concurrency: typeof q.concurrency === "number" ? q.concurrency : null,
+      })),
+    });
+  });
+  return pools;
+}
