@@ -1,12 +1,7 @@
 import {
-  AD_HOC_RUN_REQUEST,
-  type AdHocRunRequest,
   iso,
   isStateType,
-  isTerminal,
   LIST_RUNS_QUERY,
-  LOG_LINE,
-  LOG_STREAM,
   OrchError,
   PRUNE_REQUEST,
   PRUNE_RESULT,
@@ -14,7 +9,6 @@ import {
   parseDuration,
   RUN,
   RUN_DETAIL,
-  RUN_LOGS_QUERY,
   type RunDetail,
   TASK_REPORT,
   TASKS_STORED,
@@ -24,15 +18,9 @@ import {
 } from "../../core/index.ts";
 import {
   createDeploymentRun,
-  createRun,
-  eventToJson,
-  getRun,
   getRunOrThrow,
-  getWorker,
-  listLogs,
   listRuns,
   listTaskRuns,
-  logLineToJson,
   parseRunCursor,
   pruneRuns,
   type RunRow,
@@ -40,14 +28,14 @@ import {
   runStates,
   runToJson,
   type Store,
-  transitionRun,
   upsertTaskRuns,
 } from "../../store/index.ts";
-import { AD_HOC_POOL } from "../../worker/index.ts";
 import { json } from "../http.ts";
 import type { Route, RouteContext } from "../router.ts";
-import { sseResponse } from "../sse.ts";
+import { adHocRunRoutes } from "./ad-hoc-run-routes.ts";
+import { runLogRoutes } from "./run-log-routes.ts";
 
+/** What the run routes need: the store, and the worker's cancel and retry when a server runs. */
 export interface RunRoutesDeps {
   store: Store;
   /** Cancel and retry, from the worker (absent in a server-less API). */
@@ -89,6 +77,8 @@ export function runDetail(store: Store, idOrPrefix: string): RunDetail {
 }
 
 /** Routes for runs: trigger, list, inspect, logs (and follow), cancel, retry. */
+// The ad-hoc run and log routes live in their own files; they are spliced in here so the routes
+// (and the API document) keep their order.
 export function runRoutes({ store, cancel, retry, keepAliveMs }: RunRoutesDeps): Route[] {
   const needsWorker = (what: string) => {
     throw new OrchError("E_NO_SERVER", `${what} needs a running server; start one with orch up`);
@@ -124,53 +114,7 @@ export function runRoutes({ store, cancel, retry, keepAliveMs }: RunRoutesDeps):
         return json(runToJson(run), 201);
       },
     },
-    {
-      method: "POST",
-      path: "/api/runs",
-      summary:
-        "Create an ad-hoc run (no deployment) held by the worker that runs it: {flow, export, name, parameters, tags, worker_id}",
-      operationId: "createAdHocRun",
-      body: AD_HOC_RUN_REQUEST,
-      response: {
-        status: 201,
-        description: "The new run, PENDING for that worker",
-        schema: RUN,
-      },
-      handler: (_req, { body }: RouteContext<AdHocRunRequest>) => {
-        const run = store.tx(() => {
-          const worker = getWorker(store, body.worker_id);
-          if (worker?.status !== "online") {
-            throw new OrchError(
-              "E_BAD_INPUT",
-              `worker ${body.worker_id} is ${worker ? "offline" : "not registered"}; an ad-hoc run is created for the online worker that runs it (POST /api/workers)`,
-            );
-          }
-          // Workers of other pools claim deployments' runs and would hold this one forever.
-          if (worker.pool !== AD_HOC_POOL) {
-            throw new OrchError(
-              "E_BAD_INPUT",
-              `worker ${worker.name} (${worker.id}) takes runs of pool ${worker.pool} and cannot run an ad-hoc flow; register the worker that runs it in pool ${AD_HOC_POOL} (POST /api/workers), as orch flow run does`,
-            );
-          }
-          const entry = `${body.flow}${body.export && body.export !== "default" ? `:${body.export}` : ""}`;
-          const created = createRun(store, {
-            parameters: body.parameters ?? {},
-            tags: body.tags ?? [],
-            workPool: worker.pool,
-            createdBy: "ad-hoc",
-            message: `ad hoc run of ${body.name ? `flow ${body.name} (${entry})` : entry}`,
-          });
-          // Straight to PENDING for its worker, in the same transaction: no other worker can claim it.
-          return transitionRun(
-            store,
-            created.id,
-            { type: "PENDING", message: `held by ${worker.name} on ${worker.host}` },
-            { workerId: worker.id },
-          ).run;
-        });
-        return json(runToJson(run), 201);
-      },
-    },
+    ...adHocRunRoutes({ store }),
     {
       method: "GET",
       path: "/api/runs",
@@ -238,66 +182,7 @@ export function runRoutes({ store, cancel, retry, keepAliveMs }: RunRoutesDeps):
       response: { description: "The run", schema: RUN_DETAIL },
       handler: (_req, { params: { id } }) => json(runDetail(store, id!)),
     },
-    {
-      method: "GET",
-      path: "/api/runs/:id/logs",
-      summary:
-        "A run's log lines: ?after=<line id>&limit=; ?follow=1 streams them (SSE) until the run ends",
-      query: RUN_LOGS_QUERY,
-      operationId: "getRunLogs",
-      response: {
-        description:
-          "The lines, oldest first; with follow=1, server-sent events: `log` (data: a LogLine), `state` (data: an Event of the run), then `end` (data: the final Run)",
-        schema: { type: "array", items: LOG_LINE },
-        stream: true,
-        events: LOG_STREAM,
-      },
-      handler: (_req, { params: { id }, query }) => {
-        const run = getRunOrThrow(store, id!);
-        let after = query.after as number;
-        if (query.follow !== true) {
-          return json(
-            listLogs(store, run.seq, { after, limit: query.limit as number }).map(logLineToJson),
-          );
-        }
-        return sseResponse((send, close) => {
-          const flush = () => {
-            for (;;) {
-              const lines = listLogs(store, run.seq, { after, limit: 5000 });
-              for (const l of lines) send({ event: "log", id: l.id, data: logLineToJson(l) });
-              if (lines.length) after = lines.at(-1)!.id;
-              if (lines.length < 5000) return;
-            }
-          };
-          const finish = () => {
-            flush();
-            const current = getRun(store, run.id);
-            if (!current) {
-              // A planned run the scheduler replaced: there is nothing more to follow.
-              send({ event: "end", data: { ...runToJson(run), deleted: true } });
-              close();
-            } else if (isTerminal(current.state_type)) {
-              send({ event: "end", data: runToJson(current) });
-              close();
-            }
-          };
-          const stopLogs = store.watchLogs((seqs) => {
-            if (seqs.includes(run.seq)) flush();
-          });
-          const stopEvents = store.subscribe((event) => {
-            if (event.resource === run.id) {
-              send({ event: "state", id: event.id, data: eventToJson(event) });
-              finish();
-            }
-          });
-          queueMicrotask(() => finish());
-          return () => {
-            stopLogs();
-            stopEvents();
-          };
-        }, keepAliveMs);
-      },
-    },
+    ...runLogRoutes({ store, keepAliveMs }),
     {
       method: "POST",
       path: "/api/runs/prune",
