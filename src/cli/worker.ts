@@ -8,7 +8,7 @@ import {
   parseDuration,
   projectPaths,
 } from "../core/index.ts";
-import { becomeSubreaper, startRemoteWorker } from "../worker/index.ts";
+import { becomeSubreaper, startRemoteWorker, stopOrphanedRuns } from "../worker/index.ts";
 import { connectArgs } from "./connect.ts";
 import { c, log } from "./output.ts";
 
@@ -86,6 +86,14 @@ export default defineCommand({
 
     // Every process this one starts is a run's: what a run leaves behind is re-parented here.
     becomeSubreaper();
+    // A worker killed with -9 here left its runs' processes running, and no server may be on
+    // this host to stop them: stop them before taking new runs.
+    const orphaned = await stopOrphanedRuns(graceMs);
+    if (orphaned.length > 0) {
+      log.warn(
+        `stopped what ${orphaned.length} run(s) of a worker that was killed left running here: ${orphaned.map((r) => r.runId.slice(0, 8)).join(", ")}`,
+      );
+    }
     log.info(`joining pool ${args.pool} at ${target.url}…`);
     const worker = await startRemoteWorker({
       client,

@@ -45,6 +45,7 @@ export {
   type AdHocResult,
   runAdHocFlow,
 } from "./run-ad-hoc-flow.ts";
+export { stopOrphanedRuns } from "./run-processes.ts";
 export { selfCommand } from "./self-command.ts";
 export {
   jobCommand,

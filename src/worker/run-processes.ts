@@ -1,5 +1,5 @@
 import { readdirSync, readFileSync, statSync } from "node:fs";
-import { groupAlive, listProcesses, signalGroup } from "./process-tree.ts";
+import { groupAlive, isAlive, listProcesses, signalGroup } from "./process-tree.ts";
 
 /**
  * What ties a process to a run: the ORCH_RUN_ID (and ORCH_ATTEMPT) its attempt was started with.
@@ -139,4 +139,56 @@ export async function stopRunProcesses(
   }
   if (signalRunProcesses(mark, leader, "SIGKILL") === 0) return "SIGTERM";
   return "SIGKILL";
+}
+
+/** This process and its ancestors: an orch started from within a run carries that run's mark. */
+function selfAndAncestors(): Set<number> {
+  const parents = new Map(listProcesses().map((p) => [p.pid, p.ppid]));
+  const excluded = new Set<number>([process.pid]);
+  for (let p = parents.get(process.pid); p && !excluded.has(p); p = parents.get(p)) excluded.add(p);
+  return excluded;
+}
+
+/**
+ * The runs whose processes outlived the worker that started them on this host: our own
+ * processes whose mark names a worker (ORCH_WORKER_PID, set by spawnRun) that is gone. One pass
+ * over /proc (Linux; empty elsewhere).
+ */
+export function findOrphanedRuns(): Required<RunMark>[] {
+  const runs = new Map<string, Required<RunMark>>();
+  const excluded = selfAndAncestors();
+  let entries: string[];
+  try {
+    entries = readdirSync("/proc");
+  } catch {
+    return [];
+  }
+  for (const entry of entries) {
+    if (entry.charCodeAt(0) > 57 || excluded.has(Number(entry))) continue;
+    let environ: string;
+    try {
+      environ = `\0${readFileSync(`/proc/${entry}/environ`, "latin1")}`;
+    } catch {
+      continue;
+    }
+    const value = (name: string) => new RegExp(`\0${name}=([^\0]*)`).exec(environ)?.[1];
+    const runId = value("ORCH_RUN_ID");
+    const worker = Number(value("ORCH_WORKER_PID"));
+    const attempt = Number(value("ORCH_ATTEMPT"));
+    if (!runId || !Number.isInteger(worker) || worker < 2 || !Number.isInteger(attempt)) continue;
+    if (isAlive(worker) || !isOurs(Number(entry))) continue;
+    runs.set(`${runId}/${attempt}`, { runId, attempt });
+  }
+  return [...runs.values()];
+}
+
+/**
+ * Stop what runs of dead workers left running on this host (see findOrphanedRuns). A remote
+ * worker killed with -9 cannot stop its runs' processes, and no server may run on its host to do
+ * it: the next worker started there does, before it takes runs. Resolves with the runs stopped.
+ */
+export async function stopOrphanedRuns(graceMs: number): Promise<Required<RunMark>[]> {
+  const runs = findOrphanedRuns();
+  await Promise.all(runs.map((mark) => stopRunProcesses(mark, null, graceMs)));
+  return runs;
 }

@@ -9,6 +9,7 @@ import { eventually } from "../worker/helpers.ts";
 const lines = createMarker("lines");
 const sleepy = createMarker("sleepy");
 const orphan = createMarker("orphan");
+const stranded = createMarker("stranded");
 const FLOWS = `deployments:
   - name: lines
     command: ["sh", "./print-lines.sh"]
@@ -19,6 +20,9 @@ const FLOWS = `deployments:
   - name: orphan
     command: ["sh", "-c", "echo started; sleep 39"]
     ${orphan.yaml}
+  - name: stranded
+    command: ["sh", "-c", "echo started; sleep 43"]
+    ${stranded.yaml}
 `;
 // A helper script next to the definition: the worker can only run it from the downloaded bundle.
 const SCRIPT = "for i in $(seq 1 200); do echo line $i; sleep 0.01; done\n";
@@ -91,7 +95,7 @@ afterAll(async () => {
   await Promise.all([worker.proc.exited, up.proc.exited]);
   // The run whose worker was killed -9 left its process behind: no one was there to stop it.
   // (The others are stopped too, in case a test failed half way.)
-  for (const marker of [lines, sleepy, orphan]) marker.kill();
+  for (const marker of [lines, sleepy, orphan, stranded]) marker.kill();
   project.cleanup();
   elsewhere.cleanup();
 });
@@ -158,4 +162,28 @@ test("a remote worker killed -9 is marked offline and its run CRASHED after the 
   expect(end?.state_message).toMatch(/stopped heartbeating/);
   expect(await client.request("GET", "/api/workers")).toEqual([]);
   expect(existsSync(join(elsewhere.dir, ".orch-worker"))).toBe(true);
+});
+
+test("a worker killed -9 with no server on its host to notice: the next worker started there stops what its run left running", async () => {
+  worker = spawnOrch(["worker", "--pool", "default", "--api", url, "--token", token], {
+    cwd: elsewhere.dir,
+  });
+  await worker.waitFor("takes runs of pool default", 15_000);
+  const run = await client.triggerRun("stranded");
+  await follow(run.id, (lines) => lines.includes("started"));
+  // The server goes first, so nothing on this host watches the worker when it is killed.
+  up.proc.kill("SIGKILL");
+  await up.proc.exited;
+  worker.proc.kill("SIGKILL");
+  await worker.proc.exited;
+  expect(stranded.pids()).not.toEqual([]);
+
+  worker = spawnOrch(["worker", "--pool", "default", "--api", url, "--token", token], {
+    cwd: elsewhere.dir,
+  });
+  await worker.waitFor(`stopped what 1 run(s)`, 15_000);
+  expect(worker.stderr).toContain(run.id.slice(0, 8));
+  expect(stranded.pids()).toEqual([]);
+  await startUp();
+  await worker.waitFor("takes runs of pool default", 15_000);
 });
