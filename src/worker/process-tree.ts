@@ -58,20 +58,23 @@ export interface ProcessEntry {
 /** Every live (non-zombie) process of the machine, from /proc (Linux only; empty elsewhere). */
 export function listProcesses(): ProcessEntry[] {
   const found: ProcessEntry[] = [];
+  for (const pid of procPids()) {
+    const fields = statFields(pid);
+    if (fields && fields[0] !== "Z")
+      found.push({ pid, ppid: Number(fields[1]), pgid: Number(fields[2]) });
+  }
+  return found;
+}
+
+/** The pids /proc lists now (Linux; none where there is no /proc). */
+export function procPids(): number[] {
   let entries: string[];
   try {
     entries = readdirSync("/proc");
   } catch {
-    return found;
+    return [];
   }
-  for (const entry of entries) {
-    if (!/^\d+$/.test(entry)) continue;
-    const fields = statFields(Number(entry));
-    if (fields && fields[0] !== "Z") {
-      found.push({ pid: Number(entry), ppid: Number(fields[1]), pgid: Number(fields[2]) });
-    }
-  }
-  return found;
+  return entries.filter((entry) => /^\d+$/.test(entry)).map(Number);
 }
 
 /** The fields of /proc/<pid>/stat after the command name (state first); null once it is gone. */

@@ -1,5 +1,5 @@
-import { readdirSync, readFileSync, statSync } from "node:fs";
-import { groupAlive, isAlive, listProcesses, signalGroup } from "./process-tree.ts";
+import { readFileSync, statSync } from "node:fs";
+import { groupAlive, isAlive, listProcesses, procPids, signalGroup } from "./process-tree.ts";
 
 /**
  * What ties a process to a run: the ORCH_RUN_ID (and ORCH_ATTEMPT) its attempt was started with.
@@ -38,19 +38,8 @@ export function carriesMark(pid: number, mark: RunMark): boolean {
  * environments: the cheap look a run's end takes where this process is not a subreaper.
  */
 export function findMarkedProcesses(mark: RunMark): number[] {
-  const found: number[] = [];
-  let entries: string[];
-  try {
-    entries = readdirSync("/proc");
-  } catch {
-    return found;
-  }
-  for (const entry of entries) {
-    // Pids only (a zombie's environment reads empty, so it never matches).
-    if (entry.charCodeAt(0) > 57 || entry === String(process.pid)) continue;
-    if (carriesMark(Number(entry), mark)) found.push(Number(entry));
-  }
-  return found;
+  // A zombie's environment reads empty, so it never matches.
+  return procPids().filter((pid) => pid !== process.pid && carriesMark(pid, mark));
 }
 
 /** A process of our own user (root reads every environment; it still stops only its own). */
@@ -70,9 +59,7 @@ function isOurs(pid: number): boolean {
  */
 export function findRunProcesses(mark: RunMark, leader?: number | null): number[] {
   const processes = listProcesses();
-  const excluded = new Set<number>([process.pid]);
-  const parents = new Map(processes.map((p) => [p.pid, p.ppid]));
-  for (let p = parents.get(process.pid); p && !excluded.has(p); p = parents.get(p)) excluded.add(p);
+  const excluded = selfAndAncestors(processes);
   const children = new Map<number, number[]>();
   for (const p of processes) {
     const list = children.get(p.ppid);
@@ -142,8 +129,8 @@ export async function stopRunProcesses(
 }
 
 /** This process and its ancestors: an orch started from within a run carries that run's mark. */
-function selfAndAncestors(): Set<number> {
-  const parents = new Map(listProcesses().map((p) => [p.pid, p.ppid]));
+function selfAndAncestors(processes = listProcesses()): Set<number> {
+  const parents = new Map(processes.map((p) => [p.pid, p.ppid]));
   const excluded = new Set<number>([process.pid]);
   for (let p = parents.get(process.pid); p && !excluded.has(p); p = parents.get(p)) excluded.add(p);
   return excluded;
@@ -157,17 +144,11 @@ function selfAndAncestors(): Set<number> {
 export function findOrphanedRuns(): Required<RunMark>[] {
   const runs = new Map<string, Required<RunMark>>();
   const excluded = selfAndAncestors();
-  let entries: string[];
-  try {
-    entries = readdirSync("/proc");
-  } catch {
-    return [];
-  }
-  for (const entry of entries) {
-    if (entry.charCodeAt(0) > 57 || excluded.has(Number(entry))) continue;
+  for (const pid of procPids()) {
+    if (excluded.has(pid)) continue;
     let environ: string;
     try {
-      environ = `\0${readFileSync(`/proc/${entry}/environ`, "latin1")}`;
+      environ = `\0${readFileSync(`/proc/${pid}/environ`, "latin1")}`;
     } catch {
       continue;
     }
@@ -176,7 +157,7 @@ export function findOrphanedRuns(): Required<RunMark>[] {
     const worker = Number(value("ORCH_WORKER_PID"));
     const attempt = Number(value("ORCH_ATTEMPT"));
     if (!runId || !Number.isInteger(worker) || worker < 2 || !Number.isInteger(attempt)) continue;
-    if (isAlive(worker) || !isOurs(Number(entry))) continue;
+    if (isAlive(worker) || !isOurs(pid)) continue;
     runs.set(`${runId}/${attempt}`, { runId, attempt });
   }
   return [...runs.values()];
