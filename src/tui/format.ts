@@ -84,3 +84,8 @@ export function cell(text: string, width: number): string {
   if (flat.length > width) return width === 1 ? "…" : `${flat.slice(0, width - 1)}…`;
   return flat.padEnd(width);
 }
+
+/** A run's id as the monitor shows it: its first 8 characters. */
+export function shortId(id: string): string {
+  return id.slice(0, 8);
+}

@@ -172,3 +172,12 @@ function interpretMain(
   }
   return none;
 }
+
+/** The key a single character stands for, as Ink would report it. */
+export function keyOf(char: string): KeyPress {
+  if (char === "\r" || char === "\n") return { return: true };
+  if (char === "\t") return { tab: true };
+  if (char === "\x7f" || char === "\b") return { backspace: true };
+  if (char === "\x1b") return { escape: true };
+  return /^[A-Z]$/.test(char) ? { shift: true } : {};
+}

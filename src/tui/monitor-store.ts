@@ -1,6 +1,14 @@
+/**
+ * The monitor's container. Why one file past 300 lines: the snapshot, the live stream with its
+ * reconnects, the run fetches and the log following share one closure's state (client, stopped,
+ * the last event id, the followed run); what needs none of it (events, commands) is apart.
+ */
 import type { Client, EventJson, LogLineJson } from "../client/index.ts";
 import { describeFailure, worthShowing } from "./describe-failure.ts";
-import { interpretKey, type KeyPress } from "./keymap.ts";
+import { shortId } from "./format.ts";
+import { interpretKey, type KeyPress, keyOf } from "./keymap.ts";
+import { performCommand } from "./monitor-commands.ts";
+import { handleEvent } from "./monitor-events.ts";
 import { type Action, reduce, runToFollow } from "./reduce.ts";
 import {
   type Command,
@@ -28,6 +36,7 @@ export interface MonitorTimings {
   batchMs: number;
 }
 
+/** How the container starts: the view, its size, what it keeps, timings, what `q` does. */
 export interface MonitorStoreOptions {
   mode?: MonitorMode;
   size?: { cols: number; rows: number };
@@ -46,17 +55,6 @@ const REPLAY_LIMIT = 5000;
 const FIRST_PAGE = 200;
 const TERMINAL = new Set(["COMPLETED", "FAILED", "CRASHED", "CANCELLED"]);
 const PAGE = 1000;
-
-const short = (id: string) => id.slice(0, 8);
-
-/** The key a single character stands for, as Ink would report it. */
-function keyOf(char: string): KeyPress {
-  if (char === "\r" || char === "\n") return { return: true };
-  if (char === "\t") return { tab: true };
-  if (char === "\x7f" || char === "\b") return { backspace: true };
-  if (char === "\x1b") return { escape: true };
-  return /^[A-Z]$/.test(char) ? { shift: true } : {};
-}
 
 function text(args: unknown[]): string {
   return args
@@ -129,7 +127,7 @@ export function createMonitorStore(options: MonitorStoreOptions = {}) {
       const got = await Promise.all(
         ids
           .slice(i, i + 8)
-          .map((id) => client!.getRun(id).catch(failed(`load run ${short(id)}`, null))),
+          .map((id) => client!.getRun(id).catch(failed(`load run ${shortId(id)}`, null))),
       );
       for (const run of got) if (run) runs.push(run);
     }
@@ -145,47 +143,15 @@ export function createMonitorStore(options: MonitorStoreOptions = {}) {
   }
 
   // --- the live stream ------------------------------------------------------------------------
-  async function onEvent(e: EventJson): Promise<void> {
-    const p = e.payload as Record<string, unknown>;
-    if (e.name.startsWith("flow-run.") && e.resource) {
-      queueRun(e.resource);
-      const of = p.deployment ? ` of ${p.deployment}` : "";
-      if (e.name === "flow-run.crashed") {
-        note("error", `run ${short(e.resource)}${of} crashed${p.message ? `: ${p.message}` : ""}`);
-      } else if (p.state_name === "Late") {
-        note("warn", `run ${short(e.resource)}${of} is late`);
-      }
-      return;
-    }
-    if (!e.resource) return;
-    switch (e.name) {
-      case "deployment.invalid": {
-        const problems = (p.problems as string[] | undefined) ?? [];
-        const more = problems.length > 1 ? ` (+${problems.length - 1} more)` : "";
-        note("error", problems.length ? `${problems[0]}${more}` : `${e.resource} is invalid`);
-        return;
-      }
-      case "deployment.removed":
-        dispatch({ type: "deploymentRemoved", name: e.resource });
-        note("info", `removed ${e.resource}${p.reason ? `: ${p.reason}` : ""}`);
-        return;
-      case "deployment.created":
-      case "deployment.updated":
-      case "deployment.paused":
-      case "deployment.resumed": {
-        const deployment = await client
-          ?.getDeployment(e.resource)
-          .catch(failed(`load deployment ${e.resource}`, null));
-        if (deployment && !stopped) dispatch({ type: "deploymentUpserted", deployment });
-        const verb = {
-          "deployment.created": "deployed",
-          "deployment.updated": "redeployed",
-          "deployment.paused": "paused",
-          "deployment.resumed": "resumed",
-        }[e.name];
-        note("info", `${verb} ${e.resource}${p.version ? ` (v${p.version})` : ""}`);
-      }
-    }
+  function onEvent(e: EventJson): Promise<void> {
+    return handleEvent(e, {
+      client: () => client,
+      stopped: () => stopped,
+      dispatch,
+      note,
+      queueRun,
+      failed,
+    });
   }
 
   async function loadSnapshot(c: Client, replaceRuns: boolean): Promise<string | null> {
@@ -296,7 +262,7 @@ export function createMonitorStore(options: MonitorStoreOptions = {}) {
         // The server went away: the stream resumes from the last line once it is back. An
         // answer it gave (a 401, a 500) is shown.
         if (!abort.signal.aborted)
-          failed(`follow the logs of run ${short(runId)}`, undefined)(error);
+          failed(`follow the logs of run ${shortId(runId)}`, undefined)(error);
       }
       clearTimeout(timer);
       flush();
@@ -333,57 +299,14 @@ export function createMonitorStore(options: MonitorStoreOptions = {}) {
   }
 
   // --- commands -------------------------------------------------------------------------------
-  async function perform(command: Command): Promise<void> {
-    if (command.type === "quit") {
-      options.onQuit?.();
-      return;
-    }
-    const c = client;
-    if (!c) return;
-    try {
-      switch (command.type) {
-        case "trigger": {
-          const run = await c.triggerRun(command.deployment, { parameters: command.parameters });
-          dispatch({ type: "overlay", overlay: null });
-          dispatch({ type: "runsUpserted", runs: [run] });
-          dispatch({ type: "select", runId: run.id });
-          note("info", `triggered ${command.deployment}: run ${short(run.id)}`);
-          return;
-        }
-        case "cancel": {
-          const run = await c.cancelRun(command.runId);
-          dispatch({ type: "runsUpserted", runs: [run] });
-          note("info", `cancelling run ${short(run.id)}`);
-          return;
-        }
-        case "retry": {
-          const run = await c.retryRun(command.runId);
-          dispatch({ type: "runsUpserted", runs: [run] });
-          dispatch({ type: "select", runId: run.id });
-          note("info", `retrying run ${short(command.runId)}`);
-          return;
-        }
-        case "pause": {
-          const deployment = command.paused
-            ? await c.pauseDeployment(command.deployment)
-            : await c.resumeDeployment(command.deployment);
-          dispatch({ type: "deploymentUpserted", deployment });
-          return;
-        }
-      }
-    } catch (error) {
-      const e = error as Error & { problems?: { where?: string; message: string }[] };
-      if (command.type === "trigger" && state.overlay?.kind === "trigger") {
-        const errors: Record<string, string> = {};
-        for (const p of e.problems ?? []) {
-          const name = p.where?.replace(/^parameters\.?/, "").split(/[.[]/)[0];
-          if (name) errors[name] = p.message;
-        }
-        dispatch({ type: "formErrors", errors, message: e.message });
-        return;
-      }
-      note("error", e.message);
-    }
+  function perform(command: Command): Promise<void> {
+    return performCommand(command, {
+      client: () => client,
+      getState: () => state,
+      dispatch,
+      note,
+      onQuit: options.onQuit,
+    });
   }
 
   /** Handle a key press: change the state, perform what it asks. */

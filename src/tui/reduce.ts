@@ -1,3 +1,7 @@
+/**
+ * The monitor's one reducer, and the helpers only it uses. Why one file past 300 lines: every
+ * action is a case of the same switch over the same state, read best side by side.
+ */
 import type { DeploymentJson, LogLineJson, WorkerJson } from "../client/index.ts";
 import {
   selectDeployments,

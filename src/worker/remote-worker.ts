@@ -1,3 +1,8 @@
+/**
+ * A worker that runs jobs for a server over its API. Why one file past 300 lines: it is one
+ * worker loop (register, claim, run, report, stop) whose steps share its state; the parts that
+ * stand alone (backoff, heartbeat, downloads, reports, stopping) are in their own files.
+ */
 import { hostname } from "node:os";
 import { dirname, join } from "node:path";
 import type { WorkerClient } from "../client/index.ts";
