@@ -1,3 +1,5 @@
+// One file on purpose: the deployer's three verbs share one closure (each file's last parse, the
+// file hash cache, the set of broken files), and splitting it would pass that state around.
 import { dirname, relative, sep } from "node:path";
 import {
   type DeployReport,

@@ -17,11 +17,12 @@
  * long poll (60 s) and than the 15 s between a stream's keep-alive comments. A body must arrive
  * within the routes' own deadline (BODY_TIMEOUT_MS, a 408).
  */
-import { mkdtempSync, readdirSync, rmSync, statSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Socket, TCPSocketListener } from "bun";
 import type { ConnectionBudget } from "./fd-limit.ts";
+import { removeStaleSocketFolders } from "./socket-folders.ts";
 import { flush, forward, listenError, refusal } from "./socket-pipe.ts";
 
 /** How long a new connection has to send a whole request head. */
@@ -90,46 +91,6 @@ interface Connection {
 }
 
 const HEAD_END = "\r\n\r\n";
-
-/** The private folders of API sockets: `orch-api-<pid of the server>-<random>`. */
-const SOCKET_FOLDER = /^orch-api-(\d+)-/;
-
-/**
- * Remove the socket folders of servers of this user that are gone (killed, so they could not
- * remove their own); a folder whose pid is alive, or another user's, is left alone.
- */
-export function removeStaleSocketFolders(dir = tmpdir()): number {
-  let removed = 0;
-  let names: string[];
-  try {
-    names = readdirSync(dir);
-  } catch {
-    return removed;
-  }
-  const uid = process.getuid?.();
-  for (const name of names) {
-    const pid = Number(SOCKET_FOLDER.exec(name)?.[1]);
-    if (!pid || pid === process.pid || processExists(pid)) continue;
-    const path = join(dir, name);
-    try {
-      if (uid !== undefined && statSync(path).uid !== uid) continue;
-      rmSync(path, { recursive: true, force: true });
-      removed++;
-    } catch {
-      // Gone meanwhile, or not ours to remove: nothing to do.
-    }
-  }
-  return removed;
-}
-
-function processExists(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "EPERM";
-  }
-}
 
 /**
  * Serve `fetch` on `host:port` within `budget` (see the file's header). Throws EADDRINUSE

@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, expect, test } from "vitest";
-import { removeStaleSocketFolders } from "../../src/server/serve-api.ts";
+import { removeStaleSocketFolders } from "../../src/server/socket-folders.ts";
 
 const dirs: string[] = [];
 afterEach(() => {
