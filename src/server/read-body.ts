@@ -86,22 +86,52 @@ export function checkJsonDepth(text: string, what = "the request body"): void {
   }
 }
 
-/** Where parsed JSON holds a number too large to be one (`1e999` reads as Infinity). */
-function nonFiniteNumbers(value: unknown): Problem[] {
-  const problems: Problem[] = [];
-  const stack: [unknown, (string | number)[]][] = [[value, []]];
+/** Whether parsed JSON holds a number too large to be one (`1e999` reads as Infinity). */
+function hasNonFinite(value: unknown): boolean {
+  const stack: unknown[] = [value];
   while (stack.length) {
-    const [item, path] = stack.pop()!;
+    const item = stack.pop();
+    if (typeof item === "number") {
+      if (!Number.isFinite(item)) return true;
+    } else if (Array.isArray(item)) {
+      for (const v of item) stack.push(v);
+    } else if (item && typeof item === "object") {
+      for (const v of Object.values(item)) stack.push(v);
+    }
+  }
+  return false;
+}
+
+/**
+ * Where parsed JSON holds numbers that are not finite. Only walked once hasNonFinite found one:
+ * each path is built from its parent's, never copied for every value of a large body.
+ */
+function nonFiniteNumbers(value: unknown): Problem[] {
+  interface Entry {
+    item: unknown;
+    key: string | number | null;
+    parent: Entry | null;
+  }
+  const pathOf = (entry: Entry) => {
+    const path: (string | number)[] = [];
+    for (let e: Entry | null = entry; e?.key != null; e = e.parent) path.unshift(e.key);
+    return path;
+  };
+  const problems: Problem[] = [];
+  const stack: Entry[] = [{ item: value, key: null, parent: null }];
+  while (stack.length) {
+    const entry = stack.pop()!;
+    const { item } = entry;
     if (typeof item === "number" && !Number.isFinite(item)) {
       problems.push({
-        where: renderPath(path) || "body",
+        where: renderPath(pathOf(entry)) || "body",
         message:
           "is not a finite number (JSON numbers here must be within ±1.7976931348623157e308)",
       });
-    } else if (Array.isArray(item)) {
-      for (const [i, v] of item.entries()) stack.push([v, [...path, i]]);
     } else if (item && typeof item === "object") {
-      for (const [k, v] of Object.entries(item)) stack.push([v, [...path, k]]);
+      for (const [k, v] of Object.entries(item)) {
+        stack.push({ item: v, key: Array.isArray(item) ? Number(k) : k, parent: entry });
+      }
     }
   }
   return problems.reverse();
@@ -117,7 +147,13 @@ export function parseJson(
   options: { what?: string; orText?: boolean } = {},
 ): unknown {
   const what = options.what ?? "the request body";
-  checkJsonDepth(text, what);
+  try {
+    checkJsonDepth(text, what);
+  } catch (error) {
+    // Plain text with many brackets is still text: too deep only matters for JSON.
+    if (options.orText && !isJson(text)) return undefined;
+    throw error;
+  }
   let value: unknown;
   try {
     value = JSON.parse(text);
@@ -125,8 +161,9 @@ export function parseJson(
     if (options.orText) return undefined;
     throw new OrchError("E_BAD_INPUT", `${what} is not valid JSON: ${(error as Error).message}`);
   }
-  const problems = nonFiniteNumbers(value);
-  if (problems.length) throw new OrchError("E_BAD_INPUT", `${what} is not valid`, problems);
+  if (hasNonFinite(value)) {
+    throw new OrchError("E_BAD_INPUT", `${what} is not valid`, nonFiniteNumbers(value));
+  }
   return value;
 }
 
@@ -149,4 +186,14 @@ export async function parseBody<T>(req: Request, schema: object, timeoutMs?: num
     );
   }
   return value as T;
+}
+
+/** Whether text parses as JSON (a parser that runs out of stack counts as no). */
+function isJson(text: string): boolean {
+  try {
+    JSON.parse(text);
+    return true;
+  } catch {
+    return false;
+  }
 }

@@ -70,6 +70,14 @@ describe("JSON bodies", () => {
       JSON.stringify({ parameters: { n: "[".repeat(10_000) } }),
     );
     expect(inString.status).toBe(201);
+    // A webhook's plain text with many brackets is text, not too-deep JSON.
+    const text = `${"[".repeat(100)} not json`;
+    const hook = (await post("/hooks/text", text)) as unknown as {
+      status: number;
+      json: { payload: { body: string } };
+    };
+    expect(hook.status).toBe(202);
+    expect(hook.json.payload.body).toBe(text);
   });
 
   test("numbers that are not finite are refused, saying where", async () => {
