@@ -1,6 +1,7 @@
 import { readdirSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { isAlive } from "../worker/index.ts";
 
 /** The private folders of API sockets: `orch-api-<pid of the server>-<random>`. */
 const SOCKET_FOLDER = /^orch-api-(\d+)-/;
@@ -20,7 +21,7 @@ export function removeStaleSocketFolders(dir = tmpdir()): number {
   const uid = process.getuid?.();
   for (const name of names) {
     const pid = Number(SOCKET_FOLDER.exec(name)?.[1]);
-    if (!pid || pid === process.pid || processExists(pid)) continue;
+    if (!pid || pid === process.pid || isAlive(pid)) continue;
     const path = join(dir, name);
     try {
       if (uid !== undefined && statSync(path).uid !== uid) continue;
@@ -31,13 +32,4 @@ export function removeStaleSocketFolders(dir = tmpdir()): number {
     }
   }
   return removed;
-}
-
-function processExists(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "EPERM";
-  }
 }
