@@ -2,6 +2,19 @@
 // resolves to its SDK. Written by orch init from the SDK's source; orch --help tells more.
 
 declare module "orch" {
+  /**
+   * The SDK that flow authors import as "orch": `flow()` marks a function as a flow, `task()` a
+   * step inside one. Inside the orch executable this module is what `import ... from "orch"` gets.
+   * Each concept lives in its own file; this one only names what the SDK exports.
+   */
+  export { type Flow, type FlowOptions, flow, isFlow } from "orch/internal/sdk/flow";
+  export { type Task, type TaskOptions, task } from "orch/internal/sdk/task";
+}
+
+declare module "orch/internal/sdk/flow" {
+  /**
+   * `flow()`: marks an async function as a flow, the unit orch deploys, schedules and tracks.
+   */
   /** Options of a flow. */
   export interface FlowOptions {
     name: string;
@@ -18,6 +31,11 @@ declare module "orch" {
     nameOrOptions: string | FlowOptions,
     fn: (params: P) => R | Promise<R>,
   ): Flow<P, R>;
+  /** True when a value was made by `flow()`. */
+  export function isFlow(value: unknown): value is Flow<object, unknown>;
+}
+
+declare module "orch/internal/sdk/task" {
   /** Options of a task. */
   export interface TaskOptions {
     name: string;
@@ -38,6 +56,4 @@ declare module "orch" {
     fn: (...args: A) => R | Promise<R>,
     more?: Omit<TaskOptions, "name">,
   ): Task<A, R>;
-  /** True when a value was made by `flow()`. */
-  export function isFlow(value: unknown): value is Flow<object, unknown>;
 }
