@@ -8,6 +8,7 @@ declare module "orch" {
    * Each concept lives in its own file; this one only names what the SDK exports.
    */
   export { type Flow, type FlowOptions, flow, isFlow } from "orch/internal/sdk/flow";
+  export { getSecret, getVariable } from "orch/internal/sdk/secrets";
   export { type Task, type TaskOptions, task } from "orch/internal/sdk/task";
 }
 
@@ -33,6 +34,20 @@ declare module "orch/internal/sdk/flow" {
   ): Flow<P, R>;
   /** True when a value was made by `flow()`. */
   export function isFlow(value: unknown): value is Flow<object, unknown>;
+}
+
+declare module "orch/internal/sdk/secrets" {
+  /**
+   * The value of secret `name`. A run receives the secrets its deployment names: in its
+   * definition (`{{ secrets.name }}`) or here, as a literal (`getSecret("db_password")`), which
+   * orch reads from the flow's files when it deploys. Whatever prints it, orch stores `****`.
+   */
+  export function getSecret(name: string): string;
+  /**
+   * The value of variable `name`, given to the run as secrets are (see getSecret); `fallback`
+   * when it was not.
+   */
+  export function getVariable(name: string, fallback?: string): string;
 }
 
 declare module "orch/internal/sdk/task" {

@@ -50,6 +50,17 @@ export const COMMANDS: Record<string, Loader> = {
   events: group("events", "Emit events that triggers can match", {
     emit: named(() => import("./events.ts"), "emit"),
   }),
+  secrets: group("secrets", "Set, list or remove secrets (values are never shown)", {
+    set: named(() => import("./secrets.ts"), "set"),
+    ls: named(() => import("./secrets.ts"), "ls"),
+    rm: named(() => import("./secrets.ts"), "rm"),
+  }),
+  variables: group("variables", "Set, get, list or remove shared variables", {
+    set: named(() => import("./variables.ts"), "set"),
+    get: named(() => import("./variables.ts"), "get"),
+    ls: named(() => import("./variables.ts"), "ls"),
+    rm: named(() => import("./variables.ts"), "rm"),
+  }),
   schema: load(() => import("./schema.ts")),
   version: load(() => import("./version.ts")),
 };

@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { defineCommand } from "citty";
 import { createClient, createWorkerClient, findServer } from "../client/index.ts";
@@ -19,6 +20,21 @@ export function workerBundlesDir(dir: string, env = process.env): string {
     : join(resolve(dir), ".orch-worker", "bundles");
 }
 
+/** The token in a file (one line; surrounding blanks are not part of it). */
+function readTokenFile(path: string): string {
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8").trim();
+  } catch (error) {
+    throw new OrchError(
+      "E_BAD_INPUT",
+      `--token-file ${path}: ${(error as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : (error as Error).message}`,
+    );
+  }
+  if (!text) throw new OrchError("E_BAD_INPUT", `--token-file ${path} is empty`);
+  return text;
+}
+
 /** How long running runs may go on after the worker is told to stop, unless --grace says. */
 const DEFAULT_GRACE_MS = 5000;
 
@@ -32,6 +48,15 @@ export default defineCommand({
     concurrency: { type: "string", description: "Runs at once", valueHint: "8" },
     name: { type: "string", description: "The worker's name in listings", default: "remote" },
     ...connectArgs,
+    token: {
+      type: "string",
+      description:
+        "The API token (shown by ps to every user here: prefer ORCH_API_TOKEN or --token-file)",
+    },
+    "token-file": {
+      type: "string",
+      description: "Read the API token from this file (the server's .orch/token, copied)",
+    },
     dir: {
       type: "string",
       description: "Where bundles are cached (.orch-worker/) and flows without files run",
@@ -62,11 +87,20 @@ export default defineCommand({
         `--grace must be a duration such as 30s or 500ms, not ${JSON.stringify(args.grace)}`,
       );
     }
-    const target = findServer(projectPaths(findProjectRoot(args.dir) ?? "."), args);
+    if (args.token !== undefined) {
+      log.warn(
+        "--token shows the token to every user of this machine (ps lists a command's arguments); set ORCH_API_TOKEN or pass --token-file instead",
+      );
+    }
+    const token = args["token-file"] === undefined ? args.token : readTokenFile(args["token-file"]);
+    const target = findServer(projectPaths(findProjectRoot(args.dir) ?? "."), {
+      api: args.api,
+      token,
+    });
     if (!target) {
       throw new OrchError(
         "E_BAD_INPUT",
-        "orch worker needs a server: pass --api URL and --token T (the server's .orch/token), or set ORCH_API_URL and ORCH_API_TOKEN",
+        "orch worker needs a server: pass --api URL and --token-file F (a copy of the server's .orch/token), or set ORCH_API_URL and ORCH_API_TOKEN",
       );
     }
     const client = createWorkerClient(createClient(target));

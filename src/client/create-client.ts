@@ -18,7 +18,11 @@ import {
   type RunDetail,
   type RunJson,
   type RunLogsQuery,
+  type SecretJson,
+  type SecretListJson,
   type TriggerRunRequest,
+  type ValueRemoved,
+  type VariableJson,
   type WorkerJson,
 } from "../core/index.ts";
 import { readSse, type SseEvent } from "./read-sse.ts";
@@ -202,5 +206,15 @@ export function createClient(options: ClientOptions) {
     retryRun: (id: string) => request<RunJson>("POST", `/api/runs/${name(id)}/retry`),
     /** The online workers, newest first. */
     listWorkers: () => request<WorkerJson[]>("GET", "/api/workers"),
+    listSecrets: () => request<SecretListJson>("GET", "/api/secrets"),
+    /** Set a secret; the answer holds its name and times, never the value. */
+    setSecret: (n: string, value: string) =>
+      request<SecretJson>("PUT", `/api/secrets/${name(n)}`, { value }),
+    removeSecret: (n: string) => request<ValueRemoved>("DELETE", `/api/secrets/${name(n)}`),
+    listVariables: () => request<VariableJson[]>("GET", "/api/variables"),
+    getVariable: (n: string) => request<VariableJson>("GET", `/api/variables/${name(n)}`),
+    setVariable: (n: string, value: string) =>
+      request<VariableJson>("PUT", `/api/variables/${name(n)}`, { value }),
+    removeVariable: (n: string) => request<ValueRemoved>("DELETE", `/api/variables/${name(n)}`),
   };
 }

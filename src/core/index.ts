@@ -26,7 +26,17 @@ export {
   toOrchError,
 } from "./errors.ts";
 export { escapeControlChars } from "./escape-control.ts";
+export { createMasker, MASK, type Masker, MIN_MASKED_LENGTH } from "./mask.ts";
 export { findProjectRoot, type ProjectPaths, projectPaths } from "./paths.ts";
+export {
+  fillReferences,
+  findReferences,
+  type Reference,
+  type ReferenceKind,
+  type ReferenceValues,
+  referencesIn,
+  VALUE_NAME,
+} from "./references.ts";
 export {
   type AcceptedState,
   ALLOWED,

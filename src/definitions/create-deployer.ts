@@ -21,6 +21,7 @@ import {
 } from "../store/index.ts";
 import { type Bundle, type FileHashCache, scanBundle, storeBundleObjects } from "./bundles.ts";
 import { versionHash } from "./deploy-folder.ts";
+import { type KnownValues, knownValues, withNamedValues } from "./deployment-values.ts";
 import {
   findDefinitionFiles,
   isDefinitionFile,
@@ -149,6 +150,7 @@ export function createDeployer(store: Store, paths: ProjectPaths): Deployer {
     };
     const invalid = collectInvalid();
     const pass = new Map<string, Bundle>();
+    let known: KnownValues | undefined;
     const plans: { abs: string; deploy: (bySource: Map<string, string[]>) => void }[] = [];
     for (const abs of touched) {
       const file = parsed.get(abs);
@@ -176,6 +178,16 @@ export function createDeployer(store: Store, paths: ProjectPaths): Deployer {
           });
           continue;
         }
+        // Secrets and variables named (in the definition, or in the flow's code) must exist.
+        known ??= knownValues(store);
+        const valued = file.deployments.map((d) =>
+          withNamedValues(d, folder, bundle, known!, rel(folder)),
+        );
+        const unknown = valued.flatMap((v) => v.problems);
+        if (unknown.length) {
+          report.invalid.push({ file: file.file, problems: unknown });
+          continue;
+        }
         // Objects are content-addressed, so they are written before (and outside) the
         // transaction: one never holds the store's write lock while files are copied.
         if (write) storeBundleObjects(paths.bundles, folder, bundle);
@@ -184,10 +196,11 @@ export function createDeployer(store: Store, paths: ProjectPaths): Deployer {
           deploy: (bySource) => {
             saveBundle(store, bundle);
             if (file.pools.length) applyWorkPools(store, file.pools);
-            for (const d of file.deployments) {
+            for (const [i, d] of file.deployments.entries()) {
+              const spec = valued[i]!.spec;
               const { change } = upsertDeployment(store, {
-                spec: d.spec,
-                hash: versionHash(d.spec, bundle.hash),
+                spec,
+                hash: versionHash(spec, bundle.hash),
                 bundle: bundle.hash,
                 sourceFile: file.file,
                 sourceLine: d.line,

@@ -15,6 +15,7 @@ import { buildSchedule } from "./build-schedule.ts";
 import { buildTriggers } from "./build-triggers.ts";
 import { checkCommandPlaceholders } from "./check-command.ts";
 import { describePath, offsetOf, position } from "./definition-positions.ts";
+import { definitionReferences, type NamedValue } from "./definition-references.ts";
 import { duration, type Item, isObject, type Path, type Report } from "./definition-values.ts";
 import { DEFINITION_SCHEMA, DEPLOYMENT_KEYS } from "./schema.ts";
 import { aliasProblem } from "./yaml-aliases.ts";
@@ -23,6 +24,8 @@ import { aliasProblem } from "./yaml-aliases.ts";
 export interface ParsedDeployment {
   spec: DeploymentSpec;
   line: number;
+  /** The secrets and variables its definition names, with where (checked when it deploys). */
+  references: NamedValue[];
 }
 
 /** What a definition file holds: its deployments when it is valid, every problem when not. */
@@ -113,7 +116,8 @@ export function parseDefinitions(text: string, ctx: ParseContext): ParsedFile {
       } else names.set(item.name, line);
     }
     const spec = buildSpec(item, base, ctx, report);
-    if (spec) deployments.push({ spec, line });
+    if (spec)
+      deployments.push({ spec, line, references: definitionReferences(item, base, doc, at) });
   });
 
   const pools = buildPools(value.work_pools, report);

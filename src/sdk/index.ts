@@ -4,4 +4,5 @@
  * Each concept lives in its own file; this one only names what the SDK exports.
  */
 export { type Flow, type FlowOptions, flow, isFlow } from "./flow.ts";
+export { getSecret, getVariable } from "./secrets.ts";
 export { type Task, type TaskOptions, task } from "./task.ts";

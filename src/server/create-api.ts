@@ -8,6 +8,7 @@ import {
   VERSION,
 } from "../core/index.ts";
 import type { Deployer } from "../definitions/index.ts";
+import { createSecrets, type Secrets } from "../secrets/index.ts";
 import type { RunRow, Store } from "../store/index.ts";
 import { type ErrorLog, json } from "./http.ts";
 import { openApiDocument } from "./openapi.ts";
@@ -16,6 +17,7 @@ import { deploymentRoutes } from "./routes/deployment-routes.ts";
 import { eventRoutes } from "./routes/event-routes.ts";
 import { remoteWorkerRoutes } from "./routes/remote-worker-routes.ts";
 import { runRoutes } from "./routes/run-routes.ts";
+import { valueRoutes } from "./routes/value-routes.ts";
 import { workerRoutes } from "./routes/worker-routes.ts";
 
 /** What the API serves from. Parts a local (server-less) API lacks are optional. */
@@ -31,6 +33,8 @@ export interface ApiDeps {
   staleAfterMs?: number;
   /** The server's own worker's id (null until it starts); the offline route refuses it. */
   ownWorkerId?: () => string | null;
+  /** The project's secrets (default: made over the store and the project's key). */
+  secrets?: Secrets;
   /** Routes added by running services. */
   extraRoutes?: Route[];
   /** Refuses requests that may not ask (the server's token and Host/Origin rules). */
@@ -45,6 +49,7 @@ export interface ApiDeps {
 
 /** Every API route over `deps`, with GET /api/openapi.json describing them all. */
 export function apiRoutes(deps: ApiDeps): Route[] {
+  const secrets = deps.secrets ?? createSecrets(deps.store, deps.paths);
   const routes: Route[] = [
     {
       method: "GET",
@@ -66,8 +71,9 @@ export function apiRoutes(deps: ApiDeps): Route[] {
     ...deploymentRoutes(deps),
     ...runRoutes(deps),
     ...eventRoutes(deps),
-    ...remoteWorkerRoutes(deps),
+    ...remoteWorkerRoutes({ ...deps, values: (spec) => secrets.forRun(spec) }),
     ...workerRoutes(deps),
+    ...valueRoutes({ store: deps.store, secrets, deployer: deps.deployer }),
     ...(deps.extraRoutes ?? []),
   ];
   routes.push({

@@ -15,6 +15,7 @@ import {
 import { createDeployer, type DeployReport, watchDefinitions } from "../definitions/index.ts";
 import { startTriggers } from "../events/index.ts";
 import { startScheduler, upcomingRuns } from "../scheduler/index.ts";
+import { createSecretBox, createSecrets } from "../secrets/index.ts";
 import {
   acquireInstanceLock,
   ensureDataDir,
@@ -138,10 +139,12 @@ export async function startServer(options: ServerOptions = {}): Promise<OrchServ
     let authorize: (req: Request) => void = () => {};
     const staleAfterMs = options.staleAfterMs ?? workerTimeout(options.env ?? process.env);
     let worker: EmbeddedWorker | null = null;
+    const secrets = createSecrets(store, paths, createSecretBox(paths, options.env ?? process.env));
     const fetch = createApi({
       store,
       paths,
       deployer,
+      secrets,
       staleAfterMs,
       ownWorkerId: () => worker?.id ?? null,
       cancel: cancelRun,
@@ -178,6 +181,7 @@ export async function startServer(options: ServerOptions = {}): Promise<OrchServ
         logger,
         apiUrl: url,
         token,
+        values: (spec) => secrets.forRun(spec),
         workDir: paths.root,
         runsDir: join(paths.data, "runs"),
         concurrency: options.worker?.concurrency,

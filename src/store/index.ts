@@ -56,12 +56,28 @@ export { runStates } from "./run-history.ts";
 export { type ActiveCounts, type HeldBack, heldBackBy, type RunLimits } from "./run-limits.ts";
 export { createRun, getRun, getRunOrThrow, type NewRun, type RunRow, runToJson } from "./runs.ts";
 export {
+  deleteSecret,
+  listSecrets,
+  putSecret,
+  type SecretInfo,
+  sealedSecrets,
+  secretNames,
+} from "./secrets.ts";
+export {
   listTaskRuns,
   type TaskRunInput,
   type TaskRunRow,
   upsertTaskRuns,
 } from "./task-runs.ts";
 export { type RunOutcome, type TransitionResult, transitionRun } from "./transition-run.ts";
+export {
+  deleteVariable,
+  getVariable,
+  listVariables,
+  putVariable,
+  type VariableInfo,
+  variableValues,
+} from "./variables.ts";
 export {
   applyWorkPools,
   ensureWorkPool,

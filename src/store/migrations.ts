@@ -242,6 +242,32 @@ CREATE INDEX flow_runs_by_state ON flow_runs (state_type, coalesce(started_at, e
 ALTER TABLE deployments ADD COLUMN source_invalid INTEGER NOT NULL DEFAULT 0;
 `,
   },
+  {
+    version: 8,
+    name: "secrets, variables, run options, rollbacks",
+    // Secret values are stored encrypted (AES-GCM, the key kept outside this file); variables are
+    // plain text. A run keeps its own name and the options given when it was triggered (timeout,
+    // env), which go over its version's. A deployment rolled back to an older version records the
+    // hash its files had then: the next deploy of the same files keeps the rollback, a change
+    // of them makes a new version.
+    sql: `
+CREATE TABLE secrets (
+  name TEXT PRIMARY KEY,
+  value BLOB NOT NULL,
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL
+);
+CREATE TABLE variables (
+  name TEXT PRIMARY KEY,
+  value TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL
+);
+ALTER TABLE flow_runs ADD COLUMN name TEXT;
+ALTER TABLE flow_runs ADD COLUMN options TEXT;
+ALTER TABLE deployments ADD COLUMN rolled_back_from TEXT;
+`,
+  },
 ];
 
 /** The newest schema version this build of orch knows. */

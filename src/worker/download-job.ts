@@ -38,6 +38,7 @@ export function createJobDownloader(
       bundleDir,
       inPlace: !job.bundle,
       attempt: job.attempt,
+      values: { secrets: job.secrets ?? {}, variables: job.variables ?? {} },
     };
   };
 }

@@ -13,7 +13,7 @@ import {
 } from "../store/index.ts";
 import { cancelRun } from "./cancel-run.ts";
 import { type Attempt, executeAttempt } from "./execute-attempt.ts";
-import { createJobLoader } from "./load-job.ts";
+import { createJobLoader, type ValueSource } from "./load-job.ts";
 import { createReaper } from "./reap-stale-workers.ts";
 import { recoverRuns } from "./recover-runs.ts";
 import type { RunnerOptions } from "./spawn-run.ts";
@@ -55,6 +55,8 @@ export interface EmbeddedWorkerOptions {
   workDir?: string;
   /** The environment runs inherit. Default process.env. */
   env?: Record<string, string | undefined>;
+  /** The secrets and variables a run's version names (createSecrets' forRun). */
+  values?: ValueSource;
   /** Called with lines once stored (the live log stream). */
   onLogs?: (runId: string, lines: LogLine[]) => void;
   spawn?: typeof Bun.spawn;
@@ -114,7 +116,12 @@ export async function startEmbeddedWorker(options: EmbeddedWorkerOptions): Promi
     ...(workdirs ? { workdirs } : {}),
     ...(options.workDir ? { projectDir: options.workDir } : {}),
   };
-  const loadJob = createJobLoader(store, options.bundlesDir, options.workDir ?? process.cwd());
+  const loadJob = createJobLoader(
+    store,
+    options.bundlesDir,
+    options.workDir ?? process.cwd(),
+    options.values,
+  );
   const runIds = new Map<number, string>();
   const executions = new Map<string, Attempt>();
   let stopped = false;

@@ -1,4 +1,4 @@
-import type { ProposedState } from "../core/index.ts";
+import { createMasker, type Masker, type ProposedState } from "../core/index.ts";
 import type { RunOutcome } from "../store/index.ts";
 import { type AttemptEnding, finalState } from "./final-state.ts";
 import type { CapturedLine } from "./log-capture.ts";
@@ -59,6 +59,11 @@ export function executeAttempt(options: AttemptOptions): Attempt {
   const ending: AttemptEnding = { cancelRequested: false, stoppedBecause: null, abandoned: false };
   let handle: RunHandle | null = null;
   let broken: unknown;
+  // Every line and message an attempt stores passes here: the secrets the run received and the
+  // API token become ****. Lines are whole when they get here (log capture joins the pieces of
+  // a line written in several writes), so a value split across writes is masked too.
+  let mask: Masker = createMasker([options.runner.token]);
+  let masking = Boolean(options.runner.token);
 
   const run = async (): Promise<[ProposedState, RunOutcome]> => {
     let job: RunJob | undefined;
@@ -82,6 +87,11 @@ export function executeAttempt(options: AttemptOptions): Attempt {
       const message = (failure as Error | undefined)?.message ?? String(failure);
       return [{ type: "FAILED", message: `could not prepare the run: ${message}` }, {}];
     }
+    const secrets = Object.values(job.values?.secrets ?? {});
+    if (secrets.length) {
+      mask = createMasker([...secrets, options.runner.token]);
+      masking = true;
+    }
     const { attempt } = job;
     const where = options.where ? `, ${options.where}` : "";
     const started = spawnRun(
@@ -98,7 +108,7 @@ export function executeAttempt(options: AttemptOptions): Attempt {
             broken = error;
           }
         },
-        onLogs: (lines) => report.logs(lines),
+        onLogs: (lines) => report.logs(masking ? maskLines(lines, mask) : lines),
       },
       options.runner,
     );
@@ -129,6 +139,7 @@ export function executeAttempt(options: AttemptOptions): Attempt {
       state = { type: "CRASHED", message: `the worker failed: ${(error as Error).message}` };
       outcome = {};
     }
+    if (masking && state.message) state = { ...state, message: mask(state.message) };
     try {
       await report.final(state, outcome);
     } catch (error) {
@@ -158,4 +169,12 @@ export function executeAttempt(options: AttemptOptions): Attempt {
     },
     done,
   };
+}
+
+/** `lines` with their text masked (a line that holds nothing to hide is kept as it is). */
+export function maskLines(lines: CapturedLine[], mask: Masker): CapturedLine[] {
+  return lines.map((l) => {
+    const line = mask(l.line);
+    return line === l.line ? l : { ...l, line };
+  });
 }

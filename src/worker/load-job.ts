@@ -1,4 +1,4 @@
-import type { DeploymentSpec } from "../core/index.ts";
+import type { DeploymentSpec, ReferenceValues } from "../core/index.ts";
 import { materializeBundle } from "../definitions/index.ts";
 import { deploymentSpec, getBundle, getVersion, type RunRow, type Store } from "../store/index.ts";
 import type { RunJob } from "./spawn-run.ts";
@@ -11,8 +11,16 @@ interface VersionFiles {
   inPlace: boolean;
 }
 
+/** The values a run's version names (a project's secrets and variables: see createSecrets). */
+export type ValueSource = (spec: DeploymentSpec) => ReferenceValues;
+
 /** Turns claimed runs into jobs for the runner, materializing each version's files once. */
-export function createJobLoader(store: Store, bundlesDir: string, workDir: string) {
+export function createJobLoader(
+  store: Store,
+  bundlesDir: string,
+  workDir: string,
+  values?: ValueSource,
+) {
   const versions = new Map<string, Promise<VersionFiles>>();
 
   const loadVersion = async (deploymentId: number, version: number): Promise<VersionFiles> => {
@@ -49,6 +57,8 @@ export function createJobLoader(store: Store, bundlesDir: string, workDir: strin
       bundleDir,
       inPlace,
       attempt: run.attempt + 1,
+      // Read for each attempt: a secret changed since the last one is used from now on.
+      ...(values ? { values: values(spec) } : {}),
     };
   };
 }

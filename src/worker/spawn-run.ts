@@ -1,6 +1,6 @@
 import { existsSync, statSync } from "node:fs";
 import { isAbsolute, join } from "node:path";
-import type { DeploymentSpec } from "../core/index.ts";
+import { type DeploymentSpec, fillReferences, type ReferenceValues } from "../core/index.ts";
 import { type CapturedLine, createLogCapture } from "./log-capture.ts";
 import { processStartTime } from "./process-tree.ts";
 import { type RenderedCommand, renderCommand } from "./render-command.ts";
@@ -22,6 +22,8 @@ export interface RunJob {
   attempt: number;
   /** Run in bundleDir itself, not a copy (a version with no files of its own runs in the project). */
   inPlace?: boolean;
+  /** The secrets and variables its version names, by name (see spec.secrets, spec.variables). */
+  values?: ReferenceValues;
 }
 
 /** How the runner starts processes. */
@@ -144,7 +146,13 @@ export function spawnRun(
   if (workdir) job = { ...job, bundleDir: workdir.path };
   let argv: string[];
   let paramEnv: Record<string, string>;
+  let specEnv: Record<string, string>;
+  const values = job.values ?? { secrets: {}, variables: {} };
   try {
+    // {{ secrets.x }} and {{ variables.x }} are filled here, at the last moment: the stored run
+    // keeps the reference, never the value.
+    specEnv = fillReferences(job.spec.env, values);
+    job = { ...job, parameters: fillReferences(job.parameters, values) };
     ({ argv, env: paramEnv } = jobCommand(job, options.selfCommand));
   } catch (error) {
     removeScratch();
@@ -158,8 +166,14 @@ export function spawnRun(
   const mark = { runId: job.runId, attempt: job.attempt };
   const env: Record<string, string | undefined> = {
     ...(options.env ?? process.env),
-    ...job.spec.env,
+    ...specEnv,
     ...paramEnv,
+    // What getSecret() and getVariable() read; the SDK takes them out of its environment at once,
+    // so the flow's own child processes do not inherit them.
+    ORCH_SECRETS: Object.keys(values.secrets).length ? JSON.stringify(values.secrets) : undefined,
+    ORCH_VARIABLES: Object.keys(values.variables).length
+      ? JSON.stringify(values.variables)
+      : undefined,
     ...markEnv(mark),
     ORCH_DEPLOYMENT: job.deployment,
     ORCH_PARAMETERS: JSON.stringify(job.parameters),

@@ -184,6 +184,15 @@ test("every route's live answer matches the schema the OpenAPI document declares
   expect((await wc.offline(runner.id)).crashed).toEqual([adHoc.id]);
   await client.listWorkers();
 
+  // Secrets (never read back) and variables.
+  await client.setSecret("contract_secret", "s3cret-value");
+  expect((await client.listSecrets()).secrets.map((x) => x.name)).toEqual(["contract_secret"]);
+  await client.removeSecret("contract_secret");
+  await client.setVariable("region", "eu");
+  expect((await client.getVariable("region")).value).toBe("eu");
+  await client.listVariables();
+  await client.removeVariable("region");
+
   // Events and webhooks; the streams are checked by their type, and an event's data too.
   const stream = client.streamEvents({ prefix: ["contract."] });
   const first = stream.next();

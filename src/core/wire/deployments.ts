@@ -121,6 +121,14 @@ export const DEPLOYMENT_SPEC = {
       type: "string",
       description: 'The working directory, relative to the bundle root ("." when not given)',
     },
+    secrets: {
+      ...STRINGS,
+      description: "The secrets its runs receive: named in the definition or in the flow's code",
+    },
+    variables: {
+      ...STRINGS,
+      description: "The variables its runs receive: named in the definition or in the flow's code",
+    },
   },
 } as const;
 

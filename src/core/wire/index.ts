@@ -8,5 +8,6 @@ export * from "./events.ts";
 export * from "./runs.ts";
 export * from "./schema.ts";
 export * from "./server.ts";
+export * from "./values.ts";
 export * from "./worker-protocol.ts";
 export * from "./workers.ts";

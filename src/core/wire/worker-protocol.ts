@@ -106,6 +106,16 @@ export const WORKER_JOB = {
       type: ["string", "null"],
       description: "The version's bundle (GET /api/bundles/:hash), or null when it has no files",
     },
+    secrets: {
+      type: "object",
+      additionalProperties: { type: "string" },
+      description: "The values of the secrets this run's version names, and only those",
+    },
+    variables: {
+      type: "object",
+      additionalProperties: { type: "string" },
+      description: "The values of the variables this run's version names",
+    },
   },
 } as const;
 

@@ -1,4 +1,10 @@
-import type { ClaimRequestJson, ClaimResponseJson, WorkerJob } from "../../core/index.ts";
+import type {
+  ClaimRequestJson,
+  ClaimResponseJson,
+  DeploymentSpec,
+  ReferenceValues,
+  WorkerJob,
+} from "../../core/index.ts";
 import {
   claimRuns,
   deploymentSpec,
@@ -11,8 +17,11 @@ import {
 } from "../../store/index.ts";
 import type { WorkLook } from "./wait-for-work.ts";
 
+/** The secrets and variables a version names, for its runs' jobs. */
+export type ValueSource = (spec: DeploymentSpec) => ReferenceValues;
+
 /** Runs as a remote worker's jobs; specs are read once per version. */
-function toJobs(store: Store, runs: RunRow[]): WorkerJob[] {
+function toJobs(store: Store, runs: RunRow[], values?: ValueSource): WorkerJob[] {
   const versions = new Map<string, ReturnType<typeof getVersion>>();
   const jobs: WorkerJob[] = [];
   for (const run of runs) {
@@ -31,6 +40,8 @@ function toJobs(store: Store, runs: RunRow[]): WorkerJob[] {
       parameters: JSON.parse(run.parameters) as Record<string, unknown>,
       spec,
       bundle: version.bundle,
+      // Only the secrets this run's version names travel, over the worker's authenticated claim.
+      ...(values ? values(spec) : {}),
     });
   }
   return jobs;
@@ -45,6 +56,7 @@ export function lookForWork(
   store: Store,
   liveWorker: () => WorkerRow,
   request: ClaimRequestJson,
+  values?: ValueSource,
 ): WorkLook {
   const held = new Set(request.held ?? []);
   const told = new Set(request.cancelling ?? []);
@@ -62,7 +74,7 @@ export function lookForWork(
     const result =
       room > 0 ? claimRuns(store, { pool: worker.pool, workerId: worker.id, limit: room }) : null;
     const response: ClaimResponseJson = {
-      jobs: toJobs(store, [...undelivered, ...(result?.claimed ?? [])]),
+      jobs: toJobs(store, [...undelivered, ...(result?.claimed ?? [])], values),
       cancel,
     };
     return { response, nextDueAt: result?.nextDueAt ?? null };

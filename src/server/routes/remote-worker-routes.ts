@@ -43,7 +43,7 @@ import {
 import { fromStateReport, loseWorker } from "../../worker/index.ts";
 import { json } from "../http.ts";
 import type { Route, RouteContext } from "../router.ts";
-import { lookForWork } from "./look-for-work.ts";
+import { lookForWork, type ValueSource } from "./look-for-work.ts";
 import { waitForWork } from "./wait-for-work.ts";
 
 /** What the worker protocol serves from. */
@@ -54,6 +54,8 @@ export interface RemoteWorkerRoutesDeps {
   staleAfterMs?: number;
   /** The server's own worker's id (null until it starts); the offline route refuses it. */
   ownWorkerId?: () => string | null;
+  /** The secrets and variables a run's version names, sent with its job. */
+  values?: ValueSource;
 }
 
 /**
@@ -66,6 +68,7 @@ export function remoteWorkerRoutes({
   paths,
   staleAfterMs = 30_000,
   ownWorkerId = () => null,
+  values,
 }: RemoteWorkerRoutesDeps): Route[] {
   /** The worker, online; throws E_NOT_FOUND (unknown) or E_CONFLICT (marked offline). */
   const liveWorker = (id: string): WorkerRow => {
@@ -157,7 +160,7 @@ export function remoteWorkerRoutes({
       body: CLAIM_REQUEST,
       response: { description: "{jobs, cancel}", schema: CLAIM_RESPONSE },
       handler: (req, { params: { id }, body }: RouteContext<ClaimRequestJson>) => {
-        const look = () => lookForWork(store, () => liveWorker(id!), body);
+        const look = () => lookForWork(store, () => liveWorker(id!), body, values);
         const first = look();
         const wait = body.wait_ms ?? 0;
         if (first.response.jobs.length || first.response.cancel.length || wait === 0) {

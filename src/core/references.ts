@@ -1,0 +1,70 @@
+import { OrchError } from "./errors.ts";
+
+/** What a definition can refer to by name: a secret or a variable. */
+export type ReferenceKind = "secrets" | "variables";
+
+/** One `{{ secrets.x }}` or `{{ variables.x }}` in a text. */
+export interface Reference {
+  kind: ReferenceKind;
+  name: string;
+  /** Where it starts in the text. */
+  index: number;
+}
+
+/** Names of secrets and variables: letters, digits, `_`, `-` and `.`, starting with a letter or digit. */
+export const VALUE_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,199}$/;
+
+const REFERENCE = /\{\{\s*(secrets|variables)\.([A-Za-z0-9][A-Za-z0-9_.-]*)\s*\}\}/g;
+
+/** Every secret and variable reference in `text`. */
+export function findReferences(text: string): Reference[] {
+  return [...text.matchAll(REFERENCE)].map((m) => ({
+    kind: m[1] as ReferenceKind,
+    name: m[2]!,
+    index: m.index!,
+  }));
+}
+
+/** The values a run received, by kind and name. */
+export interface ReferenceValues {
+  secrets: Record<string, string>;
+  variables: Record<string, string>;
+}
+
+/**
+ * `value` with its `{{ secrets.x }}` and `{{ variables.x }}` filled in, deeply through arrays and
+ * objects (strings only; other values stay as they are). A reference to a value the run did not
+ * receive is an error that says how to set it.
+ */
+export function fillReferences<T>(value: T, values: ReferenceValues): T {
+  const fill = (item: unknown): unknown => {
+    if (typeof item === "string") {
+      if (!item.includes("{{")) return item;
+      return item.replace(REFERENCE, (_, kind: ReferenceKind, name: string) => {
+        const found = values[kind][name];
+        if (found === undefined) {
+          const what = kind === "secrets" ? "secret" : "variable";
+          throw new OrchError(
+            "E_NOT_FOUND",
+            `{{ ${kind}.${name} }}: no ${what} ${name} was given to this run; set it with orch ${kind} set ${name}, then deploy again`,
+          );
+        }
+        return found;
+      });
+    }
+    if (Array.isArray(item)) return item.map(fill);
+    if (item && typeof item === "object") {
+      return Object.fromEntries(Object.entries(item).map(([k, v]) => [k, fill(v)]));
+    }
+    return item;
+  };
+  return fill(value) as T;
+}
+
+/** Every secret and variable named in `value`'s strings, deeply. */
+export function referencesIn(value: unknown): Reference[] {
+  if (typeof value === "string") return findReferences(value);
+  if (Array.isArray(value)) return value.flatMap(referencesIn);
+  if (value && typeof value === "object") return Object.values(value).flatMap(referencesIn);
+  return [];
+}

@@ -1,0 +1,81 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import type { DeploymentSpec, Problem } from "../core/index.ts";
+import { listVariables, type Store, secretNames } from "../store/index.ts";
+import type { Bundle } from "./bundles.ts";
+import { position } from "./definition-positions.ts";
+import { codeReferences, type NamedValue } from "./definition-references.ts";
+import { flowModules } from "./flow-modules.ts";
+import type { ParsedDeployment } from "./parse-definitions.ts";
+
+/** What a deploy knows exists: secret and variable names (read once per deploy). */
+export interface KnownValues {
+  secrets: Set<string>;
+  variables: Set<string>;
+}
+
+/** The names of the project's secrets and variables now. */
+export function knownValues(store: Store): KnownValues {
+  return {
+    secrets: secretNames(store),
+    variables: new Set(listVariables(store).map((v) => v.name)),
+  };
+}
+
+/**
+ * A deployment's spec with the secrets and variables its runs receive (named in its definition,
+ * or as literals in `getSecret("x")` / `getVariable("x")` in its flow's modules), and a problem
+ * for each name that does not exist. The lists are left out when empty, so a spec that names
+ * none hashes as it did before they existed.
+ */
+export function withNamedValues(
+  deployment: ParsedDeployment,
+  folder: string,
+  bundle: Bundle,
+  known: KnownValues,
+  folderRel: string,
+): { spec: DeploymentSpec; problems: Problem[] } {
+  const { spec } = deployment;
+  const refs: NamedValue[] = [...deployment.references];
+  if (spec.flow) {
+    const files = new Set(bundle.files.map((f) => f.path));
+    for (const module of flowModules(folder, spec.flow.path, files)) {
+      let text: string;
+      try {
+        text = readFileSync(join(folder, module), "utf8");
+      } catch {
+        continue;
+      }
+      refs.push(...codeReferences(text, folderRel ? `${folderRel}/${module}` : module));
+    }
+  }
+  const problems: Problem[] = [];
+  for (const ref of refs) {
+    if (known[ref.kind].has(ref.name)) continue;
+    const what = ref.kind === "secrets" ? "secret" : "variable";
+    const how =
+      ref.kind === "secrets"
+        ? `orch secrets set ${ref.name}`
+        : `orch variables set ${ref.name} VALUE`;
+    problems.push({
+      where: ref.where,
+      message: `no ${what} named ${JSON.stringify(ref.name)}; set it with ${how}`,
+    });
+  }
+  problems.sort((a, b) => {
+    const [fa, fb] = [a.where!.replace(/:\d+:\d+$/, ""), b.where!.replace(/:\d+:\d+$/, "")];
+    return fa === fb ? position(a.where) - position(b.where) : fa < fb ? -1 : 1;
+  });
+  const names = (kind: NamedValue["kind"]) =>
+    [...new Set(refs.filter((r) => r.kind === kind).map((r) => r.name))].sort();
+  const secrets = names("secrets");
+  const variables = names("variables");
+  return {
+    spec: {
+      ...spec,
+      ...(secrets.length ? { secrets } : {}),
+      ...(variables.length ? { variables } : {}),
+    },
+    problems,
+  };
+}

@@ -1,0 +1,48 @@
+import { readFileSync } from "node:fs";
+import { dirname, join, normalize } from "node:path";
+
+/** Extensions tried for an import without one, and for `./x.js` that names `./x.ts`. */
+const EXTENSIONS = [".ts", ".tsx", ".mts", ".js", ".jsx", ".mjs", ".cjs", ".json"];
+
+/**
+ * The files of a bundle that a TypeScript flow runs: its entry and every local module it
+ * imports, directly or through others (Bun's own import scanner reads each). Packages and files
+ * outside the bundle are not followed. Paths are bundle-relative with forward slashes; `files`
+ * is what the bundle holds.
+ */
+export function flowModules(folder: string, entry: string, files: ReadonlySet<string>): string[] {
+  const transpiler = new Bun.Transpiler({ loader: "tsx" });
+  const seen = new Set<string>();
+  const queue = [entry];
+  while (queue.length) {
+    const path = queue.pop()!;
+    if (seen.has(path)) continue;
+    seen.add(path);
+    if (!/\.(m|c)?[jt]sx?$/.test(path)) continue;
+    let imports: { path: string }[];
+    try {
+      imports = transpiler.scanImports(readFileSync(join(folder, path), "utf8"));
+    } catch {
+      continue; // a module that does not parse fails when it runs, with Bun's own message
+    }
+    for (const { path: spec } of imports) {
+      if (!spec.startsWith("./") && !spec.startsWith("../")) continue;
+      const target = resolveLocal(join(dirname(path), spec.split(/[?#]/)[0]!), files);
+      if (target && !seen.has(target)) queue.push(target);
+    }
+  }
+  return [...seen].sort();
+}
+
+function resolveLocal(raw: string, files: ReadonlySet<string>): string | null {
+  const base = normalize(raw).split("\\").join("/");
+  if (base.startsWith("..")) return null;
+  const stem = base.replace(/\.(m|c)?jsx?$/, "");
+  const candidates = [
+    base,
+    ...EXTENSIONS.map((ext) => base + ext),
+    ...EXTENSIONS.map((ext) => stem + ext),
+    ...EXTENSIONS.map((ext) => `${base}/index${ext}`),
+  ];
+  return candidates.find((c) => files.has(c)) ?? null;
+}
