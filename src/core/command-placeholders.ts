@@ -29,6 +29,8 @@ export interface CommandPlaceholder {
   path: string;
   /** The parameter's keys (`["db", "host"]`) when the path names a parameter. */
   keys?: string[];
+  /** What of the run it names, for `{{ run.scheduled_at }}` (the time the run is for). */
+  run?: RunField;
   quoting: PlaceholderQuoting;
   /**
    * The value must be a number: the placeholder sits where bash evaluates text as arithmetic
@@ -39,6 +41,10 @@ export interface CommandPlaceholder {
   /** Why it cannot be filled safely, when it cannot; says what to write instead. */
   problem?: string;
 }
+
+/** What of the run a placeholder may name, and the variable that carries it into scripts. */
+export const RUN_FIELDS = { scheduled_at: "ORCH_SCHEDULED_AT" } as const;
+export type RunField = keyof typeof RUN_FIELDS;
 
 const PLACEHOLDER = /\{\{([^{}]*)\}\}/g;
 const PLACEHOLDER_AT = /\{\{([^{}]*)\}\}/y;
@@ -82,8 +88,10 @@ function named(
   const placeholder: CommandPlaceholder = { arg, start, end: start + length, path, quoting };
   if (root === "parameters" && keys.length > 0 && keys.every((k) => KEY.test(k))) {
     placeholder.keys = keys;
+  } else if (root === "run" && keys.length === 1 && Object.hasOwn(RUN_FIELDS, keys[0]!)) {
+    placeholder.run = keys[0] as RunField;
   } else {
-    placeholder.problem = `{{ ${path} }} cannot be filled: only {{ parameters.NAME }} can`;
+    placeholder.problem = `{{ ${path} }} cannot be filled: only {{ parameters.NAME }} and {{ run.scheduled_at }} can`;
   }
   return placeholder;
 }

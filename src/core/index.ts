@@ -3,6 +3,8 @@ export {
   type CommandPlaceholder,
   commandPlaceholders,
   type PlaceholderQuoting,
+  RUN_FIELDS,
+  type RunField,
 } from "./command-placeholders.ts";
 export {
   CATCHUP_POLICIES,

@@ -17,6 +17,11 @@ export function checkCommandPlaceholders(
   // The same reading of the command as at run time (commandPlaceholders), so a definition
   // that deploys never fails to render for a reason known now.
   for (const p of commandPlaceholders(command)) {
+    if (p.run) {
+      if (p.numeric)
+        count(path, `{{ ${p.path} }} is a time, not a number, where bash evaluates arithmetic`);
+      continue;
+    }
     const first = p.keys?.[0];
     if (p.problem || first === undefined) {
       count(path, p.problem ?? `{{ ${p.path} }} cannot be filled`);

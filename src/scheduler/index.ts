@@ -1,13 +1,26 @@
+export { nextSlot, type SlotRange, slotsIn } from "./backfill-slots.ts";
 export {
   CATCHUP_ALL_CAP,
   type CatchupResult,
   catchUp,
   type MissedCause,
 } from "./catch-up.ts";
+export {
+  backfillRange,
+  backfillToJson,
+  createBackfill,
+  planBackfill,
+} from "./create-backfill.ts";
 export { describeSchedule } from "./describe-schedule.ts";
 export { lateReason, markLateRuns } from "./mark-late.ts";
 export { occurrences, occurrencesBefore, type ScheduleKind, scheduleKind } from "./occurrences.ts";
 export { type PlanInput, type PlanResult, planDeployment } from "./plan-deployment.ts";
+export {
+  type BackfillRunner,
+  backfillSlotKey,
+  feedBackfill,
+  startBackfills,
+} from "./run-backfills.ts";
 export { parseSlotKey, scheduleId, slotKey } from "./schedule-identity.ts";
 export {
   type Scheduler,

@@ -4,5 +4,6 @@
  * Each concept lives in its own file; this one only names what the SDK exports.
  */
 export { type Flow, type FlowOptions, flow, isFlow } from "./flow.ts";
+export { getScheduledAt } from "./scheduled-at.ts";
 export { getSecret, getVariable } from "./secrets.ts";
 export { type Task, type TaskOptions, task } from "./task.ts";

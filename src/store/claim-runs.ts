@@ -39,10 +39,10 @@ interface Candidate {
  * (store.tx): it holds the write lock from its first statement, so the counts of active runs it
  * reads are still true when it moves runs to PENDING, and two claimers can never take the same
  * run or both take the last slot of a limit. Candidates (SCHEDULED, due, in an unpaused queue)
- * are read in queue priority, then scheduled_at order; each is checked against the limits as
- * counted so far (the worker's free slots, then heldBackBy: the pool's and the queue's
- * concurrency_limit, the deployment version's `concurrency`), and counts grow as runs are taken,
- * so a burst never overshoots. A run held back by its queue's or deployment's limit is skipped,
+ * are read in queue priority, then scheduled_at order, backfills' runs after all others; each
+ * is checked against the limits as counted so far (the worker's free slots, then heldBackBy:
+ * the pool's and the queue's concurrency_limit, the deployment version's `concurrency`), and
+ * counts grow as runs are taken, so a burst never overshoots. A run held back by its queue's or deployment's limit is skipped,
  * not waited on, so it cannot block runs behind it; with `collision: cancel-new` it is cancelled
  * instead.
  * Decisions are made while reading and applied after, through transitionRun.
@@ -115,10 +115,20 @@ export function claimRuns(store: Store, request: ClaimRequest): ClaimResult {
          ON v.deployment_id = r.deployment_id AND v.version = r.version
        WHERE r.state_type = 'SCHEDULED' AND r.work_pool = ? AND r.scheduled_at <= ?
          AND coalesce(q.paused, 0) = 0 AND coalesce(q.priority, 1) = ?
+         AND (r.backfill_id IS NOT NULL) = ?
        ORDER BY r.scheduled_at, r.seq`,
     );
-    claiming: for (const level of [...levels].sort((a, b) => a - b)) {
-      for (const c of candidates.iterate(request.pool, now, level) as IterableIterator<Candidate>) {
+    // Backfills' runs come after every other due run, whatever their queue: a backfill of a
+    // year of slots must never hold back tonight's scheduled run (it yields to it).
+    const sorted = [...levels].sort((a, b) => a - b);
+    const passes = [0, 1].flatMap((backfill) => sorted.map((level) => ({ level, backfill })));
+    claiming: for (const { level, backfill } of passes) {
+      for (const c of candidates.iterate(
+        request.pool,
+        now,
+        level,
+        backfill,
+      ) as IterableIterator<Candidate>) {
         if (room <= 0) break claiming;
         const inQueue = queueActive.get(c.work_queue) ?? 0;
         const inDeployment =

@@ -17,6 +17,8 @@ export interface DeploymentRunRequest {
   parentId?: string | null;
   message?: string;
   triggerChain?: string[];
+  /** The backfill making the run, and the slot it is for. */
+  backfill?: { id: string; slotAt: number };
 }
 
 /**
@@ -62,5 +64,8 @@ export function createDeploymentRun(
     parentId: request.parentId ?? null,
     message: request.message,
     ...(request.triggerChain ? { triggerChain: request.triggerChain } : {}),
+    ...(request.backfill
+      ? { backfillId: request.backfill.id, slotAt: request.backfill.slotAt }
+      : {}),
   });
 }

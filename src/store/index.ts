@@ -1,4 +1,19 @@
 export { appendNumberedLogs, type NumberedAppend } from "./append-numbered-logs.ts";
+export {
+  advanceBackfill,
+  type BackfillRow,
+  backfillRunCounts,
+  backfillSchedule,
+  getBackfill,
+  getBackfillOrThrow,
+  hasCompletedRunAt,
+  insertBackfill,
+  listBackfills,
+  type NewBackfill,
+  runningBackfillIds,
+  setBackfillStatus,
+  unfinishedBackfillRuns,
+} from "./backfills.ts";
 export { getBundle, saveBundle } from "./bundles.ts";
 export { type ClaimRequest, type ClaimResult, claimRuns } from "./claim-runs.ts";
 export { ensureDataDir, ensureToken } from "./data-dir.ts";
@@ -54,7 +69,15 @@ export {
 export { pruneRuns } from "./prune-runs.ts";
 export { runStates } from "./run-history.ts";
 export { type ActiveCounts, type HeldBack, heldBackBy, type RunLimits } from "./run-limits.ts";
-export { createRun, getRun, getRunOrThrow, type NewRun, type RunRow, runToJson } from "./runs.ts";
+export {
+  createRun,
+  getRun,
+  getRunOrThrow,
+  type NewRun,
+  type RunRow,
+  runSlotAt,
+  runToJson,
+} from "./runs.ts";
 export {
   deleteSecret,
   listSecrets,

@@ -268,6 +268,45 @@ ALTER TABLE flow_runs ADD COLUMN options TEXT;
 ALTER TABLE deployments ADD COLUMN rolled_back_from TEXT;
 `,
   },
+  {
+    version: 9,
+    name: "backfills, and the slot each run is for",
+    // A backfill walks a schedule's slots over a past range; `cursor` is the last slot it handled
+    // (made a run for, or skipped), moved in the same transaction that makes the slot's run (whose
+    // idempotency key names the backfill and the slot), so a backfill killed at any point resumes
+    // with no slot twice and none skipped. `slot_at` keeps the time a run is for (its schedule or
+    // backfill slot, or when it was first due): scheduled_at moves with retries and, for a
+    // backfill's run, is when it was fed. Completed runs by slot serve --only-missing.
+    sql: `
+CREATE TABLE backfills (
+  id TEXT PRIMARY KEY,
+  deployment_id INTEGER NOT NULL REFERENCES deployments(id),
+  deployment TEXT NOT NULL,
+  schedule_index INTEGER NOT NULL,
+  schedule TEXT NOT NULL,
+  from_at INTEGER NOT NULL,
+  to_at INTEGER NOT NULL,
+  reverse INTEGER NOT NULL DEFAULT 0,
+  only_missing INTEGER NOT NULL DEFAULT 0,
+  max_concurrency INTEGER NOT NULL,
+  status TEXT NOT NULL,
+  total INTEGER NOT NULL,
+  cursor INTEGER,
+  created INTEGER NOT NULL DEFAULT 0,
+  skipped INTEGER NOT NULL DEFAULT 0,
+  message TEXT NOT NULL DEFAULT '',
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL,
+  ended_at INTEGER
+);
+CREATE INDEX backfills_by_status ON backfills (status, created_at);
+ALTER TABLE flow_runs ADD COLUMN backfill_id TEXT;
+ALTER TABLE flow_runs ADD COLUMN slot_at INTEGER;
+CREATE INDEX flow_runs_by_backfill ON flow_runs (backfill_id, state_type) WHERE backfill_id IS NOT NULL;
+CREATE INDEX flow_runs_completed_slots ON flow_runs (deployment_id, coalesce(slot_at, scheduled_at))
+  WHERE state_type = 'COMPLETED';
+`,
+  },
 ];
 
 /** The newest schema version this build of orch knows. */

@@ -38,6 +38,10 @@ export interface RunRow {
   created_at: number;
   /** For a run a trigger made: JSON list of the deployments whose runs led to it. */
   trigger_chain: string | null;
+  /** The backfill that made this run, or null. */
+  backfill_id: string | null;
+  /** The time this run is for (its slot); null for runs stored before orch kept it. */
+  slot_at: number | null;
 }
 
 /** The JSON shape of a stored run. */
@@ -63,7 +67,17 @@ export function runToJson(row: RunRow): RunJson {
     work_queue: row.work_queue,
     created_by: row.created_by,
     created_at: iso(row.created_at),
+    slot_at: iso(runSlotAt(row)),
+    backfill_id: row.backfill_id ?? null,
   };
+}
+
+/**
+ * The time a run is for: its schedule or backfill slot, or when it was first due. What the run
+ * gets as ORCH_SCHEDULED_AT and {{ run.scheduled_at }}, so it works on its slot's data.
+ */
+export function runSlotAt(row: Pick<RunRow, "slot_at" | "scheduled_at">): number {
+  return row.slot_at ?? row.scheduled_at;
 }
 
 export interface NewRun {
@@ -83,6 +97,10 @@ export interface NewRun {
   message?: string;
   /** The deployments whose runs led a trigger to this run. */
   triggerChain?: string[];
+  /** The backfill making this run. */
+  backfillId?: string;
+  /** The time the run is for, when not its first due time (a backfill's slot). */
+  slotAt?: number;
 }
 
 /**
@@ -104,8 +122,9 @@ export function createRun(store: Store, input: NewRun): RunRow {
       .query(
         `INSERT INTO flow_runs (id, deployment_id, deployment, version, parent_id, parameters, tags,
            work_pool, work_queue, state_type, state_name, state_message, state_at, retries,
-           retry_delay_ms, scheduled_at, idempotency_key, created_by, created_at, trigger_chain)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'SCHEDULED', 'Scheduled', ?, ?, ?, ?, ?, ?, ?, ?, ?)
+           retry_delay_ms, scheduled_at, idempotency_key, created_by, created_at, trigger_chain,
+           backfill_id, slot_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'SCHEDULED', 'Scheduled', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
          RETURNING *`,
       )
       .get(
@@ -127,6 +146,8 @@ export function createRun(store: Store, input: NewRun): RunRow {
         input.createdBy ?? "manual",
         now,
         input.triggerChain ? JSON.stringify(input.triggerChain) : null,
+        input.backfillId ?? null,
+        input.slotAt ?? input.scheduledAt ?? now,
       ) as RunRow;
     const tagInsert = sqlite(store).query(
       "INSERT OR IGNORE INTO flow_run_tags (run_seq, tag) VALUES (?, ?)",

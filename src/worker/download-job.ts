@@ -39,6 +39,7 @@ export function createJobDownloader(
       inPlace: !job.bundle,
       attempt: job.attempt,
       values: { secrets: job.secrets ?? {}, variables: job.variables ?? {} },
+      ...(job.scheduled_at ? { scheduledAt: job.scheduled_at } : {}),
     };
   };
 }

@@ -1,6 +1,13 @@
-import type { DeploymentSpec, ReferenceValues } from "../core/index.ts";
+import { type DeploymentSpec, iso, type ReferenceValues } from "../core/index.ts";
 import { materializeBundle } from "../definitions/index.ts";
-import { deploymentSpec, getBundle, getVersion, type RunRow, type Store } from "../store/index.ts";
+import {
+  deploymentSpec,
+  getBundle,
+  getVersion,
+  type RunRow,
+  runSlotAt,
+  type Store,
+} from "../store/index.ts";
 import type { RunJob } from "./spawn-run.ts";
 
 /** A version's spec and files on disk; versions never change, so this is cached for good. */
@@ -59,6 +66,7 @@ export function createJobLoader(
       attempt: run.attempt + 1,
       // Read for each attempt: a secret changed since the last one is used from now on.
       ...(values ? { values: values(spec) } : {}),
+      scheduledAt: iso(runSlotAt(run))!,
     };
   };
 }

@@ -1,4 +1,10 @@
-import { commandPlaceholders, OrchError, type PlaceholderQuoting } from "../core/index.ts";
+import {
+  commandPlaceholders,
+  OrchError,
+  type PlaceholderQuoting,
+  RUN_FIELDS,
+  type RunField,
+} from "../core/index.ts";
 
 /** A command ready to start: its argv and the variables that carry values into shell scripts. */
 export interface RenderedCommand {
@@ -18,7 +24,7 @@ const REFERENCE: Record<Exclude<PlaceholderQuoting, "argv">, (name: string) => s
 
 /**
  * Fill the `{{ parameters.x }}` placeholders of a command (nested paths like
- * `parameters.db.host` too). Strings go in as they are, other values as JSON. In a plain
+ * `parameters.db.host` too), and `{{ run.scheduled_at }}` with the time the run is for. Strings go in as they are, other values as JSON. In a plain
  * argument the value is that argument's text, whatever it holds. In a shell script (`sh -c`, or
  * a string command) the value goes in an environment variable, `ORCH_PARAM_<path>`, and the
  * script gets a quoted reference to it, so no value is ever parsed as shell code. A placeholder
@@ -27,11 +33,24 @@ const REFERENCE: Record<Exclude<PlaceholderQuoting, "argv">, (name: string) => s
 export function renderCommand(
   argv: readonly string[],
   parameters: Record<string, unknown>,
+  run: Record<RunField, string> = { scheduled_at: "" },
 ): RenderedCommand {
   const out = [...argv];
   const env: Record<string, string> = {};
   const names = new Map<string, string>();
   const fills = commandPlaceholders(argv).map((p) => {
+    if (p.run && !p.problem) {
+      // The run's own values are in its environment already (ORCH_SCHEDULED_AT): a script
+      // refers to that variable, an argument gets the text.
+      if (p.numeric) {
+        throw new OrchError(
+          "E_BAD_INPUT",
+          `command argument ${p.arg}: {{ ${p.path} }} is a time, not a number, where bash evaluates arithmetic`,
+        );
+      }
+      const text = run[p.run];
+      return { p, text: p.quoting === "argv" ? text : REFERENCE[p.quoting](RUN_FIELDS[p.run]) };
+    }
     if (p.problem || !p.keys) {
       throw new OrchError("E_BAD_INPUT", `command argument ${p.arg}: ${p.problem}`);
     }

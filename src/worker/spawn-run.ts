@@ -24,6 +24,8 @@ export interface RunJob {
   inPlace?: boolean;
   /** The secrets and variables its version names, by name (see spec.secrets, spec.variables). */
   values?: ReferenceValues;
+  /** The time the run is for (its slot), ISO: ORCH_SCHEDULED_AT and {{ run.scheduled_at }}. */
+  scheduledAt?: string;
 }
 
 /** How the runner starts processes. */
@@ -102,7 +104,7 @@ export function jobCommand(job: RunJob, self: string[] = selfCommand()): Rendere
     return { argv: [...self, "__flow-run", file, spec.flow.export], env: {} };
   }
   if (!spec.command?.length) throw new Error(`deployment ${job.deployment} has no flow or command`);
-  return renderCommand(spec.command, job.parameters);
+  return renderCommand(spec.command, job.parameters, { scheduled_at: job.scheduledAt ?? "" });
 }
 
 /**
@@ -177,6 +179,7 @@ export function spawnRun(
     ...markEnv(mark),
     ORCH_DEPLOYMENT: job.deployment,
     ORCH_PARAMETERS: JSON.stringify(job.parameters),
+    ...(job.scheduledAt ? { ORCH_SCHEDULED_AT: job.scheduledAt } : {}),
     // The flow-run entry ends itself when this process ends (see dieWithParent).
     ORCH_WORKER_PID: String(process.pid),
     ORCH_API_URL: options.apiUrl ?? "",

@@ -3,6 +3,7 @@
  * from it: the server checks bodies and documents responses with the schemas, the store's
  * serialisers and the client use the types.
  */
+export * from "./backfills.ts";
 export * from "./deployments.ts";
 export * from "./events.ts";
 export * from "./runs.ts";

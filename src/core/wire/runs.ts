@@ -59,6 +59,12 @@ export const RUN = {
     work_queue: { type: "string" },
     created_by: { type: "string" },
     created_at: TIME_OR_NULL,
+    slot_at: {
+      ...TIME_OR_NULL,
+      description:
+        "The time the run is for (its schedule or backfill slot): ORCH_SCHEDULED_AT, {{ run.scheduled_at }}",
+    },
+    backfill_id: { type: ["string", "null"], description: "The backfill that made it" },
   },
 } as const;
 

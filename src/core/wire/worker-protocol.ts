@@ -116,6 +116,10 @@ export const WORKER_JOB = {
       additionalProperties: { type: "string" },
       description: "The values of the variables this run's version names",
     },
+    scheduled_at: {
+      type: "string",
+      description: "The time the run is for (its slot), ISO: the run's ORCH_SCHEDULED_AT",
+    },
   },
 } as const;
 

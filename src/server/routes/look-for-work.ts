@@ -1,9 +1,10 @@
-import type {
-  ClaimRequestJson,
-  ClaimResponseJson,
-  DeploymentSpec,
-  ReferenceValues,
-  WorkerJob,
+import {
+  type ClaimRequestJson,
+  type ClaimResponseJson,
+  type DeploymentSpec,
+  iso,
+  type ReferenceValues,
+  type WorkerJob,
 } from "../../core/index.ts";
 import {
   claimRuns,
@@ -12,6 +13,7 @@ import {
   heartbeatWorker,
   listActiveRuns,
   type RunRow,
+  runSlotAt,
   type Store,
   type WorkerRow,
 } from "../../store/index.ts";
@@ -42,6 +44,7 @@ function toJobs(store: Store, runs: RunRow[], values?: ValueSource): WorkerJob[]
       bundle: version.bundle,
       // Only the secrets this run's version names travel, over the worker's authenticated claim.
       ...(values ? values(spec) : {}),
+      scheduled_at: iso(runSlotAt(run))!,
     });
   }
   return jobs;
