@@ -8,6 +8,7 @@ declare module "orch" {
    * Each concept lives in its own file; this one only names what the SDK exports.
    */
   export { type Flow, type FlowOptions, flow, isFlow } from "orch/internal/sdk/flow";
+  export { getScheduledAt } from "orch/internal/sdk/scheduled-at";
   export { getSecret, getVariable } from "orch/internal/sdk/secrets";
   export { type Task, type TaskOptions, task } from "orch/internal/sdk/task";
 }
@@ -34,6 +35,15 @@ declare module "orch/internal/sdk/flow" {
   ): Flow<P, R>;
   /** True when a value was made by `flow()`. */
   export function isFlow(value: unknown): value is Flow<object, unknown>;
+}
+
+declare module "orch/internal/sdk/scheduled-at" {
+  /**
+   * The time the current run is for: its schedule slot, or a backfill's slot (ORCH_SCHEDULED_AT).
+   * A flow that loads "yesterday's data" should read the day from here, not from the clock, so a
+   * backfilled or caught-up run works on its own slot's data. Null outside a run of orch.
+   */
+  export function getScheduledAt(): Date | null;
 }
 
 declare module "orch/internal/sdk/secrets" {

@@ -45,6 +45,14 @@ export const COMMANDS: Record<string, Loader> = {
   flow: group("flow", "Run a TypeScript flow file ad hoc", {
     run: load(() => import("./flow-run.ts")),
   }),
+  backfill: load(() => import("./backfill.ts")),
+  backfills: group("backfills", "List, inspect, pause, resume or cancel backfills", {
+    ls: named(() => import("./backfills.ts"), "ls"),
+    inspect: named(() => import("./backfills.ts"), "inspect"),
+    pause: named(() => import("./backfills.ts"), "pause"),
+    resume: named(() => import("./backfills.ts"), "resume"),
+    cancel: named(() => import("./backfills.ts"), "cancel"),
+  }),
   worker: load(() => import("./worker.ts")),
   monitor: load(() => import("./monitor.ts")),
   events: group("events", "Emit events that triggers can match", {

@@ -1,4 +1,7 @@
 import {
+  type BackfillJson,
+  type BackfillPlanJson,
+  type CreateBackfillRequest,
   type DeploymentDetail,
   type DeploymentJson,
   type DeploymentRemoved,
@@ -216,5 +219,15 @@ export function createClient(options: ClientOptions) {
     setVariable: (n: string, value: string) =>
       request<VariableJson>("PUT", `/api/variables/${name(n)}`, { value }),
     removeVariable: (n: string) => request<ValueRemoved>("DELETE", `/api/variables/${name(n)}`),
+    listBackfills: () => request<BackfillJson[]>("GET", "/api/backfills"),
+    createBackfill: (body: CreateBackfillRequest) =>
+      request<BackfillJson>("POST", "/api/backfills", body),
+    /** The slots a backfill would run; nothing is made. */
+    planBackfill: (body: CreateBackfillRequest) =>
+      request<BackfillPlanJson>("POST", "/api/backfills/plan", body),
+    getBackfill: (id: string) => request<BackfillJson>("GET", `/api/backfills/${name(id)}`),
+    /** Pause, resume or cancel a backfill. */
+    setBackfill: (id: string, verb: "pause" | "resume" | "cancel") =>
+      request<BackfillJson>("POST", `/api/backfills/${name(id)}/${verb}`),
   };
 }

@@ -1,5 +1,7 @@
 export type {
   AdHocRunRequest,
+  BackfillJson,
+  BackfillPlanJson,
   DeploymentDetail,
   DeploymentJson,
   DeployReport,

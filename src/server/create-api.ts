@@ -13,6 +13,7 @@ import type { RunRow, Store } from "../store/index.ts";
 import { type ErrorLog, json } from "./http.ts";
 import { openApiDocument } from "./openapi.ts";
 import { createRouter, type Route } from "./router.ts";
+import { backfillRoutes } from "./routes/backfill-routes.ts";
 import { deploymentRoutes } from "./routes/deployment-routes.ts";
 import { eventRoutes } from "./routes/event-routes.ts";
 import { remoteWorkerRoutes } from "./routes/remote-worker-routes.ts";
@@ -27,7 +28,7 @@ export interface ApiDeps {
   deployer: Deployer;
   upcoming?: (spec: DeploymentSpec, count: number) => number[];
   /** Cancel and retry runs (a server's worker); a server-less API refuses them. */
-  cancel?: (store: Store, runId: string) => RunRow;
+  cancel?: (store: Store, runId: string, message?: string) => RunRow;
   retry?: (store: Store, runId: string) => RunRow;
   /** Workers silent this long are marked offline (the worker protocol tells them). */
   staleAfterMs?: number;
@@ -74,6 +75,7 @@ export function apiRoutes(deps: ApiDeps): Route[] {
     ...remoteWorkerRoutes({ ...deps, values: (spec) => secrets.forRun(spec) }),
     ...workerRoutes(deps),
     ...valueRoutes({ store: deps.store, secrets, deployer: deps.deployer }),
+    ...backfillRoutes(deps),
     ...(deps.extraRoutes ?? []),
   ];
   routes.push({

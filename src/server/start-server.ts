@@ -14,7 +14,7 @@ import {
 } from "../core/index.ts";
 import { createDeployer, type DeployReport, watchDefinitions } from "../definitions/index.ts";
 import { startTriggers } from "../events/index.ts";
-import { startScheduler, upcomingRuns } from "../scheduler/index.ts";
+import { startBackfills, startScheduler, upcomingRuns } from "../scheduler/index.ts";
 import { createSecretBox, createSecrets } from "../secrets/index.ts";
 import {
   acquireInstanceLock,
@@ -133,6 +133,9 @@ export async function startServer(options: ServerOptions = {}): Promise<OrchServ
     // Before the worker: runs missed while orch was down are caught up before any is claimed.
     const scheduler = startScheduler({ store, logger });
     stops.push(async () => scheduler.stop());
+    // Backfills go on where they were; their runs wait behind the schedules' in the claim.
+    const backfills = startBackfills({ store, logger });
+    stops.push(async () => backfills.stop());
     const triggers = startTriggers({ store, logger });
     stops.push(async () => triggers.stop());
     const clock = store.clock;

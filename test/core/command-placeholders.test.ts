@@ -159,8 +159,8 @@ describe("commandPlaceholders: the quoting context at each placeholder of a shel
       "3:argv:parameters.b",
     ]);
     expect(where(["echo", "{{ event.payload.ref }}", "{{ parameters }}"])).toEqual([
-      "{{ event.payload.ref }} cannot be filled: only {{ parameters.NAME }} can",
-      "{{ parameters }} cannot be filled: only {{ parameters.NAME }} can",
+      "{{ event.payload.ref }} cannot be filled: only {{ parameters.NAME }} and {{ run.scheduled_at }} can",
+      "{{ parameters }} cannot be filled: only {{ parameters.NAME }} and {{ run.scheduled_at }} can",
     ]);
   });
 });
@@ -303,4 +303,29 @@ test("where bash reads a value as a variable name, a placeholder asks for a numb
     "parameters.k",
     "parameters.l",
   ]);
+});
+
+describe("{{ run.scheduled_at }}: the time a run is for", () => {
+  const at = "2026-03-29T01:00:00.000Z";
+  test("an argument gets the time itself; a script refers to ORCH_SCHEDULED_AT, which the run has", () => {
+    expect(
+      renderCommand(["etl", "--day={{ run.scheduled_at }}"], {}, { scheduled_at: at }).argv,
+    ).toEqual(["etl", `--day=${at}`]);
+    const script = renderCommand(
+      ["sh", "-c", "load {{ run.scheduled_at }} '{{ run.scheduled_at }}'"],
+      {},
+      { scheduled_at: at },
+    );
+    expect(script.argv[2]).toBe(`load "\${ORCH_SCHEDULED_AT}" ''"\${ORCH_SCHEDULED_AT}"''`);
+    expect(script.env).toEqual({});
+  });
+
+  test("only scheduled_at of the run can be named, and never where bash does arithmetic", () => {
+    expect(where(["echo", "{{ run.id }}"])).toEqual([
+      "{{ run.id }} cannot be filled: only {{ parameters.NAME }} and {{ run.scheduled_at }} can",
+    ]);
+    expect(() =>
+      renderCommand(["bash", "-c", "echo $(( {{ run.scheduled_at }} ))"], {}, { scheduled_at: at }),
+    ).toThrow(/is a time, not a number/);
+  });
 });

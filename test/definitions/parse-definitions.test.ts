@@ -212,7 +212,7 @@ describe("problems", () => {
 `),
     ).toEqual([
       'flows/etl.yaml:3:14: command: {{ parameters.nmae }} names no parameter (did you mean "name"?): give it a default in parameters, or declare it in parameter_schema',
-      "flows/etl.yaml:3:14: command: {{ parameter.x }} cannot be filled: only {{ parameters.NAME }} can",
+      "flows/etl.yaml:3:14: command: {{ parameter.x }} cannot be filled: only {{ parameters.NAME }} and {{ run.scheduled_at }} can",
     ]);
   });
 

@@ -212,6 +212,16 @@ test("every route's live answer matches the schema the OpenAPI document declares
   expect(followed).toEqual(["log", "end"]);
   await client.pruneRuns("30d", true);
 
+  // Backfills: a plan, one started, listed, inspected, paused, resumed and cancelled.
+  const range = { deployment: "echo", schedule: 1, from: "2026-01-01", to: "2026-01-03T23:00" };
+  expect((await client.planBackfill(range)).total).toBe(3);
+  const backfill = await client.createBackfill({ ...range, max_concurrency: 2 });
+  await client.listBackfills();
+  await client.getBackfill(backfill.id);
+  await client.setBackfill(backfill.id, "pause");
+  await client.setBackfill(backfill.id, "resume");
+  await client.setBackfill(backfill.id, "cancel");
+
   expect(broken).toEqual([]);
   const all = Object.values(doc.paths).flatMap((methods) =>
     Object.values(methods).map((op) => op.operationId!),
