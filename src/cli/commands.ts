@@ -69,6 +69,11 @@ export const COMMANDS: Record<string, Loader> = {
     ls: named(() => import("./variables.ts"), "ls"),
     rm: named(() => import("./variables.ts"), "rm"),
   }),
+  db: group("db", "Back up, restore or check the store", {
+    backup: named(() => import("./db.ts"), "backup"),
+    restore: named(() => import("./db.ts"), "restore"),
+    check: named(() => import("./db.ts"), "check"),
+  }),
   schema: load(() => import("./schema.ts")),
   version: load(() => import("./version.ts")),
 };

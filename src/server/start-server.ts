@@ -116,6 +116,12 @@ export async function startServer(options: ServerOptions = {}): Promise<OrchServ
   const stops: ((how: ServerStopOptions) => Promise<void>)[] = [];
   try {
     store = openStore(paths.db, { clock: options.clock ?? systemClock });
+    if (store.upgraded) {
+      const { from, to, backup } = store.upgraded;
+      logger.info(
+        `upgraded the store from schema ${from} to ${to}; the store before is at ${backup}`,
+      );
+    }
     const token = ensureToken(paths);
     const host = options.host ?? "127.0.0.1";
     if (!existsSync(paths.flows)) {

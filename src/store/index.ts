@@ -14,6 +14,14 @@ export {
   setBackfillStatus,
   unfinishedBackfillRuns,
 } from "./backfills.ts";
+export {
+  type BackupFile,
+  type BackupReason,
+  backupsDirOf,
+  KEEP_BACKUPS,
+  listBackups,
+  pruneBackups,
+} from "./backups.ts";
 export { getBundle, saveBundle } from "./bundles.ts";
 export { type ClaimRequest, type ClaimResult, claimRuns } from "./claim-runs.ts";
 export { ensureDataDir, ensureToken } from "./data-dir.ts";
@@ -56,7 +64,13 @@ export {
   logLineToJson,
 } from "./logs.ts";
 export { MIGRATIONS, type Migration, SCHEMA_VERSION } from "./migrations.ts";
-export { type OpenStoreOptions, openStore, type Store, schemaVersion } from "./open-store.ts";
+export {
+  type OpenStoreOptions,
+  openStore,
+  type Store,
+  type StoreUpgrade,
+  schemaVersion,
+} from "./open-store.ts";
 export {
   deletePlannedRuns,
   deploymentsWithSlotsIn,
@@ -86,6 +100,13 @@ export {
   sealedSecrets,
   secretNames,
 } from "./secrets.ts";
+export {
+  backupStoreFile,
+  checkStoreFile,
+  type RestoreResult,
+  restoreStoreFile,
+  type StoreCheck,
+} from "./store-files.ts";
 export {
   listTaskRuns,
   type TaskRunInput,

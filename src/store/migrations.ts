@@ -307,6 +307,24 @@ CREATE INDEX flow_runs_completed_slots ON flow_runs (deployment_id, coalesce(slo
   WHERE state_type = 'COMPLETED';
 `,
   },
+  {
+    version: 10,
+    name: "runs and events by age, for retention",
+    // Retention deletes the oldest finished runs, in total and per deployment, and events by
+    // time, in small batches: without these, each batch would scan every run (or event) to find
+    // the few it deletes. Settings hold what a project sets once for all its deployments (its
+    // retention), as JSON by key.
+    sql: `
+CREATE INDEX flow_runs_by_end ON flow_runs (ended_at) WHERE ended_at IS NOT NULL;
+CREATE INDEX flow_runs_by_deployment_end ON flow_runs (deployment, ended_at)
+  WHERE ended_at IS NOT NULL;
+CREATE INDEX events_by_time ON events (at);
+CREATE TABLE settings (
+  key TEXT PRIMARY KEY,
+  value TEXT NOT NULL
+);
+`,
+  },
 ];
 
 /** The newest schema version this build of orch knows. */

@@ -1,6 +1,7 @@
 import { Database } from "bun:sqlite";
 import { chmodSync, existsSync } from "node:fs";
 import { type Clock, OrchError, systemClock, VERSION } from "../core/index.ts";
+import { backupsDirOf, pruneBackups, writeBackup } from "./backups.ts";
 import type { EventRow } from "./events.ts";
 import { MIGRATIONS, type Migration } from "./migrations.ts";
 import { bindConnection, sqlite } from "./sqlite.ts";
@@ -21,7 +22,17 @@ export interface Store {
   watchLogs(listener: (runSeqs: number[]) => void): () => void;
   /** The listeners added by watchLogs. */
   readonly logListeners: ReadonlySet<(runSeqs: number[]) => void>;
+  /** What opening it migrated (null when the schema was current or the store new). */
+  readonly upgraded: StoreUpgrade | null;
   close(): void;
+}
+
+/** An upgrade done on open: the schema versions, and the copy of the store from before. */
+export interface StoreUpgrade {
+  from: number;
+  to: number;
+  /** The backup written first (null when backups are off). */
+  backup: string | null;
 }
 
 export interface OpenStoreOptions {
@@ -30,6 +41,11 @@ export interface OpenStoreOptions {
   onListenerError?: (error: unknown) => void;
   /** The migrations to apply; tests pass a prefix to make an old database. */
   migrations?: readonly Migration[];
+  /**
+   * Where to copy an existing store before migrating it (default: `backups/` beside the file),
+   * or false for no copy.
+   */
+  backupsDir?: string | false;
 }
 
 /**
@@ -40,13 +56,20 @@ export function openStore(path: string, options: OpenStoreOptions = {}): Store {
   const migrations = options.migrations ?? MIGRATIONS;
   const fresh = path === ":memory:" || !existsSync(path);
   const db = new Database(path, { create: true, strict: true });
+  let upgraded: StoreUpgrade | null = null;
   try {
     db.run("PRAGMA busy_timeout = 5000");
+    // Incremental auto-vacuum lets retention give freed pages back to the file system in small
+    // steps. It can only be chosen before the file's first page is written (WAL mode writes it);
+    // older stores switch over once (see convertToIncrementalVacuum) after their migrations.
+    if (fresh) db.run("PRAGMA auto_vacuum = INCREMENTAL");
     db.run("PRAGMA journal_mode = WAL");
     db.run("PRAGMA synchronous = NORMAL");
     db.run("PRAGMA foreign_keys = ON");
     if (fresh && path !== ":memory:") chmodSync(path, 0o600);
-    migrate(db, path, migrations);
+    const backupsDir = options.backupsDir ?? (path === ":memory:" ? false : backupsDirOf(path));
+    upgraded = migrate(db, path, migrations, backupsDir);
+    if (!fresh) convertToIncrementalVacuum(db);
   } catch (error) {
     db.close();
     throw error;
@@ -112,13 +135,19 @@ export function openStore(path: string, options: OpenStoreOptions = {}): Store {
     listeners,
     watchLogs,
     logListeners,
+    upgraded,
     close: () => db.close(),
   };
   bindConnection(store, db);
   return store;
 }
 
-function migrate(db: Database, path: string, migrations: readonly Migration[]): void {
+function migrate(
+  db: Database,
+  path: string,
+  migrations: readonly Migration[],
+  backupsDir: string | false,
+): StoreUpgrade | null {
   db.run(
     "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)",
   );
@@ -135,17 +164,50 @@ function migrate(db: Database, path: string, migrations: readonly Migration[]): 
     );
   }
   const pending = migrations.filter((m) => m.version > current);
-  if (!pending.length) return;
-  db.transaction(() => {
-    for (const m of pending) {
-      db.run(m.sql);
-      db.query("INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)").run(
-        m.version,
-        m.name,
-        Date.now(),
-      );
-    }
-  }).immediate();
+  if (!pending.length) return null;
+  // A store with data is copied before it changes: should the new orch misbehave later, the
+  // copy from before is one `orch db restore` away (with the orch that wrote it).
+  const backup = current > 0 && backupsDir ? writeBackup(db, backupsDir, current, "upgrade") : null;
+  if (backup && backupsDir) pruneBackups(backupsDir);
+  let failed: Migration | undefined;
+  try {
+    // One transaction for all of them: a failure rolls every one back, so the file is left as
+    // the previous orch wrote it and that orch still opens it.
+    db.transaction(() => {
+      for (const m of pending) {
+        failed = m;
+        db.run(m.sql);
+        db.query("INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)").run(
+          m.version,
+          m.name,
+          Date.now(),
+        );
+      }
+    }).immediate();
+  } catch (error) {
+    if (!failed || current === 0) throw error;
+    const goBack = backup
+      ? ` A copy made just before is at ${backup} (orch db restore restores a copy).`
+      : "";
+    throw new OrchError(
+      "E_STORE_VERSION",
+      `upgrading ${path} failed at migration ${failed.version} (${failed.name}): ${(error as Error).message}. ` +
+        `Nothing was changed: the store is still at schema version ${current}, as the orch you used before wrote it; ` +
+        `go on with that version, and report this failure.${goBack}`,
+    );
+  }
+  return current > 0 ? { from: current, to: known, backup } : null;
+}
+
+/**
+ * Switch a store made before incremental auto-vacuum to it: the setting takes effect only
+ * through a full VACUUM, done once here (a store already switched skips it).
+ */
+function convertToIncrementalVacuum(db: Database): void {
+  const { auto_vacuum } = db.query("PRAGMA auto_vacuum").get() as { auto_vacuum: number };
+  if (auto_vacuum === 2) return;
+  db.run("PRAGMA auto_vacuum = INCREMENTAL");
+  db.run("VACUUM");
 }
 
 /** The schema version recorded in a store. */
