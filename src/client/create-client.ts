@@ -229,5 +229,7 @@ export function createClient(options: ClientOptions) {
     /** Pause, resume or cancel a backfill. */
     setBackfill: (id: string, verb: "pause" | "resume" | "cancel") =>
       request<BackfillJson>("POST", `/api/backfills/${name(id)}/${verb}`),
+    /** The server's metrics, in Prometheus text format. */
+    metrics: async () => (await raw("GET", "/metrics")).text(),
   };
 }

@@ -52,6 +52,7 @@ function content(response: RouteResponse, hoisted: (schema: unknown) => unknown)
           },
         }
       : {}),
+    ...(response.text ? { "text/plain": { schema: { type: "string" } } } : {}),
     ...(response.bytes
       ? {
           "application/octet-stream": {

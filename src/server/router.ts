@@ -33,6 +33,8 @@ export interface RouteResponse {
   events?: Record<string, object>;
   /** The body is a file's bytes. */
   bytes?: boolean;
+  /** The body is plain text (its format told by the description). */
+  text?: boolean;
   /** Response headers, as OpenAPI header objects. */
   headers?: Record<string, { description: string; schema: object }>;
 }

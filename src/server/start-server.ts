@@ -23,6 +23,7 @@ import {
   openStore,
   type Store,
 } from "../store/index.ts";
+import { createRunMetrics } from "../telemetry/index.ts";
 import {
   cancelRun,
   createReaper,
@@ -33,6 +34,7 @@ import {
 import { createAuthorizer } from "./auth.ts";
 import { createApi } from "./create-api.ts";
 import { connectionBudget, openFileCount, raiseFileLimit } from "./fd-limit.ts";
+import { metricsRoute } from "./routes/metrics-route.ts";
 import { listenApi } from "./serve-api.ts";
 
 /** Where the server's messages go (the CLI passes its logger; tests pass their own). */
@@ -149,6 +151,8 @@ export async function startServer(options: ServerOptions = {}): Promise<OrchServ
     const staleAfterMs = options.staleAfterMs ?? workerTimeout(options.env ?? process.env);
     let worker: EmbeddedWorker | null = null;
     const secrets = createSecrets(store, paths, createSecretBox(paths, options.env ?? process.env));
+    const metrics = createRunMetrics(store);
+    stops.push(async () => metrics.stop());
     const fetch = createApi({
       store,
       paths,
@@ -160,6 +164,7 @@ export async function startServer(options: ServerOptions = {}): Promise<OrchServ
       retry: retryRun,
       upcoming: (spec, count) => upcomingRuns(spec, count, clock.now()),
       authorize: (req) => authorize(req),
+      extraRoutes: [metricsRoute(metrics)],
       log: logger,
       bodyTimeoutMs: options.connections?.bodyTimeoutMs,
       keepAliveMs: options.connections?.keepAliveMs,

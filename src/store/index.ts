@@ -107,6 +107,7 @@ export {
   restoreStoreFile,
   type StoreCheck,
 } from "./store-files.ts";
+export { type StoreMetrics, storeMetrics } from "./store-metrics.ts";
 export {
   listTaskRuns,
   type TaskRunInput,

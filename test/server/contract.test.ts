@@ -211,6 +211,7 @@ test("every route's live answer matches the schema the OpenAPI document declares
   }
   expect(followed).toEqual(["log", "end"]);
   await client.pruneRuns("30d", true);
+  expect(await client.metrics()).toContain("# TYPE orch_flow_runs gauge");
 
   // Backfills: a plan, one started, listed, inspected, paused, resumed and cancelled.
   const range = { deployment: "echo", schedule: 1, from: "2026-01-01", to: "2026-01-03T23:00" };
