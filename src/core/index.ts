@@ -1,4 +1,4 @@
-export { type Clock, iso, systemClock } from "./clock.ts";
+export { type Clock, createSleepDetector, iso, systemClock } from "./clock.ts";
 export {
   type CommandPlaceholder,
   commandPlaceholders,

@@ -21,7 +21,7 @@ const COUNT_CAP = 10_000;
 
 const WHY: Record<MissedCause, string> = {
   downtime: "missed while orch was not running",
-  jump: "missed while this computer slept or its clock jumped",
+  jump: "missed while the machine slept (or its clock was set forward)",
   paused: "missed while the deployment was paused",
 };
 
@@ -95,7 +95,18 @@ export function catchUp(input: CatchupInput): CatchupResult {
 
   for (const at of [...keep].sort((a, b) => a - b)) {
     result.ran++;
-    if (existing.has(at)) continue;
+    const planned = existing.get(at);
+    if (planned) {
+      // Its run was planned before: it runs now, and says why it is late.
+      if (planned.state_name === "Scheduled") {
+        transitionRun(store, planned.id, {
+          type: "SCHEDULED",
+          name: "Late",
+          message: `catching up: the run of ${iso(at)}, ${WHY[cause]} (${policy})`,
+        });
+      }
+      continue;
+    }
     createDeploymentRun(store, deployment, {
       base: schedule.parameters,
       scheduledAt: at,

@@ -1,4 +1,4 @@
-import { type Clock, formatDuration } from "../core/index.ts";
+import { type Clock, createSleepDetector, formatDuration } from "../core/index.ts";
 import {
   deploymentsWithSlotsIn,
   type EventRow,
@@ -34,6 +34,12 @@ export interface SchedulerOptions {
   jumpAfterMs?: number;
   /** How long before a planned run's time the scheduler wakes. Default 2 ms. */
   leadMs?: number;
+  /**
+   * How often to compare the wall clock with the awake clock, so what a sleep missed is caught
+   * up at once on waking, not when the next planned run's timer fires (timers count awake time:
+   * a run due in 8 h, after a night asleep, would wait 8 h more). Default: no watch.
+   */
+  sleepCheckMs?: number;
 }
 
 /** A running scheduler. */
@@ -70,6 +76,8 @@ export function startScheduler(options: SchedulerOptions): Scheduler {
   const leadMs = options.leadMs ?? 2;
   let stopped = false;
   let timer: unknown = null;
+  let watch: unknown = null;
+  const slept = createSleepDetector(clock, jumpAfterMs);
   let expectedAt = 0;
   let armQueued = false;
   const pending = new Map<string, MissedCause | undefined>();
@@ -150,15 +158,20 @@ export function startScheduler(options: SchedulerOptions): Scheduler {
     queueMicrotask(arm);
   };
 
+  const woke = (ms: number) => {
+    logger.warn(
+      `the clock moved ${formatDuration(ms)} further than expected (was this machine asleep?); catching up missed runs`,
+    );
+    planAll("jump");
+  };
+
   const tick = () => {
     timer = null;
     if (stopped) return;
-    const jumped = clock.now() - expectedAt;
+    // A timer that fires late tells of a sleep too, when the clock cannot tell awake time.
+    const jumped = Math.max(slept(), clock.now() - expectedAt);
     if (jumped > jumpAfterMs) {
-      logger.warn(
-        `the clock moved ${formatDuration(jumped)} further than expected (was this computer asleep?); catching up missed runs`,
-      );
-      planAll("jump");
+      woke(jumped);
     } else {
       // Only deployments whose slots came due since the last tick need planning further ahead.
       const until = clock.now() + leadMs;
@@ -168,6 +181,18 @@ export function startScheduler(options: SchedulerOptions): Scheduler {
     }
     markLate();
     arm();
+  };
+
+  const checkSleep = () => {
+    watch = null;
+    if (stopped) return;
+    const ms = slept();
+    if (ms > 0) {
+      woke(ms);
+      markLate();
+      arm();
+    }
+    watch = timers.setTimeout(checkSleep, options.sleepCheckMs!);
   };
 
   const flush = () => {
@@ -198,6 +223,7 @@ export function startScheduler(options: SchedulerOptions): Scheduler {
   planAll("downtime");
   markLate();
   arm();
+  if (options.sleepCheckMs) watch = timers.setTimeout(checkSleep, options.sleepCheckMs);
 
   return {
     replan(name) {
@@ -212,7 +238,9 @@ export function startScheduler(options: SchedulerOptions): Scheduler {
       stopped = true;
       unsubscribe();
       if (timer !== null) timers.clearTimeout(timer);
+      if (watch !== null) timers.clearTimeout(watch);
       timer = null;
+      watch = null;
     },
   };
 }

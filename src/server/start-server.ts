@@ -139,7 +139,7 @@ export async function startServer(options: ServerOptions = {}): Promise<OrchServ
     stops.push(stopWatching);
     if (options.logRuns) stops.push(logRunStates(store, logger));
     // Before the worker: runs missed while orch was down are caught up before any is claimed.
-    const scheduler = startScheduler({ store, logger });
+    const scheduler = startScheduler({ store, logger, sleepCheckMs: 2000 });
     stops.push(async () => scheduler.stop());
     // Backfills go on where they were; their runs wait behind the schedules' in the claim.
     const backfills = startBackfills({ store, logger });

@@ -1,5 +1,5 @@
 import { hostname } from "node:os";
-import { iso } from "../core/index.ts";
+import { createSleepDetector, iso } from "../core/index.ts";
 import { listStaleWorkers, type RunRow, type Store } from "../store/index.ts";
 import { loseWorker } from "./lose-worker.ts";
 import { isAlive } from "./process-tree.ts";
@@ -66,9 +66,12 @@ export function createReaper(
 ): () => RunRow[] {
   let since = store.clock.now();
   let last = since;
+  const slept = createSleepDetector(store.clock, options.periodMs);
   return () => {
     const now = store.clock.now();
-    if (now - last > 2 * options.periodMs + 1000) since = now;
+    // The scheduler's notion of a sleep (wall against awake time), and a tick far later than
+    // asked for where the clock cannot tell.
+    if (slept() > 0 || now - last > 2 * options.periodMs + 1000) since = now;
     last = now;
     return reapStaleWorkers(store, {
       staleAfterMs: options.staleAfterMs,

@@ -33,7 +33,7 @@ export function createFakeTime(start: number) {
   let mono = 0;
   let seq = 0;
   const queue: { at: number; seq: number; fn: () => void }[] = [];
-  const clock: Clock = { now: () => wall };
+  const clock: Clock = { now: () => wall, awake: () => mono };
   const timers: Timers = {
     setTimeout(fn, ms) {
       const timer = { at: mono + Math.max(0, ms), seq: ++seq, fn };

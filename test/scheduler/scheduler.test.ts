@@ -203,10 +203,10 @@ describe("catch-up after a sleep", () => {
     // The planned runs that fell in the window, one by one, and one record for the rest.
     expect(skipped.length).toBe(11);
     expect(skipped[0]!.state_message).toBe(
-      "skipped: missed while this computer slept or its clock jumped (catchup: latest)",
+      "skipped: missed while the machine slept (or its clock was set forward) (catchup: latest)",
     );
     expect(skipped.at(-1)!.state_message).toMatch(
-      /^skipped 49 runs from 2026-05-05T10:14:00.000Z to 2026-05-05T11:02:00.000Z: missed while this computer slept or its clock jumped \(catchup: latest\)$/,
+      /^skipped 49 runs from 2026-05-05T10:14:00.000Z to 2026-05-05T11:02:00.000Z: missed while the machine slept \(or its clock was set forward\) \(catchup: latest\)$/,
     );
     // A worker now takes that run and the one due on time (11:04); nothing else from the window.
     expect(lab.runDue().map((r) => iso(r.scheduled_at))).toEqual([
