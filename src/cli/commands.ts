@@ -53,6 +53,7 @@ export const COMMANDS: Record<string, Loader> = {
     resume: named(() => import("./backfills.ts"), "resume"),
     cancel: named(() => import("./backfills.ts"), "cancel"),
   }),
+  "wake-unit": load(() => import("./wake-unit.ts")),
   worker: load(() => import("./worker.ts")),
   monitor: load(() => import("./monitor.ts")),
   events: group("events", "Emit events that triggers can match", {

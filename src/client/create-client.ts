@@ -26,6 +26,7 @@ import {
   type TriggerRunRequest,
   type ValueRemoved,
   type VariableJson,
+  type WakeTimesJson,
   type WorkerJson,
 } from "../core/index.ts";
 import { readSse, type SseEvent } from "./read-sse.ts";
@@ -219,6 +220,12 @@ export function createClient(options: ClientOptions) {
     setVariable: (n: string, value: string) =>
       request<VariableJson>("PUT", `/api/variables/${name(n)}`, { value }),
     removeVariable: (n: string) => request<ValueRemoved>("DELETE", `/api/variables/${name(n)}`),
+    /** When the OS should wake the machine for a deployment's `wake: true` schedules. */
+    wakeTimes: (deployment: string, count?: number) =>
+      request<WakeTimesJson>(
+        "GET",
+        `/api/deployments/${name(deployment)}/wake-times${q({ count })}`,
+      ),
     listBackfills: () => request<BackfillJson[]>("GET", "/api/backfills"),
     createBackfill: (body: CreateBackfillRequest) =>
       request<BackfillJson>("POST", "/api/backfills", body),

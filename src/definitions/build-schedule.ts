@@ -67,5 +67,6 @@ export function buildSchedule(raw: Item, path: Path, report: Report): ScheduleSp
     parameters: isObject(raw.parameters) ? raw.parameters : {},
     active: raw.active !== false,
     catchup: (raw.catchup as CatchupPolicy | undefined) ?? "latest",
+    ...(raw.wake === true ? { wake: true } : {}),
   };
 }

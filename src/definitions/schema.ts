@@ -38,6 +38,10 @@ const schedule = {
       enum: ["latest", "all", "none"],
       description: "Runs missed while orch was down: one for the window, each one, or none",
     },
+    wake: {
+      type: "boolean",
+      description: "Wake this machine for its runs: orch wake-unit makes the OS timer that does",
+    },
   },
 };
 

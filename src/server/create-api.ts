@@ -19,6 +19,7 @@ import { eventRoutes } from "./routes/event-routes.ts";
 import { remoteWorkerRoutes } from "./routes/remote-worker-routes.ts";
 import { runRoutes } from "./routes/run-routes.ts";
 import { valueRoutes } from "./routes/value-routes.ts";
+import { wakeRoutes } from "./routes/wake-routes.ts";
 import { workerRoutes } from "./routes/worker-routes.ts";
 
 /** What the API serves from. Parts a local (server-less) API lacks are optional. */
@@ -76,6 +77,7 @@ export function apiRoutes(deps: ApiDeps): Route[] {
     ...workerRoutes(deps),
     ...valueRoutes({ store: deps.store, secrets, deployer: deps.deployer }),
     ...backfillRoutes(deps),
+    ...wakeRoutes(deps),
     ...(deps.extraRoutes ?? []),
   ];
   routes.push({

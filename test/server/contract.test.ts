@@ -222,6 +222,7 @@ test("every route's live answer matches the schema the OpenAPI document declares
   await client.setBackfill(backfill.id, "pause");
   await client.setBackfill(backfill.id, "resume");
   await client.setBackfill(backfill.id, "cancel");
+  expect((await client.wakeTimes("echo", 3)).times).toEqual([]); // no schedule with wake: true
 
   expect(broken).toEqual([]);
   const all = Object.values(doc.paths).flatMap((methods) =>

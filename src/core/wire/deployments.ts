@@ -28,6 +28,7 @@ export const SCHEDULE_SPEC = {
     parameters: OBJECT,
     active: { type: "boolean" },
     catchup: { type: "string", enum: CATCHUP_POLICIES },
+    wake: { type: "boolean", description: "Wake the machine for its runs (orch wake-unit)" },
   },
 } as const;
 

@@ -10,5 +10,6 @@ export * from "./runs.ts";
 export * from "./schema.ts";
 export * from "./server.ts";
 export * from "./values.ts";
+export * from "./wake.ts";
 export * from "./worker-protocol.ts";
 export * from "./workers.ts";
