@@ -13,6 +13,20 @@ export interface EventContext {
   failed: <T>(what: string, fallback: T) => (error: unknown) => T;
 }
 
+/**
+ * A backfill's progress for the event line, or null between steps: its start, each tenth of its
+ * slots, and its end or pause, so a long backfill shows how far it is without a line per slot.
+ */
+export function backfillProgress(id: string, p: Record<string, unknown>): string | null {
+  const total = Number(p.total ?? 0);
+  const handled = Number(p.created ?? 0) + Number(p.skipped ?? 0);
+  const step = Math.max(1, Math.floor(total / 10));
+  const status = String(p.status ?? "");
+  if (status === "running" && handled > 0 && handled % step !== 0 && handled !== total) return null;
+  const what = status === "running" ? (handled === 0 ? "started" : "running") : status;
+  return `backfill ${shortId(id)} of ${p.deployment}: ${what}, ${handled}/${total} slots`;
+}
+
 /** Take in one event of the live stream: fetch what it names, say what happened on the event line. */
 export async function handleEvent(e: EventJson, ctx: EventContext): Promise<void> {
   const p = e.payload as Record<string, unknown>;
@@ -31,6 +45,11 @@ export async function handleEvent(e: EventJson, ctx: EventContext): Promise<void
   }
   if (!e.resource) return;
   switch (e.name) {
+    case "backfill.updated": {
+      const line = backfillProgress(e.resource, p);
+      if (line) ctx.note("info", line);
+      return;
+    }
     case "deployment.invalid": {
       const problems = (p.problems as string[] | undefined) ?? [];
       const more = problems.length > 1 ? ` (+${problems.length - 1} more)` : "";

@@ -49,7 +49,7 @@ export interface MonitorStoreOptions {
 /** The monitor's container: owns the state, feeds it from the client, performs commands. */
 export type MonitorStore = ReturnType<typeof createMonitorStore>;
 
-const PREFIXES = ["flow-run.", "deployment."];
+const PREFIXES = ["flow-run.", "deployment.", "backfill."];
 /** Missed events replayed on reconnect; beyond this the runs are loaded again instead. */
 const REPLAY_LIMIT = 5000;
 const FIRST_PAGE = 200;
