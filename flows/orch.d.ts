@@ -8,9 +8,26 @@ declare module "orch" {
    * Each concept lives in its own file; this one only names what the SDK exports.
    */
   export { type Flow, type FlowOptions, flow, isFlow } from "orch/internal/sdk/flow";
+  export { getRunLogger, type LogFields, type RunLogger } from "orch/internal/sdk/logger";
+  export {
+    type Duration,
+    type ExponentialBackoff,
+    exponential,
+    type RetryDelay,
+  } from "orch/internal/sdk/retry-policy";
+  export { getRunContext, type RunContext } from "orch/internal/sdk/run-context";
   export { getScheduledAt } from "orch/internal/sdk/scheduled-at";
   export { getSecret, getVariable } from "orch/internal/sdk/secrets";
-  export { type Task, type TaskOptions, task } from "orch/internal/sdk/task";
+  export type { TagConcurrency } from "orch/internal/sdk/tag-slots";
+  export { type Task, type TaskOptions, TaskTimeoutError, task } from "orch/internal/sdk/task";
+  export { getTaskContext, type TaskContext } from "orch/internal/sdk/task-context";
+  export {
+    type FutureState,
+    type MapFailure,
+    type MapOptions,
+    TaskFuture,
+    TaskMapError,
+  } from "orch/internal/sdk/task-future";
 }
 
 declare module "orch/internal/sdk/flow" {
@@ -37,6 +54,106 @@ declare module "orch/internal/sdk/flow" {
   export function isFlow(value: unknown): value is Flow<object, unknown>;
 }
 
+declare module "orch/internal/sdk/logger" {
+  /** Structured fields of a log line: JSON values by name. */
+  export type LogFields = Record<string, unknown>;
+  /** A logger of the current run. */
+  export interface RunLogger {
+    debug(message: string, fields?: LogFields): void;
+    info(message: string, fields?: LogFields): void;
+    warn(message: string, fields?: LogFields): void;
+    error(message: string, fields?: LogFields): void;
+    /** A logger that adds `fields` to each of its lines. */
+    child(fields: LogFields): RunLogger;
+  }
+  /**
+   * The logger of the current run: levels debug, info, warn and error, each with optional
+   * structured fields; `orch runs logs ID --level warn` shows warn and error lines only.
+   */
+  export function getRunLogger(fields?: LogFields): RunLogger;
+  /** The SDK's own log lines (task retries and failures). */
+  export const sdkLog: RunLogger;
+  /**
+   * Inside a run (the flow-run entry): lines become records, and console.* writes them too, each
+   * with its level. A plain console.log or console.error outside a task stays a plain line (the
+   * stream gives its level), so a flow's output reads the same as before.
+   */
+  export function logAsRecords(): void;
+}
+
+declare module "orch/internal/sdk/retry-policy" {
+  /** A duration: text like `"500ms"`, `"2s"`, `"1m"`, or a number of seconds. */
+  export type Duration = string | number;
+  /** Delays that grow: `base`, then twice as long at each retry, up to `max`. */
+  export interface ExponentialBackoff {
+    readonly kind: "exponential";
+    readonly baseMs: number;
+    readonly maxMs: number;
+    /** Up to this fraction of each delay is added at random (0 to 1), so retries spread out. */
+    readonly jitter: number;
+  }
+  /** A task's retryDelay option. */
+  export type RetryDelay = Duration | readonly Duration[] | ExponentialBackoff;
+  /** Milliseconds of a duration, or an error that names the option and says what is expected. */
+  export function durationMs(value: Duration, where: string): number;
+  /**
+   * Retry delays that double each time: `exponential("1s")` waits 1s, 2s, 4s, …;
+   * `{ max: "30s" }` caps each delay, `{ jitter: 0.2 }` adds up to 20% of it at random.
+   */
+  export function exponential(
+    base: Duration,
+    options?: {
+      max?: Duration;
+      jitter?: number;
+    },
+  ): ExponentialBackoff;
+  /** A checked retryDelay: the wait before retry number `n` (1 for the first retry). */
+  export type RetryDelays = (n: number) => number;
+  /** Check a retryDelay option once; `where` names it in errors (`task "load": retryDelay`). */
+  export function retryDelays(delay: RetryDelay | undefined, where: string): RetryDelays;
+}
+
+declare module "orch/internal/sdk/run-context" {
+  /**
+   * What a flow's process knows about the run it is: its id, the API that tracks it and the token
+   * to call it with, all from the environment the worker started it with (see the process
+   * contract). Outside a run (a flow called from a test or a script) there is no run and no API.
+   */
+  /** The run this process executes, as the worker described it. */
+  export interface RunContext {
+    /** The flow run's id; null outside a run. */
+    runId: string | null;
+    /** The deployment's name; null for an ad-hoc run or outside a run. */
+    deployment: string | null;
+    /** Which attempt of the run this is (1 for the first). */
+    attempt: number;
+    /** The API's base URL (no trailing slash); null when the run is not tracked by a server. */
+    apiUrl: string | null;
+  }
+  /** The current run (read from the environment each time, so a test can set it). */
+  export function getRunContext(): RunContext;
+  /** Whether this process runs a tracked run: one with a run id and an API to report to. */
+  export function isTracked(): boolean;
+  /** An API call of the flow's process that did not succeed. */
+  export class RunApiError extends Error {
+    readonly status: number | null;
+    constructor(message: string, status: number | null);
+  }
+  /**
+   * Call orch's API from inside a run, with the run's token: `path` starts with /api/ and may
+   * name the run as `:run` (`/api/runs/:run/tasks`). Resolves with the parsed JSON answer; throws
+   * RunApiError when the run is not tracked, the server cannot be reached, or it answers 4xx/5xx.
+   */
+  export function callRunApi<T>(
+    method: "GET" | "POST" | "PUT" | "DELETE",
+    path: string,
+    body?: unknown,
+    options?: {
+      timeoutMs?: number;
+    },
+  ): Promise<T>;
+}
+
 declare module "orch/internal/sdk/scheduled-at" {
   /**
    * The time the current run is for: its schedule slot, or a backfill's slot (ORCH_SCHEDULED_AT).
@@ -60,17 +177,82 @@ declare module "orch/internal/sdk/secrets" {
   export function getVariable(name: string, fallback?: string): string;
 }
 
+declare module "orch/internal/sdk/tag-slots" {
+  /** A tag's concurrency limit. */
+  export interface TagConcurrency {
+    tag: string;
+    limit: number;
+  }
+  /** Check a concurrency option when the task is defined. */
+  export function checkConcurrency(value: TagConcurrency, where: string): TagConcurrency;
+  /**
+   * Wait for a slot of `tag` (at most `limit` held at once); resolves with the function that gives
+   * it back. `holder` names the attempt that holds it (unique in the run).
+   */
+  export function takeTagSlot(
+    { tag, limit }: TagConcurrency,
+    holder: string,
+  ): Promise<() => Promise<void>>;
+}
+
 declare module "orch/internal/sdk/task" {
+  import { type Duration, type RetryDelay } from "orch/internal/sdk/retry-policy";
+  import { type TagConcurrency } from "orch/internal/sdk/tag-slots";
+  import { type MapOptions, TaskFuture } from "orch/internal/sdk/task-future";
   /** Options of a task. */
   export interface TaskOptions {
     name: string;
-    /** Times to try again after a failure. */
+    description?: string;
+    /** Times to try again after a failure (default 0). */
     retries?: number;
+    /** The wait before each retry: "2s", ["1s", "10s"], or exponential("1s", { max: "1m" }). */
+    retryDelay?: RetryDelay;
+    /** Each attempt fails as TimedOut past this duration ("30s"; a number is seconds). */
+    timeout?: Duration;
+    /** Labels of the task's runs. */
+    tags?: string[];
+    /** At most `limit` runs of this task (and others with the same tag) at once, across runs. */
+    concurrency?: TagConcurrency;
   }
-  /** A task: callable like the function it wraps. */
+  /** A task: callable like the function it wraps, with `submit` and `map`. */
   export type Task<A extends unknown[], R> = ((...args: A) => Promise<R>) & {
     readonly orchTask: TaskOptions;
+    /** Start a task run and return its future at once (await it, or its `.result()`). */
+    submit(...args: A): TaskFuture<R>;
+    /**
+     * A task run per item (the item is the task's first argument), at most `concurrency` at once.
+     * Resolves with the values in the items' order once all are done; rejects with a TaskMapError
+     * that names each failed item. `{ settle: true }` resolves with every item's outcome instead.
+     */
+    map(
+      items: Iterable<A[0]>,
+      options?: MapOptions & {
+        settle?: false;
+      },
+    ): Promise<R[]>;
+    map(
+      items: Iterable<A[0]>,
+      options: MapOptions & {
+        settle: true;
+      },
+    ): Promise<PromiseSettledResult<R>[]>;
   };
+  /** An attempt that ran past the task's timeout. */
+  export class TaskTimeoutError extends Error {
+    constructor(task: string, ms: number);
+  }
+  /** One task run's state, as POST /api/runs/:id/tasks takes it. */
+  export interface TaskReport {
+    id: string;
+    name: string;
+    state: string;
+    state_name?: string;
+    message?: string;
+    tags?: string[];
+    attempts: number;
+    started_at: string | null;
+    ended_at: string | null;
+  }
   /**
    * Define a task: a step of a flow, retried on failure when asked: `task("load", fn, { retries: 2 })`
    * or `task({ name: "load", retries: 2 }, fn)`. Inside a run, each call is a
@@ -81,4 +263,78 @@ declare module "orch/internal/sdk/task" {
     fn: (...args: A) => R | Promise<R>,
     more?: Omit<TaskOptions, "name">,
   ): Task<A, R>;
+}
+
+declare module "orch/internal/sdk/task-future" {
+  /**
+   * What `task.submit()` and `task.map()` give back: a future (a Promise that also says its state
+   * and has `.result()`), and a map that runs items with a concurrency limit and collects failures.
+   */
+  /** Where a future is. */
+  export type FutureState = "pending" | "completed" | "failed";
+  /**
+   * A task run started with `task.submit()`: await it (or `.result()`) for its value. A failed
+   * future that is never awaited does not crash the flow; its task run is FAILED in the run's
+   * task list and its error is in the logs.
+   */
+  export class TaskFuture<R> extends Promise<R> {
+    #private;
+    static get [Symbol.species](): PromiseConstructor;
+    /** pending, completed or failed. */
+    get state(): FutureState;
+    /** The task's value (rejects with its error). */
+    result(): Promise<R>;
+    /** A future that settles as `promise` does. */
+    static from<R>(promise: Promise<R>): TaskFuture<R>;
+  }
+  /** One item of a map that failed. */
+  export interface MapFailure {
+    index: number;
+    item: unknown;
+    error: unknown;
+  }
+  /** A map whose items failed: `failures` says which (index, item, error); `errors` as usual. */
+  export class TaskMapError extends AggregateError {
+    readonly failures: MapFailure[];
+    constructor(task: string, total: number, failures: MapFailure[]);
+  }
+  /** Options of `task.map()`. */
+  export interface MapOptions {
+    /** Items run at once at most (default: all at once). */
+    concurrency?: number;
+  }
+  /**
+   * Run `call` for each item, never more than `concurrency` at once, in the items' order; settles
+   * once every item has (a failure does not stop the others). Results keep the items' order.
+   */
+  export function mapSettled<T, R>(
+    items: Iterable<T>,
+    call: (item: T, index: number) => Promise<R>,
+    options: MapOptions,
+    where: string,
+  ): Promise<PromiseSettledResult<R>[]>;
+  /** The values of a settled map, or a TaskMapError that names each failed item. */
+  export function valuesOrThrow<T, R>(
+    task: string,
+    items: readonly T[],
+    settled: PromiseSettledResult<R>[],
+  ): R[];
+}
+
+declare module "orch/internal/sdk/task-context" {
+  /** The task run a piece of code runs in. */
+  export interface TaskContext {
+    /** The task run's id (unique in the run). */
+    id: string;
+    /** The task's name. */
+    name: string;
+    /** Which attempt this is (1 for the first). */
+    attempt: number;
+    /** Aborts when the attempt times out: a long task can stop its own work. */
+    signal: AbortSignal;
+  }
+  /** The task run the caller runs in, or undefined outside a task. */
+  export function getTaskContext(): TaskContext | undefined;
+  /** Run `fn` as (an attempt of) the task run `context`. */
+  export function runInTask<R>(context: TaskContext, fn: () => R): R;
 }

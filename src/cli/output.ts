@@ -1,5 +1,5 @@
 import { createConsola } from "consola/core";
-import { escapeControlChars } from "../core/index.ts";
+import { escapeControlChars, renderFields, streamLevel } from "../core/index.ts";
 
 /** Colour only on a terminal, and never with NO_COLOR set (to anything). */
 export function useColor(stream: NodeJS.WriteStream = process.stdout): boolean {
@@ -100,12 +100,21 @@ export const rawArg = {
  * escapeControlChars) unless `raw`, so a flow cannot drive the reader's terminal.
  */
 export function showLogLine(
-  l: { stream: string; line: string },
+  l: { stream: string; line: string; level?: string; fields?: Record<string, unknown> },
   options: { json?: boolean; raw?: boolean } = {},
 ): void {
-  const text = options.raw ? l.line : escapeControlChars(l.line);
+  const safe = (text: string) => (options.raw ? text : escapeControlChars(text));
   const toStdout = l.stream === "stdout" && !options.json;
-  (toStdout ? process.stdout : process.stderr).write(
-    `${l.stream === "orch" ? c.yellow(text, process.stderr) : text}\n`,
-  );
+  const out = toStdout ? process.stdout : process.stderr;
+  let text = safe(l.line);
+  if (l.stream === "orch") text = c.yellow(text, out);
+  // A level the stream does not already say (a warning, a debug line) is named before the text.
+  if (l.level && l.level !== streamLevel(l.stream)) {
+    const name = l.level.toUpperCase().padEnd(5);
+    text = `${l.level === "warn" ? c.yellow(name, out) : c.gray(name, out)} ${text}`;
+  }
+  if (l.fields && Object.keys(l.fields).length) {
+    text += ` ${c.gray(safe(renderFields(l.fields)), out)}`;
+  }
+  out.write(`${text}\n`);
 }

@@ -1,6 +1,12 @@
 import { defineCommand } from "citty";
-import type { Client, EventJson, RunJson } from "../client/index.ts";
-import { formatDuration, isTerminal, OrchError, type StateType } from "../core/index.ts";
+import type { Client, EventJson, LogLineJson, RunJson } from "../client/index.ts";
+import {
+  formatDuration,
+  isTerminal,
+  type LogLevel,
+  OrchError,
+  type StateType,
+} from "../core/index.ts";
 import { connect, connectArgs, jsonArg } from "./connect.ts";
 import { localTime, paintState } from "./format.ts";
 import { c, log, printJson, rawArg, showLogLine } from "./output.ts";
@@ -92,7 +98,7 @@ export function showEnd(final: RunJson): void {
 export async function watchRun(
   client: Client,
   run: RunJson,
-  print: { json?: boolean; raw?: boolean } = {},
+  print: { json?: boolean; raw?: boolean; filter?: { level?: LogLevel; grep?: string } } = {},
   eventsAfter?: number,
 ): Promise<RunJson> {
   const abort = new AbortController();
@@ -106,9 +112,9 @@ export async function watchRun(
   };
   process.once("SIGINT", detach);
   try {
-    for await (const message of client.followLogs(run.id, {}, abort.signal)) {
+    for await (const message of client.followLogs(run.id, print.filter ?? {}, abort.signal)) {
       if (message.event === "log") {
-        showLogLine(message.data as { stream: string; line: string }, print);
+        showLogLine(message.data as LogLineJson, print);
       } else if (message.event === "state") {
         if (!states) await showState(client, run.id, message.data as EventJson);
       } else if (message.event === "end") {

@@ -1,6 +1,14 @@
 import { defineCommand } from "citty";
 import type { LogLineJson, RunJson } from "../client/index.ts";
-import { escapeControlChars, formatDuration, isTerminal, OrchError } from "../core/index.ts";
+import {
+  escapeControlChars,
+  formatDuration,
+  isLogLevel,
+  isTerminal,
+  LOG_LEVELS,
+  type LogLevel,
+  OrchError,
+} from "../core/index.ts";
 import { connect, connectArgs, jsonArg } from "./connect.ts";
 import { localTime, paintState } from "./format.ts";
 import { c, log, printJson, rawArg, renderTable, showLogLine } from "./output.ts";
@@ -124,9 +132,25 @@ export const logs = defineCommand({
       alias: ["f"],
       description: "Keep printing lines as they come, until the run ends",
     },
+    level: {
+      type: "string",
+      description: "Only lines of this level or above: debug, info, warn, error",
+    },
+    grep: { type: "string", description: "Only lines that contain this text (case-sensitive)" },
     ...rawArg,
   },
   async run({ args }) {
+    if (args.level !== undefined && !isLogLevel(args.level)) {
+      throw new OrchError(
+        "E_BAD_INPUT",
+        `--level ${JSON.stringify(args.level)} is not a level; use one of ${LOG_LEVELS.join(", ")}`,
+      );
+    }
+    if (args.grep === "") throw new OrchError("E_BAD_INPUT", "--grep needs a text to look for");
+    const filter = {
+      ...(args.level ? { level: args.level as LogLevel } : {}),
+      ...(args.grep ? { grep: args.grep } : {}),
+    };
     const conn = await connect(args, { local: !args.follow });
     try {
       if (args.follow && args.json) {
@@ -138,7 +162,7 @@ export const logs = defineCommand({
       if (args.follow) {
         const run = await conn.client.getRun(args.id);
         const { showEnd, watchRun } = await import("./run.ts");
-        const final = await watchRun(conn.client, run, { raw: args.raw });
+        const final = await watchRun(conn.client, run, { raw: args.raw, filter });
         showEnd(final);
         return final.state === "COMPLETED" ? 0 : 1;
       }
@@ -146,7 +170,7 @@ export const logs = defineCommand({
       let count = 0;
       const all: LogLineJson[] = [];
       for (;;) {
-        const lines = await conn.client.runLogs(args.id, { after, limit: 10_000 });
+        const lines = await conn.client.runLogs(args.id, { ...filter, after, limit: 10_000 });
         count += lines.length;
         if (args.json) all.push(...lines);
         else for (const l of lines) showLogLine(l, { raw: args.raw });
@@ -158,7 +182,11 @@ export const logs = defineCommand({
         // Silence would read as a broken command: say that the run printed nothing (so far).
         const run = await conn.client.getRun(args.id);
         const yet = isTerminal(run.state) ? "" : " yet";
-        log.info(`run ${run.id.slice(0, 8)} printed no output${yet}`);
+        log.info(
+          filter.level || filter.grep
+            ? `run ${run.id.slice(0, 8)} has no lines that match${yet}`
+            : `run ${run.id.slice(0, 8)} printed no output${yet}`,
+        );
       }
     } finally {
       conn.close();

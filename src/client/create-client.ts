@@ -195,11 +195,11 @@ export function createClient(options: ClientOptions) {
     runLogs: (id: string, opts: Omit<RunLogsQuery, "follow"> = {}) =>
       request<LogLineJson[]>("GET", `/api/runs/${name(id)}/logs${q(opts)}`),
     /** A run's log lines as they come (`log` events), then an `end` event with the final run. */
-    followLogs: (id: string, opts: { after?: number } = {}, signal?: AbortSignal) =>
-      stream<LogStreamMessage>(
-        `/api/runs/${name(id)}/logs${q({ follow: 1, after: opts.after })}`,
-        signal,
-      ),
+    followLogs: (
+      id: string,
+      opts: Pick<RunLogsQuery, "after" | "level" | "grep"> = {},
+      signal?: AbortSignal,
+    ) => stream<LogStreamMessage>(`/api/runs/${name(id)}/logs${q({ follow: 1, ...opts })}`, signal),
     /** Delete finished runs older than a duration (or, dry, count them). */
     pruneRuns: (olderThan: string, dryRun = false) =>
       request<PruneResult>("POST", "/api/runs/prune", {

@@ -28,6 +28,19 @@ export {
   toOrchError,
 } from "./errors.ts";
 export { escapeControlChars } from "./escape-control.ts";
+export {
+  decodeRecord,
+  encodeFailure,
+  encodeLogRecord,
+  isLogLevel,
+  LOG_LEVELS,
+  type LogLevel,
+  type LogRecord,
+  levelsFrom,
+  type OutputRecord,
+  renderFields,
+  streamLevel,
+} from "./log-record.ts";
 export { createMasker, MASK, type Masker, MIN_MASKED_LENGTH } from "./mask.ts";
 export { findProjectRoot, type ProjectPaths, projectPaths } from "./paths.ts";
 export {

@@ -4,6 +4,28 @@
  * Each concept lives in its own file; this one only names what the SDK exports.
  */
 export { type Flow, type FlowOptions, flow, isFlow } from "./flow.ts";
+export { getRunLogger, type LogFields, type RunLogger } from "./logger.ts";
+export {
+  type Duration,
+  type ExponentialBackoff,
+  exponential,
+  type RetryDelay,
+} from "./retry-policy.ts";
+export { getRunContext, type RunContext } from "./run-context.ts";
 export { getScheduledAt } from "./scheduled-at.ts";
 export { getSecret, getVariable } from "./secrets.ts";
-export { type Task, type TaskOptions, task } from "./task.ts";
+export type { TagConcurrency } from "./tag-slots.ts";
+export {
+  type Task,
+  type TaskOptions,
+  TaskTimeoutError,
+  task,
+} from "./task.ts";
+export { getTaskContext, type TaskContext } from "./task-context.ts";
+export {
+  type FutureState,
+  type MapFailure,
+  type MapOptions,
+  TaskFuture,
+  TaskMapError,
+} from "./task-future.ts";

@@ -5,7 +5,7 @@
 import { resolve } from "node:path";
 import { dieWithParent } from "../worker/libc.ts";
 import * as sdk from "./index.ts";
-import { flushTasks } from "./task-reporter.ts";
+import { finishRunOutput, reportFlowError, startRunOutput } from "./run-output.ts";
 
 /** How long a flow that returned may keep the process alive with open handles before it ends. */
 const EXIT_GRACE_MS = 1000;
@@ -23,6 +23,7 @@ export async function runFlow(argv: string[]): Promise<number> {
     console.error("usage: orch __flow-run FILE [EXPORT]");
     return 2;
   }
+  startRunOutput();
   Bun.plugin({
     name: "orch-sdk",
     setup(build) {
@@ -47,11 +48,11 @@ export async function runFlow(argv: string[]): Promise<number> {
       return 2;
     }
     await fn(parameters);
-    await flushTasks();
+    await finishRunOutput();
     return 0;
   } catch (error) {
-    console.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
-    await flushTasks();
+    reportFlowError(error);
+    await finishRunOutput();
     return 1;
   }
 }

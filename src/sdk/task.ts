@@ -1,20 +1,124 @@
 /**
- * `task()`: a step of a flow. Each call inside a run is a task run, retried on failure when
- * asked and reported to orch in the background.
+ * `task()`: a step of a flow. Each call inside a run is a task run: retried on failure as asked
+ * (with a delay), timed out, limited by tag across runs, logged when it fails and reported to
+ * orch in the background. `.submit()` starts one and returns a future; `.map()` runs many.
  */
-import { reportTask, type TaskReport } from "./task-reporter.ts";
+// Not the core's index: the flow-run entry loads only what a run needs.
+import { formatDuration } from "../core/duration.ts";
+import { sdkLog } from "./logger.ts";
+import { createReportChannel } from "./reporter.ts";
+import { type Duration, durationMs, type RetryDelay, retryDelays } from "./retry-policy.ts";
+import { checkConcurrency, type TagConcurrency, takeTagSlot } from "./tag-slots.ts";
+import { runInTask } from "./task-context.ts";
+import { type MapOptions, mapSettled, TaskFuture, valuesOrThrow } from "./task-future.ts";
 
 /** Options of a task. */
 export interface TaskOptions {
   name: string;
-  /** Times to try again after a failure. */
+  description?: string;
+  /** Times to try again after a failure (default 0). */
   retries?: number;
+  /** The wait before each retry: "2s", ["1s", "10s"], or exponential("1s", { max: "1m" }). */
+  retryDelay?: RetryDelay;
+  /** Each attempt fails as TimedOut past this duration ("30s"; a number is seconds). */
+  timeout?: Duration;
+  /** Labels of the task's runs. */
+  tags?: string[];
+  /** At most `limit` runs of this task (and others with the same tag) at once, across runs. */
+  concurrency?: TagConcurrency;
 }
 
-/** A task: callable like the function it wraps. */
+/** A task: callable like the function it wraps, with `submit` and `map`. */
 export type Task<A extends unknown[], R> = ((...args: A) => Promise<R>) & {
   readonly orchTask: TaskOptions;
+  /** Start a task run and return its future at once (await it, or its `.result()`). */
+  submit(...args: A): TaskFuture<R>;
+  /**
+   * A task run per item (the item is the task's first argument), at most `concurrency` at once.
+   * Resolves with the values in the items' order once all are done; rejects with a TaskMapError
+   * that names each failed item. `{ settle: true }` resolves with every item's outcome instead.
+   */
+  map(items: Iterable<A[0]>, options?: MapOptions & { settle?: false }): Promise<R[]>;
+  map(
+    items: Iterable<A[0]>,
+    options: MapOptions & { settle: true },
+  ): Promise<PromiseSettledResult<R>[]>;
 };
+
+/** An attempt that ran past the task's timeout. */
+export class TaskTimeoutError extends Error {
+  constructor(task: string, ms: number) {
+    super(`task "${task}" timed out after ${formatDuration(ms)}`);
+    this.name = "TaskTimeoutError";
+  }
+}
+
+/** One task run's state, as POST /api/runs/:id/tasks takes it. */
+export interface TaskReport {
+  id: string;
+  name: string;
+  state: string;
+  state_name?: string;
+  message?: string;
+  tags?: string[];
+  attempts: number;
+  started_at: string | null;
+  ended_at: string | null;
+}
+
+const tasks = createReportChannel<TaskReport>({
+  path: "/api/runs/:run/tasks",
+  field: "tasks",
+  key: (t) => t.id,
+});
+
+const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
+
+/** Check options when the task is defined: a mistake fails at once, naming the option. */
+function checkOptions(options: TaskOptions) {
+  const where = `task "${options.name}"`;
+  if (typeof options.name !== "string" || !options.name) {
+    throw new TypeError(
+      'task(): a task needs a name: task("load", fn) or task({ name: "load" }, fn)',
+    );
+  }
+  const retries = options.retries ?? 0;
+  if (!Number.isInteger(retries) || retries < 0) {
+    throw new TypeError(`${where}: retries must be a whole number of at least 0, not ${retries}`);
+  }
+  return {
+    retries,
+    delays: retryDelays(options.retryDelay, `${where}: retryDelay`),
+    timeoutMs:
+      options.timeout === undefined ? null : durationMs(options.timeout, `${where}: timeout`),
+    concurrency: options.concurrency
+      ? checkConcurrency(options.concurrency, `${where}: concurrency`)
+      : null,
+  };
+}
+
+/** `fn` within `ms`, or a TaskTimeoutError (and `abort` told) once they pass. */
+async function withTimeout<R>(
+  name: string,
+  ms: number | null,
+  abort: AbortController,
+  fn: () => Promise<R>,
+): Promise<R> {
+  if (ms === null) return fn();
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      const error = new TaskTimeoutError(name, ms);
+      abort.abort(error);
+      reject(error);
+    }, ms);
+  });
+  try {
+    return await Promise.race([fn(), late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
 
 /**
  * Define a task: a step of a flow, retried on failure when asked: `task("load", fn, { retries: 2 })`
@@ -30,29 +134,77 @@ export function task<A extends unknown[], R>(
     typeof nameOrOptions === "string"
       ? { ...more, name: nameOrOptions }
       : { ...more, ...nameOrOptions };
+  const { retries, delays, timeoutMs, concurrency } = checkOptions(options);
+  const { name } = options;
+  const tags = options.tags?.length ? [...options.tags] : undefined;
+
   const run = async (...args: A): Promise<R> => {
     const report: TaskReport = {
       id: crypto.randomUUID(),
-      name: options.name,
+      name,
       state: "RUNNING",
       attempts: 0,
       started_at: new Date().toISOString(),
       ended_at: null,
+      ...(tags ? { tags } : {}),
     };
     for (let attempt = 1; ; attempt++) {
       report.attempts = attempt;
-      reportTask({ ...report });
+      const abort = new AbortController();
+      const release = concurrency
+        ? await takeTagSlot(concurrency, `${report.id}:${attempt}`)
+        : null;
+      tasks.send({ ...report, state: "RUNNING", state_name: attempt > 1 ? "Retrying" : "Running" });
       try {
-        const result = await fn(...args);
-        reportTask({ ...report, state: "COMPLETED", ended_at: new Date().toISOString() });
+        const context = { id: report.id, name, attempt, signal: abort.signal };
+        const result = await runInTask(context, () =>
+          withTimeout(name, timeoutMs, abort, async () => fn(...args)),
+        );
+        await release?.();
+        tasks.send({ ...report, state: "COMPLETED", ended_at: new Date().toISOString() });
         return result;
       } catch (error) {
-        if (attempt > (options.retries ?? 0)) {
-          reportTask({ ...report, state: "FAILED", ended_at: new Date().toISOString() });
+        await release?.();
+        const message = messageOf(error);
+        const timedOut = error instanceof TaskTimeoutError;
+        const fields = { task: name, attempt, error: message };
+        if (attempt > retries) {
+          const tries = attempt > 1 ? ` after ${attempt} attempts` : "";
+          sdkLog.error(`task ${name} failed${tries}: ${message}`, fields);
+          tasks.send({
+            ...report,
+            state: "FAILED",
+            state_name: timedOut ? "TimedOut" : "Failed",
+            message,
+            ended_at: new Date().toISOString(),
+          });
           throw error;
         }
+        const delay = delays(attempt);
+        sdkLog.warn(
+          `task ${name} attempt ${attempt} failed: ${message}; retrying in ${formatDuration(delay)}`,
+          { task: name, attempt, retry_in_ms: Math.round(delay) },
+        );
+        tasks.send({ ...report, state: "SCHEDULED", state_name: "AwaitingRetry", message });
+        if (delay > 0) await Bun.sleep(delay);
       }
     }
   };
-  return Object.assign(run, { orchTask: options });
+
+  function map(
+    items: Iterable<A[0]>,
+    mapOptions: MapOptions & { settle?: boolean } = {},
+  ): Promise<R[] | PromiseSettledResult<R>[]> {
+    const list = [...items];
+    const call = (item: A[0]) => run(...([item] as unknown as A));
+    return mapSettled(list, call, mapOptions, `task "${name}".map()`).then((settled) =>
+      mapOptions.settle ? settled : valuesOrThrow(name, list, settled),
+    );
+  }
+
+  return Object.assign(run, {
+    orchTask: options,
+    submit: (...args: A) => TaskFuture.from(run(...args)),
+    map: map as Task<A, R>["map"],
+  });
 }

@@ -18,6 +18,7 @@ import { deploymentRoutes } from "./routes/deployment-routes.ts";
 import { eventRoutes } from "./routes/event-routes.ts";
 import { remoteWorkerRoutes } from "./routes/remote-worker-routes.ts";
 import { runRoutes } from "./routes/run-routes.ts";
+import { tagSlotRoutes } from "./routes/tag-slot-routes.ts";
 import { valueRoutes } from "./routes/value-routes.ts";
 import { wakeRoutes } from "./routes/wake-routes.ts";
 import { workerRoutes } from "./routes/worker-routes.ts";
@@ -72,6 +73,7 @@ export function apiRoutes(deps: ApiDeps): Route[] {
     },
     ...deploymentRoutes(deps),
     ...runRoutes(deps),
+    ...tagSlotRoutes(deps),
     ...eventRoutes(deps),
     ...remoteWorkerRoutes({ ...deps, values: (spec) => secrets.forRun(spec) }),
     ...workerRoutes(deps),

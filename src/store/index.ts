@@ -58,6 +58,7 @@ export {
 export {
   appendLogs,
   countLogs,
+  type LogFilter,
   type LogLine,
   type LogLineRow,
   listLogs,
@@ -108,6 +109,12 @@ export {
   type StoreCheck,
 } from "./store-files.ts";
 export { type StoreMetrics, storeMetrics } from "./store-metrics.ts";
+export {
+  releaseRunTagSlots,
+  releaseTagSlot,
+  tagSlotsInUse,
+  takeTagSlot,
+} from "./tag-slots.ts";
 export {
   listTaskRuns,
   type TaskRunInput,

@@ -1,18 +1,42 @@
-import { iso, type LogLineJson, type LogStream } from "../core/index.ts";
+import {
+  iso,
+  LOG_STREAMS,
+  type LogLevel,
+  type LogLineJson,
+  type LogStream,
+  levelsFrom,
+  streamLevel,
+} from "../core/index.ts";
 import type { Store } from "./open-store.ts";
 import { sqlite } from "./sqlite.ts";
 
-/** One line of a run's output, as captured. */
+/** One line of a run's output, as captured; a flow's logger adds a level and fields. */
 export interface LogLine {
   at: number;
   stream: LogStream;
   line: string;
+  level?: LogLevel;
+  fields?: Record<string, unknown>;
 }
 
 /** A stored log line; `id` orders lines and is the cursor for the next page. */
-export interface LogLineRow extends LogLine {
+export interface LogLineRow {
   id: number;
+  at: number;
+  stream: LogStream;
+  line: string;
+  /** Its level: the logger's, or, for a plain line, its stream's (see LINE_LEVEL). */
+  level: LogLevel;
+  /** Its fields as JSON text, or null. */
+  fields: string | null;
 }
+
+/**
+ * The level of a stored line: the logger's, or for a plain line its stream's (streamLevel:
+ * stderr is where programs say what went wrong). Computed when read, so plain lines store no
+ * level and old lines need no rewrite.
+ */
+const LINE_LEVEL = `coalesce(level, CASE stream ${LOG_STREAMS.map((s) => `WHEN '${s}' THEN '${streamLevel(s)}'`).join(" ")} END)`;
 
 /** Lines per INSERT statement: fewer, larger statements are what makes a million lines fast. */
 const ROWS_PER_INSERT = 64;
@@ -28,28 +52,37 @@ export function appendLogs(
   const seqs: number[] = [];
   store.tx(() => {
     const many = sqlite(store).query(
-      `INSERT INTO log_lines (run_seq, at, stream, line) VALUES ${Array(ROWS_PER_INSERT).fill("(?, ?, ?, ?)").join(", ")}`,
+      `INSERT INTO log_lines (run_seq, at, stream, line, level, fields) VALUES ${Array(ROWS_PER_INSERT).fill("(?, ?, ?, ?, ?, ?)").join(", ")}`,
     );
     const one = sqlite(store).query(
-      "INSERT INTO log_lines (run_seq, at, stream, line) VALUES (?, ?, ?, ?)",
+      "INSERT INTO log_lines (run_seq, at, stream, line, level, fields) VALUES (?, ?, ?, ?, ?, ?)",
     );
-    const args: (string | number)[] = new Array(ROWS_PER_INSERT * 4);
+    const args: (string | number | null)[] = new Array(ROWS_PER_INSERT * 6);
     for (const [seq, lines] of batches) {
       if (lines.length) seqs.push(seq);
       let i = 0;
       for (; i + ROWS_PER_INSERT <= lines.length; i += ROWS_PER_INSERT) {
         for (let j = 0; j < ROWS_PER_INSERT; j++) {
           const l = lines[i + j]!;
-          args[j * 4] = seq;
-          args[j * 4 + 1] = l.at;
-          args[j * 4 + 2] = l.stream;
-          args[j * 4 + 3] = l.line;
+          args[j * 6] = seq;
+          args[j * 6 + 1] = l.at;
+          args[j * 6 + 2] = l.stream;
+          args[j * 6 + 3] = l.line;
+          args[j * 6 + 4] = l.level ?? null;
+          args[j * 6 + 5] = l.fields ? JSON.stringify(l.fields) : null;
         }
         many.run(...args);
       }
       for (; i < lines.length; i++) {
         const l = lines[i]!;
-        one.run(seq, l.at, l.stream, l.line);
+        one.run(
+          seq,
+          l.at,
+          l.stream,
+          l.line,
+          l.level ?? null,
+          l.fields ? JSON.stringify(l.fields) : null,
+        );
       }
     }
   });
@@ -60,21 +93,48 @@ export function appendLogs(
 
 /** A stored log line as the API shows it (its time in ISO). */
 export function logLineToJson(row: LogLineRow): LogLineJson {
-  return { id: row.id, at: iso(row.at)!, stream: row.stream, line: row.line };
+  const json: LogLineJson = {
+    id: row.id,
+    at: iso(row.at)!,
+    stream: row.stream,
+    level: row.level,
+    line: row.line,
+  };
+  if (row.fields) json.fields = JSON.parse(row.fields);
+  return json;
 }
 
-/** A run's lines after the cursor `after` (a line id; 0 for the start), oldest first. */
-export function listLogs(
-  store: Store,
-  runSeq: number,
-  options: { after?: number; limit?: number } = {},
-): LogLineRow[] {
+/** Which of a run's lines to list. */
+export interface LogFilter {
+  /** Lines after this line id (0 for the start). */
+  after?: number;
+  limit?: number;
+  /** Only lines of this level or above (warn: warn and error). */
+  level?: LogLevel;
+  /** Only lines that contain this text (literal, case-sensitive, as grep). */
+  grep?: string;
+}
+
+/** A run's lines after the cursor `after` that pass the filter, oldest first. */
+export function listLogs(store: Store, runSeq: number, options: LogFilter = {}): LogLineRow[] {
   const limit = Math.max(1, Math.min(options.limit ?? 1000, 100_000));
+  const where = ["run_seq = ?", "id > ?"];
+  const args: (string | number)[] = [runSeq, options.after ?? 0];
+  if (options.level && options.level !== "debug") {
+    const levels = levelsFrom(options.level);
+    where.push(`${LINE_LEVEL} IN (${levels.map(() => "?").join(", ")})`);
+    args.push(...levels);
+  }
+  if (options.grep) {
+    where.push("instr(line, ?) > 0");
+    args.push(options.grep);
+  }
   return sqlite(store)
     .query(
-      "SELECT id, at, stream, line FROM log_lines WHERE run_seq = ? AND id > ? ORDER BY id LIMIT ?",
+      `SELECT id, at, stream, line, ${LINE_LEVEL} AS level, fields FROM log_lines
+       WHERE ${where.join(" AND ")} ORDER BY id LIMIT ?`,
     )
-    .all(runSeq, options.after ?? 0, limit) as LogLineRow[];
+    .all(...args, limit) as LogLineRow[];
 }
 
 /** How many lines a run has stored. */

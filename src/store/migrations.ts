@@ -325,6 +325,29 @@ CREATE TABLE settings (
 );
 `,
   },
+  {
+    version: 11,
+    name: "log levels and fields, task messages, tag slots",
+    // A flow's logger gives a line its level and fields; a plain line has none (NULL: its level
+    // comes from its stream, so old lines need no rewrite). A task run keeps why it failed.
+    // A tag slot is one task attempt's hold on a tag's concurrency limit, across runs; it lives
+    // only while its run is RUNNING (transitionRun frees a run's slots when it stops).
+    sql: `
+ALTER TABLE log_lines ADD COLUMN level TEXT;
+ALTER TABLE log_lines ADD COLUMN fields TEXT;
+ALTER TABLE task_runs ADD COLUMN state_name TEXT;
+ALTER TABLE task_runs ADD COLUMN message TEXT;
+ALTER TABLE task_runs ADD COLUMN tags TEXT;
+CREATE TABLE tag_slots (
+  holder TEXT PRIMARY KEY,
+  tag TEXT NOT NULL,
+  run_seq INTEGER NOT NULL REFERENCES flow_runs(seq) ON DELETE CASCADE,
+  acquired_at INTEGER NOT NULL
+);
+CREATE INDEX tag_slots_by_tag ON tag_slots (tag);
+CREATE INDEX tag_slots_by_run ON tag_slots (run_seq);
+`,
+  },
 ];
 
 /** The newest schema version this build of orch knows. */

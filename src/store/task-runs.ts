@@ -7,6 +7,11 @@ export interface TaskRunInput {
   id: string;
   name: string;
   state: string;
+  /** The state's name when it says more than its type (TimedOut, AwaitingRetry). */
+  state_name?: string;
+  /** Why it failed. */
+  message?: string;
+  tags?: string[];
   attempts: number;
   started_at: number | null;
   ended_at: number | null;
@@ -16,13 +21,27 @@ export interface TaskRunInput {
 export function upsertTaskRuns(store: Store, runSeq: number, tasks: TaskRunInput[]): void {
   store.tx(() => {
     const upsert = sqlite(store).query(
-      `INSERT INTO task_runs (run_seq, key, name, state, attempts, started_at, ended_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?)
+      `INSERT INTO task_runs (run_seq, key, name, state, state_name, message, tags, attempts,
+         started_at, ended_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT (run_seq, key) DO UPDATE SET name = excluded.name, state = excluded.state,
+         state_name = excluded.state_name, message = excluded.message, tags = excluded.tags,
          attempts = excluded.attempts, started_at = excluded.started_at, ended_at = excluded.ended_at`,
     );
-    for (const t of tasks)
-      upsert.run(runSeq, t.id, t.name, t.state, t.attempts, t.started_at, t.ended_at);
+    for (const t of tasks) {
+      upsert.run(
+        runSeq,
+        t.id,
+        t.name,
+        t.state,
+        t.state_name ?? null,
+        t.message ?? null,
+        t.tags?.length ? JSON.stringify(t.tags) : null,
+        t.attempts,
+        t.started_at,
+        t.ended_at,
+      );
+    }
   });
 }
 
@@ -32,6 +51,10 @@ export interface TaskRunRow {
   state: string;
   attempts: number;
   cached: number;
+  state_name: string | null;
+  message: string | null;
+  /** JSON text of its tags, or null. */
+  tags: string | null;
   started_at: number | null;
   ended_at: number | null;
 }
@@ -40,7 +63,8 @@ export interface TaskRunRow {
 export function listTaskRuns(store: Store, runSeq: number): TaskRunRow[] {
   return sqlite(store)
     .query(
-      "SELECT name, state, attempts, cached, started_at, ended_at FROM task_runs WHERE run_seq = ? ORDER BY id",
+      `SELECT name, state, state_name, message, tags, attempts, cached, started_at, ended_at
+       FROM task_runs WHERE run_seq = ? ORDER BY id`,
     )
     .all(runSeq) as TaskRunRow[];
 }

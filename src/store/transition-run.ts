@@ -10,6 +10,7 @@ import type { Store } from "./open-store.ts";
 import { insertHistory } from "./run-history.ts";
 import { getRunOrThrow, type RunRow } from "./runs.ts";
 import { sqlite } from "./sqlite.ts";
+import { releaseRunTagSlots } from "./tag-slots.ts";
 
 /** Facts a worker reports with a state: the process it started, how it ended. */
 export interface RunOutcome {
@@ -118,6 +119,8 @@ export function transitionRun(
         seq: run.seq,
       }) as RunRow;
     insertHistory(store, run.seq, state.type, state.name, now, state.message);
+    // Tag slots live only while the run's process runs: whatever way it stops, they are freed.
+    if (state.type !== "RUNNING" && state.type !== "CANCELLING") releaseRunTagSlots(store, run.seq);
     recordEvent(
       store,
       `flow-run.${state.type.toLowerCase()}`,

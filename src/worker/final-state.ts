@@ -56,5 +56,7 @@ export function finalState(
     ];
   }
   if (exit.exitCode === 0) return [{ type: "COMPLETED", message: "exited with code 0" }, outcome];
+  // A flow that threw said why: its error's message is the run's message.
+  if (exit.failure) return [{ type: "FAILED", message: exit.failure }, outcome];
   return [{ type: "FAILED", message: `exited with code ${exit.exitCode}` }, outcome];
 }

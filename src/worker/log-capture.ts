@@ -1,11 +1,15 @@
+import { decodeRecord, type LogLevel } from "../core/index.ts";
+
 /** Where a captured line came from; orch's own lines (the cap marker) are `orch`. */
 export type CapturedStream = "stdout" | "stderr" | "orch";
 
-/** One captured line of output. */
+/** One captured line of output; a flow's log record adds its level and fields. */
 export interface CapturedLine {
   at: number;
   stream: CapturedStream;
   line: string;
+  level?: LogLevel;
+  fields?: Record<string, unknown>;
 }
 
 export interface LogCaptureOptions {
@@ -30,13 +34,30 @@ export function createLogCapture(options: LogCaptureOptions) {
   const maxLine = options.maxLineChars ?? 1024 * 1024;
   let kept = 0;
   let capped = false;
+  let failure: string | null = null;
 
   const emit = (stream: CapturedStream, lines: string[], at: number) => {
-    if (capped || lines.length === 0) return;
+    if (lines.length === 0) return;
     const out: CapturedLine[] = new Array(lines.length);
     let n = 0;
     for (const line of lines) {
-      kept += line.length + 1;
+      // A flow's record line (see core/log-record.ts): its level and fields, or the message its
+      // run fails with, which is read even past the cap.
+      const record = line.charCodeAt(0) === 0x1e ? decodeRecord(line) : null;
+      if (record && "failure" in record) {
+        failure = record.failure;
+        continue;
+      }
+      if (capped) continue;
+      if (record) {
+        kept += record.line.length + 1;
+        if (kept <= options.maxChars) {
+          out[n++] = record.fields
+            ? { at, stream, line: record.line, level: record.level, fields: record.fields }
+            : { at, stream, line: record.line, level: record.level };
+          continue;
+        }
+      } else kept += line.length + 1;
       if (kept > options.maxChars) {
         capped = true;
         out[n++] = {
@@ -44,10 +65,11 @@ export function createLogCapture(options: LogCaptureOptions) {
           stream: "orch",
           line: `orch: this run's output reached the cap of ${Math.round(options.maxChars / 1024 / 1024)} MB; further output is not stored (the run goes on)`,
         };
-        break;
+        continue;
       }
       out[n++] = { at, stream, line };
     }
+    if (n === 0) return;
     out.length = n;
     options.onLines(out);
   };
@@ -60,7 +82,11 @@ export function createLogCapture(options: LogCaptureOptions) {
     return {
       push(chunk) {
         const text = decoder.decode(chunk, { stream: true });
-        if (capped) return;
+        // Past the cap only a failure record still matters: skip chunks that cannot hold one.
+        if (capped && !text.includes("\x1e") && partial.charCodeAt(0) !== 0x1e) {
+          partial = "";
+          return;
+        }
         const at = options.now();
         const parts = text.split("\n");
         parts[0] = partial + parts[0];
@@ -86,6 +112,10 @@ export function createLogCapture(options: LogCaptureOptions) {
   return {
     stdout: stream("stdout"),
     stderr: stream("stderr"),
+    /** The message the flow asked its run to fail with (its thrown error's), if it did. */
+    get failure() {
+      return failure;
+    },
     /** Whether the cap was reached. */
     get capped() {
       return capped;

@@ -67,6 +67,8 @@ export interface RunExit {
   error?: string;
   /** The last signal orch sent to stop it, if it did. */
   stoppedWith?: string;
+  /** The message a TypeScript flow failed with (its thrown error's), when it said. */
+  failure?: string;
 }
 
 /** What the runner reports, as it happens. */
@@ -251,6 +253,7 @@ export function spawnRun(
       timedOut,
       cancelled,
       ...(stoppedWith ? { stoppedWith } : {}),
+      ...(capture.failure !== null ? { failure: capture.failure } : {}),
     };
   })();
 

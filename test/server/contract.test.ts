@@ -135,8 +135,21 @@ test("every route's live answer matches the schema the OpenAPI document declares
   await wc.appendLogs(worker.id, run.id, {
     attempt: 1,
     first: 1,
-    lines: [{ at: Date.now(), stream: "stdout", line: "5" }],
+    lines: [
+      { at: Date.now(), stream: "stdout", line: "5" },
+      { at: Date.now(), stream: "stderr", line: "careful", level: "warn", fields: { rows: 3 } },
+    ],
   });
+  // Tag slots: the running run takes one of a tag's limit, a second waits, both give back.
+  const slot = (holder: string) =>
+    client.request("POST", `/api/runs/${run.id}/slots`, { tag: "db", limit: 1, holder });
+  expect(await slot("a")).toEqual({ acquired: true });
+  expect(await slot("b")).toEqual({ acquired: false });
+  expect(await client.request("GET", "/api/tag-slots")).toEqual({ db: 1 });
+  expect(
+    await client.request("POST", `/api/runs/${run.id}/slots/release`, { holder: "a" }),
+  ).toEqual({ released: true });
+  expect(await slot("b")).toEqual({ acquired: true });
   await client.request("POST", `/api/runs/${run.id}/tasks`, {
     tasks: [
       {
@@ -152,7 +165,16 @@ test("every route's live answer matches the schema the OpenAPI document declares
   await wc.reportState(worker.id, run.id, { type: "COMPLETED", exit_code: 0 });
   const detail = await client.getRun(run.id);
   expect(detail.tasks.map((t) => t.name)).toEqual(["extract"]);
-  expect((await client.runLogs(run.id)).map((l) => l.line)).toEqual(["5"]);
+  // The run ended: the slot it still held is free.
+  expect(await client.request("GET", "/api/tag-slots")).toEqual({});
+  expect((await client.runLogs(run.id)).map((l) => [l.line, l.level])).toEqual([
+    ["5", "info"],
+    ["careful", "warn"],
+  ]);
+  expect((await client.runLogs(run.id, { level: "warn" })).map((l) => l.fields)).toEqual([
+    { rows: 3 },
+  ]);
+  expect((await client.runLogs(run.id, { grep: "5" })).map((l) => l.line)).toEqual(["5"]);
   await client.retryRun(run.id);
   await client.cancelRun(run.id);
   await client.listRuns({ deployment: "echo", planned: true });
@@ -209,7 +231,7 @@ test("every route's live answer matches the schema the OpenAPI document declares
     followed.push(m.event);
     checkMessage(`/api/runs/${run.id}/logs`, m);
   }
-  expect(followed).toEqual(["log", "end"]);
+  expect(followed).toEqual(["log", "log", "end"]);
   await client.pruneRuns("30d", true);
   expect(await client.metrics()).toContain("# TYPE orch_flow_runs gauge");
 

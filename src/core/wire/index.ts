@@ -9,6 +9,7 @@ export * from "./events.ts";
 export * from "./runs.ts";
 export * from "./schema.ts";
 export * from "./server.ts";
+export * from "./tag-slots.ts";
 export * from "./values.ts";
 export * from "./wake.ts";
 export * from "./worker-protocol.ts";

@@ -1,5 +1,7 @@
 import { EVENT } from "./events.ts";
 import {
+  LOG_FIELDS,
+  LOG_LEVEL,
   LOG_STREAMS,
   OBJECT,
   STATE_NAME,
@@ -77,6 +79,13 @@ export const STATE = {
   properties: { type: STATE_TYPE, name: STATE_NAME, at: TIME, message: { type: "string" } },
 } as const;
 
+/** Tags in a request or a definition: a few short labels, so a list or a filter stays cheap. */
+export const TAGS = {
+  type: "array",
+  maxItems: 100,
+  items: { type: "string", minLength: 1, maxLength: 200 },
+} as const;
+
 /** A task run of a TypeScript flow, as the flow last reported it. */
 export const TASK_RUN = {
   title: "TaskRun",
@@ -90,6 +99,9 @@ export const TASK_RUN = {
     started_at: TIME_OR_NULL,
     ended_at: TIME_OR_NULL,
     cached: { type: "boolean" },
+    state_name: { type: "string", description: "e.g. TimedOut, AwaitingRetry" },
+    message: { type: "string", description: "Why it failed (its error's message)" },
+    tags: TAGS,
   },
 } as const;
 
@@ -127,6 +139,16 @@ export const RUN_LOGS_QUERY = {
   after: { type: "integer", minimum: 0, default: 0, description: "Lines after this line id" },
   limit: { type: "integer", minimum: 1, maximum: 100_000, default: 10_000 },
   follow: { type: "boolean", description: "Stream lines (SSE) until the run ends" },
+  level: {
+    ...LOG_LEVEL,
+    description: "Only lines of this level or above (warn: warn and error)",
+  },
+  grep: {
+    type: "string",
+    minLength: 1,
+    maxLength: 1000,
+    description: "Only lines that contain this text (literal, case-sensitive)",
+  },
 } as const;
 
 /** A stored log line; `id` orders lines and is the cursor for the next page. */
@@ -139,15 +161,10 @@ export const LOG_LINE = {
     id: { type: "integer", minimum: 1 },
     at: TIME,
     stream: { type: "string", enum: LOG_STREAMS },
+    level: LOG_LEVEL,
     line: { type: "string" },
+    fields: LOG_FIELDS,
   },
-} as const;
-
-/** Tags in a request or a definition: a few short labels, so a list or a filter stays cheap. */
-export const TAGS = {
-  type: "array",
-  maxItems: 100,
-  items: { type: "string", minLength: 1, maxLength: 200 },
 } as const;
 
 /** A log stream's last message: the run as it ended (`deleted` when it was replaced). */
@@ -239,7 +256,10 @@ export const TASK_REPORT = {
         properties: {
           id: { type: "string", minLength: 1, maxLength: 100 },
           name: { type: "string", minLength: 1, maxLength: 500 },
-          state: { type: "string", enum: ["RUNNING", "COMPLETED", "FAILED"] },
+          state: { type: "string", enum: ["SCHEDULED", "RUNNING", "COMPLETED", "FAILED"] },
+          state_name: { type: "string", maxLength: 100 },
+          message: { type: "string", maxLength: 10_000 },
+          tags: TAGS,
           attempts: { type: "integer", minimum: 0 },
           started_at: TIME_OR_NULL,
           ended_at: TIME_OR_NULL,

@@ -1,5 +1,6 @@
 import type { FromSchema, JSONSchema } from "json-schema-to-ts";
 import { ERROR_CODES } from "../errors.ts";
+import { LOG_LEVELS } from "../log-record.ts";
 import { STATE_NAMES, STATE_TYPES, type StateName } from "../states.ts";
 
 /**
@@ -41,6 +42,12 @@ export const STATE_NAME = {
 /** Where a log line came from: the run's stdout or stderr, or orch itself (e.g. the cap marker). */
 export const LOG_STREAMS = ["stdout", "stderr", "orch"] as const;
 export type LogStream = (typeof LOG_STREAMS)[number];
+
+/** A log line's level: a flow logger's, or for a plain line its stream's (stderr: error). */
+export const LOG_LEVEL = { type: "string", enum: LOG_LEVELS } as const;
+
+/** A log line's structured fields (a flow logger's), by name. */
+export const LOG_FIELDS = { type: "object", maxProperties: 100 } as const;
 
 /** One problem of a refused input, with where it is when known. */
 export const PROBLEM = {

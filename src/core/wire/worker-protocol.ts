@@ -4,7 +4,15 @@
  */
 import { DEPLOYMENT_SPEC } from "./deployments.ts";
 import { RUN } from "./runs.ts";
-import { EMPTY, LOG_STREAMS, OBJECT, STATE_NAME, type Wire } from "./schema.ts";
+import {
+  EMPTY,
+  LOG_FIELDS,
+  LOG_LEVEL,
+  LOG_STREAMS,
+  OBJECT,
+  STATE_NAME,
+  type Wire,
+} from "./schema.ts";
 
 /** The longest a claim waits for work before it answers with none. */
 export const MAX_CLAIM_WAIT_MS = 60_000;
@@ -184,6 +192,8 @@ export const LOG_LINE_INPUT = {
     at: { type: "integer", minimum: 0 },
     stream: { type: "string", enum: LOG_STREAMS },
     line: { type: "string" },
+    level: LOG_LEVEL,
+    fields: LOG_FIELDS,
   },
 } as const;
 

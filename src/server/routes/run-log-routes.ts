@@ -1,4 +1,10 @@
-import { isTerminal, LOG_LINE, LOG_STREAM, RUN_LOGS_QUERY } from "../../core/index.ts";
+import {
+  isTerminal,
+  LOG_LINE,
+  LOG_STREAM,
+  type LogLevel,
+  RUN_LOGS_QUERY,
+} from "../../core/index.ts";
 import {
   eventToJson,
   getRun,
@@ -25,7 +31,7 @@ export function runLogRoutes({
       method: "GET",
       path: "/api/runs/:id/logs",
       summary:
-        "A run's log lines: ?after=<line id>&limit=; ?follow=1 streams them (SSE) until the run ends",
+        "A run's log lines: ?after=<line id>&limit=; ?level=warn (that level and above), ?grep=TEXT; ?follow=1 streams them (SSE) until the run ends",
       query: RUN_LOGS_QUERY,
       operationId: "getRunLogs",
       response: {
@@ -38,15 +44,21 @@ export function runLogRoutes({
       handler: (_req, { params: { id }, query }) => {
         const run = getRunOrThrow(store, id!);
         let after = query.after as number;
+        const filter = {
+          level: query.level as LogLevel | undefined,
+          grep: query.grep as string | undefined,
+        };
         if (query.follow !== true) {
           return json(
-            listLogs(store, run.seq, { after, limit: query.limit as number }).map(logLineToJson),
+            listLogs(store, run.seq, { ...filter, after, limit: query.limit as number }).map(
+              logLineToJson,
+            ),
           );
         }
         return sseResponse((send, close) => {
           const flush = () => {
             for (;;) {
-              const lines = listLogs(store, run.seq, { after, limit: 5000 });
+              const lines = listLogs(store, run.seq, { ...filter, after, limit: 5000 });
               for (const l of lines) send({ event: "log", id: l.id, data: logLineToJson(l) });
               if (lines.length) after = lines.at(-1)!.id;
               if (lines.length < 5000) return;

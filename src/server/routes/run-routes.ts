@@ -72,6 +72,9 @@ export function runDetail(store: Store, idOrPrefix: string): RunDetail {
       started_at: iso(t.started_at),
       ended_at: iso(t.ended_at),
       cached: t.cached === 1,
+      ...(t.state_name ? { state_name: t.state_name } : {}),
+      ...(t.message ? { message: t.message } : {}),
+      ...(t.tags ? { tags: JSON.parse(t.tags) as string[] } : {}),
     })),
   };
 }

@@ -1,0 +1,84 @@
+/**
+ * How a flow's process marks a line of its output as a structured log record: a level, fields,
+ * or the message its run fails with. The SDK writes these lines; the worker's log capture reads
+ * them back. Why lines on stdout/stderr and not API calls: the output is the one channel every
+ * run has (a remote worker, an ad-hoc run with no server), the worker reads it to the end before
+ * it decides the final state, and records keep their order among the flow's other output.
+ */
+
+/** Log levels, least severe first. */
+export const LOG_LEVELS = ["debug", "info", "warn", "error"] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/** Whether a value is a log level. */
+export function isLogLevel(value: unknown): value is LogLevel {
+  return typeof value === "string" && (LOG_LEVELS as readonly string[]).includes(value);
+}
+
+/** The levels at or above `level` (what `--level warn` shows). */
+export function levelsFrom(level: LogLevel): LogLevel[] {
+  return LOG_LEVELS.slice(LOG_LEVELS.indexOf(level));
+}
+
+/**
+ * The first character of a record line: ASCII record separator, which no ordinary text line
+ * starts with, then `orch` and a JSON object.
+ */
+export const RECORD_MARK = "\x1eorch";
+
+/** A structured line: its level, text and fields. */
+export interface LogRecord {
+  level: LogLevel;
+  line: string;
+  fields?: Record<string, unknown>;
+}
+
+/** What a record line can carry: a log record, or the message the run fails with. */
+export type OutputRecord = LogRecord | { failure: string };
+
+/** The line a flow prints for a log record (no newline; a multi-line text stays one line). */
+export function encodeLogRecord(record: LogRecord): string {
+  return `${RECORD_MARK}${JSON.stringify({ l: record.level, m: record.line, f: record.fields })}`;
+}
+
+/** The line a flow prints last when it fails: its error's message becomes the run's message. */
+export function encodeFailure(message: string): string {
+  return `${RECORD_MARK}${JSON.stringify({ fail: message })}`;
+}
+
+/**
+ * The record a line carries, or null for a plain line (anything that does not parse as a record
+ * stays the text it is).
+ */
+export function decodeRecord(line: string): OutputRecord | null {
+  if (!line.startsWith(RECORD_MARK)) return null;
+  let value: unknown;
+  try {
+    value = JSON.parse(line.slice(RECORD_MARK.length));
+  } catch {
+    return null;
+  }
+  if (typeof value !== "object" || value === null) return null;
+  const v = value as { l?: unknown; m?: unknown; f?: unknown; fail?: unknown };
+  if (typeof v.fail === "string") return { failure: v.fail };
+  if (!isLogLevel(v.l) || typeof v.m !== "string") return null;
+  const fields =
+    typeof v.f === "object" && v.f !== null && !Array.isArray(v.f)
+      ? (v.f as Record<string, unknown>)
+      : undefined;
+  return fields && Object.keys(fields).length
+    ? { level: v.l, line: v.m, fields }
+    : { level: v.l, line: v.m };
+}
+
+/** Fields as `key=value` text for a terminal (strings bare, other values as JSON). */
+export function renderFields(fields: Record<string, unknown>): string {
+  return Object.entries(fields)
+    .map(([k, v]) => `${k}=${typeof v === "string" ? v : JSON.stringify(v)}`)
+    .join(" ");
+}
+
+/** The level a plain line of a stream has: stdout info, stderr error, orch's own notes warn. */
+export function streamLevel(stream: string): LogLevel {
+  return stream === "stdout" ? "info" : stream === "stderr" ? "error" : "warn";
+}

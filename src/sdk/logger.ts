@@ -1,0 +1,119 @@
+/**
+ * The run logger: `getRunLogger().info("loaded", { rows: 3 })`. Inside a run each call is one
+ * structured line of the run's logs (level, text, fields; the task it ran in as the `task`
+ * field), and `console.*` lands there too, with its level. Outside a run it prints plain text.
+ */
+import { format } from "node:util";
+// Not the core's index: the flow-run entry loads only what a run needs.
+import { encodeLogRecord, type LogLevel, renderFields } from "../core/log-record.ts";
+import { getTaskContext } from "./task-context.ts";
+
+/** Structured fields of a log line: JSON values by name. */
+export type LogFields = Record<string, unknown>;
+
+/** A logger of the current run. */
+export interface RunLogger {
+  debug(message: string, fields?: LogFields): void;
+  info(message: string, fields?: LogFields): void;
+  warn(message: string, fields?: LogFields): void;
+  error(message: string, fields?: LogFields): void;
+  /** A logger that adds `fields` to each of its lines. */
+  child(fields: LogFields): RunLogger;
+}
+
+/** Where lines go: records on the process's output (inside a run), or plain text. */
+let structured = false;
+const original = {
+  debug: console.debug.bind(console),
+  info: console.info.bind(console),
+  log: console.log.bind(console),
+  warn: console.warn.bind(console),
+  error: console.error.bind(console),
+};
+
+/** Make a field's value JSON (an Error becomes its message; what cannot be JSON, its text). */
+function jsonValue(value: unknown): unknown {
+  if (value instanceof Error) return value.message;
+  if (typeof value === "bigint") return value.toString();
+  if (typeof value === "function" || typeof value === "symbol") return String(value);
+  return value;
+}
+
+function jsonFields(fields: LogFields): LogFields {
+  const out: LogFields = {};
+  for (const [k, v] of Object.entries(fields)) out[k] = jsonValue(v);
+  return out;
+}
+
+function write(level: LogLevel, text: string, fields: LogFields | undefined): void {
+  const task = getTaskContext();
+  let all = fields;
+  if (task && !(fields && "task" in fields)) all = { task: task.name, ...fields };
+  if (!structured) {
+    const extra = all && Object.keys(all).length ? ` ${renderFields(jsonFields(all))}` : "";
+    const print =
+      level === "error" ? original.error : level === "warn" ? original.warn : original.log;
+    print(`${text}${extra}`);
+    return;
+  }
+  const clean = all && jsonFields(all);
+  // warn and error go to stderr, as console.warn/error do, so the stream still tells them apart.
+  const out = level === "warn" || level === "error" ? process.stderr : process.stdout;
+  let lines = "";
+  // One record per line: a stored line is always one line of text.
+  for (const line of text.split("\n")) {
+    let encoded: string;
+    try {
+      encoded = encodeLogRecord({ level, line, fields: clean });
+    } catch {
+      encoded = encodeLogRecord({ level, line, fields: { fields: format("%o", clean) } });
+    }
+    lines += `${encoded}\n`;
+  }
+  out.write(lines);
+}
+
+function createLogger(base: LogFields | undefined): RunLogger {
+  const at =
+    (level: LogLevel) =>
+    (message: string, fields?: LogFields): void =>
+      write(level, String(message), base || fields ? { ...base, ...fields } : undefined);
+  return {
+    debug: at("debug"),
+    info: at("info"),
+    warn: at("warn"),
+    error: at("error"),
+    child: (fields) => createLogger({ ...base, ...fields }),
+  };
+}
+
+/**
+ * The logger of the current run: levels debug, info, warn and error, each with optional
+ * structured fields; `orch runs logs ID --level warn` shows warn and error lines only.
+ */
+export function getRunLogger(fields?: LogFields): RunLogger {
+  return createLogger(fields);
+}
+
+/** The SDK's own log lines (task retries and failures). */
+export const sdkLog = createLogger(undefined);
+
+/**
+ * Inside a run (the flow-run entry): lines become records, and console.* writes them too, each
+ * with its level. A plain console.log or console.error outside a task stays a plain line (the
+ * stream gives its level), so a flow's output reads the same as before.
+ */
+export function logAsRecords(): void {
+  structured = true;
+  const patch =
+    (level: LogLevel, plain: (...args: unknown[]) => void, plainLevel: LogLevel) =>
+    (...args: unknown[]) => {
+      if (level === plainLevel && !getTaskContext()) plain(...args);
+      else write(level, format(...args), undefined);
+    };
+  console.debug = patch("debug", original.debug, "info");
+  console.info = patch("info", original.info, "info");
+  console.log = patch("info", original.log, "info");
+  console.warn = patch("warn", original.warn, "error");
+  console.error = patch("error", original.error, "error");
+}
