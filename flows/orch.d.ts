@@ -278,7 +278,6 @@ declare module "orch/internal/sdk/task-future" {
    * task list and its error is in the logs.
    */
   export class TaskFuture<R> extends Promise<R> {
-    #private;
     static get [Symbol.species](): PromiseConstructor;
     /** pending, completed or failed. */
     get state(): FutureState;

@@ -6,6 +6,9 @@
 /** Where a future is. */
 export type FutureState = "pending" | "completed" | "failed";
 
+/** Each future's state (kept outside the class, so its declaration shows no private member). */
+const states = new WeakMap<TaskFuture<unknown>, FutureState>();
+
 /**
  * A task run started with `task.submit()`: await it (or `.result()`) for its value. A failed
  * future that is never awaited does not crash the flow; its task run is FAILED in the run's
@@ -16,11 +19,9 @@ export class TaskFuture<R> extends Promise<R> {
   static override get [Symbol.species]() {
     return Promise;
   }
-  #state: FutureState = "pending";
-
   /** pending, completed or failed. */
   get state(): FutureState {
-    return this.#state;
+    return states.get(this) ?? "pending";
   }
 
   /** The task's value (rejects with its error). */
@@ -38,11 +39,11 @@ export class TaskFuture<R> extends Promise<R> {
     });
     promise.then(
       (value) => {
-        future.#state = "completed";
+        states.set(future, "completed");
         resolve(value);
       },
       (error) => {
-        future.#state = "failed";
+        states.set(future, "failed");
         reject(error);
       },
     );
