@@ -1,9 +1,10 @@
 /**
  * orch's benchmark (`npm run bench`): the run engine beside raw Bun.spawn in the same process,
  * a schedule's start lag, deployments from 1,000 definition files, the API over a million runs,
- * the monitor's state with 10,000 runs, and the monitor on the compiled binary (built first).
+ * the monitor's state with 10,000 runs, the monitor on the compiled binary (built first), and a
+ * TypeScript flow of 1,000 tasks beside the same code untracked (on the binary too).
  * Prints one JSON line with every figure beside its baseline and target.
- * `--only runs|schedule|deploy|api|monitor|tui` runs one section.
+ * `--only runs|schedule|deploy|api|monitor|tui|tasks` runs one section.
  */
 import { parseArgs } from "node:util";
 import { benchApi } from "./bench-api.ts";
@@ -34,19 +35,22 @@ const sections: Record<string, () => Promise<unknown>> = {
   deploy: benchDeploy,
   api: benchApi,
   monitor: async () => benchMonitor(),
-  tui: benchTui,
+  tui: () => benchOnBinary("scripts/bench-tui.ts", "the monitor's benchmark"),
+  tasks: () => benchOnBinary("scripts/bench-tasks.ts", "the tasks' benchmark"),
 };
 
-/** The monitor's benchmark drives dist/orch in tmux, in its own process. */
-async function benchTui(): Promise<unknown> {
-  const build = Bun.spawnSync([process.execPath, "scripts/build.ts"], { stderr: "inherit" });
-  if (build.exitCode !== 0) throw new Error("building dist/orch failed");
-  const proc = Bun.spawn([process.execPath, "scripts/bench-tui.ts"], {
-    stdout: "pipe",
-    stderr: "inherit",
-  });
+let built = false;
+
+/** A benchmark that drives dist/orch (built once), in its own process. */
+async function benchOnBinary(script: string, what: string): Promise<unknown> {
+  if (!built) {
+    const build = Bun.spawnSync([process.execPath, "scripts/build.ts"], { stderr: "inherit" });
+    if (build.exitCode !== 0) throw new Error("building dist/orch failed");
+    built = true;
+  }
+  const proc = Bun.spawn([process.execPath, script], { stdout: "pipe", stderr: "inherit" });
   const out = await new Response(proc.stdout).text();
-  if ((await proc.exited) !== 0) throw new Error("the monitor's benchmark failed");
+  if ((await proc.exited) !== 0) throw new Error(`${what} failed`);
   return JSON.parse(out.trim().split("\n").at(-1)!);
 }
 

@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, expect, test } from "vitest";
+import { encodeFailure, encodeLogRecord } from "../../src/core/index.ts";
 import { countLogs, listLogs } from "../../src/store/index.ts";
 import { type CapturedLine, createLogCapture } from "../../src/worker/index.ts";
 import { createLab, type Lab } from "./helpers.ts";
@@ -62,4 +63,26 @@ test("a character split across two reads is decoded whole", () => {
   capture.stdout.push(bytes.slice(1));
   capture.stdout.end();
   expect(got.map((l) => l.line)).toEqual(["€uro", "x"]);
+});
+
+test("a flow's record lines keep their level and fields; its failure is read even past the cap", () => {
+  const got: CapturedLine[] = [];
+  const capture = createLogCapture({ maxChars: 40, now: () => 1, onLines: (l) => got.push(...l) });
+  const enc = new TextEncoder();
+  const record = encodeLogRecord({ level: "warn", line: "careful", fields: { rows: 3 } });
+  capture.stderr.push(enc.encode(`${record}\n\x1eorch{not json\nplain\n`));
+  capture.stdout.push(enc.encode("x".repeat(50)));
+  const failure = encodeFailure("the disk is full");
+  // The failure record arrives past the cap, split across two reads.
+  capture.stderr.push(enc.encode(`${failure.slice(0, 10)}`));
+  capture.stderr.push(enc.encode(`${failure.slice(10)}\n`));
+  capture.stdout.end();
+  capture.stderr.end();
+  expect(got.map((l) => [l.stream, l.line, l.level, l.fields])).toEqual([
+    ["stderr", "careful", "warn", { rows: 3 }],
+    ["stderr", "\x1eorch{not json", undefined, undefined],
+    ["stderr", "plain", undefined, undefined],
+    ["orch", expect.stringMatching(/reached the cap/), undefined, undefined],
+  ]);
+  expect(capture.failure).toBe("the disk is full");
 });
