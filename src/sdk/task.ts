@@ -8,6 +8,7 @@ import { formatDuration } from "../core/duration.ts";
 import { sdkLog } from "./logger.ts";
 import { createReportChannel } from "./reporter.ts";
 import { type Duration, durationMs, type RetryDelay, retryDelays } from "./retry-policy.ts";
+import { maskSecrets } from "./run-values.ts";
 import { checkConcurrency, type TagConcurrency, takeTagSlot } from "./tag-slots.ts";
 import { runInTask } from "./task-context.ts";
 import { type MapOptions, mapSettled, TaskFuture, valuesOrThrow } from "./task-future.ts";
@@ -175,7 +176,7 @@ export function task<A extends unknown[], R>(
             ...report,
             state: "FAILED",
             state_name: timedOut ? "TimedOut" : "Failed",
-            message,
+            message: maskSecrets(message),
             ended_at: new Date().toISOString(),
           });
           throw error;
@@ -185,7 +186,12 @@ export function task<A extends unknown[], R>(
           `task ${name} attempt ${attempt} failed: ${message}; retrying in ${formatDuration(delay)}`,
           { task: name, attempt, retry_in_ms: Math.round(delay) },
         );
-        tasks.send({ ...report, state: "SCHEDULED", state_name: "AwaitingRetry", message });
+        tasks.send({
+          ...report,
+          state: "SCHEDULED",
+          state_name: "AwaitingRetry",
+          message: maskSecrets(message),
+        });
         if (delay > 0) await Bun.sleep(delay);
       }
     }

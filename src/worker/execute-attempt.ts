@@ -171,10 +171,19 @@ export function executeAttempt(options: AttemptOptions): Attempt {
   };
 }
 
-/** `lines` with their text masked (a line that holds nothing to hide is kept as it is). */
+/** `lines` with their text and fields masked (a line that holds nothing to hide is kept as it is). */
 export function maskLines(lines: CapturedLine[], mask: Masker): CapturedLine[] {
   return lines.map((l) => {
     const line = mask(l.line);
-    return line === l.line ? l : { ...l, line };
+    let fields = l.fields;
+    if (fields) {
+      const text = JSON.stringify(fields);
+      const masked = mask(text);
+      // A mask inside a JSON string keeps it valid JSON (**** has nothing to escape).
+      if (masked !== text) fields = JSON.parse(masked) as Record<string, unknown>;
+    }
+    return line === l.line && fields === l.fields
+      ? l
+      : { ...l, line, ...(fields ? { fields } : {}) };
   });
 }

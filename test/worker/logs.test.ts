@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, expect, test } from "vitest";
-import { encodeFailure, encodeLogRecord } from "../../src/core/index.ts";
+import { createMasker, encodeFailure, encodeLogRecord } from "../../src/core/index.ts";
 import { countLogs, listLogs } from "../../src/store/index.ts";
+import { maskLines } from "../../src/worker/execute-attempt.ts";
 import { type CapturedLine, createLogCapture } from "../../src/worker/index.ts";
 import { createLab, type Lab } from "./helpers.ts";
 
@@ -85,4 +86,19 @@ test("a flow's record lines keep their level and fields; its failure is read eve
     ["orch", expect.stringMatching(/reached the cap/), undefined, undefined],
   ]);
   expect(capture.failure).toBe("the disk is full");
+});
+
+test("a record's fields are masked like its text", () => {
+  const mask = createMasker(["hunter2-secret"]);
+  const [masked] = maskLines(
+    [{ at: 1, stream: "stdout", line: "login", level: "info", fields: { pw: "hunter2-secret" } }],
+    mask,
+  );
+  expect(masked).toEqual({
+    at: 1,
+    stream: "stdout",
+    line: "login",
+    level: "info",
+    fields: { pw: "****" },
+  });
 });
