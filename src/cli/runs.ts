@@ -109,7 +109,7 @@ export const inspect = defineCommand({
       if (r.tasks.length) {
         out += `\n${c.bold("TASKS")}\n`;
         for (const t of r.tasks)
-          out += `  ${safe(t.name)}  ${paintState(t.state)}  attempts ${t.attempts}${t.cached ? " (cached)" : ""}\n`;
+          out += `  ${safe(t.name)}  ${paintState(t.state, t.state_name)}  attempts ${t.attempts}${t.cached ? " (cached)" : ""}${t.message ? `: ${safe(t.message)}` : ""}\n`;
       }
       process.stdout.write(out);
     } finally {

@@ -29,6 +29,16 @@ export interface StreamCapture {
   end(): void;
 }
 
+/** Characters of a record's fields kept with its line (they are for filtering, not for data). */
+const MAX_FIELDS_CHARS = 8192;
+
+/** A record's fields, or a note in their place when they are too large to keep. */
+function keptFields(record: { line: string; fields?: Record<string, unknown> }, raw: string) {
+  const size = raw.length - record.line.length;
+  if (size <= MAX_FIELDS_CHARS) return record.fields;
+  return { fields_omitted: `${size} characters of fields, over the ${MAX_FIELDS_CHARS} kept` };
+}
+
 /** Turn a run's stdout and stderr bytes into timestamped lines, within one shared size cap. */
 export function createLogCapture(options: LogCaptureOptions) {
   const maxLine = options.maxLineChars ?? 1024 * 1024;
@@ -50,10 +60,16 @@ export function createLogCapture(options: LogCaptureOptions) {
       }
       if (capped) continue;
       if (record) {
-        kept += record.line.length + 1;
+        kept += line.length + 1;
         if (kept <= options.maxChars) {
           out[n++] = record.fields
-            ? { at, stream, line: record.line, level: record.level, fields: record.fields }
+            ? {
+                at,
+                stream,
+                line: record.line,
+                level: record.level,
+                fields: keptFields(record, line),
+              }
             : { at, stream, line: record.line, level: record.level };
           continue;
         }

@@ -184,7 +184,9 @@ export function createReportQueue<R>(
         let bytes = 0;
         let end = start;
         while (end < pieces.length) {
-          const cost = Buffer.byteLength(JSON.stringify(pieces[end]!.line)) + 64;
+          const piece = pieces[end]!;
+          const fields = piece.fields ? Buffer.byteLength(JSON.stringify(piece.fields)) : 0;
+          const cost = Buffer.byteLength(JSON.stringify(piece.line)) + fields + 96;
           if (end > start && bytes + cost > maxBytes) break;
           bytes += cost;
           end++;

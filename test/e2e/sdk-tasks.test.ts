@@ -248,6 +248,10 @@ describe("tasks", () => {
     expect(run.tasks).toMatchObject([
       { name: "slow", state: "FAILED", state_name: "TimedOut", attempts: 1 },
     ]);
+    const inspect = await cli("runs", "inspect", run.id);
+    expect(inspect.stdout).toContain(
+      'slow  FAILED (TimedOut)  attempts 1: task "slow" timed out after 300ms',
+    );
   });
 });
 

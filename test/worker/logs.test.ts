@@ -102,3 +102,19 @@ test("a record's fields are masked like its text", () => {
     fields: { pw: "****" },
   });
 });
+
+test("a record's fields past 8 KB are replaced by a note; its line is kept", () => {
+  const got: CapturedLine[] = [];
+  const capture = createLogCapture({ maxChars: 1e6, now: () => 1, onLines: (l) => got.push(...l) });
+  const big = encodeLogRecord({ level: "info", line: "big", fields: { blob: "x".repeat(10_000) } });
+  capture.stdout.push(new TextEncoder().encode(`${big}\n`));
+  expect(got).toEqual([
+    {
+      at: 1,
+      stream: "stdout",
+      line: "big",
+      level: "info",
+      fields: { fields_omitted: expect.stringMatching(/characters of fields, over the 8192 kept/) },
+    },
+  ]);
+});
