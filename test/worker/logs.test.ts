@@ -68,7 +68,7 @@ test("a character split across two reads is decoded whole", () => {
 
 test("a flow's record lines keep their level and fields; its failure is read even past the cap", () => {
   const got: CapturedLine[] = [];
-  const capture = createLogCapture({ maxChars: 40, now: () => 1, onLines: (l) => got.push(...l) });
+  const capture = createLogCapture({ maxChars: 100, now: () => 1, onLines: (l) => got.push(...l) });
   const enc = new TextEncoder();
   const record = encodeLogRecord({ level: "warn", line: "careful", fields: { rows: 3 } });
   capture.stderr.push(enc.encode(`${record}\n\x1eorch{not json\nplain\n`));
