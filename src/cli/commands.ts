@@ -70,6 +70,7 @@ export const COMMANDS: Record<string, Loader> = {
     ls: named(() => import("./variables.ts"), "ls"),
     rm: named(() => import("./variables.ts"), "rm"),
   }),
+  doctor: load(() => import("./doctor.ts")),
   db: group("db", "Back up, restore or check the store", {
     backup: named(() => import("./db.ts"), "backup"),
     restore: named(() => import("./db.ts"), "restore"),

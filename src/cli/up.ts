@@ -39,6 +39,11 @@ export default defineCommand({
       type: "boolean",
       description: "When stopped: take no new runs and wait for the running ones to end",
     },
+    otel: {
+      type: "string",
+      description: "Send a span per finished run to this OpenTelemetry collector (OTLP over HTTP)",
+      valueHint: "http://127.0.0.1:4318",
+    },
     worker: {
       type: "boolean",
       default: true,
@@ -103,6 +108,7 @@ export default defineCommand({
       logger: monitor?.logger ?? log,
       worker: args.worker === false ? false : { concurrency },
       logRuns: !monitor,
+      otel: otelUrl(args.otel),
     });
     const how = hurried ? { graceMs: 0, drain: false } : { graceMs, drain: Boolean(args.drain) };
     if (monitor) {
@@ -129,3 +135,19 @@ export default defineCommand({
     return 0;
   },
 });
+
+/** --otel as an http(s) URL, or a clear error. */
+function otelUrl(given: string | undefined): string | undefined {
+  if (given === undefined) return undefined;
+  let url: URL | undefined;
+  try {
+    url = new URL(given);
+  } catch {}
+  if (!url || !/^https?:$/.test(url.protocol)) {
+    throw new OrchError(
+      "E_BAD_INPUT",
+      `--otel must be the collector's http(s) URL, such as http://127.0.0.1:4318, not ${JSON.stringify(given)}`,
+    );
+  }
+  return given;
+}

@@ -1,6 +1,7 @@
 import type {
   CONCURRENCY_SPEC,
   DEPLOYMENT_SPEC,
+  RETENTION_SPEC,
   SCHEDULE_SPEC,
   TRIGGER_SPEC,
 } from "./wire/deployments.ts";
@@ -26,6 +27,11 @@ export type CollisionStrategy = (typeof COLLISION_STRATEGIES)[number];
 
 /** A deployment's concurrency limit and what a run over it does. */
 export type ConcurrencySpec = Wire<typeof CONCURRENCY_SPEC>;
+
+/** What retention keeps (`retention:` of a project or a deployment). */
+export type RetentionSpec = Wire<typeof RETENTION_SPEC>;
+/** One kind's keep: `{ max_age_ms }` (what ended within it) or `{ count }` (the newest so many). */
+export type RetentionKeep = NonNullable<RetentionSpec["runs"]>;
 
 /** A spec with the defaults a definition file leaves out (for specs made in code). */
 export function specWithDefaults(spec: Partial<DeploymentSpec> & { name: string }): DeploymentSpec {

@@ -13,6 +13,8 @@ export {
   type CollisionStrategy,
   type ConcurrencySpec,
   type DeploymentSpec,
+  type RetentionKeep,
+  type RetentionSpec,
   type ScheduleSpec,
   specWithDefaults,
   type TriggerSpec,

@@ -13,10 +13,12 @@ import {
   getDeployment,
   listDeployments,
   markSourceInvalid,
+  projectRetention,
   recordEvent,
   removeDeployment,
   type Store,
   saveBundle,
+  setProjectRetention,
   upsertDeployment,
 } from "../store/index.ts";
 import { type Bundle, type FileHashCache, scanBundle, storeBundleObjects } from "./bundles.ts";
@@ -94,6 +96,18 @@ export function createDeployer(store: Store, paths: ProjectPaths): Deployer {
         };
         invalid.set(abs, [...(invalid.get(abs) ?? []), problem]);
       }
+    }
+    // The project's retention is set in one file only, like a pool.
+    const retentionFiles = [...parsed]
+      .filter(([, file]) => file.retention)
+      .map(([abs]) => abs)
+      .sort();
+    for (const abs of retentionFiles.slice(1)) {
+      const problem = {
+        where: rel(abs),
+        message: `retention is also set in ${rel(retentionFiles[0]!)}; set the project's retention in one file`,
+      };
+      invalid.set(abs, [...(invalid.get(abs) ?? []), problem]);
     }
     for (const [name, places] of owners) {
       if (places.length < 2) continue;
@@ -253,6 +267,17 @@ export function createDeployer(store: Store, paths: ProjectPaths): Deployer {
           bySource.set(row.source_file, [...(bySource.get(row.source_file) ?? []), row.name]);
       }
       for (const plan of plans) plan.deploy(bySource);
+      // The project's retention follows its file; while that file is broken, the last good one stays.
+      const stored = projectRetention(store);
+      if (!stored || ![...invalid.keys()].some((abs) => rel(abs) === stored.source)) {
+        const owner = [...parsed]
+          .filter(([abs, file]) => file.retention && !invalid.has(abs))
+          .sort(([a], [b]) => (a < b ? -1 : 1))[0];
+        setProjectRetention(
+          store,
+          owner ? { spec: owner[1].retention!, source: rel(owner[0]) } : null,
+        );
+      }
       // The store remembers which files are broken (listings mark their deployments), so a file
       // is "valid again" once, even across a restart.
       for (const file of invalidNow) markSourceInvalid(store, file, true);

@@ -6,11 +6,13 @@ import {
   closest,
   type DeploymentSpec,
   type Problem,
+  type RetentionSpec,
   type ScheduleSpec,
   type WorkPoolSpec,
 } from "../core/index.ts";
 import { checkSchema } from "../core/json-schema.ts";
 import { buildPools } from "./build-pools.ts";
+import { buildRetention } from "./build-retention.ts";
 import { buildSchedule } from "./build-schedule.ts";
 import { buildTriggers } from "./build-triggers.ts";
 import { checkCommandPlaceholders } from "./check-command.ts";
@@ -35,6 +37,8 @@ export interface ParsedFile {
   deployments: ParsedDeployment[];
   /** Work pools the file sets (empty when it has problems). */
   pools: WorkPoolSpec[];
+  /** The project's retention, when the file sets it (and has no problems). */
+  retention?: RetentionSpec;
   /** Every deployment name the file declares, valid or not, with its line (for duplicates). */
   declared: { name: string; line: number }[];
   problems: Problem[];
@@ -121,10 +125,18 @@ export function parseDefinitions(text: string, ctx: ParseContext): ParsedFile {
   });
 
   const pools = buildPools(value.work_pools, report);
+  const retention = buildRetention(value.retention, ["retention"], report);
 
   problems.sort((a, b) => position(a.where) - position(b.where));
   const ok = problems.length === 0;
-  return { file, deployments: ok ? deployments : [], pools: ok ? pools : [], declared, problems };
+  return {
+    file,
+    deployments: ok ? deployments : [],
+    pools: ok ? pools : [],
+    ...(ok && retention ? { retention } : {}),
+    declared,
+    problems,
+  };
 }
 
 /** A path in the project given in a definition, checked to stay inside the definition's folder. */
@@ -254,6 +266,7 @@ function buildSpec(
   }
 
   const triggers = buildTriggers(item, base, count);
+  const retention = buildRetention(item.retention, at("retention"), count);
 
   if (problems || typeof item.name !== "string") return null;
   const concurrency = isObject(item.concurrency)
@@ -282,6 +295,7 @@ function buildSpec(
       ? Object.fromEntries(Object.entries(item.env).map(([k, v]) => [k, String(v)]))
       : {},
     cwd,
+    ...(retention ? { retention } : {}),
   };
 }
 

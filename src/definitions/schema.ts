@@ -14,6 +14,33 @@ const duration = {
   ],
 };
 
+const KEEP_HELP =
+  'a duration ("90d": keep what ended within it) or a whole number (100: keep the newest so many)';
+const keep = {
+  "x-message": 'must be a duration such as "90d" or a whole number such as 100',
+  anyOf: [
+    { type: "string", pattern: "^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$" },
+    { type: "integer", minimum: 1 },
+  ],
+};
+
+/** `retention:` of a deployment (runs and logs) or of the project (events too). */
+const retention = (project: boolean) => ({
+  type: "object",
+  additionalProperties: false,
+  description: project
+    ? "What orch keeps, for every deployment without its own retention: applied hourly"
+    : "What orch keeps of this deployment's runs, over the project's retention",
+  properties: {
+    runs: { ...keep, description: `Finished runs, with their logs: ${KEEP_HELP}` },
+    logs: {
+      ...keep,
+      description: `Log lines of finished runs (the runs stay): ${KEEP_HELP}`,
+    },
+    ...(project ? { events: { ...keep, description: `Events: ${KEEP_HELP}` } } : {}),
+  },
+});
+
 const parameters = {
   type: "object",
   description: "Parameters, merged over the deployment's defaults",
@@ -135,6 +162,7 @@ const deployment = {
       additionalProperties: { type: ["string", "number", "boolean"] },
     },
     cwd: { type: "string", description: "The working directory, relative to this folder" },
+    retention: retention(false),
   },
 };
 
@@ -178,6 +206,7 @@ export const DEFINITION_SCHEMA = {
   additionalProperties: false,
   properties: {
     deployments: { type: "array", items: deployment },
+    retention: retention(true),
     work_pools: {
       type: "array",
       description: "Work pools and their queues: concurrency limits and queue priorities",

@@ -23,7 +23,7 @@ import {
   openStore,
   type Store,
 } from "../store/index.ts";
-import { createRunMetrics } from "../telemetry/index.ts";
+import { createRunMetrics, startOtlpExporter } from "../telemetry/index.ts";
 import {
   cancelRun,
   createReaper,
@@ -36,6 +36,7 @@ import { createApi } from "./create-api.ts";
 import { connectionBudget, openFileCount, raiseFileLimit } from "./fd-limit.ts";
 import { metricsRoute } from "./routes/metrics-route.ts";
 import { listenApi } from "./serve-api.ts";
+import { type RetentionPass, startRetention } from "./start-retention.ts";
 
 /** Where the server's messages go (the CLI passes its logger; tests pass their own). */
 export interface Logger {
@@ -56,6 +57,10 @@ export interface ServerOptions {
   staleAfterMs?: number;
   /** The embedded worker for the default pool; false runs none. */
   worker?: false | { concurrency?: number; graceMs?: number };
+  /** An OpenTelemetry collector to send a span per finished run to (OTLP/HTTP JSON); off when unset. */
+  otel?: string;
+  /** When retention runs (default: a minute after start, then hourly); false runs none. */
+  retention?: false | { intervalMs?: number; firstDelayMs?: number };
   /** Log each run's start and end (plain logs; a monitor shows runs itself). */
   logRuns?: boolean;
   /** Caps on API connections (by default computed from the open-file limit) and their timeouts. */
@@ -77,6 +82,8 @@ export interface OrchServer {
   token: string;
   /** The embedded worker, when one runs. */
   worker: EmbeddedWorker | null;
+  /** Apply retention now (after a pass under way); what it did. */
+  runRetention(): Promise<RetentionPass>;
   /**
    * Stop serving, release the lock, remove server.json. The embedded worker takes no more runs
    * and gives its running ones `graceMs` (default 0) before they end CANCELLED ("orch was
@@ -153,6 +160,18 @@ export async function startServer(options: ServerOptions = {}): Promise<OrchServ
     const secrets = createSecrets(store, paths, createSecretBox(paths, options.env ?? process.env));
     const metrics = createRunMetrics(store);
     stops.push(async () => metrics.stop());
+    if (options.otel) {
+      const exporter = startOtlpExporter({ store, url: options.otel, log: logger });
+      stops.push(() => exporter.stop());
+      logger.info(`sending a span per finished run to ${options.otel} (OTLP)`);
+    }
+    const retention = startRetention({
+      store,
+      paths,
+      logger,
+      ...(options.retention === false ? { firstDelayMs: null } : options.retention),
+    });
+    stops.push(() => retention.stop());
     const fetch = createApi({
       store,
       paths,
@@ -232,6 +251,7 @@ export async function startServer(options: ServerOptions = {}): Promise<OrchServ
       store,
       token,
       worker,
+      runRetention: () => retention.runNow(),
       async stop(how = {}) {
         if (stopped) return;
         stopped = true;

@@ -81,7 +81,15 @@ export {
   slotTaken,
   waitingSlotRuns,
 } from "./planned-runs.ts";
-export { pruneRuns } from "./prune-runs.ts";
+export {
+  type PruneCounts,
+  type PruneOptions,
+  type PrunePlan,
+  type PruneRule,
+  pruneOlderThan,
+  pruneRuns,
+} from "./prune-runs.ts";
+export { bundleUse, planIsEmpty, retentionPlan, vacuumFreePages } from "./retention.ts";
 export { runStates } from "./run-history.ts";
 export { type ActiveCounts, type HeldBack, heldBackBy, type RunLimits } from "./run-limits.ts";
 export {
@@ -101,6 +109,7 @@ export {
   sealedSecrets,
   secretNames,
 } from "./secrets.ts";
+export { type ProjectRetention, projectRetention, setProjectRetention } from "./settings.ts";
 export {
   backupStoreFile,
   checkStoreFile,
@@ -109,6 +118,7 @@ export {
   type StoreCheck,
 } from "./store-files.ts";
 export { type StoreMetrics, storeMetrics } from "./store-metrics.ts";
+export { type StoreReport, storeReport } from "./store-report.ts";
 export {
   releaseRunTagSlots,
   releaseTagSlot,

@@ -348,6 +348,15 @@ CREATE INDEX tag_slots_by_tag ON tag_slots (tag);
 CREATE INDEX tag_slots_by_run ON tag_slots (run_seq);
 `,
   },
+  {
+    version: 12,
+    name: "tags by run",
+    // Deleting a run deletes its tags (ON DELETE CASCADE); their key leads with the tag, so
+    // without an index by run each delete would read every tag of every run.
+    sql: `
+CREATE INDEX flow_run_tags_by_run ON flow_run_tags (run_seq);
+`,
+  },
 ];
 
 /** The newest schema version this build of orch knows. */

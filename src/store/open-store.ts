@@ -46,6 +46,11 @@ export interface OpenStoreOptions {
    * or false for no copy.
    */
   backupsDir?: string | false;
+  /**
+   * Open an existing store read-only, to report on it beside a running server (no migration:
+   * a store of another schema version is refused).
+   */
+  readonly?: boolean;
 }
 
 /**
@@ -55,21 +60,27 @@ export interface OpenStoreOptions {
 export function openStore(path: string, options: OpenStoreOptions = {}): Store {
   const migrations = options.migrations ?? MIGRATIONS;
   const fresh = path === ":memory:" || !existsSync(path);
-  const db = new Database(path, { create: true, strict: true });
+  if (options.readonly && fresh) throw new OrchError("E_NOT_FOUND", `${path} does not exist`);
+  const db = options.readonly
+    ? new Database(path, { readonly: true, strict: true })
+    : new Database(path, { create: true, strict: true });
   let upgraded: StoreUpgrade | null = null;
   try {
     db.run("PRAGMA busy_timeout = 5000");
+    if (options.readonly) checkReadable(db, path, migrations);
     // Incremental auto-vacuum lets retention give freed pages back to the file system in small
     // steps. It can only be chosen before the file's first page is written (WAL mode writes it);
     // older stores switch over once (see convertToIncrementalVacuum) after their migrations.
-    if (fresh) db.run("PRAGMA auto_vacuum = INCREMENTAL");
-    db.run("PRAGMA journal_mode = WAL");
-    db.run("PRAGMA synchronous = NORMAL");
-    db.run("PRAGMA foreign_keys = ON");
-    if (fresh && path !== ":memory:") chmodSync(path, 0o600);
-    const backupsDir = options.backupsDir ?? (path === ":memory:" ? false : backupsDirOf(path));
-    upgraded = migrate(db, path, migrations, backupsDir);
-    if (!fresh) convertToIncrementalVacuum(db);
+    else {
+      if (fresh) db.run("PRAGMA auto_vacuum = INCREMENTAL");
+      db.run("PRAGMA journal_mode = WAL");
+      db.run("PRAGMA synchronous = NORMAL");
+      db.run("PRAGMA foreign_keys = ON");
+      if (fresh && path !== ":memory:") chmodSync(path, 0o600);
+      const backupsDir = options.backupsDir ?? (path === ":memory:" ? false : backupsDirOf(path));
+      upgraded = migrate(db, path, migrations, backupsDir);
+      if (!fresh) convertToIncrementalVacuum(db);
+    }
   } catch (error) {
     db.close();
     throw error;
@@ -197,6 +208,25 @@ function migrate(
     );
   }
   return current > 0 ? { from: current, to: known, backup } : null;
+}
+
+/** A read-only open: the store must be at this orch's schema (nothing can be migrated). */
+function checkReadable(db: Database, path: string, migrations: readonly Migration[]): void {
+  let current = 0;
+  try {
+    current =
+      (db.query("SELECT max(version) AS v FROM schema_migrations").get() as { v: number | null })
+        .v ?? 0;
+  } catch {
+    throw new OrchError("E_BAD_INPUT", `${path} is not an orch store`);
+  }
+  const known = migrations.at(-1)?.version ?? 0;
+  if (current !== known) {
+    throw new OrchError(
+      "E_STORE_VERSION",
+      `${path} has schema version ${current}, and this orch ${VERSION} reads ${known}; ${current < known ? "start orch once (orch up) to upgrade it" : "upgrade orch"}`,
+    );
+  }
 }
 
 /**

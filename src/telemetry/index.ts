@@ -1,5 +1,11 @@
 export { watchFinishedRuns } from "./finished-runs.ts";
 export {
+  type OtlpExporter,
+  type OtlpOptions,
+  runSpans,
+  startOtlpExporter,
+} from "./otlp-exporter.ts";
+export {
   type HistogramSeries,
   type MetricFamily,
   PROMETHEUS_CONTENT_TYPE,

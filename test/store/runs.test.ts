@@ -7,7 +7,7 @@ import {
   listRuns,
   openStore,
   parseRunCursor,
-  pruneRuns,
+  pruneOlderThan,
   runCursor,
   runStates,
   type Store,
@@ -219,7 +219,7 @@ test("a run cancelled before it started lists by when it was cancelled, not by i
   expect(rest).toEqual([slot.id]);
 });
 
-test("prune deletes finished runs older than the cutoff with their logs, and nothing else", () => {
+test("prune deletes finished runs older than the cutoff with their logs, and nothing else", async () => {
   const finish = (type: "COMPLETED" | "FAILED") => {
     const run = createRun(store, { deployment: "p" });
     transitionRun(store, run.id, { type: "PENDING" });
@@ -238,11 +238,11 @@ test("prune deletes finished runs older than the cutoff with their logs, and not
   const recent = finish("COMPLETED");
 
   const cutoff = now - 30 * 86_400_000;
-  expect(pruneRuns(store, cutoff, true)).toMatchObject({ runs: 2, log_lines: 2 });
+  expect(await pruneOlderThan(store, cutoff, true)).toMatchObject({ runs: 2, log_lines: 2 });
   expect(rawSqliteForTests(store).query("SELECT count(*) AS n FROM flow_runs").get()).toEqual({
     n: 5,
   });
-  const counts = pruneRuns(store, cutoff);
+  const counts = await pruneOlderThan(store, cutoff);
   expect(counts).toMatchObject({ runs: 2, log_lines: 2 });
   const left = rawSqliteForTests(store)
     .query("SELECT id FROM flow_runs ORDER BY seq")

@@ -67,6 +67,31 @@ export const CONCURRENCY_SPEC = {
   },
 } as const;
 
+/** How much of something retention keeps: what ended within a time, or the newest so many. */
+const RETENTION_KEEP = {
+  anyOf: [
+    {
+      type: "object",
+      additionalProperties: false,
+      required: ["max_age_ms"],
+      properties: { max_age_ms: { type: "integer", minimum: 1 } },
+    },
+    {
+      type: "object",
+      additionalProperties: false,
+      required: ["count"],
+      properties: { count: { type: "integer", minimum: 1 } },
+    },
+  ],
+} as const;
+
+/** What retention keeps of finished runs, of their log lines, and of events (the project's only). */
+export const RETENTION_SPEC = {
+  type: "object",
+  additionalProperties: false,
+  properties: { runs: RETENTION_KEEP, logs: RETENTION_KEEP, events: RETENTION_KEEP },
+} as const;
+
 /**
  * A deployment as validated from its definition: what the store keeps for each version, and
  * what the scheduler and the worker read. Paths are relative to the bundle root (the folder that
@@ -122,6 +147,7 @@ export const DEPLOYMENT_SPEC = {
       type: "string",
       description: 'The working directory, relative to the bundle root ("." when not given)',
     },
+    retention: RETENTION_SPEC,
     secrets: {
       ...STRINGS,
       description: "The secrets its runs receive: named in the definition or in the flow's code",

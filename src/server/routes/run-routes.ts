@@ -22,7 +22,7 @@ import {
   listRuns,
   listTaskRuns,
   parseRunCursor,
-  pruneRuns,
+  pruneOlderThan,
   type RunRow,
   runCursor,
   runStates,
@@ -194,7 +194,7 @@ export function runRoutes({ store, cancel, retry, keepAliveMs }: RunRoutesDeps):
       operationId: "pruneRuns",
       body: PRUNE_REQUEST,
       response: { description: "What was (or, dry, would be) deleted", schema: PRUNE_RESULT },
-      handler: (_req, { body }: RouteContext<PruneRequest>) => {
+      handler: async (_req, { body }: RouteContext<PruneRequest>) => {
         const ms = parseDuration(body.older_than);
         if (ms === undefined || ms < 60_000) {
           throw new OrchError("E_BAD_INPUT", "the request body is not valid", [
@@ -204,7 +204,7 @@ export function runRoutes({ store, cancel, retry, keepAliveMs }: RunRoutesDeps):
             },
           ]);
         }
-        return json(pruneRuns(store, store.clock.now() - ms, body.dry_run === true));
+        return json(await pruneOlderThan(store, store.clock.now() - ms, body.dry_run === true));
       },
     },
     {

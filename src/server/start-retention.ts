@@ -1,0 +1,114 @@
+import { existsSync, readdirSync, rmSync, statSync } from "node:fs";
+import { join } from "node:path";
+import type { ProjectPaths } from "../core/index.ts";
+import {
+  bundleUse,
+  type PruneCounts,
+  planIsEmpty,
+  pruneRuns,
+  retentionPlan,
+  type Store,
+  vacuumFreePages,
+} from "../store/index.ts";
+import type { Logger } from "./start-server.ts";
+
+/** What one retention pass did. */
+export interface RetentionPass extends PruneCounts {
+  /** Bytes the database file gave back to the file system. */
+  vacuumed_bytes: number;
+  /** Bundle trees removed (their versions are neither current nor run by a stored run). */
+  trees: number;
+}
+
+export interface RetentionOptions {
+  store: Store;
+  paths: ProjectPaths;
+  logger: Logger;
+  /** Time between passes. Default: an hour. */
+  intervalMs?: number;
+  /** Time before the first pass (orch starts first). Default: a minute; null: only runNow. */
+  firstDelayMs?: number | null;
+}
+
+/** The running retention service. */
+export interface Retention {
+  /** Run a pass now (after the one under way, if any). */
+  runNow(): Promise<RetentionPass>;
+  /** Stop: the pass under way ends at its next slice. */
+  stop(): Promise<void>;
+}
+
+class Stopped extends Error {}
+
+/**
+ * Apply retention on a timer: delete what the project's and deployments' `retention:` no
+ * longer keep, in slices that yield to the API and the worker between them (see pruneRuns),
+ * give the freed pages back to the file system, and remove bundle trees no run needs.
+ */
+export function startRetention(options: RetentionOptions): Retention {
+  const { store, paths, logger } = options;
+  const intervalMs = options.intervalMs ?? 60 * 60_000;
+  let stopped = false;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let current: Promise<RetentionPass> = Promise.resolve(empty());
+  const pause = () =>
+    new Promise<void>((resolve, reject) =>
+      setImmediate(() => (stopped ? reject(new Stopped()) : resolve())),
+    );
+
+  const pass = async (): Promise<RetentionPass> => {
+    const plan = retentionPlan(store, store.clock.now());
+    const result = empty();
+    if (!planIsEmpty(plan)) Object.assign(result, await pruneRuns(store, plan, { pause }));
+    if (result.runs || result.log_lines || result.events) {
+      result.vacuumed_bytes = await vacuumFreePages(store, pause);
+    }
+    result.trees = removeUnusedTrees(store, paths);
+    if (result.runs || result.log_lines || result.events || result.trees) {
+      logger.info(
+        `retention: deleted ${result.runs} runs, ${result.log_lines} log lines and ${result.events} events; ` +
+          `the store gave back ${Math.round(result.vacuumed_bytes / 1024)} KiB; ${result.trees} unused bundle trees removed`,
+      );
+    }
+    return result;
+  };
+  const runNow = () => {
+    current = current.then(pass, pass).catch((error) => {
+      if (!(error instanceof Stopped))
+        logger.error("retention failed (it runs again later):", error);
+      return empty();
+    });
+    return current;
+  };
+  const schedule = (ms: number) => {
+    if (stopped) return;
+    timer = setTimeout(() => void runNow().finally(() => schedule(intervalMs)), ms);
+  };
+  if (options.firstDelayMs !== null) schedule(options.firstDelayMs ?? 60_000);
+  return {
+    runNow,
+    async stop() {
+      stopped = true;
+      clearTimeout(timer);
+      await current;
+    },
+  };
+}
+
+function empty(): RetentionPass {
+  return { runs: 0, log_lines: 0, log_bytes: 0, events: 0, vacuumed_bytes: 0, trees: 0 };
+}
+
+/** Remove the trees of bundles only versions nobody needs hold (objects stay: a tree can be rebuilt). */
+function removeUnusedTrees(store: Store, paths: ProjectPaths): number {
+  const dir = join(paths.bundles, "trees");
+  if (!existsSync(dir)) return 0;
+  const { unused } = bundleUse(store);
+  let removed = 0;
+  for (const name of readdirSync(dir)) {
+    if (!unused.has(name) || !statSync(join(dir, name)).isDirectory()) continue;
+    rmSync(join(dir, name), { recursive: true, force: true });
+    removed++;
+  }
+  return removed;
+}
