@@ -111,6 +111,7 @@ export async function runAdHocFlow(options: AdHocFlowOptions): Promise<AdHocResu
         parameters: options.parameters,
         bundleDir: dirname(options.file),
         attempt: 1,
+        ...(run.scheduled_at ? { scheduledAt: run.scheduled_at } : {}),
       }),
       runner,
       logger,
