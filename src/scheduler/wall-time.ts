@@ -27,11 +27,12 @@ export function wallFromMs(ms: number): Temporal.PlainDateTime {
 
 /**
  * The instant an ISO time names: with an offset or Z as written, without one as a wall time in
- * `timeZone` (an anchor of "2026-01-01T02:00" in Europe/Berlin is 02:00 Berlin time). Null when
- * the text is not an ISO time.
+ * `timeZone` (an anchor of "2026-01-01T02:00" in Europe/Berlin is 02:00 Berlin time; a date alone
+ * is its midnight there). Null when the text is not an ISO time.
  */
 export function parseIsoInZone(text: string, timeZone: string): number | null {
-  if (/(?:Z|[+-]\d{2}(?::?\d{2})?)$/i.test(text.trim())) {
+  // An offset follows a time ("…T02:00+01:00"); a date alone ("2026-03-27") is midnight in the zone.
+  if (/[T ].*(?:Z|[+-]\d{2}(?::?\d{2})?)$/i.test(text.trim())) {
     const ms = Date.parse(text);
     return Number.isNaN(ms) ? null : ms;
   }

@@ -263,3 +263,26 @@ describe("priority", () => {
     expect(next.map((r) => r.backfill_id)).toEqual([b.id, b.id]);
   });
 });
+
+test("a date alone is midnight in the schedule's zone; a time with an offset is that instant", () => {
+  lab.deploy({
+    name: "half-past-midnight",
+    schedules: [schedule({ cron: "30 0 * * *", timezone: "Europe/Berlin" })],
+  });
+  // From 2026-03-15 00:00 Berlin (23:00Z the day before): its 00:30 slot is 23:30Z on the 14th.
+  const day = planBackfill(lab.store, {
+    deployment: "half-past-midnight",
+    from: "2026-03-15",
+    to: "2026-03-15T12:00",
+  });
+  expect(day.slots.map((s) => s.at)).toEqual(["2026-03-14T23:30:00.000Z"]);
+  const utc = planBackfill(lab.store, {
+    deployment: "half-past-midnight",
+    from: "2026-03-14T23:30:00Z",
+    to: "2026-03-15 23:30+00:00",
+  });
+  expect(utc.slots.map((s) => s.at)).toEqual([
+    "2026-03-14T23:30:00.000Z",
+    "2026-03-15T23:30:00.000Z",
+  ]);
+});
