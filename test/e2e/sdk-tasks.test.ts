@@ -25,6 +25,9 @@ const FLOWS = `deployments:
     flow: ./thrower.ts
   - name: slow
     flow: ./slow.ts
+  - name: remote-thrower
+    flow: ./remote-thrower.ts
+    work_pool: remote
 `;
 
 /** Each item writes `start i` and `end i` lines to a file: what ran at once can be replayed. */
@@ -103,6 +106,12 @@ export default flow("thrower", async () => {
   deepInside();
 });
 `,
+  "remote-thrower.ts": `import { flow, getRunLogger } from "orch";
+export default flow("remote-thrower", async () => {
+  getRunLogger().warn("about to fail", { where: "remote" });
+  throw new Error("the remote disk is full");
+});
+`,
   "slow.ts": `import { flow, task } from "orch";
 const slow = task("slow", () => new Promise((resolve) => setTimeout(resolve, 30_000)), {
   timeout: "300ms",
@@ -117,6 +126,8 @@ let dir: string;
 let cleanup: () => void;
 let up: ReturnType<typeof spawnOrch>;
 let client: Client;
+let elsewhere: { dir: string; cleanup: () => void };
+let worker: ReturnType<typeof spawnOrch>;
 
 beforeAll(async () => {
   ({ dir, cleanup } = tempDir());
@@ -126,12 +137,23 @@ beforeAll(async () => {
   up = spawnOrch(["up", "--headless", "--port", "0", "--dir", dir], { env: NO_BUN });
   await up.waitFor("orch is up at");
   const { url } = JSON.parse(readFileSync(join(dir, ".orch/server.json"), "utf8"));
-  client = createClient({ url, token: readFileSync(join(dir, ".orch/token"), "utf8").trim() });
+  const token = readFileSync(join(dir, ".orch/token"), "utf8").trim();
+  client = createClient({ url, token });
+  // A worker in another folder, as on another machine: it runs the "remote" pool's flows from
+  // their downloaded bundles.
+  elsewhere = tempDir("orch-elsewhere-");
+  worker = spawnOrch(["worker", "--pool", "remote", "--api", url, "--token", token], {
+    cwd: elsewhere.dir,
+    env: NO_BUN,
+  });
+  await worker.waitFor("takes runs of pool remote", 15_000);
 });
 
 afterAll(async () => {
+  worker.proc.kill("SIGTERM");
   up.proc.kill("SIGTERM");
-  await up.proc.exited;
+  await Promise.all([worker.proc.exited, up.proc.exited]);
+  elsewhere.cleanup();
   cleanup();
 });
 
@@ -296,6 +318,18 @@ describe("logs", () => {
     expect(bad.stderr).toMatch(
       /--level "loud" is not a level; use one of debug, info, warn, error/,
     );
+  });
+
+  test("on a remote worker too, a thrown error's message is the run's message, and records keep their level and fields", async () => {
+    const run = await runToEnd("remote-thrower");
+    expect(run).toMatchObject({ state: "FAILED", state_message: "the remote disk is full" });
+    expect(run.worker).not.toBeNull();
+    const warnings = await client.runLogs(run.id, { level: "warn" });
+    expect(warnings.map((l) => [l.level, l.line, l.fields])).toEqual([
+      ["warn", "about to fail", { where: "remote" }],
+      ["error", "Error: the remote disk is full", undefined],
+      ...warnings.slice(2).map((l) => ["error", l.line, undefined]),
+    ]);
   });
 
   test("a thrown error's message is the run's state message, its stack in the logs", async () => {
