@@ -122,7 +122,7 @@ export default defineCommand({
     becomeSubreaper();
     // A worker killed with -9 here left its runs' processes running, and no server may be on
     // this host to stop them: stop them before taking new runs.
-    const orphaned = await stopOrphanedRuns(graceMs);
+    const orphaned = await stopOrphanedRuns(client.url, graceMs);
     if (orphaned.length > 0) {
       log.warn(
         `stopped what ${orphaned.length} run(s) of a worker that was killed left running here: ${orphaned.map((r) => r.runId.slice(0, 8)).join(", ")}`,

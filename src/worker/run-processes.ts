@@ -137,11 +137,13 @@ function selfAndAncestors(processes = listProcesses()): Set<number> {
 }
 
 /**
- * The runs whose processes outlived the worker that started them on this host: our own
- * processes whose mark names a worker (ORCH_WORKER_PID, set by spawnRun) that is gone. One pass
- * over /proc (Linux; empty elsewhere).
+ * The runs of the server at `apiUrl` whose processes outlived the worker that started them on
+ * this host: our own processes whose mark names a worker (ORCH_WORKER_PID, set by spawnRun) that
+ * is gone and that server (ORCH_API_URL). Why the server: a user's other projects have runs of
+ * their own on this host, which their own next worker stops and records. One pass over /proc
+ * (Linux; empty elsewhere).
  */
-export function findOrphanedRuns(): Required<RunMark>[] {
+export function findOrphanedRuns(apiUrl: string): Required<RunMark>[] {
   const runs = new Map<string, Required<RunMark>>();
   const excluded = selfAndAncestors();
   for (const pid of procPids()) {
@@ -157,6 +159,7 @@ export function findOrphanedRuns(): Required<RunMark>[] {
     const worker = Number(value("ORCH_WORKER_PID"));
     const attempt = Number(value("ORCH_ATTEMPT"));
     if (!runId || !Number.isInteger(worker) || worker < 2 || !Number.isInteger(attempt)) continue;
+    if (value("ORCH_API_URL") !== apiUrl) continue;
     if (isAlive(worker) || !isOurs(pid)) continue;
     runs.set(`${runId}/${attempt}`, { runId, attempt });
   }
@@ -164,12 +167,16 @@ export function findOrphanedRuns(): Required<RunMark>[] {
 }
 
 /**
- * Stop what runs of dead workers left running on this host (see findOrphanedRuns). A remote
+ * Stop what runs of the server at `apiUrl` left running on this host when their worker died
+ * (see findOrphanedRuns). A remote
  * worker killed with -9 cannot stop its runs' processes, and no server may run on its host to do
  * it: the next worker started there does, before it takes runs. Resolves with the runs stopped.
  */
-export async function stopOrphanedRuns(graceMs: number): Promise<Required<RunMark>[]> {
-  const runs = findOrphanedRuns();
+export async function stopOrphanedRuns(
+  apiUrl: string,
+  graceMs: number,
+): Promise<Required<RunMark>[]> {
+  const runs = findOrphanedRuns(apiUrl);
   await Promise.all(runs.map((mark) => stopRunProcesses(mark, null, graceMs)));
   return runs;
 }

@@ -178,6 +178,17 @@ test("a worker killed -9 with no server on its host to notice: the next worker s
   await worker.proc.exited;
   expect(stranded.pids()).not.toEqual([]);
 
+  // A worker of another server leaves them alone: they are not its runs to stop or record.
+  const other = spawnOrch(
+    ["worker", "--pool", "default", "--api", "http://127.0.0.1:9", "--token", token],
+    { cwd: elsewhere.dir },
+  );
+  await other.waitFor("joining pool default", 15_000);
+  expect(other.stderr).not.toContain("stopped what");
+  expect(stranded.pids()).not.toEqual([]);
+  other.proc.kill("SIGKILL");
+  await other.proc.exited;
+
   worker = spawnOrch(["worker", "--pool", "default", "--api", url, "--token", token], {
     cwd: elsewhere.dir,
   });
