@@ -7,6 +7,8 @@ declare module "orch" {
    * step inside one. Inside the orch executable this module is what `import ... from "orch"` gets.
    * Each concept lives in its own file; this one only names what the SDK exports.
    */
+  export { type Artifact, createArtifact } from "orch/internal/sdk/artifacts";
+  export type { CacheKeyContext, CacheOption } from "orch/internal/sdk/cache";
   export { type Flow, type FlowOptions, flow, isFlow } from "orch/internal/sdk/flow";
   export { getRunLogger, type LogFields, type RunLogger } from "orch/internal/sdk/logger";
   export {
@@ -28,6 +30,85 @@ declare module "orch" {
     TaskFuture,
     TaskMapError,
   } from "orch/internal/sdk/task-future";
+}
+
+declare module "orch/internal/sdk/artifacts" {
+  /** An artifact: a key, a type and its data (markdown text, a URL, or rows). */
+  export type Artifact = {
+    key: string;
+    description?: string;
+  } & (
+    | {
+        type: "markdown";
+        data: string;
+      }
+    | {
+        type: "link";
+        data: string;
+      }
+    | {
+        type: "table";
+        data: Record<string, unknown>[] | unknown[][];
+      }
+  );
+  /**
+   * Attach an artifact to the run. Bad data throws at once (it is the flow's mistake); a server
+   * that does not take it is told on stderr, and the flow goes on. Outside a tracked run it does
+   * nothing.
+   */
+  export function createArtifact(artifact: Artifact): Promise<void>;
+}
+
+declare module "orch/internal/sdk/cache" {
+  /** What `cacheKey` gets besides the inputs. */
+  export interface CacheKeyContext {
+    /** The task's name. */
+    task: string;
+    /** The run calling it (null outside a tracked run). */
+    runId: string | null;
+    /** The flow run's parameters. */
+    parameters: Record<string, unknown>;
+  }
+  /** The `cache` option of a task: on, or on with a fixed key or an expiry. */
+  export type CacheOption =
+    | boolean
+    | {
+        /** A fixed key (default: from the task's name, its source and its inputs). */
+        key?: string;
+        /** How long a value stays valid: "1h", "7d", or seconds (default: until cleared). */
+        expires?: string | number;
+      };
+  /** How a task caches: its key maker and expiry, as checked when the task was defined. */
+  export interface CachePlan {
+    key: (args: unknown[]) => string;
+    expires: string | number | null;
+  }
+  /**
+   * The cache plan of a task from its options, or null when it does not cache; a bad option is a
+   * thrown error that names the task.
+   */
+  export function planCache(
+    name: string,
+    fn: (...args: never[]) => unknown,
+    options: {
+      cache?: CacheOption;
+      cacheKey?: (inputs: never, ctx: CacheKeyContext) => string;
+      expires?: string | number;
+    },
+  ): CachePlan | null;
+  /**
+   * The value of a cached call: the kept one (`cached: true`, the body not run), or the body's,
+   * which is then kept. A value that cannot be kept is returned all the same, with a warning.
+   */
+  export function runCached<R>(
+    task: string,
+    key: string,
+    expires: CachePlan["expires"],
+    body: () => Promise<R>,
+  ): Promise<{
+    value: R;
+    cached: boolean;
+  }>;
 }
 
 declare module "orch/internal/sdk/flow" {
@@ -141,7 +222,8 @@ declare module "orch/internal/sdk/run-context" {
   }
   /**
    * Call orch's API from inside a run, with the run's token: `path` starts with /api/ and may
-   * name the run as `:run` (`/api/runs/:run/tasks`). Resolves with the parsed JSON answer; throws
+   * name the run as `:run` (`/api/runs/:run/tasks`); `options.json` is a body already serialised
+   * (sent as it is, in place of `body`). Resolves with the parsed JSON answer; throws
    * RunApiError when the run is not tracked, the server cannot be reached, or it answers 4xx/5xx.
    */
   export function callRunApi<T>(
@@ -150,6 +232,7 @@ declare module "orch/internal/sdk/run-context" {
     body?: unknown,
     options?: {
       timeoutMs?: number;
+      json?: string;
     },
   ): Promise<T>;
 }
@@ -196,11 +279,12 @@ declare module "orch/internal/sdk/tag-slots" {
 }
 
 declare module "orch/internal/sdk/task" {
+  import { type CacheKeyContext, type CacheOption } from "orch/internal/sdk/cache";
   import { type Duration, type RetryDelay } from "orch/internal/sdk/retry-policy";
   import { type TagConcurrency } from "orch/internal/sdk/tag-slots";
   import { type MapOptions, TaskFuture } from "orch/internal/sdk/task-future";
   /** Options of a task. */
-  export interface TaskOptions {
+  export interface TaskOptions<A extends unknown[] = unknown[]> {
     name: string;
     description?: string;
     /** Times to try again after a failure (default 0). */
@@ -213,10 +297,20 @@ declare module "orch/internal/sdk/task" {
     tags?: string[];
     /** At most `limit` runs of this task (and others with the same tag) at once, across runs. */
     concurrency?: TagConcurrency;
+    /**
+     * Keep the task's value and return it, without running the body, for later calls with the
+     * same key (in this run, later runs, other workers): `true`, or `{ key, expires }`. The default
+     * key comes from the task's name, its source and its inputs.
+     */
+    cache?: CacheOption;
+    /** The cache key from the inputs (turns caching on): `(inputs, ctx) => string`. */
+    cacheKey?: (inputs: A, ctx: CacheKeyContext) => string;
+    /** How long a cached value stays valid: "1h", "7d", or seconds (default: until cleared). */
+    expires?: string | number;
   }
   /** A task: callable like the function it wraps, with `submit` and `map`. */
   export type Task<A extends unknown[], R> = ((...args: A) => Promise<R>) & {
-    readonly orchTask: TaskOptions;
+    readonly orchTask: TaskOptions<A>;
     /** Start a task run and return its future at once (await it, or its `.result()`). */
     submit(...args: A): TaskFuture<R>;
     /**
@@ -252,6 +346,11 @@ declare module "orch/internal/sdk/task" {
     attempts: number;
     started_at: string | null;
     ended_at: string | null;
+    /** Its value came from the cache. */
+    cached?: boolean;
+    /** Its return value (once it completed), or why it was not kept. */
+    result?: unknown;
+    result_problem?: string;
   }
   /**
    * Define a task: a step of a flow, retried on failure when asked: `task("load", fn, { retries: 2 })`
@@ -259,9 +358,9 @@ declare module "orch/internal/sdk/task" {
    * task run that `orch runs inspect` lists with its state and attempts.
    */
   export function task<A extends unknown[], R>(
-    nameOrOptions: string | TaskOptions,
+    nameOrOptions: string | TaskOptions<A>,
     fn: (...args: A) => R | Promise<R>,
-    more?: Omit<TaskOptions, "name">,
+    more?: Omit<TaskOptions<A>, "name">,
   ): Task<A, R>;
 }
 

@@ -34,14 +34,20 @@ export const COMMANDS: Record<string, Loader> = {
     rm: named(() => import("./deployments.ts"), "rm"),
   }),
   run: load(() => import("./run.ts")),
-  runs: group("runs", "List, inspect, follow, cancel, retry or prune flow runs", {
-    ls: named(() => import("./runs.ts"), "ls"),
-    inspect: named(() => import("./runs.ts"), "inspect"),
-    logs: named(() => import("./runs.ts"), "logs"),
-    cancel: named(() => import("./runs.ts"), "cancel"),
-    retry: named(() => import("./runs.ts"), "retry"),
-    prune: named(() => import("./runs.ts"), "prune"),
-  }),
+  runs: group(
+    "runs",
+    "List, inspect, follow, cancel, retry or prune flow runs; read their results and artifacts",
+    {
+      ls: named(() => import("./runs.ts"), "ls"),
+      inspect: named(() => import("./runs.ts"), "inspect"),
+      logs: named(() => import("./runs.ts"), "logs"),
+      cancel: named(() => import("./runs.ts"), "cancel"),
+      retry: named(() => import("./runs.ts"), "retry"),
+      prune: named(() => import("./runs.ts"), "prune"),
+      result: named(() => import("./run-data.ts"), "result"),
+      artifacts: named(() => import("./run-data.ts"), "artifacts"),
+    },
+  ),
   flow: group("flow", "Run a TypeScript flow file ad hoc", {
     run: load(() => import("./flow-run.ts")),
   }),
@@ -54,6 +60,10 @@ export const COMMANDS: Record<string, Loader> = {
     cancel: named(() => import("./backfills.ts"), "cancel"),
   }),
   "wake-unit": load(() => import("./wake-unit.ts")),
+  cache: group("cache", "List or clear the values cached tasks kept", {
+    ls: named(() => import("./cache.ts"), "ls"),
+    clear: named(() => import("./cache.ts"), "clear"),
+  }),
   worker: load(() => import("./worker.ts")),
   monitor: load(() => import("./monitor.ts")),
   events: group("events", "Emit events that triggers can match", {

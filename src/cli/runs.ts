@@ -1,7 +1,8 @@
 import { defineCommand } from "citty";
-import type { LogLineJson, RunJson } from "../client/index.ts";
+import type { LogLineJson, RunDetail, RunJson } from "../client/index.ts";
 import {
   escapeControlChars,
+  formatBytes,
   formatDuration,
   isLogLevel,
   isTerminal,
@@ -76,8 +77,16 @@ export const ls = defineCommand({
   },
 });
 
+/** A run's result in one line: the value when short, else its size and how to read it. */
+function describeResult(id: string, r: NonNullable<RunDetail["result"]>): string {
+  if (r.problem !== undefined) return c.yellow(`not kept: ${escapeControlChars(r.problem)}`);
+  const text = r.file === null ? JSON.stringify(r.value) : undefined;
+  if (text !== undefined && text.length <= 200) return escapeControlChars(text);
+  return c.gray(`${formatBytes(r.size)}; orch runs result ${id.slice(0, 8)} prints it`);
+}
+
 export const inspect = defineCommand({
-  meta: { name: "inspect", description: "Show one run with its state history and tasks" },
+  meta: { name: "inspect", description: "Show one run with its state history, tasks and result" },
   args: { ...connectArgs, ...jsonArg, ...idArg },
   async run({ args }) {
     const conn = await connect(args, { local: true });
@@ -102,6 +111,11 @@ export const inspect = defineCommand({
       if (r.exit_code !== null) out += line("exit code", String(r.exit_code));
       if (r.signal) out += line("signal", r.signal);
       if (r.worker) out += line("worker", worker ? `${worker.name}@${worker.host}` : r.worker);
+      if (r.result) out += line("result", describeResult(r.id, r.result));
+      if (r.artifacts.length) {
+        const listed = r.artifacts.map((a) => `${safe(a.key)} (${a.type})`).join(", ");
+        out += line("artifacts", `${listed}; orch runs artifacts ${r.id.slice(0, 8)} prints them`);
+      }
       out += `\n${c.bold("STATES")}\n`;
       for (const s of r.states) {
         out += `  ${localTime(s.at)}  ${paintState(s.type, s.name)}${s.message ? `  ${c.gray(safe(s.message))}` : ""}\n`;
@@ -109,7 +123,7 @@ export const inspect = defineCommand({
       if (r.tasks.length) {
         out += `\n${c.bold("TASKS")}\n`;
         for (const t of r.tasks)
-          out += `  ${safe(t.name)}  ${paintState(t.state, t.state_name)}  attempts ${t.attempts}${t.cached ? " (cached)" : ""}${t.message ? `: ${safe(t.message)}` : ""}\n`;
+          out += `  ${safe(t.name)}  ${paintState(t.state, t.state_name)}  attempts ${t.attempts}${t.message ? `: ${safe(t.message)}` : ""}\n`;
       }
       process.stdout.write(out);
     } finally {

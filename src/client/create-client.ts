@@ -1,6 +1,9 @@
 import {
+  type ArtifactJson,
   type BackfillJson,
   type BackfillPlanJson,
+  type CacheCleared,
+  type CacheEntryJson,
   type CreateBackfillRequest,
   type DeploymentDetail,
   type DeploymentJson,
@@ -18,6 +21,7 @@ import {
   OrchError,
   type Problem,
   type PruneResult,
+  type ResultJson,
   type RunDetail,
   type RunJson,
   type RunLogsQuery,
@@ -206,6 +210,14 @@ export function createClient(options: ClientOptions) {
         older_than: olderThan,
         dry_run: dryRun,
       }),
+    /** A run's result, or one of its task runs' (`NAME`, or `NAME#N` of several). */
+    getResult: (id: string, task?: string) =>
+      request<ResultJson>("GET", `/api/runs/${name(id)}/result${q({ task })}`),
+    listArtifacts: (id: string) =>
+      request<ArtifactJson[]>("GET", `/api/runs/${name(id)}/artifacts`),
+    /** Cached task values (all, or one task's), newest first. */
+    listCache: (task?: string) => request<CacheEntryJson[]>("GET", `/api/cache${q({ task })}`),
+    clearCache: (task?: string) => request<CacheCleared>("DELETE", `/api/cache${q({ task })}`),
     cancelRun: (id: string) => request<RunJson>("POST", `/api/runs/${name(id)}/cancel`),
     retryRun: (id: string) => request<RunJson>("POST", `/api/runs/${name(id)}/retry`),
     /** The online workers, newest first. */

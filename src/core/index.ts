@@ -1,3 +1,4 @@
+export { artifactProblems, tableCells } from "./artifacts.ts";
 export { type Clock, createSleepDetector, iso, systemClock } from "./clock.ts";
 export {
   type CommandPlaceholder,
@@ -54,6 +55,12 @@ export {
   referencesIn,
   VALUE_NAME,
 } from "./references.ts";
+export {
+  formatBytes,
+  overCapMessage,
+  RESULT_INLINE_BYTES,
+  RESULT_MAX_BYTES,
+} from "./results.ts";
 export {
   type AcceptedState,
   ALLOWED,

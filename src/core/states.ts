@@ -21,6 +21,8 @@ export const STATE_NAMES = {
   Running: "RUNNING",
   Retrying: "RUNNING",
   Completed: "COMPLETED",
+  /** A task run whose value came from the cache: its body did not run. */
+  Cached: "COMPLETED",
   Failed: "FAILED",
   TimedOut: "FAILED",
   Crashed: "CRASHED",

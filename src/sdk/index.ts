@@ -3,6 +3,9 @@
  * step inside one. Inside the orch executable this module is what `import ... from "orch"` gets.
  * Each concept lives in its own file; this one only names what the SDK exports.
  */
+
+export { type Artifact, createArtifact } from "./artifacts.ts";
+export type { CacheKeyContext, CacheOption } from "./cache.ts";
 export { type Flow, type FlowOptions, flow, isFlow } from "./flow.ts";
 export { getRunLogger, type LogFields, type RunLogger } from "./logger.ts";
 export {

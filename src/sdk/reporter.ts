@@ -36,14 +36,38 @@ let sending: Promise<void> = Promise.resolve();
 let timer: ReturnType<typeof setTimeout> | null = null;
 const failures: string[] = [];
 
+/**
+ * Bytes of items per request, under the API's 1 MiB body limit. An item with a result near the
+ * result cap (1 MB) goes alone; the cap leaves room for its other fields.
+ */
+const CHUNK_BYTES = 900_000;
+
+/** A batch cut into requests: at most `chunk` items and about CHUNK_BYTES each. */
+function chunks(batch: unknown[], chunk: number): string[][] {
+  const out: string[][] = [[]];
+  let bytes = 0;
+  for (const item of batch) {
+    const json = JSON.stringify(item);
+    const size = Buffer.byteLength(json);
+    const last = out.at(-1)!;
+    if (last.length && (last.length >= chunk || bytes + size > CHUNK_BYTES)) {
+      out.push([]);
+      bytes = 0;
+    }
+    out.at(-1)!.push(json);
+    bytes += size + 1;
+  }
+  return out;
+}
+
 async function sendQueue(queue: Queue): Promise<void> {
   const batch = [...queue.items.values()];
   queue.items.clear();
-  const chunk = queue.options.chunk ?? 500;
-  for (let i = 0; i < batch.length; i += chunk) {
+  for (const items of chunks(batch, queue.options.chunk ?? 500)) {
     try {
-      await callRunApi("POST", queue.options.path, {
-        [queue.options.field]: batch.slice(i, i + chunk),
+      // Each item is serialised once, to measure it; the body is built around those texts.
+      await callRunApi("POST", queue.options.path, undefined, {
+        json: `{${JSON.stringify(queue.options.field)}:[${items.join(",")}]}`,
       });
     } catch (error) {
       // The run goes on without this report; the flow's own output still tells what happened.

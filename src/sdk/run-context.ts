@@ -46,14 +46,15 @@ export class RunApiError extends Error {
 
 /**
  * Call orch's API from inside a run, with the run's token: `path` starts with /api/ and may
- * name the run as `:run` (`/api/runs/:run/tasks`). Resolves with the parsed JSON answer; throws
+ * name the run as `:run` (`/api/runs/:run/tasks`); `options.json` is a body already serialised
+ * (sent as it is, in place of `body`). Resolves with the parsed JSON answer; throws
  * RunApiError when the run is not tracked, the server cannot be reached, or it answers 4xx/5xx.
  */
 export async function callRunApi<T>(
   method: "GET" | "POST" | "PUT" | "DELETE",
   path: string,
   body?: unknown,
-  options: { timeoutMs?: number } = {},
+  options: { timeoutMs?: number; json?: string } = {},
 ): Promise<T> {
   const { runId, apiUrl } = getRunContext();
   if (!runId || !apiUrl) throw new RunApiError("this process is not a tracked orch run", null);
@@ -66,7 +67,7 @@ export async function callRunApi<T>(
         "content-type": "application/json",
         authorization: `Bearer ${process.env.ORCH_API_TOKEN ?? ""}`,
       },
-      body: body === undefined ? undefined : JSON.stringify(body),
+      body: options.json ?? (body === undefined ? undefined : JSON.stringify(body)),
       // A server that does not answer must not hold the flow's process open forever.
       signal: AbortSignal.timeout(options.timeoutMs ?? 10_000),
     });

@@ -5,6 +5,7 @@
 import { resolve } from "node:path";
 import { dieWithParent } from "../worker/libc.ts";
 import * as sdk from "./index.ts";
+import { keepFlowResult } from "./result.ts";
 import { finishRunOutput, reportFlowError, startRunOutput } from "./run-output.ts";
 
 /** How long a flow that returned may keep the process alive with open handles before it ends. */
@@ -47,7 +48,9 @@ export async function runFlow(argv: string[]): Promise<number> {
       );
       return 2;
     }
-    await fn(parameters);
+    const value = await fn(parameters);
+    // Kept before the process ends: the run is COMPLETED only once its result is in.
+    await keepFlowResult(value);
     await finishRunOutput();
     return 0;
   } catch (error) {

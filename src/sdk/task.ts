@@ -5,16 +5,19 @@
  */
 // Not the core's index: the flow-run entry loads only what a run needs.
 import { formatDuration } from "../core/duration.ts";
+import { type CacheKeyContext, type CacheOption, planCache, runCached } from "./cache.ts";
 import { sdkLog } from "./logger.ts";
 import { createReportChannel } from "./reporter.ts";
+import { checkResult, resultFields } from "./result.ts";
 import { type Duration, durationMs, type RetryDelay, retryDelays } from "./retry-policy.ts";
+import { isTracked } from "./run-context.ts";
 import { maskSecrets } from "./run-values.ts";
 import { checkConcurrency, type TagConcurrency, takeTagSlot } from "./tag-slots.ts";
 import { runInTask } from "./task-context.ts";
 import { type MapOptions, mapSettled, TaskFuture, valuesOrThrow } from "./task-future.ts";
 
 /** Options of a task. */
-export interface TaskOptions {
+export interface TaskOptions<A extends unknown[] = unknown[]> {
   name: string;
   description?: string;
   /** Times to try again after a failure (default 0). */
@@ -27,11 +30,21 @@ export interface TaskOptions {
   tags?: string[];
   /** At most `limit` runs of this task (and others with the same tag) at once, across runs. */
   concurrency?: TagConcurrency;
+  /**
+   * Keep the task's value and return it, without running the body, for later calls with the
+   * same key (in this run, later runs, other workers): `true`, or `{ key, expires }`. The default
+   * key comes from the task's name, its source and its inputs.
+   */
+  cache?: CacheOption;
+  /** The cache key from the inputs (turns caching on): `(inputs, ctx) => string`. */
+  cacheKey?: (inputs: A, ctx: CacheKeyContext) => string;
+  /** How long a cached value stays valid: "1h", "7d", or seconds (default: until cleared). */
+  expires?: string | number;
 }
 
 /** A task: callable like the function it wraps, with `submit` and `map`. */
 export type Task<A extends unknown[], R> = ((...args: A) => Promise<R>) & {
-  readonly orchTask: TaskOptions;
+  readonly orchTask: TaskOptions<A>;
   /** Start a task run and return its future at once (await it, or its `.result()`). */
   submit(...args: A): TaskFuture<R>;
   /**
@@ -65,6 +78,11 @@ export interface TaskReport {
   attempts: number;
   started_at: string | null;
   ended_at: string | null;
+  /** Its value came from the cache. */
+  cached?: boolean;
+  /** Its return value (once it completed), or why it was not kept. */
+  result?: unknown;
+  result_problem?: string;
 }
 
 const tasks = createReportChannel<TaskReport>({
@@ -76,7 +94,7 @@ const tasks = createReportChannel<TaskReport>({
 const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
 /** Check options when the task is defined: a mistake fails at once, naming the option. */
-function checkOptions(options: TaskOptions) {
+function checkOptions<A extends unknown[]>(options: TaskOptions<A>) {
   const where = `task "${options.name}"`;
   if (typeof options.name !== "string" || !options.name) {
     throw new TypeError(
@@ -127,17 +145,18 @@ async function withTimeout<R>(
  * task run that `orch runs inspect` lists with its state and attempts.
  */
 export function task<A extends unknown[], R>(
-  nameOrOptions: string | TaskOptions,
+  nameOrOptions: string | TaskOptions<A>,
   fn: (...args: A) => R | Promise<R>,
-  more: Omit<TaskOptions, "name"> = {},
+  more: Omit<TaskOptions<A>, "name"> = {},
 ): Task<A, R> {
-  const options: TaskOptions =
+  const options: TaskOptions<A> =
     typeof nameOrOptions === "string"
       ? { ...more, name: nameOrOptions }
       : { ...more, ...nameOrOptions };
   const { retries, delays, timeoutMs, concurrency } = checkOptions(options);
   const { name } = options;
   const tags = options.tags?.length ? [...options.tags] : undefined;
+  const cache = planCache(name, fn, options);
 
   const run = async (...args: A): Promise<R> => {
     const report: TaskReport = {
@@ -149,52 +168,93 @@ export function task<A extends unknown[], R>(
       ended_at: null,
       ...(tags ? { tags } : {}),
     };
-    for (let attempt = 1; ; attempt++) {
-      report.attempts = attempt;
-      const abort = new AbortController();
-      const release = concurrency
-        ? await takeTagSlot(concurrency, `${report.id}:${attempt}`)
-        : null;
-      tasks.send({ ...report, state: "RUNNING", state_name: attempt > 1 ? "Retrying" : "Running" });
-      try {
-        const context = { id: report.id, name, attempt, signal: abort.signal };
-        const result = await runInTask(context, () =>
-          withTimeout(name, timeoutMs, abort, async () => fn(...args)),
-        );
-        await release?.();
-        tasks.send({ ...report, state: "COMPLETED", ended_at: new Date().toISOString() });
-        return result;
-      } catch (error) {
-        await release?.();
-        const message = messageOf(error);
-        const timedOut = error instanceof TaskTimeoutError;
-        const fields = { task: name, attempt, error: message };
-        if (attempt > retries) {
-          const tries = attempt > 1 ? ` after ${attempt} attempts` : "";
-          sdkLog.error(`task ${name} failed${tries}: ${message}`, fields);
-          tasks.send({
-            ...report,
-            state: "FAILED",
-            state_name: timedOut ? "TimedOut" : "Failed",
-            message: maskSecrets(message),
-            ended_at: new Date().toISOString(),
-          });
-          throw error;
-        }
-        const delay = delays(attempt);
-        sdkLog.warn(
-          `task ${name} attempt ${attempt} failed: ${message}; retrying in ${formatDuration(delay)}`,
-          { task: name, attempt, retry_in_ms: Math.round(delay) },
-        );
+    const attempts = async (): Promise<R> => {
+      for (let attempt = 1; ; attempt++) {
+        report.attempts = attempt;
+        const abort = new AbortController();
+        const release = concurrency
+          ? await takeTagSlot(concurrency, `${report.id}:${attempt}`)
+          : null;
         tasks.send({
           ...report,
-          state: "SCHEDULED",
-          state_name: "AwaitingRetry",
-          message: maskSecrets(message),
+          state: "RUNNING",
+          state_name: attempt > 1 ? "Retrying" : "Running",
         });
-        if (delay > 0) await Bun.sleep(delay);
+        try {
+          const context = { id: report.id, name, attempt, signal: abort.signal };
+          const result = await runInTask(context, () =>
+            withTimeout(name, timeoutMs, abort, async () => fn(...args)),
+          );
+          await release?.();
+          return result;
+        } catch (error) {
+          await release?.();
+          const message = messageOf(error);
+          const timedOut = error instanceof TaskTimeoutError;
+          const fields = { task: name, attempt, error: message };
+          if (attempt > retries) {
+            const tries = attempt > 1 ? ` after ${attempt} attempts` : "";
+            sdkLog.error(`task ${name} failed${tries}: ${message}`, fields);
+            tasks.send({
+              ...report,
+              state: "FAILED",
+              state_name: timedOut ? "TimedOut" : "Failed",
+              message: maskSecrets(message),
+              ended_at: new Date().toISOString(),
+            });
+            throw error;
+          }
+          const delay = delays(attempt);
+          sdkLog.warn(
+            `task ${name} attempt ${attempt} failed: ${message}; retrying in ${formatDuration(delay)}`,
+            { task: name, attempt, retry_in_ms: Math.round(delay) },
+          );
+          tasks.send({
+            ...report,
+            state: "SCHEDULED",
+            state_name: "AwaitingRetry",
+            message: maskSecrets(message),
+          });
+          if (delay > 0) await Bun.sleep(delay);
+        }
       }
+    };
+    let value: R;
+    let cached = false;
+    if (cache) {
+      let key: string;
+      try {
+        key = cache.key(args);
+      } catch (error) {
+        const message = messageOf(error);
+        sdkLog.error(`task ${name} failed: ${message}`, { task: name, error: message });
+        const failed = { ...report, state: "FAILED", state_name: "Failed" };
+        tasks.send({
+          ...failed,
+          message: maskSecrets(message),
+          ended_at: new Date().toISOString(),
+        });
+        throw error;
+      }
+      ({ value, cached } = await runCached(name, key, cache.expires, attempts));
+    } else {
+      value = await attempts();
     }
+    // Outside a tracked run nothing is kept, so nothing is checked.
+    let kept = {};
+    if (isTracked()) {
+      const checked = checkResult(value, `task ${name}'s return value`);
+      if ("problem" in checked) sdkLog.warn(`result not kept: ${checked.problem}`, { task: name });
+      kept = resultFields(checked);
+    }
+    tasks.send({
+      ...report,
+      state: "COMPLETED",
+      ended_at: new Date().toISOString(),
+      ...(cached ? { cached: true, state_name: "Cached" } : {}),
+      ...kept,
+    });
+    return value;
   };
 
   function map(

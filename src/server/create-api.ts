@@ -14,6 +14,7 @@ import { type ErrorLog, json } from "./http.ts";
 import { openApiDocument } from "./openapi.ts";
 import { createRouter, type Route } from "./router.ts";
 import { backfillRoutes } from "./routes/backfill-routes.ts";
+import { cacheRoutes } from "./routes/cache-routes.ts";
 import { deploymentRoutes } from "./routes/deployment-routes.ts";
 import { eventRoutes } from "./routes/event-routes.ts";
 import { remoteWorkerRoutes } from "./routes/remote-worker-routes.ts";
@@ -74,6 +75,7 @@ export function apiRoutes(deps: ApiDeps): Route[] {
     ...deploymentRoutes(deps),
     ...runRoutes(deps),
     ...tagSlotRoutes(deps),
+    ...cacheRoutes(deps),
     ...eventRoutes(deps),
     ...remoteWorkerRoutes({ ...deps, values: (spec) => secrets.forRun(spec) }),
     ...workerRoutes(deps),

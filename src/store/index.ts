@@ -1,5 +1,11 @@
 export { appendNumberedLogs, type NumberedAppend } from "./append-numbered-logs.ts";
 export {
+  addArtifact,
+  listArtifactSummaries,
+  listArtifacts,
+  type NewArtifact,
+} from "./artifacts.ts";
+export {
   advanceBackfill,
   type BackfillRow,
   backfillRunCounts,
@@ -23,6 +29,14 @@ export {
   pruneBackups,
 } from "./backups.ts";
 export { getBundle, saveBundle } from "./bundles.ts";
+export {
+  type CacheRow,
+  cacheEntryToJson,
+  clearCache,
+  getCacheEntry,
+  listCacheEntries,
+  putCacheEntry,
+} from "./cache.ts";
 export { type ClaimRequest, type ClaimResult, claimRuns } from "./claim-runs.ts";
 export { ensureDataDir, ensureToken } from "./data-dir.ts";
 export { createDeploymentRun, type DeploymentRunRequest } from "./deployment-runs.ts";
@@ -120,6 +134,14 @@ export {
 export { type StoreMetrics, storeMetrics } from "./store-metrics.ts";
 export { type StoreReport, storeReport } from "./store-report.ts";
 export {
+  keepValue,
+  parseStored,
+  type ReadValue,
+  readValue,
+  type StoredValue,
+  valueProblem,
+} from "./stored-values.ts";
+export {
   releaseRunTagSlots,
   releaseTagSlot,
   tagSlotsInUse,
@@ -127,8 +149,11 @@ export {
 } from "./tag-slots.ts";
 export {
   listTaskRuns,
+  setRunResult,
   type TaskRunInput,
   type TaskRunRow,
+  type TaskRunWithResult,
+  taskRunsNamed,
   upsertTaskRuns,
 } from "./task-runs.ts";
 export { type RunOutcome, type TransitionResult, transitionRun } from "./transition-run.ts";

@@ -357,6 +357,37 @@ CREATE INDEX tag_slots_by_run ON tag_slots (run_seq);
 CREATE INDEX flow_run_tags_by_run ON flow_run_tags (run_seq);
 `,
   },
+  {
+    version: 13,
+    name: "task cache and artifacts",
+    // A cached value belongs to a task and its key, not to a run: it outlives the run that made
+    // it (a run's deletion keeps it), and `orch cache clear` drops it. Its value is kept as a
+    // result is (flow_runs.result, task_runs.result): a small JSON envelope that holds the
+    // value, or names its file under .orch/results/. Artifacts go with their run.
+    sql: `
+CREATE TABLE cache_entries (
+  task TEXT NOT NULL,
+  key TEXT NOT NULL,
+  value TEXT NOT NULL,
+  size INTEGER NOT NULL,
+  run_id TEXT,
+  created_at INTEGER NOT NULL,
+  expires_at INTEGER,
+  PRIMARY KEY (task, key)
+) WITHOUT ROWID;
+CREATE TABLE artifacts (
+  id INTEGER PRIMARY KEY,
+  run_seq INTEGER NOT NULL REFERENCES flow_runs(seq) ON DELETE CASCADE,
+  task TEXT,
+  key TEXT NOT NULL,
+  type TEXT NOT NULL,
+  data TEXT NOT NULL,
+  description TEXT,
+  created_at INTEGER NOT NULL
+);
+CREATE INDEX artifacts_by_run ON artifacts (run_seq, id);
+`,
+  },
 ];
 
 /** The newest schema version this build of orch knows. */

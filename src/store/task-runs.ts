@@ -15,6 +15,10 @@ export interface TaskRunInput {
   attempts: number;
   started_at: number | null;
   ended_at: number | null;
+  /** Its value came from the cache. */
+  cached?: boolean;
+  /** Its result's envelope (see stored-values.ts), once it has one; absent keeps what is stored. */
+  result?: string;
 }
 
 /** Record the latest state of task runs of one flow run, in one transaction. */
@@ -22,11 +26,12 @@ export function upsertTaskRuns(store: Store, runSeq: number, tasks: TaskRunInput
   store.tx(() => {
     const upsert = sqlite(store).query(
       `INSERT INTO task_runs (run_seq, key, name, state, state_name, message, tags, attempts,
-         started_at, ended_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+         started_at, ended_at, cached, result)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT (run_seq, key) DO UPDATE SET name = excluded.name, state = excluded.state,
          state_name = excluded.state_name, message = excluded.message, tags = excluded.tags,
-         attempts = excluded.attempts, started_at = excluded.started_at, ended_at = excluded.ended_at`,
+         attempts = excluded.attempts, started_at = excluded.started_at, ended_at = excluded.ended_at,
+         cached = excluded.cached, result = coalesce(excluded.result, result)`,
     );
     for (const t of tasks) {
       upsert.run(
@@ -40,6 +45,8 @@ export function upsertTaskRuns(store: Store, runSeq: number, tasks: TaskRunInput
         t.attempts,
         t.started_at,
         t.ended_at,
+        t.cached ? 1 : 0,
+        t.result ?? null,
       );
     }
   });
@@ -47,6 +54,7 @@ export function upsertTaskRuns(store: Store, runSeq: number, tasks: TaskRunInput
 
 /** A task run as stored. */
 export interface TaskRunRow {
+  key: string;
   name: string;
   state: string;
   attempts: number;
@@ -63,8 +71,29 @@ export interface TaskRunRow {
 export function listTaskRuns(store: Store, runSeq: number): TaskRunRow[] {
   return sqlite(store)
     .query(
-      `SELECT name, state, state_name, message, tags, attempts, cached, started_at, ended_at
+      `SELECT key, name, state, state_name, message, tags, attempts, cached, started_at, ended_at
        FROM task_runs WHERE run_seq = ? ORDER BY id`,
     )
     .all(runSeq) as TaskRunRow[];
+}
+
+/** A task run with its result's envelope (null: none). */
+export interface TaskRunWithResult extends TaskRunRow {
+  result: string | null;
+}
+
+/** The task runs of one flow run named `name`, in the order they were first reported. */
+export function taskRunsNamed(store: Store, runSeq: number, name: string): TaskRunWithResult[] {
+  return sqlite(store)
+    .query(
+      `SELECT key, name, state, state_name, message, tags, attempts, cached, started_at, ended_at,
+         result
+       FROM task_runs WHERE run_seq = ? AND name = ? ORDER BY id`,
+    )
+    .all(runSeq, name) as TaskRunWithResult[];
+}
+
+/** Keep a flow run's own result (its envelope, see stored-values.ts). */
+export function setRunResult(store: Store, runSeq: number, envelope: string): void {
+  sqlite(store).query("UPDATE flow_runs SET result = ? WHERE seq = ?").run(envelope, runSeq);
 }

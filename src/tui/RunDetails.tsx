@@ -1,6 +1,7 @@
 import { Box, Text } from "ink";
 import type { ReactNode } from "react";
 import type { LogLineJson, WorkerJson } from "../client/index.ts";
+import { escapeControlChars, formatBytes } from "../core/index.ts";
 import { cell, clockTime, runDuration, stateLabel, stateStyle } from "./format.ts";
 import { LogPane } from "./LogPane.tsx";
 import { PaneTitle } from "./PaneTitle.tsx";
@@ -20,6 +21,24 @@ export interface RunDetailsProps {
   now: number;
 }
 
+/** What the run kept, once its details are in: its result and its artifacts. */
+function keptFacts(run: MonitorRun): [string, string][] {
+  if (!("result" in run)) return [];
+  const { result, artifacts } = run;
+  const shown = !result
+    ? "—"
+    : result.problem !== undefined
+      ? `not kept: ${escapeControlChars(result.problem)}`
+      : result.file === null
+        ? escapeControlChars(JSON.stringify(result.value))
+        : `${formatBytes(result.size)} (orch runs result ${run.id.slice(0, 8)})`;
+  const listed = artifacts.map((a) => `${escapeControlChars(a.key)} (${a.type})`).join(", ");
+  return [
+    ["result", shown],
+    ["artifacts", listed || "none"],
+  ];
+}
+
 /** One run: its facts, parameters and state timeline, then its logs. */
 export function RunDetails(props: RunDetailsProps) {
   const { run, cols, now } = props;
@@ -35,6 +54,7 @@ export function RunDetails(props: RunDetailsProps) {
     ["duration", runDuration(run, now)],
     ["exit code", exit],
     ["worker", props.worker ? `${props.worker.name}@${props.worker.host}` : (run.worker ?? "—")],
+    ...keptFacts(run),
   ];
   const params = Object.entries(run.parameters);
   const half = Math.max(30, Math.floor(cols / 2));

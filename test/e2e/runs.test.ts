@@ -102,6 +102,7 @@ describe("orch run", () => {
       {
         name: "extract",
         state: "COMPLETED",
+        state_name: "Completed",
         attempts: 1,
         started_at: expect.any(String),
         ended_at: expect.any(String),
@@ -110,6 +111,7 @@ describe("orch run", () => {
       {
         name: "flaky",
         state: "COMPLETED",
+        state_name: "Completed",
         attempts: 2,
         started_at: expect.any(String),
         ended_at: expect.any(String),

@@ -159,12 +159,30 @@ test("every route's live answer matches the schema the OpenAPI document declares
         attempts: 1,
         started_at: new Date().toISOString(),
         ended_at: new Date().toISOString(),
+        cached: false,
+        result: [1, 2, 3],
       },
     ],
+  });
+  await client.request("POST", `/api/runs/${run.id}/result`, { value: { rows: 3 } });
+  await client.request("POST", `/api/runs/${run.id}/artifacts`, {
+    key: "report",
+    type: "table",
+    data: [{ rows: 3 }],
+    task: "extract",
   });
   await wc.reportState(worker.id, run.id, { type: "COMPLETED", exit_code: 0 });
   const detail = await client.getRun(run.id);
   expect(detail.tasks.map((t) => t.name)).toEqual(["extract"]);
+  expect(detail.result).toEqual({ value: { rows: 3 }, size: 10, file: null });
+  expect((await client.getResult(run.id, "extract")).value).toEqual([1, 2, 3]);
+  expect((await client.listArtifacts(run.id)).map((a) => a.key)).toEqual(["report"]);
+  // The task cache, as a flow's process uses it.
+  const entry = `/api/cache/extract/${"k".repeat(64)}`;
+  await client.request("PUT", entry, { value: [1, 2, 3], expires: "1h", run_id: run.id });
+  expect(((await client.request("GET", entry)) as { value: unknown }).value).toEqual([1, 2, 3]);
+  expect((await client.listCache("extract")).map((e) => e.run_id)).toEqual([run.id]);
+  expect(await client.clearCache("extract")).toEqual({ deleted: 1 });
   // The run ended: the slot it still held is free.
   expect(await client.request("GET", "/api/tag-slots")).toEqual({});
   expect((await client.runLogs(run.id)).map((l) => [l.line, l.level])).toEqual([

@@ -1,4 +1,5 @@
 import { EVENT } from "./events.ts";
+import { ARTIFACT_SUMMARY, RESULT_SUMMARY } from "./results.ts";
 import {
   LOG_FIELDS,
   LOG_LEVEL,
@@ -91,15 +92,18 @@ export const TASK_RUN = {
   title: "TaskRun",
   type: "object",
   additionalProperties: false,
-  required: ["name", "state", "attempts", "started_at", "ended_at", "cached"],
+  required: ["name", "state", "state_name", "attempts", "started_at", "ended_at", "cached"],
   properties: {
     name: { type: "string" },
     state: { type: "string" },
+    state_name: {
+      type: "string",
+      description: "Completed, Cached (its value came from the cache), TimedOut, AwaitingRetry, …",
+    },
     attempts: { type: "integer", minimum: 0 },
     started_at: TIME_OR_NULL,
     ended_at: TIME_OR_NULL,
     cached: { type: "boolean" },
-    state_name: { type: "string", description: "e.g. TimedOut, AwaitingRetry" },
     message: { type: "string", description: "Why it failed (its error's message)" },
     tags: TAGS,
   },
@@ -109,11 +113,17 @@ export const TASK_RUN = {
 export const RUN_DETAIL = {
   ...RUN,
   title: "RunDetail",
-  required: [...RUN.required, "states", "tasks"],
+  required: [...RUN.required, "states", "tasks", "result", "artifacts"],
   properties: {
     ...RUN.properties,
     states: { type: "array", items: STATE },
     tasks: { type: "array", items: TASK_RUN },
+    result: { anyOf: [RESULT_SUMMARY, { type: "null" }], description: "null: none (yet)" },
+    artifacts: {
+      type: "array",
+      items: ARTIFACT_SUMMARY,
+      description: "Its artifacts, without their data (GET /api/runs/:id/artifacts has it)",
+    },
   },
 } as const;
 
@@ -263,6 +273,13 @@ export const TASK_REPORT = {
           attempts: { type: "integer", minimum: 0 },
           started_at: TIME_OR_NULL,
           ended_at: TIME_OR_NULL,
+          cached: { type: "boolean", description: "Its value came from the cache" },
+          result: { description: "Its return value, once it completed (any JSON)" },
+          result_problem: {
+            type: "string",
+            maxLength: 2000,
+            description: "Why its return value was not kept",
+          },
         },
       },
     },

@@ -1,4 +1,5 @@
 import {
+  defaultName,
   iso,
   isStateType,
   LIST_RUNS_QUERY,
@@ -19,6 +20,7 @@ import {
 import {
   createDeploymentRun,
   getRunOrThrow,
+  listArtifactSummaries,
   listRuns,
   listTaskRuns,
   parseRunCursor,
@@ -33,11 +35,15 @@ import {
 import { json } from "../http.ts";
 import type { Route, RouteContext } from "../router.ts";
 import { adHocRunRoutes } from "./ad-hoc-run-routes.ts";
+import { artifactRoutes } from "./artifact-routes.ts";
+import { envelopeOf, resultRoutes, resultSummary } from "./result-routes.ts";
 import { runLogRoutes } from "./run-log-routes.ts";
 
 /** What the run routes need: the store, and the worker's cancel and retry when a server runs. */
 export interface RunRoutesDeps {
   store: Store;
+  /** The project's paths: results too large for the database go under its data dir. */
+  paths: { data: string };
   /** Cancel and retry, from the worker (absent in a server-less API). */
   cancel?: (store: Store, runId: string) => RunRow;
   retry?: (store: Store, runId: string) => RunRow;
@@ -57,7 +63,12 @@ function cursor(text: string | undefined) {
   return parsed;
 }
 
-/** A run with its history and task runs. */
+/** A task run's state name: its type's own (`Completed`), or the type as is when orch knows none. */
+function taskStateName(state: string): string {
+  return isStateType(state) ? defaultName(state) : state;
+}
+
+/** A run with its history, task runs and result. */
 export function runDetail(store: Store, idOrPrefix: string): RunDetail {
   const run = getRunOrThrow(store, idOrPrefix);
   const tasks = listTaskRuns(store, run.seq);
@@ -68,21 +79,23 @@ export function runDetail(store: Store, idOrPrefix: string): RunDetail {
     tasks: tasks.map((t) => ({
       name: t.name,
       state: t.state,
+      state_name: t.state_name ?? (t.cached === 1 ? "Cached" : taskStateName(t.state)),
       attempts: t.attempts,
       started_at: iso(t.started_at),
       ended_at: iso(t.ended_at),
       cached: t.cached === 1,
-      ...(t.state_name ? { state_name: t.state_name } : {}),
       ...(t.message ? { message: t.message } : {}),
       ...(t.tags ? { tags: JSON.parse(t.tags) as string[] } : {}),
     })),
+    result: resultSummary(run.result),
+    artifacts: listArtifactSummaries(store, run.seq),
   };
 }
 
 /** Routes for runs: trigger, list, inspect, logs (and follow), cancel, retry. */
 // The ad-hoc run and log routes live in their own files; they are spliced in here so the routes
 // (and the API document) keep their order.
-export function runRoutes({ store, cancel, retry, keepAliveMs }: RunRoutesDeps): Route[] {
+export function runRoutes({ store, paths, cancel, retry, keepAliveMs }: RunRoutesDeps): Route[] {
   const needsWorker = (what: string) => {
     throw new OrchError("E_NO_SERVER", `${what} needs a running server; start one with orch up`);
   };
@@ -186,6 +199,8 @@ export function runRoutes({ store, cancel, retry, keepAliveMs }: RunRoutesDeps):
       handler: (_req, { params: { id } }) => json(runDetail(store, id!)),
     },
     ...runLogRoutes({ store, keepAliveMs }),
+    ...resultRoutes({ store, dataDir: paths.data }),
+    ...artifactRoutes({ store }),
     {
       method: "POST",
       path: "/api/runs/prune",
@@ -211,7 +226,7 @@ export function runRoutes({ store, cancel, retry, keepAliveMs }: RunRoutesDeps):
       method: "POST",
       path: "/api/runs/:id/tasks",
       summary:
-        "A flow reports its task runs' latest states: {tasks: [{id, name, state, attempts, started_at, ended_at}]}",
+        "A flow reports its task runs' latest states: {tasks: [{id, name, state, attempts, started_at, ended_at, cached, result}]}",
       operationId: "reportTasks",
       body: TASK_REPORT,
       response: { description: "How many task runs were stored", schema: TASKS_STORED },
@@ -221,10 +236,15 @@ export function runRoutes({ store, cancel, retry, keepAliveMs }: RunRoutesDeps):
         upsertTaskRuns(
           store,
           run.seq,
-          body.tasks.map((t) => ({
+          body.tasks.map(({ result, result_problem, ...t }, i) => ({
             ...t,
             started_at: time(t.started_at),
             ended_at: time(t.ended_at),
+            // A task's result rides with the report of its end; reports without one keep it.
+            result:
+              "result" in body.tasks[i]! || result_problem !== undefined
+                ? envelopeOf(paths.data, result, result_problem, `the result of task ${t.name}`)
+                : undefined,
           })),
         );
         return json({ stored: body.tasks.length });

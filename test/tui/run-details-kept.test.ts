@@ -1,0 +1,50 @@
+import { render } from "ink-testing-library";
+import { createElement as h } from "react";
+import { expect, test } from "vitest";
+import type { RunDetail } from "../../src/client/index.ts";
+import { RunDetails } from "../../src/tui/RunDetails.tsx";
+import { run } from "./fixtures.ts";
+
+const now = Date.now();
+
+function details(extra: Pick<RunDetail, "result" | "artifacts">): string {
+  const detail: RunDetail = { ...run(1), states: [], tasks: [], ...extra };
+  const { lastFrame, unmount } = render(
+    h(RunDetails, {
+      run: detail,
+      lines: [],
+      logOffset: null,
+      logsEnded: true,
+      headRows: 14,
+      logRows: 3,
+      cols: 120,
+      now,
+    }),
+  );
+  const out = lastFrame()!;
+  unmount();
+  return out;
+}
+
+test("run details show what the run kept: its result, and its artifacts by key and type", () => {
+  const out = details({
+    result: { value: { total: 14 }, size: 12, file: null },
+    artifacts: [
+      { key: "squares", type: "table", description: null, task: null },
+      { key: "summary", type: "markdown", description: null, task: "describe" },
+    ],
+  });
+  expect(out).toMatch(/result\s+\{"total":14\}/);
+  expect(out).toMatch(/artifacts\s+squares \(table\), summary \(markdown\)$/m);
+});
+
+test("a result kept in a file is shown by its size, one not kept by why; no artifacts says so", () => {
+  const inFile = details({ result: { size: 120_000, file: "results/ab.json" }, artifacts: [] });
+  expect(inFile).toMatch(/result\s+120\.0 kB \(orch runs result [0-9a-f]{8}\)/);
+  expect(inFile).toMatch(/artifacts\s+none/);
+  const refused = details({
+    result: { problem: "too big\u001b[2J", size: 0, file: null },
+    artifacts: [],
+  });
+  expect(refused).toMatch(/result\s+not kept: too big\\x1b\[2J/);
+});
