@@ -3,6 +3,7 @@
  * made in), for people to read: `orch runs artifacts ID` and the monitor's run details show them.
  */
 import { artifactProblems } from "../core/artifacts.ts";
+import { sdkLog } from "./logger.ts";
 import { callRunApi, isTracked } from "./run-context.ts";
 import { maskSecrets } from "./run-values.ts";
 import { getTaskContext } from "./task-context.ts";
@@ -38,6 +39,6 @@ export async function createArtifact(artifact: Artifact): Promise<void> {
   try {
     await callRunApi("POST", "/api/runs/:run/artifacts", body);
   } catch (error) {
-    console.error(`orch: artifact ${artifact.key} was not kept: ${(error as Error).message}`);
+    sdkLog.warn(`artifact ${artifact.key} was not kept: ${(error as Error).message}`);
   }
 }

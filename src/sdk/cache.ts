@@ -6,6 +6,7 @@
 import { createHash } from "node:crypto";
 import { parseDuration } from "../core/duration.ts";
 import { stableStringify } from "../core/stable-json.ts";
+import { sdkLog } from "./logger.ts";
 import { checkResult, jsonProblem } from "./result.ts";
 import { callRunApi, getRunContext, isTracked, RunApiError } from "./run-context.ts";
 
@@ -108,7 +109,7 @@ let warned = false;
 function warn(what: string): void {
   if (warned) return;
   warned = true;
-  console.error(`orch: ${what}; cached tasks run their bodies until it answers again`);
+  sdkLog.warn(`${what}; cached tasks run their bodies until it answers again`);
 }
 
 /** A kept value of `task` under `key`, or undefined on a miss (or outside a tracked run). */
@@ -130,7 +131,7 @@ async function keep(task: string, key: string, json: string, expires: CachePlan[
   try {
     await callRunApi("PUT", path(task, key), body);
   } catch (error) {
-    console.error(`orch: task ${task}'s value was not cached: ${(error as Error).message}`);
+    sdkLog.warn(`task ${task}'s value was not cached: ${(error as Error).message}`);
   }
 }
 
@@ -166,7 +167,7 @@ export async function runCached<R>(
     if (isTracked()) {
       const kept = checkResult(value, `task ${task}'s return value`);
       if ("json" in kept) await keep(task, key, kept.json, expires);
-      else console.error(`orch: not cached: ${kept.problem}`);
+      else sdkLog.warn(`not cached: ${kept.problem}`);
     }
     return { value, cached: false };
   })();

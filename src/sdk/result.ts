@@ -5,6 +5,7 @@
  * A value that is not is still returned to its caller; only keeping it is refused, with why.
  */
 import { overCapMessage, RESULT_MAX_BYTES } from "../core/results.ts";
+import { sdkLog } from "./logger.ts";
 import { callRunApi, getRunContext } from "./run-context.ts";
 import { maskSecrets } from "./run-values.ts";
 
@@ -100,11 +101,11 @@ export function resultFields(kept: Kept): { result?: unknown; result_problem?: s
 export async function keepFlowResult(value: unknown, runId = getRunContext().runId): Promise<void> {
   if (!runId || !getRunContext().apiUrl) return;
   const kept = checkResult(value, "the flow's return value");
-  if ("problem" in kept) console.error(`orch: result not kept: ${kept.problem}`);
+  if ("problem" in kept) sdkLog.warn(`result not kept: ${kept.problem}`);
   const body = "json" in kept ? { value: JSON.parse(kept.json) } : { problem: kept.problem };
   try {
     await callRunApi("POST", `/api/runs/${encodeURIComponent(runId)}/result`, body);
   } catch (error) {
-    console.error(`orch: the flow's result was not kept: ${(error as Error).message}`);
+    sdkLog.warn(`the flow's result was not kept: ${(error as Error).message}`);
   }
 }

@@ -234,7 +234,7 @@ describe("results", () => {
     );
     // The flow's author sees why in the run's logs too.
     const logs = (await cli("runs", "logs", run.id)).stderr;
-    expect(logs).toMatch(/orch: result not kept: task huge's return value is 1\.2 MB/);
+    expect(logs).toMatch(/WARN +result not kept: task huge's return value is 1\.2 MB/);
 
     const over = await runToEnd("sizes", "over=true");
     expect(over.state).toBe("COMPLETED");
