@@ -5,6 +5,7 @@ import type {
   SCHEDULE_SPEC,
   TRIGGER_SPEC,
 } from "./wire/deployments.ts";
+import type { PoolType } from "./wire/pools.ts";
 import type { Wire } from "./wire/schema.ts";
 
 /**
@@ -53,9 +54,15 @@ export function specWithDefaults(spec: Partial<DeploymentSpec> & { name: string 
   };
 }
 
-/** A work pool as a definition file sets it: its limit and its queues' priorities and limits. */
+/**
+ * A work pool as a definition file sets it: how its runs execute (`type`) and the job template
+ * they start from, its limit and its queues' priorities and limits.
+ */
 export interface WorkPoolSpec {
   name: string;
+  type: PoolType;
+  /** The job template as written (validated; volumes' host paths made absolute), or null. */
+  job: Record<string, unknown> | null;
   concurrency: number | null;
   queues: { name: string; priority: number; concurrency: number | null }[];
 }

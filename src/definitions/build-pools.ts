@@ -1,8 +1,12 @@
-import type { WorkPoolSpec } from "../core/index.ts";
+import type { PoolType, WorkPoolSpec } from "../core/index.ts";
 import { isObject, type Report } from "./definition-values.ts";
+import { checkPoolJob } from "./job-template.ts";
 
-/** The work pools a file sets (`work_pools`), with a pool or queue set twice reported. */
-export function buildPools(workPools: unknown, report: Report): WorkPoolSpec[] {
+/**
+ * The work pools a file sets (`work_pools`), with a pool or queue set twice reported and each
+ * pool's job template checked against its type; `folder` is the definition's (for volumes).
+ */
+export function buildPools(workPools: unknown, report: Report, folder: string): WorkPoolSpec[] {
   const pools: WorkPoolSpec[] = [];
   const poolNames = new Set<string>();
   (Array.isArray(workPools) ? workPools : []).forEach((raw: unknown, i: number) => {
@@ -26,8 +30,18 @@ export function buildPools(workPools: unknown, report: Report): WorkPoolSpec[] {
       }
       queueNames.add(String(q.name));
     }
+    const type: PoolType = raw.type === "docker" ? "docker" : "process";
+    const job = checkPoolJob(
+      type,
+      isObject(raw.job) ? raw.job : null,
+      ["work_pools", i],
+      folder,
+      report,
+    );
     pools.push({
       name: raw.name,
+      type,
+      job,
       concurrency: typeof raw.concurrency === "number" ? raw.concurrency : null,
       queues: queues.map((q) => ({
         name: String(q.name),

@@ -19,6 +19,7 @@ import { checkCommandPlaceholders } from "./check-command.ts";
 import { describePath, offsetOf, position } from "./definition-positions.ts";
 import { definitionReferences, type NamedValue } from "./definition-references.ts";
 import { duration, type Item, isObject, type Path, type Report } from "./definition-values.ts";
+import { checkJobFields } from "./job-template.ts";
 import { DEFINITION_SCHEMA, DEPLOYMENT_KEYS } from "./schema.ts";
 import { aliasProblem } from "./yaml-aliases.ts";
 
@@ -124,7 +125,7 @@ export function parseDefinitions(text: string, ctx: ParseContext): ParsedFile {
       deployments.push({ spec, line, references: definitionReferences(item, base, doc, at) });
   });
 
-  const pools = buildPools(value.work_pools, report);
+  const pools = buildPools(value.work_pools, report, resolve(ctx.path, ".."));
   const retention = buildRetention(value.retention, ["retention"], report);
 
   problems.sort((a, b) => position(a.where) - position(b.where));
@@ -267,6 +268,9 @@ function buildSpec(
 
   const triggers = buildTriggers(item, base, count);
   const retention = buildRetention(item.retention, at("retention"), count);
+  const jobVariables = isObject(item.job_variables)
+    ? checkJobFields(item.job_variables, at("job_variables"), resolve(ctx.path, ".."), count)
+    : undefined;
 
   if (problems || typeof item.name !== "string") return null;
   const concurrency = isObject(item.concurrency)
@@ -296,6 +300,7 @@ function buildSpec(
       : {},
     cwd,
     ...(retention ? { retention } : {}),
+    ...(jobVariables ? { job_variables: jobVariables } : {}),
   };
 }
 

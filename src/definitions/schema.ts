@@ -4,6 +4,7 @@
  * time zones, durations, paths, parameters against their schema).
  */
 import { TAGS } from "../core/index.ts";
+import { JOB_FIELDS } from "./job-template.ts";
 
 const duration = {
   "x-kind": "duration",
@@ -163,6 +164,12 @@ const deployment = {
     },
     cwd: { type: "string", description: "The working directory, relative to this folder" },
     retention: retention(false),
+    job_variables: {
+      type: "object",
+      additionalProperties: false,
+      description: "Over its work pool's job template: image, env, volumes, cpus, memory...",
+      properties: JOB_FIELDS,
+    },
   },
 };
 
@@ -176,6 +183,16 @@ const workPool = {
   required: ["name"],
   properties: {
     name: { type: "string", pattern: NAME_PATTERN, "x-message": NAME_MESSAGE },
+    type: {
+      enum: ["process", "docker"],
+      description: "How its runs execute: a process (default) or a Docker container",
+    },
+    job: {
+      type: "object",
+      additionalProperties: false,
+      description: "The job template of a docker pool: image (required), pull, env, volumes...",
+      properties: JOB_FIELDS,
+    },
     concurrency: {
       type: "integer",
       minimum: 1,
@@ -209,7 +226,7 @@ export const DEFINITION_SCHEMA = {
     retention: retention(true),
     work_pools: {
       type: "array",
-      description: "Work pools and their queues: concurrency limits and queue priorities",
+      description: "Work pools: how their runs execute, concurrency limits, queue priorities",
       items: workPool,
     },
   },

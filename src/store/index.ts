@@ -96,6 +96,13 @@ export {
   waitingSlotRuns,
 } from "./planned-runs.ts";
 export {
+  describeWorkPool,
+  getWorkPool,
+  listDefinedPools,
+  listWorkPools,
+  type WorkPoolRow,
+} from "./pool-listing.ts";
+export {
   type PruneCounts,
   type PruneOptions,
   type PrunePlan,

@@ -388,6 +388,17 @@ CREATE TABLE artifacts (
 CREATE INDEX artifacts_by_run ON artifacts (run_seq, id);
 `,
   },
+  {
+    version: 14,
+    name: "work pool types and job templates",
+    // A pool's type says how its runs execute (a process, a container); its job template is the
+    // infrastructure's settings, which deployments override with job_variables. A type set means
+    // a definition file declares the pool: orch up serves those pools itself.
+    sql: `
+ALTER TABLE work_pools ADD COLUMN type TEXT;
+ALTER TABLE work_pools ADD COLUMN job TEXT;
+`,
+  },
 ];
 
 /** The newest schema version this build of orch knows. */

@@ -46,6 +46,8 @@ export function applyWorkPools(
   store: Store,
   pools: {
     name: string;
+    type: string;
+    job: Record<string, unknown> | null;
     concurrency: number | null;
     queues: { name: string; priority: number; concurrency: number | null }[];
   }[],
@@ -55,6 +57,9 @@ export function applyWorkPools(
       const before = JSON.stringify(describePool(store, pool.name));
       ensureWorkPool(store, pool.name);
       setPoolLimit(store, pool.name, pool.concurrency);
+      sqlite(store)
+        .query("UPDATE work_pools SET type = ?, job = ? WHERE name = ?")
+        .run(pool.type, pool.job ? JSON.stringify(pool.job) : null, pool.name);
       for (const q of pool.queues) {
         upsertWorkQueue(store, {
           pool: pool.name,
@@ -65,6 +70,7 @@ export function applyWorkPools(
       }
       if (JSON.stringify(describePool(store, pool.name)) !== before) {
         recordEvent(store, "work-pool.updated", pool.name, {
+          type: pool.type,
           concurrency: pool.concurrency,
           queues: pool.queues,
         });
@@ -75,7 +81,9 @@ export function applyWorkPools(
 
 function describePool(store: Store, name: string): unknown {
   return [
-    sqlite(store).query("SELECT concurrency_limit FROM work_pools WHERE name = ?").get(name),
+    sqlite(store)
+      .query("SELECT concurrency_limit, type, job FROM work_pools WHERE name = ?")
+      .get(name),
     sqlite(store)
       .query(
         "SELECT name, priority, concurrency_limit FROM work_queues WHERE pool = ? ORDER BY name",

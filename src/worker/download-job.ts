@@ -40,6 +40,7 @@ export function createJobDownloader(
       attempt: job.attempt,
       values: { secrets: job.secrets ?? {}, variables: job.variables ?? {} },
       ...(job.scheduled_at ? { scheduledAt: job.scheduled_at } : {}),
+      ...(job.infrastructure ? { infrastructure: job.infrastructure } : {}),
     };
   };
 }

@@ -1,5 +1,6 @@
 import { createMasker, type Masker, type ProposedState } from "../core/index.ts";
 import type { RunOutcome } from "../store/index.ts";
+import { runContainer } from "./docker/run-container.ts";
 import { type AttemptEnding, finalState } from "./final-state.ts";
 import type { CapturedLine } from "./log-capture.ts";
 import { type RunHandle, type RunJob, type RunnerOptions, spawnRun } from "./spawn-run.ts";
@@ -49,7 +50,7 @@ export interface Attempt {
 
 /**
  * Execute one attempt of a run: prepare the job, spawn its process tree (spawnRun: the working
- * copy, log capture, the timeout), follow cancel and stop requests, decide the final state
+ * copy, log capture, the timeout) or start its container (runContainer, for a docker pool), follow cancel and stop requests, decide the final state
  * (finalState) and report it. The embedded worker, remote workers and ad-hoc runs are loops
  * around this; they differ only in how they prepare and where they report.
  */
@@ -94,14 +95,19 @@ export function executeAttempt(options: AttemptOptions): Attempt {
     }
     const { attempt } = job;
     const where = options.where ? `, ${options.where}` : "";
-    const started = spawnRun(
+    // A docker pool's run starts a container instead of a process, behind the same handle.
+    const start = job.infrastructure?.type === "docker" ? runContainer : spawnRun;
+    const started = start(
       job,
       {
-        onStarted: ({ pid, pidStarted }) => {
+        onStarted: ({ pid, pidStarted, container }) => {
+          const what = container
+            ? `container ${container} (${job.infrastructure?.docker?.image})`
+            : `pid ${pid}`;
           try {
             report.running(
-              { type: "RUNNING", message: `pid ${pid}, attempt ${attempt}${where}` },
-              { pid, pidStarted },
+              { type: "RUNNING", message: `${what}, attempt ${attempt}${where}` },
+              { pid: pid || null, pidStarted },
             );
           } catch (error) {
             // Its process runs but could not be recorded: stop it, end the run CRASHED.

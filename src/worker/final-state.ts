@@ -22,6 +22,7 @@ export function finalState(
   const outcome: RunOutcome = { exitCode: exit.exitCode, signal: exit.signal };
   const stopped = exit.stoppedWith ? `; its process tree was stopped (${exit.stoppedWith})` : "";
   if (exit.error) return [{ type: "FAILED", message: exit.error }, {}];
+  if (exit.lost) return [{ type: "CRASHED", message: exit.lost }, outcome];
   if (exit.cancelled || ending.cancelRequested) {
     return [{ type: "CANCELLED", message: `cancelled${stopped}` }, outcome];
   }

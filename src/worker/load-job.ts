@@ -1,9 +1,10 @@
 import { type DeploymentSpec, iso, type ReferenceValues } from "../core/index.ts";
-import { materializeBundle } from "../definitions/index.ts";
+import { materializeBundle, resolveInfrastructure } from "../definitions/index.ts";
 import {
   deploymentSpec,
   getBundle,
   getVersion,
+  getWorkPool,
   type RunRow,
   runSlotAt,
   type Store,
@@ -67,6 +68,8 @@ export function createJobLoader(
       // Read for each attempt: a secret changed since the last one is used from now on.
       ...(values ? { values: values(spec) } : {}),
       scheduledAt: iso(runSlotAt(run))!,
+      // The pool's template as it is now, with this version's job_variables over it.
+      infrastructure: resolveInfrastructure(getWorkPool(store, run.work_pool), spec.job_variables),
     };
   };
 }

@@ -1,6 +1,12 @@
 import { existsSync, statSync } from "node:fs";
 import { isAbsolute, join } from "node:path";
-import { type DeploymentSpec, fillReferences, type ReferenceValues } from "../core/index.ts";
+import {
+  type DeploymentSpec,
+  fillReferences,
+  type Infrastructure,
+  type ReferenceValues,
+} from "../core/index.ts";
+import type { DockerEngine } from "./docker/engine.ts";
 import { type CapturedLine, createLogCapture } from "./log-capture.ts";
 import { processStartTime } from "./process-tree.ts";
 import { type RenderedCommand, renderCommand } from "./render-command.ts";
@@ -26,6 +32,8 @@ export interface RunJob {
   values?: ReferenceValues;
   /** The time the run is for (its slot), ISO: ORCH_SCHEDULED_AT and {{ run.scheduled_at }}. */
   scheduledAt?: string;
+  /** Where it runs (its pool's type and job); a process when left out. */
+  infrastructure?: Infrastructure;
 }
 
 /** How the runner starts processes. */
@@ -47,12 +55,21 @@ export interface RunnerOptions {
   /** Time stamps of log lines. Default Date.now. */
   now?: () => number;
   spawn?: typeof Bun.spawn;
+  /** Who runs it, for a container's labels: the worker's id and host. */
+  workerId?: string;
+  host?: string;
+  /** The Docker Engine for docker pools' runs. Default: DOCKER_HOST or the default socket. */
+  docker?: DockerEngine;
+  /** The API's address as containers on a bridge network reach it (see containerApiUrl). */
+  containerApiUrl?: string;
 }
 
 /** The process started: its pid and start identity (to tell a reused pid apart later). */
 export interface RunStart {
   pid: number;
   pidStarted: string | null;
+  /** The container it runs in (a docker pool's run): its short id. */
+  container?: string;
 }
 
 /** How an attempt ended. */
@@ -65,6 +82,8 @@ export interface RunExit {
   cancelled: boolean;
   /** Set when no process could be started (command not found, bad parameters...). */
   error?: string;
+  /** Set when the infrastructure failed under a started run (its container vanished): CRASHED. */
+  lost?: string;
   /** The last signal orch sent to stop it, if it did. */
   stoppedWith?: string;
   /** The message a TypeScript flow failed with (its thrown error's), when it said. */

@@ -156,6 +156,10 @@ export const DEPLOYMENT_SPEC = {
       ...STRINGS,
       description: "The variables its runs receive: named in the definition or in the flow's code",
     },
+    job_variables: {
+      ...OBJECT,
+      description: "Over its pool's job template: image, env, volumes, cpus, memory...",
+    },
   },
 } as const;
 

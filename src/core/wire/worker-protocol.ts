@@ -3,6 +3,7 @@
  * other over /api/workers/… and /api/bundles/…
  */
 import { DEPLOYMENT_SPEC } from "./deployments.ts";
+import { INFRASTRUCTURE } from "./pools.ts";
 import { RUN } from "./runs.ts";
 import {
   EMPTY,
@@ -127,6 +128,11 @@ export const WORKER_JOB = {
     scheduled_at: {
       type: "string",
       description: "The time the run is for (its slot), ISO: the run's ORCH_SCHEDULED_AT",
+    },
+    infrastructure: {
+      ...INFRASTRUCTURE,
+      description:
+        "Where it runs: its pool's type and job template with the deployment's job_variables",
     },
   },
 } as const;

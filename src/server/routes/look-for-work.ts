@@ -6,10 +6,12 @@ import {
   type ReferenceValues,
   type WorkerJob,
 } from "../../core/index.ts";
+import { resolveInfrastructure } from "../../definitions/index.ts";
 import {
   claimRuns,
   deploymentSpec,
   getVersion,
+  getWorkPool,
   heartbeatWorker,
   listActiveRuns,
   type RunRow,
@@ -45,6 +47,7 @@ function toJobs(store: Store, runs: RunRow[], values?: ValueSource): WorkerJob[]
       // Only the secrets this run's version names travel, over the worker's authenticated claim.
       ...(values ? values(spec) : {}),
       scheduled_at: iso(runSlotAt(run))!,
+      infrastructure: resolveInfrastructure(getWorkPool(store, run.work_pool), spec.job_variables),
     });
   }
   return jobs;
