@@ -150,7 +150,7 @@ export function resolveInfrastructure(
   pool: { type: PoolType | null; job: Item | null } | null,
   jobVariables: Item | undefined,
 ): Infrastructure {
-  if (!pool || pool.type !== "docker") return { type: "process" };
+  if (pool?.type !== "docker") return { type: "process" };
   const merged: Item = { ...pool.job, ...jobVariables };
   const strings = (value: unknown) =>
     Object.fromEntries(

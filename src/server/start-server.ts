@@ -29,7 +29,7 @@ import {
   createReaper,
   type EmbeddedWorker,
   retryRun,
-  startEmbeddedWorker,
+  startPoolWorkers,
 } from "../worker/index.ts";
 import { createAuthorizer } from "./auth.ts";
 import { createApi } from "./create-api.ts";
@@ -55,7 +55,7 @@ export interface ServerOptions {
   env?: Record<string, string | undefined>;
   /** Workers silent this long are marked offline and their runs CRASHED. Default: ORCH_WORKER_TIMEOUT, or 30 s. */
   staleAfterMs?: number;
-  /** The embedded worker for the default pool; false runs none. */
+  /** The embedded workers: the default pool's and each declared pool's; false runs none. */
   worker?: false | { concurrency?: number; graceMs?: number };
   /** An OpenTelemetry collector to send a span per finished run to (OTLP/HTTP JSON); off when unset. */
   otel?: string;
@@ -208,7 +208,7 @@ export async function startServer(options: ServerOptions = {}): Promise<OrchServ
     stops.push(() => server.stop());
     const url = `http://${host.includes(":") ? `[${host}]` : host}:${port}`;
     if (options.worker !== false) {
-      worker = await startEmbeddedWorker({
+      worker = await startPoolWorkers({
         store,
         bundlesDir: paths.bundles,
         logger,

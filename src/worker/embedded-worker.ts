@@ -4,6 +4,7 @@ import {
   claimRuns,
   type EventRow,
   ensureWorkPool,
+  getWorkPool,
   heartbeatWorker,
   type LogLine,
   type RunRow,
@@ -12,6 +13,9 @@ import {
   setWorkerOffline,
 } from "../store/index.ts";
 import { cancelRun } from "./cancel-run.ts";
+import { checkDocker } from "./docker/check-docker.ts";
+import { createDockerEngine, type DockerEngine } from "./docker/engine.ts";
+import { createContainerRecovery } from "./docker/reconcile.ts";
 import { type Attempt, executeAttempt } from "./execute-attempt.ts";
 import { createJobLoader, type ValueSource } from "./load-job.ts";
 import { createReaper } from "./reap-stale-workers.ts";
@@ -60,6 +64,15 @@ export interface EmbeddedWorkerOptions {
   /** Called with lines once stored (the live log stream). */
   onLogs?: (runId: string, lines: LogLine[]) => void;
   spawn?: typeof Bun.spawn;
+  /**
+   * Crash what a previous orch left running, before taking runs (default true). Only the first
+   * of a server's workers recovers: another's would take the first one's new runs for leftovers.
+   */
+  recover?: boolean;
+  /** The Docker Engine for docker pools (default: DOCKER_HOST or the default socket). */
+  docker?: DockerEngine;
+  /** The API's address for containers on a bridge network (see containerApiUrl). */
+  containerApiUrl?: string;
 }
 
 /** A running embedded worker. */
@@ -100,7 +113,22 @@ export async function startEmbeddedWorker(options: EmbeddedWorkerOptions): Promi
 
   ensureWorkPool(store, pool);
   registerWorker(store, { id, name: "embedded", pool, host, pid: process.pid, concurrency });
-  await recoverRuns(store, { workerId: id, host, graceMs, logger });
+  let engine = options.docker;
+  const docker = () => {
+    engine ??= createDockerEngine(options.env ?? process.env);
+    return engine;
+  };
+  if (options.recover !== false) {
+    await recoverRuns(store, {
+      workerId: id,
+      host,
+      graceMs,
+      logger,
+      containers: createContainerRecovery(store, docker),
+    });
+  }
+  if (getWorkPool(store, pool)?.type === "docker")
+    await checkDocker(store, pool, docker(), host, logger);
   // After recovery (leftover processes are stopped first): folders of workers that are gone go.
   const workdirs: Workdirs | null = options.runsDir ? createWorkdirs(options.runsDir) : null;
 
@@ -115,6 +143,10 @@ export async function startEmbeddedWorker(options: EmbeddedWorkerOptions): Promi
     ...(options.spawn ? { spawn: options.spawn } : {}),
     ...(workdirs ? { workdirs } : {}),
     ...(options.workDir ? { projectDir: options.workDir } : {}),
+    workerId: id,
+    host,
+    docker: docker(),
+    ...(options.containerApiUrl ? { containerApiUrl: options.containerApiUrl } : {}),
   };
   const loadJob = createJobLoader(
     store,

@@ -20,7 +20,8 @@ export function finalState(
   ending: AttemptEnding,
 ): [ProposedState, RunOutcome] {
   const outcome: RunOutcome = { exitCode: exit.exitCode, signal: exit.signal };
-  const stopped = exit.stoppedWith ? `; its process tree was stopped (${exit.stoppedWith})` : "";
+  const tree = exit.container ? "its container" : "its process tree";
+  const stopped = exit.stoppedWith ? `; ${tree} was stopped (${exit.stoppedWith})` : "";
   if (exit.error) return [{ type: "FAILED", message: exit.error }, {}];
   if (exit.lost) return [{ type: "CRASHED", message: exit.lost }, outcome];
   if (exit.cancelled || ending.cancelRequested) {
@@ -42,7 +43,9 @@ export function finalState(
     return [
       {
         type: "CRASHED",
-        message: `orch had given this run up while it was RUNNING (pid ${pid}); its process was stopped`,
+        message: exit.container
+          ? "orch had given this run up while it was RUNNING; its container was stopped"
+          : `orch had given this run up while it was RUNNING (pid ${pid}); its process was stopped`,
       },
       outcome,
     ];

@@ -1,6 +1,7 @@
 export { type Backoff, createBackoff } from "./backoff.ts";
 export { type BundleSource, checkManifest, createBundleCache } from "./bundle-cache.ts";
 export { cancelRun } from "./cancel-run.ts";
+export { createDockerEngine, type DockerEngine, DockerError } from "./docker/engine.ts";
 export {
   type EmbeddedWorker,
   type EmbeddedWorkerOptions,
@@ -16,6 +17,7 @@ export { type AttemptEnding, finalState } from "./final-state.ts";
 export { createLink, type Link } from "./link.ts";
 export { type CapturedLine, type CapturedStream, createLogCapture } from "./log-capture.ts";
 export { loseWorker } from "./lose-worker.ts";
+export { startPoolWorkers } from "./pool-workers.ts";
 export {
   groupAlive,
   groupMembers,

@@ -18,6 +18,11 @@ export interface RecoverOptions {
   graceMs: number;
   /** Where a run that could not be recorded CRASHED is reported (before the error goes on). */
   logger?: { error(...args: unknown[]): void };
+  /**
+   * A run's container, when it has one (createContainerRecovery): stopped and removed, with the
+   * tail of its CRASHED message; null for a run of processes.
+   */
+  containers?: (run: RunRow) => Promise<string | null>;
 }
 
 /**
@@ -40,7 +45,10 @@ export async function recoverRuns(store: Store, options: RecoverOptions): Promis
   }
   // Any attempt of the run: none can be running anywhere else now.
   const what = await Promise.all(
-    orphans.map(({ run, local }) => stopLeftover(run, { local, graceMs: options.graceMs })),
+    orphans.map(async ({ run, local }) => {
+      const container = options.containers ? await options.containers(run) : null;
+      return container ?? stopLeftover(run, { local, graceMs: options.graceMs });
+    }),
   );
   const recovered: RunRow[] = [];
   const lost = new Map<string, Map<string, string>>();

@@ -88,6 +88,8 @@ export interface RunExit {
   stoppedWith?: string;
   /** The message a TypeScript flow failed with (its thrown error's), when it said. */
   failure?: string;
+  /** It ran in a container (for messages: "its container was stopped"). */
+  container?: boolean;
 }
 
 /** What the runner reports, as it happens. */

@@ -84,6 +84,7 @@ export function runContainer(
     signal: null,
     timedOut,
     cancelled,
+    container: true,
     ...exit,
   });
 
