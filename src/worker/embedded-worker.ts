@@ -13,6 +13,7 @@ import {
   setWorkerOffline,
 } from "../store/index.ts";
 import { cancelRun } from "./cancel-run.ts";
+import { createApiGateway } from "./docker/api-gateway.ts";
 import { checkDocker } from "./docker/check-docker.ts";
 import { createDockerEngine, type DockerEngine } from "./docker/engine.ts";
 import { createContainerRecovery } from "./docker/reconcile.ts";
@@ -71,8 +72,6 @@ export interface EmbeddedWorkerOptions {
   recover?: boolean;
   /** The Docker Engine for docker pools (default: DOCKER_HOST or the default socket). */
   docker?: DockerEngine;
-  /** The API's address for containers on a bridge network (see containerApiUrl). */
-  containerApiUrl?: string;
 }
 
 /** A running embedded worker. */
@@ -130,6 +129,12 @@ export async function startEmbeddedWorker(options: EmbeddedWorkerOptions): Promi
   if (getWorkPool(store, pool)?.type === "docker")
     await checkDocker(store, pool, docker(), host, logger);
   // After recovery (leftover processes are stopped first): folders of workers that are gone go.
+  // Started on a first container run on the bridge, stopped with the worker.
+  const gateway = createApiGateway(docker(), {
+    ...(options.apiUrl !== undefined ? { apiUrl: options.apiUrl } : {}),
+    ...(options.token !== undefined ? { token: options.token } : {}),
+    warn: (message) => logger.warn(message),
+  });
   const workdirs: Workdirs | null = options.runsDir ? createWorkdirs(options.runsDir) : null;
 
   const runner: RunnerOptions = {
@@ -146,7 +151,7 @@ export async function startEmbeddedWorker(options: EmbeddedWorkerOptions): Promi
     workerId: id,
     host,
     docker: docker(),
-    ...(options.containerApiUrl ? { containerApiUrl: options.containerApiUrl } : {}),
+    containerApiUrl: () => gateway.url(),
   };
   const loadJob = createJobLoader(
     store,
@@ -272,6 +277,7 @@ export async function startEmbeddedWorker(options: EmbeddedWorkerOptions): Promi
         );
       setWorkerOffline(store, id);
       workdirs?.dispose();
+      gateway.stop();
     })();
     return stopping;
   };

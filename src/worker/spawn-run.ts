@@ -60,8 +60,8 @@ export interface RunnerOptions {
   host?: string;
   /** The Docker Engine for docker pools' runs. Default: DOCKER_HOST or the default socket. */
   docker?: DockerEngine;
-  /** The API's address as containers on a bridge network reach it (see containerApiUrl). */
-  containerApiUrl?: string;
+  /** The API's address as containers on the bridge network reach it (see createApiGateway). */
+  containerApiUrl?: () => Promise<string>;
 }
 
 /** The process started: its pid and start identity (to tell a reused pid apart later). */

@@ -54,6 +54,8 @@ export interface DockerEngine {
   listContainers(labels: string[]): Promise<ContainerSummary[]>;
   /** Whether `path` exists in a created container's file system. */
   pathExists(id: string, path: string): Promise<boolean>;
+  /** The host's address on a network (its gateway), or null when it has none. */
+  networkGateway(network: string): Promise<string | null>;
 }
 
 const QUICK_MS = 15_000;
@@ -206,6 +208,23 @@ export function createDockerEngine(
         `/containers/${id(container)}/archive?path=${encodeURIComponent(path)}`,
       );
       return response.ok;
+    },
+    async networkGateway(network) {
+      const response = await call("GET", `/networks/${id(network)}`);
+      if (response.status === 404) return null;
+      await ok(response, `could not inspect network ${network}`);
+      const info = (await response.json()) as {
+        IPAM?: { Config?: { Gateway?: string; Subnet?: string }[] };
+      };
+      const config = info.IPAM?.Config ?? [];
+      const gateway = config.find((c) => c.Gateway)?.Gateway;
+      if (gateway) return gateway;
+      // The default bridge often leaves its gateway out: Docker gives it the subnet's first address.
+      const subnet = config.find((c) => /^\d+\.\d+\.\d+\.\d+\//.test(c.Subnet ?? ""))?.Subnet;
+      if (!subnet) return null;
+      const octets = subnet.split("/")[0]!.split(".").map(Number);
+      octets[3] = octets[3]! + 1;
+      return octets.join(".");
     },
   };
 }

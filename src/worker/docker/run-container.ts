@@ -91,7 +91,8 @@ export function runContainer(
   const exited = (async (): Promise<RunExit> => {
     try {
       await ensureImage(engine, docker);
-      const body = containerBody(job, docker, options);
+      const apiUrl = await containerApiUrl(docker.network, options);
+      const body = containerBody(job, docker, options, apiUrl);
       if (stopWanted) return stoppedEarly();
       container = await engine.createContainer(`orch-${job.runId}-${job.attempt}`, body);
       if (job.spec.flow && !(await engine.pathExists(container, GLIBC_LOADER))) {
@@ -192,6 +193,7 @@ function containerBody(
   job: RunJob,
   docker: DockerJob,
   options: RunnerOptions,
+  apiUrl: string,
 ): Record<string, unknown> {
   const inside: RunJob = { ...job, bundleDir: BUNDLE_MOUNT };
   const binds = [`${job.bundleDir}:${BUNDLE_MOUNT}:ro`];
@@ -206,7 +208,6 @@ function containerBody(
     binds.push(`${file}:${SELF_MOUNT}:ro`);
   }
   const { argv, env: paramEnv } = jobCommand(inside, [SELF_MOUNT]);
-  const apiUrl = containerApiUrl(docker.network, options);
   // The worker's own environment stays out: a container gets what its job and run say.
   const env: Record<string, string> = {
     ...docker.env,
