@@ -65,6 +65,10 @@ export const COMMANDS: Record<string, Loader> = {
     clear: named(() => import("./cache.ts"), "clear"),
   }),
   worker: load(() => import("./worker.ts")),
+  pools: group("pools", "List work pools or inspect one's job template", {
+    ls: named(() => import("./pools.ts"), "ls"),
+    inspect: named(() => import("./pools.ts"), "inspect"),
+  }),
   monitor: load(() => import("./monitor.ts")),
   events: group("events", "Emit events that triggers can match", {
     emit: named(() => import("./events.ts"), "emit"),

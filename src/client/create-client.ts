@@ -32,6 +32,8 @@ import {
   type VariableJson,
   type WakeTimesJson,
   type WorkerJson,
+  type WorkPoolDetailJson,
+  type WorkPoolJson,
 } from "../core/index.ts";
 import { readSse, type SseEvent } from "./read-sse.ts";
 
@@ -250,5 +252,8 @@ export function createClient(options: ClientOptions) {
       request<BackfillJson>("POST", `/api/backfills/${name(id)}/${verb}`),
     /** The server's metrics, in Prometheus text format. */
     metrics: async () => (await raw("GET", "/metrics")).text(),
+    /** Work pools with their types, limits, workers and waiting runs. */
+    listPools: () => request<WorkPoolJson[]>("GET", "/api/pools"),
+    getPool: (n: string) => request<WorkPoolDetailJson>("GET", `/api/pools/${name(n)}`),
   };
 }

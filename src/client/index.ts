@@ -14,6 +14,8 @@ export type {
   StateJson,
   StateRecorded,
   WorkerJson,
+  WorkPoolDetailJson,
+  WorkPoolJson,
 } from "../core/index.ts";
 export { type Client, type ClientOptions, createClient } from "./create-client.ts";
 export { describeSchedule } from "./describe-schedule.ts";

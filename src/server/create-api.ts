@@ -17,6 +17,7 @@ import { backfillRoutes } from "./routes/backfill-routes.ts";
 import { cacheRoutes } from "./routes/cache-routes.ts";
 import { deploymentRoutes } from "./routes/deployment-routes.ts";
 import { eventRoutes } from "./routes/event-routes.ts";
+import { poolRoutes } from "./routes/pool-routes.ts";
 import { remoteWorkerRoutes } from "./routes/remote-worker-routes.ts";
 import { runRoutes } from "./routes/run-routes.ts";
 import { tagSlotRoutes } from "./routes/tag-slot-routes.ts";
@@ -82,6 +83,7 @@ export function apiRoutes(deps: ApiDeps): Route[] {
     ...valueRoutes({ store: deps.store, secrets, deployer: deps.deployer }),
     ...backfillRoutes(deps),
     ...wakeRoutes(deps),
+    ...poolRoutes(deps),
     ...(deps.extraRoutes ?? []),
   ];
   routes.push({
