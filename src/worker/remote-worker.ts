@@ -10,6 +10,9 @@ import type { ProposedState, WorkerJob } from "../core/index.ts";
 import type { RunOutcome } from "../store/index.ts";
 import { createBackoff } from "./backoff.ts";
 import { createBundleCache } from "./bundle-cache.ts";
+import { createApiGateway } from "./docker/api-gateway.ts";
+import { sweepHostContainers } from "./docker/check-docker.ts";
+import { createDockerEngine } from "./docker/engine.ts";
 import { createJobDownloader } from "./download-job.ts";
 import { type Attempt, executeAttempt } from "./execute-attempt.ts";
 import { startHeartbeat } from "./heartbeat.ts";
@@ -94,6 +97,14 @@ export async function startRemoteWorker(options: RemoteWorkerOptions): Promise<R
   const link = createLink(logger, client.url);
   /** Aborted when the worker stops taking runs: ends its waits. */
   const takeAbort = new AbortController();
+  // For docker pools' runs: the Engine, and the API on the bridge for their containers.
+  const engine = createDockerEngine(options.env ?? process.env);
+  const gateway = createApiGateway(engine, {
+    apiUrl: client.url,
+    ...(options.token !== undefined ? { token: options.token } : {}),
+    warn: (message) => logger.warn(message),
+  });
+  await sweepHostContainers(engine, options.env ?? process.env, host, logger);
   const runner: RunnerOptions = {
     graceMs: options.graceMs ?? 5000,
     apiUrl: client.url,
@@ -103,6 +114,9 @@ export async function startRemoteWorker(options: RemoteWorkerOptions): Promise<R
     ...(options.spawn ? { spawn: options.spawn } : {}),
     // Next to the bundle cache: each attempt's own working folder.
     workdirs,
+    host,
+    docker: engine,
+    containerApiUrl: () => gateway.url(),
   };
   const download = createJobDownloader(
     createBundleCache(options.bundlesDir, client),
@@ -126,6 +140,7 @@ export async function startRemoteWorker(options: RemoteWorkerOptions): Promise<R
     );
 
   let me = await register();
+  runner.workerId = me.id;
   const holding = new Map<string, Held>();
   const executions = new Map<string, Execution>();
   let taking = true;
@@ -216,6 +231,7 @@ export async function startRemoteWorker(options: RemoteWorkerOptions): Promise<R
       );
       for (const exec of executions.values()) if (exec.workerId === me.id) exec.attempt.abandon();
       me = await register();
+      runner.workerId = me.id;
       logger.info(`registered again as worker ${me.id}`);
     })().finally(() => {
       reregistering = null;
@@ -296,6 +312,7 @@ export async function startRemoteWorker(options: RemoteWorkerOptions): Promise<R
       }
       queue.close();
       workdirs.dispose();
+      gateway.stop();
     })();
     return stopping;
   };

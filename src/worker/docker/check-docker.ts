@@ -1,6 +1,7 @@
+import { existsSync } from "node:fs";
 import type { Store } from "../../store/index.ts";
 import type { WorkerLogger } from "../worker-logger.ts";
-import type { DockerEngine } from "./engine.ts";
+import { type DockerEngine, dockerEndpoint } from "./engine.ts";
 import { removeStrayContainers } from "./reconcile.ts";
 
 /**
@@ -33,4 +34,25 @@ export async function checkDocker(
     );
   }
   return true;
+}
+
+/**
+ * At a remote worker's start, where Docker is (its socket exists): remove the containers that
+ * workers killed on this host left behind. It knows no store, so only those; quiet when there
+ * is no Docker here (a worker of process pools needs none).
+ */
+export async function sweepHostContainers(
+  engine: DockerEngine,
+  env: Record<string, string | undefined>,
+  host: string,
+  logger: WorkerLogger,
+): Promise<void> {
+  const { unix } = dockerEndpoint(env);
+  if (unix && !existsSync(unix)) return;
+  try {
+    const removed = await removeStrayContainers(engine, { host });
+    if (removed) logger.info(`removed ${removed} container(s) left by workers killed on this host`);
+  } catch {
+    // No daemon answering: a docker pool's runs say so when they start.
+  }
 }
