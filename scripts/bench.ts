@@ -4,11 +4,13 @@
  * the monitor's state with 10,000 runs, the monitor on the compiled binary (built first), and a
  * TypeScript flow of 1,000 tasks beside the same code untracked (on the binary too).
  * Prints one JSON line with every figure beside its baseline and target.
- * `--only runs|schedule|deploy|api|monitor|tui|tasks` runs one section.
+ * A `true` command in a Docker container beside `docker run` by hand.
+ * `--only runs|schedule|deploy|api|monitor|tui|tasks|docker` runs one section.
  */
 import { parseArgs } from "node:util";
 import { benchApi } from "./bench-api.ts";
 import { benchDeploy } from "./bench-deploy.ts";
+import { benchDocker } from "./bench-docker.ts";
 import { benchMonitor } from "./bench-monitor.ts";
 import { benchRuns } from "./bench-runs.ts";
 import { benchSchedule } from "./bench-schedule.ts";
@@ -37,6 +39,7 @@ const sections: Record<string, () => Promise<unknown>> = {
   monitor: async () => benchMonitor(),
   tui: () => benchOnBinary("scripts/bench-tui.ts", "the monitor's benchmark"),
   tasks: () => benchOnBinary("scripts/bench-tasks.ts", "the tasks' benchmark"),
+  docker: () => benchDocker(),
 };
 
 let built = false;
