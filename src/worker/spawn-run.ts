@@ -130,6 +130,46 @@ export function jobCommand(job: RunJob, self: string[] = selfCommand()): Rendere
   return renderCommand(spec.command, job.parameters, { scheduled_at: job.scheduledAt ?? "" });
 }
 
+/** A job ready to start: its argv, and the environment of the run itself (nothing inherited). */
+export interface PreparedCommand {
+  argv: string[];
+  env: Record<string, string | undefined>;
+  /** The job with its parameters' references filled. */
+  job: RunJob;
+}
+
+/**
+ * What every attempt starts with, a process's or a container's: `{{ secrets.x }}` and
+ * `{{ variables.x }}` filled (at the last moment: the stored run keeps the reference, never the
+ * value), the command rendered, and the run's own variables: its env, the parameters' carriers,
+ * the values getSecret() and getVariable() read, its mark, deployment and parameters. Throws
+ * when a reference or a placeholder cannot be filled.
+ */
+export function prepareCommand(original: RunJob, self?: string[]): PreparedCommand {
+  const values = original.values ?? { secrets: {}, variables: {} };
+  const specEnv = fillReferences(original.spec.env, values);
+  const job = { ...original, parameters: fillReferences(original.parameters, values) };
+  const { argv, env: paramEnv } = jobCommand(job, self);
+  return {
+    argv,
+    job,
+    env: {
+      ...specEnv,
+      ...paramEnv,
+      // What getSecret() and getVariable() read; the SDK takes them out of its environment at
+      // once, so the flow's own child processes do not inherit them.
+      ORCH_SECRETS: Object.keys(values.secrets).length ? JSON.stringify(values.secrets) : undefined,
+      ORCH_VARIABLES: Object.keys(values.variables).length
+        ? JSON.stringify(values.variables)
+        : undefined,
+      ...markEnv({ runId: job.runId, attempt: job.attempt }),
+      ORCH_DEPLOYMENT: job.deployment,
+      ORCH_PARAMETERS: JSON.stringify(job.parameters),
+      ...(job.scheduledAt ? { ORCH_SCHEDULED_AT: job.scheduledAt } : {}),
+    },
+  };
+}
+
 /**
  * Start one attempt of a flow run as a child process in its own process group (setsid through
  * Bun.spawn's `detached`), marked with the run's id and attempt in its environment (see RunMark):
@@ -169,20 +209,15 @@ export function spawnRun(
     if (workdir) options.workdirs?.release(workdir);
   };
   if (workdir) job = { ...job, bundleDir: workdir.path };
-  let argv: string[];
-  let paramEnv: Record<string, string>;
-  let specEnv: Record<string, string>;
-  const values = job.values ?? { secrets: {}, variables: {} };
+  let prepared: PreparedCommand;
   try {
-    // {{ secrets.x }} and {{ variables.x }} are filled here, at the last moment: the stored run
-    // keeps the reference, never the value.
-    specEnv = fillReferences(job.spec.env, values);
-    job = { ...job, parameters: fillReferences(job.parameters, values) };
-    ({ argv, env: paramEnv } = jobCommand(job, options.selfCommand));
+    prepared = prepareCommand(job, options.selfCommand);
   } catch (error) {
     removeScratch();
     return failed((error as Error).message);
   }
+  const { argv } = prepared;
+  job = prepared.job;
   const cwd = join(job.bundleDir, job.spec.cwd || ".");
   if ((job.spec.cwd || ".") !== "." && (!existsSync(cwd) || !statSync(cwd).isDirectory())) {
     removeScratch();
@@ -191,18 +226,7 @@ export function spawnRun(
   const mark = { runId: job.runId, attempt: job.attempt };
   const env: Record<string, string | undefined> = {
     ...(options.env ?? process.env),
-    ...specEnv,
-    ...paramEnv,
-    // What getSecret() and getVariable() read; the SDK takes them out of its environment at once,
-    // so the flow's own child processes do not inherit them.
-    ORCH_SECRETS: Object.keys(values.secrets).length ? JSON.stringify(values.secrets) : undefined,
-    ORCH_VARIABLES: Object.keys(values.variables).length
-      ? JSON.stringify(values.variables)
-      : undefined,
-    ...markEnv(mark),
-    ORCH_DEPLOYMENT: job.deployment,
-    ORCH_PARAMETERS: JSON.stringify(job.parameters),
-    ...(job.scheduledAt ? { ORCH_SCHEDULED_AT: job.scheduledAt } : {}),
+    ...prepared.env,
     // The flow-run entry ends itself when this process ends (see dieWithParent).
     ORCH_WORKER_PID: String(process.pid),
     ORCH_API_URL: options.apiUrl ?? "",

@@ -2,10 +2,9 @@ import { join } from "node:path";
 import type { DockerJob } from "../../core/index.ts";
 import { createLogCapture } from "../log-capture.ts";
 import { processStartTime } from "../process-tree.ts";
-import { markEnv } from "../run-processes.ts";
 import { selfCommand } from "../self-command.ts";
 import {
-  jobCommand,
+  prepareCommand,
   type RunCallbacks,
   type RunExit,
   type RunHandle,
@@ -207,22 +206,18 @@ function containerBody(
     const file = self[0] === "/proc/self/exe" ? process.execPath : self[0]!;
     binds.push(`${file}:${SELF_MOUNT}:ro`);
   }
-  const { argv, env: paramEnv } = jobCommand(inside, [SELF_MOUNT]);
+  const { argv, env: own } = prepareCommand(inside, [SELF_MOUNT]);
   // The worker's own environment stays out: a container gets what its job and run say.
-  const env: Record<string, string> = {
+  const env: Record<string, string | undefined> = {
     ...docker.env,
-    ...job.spec.env,
-    ...paramEnv,
-    ...markEnv({ runId: job.runId, attempt: job.attempt }),
-    ORCH_DEPLOYMENT: job.deployment,
-    ORCH_PARAMETERS: JSON.stringify(job.parameters),
+    ...own,
     ORCH_API_URL: apiUrl,
     ORCH_API_TOKEN: apiUrl ? (options.token ?? "") : "",
   };
   return {
     Image: docker.image,
     Cmd: argv,
-    Env: Object.entries(env).map(([k, v]) => `${k}=${v}`),
+    Env: Object.entries(env).flatMap(([k, v]) => (v === undefined ? [] : [`${k}=${v}`])),
     WorkingDir: docker.workdir ?? join(BUNDLE_MOUNT, job.spec.cwd || "."),
     ...(docker.user ? { User: docker.user } : {}),
     Labels: {
