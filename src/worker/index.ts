@@ -18,6 +18,7 @@ export { createLink, type Link } from "./link.ts";
 export { type CapturedLine, type CapturedStream, createLogCapture } from "./log-capture.ts";
 export { loseWorker } from "./lose-worker.ts";
 export { startPoolWorkers } from "./pool-workers.ts";
+export { jobCommand, type PreparedCommand, prepareCommand } from "./prepare-command.ts";
 export {
   groupAlive,
   groupMembers,
@@ -50,7 +51,6 @@ export {
 export { stopOrphanedRuns } from "./run-processes.ts";
 export { selfCommand } from "./self-command.ts";
 export {
-  jobCommand,
   type RunCallbacks,
   type RunExit,
   type RunHandle,

@@ -1,16 +1,10 @@
 import { join } from "node:path";
 import type { DockerJob } from "../../core/index.ts";
 import { createLogCapture } from "../log-capture.ts";
+import { prepareCommand } from "../prepare-command.ts";
 import { processStartTime } from "../process-tree.ts";
 import { selfCommand } from "../self-command.ts";
-import {
-  prepareCommand,
-  type RunCallbacks,
-  type RunExit,
-  type RunHandle,
-  type RunJob,
-  type RunnerOptions,
-} from "../spawn-run.ts";
+import type { RunCallbacks, RunExit, RunHandle, RunJob, RunnerOptions } from "../spawn-run.ts";
 import { containerApiUrl } from "./api-gateway.ts";
 import { demuxLogs } from "./demux.ts";
 import { createDockerEngine, type DockerEngine, DockerError } from "./engine.ts";
