@@ -29,6 +29,13 @@ const FLOWS = `deployments:
       properties: { who: { type: string } }
   - name: doomed
     command: ["true"]
+    work_pool: boxes
+    job_variables: { memory: 64m }
+work_pools:
+  - name: boxes
+    type: docker
+    concurrency: 2
+    job: { image: "debian:12", env: { A: "1" } }
 `;
 
 let server: OrchServer;
@@ -223,6 +230,17 @@ test("every route's live answer matches the schema the OpenAPI document declares
   expect((await wc.offline(remote.id)).crashed).toEqual([hello.id]);
   expect((await wc.offline(runner.id)).crashed).toEqual([adHoc.id]);
   await client.listWorkers();
+  // Work pools: the types and templates definitions declare.
+  expect((await client.listPools()).map((p) => [p.name, p.type])).toContainEqual([
+    "boxes",
+    "docker",
+  ]);
+  // doomed, which used it, was removed above: a removed deployment is not listed.
+  expect(await client.getPool("boxes")).toMatchObject({
+    concurrency: 2,
+    job: { image: "debian:12", env: { A: "1" } },
+    deployments: [],
+  });
 
   // Secrets (never read back) and variables.
   await client.setSecret("contract_secret", "s3cret-value");

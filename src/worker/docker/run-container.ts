@@ -142,7 +142,7 @@ export function runContainer(
       return ended({ exitCode, ...(stoppedWith ? { stoppedWith } : {}) });
     } catch (error) {
       if (container) await engine.removeContainer(container).catch(() => {});
-      const message = error instanceof DockerError ? error.message : String(error);
+      const message = (error as Error).message ?? String(error);
       // Lost under a started container (the daemon went away): the infrastructure failed.
       return ended(pid !== null ? { lost: message } : { error: message });
     }
