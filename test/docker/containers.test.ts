@@ -55,6 +55,14 @@ deployments:
   - name: ts-no-glibc
     flow: ./hello.ts
     work_pool: boxes
+  - name: ts-throws
+    flow: ./boom.ts
+    work_pool: boxes
+    job_variables: { image: ${GLIBC_IMAGE} }
+  - name: unpullable
+    command: ["true"]
+    work_pool: boxes
+    job_variables: { image: "orch-test/never-there:${randomUUID().slice(0, 8)}", pull: if-missing }
   - name: sleeper
     command: ["sleep", "300"]
     work_pool: boxes
@@ -82,7 +90,14 @@ describe.skipIf(unavailable !== null)("runs in Docker containers (a real dockerd
 
   beforeAll(async () => {
     await ensureTestImages();
-    project = await startProject(YAML, { "flows/hello.ts": FLOW });
+    project = await startProject(YAML, {
+      "flows/hello.ts": FLOW,
+      "flows/boom.ts": `import { flow } from "orch";
+export default flow({ name: "boom" }, async () => {
+  throw new Error("the warehouse is closed");
+});
+`,
+    });
   }, 120_000);
 
   afterAll(async () => {
@@ -134,6 +149,12 @@ describe.skipIf(unavailable !== null)("runs in Docker containers (a real dockerd
     expect(run.state_message).toContain(`the image ${BUSYBOX_IMAGE} has no glibc`);
   });
 
+  test("a TypeScript flow's thrown error is its run's message, from a container too", async () => {
+    const run = await runToEnd(project.client, "ts-throws");
+    expect(run.state).toBe("FAILED");
+    expect(run.state_message).toContain("the warehouse is closed");
+  });
+
   test("cancel stops the container and removes it", async () => {
     const started = await project.client.triggerRun("sleeper", {});
     await waitForState(project.client, started.id, ["RUNNING"]);
@@ -158,6 +179,12 @@ describe.skipIf(unavailable !== null)("runs in Docker containers (a real dockerd
     expect(run.state_message).toMatch(
       /^the image orch-test\/absent:\w+ is not on the Docker host \(.+\) and the pool says pull: never: load or build it there first/,
     );
+  });
+
+  test("an image whose pull fails fails the run with the pull's own words", async () => {
+    const run = await runToEnd(project.client, "unpullable");
+    expect(run.state).toBe("FAILED");
+    expect(run.state_message).toMatch(/^could not pull image orch-test\/never-there:\w+: ./);
   });
 
   test("20 runs on a pool with concurrency 4 never run more than 4 containers at once", async () => {

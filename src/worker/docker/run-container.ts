@@ -139,7 +139,12 @@ export function runContainer(
           error: `it ran out of memory: its container was killed at its limit of ${formatBytes(docker.memory_bytes)}`,
         });
       }
-      return ended({ exitCode, ...(stoppedWith ? { stoppedWith } : {}) });
+      return ended({
+        exitCode,
+        ...(stoppedWith ? { stoppedWith } : {}),
+        // A TypeScript flow's thrown error, as its records said (see createLogCapture).
+        ...(capture.failure !== null ? { failure: capture.failure } : {}),
+      });
     } catch (error) {
       if (container) await engine.removeContainer(container).catch(() => {});
       const message = (error as Error).message ?? String(error);
