@@ -39,16 +39,24 @@ deployments:
 }
 `,
   "flows/orch.d.ts": ORCH_DTS,
-  "flows/etl.ts": `import { createArtifact, flow, task } from "orch";
+  "flows/etl.ts": `import { createArtifact, flow, getRunLogger, task } from "orch";
 
-// Cached for an hour: a later run with the same limit reuses the rows without fetching them.
-const extract = task({ name: "extract", cache: { expires: "1h" } }, async (limit: number) =>
-  Array.from({ length: limit }, (_, i) => ({ order: i + 1, amount: (i + 1) * 10 })),
+// Cached for an hour: a later run for the same day and limit reuses the orders, not running this.
+const extract = task(
+  { name: "extract", cache: { expires: "1h" } },
+  async (day: string, limit: number) =>
+    Array.from({ length: limit }, (_, i) => ({ order: i + 1, day, amount: (i + 1) * 10 })),
 );
 
-const load = task("load", async (rows: { order: number; amount: number }[]) => {
-  const total = rows.reduce((sum, row) => sum + row.amount, 0);
-  console.log(\`loaded \${rows.length} orders, total \${total}\`);
+// One task run per order (price.map below), at most two at once.
+const price = task("price", async (order: { order: number; amount: number }) => ({
+  order: order.order,
+  total: Math.round(order.amount * 1.2),
+}));
+
+const load = task("load", async (rows: { order: number; total: number }[]) => {
+  const total = rows.reduce((sum, row) => sum + row.total, 0);
+  getRunLogger().info("loaded orders", { rows: rows.length, total }); // a structured log line
   // orch runs artifacts ID prints it as a table; the monitor lists it in the run's details.
   await createArtifact({ key: "orders", type: "table", data: rows, description: "Orders loaded" });
   return total;
@@ -58,9 +66,10 @@ const load = task("load", async (rows: { order: number; amount: number }[]) => {
 export default flow(
   "etl",
   async ({ day = "today", limit = 3 }: { day?: string; limit?: number }) => {
-    console.log(\`loading orders of \${day}\`);
-    const total = await load(await extract(limit));
-    return { day, orders: limit, total };
+    getRunLogger().info(\`loading orders of \${day}\`);
+    const orders = await extract(day, limit);
+    const total = await load(await price.map(orders, { concurrency: 2 }));
+    return { day, orders: orders.length, total };
   },
 );
 `,

@@ -381,7 +381,7 @@ test("orch runs artifacts prints a run's artifacts: tables as tables, markdown a
   expect(existsSync(join(project.dir, ".orch/results"))).toBe(true);
 });
 
-test("the example flow orch init writes keeps its result, caches its extract and makes a table", async () => {
+test("the example flow orch init writes keeps its result, caches its extract, maps a task, logs with fields and makes a table", async () => {
   const t = tempDir("orch-example-");
   const init = await orch(["init", t.dir], { env: NO_BUN });
   expect(init.code, init.stderr).toBe(0);
@@ -400,19 +400,31 @@ test("the example flow orch init writes keeps its result, caches its extract and
       expect(JSON.parse((await here("runs", "result", run.id)).stdout)).toEqual({
         day: "today",
         orders: 3,
-        total: 60,
+        total: 72,
       });
     }
     const tasks = async (id: string) =>
       JSON.parse((await here("runs", "inspect", id, "--json")).stdout).tasks.map(
         (x: { name: string; state_name: string }) => `${x.name} ${x.state_name}`,
       );
-    expect(await tasks(first.id)).toEqual(["extract Completed", "load Completed"]);
-    expect(await tasks(second.id)).toEqual(["extract Cached", "load Completed"]);
+    const priced = ["price Completed", "price Completed", "price Completed"];
+    expect(await tasks(first.id)).toEqual(["extract Completed", ...priced, "load Completed"]);
+    expect(await tasks(second.id)).toEqual(["extract Cached", ...priced, "load Completed"]);
     const artifacts = await here("runs", "artifacts", second.id);
     expect(artifacts.stdout).toMatch(
-      /^orders {2}table {2}task load .*Orders loaded\nORDER +AMOUNT\n1 +10\n2 +20\n3 +30\n$/,
+      /^orders {2}table {2}task load .*Orders loaded\nORDER +TOTAL\n1 +12\n2 +24\n3 +36\n$/,
     );
+    // The logger's structured line, found by level and text.
+    const logs = await here(
+      "runs",
+      "logs",
+      second.id,
+      "--level",
+      "info",
+      "--grep",
+      "loaded orders",
+    );
+    expect(logs.stdout + logs.stderr).toMatch(/loaded orders.*rows=3.*total=72/);
   } finally {
     server.proc.kill("SIGTERM");
     await server.proc.exited;
