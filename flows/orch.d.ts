@@ -11,6 +11,8 @@ declare module "orch" {
   export type { CacheKeyContext, CacheOption } from "orch/internal/sdk/cache";
   export { type Flow, type FlowOptions, flow, isFlow } from "orch/internal/sdk/flow";
   export { getRunLogger, type LogFields, type RunLogger } from "orch/internal/sdk/logger";
+  export type { ParameterSchema, StandardSchemaLike } from "orch/internal/sdk/parameters";
+  export { type PauseOptions, pause } from "orch/internal/sdk/pause";
   export {
     type Duration,
     type ExponentialBackoff,
@@ -114,52 +116,112 @@ declare module "orch/internal/sdk/cache" {
 declare module "orch/internal/sdk/flow" {
   /**
    * `flow()`: marks an async function as a flow, the unit orch deploys, schedules and tracks.
+   * Called inside another flow's run, a flow is a subflow: a run of its own (see subflow.ts).
    */
-  /** Options of a flow. */
+  import type { ParameterSchema } from "orch/internal/sdk/parameters";
+  import { type Duration } from "orch/internal/sdk/retry-policy";
+  /** Options of a flow. A deployment's own values (retries, timeout, …) override these. */
   export interface FlowOptions {
     name: string;
     description?: string;
-    /** A JSON Schema for the flow's parameters. */
-    parameters?: Record<string, unknown>;
+    /** Times to run the flow again after it fails. */
+    retries?: number;
+    /** Wait before each retry. */
+    retryDelay?: Duration;
+    /** A run taking longer fails as TimedOut. */
+    timeout?: Duration;
+    tags?: string[];
+    /**
+     * The flow's parameters: a JSON Schema, or a Standard Schema (Zod 4, …) that can say its JSON
+     * Schema. orch checks triggers against it; `additionalProperties: false` refuses unknown ones.
+     */
+    parameters?: ParameterSchema;
   }
   /** A flow: callable like the function it wraps, with its options attached. */
   export type Flow<P, R> = ((params: P) => Promise<R>) & {
     readonly orchFlow: FlowOptions;
   };
-  /** Define a flow. */
+  /**
+   * Define a flow: `flow("etl", fn)`, `flow({ name: "etl", retries: 2, timeout: "10m" }, fn)`, or
+   * `flow("etl", fn, { retries: 2 })`.
+   */
   export function flow<P extends object, R>(
     nameOrOptions: string | FlowOptions,
     fn: (params: P) => R | Promise<R>,
+    more?: Omit<FlowOptions, "name">,
   ): Flow<P, R>;
   /** True when a value was made by `flow()`. */
   export function isFlow(value: unknown): value is Flow<object, unknown>;
+  /** Call a flow's own function, as the run it is (not as a subflow). */
+  export function callFlowBody(made: Flow<object, unknown>, params: object): Promise<unknown>;
+  /** A flow option's duration in milliseconds (null when not set); throws when it is not one. */
+  export function durationMs(
+    made: Flow<object, unknown>,
+    key: "retryDelay" | "timeout",
+  ): number | null;
 }
 
-declare module "orch/internal/sdk/logger" {
-  /** Structured fields of a log line: JSON values by name. */
-  export type LogFields = Record<string, unknown>;
-  /** A logger of the current run. */
-  export interface RunLogger {
-    debug(message: string, fields?: LogFields): void;
-    info(message: string, fields?: LogFields): void;
-    warn(message: string, fields?: LogFields): void;
-    error(message: string, fields?: LogFields): void;
-    /** A logger that adds `fields` to each of its lines. */
-    child(fields: LogFields): RunLogger;
+declare module "orch/internal/sdk/parameters" {
+  /**
+   * A flow's declared parameters (and a pause's input): a JSON Schema object, or a Standard Schema
+   * (Zod 4, Valibot, ArkType, …) that can say its JSON Schema. orch reads the JSON Schema at
+   * deploy time to check triggers; inside the run, a Standard Schema also validates (and may
+   * transform) the values the flow gets.
+   */
+  /** One problem of a Standard Schema's validation. */
+  interface StandardIssue {
+    readonly message: string;
+    readonly path?: ReadonlyArray<
+      | PropertyKey
+      | {
+          readonly key: PropertyKey;
+        }
+    >;
   }
+  /** The part of a Standard Schema (and Standard JSON Schema) object orch uses. */
+  export interface StandardSchemaLike {
+    readonly "~standard": {
+      readonly version: 1;
+      readonly vendor: string;
+      readonly validate?: (value: unknown) =>
+        | {
+            value: unknown;
+            issues?: undefined;
+          }
+        | {
+            issues: ReadonlyArray<StandardIssue>;
+          }
+        | Promise<
+            | {
+                value: unknown;
+                issues?: undefined;
+              }
+            | {
+                issues: ReadonlyArray<StandardIssue>;
+              }
+          >;
+      readonly jsonSchema?: {
+        readonly input: (options: { target: string }) => Record<string, unknown>;
+      };
+    };
+  }
+  /** Parameters (or a pause's input) as a flow declares them. */
+  export type ParameterSchema = Record<string, unknown> | StandardSchemaLike;
   /**
-   * The logger of the current run: levels debug, info, warn and error, each with optional
-   * structured fields; `orch runs logs ID --level warn` shows warn and error lines only.
+   * The JSON Schema of a declared schema: itself when it is one; a Standard Schema's own
+   * (`~standard.jsonSchema`, or a `toJSONSchema()` method); null when it cannot say one.
    */
-  export function getRunLogger(fields?: LogFields): RunLogger;
-  /** The SDK's own log lines (task retries and failures). */
-  export const sdkLog: RunLogger;
+  export function toJsonSchema(schema: ParameterSchema | undefined): Record<string, unknown> | null;
   /**
-   * Inside a run (the flow-run entry): lines become records, and console.* writes them too, each
-   * with its level. A plain console.log or console.error outside a task stays a plain line (the
-   * stream gives its level), so a flow's output reads the same as before.
+   * Check `value` against a declared schema; resolves with the value the flow gets (a Standard
+   * Schema may transform it). Throws an Error that names each problem and where it is. A JSON
+   * Schema is checked with orch's validator, loaded only when a flow declares one.
    */
-  export function logAsRecords(): void;
+  export function checkAgainst(
+    schema: ParameterSchema | undefined,
+    value: Record<string, unknown>,
+    what: "parameters" | "input",
+  ): Promise<Record<string, unknown>>;
 }
 
 declare module "orch/internal/sdk/retry-policy" {
@@ -192,6 +254,54 @@ declare module "orch/internal/sdk/retry-policy" {
   export type RetryDelays = (n: number) => number;
   /** Check a retryDelay option once; `where` names it in errors (`task "load": retryDelay`). */
   export function retryDelays(delay: RetryDelay | undefined, where: string): RetryDelays;
+}
+
+declare module "orch/internal/sdk/logger" {
+  /** Structured fields of a log line: JSON values by name. */
+  export type LogFields = Record<string, unknown>;
+  /** A logger of the current run. */
+  export interface RunLogger {
+    debug(message: string, fields?: LogFields): void;
+    info(message: string, fields?: LogFields): void;
+    warn(message: string, fields?: LogFields): void;
+    error(message: string, fields?: LogFields): void;
+    /** A logger that adds `fields` to each of its lines. */
+    child(fields: LogFields): RunLogger;
+  }
+  /**
+   * The logger of the current run: levels debug, info, warn and error, each with optional
+   * structured fields; `orch runs logs ID --level warn` shows warn and error lines only.
+   */
+  export function getRunLogger(fields?: LogFields): RunLogger;
+  /** The SDK's own log lines (task retries and failures). */
+  export const sdkLog: RunLogger;
+  /**
+   * Inside a run (the flow-run entry): lines become records, and console.* writes them too, each
+   * with its level. A plain console.log or console.error outside a task stays a plain line (the
+   * stream gives its level), so a flow's output reads the same as before.
+   */
+  export function logAsRecords(): void;
+}
+
+declare module "orch/internal/sdk/pause" {
+  import { type ParameterSchema } from "orch/internal/sdk/parameters";
+  import { type Duration } from "orch/internal/sdk/retry-policy";
+  /** Options of a pause. */
+  export interface PauseOptions {
+    /** Fail the run unless it is resumed within this long (default: wait for ever). */
+    timeout?: Duration;
+    /** The input to ask for: a JSON Schema or a Standard Schema. */
+    input?: ParameterSchema;
+    /** Names the pause (default: pause-1, pause-2, … in the order the flow meets them). */
+    key?: string;
+  }
+  /**
+   * Pause the flow run until it is resumed; resolves with the input it was resumed with. The
+   * process exits meanwhile (no slot is held) and the run starts again from the top once resumed.
+   */
+  export function pause<T extends Record<string, unknown> = Record<string, unknown>>(
+    options?: PauseOptions,
+  ): Promise<T>;
 }
 
 declare module "orch/internal/sdk/run-context" {

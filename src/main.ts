@@ -13,6 +13,13 @@ async function main(argv: string[]): Promise<void> {
     // Internal: a worker runs a TypeScript flow through orch itself.
     const { exitAfterFlow, runFlow } = await import("./sdk/run-flow.ts");
     exitAfterFlow(await runFlow(argv.slice(1)));
+  } else if (first === "__flow-describe") {
+    // Internal: orch deploy reads what a TypeScript flow declares, without running it.
+    const [{ exitAfterFlow }, { describeFlow }] = await Promise.all([
+      import("./sdk/run-flow.ts"),
+      import("./sdk/describe-flow.ts"),
+    ]);
+    exitAfterFlow(await describeFlow(argv.slice(1)));
   } else {
     const { runCli } = await import("./cli/index.ts");
     await runCli(argv);

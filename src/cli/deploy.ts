@@ -20,13 +20,14 @@ export default defineCommand({
   async run({ args }) {
     let report: DeployReport;
     if (args.check) {
-      const [{ openStore }, { createDeployer }] = await Promise.all([
+      const [{ openStore }, { createDeployer }, { createFlowDescriber }] = await Promise.all([
         import("../store/index.ts"),
         import("../definitions/index.ts"),
+        import("../worker/index.ts"),
       ]);
       const paths = projectOf(args.dir);
       const store = openStore(":memory:");
-      report = createDeployer(store, paths).check();
+      report = createDeployer(store, paths, { describeFlow: createFlowDescriber() }).check();
       store.close();
     } else {
       const conn = await connect(args, { local: true });

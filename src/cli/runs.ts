@@ -13,6 +13,7 @@ import {
 import { connect, connectArgs, jsonArg } from "./connect.ts";
 import { localTime, paintState } from "./format.ts";
 import { c, log, printJson, rawArg, renderTable, showLogLine } from "./output.ts";
+import { runLabel, runTree } from "./run-tree.ts";
 
 const idArg = {
   id: { type: "positional", description: "The run's id (a unique prefix will do)", required: true },
@@ -59,9 +60,10 @@ export const ls = defineCommand({
         log.info(filtered ? "no runs match" : "no runs yet; orch run DEPLOYMENT starts one");
         return;
       }
-      const rows = runs.map((r) => [
+      // Subflows' runs sit under their parent's, indented.
+      const rows = runTree(runs).map(({ run: r, depth }) => [
         r.id.slice(0, 8),
-        r.deployment ?? c.gray("(ad hoc)"),
+        r.deployment || r.parent_id ? runLabel(r, depth) : c.gray("(ad hoc)"),
         paintState(r.state, r.state_name),
         String(r.attempt),
         localTime(r.started_at ?? r.scheduled_at),
@@ -101,7 +103,11 @@ export const inspect = defineCommand({
       const line = (label: string, value: string) => `${c.gray(label.padEnd(11))} ${value}\n`;
       let out = `${c.bold(r.id)}  ${paintState(r.state, r.state_name)}\n`;
       if (r.state_message) out += line("message", safe(r.state_message));
-      out += line("deployment", r.deployment ? `${r.deployment} v${r.version}` : "(ad hoc)");
+      if (r.parent_id) {
+        out += line("subflow", `${safe(r.flow_name ?? "?")} of run ${r.parent_id}`);
+      } else {
+        out += line("deployment", r.deployment ? `${r.deployment} v${r.version}` : "(ad hoc)");
+      }
       out += line("parameters", JSON.stringify(r.parameters));
       out += line("attempt", String(r.attempt));
       out += line("scheduled", localTime(r.scheduled_at));
@@ -116,6 +122,16 @@ export const inspect = defineCommand({
         const listed = r.artifacts.map((a) => `${safe(a.key)} (${a.type})`).join(", ");
         out += line("artifacts", `${listed}; orch runs artifacts ${r.id.slice(0, 8)} prints them`);
       }
+      if (r.pause) {
+        const until = r.pause.timeout_at
+          ? `, fails at ${localTime(r.pause.timeout_at)} unless resumed`
+          : "";
+        out += line(
+          "paused at",
+          `${safe(r.pause.key)}${until}; orch runs resume ${r.id.slice(0, 8)} -p key=value`,
+        );
+        if (r.pause.input_schema) out += line("input", JSON.stringify(r.pause.input_schema));
+      }
       out += `\n${c.bold("STATES")}\n`;
       for (const s of r.states) {
         out += `  ${localTime(s.at)}  ${paintState(s.type, s.name)}${s.message ? `  ${c.gray(safe(s.message))}` : ""}\n`;
@@ -124,6 +140,11 @@ export const inspect = defineCommand({
         out += `\n${c.bold("TASKS")}\n`;
         for (const t of r.tasks)
           out += `  ${safe(t.name)}  ${paintState(t.state, t.state_name)}  attempts ${t.attempts}${t.message ? `: ${safe(t.message)}` : ""}\n`;
+      }
+      if (r.children?.length) {
+        out += `\n${c.bold("SUBFLOWS")}\n`;
+        for (const child of r.children)
+          out += `  ${child.id.slice(0, 8)}  ${safe(child.flow_name ?? "?")}  ${paintState(child.state, child.state_name)}  ${duration(child)}\n`;
       }
       process.stdout.write(out);
     } finally {

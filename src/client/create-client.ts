@@ -222,6 +222,9 @@ export function createClient(options: ClientOptions) {
     clearCache: (task?: string) => request<CacheCleared>("DELETE", `/api/cache${q({ task })}`),
     cancelRun: (id: string) => request<RunJson>("POST", `/api/runs/${name(id)}/cancel`),
     retryRun: (id: string) => request<RunJson>("POST", `/api/runs/${name(id)}/retry`),
+    /** Resume a paused run with its pause's input. */
+    resumeRun: (id: string, input: Record<string, unknown>) =>
+      request<RunJson>("POST", `/api/runs/${name(id)}/resume`, { input }),
     /** The online workers, newest first. */
     listWorkers: () => request<WorkerJson[]>("GET", "/api/workers"),
     listSecrets: () => request<SecretListJson>("GET", "/api/secrets"),

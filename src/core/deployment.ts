@@ -66,3 +66,17 @@ export interface WorkPoolSpec {
   concurrency: number | null;
   queues: { name: string; priority: number; concurrency: number | null }[];
 }
+
+/**
+ * What a TypeScript flow declares in code (`flow({ ... })`), read at deploy time: the
+ * deployment's defaults for what its definition leaves out.
+ */
+export interface FlowMetadata {
+  name?: string;
+  description?: string;
+  tags?: string[];
+  retries?: number;
+  retry_delay_ms?: number;
+  timeout_ms?: number;
+  parameter_schema?: Record<string, unknown>;
+}

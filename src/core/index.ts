@@ -14,6 +14,7 @@ export {
   type CollisionStrategy,
   type ConcurrencySpec,
   type DeploymentSpec,
+  type FlowMetadata,
   type RetentionKeep,
   type RetentionSpec,
   type ScheduleSpec,
@@ -31,6 +32,7 @@ export {
   toOrchError,
 } from "./errors.ts";
 export { escapeControlChars } from "./escape-control.ts";
+export { EXIT_PAUSED } from "./exit-codes.ts";
 export {
   decodeRecord,
   encodeFailure,
@@ -64,6 +66,7 @@ export {
 export {
   type AcceptedState,
   ALLOWED,
+  childEnding,
   type Decision,
   decideTransition,
   type Proposer,

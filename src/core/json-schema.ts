@@ -2,6 +2,8 @@
 // (and every TypeScript flow run) imports core. Its users (definitions, store, server) import
 // this file by path.
 import Ajv, { type ErrorObject, type ValidateFunction } from "ajv";
+import type { Problem } from "./errors.ts";
+import { closest } from "./suggest.ts";
 
 /** One validator instance: compiled schemas are cached by it. */
 const ajv = new Ajv({ allErrors: true, verbose: true, strict: false });
@@ -158,4 +160,44 @@ function describe(error: ErrorObject): SchemaIssue {
     default:
       return { path, message: error.message ?? "is not valid", error };
   }
+}
+
+/**
+ * Problems of `value` (named `root`: parameters, input) against `schema`, each with where it is;
+ * an unknown key names the schema's nearest property ("did you mean") when one is close.
+ */
+export function schemaProblems(
+  schema: object,
+  value: unknown,
+  root: string,
+  unknownWhat = "is not in the schema",
+): Problem[] {
+  return checkSchema(schema, value).map((issue) => {
+    const where = renderPath([
+      root,
+      ...issue.path,
+      ...(issue.key === undefined ? [] : [issue.key]),
+    ]);
+    if (issue.key === undefined) return { where, message: issue.message };
+    // A one- or two-letter name is near every other: no guess for those.
+    const near =
+      issue.key.length > 2
+        ? closest(issue.key, Object.keys(propertiesAt(schema, issue.path)))
+        : undefined;
+    return {
+      where,
+      message: `${unknownWhat}${near ? `; did you mean ${JSON.stringify(near)}?` : ""}`,
+    };
+  });
+}
+
+/** The `properties` of the object schema at `path` (through properties and items), or {}. */
+function propertiesAt(schema: object, path: (string | number)[]): Record<string, unknown> {
+  let node = schema as { properties?: Record<string, object>; items?: object };
+  for (const step of path) {
+    const next = typeof step === "number" ? node.items : node.properties?.[step];
+    if (!next || typeof next !== "object") return {};
+    node = next as typeof node;
+  }
+  return node.properties ?? {};
 }

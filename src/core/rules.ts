@@ -23,6 +23,8 @@ export interface RunFacts {
   retriesLeft: number;
   /** Wait before an automatic retry, in milliseconds. */
   retryDelayMs: number;
+  /** The run was resumed from a pause and has not run since: its next start is no retry. */
+  resumed?: boolean;
 }
 
 /**
@@ -58,7 +60,9 @@ export const ALLOWED: Readonly<Record<StateType, readonly StateType[]>> = {
   PENDING: ["SCHEDULED", "RUNNING", "FAILED", "CRASHED", "CANCELLING", "CANCELLED"],
   RUNNING: ["RUNNING", "COMPLETED", "FAILED", "CRASHED", "CANCELLING", "CANCELLED", "PAUSED"],
   CANCELLING: ["CANCELLED", "CRASHED"],
-  PAUSED: ["RUNNING", "CANCELLING", "CANCELLED", "CRASHED"],
+  // A paused run has no process: it is resumed (SCHEDULED, Resuming: it starts again from the
+  // top), cancelled, or fails when nobody resumed it in time.
+  PAUSED: ["SCHEDULED", "RUNNING", "FAILED", "CANCELLING", "CANCELLED", "CRASHED"],
   COMPLETED: [],
   FAILED: [],
   CRASHED: [],
@@ -118,6 +122,14 @@ export function decideTransition(
     };
   }
 
+  // Only a resume takes a paused run back to SCHEDULED.
+  if (current.type === "PAUSED" && proposed.type === "SCHEDULED" && name !== "Resuming") {
+    return {
+      verdict: "reject",
+      reason: "a PAUSED run goes back to SCHEDULED only when resumed (Resuming)",
+    };
+  }
+
   // A flow that failed with retries left waits and runs again: same run, next attempt.
   if (proposed.type === "FAILED" && current.type === "RUNNING" && current.retriesLeft > 0) {
     const left = current.retriesLeft - 1;
@@ -138,7 +150,8 @@ export function decideTransition(
     proposed.type === "RUNNING" &&
     name === "Running" &&
     current.attempt > 0 &&
-    current.type === "PENDING"
+    current.type === "PENDING" &&
+    !current.resumed
   ) {
     return {
       verdict: "accept",
@@ -148,4 +161,28 @@ export function decideTransition(
   }
 
   return { verdict: "accept", state: { type: proposed.type, name, message } };
+}
+
+/**
+ * What becomes of a subflow's run that is still going when its parent run enters `parent`: a
+ * subflow runs in its parent's process, so once the parent stops running, so has the child.
+ * Cancelling (or cancelled) parents cancel their children; a crashed one crashes them; any other
+ * end (a timeout, a retry, a pause) cancels them with the reason. Null while the parent runs.
+ */
+export function childEnding(
+  parentId: string,
+  parent: { type: StateType; name: StateName },
+): ProposedState | null {
+  if (parent.type === "RUNNING" || parent.type === "PENDING") return null;
+  const short = parentId.slice(0, 8);
+  if (parent.type === "CRASHED") {
+    return { type: "CRASHED", message: `its parent run ${short} crashed` };
+  }
+  if (parent.type === "CANCELLING" || parent.type === "CANCELLED") {
+    return { type: "CANCELLED", message: `cancelled with its parent run ${short}` };
+  }
+  return {
+    type: "CANCELLED",
+    message: `its parent run ${short} went ${parent.name} while this subflow ran`,
+  };
 }

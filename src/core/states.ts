@@ -17,6 +17,7 @@ export const STATE_NAMES = {
   Scheduled: "SCHEDULED",
   Late: "SCHEDULED",
   AwaitingRetry: "SCHEDULED",
+  Resuming: "SCHEDULED",
   Pending: "PENDING",
   Running: "RUNNING",
   Retrying: "RUNNING",
@@ -35,8 +36,11 @@ export type StateName = keyof typeof STATE_NAMES;
 /** States a run never leaves on its own. */
 export const TERMINAL_TYPES: readonly StateType[] = ["COMPLETED", "FAILED", "CRASHED", "CANCELLED"];
 
-/** States in which a run holds a worker slot or a process. */
-export const ACTIVE_TYPES: readonly StateType[] = ["PENDING", "RUNNING", "CANCELLING", "PAUSED"];
+/**
+ * States in which a run holds a worker slot or a process. Not PAUSED: a paused run's process
+ * has exited (it starts again from the top once resumed), so it holds nothing while it waits.
+ */
+export const ACTIVE_TYPES: readonly StateType[] = ["PENDING", "RUNNING", "CANCELLING"];
 
 /**
  * SCHEDULED names of a run still waiting for its first start. AwaitingRetry is SCHEDULED too, but

@@ -29,6 +29,7 @@ import {
   isDefinitionFile,
   isDefinitionPath,
 } from "./find-definition-files.ts";
+import { createFlowSpecs, type DescribeFlow } from "./flow-defaults.ts";
 import type { ParsedFile } from "./parse-definitions.ts";
 import { loadDefinitionFile } from "./read-files.ts";
 
@@ -45,8 +46,14 @@ export interface Deployer {
 /**
  * A deployer for the project at `paths`. It remembers each file's last parse and each file's
  * hash, so a change re-reads one definition file and re-hashes only the files that changed.
+ * With `describeFlow`, a TypeScript flow's own options are its deployment's defaults.
  */
-export function createDeployer(store: Store, paths: ProjectPaths): Deployer {
+export function createDeployer(
+  store: Store,
+  paths: ProjectPaths,
+  options: { describeFlow?: DescribeFlow } = {},
+): Deployer {
+  const specsOf = createFlowSpecs(options.describeFlow);
   const parsed = new Map<string, ParsedFile>();
   const hashes: FileHashCache = new Map();
   let lastInvalid = new Set<string>();
@@ -205,13 +212,21 @@ export function createDeployer(store: Store, paths: ProjectPaths): Deployer {
         // Objects are content-addressed, so they are written before (and outside) the
         // transaction: one never holds the store's write lock while files are copied.
         if (write) storeBundleObjects(paths.bundles, folder, bundle);
+        // Read before the transaction: it runs each changed flow's module in a child process.
+        const specs = specsOf(
+          file,
+          valued.map((v) => v.spec),
+          folder,
+          bundle.hash,
+          report.warnings,
+        );
         plans.push({
           abs,
           deploy: (bySource) => {
             saveBundle(store, bundle);
             if (file.pools.length) applyWorkPools(store, file.pools);
             for (const [i, d] of file.deployments.entries()) {
-              const spec = valued[i]!.spec;
+              const spec = specs[i]!;
               const { change } = upsertDeployment(store, {
                 spec,
                 hash: versionHash(spec, bundle.hash),

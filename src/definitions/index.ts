@@ -15,6 +15,7 @@ export {
 export { createDeployer, type Deployer } from "./create-deployer.ts";
 export { deployFolder, storeBundle, versionHash } from "./deploy-folder.ts";
 export { findDefinitionFiles } from "./find-definition-files.ts";
+export { type DescribeFlow, withFlowDefaults } from "./flow-defaults.ts";
 export { JOB_FIELDS, parseMemory, resolveInfrastructure } from "./job-template.ts";
 export { type ParsedDeployment, type ParsedFile, parseDefinitions } from "./parse-definitions.ts";
 export { DEFINITION_SCHEMA } from "./schema.ts";

@@ -29,6 +29,8 @@ export interface ParsedDeployment {
   line: number;
   /** The secrets and variables its definition names, with where (checked when it deploys). */
   references: NamedValue[];
+  /** The keys the file gave (what a TypeScript flow's own options do not override). */
+  given: string[];
 }
 
 /** What a definition file holds: its deployments when it is valid, every problem when not. */
@@ -122,7 +124,12 @@ export function parseDefinitions(text: string, ctx: ParseContext): ParsedFile {
     }
     const spec = buildSpec(item, base, ctx, report);
     if (spec)
-      deployments.push({ spec, line, references: definitionReferences(item, base, doc, at) });
+      deployments.push({
+        spec,
+        line,
+        references: definitionReferences(item, base, doc, at),
+        given: Object.keys(item),
+      });
   });
 
   const pools = buildPools(value.work_pools, report, resolve(ctx.path, ".."));

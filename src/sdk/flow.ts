@@ -1,29 +1,77 @@
 /**
  * `flow()`: marks an async function as a flow, the unit orch deploys, schedules and tracks.
+ * Called inside another flow's run, a flow is a subflow: a run of its own (see subflow.ts).
  */
 
-/** Options of a flow. */
+import { currentFlowRun } from "./flow-context.ts";
+import type { ParameterSchema } from "./parameters.ts";
+import { type Duration, durationMs as toMs } from "./retry-policy.ts";
+import { runSubflow } from "./subflow.ts";
+
+/** Options of a flow. A deployment's own values (retries, timeout, …) override these. */
 export interface FlowOptions {
   name: string;
   description?: string;
-  /** A JSON Schema for the flow's parameters. */
-  parameters?: Record<string, unknown>;
+  /** Times to run the flow again after it fails. */
+  retries?: number;
+  /** Wait before each retry. */
+  retryDelay?: Duration;
+  /** A run taking longer fails as TimedOut. */
+  timeout?: Duration;
+  tags?: string[];
+  /**
+   * The flow's parameters: a JSON Schema, or a Standard Schema (Zod 4, …) that can say its JSON
+   * Schema. orch checks triggers against it; `additionalProperties: false` refuses unknown ones.
+   */
+  parameters?: ParameterSchema;
 }
 
 /** A flow: callable like the function it wraps, with its options attached. */
 export type Flow<P, R> = ((params: P) => Promise<R>) & { readonly orchFlow: FlowOptions };
 
-/** Define a flow. */
+const bodies = new WeakMap<object, (params: never) => unknown>();
+
+/**
+ * Define a flow: `flow("etl", fn)`, `flow({ name: "etl", retries: 2, timeout: "10m" }, fn)`, or
+ * `flow("etl", fn, { retries: 2 })`.
+ */
 export function flow<P extends object, R>(
   nameOrOptions: string | FlowOptions,
   fn: (params: P) => R | Promise<R>,
+  more: Omit<FlowOptions, "name"> = {},
 ): Flow<P, R> {
-  const options = typeof nameOrOptions === "string" ? { name: nameOrOptions } : nameOrOptions;
-  const run = async (params: P) => fn(params);
-  return Object.assign(run, { orchFlow: options });
+  const options: FlowOptions =
+    typeof nameOrOptions === "string"
+      ? { ...more, name: nameOrOptions }
+      : { ...more, ...nameOrOptions };
+  const made = Object.assign(
+    async (params: P): Promise<R> => {
+      // Inside a run, a flow called by a flow is its subflow; outside any, a plain call.
+      if (currentFlowRun()) return runSubflow(made as Flow<object, unknown>, params) as Promise<R>;
+      return fn(params);
+    },
+    { orchFlow: options },
+  );
+  bodies.set(made, fn as (params: never) => unknown);
+  return made;
 }
 
 /** True when a value was made by `flow()`. */
 export function isFlow(value: unknown): value is Flow<object, unknown> {
   return typeof value === "function" && "orchFlow" in value;
+}
+
+/** Call a flow's own function, as the run it is (not as a subflow). */
+export function callFlowBody(made: Flow<object, unknown>, params: object): Promise<unknown> {
+  const body = bodies.get(made);
+  return Promise.resolve(body ? body(params as never) : made(params));
+}
+
+/** A flow option's duration in milliseconds (null when not set); throws when it is not one. */
+export function durationMs(
+  made: Flow<object, unknown>,
+  key: "retryDelay" | "timeout",
+): number | null {
+  const value = made.orchFlow[key];
+  return value === undefined ? null : toMs(value, `flow ${made.orchFlow.name}: ${key}`);
 }

@@ -81,7 +81,14 @@ export async function callRunApi<T>(
   if (!res.ok) {
     let message = text;
     try {
-      message = (JSON.parse(text) as { error?: { message?: string } }).error?.message ?? text;
+      const { error } = JSON.parse(text) as {
+        error?: { message?: string; problems?: { where?: string; message: string }[] };
+      };
+      // What was wrong and where, as the CLI says it.
+      const problems = (error?.problems ?? []).map((p) =>
+        p.where ? `${p.where}: ${p.message}` : p.message,
+      );
+      message = [error?.message ?? text, ...problems].join("; ");
     } catch {}
     throw new RunApiError(`${method} ${path}: ${res.status} ${message}`, res.status);
   }

@@ -4,12 +4,40 @@
  */
 import { resolve } from "node:path";
 import { dieWithParent } from "../worker/libc.ts";
+import { callFlowBody, isFlow } from "./flow.ts";
+import { withFlowRun } from "./flow-context.ts";
 import * as sdk from "./index.ts";
+import { checkAgainst } from "./parameters.ts";
 import { keepFlowResult } from "./result.ts";
 import { finishRunOutput, reportFlowError, startRunOutput } from "./run-output.ts";
 
 /** How long a flow that returned may keep the process alive with open handles before it ends. */
 const EXIT_GRACE_MS = 1000;
+
+/**
+ * Import a flow file with "orch" resolved to this SDK; its export `name`, or an error message
+ * that says what the file exports instead. Top-level code of the file runs; no flow does.
+ */
+export async function loadFlow(
+  file: string,
+  name: string,
+): Promise<{ fn: (params: object) => unknown } | { error: string }> {
+  Bun.plugin({
+    name: "orch-sdk",
+    setup(build) {
+      build.module("orch", () => ({ exports: sdk, loader: "object" }));
+    },
+  });
+  const module = (await import(resolve(file))) as Record<string, unknown>;
+  const fn = module[name];
+  if (typeof fn !== "function") {
+    const exported = Object.keys(module).join(", ") || "nothing";
+    return {
+      error: `${file} has no function export named ${name} (it exports ${exported}); make it with flow() from "orch"`,
+    };
+  }
+  return { fn: fn as (params: object) => unknown };
+}
 
 /**
  * Run the flow `file`'s export `name` with the parameters in ORCH_PARAMETERS. Resolves with the
@@ -25,12 +53,6 @@ export async function runFlow(argv: string[]): Promise<number> {
     return 2;
   }
   startRunOutput();
-  Bun.plugin({
-    name: "orch-sdk",
-    setup(build) {
-      build.module("orch", () => ({ exports: sdk, loader: "object" }));
-    },
-  });
   let parameters: Record<string, unknown>;
   try {
     parameters = JSON.parse(process.env.ORCH_PARAMETERS || "{}");
@@ -39,16 +61,22 @@ export async function runFlow(argv: string[]): Promise<number> {
     return 2;
   }
   try {
-    const module = (await import(resolve(file))) as Record<string, unknown>;
-    const fn = module[name];
-    if (typeof fn !== "function") {
-      const exported = Object.keys(module).join(", ") || "nothing";
-      console.error(
-        `${file} has no function export named ${name} (it exports ${exported}); make it with flow() from "orch"`,
-      );
+    const loaded = await loadFlow(file, name);
+    if ("error" in loaded) {
+      console.error(loaded.error);
       return 2;
     }
-    const value = await fn(parameters);
+    const { fn } = loaded;
+    let value: unknown;
+    if (isFlow(fn)) {
+      // Checked here too: an ad-hoc run, or a deployment whose schema could not be read, must
+      // not hand the flow values of the wrong type.
+      const checked = await checkAgainst(fn.orchFlow.parameters, parameters, "parameters");
+      const run = { runId: process.env.ORCH_RUN_ID ?? "", flowName: fn.orchFlow.name };
+      value = await withFlowRun(run, undefined, () => callFlowBody(fn, checked));
+    } else {
+      value = await fn(parameters);
+    }
     // Kept before the process ends: the run is COMPLETED only once its result is in.
     await keepFlowResult(value);
     await finishRunOutput();

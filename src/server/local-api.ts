@@ -2,6 +2,7 @@ import type { ProjectPaths } from "../core/index.ts";
 import { createDeployer } from "../definitions/index.ts";
 import { upcomingRuns } from "../scheduler/index.ts";
 import { ensureDataDir, openStore } from "../store/index.ts";
+import { createFlowDescriber } from "../worker/index.ts";
 import { createApi } from "./create-api.ts";
 
 /**
@@ -14,7 +15,7 @@ export function createLocalApi(paths: ProjectPaths): {
 } {
   ensureDataDir(paths);
   const store = openStore(paths.db);
-  const deployer = createDeployer(store, paths);
+  const deployer = createDeployer(store, paths, { describeFlow: createFlowDescriber() });
   return {
     fetch: createApi({
       store,

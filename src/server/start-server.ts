@@ -26,9 +26,11 @@ import {
 import { createRunMetrics, startOtlpExporter } from "../telemetry/index.ts";
 import {
   cancelRun,
+  createFlowDescriber,
   createReaper,
   type EmbeddedWorker,
   retryRun,
+  startPauseTimeouts,
   startPoolWorkers,
 } from "../worker/index.ts";
 import { createAuthorizer } from "./auth.ts";
@@ -137,7 +139,7 @@ export async function startServer(options: ServerOptions = {}): Promise<OrchServ
       mkdirSync(paths.flows, { recursive: true });
       logger.info(`made ${paths.flows} for deployment definitions (orch init writes examples)`);
     }
-    const deployer = createDeployer(store, paths);
+    const deployer = createDeployer(store, paths, { describeFlow: createFlowDescriber() });
     logDeploy(deployer.deployAll(), logger);
     const stopWatching = await watchDefinitions(paths.flows, deployer, {
       onReport: (report) => logDeploy(report, logger),
@@ -153,6 +155,8 @@ export async function startServer(options: ServerOptions = {}): Promise<OrchServ
     stops.push(async () => backfills.stop());
     const triggers = startTriggers({ store, logger });
     stops.push(async () => triggers.stop());
+    const stopPauseTimeouts = startPauseTimeouts(store, logger);
+    stops.push(async () => stopPauseTimeouts());
     const clock = store.clock;
     let authorize: (req: Request) => void = () => {};
     const staleAfterMs = options.staleAfterMs ?? workerTimeout(options.env ?? process.env);

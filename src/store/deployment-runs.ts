@@ -1,5 +1,5 @@
 import { OrchError } from "../core/index.ts";
-import { checkSchema, renderPath } from "../core/json-schema.ts";
+import { schemaProblems } from "../core/json-schema.ts";
 import { deploymentSpec, getDeploymentOrThrow } from "./deployments.ts";
 import type { Store } from "./open-store.ts";
 import { createRun, type RunRow } from "./runs.ts";
@@ -36,15 +36,17 @@ export function createDeploymentRun(
   const spec = deploymentSpec(deployment);
   const parameters = { ...spec.parameters, ...request.base, ...request.parameters };
   if (spec.parameter_schema) {
-    const issues = checkSchema(spec.parameter_schema, parameters);
-    if (issues.length) {
+    const problems = schemaProblems(
+      spec.parameter_schema,
+      parameters,
+      "parameters",
+      "is not in the parameter schema",
+    );
+    if (problems.length) {
       throw new OrchError(
         "E_BAD_INPUT",
         `the parameters do not match the parameter schema of ${name}`,
-        issues.map((i) => ({
-          where: renderPath(["parameters", ...i.path, ...(i.key === undefined ? [] : [i.key])]),
-          message: i.key === undefined ? i.message : "is not in the parameter schema",
-        })),
+        problems,
       );
     }
   }

@@ -399,6 +399,25 @@ ALTER TABLE work_pools ADD COLUMN type TEXT;
 ALTER TABLE work_pools ADD COLUMN job TEXT;
 `,
   },
+  {
+    version: 15,
+    name: "subflows and pauses",
+    // A subflow's run keeps its flow's name (it has no deployment to name it). A paused run
+    // keeps what its pause asked (pause: key, input schema) and until when it may wait
+    // (paused_until, for the pause timeout); resume_inputs keeps each pause's input by key, for
+    // the run's next start from the top. PAUSED no longer holds a slot: its process has exited,
+    // so the worker index (whose WHERE must repeat the active states exactly) is rebuilt.
+    sql: `
+ALTER TABLE flow_runs ADD COLUMN flow_name TEXT;
+ALTER TABLE flow_runs ADD COLUMN pause TEXT;
+ALTER TABLE flow_runs ADD COLUMN paused_until INTEGER;
+ALTER TABLE flow_runs ADD COLUMN resume_inputs TEXT;
+CREATE INDEX flow_runs_paused ON flow_runs (paused_until) WHERE state_type = 'PAUSED';
+DROP INDEX flow_runs_by_worker;
+CREATE INDEX flow_runs_by_worker ON flow_runs (worker_id)
+  WHERE state_type IN ('PENDING', 'RUNNING', 'CANCELLING');
+`,
+  },
 ];
 
 /** The newest schema version this build of orch knows. */

@@ -42,6 +42,14 @@ export interface RunRow {
   backfill_id: string | null;
   /** The time this run is for (its slot); null for runs stored before orch kept it. */
   slot_at: number | null;
+  /** The flow's name, for a subflow's run (it has no deployment to name it). */
+  flow_name: string | null;
+  /** While PAUSED: JSON of what the pause asked (`PauseRequest`: key, input schema). */
+  pause: string | null;
+  /** While PAUSED: when the pause times out (epoch ms), or null for never. */
+  paused_until: number | null;
+  /** JSON map of each resumed pause's key to its input, read again by the run's next start. */
+  resume_inputs: string | null;
 }
 
 /** The JSON shape of a stored run. */
@@ -63,6 +71,7 @@ export function runToJson(row: RunRow): RunJson {
     worker: row.worker_id,
     version: row.version,
     parent_id: row.parent_id,
+    flow_name: row.flow_name,
     work_pool: row.work_pool,
     work_queue: row.work_queue,
     created_by: row.created_by,
@@ -101,6 +110,8 @@ export interface NewRun {
   backfillId?: string;
   /** The time the run is for, when not its first due time (a backfill's slot). */
   slotAt?: number;
+  /** A subflow's name. */
+  flowName?: string | null;
 }
 
 /**
@@ -123,8 +134,8 @@ export function createRun(store: Store, input: NewRun): RunRow {
         `INSERT INTO flow_runs (id, deployment_id, deployment, version, parent_id, parameters, tags,
            work_pool, work_queue, state_type, state_name, state_message, state_at, retries,
            retry_delay_ms, scheduled_at, idempotency_key, created_by, created_at, trigger_chain,
-           backfill_id, slot_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'SCHEDULED', 'Scheduled', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+           backfill_id, slot_at, flow_name)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'SCHEDULED', 'Scheduled', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
          RETURNING *`,
       )
       .get(
@@ -148,6 +159,7 @@ export function createRun(store: Store, input: NewRun): RunRow {
         input.triggerChain ? JSON.stringify(input.triggerChain) : null,
         input.backfillId ?? null,
         input.slotAt ?? input.scheduledAt ?? now,
+        input.flowName ?? null,
       ) as RunRow;
     const tagInsert = sqlite(store).query(
       "INSERT OR IGNORE INTO flow_run_tags (run_seq, tag) VALUES (?, ?)",

@@ -1,10 +1,12 @@
 import {
+  childEnding,
   decideTransition,
   isTerminal,
   OrchError,
   type ProposedState,
   type Proposer,
 } from "../core/index.ts";
+import { cameFromResume, unfinishedChildren } from "./child-runs.ts";
 import { recordEvent } from "./events.ts";
 import type { Store } from "./open-store.ts";
 import { insertHistory } from "./run-history.ts";
@@ -20,6 +22,10 @@ export interface RunOutcome {
   exitCode?: number | null;
   signal?: string | null;
   result?: unknown;
+  /** Entering PAUSED: what the pause asked (JSON) and until when it may wait. */
+  pause?: { info: string; until: number | null };
+  /** Entering SCHEDULED (Resuming): the resumed pause's key and input, kept for the next start. */
+  resumeInput?: { key: string; input: Record<string, unknown> };
 }
 
 export interface TransitionResult {
@@ -51,6 +57,7 @@ export function transitionRun(
         attempt: run.attempt,
         retriesLeft: run.retries - run.retries_used,
         retryDelayMs: run.retry_delay_ms,
+        resumed: run.state_type === "PENDING" && run.attempt > 0 && cameFromResume(store, run.seq),
       },
       proposed,
       by,
@@ -91,13 +98,24 @@ export function transitionRun(
     if (outcome.exitCode !== undefined) next.exit_code = outcome.exitCode;
     if (outcome.signal !== undefined) next.signal = outcome.signal;
     if (outcome.result !== undefined) next.result = JSON.stringify(outcome.result);
+    // What a pause asked is kept while the run is PAUSED only.
+    next.pause = state.type === "PAUSED" ? (outcome.pause?.info ?? run.pause) : null;
+    next.paused_until = state.type === "PAUSED" ? (outcome.pause?.until ?? null) : null;
+    if (outcome.resumeInput) {
+      const inputs = JSON.parse(run.resume_inputs ?? "{}") as Record<string, unknown>;
+      inputs[outcome.resumeInput.key] = outcome.resumeInput.input;
+      next.resume_inputs = JSON.stringify(inputs);
+    }
+    // A user's retry starts the flow afresh: its pauses wait again.
+    if (state.type === "SCHEDULED" && isTerminal(run.state_type)) next.resume_inputs = null;
     const updated = sqlite(store)
       .query(
         `UPDATE flow_runs SET state_type = $state_type, state_name = $state_name,
            state_message = $state_message, state_at = $state_at, attempt = $attempt,
            retries_used = $retries_used, scheduled_at = $scheduled_at, started_at = $started_at,
            ended_at = $ended_at, exit_code = $exit_code, signal = $signal, pid = $pid,
-           pid_started = $pid_started, worker_id = $worker_id, result = $result
+           pid_started = $pid_started, worker_id = $worker_id, result = $result,
+           pause = $pause, paused_until = $paused_until, resume_inputs = $resume_inputs
          WHERE seq = $seq RETURNING *`,
       )
       .get({
@@ -116,6 +134,9 @@ export function transitionRun(
         pid_started: next.pid_started,
         worker_id: next.worker_id,
         result: next.result,
+        pause: next.pause,
+        paused_until: next.paused_until,
+        resume_inputs: next.resume_inputs,
         seq: run.seq,
       }) as RunRow;
     insertHistory(store, run.seq, state.type, state.name, now, state.message);
@@ -133,6 +154,13 @@ export function transitionRun(
       },
       now,
     );
+    // Subflows run in their parent's process: they stop when it stops, in this transaction.
+    const ending = childEnding(run.id, state);
+    if (ending) {
+      for (const child of unfinishedChildren(store, run.id)) {
+        transitionRun(store, child.id, ending);
+      }
+    }
     return {
       run: updated,
       changed: true,

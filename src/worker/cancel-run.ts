@@ -24,7 +24,9 @@ export function cancelRun(store: Store, runId: string, message = "cancelled by u
     }
     if (run.state_type === "CANCELLING") return run;
     const owner = run.worker_id ? getWorker(store, run.worker_id) : null;
-    if (run.state_type === "SCHEDULED" || !owner || owner.status !== "online") {
+    // A paused run has no process to stop: it ends at once, as one not started does.
+    const noProcess = run.state_type === "SCHEDULED" || run.state_type === "PAUSED";
+    if (noProcess || !owner || owner.status !== "online") {
       return transitionRun(store, run.id, { type: "CANCELLED", message }).run;
     }
     return transitionRun(store, run.id, { type: "CANCELLING", message }).run;

@@ -128,7 +128,7 @@ export function executeAttempt(options: AttemptOptions): Attempt {
     if (ending.cancelRequested) started.cancel();
     else if (ending.stoppedBecause !== null || ending.abandoned) started.stop();
     const exit = await started.exited;
-    return finalState(exit, job.spec.timeout_ms, started.pid, ending);
+    return finalState(exit, job.spec.timeout_ms, started.pid, ending, Boolean(job.spec.flow));
   };
 
   const done = (async (): Promise<ProposedState> => {

@@ -1,4 +1,4 @@
-import { formatDuration, type ProposedState } from "../core/index.ts";
+import { EXIT_PAUSED, formatDuration, type ProposedState } from "../core/index.ts";
 import type { RunOutcome } from "../store/index.ts";
 import type { RunExit } from "./spawn-run.ts";
 
@@ -18,6 +18,7 @@ export function finalState(
   timeoutMs: number | null,
   pid: number | null,
   ending: AttemptEnding,
+  tsFlow = false,
 ): [ProposedState, RunOutcome] {
   const outcome: RunOutcome = { exitCode: exit.exitCode, signal: exit.signal };
   const tree = exit.container ? "its container" : "its process tree";
@@ -57,6 +58,14 @@ export function finalState(
         message: `its process was killed by ${exit.signal}, which orch did not send`,
       },
       outcome,
+    ];
+  }
+  // A TypeScript flow that paused ended its process on purpose: the run is PAUSED already (the
+  // same state again changes nothing), and starts again once resumed.
+  if (tsFlow && exit.exitCode === EXIT_PAUSED) {
+    return [
+      { type: "PAUSED", message: "paused" },
+      { exitCode: null, signal: null },
     ];
   }
   if (exit.exitCode === 0) return [{ type: "COMPLETED", message: "exited with code 0" }, outcome];

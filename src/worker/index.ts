@@ -1,6 +1,7 @@
 export { type Backoff, createBackoff } from "./backoff.ts";
 export { type BundleSource, checkManifest, createBundleCache } from "./bundle-cache.ts";
 export { cancelRun } from "./cancel-run.ts";
+export { createFlowDescriber, type FlowDescriber } from "./describe-flow.ts";
 export { createDockerEngine, type DockerEngine, DockerError } from "./docker/engine.ts";
 export {
   type EmbeddedWorker,
@@ -17,6 +18,8 @@ export { type AttemptEnding, finalState } from "./final-state.ts";
 export { createLink, type Link } from "./link.ts";
 export { type CapturedLine, type CapturedStream, createLogCapture } from "./log-capture.ts";
 export { loseWorker } from "./lose-worker.ts";
+export { expirePausedRuns, pauseOf, pauseRun, resumeRun } from "./pause-run.ts";
+export { startPauseTimeouts } from "./pause-timeouts.ts";
 export { startPoolWorkers } from "./pool-workers.ts";
 export { jobCommand, type PreparedCommand, prepareCommand } from "./prepare-command.ts";
 export {
@@ -61,6 +64,7 @@ export {
 } from "./spawn-run.ts";
 export { fromStateReport, toStateReport } from "./state-report.ts";
 export { type StopOptions, stopWithGrace } from "./stop-with-grace.ts";
+export { createSubflowRun, reportSubflowState, SUBFLOW_POOL } from "./subflow-runs.ts";
 export { becomeSubreaper } from "./subreaper.ts";
 export { wakesWorker } from "./wake-events.ts";
 export { quietLogger, type WorkerLogger } from "./worker-logger.ts";

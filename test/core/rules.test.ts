@@ -1,5 +1,6 @@
 import { describe, expect, test } from "vitest";
 import {
+  childEnding,
   decideTransition,
   defaultName,
   type RunFacts,
@@ -22,7 +23,7 @@ const TABLE = `
   CRASHED     r         r       r       r         r      n       r          r         r
   CANCELLING  r         r       r       C         C      a       n          a         r
   CANCELLED   r         r       r       r         r      r       r          n         r
-  PAUSED      r         r       a       r         r      a       a          a         n
+  PAUSED      r         r       a       r         a      a       a          a         n
 `;
 
 function facts(type: StateType, extra: Partial<RunFacts> = {}): RunFacts {
@@ -167,5 +168,40 @@ describe("a lost worker's late report", () => {
     expect(lost("CRASHED", "RUNNING")).toBe("reject");
     expect(lost("CRASHED", "SCHEDULED")).toBe("reject");
     expect(lost("CRASHED", "COMPLETED", "system")).toBe("reject");
+  });
+});
+
+describe("pauses and subflows", () => {
+  test("a paused run goes back to SCHEDULED only as Resuming, and its next start is no retry", () => {
+    expect(
+      decideTransition(facts("PAUSED"), { type: "SCHEDULED", name: "Resuming" }),
+    ).toMatchObject({
+      verdict: "accept",
+      state: { type: "SCHEDULED", name: "Resuming" },
+    });
+    expect(
+      decideTransition(facts("PAUSED"), { type: "SCHEDULED", name: "AwaitingRetry" }),
+    ).toMatchObject({ verdict: "reject" });
+    const pending = facts("PENDING", { attempt: 1 });
+    expect(decideTransition(pending, { type: "RUNNING" })).toMatchObject({
+      state: { name: "Retrying" },
+    });
+    expect(decideTransition({ ...pending, resumed: true }, { type: "RUNNING" })).toMatchObject({
+      state: { name: "Running" },
+    });
+  });
+
+  test("a subflow's run ends when its parent stops running: cancelled with it, or crashed with it", () => {
+    const id = "0123456789abcdef";
+    expect(childEnding(id, { type: "RUNNING", name: "Running" })).toBeNull();
+    expect(childEnding(id, { type: "CANCELLING", name: "Cancelling" })).toEqual({
+      type: "CANCELLED",
+      message: "cancelled with its parent run 01234567",
+    });
+    expect(childEnding(id, { type: "CRASHED", name: "Crashed" })?.type).toBe("CRASHED");
+    expect(childEnding(id, { type: "FAILED", name: "TimedOut" })).toEqual({
+      type: "CANCELLED",
+      message: "its parent run 01234567 went TimedOut while this subflow ran",
+    });
   });
 });

@@ -32,7 +32,7 @@ test("the types derived from the wire schemas are the precise shapes, not unknow
   >();
   expectTypeOf<ClaimResponseJson["jobs"][number]["spec"]>().toEqualTypeOf<DeploymentSpec>();
   expectTypeOf<StateReportJson["type"]>().toEqualTypeOf<
-    "SCHEDULED" | "RUNNING" | "COMPLETED" | "FAILED" | "CRASHED" | "CANCELLED"
+    "SCHEDULED" | "RUNNING" | "COMPLETED" | "FAILED" | "CRASHED" | "CANCELLED" | "PAUSED"
   >();
   expectTypeOf<LogLineJson["stream"]>().toEqualTypeOf<"stdout" | "stderr" | "orch">();
   expectTypeOf<EventJson["payload"]>().toEqualTypeOf<{ [key: string]: unknown }>();

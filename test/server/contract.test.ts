@@ -204,6 +204,31 @@ test("every route's live answer matches the schema the OpenAPI document declares
   await client.cancelRun(run.id);
   await client.listRuns({ deployment: "echo", planned: true });
 
+  // What a flow's process asks: a subflow's run and its end, a pause its user resumes.
+  const parent = await client.triggerRun("echo", { parameters: { n: 1 } });
+  expect((await wc.claim(worker.id, { limit: 1 })).jobs.map((j) => j.run_id)).toEqual([parent.id]);
+  await wc.reportState(worker.id, parent.id, { type: "RUNNING", pid: process.pid });
+  const child = await client.request<RunJson>("POST", `/api/runs/${parent.id}/subflows`, {
+    name: "child",
+    parameters: { x: 1 },
+  });
+  expect(child.parent_id).toBe(parent.id);
+  await client.request("POST", `/api/runs/${parent.id}/subflows/${child.id}/state`, {
+    state: "COMPLETED",
+  });
+  expect(
+    await client.request("POST", `/api/runs/${parent.id}/pause`, {
+      key: "pause-1",
+      timeout_ms: 60_000,
+      input_schema: { type: "object" },
+    }),
+  ).toEqual({ resumed: false });
+  const paused = await client.getRun(parent.id);
+  expect(paused.pause?.key).toBe("pause-1");
+  expect(paused.children?.map((c) => c.id)).toEqual([child.id]);
+  expect((await client.resumeRun(parent.id, { ok: true })).state_name).toBe("Resuming");
+  await client.cancelRun(parent.id);
+
   // A flow with a bundle, in a pool of its own: the job carries the spec and the bundle.
   const remote = await wc.register({
     name: "remote",

@@ -6,6 +6,7 @@
 export * from "./backfills.ts";
 export * from "./deployments.ts";
 export * from "./events.ts";
+export * from "./pauses.ts";
 export * from "./pools.ts";
 export * from "./results.ts";
 export * from "./runs.ts";

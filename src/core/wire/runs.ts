@@ -1,4 +1,5 @@
 import { EVENT } from "./events.ts";
+import { PAUSE_INFO } from "./pauses.ts";
 import { ARTIFACT_SUMMARY, RESULT_SUMMARY } from "./results.ts";
 import {
   LOG_FIELDS,
@@ -57,7 +58,14 @@ export const RUN = {
     signal: { type: ["string", "null"] },
     worker: { type: ["string", "null"], description: "The id of the worker that holds it" },
     version: { type: ["integer", "null"] },
-    parent_id: { type: ["string", "null"] },
+    parent_id: {
+      type: ["string", "null"],
+      description: "For a subflow's run: the run of the flow that called it",
+    },
+    flow_name: {
+      type: ["string", "null"],
+      description: "The flow's name, for a subflow's run (null when not known)",
+    },
     work_pool: { type: "string" },
     work_queue: { type: "string" },
     created_by: { type: "string" },
@@ -123,6 +131,11 @@ export const RUN_DETAIL = {
       type: "array",
       items: ARTIFACT_SUMMARY,
       description: "Its artifacts, without their data (GET /api/runs/:id/artifacts has it)",
+    },
+    children: { type: "array", items: RUN, description: "Its subflows' runs, oldest first" },
+    pause: {
+      anyOf: [{ type: "null" }, PAUSE_INFO],
+      description: "While PAUSED: what the pause waits for",
     },
   },
 } as const;

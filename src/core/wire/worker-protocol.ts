@@ -154,6 +154,7 @@ export const REPORTABLE_TYPES = [
   "FAILED",
   "CRASHED",
   "CANCELLED",
+  "PAUSED",
 ] as const;
 
 /** POST /api/workers/:id/runs/:run/state: the state a worker proposes, and what it knows. */

@@ -18,6 +18,7 @@ import {
   type TriggerRunRequest,
 } from "../../core/index.ts";
 import {
+  childRuns,
   createDeploymentRun,
   getRunOrThrow,
   listArtifactSummaries,
@@ -32,10 +33,12 @@ import {
   type Store,
   upsertTaskRuns,
 } from "../../store/index.ts";
+import { pauseOf } from "../../worker/index.ts";
 import { json } from "../http.ts";
 import type { Route, RouteContext } from "../router.ts";
 import { adHocRunRoutes } from "./ad-hoc-run-routes.ts";
 import { artifactRoutes } from "./artifact-routes.ts";
+import { flowRunRoutes } from "./flow-run-routes.ts";
 import { envelopeOf, resultRoutes, resultSummary } from "./result-routes.ts";
 import { runLogRoutes } from "./run-log-routes.ts";
 
@@ -72,6 +75,7 @@ function taskStateName(state: string): string {
 export function runDetail(store: Store, idOrPrefix: string): RunDetail {
   const run = getRunOrThrow(store, idOrPrefix);
   const tasks = listTaskRuns(store, run.seq);
+  const pause = pauseOf(run);
   return {
     ...runToJson(run),
     state_message: run.state_message,
@@ -89,6 +93,12 @@ export function runDetail(store: Store, idOrPrefix: string): RunDetail {
     })),
     result: resultSummary(run.result),
     artifacts: listArtifactSummaries(store, run.seq),
+    children: childRuns(store, run.id).map(runToJson),
+    pause: pause && {
+      key: pause.key,
+      timeout_at: iso(run.paused_until),
+      input_schema: pause.input_schema,
+    },
   };
 }
 
@@ -250,6 +260,7 @@ export function runRoutes({ store, paths, cancel, retry, keepAliveMs }: RunRoute
         return json({ stored: body.tasks.length });
       },
     },
+    ...flowRunRoutes({ store }),
     {
       method: "POST",
       path: "/api/runs/:id/cancel",

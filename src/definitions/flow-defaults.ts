@@ -1,0 +1,73 @@
+import type { DeploymentSpec, FlowMetadata, Problem } from "../core/index.ts";
+import type { ParsedFile } from "./parse-definitions.ts";
+
+/** Reads what a TypeScript flow declares in code (its options), or why it cannot. */
+export type DescribeFlow = (
+  folder: string,
+  path: string,
+  exportName: string,
+) => FlowMetadata | { error: string };
+
+/**
+ * The specs of a definition file's deployments with their flows' own options as defaults
+ * (withFlowDefaults) over `specs` (the file's, one per deployment), each flow read once per
+ * content of its bundle (`bundleHash`). A flow that
+ * cannot be read is a warning: its deployment deploys with its definition's values alone.
+ * Without `describe`, the definitions' specs as they are.
+ */
+export function createFlowSpecs(describe?: DescribeFlow) {
+  // One entry per flow, kept while its bundle's content is the same.
+  const described = new Map<string, { hash: string; meta: FlowMetadata | { error: string } }>();
+  return (
+    file: ParsedFile,
+    specs: DeploymentSpec[],
+    folder: string,
+    bundleHash: string,
+    warnings: Problem[],
+  ) =>
+    file.deployments.map((d, i) => {
+      const spec = specs[i] ?? d.spec;
+      const flow = spec.flow;
+      if (!flow || !describe) return spec;
+      const key = `${folder}:${flow.path}:${flow.export}`;
+      let meta = described.get(key)?.hash === bundleHash ? described.get(key)?.meta : undefined;
+      if (!meta) {
+        meta = describe(folder, flow.path, flow.export);
+        described.set(key, { hash: bundleHash, meta });
+      }
+      if ("error" in meta) {
+        warnings.push({
+          where: `${file.file}:${d.line}`,
+          message: `could not read the options of flow ./${flow.path} (${meta.error}); ${spec.name} deploys with its definition's alone`,
+        });
+        return spec;
+      }
+      return withFlowDefaults(spec, d.given, meta);
+    });
+}
+
+/**
+ * A deployment's spec with what its TypeScript flow declares in code as the defaults: each of
+ * description, tags, retries, retry delay, timeout and parameter schema comes from the
+ * definition file when the file gives it (`given`: the keys it wrote), else from `flow()`.
+ * The one place where a flow's own options meet its deployment's.
+ */
+export function withFlowDefaults(
+  spec: DeploymentSpec,
+  given: readonly string[],
+  flow: FlowMetadata,
+): DeploymentSpec {
+  const out: DeploymentSpec = { ...spec };
+  const unset = (key: string) => !given.includes(key);
+  if (unset("description") && flow.description !== undefined) out.description = flow.description;
+  if (unset("tags") && flow.tags !== undefined) out.tags = flow.tags;
+  if (unset("retries") && flow.retries !== undefined) out.retries = flow.retries;
+  if (unset("retry_delay") && flow.retry_delay_ms !== undefined) {
+    out.retry_delay_ms = flow.retry_delay_ms;
+  }
+  if (unset("timeout") && flow.timeout_ms !== undefined) out.timeout_ms = flow.timeout_ms;
+  if (unset("parameter_schema") && flow.parameter_schema !== undefined) {
+    out.parameter_schema = flow.parameter_schema;
+  }
+  return out;
+}

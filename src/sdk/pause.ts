@@ -1,0 +1,65 @@
+/**
+ * `pause()`: a flow run waits for a person (or a program) to resume it, with input.
+ *
+ * Why the process ends while paused (rather than waiting): a waiting process would hold its
+ * worker's slot and memory for as long as nobody answers, hours or days, and would be lost with
+ * its worker. So the run goes PAUSED, its process exits, and no slot is held. Once resumed
+ * (`orch runs resume`, the API, the monitor) the run starts again from the top, as its next
+ * attempt; this time the same `pause()` call returns the input at once. Code before a pause runs
+ * again, so keep it idempotent, or cache its tasks.
+ */
+import { EXIT_PAUSED } from "../core/exit-codes.ts";
+import type { PauseAnswer } from "../core/wire/index.ts";
+import { currentFlowRun } from "./flow-context.ts";
+import { checkAgainst, type ParameterSchema, toJsonSchema } from "./parameters.ts";
+import { type Duration, durationMs } from "./retry-policy.ts";
+import { callRunApi, isTracked } from "./run-context.ts";
+import { finishRunOutput } from "./run-output.ts";
+
+/** Options of a pause. */
+export interface PauseOptions {
+  /** Fail the run unless it is resumed within this long (default: wait for ever). */
+  timeout?: Duration;
+  /** The input to ask for: a JSON Schema or a Standard Schema. */
+  input?: ParameterSchema;
+  /** Names the pause (default: pause-1, pause-2, … in the order the flow meets them). */
+  key?: string;
+}
+
+/**
+ * Pause the flow run until it is resumed; resolves with the input it was resumed with. The
+ * process exits meanwhile (no slot is held) and the run starts again from the top once resumed.
+ */
+export async function pause<T extends Record<string, unknown> = Record<string, unknown>>(
+  options: PauseOptions = {},
+): Promise<T> {
+  const context = currentFlowRun();
+  if (!context) throw new Error("pause() works inside a flow run (a function made with flow())");
+  if (!isTracked()) {
+    throw new Error(
+      "pause() needs orch's server to resume the run: run the flow from a deployment under orch up",
+    );
+  }
+  const root = context.root;
+  const key = options.key ?? `pause-${++root.pauses}`;
+  const timeoutMs =
+    options.timeout === undefined ? undefined : durationMs(options.timeout, "pause(): timeout");
+  const schema = toJsonSchema(options.input);
+  const answer = await callRunApi<PauseAnswer>(
+    "POST",
+    `/api/runs/${encodeURIComponent(root.runId)}/pause`,
+    {
+      key,
+      ...(timeoutMs !== undefined ? { timeout_ms: timeoutMs } : {}),
+      ...(schema ? { input_schema: schema } : {}),
+    },
+  );
+  if (answer.resumed) return (await checkAgainst(options.input, answer.input ?? {}, "input")) as T;
+  process.stderr.write(
+    `paused (${key}): resume with orch runs resume ${root.runId.slice(0, 8)}; this process ends until then\n`,
+  );
+  await finishRunOutput();
+  // Let what is written reach the worker before the process ends.
+  await new Promise<void>((resolve) => process.stdout.write("", () => resolve()));
+  process.exit(EXIT_PAUSED);
+}

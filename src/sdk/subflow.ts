@@ -1,0 +1,90 @@
+/**
+ * A flow called inside a flow's run is a subflow: a run of its own (parent_id: the caller's
+ * run), with its own states, made through the API and run here, in the caller's process (so
+ * it shares its slot and its memory). Its failure is the call's: the caller gets the error.
+ * Its retries and timeout are its own options, applied here; its timeout fails the call, but
+ * the subflow's code cannot be stopped inside this process and may still finish its step.
+ */
+import type { RunJson, SubflowState } from "../core/wire/index.ts";
+import { callFlowBody, durationMs, type Flow } from "./flow.ts";
+import { currentFlowRun, withFlowRun } from "./flow-context.ts";
+import { checkAgainst } from "./parameters.ts";
+import { callRunApi, isTracked } from "./run-context.ts";
+
+/** A subflow that ran longer than its timeout. */
+class SubflowTimeout extends Error {}
+
+function withTimeout<T>(work: Promise<T>, ms: number | null, name: string): Promise<T> {
+  if (ms === null) return work;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new SubflowTimeout(`subflow ${name} timed out after ${ms} ms`)),
+      ms,
+    );
+  });
+  return Promise.race([work, late]).finally(() => clearTimeout(timer));
+}
+
+/** Run `made` as a subflow of the current run: a child run, tracked, retried as it asks. */
+export async function runSubflow(made: Flow<object, unknown>, params: object): Promise<unknown> {
+  const parent = currentFlowRun();
+  const options = made.orchFlow;
+  const checked = await checkAgainst(
+    options.parameters,
+    params as Record<string, unknown>,
+    "parameters",
+  );
+  // With no API (a server-less `orch flow run`) nothing could record a child run: it runs as
+  // part of its caller, as a plain call.
+  if (!parent?.runId || !isTracked()) {
+    return withFlowRun({ runId: "", flowName: options.name }, parent, () =>
+      callFlowBody(made, checked),
+    );
+  }
+  const retries = options.retries ?? 0;
+  const delay = durationMs(made, "retryDelay") ?? 0;
+  const timeout = durationMs(made, "timeout");
+  const child = await callRunApi<RunJson>(
+    "POST",
+    `/api/runs/${encodeURIComponent(parent.runId)}/subflows`,
+    {
+      name: options.name,
+      parameters: checked,
+      ...(options.tags ? { tags: options.tags } : {}),
+    },
+  );
+  const report = (state: SubflowState) =>
+    callRunApi(
+      "POST",
+      `/api/runs/${encodeURIComponent(parent.runId)}/subflows/${encodeURIComponent(child.id)}/state`,
+      state,
+    );
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const result = await withFlowRun({ runId: child.id, flowName: options.name }, parent, () =>
+        withTimeout(callFlowBody(made, checked), timeout, options.name),
+      );
+      await report({ state: "COMPLETED" });
+      return result;
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      if (attempt <= retries) {
+        const left = retries - attempt;
+        await report({
+          state: "RUNNING",
+          name: "Retrying",
+          message: `attempt ${attempt} failed: ${message}; retrying (${left} ${left === 1 ? "retry" : "retries"} left after this one)`,
+        });
+        if (delay) await new Promise((resolve) => setTimeout(resolve, delay));
+        continue;
+      }
+      await report({
+        state: "FAILED",
+        ...(error instanceof SubflowTimeout ? { name: "TimedOut" as const } : {}),
+        message,
+      }).catch(() => {});
+      throw error;
+    }
+  }
+}

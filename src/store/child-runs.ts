@@ -1,0 +1,29 @@
+import type { Store } from "./open-store.ts";
+import type { RunRow } from "./runs.ts";
+import { sqlite } from "./sqlite.ts";
+import { TERMINAL } from "./state-sql.ts";
+
+/** A run's subflow runs that have not ended (the cascade of transitionRun ends them). */
+export function unfinishedChildren(store: Store, parentId: string): RunRow[] {
+  return sqlite(store)
+    .query(`SELECT * FROM flow_runs WHERE parent_id = ? AND NOT ${TERMINAL} ORDER BY seq`)
+    .all(parentId) as RunRow[];
+}
+
+/** A run's subflow runs, oldest first (`runs inspect` lists them). */
+export function childRuns(store: Store, parentId: string): RunRow[] {
+  return sqlite(store)
+    .query("SELECT * FROM flow_runs WHERE parent_id = ? ORDER BY seq LIMIT 1000")
+    .all(parentId) as RunRow[];
+}
+
+/**
+ * Whether a PENDING run got there from a resume (Resuming, then PENDING): its start is then no
+ * retry. Read from the history, where the state before PENDING is the one before last.
+ */
+export function cameFromResume(store: Store, seq: number): boolean {
+  const row = sqlite(store)
+    .query("SELECT name FROM flow_run_states WHERE run_seq = ? ORDER BY id DESC LIMIT 1 OFFSET 1")
+    .get(seq) as { name: string } | null;
+  return row?.name === "Resuming";
+}
