@@ -30,14 +30,11 @@ function withTimeout<T>(work: Promise<T>, ms: number | null, name: string): Prom
 export async function runSubflow(made: Flow<object, unknown>, params: object): Promise<unknown> {
   const parent = currentFlowRun();
   const options = made.orchFlow;
-  const checked = await checkAgainst(
-    options.parameters,
-    params as Record<string, unknown>,
-    "parameters",
-  );
+  const given = params as Record<string, unknown>;
   // With no API (a server-less `orch flow run`) nothing could record a child run: it runs as
   // part of its caller, as a plain call.
   if (!parent?.runId || !isTracked()) {
+    const checked = await checkAgainst(options.parameters, given, "parameters");
     return withFlowRun({ runId: "", flowName: options.name }, parent, () =>
       callFlowBody(made, checked),
     );
@@ -50,7 +47,7 @@ export async function runSubflow(made: Flow<object, unknown>, params: object): P
     `/api/runs/${encodeURIComponent(parent.runId)}/subflows`,
     {
       name: options.name,
-      parameters: checked,
+      parameters: given,
       ...(options.tags ? { tags: options.tags } : {}),
     },
   );
@@ -60,6 +57,14 @@ export async function runSubflow(made: Flow<object, unknown>, params: object): P
       `/api/runs/${encodeURIComponent(parent.runId)}/subflows/${encodeURIComponent(child.id)}/state`,
       state,
     );
+  let checked: Record<string, unknown>;
+  try {
+    checked = await checkAgainst(options.parameters, given, "parameters");
+  } catch (error) {
+    // Recorded as the subflow's failure; no retry makes bad parameters good.
+    await report({ state: "FAILED", message: (error as Error).message }).catch(() => {});
+    throw error;
+  }
   for (let attempt = 1; ; attempt++) {
     try {
       const result = await withFlowRun({ runId: child.id, flowName: options.name }, parent, () =>
