@@ -10,6 +10,7 @@ export const KEYS: [key: string, what: string][] = [
   ["r", "trigger the selected deployment: a form from its parameter schema"],
   ["c", "cancel the selected run (asks first)"],
   ["R", "retry the selected run"],
+  ["u", "resume the selected paused run (a form asks for its input)"],
   ["p", "pause or resume the selected deployment's schedules"],
   ["/", "filter deployments and runs by name, id or state (esc clears)"],
   ["?", "this help"],

@@ -21,6 +21,7 @@ const DETAILS: [string, string][] = [
   ["r", "trigger"],
   ["c", "cancel"],
   ["R", "retry"],
+  ["u", "resume"],
   ["?", "help"],
   ["q", "quit"],
 ];

@@ -45,8 +45,11 @@ export function RunDetails(props: RunDetailsProps) {
   const states = "states" in run ? run.states : null;
   const exit =
     run.exit_code !== null ? String(run.exit_code) : run.signal ? `signal ${run.signal}` : "—";
+  const children = "children" in run ? (run.children ?? []) : [];
   const facts: [string, string][] = [
-    ["deployment", `${run.deployment ?? "(ad hoc)"}${run.version ? ` v${run.version}` : ""}`],
+    run.parent_id
+      ? ["subflow", `${run.flow_name ?? "?"} of run ${run.parent_id.slice(0, 8)}`]
+      : ["deployment", `${run.deployment ?? "(ad hoc)"}${run.version ? ` v${run.version}` : ""}`],
     ["attempt", String(run.attempt)],
     ["scheduled", clockTime(run.scheduled_at, now)],
     ["started", clockTime(run.started_at, now)],
@@ -56,6 +59,14 @@ export function RunDetails(props: RunDetailsProps) {
     ["worker", props.worker ? `${props.worker.name}@${props.worker.host}` : (run.worker ?? "—")],
     ...keptFacts(run),
   ];
+  if (run.state === "PAUSED") facts.push(["resume", "press u (its input is asked for)"]);
+  // A subflow's run is a run of its own: listed here by id, name and state.
+  for (const child of children) {
+    facts.push([
+      "subflow",
+      `${child.id.slice(0, 8)} ${child.flow_name ?? "?"} ${stateLabel(child)}`,
+    ]);
+  }
   const params = Object.entries(run.parameters);
   const half = Math.max(30, Math.floor(cols / 2));
   const left: ReactNode[] = [

@@ -13,7 +13,7 @@ export function TriggerForm({ form, height, cols }: { form: Form; height: number
   return (
     <Box flexDirection="column" height={height}>
       <PaneTitle
-        title={`Trigger ${form.deployment}`}
+        title={form.resumeRunId ? `Input for the ${form.deployment}` : `Trigger ${form.deployment}`}
         focused
         cols={cols}
         note={form.sending ? "sending…" : undefined}

@@ -82,7 +82,9 @@ export function interpretKey(state: MonitorState, input: string, key: KeyPress):
       if ("errors" in read) return act({ type: "formErrors", errors: read.errors });
       return {
         actions: [{ type: "formSending" }],
-        command: { type: "trigger", deployment: o.form.deployment, parameters: read.parameters },
+        command: o.form.resumeRunId
+          ? { type: "resume", runId: o.form.resumeRunId, input: read.parameters }
+          : { type: "trigger", deployment: o.form.deployment, parameters: read.parameters },
       };
     }
     const text = printable(input, key);
@@ -164,6 +166,24 @@ function interpretMain(
         command: { type: "cancel", runId: run.id },
       }),
     );
+  }
+  if (input === "u") {
+    const run = targetRun(state);
+    if (!run) return act(event("warn", "no run to resume"));
+    if (run.state !== "PAUSED") {
+      return act(
+        event("warn", `run ${run.id.slice(0, 8)} is ${run.state}: only a paused run resumes`),
+      );
+    }
+    // The pause's input schema is known once the run's details are loaded: a form asks for it.
+    const schema = "pause" in run ? run.pause?.input_schema : null;
+    if (!schema) return { actions: [], command: { type: "resume", runId: run.id, input: {} } };
+    const form = createTriggerForm({
+      name: `resume of run ${run.id.slice(0, 8)}`,
+      parameters: {},
+      parameter_schema: schema,
+    } as unknown as Parameters<typeof createTriggerForm>[0]);
+    return act(overlay({ kind: "trigger", form: { ...form, resumeRunId: run.id } }));
   }
   if (input === "R") {
     const run = targetRun(state);

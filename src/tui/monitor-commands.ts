@@ -13,7 +13,10 @@ export interface CommandContext {
   onQuit?: () => void;
 }
 
-/** Perform a command against orch (trigger, cancel, retry, pause or resume, quit) and show the outcome. */
+/**
+ * Perform a command against orch (trigger, cancel, retry or resume a run, pause or resume a
+ * deployment, quit) and show the outcome.
+ */
 export async function performCommand(command: Command, ctx: CommandContext): Promise<void> {
   if (command.type === "quit") {
     ctx.onQuit?.();
@@ -44,6 +47,13 @@ export async function performCommand(command: Command, ctx: CommandContext): Pro
         ctx.note("info", `retrying run ${shortId(command.runId)}`);
         return;
       }
+      case "resume": {
+        const run = await c.resumeRun(command.runId, command.input);
+        ctx.dispatch({ type: "overlay", overlay: null });
+        ctx.dispatch({ type: "runsUpserted", runs: [run] });
+        ctx.note("info", `resumed run ${shortId(run.id)}`);
+        return;
+      }
       case "pause": {
         const deployment = command.paused
           ? await c.pauseDeployment(command.deployment)
@@ -54,10 +64,11 @@ export async function performCommand(command: Command, ctx: CommandContext): Pro
     }
   } catch (error) {
     const e = error as Error & { problems?: { where?: string; message: string }[] };
-    if (command.type === "trigger" && ctx.getState().overlay?.kind === "trigger") {
+    const formOpen = ctx.getState().overlay?.kind === "trigger";
+    if ((command.type === "trigger" || command.type === "resume") && formOpen) {
       const errors: Record<string, string> = {};
       for (const p of e.problems ?? []) {
-        const name = p.where?.replace(/^parameters\.?/, "").split(/[.[]/)[0];
+        const name = p.where?.replace(/^(parameters|input)\.?/, "").split(/[.[]/)[0];
         if (name) errors[name] = p.message;
       }
       ctx.dispatch({ type: "formErrors", errors, message: e.message });

@@ -63,6 +63,8 @@ export interface TriggerForm {
   sending: boolean;
   /** The server's answer when it refused the run. */
   message?: string;
+  /** Set when the form gives a paused run its input (enter resumes it) rather than triggering. */
+  resumeRunId?: string;
 }
 
 /** What the monitor does on confirmation or on a key: the effects the container performs. */
@@ -70,6 +72,7 @@ export type Command =
   | { type: "trigger"; deployment: string; parameters: Record<string, unknown> }
   | { type: "cancel"; runId: string }
   | { type: "retry"; runId: string }
+  | { type: "resume"; runId: string; input: Record<string, unknown> }
   | { type: "pause"; deployment: string; paused: boolean }
   | { type: "quit" };
 

@@ -59,6 +59,30 @@ describe("run commands", () => {
     expect(press(s, "p").commands).toEqual([{ type: "pause", deployment: "hello", paused: true }]);
   });
 
+  test("u resumes a paused run: at once without input, through a form when its pause asks for some", () => {
+    const paused = run(3, { state: "PAUSED", state_name: "Paused", deployment: "hello" });
+    expect(press(loaded([], [paused]), "u").commands).toEqual([
+      { type: "resume", runId: paused.id, input: {} },
+    ]);
+    const asking = {
+      ...paused,
+      states: [],
+      tasks: [],
+      pause: {
+        key: "pause-1",
+        timeout_at: null,
+        input_schema: { type: "object", properties: { ok: { type: "boolean" } } },
+      },
+    };
+    const { state } = press(loaded([], [asking]), "u");
+    expect(state.overlay).toMatchObject({ kind: "trigger", form: { resumeRunId: paused.id } });
+    const filled = press(state, "t", "r", "u", "e", ["", { return: true }]);
+    expect(filled.commands).toEqual([{ type: "resume", runId: paused.id, input: { ok: true } }]);
+    expect(press(loaded([], [running]), "u").state.events.at(-1)?.text).toMatch(
+      /only a paused run resumes/,
+    );
+  });
+
   test("enter opens the run's details and esc goes back", () => {
     const s = loaded([], [running]);
     const open = press(s, ["", { return: true }]).state;
