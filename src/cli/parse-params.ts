@@ -71,6 +71,8 @@ export function parseParams(
   json: string | undefined,
   schema: Schema | null | undefined,
   defaults: Record<string, unknown> = {},
+  /** What the values are, in messages: `parameters`, or a resume's `input`. */
+  what: "parameters" | "input" = "parameters",
 ): Record<string, unknown> {
   let params: Record<string, unknown> = {};
   const problems: Problem[] = [];
@@ -100,6 +102,16 @@ export function parseParams(
       problems.push(...((error as OrchError).problems ?? []));
     }
   }
-  if (problems.length) throw new OrchError("E_BAD_INPUT", "the parameters are not valid", problems);
+  if (problems.length) {
+    const named = problems.map((p) => ({
+      ...p,
+      where: p.where?.replace(/^parameters\./, `${what}.`),
+    }));
+    throw new OrchError(
+      "E_BAD_INPUT",
+      `the ${what} ${what === "input" ? "is" : "are"} not valid`,
+      named,
+    );
+  }
   return params;
 }

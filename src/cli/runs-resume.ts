@@ -30,7 +30,7 @@ export default defineCommand({
     try {
       const run = await conn.client.getRun(args.id);
       const schema = run.pause?.input_schema as Parameters<typeof parseParams>[2];
-      const input = parseParams(repeated(rawArgs, ["p", "param"]), args.input, schema);
+      const input = parseParams(repeated(rawArgs, ["p", "param"]), args.input, schema, {}, "input");
       const resumed = await conn.client.resumeRun(run.id, input);
       if (args.json) return printJson(resumed);
       log.success(

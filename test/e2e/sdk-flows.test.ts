@@ -287,7 +287,7 @@ describe("pause and resume", () => {
 
     const bad = await run("runs", "resume", id, "-p", "ok=maybe");
     expect(bad.code).toBe(2);
-    expect(bad.stderr).toMatch(/"maybe" is not a boolean/);
+    expect(bad.stderr).toMatch(/input\.ok: "maybe" is not a boolean/);
     const typo = await run("runs", "resume", id, "-p", "ok=true", "-p", "nots=x");
     expect(typo.code).toBe(2);
     expect(typo.stderr).toMatch(
