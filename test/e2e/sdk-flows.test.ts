@@ -111,7 +111,7 @@ export default flow("impatient", async () => {
 });
 `,
   "flaky.ts": `import { flow } from "orch";
-export default flow({ name: "flaky", retries: 1, retryDelay: 10 }, async () => {
+export default flow({ name: "flaky", retries: 1, retryDelay: "10ms" }, async () => {
   throw new Error("always broken");
 });
 `,
