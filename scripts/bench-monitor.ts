@@ -46,7 +46,7 @@ export function benchMonitor(count = 10_000, updates = 200) {
       deployments: [],
       workers: [],
       runs,
-      replaceRuns: false,
+      problems: { files: [], notices: [] },
     });
   snapshot(); // warm up
   const rebuilds: number[] = [];

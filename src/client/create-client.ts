@@ -20,6 +20,7 @@ import {
   type LogStreamMessage,
   OrchError,
   type Problem,
+  type ProblemsJson,
   type PruneResult,
   type ResultJson,
   type RunDetail,
@@ -258,5 +259,10 @@ export function createClient(options: ClientOptions) {
     /** Work pools with their types, limits, workers and waiting runs. */
     listPools: () => request<WorkPoolJson[]>("GET", "/api/pools"),
     getPool: (n: string) => request<WorkPoolDetailJson>("GET", `/api/pools/${name(n)}`),
+    /** Invalid definition files with all their problems, and unacknowledged start-up notices. */
+    listProblems: () => request<ProblemsJson>("GET", "/api/problems"),
+    /** Acknowledge the start-up notices up to `upTo` (all when omitted). */
+    acknowledgeProblems: (upTo?: number) =>
+      request<ProblemsJson>("POST", "/api/problems/acknowledge", upTo ? { up_to: upTo } : {}),
   };
 }

@@ -10,8 +10,10 @@ import {
 } from "../core/index.ts";
 import {
   applyWorkPools,
+  clearFileProblems,
   getDeployment,
   listDeployments,
+  listFileProblems,
   markSourceInvalid,
   projectRetention,
   recordEvent,
@@ -19,6 +21,7 @@ import {
   type Store,
   saveBundle,
   setProjectRetention,
+  setFileProblems,
   upsertDeployment,
 } from "../store/index.ts";
 import { type Bundle, type FileHashCache, scanBundle, storeBundleObjects } from "./bundles.ts";
@@ -159,6 +162,7 @@ export function createDeployer(
     write: boolean,
     warnings: Problem[],
     rechecked = new Set<string>(),
+    full = false,
   ): DeployReport => {
     const report: DeployReport = {
       created: [],
@@ -266,6 +270,10 @@ export function createDeployer(
     }
     lastInvalid = new Set([...invalid.keys()].filter((abs) => parsed.has(abs)));
     const invalidNow = report.invalid.map((bad) => bad.file);
+    const problemsNow = report.invalid.map((bad) => ({
+      file: bad.file,
+      problems: bad.problems.map(renderProblem),
+    }));
     // A file only re-checked (not saved) is reported again only when its problems changed:
     // one save of one broken file is one report, not one more with every other save.
     for (const abs of [...touched, ...gone]) if (!invalid.has(abs)) reported.delete(rel(abs));
@@ -296,10 +304,22 @@ export function createDeployer(
       // The store remembers which files are broken (listings mark their deployments), so a file
       // is "valid again" once, even across a restart.
       for (const file of invalidNow) markSourceInvalid(store, file, true);
+      // Every problem of every broken file is kept (not only those reported now), so a view
+      // that opens later lists them all; a file valid again or gone is cleared, and says so.
+      for (const { file, problems } of problemsNow) setFileProblems(store, file, problems);
+      const validAgain = (file: string, deployments: string[], deleted: boolean) => {
+        if (!deleted) report.valid_again.push({ file, deployments });
+        recordEvent(store, "deployment.valid-again", file, { file, deployments, deleted });
+      };
       for (const plan of plans) {
         const file = rel(plan.abs);
         const names = markSourceInvalid(store, file, false);
-        if (names.length) report.valid_again.push({ file, deployments: names });
+        if (clearFileProblems(store, file) || names.length) validAgain(file, names, false);
+      }
+      const seen = new Set([...touched].map(rel));
+      for (const { file } of listFileProblems(store)) {
+        const isGone = [...gone].some((abs) => rel(abs) === file) || (full && !seen.has(file));
+        if (isGone && clearFileProblems(store, file)) validAgain(file, [], true);
       }
       for (const abs of gone) {
         for (const name of bySource.get(rel(abs)) ?? []) {
@@ -330,7 +350,7 @@ export function createDeployer(
         if (row.source_file && !known.has(row.source_file))
           gone.add(`${paths.root}/${row.source_file}`);
       }
-      return apply(new Set(files), gone, true, warnings);
+      return apply(new Set(files), gone, true, warnings, new Set(), true);
     },
     deployChanged(changed) {
       const touched = new Set<string>();

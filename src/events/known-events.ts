@@ -12,6 +12,7 @@ export const KNOWN_EVENTS: Readonly<Record<string, readonly string[]>> = {
   "deployment.updated": ["version", "source"],
   "deployment.removed": ["reason"],
   "deployment.invalid": ["file", "problems"],
+  "deployment.valid-again": ["file", "deployments", "deleted"],
   "deployment.paused": [],
   "deployment.resumed": [],
   "work-pool.updated": ["concurrency", "queues"],

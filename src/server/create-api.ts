@@ -18,6 +18,7 @@ import { cacheRoutes } from "./routes/cache-routes.ts";
 import { deploymentRoutes } from "./routes/deployment-routes.ts";
 import { eventRoutes } from "./routes/event-routes.ts";
 import { poolRoutes } from "./routes/pool-routes.ts";
+import { problemRoutes } from "./routes/problem-routes.ts";
 import { remoteWorkerRoutes } from "./routes/remote-worker-routes.ts";
 import { runRoutes } from "./routes/run-routes.ts";
 import { tagSlotRoutes } from "./routes/tag-slot-routes.ts";
@@ -84,6 +85,7 @@ export function apiRoutes(deps: ApiDeps): Route[] {
     ...backfillRoutes(deps),
     ...wakeRoutes(deps),
     ...poolRoutes(deps),
+    ...problemRoutes(deps),
     ...(deps.extraRoutes ?? []),
   ];
   routes.push({

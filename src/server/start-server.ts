@@ -313,6 +313,7 @@ function logRunStates(store: Store, logger: Logger): () => Promise<void> {
 
 /** "is valid again (deployments a, b updated)": what a file that was broken deploys now. */
 function validAgain(report: DeployReport, deployments: string[]): string {
+  if (!deployments.length) return "is valid again";
   const changed = deployments.some((n) => !report.unchanged.includes(n));
   const which = `${deployments.length === 1 ? "deployment" : "deployments"} ${deployments.join(", ")}`;
   return `is valid again (${which} ${changed ? "updated" : "as deployed"})`;

@@ -40,6 +40,11 @@ export {
 export { cameFromResume, childRuns, unfinishedChildren } from "./child-runs.ts";
 export { type ClaimRequest, type ClaimResult, claimRuns } from "./claim-runs.ts";
 export { ensureDataDir, ensureToken } from "./data-dir.ts";
+export {
+  clearFileProblems,
+  listFileProblems,
+  setFileProblems,
+} from "./definition-problems.ts";
 export { createDeploymentRun, type DeploymentRunRequest } from "./deployment-runs.ts";
 export {
   type DeployChange,
@@ -88,6 +93,7 @@ export {
   schemaVersion,
 } from "./open-store.ts";
 export { nextPauseTimeout, pausedRunsDue } from "./paused-runs.ts";
+export { acknowledgeNotices, listNotices, recordNotice } from "./notices.ts";
 export {
   deletePlannedRuns,
   deploymentsWithSlotsIn,

@@ -418,6 +418,29 @@ CREATE INDEX flow_runs_by_worker ON flow_runs (worker_id)
   WHERE state_type IN ('PENDING', 'RUNNING', 'CANCELLING');
 `,
   },
+  {
+    version: 16,
+    name: "definition problems, start-up notices",
+    // What a live view must be able to load rather than only hear about: every problem of each
+    // definition file that is invalid now (a file with no deployments too), and what start-up
+    // found (runs that crashed while orch was down) until someone acknowledges it.
+    sql: `
+CREATE TABLE definition_problems (
+  file TEXT PRIMARY KEY,
+  problems TEXT NOT NULL,
+  at INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE notices (
+  id INTEGER PRIMARY KEY,
+  kind TEXT NOT NULL,
+  resource TEXT,
+  message TEXT NOT NULL,
+  at INTEGER NOT NULL,
+  acknowledged_at INTEGER
+);
+CREATE INDEX notices_open ON notices (id) WHERE acknowledged_at IS NULL;
+`,
+  },
 ];
 
 /** The newest schema version this build of orch knows. */

@@ -1,4 +1,5 @@
 import { iso, type WorkerJson } from "../core/index.ts";
+import { recordEvent } from "./events.ts";
 import type { Store } from "./open-store.ts";
 import type { RunRow } from "./runs.ts";
 import { sqlite } from "./sqlite.ts";
@@ -32,27 +33,31 @@ export function workerToJson(row: WorkerRow): WorkerJson {
   };
 }
 
-/** Record a worker as online. */
+/** Record a worker as online; worker.online tells live views (the monitor's header). */
 export function registerWorker(
   store: Store,
   input: Pick<WorkerRow, "id" | "name" | "pool" | "host" | "pid" | "concurrency">,
 ): WorkerRow {
   const now = store.clock.now();
-  return sqlite(store)
-    .query(
-      `INSERT INTO workers (id, name, pool, host, pid, concurrency, status, started_at, last_heartbeat)
+  return store.tx(() => {
+    const row = sqlite(store)
+      .query(
+        `INSERT INTO workers (id, name, pool, host, pid, concurrency, status, started_at, last_heartbeat)
        VALUES (?, ?, ?, ?, ?, ?, 'online', ?, ?) RETURNING *`,
-    )
-    .get(
-      input.id,
-      input.name,
-      input.pool,
-      input.host,
-      input.pid,
-      input.concurrency,
-      now,
-      now,
-    ) as WorkerRow;
+      )
+      .get(
+        input.id,
+        input.name,
+        input.pool,
+        input.host,
+        input.pid,
+        input.concurrency,
+        now,
+        now,
+      ) as WorkerRow;
+    recordEvent(store, "worker.online", row.id, { name: row.name, pool: row.pool, host: row.host });
+    return row;
+  });
 }
 
 /** Stamp a worker's heartbeat; false when it is unknown or was marked offline. */
@@ -63,9 +68,18 @@ export function heartbeatWorker(store: Store, id: string): boolean {
   return result.changes > 0;
 }
 
-/** Mark a worker offline (it stopped, or stopped heartbeating). */
-export function setWorkerOffline(store: Store, id: string): void {
-  sqlite(store).query("UPDATE workers SET status = 'offline' WHERE id = ?").run(id);
+/**
+ * Mark a worker offline (it stopped, or stopped heartbeating); worker.offline tells live views.
+ * False when it already was.
+ */
+export function setWorkerOffline(store: Store, id: string): boolean {
+  return store.tx(() => {
+    const row = sqlite(store)
+      .query("UPDATE workers SET status = 'offline' WHERE id = ? AND status = 'online' RETURNING *")
+      .get(id) as WorkerRow | null;
+    if (row) recordEvent(store, "worker.offline", row.id, { name: row.name, pool: row.pool });
+    return row !== null;
+  });
 }
 
 /** A worker by id, or null. */

@@ -16,6 +16,8 @@ export interface DeploymentListProps {
   cols: number;
   now: number;
   loaded: boolean;
+  /** The filter in force, to say what matched nothing. */
+  filter: string;
 }
 
 function columns(cols: number) {
@@ -50,7 +52,11 @@ export function DeploymentList(props: DeploymentListProps) {
       </Text>
       {!visible.length && (
         <Text color="gray">
-          {props.loaded ? "  no deployments: add one to flows/*.yaml" : "  loading…"}
+          {!props.loaded
+            ? "  loading…"
+            : props.filter.trim()
+              ? `  no deployments match \`${props.filter.trim()}\` (esc clears the filter)`
+              : "  no deployments: add one to flows/*.yaml"}
         </Text>
       )}
       {visible.map((d) => {
@@ -61,7 +67,14 @@ export function DeploymentList(props: DeploymentListProps) {
             {isSelected ? (focused ? "› " : "· ") : "  "}
             {cell(d.name, w.name)}
             {w.schedule ? cell(schedulesText(d), w.schedule) : ""}
-            {cell(d.paused ? "—" : clockTime(next, now), 13)}
+            {d.paused ? (
+              cell("—", 13)
+            ) : (
+              // A run still waiting after its time (late, or not yet taken) shows as overdue.
+              <Text color={next && Date.parse(next) <= now ? "yellow" : undefined}>
+                {cell(clockTime(next, now), 13)}
+              </Text>
+            )}
             {last ? (
               <Text {...stateStyle(last)}>{cell(stateLabel(last), 15)}</Text>
             ) : (

@@ -1,5 +1,6 @@
 import { Text } from "ink";
-import type { WorkerJson } from "../client/index.ts";
+import type { ProblemsJson, WorkerJson } from "../client/index.ts";
+import { shortDuration } from "./format.ts";
 import type { MonitorMode, MonitorState } from "./state.ts";
 
 /** Header counts, in this order, with their colours. */
@@ -21,7 +22,9 @@ export interface HeaderProps {
   server: MonitorState["server"];
   workers: readonly WorkerJson[];
   counts: ReadonlyMap<string, number>;
+  problems: ProblemsJson;
   cols: number;
+  now: number;
 }
 
 function workersText(workers: readonly WorkerJson[], cols: number): string {
@@ -32,25 +35,50 @@ function workersText(workers: readonly WorkerJson[], cols: number): string {
   return `${workers.length} worker${workers.length === 1 ? "" : "s"} (${shown}${names.length > 2 ? ", …" : ""})`;
 }
 
-/** The top line: where the server is, whether it answers, its workers and runs by state. */
-export function Header({ mode, server, workers, counts, cols }: HeaderProps) {
+/** "! 2 files with problems · 1 crash": what the problems pane (`!`) holds. */
+export function problemsText(problems: ProblemsJson): string {
+  const files = problems.files.length;
+  const crashes = problems.notices.length;
+  const parts = [
+    files ? `${files} file${files === 1 ? "" : "s"} with problems` : "",
+    crashes ? `${crashes} crash${crashes === 1 ? "" : "es"} at start-up` : "",
+  ].filter(Boolean);
+  return parts.length ? `! ${parts.join(" · ")}` : "";
+}
+
+/**
+ * The top line: where the server is, whether its live stream is open (online) or being
+ * reopened (reconnecting, for how long), its workers, problems, and runs by state.
+ */
+export function Header({ mode, server, workers, counts, problems, cols, now }: HeaderProps) {
   const status =
     server.status === "online"
       ? { mark: "●", color: "green", text: "online" }
       : server.status === "connecting"
         ? { mark: "○", color: "yellow", text: "connecting" }
-        : { mark: "○", color: "red", text: "offline" };
+        : {
+            mark: "○",
+            color: "red",
+            text: `reconnecting${server.since ? ` ${shortDuration(now - server.since)}` : ""}`,
+          };
   const shown = COUNTS.filter(([key]) => (counts.get(key) ?? 0) > 0);
+  const trouble = problemsText(problems);
   return (
     <Text wrap="truncate-end">
       <Text bold>orch{cols < 90 ? "" : mode === "up" ? " up" : " monitor"}</Text>
       <Text> {cols < 90 ? server.url.replace(/^https?:\/\//, "") : server.url || "…"} </Text>
       <Text color={status.color}>
         {status.mark}
-        {cols < 90 ? "" : ` ${status.text}`}
+        {cols < 90 && server.status !== "offline" ? "" : ` ${status.text}`}
       </Text>
       <Text color="gray"> │ </Text>
       <Text>{workersText(workers, cols)}</Text>
+      {trouble ? (
+        <>
+          <Text color="gray"> │ </Text>
+          <Text color="red">{trouble}</Text>
+        </>
+      ) : null}
       <Text color="gray"> │ </Text>
       {shown.length ? (
         shown.map(([key, label, color], i) => (

@@ -13,6 +13,10 @@ export const KEYS: [key: string, what: string][] = [
   ["u", "resume the selected paused run (a form asks for its input)"],
   ["p", "pause or resume the selected deployment's schedules"],
   ["/", "filter deployments and runs by name, id or state (esc clears)"],
+  [
+    "!",
+    "problems: every invalid definition file with all its problems, start-up crashes (a: acknowledge)",
+  ],
   ["?", "this help"],
   ["q", "quit (orch up: stops the server, asking first when runs are in flight)"],
   ["ctrl-c", "quit now"],

@@ -27,7 +27,14 @@ const DETAILS: [string, string][] = [
 ];
 
 /** The bottom line: the keys that work now, or the question or prompt being asked. */
-export function KeyBar({ overlay, details }: Pick<MonitorState, "overlay" | "details">) {
+export function KeyBar({
+  overlay,
+  details,
+  problems = 0,
+}: Pick<MonitorState, "overlay" | "details"> & {
+  /** Files with problems and start-up notices: `!` shows them. */
+  problems?: number;
+}) {
   if (overlay?.kind === "confirm") {
     return (
       <Text wrap="truncate-end" color="yellow" bold>
@@ -54,9 +61,17 @@ export function KeyBar({ overlay, details }: Pick<MonitorState, "overlay" | "det
         ]
       : overlay?.kind === "help"
         ? [["any key", "closes"]]
-        : details
-          ? DETAILS
-          : MAIN;
+        : overlay?.kind === "problems"
+          ? [
+              ["↑↓", "scroll"],
+              ["a", "acknowledge start-up notices"],
+              ["esc", "close"],
+            ]
+          : details
+            ? DETAILS
+            : problems
+              ? [["!", "problems"], ...MAIN]
+              : MAIN;
   return (
     <Text wrap="truncate-end">
       {keys.map(([key, what], i) => (

@@ -7,10 +7,12 @@ import { HelpOverlay } from "./HelpOverlay.tsx";
 import { KeyBar } from "./KeyBar.tsx";
 import { LogPane } from "./LogPane.tsx";
 import type { MonitorStore } from "./monitor-store.ts";
+import { ProblemsOverlay } from "./ProblemsOverlay.tsx";
 import { RunDetails } from "./RunDetails.tsx";
 import { RunTable } from "./RunTable.tsx";
 import {
   needsClock,
+  nextWake,
   selectCounts,
   selectDeploymentRuns,
   selectDeployments,
@@ -39,7 +41,7 @@ export function Monitor({
     store.dispatch({ type: "resize", cols: size.cols, rows: size.rows });
   }, [store, size.cols, size.rows]);
   useInput((input, key) => store.press(input, key));
-  const now = useNow(needsClock(state));
+  const now = useNow(needsClock(state), nextWake(state, Date.now()));
   const layout = selectLayout(state);
   const cols = layout.cols;
   const body = Math.max(6, state.size.rows - 4);
@@ -51,6 +53,10 @@ export function Monitor({
   let main: ReactNode;
   if (overlay?.kind === "help") {
     main = <HelpOverlay height={body} cols={cols} mode={state.mode} />;
+  } else if (overlay?.kind === "problems") {
+    main = (
+      <ProblemsOverlay problems={state.problems} top={overlay.top} height={body} cols={cols} />
+    );
   } else if (overlay?.kind === "trigger") {
     main = <TriggerForm form={overlay.form} height={body} cols={cols} />;
   } else if (open) {
@@ -80,6 +86,7 @@ export function Monitor({
           cols={cols}
           now={now}
           loaded={state.loaded}
+          filter={state.filter}
         />
         <RunTable
           ids={ids}
@@ -116,13 +123,19 @@ export function Monitor({
         server={state.server}
         workers={state.workers}
         counts={selectCounts(state.runs, undefined)}
+        problems={state.problems}
         cols={cols}
+        now={now}
       />
       <Box flexDirection="column" height={body} overflow="hidden">
         {main}
       </Box>
       <EventLine event={state.events.at(-1)} server={state.server} now={now} />
-      <KeyBar overlay={state.overlay} details={state.details} />
+      <KeyBar
+        overlay={state.overlay}
+        details={state.details}
+        problems={state.problems.files.length + state.problems.notices.length}
+      />
     </Box>
   );
 }

@@ -57,7 +57,7 @@ export function RunTable(props: RunTableProps) {
           {!props.loaded
             ? "  loading…"
             : props.filter
-              ? "  no runs match the filter (esc clears it)"
+              ? `  no runs match \`${props.filter.trim()}\` (esc clears the filter)`
               : "  no runs yet: r triggers the selected deployment"}
         </Text>
       )}

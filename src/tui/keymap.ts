@@ -1,3 +1,4 @@
+import { problemLines } from "./problem-lines.ts";
 import type { Action } from "./reduce.ts";
 import { inFlight, selectLayout, targetDeployment, targetRun } from "./select.ts";
 import type { Command, MonitorState } from "./state.ts";
@@ -52,6 +53,24 @@ export function interpretKey(state: MonitorState, input: string, key: KeyPress):
   const quit = key.ctrl && input === "c";
   const o = state.overlay;
   if (o?.kind === "help") return act(overlay(null));
+  if (o?.kind === "problems") {
+    if (quit) return { actions: [], command: { type: "quit" } };
+    const lines = problemLines(state.problems).length;
+    const rows = Math.max(1, Math.max(6, state.size.rows - 4) - 1);
+    const scroll = (by: number) =>
+      act(overlay({ kind: "problems", top: clamp(o.top + by, 0, Math.max(0, lines - rows)) }));
+    if (key.upArrow || input === "k") return scroll(-1);
+    if (key.downArrow || input === "j") return scroll(1);
+    if (key.pageUp) return scroll(-rows);
+    if (key.pageDown || input === " ") return scroll(rows);
+    if (input === "a") {
+      const last = state.problems.notices.at(-1);
+      if (!last) return act(event("info", "nothing to acknowledge: no start-up notices"));
+      return { actions: [], command: { type: "acknowledge", upTo: last.id } };
+    }
+    if (key.escape || input === "!" || input === "q" || key.return) return act(overlay(null));
+    return none;
+  }
   if (o?.kind === "confirm") {
     if (input === "y" || input === "Y" || key.return) {
       return { actions: [overlay(null)], command: o.command };
@@ -125,6 +144,7 @@ function interpretMain(
   if (key.home || input === "g") return act({ type: "moveTo", where: "first" });
   if (key.end || input === "G") return act({ type: "moveTo", where: "last" });
   if (input === "?") return act(overlay({ kind: "help" }));
+  if (input === "!") return act(overlay({ kind: "problems", top: 0 }));
   if (input === "/") return act(overlay({ kind: "filter", draft: state.filter }));
   if (key.escape) {
     if (state.details) return act({ type: "details", runId: null });
@@ -200,4 +220,8 @@ export function keyOf(char: string): KeyPress {
   if (char === "\x7f" || char === "\b") return { backspace: true };
   if (char === "\x1b") return { escape: true };
   return /^[A-Z]$/.test(char) ? { shift: true } : {};
+}
+
+function clamp(n: number, low: number, high: number): number {
+  return Math.max(low, Math.min(high, n));
 }

@@ -1,7 +1,8 @@
 import type { Client } from "../client/index.ts";
 import { shortId } from "./format.ts";
+import type { Sync } from "./monitor-sync.ts";
 import type { Action } from "./reduce.ts";
-import type { Command, MonitorState } from "./state.ts";
+import type { Command, MonitorRun, MonitorState } from "./state.ts";
 
 /** What performing a command needs from the monitor's container. */
 export interface CommandContext {
@@ -9,6 +10,8 @@ export interface CommandContext {
   getState: () => MonitorState;
   dispatch: (action: Action) => void;
   note: (level: "info" | "warn" | "error", message: string) => void;
+  /** Where what a command changed is fetched, in order with the live events. */
+  sync: Pick<Sync, "queueRun" | "queueDeployment">;
   /** Called by `q` (after confirmation). */
   onQuit?: () => void;
 }
@@ -29,21 +32,19 @@ export async function performCommand(command: Command, ctx: CommandContext): Pro
       case "trigger": {
         const run = await c.triggerRun(command.deployment, { parameters: command.parameters });
         ctx.dispatch({ type: "overlay", overlay: null });
-        ctx.dispatch({ type: "runsUpserted", runs: [run] });
-        ctx.dispatch({ type: "select", runId: run.id });
+        show(run, ctx);
         ctx.note("info", `triggered ${command.deployment}: run ${shortId(run.id)}`);
         return;
       }
       case "cancel": {
         const run = await c.cancelRun(command.runId);
-        ctx.dispatch({ type: "runsUpserted", runs: [run] });
+        ctx.sync.queueRun(run.id);
         ctx.note("info", `cancelling run ${shortId(run.id)}`);
         return;
       }
       case "retry": {
         const run = await c.retryRun(command.runId);
-        ctx.dispatch({ type: "runsUpserted", runs: [run] });
-        ctx.dispatch({ type: "select", runId: run.id });
+        show(run, ctx);
         ctx.note("info", `retrying run ${shortId(command.runId)}`);
         return;
       }
@@ -58,7 +59,13 @@ export async function performCommand(command: Command, ctx: CommandContext): Pro
         const deployment = command.paused
           ? await c.pauseDeployment(command.deployment)
           : await c.resumeDeployment(command.deployment);
-        ctx.dispatch({ type: "deploymentUpserted", deployment });
+        ctx.sync.queueDeployment(deployment.name);
+        return;
+      }
+      case "acknowledge": {
+        // The notice.acknowledged event brings the problems that are left.
+        await c.acknowledgeProblems(command.upTo);
+        ctx.note("info", "start-up notices acknowledged");
         return;
       }
     }
@@ -76,4 +83,15 @@ export async function performCommand(command: Command, ctx: CommandContext): Pro
     }
     ctx.note("error", e.message);
   }
+}
+
+/**
+ * Select a run a command made or changed. Its answer is held only when the run is new to the
+ * monitor: a held run is fetched again instead, in order with the live events, so an answer
+ * that is older than what an event brought never overwrites it.
+ */
+function show(run: MonitorRun, ctx: CommandContext): void {
+  if (!ctx.getState().runs.byId.has(run.id)) ctx.dispatch({ type: "runsUpserted", runs: [run] });
+  ctx.dispatch({ type: "select", runId: run.id });
+  ctx.sync.queueRun(run.id);
 }

@@ -1,17 +1,10 @@
-import type { Client, EventJson } from "../client/index.ts";
+import type { EventJson } from "../client/index.ts";
 import { shortId } from "./format.ts";
-import type { Action } from "./reduce.ts";
 
-/** What handling a live event needs from the monitor's container. */
-export interface EventContext {
-  client: () => Client | null;
-  stopped: () => boolean;
-  dispatch: (action: Action) => void;
-  note: (level: "info" | "warn" | "error", message: string) => void;
-  /** Fetch this run (batched with others). */
-  queueRun: (id: string) => void;
-  failed: <T>(what: string, fallback: T) => (error: unknown) => T;
-}
+// What the event line says of the server's events: words only; what an event changes in the
+// state is monitor-sync.ts's.
+
+type Note = (level: "info" | "warn" | "error", message: string) => void;
 
 /**
  * A backfill's progress for the event line, or null between steps: its start, each tenth of its
@@ -27,55 +20,59 @@ export function backfillProgress(id: string, p: Record<string, unknown>): string
   return `backfill ${shortId(id)} of ${p.deployment}: ${what}, ${handled}/${total} slots`;
 }
 
-/** Take in one event of the live stream: fetch what it names, say what happened on the event line. */
-export async function handleEvent(e: EventJson, ctx: EventContext): Promise<void> {
-  const p = e.payload as Record<string, unknown>;
-  if (e.name.startsWith("flow-run.") && e.resource) {
-    ctx.queueRun(e.resource);
-    const of = p.deployment ? ` of ${p.deployment}` : "";
-    if (e.name === "flow-run.crashed") {
-      ctx.note(
-        "error",
-        `run ${shortId(e.resource)}${of} crashed${p.message ? `: ${p.message}` : ""}`,
-      );
-    } else if (p.state_name === "Late") {
-      ctx.note("warn", `run ${shortId(e.resource)}${of} is late`);
-    }
-    return;
+/** The event line's words for a run event: crashes, late runs. */
+export function describeRunEvent(
+  e: EventJson,
+  p: Record<string, unknown>,
+  note: Note,
+): void {
+  const of = p.deployment ? ` of ${p.deployment}` : "";
+  if (e.name === "flow-run.crashed") {
+    note("error", `run ${shortId(e.resource!)}${of} crashed${p.message ? `: ${p.message}` : ""}`);
+  } else if (p.state_name === "Late") {
+    note("warn", `run ${shortId(e.resource!)}${of} is late`);
   }
-  if (!e.resource) return;
+}
+
+/** The event line's words for a deployment event. */
+export function describeDeploymentEvent(
+  e: EventJson,
+  p: Record<string, unknown>,
+  note: Note,
+): void {
+  const name = e.resource!;
   switch (e.name) {
-    case "backfill.updated": {
-      const line = backfillProgress(e.resource, p);
-      if (line) ctx.note("info", line);
-      return;
-    }
     case "deployment.invalid": {
       const problems = (p.problems as string[] | undefined) ?? [];
-      const more = problems.length > 1 ? ` (+${problems.length - 1} more)` : "";
-      ctx.note("error", problems.length ? `${problems[0]}${more}` : `${e.resource} is invalid`);
+      const count = `${problems.length} problem${problems.length === 1 ? "" : "s"}`;
+      note(
+        "error",
+        problems.length > 1
+          ? `${name} has ${count} (! lists them all): ${problems[0]}`
+          : (problems[0] ?? `${name} is invalid`),
+      );
       return;
     }
+    case "deployment.valid-again":
+      note(
+        "info",
+        p.deleted ? `${name} was deleted: its problems are gone` : `${name} is valid again`,
+      );
+      return;
     case "deployment.removed":
-      ctx.dispatch({ type: "deploymentRemoved", name: e.resource });
-      ctx.note("info", `removed ${e.resource}${p.reason ? `: ${p.reason}` : ""}`);
+      note("info", `removed ${name}${p.reason ? `: ${p.reason}` : ""}`);
       return;
     case "deployment.created":
     case "deployment.updated":
     case "deployment.paused":
     case "deployment.resumed": {
-      const deployment = await ctx
-        .client()
-        ?.getDeployment(e.resource)
-        .catch(ctx.failed(`load deployment ${e.resource}`, null));
-      if (deployment && !ctx.stopped()) ctx.dispatch({ type: "deploymentUpserted", deployment });
       const verb = {
         "deployment.created": "deployed",
         "deployment.updated": "redeployed",
         "deployment.paused": "paused",
         "deployment.resumed": "resumed",
       }[e.name];
-      ctx.note("info", `${verb} ${e.resource}${p.version ? ` (v${p.version})` : ""}`);
+      note("info", `${verb} ${name}${p.version ? ` (v${p.version})` : ""}`);
     }
   }
 }

@@ -8,15 +8,9 @@ import { describeFailure, worthShowing } from "./describe-failure.ts";
 import { shortId } from "./format.ts";
 import { interpretKey, type KeyPress, keyOf } from "./keymap.ts";
 import { performCommand } from "./monitor-commands.ts";
-import { handleEvent } from "./monitor-events.ts";
+import { createSync } from "./monitor-sync.ts";
 import { type Action, reduce, runToFollow } from "./reduce.ts";
-import {
-  type Command,
-  initialState,
-  type MonitorMode,
-  type MonitorRun,
-  type MonitorState,
-} from "./state.ts";
+import { type Command, initialState, type MonitorMode, type MonitorState } from "./state.ts";
 
 /** Where server messages go: consola's shape (`orch up` hands this to its server). */
 export interface MonitorLogger {
@@ -49,9 +43,6 @@ export interface MonitorStoreOptions {
 /** The monitor's container: owns the state, feeds it from the client, performs commands. */
 export type MonitorStore = ReturnType<typeof createMonitorStore>;
 
-const PREFIXES = ["flow-run.", "deployment.", "backfill."];
-/** Missed events replayed on reconnect; beyond this the runs are loaded again instead. */
-const REPLAY_LIMIT = 5000;
 const FIRST_PAGE = 200;
 const TERMINAL = new Set(["COMPLETED", "FAILED", "CRASHED", "CANCELLED"]);
 const PAGE = 1000;
@@ -80,7 +71,6 @@ export function createMonitorStore(options: MonitorStoreOptions = {}) {
   const listeners = new Set<() => void>();
   let client: Client | null = null;
   let stopped = false;
-  let lastEventId = 0;
   const streamAbort = new AbortController();
   let wake: (() => void) | null = null;
 
@@ -108,103 +98,115 @@ export function createMonitorStore(options: MonitorStoreOptions = {}) {
       return fallback;
     };
 
-  // --- runs named by events, fetched in batches ---------------------------------------------
-  const pendingRuns = new Set<string>();
-  let runTimer: ReturnType<typeof setTimeout> | undefined;
+  // --- the server's state, followed by its events ----------------------------------------------
+  const sync = createSync({
+    client: () => client,
+    stopped: () => stopped,
+    getState: () => state,
+    dispatch,
+    note,
+    failed,
+    batchMs: timings.batchMs,
+  });
+  const queueRun = (id: string) => sync.queueRun(id);
 
-  function queueRun(id: string): void {
-    pendingRuns.add(id);
-    runTimer ??= setTimeout(flushRuns, timings.batchMs);
-  }
-
-  async function flushRuns(): Promise<void> {
-    runTimer = undefined;
-    if (!client || stopped) return;
-    const ids = [...pendingRuns];
-    pendingRuns.clear();
-    const runs: MonitorRun[] = [];
-    for (let i = 0; i < ids.length; i += 8) {
-      const got = await Promise.all(
-        ids
-          .slice(i, i + 8)
-          .map((id) => client!.getRun(id).catch(failed(`load run ${shortId(id)}`, null))),
-      );
-      for (const run of got) if (run) runs.push(run);
-    }
-    if (stopped || !runs.length) return;
-    dispatch({ type: "runsUpserted", runs });
-    const known = new Set(state.workers.map((w) => w.id));
-    if (runs.some((r) => r.worker && !known.has(r.worker))) void refreshWorkers();
-  }
-
-  async function refreshWorkers(): Promise<void> {
-    const workers = await client?.listWorkers().catch(failed("list the workers", null));
-    if (workers && !stopped) dispatch({ type: "workers", workers });
-  }
-
-  // --- the live stream ------------------------------------------------------------------------
-  function onEvent(e: EventJson): Promise<void> {
-    return handleEvent(e, {
-      client: () => client,
-      stopped: () => stopped,
-      dispatch,
-      note,
-      queueRun,
-      failed,
-    });
-  }
-
-  async function loadSnapshot(c: Client, replaceRuns: boolean): Promise<string | null> {
-    const [deployments, workers, page] = await Promise.all([
+  /** Everything the API has now, replacing what was held. */
+  async function loadSnapshot(c: Client): Promise<string | null> {
+    const [deployments, workers, page, problems] = await Promise.all([
       c.listDeployments(),
       c.listWorkers().catch(failed("list the workers", [])),
       c.listRuns({ limit: FIRST_PAGE, planned: true }),
+      c.listProblems().catch(failed("list the problems", { files: [], notices: [] })),
     ]);
-    dispatch({ type: "snapshot", deployments, workers, runs: page.runs, replaceRuns });
+    sync.reset();
+    detailed.clear();
+    const first = !state.loaded;
+    dispatch({ type: "snapshot", deployments, workers, runs: page.runs, problems });
+    if (first && problems.notices.length) {
+      const n = problems.notices.length;
+      note(
+        "error",
+        `${n === 1 ? problems.notices[0]!.message : `${n} runs crashed while orch was down`} (! lists ${n === 1 ? "it" : "them"})`,
+      );
+    }
     return page.next;
   }
 
   /** Older runs, page by page, up to what the monitor keeps. */
-  async function loadHistory(c: Client, cursor: string | null): Promise<void> {
+  async function loadHistory(c: Client, cursor: string | null, gen: number): Promise<void> {
     let next = cursor;
-    while (next && !stopped && state.runs.order.length < state.maxRuns) {
+    while (next && !stopped && gen === loads && state.runs.order.length < state.maxRuns) {
       const page = await c.listRuns({ limit: PAGE, cursor: next, planned: true });
-      dispatch({ type: "runsPage", runs: page.runs });
+      if (gen !== loads) return;
+      const runs = page.runs.filter((r) => !sync.isDeleted(r.id));
+      dispatch({ type: "runsPage", runs });
       next = page.next;
     }
   }
 
+  /** Snapshots loaded so far: a history load of an older one stops. */
+  let loads = 0;
+
+  /**
+   * Follow the server: open the live stream from the newest event, then load a snapshot, then
+   * apply the events that came meanwhile and every one after. A `reset`, a gap in the event ids
+   * (something was missed) or a lost stream starts over with a fresh snapshot: the monitor
+   * never guesses what it missed.
+   */
   async function runStream(c: Client): Promise<void> {
     let delay = timings.retryMinMs;
     while (!stopped) {
+      const abort = new AbortController();
+      const stopStream = () => abort.abort();
+      streamAbort.signal.addEventListener("abort", stopStream);
+      let reload: string | null = null;
       try {
-        const head = (await c.listEvents({ limit: 1 }))[0]?.id ?? 0;
-        const fresh = lastEventId === 0 || head - lastEventId > REPLAY_LIMIT;
-        const cursor = await loadSnapshot(c, fresh && lastEventId !== 0);
-        if (fresh) lastEventId = head;
-        if (state.logs.runId && !state.logs.ended) followLogs(state.logs.runId);
-        if (fresh) void loadHistory(c, cursor).catch(failed("load older runs", undefined));
-        // Online means the live stream is open (the server answered 200), not merely that a
-        // snapshot arrived: until then, changes would go unseen.
+        let last = (await c.listEvents({ limit: 1 }))[0]?.id ?? 0;
+        let early: EventJson[] | null = [];
+        let opened: Promise<void> | null = null;
         const onOpen = () => {
           delay = timings.retryMinMs;
           dispatch({ type: "connection", status: "online" });
+          const gen = ++loads;
+          opened = loadSnapshot(c).then((cursor) => {
+            const held = early ?? [];
+            early = null;
+            for (const e of held) sync.handle(e);
+            if (state.logs.runId && !state.logs.ended) followLogs(state.logs.runId);
+            void loadHistory(c, cursor, gen).catch(failed("load older runs", undefined));
+          });
+          opened.catch(() => abort.abort());
         };
-        const events = c.streamEvents(
-          { prefix: PREFIXES, after: lastEventId, onOpen },
-          streamAbort.signal,
-        );
+        const events = c.streamEvents({ after: last, onOpen }, abort.signal);
         for await (const message of events) {
+          if (message.event === "reset") {
+            reload = "the server said to reload";
+            break;
+          }
           if (message.event !== "event") continue;
           const e = message.data as EventJson;
-          if (typeof e?.id === "number") lastEventId = Math.max(lastEventId, e.id);
-          void onEvent(e);
+          if (typeof e?.id !== "number") continue;
+          if (e.id !== last + 1) {
+            reload = `events ${last + 1}-${e.id - 1} were missed`;
+            break;
+          }
+          last = e.id;
+          if (early) early.push(e);
+          else sync.handle(e);
         }
+        abort.abort();
+        // A snapshot that failed ends the stream: say why, and start over.
+        if (opened) await (opened as Promise<void>);
         if (stopped) return;
+        if (reload) continue;
         dispatch({ type: "connection", status: "offline", error: "the server closed the stream" });
       } catch (error) {
         if (stopped) return;
+        if (reload) continue;
         dispatch({ type: "connection", status: "offline", error: describeFailure(error) });
+      } finally {
+        abort.abort();
+        streamAbort.signal.removeEventListener("abort", stopStream);
       }
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, delay);
@@ -251,10 +253,10 @@ export function createMonitorStore(options: MonitorStoreOptions = {}) {
           } else if (message.event === "end") {
             clearTimeout(timer);
             flush();
-            // The final run comes with the end: hold it first, so the run is seen as ended.
-            const run = message.data as MonitorRun | null;
-            if (run?.id === runId) dispatch({ type: "runsUpserted", runs: [run] });
-            dispatch({ type: "logsEnded", runId });
+            // The run is fetched (in order with the live events) before the logs count as
+            // ended, so the ended run is held first and is not followed again.
+            sync.queueRun(runId);
+            sync.whenApplied(() => dispatch({ type: "logsEnded", runId }));
             return;
           }
         }
@@ -305,6 +307,7 @@ export function createMonitorStore(options: MonitorStoreOptions = {}) {
       getState: () => state,
       dispatch,
       note,
+      sync,
       onQuit: options.onQuit,
     });
   }
@@ -350,7 +353,7 @@ export function createMonitorStore(options: MonitorStoreOptions = {}) {
       stopped = true;
       streamAbort.abort();
       logAbort?.abort();
-      clearTimeout(runTimer);
+      sync.stop();
       clearTimeout(followTimer);
       wake?.();
       listeners.clear();

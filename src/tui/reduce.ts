@@ -2,7 +2,7 @@
  * The monitor's one reducer, and the helpers only it uses. Why one file past 300 lines: every
  * action is a case of the same switch over the same state, read best side by side.
  */
-import type { DeploymentJson, LogLineJson, WorkerJson } from "../client/index.ts";
+import type { DeploymentJson, LogLineJson, ProblemsJson, WorkerJson } from "../client/index.ts";
 import {
   selectDeployments,
   selectedDeploymentIndex,
@@ -24,16 +24,25 @@ import {
 /** Everything that can happen to the monitor's state. */
 export type Action =
   | { type: "resize"; cols: number; rows: number }
-  | { type: "connection"; status: "connecting" | "online" | "offline"; error?: string }
+  | {
+      type: "connection";
+      status: "connecting" | "online" | "offline";
+      error?: string;
+      /** When it went offline (kept while it stays so). */
+      at?: number;
+    }
+  /** Everything the API says now: what was held before is dropped. */
   | {
       type: "snapshot";
       deployments: DeploymentJson[];
       workers: WorkerJson[];
       runs: MonitorRun[];
-      /** Drop the runs held (too much was missed to replay); otherwise merge. */
-      replaceRuns: boolean;
+      problems: ProblemsJson;
     }
   | { type: "workers"; workers: WorkerJson[] }
+  | { type: "problems"; problems: ProblemsJson }
+  /** Runs the server deleted (planned runs replaced or dropped) or no longer has. */
+  | { type: "runsRemoved"; ids: string[] }
   | { type: "deploymentUpserted"; deployment: DeploymentJson }
   | { type: "deploymentRemoved"; name: string }
   /** A page of older runs. */
@@ -65,23 +74,38 @@ export function reduce(state: MonitorState, action: Action): MonitorState {
   switch (action.type) {
     case "resize":
       return keepInView({ ...state, size: { cols: action.cols, rows: action.rows } });
-    case "connection":
+    case "connection": {
+      const since =
+        action.status === "offline"
+          ? state.server.status === "offline"
+            ? state.server.since
+            : (action.at ?? Date.now())
+          : undefined;
       return {
         ...state,
-        server: { ...state.server, status: action.status, error: action.error },
+        server: { ...state.server, status: action.status, error: action.error, since },
       };
-    case "snapshot": {
-      const base: RunsState = action.replaceRuns ? { byId: new Map(), order: [] } : state.runs;
+    }
+    case "snapshot":
       return keepInView({
         ...state,
         loaded: true,
         deployments: sortDeployments(action.deployments),
         workers: action.workers,
-        runs: mergeRuns(base, action.runs, state.maxRuns, "newer"),
+        problems: action.problems,
+        runs: mergeRuns({ byId: new Map(), order: [] }, action.runs, state.maxRuns, "newer"),
       });
-    }
     case "workers":
       return { ...state, workers: action.workers };
+    case "problems": {
+      const overlay = state.overlay;
+      const count = action.problems.files.length + action.problems.notices.length;
+      // The problems pane stays open while there are problems; the last one fixed closes it.
+      const closes = overlay?.kind === "problems" && count === 0;
+      return { ...state, problems: action.problems, overlay: closes ? null : overlay };
+    }
+    case "runsRemoved":
+      return keepInView({ ...state, runs: removeRuns(state.runs, action.ids) });
     case "deploymentUpserted": {
       const others = state.deployments.filter((d) => d.name !== action.deployment.name);
       if (action.deployment.removed) return keepInView({ ...state, deployments: others });
@@ -188,6 +212,8 @@ export function mergeRuns(
   const fresh: MonitorRun[] = [];
   for (const run of incoming) {
     const held = byId.get(run.id);
+    // A page of history was read before what the live events since brought: the held one wins.
+    if (held && where === "older") continue;
     // A list row never replaces a detail (with its states) of the same run and state time.
     if (held && "states" in held && !("states" in run) && held.state === run.state) {
       byId.set(run.id, { ...held, ...run });
@@ -221,6 +247,15 @@ export function mergeRuns(
     for (const id of dropped) byId.delete(id);
   }
   return { byId, order };
+}
+
+/** The runs without `ids`; the same object when none of them was held. */
+export function removeRuns(runs: RunsState, ids: readonly string[]): RunsState {
+  const gone = new Set(ids.filter((id) => runs.byId.has(id)));
+  if (!gone.size) return runs;
+  const byId = new Map(runs.byId);
+  for (const id of gone) byId.delete(id);
+  return { byId, order: runs.order.filter((id) => !gone.has(id)) };
 }
 
 /** Move the selection (or the log view) of the focused pane by `by` rows. */
@@ -257,17 +292,28 @@ function keepInView(state: MonitorState): MonitorState {
   deploymentsTop = scrollTo(deploymentsTop, dAt, layout.deploymentRows, deps.length);
   const ids = selectRunIds(state.runs, state.filter);
   if (runId !== null && !state.runs.byId.has(runId)) runId = null;
+  // A run the server no longer has closes its details rather than loading for ever.
+  const details =
+    state.details !== null && !state.runs.byId.has(state.details) ? null : state.details;
   const rAt = runId === null ? 0 : Math.max(0, ids.indexOf(runId));
   runsTop = scrollTo(runsTop, rAt, layout.runRows, ids.length);
   if (
     deploymentsTop === state.deploymentsTop &&
     runsTop === state.runsTop &&
     runId === state.selectedRun &&
-    name === state.selectedDeployment
+    name === state.selectedDeployment &&
+    details === state.details
   ) {
     return state;
   }
-  return { ...state, deploymentsTop, runsTop, selectedRun: runId, selectedDeployment: name };
+  return {
+    ...state,
+    deploymentsTop,
+    runsTop,
+    selectedRun: runId,
+    selectedDeployment: name,
+    details,
+  };
 }
 
 function scrollTo(top: number, at: number, height: number, total: number): number {

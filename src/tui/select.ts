@@ -133,7 +133,12 @@ export function inFlight(state: MonitorState): number {
   );
 }
 
-/** Each deployment's newest run and next scheduled time, from the runs held. */
+/**
+ * Each deployment's NEXT RUN and LAST RUN, as the server sees them: the earliest run waiting in
+ * SCHEDULED (what the API's next_run is), and the run that started last (a slot cancelled
+ * before it started never ran, so it is not the last run). From the runs held, which the live
+ * events keep equal to the server's.
+ */
 export const selectDeploymentRuns = memo(
   (
     runs: RunsState,
@@ -141,37 +146,38 @@ export const selectDeploymentRuns = memo(
   ): ReadonlyMap<string, { last: MonitorRun | null; next: string | null }> => {
     const last = new Map<string, MonitorRun>();
     const next = new Map<string, string>();
-    const seen = new Set<string>();
-    for (const id of runs.order) {
-      const run = runs.byId.get(id)!;
+    for (const run of runs.byId.values()) {
       if (!run.deployment) continue;
-      if (run.scheduled_at) seen.add(`${run.deployment}@${run.scheduled_at}`);
-      if (run.state === "SCHEDULED") {
-        const at = run.scheduled_at ?? "";
+      if (run.state === "SCHEDULED" && run.scheduled_at) {
         const known = next.get(run.deployment);
-        if (at && (!known || at < known)) next.set(run.deployment, at);
-      } else if (!last.has(run.deployment)) {
-        last.set(run.deployment, run);
+        if (!known || run.scheduled_at < known) next.set(run.deployment, run.scheduled_at);
+      }
+      if (run.started_at) {
+        const known = last.get(run.deployment);
+        if (!known || run.started_at > known.started_at!) last.set(run.deployment, run);
       }
     }
     const out = new Map<string, { last: MonitorRun | null; next: string | null }>();
     for (const d of deployments) {
-      // The server's next_run is stale once that run started (it sends no deployment event
-      // then): use it only when no run held here says otherwise.
-      const server =
-        d.next_run && !seen.has(`${d.name}@${d.next_run}`) ? d.next_run : (null as string | null);
-      const local = next.get(d.name) ?? null;
-      out.set(d.name, {
-        last: last.get(d.name) ?? null,
-        next: [local, server].filter((t) => t !== null).sort()[0] ?? null,
-      });
+      out.set(d.name, { last: last.get(d.name) ?? null, next: next.get(d.name) ?? null });
     }
     return out;
   },
 );
 
+/** The earliest NEXT RUN still ahead of `now` (epoch ms), when the list must be drawn again. */
+export function nextWake(state: MonitorState, now: number): number | null {
+  let soonest: number | null = null;
+  for (const { next } of selectDeploymentRuns(state.runs, state.deployments).values()) {
+    const at = next ? Date.parse(next) : Number.NaN;
+    if (at > now && (soonest === null || at < soonest)) soonest = at;
+  }
+  return soonest;
+}
+
 /** Whether anything shown changes with the clock (a running run's duration). */
 export function needsClock(state: MonitorState): boolean {
+  if (state.server.status === "offline") return true; // "reconnecting 12s" counts up
   const counts = selectCounts(state.runs, undefined);
   return (counts.get("RUNNING") ?? 0) + (counts.get("CANCELLING") ?? 0) > 0;
 }

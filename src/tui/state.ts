@@ -1,6 +1,7 @@
 import type {
   DeploymentJson,
   LogLineJson,
+  ProblemsJson,
   RunDetail,
   RunJson,
   WorkerJson,
@@ -74,11 +75,13 @@ export type Command =
   | { type: "retry"; runId: string }
   | { type: "resume"; runId: string; input: Record<string, unknown> }
   | { type: "pause"; deployment: string; paused: boolean }
+  | { type: "acknowledge"; upTo: number }
   | { type: "quit" };
 
-/** What covers the panes: help, a yes/no question, the trigger form or the filter prompt. */
+/** What covers the panes: help, problems, a yes/no question, the trigger form or the filter prompt. */
 export type Overlay =
   | { kind: "help" }
+  | { kind: "problems"; top: number }
   | { kind: "confirm"; message: string; command: Command }
   | { kind: "trigger"; form: TriggerForm }
   | { kind: "filter"; draft: string };
@@ -88,14 +91,19 @@ export interface MonitorState {
   mode: MonitorMode;
   server: {
     url: string;
+    /** online: the live event stream is open; offline: it is not, and is being reopened. */
     status: "connecting" | "online" | "offline";
     /** Why it is offline. */
     error?: string;
+    /** When the stream was last lost (epoch ms), while offline. */
+    since?: number;
   };
   /** The first snapshot arrived. */
   loaded: boolean;
   workers: readonly WorkerJson[];
   deployments: readonly DeploymentJson[];
+  /** Invalid definition files (all their problems) and unacknowledged start-up notices. */
+  problems: ProblemsJson;
   runs: RunsState;
   /** How many runs are kept (the oldest beyond it are dropped). */
   maxRuns: number;
@@ -130,6 +138,7 @@ export function initialState(
     loaded: false,
     workers: [],
     deployments: [],
+    problems: { files: [], notices: [] },
     runs: { byId: new Map(), order: [] },
     maxRuns: options.maxRuns ?? 10_000,
     logs: { runId: null, lines: [], ended: false, offset: null },

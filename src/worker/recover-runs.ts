@@ -4,6 +4,7 @@ import {
   getWorker,
   listActiveRuns,
   type RunRow,
+  recordNotice,
   type Store,
   transitionRun,
 } from "../store/index.ts";
@@ -60,7 +61,7 @@ export async function recoverRuns(store: Store, options: RecoverOptions): Promis
       continue;
     }
     try {
-      recovered.push(transitionRun(store, run.id, { type: "CRASHED", message }).run);
+      recovered.push(store.tx(() => crash(store, run, message)));
     } catch (error) {
       // Moved on to its end by someone else meanwhile (the rules refuse): nothing to recover.
       const now = getRun(store, run.id);
@@ -75,11 +76,15 @@ export async function recoverRuns(store: Store, options: RecoverOptions): Promis
   for (const [ownerId, whys] of lost) {
     try {
       recovered.push(
-        ...loseWorker(
-          store,
-          ownerId,
-          (run) => whys.get(run.id) ?? `orch stopped while this run was ${run.state_type}`,
-        ),
+        ...store.tx(() => {
+          const lostRuns = loseWorker(
+            store,
+            ownerId,
+            (run) => whys.get(run.id) ?? `orch stopped while this run was ${run.state_type}`,
+          );
+          for (const run of lostRuns) notice(store, run);
+          return lostRuns;
+        }),
       );
     } catch (error) {
       options.logger?.error(`could not record the runs of worker ${ownerId} as CRASHED:`, error);
@@ -87,6 +92,23 @@ export async function recoverRuns(store: Store, options: RecoverOptions): Promis
     }
   }
   return recovered;
+}
+
+/** End a run CRASHED and keep a notice of it, so a view opened later still sees it. */
+function crash(store: Store, run: RunRow, message: string): RunRow {
+  const crashed = transitionRun(store, run.id, { type: "CRASHED", message }).run;
+  notice(store, crashed);
+  return crashed;
+}
+
+function notice(store: Store, run: RunRow): void {
+  const of = run.deployment ? ` of ${run.deployment}` : "";
+  recordNotice(
+    store,
+    "crashed",
+    run.id,
+    `run ${run.id.slice(0, 8)}${of} crashed: ${run.state_message || "orch stopped while it ran"}`,
+  );
 }
 
 /**

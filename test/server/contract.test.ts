@@ -266,6 +266,8 @@ test("every route's live answer matches the schema the OpenAPI document declares
     job: { image: "debian:12", env: { A: "1" } },
     deployments: [],
   });
+  expect((await client.listProblems()).files).toEqual([]);
+  expect((await client.acknowledgeProblems()).notices).toEqual([]);
 
   // Secrets (never read back) and variables.
   await client.setSecret("contract_secret", "s3cret-value");

@@ -96,6 +96,7 @@ describe("DeploymentList", () => {
         cols: 100,
         now,
         loaded: true,
+        filter: "",
       }),
     );
     const out = lastFrame()!;
@@ -128,7 +129,9 @@ describe("Header, LogPane, HelpOverlay, TriggerForm, RunDetails", () => {
           ["RUNNING", 2],
           ["CRASHED", 1],
         ]),
+        problems: { files: [], notices: [] },
         cols: 140,
+        now,
       }),
     ).lastFrame()!;
     expect(out).toContain("http://127.0.0.1:4200");
@@ -234,7 +237,7 @@ describe("Monitor", () => {
       deployments: [deployment("hello")],
       workers: [],
       runs,
-      replaceRuns: false,
+      problems: { files: [], notices: [] },
     });
     store.dispatch({
       type: "event",

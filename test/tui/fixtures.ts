@@ -72,6 +72,6 @@ export function loaded(
     deployments,
     workers: [],
     runs,
-    replaceRuns: false,
+    problems: { files: [], notices: [] },
   });
 }

@@ -227,19 +227,39 @@ describe("deployments and selectors", () => {
     expect(s.deployments.map((d) => d.name)).toEqual(["b"]);
   });
 
-  test("each deployment's last run and next run come from the runs held", () => {
+  test("NEXT RUN is the earliest waiting run, LAST RUN the one that started last", () => {
     const future = "2099-01-01T00:00:00.000Z";
     const s = loaded(
+      // The deployment's own next_run is what the server said when it was fetched: the runs
+      // held since are newer.
       [deployment("hello", { next_run: "2098-01-01T00:00:00.000Z" })],
       [
-        run(3, { state: "SCHEDULED", state_name: "Scheduled", scheduled_at: future }),
-        run(2, { state: "FAILED", state_name: "Failed" }),
-        run(1),
+        run(4, {
+          state: "SCHEDULED",
+          state_name: "Scheduled",
+          scheduled_at: future,
+          started_at: null,
+        }),
+        // A slot cancelled before it started never ran: it is not the last run.
+        run(3, {
+          state: "CANCELLED",
+          state_name: "Cancelled",
+          started_at: null,
+          ended_at: "2030-01-01T00:00:00.000Z",
+        }),
+        run(2, { state: "FAILED", state_name: "Failed", started_at: "2029-01-01T00:00:00.000Z" }),
+        run(1, { started_at: "2028-01-01T00:00:00.000Z" }),
       ],
     );
     const info = selectDeploymentRuns(s.runs, s.deployments).get("hello")!;
     expect(info.last?.state).toBe("FAILED");
-    expect(info.next).toBe("2098-01-01T00:00:00.000Z");
+    expect(info.next).toBe(future);
+    // The planned run deleted (a pause): no next run any more.
+    const paused = reduce(s, {
+      type: "runsRemoved",
+      ids: [s.runs.order.find((id) => s.runs.byId.get(id)!.state === "SCHEDULED")!],
+    });
+    expect(selectDeploymentRuns(paused.runs, paused.deployments).get("hello")!.next).toBeNull();
   });
 
   test("counts by state set Late apart; in flight counts pending and running", () => {

@@ -36,6 +36,8 @@ export const RESERVED_EVENT_PREFIXES = [
   "deployment.",
   "webhook.",
   "work-pool.",
+  "worker.",
+  "notice.",
 ] as const;
 
 const reservedAlternatives = RESERVED_EVENT_PREFIXES.map((p) => p.replaceAll(".", "\\.")).join("|");

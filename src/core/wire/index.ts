@@ -9,6 +9,7 @@ export * from "./events.ts";
 export * from "./pauses.ts";
 export * from "./pools.ts";
 export * from "./results.ts";
+export * from "./problems.ts";
 export * from "./runs.ts";
 export * from "./schema.ts";
 export * from "./server.ts";
