@@ -39,6 +39,8 @@ export function createSync(ctx: SyncContext) {
   const deployments = new Set<string>();
   let workersDue = false;
   let problemsDue = false;
+  /** A file turned invalid or valid: its deployments' marks changed, all are listed again. */
+  let deploymentsDue = false;
   /** Called once the queued changes are applied (the end of a run's logs waits for its run). */
   let after: (() => void)[] = [];
 
@@ -56,11 +58,16 @@ export function createSync(ctx: SyncContext) {
     const gone = [...removals];
     const ids = [...runs].filter((id) => !deleted.has(id));
     const names = [...deployments];
-    const [wantWorkers, wantProblems, then] = [workersDue, problemsDue, after];
+    const [wantWorkers, wantProblems, wantDeployments, then] = [
+      workersDue,
+      problemsDue,
+      deploymentsDue,
+      after,
+    ];
     removals.clear();
     runs.clear();
     deployments.clear();
-    workersDue = problemsDue = false;
+    workersDue = problemsDue = deploymentsDue = false;
     after = [];
     const fetched: MonitorRun[] = [];
     for (let i = 0; i < ids.length; i += 8) {
@@ -93,14 +100,21 @@ export function createSync(ctx: SyncContext) {
     const problems = wantProblems
       ? await c.listProblems().catch(ctx.failed("list the problems", null))
       : null;
+    const listed = wantDeployments
+      ? await c.listDeployments().catch(ctx.failed("list the deployments", null))
+      : null;
     if (gen !== generation || ctx.stopped()) return;
     for (const id of gone) deleted.add(id);
     if (gone.length) ctx.dispatch({ type: "runsRemoved", ids: gone });
     const live = fetched.filter((r) => !deleted.has(r.id));
     if (live.length) ctx.dispatch({ type: "runsUpserted", runs: live });
-    for (const d of deps) {
-      if (d && "gone" in d) ctx.dispatch({ type: "deploymentRemoved", name: d.gone });
-      else if (d) ctx.dispatch({ type: "deploymentUpserted", deployment: d });
+    if (listed) {
+      ctx.dispatch({ type: "deployments", deployments: listed });
+    } else {
+      for (const d of deps) {
+        if (d && "gone" in d) ctx.dispatch({ type: "deploymentRemoved", name: d.gone });
+        else if (d) ctx.dispatch({ type: "deploymentUpserted", deployment: d });
+      }
     }
     if (workers) ctx.dispatch({ type: "workers", workers });
     if (problems) ctx.dispatch({ type: "problems", problems });
@@ -125,7 +139,7 @@ export function createSync(ctx: SyncContext) {
       }
       if (kind === "deployment" && e.resource) {
         if (e.name === "deployment.invalid" || e.name === "deployment.valid-again") {
-          problemsDue = true;
+          problemsDue = deploymentsDue = true;
         } else {
           deployments.add(e.resource);
         }
@@ -177,7 +191,7 @@ export function createSync(ctx: SyncContext) {
       removals.clear();
       runs.clear();
       deployments.clear();
-      workersDue = problemsDue = false;
+      workersDue = problemsDue = deploymentsDue = false;
       for (const fn of after) fn();
       after = [];
     },

@@ -40,6 +40,8 @@ export type Action =
       problems: ProblemsJson;
     }
   | { type: "workers"; workers: WorkerJson[] }
+  /** Every deployment, as the API lists them now. */
+  | { type: "deployments"; deployments: DeploymentJson[] }
   | { type: "problems"; problems: ProblemsJson }
   /** Runs the server deleted (planned runs replaced or dropped) or no longer has. */
   | { type: "runsRemoved"; ids: string[] }
@@ -97,6 +99,8 @@ export function reduce(state: MonitorState, action: Action): MonitorState {
       });
     case "workers":
       return { ...state, workers: action.workers };
+    case "deployments":
+      return keepInView({ ...state, deployments: sortDeployments(action.deployments) });
     case "problems": {
       const overlay = state.overlay;
       const count = action.problems.files.length + action.problems.notices.length;
