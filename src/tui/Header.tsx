@@ -41,7 +41,7 @@ export function problemsText(problems: ProblemsJson): string {
   const crashes = problems.notices.length;
   const parts = [
     files ? `${files} file${files === 1 ? "" : "s"} with problems` : "",
-    crashes ? `${crashes} crash${crashes === 1 ? "" : "es"} at start-up` : "",
+    crashes ? `${crashes} crash${crashes === 1 ? "" : "es"}` : "",
   ].filter(Boolean);
   return parts.length ? `! ${parts.join(" · ")}` : "";
 }

@@ -3,8 +3,11 @@ import { hostname } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, expect, test } from "vitest";
 import {
+  acknowledgeNotices,
   getRun,
   getWorker,
+  listEvents,
+  listNotices,
   openStore,
   registerWorker,
   transitionRun,
@@ -185,4 +188,28 @@ test("a failure to record a leftover run CRASHED is reported, not hidden", async
   await expect(lab.startWorker({ logger })).rejects.toThrow(/the disk is on fire/);
   expect(errors[0]).toMatch(`could not record run ${run.id} as CRASHED:`);
   expect(getRun(lab.store, run.id)?.state_type).toBe("PENDING");
+});
+
+test("a run crashed at start-up is kept as a notice until acknowledged", async () => {
+  const gone = Bun.spawn(["true"]);
+  await gone.exited;
+  const { run } = leaveRunning(gone.pid);
+  await lab.startWorker({ graceMs: 200 });
+  await lab.waitFor(run.id, "CRASHED");
+  const notices = listNotices(lab.store);
+  expect(notices.map((n) => [n.kind, n.resource])).toEqual([["crashed", run.id]]);
+  expect(notices[0]!.message).toMatch(
+    new RegExp(
+      `^run ${run.id.slice(0, 8)} of left-\\d+ crashed: orch stopped while this run was RUNNING`,
+    ),
+  );
+  expect(listEvents(lab.store, { prefix: "notice." }).map((e) => e.name)).toEqual([
+    "notice.created",
+  ]);
+  expect(acknowledgeNotices(lab.store)).toBe(1);
+  expect(listNotices(lab.store)).toEqual([]);
+  expect(listEvents(lab.store, { prefix: "notice." }).map((e) => e.name)).toEqual([
+    "notice.acknowledged",
+    "notice.created",
+  ]);
 });
