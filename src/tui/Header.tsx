@@ -35,12 +35,12 @@ function workersText(workers: readonly WorkerJson[], cols: number): string {
   return `${workers.length} worker${workers.length === 1 ? "" : "s"} (${shown}${names.length > 2 ? ", …" : ""})`;
 }
 
-/** "! 2 files with problems · 1 crash": what the problems pane (`!`) holds. */
+/** "! 2 invalid files · 1 crash": what the problems pane (`!`) holds. */
 export function problemsText(problems: ProblemsJson): string {
   const files = problems.files.length;
   const crashes = problems.notices.length;
   const parts = [
-    files ? `${files} file${files === 1 ? "" : "s"} with problems` : "",
+    files ? `${files} invalid file${files === 1 ? "" : "s"}` : "",
     crashes ? `${crashes} crash${crashes === 1 ? "" : "es"}` : "",
   ].filter(Boolean);
   return parts.length ? `! ${parts.join(" · ")}` : "";

@@ -94,7 +94,7 @@ describe("the problems pane", () => {
     );
     expect(out).toContain("○ reconnecting 12s");
     expect(out).not.toContain("online");
-    expect(out).toContain("! 2 files with problems · 1 crash");
+    expect(out).toContain("! 2 invalid files · 1 crash");
   });
 });
 
