@@ -129,10 +129,13 @@ describe("the monitor shows only what the server has", () => {
 
   test("a worker that leaves leaves the header", async () => {
     await startHeadless();
-    term.start(`${ORCH} monitor`, t.dir);
-    await term.waitFor(/● online │ 1 worker/);
     const worker = spawnOrch(["worker", "--pool", "elsewhere", "--dir", t.dir]);
     try {
+      for (let tries = 0; (await client.listWorkers()).length < 2; tries++) {
+        if (tries > 200) throw new Error("the worker did not join");
+        await Bun.sleep(50);
+      }
+      term.start(`${ORCH} monitor`, t.dir);
       await term.waitFor(/● online │ 2 workers/);
     } finally {
       worker.proc.kill("SIGTERM");
