@@ -25,10 +25,10 @@ import {
 // ORCH_MODEL_SEEDS (default 20) seeds of ORCH_MODEL_STEPS steps each. Measured on 2 cores, a
 // seed takes about 17 s per 100 steps (the watcher's settle time and the server's restarts
 // dominate): 20 seeds of 200 steps are some 12 minutes alone, too long for the suite, which
-// runs 40 steps per seed, seeds side by side; `ORCH_MODEL_STEPS=200 npx bun --bun vitest run
+// runs 20 steps per seed, seeds side by side; `ORCH_MODEL_STEPS=200 npx bun --bun vitest run
 // test/tui/model.test.ts` runs the full length.
 const SEEDS = Number(process.env.ORCH_MODEL_SEEDS ?? 20);
-const STEPS = Number(process.env.ORCH_MODEL_STEPS ?? 40);
+const STEPS = Number(process.env.ORCH_MODEL_STEPS ?? 20);
 const ONLY = process.env.ORCH_MODEL_SEED;
 const seeds = ONLY ? [Number(ONLY)] : Array.from({ length: SEEDS }, (_, i) => 1000 + i);
 /** How long the monitor may take to catch up with one step. */

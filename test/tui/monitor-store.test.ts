@@ -230,4 +230,64 @@ describe("the monitor's container against a real server", () => {
     const s = await waitFor(store, (s) => s.runs.byId.get(run.id)?.state === "COMPLETED");
     expect(s.runs.order[0]).toBe(run.id);
   });
+
+  test("an event missed on the way (a gap in the ids) loads everything again", async () => {
+    // The stream loses the one event that says nightly was paused: what comes after it (its
+    // planned runs deleted) shows the gap, and the monitor reloads rather than guess.
+    let dropped = false;
+    const lossy = createClient({
+      url: server.url,
+      token: server.token,
+      fetch: async (req) => {
+        const res = await fetch(req);
+        if (new URL(req.url).pathname !== "/api/events/stream" || !res.body) return res;
+        let text = "";
+        const decoder = new TextDecoder();
+        const encoder = new TextEncoder();
+        const body = res.body.pipeThrough(
+          new TransformStream<Uint8Array, Uint8Array>({
+            transform(chunk, out) {
+              text += decoder.decode(chunk, { stream: true });
+              const messages = text.split("\n\n");
+              text = messages.pop()!;
+              for (const m of messages) {
+                if (!dropped && m.includes('"name":"deployment.paused"')) {
+                  dropped = true;
+                  continue;
+                }
+                out.enqueue(encoder.encode(`${m}\n\n`));
+              }
+            },
+          }),
+        );
+        return new Response(body, { status: res.status, headers: res.headers });
+      },
+    });
+    const watcher = createMonitorStore({ timings: { batchMs: 5, retryMinMs: 20 } });
+    void watcher.start(lossy);
+    try {
+      await waitFor(watcher, (s) => s.server.status === "online" && s.deployments.length === 2);
+      await createClient({ url: server.url, token: server.token }).pauseDeployment("nightly");
+      const s = await waitFor(
+        watcher,
+        (s) => s.deployments.find((d) => d.name === "nightly")?.paused === true,
+      );
+      expect(dropped).toBe(true);
+      expect([...s.runs.byId.values()].filter((r) => r.state === "SCHEDULED")).toEqual([]);
+    } finally {
+      watcher.stop();
+    }
+  });
+
+  test("runs the server deletes leave the monitor: a pause removes the planned ones", async () => {
+    const planned = await waitFor(store, (s) =>
+      [...s.runs.byId.values()].some((r) => r.deployment === "nightly" && r.state === "SCHEDULED"),
+    );
+    const ids = [...planned.runs.byId.values()]
+      .filter((r) => r.deployment === "nightly")
+      .map((r) => r.id);
+    await createClient({ url: server.url, token: server.token }).pauseDeployment("nightly");
+    const s = await waitFor(store, (s) => ids.every((id) => !s.runs.byId.has(id)));
+    expect(s.events.some((e) => e.level === "error")).toBe(false);
+  });
 });
