@@ -37,7 +37,6 @@ export {
   listCacheEntries,
   putCacheEntry,
 } from "./cache.ts";
-export { cameFromResume, childRuns, unfinishedChildren } from "./child-runs.ts";
 export { type ClaimRequest, type ClaimResult, claimRuns } from "./claim-runs.ts";
 export { ensureDataDir, ensureToken } from "./data-dir.ts";
 export {
@@ -85,6 +84,7 @@ export {
   logLineToJson,
 } from "./logs.ts";
 export { MIGRATIONS, type Migration, SCHEMA_VERSION } from "./migrations.ts";
+export { acknowledgeNotices, listNotices, recordNotice } from "./notices.ts";
 export {
   type OpenStoreOptions,
   openStore,
@@ -92,8 +92,6 @@ export {
   type StoreUpgrade,
   schemaVersion,
 } from "./open-store.ts";
-export { nextPauseTimeout, pausedRunsDue } from "./paused-runs.ts";
-export { acknowledgeNotices, listNotices, recordNotice } from "./notices.ts";
 export {
   deletePlannedRuns,
   deploymentsWithSlotsIn,

@@ -21,11 +21,7 @@ export function backfillProgress(id: string, p: Record<string, unknown>): string
 }
 
 /** The event line's words for a run event: crashes, late runs. */
-export function describeRunEvent(
-  e: EventJson,
-  p: Record<string, unknown>,
-  note: Note,
-): void {
+export function describeRunEvent(e: EventJson, p: Record<string, unknown>, note: Note): void {
   const of = p.deployment ? ` of ${p.deployment}` : "";
   if (e.name === "flow-run.crashed") {
     note("error", `run ${shortId(e.resource!)}${of} crashed${p.message ? `: ${p.message}` : ""}`);
