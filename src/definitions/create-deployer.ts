@@ -20,8 +20,8 @@ import {
   removeDeployment,
   type Store,
   saveBundle,
-  setProjectRetention,
   setFileProblems,
+  setProjectRetention,
   upsertDeployment,
 } from "../store/index.ts";
 import { type Bundle, type FileHashCache, scanBundle, storeBundleObjects } from "./bundles.ts";
