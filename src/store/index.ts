@@ -37,6 +37,7 @@ export {
   listCacheEntries,
   putCacheEntry,
 } from "./cache.ts";
+export { cameFromResume, childRuns, unfinishedChildren } from "./child-runs.ts";
 export { type ClaimRequest, type ClaimResult, claimRuns } from "./claim-runs.ts";
 export { ensureDataDir, ensureToken } from "./data-dir.ts";
 export {
@@ -92,6 +93,7 @@ export {
   type StoreUpgrade,
   schemaVersion,
 } from "./open-store.ts";
+export { nextPauseTimeout, pausedRunsDue } from "./paused-runs.ts";
 export {
   deletePlannedRuns,
   deploymentsWithSlotsIn,
