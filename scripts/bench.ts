@@ -2,16 +2,18 @@
  * orch's benchmark (`npm run bench`): the run engine beside raw Bun.spawn in the same process,
  * a schedule's start lag, deployments from 1,000 definition files, the API over a million runs,
  * the monitor's state with 10,000 runs, the monitor on the compiled binary (built first), and a
- * TypeScript flow of 1,000 tasks beside the same code untracked (on the binary too).
+ * TypeScript flow of 1,000 tasks beside the same code untracked (on the binary too), and
+ * retention deleting 100,000 runs while the API is asked.
  * Prints one JSON line with every figure beside its baseline and target.
  * A `true` command in a Docker container beside `docker run` by hand.
- * `--only runs|schedule|deploy|api|monitor|tui|tasks|docker` runs one section.
+ * `--only runs|schedule|deploy|api|monitor|tui|tasks|docker|retention` runs one section.
  */
 import { parseArgs } from "node:util";
 import { benchApi } from "./bench-api.ts";
 import { benchDeploy } from "./bench-deploy.ts";
 import { benchDocker } from "./bench-docker.ts";
 import { benchMonitor } from "./bench-monitor.ts";
+import { benchRetention } from "./bench-retention.ts";
 import { benchRuns } from "./bench-runs.ts";
 import { benchSchedule } from "./bench-schedule.ts";
 
@@ -40,6 +42,7 @@ const sections: Record<string, () => Promise<unknown>> = {
   tui: () => benchOnBinary("scripts/bench-tui.ts", "the monitor's benchmark"),
   tasks: () => benchOnBinary("scripts/bench-tasks.ts", "the tasks' benchmark"),
   docker: () => benchDocker(),
+  retention: benchRetention,
 };
 
 let built = false;
