@@ -9,6 +9,7 @@ import type { RunJson, SubflowState } from "../core/wire/index.ts";
 import { callFlowBody, durationMs, type Flow } from "./flow.ts";
 import { currentFlowRun, withFlowRun } from "./flow-context.ts";
 import { checkAgainst } from "./parameters.ts";
+import { keepFlowResult } from "./result.ts";
 import { callRunApi, isTracked } from "./run-context.ts";
 
 /** A subflow that ran longer than its timeout. */
@@ -70,6 +71,8 @@ export async function runSubflow(made: Flow<object, unknown>, params: object): P
       const result = await withFlowRun({ runId: child.id, flowName: options.name }, parent, () =>
         withTimeout(callFlowBody(made, checked), timeout, options.name),
       );
+      // Its return value is its own run's result, kept before it is COMPLETED.
+      await keepFlowResult(result, child.id);
       await report({ state: "COMPLETED" });
       return result;
     } catch (error) {

@@ -23,6 +23,8 @@ const FLOWS = `deployments:
     flow: ./expiring.ts
   - name: secretive
     flow: ./secretive.ts
+  - name: parent
+    flow: ./parent.ts
 `;
 
 const DATA_FLOW = `import { createArtifact, flow, task } from "orch";
@@ -88,6 +90,13 @@ export default flow("secretive", async () => {
 });
 `;
 
+const PARENT_FLOW = `import { flow } from "orch";
+
+const child = flow("child", async ({ n }: { n: number }) => ({ doubled: n * 2 }));
+
+export default flow("parent", async () => ({ fromChild: await child({ n: 21 }) }));
+`;
+
 /** The PATH of every orch started here: no Bun on it, as on a user's machine. */
 const NO_BUN = { PATH: "/usr/bin:/bin", ORCH_KEYCHAIN: "off" };
 
@@ -144,6 +153,7 @@ beforeAll(async () => {
   await Bun.write(join(project.dir, "flows/sizes.ts"), SIZES_FLOW);
   await Bun.write(join(project.dir, "flows/expiring.ts"), EXPIRING_FLOW);
   await Bun.write(join(project.dir, "flows/secretive.ts"), SECRET_FLOW);
+  await Bun.write(join(project.dir, "flows/parent.ts"), PARENT_FLOW);
   // The secret the secretive flow reads exists before its definition is deployed.
   const set = Bun.spawn([ORCH, "secrets", "set", "api_key", "--dir", project.dir], {
     env: { ...process.env, ...NO_BUN },
@@ -247,6 +257,19 @@ describe("results", () => {
       /result +not kept: the flow's return value is 1\.1 MB/,
     );
   });
+});
+
+test("a subflow's return value is its own run's result; the parent's holds what it returned", async () => {
+  const parent = await runToEnd("parent");
+  expect(JSON.parse((await cli("runs", "result", parent.id)).stdout)).toEqual({
+    fromChild: { doubled: 42 },
+  });
+  const runs = JSON.parse((await cli("runs", "ls", "--json", "--limit", "100")).stdout) as {
+    id: string;
+    parent_id: string | null;
+  }[];
+  const child = runs.find((r) => r.parent_id === parent.id)!;
+  expect(JSON.parse((await cli("runs", "result", child.id)).stdout)).toEqual({ doubled: 42 });
 });
 
 test("a run's secrets are masked in its results and artifacts, as in its logs", async () => {
