@@ -111,13 +111,18 @@ export function createMonitorStore(options: MonitorStoreOptions = {}) {
   const queueRun = (id: string) => sync.queueRun(id);
 
   /** Everything the API has now, replacing what was held. */
-  async function loadSnapshot(c: Client): Promise<string | null> {
-    const [deployments, workers, page, problems] = await Promise.all([
+  function fetchSnapshot(c: Client) {
+    return Promise.all([
       c.listDeployments(),
       c.listWorkers().catch(failed("list the workers", [])),
       c.listRuns({ limit: FIRST_PAGE, planned: true }),
       c.listProblems().catch(failed("list the problems", { files: [], notices: [] })),
     ]);
+  }
+
+  /** Apply a snapshot fetched after the newest event id was read (so nothing falls between). */
+  async function loadSnapshot(fetched: ReturnType<typeof fetchSnapshot>): Promise<string | null> {
+    const [deployments, workers, page, problems] = await fetched;
     sync.reset();
     detailed.clear();
     const first = !state.loaded;
@@ -162,13 +167,18 @@ export function createMonitorStore(options: MonitorStoreOptions = {}) {
       let reload: string | null = null;
       try {
         let last = (await c.listEvents({ limit: 1 }))[0]?.id ?? 0;
+        // Read after the newest event id, the snapshot misses nothing: what changes later is an
+        // event the stream replays from that id. It is fetched while the stream opens, and
+        // shown once the stream is open (never data without a live stream behind it).
+        const fetched = fetchSnapshot(c);
+        fetched.catch(() => abort.abort());
         let early: EventJson[] | null = [];
         let opened: Promise<void> | null = null;
         const onOpen = () => {
           delay = timings.retryMinMs;
           dispatch({ type: "connection", status: "online" });
           const gen = ++loads;
-          opened = loadSnapshot(c).then((cursor) => {
+          opened = loadSnapshot(fetched).then((cursor) => {
             const held = early ?? [];
             early = null;
             for (const e of held) sync.handle(e);
