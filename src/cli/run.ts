@@ -11,6 +11,7 @@ import { connect, connectArgs, jsonArg } from "./connect.ts";
 import { localTime, paintState } from "./format.ts";
 import { c, log, printJson, rawArg, showLogLine } from "./output.ts";
 import { parseParams, repeated } from "./parse-params.ts";
+import { runOptionArgs, runRequestOptions } from "./run-options.ts";
 
 export default defineCommand({
   meta: {
@@ -30,11 +31,13 @@ export default defineCommand({
       alias: ["w"],
       description: "Stream the logs and wait for the end; exit 0 only if COMPLETED",
     },
+    ...runOptionArgs,
     ...connectArgs,
     ...jsonArg,
     ...rawArg,
   },
   async run({ args, rawArgs }) {
+    const options = runRequestOptions(args, rawArgs);
     const conn = await connect(args, { local: false });
     const { client } = conn;
     const deployment = await client.getDeployment(args.deployment);
@@ -49,7 +52,7 @@ export default defineCommand({
     const collides = deployment.concurrency?.collision === "cancel-new";
     // The last event before the run exists: what happens to the run is read from there on.
     const [last] = collides || args.watch ? await client.listEvents({ limit: 1 }) : [];
-    const triggered = await client.triggerRun(args.deployment, { parameters });
+    const triggered = await client.triggerRun(args.deployment, { parameters, ...options });
     const run = collides ? await firstLook(client, triggered, last?.id ?? 0) : triggered;
     if (run.state === "CANCELLED") {
       if (args.json) printJson(run);
@@ -61,6 +64,10 @@ export default defineCommand({
     }
     if (!args.watch) {
       if (args.json) printJson(run);
+      else if (options.scheduled_at)
+        log.success(
+          `scheduled ${c.bold(run.id, process.stderr)} of ${run.deployment} for ${localTime(run.scheduled_at)}${args.tz ? ` (${zonedWall(run.scheduled_at!, args.tz)})` : ""}; it starts then, even if orch restarts in between`,
+        );
       else
         log.success(
           `triggered ${c.bold(run.id, process.stderr)} of ${run.deployment}; follow it with orch runs logs ${run.id.slice(0, 8)} -f`,
@@ -79,6 +86,12 @@ export default defineCommand({
     return final.state === "COMPLETED" ? 0 : 1;
   },
 });
+
+/** An ISO time on a zone's clock: `2026-12-01 09:00 Europe/Berlin`. */
+function zonedWall(isoTime: string, zone: string): string {
+  const wall = Temporal.Instant.from(isoTime).toZonedDateTimeISO(zone);
+  return `${wall.toPlainDate()} ${wall.toPlainTime().toString({ smallestUnit: "minute" })} ${zone}`;
+}
 
 /** Say on stderr how a run ended: its state, exit code and message. */
 export function showEnd(final: RunJson): void {

@@ -60,9 +60,11 @@ export const ls = defineCommand({
         log.info(filtered ? "no runs match" : "no runs yet; orch run DEPLOYMENT starts one");
         return;
       }
-      // Subflows' runs sit under their parent's, indented.
+      // Subflows' runs sit under their parent's, indented; a NAME column only when a run has one.
+      const named = runs.some((r) => r.name);
       const rows = runTree(runs).map(({ run: r, depth }) => [
         r.id.slice(0, 8),
+        ...(named ? [escapeControlChars(r.name ?? "-")] : []),
         r.deployment || r.parent_id ? runLabel(r, depth) : c.gray("(ad hoc)"),
         paintState(r.state, r.state_name),
         String(r.attempt),
@@ -71,7 +73,7 @@ export const ls = defineCommand({
         r.exit_code === null ? "-" : String(r.exit_code),
       ]);
       process.stdout.write(
-        `${renderTable(["ID", "DEPLOYMENT", "STATE", "ATTEMPT", "STARTED/DUE", "DURATION", "EXIT"], rows)}\n`,
+        `${renderTable(["ID", ...(named ? ["NAME"] : []), "DEPLOYMENT", "STATE", "ATTEMPT", "STARTED/DUE", "DURATION", "EXIT"], rows)}\n`,
       );
     } finally {
       conn.close();
@@ -102,6 +104,8 @@ export const inspect = defineCommand({
       const worker = workers.find((w) => w.id === r.worker);
       const line = (label: string, value: string) => `${c.gray(label.padEnd(11))} ${value}\n`;
       let out = `${c.bold(r.id)}  ${paintState(r.state, r.state_name)}\n`;
+      if (r.name) out += line("name", safe(r.name));
+      if (r.tags.length) out += line("tags", r.tags.join(", "));
       if (r.state_message) out += line("message", safe(r.state_message));
       if (r.parent_id) {
         out += line("subflow", `${safe(r.flow_name ?? "?")} of run ${r.parent_id}`);

@@ -72,6 +72,7 @@ export {
   type Proposer,
   type RunFacts,
 } from "./rules.ts";
+export { MAX_RUN_NAME, renderRunName, runNameProblem } from "./run-name.ts";
 export {
   readServerFile,
   removeServerFile,

@@ -7,6 +7,7 @@ import {
   type DeploymentSpec,
   type Problem,
   type RetentionSpec,
+  runNameProblem,
   type ScheduleSpec,
   type WorkPoolSpec,
 } from "../core/index.ts";
@@ -278,6 +279,10 @@ function buildSpec(
   const jobVariables = isObject(item.job_variables)
     ? checkJobFields(item.job_variables, at("job_variables"), resolve(ctx.path, ".."), count)
     : undefined;
+  if (typeof item.run_name === "string") {
+    const problem = runNameProblem(item.run_name);
+    if (problem) count(at("run_name"), problem);
+  }
 
   if (problems || typeof item.name !== "string") return null;
   const concurrency = isObject(item.concurrency)
@@ -308,6 +313,7 @@ function buildSpec(
     cwd,
     ...(retention ? { retention } : {}),
     ...(jobVariables ? { job_variables: jobVariables } : {}),
+    ...(typeof item.run_name === "string" ? { run_name: item.run_name } : {}),
   };
 }
 

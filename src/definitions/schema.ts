@@ -170,6 +170,13 @@ const deployment = {
       description: "Over its work pool's job template: image, env, volumes, cpus, memory...",
       properties: JOB_FIELDS,
     },
+    run_name: {
+      type: "string",
+      minLength: 1,
+      maxLength: 200,
+      description:
+        'A name for each run: "etl-{{ parameters.day }}" (shown by runs ls and the monitor)',
+    },
   },
 };
 

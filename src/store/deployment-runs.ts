@@ -1,7 +1,8 @@
-import { OrchError } from "../core/index.ts";
+import { OrchError, renderRunName } from "../core/index.ts";
 import { schemaProblems } from "../core/json-schema.ts";
-import { deploymentSpec, getDeploymentOrThrow } from "./deployments.ts";
+import { deploymentSpec, getDeploymentOrThrow, getVersion, listVersions } from "./deployments.ts";
 import type { Store } from "./open-store.ts";
+import type { RunOptions } from "./run-options.ts";
 import { createRun, type RunRow } from "./runs.ts";
 
 /** How to make a run of a deployment: what the caller adds to its definition. */
@@ -19,6 +20,12 @@ export interface DeploymentRunRequest {
   triggerChain?: string[];
   /** The backfill making the run, and the slot it is for. */
   backfill?: { id: string; slotAt: number };
+  /** The run's name (default: the version's run_name template, filled in). */
+  name?: string;
+  /** Run this version (default: the deployment's active one). */
+  version?: number;
+  /** Options over the version's (timeout, env). */
+  options?: RunOptions;
 }
 
 /**
@@ -33,7 +40,17 @@ export function createDeploymentRun(
   request: DeploymentRunRequest = {},
 ): RunRow {
   const deployment = getDeploymentOrThrow(store, name);
-  const spec = deploymentSpec(deployment);
+  const version = request.version ?? deployment.version;
+  const row =
+    version === deployment.version ? deployment : getVersion(store, deployment.id, version);
+  if (!row) {
+    const known = listVersions(store, deployment.id).map((v) => v.version);
+    throw new OrchError(
+      "E_NOT_FOUND",
+      `deployment ${name} has no version ${version} (it has ${known.join(", ")}); orch deployments inspect ${name} lists them`,
+    );
+  }
+  const spec = deploymentSpec(row);
   const parameters = { ...spec.parameters, ...request.base, ...request.parameters };
   if (spec.parameter_schema) {
     const problems = schemaProblems(
@@ -53,8 +70,10 @@ export function createDeploymentRun(
   return createRun(store, {
     deploymentId: deployment.id,
     deployment: deployment.name,
-    version: deployment.version,
+    version,
     parameters,
+    name: request.name ?? (spec.run_name ? renderRunName(spec.run_name, parameters) : null),
+    options: request.options ?? null,
     tags: [...new Set([...spec.tags, ...(request.tags ?? [])])],
     workPool: spec.work_pool,
     workQueue: spec.work_queue,

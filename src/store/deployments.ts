@@ -1,4 +1,10 @@
-import { type DeploymentJson, type DeploymentSpec, iso, OrchError } from "../core/index.ts";
+import {
+  closest,
+  type DeploymentJson,
+  type DeploymentSpec,
+  iso,
+  OrchError,
+} from "../core/index.ts";
 import { recordEvent } from "./events.ts";
 import type { Store } from "./open-store.ts";
 import { sqlite } from "./sqlite.ts";
@@ -91,11 +97,19 @@ export function getDeploymentOrThrow(
   const row = getDeployment(store, name);
   if (row && options.removed) return row;
   if (!row || row.removed_at !== null) {
+    const guess = row
+      ? null
+      : closest(
+          name,
+          listDeployments(store).map((d) => d.name),
+        );
     throw new OrchError(
       "E_NOT_FOUND",
       row
         ? `deployment ${name} was removed; its runs stay in the history`
-        : `no deployment named ${JSON.stringify(name)}; orch deployments ls lists them`,
+        : guess
+          ? `no deployment named ${JSON.stringify(name)}; did you mean ${JSON.stringify(guess)}?`
+          : `no deployment named ${JSON.stringify(name)}; orch deployments ls lists them`,
     );
   }
   return row;

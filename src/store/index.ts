@@ -121,6 +121,7 @@ export {
 export { bundleUse, planIsEmpty, retentionPlan, vacuumFreePages } from "./retention.ts";
 export { runStates } from "./run-history.ts";
 export { type ActiveCounts, type HeldBack, heldBackBy, type RunLimits } from "./run-limits.ts";
+export { type RunOptions, specForRun } from "./run-options.ts";
 export {
   createRun,
   getRun,

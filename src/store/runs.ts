@@ -2,6 +2,7 @@ import { iso, OrchError, type RunJson, type StateName, type StateType } from "..
 import { recordEvent } from "./events.ts";
 import type { Store } from "./open-store.ts";
 import { insertHistory } from "./run-history.ts";
+import type { RunOptions } from "./run-options.ts";
 import { sqlite } from "./sqlite.ts";
 
 /** A flow run as stored. */
@@ -50,12 +51,17 @@ export interface RunRow {
   paused_until: number | null;
   /** JSON map of each resumed pause's key to its input, read again by the run's next start. */
   resume_inputs: string | null;
+  /** Its name, when it has one. */
+  name: string | null;
+  /** JSON of the options it was triggered with (RunOptions), over its version's. */
+  options: string | null;
 }
 
 /** The JSON shape of a stored run. */
 export function runToJson(row: RunRow): RunJson {
   return {
     id: row.id,
+    name: row.name ?? null,
     deployment: row.deployment,
     state: row.state_type,
     state_name: row.state_name,
@@ -112,6 +118,9 @@ export interface NewRun {
   slotAt?: number;
   /** A subflow's name. */
   flowName?: string | null;
+  name?: string | null;
+  /** Options over its version's (timeout, env). */
+  options?: RunOptions | null;
 }
 
 /**
@@ -134,8 +143,8 @@ export function createRun(store: Store, input: NewRun): RunRow {
         `INSERT INTO flow_runs (id, deployment_id, deployment, version, parent_id, parameters, tags,
            work_pool, work_queue, state_type, state_name, state_message, state_at, retries,
            retry_delay_ms, scheduled_at, idempotency_key, created_by, created_at, trigger_chain,
-           backfill_id, slot_at, flow_name)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'SCHEDULED', 'Scheduled', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+           backfill_id, slot_at, flow_name, name, options)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'SCHEDULED', 'Scheduled', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
          RETURNING *`,
       )
       .get(
@@ -160,6 +169,8 @@ export function createRun(store: Store, input: NewRun): RunRow {
         input.backfillId ?? null,
         input.slotAt ?? input.scheduledAt ?? now,
         input.flowName ?? null,
+        input.name ?? null,
+        input.options && Object.keys(input.options).length ? JSON.stringify(input.options) : null,
       ) as RunRow;
     const tagInsert = sqlite(store).query(
       "INSERT OR IGNORE INTO flow_run_tags (run_seq, tag) VALUES (?, ?)",

@@ -8,6 +8,7 @@ import {
   type RunRow,
   runSlotAt,
   type Store,
+  specForRun,
 } from "../store/index.ts";
 import type { RunJob } from "./spawn-run.ts";
 
@@ -55,7 +56,8 @@ export function createJobLoader(
       versions.set(key, files);
       files.catch(() => versions.delete(key));
     }
-    const { spec, bundleDir, inPlace } = await files;
+    const { spec: versionSpec, bundleDir, inPlace } = await files;
+    const spec = specForRun(versionSpec, run);
     return {
       runId: run.id,
       deployment: run.deployment ?? spec.name,

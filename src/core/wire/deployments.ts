@@ -148,6 +148,10 @@ export const DEPLOYMENT_SPEC = {
       description: 'The working directory, relative to the bundle root ("." when not given)',
     },
     retention: RETENTION_SPEC,
+    run_name: {
+      type: "string",
+      description: 'A template for its runs\' names: "etl-{{ parameters.day }}"',
+    },
     secrets: {
       ...STRINGS,
       description: "The secrets its runs receive: named in the definition or in the flow's code",

@@ -44,6 +44,10 @@ export const RUN = {
   ],
   properties: {
     id: { type: "string" },
+    name: {
+      type: ["string", "null"],
+      description: "Its name: given when triggered, or the deployment's run_name filled in",
+    },
     deployment: { type: ["string", "null"], description: "null for an ad-hoc run" },
     state: STATE_TYPE,
     state_name: STATE_NAME,
@@ -213,6 +217,29 @@ export const TRIGGER_RUN_REQUEST = {
     tags: TAGS,
     scheduled_at: { type: "string", description: "An ISO time; default now" },
     idempotency_key: { type: "string", minLength: 1, maxLength: 200 },
+    name: {
+      type: "string",
+      minLength: 1,
+      maxLength: 200,
+      description: "The run's name (default: the deployment's run_name template, filled in)",
+    },
+    version: {
+      type: "integer",
+      minimum: 1,
+      description: "Run this version of the deployment (default: the active one)",
+    },
+    timeout_ms: {
+      type: "integer",
+      minimum: 1,
+      description: "This run's timeout, over the deployment's",
+    },
+    env: {
+      type: "object",
+      maxProperties: 200,
+      propertyNames: { pattern: "^[A-Za-z_][A-Za-z0-9_]*$", maxLength: 200 },
+      additionalProperties: { type: "string", maxLength: 65_536 },
+      description: "Environment variables of this run, over the deployment's env",
+    },
   },
 } as const;
 

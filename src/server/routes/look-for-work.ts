@@ -17,6 +17,7 @@ import {
   type RunRow,
   runSlotAt,
   type Store,
+  specForRun,
   type WorkerRow,
 } from "../../store/index.ts";
 import type { WorkLook } from "./wait-for-work.ts";
@@ -34,7 +35,7 @@ function toJobs(store: Store, runs: RunRow[], values?: ValueSource): WorkerJob[]
     if (!versions.has(key)) versions.set(key, getVersion(store, run.deployment_id, run.version));
     const version = versions.get(key);
     if (!version) continue;
-    const spec = deploymentSpec(version);
+    const spec = specForRun(deploymentSpec(version), run);
     jobs.push({
       run_id: run.id,
       deployment: run.deployment ?? spec.name,

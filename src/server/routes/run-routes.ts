@@ -136,6 +136,12 @@ export function runRoutes({ store, paths, cancel, retry, keepAliveMs }: RunRoute
           scheduledAt,
           idempotencyKey: body.idempotency_key,
           createdBy: "api",
+          ...(body.name !== undefined ? { name: body.name } : {}),
+          ...(body.version !== undefined ? { version: body.version } : {}),
+          options: {
+            ...(body.timeout_ms !== undefined ? { timeout_ms: body.timeout_ms } : {}),
+            ...(body.env !== undefined ? { env: body.env } : {}),
+          },
         });
         return json(runToJson(run), 201);
       },

@@ -1,0 +1,144 @@
+import { join } from "node:path";
+import { afterAll, beforeAll, expect, test } from "vitest";
+import type { RunDetail, RunJson } from "../../src/client/index.ts";
+import { orch, spawnOrch, tempDir } from "../helpers.ts";
+import { createMarker } from "../processes.ts";
+
+const slow = createMarker("run-options-slow");
+const FLOWS = `deployments:
+  - name: hello
+    command: ["sh", "-c", "echo hello"]
+  - name: shaped
+    command: ["sh", "-c", "echo foo=$FOO base=$BASE; sleep 30"]
+    env: { BASE: from-definition, ${Object.entries(slow.env)
+      .map(([k, v]) => `${k}: "${v}"`)
+      .join(", ")} }
+    tags: [nightly]
+  - name: etl
+    command: ["sh", "-c", "echo day {{ parameters.day }}"]
+    parameters: { day: monday }
+    run_name: "etl-{{ parameters.day }}"
+`;
+
+let dir: string;
+let cleanup: () => void;
+let up: ReturnType<typeof spawnOrch> | null = null;
+
+const run = (...args: string[]) => orch([...args, "--dir", dir]);
+
+async function startUp() {
+  up = spawnOrch(["up", "--headless", "--port", "0", "--dir", dir]);
+  await up.waitFor("orch is up at");
+}
+
+async function stopUp() {
+  up?.proc.kill("SIGTERM");
+  await up?.proc.exited;
+  up = null;
+}
+
+async function inspect(id: string): Promise<RunDetail> {
+  return JSON.parse((await run("runs", "inspect", id, "--json")).stdout) as RunDetail;
+}
+
+/** Poll the run (through whatever answers: the server or the store) until it ended. */
+async function ended(id: string, ms = 20_000): Promise<RunDetail> {
+  const deadline = performance.now() + ms;
+  for (;;) {
+    const r = await inspect(id);
+    if (["COMPLETED", "FAILED", "CRASHED", "CANCELLED"].includes(r.state)) return r;
+    if (performance.now() > deadline) throw new Error(`run ${id} did not end: ${r.state}`);
+    await Bun.sleep(100);
+  }
+}
+
+beforeAll(async () => {
+  ({ dir, cleanup } = tempDir());
+  await Bun.write(join(dir, "flows/all.yaml"), FLOWS);
+  await startUp();
+});
+
+afterAll(async () => {
+  await stopUp();
+  slow.kill();
+  cleanup();
+});
+
+test('orch run helo says did you mean "hello"?', async () => {
+  const r = await run("run", "helo");
+  expect(r.code).toBe(2);
+  expect(r.stderr).toContain('did you mean "hello"?');
+});
+
+test("a run's own timeout, env, tags and name go over the deployment's", async () => {
+  const r = await run(
+    "run",
+    "shaped",
+    "--env",
+    "FOO=per-run",
+    "--env",
+    "BASE=overridden",
+    "--tag",
+    "adhoc",
+    "--tag",
+    "urgent",
+    "--name",
+    "my-shaped-run",
+    "--timeout",
+    "1s",
+    "--watch",
+    "--json",
+  );
+  const end = JSON.parse(r.stdout) as RunJson;
+  expect(end.state_name).toBe("TimedOut");
+  expect(end.name).toBe("my-shaped-run");
+  expect(end.tags.sort()).toEqual(["adhoc", "nightly", "urgent"]);
+  expect((await run("runs", "logs", end.id)).stdout).toContain("foo=per-run base=overridden");
+  const ls = await run("runs", "ls", "--tag", "urgent");
+  expect(ls.stdout).toMatch(/NAME[\s\S]*my-shaped-run/);
+  expect((await run("runs", "inspect", end.id)).stdout).toMatch(/name\s+my-shaped-run/);
+});
+
+test("a run_name template names each run from its parameters", async () => {
+  const r = await run("run", "etl", "-p", "day=friday", "--watch", "--json");
+  const end = JSON.parse(r.stdout) as RunJson;
+  expect(end.name).toBe("etl-friday");
+  expect((await run("runs", "ls", "--deployment", "etl")).stdout).toContain("etl-friday");
+});
+
+test("bad run options are refused with what to write instead", async () => {
+  const both = await run("run", "hello", "--at", "2099-01-01T00:00", "--in", "2h");
+  expect(both.code).toBe(2);
+  expect(both.stderr).toContain("--at or --in, not both");
+  const past = await run("run", "hello", "--at", "2001-01-01T09:00", "--tz", "UTC");
+  expect(past.code).toBe(2);
+  expect(past.stderr).toContain("is in the past");
+  const zone = await run("run", "hello", "--at", "2099-01-01T09:00", "--tz", "Mars/Olympus");
+  expect(zone.stderr).toContain("not a time zone");
+  const timeout = await run("run", "hello", "--timeout", "soon");
+  expect(timeout.stderr).toContain("--timeout must be a duration");
+});
+
+test("--at TIME --tz ZONE schedules the run at that wall time of that zone", async () => {
+  const wall = Temporal.Now.zonedDateTimeISO("Asia/Tokyo").add({ hours: 3 }).round("minute");
+  const text = wall.toPlainDateTime().toString({ smallestUnit: "minute" });
+  const r = await run("run", "hello", "--at", text, "--tz", "Asia/Tokyo", "--json");
+  expect(r.code).toBe(0);
+  const scheduled = JSON.parse(r.stdout) as RunJson;
+  expect(scheduled.state).toBe("SCHEDULED");
+  expect(scheduled.scheduled_at).toBe(wall.toInstant().toString({ smallestUnit: "millisecond" }));
+  await run("runs", "cancel", scheduled.id);
+});
+
+test("--in starts the run at its time, even when orch restarts in between", async () => {
+  const r = await run("run", "hello", "--in", "5s", "--json");
+  const scheduled = JSON.parse(r.stdout) as RunJson;
+  expect(scheduled.state).toBe("SCHEDULED");
+  await stopUp();
+  // With no server, the store says it is still waiting.
+  expect((await inspect(scheduled.id)).state).toBe("SCHEDULED");
+  await startUp();
+  const end = await ended(scheduled.id);
+  expect(end.state).toBe("COMPLETED");
+  expect(Date.parse(end.started_at!)).toBeGreaterThanOrEqual(Date.parse(scheduled.scheduled_at!));
+});
