@@ -26,13 +26,18 @@ export const COMMANDS: Record<string, Loader> = {
   up: load(() => import("./up.ts")),
   init: load(() => import("./init.ts")),
   deploy: load(() => import("./deploy.ts")),
-  deployments: group("deployments", "List, inspect, pause, resume or remove deployments", {
-    ls: named(() => import("./deployments.ts"), "ls"),
-    inspect: named(() => import("./deployments.ts"), "inspect"),
-    pause: named(() => import("./deployments.ts"), "pause"),
-    resume: named(() => import("./deployments.ts"), "resume"),
-    rm: named(() => import("./deployments.ts"), "rm"),
-  }),
+  deployments: group(
+    "deployments",
+    "List, inspect, pause, resume, remove or roll back deployments",
+    {
+      ls: named(() => import("./deployments.ts"), "ls"),
+      inspect: named(() => import("./deployments.ts"), "inspect"),
+      pause: named(() => import("./deployments.ts"), "pause"),
+      resume: named(() => import("./deployments.ts"), "resume"),
+      rm: named(() => import("./deployments.ts"), "rm"),
+      rollback: named(() => import("./deployments.ts"), "rollback"),
+    },
+  ),
   run: load(() => import("./run.ts")),
   runs: group(
     "runs",

@@ -1,6 +1,6 @@
 import { defineCommand } from "citty";
 import { type DeploymentJson, describeSchedule } from "../client/index.ts";
-import type { DeploymentSpec } from "../core/index.ts";
+import { type DeploymentSpec, OrchError } from "../core/index.ts";
 import { connect, connectArgs, jsonArg } from "./connect.ts";
 import { localTime } from "./format.ts";
 import { c, log, printJson, renderTable } from "./output.ts";
@@ -115,7 +115,15 @@ export const inspect = defineCommand({
       out += line(
         "versions",
         d.versions
-          .map((v) => `v${v.version} ${v.hash.slice(0, 12)} ${localTime(v.created_at)}`)
+          .map((v) => {
+            const mark = v.active
+              ? c.green(
+                  d.rolled_back ? "  active (rolled back, until its files change)" : "  active",
+                )
+              : "";
+            const changed = v.changed?.length ? c.gray(`  changed: ${v.changed.join(", ")}`) : "";
+            return `v${v.version} ${v.hash.slice(0, 12)} ${localTime(v.created_at)}${mark}${changed}`;
+          })
           .join("\n             "),
       );
       process.stdout.write(out);
@@ -162,6 +170,39 @@ export const rm = defineCommand({
         log.warn(
           `it is still defined at ${result.source}: delete it there too, or it comes back on the next save`,
         );
+    } finally {
+      conn.close();
+    }
+  },
+});
+
+export const rollback = defineCommand({
+  meta: {
+    name: "rollback",
+    description:
+      "Make an older version active (--to N, default the one before) until its files change",
+  },
+  args: {
+    ...connectArgs,
+    ...jsonArg,
+    ...nameArg,
+    to: { type: "string", description: "The version to make active", valueHint: "N" },
+  },
+  async run({ args }) {
+    const to = args.to === undefined ? undefined : Number(args.to.replace(/^v/, ""));
+    if (to !== undefined && (!Number.isInteger(to) || to < 1)) {
+      throw new OrchError(
+        "E_BAD_INPUT",
+        `--to must be a version number such as 3, not ${JSON.stringify(args.to)}`,
+      );
+    }
+    const conn = await connect(args, { local: true });
+    try {
+      const done = await conn.client.rollbackDeployment(args.name, to);
+      if (args.json) return printJson(done);
+      log.success(
+        `${c.bold(done.name, process.stderr)} runs v${done.version} now (its code and definition), instead of v${done.from}, until its files change; orch deployments rollback ${done.name} --to ${done.latest} goes back to the newest`,
+      );
     } finally {
       conn.close();
     }

@@ -23,6 +23,7 @@ import {
   type ProblemsJson,
   type PruneResult,
   type ResultJson,
+  type RollbackResult,
   type RunDetail,
   type RunJson,
   type RunLogsQuery,
@@ -175,6 +176,13 @@ export function createClient(options: ClientOptions) {
       request<DeploymentJson>("POST", `/api/deployments/${name(n)}/resume`),
     removeDeployment: (n: string) =>
       request<DeploymentRemoved>("DELETE", `/api/deployments/${name(n)}`),
+    /** Make version `to` (default: the one before the active) active until the files change. */
+    rollbackDeployment: (n: string, to?: number) =>
+      request<RollbackResult>(
+        "POST",
+        `/api/deployments/${name(n)}/rollback`,
+        to === undefined ? {} : { to },
+      ),
     listEvents: (opts: ListEventsQuery = {}) =>
       request<EventJson[]>("GET", `/api/events${q(opts)}`),
     emitEvent: (event: EmitEventRequest) => request<EventJson>("POST", "/api/events", event),

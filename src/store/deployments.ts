@@ -25,6 +25,8 @@ export interface DeploymentRow {
   updated_at: number;
   hash: string;
   bundle: string | null;
+  /** Rolled back: the hash its files had then (the same files keep the rollback). */
+  rolled_back_from: string | null;
 }
 
 /** A deployment's spec, parsed. */
@@ -162,12 +164,17 @@ export function upsertDeployment(
       return { deployment: getDeployment(store, input.spec.name)!, change: "created" };
     }
     const restored = existing.removed_at !== null;
-    const changed = existing.hash !== input.hash;
-    const version = changed ? existing.version + 1 : existing.version;
+    // A rolled-back deployment keeps its older version while its files are what they were when
+    // it was rolled back; any other content is a change, and a new version (numbered after the
+    // newest, not after the active one).
+    const pinned = existing.rolled_back_from !== null && existing.rolled_back_from === input.hash;
+    const changed = existing.hash !== input.hash && !pinned;
+    const version = changed ? latestVersion(store, existing.id) + 1 : existing.version;
     sqlite(store)
       .query(
         `UPDATE deployments SET version = ?, spec = ?, source_file = ?, source_line = ?,
-           removed_at = NULL, updated_at = CASE WHEN ? THEN ? ELSE updated_at END WHERE id = ?`,
+           removed_at = NULL, updated_at = CASE WHEN ? THEN ? ELSE updated_at END,
+           rolled_back_from = CASE WHEN ? THEN rolled_back_from ELSE NULL END WHERE id = ?`,
       )
       .run(
         version,
@@ -176,6 +183,7 @@ export function upsertDeployment(
         input.sourceLine,
         changed || restored ? 1 : 0,
         now,
+        pinned ? 1 : 0,
         existing.id,
       );
     if (changed) insertVersion(store, existing.id, version, input, now);
@@ -187,6 +195,70 @@ export function upsertDeployment(
       });
     }
     return { deployment: getDeployment(store, input.spec.name)!, change };
+  });
+}
+
+/** The highest version number a deployment has had. */
+function latestVersion(store: Store, id: number): number {
+  const row = sqlite(store)
+    .query("SELECT max(version) AS v FROM deployment_versions WHERE deployment_id = ?")
+    .get(id) as { v: number | null };
+  return row.v ?? 0;
+}
+
+/** What a rollback did: the version active now, the one before, and the newest. */
+export interface Rollback {
+  name: string;
+  version: number;
+  from: number;
+  latest: number;
+}
+
+/**
+ * Make version `to` (default: the one before the active version) a deployment's active one:
+ * its code and definition run from now on, until the deployment's files change (the deployer
+ * then makes a new version). Its runs and versions stay. Emits deployment.updated.
+ */
+export function rollbackDeployment(store: Store, name: string, to?: number): Rollback {
+  return store.tx(() => {
+    const row = getDeploymentOrThrow(store, name);
+    const versions = listVersions(store, row.id);
+    const target = to ?? versions.find((v) => v.version < row.version)?.version;
+    if (target === undefined) {
+      throw new OrchError(
+        "E_CONFLICT",
+        `deployment ${name} has no version before v${row.version} to roll back to`,
+      );
+    }
+    const version = versions.find((v) => v.version === target);
+    if (!version) {
+      throw new OrchError(
+        "E_NOT_FOUND",
+        `deployment ${name} has no version ${target} (it has ${versions.map((v) => `v${v.version}`).join(", ")})`,
+      );
+    }
+    if (target === row.version) {
+      throw new OrchError("E_CONFLICT", `v${target} is already the active version of ${name}`);
+    }
+    const latest = versions[0]!;
+    // What the files say now is the newest version (or, rolled back before, what they said then).
+    const from = row.rolled_back_from ?? latest.hash;
+    sqlite(store)
+      .query(
+        "UPDATE deployments SET version = ?, spec = ?, rolled_back_from = ?, updated_at = ? WHERE id = ?",
+      )
+      .run(
+        target,
+        version.spec,
+        target === latest.version ? null : from,
+        store.clock.now(),
+        row.id,
+      );
+    recordEvent(store, "deployment.updated", name, {
+      version: target,
+      source: row.source_file,
+    });
+    return { name, version: target, from: row.version, latest: latest.version };
   });
 }
 

@@ -40,11 +40,13 @@ work_pools:
 
 let server: OrchServer;
 let cleanup: () => void;
+let projectDir: string;
 let doc: OpenApiDoc;
 
 beforeAll(async () => {
   const t = tempDir();
   cleanup = t.cleanup;
+  projectDir = t.dir;
   await Bun.write(`${t.dir}/flows/a.yaml`, FLOWS);
   await Bun.write(`${t.dir}/flows/hello.ts`, 'export default async () => "hello";\n');
   // No embedded worker: the test plays the worker through the protocol, so every state is its own.
@@ -308,6 +310,11 @@ test("every route's live answer matches the schema the OpenAPI document declares
   await client.setBackfill(backfill.id, "resume");
   await client.setBackfill(backfill.id, "cancel");
   expect((await client.wakeTimes("echo", 3)).times).toEqual([]); // no schedule with wake: true
+
+  // A second version of echo, then back to the first.
+  await Bun.write(`${projectDir}/flows/a.yaml`, FLOWS.replace("retries: 1", "retries: 2"));
+  expect((await client.deploy()).updated).toContain("echo");
+  expect((await client.rollbackDeployment("echo")).version).toBe(1);
 
   expect(broken).toEqual([]);
   const all = Object.values(doc.paths).flatMap((methods) =>

@@ -234,7 +234,7 @@ export const DEPLOYMENT = {
 export const DEPLOYMENT_DETAIL = {
   ...DEPLOYMENT,
   title: "DeploymentDetail",
-  required: [...DEPLOYMENT.required, "next_runs", "versions"],
+  required: [...DEPLOYMENT.required, "next_runs", "versions", "rolled_back"],
   properties: {
     ...DEPLOYMENT.properties,
     next_runs: { type: "array", items: TIME },
@@ -243,14 +243,45 @@ export const DEPLOYMENT_DETAIL = {
       items: {
         type: "object",
         additionalProperties: false,
-        required: ["version", "hash", "created_at"],
+        required: ["version", "hash", "created_at", "active"],
         properties: {
           version: { type: "integer", minimum: 1 },
           hash: { type: "string" },
           created_at: TIME,
+          active: { type: "boolean", description: "The version new runs use" },
+          changed: {
+            ...STRINGS,
+            description: "The files its runs use that changed since the version before",
+          },
         },
       },
     },
+    rolled_back: {
+      type: "boolean",
+      description: "An older version is active until the deployment's files change",
+    },
+  },
+} as const;
+
+/** POST /api/deployments/:name/rollback: which version (default: the one before the active). */
+export const ROLLBACK_REQUEST = {
+  title: "RollbackRequest",
+  type: "object",
+  additionalProperties: false,
+  properties: { to: { type: "integer", minimum: 1 } },
+} as const;
+
+/** What a rollback did. */
+export const ROLLBACK_RESULT = {
+  title: "RollbackResult",
+  type: "object",
+  additionalProperties: false,
+  required: ["name", "version", "from", "latest"],
+  properties: {
+    name: { type: "string" },
+    version: { type: "integer", minimum: 1, description: "The version active now" },
+    from: { type: "integer", minimum: 1, description: "The version active before" },
+    latest: { type: "integer", minimum: 1, description: "The newest version" },
   },
 } as const;
 
@@ -312,3 +343,5 @@ export type ListDeploymentsQuery = WireQuery<typeof LIST_DEPLOYMENTS_QUERY>;
 export type DeploymentDetail = Wire<typeof DEPLOYMENT_DETAIL>;
 export type DeploymentRemoved = Wire<typeof DEPLOYMENT_REMOVED>;
 export type DeployReport = Wire<typeof DEPLOY_REPORT>;
+export type RollbackRequest = Wire<typeof ROLLBACK_REQUEST>;
+export type RollbackResult = Wire<typeof ROLLBACK_RESULT>;

@@ -10,6 +10,10 @@ import {
   iso,
   LIST_DEPLOYMENTS_QUERY,
   type ProjectPaths,
+  ROLLBACK_REQUEST,
+  ROLLBACK_RESULT,
+  type RollbackRequest,
+  type RollbackResult,
 } from "../../core/index.ts";
 import type { Deployer } from "../../definitions/index.ts";
 import { describeSchedule } from "../../scheduler/index.ts";
@@ -21,11 +25,12 @@ import {
   listVersions,
   nextRunTimes,
   removeDeployment,
+  rollbackDeployment,
   type Store,
   setDeploymentPaused,
 } from "../../store/index.ts";
 import { json } from "../http.ts";
-import type { Route } from "../router.ts";
+import type { Route, RouteContext } from "../router.ts";
 
 export interface DeploymentRoutesDeps {
   store: Store;
@@ -82,9 +87,24 @@ export function deploymentRoutes({ store, deployer, upcoming }: DeploymentRoutes
             version: v.version,
             hash: v.hash,
             created_at: iso(v.created_at)!,
+            active: v.version === row.version,
           })),
+          rolled_back: row.rolled_back_from !== null,
         };
         return json(detail);
+      },
+    },
+    {
+      method: "POST",
+      path: "/api/deployments/:name/rollback",
+      operationId: "rollbackDeployment",
+      summary:
+        "Make an older version active ({to}, default the one before) until the deployment's files change",
+      body: ROLLBACK_REQUEST,
+      response: { description: "{name, version, from, latest}", schema: ROLLBACK_RESULT },
+      handler: (_req, { params: { name }, body }: RouteContext<RollbackRequest>) => {
+        const done: RollbackResult = rollbackDeployment(store, name!, body.to);
+        return json(done);
       },
     },
     {
