@@ -35,6 +35,7 @@ import {
 import { createFlowSpecs, type DescribeFlow } from "./flow-defaults.ts";
 import type { ParsedFile } from "./parse-definitions.ts";
 import { loadDefinitionFile } from "./read-files.ts";
+import { versionFiles } from "./version-files.ts";
 
 /** Keeps a project's definitions in step with the store, re-reading only what changed. */
 export interface Deployer {
@@ -205,8 +206,9 @@ export function createDeployer(
         }
         // Secrets and variables named (in the definition, or in the flow's code) must exist.
         known ??= knownValues(store);
-        const valued = file.deployments.map((d) =>
-          withNamedValues(d, folder, bundle, known!, rel(folder)),
+        const used = file.deployments.map((d) => versionFiles(d.spec, folder, bundle));
+        const valued = file.deployments.map((d, i) =>
+          withNamedValues(d, folder, used[i]!.modules, known!, rel(folder)),
         );
         const unknown = valued.flatMap((v) => v.problems);
         if (unknown.length) {
@@ -233,7 +235,8 @@ export function createDeployer(
               const spec = specs[i]!;
               const { change } = upsertDeployment(store, {
                 spec,
-                hash: versionHash(spec, bundle.hash),
+                hash: versionHash(spec, used[i]!.hash),
+                files: used[i]!.files,
                 bundle: bundle.hash,
                 sourceFile: file.file,
                 sourceLine: d.line,

@@ -7,8 +7,9 @@ import {
   upsertDeployment,
 } from "../store/index.ts";
 import { type Bundle, scanBundle, storeBundleObjects } from "./bundles.ts";
+import { versionFiles } from "./version-files.ts";
 
-/** The content hash that versions a deployment: its spec and its bundle's hash. */
+/** The content hash that versions a deployment: its spec and the hash of the files it uses. */
 export function versionHash(spec: DeploymentSpec, bundleHash: string): string {
   return new Bun.CryptoHasher("sha256")
     .update(stableStringify(spec))
@@ -40,9 +41,11 @@ export function deployFolder(
 ): { deployment: DeploymentRow; change: DeployChange } {
   const bundle = scanBundle(folder);
   storeBundle(store, bundlesDir, folder, bundle);
+  const used = versionFiles(spec, folder, bundle);
   return upsertDeployment(store, {
     spec,
-    hash: versionHash(spec, bundle.hash),
+    hash: versionHash(spec, used.hash),
+    files: used.files,
     bundle: bundle.hash,
     sourceFile: source.file,
     sourceLine: source.line,

@@ -2,10 +2,8 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { DeploymentSpec, Problem } from "../core/index.ts";
 import { listVariables, type Store, secretNames } from "../store/index.ts";
-import type { Bundle } from "./bundles.ts";
 import { position } from "./definition-positions.ts";
 import { codeReferences, type NamedValue } from "./definition-references.ts";
-import { flowModules } from "./flow-modules.ts";
 import type { ParsedDeployment } from "./parse-definitions.ts";
 
 /** What a deploy knows exists: secret and variable names (read once per deploy). */
@@ -24,22 +22,21 @@ export function knownValues(store: Store): KnownValues {
 
 /**
  * A deployment's spec with the secrets and variables its runs receive (named in its definition,
- * or as literals in `getSecret("x")` / `getVariable("x")` in its flow's modules), and a problem
+ * or as literals in `getSecret("x")` / `getVariable("x")` in its flow's `modules`), and a problem
  * for each name that does not exist. The lists are left out when empty, so a spec that names
  * none hashes as it did before they existed.
  */
 export function withNamedValues(
   deployment: ParsedDeployment,
   folder: string,
-  bundle: Bundle,
+  modules: readonly string[],
   known: KnownValues,
   folderRel: string,
 ): { spec: DeploymentSpec; problems: Problem[] } {
   const { spec } = deployment;
   const refs: NamedValue[] = [...deployment.references];
   if (spec.flow) {
-    const files = new Set(bundle.files.map((f) => f.path));
-    for (const module of flowModules(folder, spec.flow.path, files)) {
+    for (const module of modules) {
       let text: string;
       try {
         text = readFileSync(join(folder, module), "utf8");

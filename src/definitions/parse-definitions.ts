@@ -279,6 +279,15 @@ function buildSpec(
   const jobVariables = isObject(item.job_variables)
     ? checkJobFields(item.job_variables, at("job_variables"), resolve(ctx.path, ".."), count)
     : undefined;
+  const include = Array.isArray(item.include) ? item.include.map(String) : undefined;
+  include?.forEach((glob, i) => {
+    if (glob.startsWith("/") || glob.split("/").includes("..")) {
+      count(
+        at("include", i),
+        `${JSON.stringify(glob)} must stay inside this folder (no "/" at the start, no "..")`,
+      );
+    }
+  });
   if (typeof item.run_name === "string") {
     const problem = runNameProblem(item.run_name);
     if (problem) count(at("run_name"), problem);
@@ -313,6 +322,7 @@ function buildSpec(
     cwd,
     ...(retention ? { retention } : {}),
     ...(jobVariables ? { job_variables: jobVariables } : {}),
+    ...(include ? { include } : {}),
     ...(typeof item.run_name === "string" ? { run_name: item.run_name } : {}),
   };
 }

@@ -170,6 +170,12 @@ const deployment = {
       description: "Over its work pool's job template: image, env, volumes, cpus, memory...",
       properties: JOB_FIELDS,
     },
+    include: {
+      type: "array",
+      items: { type: "string", minLength: 1 },
+      description:
+        'Globs of the files its runs use, relative to this folder: a flow\'s imports are found on their own; a command uses its whole folder unless this narrows it ("*.sh", "lib/**")',
+    },
     run_name: {
       type: "string",
       minLength: 1,

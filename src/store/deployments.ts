@@ -131,6 +131,8 @@ export interface DeployInput {
   bundle: string | null;
   sourceFile: string;
   sourceLine: number;
+  /** The files its runs use (path to content hash), to tell what changed between versions. */
+  files?: Record<string, string>;
 }
 
 export type DeployChange = "created" | "updated" | "unchanged" | "restored";
@@ -265,9 +267,17 @@ export function rollbackDeployment(store: Store, name: string, to?: number): Rol
 function insertVersion(store: Store, id: number, version: number, input: DeployInput, now: number) {
   sqlite(store)
     .query(
-      "INSERT INTO deployment_versions (deployment_id, version, hash, spec, bundle, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+      "INSERT INTO deployment_versions (deployment_id, version, hash, spec, bundle, created_at, files) VALUES (?, ?, ?, ?, ?, ?, ?)",
     )
-    .run(id, version, input.hash, JSON.stringify(input.spec), input.bundle, now);
+    .run(
+      id,
+      version,
+      input.hash,
+      JSON.stringify(input.spec),
+      input.bundle,
+      now,
+      input.files ? JSON.stringify(input.files) : null,
+    );
 }
 
 /**
@@ -307,13 +317,15 @@ export interface VersionRow {
   spec: string;
   bundle: string | null;
   created_at: number;
+  /** JSON: the files its runs use, path to content hash (null for versions made before). */
+  files?: string | null;
 }
 
 /** A deployment's versions, newest first. */
 export function listVersions(store: Store, deploymentId: number): VersionRow[] {
   return sqlite(store)
     .query(
-      "SELECT version, hash, spec, bundle, created_at FROM deployment_versions WHERE deployment_id = ? ORDER BY version DESC",
+      "SELECT version, hash, spec, bundle, created_at, files FROM deployment_versions WHERE deployment_id = ? ORDER BY version DESC",
     )
     .all(deploymentId) as VersionRow[];
 }

@@ -441,6 +441,15 @@ CREATE TABLE notices (
 CREATE INDEX notices_open ON notices (id) WHERE acknowledged_at IS NULL;
 `,
   },
+  {
+    version: 17,
+    name: "the files each version uses",
+    // A version records the files its runs use (path to content hash): inspect tells which of
+    // them changed from one version to the next.
+    sql: `
+ALTER TABLE deployment_versions ADD COLUMN files TEXT;
+`,
+  },
 ];
 
 /** The newest schema version this build of orch knows. */

@@ -1,5 +1,5 @@
 import { join } from "node:path";
-import { afterAll, beforeAll, expect, test } from "vitest";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import type { DeploymentDetail, RunJson } from "../../src/client/index.ts";
 import { orch, spawnOrch, tempDir } from "../helpers.ts";
 
@@ -95,4 +95,84 @@ test("rollback makes an older version active until the files change, across a re
   expect((await runIt("ver")).out).toBe("three");
   expect((await run("deployments", "rollback", "ver", "--to", "2")).code).toBe(0);
   expect((await runIt("ver")).out).toBe("two");
+});
+
+describe("a version changes only when what its runs use changes", () => {
+  const DEFS = `deployments:
+  - name: report
+    flow: ./report.ts
+  - name: other
+    flow: ./other.ts
+  - name: scripted
+    command: ["sh", "./run.sh"]
+    include: ["run.sh"]
+  - name: hello
+    command: ["echo", "hello"]
+    include: []
+  - name: whole
+    command: ["sh", "-c", "ls"]
+`;
+  let project: string;
+  const at = (...args: string[]) => orch([...args, "--dir", project]);
+  const versions = async () => {
+    const r = await at("deployments", "ls", "--json");
+    return Object.fromEntries(
+      (JSON.parse(r.stdout) as { name: string; version: number }[]).map((d) => [d.name, d.version]),
+    );
+  };
+
+  beforeAll(async () => {
+    project = join(dir, "graph");
+    await Bun.write(join(project, "flows/mine/mine.yaml"), DEFS);
+    await Bun.write(
+      join(project, "flows/mine/report.ts"),
+      'import { flow } from "orch";\nimport { format } from "./lib/format";\nexport default flow("report", async () => format(1));\n',
+    );
+    await Bun.write(
+      join(project, "flows/mine/lib/format.ts"),
+      'export const format = (n: number) => "n=" + n;\n',
+    );
+    await Bun.write(
+      join(project, "flows/mine/other.ts"),
+      'import { flow } from "orch";\nexport default flow("other", async () => 1);\n',
+    );
+    await Bun.write(join(project, "flows/mine/run.sh"), "echo run\n");
+    expect((await at("deploy")).code).toBe(0);
+  });
+
+  test("editing one flow file moves that flow's version only (and commands using the whole folder)", async () => {
+    expect(await versions()).toEqual({ report: 1, other: 1, scripted: 1, hello: 1, whole: 1 });
+    await Bun.write(
+      join(project, "flows/mine/report.ts"),
+      'import { flow } from "orch";\nimport { format } from "./lib/format";\nexport default flow("report", async () => format(2));\n',
+    );
+    expect((await at("deploy")).code).toBe(0);
+    expect(await versions()).toEqual({ report: 2, other: 1, scripted: 1, hello: 1, whole: 2 });
+  });
+
+  test("editing a module a flow imports changes its version, and inspect says which file", async () => {
+    await Bun.write(
+      join(project, "flows/mine/lib/format.ts"),
+      'export const format = (n: number) => "#" + n;\n',
+    );
+    expect((await at("deploy")).code).toBe(0);
+    expect(await versions()).toEqual({ report: 3, other: 1, scripted: 1, hello: 1, whole: 3 });
+    const d = JSON.parse(
+      (await at("deployments", "inspect", "report", "--json")).stdout,
+    ) as DeploymentDetail;
+    expect(d.versions.map((v) => [v.version, v.changed])).toEqual([
+      [3, ["lib/format.ts"]],
+      [2, ["report.ts"]],
+      [1, undefined],
+    ]);
+    expect((await at("deployments", "inspect", "report")).stdout).toContain(
+      "changed: lib/format.ts",
+    );
+  });
+
+  test("include: narrows what a command's version holds", async () => {
+    await Bun.write(join(project, "flows/mine/run.sh"), "echo run again\n");
+    expect((await at("deploy")).code).toBe(0);
+    expect(await versions()).toEqual({ report: 3, other: 1, scripted: 2, hello: 1, whole: 4 });
+  });
 });

@@ -148,6 +148,11 @@ export const DEPLOYMENT_SPEC = {
       description: 'The working directory, relative to the bundle root ("." when not given)',
     },
     retention: RETENTION_SPEC,
+    include: {
+      ...STRINGS,
+      description:
+        "Globs of the files its runs use (beside a flow's imports), relative to its folder",
+    },
     run_name: {
       type: "string",
       description: 'A template for its runs\' names: "etl-{{ parameters.day }}"',

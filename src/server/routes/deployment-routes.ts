@@ -28,9 +28,21 @@ import {
   rollbackDeployment,
   type Store,
   setDeploymentPaused,
+  type VersionRow,
 } from "../../store/index.ts";
 import { json } from "../http.ts";
 import type { Route, RouteContext } from "../router.ts";
+
+/**
+ * The files a version's runs use that differ from the version before (added, changed or gone),
+ * or undefined when either version predates the record of its files.
+ */
+function changedFiles(before: VersionRow | undefined, after: VersionRow): string[] | undefined {
+  if (!before?.files || !after.files) return undefined;
+  const a = JSON.parse(before.files) as Record<string, string>;
+  const b = JSON.parse(after.files) as Record<string, string>;
+  return [...new Set([...Object.keys(a), ...Object.keys(b)])].filter((p) => a[p] !== b[p]).sort();
+}
 
 export interface DeploymentRoutesDeps {
   store: Store;
@@ -83,12 +95,16 @@ export function deploymentRoutes({ store, deployer, upcoming }: DeploymentRoutes
         const detail: DeploymentDetail = {
           ...base,
           next_runs: nextRuns.map((t) => iso(t)!),
-          versions: listVersions(store, row.id).map((v) => ({
-            version: v.version,
-            hash: v.hash,
-            created_at: iso(v.created_at)!,
-            active: v.version === row.version,
-          })),
+          versions: listVersions(store, row.id).map((v, i, all) => {
+            const changed = changedFiles(all[i + 1], v);
+            return {
+              version: v.version,
+              hash: v.hash,
+              created_at: iso(v.created_at)!,
+              active: v.version === row.version,
+              ...(changed ? { changed } : {}),
+            };
+          }),
           rolled_back: row.rolled_back_from !== null,
         };
         return json(detail);
