@@ -1,4 +1,4 @@
-import { OrchError, parseDuration, type TriggerRunRequest } from "../core/index.ts";
+import { OrchError, parseAt, parseDuration, type TriggerRunRequest } from "../core/index.ts";
 import { repeated } from "./parse-params.ts";
 
 /** The options of `orch run` that shape one run: when, which version, with what. */
@@ -24,55 +24,6 @@ interface RunOptionValues {
   version?: string;
   timeout?: string;
   name?: string;
-}
-
-/** Whether a time zone name is one this machine knows. */
-function knownZone(zone: string): boolean {
-  try {
-    new Intl.DateTimeFormat("en", { timeZone: zone });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/**
- * When `--at` means, in epoch ms: an ISO time with an offset (or Z) as it is; a wall time
- * (`2026-12-01T09:00`, `2026-12-01 09:00`, `2026-12-01`) on the clock of `--tz`, or of this
- * machine. A time in the past is refused: leaving `--at` out runs it now.
- */
-export function parseAt(at: string, tz: string | undefined, now = Date.now()): number {
-  if (tz !== undefined && !knownZone(tz)) {
-    throw new OrchError("E_BAD_INPUT", `--tz ${tz} is not a time zone (try Europe/Berlin or UTC)`);
-  }
-  const text = at.trim().replace(" ", "T");
-  let ms: number;
-  if (/(Z|[+-]\d\d(:?\d\d)?)$/i.test(text) && text.includes("T")) {
-    if (tz !== undefined) {
-      throw new OrchError("E_BAD_INPUT", `--at ${at} has its own offset; leave --tz out`);
-    }
-    ms = Date.parse(text);
-  } else {
-    try {
-      const wall = Temporal.PlainDateTime.from(text.includes("T") ? text : `${text}T00:00`);
-      ms = wall.toZonedDateTime(tz ?? Temporal.Now.timeZoneId()).epochMilliseconds;
-    } catch {
-      ms = Number.NaN;
-    }
-  }
-  if (Number.isNaN(ms)) {
-    throw new OrchError(
-      "E_BAD_INPUT",
-      `--at ${JSON.stringify(at)} is not a time; write 2026-12-01T09:00 (with --tz ZONE, or this machine's zone) or 2026-12-01T09:00:00Z`,
-    );
-  }
-  if (ms < now) {
-    throw new OrchError(
-      "E_BAD_INPUT",
-      `--at ${at} is in the past (${new Date(ms).toISOString()}); leave --at out to run it now`,
-    );
-  }
-  return ms;
 }
 
 /**

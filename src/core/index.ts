@@ -73,6 +73,7 @@ export {
   type RunFacts,
 } from "./rules.ts";
 export { MAX_RUN_NAME, renderRunName, runNameProblem } from "./run-name.ts";
+export { knownZone, parseAt, parseWhen } from "./run-time.ts";
 export {
   readServerFile,
   removeServerFile,

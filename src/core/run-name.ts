@@ -1,3 +1,5 @@
+import { escapeControlChars } from "./escape-control.ts";
+
 const PLACEHOLDER = /\{\{\s*([^{}]*?)\s*\}\}/g;
 const PARAMETER = /^parameters((?:\.[\w-]+)+)$/;
 
@@ -32,5 +34,6 @@ export function renderRunName(template: string, parameters: Record<string, unkno
     if (value === undefined || value === null) return "";
     return typeof value === "string" ? value : JSON.stringify(value);
   });
-  return name.slice(0, MAX_RUN_NAME);
+  // A name is shown in tables and the monitor: a parameter's control characters go in as text.
+  return escapeControlChars(name).slice(0, MAX_RUN_NAME);
 }

@@ -50,6 +50,7 @@ export function RunDetails(props: RunDetailsProps) {
     run.parent_id
       ? ["subflow", `${run.flow_name ?? "?"} of run ${run.parent_id.slice(0, 8)}`]
       : ["deployment", `${run.deployment ?? "(ad hoc)"}${run.version ? ` v${run.version}` : ""}`],
+    ...(run.name ? ([["name", run.name]] as [string, string][]) : []),
     ["attempt", String(run.attempt)],
     ["scheduled", clockTime(run.scheduled_at, now)],
     ["started", clockTime(run.started_at, now)],

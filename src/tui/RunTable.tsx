@@ -68,7 +68,10 @@ export function RunTable(props: RunTableProps) {
           <Text key={id} wrap="truncate-end" inverse={isSelected && focused}>
             {isSelected ? (focused ? "› " : "· ") : "  "}
             {cell(id.slice(0, 8), 10)}
-            {cell(run.deployment ?? "(ad hoc)", w.deployment)}
+            {cell(
+              `${run.deployment ?? "(ad hoc)"}${run.name ? ` · ${run.name}` : ""}`,
+              w.deployment,
+            )}
             <Text {...stateStyle(run)}>{cell(stateLabel(run), 15)}</Text>{" "}
             {w.wide
               ? cell(

@@ -2,7 +2,7 @@ import { problemLines } from "./problem-lines.ts";
 import type { Action } from "./reduce.ts";
 import { inFlight, selectLayout, targetDeployment, targetRun } from "./select.ts";
 import type { Command, MonitorState } from "./state.ts";
-import { createTriggerForm, readTriggerForm } from "./trigger-form.ts";
+import { createTriggerForm, readTriggerForm, WHEN_FIELD } from "./trigger-form.ts";
 
 /** The keys a press carries (Ink's `Key`, every flag optional). */
 export interface KeyPress {
@@ -103,7 +103,12 @@ export function interpretKey(state: MonitorState, input: string, key: KeyPress):
         actions: [{ type: "formSending" }],
         command: o.form.resumeRunId
           ? { type: "resume", runId: o.form.resumeRunId, input: read.parameters }
-          : { type: "trigger", deployment: o.form.deployment, parameters: read.parameters },
+          : {
+              type: "trigger",
+              deployment: o.form.deployment,
+              parameters: read.parameters,
+              ...(read.scheduledAt ? { scheduledAt: read.scheduledAt } : {}),
+            },
       };
     }
     const text = printable(input, key);
@@ -203,7 +208,9 @@ function interpretMain(
       parameters: {},
       parameter_schema: schema,
     } as unknown as Parameters<typeof createTriggerForm>[0]);
-    return act(overlay({ kind: "trigger", form: { ...form, resumeRunId: run.id } }));
+    // A resume takes the pause's input only: no start time.
+    const fields = form.fields.filter((f) => f.name !== WHEN_FIELD);
+    return act(overlay({ kind: "trigger", form: { ...form, fields, resumeRunId: run.id } }));
   }
   if (input === "R") {
     const run = targetRun(state);

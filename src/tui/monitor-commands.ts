@@ -30,7 +30,10 @@ export async function performCommand(command: Command, ctx: CommandContext): Pro
   try {
     switch (command.type) {
       case "trigger": {
-        const run = await c.triggerRun(command.deployment, { parameters: command.parameters });
+        const run = await c.triggerRun(command.deployment, {
+          parameters: command.parameters,
+          ...(command.scheduledAt ? { scheduled_at: command.scheduledAt } : {}),
+        });
         ctx.dispatch({ type: "overlay", overlay: null });
         show(run, ctx);
         ctx.note("info", `triggered ${command.deployment}: run ${shortId(run.id)}`);

@@ -70,7 +70,13 @@ export interface TriggerForm {
 
 /** What the monitor does on confirmation or on a key: the effects the container performs. */
 export type Command =
-  | { type: "trigger"; deployment: string; parameters: Record<string, unknown> }
+  | {
+      type: "trigger";
+      deployment: string;
+      parameters: Record<string, unknown>;
+      /** When to start it (ISO); now when left out. */
+      scheduledAt?: string;
+    }
   | { type: "cancel"; runId: string }
   | { type: "retry"; runId: string }
   | { type: "resume"; runId: string; input: Record<string, unknown> }

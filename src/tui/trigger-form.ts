@@ -1,4 +1,5 @@
 import type { DeploymentJson } from "../client/index.ts";
+import { parseWhen } from "../core/index.ts";
 import type { FormField, TriggerForm } from "./state.ts";
 
 interface PropertySchema {
@@ -57,8 +58,18 @@ export function createTriggerForm(deployment: DeploymentJson): TriggerForm {
     if (prop.pattern !== undefined) field.pattern = prop.pattern;
     return field;
   });
+  fields.push({
+    name: WHEN_FIELD,
+    type: "string",
+    text: "",
+    required: false,
+    description: "empty: now; 2h: in two hours; 2026-12-01T09:00: at that local time",
+  });
   return { deployment: deployment.name, fields, index: 0, errors: {}, sending: false };
 }
+
+/** The form's last field: when the run starts (as orch run's --in or --at), not a parameter. */
+export const WHEN_FIELD = "start (now, 2h, or a time)";
 
 /** One field's value, or what is wrong with it; `undefined` value: left empty (not sent). */
 function readField(field: FormField): { value?: unknown; error?: string } {
@@ -122,13 +133,27 @@ function readField(field: FormField): { value?: unknown; error?: string } {
  */
 export function readTriggerForm(
   form: TriggerForm,
-): { parameters: Record<string, unknown> } | { errors: Record<string, string> } {
+  now = Date.now(),
+):
+  | { parameters: Record<string, unknown>; scheduledAt?: string }
+  | { errors: Record<string, string> } {
   const parameters: Record<string, unknown> = {};
   const errors: Record<string, string> = {};
+  let scheduledAt: string | undefined;
   for (const field of form.fields) {
+    if (field.name === WHEN_FIELD) {
+      try {
+        const at = parseWhen(field.text, now);
+        if (at !== undefined) scheduledAt = new Date(at).toISOString();
+      } catch (error) {
+        errors[field.name] = (error as Error).message;
+      }
+      continue;
+    }
     const { value, error } = readField(field);
     if (error) errors[field.name] = error;
     else if (value !== undefined) parameters[field.name] = value;
   }
-  return Object.keys(errors).length ? { errors } : { parameters };
+  if (Object.keys(errors).length) return { errors };
+  return scheduledAt ? { parameters, scheduledAt } : { parameters };
 }

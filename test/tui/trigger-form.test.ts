@@ -1,6 +1,6 @@
 import { describe, expect, test } from "vitest";
 import type { TriggerForm } from "../../src/tui/state.ts";
-import { createTriggerForm, readTriggerForm } from "../../src/tui/trigger-form.ts";
+import { createTriggerForm, readTriggerForm, WHEN_FIELD } from "../../src/tui/trigger-form.ts";
 import { deployment } from "./fixtures.ts";
 
 const withText = (form: TriggerForm, values: Record<string, string>): TriggerForm => ({
@@ -31,6 +31,7 @@ describe("the trigger form", () => {
       ["day", "string", "today", false],
       ["dry", "boolean", "false", false],
       ["tables", "json", '["a"]', false],
+      [WHEN_FIELD, "string", "", false],
     ]);
     expect(form.fields[0]!.enum).toEqual(["full", "delta"]);
   });
@@ -68,5 +69,25 @@ describe("the trigger form", () => {
 
   test("a deployment without parameters has an empty form that sends {}", () => {
     expect(readTriggerForm(createTriggerForm(deployment("plain")))).toEqual({ parameters: {} });
+  });
+
+  test("its start field schedules the run: in a duration, or at a time, as orch run --in/--at", () => {
+    const now = Date.parse("2026-11-30T12:00:00Z");
+    const form = (text: string) =>
+      readTriggerForm(
+        withText(createTriggerForm(deployment("plain")), { [WHEN_FIELD]: text }),
+        now,
+      );
+    expect(form("2h")).toEqual({ parameters: {}, scheduledAt: "2026-11-30T14:00:00.000Z" });
+    expect(form("2026-12-01T09:00:00Z")).toEqual({
+      parameters: {},
+      scheduledAt: "2026-12-01T09:00:00.000Z",
+    });
+    expect(form("yesterday")).toEqual({
+      errors: { [WHEN_FIELD]: expect.stringContaining("is not a time") },
+    });
+    expect(form("2026-01-01T00:00:00Z")).toEqual({
+      errors: { [WHEN_FIELD]: expect.stringContaining("is in the past") },
+    });
   });
 });

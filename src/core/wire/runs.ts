@@ -221,7 +221,9 @@ export const TRIGGER_RUN_REQUEST = {
       type: "string",
       minLength: 1,
       maxLength: 200,
-      description: "The run's name (default: the deployment's run_name template, filled in)",
+      pattern: "^[^\\u0000-\\u001f\\u007f]*$",
+      description:
+        "The run's name, without control characters (default: the deployment's run_name template, filled in)",
     },
     version: {
       type: "integer",
