@@ -91,7 +91,7 @@ function named(
   } else if (root === "run" && keys.length === 1 && Object.hasOwn(RUN_FIELDS, keys[0]!)) {
     placeholder.run = keys[0] as RunField;
   } else {
-    placeholder.problem = `{{ ${path} }} cannot be filled: only {{ parameters.NAME }} and {{ run.scheduled_at }} can`;
+    placeholder.problem = `{{ ${path} }} cannot be filled: only {{ parameters.NAME }} and {{ run.scheduled_at }} can${/^(secrets|variables)\./.test(path) ? ` (give it to the command through env: { NAME: "{{ ${path} }}" } or a parameter)` : ""}`;
   }
   return placeholder;
 }
