@@ -57,7 +57,12 @@ test("deploy without a server registers the definitions; deployments ls/inspect 
   const inspect = await orch(["deployments", "inspect", "etl", "--json", "--dir", dir]);
   const detail = JSON.parse(inspect.stdout);
   expect(detail.versions).toEqual([
-    { version: 1, hash: expect.stringMatching(/^[0-9a-f]{64}$/), created_at: expect.any(String) },
+    {
+      version: 1,
+      hash: expect.stringMatching(/^[0-9a-f]{64}$/),
+      created_at: expect.any(String),
+      active: true,
+    },
   ]);
   expect(detail).toHaveProperty("next_runs");
 
