@@ -135,6 +135,27 @@ describe("secrets without a server", () => {
     }
   });
 
+  test("typed at a terminal, the value is asked for without echo", async () => {
+    // `script` gives orch a terminal; the value is typed once the prompt is there.
+    const proc = Bun.spawn(
+      ["script", "-qec", `${ORCH} secrets set typed --dir ${dir}`, "/dev/null"],
+      { stdin: "pipe", stdout: "pipe", stderr: "pipe", env: { ...process.env, NO_COLOR: "1" } },
+    );
+    let out = "";
+    const reader = (async () => {
+      for await (const chunk of proc.stdout) out += new TextDecoder().decode(chunk);
+    })();
+    const deadline = performance.now() + 10_000;
+    while (!out.includes("(not shown)") && performance.now() < deadline) await Bun.sleep(20);
+    proc.stdin.write("typed-value-42\r");
+    await proc.stdin.flush();
+    expect(await proc.exited).toBe(0);
+    await reader;
+    expect(out).toContain("secret typed set");
+    expect(out).not.toContain("typed-value-42");
+    expect((await run("secrets", "rm", "typed")).code).toBe(0);
+  });
+
   test("the store and the key file are the user's alone, and the store holds no plain value", () => {
     expect(statSync(join(dir, ".orch")).mode & 0o777).toBe(0o700);
     expect(statSync(join(dir, ".orch/orch.db")).mode & 0o777).toBe(0o600);
