@@ -46,12 +46,24 @@ function toJobs(store: Store, runs: RunRow[], values?: ValueSource): WorkerJob[]
       spec,
       bundle: version.bundle,
       // Only the secrets this run's version names travel, over the worker's authenticated claim.
-      ...(values ? values(spec) : {}),
+      ...(values ? valuesOrNone(values, spec) : {}),
       scheduled_at: iso(runSlotAt(run))!,
       infrastructure: resolveInfrastructure(getWorkPool(store, run.work_pool), spec.job_variables),
     });
   }
   return jobs;
+}
+
+/**
+ * The values a job carries. One that cannot be read (its key is gone) must not fail the claim
+ * of every run: the job goes without, and its run fails saying which secret it lacks.
+ */
+function valuesOrNone(values: ValueSource, spec: DeploymentSpec): Partial<ReferenceValues> {
+  try {
+    return values(spec);
+  } catch {
+    return {};
+  }
 }
 
 /**
