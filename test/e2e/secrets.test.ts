@@ -43,9 +43,14 @@ const FLOWS = `deployments:
     env: { KEY: "{{ secrets.api_key }}", ORCH_TEST_MARKER: "${remote.env.ORCH_TEST_MARKER}" }
     work_pool: remote
 `;
-const USES = `import { flow, getSecret, getVariable } from "orch";
+const USES = `import { flow, getRunLogger, getSecret, getVariable, task } from "orch";
+const leaky = task("leaky", async () => {
+  throw new Error("task saw " + getSecret("api_key"));
+});
 export default flow("uses", async () => {
   console.log("key", getSecret("api_key"), "at", getVariable("db_host"));
+  getRunLogger().warn("logger " + getSecret("api_key"), { key: getSecret("api_key") });
+  await leaky().catch(() => {});
   throw new Error("failed with " + getSecret("api_key"));
 });
 `;
@@ -225,7 +230,13 @@ describe("runs receive secrets, and orch stores them masked", () => {
     expect(end.state).toBe("FAILED");
     const text = await storedText(end.id);
     expect(text).toContain("key **** at db.internal");
+    expect(text).toContain("logger ****");
     expect(text).toContain("failed with ****");
+    expect(end.state_message).toContain("failed with ****");
+    const logs = await client.runLogs(end.id);
+    expect(logs.find((l) => l.line === "logger ****")?.fields).toEqual({ key: "****" });
+    const tasks = (await client.getRun(end.id)).tasks;
+    expect(JSON.stringify(tasks)).toContain("task saw ****");
     expect(text).not.toContain(API_KEY);
   });
 
