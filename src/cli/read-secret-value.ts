@@ -28,9 +28,10 @@ export async function readSecretValue(name: string, fromFile?: string): Promise<
 /** Read one line from the terminal with echo off; Ctrl-C or Ctrl-D gives up. */
 function prompt(question: string): Promise<string> {
   const stdin = process.stdin;
-  process.stderr.write(question);
+  // Echo goes off before the question shows: a value typed the moment it appears is not shown.
   stdin.setRawMode(true);
   stdin.resume();
+  process.stderr.write(question);
   return new Promise((resolve, reject) => {
     let value = "";
     const done = (error?: Error) => {
