@@ -68,8 +68,14 @@ async function runModel(seed: number): Promise<void> {
   try {
     for (let step = 0; step <= STEPS; step++) {
       if (step > 0) {
-        const [, op] = pickOperation(random);
-        log.push(`${step}: ${await op(world)}`);
+        const [name, op] = pickOperation(random);
+        const did = await op(world).catch((error: Error) => {
+          throw new Error(
+            `seed ${seed}, step ${step} (${name}): ${error.message}\n` +
+              `replay: ORCH_MODEL_SEED=${seed} ORCH_MODEL_STEPS=${STEPS}\nsteps:\n${log.slice(-15).join("\n")}`,
+          );
+        });
+        log.push(`${step}: ${did}`);
       }
       const deadline = Date.now() + SETTLE_MS;
       for (;;) {
