@@ -44,6 +44,7 @@ export {
   levelsFrom,
   type OutputRecord,
   renderFields,
+  SUBFLOW_FIELD,
   streamLevel,
 } from "./log-record.ts";
 export { createMasker, MASK, type Masker, MIN_MASKED_LENGTH } from "./mask.ts";

@@ -26,6 +26,13 @@ export function levelsFrom(level: LogLevel): LogLevel[] {
  */
 export const RECORD_MARK = "\x1eorch";
 
+/**
+ * The field that names the subflow run a line was written in. A subflow runs in its caller's
+ * process, so its lines arrive with the caller's output; this field is how they are listed as
+ * the subflow's own logs too.
+ */
+export const SUBFLOW_FIELD = "subflow_run";
+
 /** A structured line: its level, text and fields. */
 export interface LogRecord {
   level: LogLevel;

@@ -5,7 +5,8 @@
  */
 import { format } from "node:util";
 // Not the core's index: the flow-run entry loads only what a run needs.
-import { encodeLogRecord, type LogLevel, renderFields } from "../core/log-record.ts";
+import { encodeLogRecord, type LogLevel, renderFields, SUBFLOW_FIELD } from "../core/log-record.ts";
+import { currentFlowRun } from "./flow-context.ts";
 import { getTaskContext } from "./task-context.ts";
 
 /** Structured fields of a log line: JSON values by name. */
@@ -45,10 +46,21 @@ function jsonFields(fields: LogFields): LogFields {
   return out;
 }
 
+/**
+ * The subflow run the code running now belongs to, when it is not the process's own run: its
+ * lines are stored with the process's run and listed as that subflow's too (see store/logs.ts).
+ */
+function subflowRun(): string | undefined {
+  const run = currentFlowRun();
+  return run?.runId && run !== run.root ? run.runId : undefined;
+}
+
 function write(level: LogLevel, text: string, fields: LogFields | undefined): void {
   const task = getTaskContext();
   let all = fields;
   if (task && !(fields && "task" in fields)) all = { task: task.name, ...fields };
+  const subflow = structured ? subflowRun() : undefined;
+  if (subflow) all = { ...all, [SUBFLOW_FIELD]: subflow };
   if (!structured) {
     const extra = all && Object.keys(all).length ? ` ${renderFields(jsonFields(all))}` : "";
     const print =
@@ -108,7 +120,7 @@ export function logAsRecords(): void {
   const patch =
     (level: LogLevel, plain: (...args: unknown[]) => void, plainLevel: LogLevel) =>
     (...args: unknown[]) => {
-      if (level === plainLevel && !getTaskContext()) plain(...args);
+      if (level === plainLevel && !getTaskContext() && !subflowRun()) plain(...args);
       else write(level, format(...args), undefined);
     };
   console.debug = patch("debug", original.debug, "info");

@@ -85,6 +85,8 @@ export {
   type LogLineRow,
   listLogs,
   logLineToJson,
+  type SubflowLines,
+  subflowLines,
 } from "./logs.ts";
 export { MIGRATIONS, type Migration, SCHEMA_VERSION } from "./migrations.ts";
 export { acknowledgeNotices, listNotices, recordNotice } from "./notices.ts";

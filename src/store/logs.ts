@@ -5,6 +5,7 @@ import {
   type LogLineJson,
   type LogStream,
   levelsFrom,
+  SUBFLOW_FIELD,
   streamLevel,
 } from "../core/index.ts";
 import type { Store } from "./open-store.ts";
@@ -113,13 +114,52 @@ export interface LogFilter {
   level?: LogLevel;
   /** Only lines that contain this text (literal, case-sensitive, as grep). */
   grep?: string;
+  /** The run is a subflow: its lines written in its family's process too (see subflowLines). */
+  subflow?: SubflowLines;
+}
+
+/** Where a subflow's lines are: with the lines of the run whose process ran it. */
+export interface SubflowLines {
+  /** The subflow run's id (what its lines name in core's SUBFLOW_FIELD). */
+  id: string;
+  /** The seq of the run at the top of its family, whose process ran it. */
+  rootSeq: number;
+}
+
+/**
+ * For a subflow run, where its lines are: a subflow runs in the process of the run at the top
+ * of its family (subflows of subflows too), so what it prints is stored with that run's output,
+ * each line naming it. Undefined for a run that is no subflow.
+ */
+export function subflowLines(
+  store: Store,
+  run: { id: string; parent_id: string | null },
+): SubflowLines | undefined {
+  if (!run.parent_id) return undefined;
+  const parentOf = sqlite(store).query("SELECT seq, parent_id FROM flow_runs WHERE id = ?");
+  let parent = run.parent_id;
+  // A family is a few levels deep; the bound only guards against a cycle no API can make.
+  for (let depth = 0; depth < 100; depth++) {
+    const row = parentOf.get(parent) as { seq: number; parent_id: string | null } | null;
+    if (!row) return undefined;
+    if (!row.parent_id) return { id: run.id, rootSeq: row.seq };
+    parent = row.parent_id;
+  }
+  return undefined;
 }
 
 /** A run's lines after the cursor `after` that pass the filter, oldest first. */
 export function listLogs(store: Store, runSeq: number, options: LogFilter = {}): LogLineRow[] {
   const limit = Math.max(1, Math.min(options.limit ?? 1000, 100_000));
-  const where = ["run_seq = ?", "id > ?"];
-  const args: (string | number)[] = [runSeq, options.after ?? 0];
+  const where = options.subflow
+    ? [
+        `(run_seq = ? OR (run_seq = ? AND json_extract(fields, '$.${SUBFLOW_FIELD}') = ?))`,
+        "id > ?",
+      ]
+    : ["run_seq = ?", "id > ?"];
+  const args: (string | number)[] = options.subflow
+    ? [runSeq, options.subflow.rootSeq, options.subflow.id, options.after ?? 0]
+    : [runSeq, options.after ?? 0];
   if (options.level && options.level !== "debug") {
     const levels = levelsFrom(options.level);
     where.push(`${LINE_LEVEL} IN (${levels.map(() => "?").join(", ")})`);

@@ -214,6 +214,17 @@ describe("subflows", () => {
     const child = await inspect(parent.children![0]!.id);
     expect(child.parent_id).toBe(id);
     expect(child.state_name).toBe("Completed");
+    // A subflow's logs are its own: what it printed, not its caller's or its sibling's lines.
+    const childLogs = await run("runs", "logs", child.id);
+    expect(childLogs.stdout).toContain("child got 1");
+    expect(childLogs.stdout).not.toContain("child got 2");
+    expect(childLogs.stdout).not.toContain("sum 6");
+    const siblingLogs = await fetch(`${api.url}/api/runs/${parent.children![1]!.id}/logs`, {
+      headers: { authorization: `Bearer ${api.token}` },
+    });
+    expect(
+      ((await siblingLogs.json()) as { line: string }[]).map((l) => l.line).join("\n"),
+    ).toMatch(/^child got 2$/);
 
     const ls = await run("runs", "ls");
     const lines = ls.stdout.split("\n");

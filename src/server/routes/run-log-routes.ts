@@ -13,6 +13,7 @@ import {
   logLineToJson,
   runToJson,
   type Store,
+  subflowLines,
 } from "../../store/index.ts";
 import { json } from "../http.ts";
 import type { Route } from "../router.ts";
@@ -44,9 +45,11 @@ export function runLogRoutes({
       handler: (_req, { params: { id }, query }) => {
         const run = getRunOrThrow(store, id!);
         let after = query.after as number;
+        const subflow = subflowLines(store, run);
         const filter = {
           level: query.level as LogLevel | undefined,
           grep: query.grep as string | undefined,
+          ...(subflow ? { subflow } : {}),
         };
         if (query.follow !== true) {
           return json(
@@ -77,7 +80,7 @@ export function runLogRoutes({
             }
           };
           const stopLogs = store.watchLogs((seqs) => {
-            if (seqs.includes(run.seq)) flush();
+            if (seqs.includes(run.seq) || (subflow && seqs.includes(subflow.rootSeq))) flush();
           });
           const stopEvents = store.subscribe((event) => {
             if (event.resource === run.id) {
