@@ -136,12 +136,18 @@ async function inspect(id: string) {
   return JSON.parse((await cli("runs", "inspect", id, "--json")).stdout);
 }
 
-/** GET an API path of the running server with the project's token. */
-type Answer = { value?: unknown; error?: { message: string } };
-async function api(path: string): Promise<{ status: number; body: Answer }> {
+/** Ask an API path of the running server with the project's token (GET, or `init`'s method). */
+type Answer = { value?: unknown; error?: { message: string; problems?: { message: string }[] } };
+async function api(
+  path: string,
+  init: RequestInit = {},
+): Promise<{ status: number; body: Answer }> {
   const { url } = JSON.parse(readFileSync(join(project.dir, ".orch/server.json"), "utf8"));
   const token = readFileSync(join(project.dir, ".orch/token"), "utf8").trim();
-  const res = await fetch(`${url}${path}`, { headers: { authorization: `Bearer ${token}` } });
+  const res = await fetch(`${url}${path}`, {
+    ...init,
+    headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+  });
   return { status: res.status, body: (await res.json()) as Answer };
 }
 
@@ -348,6 +354,15 @@ describe("caching", () => {
       "brief",
       "hourly",
     ]);
+
+    // An expiry past any date a timestamp holds is refused, and the cache stays listable.
+    const absurd = await api(`/api/cache/brief/${"a".repeat(64)}`, {
+      method: "PUT",
+      body: JSON.stringify({ value: 1, expires: 9007199254740992 }),
+    });
+    expect(absurd.status).toBe(400);
+    expect(JSON.stringify(absurd.body.error)).toMatch(/longer than 100 years/);
+    expect((await api("/api/cache")).status).toBe(200);
   });
 
   test("orch cache ls lists entries (by task with --task); orch cache clear drops them, and the next run computes again", async () => {
