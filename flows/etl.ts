@@ -21,6 +21,12 @@ const load = task("load", async (rows: { order: number; total: number }[]) => {
   return total;
 });
 
+// A flow called in a flow is a subflow: a run of its own, listed under etl by orch runs ls.
+const report = flow("report", async ({ day, total }: { day: string; total: number }) => {
+  getRunLogger().info("reporting", { day, total });
+  return `${day}: ${total}`;
+});
+
 // The return value is the run's result: orch runs result ID prints it.
 export default flow(
   "etl",
@@ -28,6 +34,6 @@ export default flow(
     getRunLogger().info(`loading orders of ${day}`);
     const orders = await extract(day, limit);
     const total = await load(await price.map(orders, { concurrency: 2 }));
-    return { day, orders: orders.length, total };
+    return { day, orders: orders.length, total, report: await report({ day, total }) };
   },
 );

@@ -419,7 +419,7 @@ test("orch runs artifacts prints a run's artifacts: tables as tables, markdown a
   expect(existsSync(join(project.dir, ".orch/results"))).toBe(true);
 });
 
-test("the example flow orch init writes keeps its result, caches its extract, maps a task, logs with fields and makes a table", async () => {
+test("the example flow orch init writes keeps its result, caches its extract, maps a task, calls a subflow, logs with fields and makes a table", async () => {
   const t = tempDir("orch-example-");
   const init = await orch(["init", t.dir], { env: NO_BUN });
   expect(init.code, init.stderr).toBe(0);
@@ -439,7 +439,16 @@ test("the example flow orch init writes keeps its result, caches its extract, ma
         day: "today",
         orders: 3,
         total: 72,
+        report: "today: 72",
       });
+      // The subflow is a child run of its own, with its own result.
+      const [child] = JSON.parse((await here("runs", "inspect", run.id, "--json")).stdout).children;
+      expect([child.flow_name, child.state, child.parent_id]).toEqual([
+        "report",
+        "COMPLETED",
+        run.id,
+      ]);
+      expect(JSON.parse((await here("runs", "result", child.id)).stdout)).toBe("today: 72");
     }
     const tasks = async (id: string) =>
       JSON.parse((await here("runs", "inspect", id, "--json")).stdout).tasks.map(
