@@ -3,9 +3,11 @@ import { join } from "node:path";
 import type { ProjectPaths } from "../core/index.ts";
 import {
   bundleUse,
+  keptValueFiles,
   type PruneCounts,
   planIsEmpty,
   pruneRuns,
+  RESULTS_FOLDER,
   retentionPlan,
   type Store,
   vacuumFreePages,
@@ -18,6 +20,8 @@ export interface RetentionPass extends PruneCounts {
   vacuumed_bytes: number;
   /** Bundle trees removed (their versions are neither current nor run by a stored run). */
   trees: number;
+  /** Result files removed (no stored run, task run or cache entry names them any more). */
+  result_files: number;
 }
 
 export interface RetentionOptions {
@@ -76,10 +80,11 @@ export function startRetention(options: RetentionOptions): Retention {
       result.vacuumed_bytes = await vacuumFreePages(store, pause);
     }
     result.trees = removeUnusedTrees(store, paths);
-    if (result.runs || result.log_lines || result.events || result.trees) {
+    result.result_files = removeUnusedResultFiles(store, paths, store.clock.now());
+    if (result.runs || result.log_lines || result.events || result.trees || result.result_files) {
       logger.info(
         `retention: deleted ${result.runs} runs, ${result.log_lines} log lines and ${result.events} events; ` +
-          `the store gave back ${Math.round(result.vacuumed_bytes / 1024)} KiB; ${result.trees} unused bundle trees removed`,
+          `the store gave back ${Math.round(result.vacuumed_bytes / 1024)} KiB; ${result.trees} unused bundle trees and ${result.result_files} unused result files removed`,
       );
     }
     return result;
@@ -108,7 +113,15 @@ export function startRetention(options: RetentionOptions): Retention {
 }
 
 function empty(): RetentionPass {
-  return { runs: 0, log_lines: 0, log_bytes: 0, events: 0, vacuumed_bytes: 0, trees: 0 };
+  return {
+    runs: 0,
+    log_lines: 0,
+    log_bytes: 0,
+    events: 0,
+    vacuumed_bytes: 0,
+    trees: 0,
+    result_files: 0,
+  };
 }
 
 /** Remove the trees of bundles only versions nobody needs hold (objects stay: a tree can be rebuilt). */
@@ -120,6 +133,29 @@ function removeUnusedTrees(store: Store, paths: ProjectPaths): number {
   for (const name of readdirSync(dir)) {
     if (!unused.has(name) || !statSync(join(dir, name)).isDirectory()) continue;
     rmSync(join(dir, name), { recursive: true, force: true });
+    removed++;
+  }
+  return removed;
+}
+
+/**
+ * How old an unnamed result file must be before it goes. Why a wait: a value's file is written
+ * before the row that names it, so a file seen unnamed may be one whose row is on its way.
+ */
+const RESULT_FILE_GRACE_MS = 60 * 60_000;
+
+/** Remove result files that no stored value names any more (their runs and entries are gone). */
+function removeUnusedResultFiles(store: Store, paths: ProjectPaths, now: number): number {
+  const dir = join(paths.data, RESULTS_FOLDER);
+  if (!existsSync(dir)) return 0;
+  const kept = keptValueFiles(store);
+  let removed = 0;
+  for (const name of readdirSync(dir)) {
+    if (kept.has(`${RESULTS_FOLDER}/${name}`)) continue;
+    const path = join(dir, name);
+    const stat = statSync(path, { throwIfNoEntry: false });
+    if (!stat?.isFile() || now - stat.mtimeMs < RESULT_FILE_GRACE_MS) continue;
+    rmSync(path, { force: true });
     removed++;
   }
   return removed;

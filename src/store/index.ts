@@ -122,7 +122,13 @@ export {
   pruneOlderThan,
   pruneRuns,
 } from "./prune-runs.ts";
-export { bundleUse, planIsEmpty, retentionPlan, vacuumFreePages } from "./retention.ts";
+export {
+  bundleUse,
+  keptValueFiles,
+  planIsEmpty,
+  retentionPlan,
+  vacuumFreePages,
+} from "./retention.ts";
 export { runStates } from "./run-history.ts";
 export { type ActiveCounts, type HeldBack, heldBackBy, type RunLimits } from "./run-limits.ts";
 export { type RunOptions, specForRun } from "./run-options.ts";
@@ -156,6 +162,7 @@ export { type StoreReport, storeReport } from "./store-report.ts";
 export {
   keepValue,
   parseStored,
+  RESULTS_FOLDER,
   type ReadValue,
   readValue,
   type StoredValue,

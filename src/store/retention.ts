@@ -131,3 +131,19 @@ export function bundleUse(store: Store): { used: Set<string>; unused: Set<string
   }
   return { used, unused };
 }
+
+/**
+ * The result files (under the data dir's results/ folder) some stored value still names: a
+ * run's result, a task run's result or a cache entry. Files are shared by content, so one file
+ * may be named by many.
+ */
+export function keptValueFiles(store: Store): Set<string> {
+  const rows = sqlite(store)
+    .query(
+      `SELECT json_extract(result, '$.file') AS file FROM flow_runs WHERE result LIKE '%"file"%'
+       UNION SELECT json_extract(result, '$.file') FROM task_runs WHERE result LIKE '%"file"%'
+       UNION SELECT json_extract(value, '$.file') FROM cache_entries WHERE value LIKE '%"file"%'`,
+    )
+    .all() as { file: string | null }[];
+  return new Set(rows.flatMap((r) => (r.file ? [r.file] : [])));
+}

@@ -1,4 +1,4 @@
-import { mkdirSync, readdirSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, statSync, utimesSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, expect, test } from "vitest";
 import { createClient } from "../../src/client/index.ts";
@@ -131,4 +131,57 @@ deployments:
   for (const run of oldKept) expect(await client.runLogs(run.id)).toEqual([]);
   const recent = runs.find((r) => Date.parse(r.ended_at!) > Date.now() - DAY)!;
   expect(await client.runLogs(recent.id)).toHaveLength(2);
+});
+
+test("result files no stored value names any more are removed, once they are an hour old", async () => {
+  const dir = projectWithHistory(
+    20,
+    `retention: { runs: 7d }
+deployments:
+  - name: etl
+    command: ["true"]
+`,
+  );
+  const results = join(dir, ".orch/results");
+  mkdirSync(results);
+  const file = (name: string, ageMs: number) => {
+    const path = join(results, `${name}.json`);
+    writeFileSync(path, "[1]");
+    const at = (Date.now() - ageMs) / 1000;
+    utimesSync(path, at, at);
+    return path;
+  };
+  // One result of a month-old run (deleted by this pass), one of a recent run (kept), one named
+  // by nothing, and one named by nothing yet (just written: its row may be on its way).
+  const store = openStore(join(dir, ".orch/orch.db"));
+  const db = rawSqliteForTests(store);
+  const name = (file: string, old: boolean) =>
+    db
+      .query(
+        `UPDATE flow_runs SET result = ? WHERE id = (SELECT id FROM flow_runs WHERE ended_at ${old ? "<" : ">"} ? LIMIT 1)`,
+      )
+      .run(JSON.stringify({ file: `results/${file}.json`, size: 3 }), Date.now() - DAY);
+  name("of-old-run", true);
+  name("of-recent-run", false);
+  store.close();
+  const ofOld = file("of-old-run", 2 * DAY);
+  const ofRecent = file("of-recent-run", 2 * DAY);
+  const unnamed = file("unnamed", 2 * DAY);
+  const young = file("young", 0);
+
+  server = await startServer({
+    dir,
+    port: 0,
+    worker: false,
+    retention: { firstDelayMs: 3_600_000 },
+  });
+  const pass = await server.runRetention();
+  expect(pass.runs).toBe(20);
+  expect(pass.result_files).toBe(2);
+  expect([ofOld, ofRecent, unnamed, young].map((p) => existsSync(p))).toEqual([
+    false,
+    true,
+    false,
+    true,
+  ]);
 });
