@@ -6,7 +6,7 @@ import { tempDir } from "../helpers.ts";
 
 const FLOWS = `deployments:
   - name: ok
-    command: ["sh", "-c", "echo one; echo two"]
+    command: ["sh", "-c", "echo one; sleep 0.05; echo two"]
   - name: fails
     command: ["sh", "-c", "echo failing; exit 3"]
   - name: nobody-takes
@@ -111,7 +111,8 @@ test("GET /metrics is Prometheus text a real parser reads: runs, durations, queu
     state: "COMPLETED",
   });
   expect(ok1.count).toBe("1");
-  expect(Number(ok1.sum)).toBeGreaterThan(0);
+  // The run slept 50 ms between its lines: its duration holds at least that.
+  expect(Number(ok1.sum)).toBeGreaterThanOrEqual(0.05);
   expect(ok1.buckets["+Inf"]).toBe("1");
   expect(ok1.buckets["21600"]).toBe("1");
   expect(Object.keys(ok1.buckets)).toContain("0.1");
