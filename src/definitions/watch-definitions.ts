@@ -1,3 +1,4 @@
+import { statSync } from "node:fs";
 import { watch } from "chokidar";
 import type { DeployReport } from "../core/index.ts";
 import type { Deployer } from "./create-deployer.ts";
@@ -11,6 +12,20 @@ export interface WatchOptions {
 
 /** Wait before a failed redeploy is tried again. */
 const RETRY_MS = 1000;
+
+/**
+ * How long after a redeploy its files are looked at once more. Why: the file watcher drops a
+ * file's event that comes within a few milliseconds of the one before (a per-file throttle), so
+ * a second save right after the first (a script, a checkout, an editor's double write) would go
+ * unseen until the file changed again. A changed size, time or inode brings the file back.
+ */
+const RECHECK_MS = 150;
+
+/** What tells that a file changed: its inode, size and modification time ("" when gone). */
+function signature(path: string): string {
+  const stat = statSync(path, { throwIfNoEntry: false, bigint: true });
+  return stat ? `${stat.ino}:${stat.size}:${stat.mtimeNs}` : "";
+}
 
 const IGNORED = /(^|[/\\])(node_modules|\.git|\.orch)([/\\]|$)|\.(swp|swx|tmp)$|~$|\.#/;
 
@@ -27,12 +42,31 @@ export async function watchDefinitions(
   const settleMs = options.settleMs ?? 40;
   const pending = new Set<string>();
   let timer: ReturnType<typeof setTimeout> | undefined;
+  let recheck: ReturnType<typeof setTimeout> | undefined;
+  /** Each redeployed file's signature as it was read, for the second look. */
+  const read = new Map<string, string>();
+  const schedule = (path: string) => {
+    pending.add(path);
+    if (timer) clearTimeout(timer);
+    timer = setTimeout(flush, settleMs);
+  };
   const flush = () => {
     timer = undefined;
     const paths = [...pending];
     pending.clear();
+    // Taken before the files are read: a write after this is seen by the second look.
+    const seen = paths.map((path) => [path, signature(path)] as const);
     try {
       options.onReport(deployer.deployChanged(paths));
+      for (const [path, before] of seen) read.set(path, before);
+      clearTimeout(recheck);
+      recheck = setTimeout(() => {
+        recheck = undefined;
+        const looked = [...read];
+        read.clear();
+        for (const [path, before] of looked) if (signature(path) !== before) schedule(path);
+      }, RECHECK_MS);
+      recheck.unref?.();
     } catch (error) {
       // Nothing of this pass was written (the store was busy, a disk error): try these paths
       // again shortly, with whatever changes after them.
@@ -55,15 +89,14 @@ export async function watchDefinitions(
     // The caller deployed everything just before: the initial scan is not a change (chokidar
     // reports links found by it even with ignoreInitial).
     if (!ready || event === "addDir" || event === "unlinkDir") return;
-    pending.add(path);
-    if (timer) clearTimeout(timer);
-    timer = setTimeout(flush, settleMs);
+    schedule(path);
   });
   watcher.on("error", options.onError);
   await new Promise<void>((resolve) => watcher.once("ready", () => resolve()));
   ready = true;
   return async () => {
     if (timer) clearTimeout(timer);
+    clearTimeout(recheck);
     await watcher.close();
   };
 }
