@@ -86,3 +86,22 @@ export function spawnOrch(
     },
   };
 }
+
+/**
+ * A project's `orch up --headless` that a test starts and stops (a restart is stop then
+ * start): start resolves once the server is up, stop once its process has ended.
+ */
+export function projectServer(dir: () => string) {
+  let up: ReturnType<typeof spawnOrch> | null = null;
+  return {
+    async start(): Promise<void> {
+      up = spawnOrch(["up", "--headless", "--port", "0", "--dir", dir()]);
+      await up.waitFor("orch is up at");
+    },
+    async stop(): Promise<void> {
+      up?.proc.kill("SIGTERM");
+      await up?.proc.exited;
+      up = null;
+    },
+  };
+}

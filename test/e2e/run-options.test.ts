@@ -1,7 +1,7 @@
 import { join } from "node:path";
 import { afterAll, beforeAll, expect, test } from "vitest";
 import type { RunDetail, RunJson } from "../../src/client/index.ts";
-import { orch, spawnOrch, tempDir } from "../helpers.ts";
+import { orch, projectServer, tempDir } from "../helpers.ts";
 import { createMarker } from "../processes.ts";
 
 const slow = createMarker("run-options-slow");
@@ -22,20 +22,11 @@ const FLOWS = `deployments:
 
 let dir: string;
 let cleanup: () => void;
-let up: ReturnType<typeof spawnOrch> | null = null;
+const server = projectServer(() => dir);
+const startUp = server.start;
+const stopUp = server.stop;
 
 const run = (...args: string[]) => orch([...args, "--dir", dir]);
-
-async function startUp() {
-  up = spawnOrch(["up", "--headless", "--port", "0", "--dir", dir]);
-  await up.waitFor("orch is up at");
-}
-
-async function stopUp() {
-  up?.proc.kill("SIGTERM");
-  await up?.proc.exited;
-  up = null;
-}
 
 async function inspect(id: string): Promise<RunDetail> {
   return JSON.parse((await run("runs", "inspect", id, "--json")).stdout) as RunDetail;

@@ -1,24 +1,15 @@
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import type { DeploymentDetail, RunJson } from "../../src/client/index.ts";
-import { orch, spawnOrch, tempDir } from "../helpers.ts";
+import { orch, projectServer, tempDir } from "../helpers.ts";
 
 let dir: string;
 let cleanup: () => void;
-let up: ReturnType<typeof spawnOrch> | null = null;
+const server = projectServer(() => dir);
+const startUp = server.start;
+const stopUp = server.stop;
 
 const run = (...args: string[]) => orch([...args, "--dir", dir]);
-
-async function startUp() {
-  up = spawnOrch(["up", "--headless", "--port", "0", "--dir", dir]);
-  await up.waitFor("orch is up at");
-}
-
-async function stopUp() {
-  up?.proc.kill("SIGTERM");
-  await up?.proc.exited;
-  up = null;
-}
 
 async function inspect(name: string): Promise<DeploymentDetail> {
   return JSON.parse((await run("deployments", "inspect", name, "--json")).stdout);
