@@ -24,6 +24,12 @@ export const STATE_NAMES = {
   Completed: "COMPLETED",
   /** A task run whose value came from the cache: its body did not run. */
   Cached: "COMPLETED",
+  /** A task run whose body was replaced by a test's mock (orch/testing). */
+  Mocked: "COMPLETED",
+  /** A task run that returned its previous attempt's value for the same inputs. */
+  Reused: "COMPLETED",
+  /** A task run that returned a value recorded in a past run (a replay). */
+  Recorded: "COMPLETED",
   Failed: "FAILED",
   TimedOut: "FAILED",
   Crashed: "CRASHED",

@@ -15,6 +15,7 @@ import { maskSecrets } from "./run-values.ts";
 import { checkConcurrency, type TagConcurrency, takeTagSlot } from "./tag-slots.ts";
 import { runInTask } from "./task-context.ts";
 import { type MapOptions, mapSettled, TaskFuture, valuesOrThrow } from "./task-future.ts";
+import { findTaskOverride, OVERRIDE_STATE_NAMES } from "./task-overrides.ts";
 
 /** Options of a task. */
 export interface TaskOptions<A extends unknown[] = unknown[]> {
@@ -93,6 +94,14 @@ const tasks = createReportChannel<TaskReport>({
 
 const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
+/** A task's value as its report keeps it; outside a tracked run nothing is kept or checked. */
+function keptResult(name: string, value: unknown): Partial<TaskReport> {
+  if (!isTracked()) return {};
+  const checked = checkResult(value, `task ${name}'s return value`);
+  if ("problem" in checked) sdkLog.warn(`result not kept: ${checked.problem}`, { task: name });
+  return resultFields(checked);
+}
+
 /** Check options when the task is defined: a mistake fails at once, naming the option. */
 function checkOptions<A extends unknown[]>(options: TaskOptions<A>) {
   const where = `task "${options.name}"`;
@@ -168,6 +177,20 @@ export function task<A extends unknown[], R>(
       ended_at: null,
       ...(tags ? { tags } : {}),
     };
+    const override = await findTaskOverride(name, args);
+    if (override && "value" in override) {
+      // A value from elsewhere (a previous attempt, a recording): the body does not run.
+      const value = override.value as R;
+      tasks.send({
+        ...report,
+        state: "COMPLETED",
+        state_name: OVERRIDE_STATE_NAMES[override.reason],
+        ended_at: new Date().toISOString(),
+        ...keptResult(name, value),
+      });
+      return value;
+    }
+    const body = override ? (override.body as (...args: A) => R | Promise<R>) : fn;
     const attempts = async (): Promise<R> => {
       for (let attempt = 1; ; attempt++) {
         report.attempts = attempt;
@@ -183,7 +206,7 @@ export function task<A extends unknown[], R>(
         try {
           const context = { id: report.id, name, attempt, signal: abort.signal };
           const result = await runInTask(context, () =>
-            withTimeout(name, timeoutMs, abort, async () => fn(...args)),
+            withTimeout(name, timeoutMs, abort, async () => body(...args)),
           );
           await release?.();
           return result;
@@ -240,19 +263,13 @@ export function task<A extends unknown[], R>(
     } else {
       value = await attempts();
     }
-    // Outside a tracked run nothing is kept, so nothing is checked.
-    let kept = {};
-    if (isTracked()) {
-      const checked = checkResult(value, `task ${name}'s return value`);
-      if ("problem" in checked) sdkLog.warn(`result not kept: ${checked.problem}`, { task: name });
-      kept = resultFields(checked);
-    }
     tasks.send({
       ...report,
       state: "COMPLETED",
       ended_at: new Date().toISOString(),
+      ...(override ? { state_name: OVERRIDE_STATE_NAMES[override.reason] } : {}),
       ...(cached ? { cached: true, state_name: "Cached" } : {}),
-      ...kept,
+      ...keptResult(name, value),
     });
     return value;
   };
