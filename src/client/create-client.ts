@@ -4,6 +4,7 @@ import {
   type BackfillPlanJson,
   type CacheCleared,
   type CacheEntryJson,
+  type CountRunsQuery,
   type CreateBackfillRequest,
   type DeploymentDetail,
   type DeploymentJson,
@@ -24,6 +25,7 @@ import {
   type PruneResult,
   type ResultJson,
   type RollbackResult,
+  type RunCounts,
   type RunDetail,
   type RunJson,
   type RunLogsQuery,
@@ -206,6 +208,9 @@ export function createClient(options: ClientOptions) {
       const res = await raw("GET", `/api/runs${q(opts)}`);
       return { runs: (await res.json()) as RunJson[], next: res.headers.get("x-next-cursor") };
     },
+    /** How many runs a listing's filter matches, in all and by state type. */
+    countRuns: (opts: CountRunsQuery = {}) =>
+      request<RunCounts>("GET", `/api/runs/counts${q(opts)}`),
     getRun: (id: string) => request<RunDetail>("GET", `/api/runs/${name(id)}`),
     runLogs: (id: string, opts: Omit<RunLogsQuery, "follow"> = {}) =>
       request<LogLineJson[]>("GET", `/api/runs/${name(id)}/logs${q(opts)}`),

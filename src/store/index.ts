@@ -71,6 +71,7 @@ export { type EventRow, eventToJson, listEvents, recordEvent } from "./events.ts
 export { acquireInstanceLock } from "./instance-lock.ts";
 export { earliestOnTimeRunAt, type RunWait, runsToMarkLate, runWait } from "./late-runs.ts";
 export {
+  countRunsByState,
   listRuns,
   parseRunCursor,
   type RunCursor,

@@ -16,6 +16,11 @@ export interface RunFilter {
   until?: number;
   /** Leave out runs a schedule planned for after this time (the future), keeping what happened. */
   plannedAfter?: number;
+  /**
+   * Only runs whose id starts with this text, or whose name, deployment, flow name or state
+   * message holds it (case-insensitive for ASCII letters).
+   */
+  text?: string;
 }
 
 /**
@@ -43,8 +48,8 @@ export function parseRunCursor(text: string): RunCursor | null {
   return m ? { at: Number(m[1]), seq: Number(m[2]) } : null;
 }
 
-/** Runs by when they happened (RUN_TIME), newest first, filtered; an index serves each filter. */
-export function listRuns(store: Store, filter: RunFilter = {}): RunRow[] {
+/** The conditions of `filter` (without paging) as SQL over `flow_runs r`, and their arguments. */
+function runConditions(filter: RunFilter): { where: string[]; args: (string | number)[] } {
   const where: string[] = [];
   const args: (string | number)[] = [];
   if (filter.deployment !== undefined) {
@@ -73,6 +78,22 @@ export function listRuns(store: Store, filter: RunFilter = {}): RunRow[] {
     );
     args.push(filter.plannedAfter);
   }
+  if (filter.text !== undefined && filter.text !== "") {
+    // Literal text: LIKE's own wildcards in it are escaped.
+    const literal = filter.text.replace(/[\\%_]/g, (c) => `\\${c}`);
+    const inside = `%${literal}%`;
+    where.push(
+      `(r.id LIKE ? ESCAPE '\\' OR r.name LIKE ? ESCAPE '\\' OR r.deployment LIKE ? ESCAPE '\\'
+        OR r.flow_name LIKE ? ESCAPE '\\' OR r.state_message LIKE ? ESCAPE '\\')`,
+    );
+    args.push(`${literal}%`, inside, inside, inside, inside);
+  }
+  return { where, args };
+}
+
+/** Runs by when they happened (RUN_TIME), newest first, filtered; an index serves each filter. */
+export function listRuns(store: Store, filter: RunFilter = {}): RunRow[] {
+  const { where, args } = runConditions(filter);
   if (filter.before !== undefined) {
     // The first term is implied by the second; it lets SQLite seek the index instead of scanning.
     where.push(`${RUN_TIME} <= ? AND (${RUN_TIME}, r.seq) < (?, ?)`);
@@ -84,4 +105,19 @@ export function listRuns(store: Store, filter: RunFilter = {}): RunRow[] {
   return sqlite(store)
     .query(sql)
     .all(...args) as RunRow[];
+}
+
+/** How many runs match `filter` (its paging ignored), by state type. */
+export function countRunsByState(
+  store: Store,
+  filter: Omit<RunFilter, "state" | "limit" | "before"> = {},
+): Partial<Record<StateType, number>> {
+  const { where, args } = runConditions(filter);
+  const rows = sqlite(store)
+    .query(
+      `SELECT r.state_type AS state, count(*) AS n FROM flow_runs r
+        ${where.length ? `WHERE ${where.join(" AND ")}` : ""} GROUP BY r.state_type`,
+    )
+    .all(...args) as { state: StateType; n: number }[];
+  return Object.fromEntries(rows.map((r) => [r.state, r.n]));
 }

@@ -432,6 +432,7 @@ test("the OpenAPI document describes every route with the schemas the server che
     "since",
     "until",
     "planned",
+    "q",
   ]);
   // A query parameter that the document does not list is refused.
   const typo = await fetch(`${server.url}/api/runs?limt=5`, { headers });

@@ -205,6 +205,7 @@ test("every route's live answer matches the schema the OpenAPI document declares
   await client.retryRun(run.id);
   await client.cancelRun(run.id);
   await client.listRuns({ deployment: "echo", planned: true });
+  expect((await client.countRuns({ deployment: "echo", planned: true })).total).toBeGreaterThan(0);
 
   // What a flow's process asks: a subflow's run and its end, a pause its user resumes.
   const parent = await client.triggerRun("echo", { parameters: { n: 1 } });

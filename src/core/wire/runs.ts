@@ -159,6 +159,35 @@ export const LIST_RUNS_QUERY = {
     description:
       "Include runs schedules planned for the future (false: only what happened or is due)",
   },
+  q: {
+    type: "string",
+    minLength: 1,
+    maxLength: 200,
+    description:
+      "Only runs whose id starts with this text, or whose name, deployment, flow or state message holds it (case-insensitive)",
+  },
+} as const;
+
+/** GET /api/runs/counts: the filters of GET /api/runs, without the state and the paging. */
+export const COUNT_RUNS_QUERY = (({ state: _s, limit: _l, cursor: _c, ...rest }) => rest)(
+  LIST_RUNS_QUERY,
+);
+
+/** How many runs match a filter, in all and by state type. */
+export const RUN_COUNTS = {
+  title: "RunCounts",
+  type: "object",
+  additionalProperties: false,
+  required: ["total", "states"],
+  properties: {
+    total: { type: "integer", minimum: 0 },
+    states: {
+      type: "object",
+      propertyNames: STATE_TYPE,
+      additionalProperties: { type: "integer", minimum: 1 },
+      description: "Runs by state type; a type with none is left out",
+    },
+  },
 } as const;
 
 /** GET /api/runs/:id/logs: which lines, or a stream of them. */
@@ -357,3 +386,5 @@ export type TaskReport = Wire<typeof TASK_REPORT>;
 export type TasksStored = Wire<typeof TASKS_STORED>;
 export type ListRunsQuery = WireQuery<typeof LIST_RUNS_QUERY>;
 export type RunLogsQuery = WireQuery<typeof RUN_LOGS_QUERY>;
+export type CountRunsQuery = WireQuery<typeof COUNT_RUNS_QUERY>;
+export type RunCounts = Wire<typeof RUN_COUNTS>;

@@ -40,6 +40,8 @@ import { adHocRunRoutes } from "./ad-hoc-run-routes.ts";
 import { artifactRoutes } from "./artifact-routes.ts";
 import { flowRunRoutes } from "./flow-run-routes.ts";
 import { envelopeOf, resultRoutes, resultSummary } from "./result-routes.ts";
+import { runCountRoutes } from "./run-count-routes.ts";
+import { runFilterOf } from "./run-filter.ts";
 import { runLogRoutes } from "./run-log-routes.ts";
 
 /** What the run routes need: the store, and the worker's cancel and retry when a server runs. */
@@ -151,7 +153,7 @@ export function runRoutes({ store, paths, cancel, retry, keepAliveMs }: RunRoute
       method: "GET",
       path: "/api/runs",
       summary:
-        "List runs by when they started (or are due), newest first: ?deployment=&state=&tag=&limit=&cursor=",
+        "List runs by when they started (or are due), newest first: ?deployment=&state=&tag=&q=&since=&until=&limit=&cursor=",
       query: LIST_RUNS_QUERY,
       operationId: "listRuns",
       response: {
@@ -165,39 +167,9 @@ export function runRoutes({ store, paths, cancel, retry, keepAliveMs }: RunRoute
         },
       },
       handler: (_req, { query }) => {
-        const state = (query.state as string | undefined)?.toUpperCase();
-        if (state !== undefined && !isStateType(state)) {
-          throw new OrchError("E_BAD_INPUT", "the query is not valid", [
-            {
-              where: "state",
-              message: `must be a state type (SCHEDULED, RUNNING, …), not ${JSON.stringify(query.state)}`,
-            },
-          ]);
-        }
         const limit = query.limit as number;
-        const time = (key: "since" | "until") => {
-          if (query[key] === undefined) return undefined;
-          const ms = Date.parse(String(query[key]));
-          if (Number.isNaN(ms)) {
-            throw new OrchError("E_BAD_INPUT", "the query is not valid", [
-              { where: key, message: `${JSON.stringify(query[key])} is not an ISO time` },
-            ]);
-          }
-          return ms;
-        };
-        const [since, until] = [time("since"), time("until")];
-        if (since !== undefined && until !== undefined && since >= until) {
-          throw new OrchError("E_BAD_INPUT", "the query is not valid", [
-            { where: "until", message: "must be after since" },
-          ]);
-        }
         const rows = listRuns(store, {
-          ...(query.planned === false ? { plannedAfter: store.clock.now() } : {}),
-          since,
-          until,
-          deployment: query.deployment as string | undefined,
-          state,
-          tag: query.tag as string | undefined,
+          ...runFilterOf(query, store.clock.now()),
           limit,
           before: cursor(query.cursor as string | undefined),
         });
@@ -206,6 +178,7 @@ export function runRoutes({ store, paths, cancel, retry, keepAliveMs }: RunRoute
         return json(rows.map(runToJson), 200, headers);
       },
     },
+    ...runCountRoutes({ store }),
     {
       method: "GET",
       path: "/api/runs/:id",
