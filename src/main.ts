@@ -1,4 +1,5 @@
 #!/usr/bin/env bun
+import { write } from "./core/stdio.ts";
 /**
  * orch's entry. Loads only what the command in argv needs: `--version` prints at once, a flow
  * run loads the SDK and nothing else, every other command loads the CLI and then its own module.
@@ -8,7 +9,7 @@ import { VERSION } from "./core/version.ts";
 async function main(argv: string[]): Promise<void> {
   const first = argv[0];
   if (argv.length === 1 && (first === "--version" || first === "-v" || first === "version")) {
-    process.stdout.write(`${VERSION}\n`);
+    write("stdout", `${VERSION}\n`);
   } else if (first === "__flow-run") {
     // Internal: a worker runs a TypeScript flow through orch itself.
     const { exitAfterFlow, runFlow } = await import("./sdk/run-flow.ts");

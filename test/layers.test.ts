@@ -116,3 +116,15 @@ test("the import reader sees the imports it guards (a check of this test itself)
   const main = graph.get("main.ts")!;
   expect(main.files).toContain(join("cli", "index.ts")); // a dynamic import("./cli/index.ts")
 });
+
+test("commands print through core/stdio.ts, never through node's stdout and stderr streams", () => {
+  // process.stdout/stderr cost ~20 ms at the first touch in a compiled orch (core/stdio.ts): a
+  // command that writes through them pays that at every start. The monitor (tui/) needs them for Ink.
+  const STREAMS = /process\.std(?:out|err)\b/;
+  const offenders = files.filter(
+    (f) =>
+      (f.startsWith(`cli${sep}`) || f === "main.ts") &&
+      STREAMS.test(readFileSync(join(SRC, f), "utf8")),
+  );
+  expect(offenders).toEqual([]);
+});

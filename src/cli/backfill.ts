@@ -1,6 +1,7 @@
 import { defineCommand } from "citty";
 import type { BackfillJson, BackfillPlanJson } from "../client/index.ts";
 import { OrchError } from "../core/index.ts";
+import { write } from "../core/stdio.ts";
 import { connect, connectArgs, jsonArg } from "./connect.ts";
 import { localTime } from "./format.ts";
 import { c, log, printJson } from "./output.ts";
@@ -24,7 +25,7 @@ function showPlan(plan: BackfillPlanJson, onlyMissing: boolean): void {
   for (const slot of plan.slots) {
     const skip = onlyMissing && slot.completed;
     const line = `${localTime(slot.at)}  ${slot.at}${slot.completed ? c.gray("  has a COMPLETED run") : ""}`;
-    process.stdout.write(`${skip ? c.gray(`skip ${line}`) : `run  ${line}`}\n`);
+    write("stdout", `${skip ? c.gray(`skip ${line}`) : `run  ${line}`}\n`);
   }
   log.info(
     `${plan.deployment}: ${run.length} of ${plan.total} ${plan.total === 1 ? "slot" : "slots"} of ${plan.schedule} would run (dry run: nothing was made)`,

@@ -1,5 +1,6 @@
 import { defineCommand } from "citty";
 import type { BackfillJson } from "../client/index.ts";
+import { write } from "../core/stdio.ts";
 import { connect, connectArgs, jsonArg } from "./connect.ts";
 import { localTime } from "./format.ts";
 import { c, log, printJson, renderTable } from "./output.ts";
@@ -45,7 +46,8 @@ export const ls = defineCommand({
         `${b.runs.completed} ok, ${b.runs.failed + b.runs.crashed} failed, ${b.runs.active} going`,
         `${localTime(b.from)} → ${localTime(b.to)}`,
       ]);
-      process.stdout.write(
+      write(
+        "stdout",
         `${renderTable(["ID", "DEPLOYMENT", "STATUS", "SLOTS", "RUNS", "RANGE"], rows)}\n`,
       );
     } finally {
@@ -73,7 +75,7 @@ function show(b: BackfillJson): void {
     ["created", localTime(b.created_at)],
     ["ended", localTime(b.ended_at)],
   ];
-  for (const [k, v] of lines) process.stdout.write(`${c.bold(k.padEnd(11))} ${v}\n`);
+  for (const [k, v] of lines) write("stdout", `${c.bold(k.padEnd(11))} ${v}\n`);
 }
 
 export const inspect = defineCommand({

@@ -1,6 +1,7 @@
 /** `orch cache ls|clear`: the values cached tasks kept, shared by every run. */
 import { defineCommand } from "citty";
 import { escapeControlChars, formatBytes } from "../core/index.ts";
+import { write } from "../core/stdio.ts";
 import { connect, connectArgs, jsonArg } from "./connect.ts";
 import { localTime } from "./format.ts";
 import { c, log, printJson, renderTable } from "./output.ts";
@@ -41,7 +42,8 @@ export const ls = defineCommand({
           e.run_id ? e.run_id.slice(0, 8) : "-",
         ];
       });
-      process.stdout.write(
+      write(
+        "stdout",
         `${renderTable(["TASK", "KEY", "SIZE", "CREATED", "EXPIRES", "RUN"], rows)}\n`,
       );
     } finally {

@@ -1,5 +1,6 @@
 import { defineCommand } from "citty";
 import { OrchError } from "../core/index.ts";
+import { write } from "../core/stdio.ts";
 import { jsonArg, projectOf } from "./connect.ts";
 import { formatBytes } from "./format.ts";
 import { c, log, printJson } from "./output.ts";
@@ -96,7 +97,7 @@ export const check = defineCommand({
       ];
       if (result.schema !== null && result.schema > result.known_schema)
         out.push(`${mark(false)} written by a newer orch: upgrade orch to use it`);
-      process.stdout.write(`${out.join("\n")}\n`);
+      write("stdout", `${out.join("\n")}\n`);
     }
     if (!result.ok) {
       throw new OrchError(

@@ -1,6 +1,7 @@
 import { defineCommand } from "citty";
 import type { DeployReport } from "../client/index.ts";
 import { OrchError, renderProblem } from "../core/index.ts";
+import { write } from "../core/stdio.ts";
 import { connect, connectArgs, jsonArg, projectOf } from "./connect.ts";
 import { c, log, printJson } from "./output.ts";
 
@@ -53,8 +54,7 @@ export default defineCommand({
 function show(report: DeployReport, check: boolean): void {
   for (const w of report.warnings) log.warn(`skipped ${renderProblem(w)}`);
   for (const bad of report.invalid) {
-    for (const p of bad.problems)
-      process.stderr.write(`${c.red("✖", process.stderr)} ${renderProblem(p)}\n`);
+    for (const p of bad.problems) write("stderr", `${c.red("✖", "stderr")} ${renderProblem(p)}\n`);
   }
   if (check) {
     if (!report.invalid.length) {

@@ -1,6 +1,7 @@
 import { defineCommand } from "citty";
 import { type DeploymentJson, describeSchedule } from "../client/index.ts";
 import { type DeploymentSpec, OrchError } from "../core/index.ts";
+import { write } from "../core/stdio.ts";
 import { connect, connectArgs, jsonArg } from "./connect.ts";
 import { localTime } from "./format.ts";
 import { c, log, printJson, renderTable } from "./output.ts";
@@ -51,7 +52,8 @@ export const ls = defineCommand({
         d.removed ? c.gray("removed") : d.paused ? c.yellow("paused") : c.green("active"),
         d.source ?? "-",
       ]);
-      process.stdout.write(
+      write(
+        "stdout",
         `${renderTable(["NAME", "VERSION", "FLOW OR COMMAND", "SCHEDULES", "NEXT RUN", "STATUS", "SOURCE"], rows)}\n`,
       );
       const broken = list.filter((d) => d.source_invalid && !d.removed);
@@ -126,7 +128,7 @@ export const inspect = defineCommand({
           })
           .join("\n             "),
       );
-      process.stdout.write(out);
+      write("stdout", out);
     } finally {
       conn.close();
     }
@@ -201,7 +203,7 @@ export const rollback = defineCommand({
       const done = await conn.client.rollbackDeployment(args.name, to);
       if (args.json) return printJson(done);
       log.success(
-        `${c.bold(done.name, process.stderr)} runs v${done.version} now (its code and definition), instead of v${done.from}, until its files change; orch deployments rollback ${done.name} --to ${done.latest} goes back to the newest`,
+        `${c.bold(done.name, "stderr")} runs v${done.version} now (its code and definition), instead of v${done.from}, until its files change; orch deployments rollback ${done.name} --to ${done.latest} goes back to the newest`,
       );
     } finally {
       conn.close();

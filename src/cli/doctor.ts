@@ -6,6 +6,7 @@ import {
   type RetentionKeep,
   type RetentionSpec,
 } from "../core/index.ts";
+import { write } from "../core/stdio.ts";
 import { jsonArg, projectOf } from "./connect.ts";
 import { formatBytes } from "./format.ts";
 import { c, printJson } from "./output.ts";
@@ -185,5 +186,5 @@ function show(
     const mark = ch.ok === null ? c.dim("·") : ch.ok ? c.green("✔") : c.red("✖");
     out.push(`  ${mark} ${ch.name}: ${ch.detail}`);
   }
-  process.stdout.write(`${out.join("\n")}\n`);
+  write("stdout", `${out.join("\n")}\n`);
 }

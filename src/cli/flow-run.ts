@@ -3,6 +3,7 @@ import { resolve } from "node:path";
 import { defineCommand } from "citty";
 import { createWorkerClient, findServer } from "../client/index.ts";
 import { findProjectRoot, OrchError, projectPaths } from "../core/index.ts";
+import { write } from "../core/stdio.ts";
 import { becomeSubreaper, runAdHocFlow } from "../worker/index.ts";
 import { connect, connectArgs, jsonArg } from "./connect.ts";
 import { paintState } from "./format.ts";
@@ -84,7 +85,7 @@ export default defineCommand({
     let interrupts = 0;
     const onInterrupt = () => {
       if (++interrupts > 1) process.exit(130);
-      process.stderr.write("\ncancelling the run (Ctrl-C again leaves at once)\n");
+      write("stderr", "\ncancelling the run (Ctrl-C again leaves at once)\n");
       abort.abort();
     };
     process.on("SIGINT", onInterrupt);
@@ -104,7 +105,7 @@ export default defineCommand({
         signal: abort.signal,
         onRun: (run) =>
           log.info(
-            `run ${c.bold(run.id.slice(0, 8), process.stderr)} of ${file} (ad hoc${conn.remote ? "" : ", no server"})`,
+            `run ${c.bold(run.id.slice(0, 8), "stderr")} of ${file} (ad hoc${conn.remote ? "" : ", no server"})`,
           ),
         onLogs: (lines) => {
           for (const l of lines) showLogLine(l, { json: args.json, raw: args.raw });
@@ -115,8 +116,9 @@ export default defineCommand({
         const { run } = result;
         const how = run.exit_code !== null ? ` (exit code ${run.exit_code})` : "";
         const message = result.message ? `: ${result.message}` : "";
-        process.stderr.write(
-          `${c.gray("run", process.stderr)} ${run.id.slice(0, 8)} ${paintState(result.state, run.state_name)}${how}${message}\n`,
+        write(
+          "stderr",
+          `${c.gray("run", "stderr")} ${run.id.slice(0, 8)} ${paintState(result.state, run.state_name)}${how}${message}\n`,
         );
       }
       return result.state === "COMPLETED" ? 0 : 1;

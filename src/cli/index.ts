@@ -1,5 +1,6 @@
 import { type ArgsDef, type CommandDef, renderUsage, runCommand } from "citty";
 import { closest, OrchError, renderProblem, VERSION } from "../core/index.ts";
+import { isTerminal, write } from "../core/stdio.ts";
 import { COMMANDS } from "./commands.ts";
 import { log, stripAnsi } from "./output.ts";
 
@@ -23,7 +24,7 @@ export async function runCli(argv: string[]): Promise<never> {
     const [leaf, parent, rest] = await resolveCommand(root, argv);
     if (rest.includes("--help") || rest.includes("-h") || (argv.length === 0 && leaf === root)) {
       const usage = await renderUsage(leaf, parent);
-      process.stdout.write(`${maybeStrip(usage).replace(/[ \t]+$/gm, "")}\n`);
+      write("stdout", `${maybeStrip(usage).replace(/[ \t]+$/gm, "")}\n`);
       process.exit(0);
     }
     if (leaf.subCommands && !leaf.run) {
@@ -44,7 +45,7 @@ export async function runCli(argv: string[]): Promise<never> {
 }
 
 function maybeStrip(text: string): string {
-  return process.stdout.isTTY && process.env.NO_COLOR === undefined ? text : stripAnsi(text);
+  return isTerminal("stdout") && process.env.NO_COLOR === undefined ? text : stripAnsi(text);
 }
 
 function fullName(cmd: AnyCommand, parent?: AnyCommand): string {
@@ -108,7 +109,7 @@ async function checkFlags(cmd: AnyCommand, parent: AnyCommand | undefined, args:
 function report(error: unknown): number {
   if (error instanceof OrchError) {
     log.error(error.message);
-    for (const problem of error.problems) process.stderr.write(`  ${renderProblem(problem)}\n`);
+    for (const problem of error.problems) write("stderr", `  ${renderProblem(problem)}\n`);
     return error.exitCode;
   }
   if (error instanceof UsageError || (error instanceof Error && error.name === "CLIError")) {

@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 import { defineCommand } from "citty";
+import { write } from "../core/stdio.ts";
 import { DEFINITION_SCHEMA } from "../definitions/schema.ts";
 import { INIT_FILES } from "./init-templates.ts";
 import { c, log } from "./output.ts";
@@ -29,8 +30,9 @@ export default defineCommand({
     const rel = relative(process.cwd(), root);
     const where = rel.startsWith("..") ? root : rel || ".";
     log.success(`project ready in ${root}`);
-    process.stderr.write(
-      `\nNext: ${c.cyan(where === "." ? "orch up" : `cd ${where} && orch up`, process.stderr)}\n`,
+    write(
+      "stderr",
+      `\nNext: ${c.cyan(where === "." ? "orch up" : `cd ${where} && orch up`, "stderr")}\n`,
     );
     return 0;
   },

@@ -1,5 +1,6 @@
 import { defineCommand } from "citty";
 import { OrchError } from "../core/index.ts";
+import { isTerminal } from "../core/stdio.ts";
 import { connect, connectArgs } from "./connect.ts";
 
 export default defineCommand({
@@ -9,7 +10,7 @@ export default defineCommand({
   },
   args: { ...connectArgs },
   async run({ args }) {
-    if (!process.stdout.isTTY || !process.stdin.isTTY) {
+    if (!isTerminal("stdout") || !isTerminal("stdin")) {
       throw new OrchError(
         "E_BAD_INPUT",
         "orch monitor needs a terminal; for scripts use orch runs ls, orch runs logs ID -f, or the API",

@@ -1,16 +1,17 @@
 import { createConsola } from "consola/core";
 import { escapeControlChars, renderFields, streamLevel } from "../core/index.ts";
+import { isTerminal, type OutStream, write } from "../core/stdio.ts";
 
 /** Colour only on a terminal, and never with NO_COLOR set (to anything). */
-export function useColor(stream: NodeJS.WriteStream = process.stdout): boolean {
+export function useColor(stream: OutStream = "stdout"): boolean {
   if (process.env.NO_COLOR !== undefined) return false;
   if (process.env.FORCE_COLOR && process.env.FORCE_COLOR !== "0") return true;
-  return Boolean(stream.isTTY) && process.env.TERM !== "dumb";
+  return isTerminal(stream) && process.env.TERM !== "dumb";
 }
 
 const paint =
   (open: number, close = 39) =>
-  (text: string, stream: NodeJS.WriteStream = process.stdout): string =>
+  (text: string, stream: OutStream = "stdout"): string =>
     useColor(stream) ? `\u001B[${open}m${text}\u001B[${close}m` : text;
 
 export const c = {
@@ -32,8 +33,8 @@ export function stripAnsi(text: string): string {
 }
 
 const LEVEL_TAGS: Record<number, (t: string) => string> = {
-  0: (t) => c.red(t, process.stderr),
-  1: (t) => c.yellow(t, process.stderr),
+  0: (t) => c.red(t, "stderr"),
+  1: (t) => c.yellow(t, "stderr"),
 };
 
 /**
@@ -57,9 +58,9 @@ export const log = createConsola({
                 ? "✔"
                 : "";
         const painted = tag
-          ? `${(LEVEL_TAGS[entry.level] ?? ((t: string) => c.green(t, process.stderr)))(tag)} `
+          ? `${(LEVEL_TAGS[entry.level] ?? ((t: string) => c.green(t, "stderr")))(tag)} `
           : "";
-        process.stderr.write(`${painted}${text}\n`);
+        write("stderr", `${painted}${text}\n`);
       },
     },
   ],
@@ -67,7 +68,7 @@ export const log = createConsola({
 
 /** Print one JSON document on stdout. */
 export function printJson(value: unknown): void {
-  process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+  write("stdout", `${JSON.stringify(value, null, 2)}\n`);
 }
 
 /** Render rows as an aligned table with a header; cells may hold colour codes. */
@@ -105,7 +106,7 @@ export function showLogLine(
 ): void {
   const safe = (text: string) => (options.raw ? text : escapeControlChars(text));
   const toStdout = l.stream === "stdout" && !options.json;
-  const out = toStdout ? process.stdout : process.stderr;
+  const out: OutStream = toStdout ? "stdout" : "stderr";
   let text = safe(l.line);
   if (l.stream === "orch") text = c.yellow(text, out);
   // A level the stream does not already say (a warning, a debug line) is named before the text.
@@ -116,5 +117,5 @@ export function showLogLine(
   if (l.fields && Object.keys(l.fields).length) {
     text += ` ${c.gray(safe(renderFields(l.fields)), out)}`;
   }
-  out.write(`${text}\n`);
+  write(out, `${text}\n`);
 }

@@ -1,5 +1,6 @@
 import { defineCommand } from "citty";
 import type { WorkPoolJson } from "../client/index.ts";
+import { write } from "../core/stdio.ts";
 import { connect, connectArgs, jsonArg } from "./connect.ts";
 import { c, log, printJson, renderTable } from "./output.ts";
 
@@ -30,7 +31,8 @@ export const ls = defineCommand({
         String(p.runs_running),
         p.paused ? c.yellow("paused") : runsIn(p),
       ]);
-      process.stdout.write(
+      write(
+        "stdout",
         `${renderTable(["NAME", "TYPE", "CONCURRENCY", "WORKERS", "WAITING", "RUNNING", "IMAGE"], rows)}\n`,
       );
     } finally {
@@ -82,7 +84,7 @@ export const inspect = defineCommand({
           : "";
         out += `  ${d.name}${vars}\n`;
       }
-      process.stdout.write(out);
+      write("stdout", out);
     } finally {
       conn.close();
     }

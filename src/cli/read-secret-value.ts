@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
 import { OrchError } from "../core/index.ts";
+import { isTerminal, write } from "../core/stdio.ts";
 
 /** One trailing newline (what `echo` and editors add) is not part of a value. */
 function chomp(text: string): string {
@@ -21,7 +22,7 @@ export async function readSecretValue(name: string, fromFile?: string): Promise<
       );
     }
   }
-  if (!process.stdin.isTTY) return chomp(await new Response(Bun.stdin.stream()).text());
+  if (!isTerminal("stdin")) return chomp(await new Response(Bun.stdin.stream()).text());
   return prompt(`value of ${name} (not shown): `);
 }
 
@@ -31,14 +32,14 @@ function prompt(question: string): Promise<string> {
   // Echo goes off before the question shows: a value typed the moment it appears is not shown.
   stdin.setRawMode(true);
   stdin.resume();
-  process.stderr.write(question);
+  write("stderr", question);
   return new Promise((resolve, reject) => {
     let value = "";
     const done = (error?: Error) => {
       stdin.off("data", onData);
       stdin.setRawMode(false);
       stdin.pause();
-      process.stderr.write("\n");
+      write("stderr", "\n");
       if (error) reject(error);
       else resolve(value);
     };

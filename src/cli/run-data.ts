@@ -2,6 +2,7 @@
 import { defineCommand } from "citty";
 import type { ArtifactJson } from "../core/index.ts";
 import { escapeControlChars, formatBytes, tableCells } from "../core/index.ts";
+import { write } from "../core/stdio.ts";
 import { connect, connectArgs, jsonArg } from "./connect.ts";
 import { localTime } from "./format.ts";
 import { c, log, printJson, renderTable } from "./output.ts";
@@ -35,7 +36,7 @@ export const result = defineCommand({
     try {
       const r = await conn.client.getResult(args.id, args.task);
       if (args.json) return printJson(r);
-      process.stdout.write(`${safe(JSON.stringify(r.value, null, 2))}\n`);
+      write("stdout", `${safe(JSON.stringify(r.value, null, 2))}\n`);
       if (r.file) log.info(`${formatBytes(r.size)}, kept in ${r.file} under the data dir`);
     } finally {
       conn.close();
@@ -73,7 +74,7 @@ export const artifacts = defineCommand({
         log.info("this run has no artifacts; a flow makes them with createArtifact()");
         return;
       }
-      process.stdout.write(`${list.map(renderArtifact).join("\n\n")}\n`);
+      write("stdout", `${list.map(renderArtifact).join("\n\n")}\n`);
     } finally {
       conn.close();
     }

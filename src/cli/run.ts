@@ -7,6 +7,7 @@ import {
   OrchError,
   type StateType,
 } from "../core/index.ts";
+import { write } from "../core/stdio.ts";
 import { connect, connectArgs, jsonArg } from "./connect.ts";
 import { localTime, paintState } from "./format.ts";
 import { c, log, printJson, rawArg, showLogLine } from "./output.ts";
@@ -58,7 +59,7 @@ export default defineCommand({
       if (args.json) printJson(run);
       else
         log.error(
-          `run ${c.bold(run.id.slice(0, 8), process.stderr)} of ${run.deployment} was cancelled at once: ${run.state_message}`,
+          `run ${c.bold(run.id.slice(0, 8), "stderr")} of ${run.deployment} was cancelled at once: ${run.state_message}`,
         );
       return 1;
     }
@@ -66,18 +67,18 @@ export default defineCommand({
       if (args.json) printJson(run);
       else if (options.scheduled_at)
         log.success(
-          `scheduled ${c.bold(run.id, process.stderr)} of ${run.deployment} for ${localTime(run.scheduled_at)}${args.tz ? ` (${zonedWall(run.scheduled_at!, args.tz)})` : ""}; it starts then, even if orch restarts in between`,
+          `scheduled ${c.bold(run.id, "stderr")} of ${run.deployment} for ${localTime(run.scheduled_at)}${args.tz ? ` (${zonedWall(run.scheduled_at!, args.tz)})` : ""}; it starts then, even if orch restarts in between`,
         );
       else
         log.success(
-          `triggered ${c.bold(run.id, process.stderr)} of ${run.deployment}; follow it with orch runs logs ${run.id.slice(0, 8)} -f`,
+          `triggered ${c.bold(run.id, "stderr")} of ${run.deployment}; follow it with orch runs logs ${run.id.slice(0, 8)} -f`,
         );
       return 0;
     }
     // The id at once: the run goes on if this command is stopped, and can be found again by it.
     if (!args.json) {
       log.info(
-        `run ${c.bold(run.id, process.stderr)} of ${run.deployment}; orch runs logs ${run.id.slice(0, 8)} -f follows it from elsewhere, orch monitor shows it`,
+        `run ${c.bold(run.id, "stderr")} of ${run.deployment}; orch runs logs ${run.id.slice(0, 8)} -f follows it from elsewhere, orch monitor shows it`,
       );
     }
     const final = await watchRun(client, run, { json: args.json, raw: args.raw }, last?.id ?? 0);
@@ -99,7 +100,7 @@ export function showEnd(final: RunJson): void {
   const message =
     final.state_message && final.state !== "COMPLETED" ? `: ${final.state_message}` : "";
   const out = `${paintState(final.state, final.state_name)}${how}${message}`;
-  process.stderr.write(`${c.gray("run", process.stderr)} ${final.id.slice(0, 8)} ${out}\n`);
+  write("stderr", `${c.gray("run", "stderr")} ${final.id.slice(0, 8)} ${out}\n`);
 }
 
 /**
@@ -118,7 +119,8 @@ export async function watchRun(
   const states = eventsAfter === undefined ? null : followStates(client, run, eventsAfter, abort);
   const detach = () => {
     abort.abort();
-    process.stderr.write(
+    write(
+      "stderr",
       `\nleft run ${run.id.slice(0, 8)} running; orch runs cancel ${run.id.slice(0, 8)} stops it\n`,
     );
     process.exit(130);
@@ -195,7 +197,7 @@ async function showState(client: Client, id: string, event: EventJson): Promise<
       out += `; next attempt in ${formatDuration(wait)}, at ${localTime(due)}`;
     }
   }
-  process.stderr.write(`${c.gray("run", process.stderr)} ${id.slice(0, 8)} ${out}\n`);
+  write("stderr", `${c.gray("run", "stderr")} ${id.slice(0, 8)} ${out}\n`);
 }
 
 /** How long `orch run` waits for a worker's first look at a run that may be cancelled at once. */

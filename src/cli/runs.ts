@@ -10,6 +10,7 @@ import {
   type LogLevel,
   OrchError,
 } from "../core/index.ts";
+import { write } from "../core/stdio.ts";
 import { connect, connectArgs, jsonArg } from "./connect.ts";
 import { localTime, paintState } from "./format.ts";
 import { c, log, printJson, rawArg, renderTable, showLogLine } from "./output.ts";
@@ -72,7 +73,8 @@ export const ls = defineCommand({
         duration(r),
         r.exit_code === null ? "-" : String(r.exit_code),
       ]);
-      process.stdout.write(
+      write(
+        "stdout",
         `${renderTable(["ID", ...(named ? ["NAME"] : []), "DEPLOYMENT", "STATE", "ATTEMPT", "STARTED/DUE", "DURATION", "EXIT"], rows)}\n`,
       );
     } finally {
@@ -150,7 +152,7 @@ export const inspect = defineCommand({
         for (const child of r.children)
           out += `  ${child.id.slice(0, 8)}  ${safe(child.flow_name ?? "?")}  ${paintState(child.state, child.state_name)}  ${duration(child)}\n`;
       }
-      process.stdout.write(out);
+      write("stdout", out);
     } finally {
       conn.close();
     }

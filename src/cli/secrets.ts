@@ -1,4 +1,5 @@
 import { defineCommand } from "citty";
+import { write } from "../core/stdio.ts";
 import { connect, connectArgs, jsonArg } from "./connect.ts";
 import { localTime } from "./format.ts";
 import { c, log, printJson, renderTable } from "./output.ts";
@@ -26,7 +27,7 @@ export const set = defineCommand({
       const info = await conn.client.setSecret(args.name, value);
       if (args.json) return printJson(info);
       log.success(
-        `secret ${c.bold(info.name, process.stderr)} set; use it as {{ secrets.${info.name} }} in a definition or getSecret("${info.name}") in a flow`,
+        `secret ${c.bold(info.name, "stderr")} set; use it as {{ secrets.${info.name} }} in a definition or getSecret("${info.name}") in a flow`,
       );
     } finally {
       conn.close();
@@ -48,7 +49,7 @@ export const ls = defineCommand({
           localTime(s.updated_at),
           localTime(s.created_at),
         ]);
-        process.stdout.write(`${renderTable(["NAME", "CHANGED", "CREATED"], rows)}\n`);
+        write("stdout", `${renderTable(["NAME", "CHANGED", "CREATED"], rows)}\n`);
       } else log.info("no secrets; set one with orch secrets set NAME");
       if (list.key?.kind === "file") {
         log.info(
@@ -69,7 +70,7 @@ export const rm = defineCommand({
     try {
       const removed = await conn.client.removeSecret(args.name);
       if (args.json) return printJson(removed);
-      log.success(`secret ${c.bold(args.name, process.stderr)} removed`);
+      log.success(`secret ${c.bold(args.name, "stderr")} removed`);
     } finally {
       conn.close();
     }

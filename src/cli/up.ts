@@ -2,6 +2,7 @@ import { resolve } from "node:path";
 import { defineCommand } from "citty";
 import { createClient } from "../client/index.ts";
 import { formatDuration, OrchError, parseDuration } from "../core/index.ts";
+import { isTerminal } from "../core/stdio.ts";
 import { type OrchServer, startServer } from "../server/index.ts";
 import { becomeSubreaper } from "../worker/index.ts";
 import { projectOf } from "./connect.ts";
@@ -97,7 +98,7 @@ export default defineCommand({
       );
     }
     // On a terminal, the monitor: the server's messages go to its event line, not stderr.
-    const tui = !args.headless && process.stdout.isTTY && process.stdin.isTTY;
+    const tui = !args.headless && isTerminal("stdout") && isTerminal("stdin");
     const monitor = tui ? (await import("../tui/index.ts")).createMonitor({ mode: "up" }) : null;
     // Every process this one starts is a run's: what a run leaves behind is re-parented here.
     becomeSubreaper();
@@ -119,7 +120,7 @@ export default defineCommand({
       return 0;
     }
     log.success(
-      `orch is up at ${c.cyan(server.url, process.stderr)} for ${resolve(dir)}; Ctrl-C stops it`,
+      `orch is up at ${c.cyan(server.url, "stderr")} for ${resolve(dir)}; Ctrl-C stops it`,
     );
     const signal = await stopped;
     const running = server.worker?.active().length ?? 0;

@@ -1,4 +1,5 @@
 import { defineCommand } from "citty";
+import { write } from "../core/stdio.ts";
 import { connect, connectArgs, jsonArg } from "./connect.ts";
 import { localTime } from "./format.ts";
 import { c, log, printJson, renderTable } from "./output.ts";
@@ -21,7 +22,7 @@ export const set = defineCommand({
       const info = await conn.client.setVariable(args.name, args.value);
       if (args.json) return printJson(info);
       log.success(
-        `variable ${c.bold(info.name, process.stderr)} set; use it as {{ variables.${info.name} }} in a definition or getVariable("${info.name}") in a flow`,
+        `variable ${c.bold(info.name, "stderr")} set; use it as {{ variables.${info.name} }} in a definition or getVariable("${info.name}") in a flow`,
       );
     } finally {
       conn.close();
@@ -37,7 +38,7 @@ export const get = defineCommand({
     try {
       const info = await conn.client.getVariable(args.name);
       if (args.json) return printJson(info);
-      process.stdout.write(`${info.value}\n`);
+      write("stdout", `${info.value}\n`);
     } finally {
       conn.close();
     }
@@ -57,7 +58,7 @@ export const ls = defineCommand({
         return;
       }
       const rows = list.map((v) => [c.bold(v.name), v.value, localTime(v.updated_at)]);
-      process.stdout.write(`${renderTable(["NAME", "VALUE", "CHANGED"], rows)}\n`);
+      write("stdout", `${renderTable(["NAME", "VALUE", "CHANGED"], rows)}\n`);
     } finally {
       conn.close();
     }
@@ -72,7 +73,7 @@ export const rm = defineCommand({
     try {
       const removed = await conn.client.removeVariable(args.name);
       if (args.json) return printJson(removed);
-      log.success(`variable ${c.bold(args.name, process.stderr)} removed`);
+      log.success(`variable ${c.bold(args.name, "stderr")} removed`);
     } finally {
       conn.close();
     }

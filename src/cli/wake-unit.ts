@@ -2,6 +2,7 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { defineCommand } from "citty";
 import { formatDuration, OrchError, parseDuration } from "../core/index.ts";
+import { write } from "../core/stdio.ts";
 import { connect, connectArgs } from "./connect.ts";
 import { log } from "./output.ts";
 
@@ -148,7 +149,7 @@ export default defineCommand({
       }
       const entries = Object.entries(files);
       for (const [name, text] of entries) {
-        process.stdout.write(entries.length > 1 ? `# ---- ${name}\n${text}` : text);
+        write("stdout", entries.length > 1 ? `# ---- ${name}\n${text}` : text);
       }
     } finally {
       conn.close();

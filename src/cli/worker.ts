@@ -141,7 +141,7 @@ export default defineCommand({
     });
     stopping = true;
     log.success(
-      `worker ${args.name} (${worker.id.slice(0, 8)}) takes runs of pool ${args.pool} from ${c.cyan(target.url, process.stderr)}; Ctrl-C stops it`,
+      `worker ${args.name} (${worker.id.slice(0, 8)}) takes runs of pool ${args.pool} from ${c.cyan(target.url, "stderr")}; Ctrl-C stops it`,
     );
 
     let stopped: Promise<void> | null = null;
