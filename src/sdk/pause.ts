@@ -11,6 +11,7 @@
 import { EXIT_PAUSED } from "../core/exit-codes.ts";
 import type { PauseAnswer } from "../core/wire/index.ts";
 import { currentFlowRun } from "./flow-context.ts";
+import { writeLines } from "./logger.ts";
 import { checkAgainst, type ParameterSchema, toJsonSchema } from "./parameters.ts";
 import { type Duration, durationMs } from "./retry-policy.ts";
 import { callRunApi, isTracked } from "./run-context.ts";
@@ -55,11 +56,12 @@ export async function pause<T extends Record<string, unknown> = Record<string, u
     },
   );
   if (answer.resumed) return (await checkAgainst(options.input, answer.input ?? {}, "input")) as T;
-  process.stderr.write(
-    `paused (${key}): resume with orch runs resume ${root.runId.slice(0, 8)}; this process ends until then\n`,
+  writeLines(
+    "stderr",
+    `paused (${key}): resume with orch runs resume ${root.runId.slice(0, 8)}; this process ends until then`,
   );
   await finishRunOutput();
-  // Let what is written reach the worker before the process ends.
+  // Let what the flow itself wrote through process.stdout reach the worker before the process ends.
   await new Promise<void>((resolve) => process.stdout.write("", () => resolve()));
   process.exit(EXIT_PAUSED);
 }

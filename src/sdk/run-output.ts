@@ -5,7 +5,7 @@
  */
 // Not the core's index: the flow-run entry loads only what a run needs.
 import { encodeFailure } from "../core/log-record.ts";
-import { logAsRecords, sdkLog } from "./logger.ts";
+import { logAsRecords, sdkLog, writeLines } from "./logger.ts";
 import { flushReports, reportFailures } from "./reporter.ts";
 
 /** The run's output starts: log lines and console.* become records. */
@@ -20,7 +20,7 @@ export function startRunOutput(): void {
 export function reportFlowError(error: unknown): void {
   const message = error instanceof Error ? error.message || error.name : String(error);
   sdkLog.error(error instanceof Error ? (error.stack ?? message) : message);
-  process.stderr.write(`${encodeFailure(message)}\n`);
+  writeLines("stderr", encodeFailure(message));
 }
 
 /** The flow ended: send what is queued; say once what could not be reported. */
