@@ -6,7 +6,8 @@
  * retention deleting 100,000 runs while the API is asked.
  * Prints one JSON line with every figure beside its baseline and target.
  * A `true` command in a Docker container beside `docker run` by hand.
- * `--only runs|schedule|deploy|api|monitor|tui|tasks|docker|retention` runs one section.
+ * Start-up of `orch --version` and `orch runs ls` beside a compiled hello world.
+ * `--only runs|schedule|deploy|api|monitor|tui|tasks|docker|retention|startup` runs one section.
  */
 import { parseArgs } from "node:util";
 import { benchApi } from "./bench-api.ts";
@@ -43,6 +44,7 @@ const sections: Record<string, () => Promise<unknown>> = {
   tasks: () => benchOnBinary("scripts/bench-tasks.ts", "the tasks' benchmark"),
   docker: () => benchDocker(),
   retention: benchRetention,
+  startup: () => benchOnBinary("scripts/bench-startup.ts", "the start-up benchmark"),
 };
 
 let built = false;
