@@ -1,4 +1,5 @@
 import type { StateType } from "../core/index.ts";
+import { localParts } from "../core/local-zone.ts";
 import { c } from "./output.ts";
 
 /** A state coloured by what it means: green done, red failed, yellow waiting. */
@@ -23,9 +24,9 @@ export function paintState(type: StateType | string, name?: string): string {
 /** An ISO time as local `YYYY-MM-DD HH:MM:SS`, or `-`. */
 export function localTime(isoTime: string | null | undefined): string {
   if (!isoTime) return "-";
-  const d = new Date(isoTime);
+  const d = localParts(Date.parse(isoTime));
   const pad = (n: number) => String(n).padStart(2, "0");
-  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
+  return `${d.year}-${pad(d.month)}-${pad(d.day)} ${pad(d.hours)}:${pad(d.minutes)}:${pad(d.seconds)}`;
 }
 
 /** A size for people: 512 B, 1.5 KiB, 3.2 MiB. */

@@ -1,5 +1,6 @@
 import { type ArgsDef, type CommandDef, renderUsage, runCommand } from "citty";
 import { closest, OrchError, renderProblem, VERSION } from "../core/index.ts";
+import { loadLocalZone } from "../core/local-zone.ts";
 import { isTerminal, write } from "../core/stdio.ts";
 import { COMMANDS } from "./commands.ts";
 import { log, stripAnsi } from "./output.ts";
@@ -20,6 +21,8 @@ class UsageError extends Error {}
  */
 export async function runCli(argv: string[]): Promise<never> {
   let code = 0;
+  // Read while the command loads: local times then skip the engine's zone machinery.
+  const zone = loadLocalZone();
   try {
     const [leaf, parent, rest] = await resolveCommand(root, argv);
     if (rest.includes("--help") || rest.includes("-h") || (argv.length === 0 && leaf === root)) {
@@ -36,6 +39,7 @@ export async function runCli(argv: string[]): Promise<never> {
       );
     }
     await checkFlags(leaf, parent, rest);
+    await zone;
     const { result } = await runCommand(leaf, { rawArgs: rest });
     if (typeof result === "number") code = result;
   } catch (error) {

@@ -37,34 +37,51 @@ const LEVEL_TAGS: Record<number, (t: string) => string> = {
   1: (t) => c.yellow(t, "stderr"),
 };
 
-/**
- * The CLI's logger: consola's core with a plain reporter, to stderr, so stdout carries only
- * what a command prints (tables, JSON).
- */
-export const log = createConsola({
-  level: process.env.ORCH_QUIET ? 1 : 3,
-  reporters: [
-    {
-      log(entry) {
-        const text = entry.args
-          .map((a) => (a instanceof Error ? a.message : typeof a === "string" ? a : Bun.inspect(a)))
-          .join(" ");
-        const tag =
-          entry.type === "error" || entry.type === "fatal"
-            ? "error"
-            : entry.type === "warn"
-              ? "warn"
-              : entry.type === "success"
-                ? "✔"
-                : "";
-        const painted = tag
-          ? `${(LEVEL_TAGS[entry.level] ?? ((t: string) => c.green(t, "stderr")))(tag)} `
-          : "";
-        write("stderr", `${painted}${text}\n`);
+/** consola's core with a plain reporter, to stderr, so stdout carries only what a command prints. */
+const createLog = () =>
+  createConsola({
+    level: process.env.ORCH_QUIET ? 1 : 3,
+    reporters: [
+      {
+        log(entry) {
+          const text = entry.args
+            .map((a) =>
+              a instanceof Error ? a.message : typeof a === "string" ? a : Bun.inspect(a),
+            )
+            .join(" ");
+          const tag =
+            entry.type === "error" || entry.type === "fatal"
+              ? "error"
+              : entry.type === "warn"
+                ? "warn"
+                : entry.type === "success"
+                  ? "✔"
+                  : "";
+          const painted = tag
+            ? `${(LEVEL_TAGS[entry.level] ?? ((t: string) => c.green(t, "stderr")))(tag)} `
+            : "";
+          write("stderr", `${painted}${text}\n`);
+        },
       },
-    },
-  ],
-});
+    ],
+  });
+
+let consola: ReturnType<typeof createLog> | undefined;
+const at =
+  (level: "info" | "success" | "warn" | "error") =>
+  (message: unknown, ...args: unknown[]): void =>
+    (consola ??= createLog())[level](message, ...args);
+
+/**
+ * The CLI's logger (consola, made at the first message: a command that only prints a table
+ * never pays for it).
+ */
+export const log = {
+  info: at("info"),
+  success: at("success"),
+  warn: at("warn"),
+  error: at("error"),
+};
 
 /** Print one JSON document on stdout. */
 export function printJson(value: unknown): void {

@@ -1,6 +1,7 @@
 import type { DeploymentJson } from "../client/index.ts";
 import { describeSchedule } from "../client/index.ts";
 import { escapeControlChars } from "../core/index.ts";
+import { localParts } from "../core/local-zone.ts";
 import type { MonitorRun } from "./state.ts";
 
 /** How a state looks: Ink colour props. Late and Crashed stand out on a background. */
@@ -42,11 +43,12 @@ const pad2 = (n: number) => String(n).padStart(2, "0");
 /** A time for a table: `14:02:07` today, `03-14 14:02` on another day, `—` for none. */
 export function clockTime(iso: string | null, now: number): string {
   if (!iso) return "—";
-  const at = new Date(iso);
-  const today = new Date(now);
-  const time = `${pad2(at.getHours())}:${pad2(at.getMinutes())}`;
-  if (at.toDateString() === today.toDateString()) return `${time}:${pad2(at.getSeconds())}`;
-  return `${pad2(at.getMonth() + 1)}-${pad2(at.getDate())} ${time}`;
+  const at = localParts(Date.parse(iso));
+  const today = localParts(now);
+  const time = `${pad2(at.hours)}:${pad2(at.minutes)}`;
+  const sameDay = at.year === today.year && at.month === today.month && at.day === today.day;
+  if (sameDay) return `${time}:${pad2(at.seconds)}`;
+  return `${pad2(at.month)}-${pad2(at.day)} ${time}`;
 }
 
 /** A duration in a few characters: `850ms`, `4.2s`, `3m07s`, `2h05m`, `3d04h`. */
