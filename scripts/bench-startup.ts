@@ -26,7 +26,16 @@ function must(cmd: string[], cwd = dir): string {
 // The baseline: the smallest program this Bun compiles, with the same build options.
 writeFileSync(join(dir, "hello.ts"), 'console.log("hello");\n');
 const hello = join(dir, "hello");
-must([process.execPath, "build", "--compile", "--minify", "--bytecode", "hello.ts", "--outfile", hello]);
+must([
+  process.execPath,
+  "build",
+  "--compile",
+  "--minify",
+  "--bytecode",
+  "hello.ts",
+  "--outfile",
+  hello,
+]);
 
 const project = join(dir, "project");
 must([ORCH, "init", project]);
@@ -41,7 +50,8 @@ function measure(commands: Record<string, string[]>, cwd: string): Record<string
       const wall = performance.now() - started;
       if (r.exitCode !== 0) throw new Error(`${cmd.join(" ")} exited ${r.exitCode}: ${r.stderr}`);
       const cpu = r.resourceUsage.cpuTime;
-      const sample = (samples[name] ??= { wall: [], cpu: [] });
+      samples[name] ??= { wall: [], cpu: [] };
+      const sample = samples[name];
       sample.wall.push(wall);
       sample.cpu.push(Number(cpu.user + cpu.system) / 1000);
     }

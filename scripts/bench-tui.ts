@@ -4,12 +4,15 @@
  * deployments show, and until it is online with them (its live stream open; median of --runs);
  * then its CPU while idle over --idle seconds (utime+stime
  * from /proc), and the same for `orch up` with its monitor (server, scheduler, worker and TUI in
- * one process). Prints one JSON line. `bun scripts/bench-tui.ts [--runs 5] [--idle 10]`
+ * one process). Beside it, in the same minutes: the first frame of the smallest Ink program,
+ * compiled as orch is (scripts/bench-ink-hello.tsx). Prints one JSON line.
+ * `bun scripts/bench-tui.ts [--runs 5] [--idle 10]`
  */
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
+import { COMPILE_OPTIONS } from "./build-options.ts";
 
 const { values } = parseArgs({
   options: {
@@ -25,6 +28,15 @@ const ORCH = resolve(import.meta.dirname, "../dist/orch");
 const TICKS = 100; // USER_HZ on Linux
 
 const dir = mkdtempSync(join(tmpdir(), "orch-bench-tui-"));
+
+// The baseline, compiled as orch is: the first frame of the smallest Ink program.
+const BASELINE = join(dir, "ink-hello");
+const built = await Bun.build({
+  entrypoints: [join(import.meta.dirname, "bench-ink-hello.tsx")],
+  compile: { outfile: BASELINE },
+  ...COMPILE_OPTIONS,
+});
+if (!built.success) throw new Error(`building the baseline failed: ${built.logs.join("\n")}`);
 mkdirSync(join(dir, "flows"));
 const yaml = ["deployments:"];
 for (let i = 0; i < COUNT; i++) {
@@ -101,7 +113,13 @@ try {
   const dataFrame: number[] = [];
   const onlineFrame: number[] = [];
   let monitorPid = 0;
+  const baselineFrame: number[] = [];
   for (let i = 0; i < RUNS; i++) {
+    // The baseline first, in the same minute as each measured run.
+    const begun = performance.now();
+    session(`exec ${BASELINE}`);
+    baselineFrame.push(await until((s) => s.includes("orch monitor (baseline)"), begun));
+    tmux("kill-session", "-t", "b");
     const started = performance.now();
     session(`exec ${ORCH} monitor`);
     firstFrame.push(await until((s) => s.includes("orch monitor"), started));
@@ -114,6 +132,9 @@ try {
   result.deployments_shown_ms = median(dataFrame);
   result.online_ms = median(onlineFrame);
   result.first_frame_runs_ms = firstFrame.map(Math.round);
+  result.baseline_ink_first_frame_ms = median(baselineFrame);
+  result.first_frame_ratio_to_baseline =
+    Math.round((median(firstFrame) / median(baselineFrame)) * 100) / 100;
   await Bun.sleep(1000);
   result.idle_cpu_monitor_pct = await idleCpu(monitorPid, IDLE_S);
   result.idle_cpu_server_pct = await idleCpu(up.pid, IDLE_S);

@@ -4,7 +4,7 @@
  */
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import type { BunPlugin } from "bun";
+import { COMPILE_OPTIONS } from "./build-options.ts";
 
 const TARGETS = [
   "bun-linux-x64",
@@ -22,24 +22,6 @@ const { values } = parseArgs({
   },
 });
 
-/**
- * Ink imports react-devtools-core only when DEV is set; the import must still resolve inside the
- * executable, so it resolves to an empty module.
- */
-const stubDevtools: BunPlugin = {
-  name: "stub-react-devtools-core",
-  setup(build) {
-    build.onResolve({ filter: /^react-devtools-core$/ }, () => ({
-      path: "react-devtools-core",
-      namespace: "orch-stub",
-    }));
-    build.onLoad({ filter: /.*/, namespace: "orch-stub" }, () => ({
-      contents: "export default { initialize() {}, connectToDevTools() {} };",
-      loader: "js",
-    }));
-  },
-};
-
 // The types `orch init` writes come from the SDK's source; regenerate them before compiling.
 const types = Bun.spawnSync(["bun", join(import.meta.dirname, "gen-sdk-types.ts")], {
   stdout: "inherit",
@@ -55,17 +37,7 @@ for (const target of targets) {
   const result = await Bun.build({
     entrypoints: ["./src/main.ts"],
     compile: target ? { target: target as (typeof TARGETS)[number], outfile } : { outfile },
-    minify: true,
-    // Each command's modules are their own chunk, loaded only when that command runs: start-up
-    // is paid per command (NOTES.md), and `orch --version` must not parse the TUI or the server.
-    splitting: true,
-    // Bytecode in the executable: modules are not parsed at start-up (a third off `orch runs ls`'s
-    // CPU time, measured by `npm run bench -- --only startup`).
-    bytecode: true,
-    format: "esm",
-    sourcemap: "none",
-    define: { "process.env.NODE_ENV": JSON.stringify("production") },
-    plugins: [stubDevtools],
+    ...COMPILE_OPTIONS,
   });
   if (!result.success) {
     for (const message of result.logs) console.error(message);

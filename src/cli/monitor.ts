@@ -16,16 +16,17 @@ export default defineCommand({
         "orch monitor needs a terminal; for scripts use orch runs ls, orch runs logs ID -f, or the API",
       );
     }
+    // Ink and React load only here, while this command finds the server and the monitor loads
+    // its data.
+    const monitor = (await import("../tui/index.ts")).createMonitor({ mode: "attach" });
     const connection = await connect(args, { local: false });
-    // Ink and React load only here, while the monitor loads its data.
-    const { createMonitor } = await import("../tui/index.ts");
     let stop: () => void = () => {};
     const signalled = new Promise<void>((resolve) => {
       stop = resolve;
     });
     process.once("SIGTERM", stop);
     process.once("SIGHUP", stop);
-    await createMonitor({ mode: "attach" }).run(connection.client, { until: signalled });
+    await monitor.run(connection.client, { until: signalled });
     connection.close();
     return 0;
   },

@@ -45,7 +45,10 @@ export interface Monitor {
   run(client: Client, options?: { until?: Promise<unknown> }): Promise<void>;
 }
 
-/** Make the monitor for `orch up` (it owns the server) or `orch monitor` (attached). */
+/**
+ * Make the monitor for `orch up` (it owns the server) or `orch monitor` (attached). Its modules
+ * start loading at once: make it before the slow part of start-up, then `run` it.
+ */
 export function createMonitor(options: MonitorOptions): Monitor {
   const stdout = options.stdout ?? process.stdout;
   const stdin = options.stdin ?? process.stdin;
@@ -53,6 +56,10 @@ export function createMonitor(options: MonitorOptions): Monitor {
   const quitting = new Promise<void>((resolve) => {
     quit = resolve;
   });
+  // Ink and React (over 100 ms) load from now on, while the caller connects or starts its server.
+  const modules = Promise.all([importInk(), import("react"), import("./Monitor.tsx")]);
+  // A failure is reported by `run`; the monitor may never run (its command failed first).
+  modules.catch(() => {});
   const store = createMonitorStore({
     mode: options.mode,
     size: { cols: stdout.columns || 80, rows: stdout.rows || 24 },
@@ -64,11 +71,7 @@ export function createMonitor(options: MonitorOptions): Monitor {
     logger: store.logger,
     async run(client, { until } = {}) {
       void store.start(client);
-      const [ink, { createElement }, { Monitor }] = await Promise.all([
-        importInk(),
-        import("react"),
-        import("./Monitor.tsx"),
-      ]);
+      const [ink, { createElement }, { Monitor }] = await modules;
       stdout.write(ENTER_SCREEN);
       const app = ink.render(createElement(Monitor, { store }), {
         stdout,
