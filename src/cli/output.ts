@@ -69,8 +69,10 @@ const createLog = () =>
 let consola: ReturnType<typeof createLog> | undefined;
 const at =
   (level: "info" | "success" | "warn" | "error") =>
-  (message: unknown, ...args: unknown[]): void =>
-    (consola ??= createLog())[level](message, ...args);
+  (message: unknown, ...args: unknown[]): void => {
+    consola ??= createLog();
+    consola[level](message, ...args);
+  };
 
 /**
  * The CLI's logger (consola, made at the first message: a command that only prints a table
