@@ -2,6 +2,7 @@ import { type Clock, createSleepDetector, formatDuration } from "../core/index.t
 import {
   deploymentsWithSlotsIn,
   type EventRow,
+  getRun,
   listDeployments,
   nextPlannedRunAt,
   type Store,
@@ -205,6 +206,18 @@ export function startScheduler(options: SchedulerOptions): Scheduler {
     arm();
   };
 
+  /**
+   * Whether the armed timer already fires by the time a new run could turn Late. Why: every run
+   * created (a trigger through the API, a burst of them) would otherwise re-read the store's
+   * next planned and next late times in the request that made it; a run due now can only move
+   * the timer earlier than `lateAfterMs` from now, which the armed timer usually is already.
+   */
+  const coveredByTimer = (runId: string | null): boolean => {
+    if (timer === null || !runId) return false;
+    const run = getRun(store, runId);
+    return run?.state_name === "Scheduled" && expectedAt <= run.scheduled_at + lateAfterMs;
+  };
+
   const onEvent = (event: EventRow) => {
     if (stopped) return;
     if (event.name.startsWith("deployment.") && event.resource) {
@@ -214,7 +227,7 @@ export function startScheduler(options: SchedulerOptions): Scheduler {
         flushQueued = true;
         queueMicrotask(flush);
       }
-    } else if (event.name === "flow-run.scheduled") {
+    } else if (event.name === "flow-run.scheduled" && !coveredByTimer(event.resource)) {
       armSoon();
     }
   };

@@ -18,6 +18,13 @@ function tooLarge(length?: number): OrchError {
   );
 }
 
+function bodyTimeout(timeoutMs: number): OrchError {
+  return new OrchError(
+    "E_TIMEOUT",
+    `the request body did not all arrive within ${timeoutMs / 1000} s; send it at once`,
+  );
+}
+
 /**
  * A request's body as text, refused (413) past MAX_BODY_BYTES. The body is read as a stream and
  * reading stops at the limit, so a body of any size (or an endless chunked one) gets a 413 with
@@ -25,22 +32,28 @@ function tooLarge(length?: number): OrchError {
  * has not all come within `timeoutMs` is a 408: a client that stalls holds nothing for long.
  */
 export async function readText(req: Request, timeoutMs = BODY_TIMEOUT_MS): Promise<string> {
-  const length = Number(req.headers.get("content-length") ?? 0);
+  const declared = req.headers.get("content-length");
+  const length = Number(declared ?? 0);
   if (length > MAX_BODY_BYTES) throw tooLarge(length);
   if (!req.body) return "";
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  // A body whose length was declared (and is within the limit) is read whole: the runtime reads
+  // that many bytes and no more, so the stream's chunk-by-chunk guard is only needed without one.
+  if (declared !== null && Number.isSafeInteger(length) && length >= 0) {
+    const late = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(bodyTimeout(timeoutMs)), timeoutMs);
+    });
+    try {
+      return await Promise.race([req.text(), late]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
   const chunks: Uint8Array[] = [];
   let size = 0;
   const reader = req.body.getReader();
-  let timer: ReturnType<typeof setTimeout> | undefined;
   const late = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => {
-      reject(
-        new OrchError(
-          "E_TIMEOUT",
-          `the request body did not all arrive within ${timeoutMs / 1000} s; send it at once`,
-        ),
-      );
-    }, timeoutMs);
+    timer = setTimeout(() => reject(bodyTimeout(timeoutMs)), timeoutMs);
   });
   try {
     for (;;) {

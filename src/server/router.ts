@@ -57,11 +57,15 @@ export interface Route {
 }
 
 interface Compiled extends Route {
+  /** The path itself, when it has no `:params` (compared as a string, no regex run). */
+  literal: string | null;
   pattern: RegExp;
   keys: string[];
+  /** The query's schema as one object, so it is compiled once (schemas are cached by identity). */
+  querySchema: object;
 }
 
-function coerceQuery(route: Route, url: URL): RouteContext["query"] {
+function coerceQuery(route: Compiled, url: URL): RouteContext["query"] {
   const query: RouteContext["query"] = {};
   const problems = [];
   for (const key of url.searchParams.keys()) {
@@ -89,9 +93,8 @@ function coerceQuery(route: Route, url: URL): RouteContext["query"] {
       value = raw === "1" || raw === "true" ? true : raw === "0" || raw === "false" ? false : raw;
     query[key] = value;
   }
-  const schema = { type: "object", properties: route.query ?? {} };
   if (problems.length) throw new OrchError("E_BAD_INPUT", "the query is not valid", problems);
-  for (const issue of checkSchema(schema, query)) {
+  for (const issue of checkSchema(route.querySchema, query)) {
     const where = renderPath(issue.path);
     const raw = url.searchParams.get(where);
     problems.push({
@@ -118,33 +121,50 @@ export function createRouter(
   routes: Route[],
   options: RouterOptions = {},
 ): (req: Request) => Promise<Response> {
-  const compiled: Compiled[] = routes.map((route) => {
+  // Everything a request would otherwise redo is made here once: each route's pattern and query
+  // schema, and the routes of each method in their order (the first that matches wins; HEAD is
+  // served by GET routes).
+  const byMethod = new Map<string, Compiled[]>();
+  for (const route of routes) {
     const keys: string[] = [];
     const source = route.path.replace(/:([a-z_]+)/g, (_, key: string) => {
       keys.push(key);
       return "([^/]+)";
     });
-    return { ...route, keys, pattern: new RegExp(`^${source}/?$`) };
-  });
+    const compiled: Compiled = {
+      ...route,
+      keys,
+      literal: keys.length ? null : route.path,
+      pattern: new RegExp(`^${source}/?$`),
+      querySchema: { type: "object", properties: route.query ?? {} },
+    };
+    for (const method of route.method === "GET" ? ["GET", "HEAD"] : [route.method]) {
+      const list = byMethod.get(method) ?? [];
+      list.push(compiled);
+      byMethod.set(method, list);
+    }
+  }
+  const none: Compiled[] = [];
   return async (req) => {
     try {
       options.authorize?.(req);
       const url = new URL(req.url);
-      for (const route of compiled) {
-        if (route.method !== req.method && !(req.method === "HEAD" && route.method === "GET")) {
-          continue;
+      const path = url.pathname;
+      const bare = path.length > 1 && path.endsWith("/") ? path.slice(0, -1) : path;
+      for (const route of byMethod.get(req.method) ?? none) {
+        let match: RegExpExecArray | null = null;
+        if (route.literal !== null) {
+          if (route.literal !== bare) continue;
+        } else {
+          match = route.pattern.exec(path);
+          if (!match) continue;
         }
-        const match = route.pattern.exec(url.pathname);
-        if (!match) continue;
         const params: Record<string, string> = {};
         route.keys.forEach((key, i) => {
           try {
-            params[key] = decodeURIComponent(match[i + 1]!);
+            params[key] = decodeURIComponent(match![i + 1]!);
           } catch {
-            throw new OrchError(
-              "E_BAD_INPUT",
-              `the path has invalid percent-encoding: ${url.pathname}`,
-            );
+            throw new OrchError("E_BAD_INPUT", `the path has invalid percent-encoding: ${path}`);
           }
         });
         const query = coerceQuery(route, url);

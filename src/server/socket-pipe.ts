@@ -25,6 +25,15 @@ export function flush(to: End, queue: Uint8Array[]): boolean {
 
 /** Send `chunk` on, or queue it and stop reading `from` until `to` drains. */
 export function forward(to: End | undefined, queue: Uint8Array[], chunk: Uint8Array, from: End) {
+  // Nothing waiting: write straight through, and copy only what the socket did not take (the
+  // runtime reuses `chunk` once this returns). Every request and answer passes here.
+  if (to && queue.length === 0) {
+    const written = to.write(chunk);
+    if (written === chunk.byteLength) return;
+    queue.push(chunk.slice(Math.max(0, written)));
+    from.pause();
+    return;
+  }
   queue.push(new Uint8Array(chunk));
   if (!to) return;
   if (!flush(to, queue)) from.pause();

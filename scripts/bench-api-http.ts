@@ -1,0 +1,259 @@
+/**
+ * The API as users reach it: `orch up --headless` in its own process, driven over HTTP the way a
+ * client does (trigger with POST, see the run end on the event stream), each figure beside its
+ * baseline taken in the same run: raw `Bun.spawn(["true"])` in this process at the same
+ * concurrency, and a bare Bun.serve (its own process) answering the same health JSON.
+ */
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+const ROOT = join(import.meta.dir, "..");
+
+export interface HttpBenchOptions {
+  /** Runs triggered at once for the throughput figure. */
+  runs: number;
+  /** One-at-a-time samples for latencies. */
+  latency: number;
+  /** The embedded worker's concurrency, and raw spawn's. */
+  concurrency: number;
+}
+
+const percentile = (xs: number[], p: number) => {
+  const sorted = [...xs].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+};
+const round = (x: number, digits = 2) => Number(x.toFixed(digits));
+
+/** A child process that prints or writes where it listens; killed by stop(). */
+interface Served {
+  url: string;
+  headers: Record<string, string>;
+  stop(): Promise<void>;
+}
+
+/** `orch up --headless` for a project of one `true` deployment, from source, in its own process. */
+async function orchUp(args: string[], concurrency: number): Promise<Served> {
+  const root = mkdtempSync(join(tmpdir(), "orch-bench-http-"));
+  mkdirSync(join(root, "flows"));
+  writeFileSync(
+    join(root, "flows", "bench.yaml"),
+    'deployments:\n  - name: "true"\n    command: ["true"]\n',
+  );
+  const proc = Bun.spawn(
+    [
+      process.execPath,
+      join(ROOT, "src/main.ts"),
+      "up",
+      "--headless",
+      "--port",
+      "0",
+      "--dir",
+      root,
+      "--concurrency",
+      String(concurrency),
+      ...args,
+    ],
+    { stdout: "pipe", stderr: "pipe", cwd: root },
+  );
+  // Drained as a terminal would be: the server's log lines are part of what it does.
+  void new Response(proc.stdout).arrayBuffer();
+  const stderr = new Response(proc.stderr).text();
+  const serverFile = join(root, ".orch", "server.json");
+  const deadline = performance.now() + 60_000;
+  while (!existsSync(serverFile)) {
+    if (proc.exitCode !== null || performance.now() > deadline)
+      throw new Error(`orch up did not start: ${await stderr}`);
+    await Bun.sleep(20);
+  }
+  const { url } = JSON.parse(readFileSync(serverFile, "utf8")) as { url: string };
+  const token = readFileSync(join(root, ".orch", "token"), "utf8").trim();
+  return {
+    url,
+    headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+    async stop() {
+      proc.kill("SIGTERM");
+      await proc.exited;
+      rmSync(root, { recursive: true, force: true });
+    },
+  };
+}
+
+/** The bare Bun.serve of bench-bare-serve.ts. */
+async function bareServe(): Promise<Served> {
+  const proc = Bun.spawn([process.execPath, join(import.meta.dir, "bench-bare-serve.ts")], {
+    stdout: "pipe",
+    stderr: "inherit",
+  });
+  const reader = proc.stdout.getReader();
+  let text = "";
+  while (!text.includes("\n")) {
+    const { value, done } = await reader.read();
+    if (done) throw new Error("the bare server did not start");
+    text += new TextDecoder().decode(value);
+  }
+  return {
+    url: text.trim(),
+    headers: {},
+    async stop() {
+      proc.kill();
+      await proc.exited;
+    },
+  };
+}
+
+/** Follows the event stream as a client does; `ended(id)` resolves when the run COMPLETED. */
+async function followRuns(server: Served) {
+  const res = await fetch(`${server.url}/api/events/stream?prefix=flow-run.`, {
+    headers: server.headers,
+  });
+  if (!res.ok || !res.body) throw new Error(`the event stream answered ${res.status}`);
+  const completed = new Set<string>();
+  const waiting = new Map<string, () => void>();
+  let failure: string | null = null;
+  const reader = res.body.getReader();
+  const decoder = new TextDecoder();
+  void (async () => {
+    let buffer = "";
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) return;
+      buffer += decoder.decode(value, { stream: true });
+      let end = buffer.indexOf("\n\n");
+      while (end >= 0) {
+        const message = buffer.slice(0, end);
+        buffer = buffer.slice(end + 2);
+        end = buffer.indexOf("\n\n");
+        const data = message.split("\n").find((l) => l.startsWith("data: "));
+        if (!data) continue;
+        const event = JSON.parse(data.slice(6)) as { name: string; resource: string };
+        if (event.name === "flow-run.completed") {
+          completed.add(event.resource);
+          waiting.get(event.resource)?.();
+        } else if (event.name === "flow-run.failed" || event.name === "flow-run.crashed") {
+          failure = `run ${event.resource} ended ${event.name}`;
+        }
+      }
+    }
+  })();
+  return {
+    ended(id: string): Promise<void> {
+      if (failure) throw new Error(failure);
+      if (completed.has(id)) return Promise.resolve();
+      return new Promise((resolve) => waiting.set(id, resolve));
+    },
+    close: () => reader.cancel(),
+  };
+}
+
+/** POST a run of `true`; its id. */
+async function trigger(server: Served): Promise<string> {
+  const res = await fetch(`${server.url}/api/deployments/true/runs`, {
+    method: "POST",
+    headers: server.headers,
+    body: "{}",
+  });
+  if (res.status !== 201) throw new Error(`triggering answered ${res.status}: ${await res.text()}`);
+  return ((await res.json()) as { id: string }).id;
+}
+
+/** Milliseconds each of `samples` calls of `fn` took, one at a time. */
+async function timeEach(samples: number, fn: () => Promise<unknown>): Promise<number[]> {
+  const times: number[] = [];
+  for (let i = 0; i < samples; i++) {
+    const t = performance.now();
+    await fn();
+    times.push(performance.now() - t);
+  }
+  return times;
+}
+
+async function rawThroughput(total: number, concurrency: number): Promise<number> {
+  let next = 0;
+  const t = performance.now();
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next++ < total) await Bun.spawn(["true"]).exited;
+    }),
+  );
+  return total / ((performance.now() - t) / 1000);
+}
+
+/** GET /api/health of each server, interleaved in rounds so both see the same load. */
+async function healthTimes(servers: Served[], samples: number): Promise<number[][]> {
+  const times: number[][] = servers.map(() => []);
+  const get = (s: Served) => fetch(`${s.url}/api/health`).then((r) => r.arrayBuffer());
+  for (const s of servers) await timeEach(50, () => get(s));
+  for (let round = 0; round < 10; round++) {
+    for (const [i, s] of servers.entries()) {
+      times[i]!.push(...(await timeEach(samples / 10, () => get(s))));
+    }
+  }
+  return times;
+}
+
+/** Run the through-HTTP benchmark; returns the figures. */
+export async function benchApiHttp(options: HttpBenchOptions) {
+  const { runs, latency, concurrency } = options;
+  const bare = await bareServe();
+  const idle = await orchUp(["--no-worker"], concurrency);
+  const orch = await orchUp([], concurrency);
+  try {
+    const [orchHealth, bareHealth] = await healthTimes([idle, bare], 2000);
+    // Creating a run, one at a time, on a server with no worker (nothing else competes).
+    await timeEach(50, () => trigger(idle));
+    const post = await timeEach(latency * 2, () => trigger(idle));
+
+    const stream = await followRuns(orch);
+    const roundTrip = async () => stream.ended(await trigger(orch));
+    await timeEach(20, roundTrip);
+    await timeEach(20, () => Bun.spawn(["true"]).exited);
+    const raw = await timeEach(latency, () => Bun.spawn(["true"]).exited);
+    const through = await timeEach(latency, roundTrip);
+
+    const rawRate = await rawThroughput(runs, concurrency);
+    const started = performance.now();
+    const ids = await Promise.all(Array.from({ length: runs }, () => trigger(orch)));
+    await Promise.all(ids.map((id) => stream.ended(id)));
+    const orchRate = runs / ((performance.now() - started) / 1000);
+    await stream.close();
+
+    const p50 = (xs: number[]) => round(percentile(xs, 50), 3);
+    return {
+      concurrency,
+      health_ms: {
+        orch_p50: p50(orchHealth),
+        orch_p99: round(percentile(orchHealth, 99), 3),
+        bare_bun_serve_p50: p50(bareHealth),
+        ratio: round(percentile(orchHealth, 50) / percentile(bareHealth, 50)),
+      },
+      post_run_ms: { p50: p50(post), p99: round(percentile(post, 99), 3) },
+      trigger_to_completed_ms: {
+        orch_p50: p50(through),
+        orch_p95: round(percentile(through, 95), 3),
+        raw_spawn_p50: p50(raw),
+        ratio: round(percentile(through, 50) / percentile(raw, 50)),
+      },
+      throughput_runs_per_s: {
+        runs,
+        orch: Math.round(orchRate),
+        raw_spawn: Math.round(rawRate),
+        ratio: round(orchRate / rawRate),
+      },
+      targets_met: {
+        health_within_2x_bare: percentile(orchHealth, 50) <= 2 * percentile(bareHealth, 50),
+        post_run_p50_within_half_ms: percentile(post, 50) <= 0.5,
+        latency_p50_within_3x_raw: percentile(through, 50) <= 3 * percentile(raw, 50),
+        throughput_at_least_half_raw: orchRate >= 0.5 * rawRate,
+      },
+    };
+  } finally {
+    await Promise.all([bare.stop(), idle.stop(), orch.stop()]);
+  }
+}
+
+if (import.meta.main) {
+  console.log(
+    JSON.stringify(await benchApiHttp({ runs: 500, latency: 200, concurrency: 8 }), null, 1),
+  );
+}
