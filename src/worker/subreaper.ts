@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { reapChild, setChildSubreaper } from "./libc.ts";
 import { groupAlive, signalGroup, statFields } from "./process-tree.ts";
 import { carriesMark, findMarkedProcesses, type RunMark } from "./run-processes.ts";
@@ -61,29 +61,28 @@ interface Stray {
   zombie: boolean;
 }
 
-/** Our direct children that are no live run's main process nor in our session: orphans. */
+/**
+ * Our direct children that are no live run's main process nor in our session: orphans.
+ *
+ * Only the main thread's children list is read: runs are spawned from it (the JavaScript
+ * thread), and the kernel hands an orphan to the subreaper's first live thread, which is the
+ * main one. Reading every thread's list cost a directory read and a file read per thread at
+ * every run's end.
+ */
 function listStrays(): Stray[] {
   const strays: Stray[] = [];
-  let tasks: string[];
+  let children: string;
   try {
-    tasks = readdirSync("/proc/self/task");
+    children = readFileSync(`/proc/self/task/${process.pid}/children`, "latin1");
   } catch {
     return strays;
   }
-  for (const task of tasks) {
-    let children: string;
-    try {
-      children = readFileSync(`/proc/self/task/${task}/children`, "latin1");
-    } catch {
-      continue;
-    }
-    for (const word of children.split(" ")) {
-      const pid = Number(word);
-      if (!word || mains.has(pid)) continue;
-      const fields = statFields(pid);
-      if (fields && fields[3] !== ownSession) {
-        strays.push({ pid, pgid: Number(fields[2]), zombie: fields[0] === "Z" });
-      }
+  for (const word of children.split(" ")) {
+    const pid = Number(word);
+    if (!word || mains.has(pid)) continue;
+    const fields = statFields(pid);
+    if (fields && fields[3] !== ownSession) {
+      strays.push({ pid, pgid: Number(fields[2]), zombie: fields[0] === "Z" });
     }
   }
   return strays;

@@ -176,6 +176,48 @@ describe("late runs", () => {
   });
 });
 
+describe("late runs made by hand", () => {
+  test("runs created by hand while the timer waits for a schedule each turn Late 5 s after their time", async () => {
+    const d = lab.deploy({
+      name: "etl",
+      work_pool: "gpu",
+      schedules: [schedule({ cron: "30 * * * *" })],
+    });
+    lab.start();
+    expect(lab.time.nextIn()).toBeGreaterThan(20 * MINUTE);
+    const first = createRun(lab.store, { deploymentId: d.id, deployment: "etl", workPool: "gpu" });
+    await settle();
+    expect(lab.time.nextIn()).toBe(5000);
+    await lab.time.advance(1000);
+    // Due a second later than the first: the timer already set covers it.
+    const second = createRun(lab.store, { deploymentId: d.id, deployment: "etl", workPool: "gpu" });
+    await settle();
+    await lab.time.advance(4000);
+    const byId = (id: string) => lab.runs("etl").find((r) => r.id === id)!;
+    expect(byId(first.id).state_name).toBe("Late");
+    expect(byId(second.id).state_name).toBe("Scheduled");
+    await lab.time.advance(1000);
+    expect(byId(second.id).state_name).toBe("Late");
+  });
+
+  test("a run created for a time already past is Late at once, even while an earlier timer is set", async () => {
+    const d = lab.deploy({ name: "etl", work_pool: "gpu" });
+    lab.start();
+    createRun(lab.store, { deploymentId: d.id, deployment: "etl", workPool: "gpu" });
+    await settle();
+    expect(lab.time.nextIn()).toBe(5000);
+    const old = createRun(lab.store, {
+      deploymentId: d.id,
+      deployment: "etl",
+      workPool: "gpu",
+      scheduledAt: T0 - 10 * MINUTE,
+    });
+    await settle();
+    await lab.time.advance(0);
+    expect(lab.runs("etl").find((r) => r.id === old.id)!.state_name).toBe("Late");
+  });
+});
+
 describe("catch-up after a sleep", () => {
   /** Run a 1-minute schedule for 3 minutes, then sleep an hour, then wake. */
   async function sleepAnHour(catchup: "latest" | "all" | "none") {
