@@ -199,7 +199,7 @@ export async function benchApiHttp(options: HttpBenchOptions) {
   const idle = await orchUp(["--no-worker"], concurrency);
   const orch = await orchUp([], concurrency);
   try {
-    const [orchHealth, bareHealth] = await healthTimes([idle, bare], 2000);
+    const [orchHealth = [], bareHealth = []] = await healthTimes([idle, bare], 2000);
     // Creating a run, one at a time, on a server with no worker (nothing else competes).
     await timeEach(50, () => trigger(idle));
     const post = await timeEach(latency * 2, () => trigger(idle));

@@ -1,6 +1,11 @@
 /**
- * API benchmark: a real server over a store of a million runs: p99 of GET /api/runs?limit=50,
- * 1,000 concurrent requests all answered, and health checks while a flow prints a million lines.
+ * API benchmark (`npm run bench -- --only api`), as users reach orch:
+ * - through HTTP (bench-api-http.ts): `orch up` in its own process, runs triggered with POST and
+ *   seen COMPLETED on the event stream, beside raw spawn and a bare Bun.serve in the same run;
+ * - the peers on Bun (bench-peers.ts): BullMQ with Redis, graphile-worker with Postgres, each
+ *   skipped with a line when its server is not installed;
+ * - a real server over a store of a million runs: p99 of GET /api/runs?limit=50, 1,000
+ *   concurrent requests all answered, and health checks while a flow prints a million lines.
  * Prints one JSON line.
  */
 import { mkdtempSync, rmSync } from "node:fs";
@@ -10,6 +15,8 @@ import { projectPaths } from "../src/core/index.ts";
 import { startServer } from "../src/server/index.ts";
 import { ensureDataDir, openStore } from "../src/store/index.ts";
 import { rawSqliteForTests } from "../src/store/testing.ts";
+import { benchApiHttp, type HttpBenchOptions } from "./bench-api-http.ts";
+import { benchPeers } from "./bench-peers.ts";
 
 const RUNS = Number(process.env.BENCH_API_RUNS ?? 1_000_000);
 const LINES = Number(process.env.BENCH_API_LINES ?? 1_000_000);
@@ -49,7 +56,31 @@ function seedRuns(dbPath: string, count: number): number {
   return (performance.now() - started) / 1000;
 }
 
-export async function benchApi() {
+/** Through HTTP, the peers (with orch's ratio to each) and the store of a million runs. */
+export async function benchApi(options: HttpBenchOptions) {
+  const through_http = await benchApiHttp(options);
+  const peers = await benchPeers(options);
+  const orch = {
+    p50_ms: through_http.trigger_to_completed_ms.orch_p50,
+    runs_per_s: through_http.throughput_runs_per_s.orch,
+  };
+  const versus = Object.fromEntries(
+    Object.entries(peers).map(([name, peer]) => [
+      name,
+      "skipped" in peer
+        ? peer
+        : {
+            ...peer,
+            orch_p50_ratio: Math.round((orch.p50_ms / peer.p50_ms) * 100) / 100,
+            orch_runs_per_s_ratio: Math.round((orch.runs_per_s / peer.runs_per_s) * 100) / 100,
+          },
+    ]),
+  );
+  return { through_http, peers: versus, million_runs: await benchListing() };
+}
+
+/** A real server over a store of RUNS finished runs (see the file's header). */
+async function benchListing() {
   const root = mkdtempSync(join(tmpdir(), "orch-bench-api-"));
   try {
     const paths = projectPaths(root, {});
@@ -140,4 +171,5 @@ export async function benchApi() {
   }
 }
 
-if (import.meta.main) console.log(JSON.stringify({ api: await benchApi() }));
+if (import.meta.main)
+  console.log(JSON.stringify({ api: await benchApi({ runs: 500, latency: 200, concurrency: 8 }) }));

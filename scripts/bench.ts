@@ -1,6 +1,8 @@
 /**
  * orch's benchmark (`npm run bench`): the run engine beside raw Bun.spawn in the same process,
- * a schedule's start lag, deployments from 1,000 definition files, the API over a million runs,
+ * a schedule's start lag, deployments from 1,000 definition files, the API through HTTP beside
+ * raw spawn, a bare Bun.serve and its peers on Bun (BullMQ, graphile-worker), the API over a
+ * million runs,
  * the monitor's state with 10,000 runs, the monitor on the compiled binary (built first), and a
  * TypeScript flow of 1,000 tasks beside the same code untracked (on the binary too), and
  * retention deleting 100,000 runs while the API is asked.
@@ -38,7 +40,12 @@ const sections: Record<string, () => Promise<unknown>> = {
     }),
   schedule: () => benchSchedule(),
   deploy: benchDeploy,
-  api: benchApi,
+  api: () =>
+    benchApi({
+      runs: Number(values.runs),
+      latency: Number(values.latency),
+      concurrency: Number(values.concurrency),
+    }),
   monitor: async () => benchMonitor(),
   tui: () => benchOnBinary("scripts/bench-tui.ts", "the monitor's benchmark"),
   tasks: () => benchOnBinary("scripts/bench-tasks.ts", "the tasks' benchmark"),
