@@ -14,6 +14,16 @@ export function encodeSse(message: SseMessage): string {
   return `${id}event: ${message.event}\ndata: ${JSON.stringify(message.data)}\n\n`;
 }
 
+const encoder = new TextEncoder();
+
+/**
+ * A message encoded once, to be sent as it is to many streams: the live stream's fan-out encodes
+ * each event once, not once per client following it.
+ */
+export function encodeSseBytes(message: SseMessage): Uint8Array {
+  return encoder.encode(encodeSse(message));
+}
+
 /** How often a stream with nothing to say sends a comment; well under the idle timeout. */
 export const KEEP_ALIVE_MS = 15_000;
 
@@ -23,12 +33,11 @@ export const KEEP_ALIVE_MS = 15_000;
  * server's idle timeout and proxies from closing a quiet stream.
  */
 export function sseResponse(
-  start: (send: (message: SseMessage) => void, close: () => void) => () => void,
+  start: (send: (message: SseMessage | Uint8Array) => void, close: () => void) => () => void,
   keepAliveMs = KEEP_ALIVE_MS,
 ): Response {
   let cleanup = () => {};
   let keepAlive: ReturnType<typeof setInterval> | undefined;
-  const encoder = new TextEncoder();
   const stream = new ReadableStream<Uint8Array>({
     start(controller) {
       let open = true;
@@ -41,7 +50,7 @@ export function sseResponse(
           controller.close();
         } catch {}
       };
-      const send = (message: SseMessage) => {
+      const send = (message: SseMessage | Uint8Array) => {
         if (!open) return;
         // A client that stopped reading (a suspended terminal, a paused pager) is let go rather
         // than buffered without end; it resumes where it was with `after`.
@@ -50,7 +59,9 @@ export function sseResponse(
           return;
         }
         try {
-          controller.enqueue(encoder.encode(encodeSse(message)));
+          controller.enqueue(
+            message instanceof Uint8Array ? message : encoder.encode(encodeSse(message)),
+          );
         } catch {
           close();
         }

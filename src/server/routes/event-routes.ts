@@ -18,10 +18,23 @@ import {
 import { json } from "../http.ts";
 import { parseJson, readText } from "../read-body.ts";
 import type { Route, RouteContext } from "../router.ts";
-import { sseResponse } from "../sse.ts";
+import { encodeSseBytes, sseResponse } from "../sse.ts";
 
 /** Events a reconnecting stream replays at most before it says to reload instead. */
 const MAX_REPLAY = 50_000;
+
+/** Each event's stream message, encoded once however many streams send it (they share the row). */
+const encoded = new WeakMap<EventRow, Uint8Array>();
+
+/** The stream message of an event, from the cache above. */
+function eventMessage(e: EventRow): Uint8Array {
+  let bytes = encoded.get(e);
+  if (!bytes) {
+    bytes = encodeSseBytes({ event: "event", id: e.id, data: eventToJson(e) });
+    encoded.set(e, bytes);
+  }
+  return bytes;
+}
 
 /** Routes for events: emit, list, and the live stream every client follows. */
 export function eventRoutes({
@@ -107,7 +120,7 @@ export function eventRoutes({
           const deliver = (e: EventRow) => {
             if (e.id <= last || !wanted(e)) return;
             last = e.id;
-            send({ event: "event", id: e.id, data: eventToJson(e) });
+            send(eventMessage(e));
           };
           const unsubscribe = store.subscribe(deliver);
           if (after > 0) {
