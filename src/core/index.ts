@@ -98,4 +98,11 @@ export {
 } from "./states.ts";
 export { closest } from "./suggest.ts";
 export { VERSION } from "./version.ts";
+export {
+  DELIVERY_MEMORY_MS,
+  WEBHOOK_CHECKS,
+  WEBHOOK_DEFAULTS,
+  type WebhookCheck,
+  type WebhookSpec,
+} from "./webhooks.ts";
 export * from "./wire/index.ts";

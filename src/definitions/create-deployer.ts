@@ -14,6 +14,7 @@ import {
   getDeployment,
   listDeployments,
   listFileProblems,
+  listWebhooks,
   markSourceInvalid,
   projectRetention,
   recordEvent,
@@ -21,9 +22,11 @@ import {
   type Store,
   saveBundle,
   setFileProblems,
+  setFileWebhooks,
   setProjectRetention,
   upsertDeployment,
 } from "../store/index.ts";
+import { webhooksSetTwice } from "./build-webhooks.ts";
 import { type Bundle, type FileHashCache, scanBundle, storeBundleObjects } from "./bundles.ts";
 import { versionHash } from "./deploy-folder.ts";
 import { type KnownValues, knownValues, withNamedValues } from "./deployment-values.ts";
@@ -108,6 +111,9 @@ export function createDeployer(
         invalid.set(abs, [...(invalid.get(abs) ?? []), problem]);
       }
     }
+    const files = [...parsed].map(([abs, f]) => ({ abs, file: f.file, webhooks: f.webhooks }));
+    for (const { abs, problem } of webhooksSetTwice(files))
+      invalid.set(abs, [...(invalid.get(abs) ?? []), problem]);
     // The project's retention is set in one file only, like a pool.
     const retentionFiles = [...parsed]
       .filter(([, file]) => file.retention)
@@ -231,6 +237,7 @@ export function createDeployer(
           deploy: (bySource) => {
             saveBundle(store, bundle);
             if (file.pools.length) applyWorkPools(store, file.pools);
+            setFileWebhooks(store, file.file, file.webhooks);
             for (const [i, d] of file.deployments.entries()) {
               const spec = specs[i]!;
               const { change } = upsertDeployment(store, {
@@ -325,6 +332,7 @@ export function createDeployer(
         if (isGone && clearFileProblems(store, file)) validAgain(file, [], true);
       }
       for (const abs of gone) {
+        setFileWebhooks(store, rel(abs), []);
         for (const name of bySource.get(rel(abs)) ?? []) {
           const moved = getDeployment(store, name)?.source_file !== rel(abs);
           const skipped = warnings.some((w) => w.where === rel(abs));
@@ -352,6 +360,9 @@ export function createDeployer(
       for (const row of listDeployments(store)) {
         if (row.source_file && !known.has(row.source_file))
           gone.add(`${paths.root}/${row.source_file}`);
+      }
+      for (const hook of listWebhooks(store)) {
+        if (!known.has(hook.source_file)) gone.add(`${paths.root}/${hook.source_file}`);
       }
       return apply(new Set(files), gone, true, warnings, new Set(), true);
     },

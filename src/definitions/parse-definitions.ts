@@ -9,6 +9,7 @@ import {
   type RetentionSpec,
   runNameProblem,
   type ScheduleSpec,
+  type WebhookSpec,
   type WorkPoolSpec,
 } from "../core/index.ts";
 import { checkSchema } from "../core/json-schema.ts";
@@ -16,6 +17,7 @@ import { buildPools } from "./build-pools.ts";
 import { buildRetention } from "./build-retention.ts";
 import { buildSchedule } from "./build-schedule.ts";
 import { buildTriggers } from "./build-triggers.ts";
+import { buildWebhooks } from "./build-webhooks.ts";
 import { checkCommandPlaceholders } from "./check-command.ts";
 import { describePath, offsetOf, position } from "./definition-positions.ts";
 import { definitionReferences, type NamedValue } from "./definition-references.ts";
@@ -41,6 +43,8 @@ export interface ParsedFile {
   deployments: ParsedDeployment[];
   /** Work pools the file sets (empty when it has problems). */
   pools: WorkPoolSpec[];
+  /** Webhooks the file declares (empty when it has problems). */
+  webhooks: WebhookSpec[];
   /** The project's retention, when the file sets it (and has no problems). */
   retention?: RetentionSpec;
   /** Every deployment name the file declares, valid or not, with its line (for duplicates). */
@@ -75,14 +79,14 @@ export function parseDefinitions(text: string, ctx: ParseContext): ParsedFile {
     for (const error of doc.errors) {
       problems.push({ where: at(error.pos[0]), message: error.message.split("\n")[0]! });
     }
-    return { file, deployments: [], pools: [], declared: [], problems };
+    return { file, deployments: [], pools: [], webhooks: [], declared: [], problems };
   }
 
   // Aliases are checked by what they expand to, not by how many there are (see yaml-aliases.ts).
   const alias = aliasProblem(doc);
   if (alias) {
     problems.push({ where: at(alias.offset), message: alias.message });
-    return { file, deployments: [], pools: [], declared: [], problems };
+    return { file, deployments: [], pools: [], webhooks: [], declared: [], problems };
   }
   const value = doc.toJS({ maxAliasCount: -1 }) ?? { deployments: [] };
   const report = (path: Path, message: string, key?: string) => {
@@ -135,6 +139,7 @@ export function parseDefinitions(text: string, ctx: ParseContext): ParsedFile {
 
   const pools = buildPools(value.work_pools, report, resolve(ctx.path, ".."));
   const retention = buildRetention(value.retention, ["retention"], report);
+  const webhooks = buildWebhooks(value.webhooks, report);
 
   problems.sort((a, b) => position(a.where) - position(b.where));
   const ok = problems.length === 0;
@@ -142,6 +147,7 @@ export function parseDefinitions(text: string, ctx: ParseContext): ParsedFile {
     file,
     deployments: ok ? deployments : [],
     pools: ok ? pools : [],
+    webhooks: ok ? webhooks : [],
     ...(ok && retention ? { retention } : {}),
     declared,
     problems,

@@ -141,6 +141,7 @@ export function loadDefinitionFile(
     file,
     deployments: [],
     pools: [],
+    webhooks: [],
     declared: [],
     problems: [{ where: file, message }],
   });

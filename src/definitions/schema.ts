@@ -3,7 +3,7 @@
  * and validation checks every file against it before the checks a schema cannot express (cron,
  * time zones, durations, paths, parameters against their schema).
  */
-import { TAGS } from "../core/index.ts";
+import { TAGS, WEBHOOK_CHECKS } from "../core/index.ts";
 import { JOB_FIELDS } from "./job-template.ts";
 
 const duration = {
@@ -227,6 +227,64 @@ const workPool = {
   },
 };
 
+const HEADER_NAME = {
+  type: "string",
+  pattern: "^[A-Za-z0-9!#$%&'*+.^_`|~-]+$",
+  "x-message": "must be an HTTP header name, such as X-Signature-256",
+};
+
+const webhook = {
+  type: "object",
+  additionalProperties: false,
+  required: ["slug"],
+  description: "A webhook at POST /hooks/<slug>: its requests become webhook.<slug> events",
+  properties: {
+    slug: {
+      type: "string",
+      pattern: "^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$",
+      "x-message":
+        'must start with a letter or digit and hold only letters, digits, ".", "_" and "-" (at most 100)',
+    },
+    check: {
+      enum: WEBHOOK_CHECKS,
+      description:
+        "How a caller proves itself without the API token: github (X-Hub-Signature-256), stripe (Stripe-Signature), sha256 (a sha256=<hmac> header), header or query (a shared secret). Without it, callers need the API token",
+    },
+    secret: {
+      type: "string",
+      minLength: 1,
+      description: "The secret's name: orch secrets set NAME",
+    },
+    secret_env: {
+      type: "string",
+      pattern: "^[A-Za-z_][A-Za-z0-9_]*$",
+      description: "Or the environment variable of orch up that holds the secret",
+      "x-message": "must be an environment variable's name, such as GITHUB_WEBHOOK_SECRET",
+    },
+    header: {
+      ...HEADER_NAME,
+      description:
+        "The header the signature or secret is in (default: X-Hub-Signature-256, Stripe-Signature, X-Signature-256, X-Webhook-Secret)",
+    },
+    query: {
+      type: "string",
+      minLength: 1,
+      description: 'The query parameter the secret is in (check: query; default "secret")',
+    },
+    tolerance: { ...duration, description: "How old a Stripe signature may be (default 5m)" },
+    headers: {
+      type: "array",
+      items: HEADER_NAME,
+      description: "Request headers copied into the event's payload, under headers",
+    },
+    delivery_header: {
+      ...HEADER_NAME,
+      description:
+        "The header naming a delivery: a replayed delivery makes no second event (github: X-GitHub-Delivery; stripe: the event's id)",
+    },
+  },
+};
+
 /** The JSON Schema of a definition file. */
 export const DEFINITION_SCHEMA = {
   $schema: "http://json-schema.org/draft-07/schema#",
@@ -241,6 +299,11 @@ export const DEFINITION_SCHEMA = {
       type: "array",
       description: "Work pools: how their runs execute, concurrency limits, queue priorities",
       items: workPool,
+    },
+    webhooks: {
+      type: "array",
+      description: "Webhooks with the check that lets their senders in (POST /hooks/<slug>)",
+      items: webhook,
     },
   },
 } as const;

@@ -24,6 +24,7 @@ import { runRoutes } from "./routes/run-routes.ts";
 import { tagSlotRoutes } from "./routes/tag-slot-routes.ts";
 import { valueRoutes } from "./routes/value-routes.ts";
 import { wakeRoutes } from "./routes/wake-routes.ts";
+import { webhookRoutes } from "./routes/webhook-routes.ts";
 import { workerRoutes } from "./routes/worker-routes.ts";
 
 /** What the API serves from. Parts a local (server-less) API lacks are optional. */
@@ -78,6 +79,11 @@ export function apiRoutes(deps: ApiDeps): Route[] {
     ...tagSlotRoutes(deps),
     ...cacheRoutes(deps),
     ...eventRoutes(deps),
+    ...webhookRoutes({
+      store: deps.store,
+      secrets: { secret: (name) => secrets.values([name])[name], env: process.env },
+      bodyTimeoutMs: deps.bodyTimeoutMs,
+    }),
     ...remoteWorkerRoutes({ ...deps, values: (spec) => secrets.forRun(spec) }),
     ...workerRoutes(deps),
     ...valueRoutes({ store: deps.store, secrets, deployer: deps.deployer }),

@@ -32,10 +32,23 @@ function bodyTimeout(timeoutMs: number): OrchError {
  * has not all come within `timeoutMs` is a 408: a client that stalls holds nothing for long.
  */
 export async function readText(req: Request, timeoutMs = BODY_TIMEOUT_MS): Promise<string> {
+  return (await readBody(req, timeoutMs, "text")) as string;
+}
+
+/** A request's body as the bytes sent (what a webhook's signature is over), within readText's limits. */
+export async function readBytes(req: Request, timeoutMs = BODY_TIMEOUT_MS): Promise<Uint8Array> {
+  return (await readBody(req, timeoutMs, "bytes")) as Uint8Array;
+}
+
+async function readBody(
+  req: Request,
+  timeoutMs: number,
+  as: "text" | "bytes",
+): Promise<string | Uint8Array> {
   const declared = req.headers.get("content-length");
   const length = Number(declared ?? 0);
   if (length > MAX_BODY_BYTES) throw tooLarge(length);
-  if (!req.body) return "";
+  if (!req.body) return as === "text" ? "" : new Uint8Array();
   let timer: ReturnType<typeof setTimeout> | undefined;
   // A body whose length was declared (and is within the limit) is read whole: the runtime reads
   // that many bytes and no more, so the stream's chunk-by-chunk guard is only needed without one.
@@ -44,7 +57,7 @@ export async function readText(req: Request, timeoutMs = BODY_TIMEOUT_MS): Promi
       timer = setTimeout(() => reject(bodyTimeout(timeoutMs)), timeoutMs);
     });
     try {
-      return await Promise.race([req.text(), late]);
+      return await Promise.race([as === "text" ? req.text() : req.bytes(), late]);
     } finally {
       clearTimeout(timer);
     }
@@ -69,7 +82,8 @@ export async function readText(req: Request, timeoutMs = BODY_TIMEOUT_MS): Promi
   } finally {
     clearTimeout(timer);
   }
-  return new TextDecoder().decode(Buffer.concat(chunks));
+  const body = Buffer.concat(chunks);
+  return as === "text" ? new TextDecoder().decode(body) : body;
 }
 
 /**

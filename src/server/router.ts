@@ -52,6 +52,13 @@ export interface Route {
   query?: Record<string, QuerySchema>;
   /** The success response, for the OpenAPI document. */
   response: RouteResponse;
+  /**
+   * Whether the route checks its caller itself for these path parameters (a signed webhook),
+   * so the server's token, Host and Origin rules do not apply to it.
+   */
+  checksCaller?: (params: Record<string, string>) => boolean;
+  /** The query is the handler's to read (a webhook's secret parameter): none is checked. */
+  openQuery?: boolean;
   // biome-ignore lint/suspicious/noExplicitAny: each route declares its own body type
   handler: (req: Request, ctx: RouteContext<any>) => Response | Promise<Response>;
 }
@@ -145,10 +152,26 @@ export function createRouter(
     }
   }
   const none: Compiled[] = [];
+  const selfChecked = routes.flatMap((r) => (r.checksCaller ? [byMethod.get(r.method)!] : []));
+  /** Whether a route that checks its own callers takes this request (then it alone decides). */
+  const checksItself = (req: Request, url: URL): boolean =>
+    selfChecked.length > 0 &&
+    (byMethod.get(req.method) ?? none).some((route) => {
+      const match = route.checksCaller && route.pattern.exec(url.pathname);
+      if (!match) return false;
+      try {
+        const params = Object.fromEntries(
+          route.keys.map((key, i) => [key, decodeURIComponent(match[i + 1]!)]),
+        );
+        return route.checksCaller!(params);
+      } catch {
+        return false;
+      }
+    });
   return async (req) => {
     try {
-      options.authorize?.(req);
       const url = new URL(req.url);
+      if (!checksItself(req, url)) options.authorize?.(req);
       const path = url.pathname;
       const bare = path.length > 1 && path.endsWith("/") ? path.slice(0, -1) : path;
       for (const route of byMethod.get(req.method) ?? none) {
@@ -167,7 +190,7 @@ export function createRouter(
             throw new OrchError("E_BAD_INPUT", `the path has invalid percent-encoding: ${path}`);
           }
         });
-        const query = coerceQuery(route, url);
+        const query = route.openQuery ? {} : coerceQuery(route, url);
         const body = route.body
           ? await parseBody(req, route.body, options.bodyTimeoutMs)
           : undefined;

@@ -193,6 +193,7 @@ export {
   type VariableInfo,
   variableValues,
 } from "./variables.ts";
+export { getWebhook, listWebhooks, recordDelivery, setFileWebhooks } from "./webhooks.ts";
 export {
   applyWorkPools,
   ensureWorkPool,

@@ -450,6 +450,44 @@ CREATE INDEX notices_open ON notices (id) WHERE acknowledged_at IS NULL;
 ALTER TABLE deployment_versions ADD COLUMN files TEXT;
 `,
   },
+  {
+    version: 18,
+    name: "webhooks and file arrivals",
+    // Webhooks declared in definition files, by the file that declares them (a file's webhooks
+    // are replaced as one when it is deployed). A delivery id already received makes no second
+    // event. A file arrival is kept by its watch, path and content hash: a file handled once is
+    // not handled again after a restart, while a changed one (new hash) is new; size and mtime
+    // let a restart skip hashing a file it already handled.
+    sql: `
+CREATE TABLE webhooks (
+  slug TEXT PRIMARY KEY,
+  spec TEXT NOT NULL,
+  source_file TEXT NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX webhooks_by_source ON webhooks (source_file);
+CREATE TABLE webhook_deliveries (
+  slug TEXT NOT NULL,
+  delivery_id TEXT NOT NULL,
+  event_id INTEGER NOT NULL,
+  at INTEGER NOT NULL,
+  PRIMARY KEY (slug, delivery_id)
+) WITHOUT ROWID;
+CREATE INDEX webhook_deliveries_by_time ON webhook_deliveries (at);
+CREATE TABLE file_arrivals (
+  watch TEXT NOT NULL,
+  path TEXT NOT NULL,
+  sha256 TEXT NOT NULL,
+  size INTEGER NOT NULL,
+  mtime_ms INTEGER NOT NULL,
+  event_id INTEGER NOT NULL,
+  move_to TEXT,
+  moved_at INTEGER,
+  at INTEGER NOT NULL,
+  PRIMARY KEY (watch, path, sha256)
+) WITHOUT ROWID;
+CREATE INDEX file_arrivals_by_event ON file_arrivals (event_id);
+`,
+  },
 ];
 
 /** The newest schema version this build of orch knows. */

@@ -52,6 +52,22 @@ export const TRIGGER_SPEC = {
     on: { type: "string" },
     match: { type: "object", additionalProperties: { type: "string" } },
     parameters: OBJECT,
+    files: {
+      type: "object",
+      description: "A watched folder: each file matching glob that stops growing is an event",
+      additionalProperties: false,
+      required: ["folder", "glob", "settle_ms", "watch"],
+      properties: {
+        folder: { type: "string", description: "The absolute folder watched" },
+        glob: { type: "string" },
+        settle_ms: { type: "integer", minimum: 0 },
+        move_to: {
+          type: "string",
+          description: "The absolute folder a file goes to once its run completed",
+        },
+        watch: { type: "string", description: "The watch's id: file.arrived events carry it" },
+      },
+    },
   },
 } as const;
 

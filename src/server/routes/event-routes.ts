@@ -4,7 +4,6 @@ import {
   EVENT,
   EVENT_STREAM,
   LIST_EVENTS_QUERY,
-  OrchError,
   STREAM_EVENTS_QUERY,
 } from "../../core/index.ts";
 import {
@@ -16,7 +15,6 @@ import {
   type Store,
 } from "../../store/index.ts";
 import { json } from "../http.ts";
-import { parseJson, readText } from "../read-body.ts";
 import type { Route, RouteContext } from "../router.ts";
 import { encodeSseBytes, sseResponse } from "../sse.ts";
 
@@ -39,11 +37,9 @@ function eventMessage(e: EventRow): Uint8Array {
 /** Routes for events: emit, list, and the live stream every client follows. */
 export function eventRoutes({
   store,
-  bodyTimeoutMs,
   keepAliveMs,
 }: {
   store: Store;
-  bodyTimeoutMs?: number;
   keepAliveMs?: number;
 }): Route[] {
   return [
@@ -59,28 +55,6 @@ export function eventRoutes({
           eventToJson(recordEvent(store, body.name, body.resource ?? null, body.payload ?? {})),
           201,
         );
-      },
-    },
-    {
-      method: "POST",
-      path: "/hooks/:slug",
-      summary:
-        "A webhook: records the event webhook.<slug> (resource: the slug; payload: the JSON body, or {body: text}) for triggers to match",
-      operationId: "receiveWebhook",
-      response: { status: 202, description: "The event", schema: EVENT },
-      handler: async (req, { params: { slug } }) => {
-        if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/.test(slug!)) {
-          throw new OrchError(
-            "E_BAD_INPUT",
-            `webhook names hold letters, digits, ".", "_" and "-", not ${JSON.stringify(slug)}`,
-          );
-        }
-        const text = await readText(req, bodyTimeoutMs);
-        let payload: Record<string, unknown> = text ? { body: text } : {};
-        const parsed = text ? parseJson(text, { what: "the webhook's body", orText: true }) : {};
-        if (parsed && typeof parsed === "object" && !Array.isArray(parsed))
-          payload = parsed as Record<string, unknown>;
-        return json(eventToJson(recordEvent(store, `webhook.${slug}`, slug!, payload)), 202);
       },
     },
     {

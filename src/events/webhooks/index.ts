@@ -1,0 +1,2 @@
+export { verifyWebhook, type WebhookRequest } from "./verify-webhook.ts";
+export { type SecretSources, webhookSecret } from "./webhook-secret.ts";
