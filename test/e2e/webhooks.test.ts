@@ -38,6 +38,7 @@ deployments:
     parameters: { ref: none, kind: none }
     triggers:
       - on: webhook.gh
+        match: { headers.x-github-event: push }
         parameters:
           ref: "{{ event.payload.ref }}"
           kind: "{{ event.payload.headers.x-github-event }}"
