@@ -170,6 +170,13 @@ export {
   valueProblem,
 } from "./stored-values.ts";
 export {
+  type RecordedTaskRun,
+  recordedTaskRuns,
+  reusableTaskRuns,
+  reuseResultsFrom,
+  setReuseResults,
+} from "./reused-results.ts";
+export {
   releaseRunTagSlots,
   releaseTagSlot,
   tagSlotsInUse,

@@ -488,6 +488,22 @@ CREATE TABLE file_arrivals (
 CREATE INDEX file_arrivals_by_event ON file_arrivals (event_id);
 `,
   },
+  {
+    version: 19,
+    name: "task inputs per attempt, retries that reuse results",
+    // Retry from the failure: a task run records which attempt of its flow run it belongs to and
+    // a hash of its inputs, so a later attempt can return the result of a task that completed
+    // with the same inputs instead of running it. A run retried that way is listed in
+    // reuse_results while its attempts reuse (a plain retry removes it).
+    sql: `
+ALTER TABLE task_runs ADD COLUMN run_attempt INTEGER;
+ALTER TABLE task_runs ADD COLUMN inputs_hash TEXT;
+CREATE TABLE reuse_results (
+  run_seq INTEGER PRIMARY KEY REFERENCES flow_runs(seq) ON DELETE CASCADE,
+  from_attempt INTEGER NOT NULL
+);
+`,
+  },
 ];
 
 /** The newest schema version this build of orch knows. */

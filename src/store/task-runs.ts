@@ -19,6 +19,10 @@ export interface TaskRunInput {
   cached?: boolean;
   /** Its result's envelope (see stored-values.ts), once it has one; absent keeps what is stored. */
   result?: string;
+  /** The attempt of its flow run it belongs to. */
+  run_attempt?: number;
+  /** The hash of its inputs (see the SDK's task-inputs.ts); absent when they are not JSON. */
+  inputs_hash?: string;
 }
 
 /** Record the latest state of task runs of one flow run, in one transaction. */
@@ -26,12 +30,14 @@ export function upsertTaskRuns(store: Store, runSeq: number, tasks: TaskRunInput
   store.tx(() => {
     const upsert = sqlite(store).query(
       `INSERT INTO task_runs (run_seq, key, name, state, state_name, message, tags, attempts,
-         started_at, ended_at, cached, result)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+         started_at, ended_at, cached, result, run_attempt, inputs_hash)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT (run_seq, key) DO UPDATE SET name = excluded.name, state = excluded.state,
          state_name = excluded.state_name, message = excluded.message, tags = excluded.tags,
          attempts = excluded.attempts, started_at = excluded.started_at, ended_at = excluded.ended_at,
-         cached = excluded.cached, result = coalesce(excluded.result, result)`,
+         cached = excluded.cached, result = coalesce(excluded.result, result),
+         run_attempt = coalesce(excluded.run_attempt, run_attempt),
+         inputs_hash = coalesce(excluded.inputs_hash, inputs_hash)`,
     );
     for (const t of tasks) {
       upsert.run(
@@ -47,6 +53,8 @@ export function upsertTaskRuns(store: Store, runSeq: number, tasks: TaskRunInput
         t.ended_at,
         t.cached ? 1 : 0,
         t.result ?? null,
+        t.run_attempt ?? null,
+        t.inputs_hash ?? null,
       );
     }
   });
@@ -65,13 +73,16 @@ export interface TaskRunRow {
   tags: string | null;
   started_at: number | null;
   ended_at: number | null;
+  /** The attempt of its flow run it belongs to (null: recorded before orch kept it). */
+  run_attempt: number | null;
 }
 
 /** The task runs of one flow run, in the order they were first reported: a run's details. */
 export function listTaskRuns(store: Store, runSeq: number): TaskRunRow[] {
   return sqlite(store)
     .query(
-      `SELECT key, name, state, state_name, message, tags, attempts, cached, started_at, ended_at
+      `SELECT key, name, state, state_name, message, tags, attempts, cached, started_at, ended_at,
+         run_attempt
        FROM task_runs WHERE run_seq = ? ORDER BY id`,
     )
     .all(runSeq) as TaskRunRow[];
@@ -87,7 +98,7 @@ export function taskRunsNamed(store: Store, runSeq: number, name: string): TaskR
   return sqlite(store)
     .query(
       `SELECT key, name, state, state_name, message, tags, attempts, cached, started_at, ended_at,
-         result
+         run_attempt, result
        FROM task_runs WHERE run_seq = ? AND name = ? ORDER BY id`,
     )
     .all(runSeq, name) as TaskRunWithResult[];

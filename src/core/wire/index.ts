@@ -14,6 +14,7 @@ export * from "./runs.ts";
 export * from "./schema.ts";
 export * from "./server.ts";
 export * from "./tag-slots.ts";
+export * from "./task-results.ts";
 export * from "./values.ts";
 export * from "./wake.ts";
 export * from "./worker-protocol.ts";

@@ -110,7 +110,8 @@ export const TASK_RUN = {
     state: { type: "string" },
     state_name: {
       type: "string",
-      description: "Completed, Cached (its value came from the cache), TimedOut, AwaitingRetry, …",
+      description:
+        "Completed, Cached (its value came from the cache), Reused (from the attempt before), TimedOut, AwaitingRetry, …",
     },
     attempts: { type: "integer", minimum: 0 },
     started_at: TIME_OR_NULL,
@@ -118,6 +119,10 @@ export const TASK_RUN = {
     cached: { type: "boolean" },
     message: { type: "string", description: "Why it failed (its error's message)" },
     tags: TAGS,
+    run_attempt: {
+      type: ["integer", "null"],
+      description: "The attempt of the flow run it belongs to (null: not recorded)",
+    },
   },
 } as const;
 
@@ -350,6 +355,16 @@ export const TASK_REPORT = {
             type: "string",
             maxLength: 2000,
             description: "Why its return value was not kept",
+          },
+          run_attempt: {
+            type: "integer",
+            minimum: 1,
+            description: "The attempt of the flow run it belongs to",
+          },
+          inputs_hash: {
+            type: "string",
+            maxLength: 128,
+            description: "A hash of its inputs: a retry from the failure reuses a result by it",
           },
         },
       },
