@@ -466,6 +466,10 @@ declare module "orch/internal/sdk/task" {
     /** Its return value (once it completed), or why it was not kept. */
     result?: unknown;
     result_problem?: string;
+    /** The attempt of the flow run it belongs to. */
+    run_attempt?: number;
+    /** The hash of its inputs (absent when they are not JSON). */
+    inputs_hash?: string;
   }
   /**
    * Define a task: a step of a flow, retried on failure when asked: `task("load", fn, { retries: 2 })`

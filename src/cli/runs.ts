@@ -144,8 +144,17 @@ export const inspect = defineCommand({
       }
       if (r.tasks.length) {
         out += `\n${c.bold("TASKS")}\n`;
-        for (const t of r.tasks)
-          out += `  ${safe(t.name)}  ${paintState(t.state, t.state_name)}  attempts ${t.attempts}${t.message ? `: ${safe(t.message)}` : ""}\n`;
+        // Grouped by the run's attempt once there are several (a retry's Reused results show
+        // beside the attempt they came from).
+        const grouped = new Set(r.tasks.map((t) => t.run_attempt ?? null)).size > 1;
+        let group: number | null | undefined;
+        for (const t of r.tasks) {
+          if (grouped && t.run_attempt !== group) {
+            group = t.run_attempt;
+            out += `  ${c.gray(group ? `attempt ${group}` : "attempt ?")}\n`;
+          }
+          out += `  ${grouped ? "  " : ""}${safe(t.name)}  ${paintState(t.state, t.state_name)}  attempts ${t.attempts}${t.message ? `: ${safe(t.message)}` : ""}\n`;
+        }
       }
       if (r.children?.length) {
         out += `\n${c.bold("SUBFLOWS")}\n`;
@@ -235,23 +244,16 @@ export const logs = defineCommand({
   },
 });
 
-const act = (name: "cancel" | "retry", description: string) =>
-  defineCommand({
-    meta: { name, description },
-    args: { ...connectArgs, ...jsonArg, ...idArg },
-    async run({ args }) {
-      const conn = await connect(args, { local: false });
-      const run =
-        name === "cancel"
-          ? await conn.client.cancelRun(args.id)
-          : await conn.client.retryRun(args.id);
-      if (args.json) return printJson(run);
-      log.success(`run ${run.id.slice(0, 8)} is ${paintState(run.state, run.state_name)}`);
-    },
-  });
-
-export const cancel = act("cancel", "Cancel a run: its whole process tree is stopped");
-export const retry = act("retry", "Run a finished run again, as its next attempt");
+export const cancel = defineCommand({
+  meta: { name: "cancel", description: "Cancel a run: its whole process tree is stopped" },
+  args: { ...connectArgs, ...jsonArg, ...idArg },
+  async run({ args }) {
+    const conn = await connect(args, { local: false });
+    const run = await conn.client.cancelRun(args.id);
+    if (args.json) return printJson(run);
+    log.success(`run ${run.id.slice(0, 8)} is ${paintState(run.state, run.state_name)}`);
+  },
+});
 
 export const prune = defineCommand({
   meta: {

@@ -31,6 +31,7 @@ import {
   type RunLogsQuery,
   type SecretJson,
   type SecretListJson,
+  type TaskResultsJson,
   type TriggerRunRequest,
   type ValueRemoved,
   type VariableJson,
@@ -235,7 +236,16 @@ export function createClient(options: ClientOptions) {
     listCache: (task?: string) => request<CacheEntryJson[]>("GET", `/api/cache${q({ task })}`),
     clearCache: (task?: string) => request<CacheCleared>("DELETE", `/api/cache${q({ task })}`),
     cancelRun: (id: string) => request<RunJson>("POST", `/api/runs/${name(id)}/cancel`),
-    retryRun: (id: string) => request<RunJson>("POST", `/api/runs/${name(id)}/retry`),
+    /** Run a finished run again; `fromFailed` reuses what completed before its failure. */
+    retryRun: (id: string, options: { fromFailed?: boolean } = {}) =>
+      request<RunJson>(
+        "POST",
+        `/api/runs/${name(id)}/retry`,
+        options.fromFailed ? { from_failed: true } : undefined,
+      ),
+    /** The task runs of one attempt of a run (default its latest) with their results. */
+    getTaskResults: (id: string, attempt?: number) =>
+      request<TaskResultsJson>("GET", `/api/runs/${name(id)}/task-results${q({ attempt })}`),
     /** Resume a paused run with its pause's input. */
     resumeRun: (id: string, input: Record<string, unknown>) =>
       request<RunJson>("POST", `/api/runs/${name(id)}/resume`, { input }),

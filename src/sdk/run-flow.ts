@@ -9,7 +9,9 @@ import { withFlowRun } from "./flow-context.ts";
 import * as sdk from "./index.ts";
 import { checkAgainst } from "./parameters.ts";
 import { keepFlowResult } from "./result.ts";
+import { loadReusedResults } from "./reused-results.ts";
 import { finishRunOutput, reportFlowError, startRunOutput } from "./run-output.ts";
+import { withTaskOverrides } from "./task-overrides.ts";
 
 /** How long a flow that returned may keep the process alive with open handles before it ends. */
 const EXIT_GRACE_MS = 1000;
@@ -67,16 +69,17 @@ export async function runFlow(argv: string[]): Promise<number> {
       return 2;
     }
     const { fn } = loaded;
-    let value: unknown;
-    if (isFlow(fn)) {
+    const call = async (): Promise<unknown> => {
+      if (!isFlow(fn)) return fn(parameters);
       // Checked here too: an ad-hoc run, or a deployment whose schema could not be read, must
       // not hand the flow values of the wrong type.
       const checked = await checkAgainst(fn.orchFlow.parameters, parameters, "parameters");
       const run = { runId: process.env.ORCH_RUN_ID ?? "", flowName: fn.orchFlow.name };
-      value = await withFlowRun(run, undefined, () => callFlowBody(fn, checked));
-    } else {
-      value = await fn(parameters);
-    }
+      return withFlowRun(run, undefined, () => callFlowBody(fn, checked));
+    };
+    // Results that tasks return without running: reused by a retry from the failure.
+    const overrides = await loadReusedResults();
+    const value = await (overrides ? withTaskOverrides(overrides, call) : call());
     // Kept before the process ends: the run is COMPLETED only once its result is in.
     await keepFlowResult(value);
     await finishRunOutput();

@@ -15,6 +15,7 @@ import { maskSecrets } from "./run-values.ts";
 import { checkConcurrency, type TagConcurrency, takeTagSlot } from "./tag-slots.ts";
 import { runInTask } from "./task-context.ts";
 import { type MapOptions, mapSettled, TaskFuture, valuesOrThrow } from "./task-future.ts";
+import { taskCallFields } from "./task-inputs.ts";
 import { findTaskOverride, OVERRIDE_STATE_NAMES } from "./task-overrides.ts";
 
 /** Options of a task. */
@@ -84,6 +85,10 @@ export interface TaskReport {
   /** Its return value (once it completed), or why it was not kept. */
   result?: unknown;
   result_problem?: string;
+  /** The attempt of the flow run it belongs to. */
+  run_attempt?: number;
+  /** The hash of its inputs (absent when they are not JSON). */
+  inputs_hash?: string;
 }
 
 const tasks = createReportChannel<TaskReport>({
@@ -175,6 +180,7 @@ export function task<A extends unknown[], R>(
       attempts: 0,
       started_at: new Date().toISOString(),
       ended_at: null,
+      ...taskCallFields(args, isTracked()),
       ...(tags ? { tags } : {}),
     };
     const override = await findTaskOverride(name, args);

@@ -130,6 +130,14 @@ export {
   retentionPlan,
   vacuumFreePages,
 } from "./retention.ts";
+export {
+  latestRecordedAttempt,
+  type RecordedTaskRun,
+  recordedTaskRuns,
+  reusableTaskRuns,
+  reuseResultsFrom,
+  setReuseResults,
+} from "./reused-results.ts";
 export { runStates } from "./run-history.ts";
 export { type ActiveCounts, type HeldBack, heldBackBy, type RunLimits } from "./run-limits.ts";
 export { type RunOptions, specForRun } from "./run-options.ts";
@@ -169,13 +177,6 @@ export {
   type StoredValue,
   valueProblem,
 } from "./stored-values.ts";
-export {
-  type RecordedTaskRun,
-  recordedTaskRuns,
-  reusableTaskRuns,
-  reuseResultsFrom,
-  setReuseResults,
-} from "./reused-results.ts";
 export {
   releaseRunTagSlots,
   releaseTagSlot,

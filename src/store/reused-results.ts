@@ -42,6 +42,14 @@ export function reuseResultsFrom(store: Store, runSeq: number): number | null {
   return row?.from_attempt ?? null;
 }
 
+/** The latest attempt of a run that recorded task runs, or null when none did. */
+export function latestRecordedAttempt(store: Store, runSeq: number): number | null {
+  const row = sqlite(store)
+    .query("SELECT max(run_attempt) AS attempt FROM task_runs WHERE run_seq = ?")
+    .get(runSeq) as { attempt: number | null };
+  return row.attempt;
+}
+
 /** Every task run of attempt `attempt` of a run, in the order they were first reported. */
 export function recordedTaskRuns(store: Store, runSeq: number, attempt: number): RecordedTaskRun[] {
   return sqlite(store)

@@ -42,6 +42,14 @@ export function KeyBar({
       </Text>
     );
   }
+  if (overlay?.kind === "retry") {
+    return (
+      <Text wrap="truncate-end" color="yellow" bold>
+        Retry run {overlay.runId.slice(0, 8)}: [f] from the failed task (completed tasks' results
+        reused) · [a] every task again · esc cancel
+      </Text>
+    );
+  }
   if (overlay?.kind === "filter") {
     return (
       <Text wrap="truncate-end">

@@ -78,6 +78,15 @@ export function interpretKey(state: MonitorState, input: string, key: KeyPress):
     if (quit && o.command.type === "quit") return { actions: [overlay(null)], command: o.command };
     return act(overlay(null));
   }
+  if (o?.kind === "retry") {
+    const retry = (fromFailed: boolean): KeyResult => ({
+      actions: [overlay(null)],
+      command: { type: "retry", runId: o.runId, ...(fromFailed ? { fromFailed } : {}) },
+    });
+    if (input === "f" || key.return) return retry(true);
+    if (input === "a" || input === "R") return retry(false);
+    return act(overlay(null));
+  }
   if (o?.kind === "filter") {
     if (key.escape) return act(overlay(null), { type: "filter", text: "" });
     if (key.return) return act(overlay(null));
@@ -215,6 +224,10 @@ function interpretMain(
   if (input === "R") {
     const run = targetRun(state);
     if (!run) return act(event("warn", "no run to retry"));
+    // A deployment's run that failed can go on from its failed task: the monitor offers both.
+    if (run.deployment && ["FAILED", "CRASHED", "CANCELLED"].includes(run.state)) {
+      return act(overlay({ kind: "retry", runId: run.id }));
+    }
     return { actions: [], command: { type: "retry", runId: run.id } };
   }
   return none;

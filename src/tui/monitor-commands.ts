@@ -46,9 +46,10 @@ export async function performCommand(command: Command, ctx: CommandContext): Pro
         return;
       }
       case "retry": {
-        const run = await c.retryRun(command.runId);
+        const run = await c.retryRun(command.runId, { fromFailed: command.fromFailed === true });
         show(run, ctx);
-        ctx.note("info", `retrying run ${shortId(command.runId)}`);
+        const how = command.fromFailed ? " from the failed task" : "";
+        ctx.note("info", `retrying run ${shortId(command.runId)}${how}`);
         return;
       }
       case "resume": {

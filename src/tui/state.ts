@@ -78,7 +78,7 @@ export type Command =
       scheduledAt?: string;
     }
   | { type: "cancel"; runId: string }
-  | { type: "retry"; runId: string }
+  | { type: "retry"; runId: string; fromFailed?: boolean }
   | { type: "resume"; runId: string; input: Record<string, unknown> }
   | { type: "pause"; deployment: string; paused: boolean }
   | { type: "acknowledge"; upTo: number }
@@ -89,6 +89,8 @@ export type Overlay =
   | { kind: "help" }
   | { kind: "problems"; top: number }
   | { kind: "confirm"; message: string; command: Command }
+  /** How to retry a run that did not complete: from the failed task on, or every task again. */
+  | { kind: "retry"; runId: string }
   | { kind: "trigger"; form: TriggerForm }
   | { kind: "filter"; draft: string };
 

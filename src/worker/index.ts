@@ -44,7 +44,7 @@ export {
   type ReportQueueOptions,
   type ReportSink,
 } from "./report-queue.ts";
-export { retryRun } from "./retry-run.ts";
+export { type RetryOptions, retryRun } from "./retry-run.ts";
 export {
   AD_HOC_POOL,
   type AdHocFlowOptions,

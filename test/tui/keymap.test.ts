@@ -59,6 +59,19 @@ describe("run commands", () => {
     expect(press(s, "p").commands).toEqual([{ type: "pause", deployment: "hello", paused: true }]);
   });
 
+  test("R on a failed run offers a retry from the failed task (f) or of every task (a)", () => {
+    const failed = run(4, { state: "FAILED", state_name: "Failed", deployment: "hello" });
+    const { state, commands } = press(loaded([], [failed]), "R");
+    expect(commands).toEqual([]);
+    expect(state.overlay).toEqual({ kind: "retry", runId: failed.id });
+    expect(press(state, "f").commands).toEqual([
+      { type: "retry", runId: failed.id, fromFailed: true },
+    ]);
+    expect(press(state, "a").commands).toEqual([{ type: "retry", runId: failed.id }]);
+    expect(press(state, ["", { escape: true }]).commands).toEqual([]);
+    expect(press(state, ["", { escape: true }]).state.overlay).toBeNull();
+  });
+
   test("u resumes a paused run: at once without input, through a form when its pause asks for some", () => {
     const paused = run(3, { state: "PAUSED", state_name: "Paused", deployment: "hello" });
     expect(press(loaded([], [paused]), "u").commands).toEqual([

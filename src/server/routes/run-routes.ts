@@ -8,6 +8,8 @@ import {
   PRUNE_RESULT,
   type PruneRequest,
   parseDuration,
+  RETRY_REQUEST,
+  type RetryRequest,
   RUN,
   RUN_DETAIL,
   type RunDetail,
@@ -33,7 +35,7 @@ import {
   type Store,
   upsertTaskRuns,
 } from "../../store/index.ts";
-import { pauseOf } from "../../worker/index.ts";
+import { pauseOf, type RetryOptions } from "../../worker/index.ts";
 import { json } from "../http.ts";
 import type { Route, RouteContext } from "../router.ts";
 import { adHocRunRoutes } from "./ad-hoc-run-routes.ts";
@@ -43,6 +45,7 @@ import { envelopeOf, resultRoutes, resultSummary } from "./result-routes.ts";
 import { runCountRoutes } from "./run-count-routes.ts";
 import { runFilterOf } from "./run-filter.ts";
 import { runLogRoutes } from "./run-log-routes.ts";
+import { taskResultRoutes } from "./task-result-routes.ts";
 
 /** What the run routes need: the store, and the worker's cancel and retry when a server runs. */
 export interface RunRoutesDeps {
@@ -51,7 +54,7 @@ export interface RunRoutesDeps {
   paths: { data: string };
   /** Cancel and retry, from the worker (absent in a server-less API). */
   cancel?: (store: Store, runId: string) => RunRow;
-  retry?: (store: Store, runId: string) => RunRow;
+  retry?: (store: Store, runId: string, options?: RetryOptions) => RunRow;
   /** How often a quiet log stream sends a comment (default KEEP_ALIVE_MS). */
   keepAliveMs?: number;
 }
@@ -92,6 +95,7 @@ export function runDetail(store: Store, idOrPrefix: string): RunDetail {
       cached: t.cached === 1,
       ...(t.message ? { message: t.message } : {}),
       ...(t.tags ? { tags: JSON.parse(t.tags) as string[] } : {}),
+      run_attempt: t.run_attempt,
     })),
     result: resultSummary(run.result),
     artifacts: listArtifactSummaries(store, run.seq),
@@ -189,6 +193,7 @@ export function runRoutes({ store, paths, cancel, retry, keepAliveMs }: RunRoute
     },
     ...runLogRoutes({ store, keepAliveMs }),
     ...resultRoutes({ store, dataDir: paths.data }),
+    ...taskResultRoutes({ store, dataDir: paths.data }),
     ...artifactRoutes({ store }),
     {
       method: "POST",
@@ -255,11 +260,13 @@ export function runRoutes({ store, paths, cancel, retry, keepAliveMs }: RunRoute
       method: "POST",
       path: "/api/runs/:id/retry",
       operationId: "retryRun",
-      summary: "Run a finished run again (same run, next attempt)",
+      summary:
+        "Run a finished run again (same run, next attempt): {from_failed: true} reuses the results of the tasks that completed before the failure",
+      body: RETRY_REQUEST,
       response: { description: "The run, scheduled again", schema: RUN },
-      handler: (_req, { params: { id } }) => {
+      handler: (_req, { params: { id }, body }: RouteContext<RetryRequest>) => {
         if (!retry) needsWorker("retrying a run");
-        return json(runToJson(retry!(store, id!)));
+        return json(runToJson(retry!(store, id!, { fromFailed: body.from_failed === true })));
       },
     },
   ];

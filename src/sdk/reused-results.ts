@@ -1,0 +1,52 @@
+/**
+ * Retry from the failure, the flow's side: an attempt of a run retried with --from-failed asks
+ * the API (so it works on any worker) which results of the attempt before it may be reused, and
+ * a task called with the same name and inputs as one of those returns its result, recorded as
+ * Reused, instead of running. Every other task (the failed one, and what follows) runs.
+ */
+import type { TaskResultsJson } from "../core/wire/index.ts";
+import { sdkLog } from "./logger.ts";
+import { callRunApi, getRunContext, isTracked } from "./run-context.ts";
+import { inputsHash } from "./task-inputs.ts";
+import type { TaskOverrideSource } from "./task-overrides.ts";
+
+/**
+ * The results this attempt may reuse, as a task override source; null when there are none (a
+ * first attempt, a plain retry, or an untracked call). Asked only from the second attempt on,
+ * so a first attempt costs no request.
+ */
+export async function loadReusedResults(): Promise<TaskOverrideSource | null> {
+  const { attempt } = getRunContext();
+  if (!isTracked() || attempt < 2) return null;
+  let answer: TaskResultsJson;
+  try {
+    answer = await callRunApi<TaskResultsJson>(
+      "GET",
+      `/api/runs/:run/task-results?reuse_for=${attempt}`,
+    );
+  } catch (error) {
+    // Running every task again is always correct, only slower.
+    sdkLog.warn(`no results reused: ${(error as Error).message}; every task runs again`);
+    return null;
+  }
+  // The values of each task's calls by name and inputs, in the order they ran: a task called
+  // twice with the same inputs reuses two results, a third call runs.
+  const values = new Map<string, unknown[]>();
+  for (const t of answer.tasks) {
+    if (t.inputs_hash === null || !("value" in t)) continue;
+    const key = `${t.name}\u0000${t.inputs_hash}`;
+    const list = values.get(key) ?? [];
+    list.push(t.value);
+    values.set(key, list);
+  }
+  const count = [...values.values()].reduce((n, list) => n + list.length, 0);
+  if (!count) return null;
+  sdkLog.info(
+    `retried from the failure: ${count} result(s) of task runs that completed in attempt ${answer.attempt} may be reused`,
+  );
+  return (task, inputs) => {
+    const list = values.get(`${task}\u0000${inputsHash(inputs)}`);
+    if (!list?.length) return undefined;
+    return { reason: "reused", value: list.shift() };
+  };
+}

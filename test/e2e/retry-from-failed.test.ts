@@ -1,0 +1,177 @@
+import { readFileSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { type Client, createClient, type RunDetail } from "../../src/client/index.ts";
+import { orch, spawnOrch, tempDir } from "../helpers.ts";
+
+// Retry from the failure, through the compiled binary with no Bun on PATH: a real server, its
+// embedded worker, and a remote worker in another folder that reaches the results through the API.
+const NO_BUN = { PATH: "/usr/local/bin:/usr/bin:/bin" };
+
+const FLOWS = `deployments:
+  - name: etl
+    flow: ./etl.ts
+  - name: etl-remote
+    flow: ./etl.ts
+    work_pool: remote
+`;
+
+// Each task writes what it ran (and in which attempt) to a trace file: what was reused never ran.
+// fetch returns about 60 kB, over the inline cap: its result lives in a file under .orch/results.
+// enrich's inputs come from a file the flow reads, so they change when the file does.
+// transform fails while the "broken" file exists.
+const ETL = `import { appendFileSync, existsSync, readFileSync } from "node:fs";
+import { flow, task } from "orch";
+const trace = (dir: string, what: string) =>
+  appendFileSync(dir + "/trace.txt", what + " " + process.env.ORCH_ATTEMPT + "\\n");
+const fetchRows = task("fetch", (dir: string, day: string) => {
+  trace(dir, "fetch");
+  return Array.from({ length: 2000 }, (_, n) => ({ day, n, note: "row of the day" }));
+});
+const enrich = task("enrich", (dir: string, rows: { n: number }[], rules: string) => {
+  trace(dir, "enrich:" + rules);
+  return rows.map((r) => r.n * 2);
+});
+const transform = task("transform", (dir: string, values: number[]) => {
+  trace(dir, "transform");
+  if (existsSync(dir + "/broken")) throw new Error("transform is broken");
+  return values.reduce((a, b) => a + b, 0);
+});
+const load = task("load", (dir: string, total: number) => {
+  trace(dir, "load");
+  return total;
+});
+export default flow("etl", async ({ dir, day }: { dir: string; day: string }) => {
+  const rows = await fetchRows(dir, day);
+  const rules = readFileSync(dir + "/rules.txt", "utf8").trim();
+  const values = await enrich(dir, rows, rules);
+  const total = await transform(dir, values);
+  return await load(dir, total);
+});
+`;
+
+let dir: string;
+let cleanup: () => void;
+let up: ReturnType<typeof spawnOrch>;
+let client: Client;
+let elsewhere: { dir: string; cleanup: () => void };
+let worker: ReturnType<typeof spawnOrch>;
+
+beforeAll(async () => {
+  ({ dir, cleanup } = tempDir());
+  await Bun.write(join(dir, "flows/etl.yaml"), FLOWS);
+  await Bun.write(join(dir, "flows/etl.ts"), ETL);
+  up = spawnOrch(["up", "--headless", "--port", "0", "--dir", dir], { env: NO_BUN });
+  await up.waitFor("orch is up at");
+  const { url } = JSON.parse(readFileSync(join(dir, ".orch/server.json"), "utf8"));
+  const token = readFileSync(join(dir, ".orch/token"), "utf8").trim();
+  client = createClient({ url, token });
+  elsewhere = tempDir("orch-elsewhere-");
+  worker = spawnOrch(["worker", "--pool", "remote", "--api", url, "--token", token], {
+    cwd: elsewhere.dir,
+    env: NO_BUN,
+  });
+  await worker.waitFor("takes runs of pool remote", 15_000);
+});
+
+afterAll(async () => {
+  worker.proc.kill("SIGTERM");
+  up.proc.kill("SIGTERM");
+  await Promise.all([worker.proc.exited, up.proc.exited]);
+  elsewhere.cleanup();
+  cleanup();
+});
+
+const cli = (...args: string[]) => orch([...args, "--dir", dir], { env: NO_BUN });
+
+async function waitForEnd(id: string, attempt: number): Promise<RunDetail> {
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    const run = await client.getRun(id);
+    const ended = ["COMPLETED", "FAILED", "CRASHED", "CANCELLED"].includes(run.state);
+    if (ended && run.attempt === attempt) return run;
+    if (Date.now() > deadline) throw new Error(`run ${id} is still ${run.state}`);
+    await Bun.sleep(50);
+  }
+}
+
+/** A work folder for one scenario: rules v1, transform broken. */
+function workFolder(name: string): string {
+  const work = join(dir, name);
+  rmSync(work, { recursive: true, force: true });
+  Bun.spawnSync(["mkdir", "-p", work]);
+  writeFileSync(join(work, "rules.txt"), "v1\n");
+  writeFileSync(join(work, "broken"), "");
+  return work;
+}
+
+const traced = (work: string) => readFileSync(join(work, "trace.txt"), "utf8").trim().split("\n");
+
+/** The task runs of one attempt as name and state name. */
+const tasksOf = (run: RunDetail, attempt: number) =>
+  run.tasks.filter((t) => t.run_attempt === attempt).map((t) => `${t.name} ${t.state_name}`);
+
+describe.each(["etl", "etl-remote"])("orch runs retry --from-failed (%s)", (deployment) => {
+  test("reuses what completed with the same inputs, runs again the task whose inputs changed, the failed task and what follows", async () => {
+    const work = workFolder(`work-${deployment}`);
+    const first = await client.triggerRun(deployment, { parameters: { dir: work, day: "d1" } });
+    const failed = await waitForEnd(first.id, 1);
+    expect(failed.state).toBe("FAILED");
+    expect(tasksOf(failed, 1)).toEqual(["fetch Completed", "enrich Completed", "transform Failed"]);
+    expect(traced(work)).toEqual(["fetch 1", "enrich:v1 1", "transform 1"]);
+
+    // The author fixes what broke, and a rule changes: enrich's inputs are not the same now.
+    rmSync(join(work, "broken"));
+    writeFileSync(join(work, "rules.txt"), "v2\n");
+    const retried = await cli("runs", "retry", failed.id.slice(0, 8), "--from-failed");
+    expect(retried.code).toBe(0);
+    expect(retried.stderr).toContain("from the failed task");
+    expect(retried.stderr).toContain("results of 2 completed task runs of attempt 1 to reuse");
+
+    const done = await waitForEnd(failed.id, 2);
+    expect(done.state).toBe("COMPLETED");
+    // fetch did not run again (its 60 kB result came from its file); enrich did, with v2.
+    expect(traced(work)).toEqual([
+      "fetch 1",
+      "enrich:v1 1",
+      "transform 1",
+      "enrich:v2 2",
+      "transform 2",
+      "load 2",
+    ]);
+    expect(tasksOf(done, 2)).toEqual([
+      "fetch Reused",
+      "enrich Completed",
+      "transform Completed",
+      "load Completed",
+    ]);
+    // The reused rows were the real ones: 2 * (0 + 1 + … + 1999).
+    expect((await client.getResult(done.id)).value).toBe(1999 * 2000);
+    expect((await client.getResult(done.id, "fetch#2")).size).toBeGreaterThan(16 * 1024);
+
+    // runs inspect shows the task list by attempt, with the reused result.
+    const shown = (await cli("runs", "inspect", done.id)).stdout;
+    expect(shown).toMatch(/attempt 1\n\s+fetch\s+COMPLETED\s+attempts 1/);
+    expect(shown).toMatch(/attempt 2\n\s+fetch\s+COMPLETED \(Reused\)/);
+
+    // A plain retry runs every task again.
+    expect((await cli("runs", "retry", done.id)).code).toBe(0);
+    const again = await waitForEnd(done.id, 3);
+    expect(again.state).toBe("COMPLETED");
+    expect(tasksOf(again, 3)).toEqual([
+      "fetch Completed",
+      "enrich Completed",
+      "transform Completed",
+      "load Completed",
+    ]);
+    expect(traced(work).slice(6)).toEqual(["fetch 3", "enrich:v2 3", "transform 3", "load 3"]);
+  });
+});
+
+test("--from-failed on a run that completed says there is nothing to go on from", async () => {
+  const runs = await client.listRuns({ deployment: "etl", state: "COMPLETED" });
+  const r = await cli("runs", "retry", runs.runs[0]!.id, "--from-failed");
+  expect(r.code).toBe(1);
+  expect(r.stderr).toContain("no task failed");
+  expect(r.stderr).toContain("without --from-failed");
+});
