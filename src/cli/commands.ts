@@ -41,13 +41,14 @@ export const COMMANDS: Record<string, Loader> = {
   run: load(() => import("./run.ts")),
   runs: group(
     "runs",
-    "List, inspect, follow, cancel, retry, resume or prune flow runs; read their results and artifacts",
+    "List, inspect, follow, cancel, retry, replay, resume or prune flow runs; read their results and artifacts; snapshot one into a test",
     {
       ls: named(() => import("./runs.ts"), "ls"),
       inspect: named(() => import("./runs.ts"), "inspect"),
       logs: named(() => import("./runs.ts"), "logs"),
       cancel: named(() => import("./runs.ts"), "cancel"),
       retry: load(() => import("./runs-retry.ts")),
+      replay: load(() => import("./runs-replay.ts")),
       resume: load(() => import("./runs-resume.ts")),
       prune: named(() => import("./runs.ts"), "prune"),
       result: named(() => import("./run-data.ts"), "result"),

@@ -8,6 +8,7 @@ import { callFlowBody, isFlow } from "./flow.ts";
 import { withFlowRun } from "./flow-context.ts";
 import * as sdk from "./index.ts";
 import { checkAgainst } from "./parameters.ts";
+import { loadRecordedResults } from "./recorded-results.ts";
 import { keepFlowResult } from "./result.ts";
 import { loadReusedResults } from "./reused-results.ts";
 import { finishRunOutput, reportFlowError, startRunOutput } from "./run-output.ts";
@@ -77,8 +78,9 @@ export async function runFlow(argv: string[]): Promise<number> {
       const run = { runId: process.env.ORCH_RUN_ID ?? "", flowName: fn.orchFlow.name };
       return withFlowRun(run, undefined, () => callFlowBody(fn, checked));
     };
-    // Results that tasks return without running: reused by a retry from the failure.
-    const overrides = await loadReusedResults();
+    // Results that tasks return without running: reused by a retry from the failure, or
+    // recorded by the run a replay replays.
+    const overrides = (await loadReusedResults()) ?? loadRecordedResults();
     const value = await (overrides ? withTaskOverrides(overrides, call) : call());
     // Kept before the process ends: the run is COMPLETED only once its result is in.
     await keepFlowResult(value);

@@ -76,3 +76,17 @@ export type RetryRequest = Wire<typeof RETRY_REQUEST>;
 export type TaskResultJson = Wire<typeof TASK_RESULT>;
 export type TaskResultsJson = Wire<typeof TASK_RESULTS>;
 export type TaskResultsQuery = WireQuery<typeof TASK_RESULTS_QUERY>;
+
+/**
+ * What `orch runs replay` hands the flow's process (a file named by ORCH_REPLAY): the results
+ * recorded for the tasks before the one replayed from, in the order they ran.
+ */
+export interface ReplayFile {
+  /** The run replayed. */
+  run_id: string;
+  /** The task replayed from: once it is called, every task runs (null: none). */
+  from: string | null;
+  /** Pause in the debugger just before `from` runs (a replay with --inspect). */
+  pause: boolean;
+  tasks: { name: string; value: unknown }[];
+}
