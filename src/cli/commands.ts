@@ -49,6 +49,7 @@ export const COMMANDS: Record<string, Loader> = {
       cancel: named(() => import("./runs.ts"), "cancel"),
       retry: load(() => import("./runs-retry.ts")),
       replay: load(() => import("./runs-replay.ts")),
+      snapshot: load(() => import("./runs-snapshot.ts")),
       resume: load(() => import("./runs-resume.ts")),
       prune: named(() => import("./runs.ts"), "prune"),
       result: named(() => import("./run-data.ts"), "result"),

@@ -82,7 +82,7 @@ export {
   writeServerFile,
 } from "./server-file.ts";
 export { type ScriptArgument, scriptArguments } from "./shell-command.ts";
-export { stableStringify } from "./stable-json.ts";
+export { canonicalJson, stableStringify } from "./stable-json.ts";
 export {
   ACTIVE_TYPES,
   defaultName,

@@ -4,8 +4,7 @@
  * the same inputs (whose kept result it may reuse) from one whose inputs changed.
  */
 import { createHash } from "node:crypto";
-import { stableStringify } from "../core/stable-json.ts";
-import { jsonProblem } from "./result.ts";
+import { canonicalJson } from "../core/stable-json.ts";
 import { getRunContext } from "./run-context.ts";
 
 /**
@@ -13,8 +12,8 @@ import { getRunContext } from "./run-context.ts";
  * not JSON (a function, a class instance): such a call is never taken for another.
  */
 export function inputsHash(inputs: unknown[]): string | null {
-  if (jsonProblem(inputs, "inputs")) return null;
-  return createHash("sha256").update(stableStringify(inputs)).digest("hex");
+  const json = canonicalJson(inputs);
+  return json === null ? null : createHash("sha256").update(json).digest("hex");
 }
 
 /** The fields a task run's reports carry about its call (none outside a tracked run). */

@@ -107,6 +107,7 @@ describe("orch run", () => {
         started_at: expect.any(String),
         ended_at: expect.any(String),
         cached: false,
+        run_attempt: 1,
       },
       {
         name: "flaky",
@@ -116,6 +117,7 @@ describe("orch run", () => {
         started_at: expect.any(String),
         ended_at: expect.any(String),
         cached: false,
+        run_attempt: 1,
       },
     ]);
   });

@@ -170,6 +170,8 @@ test("every route's live answer matches the schema the OpenAPI document declares
         ended_at: new Date().toISOString(),
         cached: false,
         result: [1, 2, 3],
+        run_attempt: 1,
+        inputs_hash: "a".repeat(64),
       },
     ],
   });
@@ -202,7 +204,10 @@ test("every route's live answer matches the schema the OpenAPI document declares
     { rows: 3 },
   ]);
   expect((await client.runLogs(run.id, { grep: "5" })).map((l) => l.line)).toEqual(["5"]);
-  await client.retryRun(run.id);
+  expect((await client.getTaskResults(run.id)).tasks).toMatchObject([
+    { name: "extract", value: [1, 2, 3], inputs_hash: "a".repeat(64) },
+  ]);
+  await client.retryRun(run.id, { fromFailed: false });
   await client.cancelRun(run.id);
   await client.listRuns({ deployment: "echo", planned: true });
   expect((await client.countRuns({ deployment: "echo", planned: true })).total).toBeGreaterThan(0);
