@@ -26,7 +26,7 @@ export function renderSnapshot(past: RecordedRun, outFile: string, made: string)
       ? `import flowUnderTest from ${literal(spec)};`
       : `import { ${past.exportName} as flowUnderTest } from ${literal(spec)};`;
   const recorded: Record<string, unknown[]> = {};
-  for (const r of past.recorded) (recorded[r.name] ??= []).push(r.value);
+  for (const r of past.recorded) recorded[r.name] = [...(recorded[r.name] ?? []), r.value];
   const ended = `${run.state}${run.state_message ? `: ${oneLine(run.state_message)}` : ""}`;
   const from = past.from
     ? `${past.from} and the tasks after it run as written`
