@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { defineCommand } from "citty";
 import { createWorkerClient, findServer } from "../client/index.ts";
 import { escapeControlChars, type ReplayFile } from "../core/index.ts";
+import { write } from "../core/stdio.ts";
 import { becomeSubreaper, runAdHocFlow } from "../worker/index.ts";
 import { connect, connectArgs, projectOf } from "./connect.ts";
 import { paintState } from "./format.ts";
@@ -66,7 +67,7 @@ export default defineCommand({
       const entry = projectRelative(paths.root, past.file);
       const from = past.from ? `from task ${past.from}` : "after its last recorded task";
       log.info(
-        `replaying run ${c.bold(short, process.stderr)} of ${past.run.deployment} (${entry}, ${from}): ${past.recorded.length} recorded task result(s) given back`,
+        `replaying run ${c.bold(short, "stderr")} of ${past.run.deployment} (${entry}, ${from}): ${past.recorded.length} recorded task result(s) given back`,
       );
       for (const m of past.missing) {
         log.warn(`task ${escapeControlChars(m.name)} runs: no recorded result (${m.why})`);
@@ -86,7 +87,7 @@ export default defineCommand({
       const abort = new AbortController();
       const onInterrupt = () => {
         if (++interrupts > 1) process.exit(130);
-        process.stderr.write("\ncancelling the replay (Ctrl-C again leaves at once)\n");
+        write("stderr", "\ncancelling the replay (Ctrl-C again leaves at once)\n");
         abort.abort();
       };
       process.on("SIGINT", onInterrupt);
@@ -104,7 +105,7 @@ export default defineCommand({
           logger: log,
           signal: abort.signal,
           onRun: (run) =>
-            log.info(`run ${c.bold(run.id.slice(0, 8), process.stderr)} (ad hoc) replays ${short}`),
+            log.info(`run ${c.bold(run.id.slice(0, 8), "stderr")} (ad hoc) replays ${short}`),
           onLogs: (lines) => {
             for (const l of lines) showLogLine(l, { raw: args.raw });
           },
@@ -114,10 +115,11 @@ export default defineCommand({
         for (const t of done.tasks) {
           out += `  ${escapeControlChars(t.name)}  ${paintState(t.state, t.state_name)}${t.message ? `: ${escapeControlChars(t.message)}` : ""}\n`;
         }
-        if (out) process.stderr.write(`${c.bold("TASKS", process.stderr)}\n${out}`);
+        if (out) write("stderr", `${c.bold("TASKS", "stderr")}\n${out}`);
         const message = result.message && result.state !== "COMPLETED" ? `: ${result.message}` : "";
-        process.stderr.write(
-          `${c.gray("replay", process.stderr)} ${done.id.slice(0, 8)} ${paintState(result.state, done.state_name)}${message}\n`,
+        write(
+          "stderr",
+          `${c.gray("replay", "stderr")} ${done.id.slice(0, 8)} ${paintState(result.state, done.state_name)}${message}\n`,
         );
         return result.state === "COMPLETED" ? 0 : 1;
       } finally {

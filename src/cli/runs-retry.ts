@@ -33,7 +33,7 @@ export default defineCommand({
       log.success(`run ${run.id.slice(0, 8)} is ${paintState(run.state, run.state_name)}`);
       if (fromFailed) {
         log.info(
-          `${run.state_message}; orch runs inspect ${run.id.slice(0, 8)} shows which were ${c.bold("Reused")}`,
+          `${run.state_message}; orch runs inspect ${run.id.slice(0, 8)} shows which were ${c.bold("Reused", "stderr")}`,
         );
       }
     } finally {

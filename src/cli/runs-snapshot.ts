@@ -120,7 +120,7 @@ export default defineCommand({
       );
       const shown = projectRelative(paths.root, out);
       log.success(
-        `wrote ${c.bold(shown, process.stderr)}: run ${short}'s parameters and ${past.recorded.length} recorded task result(s) as mocks`,
+        `wrote ${c.bold(shown, "stderr")}: run ${short}'s parameters and ${past.recorded.length} recorded task result(s) as mocks`,
       );
       log.info(`orch test ${shown} runs it; it passes once the flow completes with them`);
     } finally {
