@@ -4,6 +4,8 @@
  */
 import { join } from "node:path";
 import { parseArgs } from "node:util";
+import type { BunPlugin } from "bun";
+import { buildApp } from "../src/web/build-app.ts";
 import { COMPILE_OPTIONS } from "./build-options.ts";
 
 const TARGETS = [
@@ -29,6 +31,18 @@ const types = Bun.spawnSync(["bun", join(import.meta.dirname, "gen-sdk-types.ts"
 });
 if (types.exitCode !== 0) process.exit(1);
 
+// The web UI's files go inside the executable: its loader module becomes the files themselves.
+const app = await buildApp();
+const embedApp: BunPlugin = {
+  name: "embed-web-app",
+  setup(build) {
+    build.onLoad({ filter: /[\\/]src[\\/]web[\\/]app-assets\.ts$/ }, () => ({
+      contents: `export async function loadAppAssets() { return ${JSON.stringify(app)}; }`,
+      loader: "js",
+    }));
+  },
+};
+
 const targets: (string | undefined)[] = values.all ? [...TARGETS] : (values.target ?? [undefined]);
 
 for (const target of targets) {
@@ -38,6 +52,7 @@ for (const target of targets) {
     entrypoints: ["./src/main.ts"],
     compile: target ? { target: target as (typeof TARGETS)[number], outfile } : { outfile },
     ...COMPILE_OPTIONS,
+    plugins: [...COMPILE_OPTIONS.plugins, embedApp],
   });
   if (!result.success) {
     for (const message of result.logs) console.error(message);

@@ -78,6 +78,7 @@ export const COMMANDS: Record<string, Loader> = {
     inspect: named(() => import("./pools.ts"), "inspect"),
   }),
   monitor: load(() => import("./monitor.ts")),
+  open: load(() => import("./open.ts")),
   events: group("events", "Emit events that triggers can match", {
     emit: named(() => import("./events.ts"), "emit"),
   }),

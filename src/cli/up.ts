@@ -113,6 +113,9 @@ export default defineCommand({
     });
     const how = hurried ? { graceMs: 0, drain: false } : { graceMs, drain: Boolean(args.drain) };
     if (monitor) {
+      monitor.logger.info(
+        `web UI: ${server.loginUrl()} (a one-time login; orch open makes another)`,
+      );
       await monitor.run(createClient({ url: server.url, token: server.token }), { until: stopped });
       stopBegun = true;
       await server.stop(how);
@@ -121,6 +124,9 @@ export default defineCommand({
     }
     log.success(
       `orch is up at ${c.cyan(server.url, "stderr")} for ${resolve(dir)}; Ctrl-C stops it`,
+    );
+    log.info(
+      `web UI: ${c.cyan(server.loginUrl(), process.stderr)} (a one-time login; orch open makes another)`,
     );
     const signal = await stopped;
     const running = server.worker?.active().length ?? 0;

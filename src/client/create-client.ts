@@ -17,6 +17,7 @@ import {
   type HealthJson,
   type ListEventsQuery,
   type ListRunsQuery,
+  type LoginCodeJson,
   type LogLineJson,
   type LogStreamMessage,
   OrchError,
@@ -287,5 +288,7 @@ export function createClient(options: ClientOptions) {
     /** Acknowledge the start-up notices up to `upTo` (all when omitted). */
     acknowledgeProblems: (upTo?: number) =>
       request<ProblemsJson>("POST", "/api/problems/acknowledge", upTo ? { up_to: upTo } : {}),
+    /** A one-time code that logs a browser in to the web UI (`orch open`). */
+    createLoginCode: () => request<LoginCodeJson>("POST", "/api/web/login-codes"),
   };
 }

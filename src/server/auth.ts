@@ -26,13 +26,11 @@ const WHERE_THE_TOKEN_IS =
   "send Authorization: Bearer <token>; the token is in .orch/token of the project (orch's own commands read it there), and elsewhere pass it with --token or ORCH_API_TOKEN";
 
 /**
- * The API's rules for who may ask: on loopback, requests must name this server in Host (no DNS
- * rebinding) and, when they carry an Origin, come from it (no cross-site requests from a web
- * page). Every request carries the token, reads too (on a shared machine any local user could
- * otherwise read every run's parameters and logs), except GET /api/health on loopback, which
- * says only that orch is up. Throws E_FORBIDDEN or E_UNAUTHORIZED.
+ * The rules every request to the server meets, with or without the token: on loopback it must
+ * name this server in Host (no DNS rebinding) and, when it carries an Origin, come from it (no
+ * cross-site requests from a web page). Throws E_FORBIDDEN. The web UI's pages use it too.
  */
-export function createAuthorizer(options: AuthOptions): (req: Request) => void {
+export function createAddressCheck(options: Omit<AuthOptions, "token">): (req: Request) => void {
   const loopback = isLoopback(options.host);
   const hosts = new Set(
     (loopback ? [...LOOPBACK_NAMES, options.host] : [options.host]).map((h) =>
@@ -60,6 +58,20 @@ export function createAuthorizer(options: AuthOptions): (req: Request) => void {
     if (req.headers.get("sec-fetch-site") === "cross-site") {
       throw new OrchError("E_FORBIDDEN", "cross-site requests are refused");
     }
+  };
+}
+
+/**
+ * The API's rules for who may ask: the address check above, and every request carries the
+ * token, reads too (on a shared machine any local user could otherwise read every run's
+ * parameters and logs), except GET /api/health on loopback, which says only that orch is up.
+ * Throws E_FORBIDDEN or E_UNAUTHORIZED.
+ */
+export function createAuthorizer(options: AuthOptions): (req: Request) => void {
+  const loopback = isLoopback(options.host);
+  const checkAddress = createAddressCheck(options);
+  return (req) => {
+    checkAddress(req);
     const reads = req.method === "GET" || req.method === "HEAD";
     if (loopback && reads && new URL(req.url).pathname.replace(/\/$/, "") === "/api/health") return;
     const header = req.headers.get("authorization") ?? "";

@@ -24,6 +24,7 @@ import {
   type Store,
 } from "../store/index.ts";
 import { createRunMetrics, startOtlpExporter } from "../telemetry/index.ts";
+import { createWebFront, createWebSessions, type WebSessions } from "../web/index.ts";
 import {
   cancelRun,
   createFlowDescriber,
@@ -33,10 +34,12 @@ import {
   startPauseTimeouts,
   startPoolWorkers,
 } from "../worker/index.ts";
-import { createAuthorizer } from "./auth.ts";
+import { createAddressCheck, createAuthorizer } from "./auth.ts";
 import { createApi } from "./create-api.ts";
 import { connectionBudget, openFileCount, raiseFileLimit } from "./fd-limit.ts";
+import { errorResponse } from "./http.ts";
 import { metricsRoute } from "./routes/metrics-route.ts";
+import { loginCodeRoute } from "./routes/web-routes.ts";
 import { listenApi } from "./serve-api.ts";
 import { type RetentionPass, startRetention } from "./start-retention.ts";
 
@@ -84,6 +87,8 @@ export interface OrchServer {
   token: string;
   /** The embedded worker, when one runs. */
   worker: EmbeddedWorker | null;
+  /** The web UI's URL with a fresh one-time login code (valid until used or the server stops). */
+  loginUrl(): string;
   /** Apply retention now (after a pass under way); what it did. */
   runRetention(): Promise<RetentionPass>;
   /**
@@ -176,7 +181,9 @@ export async function startServer(options: ServerOptions = {}): Promise<OrchServ
       ...(options.retention === false ? { firstDelayMs: null } : options.retention),
     });
     stops.push(() => retention.stop());
-    const fetch = createApi({
+    // The web UI's sessions are keyed to the port, known once the server listens.
+    let sessions: WebSessions | undefined;
+    const api = createApi({
       store,
       paths,
       deployer,
@@ -187,7 +194,13 @@ export async function startServer(options: ServerOptions = {}): Promise<OrchServ
       retry: retryRun,
       upcoming: (spec, count) => upcomingRuns(spec, count, clock.now()),
       authorize: (req) => authorize(req),
-      extraRoutes: [metricsRoute(metrics)],
+      extraRoutes: [
+        metricsRoute(metrics),
+        loginCodeRoute(
+          () => sessions!,
+          () => clock.now(),
+        ),
+      ],
       log: logger,
       bodyTimeoutMs: options.connections?.bodyTimeoutMs,
       keepAliveMs: options.connections?.keepAliveMs,
@@ -195,10 +208,11 @@ export async function startServer(options: ServerOptions = {}): Promise<OrchServ
     const limit = await raiseFileLimit();
     const { total, perAddress, headTimeoutMs, idleTimeoutMs } = options.connections ?? {};
     const budget = connectionBudget(limit?.soft ?? 1024, openFileCount());
+    let fetch = api;
     const server = listenApi({
       host,
       port: options.port,
-      fetch,
+      fetch: (req) => fetch(req),
       budget: {
         ...budget,
         total: total ?? budget.total,
@@ -209,6 +223,15 @@ export async function startServer(options: ServerOptions = {}): Promise<OrchServ
     });
     const port = server.port;
     authorize = createAuthorizer({ token, host, port });
+    const web = createWebSessions({ token, port, clock });
+    sessions = web;
+    fetch = createWebFront({
+      api,
+      token,
+      sessions: web,
+      checkAddress: createAddressCheck({ host, port }),
+      errorResponse: (error, req) => errorResponse(error, req, logger),
+    });
     stops.push(() => server.stop());
     const url = `http://${host.includes(":") ? `[${host}]` : host}:${port}`;
     if (options.worker !== false) {
@@ -256,6 +279,7 @@ export async function startServer(options: ServerOptions = {}): Promise<OrchServ
       token,
       worker,
       runRetention: () => retention.runNow(),
+      loginUrl: () => `${url}/login?code=${web.newCode()}`,
       async stop(how = {}) {
         if (stopped) return;
         stopped = true;

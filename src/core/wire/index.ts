@@ -17,5 +17,6 @@ export * from "./tag-slots.ts";
 export * from "./task-results.ts";
 export * from "./values.ts";
 export * from "./wake.ts";
+export * from "./web.ts";
 export * from "./worker-protocol.ts";
 export * from "./workers.ts";

@@ -1,0 +1,120 @@
+/**
+ * The page's one way to call orch's API: same origin, with the session cookie the browser holds,
+ * the CSRF token on every change, and an error's JSON body turned into an ApiError whose message
+ * is the server's own (with each problem's place).
+ */
+
+/** The header the server reads the CSRF token from (the server's CSRF_HEADER). */
+const CSRF_HEADER = "x-orch-csrf";
+
+/** One problem the server found, with where it is (`parameters.limit`). */
+export interface ApiProblem {
+  where?: string;
+  message: string;
+}
+
+/** An error answer from the API, or no answer at all (status 0). */
+export class ApiError extends Error {
+  readonly status: number;
+  readonly code: string;
+  readonly problems: ApiProblem[];
+
+  constructor(status: number, code: string, message: string, problems: ApiProblem[] = []) {
+    super(message);
+    this.status = status;
+    this.code = code;
+    this.problems = problems;
+  }
+
+  /** The message with each problem on its own line. */
+  describe(): string {
+    const lines = this.problems.map((p) => (p.where ? `${p.where}: ${p.message}` : p.message));
+    return [this.message, ...lines].join("\n");
+  }
+}
+
+type AuthListener = (loggedIn: boolean) => void;
+const authListeners = new Set<AuthListener>();
+
+/** Be told when the server says this browser is (no longer) logged in. */
+export function onAuth(listener: AuthListener): () => void {
+  authListeners.add(listener);
+  return () => authListeners.delete(listener);
+}
+
+function sayAuth(loggedIn: boolean): void {
+  for (const listener of authListeners) listener(loggedIn);
+}
+
+let csrf: Promise<string> | null = null;
+
+/** The session's CSRF token (asked for once per page load). */
+function csrfToken(): Promise<string> {
+  csrf ??= checkSession().then((s) => s.csrf_token);
+  csrf.catch(() => {
+    csrf = null;
+  });
+  return csrf;
+}
+
+async function answer<T>(res: Response): Promise<T> {
+  const text = await res.text();
+  let body: unknown = null;
+  try {
+    body = text ? JSON.parse(text) : null;
+  } catch {}
+  if (res.ok) return body as T;
+  const error = (body as { error?: { code?: string; message?: string; problems?: ApiProblem[] } })
+    ?.error;
+  if (res.status === 401) sayAuth(false);
+  throw new ApiError(
+    res.status,
+    error?.code ?? `HTTP_${res.status}`,
+    error?.message ?? `orch answered ${res.status} ${res.statusText}`,
+    error?.problems ?? [],
+  );
+}
+
+async function send<T>(method: string, path: string, init: RequestInit): Promise<T> {
+  let res: Response;
+  try {
+    res = await fetch(path, { method, credentials: "same-origin", ...init });
+  } catch {
+    throw new ApiError(0, "E_OFFLINE", "orch does not answer (is orch up still running?)");
+  }
+  return answer<T>(res);
+}
+
+/** Whether this browser holds a session: its CSRF token, or an ApiError (401 when not). */
+export async function checkSession(): Promise<{ csrf_token: string; expires_at: string }> {
+  const session = await send<{ csrf_token: string; expires_at: string }>("GET", "/web/session", {});
+  sayAuth(true);
+  return session;
+}
+
+/** GET an API path (`/api/deployments`). */
+export function get<T>(path: string): Promise<T> {
+  return send<T>("GET", path, {});
+}
+
+/** POST (or another change) to an API path, with a JSON body. */
+export async function change<T>(
+  method: "POST" | "PUT" | "PATCH" | "DELETE",
+  path: string,
+  body?: unknown,
+): Promise<T> {
+  const headers: Record<string, string> = { [CSRF_HEADER]: await csrfToken() };
+  if (body !== undefined) headers["content-type"] = "application/json";
+  return send<T>(method, path, {
+    headers,
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+}
+
+/** POST to an API path, with a JSON body. */
+export function post<T>(path: string, body?: unknown): Promise<T> {
+  return change<T>("POST", path, body);
+}
+
+/** A path segment, encoded (`deployments/${seg(name)}`). */
+export const seg = encodeURIComponent;

@@ -1,0 +1,76 @@
+/** @jsxImportSource preact */
+import type { ComponentChildren } from "preact";
+import { type LiveStatus, useLiveStatus } from "../live.ts";
+
+/** The pages in the navigation bar, in order. */
+export const NAV: { path: string; label: string }[] = [
+  { path: "/deployments", label: "Deployments" },
+  { path: "/runs", label: "Runs" },
+  { path: "/events", label: "Events" },
+  { path: "/workers", label: "Workers" },
+  { path: "/problems", label: "Problems" },
+];
+
+const STATUS_TEXT: Record<LiveStatus, string> = {
+  online: "● online",
+  connecting: "○ connecting",
+  offline: "○ offline",
+};
+
+/** Every page's frame: the navigation, the live status, and the page itself. */
+export function Layout({ path, children }: { path: string; children: ComponentChildren }) {
+  const status = useLiveStatus();
+  return (
+    <div class="shell">
+      <header class="topbar">
+        <a class="brand" href="#/deployments">
+          orch
+        </a>
+        <nav>
+          {NAV.map((item) => (
+            <a
+              key={item.path}
+              href={`#${item.path}`}
+              class={path === item.path || path.startsWith(`${item.path}/`) ? "active" : ""}
+            >
+              {item.label}
+            </a>
+          ))}
+        </nav>
+        <span class={`live live-${status}`} data-testid="live-status" title="The event stream">
+          {STATUS_TEXT[status]}
+        </span>
+      </header>
+      <main>{children}</main>
+    </div>
+  );
+}
+
+/** A page's title line, with actions on the right. */
+export function PageTitle({ title, children }: { title: string; children?: ComponentChildren }) {
+  return (
+    <div class="page-title">
+      <h1>{title}</h1>
+      <div class="actions">{children}</div>
+    </div>
+  );
+}
+
+/** An error from the server, as it said it (with each problem's place). */
+export function ErrorBox({
+  error,
+}: {
+  error: { describe?: () => string; message: string } | null;
+}) {
+  if (!error) return null;
+  return (
+    <div class="error" role="alert">
+      {error.describe ? error.describe() : error.message}
+    </div>
+  );
+}
+
+/** What a page shows before its first answer. */
+export function Loading() {
+  return <p class="muted">Loading…</p>;
+}

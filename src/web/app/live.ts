@@ -1,0 +1,188 @@
+/**
+ * The page's one link to the server's event stream, shared by every page. As the terminal
+ * monitor does: read the newest event id, open the stream after it, and have pages load their
+ * data once it is open; a gap in the event ids, a `reset`, or a lost stream starts over (pages
+ * load again), so a page never shows what the server no longer has nor guesses what it missed.
+ */
+import { useEffect, useRef, useState } from "preact/hooks";
+import type { EventJson } from "../../core/index.ts";
+import { ApiError, get } from "./api.ts";
+
+/** Whether the page follows the server live. */
+export type LiveStatus = "connecting" | "online" | "offline";
+
+/** What a page follows: events by name prefix, and when to load everything again. */
+export interface LiveSubscription {
+  /** Event name prefixes (`flow-run.`, `deployment.`); empty: every event. */
+  prefixes: string[];
+  onEvent?: (event: EventJson) => void;
+  /** The stream (re)opened: load the data afresh. */
+  onReload: () => void;
+}
+
+const RETRY_MIN_MS = 500;
+const RETRY_MAX_MS = 10_000;
+
+const subscriptions = new Set<LiveSubscription>();
+const statusListeners = new Set<(status: LiveStatus) => void>();
+let status: LiveStatus = "connecting";
+let source: EventSource | null = null;
+let retryTimer: ReturnType<typeof setTimeout> | undefined;
+let delay = RETRY_MIN_MS;
+let opening = false;
+
+function setStatus(next: LiveStatus): void {
+  if (status === next) return;
+  status = next;
+  for (const listener of statusListeners) listener(next);
+}
+
+const wanted = (s: LiveSubscription, e: EventJson) =>
+  !s.prefixes.length || s.prefixes.some((p) => e.name.startsWith(p));
+
+function retry(): void {
+  clearTimeout(retryTimer);
+  retryTimer = setTimeout(() => void open(), delay);
+  delay = Math.min(delay * 2, RETRY_MAX_MS);
+}
+
+function close(): void {
+  source?.close();
+  source = null;
+}
+
+async function open(): Promise<void> {
+  if (source || opening) return;
+  opening = true;
+  setStatus(status === "online" ? "connecting" : status);
+  let last: number;
+  try {
+    last = (await get<EventJson[]>("/api/events?limit=1"))[0]?.id ?? 0;
+  } catch (error) {
+    opening = false;
+    setStatus("offline");
+    // Logged out: the login screen takes over; nothing to follow until a new session.
+    if (error instanceof ApiError && error.status === 401) return;
+    return retry();
+  }
+  opening = false;
+  const es = new EventSource(`/api/events/stream?after=${last}`);
+  source = es;
+  const startOver = () => {
+    if (source !== es) return;
+    close();
+    void open();
+  };
+  es.onopen = () => {
+    if (source !== es) return;
+    delay = RETRY_MIN_MS;
+    setStatus("online");
+    for (const s of [...subscriptions]) s.onReload();
+  };
+  es.addEventListener("event", (message) => {
+    if (source !== es) return;
+    const event = JSON.parse((message as MessageEvent<string>).data) as EventJson;
+    // Missed events: nobody can tell what changed, so everything is loaded again.
+    if (event.id !== last + 1) return startOver();
+    last = event.id;
+    for (const s of [...subscriptions]) if (wanted(s, event)) s.onEvent?.(event);
+  });
+  es.addEventListener("reset", startOver);
+  es.onerror = () => {
+    if (source !== es) return;
+    close();
+    setStatus("offline");
+    retry();
+  };
+}
+
+/** Follow the server; returns the unsubscribe. The stream opens with the first subscription. */
+export function subscribe(subscription: LiveSubscription): () => void {
+  subscriptions.add(subscription);
+  if (status === "online") subscription.onReload();
+  else void open();
+  return () => subscriptions.delete(subscription);
+}
+
+/** Start following again at once (after a login). */
+export function reconnect(): void {
+  close();
+  clearTimeout(retryTimer);
+  delay = RETRY_MIN_MS;
+  void open();
+}
+
+/** The stream's status, as it changes. */
+export function useLiveStatus(): LiveStatus {
+  const [now, setNow] = useState(status);
+  useEffect(() => {
+    statusListeners.add(setNow);
+    setNow(status);
+    return () => void statusListeners.delete(setNow);
+  }, []);
+  return now;
+}
+
+/** What a page shows: the latest answer of `load`, and the error of the latest attempt. */
+export interface LiveData<T> {
+  data: T | undefined;
+  error: ApiError | null;
+  /** Load again now (after a change the page made itself). */
+  reload: () => void;
+}
+
+/**
+ * Data that follows the server: `load` runs when the stream opens and again (batched within
+ * `batchMs`) after each event of `prefixes`; only the newest answer is shown. `key` names what
+ * is loaded (a filter): a new key loads at once.
+ */
+export function useLiveData<T>(
+  load: () => Promise<T>,
+  prefixes: string[],
+  key = "",
+  batchMs = 100,
+): LiveData<T> {
+  const [data, setData] = useState<T | undefined>(undefined);
+  const [error, setError] = useState<ApiError | null>(null);
+  const loadRef = useRef(load);
+  loadRef.current = load;
+  const run = useRef<() => void>(() => {});
+  // biome-ignore lint/correctness/useExhaustiveDependencies: `key` names what is loaded (prefixes and batchMs are fixed per page)
+  useEffect(() => {
+    let seq = 0;
+    let alive = true;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const now = () => {
+      const mine = ++seq;
+      loadRef.current().then(
+        (answer) => {
+          if (!alive || mine !== seq) return;
+          setData(answer);
+          setError(null);
+        },
+        (failure: unknown) => {
+          if (!alive || mine !== seq) return;
+          setError(
+            failure instanceof ApiError
+              ? failure
+              : new ApiError(0, "E_INTERNAL", String((failure as Error)?.message ?? failure)),
+          );
+        },
+      );
+    };
+    run.current = now;
+    const later = () => {
+      timer ??= setTimeout(() => {
+        timer = undefined;
+        now();
+      }, batchMs);
+    };
+    const unsubscribe = subscribe({ prefixes, onEvent: later, onReload: now });
+    return () => {
+      alive = false;
+      clearTimeout(timer);
+      unsubscribe();
+    };
+  }, [key]);
+  return { data, error, reload: () => run.current() };
+}

@@ -1,0 +1,204 @@
+/**
+ * The server's front for browsers: the web app's files at `/`, the login with a one-time code,
+ * and the API for a logged-in browser. Everything else goes to the API unchanged.
+ *
+ * Why the session becomes the token here: a logged-in browser's API request gets the server's
+ * bearer token added, so the API keeps one rule for who may ask (its authorizer still checks
+ * Host and Origin), and every route, the event stream too, needs the session exactly as it needs
+ * the token. A request that changes anything must also come from the server's own page: its
+ * Origin must be the server's, and it must carry the session's CSRF token. The cookie is
+ * HttpOnly (no script reads it) and SameSite=Strict (no other site's page sends it).
+ */
+import { OrchError } from "../core/index.ts";
+import { type AppAssets, type AppFile, loadAppAssets } from "./app-assets.ts";
+import { CSRF_HEADER, type WebSession, type WebSessions } from "./web-sessions.ts";
+
+/** What the front serves with. */
+export interface WebFrontOptions {
+  /** The API (its router, with its authorizer). */
+  api: (req: Request) => Promise<Response>;
+  /** The server's API token, added to a logged-in browser's API requests. */
+  token: string;
+  sessions: WebSessions;
+  /** The server's Host/Origin rules (no DNS rebinding, no cross-site requests). */
+  checkAddress: (req: Request) => void;
+  /** An error as the API answers it (JSON with its status; a failure of orch is logged). */
+  errorResponse: (error: unknown, req: Request) => Response;
+  /** The app's files (default: those built into the executable). */
+  assets?: () => Promise<AppAssets>;
+}
+
+/** Headers of every page and file: no framing, no sniffing, no referrer, nothing but our own. */
+const PAGE_HEADERS = {
+  "content-security-policy":
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
+  "x-frame-options": "DENY",
+  "x-content-type-options": "nosniff",
+  "referrer-policy": "no-referrer",
+};
+
+const NOT_LOGGED_IN =
+  "this browser is not logged in to orch: open the URL with the login code that orch up printed, or run orch open in the project";
+
+/** The path of a request URL, without parsing all of it (this runs before every API call). */
+function pathOf(url: string): string {
+  const start = url.indexOf("/", url.indexOf("//") + 2);
+  if (start < 0) return "/";
+  const end = url.slice(start).search(/[?#]/);
+  return end < 0 ? url.slice(start) : url.slice(start, start + end);
+}
+
+const writes = (req: Request) => req.method !== "GET" && req.method !== "HEAD";
+
+/** Make the server's fetch: the web front before the API. */
+export function createWebFront(options: WebFrontOptions): (req: Request) => Promise<Response> {
+  const { api, sessions, checkAddress } = options;
+  const gzipped = new Map<string, Uint8Array>();
+  let assets: Promise<AppAssets> | undefined;
+  const files = () => {
+    assets ??= (options.assets ?? loadAppAssets)();
+    // A failed build is tried again on the next request (from source, it may be fixed by then).
+    assets.catch(() => {
+      assets = undefined;
+    });
+    return assets;
+  };
+
+  /** The request's session, checked as a write needs when it is one; null when it has none. */
+  function sessionOf(req: Request): WebSession | null {
+    const session = sessions.fromCookies(req.headers.get("cookie"));
+    if (!session || !writes(req)) return session;
+    const origin = req.headers.get("origin");
+    const own = `http://${req.headers.get("host")}`;
+    if (origin?.toLowerCase() !== own.toLowerCase()) {
+      throw new OrchError(
+        "E_FORBIDDEN",
+        `a change from a browser must come from orch's own page (Origin ${origin ?? "missing"})`,
+      );
+    }
+    if (!sessions.checkCsrf(session, req.headers.get(CSRF_HEADER))) {
+      throw new OrchError(
+        "E_FORBIDDEN",
+        `a change from a browser must carry its page's CSRF token (the ${CSRF_HEADER} header); reload the page`,
+      );
+    }
+    return session;
+  }
+
+  /** An API request from a logged-in browser, with the token added. */
+  function asTokenHolder(req: Request): Request {
+    if (req.headers.has("authorization") || !req.headers.has("cookie")) return req;
+    if (!sessionOf(req)) return req;
+    const headers = new Headers(req.headers);
+    headers.set("authorization", `Bearer ${options.token}`);
+    return new Request(req, { headers });
+  }
+
+  function login(req: Request): Response {
+    const code = new URL(req.url).searchParams.get("code") ?? "";
+    const cookie = code ? sessions.exchange(code) : null;
+    if (cookie) {
+      const maxAge = Math.floor((Number(cookie.split(".")[0]) - Date.now()) / 1000);
+      return new Response(null, {
+        status: 303,
+        headers: {
+          location: "/#/deployments",
+          "set-cookie": `${sessions.cookieName}=${cookie}; Path=/; HttpOnly; SameSite=Strict; Max-Age=${maxAge}`,
+          "cache-control": "no-store",
+          ...PAGE_HEADERS,
+        },
+      });
+    }
+    // A used code in a browser that is logged in already (a reload, a bookmark): go on in.
+    if (sessions.fromCookies(req.headers.get("cookie"))) {
+      return new Response(null, { status: 303, headers: { location: "/", ...PAGE_HEADERS } });
+    }
+    return new Response(loginRefusedPage(), {
+      status: 403,
+      headers: { "content-type": "text/html; charset=utf-8", ...PAGE_HEADERS },
+    });
+  }
+
+  async function serveFile(req: Request, path: string): Promise<Response | null> {
+    const all = await files();
+    const file: AppFile | undefined = all[path === "/" ? "/index.html" : path];
+    if (!file) return null;
+    const immutable = path.startsWith("/assets/");
+    const headers: Record<string, string> = {
+      "content-type": file.type,
+      "cache-control": immutable ? "public, max-age=31536000, immutable" : "no-cache",
+      vary: "accept-encoding",
+      ...PAGE_HEADERS,
+    };
+    if (!/\bgzip\b/.test(req.headers.get("accept-encoding") ?? "")) {
+      return new Response(file.body, { headers });
+    }
+    let body = gzipped.get(path) as Uint8Array<ArrayBuffer> | undefined;
+    if (!body) {
+      body = Bun.gzipSync(file.body) as Uint8Array<ArrayBuffer>;
+      gzipped.set(path, body);
+    }
+    return new Response(body, { headers: { ...headers, "content-encoding": "gzip" } });
+  }
+
+  async function web(req: Request, path: string): Promise<Response | null> {
+    checkAddress(req);
+    if (path === "/login" && req.method === "GET") return login(req);
+    if (path === "/web/session") {
+      const session = sessionOf(req);
+      if (!session) throw new OrchError("E_UNAUTHORIZED", NOT_LOGGED_IN);
+      if (req.method === "GET") {
+        return Response.json(
+          {
+            csrf_token: sessions.csrfToken(session),
+            expires_at: new Date(session.expiresAt).toISOString(),
+          },
+          { headers: { "cache-control": "no-store" } },
+        );
+      }
+      if (req.method === "DELETE") {
+        return Response.json(
+          { logged_out: true },
+          {
+            headers: {
+              "set-cookie": `${sessions.cookieName}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0`,
+            },
+          },
+        );
+      }
+      return null;
+    }
+    if (req.method === "GET" || req.method === "HEAD") return serveFile(req, path);
+    return null;
+  }
+
+  return async (req) => {
+    const path = pathOf(req.url);
+    try {
+      if (path.startsWith("/api/")) return await api(asTokenHolder(req));
+      if (
+        path === "/" ||
+        path === "/login" ||
+        path === "/index.html" ||
+        path.startsWith("/web/") ||
+        path.startsWith("/assets/")
+      ) {
+        const answer = await web(req, path);
+        if (answer) return answer;
+      }
+      return await api(req);
+    } catch (error) {
+      return options.errorResponse(error, req);
+    }
+  };
+}
+
+/** What a browser sees for a login code that is not (or no longer) valid. */
+function loginRefusedPage(): string {
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>orch: log in</title></head>
+<body>
+<h1>This login code does not work</h1>
+<p>A login code works once: it was used already, or it expired, or orch was restarted since it was made.</p>
+<p>For a fresh one, run <code>orch open</code> in the project (it opens this page logged in), or use the URL that <code>orch up</code> printed when it started.</p>
+</body></html>`;
+}
