@@ -84,7 +84,10 @@ describe("a logged-in browser", () => {
     expect(res.status).toBe(200);
     expect(((await res.json()) as { name: string }[]).map((d) => d.name)).toEqual(["hello"]);
     const abort = new AbortController();
-    const stream = await browser("/api/events/stream", { headers: { cookie }, signal: abort.signal });
+    const stream = await browser("/api/events/stream", {
+      headers: { cookie },
+      signal: abort.signal,
+    });
     expect(stream.status).toBe(200);
     expect(stream.headers.get("content-type")).toBe("text/event-stream");
     abort.abort();
