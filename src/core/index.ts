@@ -48,6 +48,12 @@ export {
   streamLevel,
 } from "./log-record.ts";
 export { createMasker, MASK, type Masker, MIN_MASKED_LENGTH } from "./mask.ts";
+export {
+  asText,
+  type FormField,
+  parameterFields,
+  readField,
+} from "./parameter-form.ts";
 export { findProjectRoot, type ProjectPaths, projectPaths } from "./paths.ts";
 export {
   fillReferences,

@@ -6,6 +6,9 @@ import type {
   RunJson,
   WorkerJson,
 } from "../client/index.ts";
+import type { FormField } from "../core/index.ts";
+
+export type { FormField };
 
 /** The panes that take the arrow keys, in tab order. */
 export const PANES = ["deployments", "runs", "logs"] as const;
@@ -38,21 +41,6 @@ export interface LogsState {
   ended: boolean;
   /** The first line shown when scrolled back; null follows the tail. */
   offset: number | null;
-}
-
-/** One parameter in the trigger form, typed from the deployment's parameter schema. */
-export interface FormField {
-  name: string;
-  type: "string" | "number" | "integer" | "boolean" | "json";
-  text: string;
-  required: boolean;
-  description?: string;
-  enum?: readonly unknown[];
-  minimum?: number;
-  maximum?: number;
-  minLength?: number;
-  maxLength?: number;
-  pattern?: string;
 }
 
 /** The trigger form: its fields, the one being edited, and what is wrong. */

@@ -1,63 +1,13 @@
 import type { DeploymentJson } from "../client/index.ts";
-import { parseWhen } from "../core/index.ts";
-import type { FormField, TriggerForm } from "./state.ts";
-
-interface PropertySchema {
-  type?: string | string[];
-  description?: string;
-  enum?: unknown[];
-  default?: unknown;
-  minimum?: number;
-  maximum?: number;
-  minLength?: number;
-  maxLength?: number;
-  pattern?: string;
-}
-
-function fieldType(schema: PropertySchema, value: unknown): FormField["type"] {
-  const declared = Array.isArray(schema.type) ? schema.type.find((t) => t !== "null") : schema.type;
-  if (declared === "string" || declared === "number" || declared === "integer") return declared;
-  if (declared === "boolean") return "boolean";
-  if (declared) return "json";
-  if (typeof value === "string") return "string";
-  if (typeof value === "number") return Number.isInteger(value) ? "integer" : "number";
-  if (typeof value === "boolean") return "boolean";
-  return value === undefined ? "string" : "json";
-}
-
-const asText = (value: unknown): string =>
-  value === undefined ? "" : typeof value === "string" ? value : JSON.stringify(value);
+import { parameterFields, parseWhen, readField } from "../core/index.ts";
+import type { TriggerForm } from "./state.ts";
 
 /**
  * The trigger form of a deployment: one field per parameter of its schema or its defaults,
  * typed from the schema and prefilled with the default values.
  */
 export function createTriggerForm(deployment: DeploymentJson): TriggerForm {
-  const schema = (deployment.parameter_schema ?? {}) as {
-    properties?: Record<string, PropertySchema>;
-    required?: string[];
-  };
-  const properties = schema.properties ?? {};
-  const required = new Set(schema.required ?? []);
-  const names = [...new Set([...Object.keys(properties), ...Object.keys(deployment.parameters)])];
-  const fields = names.map((name): FormField => {
-    const prop = properties[name] ?? {};
-    const value = name in deployment.parameters ? deployment.parameters[name] : prop.default;
-    const field: FormField = {
-      name,
-      type: fieldType(prop, value),
-      text: asText(value),
-      required: required.has(name),
-    };
-    if (prop.description) field.description = prop.description;
-    if (prop.enum) field.enum = prop.enum;
-    if (prop.minimum !== undefined) field.minimum = prop.minimum;
-    if (prop.maximum !== undefined) field.maximum = prop.maximum;
-    if (prop.minLength !== undefined) field.minLength = prop.minLength;
-    if (prop.maxLength !== undefined) field.maxLength = prop.maxLength;
-    if (prop.pattern !== undefined) field.pattern = prop.pattern;
-    return field;
-  });
+  const fields = parameterFields(deployment.parameters, deployment.parameter_schema);
   fields.push({
     name: WHEN_FIELD,
     type: "string",
@@ -70,62 +20,6 @@ export function createTriggerForm(deployment: DeploymentJson): TriggerForm {
 
 /** The form's last field: when the run starts (as orch run's --in or --at), not a parameter. */
 export const WHEN_FIELD = "start (now, 2h, or a time)";
-
-/** One field's value, or what is wrong with it; `undefined` value: left empty (not sent). */
-function readField(field: FormField): { value?: unknown; error?: string } {
-  const text = field.text.trim();
-  if (!text && field.type !== "string") {
-    return field.required ? { error: "is required" } : {};
-  }
-  if (!field.text && field.required) return { error: "is required" };
-  let value: unknown;
-  switch (field.type) {
-    case "string":
-      value = field.text;
-      if (!field.text) return {};
-      break;
-    case "number":
-    case "integer":
-      value = Number(text);
-      if (!Number.isFinite(value))
-        return { error: `must be a number, not ${JSON.stringify(text)}` };
-      if (field.type === "integer" && !Number.isInteger(value))
-        return { error: `must be a whole number, not ${text}` };
-      break;
-    case "boolean":
-      if (/^(true|yes|y|1)$/i.test(text)) value = true;
-      else if (/^(false|no|n|0)$/i.test(text)) value = false;
-      else return { error: "must be true or false" };
-      break;
-    case "json":
-      try {
-        value = JSON.parse(text);
-      } catch {
-        return { error: "must be JSON (an array or object)" };
-      }
-  }
-  if (field.enum && !field.enum.some((e) => JSON.stringify(e) === JSON.stringify(value)))
-    return { error: `must be one of ${field.enum.map((e) => JSON.stringify(e)).join(", ")}` };
-  if (typeof value === "number") {
-    if (field.minimum !== undefined && value < field.minimum)
-      return { error: `must be at least ${field.minimum}` };
-    if (field.maximum !== undefined && value > field.maximum)
-      return { error: `must be at most ${field.maximum}` };
-  }
-  if (typeof value === "string") {
-    if (field.minLength !== undefined && value.length < field.minLength)
-      return { error: `must be at least ${field.minLength} characters` };
-    if (field.maxLength !== undefined && value.length > field.maxLength)
-      return { error: `must be at most ${field.maxLength} characters` };
-    if (field.pattern !== undefined) {
-      try {
-        if (!new RegExp(field.pattern, "u").test(value))
-          return { error: `must match ${field.pattern}` };
-      } catch {}
-    }
-  }
-  return { value };
-}
 
 /**
  * Check the form against its schema: the parameters to send, or every field's problem. The

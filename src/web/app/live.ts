@@ -131,17 +131,26 @@ export interface LiveData<T> {
   reload: () => void;
 }
 
+/** What live data follows. */
+export interface LiveDataOptions {
+  /** Event name prefixes that may change it (`flow-run.`); empty: every event. */
+  prefixes: string[];
+  /** What is loaded (a filter's value): a new key loads at once. */
+  key?: string;
+  /** Events within this window are one reload (default 100 ms). */
+  batchMs?: number;
+  /** Only events this accepts reload (say, one deployment's runs). */
+  filter?: (event: EventJson) => boolean;
+}
+
 /**
- * Data that follows the server: `load` runs when the stream opens and again (batched within
- * `batchMs`) after each event of `prefixes`; only the newest answer is shown. `key` names what
- * is loaded (a filter): a new key loads at once.
+ * Data that follows the server: `load` runs when the stream opens and again (batched) after
+ * each event it follows; only the newest answer is shown.
  */
-export function useLiveData<T>(
-  load: () => Promise<T>,
-  prefixes: string[],
-  key = "",
-  batchMs = 100,
-): LiveData<T> {
+export function useLiveData<T>(load: () => Promise<T>, options: LiveDataOptions): LiveData<T> {
+  const { prefixes, key = "", batchMs = 100 } = options;
+  const filterRef = useRef(options.filter);
+  filterRef.current = options.filter;
   const [data, setData] = useState<T | undefined>(undefined);
   const [error, setError] = useState<ApiError | null>(null);
   const loadRef = useRef(load);
@@ -177,7 +186,10 @@ export function useLiveData<T>(
         now();
       }, batchMs);
     };
-    const unsubscribe = subscribe({ prefixes, onEvent: later, onReload: now });
+    const onEvent = (e: EventJson) => {
+      if (!filterRef.current || filterRef.current(e)) later();
+    };
+    const unsubscribe = subscribe({ prefixes, onEvent, onReload: now });
     return () => {
       alive = false;
       clearTimeout(timer);

@@ -1,8 +1,213 @@
 /** @jsxImportSource preact */
-import { PageTitle } from "../components/Layout.tsx";
-import type { PageProps } from "../components/router.ts";
+/**
+ * Deployments: each with its schedules in words, next run, last runs as coloured dots, paused,
+ * tags and version; pause/resume; a run from the trigger form. Selecting one shows its details
+ * (next runs, versions with what changed) below the table, and `?selected=` keeps it in the URL.
+ */
+import { useState } from "preact/hooks";
+import type { DeploymentDetail, DeploymentJson, EventJson, RunJson } from "../../../core/index.ts";
+import { type ApiError, get, post, seg } from "../api.ts";
+import { formatRelative, formatTime, shortId } from "../components/format.ts";
+import { ErrorBox, Loading, PageTitle } from "../components/Layout.tsx";
+import { href, navigate, type PageProps } from "../components/router.ts";
+import { StateDot } from "../components/StateBadge.tsx";
+import { TriggerForm } from "../components/TriggerForm.tsx";
+import { useLiveData } from "../live.ts";
+import { DeploymentDetails } from "./deployment-details.tsx";
+
+/** How many of a deployment's latest runs its row shows. */
+const LAST_RUNS = 10;
+
+/** The event is about this deployment's runs. */
+const runOf = (name: string) => (e: EventJson) =>
+  (e.payload as { deployment?: string } | null)?.deployment === name;
+
+/** A deployment's latest runs, oldest first, as dots that link to each run. */
+function LastRuns({ name }: { name: string }) {
+  const { data } = useLiveData(
+    () => get<RunJson[]>(`/api/runs?deployment=${seg(name)}&limit=${LAST_RUNS}`),
+    { prefixes: ["flow-run."], key: name, batchMs: 300, filter: runOf(name) },
+  );
+  if (!data) return null;
+  if (!data.length) return <span class="muted">none yet</span>;
+  return (
+    <span class="last-runs" data-testid={`last-runs-${name}`}>
+      {[...data].reverse().map((run) => (
+        <StateDot
+          key={run.id}
+          state={run.state}
+          title={`${shortId(run.id)} ${run.state_name} ${formatTime(run.started_at ?? run.scheduled_at)}`}
+          href={`#/runs/${run.id}`}
+        />
+      ))}
+    </span>
+  );
+}
+
+function Row({
+  d,
+  selected,
+  onRun,
+  onChanged,
+}: {
+  d: DeploymentJson;
+  selected: boolean;
+  onRun: () => void;
+  onChanged: (error: ApiError | null) => void;
+}) {
+  const [busy, setBusy] = useState(false);
+  const toggle = async () => {
+    setBusy(true);
+    try {
+      await post(`/api/deployments/${seg(d.name)}/${d.paused ? "resume" : "pause"}`);
+      onChanged(null);
+    } catch (error) {
+      onChanged(error as ApiError);
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <tr class={selected ? "selected" : ""} data-testid={`deployment-${d.name}`}>
+      <td>
+        <a href={href("/deployments", { selected: selected ? undefined : d.name })}>
+          <strong>{d.name}</strong>
+        </a>
+        {d.source_invalid && (
+          <span class="tag warn" title="Its definition file is invalid; its last good version runs">
+            file invalid
+          </span>
+        )}
+        {d.description && <div class="muted">{d.description}</div>}
+      </td>
+      <td>
+        {d.schedules.length ? (
+          d.schedules.map((s) => (
+            <div key={JSON.stringify(s)} class={s.active ? "" : "muted"}>
+              {s.description ?? s.cron ?? s.rrule}
+              {s.active ? "" : " (inactive)"}
+            </div>
+          ))
+        ) : (
+          <span class="muted">—</span>
+        )}
+      </td>
+      <td title={formatTime(d.next_run)}>{d.next_run ? formatRelative(d.next_run) : "—"}</td>
+      <td>
+        <LastRuns name={d.name} />
+      </td>
+      <td>
+        {d.tags.map((t) => (
+          <span key={t} class="tag">
+            {t}
+          </span>
+        ))}
+      </td>
+      <td>v{d.version}</td>
+      <td>{d.paused ? <span class="badge state-paused">paused</span> : ""}</td>
+      <td class="row-actions">
+        <button type="button" class="primary" onClick={onRun}>
+          Run…
+        </button>
+        <button type="button" onClick={toggle} disabled={busy}>
+          {d.paused ? "Resume" : "Pause"}
+        </button>
+      </td>
+    </tr>
+  );
+}
 
 /** The Deployments page. */
-export function DeploymentsPage(_props: PageProps) {
-  return <PageTitle title="Deployments" />;
+export function DeploymentsPage({ query }: PageProps) {
+  const selected = query.get("selected");
+  const list = useLiveData(() => get<DeploymentJson[]>("/api/deployments"), {
+    // A run that starts or ends moves a deployment's next run.
+    prefixes: ["deployment.", "flow-run."],
+    batchMs: 300,
+  });
+  const [actionError, setActionError] = useState<ApiError | null>(null);
+  const [triggering, setTriggering] = useState<DeploymentDetail | null>(null);
+  const [started, setStarted] = useState<RunJson | null>(null);
+
+  const openForm = async (name: string) => {
+    try {
+      setTriggering(await get<DeploymentDetail>(`/api/deployments/${seg(name)}`));
+    } catch (error) {
+      setActionError(error as ApiError);
+    }
+  };
+
+  return (
+    <div>
+      <PageTitle title="Deployments">
+        {list.data && <span class="muted">{list.data.length} deployments</span>}
+      </PageTitle>
+      <ErrorBox error={list.error ?? actionError} />
+      {started && (
+        <div class="notice" role="status">
+          Run <a href={`#/runs/${started.id}`}>{started.name ?? shortId(started.id)}</a> of{" "}
+          {started.deployment} is {started.state_name}.{" "}
+          <button type="button" onClick={() => setStarted(null)}>
+            OK
+          </button>
+        </div>
+      )}
+      {!list.data ? (
+        <Loading />
+      ) : list.data.length === 0 ? (
+        <p class="muted">
+          No deployments: add a definition under flows/ (orch init writes examples).
+        </p>
+      ) : (
+        <table class="deployments">
+          <thead>
+            <tr>
+              <th>Name</th>
+              <th>Schedules</th>
+              <th>Next run</th>
+              <th>Last runs</th>
+              <th>Tags</th>
+              <th>Version</th>
+              <th>Paused</th>
+              <th />
+            </tr>
+          </thead>
+          <tbody>
+            {list.data.map((d) => (
+              <Row
+                key={d.name}
+                d={d}
+                selected={d.name === selected}
+                onRun={() => void openForm(d.name)}
+                onChanged={(error) => {
+                  setActionError(error);
+                  list.reload();
+                }}
+              />
+            ))}
+          </tbody>
+        </table>
+      )}
+      {selected && list.data && (
+        <DeploymentDetails
+          name={selected}
+          onClose={() => navigate("/deployments", {}, true)}
+          onRun={() => void openForm(selected)}
+        />
+      )}
+      {triggering && (
+        <div class="modal" role="dialog" aria-modal="true">
+          <div class="modal-body">
+            <TriggerForm
+              deployment={triggering}
+              onDone={(run) => {
+                setTriggering(null);
+                if (run) setStarted(run);
+              }}
+            />
+          </div>
+        </div>
+      )}
+    </div>
+  );
 }
