@@ -46,6 +46,12 @@ function App() {
   useEffect(() => {
     if (auth === "in") reconnect();
   }, [auth]);
+  // Relative times ("in 25s", "3m ago") move on even when no data does: redraw now and then.
+  const [, setTick] = useState(0);
+  useEffect(() => {
+    const timer = setInterval(() => setTick((n) => n + 1), 5000);
+    return () => clearInterval(timer);
+  }, []);
   if (auth === "checking") return null;
   if (auth === "out") return <LoginPage />;
   if (location.path === "/") {

@@ -98,7 +98,7 @@ export function DeploymentDetails({
               </tr>
             </thead>
             <tbody>
-              {[...d.versions].reverse().map((v) => (
+              {d.versions.map((v) => (
                 <tr key={v.version}>
                   <td>
                     v{v.version}

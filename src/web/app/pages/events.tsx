@@ -17,6 +17,7 @@ const KINDS = [
   ["flow-run.", "runs"],
   ["deployment.", "deployments"],
   ["worker.", "workers"],
+  ["work-pool.", "pools"],
   ["webhook.", "webhooks"],
   ["backfill.", "backfills"],
   ["notice.", "notices"],
