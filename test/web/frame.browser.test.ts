@@ -18,7 +18,7 @@ describe.skipIf(!haveChromium)("the web UI's frame in chromium", () => {
     await up.waitFor("web UI: ", 20_000);
     loginUrl = /web UI: (\S+)/.exec(up.stderr)![1]!;
     browser = await launchBrowser();
-    context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    context = await browser.newContext({ viewport: { width: 1280, height: 640 } });
   });
   afterAll(async () => {
     await browser?.close();

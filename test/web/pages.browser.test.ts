@@ -52,7 +52,7 @@ describe.skipIf(!haveChromium)("the web UI's pages in chromium", () => {
     base = new URL(loginUrl).origin;
     token = (await Bun.file(join(project.dir, ".orch", "token")).text()).trim();
     browser = await launchBrowser();
-    context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    context = await browser.newContext({ viewport: { width: 1280, height: 640 } });
     page = await context.newPage();
     await page.goto(loginUrl);
     await page.getByTestId("live-status").getByText("online").waitFor();
