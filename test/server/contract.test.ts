@@ -276,6 +276,8 @@ test("every route's live answer matches the schema the OpenAPI document declares
   });
   expect((await client.listProblems()).files).toEqual([]);
   expect((await client.acknowledgeProblems()).notices).toEqual([]);
+  // The web UI's one-time login codes.
+  expect((await client.createLoginCode()).login_path).toMatch(/^\/login\?code=/);
 
   // Secrets (never read back) and variables.
   await client.setSecret("contract_secret", "s3cret-value");
