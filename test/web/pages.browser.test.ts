@@ -90,7 +90,8 @@ describe.skipIf(!haveChromium)("the web UI's pages in chromium", () => {
     expect(await api<unknown[]>("/api/runs?deployment=batch")).toEqual([]);
     await size.fill("10");
     await form.getByRole("button", { name: "Run", exact: true }).click();
-    await page.getByRole("status").getByText("of batch is").waitFor();
+    // The new run is followed where it was started, until it completes.
+    await page.getByTestId("started-run").getByText("COMPLETED").waitFor({ timeout: 20_000 });
     // The row's last runs turn green when the run completes, from the event stream alone.
     await row.locator(".dot.state-completed").waitFor({ timeout: 20_000 });
     const [run] = await api<{ state: string; parameters: { size: number } }[]>(
@@ -110,7 +111,8 @@ describe.skipIf(!haveChromium)("the web UI's pages in chromium", () => {
     await form.locator('textarea[name="env"]').fill("MODE=test");
     await screenshot(page, "trigger-form");
     await form.getByRole("button", { name: "Run", exact: true }).click();
-    await page.getByRole("status").getByText("later batch").waitFor();
+    await page.getByTestId("started-run").getByText("later batch").waitFor();
+    await page.getByTestId("started-run").getByText("Scheduled").waitFor();
     const runs = await api<{ name: string; tags: string[]; scheduled_at: string; state: string }[]>(
       "/api/runs?deployment=batch&planned=1",
     );

@@ -10,7 +10,7 @@ import { type ApiError, get, post, seg } from "../api.ts";
 import { formatRelative, formatTime, shortId } from "../components/format.ts";
 import { ErrorBox, Loading, PageTitle } from "../components/Layout.tsx";
 import { href, navigate, type PageProps } from "../components/router.ts";
-import { StateDot } from "../components/StateBadge.tsx";
+import { StateBadge, StateDot } from "../components/StateBadge.tsx";
 import { TriggerForm } from "../components/TriggerForm.tsx";
 import { useLiveData } from "../live.ts";
 import { DeploymentDetails } from "./deployment-details.tsx";
@@ -41,6 +41,25 @@ function LastRuns({ name }: { name: string }) {
         />
       ))}
     </span>
+  );
+}
+
+/** The run just triggered, followed live until it is dismissed. */
+function StartedRun({ run, onClose }: { run: RunJson; onClose: () => void }) {
+  const { data } = useLiveData(() => get<RunJson>(`/api/runs/${seg(run.id)}`), {
+    prefixes: ["flow-run."],
+    key: run.id,
+    filter: (e) => e.resource === run.id,
+  });
+  const now = data ?? run;
+  return (
+    <div class="notice" role="status" data-testid="started-run">
+      Run <a href={`#/runs/${now.id}`}>{now.name ?? shortId(now.id)}</a> of {now.deployment}:{" "}
+      <StateBadge state={now.state} name={now.state_name} />{" "}
+      <button type="button" onClick={onClose}>
+        OK
+      </button>
+    </div>
   );
 }
 
@@ -143,15 +162,7 @@ export function DeploymentsPage({ query }: PageProps) {
         {list.data && <span class="muted">{list.data.length} deployments</span>}
       </PageTitle>
       <ErrorBox error={list.error ?? actionError} />
-      {started && (
-        <div class="notice" role="status">
-          Run <a href={`#/runs/${started.id}`}>{started.name ?? shortId(started.id)}</a> of{" "}
-          {started.deployment} is {started.state_name}.{" "}
-          <button type="button" onClick={() => setStarted(null)}>
-            OK
-          </button>
-        </div>
-      )}
+      {started && <StartedRun run={started} onClose={() => setStarted(null)} />}
       {!list.data ? (
         <Loading />
       ) : list.data.length === 0 ? (
