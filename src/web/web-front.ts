@@ -11,7 +11,7 @@
  */
 import { OrchError } from "../core/index.ts";
 import { type AppAssets, type AppFile, loadAppAssets } from "./app-assets.ts";
-import { CSRF_HEADER, type WebSession, type WebSessions } from "./web-sessions.ts";
+import { CSRF_HEADER, SESSION_TTL_MS, type WebSession, type WebSessions } from "./web-sessions.ts";
 
 /** What the front serves with. */
 export interface WebFrontOptions {
@@ -98,7 +98,7 @@ export function createWebFront(options: WebFrontOptions): (req: Request) => Prom
     const code = new URL(req.url).searchParams.get("code") ?? "";
     const cookie = code ? sessions.exchange(code) : null;
     if (cookie) {
-      const maxAge = Math.floor((Number(cookie.split(".")[0]) - Date.now()) / 1000);
+      const maxAge = Math.floor(SESSION_TTL_MS / 1000);
       return new Response(null, {
         status: 303,
         headers: {
