@@ -151,7 +151,9 @@ export function useLiveData<T>(load: () => Promise<T>, options: LiveDataOptions)
   const { prefixes, key = "", batchMs = 100 } = options;
   const filterRef = useRef(options.filter);
   filterRef.current = options.filter;
-  const [data, setData] = useState<T | undefined>(undefined);
+  // The answer is kept with the key it was loaded for: after a filter changes, the answer for the
+  // old filter is not shown as if it were the new one's.
+  const [held, setHeld] = useState<{ key: string; value: T } | undefined>(undefined);
   const [error, setError] = useState<ApiError | null>(null);
   const loadRef = useRef(load);
   loadRef.current = load;
@@ -161,12 +163,13 @@ export function useLiveData<T>(load: () => Promise<T>, options: LiveDataOptions)
     let seq = 0;
     let alive = true;
     let timer: ReturnType<typeof setTimeout> | undefined;
+    setError(null);
     const now = () => {
       const mine = ++seq;
       loadRef.current().then(
         (answer) => {
           if (!alive || mine !== seq) return;
-          setData(answer);
+          setHeld({ key, value: answer });
           setError(null);
         },
         (failure: unknown) => {
@@ -196,5 +199,9 @@ export function useLiveData<T>(load: () => Promise<T>, options: LiveDataOptions)
       unsubscribe();
     };
   }, [key]);
-  return { data, error, reload: () => run.current() };
+  return {
+    data: held?.key === key ? held.value : undefined,
+    error,
+    reload: () => run.current(),
+  };
 }
