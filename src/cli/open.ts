@@ -1,4 +1,5 @@
 import { defineCommand } from "citty";
+import { write } from "../core/stdio.ts";
 import { connect, connectArgs } from "./connect.ts";
 import { c, log } from "./output.ts";
 
@@ -29,10 +30,10 @@ export default defineCommand({
       // The browser may take long to start, or stay in the foreground: orch does not wait.
       const child = Bun.spawn(command, { stdio: ["ignore", "ignore", "ignore"] });
       child.unref();
-      log.info(`opening the web UI (a one-time login link): ${c.cyan(url, process.stderr)}`);
+      log.info(`opening the web UI (a one-time login link): ${c.cyan(url, "stderr")}`);
     } else {
       if (!args.print) log.info("no browser to open here; open this one-time login link:");
-      console.log(url);
+      write("stdout", `${url}\n`);
     }
     return 0;
   },

@@ -126,7 +126,7 @@ export default defineCommand({
       `orch is up at ${c.cyan(server.url, "stderr")} for ${resolve(dir)}; Ctrl-C stops it`,
     );
     log.info(
-      `web UI: ${c.cyan(server.loginUrl(), process.stderr)} (a one-time login; orch open makes another)`,
+      `web UI: ${c.cyan(server.loginUrl(), "stderr")} (a one-time login; orch open makes another)`,
     );
     const signal = await stopped;
     const running = server.worker?.active().length ?? 0;
