@@ -9,7 +9,9 @@
  * Prints one JSON line with every figure beside its baseline and target.
  * A `true` command in a Docker container beside `docker run` by hand.
  * Start-up of `orch --version` and `orch runs ls` beside a compiled hello world.
- * `--only runs|schedule|deploy|api|monitor|tui|tasks|docker|retention|startup` runs one section.
+ * The web UI's files gzipped and the runs page's first meaningful paint in chromium, beside a
+ * static page of the same size.
+ * `--only runs|schedule|deploy|api|monitor|tui|tasks|web|docker|retention|startup` runs one section.
  */
 import { parseArgs } from "node:util";
 import { benchApi } from "./bench-api.ts";
@@ -49,6 +51,7 @@ const sections: Record<string, () => Promise<unknown>> = {
   monitor: async () => benchMonitor(),
   tui: () => benchOnBinary("scripts/bench-tui.ts", "the monitor's benchmark"),
   tasks: () => benchOnBinary("scripts/bench-tasks.ts", "the tasks' benchmark"),
+  web: () => benchOnBinary("scripts/bench-web.ts", "the web UI's benchmark"),
   docker: () => benchDocker(),
   retention: benchRetention,
   startup: () => benchOnBinary("scripts/bench-startup.ts", "the start-up benchmark"),

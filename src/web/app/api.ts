@@ -75,14 +75,22 @@ async function answer<T>(res: Response): Promise<T> {
   );
 }
 
-async function send<T>(method: string, path: string, init: RequestInit): Promise<T> {
-  let res: Response;
+async function respond(method: string, path: string, init: RequestInit): Promise<Response> {
   try {
-    res = await fetch(path, { method, credentials: "same-origin", ...init });
+    return await fetch(path, { method, credentials: "same-origin", ...init });
   } catch {
     throw new ApiError(0, "E_OFFLINE", "orch does not answer (is orch up still running?)");
   }
-  return answer<T>(res);
+}
+
+async function send<T>(method: string, path: string, init: RequestInit): Promise<T> {
+  return answer<T>(await respond(method, path, init));
+}
+
+/** GET an API path, with the answer's headers (a listing's `x-next-cursor`). */
+export async function getPage<T>(path: string): Promise<{ body: T; headers: Headers }> {
+  const res = await respond("GET", path, {});
+  return { body: await answer<T>(res), headers: res.headers };
 }
 
 /** Whether this browser holds a session: its CSRF token, or an ApiError (401 when not). */

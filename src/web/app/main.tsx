@@ -15,6 +15,7 @@ import { LoginPage } from "./pages/login.tsx";
 import { ProblemsPage } from "./pages/problems.tsx";
 import { RunDetailPage } from "./pages/run-detail.tsx";
 import { RunsPage } from "./pages/runs.tsx";
+import { RunsChartPage } from "./pages/runs-chart.tsx";
 import { WorkersPage } from "./pages/workers.tsx";
 
 /** Every page, by path. */
@@ -22,6 +23,7 @@ const ROUTES: Route[] = [
   { path: "/deployments", page: DeploymentsPage },
   { path: "/runs", page: RunsPage },
   { path: "/runs/:id", page: RunDetailPage },
+  { path: "/runs/chart/:deployment", page: RunsChartPage },
   { path: "/events", page: EventsPage },
   { path: "/workers", page: WorkersPage },
   { path: "/problems", page: ProblemsPage },

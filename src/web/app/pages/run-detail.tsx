@@ -1,8 +1,231 @@
 /** @jsxImportSource preact */
-import { PageTitle } from "../components/Layout.tsx";
-import type { PageProps } from "../components/router.ts";
+/**
+ * A run's page: what it is and how it went (state timeline, parameters, result), its task runs
+ * on a time axis, its subflows, its artifacts and its logs, live; cancel, retry and resume.
+ */
+import { useEffect, useRef, useState } from "preact/hooks";
+import type { RunDetail } from "../../../core/index.ts";
+import { TERMINAL_TYPES } from "../../../core/states.ts";
+import { ApiError, get, seg } from "../api.ts";
+import { Artifacts } from "../components/Artifacts.tsx";
+import { formatDuration, formatTime, shortId } from "../components/format.ts";
+import { Gantt } from "../components/Gantt.tsx";
+import { ErrorBox, Loading, PageTitle } from "../components/Layout.tsx";
+import { LogView } from "../components/LogView.tsx";
+import { RunActions } from "../components/RunActions.tsx";
+import { href, type PageProps } from "../components/router.ts";
+import { StateBadge } from "../components/StateBadge.tsx";
+import { StateTimeline } from "../components/StateTimeline.tsx";
+import { SubflowTree } from "../components/SubflowTree.tsx";
+import { subscribe } from "../live.ts";
 
-/** The Run page (placeholder until its page lands). */
-export function RunDetailPage(_props: PageProps) {
-  return <PageTitle title="Run" />;
+/** Run `id`, read again whenever an event names it (or one of its subflows). */
+function useRun(id: string) {
+  const [run, setRun] = useState<RunDetail | null>(null);
+  const [error, setError] = useState<ApiError | null>(null);
+  const load = useRef(() => {});
+  useEffect(() => {
+    let alive = true;
+    let seq = 0;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    let related = new Set<string>([id]);
+    const now = () => {
+      const mine = ++seq;
+      get<RunDetail>(`/api/runs/${seg(id)}`).then(
+        (detail) => {
+          if (!alive || mine !== seq) return;
+          related = new Set([detail.id, ...(detail.children ?? []).map((c) => c.id)]);
+          setRun(detail);
+          setError(null);
+        },
+        (e: unknown) => {
+          if (!alive || mine !== seq) return;
+          setError(e instanceof ApiError ? e : new ApiError(0, "E_INTERNAL", String(e)));
+        },
+      );
+    };
+    load.current = now;
+    const unsubscribe = subscribe({
+      prefixes: ["flow-run."],
+      onEvent: (e) => {
+        // A new subflow names its parent in nothing but its own run: any run's creation looks.
+        if (!e.resource || !(related.has(e.resource) || e.name === "flow-run.scheduled")) return;
+        timer ??= setTimeout(() => {
+          timer = undefined;
+          now();
+        }, 100);
+      },
+      onReload: now,
+    });
+    return () => {
+      alive = false;
+      clearTimeout(timer);
+      unsubscribe();
+    };
+  }, [id]);
+  return { run, error, reload: () => load.current() };
+}
+
+/** The time now, again every second while `ticking` (a running run's durations grow). */
+function useNow(ticking: boolean): number {
+  const [now, setNow] = useState(Date.now());
+  useEffect(() => {
+    if (!ticking) return;
+    const timer = setInterval(() => setNow(Date.now()), 1000);
+    return () => clearInterval(timer);
+  }, [ticking]);
+  return ticking ? now : Date.now();
+}
+
+function Section({
+  title,
+  children,
+  testId,
+}: {
+  title: string;
+  children: preact.ComponentChildren;
+  testId?: string;
+}) {
+  return (
+    <section class="run-section" data-testid={testId}>
+      <h2>{title}</h2>
+      {children}
+    </section>
+  );
+}
+
+const json = (value: unknown) => JSON.stringify(value, null, 2);
+
+/** The page of run `params.id`. */
+export function RunDetailPage({ params }: PageProps) {
+  const id = params.id!;
+  const { run, error, reload } = useRun(id);
+  const finished = run ? TERMINAL_TYPES.includes(run.state) : true;
+  const now = useNow(!finished);
+  if (!run) return error ? <ErrorBox error={error} /> : <Loading />;
+  const took =
+    run.started_at &&
+    formatDuration((run.ended_at ? Date.parse(run.ended_at) : now) - Date.parse(run.started_at));
+  const title = run.name ?? run.flow_name ?? run.deployment ?? "ad-hoc run";
+  return (
+    <div class="run-page" data-testid="run-page" data-state={run.state}>
+      <PageTitle title={`${title} · ${shortId(run.id)}`}>
+        <StateBadge state={run.state} name={run.state_name} />
+        <RunActions run={run} changed={reload} />
+      </PageTitle>
+      <ErrorBox error={error} />
+      <div class="run-grid">
+        <div>
+          <Section title="States" testId="run-states">
+            <StateTimeline states={run.states} ended={finished} now={now} />
+          </Section>
+          {run.tasks.length ? (
+            <Section title={`Task runs (${run.tasks.length})`} testId="run-tasks">
+              <Gantt tasks={run.tasks} run={run} now={now} />
+            </Section>
+          ) : null}
+          <Section title="Logs" testId="run-logs">
+            <LogView runId={run.id} />
+          </Section>
+          {run.artifacts.length ? (
+            <Section title="Artifacts" testId="run-artifacts">
+              <Artifacts runId={run.id} version={`${run.artifacts.length}:${run.state}`} />
+            </Section>
+          ) : null}
+        </div>
+        <div>
+          <Section title="Run" testId="run-facts">
+            <dl class="facts">
+              <dt>Id</dt>
+              <dd class="mono">{run.id}</dd>
+              <dt>Deployment</dt>
+              <dd>
+                {run.deployment ? (
+                  <>
+                    <a href={href("/runs", { deployment: run.deployment })}>{run.deployment}</a>
+                    {" · "}
+                    <a href={href(`/runs/chart/${encodeURIComponent(run.deployment)}`)}>chart</a>
+                  </>
+                ) : (
+                  "ad hoc"
+                )}
+                {run.version ? <span class="muted"> v{run.version}</span> : null}
+              </dd>
+              {run.parent_id ? (
+                <>
+                  <dt>Called by</dt>
+                  <dd>
+                    <a href={href(`/runs/${run.parent_id}`)} class="mono">
+                      {shortId(run.parent_id)}
+                    </a>
+                  </dd>
+                </>
+              ) : null}
+              <dt>Attempt</dt>
+              <dd>{run.attempt}</dd>
+              <dt>Scheduled</dt>
+              <dd>{formatTime(run.scheduled_at)}</dd>
+              <dt>Started</dt>
+              <dd>{formatTime(run.started_at) || "—"}</dd>
+              <dt>Ended</dt>
+              <dd>{formatTime(run.ended_at) || "—"}</dd>
+              <dt>Duration</dt>
+              <dd data-testid="run-duration">{took || "—"}</dd>
+              {run.exit_code !== null || run.signal ? (
+                <>
+                  <dt>Exit</dt>
+                  <dd>{run.signal ? `signal ${run.signal}` : `code ${run.exit_code}`}</dd>
+                </>
+              ) : null}
+              <dt>Worker</dt>
+              <dd class="mono">{run.worker ?? "—"}</dd>
+              <dt>Pool</dt>
+              <dd>
+                {run.work_pool} / {run.work_queue}
+              </dd>
+              <dt>Started by</dt>
+              <dd>{run.created_by}</dd>
+              {run.tags.length ? (
+                <>
+                  <dt>Tags</dt>
+                  <dd>
+                    {run.tags.map((t) => (
+                      <a key={t} class="tag" href={href("/runs", { tag: t })}>
+                        {t}
+                      </a>
+                    ))}
+                  </dd>
+                </>
+              ) : null}
+            </dl>
+            {run.state_message ? <p data-testid="run-message">{run.state_message}</p> : null}
+          </Section>
+          <Section title="Parameters" testId="run-parameters">
+            <pre class="json">{json(run.parameters)}</pre>
+          </Section>
+          <Section title="Result" testId="run-result">
+            {run.result === null ? (
+              <p class="muted">{finished ? "No result." : "None yet."}</p>
+            ) : run.result.problem ? (
+              <p class="muted">{run.result.problem}</p>
+            ) : "value" in run.result ? (
+              <pre class="json">{json(run.result.value)}</pre>
+            ) : (
+              <p>
+                {run.result.size.toLocaleString("en")} bytes:{" "}
+                <a href={`/api/runs/${seg(run.id)}/result`} target="_blank" rel="noopener">
+                  open
+                </a>
+              </p>
+            )}
+          </Section>
+          {run.children?.length ? (
+            <Section title={`Subflows (${run.children.length})`} testId="run-subflows">
+              <SubflowTree runs={run.children} now={now} />
+            </Section>
+          ) : null}
+        </div>
+      </div>
+    </div>
+  );
 }

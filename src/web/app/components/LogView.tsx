@@ -1,0 +1,182 @@
+/** @jsxImportSource preact */
+/**
+ * A run's logs, live: every line so far, then new ones as the run writes them (the API's follow
+ * stream, resumed after the last line seen if it drops), in a windowed list. Search marks and
+ * keeps matching lines, a level filter keeps that level and above, and "follow" keeps the
+ * newest line in view until the reader scrolls up.
+ */
+import { useEffect, useMemo, useRef, useState } from "preact/hooks";
+import type { LogLineJson } from "../../../core/index.ts";
+import { LOG_LEVELS } from "../../../core/log-record.ts";
+import { VirtualList } from "./VirtualList.tsx";
+
+const ROW = 20;
+const MAX_HEIGHT = 420;
+/** Lines a page holds at most: beyond, the oldest go (the CLI still has them all). */
+const MAX_LINES = 200_000;
+
+const rank = (level: string | undefined) =>
+  Math.max(0, LOG_LEVELS.indexOf((level ?? "info") as (typeof LOG_LEVELS)[number]));
+
+/** `text` with every (case-insensitive) occurrence of `term` marked. */
+function marked(text: string, term: string) {
+  if (!term) return text;
+  const parts: (string | preact.JSX.Element)[] = [];
+  const lower = text.toLowerCase();
+  let from = 0;
+  for (let at = lower.indexOf(term); at >= 0; at = lower.indexOf(term, from)) {
+    parts.push(text.slice(from, at), <mark key={at}>{text.slice(at, at + term.length)}</mark>);
+    from = at + term.length;
+  }
+  parts.push(text.slice(from));
+  return parts;
+}
+
+/** The time of day of a line, with milliseconds. */
+const clock = (iso: string) => {
+  const d = new Date(iso);
+  const p = (n: number, w = 2) => String(n).padStart(w, "0");
+  return `${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}.${p(d.getMilliseconds(), 3)}`;
+};
+
+/** The log lines of run `runId`, following it until it ends. */
+export function LogView({ runId }: { runId: string }) {
+  const lines = useRef<LogLineJson[]>([]);
+  const [version, setVersion] = useState(0);
+  const [status, setStatus] = useState<"loading" | "live" | "ended" | "retrying">("loading");
+  const [search, setSearch] = useState("");
+  const [level, setLevel] = useState("debug");
+  const [follow, setFollow] = useState(true);
+
+  useEffect(() => {
+    lines.current = [];
+    setVersion((v) => v + 1);
+    let source: EventSource | null = null;
+    let retry: ReturnType<typeof setTimeout> | undefined;
+    let frame = 0;
+    let ended = false;
+    // Many lines arrive at once: the list is drawn again once per frame, not per line.
+    const changed = () => {
+      frame ||= requestAnimationFrame(() => {
+        frame = 0;
+        setVersion((v) => v + 1);
+      });
+    };
+    const open = () => {
+      const after = lines.current.at(-1)?.id ?? 0;
+      const es = new EventSource(
+        `/api/runs/${encodeURIComponent(runId)}/logs?follow=1&after=${after}`,
+      );
+      source = es;
+      es.onopen = () => setStatus("live");
+      es.addEventListener("log", (m) => {
+        const line = JSON.parse((m as MessageEvent<string>).data) as LogLineJson;
+        const held = lines.current;
+        if (held.length && line.id <= held.at(-1)!.id) return;
+        held.push(line);
+        if (held.length > MAX_LINES) held.splice(0, held.length - MAX_LINES);
+        changed();
+      });
+      es.addEventListener("end", () => {
+        ended = true;
+        es.close();
+        setStatus("ended");
+      });
+      es.onerror = () => {
+        es.close();
+        if (ended) return;
+        // The stream dropped (server restart, network): resume after the last line seen.
+        setStatus("retrying");
+        retry = setTimeout(open, 1000);
+      };
+    };
+    open();
+    return () => {
+      ended = true;
+      source?.close();
+      clearTimeout(retry);
+      cancelAnimationFrame(frame);
+    };
+  }, [runId]);
+
+  const term = search.toLowerCase();
+  const min = rank(level);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: `version` says the lines changed
+  const shown = useMemo(
+    () =>
+      lines.current.filter(
+        (l) => rank(l.level) >= min && (!term || l.line.toLowerCase().includes(term)),
+      ),
+    [version, term, min],
+  );
+  const renderRow = (i: number) => {
+    const l = shown[i]!;
+    return (
+      <div class={`log-line lvl-${l.level ?? "info"} ${l.stream}`} title={l.line}>
+        <span class="at">{clock(l.at)}</span>
+        <span class="lvl">{l.level ?? ""}</span>
+        <span class="text">{marked(l.line, term)}</span>
+      </div>
+    );
+  };
+  return (
+    <div data-testid="log-view" data-status={status}>
+      <div class="log-tools">
+        <input
+          type="search"
+          placeholder="Search the logs"
+          value={search}
+          onInput={(e) => setSearch(e.currentTarget.value)}
+          data-testid="log-search"
+        />
+        <select
+          value={level}
+          onChange={(e) => setLevel(e.currentTarget.value)}
+          data-testid="log-level"
+        >
+          {LOG_LEVELS.map((l) => (
+            <option key={l} value={l}>
+              {l === "debug" ? "All levels" : `${l} and above`}
+            </option>
+          ))}
+        </select>
+        <label>
+          <input
+            type="checkbox"
+            checked={follow}
+            onChange={(e) => setFollow(e.currentTarget.checked)}
+            data-testid="log-follow"
+          />{" "}
+          Follow
+        </label>
+        <span class="muted" data-testid="log-count">
+          {term || min
+            ? `${shown.length} of ${lines.current.length} lines`
+            : `${lines.current.length} lines`}
+          {status === "live" ? " · live" : status === "retrying" ? " · reconnecting" : ""}
+        </span>
+      </div>
+      {shown.length ? (
+        <VirtualList
+          count={shown.length}
+          rowHeight={ROW}
+          renderRow={renderRow}
+          follow={follow}
+          onFollowChange={setFollow}
+          // A few lines take a few lines' room; many scroll in a box of 20.
+          height={Math.min(MAX_HEIGHT, shown.length * ROW + 2)}
+          class="log-list"
+          testId="log-lines"
+        />
+      ) : (
+        <p class="muted">
+          {status === "loading"
+            ? "Loading…"
+            : lines.current.length
+              ? "No line matches."
+              : "No output yet."}
+        </p>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,110 @@
+/** @jsxImportSource preact */
+/**
+ * A windowed list: rows of one height, of which only those in view (and a few around) are in the
+ * DOM, so 10,000 runs or 100,000 log lines scroll as smoothly as 20. The scrollbar is the whole
+ * list's: a spacer as tall as every row holds the rows in view at their places.
+ */
+import type { ComponentChildren } from "preact";
+import { useCallback, useEffect, useLayoutEffect, useRef, useState } from "preact/hooks";
+
+/** What the list needs: how many rows, how tall each is, and how to draw row `index`. */
+export interface VirtualListProps {
+  count: number;
+  rowHeight: number;
+  renderRow: (index: number) => ComponentChildren;
+  /** Rows drawn beyond each edge of the view. */
+  overscan?: number;
+  /** Told the range of rows in view (first, last exclusive) whenever it changes. */
+  onRange?: (first: number, last: number) => void;
+  /** Keep the view at the bottom while rows are added (a followed log); scrolling up stops it. */
+  follow?: boolean;
+  /** Told when the user scrolls away from the bottom, or back to it. */
+  onFollowChange?: (following: boolean) => void;
+  class?: string;
+  /** The box's height in pixels (default: its stylesheet's). */
+  height?: number;
+  testId?: string;
+}
+
+/** A scrolling box that draws only the rows in view. */
+export function VirtualList(props: VirtualListProps) {
+  const { count, rowHeight, renderRow, overscan = 8, onRange, follow, onFollowChange } = props;
+  const box = useRef<HTMLDivElement>(null);
+  const [view, setView] = useState({ top: 0, height: 600 });
+  const frame = useRef(0);
+  const following = useRef(!!follow);
+
+  const measure = useCallback(() => {
+    const el = box.current;
+    if (!el) return;
+    setView((v) =>
+      v.top === el.scrollTop && v.height === el.clientHeight
+        ? v
+        : { top: el.scrollTop, height: el.clientHeight },
+    );
+  }, []);
+
+  useEffect(() => {
+    const el = box.current;
+    if (!el) return;
+    const resize = new ResizeObserver(measure);
+    resize.observe(el);
+    measure();
+    return () => {
+      resize.disconnect();
+      cancelAnimationFrame(frame.current);
+    };
+  }, [measure]);
+
+  const onScroll = () => {
+    const el = box.current;
+    if (el && follow !== undefined) {
+      // Within a row of the bottom counts as at the bottom.
+      const atBottom = el.scrollTop + el.clientHeight >= el.scrollHeight - rowHeight;
+      if (atBottom !== following.current) {
+        following.current = atBottom;
+        onFollowChange?.(atBottom);
+      }
+    }
+    // One measurement per frame, however many scroll events came.
+    cancelAnimationFrame(frame.current);
+    frame.current = requestAnimationFrame(measure);
+  };
+
+  // biome-ignore lint/correctness/useExhaustiveDependencies: new rows (`count`) scroll a followed list
+  useLayoutEffect(() => {
+    following.current = !!follow;
+    const el = box.current;
+    if (follow && el) el.scrollTop = el.scrollHeight;
+  }, [follow, count]);
+
+  const first = Math.max(0, Math.floor(view.top / rowHeight) - overscan);
+  const last = Math.min(count, Math.ceil((view.top + view.height) / rowHeight) + overscan);
+
+  useEffect(() => {
+    onRange?.(first, last);
+  }, [first, last, onRange]);
+
+  const rows: ComponentChildren[] = [];
+  for (let i = first; i < last; i++) {
+    rows.push(
+      <div key={i} class="vrow" style={{ top: `${i * rowHeight}px`, height: `${rowHeight}px` }}>
+        {renderRow(i)}
+      </div>,
+    );
+  }
+  return (
+    <div
+      ref={box}
+      class={`vlist ${props.class ?? ""}`}
+      onScroll={onScroll}
+      style={props.height === undefined ? undefined : { height: `${props.height}px` }}
+      data-testid={props.testId}
+      data-count={count}
+    >
+      <div class="vspacer" style={{ height: `${count * rowHeight}px` }}>
+        {rows}
+      </div>
+    </div>
+  );
+}

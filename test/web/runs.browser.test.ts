@@ -1,0 +1,178 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import type { Browser, BrowserContext, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { createClient } from "../../src/client/index.ts";
+import { orch, spawnOrch, tempDir } from "../helpers.ts";
+import { createMarker } from "../processes.ts";
+import { haveChromium, launchBrowser, screenshot } from "./browser.ts";
+import { seedRuns } from "./seed-runs.ts";
+
+const SEEDED = 10_000;
+
+// The runs page, a run's page and a deployment's chart, in chromium, on the compiled binary.
+describe.skipIf(!haveChromium)("the runs pages in chromium", () => {
+  const marker = createMarker("web-runs");
+  let project: ReturnType<typeof tempDir>;
+  let up: ReturnType<typeof spawnOrch>;
+  let browser: Browser;
+  let context: BrowserContext;
+  let base: string;
+  let client: ReturnType<typeof createClient>;
+
+  beforeAll(async () => {
+    project = tempDir("orch-web-runs-");
+    expect((await orch(["init", project.dir])).code).toBe(0);
+    await Bun.write(
+      join(project.dir, "flows", "web.yaml"),
+      `deployments:
+  - name: sleepy
+    command: ["sh", "-c", "echo going to sleep; sleep 300"]
+    ${marker.yaml}
+`,
+    );
+    seedRuns(project.dir, SEEDED);
+    up = spawnOrch(["up", "--headless", "--port", "0", "--dir", project.dir]);
+    await up.waitFor("web UI: ", 30_000);
+    const loginUrl = /web UI: (\S+)/.exec(up.stderr)![1]!;
+    base = new URL(loginUrl).origin;
+    const token = readFileSync(join(project.dir, ".orch", "token"), "utf8").trim();
+    client = createClient({ url: base, token });
+    browser = await launchBrowser();
+    context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+    const page = await context.newPage();
+    await page.goto(loginUrl);
+    await page.waitForURL(/#\/deployments$/);
+    await page.close();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    up?.proc.kill("SIGTERM");
+    await up?.proc.exited;
+    marker.kill();
+    project?.cleanup();
+  });
+
+  /** A page of the app at `hash` (`#/runs?state=FAILED`). */
+  async function open(hash: string): Promise<Page> {
+    const page = await context.newPage();
+    await page.goto(`${base}/${hash}`);
+    await page.getByTestId("live-status").getByText("online").waitFor();
+    return page;
+  }
+
+  /** How many run rows are in the DOM. */
+  const rowsInDom = (page: Page) => page.getByTestId("run-row").count();
+
+  test("a triggered run appears and completes live on the runs page; its page shows its logs", async () => {
+    const page = await open("#/runs");
+    await page.getByTestId("run-row").first().waitFor();
+    const run = await client.triggerRun("hello", { parameters: { name: "browser" } });
+    const row = page.locator(`[data-testid=run-row][data-run="${run.id}"]`);
+    await row.waitFor();
+    await row.getByText("COMPLETED", { exact: false }).waitFor({ timeout: 20_000 });
+    await screenshot(page, "runs");
+    await row.click();
+    await page.waitForURL(new RegExp(`#/runs/${run.id}$`));
+    await page.getByTestId("log-lines").getByText("hello, browser").waitFor();
+    await page.getByTestId("state-entry").filter({ hasText: "Completed" }).waitFor();
+    expect(await page.getByTestId("run-parameters").textContent()).toContain('"browser"');
+    await page.getByTestId("log-search").fill("no such text");
+    await page.getByText("No line matches.").waitFor();
+    await page.close();
+  });
+
+  test("a long run is cancelled from its page: the page says so and its process is gone", async () => {
+    const run = await client.triggerRun("sleepy");
+    const page = await open(`#/runs/${run.id}`);
+    await page.getByTestId("log-lines").getByText("going to sleep").waitFor({ timeout: 20_000 });
+    expect(await page.getByTestId("run-page").getAttribute("data-state")).toBe("RUNNING");
+    page.once("dialog", (dialog) => void dialog.accept());
+    await page.getByTestId("run-cancel").click();
+    await page.locator("[data-testid=run-page][data-state=CANCELLED]").waitFor({ timeout: 20_000 });
+    await page.getByTestId("run-retry").waitFor();
+    expect(await page.getByTestId("run-cancel").count()).toBe(0);
+    expect((await client.getRun(run.id)).state).toBe("CANCELLED");
+    expect(marker.pids()).toEqual([]);
+    await page.close();
+  });
+
+  test("a flow's task runs on the Gantt, its subflow in the tree, its artifact as a table; a second run's cache hit shows", async () => {
+    const first = await client.triggerRun("etl");
+    const page = await open(`#/runs/${first.id}`);
+    await page.locator("[data-testid=run-page][data-state=COMPLETED]").waitFor({ timeout: 30_000 });
+    const bars = page.getByTestId("gantt-bar");
+    await bars.first().waitFor();
+    const tasks = await bars.evaluateAll((els) => els.map((e) => e.getAttribute("data-task")));
+    expect(tasks.sort()).toEqual(["extract", "load", "price", "price", "price"]);
+    await page.getByTestId("subflow").getByText("report").waitFor();
+    await page.getByTestId("artifact").locator("th", { hasText: "order" }).waitFor();
+    expect(await page.getByTestId("run-result").textContent()).toContain('"orders": 3');
+    await screenshot(page, "run-detail");
+
+    const second = await client.triggerRun("etl");
+    await page.goto(`${base}/#/runs/${second.id}`);
+    await page.locator("[data-testid=run-page][data-state=COMPLETED]").waitFor({ timeout: 30_000 });
+    const extract = page.locator("[data-testid=gantt-bar][data-task=extract]");
+    expect(await extract.getAttribute("data-cached")).toBe("1");
+    await page.close();
+  });
+
+  test("filters live in the URL: a link shows the same runs, with their count per state", async () => {
+    const page = await open("#/runs?deployment=hello&state=FAILED&tag=seeded");
+    await page.getByTestId("run-row").first().waitFor();
+    const failed = SEEDED / 10;
+    await page.getByTestId("count-FAILED").getByText(failed.toLocaleString("en")).waitFor();
+    expect(await page.getByTestId("runs-list").getAttribute("data-count")).toBe(String(failed));
+    const states = await page
+      .getByTestId("run-row")
+      .evaluateAll((els) => [...new Set(els.map((e) => e.querySelector(".badge")?.textContent))]);
+    expect(states).toEqual(["FAILED"]);
+    // Text: "seeded 77" is in the names of runs 77, 770-779 and 7700-7799; 770 and 77x0 failed.
+    await page.getByTestId("runs-search").fill("seeded 77");
+    await page.waitForURL(/q=seeded\+77/);
+    await page.locator("[data-testid=runs-list][data-count='11']").waitFor();
+    const shared = page.url();
+    const again = await open(shared.slice(shared.indexOf("#")));
+    await again.locator("[data-testid=runs-list][data-count='11']").waitFor();
+    expect(await again.getByTestId("runs-search").inputValue()).toBe("seeded 77");
+    expect(await again.getByTestId("runs-state").inputValue()).toBe("FAILED");
+    await again.getByTestId("runs-state").selectOption("");
+    await again.locator("[data-testid=runs-list][data-count='111']").waitFor();
+    await again.close();
+    await page.close();
+  });
+
+  test("10,000 runs scroll to the oldest with only the rows in view in the page", async () => {
+    const page = await open("#/runs?tag=seeded");
+    await page.getByTestId("count-all").getByText("10,000").waitFor();
+    const list = page.getByTestId("runs-list");
+    expect(await list.getAttribute("data-count")).toBe(String(SEEDED));
+    expect(await rowsInDom(page)).toBeLessThan(60);
+    // Scroll down step by step, as a reader dragging the bar would, until the oldest run shows.
+    const oldest = page.locator("[data-testid=run-row]", { hasText: /seeded 1$/ });
+    for (let i = 0; i < 40 && !(await oldest.count()); i++) {
+      await list.evaluate((el) => {
+        el.scrollTop += el.scrollHeight / 20;
+      });
+      // The rows in view are loaded before the next step.
+      await page.waitForFunction(() => !document.querySelector(".run-row.loading"));
+      expect(await rowsInDom(page)).toBeLessThan(60);
+    }
+    await oldest.waitFor();
+    expect(await rowsInDom(page)).toBeLessThan(60);
+    await page.close();
+  }, 120_000);
+
+  test("a deployment's chart shows its runs' durations and outcomes, reached from the runs page", async () => {
+    const page = await open("#/runs?deployment=hello");
+    await page.getByTestId("chart-link").click();
+    await page.waitForURL(/#\/runs\/chart\/hello$/);
+    const chart = page.getByTestId("duration-chart");
+    await chart.waitFor();
+    expect(Number(await chart.getAttribute("data-points"))).toBeGreaterThan(400);
+    expect(await page.getByTestId("chart-summary").textContent()).toMatch(/\d+% ?completed/);
+    await screenshot(page, "deployment-chart");
+    await page.close();
+  });
+});
