@@ -112,7 +112,9 @@ describe.skipIf(!haveChromium)("the runs pages in chromium", () => {
 
     const second = await client.triggerRun("etl");
     await page.goto(`${base}/#/runs/${second.id}`);
-    await page.locator("[data-testid=run-page][data-state=COMPLETED]").waitFor({ timeout: 30_000 });
+    await page
+      .locator(`[data-testid=run-page][data-run="${second.id}"][data-state=COMPLETED]`)
+      .waitFor({ timeout: 30_000 });
     const extract = page.locator("[data-testid=gantt-bar][data-task=extract]");
     expect(await extract.getAttribute("data-cached")).toBe("1");
     await page.close();
@@ -150,7 +152,7 @@ describe.skipIf(!haveChromium)("the runs pages in chromium", () => {
     expect(await list.getAttribute("data-count")).toBe(String(SEEDED));
     expect(await rowsInDom(page)).toBeLessThan(60);
     // Scroll down step by step, as a reader dragging the bar would, until the oldest run shows.
-    const oldest = page.locator("[data-testid=run-row]", { hasText: /seeded 1$/ });
+    const oldest = page.locator("[data-testid=run-row]", { hasText: /seeded 1 [0-9a-f]{8}/ });
     for (let i = 0; i < 40 && !(await oldest.count()); i++) {
       await list.evaluate((el) => {
         el.scrollTop += el.scrollHeight / 20;

@@ -29,6 +29,8 @@ function useRun(id: string) {
     let seq = 0;
     let timer: ReturnType<typeof setTimeout> | undefined;
     let related = new Set<string>([id]);
+    // Another run's page: nothing of the last one shows while this one loads.
+    setRun(null);
     const now = () => {
       const mine = ++seq;
       get<RunDetail>(`/api/runs/${seg(id)}`).then(
@@ -108,7 +110,7 @@ export function RunDetailPage({ params }: PageProps) {
     formatDuration((run.ended_at ? Date.parse(run.ended_at) : now) - Date.parse(run.started_at));
   const title = run.name ?? run.flow_name ?? run.deployment ?? "ad-hoc run";
   return (
-    <div class="run-page" data-testid="run-page" data-state={run.state}>
+    <div class="run-page" data-testid="run-page" data-run={run.id} data-state={run.state}>
       <PageTitle title={`${title} · ${shortId(run.id)}`}>
         <StateBadge state={run.state} name={run.state_name} />
         <RunActions run={run} changed={reload} />
