@@ -19,6 +19,8 @@ import {
 
 /** Runs per page of the listing. */
 const PAGE = 200;
+/** The first page: a screenful and some, so the page shows soon. */
+const FIRST_PAGE = 60;
 /** More changed runs than this in one batch: the first pages are listed again instead. */
 const MANY = 40;
 /** Live changes arriving within this window are fetched together. */
@@ -53,7 +55,11 @@ export function useRunsWindow(filters: RunFilters, key: string): RunsData {
 
   // biome-ignore lint/correctness/useExhaustiveDependencies: `key` names the filters
   useEffect(() => {
+    // Each listing from the top is numbered; the window's pages and live changes belong to the
+    // newest (`generation`), and an older answer still shows if nothing newer has (`shown`).
     let generation = 0;
+    let shown = 0;
+    let countsShown = 0;
     let alive = true;
     let loading = false;
     // The furthest row the list has shown: after a page lands, pages follow until it is loaded
@@ -79,11 +85,14 @@ export function useRunsWindow(filters: RunFilters, key: string): RunsData {
     };
     const total = (c: RunCounts) =>
       filters.state ? (c.states[filters.state as keyof RunCounts["states"]] ?? 0) : c.total;
+    let countSeq = 0;
     const count = () => {
       const gen = generation;
+      const mine = ++countSeq;
       lastCount = Date.now();
       get<RunCounts>(`/api/runs/counts${apiQuery(filters, Date.now(), {}, false)}`).then((c) => {
-        if (!alive || gen !== generation) return;
+        if (!alive || mine < countsShown) return;
+        countsShown = mine;
         setCounts(c);
         set(withTotal(held.current, total(c)));
       }, showError(gen));
@@ -98,14 +107,15 @@ export function useRunsWindow(filters: RunFilters, key: string): RunsData {
         Math.max(0, COUNT_MS - (Date.now() - lastCount)),
       );
     };
-    const loadFirst = (limit = PAGE) => {
+    const loadFirst = (limit = FIRST_PAGE) => {
       const gen = ++generation;
       wanted = 0;
       loading = true;
       count();
       listPage(filters, undefined, limit).then(({ rows, next }) => {
-        if (!alive || gen !== generation) return;
-        loading = false;
+        if (!alive || gen < shown) return;
+        shown = gen;
+        if (gen === generation) loading = false;
         setError(null);
         set(withPage(held.current, rows, next, true));
       }, failed(gen));
@@ -149,6 +159,9 @@ export function useRunsWindow(filters: RunFilters, key: string): RunsData {
       }
       set(next);
     };
+    set(EMPTY_WINDOW);
+    setCounts(null);
+    let following = false;
     const unsubscribe = subscribe({
       prefixes: ["flow-run."],
       onEvent: (event) => {
@@ -157,10 +170,14 @@ export function useRunsWindow(filters: RunFilters, key: string): RunsData {
         else changed.add(event.resource);
         timer ??= setTimeout(() => void flush(), BATCH_MS);
       },
-      onReload: () => loadFirst(),
+      onReload: () => {
+        following = true;
+        loadFirst();
+      },
     });
-    set(EMPTY_WINDOW);
-    setCounts(null);
+    // While the stream opens (two round trips), the first page is already on its way: it shows
+    // at once, and the listing read once the stream is open replaces it.
+    if (!following) loadFirst();
     return () => {
       alive = false;
       clearTimeout(timer);
