@@ -175,6 +175,11 @@ describe.skipIf(!haveChromium)("the runs pages in chromium", () => {
     expect(Number(await chart.getAttribute("data-points"))).toBeGreaterThan(400);
     expect(await page.getByTestId("chart-summary").textContent()).toMatch(/\d+% ?completed/);
     await screenshot(page, "deployment-chart");
+    // And from the deployments page.
+    await page.goto(`${base}/#/deployments`);
+    await page.getByTestId("chart-etl").click();
+    await page.waitForURL(/#\/runs\/chart\/etl$/);
+    await page.getByTestId("chart-summary").getByText("latest runs").waitFor();
     await page.close();
   });
 });

@@ -113,7 +113,15 @@ function Row({
       </td>
       <td title={formatTime(d.next_run)}>{d.next_run ? formatRelative(d.next_run) : "—"}</td>
       <td>
-        <LastRuns name={d.name} />
+        <LastRuns name={d.name} />{" "}
+        <a
+          class="muted"
+          href={href(`/runs/chart/${encodeURIComponent(d.name)}`)}
+          title={`${d.name}'s runs over time`}
+          data-testid={`chart-${d.name}`}
+        >
+          chart
+        </a>
       </td>
       <td>
         {d.tags.map((t) => (
