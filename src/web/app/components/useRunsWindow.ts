@@ -3,7 +3,7 @@
  * state, and live changes from the event stream (each changed run fetched again, in batches, and
  * put at its place or taken out). A new filter, or the stream opening again, starts over.
  */
-import { useCallback, useEffect, useRef, useState } from "preact/hooks";
+import { useCallback, useLayoutEffect, useRef, useState } from "preact/hooks";
 import type { RunCounts, RunJson } from "../../../core/index.ts";
 import { ApiError, get, getPage, seg } from "../api.ts";
 import { subscribe } from "../live.ts";
@@ -53,8 +53,10 @@ export function useRunsWindow(filters: RunFilters, key: string): RunsData {
   const held = useRef(window);
   const need = useRef<(last: number) => void>(() => {});
 
+  // A layout effect: the first page is asked for as the list is first drawn, not a frame later
+  // (an effect waits for the next animation frame, which a busy machine makes long).
   // biome-ignore lint/correctness/useExhaustiveDependencies: `key` names the filters
-  useEffect(() => {
+  useLayoutEffect(() => {
     // Each listing from the top is numbered; the window's pages and live changes belong to the
     // newest (`generation`), and an older answer still shows if nothing newer has (`shown`).
     let generation = 0;
