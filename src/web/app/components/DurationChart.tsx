@@ -7,7 +7,7 @@ import type { RunJson } from "../../../core/index.ts";
 import { STATE_TYPES } from "../../../core/states.ts";
 import { chartLayout } from "./chart-layout.ts";
 import { formatDuration, formatTime, shortId } from "./format.ts";
-import { useWidth } from "./Gantt.tsx";
+import { useWidth } from "./useWidth.ts";
 
 const LEFT = 64;
 /** Room above the plot for its top label. */

@@ -4,31 +4,16 @@
  * a cache hit is an outlined mark, a task that retried carries its attempt count, a running one
  * grows until it ends.
  */
-import { useEffect, useRef, useState } from "preact/hooks";
 import type { TaskRunJson } from "../../../core/index.ts";
 import { formatDuration } from "./format.ts";
 import { ganttLayout } from "./gantt-layout.ts";
+import { useWidth } from "./useWidth.ts";
 
 const LABEL = 190;
 const ROW = 22;
 const AXIS = 22;
 /** More task runs than this are summed up below the chart rather than drawn. */
 const MAX_ROWS = 400;
-
-/** The width of an element, as it changes. */
-export function useWidth<T extends Element>(fallback: number) {
-  const ref = useRef<T>(null);
-  const [width, setWidth] = useState(fallback);
-  useEffect(() => {
-    const el = ref.current;
-    if (!el) return;
-    const observer = new ResizeObserver(() => setWidth(el.clientWidth || fallback));
-    observer.observe(el);
-    setWidth(el.clientWidth || fallback);
-    return () => observer.disconnect();
-  }, [fallback]);
-  return { ref, width };
-}
 
 /** The colour class of a task's bar: its state name where it tells more (AwaitingRetry). */
 const colour = (state: string, name: string) =>
