@@ -9,7 +9,7 @@ export const KEYS: [key: string, what: string][] = [
   ["enter", "a run's details: state timeline, parameters, exit code, logs (esc: back)"],
   ["r", "trigger the selected deployment: a form from its parameter schema"],
   ["c", "cancel the selected run (asks first)"],
-  ["R", "retry the selected run"],
+  ["R", "retry the selected run (a failed one: from its failed task, or every task)"],
   ["u", "resume the selected paused run (a form asks for its input)"],
   ["p", "pause or resume the selected deployment's schedules"],
   ["/", "filter deployments and runs by name, id or state (esc clears)"],
