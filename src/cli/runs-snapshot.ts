@@ -32,10 +32,11 @@ export function renderSnapshot(past: RecordedRun, outFile: string, made: string)
     ? `${past.from} and the tasks after it run as written`
     : "the flow runs past its last recorded task as written";
   return `// A regression test made from run ${run.id} of ${run.deployment}
-// (attempt ${past.attempt ?? run.attempt}, ${ended})
-// by ${made}. It runs the flow with that run's parameters, and the
-// results its tasks returned before the failure as mocks; ${from}.
-// It fails as the run did until the flow is fixed. Run it with orch test (or bun test).
+// (attempt ${past.attempt ?? run.attempt}, ${ended}),
+// by ${made}.
+// It runs the flow with that run's parameters, and the results its tasks returned before the
+// failure as mocks; ${from}. It fails as the run did until the flow is fixed.
+// Run it with orch test (or bun test).
 import { expect, test } from "bun:test";
 import { testFlow } from "orch/testing";
 ${imported}
@@ -87,7 +88,7 @@ export default defineCommand({
     },
     out: {
       type: "string",
-      description: "The test file to write (default: beside the flow, FLOW.ID.test.ts)",
+      description: "The test file to write (default: tests/FLOW.ID.test.ts in the project)",
     },
     from: {
       type: "string",
@@ -104,9 +105,10 @@ export default defineCommand({
       const past = await readRecordedRun(conn.client, paths.root, args.id, args.from);
       const short = past.run.id.slice(0, 8);
       const flowBase = basename(past.file, extname(past.file));
+      // Not beside the flow: a file in the deployment's folder would be part of its next version.
       const out = args.out
         ? resolve(args.out)
-        : resolve(dirname(past.file), `${flowBase}.${short}.test.ts`);
+        : resolve(paths.root, "tests", `${flowBase}.${short}.test.ts`);
       if (existsSync(out) && !args.force) {
         throw new OrchError(
           "E_BAD_INPUT",
