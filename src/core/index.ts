@@ -103,6 +103,7 @@ export {
   TERMINAL_TYPES,
 } from "./states.ts";
 export { closest } from "./suggest.ts";
+export { triggerEventOf, triggerRunKey, triggerRunKeyPattern } from "./trigger-run-key.ts";
 export { VERSION } from "./version.ts";
 export {
   DELIVERY_MEMORY_MS,

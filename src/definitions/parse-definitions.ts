@@ -280,7 +280,7 @@ function buildSpec(
     });
   }
 
-  const triggers = buildTriggers(item, base, count);
+  const triggers = buildTriggers(item, base, count, resolve(ctx.path, ".."));
   const retention = buildRetention(item.retention, at("retention"), count);
   const jobVariables = isObject(item.job_variables)
     ? checkJobFields(item.job_variables, at("job_variables"), resolve(ctx.path, ".."), count)

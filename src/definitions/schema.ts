@@ -76,7 +76,6 @@ const schedule = {
 const trigger = {
   type: "object",
   additionalProperties: false,
-  required: ["on"],
   properties: {
     on: {
       type: "string",
@@ -92,6 +91,34 @@ const trigger = {
     parameters: {
       ...parameters,
       description: 'Parameters of the run; "{{ event.resource.id }}" takes values from the event',
+    },
+    files: {
+      type: "object",
+      additionalProperties: false,
+      required: ["folder"],
+      description:
+        "Fire once for each file that arrives in a folder (event file.arrived: path, file, size, sha256), once it stopped growing",
+      properties: {
+        folder: {
+          type: "string",
+          minLength: 1,
+          description: "The folder watched: relative to this file, absolute, or ~/...",
+        },
+        glob: {
+          type: "string",
+          minLength: 1,
+          description: 'Which files count: "*.csv", "**/*.json" (default "*")',
+        },
+        settle: {
+          ...duration,
+          description: "How long a file must keep its size and mtime before it counts (default 2s)",
+        },
+        move_to: {
+          type: "string",
+          minLength: 1,
+          description: "A done folder the file is moved to once its run completed",
+        },
+      },
     },
   },
 };

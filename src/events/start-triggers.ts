@@ -1,4 +1,9 @@
-import { type DeploymentSpec, stableStringify, type TriggerSpec } from "../core/index.ts";
+import {
+  type DeploymentSpec,
+  stableStringify,
+  type TriggerSpec,
+  triggerRunKey,
+} from "../core/index.ts";
 import {
   createDeploymentRun,
   deploymentSpec,
@@ -90,7 +95,7 @@ export function startTriggers(options: { store: Store; logger?: TriggerLogger })
         store.tx(() => {
           const run = createDeploymentRun(store, name, {
             base: renderParameters(trigger.parameters, event),
-            idempotencyKey: `trigger:${name}:${key}:${event.id}`,
+            idempotencyKey: triggerRunKey(name, key, event.id),
             createdBy: "trigger",
             message: `triggered by ${event.name}${event.resource ? ` of ${event.resource}` : ""} (event #${event.id})`,
             triggerChain: chain,

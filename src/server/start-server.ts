@@ -13,7 +13,7 @@ import {
   writeServerFile,
 } from "../core/index.ts";
 import { createDeployer, type DeployReport, watchDefinitions } from "../definitions/index.ts";
-import { startTriggers } from "../events/index.ts";
+import { startFileArrivals, startTriggers } from "../events/index.ts";
 import { startBackfills, startScheduler, upcomingRuns } from "../scheduler/index.ts";
 import { createSecretBox, createSecrets } from "../secrets/index.ts";
 import {
@@ -160,6 +160,8 @@ export async function startServer(options: ServerOptions = {}): Promise<OrchServ
     stops.push(async () => backfills.stop());
     const triggers = startTriggers({ store, logger });
     stops.push(async () => triggers.stop());
+    const fileArrivals = startFileArrivals({ store, logger });
+    stops.push(() => fileArrivals.stop());
     const stopPauseTimeouts = startPauseTimeouts(store, logger);
     stops.push(async () => stopPauseTimeouts());
     const clock = store.clock;

@@ -68,6 +68,15 @@ export {
 } from "./deployments.ts";
 export { eventsAfter, getEventCursor, lastEventId, setEventCursor } from "./event-cursors.ts";
 export { type EventRow, eventToJson, listEvents, recordEvent } from "./events.ts";
+export {
+  arrivalOfEvent,
+  arrivalSeen,
+  type FileArrivalRow,
+  markMoved,
+  pendingMoves,
+  recordArrival,
+  runsMadeFromEvent,
+} from "./file-arrivals.ts";
 export { acquireInstanceLock } from "./instance-lock.ts";
 export { earliestOnTimeRunAt, type RunWait, runsToMarkLate, runWait } from "./late-runs.ts";
 export {

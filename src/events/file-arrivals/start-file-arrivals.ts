@@ -1,0 +1,219 @@
+import { existsSync, statSync } from "node:fs";
+import { basename, join } from "node:path";
+import { triggerEventOf } from "../../core/index.ts";
+import {
+  arrivalOfEvent,
+  arrivalSeen,
+  deploymentSpec,
+  type EventRow,
+  getRun,
+  listDeployments,
+  markMoved,
+  pendingMoves,
+  recordArrival,
+  runsMadeFromEvent,
+  type Store,
+} from "../../store/index.ts";
+import type { TriggerLogger } from "../start-triggers.ts";
+
+import { hashFile } from "./hash-file.ts";
+import { moveDone } from "./move-done.ts";
+
+/** One watched folder and glob, shared by every trigger that names the same ones. */
+interface Watch {
+  watch: string;
+  folder: string;
+  glob: string;
+  /** The longest settle time of its triggers. */
+  settle_ms: number;
+  move_to?: string;
+}
+
+/** What a scan last saw of a file: it counts once neither changed for the settle time. */
+interface Seen {
+  size: number;
+  mtimeMs: number;
+  since: number;
+  done: boolean;
+}
+
+/** Names that say a file is still being written (a download, an editor's temp or backup). */
+const IN_PROGRESS = /(~|\.(tmp|temp|part|partial|crdownload|download|swp|swx))$/i;
+
+/** How often folders are scanned (a settle time shorter than this waits for the next scan). */
+export const SCAN_MS = 250;
+
+/**
+ * Watch the folders that deployments' `files:` triggers name. A file matching a watch's glob
+ * counts once its size and mtime have not changed for the settle time (so a file copied in is
+ * seen after the copy ends, and one moved or renamed in after the settle time); it is then
+ * hashed (streamed, between scans, never in a request) and recorded with its `file.arrived`
+ * event in one transaction, keyed by watch, path and hash: each content of each file is one
+ * event, exactly once, across restarts. Triggers then start runs from that event like from any
+ * other. With `move_to`, a file goes to its done folder once a run it triggered completed.
+ *
+ * Why scans and not file system notifications: a scan sees size and mtime, which is what
+ * "stopped growing" means; notifications differ by platform and by file system (network
+ * mounts send none), and a scan of a folder is cheap at this rate.
+ */
+export function startFileArrivals(options: {
+  store: Store;
+  logger?: TriggerLogger;
+  scanMs?: number;
+}): { stop(): Promise<void> } {
+  const { store } = options;
+  const logger = options.logger ?? { info() {}, warn() {}, error() {} };
+  const scanMs = options.scanMs ?? SCAN_MS;
+  let watches = new Map<string, Watch>();
+  const seen = new Map<string, Map<string, Seen>>();
+  const missing = new Set<string>();
+  let reload = true;
+
+  const load = () => {
+    const next = new Map<string, Watch>();
+    for (const row of listDeployments(store)) {
+      // A paused deployment's files wait for it: they count once it is resumed.
+      if (row.paused) continue;
+      for (const trigger of deploymentSpec(row).triggers) {
+        const f = trigger.files;
+        if (!f) continue;
+        const had = next.get(f.watch);
+        next.set(f.watch, { ...f, settle_ms: Math.max(f.settle_ms, had?.settle_ms ?? 0) });
+      }
+    }
+    for (const id of seen.keys()) if (!next.has(id)) seen.delete(id);
+    watches = next;
+  };
+
+  const handle = async (w: Watch, path: string, last: Seen) => {
+    const mtime = Math.floor(last.mtimeMs);
+    if (arrivalSeen(store, w.watch, path, last.size, mtime)) {
+      last.done = true;
+      return;
+    }
+    const sha256 = await hashFile(path);
+    const now = statSync(path, { throwIfNoEntry: false });
+    // Changed while it was read: it has not settled after all.
+    if (!now || now.size !== last.size || now.mtimeMs !== last.mtimeMs) return;
+    const payload = {
+      path,
+      file: basename(path),
+      folder: w.folder,
+      size: last.size,
+      sha256,
+      watch: w.watch,
+    };
+    const event = recordArrival(
+      store,
+      {
+        watch: w.watch,
+        path,
+        sha256,
+        size: last.size,
+        mtime_ms: mtime,
+        move_to: w.move_to ?? null,
+      },
+      payload,
+    );
+    last.done = true;
+    if (event) logger.info(`${path} arrived (${last.size} bytes): event file.arrived #${event.id}`);
+  };
+
+  const scan = async (w: Watch) => {
+    if (!existsSync(w.folder)) {
+      if (!missing.has(w.folder))
+        logger.warn(`the watched folder ${w.folder} does not exist (yet)`);
+      missing.add(w.folder);
+      return;
+    }
+    missing.delete(w.folder);
+    const files = seen.get(w.watch) ?? new Map<string, Seen>();
+    seen.set(w.watch, files);
+    const present = new Set<string>();
+    for await (const rel of new Bun.Glob(w.glob).scan({ cwd: w.folder, onlyFiles: true })) {
+      if (IN_PROGRESS.test(rel)) continue;
+      const path = join(w.folder, rel);
+      const stat = statSync(path, { throwIfNoEntry: false });
+      if (!stat?.isFile()) continue;
+      present.add(path);
+      const now = store.clock.now();
+      const last = files.get(path);
+      if (!last || last.size !== stat.size || last.mtimeMs !== stat.mtimeMs) {
+        files.set(path, { size: stat.size, mtimeMs: stat.mtimeMs, since: now, done: false });
+        continue;
+      }
+      if (last.done || now - last.since < w.settle_ms) continue;
+      try {
+        await handle(w, path, last);
+      } catch (error) {
+        logger.warn(`${path} could not be read: ${(error as Error).message}`);
+      }
+    }
+    for (const path of files.keys()) if (!present.has(path)) files.delete(path);
+  };
+
+  /** Move an arrival's file to its done folder once a run it triggered completed. */
+  const moveAfter = (eventId: number) => {
+    const arrival = arrivalOfEvent(store, eventId);
+    if (!arrival?.move_to || arrival.moved_at !== null) return;
+    const now = statSync(arrival.path, { throwIfNoEntry: false });
+    if (!now || now.size !== arrival.size || Math.floor(now.mtimeMs) !== arrival.mtime_ms) {
+      logger.warn(`${arrival.path} is gone or changed since its run started; it is not moved`);
+    } else {
+      const target = moveDone(arrival.path, arrival.move_to, arrival.sha256);
+      logger.info(`${arrival.path} moved to ${target}`);
+    }
+    markMoved(store, eventId);
+  };
+
+  const completed: number[] = [];
+  const unsubscribe = store.subscribe((row: EventRow) => {
+    if (row.name.startsWith("deployment.")) reload = true;
+    if (row.name !== "flow-run.completed" || !row.resource) return;
+    const run = getRun(store, row.resource);
+    const eventId = run ? triggerEventOf(run) : null;
+    if (eventId !== null) completed.push(eventId);
+  });
+
+  // Runs that completed while orch was down still move their files.
+  for (const arrival of pendingMoves(store)) {
+    if (runsMadeFromEvent(store, arrival.event_id).some((r) => r.state_type === "COMPLETED"))
+      completed.push(arrival.event_id);
+  }
+
+  let running = true;
+  let wake: (() => void) | undefined;
+  const loop = (async () => {
+    while (running) {
+      try {
+        if (reload) {
+          reload = false;
+          load();
+        }
+        for (let id = completed.shift(); id !== undefined; id = completed.shift()) {
+          try {
+            moveAfter(id);
+          } catch (error) {
+            logger.warn(`a file of event #${id} could not be moved: ${(error as Error).message}`);
+          }
+        }
+        for (const w of watches.values()) if (running) await scan(w);
+      } catch (error) {
+        logger.error("watching folders for files failed (trying again):", error);
+      }
+      await new Promise<void>((resolve) => {
+        wake = resolve;
+        setTimeout(resolve, scanMs);
+      });
+    }
+  })();
+
+  return {
+    async stop() {
+      running = false;
+      unsubscribe();
+      wake?.();
+      await loop;
+    },
+  };
+}
