@@ -4,7 +4,7 @@
  * machine; then the peer is skipped with a line that says what to install. Neither is needed by
  * orch itself nor by its tests.
  */
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
@@ -122,7 +122,9 @@ export async function startPostgres(): Promise<PeerStart> {
   return {
     url: `postgres://postgres@127.0.0.1:${port}/postgres`,
     async stop() {
-      proc.kill("SIGINT");
+      // The server itself, by the pid it wrote (as root, `proc` is runuser, which waits for it).
+      const pid = Number(readFileSync(join(data, "postmaster.pid"), "utf8").split("\n")[0]);
+      if (pid > 0) process.kill(pid, "SIGINT");
       await proc.exited;
       rmSync(dir, { recursive: true, force: true });
     },
