@@ -29,6 +29,22 @@ describe.skipIf(!haveChromium)("the runs pages in chromium", () => {
   - name: sleepy
     command: ["sh", "-c", "echo going to sleep; sleep 300"]
     ${marker.yaml}
+  - name: flaky
+    flow: ./flaky.ts
+    env: { FLAG: "${join(project.dir, "flag")}" }
+`,
+    );
+    // Its second task fails until the file FLAG exists.
+    await Bun.write(
+      join(project.dir, "flows", "flaky.ts"),
+      `import { existsSync } from "node:fs";
+import { flow, task } from "orch";
+const prepare = task("prepare", async () => 41);
+const finish = task("finish", async (n: number) => {
+  if (!existsSync(process.env.FLAG!)) throw new Error("no flag yet");
+  return n + 1;
+});
+export default flow("flaky", async () => finish(await prepare()));
 `,
     );
     seedRuns(project.dir, SEEDED);
@@ -117,6 +133,19 @@ describe.skipIf(!haveChromium)("the runs pages in chromium", () => {
       .waitFor({ timeout: 30_000 });
     const extract = page.locator("[data-testid=gantt-bar][data-task=extract]");
     expect(await extract.getAttribute("data-cached")).toBe("1");
+    await page.close();
+  });
+
+  test("a failed flow is retried from its failed task: what completed before is reused", async () => {
+    const run = await client.triggerRun("flaky");
+    const page = await open(`#/runs/${run.id}`);
+    await page.locator("[data-testid=run-page][data-state=FAILED]").waitFor({ timeout: 30_000 });
+    await page.locator("[data-testid=gantt-bar][data-task=finish][data-state=Failed]").waitFor();
+    await Bun.write(join(project.dir, "flag"), "");
+    await page.getByTestId("run-retry-failed").click();
+    await page.locator("[data-testid=run-page][data-state=COMPLETED]").waitFor({ timeout: 30_000 });
+    await page.locator("[data-testid=gantt-bar][data-task=prepare][data-state=Reused]").waitFor();
+    expect(await page.getByTestId("run-result").textContent()).toContain("42");
     await page.close();
   });
 

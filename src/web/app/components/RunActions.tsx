@@ -1,7 +1,8 @@
 /** @jsxImportSource preact */
 /**
  * What a person can do to a run from its page: cancel it while it is not finished, retry it once
- * it is, and resume it while it is paused (with the input its pause asks for).
+ * it is (a failed flow from its failed task on, reusing what completed), and resume it while it
+ * is paused (with the input its pause asks for).
  */
 import { useState } from "preact/hooks";
 import type { RunDetail } from "../../../core/index.ts";
@@ -63,6 +64,17 @@ export function RunActions({ run, changed }: { run: RunDetail; changed: () => vo
           data-testid="run-retry"
         >
           Retry
+        </button>
+      ) : null}
+      {run.state === "FAILED" && run.tasks.length ? (
+        <button
+          type="button"
+          disabled={busy}
+          onClick={() => void act("retry", { from_failed: true })}
+          title="Tasks that completed before the failure give back their results; the failed task and what follows run again"
+          data-testid="run-retry-failed"
+        >
+          Retry from failed
         </button>
       ) : null}
       {run.state === "PAUSED" ? (
