@@ -108,6 +108,12 @@ describe("the monitor shows only what the server has", () => {
   });
 
   test("LAST RUN is the run that started last: a planned slot cancelled before it started is not", async () => {
+    // Slots from 5 minutes ahead, 10 minutes apart: none starts while the test runs, however slow.
+    const anchor = new Date(Date.now() + 5 * 60_000).toISOString();
+    await Bun.write(
+      join(t.dir, "flows/tick.yaml"),
+      TICK("10m").replace("interval: 10m", `interval: 10m\n        anchor: "${anchor}"`),
+    );
     await startHeadless();
     term.start(`${ORCH} monitor`, t.dir);
     await term.until("the planned runs", async (s) => /● online/.test(s) && (await agrees(s)));
