@@ -3,10 +3,10 @@ import type {
   DEPLOYMENT_SPEC,
   RETENTION_SPEC,
   SCHEDULE_SPEC,
-  TRIGGER_SPEC,
 } from "./wire/deployments.ts";
 import type { PoolType } from "./wire/pools.ts";
 import type { Wire } from "./wire/schema.ts";
+import type { TRIGGER_SPEC } from "./wire/triggers.ts";
 
 /**
  * A deployment as validated from its definition: what the store keeps for each version, and

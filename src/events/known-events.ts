@@ -1,4 +1,5 @@
 import { closest, STATE_TYPES } from "../core/index.ts";
+import { glob } from "./match-event.ts";
 
 /** The events orch emits itself, with the payload keys each carries (besides `resource`). */
 export const KNOWN_EVENTS: Readonly<Record<string, readonly string[]>> = {
@@ -16,10 +17,12 @@ export const KNOWN_EVENTS: Readonly<Record<string, readonly string[]>> = {
   "deployment.paused": [],
   "deployment.resumed": [],
   "work-pool.updated": ["concurrency", "queues"],
+  "trigger.missed": ["deployment", "trigger", "expected", "within_ms", "since", "for_each"],
+  "trigger.rate-limited": ["deployment", "trigger", "limit", "per_ms", "until"],
 };
 
 /** Prefixes of orch's own events: a trigger on one of these must name a real one. */
-const OWN_PREFIXES = ["flow-run.", "deployment.", "work-pool."];
+const OWN_PREFIXES = ["flow-run.", "deployment.", "work-pool.", "trigger."];
 
 /**
  * What is wrong with a trigger's `on` and `match`, in words (empty when nothing is): orch's own
@@ -28,13 +31,12 @@ const OWN_PREFIXES = ["flow-run.", "deployment.", "work-pool."];
 export function triggerProblems(
   on: string,
   match: Record<string, unknown>,
+  what = "match",
 ): { key: string[]; message: string }[] {
   const problems: { key: string[]; message: string }[] = [];
   if (!OWN_PREFIXES.some((p) => on.startsWith(p))) return problems;
   const names = Object.keys(KNOWN_EVENTS);
-  const matching = on.endsWith("*")
-    ? names.filter((n) => n.startsWith(on.slice(0, -1)))
-    : names.filter((n) => n === on);
+  const matching = names.filter((n) => glob(on, n));
   if (!matching.length) {
     const guess = closest(on, names);
     problems.push({
@@ -46,10 +48,10 @@ export function triggerProblems(
   const keys = new Set(["resource", ...matching.flatMap((n) => KNOWN_EVENTS[n] ?? [])]);
   for (const key of Object.keys(match)) {
     const top = key.replace(/^payload\./, "").split(".")[0]!;
-    if (!keys.has(top)) {
+    if (!keys.has(top) && key !== "name" && key !== "resource.id") {
       const guess = closest(top, [...keys]);
       problems.push({
-        key: ["match", key],
+        key: [what, key],
         message: `${on} events have no ${JSON.stringify(top)}${guess ? ` (did you mean "${guess}"?)` : ""}; they have ${[...keys].join(", ")}`,
       });
     }

@@ -1,4 +1,4 @@
-import type { TriggerSpec } from "../core/index.ts";
+import type { EventRef } from "../core/index.ts";
 
 /** An event as triggers see it. */
 export interface TriggerEvent {
@@ -6,16 +6,18 @@ export interface TriggerEvent {
   name: string;
   resource: string | null;
   payload: Record<string, unknown>;
+  /** When it was recorded (epoch ms); windows count from here, so a replayed event counts as it was. */
+  at?: number;
 }
 
 /** `*` in a pattern matches any run of characters; the rest is literal. */
-function glob(pattern: string, value: string): boolean {
+export function glob(pattern: string, value: string): boolean {
   if (!pattern.includes("*")) return pattern === value;
   const source = pattern
     .split("*")
     .map((p) => p.replace(/[.+?^${}()|[\]\\]/g, "\\$&"))
     .join(".*");
-  return new RegExp(`^${source}$`).test(value);
+  return new RegExp(`^${source}$`, "s").test(value);
 }
 
 /** A value of the event by key: `resource`, `name`, or a payload key (`payload.x.y` or `x.y`). */
@@ -31,11 +33,32 @@ export function eventValue(event: TriggerEvent, key: string): unknown {
   return value;
 }
 
-/** Whether an event fires a trigger: its name matches `on` and every `match` key matches. */
-export function matchesTrigger(trigger: TriggerSpec, event: TriggerEvent): boolean {
-  if (!glob(trigger.on, event.name)) return false;
-  return Object.entries(trigger.match).every(([key, expected]) => {
-    const value = eventValue(event, key);
-    return value !== undefined && value !== null && glob(expected, String(value));
-  });
+/**
+ * Whether a field's value matches a match entry: any of its patterns (`*` wildcards), and none
+ * of its negated ones (`!pattern`; `\!` is a literal `!`). A missing field matches only an
+ * entry made of negations alone ("not Cancelled" holds for an event with no state).
+ */
+export function matchesValue(expected: string | readonly string[], value: unknown): boolean {
+  const patterns = typeof expected === "string" ? [expected] : expected;
+  const text = value === undefined || value === null ? null : String(value);
+  let positives = 0;
+  let hit = false;
+  for (const pattern of patterns) {
+    if (pattern.startsWith("!")) {
+      if (text !== null && glob(pattern.slice(1), text)) return false;
+    } else {
+      positives++;
+      if (!hit && text !== null) hit = glob(pattern.replace(/^\\!/, "!"), text);
+    }
+  }
+  return positives === 0 || hit;
+}
+
+/** Whether an event is the one a reference waits for: its name matches `on`, every `match` key matches. */
+export function matchesRef(ref: EventRef, event: TriggerEvent): boolean {
+  if (!glob(ref.on, event.name)) return false;
+  for (const [key, expected] of Object.entries(ref.match)) {
+    if (!matchesValue(expected, eventValue(event, key))) return false;
+  }
+  return true;
 }

@@ -1,69 +1,104 @@
-import { OrchError } from "../core/index.ts";
+import { findReferences, OrchError } from "../core/index.ts";
 import { eventValue, type TriggerEvent } from "./match-event.ts";
 
-const TEMPLATE = /\{\{\s*event\.([\w.-]+)\s*\}\}/g;
-const WHOLE = /^\s*\{\{\s*event\.([\w.-]+)\s*\}\}\s*$/;
+/** What a trigger's templates can name: the event, the trigger, and a message in words. */
+export interface TemplateContext {
+  event: TriggerEvent;
+  trigger?: { deployment: string; name: string };
+  /** A line that says what happened ("etl run 1a2b3c4d FAILED: exit code 1"). */
+  message?: string;
+}
+
+const FIELD = "(event\\.[\\w.-]+|trigger\\.(?:deployment|name)|message)";
+const TEMPLATE = new RegExp(`\\{\\{\\s*${FIELD}\\s*\\}\\}`, "g");
+const WHOLE = new RegExp(`^\\s*\\{\\{\\s*${FIELD}\\s*\\}\\}\\s*$`);
+
+/** The value a template field names in `ctx` (undefined when it has none). */
+function lookup(ctx: TemplateContext, field: string): unknown {
+  if (field === "message") return ctx.message;
+  if (field === "trigger.deployment") return ctx.trigger?.deployment;
+  if (field === "trigger.name") return ctx.trigger?.name;
+  return eventValue(ctx.event, field.slice("event.".length));
+}
 
 /**
- * A trigger's parameters with `{{ event.x }}` filled in from the event: `event.resource` (or
- * `event.resource.id`), `event.name`, `event.id`, `event.payload.key`. A value that is only a
- * template keeps the event value's type; one inside text becomes text. A template naming
- * something the event lacks is an error, so a run never starts with a hole in its parameters.
+ * `value` with its `{{ event.x }}`, `{{ trigger.deployment }}`, `{{ trigger.name }}` and
+ * `{{ message }}` filled in, deeply: `event.resource` (or `event.resource.id`), `event.name`,
+ * `event.id`, `event.payload.key`. A string that is only a template keeps the value's type; one
+ * inside text becomes text. Values are put in, never read again as templates, so nothing in an
+ * event can name a secret or run code. A template naming something the event lacks is an
+ * error, so a run never starts with a hole in its parameters.
  */
-export function renderParameters(
-  params: Record<string, unknown>,
-  event: TriggerEvent,
-): Record<string, unknown> {
-  const render = (value: unknown): unknown => {
-    if (typeof value === "string") {
-      const lookup = (key: string) => {
-        const found = eventValue(event, key);
-        if (found === undefined) {
-          throw new OrchError(
-            "E_BAD_INPUT",
-            `{{ event.${key} }} is not in event ${event.name} #${event.id}`,
-          );
-        }
-        return found;
-      };
-      const whole = WHOLE.exec(value);
-      if (whole) return lookup(whole[1]!);
-      return value.replace(TEMPLATE, (_, key: string) => {
-        const found = lookup(key);
+export function renderTemplates<T>(value: T, ctx: TemplateContext): T {
+  const find = (field: string) => {
+    const found = lookup(ctx, field);
+    if (found === undefined) {
+      throw new OrchError(
+        "E_BAD_INPUT",
+        `{{ ${field} }} is not in event ${ctx.event.name} #${ctx.event.id}`,
+      );
+    }
+    return found;
+  };
+  const render = (item: unknown): unknown => {
+    if (typeof item === "string") {
+      if (!item.includes("{{")) return item;
+      const whole = WHOLE.exec(item);
+      if (whole) return find(whole[1]!);
+      return item.replace(TEMPLATE, (_, field: string) => {
+        const found = find(field);
         return typeof found === "string" ? found : JSON.stringify(found);
       });
     }
-    if (Array.isArray(value)) return value.map(render);
-    if (value && typeof value === "object") {
-      return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, render(v)]));
+    if (Array.isArray(item)) return item.map(render);
+    if (item && typeof item === "object") {
+      return Object.fromEntries(Object.entries(item).map(([k, v]) => [k, render(v)]));
     }
-    return value;
+    return item;
   };
-  return render(params) as Record<string, unknown>;
+  return render(value) as T;
 }
 
-/** What is wrong with the templates in a trigger's parameters, each with where (empty: nothing). */
+/** A trigger's parameters with `{{ event.x }}` filled in from the event (see renderTemplates). */
+export function renderParameters(
+  params: Record<string, unknown>,
+  event: TriggerEvent,
+  ctx: Omit<TemplateContext, "event"> = {},
+): Record<string, unknown> {
+  return renderTemplates(params, { ...ctx, event });
+}
+
+/**
+ * What is wrong with the templates in a value, each with where (empty: nothing). `secrets`
+ * allows `{{ secrets.x }}` and `{{ variables.x }}` too (a webhook's URL and headers).
+ */
 export function templateProblems(
-  params: unknown,
+  value: unknown,
   path: (string | number)[] = [],
+  options: { secrets?: boolean } = {},
 ): { path: (string | number)[]; message: string }[] {
-  if (typeof params === "string") {
-    const rest = params.replace(TEMPLATE, "");
+  if (typeof value === "string") {
+    let rest = value.replace(TEMPLATE, "");
+    if (options.secrets) {
+      for (const ref of findReferences(rest).reverse()) {
+        const end = rest.indexOf("}}", ref.index) + 2;
+        rest = rest.slice(0, ref.index) + rest.slice(end);
+      }
+    }
     const problems = [...rest.matchAll(/\{\{([^}]*)\}\}/g)].map((m) => ({
       path,
-      message: `{{${m[1]}}} cannot be filled: a trigger's parameters take {{ event.resource }}, {{ event.name }}, {{ event.id }} or {{ event.payload.KEY }}`,
+      message: `{{${m[1]}}} cannot be filled: a trigger takes {{ event.resource }}, {{ event.name }}, {{ event.id }}, {{ event.payload.KEY }}, {{ trigger.deployment }}, {{ trigger.name }} or {{ message }}${options.secrets ? " (and {{ secrets.NAME }} or {{ variables.NAME }} here)" : ""}`,
     }));
     if (!problems.length && (rest.includes("{{") || rest.includes("}}"))) {
-      problems.push({
-        path,
-        message: `${JSON.stringify(params)} has an unclosed {{ or a stray }}`,
-      });
+      problems.push({ path, message: `${JSON.stringify(value)} has an unclosed {{ or a stray }}` });
     }
     return problems;
   }
-  if (Array.isArray(params)) return params.flatMap((v, i) => templateProblems(v, [...path, i]));
-  if (params && typeof params === "object") {
-    return Object.entries(params).flatMap(([k, v]) => templateProblems(v, [...path, k]));
+  if (Array.isArray(value)) {
+    return value.flatMap((v, i) => templateProblems(v, [...path, i], options));
+  }
+  if (value && typeof value === "object") {
+    return Object.entries(value).flatMap(([k, v]) => templateProblems(v, [...path, k], options));
   }
   return [];
 }

@@ -1,64 +1,176 @@
 import {
-  type DeploymentSpec,
-  stableStringify,
-  type TriggerSpec,
-  triggerRunKey,
-} from "../core/index.ts";
-import {
-  createDeploymentRun,
-  deploymentSpec,
+  closeDeadline,
+  dueDeadlines,
   type EventRow,
   eventsAfter,
+  forgetTriggers,
+  getDeadline,
   getEventCursor,
   getRun,
   lastEventId,
-  listDeployments,
+  nextDeadlineAt,
+  putDeadline,
+  recordEvent,
   type Store,
   setEventCursor,
 } from "../store/index.ts";
-import { matchesTrigger, type TriggerEvent } from "./match-event.ts";
-import { renderParameters } from "./render-parameters.ts";
+import { type ArmedTrigger, armTriggers } from "./armed-triggers.ts";
+import { concerns, evaluateTrigger } from "./evaluate-trigger.ts";
+import {
+  type FireDeps,
+  fireTrigger,
+  type PendingAction,
+  type TriggerLogger,
+} from "./fire-trigger.ts";
+import type { TriggerEvent } from "./match-event.ts";
+import { type OutsideDeps, runOutsideAction } from "./outside-actions.ts";
 
-export interface TriggerLogger {
-  info(...args: unknown[]): void;
-  warn(...args: unknown[]): void;
-  error(...args: unknown[]): void;
-}
+export type { TriggerLogger } from "./fire-trigger.ts";
 
 const CURSOR = "triggers";
-/** Runs a chain of triggers may make in a row (a -> b -> c ...). */
-const MAX_CHAIN = 8;
+/** The deadline timer looks again at least this often (a clock that jumps is noticed). */
+const MAX_TIMER_MS = 30_000;
+
+/** What the trigger engine needs: the store, and for actions a cancel verb, secrets, a folder. */
+export interface TriggerOptions {
+  store: Store;
+  logger?: TriggerLogger;
+  cancel?: FireDeps["cancel"];
+  /** Where shell actions run, with which secrets and environment. */
+  outside?: Partial<OutsideDeps>;
+}
+
+/** The trigger engine, running. */
+export interface TriggerEngine {
+  /** Stop handling events and deadlines; resolves once started outside actions end. */
+  stop(): Promise<void>;
+}
+
+/** An event row as triggers see it. */
+function toTriggerEvent(row: EventRow): TriggerEvent {
+  return {
+    id: row.id,
+    name: row.name,
+    resource: row.resource,
+    payload: JSON.parse(row.payload),
+    at: row.at,
+  };
+}
 
 /**
- * Start acting on deployments' triggers: every event, once recorded, is matched against the
- * triggers of active deployments, and each match creates a run with the trigger's parameters
- * (templated from the event). A run's idempotency key is the deployment, the trigger and the
- * event, so an event handled twice (after a crash, events after the saved cursor are handled
- * again) never makes two runs.
+ * Start acting on deployments' triggers. The one place events reach them: every event, once
+ * committed, is queued (store.subscribe), and handled off the writer's call, one at a time:
+ * its effect on each concerned trigger's window (evaluate-trigger.ts), the firings that
+ * follow (fire-trigger.ts), and the triggers' event cursor are written in one transaction, so
+ * after a crash the events after the cursor are handled again and nothing is counted twice.
+ * Proactive triggers' deadlines live in the store; a timer fires those due, each in one
+ * transaction that closes it, records trigger.missed and acts, so a restart neither loses a
+ * deadline nor fires it twice.
  *
  * Loops: each run a trigger makes keeps the chain of deployments whose runs led to it; a
  * deployment already in the chain is not triggered again by it, and chains stop at MAX_CHAIN.
- * So `a` and `b` each triggered by the other's completion run once each, not forever. Events
- * are handled from a queue, one at a time, never inside the commit of the event before.
  */
-export function startTriggers(options: { store: Store; logger?: TriggerLogger }): { stop(): void } {
+export function startTriggers(options: TriggerOptions): TriggerEngine {
   const { store } = options;
   const logger = options.logger ?? { info() {}, warn() {}, error() {} };
-  let armed: { name: string; key: string; trigger: TriggerSpec }[] = [];
+  const deps: FireDeps = { store, logger, cancel: options.cancel };
+  const outside: OutsideDeps = { cwd: process.cwd(), ...options.outside };
+  let armed: ArmedTrigger[] = [];
+  let byId = new Map<string, ArmedTrigger>();
+  let dirty = true;
+  let stopped = false;
+  const running = new Set<Promise<unknown>>();
+
+  const runPending = (pending: PendingAction[]) => {
+    for (const { trigger, action, ctx } of pending) {
+      const done = runOutsideAction(action, ctx, outside)
+        .then((what) =>
+          logger.info(`the trigger ${trigger.label} of ${trigger.deployment} ${what}`),
+        )
+        .catch((error: Error) =>
+          logger.warn(
+            `the trigger ${trigger.label} of ${trigger.deployment} could not ${action.type === "notify" ? "notify" : `run its ${action.type} action`} on ${ctx.event.name} #${ctx.event.id}: ${error.message}`,
+          ),
+        )
+        .finally(() => running.delete(done));
+      running.add(done);
+    }
+  };
+
+  let timer: ReturnType<typeof setTimeout> | null = null;
+  const scheduleTimer = () => {
+    if (stopped) return;
+    if (timer) clearTimeout(timer);
+    timer = null;
+    const next = nextDeadlineAt(store);
+    if (next === null) return;
+    const wait = Math.min(MAX_TIMER_MS, Math.max(0, next - store.clock.now()));
+    timer = setTimeout(() => {
+      timer = null;
+      try {
+        fireDue();
+      } catch (error) {
+        logger.error("firing the triggers' deadlines failed:", error);
+      }
+      scheduleTimer();
+    }, wait);
+  };
+
+  /** Fire each deadline that passed: one transaction each (see above). */
+  const fireDue = () => {
+    if (dirty) load();
+    const now = store.clock.now();
+    for (const row of dueDeadlines(store, now)) {
+      const trigger = byId.get(row.trigger);
+      const pending = store.tx((): PendingAction[] => {
+        if (!closeDeadline(store, row.trigger, row.bucket, row.due_at)) return [];
+        if (!trigger?.active) return [];
+        const { spec } = trigger;
+        // A rolling window ("no X in 24h") opens the next one; a window an event opened is done.
+        if (!spec.after && row.bucket === "") {
+          putDeadline(store, { ...row, due_at: now + spec.within_ms!, since: now, seen: 0 });
+        }
+        const missed = recordEvent(store, "trigger.missed", row.bucket || trigger.deployment, {
+          deployment: trigger.deployment,
+          trigger: trigger.label,
+          expected: spec.on,
+          within_ms: spec.within_ms,
+          since: new Date(row.since).toISOString(),
+          for_each: row.bucket || null,
+        });
+        return fireTrigger(deps, trigger, toTriggerEvent(missed), []);
+      });
+      runPending(pending);
+    }
+  };
+
+  /** Read the triggers again; forget the state of those gone; open rolling windows. */
   const load = () => {
-    armed = listDeployments(store).flatMap((row) => {
-      if (row.paused) return [];
-      const spec: DeploymentSpec = deploymentSpec(row);
-      return spec.triggers.map((trigger) => ({
-        name: row.name,
-        // The trigger's identity is its content, so reordering triggers keeps their keys.
-        key: new Bun.CryptoHasher("sha256")
-          .update(stableStringify(trigger))
-          .digest("hex")
-          .slice(0, 12),
-        trigger,
-      }));
+    dirty = false;
+    armed = armTriggers(store);
+    byId = new Map(armed.map((t) => [t.id, t]));
+    const now = store.clock.now();
+    store.tx(() => {
+      forgetTriggers(
+        store,
+        armed.filter((t) => t.active).map((t) => t.id),
+      );
+      for (const t of armed) {
+        const { spec } = t;
+        const rolling = spec.posture === "proactive" && !spec.after && !spec.for_each?.length;
+        if (t.active && rolling && !getDeadline(store, t.id, "")) {
+          putDeadline(store, {
+            trigger: t.id,
+            bucket: "",
+            due_at: now + spec.within_ms!,
+            since: now,
+            seen: 0,
+            after_event: null,
+          });
+        }
+      }
     });
+    scheduleTimer();
   };
 
   /** The chain that led to an event: for a run's event, its run's chain and its deployment. */
@@ -71,46 +183,40 @@ export function startTriggers(options: { store: Store; logger?: TriggerLogger })
     return deployment ? [...before, deployment] : before;
   };
 
-  const handle = (row: EventRow) => {
-    if (row.name.startsWith("deployment.")) load();
+  /** A trigger's own trigger.* events never count for it. */
+  const own = (t: ArmedTrigger, event: TriggerEvent) =>
+    event.name.startsWith("trigger.") &&
+    event.payload.deployment === t.deployment &&
+    event.payload.trigger === t.label;
+
+  const handle = (row: EventRow, next?: EventRow) => {
+    if (row.name.startsWith("deployment.")) dirty = true;
+    // A burst of deployment changes (a redeploy) reads the triggers again once, after it.
+    if (dirty && !next?.name.startsWith("deployment.")) load();
     if (!armed.length) return;
-    const event: TriggerEvent = {
-      id: row.id,
-      name: row.name,
-      resource: row.resource,
-      payload: JSON.parse(row.payload),
-    };
-    const matched = armed.filter(({ trigger }) => matchesTrigger(trigger, event));
-    if (!matched.length) return;
-    const chain = chainOf(event);
-    for (const { name, key, trigger } of matched) {
-      if (chain.includes(name)) continue; // its own runs, or a loop back to it
-      if (chain.length >= MAX_CHAIN) {
-        logger.warn(
-          `${name} not triggered by ${event.name} #${event.id}: a chain of triggers stops after ${MAX_CHAIN} deployments (${chain.join(" -> ")})`,
-        );
-        continue;
-      }
-      try {
-        store.tx(() => {
-          const run = createDeploymentRun(store, name, {
-            base: renderParameters(trigger.parameters, event),
-            idempotencyKey: triggerRunKey(name, key, event.id),
-            createdBy: "trigger",
-            message: `triggered by ${event.name}${event.resource ? ` of ${event.resource}` : ""} (event #${event.id})`,
-            triggerChain: chain,
-          });
-          setEventCursor(store, CURSOR, event.id);
-          logger.info(
-            `run ${run.id.slice(0, 8)} (${name}) triggered by ${event.name} #${event.id}`,
+    const event = toTriggerEvent(row);
+    const concerned = armed.filter((t) => t.active && concerns(t, event) && !own(t, event));
+    if (!concerned.length) return;
+    let chain: string[] | null = null;
+    const pending = store.tx(() => {
+      const out: PendingAction[] = [];
+      for (const t of concerned) {
+        try {
+          if (store.tx(() => evaluateTrigger(store, t, event))) {
+            chain ??= chainOf(event);
+            out.push(...fireTrigger(deps, t, event, chain));
+          }
+        } catch (error) {
+          logger.warn(
+            `the trigger ${t.label} of ${t.deployment} failed on ${event.name} #${event.id}: ${(error as Error).message}`,
           );
-        });
-      } catch (error) {
-        logger.warn(
-          `a trigger of ${name} on ${event.name} #${event.id} made no run: ${(error as Error).message}`,
-        );
+        }
       }
-    }
+      setEventCursor(store, CURSOR, event.id);
+      return out;
+    });
+    runPending(pending);
+    if (concerned.some((t) => t.spec.posture === "proactive")) scheduleTimer();
   };
 
   const queue: EventRow[] = [];
@@ -121,7 +227,7 @@ export function startTriggers(options: { store: Store; logger?: TriggerLogger })
     draining = false;
     for (let row = queue.shift(); row; row = queue.shift()) {
       try {
-        handle(row);
+        handle(row, queue[0]);
       } catch (error) {
         logger.error(`handling event #${row.id} for triggers failed:`, error);
       }
@@ -129,6 +235,7 @@ export function startTriggers(options: { store: Store; logger?: TriggerLogger })
     }
   };
   const enqueue = (row: EventRow) => {
+    if (stopped) return;
     queue.push(row);
     if (!draining) {
       draining = true;
@@ -137,22 +244,24 @@ export function startTriggers(options: { store: Store; logger?: TriggerLogger })
   };
 
   load();
-  // Events recorded after the last run a trigger made (a crash between an event and its run)
-  // are handled again; the first start begins with what happens from now on.
+  // Events recorded after the cursor (a crash between an event and its handling) are handled
+  // again; the first start begins with what happens from now on.
   const cursor = getEventCursor(store, CURSOR);
   handledThrough = lastEventId(store);
   if (cursor === null) setEventCursor(store, CURSOR, handledThrough);
   else {
     for (let after = cursor; ; ) {
       const missed = eventsAfter(store, after, 1000);
-      for (const row of missed) handle(row);
+      missed.forEach((row, i) => {
+        handle(row, missed[i + 1]);
+      });
       if (missed.length < 1000) break;
       after = missed.at(-1)!.id;
     }
   }
   const unsubscribe = store.subscribe(enqueue);
-  // Every event is handled as it is recorded; saving how far now and then bounds what a crash
-  // makes the next start handle again.
+  // Events no trigger cares about move the cursor only now and then (it bounds what a crash
+  // makes the next start look at again; looking again at them changes nothing).
   const save = setInterval(() => {
     try {
       setEventCursor(store, CURSOR, handledThrough);
@@ -160,12 +269,16 @@ export function startTriggers(options: { store: Store; logger?: TriggerLogger })
       logger.error("saving how far the triggers got failed:", error);
     }
   }, 5000);
+  scheduleTimer();
   return {
-    stop() {
+    async stop() {
       clearInterval(save);
       unsubscribe();
       drain();
+      stopped = true;
+      if (timer) clearTimeout(timer);
       setEventCursor(store, CURSOR, handledThrough);
+      await Promise.all([...running]);
     },
   };
 }

@@ -158,8 +158,15 @@ export async function startServer(options: ServerOptions = {}): Promise<OrchServ
     // Backfills go on where they were; their runs wait behind the schedules' in the claim.
     const backfills = startBackfills({ store, logger });
     stops.push(async () => backfills.stop());
-    const triggers = startTriggers({ store, logger });
-    stops.push(async () => triggers.stop());
+    const secrets = createSecrets(store, paths, createSecretBox(paths, options.env ?? process.env));
+    // After the scheduler: triggers act on committed events, off every request's path.
+    const triggers = startTriggers({
+      store,
+      logger,
+      cancel: cancelRun,
+      outside: { cwd: paths.root, secrets, env: options.env ?? process.env },
+    });
+    stops.push(() => triggers.stop());
     const fileArrivals = startFileArrivals({ store, logger });
     stops.push(() => fileArrivals.stop());
     const stopPauseTimeouts = startPauseTimeouts(store, logger);
@@ -168,7 +175,6 @@ export async function startServer(options: ServerOptions = {}): Promise<OrchServ
     let authorize: (req: Request) => void = () => {};
     const staleAfterMs = options.staleAfterMs ?? workerTimeout(options.env ?? process.env);
     let worker: EmbeddedWorker | null = null;
-    const secrets = createSecrets(store, paths, createSecretBox(paths, options.env ?? process.env));
     const metrics = createRunMetrics(store);
     stops.push(async () => metrics.stop());
     if (options.otel) {

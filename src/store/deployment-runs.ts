@@ -1,4 +1,4 @@
-import { OrchError, renderRunName } from "../core/index.ts";
+import { OrchError, renderRunName, type TriggeredBy } from "../core/index.ts";
 import { schemaProblems } from "../core/json-schema.ts";
 import { deploymentSpec, getDeploymentOrThrow, getVersion, listVersions } from "./deployments.ts";
 import type { Store } from "./open-store.ts";
@@ -18,6 +18,8 @@ export interface DeploymentRunRequest {
   parentId?: string | null;
   message?: string;
   triggerChain?: string[];
+  /** The trigger that starts it, and the event that fired the trigger. */
+  triggeredBy?: TriggeredBy;
   /** The backfill making the run, and the slot it is for. */
   backfill?: { id: string; slotAt: number };
   /** The run's name (default: the version's run_name template, filled in). */
@@ -85,6 +87,7 @@ export function createDeploymentRun(
     parentId: request.parentId ?? null,
     message: request.message,
     ...(request.triggerChain ? { triggerChain: request.triggerChain } : {}),
+    ...(request.triggeredBy ? { triggeredBy: request.triggeredBy } : {}),
     ...(request.backfill
       ? { backfillId: request.backfill.id, slotAt: request.backfill.slotAt }
       : {}),

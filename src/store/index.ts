@@ -203,6 +203,25 @@ export {
 } from "./task-runs.ts";
 export { type RunOutcome, type TransitionResult, transitionRun } from "./transition-run.ts";
 export {
+  COUNTED,
+  clearTriggerBucket,
+  closeDeadline,
+  countTriggerEvents,
+  type DeadlineRow,
+  dueDeadlines,
+  FIRINGS_KEPT_MS,
+  firingsSince,
+  forgetTriggers,
+  getDeadline,
+  nextDeadlineAt,
+  pruneTriggerEvents,
+  putDeadline,
+  recordFiring,
+  rememberTriggerEvent,
+  seenAfterSlots,
+  triggerWindow,
+} from "./trigger-state.ts";
+export {
   deleteVariable,
   getVariable,
   listVariables,

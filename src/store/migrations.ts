@@ -504,6 +504,44 @@ CREATE TABLE reuse_results (
 );
 `,
   },
+  {
+    version: 20,
+    name: "trigger windows, deadlines and firings",
+    // What a trigger has seen lives in the store, written in the transaction that moves the
+    // triggers' event cursor, so a restart (even kill -9) neither loses a window's count nor
+    // counts an event twice: the events a trigger counted within its window (slot -1) or saw
+    // as one of its after events (slot N), each proactive trigger's open deadline per for_each
+    // value, and each trigger's firings (its rate cap looks at the recent ones). A run a trigger
+    // starts names the trigger and the event (triggered_by), for run details.
+    sql: `
+CREATE TABLE trigger_events (
+  trigger TEXT NOT NULL,
+  bucket TEXT NOT NULL,
+  slot INTEGER NOT NULL,
+  event_id INTEGER NOT NULL,
+  at INTEGER NOT NULL,
+  PRIMARY KEY (trigger, bucket, slot, event_id)
+) WITHOUT ROWID;
+CREATE TABLE trigger_deadlines (
+  trigger TEXT NOT NULL,
+  bucket TEXT NOT NULL,
+  due_at INTEGER NOT NULL,
+  since INTEGER NOT NULL,
+  seen INTEGER NOT NULL DEFAULT 0,
+  after_event INTEGER,
+  PRIMARY KEY (trigger, bucket)
+) WITHOUT ROWID;
+CREATE INDEX trigger_deadlines_due ON trigger_deadlines (due_at);
+CREATE TABLE trigger_firings (
+  trigger TEXT NOT NULL,
+  at INTEGER NOT NULL,
+  event_id INTEGER,
+  suppressed INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX trigger_firings_by_trigger ON trigger_firings (trigger, at);
+ALTER TABLE flow_runs ADD COLUMN triggered_by TEXT;
+`,
+  },
 ];
 
 /** The newest schema version this build of orch knows. */

@@ -1,4 +1,11 @@
-import { iso, OrchError, type RunJson, type StateName, type StateType } from "../core/index.ts";
+import {
+  iso,
+  OrchError,
+  type RunJson,
+  type StateName,
+  type StateType,
+  type TriggeredBy,
+} from "../core/index.ts";
 import { recordEvent } from "./events.ts";
 import type { Store } from "./open-store.ts";
 import { insertHistory } from "./run-history.ts";
@@ -55,6 +62,8 @@ export interface RunRow {
   name: string | null;
   /** JSON of the options it was triggered with (RunOptions), over its version's. */
   options: string | null;
+  /** For a run a trigger started: JSON of TriggeredBy (the trigger, and the event that fired it). */
+  triggered_by?: string | null;
 }
 
 /** The JSON shape of a stored run. */
@@ -84,6 +93,7 @@ export function runToJson(row: RunRow): RunJson {
     created_at: iso(row.created_at),
     slot_at: iso(runSlotAt(row)),
     backfill_id: row.backfill_id ?? null,
+    triggered_by: row.triggered_by ? (JSON.parse(row.triggered_by) as TriggeredBy) : null,
   };
 }
 
@@ -121,6 +131,8 @@ export interface NewRun {
   name?: string | null;
   /** Options over its version's (timeout, env). */
   options?: RunOptions | null;
+  /** The trigger that starts it, and the event that fired the trigger. */
+  triggeredBy?: TriggeredBy;
 }
 
 /**
@@ -143,8 +155,8 @@ export function createRun(store: Store, input: NewRun): RunRow {
         `INSERT INTO flow_runs (id, deployment_id, deployment, version, parent_id, parameters, tags,
            work_pool, work_queue, state_type, state_name, state_message, state_at, retries,
            retry_delay_ms, scheduled_at, idempotency_key, created_by, created_at, trigger_chain,
-           backfill_id, slot_at, flow_name, name, options)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'SCHEDULED', 'Scheduled', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+           backfill_id, slot_at, flow_name, name, options, triggered_by)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'SCHEDULED', 'Scheduled', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
          RETURNING *`,
       )
       .get(
@@ -171,6 +183,7 @@ export function createRun(store: Store, input: NewRun): RunRow {
         input.flowName ?? null,
         input.name ?? null,
         input.options && Object.keys(input.options).length ? JSON.stringify(input.options) : null,
+        input.triggeredBy ? JSON.stringify(input.triggeredBy) : null,
       ) as RunRow;
     const tagInsert = sqlite(store).query(
       "INSERT OR IGNORE INTO flow_run_tags (run_seq, tag) VALUES (?, ?)",

@@ -236,7 +236,7 @@ describe("problems", () => {
     ).toEqual([
       'flows/etl.yaml:5:13: triggers[0].on: "flow-run.completd" is not an event orch emits (did you mean "flow-run.completed"?)',
       'flows/etl.yaml:7:18: triggers[1].match.deploymnt: flow-run.completed events have no "deploymnt" (did you mean "deployment"?); they have resource, deployment, state, state_name, message',
-      "flows/etl.yaml:13:26: triggers[4].parameters.a: {{ evnt.payload.d }} cannot be filled: a trigger's parameters take {{ event.resource }}, {{ event.name }}, {{ event.id }} or {{ event.payload.KEY }}",
+      "flows/etl.yaml:13:26: triggers[4].parameters.a: {{ evnt.payload.d }} cannot be filled: a trigger takes {{ event.resource }}, {{ event.name }}, {{ event.id }}, {{ event.payload.KEY }}, {{ trigger.deployment }}, {{ trigger.name }} or {{ message }}",
       'flows/etl.yaml:13:53: triggers[4].parameters.b: "{{ event.payload.d }" has an unclosed {{ or a stray }}',
       "flows/etl.yaml:14:13: triggers[5].on: must not be empty",
     ]);

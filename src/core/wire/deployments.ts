@@ -8,6 +8,7 @@ import {
   type Wire,
   type WireQuery,
 } from "./schema.ts";
+import { TRIGGER_SPEC } from "./triggers.ts";
 
 /** One schedule: exactly one of cron, interval_ms or rrule. */
 export const SCHEDULE_SPEC = {
@@ -39,35 +40,6 @@ export const SCHEDULE = {
   properties: {
     ...SCHEDULE_SPEC.properties,
     description: { type: "string", description: "The schedule in words (the API adds it)" },
-  },
-} as const;
-
-/** A trigger: runs the deployment when an event matches. */
-export const TRIGGER_SPEC = {
-  title: "Trigger",
-  type: "object",
-  additionalProperties: false,
-  required: ["on", "match", "parameters"],
-  properties: {
-    on: { type: "string" },
-    match: { type: "object", additionalProperties: { type: "string" } },
-    parameters: OBJECT,
-    files: {
-      type: "object",
-      description: "A watched folder: each file matching glob that stops growing is an event",
-      additionalProperties: false,
-      required: ["folder", "glob", "settle_ms", "watch"],
-      properties: {
-        folder: { type: "string", description: "The absolute folder watched" },
-        glob: { type: "string" },
-        settle_ms: { type: "integer", minimum: 0 },
-        move_to: {
-          type: "string",
-          description: "The absolute folder a file goes to once its run completed",
-        },
-        watch: { type: "string", description: "The watch's id: file.arrived events carry it" },
-      },
-    },
   },
 } as const;
 

@@ -38,6 +38,7 @@ export const RESERVED_EVENT_PREFIXES = [
   "work-pool.",
   "worker.",
   "notice.",
+  "trigger.",
 ] as const;
 
 const reservedAlternatives = RESERVED_EVENT_PREFIXES.map((p) => p.replaceAll(".", "\\.")).join("|");

@@ -15,6 +15,7 @@ export * from "./schema.ts";
 export * from "./server.ts";
 export * from "./tag-slots.ts";
 export * from "./task-results.ts";
+export * from "./triggers.ts";
 export * from "./values.ts";
 export * from "./wake.ts";
 export * from "./web.ts";

@@ -14,6 +14,7 @@ import {
   type Wire,
   type WireQuery,
 } from "./schema.ts";
+import { TRIGGERED_BY } from "./triggers.ts";
 
 /** A flow run as the API and `--json` show it. */
 export const RUN = {
@@ -80,6 +81,10 @@ export const RUN = {
         "The time the run is for (its schedule or backfill slot): ORCH_SCHEDULED_AT, {{ run.scheduled_at }}",
     },
     backfill_id: { type: ["string", "null"], description: "The backfill that made it" },
+    triggered_by: {
+      anyOf: [TRIGGERED_BY, { type: "null" }],
+      description: "For a run a trigger started: the trigger and the event (a webhook's too)",
+    },
   },
 } as const;
 
