@@ -79,8 +79,13 @@ export const COMMANDS: Record<string, Loader> = {
   }),
   monitor: load(() => import("./monitor.ts")),
   open: load(() => import("./open.ts")),
-  events: group("events", "Emit events that triggers can match", {
+  events: group("events", "Emit, list or follow events (what triggers match)", {
     emit: named(() => import("./events.ts"), "emit"),
+    ls: named(() => import("./events.ts"), "ls"),
+    stream: named(() => import("./events.ts"), "stream"),
+  }),
+  triggers: group("triggers", "List triggers with their windows, deadlines and firings", {
+    ls: named(() => import("./triggers.ts"), "ls"),
   }),
   secrets: group("secrets", "Set, list or remove secrets (values are never shown)", {
     set: named(() => import("./secrets.ts"), "set"),

@@ -1,7 +1,15 @@
 import { defineCommand } from "citty";
-import { OrchError, RESERVED_EVENT_PREFIXES } from "../core/index.ts";
+import {
+  type EventJson,
+  escapeControlChars,
+  glob,
+  OrchError,
+  parseDuration,
+  RESERVED_EVENT_PREFIXES,
+} from "../core/index.ts";
 import { connect, connectArgs, jsonArg } from "./connect.ts";
-import { log, printJson } from "./output.ts";
+import { localTime } from "./format.ts";
+import { c, log, printJson, renderTable } from "./output.ts";
 
 export const emit = defineCommand({
   meta: { name: "emit", description: "Emit an event (triggers can match it)" },
@@ -46,5 +54,113 @@ export const emit = defineCommand({
     });
     if (args.json) return printJson(event);
     log.success(`emitted ${event.name} (#${event.id})`);
+  },
+});
+
+/** `--since`: a duration back from now ("1h", "30m") or a time ("2026-11-30T06:00:00Z"). */
+function sinceArg(text: string | undefined): string | undefined {
+  if (text === undefined) return undefined;
+  const ms = parseDuration(text);
+  if (ms !== undefined) return new Date(Date.now() - ms).toISOString();
+  const at = Date.parse(text);
+  if (Number.isNaN(at)) {
+    throw new OrchError(
+      "E_BAD_INPUT",
+      `--since ${JSON.stringify(text)} is neither a duration ("1h", "30m") nor a time ("2026-11-30T06:00:00Z")`,
+    );
+  }
+  return new Date(at).toISOString();
+}
+
+/** An event in one line: time, name, resource, payload (control characters escaped). */
+function renderEvent(e: EventJson): string[] {
+  const payload = JSON.stringify(e.payload);
+  return [
+    c.gray(localTime(e.at)),
+    String(e.id),
+    c.bold(escapeControlChars(e.name)),
+    escapeControlChars(e.resource ?? "-"),
+    escapeControlChars(payload.length > 120 ? `${payload.slice(0, 119)}…` : payload),
+  ];
+}
+
+const nameArg = {
+  name: {
+    type: "string",
+    description: 'Only events whose name matches: "webhook.deploy", "flow-run.*"',
+  },
+} as const;
+
+export const ls = defineCommand({
+  meta: { name: "ls", description: "List recent events, newest first" },
+  args: {
+    ...nameArg,
+    since: { type: "string", description: 'Only events since: a duration ("1h") or a time' },
+    limit: { type: "string", description: "At most this many (default 100, at most 1000)" },
+    ...connectArgs,
+    ...jsonArg,
+  },
+  async run({ args }) {
+    const limit = args.limit === undefined ? undefined : Number(args.limit);
+    if (limit !== undefined && (!Number.isInteger(limit) || limit < 1 || limit > 1000)) {
+      throw new OrchError("E_BAD_INPUT", "--limit must be a whole number from 1 to 1000");
+    }
+    const since = sinceArg(args.since);
+    const conn = await connect(args, { local: true });
+    try {
+      const events = await conn.client.listEvents({ name: args.name, since, limit });
+      if (args.json) return printJson(events);
+      if (!events.length) {
+        log.info(
+          `no events${args.name ? ` named ${args.name}` : ""}${since ? ` since ${localTime(since)}` : ""}`,
+        );
+        return;
+      }
+      process.stdout.write(
+        `${renderTable(["AT", "ID", "NAME", "RESOURCE", "PAYLOAD"], events.map(renderEvent))}\n`,
+      );
+    } finally {
+      conn.close();
+    }
+  },
+});
+
+export const stream = defineCommand({
+  meta: { name: "stream", description: "Print events as they happen, until interrupted" },
+  args: {
+    ...nameArg,
+    json: { type: "boolean", description: "One JSON object per line (an event)" },
+    ...connectArgs,
+  },
+  async run({ args }) {
+    const conn = await connect(args, { local: false });
+    const pattern = args.name;
+    // The server filters by the pattern's prefix; the rest of it is matched here.
+    const prefix = pattern?.split("*")[0];
+    const abort = new AbortController();
+    process.once("SIGINT", () => abort.abort());
+    process.once("SIGTERM", () => abort.abort());
+    try {
+      const messages = conn.client.streamEvents(
+        {
+          prefix: prefix ? [prefix] : undefined,
+          onOpen: () => {
+            if (!args.json) log.info("following events (Ctrl-C stops)");
+          },
+        },
+        abort.signal,
+      );
+      for await (const message of messages) {
+        if (message.event !== "event") continue;
+        const e = message.data;
+        if (pattern && !glob(pattern, e.name)) continue;
+        if (args.json) process.stdout.write(`${JSON.stringify(e)}\n`);
+        else process.stdout.write(`${renderEvent(e).join("  ")}\n`);
+      }
+    } catch (error) {
+      if (!abort.signal.aborted) throw error;
+    } finally {
+      conn.close();
+    }
   },
 });

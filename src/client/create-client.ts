@@ -34,6 +34,7 @@ import {
   type SecretListJson,
   type TaskResultsJson,
   type TriggerRunRequest,
+  type TriggerStateJson,
   type ValueRemoved,
   type VariableJson,
   type WakeTimesJson,
@@ -189,6 +190,8 @@ export function createClient(options: ClientOptions) {
       ),
     listEvents: (opts: ListEventsQuery = {}) =>
       request<EventJson[]>("GET", `/api/events${q(opts)}`),
+    listTriggers: (opts: { deployment?: string } = {}) =>
+      request<TriggerStateJson[]>("GET", `/api/triggers${q(opts)}`),
     emitEvent: (event: EmitEventRequest) => request<EventJson>("POST", "/api/events", event),
     /**
      * Live events (optionally by name prefixes), replaying those after `after`; `onOpen` once

@@ -33,6 +33,7 @@ export {
 } from "./errors.ts";
 export { escapeControlChars } from "./escape-control.ts";
 export { EXIT_PAUSED } from "./exit-codes.ts";
+export { glob } from "./glob.ts";
 export {
   decodeRecord,
   encodeFailure,

@@ -1,5 +1,4 @@
-import { closest, STATE_TYPES } from "../core/index.ts";
-import { glob } from "./match-event.ts";
+import { closest, glob, STATE_TYPES } from "../core/index.ts";
 
 /** The events orch emits itself, with the payload keys each carries (besides `resource`). */
 export const KNOWN_EVENTS: Readonly<Record<string, readonly string[]>> = {

@@ -1,4 +1,4 @@
-import type { EventRef } from "../core/index.ts";
+import { type EventRef, glob } from "../core/index.ts";
 
 /** An event as triggers see it. */
 export interface TriggerEvent {
@@ -8,16 +8,6 @@ export interface TriggerEvent {
   payload: Record<string, unknown>;
   /** When it was recorded (epoch ms); windows count from here, so a replayed event counts as it was. */
   at?: number;
-}
-
-/** `*` in a pattern matches any run of characters; the rest is literal. */
-export function glob(pattern: string, value: string): boolean {
-  if (!pattern.includes("*")) return pattern === value;
-  const source = pattern
-    .split("*")
-    .map((p) => p.replace(/[.+?^${}()|[\]\\]/g, "\\$&"))
-    .join(".*");
-  return new RegExp(`^${source}$`, "s").test(value);
 }
 
 /** A value of the event by key: `resource`, `name`, or a payload key (`payload.x.y` or `x.y`). */

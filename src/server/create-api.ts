@@ -22,6 +22,7 @@ import { problemRoutes } from "./routes/problem-routes.ts";
 import { remoteWorkerRoutes } from "./routes/remote-worker-routes.ts";
 import { runRoutes } from "./routes/run-routes.ts";
 import { tagSlotRoutes } from "./routes/tag-slot-routes.ts";
+import { triggerRoutes } from "./routes/trigger-routes.ts";
 import { valueRoutes } from "./routes/value-routes.ts";
 import { wakeRoutes } from "./routes/wake-routes.ts";
 import { webhookRoutes } from "./routes/webhook-routes.ts";
@@ -84,6 +85,7 @@ export function apiRoutes(deps: ApiDeps): Route[] {
       secrets: { secret: (name) => secrets.values([name])[name], env: process.env },
       bodyTimeoutMs: deps.bodyTimeoutMs,
     }),
+    ...triggerRoutes(deps),
     ...remoteWorkerRoutes({ ...deps, values: (spec) => secrets.forRun(spec) }),
     ...workerRoutes(deps),
     ...valueRoutes({ store: deps.store, secrets, deployer: deps.deployer }),

@@ -43,18 +43,37 @@ export function recordEvent(
   return row;
 }
 
-/** Recent events, newest first, optionally by name prefix (`deployment.`). */
+/** A name pattern with `*` wildcards as an SQLite GLOB (its other special characters made literal). */
+function toGlob(pattern: string): string {
+  return pattern.replace(/[[?]/g, (c) => `[${c}]`);
+}
+
+/**
+ * Recent events, newest first: by name prefix (`deployment.`), by name pattern (`flow-run.*`,
+ * `webhook.deploy`), and recorded at or after `since` (epoch ms).
+ */
 export function listEvents(
   store: Store,
-  options: { prefix?: string; limit?: number } = {},
+  options: { prefix?: string; name?: string; since?: number; limit?: number } = {},
 ): EventRow[] {
   const limit = Math.max(1, Math.min(options.limit ?? 100, 1000));
+  const where: string[] = [];
+  const args: (string | number)[] = [];
   if (options.prefix) {
-    return sqlite(store)
-      .query("SELECT * FROM events WHERE name >= ? AND name < ? ORDER BY id DESC LIMIT ?")
-      .all(options.prefix, `${options.prefix}\u{10FFFF}`, limit) as EventRow[];
+    where.push("name >= ? AND name < ?");
+    args.push(options.prefix, `${options.prefix}\u{10FFFF}`);
+  }
+  if (options.name) {
+    where.push("name GLOB ?");
+    args.push(toGlob(options.name));
+  }
+  if (options.since !== undefined) {
+    where.push("at >= ?");
+    args.push(options.since);
   }
   return sqlite(store)
-    .query("SELECT * FROM events ORDER BY id DESC LIMIT ?")
-    .all(limit) as EventRow[];
+    .query(
+      `SELECT * FROM events ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY id DESC LIMIT ?`,
+    )
+    .all(...args, limit) as EventRow[];
 }

@@ -39,6 +39,17 @@ function keptFacts(run: MonitorRun): [string, string][] {
   ];
 }
 
+/**
+ * Who started a run: for a trigger's run, which trigger of which deployment, on which event
+ * (a webhook by its slug); otherwise what made it (schedule, backfill, api, ...).
+ */
+export function startedBy(run: Pick<MonitorRun, "created_by" | "triggered_by">): string {
+  const by = run.triggered_by;
+  if (!by) return run.created_by;
+  const on = by.webhook ? `webhook ${by.webhook}` : by.event;
+  return escapeControlChars(`${by.trigger} of ${by.deployment}, on ${on} #${by.event_id}`);
+}
+
 /** One run: its facts, parameters and state timeline, then its logs. */
 export function RunDetails(props: RunDetailsProps) {
   const { run, cols, now } = props;
@@ -51,6 +62,7 @@ export function RunDetails(props: RunDetailsProps) {
       ? ["subflow", `${run.flow_name ?? "?"} of run ${run.parent_id.slice(0, 8)}`]
       : ["deployment", `${run.deployment ?? "(ad hoc)"}${run.version ? ` v${run.version}` : ""}`],
     ...(run.name ? ([["name", run.name]] as [string, string][]) : []),
+    ["started by", startedBy(run)],
     ["attempt", String(run.attempt)],
     ["scheduled", clockTime(run.scheduled_at, now)],
     ["started", clockTime(run.started_at, now)],

@@ -48,3 +48,36 @@ test("a result kept in a file is shown by its size, one not kept by why; no arti
   });
   expect(refused).toMatch(/result\s+not kept: too big\\x1b\[2J/);
 });
+
+test("run details say which trigger started a run, and which webhook fired it", () => {
+  const render1 = (extra: Partial<RunDetail>) => {
+    const { lastFrame, unmount } = render(
+      h(RunDetails, {
+        run: { ...run(1), states: [], tasks: [], result: null, artifacts: [], ...extra },
+        lines: [],
+        logOffset: null,
+        logsEnded: true,
+        headRows: 14,
+        logRows: 3,
+        cols: 140,
+        now,
+      }),
+    );
+    const out = lastFrame()!;
+    unmount();
+    return out;
+  };
+  expect(
+    render1({
+      created_by: "trigger",
+      triggered_by: {
+        deployment: "ship",
+        trigger: "on-push",
+        event: "webhook.github",
+        event_id: 42,
+        webhook: "github",
+      },
+    }),
+  ).toMatch(/started by\s+on-push of ship, on webhook github #42/);
+  expect(render1({ created_by: "schedule", triggered_by: null })).toMatch(/started by\s+schedule/);
+});

@@ -18,6 +18,12 @@ export const EVENT = {
 /** GET /api/events: recent events, by name prefix. */
 export const LIST_EVENTS_QUERY = {
   prefix: { type: "string", description: "Only events whose name starts with this" },
+  name: {
+    type: "string",
+    maxLength: 200,
+    description: 'Only events whose name matches: "webhook.deploy", "flow-run.*"',
+  },
+  since: { ...TIME, description: "Only events recorded at or after this time" },
   limit: { type: "integer", minimum: 1, maximum: 1000, default: 100 },
 } as const;
 

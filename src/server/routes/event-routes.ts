@@ -61,12 +61,17 @@ export function eventRoutes({
       method: "GET",
       path: "/api/events",
       operationId: "listEvents",
-      summary: "Recent events, newest first: ?prefix=deployment.&limit=",
+      summary:
+        "Recent events, newest first: ?name=flow-run.*&since=<ISO time>&prefix=deployment.&limit=",
       response: { description: "Events, newest first", schema: { type: "array", items: EVENT } },
       query: LIST_EVENTS_QUERY,
       handler: (_req, { query }) => {
         const prefix = query.prefix as string | undefined;
-        return json(listEvents(store, { prefix, limit: query.limit as number }).map(eventToJson));
+        const name = query.name as string | undefined;
+        const since = query.since ? Date.parse(query.since as string) : undefined;
+        return json(
+          listEvents(store, { prefix, name, since, limit: query.limit as number }).map(eventToJson),
+        );
       },
     },
     {
