@@ -9,6 +9,7 @@ import {
   LOG_LEVELS,
   type LogLevel,
   OrchError,
+  renderTriggeredBy,
 } from "../core/index.ts";
 import { write } from "../core/stdio.ts";
 import { connect, connectArgs, jsonArg } from "./connect.ts";
@@ -114,6 +115,7 @@ export const inspect = defineCommand({
       } else {
         out += line("deployment", r.deployment ? `${r.deployment} v${r.version}` : "(ad hoc)");
       }
+      if (r.triggered_by) out += line("started by", safe(renderTriggeredBy(r.triggered_by)));
       out += line("parameters", JSON.stringify(r.parameters));
       out += line("attempt", String(r.attempt));
       out += line("scheduled", localTime(r.scheduled_at));

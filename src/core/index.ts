@@ -105,6 +105,7 @@ export {
 } from "./states.ts";
 export { closest } from "./suggest.ts";
 export { triggerEventOf, triggerRunKey, triggerRunKeyPattern } from "./trigger-run-key.ts";
+export { renderTriggeredBy } from "./triggered-by.ts";
 export { VERSION } from "./version.ts";
 export {
   DELIVERY_MEMORY_MS,

@@ -1,7 +1,7 @@
 import { Box, Text } from "ink";
 import type { ReactNode } from "react";
 import type { LogLineJson, WorkerJson } from "../client/index.ts";
-import { escapeControlChars, formatBytes } from "../core/index.ts";
+import { escapeControlChars, formatBytes, renderTriggeredBy } from "../core/index.ts";
 import { cell, clockTime, runDuration, stateLabel, stateStyle } from "./format.ts";
 import { LogPane } from "./LogPane.tsx";
 import { PaneTitle } from "./PaneTitle.tsx";
@@ -44,10 +44,9 @@ function keptFacts(run: MonitorRun): [string, string][] {
  * (a webhook by its slug); otherwise what made it (schedule, backfill, api, ...).
  */
 export function startedBy(run: Pick<MonitorRun, "created_by" | "triggered_by">): string {
-  const by = run.triggered_by;
-  if (!by) return run.created_by;
-  const on = by.webhook ? `webhook ${by.webhook}` : by.event;
-  return escapeControlChars(`${by.trigger} of ${by.deployment}, on ${on} #${by.event_id}`);
+  return run.triggered_by
+    ? escapeControlChars(renderTriggeredBy(run.triggered_by))
+    : run.created_by;
 }
 
 /** One run: its facts, parameters and state timeline, then its logs. */

@@ -88,6 +88,7 @@ async function json<T>(...args: string[]): Promise<T> {
   return JSON.parse(r.stdout) as T;
 }
 interface Run {
+  id: string;
   parameters: Record<string, unknown>;
   triggered_by: { trigger: string; event_id: number } | null;
 }
@@ -135,6 +136,10 @@ describe("automations through the binary", () => {
     });
     expect(run!.triggered_by).toMatchObject({ trigger: "three-hits", event_id: third });
     expect(run!.parameters).toEqual({ last: third });
+    const inspected = await cli("runs", "inspect", run!.id);
+    expect(inspected.stdout).toMatch(
+      new RegExp(`started by\\s+three-hits of counted, on custom\\.hit #${third}\\n`),
+    );
     // The deadline opened before the kill fires once; a second one, opened now, fires after it.
     await until("the first deadline's run", async () => (await runsOf("watchdog")).length > 0);
     await emit("custom.start", "job-2");
@@ -233,6 +238,44 @@ describe("automations through the binary", () => {
     } finally {
       stream.proc.kill("SIGTERM");
       await stream.proc.exited;
+    }
+  });
+
+  test("a rolling proactive trigger fires when nothing came in its window: a shell action and a pause", async () => {
+    const t = tempDir();
+    try {
+      await Bun.write(
+        join(t.dir, "flows/quiet.yaml"),
+        `deployments:
+  - name: sensor
+    command: [true]
+    triggers:
+      - name: no-heartbeat
+        posture: proactive
+        expect: sensor.heartbeat
+        within: 2s
+        actions:
+          - shell: ["sh", "-c", 'printf "%s\\n" "$1" >> missed.txt', "x", "{{ trigger.name }} {{ event.name }}"]
+          - pause
+`,
+      );
+      const quiet = spawnOrch(["up", "--headless", "--port", "0", "--dir", t.dir]);
+      try {
+        await quiet.waitFor("orch is up at", 20_000);
+        const paused = await until("the deployment paused by its trigger", async () => {
+          const r = await orch(["deployments", "inspect", "sensor", "--json", "--dir", t.dir]);
+          return r.code === 0 && JSON.parse(r.stdout).paused === true;
+        });
+        expect(paused).toBe(true);
+        const file = join(t.dir, "missed.txt");
+        await until("the shell action's line", async () => Bun.file(file).exists());
+        expect(readFileSync(file, "utf8")).toBe("no-heartbeat trigger.missed\n");
+      } finally {
+        quiet.proc.kill("SIGTERM");
+        await quiet.proc.exited;
+      }
+    } finally {
+      t.cleanup();
     }
   });
 });
