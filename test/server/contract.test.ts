@@ -298,6 +298,11 @@ test("every route's live answer matches the schema the OpenAPI document declares
   await stream.return(undefined);
   await client.request("POST", "/hooks/contract", { ref: "main" });
   await client.listEvents({ prefix: "contract." });
+  await client.listEvents({ name: "contract.*", since: "2020-01-01T00:00:00Z" });
+  // Triggers with where their windows stand: echo's, which the ping above fired.
+  expect(await client.listTriggers()).toContainEqual(
+    expect.objectContaining({ deployment: "echo", kind: "reactive", on: "contract.ping" }),
+  );
   // The run has ended: its log stream replays the lines, then ends with the run.
   const followed: string[] = [];
   for await (const m of client.followLogs(run.id)) {
