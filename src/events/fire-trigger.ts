@@ -1,7 +1,9 @@
 import { type ActionSpec, formatDuration, type TriggeredBy, triggerRunKey } from "../core/index.ts";
 import {
+  actedSince,
   createDeploymentRun,
   firingsSince,
+  heldBackSince,
   recordEvent,
   recordFiring,
   type Store,
@@ -69,16 +71,17 @@ export function fireTrigger(
   const now = store.clock.now();
   if (spec.rate_limit) {
     const { limit, per_ms } = spec.rate_limit;
-    const recent = firingsSince(store, trigger.id, now - per_ms);
-    if (recent.fired >= limit) {
+    if (actedSince(store, trigger.id, now - per_ms, limit) >= limit) {
+      const first = !heldBackSince(store, trigger.id, now - per_ms);
       recordFiring(store, trigger.id, now, event.id, true);
-      if (recent.suppressed === 0) {
+      if (first) {
+        const { last } = firingsSince(store, trigger.id, now - per_ms);
         recordEvent(store, "trigger.rate-limited", trigger.deployment, {
           deployment: trigger.deployment,
           trigger: trigger.label,
           limit,
           per_ms,
-          until: new Date((recent.last ?? now) + per_ms).toISOString(),
+          until: new Date((last ?? now) + per_ms).toISOString(),
         });
         logger.warn(
           `the trigger ${trigger.label} of ${trigger.deployment} fired ${limit} times within ${formatDuration(per_ms)}, its rate limit: it holds back further firings until the window moves on`,

@@ -98,18 +98,22 @@ export function startTriggers(options: TriggerOptions): TriggerEngine {
   };
 
   let timer: ReturnType<typeof setTimeout> | null = null;
+  let failing = false;
   const scheduleTimer = () => {
     if (stopped) return;
     if (timer) clearTimeout(timer);
     timer = null;
     const next = nextDeadlineAt(store);
     if (next === null) return;
-    const wait = Math.min(MAX_TIMER_MS, Math.max(0, next - store.clock.now()));
+    const wait = Math.min(MAX_TIMER_MS, Math.max(failing ? 1000 : 0, next - store.clock.now()));
     timer = setTimeout(() => {
       timer = null;
       try {
         fireDue();
+        failing = false;
       } catch (error) {
+        // A deadline that cannot fire is tried again a second later, not in a tight loop.
+        failing = true;
         logger.error("firing the triggers' deadlines failed:", error);
       }
       scheduleTimer();
@@ -189,49 +193,78 @@ export function startTriggers(options: TriggerOptions): TriggerEngine {
     event.payload.deployment === t.deployment &&
     event.payload.trigger === t.label;
 
-  const handle = (row: EventRow, next?: EventRow) => {
-    if (row.name.startsWith("deployment.")) dirty = true;
-    // A burst of deployment changes (a redeploy) reads the triggers again once, after it.
-    if (dirty && !next?.name.startsWith("deployment.")) load();
-    if (!armed.length) return;
-    const event = toTriggerEvent(row);
-    const concerned = armed.filter((t) => t.active && concerns(t, event) && !own(t, event));
-    if (!concerned.length) return;
-    let chain: string[] | null = null;
-    const pending = store.tx(() => {
-      const out: PendingAction[] = [];
-      for (const t of concerned) {
+  /**
+   * Handle a batch of events in one transaction (their windows, firings and the cursor), then
+   * run the actions that reach outside. One commit per batch rather than per event: a burst of
+   * events costs about what recording them cost. Batches are small, so the write lock is never
+   * held long.
+   */
+  const handleBatch = (rows: EventRow[]) => {
+    const pending: PendingAction[] = [];
+    let deadlinesMoved = false;
+    store.tx(() => {
+      let last = 0;
+      rows.forEach((row, i) => {
+        if (row.name.startsWith("deployment.")) dirty = true;
+        // A burst of deployment changes (a redeploy) reads the triggers again once, after it.
+        if (
+          dirty &&
+          !rows[i + 1]?.name.startsWith("deployment.") &&
+          !queue[0]?.name.startsWith("deployment.")
+        )
+          load();
+        if (!armed.length) return;
+        let event: TriggerEvent;
+        let concerned: ArmedTrigger[];
         try {
-          if (store.tx(() => evaluateTrigger(store, t, event))) {
-            chain ??= chainOf(event);
-            out.push(...fireTrigger(deps, t, event, chain));
-          }
+          event = toTriggerEvent(row);
+          concerned = armed.filter((t) => t.active && concerns(t, event) && !own(t, event));
         } catch (error) {
-          logger.warn(
-            `the trigger ${t.label} of ${t.deployment} failed on ${event.name} #${event.id}: ${(error as Error).message}`,
-          );
+          logger.error(`handling event #${row.id} for triggers failed:`, error);
+          return;
         }
-      }
-      setEventCursor(store, CURSOR, event.id);
-      return out;
+        if (!concerned.length) return;
+        last = event.id;
+        let chain: string[] | null = null;
+        for (const t of concerned) {
+          try {
+            if (store.tx(() => evaluateTrigger(store, t, event))) {
+              chain ??= chainOf(event);
+              pending.push(...fireTrigger(deps, t, event, chain));
+            }
+          } catch (error) {
+            logger.warn(
+              `the trigger ${t.label} of ${t.deployment} failed on ${event.name} #${event.id}: ${(error as Error).message}`,
+            );
+          }
+          if (t.spec.posture === "proactive") deadlinesMoved = true;
+        }
+      });
+      if (last) setEventCursor(store, CURSOR, last);
     });
     runPending(pending);
-    if (concerned.some((t) => t.spec.posture === "proactive")) scheduleTimer();
+    if (deadlinesMoved) scheduleTimer();
   };
 
+  /** Events handled in one transaction at most. */
+  const BATCH = 200;
   const queue: EventRow[] = [];
   let draining = false;
   /** Every event up to this id has been handled. */
   let handledThrough = 0;
   const drain = () => {
     draining = false;
-    for (let row = queue.shift(); row; row = queue.shift()) {
+    while (queue.length) {
+      const batch = queue.splice(0, BATCH);
       try {
-        handle(row, queue[0]);
+        handleBatch(batch);
       } catch (error) {
-        logger.error(`handling event #${row.id} for triggers failed:`, error);
+        logger.error(
+          `handling events #${batch[0]!.id}-${batch.at(-1)!.id} for triggers failed:`,
+          error,
+        );
       }
-      handledThrough = row.id;
+      handledThrough = batch.at(-1)!.id;
     }
   };
   const enqueue = (row: EventRow) => {
@@ -251,11 +284,9 @@ export function startTriggers(options: TriggerOptions): TriggerEngine {
   if (cursor === null) setEventCursor(store, CURSOR, handledThrough);
   else {
     for (let after = cursor; ; ) {
-      const missed = eventsAfter(store, after, 1000);
-      missed.forEach((row, i) => {
-        handle(row, missed[i + 1]);
-      });
-      if (missed.length < 1000) break;
+      const missed = eventsAfter(store, after, BATCH);
+      if (missed.length) handleBatch(missed);
+      if (missed.length < BATCH) break;
       after = missed.at(-1)!.id;
     }
   }

@@ -203,6 +203,7 @@ export {
 } from "./task-runs.ts";
 export { type RunOutcome, type TransitionResult, transitionRun } from "./transition-run.ts";
 export {
+  actedSince,
   COUNTED,
   clearTriggerBucket,
   closeDeadline,
@@ -213,6 +214,7 @@ export {
   firingsSince,
   forgetTriggers,
   getDeadline,
+  heldBackSince,
   nextDeadlineAt,
   pruneTriggerEvents,
   putDeadline,

@@ -539,6 +539,7 @@ CREATE TABLE trigger_firings (
   suppressed INTEGER NOT NULL DEFAULT 0
 );
 CREATE INDEX trigger_firings_by_trigger ON trigger_firings (trigger, at);
+CREATE INDEX trigger_firings_by_kind ON trigger_firings (trigger, suppressed, at);
 ALTER TABLE flow_runs ADD COLUMN triggered_by TEXT;
 `,
   },

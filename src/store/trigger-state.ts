@@ -162,19 +162,45 @@ export function recordFiring(
   ).run(trigger, at, eventId, suppressed ? 1 : 0);
 }
 
-/** A trigger's firings since `since`: those that acted, and those its rate cap held back. */
+/**
+ * A trigger's firings since `since`: those that acted, and those its rate cap held back. Each
+ * count reads its own index range (trigger, suppressed, at), so a burst that a cap holds back
+ * costs the same for its thousandth event as for its first.
+ */
 export function firingsSince(
   store: Store,
   trigger: string,
   since: number,
 ): { fired: number; suppressed: number; last: number | null } {
-  return sqlite(store)
-    .query(
-      `SELECT coalesce(sum(suppressed = 0), 0) AS fired, coalesce(sum(suppressed), 0) AS suppressed,
-              max(CASE WHEN suppressed = 0 THEN at END) AS last
-         FROM trigger_firings WHERE trigger = ? AND at >= ?`,
-    )
-    .get(trigger, since) as { fired: number; suppressed: number; last: number | null };
+  const db = sqlite(store);
+  const count = db.query(
+    "SELECT count(*) AS n, max(at) AS last FROM trigger_firings WHERE trigger = ? AND suppressed = ? AND at >= ?",
+  );
+  const fired = count.get(trigger, 0, since) as { n: number; last: number | null };
+  const held = count.get(trigger, 1, since) as { n: number };
+  return { fired: fired.n, suppressed: held.n, last: fired.last };
+}
+
+/** Whether a trigger's rate cap held back a firing since `since` (the window's first says so). */
+export function heldBackSince(store: Store, trigger: string, since: number): boolean {
+  return (
+    sqlite(store)
+      .query(
+        "SELECT 1 FROM trigger_firings WHERE trigger = ? AND suppressed = 1 AND at >= ? LIMIT 1",
+      )
+      .get(trigger, since) !== null
+  );
+}
+
+/** How many firings of a trigger acted since `since`, counting at most `limit`. */
+export function actedSince(store: Store, trigger: string, since: number, limit: number): number {
+  return (
+    sqlite(store)
+      .query(
+        "SELECT count(*) AS n FROM (SELECT 1 FROM trigger_firings WHERE trigger = ? AND suppressed = 0 AND at >= ? LIMIT ?)",
+      )
+      .get(trigger, since, limit) as { n: number }
+  ).n;
 }
 
 /** Forget the state of every trigger not in `keep` (removed, changed, or paused). */
