@@ -7,6 +7,7 @@ import {
   parseDuration,
   RESERVED_EVENT_PREFIXES,
 } from "../core/index.ts";
+import { write } from "../core/stdio.ts";
 import { connect, connectArgs, jsonArg } from "./connect.ts";
 import { localTime } from "./format.ts";
 import { c, log, printJson, renderTable } from "./output.ts";
@@ -116,7 +117,8 @@ export const ls = defineCommand({
         );
         return;
       }
-      process.stdout.write(
+      write(
+        "stdout",
         `${renderTable(["AT", "ID", "NAME", "RESOURCE", "PAYLOAD"], events.map(renderEvent))}\n`,
       );
     } finally {
@@ -154,8 +156,8 @@ export const stream = defineCommand({
         if (message.event !== "event") continue;
         const e = message.data;
         if (pattern && !glob(pattern, e.name)) continue;
-        if (args.json) process.stdout.write(`${JSON.stringify(e)}\n`);
-        else process.stdout.write(`${renderEvent(e).join("  ")}\n`);
+        if (args.json) write("stdout", `${JSON.stringify(e)}\n`);
+        else write("stdout", `${renderEvent(e).join("  ")}\n`);
       }
     } catch (error) {
       if (!abort.signal.aborted) throw error;

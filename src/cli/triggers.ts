@@ -1,5 +1,6 @@
 import { defineCommand } from "citty";
 import { escapeControlChars, formatDuration, type TriggerStateJson } from "../core/index.ts";
+import { write } from "../core/stdio.ts";
 import { connect, connectArgs, jsonArg } from "./connect.ts";
 import { localTime } from "./format.ts";
 import { c, log, printJson, renderTable } from "./output.ts";
@@ -54,7 +55,8 @@ export const ls = defineCommand({
         t.rate_limit ?? "-",
         t.actions.join(", "),
       ]);
-      process.stdout.write(
+      write(
+        "stdout",
         `${renderTable(["DEPLOYMENT", "TRIGGER", "KIND", "ON", "WINDOW", "LAST FIRED", "FIRED (7D)", "RATE LIMIT", "ACTIONS"], rows)}\n`,
       );
     } finally {
