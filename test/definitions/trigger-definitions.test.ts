@@ -119,7 +119,7 @@ describe("automation keys of a trigger", () => {
       'flows/etl.yaml:13:57: triggers[3].actions[1].webhok: unknown key (did you mean "webhook"?)',
       'flows/etl.yaml:13:70: triggers[3].actions[2]: must be one of "run", "pause", "resume", "cancel", "notify", not "explode"',
       "flows/etl.yaml:13:88: triggers[3].actions[3].pause: {{ evnt.x }} cannot be filled: a trigger takes {{ event.resource }}, {{ event.name }}, {{ event.id }}, {{ event.payload.KEY }}, {{ trigger.deployment }}, {{ trigger.name }} or {{ message }}",
-      'flows/etl.yaml:14:9: triggers[4]: needs on: EVENT (or expect:): the event it acts on, like "flow-run.failed"',
+      'flows/etl.yaml:14:9: triggers[4]: needs on: EVENT (or expect:): the event it acts on, like "flow-run.failed"; or files: a folder to watch',
       'flows/etl.yaml:16:19: triggers[5].for_each: flow-run.failed events have no "deploymnt" (did you mean "deployment"?); they have resource, deployment, state, state_name, message',
       "flows/etl.yaml:17:13: notify: says how to notify with none of webhook, shell or desktop; add one",
       'flows/etl.yaml:17:20: notify.on[0]: "faild" is not a run state (did you mean "failed"?); notify takes scheduled, pending, running, completed, failed, crashed, cancelling, cancelled, paused',
