@@ -49,7 +49,8 @@ for (const target of targets) {
   const outfile = `${values.outdir}/${target ? `orch-${target.replace(/^bun-/, "")}` : "orch"}`;
   const started = performance.now();
   const result = await Bun.build({
-    entrypoints: ["./src/main.ts"],
+    // Retention runs on a thread of its own (start-retention.ts): its entry is bundled beside.
+    entrypoints: ["./src/main.ts", "./src/server/retention-worker.ts"],
     compile: target ? { target: target as (typeof TARGETS)[number], outfile } : { outfile },
     ...COMPILE_OPTIONS,
     plugins: [...COMPILE_OPTIONS.plugins, embedApp],

@@ -110,6 +110,8 @@ export default defineCommand({
       worker: args.worker === false ? false : { concurrency },
       logRuns: !monitor,
       otel: otelUrl(args.otel),
+      // Up at once: a large project loads behind the API, its progress in the monitor and log.
+      waitForLoad: false,
     });
     const how = hurried ? { graceMs: 0, drain: false } : { graceMs, drain: Boolean(args.drain) };
     if (monitor) {

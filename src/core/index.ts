@@ -89,6 +89,15 @@ export {
   writeServerFile,
 } from "./server-file.ts";
 export { type ScriptArgument, scriptArguments } from "./shell-command.ts";
+export {
+  createPacer,
+  type Pacer,
+  runAtOnce,
+  runPaced,
+  SLICE_MS,
+  type Sliced,
+  unpaced,
+} from "./slices.ts";
 export { canonicalJson, stableStringify } from "./stable-json.ts";
 export {
   ACTIVE_TYPES,

@@ -1,12 +1,17 @@
-// One file on purpose: the deployer's three verbs share one closure (each file's last parse, the
-// file hash cache, the set of broken files), and splitting it would pass that state around.
+// One file on purpose: the deployer's verbs share one closure (each file's last parse, the file
+// hash cache, the set of broken files), and splitting it would pass that state around.
 import { dirname, relative, sep } from "node:path";
 import {
   type DeployReport,
   OrchError,
+  type Pacer,
   type Problem,
   type ProjectPaths,
   renderProblem,
+  runAtOnce,
+  runPaced,
+  type Sliced,
+  unpaced,
 } from "../core/index.ts";
 import {
   applyWorkPools,
@@ -26,8 +31,8 @@ import {
   setProjectRetention,
   upsertDeployment,
 } from "../store/index.ts";
-import { webhooksSetTwice } from "./build-webhooks.ts";
 import { type Bundle, type FileHashCache, scanBundle, storeBundleObjects } from "./bundles.ts";
+import { collectInvalid } from "./collect-invalid.ts";
 import { versionHash } from "./deploy-folder.ts";
 import { type KnownValues, knownValues, withNamedValues } from "./deployment-values.ts";
 import {
@@ -40,14 +45,37 @@ import type { ParsedFile } from "./parse-definitions.ts";
 import { loadDefinitionFile } from "./read-files.ts";
 import { versionFiles } from "./version-files.ts";
 
+/** How far a deploy pass is: files read, then deployments written. */
+export interface DeployProgress {
+  phase: "reading" | "deploying";
+  done: number;
+  total: number;
+}
+
+/** How a paced deploy pass runs: its pacer, and who hears of its progress. */
+export interface PacedDeploy {
+  pacer: Pacer;
+  onProgress?: (progress: DeployProgress) => void;
+}
+
 /** Keeps a project's definitions in step with the store, re-reading only what changed. */
 export interface Deployer {
-  /** Read every definition file and deploy (start-up, `orch deploy`). */
+  /**
+   * Read every definition file and deploy (`orch deploy`, POST /api/deploy), in one pass.
+   * Refused with E_BUSY while a paced pass is under way.
+   */
   deployAll(): DeployReport;
-  /** Deploy after these paths changed (definition files, or files of a bundle). */
+  /**
+   * Deploy after these paths changed (definition files, or files of a bundle), in one pass.
+   * While a paced pass is under way, the paths are deployed right after it (the report is empty).
+   */
   deployChanged(paths: string[]): DeployReport;
   /** Validate every file without writing anything (`orch deploy --check`). */
   check(): DeployReport;
+  /** deployAll in slices (the server's start): the API is answered between them. */
+  deployAllPaced(how: PacedDeploy): Promise<DeployReport>;
+  /** deployChanged in slices (the server's watcher). */
+  deployChangedPaced(paths: string[], how: PacedDeploy): Promise<DeployReport>;
 }
 
 /**
@@ -72,7 +100,7 @@ export function createDeployer(
    * Read one definition file into `parsed`; false when it is not one (gone, or skipped with a
    * warning in `warnings`).
    */
-  const read = (abs: string, warnings: Problem[]): boolean => {
+  const readOne = (abs: string, warnings: Problem[]): boolean => {
     const loaded = loadDefinitionFile(abs, paths.root);
     if (loaded && !("skipped" in loaded)) {
       parsed.set(abs, loaded);
@@ -81,67 +109,6 @@ export function createDeployer(
     if (loaded) warnings.push({ where: rel(abs), message: loaded.skipped });
     parsed.delete(abs);
     return false;
-  };
-
-  /** Definition files that now fail, as problems per file: their own, and names defined twice. */
-  const collectInvalid = (): Map<string, Problem[]> => {
-    const invalid = new Map<string, Problem[]>();
-    const owners = new Map<string, { abs: string; line: number }[]>();
-    for (const [abs, file] of parsed) {
-      if (file.problems.length) invalid.set(abs, file.problems);
-      // Names of invalid files count too, so a duplicate is reported with the file's other problems.
-      for (const d of file.declared) {
-        const places = owners.get(d.name) ?? [];
-        if (!places.some((p) => p.abs === abs))
-          owners.set(d.name, [...places, { abs, line: d.line }]);
-      }
-    }
-    // A work pool is set in one file only: the first file (by path) that sets it keeps it.
-    const poolOwners = new Map<string, string[]>();
-    for (const [abs, file] of [...parsed].sort(([a], [b]) => (a < b ? -1 : 1))) {
-      for (const pool of file.pools)
-        poolOwners.set(pool.name, [...(poolOwners.get(pool.name) ?? []), abs]);
-    }
-    for (const [name, files] of poolOwners) {
-      for (const abs of files.slice(1)) {
-        const problem = {
-          where: rel(abs),
-          message: `work pool ${JSON.stringify(name)} is also set in ${rel(files[0]!)}; set a pool in one file`,
-        };
-        invalid.set(abs, [...(invalid.get(abs) ?? []), problem]);
-      }
-    }
-    const files = [...parsed].map(([abs, f]) => ({ abs, file: f.file, webhooks: f.webhooks }));
-    for (const { abs, problem } of webhooksSetTwice(files))
-      invalid.set(abs, [...(invalid.get(abs) ?? []), problem]);
-    // The project's retention is set in one file only, like a pool.
-    const retentionFiles = [...parsed]
-      .filter(([, file]) => file.retention)
-      .map(([abs]) => abs)
-      .sort();
-    for (const abs of retentionFiles.slice(1)) {
-      const problem = {
-        where: rel(abs),
-        message: `retention is also set in ${rel(retentionFiles[0]!)}; set the project's retention in one file`,
-      };
-      invalid.set(abs, [...(invalid.get(abs) ?? []), problem]);
-    }
-    for (const [name, places] of owners) {
-      if (places.length < 2) continue;
-      // The file that already holds the deployment keeps it; the others are in error.
-      const holder = getDeployment(store, name)?.source_file;
-      const keeper = places.find((p) => rel(p.abs) === holder && !invalid.has(p.abs));
-      for (const place of places) {
-        if (place === keeper) continue;
-        const others = places.filter((p) => p !== place).map((p) => `${rel(p.abs)}:${p.line}`);
-        const problem = {
-          where: `${rel(place.abs)}:${place.line}`,
-          message: `deployment ${JSON.stringify(name)} is also defined at ${others.join(", ")}; names are unique in a project`,
-        };
-        invalid.set(place.abs, [...(invalid.get(place.abs) ?? []), problem]);
-      }
-    }
-    return invalid;
   };
 
   const bundleOf = (folder: string, pass: Map<string, Bundle>): Bundle => {
@@ -153,7 +120,6 @@ export function createDeployer(
     return bundle;
   };
 
-  /** Write the files in `touched` (and the removal of `gone`) to the store. */
   /** Every definition file of the project, and a warning for each folder that cannot be read. */
   const findAll = (warnings: Problem[]) =>
     findDefinitionFiles(paths.flows, (dir, code) =>
@@ -163,14 +129,23 @@ export function createDeployer(
       }),
     );
 
-  const apply = (
+  /** One write of a pass: a file's bundle and pools, one deployment, or a file's removals. */
+  type Write = (bySource: Map<string, string[]>) => void;
+
+  /**
+   * Write the files in `touched` (and the removal of `gone`) to the store, as sliced work: it
+   * yields between files while preparing them, and between transactions while writing, each
+   * transaction ending once the pacer's slice is over (one transaction when it never is).
+   */
+  function* apply(
     touched: Set<string>,
     gone: Set<string>,
     write: boolean,
     warnings: Problem[],
+    how: PacedDeploy,
     rechecked = new Set<string>(),
     full = false,
-  ): DeployReport => {
+  ): Sliced<DeployReport> {
     const report: DeployReport = {
       created: [],
       updated: [],
@@ -180,11 +155,12 @@ export function createDeployer(
       valid_again: [],
       warnings,
     };
-    const invalid = collectInvalid();
+    const invalid = collectInvalid(parsed, store, rel);
     const pass = new Map<string, Bundle>();
     let known: KnownValues | undefined;
-    const plans: { abs: string; deploy: (bySource: Map<string, string[]>) => void }[] = [];
+    const plans: { abs: string; writes: Write[] }[] = [];
     for (const abs of touched) {
+      yield;
       const file = parsed.get(abs);
       if (!file) continue;
       const problems = invalid.get(abs);
@@ -232,38 +208,42 @@ export function createDeployer(
           bundle.hash,
           report.warnings,
         );
-        plans.push({
-          abs,
-          deploy: (bySource) => {
+        const writes: Write[] = [
+          () => {
             saveBundle(store, bundle);
             if (file.pools.length) applyWorkPools(store, file.pools);
             setFileWebhooks(store, file.file, file.webhooks);
-            for (const [i, d] of file.deployments.entries()) {
-              const spec = specs[i]!;
-              const { change } = upsertDeployment(store, {
-                spec,
-                hash: versionHash(spec, used[i]!.hash),
-                files: used[i]!.files,
-                bundle: bundle.hash,
-                sourceFile: file.file,
-                sourceLine: d.line,
-              });
-              (change === "unchanged"
-                ? report.unchanged
-                : change === "updated"
-                  ? report.updated
-                  : report.created
-              ).push(d.spec.name);
-            }
-            const names = new Set(file.deployments.map((d) => d.spec.name));
-            for (const name of bySource.get(file.file) ?? []) {
-              if (!names.has(name) && getDeployment(store, name)?.source_file === file.file) {
-                if (removeDeployment(store, name, `no longer in ${file.file}`))
-                  report.removed.push(name);
-              }
-            }
           },
+        ];
+        for (const [i, d] of file.deployments.entries()) {
+          writes.push(() => {
+            const spec = specs[i]!;
+            const { change } = upsertDeployment(store, {
+              spec,
+              hash: versionHash(spec, used[i]!.hash),
+              files: used[i]!.files,
+              bundle: bundle.hash,
+              sourceFile: file.file,
+              sourceLine: d.line,
+            });
+            (change === "unchanged"
+              ? report.unchanged
+              : change === "updated"
+                ? report.updated
+                : report.created
+            ).push(d.spec.name);
+          });
+        }
+        writes.push((bySource) => {
+          const names = new Set(file.deployments.map((d) => d.spec.name));
+          for (const name of bySource.get(file.file) ?? []) {
+            if (!names.has(name) && getDeployment(store, name)?.source_file === file.file) {
+              if (removeDeployment(store, name, `no longer in ${file.file}`))
+                report.removed.push(name);
+            }
+          }
         });
+        plans.push({ abs, writes });
       } catch (error) {
         if (!(error instanceof OrchError)) throw error;
         report.invalid.push({
@@ -293,13 +273,29 @@ export function createDeployer(
       reported.set(bad.file, problems);
       return !(same && rechecked.has(bad.file));
     });
+    // Which deployments each file held before this pass: read once, before the first write.
+    const bySource = new Map<string, string[]>();
+    for (const row of listDeployments(store)) {
+      if (!row.source_file) continue;
+      const names = bySource.get(row.source_file);
+      if (names) names.push(row.name);
+      else bySource.set(row.source_file, [row.name]);
+    }
+    // The writes go in transactions that end with the pacer's slice: a large project's deploy
+    // never holds the write lock (nor, in the server, the API) for long. Each deployment is
+    // written whole in one transaction, so none is ever seen half written.
+    const writes = plans.flatMap((plan) => plan.writes);
+    const total = writes.length;
+    let done = 0;
+    while (done < total) {
+      store.tx(() => {
+        do writes[done++]!(bySource);
+        while (done < total && !how.pacer.over());
+      });
+      how.onProgress?.({ phase: "deploying", done, total });
+      yield;
+    }
     store.tx(() => {
-      const bySource = new Map<string, string[]>();
-      for (const row of listDeployments(store)) {
-        if (row.source_file)
-          bySource.set(row.source_file, [...(bySource.get(row.source_file) ?? []), row.name]);
-      }
-      for (const plan of plans) plan.deploy(bySource);
       // The project's retention follows its file; while that file is broken, the last good one stays.
       const stored = projectRetention(store);
       if (!stored || ![...invalid.keys()].some((abs) => rel(abs) === stored.source)) {
@@ -327,8 +323,9 @@ export function createDeployer(
         if (clearFileProblems(store, file) || names.length) validAgain(file, names, false);
       }
       const seen = new Set([...touched].map(rel));
+      const goneFiles = new Set([...gone].map(rel));
       for (const { file } of listFileProblems(store)) {
-        const isGone = [...gone].some((abs) => rel(abs) === file) || (full && !seen.has(file));
+        const isGone = goneFiles.has(file) || (full && !seen.has(file));
         if (isGone && clearFileProblems(store, file)) validAgain(file, [], true);
       }
       for (const abs of gone) {
@@ -348,53 +345,124 @@ export function createDeployer(
       }
     });
     return report;
+  }
+
+  /** Read these definition files (yielding between them); those that are definitions. */
+  function* readFiles(files: string[], warnings: Problem[], how: PacedDeploy): Sliced<string[]> {
+    const read: string[] = [];
+    for (const [i, abs] of files.entries()) {
+      if (readOne(abs, warnings)) read.push(abs);
+      how.onProgress?.({ phase: "reading", done: i + 1, total: files.length });
+      yield;
+    }
+    return read;
+  }
+
+  function* deployAllSteps(how: PacedDeploy): Sliced<DeployReport> {
+    parsed.clear();
+    const warnings: Problem[] = [];
+    const files = yield* readFiles(findAll(warnings), warnings, how);
+    const known = new Set(files.map(rel));
+    const gone = new Set<string>();
+    for (const row of listDeployments(store)) {
+      if (row.source_file && !known.has(row.source_file))
+        gone.add(`${paths.root}/${row.source_file}`);
+    }
+    for (const hook of listWebhooks(store)) {
+      if (!known.has(hook.source_file)) gone.add(`${paths.root}/${hook.source_file}`);
+    }
+    return yield* apply(new Set(files), gone, true, warnings, how, new Set(), true);
+  }
+
+  function* deployChangedSteps(changed: string[], how: PacedDeploy): Sliced<DeployReport> {
+    const touched = new Set<string>();
+    const gone = new Set<string>();
+    const warnings: Problem[] = [];
+    const definitions = changed.filter((abs) => isDefinitionPath(paths.flows, abs));
+    const read = new Set(yield* readFiles(definitions, warnings, how));
+    for (const abs of definitions) {
+      // A file skipped now counts as gone, as it does at start.
+      if (read.has(abs)) touched.add(abs);
+      else gone.add(abs);
+    }
+    // A changed code file touches every definition whose folder holds it.
+    for (const abs of changed) {
+      if (isDefinitionFile(abs)) continue;
+      for (const def of parsed.keys())
+        if (abs.startsWith(`${dirname(def)}${sep}`)) touched.add(def);
+    }
+    // A file that was invalid only for a name defined elsewhere may be valid now.
+    const rechecked = new Set<string>();
+    for (const abs of lastInvalid) {
+      if (!parsed.has(abs) || touched.has(abs)) continue;
+      touched.add(abs);
+      rechecked.add(rel(abs));
+    }
+    return yield* apply(touched, gone, true, warnings, how, rechecked);
+  }
+
+  // A paced pass runs while the server answers requests: another pass waits for it, so two
+  // never interleave their reads of the files and writes of the store.
+  let running: Promise<unknown> | null = null;
+  let after: string[] | null = null;
+  const paced = async (steps: () => Sliced<DeployReport>, pacer: Pacer) => {
+    while (running) await running.catch(() => {});
+    const pass = runPaced(steps(), pacer);
+    running = pass;
+    try {
+      return await pass;
+    } finally {
+      running = null;
+      // Changes asked for in one pass while this one ran (a secret set meanwhile).
+      const queued = after;
+      after = null;
+      if (queued) void paced(() => deployChangedSteps(queued, { pacer }), pacer).catch(() => {});
+    }
   };
+  const atOnce = { pacer: unpaced };
 
   return {
     deployAll() {
-      parsed.clear();
-      const warnings: Problem[] = [];
-      const files = findAll(warnings).filter((abs) => read(abs, warnings));
-      const known = new Set(files.map(rel));
-      const gone = new Set<string>();
-      for (const row of listDeployments(store)) {
-        if (row.source_file && !known.has(row.source_file))
-          gone.add(`${paths.root}/${row.source_file}`);
+      if (running) {
+        throw new OrchError(
+          "E_BUSY",
+          "orch is loading this project's definitions; try again once it has (orch monitor shows how far it is)",
+        );
       }
-      for (const hook of listWebhooks(store)) {
-        if (!known.has(hook.source_file)) gone.add(`${paths.root}/${hook.source_file}`);
-      }
-      return apply(new Set(files), gone, true, warnings, new Set(), true);
+      return runAtOnce(deployAllSteps(atOnce));
     },
     deployChanged(changed) {
-      const touched = new Set<string>();
-      const gone = new Set<string>();
-      const warnings: Problem[] = [];
-      for (const abs of changed) {
-        if (isDefinitionPath(paths.flows, abs)) {
-          // A file skipped now counts as gone, as it does at start.
-          if (read(abs, warnings)) touched.add(abs);
-          else gone.add(abs);
-        }
-        // A changed code file touches every definition whose folder holds it.
-        for (const def of parsed.keys()) {
-          if (!isDefinitionFile(abs) && abs.startsWith(`${dirname(def)}${sep}`)) touched.add(def);
-        }
+      if (running) {
+        after = [...(after ?? []), ...changed];
+        return emptyReport();
       }
-      // A file that was invalid only for a name defined elsewhere may be valid now.
-      const rechecked = new Set<string>();
-      for (const abs of lastInvalid) {
-        if (!parsed.has(abs) || touched.has(abs)) continue;
-        touched.add(abs);
-        rechecked.add(rel(abs));
-      }
-      return apply(touched, gone, true, warnings, rechecked);
+      return runAtOnce(deployChangedSteps(changed, atOnce));
     },
     check() {
+      if (running) {
+        throw new OrchError(
+          "E_BUSY",
+          "orch is loading this project's definitions; try again once it has",
+        );
+      }
       parsed.clear();
       const warnings: Problem[] = [];
-      const files = findAll(warnings).filter((abs) => read(abs, warnings));
-      return apply(new Set(files), new Set(), false, warnings);
+      const files = findAll(warnings).filter((abs) => readOne(abs, warnings));
+      return runAtOnce(apply(new Set(files), new Set(), false, warnings, atOnce));
     },
+    deployAllPaced: (how) => paced(() => deployAllSteps(how), how.pacer),
+    deployChangedPaced: (changed, how) => paced(() => deployChangedSteps(changed, how), how.pacer),
+  };
+}
+
+function emptyReport(): DeployReport {
+  return {
+    created: [],
+    updated: [],
+    removed: [],
+    unchanged: [],
+    invalid: [],
+    valid_again: [],
+    warnings: [],
   };
 }

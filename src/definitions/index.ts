@@ -12,7 +12,12 @@ export {
   scanBundle,
   storeBundleObjects,
 } from "./bundles.ts";
-export { createDeployer, type Deployer } from "./create-deployer.ts";
+export {
+  createDeployer,
+  type Deployer,
+  type DeployProgress,
+  type PacedDeploy,
+} from "./create-deployer.ts";
 export { deployFolder, storeBundle, versionHash } from "./deploy-folder.ts";
 export { findDefinitionFiles } from "./find-definition-files.ts";
 export { type DescribeFlow, withFlowDefaults } from "./flow-defaults.ts";

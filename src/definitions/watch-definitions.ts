@@ -1,11 +1,16 @@
 import { statSync } from "node:fs";
 import { watch } from "chokidar";
-import type { DeployReport } from "../core/index.ts";
+import type { DeployReport, Pacer } from "../core/index.ts";
 import type { Deployer } from "./create-deployer.ts";
 
 export interface WatchOptions {
   /** Quiet time after the last change of a burst before redeploying (ms). */
   settleMs?: number;
+  /**
+   * Redeploy in slices with this pacer (the server: a save of thousands of deployments leaves
+   * the API answering); without one, each redeploy is one pass.
+   */
+  pacer?: Pacer;
   onReport(report: DeployReport): void;
   onError(error: unknown): void;
 }
@@ -50,14 +55,21 @@ export async function watchDefinitions(
     if (timer) clearTimeout(timer);
     timer = setTimeout(flush, settleMs);
   };
-  const flush = () => {
+  /** A redeploy under way: changes that come meanwhile wait for it, then go in the next. */
+  let busy = false;
+  const flush = async () => {
     timer = undefined;
+    if (busy) return;
+    busy = true;
     const paths = [...pending];
     pending.clear();
     // Taken before the files are read: a write after this is seen by the second look.
     const seen = paths.map((path) => [path, signature(path)] as const);
     try {
-      options.onReport(deployer.deployChanged(paths));
+      const report = options.pacer
+        ? await deployer.deployChangedPaced(paths, { pacer: options.pacer })
+        : deployer.deployChanged(paths);
+      options.onReport(report);
       for (const [path, before] of seen) read.set(path, before);
       clearTimeout(recheck);
       recheck = setTimeout(() => {
@@ -68,11 +80,15 @@ export async function watchDefinitions(
       }, RECHECK_MS);
       recheck.unref?.();
     } catch (error) {
-      // Nothing of this pass was written (the store was busy, a disk error): try these paths
-      // again shortly, with whatever changes after them.
+      if (closed) return;
+      // The pass failed (the store was busy, a disk error): try these paths again shortly, with
+      // whatever changes after them (what it wrote already is written again unchanged).
       options.onError(error);
       for (const path of paths) pending.add(path);
       timer ??= setTimeout(flush, RETRY_MS);
+    } finally {
+      busy = false;
+      if (pending.size && !timer && !closed) timer = setTimeout(flush, settleMs);
     }
   };
   const watcher = watch(dir, {
@@ -85,6 +101,7 @@ export async function watchDefinitions(
     followSymlinks: false,
   });
   let ready = false;
+  let closed = false;
   watcher.on("all", (event, path) => {
     // The caller deployed everything just before: the initial scan is not a change (chokidar
     // reports links found by it even with ignoreInitial).
@@ -95,6 +112,7 @@ export async function watchDefinitions(
   await new Promise<void>((resolve) => watcher.once("ready", () => resolve()));
   ready = true;
   return async () => {
+    closed = true;
     if (timer) clearTimeout(timer);
     clearTimeout(recheck);
     await watcher.close();

@@ -55,8 +55,10 @@ export function planDeployment(input: PlanInput, name: string): PlanResult {
       result.removed = runs.length;
       return;
     }
-    const active = deploymentSpec(row)
-      .schedules.filter((s) => s.active)
+    const spec = deploymentSpec(row);
+    const current = { row, spec };
+    const active = spec.schedules
+      .filter((s) => s.active)
       .map((schedule) => ({ schedule, id: scheduleId(schedule) }));
     const ids = new Set(active.map((a) => a.id));
     const stale = plannedRuns(store, row.id, now).filter((run) => {
@@ -87,6 +89,7 @@ export function planDeployment(input: PlanInput, name: string): PlanResult {
           ...occurrences(schedule, from, Number.POSITIVE_INFINITY, 1),
           ...occurrences(schedule, from, from + input.horizonMs, input.planAhead),
         ]);
+        const message = `planned by its schedule: ${describeSchedule(schedule)}`;
         for (const at of times) {
           const key = slotKey(name, id, at);
           if (slotTaken(store, key)) continue;
@@ -95,7 +98,8 @@ export function planDeployment(input: PlanInput, name: string): PlanResult {
             scheduledAt: at,
             idempotencyKey: key,
             createdBy: "schedule",
-            message: `planned by its schedule: ${describeSchedule(schedule)}`,
+            message,
+            current,
           });
           result.created++;
         }

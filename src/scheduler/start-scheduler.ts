@@ -1,4 +1,10 @@
-import { type Clock, createSleepDetector, formatDuration } from "../core/index.ts";
+import {
+  type Clock,
+  createSleepDetector,
+  formatDuration,
+  type Pacer,
+  unpaced,
+} from "../core/index.ts";
 import {
   deploymentsWithSlotsIn,
   type EventRow,
@@ -41,12 +47,21 @@ export interface SchedulerOptions {
    * a run due in 8 h, after a night asleep, would wait 8 h more). Default: no watch.
    */
   sleepCheckMs?: number;
+  /**
+   * Plans many deployments in slices (a transaction each), resting between them so the API
+   * answers while thousands are planned. Default: one pass, at once.
+   */
+  pacer?: Pacer;
 }
 
 /** A running scheduler. */
 export interface Scheduler {
   /** Plan one deployment again (or all), as after a change. */
   replan(name?: string): void;
+  /** Resolves once every deployment asked for is planned (at once when none waits). */
+  idle(): Promise<void>;
+  /** How many deployments wait to be planned. */
+  waiting(): number;
   /** Stop: no timer, no listener. Safe to call twice. */
   stop(): void;
 }
@@ -114,11 +129,61 @@ export function startScheduler(options: SchedulerOptions): Scheduler {
   };
   const failed = new Set<string>();
 
+  // Deployments to plan, with why their missed slots are caught up. Planning happens in
+  // batches: one transaction holds as many deployments as the pacer's slice allows (a start of
+  // 10,000 deployments is some hundreds of commits, not 10,000), with a rest between batches.
+  const pacer = options.pacer ?? unpaced;
+  const queue = new Map<string, MissedCause | undefined>();
+  let draining: Promise<void> | null = null;
+  const enqueue = (name: string, cause?: MissedCause) => {
+    // A cause already asked for stays: a catch-up is never dropped by a plain replan.
+    queue.set(name, cause ?? queue.get(name));
+  };
+  const planBatch = () => {
+    const batch: [string, MissedCause | undefined][] = [];
+    try {
+      store.tx(() => {
+        do {
+          const [name, cause] = queue.entries().next().value!;
+          queue.delete(name);
+          batch.push([name, cause]);
+          plan(name, cause);
+        } while (queue.size && !pacer.over());
+      });
+    } catch (error) {
+      // The batch's commit failed (the store was busy): each of its deployments again shortly.
+      for (const [name] of batch) failed.add(name);
+      logger.error("planning failed; trying again shortly:", error);
+    }
+  };
+  /** Plan what is queued, in batches; then mark late runs and set the timer. */
+  const drain = async () => {
+    while (queue.size && !stopped) {
+      planBatch();
+      if (!queue.size) break;
+      try {
+        await pacer.rest();
+      } catch {
+        return; // the pacer was stopped (the server stops): what is queued is planned next start
+      }
+    }
+    markLate();
+    arm();
+  };
+  /** Start planning what is queued (its first batch at once), unless a pass is under way. */
+  const kick = () => {
+    if (draining || stopped) return;
+    draining = drain().finally(() => {
+      draining = null;
+      if (queue.size) kick();
+    });
+  };
+
   /** Slots up to this time have had their deployments planned further ahead. */
   let plannedThrough = clock.now();
   const planAll = (catchup?: MissedCause) => {
     plannedThrough = clock.now() + leadMs;
-    for (const row of listDeployments(store, { all: true })) plan(row.name, catchup);
+    for (const row of listDeployments(store, { all: true })) enqueue(row.name, catchup);
   };
 
   const markLate = () => {
@@ -176,12 +241,15 @@ export function startScheduler(options: SchedulerOptions): Scheduler {
     } else {
       // Only deployments whose slots came due since the last tick need planning further ahead.
       const until = clock.now() + leadMs;
-      const names = new Set([...deploymentsWithSlotsIn(store, plannedThrough, until), ...failed]);
-      for (const name of names) plan(name);
+      for (const name of deploymentsWithSlotsIn(store, plannedThrough, until)) enqueue(name);
+      for (const name of failed) enqueue(name);
       plannedThrough = until;
     }
-    markLate();
-    arm();
+    if (queue.size) kick();
+    else {
+      markLate();
+      arm();
+    }
   };
 
   const checkSleep = () => {
@@ -190,8 +258,7 @@ export function startScheduler(options: SchedulerOptions): Scheduler {
     const ms = slept();
     if (ms > 0) {
       woke(ms);
-      markLate();
-      arm();
+      kick();
     }
     watch = timers.setTimeout(checkSleep, options.sleepCheckMs!);
   };
@@ -199,11 +266,9 @@ export function startScheduler(options: SchedulerOptions): Scheduler {
   const flush = () => {
     flushQueued = false;
     if (stopped) return;
-    const names = [...pending];
+    for (const [name, cause] of pending) enqueue(name, cause);
     pending.clear();
-    for (const [name, cause] of names) plan(name, cause);
-    markLate();
-    arm();
+    kick();
   };
 
   /**
@@ -234,18 +299,20 @@ export function startScheduler(options: SchedulerOptions): Scheduler {
   const unsubscribe = store.subscribe(onEvent);
 
   planAll("downtime");
-  markLate();
-  arm();
+  kick();
   if (options.sleepCheckMs) watch = timers.setTimeout(checkSleep, options.sleepCheckMs);
 
   return {
     replan(name) {
       if (stopped) return;
       if (name === undefined) planAll();
-      else plan(name);
-      markLate();
-      arm();
+      else enqueue(name);
+      kick();
     },
+    idle: async () => {
+      while (draining) await draining;
+    },
+    waiting: () => queue.size,
     stop() {
       if (stopped) return;
       stopped = true;

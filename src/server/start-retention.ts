@@ -1,28 +1,9 @@
-import { existsSync, readdirSync, rmSync, statSync } from "node:fs";
-import { join } from "node:path";
 import type { ProjectPaths } from "../core/index.ts";
-import {
-  bundleUse,
-  keptValueFiles,
-  type PruneCounts,
-  planIsEmpty,
-  pruneRuns,
-  RESULTS_FOLDER,
-  retentionPlan,
-  type Store,
-  vacuumFreePages,
-} from "../store/index.ts";
+import type { Store } from "../store/index.ts";
+import { describePass, emptyPass, type RetentionPass, runRetentionPass } from "./retention-pass.ts";
 import type { Logger } from "./start-server.ts";
 
-/** What one retention pass did. */
-export interface RetentionPass extends PruneCounts {
-  /** Bytes the database file gave back to the file system. */
-  vacuumed_bytes: number;
-  /** Bundle trees removed (their versions are neither current nor run by a stored run). */
-  trees: number;
-  /** Result files removed (no stored run, task run or cache entry names them any more). */
-  result_files: number;
-}
+export type { RetentionPass } from "./retention-pass.ts";
 
 export interface RetentionOptions {
   store: Store;
@@ -45,55 +26,82 @@ export interface Retention {
 class Stopped extends Error {}
 
 /**
- * Apply retention on a timer: delete what the project's and deployments' `retention:` no
- * longer keep, in slices that yield to the API and the worker between them (see pruneRuns),
- * give the freed pages back to the file system, and remove bundle trees no run needs.
+ * Apply retention on a timer: each pass (see runRetentionPass) runs on a thread of its own with
+ * its own connection to the store. Why a thread: a pass over a large store deletes for minutes,
+ * and SQLite's work on the way (each slice's commit, the checkpoints that copy the write-ahead
+ * log back into the file, the incremental vacuum) would otherwise hold the server's event loop
+ * for tens or hundreds of milliseconds at a time. On its own thread it holds only the write lock,
+ * a slice at a time: the API's reads never wait for it (WAL), its writes at most a slice. Where
+ * no thread can be started, the pass runs on the server's thread, in slices with rests.
  */
 export function startRetention(options: RetentionOptions): Retention {
   const { store, paths, logger } = options;
   const intervalMs = options.intervalMs ?? 60 * 60_000;
   let stopped = false;
   let timer: ReturnType<typeof setTimeout> | undefined;
-  let current: Promise<RetentionPass> = Promise.resolve(empty());
-  // Between slices the server gets as long as the slice took (2-20 ms): a request needs
-  // several turns of the event loop, and one turn between slices would leave it a slice per turn.
-  let sliceStarted = performance.now();
-  const pause = () =>
-    new Promise<void>((resolve, reject) => {
-      const worked = performance.now() - sliceStarted;
-      setTimeout(
-        () => {
-          if (stopped) return reject(new Stopped());
-          sliceStarted = performance.now();
-          resolve();
-        },
-        Math.min(20, Math.max(2, worked)),
-      );
+  let current: Promise<RetentionPass> = Promise.resolve(emptyPass());
+  let stopWorker = () => {};
+
+  const onThread = (now: number) =>
+    new Promise<RetentionPass>((resolve, reject) => {
+      const worker = new Worker(new URL("./retention-worker.ts", import.meta.url).href);
+      let settled = false;
+      const end = (fn: () => void) => {
+        if (settled) return;
+        settled = true;
+        stopWorker = () => {};
+        worker.terminate();
+        fn();
+      };
+      stopWorker = () => worker.postMessage({ type: "stop" });
+      worker.onmessage = (event: MessageEvent) => {
+        const m = event.data as { type: string; result?: RetentionPass; message?: string };
+        if (m.type === "done") end(() => resolve(m.result!));
+        else if (m.type === "stopped") end(() => reject(new Stopped()));
+        else end(() => reject(new Error(m.message)));
+      };
+      worker.onerror = (event) => end(() => reject(new ThreadFailed(event.message)));
+      worker.postMessage({ type: "pass", db: store.path, paths, now });
     });
 
+  // On the server's thread: between slices the server gets as long as the slice took (2-20 ms),
+  // as a request needs several turns of the event loop.
+  const inThread = (now: number) => {
+    let sliceStarted = performance.now();
+    const pause = () =>
+      new Promise<void>((resolve, reject) => {
+        const worked = performance.now() - sliceStarted;
+        setTimeout(
+          () => {
+            if (stopped) return reject(new Stopped());
+            sliceStarted = performance.now();
+            resolve();
+          },
+          Math.min(20, Math.max(2, worked)),
+        );
+      });
+    return runRetentionPass(store, paths, now, pause);
+  };
+
   const pass = async (): Promise<RetentionPass> => {
-    sliceStarted = performance.now();
-    const plan = retentionPlan(store, store.clock.now());
-    const result = empty();
-    if (!planIsEmpty(plan)) Object.assign(result, await pruneRuns(store, plan, { pause }));
-    if (result.runs || result.log_lines || result.events) {
-      result.vacuumed_bytes = await vacuumFreePages(store, pause);
+    const now = store.clock.now();
+    let result: RetentionPass;
+    try {
+      result = await onThread(now);
+    } catch (error) {
+      if (!(error instanceof ThreadFailed)) throw error;
+      logger.warn(`retention runs on the server's thread (${error.message})`);
+      result = await inThread(now);
     }
-    result.trees = removeUnusedTrees(store, paths);
-    result.result_files = removeUnusedResultFiles(store, paths, store.clock.now());
-    if (result.runs || result.log_lines || result.events || result.trees || result.result_files) {
-      logger.info(
-        `retention: deleted ${result.runs} runs, ${result.log_lines} log lines and ${result.events} events; ` +
-          `the store gave back ${Math.round(result.vacuumed_bytes / 1024)} KiB; ${result.trees} unused bundle trees and ${result.result_files} unused result files removed`,
-      );
-    }
+    const line = describePass(result);
+    if (line) logger.info(line);
     return result;
   };
   const runNow = () => {
     current = current.then(pass, pass).catch((error) => {
       if (!(error instanceof Stopped))
         logger.error("retention failed (it runs again later):", error);
-      return empty();
+      return emptyPass();
     });
     return current;
   };
@@ -107,56 +115,11 @@ export function startRetention(options: RetentionOptions): Retention {
     async stop() {
       stopped = true;
       clearTimeout(timer);
+      stopWorker();
       await current;
     },
   };
 }
 
-function empty(): RetentionPass {
-  return {
-    runs: 0,
-    log_lines: 0,
-    log_bytes: 0,
-    events: 0,
-    vacuumed_bytes: 0,
-    trees: 0,
-    result_files: 0,
-  };
-}
-
-/** Remove the trees of bundles only versions nobody needs hold (objects stay: a tree can be rebuilt). */
-function removeUnusedTrees(store: Store, paths: ProjectPaths): number {
-  const dir = join(paths.bundles, "trees");
-  if (!existsSync(dir)) return 0;
-  const { unused } = bundleUse(store);
-  let removed = 0;
-  for (const name of readdirSync(dir)) {
-    if (!unused.has(name) || !statSync(join(dir, name)).isDirectory()) continue;
-    rmSync(join(dir, name), { recursive: true, force: true });
-    removed++;
-  }
-  return removed;
-}
-
-/**
- * How old an unnamed result file must be before it goes. Why a wait: a value's file is written
- * before the row that names it, so a file seen unnamed may be one whose row is on its way.
- */
-const RESULT_FILE_GRACE_MS = 60 * 60_000;
-
-/** Remove result files that no stored value names any more (their runs and entries are gone). */
-function removeUnusedResultFiles(store: Store, paths: ProjectPaths, now: number): number {
-  const dir = join(paths.data, RESULTS_FOLDER);
-  if (!existsSync(dir)) return 0;
-  const kept = keptValueFiles(store);
-  let removed = 0;
-  for (const name of readdirSync(dir)) {
-    if (kept.has(`${RESULTS_FOLDER}/${name}`)) continue;
-    const path = join(dir, name);
-    const stat = statSync(path, { throwIfNoEntry: false });
-    if (!stat?.isFile() || now - stat.mtimeMs < RESULT_FILE_GRACE_MS) continue;
-    rmSync(path, { force: true });
-    removed++;
-  }
-  return removed;
-}
+/** The pass's thread could not start (or died): it runs on the server's thread instead. */
+class ThreadFailed extends Error {}

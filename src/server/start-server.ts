@@ -2,7 +2,9 @@ import { existsSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import {
   type Clock,
+  createPacer,
   OrchError,
+  type Pacer,
   parseDuration,
   projectPaths,
   readServerFile,
@@ -14,7 +16,7 @@ import {
 } from "../core/index.ts";
 import { createDeployer, type DeployReport, watchDefinitions } from "../definitions/index.ts";
 import { startFileArrivals, startTriggers } from "../events/index.ts";
-import { startBackfills, startScheduler, upcomingRuns } from "../scheduler/index.ts";
+import { startBackfills, upcomingRuns } from "../scheduler/index.ts";
 import { createSecretBox, createSecrets } from "../secrets/index.ts";
 import {
   acquireInstanceLock,
@@ -38,6 +40,7 @@ import { createAddressCheck, createAuthorizer } from "./auth.ts";
 import { createApi } from "./create-api.ts";
 import { connectionBudget, openFileCount, raiseFileLimit } from "./fd-limit.ts";
 import { errorResponse } from "./http.ts";
+import { loadProject } from "./load-project.ts";
 import { metricsRoute } from "./routes/metrics-route.ts";
 import { loginCodeRoute } from "./routes/web-routes.ts";
 import { listenApi } from "./serve-api.ts";
@@ -68,6 +71,14 @@ export interface ServerOptions {
   retention?: false | { intervalMs?: number; firstDelayMs?: number };
   /** Log each run's start and end (plain logs; a monitor shows runs itself). */
   logRuns?: boolean;
+  /**
+   * Resolve once the project is loaded (its definitions deployed and planned, the worker
+   * started), the default; false resolves as soon as the API listens (`orch up`: the monitor
+   * shows the load's progress), with `loaded` telling when it is done.
+   */
+  waitForLoad?: boolean;
+  /** A load that takes longer than this tells its progress (events, log lines). Default 1 s. */
+  progressAfterMs?: number;
   /** Caps on API connections (by default computed from the open-file limit) and their timeouts. */
   connections?: {
     total?: number;
@@ -85,8 +96,10 @@ export interface OrchServer {
   port: number;
   store: Store;
   token: string;
-  /** The embedded worker, when one runs. */
-  worker: EmbeddedWorker | null;
+  /** The embedded worker, when one runs (null until the project is loaded). */
+  readonly worker: EmbeddedWorker | null;
+  /** Resolves once the project is loaded: definitions deployed, schedules planned, worker started. */
+  loaded: Promise<void>;
   /** The web UI's URL with a fresh one-time login code (valid until used or the server stops). */
   loginUrl(): string;
   /** Apply retention now (after a pass under way); what it did. */
@@ -108,6 +121,20 @@ export interface ServerStopOptions {
 }
 
 const quiet: Logger = { info() {}, warn() {}, error() {} };
+
+/** The load was cut short because the server stops. */
+class Stopped extends Error {}
+
+/** A pacer whose rest throws Stopped once the server stops, so a long pass ends at its next slice. */
+function stoppable(pacer: Pacer, stopping: () => boolean): Pacer {
+  return {
+    over: pacer.over,
+    async rest() {
+      await pacer.rest();
+      if (stopping()) throw new Stopped();
+    },
+  };
+}
 
 /**
  * Start orch for a project: the data dir, the single-server lock, the store, the token, the
@@ -132,6 +159,7 @@ export async function startServer(options: ServerOptions = {}): Promise<OrchServ
   const stops: ((how: ServerStopOptions) => Promise<void>)[] = [];
   try {
     store = openStore(paths.db, { clock: options.clock ?? systemClock });
+    const opened = store;
     if (store.upgraded) {
       const { from, to, backup } = store.upgraded;
       logger.info(
@@ -145,36 +173,12 @@ export async function startServer(options: ServerOptions = {}): Promise<OrchServ
       logger.info(`made ${paths.flows} for deployment definitions (orch init writes examples)`);
     }
     const deployer = createDeployer(store, paths, { describeFlow: createFlowDescriber() });
-    logDeploy(deployer.deployAll(), logger);
-    const stopWatching = await watchDefinitions(paths.flows, deployer, {
-      onReport: (report) => logDeploy(report, logger),
-      onError: (error) => logger.error("redeploy failed:", error),
-    });
-    stops.push(stopWatching);
     if (options.logRuns) stops.push(logRunStates(store, logger));
-    // Before the worker: runs missed while orch was down are caught up before any is claimed.
-    const scheduler = startScheduler({ store, logger, sleepCheckMs: 2000 });
-    stops.push(async () => scheduler.stop());
-    // Backfills go on where they were; their runs wait behind the schedules' in the claim.
-    const backfills = startBackfills({ store, logger });
-    stops.push(async () => backfills.stop());
-    const secrets = createSecrets(store, paths, createSecretBox(paths, options.env ?? process.env));
-    // After the scheduler: triggers act on committed events, off every request's path.
-    const triggers = startTriggers({
-      store,
-      logger,
-      cancel: cancelRun,
-      outside: { cwd: paths.root, secrets, env: options.env ?? process.env },
-    });
-    stops.push(() => triggers.stop());
-    const fileArrivals = startFileArrivals({ store, logger });
-    stops.push(() => fileArrivals.stop());
-    const stopPauseTimeouts = startPauseTimeouts(store, logger);
-    stops.push(async () => stopPauseTimeouts());
     const clock = store.clock;
     let authorize: (req: Request) => void = () => {};
     const staleAfterMs = options.staleAfterMs ?? workerTimeout(options.env ?? process.env);
     let worker: EmbeddedWorker | null = null;
+    const secrets = createSecrets(store, paths, createSecretBox(paths, options.env ?? process.env));
     const metrics = createRunMetrics(store);
     stops.push(async () => metrics.stop());
     if (options.otel) {
@@ -216,6 +220,8 @@ export async function startServer(options: ServerOptions = {}): Promise<OrchServ
     const limit = await raiseFileLimit();
     const { total, perAddress, headTimeoutMs, idleTimeoutMs } = options.connections ?? {};
     const budget = connectionBudget(limit?.soft ?? 1024, openFileCount());
+    // The API listens first: health answers at once, and every route serves while a large
+    // project's definitions load behind it (in slices, see loadProject).
     let fetch = api;
     const server = listenApi({
       host,
@@ -242,58 +248,108 @@ export async function startServer(options: ServerOptions = {}): Promise<OrchServ
     });
     stops.push(() => server.stop());
     const url = `http://${host.includes(":") ? `[${host}]` : host}:${port}`;
-    if (options.worker !== false) {
-      worker = await startPoolWorkers({
-        store,
-        bundlesDir: paths.bundles,
-        logger,
-        apiUrl: url,
-        token,
-        values: (spec) => secrets.forRun(spec),
-        workDir: paths.root,
-        runsDir: join(paths.data, "runs"),
-        concurrency: options.worker?.concurrency,
-        graceMs: options.worker?.graceMs,
-        staleAfterMs,
-        heartbeatMs: Math.min(10_000, Math.max(100, Math.floor(staleAfterMs / 3))),
-      });
-      const running = worker;
-      stops.push((how) => (how.drain ? running.drain() : running.stop({ graceMs: how.graceMs })));
-    } else {
-      // No embedded worker to reap on its heartbeats: remote workers that go silent still must.
-      const periodMs = Math.max(100, Math.floor(staleAfterMs / 3));
-      const reap = createReaper(store, { staleAfterMs, periodMs, logger });
-      const reaper = setInterval(() => {
-        try {
-          reap();
-        } catch (error) {
-          logger.error("marking silent workers offline failed:", error);
-        }
-      }, periodMs);
-      stops.push(async () => clearInterval(reaper));
-    }
     writeServerFile(paths.serverFile, {
       url,
       pid: process.pid,
       started_at: new Date().toISOString(),
       version: VERSION,
     });
-    const openStoreRef = store;
+    let stopping = false;
+    const pacer = stoppable(createPacer(), () => stopping);
+    const stopWatching = await watchDefinitions(paths.flows, deployer, {
+      pacer,
+      onReport: (report) => logDeploy(report, logger),
+      onError: (error) => logger.error("redeploy failed:", error),
+    });
+    stops.push(stopWatching);
+    const startServices = async () => {
+      // Before the worker: runs missed while orch was down are caught up before any is claimed.
+      const scheduler = await loadProject({
+        store: opened,
+        deployer,
+        logger,
+        pacer,
+        onReport: (report) => logDeploy(report, logger),
+        sleepCheckMs: 2000,
+        quietMs: options.progressAfterMs,
+      });
+      stops.push(async () => scheduler.stop());
+      if (stopping) return;
+      // Backfills go on where they were; their runs wait behind the schedules' in the claim.
+      const backfills = startBackfills({ store: opened, logger });
+      stops.push(async () => backfills.stop());
+      // After the scheduler: triggers act on committed events, off every request's path.
+      const triggers = startTriggers({
+        store: opened,
+        logger,
+        cancel: cancelRun,
+        outside: { cwd: paths.root, secrets, env: options.env ?? process.env },
+      });
+      stops.push(() => triggers.stop());
+      const fileArrivals = startFileArrivals({ store: opened, logger });
+      stops.push(() => fileArrivals.stop());
+      const stopPauseTimeouts = startPauseTimeouts(opened, logger);
+      stops.push(async () => stopPauseTimeouts());
+      if (options.worker !== false) {
+        worker = await startPoolWorkers({
+          store: opened,
+          bundlesDir: paths.bundles,
+          logger,
+          apiUrl: url,
+          token,
+          values: (spec) => secrets.forRun(spec),
+          workDir: paths.root,
+          runsDir: join(paths.data, "runs"),
+          concurrency: options.worker?.concurrency,
+          graceMs: options.worker?.graceMs,
+          staleAfterMs,
+          heartbeatMs: Math.min(10_000, Math.max(100, Math.floor(staleAfterMs / 3))),
+        });
+        const running = worker;
+        stops.push((how) => (how.drain ? running.drain() : running.stop({ graceMs: how.graceMs })));
+      } else {
+        // No embedded worker to reap on its heartbeats: remote workers that go silent still must.
+        const periodMs = Math.max(100, Math.floor(staleAfterMs / 3));
+        const reap = createReaper(opened, { staleAfterMs, periodMs, logger });
+        const reaper = setInterval(() => {
+          try {
+            reap();
+          } catch (error) {
+            logger.error("marking silent workers offline failed:", error);
+          }
+        }, periodMs);
+        stops.push(async () => clearInterval(reaper));
+      }
+    };
+    const loaded = startServices().catch((error) => {
+      if (error instanceof Stopped) return;
+      throw error;
+    });
+    if (options.waitForLoad !== false) await loaded;
+    else
+      loaded.catch((error) =>
+        logger.error("loading the project failed; restart orch to try again:", error),
+      );
     let stopped = false;
     return {
       url,
       port,
       store,
       token,
-      worker,
+      get worker() {
+        return worker;
+      },
+      loaded: loaded.then(() => {}),
       runRetention: () => retention.runNow(),
       loginUrl: () => `${url}/login?code=${web.newCode()}`,
       async stop(how = {}) {
         if (stopped) return;
         stopped = true;
+        stopping = true;
+        await loaded.catch(() => {});
         for (const stop of stops.reverse()) await stop(how);
         if (existsSync(paths.serverFile)) removeServerFile(paths.serverFile);
-        openStoreRef.close();
+        opened.close();
         release();
       },
     };
@@ -351,11 +407,19 @@ function validAgain(report: DeployReport, deployments: string[]): string {
   return `is valid again (${which} ${changed ? "updated" : "as deployed"})`;
 }
 
+/** Past this many deployments in one pass, the log says how many instead of naming each. */
+const MANY = 20;
+
 /** Log what a deploy pass did: one line per change and per skipped file, every problem of an invalid file. */
 function logDeploy(report: DeployReport, logger: Logger): void {
-  for (const name of report.created) logger.info(`deployed ${name}`);
-  for (const name of report.updated) logger.info(`redeployed ${name}`);
-  for (const name of report.removed) logger.info(`removed ${name} from scheduling`);
+  // A large project's first start deploys thousands: past a few, one line says how many.
+  const each = (names: string[], say: (name: string) => string, many: string) => {
+    if (names.length <= MANY) for (const name of names) logger.info(say(name));
+    else logger.info(`${many} ${names.length.toLocaleString("en-US")} deployments`);
+  };
+  each(report.created, (name) => `deployed ${name}`, "deployed");
+  each(report.updated, (name) => `redeployed ${name}`, "redeployed");
+  each(report.removed, (name) => `removed ${name} from scheduling`, "removed from scheduling");
   for (const w of report.warnings) logger.warn(`skipped ${renderProblem(w)}`);
   for (const { file, deployments } of report.valid_again)
     logger.info(`${file} ${validAgain(report, deployments)}`);

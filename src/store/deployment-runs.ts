@@ -1,6 +1,13 @@
+import type { DeploymentSpec } from "../core/index.ts";
 import { OrchError, renderRunName, type TriggeredBy } from "../core/index.ts";
 import { schemaProblems } from "../core/json-schema.ts";
-import { deploymentSpec, getDeploymentOrThrow, getVersion, listVersions } from "./deployments.ts";
+import {
+  type DeploymentRow,
+  deploymentSpec,
+  getDeploymentOrThrow,
+  getVersion,
+  listVersions,
+} from "./deployments.ts";
 import type { Store } from "./open-store.ts";
 import type { RunOptions } from "./run-options.ts";
 import { createRun, type RunRow } from "./runs.ts";
@@ -28,6 +35,11 @@ export interface DeploymentRunRequest {
   version?: number;
   /** Options over the version's (timeout, env). */
   options?: RunOptions;
+  /**
+   * The deployment as just read in the caller's transaction, with its spec parsed: planning
+   * makes many runs of one deployment and need not read it again for each.
+   */
+  current?: { row: DeploymentRow; spec: DeploymentSpec };
 }
 
 /**
@@ -41,7 +53,7 @@ export function createDeploymentRun(
   name: string,
   request: DeploymentRunRequest = {},
 ): RunRow {
-  const deployment = getDeploymentOrThrow(store, name);
+  const deployment = request.current?.row ?? getDeploymentOrThrow(store, name);
   const version = request.version ?? deployment.version;
   const row =
     version === deployment.version ? deployment : getVersion(store, deployment.id, version);
@@ -52,7 +64,7 @@ export function createDeploymentRun(
       `deployment ${name} has no version ${version} (it has ${known.join(", ")}); orch deployments inspect ${name} lists them`,
     );
   }
-  const spec = deploymentSpec(row);
+  const spec = request.current && row === deployment ? request.current.spec : deploymentSpec(row);
   const parameters = { ...spec.parameters, ...request.base, ...request.parameters };
   if (spec.parameter_schema) {
     const problems = schemaProblems(

@@ -20,6 +20,20 @@ export function backfillProgress(id: string, p: Record<string, unknown>): string
   return `backfill ${shortId(id)} of ${p.deployment}: ${what}, ${handled}/${total} slots`;
 }
 
+/** A large project's load, for the event line: each step of its progress, then its end. */
+export function loadProgress(name: string, p: Record<string, unknown>): string | null {
+  const n = (v: unknown) => Number(v ?? 0).toLocaleString("en-US");
+  if (name === "project.loading") {
+    const what = p.phase === "reading" ? "definition files" : "deployments";
+    return `loading the project: ${p.phase} ${n(p.done)} of ${n(p.total)} ${what}`;
+  }
+  // A small project loads in a blink: its end is not news.
+  if (name === "project.loaded" && Number(p.ms ?? 0) >= 1000) {
+    return `loaded the project: ${n(p.deployments)} deployments in ${(Number(p.ms ?? 0) / 1000).toFixed(1)} s`;
+  }
+  return null;
+}
+
 /** The event line's words for a run event: crashes, late runs. */
 export function describeRunEvent(e: EventJson, p: Record<string, unknown>, note: Note): void {
   const of = p.deployment ? ` of ${p.deployment}` : "";

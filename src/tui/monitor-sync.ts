@@ -1,6 +1,11 @@
 import type { Client, DeploymentJson, EventJson } from "../client/index.ts";
 import { shortId } from "./format.ts";
-import { backfillProgress, describeDeploymentEvent, describeRunEvent } from "./monitor-events.ts";
+import {
+  backfillProgress,
+  describeDeploymentEvent,
+  describeRunEvent,
+  loadProgress,
+} from "./monitor-events.ts";
 import type { Action } from "./reduce.ts";
 import type { MonitorRun, MonitorState } from "./state.ts";
 
@@ -145,6 +150,16 @@ export function createSync(ctx: SyncContext) {
         }
         schedule();
         describeDeploymentEvent(e, p, ctx.note);
+        return;
+      }
+      if (kind === "project") {
+        const line = loadProgress(e.name, p);
+        if (line) ctx.note("info", line);
+        // Deployments came by the thousand: list them all again rather than one by one.
+        if (e.name === "project.loaded") {
+          deploymentsDue = true;
+          schedule();
+        }
         return;
       }
       if (e.name === "backfill.updated" && e.resource) {
