@@ -11,7 +11,9 @@
  * Start-up of `orch --version` and `orch runs ls` beside a compiled hello world.
  * The web UI's files gzipped and the runs page's first meaningful paint in chromium, beside a
  * static page of the same size.
- * `--only runs|schedule|deploy|api|monitor|tui|tasks|web|docker|retention|startup` runs one section.
+ * Large projects on the binary: 1,000 and 10,000 deployments from start to healthy and to fully
+ * planned, idle CPU and RSS, and 2,000 new deployments saved beside 5,000 (`scale`).
+ * `--only runs|schedule|deploy|api|monitor|tui|tasks|web|docker|retention|startup|scale` runs one section.
  */
 import { parseArgs } from "node:util";
 import { benchApi } from "./bench-api.ts";
@@ -55,6 +57,7 @@ const sections: Record<string, () => Promise<unknown>> = {
   docker: () => benchDocker(),
   retention: benchRetention,
   startup: () => benchOnBinary("scripts/bench-startup.ts", "the start-up benchmark"),
+  scale: () => benchOnBinary("scripts/bench-scale.ts", "the large-project benchmark"),
 };
 
 let built = false;

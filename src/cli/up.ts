@@ -124,12 +124,17 @@ export default defineCommand({
       log.info(`orch at ${server.url} stopped`);
       return 0;
     }
-    log.success(
-      `orch is up at ${c.cyan(server.url, "stderr")} for ${resolve(dir)}; Ctrl-C stops it`,
-    );
-    log.info(
-      `web UI: ${c.cyan(server.loginUrl(), "stderr")} (a one-time login; orch open makes another)`,
-    );
+    // The API answers already; "up" is said once the project is loaded (its progress is logged
+    // meanwhile), so a script that waits for this line finds every deployment deployed.
+    const loaded = await Promise.race([server.loaded.then(() => true), stopped.then(() => false)]);
+    if (loaded) {
+      log.success(
+        `orch is up at ${c.cyan(server.url, "stderr")} for ${resolve(dir)}; Ctrl-C stops it`,
+      );
+      log.info(
+        `web UI: ${c.cyan(server.loginUrl(), "stderr")} (a one-time login; orch open makes another)`,
+      );
+    }
     const signal = await stopped;
     const running = server.worker?.active().length ?? 0;
     if (!running) log.info(`${signal}: stopping`);
