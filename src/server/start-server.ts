@@ -408,7 +408,7 @@ function validAgain(report: DeployReport, deployments: string[]): string {
 }
 
 /** Past this many deployments in one pass, the log says how many instead of naming each. */
-const MANY = 20;
+const MANY = 1000;
 
 /** Log what a deploy pass did: one line per change and per skipped file, every problem of an invalid file. */
 function logDeploy(report: DeployReport, logger: Logger): void {
