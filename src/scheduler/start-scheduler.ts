@@ -58,9 +58,11 @@ export interface SchedulerOptions {
 export interface Scheduler {
   /** Plan one deployment again (or all), as after a change. */
   replan(name?: string): void;
-  /** Resolves once every deployment asked for is planned (at once when none waits). */
+  /** Resolves once every deployment asked for is planned, its whole horizon. */
   idle(): Promise<void>;
-  /** How many deployments wait to be planned. */
+  /** Resolves once every deployment asked for has the next run of each schedule planned. */
+  nextPlanned(): Promise<void>;
+  /** How many deployments wait for their next runs to be planned. */
   waiting(): number;
   /** Stop: no timer, no listener. Safe to call twice. */
   stop(): void;
@@ -99,12 +101,14 @@ export function startScheduler(options: SchedulerOptions): Scheduler {
   const pending = new Map<string, MissedCause | undefined>();
   let flushQueued = false;
 
-  const plan = (name: string, catchup?: MissedCause) => {
+  const planAhead = options.planAhead ?? 10;
+  /** Plan one deployment: its next run of each schedule only (`next`), or its whole horizon. */
+  const plan = (name: string, catchup?: MissedCause, next = false) => {
     const input: PlanInput = {
       store,
       now: clock.now(),
       leadMs,
-      planAhead: options.planAhead ?? 10,
+      planAhead: next ? 1 : planAhead,
       horizonMs: options.horizonMs ?? 86_400_000,
       graceMs: lateAfterMs,
       ...(catchup ? { catchup } : {}),
@@ -132,35 +136,62 @@ export function startScheduler(options: SchedulerOptions): Scheduler {
   // Deployments to plan, with why their missed slots are caught up. Planning happens in
   // batches: one transaction holds as many deployments as the pacer's slice allows (a start of
   // 10,000 deployments is some hundreds of commits, not 10,000), with a rest between batches.
+  // Two rounds: each queued deployment first gets its missed slots caught up and the next run of
+  // each schedule (what the worker needs, and what listings show), then, once every queued one
+  // has that, the rest of its horizon (`ahead`). A large project is runnable after a tenth of
+  // the work; a small one does both rounds in its first batch.
   const pacer = options.pacer ?? unpaced;
   const queue = new Map<string, MissedCause | undefined>();
+  const ahead = new Set<string>();
   let draining: Promise<void> | null = null;
+  let nextWaiters: (() => void)[] = [];
+  const nextDone = () => {
+    if (queue.size) return;
+    const waiters = nextWaiters;
+    nextWaiters = [];
+    for (const resolve of waiters) resolve();
+  };
   const enqueue = (name: string, cause?: MissedCause) => {
     // A cause already asked for stays: a catch-up is never dropped by a plain replan.
     queue.set(name, cause ?? queue.get(name));
   };
   const planBatch = () => {
-    const batch: [string, MissedCause | undefined][] = [];
+    const batch: string[] = [];
     try {
       store.tx(() => {
         do {
-          const [name, cause] = queue.entries().next().value!;
-          queue.delete(name);
-          batch.push([name, cause]);
-          plan(name, cause);
-        } while (queue.size && !pacer.over());
+          if (queue.size) {
+            const [name, cause] = queue.entries().next().value!;
+            queue.delete(name);
+            batch.push(name);
+            plan(name, cause, planAhead > 1);
+            if (planAhead > 1) ahead.add(name);
+          } else {
+            const name = ahead.values().next().value!;
+            ahead.delete(name);
+            batch.push(name);
+            plan(name);
+          }
+        } while ((queue.size || ahead.size) && !pacer.over());
       });
     } catch (error) {
       // The batch's commit failed (the store was busy): each of its deployments again shortly.
-      for (const [name] of batch) failed.add(name);
+      for (const name of batch) failed.add(name);
       logger.error("planning failed; trying again shortly:", error);
     }
+    nextDone();
   };
   /** Plan what is queued, in batches; then mark late runs and set the timer. */
   const drain = async () => {
-    while (queue.size && !stopped) {
+    while ((queue.size || ahead.size) && !stopped) {
+      const urgent = queue.size > 0;
       planBatch();
-      if (!queue.size) break;
+      if (urgent && !queue.size) {
+        // Every queued deployment has its next runs: the worker's timer points at them now.
+        markLate();
+        arm();
+      }
+      if (!queue.size && !ahead.size) break;
       try {
         await pacer.rest();
       } catch {
@@ -175,7 +206,8 @@ export function startScheduler(options: SchedulerOptions): Scheduler {
     if (draining || stopped) return;
     draining = drain().finally(() => {
       draining = null;
-      if (queue.size) kick();
+      nextDone();
+      if (queue.size || ahead.size) kick();
     });
   };
 
@@ -312,6 +344,10 @@ export function startScheduler(options: SchedulerOptions): Scheduler {
     idle: async () => {
       while (draining) await draining;
     },
+    nextPlanned: () =>
+      queue.size && draining
+        ? new Promise<void>((resolve) => nextWaiters.push(resolve))
+        : Promise.resolve(),
     waiting: () => queue.size,
     stop() {
       if (stopped) return;

@@ -24,6 +24,8 @@ export interface LoadProjectOptions {
   pacer: Pacer;
   /** Logs what the deploy pass did. */
   onReport(report: DeployReport): void;
+  /** Whether the server stops (nothing is recorded then). */
+  stopped?: () => boolean;
   /** Progress is told once the load has taken this long (default QUIET_MS). */
   quietMs?: number;
   /** A timer for the sleep check of the scheduler (see SchedulerOptions.sleepCheckMs). */
@@ -34,8 +36,9 @@ export interface LoadProjectOptions {
  * Load a project in the background of a running server: deploy every definition file, then
  * plan every schedule, in slices (the pacer's) so the API answers all along. Progress goes to the
  * log and, as `project.loading` events, to live views (the monitor); `project.loaded` ends it.
- * Resolves with the scheduler, planning done (the caller starts the worker then, so runs
- * missed while orch was down are caught up before any is claimed).
+ * Resolves with the scheduler once every schedule's missed runs are caught up and its next run
+ * planned (the caller starts the worker then, so no missed run is claimed before its catch-up
+ * policy applied); the rest of each horizon is planned behind, then `project.planned` says so.
  */
 export async function loadProject(options: LoadProjectOptions): Promise<Scheduler> {
   const { store, logger } = options;
@@ -68,19 +71,28 @@ export async function loadProject(options: LoadProjectOptions): Promise<Schedule
     PROGRESS_MS,
   );
   try {
-    await scheduler.idle();
-  } catch (error) {
-    scheduler.stop();
-    throw error;
+    await scheduler.nextPlanned();
   } finally {
     clearInterval(progress);
   }
   const ms = performance.now() - started;
   const deployments = report.created.length + report.updated.length + report.unchanged.length;
   recordEvent(store, "project.loaded", null, { deployments, ms: Math.round(ms) });
+  // The rest of each schedule's horizon is planned behind, as the worker runs.
+  void scheduler.idle().then(() => {
+    if (options.stopped?.()) return;
+    try {
+      recordEvent(store, "project.planned", null, {
+        deployments,
+        ms: Math.round(performance.now() - started),
+      });
+    } catch (error) {
+      logger.error("recording that the project is planned failed:", error);
+    }
+  });
   if (ms >= quietMs) {
     logger.info(
-      `loaded the project: ${deployments.toLocaleString("en-US")} deployments deployed and planned in ${formatDuration(Math.round(ms))}`,
+      `loaded the project: ${deployments.toLocaleString("en-US")} deployments deployed, their next runs planned in ${formatDuration(Math.round(ms))}`,
     );
   }
   return scheduler;

@@ -16,7 +16,7 @@ import {
 } from "../core/index.ts";
 import { createDeployer, type DeployReport, watchDefinitions } from "../definitions/index.ts";
 import { startFileArrivals, startTriggers } from "../events/index.ts";
-import { startBackfills, upcomingRuns } from "../scheduler/index.ts";
+import { type Scheduler, startBackfills, upcomingRuns } from "../scheduler/index.ts";
 import { createSecretBox, createSecrets } from "../secrets/index.ts";
 import {
   acquireInstanceLock,
@@ -272,8 +272,10 @@ export async function startServer(options: ServerOptions = {}): Promise<OrchServ
         onReport: (report) => logDeploy(report, logger),
         sleepCheckMs: 2000,
         quietMs: options.progressAfterMs,
+        stopped: () => stopping,
       });
       stops.push(async () => scheduler.stop());
+      planner = scheduler;
       if (stopping) return;
       // Backfills go on where they were; their runs wait behind the schedules' in the claim.
       const backfills = startBackfills({ store: opened, logger });
@@ -321,12 +323,16 @@ export async function startServer(options: ServerOptions = {}): Promise<OrchServ
         stops.push(async () => clearInterval(reaper));
       }
     };
+    let planner: Scheduler | null = null;
     const loaded = startServices().catch((error) => {
       if (error instanceof Stopped) return;
       throw error;
     });
-    if (options.waitForLoad !== false) await loaded;
-    else
+    if (options.waitForLoad !== false) {
+      await loaded;
+      // Whoever waits for the load finds every schedule's horizon planned, not only its next run.
+      await (planner as Scheduler | null)?.idle();
+    } else
       loaded.catch((error) =>
         logger.error("loading the project failed; restart orch to try again:", error),
       );
