@@ -17,7 +17,13 @@ test("many deployments are planned in batches: every next run first, then every 
   for (const name of names) lab.deploy({ name, schedules: [schedule({ interval_ms: HOUR })] });
   // A pacer whose slice is always over: one deployment a batch, a rest between batches.
   let rests = 0;
-  const pacer: Pacer = { over: () => true, rest: () => ((rests += 1), settle()) };
+  const pacer: Pacer = {
+    over: () => true,
+    rest: () => {
+      rests++;
+      return settle();
+    },
+  };
   const scheduler = lab.start({ pacer });
   // The first batch planned one deployment's next run; the others wait their turn.
   expect(names.map((n) => planned(n).length)).toEqual([1, 0, 0, 0, 0]);
