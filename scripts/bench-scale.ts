@@ -11,7 +11,8 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "nod
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
-const BINARY = join(import.meta.dirname, "../dist/orch");
+/** The executable measured: dist/orch, or another build (`ORCH_BENCH_BINARY`, a baseline). */
+const BINARY = process.env.ORCH_BENCH_BINARY ?? join(import.meta.dirname, "../dist/orch");
 const PER_FILE = 1000;
 const IDLE_SECONDS = 10;
 
@@ -131,9 +132,20 @@ async function until(check: () => Promise<boolean>, timeoutMs = 600_000): Promis
   }
 }
 
-/** Whether the server recorded this event (`project.loaded`, `project.planned`) yet. */
-const recorded = async (get: (path: string) => Promise<unknown>, name: string) =>
-  ((await get(`/api/events?prefix=${name}&limit=1`)) as unknown[]).length > 0;
+type Get = (path: string) => Promise<unknown>;
+
+/**
+ * How many runs of a deployment are planned (SCHEDULED), 0 while it is not deployed yet. The
+ * deployments are planned by name: the last name is the last planned, in each round.
+ */
+async function plannedRuns(get: Get, name: string): Promise<number> {
+  try {
+    const runs = (await get(`/api/runs?deployment=${name}&limit=100`)) as { state: string }[];
+    return runs.filter((r) => r.state === "SCHEDULED").length;
+  } catch {
+    return 0;
+  }
+}
 
 /** Start N deployments: healthy, loaded, health meanwhile, idle CPU, RSS. */
 async function benchStart(count: number, targets: { healthy: number; planned: number }) {
@@ -142,18 +154,19 @@ async function benchStart(count: number, targets: { healthy: number; planned: nu
     writeProject(root, count);
     const orch = await startOrch(root);
     try {
-      // Loaded: every deployment deployed with its next runs planned (the worker runs then);
-      // planned: every schedule's whole horizon (the next day, ten runs at most) planned too.
+      // Next runs planned: the last deployment has one (the worker runs then); fully planned:
+      // it has its whole horizon (the next day of an hourly schedule: ten runs).
       let loadedMs = 0;
+      const last = `d${[...Array(count).keys()].map(String).sort().at(-1)}`;
       const planned = until(async () => {
-        if (!loadedMs && (await recorded(orch.get, "project.loaded")))
-          loadedMs = performance.now() - orch.started;
-        return loadedMs > 0 && (await recorded(orch.get, "project.planned"));
+        const n = await plannedRuns(orch.get, last);
+        if (!loadedMs && n > 0) loadedMs = performance.now() - orch.started;
+        return n >= 10;
       });
       const health = await probeHealth(orch.url, planned);
       await planned;
       const plannedMs = performance.now() - orch.started;
-      const last = (await orch.get(`/api/deployments/d${count - 1}`)) as { next_run: string };
+      const lastRow = (await orch.get(`/api/deployments/${last}`)) as { next_run: string };
       const cpuBefore = cpuSeconds(orch.proc.pid);
       await sleep(IDLE_SECONDS * 1000);
       const idleCpu = ((cpuSeconds(orch.proc.pid) - cpuBefore) / IDLE_SECONDS) * 100;
@@ -164,7 +177,7 @@ async function benchStart(count: number, targets: { healthy: number; planned: nu
         next_runs_planned_s: round(loadedMs / 1000, 2),
         fully_planned_s: round(plannedMs / 1000, 2),
         fully_planned_target_s: targets.planned,
-        last_next_run: last.next_run,
+        last_next_run: lastRow.next_run,
         health_while_loading_ms: health,
         idle_cpu_percent_of_a_core: round(idleCpu, 2),
         idle_cpu_target_percent: 2,
@@ -186,7 +199,8 @@ async function benchRedeploy(live: number, added = 2000) {
     writeProject(root, live);
     const orch = await startOrch(root);
     try {
-      await until(() => recorded(orch.get, "project.planned"));
+      const lastLive = `d${[...Array(live).keys()].map(String).sort().at(-1)}`;
+      await until(async () => (await plannedRuns(orch.get, lastLive)) >= 10);
       const last = `n${added - 1}`;
       const saved = performance.now();
       writeFileSync(join(root, "flows", "new.yaml"), definitions("n", 0, added));
