@@ -65,11 +65,11 @@ export async function loadProject(options: LoadProjectOptions): Promise<Schedule
     pacer: options.pacer,
     ...(options.sleepCheckMs ? { sleepCheckMs: options.sleepCheckMs } : {}),
   });
-  const total = scheduler.waiting();
-  const progress = setInterval(
-    () => tell({ phase: "planning", done: total - scheduler.waiting(), total }),
-    PROGRESS_MS,
-  );
+  // The first batch was planned as the scheduler started: the rest waits.
+  const total = scheduler.waiting() + 1;
+  const planning = () => tell({ phase: "planning", done: total - scheduler.waiting(), total });
+  planning();
+  const progress = setInterval(planning, PROGRESS_MS);
   try {
     await scheduler.nextPlanned();
   } finally {
