@@ -9,6 +9,7 @@ import { stableStringify } from "../core/stable-json.ts";
 import { sdkLog } from "./logger.ts";
 import { checkResult, jsonProblem } from "./result.ts";
 import { callRunApi, getRunContext, isTracked, RunApiError } from "./run-context.ts";
+import { currentTarget } from "./run-target.ts";
 
 /** What `cacheKey` gets besides the inputs. */
 export interface CacheKeyContext {
@@ -94,6 +95,8 @@ export function planCache(
 }
 
 function flowParameters(): Record<string, unknown> {
+  const target = currentTarget();
+  if (target) return target.parameters;
   try {
     return JSON.parse(process.env.ORCH_PARAMETERS || "{}");
   } catch {

@@ -7,6 +7,7 @@ import { format } from "node:util";
 // Not the core's index: the flow-run entry loads only what a run needs.
 import { encodeLogRecord, type LogLevel, renderFields, SUBFLOW_FIELD } from "../core/log-record.ts";
 import { currentFlowRun } from "./flow-context.ts";
+import { currentTarget } from "./run-target.ts";
 import { getTaskContext } from "./task-context.ts";
 
 /** Structured fields of a log line: JSON values by name. */
@@ -59,6 +60,18 @@ function write(level: LogLevel, text: string, fields: LogFields | undefined): vo
   const task = getTaskContext();
   let all = fields;
   if (task && !(fields && "task" in fields)) all = { task: task.name, ...fields };
+  const target = currentTarget();
+  if (target) {
+    // A run recorded inside this process keeps its lines itself (a test reads them back).
+    const subflow = subflowRun();
+    target.log({
+      level,
+      line: text,
+      ...(all && Object.keys(all).length ? { fields: jsonFields(all) } : {}),
+      ...(subflow ? { subflow } : {}),
+    });
+    return;
+  }
   const subflow = structured ? subflowRun() : undefined;
   if (subflow) all = { ...all, [SUBFLOW_FIELD]: subflow };
   if (!structured) {
@@ -116,6 +129,31 @@ export function getRunLogger(fields?: LogFields): RunLogger {
 
 /** The SDK's own log lines (task retries and failures). */
 export const sdkLog = createLogger(undefined);
+
+let capturing = false;
+
+/**
+ * Lines that code of a run recorded inside this process prints with console.* are that run's
+ * log lines (as a worker's run's output is); everything else prints as before. Installed once.
+ */
+export function captureConsole(): void {
+  if (capturing) return;
+  capturing = true;
+  const levels = {
+    debug: "debug",
+    info: "info",
+    log: "info",
+    warn: "warn",
+    error: "error",
+  } as const;
+  for (const [method, level] of Object.entries(levels) as [keyof typeof levels, LogLevel][]) {
+    const before = console[method];
+    console[method] = (...args: unknown[]) => {
+      if (currentTarget() && currentFlowRun()) write(level, format(...args), undefined);
+      else before(...args);
+    };
+  }
+}
 
 /**
  * Inside a run (the flow-run entry): lines become records, and console.* writes them too, each

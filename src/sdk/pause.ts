@@ -16,6 +16,18 @@ import { checkAgainst, type ParameterSchema, toJsonSchema } from "./parameters.t
 import { type Duration, durationMs } from "./retry-policy.ts";
 import { callRunApi, isTracked } from "./run-context.ts";
 import { finishRunOutput } from "./run-output.ts";
+import { currentTarget } from "./run-target.ts";
+
+/**
+ * Thrown by `pause()` in a run recorded inside this process (a test's): the process cannot end
+ * there, so the run's code stops by unwinding to its start, which records the run PAUSED.
+ */
+export class FlowPaused extends Error {
+  constructor(readonly key: string) {
+    super(`paused (${key})`);
+    this.name = "FlowPaused";
+  }
+}
 
 /** Options of a pause. */
 export interface PauseOptions {
@@ -56,6 +68,7 @@ export async function pause<T extends Record<string, unknown> = Record<string, u
     },
   );
   if (answer.resumed) return (await checkAgainst(options.input, answer.input ?? {}, "input")) as T;
+  if (currentTarget()) throw new FlowPaused(key);
   writeLines(
     "stderr",
     `paused (${key}): resume with orch runs resume ${root.runId.slice(0, 8)}; this process ends until then`,

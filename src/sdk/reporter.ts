@@ -5,6 +5,7 @@
  * an ad-hoc run with no server). The flow-run entry flushes what is left before the process ends.
  */
 import { callRunApi, isTracked } from "./run-context.ts";
+import { currentTarget } from "./run-target.ts";
 
 /** Where a kind of report goes, and how a batch of it is wrapped. */
 export interface ReportChannelOptions<T> {
@@ -101,6 +102,18 @@ export function createReportChannel<T>(options: ReportChannelOptions<T>): Report
   queues.push(queue);
   return {
     send(item) {
+      const target = currentTarget();
+      if (target) {
+        // A run recorded through a target gets each report at once: there is one process and
+        // no batch to wait for, and runs side by side must not share a queue.
+        const path = options.path.replace(":run", encodeURIComponent(target.runId));
+        target.call("POST", path, { [options.field]: [item] }).catch((error: Error) => {
+          if (!failures.some((f) => f.startsWith(options.path))) {
+            failures.push(`${options.path}: ${error.message}`);
+          }
+        });
+        return;
+      }
       if (!isTracked()) return;
       queue.items.set(options.key ? options.key(item) : String(queue.next++), item);
       timer ??= setTimeout(() => {

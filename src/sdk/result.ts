@@ -6,7 +6,7 @@
  */
 import { overCapMessage, RESULT_MAX_BYTES } from "../core/results.ts";
 import { sdkLog } from "./logger.ts";
-import { callRunApi, getRunContext } from "./run-context.ts";
+import { callRunApi, getRunContext, isTracked } from "./run-context.ts";
 import { maskSecrets } from "./run-values.ts";
 
 /**
@@ -99,7 +99,7 @@ export function resultFields(kept: Kept): { result?: unknown; result_problem?: s
  * that cannot be kept is told in the run's logs and recorded as why; the run goes on.
  */
 export async function keepFlowResult(value: unknown, runId = getRunContext().runId): Promise<void> {
-  if (!runId || !getRunContext().apiUrl) return;
+  if (!runId || !isTracked()) return;
   const kept = checkResult(value, "the flow's return value");
   if ("problem" in kept) sdkLog.warn(`result not kept: ${kept.problem}`);
   const body = "json" in kept ? { value: JSON.parse(kept.json) } : { problem: kept.problem };

@@ -4,6 +4,8 @@
  * contract). Outside a run (a flow called from a test or a script) there is no run and no API.
  */
 
+import { currentTarget } from "./run-target.ts";
+
 /** The run this process executes, as the worker described it. */
 export interface RunContext {
   /** The flow run's id; null outside a run. */
@@ -16,8 +18,16 @@ export interface RunContext {
   apiUrl: string | null;
 }
 
-/** The current run (read from the environment each time, so a test can set it). */
+/**
+ * The current run: the one this code records into (a test's run, a flow called from a program),
+ * else the process's, read from the environment each time (so a test can set it).
+ */
 export function getRunContext(): RunContext {
+  const target = currentTarget();
+  if (target) {
+    const { runId, deployment, attempt, apiUrl } = target;
+    return { runId, deployment, attempt, apiUrl };
+  }
   const env = process.env;
   return {
     runId: env.ORCH_RUN_ID || null,
@@ -29,6 +39,7 @@ export function getRunContext(): RunContext {
 
 /** Whether this process runs a tracked run: one with a run id and an API to report to. */
 export function isTracked(): boolean {
+  if (currentTarget()) return true;
   const { runId, apiUrl } = getRunContext();
   return runId !== null && apiUrl !== null;
 }
@@ -56,6 +67,11 @@ export async function callRunApi<T>(
   body?: unknown,
   options: { timeoutMs?: number; json?: string } = {},
 ): Promise<T> {
+  const target = currentTarget();
+  if (target) {
+    const path_ = path.replace(":run", encodeURIComponent(target.runId));
+    return target.call<T>(method, path_, options.json ? JSON.parse(options.json) : body);
+  }
   const { runId, apiUrl } = getRunContext();
   if (!runId || !apiUrl) throw new RunApiError("this process is not a tracked orch run", null);
   const url = `${apiUrl}${path.replace(":run", encodeURIComponent(runId))}`;

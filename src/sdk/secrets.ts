@@ -1,6 +1,7 @@
 /**
  * `getSecret()` and `getVariable()`: values kept outside the flow's code, given to its run.
  */
+import { currentTarget } from "./run-target.ts";
 import { runSecrets, runVariables } from "./run-values.ts";
 
 /**
@@ -9,7 +10,7 @@ import { runSecrets, runVariables } from "./run-values.ts";
  * orch reads from the flow's files when it deploys. Whatever prints it, orch stores `****`.
  */
 export function getSecret(name: string): string {
-  const value = runSecrets[name];
+  const value = (currentTarget()?.secrets ?? runSecrets)[name];
   if (value === undefined) {
     throw new Error(
       `secret ${name} was not given to this run: name it as a literal, getSecret("${name}"), in the flow's files (or {{ secrets.${name} }} in its definition), and set it with orch secrets set ${name}`,
@@ -23,7 +24,7 @@ export function getSecret(name: string): string {
  * when it was not.
  */
 export function getVariable(name: string, fallback?: string): string {
-  const value = runVariables[name] ?? fallback;
+  const value = (currentTarget()?.variables ?? runVariables)[name] ?? fallback;
   if (value === undefined) {
     throw new Error(
       `variable ${name} was not given to this run: name it as a literal, getVariable("${name}"), in the flow's files, and set it with orch variables set ${name} VALUE`,

@@ -11,20 +11,20 @@ import { currentFlowRun, withFlowRun } from "./flow-context.ts";
 import { checkAgainst } from "./parameters.ts";
 import { keepFlowResult } from "./result.ts";
 import { callRunApi, isTracked } from "./run-context.ts";
+import { sdkTimers, sleep } from "./run-target.ts";
 
 /** A subflow that ran longer than its timeout. */
 class SubflowTimeout extends Error {}
 
 function withTimeout<T>(work: Promise<T>, ms: number | null, name: string): Promise<T> {
   if (ms === null) return work;
-  let timer: ReturnType<typeof setTimeout> | undefined;
+  let cancel = () => {};
   const late = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () => reject(new SubflowTimeout(`subflow ${name} timed out after ${ms} ms`)),
-      ms,
+    cancel = sdkTimers().setTimer(ms, () =>
+      reject(new SubflowTimeout(`subflow ${name} timed out after ${ms} ms`)),
     );
   });
-  return Promise.race([work, late]).finally(() => clearTimeout(timer));
+  return Promise.race([work, late]).finally(() => cancel());
 }
 
 /** Run `made` as a subflow of the current run: a child run, tracked, retried as it asks. */
@@ -84,7 +84,7 @@ export async function runSubflow(made: Flow<object, unknown>, params: object): P
           name: "Retrying",
           message: `attempt ${attempt} failed: ${message}; retrying (${left} ${left === 1 ? "retry" : "retries"} left after this one)`,
         });
-        if (delay) await new Promise((resolve) => setTimeout(resolve, delay));
+        if (delay) await sleep(delay);
         continue;
       }
       await report({

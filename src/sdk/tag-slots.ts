@@ -6,6 +6,7 @@
  * the limit holds within the process.
  */
 import { callRunApi, isTracked } from "./run-context.ts";
+import { currentTarget } from "./run-target.ts";
 
 /** A tag's concurrency limit. */
 export interface TagConcurrency {
@@ -53,7 +54,7 @@ export async function takeTagSlot(
   holder: string,
 ): Promise<() => Promise<void>> {
   await takeLocal(tag, limit);
-  if (!isTracked()) return async () => giveLocal(tag);
+  if (!isTracked() || currentTarget()?.localSlots) return async () => giveLocal(tag);
   try {
     for (let wait = FIRST_POLL_MS; ; wait = Math.min(MAX_POLL_MS, wait * 2)) {
       const answer = await callRunApi<{ acquired: boolean }>("POST", "/api/runs/:run/slots", {
@@ -62,7 +63,7 @@ export async function takeTagSlot(
         holder,
       });
       if (answer.acquired) break;
-      await Bun.sleep(wait * (0.5 + Math.random() / 2));
+      await new Promise((resolve) => setTimeout(resolve, wait * (0.5 + Math.random() / 2)));
     }
   } catch (error) {
     giveLocal(tag);

@@ -11,6 +11,7 @@ import { createReportChannel } from "./reporter.ts";
 import { checkResult, resultFields } from "./result.ts";
 import { type Duration, durationMs, type RetryDelay, retryDelays } from "./retry-policy.ts";
 import { isTracked } from "./run-context.ts";
+import { isoNow, sdkTimers, sleep } from "./run-target.ts";
 import { maskSecrets } from "./run-values.ts";
 import { checkConcurrency, type TagConcurrency, takeTagSlot } from "./tag-slots.ts";
 import { runInTask } from "./task-context.ts";
@@ -138,18 +139,18 @@ async function withTimeout<R>(
   fn: () => Promise<R>,
 ): Promise<R> {
   if (ms === null) return fn();
-  let timer: ReturnType<typeof setTimeout> | undefined;
+  let cancel = () => {};
   const late = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => {
+    cancel = sdkTimers().setTimer(ms, () => {
       const error = new TaskTimeoutError(name, ms);
       abort.abort(error);
       reject(error);
-    }, ms);
+    });
   });
   try {
     return await Promise.race([fn(), late]);
   } finally {
-    clearTimeout(timer);
+    cancel();
   }
 }
 
@@ -178,7 +179,7 @@ export function task<A extends unknown[], R>(
       name,
       state: "RUNNING",
       attempts: 0,
-      started_at: new Date().toISOString(),
+      started_at: isoNow(),
       ended_at: null,
       ...taskCallFields(args, isTracked()),
       ...(tags ? { tags } : {}),
@@ -191,7 +192,7 @@ export function task<A extends unknown[], R>(
         ...report,
         state: "COMPLETED",
         state_name: OVERRIDE_STATE_NAMES[override.reason],
-        ended_at: new Date().toISOString(),
+        ended_at: isoNow(),
         ...keptResult(name, value),
       });
       return value;
@@ -229,7 +230,7 @@ export function task<A extends unknown[], R>(
               state: "FAILED",
               state_name: timedOut ? "TimedOut" : "Failed",
               message: maskSecrets(message),
-              ended_at: new Date().toISOString(),
+              ended_at: isoNow(),
             });
             throw error;
           }
@@ -244,7 +245,7 @@ export function task<A extends unknown[], R>(
             state_name: "AwaitingRetry",
             message: maskSecrets(message),
           });
-          if (delay > 0) await Bun.sleep(delay);
+          if (delay > 0) await sleep(delay);
         }
       }
     };
@@ -261,7 +262,7 @@ export function task<A extends unknown[], R>(
         tasks.send({
           ...failed,
           message: maskSecrets(message),
-          ended_at: new Date().toISOString(),
+          ended_at: isoNow(),
         });
         throw error;
       }
@@ -272,7 +273,7 @@ export function task<A extends unknown[], R>(
     tasks.send({
       ...report,
       state: "COMPLETED",
-      ended_at: new Date().toISOString(),
+      ended_at: isoNow(),
       ...(override ? { state_name: OVERRIDE_STATE_NAMES[override.reason] } : {}),
       ...(cached ? { cached: true, state_name: "Cached" } : {}),
       ...keptResult(name, value),
