@@ -1,0 +1,225 @@
+/**
+ * `orch/testing`: run a flow in a test, with the real SDK, against an in-memory store: no server,
+ * no files, in milliseconds. `testFlow(flow, options)` starts the run and is awaited for it, with
+ * its states, task runs, logs, result, artifacts and subflows. Retries, caching, subflows,
+ * timeouts and pauses behave as they do under orch; `clock: "manual"` makes their waits happen
+ * when the test says (`await test.advance("1h")`); `mocks` replace tasks by name.
+ */
+import { parseDuration } from "../core/duration.ts";
+import { createManualClock, type ManualClock, realTimers } from "../core/timers.ts";
+import { callFlowBody, durationMs, type Flow, isFlow } from "./flow.ts";
+import { withFlowRun } from "./flow-context.ts";
+import { captureConsole } from "./logger.ts";
+import { createMemoryRuns, type TestRun } from "./memory-runs.ts";
+import { checkAgainst } from "./parameters.ts";
+import { FlowPaused } from "./pause.ts";
+import { keepFlowResult } from "./result.ts";
+import { type RunTarget, sleep, withRunTarget } from "./run-target.ts";
+import { type TaskOverrideSource, withTaskOverrides } from "./task-overrides.ts";
+
+/** A task's stand-in: called with the task's inputs, its value is the task's (or what it throws). */
+export type TaskMock = (...inputs: never[]) => unknown;
+
+/** Options of testFlow. */
+export interface TestFlowOptions<P> {
+  /** The run's parameters (checked against the flow's declared schema, as under orch). */
+  parameters?: P;
+  /**
+   * Tasks replaced by name: `{ "fetch-orders": () => [...] }`. A mock runs in place of the
+   * task's body, with its retries and timeout; a value that is not a function is returned as is.
+   */
+  mocks?: Record<string, TaskMock | unknown>;
+  /** "real" (default): waits take their time. "manual": time moves only with `advance()`. */
+  clock?: "real" | "manual";
+  /** Where a manual clock starts (default: now). */
+  start?: Date | string | number;
+  /** What getSecret() and getVariable() return in the run. */
+  secrets?: Record<string, string>;
+  variables?: Record<string, string>;
+}
+
+/** A flow run in a test: await it for the run once it stops (completed, failed or paused). */
+export interface FlowTest<R> extends PromiseLike<TestRun<R>> {
+  /** The run as it is now. */
+  readonly run: TestRun<R>;
+  /** Move a manual clock forward ("1h", "30s", or ms), firing the waits that come due. */
+  advance(by: string | number): Promise<void>;
+  /** Resume a paused run with `input`: it starts again from the top, as under orch. */
+  resume(input?: Record<string, unknown>): Promise<TestRun<R>>;
+  /** The run's clock now. */
+  now(): Date;
+}
+
+function startOf(start: TestFlowOptions<unknown>["start"]): number {
+  if (start === undefined) return Date.now();
+  const ms = new Date(start).getTime();
+  if (Number.isNaN(ms))
+    throw new TypeError(`testFlow(): start ${JSON.stringify(start)} is not a time`);
+  return ms;
+}
+
+/** The task override source of a test's mocks. */
+function mockSource(mocks: Record<string, unknown>, used: Set<string>): TaskOverrideSource {
+  return (task) => {
+    if (!Object.hasOwn(mocks, task)) return undefined;
+    used.add(task);
+    const mock = mocks[task];
+    return {
+      reason: "mock",
+      body: typeof mock === "function" ? (mock as (...inputs: unknown[]) => unknown) : () => mock,
+    };
+  };
+}
+
+/**
+ * Run `made` as orch would, recorded in memory: `const run = await testFlow(etl, { parameters })`,
+ * then `run.state`, `run.result`, `run.tasks`, `run.logs`. With `clock: "manual"`, keep the test:
+ * `const t = testFlow(f, { clock: "manual" }); await t.advance("1h"); const run = await t;`.
+ */
+export function testFlow<P extends object, R>(
+  made: Flow<P, R>,
+  options: TestFlowOptions<P> = {},
+): FlowTest<R> {
+  if (!isFlow(made)) {
+    throw new TypeError('testFlow(flow): pass a flow made with flow() from "orch"');
+  }
+  const flowMade = made as unknown as Flow<object, unknown>;
+  const manual: ManualClock | null =
+    options.clock === "manual" ? createManualClock(startOf(options.start)) : null;
+  if (options.clock !== undefined && options.clock !== "real" && options.clock !== "manual") {
+    throw new TypeError(
+      `testFlow(): clock must be "real" or "manual", not ${JSON.stringify(options.clock)}`,
+    );
+  }
+  const timers = manual ?? realTimers;
+  const memory = createMemoryRuns(timers);
+  const given = { ...(options.parameters ?? {}) } as Record<string, unknown>;
+  const run = memory.create(made.orchFlow.name, given, null) as TestRun<R>;
+  const mocks = (options.mocks ?? {}) as Record<string, unknown>;
+  const usedMocks = new Set<string>();
+  const target: RunTarget = {
+    runId: run.id,
+    deployment: null,
+    attempt: 1,
+    parameters: given,
+    apiUrl: null,
+    call: (method, path, body) => memory.call(method, path, body),
+    log: (line) => memory.log(run.id, line),
+    timers,
+    localSlots: true,
+    secrets: { ...options.secrets },
+    variables: { ...options.variables },
+  };
+  captureConsole();
+
+  const retries = made.orchFlow.retries ?? 0;
+  const retryDelay = durationMs(flowMade, "retryDelay") ?? 0;
+  const timeout = durationMs(flowMade, "timeout");
+
+  /** One attempt of the flow's body, within its timeout. */
+  const attemptBody = async (): Promise<unknown> => {
+    const checked = await checkAgainst(made.orchFlow.parameters, given, "parameters");
+    target.parameters = checked;
+    const body = withFlowRun({ runId: run.id, flowName: made.orchFlow.name }, undefined, () =>
+      callFlowBody(flowMade, checked),
+    );
+    if (timeout === null) return body;
+    let cancel = () => {};
+    const late = new Promise<never>((_, reject) => {
+      cancel = timers.setTimer(timeout, () => reject(new FlowTimeout(timeout)));
+    });
+    return Promise.race([body, late]).finally(() => cancel());
+  };
+
+  /** Attempts until the run completes, fails for good, or pauses. */
+  const execute = async (): Promise<TestRun<R>> => {
+    for (;;) {
+      run.attempt++;
+      target.attempt = run.attempt;
+      memory.setState(
+        run,
+        run.attempt > 1 && run.state_name === "AwaitingRetry" ? "Retrying" : "Running",
+      );
+      try {
+        await withRunTarget(target, () =>
+          withTaskOverrides(mockSource(mocks, usedMocks), async () => {
+            const value = await attemptBody();
+            await keepFlowResult(value, run.id);
+            return value;
+          }),
+        );
+        memory.setState(run, "Completed");
+        break;
+      } catch (error) {
+        if (error instanceof FlowPaused && run.state === "PAUSED") break;
+        const message = error instanceof Error ? error.message || error.name : String(error);
+        if (run.attempt <= retries) {
+          memory.setState(run, "AwaitingRetry", `attempt ${run.attempt} failed: ${message}`);
+          await withRunTarget(target, () => sleep(retryDelay));
+          continue;
+        }
+        run.error = error;
+        memory.log(run.id, { level: "error", line: `flow ${run.name} failed: ${message}` });
+        memory.setState(run, error instanceof FlowTimeout ? "TimedOut" : "Failed", message);
+        break;
+      }
+    }
+    for (const name of Object.keys(mocks)) {
+      if (!usedMocks.has(name)) {
+        memory.log(run.id, {
+          level: "warn",
+          line: `mock ${name} was not used: no task of that name ran`,
+        });
+      }
+    }
+    return run;
+  };
+
+  // A paused run is where a test stops to look: awaiting the test gives it at once. If its pause
+  // times out later (advance), the same run object says FAILED.
+  let stopped: Promise<TestRun<R>> = execute();
+
+  return {
+    get run() {
+      return run;
+    },
+    // biome-ignore lint/suspicious/noThenProperty: a test awaits its run: `const run = await testFlow(f)`.
+    then(onDone, onError) {
+      return stopped.then(onDone, onError);
+    },
+    async advance(by) {
+      if (!manual) {
+        throw new Error(
+          'advance() moves a manual clock: start the test with testFlow(flow, { clock: "manual" })',
+        );
+      }
+      const ms = parseDuration(by);
+      if (ms === undefined || ms < 0) {
+        throw new TypeError(
+          `advance(${JSON.stringify(by)}): give a duration like "30s", "1h", or milliseconds`,
+        );
+      }
+      await manual.advance(ms);
+    },
+    resume(input = {}) {
+      if (run.state !== "PAUSED" || !run.pause) {
+        throw new Error(`resume(): the run is ${run.state}, not PAUSED`);
+      }
+      memory.answer(run, run.pause.key, input);
+      memory.setState(run, "Resuming");
+      stopped = execute();
+      return stopped;
+    },
+    now: () => new Date(timers.now()),
+  };
+}
+
+/** A run that took longer than its flow's timeout. */
+class FlowTimeout extends Error {
+  constructor(ms: number) {
+    super(`the flow timed out after ${ms} ms`);
+    this.name = "FlowTimeout";
+  }
+}
+
+export type { TestLogLine, TestRun, TestState, TestTaskRun } from "./memory-runs.ts";
