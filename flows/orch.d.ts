@@ -281,6 +281,11 @@ declare module "orch/internal/sdk/logger" {
   /** The SDK's own log lines (task retries and failures). */
   export const sdkLog: RunLogger;
   /**
+   * Lines that code of a run recorded inside this process prints with console.* are that run's
+   * log lines (as a worker's run's output is); everything else prints as before. Installed once.
+   */
+  export function captureConsole(): void;
+  /**
    * Inside a run (the flow-run entry): lines become records, and console.* writes them too, each
    * with its level. A plain console.log or console.error outside a task stays a plain line (the
    * stream gives its level), so a flow's output reads the same as before.
@@ -291,6 +296,14 @@ declare module "orch/internal/sdk/logger" {
 declare module "orch/internal/sdk/pause" {
   import { type ParameterSchema } from "orch/internal/sdk/parameters";
   import { type Duration } from "orch/internal/sdk/retry-policy";
+  /**
+   * Thrown by `pause()` in a run recorded inside this process (a test's): the process cannot end
+   * there, so the run's code stops by unwinding to its start, which records the run PAUSED.
+   */
+  export class FlowPaused extends Error {
+    readonly key: string;
+    constructor(key: string);
+  }
   /** Options of a pause. */
   export interface PauseOptions {
     /** Fail the run unless it is resumed within this long (default: wait for ever). */
@@ -326,7 +339,10 @@ declare module "orch/internal/sdk/run-context" {
     /** The API's base URL (no trailing slash); null when the run is not tracked by a server. */
     apiUrl: string | null;
   }
-  /** The current run (read from the environment each time, so a test can set it). */
+  /**
+   * The current run: the one this code records into (a test's run, a flow called from a program),
+   * else the process's, read from the environment each time (so a test can set it).
+   */
   export function getRunContext(): RunContext;
   /** Whether this process runs a tracked run: one with a run id and an API to report to. */
   export function isTracked(): boolean;
@@ -554,4 +570,326 @@ declare module "orch/internal/sdk/task-context" {
   export function getTaskContext(): TaskContext | undefined;
   /** Run `fn` as (an attempt of) the task run `context`. */
   export function runInTask<R>(context: TaskContext, fn: () => R): R;
+}
+
+declare module "orch/testing" {
+  import { type Flow } from "orch/internal/sdk/flow";
+  import { type TestRun } from "orch/internal/sdk/memory-runs";
+  /** A task's stand-in: called with the task's inputs, its value is the task's (or what it throws). */
+  export type TaskMock = (...inputs: never[]) => unknown;
+  /** Options of testFlow. */
+  export interface TestFlowOptions<P> {
+    /** The run's parameters (checked against the flow's declared schema, as under orch). */
+    parameters?: P;
+    /**
+     * Tasks replaced by name: `{ "fetch-orders": () => [...] }`. A mock runs in place of the
+     * task's body, with its retries and timeout; a value that is not a function is returned as is.
+     */
+    mocks?: Record<string, TaskMock | unknown>;
+    /** "real" (default): waits take their time. "manual": time moves only with `advance()`. */
+    clock?: "real" | "manual";
+    /** Where a manual clock starts (default: now). */
+    start?: Date | string | number;
+    /** What getSecret() and getVariable() return in the run. */
+    secrets?: Record<string, string>;
+    variables?: Record<string, string>;
+  }
+  /** A flow run in a test: await it for the run once it stops (completed, failed or paused). */
+  export interface FlowTest<R> extends PromiseLike<TestRun<R>> {
+    /** The run as it is now. */
+    readonly run: TestRun<R>;
+    /** Move a manual clock forward ("1h", "30s", or ms), firing the waits that come due. */
+    advance(by: string | number): Promise<void>;
+    /** Resume a paused run with `input`: it starts again from the top, as under orch. */
+    resume(input?: Record<string, unknown>): Promise<TestRun<R>>;
+    /** The run's clock now. */
+    now(): Date;
+  }
+  /**
+   * Run `made` as orch would, recorded in memory: `const run = await testFlow(etl, { parameters })`,
+   * then `run.state`, `run.result`, `run.tasks`, `run.logs`. With `clock: "manual"`, keep the test:
+   * `const t = testFlow(f, { clock: "manual" }); await t.advance("1h"); const run = await t;`.
+   */
+  export function testFlow<P extends object, R>(
+    made: Flow<P, R>,
+    options?: TestFlowOptions<P>,
+  ): FlowTest<R>;
+  export type { TestLogLine, TestRun, TestState, TestTaskRun } from "orch/internal/sdk/memory-runs";
+}
+
+declare module "orch/internal/sdk/memory-runs" {
+  import { type StateName, type StateType } from "orch/internal/core/states";
+  import type { Timers } from "orch/internal/core/timers";
+  import type { Artifact } from "orch/internal/sdk/artifacts";
+  import type { TargetLogLine } from "orch/internal/sdk/run-target";
+  /** One state a test run went through. */
+  export interface TestState {
+    type: StateType;
+    name: string;
+    at: string;
+    message: string | null;
+  }
+  /** A task run of a test run, as `orch runs inspect` lists it. */
+  export interface TestTaskRun {
+    id: string;
+    name: string;
+    state: string;
+    /** Completed, Cached, Mocked, Failed, TimedOut, AwaitingRetry, … */
+    state_name: string;
+    attempts: number;
+    started_at: string | null;
+    ended_at: string | null;
+    cached: boolean;
+    /** Its return value as kept (JSON), once it completed. */
+    result?: unknown;
+    /** Why it failed (or why its last attempt did). */
+    message?: string;
+    tags?: string[];
+  }
+  /** A log line of a test run. */
+  export interface TestLogLine {
+    at: string;
+    level: TargetLogLine["level"];
+    line: string;
+    /** The task it was written in. */
+    task?: string;
+    fields?: Record<string, unknown>;
+  }
+  /** A flow run recorded by testFlow: what `orch runs inspect` would show of it. */
+  export interface TestRun<R = unknown> {
+    id: string;
+    /** The flow's name. */
+    name: string;
+    parent_id: string | null;
+    state: StateType;
+    state_name: string;
+    /** Why it is in its state (a failure's message). */
+    message: string | null;
+    parameters: Record<string, unknown>;
+    attempt: number;
+    started_at: string | null;
+    ended_at: string | null;
+    states: TestState[];
+    /** Its return value as kept (JSON), once it completed. */
+    result: R | undefined;
+    /** What it failed with. */
+    error: unknown;
+    /** Its task runs (a subflow's included, as its caller's process reports them). */
+    tasks: TestTaskRun[];
+    /** Its log lines (a subflow's included); a subflow's are its own too. */
+    logs: TestLogLine[];
+    artifacts: (Artifact & {
+      task?: string;
+    })[];
+    subflows: TestRun[];
+    /** The pause it waits in, while PAUSED. */
+    pause: {
+      key: string;
+      timeout_ms: number | null;
+    } | null;
+  }
+  /** The in-memory store of one test: its runs and their task cache. */
+  export interface MemoryRuns {
+    /** A new run, PENDING. */
+    create(name: string, parameters: Record<string, unknown>, parent: TestRun | null): TestRun;
+    /** Record a state of `run`. */
+    setState(run: TestRun, name: StateName, message?: string | null): void;
+    /** Record a log line of the run `runId` (the target's run). */
+    log(runId: string, line: TargetLogLine): void;
+    /** Answer an API call of the SDK. */
+    call<T>(method: string, path: string, body?: unknown): Promise<T>;
+    /** The run's answer to its pause `key` (set by resume). */
+    answer(run: TestRun, key: string, input: Record<string, unknown>): void;
+  }
+  /** The in-memory store of a test, on the test's clock. */
+  export function createMemoryRuns(timers: Timers): MemoryRuns;
+}
+
+declare module "orch/internal/core/states" {
+  /** The state types of a flow run, Prefect's names. Stored as-is: never rename one. */
+  export const STATE_TYPES: readonly [
+    "SCHEDULED",
+    "PENDING",
+    "RUNNING",
+    "COMPLETED",
+    "FAILED",
+    "CRASHED",
+    "CANCELLING",
+    "CANCELLED",
+    "PAUSED",
+  ];
+  export type StateType = (typeof STATE_TYPES)[number];
+  /** State names: each belongs to one type (`Late` and `AwaitingRetry` are SCHEDULED, `TimedOut` is FAILED). */
+  export const STATE_NAMES: {
+    readonly Scheduled: "SCHEDULED";
+    readonly Late: "SCHEDULED";
+    readonly AwaitingRetry: "SCHEDULED";
+    readonly Resuming: "SCHEDULED";
+    readonly Pending: "PENDING";
+    readonly Running: "RUNNING";
+    readonly Retrying: "RUNNING";
+    readonly Completed: "COMPLETED";
+    /** A task run whose value came from the cache: its body did not run. */
+    readonly Cached: "COMPLETED";
+    /** A task run whose body was replaced by a test's mock (orch/testing). */
+    readonly Mocked: "COMPLETED";
+    /** A task run that returned its previous attempt's value for the same inputs. */
+    readonly Reused: "COMPLETED";
+    /** A task run that returned a value recorded in a past run (a replay). */
+    readonly Recorded: "COMPLETED";
+    readonly Failed: "FAILED";
+    readonly TimedOut: "FAILED";
+    readonly Crashed: "CRASHED";
+    readonly Cancelling: "CANCELLING";
+    readonly Cancelled: "CANCELLED";
+    readonly Paused: "PAUSED";
+  };
+  export type StateName = keyof typeof STATE_NAMES;
+  /** States a run never leaves on its own. */
+  export const TERMINAL_TYPES: readonly StateType[];
+  /**
+   * States in which a run holds a worker slot or a process. Not PAUSED: a paused run's process
+   * has exited (it starts again from the top once resumed), so it holds nothing while it waits.
+   */
+  export const ACTIVE_TYPES: readonly StateType[];
+  /**
+   * SCHEDULED names of a run still waiting for its first start. AwaitingRetry is SCHEDULED too, but
+   * that run has already run once.
+   */
+  export const NOT_STARTED_NAMES: readonly StateName[];
+  /** Whether a state type is final. */
+  export function isTerminal(type: StateType): boolean;
+  /** Whether a string is a known state type (case-insensitive input is upper-cased first). */
+  export function isStateType(value: string): value is StateType;
+  /** The default name of a state type: `RUNNING` -> `Running`. */
+  export function defaultName(type: StateType): StateName;
+  /** A state as proposed by the scheduler, a worker or a user. */
+  export interface ProposedState {
+    type: StateType;
+    /** Defaults to the type's own name. */
+    name?: StateName;
+    message?: string;
+  }
+}
+
+declare module "orch/internal/core/timers" {
+  /**
+   * Timers that can be replaced: the flow runtime waits (retry delays, timeouts) through these,
+   * so a test can run an hour of waiting at once with a manual clock (orch/testing).
+   */
+  /** Time and timers: the real ones, or a manual clock's. */
+  export interface Timers {
+    /** Milliseconds since the epoch. */
+    now(): number;
+    /** Call `fn` once `ms` have passed; returns what cancels it. */
+    setTimer(ms: number, fn: () => void): () => void;
+  }
+  /** The runtime's own clock and timers. */
+  export const realTimers: Timers;
+  /** A clock that moves only when told: `advance(ms)` fires the timers due on the way, in order. */
+  export interface ManualClock extends Timers {
+    /** Move the clock `ms` forward, firing each timer as its time comes, letting the code it wakes run. */
+    advance(ms: number): Promise<void>;
+  }
+  /** A manual clock that starts at `start` (epoch milliseconds). */
+  export function createManualClock(start: number): ManualClock;
+}
+
+declare module "orch/internal/sdk/run-target" {
+  import type { LogLevel } from "orch/internal/core/log-record";
+  import { type Timers } from "orch/internal/core/timers";
+  /** One log line of a run recorded through a target. */
+  export interface TargetLogLine {
+    level: LogLevel;
+    line: string;
+    fields?: Record<string, unknown>;
+    /** The subflow run it was written in, when not the target's own run. */
+    subflow?: string;
+  }
+  /** Where a run records itself, and the clock it waits with. */
+  export interface RunTarget {
+    /** The run's id. */
+    runId: string;
+    deployment: string | null;
+    /** Which attempt of the run this is (1 for the first). */
+    attempt: number;
+    /** The run's parameters. */
+    parameters: Record<string, unknown>;
+    /** The API's URL; null when the target is not reached over HTTP. */
+    apiUrl: string | null;
+    /** An API call of the run, `:run` already filled in: answers as the API does. */
+    call<T>(method: "GET" | "POST" | "PUT" | "DELETE", path: string, body?: unknown): Promise<T>;
+    /** A log line of the run. */
+    log(line: TargetLogLine): void;
+    /** The clock the SDK waits with (retry delays, timeouts). */
+    timers: Timers;
+    /** Tag slots are held in this process only (no other run shares them). */
+    localSlots: boolean;
+    /** The run's secrets and variables. */
+    secrets: Record<string, string>;
+    variables: Record<string, string>;
+  }
+  /** The target of the code running now, or undefined (a worker's run, or no run at all). */
+  export function currentTarget(): RunTarget | undefined;
+  /** Run `fn` recording into `target`. */
+  export function withRunTarget<T>(target: RunTarget, fn: () => T): T;
+  /** The SDK's clock: the target's, or the real one. */
+  export function sdkTimers(): Timers;
+  /** The SDK's time now, as ISO text. */
+  export function isoNow(): string;
+  /** Wait `ms` on the SDK's clock. */
+  export function sleep(ms: number): Promise<void>;
+}
+
+declare module "orch/internal/core/log-record" {
+  /**
+   * How a flow's process marks a line of its output as a structured log record: a level, fields,
+   * or the message its run fails with. The SDK writes these lines; the worker's log capture reads
+   * them back. Why lines on stdout/stderr and not API calls: the output is the one channel every
+   * run has (a remote worker, an ad-hoc run with no server), the worker reads it to the end before
+   * it decides the final state, and records keep their order among the flow's other output.
+   */
+  /** Log levels, least severe first. */
+  export const LOG_LEVELS: readonly ["debug", "info", "warn", "error"];
+  export type LogLevel = (typeof LOG_LEVELS)[number];
+  /** Whether a value is a log level. */
+  export function isLogLevel(value: unknown): value is LogLevel;
+  /** The levels at or above `level` (what `--level warn` shows). */
+  export function levelsFrom(level: LogLevel): LogLevel[];
+  /**
+   * The first character of a record line: ASCII record separator, which no ordinary text line
+   * starts with, then `orch` and a JSON object.
+   */
+  export const RECORD_MARK = "\u001Eorch";
+  /**
+   * The field that names the subflow run a line was written in. A subflow runs in its caller's
+   * process, so its lines arrive with the caller's output; this field is how they are listed as
+   * the subflow's own logs too.
+   */
+  export const SUBFLOW_FIELD = "subflow_run";
+  /** A structured line: its level, text and fields. */
+  export interface LogRecord {
+    level: LogLevel;
+    line: string;
+    fields?: Record<string, unknown>;
+  }
+  /** What a record line can carry: a log record, or the message the run fails with. */
+  export type OutputRecord =
+    | LogRecord
+    | {
+        failure: string;
+      };
+  /** The line a flow prints for a log record (no newline; a multi-line text stays one line). */
+  export function encodeLogRecord(record: LogRecord): string;
+  /** The line a flow prints last when it fails: its error's message becomes the run's message. */
+  export function encodeFailure(message: string): string;
+  /**
+   * The record a line carries, or null for a plain line (anything that does not parse as a record
+   * stays the text it is).
+   */
+  export function decodeRecord(line: string): OutputRecord | null;
+  /** Fields as `key=value` text for a terminal (strings bare, other values as JSON). */
+  export function renderFields(fields: Record<string, unknown>): string;
+  /** The level a plain line of a stream has: stdout info, stderr error, orch's own notes warn. */
+  export function streamLevel(stream: string): LogLevel;
 }

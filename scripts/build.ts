@@ -24,12 +24,15 @@ const { values } = parseArgs({
   },
 });
 
-// The types `orch init` writes come from the SDK's source; regenerate them before compiling.
-const types = Bun.spawnSync(["bun", join(import.meta.dirname, "gen-sdk-types.ts")], {
-  stdout: "inherit",
-  stderr: "inherit",
-});
-if (types.exitCode !== 0) process.exit(1);
+// The types and the package `orch init` writes come from the SDK's source; regenerate them
+// before compiling.
+for (const script of ["gen-sdk-types.ts", "gen-sdk-package.ts"]) {
+  const generated = Bun.spawnSync(["bun", join(import.meta.dirname, script)], {
+    stdout: "inherit",
+    stderr: "inherit",
+  });
+  if (generated.exitCode !== 0) process.exit(1);
+}
 
 // The web UI's files go inside the executable: its loader module becomes the files themselves.
 const app = await buildApp();

@@ -20,13 +20,15 @@ import { tmpdir } from "node:os";
 import { join, posix, relative } from "node:path";
 
 const ROOT = join(import.meta.dirname, "..");
-const ENTRY = "src/sdk/index.ts";
 const HEADER = `// Types of the "orch" module for editors: inside orch, \`import { flow, task } from "orch"\`
 // resolves to its SDK. Written by orch init from the SDK's source; orch --help tells more.
 `;
 
+/** The entries of the SDK: "orch" and "orch/testing". */
+const ENTRIES = { "sdk/index": "orch", "sdk/testing": "orch/testing" } as Record<string, string>;
+
 /** The declaration files tsc emits for the SDK, by path relative to src/ without ".d.ts". */
-function emitDeclarations(): Map<string, string> {
+export function emitDeclarations(): Map<string, string> {
   const out = mkdtempSync(join(tmpdir(), "orch-dts-"));
   try {
     const tsc = Bun.spawnSync(
@@ -51,7 +53,7 @@ function emitDeclarations(): Map<string, string> {
         join(ROOT, "src"),
         "--outDir",
         out,
-        join(ROOT, ENTRY),
+        ...Object.keys(ENTRIES).map((key) => join(ROOT, `src/${key}.ts`)),
       ],
       { cwd: ROOT, stdout: "pipe", stderr: "pipe" },
     );
@@ -81,7 +83,7 @@ function emitDeclarations(): Map<string, string> {
 
 /** The ambient module name of an emitted file. */
 function moduleName(key: string): string {
-  return key === "sdk/index" ? "orch" : `orch/internal/${key}`;
+  return ENTRIES[key] ?? `orch/internal/${key}`;
 }
 
 /** One emitted file as `declare module "…" { … }`, its relative imports renamed to match. */
@@ -110,11 +112,10 @@ function importsOf(key: string, text: string): string[] {
 }
 
 /**
- * The whole generated declaration file: the SDK's index and only the files its declarations
- * reach (a module the SDK uses at run time but never names in a type stays out).
+ * The SDK's entries and only the files their declarations reach (a module the SDK uses at run
+ * time but never names in a type stays out), in the order met.
  */
-export function renderSdkTypes(): string {
-  const files = emitDeclarations();
+export function reachedDeclarations(files: Map<string, string>): string[] {
   const reached: string[] = [];
   const visit = (key: string) => {
     if (reached.includes(key)) return;
@@ -123,12 +124,18 @@ export function renderSdkTypes(): string {
     reached.push(key);
     for (const next of importsOf(key, text)) visit(next);
   };
-  visit("sdk/index");
+  for (const entry of Object.keys(ENTRIES)) visit(entry);
+  return reached;
+}
+
+/** The whole generated declaration file: each reached file as an ambient module. */
+export function renderSdkTypes(files = emitDeclarations()): string {
+  const reached = reachedDeclarations(files);
   return [HEADER, ...reached.map((key) => ambient(key, files.get(key)!))].join("\n");
 }
 
 /** Text in the project's format (Biome), so generated files pass the lint as they are. */
-function formatted(path: string, text: string): string {
+export function formatted(path: string, text: string): string {
   const biome = Bun.spawnSync(
     [join(ROOT, "node_modules/.bin/biome"), "format", `--stdin-file-path=${path}`],
     {

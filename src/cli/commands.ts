@@ -26,6 +26,7 @@ export const COMMANDS: Record<string, Loader> = {
   up: load(() => import("./up.ts")),
   init: load(() => import("./init.ts")),
   deploy: load(() => import("./deploy.ts")),
+  test: load(() => import("./test.ts")),
   deployments: group(
     "deployments",
     "List, inspect, pause, resume, remove or roll back deployments",

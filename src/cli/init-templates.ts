@@ -39,6 +39,30 @@ deployments:
 }
 `,
   "flows/orch.d.ts": ORCH_DTS,
+  "tests/etl.test.ts": `// A flow's test: orch test runs it (no Bun or Node needed); bun test and vitest do too.
+import { expect, test } from "bun:test";
+import { testFlow } from "orch/testing";
+import etl from "../flows/etl.ts";
+
+test("etl prices the day's orders and loads their total", async () => {
+  // The real SDK against an in-memory store: no server, no files, in milliseconds.
+  const run = await testFlow(etl, { parameters: { day: "2026-01-01", limit: 2 } });
+  expect(run.state).toBe("COMPLETED");
+  expect(run.result).toEqual({ day: "2026-01-01", orders: 2, total: 36, report: "2026-01-01: 36" });
+  expect(run.tasks.filter((t) => t.name === "price")).toHaveLength(2);
+  expect(run.subflows.map((s) => [s.name, s.state])).toEqual([["report", "COMPLETED"]]);
+  expect(run.artifacts.map((a) => a.key)).toEqual(["orders"]);
+});
+
+test("a task replaced by a fixture", async () => {
+  const run = await testFlow(etl, {
+    parameters: { day: "2026-01-02" },
+    mocks: { extract: (day: string) => [{ order: 1, day, amount: 100 }] },
+  });
+  expect(run.result).toMatchObject({ orders: 1, total: 120 });
+  expect(run.tasks.find((t) => t.name === "extract")?.state_name).toBe("Mocked");
+});
+`,
   "flows/etl.ts": `import { createArtifact, flow, getRunLogger, task } from "orch";
 
 // Cached for an hour: a later run for the same day and limit reuses the orders, not running this.

@@ -3,11 +3,16 @@ import { dirname, join, relative, resolve } from "node:path";
 import { defineCommand } from "citty";
 import { write } from "../core/stdio.ts";
 import { DEFINITION_SCHEMA } from "../definitions/schema.ts";
+import { installSdkPackage } from "./init-sdk-package.ts";
 import { INIT_FILES } from "./init-templates.ts";
 import { c, log } from "./output.ts";
 
 export default defineCommand({
-  meta: { name: "init", description: "Create a project with example flows" },
+  meta: {
+    name: "init",
+    description:
+      "Create a project with example flows and a test; in a project, bring its node_modules/orch up to date",
+  },
   args: {
     dir: { type: "positional", description: "Where to create it", required: false, default: "." },
   },
@@ -26,6 +31,12 @@ export default defineCommand({
       mkdirSync(dirname(target), { recursive: true });
       writeFileSync(target, content);
       log.info(`created ${path}`);
+    }
+    const sdk = installSdkPackage(root);
+    if (sdk === "written")
+      log.info("created node_modules/orch (the SDK, for Bun, Node and editors)");
+    if (sdk === "foreign") {
+      log.warn("node_modules/orch is a package orch did not write; kept as it is");
     }
     const rel = relative(process.cwd(), root);
     const where = rel.startsWith("..") ? root : rel || ".";
