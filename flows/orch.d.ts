@@ -366,6 +366,20 @@ declare module "orch/internal/sdk/run-context" {
       json?: string;
     },
   ): Promise<T>;
+  /**
+   * One call of orch's API at `apiUrl` with `token`: the parsed JSON answer, or a RunApiError that
+   * says what was wrong (the server's problems and where), or that it did not answer.
+   */
+  export function requestApi<T>(
+    apiUrl: string,
+    token: string,
+    method: "GET" | "POST" | "PUT" | "DELETE",
+    path: string,
+    json: string | undefined,
+    options?: {
+      timeoutMs?: number;
+    },
+  ): Promise<T>;
 }
 
 declare module "orch/internal/sdk/scheduled-at" {

@@ -21,6 +21,10 @@ async function main(argv: string[]): Promise<void> {
       import("./sdk/describe-flow.ts"),
     ]);
     exitAfterFlow(await describeFlow(argv.slice(1)));
+  } else if (first === "__record") {
+    // Internal: a flow called from a plain program records into the store through this.
+    const { serveRecorder } = await import("./cli/record-local.ts");
+    await serveRecorder(argv.slice(1));
   } else {
     const { runCli } = await import("./cli/index.ts");
     await runCli(argv);

@@ -105,3 +105,20 @@ export function projectServer(dir: () => string) {
     },
   };
 }
+
+/**
+ * The real Node on PATH, or null. Why not Bun.which("node"): under `bun --bun`, PATH starts with
+ * a folder where `node` is Bun itself.
+ */
+export function realNode(): string | null {
+  for (const folder of (process.env.PATH ?? "").split(":")) {
+    const candidate = Bun.which("node", { PATH: folder });
+    if (!candidate) continue;
+    const probe = Bun.spawnSync([candidate, "-p", "typeof Bun"], {
+      stdout: "pipe",
+      stderr: "pipe",
+    });
+    if (probe.stdout.toString().trim() === "undefined") return candidate;
+  }
+  return null;
+}

@@ -7,6 +7,7 @@ import { currentFlowRun } from "./flow-context.ts";
 import type { ParameterSchema } from "./parameters.ts";
 import { type Duration, durationMs as toMs } from "./retry-policy.ts";
 import { runSubflow } from "./subflow.ts";
+import { callTracked } from "./track-call.ts";
 
 /** Options of a flow. A deployment's own values (retries, timeout, …) override these. */
 export interface FlowOptions {
@@ -46,9 +47,12 @@ export function flow<P extends object, R>(
       : { ...more, ...nameOrOptions };
   const made = Object.assign(
     async (params: P): Promise<R> => {
-      // Inside a run, a flow called by a flow is its subflow; outside any, a plain call.
+      // Inside a run, a flow called by a flow is its subflow; outside any, a run of its own
+      // (tracked when orch can record it). A worker's process runs its flow through the entry,
+      // never here: a flow its top-level code calls is a plain call.
       if (currentFlowRun()) return runSubflow(made as Flow<object, unknown>, params) as Promise<R>;
-      return fn(params);
+      if (process.env.ORCH_RUN_ID) return fn(params);
+      return callTracked(made as Flow<object, unknown>, params) as Promise<R>;
     },
     { orchFlow: options },
   );

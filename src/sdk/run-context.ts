@@ -74,16 +74,33 @@ export async function callRunApi<T>(
   }
   const { runId, apiUrl } = getRunContext();
   if (!runId || !apiUrl) throw new RunApiError("this process is not a tracked orch run", null);
-  const url = `${apiUrl}${path.replace(":run", encodeURIComponent(runId))}`;
+  const url = path.replace(":run", encodeURIComponent(runId));
+  const body_ = options.json ?? (body === undefined ? undefined : JSON.stringify(body));
+  return requestApi<T>(apiUrl, process.env.ORCH_API_TOKEN ?? "", method, url, body_, options);
+}
+
+/**
+ * One call of orch's API at `apiUrl` with `token`: the parsed JSON answer, or a RunApiError that
+ * says what was wrong (the server's problems and where), or that it did not answer.
+ */
+export async function requestApi<T>(
+  apiUrl: string,
+  token: string,
+  method: "GET" | "POST" | "PUT" | "DELETE",
+  path: string,
+  json: string | undefined,
+  options: { timeoutMs?: number } = {},
+): Promise<T> {
+  const url = `${apiUrl}${path}`;
   let res: Response;
   try {
     res = await fetch(url, {
       method,
       headers: {
         "content-type": "application/json",
-        authorization: `Bearer ${process.env.ORCH_API_TOKEN ?? ""}`,
+        authorization: `Bearer ${token}`,
       },
-      body: options.json ?? (body === undefined ? undefined : JSON.stringify(body)),
+      body: json,
       // A server that does not answer must not hold the flow's process open forever.
       signal: AbortSignal.timeout(options.timeoutMs ?? 10_000),
     });

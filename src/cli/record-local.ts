@@ -1,0 +1,49 @@
+/**
+ * `orch __record --dir ROOT` (internal): the project's store served on a loopback port for one
+ * flow call of a plain program (see sdk/track-call.ts), while no server runs. It prints
+ * `{"url","token"}` on one line, answers only requests with that token, and ends when its input
+ * closes (the call is over, or the program is gone), so nothing is left running.
+ */
+import { randomUUID } from "node:crypto";
+import { findServer } from "../client/find-server.ts";
+import { projectPaths } from "../core/paths.ts";
+import { createLocalApi } from "../server/local-api.ts";
+
+/** Serve the store of the project at `--dir` until stdin closes, then exit. */
+export async function serveRecorder(argv: string[]): Promise<never> {
+  const at = argv.indexOf("--dir");
+  const dir = at >= 0 ? argv[at + 1] : undefined;
+  if (!dir) {
+    process.stderr.write("usage: orch __record --dir PROJECT\n");
+    process.exit(2);
+  }
+  const paths = projectPaths(dir);
+  const server = findServer(paths, {}, {});
+  if (server) {
+    // The store has one writer while a server runs: record through it instead.
+    process.stderr.write(`orch's server for ${dir} runs at ${server.url}: record through it\n`);
+    process.exit(1);
+  }
+  const local = createLocalApi(paths);
+  const token = randomUUID();
+  const recorder = Bun.serve({
+    hostname: "127.0.0.1",
+    port: 0,
+    fetch: (req) =>
+      req.headers.get("authorization") === `Bearer ${token}`
+        ? local.fetch(req)
+        : Response.json(
+            { error: { message: "this recorder answers its own caller only" } },
+            { status: 401 },
+          ),
+  });
+  process.stdout.write(`${JSON.stringify({ url: `http://127.0.0.1:${recorder.port}`, token })}\n`);
+  await new Promise<void>((resolve) => {
+    process.stdin.on("end", resolve);
+    process.stdin.on("close", resolve);
+    process.stdin.resume();
+  });
+  await recorder.stop(true);
+  local.close();
+  process.exit(0);
+}

@@ -1,0 +1,123 @@
+import { mkdirSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { afterAll, beforeAll, expect, test } from "vitest";
+import { ORCH, orch, realNode, tempDir } from "../helpers.ts";
+
+// orch test and orch/testing from a new project: the example test orch init writes passes under
+// orch test (the binary alone, no bun or node on PATH) and under bun test; the harness works
+// under node:test and Vitest on Node too, from the package orch init writes.
+const BUN = resolve(import.meta.dirname, "../../node_modules/.bin/bun");
+const VITEST = resolve(import.meta.dirname, "../../node_modules/vitest/vitest.mjs");
+const NODE = realNode();
+
+let dir: string;
+let cleanup: () => void;
+let emptyPath: string;
+
+async function run(argv: string[], env: Record<string, string> = {}, cwd = dir) {
+  const proc = Bun.spawn(argv, {
+    cwd,
+    env: { ...process.env, NO_COLOR: "1", ...env },
+    stdout: "pipe",
+    stderr: "pipe",
+  });
+  const [stdout, stderr, code] = await Promise.all([
+    new Response(proc.stdout).text(),
+    new Response(proc.stderr).text(),
+    proc.exited,
+  ]);
+  return { code, out: stdout + stderr };
+}
+
+beforeAll(async () => {
+  ({ dir, cleanup } = tempDir());
+  emptyPath = join(dir, "empty-bin");
+  mkdirSync(emptyPath);
+  const init = await orch(["init", dir]);
+  expect(init.code, init.stderr).toBe(0);
+  expect(init.stderr).toContain("created tests/etl.test.ts");
+  expect(init.stderr).toContain("created node_modules/orch");
+});
+
+afterAll(() => cleanup());
+
+test("orch test runs the example test of orch init with the binary alone (no bun or node on PATH)", async () => {
+  expect(Bun.which("bun", { PATH: emptyPath })).toBeNull();
+  expect(Bun.which("node", { PATH: emptyPath })).toBeNull();
+  const ran = await run([ORCH, "test"], { PATH: emptyPath });
+  expect(ran.out).toContain("2 pass");
+  expect(ran.out).toContain("0 fail");
+  expect(ran.code, ran.out).toBe(0);
+});
+
+test("a failing flow test fails orch test; runner options pass after --", async () => {
+  await Bun.write(
+    join(dir, "tests/failing.test.ts"),
+    `import { expect, test } from "bun:test";
+import { flow } from "orch";
+import { testFlow } from "orch/testing";
+test("a failing flow", async () => {
+  const run = await testFlow(flow("boom", () => { throw new Error("boom"); }));
+  expect(run.state).toBe("COMPLETED");
+});
+`,
+  );
+  try {
+    const failed = await run([ORCH, "test"], { PATH: emptyPath });
+    expect(failed.code).toBe(1);
+    expect(failed.out).toContain("1 fail");
+    const only = await run([ORCH, "test", "--", "-t", "fixture"], { PATH: emptyPath });
+    expect(only.out).toContain("1 pass");
+    expect(only.code, only.out).toBe(0);
+  } finally {
+    await Bun.file(join(dir, "tests/failing.test.ts")).delete();
+  }
+});
+
+test("the example test passes under bun test too", async () => {
+  const ran = await run([BUN, "test"]);
+  expect(ran.out).toContain("2 pass");
+  expect(ran.code, ran.out).toBe(0);
+});
+
+const HARNESS_TEST = (imports: string) => `${imports}
+import { flow, task } from "orch";
+import { testFlow } from "orch/testing";
+
+const fetchRates = task("fetch-rates", async () => { throw new Error("no network"); });
+const flaky = task("flaky", async (n) => { if (n < 2) throw new Error("down"); return n; }, { retries: 1, retryDelay: "1h" });
+const pricing = flow("pricing", async ({ n }) => (await fetchRates())[0] * (await flaky(n)));
+
+test("a retry delay of an hour on a manual clock, and a mock", async () => {
+  const t = testFlow(pricing, { parameters: { n: 1 }, clock: "manual", mocks: { "fetch-rates": () => [10] } });
+  await t.advance("1h");
+  const run = await t;
+  assert.equal(run.state, "FAILED");
+  assert.deepEqual(run.tasks.map((x) => [x.name, x.state_name, x.attempts]), [["fetch-rates", "Mocked", 1], ["flaky", "Failed", 2]]);
+  const ok = await testFlow(pricing, { parameters: { n: 3 }, mocks: { "fetch-rates": [10] } });
+  assert.equal(ok.result, 30);
+});
+`;
+
+test.skipIf(!NODE)("orch/testing works under node:test (Node, no Bun)", async () => {
+  await Bun.write(
+    join(dir, "node-tests/pricing.test.mjs"),
+    HARNESS_TEST(`import { test } from "node:test";\nimport assert from "node:assert/strict";`),
+  );
+  const ran = await run([NODE!, "--test", "node-tests/pricing.test.mjs"], { PATH: emptyPath });
+  expect(ran.out).toContain("# pass 1");
+  expect(ran.code, ran.out).toBe(0);
+});
+
+test.skipIf(!NODE)("orch/testing works under Vitest on Node", async () => {
+  await Bun.write(
+    join(dir, "vitest-tests/pricing.test.mjs"),
+    HARNESS_TEST(`import assert from "node:assert/strict";`),
+  );
+  const ran = await run(
+    [NODE!, VITEST, "run", "--globals", "--root", dir, "vitest-tests/pricing.test.mjs"],
+    { PATH: emptyPath },
+  );
+  expect(ran.out).toContain("1 passed");
+  expect(ran.code, ran.out).toBe(0);
+});
