@@ -13,7 +13,9 @@
  * static page of the same size.
  * Large projects on the binary: 1,000 and 10,000 deployments from start to healthy and to fully
  * planned, idle CPU and RSS, and 2,000 new deployments saved beside 5,000 (`scale`).
- * `--only runs|schedule|deploy|api|monitor|tui|tasks|web|docker|retention|startup|scale` runs one section.
+ * The flow author's loop: a flow of 20 tasks under testFlow, and `orch test` of orch init's example.
+ * `--only runs|schedule|deploy|api|monitor|tui|tasks|web|docker|retention|startup|scale|testing`
+ * runs one section.
  */
 import { parseArgs } from "node:util";
 import { benchApi } from "./bench-api.ts";
@@ -58,6 +60,7 @@ const sections: Record<string, () => Promise<unknown>> = {
   retention: benchRetention,
   startup: () => benchOnBinary("scripts/bench-startup.ts", "the start-up benchmark"),
   scale: () => benchOnBinary("scripts/bench-scale.ts", "the large-project benchmark"),
+  testing: () => benchOnBinary("scripts/bench-testing.ts", "the testing benchmark"),
 };
 
 let built = false;

@@ -88,7 +88,7 @@ async function expectTracked(before: number) {
   expect(bun.stderr).not.toContain("untracked");
   const node = await script(NODE!, "call.mjs");
   expect(node.code, node.stderr).toBe(0);
-  expect(node.stdout).toMatch(/RESULT 42\n[^]*RESULT 2\n/);
+  expect(node.stdout).toMatch(/RESULT 42\n[\s\S]*RESULT 2\n/);
   expect(node.stderr).not.toContain("untracked");
 
   const runs = await adHocRuns();
@@ -160,7 +160,7 @@ describe.skipIf(!NODE)("a flow called from a plain program", () => {
       );
       const node = await script(NODE!, "call.mjs", elsewhere.dir);
       expect(node.code, node.stderr).toBe(0);
-      expect(node.stdout).toMatch(/RESULT 42\n[^]*RESULT 2\n/);
+      expect(node.stdout).toMatch(/RESULT 42\n[\s\S]*RESULT 2\n/);
       expect(node.stderr.match(/runs untracked/g)).toHaveLength(1);
       expect(node.stderr).toContain(
         "orch: flow js-sum runs untracked: no orch project here (a folder with flows/ or .orch/, here or above)",
