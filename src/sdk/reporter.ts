@@ -5,7 +5,7 @@
  * an ad-hoc run with no server). The flow-run entry flushes what is left before the process ends.
  */
 import { callRunApi, isTracked } from "./run-context.ts";
-import { currentTarget } from "./run-target.ts";
+import { currentTarget, type RunTarget } from "./run-target.ts";
 
 /** Where a kind of report goes, and how a batch of it is wrapped. */
 export interface ReportChannelOptions<T> {
@@ -36,6 +36,8 @@ const queues: Queue[] = [];
 let sending: Promise<void> = Promise.resolve();
 let timer: ReturnType<typeof setTimeout> | null = null;
 const failures: string[] = [];
+/** The reports of each run target, sent in order. */
+const targetChains = new WeakMap<RunTarget, Promise<unknown>>();
 
 /**
  * Bytes of items per request, under the API's 1 MiB body limit. An item with a result near the
@@ -104,14 +106,18 @@ export function createReportChannel<T>(options: ReportChannelOptions<T>): Report
     send(item) {
       const target = currentTarget();
       if (target) {
-        // A run recorded through a target gets each report at once: there is one process and
-        // no batch to wait for, and runs side by side must not share a queue.
+        // A run recorded through a target gets each report as it comes, one after another (a
+        // later state never overtakes an earlier one), on a chain of its own: runs side by
+        // side must not share a queue.
         const path = options.path.replace(":run", encodeURIComponent(target.runId));
-        target.call("POST", path, { [options.field]: [item] }).catch((error: Error) => {
-          if (!failures.some((f) => f.startsWith(options.path))) {
-            failures.push(`${options.path}: ${error.message}`);
-          }
-        });
+        const chain = (targetChains.get(target) ?? Promise.resolve())
+          .then(() => target.call("POST", path, { [options.field]: [item] }))
+          .catch((error: Error) => {
+            if (!failures.some((f) => f.startsWith(options.path))) {
+              failures.push(`${options.path}: ${error.message}`);
+            }
+          });
+        targetChains.set(target, chain);
         return;
       }
       if (!isTracked()) return;
@@ -132,6 +138,11 @@ export async function flushReports(): Promise<void> {
     timer = null;
   }
   await sendAll();
+}
+
+/** Wait until every report of `target` so far is delivered (or given up). */
+export async function flushTargetReports(target: RunTarget): Promise<void> {
+  await targetChains.get(target);
 }
 
 /** The reports that could not be delivered (one line per kind), to tell the user once. */

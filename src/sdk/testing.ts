@@ -13,6 +13,7 @@ import { captureConsole } from "./logger.ts";
 import { createMemoryRuns, type TestRun } from "./memory-runs.ts";
 import { checkAgainst } from "./parameters.ts";
 import { FlowPaused } from "./pause.ts";
+import { flushTargetReports } from "./reporter.ts";
 import { keepFlowResult } from "./result.ts";
 import { type RunTarget, sleep, withRunTarget } from "./run-target.ts";
 import { type TaskOverrideSource, withTaskOverrides } from "./task-overrides.ts";
@@ -145,12 +146,14 @@ export function testFlow<P extends object, R>(
           withTaskOverrides(mockSource(mocks, usedMocks), async () => {
             const value = await attemptBody();
             await keepFlowResult(value, run.id);
+            await flushTargetReports(target);
             return value;
           }),
         );
         memory.setState(run, "Completed");
         break;
       } catch (error) {
+        await flushTargetReports(target);
         if (error instanceof FlowPaused && run.state === "PAUSED") break;
         const message = error instanceof Error ? error.message || error.name : String(error);
         if (run.attempt <= retries) {

@@ -21,6 +21,7 @@ import { callFlowBody, type Flow } from "./flow.ts";
 import { withFlowRun } from "./flow-context.ts";
 import { captureConsole } from "./logger.ts";
 import { checkAgainst } from "./parameters.ts";
+import { flushTargetReports } from "./reporter.ts";
 import { keepFlowResult } from "./result.ts";
 import { requestApi } from "./run-context.ts";
 import { type RunTarget, type TargetLogLine, withRunTarget } from "./run-target.ts";
@@ -197,12 +198,14 @@ export async function callTracked(made: Flow<object, unknown>, params: object): 
       await keepFlowResult(value, run.id);
       return value;
     });
+    await flushTargetReports(target);
     await flush();
     await report({ type: "COMPLETED" });
     return value;
   } catch (error) {
     const message = error instanceof Error ? error.message || error.name : String(error);
     log({ level: "error", line: error instanceof Error ? (error.stack ?? message) : message });
+    await flushTargetReports(target);
     await flush();
     await report({ type: "FAILED", message });
     throw error;
