@@ -7,6 +7,7 @@
 import { randomUUID } from "node:crypto";
 import { findServer } from "../client/find-server.ts";
 import { projectPaths } from "../core/paths.ts";
+import { write } from "../core/stdio.ts";
 import { createLocalApi } from "../server/local-api.ts";
 
 /** Serve the store of the project at `--dir` until stdin closes, then exit. */
@@ -14,14 +15,14 @@ export async function serveRecorder(argv: string[]): Promise<never> {
   const at = argv.indexOf("--dir");
   const dir = at >= 0 ? argv[at + 1] : undefined;
   if (!dir) {
-    process.stderr.write("usage: orch __record --dir PROJECT\n");
+    write("stderr", "usage: orch __record --dir PROJECT\n");
     process.exit(2);
   }
   const paths = projectPaths(dir);
   const server = findServer(paths, {}, {});
   if (server) {
     // The store has one writer while a server runs: record through it instead.
-    process.stderr.write(`orch's server for ${dir} runs at ${server.url}: record through it\n`);
+    write("stderr", `orch's server for ${dir} runs at ${server.url}: record through it\n`);
     process.exit(1);
   }
   const local = createLocalApi(paths);
@@ -37,7 +38,7 @@ export async function serveRecorder(argv: string[]): Promise<never> {
             { status: 401 },
           ),
   });
-  process.stdout.write(`${JSON.stringify({ url: `http://127.0.0.1:${recorder.port}`, token })}\n`);
+  write("stdout", `${JSON.stringify({ url: `http://127.0.0.1:${recorder.port}`, token })}\n`);
   await new Promise<void>((resolve) => {
     process.stdin.on("end", resolve);
     process.stdin.on("close", resolve);
