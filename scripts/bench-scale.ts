@@ -140,7 +140,9 @@ type Get = (path: string) => Promise<unknown>;
  */
 async function plannedRuns(get: Get, name: string): Promise<number> {
   try {
-    const runs = (await get(`/api/runs?deployment=${name}&limit=100`)) as { state: string }[];
+    const { runs } = (await get(`/api/runs?deployment=${name}&limit=100`)) as {
+      runs: { state: string }[];
+    };
     return runs.filter((r) => r.state === "SCHEDULED").length;
   } catch {
     return 0;
