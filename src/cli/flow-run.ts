@@ -7,6 +7,7 @@ import { write } from "../core/stdio.ts";
 import { becomeSubreaper, runAdHocFlow } from "../worker/index.ts";
 import { connect, connectArgs, jsonArg } from "./connect.ts";
 import { paintState } from "./format.ts";
+import { abortOnInterrupt } from "./interrupt.ts";
 import { c, log, printJson, rawArg, showLogLine } from "./output.ts";
 import { parseParams, repeated } from "./parse-params.ts";
 
@@ -81,15 +82,7 @@ export default defineCommand({
     const parameters = parseParams(repeated(rawArgs, ["p", "param"]), args.params, null);
     const target = findServer(projectPaths(findProjectRoot(args.dir) ?? "."), args);
     const conn = await connect(args, { local: true });
-    const abort = new AbortController();
-    let interrupts = 0;
-    const onInterrupt = () => {
-      if (++interrupts > 1) process.exit(130);
-      write("stderr", "\ncancelling the run (Ctrl-C again leaves at once)\n");
-      abort.abort();
-    };
-    process.on("SIGINT", onInterrupt);
-    process.on("SIGTERM", onInterrupt);
+    const interrupt = abortOnInterrupt("the run");
     // The flow is the one process this one starts: what it leaves behind is re-parented here.
     becomeSubreaper();
     try {
@@ -102,7 +95,7 @@ export default defineCommand({
         parameters,
         ...(conn.remote && target ? { apiUrl: target.url, token: target.token } : {}),
         logger: log,
-        signal: abort.signal,
+        signal: interrupt.signal,
         onRun: (run) =>
           log.info(
             `run ${c.bold(run.id.slice(0, 8), "stderr")} of ${file} (ad hoc${conn.remote ? "" : ", no server"})`,
@@ -123,8 +116,7 @@ export default defineCommand({
       }
       return result.state === "COMPLETED" ? 0 : 1;
     } finally {
-      process.off("SIGINT", onInterrupt);
-      process.off("SIGTERM", onInterrupt);
+      interrupt.release();
       conn.close();
     }
   },

@@ -8,6 +8,7 @@ import { write } from "../core/stdio.ts";
 import { becomeSubreaper, runAdHocFlow } from "../worker/index.ts";
 import { connect, connectArgs, projectOf } from "./connect.ts";
 import { paintState } from "./format.ts";
+import { abortOnInterrupt } from "./interrupt.ts";
 import { c, log, rawArg, showLogLine } from "./output.ts";
 import { projectRelative, readRecordedRun } from "./runs-recorded.ts";
 
@@ -83,15 +84,7 @@ export default defineCommand({
         );
       }
       const target = findServer(paths, args);
-      let interrupts = 0;
-      const abort = new AbortController();
-      const onInterrupt = () => {
-        if (++interrupts > 1) process.exit(130);
-        write("stderr", "\ncancelling the replay (Ctrl-C again leaves at once)\n");
-        abort.abort();
-      };
-      process.on("SIGINT", onInterrupt);
-      process.on("SIGTERM", onInterrupt);
+      const interrupt = abortOnInterrupt("the replay");
       becomeSubreaper();
       try {
         const result = await runAdHocFlow({
@@ -103,7 +96,7 @@ export default defineCommand({
           ...(conn.remote && target ? { apiUrl: target.url, token: target.token } : {}),
           env,
           logger: log,
-          signal: abort.signal,
+          signal: interrupt.signal,
           onRun: (run) =>
             log.info(`run ${c.bold(run.id.slice(0, 8), "stderr")} (ad hoc) replays ${short}`),
           onLogs: (lines) => {
@@ -123,8 +116,7 @@ export default defineCommand({
         );
         return result.state === "COMPLETED" ? 0 : 1;
       } finally {
-        process.off("SIGINT", onInterrupt);
-        process.off("SIGTERM", onInterrupt);
+        interrupt.release();
       }
     } finally {
       rmSync(work, { recursive: true, force: true });
