@@ -25,6 +25,8 @@ export interface Marker {
   yaml: string;
   /** The pids of live processes that carry this marker (never a zombie: it has exited). */
   pids(): number[];
+  /** The marked pids once there is at least one (a spawn is seen in /proc a moment later). */
+  appeared(timeoutMs?: number): Promise<number[]>;
   /** SIGKILL every live process that carries this marker (only those: the test started them). */
   kill(): void;
 }
@@ -38,6 +40,15 @@ export function createMarker(label = "test"): Marker {
     env: { [MARKER_VAR]: value },
     yaml: `env: { ${MARKER_VAR}: "${value}" }`,
     pids,
+    async appeared(timeoutMs = 10_000) {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const found = pids();
+        if (found.length > 0) return found;
+        if (Date.now() > deadline) throw new Error(`no process marked ${value} appeared`);
+        await Bun.sleep(20);
+      }
+    },
     kill() {
       for (const pid of pids()) {
         try {

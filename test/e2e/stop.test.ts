@@ -73,7 +73,7 @@ test("SIGTERM on orch up cancels a running run after the grace period: CANCELLED
   const client = await startUp("--grace", "200ms");
   const run = await client.triggerRun("forever");
   await waitRunning(client, run.id);
-  expect(marker.pids().length).toBeGreaterThan(0);
+  expect((await marker.appeared()).length).toBeGreaterThan(0);
   up!.proc.kill("SIGTERM");
   expect(await up!.proc.exited).toBe(0);
   const { run: after, history } = stored(run.id);
