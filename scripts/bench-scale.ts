@@ -140,9 +140,11 @@ type Get = (path: string) => Promise<unknown>;
  */
 async function plannedRuns(get: Get, name: string): Promise<number> {
   try {
-    const { runs } = (await get(`/api/runs?deployment=${name}&limit=100`)) as {
-      runs: { state: string }[];
-    };
+    // The listing is a JSON array (its next page's cursor is a header); planned runs only
+    // with planned=true.
+    const runs = (await get(`/api/runs?deployment=${name}&planned=true&limit=100`)) as {
+      state: string;
+    }[];
     return runs.filter((r) => r.state === "SCHEDULED").length;
   } catch {
     return 0;
