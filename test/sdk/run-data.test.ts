@@ -1,41 +1,13 @@
-import { afterAll, beforeAll, expect, test } from "vitest";
-import { type Client, createClient } from "../../src/client/index.ts";
+import { expect, test } from "vitest";
 import { createArtifact, task } from "../../src/sdk/index.ts";
 import { flushReports } from "../../src/sdk/reporter.ts";
 import { checkResult } from "../../src/sdk/result.ts";
-import { type OrchServer, startServer } from "../../src/server/index.ts";
-import { tempDir } from "../helpers.ts";
+import { playFlowProcess } from "./flow-process.ts";
 
 // The SDK's side of what a run keeps, in this process against a real server: this process plays
 // a flow's process, with the environment a worker gives one.
 
-let server: OrchServer;
-let client: Client;
-let cleanup: () => void;
-let runId: string;
-
-beforeAll(async () => {
-  const t = tempDir();
-  cleanup = t.cleanup;
-  await Bun.write(`${t.dir}/flows/a.yaml`, 'deployments:\n  - name: host\n    command: ["true"]\n');
-  server = await startServer({ dir: t.dir, port: 0, worker: false });
-  client = createClient({ url: server.url, token: server.token });
-  runId = (await client.triggerRun("host")).id;
-  Object.assign(process.env, {
-    ORCH_API_URL: server.url,
-    ORCH_API_TOKEN: server.token,
-    ORCH_RUN_ID: runId,
-    ORCH_PARAMETERS: '{"region":"eu"}',
-  });
-});
-
-afterAll(async () => {
-  for (const key of ["ORCH_API_URL", "ORCH_API_TOKEN", "ORCH_RUN_ID", "ORCH_PARAMETERS"]) {
-    delete process.env[key];
-  }
-  await server.stop();
-  cleanup();
-});
+const run = playFlowProcess({ ORCH_PARAMETERS: '{"region":"eu"}' });
 
 test("a value that is not JSON is named by where it is and what it is, with what to do", () => {
   const problem = (value: unknown) => {
@@ -77,14 +49,17 @@ test("two identical cached calls at once run the body once; the second is record
   expect(await slow(8)).toBe(64);
   expect(runs).toBe(2);
   await flushReports();
-  const tasks = (await client.getRun(runId)).tasks.filter((t) => t.name === "slow-square");
+  const tasks = (await run.client.getRun(run.runId)).tasks.filter((t) => t.name === "slow-square");
   expect(tasks.map((t) => t.state_name).sort()).toEqual([
     "Cached",
     "Cached",
     "Completed",
     "Completed",
   ]);
-  expect((await client.listCache("slow-square")).map((e) => e.run_id)).toEqual([runId, runId]);
+  expect((await run.client.listCache("slow-square")).map((e) => e.run_id)).toEqual([
+    run.runId,
+    run.runId,
+  ]);
 });
 
 test("cacheKey gets the inputs and the run; its key is what the cache lists", async () => {
@@ -101,9 +76,12 @@ test("cacheKey gets the inputs and the run; its key is what the cache lists", as
   );
   expect(await byRegion("monday")).toBe(6);
   expect(seen).toEqual([
-    { inputs: ["monday"], ctx: { task: "by-region", runId, parameters: { region: "eu" } } },
+    {
+      inputs: ["monday"],
+      ctx: { task: "by-region", runId: run.runId, parameters: { region: "eu" } },
+    },
   ]);
-  expect((await client.listCache("by-region")).map((e) => e.key)).toEqual(["eu/monday"]);
+  expect((await run.client.listCache("by-region")).map((e) => e.key)).toEqual(["eu/monday"]);
 });
 
 test("bad cache options and inputs fail clearly, naming the task and what to do", async () => {
@@ -132,7 +110,7 @@ test("createArtifact checks its data at once; inside a task the artifact names i
   });
   await report();
   await createArtifact({ key: "made-in-flow", type: "link", data: "https://example.com" });
-  const artifacts = await client.listArtifacts(runId);
+  const artifacts = await run.client.listArtifacts(run.runId);
   expect(artifacts.map((a) => [a.key, a.task])).toEqual([
     ["made-in-task", "report"],
     ["made-in-flow", null],

@@ -1,42 +1,17 @@
-import { afterAll, beforeAll, expect, test } from "vitest";
-import { type Client, createClient } from "../../src/client/index.ts";
+import { expect, test } from "vitest";
 import { task } from "../../src/sdk/index.ts";
 import { flushReports } from "../../src/sdk/reporter.ts";
 import { type TaskOverrideSource, withTaskOverrides } from "../../src/sdk/task-overrides.ts";
-import { type OrchServer, startServer } from "../../src/server/index.ts";
-import { tempDir } from "../helpers.ts";
+import { playFlowProcess } from "./flow-process.ts";
 
 // Task overrides in this process against a real server: this process plays a flow's process,
 // with the environment a worker gives one, and the server records the task runs.
 
-let server: OrchServer;
-let client: Client;
-let cleanup: () => void;
-let runId: string;
-
-beforeAll(async () => {
-  const t = tempDir();
-  cleanup = t.cleanup;
-  await Bun.write(`${t.dir}/flows/a.yaml`, 'deployments:\n  - name: host\n    command: ["true"]\n');
-  server = await startServer({ dir: t.dir, port: 0, worker: false });
-  client = createClient({ url: server.url, token: server.token });
-  runId = (await client.triggerRun("host")).id;
-  Object.assign(process.env, {
-    ORCH_API_URL: server.url,
-    ORCH_API_TOKEN: server.token,
-    ORCH_RUN_ID: runId,
-  });
-});
-
-afterAll(async () => {
-  for (const key of ["ORCH_API_URL", "ORCH_API_TOKEN", "ORCH_RUN_ID"]) delete process.env[key];
-  await server.stop();
-  cleanup();
-});
+const run = playFlowProcess();
 
 const taskRuns = async (name: string) => {
   await flushReports();
-  return (await client.getRun(runId)).tasks.filter((t) => t.name === name);
+  return (await run.client.getRun(run.runId)).tasks.filter((t) => t.name === name);
 };
 
 test("a reused or recorded value is returned without running the body, and recorded as such", async () => {
@@ -83,7 +58,7 @@ test("a reused or recorded value is returned without running the body, and recor
     () => once(),
   );
   await flushReports();
-  expect((await client.getResult(runId, "ov-once")).value).toEqual({ kept: 1 });
+  expect((await run.client.getResult(run.runId, "ov-once")).value).toEqual({ kept: 1 });
 });
 
 test("a mock replaces the body: it gets the inputs, and retries apply to it", async () => {
