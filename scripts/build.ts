@@ -24,15 +24,13 @@ const { values } = parseArgs({
   },
 });
 
-// The types and the package `orch init` writes come from the SDK's source; regenerate them
+// The package `orch init` writes (code and types) comes from the SDK's source; regenerate it
 // before compiling.
-for (const script of ["gen-sdk-types.ts", "gen-sdk-package.ts"]) {
-  const generated = Bun.spawnSync(["bun", join(import.meta.dirname, script)], {
-    stdout: "inherit",
-    stderr: "inherit",
-  });
-  if (generated.exitCode !== 0) process.exit(1);
-}
+const generated = Bun.spawnSync(["bun", join(import.meta.dirname, "gen-sdk-package.ts")], {
+  stdout: "inherit",
+  stderr: "inherit",
+});
+if (generated.exitCode !== 0) process.exit(1);
 
 // The web UI's files go inside the executable: its loader module becomes the files themselves.
 const app = await buildApp();

@@ -10,7 +10,7 @@
  */
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { emitDeclarations, formatted, reachedDeclarations } from "./gen-sdk-types.ts";
+import { emitDeclarations, formatted, reachedDeclarations } from "./sdk-declarations.ts";
 
 const ROOT = join(import.meta.dirname, "..");
 const TARGET = "src/sdk/package.generated.ts";

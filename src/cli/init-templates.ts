@@ -1,5 +1,3 @@
-import { ORCH_DTS } from "../sdk/declarations.generated.ts";
-
 /** The files `orch init` writes, by path relative to the project root. */
 export const INIT_FILES: Record<string, string> = {
   ".gitignore": `.orch/
@@ -38,7 +36,6 @@ deployments:
   "include": ["flows"]
 }
 `,
-  "flows/orch.d.ts": ORCH_DTS,
   "tests/etl.test.ts": `// A flow's test: orch test runs it (no Bun or Node needed); bun test and vitest do too.
 import { expect, test } from "bun:test";
 import { testFlow } from "orch/testing";

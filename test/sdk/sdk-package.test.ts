@@ -12,6 +12,14 @@ test("the package orch init writes is generated from the SDK's source, both entr
   const files = Object.keys(SDK_PACKAGE_FILES);
   expect(files).toEqual(expect.arrayContaining(["index.js", "testing.js", "types/sdk/index.d.ts"]));
   expect(files).toContain("types/sdk/testing.d.ts");
+  // Editors read the SDK's names from the package's types (orch init writes no other copy).
+  const names = Object.entries(SDK_PACKAGE_FILES)
+    .filter(([f]) => f.startsWith("types/"))
+    .map(([, text]) => text)
+    .join("\n");
+  for (const name of ["flow", "task", "isFlow", "FlowOptions", "TaskOptions", "Flow", "Task"]) {
+    expect(names).toMatch(new RegExp(`export (declare )?(function|interface|type) ${name}\\b`));
+  }
   // Both entries import the same chunk: one flow context, one task override hook.
   const shared = files.filter((f) => /^chunk-.*\.js$/.test(f));
   const importsOf = (f: string) => shared.filter((c) => SDK_PACKAGE_FILES[f]!.includes(`./${c}`));

@@ -1,4 +1,3 @@
-import { join } from "node:path";
 import { expect, test } from "vitest";
 import { flow, task } from "../../src/sdk/index.ts";
 
@@ -25,19 +24,4 @@ test("a flow is callable with its parameters and carries its name", async () => 
   const f = flow("double", async ({ n }: { n: number }) => n * 2);
   expect(await f({ n: 21 })).toBe(42);
   expect(f.orchFlow.name).toBe("double");
-});
-
-test("the types orch init writes for editors are generated from the SDK's source", async () => {
-  const { INIT_FILES } = await import("../../src/cli/init-templates.ts");
-  const check = Bun.spawnSync(["bun", "scripts/gen-sdk-types.ts", "--check"], {
-    cwd: join(import.meta.dirname, "../.."),
-    stderr: "pipe",
-  });
-  expect(check.stderr.toString()).toBe("");
-  expect(check.exitCode).toBe(0);
-  const committed = await Bun.file(join(import.meta.dirname, "../../flows/orch.d.ts")).text();
-  expect(INIT_FILES["flows/orch.d.ts"]).toBe(committed);
-  for (const name of ["flow", "task", "isFlow", "FlowOptions", "TaskOptions", "Flow", "Task"]) {
-    expect(committed).toMatch(new RegExp(`export (function|interface|type) ${name}\\b`));
-  }
 });
