@@ -3,15 +3,7 @@
  * `orch init` writes (scripts/gen-sdk-package.ts): the entries "orch" and "orch/testing" and only
  * the files their declarations reach.
  */
-import {
-  existsSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  statSync,
-  writeFileSync,
-} from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, posix, relative } from "node:path";
 

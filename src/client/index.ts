@@ -16,6 +16,7 @@ export type {
   RunJson,
   StateJson,
   StateRecorded,
+  TaskRunJson,
   WorkerJson,
   WorkPoolDetailJson,
   WorkPoolJson,

@@ -15,13 +15,14 @@ export const KNOWN_EVENTS: Readonly<Record<string, readonly string[]>> = {
   "deployment.valid-again": ["file", "deployments", "deleted"],
   "deployment.paused": [],
   "deployment.resumed": [],
+  "task-run.updated": ["deployment", "tasks", "failed"],
   "work-pool.updated": ["concurrency", "queues"],
   "trigger.missed": ["deployment", "trigger", "expected", "within_ms", "since", "for_each"],
   "trigger.rate-limited": ["deployment", "trigger", "limit", "per_ms", "until"],
 };
 
 /** Prefixes of orch's own events: a trigger on one of these must name a real one. */
-const OWN_PREFIXES = ["flow-run.", "deployment.", "work-pool.", "trigger."];
+const OWN_PREFIXES = ["flow-run.", "task-run.", "deployment.", "work-pool.", "trigger."];
 
 /**
  * What is wrong with a trigger's `on` and `match`, in words (empty when nothing is): orch's own

@@ -1,3 +1,4 @@
+import { recordEvent } from "./events.ts";
 import type { Store } from "./open-store.ts";
 import { sqlite } from "./sqlite.ts";
 
@@ -25,8 +26,17 @@ export interface TaskRunInput {
   inputs_hash?: string;
 }
 
-/** Record the latest state of task runs of one flow run, in one transaction. */
-export function upsertTaskRuns(store: Store, runSeq: number, tasks: TaskRunInput[]): void {
+/**
+ * Record the latest state of task runs of one flow run, in one transaction, with one
+ * `task-run.updated` event for the report (resource: the flow run), so screens showing the run
+ * follow its tasks live and a trigger can act on a task that failed. One event per report, not
+ * per task: a flow reports its tasks in batches, and a map over thousands of items stays cheap.
+ */
+export function upsertTaskRuns(
+  store: Store,
+  run: { seq: number; id: string; deployment: string | null },
+  tasks: TaskRunInput[],
+): void {
   store.tx(() => {
     const upsert = sqlite(store).query(
       `INSERT INTO task_runs (run_seq, key, name, state, state_name, message, tags, attempts,
@@ -41,7 +51,7 @@ export function upsertTaskRuns(store: Store, runSeq: number, tasks: TaskRunInput
     );
     for (const t of tasks) {
       upsert.run(
-        runSeq,
+        run.seq,
         t.id,
         t.name,
         t.state,
@@ -57,6 +67,12 @@ export function upsertTaskRuns(store: Store, runSeq: number, tasks: TaskRunInput
         t.inputs_hash ?? null,
       );
     }
+    const failed = [...new Set(tasks.filter((t) => t.state === "FAILED").map((t) => t.name))];
+    recordEvent(store, "task-run.updated", run.id, {
+      deployment: run.deployment,
+      tasks: tasks.length,
+      failed,
+    });
   });
 }
 

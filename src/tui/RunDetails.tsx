@@ -5,6 +5,7 @@ import { escapeControlChars, formatBytes, renderTriggeredBy } from "../core/inde
 import { cell, clockTime, runDuration, stateLabel, stateStyle } from "./format.ts";
 import { LogPane } from "./LogPane.tsx";
 import { PaneTitle } from "./PaneTitle.tsx";
+import { RunTasks } from "./RunTasks.tsx";
 import type { MonitorRun } from "./state.ts";
 
 export interface RunDetailsProps {
@@ -49,7 +50,7 @@ export function startedBy(run: Pick<MonitorRun, "created_by" | "triggered_by">):
     : run.created_by;
 }
 
-/** One run: its facts, parameters and state timeline, then its logs. */
+/** One run: its facts, parameters, state timeline and task runs, then its logs. */
 export function RunDetails(props: RunDetailsProps) {
   const { run, cols, now } = props;
   const states = "states" in run ? run.states : null;
@@ -103,7 +104,12 @@ export function RunDetails(props: RunDetailsProps) {
     )),
   ];
   const timeline = states ?? [];
-  const shown = timeline.slice(Math.max(0, timeline.length - (props.headRows - 1)));
+  const tasks = "tasks" in run ? run.tasks : [];
+  // With task runs, the timeline keeps its latest few states and the tasks get the rest.
+  const timelineRows = tasks.length
+    ? Math.min(timeline.length, Math.max(1, Math.min(4, props.headRows - 3)))
+    : props.headRows - 1;
+  const shown = timeline.slice(Math.max(0, timeline.length - timelineRows));
   return (
     <Box flexDirection="column">
       <PaneTitle
@@ -128,6 +134,14 @@ export function RunDetails(props: RunDetailsProps) {
               {s.message ? <Text color="gray"> {cell(s.message, cols).trimEnd()}</Text> : null}
             </Text>
           ))}
+          {tasks.length ? (
+            <RunTasks
+              tasks={tasks}
+              rows={props.headRows - 1 - shown.length}
+              cols={cols - half}
+              now={now}
+            />
+          ) : null}
         </Box>
       </Box>
       <LogPane

@@ -28,12 +28,12 @@ const STYLES: Record<string, StateStyle> = {
 };
 
 /** The style of a run's state: its named sub-state's if it has one (Late), else its type's. */
-export function stateStyle(run: Pick<MonitorRun, "state" | "state_name">): StateStyle {
+export function stateStyle(run: { state: string; state_name: string }): StateStyle {
   return STYLES[run.state_name] ?? STYLES[run.state] ?? {};
 }
 
 /** A run's state in words: the type (RUNNING), or a named sub-state (LATE, AWAITING RETRY). */
-export function stateLabel(run: Pick<MonitorRun, "state" | "state_name">): string {
+export function stateLabel(run: { state: string; state_name: string }): string {
   const plain = run.state_name.toUpperCase() === run.state;
   return plain ? run.state : run.state_name.replace(/([a-z])([A-Z])/g, "$1 $2").toUpperCase();
 }
@@ -64,7 +64,7 @@ export function shortDuration(ms: number): string {
 }
 
 /** How long a run ran (or has been running), or `—` before it started. */
-export function runDuration(run: MonitorRun, now: number): string {
+export function runDuration(run: Pick<MonitorRun, "started_at" | "ended_at">, now: number): string {
   if (!run.started_at) return "—";
   const end = run.ended_at ? Date.parse(run.ended_at) : now;
   return shortDuration(end - Date.parse(run.started_at));

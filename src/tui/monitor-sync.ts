@@ -142,6 +142,14 @@ export function createSync(ctx: SyncContext) {
         describeRunEvent(e, p, ctx.note);
         return;
       }
+      // A run's tasks moved: only the run whose details are open shows them.
+      if (kind === "task-run" && e.resource) {
+        if (ctx.getState().details === e.resource) {
+          runs.add(e.resource);
+          schedule();
+        }
+        return;
+      }
       if (kind === "deployment" && e.resource) {
         if (e.name === "deployment.invalid" || e.name === "deployment.valid-again") {
           problemsDue = deploymentsDue = true;

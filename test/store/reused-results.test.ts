@@ -50,7 +50,7 @@ function taskRun(
 
 test("a retry reuses what completed before the first failure ended, not what started after it", () => {
   const run = createRun(store, { deployment: "d", retries: 0 });
-  upsertTaskRuns(store, run.seq, [
+  upsertTaskRuns(store, run, [
     taskRun("fetch", "COMPLETED", 0, 10),
     // Items of a map beside the one that fails: they did not see the failure.
     taskRun("item-0", "COMPLETED", 20, 40),
@@ -75,7 +75,7 @@ test("a retry reuses what completed before the first failure ended, not what sta
 
 test("without a failed task, every completed task run of the attempt may be reused", () => {
   const run = createRun(store, { deployment: "d", retries: 0 });
-  upsertTaskRuns(store, run.seq, [
+  upsertTaskRuns(store, run, [
     taskRun("a", "COMPLETED", 0, 10),
     taskRun("b", "COMPLETED", 10, 20),
     taskRun("c", "RUNNING", 20, 20, { ended_at: null }),
@@ -85,8 +85,8 @@ test("without a failed task, every completed task run of the attempt may be reus
 
 test("a later report without the attempt or hash keeps what the first one recorded", () => {
   const run = createRun(store, { deployment: "d", retries: 0 });
-  upsertTaskRuns(store, run.seq, [taskRun("a", "RUNNING", 0, 0, { result: undefined })]);
-  upsertTaskRuns(store, run.seq, [
+  upsertTaskRuns(store, run, [taskRun("a", "RUNNING", 0, 0, { result: undefined })]);
+  upsertTaskRuns(store, run, [
     taskRun("a", "COMPLETED", 0, 10, { run_attempt: undefined, inputs_hash: undefined }),
   ]);
   expect(recordedTaskRuns(store, run.seq, 1)).toMatchObject([

@@ -105,6 +105,33 @@ describe("the monitor's container against a real server", () => {
     }
   });
 
+  test("the open run's task runs follow the flow's reports live, with no change of the run's state", async () => {
+    const client = createClient({ url: server.url, token: server.token });
+    const run = await client.triggerRun("hello");
+    await waitFor(store, (s) => s.runs.byId.get(run.id)?.state === "COMPLETED");
+    store.dispatch({ type: "details", runId: run.id });
+    await waitFor(store, (s) => "tasks" in (s.runs.byId.get(run.id) ?? {}));
+    const at = new Date().toISOString();
+    const report = (state: string, ended: string | null) =>
+      fetch(`${server.url}/api/runs/${run.id}/tasks`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${server.token}`, "content-type": "application/json" },
+        body: JSON.stringify({
+          tasks: [
+            { id: "t1", name: "extract", state, attempts: 1, started_at: at, ended_at: ended },
+          ],
+        }),
+      }).then((r) => expect(r.status).toBe(200));
+    const tasksOf = (s: MonitorState) => {
+      const held = s.runs.byId.get(run.id);
+      return held && "tasks" in held ? held.tasks.map((t) => `${t.name}:${t.state}`) : [];
+    };
+    await report("RUNNING", null);
+    await waitFor(store, (s) => tasksOf(s).join() === "extract:RUNNING");
+    await report("FAILED", at);
+    await waitFor(store, (s) => tasksOf(s).join() === "extract:FAILED");
+  });
+
   test("an invalid definition file shows on the event line with file:line and the message", async () => {
     await waitFor(store, (s) => s.server.status === "online");
     writeFileSync(

@@ -34,11 +34,12 @@ export const STREAM_EVENTS_QUERY = {
 } as const;
 
 /**
- * Name prefixes only orch emits: a client cannot fake a run's completion, a deployment's change,
- * a webhook's arrival or a pool's change (which wakes workers).
+ * Name prefixes only orch emits: a client cannot fake a run's completion, a task's failure, a
+ * deployment's change, a webhook's arrival or a pool's change (which wakes workers).
  */
 export const RESERVED_EVENT_PREFIXES = [
   "flow-run.",
+  "task-run.",
   "deployment.",
   "webhook.",
   "work-pool.",

@@ -229,7 +229,7 @@ export function runRoutes({ store, paths, cancel, retry, keepAliveMs }: RunRoute
         const time = (t: string | null) => (t === null ? null : Date.parse(t));
         upsertTaskRuns(
           store,
-          run.seq,
+          run,
           body.tasks.map(({ result, result_problem, ...t }, i) => ({
             ...t,
             started_at: time(t.started_at),

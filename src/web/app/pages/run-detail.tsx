@@ -48,7 +48,7 @@ function useRun(id: string) {
     };
     load.current = now;
     const unsubscribe = subscribe({
-      prefixes: ["flow-run."],
+      prefixes: ["flow-run.", "task-run."],
       onEvent: (e) => {
         // A new subflow names its parent in nothing but its own run: any run's creation looks.
         if (!e.resource || !(related.has(e.resource) || e.name === "flow-run.scheduled")) return;
