@@ -91,8 +91,11 @@ function runConditions(filter: RunFilter): { where: string[]; args: (string | nu
   return { where, args };
 }
 
-/** Runs by when they happened (RUN_TIME), newest first, filtered; an index serves each filter. */
-export function listRuns(store: Store, filter: RunFilter = {}): RunRow[] {
+/**
+ * The SQL of a listing and its arguments: runs by when they happened (RUN_TIME), newest first,
+ * filtered. An index serves each filter (test/store/list-runs-plan.test.ts reads the plans).
+ */
+export function listRunsQuery(filter: RunFilter = {}): { sql: string; args: (string | number)[] } {
   const { where, args } = runConditions(filter);
   if (filter.before !== undefined) {
     // The first term is implied by the second; it lets SQLite seek the index instead of scanning.
@@ -102,6 +105,12 @@ export function listRuns(store: Store, filter: RunFilter = {}): RunRow[] {
   const sql = `SELECT r.* FROM flow_runs r ${where.length ? `WHERE ${where.join(" AND ")}` : ""}
     ORDER BY ${RUN_TIME} DESC, r.seq DESC LIMIT ?`;
   args.push(Math.max(1, Math.min(filter.limit ?? 50, 1000)));
+  return { sql, args };
+}
+
+/** Runs by when they happened (RUN_TIME), newest first, filtered; an index serves each filter. */
+export function listRuns(store: Store, filter: RunFilter = {}): RunRow[] {
+  const { sql, args } = listRunsQuery(filter);
   return sqlite(store)
     .query(sql)
     .all(...args) as RunRow[];
