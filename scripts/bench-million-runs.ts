@@ -19,6 +19,7 @@ import { startServer } from "../src/server/index.ts";
 import { ensureDataDir, listRuns, openStore, type RunFilter } from "../src/store/index.ts";
 import { listRunsQuery, tagPath } from "../src/store/list-runs.ts";
 import { rawSqliteForTests } from "../src/store/testing.ts";
+import { pipeLinesPerSecond } from "./bench-pipe.ts";
 
 const RUNS = Number(process.env.BENCH_API_RUNS ?? 1_000_000);
 const LINES = Number(process.env.BENCH_API_LINES ?? 1_000_000);
@@ -189,14 +190,7 @@ export async function benchMillionRuns() {
       const refused = answers.filter((s) => s !== 200);
 
       say(`a flow printing ${LINES} lines`);
-      const pipeStart = performance.now();
-      const pipe = Bun.spawn(["seq", "1", String(LINES)], { stdout: "pipe" });
-      let piped = 0;
-      for await (const chunk of pipe.stdout) {
-        for (const byte of chunk) if (byte === 10) piped++;
-      }
-      await pipe.exited;
-      const pipeSeconds = (performance.now() - pipeStart) / 1000;
+      const pipeRate = await pipeLinesPerSecond(LINES);
 
       const posted = await fetch(`${server.url}/api/deployments/chatty/runs`, {
         method: "POST",
@@ -245,8 +239,8 @@ export async function benchMillionRuns() {
         health_during_logs: {
           lines: stored,
           lines_per_s: Math.round(stored / logSeconds),
-          pipe_lines_per_s: Math.round(piped / pipeSeconds),
-          ratio_to_pipe: round(stored / logSeconds / (piped / pipeSeconds)),
+          pipe_lines_per_s: pipeRate,
+          ratio_to_pipe: round(stored / logSeconds / pipeRate),
           checks: duringLogs.length,
           max_ms: round(Math.max(...duringLogs)),
           p99_ms: round(percentile(duringLogs, 99)),

@@ -2,7 +2,7 @@
  * The run engine's benchmark: trigger-to-COMPLETED latency and throughput of a `["true"]`
  * deployment through the real store and embedded worker, each beside raw `Bun.spawn(["true"])`
  * measured in the same process at the same concurrency, log ingestion of a flow printing a
- * million lines, and how soon a run waiting for a slot is claimed once the slot frees.
+ * million lines beside the same lines read through a pipe (stored nowhere), and how soon a run waiting for a slot is claimed once the slot frees.
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -18,6 +18,7 @@ import {
   type Store,
 } from "../src/store/index.ts";
 import { becomeSubreaper, startEmbeddedWorker } from "../src/worker/index.ts";
+import { pipeLinesPerSecond } from "./bench-pipe.ts";
 
 /** How many times a freed slot is measured, and the target each is held to. */
 const FREED_SLOT_SAMPLES = 30;
@@ -131,6 +132,7 @@ export async function benchRuns(options: RunsBenchOptions) {
   await Promise.all(burst.map((r) => finished(r.id)));
   const orchRate = RUNS / ((performance.now() - started) / 1000);
 
+  const pipeRate = await pipeLinesPerSecond(LINES);
   const chatty = deploy("chatty", ["seq", "1", String(LINES)]);
   const logStart = performance.now();
   const logRun = trigger(chatty);
@@ -193,6 +195,8 @@ export async function benchRuns(options: RunsBenchOptions) {
       lines: LINES,
       seconds: round(logSeconds, 3),
       lines_per_s: Math.round(LINES / logSeconds),
+      pipe_lines_per_s: pipeRate,
+      ratio_to_pipe: round(LINES / logSeconds / pipeRate),
     },
     freed_slot_to_claim_ms: {
       samples: FREED_SLOT_SAMPLES,
