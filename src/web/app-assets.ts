@@ -3,6 +3,8 @@ export interface AppFile {
   /** The content type. */
   type: string;
   body: string;
+  /** Its content policy, when it is not the default one (a page with inline parts by hash). */
+  csp?: string;
 }
 
 /** The web app's files by path (`/index.html`, `/assets/index-1a2b3c.js`). */

@@ -1,33 +1,84 @@
+import { createHash } from "node:crypto";
 import { join } from "node:path";
+import { SESSION_SLOT } from "./app/early.ts";
 import type { AppAssets } from "./app-assets.ts";
 
 /** The app's entry page, from which Bun bundles the scripts and styles it names. */
 export const APP_ENTRY = join(import.meta.dirname, "app", "index.html");
 
-/**
- * Bundle the web app (src/web/app) into its files: index.html, and hashed scripts and styles
- * under /assets/ (so they can be cached for good). Throws with the bundler's messages.
- */
-export async function buildApp(): Promise<AppAssets> {
+/** The page's boot script (inlined into the page, see app/boot.ts). */
+const BOOT_ENTRY = join(import.meta.dirname, "app", "boot.ts");
+
+/** The page's content policy: its own files, and its inline boot script and styles by hash. */
+export function contentPolicy(inline: { scripts: string[]; styles: string[] }): string {
+  const hashes = (texts: string[]) =>
+    texts.map((t) => ` 'sha256-${createHash("sha256").update(t).digest("base64")}'`).join("");
+  return `default-src 'self'; script-src 'self'${hashes(inline.scripts)}; style-src 'self'${hashes(inline.styles)}; img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'`;
+}
+
+async function bundle(options: Parameters<typeof Bun.build>[0]) {
   const result = await Bun.build({
-    entrypoints: [APP_ENTRY],
     minify: true,
     target: "browser",
+    define: { "process.env.NODE_ENV": JSON.stringify("production") },
+    ...options,
+  });
+  if (!result.success) {
+    throw new Error(`the web app does not build:\n${result.logs.map(String).join("\n")}`);
+  }
+  return result.outputs;
+}
+
+/**
+ * Bundle the web app (src/web/app) into its files: index.html, and hashed scripts under
+ * /assets/ (so they can be cached for good). Throws with the bundler's messages.
+ *
+ * Why the page carries its styles and a boot script inline: the first paint waits for the
+ * styles, and the page's data should be asked for before the app's script has even arrived.
+ * Inline, neither costs a request; the content policy names each by its hash, so no other
+ * inline script or style can run.
+ */
+export async function buildApp(): Promise<AppAssets> {
+  const outputs = await bundle({
+    entrypoints: [APP_ENTRY],
     publicPath: "/",
     naming: {
       entry: "[name].[ext]",
       chunk: "assets/[name]-[hash].[ext]",
       asset: "assets/[name]-[hash].[ext]",
     },
-    define: { "process.env.NODE_ENV": JSON.stringify("production") },
   });
-  if (!result.success) {
-    throw new Error(`the web app does not build:\n${result.logs.map(String).join("\n")}`);
+  const [boot] = await bundle({ entrypoints: [BOOT_ENTRY], format: "iife" });
+  const script = (await boot!.text()).trim();
+  const files = new Map<string, { type: string; body: string }>();
+  for (const output of outputs) {
+    files.set(`/${output.path.replace(/^\.\//, "")}`, {
+      type: output.type,
+      body: await output.text(),
+    });
   }
-  const assets: AppAssets = {};
-  for (const output of result.outputs) {
-    const path = `/${output.path.replace(/^\.\//, "")}`;
-    assets[path] = { type: output.type, body: await output.text() };
+  const page = files.get("/index.html");
+  if (!page) throw new Error("the web app does not build: no index.html came out");
+  const styles: string[] = [];
+  let html = page.body.replace(
+    /<link rel="stylesheet"[^>]*href="([^"]+\.css)"[^>]*>/g,
+    (_, href: string) => {
+      const css = files.get(href);
+      if (!css) throw new Error(`the web app does not build: ${href} is not among its files`);
+      files.delete(href);
+      styles.push(css.body);
+      return `<style>${css.body}</style>`;
+    },
+  );
+  if (script.includes("</script") || styles.some((s) => s.includes("</style"))) {
+    throw new Error("the web app does not build: its inline script or styles would end early");
   }
+  html = html.replace("</title>", `</title>${SESSION_SLOT}<script>${script}</script>`);
+  const assets: AppAssets = Object.fromEntries(files);
+  assets["/index.html"] = {
+    ...page,
+    body: html,
+    csp: contentPolicy({ scripts: [script], styles }),
+  };
   return assets;
 }

@@ -10,6 +10,7 @@
  * HttpOnly (no script reads it) and SameSite=Strict (no other site's page sends it).
  */
 import { OrchError } from "../core/index.ts";
+import { SESSION_ELEMENT, SESSION_SLOT } from "./app/early.ts";
 import { type AppAssets, type AppFile, loadAppAssets } from "./app-assets.ts";
 import { CSRF_HEADER, SESSION_TTL_MS, type WebSession, type WebSessions } from "./web-sessions.ts";
 
@@ -119,10 +120,54 @@ export function createWebFront(options: WebFrontOptions): (req: Request) => Prom
     });
   }
 
+  /** A body as the request accepts it: gzipped when it may be (`cached`: kept for next time). */
+  function encoded(req: Request, body: string, headers: Record<string, string>, cached?: string) {
+    if (!/\bgzip\b/.test(req.headers.get("accept-encoding") ?? "")) {
+      return new Response(body, { headers });
+    }
+    let zipped = cached === undefined ? undefined : gzipped.get(cached);
+    if (!zipped) {
+      zipped = Bun.gzipSync(body);
+      if (cached !== undefined) gzipped.set(cached, zipped);
+    }
+    return new Response(zipped as Uint8Array<ArrayBuffer>, {
+      headers: { ...headers, "content-encoding": "gzip" },
+    });
+  }
+
+  /**
+   * The app's page. For a request that carries a valid session cookie, the session's CSRF token
+   * is written into it, so the app starts logged in without asking; the page is then this
+   * browser's alone and is never stored (no-store), with or without a session.
+   */
+  function servePage(req: Request, file: AppFile): Response {
+    const session = sessions.fromCookies(req.headers.get("cookie"));
+    const headers: Record<string, string> = {
+      "content-type": file.type,
+      "cache-control": "no-store",
+      vary: "accept-encoding, cookie",
+      ...PAGE_HEADERS,
+      ...(file.csp ? { "content-security-policy": file.csp } : {}),
+    };
+    if (!session) return encoded(req, file.body, headers, "/index.html");
+    const data = JSON.stringify({
+      csrf_token: sessions.csrfToken(session),
+      expires_at: new Date(session.expiresAt).toISOString(),
+    }).replaceAll("<", "\\u003c");
+    const element = `<script type="application/json" id="${SESSION_ELEMENT}">${data}</script>`;
+    return encoded(
+      req,
+      file.body.replace(SESSION_SLOT, () => element),
+      headers,
+    );
+  }
+
   async function serveFile(req: Request, path: string): Promise<Response | null> {
     const all = await files();
-    const file: AppFile | undefined = all[path === "/" ? "/index.html" : path];
+    const key = path === "/" ? "/index.html" : path;
+    const file: AppFile | undefined = all[key];
     if (!file) return null;
+    if (key === "/index.html") return servePage(req, file);
     const immutable = path.startsWith("/assets/");
     const headers: Record<string, string> = {
       "content-type": file.type,
@@ -130,15 +175,7 @@ export function createWebFront(options: WebFrontOptions): (req: Request) => Prom
       vary: "accept-encoding",
       ...PAGE_HEADERS,
     };
-    if (!/\bgzip\b/.test(req.headers.get("accept-encoding") ?? "")) {
-      return new Response(file.body, { headers });
-    }
-    let body = gzipped.get(path) as Uint8Array<ArrayBuffer> | undefined;
-    if (!body) {
-      body = Bun.gzipSync(file.body) as Uint8Array<ArrayBuffer>;
-      gzipped.set(path, body);
-    }
-    return new Response(body, { headers: { ...headers, "content-encoding": "gzip" } });
+    return encoded(req, file.body, headers, path);
   }
 
   async function web(req: Request, path: string): Promise<Response | null> {

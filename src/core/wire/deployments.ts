@@ -1,4 +1,5 @@
 import { CATCHUP_POLICIES, COLLISION_STRATEGIES } from "../deployment.ts";
+import { RUN } from "./runs.ts";
 import {
   OBJECT,
   PROBLEM,
@@ -160,9 +161,16 @@ export const DEPLOYMENT_SPEC = {
   },
 } as const;
 
-/** GET /api/deployments: whether removed ones are listed too. */
+/** GET /api/deployments: whether removed ones are listed too, and each one's latest runs. */
 export const LIST_DEPLOYMENTS_QUERY = {
   all: { type: "boolean", description: "Include removed deployments" },
+  last_runs: {
+    type: "integer",
+    minimum: 1,
+    maximum: 50,
+    description:
+      "Add last_runs to each: its latest this many runs, newest first, as GET /api/runs?deployment=NAME&limit= lists them",
+  },
 } as const;
 
 /** A deployment as `--json` and the API show it. */
@@ -220,6 +228,11 @@ export const DEPLOYMENT = {
       description: "Its definition file is invalid now: its last good version is what runs",
     },
     updated_at: TIME_OR_NULL,
+    last_runs: {
+      type: "array",
+      items: RUN,
+      description: "Its latest runs, newest first (only when the listing asks: ?last_runs=N)",
+    },
   },
 } as const;
 

@@ -22,10 +22,12 @@ import {
   deploymentToJson,
   getDeploymentOrThrow,
   listDeployments,
+  listRuns,
   listVersions,
   nextRunTimes,
   removeDeployment,
   rollbackDeployment,
+  runToJson,
   type Store,
   setDeploymentPaused,
   type VersionRow,
@@ -76,8 +78,16 @@ export function deploymentRoutes({ store, deployer, upcoming }: DeploymentRoutes
       query: LIST_DEPLOYMENTS_QUERY,
       handler: (_req, { query }) => {
         const next = nextRunTimes(store);
+        const last = query.last_runs as number | undefined;
+        const now = store.clock.now();
+        // Each deployment's latest runs as the runs listing has them (what happened or is due,
+        // not the planned future), so a page of deployments needs one request, not one a row.
+        const lastRuns = (name: string) =>
+          listRuns(store, { deployment: name, plannedAfter: now, limit: last }).map(runToJson);
         return json(
-          listDeployments(store, { all: query.all === true }).map((row) => toJson(row, next)),
+          listDeployments(store, { all: query.all === true }).map((row) =>
+            last ? { ...toJson(row, next), last_runs: lastRuns(row.name) } : toJson(row, next),
+          ),
         );
       },
     },

@@ -1,8 +1,10 @@
 /**
  * The page's one way to call orch's API: same origin, with the session cookie the browser holds,
  * the CSRF token on every change, and an error's JSON body turned into an ApiError whose message
- * is the server's own (with each problem's place).
+ * is the server's own (with each problem's place). A GET the boot script already started is
+ * answered by that request.
  */
+import { pageSession, takeEarly } from "./early.ts";
 
 /** The header the server reads the CSRF token from (the server's CSRF_HEADER). */
 const CSRF_HEADER = "x-orch-csrf";
@@ -48,8 +50,10 @@ function sayAuth(loggedIn: boolean): void {
 
 let csrf: Promise<string> | null = null;
 
-/** The session's CSRF token (asked for once per page load). */
+/** The session's CSRF token (from the page, else asked for once per page load). */
 function csrfToken(): Promise<string> {
+  const given = pageSession()?.csrf_token;
+  if (given) return Promise.resolve(given);
   csrf ??= checkSession().then((s) => s.csrf_token);
   csrf.catch(() => {
     csrf = null;
@@ -77,7 +81,8 @@ async function answer<T>(res: Response): Promise<T> {
 
 async function respond(method: string, path: string, init: RequestInit): Promise<Response> {
   try {
-    return await fetch(path, { method, credentials: "same-origin", ...init });
+    const early = method === "GET" ? takeEarly(path) : undefined;
+    return await (early ?? fetch(path, { method, credentials: "same-origin", ...init }));
   } catch {
     throw new ApiError(0, "E_OFFLINE", "orch does not answer (is orch up still running?)");
   }
@@ -92,6 +97,9 @@ export async function getPage<T>(path: string): Promise<{ body: T; headers: Head
   const res = await respond("GET", path, {});
   return { body: await answer<T>(res), headers: res.headers };
 }
+
+/** Whether the page was served to a logged-in browser (the server wrote its session in). */
+export const servedLoggedIn = (): boolean => pageSession() !== null;
 
 /** Whether this browser holds a session: its CSRF token, or an ApiError (401 when not). */
 export async function checkSession(): Promise<{ csrf_token: string; expires_at: string }> {

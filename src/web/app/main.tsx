@@ -5,9 +5,10 @@
  */
 import { render } from "preact";
 import { useEffect, useState } from "preact/hooks";
-import { checkSession, onAuth } from "./api.ts";
+import { onAuth, servedLoggedIn } from "./api.ts";
 import { Layout } from "./components/Layout.tsx";
 import { matchRoute, type Route, useLocation } from "./components/router.ts";
+import { dropEarly } from "./early.ts";
 import { reconnect } from "./live.ts";
 import { DeploymentsPage } from "./pages/deployments.tsx";
 import { EventsPage } from "./pages/events.tsx";
@@ -39,12 +40,10 @@ function NotFound({ path }: { path: string }) {
 
 function App() {
   const location = useLocation();
-  const [auth, setAuth] = useState<"checking" | "in" | "out">("checking");
-  useEffect(() => {
-    const off = onAuth((loggedIn) => setAuth(loggedIn ? "in" : "out"));
-    checkSession().catch(() => setAuth((now) => (now === "checking" ? "out" : now)));
-    return off;
-  }, []);
+  // The server wrote the session into the page when the browser holds one: the frame and the
+  // page draw at once, with no round trip to ask whether this browser is logged in.
+  const [auth, setAuth] = useState<"in" | "out">(servedLoggedIn() ? "in" : "out");
+  useEffect(() => onAuth((loggedIn) => setAuth(loggedIn ? "in" : "out")), []);
   useEffect(() => {
     if (auth === "in") reconnect();
   }, [auth]);
@@ -54,22 +53,24 @@ function App() {
     const timer = setInterval(() => setTick((n) => n + 1), 5000);
     return () => clearInterval(timer);
   }, []);
-  if (auth === "checking") return null;
   if (auth === "out") return <LoginPage />;
-  if (location.path === "/") {
-    window.location.replace("#/deployments");
-    return null;
-  }
-  const match = matchRoute(ROUTES, location.path);
+  // `/` is the deployments page; the address says so without a hashchange (which would drop
+  // the early answers, see below).
+  if (location.path === "/") window.history.replaceState(null, "", "#/deployments");
+  const path = location.path === "/" ? "/deployments" : location.path;
+  const match = matchRoute(ROUTES, path);
   return (
-    <Layout path={location.path}>
+    <Layout path={path}>
       {match ? (
         <match.route.page params={match.params} query={location.query} />
       ) : (
-        <NotFound path={location.path} />
+        <NotFound path={path} />
       )}
     </Layout>
   );
 }
 
+// The boot script's early answers are the first page's: once the page moves, they are dropped
+// (another visit to that page asks the server afresh).
+window.addEventListener("hashchange", dropEarly, { once: true });
 render(<App />, document.getElementById("app")!);

@@ -1,6 +1,6 @@
 /** @jsxImportSource preact */
 /**
- * A run's logs, live: every line so far, then new ones as the run writes them (the API's follow
+ * A run's logs, live: the lines so far, then new ones as the run writes them (the API's follow
  * stream, resumed after the last line seen if it drops), in a windowed list. Search marks and
  * keeps matching lines, a level filter keeps that level and above, and "follow" keeps the
  * newest line in view until the reader scrolls up.
@@ -8,6 +8,8 @@
 import { useEffect, useMemo, useRef, useState } from "preact/hooks";
 import type { LogLineJson } from "../../../core/index.ts";
 import { LOG_LEVELS } from "../../../core/log-record.ts";
+import { get } from "../api.ts";
+import { runLogsPath } from "../first-data.ts";
 import { VirtualList } from "./VirtualList.tsx";
 
 const ROW = 20;
@@ -90,7 +92,21 @@ export function LogView({ runId }: { runId: string }) {
         retry = setTimeout(open, 1000);
       };
     };
-    open();
+    // The lines so far come in one answer (the boot script may have asked for it already, so
+    // the page's first frame has them), then the stream follows after the last of them.
+    get<LogLineJson[]>(runLogsPath(runId)).then(
+      (first) => {
+        if (ended) return;
+        if (first.length) {
+          lines.current = first.slice(-MAX_LINES);
+          setVersion((v) => v + 1);
+        }
+        open();
+      },
+      () => {
+        if (!ended) open();
+      },
+    );
     return () => {
       ended = true;
       source?.close();

@@ -32,3 +32,11 @@ export function formatTime(iso: string | null | undefined): string {
 
 /** The first 8 characters of a run's id, as the CLI shows it. */
 export const shortId = (id: string) => id.slice(0, 8);
+
+/**
+ * A count with thousands separators: "10,000". By hand, since the first toLocaleString of a
+ * page sets up the browser's number formatting, which costs tens of milliseconds of first paint.
+ */
+export function formatCount(n: number): string {
+  return String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ",");
+}

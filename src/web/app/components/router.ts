@@ -3,12 +3,9 @@
  * keeps every page at `/` on the server (one file, cached), and a link works when shared.
  */
 import { useEffect, useState } from "preact/hooks";
+import { type Location, locationOf } from "./location.ts";
 
-/** Where the page is: the path after `#`, and its query. */
-export interface Location {
-  path: string;
-  query: URLSearchParams;
-}
+export { type Location, matchRoute } from "./location.ts";
 
 /** What a page gets: its path's parameters and the query. */
 export interface PageProps {
@@ -18,12 +15,7 @@ export interface PageProps {
 
 /** The location now. */
 export function currentLocation(): Location {
-  const hash = window.location.hash.replace(/^#/, "") || "/";
-  const q = hash.indexOf("?");
-  return {
-    path: q < 0 ? hash : hash.slice(0, q),
-    query: new URLSearchParams(q < 0 ? "" : hash.slice(q + 1)),
-  };
+  return locationOf(window.location.hash);
 }
 
 /** The location, as it changes. */
@@ -61,26 +53,4 @@ export function navigate(
 export interface Route {
   path: string;
   page: (props: PageProps) => preact.JSX.Element | null;
-}
-
-/** The route that matches `path`, with its parameters, or null. */
-export function matchRoute(
-  routes: Route[],
-  path: string,
-): { route: Route; params: Record<string, string> } | null {
-  const parts = path.split("/").filter(Boolean);
-  for (const route of routes) {
-    const want = route.path.split("/").filter(Boolean);
-    if (want.length !== parts.length) continue;
-    const params: Record<string, string> = {};
-    const ok = want.every((w, i) => {
-      if (w.startsWith(":")) {
-        params[w.slice(1)] = decodeURIComponent(parts[i]!);
-        return true;
-      }
-      return w === parts[i];
-    });
-    if (ok) return { route, params };
-  }
-  return null;
 }

@@ -98,7 +98,10 @@ export function runTime(run: RunJson): number {
 
 /** Newest first, as GET /api/runs lists them. */
 export function newestFirst(a: RunJson, b: RunJson): number {
-  return runTime(b) - runTime(a) || (b.created_at ?? "").localeCompare(a.created_at ?? "");
+  // ISO times of one format compare as plain strings (localeCompare would set up a collator).
+  const x = b.created_at ?? "";
+  const y = a.created_at ?? "";
+  return runTime(b) - runTime(a) || (x < y ? -1 : x > y ? 1 : 0);
 }
 
 /**

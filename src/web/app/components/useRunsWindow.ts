@@ -6,8 +6,9 @@
 import { useCallback, useLayoutEffect, useRef, useState } from "preact/hooks";
 import type { RunCounts, RunJson } from "../../../core/index.ts";
 import { ApiError, get, getPage, seg } from "../api.ts";
+import { FIRST_RUNS_PAGE, runCountsPath, runsPath } from "../first-data.ts";
 import { subscribe } from "../live.ts";
-import { apiQuery, type RunFilters, runMatches } from "./run-filters.ts";
+import { type RunFilters, runMatches } from "./run-filters.ts";
 import {
   EMPTY_WINDOW,
   type RunsWindow,
@@ -19,8 +20,6 @@ import {
 
 /** Runs per page of the listing. */
 const PAGE = 200;
-/** The first page: a screenful and some, so the page shows soon. */
-const FIRST_PAGE = 60;
 /** More changed runs than this in one batch: the first pages are listed again instead. */
 const MANY = 40;
 /** Live changes arriving within this window are fetched together. */
@@ -39,9 +38,7 @@ export interface RunsData {
 
 /** A page of the listing, and the cursor of the next (null: the last page). */
 async function listPage(filters: RunFilters, cursor: string | undefined, limit = PAGE) {
-  const page = await getPage<RunJson[]>(
-    `/api/runs${apiQuery(filters, Date.now(), { limit, cursor })}`,
-  );
+  const page = await getPage<RunJson[]>(runsPath(filters, limit, cursor));
   return { rows: page.body, next: page.headers.get("x-next-cursor") };
 }
 
@@ -92,7 +89,7 @@ export function useRunsWindow(filters: RunFilters, key: string): RunsData {
       const gen = generation;
       const mine = ++countSeq;
       lastCount = Date.now();
-      get<RunCounts>(`/api/runs/counts${apiQuery(filters, Date.now(), {}, false)}`).then((c) => {
+      get<RunCounts>(runCountsPath(filters)).then((c) => {
         if (!alive || mine < countsShown) return;
         countsShown = mine;
         setCounts(c);
@@ -109,7 +106,7 @@ export function useRunsWindow(filters: RunFilters, key: string): RunsData {
         Math.max(0, COUNT_MS - (Date.now() - lastCount)),
       );
     };
-    const loadFirst = (limit = FIRST_PAGE) => {
+    const loadFirst = (limit = FIRST_RUNS_PAGE) => {
       const gen = ++generation;
       wanted = 0;
       loading = true;

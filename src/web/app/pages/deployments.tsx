@@ -5,34 +5,24 @@
  * (next runs, versions with what changed) below the table, and `?selected=` keeps it in the URL.
  */
 import { useState } from "preact/hooks";
-import type { DeploymentDetail, DeploymentJson, EventJson, RunJson } from "../../../core/index.ts";
+import type { DeploymentDetail, DeploymentJson, RunJson } from "../../../core/index.ts";
 import { type ApiError, get, post, seg } from "../api.ts";
 import { formatRelative, formatTime, shortId } from "../components/format.ts";
 import { ErrorBox, Loading, PageTitle } from "../components/Layout.tsx";
 import { href, navigate, type PageProps } from "../components/router.ts";
 import { StateBadge, StateDot } from "../components/StateBadge.tsx";
 import { TriggerForm } from "../components/TriggerForm.tsx";
+import { DEPLOYMENTS_PATH } from "../first-data.ts";
 import { useLiveData } from "../live.ts";
 import { DeploymentDetails } from "./deployment-details.tsx";
 
-/** How many of a deployment's latest runs its row shows. */
-const LAST_RUNS = 10;
-
-/** The event is about this deployment's runs. */
-const runOf = (name: string) => (e: EventJson) =>
-  (e.payload as { deployment?: string } | null)?.deployment === name;
-
-/** A deployment's latest runs, oldest first, as dots that link to each run. */
-function LastRuns({ name }: { name: string }) {
-  const { data } = useLiveData(
-    () => get<RunJson[]>(`/api/runs?deployment=${seg(name)}&limit=${LAST_RUNS}`),
-    { prefixes: ["flow-run."], key: name, batchMs: 300, filter: runOf(name) },
-  );
-  if (!data) return null;
-  if (!data.length) return <span class="muted">none yet</span>;
+/** A deployment's latest runs (newest first, from the listing), oldest first as coloured dots. */
+function LastRuns({ name, runs }: { name: string; runs: RunJson[] | undefined }) {
+  if (!runs) return null;
+  if (!runs.length) return <span class="muted">none yet</span>;
   return (
     <span class="last-runs" data-testid={`last-runs-${name}`}>
-      {[...data].reverse().map((run) => (
+      {[...runs].reverse().map((run) => (
         <StateDot
           key={run.id}
           state={run.state}
@@ -113,7 +103,7 @@ function Row({
       </td>
       <td title={formatTime(d.next_run)}>{d.next_run ? formatRelative(d.next_run) : "—"}</td>
       <td>
-        <LastRuns name={d.name} />{" "}
+        <LastRuns name={d.name} runs={d.last_runs} />{" "}
         <a
           class="muted"
           href={href(`/runs/chart/${encodeURIComponent(d.name)}`)}
@@ -147,8 +137,9 @@ function Row({
 /** The Deployments page. */
 export function DeploymentsPage({ query }: PageProps) {
   const selected = query.get("selected");
-  const list = useLiveData(() => get<DeploymentJson[]>("/api/deployments"), {
-    // A run that starts or ends moves a deployment's next run.
+  // One request for every row, each with its latest runs (not one request a row).
+  const list = useLiveData(() => get<DeploymentJson[]>(DEPLOYMENTS_PATH), {
+    // A run that starts or ends moves a deployment's next run and its latest runs.
     prefixes: ["deployment.", "flow-run."],
     batchMs: 300,
   });

@@ -8,7 +8,7 @@ import type { RunDetail } from "../../../core/index.ts";
 import { TERMINAL_TYPES } from "../../../core/states.ts";
 import { ApiError, get, seg } from "../api.ts";
 import { Artifacts } from "../components/Artifacts.tsx";
-import { formatDuration, formatTime, shortId } from "../components/format.ts";
+import { formatCount, formatDuration, formatTime, shortId } from "../components/format.ts";
 import { Gantt } from "../components/Gantt.tsx";
 import { ErrorBox, Loading, PageTitle } from "../components/Layout.tsx";
 import { LogView } from "../components/LogView.tsx";
@@ -17,6 +17,7 @@ import { href, type PageProps } from "../components/router.ts";
 import { StateBadge } from "../components/StateBadge.tsx";
 import { StateTimeline } from "../components/StateTimeline.tsx";
 import { SubflowTree } from "../components/SubflowTree.tsx";
+import { runPath } from "../first-data.ts";
 import { subscribe } from "../live.ts";
 
 /** Run `id`, read again whenever an event names it (or one of its subflows). */
@@ -33,7 +34,7 @@ function useRun(id: string) {
     setRun(null);
     const now = () => {
       const mine = ++seq;
-      get<RunDetail>(`/api/runs/${seg(id)}`).then(
+      get<RunDetail>(runPath(id)).then(
         (detail) => {
           if (!alive || mine !== seq) return;
           related = new Set([detail.id, ...(detail.children ?? []).map((c) => c.id)]);
@@ -214,7 +215,7 @@ export function RunDetailPage({ params }: PageProps) {
               <pre class="json">{json(run.result.value)}</pre>
             ) : (
               <p>
-                {run.result.size.toLocaleString("en")} bytes:{" "}
+                {formatCount(run.result.size)} bytes:{" "}
                 <a href={`/api/runs/${seg(run.id)}/result`} target="_blank" rel="noopener">
                   open
                 </a>

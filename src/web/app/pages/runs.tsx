@@ -8,7 +8,7 @@ import { useCallback, useEffect, useState } from "preact/hooks";
 import type { DeploymentJson } from "../../../core/index.ts";
 import { STATE_TYPES } from "../../../core/states.ts";
 import { get } from "../api.ts";
-import { formatDuration, formatTime, shortId } from "../components/format.ts";
+import { formatCount, formatDuration, formatTime, shortId } from "../components/format.ts";
 import { ErrorBox, PageTitle } from "../components/Layout.tsx";
 import { href, navigate, type PageProps } from "../components/router.ts";
 import {
@@ -150,7 +150,7 @@ function StateCounts({
         class={`count-chip ${filters.state ? "" : "active"}`}
         href={href("/runs", filtersToQuery({ ...filters, state: undefined }))}
       >
-        All <b data-testid="count-all">{counts.total.toLocaleString("en")}</b>
+        All <b data-testid="count-all">{formatCount(counts.total)}</b>
       </a>
       {states.map((s) => (
         <a
@@ -163,7 +163,7 @@ function StateCounts({
           data-testid={`count-${s}`}
         >
           <span class={`dot ${stateClass(s)}`} />
-          {s.toLowerCase()} <b>{counts.states[s]!.toLocaleString("en")}</b>
+          {s.toLowerCase()} <b>{formatCount(counts.states[s]!)}</b>
         </a>
       ))}
     </div>

@@ -1,0 +1,48 @@
+/**
+ * What the server and the boot script leave in the page for the app: the session (its CSRF
+ * token, written by the server into a logged-in browser's page only), and the answers of the
+ * requests the boot script started early.
+ */
+
+/** Where the server writes a logged-in browser's session into the page (a comment in it). */
+export const SESSION_SLOT = "<!--orch:session-->";
+
+/** The id of the page's JSON element with the session. */
+export const SESSION_ELEMENT = "orch-session";
+
+/** Where the boot script leaves its requests (a Map of API path to answer). */
+export const EARLY_KEY = "__orchEarly";
+
+/** The session the page was served with. */
+export interface PageSession {
+  csrf_token: string;
+  expires_at: string;
+}
+
+/** The session the server wrote into the page, or null (the page was served without one). */
+export function pageSession(): PageSession | null {
+  const text = document.getElementById(SESSION_ELEMENT)?.textContent;
+  if (!text) return null;
+  try {
+    return JSON.parse(text) as PageSession;
+  } catch {
+    return null;
+  }
+}
+
+/** The boot script's answer to GET `path`, once (later asks go to the server). */
+export function takeEarly(path: string): Promise<Response> | undefined {
+  const early = (window as unknown as Record<string, Map<string, Promise<Response>> | undefined>)[
+    EARLY_KEY
+  ];
+  const answer = early?.get(path);
+  early?.delete(path);
+  return answer;
+}
+
+/** Forget the early answers: they were the first page's, and the page moved on. */
+export function dropEarly(): void {
+  (window as unknown as Record<string, Map<string, Promise<Response>> | undefined>)[
+    EARLY_KEY
+  ]?.clear();
+}

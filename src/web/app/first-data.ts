@@ -1,0 +1,58 @@
+/**
+ * The first data each page asks for, as API paths. The pages ask by these paths, and the page's
+ * boot script (boot.ts) asks for the same ones the moment the HTML arrives, while the app's own
+ * script still loads; api.ts then hands those answers to the page instead of asking again.
+ * Plain functions with no UI, so the boot script stays small.
+ */
+import { locationOf, matchRoute } from "./components/location.ts";
+import { apiQuery, filtersFromQuery, type RunFilters } from "./components/run-filters.ts";
+
+/** The runs page's first page of the listing: a screenful and some, so the page shows soon. */
+export const FIRST_RUNS_PAGE = 60;
+
+/** How many of a deployment's latest runs its row on the deployments page shows. */
+export const LAST_RUNS = 10;
+
+/** Log lines a run's page reads before it follows the rest live. */
+export const FIRST_LOG_LINES = 5000;
+
+/** A page of the runs listing (`cursor`: where the last one ended). */
+export const runsPath = (filters: RunFilters, limit: number, cursor?: string) =>
+  `/api/runs${apiQuery(filters, Date.now(), { limit, cursor })}`;
+
+/** The count per state of a listing (its state filter left out). */
+export const runCountsPath = (filters: RunFilters) =>
+  `/api/runs/counts${apiQuery(filters, Date.now(), {}, false)}`;
+
+/** One run, with its history and tasks. */
+export const runPath = (id: string) => `/api/runs/${encodeURIComponent(id)}`;
+
+/** A run's first log lines, oldest first. */
+export const runLogsPath = (id: string) =>
+  `/api/runs/${encodeURIComponent(id)}/logs?limit=${FIRST_LOG_LINES}`;
+
+/** Every deployment, each with its latest runs. */
+export const DEPLOYMENTS_PATH = `/api/deployments?last_runs=${LAST_RUNS}`;
+
+/** What each page reads first, by its route. */
+const FIRST_DATA: {
+  path: string;
+  paths: (params: Record<string, string>, query: URLSearchParams) => string[];
+}[] = [
+  { path: "/deployments", paths: () => [DEPLOYMENTS_PATH] },
+  {
+    path: "/runs",
+    paths: (_, query) => {
+      const filters = filtersFromQuery(query);
+      return [runsPath(filters, FIRST_RUNS_PAGE), runCountsPath(filters)];
+    },
+  },
+  { path: "/runs/:id", paths: ({ id }) => [runPath(id!), runLogsPath(id!)] },
+];
+
+/** The API paths the page at `hash` reads first (none for a page not listed here). */
+export function firstDataOf(hash: string): string[] {
+  const location = locationOf(hash);
+  const match = matchRoute(FIRST_DATA, location.path === "/" ? "/deployments" : location.path);
+  return match ? match.route.paths(match.params, location.query) : [];
+}
