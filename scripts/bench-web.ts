@@ -1,12 +1,13 @@
 /**
  * The web UI's benchmark, on the compiled dist/orch (build it first): the app's files as the
- * executable serves them (bytes and gzipped), and the first meaningful paint of the runs page
- * (navigation start until its first run row is drawn, a project of 10,000 runs, logged in,
- * cold cache) in headless chromium, median of --runs; beside a baseline in the same run: a
- * static page of the same sizes (HTML, script, stylesheet) from a bare Bun.serve, whose script
- * draws one row at once. Prints one JSON line. `bun scripts/bench-web.ts [--runs 7]`
+ * executable serves them (bytes and gzipped), and the first meaningful paint of two pages, logged
+ * in, cold cache, in headless chromium, median of --runs: the runs page (navigation start until
+ * its first run row is drawn, a project of 10,000 runs) and a run's page (until the first of its
+ * 500 log lines is drawn). Beside them, a baseline in the same run: a static page of the same
+ * sizes (HTML, script, stylesheets) from a bare Bun.serve, whose script draws one row at once.
+ * Prints one JSON line. `bun scripts/bench-web.ts [--runs 7]`
  */
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
@@ -37,11 +38,20 @@ async function servedFiles(origin: string) {
   return { html, js: of(".js").join("\n"), css: of(".css").join("\n") };
 }
 
-// Set before any script of the page: the time the first run row is drawn (the frame after it
-// enters the DOM), and the first contentful paint.
-const WATCH = `(() => {
-  const seen = () => document.querySelector("[data-testid=run-row]");
-  const done = () => requestAnimationFrame(() => { window.__painted = performance.now(); });
+/** What a page's first meaningful paint waits for: a run row, a log line, the baseline's row. */
+const RUN_ROW = "[data-testid=run-row]";
+const LOG_LINE = "[data-testid=log-view] .log-line";
+
+/** Lines the run on the run page's benchmark prints. */
+const LOG_LINES = 500;
+
+// Set before any script of the page: the time the first `selector` is drawn (the frame after
+// it enters the DOM), handed to the benchmark through a binding. Why a binding rather than
+// polling the page: Playwright's waitForFunction first loads a large script of its own into the
+// page, which would run on the page's thread while it draws (and hit a page that draws late).
+const watch = (selector: string) => `(() => {
+  const seen = () => document.querySelector(${JSON.stringify(selector)});
+  const done = () => requestAnimationFrame(() => window.__benchPainted(performance.now()));
   new MutationObserver((_, observer) => {
     if (seen()) { observer.disconnect(); done(); }
   }).observe(document, { childList: true, subtree: true });
@@ -51,6 +61,7 @@ const WATCH = `(() => {
 async function measure(
   browser: Browser,
   url: string,
+  selector: string,
   setup?: (c: BrowserContext) => Promise<void>,
 ) {
   const painted: number[] = [];
@@ -58,16 +69,27 @@ async function measure(
   for (let i = 0; i < RUNS; i++) {
     const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
     await setup?.(context);
-    await context.addInitScript(WATCH);
+    const drawn = Promise.withResolvers<number>();
+    const timer = setTimeout(
+      () => drawn.reject(new Error(`${url}: no ${selector} in 30 s`)),
+      30_000,
+    );
+    await context.exposeBinding("__benchPainted", (_source, at: number) => drawn.resolve(at));
+    await context.addInitScript(watch(selector));
     const page = await context.newPage();
-    await page.goto(url);
-    await page.waitForFunction(() => (window as { __painted?: number }).__painted, null, {
-      timeout: 30_000,
-    });
-    painted.push(await page.evaluate(() => (window as unknown as { __painted: number }).__painted));
+    await page.goto(url, { waitUntil: "commit" });
+    painted.push(await drawn.promise);
+    clearTimeout(timer);
+    // The first contentful paint is reported once that frame is out: wait for its entry.
     fcp.push(
       await page.evaluate(
-        () => performance.getEntriesByName("first-contentful-paint")[0]?.startTime ?? -1,
+        () =>
+          new Promise<number>((resolve) =>
+            new PerformanceObserver((list) => {
+              const entry = list.getEntriesByName("first-contentful-paint")[0];
+              if (entry) resolve(entry.startTime);
+            }).observe({ type: "paint", buffered: true }),
+          ),
       ),
     );
     await context.close();
@@ -79,7 +101,10 @@ async function measure(
   };
 }
 
-/** A bare Bun.serve with a page of the same sizes as orch's, drawing one row at once. */
+/**
+ * A bare Bun.serve with a page of the same sizes as orch's, drawing one row at once: an HTML page
+ * as large as orch's (whose styles are inline), a script, and a stylesheet when orch has one.
+ */
 function baselineServer(sizes: { html: number; js: number; css: number }) {
   const pad = (text: string, size: number, open: string, close: string) =>
     text + open + "x".repeat(Math.max(0, size - text.length - open.length - close.length)) + close;
@@ -90,8 +115,9 @@ function baselineServer(sizes: { html: number; js: number; css: number }) {
     "*/",
   );
   const css = pad("body{font-family:system-ui}", sizes.css, "/*", "*/");
+  const link = sizes.css ? '<link rel="stylesheet" href="/a.css">' : "";
   const html = pad(
-    '<!doctype html><html><head><link rel="stylesheet" href="/a.css"></head><body><div id="app"></div><script type="module" src="/a.js"></script></body></html>',
+    `<!doctype html><html><head>${link}<script type="module" src="/a.js"></script></head><body><div id="app"></div></body></html>`,
     sizes.html,
     "<!--",
     "-->",
@@ -110,6 +136,27 @@ function baselineServer(sizes: { html: number; js: number; css: number }) {
   });
 }
 
+/** Run `deployment` through orch's API and wait until it completed: its id. */
+async function completedRun(origin: string, token: string, deployment: string): Promise<string> {
+  const headers = { authorization: `Bearer ${token}`, "content-type": "application/json" };
+  const created = await fetch(`${origin}/api/deployments/${deployment}/runs`, {
+    method: "POST",
+    headers,
+    body: "{}",
+  });
+  const { id } = (await created.json()) as { id: string };
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline) {
+    const run = (await (await fetch(`${origin}/api/runs/${id}`, { headers })).json()) as {
+      state: string;
+    };
+    if (run.state === "COMPLETED") return id;
+    if (["FAILED", "CRASHED", "CANCELLED"].includes(run.state)) break;
+    await Bun.sleep(50);
+  }
+  throw new Error(`the run ${id} of ${deployment} did not complete`);
+}
+
 /** The figures, as one object. */
 export async function benchWeb() {
   const dir = mkdtempSync(join(tmpdir(), "orch-bench-web-"));
@@ -117,6 +164,10 @@ export async function benchWeb() {
   if (init.exitCode !== 0) throw new Error("orch init failed");
   const seeded = Number(values.seeded);
   seedRuns(dir, seeded);
+  writeFileSync(
+    join(dir, "flows", "bench-logs.yaml"),
+    `deployments:\n  - name: bench-logs\n    command: ["sh", "-c", "i=0; while [ $i -lt ${LOG_LINES} ]; do i=$((i+1)); echo log line $i; done"]\n`,
+  );
   const up = Bun.spawn([ORCH, "up", "--headless", "--port", "0", "--dir", dir], {
     stdout: "ignore",
     stderr: "pipe",
@@ -133,7 +184,7 @@ export async function benchWeb() {
       ended = true;
     })();
     const deadline = Date.now() + 60_000;
-    while (!/web UI: \S+\n/.test(stderr) && !ended && Date.now() < deadline) await Bun.sleep(20);
+    while (!/web UI: \S+ /.test(stderr) && !ended && Date.now() < deadline) await Bun.sleep(20);
     const loginUrl = /web UI: (\S+)/.exec(stderr)?.[1];
     if (!loginUrl) throw new Error(`orch up printed no web UI address:\n${stderr}`);
     const origin = new URL(loginUrl).origin;
@@ -151,13 +202,20 @@ export async function benchWeb() {
     await (await login.newPage()).goto(loginUrl);
     const cookies = await login.cookies();
     await login.close();
-    const orch = await measure(browser, `${origin}/#/runs`, (c) => c.addCookies(cookies));
+    const token = (await Bun.file(join(dir, ".orch", "token")).text()).trim();
+    const runId = await completedRun(origin, token, "bench-logs");
+    const withCookies = (c: BrowserContext) => c.addCookies(cookies);
     baseline = baselineServer({
       html: files.html.length,
       js: files.js.length,
       css: files.css.length,
     });
-    const bare = await measure(browser, `http://127.0.0.1:${baseline.port}/`);
+    const bareUrl = `http://127.0.0.1:${baseline.port}/`;
+    // Each page beside the baseline measured right after it, so both see the same load.
+    const orch = await measure(browser, `${origin}/#/runs`, RUN_ROW, withCookies);
+    const bare = await measure(browser, bareUrl, RUN_ROW);
+    const detail = await measure(browser, `${origin}/#/runs/${runId}`, LOG_LINE, withCookies);
+    const bare2 = await measure(browser, bareUrl, RUN_ROW);
     return {
       bundle,
       first_paint: {
@@ -168,6 +226,15 @@ export async function benchWeb() {
         baseline_fcp_ms: bare.fcp_ms,
         target_ms: TARGET_MS,
         samples: { orch: orch.all_ms, baseline: bare.all_ms },
+      },
+      run_page_paint: {
+        log_lines: LOG_LINES,
+        orch_run_page_ms: detail.painted_ms,
+        orch_fcp_ms: detail.fcp_ms,
+        baseline_static_page_ms: bare2.painted_ms,
+        baseline_fcp_ms: bare2.fcp_ms,
+        target_ms: TARGET_MS,
+        samples: { orch: detail.all_ms, baseline: bare2.all_ms },
       },
     };
   } finally {

@@ -80,6 +80,7 @@ export const COMMANDS: Record<string, Loader> = {
   }),
   monitor: load(() => import("./monitor.ts")),
   open: load(() => import("./open.ts")),
+  logout: load(() => import("./logout.ts")),
   events: group("events", "Emit, list or follow events (what triggers match)", {
     emit: named(() => import("./events.ts"), "emit"),
     ls: named(() => import("./events.ts"), "ls"),

@@ -38,6 +38,7 @@ import {
   type ValueRemoved,
   type VariableJson,
   type WakeTimesJson,
+  type WebSessionsEndedJson,
   type WorkerJson,
   type WorkPoolDetailJson,
   type WorkPoolJson,
@@ -293,5 +294,7 @@ export function createClient(options: ClientOptions) {
       request<ProblemsJson>("POST", "/api/problems/acknowledge", upTo ? { up_to: upTo } : {}),
     /** A one-time code that logs a browser in to the web UI (`orch open`). */
     createLoginCode: () => request<LoginCodeJson>("POST", "/api/web/login-codes"),
+    /** End every web UI session: each browser must log in again (`orch logout`). */
+    endWebSessions: () => request<WebSessionsEndedJson>("DELETE", "/api/web/sessions"),
   };
 }

@@ -25,6 +25,7 @@ import { tagSlotRoutes } from "./routes/tag-slot-routes.ts";
 import { triggerRoutes } from "./routes/trigger-routes.ts";
 import { valueRoutes } from "./routes/value-routes.ts";
 import { wakeRoutes } from "./routes/wake-routes.ts";
+import { endSessionsRoute } from "./routes/web-routes.ts";
 import { webhookRoutes } from "./routes/webhook-routes.ts";
 import { workerRoutes } from "./routes/worker-routes.ts";
 
@@ -45,6 +46,8 @@ export interface ApiDeps {
   secrets?: Secrets;
   /** Routes added by running services. */
   extraRoutes?: Route[];
+  /** Every web UI session was ended (the server's sessions read their state again). */
+  webSessionsEnded?: () => void;
   /** Refuses requests that may not ask (the server's token and Host/Origin rules). */
   authorize?: (req: Request) => void;
   /** Where failures of orch itself (500s) are logged with their stack. */
@@ -93,6 +96,7 @@ export function apiRoutes(deps: ApiDeps): Route[] {
     ...wakeRoutes(deps),
     ...poolRoutes(deps),
     ...problemRoutes(deps),
+    endSessionsRoute(deps.store, deps.webSessionsEnded),
     ...(deps.extraRoutes ?? []),
   ];
   routes.push({

@@ -23,7 +23,9 @@ import {
   ensureDataDir,
   ensureToken,
   openStore,
+  revokeWebSession,
   type Store,
+  webSessionState,
 } from "../store/index.ts";
 import { createRunMetrics, startOtlpExporter } from "../telemetry/index.ts";
 import { createWebFront, createWebSessions, type WebSessions } from "../web/index.ts";
@@ -206,6 +208,7 @@ export async function startServer(options: ServerOptions = {}): Promise<OrchServ
       retry: retryRun,
       upcoming: (spec, count) => upcomingRuns(spec, count, clock.now()),
       authorize: (req) => authorize(req),
+      webSessionsEnded: () => sessions?.reload(),
       extraRoutes: [
         metricsRoute(metrics),
         loginCodeRoute(
@@ -237,7 +240,15 @@ export async function startServer(options: ServerOptions = {}): Promise<OrchServ
     });
     const port = server.port;
     authorize = createAuthorizer({ token, host, port });
-    const web = createWebSessions({ token, port, clock });
+    const web = createWebSessions({
+      token,
+      port,
+      clock,
+      memory: {
+        load: () => webSessionState(opened),
+        revoke: (session) => revokeWebSession(opened, session, clock.now()),
+      },
+    });
     sessions = web;
     fetch = createWebFront({
       api,

@@ -167,7 +167,15 @@ export {
   sealedSecrets,
   secretNames,
 } from "./secrets.ts";
-export { type ProjectRetention, projectRetention, setProjectRetention } from "./settings.ts";
+export {
+  endWebSessions,
+  type ProjectRetention,
+  projectRetention,
+  revokeWebSession,
+  setProjectRetention,
+  type WebSessionState,
+  webSessionState,
+} from "./settings.ts";
 export {
   backupStoreFile,
   checkStoreFile,

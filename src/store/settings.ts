@@ -38,3 +38,45 @@ export function projectRetention(store: Store): ProjectRetention | null {
 export function setProjectRetention(store: Store, retention: ProjectRetention | null): void {
   setSetting(store, "retention", retention);
 }
+
+/**
+ * What the server must remember of the web UI's sessions (they are signed cookies, see
+ * web/web-sessions.ts): the generation of their key (ending every session makes a new one), and
+ * each session ended on its own (logged out) by its nonce, until it would have expired anyway.
+ */
+export interface WebSessionState {
+  generation: number;
+  /** Nonce -> when that session would have expired (epoch ms). */
+  revoked: Record<string, number>;
+}
+
+/** The web UI's session state (a fresh project: generation 0, none revoked). */
+export function webSessionState(store: Store): WebSessionState {
+  return getSetting<WebSessionState>(store, "web_sessions") ?? { generation: 0, revoked: {} };
+}
+
+/** End one session (by its nonce) for good; sessions past their expiry are forgotten. */
+export function revokeWebSession(
+  store: Store,
+  session: { nonce: string; expiresAt: number },
+  now: number,
+): WebSessionState {
+  return store.tx(() => {
+    const state = webSessionState(store);
+    const revoked: Record<string, number> = { [session.nonce]: session.expiresAt };
+    for (const [nonce, until] of Object.entries(state.revoked))
+      if (until > now) revoked[nonce] = until;
+    const next = { generation: state.generation, revoked };
+    setSetting(store, "web_sessions", next);
+    return next;
+  });
+}
+
+/** End every session: a new key generation (no cookie made before it is valid again). */
+export function endWebSessions(store: Store): WebSessionState {
+  return store.tx(() => {
+    const next = { generation: webSessionState(store).generation + 1, revoked: {} };
+    setSetting(store, "web_sessions", next);
+    return next;
+  });
+}

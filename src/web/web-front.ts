@@ -86,13 +86,61 @@ export function createWebFront(options: WebFrontOptions): (req: Request) => Prom
     return session;
   }
 
-  /** An API request from a logged-in browser, with the token added. */
-  function asTokenHolder(req: Request): Request {
-    if (req.headers.has("authorization") || !req.headers.has("cookie")) return req;
-    if (!sessionOf(req)) return req;
+  /** An API request: from a logged-in browser, with the token added; else as it came. */
+  async function apiRequest(req: Request): Promise<Response> {
+    if (req.headers.has("authorization") || !req.headers.has("cookie")) return api(req);
+    const session = sessionOf(req);
+    if (!session) return api(req);
     const headers = new Headers(req.headers);
     headers.set("authorization", `Bearer ${options.token}`);
-    return new Request(req, { headers });
+    return endsWithSession(session, await api(new Request(req, { headers })));
+  }
+
+  /** Each open stream of a session (by nonce), to end when the session ends. */
+  const streams = new Map<string, Set<() => void>>();
+  sessions.onEnded((nonce) => {
+    const ending = nonce === null ? [...streams.values()] : [streams.get(nonce) ?? new Set()];
+    for (const set of ending) for (const end of [...set]) end();
+  });
+
+  /**
+   * A session's event stream, ended when the session ends: a logout (or every session ended)
+   * leaves nothing of it reading, not even a stream it opened before.
+   */
+  function endsWithSession(session: WebSession, res: Response): Response {
+    if (!res.body || !res.headers.get("content-type")?.startsWith("text/event-stream")) return res;
+    const reader = res.body.getReader();
+    const open = streams.get(session.nonce) ?? new Set();
+    streams.set(session.nonce, open);
+    let end = () => {};
+    const forget = () => {
+      open.delete(end);
+      if (!open.size) streams.delete(session.nonce);
+    };
+    const body = new ReadableStream<Uint8Array>({
+      start(controller) {
+        end = () => {
+          forget();
+          void reader.cancel();
+          try {
+            controller.close();
+          } catch {}
+        };
+        open.add(end);
+      },
+      async pull(controller) {
+        const { done, value } = await reader.read();
+        if (done) {
+          forget();
+          controller.close();
+        } else controller.enqueue(value);
+      },
+      cancel() {
+        forget();
+        return reader.cancel();
+      },
+    });
+    return new Response(body, { status: res.status, headers: res.headers });
   }
 
   function login(req: Request): Response {
@@ -194,6 +242,8 @@ export function createWebFront(options: WebFrontOptions): (req: Request) => Prom
         );
       }
       if (req.method === "DELETE") {
+        // Logged out on the server too: this cookie no longer works, even if replayed.
+        sessions.revoke(session);
         return Response.json(
           { logged_out: true },
           {
@@ -212,7 +262,7 @@ export function createWebFront(options: WebFrontOptions): (req: Request) => Prom
   return async (req) => {
     const path = pathOf(req.url);
     try {
-      if (path.startsWith("/api/")) return await api(asTokenHolder(req));
+      if (path.startsWith("/api/")) return await apiRequest(req);
       if (
         path === "/" ||
         path === "/login" ||

@@ -9,6 +9,10 @@
  * invalidates them without any state. The key is derived, never the token itself, so neither a
  * cookie nor a CSRF token can stand in for the token. Login codes are kept in memory: each works
  * once, and a server that stops forgets them.
+ *
+ * Ending sessions needs a little state, which the store keeps (so it outlives a restart): a
+ * session logged out is remembered by its nonce until it would have expired, and ending every
+ * session moves the key to a new generation, so no cookie (nor CSRF token) made before works.
  */
 import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
 import type { Clock } from "../core/index.ts";
@@ -31,6 +35,20 @@ export interface WebSession {
   expiresAt: number;
 }
 
+/** What is remembered of ended sessions (the store's web session state). */
+export interface SessionState {
+  generation: number;
+  /** Nonce -> when that session would have expired. */
+  revoked: Record<string, number>;
+}
+
+/** Where ended sessions are remembered: read at start, written as sessions end. */
+export interface SessionMemory {
+  load(): SessionState;
+  /** Remember `session` as ended; the state as it is now. */
+  revoke(session: WebSession): SessionState;
+}
+
 /** Login codes and session cookies of one server. */
 export interface WebSessions {
   /** The cookie's name: one per port, since a browser shares a host's cookies across ports. */
@@ -45,6 +63,12 @@ export interface WebSessions {
   csrfToken(session: WebSession): string;
   /** Whether `given` is the session's CSRF token. */
   checkCsrf(session: WebSession, given: string | null): boolean;
+  /** End one session (a logout): its cookie no longer works, even replayed. */
+  revoke(session: WebSession): void;
+  /** Read the remembered state again (after every session was ended elsewhere). */
+  reload(): void;
+  /** Be told of each session that ends (`null`: all of them); returns the unsubscribe. */
+  onEnded(listener: (nonce: string | null) => void): () => void;
 }
 
 const b64 = (bytes: Buffer) => bytes.toString("base64url");
@@ -60,13 +84,39 @@ export function createWebSessions(options: {
   token: string;
   port: number;
   clock: Clock;
+  /** Where ended sessions are remembered (default: in memory, for this server's life). */
+  memory?: SessionMemory;
 }): WebSessions {
   const { clock, port } = options;
-  const key = createHmac("sha256", options.token).update("orch web session key").digest();
+  let inMemory: SessionState = { generation: 0, revoked: {} };
+  const memory: SessionMemory = options.memory ?? {
+    load: () => inMemory,
+    revoke(session) {
+      inMemory = {
+        ...inMemory,
+        revoked: { ...inMemory.revoked, [session.nonce]: session.expiresAt },
+      };
+      return inMemory;
+    },
+  };
+  let state = memory.load();
+  // Generation 0 keeps the key sessions had before sessions could be ended.
+  const keyOf = (generation: number) =>
+    createHmac("sha256", options.token)
+      .update(generation ? `orch web session key ${generation}` : "orch web session key")
+      .digest();
+  let key = keyOf(state.generation);
   const mac = (what: string) => b64(createHmac("sha256", key).update(what).digest());
   /** Code -> when it expires (Infinity: until used). */
   const codes = new Map<string, number>();
   const cookieName = `orch_session_${port}`;
+  const listeners = new Set<(nonce: string | null) => void>();
+  const take = (next: SessionState) => {
+    const all = next.generation !== state.generation;
+    state = next;
+    key = keyOf(state.generation);
+    return all;
+  };
 
   return {
     cookieName,
@@ -99,7 +149,7 @@ export function createWebSessions(options: {
         if (!expires || !nonce || !given || !/^\d+$/.test(expires)) continue;
         if (!same(given, mac(`session.${port}.${expires}.${nonce}`))) continue;
         const expiresAt = Number(expires);
-        if (expiresAt <= clock.now()) continue;
+        if (expiresAt <= clock.now() || state.revoked[nonce] !== undefined) continue;
         return { nonce, expiresAt };
       }
       return null;
@@ -107,6 +157,18 @@ export function createWebSessions(options: {
     csrfToken: (session) => mac(`csrf.${port}.${session.nonce}`),
     checkCsrf(session, given) {
       return given !== null && same(given, mac(`csrf.${port}.${session.nonce}`));
+    },
+    revoke(session) {
+      take(memory.revoke(session));
+      for (const listener of listeners) listener(session.nonce);
+    },
+    reload() {
+      if (!take(memory.load())) return;
+      for (const listener of listeners) listener(null);
+    },
+    onEnded(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
     },
   };
 }

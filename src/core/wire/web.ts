@@ -17,3 +17,19 @@ export const LOGIN_CODE = {
 } as const;
 
 export type LoginCodeJson = Wire<typeof LOGIN_CODE>;
+
+/** DELETE /api/web/sessions: every web UI session ended. */
+export const WEB_SESSIONS_ENDED = {
+  title: "WebSessionsEnded",
+  type: "object",
+  additionalProperties: false,
+  required: ["ended"],
+  properties: {
+    ended: {
+      type: "boolean",
+      description: "Every browser logged in before is logged out; each must log in again",
+    },
+  },
+} as const;
+
+export type WebSessionsEndedJson = Wire<typeof WEB_SESSIONS_ENDED>;

@@ -1,4 +1,10 @@
-import { LOGIN_CODE, type LoginCodeJson } from "../../core/index.ts";
+import {
+  LOGIN_CODE,
+  type LoginCodeJson,
+  WEB_SESSIONS_ENDED,
+  type WebSessionsEndedJson,
+} from "../../core/index.ts";
+import { endWebSessions, type Store } from "../../store/index.ts";
 import { OPEN_CODE_TTL_MS, type WebSessions } from "../../web/index.ts";
 import { json } from "../http.ts";
 import type { Route } from "../router.ts";
@@ -22,6 +28,26 @@ export function loginCodeRoute(sessions: () => WebSessions, now: () => number): 
         expires_at: new Date(now() + OPEN_CODE_TTL_MS).toISOString(),
       };
       return json(answer, 201);
+    },
+  };
+}
+
+/**
+ * DELETE /api/web/sessions: end every web UI session (`orch logout`), for whoever holds the
+ * token; a server's sessions are told at once (`ended`), a stopped one reads it when it starts.
+ */
+export function endSessionsRoute(store: Store, ended?: () => void): Route {
+  return {
+    method: "DELETE",
+    path: "/api/web/sessions",
+    operationId: "endWebSessions",
+    summary: "End every web UI session: each browser must log in again (orch open)",
+    response: { description: "Every session ended", schema: WEB_SESSIONS_ENDED },
+    handler: () => {
+      endWebSessions(store);
+      ended?.();
+      const answer: WebSessionsEndedJson = { ended: true };
+      return json(answer);
     },
   };
 }

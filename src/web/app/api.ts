@@ -134,3 +134,9 @@ export function post<T>(path: string, body?: unknown): Promise<T> {
 
 /** A path segment, encoded (`deployments/${seg(name)}`). */
 export const seg = encodeURIComponent;
+
+/** Log this browser out: the server ends its session (the cookie no longer works anywhere). */
+export async function logOut(): Promise<void> {
+  await change("DELETE", "/web/session");
+  sayAuth(false);
+}

@@ -112,6 +112,13 @@ export function reconnect(): void {
   void open();
 }
 
+/** Stop following (logged out): nothing is open until reconnect. */
+export function disconnect(): void {
+  close();
+  clearTimeout(retryTimer);
+  setStatus("offline");
+}
+
 /** The stream's status, as it changes. */
 export function useLiveStatus(): LiveStatus {
   const [now, setNow] = useState(status);

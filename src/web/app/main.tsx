@@ -9,7 +9,7 @@ import { onAuth, servedLoggedIn } from "./api.ts";
 import { Layout } from "./components/Layout.tsx";
 import { matchRoute, type Route, useLocation } from "./components/router.ts";
 import { dropEarly } from "./early.ts";
-import { reconnect } from "./live.ts";
+import { disconnect, reconnect } from "./live.ts";
 import { DeploymentsPage } from "./pages/deployments.tsx";
 import { EventsPage } from "./pages/events.tsx";
 import { LoginPage } from "./pages/login.tsx";
@@ -46,6 +46,7 @@ function App() {
   useEffect(() => onAuth((loggedIn) => setAuth(loggedIn ? "in" : "out")), []);
   useEffect(() => {
     if (auth === "in") reconnect();
+    else disconnect();
   }, [auth]);
   // Relative times ("in 25s", "3m ago") move on even when no data does: redraw now and then.
   const [, setTick] = useState(0);

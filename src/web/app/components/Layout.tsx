@@ -1,5 +1,7 @@
 /** @jsxImportSource preact */
 import type { ComponentChildren } from "preact";
+import { useState } from "preact/hooks";
+import { logOut } from "../api.ts";
 import { type LiveStatus, useLiveStatus } from "../live.ts";
 
 /** The pages in the navigation bar, in order. */
@@ -16,6 +18,22 @@ const STATUS_TEXT: Record<LiveStatus, string> = {
   connecting: "○ connecting",
   offline: "○ offline",
 };
+
+/** Log out: this browser's session ends on the server, and the page says how to log in. */
+function LogOut() {
+  const [failed, setFailed] = useState<string | null>(null);
+  return (
+    <button
+      type="button"
+      class="logout"
+      data-testid="logout"
+      title={failed ?? "End this browser's session"}
+      onClick={() => logOut().catch((e: Error) => setFailed(`Not logged out: ${e.message}`))}
+    >
+      {failed ? "Log out (failed)" : "Log out"}
+    </button>
+  );
+}
 
 /** Every page's frame: the navigation, the live status, and the page itself. */
 export function Layout({ path, children }: { path: string; children: ComponentChildren }) {
@@ -40,6 +58,7 @@ export function Layout({ path, children }: { path: string; children: ComponentCh
         <span class={`live live-${status}`} data-testid="live-status" title="The event stream">
           {STATUS_TEXT[status]}
         </span>
+        <LogOut />
       </header>
       <main>{children}</main>
     </div>

@@ -5,7 +5,7 @@
  * keeps matching lines, a level filter keeps that level and above, and "follow" keeps the
  * newest line in view until the reader scrolls up.
  */
-import { useEffect, useMemo, useRef, useState } from "preact/hooks";
+import { useLayoutEffect, useMemo, useRef, useState } from "preact/hooks";
 import type { LogLineJson } from "../../../core/index.ts";
 import { LOG_LEVELS } from "../../../core/log-record.ts";
 import { get } from "../api.ts";
@@ -50,7 +50,8 @@ export function LogView({ runId }: { runId: string }) {
   const [level, setLevel] = useState("debug");
   const [follow, setFollow] = useState(true);
 
-  useEffect(() => {
+  // A layout effect: the lines are asked for as the view is first drawn, not a frame later.
+  useLayoutEffect(() => {
     lines.current = [];
     setVersion((v) => v + 1);
     let source: EventSource | null = null;

@@ -3,7 +3,7 @@
  * A run's page: what it is and how it went (state timeline, parameters, result), its task runs
  * on a time axis, its subflows, its artifacts and its logs, live; cancel, retry and resume.
  */
-import { useEffect, useRef, useState } from "preact/hooks";
+import { useEffect, useLayoutEffect, useRef, useState } from "preact/hooks";
 import type { RunDetail } from "../../../core/index.ts";
 import { TERMINAL_TYPES } from "../../../core/states.ts";
 import { ApiError, get, seg } from "../api.ts";
@@ -25,7 +25,8 @@ function useRun(id: string) {
   const [run, setRun] = useState<RunDetail | null>(null);
   const [error, setError] = useState<ApiError | null>(null);
   const load = useRef(() => {});
-  useEffect(() => {
+  // A layout effect: the run is asked for as the page is first drawn, not a frame later.
+  useLayoutEffect(() => {
     let alive = true;
     let seq = 0;
     let timer: ReturnType<typeof setTimeout> | undefined;
