@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { createClient } from "../../src/client/index.ts";
 import { type OrchServer, startServer } from "../../src/server/index.ts";
+import { firstDataOf } from "../../src/web/app/first-data.ts";
 import { tempDir } from "../helpers.ts";
 
 const FLOWS = `deployments:
@@ -128,14 +129,109 @@ describe("a logged-in browser", () => {
     }
   });
 
-  test("logging out ends the session's cookie", async () => {
+  test("logging out ends the session on the server: its cookie replayed reads nothing, its stream ends", async () => {
     const { cookie, csrf } = await logIn();
+    const other = await logIn();
+    const abort = new AbortController();
+    const stream = await browser("/api/events/stream", {
+      headers: { cookie },
+      signal: abort.signal,
+    });
+    expect(stream.status).toBe(200);
     const res = await browser("/web/session", {
       method: "DELETE",
       headers: { cookie, origin: own, "x-orch-csrf": csrf },
     });
     expect(res.status).toBe(200);
     expect(res.headers.get("set-cookie")).toContain("Max-Age=0");
+    // The stream it opened before is ended by the server (read to its end, no abort needed).
+    await stream.text();
+    for (const path of ["/api/deployments", "/api/events/stream", "/web/session"]) {
+      expect((await browser(path, { headers: { cookie } })).status).toBe(401);
+    }
+    const page = await browser("/", { headers: { cookie } });
+    expect(await page.text()).not.toContain('id="orch-session"');
+    const pause = await browser("/api/deployments/hello/pause", {
+      method: "POST",
+      headers: { cookie, origin: own, "x-orch-csrf": csrf },
+    });
+    expect(pause.status).toBe(401);
+    // Another browser's session goes on.
+    expect((await browser("/api/deployments", { headers: { cookie: other.cookie } })).status).toBe(
+      200,
+    );
+    abort.abort();
+  });
+
+  test("the page carries its session's CSRF token only for a valid session cookie, and is never stored", async () => {
+    const { cookie, csrf } = await logIn();
+    const page = await browser("/", { headers: { cookie } });
+    expect(page.status).toBe(200);
+    expect(page.headers.get("cache-control")).toBe("no-store");
+    const html = await page.text();
+    const data = /<script type="application\/json" id="orch-session">([^<]*)<\/script>/.exec(html);
+    expect(JSON.parse(data![1]!).csrf_token).toBe(csrf);
+    // Its inline boot script and styles are allowed by hash, nothing else inline.
+    const policy = page.headers.get("content-security-policy")!;
+    expect(policy).toMatch(/script-src 'self' 'sha256-[\w+/=]+';/);
+    expect(policy).not.toContain("unsafe-inline");
+    // No cookie, a forged one, or another port's: the page holds no token.
+    const forged = `orch_session_${server.port}=${Date.now() + 1e9}.abc.def`;
+    const otherPort = `orch_session_${server.port + 1}=${cookie.split("=")[1]}`;
+    for (const headers of [{}, { cookie: forged }, { cookie: otherPort }] as Record<
+      string,
+      string
+    >[]) {
+      const res = await browser("/", { headers });
+      expect(res.headers.get("cache-control")).toBe("no-store");
+      const text = await res.text();
+      expect(text).not.toContain('id="orch-session"');
+      expect(text).not.toContain(csrf);
+    }
+  });
+});
+
+describe("ending every session", () => {
+  test("only the token's holder may; then no cookie made before works, a new login does", async () => {
+    const a = await logIn();
+    const b = await logIn();
+    expect((await browser("/api/web/sessions", { method: "DELETE" })).status).toBe(401);
+    // A browser's own session is not enough without its page's CSRF token.
+    const noCsrf = await browser("/api/web/sessions", {
+      method: "DELETE",
+      headers: { cookie: a.cookie, origin: own },
+    });
+    expect(noCsrf.status).toBe(403);
+    const client = createClient({ url: own, token: server.token });
+    expect(await client.endWebSessions()).toEqual({ ended: true });
+    for (const { cookie } of [a, b]) {
+      expect((await browser("/api/deployments", { headers: { cookie } })).status).toBe(401);
+    }
+    const c = await logIn();
+    expect((await browser("/api/deployments", { headers: { cookie: c.cookie } })).status).toBe(200);
+  });
+});
+
+describe("the deployments page's listing", () => {
+  test("?last_runs=N adds each deployment's latest runs, as the runs listing has them", async () => {
+    const client = createClient({ url: own, token: server.token });
+    const runs = [];
+    for (let i = 0; i < 3; i++) runs.push(await client.triggerRun("hello", {}));
+    const get = async (path: string) =>
+      (await (
+        await fetch(`${own}${path}`, { headers: { authorization: `Bearer ${server.token}` } })
+      ).json()) as { name: string; last_runs?: { id: string }[] }[];
+    const [hello] = await get("/api/deployments?last_runs=2");
+    const listed = (await get("/api/runs?deployment=hello&limit=2")) as unknown as { id: string }[];
+    expect(hello!.last_runs!.map((r) => r.id)).toEqual(listed.map((r) => r.id));
+    expect(hello!.last_runs).toHaveLength(2);
+    const [plain] = await get("/api/deployments");
+    expect(plain).not.toHaveProperty("last_runs");
+    const bad = await fetch(`${own}/api/deployments?last_runs=0`, {
+      headers: { authorization: `Bearer ${server.token}` },
+    });
+    expect(bad.status).toBe(400);
+    expect(runs).toHaveLength(3);
   });
 });
 
@@ -143,6 +239,19 @@ describe("without a session", () => {
   test("nothing is readable: the API, the stream, the session", async () => {
     for (const path of ["/api/deployments", "/api/runs", "/api/events/stream", "/web/session"]) {
       expect((await browser(path)).status).toBe(401);
+    }
+  });
+
+  test("what the page asks for first is refused too", async () => {
+    const client = createClient({ url: own, token: server.token });
+    const run = await client.triggerRun("hello", {});
+    // Exactly what the boot script asks for on each page that reads data at once.
+    const first = ["#/deployments", "#/runs?state=FAILED", `#/runs/${run.id}`].flatMap(firstDataOf);
+    expect(first).toHaveLength(5);
+    for (const path of first) expect((await browser(path)).status).toBe(401);
+    const forged = `orch_session_${server.port}=${Date.now() + 1e9}.abc.def`;
+    for (const path of first) {
+      expect((await browser(path, { headers: { cookie: forged } })).status).toBe(401);
     }
   });
 

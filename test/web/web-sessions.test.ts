@@ -1,5 +1,14 @@
+import { join } from "node:path";
 import { describe, expect, test } from "vitest";
+import {
+  endWebSessions,
+  openStore,
+  revokeWebSession,
+  type Store,
+  webSessionState,
+} from "../../src/store/index.ts";
 import { createWebSessions, OPEN_CODE_TTL_MS } from "../../src/web/index.ts";
+import { tempDir } from "../helpers.ts";
 
 const SEVEN_DAYS = 7 * 24 * 3600_000;
 
@@ -66,5 +75,54 @@ describe("web sessions", () => {
     expect(sessions.checkCsrf(b, csrfA)).toBe(false);
     expect(sessions.checkCsrf(a, null)).toBe(false);
     expect(csrfA).not.toContain("t0ken");
+  });
+
+  test("a session logged out stays ended, after a restart too; ending all ends every one", () => {
+    const t = tempDir("orch-web-sessions-");
+    let store: Store | undefined;
+    try {
+      store = openStore(join(t.dir, "orch.db"));
+      const db = store;
+      const clock = { now: () => 1_000_000 };
+      // The server's sessions as start-server makes them: what ends is kept in the store.
+      const start = () =>
+        createWebSessions({
+          token: "t0ken",
+          port: 4200,
+          clock,
+          memory: {
+            load: () => webSessionState(db),
+            revoke: (session) => revokeWebSession(db, session, clock.now()),
+          },
+        });
+      const sessions = start();
+      const login = () => cookieOf(sessions.cookieName, sessions.exchange(sessions.newCode())!);
+      const [a, b, c] = [login(), login(), login()];
+      const told: (string | null)[] = [];
+      sessions.onEnded((nonce) => told.push(nonce));
+      const sessionA = sessions.fromCookies(a)!;
+      const csrfB = sessions.csrfToken(sessions.fromCookies(b)!);
+      sessions.revoke(sessionA);
+      expect(told).toEqual([sessionA.nonce]);
+      expect(sessions.fromCookies(a)).toBeNull();
+      expect(sessions.fromCookies(b)).not.toBeNull();
+      // The next server of this project (a restart) still refuses the cookie logged out.
+      const restarted = start();
+      expect(restarted.fromCookies(a)).toBeNull();
+      expect(restarted.fromCookies(b)).not.toBeNull();
+      // Every session ended (orch logout, through the store): a running server reads it again.
+      endWebSessions(db);
+      sessions.reload();
+      expect(told).toEqual([sessionA.nonce, null]);
+      for (const cookie of [a, b, c]) expect(sessions.fromCookies(cookie)).toBeNull();
+      for (const cookie of [b, c]) expect(start().fromCookies(cookie)).toBeNull();
+      // A new login works, with a CSRF token unlike any before.
+      const d = sessions.fromCookies(login())!;
+      expect(d).not.toBeNull();
+      expect(sessions.csrfToken(d)).not.toBe(csrfB);
+    } finally {
+      store?.close();
+      t.cleanup();
+    }
   });
 });

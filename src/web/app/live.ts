@@ -199,6 +199,9 @@ export function useLiveData<T>(load: () => Promise<T>, options: LiveDataOptions)
     const onEvent = (e: EventJson) => {
       if (!filterRef.current || filterRef.current(e)) later();
     };
+    // Asked at once, not only once the stream is open (two round trips later): the page shows
+    // it soon, and the stream's opening reads it again in case something changed in between.
+    if (status !== "online") now();
     const unsubscribe = subscribe({ prefixes, onEvent, onReload: now });
     return () => {
       alive = false;
