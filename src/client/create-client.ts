@@ -173,8 +173,12 @@ export function createClient(options: ClientOptions) {
     raw,
     health: () => request<HealthJson>("GET", "/api/health"),
     deploy: () => request<DeployReport>("POST", "/api/deploy"),
-    listDeployments: (opts: { all?: boolean } = {}) =>
-      request<DeploymentJson[]>("GET", `/api/deployments${q({ all: opts.all ? 1 : undefined })}`),
+    /** Deployments (`all`: removed ones too; `lastRuns`: each with its latest runs). */
+    listDeployments: (opts: { all?: boolean; lastRuns?: number } = {}) =>
+      request<DeploymentJson[]>(
+        "GET",
+        `/api/deployments${q({ all: opts.all ? 1 : undefined, last_runs: opts.lastRuns })}`,
+      ),
     getDeployment: (n: string) => request<DeploymentDetail>("GET", `/api/deployments/${name(n)}`),
     pauseDeployment: (n: string) =>
       request<DeploymentJson>("POST", `/api/deployments/${name(n)}/pause`),

@@ -128,6 +128,7 @@ test("every route's live answer matches the schema the OpenAPI document declares
   await client.resumeDeployment("echo");
   await client.removeDeployment("doomed");
   await client.listDeployments({ all: true });
+  await client.listDeployments({ lastRuns: 3 });
 
   // Runs, and a remote worker that runs them through the protocol.
   const worker = await wc.register({
@@ -278,6 +279,7 @@ test("every route's live answer matches the schema the OpenAPI document declares
   expect((await client.acknowledgeProblems()).notices).toEqual([]);
   // The web UI's one-time login codes.
   expect((await client.createLoginCode()).login_path).toMatch(/^\/login\?code=/);
+  expect(await client.endWebSessions()).toEqual({ ended: true });
 
   // Secrets (never read back) and variables.
   await client.setSecret("contract_secret", "s3cret-value");
