@@ -26,6 +26,22 @@ function target(d: DeploymentJson): string {
   return d.flow ?? (d.command ? d.command.join(" ") : "-");
 }
 
+/**
+ * Why a project lists no deployments, and what to do: no definition files yet; files that were
+ * never deployed (no server running); or files a running server found nothing valid in.
+ */
+async function whyNoDeployments(dir: string | undefined, remote: boolean): Promise<string> {
+  const { findProjectRoot, projectPaths } = await import("../core/paths.ts");
+  const { findDefinitionFiles } = await import("../definitions/find-definition-files.ts");
+  const flows = projectPaths(findProjectRoot(dir) ?? dir ?? ".").flows;
+  const files = findDefinitionFiles(flows).length;
+  if (!files) return "no deployments; add one to flows/*.yaml (orch init makes an example)";
+  const some = `flows/ has ${files} definition file${files === 1 ? "" : "s"}`;
+  return remote
+    ? `no deployments: ${some}, and none of them holds a valid deployment (orch deploy --check shows what is wrong)`
+    : `no deployments yet: ${some}; orch up deploys them and keeps them deployed (orch deploy deploys them once)`;
+}
+
 export const ls = defineCommand({
   meta: { name: "ls", description: "List deployments" },
   args: {
@@ -39,7 +55,7 @@ export const ls = defineCommand({
       const list = await conn.client.listDeployments({ all: args.all });
       if (args.json) return printJson(list);
       if (!list.length) {
-        log.info("no deployments; add one to flows/*.yaml (orch init makes an example)");
+        log.info(await whyNoDeployments(args.dir, conn.remote));
         return;
       }
       const rows = list.map((d) => [

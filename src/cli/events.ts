@@ -10,6 +10,7 @@ import {
 import { write } from "../core/stdio.ts";
 import { connect, connectArgs, jsonArg } from "./connect.ts";
 import { localTime } from "./format.ts";
+import { wholeNumberArg } from "./number-arg.ts";
 import { c, log, printJson, renderTable } from "./output.ts";
 
 export const emit = defineCommand({
@@ -102,10 +103,7 @@ export const ls = defineCommand({
     ...jsonArg,
   },
   async run({ args }) {
-    const limit = args.limit === undefined ? undefined : Number(args.limit);
-    if (limit !== undefined && (!Number.isInteger(limit) || limit < 1 || limit > 1000)) {
-      throw new OrchError("E_BAD_INPUT", "--limit must be a whole number from 1 to 1000");
-    }
+    const limit = wholeNumberArg(args.limit, "--limit", { min: 1, max: 1000 }, undefined);
     const since = sinceArg(args.since);
     const conn = await connect(args, { local: true });
     try {

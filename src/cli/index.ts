@@ -26,7 +26,12 @@ export async function runCli(argv: string[]): Promise<never> {
   try {
     const [leaf, parent, rest] = await resolveCommand(root, argv);
     if (rest.includes("--help") || rest.includes("-h") || (argv.length === 0 && leaf === root)) {
-      const usage = await renderUsage(leaf, parent);
+      // The usage line names the whole command (`orch runs ls`), however deep it is.
+      const named = parent && {
+        ...parent,
+        meta: { ...(parent.meta as object), name: fullName(parent) },
+      };
+      const usage = await renderUsage(leaf, named);
       write("stdout", `${maybeStrip(usage).replace(/[ \t]+$/gm, "")}\n`);
       process.exit(0);
     }
@@ -82,30 +87,74 @@ async function resolveCommand(
   return resolveCommand(named, [...argv.slice(0, index), ...argv.slice(index + 1)], cmd);
 }
 
-/** Refuse options the command does not define, so a typo is never silently ignored. */
+/** The option an argument names (`--tag`, `--tag=x`, `-p`), or null for a value or a positional. */
+function optionName(arg: string): string | null {
+  if (!arg.startsWith("-") || arg === "-" || /^-\d/.test(arg)) return null;
+  return arg.replace(/^--?/, "").split("=")[0]!;
+}
+
+/**
+ * Refuse what the command would silently ignore or misread: an option it does not define (a
+ * typo), an option that takes a value given none (`--tag` last, or `--tag --watch`), and more
+ * arguments than it takes (`--timeout 5 minutes`). A positional whose value hint ends in `...`
+ * takes any number (file filters passed on).
+ */
 async function checkFlags(cmd: AnyCommand, parent: AnyCommand | undefined, args: string[]) {
   const defs = (cmd.args ?? {}) as ArgsDef;
-  const known = new Set<string>();
+  const byName = new Map<string, ArgsDef[string]>();
+  const positionals: string[] = [];
+  let variadic = false;
   for (const [name, def] of Object.entries(defs)) {
-    if (def.type === "positional") continue;
+    if (def.type === "positional") {
+      positionals.push(name.toUpperCase());
+      if (def.valueHint?.endsWith("...")) variadic = true;
+      continue;
+    }
     const kebab = name.replace(/[A-Z]/g, (m) => `-${m.toLowerCase()}`);
-    known.add(name).add(kebab);
-    if (def.type === "boolean") known.add(`no-${kebab}`);
+    byName.set(name, def).set(kebab, def);
+    if (def.type === "boolean") byName.set(`no-${kebab}`, def);
     const aliases = "alias" in def ? def.alias : undefined;
-    for (const alias of [aliases ?? []].flat()) known.add(alias);
+    for (const alias of [aliases ?? []].flat()) byName.set(alias, def);
   }
-  for (const arg of args) {
-    if (arg === "--") break;
-    if (!arg.startsWith("-") || arg === "-" || /^-\d/.test(arg)) continue;
-    const name = arg.replace(/^--?/, "").split("=")[0]!;
-    if (!known.has(name)) {
+  const help = `Run ${fullName(cmd, parent)} --help to see its options.`;
+  let given = 0;
+  let rest = false;
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!;
+    if (arg === "--" && !rest) {
+      if (variadic) break;
+      rest = true;
+      continue;
+    }
+    const name = rest ? null : optionName(arg);
+    if (name === null) {
+      if (++given > positionals.length && !variadic) {
+        const takes = positionals.length
+          ? `it takes ${positionals.join(" ")}`
+          : "it takes no arguments";
+        throw new UsageError(
+          `unexpected argument ${JSON.stringify(arg)} for ${fullName(cmd, parent)} (${takes}; quote a value that has spaces). ${help}`,
+        );
+      }
+      continue;
+    }
+    const def = byName.get(name);
+    if (!def) {
       const guess = closest(
         name,
-        [...known].filter((k) => k.length > 1),
+        [...byName.keys()].filter((k) => k.length > 1),
       );
       throw new UsageError(
-        `unknown option ${arg.split("=")[0]} for ${fullName(cmd, parent)}${guess ? ` (did you mean --${guess}?)` : ""}. Run ${fullName(cmd, parent)} --help to see its options.`,
+        `unknown option ${arg.split("=")[0]} for ${fullName(cmd, parent)}${guess ? ` (did you mean --${guess}?)` : ""}. ${help}`,
       );
+    }
+    if ((def.type === "string" || def.type === "enum") && !arg.includes("=")) {
+      const next = args[i + 1];
+      if (next === undefined || next === "--" || optionName(next) !== null) {
+        const hint = "valueHint" in def && def.valueHint ? ` (${def.valueHint})` : "";
+        throw new UsageError(`option ${arg} needs a value${hint}. ${help}`);
+      }
+      i++;
     }
   }
 }

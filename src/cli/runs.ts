@@ -14,6 +14,7 @@ import {
 import { write } from "../core/stdio.ts";
 import { connect, connectArgs, jsonArg } from "./connect.ts";
 import { localTime, paintState } from "./format.ts";
+import { wholeNumberArg } from "./number-arg.ts";
 import { c, log, printJson, rawArg, renderTable, showLogLine } from "./output.ts";
 import { runLabel, runTree } from "./run-tree.ts";
 
@@ -44,6 +45,7 @@ export const ls = defineCommand({
     limit: { type: "string", description: "How many", default: "20" },
   },
   async run({ args }) {
+    const limit = wholeNumberArg(args.limit, "--limit", { min: 1, max: 1000 }, 20);
     const conn = await connect(args, { local: true });
     try {
       const { runs } = await conn.client.listRuns({
@@ -54,7 +56,7 @@ export const ls = defineCommand({
         until: args.until,
         // Planned future runs are what deployments inspect shows; here, what happened comes first.
         planned: args.planned || args.state?.toUpperCase() === "SCHEDULED",
-        limit: Number(args.limit),
+        limit,
       });
       if (args.json) return printJson(runs);
       if (!runs.length) {

@@ -16,6 +16,12 @@ export default defineCommand({
     description: "Run the project's flow tests (orch/testing) with orch alone",
   },
   args: {
+    filters: {
+      type: "positional",
+      required: false,
+      valueHint: "FILTER...",
+      description: "Test files to run (by part of their path); after --, options for the runner",
+    },
     dir: {
       type: "string",
       description: "The project (default: the nearest with flows/ or .orch/)",

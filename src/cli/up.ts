@@ -6,6 +6,7 @@ import { isTerminal } from "../core/stdio.ts";
 import { type OrchServer, startServer } from "../server/index.ts";
 import { becomeSubreaper } from "../worker/index.ts";
 import { projectOf } from "./connect.ts";
+import { wholeNumberArg } from "./number-arg.ts";
 import { c, log } from "./output.ts";
 
 /** How long running runs may go on after orch up is told to stop, unless --grace says. */
@@ -54,13 +55,7 @@ export default defineCommand({
   },
   async run({ args }) {
     const dir = projectOf(args.dir).root;
-    const port = args.port === undefined ? undefined : Number(args.port);
-    if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65535)) {
-      throw new OrchError(
-        "E_BAD_INPUT",
-        `--port must be a number from 0 to 65535, not ${JSON.stringify(args.port)}`,
-      );
-    }
+    const port = wholeNumberArg(args.port, "--port", { min: 0, max: 65535 }, undefined);
     const graceMs = args.grace === undefined ? DEFAULT_GRACE_MS : parseDuration(args.grace);
     if (graceMs === undefined) {
       throw new OrchError(
@@ -90,13 +85,7 @@ export default defineCommand({
     };
     process.on("SIGINT", onSignal);
     process.on("SIGTERM", onSignal);
-    const concurrency = args.concurrency === undefined ? undefined : Number(args.concurrency);
-    if (concurrency !== undefined && (!Number.isInteger(concurrency) || concurrency < 1)) {
-      throw new OrchError(
-        "E_BAD_INPUT",
-        `--concurrency must be a whole number of at least 1, not ${JSON.stringify(args.concurrency)}`,
-      );
-    }
+    const concurrency = wholeNumberArg(args.concurrency, "--concurrency", { min: 1 }, undefined);
     // On a terminal, the monitor: the server's messages go to its event line, not stderr.
     const tui = !args.headless && isTerminal("stdout") && isTerminal("stdin");
     const monitor = tui ? (await import("../tui/index.ts")).createMonitor({ mode: "up" }) : null;

@@ -11,6 +11,7 @@ import {
 } from "../core/index.ts";
 import { becomeSubreaper, startRemoteWorker, stopOrphanedRuns } from "../worker/index.ts";
 import { connectArgs } from "./connect.ts";
+import { wholeNumberArg } from "./number-arg.ts";
 import { c, log } from "./output.ts";
 
 /** Where a remote worker caches bundles: ORCH_HOME's bundles/, or .orch-worker/bundles in --dir. */
@@ -73,13 +74,7 @@ export default defineCommand({
     },
   },
   async run({ args }) {
-    const concurrency = args.concurrency === undefined ? 8 : Number(args.concurrency);
-    if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 1000) {
-      throw new OrchError(
-        "E_BAD_INPUT",
-        `--concurrency must be a whole number from 1 to 1000, not ${JSON.stringify(args.concurrency)}`,
-      );
-    }
+    const concurrency = wholeNumberArg(args.concurrency, "--concurrency", { min: 1, max: 1000 }, 8);
     const graceMs = args.grace === undefined ? DEFAULT_GRACE_MS : parseDuration(args.grace);
     if (graceMs === undefined) {
       throw new OrchError(

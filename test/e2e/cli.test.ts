@@ -59,9 +59,36 @@ describe("help, version and exit codes", () => {
     expect(missing.stderr).toMatch(/needs a command/);
   });
 
+  test("an option given no value, an argument too many and a bad number exit 2 before anything runs", async () => {
+    const dir = project();
+    const cases: [string[], RegExp][] = [
+      [["run", "hello", "-p"], /option -p needs a value/],
+      [["run", "hello", "--tag", "--watch"], /option --tag needs a value/],
+      [
+        ["run", "hello", "--timeout", "5", "minutes"],
+        /unexpected argument "minutes" for orch run \(it takes DEPLOYMENT/,
+      ],
+      [["runs", "logs", "abc", "extra"], /unexpected argument "extra" for orch runs logs/],
+      [
+        ["runs", "ls", "--limit", "abc"],
+        /--limit must be a whole number from 1 to 1000, not "abc"/,
+      ],
+      [["runs", "ls", "--limit"], /option --limit needs a value/],
+    ];
+    for (const [args, message] of cases) {
+      const out = await orch([...args, "--dir", dir]);
+      expect(out.code, args.join(" ")).toBe(2);
+      expect(out.stderr).toMatch(message);
+    }
+    // Nothing ran: no data dir was even made for the project.
+    expect(existsSync(join(dir, ".orch"))).toBe(false);
+  });
+
   test("a subcommand's help lists its own commands", async () => {
     const { code, stdout } = await orch(["deployments", "--help"]);
     expect(code).toBe(0);
+    // A nested command's usage names it whole, as it is typed.
+    expect((await orch(["runs", "ls", "--help"])).stdout).toMatch(/^USAGE orch runs ls /m);
     for (const name of ["ls", "inspect", "pause", "resume", "rm"]) {
       expect(stdout).toMatch(new RegExp(`^\\s+${name}\\s+\\S`, "m"));
     }
@@ -88,6 +115,13 @@ describe("init", () => {
     ]);
     expect(tsc.stdout.toString() + tsc.stderr.toString()).toBe("");
     expect(tsc.exitCode).toBe(0);
+
+    // Not deployed yet: the listing says so, and how, rather than that there is nothing.
+    const listed = await orch(["deployments", "ls", "--dir", dir]);
+    expect(listed.code).toBe(0);
+    expect(listed.stderr).toMatch(
+      /no deployments yet: flows\/ has 1 definition file; orch up deploys them/,
+    );
 
     const again = await orch(["init", dir]);
     expect(again.code).toBe(0);
