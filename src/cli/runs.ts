@@ -13,6 +13,7 @@ import {
 } from "../core/index.ts";
 import { write } from "../core/stdio.ts";
 import { connect, connectArgs, jsonArg } from "./connect.ts";
+import { checkDeploymentName } from "./deployment-name.ts";
 import { localTime, paintState } from "./format.ts";
 import { wholeNumberArg } from "./number-arg.ts";
 import { c, log, printJson, rawArg, renderTable, showLogLine } from "./output.ts";
@@ -60,6 +61,7 @@ export const ls = defineCommand({
       });
       if (args.json) return printJson(runs);
       if (!runs.length) {
+        if (args.deployment) await checkDeploymentName(conn.client, args.deployment);
         const filtered = args.deployment ?? args.state ?? args.tag ?? args.since ?? args.until;
         log.info(filtered ? "no runs match" : "no runs yet; orch run DEPLOYMENT starts one");
         return;

@@ -2,6 +2,7 @@ import { defineCommand } from "citty";
 import { escapeControlChars, formatDuration, type TriggerStateJson } from "../core/index.ts";
 import { write } from "../core/stdio.ts";
 import { connect, connectArgs, jsonArg } from "./connect.ts";
+import { checkDeploymentName } from "./deployment-name.ts";
 import { localTime } from "./format.ts";
 import { c, log, printJson, renderTable } from "./output.ts";
 
@@ -41,6 +42,7 @@ export const ls = defineCommand({
       const triggers = await conn.client.listTriggers({ deployment: args.deployment });
       if (args.json) return printJson(triggers);
       if (!triggers.length) {
+        if (args.deployment) await checkDeploymentName(conn.client, args.deployment);
         log.info("no triggers yet; add triggers: (or notify:) to a deployment in flows/*.yaml");
         return;
       }

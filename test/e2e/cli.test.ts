@@ -123,6 +123,18 @@ describe("init", () => {
       /no deployments yet: flows\/ has 1 definition file; orch up deploys them/,
     );
 
+    // A filter naming no deployment is a typo, said with the closest name, not "no runs match".
+    expect((await orch(["deploy", "--dir", dir])).code).toBe(0);
+    for (const args of [
+      ["runs", "ls"],
+      ["triggers", "ls"],
+    ]) {
+      const typo = await orch([...args, "--deployment", "helo", "--dir", dir]);
+      expect(typo.code).toBe(2);
+      expect(typo.stderr).toMatch(/no deployment named "helo"; did you mean "hello"\?/);
+    }
+    expect((await orch(["runs", "ls", "--deployment", "hello", "--dir", dir])).code).toBe(0);
+
     const again = await orch(["init", dir]);
     expect(again.code).toBe(0);
     expect(again.stderr).toMatch(/flows\/hello.yaml exists; kept/);
