@@ -7,6 +7,7 @@ import type { FlowMetadata } from "../core/deployment.ts";
 import { durationMs, isFlow } from "./flow.ts";
 import { toJsonSchema } from "./parameters.ts";
 import { loadFlow } from "./run-flow.ts";
+import { buildProblem } from "./run-output.ts";
 
 /** Print the flow's metadata; exit code 0, or 2 with the reason on stderr. */
 export async function describeFlow(argv: string[]): Promise<number> {
@@ -45,7 +46,9 @@ export async function describeFlow(argv: string[]): Promise<number> {
     process.stdout.write(`${JSON.stringify(meta)}\n`);
     return 0;
   } catch (error) {
-    console.error(error instanceof Error ? error.message : String(error));
+    console.error(
+      buildProblem(error)?.message ?? (error instanceof Error ? error.message : String(error)),
+    );
     return 2;
   }
 }

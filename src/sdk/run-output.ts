@@ -18,9 +18,40 @@ export function startRunOutput(): void {
  * reads as the message the run fails with (the error's own message, not "exited with code 1").
  */
 export function reportFlowError(error: unknown): void {
-  const message = error instanceof Error ? error.message || error.name : String(error);
-  sdkLog.error(error instanceof Error ? (error.stack ?? message) : message);
+  const built = buildProblem(error);
+  const message = built
+    ? built.message
+    : error instanceof Error
+      ? error.message || error.name
+      : String(error);
+  sdkLog.error(built ? built.lines : error instanceof Error ? (error.stack ?? message) : message);
   writeLines("stderr", encodeFailure(message));
+}
+
+/** Where Bun says a module failed to build or resolve: it carries a position, not a stack. */
+interface Position {
+  file: string;
+  line: number;
+  column: number;
+  lineText?: string;
+}
+
+/**
+ * A flow file that does not build (a syntax error) or imports what is not there: its message
+ * with the place (`etl.ts:2:13: Unexpected ;`, relative to the run's folder) and, for the logs,
+ * the line itself with a caret under the column. Null for any other error.
+ */
+export function buildProblem(error: unknown): { message: string; lines: string } | null {
+  const found = (error as { position?: Position | null } | null)?.position;
+  if (!found || typeof found.file !== "string" || typeof found.line !== "number") return null;
+  const cwd = `${process.cwd()}/`;
+  const file = found.file.startsWith(cwd) ? found.file.slice(cwd.length) : found.file;
+  const text = (error as { message?: string }).message ?? String(error);
+  const message = `${file}:${found.line}:${found.column}: ${text}`;
+  const shown = found.lineText
+    ? `\n  ${found.lineText}\n  ${" ".repeat(Math.max(0, found.column - 1))}^`
+    : "";
+  return { message, lines: `${message}${shown}` };
 }
 
 /** The flow ended: send what is queued; say once what could not be reported. */

@@ -17,6 +17,11 @@ export default flow("bad", async () => {
   throw new Error("this flow fails");
 });
 `;
+const BROKEN = `import { flow } from "orch";
+export default flow("broken", async () => {
+  const x = ;
+});
+`;
 const SLOW = `import { flow } from "orch";
 export default flow("slow", async () => {
   console.log("started");
@@ -32,6 +37,7 @@ beforeAll(async () => {
   await Bun.write(join(dir, "flows/x.ts"), GOOD);
   await Bun.write(join(dir, "flows/bad.ts"), BAD);
   await Bun.write(join(dir, "flows/slow.ts"), SLOW);
+  await Bun.write(join(dir, "flows/broken.ts"), BROKEN);
 });
 afterAll(() => cleanup());
 
@@ -80,6 +86,17 @@ function sharedTests() {
     expect(r.stderr).toMatch(/this flow fails/);
     const [latest] = await listRuns();
     expect(latest).toMatchObject({ deployment: null, state: "FAILED", exit_code: 1 });
+  });
+
+  test("a flow file that does not build fails its run with the file, line and column", async () => {
+    const r = await run("flow", "run", "flows/broken.ts");
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/broken\.ts:3:13: Unexpected ;\n\s+const x = ;\n\s+\^/);
+    const [latest] = await listRuns();
+    expect(latest).toMatchObject({
+      state: "FAILED",
+      state_message: "broken.ts:3:13: Unexpected ;",
+    });
   });
 
   test("bad input exits 2 and creates no run", async () => {
