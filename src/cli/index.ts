@@ -1,5 +1,5 @@
 import { type ArgsDef, type CommandDef, renderUsage, runCommand } from "citty";
-import { closest, OrchError, renderProblem, VERSION } from "../core/index.ts";
+import { closest, OrchError, renderProblem, toOrchError, VERSION } from "../core/index.ts";
 import { loadLocalZone } from "../core/local-zone.ts";
 import { isTerminal, write } from "../core/stdio.ts";
 import { COMMANDS } from "./commands.ts";
@@ -48,7 +48,7 @@ export async function runCli(argv: string[]): Promise<never> {
     const { result } = await runCommand(leaf, { rawArgs: rest });
     if (typeof result === "number") code = result;
   } catch (error) {
-    code = report(error);
+    code = report(error, argv.includes("--json"));
   }
   process.exit(code);
 }
@@ -159,7 +159,20 @@ async function checkFlags(cmd: AnyCommand, parent: AnyCommand | undefined, args:
   }
 }
 
-function report(error: unknown): number {
+/**
+ * Say why the command failed, on stderr, and give its exit code. With --json, as the API says it
+ * (`{"error": {"code", "message", "problems"}}`), so a script reads one shape either way.
+ */
+function report(error: unknown, json = false): number {
+  if (json) {
+    const usage =
+      error instanceof UsageError || (error instanceof Error && error.name === "CLIError");
+    const said = usage
+      ? new OrchError("E_BAD_INPUT", (error as Error).message)
+      : toOrchError(error);
+    write("stderr", `${JSON.stringify(said.toJSON())}\n`);
+    return said.exitCode;
+  }
   if (error instanceof OrchError) {
     log.error(error.message);
     for (const problem of error.problems) write("stderr", `  ${renderProblem(problem)}\n`);

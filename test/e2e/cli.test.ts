@@ -80,6 +80,15 @@ describe("help, version and exit codes", () => {
       expect(out.code, args.join(" ")).toBe(2);
       expect(out.stderr).toMatch(message);
     }
+    // With --json, the error is JSON too, in the API's shape.
+    const json = await orch(["runs", "ls", "--limit", "abc", "--json", "--dir", dir]);
+    expect(json.code).toBe(2);
+    expect(JSON.parse(json.stderr)).toEqual({
+      error: {
+        code: "E_BAD_INPUT",
+        message: '--limit must be a whole number from 1 to 1000, not "abc"',
+      },
+    });
     // Nothing ran: no data dir was even made for the project.
     expect(existsSync(join(dir, ".orch"))).toBe(false);
   });
