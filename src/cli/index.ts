@@ -152,7 +152,9 @@ async function checkFlags(cmd: AnyCommand, parent: AnyCommand | undefined, args:
       const next = args[i + 1];
       if (next === undefined || next === "--" || optionName(next) !== null) {
         const hint = "valueHint" in def && def.valueHint ? ` (${def.valueHint})` : "";
-        throw new UsageError(`option ${arg} needs a value${hint}. ${help}`);
+        throw new UsageError(
+          `option ${arg} needs a value${hint} (one that starts with -: write ${arg}=VALUE). ${help}`,
+        );
       }
       i++;
     }

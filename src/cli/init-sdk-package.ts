@@ -58,5 +58,21 @@ export function installSdkPackage(root: string): SdkPackageOutcome {
     writeFileSync(target, content);
   }
   writeFileSync(manifest, wanted);
+  removeOldDeclarations(root);
   return "written";
+}
+
+/** The first line of the types file older versions of orch init wrote to flows/orch.d.ts. */
+const OLD_DECLARATIONS = '// Types of the "orch" module for editors';
+
+/**
+ * Older versions of orch init wrote the SDK's types to flows/orch.d.ts as well; beside the
+ * package, that copy would declare "orch" a second time, and go stale. Only a file orch wrote
+ * (known by its first line) is removed.
+ */
+function removeOldDeclarations(root: string): void {
+  const old = join(root, "flows", "orch.d.ts");
+  try {
+    if (readFileSync(old, "utf8").startsWith(OLD_DECLARATIONS)) rmSync(old);
+  } catch {}
 }

@@ -59,9 +59,9 @@ export const ls = defineCommand({
         planned: args.planned || args.state?.toUpperCase() === "SCHEDULED",
         limit,
       });
+      if (!runs.length && args.deployment) await checkDeploymentName(conn.client, args.deployment);
       if (args.json) return printJson(runs);
       if (!runs.length) {
-        if (args.deployment) await checkDeploymentName(conn.client, args.deployment);
         const filtered = args.deployment ?? args.state ?? args.tag ?? args.since ?? args.until;
         log.info(filtered ? "no runs match" : "no runs yet; orch run DEPLOYMENT starts one");
         return;

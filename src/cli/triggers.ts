@@ -40,9 +40,11 @@ export const ls = defineCommand({
     const conn = await connect(args, { local: true });
     try {
       const triggers = await conn.client.listTriggers({ deployment: args.deployment });
+      if (!triggers.length && args.deployment) {
+        await checkDeploymentName(conn.client, args.deployment);
+      }
       if (args.json) return printJson(triggers);
       if (!triggers.length) {
-        if (args.deployment) await checkDeploymentName(conn.client, args.deployment);
         log.info("no triggers yet; add triggers: (or notify:) to a deployment in flows/*.yaml");
         return;
       }

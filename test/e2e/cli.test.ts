@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, statSync } from "node:fs";
+import { existsSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, test } from "vitest";
 import pkg from "../../package.json" with { type: "json" };
@@ -137,16 +137,21 @@ describe("init", () => {
     for (const args of [
       ["runs", "ls"],
       ["triggers", "ls"],
+      ["runs", "ls", "--json"],
     ]) {
       const typo = await orch([...args, "--deployment", "helo", "--dir", dir]);
       expect(typo.code).toBe(2);
-      expect(typo.stderr).toMatch(/no deployment named "helo"; did you mean "hello"\?/);
+      expect(typo.stderr).toMatch(/no deployment named \\?"helo\\?"; did you mean \\?"hello\\?"\?/);
     }
     expect((await orch(["runs", "ls", "--deployment", "hello", "--dir", dir])).code).toBe(0);
 
+    // A types file an older orch init wrote goes once the package carries the types.
+    writeFileSync(join(dir, "flows/orch.d.ts"), '// Types of the "orch" module for editors: old\n');
+    rmSync(join(dir, "node_modules/orch"), { recursive: true });
     const again = await orch(["init", dir]);
     expect(again.code).toBe(0);
     expect(again.stderr).toMatch(/flows\/hello.yaml exists; kept/);
+    expect(existsSync(join(dir, "flows/orch.d.ts"))).toBe(false);
   });
 });
 
