@@ -93,7 +93,7 @@ export function createWebFront(options: WebFrontOptions): (req: Request) => Prom
     if (!session) return api(req);
     const headers = new Headers(req.headers);
     headers.set("authorization", `Bearer ${options.token}`);
-    return endsWithSession(session, await api(new Request(req, { headers })));
+    return endsWithSession(session, req, await api(new Request(req, { headers })));
   }
 
   /** Each open stream of a session (by nonce), to end when the session ends. */
@@ -107,7 +107,7 @@ export function createWebFront(options: WebFrontOptions): (req: Request) => Prom
    * A session's event stream, ended when the session ends: a logout (or every session ended)
    * leaves nothing of it reading, not even a stream it opened before.
    */
-  function endsWithSession(session: WebSession, res: Response): Response {
+  function endsWithSession(session: WebSession, req: Request, res: Response): Response {
     if (!res.body || !res.headers.get("content-type")?.startsWith("text/event-stream")) return res;
     const reader = res.body.getReader();
     const open = streams.get(session.nonce) ?? new Set();
@@ -140,6 +140,8 @@ export function createWebFront(options: WebFrontOptions): (req: Request) => Prom
         return reader.cancel();
       },
     });
+    // Ended while the API was answering (a logout in between): its stream ends at once.
+    if (!sessions.fromCookies(req.headers.get("cookie"))) end();
     return new Response(body, { status: res.status, headers: res.headers });
   }
 

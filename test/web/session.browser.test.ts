@@ -57,6 +57,7 @@ describe.skipIf(!haveChromium)("web sessions and first data in chromium", () => 
     while ((await client.getRun(runId)).state !== "COMPLETED" && Date.now() < deadline) {
       await Bun.sleep(50);
     }
+    expect((await client.getRun(runId)).state).toBe("COMPLETED");
     browser = await launchBrowser();
   });
   afterAll(async () => {
@@ -100,6 +101,21 @@ describe.skipIf(!haveChromium)("web sessions and first data in chromium", () => 
     expect(calls.filter((c) => c.path.startsWith(`/api/runs/${runId}/logs?limit=`))).toHaveLength(
       1,
     );
+    await context.close();
+  });
+
+  test("a runs page with a time range asks for its listing by one path: the boot script's answer is used", async () => {
+    const context = await newBrowser();
+    const page = await context.newPage();
+    const calls = apiCalls(page);
+    await page.goto(`${base}/#/runs?range=24h`);
+    await page.getByTestId("run-row").first().waitFor();
+    await page.getByTestId("live-status").getByText("online").waitFor();
+    const listings = new Set(
+      calls.filter((c) => c.path.startsWith("/api/runs?")).map((c) => c.path),
+    );
+    expect([...listings]).toHaveLength(1);
+    expect([...listings][0]).toMatch(/since=/);
     await context.close();
   });
 

@@ -169,7 +169,7 @@ export const LIST_DEPLOYMENTS_QUERY = {
     minimum: 1,
     maximum: 50,
     description:
-      "Add last_runs to each: its latest this many runs, newest first, as GET /api/runs?deployment=NAME&limit= lists them",
+      "Add last_runs to each: its latest this many runs, newest first, as GET /api/runs?deployment=NAME&planned=false&limit= lists them (planned future runs left out)",
   },
 } as const;
 

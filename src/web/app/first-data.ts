@@ -16,13 +16,25 @@ export const LAST_RUNS = 10;
 /** Log lines a run's page reads before it follows the rest live. */
 export const FIRST_LOG_LINES = 5000;
 
+/**
+ * The time a listing's range (`last 24h`) counts back from. The boot script and the app ask for
+ * the first page by the same path only if both count from the same instant: the page's first
+ * asker sets it, and for a few seconds after the page loads both use it; then it is now.
+ */
+function rangeNow(): number {
+  const page = globalThis as { __orchRangeNow?: number };
+  const now = Date.now();
+  page.__orchRangeNow ??= now;
+  return now - page.__orchRangeNow < 10_000 ? page.__orchRangeNow : now;
+}
+
 /** A page of the runs listing (`cursor`: where the last one ended). */
 export const runsPath = (filters: RunFilters, limit: number, cursor?: string) =>
-  `/api/runs${apiQuery(filters, Date.now(), { limit, cursor })}`;
+  `/api/runs${apiQuery(filters, rangeNow(), { limit, cursor })}`;
 
 /** The count per state of a listing (its state filter left out). */
 export const runCountsPath = (filters: RunFilters) =>
-  `/api/runs/counts${apiQuery(filters, Date.now(), {}, false)}`;
+  `/api/runs/counts${apiQuery(filters, rangeNow(), {}, false)}`;
 
 /** One run, with its history and tasks. */
 export const runPath = (id: string) => `/api/runs/${encodeURIComponent(id)}`;

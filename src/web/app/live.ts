@@ -96,6 +96,11 @@ async function open(): Promise<void> {
   };
 }
 
+/** Whether the stream is open now (a subscription then loads at once, from `onReload`). */
+export function isLive(): boolean {
+  return status === "online";
+}
+
 /** Follow the server; returns the unsubscribe. The stream opens with the first subscription. */
 export function subscribe(subscription: LiveSubscription): () => void {
   subscriptions.add(subscription);

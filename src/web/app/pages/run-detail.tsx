@@ -18,7 +18,7 @@ import { StateBadge } from "../components/StateBadge.tsx";
 import { StateTimeline } from "../components/StateTimeline.tsx";
 import { SubflowTree } from "../components/SubflowTree.tsx";
 import { runPath } from "../first-data.ts";
-import { subscribe } from "../live.ts";
+import { isLive, subscribe } from "../live.ts";
 
 /** Run `id`, read again whenever an event names it (or one of its subflows). */
 function useRun(id: string) {
@@ -49,6 +49,9 @@ function useRun(id: string) {
       );
     };
     load.current = now;
+    // Asked at once (the page's early answer), and again when the stream opens: whatever
+    // changed between that answer and the stream's first event is then read, not missed.
+    if (!isLive()) now();
     const unsubscribe = subscribe({
       prefixes: ["flow-run.", "task-run."],
       onEvent: (e) => {
