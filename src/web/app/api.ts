@@ -4,7 +4,7 @@
  * is the server's own (with each problem's place). A GET the boot script already started is
  * answered by that request.
  */
-import { pageSession, takeEarly } from "./early.ts";
+import { pageSession, takeEarly, takeEarlyNow } from "./early.ts";
 
 /** The header the server reads the CSRF token from (the server's CSRF_HEADER). */
 const CSRF_HEADER = "x-orch-csrf";
@@ -106,6 +106,20 @@ export async function checkSession(): Promise<{ csrf_token: string; expires_at: 
   const session = await send<{ csrf_token: string; expires_at: string }>("GET", "/web/session", {});
   sayAuth(true);
   return session;
+}
+
+/**
+ * GET `path` answered at once, when the boot script's answer is in (and a success): for a page's
+ * first frame. Otherwise undefined, and the page asks as usual.
+ */
+export function getNow<T>(path: string): { body: T; next: string | null } | undefined {
+  const done = takeEarlyNow(path);
+  if (!done) return undefined;
+  try {
+    return { body: JSON.parse(done.text) as T, next: done.next };
+  } catch {
+    return undefined;
+  }
 }
 
 /** GET an API path (`/api/deployments`). */

@@ -10,7 +10,7 @@ export const SESSION_SLOT = "<!--orch:session-->";
 /** The id of the page's JSON element with the session. */
 export const SESSION_ELEMENT = "orch-session";
 
-/** Where the boot script leaves its requests (a Map of API path to answer). */
+/** Where the boot script leaves its requests (a Map of API path to EarlyEntry). */
 export const EARLY_KEY = "__orchEarly";
 
 /** The session the page was served with. */
@@ -30,19 +30,34 @@ export function pageSession(): PageSession | null {
   }
 }
 
+/** A request the boot script started, and its answer once read. */
+export interface EarlyEntry {
+  answer: Promise<Response>;
+  done?: { status: number; next: string | null; text: string };
+}
+
+const entries = () =>
+  (window as unknown as Record<string, Map<string, EarlyEntry> | undefined>)[EARLY_KEY];
+
 /** The boot script's answer to GET `path`, once (later asks go to the server). */
 export function takeEarly(path: string): Promise<Response> | undefined {
-  const early = (window as unknown as Record<string, Map<string, Promise<Response>> | undefined>)[
-    EARLY_KEY
-  ];
-  const answer = early?.get(path);
-  early?.delete(path);
-  return answer;
+  const entry = entries()?.get(path);
+  entries()?.delete(path);
+  return entry?.answer;
+}
+
+/**
+ * The boot script's answer to GET `path` when it is in and read already, and a success; once.
+ * A page drawing its first frame takes it at once, rather than a frame later.
+ */
+export function takeEarlyNow(path: string): { text: string; next: string | null } | undefined {
+  const done = entries()?.get(path)?.done;
+  if (!done || done.status < 200 || done.status > 299) return undefined;
+  entries()?.delete(path);
+  return done;
 }
 
 /** Forget the early answers: they were the first page's, and the page moved on. */
 export function dropEarly(): void {
-  (window as unknown as Record<string, Map<string, Promise<Response>> | undefined>)[
-    EARLY_KEY
-  ]?.clear();
+  entries()?.clear();
 }

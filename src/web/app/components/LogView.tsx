@@ -8,7 +8,7 @@
 import { useLayoutEffect, useMemo, useRef, useState } from "preact/hooks";
 import type { LogLineJson } from "../../../core/index.ts";
 import { LOG_LEVELS } from "../../../core/log-record.ts";
-import { get } from "../api.ts";
+import { get, getNow } from "../api.ts";
 import { runLogsPath } from "../first-data.ts";
 import { VirtualList } from "./VirtualList.tsx";
 
@@ -43,7 +43,12 @@ const clock = (iso: string) => {
 
 /** The log lines of run `runId`, following it until it ends. */
 export function LogView({ runId }: { runId: string }) {
-  const lines = useRef<LogLineJson[]>([]);
+  // The boot script's answer, when it is in already: the first frame shows the lines.
+  const first = useRef<LogLineJson[] | null | undefined>(undefined);
+  if (first.current === undefined) {
+    first.current = getNow<LogLineJson[]>(runLogsPath(runId))?.body.slice(-MAX_LINES) ?? null;
+  }
+  const lines = useRef<LogLineJson[]>(first.current ?? []);
   const [version, setVersion] = useState(0);
   const [status, setStatus] = useState<"loading" | "live" | "ended" | "retrying">("loading");
   const [search, setSearch] = useState("");
@@ -52,12 +57,22 @@ export function LogView({ runId }: { runId: string }) {
 
   // A layout effect: the lines are asked for as the view is first drawn, not a frame later.
   useLayoutEffect(() => {
-    lines.current = [];
-    setVersion((v) => v + 1);
+    const early = first.current;
+    first.current = null;
+    if (!early) {
+      lines.current = [];
+      setVersion((v) => v + 1);
+    }
     let source: EventSource | null = null;
     let retry: ReturnType<typeof setTimeout> | undefined;
     let frame = 0;
     let ended = false;
+    const stop = () => {
+      ended = true;
+      source?.close();
+      clearTimeout(retry);
+      cancelAnimationFrame(frame);
+    };
     // Many lines arrive at once: the list is drawn again once per frame, not per line.
     const changed = () => {
       frame ||= requestAnimationFrame(() => {
@@ -95,6 +110,10 @@ export function LogView({ runId }: { runId: string }) {
     };
     // The lines so far come in one answer (the boot script may have asked for it already, so
     // the page's first frame has them), then the stream follows after the last of them.
+    if (early) {
+      open();
+      return stop;
+    }
     get<LogLineJson[]>(runLogsPath(runId)).then(
       (first) => {
         if (ended) return;
@@ -108,12 +127,7 @@ export function LogView({ runId }: { runId: string }) {
         if (!ended) open();
       },
     );
-    return () => {
-      ended = true;
-      source?.close();
-      clearTimeout(retry);
-      cancelAnimationFrame(frame);
-    };
+    return stop;
   }, [runId]);
 
   const term = search.toLowerCase();

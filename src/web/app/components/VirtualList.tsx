@@ -71,11 +71,12 @@ export function VirtualList(props: VirtualListProps) {
     frame.current = requestAnimationFrame(measure);
   };
 
-  // biome-ignore lint/correctness/useExhaustiveDependencies: new rows (`count`) scroll a followed list
+  // New rows (`count`) scroll a followed list.
   useLayoutEffect(() => {
     following.current = !!follow;
     const el = box.current;
-    if (follow && el) el.scrollTop = el.scrollHeight;
+    // Nothing to follow yet: no layout forced (reading scrollHeight lays the page out at once).
+    if (follow && el && count) el.scrollTop = el.scrollHeight;
   }, [follow, count]);
 
   const first = Math.max(0, Math.floor(view.top / rowHeight) - overscan);

@@ -5,7 +5,7 @@
  */
 import { useCallback, useLayoutEffect, useRef, useState } from "preact/hooks";
 import type { RunCounts, RunJson } from "../../../core/index.ts";
-import { ApiError, get, getPage, seg } from "../api.ts";
+import { ApiError, get, getNow, getPage, seg } from "../api.ts";
 import { FIRST_RUNS_PAGE, runCountsPath, runsPath } from "../first-data.ts";
 import { subscribe } from "../live.ts";
 import { type RunFilters, runMatches } from "./run-filters.ts";
@@ -42,10 +42,25 @@ async function listPage(filters: RunFilters, cursor: string | undefined, limit =
   return { rows: page.body, next: page.headers.get("x-next-cursor") };
 }
 
+/** How many rows the listing has in all: the count of its state, or of every state. */
+const totalOf = (filters: RunFilters, c: RunCounts) =>
+  filters.state ? (c.states[filters.state as keyof RunCounts["states"]] ?? 0) : c.total;
+
+/** The first page (and counts) when the boot script's answers are in already: drawn at once. */
+function firstNow(filters: RunFilters): { window: RunsWindow; counts: RunCounts | null } | null {
+  const page = getNow<RunJson[]>(runsPath(filters, FIRST_RUNS_PAGE));
+  if (!page) return null;
+  const counts = getNow<RunCounts>(runCountsPath(filters))?.body ?? null;
+  const window = withPage(EMPTY_WINDOW, page.body, page.next, true);
+  return { window: counts ? withTotal(window, totalOf(filters, counts)) : window, counts };
+}
+
 /** The listing of `filters`, following the server; `key` names the filters. */
 export function useRunsWindow(filters: RunFilters, key: string): RunsData {
-  const [window, setWindow] = useState<RunsWindow>(EMPTY_WINDOW);
-  const [counts, setCounts] = useState<RunCounts | null>(null);
+  const first = useRef<ReturnType<typeof firstNow> | undefined>(undefined);
+  if (first.current === undefined) first.current = firstNow(filters);
+  const [window, setWindow] = useState<RunsWindow>(() => first.current?.window ?? EMPTY_WINDOW);
+  const [counts, setCounts] = useState<RunCounts | null>(() => first.current?.counts ?? null);
   const [error, setError] = useState<ApiError | null>(null);
   const held = useRef(window);
   const need = useRef<(last: number) => void>(() => {});
@@ -82,8 +97,7 @@ export function useRunsWindow(filters: RunFilters, key: string): RunsData {
       if (gen === generation) loading = false;
       showError(gen)(e);
     };
-    const total = (c: RunCounts) =>
-      filters.state ? (c.states[filters.state as keyof RunCounts["states"]] ?? 0) : c.total;
+    const total = (c: RunCounts) => totalOf(filters, c);
     let countSeq = 0;
     const count = () => {
       const gen = generation;
@@ -158,8 +172,14 @@ export function useRunsWindow(filters: RunFilters, key: string): RunsData {
       }
       set(next);
     };
-    set(EMPTY_WINDOW);
-    setCounts(null);
+    // What the first frame showed (the boot script's answers) is the listing until the stream
+    // opens; otherwise the listing starts empty.
+    const early = first.current;
+    first.current = null;
+    if (!early) {
+      set(EMPTY_WINDOW);
+      setCounts(null);
+    } else if (!early.counts) count();
     let following = false;
     const unsubscribe = subscribe({
       prefixes: ["flow-run."],
@@ -176,7 +196,7 @@ export function useRunsWindow(filters: RunFilters, key: string): RunsData {
     });
     // While the stream opens (two round trips), the first page is already on its way: it shows
     // at once, and the listing read once the stream is open replaces it.
-    if (!following) loadFirst();
+    if (!following && !early) loadFirst();
     return () => {
       alive = false;
       clearTimeout(timer);

@@ -6,7 +6,7 @@
 import { useEffect, useLayoutEffect, useRef, useState } from "preact/hooks";
 import type { RunDetail } from "../../../core/index.ts";
 import { TERMINAL_TYPES } from "../../../core/states.ts";
-import { ApiError, get, seg } from "../api.ts";
+import { ApiError, get, getNow, seg } from "../api.ts";
 import { Artifacts } from "../components/Artifacts.tsx";
 import { formatCount, formatDuration, formatTime, shortId } from "../components/format.ts";
 import { Gantt } from "../components/Gantt.tsx";
@@ -22,7 +22,10 @@ import { isLive, subscribe } from "../live.ts";
 
 /** Run `id`, read again whenever an event names it (or one of its subflows). */
 function useRun(id: string) {
-  const [run, setRun] = useState<RunDetail | null>(null);
+  // The boot script's answer, when it is in already: the first frame shows the run.
+  const first = useRef<RunDetail | null | undefined>(undefined);
+  if (first.current === undefined) first.current = getNow<RunDetail>(runPath(id))?.body ?? null;
+  const [run, setRun] = useState<RunDetail | null>(() => first.current ?? null);
   const [error, setError] = useState<ApiError | null>(null);
   const load = useRef(() => {});
   // A layout effect: the run is asked for as the page is first drawn, not a frame later.
@@ -31,8 +34,10 @@ function useRun(id: string) {
     let seq = 0;
     let timer: ReturnType<typeof setTimeout> | undefined;
     let related = new Set<string>([id]);
+    const early = first.current;
+    first.current = null;
     // Another run's page: nothing of the last one shows while this one loads.
-    setRun(null);
+    if (!early) setRun(null);
     const now = () => {
       const mine = ++seq;
       get<RunDetail>(runPath(id)).then(
@@ -49,9 +54,10 @@ function useRun(id: string) {
       );
     };
     load.current = now;
-    // Asked at once (the page's early answer), and again when the stream opens: whatever
-    // changed between that answer and the stream's first event is then read, not missed.
-    if (!isLive()) now();
+    // Asked at once (unless the first frame had the boot script's answer), and again when the
+    // stream opens: whatever changed between that answer and the stream's first event is then
+    // read, not missed.
+    if (!early && !isLive()) now();
     const unsubscribe = subscribe({
       prefixes: ["flow-run.", "task-run."],
       onEvent: (e) => {
@@ -109,7 +115,27 @@ export function RunDetailPage({ params }: PageProps) {
   const { run, error, reload } = useRun(id);
   const finished = run ? TERMINAL_TYPES.includes(run.state) : true;
   const now = useNow(!finished);
-  if (!run) return error ? <ErrorBox error={error} /> : <Loading />;
+  if (!run && error) return <ErrorBox error={error} />;
+  // While the run loads, its logs already do: the logs section is drawn at once, and keeps its
+  // place (by key) when the rest of the page arrives.
+  if (!run) {
+    return (
+      <div class="run-page">
+        <PageTitle title={`Run ${shortId(id)}`}>
+          <Loading />
+        </PageTitle>
+        <ErrorBox error={null} />
+        <div class="run-grid">
+          <div>
+            <Section key="logs" title="Logs" testId="run-logs">
+              <LogView runId={id} />
+            </Section>
+          </div>
+          <div />
+        </div>
+      </div>
+    );
+  }
   const took =
     run.started_at &&
     formatDuration((run.ended_at ? Date.parse(run.ended_at) : now) - Date.parse(run.started_at));
@@ -123,19 +149,19 @@ export function RunDetailPage({ params }: PageProps) {
       <ErrorBox error={error} />
       <div class="run-grid">
         <div>
-          <Section title="States" testId="run-states">
+          <Section key="states" title="States" testId="run-states">
             <StateTimeline states={run.states} ended={finished} now={now} />
           </Section>
           {run.tasks.length ? (
-            <Section title={`Task runs (${run.tasks.length})`} testId="run-tasks">
+            <Section key="tasks" title={`Task runs (${run.tasks.length})`} testId="run-tasks">
               <Gantt tasks={run.tasks} run={run} now={now} />
             </Section>
           ) : null}
-          <Section title="Logs" testId="run-logs">
-            <LogView runId={run.id} />
+          <Section key="logs" title="Logs" testId="run-logs">
+            <LogView runId={id} />
           </Section>
           {run.artifacts.length ? (
-            <Section title="Artifacts" testId="run-artifacts">
+            <Section key="artifacts" title="Artifacts" testId="run-artifacts">
               <Artifacts runId={run.id} version={`${run.artifacts.length}:${run.state}`} />
             </Section>
           ) : null}
