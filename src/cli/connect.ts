@@ -1,6 +1,8 @@
 import { existsSync } from "node:fs";
-import { type Client, createClient, findServer } from "../client/index.ts";
-import { findProjectRoot, OrchError, type ProjectPaths, projectPaths } from "../core/index.ts";
+import { type Client, createClient } from "../client/create-client.ts";
+import { findServer } from "../client/find-server.ts";
+import { OrchError } from "../core/errors.ts";
+import { findProjectRoot, type ProjectPaths, projectPaths } from "../core/paths.ts";
 
 /** Options every command that talks to orch takes. */
 export const connectArgs = {

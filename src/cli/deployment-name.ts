@@ -1,5 +1,6 @@
 import type { Client } from "../client/index.ts";
-import { closest, OrchError } from "../core/index.ts";
+import { OrchError } from "../core/errors.ts";
+import { closest } from "../core/suggest.ts";
 
 /**
  * Refuse a `--deployment` filter that names no deployment, not even a removed one (whose runs

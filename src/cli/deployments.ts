@@ -1,6 +1,8 @@
 import { defineCommand } from "citty";
-import { type DeploymentJson, describeSchedule } from "../client/index.ts";
-import { type DeploymentSpec, OrchError } from "../core/index.ts";
+import { describeSchedule } from "../client/describe-schedule.ts";
+import type { DeploymentJson } from "../client/index.ts";
+import { OrchError } from "../core/errors.ts";
+import type { DeploymentSpec } from "../core/index.ts";
 import { write } from "../core/stdio.ts";
 import { connect, connectArgs, jsonArg } from "./connect.ts";
 import { localTime } from "./format.ts";

@@ -1,7 +1,9 @@
 import { type ArgsDef, type CommandDef, renderUsage, runCommand } from "citty";
-import { closest, OrchError, renderProblem, toOrchError, VERSION } from "../core/index.ts";
+import { OrchError, renderProblem, toOrchError } from "../core/errors.ts";
 import { loadLocalZone } from "../core/local-zone.ts";
 import { isTerminal, write } from "../core/stdio.ts";
+import { closest } from "../core/suggest.ts";
+import { VERSION } from "../core/version.ts";
 import { COMMANDS } from "./commands.ts";
 import { log, stripAnsi } from "./output.ts";
 

@@ -1,4 +1,4 @@
-import { OrchError } from "../core/index.ts";
+import { OrchError } from "../core/errors.ts";
 
 /**
  * The whole number an option was given, or `fallback` when it was not; anything else (`abc`,

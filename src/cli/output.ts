@@ -1,5 +1,6 @@
 import { createConsola } from "consola/core";
-import { escapeControlChars, renderFields, streamLevel } from "../core/index.ts";
+import { escapeControlChars } from "../core/escape-control.ts";
+import { renderFields, streamLevel } from "../core/log-record.ts";
 import { isTerminal, type OutStream, write } from "../core/stdio.ts";
 
 /** Colour only on a terminal, and never with NO_COLOR set (to anything). */

@@ -1,17 +1,13 @@
 import { defineCommand } from "citty";
 import type { LogLineJson, RunDetail, RunJson } from "../client/index.ts";
-import {
-  escapeControlChars,
-  formatBytes,
-  formatDuration,
-  isLogLevel,
-  isTerminal,
-  LOG_LEVELS,
-  type LogLevel,
-  OrchError,
-  renderTriggeredBy,
-} from "../core/index.ts";
+import { formatDuration } from "../core/duration.ts";
+import { OrchError } from "../core/errors.ts";
+import { escapeControlChars } from "../core/escape-control.ts";
+import { isLogLevel, LOG_LEVELS, type LogLevel } from "../core/log-record.ts";
+import { formatBytes } from "../core/results.ts";
+import { isTerminal } from "../core/states.ts";
 import { write } from "../core/stdio.ts";
+import { renderTriggeredBy } from "../core/triggered-by.ts";
 import { connect, connectArgs, jsonArg } from "./connect.ts";
 import { checkDeploymentName } from "./deployment-name.ts";
 import { localTime, paintState } from "./format.ts";

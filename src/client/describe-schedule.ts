@@ -1,4 +1,5 @@
-import { formatDuration, type ScheduleJson, type ScheduleSpec } from "../core/index.ts";
+import { formatDuration } from "../core/duration.ts";
+import type { ScheduleJson, ScheduleSpec } from "../core/index.ts";
 
 /**
  * A schedule in words: the server's description when it sent one (the scheduler's, which the

@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from "node:fs";
-import { type ProjectPaths, readServerFile } from "../core/index.ts";
+import type { ProjectPaths } from "../core/paths.ts";
+import { readServerFile } from "../core/server-file.ts";
 
 /** Where a command reaches orch: an explicit URL, or the project's running server. */
 export interface ServerTarget {
