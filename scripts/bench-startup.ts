@@ -5,14 +5,20 @@
  * Each command runs `--n` times, interleaved with the baseline so both see the same machine;
  * prints the medians of wall time and of CPU time (user + system, which a busy machine disturbs
  * less), and each one's ratio to the baseline. Prints one JSON line.
- * `bun scripts/bench-startup.ts [--n 40]`
+ * `orch flow run` of a trivial TypeScript flow is measured too (two processes: the command and the
+ * flow's own). `--before PATH` adds another build of orch (say, main's) to every measurement, run
+ * interleaved with this one, so a change is compared in the same minutes.
+ * `bun scripts/bench-startup.ts [--n 40] [--before PATH]`
  */
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 
-const { values } = parseArgs({ options: { n: { type: "string", default: "40" } } });
+const { values } = parseArgs({
+  options: { n: { type: "string", default: "40" }, before: { type: "string" } },
+});
+const BEFORE = values.before ? resolve(values.before) : undefined;
 const N = Number(values.n);
 const ORCH = resolve(import.meta.dirname, "../dist/orch");
 const dir = mkdtempSync(join(tmpdir(), "orch-bench-startup-"));
@@ -98,21 +104,26 @@ try {
     if (Date.now() > deadline) throw new Error("the server did not start");
     await Bun.sleep(50);
   }
-  // A page of finished runs to list.
+  // A page of finished runs to list, and a flow that does nothing.
   for (let i = 0; i < 20; i++) must([ORCH, "run", "hello", "--watch"], project);
+  writeFileSync(
+    join(project, "flows", "trivial.ts"),
+    'import { flow } from "orch";\nexport default flow({ name: "trivial" }, async () => 1);\n',
+  );
+  const commands = (orch: string, suffix = "") => ({
+    [`version${suffix}`]: [orch, "--version"],
+    [`runs_ls${suffix}`]: [orch, "runs", "ls"],
+    [`deployments_ls${suffix}`]: [orch, "deployments", "ls"],
+    [`flow_run${suffix}`]: [orch, "flow", "run", "flows/trivial.ts"],
+  });
   const online = measure(
-    {
-      hello: [hello],
-      version: [ORCH, "--version"],
-      runs_ls: [ORCH, "runs", "ls"],
-      deployments_ls: [ORCH, "deployments", "ls"],
-    },
+    { hello: [hello], ...commands(ORCH), ...(BEFORE ? commands(BEFORE, "_before") : {}) },
     project,
   );
   console.log(
     JSON.stringify({
       runs: N,
-      ...report(online, { version: 2, runs_ls: 3 }),
+      ...report(online, { version: 2, runs_ls: 3, deployments_ls: 3 }),
       no_server: report(offline, {}),
     }),
   );
