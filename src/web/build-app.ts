@@ -1,20 +1,13 @@
-import { createHash } from "node:crypto";
 import { join } from "node:path";
 import { SESSION_SLOT } from "./app/early.ts";
 import type { AppAssets } from "./app-assets.ts";
+import { contentPolicy } from "./content-policy.ts";
 
 /** The app's entry page, from which Bun bundles the scripts and styles it names. */
 export const APP_ENTRY = join(import.meta.dirname, "app", "index.html");
 
 /** The page's boot script (inlined into the page, see app/boot.ts). */
 const BOOT_ENTRY = join(import.meta.dirname, "app", "boot.ts");
-
-/** The page's content policy: its own files, and its inline boot script and styles by hash. */
-export function contentPolicy(inline: { scripts: string[]; styles: string[] }): string {
-  const hashes = (texts: string[]) =>
-    texts.map((t) => ` 'sha256-${createHash("sha256").update(t).digest("base64")}'`).join("");
-  return `default-src 'self'; script-src 'self'${hashes(inline.scripts)}; style-src 'self'${hashes(inline.styles)}; img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'`;
-}
 
 async function bundle(options: Parameters<typeof Bun.build>[0]) {
   const result = await Bun.build({

@@ -9,9 +9,10 @@
  * Origin must be the server's, and it must carry the session's CSRF token. The cookie is
  * HttpOnly (no script reads it) and SameSite=Strict (no other site's page sends it).
  */
-import { OrchError } from "../core/index.ts";
+import { OrchError, type WebSessionJson } from "../core/index.ts";
 import { SESSION_ELEMENT, SESSION_SLOT } from "./app/early.ts";
 import { type AppAssets, type AppFile, loadAppAssets } from "./app-assets.ts";
+import { contentPolicy } from "./content-policy.ts";
 import { createSessionStreams } from "./session-streams.ts";
 import { CSRF_HEADER, SESSION_TTL_MS, type WebSession, type WebSessions } from "./web-sessions.ts";
 
@@ -32,8 +33,7 @@ export interface WebFrontOptions {
 
 /** Headers of every page and file: no framing, no sniffing, no referrer, nothing but our own. */
 const PAGE_HEADERS = {
-  "content-security-policy":
-    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
+  "content-security-policy": contentPolicy({ scripts: [], styles: [] }),
   "x-frame-options": "DENY",
   "x-content-type-options": "nosniff",
   "referrer-policy": "no-referrer",
@@ -139,6 +139,12 @@ export function createWebFront(options: WebFrontOptions): (req: Request) => Prom
     });
   }
 
+  /** What a session's page and GET /web/session say of it: its CSRF token and its end. */
+  const sessionJson = (session: WebSession): WebSessionJson => ({
+    csrf_token: sessions.csrfToken(session),
+    expires_at: new Date(session.expiresAt).toISOString(),
+  });
+
   /**
    * The app's page. For a request that carries a valid session cookie, the session's CSRF token
    * is written into it, so the app starts logged in without asking; the page is then this
@@ -154,10 +160,7 @@ export function createWebFront(options: WebFrontOptions): (req: Request) => Prom
       ...(file.csp ? { "content-security-policy": file.csp } : {}),
     };
     if (!session) return encoded(req, file.body, headers, "/index.html");
-    const data = JSON.stringify({
-      csrf_token: sessions.csrfToken(session),
-      expires_at: new Date(session.expiresAt).toISOString(),
-    }).replaceAll("<", "\\u003c");
+    const data = JSON.stringify(sessionJson(session)).replaceAll("<", "\\u003c");
     const element = `<script type="application/json" id="${SESSION_ELEMENT}">${data}</script>`;
     return encoded(
       req,
@@ -189,13 +192,7 @@ export function createWebFront(options: WebFrontOptions): (req: Request) => Prom
       const session = sessionOf(req);
       if (!session) throw new OrchError("E_UNAUTHORIZED", NOT_LOGGED_IN);
       if (req.method === "GET") {
-        return Response.json(
-          {
-            csrf_token: sessions.csrfToken(session),
-            expires_at: new Date(session.expiresAt).toISOString(),
-          },
-          { headers: { "cache-control": "no-store" } },
-        );
+        return Response.json(sessionJson(session), { headers: { "cache-control": "no-store" } });
       }
       if (req.method === "DELETE") {
         // Logged out on the server too: this cookie no longer works, even if replayed.

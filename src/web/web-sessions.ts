@@ -16,6 +16,7 @@
  */
 import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
 import type { Clock } from "../core/index.ts";
+import type { WebSessionState } from "../store/index.ts";
 
 /** How long a session lasts after login. */
 export const SESSION_TTL_MS = 7 * 24 * 3600_000;
@@ -35,12 +36,8 @@ export interface WebSession {
   expiresAt: number;
 }
 
-/** What is remembered of ended sessions (the store's web session state). */
-export interface SessionState {
-  generation: number;
-  /** Nonce -> when that session would have expired. */
-  revoked: Record<string, number>;
-}
+/** What is remembered of ended sessions: the store's web session state. */
+export type SessionState = WebSessionState;
 
 /** Where ended sessions are remembered: read at start, written as sessions end. */
 export interface SessionMemory {

@@ -33,3 +33,20 @@ export const WEB_SESSIONS_ENDED = {
 } as const;
 
 export type WebSessionsEndedJson = Wire<typeof WEB_SESSIONS_ENDED>;
+
+/**
+ * GET /web/session, and what the page is served with when its request holds a session: the
+ * CSRF token its changes carry, and when the session ends.
+ */
+export const WEB_SESSION = {
+  title: "WebSession",
+  type: "object",
+  additionalProperties: false,
+  required: ["csrf_token", "expires_at"],
+  properties: {
+    csrf_token: { type: "string" },
+    expires_at: { type: "string", format: "date-time" },
+  },
+} as const;
+
+export type WebSessionJson = Wire<typeof WEB_SESSION>;

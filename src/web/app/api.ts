@@ -4,7 +4,7 @@
  * is the server's own (with each problem's place). A GET the boot script already started is
  * answered by that request.
  */
-import { pageSession, takeEarly, takeEarlyNow } from "./early.ts";
+import { type PageSession, pageSession, takeEarly, takeEarlyNow } from "./early.ts";
 
 /** The header the server reads the CSRF token from (the server's CSRF_HEADER). */
 const CSRF_HEADER = "x-orch-csrf";
@@ -102,8 +102,8 @@ export async function getPage<T>(path: string): Promise<{ body: T; headers: Head
 export const servedLoggedIn = (): boolean => pageSession() !== null;
 
 /** Whether this browser holds a session: its CSRF token, or an ApiError (401 when not). */
-export async function checkSession(): Promise<{ csrf_token: string; expires_at: string }> {
-  const session = await send<{ csrf_token: string; expires_at: string }>("GET", "/web/session", {});
+export async function checkSession(): Promise<PageSession> {
+  const session = await send<PageSession>("GET", "/web/session", {});
   sayAuth(true);
   return session;
 }

@@ -3,6 +3,7 @@
  * token, written by the server into a logged-in browser's page only), and the answers of the
  * requests the boot script started early.
  */
+import type { WebSessionJson } from "../../core/wire/web.ts";
 
 /** Where the server writes a logged-in browser's session into the page (a comment in it). */
 export const SESSION_SLOT = "<!--orch:session-->";
@@ -13,11 +14,8 @@ export const SESSION_ELEMENT = "orch-session";
 /** Where the boot script leaves its requests (a Map of API path to EarlyEntry). */
 export const EARLY_KEY = "__orchEarly";
 
-/** The session the page was served with. */
-export interface PageSession {
-  csrf_token: string;
-  expires_at: string;
-}
+/** The session the page was served with (what GET /web/session answers too). */
+export type PageSession = WebSessionJson;
 
 /** The session the server wrote into the page, or null (the page was served without one). */
 export function pageSession(): PageSession | null {
