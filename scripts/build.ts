@@ -50,8 +50,13 @@ for (const target of targets) {
   const outfile = `${values.outdir}/${target ? `orch-${target.replace(/^bun-/, "")}` : "orch"}`;
   const started = performance.now();
   const result = await Bun.build({
-    // Retention runs on a thread of its own (start-retention.ts): its entry is bundled beside.
-    entrypoints: ["./src/main.ts", "./src/server/retention-worker.ts"],
+    // Retention and the parsing of definition files run on threads of their own
+    // (start-retention.ts, read-off-thread.ts): their entries are bundled beside.
+    entrypoints: [
+      "./src/main.ts",
+      "./src/server/retention-worker.ts",
+      "./src/definitions/parse-worker.ts",
+    ],
     compile: target ? { target: target as (typeof TARGETS)[number], outfile } : { outfile },
     ...COMPILE_OPTIONS,
     plugins: [...COMPILE_OPTIONS.plugins, embedApp],

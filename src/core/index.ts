@@ -113,6 +113,7 @@ export {
   TERMINAL_TYPES,
 } from "./states.ts";
 export { closest } from "./suggest.ts";
+export { threadEntryUrl } from "./thread-entry.ts";
 export { triggerEventOf, triggerRunKey, triggerRunKeyPattern } from "./trigger-run-key.ts";
 export { renderTriggeredBy } from "./triggered-by.ts";
 export { VERSION } from "./version.ts";

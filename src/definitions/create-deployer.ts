@@ -43,6 +43,11 @@ import {
 import { createFlowSpecs, type DescribeFlow } from "./flow-defaults.ts";
 import type { ParsedFile } from "./parse-definitions.ts";
 import { loadDefinitionFile } from "./read-files.ts";
+import {
+  type DefinitionReader,
+  type LoadedDefinition,
+  ReaderUnavailable,
+} from "./read-off-thread.ts";
 import { versionFiles } from "./version-files.ts";
 
 /** How far a deploy pass is: files read, then deployments written. */
@@ -78,15 +83,19 @@ export interface Deployer {
   deployChangedPaced(paths: string[], how: PacedDeploy): Promise<DeployReport>;
 }
 
+/** Definition files read ahead (off the thread), by absolute path. */
+type ReadAhead = Map<string, LoadedDefinition>;
+
 /**
  * A deployer for the project at `paths`. It remembers each file's last parse and each file's
  * hash, so a change re-reads one definition file and re-hashes only the files that changed.
- * With `describeFlow`, a TypeScript flow's own options are its deployment's defaults.
+ * With `describeFlow`, a TypeScript flow's own options are its deployment's defaults. With a
+ * `reader`, paced passes read and parse their files on its thread, and only apply them here.
  */
 export function createDeployer(
   store: Store,
   paths: ProjectPaths,
-  options: { describeFlow?: DescribeFlow } = {},
+  options: { describeFlow?: DescribeFlow; reader?: DefinitionReader } = {},
 ): Deployer {
   const specsOf = createFlowSpecs(options.describeFlow);
   const parsed = new Map<string, ParsedFile>();
@@ -100,8 +109,11 @@ export function createDeployer(
    * Read one definition file into `parsed`; false when it is not one (gone, or skipped with a
    * warning in `warnings`).
    */
-  const readOne = (abs: string, warnings: Problem[]): boolean => {
-    const loaded = loadDefinitionFile(abs, paths.root);
+  const readOne = (
+    abs: string,
+    warnings: Problem[],
+    loaded = loadDefinitionFile(abs, paths.root),
+  ): boolean => {
     if (loaded && !("skipped" in loaded)) {
       parsed.set(abs, loaded);
       return true;
@@ -347,21 +359,58 @@ export function createDeployer(
     return report;
   }
 
-  /** Read these definition files (yielding between them); those that are definitions. */
-  function* readFiles(files: string[], warnings: Problem[], how: PacedDeploy): Sliced<string[]> {
+  /**
+   * Read these definition files (yielding between them), or take them as read ahead; those
+   * that are definitions.
+   */
+  function* readFiles(
+    files: string[],
+    warnings: Problem[],
+    how: PacedDeploy,
+    ahead?: ReadAhead,
+  ): Sliced<string[]> {
     const read: string[] = [];
     for (const [i, abs] of files.entries()) {
-      if (readOne(abs, warnings)) read.push(abs);
-      how.onProgress?.({ phase: "reading", done: i + 1, total: files.length });
+      if (ahead?.has(abs)) {
+        if (readOne(abs, warnings, ahead.get(abs))) read.push(abs);
+      } else {
+        if (readOne(abs, warnings)) read.push(abs);
+        how.onProgress?.({ phase: "reading", done: i + 1, total: files.length });
+      }
       yield;
     }
     return read;
   }
 
-  function* deployAllSteps(how: PacedDeploy): Sliced<DeployReport> {
-    parsed.clear();
+  /** Read `files` on the reader's thread; nothing when there is none (they are read here). */
+  const readAhead = async (files: string[], how: PacedDeploy): Promise<ReadAhead | undefined> => {
+    if (!options.reader || !files.length) return undefined;
+    try {
+      const total = files.length;
+      const loaded = await options.reader.read(files, paths.root, (done) =>
+        how.onProgress?.({ phase: "reading", done, total }),
+      );
+      return new Map(files.map((abs, i) => [abs, loaded[i] ?? null]));
+    } catch (error) {
+      if (error instanceof ReaderUnavailable) return undefined;
+      throw error;
+    }
+  };
+
+  /** Every definition file of the project, with the warnings finding them gave. */
+  const findFiles = () => {
     const warnings: Problem[] = [];
-    const files = yield* readFiles(findAll(warnings), warnings, how);
+    return { files: findAll(warnings), warnings };
+  };
+
+  function* deployAllSteps(
+    how: PacedDeploy,
+    found = findFiles(),
+    ahead?: ReadAhead,
+  ): Sliced<DeployReport> {
+    parsed.clear();
+    const { warnings } = found;
+    const files = yield* readFiles(found.files, warnings, how, ahead);
     const known = new Set(files.map(rel));
     const gone = new Set<string>();
     for (const row of listDeployments(store)) {
@@ -374,12 +423,19 @@ export function createDeployer(
     return yield* apply(new Set(files), gone, true, warnings, how, new Set(), true);
   }
 
-  function* deployChangedSteps(changed: string[], how: PacedDeploy): Sliced<DeployReport> {
+  const definitionsIn = (changed: string[]) =>
+    changed.filter((abs) => isDefinitionPath(paths.flows, abs));
+
+  function* deployChangedSteps(
+    changed: string[],
+    how: PacedDeploy,
+    ahead?: ReadAhead,
+  ): Sliced<DeployReport> {
     const touched = new Set<string>();
     const gone = new Set<string>();
     const warnings: Problem[] = [];
-    const definitions = changed.filter((abs) => isDefinitionPath(paths.flows, abs));
-    const read = new Set(yield* readFiles(definitions, warnings, how));
+    const definitions = definitionsIn(changed);
+    const read = new Set(yield* readFiles(definitions, warnings, how, ahead));
     for (const abs of definitions) {
       // A file skipped now counts as gone, as it does at start.
       if (read.has(abs)) touched.add(abs);
@@ -405,9 +461,10 @@ export function createDeployer(
   // never interleave their reads of the files and writes of the store.
   let running: Promise<unknown> | null = null;
   let after: string[] | null = null;
-  const paced = async (steps: () => Sliced<DeployReport>, pacer: Pacer) => {
+  const paced = async (steps: () => Promise<Sliced<DeployReport>>, pacer: Pacer) => {
     while (running) await running.catch(() => {});
-    const pass = runPaced(steps(), pacer);
+    // Its files are read (off the thread) inside the pass: no other pass runs meanwhile.
+    const pass = steps().then((work) => runPaced(work, pacer));
     running = pass;
     try {
       return await pass;
@@ -416,9 +473,19 @@ export function createDeployer(
       // Changes asked for in one pass while this one ran (a secret set meanwhile).
       const queued = after;
       after = null;
-      if (queued) void paced(() => deployChangedSteps(queued, { pacer }), pacer).catch(() => {});
+      if (queued) void changedPaced(queued, { pacer }).catch(() => {});
     }
   };
+  const allPaced = (how: PacedDeploy) =>
+    paced(async () => {
+      const found = findFiles();
+      return deployAllSteps(how, found, await readAhead(found.files, how));
+    }, how.pacer);
+  const changedPaced = (changed: string[], how: PacedDeploy) =>
+    paced(
+      async () => deployChangedSteps(changed, how, await readAhead(definitionsIn(changed), how)),
+      how.pacer,
+    );
   const atOnce = { pacer: unpaced };
 
   return {
@@ -450,8 +517,8 @@ export function createDeployer(
       const files = findAll(warnings).filter((abs) => readOne(abs, warnings));
       return runAtOnce(apply(new Set(files), new Set(), false, warnings, atOnce));
     },
-    deployAllPaced: (how) => paced(() => deployAllSteps(how), how.pacer),
-    deployChangedPaced: (changed, how) => paced(() => deployChangedSteps(changed, how), how.pacer),
+    deployAllPaced: allPaced,
+    deployChangedPaced: changedPaced,
   };
 }
 

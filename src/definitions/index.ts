@@ -23,5 +23,10 @@ export { findDefinitionFiles } from "./find-definition-files.ts";
 export { type DescribeFlow, withFlowDefaults } from "./flow-defaults.ts";
 export { JOB_FIELDS, parseMemory, resolveInfrastructure } from "./job-template.ts";
 export { type ParsedDeployment, type ParsedFile, parseDefinitions } from "./parse-definitions.ts";
+export {
+  createDefinitionReader,
+  type DefinitionReader,
+  type LoadedDefinition,
+} from "./read-off-thread.ts";
 export { DEFINITION_SCHEMA } from "./schema.ts";
 export { watchDefinitions } from "./watch-definitions.ts";

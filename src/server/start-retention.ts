@@ -1,4 +1,4 @@
-import type { ProjectPaths } from "../core/index.ts";
+import { type ProjectPaths, threadEntryUrl } from "../core/index.ts";
 import type { Store } from "../store/index.ts";
 import { describePass, emptyPass, type RetentionPass, runRetentionPass } from "./retention-pass.ts";
 import type { Logger } from "./start-server.ts";
@@ -44,7 +44,7 @@ export function startRetention(options: RetentionOptions): Retention {
 
   const onThread = (now: number) =>
     new Promise<RetentionPass>((resolve, reject) => {
-      const worker = new Worker(new URL("./retention-worker.ts", import.meta.url).href);
+      const worker = new Worker(threadEntryUrl("server/retention-worker.ts", import.meta.url));
       let settled = false;
       const end = (fn: () => void) => {
         if (settled) return;

@@ -14,7 +14,12 @@ import {
   VERSION,
   writeServerFile,
 } from "../core/index.ts";
-import { createDeployer, type DeployReport, watchDefinitions } from "../definitions/index.ts";
+import {
+  createDefinitionReader,
+  createDeployer,
+  type DeployReport,
+  watchDefinitions,
+} from "../definitions/index.ts";
 import { startFileArrivals, startTriggers } from "../events/index.ts";
 import { type Scheduler, startBackfills, upcomingRuns } from "../scheduler/index.ts";
 import { createSecretBox, createSecrets } from "../secrets/index.ts";
@@ -160,6 +165,12 @@ export async function startServer(options: ServerOptions = {}): Promise<OrchServ
   let store: Store | undefined;
   const stops: ((how: ServerStopOptions) => Promise<void>)[] = [];
   try {
+    // Started first: its thread loads the definitions' parser while the store opens.
+    const reader = createDefinitionReader({
+      onFailed: (message) =>
+        logger.warn(`definition files are parsed on the server's thread (${message})`),
+    });
+    stops.push(async () => reader.stop());
     store = openStore(paths.db, { clock: options.clock ?? systemClock });
     const opened = store;
     if (store.upgraded) {
@@ -174,7 +185,7 @@ export async function startServer(options: ServerOptions = {}): Promise<OrchServ
       mkdirSync(paths.flows, { recursive: true });
       logger.info(`made ${paths.flows} for deployment definitions (orch init writes examples)`);
     }
-    const deployer = createDeployer(store, paths, { describeFlow: createFlowDescriber() });
+    const deployer = createDeployer(store, paths, { describeFlow: createFlowDescriber(), reader });
     if (options.logRuns) stops.push(logRunStates(store, logger));
     const clock = store.clock;
     let authorize: (req: Request) => void = () => {};

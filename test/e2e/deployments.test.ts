@@ -105,6 +105,8 @@ test("with orch up running, saving a definition redeploys it, and commands go th
   cleanups.push(() => up.proc.kill("SIGKILL"));
   await up.waitFor("orch is up at");
   expect(up.stderr).toMatch(/deployed hello/);
+  // Definition files are parsed on a thread of their own, in the executable too.
+  expect(up.stderr).not.toContain("parsed on the server's thread");
 
   const yaml = readFileSync(join(dir, "flows/hello.yaml"), "utf8");
   writeFileSync(join(dir, "flows/hello.yaml"), yaml.replace("name: world", "name: orch"));

@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { afterEach, expect, test } from "vitest";
 import { createClient } from "../../src/client/index.ts";
 import { type OrchServer, startServer } from "../../src/server/index.ts";
+import { deploymentSpec, listDeployments, plannedRuns, type Store } from "../../src/store/index.ts";
 import { tempDir } from "../helpers.ts";
 
 let cleanup = () => {};
@@ -127,4 +128,74 @@ test("a save of many new deployments into a running project is deployed in slice
   const listed = await client.listDeployments();
   expect(listed.filter((d) => d.name.startsWith("n"))).toHaveLength(added);
   expect(listed.filter((d) => d.next_run === null)).toEqual([]);
+}, 300_000);
+
+/** Poll `check` until it is true (or fail after `ms`). */
+async function until(check: () => boolean, ms = 120_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error("timed out waiting for the condition");
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+/**
+ * What the store holds, checked against the files: `names` deployed (and no other), each of the
+ * `changed` ones with its new command, every one with its next run planned, and each planned
+ * run of its current version (none left over from a version a save replaced).
+ */
+function consistent(store: Store, names: Set<string>, changed: string[]): boolean {
+  const rows = listDeployments(store);
+  if (rows.length !== names.size || rows.some((r) => !names.has(r.name))) return false;
+  for (const row of rows) {
+    const runs = plannedRuns(store, row.id);
+    if (!runs.length || runs.some((run) => run.version !== row.version)) return false;
+    if (changed.includes(row.name) && deploymentSpec(row).command?.[1] !== "v2") return false;
+  }
+  return true;
+}
+
+test("a save during the first load ends consistent: the file as saved, planned once, nothing stale", async () => {
+  const dir = largeProject(600);
+  server = await startServer({ dir, port: 0, worker: false, retention: false, waitForLoad: false });
+  let loaded = false;
+  void server.loaded.then(() => {
+    loaded = true;
+  });
+  // part-0 changes while the project loads: its commands change, two go, one comes.
+  const saved = definitions("d", 0, 98).replaceAll('command: ["true"]', 'command: ["echo", "v2"]');
+  writeFileSync(
+    join(dir, "flows/part-0.yaml"),
+    `${saved}  - name: extra\n    command: ["echo", "v2"]\n    schedules:\n      - interval: 1h\n`,
+  );
+  expect(loaded).toBe(false);
+  await server.loaded;
+  const names = new Set(listDeployments(server.store, { all: true }).map((d) => d.name));
+  names.add("extra");
+  names.delete("d98");
+  names.delete("d99");
+  const changed = [...Array(98).keys()].map((i) => `d${i}`).concat("extra");
+  await until(() => consistent(server!.store, names, changed));
+  // The deployments the save removed have no planned run left.
+  const removed = listDeployments(server.store, { all: true }).filter((d) => !names.has(d.name));
+  expect(removed.map((d) => [d.name, plannedRuns(server!.store, d.id).length])).toEqual([
+    ...removed.map((d) => [d.name, 0]),
+  ]);
+}, 300_000);
+
+test("a restart in the middle of a load loses nothing and plans no slot twice", async () => {
+  const dir = largeProject(800);
+  server = await startServer({ dir, port: 0, worker: false, retention: false, waitForLoad: false });
+  // Stopped as soon as some deployments are written, long before all are planned.
+  await until(() => listDeployments(server!.store).length > 0, 60_000);
+  await server.stop();
+  server = await startServer({ dir, port: 0, worker: false, retention: false });
+  const rows = listDeployments(server.store);
+  expect(rows).toHaveLength(800);
+  for (const row of rows) {
+    const runs = plannedRuns(server.store, row.id);
+    expect(runs.length).toBeGreaterThan(0);
+    // One run per slot: no two planned runs of a deployment at the same time.
+    expect(new Set(runs.map((r) => r.scheduled_at)).size).toBe(runs.length);
+  }
 }, 300_000);
