@@ -155,8 +155,14 @@ export function startScheduler(options: SchedulerOptions): Scheduler {
     // A cause already asked for stays: a catch-up is never dropped by a plain replan.
     queue.set(name, cause ?? queue.get(name));
   };
+  /**
+   * Whether a batch is being planned: the runs it makes are announced as it commits, and need
+   * no look each (the pass sets the timer once its next runs are planned, and as it ends).
+   */
+  let inBatch = false;
   const planBatch = () => {
     const batch: string[] = [];
+    inBatch = true;
     try {
       store.tx(() => {
         do {
@@ -178,6 +184,8 @@ export function startScheduler(options: SchedulerOptions): Scheduler {
       // The batch's commit failed (the store was busy): each of its deployments again shortly.
       for (const name of batch) failed.add(name);
       logger.error("planning failed; trying again shortly:", error);
+    } finally {
+      inBatch = false;
     }
     nextDone();
   };
@@ -324,7 +332,7 @@ export function startScheduler(options: SchedulerOptions): Scheduler {
         flushQueued = true;
         queueMicrotask(flush);
       }
-    } else if (event.name === "flow-run.scheduled" && !coveredByTimer(event.resource)) {
+    } else if (event.name === "flow-run.scheduled" && !inBatch && !coveredByTimer(event.resource)) {
       armSoon();
     }
   };

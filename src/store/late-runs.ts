@@ -8,11 +8,19 @@ import { ACTIVE } from "./state-sql.ts";
 // Late: AwaitingRetry waits on purpose, and a Late run is Late already.
 const ON_TIME = "state_type = 'SCHEDULED' AND state_name = 'Scheduled'";
 
+/**
+ * Waiting runs by time. Why named: left to itself, the planner reads these by state (the
+ * listing's index), which holds every waiting run in no useful order, and reads all of them:
+ * 50-120 ms at 10,000 planned runs, ten times that at 100,000, on the server's thread at each
+ * wake-up. By time it reads only the due ones (or the first).
+ */
+export const BY_TIME = "flow_runs INDEXED BY flow_runs_scheduled";
+
 /** Runs still named Scheduled that were due by `dueBy`, oldest first, at most 500 a call. */
 export function runsToMarkLate(store: Store, dueBy: number): RunRow[] {
   return sqlite(store)
     .query(
-      `SELECT * FROM flow_runs WHERE ${ON_TIME} AND scheduled_at <= ? ORDER BY scheduled_at LIMIT 500`,
+      `SELECT * FROM ${BY_TIME} WHERE ${ON_TIME} AND scheduled_at <= ? ORDER BY scheduled_at LIMIT 500`,
     )
     .all(dueBy) as RunRow[];
 }
@@ -20,7 +28,7 @@ export function runsToMarkLate(store: Store, dueBy: number): RunRow[] {
 /** When the earliest run still named Scheduled is due, or null: the late rule's next wake-up. */
 export function earliestOnTimeRunAt(store: Store): number | null {
   const row = sqlite(store)
-    .query(`SELECT min(scheduled_at) AS at FROM flow_runs WHERE ${ON_TIME}`)
+    .query(`SELECT min(scheduled_at) AS at FROM ${BY_TIME} WHERE ${ON_TIME}`)
     .get() as { at: number | null };
   return row.at;
 }

@@ -75,6 +75,10 @@ export function openStore(path: string, options: OpenStoreOptions = {}): Store {
       if (fresh) db.run("PRAGMA auto_vacuum = INCREMENTAL");
       db.run("PRAGMA journal_mode = WAL");
       db.run("PRAGMA synchronous = NORMAL");
+      // Savepoints (a nested tx: every run created inside a planning batch) keep the pages they
+      // may roll back in memory, not in a temporary file: planning a large project's runs was
+      // three times slower with a file. Temporary tables and sorts stay in memory too.
+      db.run("PRAGMA temp_store = MEMORY");
       db.run("PRAGMA foreign_keys = ON");
       if (fresh && path !== ":memory:") chmodSync(path, 0o600);
       const backupsDir = options.backupsDir ?? (path === ":memory:" ? false : backupsDirOf(path));

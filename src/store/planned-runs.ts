@@ -1,4 +1,5 @@
 import { recordEvent } from "./events.ts";
+import { BY_TIME } from "./late-runs.ts";
 import type { Store } from "./open-store.ts";
 import type { RunRow } from "./runs.ts";
 import { sqlite } from "./sqlite.ts";
@@ -59,7 +60,8 @@ export function slotTaken(store: Store, key: string): boolean {
 export function nextPlannedRunAt(store: Store, after: number): number | null {
   const row = sqlite(store)
     .query(
-      "SELECT min(scheduled_at) AS at FROM flow_runs WHERE state_type = 'SCHEDULED' AND created_by = 'schedule' AND scheduled_at > ?",
+      `SELECT min(scheduled_at) AS at FROM ${BY_TIME}
+       WHERE state_type = 'SCHEDULED' AND created_by = 'schedule' AND scheduled_at > ?`,
     )
     .get(after) as { at: number | null };
   return row.at;
