@@ -16,8 +16,8 @@ import {
 import {
   applyWorkPools,
   clearFileProblems,
+  deploymentSources,
   getDeployment,
-  listDeployments,
   listFileProblems,
   listWebhooks,
   markSourceInvalid,
@@ -48,7 +48,7 @@ import {
   type LoadedDefinition,
   ReaderUnavailable,
 } from "./read-off-thread.ts";
-import { versionFiles } from "./version-files.ts";
+import { type VersionFiles, versionFiles } from "./version-files.ts";
 
 /** How far a deploy pass is: files read, then deployments written. */
 export interface DeployProgress {
@@ -200,10 +200,14 @@ export function createDeployer(
         }
         // Secrets and variables named (in the definition, or in the flow's code) must exist.
         known ??= knownValues(store);
-        const used = file.deployments.map((d) => versionFiles(d.spec, folder, bundle));
-        const valued = file.deployments.map((d, i) =>
-          withNamedValues(d, folder, used[i]!.modules, known!, rel(folder)),
-        );
+        const used: VersionFiles[] = [];
+        const valued: ReturnType<typeof withNamedValues>[] = [];
+        for (const d of file.deployments) {
+          used.push(versionFiles(d.spec, folder, bundle));
+          valued.push(withNamedValues(d, folder, used.at(-1)!.modules, known, rel(folder)));
+          // A file of thousands of deployments is prepared in slices too.
+          yield;
+        }
         const unknown = valued.flatMap((v) => v.problems);
         if (unknown.length) {
           report.invalid.push({ file: file.file, problems: unknown });
@@ -287,7 +291,7 @@ export function createDeployer(
     });
     // Which deployments each file held before this pass: read once, before the first write.
     const bySource = new Map<string, string[]>();
-    for (const row of listDeployments(store)) {
+    for (const row of deploymentSources(store)) {
       if (!row.source_file) continue;
       const names = bySource.get(row.source_file);
       if (names) names.push(row.name);
@@ -413,7 +417,7 @@ export function createDeployer(
     const files = yield* readFiles(found.files, warnings, how, ahead);
     const known = new Set(files.map(rel));
     const gone = new Set<string>();
-    for (const row of listDeployments(store)) {
+    for (const row of deploymentSources(store)) {
       if (row.source_file && !known.has(row.source_file))
         gone.add(`${paths.root}/${row.source_file}`);
     }

@@ -6,10 +6,10 @@ import {
   unpaced,
 } from "../core/index.ts";
 import {
+  deploymentSources,
   deploymentsWithSlotsIn,
   type EventRow,
   getRun,
-  listDeployments,
   nextPlannedRunAt,
   type Store,
 } from "../store/index.ts";
@@ -223,7 +223,7 @@ export function startScheduler(options: SchedulerOptions): Scheduler {
   let plannedThrough = clock.now();
   const planAll = (catchup?: MissedCause) => {
     plannedThrough = clock.now() + leadMs;
-    for (const row of listDeployments(store, { all: true })) enqueue(row.name, catchup);
+    for (const row of deploymentSources(store, { all: true })) enqueue(row.name, catchup);
   };
 
   const markLate = () => {

@@ -124,6 +124,22 @@ export function listDeployments(store: Store, options: { all?: boolean } = {}): 
     .all() as DeploymentRow[];
 }
 
+/**
+ * Each deployment's name and the file that defines it, by name; removed ones only with `all`.
+ * What a deploy pass and the planner need of every deployment: a large project's full rows
+ * (their specs) take tens of milliseconds to read, on the server's thread.
+ */
+export function deploymentSources(
+  store: Store,
+  options: { all?: boolean } = {},
+): Pick<DeploymentRow, "name" | "source_file">[] {
+  return sqlite(store)
+    .query(
+      `SELECT name, source_file FROM deployments ${options.all ? "" : "WHERE removed_at IS NULL"} ORDER BY name`,
+    )
+    .all() as Pick<DeploymentRow, "name" | "source_file">[];
+}
+
 export interface DeployInput {
   spec: DeploymentSpec;
   /** The content hash of the definition and its bundle. */

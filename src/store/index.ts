@@ -50,6 +50,7 @@ export {
   type DeployChange,
   type DeployInput,
   type DeploymentRow,
+  deploymentSources,
   deploymentSpec,
   deploymentToJson,
   getDeployment,
