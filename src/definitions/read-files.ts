@@ -16,8 +16,9 @@ import { type ParsedFile, parseDefinitions } from "./parse-definitions.ts";
 
 /**
  * The largest definition file orch reads: 256 KiB, some 5,000 lines, far past a real one (a few
- * kilobytes). Parsing is synchronous, so this bounds how long one file holds up the server:
- * about a second of CPU on a busy 2-core machine for a file of 1,600 deployments at the cap.
+ * kilobytes). Parsing a file is one synchronous pass (on the reader's thread in the server, on
+ * the command's own in `orch deploy`), so this bounds how long one file takes: about a second
+ * of CPU on a busy 2-core machine for a file of 1,600 deployments at the cap.
  */
 export const DEFINITION_MAX_BYTES = 256 * 1024;
 
