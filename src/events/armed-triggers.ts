@@ -1,5 +1,11 @@
 import { type DeploymentSpec, stableStringify, type TriggerSpec } from "../core/index.ts";
-import { deploymentSpec, listDeployments, type Store } from "../store/index.ts";
+import {
+  type DeploymentRow,
+  deploymentSpec,
+  getDeployment,
+  listDeployments,
+  type Store,
+} from "../store/index.ts";
 
 /** A deployment's trigger as the engine holds it. */
 export interface ArmedTrigger {
@@ -20,9 +26,17 @@ export function triggerKey(trigger: TriggerSpec): string {
   return new Bun.CryptoHasher("sha256").update(stableStringify(trigger)).digest("hex").slice(0, 12);
 }
 
-/** Every trigger of every deployment (a paused deployment's too, marked inactive). */
-export function armTriggers(store: Store): ArmedTrigger[] {
-  return listDeployments(store).flatMap((row) => {
+/**
+ * Every trigger of every deployment (a paused deployment's too, marked inactive); with `names`,
+ * those of these deployments only (a removed or unknown one has none).
+ */
+export function armTriggers(store: Store, names?: Iterable<string>): ArmedTrigger[] {
+  const rows: DeploymentRow[] = names
+    ? [...names]
+        .map((name) => getDeployment(store, name))
+        .filter((row): row is DeploymentRow => row !== null && row.removed_at === null)
+    : listDeployments(store);
+  return rows.flatMap((row) => {
     const spec: DeploymentSpec = deploymentSpec(row);
     return spec.triggers.map((trigger, i) => {
       const key = triggerKey(trigger);

@@ -7,6 +7,7 @@ import {
   listRuns,
   openStore,
   recordEvent,
+  removeDeployment,
   type Store,
   setDeploymentPaused,
   transitionRun,
@@ -105,6 +106,38 @@ describe("triggers", () => {
     complete("loop");
     await settle();
     expect(runsOf("watcher")).toHaveLength(1);
+    triggers.stop();
+  });
+
+  test("triggers added, changed and removed by redeploys while running act at once; the others keep theirs", async () => {
+    deploy("ingest");
+    deploy("steady", [
+      { on: "flow-run.completed", match: { deployment: "ingest" }, parameters: {} },
+    ]);
+    for (let i = 0; i < 50; i++) deploy(`bystander-${i}`);
+    const triggers = startTriggers({ store, logger });
+    // A burst of deployment changes, as a save of many deployments writes them: one gains a
+    // trigger, one is created with one, the rest change without.
+    store.tx(() => {
+      for (let i = 0; i < 50; i++) deploy(`bystander-${i}`, [], { v: 2 });
+      deploy("gains", [
+        { on: "flow-run.completed", match: { deployment: "ingest" }, parameters: {} },
+      ]);
+      deploy("fresh", [
+        { on: "flow-run.completed", match: { deployment: "ingest" }, parameters: {} },
+      ]);
+    });
+    await settle();
+    complete("ingest");
+    await settle();
+    expect(["steady", "gains", "fresh"].map((d) => runsOf(d).length)).toEqual([1, 1, 1]);
+    // Its trigger changed to another event, and another deployment removed: neither fires now.
+    deploy("gains", [{ on: "custom.event", match: {}, parameters: {} }]);
+    removeDeployment(store, "fresh", "no longer in its file");
+    await settle();
+    complete("ingest");
+    await settle();
+    expect(["steady", "gains", "fresh"].map((d) => runsOf(d).length)).toEqual([2, 1, 1]);
     triggers.stop();
   });
 

@@ -4,8 +4,10 @@ import { triggerEventOf } from "../../core/index.ts";
 import {
   arrivalOfEvent,
   arrivalSeen,
+  type DeploymentRow,
   deploymentSpec,
   type EventRow,
+  getDeployment,
   getRun,
   listDeployments,
   markMoved,
@@ -68,18 +70,33 @@ export function startFileArrivals(options: {
   const seen = new Map<string, Map<string, Seen>>();
   const missing = new Set<string>();
   let reload = true;
+  /** Each deployment's `files:` triggers; `all` reads every deployment again, else `changed`. */
+  const filesOf = new Map<string, Watch[]>();
+  let all = true;
+  const changed = new Set<string>();
 
   const load = () => {
-    const next = new Map<string, Watch>();
-    for (const row of listDeployments(store)) {
+    // Only the deployments that changed are read again: a save of thousands of deployments is a
+    // burst of their events, and reading every spec each time held the server's thread.
+    const rows: DeploymentRow[] = all
+      ? listDeployments(store)
+      : [...changed]
+          .map((name) => getDeployment(store, name))
+          .filter((row): row is DeploymentRow => row !== null && row.removed_at === null);
+    if (all) filesOf.clear();
+    for (const name of changed) filesOf.delete(name);
+    all = false;
+    changed.clear();
+    for (const row of rows) {
       // A paused deployment's files wait for it: they count once it is resumed.
       if (row.paused) continue;
-      for (const trigger of deploymentSpec(row).triggers) {
-        const f = trigger.files;
-        if (!f) continue;
-        const had = next.get(f.watch);
-        next.set(f.watch, { ...f, settle_ms: Math.max(f.settle_ms, had?.settle_ms ?? 0) });
-      }
+      const files = deploymentSpec(row).triggers.flatMap((t) => (t.files ? [t.files] : []));
+      if (files.length) filesOf.set(row.name, files);
+    }
+    const next = new Map<string, Watch>();
+    for (const f of [...filesOf.values()].flat()) {
+      const had = next.get(f.watch);
+      next.set(f.watch, { ...f, settle_ms: Math.max(f.settle_ms, had?.settle_ms ?? 0) });
     }
     for (const id of seen.keys()) if (!next.has(id)) seen.delete(id);
     watches = next;
@@ -168,7 +185,11 @@ export function startFileArrivals(options: {
 
   const completed: number[] = [];
   const unsubscribe = store.subscribe((row: EventRow) => {
-    if (row.name.startsWith("deployment.")) reload = true;
+    if (row.name.startsWith("deployment.")) {
+      reload = true;
+      if (row.resource) changed.add(row.resource);
+      else all = true;
+    }
     if (row.name !== "flow-run.completed" || !row.resource) return;
     const run = getRun(store, row.resource);
     const eventId = run ? triggerEventOf(run) : null;
