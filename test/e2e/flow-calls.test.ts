@@ -44,13 +44,21 @@ async function script(runtime: string, file: string, cwd = dir) {
   return { code, stdout, stderr };
 }
 
-/** The project's top-level ad hoc runs, newest first, as orch lists them. */
+/**
+ * The project's top-level ad hoc runs, newest first, as orch lists them (not the runs its
+ * scheduled deployments make meanwhile: orch init's hello runs every minute).
+ */
 async function adHocRuns() {
   const ls = await orch(["runs", "ls", "--json", "--dir", dir]);
   expect(ls.code, ls.stderr).toBe(0);
   return (
-    JSON.parse(ls.stdout) as { id: string; parent_id: string | null; state: string }[]
-  ).filter((r) => r.parent_id === null);
+    JSON.parse(ls.stdout) as {
+      id: string;
+      deployment: string | null;
+      parent_id: string | null;
+      state: string;
+    }[]
+  ).filter((r) => r.parent_id === null && r.deployment === null);
 }
 
 async function inspect(id: string) {
