@@ -25,6 +25,7 @@ import { type Scheduler, startBackfills, upcomingRuns } from "../scheduler/index
 import { createSecretBox, createSecrets } from "../secrets/index.ts";
 import {
   acquireInstanceLock,
+  deploymentSources,
   ensureDataDir,
   ensureToken,
   openStore,
@@ -280,7 +281,7 @@ export async function startServer(options: ServerOptions = {}): Promise<OrchServ
     const pacer = stoppable(createPacer(), () => stopping);
     const stopWatching = await watchDefinitions(paths.flows, deployer, {
       pacer,
-      onReport: (report) => logDeploy(report, logger),
+      onReport: (report) => logDeploy(report, logger, opened),
       onError: (error) => logger.error("redeploy failed:", error),
     });
     stops.push(stopWatching);
@@ -291,7 +292,7 @@ export async function startServer(options: ServerOptions = {}): Promise<OrchServ
         deployer,
         logger,
         pacer,
-        onReport: (report) => logDeploy(report, logger),
+        onReport: (report) => logDeploy(report, logger, opened),
         sleepCheckMs: 2000,
         quietMs: options.progressAfterMs,
         stopped: () => stopping,
@@ -439,7 +440,7 @@ function validAgain(report: DeployReport, deployments: string[]): string {
 const MANY = 1000;
 
 /** Log what a deploy pass did: one line per change and per skipped file, every problem of an invalid file. */
-function logDeploy(report: DeployReport, logger: Logger): void {
+function logDeploy(report: DeployReport, logger: Logger, store: Store): void {
   // A large project's first start deploys thousands: past a few, one line says how many.
   const each = (names: string[], say: (name: string) => string, many: string) => {
     if (names.length <= MANY) for (const name of names) logger.info(say(name));
@@ -451,9 +452,16 @@ function logDeploy(report: DeployReport, logger: Logger): void {
   for (const w of report.warnings) logger.warn(`skipped ${renderProblem(w)}`);
   for (const { file, deployments } of report.valid_again)
     logger.info(`${file} ${validAgain(report, deployments)}`);
+  // A file that never deployed has no last good version to keep: say what it does mean.
+  const held = report.invalid.length
+    ? new Set(deploymentSources(store).map((d) => d.source_file))
+    : new Set();
   for (const bad of report.invalid) {
+    const kept = held.has(bad.file)
+      ? "its deployments keep their last good version"
+      : "nothing in it is deployed until it is fixed";
     logger.error(
-      `${bad.file} is invalid; its deployments keep their last good version:\n${bad.problems.map((p) => `  ${renderProblem(p)}`).join("\n")}`,
+      `${bad.file} is invalid; ${kept}:\n${bad.problems.map((p) => `  ${renderProblem(p)}`).join("\n")}`,
     );
   }
 }

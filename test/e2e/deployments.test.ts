@@ -122,6 +122,10 @@ test("with orch up running, saving a definition redeploys it, and commands go th
   expect(up.stderr).toMatch(
     /flows\/hello\.yaml:\d+:\d+: schedules\[0\]\.interval: "soon" is not a duration/,
   );
+  expect(up.stderr).toContain("flows/hello.yaml is invalid; its deployments keep their last good");
+  // A new file that never deployed has no last good version: the log says what it means.
+  writeFileSync(join(dir, "flows/new.yaml"), "deployments:\n  - name: fresh\n    command: 5\n");
+  await up.waitFor("flows/new.yaml is invalid; nothing in it is deployed until it is fixed", 3000);
   up.proc.kill("SIGTERM");
   expect(await up.proc.exited).toBe(0);
 });
