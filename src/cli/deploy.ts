@@ -47,6 +47,15 @@ export default defineCommand({
         `${problems.length} ${problems.length === 1 ? "problem" : "problems"} in ${report.invalid.length} definition ${report.invalid.length === 1 ? "file" : "files"}${args.check ? "" : "; their deployments keep their last good version"}`,
       );
     }
+    // A check is for CI: a flow that does not load (its run would fail) or a file orch would
+    // skip fails it too, where a running orch deploys around them with a warning.
+    if (args.check && report.warnings.length) {
+      const n = report.warnings.length;
+      throw new OrchError(
+        "E_INVALID_DEFINITION",
+        `${n} ${n === 1 ? "flow or file" : "flows or files"} orch cannot use (above); fix ${n === 1 ? "it" : "them"} and check again`,
+      );
+    }
     return 0;
   },
 });
@@ -57,7 +66,7 @@ function show(report: DeployReport, check: boolean): void {
     for (const p of bad.problems) write("stderr", `${c.red("✖", "stderr")} ${renderProblem(p)}\n`);
   }
   if (check) {
-    if (!report.invalid.length) {
+    if (!report.invalid.length && !report.warnings.length) {
       const n = report.created.length + report.updated.length + report.unchanged.length;
       log.success(`${n} ${n === 1 ? "deployment" : "deployments"} valid`);
     }

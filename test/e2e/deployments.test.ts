@@ -30,6 +30,25 @@ test("deploy --check lists every problem with file:line:column, exits 2 and writ
   expect(existsSync(join(dir, ".orch"))).toBe(false);
 });
 
+test("deploy --check fails on a flow that does not build, saying where, though orch up deploys around it", async () => {
+  const dir = await initProject();
+  writeFileSync(
+    join(dir, "flows/broken.ts"),
+    'import { flow } from "orch";\nexport default flow("b", async () => {\n  const x = ;\n});\n',
+  );
+  writeFileSync(
+    join(dir, "flows/broken.yaml"),
+    "deployments:\n  - name: broken\n    flow: ./broken.ts\n",
+  );
+  const { code, stderr } = await orch(["deploy", "--check", "--dir", dir]);
+  expect(code).toBe(2);
+  expect(stderr).toMatch(
+    /flows\/broken\.yaml:2: could not read the options of flow \.\/broken\.ts \(broken\.ts:3:13: Unexpected ;\)/,
+  );
+  expect(stderr).toMatch(/1 flow or file orch cannot use \(above\); fix it and check again/);
+  expect(stderr).not.toMatch(/deployments? valid/);
+});
+
 test("deploy without a server registers the definitions; deployments ls/inspect show them", async () => {
   const dir = await initProject();
   const deployed = await orch(["deploy", "--dir", dir]);
