@@ -170,7 +170,7 @@ export function createDeployer(
     const invalid = collectInvalid(parsed, store, rel);
     const pass = new Map<string, Bundle>();
     let known: KnownValues | undefined;
-    const plans: { abs: string; writes: Write[] }[] = [];
+    const plans: { abs: string; writes: Write[]; deployments: number }[] = [];
     for (const abs of touched) {
       yield;
       const file = parsed.get(abs);
@@ -259,7 +259,7 @@ export function createDeployer(
             }
           }
         });
-        plans.push({ abs, writes });
+        plans.push({ abs, writes, deployments: file.deployments.length });
       } catch (error) {
         if (!(error instanceof OrchError)) throw error;
         report.invalid.push({
@@ -301,14 +301,16 @@ export function createDeployer(
     // never holds the write lock (nor, in the server, the API) for long. Each deployment is
     // written whole in one transaction, so none is ever seen half written.
     const writes = plans.flatMap((plan) => plan.writes);
-    const total = writes.length;
+    // Progress counts deployments (a file's own writes, its bundle and its removals, come free).
+    const deployments = plans.reduce((n, plan) => n + plan.deployments, 0);
+    const deployed = () => report.created.length + report.updated.length + report.unchanged.length;
     let done = 0;
-    while (done < total) {
+    while (done < writes.length) {
       store.tx(() => {
         do writes[done++]!(bySource);
-        while (done < total && !how.pacer.over());
+        while (done < writes.length && !how.pacer.over());
       });
-      how.onProgress?.({ phase: "deploying", done, total });
+      how.onProgress?.({ phase: "deploying", done: deployed(), total: deployments });
       yield;
     }
     store.tx(() => {

@@ -65,8 +65,8 @@ export async function loadProject(options: LoadProjectOptions): Promise<Schedule
     pacer: options.pacer,
     ...(options.sleepCheckMs ? { sleepCheckMs: options.sleepCheckMs } : {}),
   });
-  // The first batch was planned as the scheduler started: the rest waits.
-  const total = scheduler.waiting() + 1;
+  // What waits to be planned now: the count goes from none of those to all of them.
+  const total = scheduler.waiting();
   const planning = () => tell({ phase: "planning", done: total - scheduler.waiting(), total });
   planning();
   const progress = setInterval(planning, PROGRESS_MS);

@@ -80,6 +80,13 @@ test("orch up answers health at once while a large project loads behind it, and 
       if (i) expect(step.done).toBeGreaterThanOrEqual(steps[i - 1]!.done as number);
     }
   }
+  // Deploying and planning count deployments (400), not the writes or batches behind them.
+  for (const step of loading.filter((e) => e.payload.phase !== "reading")) {
+    expect(step.payload.total as number).toBeLessThanOrEqual(400);
+  }
+  expect(
+    loading.filter((e) => e.payload.phase === "deploying").map((e) => e.payload.total),
+  ).toContain(400);
   const loaded = events.find((e) => e.name === "project.loaded");
   expect(loaded?.payload.deployments).toBe(400);
 
