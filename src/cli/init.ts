@@ -1,6 +1,8 @@
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
-import { dirname, join, relative, resolve } from "node:path";
+import { dirname, join, relative, resolve, sep } from "node:path";
 import { defineCommand } from "citty";
+import { OrchError } from "../core/errors.ts";
+import { findProjectRoot } from "../core/paths.ts";
 import { write } from "../core/stdio.ts";
 import { DEFINITION_SCHEMA } from "../definitions/schema.ts";
 import { installSdkPackage } from "./init-sdk-package.ts";
@@ -18,6 +20,14 @@ export default defineCommand({
   },
   run({ args }) {
     const root = resolve(args.dir);
+    // A project inside another's flows/ would have its definitions read by that one too.
+    const outer = findProjectRoot(undefined, dirname(root));
+    if (outer && (root + sep).startsWith(join(outer, "flows") + sep)) {
+      throw new OrchError(
+        "E_BAD_INPUT",
+        `${root} is inside the flows/ folder of the project at ${outer}, which would read its definition files too; make the project outside ${join(outer, "flows")}`,
+      );
+    }
     const files = {
       ...INIT_FILES,
       "orch.schema.json": `${JSON.stringify(DEFINITION_SCHEMA, null, 2)}\n`,

@@ -145,6 +145,12 @@ describe("init", () => {
     }
     expect((await orch(["runs", "ls", "--deployment", "hello", "--dir", dir])).code).toBe(0);
 
+    // A project inside this one's flows/ would be read by this one: refused, saying why.
+    const nested = await orch(["init", join(dir, "flows/inner")]);
+    expect(nested.code).toBe(2);
+    expect(nested.stderr).toMatch(/is inside the flows\/ folder of the project at /);
+    expect(existsSync(join(dir, "flows/inner"))).toBe(false);
+
     // A types file an older orch init wrote goes once the package carries the types.
     writeFileSync(join(dir, "flows/orch.d.ts"), '// Types of the "orch" module for editors: old\n');
     rmSync(join(dir, "node_modules/orch"), { recursive: true });
