@@ -28,6 +28,28 @@ export interface RunOutcome {
   resumeInput?: { key: string; input: Record<string, unknown> };
 }
 
+/** The columns a transition may change. */
+const CHANGING = [
+  "state_type",
+  "state_name",
+  "state_message",
+  "state_at",
+  "attempt",
+  "retries_used",
+  "scheduled_at",
+  "started_at",
+  "ended_at",
+  "exit_code",
+  "signal",
+  "pid",
+  "pid_started",
+  "worker_id",
+  "result",
+  "pause",
+  "paused_until",
+  "resume_inputs",
+] as const satisfies readonly (keyof RunRow)[];
+
 export interface TransitionResult {
   run: RunRow;
   /** Whether a state was recorded (false for a no-op repeat). */
@@ -108,37 +130,19 @@ export function transitionRun(
     }
     // A user's retry starts the flow afresh: its pauses wait again.
     if (state.type === "SCHEDULED" && isTerminal(run.state_type)) next.resume_inputs = null;
-    const updated = sqlite(store)
-      .query(
-        `UPDATE flow_runs SET state_type = $state_type, state_name = $state_name,
-           state_message = $state_message, state_at = $state_at, attempt = $attempt,
-           retries_used = $retries_used, scheduled_at = $scheduled_at, started_at = $started_at,
-           ended_at = $ended_at, exit_code = $exit_code, signal = $signal, pid = $pid,
-           pid_started = $pid_started, worker_id = $worker_id, result = $result,
-           pause = $pause, paused_until = $paused_until, resume_inputs = $resume_inputs
-         WHERE seq = $seq RETURNING *`,
-      )
-      .get({
-        state_type: next.state_type,
-        state_name: next.state_name,
-        state_message: next.state_message,
-        state_at: next.state_at,
-        attempt: next.attempt,
-        retries_used: next.retries_used,
-        scheduled_at: next.scheduled_at,
-        started_at: next.started_at,
-        ended_at: next.ended_at,
-        exit_code: next.exit_code,
-        signal: next.signal,
-        pid: next.pid,
-        pid_started: next.pid_started,
-        worker_id: next.worker_id,
-        result: next.result,
-        pause: next.pause,
-        paused_until: next.paused_until,
-        resume_inputs: next.resume_inputs,
-        seq: run.seq,
-      }) as RunRow;
+    // Only the columns that changed are written: SQLite rewrites every index over a column an
+    // UPDATE sets, changed or not, and flow_runs has many (each a page to write at commit).
+    const changed = CHANGING.filter((column) => next[column] !== run[column]);
+    if (changed.length) {
+      const values: Record<string, unknown> = { seq: run.seq };
+      for (const column of changed) values[column] = next[column];
+      sqlite(store)
+        .query(
+          `UPDATE flow_runs SET ${changed.map((c) => `${c} = $${c}`).join(", ")} WHERE seq = $seq`,
+        )
+        .run(values as Record<string, string | number | null>);
+    }
+    const updated = next;
     insertHistory(store, run.seq, state.type, state.name, now, state.message);
     // Tag slots live only while the run's process runs: whatever way it stops, they are freed.
     if (state.type !== "RUNNING" && state.type !== "CANCELLING") releaseRunTagSlots(store, run.seq);

@@ -18,6 +18,7 @@ import { checkDocker } from "./docker/check-docker.ts";
 import { createDockerEngine, type DockerEngine } from "./docker/engine.ts";
 import { createContainerRecovery } from "./docker/reconcile.ts";
 import { type Attempt, executeAttempt } from "./execute-attempt.ts";
+import { createThreadLauncher } from "./launch-process.ts";
 import { createJobLoader, type ValueSource } from "./load-job.ts";
 import { createReaper } from "./reap-stale-workers.ts";
 import { recoverRuns } from "./recover-runs.ts";
@@ -136,6 +137,9 @@ export async function startEmbeddedWorker(options: EmbeddedWorkerOptions): Promi
     warn: (message) => logger.warn(message),
   });
   const workdirs: Workdirs | null = options.runsDir ? createWorkdirs(options.runsDir) : null;
+  // Runs' processes start on a thread of their own (see createThreadLauncher), unless a test
+  // passes its own spawn.
+  const launcher = options.spawn ? null : createThreadLauncher();
 
   const runner: RunnerOptions = {
     graceMs,
@@ -146,6 +150,7 @@ export async function startEmbeddedWorker(options: EmbeddedWorkerOptions): Promi
     ...(options.selfCommand ? { selfCommand: options.selfCommand } : {}),
     ...(options.env ? { env: options.env } : {}),
     ...(options.spawn ? { spawn: options.spawn } : {}),
+    ...(launcher ? { launch: launcher.launch } : {}),
     ...(workdirs ? { workdirs } : {}),
     ...(options.workDir ? { projectDir: options.workDir } : {}),
     workerId: id,
@@ -277,6 +282,7 @@ export async function startEmbeddedWorker(options: EmbeddedWorkerOptions): Promi
         );
       setWorkerOffline(store, id);
       workdirs?.dispose();
+      launcher?.stop();
       gateway.stop();
     })();
     return stopping;

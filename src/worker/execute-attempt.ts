@@ -119,6 +119,8 @@ export function executeAttempt(options: AttemptOptions): Attempt {
       options.runner,
     );
     handle = started;
+    // A launcher on another thread reports the start a moment later.
+    await started.ready;
     if (broken !== undefined) {
       started.stop();
       await started.exited;

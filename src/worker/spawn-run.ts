@@ -2,6 +2,12 @@ import { existsSync, statSync } from "node:fs";
 import { join } from "node:path";
 import type { DeploymentSpec, Infrastructure, ReferenceValues } from "../core/index.ts";
 import type { DockerEngine } from "./docker/engine.ts";
+import {
+  describeSpawnError,
+  type LaunchedProcess,
+  type Launcher,
+  spawnLauncher,
+} from "./launch-process.ts";
 import { type CapturedLine, createLogCapture } from "./log-capture.ts";
 import { type PreparedCommand, prepareCommand } from "./prepare-command.ts";
 import { processStartTime } from "./process-tree.ts";
@@ -49,6 +55,8 @@ export interface RunnerOptions {
   /** Time stamps of log lines. Default Date.now. */
   now?: () => number;
   spawn?: typeof Bun.spawn;
+  /** How processes are started (default: spawnLauncher(spawn), on this thread). */
+  launch?: Launcher;
   /** Who runs it, for a container's labels: the worker's id and host. */
   workerId?: string;
   host?: string;
@@ -103,6 +111,8 @@ export interface RunHandle {
   stop(): void;
   /** How it ended, once the process is gone and its output read. */
   readonly exited: Promise<RunExit>;
+  /** Settles once the process has started (onStarted was called) or could not start. */
+  readonly ready?: Promise<void>;
 }
 
 const DEFAULT_GRACE_MS = 5000;
@@ -124,7 +134,7 @@ export function spawnRun(
   options: RunnerOptions = {},
 ): RunHandle {
   let job = original;
-  const spawn = options.spawn ?? Bun.spawn;
+  const launch = options.launch ?? spawnLauncher(options.spawn);
   const now = options.now ?? Date.now;
   const graceMs = options.graceMs ?? DEFAULT_GRACE_MS;
   const failed = (error: string): RunHandle => ({
@@ -174,54 +184,67 @@ export function spawnRun(
     ...(options.projectDir ? { ORCH_PROJECT_DIR: options.projectDir } : {}),
   };
 
-  let proc: ReturnType<typeof Bun.spawn<"ignore", "pipe", "pipe">>;
+  let launched: LaunchedProcess | Promise<LaunchedProcess>;
   try {
-    proc = spawn(argv, {
-      cwd,
-      env,
-      stdin: "ignore",
-      stdout: "pipe",
-      stderr: "pipe",
-      detached: true,
-    });
+    launched = launch({ argv, cwd, env });
   } catch (error) {
     removeScratch();
     return failed(describeSpawnError(argv[0]!, error));
   }
-  const pid = proc.pid;
-  trackRun(pid, mark);
-  callbacks.onStarted?.({ pid, pidStarted: processStartTime(pid) });
 
-  const capture = createLogCapture({
-    maxChars: options.maxLogChars ?? DEFAULT_MAX_LOG_CHARS,
-    now,
-    onLines: (lines) => callbacks.onLogs?.(lines),
-  });
-  const drained = Promise.all([
-    drain(proc.stdout, capture.stdout),
-    drain(proc.stderr, capture.stderr),
-  ]);
-
+  let pid: number | null = null;
   let cancelled = false;
   let timedOut = false;
+  let stopWanted = false;
   let stopping: Promise<string | null> | null = null;
   const stopTree = () => {
-    stopping ??= stopRunProcesses(mark, pid, graceMs);
+    // Asked while its process was being started (on the launcher's thread): stopped once it is.
+    if (pid === null) stopWanted = true;
+    else stopping ??= stopRunProcesses(mark, pid, graceMs);
   };
-  const timer =
-    job.spec.timeout_ms != null
-      ? setTimeout(() => {
-          timedOut = true;
-          stopTree();
-        }, job.spec.timeout_ms)
-      : null;
+
+  /** The process started: note it, read its output to the end, arm its timeout. */
+  const follow = (proc: LaunchedProcess) => {
+    pid = proc.pid;
+    trackRun(pid, mark);
+    callbacks.onStarted?.({ pid, pidStarted: processStartTime(pid) });
+    const capture = createLogCapture({
+      maxChars: options.maxLogChars ?? DEFAULT_MAX_LOG_CHARS,
+      now,
+      onLines: (lines) => callbacks.onLogs?.(lines),
+    });
+    const drained = Promise.all([
+      drain(proc.stdout, capture.stdout),
+      drain(proc.stderr, capture.stderr),
+    ]);
+    const timer =
+      job.spec.timeout_ms != null
+        ? setTimeout(() => {
+            timedOut = true;
+            stopTree();
+          }, job.spec.timeout_ms)
+        : null;
+    if (stopWanted) stopTree();
+    return { proc, pid, capture, drained, timer };
+  };
+  // A launcher on this thread starts the process at once (onStarted before spawnRun returns).
+  const followed = launched instanceof Promise ? launched.then(follow) : follow(launched);
 
   const exited = (async (): Promise<RunExit> => {
+    let started: ReturnType<typeof follow>;
+    try {
+      started = await followed;
+    } catch (error) {
+      removeScratch();
+      const spawnError = describeSpawnError(argv[0]!, error);
+      return { exitCode: null, signal: null, timedOut, cancelled, error: spawnError };
+    }
+    const { proc, capture, drained, timer } = started;
     await proc.exited;
-    untrackRun(pid);
+    untrackRun(started.pid);
     if (timer) clearTimeout(timer);
     // The main process is gone: end what it left behind, so the pipes close too.
-    await sweepRun(mark, pid);
+    await sweepRun(mark, started.pid);
     let pipeTimer: ReturnType<typeof setTimeout> | undefined;
     await Promise.race([
       drained,
@@ -243,13 +266,19 @@ export function spawnRun(
   })();
 
   return {
-    pid,
+    get pid() {
+      return pid;
+    },
     cancel() {
       if (!timedOut) cancelled = true;
       stopTree();
     },
     stop: stopTree,
     exited,
+    ready: Promise.resolve(followed).then(
+      () => {},
+      () => {},
+    ),
   };
 }
 
@@ -284,11 +313,4 @@ async function drain(
   } finally {
     sink.end();
   }
-}
-
-function describeSpawnError(command: string, error: unknown): string {
-  const e = error as NodeJS.ErrnoException;
-  if (e.code === "ENOENT") return `command not found: ${command} (is it installed and on PATH?)`;
-  if (e.code === "EACCES") return `permission denied running ${command} (is it executable?)`;
-  return `could not start ${command}: ${e.message ?? String(error)}`;
 }

@@ -1,0 +1,59 @@
+/**
+ * The thread that starts a server's run processes (see createThreadLauncher). It spawns what it
+ * is asked to, then forwards each process's pid, output and exit as messages, in order. It keeps
+ * no state beyond the processes it follows, and imports nothing of orch.
+ */
+
+/** What the server's thread asks. */
+interface SpawnMessage {
+  type: "spawn";
+  id: number;
+  argv: string[];
+  cwd: string;
+  env: Record<string, string | undefined>;
+}
+
+declare const self: Worker;
+
+// A module (not a script), so its names stay its own.
+export {};
+
+const post = (message: unknown) => self.postMessage(message);
+
+async function forward(id: number, stream: ReadableStream<Uint8Array>, fd: 1 | 2) {
+  try {
+    for await (const chunk of stream) post({ type: "out", id, fd, chunk });
+  } catch {
+    // A pipe that errors ends like one that closes.
+  } finally {
+    post({ type: "end", id, fd });
+  }
+}
+
+function start({ id, argv, cwd, env }: SpawnMessage) {
+  let proc: ReturnType<typeof Bun.spawn<"ignore", "pipe", "pipe">>;
+  try {
+    proc = Bun.spawn(argv, {
+      cwd,
+      env,
+      stdin: "ignore",
+      stdout: "pipe",
+      stderr: "pipe",
+      detached: true,
+    });
+  } catch (error) {
+    const e = error as NodeJS.ErrnoException;
+    post({ type: "failed", id, code: e.code, message: e.message ?? String(error) });
+    return;
+  }
+  post({ type: "started", id, pid: proc.pid });
+  void forward(id, proc.stdout, 1);
+  void forward(id, proc.stderr, 2);
+  void proc.exited.then(() =>
+    post({ type: "exited", id, exitCode: proc.exitCode, signalCode: proc.signalCode }),
+  );
+}
+
+self.onmessage = (event: MessageEvent<SpawnMessage>) => {
+  if (event.data.type === "spawn") start(event.data);
+};
