@@ -29,7 +29,20 @@ const round = (x: number, digits = 2) => Number(x.toFixed(digits));
 interface Served {
   url: string;
   headers: Record<string, string>;
+  /** CPU the server's process has used so far (user + system, all its threads), in ms. */
+  cpuMs(): number;
   stop(): Promise<void>;
+}
+
+/** CPU time of a process (Linux /proc; clock ticks of 10 ms), in ms; 0 where it cannot be read. */
+function cpuMsOf(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "latin1");
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return 0;
+  }
 }
 
 /** `orch up --headless` for a project of one `true` deployment, from source, in its own process. */
@@ -71,6 +84,7 @@ async function orchUp(args: string[], concurrency: number): Promise<Served> {
   return {
     url,
     headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+    cpuMs: () => cpuMsOf(proc.pid),
     async stop() {
       proc.kill("SIGTERM");
       await proc.exited;
@@ -95,6 +109,7 @@ async function bareServe(): Promise<Served> {
   return {
     url: text.trim(),
     headers: {},
+    cpuMs: () => cpuMsOf(proc.pid),
     async stop() {
       proc.kill();
       await proc.exited;
@@ -212,10 +227,13 @@ export async function benchApiHttp(options: HttpBenchOptions) {
     const through = await timeEach(latency, roundTrip);
 
     const rawRate = await rawThroughput(runs, concurrency);
+    const cpuBefore = orch.cpuMs();
     const started = performance.now();
     const ids = await Promise.all(Array.from({ length: runs }, () => trigger(orch)));
     await Promise.all(ids.map((id) => stream.ended(id)));
     const orchRate = runs / ((performance.now() - started) / 1000);
+    // What each run cost the server, whatever else the machine ran meanwhile.
+    const cpuPerRun = (orch.cpuMs() - cpuBefore) / runs;
     await stream.close();
 
     const p50 = (xs: number[]) => round(percentile(xs, 50), 3);
@@ -239,6 +257,7 @@ export async function benchApiHttp(options: HttpBenchOptions) {
         orch: Math.round(orchRate),
         raw_spawn: Math.round(rawRate),
         ratio: round(orchRate / rawRate),
+        server_cpu_ms_per_run: round(cpuPerRun),
       },
       targets_met: {
         health_within_2x_bare: percentile(orchHealth, 50) <= 2 * percentile(bareHealth, 50),

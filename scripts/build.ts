@@ -50,13 +50,21 @@ for (const target of targets) {
   const outfile = `${values.outdir}/${target ? `orch-${target.replace(/^bun-/, "")}` : "orch"}`;
   const started = performance.now();
   const result = await Bun.build({
-    // Retention, the parsing of definition files and runs' spawns run on threads of their own
-    // (start-retention.ts, read-off-thread.ts, launch-process.ts): their entries are bundled beside.
+    // Retention, the parsing of definition files, runs' spawns and the store's checkpoints run on
+    // threads of their own (start-retention.ts, read-off-thread.ts, launch-process.ts,
+    // checkpoints.ts): their entries are bundled beside.
     entrypoints: [
       "./src/main.ts",
       "./src/server/retention-worker.ts",
       "./src/definitions/parse-worker.ts",
       "./src/worker/spawn-thread.ts",
+      "./src/store/checkpoint-thread.ts",
+    entrypoints: [
+      "./src/main.ts",
+      "./src/server/retention-worker.ts",
+      "./src/definitions/parse-worker.ts",
+      "./src/worker/spawn-thread.ts",
+      "./src/store/checkpoint-thread.ts",
     ],
     compile: target ? { target: target as (typeof TARGETS)[number], outfile } : { outfile },
     ...COMPILE_OPTIONS,

@@ -31,6 +31,7 @@ import {
   openStore,
   revokeWebSession,
   type Store,
+  startCheckpoints,
   webSessionState,
 } from "../store/index.ts";
 import { createRunMetrics, startOtlpExporter } from "../telemetry/index.ts";
@@ -174,6 +175,9 @@ export async function startServer(options: ServerOptions = {}): Promise<OrchServ
     stops.push(async () => reader.stop());
     store = openStore(paths.db, { clock: options.clock ?? systemClock });
     const opened = store;
+    // Checkpoints on a thread of their own (see startCheckpoints); stopped last, as it started.
+    const checkpoints = startCheckpoints(store);
+    if (checkpoints) stops.push(async () => checkpoints.stop());
     if (store.upgraded) {
       const { from, to, backup } = store.upgraded;
       logger.info(

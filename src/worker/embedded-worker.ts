@@ -183,8 +183,9 @@ export async function startEmbeddedWorker(options: EmbeddedWorkerOptions): Promi
       logger.error("could not record runs' states and logs; trying again in 1 s:", error);
       armTimer(clock.now() + 1000);
     },
-    inFlush: (wroteStates) => {
-      if (stopped || !(claimWanted || wroteStates)) return undefined;
+    // A run that starts frees no slot: only an ended attempt (or a wake) is worth a claim.
+    inFlush: (endedAttempts) => {
+      if (stopped || !(claimWanted || endedAttempts)) return undefined;
       claimWanted = false;
       const free = concurrency - executions.size;
       if (free <= 0) return undefined;

@@ -1,3 +1,5 @@
+import { threadEntryUrl } from "../core/thread-url.ts";
+
 /** A run's started process, as spawnRun follows it (the part of Bun's subprocess it uses). */
 export interface LaunchedProcess {
   readonly pid: number;
@@ -68,14 +70,9 @@ interface Following {
  * and the exit in order, so a run's lines all come before its end, as with a direct spawn.
  */
 export function createThreadLauncher(): ThreadLauncher | null {
-  // In the executable, modules sit under the bundle's root (src/) and import.meta.url names the
-  // executable itself, so the thread's entry is found by its path from there.
-  const entry = import.meta.url.includes("/$bunfs/")
-    ? "./worker/spawn-thread.ts"
-    : "./spawn-thread.ts";
   let thread: Worker;
   try {
-    thread = new Worker(new URL(entry, import.meta.url).href);
+    thread = new Worker(threadEntryUrl("worker/spawn-thread.ts", import.meta.url));
   } catch {
     return null;
   }

@@ -42,11 +42,12 @@ interface Hooks {
   onRefused?: (runId: string, error: unknown) => void;
   onError?: (error: unknown) => void;
   /**
-   * Runs inside each flush's transaction, after the buffered writes (`wroteStates`: whether any
-   * state was proposed); what it returns runs after the commit. The worker claims runs here, so
-   * a finished run and the claim of the next one are one transaction.
+   * Runs inside each flush's transaction, after the buffered writes (`endedAttempts`: whether a
+   * state other than RUNNING was proposed, so an attempt may have ended and freed its slot);
+   * what it returns runs after the commit. The worker claims runs here, so a finished run and
+   * the claim of the next one are one transaction.
    */
-  inFlush?: (wroteStates: boolean) => (() => void) | undefined;
+  inFlush?: (endedAttempts: boolean) => (() => void) | undefined;
 }
 
 /** Whether a transition's error means the rules refused it (the run moved on, or is gone). */
@@ -125,7 +126,9 @@ export function createWriteBatcher(store: Store, hooks: Hooks = {}): WriteBatche
           if (op.then) results.push([op.then, run]);
         }
         writeLogs();
-        after = hooks.inFlush?.(batch.some((op) => op.kind === "state"));
+        after = hooks.inFlush?.(
+          batch.some((op) => op.kind === "state" && op.state.type !== "RUNNING"),
+        );
       });
     } catch (error) {
       // Nothing was written: keep the states (not the lines) for the next try.

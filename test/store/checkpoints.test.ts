@@ -1,0 +1,74 @@
+import { statSync } from "node:fs";
+import { join } from "node:path";
+import { afterEach, expect, test } from "vitest";
+import {
+  BACKSTOP_PAGES,
+  createRun,
+  openStore,
+  type Store,
+  startCheckpoints,
+} from "../../src/store/index.ts";
+import { rawSqliteForTests } from "../../src/store/testing.ts";
+import { tempDir } from "../helpers.ts";
+
+const cleanups: (() => void)[] = [];
+afterEach(() => {
+  for (const cleanup of cleanups.splice(0)) cleanup();
+});
+
+function fresh(): { store: Store; path: string } {
+  const { dir, cleanup } = tempDir();
+  const path = join(dir, "orch.db");
+  const store = openStore(path, { backupsDir: false });
+  cleanups.push(() => {
+    store.close();
+    cleanup();
+  });
+  return { store, path };
+}
+
+async function until(what: string, condition: () => boolean, ms = 10_000) {
+  const deadline = performance.now() + ms;
+  while (!condition()) {
+    if (performance.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await Bun.sleep(20);
+  }
+}
+
+const autocheckpoint = (store: Store) =>
+  (
+    rawSqliteForTests(store).query("PRAGMA wal_autocheckpoint").get() as {
+      wal_autocheckpoint: number;
+    }
+  ).wal_autocheckpoint;
+
+test("the store's log is copied back into its file by a thread of its own, while the server's connection only checkpoints past the backstop", async () => {
+  const { store, path } = fresh();
+  // The file holds everything so far: from here it grows only when a checkpoint copies pages in.
+  rawSqliteForTests(store).run("PRAGMA wal_checkpoint(TRUNCATE)");
+  const before = statSync(path).size;
+  const checkpoints = startCheckpoints(store, 20);
+  expect(checkpoints).not.toBeNull();
+  cleanups.unshift(() => checkpoints?.stop());
+  await until("the thread to start", () => autocheckpoint(store) === BACKSTOP_PAGES);
+
+  // Far fewer pages than SQLite's own threshold (1,000): the server's connection would never
+  // checkpoint these; the file grows only if the thread copies them in.
+  for (let i = 0; i < 30; i++) createRun(store, { deployment: "d", parameters: { i } });
+  await until("the runs to reach the file", () => statSync(path).size > before);
+
+  // Everything written is still there, through the server's connection.
+  const { n } = rawSqliteForTests(store).query("SELECT count(*) AS n FROM flow_runs").get() as {
+    n: number;
+  };
+  expect(n).toBe(30);
+
+  checkpoints?.stop();
+  expect(autocheckpoint(store)).toBe(1000);
+});
+
+test("a store in memory has no log to checkpoint: no thread", () => {
+  const store = openStore(":memory:");
+  cleanups.push(() => store.close());
+  expect(startCheckpoints(store)).toBeNull();
+});
