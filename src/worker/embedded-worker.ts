@@ -18,7 +18,7 @@ import { checkDocker } from "./docker/check-docker.ts";
 import { createDockerEngine, type DockerEngine } from "./docker/engine.ts";
 import { createContainerRecovery } from "./docker/reconcile.ts";
 import { type Attempt, executeAttempt } from "./execute-attempt.ts";
-import { createThreadLauncher } from "./launch-process.ts";
+import { createThreadLauncher, type Launcher, spawnLauncher } from "./launch-process.ts";
 import { createJobLoader, type ValueSource } from "./load-job.ts";
 import { createReaper } from "./reap-stale-workers.ts";
 import { recoverRuns } from "./recover-runs.ts";
@@ -137,9 +137,17 @@ export async function startEmbeddedWorker(options: EmbeddedWorkerOptions): Promi
     warn: (message) => logger.warn(message),
   });
   const workdirs: Workdirs | null = options.runsDir ? createWorkdirs(options.runsDir) : null;
-  // Runs' processes start on a thread of their own (see createThreadLauncher), unless a test
-  // passes its own spawn.
-  const launcher = options.spawn ? null : createThreadLauncher();
+  // Runs' processes start on a thread of their own (see createThreadLauncher) while others run,
+  // unless a test passes its own spawn. A run alone starts on this thread: the server then has
+  // nothing else to do meanwhile, and the thread's two hops (there and back) would only add to
+  // its time to start and end.
+  const thread = options.spawn ? null : createThreadLauncher();
+  const direct = spawnLauncher();
+  const launcher = thread && {
+    launch: ((request) =>
+      executions.size > 1 ? thread.launch(request) : direct(request)) satisfies Launcher,
+    stop: thread.stop,
+  };
 
   const runner: RunnerOptions = {
     graceMs,

@@ -4,14 +4,19 @@ import { afterAll, beforeAll, expect, test } from "vitest";
 import { orch, spawnOrch, tempDir } from "../helpers.ts";
 import { createMarker } from "../processes.ts";
 
-// The compiled orch starts runs' processes on a thread of its own, not on the server's thread
-// (where each spawn held every request and commit of the server until the child started).
+// While other runs run, the compiled orch starts a run's process on a thread of its own, not on
+// the server's thread (where each spawn held every request and commit of the server until the
+// child started); a run alone starts on the server's thread, which has nothing else to do.
 const sleeper = createMarker("spawn-thread");
+const alone = createMarker("spawn-alone");
 
 const FLOWS = `deployments:
   - name: sleeper
     command: ["sh", "-c", "echo started; echo to-stderr >&2; exec sleep 317"]
     ${sleeper.yaml}
+  - name: alone
+    command: ["sleep", "318"]
+    ${alone.yaml}
   - name: missing
     command: ["no-such-command-for-orch-spawn-thread"]
 `;
@@ -31,6 +36,7 @@ afterAll(async () => {
   up.proc.kill("SIGTERM");
   await up.proc.exited;
   sleeper.kill();
+  alone.kill();
   cleanup();
 });
 
@@ -53,13 +59,18 @@ async function until(what: string, condition: () => Promise<boolean>, ms = 15_00
   }
 }
 
-test("a run's process is started by one of the server's threads other than its main one; its output, cancel and end are followed as before", async () => {
+test("beside a running run, a run's process is started by a thread of the server other than its main one; its output, cancel and end are followed as before", async () => {
+  const server = up.proc.pid;
+  const first = JSON.parse((await run("run", "alone", "--json")).stdout);
+  const [lone] = await alone.appeared();
+  expect(parentThread(server, lone!)).toBe(server);
+
   const { id } = JSON.parse((await run("run", "sleeper", "--json")).stdout);
   const [pid] = await sleeper.appeared();
-  const server = up.proc.pid;
   const thread = parentThread(server, pid!);
   expect(thread).not.toBeNull();
   expect(thread).not.toBe(server);
+  expect((await run("runs", "cancel", first.id)).code).toBe(0);
 
   await until("its output", async () => {
     const logs = (await run("runs", "logs", id)).stdout + (await run("runs", "logs", id)).stderr;
@@ -76,7 +87,7 @@ test("a run's process is started by one of the server's threads other than its m
   await until("its process gone", async () => sleeper.pids().length === 0);
 });
 
-test("a command that does not exist fails its run with the reason, through the thread too", async () => {
+test("a command that does not exist fails its run with the reason", async () => {
   const { id } = JSON.parse((await run("run", "missing", "--json")).stdout);
   let inspected: { state: string; state_message: string } = { state: "", state_message: "" };
   await until("FAILED", async () => {
