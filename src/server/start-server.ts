@@ -177,7 +177,7 @@ export async function startServer(options: ServerOptions = {}): Promise<OrchServ
     const opened = store;
     // Checkpoints on a thread of their own (see startCheckpoints); stopped last, as it started.
     const checkpoints = startCheckpoints(store);
-    if (checkpoints) stops.push(async () => checkpoints.stop());
+    if (checkpoints) stops.push(() => checkpoints.stop());
     if (store.upgraded) {
       const { from, to, backup } = store.upgraded;
       logger.info(

@@ -7,7 +7,8 @@ export const BACKSTOP_PAGES = 20_000;
 
 /** The checkpoint thread, once started. */
 export interface Checkpoints {
-  stop(): void;
+  /** Stop checkpointing and close the thread's connection (before the store is closed). */
+  stop(): Promise<void>;
 }
 
 /**
@@ -30,20 +31,45 @@ export function startCheckpoints(store: Store, everyMs = 200): Checkpoints | nul
   }
   (thread as Worker & { unref(): void }).unref();
   const db = sqlite(store);
+  let stopped: (() => void) | undefined;
+  let stopping: Promise<void> | null = null;
   // Until the thread says it runs, the server keeps checkpointing as before.
-  thread.onmessage = (event: MessageEvent<{ type: string }>) => {
-    if (event.data.type === "started") db.run(`PRAGMA wal_autocheckpoint = ${BACKSTOP_PAGES}`);
-    else db.run("PRAGMA wal_autocheckpoint = 1000");
+  const selfCheckpoints = (pages: number) => {
+    // The store may be closed already; nothing is left to set then.
+    try {
+      db.run(`PRAGMA wal_autocheckpoint = ${pages}`);
+    } catch {}
   };
-  thread.onerror = () => db.run("PRAGMA wal_autocheckpoint = 1000");
-  thread.postMessage({ db: store.path, everyMs });
+  thread.onmessage = (event: MessageEvent<{ type: string }>) => {
+    if (event.data.type === "started") {
+      if (!stopping) selfCheckpoints(BACKSTOP_PAGES);
+    } else if (event.data.type === "stopped") stopped?.();
+    else selfCheckpoints(1000);
+  };
+  thread.onerror = () => {
+    selfCheckpoints(1000);
+    stopped?.();
+  };
+  thread.postMessage({ type: "start", db: store.path, everyMs });
   return {
     stop() {
-      thread.terminate();
-      // The store may be closed already (the server closes it last); nothing is left to set then.
-      try {
-        db.run("PRAGMA wal_autocheckpoint = 1000");
-      } catch {}
+      stopping ??= closeThread();
+      return stopping;
     },
   };
+
+  async function closeThread() {
+    selfCheckpoints(1000);
+    // The thread closes its connection first, so the store's close is the last one's (which
+    // checkpoints what is left and removes the log); a thread that does not answer is ended.
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, 2000);
+      stopped = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+      thread.postMessage({ type: "stop" });
+    });
+    thread.terminate();
+  }
 }

@@ -1,4 +1,4 @@
-import { statSync } from "node:fs";
+import { existsSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, expect, test } from "vitest";
 import {
@@ -49,7 +49,7 @@ test("the store's log is copied back into its file by a thread of its own, while
   const before = statSync(path).size;
   const checkpoints = startCheckpoints(store, 20);
   expect(checkpoints).not.toBeNull();
-  cleanups.unshift(() => checkpoints?.stop());
+  cleanups.unshift(() => void checkpoints?.stop());
   await until("the thread to start", () => autocheckpoint(store) === BACKSTOP_PAGES);
 
   // Far fewer pages than SQLite's own threshold (1,000): the server's connection would never
@@ -63,8 +63,12 @@ test("the store's log is copied back into its file by a thread of its own, while
   };
   expect(n).toBe(30);
 
-  checkpoints?.stop();
+  await checkpoints?.stop();
   expect(autocheckpoint(store)).toBe(1000);
+  // The thread closed its connection: the store's close is the last one's, which checkpoints
+  // the rest and removes the log.
+  store.close();
+  expect(existsSync(`${path}-wal`)).toBe(false);
 });
 
 test("a store in memory has no log to checkpoint: no thread", () => {
