@@ -59,12 +59,6 @@ for (const target of targets) {
       "./src/definitions/parse-worker.ts",
       "./src/worker/spawn-thread.ts",
       "./src/store/checkpoint-thread.ts",
-    entrypoints: [
-      "./src/main.ts",
-      "./src/server/retention-worker.ts",
-      "./src/definitions/parse-worker.ts",
-      "./src/worker/spawn-thread.ts",
-      "./src/store/checkpoint-thread.ts",
     ],
     compile: target ? { target: target as (typeof TARGETS)[number], outfile } : { outfile },
     ...COMPILE_OPTIONS,

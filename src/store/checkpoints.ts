@@ -1,4 +1,4 @@
-import { threadEntryUrl } from "../core/thread-url.ts";
+import { threadEntryUrl } from "../core/thread-entry.ts";
 import type { Store } from "./open-store.ts";
 import { sqlite } from "./sqlite.ts";
 

@@ -1,4 +1,4 @@
-import { threadEntryUrl } from "../core/thread-url.ts";
+import { threadEntryUrl } from "../core/thread-entry.ts";
 
 /** A run's started process, as spawnRun follows it (the part of Bun's subprocess it uses). */
 export interface LaunchedProcess {
