@@ -104,7 +104,7 @@ export async function startRemoteWorker(options: RemoteWorkerOptions): Promise<R
     ...(options.token !== undefined ? { token: options.token } : {}),
     warn: (message) => logger.warn(message),
   });
-  await sweepHostContainers(engine, options.env ?? process.env, host, logger);
+  await sweepHostContainers(engine, options.env ?? process.env, host, client.url, logger);
   const runner: RunnerOptions = {
     graceMs: options.graceMs ?? 5000,
     apiUrl: client.url,

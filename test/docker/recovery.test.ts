@@ -50,6 +50,22 @@ deployments:
     await project.up.proc.exited;
     // Nothing stops a container when its worker dies: it is still there, running.
     expect((await engine.inspectContainer(container!))?.Running).toBe(true);
+    // Another project's orch starting on this host meanwhile leaves it alone: it is this
+    // project's to recover, not a stray of the other's.
+    const other = await startProject(`work_pools:
+  - name: boxes
+    type: docker
+    job: { image: ${BUSYBOX_IMAGE}, pull: never }
+deployments:
+  - name: idle
+    command: ["sleep", "0"]
+    work_pool: boxes
+`);
+    // Its docker worker is up (its sweep done) once it has run a container of its own.
+    const done = await other.client.triggerRun("idle", {});
+    await waitForState(other.client, done.id, ["COMPLETED"]);
+    await other.stop();
+    expect((await engine.inspectContainer(container!))?.Running).toBe(true);
 
     await project.restart();
     const crashed = await waitForState(project.client, run.id, ["CRASHED"]);

@@ -38,19 +38,20 @@ export async function checkDocker(
 
 /**
  * At a remote worker's start, where Docker is (its socket exists): remove the containers that
- * workers killed on this host left behind. It knows no store, so only those; quiet when there
- * is no Docker here (a worker of process pools needs none).
+ * workers of the same server (`apiUrl`) killed on this host left behind. It knows no store, so
+ * only those; quiet when there is no Docker here (a worker of process pools needs none).
  */
 export async function sweepHostContainers(
   engine: DockerEngine,
   env: Record<string, string | undefined>,
   host: string,
+  apiUrl: string,
   logger: WorkerLogger,
 ): Promise<void> {
   const { unix } = dockerEndpoint(env);
   if (unix && !existsSync(unix)) return;
   try {
-    const removed = await removeStrayContainers(engine, { host });
+    const removed = await removeStrayContainers(engine, { host, apiUrl });
     if (removed) logger.info(`removed ${removed} container(s) left by workers killed on this host`);
   } catch {
     // No daemon answering: a docker pool's runs say so when they start.

@@ -1,8 +1,14 @@
 import { isTerminal } from "../../core/index.ts";
-import { getRun, getWorkPool, type RunRow, type Store } from "../../store/index.ts";
+import { getRun, getWorker, getWorkPool, type RunRow, type Store } from "../../store/index.ts";
 import { isAlive } from "../process-tree.ts";
 import type { DockerEngine } from "./engine.ts";
-import { HOST_LABEL, RUN_LABEL, WORKER_PID_LABEL } from "./run-container.ts";
+import {
+  API_LABEL,
+  HOST_LABEL,
+  RUN_LABEL,
+  WORKER_LABEL,
+  WORKER_PID_LABEL,
+} from "./run-container.ts";
 
 /**
  * For recoverRuns: the container of a run its worker left behind. A run of a docker pool is
@@ -32,14 +38,16 @@ export function createContainerRecovery(
 
 /**
  * Remove containers whose run has ended in this store (a worker killed between the end and the
- * removal), and those started on this host by a worker process that is gone when the store does
- * not know their run (a remote worker's, killed with -9). Containers of runs this store thinks
- * active are recoverRuns' to judge; other projects' containers are left alone. Resolves with how
- * many were removed.
+ * removal), and those started on this host by one of our own workers whose process is gone while
+ * the store does not know their run (a remote worker's, killed with -9). Ours: a worker this
+ * store registered, or, for a remote worker (no store), one that reported to the same API.
+ * Containers of runs this store thinks active are recoverRuns' to judge; other projects'
+ * containers are left alone, even when their orch was killed: that orch recovers them when it
+ * starts again. Resolves with how many were removed.
  */
 export async function removeStrayContainers(
   engine: DockerEngine,
-  options: { store?: Store; host: string },
+  options: { store?: Store; host: string; apiUrl?: string },
 ): Promise<number> {
   const containers = await engine.listContainers([RUN_LABEL]);
   let removed = 0;
@@ -53,8 +61,11 @@ export async function removeStrayContainers(
       workerPid > 1 &&
       workerPid !== process.pid &&
       !isAlive(workerPid);
+    const ours = options.store
+      ? getWorker(options.store, c.Labels[WORKER_LABEL] ?? "") !== null
+      : options.apiUrl !== undefined && c.Labels[API_LABEL] === options.apiUrl;
     const ended = run !== null && isTerminal(run.state_type);
-    if (ended || (!run && strayHere)) {
+    if (ended || (!run && strayHere && ours)) {
       await engine.removeContainer(c.Id);
       removed++;
     }

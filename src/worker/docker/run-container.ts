@@ -18,6 +18,8 @@ export const RUN_LABEL = "orch.run-id";
 export const WORKER_LABEL = "orch.worker";
 export const HOST_LABEL = "orch.host";
 export const WORKER_PID_LABEL = "orch.worker-pid";
+/** The API the worker that started it reports to (a remote worker sweeps only its server's). */
+export const API_LABEL = "orch.api";
 
 /** How long the output may go on after the container ended (the daemon flushes it). */
 const LOGS_CLOSE_MS = 2000;
@@ -227,6 +229,7 @@ function containerBody(
       [WORKER_LABEL]: options.workerId ?? "",
       [HOST_LABEL]: options.host ?? "",
       [WORKER_PID_LABEL]: String(process.pid),
+      [API_LABEL]: options.apiUrl ?? "",
     },
     AttachStdout: true,
     AttachStderr: true,
