@@ -15,7 +15,8 @@ export default defineCommand({
     ...jsonArg,
     check: {
       type: "boolean",
-      description: "Validate every definition file, write nothing; exit 2 on any problem",
+      description:
+        "Validate every definition file and the flows they name, write nothing; exit 2 on any problem",
     },
   },
   async run({ args }) {

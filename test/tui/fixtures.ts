@@ -1,4 +1,7 @@
-import type { DeploymentJson, RunJson } from "../../src/client/index.ts";
+import { render } from "ink-testing-library";
+import { createElement } from "react";
+import type { DeploymentJson, RunDetail, RunJson } from "../../src/client/index.ts";
+import { RunDetails } from "../../src/tui/RunDetails.tsx";
 import { reduce } from "../../src/tui/reduce.ts";
 import { initialState, type MonitorState } from "../../src/tui/state.ts";
 
@@ -74,4 +77,26 @@ export function loaded(
     runs,
     problems: { files: [], notices: [] },
   });
+}
+
+/** The run details pane of `detail` as the terminal shows it (no logs), one frame of text. */
+export function runDetailsFrame(
+  detail: RunDetail,
+  size: { headRows?: number; cols?: number; now?: number } = {},
+): string {
+  const { lastFrame, unmount } = render(
+    createElement(RunDetails, {
+      run: detail,
+      lines: [],
+      logOffset: null,
+      logsEnded: true,
+      headRows: size.headRows ?? 14,
+      logRows: 3,
+      cols: size.cols ?? 120,
+      now: size.now ?? Date.now(),
+    }),
+  );
+  const out = lastFrame()!;
+  unmount();
+  return out;
 }

@@ -1,29 +1,11 @@
-import { render } from "ink-testing-library";
-import { createElement as h } from "react";
 import { expect, test } from "vitest";
 import type { RunDetail } from "../../src/client/index.ts";
-import { RunDetails } from "../../src/tui/RunDetails.tsx";
-import { run } from "./fixtures.ts";
+import { run, runDetailsFrame } from "./fixtures.ts";
 
 const now = Date.now();
 
 function details(extra: Pick<RunDetail, "result" | "artifacts">): string {
-  const detail: RunDetail = { ...run(1), states: [], tasks: [], ...extra };
-  const { lastFrame, unmount } = render(
-    h(RunDetails, {
-      run: detail,
-      lines: [],
-      logOffset: null,
-      logsEnded: true,
-      headRows: 14,
-      logRows: 3,
-      cols: 120,
-      now,
-    }),
-  );
-  const out = lastFrame()!;
-  unmount();
-  return out;
+  return runDetailsFrame({ ...run(1), states: [], tasks: [], ...extra }, { now });
 }
 
 test("run details show what the run kept: its result, and its artifacts by key and type", () => {
@@ -50,23 +32,11 @@ test("a result kept in a file is shown by its size, one not kept by why; no arti
 });
 
 test("run details say which trigger started a run, and which webhook fired it", () => {
-  const render1 = (extra: Partial<RunDetail>) => {
-    const { lastFrame, unmount } = render(
-      h(RunDetails, {
-        run: { ...run(1), states: [], tasks: [], result: null, artifacts: [], ...extra },
-        lines: [],
-        logOffset: null,
-        logsEnded: true,
-        headRows: 14,
-        logRows: 3,
-        cols: 140,
-        now,
-      }),
+  const render1 = (extra: Partial<RunDetail>) =>
+    runDetailsFrame(
+      { ...run(1), states: [], tasks: [], result: null, artifacts: [], ...extra },
+      { cols: 140, now },
     );
-    const out = lastFrame()!;
-    unmount();
-    return out;
-  };
   expect(
     render1({
       created_by: "trigger",

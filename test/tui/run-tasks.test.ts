@@ -1,10 +1,7 @@
-import { render } from "ink-testing-library";
-import { createElement as h } from "react";
 import { expect, test } from "vitest";
-import type { RunDetail, TaskRunJson } from "../../src/client/index.ts";
-import { RunDetails } from "../../src/tui/RunDetails.tsx";
+import type { TaskRunJson } from "../../src/client/index.ts";
 import { shownTasks, taskCounts } from "../../src/tui/RunTasks.tsx";
-import { run } from "./fixtures.ts";
+import { run, runDetailsFrame } from "./fixtures.ts";
 
 const now = Date.parse("2026-03-14T12:00:00Z");
 const task = (name: string, state: string, extra: Partial<TaskRunJson> = {}): TaskRunJson => ({
@@ -19,28 +16,10 @@ const task = (name: string, state: string, extra: Partial<TaskRunJson> = {}): Ta
 });
 
 function frame(tasks: TaskRunJson[], headRows = 14): string {
-  const detail: RunDetail = {
-    ...run(1),
-    states: [],
-    tasks,
-    result: null,
-    artifacts: [],
-  };
-  const { lastFrame, unmount } = render(
-    h(RunDetails, {
-      run: detail,
-      lines: [],
-      logOffset: null,
-      logsEnded: true,
-      headRows,
-      logRows: 3,
-      cols: 120,
-      now,
-    }),
+  return runDetailsFrame(
+    { ...run(1), states: [], tasks, result: null, artifacts: [] },
+    { headRows, now },
   );
-  const out = lastFrame()!;
-  unmount();
-  return out;
 }
 
 test("run details list the run's task runs with their counts, state, tries and time", () => {
