@@ -1,4 +1,4 @@
-import { mkdtempSync, realpathSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, realpathSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 
@@ -121,4 +121,29 @@ export function realNode(): string | null {
     if (probe.stdout.toString().trim() === "undefined") return candidate;
   }
   return null;
+}
+
+/**
+ * A free port for a server a test stops and starts again at the same URL. Port 0 would pick one
+ * from the kernel's ephemeral range, which every outgoing connection on the machine also draws
+ * from: while the server is down, another suite's client may take its port, and the restart
+ * fails with EADDRINUSE. So the port is drawn at random below that range and probed.
+ */
+export function reusablePort(): number {
+  const [low] = readFileSync("/proc/sys/net/ipv4/ip_local_port_range", "utf8")
+    .trim()
+    .split(/\s+/)
+    .map(Number);
+  const top = Math.min(low || 32768, 32768) - 1;
+  for (let attempt = 0; attempt < 100; attempt++) {
+    const port = 20_000 + Math.floor(Math.random() * (top - 20_000));
+    try {
+      const probe = Bun.listen({ hostname: "127.0.0.1", port, socket: { data() {} } });
+      probe.stop(true);
+      return port;
+    } catch {
+      // Taken: draw again.
+    }
+  }
+  throw new Error("no free port found below the ephemeral range in 100 draws");
 }

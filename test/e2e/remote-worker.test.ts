@@ -2,7 +2,7 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { type Client, createClient, type RunJson } from "../../src/client/index.ts";
-import { orch, spawnOrch, tempDir } from "../helpers.ts";
+import { orch, reusablePort, spawnOrch, tempDir } from "../helpers.ts";
 import { createMarker } from "../processes.ts";
 import { eventually } from "../worker/helpers.ts";
 
@@ -35,14 +35,6 @@ let token: string;
 let client: Client;
 let up: ReturnType<typeof spawnOrch>;
 let worker: ReturnType<typeof spawnOrch>;
-
-/** A port that was free a moment ago, so a restarted server can listen at the same URL. */
-function freePort(): number {
-  const probe = Bun.serve({ port: 0, hostname: "127.0.0.1", fetch: () => new Response() });
-  const free = probe.port!;
-  probe.stop(true);
-  return free;
-}
 
 async function startUp() {
   up = spawnOrch(
@@ -78,7 +70,7 @@ beforeAll(async () => {
   elsewhere = tempDir("orch-elsewhere-");
   await Bun.write(join(project.dir, "flows/remote.yaml"), FLOWS);
   await Bun.write(join(project.dir, "flows/print-lines.sh"), SCRIPT);
-  port = freePort();
+  port = reusablePort();
   url = `http://127.0.0.1:${port}`;
   await startUp();
   token = readFileSync(join(project.dir, ".orch/token"), "utf8").trim();

@@ -4,7 +4,7 @@ import { test } from "vitest";
 import { type Client, createClient } from "../../src/client/index.ts";
 import { type OrchServer, startServer } from "../../src/server/index.ts";
 import { createMonitorStore } from "../../src/tui/monitor-store.ts";
-import { tempDir } from "../helpers.ts";
+import { reusablePort, tempDir } from "../helpers.ts";
 import {
   apiView,
   createRandom,
@@ -41,12 +41,8 @@ async function runModel(seed: number): Promise<void> {
   for (const file of Object.keys(FILES)) {
     writeFileSync(join(t.dir, "flows", file), goodFile(file, random));
   }
-  let server: OrchServer = await startServer({
-    dir: t.dir,
-    port: 0,
-    worker: { concurrency: 4 },
-  });
-  const port = server.port;
+  const port = reusablePort();
+  let server: OrchServer = await startServer({ dir: t.dir, port, worker: { concurrency: 4 } });
   let client: Client = createClient({ url: server.url, token: server.token });
   const monitor = createMonitorStore({
     mode: "attach",

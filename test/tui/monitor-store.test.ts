@@ -7,7 +7,7 @@ import { type OrchServer, startServer } from "../../src/server/index.ts";
 import { createMonitorStore, type MonitorStore } from "../../src/tui/monitor-store.ts";
 import { selectedRun } from "../../src/tui/select.ts";
 import type { MonitorState } from "../../src/tui/state.ts";
-import { tempDir } from "../helpers.ts";
+import { reusablePort, tempDir } from "../helpers.ts";
 
 const HELLO = `deployments:
   - name: hello
@@ -44,7 +44,8 @@ beforeEach(async () => {
   t = tempDir("orch-tui-");
   mkdirSync(join(t.dir, "flows"));
   writeFileSync(join(t.dir, "flows", "hello.yaml"), HELLO);
-  server = await startServer({ dir: t.dir, port: 0 });
+  // A port a restart can take again (one test stops the server and starts it at the same URL).
+  server = await startServer({ dir: t.dir, port: reusablePort() });
   store = createMonitorStore({
     mode: "attach",
     timings: { retryMinMs: 50, retryMaxMs: 200, followDelayMs: 10, batchMs: 5 },
