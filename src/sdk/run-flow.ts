@@ -1,5 +1,6 @@
 /**
- * The flow-run entry (`orch __flow-run FILE EXPORT`): what a worker starts for a TypeScript flow.
+ * The flow-run entry (`orch __flow-run FILE EXPORT [ROOT]`): what a worker starts for a TypeScript
+ * flow. ROOT is the folder of the run's code, which its errors' paths are told relative to.
  * It loads the SDK and the flow and nothing else (no CLI, server or TUI), so a run starts fast.
  */
 import { resolve } from "node:path";
@@ -50,9 +51,9 @@ export async function runFlow(argv: string[]): Promise<number> {
   // A flow dies with the worker that started it (even one killed with SIGKILL): nobody would
   // record its end, and the run is crashed once that worker is found gone.
   if (process.env.ORCH_WORKER_PID) dieWithParent(Number(process.env.ORCH_WORKER_PID));
-  const [file, name = "default"] = argv;
+  const [file, name = "default", root = process.cwd()] = argv;
   if (!file) {
-    console.error("usage: orch __flow-run FILE [EXPORT]");
+    console.error("usage: orch __flow-run FILE [EXPORT [ROOT]]");
     return 2;
   }
   startRunOutput();
@@ -87,7 +88,7 @@ export async function runFlow(argv: string[]): Promise<number> {
     await finishRunOutput();
     return 0;
   } catch (error) {
-    reportFlowError(error);
+    reportFlowError(error, root);
     await finishRunOutput();
     return 1;
   }

@@ -16,16 +16,45 @@ export function startRunOutput(): void {
 /**
  * The flow threw: its stack goes to the logs (error lines), then one last line that the worker
  * reads as the message the run fails with (the error's own message, not "exited with code 1").
+ * Paths are told relative to `root`, the folder of the run's code.
  */
-export function reportFlowError(error: unknown): void {
-  const built = buildProblem(error);
+export function reportFlowError(error: unknown, root = process.cwd()): void {
+  const built = buildProblem(error, root);
   const message = built
     ? built.message
     : error instanceof Error
       ? error.message || error.name
       : String(error);
-  sdkLog.error(built ? built.lines : error instanceof Error ? (error.stack ?? message) : message);
+  sdkLog.error(
+    built
+      ? built.lines
+      : error instanceof Error
+        ? userStack(error.stack ?? message, root)
+        : message,
+  );
   writeLines("stderr", encodeFailure(message));
+}
+
+/** A frame of orch's own code (inside its executable) or of the runtime, not of the flow's. */
+const ORCH_FRAME = /^\s+at .*(\/\$bunfs\/|\(node:)/;
+
+/**
+ * A stack as its author reads it: paths relative to the run's code folder, the definition's
+ * folder (`at load (etl.ts:12:5)`, as its `flow: ./etl.ts` names it), rather than to the run's
+ * private copy of it (`.orch/workdirs/3/etl.ts`, gone once the run ends), and without orch's own
+ * frames.
+ */
+export function userStack(stack: string, root: string): string {
+  return relativeTo(stack, root)
+    .split("\n")
+    .filter((line) => !ORCH_FRAME.test(line))
+    .join("\n");
+}
+
+/** `text` with `root`'s absolute paths (plain or file: URLs) told relative to it. */
+function relativeTo(text: string, root: string): string {
+  const prefix = `${root.replace(/\/$/, "")}/`;
+  return text.replaceAll(`file://${prefix}`, "").replaceAll(prefix, "");
 }
 
 /** Where Bun says a module failed to build or resolve: it carries a position, not a stack. */
@@ -38,14 +67,16 @@ interface Position {
 
 /**
  * A flow file that does not build (a syntax error) or imports what is not there: its message
- * with the place (`etl.ts:2:13: Unexpected ;`, relative to the run's folder) and, for the logs,
+ * with the place (`etl.ts:2:13: Unexpected ;`, relative to `root`) and, for the logs,
  * the line itself with a caret under the column. Null for any other error.
  */
-export function buildProblem(error: unknown): { message: string; lines: string } | null {
+export function buildProblem(
+  error: unknown,
+  root = process.cwd(),
+): { message: string; lines: string } | null {
   const found = (error as { position?: Position | null } | null)?.position;
   if (!found || typeof found.file !== "string" || typeof found.line !== "number") return null;
-  const cwd = `${process.cwd()}/`;
-  const file = found.file.startsWith(cwd) ? found.file.slice(cwd.length) : found.file;
+  const file = relativeTo(found.file, root);
   const text = (error as { message?: string }).message ?? String(error);
   const message = `${file}:${found.line}:${found.column}: ${text}`;
   const shown = found.lineText

@@ -13,7 +13,8 @@ export function jobCommand(job: RunJob, self: string[] = selfCommand()): Rendere
   const { spec } = job;
   if (spec.flow) {
     const file = isAbsolute(spec.flow.path) ? spec.flow.path : join(job.bundleDir, spec.flow.path);
-    return { argv: [...self, "__flow-run", file, spec.flow.export], env: {} };
+    // The code's folder too: the run's errors name files relative to it, not to the run's copy.
+    return { argv: [...self, "__flow-run", file, spec.flow.export, job.bundleDir], env: {} };
   }
   if (!spec.command?.length) throw new Error(`deployment ${job.deployment} has no flow or command`);
   return renderCommand(spec.command, job.parameters, { scheduled_at: job.scheduledAt ?? "" });

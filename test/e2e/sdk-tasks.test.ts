@@ -332,13 +332,19 @@ describe("logs", () => {
     ]);
   });
 
-  test("a thrown error's message is the run's state message, its stack in the logs", async () => {
+  test("a thrown error's message is the run's state message, its stack in the logs, naming the project's files", async () => {
     const run = await runToEnd("thrower");
     expect(run.state).toBe("FAILED");
     expect(run.state_message).toBe("the disk is full");
     expect(run.states.at(-1)).toMatchObject({ type: "FAILED", message: "the disk is full" });
     const errors = await cli("runs", "logs", run.id, "--level", "error");
     expect(errors.stderr).toMatch(/^Error: the disk is full\n\s+at deepInside .*thrower\.ts:3/);
+    // The stack names the file as the definition does (beside it: ./thrower.ts), not the run's
+    // private copy of it, and leaves out orch's own frames.
+    expect(errors.stderr).toMatch(/^\s+at deepInside \(thrower\.ts:3:\d+\)$/m);
+    expect(errors.stderr).not.toContain(".orch");
+    expect(errors.stderr).not.toContain(dir);
+    expect(errors.stderr).not.toContain("$bunfs");
     expect(errors.stdout).toBe("");
   });
 });
