@@ -50,6 +50,7 @@ import { createApi } from "./create-api.ts";
 import { connectionBudget, openFileCount, raiseFileLimit } from "./fd-limit.ts";
 import { errorResponse } from "./http.ts";
 import { loadProject } from "./load-project.ts";
+import { logRunStates } from "./log-run-states.ts";
 import { metricsRoute } from "./routes/metrics-route.ts";
 import { loginCodeRoute } from "./routes/web-routes.ts";
 import { listenApi } from "./serve-api.ts";
@@ -405,31 +406,6 @@ function workerTimeout(env: Record<string, string | undefined>): number {
     );
   }
   return ms ?? 30_000;
-}
-
-const LOGGED_STATES = new Set(["RUNNING", "COMPLETED", "FAILED", "CRASHED", "CANCELLED"]);
-
-/** Log runs as they start, wait to retry, get late and end; returns the unsubscribe. */
-function logRunStates(store: Store, logger: Logger): () => Promise<void> {
-  const unsubscribe = store.subscribe((event) => {
-    if (!event.name.startsWith("flow-run.") || !event.resource) return;
-    const p = JSON.parse(event.payload) as {
-      deployment?: string;
-      state?: string;
-      state_name?: string;
-      message?: string;
-    };
-    const notable =
-      LOGGED_STATES.has(p.state ?? "") ||
-      p.state_name === "AwaitingRetry" ||
-      p.state_name === "Late";
-    if (!notable) return;
-    const what = `run ${event.resource.slice(0, 8)} (${p.deployment ?? "ad hoc"}) ${p.state_name ?? p.state}`;
-    const line = p.message && p.state !== "RUNNING" ? `${what}: ${p.message}` : what;
-    if (p.state === "FAILED" || p.state === "CRASHED") logger.warn(line);
-    else logger.info(line);
-  });
-  return async () => unsubscribe();
 }
 
 /** "is valid again (deployments a, b updated)": what a file that was broken deploys now. */

@@ -236,6 +236,10 @@ describe("subflows", () => {
     ]);
     const text = await run("runs", "inspect", id);
     expect(text.stdout).toMatch(/SUBFLOWS\n\s+\S{8}\s+child\s+COMPLETED/);
+    // orch up's log names a subflow by its flow and its parent, not as a run ad hoc.
+    const short = child.id.slice(0, 8);
+    await up.waitFor(`run ${short} (subflow child of ${id.slice(0, 8)}) Completed`);
+    expect(up.stderr).not.toMatch(new RegExp(`run ${short} \\(ad hoc`));
   });
 
   test("cancelling the parent cancels its running subflow", async () => {

@@ -1,0 +1,39 @@
+/** `orch up`'s log of runs: a line as each starts, waits to retry, gets late and ends. */
+import { getRun, type Store } from "../store/index.ts";
+import type { Logger } from "./start-server.ts";
+
+const LOGGED_STATES = new Set(["RUNNING", "COMPLETED", "FAILED", "CRASHED", "CANCELLED"]);
+
+/** Log runs as they start, wait to retry, get late and end; returns the unsubscribe. */
+export function logRunStates(store: Store, logger: Logger): () => Promise<void> {
+  const unsubscribe = store.subscribe((event) => {
+    if (!event.name.startsWith("flow-run.") || !event.resource) return;
+    const p = JSON.parse(event.payload) as {
+      deployment?: string | null;
+      state?: string;
+      state_name?: string;
+      message?: string;
+    };
+    const notable =
+      LOGGED_STATES.has(p.state ?? "") ||
+      p.state_name === "AwaitingRetry" ||
+      p.state_name === "Late";
+    if (!notable) return;
+    const what = `run ${event.resource.slice(0, 8)} (${p.deployment ?? whatRuns(store, event.resource)}) ${p.state_name ?? p.state}`;
+    const line = p.message && p.state !== "RUNNING" ? `${what}: ${p.message}` : what;
+    if (p.state === "FAILED" || p.state === "CRASHED") logger.warn(line);
+    else logger.info(line);
+  });
+  return async () => unsubscribe();
+}
+
+/**
+ * What a run of no deployment runs: a subflow (`subflow load of 3f2a9c1e`) or a flow run ad hoc
+ * (`ad hoc flow etl`), read from the run itself since its events carry no name.
+ */
+function whatRuns(store: Store, id: string): string {
+  const run = getRun(store, id);
+  const name = run?.flow_name ? ` ${run.flow_name}` : "";
+  if (run?.parent_id) return `subflow${name} of ${run.parent_id.slice(0, 8)}`;
+  return `ad hoc${name ? ` flow${name}` : ""}`;
+}
