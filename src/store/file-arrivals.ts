@@ -80,6 +80,31 @@ export function arrivalOfEvent(store: Store, eventId: number): FileArrivalRow | 
     .get(eventId) as FileArrivalRow | null;
 }
 
+/** The paths a watch has arrivals of. */
+export function arrivalPaths(store: Store, watch: string): string[] {
+  return (
+    sqlite(store).query("SELECT DISTINCT path FROM file_arrivals WHERE watch = ?").all(watch) as {
+      path: string;
+    }[]
+  ).map((row) => row.path);
+}
+
+/**
+ * Forget what a watch handled at `paths`, files that have left its folder (moved to the done
+ * folder, or deleted): the same file dropped in again later is a new arrival, and the table
+ * holds only files still there.
+ */
+export function forgetArrivals(store: Store, watch: string, paths: string[]): number {
+  if (!paths.length) return 0;
+  const db = sqlite(store);
+  const forget = db.query("DELETE FROM file_arrivals WHERE watch = ? AND path = ?");
+  let count = 0;
+  store.tx(() => {
+    for (const path of paths) count += forget.run(watch, path).changes;
+  });
+  return count;
+}
+
 /** Arrivals still to be moved to their done folder (their runs may have completed while orch was down). */
 export function pendingMoves(store: Store): FileArrivalRow[] {
   return sqlite(store)

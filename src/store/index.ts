@@ -72,8 +72,10 @@ export { eventsAfter, getEventCursor, lastEventId, setEventCursor } from "./even
 export { type EventRow, eventToJson, listEvents, recordEvent } from "./events.ts";
 export {
   arrivalOfEvent,
+  arrivalPaths,
   arrivalSeen,
   type FileArrivalRow,
+  forgetArrivals,
   markMoved,
   pendingMoves,
   recordArrival,

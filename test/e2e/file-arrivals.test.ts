@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { existsSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { orch, spawnOrch, tempDir } from "../helpers.ts";
@@ -168,6 +168,31 @@ describe("file-arrival triggers through orch up", () => {
     const after = await waitForRuns("bulk", 5);
     expect(after[4]!.parameters).toMatchObject({ path, sha: sha("changed") });
     expect(after).toHaveLength(5);
+  });
+
+  test("a file that left the folder (moved to done, or deleted) and is dropped in again is a new arrival, also across a restart", async () => {
+    // orders.csv was handled and moved to done/ by the first test: the same bytes again are new.
+    writeFileSync(join(inbox, "orders.csv"), "id,amount\n1,42\n");
+    const again = await waitForRuns("ingest", 3);
+    expect(again[2]!.parameters).toMatchObject({
+      path: join(inbox, "orders.csv"),
+      sha: sha("id,amount\n1,42\n"),
+    });
+    await waitFor("the file to move again", () => !existsSync(join(inbox, "orders.csv")));
+
+    // Deleted while orch is down, then put back with the same bytes: new too.
+    const path = join(bulk, "marker.bin");
+    up!.proc.kill("SIGTERM");
+    await up!.proc.exited;
+    rmSync(path);
+    await start();
+    // A file of its own first: once its run is done, the folder was scanned without marker.bin.
+    await Bun.write(join(bulk, "first.bin"), "first after the restart");
+    await waitForRuns("bulk", 6);
+    await Bun.write(path, "marker");
+    const runs7 = await waitForRuns("bulk", 7);
+    expect(runs7.slice(5).map((r) => r.parameters.path)).toEqual([join(bulk, "first.bin"), path]);
+    expect(runs7[6]!.parameters.sha).toBe(sha("marker"));
   });
 });
 

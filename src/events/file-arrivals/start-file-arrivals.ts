@@ -3,10 +3,12 @@ import { basename, join } from "node:path";
 import { triggerEventOf } from "../../core/index.ts";
 import {
   arrivalOfEvent,
+  arrivalPaths,
   arrivalSeen,
   type DeploymentRow,
   deploymentSpec,
   type EventRow,
+  forgetArrivals,
   getDeployment,
   getRun,
   listDeployments,
@@ -53,6 +55,8 @@ export const SCAN_MS = 250;
  * event in one transaction, keyed by watch, path and hash: each content of each file is one
  * event, exactly once, across restarts. Triggers then start runs from that event like from any
  * other. With `move_to`, a file goes to its done folder once a run it triggered completed.
+ * A file that leaves the folder (moved to done, or deleted) is forgotten: dropped in again, it is
+ * a new arrival, and the store keeps no record of files long gone.
  *
  * Why scans and not file system notifications: a scan sees size and mtime, which is what
  * "stopped growing" means; notifications differ by platform and by file system (network
@@ -69,6 +73,8 @@ export function startFileArrivals(options: {
   let watches = new Map<string, Watch>();
   const seen = new Map<string, Map<string, Seen>>();
   const missing = new Set<string>();
+  /** Watches scanned once since start: their files gone while orch was down are forgotten. */
+  const checked = new Set<string>();
   let reload = true;
   /** Each deployment's `files:` triggers; `all` reads every deployment again, else `changed`. */
   const filesOf = new Map<string, Watch[]>();
@@ -99,6 +105,7 @@ export function startFileArrivals(options: {
       next.set(f.watch, { ...f, settle_ms: Math.max(f.settle_ms, had?.settle_ms ?? 0) });
     }
     for (const id of seen.keys()) if (!next.has(id)) seen.delete(id);
+    for (const id of checked) if (!next.has(id)) checked.delete(id);
     watches = next;
   };
 
@@ -166,7 +173,12 @@ export function startFileArrivals(options: {
         logger.warn(`${path} could not be read: ${(error as Error).message}`);
       }
     }
-    for (const path of files.keys()) if (!present.has(path)) files.delete(path);
+    const gone = checked.has(w.watch)
+      ? [...files.keys()].filter((path) => !present.has(path))
+      : arrivalPaths(store, w.watch).filter((path) => !present.has(path));
+    checked.add(w.watch);
+    for (const path of gone) files.delete(path);
+    forgetArrivals(store, w.watch, gone);
   };
 
   /** Move an arrival's file to its done folder once a run it triggered completed. */
