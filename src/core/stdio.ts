@@ -3,11 +3,10 @@
  * objects. The first touch of `process.stdout` or `process.stderr` builds node's stream machinery:
  * about 20 ms and 8 MB in a compiled orch, measured, three times what a whole `orch --version`
  * needs otherwise (`npm run bench -- --only startup`). console.log and console.error write the
- * same bytes synchronously (flushed before exit, even into a slow pipe), and isatty(3) answers
+ * same bytes synchronously (flushed before exit, even into a slow pipe), and isatty answers
  * the terminal question. Commands print through here; the monitor, which needs the streams for
  * Ink anyway, does not.
  */
-import { dlopen } from "bun:ffi";
 
 /** One of the two output streams. */
 export type OutStream = "stdout" | "stderr";
@@ -25,10 +24,21 @@ export function write(stream: OutStream, text: string): void {
   }
 }
 
-type Isatty = (fd: number) => number;
+type Isatty = (fd: number) => boolean;
 let isatty: Isatty | null | undefined;
 
+/**
+ * The runtime's own isatty (what node:tty calls, without loading node:tty's streams, about 18 ms),
+ * else libc's through FFI (opening it compiles a trampoline: about 2 ms of every command).
+ */
 function loadIsatty(): Isatty | null {
+  const binding = (process as { binding?: (name: string) => { isTTY?: unknown } }).binding;
+  try {
+    const native = binding?.("tty_wrap").isTTY;
+    if (typeof native === "function") return (fd) => native(fd) === true;
+  } catch {
+    // Not this runtime's: libc's below.
+  }
   const library =
     process.platform === "linux"
       ? "libc.so.6"
@@ -37,9 +47,9 @@ function loadIsatty(): Isatty | null {
         : null;
   if (library === null) return null;
   try {
-    // Opened on first use; libc is already in the process, so this costs little.
+    const { dlopen } = require("bun:ffi") as typeof import("bun:ffi");
     const lib = dlopen(library, { isatty: { args: ["i32"], returns: "i32" } });
-    return lib.symbols.isatty as Isatty;
+    return (fd) => lib.symbols.isatty(fd) === 1;
   } catch {
     return null;
   }
@@ -49,5 +59,5 @@ function loadIsatty(): Isatty | null {
 export function isTerminal(stream: OutStream | "stdin"): boolean {
   if (isatty === undefined) isatty = loadIsatty();
   if (isatty === null) return Boolean(process[stream].isTTY);
-  return isatty(stream === "stdin" ? 0 : stream === "stdout" ? 1 : 2) === 1;
+  return isatty(stream === "stdin" ? 0 : stream === "stdout" ? 1 : 2);
 }
