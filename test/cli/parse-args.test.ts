@@ -78,7 +78,7 @@ function answer(parse: () => { values: object; positionals: string[] }) {
   try {
     const { values, positionals } = parse();
     return { values: { ...values }, positionals };
-  } catch (error) {
+  } catch {
     return { threw: true };
   }
 }
