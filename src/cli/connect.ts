@@ -48,6 +48,8 @@ export interface Connection {
   client: Client;
   /** Whether a server answers (false: the project's store, read and written in this process). */
   remote: boolean;
+  /** The API in this process, when no server answers (`remote` false). */
+  local?: (req: Request) => Promise<Response>;
   close(): void;
 }
 
@@ -76,6 +78,7 @@ export async function connect(
   return {
     client: createClient({ url: "http://orch.local", fetch: local.fetch }),
     remote: false,
+    local: local.fetch,
     close: local.close,
   };
 }

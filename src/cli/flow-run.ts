@@ -82,6 +82,11 @@ export default defineCommand({
     const parameters = parseParams(repeated(rawArgs, ["p", "param"]), args.params, null);
     const target = findServer(projectPaths(findProjectRoot(args.dir) ?? "."), args);
     const conn = await connect(args, { local: true });
+    // With no server, the flow still reports its tasks, result, artifacts and subflows: to this
+    // process's API over the project's store, served on a loopback port for it alone.
+    const loopback = conn.local
+      ? (await import("../server/loopback-api.ts")).serveOnLoopback(conn.local)
+      : null;
     const interrupt = abortOnInterrupt("the run");
     // The flow is the one process this one starts: what it leaves behind is re-parented here.
     becomeSubreaper();
@@ -94,6 +99,7 @@ export default defineCommand({
         ...(args.name ? { name: args.name } : {}),
         parameters,
         ...(conn.remote && target ? { apiUrl: target.url, token: target.token } : {}),
+        ...(loopback ? { apiUrl: loopback.url, token: loopback.token } : {}),
         logger: log,
         signal: interrupt.signal,
         onRun: (run) =>
@@ -117,6 +123,7 @@ export default defineCommand({
       return result.state === "COMPLETED" ? 0 : 1;
     } finally {
       interrupt.release();
+      await loopback?.stop();
       conn.close();
     }
   },

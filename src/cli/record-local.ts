@@ -4,11 +4,11 @@
  * `{"url","token"}` on one line, answers only requests with that token, and ends when its input
  * closes (the call is over, or the program is gone), so nothing is left running.
  */
-import { randomUUID } from "node:crypto";
 import { findServer } from "../client/find-server.ts";
 import { projectPaths } from "../core/paths.ts";
 import { write } from "../core/stdio.ts";
 import { createLocalApi } from "../server/local-api.ts";
+import { serveOnLoopback } from "../server/loopback-api.ts";
 
 /** Serve the store of the project at `--dir` until stdin closes, then exit. */
 export async function serveRecorder(argv: string[]): Promise<never> {
@@ -26,25 +26,14 @@ export async function serveRecorder(argv: string[]): Promise<never> {
     process.exit(1);
   }
   const local = createLocalApi(paths);
-  const token = randomUUID();
-  const recorder = Bun.serve({
-    hostname: "127.0.0.1",
-    port: 0,
-    fetch: (req) =>
-      req.headers.get("authorization") === `Bearer ${token}`
-        ? local.fetch(req)
-        : Response.json(
-            { error: { message: "this recorder answers its own caller only" } },
-            { status: 401 },
-          ),
-  });
-  write("stdout", `${JSON.stringify({ url: `http://127.0.0.1:${recorder.port}`, token })}\n`);
+  const recorder = serveOnLoopback(local.fetch);
+  write("stdout", `${JSON.stringify({ url: recorder.url, token: recorder.token })}\n`);
   await new Promise<void>((resolve) => {
     process.stdin.on("end", resolve);
     process.stdin.on("close", resolve);
     process.stdin.resume();
   });
-  await recorder.stop(true);
+  await recorder.stop();
   local.close();
   process.exit(0);
 }

@@ -67,13 +67,32 @@ interface Position {
 
 /**
  * A flow file that does not build (a syntax error) or imports what is not there: its message
- * with the place (`etl.ts:2:13: Unexpected ;`, relative to `root`) and, for the logs,
- * the line itself with a caret under the column. Null for any other error.
+ * with the place (`etl.ts:2:13: Unexpected ;`, relative to `root`) and, for the logs, the line
+ * itself with a caret under the column. When Bun finds several (an AggregateError), the message
+ * is the first with how many more, and the logs have each. Null for any other error.
  */
 export function buildProblem(
   error: unknown,
   root = process.cwd(),
 ): { message: string; lines: string } | null {
+  const all = error instanceof AggregateError ? error.errors : [error];
+  const found = all.flatMap((one) => {
+    const problem = positioned(one, root);
+    return problem ? [problem] : [];
+  });
+  const [first] = found;
+  if (!first) return null;
+  const more = found.length - 1;
+  return {
+    message: more
+      ? `${first.message} (and ${more} more error${more === 1 ? "" : "s"})`
+      : first.message,
+    lines: found.map((p) => p.lines).join("\n"),
+  };
+}
+
+/** One build error with its position, as buildProblem tells it; null without a position. */
+function positioned(error: unknown, root: string): { message: string; lines: string } | null {
   const found = (error as { position?: Position | null } | null)?.position;
   if (!found || typeof found.file !== "string" || typeof found.line !== "number") return null;
   const file = relativeTo(found.file, root);

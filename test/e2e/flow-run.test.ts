@@ -22,10 +22,27 @@ export default flow("broken", async () => {
   const x = ;
 });
 `;
+// A brace left open: Bun finds several errors in one build.
+const TANGLED = `import { flow } from "orch";
+export default flow("tangled", async ({ count }: { count: number }) => {
+  console.log("starting", { count ;
+});
+`;
 const SLOW = `import { flow } from "orch";
 export default flow("slow", async () => {
   console.log("started");
   await new Promise((resolve) => setTimeout(resolve, 30_000));
+});
+`;
+
+const RECORDED = `import { createArtifact, flow, task } from "orch";
+const square = task("square", async (n: number) => n * n);
+const child = flow("child", async ({ n }: { n: number }) => n + 1);
+export default flow("recorded", async () => {
+  const four = await square(2);
+  const five = await child({ n: four });
+  await createArtifact({ key: "note", type: "markdown", data: "# five" });
+  return { five };
 });
 `;
 
@@ -38,6 +55,8 @@ beforeAll(async () => {
   await Bun.write(join(dir, "flows/bad.ts"), BAD);
   await Bun.write(join(dir, "flows/slow.ts"), SLOW);
   await Bun.write(join(dir, "flows/broken.ts"), BROKEN);
+  await Bun.write(join(dir, "flows/recorded.ts"), RECORDED);
+  await Bun.write(join(dir, "flows/tangled.ts"), TANGLED);
 });
 afterAll(() => cleanup());
 
@@ -72,6 +91,23 @@ function sharedTests() {
     ]);
   });
 
+  test("its tasks, subflows, artifacts and result are recorded", async () => {
+    const r = await run("flow", "run", "flows/recorded.ts", "--json");
+    expect(r.code).toBe(0);
+    const { id } = JSON.parse(r.stdout);
+    const detail = JSON.parse((await run("runs", "inspect", id, "--json")).stdout);
+    expect(detail.result.value).toEqual({ five: 5 });
+    expect(detail.tasks.map((t: { name: string; state: string }) => [t.name, t.state])).toEqual([
+      ["square", "COMPLETED"],
+    ]);
+    expect(
+      detail.children.map((c: { flow_name: string; state: string }) => [c.flow_name, c.state]),
+    ).toEqual([["child", "COMPLETED"]]);
+    const artifacts = await run("runs", "artifacts", id);
+    expect(artifacts.code).toBe(0);
+    expect(artifacts.stdout).toContain("# five");
+  });
+
   test("FILE:EXPORT runs a named export; --json prints the run as it ended", async () => {
     const r = await run("flow", "run", "flows/x.ts:named", "--json");
     expect(r.code).toBe(0);
@@ -97,6 +133,20 @@ function sharedTests() {
       state: "FAILED",
       state_message: "broken.ts:3:13: Unexpected ;",
     });
+  });
+
+  test("a flow file with several build errors names each with its place, the first in the run's message", async () => {
+    const r = await run("flow", "run", "flows/tangled.ts");
+    expect(r.code).toBe(1);
+    expect(r.stderr).not.toContain("AggregateError");
+    expect(r.stderr).toMatch(
+      /tangled\.ts:3:35: Expected "}" but found ";"\n\s+console\.log\("starting", \{ count ;\n\s+\^/,
+    );
+    expect(r.stderr).toMatch(/tangled\.ts:4:\d+: /);
+    const [latest] = await listRuns();
+    expect(latest.state_message).toMatch(
+      /^tangled\.ts:3:35: Expected "}" but found ";" \(and \d+ more errors\)$/,
+    );
   });
 
   test("bad input exits 2 and creates no run", async () => {
