@@ -11,7 +11,7 @@
 import { EXIT_PAUSED } from "../core/exit-codes.ts";
 import type { PauseAnswer } from "../core/wire/index.ts";
 import { currentFlowRun } from "./flow-context.ts";
-import { writeLines } from "./logger.ts";
+import { sdkLog } from "./logger.ts";
 import { checkAgainst, type ParameterSchema, toJsonSchema } from "./parameters.ts";
 import { type Duration, durationMs } from "./retry-policy.ts";
 import { callRunApi, isTracked } from "./run-context.ts";
@@ -69,8 +69,8 @@ export async function pause<T extends Record<string, unknown> = Record<string, u
   );
   if (answer.resumed) return (await checkAgainst(options.input, answer.input ?? {}, "input")) as T;
   if (currentTarget()) throw new FlowPaused(key);
-  writeLines(
-    "stderr",
+  // orch's notice, not a failure: an info line of the run's log.
+  sdkLog.info(
     `paused (${key}): resume with orch runs resume ${root.runId.slice(0, 8)}; this process ends until then`,
   );
   await finishRunOutput();

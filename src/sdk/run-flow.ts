@@ -12,7 +12,13 @@ import { checkAgainst } from "./parameters.ts";
 import { loadRecordedResults } from "./recorded-results.ts";
 import { keepFlowResult } from "./result.ts";
 import { loadReusedResults } from "./reused-results.ts";
-import { finishRunOutput, reportFlowError, startRunOutput } from "./run-output.ts";
+import {
+  finishRunOutput,
+  relativeTo,
+  reportFailure,
+  reportFlowError,
+  startRunOutput,
+} from "./run-output.ts";
 import { withTaskOverrides } from "./task-overrides.ts";
 
 /** How long a flow that returned may keep the process alive with open handles before it ends. */
@@ -67,7 +73,8 @@ export async function runFlow(argv: string[]): Promise<number> {
   try {
     const loaded = await loadFlow(file, name);
     if ("error" in loaded) {
-      console.error(loaded.error);
+      // The run's message says what is wrong, rather than "exited with code 2".
+      reportFailure(relativeTo(loaded.error, root));
       return 2;
     }
     const { fn } = loaded;

@@ -35,6 +35,12 @@ export function reportFlowError(error: unknown, root = process.cwd()): void {
   writeLines("stderr", encodeFailure(message));
 }
 
+/** The run fails with `message`, and its log says it: a failure that is not a thrown error. */
+export function reportFailure(message: string): void {
+  sdkLog.error(message);
+  writeLines("stderr", encodeFailure(message));
+}
+
 /** A frame of orch's own code (inside its executable) or of the runtime, not of the flow's. */
 const ORCH_FRAME = /^\s+at .*(\/\$bunfs\/|\(node:)/;
 
@@ -52,7 +58,7 @@ export function userStack(stack: string, root: string): string {
 }
 
 /** `text` with `root`'s absolute paths (plain or file: URLs) told relative to it. */
-function relativeTo(text: string, root: string): string {
+export function relativeTo(text: string, root: string): string {
   const prefix = `${root.replace(/\/$/, "")}/`;
   return text.replaceAll(`file://${prefix}`, "").replaceAll(prefix, "");
 }

@@ -334,6 +334,10 @@ describe("pause and resume", () => {
     const logs = (await run("runs", "logs", id)).stdout;
     expect(logs).toContain('resumed with {"ok":true,"note":"fine"}');
     expect(logs.match(/before the pause/g)).toHaveLength(2);
+    // orch's own notice of the pause is an info line, not an error.
+    const errors = await run("runs", "logs", id, "--level", "warn");
+    expect(errors.stdout + errors.stderr).not.toContain("paused (pause-1)");
+    expect(logs).toMatch(/paused \(pause-1\): resume with orch runs resume \S{8}/);
   });
 
   test("a pause that nobody resumes in time fails the run with a clear message", async () => {
