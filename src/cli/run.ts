@@ -189,6 +189,10 @@ async function showState(client: Client, id: string, event: EventJson): Promise<
   if (!state || isTerminal(state)) return;
   let out = paintState(state, state_name);
   if (message) out += `: ${message}`;
+  if (state === "PAUSED") {
+    // The watch waits on (the message says how to resume): leaving it does not end the run.
+    out += "; this waits until then (Ctrl-C stops watching; the run stays paused)";
+  }
   if (state_name === "AwaitingRetry") {
     // The wait is the run's next due time less the moment it began waiting (the event's).
     const due = (await client.getRun(id)).scheduled_at;

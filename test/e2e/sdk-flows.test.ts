@@ -340,6 +340,21 @@ describe("pause and resume", () => {
     expect(logs).toMatch(/paused \(pause-1\): resume with orch runs resume \S{8}/);
   });
 
+  test("orch run --watch says how a paused run goes on; Ctrl-C leaves it paused", async () => {
+    const watch = spawnOrch(["run", "approve", "--watch", "--dir", dir], { env });
+    await watch.waitFor("the run stays paused", 20_000);
+    expect(watch.stderr).toMatch(
+      /run (\S{8}) PAUSED: .*resume it with orch runs resume \1; this waits until then \(Ctrl-C stops watching; the run stays paused\)/,
+    );
+    const id = /run (\S{8}) PAUSED/.exec(watch.stderr)![1]!;
+    watch.proc.kill("SIGINT");
+    await watch.proc.exited;
+    expect((await inspect(id)).state).toBe("PAUSED");
+    const resumed = await run("runs", "resume", id, "-p", "ok=true");
+    expect(resumed.code, resumed.stderr).toBe(0);
+    await until(id, (r) => r.state === "COMPLETED");
+  });
+
   test("a pause that nobody resumes in time fails the run with a clear message", async () => {
     const id = await trigger("impatient");
     const failed = await until(id, (r) => r.state === "FAILED");
