@@ -217,13 +217,18 @@ export function createDeployer(
         // transaction: one never holds the store's write lock while files are copied.
         if (write) storeBundleObjects(paths.bundles, folder, bundle);
         // Read before the transaction: it runs each changed flow's module in a child process.
+        const unreadable: Problem[] = [];
         const specs = specsOf(
           file,
           valued.map((v) => v.spec),
           folder,
           bundle.hash,
-          report.warnings,
+          unreadable,
         );
+        if (unreadable.length) {
+          report.invalid.push({ file: file.file, problems: unreadable });
+          continue;
+        }
         const writes: Write[] = [
           () => {
             saveBundle(store, bundle);

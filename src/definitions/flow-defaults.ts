@@ -11,9 +11,11 @@ export type DescribeFlow = (
 /**
  * The specs of a definition file's deployments with their flows' own options as defaults
  * (withFlowDefaults) over `specs` (the file's, one per deployment), each flow read once per
- * content of its bundle (`bundleHash`). A flow that
- * cannot be read is a warning: its deployment deploys with its definition's values alone.
- * Without `describe`, the definitions' specs as they are.
+ * content of its bundle (`bundleHash`). A flow that cannot be read (it does not build, its
+ * top-level code throws, the export is not there) is a problem of the definition file, in
+ * `problems`: deployed anyway, its deployment would lose what its flow declares (the parameter
+ * schema that checks every trigger) and its runs would fail, so the file keeps its last good
+ * version, as for any invalid file. Without `describe`, the definitions' specs as they are.
  */
 export function createFlowSpecs(describe?: DescribeFlow) {
   // One entry per flow, kept while its bundle's content is the same.
@@ -23,7 +25,7 @@ export function createFlowSpecs(describe?: DescribeFlow) {
     specs: DeploymentSpec[],
     folder: string,
     bundleHash: string,
-    warnings: Problem[],
+    problems: Problem[],
   ) =>
     file.deployments.map((d, i) => {
       const spec = specs[i] ?? d.spec;
@@ -36,9 +38,9 @@ export function createFlowSpecs(describe?: DescribeFlow) {
         described.set(key, { hash: bundleHash, meta });
       }
       if ("error" in meta) {
-        warnings.push({
+        problems.push({
           where: `${file.file}:${d.line}`,
-          message: `could not read the options of flow ./${flow.path} (${meta.error}); ${spec.name} deploys with its definition's alone`,
+          message: `could not read the options of flow ./${flow.path} (${meta.error}); fix the flow's file`,
         });
         return spec;
       }

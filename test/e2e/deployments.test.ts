@@ -30,7 +30,7 @@ test("deploy --check lists every problem with file:line:column, exits 2 and writ
   expect(existsSync(join(dir, ".orch"))).toBe(false);
 });
 
-test("deploy --check fails on a flow that does not build, saying where, though orch up deploys around it", async () => {
+test("deploy --check fails on a flow that does not build, saying where", async () => {
   const dir = await initProject();
   writeFileSync(
     join(dir, "flows/broken.ts"),
@@ -45,8 +45,46 @@ test("deploy --check fails on a flow that does not build, saying where, though o
   expect(stderr).toMatch(
     /flows\/broken\.yaml:2: could not read the options of flow \.\/broken\.ts \(broken\.ts:3:13: Unexpected ;\)/,
   );
-  expect(stderr).toMatch(/1 flow or file orch cannot use \(above\); fix it and check again/);
-  expect(stderr).not.toMatch(/deployments? valid/);
+  expect(stderr).toMatch(/1 problem in 1 definition file/);
+});
+
+test("a flow that stops loading keeps its deployment's last good version, schema and all, until it is fixed", async () => {
+  const dir = await initProject();
+  const good = (extra = "") =>
+    `import { flow } from "orch";\nexport default flow({ name: "typed", parameters: { type: "object", properties: { count: { type: "integer" } }, additionalProperties: false } }, async () => {${extra}});\n`;
+  writeFileSync(join(dir, "flows/typed.ts"), good());
+  writeFileSync(
+    join(dir, "flows/typed.yaml"),
+    "deployments:\n  - name: typed\n    flow: ./typed.ts\n",
+  );
+  expect((await orch(["deploy", "--dir", dir])).code).toBe(0);
+  const inspect = async () =>
+    JSON.parse((await orch(["deployments", "inspect", "typed", "--json", "--dir", dir])).stdout);
+  const v1 = await inspect();
+  expect(v1.version).toBe(1);
+  expect(v1.parameter_schema).toMatchObject({ properties: { count: { type: "integer" } } });
+
+  // A syntax error in the flow: the definition file is invalid, the deployment stays at v1.
+  writeFileSync(join(dir, "flows/typed.ts"), good("\n  const x = ;\n"));
+  const broken = await orch(["deploy", "--dir", dir]);
+  expect(broken.code).toBe(2);
+  expect(broken.stderr).toMatch(
+    /flows\/typed\.yaml:2: could not read the options of flow \.\/typed\.ts \(typed\.ts:3:13: Unexpected ;\)/,
+  );
+  const kept = await inspect();
+  expect(kept).toMatchObject({
+    version: 1,
+    parameter_schema: v1.parameter_schema,
+    source_invalid: true,
+  });
+  const ls = await orch(["deployments", "ls", "--dir", dir]);
+  expect(ls.stdout).toMatch(/typed\s*!/);
+
+  // Fixed: a new version, valid again.
+  writeFileSync(join(dir, "flows/typed.ts"), good("\n  console.log(1);\n"));
+  const fixed = await orch(["deploy", "--dir", dir]);
+  expect(fixed.code, fixed.stderr).toBe(0);
+  expect(await inspect()).toMatchObject({ version: 2, source_invalid: false });
 });
 
 test("deploy without a server registers the definitions; deployments ls/inspect show them", async () => {

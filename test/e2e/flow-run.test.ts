@@ -10,6 +10,7 @@ export default flow("x", async ({ n }: { n: number }) => {
   console.error("a line on stderr");
 });
 export const named = flow("named", async () => console.log("the named export"));
+export const limit = 5;
 `;
 const BAD = `import { flow } from "orch";
 export default flow("bad", async () => {
@@ -146,6 +147,16 @@ function sharedTests() {
     const [latest] = await listRuns();
     expect(latest.state_message).toMatch(
       /^tangled\.ts:3:35: Expected "}" but found ";" \(and \d+ more errors\)$/,
+    );
+  });
+
+  test("an export that is not a flow fails the run saying so, not with an exit code", async () => {
+    const r = await run("flow", "run", "flows/x.ts:limit");
+    expect(r.code).toBe(1);
+    const [latest] = await listRuns();
+    expect(latest.state).toBe("FAILED");
+    expect(latest.state_message).toMatch(
+      /^x\.ts has no function export named limit \(it exports default, limit, named\); make it with flow\(\) from "orch"$/,
     );
   });
 

@@ -23,8 +23,6 @@ const FLOWS = `deployments:
     flow: ./logs.ts
   - name: thrower
     flow: ./thrower.ts
-  - name: wrong-export
-    flow: ./thrower.ts:nope
   - name: slow
     flow: ./slow.ts
   - name: remote-thrower
@@ -332,14 +330,6 @@ describe("logs", () => {
       ["error", "Error: the remote disk is full", undefined],
       ...warnings.slice(2).map((l) => ["error", l.line, undefined]),
     ]);
-  });
-
-  test("a flow file without the export its definition names fails its run saying so, not with an exit code", async () => {
-    const run = await runToEnd("wrong-export");
-    expect(run.state).toBe("FAILED");
-    expect(run.state_message).toMatch(
-      /^thrower\.ts has no function export named nope \(it exports default\); make it with flow\(\) from "orch"$/,
-    );
   });
 
   test("a thrown error's message is the run's state message, its stack in the logs, naming the project's files", async () => {
