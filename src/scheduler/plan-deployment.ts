@@ -1,11 +1,13 @@
 import {
-  createDeploymentRun,
   deletePlannedRuns,
+  deploymentRun,
   deploymentSpec,
   getDeployment,
+  insertRun,
+  type NewRun,
   plannedRuns,
   type Store,
-  slotTaken,
+  takenSlots,
 } from "../store/index.ts";
 import { type CatchupResult, catchUp, type MissedCause } from "./catch-up.ts";
 import { describeSchedule } from "./describe-schedule.ts";
@@ -70,6 +72,8 @@ export function planDeployment(input: PlanInput, name: string): PlanResult {
 
     const from = now + input.leadMs + 1;
     for (const { schedule, id } of active) {
+      let slots: { at: number; key: string }[];
+      let run: NewRun;
       try {
         if (input.catchup) {
           result.catchup.push(
@@ -85,26 +89,40 @@ export function planDeployment(input: PlanInput, name: string): PlanResult {
             }),
           );
         }
-        const times = new Set([
-          ...occurrences(schedule, from, Number.POSITIVE_INFINITY, 1),
-          ...occurrences(schedule, from, from + input.horizonMs, input.planAhead),
-        ]);
-        const message = `planned by its schedule: ${describeSchedule(schedule)}`;
-        for (const at of times) {
-          const key = slotKey(name, id, at);
-          if (slotTaken(store, key)) continue;
-          createDeploymentRun(store, name, {
-            base: schedule.parameters,
-            scheduledAt: at,
-            idempotencyKey: key,
-            createdBy: "schedule",
-            message,
-            current,
-          });
-          result.created++;
-        }
+        const times = [
+          ...new Set([
+            ...occurrences(schedule, from, Number.POSITIVE_INFINITY, 1),
+            ...occurrences(schedule, from, from + input.horizonMs, input.planAhead),
+          ]),
+        ].sort((a, b) => a - b);
+        if (!times.length) continue;
+        // One read for the slots that have a run (keys of one schedule sort by time), and one
+        // check of the request, which throws, writing nothing, when the parameters do not fit
+        // the schema.
+        const taken = takenSlots(
+          store,
+          slotKey(name, id, times[0]!),
+          slotKey(name, id, times.at(-1)!),
+        );
+        slots = times
+          .map((at) => ({ at, key: slotKey(name, id, at) }))
+          .filter((slot) => !taken.has(slot.key));
+        if (!slots.length) continue;
+        run = deploymentRun(store, name, {
+          base: schedule.parameters,
+          createdBy: "schedule",
+          message: `planned by its schedule: ${describeSchedule(schedule)}`,
+          current,
+        });
       } catch (error) {
         result.problems.push(`${describeSchedule(schedule)}: ${(error as Error).message}`);
+        continue;
+      }
+      // Then each free slot is a plain insert, without a savepoint of its own: if one fails,
+      // the error leaves this deployment's transaction, which undoes all of them.
+      for (const { at, key } of slots) {
+        insertRun(store, { ...run, scheduledAt: at, idempotencyKey: key });
+        result.created++;
       }
     }
   });

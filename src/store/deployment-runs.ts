@@ -10,7 +10,7 @@ import {
 } from "./deployments.ts";
 import type { Store } from "./open-store.ts";
 import type { RunOptions } from "./run-options.ts";
-import { createRun, type RunRow } from "./runs.ts";
+import { createRun, type NewRun, type RunRow } from "./runs.ts";
 
 /** How to make a run of a deployment: what the caller adds to its definition. */
 export interface DeploymentRunRequest {
@@ -53,6 +53,19 @@ export function createDeploymentRun(
   name: string,
   request: DeploymentRunRequest = {},
 ): RunRow {
+  return createRun(store, deploymentRun(store, name, request));
+}
+
+/**
+ * What a new run of a deployment holds (createDeploymentRun's rules), checked but not created:
+ * planning checks a schedule's request once and inserts each of its slots with insertRun.
+ * Throws, writing nothing, when the parameters do not match the schema or the version is unknown.
+ */
+export function deploymentRun(
+  store: Store,
+  name: string,
+  request: DeploymentRunRequest = {},
+): NewRun {
   const deployment = request.current?.row ?? getDeploymentOrThrow(store, name);
   const version = request.version ?? deployment.version;
   const row =
@@ -81,7 +94,7 @@ export function createDeploymentRun(
       );
     }
   }
-  return createRun(store, {
+  return {
     deploymentId: deployment.id,
     deployment: deployment.name,
     version,
@@ -103,5 +116,5 @@ export function createDeploymentRun(
     ...(request.backfill
       ? { backfillId: request.backfill.id, slotAt: request.backfill.slotAt }
       : {}),
-  });
+  };
 }

@@ -46,7 +46,11 @@ export {
   listFileProblems,
   setFileProblems,
 } from "./definition-problems.ts";
-export { createDeploymentRun, type DeploymentRunRequest } from "./deployment-runs.ts";
+export {
+  createDeploymentRun,
+  type DeploymentRunRequest,
+  deploymentRun,
+} from "./deployment-runs.ts";
 export {
   type DeployChange,
   type DeployInput,
@@ -117,8 +121,10 @@ export {
   deploymentsWithSlotsIn,
   lastHandledSlot,
   nextPlannedRunAt,
+  type PlannedRun,
   plannedRuns,
   slotTaken,
+  takenSlots,
   waitingSlotRuns,
 } from "./planned-runs.ts";
 export {
@@ -158,6 +164,7 @@ export {
   createRun,
   getRun,
   getRunOrThrow,
+  insertRun,
   type NewRun,
   type RunRow,
   runSlotAt,

@@ -8,14 +8,22 @@ import { NEVER_STARTED, PLANNED } from "./state-sql.ts";
 // What the scheduler asks the store about the runs it plans. A planned run is a schedule's run
 // that never started (state-sql.ts PLANNED): a forecast, which planning may replace or remove.
 
+/** What planning needs of a planned run: which slot and version it is, and how to delete it. */
+export type PlannedRun = Pick<
+  RunRow,
+  "seq" | "id" | "deployment" | "version" | "idempotency_key" | "scheduled_at"
+>;
+
 /** A deployment's planned runs, only those due after `after` when given, soonest first. */
-export function plannedRuns(store: Store, deploymentId: number, after?: number): RunRow[] {
+export function plannedRuns(store: Store, deploymentId: number, after?: number): PlannedRun[] {
+  // Why these columns only: every deployment is planned twice at each start, and a whole row
+  // (thirty-odd columns, parameters and tags as text) costs ten times as much to read.
   return sqlite(store)
     .query(
-      `SELECT * FROM flow_runs WHERE deployment_id = ? AND ${PLANNED} AND scheduled_at > ?
-       ORDER BY scheduled_at`,
+      `SELECT seq, id, deployment, version, idempotency_key, scheduled_at FROM flow_runs
+       WHERE deployment_id = ? AND ${PLANNED} AND scheduled_at > ? ORDER BY scheduled_at`,
     )
-    .all(deploymentId, after ?? Number.MIN_SAFE_INTEGER) as RunRow[];
+    .all(deploymentId, after ?? Number.MIN_SAFE_INTEGER) as PlannedRun[];
 }
 
 /**
@@ -25,7 +33,7 @@ export function plannedRuns(store: Store, deploymentId: number, after?: number):
  * it) is kept; their state and tag rows go with them (ON DELETE CASCADE); a flow-run.deleted
  * event tells live views. Call inside a transaction.
  */
-export function deletePlannedRuns(store: Store, runs: readonly RunRow[]): void {
+export function deletePlannedRuns(store: Store, runs: readonly PlannedRun[]): void {
   const remove = sqlite(store).query(`DELETE FROM flow_runs WHERE seq = ? AND ${PLANNED}`);
   for (const run of runs) {
     if (remove.run(run.seq).changes > 0) {
@@ -49,6 +57,17 @@ export function deploymentsWithSlotsIn(store: Store, after: number, until: numbe
     )
     .all(after, until) as { deployment: string }[];
   return rows.map((r) => r.deployment);
+}
+
+/**
+ * The slot keys from `from` to `to` (both included) that have a run, in any state: one schedule's
+ * slots (keys of one schedule sort by time), read at once rather than one lookup per slot.
+ */
+export function takenSlots(store: Store, from: string, to: string): Set<string> {
+  const rows = sqlite(store)
+    .query("SELECT idempotency_key AS key FROM flow_runs WHERE idempotency_key BETWEEN ? AND ?")
+    .all(from, to) as { key: string }[];
+  return new Set(rows.map((r) => r.key));
 }
 
 /** Whether a schedule slot (its idempotency key) has a run, in any state. */

@@ -147,56 +147,67 @@ export function createRun(store: Store, input: NewRun): RunRow {
         .get(input.idempotencyKey) as RunRow | null;
       if (existing) return existing;
     }
-    const now = store.clock.now();
-    const id = crypto.randomUUID();
-    const tags = input.tags ?? [];
-    // Why no RETURNING: it costs several times the insert itself here (an insert then a read
-    // by rowid is 3-4x quicker), and planning a large project creates runs by the ten thousand.
-    const { lastInsertRowid } = sqlite(store)
-      .query(
-        `INSERT INTO flow_runs (id, deployment_id, deployment, version, parent_id, parameters, tags,
-           work_pool, work_queue, state_type, state_name, state_message, state_at, retries,
-           retry_delay_ms, scheduled_at, idempotency_key, created_by, created_at, trigger_chain,
-           backfill_id, slot_at, flow_name, name, options, triggered_by)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'SCHEDULED', 'Scheduled', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      )
-      .run(
-        id,
-        input.deploymentId ?? null,
-        input.deployment ?? null,
-        input.version ?? null,
-        input.parentId ?? null,
-        JSON.stringify(input.parameters ?? {}),
-        JSON.stringify(tags),
-        input.workPool ?? "default",
-        input.workQueue ?? "default",
-        input.message ?? "",
-        now,
-        input.retries ?? 0,
-        input.retryDelayMs ?? 0,
-        input.scheduledAt ?? now,
-        input.idempotencyKey ?? null,
-        input.createdBy ?? "manual",
-        now,
-        input.triggerChain ? JSON.stringify(input.triggerChain) : null,
-        input.backfillId ?? null,
-        input.slotAt ?? input.scheduledAt ?? now,
-        input.flowName ?? null,
-        input.name ?? null,
-        input.options && Object.keys(input.options).length ? JSON.stringify(input.options) : null,
-        input.triggeredBy ? JSON.stringify(input.triggeredBy) : null,
-      );
-    const row = sqlite(store)
-      .query("SELECT * FROM flow_runs WHERE seq = ?")
-      .get(lastInsertRowid) as RunRow;
+    const { seq } = insertRun(store, input);
+    return sqlite(store).query("SELECT * FROM flow_runs WHERE seq = ?").get(seq) as RunRow;
+  });
+}
+
+/**
+ * Insert a new run in SCHEDULED with its tags, first state-history row and event, in the
+ * caller's transaction; its idempotency key, if any, must be free. createRun checks the key
+ * first; planning, which makes runs by the ten thousand, reads a schedule's taken slots at once
+ * and inserts without a savepoint or a read back for each run.
+ */
+export function insertRun(store: Store, input: NewRun): { seq: number; id: string } {
+  const now = store.clock.now();
+  const id = crypto.randomUUID();
+  const tags = input.tags ?? [];
+  // Why no RETURNING: it costs several times the insert itself here (an insert then a read
+  // by rowid is 3-4x quicker), and planning a large project creates runs by the ten thousand.
+  const { lastInsertRowid } = sqlite(store)
+    .query(
+      `INSERT INTO flow_runs (id, deployment_id, deployment, version, parent_id, parameters, tags,
+         work_pool, work_queue, state_type, state_name, state_message, state_at, retries,
+         retry_delay_ms, scheduled_at, idempotency_key, created_by, created_at, trigger_chain,
+         backfill_id, slot_at, flow_name, name, options, triggered_by)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'SCHEDULED', 'Scheduled', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    )
+    .run(
+      id,
+      input.deploymentId ?? null,
+      input.deployment ?? null,
+      input.version ?? null,
+      input.parentId ?? null,
+      JSON.stringify(input.parameters ?? {}),
+      JSON.stringify(tags),
+      input.workPool ?? "default",
+      input.workQueue ?? "default",
+      input.message ?? "",
+      now,
+      input.retries ?? 0,
+      input.retryDelayMs ?? 0,
+      input.scheduledAt ?? now,
+      input.idempotencyKey ?? null,
+      input.createdBy ?? "manual",
+      now,
+      input.triggerChain ? JSON.stringify(input.triggerChain) : null,
+      input.backfillId ?? null,
+      input.slotAt ?? input.scheduledAt ?? now,
+      input.flowName ?? null,
+      input.name ?? null,
+      input.options && Object.keys(input.options).length ? JSON.stringify(input.options) : null,
+      input.triggeredBy ? JSON.stringify(input.triggeredBy) : null,
+    );
+  const seq = Number(lastInsertRowid);
+  if (tags.length) {
     const tagInsert = sqlite(store).query(
       "INSERT OR IGNORE INTO flow_run_tags (run_seq, tag) VALUES (?, ?)",
     );
-    for (const tag of tags) tagInsert.run(row.seq, tag);
-    insertHistory(store, row.seq, "SCHEDULED", "Scheduled", now, input.message ?? "");
-    recordEvent(store, "flow-run.scheduled", row.id, { deployment: row.deployment }, now);
-    return row;
-  });
+    for (const tag of tags) tagInsert.run(seq, tag);
+  }
+  insertHistory(store, seq, "SCHEDULED", "Scheduled", now, input.message ?? "");
+  recordEvent(store, "flow-run.scheduled", id, { deployment: input.deployment ?? null }, now);
+  return { seq, id };
 }
 
 /** A run by full id, or null. */
