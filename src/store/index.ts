@@ -64,6 +64,7 @@ export {
   listDeployments,
   listVersions,
   markSourceInvalid,
+  nextRunAt,
   nextRunTimes,
   type Rollback,
   removeDeployment,

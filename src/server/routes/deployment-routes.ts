@@ -24,6 +24,7 @@ import {
   listDeployments,
   listRuns,
   listVersions,
+  nextRunAt,
   nextRunTimes,
   removeDeployment,
   rollbackDeployment,
@@ -57,14 +58,17 @@ export interface DeploymentRoutesDeps {
 /** Routes under /api/deployments, and POST /api/deploy. */
 export function deploymentRoutes({ store, deployer, upcoming }: DeploymentRoutesDeps): Route[] {
   /** The JSON of a deployment, each schedule with its description in words. */
-  const toJson = (row: DeploymentRow, next: Map<number, number>): DeploymentJson => {
-    const d = deploymentToJson(row, next.get(row.id) ?? null);
+  const toJson = (row: DeploymentRow, next: number | null): DeploymentJson => {
+    const d = deploymentToJson(row, next);
     return {
       ...d,
       schedules: d.schedules.map((s) => ({ ...s, description: describeSchedule(s) })),
     };
   };
-  const show = (name: string) => toJson(getDeploymentOrThrow(store, name), nextRunTimes(store));
+  const show = (name: string) => {
+    const row = getDeploymentOrThrow(store, name);
+    return toJson(row, nextRunAt(store, row.id));
+  };
   return [
     {
       method: "GET",
@@ -86,7 +90,9 @@ export function deploymentRoutes({ store, deployer, upcoming }: DeploymentRoutes
           listRuns(store, { deployment: name, plannedAfter: now, limit: last }).map(runToJson);
         return json(
           listDeployments(store, { all: query.all === true }).map((row) =>
-            last ? { ...toJson(row, next), last_runs: lastRuns(row.name) } : toJson(row, next),
+            last
+              ? { ...toJson(row, next.get(row.id) ?? null), last_runs: lastRuns(row.name) }
+              : toJson(row, next.get(row.id) ?? null),
           ),
         );
       },
@@ -99,7 +105,7 @@ export function deploymentRoutes({ store, deployer, upcoming }: DeploymentRoutes
       response: { description: "The deployment", schema: DEPLOYMENT_DETAIL },
       handler: (_req, { params: { name } }) => {
         const row = getDeploymentOrThrow(store, name!, { removed: true });
-        const base = toJson(row, nextRunTimes(store));
+        const base = toJson(row, nextRunAt(store, row.id));
         const spec = JSON.parse(row.spec) as DeploymentSpec;
         const nextRuns = row.paused || row.removed_at !== null ? [] : (upcoming?.(spec, 5) ?? []);
         const detail: DeploymentDetail = {
