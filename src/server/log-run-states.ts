@@ -8,6 +8,9 @@ const LOGGED_STATES = new Set(["RUNNING", "COMPLETED", "FAILED", "CRASHED", "CAN
 export function logRunStates(store: Store, logger: Logger): () => Promise<void> {
   const unsubscribe = store.subscribe((event) => {
     if (!event.name.startsWith("flow-run.") || !event.resource) return;
+    // A run made or a planned one deleted is never logged: planning a large project makes them
+    // by the hundred thousand, each payload not worth parsing.
+    if (event.name === "flow-run.scheduled" || event.name === "flow-run.deleted") return;
     const p = JSON.parse(event.payload) as {
       deployment?: string | null;
       state?: string;
