@@ -67,3 +67,11 @@ export function toOrchError(error: unknown): OrchError {
 export function renderProblem(p: Problem): string {
   return p.where ? `${p.where}: ${p.message}` : p.message;
 }
+
+/** An error in one line, with its problems: `the parameters do not match ...: count: must be <= 10`. */
+export function errorLine(error: unknown): string {
+  const e = toOrchError(error);
+  return e.problems.length
+    ? `${e.message}: ${e.problems.map(renderProblem).join("; ")}`
+    : e.message;
+}

@@ -26,6 +26,7 @@ export { formatDuration, parseDuration } from "./duration.ts";
 export {
   ERROR_CODES,
   type ErrorCode,
+  errorLine,
   OrchError,
   type Problem,
   renderProblem,

@@ -1,4 +1,10 @@
-import { type ActionSpec, formatDuration, type TriggeredBy, triggerRunKey } from "../core/index.ts";
+import {
+  type ActionSpec,
+  errorLine,
+  formatDuration,
+  type TriggeredBy,
+  triggerRunKey,
+} from "../core/index.ts";
 import {
   actedSince,
   createDeploymentRun,
@@ -106,12 +112,39 @@ export function fireTrigger(
     try {
       store.tx(() => storeAction(deps, trigger, action, i, ctx, chain));
     } catch (error) {
-      logger.warn(
-        `the trigger ${trigger.label} of ${trigger.deployment} could not ${action.type} on ${event.name} #${event.id}: ${(error as Error).message}`,
-      );
+      triggerFailed(deps, trigger, action, event, error);
     }
   });
   return pending;
+}
+
+/**
+ * An action of a trigger failed (its run's parameters do not fit the schema, a webhook is
+ * down...): the server's log says why, with each problem, and so does a `trigger.failed` event,
+ * which the events feed and the monitor show and other triggers may act on. A failure on a
+ * `trigger.failed` event is only logged: a trigger on them that fails would feed itself.
+ */
+export function triggerFailed(
+  deps: FireDeps,
+  trigger: ArmedTrigger,
+  action: ActionSpec,
+  event: TriggerEvent,
+  error: unknown,
+): void {
+  const why = errorLine(error);
+  const what = action.type === "notify" ? "notify" : `run its ${action.type} action`;
+  deps.logger.warn(
+    `the trigger ${trigger.label} of ${trigger.deployment} could not ${what} on ${event.name} #${event.id}: ${why}`,
+  );
+  if (event.name === "trigger.failed") return;
+  recordEvent(deps.store, "trigger.failed", trigger.deployment, {
+    deployment: trigger.deployment,
+    trigger: trigger.label,
+    action: action.type,
+    event: event.name,
+    event_id: event.id,
+    message: why,
+  });
 }
 
 /** Do one action that changes the store: run, pause or resume a deployment, cancel a run. */

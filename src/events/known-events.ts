@@ -19,6 +19,7 @@ export const KNOWN_EVENTS: Readonly<Record<string, readonly string[]>> = {
   "work-pool.updated": ["concurrency", "queues"],
   "trigger.missed": ["deployment", "trigger", "expected", "within_ms", "since", "for_each"],
   "trigger.rate-limited": ["deployment", "trigger", "limit", "per_ms", "until"],
+  "trigger.failed": ["deployment", "trigger", "action", "event", "event_id", "message"],
 };
 
 /** Prefixes of orch's own events: a trigger on one of these must name a real one. */

@@ -21,6 +21,7 @@ import {
   fireTrigger,
   type PendingAction,
   type TriggerLogger,
+  triggerFailed,
 } from "./fire-trigger.ts";
 import type { TriggerEvent } from "./match-event.ts";
 import { type OutsideDeps, runOutsideAction } from "./outside-actions.ts";
@@ -89,11 +90,7 @@ export function startTriggers(options: TriggerOptions): TriggerEngine {
         .then((what) =>
           logger.info(`the trigger ${trigger.label} of ${trigger.deployment} ${what}`),
         )
-        .catch((error: Error) =>
-          logger.warn(
-            `the trigger ${trigger.label} of ${trigger.deployment} could not ${action.type === "notify" ? "notify" : `run its ${action.type} action`} on ${ctx.event.name} #${ctx.event.id}: ${error.message}`,
-          ),
-        )
+        .catch((error: Error) => triggerFailed(deps, trigger, action, ctx.event, error))
         .finally(() => running.delete(done));
       running.add(done);
     }

@@ -170,6 +170,13 @@ export function createSync(ctx: SyncContext) {
         }
         return;
       }
+      if (e.name === "trigger.failed") {
+        ctx.note(
+          "warn",
+          `the trigger ${p.trigger} of ${p.deployment} could not ${p.action} on ${p.event}: ${p.message}`,
+        );
+        return;
+      }
       if (e.name === "backfill.updated" && e.resource) {
         const line = backfillProgress(e.resource, p);
         if (line) ctx.note("info", line);

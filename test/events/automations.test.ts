@@ -294,6 +294,33 @@ describe("actions", () => {
     );
   });
 
+  test("an action that fails is a trigger.failed event saying why; a failure on that event is only logged", async () => {
+    deploy("guard", [
+      { on: "ops.stop", actions: [{ type: "pause", deployment: "{{ event.payload.target }}" }] },
+      { on: "trigger.failed", actions: [{ type: "pause", deployment: "also-missing" }] },
+    ]);
+    start();
+    emit("ops.stop", { target: "etl2" });
+    await settle();
+    const failed = listEvents(store, { prefix: "trigger.failed" });
+    expect(failed).toHaveLength(1);
+    expect(JSON.parse(failed[0]!.payload)).toMatchObject({
+      deployment: "guard",
+      trigger: "triggers[0]",
+      action: "pause",
+      event: "ops.stop",
+      message: expect.stringMatching(/etl2/),
+    });
+    // The trigger on trigger.failed fired and failed too: logged, never another event.
+    await until("the second failure logged", () =>
+      lines.some((l) =>
+        l.includes("triggers[1] of guard could not run its pause action on trigger.failed"),
+      ),
+    );
+    await settle();
+    expect(listEvents(store, { prefix: "trigger.failed" })).toHaveLength(1);
+  });
+
   test("a webhook gets Slack- and Discord-compatible JSON, or the templated body, with secrets filled in", async () => {
     const got: { body: unknown; auth: string | null }[] = [];
     const receiver = Bun.serve({

@@ -145,6 +145,21 @@ describe("the monitor's container against a real server", () => {
     );
   });
 
+  test("a trigger whose action fails shows on the event line, saying why", async () => {
+    await waitFor(store, (s) => s.server.status === "online");
+    writeFileSync(
+      join(t.dir, "flows", "guard.yaml"),
+      'deployments:\n  - name: guard\n    command: ["true"]\n    triggers:\n      - on: ops.stop\n        actions: [{ pause: gone }]\n',
+    );
+    await waitFor(store, (s) => s.deployments.some((d) => d.name === "guard"));
+    const client = createClient({ url: server.url, token: server.token });
+    await client.emitEvent({ name: "ops.stop" });
+    const s = await waitFor(store, (s) => s.events.some((e) => e.level === "warn"));
+    expect(s.events.find((e) => e.level === "warn")?.text).toMatch(
+      /^the trigger triggers\[0\] of guard could not pause on ops\.stop: .*gone/,
+    );
+  });
+
   test("pausing and resuming a deployment comes back through the client", async () => {
     await waitFor(store, (s) => s.deployments.length === 2);
     await store.perform({ type: "pause", deployment: "nightly", paused: true });
