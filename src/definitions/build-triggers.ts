@@ -5,7 +5,7 @@ import {
   STATE_TYPES,
   type TriggerSpec,
 } from "../core/index.ts";
-import { templateProblems, triggerProblems } from "../events/index.ts";
+import { payloadKeys, templateProblems, triggerProblems } from "../events/index.ts";
 import { filesOf } from "./build-file-trigger.ts";
 import { duration, type Item, isObject, type Path, type Report } from "./definition-values.ts";
 
@@ -89,7 +89,11 @@ function toAction(value: unknown): ActionSpec | null {
  * What is wrong with an action's templates, each with the key path inside what is written under
  * the action's key (`written`: the URL text, or the mapping with url, body and headers).
  */
-function actionProblems(action: ActionSpec, written: unknown): { path: Path; message: string }[] {
+function actionProblems(
+  action: ActionSpec,
+  written: unknown,
+  payload?: { on: string; keys: readonly string[] },
+): { path: Path; message: string }[] {
   const problems: { path: Path; message: string }[] = [];
   for (const [field, value] of Object.entries(action)) {
     if (field === "type") continue;
@@ -105,7 +109,12 @@ function actionProblems(action: ActionSpec, written: unknown): { path: Path; mes
       continue;
     }
     const inside = isObject(written) && field !== "command" ? [field] : [];
-    problems.push(...templateProblems(value, inside, { secrets: SECRET_FIELDS.has(field) }));
+    problems.push(
+      ...templateProblems(value, inside, {
+        secrets: SECRET_FIELDS.has(field),
+        ...(payload ? { payload } : {}),
+      }),
+    );
   }
   return problems;
 }
@@ -257,7 +266,11 @@ export function buildTriggers(
       count(here("threshold"), `counts ${threshold} events within a window: add within ("10m")`);
     }
     if (within === 0) count(here("within"), "must be more than 0");
-    for (const p of templateProblems(t.parameters, ["parameters"])) {
+    // The event a firing hands its templates: a proactive trigger's is its trigger.missed.
+    const firing = proactive ? "trigger.missed" : target.on;
+    const keys = payloadKeys(firing);
+    const payload = keys ? { on: firing, keys } : undefined;
+    for (const p of templateProblems(t.parameters, ["parameters"], payload ? { payload } : {})) {
       count(here(...p.path), p.message);
     }
     const actions = Array.isArray(t.actions)
@@ -268,7 +281,7 @@ export function buildTriggers(
         const action = toAction(raw);
         if (!action) return;
         const written = isObject(raw) ? raw[action.type] : undefined;
-        for (const p of actionProblems(action, written)) {
+        for (const p of actionProblems(action, written, payload)) {
           count(here("actions", j, ...(isObject(raw) ? [action.type] : []), ...p.path), p.message);
         }
       });

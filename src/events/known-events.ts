@@ -20,10 +20,22 @@ export const KNOWN_EVENTS: Readonly<Record<string, readonly string[]>> = {
   "trigger.missed": ["deployment", "trigger", "expected", "within_ms", "since", "for_each"],
   "trigger.rate-limited": ["deployment", "trigger", "limit", "per_ms", "until"],
   "trigger.failed": ["deployment", "trigger", "action", "event", "event_id", "message"],
+  "file.arrived": ["path", "file", "folder", "size", "sha256", "watch"],
 };
 
 /** Prefixes of orch's own events: a trigger on one of these must name a real one. */
-const OWN_PREFIXES = ["flow-run.", "task-run.", "deployment.", "work-pool.", "trigger."];
+const OWN_PREFIXES = ["flow-run.", "task-run.", "deployment.", "work-pool.", "trigger.", "file."];
+
+/**
+ * The payload keys of the events `on` names, when they are all orch's own (null otherwise: an
+ * event anyone may emit carries what its sender puts in it).
+ */
+export function payloadKeys(on: string): string[] | null {
+  if (!OWN_PREFIXES.some((p) => on.startsWith(p))) return null;
+  const matching = Object.keys(KNOWN_EVENTS).filter((n) => glob(on, n));
+  if (!matching.length) return null;
+  return [...new Set(matching.flatMap((n) => KNOWN_EVENTS[n] ?? []))];
+}
 
 /**
  * What is wrong with a trigger's `on` and `match`, in words (empty when nothing is): orch's own

@@ -1,4 +1,4 @@
-import { findReferences, OrchError } from "../core/index.ts";
+import { closest, findReferences, OrchError } from "../core/index.ts";
 import { eventValue, type TriggerEvent } from "./match-event.ts";
 
 /** What a trigger's templates can name: the event, the trigger, and a message in words. */
@@ -70,14 +70,29 @@ export function renderParameters(
 
 /**
  * What is wrong with the templates in a value, each with where (empty: nothing). `secrets`
- * allows `{{ secrets.x }}` and `{{ variables.x }}` too (a webhook's URL and headers).
+ * allows `{{ secrets.x }}` and `{{ variables.x }}` too (a webhook's URL and headers). `payload`,
+ * the event and the keys its payload has when it is one of orch's own, checks
+ * `{{ event.payload.KEY }}` too: a typo there would fail every firing.
  */
 export function templateProblems(
   value: unknown,
   path: (string | number)[] = [],
-  options: { secrets?: boolean } = {},
+  options: { secrets?: boolean; payload?: { on: string; keys: readonly string[] } } = {},
 ): { path: (string | number)[]; message: string }[] {
   if (typeof value === "string") {
+    const problems: { path: (string | number)[]; message: string }[] = [];
+    const known = options.payload;
+    if (known) {
+      for (const [, field] of value.matchAll(TEMPLATE)) {
+        const top = payloadKey(field!);
+        if (top === null || known.keys.includes(top)) continue;
+        const guess = closest(top, [...known.keys]);
+        problems.push({
+          path,
+          message: `{{ ${field} }} cannot be filled: ${known.on} events have no ${JSON.stringify(top)}${guess ? ` (did you mean "${guess}"?)` : ""}; they have ${known.keys.join(", ")}`,
+        });
+      }
+    }
     let rest = value.replace(TEMPLATE, "");
     if (options.secrets) {
       for (const ref of findReferences(rest).reverse()) {
@@ -85,10 +100,12 @@ export function templateProblems(
         rest = rest.slice(0, ref.index) + rest.slice(end);
       }
     }
-    const problems = [...rest.matchAll(/\{\{([^}]*)\}\}/g)].map((m) => ({
-      path,
-      message: `{{${m[1]}}} cannot be filled: a trigger takes {{ event.resource }}, {{ event.name }}, {{ event.id }}, {{ event.payload.KEY }}, {{ trigger.deployment }}, {{ trigger.name }} or {{ message }}${options.secrets ? " (and {{ secrets.NAME }} or {{ variables.NAME }} here)" : ""}`,
-    }));
+    problems.push(
+      ...[...rest.matchAll(/\{\{([^}]*)\}\}/g)].map((m) => ({
+        path,
+        message: `{{${m[1]}}} cannot be filled: a trigger takes {{ event.resource }}, {{ event.name }}, {{ event.id }}, {{ event.payload.KEY }}, {{ trigger.deployment }}, {{ trigger.name }} or {{ message }}${options.secrets ? " (and {{ secrets.NAME }} or {{ variables.NAME }} here)" : ""}`,
+      })),
+    );
     if (!problems.length && (rest.includes("{{") || rest.includes("}}"))) {
       problems.push({ path, message: `${JSON.stringify(value)} has an unclosed {{ or a stray }}` });
     }
@@ -101,4 +118,12 @@ export function templateProblems(
     return Object.entries(value).flatMap(([k, v]) => templateProblems(v, [...path, k], options));
   }
   return [];
+}
+
+/** The payload key a template field reads (`event.payload.path` and `event.path`: "path"), or null. */
+function payloadKey(field: string): string | null {
+  if (!field.startsWith("event.")) return null;
+  const rest = field.slice("event.".length);
+  if (["resource", "resource.id", "name", "id"].includes(rest)) return null;
+  return rest.replace(/^payload\./, "").split(".")[0] ?? null;
 }

@@ -90,6 +90,31 @@ describe("automation keys of a trigger", () => {
     });
   });
 
+  test("a template naming a payload key orch's own event does not carry is refused, with a guess", () => {
+    expect(
+      problems(`deployments:
+  - name: t
+    command: [true]
+    parameters: { path: "", run: "" }
+    triggers:
+      - on: flow-run.failed
+        parameters: { run: "{{ event.payload.deploymnt }}", path: "{{ event.resource }}" }
+      - on: custom.anything
+        parameters: { path: "{{ event.payload.whatever }}" }
+      - on: flow-run.failed
+        actions: [{ pause: "{{ event.pth }}" }]
+      - posture: proactive
+        expect: sensor.heartbeat
+        within: 1h
+        parameters: { path: "{{ event.payload.expected }}", run: "{{ event.payload.state }}" }
+`),
+    ).toEqual([
+      'flows/etl.yaml:7:28: triggers[0].parameters.run: {{ event.payload.deploymnt }} cannot be filled: flow-run.failed events have no "deploymnt" (did you mean "deployment"?); they have deployment, state, state_name, message',
+      'flows/etl.yaml:11:28: triggers[2].actions[0].pause: {{ event.pth }} cannot be filled: flow-run.failed events have no "pth"; they have deployment, state, state_name, message',
+      'flows/etl.yaml:15:66: triggers[3].parameters.run: {{ event.payload.state }} cannot be filled: trigger.missed events have no "state"; they have deployment, trigger, expected, within_ms, since, for_each',
+    ]);
+  });
+
   test("bad input names file:line:column and what to do", () => {
     expect(
       problems(`deployments:
