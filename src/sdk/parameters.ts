@@ -90,15 +90,12 @@ export async function checkAgainst(
   }
   const json = toJsonSchema(schema);
   if (!json) return value;
-  const { checkSchema, renderPath } = await import("../core/json-schema.ts");
-  const issues = checkSchema(json, value);
-  if (issues.length) {
-    const text = issues
-      .map(
-        (i) =>
-          `${renderPath([what, ...i.path, ...(i.key === undefined ? [] : [i.key])])}: ${i.key === undefined ? i.message : "is not in the schema"}`,
-      )
-      .join("; ");
+  // The server's own wording (with a guess for a mistyped name), so a flow run ad hoc says what
+  // `orch run` says of the same values.
+  const { schemaProblems } = await import("../core/json-schema.ts");
+  const problems = schemaProblems(json, value, what);
+  if (problems.length) {
+    const text = problems.map((p) => `${p.where}: ${p.message}`).join("; ");
     throw new Error(`${verb(what)} not match the flow's schema: ${text}`);
   }
   return value;

@@ -23,6 +23,12 @@ export default flow("broken", async () => {
   const x = ;
 });
 `;
+const TYPED = `import { flow } from "orch";
+export default flow(
+  { name: "typed", parameters: { type: "object", properties: { count: { type: "integer" } }, additionalProperties: false } },
+  async ({ count }: { count: number }) => console.log(count),
+);
+`;
 // A brace left open: Bun finds several errors in one build.
 const TANGLED = `import { flow } from "orch";
 export default flow("tangled", async ({ count }: { count: number }) => {
@@ -58,6 +64,7 @@ beforeAll(async () => {
   await Bun.write(join(dir, "flows/broken.ts"), BROKEN);
   await Bun.write(join(dir, "flows/recorded.ts"), RECORDED);
   await Bun.write(join(dir, "flows/tangled.ts"), TANGLED);
+  await Bun.write(join(dir, "flows/typed.ts"), TYPED);
 });
 afterAll(() => cleanup());
 
@@ -147,6 +154,15 @@ function sharedTests() {
     const [latest] = await listRuns();
     expect(latest.state_message).toMatch(
       /^tangled\.ts:3:35: Expected "}" but found ";" \(and \d+ more errors\)$/,
+    );
+  });
+
+  test("a mistyped parameter fails the run with the server's words and a guess", async () => {
+    const r = await run("flow", "run", "flows/typed.ts", "-p", "cont=3");
+    expect(r.code).toBe(1);
+    const [latest] = await listRuns();
+    expect(latest.state_message).toBe(
+      'the parameters do not match the flow\'s schema: parameters.cont: is not in the schema; did you mean "count"?',
     );
   });
 
