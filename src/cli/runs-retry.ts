@@ -36,6 +36,16 @@ export default defineCommand({
           `${run.state_message}; orch runs inspect ${run.id.slice(0, 8)} shows which were ${c.bold("Reused", "stderr")}`,
         );
       }
+      // A retry runs the code the run was made with: say so when its deployment has moved on
+      // (the flow was fixed since), and how to run the new code.
+      if (run.deployment && run.version !== null) {
+        const now = await conn.client.getDeployment(run.deployment).catch(() => null);
+        if (now && now.version !== run.version) {
+          log.warn(
+            `it runs its own version, v${run.version}; ${run.deployment} is at v${now.version} now: orch run ${run.deployment} starts a run of v${now.version}`,
+          );
+        }
+      }
     } finally {
       conn.close();
     }

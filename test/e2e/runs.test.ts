@@ -210,6 +210,34 @@ describe("orch runs", () => {
   });
 });
 
+test("a retry says when the deployment has a newer version than the run's own, and how to run it", async () => {
+  const t = tempDir();
+  const file = join(t.dir, "flows/a.yaml");
+  const define = (command: string) =>
+    Bun.write(file, `deployments:\n  - name: fixme\n    command: ["sh", "-c", "${command}"]\n`);
+  await define("exit 3");
+  const up = spawnOrch(["up", "--headless", "--port", "0", "--dir", t.dir]);
+  try {
+    await up.waitFor("orch is up at");
+    const cli = (...args: string[]) => orch([...args, "--dir", t.dir]);
+    const { id } = JSON.parse((await cli("run", "fixme", "--json")).stdout);
+    const state = async () => JSON.parse((await cli("runs", "inspect", id, "--json")).stdout);
+    for (let i = 0; i < 200 && (await state()).state !== "FAILED"; i++) await Bun.sleep(50);
+    expect((await state()).state).toBe("FAILED");
+    await define("exit 0");
+    await up.waitFor("redeployed fixme", 15_000);
+    const retried = await cli("runs", "retry", id);
+    expect(retried.code).toBe(0);
+    expect(retried.stderr).toMatch(
+      /it runs its own version, v1; fixme is at v2 now: orch run fixme starts a run of v2/,
+    );
+  } finally {
+    up.proc.kill("SIGTERM");
+    await up.proc.exited;
+    t.cleanup();
+  }
+});
+
 test("kill -9 of the server mid-run: the restart marks the run CRASHED and leaves no process", async () => {
   const t = tempDir();
   const long = createMarker("long");
