@@ -14,7 +14,7 @@ import { currentFlowRun } from "./flow-context.ts";
 import { sdkLog } from "./logger.ts";
 import { checkAgainst, type ParameterSchema, toJsonSchema } from "./parameters.ts";
 import { type Duration, durationMs } from "./retry-policy.ts";
-import { callRunApi, isTracked } from "./run-context.ts";
+import { callRunApi, getRunContext, isTracked } from "./run-context.ts";
 import { finishRunOutput } from "./run-output.ts";
 import { currentTarget } from "./run-target.ts";
 
@@ -51,6 +51,13 @@ export async function pause<T extends Record<string, unknown> = Record<string, u
   if (!isTracked()) {
     throw new Error(
       "pause() needs orch's server to resume the run: run the flow from a deployment under orch up",
+    );
+  }
+  // A run of no deployment (orch flow run) could not be started again once resumed: say so
+  // here rather than with the API's refusal (a test's runs, on their own target, may pause).
+  if (!currentTarget() && !getRunContext().deployment) {
+    throw new Error(
+      "pause() needs a deployment's run: a flow run ad hoc (orch flow run) cannot be started again once resumed; deploy the flow to pause it",
     );
   }
   const root = context.root;

@@ -29,6 +29,11 @@ export default flow(
   async ({ count }: { count: number }) => console.log(count),
 );
 `;
+const PAUSES = `import { flow, pause } from "orch";
+export default flow("pauses", async () => {
+  await pause();
+});
+`;
 // A brace left open: Bun finds several errors in one build.
 const TANGLED = `import { flow } from "orch";
 export default flow("tangled", async ({ count }: { count: number }) => {
@@ -65,6 +70,7 @@ beforeAll(async () => {
   await Bun.write(join(dir, "flows/recorded.ts"), RECORDED);
   await Bun.write(join(dir, "flows/tangled.ts"), TANGLED);
   await Bun.write(join(dir, "flows/typed.ts"), TYPED);
+  await Bun.write(join(dir, "flows/pauses.ts"), PAUSES);
 });
 afterAll(() => cleanup());
 
@@ -163,6 +169,16 @@ function sharedTests() {
     const [latest] = await listRuns();
     expect(latest.state_message).toBe(
       'the parameters do not match the flow\'s schema: parameters.cont: is not in the schema; did you mean "count"?',
+    );
+  });
+
+  test("pause() in a run ad hoc fails it saying why, without the API's words", async () => {
+    const r = await run("flow", "run", "flows/pauses.ts");
+    expect(r.code).toBe(1);
+    expect(r.stderr).not.toContain("RunApiError");
+    const [latest] = await listRuns();
+    expect(latest.state_message).toBe(
+      "pause() needs a deployment's run: a flow run ad hoc (orch flow run) cannot be started again once resumed; deploy the flow to pause it",
     );
   });
 
