@@ -27,9 +27,14 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 const gzip = (text: string) => Bun.gzipSync(new TextEncoder().encode(text)).length;
 const round = (x: number) => Math.round(x * 10) / 10;
 
-/** The app's files as served at `origin`: the page, its scripts and its stylesheets. */
-async function servedFiles(origin: string) {
-  const html = await (await fetch(`${origin}/`)).text();
+/**
+ * The app's files as served at `origin`: the page at `page` (as a browser with `cookie` gets it:
+ * with its first frame drawn), its scripts and its stylesheets.
+ */
+async function servedFiles(origin: string, page = "/", cookie?: string) {
+  const html = await (
+    await fetch(`${origin}${page}`, cookie ? { headers: { cookie } } : {})
+  ).text();
   const paths = [...html.matchAll(/(?:src|href)="(\/[^"]+\.(?:js|css))"/g)].map((m) => m[1]!);
   const files = await Promise.all(
     paths.map(async (path) => ({ path, text: await (await fetch(`${origin}${path}`)).text() })),
@@ -173,7 +178,7 @@ export async function benchWeb() {
     stderr: "pipe",
   });
   let browser: Browser | undefined;
-  let baseline: ReturnType<typeof Bun.serve> | undefined;
+  const baselines: ReturnType<typeof Bun.serve>[] = [];
   try {
     // Read orch's stderr to its end (a closed pipe would fail its later writes).
     let stderr = "";
@@ -205,17 +210,28 @@ export async function benchWeb() {
     const token = (await Bun.file(join(dir, ".orch", "token")).text()).trim();
     const runId = await completedRun(origin, token, "bench-logs");
     const withCookies = (c: BrowserContext) => c.addCookies(cookies);
-    baseline = baselineServer({
-      html: files.html.length,
-      js: files.js.length,
-      css: files.css.length,
-    });
-    const bareUrl = `http://127.0.0.1:${baseline.port}/`;
+    const cookie = cookies.map((c) => `${c.name}=${c.value}`).join("; ");
+    // The static page is as large as the page a logged-in browser gets (its first frame and
+    // the data it was drawn from are in it): one for each page measured.
+    const bareOf = async (page: string) => {
+      const served = await servedFiles(origin, page, cookie);
+      const server = baselineServer({
+        html: served.html.length,
+        js: files.js.length,
+        css: files.css.length,
+      });
+      baselines.push(server);
+      return `http://127.0.0.1:${server.port}/`;
+    };
+    const runsUrl = `${origin}/runs`;
+    const runUrl = `${origin}/runs/${runId}`;
+    const bareRuns = await bareOf("/runs");
+    const bareRun = await bareOf(`/runs/${runId}`);
     // Each page beside the baseline measured right after it, so both see the same load.
-    const orch = await measure(browser, `${origin}/#/runs`, RUN_ROW, withCookies);
-    const bare = await measure(browser, bareUrl, RUN_ROW);
-    const detail = await measure(browser, `${origin}/#/runs/${runId}`, LOG_LINE, withCookies);
-    const bare2 = await measure(browser, bareUrl, RUN_ROW);
+    const orch = await measure(browser, runsUrl, RUN_ROW, withCookies);
+    const bare = await measure(browser, bareRuns, RUN_ROW);
+    const detail = await measure(browser, runUrl, LOG_LINE, withCookies);
+    const bare2 = await measure(browser, bareRun, RUN_ROW);
     return {
       bundle,
       first_paint: {
@@ -239,7 +255,7 @@ export async function benchWeb() {
     };
   } finally {
     await browser?.close();
-    baseline?.stop(true);
+    for (const server of baselines) server.stop(true);
     up.kill("SIGTERM");
     await up.exited;
     rmSync(dir, { recursive: true, force: true });

@@ -2,6 +2,7 @@ import { join } from "node:path";
 import { SESSION_SLOT } from "./app/early.ts";
 import type { AppAssets } from "./app-assets.ts";
 import { contentPolicy } from "./content-policy.ts";
+import { APP_ELEMENT } from "./serve-page.ts";
 
 /** The app's entry page, from which Bun bundles the scripts and styles it names. */
 export const APP_ENTRY = join(import.meta.dirname, "app", "index.html");
@@ -65,6 +66,9 @@ export async function buildApp(): Promise<AppAssets> {
   );
   if (script.includes("</script") || styles.some((s) => s.includes("</style"))) {
     throw new Error("the web app does not build: its inline script or styles would end early");
+  }
+  if (!html.includes(APP_ELEMENT)) {
+    throw new Error(`the web app does not build: its page has no ${APP_ELEMENT} to draw into`);
   }
   html = html.replace("</title>", `</title>${SESSION_SLOT}<script>${script}</script>`);
   const assets: AppAssets = Object.fromEntries(files);

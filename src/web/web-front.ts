@@ -10,9 +10,10 @@
  * HttpOnly (no script reads it) and SameSite=Strict (no other site's page sends it).
  */
 import { OrchError, type WebSessionJson } from "../core/index.ts";
-import { SESSION_ELEMENT, SESSION_SLOT } from "./app/early.ts";
+import { isPagePath } from "./app/components/location.ts";
 import { type AppAssets, type AppFile, loadAppAssets } from "./app-assets.ts";
 import { contentPolicy } from "./content-policy.ts";
+import { pageForSession, warmPages } from "./serve-page.ts";
 import { createSessionStreams } from "./session-streams.ts";
 import { CSRF_HEADER, SESSION_TTL_MS, type WebSession, type WebSessions } from "./web-sessions.ts";
 
@@ -103,11 +104,12 @@ export function createWebFront(options: WebFrontOptions): (req: Request) => Prom
     const code = new URL(req.url).searchParams.get("code") ?? "";
     const cookie = code ? sessions.exchange(code) : null;
     if (cookie) {
+      void warmPages();
       const maxAge = Math.floor(SESSION_TTL_MS / 1000);
       return new Response(null, {
         status: 303,
         headers: {
-          location: "/#/deployments",
+          location: "/deployments",
           "set-cookie": `${sessions.cookieName}=${cookie}; Path=/; HttpOnly; SameSite=Strict; Max-Age=${maxAge}`,
           "cache-control": "no-store",
           ...PAGE_HEADERS,
@@ -145,12 +147,8 @@ export function createWebFront(options: WebFrontOptions): (req: Request) => Prom
     expires_at: new Date(session.expiresAt).toISOString(),
   });
 
-  /**
-   * The app's page. For a request that carries a valid session cookie, the session's CSRF token
-   * is written into it, so the app starts logged in without asking; the page is then this
-   * browser's alone and is never stored (no-store), with or without a session.
-   */
-  function servePage(req: Request, file: AppFile): Response {
+  /** The app's page (see serve-page.ts): never stored, and this browser's alone with a session. */
+  async function servePage(req: Request, file: AppFile): Promise<Response> {
     const session = sessions.fromCookies(req.headers.get("cookie"));
     const headers: Record<string, string> = {
       "content-type": file.type,
@@ -160,18 +158,22 @@ export function createWebFront(options: WebFrontOptions): (req: Request) => Prom
       ...(file.csp ? { "content-security-policy": file.csp } : {}),
     };
     if (!session) return encoded(req, file.body, headers, "/index.html");
-    const data = JSON.stringify(sessionJson(session)).replaceAll("<", "\\u003c");
-    const element = `<script type="application/json" id="${SESSION_ELEMENT}">${data}</script>`;
-    return encoded(
-      req,
-      file.body.replace(SESSION_SLOT, () => element),
-      headers,
-    );
+    // The page's first data, asked of the API as this session's own requests are.
+    const ask = (path: string) =>
+      api(
+        new Request(new URL(path, req.url), {
+          headers: {
+            host: req.headers.get("host") ?? "",
+            authorization: `Bearer ${options.token}`,
+          },
+        }),
+      );
+    return encoded(req, await pageForSession(file, req.url, sessionJson(session), ask), headers);
   }
 
   async function serveFile(req: Request, path: string): Promise<Response | null> {
     const all = await files();
-    const key = path === "/" ? "/index.html" : path;
+    const key = isPagePath(path) ? "/index.html" : path;
     const file: AppFile | undefined = all[key];
     if (!file) return null;
     if (key === "/index.html") return servePage(req, file);
@@ -217,7 +219,7 @@ export function createWebFront(options: WebFrontOptions): (req: Request) => Prom
     try {
       if (path.startsWith("/api/")) return await apiRequest(req);
       if (
-        path === "/" ||
+        isPagePath(path) ||
         path === "/login" ||
         path === "/index.html" ||
         path.startsWith("/web/") ||

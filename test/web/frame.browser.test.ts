@@ -39,7 +39,7 @@ describe.skipIf(!haveChromium)("the web UI's frame in chromium", () => {
   test("the login link opens the app, live, with every page in its navigation", async () => {
     const page = await context.newPage();
     await page.goto(loginUrl);
-    await page.waitForURL(/#\/deployments$/);
+    await page.waitForURL(/\/deployments$/);
     await page.getByTestId("live-status").getByText("online").waitFor();
     for (const name of ["Runs", "Events", "Workers", "Problems", "Deployments"]) {
       await page.locator("nav").getByText(name, { exact: true }).click();

@@ -58,7 +58,7 @@ export default flow("flaky", async () => finish(await prepare()));
     context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
     const page = await context.newPage();
     await page.goto(loginUrl);
-    await page.waitForURL(/#\/deployments$/);
+    await page.waitForURL(/\/deployments$/);
     await page.close();
   });
   afterAll(async () => {
@@ -69,10 +69,10 @@ export default flow("flaky", async () => finish(await prepare()));
     project?.cleanup();
   });
 
-  /** A page of the app at `hash` (`#/runs?state=FAILED`). */
-  async function open(hash: string): Promise<Page> {
+  /** A page of the app at `path` (`/runs?state=FAILED`). */
+  async function open(path: string): Promise<Page> {
     const page = await context.newPage();
-    await page.goto(`${base}/${hash}`);
+    await page.goto(`${base}${path}`);
     await page.getByTestId("live-status").getByText("online").waitFor();
     return page;
   }
@@ -81,7 +81,7 @@ export default flow("flaky", async () => finish(await prepare()));
   const rowsInDom = (page: Page) => page.getByTestId("run-row").count();
 
   test("a triggered run appears and completes live on the runs page; its page shows its logs", async () => {
-    const page = await open("#/runs");
+    const page = await open("/runs");
     await page.getByTestId("run-row").first().waitFor();
     const run = await client.triggerRun("hello", { parameters: { name: "browser" } });
     const row = page.locator(`[data-testid=run-row][data-run="${run.id}"]`);
@@ -89,7 +89,7 @@ export default flow("flaky", async () => finish(await prepare()));
     await row.getByText("COMPLETED", { exact: false }).waitFor({ timeout: 20_000 });
     await screenshot(page, "runs");
     await row.click();
-    await page.waitForURL(new RegExp(`#/runs/${run.id}$`));
+    await page.waitForURL(new RegExp(`/runs/${run.id}$`));
     await page.getByTestId("log-lines").getByText("hello, browser").waitFor();
     await page.getByTestId("state-entry").filter({ hasText: "Completed" }).waitFor();
     expect(await page.getByTestId("run-parameters").textContent()).toContain('"browser"');
@@ -100,7 +100,7 @@ export default flow("flaky", async () => finish(await prepare()));
 
   test("a long run is cancelled from its page: the page says so and its process is gone", async () => {
     const run = await client.triggerRun("sleepy");
-    const page = await open(`#/runs/${run.id}`);
+    const page = await open(`/runs/${run.id}`);
     await page.getByTestId("log-lines").getByText("going to sleep").waitFor({ timeout: 20_000 });
     expect(await page.getByTestId("run-page").getAttribute("data-state")).toBe("RUNNING");
     page.once("dialog", (dialog) => void dialog.accept());
@@ -115,7 +115,7 @@ export default flow("flaky", async () => finish(await prepare()));
 
   test("a flow's task runs on the Gantt, its subflow in the tree, its artifact as a table; a second run's cache hit shows", async () => {
     const first = await client.triggerRun("etl");
-    const page = await open(`#/runs/${first.id}`);
+    const page = await open(`/runs/${first.id}`);
     await page.locator("[data-testid=run-page][data-state=COMPLETED]").waitFor({ timeout: 30_000 });
     const bars = page.getByTestId("gantt-bar");
     await bars.first().waitFor();
@@ -127,7 +127,7 @@ export default flow("flaky", async () => finish(await prepare()));
     await screenshot(page, "run-detail");
 
     const second = await client.triggerRun("etl");
-    await page.goto(`${base}/#/runs/${second.id}`);
+    await page.goto(`${base}/runs/${second.id}`);
     await page
       .locator(`[data-testid=run-page][data-run="${second.id}"][data-state=COMPLETED]`)
       .waitFor({ timeout: 30_000 });
@@ -138,7 +138,7 @@ export default flow("flaky", async () => finish(await prepare()));
 
   test("a failed flow is retried from its failed task: what completed before is reused", async () => {
     const run = await client.triggerRun("flaky");
-    const page = await open(`#/runs/${run.id}`);
+    const page = await open(`/runs/${run.id}`);
     await page.locator("[data-testid=run-page][data-state=FAILED]").waitFor({ timeout: 30_000 });
     await page.locator("[data-testid=gantt-bar][data-task=finish][data-state=Failed]").waitFor();
     await Bun.write(join(project.dir, "flag"), "");
@@ -150,7 +150,7 @@ export default flow("flaky", async () => finish(await prepare()));
   });
 
   test("filters live in the URL: a link shows the same runs, with their count per state", async () => {
-    const page = await open("#/runs?deployment=hello&state=FAILED&tag=seeded");
+    const page = await open("/runs?deployment=hello&state=FAILED&tag=seeded");
     await page.getByTestId("run-row").first().waitFor();
     const failed = SEEDED / 10;
     await page.getByTestId("count-FAILED").getByText(failed.toLocaleString("en")).waitFor();
@@ -164,7 +164,7 @@ export default flow("flaky", async () => finish(await prepare()));
     await page.waitForURL(/q=seeded\+77/);
     await page.locator("[data-testid=runs-list][data-count='11']").waitFor();
     const shared = page.url();
-    const again = await open(shared.slice(shared.indexOf("#")));
+    const again = await open(shared.slice(base.length));
     await again.locator("[data-testid=runs-list][data-count='11']").waitFor();
     expect(await again.getByTestId("runs-search").inputValue()).toBe("seeded 77");
     expect(await again.getByTestId("runs-state").inputValue()).toBe("FAILED");
@@ -175,7 +175,7 @@ export default flow("flaky", async () => finish(await prepare()));
   });
 
   test("10,000 runs scroll to the oldest with only the rows in view in the page", async () => {
-    const page = await open("#/runs?tag=seeded");
+    const page = await open("/runs?tag=seeded");
     await page.getByTestId("count-all").getByText("10,000").waitFor();
     const list = page.getByTestId("runs-list");
     expect(await list.getAttribute("data-count")).toBe(String(SEEDED));
@@ -196,18 +196,18 @@ export default flow("flaky", async () => finish(await prepare()));
   }, 120_000);
 
   test("a deployment's chart shows its runs' durations and outcomes, reached from the runs page", async () => {
-    const page = await open("#/runs?deployment=hello");
+    const page = await open("/runs?deployment=hello");
     await page.getByTestId("chart-link").click();
-    await page.waitForURL(/#\/runs\/chart\/hello$/);
+    await page.waitForURL(/\/runs\/chart\/hello$/);
     const chart = page.getByTestId("duration-chart");
     await chart.waitFor();
     expect(Number(await chart.getAttribute("data-points"))).toBeGreaterThan(400);
     expect(await page.getByTestId("chart-summary").textContent()).toMatch(/\d+% ?completed/);
     await screenshot(page, "deployment-chart");
     // And from the deployments page.
-    await page.goto(`${base}/#/deployments`);
+    await page.goto(`${base}/deployments`);
     await page.getByTestId("chart-etl").click();
-    await page.waitForURL(/#\/runs\/chart\/etl$/);
+    await page.waitForURL(/\/runs\/chart\/etl$/);
     await page.getByTestId("chart-summary").getByText("latest runs").waitFor();
     await page.close();
   });

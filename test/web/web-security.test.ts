@@ -49,7 +49,7 @@ describe("logging in", () => {
     expect(url.pathname).toBe("/login");
     const res = await browser(`/login?code=${url.searchParams.get("code")}`);
     expect(res.status).toBe(303);
-    expect(res.headers.get("location")).toBe("/#/deployments");
+    expect(res.headers.get("location")).toBe("/deployments");
     const cookie = res.headers.get("set-cookie")!;
     expect(cookie).toMatch(new RegExp(`^orch_session_${server.port}=`));
     expect(cookie).toContain("HttpOnly");
@@ -188,6 +188,37 @@ describe("a logged-in browser", () => {
       expect(text).not.toContain('id="orch-session"');
       expect(text).not.toContain(csrf);
     }
+  });
+});
+
+describe("a page's address", () => {
+  test("is drawn with its data only for a valid session, with the same headers as the page", async () => {
+    const { cookie } = await logIn();
+    const client = createClient({ url: own, token: server.token });
+    const run = await client.triggerRun("hello", {});
+    const policy = (await browser("/")).headers.get("content-security-policy");
+    const forged = `orch_session_${server.port}=${Date.now() + 1e9}.abc.def`;
+    for (const path of ["/runs?state=COMPLETED", `/runs/${run.id}`, "/deployments"]) {
+      const mine = await browser(path, { headers: { cookie } });
+      expect(mine.status).toBe(200);
+      expect(mine.headers.get("cache-control")).toBe("no-store");
+      expect(mine.headers.get("content-security-policy")).toBe(policy);
+      expect(await mine.text()).toContain('id="orch-first-data"');
+      for (const headers of [{}, { cookie: forged }] as Record<string, string>[]) {
+        const res = await browser(path, { headers });
+        expect(res.status).toBe(200);
+        expect(res.headers.get("content-security-policy")).toBe(policy);
+        const html = await res.text();
+        expect(html).not.toContain('id="orch-first-data"');
+        expect(html).not.toContain(run.id);
+        expect(html).toContain('<div id="app"></div>');
+      }
+    }
+    // Anything else is the API's, as before.
+    const other = await browser("/runs-and-more", {
+      headers: { authorization: `Bearer ${server.token}` },
+    });
+    expect(other.status).toBe(404);
   });
 });
 

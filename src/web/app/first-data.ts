@@ -4,8 +4,9 @@
  * script still loads; api.ts then hands those answers to the page instead of asking again.
  * Plain functions with no UI, so the boot script stays small.
  */
-import { locationOf, matchRoute } from "./components/location.ts";
+import { type Location, locationOf, matchRoute } from "./components/location.ts";
 import { apiQuery, filtersFromQuery, type RunFilters } from "./components/run-filters.ts";
+import { renderTime } from "./early.ts";
 
 /** The runs page's first page of the listing: a screenful and some, so the page shows soon. */
 export const FIRST_RUNS_PAGE = 60;
@@ -19,13 +20,21 @@ export const FIRST_LOG_LINES = 5000;
 /**
  * The time a listing's range (`last 24h`) counts back from. The boot script and the app ask for
  * the first page by the same path only if both count from the same instant: the page's first
- * asker sets it, and for a few seconds after the page loads both use it; then it is now.
+ * asker sets it (or the server that drew the page), and for a few seconds after the page loads
+ * both use it; then it is now. On the server, it is the time of the render.
  */
 function rangeNow(): number {
+  const rendered = renderTime();
+  if (rendered !== undefined) return rendered;
   const page = globalThis as { __orchRangeNow?: number };
   const now = Date.now();
   page.__orchRangeNow ??= now;
   return now - page.__orchRangeNow < 10_000 ? page.__orchRangeNow : now;
+}
+
+/** The page's listings count their range back from `now` (the time the server drew it). */
+export function startRangeAt(now: number): void {
+  (globalThis as { __orchRangeNow?: number }).__orchRangeNow = now;
 }
 
 /** A page of the runs listing (`cursor`: where the last one ended). */
@@ -62,9 +71,11 @@ const FIRST_DATA: {
   { path: "/runs/:id", paths: ({ id }) => [runPath(id!), runLogsPath(id!)] },
 ];
 
-/** The API paths the page at `hash` reads first (none for a page not listed here). */
-export function firstDataOf(hash: string): string[] {
-  const location = locationOf(hash);
+/** The API paths the page at `hash` (an older link's `#/runs`) reads first. */
+export const firstDataOf = (hash: string): string[] => firstDataAt(locationOf(hash));
+
+/** The API paths the page at `location` reads first (none for a page not listed here). */
+export function firstDataAt(location: Location): string[] {
   const match = matchRoute(FIRST_DATA, location.path === "/" ? "/deployments" : location.path);
   return match ? match.route.paths(match.params, location.query) : [];
 }

@@ -6,7 +6,7 @@
  */
 import { useEffect, useRef, useState } from "preact/hooks";
 import type { EventJson } from "../../core/index.ts";
-import { ApiError, get } from "./api.ts";
+import { ApiError, get, getNow } from "./api.ts";
 
 /** Whether the page follows the server live. */
 export type LiveStatus = "connecting" | "online" | "offline";
@@ -153,6 +153,11 @@ export interface LiveDataOptions {
   batchMs?: number;
   /** Only events this accepts reload (say, one deployment's runs). */
   filter?: (event: EventJson) => boolean;
+  /**
+   * The API path `load` reads: when its answer is in the page already (the server's, or the boot
+   * script's), it is the first value, drawn at once.
+   */
+  path?: string;
 }
 
 /**
@@ -165,7 +170,11 @@ export function useLiveData<T>(load: () => Promise<T>, options: LiveDataOptions)
   filterRef.current = options.filter;
   // The answer is kept with the key it was loaded for: after a filter changes, the answer for the
   // old filter is not shown as if it were the new one's.
-  const [held, setHeld] = useState<{ key: string; value: T } | undefined>(undefined);
+  const [held, setHeld] = useState<{ key: string; value: T } | undefined>(() => {
+    const given = options.path ? getNow<T>(options.path) : undefined;
+    return given && { key, value: given.body };
+  });
+  const given = useRef(held !== undefined);
   const [error, setError] = useState<ApiError | null>(null);
   const loadRef = useRef(load);
   loadRef.current = load;
@@ -206,7 +215,9 @@ export function useLiveData<T>(load: () => Promise<T>, options: LiveDataOptions)
     };
     // Asked at once, not only once the stream is open (two round trips later): the page shows
     // it soon, and the stream's opening reads it again in case something changed in between.
-    if (status !== "online") now();
+    // An answer the page came with is shown already.
+    if (status !== "online" && !given.current) now();
+    given.current = false;
     const unsubscribe = subscribe({ prefixes, onEvent, onReload: now });
     return () => {
       alive = false;

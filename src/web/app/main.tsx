@@ -1,42 +1,17 @@
 /** @jsxImportSource preact */
 /**
- * The web UI: a hash router over the pages, inside the layout, once the browser is logged in.
- * Each page is one component in pages/; this table is the only place that maps paths to them.
+ * The web UI in the browser: the page at the address, inside its frame, once the browser is
+ * logged in. When the server drew the page's first frame (a logged-in browser's page), the app
+ * takes it over as it is (hydrates it), from the same answers, so nothing is drawn twice.
  */
-import { render } from "preact";
+import { hydrate, render } from "preact";
 import { useEffect, useState } from "preact/hooks";
 import { onAuth, servedLoggedIn } from "./api.ts";
-import { Layout } from "./components/Layout.tsx";
-import { matchRoute, type Route, useLocation } from "./components/router.ts";
+import { Page, shownPath } from "./app.tsx";
+import { currentLocation, followLinks, href, onMove, useLocation } from "./components/router.ts";
 import { dropEarly } from "./early.ts";
 import { disconnect, reconnect } from "./live.ts";
-import { DeploymentsPage } from "./pages/deployments.tsx";
-import { EventsPage } from "./pages/events.tsx";
 import { LoginPage } from "./pages/login.tsx";
-import { ProblemsPage } from "./pages/problems.tsx";
-import { RunDetailPage } from "./pages/run-detail.tsx";
-import { RunsPage } from "./pages/runs.tsx";
-import { RunsChartPage } from "./pages/runs-chart.tsx";
-import { WorkersPage } from "./pages/workers.tsx";
-
-/** Every page, by path. */
-const ROUTES: Route[] = [
-  { path: "/deployments", page: DeploymentsPage },
-  { path: "/runs", page: RunsPage },
-  { path: "/runs/:id", page: RunDetailPage },
-  { path: "/runs/chart/:deployment", page: RunsChartPage },
-  { path: "/events", page: EventsPage },
-  { path: "/workers", page: WorkersPage },
-  { path: "/problems", page: ProblemsPage },
-];
-
-function NotFound({ path }: { path: string }) {
-  return (
-    <p>
-      No page {path}. <a href="#/deployments">Deployments</a>
-    </p>
-  );
-}
 
 function App() {
   const location = useLocation();
@@ -55,23 +30,27 @@ function App() {
     return () => clearInterval(timer);
   }, []);
   if (auth === "out") return <LoginPage />;
-  // `/` is the deployments page; the address says so without a hashchange (which would drop
-  // the early answers, see below).
-  if (location.path === "/") window.history.replaceState(null, "", "#/deployments");
-  const path = location.path === "/" ? "/deployments" : location.path;
-  const match = matchRoute(ROUTES, path);
-  return (
-    <Layout path={path}>
-      {match ? (
-        <match.route.page params={match.params} query={location.query} />
-      ) : (
-        <NotFound path={path} />
-      )}
-    </Layout>
-  );
+  return <Page location={location} />;
 }
 
-// The boot script's early answers are the first page's: once the page moves, they are dropped
-// (another visit to that page asks the server afresh).
-window.addEventListener("hashchange", dropEarly, { once: true });
-render(<App />, document.getElementById("app")!);
+// The address names its page: `/` is the deployments page, and an older link's hash (`/#/runs`)
+// becomes the path it names; the history keeps one entry (and the early answers stay).
+const at = currentLocation();
+const canonical = href(shownPath(at), Object.fromEntries(at.query));
+if (`${window.location.pathname}${window.location.search}${window.location.hash}` !== canonical) {
+  window.history.replaceState(null, "", canonical);
+}
+// The early answers are the first page's: once the page moves, they are dropped (another visit
+// to that page asks the server afresh).
+let first = `${window.location.pathname}${window.location.search}`;
+onMove(() => {
+  const now = `${window.location.pathname}${window.location.search}`;
+  if (now === first) return;
+  first = now;
+  dropEarly();
+});
+followLinks();
+const root = document.getElementById("app")!;
+// The server's frame is taken over as it is; a page it did not draw is drawn here.
+if (root.firstElementChild) hydrate(<App />, root);
+else render(<App />, root);

@@ -55,7 +55,7 @@ export function DurationChart({ runs, now }: { runs: readonly RunJson[]; now: nu
             {formatTime(new Date(to).toISOString())}
           </text>
           {points.map((p) => (
-            <a key={p.id} href={`#/runs/${p.id}`} class={`fg-${p.state.toLowerCase()}`}>
+            <a key={p.id} href={`/runs/${p.id}`} class={`fg-${p.state.toLowerCase()}`}>
               <circle class="point" cx={LEFT + p.x} cy={p.y} r={4} data-testid="chart-point">
                 <title>{`${shortId(p.id)} · ${p.state} · ${formatDuration(p.ms)} · ${formatTime(p.startedAt)}`}</title>
               </circle>

@@ -41,14 +41,14 @@ export function Layout({ path, children }: { path: string; children: ComponentCh
   return (
     <div class="shell">
       <header class="topbar">
-        <a class="brand" href="#/deployments">
+        <a class="brand" href="/deployments">
           orch
         </a>
         <nav>
           {NAV.map((item) => (
             <a
               key={item.path}
-              href={`#${item.path}`}
+              href={item.path}
               class={path === item.path || path.startsWith(`${item.path}/`) ? "active" : ""}
             >
               {item.label}

@@ -5,6 +5,7 @@
  */
 import type { StateJson } from "../../../core/index.ts";
 import { formatDuration, formatTime } from "./format.ts";
+import { styleRef } from "./style-ref.ts";
 
 /** The colour class of a state entry: its name where it tells more (Late, AwaitingRetry). */
 const colour = (s: { type: string; name: string }) =>
@@ -36,7 +37,7 @@ export function StateTimeline({
             // biome-ignore lint/suspicious/noArrayIndexKey: a history only grows at its end
             key={i}
             class={colour(s)}
-            style={{ flexGrow: String(spans[i]! / total), flexBasis: "0" }}
+            ref={styleRef({ "flex-grow": String(spans[i]! / total), "flex-basis": "0" })}
             title={`${s.name}: ${formatDuration(spans[i]!)}`}
           />
         ))}

@@ -40,7 +40,7 @@ function Node({ run, now }: { run: RunJson; now: number }) {
         {open ? "▾" : "▸"}
       </button>
       <StateBadge state={run.state} name={run.state_name} />{" "}
-      <a href={`#/runs/${run.id}`}>{run.flow_name ?? run.name ?? shortId(run.id)}</a>{" "}
+      <a href={`/runs/${run.id}`}>{run.flow_name ?? run.name ?? shortId(run.id)}</a>{" "}
       <span class="muted mono">{shortId(run.id)}</span> <span class="muted">{took(run, now)}</span>
       {open ? (
         children === null ? (

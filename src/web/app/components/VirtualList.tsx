@@ -2,10 +2,13 @@
 /**
  * A windowed list: rows of one height, of which only those in view (and a few around) are in the
  * DOM, so 10,000 runs or 100,000 log lines scroll as smoothly as 20. The scrollbar is the whole
- * list's: a spacer as tall as every row holds the rows in view at their places.
+ * list's: a spacer as tall as every row holds the rows in view, one after another, at their
+ * place. Sizes and places are set through the DOM (style-ref.ts): in the server's first frame,
+ * the rows are the first (or, for a followed list, the last) ones, in the stylesheet's sizes.
  */
 import type { ComponentChildren } from "preact";
 import { useCallback, useEffect, useLayoutEffect, useRef, useState } from "preact/hooks";
+import { styleRef } from "./style-ref.ts";
 
 /** What the list needs: how many rows, how tall each is, and how to draw row `index`. */
 export interface VirtualListProps {
@@ -29,8 +32,13 @@ export interface VirtualListProps {
 /** A scrolling box that draws only the rows in view. */
 export function VirtualList(props: VirtualListProps) {
   const { count, rowHeight, renderRow, overscan = 8, onRange, follow, onFollowChange } = props;
-  const box = useRef<HTMLDivElement>(null);
-  const [view, setView] = useState({ top: 0, height: 600 });
+  const box = useRef<HTMLDivElement | null>(null);
+  // Before the box is measured: its top, or for a followed list its bottom, in a box as tall as
+  // given (the server draws the same rows as the browser's first frame then does).
+  const [view, setView] = useState(() => {
+    const height = props.height ?? 600;
+    return { top: follow ? Math.max(0, count * rowHeight - height) : 0, height };
+  });
   const frame = useRef(0);
   const following = useRef(!!follow);
 
@@ -79,32 +87,41 @@ export function VirtualList(props: VirtualListProps) {
     if (follow && el && count) el.scrollTop = el.scrollHeight;
   }, [follow, count]);
 
-  const first = Math.max(0, Math.floor(view.top / rowHeight) - overscan);
+  // A list followed at its end draws no rows above the view: its rows from the first in view
+  // down are what a frame without the scroll (the server's) shows, where it shows them.
+  const atEnd = following.current && view.top + view.height >= count * rowHeight - rowHeight;
+  const first = Math.max(0, Math.floor(view.top / rowHeight) - (atEnd ? 0 : overscan));
   const last = Math.min(count, Math.ceil((view.top + view.height) / rowHeight) + overscan);
 
   useEffect(() => {
     onRange?.(first, last);
   }, [first, last, onRange]);
 
+  const row = styleRef({ height: `${rowHeight}px` });
   const rows: ComponentChildren[] = [];
   for (let i = first; i < last; i++) {
     rows.push(
-      <div key={i} class="vrow" style={{ top: `${i * rowHeight}px`, height: `${rowHeight}px` }}>
+      <div key={i} class="vrow" ref={row}>
         {renderRow(i)}
       </div>,
     );
   }
+  const sized = styleRef(props.height === undefined ? {} : { height: `${props.height}px` });
   return (
     <div
-      ref={box}
+      ref={(el) => {
+        box.current = el;
+        sized(el);
+      }}
       class={`vlist ${props.class ?? ""}`}
       onScroll={onScroll}
-      style={props.height === undefined ? undefined : { height: `${props.height}px` }}
       data-testid={props.testId}
       data-count={count}
     >
-      <div class="vspacer" style={{ height: `${count * rowHeight}px` }}>
-        {rows}
+      <div class="vspacer" ref={styleRef({ height: `${count * rowHeight}px` })}>
+        <div class="vwindow" ref={styleRef({ top: `${first * rowHeight}px` })}>
+          {rows}
+        </div>
       </div>
     </div>
   );

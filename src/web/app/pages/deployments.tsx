@@ -27,7 +27,7 @@ function LastRuns({ name, runs }: { name: string; runs: RunJson[] | undefined })
           key={run.id}
           state={run.state}
           title={`${shortId(run.id)} ${run.state_name} ${formatTime(run.started_at ?? run.scheduled_at)}`}
-          href={`#/runs/${run.id}`}
+          href={`/runs/${run.id}`}
         />
       ))}
     </span>
@@ -44,7 +44,7 @@ function StartedRun({ run, onClose }: { run: RunJson; onClose: () => void }) {
   const now = data ?? run;
   return (
     <div class="notice" role="status" data-testid="started-run">
-      Run <a href={`#/runs/${now.id}`}>{now.name ?? shortId(now.id)}</a> of {now.deployment}:{" "}
+      Run <a href={`/runs/${now.id}`}>{now.name ?? shortId(now.id)}</a> of {now.deployment}:{" "}
       <StateBadge state={now.state} name={now.state_name} />{" "}
       <button type="button" onClick={onClose}>
         OK
@@ -142,6 +142,7 @@ export function DeploymentsPage({ query }: PageProps) {
     // A run that starts or ends moves a deployment's next run and its latest runs.
     prefixes: ["deployment.", "flow-run."],
     batchMs: 300,
+    path: DEPLOYMENTS_PATH,
   });
   const [actionError, setActionError] = useState<ApiError | null>(null);
   const [triggering, setTriggering] = useState<DeploymentDetail | null>(null);

@@ -28,10 +28,9 @@ const LIMITS = ["100", "500", "1000"];
 /** Where an event's resource leads: a run's page, a deployment's row. */
 function resourceLink(e: EventJson): string | null {
   if (!e.resource) return null;
-  if (e.name.startsWith("flow-run.") && e.name !== "flow-run.deleted")
-    return `#/runs/${e.resource}`;
+  if (e.name.startsWith("flow-run.") && e.name !== "flow-run.deleted") return `/runs/${e.resource}`;
   if (e.name.startsWith("deployment.") && e.name !== "deployment.removed") {
-    return `#/deployments?selected=${encodeURIComponent(e.resource)}`;
+    return `/deployments?selected=${encodeURIComponent(e.resource)}`;
   }
   return null;
 }

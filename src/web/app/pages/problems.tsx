@@ -66,7 +66,7 @@ export function ProblemsPage(_props: PageProps) {
                 {data.notices.map((n) => (
                   <li key={n.id}>
                     {formatTime(n.at)}:{" "}
-                    {n.resource ? <a href={`#/runs/${n.resource}`}>{n.message}</a> : n.message}
+                    {n.resource ? <a href={`/runs/${n.resource}`}>{n.message}</a> : n.message}
                   </li>
                 ))}
               </ul>
