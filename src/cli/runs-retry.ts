@@ -40,9 +40,9 @@ export default defineCommand({
       // (the flow was fixed since), and how to run the new code.
       if (run.deployment && run.version !== null) {
         const now = await conn.client.getDeployment(run.deployment).catch(() => null);
-        if (now && now.version !== run.version) {
+        if (now && !now.removed && now.version !== run.version) {
           log.warn(
-            `it runs its own version, v${run.version}; ${run.deployment} is at v${now.version} now: orch run ${run.deployment} starts a run of v${now.version}`,
+            `the retry runs v${run.version}, the run's own version; ${run.deployment} is at v${now.version} now: orch run ${run.deployment} starts a run of v${now.version}`,
           );
         }
       }

@@ -115,6 +115,7 @@ export {
 } from "./states.ts";
 export { closest } from "./suggest.ts";
 export { threadEntryUrl } from "./thread-entry.ts";
+export { type TriggerFailure, triggerFailureLine } from "./trigger-failure.ts";
 export { triggerEventOf, triggerRunKey, triggerRunKeyPattern } from "./trigger-run-key.ts";
 export { renderTriggeredBy } from "./triggered-by.ts";
 export { VERSION } from "./version.ts";

@@ -11,7 +11,7 @@ export type DescribeFlow = (
 /**
  * The specs of a definition file's deployments with their flows' own options as defaults
  * (withFlowDefaults) over `specs` (the file's, one per deployment), each flow read once per
- * content of its bundle (`bundleHash`). A flow that cannot be read (it does not build, its
+ * content of its bundle (`bundleHash`; a failure is tried again each time). A flow that cannot be read (it does not build, its
  * top-level code throws, the export is not there) is a problem of the definition file, in
  * `problems`: deployed anyway, its deployment would lose what its flow declares (the parameter
  * schema that checks every trigger) and its runs would fail, so the file keeps its last good
@@ -35,7 +35,9 @@ export function createFlowSpecs(describe?: DescribeFlow) {
       let meta = described.get(key)?.hash === bundleHash ? described.get(key)?.meta : undefined;
       if (!meta) {
         meta = describe(folder, flow.path, flow.export);
-        described.set(key, { hash: bundleHash, meta });
+        // Only what loaded is kept: a failure (a timeout on a busy machine too) is tried again
+        // at the next deploy rather than holding the file invalid until its folder changes.
+        if (!("error" in meta)) described.set(key, { hash: bundleHash, meta });
       }
       if ("error" in meta) {
         problems.push({

@@ -3,6 +3,8 @@ import {
   errorLine,
   formatDuration,
   type TriggeredBy,
+  type TriggerFailure,
+  triggerFailureLine,
   triggerRunKey,
 } from "../core/index.ts";
 import {
@@ -131,20 +133,17 @@ export function triggerFailed(
   event: TriggerEvent,
   error: unknown,
 ): void {
-  const why = errorLine(error);
-  const what = action.type === "notify" ? "notify" : `run its ${action.type} action`;
-  deps.logger.warn(
-    `the trigger ${trigger.label} of ${trigger.deployment} could not ${what} on ${event.name} #${event.id}: ${why}`,
-  );
-  if (event.name === "trigger.failed") return;
-  recordEvent(deps.store, "trigger.failed", trigger.deployment, {
+  const failure: TriggerFailure = {
     deployment: trigger.deployment,
     trigger: trigger.label,
     action: action.type,
     event: event.name,
     event_id: event.id,
-    message: why,
-  });
+    message: errorLine(error),
+  };
+  deps.logger.warn(triggerFailureLine(failure));
+  if (event.name === "trigger.failed") return;
+  recordEvent(deps.store, "trigger.failed", trigger.deployment, { ...failure });
 }
 
 /** Do one action that changes the store: run, pause or resume a deployment, cancel a run. */

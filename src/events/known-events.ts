@@ -3,11 +3,13 @@ import { closest, glob, STATE_TYPES } from "../core/index.ts";
 /** The events orch emits itself, with the payload keys each carries (besides `resource`). */
 export const KNOWN_EVENTS: Readonly<Record<string, readonly string[]>> = {
   ...Object.fromEntries(
-    [...STATE_TYPES, "DELETED"].map((t) => [
+    STATE_TYPES.map((t) => [
       `flow-run.${t.toLowerCase()}`,
       ["deployment", "state", "state_name", "message"],
     ]),
   ),
+  // A planned run the scheduler took back (store/planned-runs.ts).
+  "flow-run.deleted": ["deployment", "scheduled_at"],
   "deployment.created": ["version", "source"],
   "deployment.updated": ["version", "source"],
   "deployment.removed": ["reason"],

@@ -60,6 +60,8 @@ export function userStack(stack: string, root: string): string {
 /** `text` with `root`'s absolute paths (plain or file: URLs) told relative to it. */
 export function relativeTo(text: string, root: string): string {
   const prefix = `${root.replace(/\/$/, "")}/`;
+  // At the file system's root every path would lose its every slash: told as they are.
+  if (prefix === "/") return text;
   return text.replaceAll(`file://${prefix}`, "").replaceAll(prefix, "");
 }
 

@@ -9,8 +9,10 @@ export function logRunStates(store: Store, logger: Logger): () => Promise<void> 
   const unsubscribe = store.subscribe((event) => {
     if (!event.name.startsWith("flow-run.") || !event.resource) return;
     // A run made or a planned one deleted is never logged: planning a large project makes them
-    // by the hundred thousand, each payload not worth parsing.
-    if (event.name === "flow-run.scheduled" || event.name === "flow-run.deleted") return;
+    // by the hundred thousand, each payload not worth parsing. A run made says no state_name;
+    // one that turns Late or waits to retry (SCHEDULED too) does, and is logged.
+    if (event.name === "flow-run.deleted") return;
+    if (event.name === "flow-run.scheduled" && !event.payload.includes('"state_name"')) return;
     const p = JSON.parse(event.payload) as {
       deployment?: string | null;
       state?: string;

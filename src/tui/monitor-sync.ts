@@ -1,4 +1,5 @@
 import type { Client, DeploymentJson, EventJson } from "../client/index.ts";
+import { type TriggerFailure, triggerFailureLine } from "../core/trigger-failure.ts";
 import { shortId } from "./format.ts";
 import {
   backfillProgress,
@@ -171,10 +172,7 @@ export function createSync(ctx: SyncContext) {
         return;
       }
       if (e.name === "trigger.failed") {
-        ctx.note(
-          "warn",
-          `the trigger ${p.trigger} of ${p.deployment} could not ${p.action} on ${p.event}: ${p.message}`,
-        );
+        ctx.note("warn", triggerFailureLine(p as unknown as TriggerFailure));
         return;
       }
       if (e.name === "backfill.updated" && e.resource) {

@@ -87,6 +87,31 @@ test("a flow that stops loading keeps its deployment's last good version, schema
   expect(await inspect()).toMatchObject({ version: 2, source_invalid: false });
 });
 
+test("a flow that could not load is read again at the next redeploy, though its files did not change", async () => {
+  const dir = await initProject();
+  const mark = join(dir, "ready");
+  writeFileSync(
+    join(dir, "flows/waits.ts"),
+    `import { existsSync } from "node:fs";\nimport { flow } from "orch";\nif (!existsSync(${JSON.stringify(mark)})) throw new Error("not ready yet");\nexport default flow("waits", async () => {});\n`,
+  );
+  const yaml = (comment: string) =>
+    writeFileSync(
+      join(dir, "flows/waits.yaml"),
+      `# ${comment}\ndeployments:\n  - name: waits\n    flow: ./waits.ts\n`,
+    );
+  yaml("first");
+  const up = spawnOrch(["up", "--headless", "--port", "0", "--dir", dir]);
+  cleanups.push(() => up.proc.kill("SIGTERM"));
+  await up.waitFor("orch is up at");
+  expect(up.stderr).toMatch(/could not read the options of flow \.\/waits\.ts \(.*not ready yet/);
+  // What the flow needed is there now; its files are the same, the definition is saved again.
+  writeFileSync(mark, "");
+  yaml("second");
+  await up.waitFor("waits.yaml is valid again", 15_000);
+  const ls = await orch(["deployments", "ls", "--json", "--dir", dir]);
+  expect(JSON.parse(ls.stdout).map((d: { name: string }) => d.name)).toContain("waits");
+});
+
 test("deploy without a server registers the definitions; deployments ls/inspect show them", async () => {
   const dir = await initProject();
   const deployed = await orch(["deploy", "--dir", dir]);

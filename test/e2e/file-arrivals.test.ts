@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { orch, spawnOrch, tempDir } from "../helpers.ts";
@@ -193,6 +193,27 @@ describe("file-arrival triggers through orch up", () => {
     const runs7 = await waitForRuns("bulk", 7);
     expect(runs7.slice(5).map((r) => r.parameters.path)).toEqual([join(bulk, "first.bin"), path]);
     expect(runs7[6]!.parameters.sha).toBe(sha("marker"));
+  });
+
+  test("a folder found empty forgets nothing: its files back (a share mounted again) do not run again", async () => {
+    const bulkRuns = (await waitForRuns("bulk", 7)).length;
+    const inboxRuns = (await waitForRuns("ingest", 3)).length;
+    // Everything leaves the bulk folder; the inbox's runs show that scans went by meanwhile.
+    const kept = join(dir, "kept");
+    renameSync(bulk, kept);
+    mkdirSync(bulk);
+    writeFileSync(join(inbox, "tick-1.csv"), "1");
+    await waitForRuns("ingest", inboxRuns + 1);
+    writeFileSync(join(inbox, "tick-2.csv"), "2");
+    await waitForRuns("ingest", inboxRuns + 2);
+    // The same files back, then one more scan's worth: none of them is new.
+    rmSync(bulk, { recursive: true });
+    renameSync(kept, bulk);
+    writeFileSync(join(inbox, "tick-3.csv"), "3");
+    await waitForRuns("ingest", inboxRuns + 3);
+    await Bun.write(join(bulk, "new.bin"), "new");
+    const after = await waitForRuns("bulk", bulkRuns + 1);
+    expect(after.slice(bulkRuns).map((r) => r.parameters.path)).toEqual([join(bulk, "new.bin")]);
   });
 });
 

@@ -229,7 +229,7 @@ test("a retry says when the deployment has a newer version than the run's own, a
     const retried = await cli("runs", "retry", id);
     expect(retried.code).toBe(0);
     expect(retried.stderr).toMatch(
-      /it runs its own version, v1; fixme is at v2 now: orch run fixme starts a run of v2/,
+      /the retry runs v1, the run's own version; fixme is at v2 now: orch run fixme starts a run of v2/,
     );
   } finally {
     up.proc.kill("SIGTERM");

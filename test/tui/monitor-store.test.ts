@@ -154,9 +154,11 @@ describe("the monitor's container against a real server", () => {
     await waitFor(store, (s) => s.deployments.some((d) => d.name === "guard"));
     const client = createClient({ url: server.url, token: server.token });
     await client.emitEvent({ name: "ops.stop" });
-    const s = await waitFor(store, (s) => s.events.some((e) => e.level === "warn"));
-    expect(s.events.find((e) => e.level === "warn")?.text).toMatch(
-      /^the trigger triggers\[0\] of guard could not pause on ops\.stop: .*gone/,
+    const failed = (e: { level: string; text: string }) =>
+      e.level === "warn" && e.text.includes("of guard");
+    const s = await waitFor(store, (s) => s.events.some(failed));
+    expect(s.events.find(failed)?.text).toMatch(
+      /^the trigger triggers\[0\] of guard could not run its pause action on ops\.stop #\d+: .*gone/,
     );
   });
 

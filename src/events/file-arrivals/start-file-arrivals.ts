@@ -75,6 +75,8 @@ export function startFileArrivals(options: {
   const missing = new Set<string>();
   /** Watches scanned once since start: their files gone while orch was down are forgotten. */
   const checked = new Set<string>();
+  /** Per watch, handled files the last scan missed (forgotten if the next one misses them too). */
+  const away = new Map<string, Set<string>>();
   let reload = true;
   /** Each deployment's `files:` triggers; `all` reads every deployment again, else `changed`. */
   const filesOf = new Map<string, Watch[]>();
@@ -106,6 +108,7 @@ export function startFileArrivals(options: {
     }
     for (const id of seen.keys()) if (!next.has(id)) seen.delete(id);
     for (const id of checked) if (!next.has(id)) checked.delete(id);
+    for (const id of away.keys()) if (!next.has(id)) away.delete(id);
     watches = next;
   };
 
@@ -173,12 +176,20 @@ export function startFileArrivals(options: {
         logger.warn(`${path} could not be read: ${(error as Error).message}`);
       }
     }
-    const gone = checked.has(w.watch)
+    // Files that left are forgotten once two scans in a row miss them, and never by a scan that
+    // finds the folder empty: a network share not mounted leaves an empty folder, and its files
+    // must not all run again when it is back.
+    const vanished = checked.has(w.watch)
       ? [...files.keys()].filter((path) => !present.has(path))
       : arrivalPaths(store, w.watch).filter((path) => !present.has(path));
     checked.add(w.watch);
-    for (const path of gone) files.delete(path);
-    forgetArrivals(store, w.watch, gone);
+    for (const path of vanished) files.delete(path);
+    const before = away.get(w.watch) ?? new Set<string>();
+    const forget = present.size ? [...before].filter((path) => !present.has(path)) : [];
+    forgetArrivals(store, w.watch, forget);
+    const still = new Set(vanished);
+    for (const path of before) if (!present.has(path) && !forget.includes(path)) still.add(path);
+    away.set(w.watch, still);
   };
 
   /** Move an arrival's file to its done folder once a run it triggered completed. */
@@ -191,6 +202,9 @@ export function startFileArrivals(options: {
     } else {
       const target = moveDone(arrival.path, arrival.move_to, arrival.sha256);
       logger.info(`${arrival.path} moved to ${target}`);
+      // Moved by us: it has left, and the same file dropped in again is a new arrival.
+      forgetArrivals(store, arrival.watch, [arrival.path]);
+      return;
     }
     markMoved(store, eventId);
   };

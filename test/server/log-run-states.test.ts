@@ -1,0 +1,58 @@
+import { join } from "node:path";
+import { afterEach, expect, test } from "vitest";
+import { specWithDefaults } from "../../src/core/index.ts";
+import { logRunStates } from "../../src/server/log-run-states.ts";
+import {
+  createDeploymentRun,
+  openStore,
+  type Store,
+  transitionRun,
+  upsertDeployment,
+} from "../../src/store/index.ts";
+import { tempDir } from "../helpers.ts";
+
+// orch up's log of runs: a line as a run starts, gets late, waits to retry and ends; none for
+// a run made (planning makes them by the thousand).
+
+let store: Store;
+let cleanup = () => {};
+afterEach(() => {
+  store.close();
+  cleanup();
+});
+
+test("a run made says nothing; Late, Running, AwaitingRetry and the end each say a line", async () => {
+  const t = tempDir();
+  cleanup = t.cleanup;
+  store = openStore(join(t.dir, "orch.db"));
+  upsertDeployment(store, {
+    spec: specWithDefaults({ name: "etl", command: ["true"], retries: 1 }),
+    hash: "h",
+    bundle: null,
+    sourceFile: "f",
+    sourceLine: 1,
+  });
+  const lines: string[] = [];
+  const stop = logRunStates(store, {
+    info: (m: string) => lines.push(`info ${m}`),
+    warn: (m: string) => lines.push(`warn ${m}`),
+    error: (m: string) => lines.push(`error ${m}`),
+  });
+  const run = createDeploymentRun(store, "etl");
+  const short = run.id.slice(0, 8);
+  transitionRun(store, run.id, { type: "SCHEDULED", name: "Late" });
+  transitionRun(store, run.id, { type: "PENDING" });
+  transitionRun(store, run.id, { type: "RUNNING" });
+  transitionRun(store, run.id, { type: "FAILED", message: "exit code 3" });
+  transitionRun(store, run.id, { type: "PENDING" });
+  transitionRun(store, run.id, { type: "RUNNING" });
+  transitionRun(store, run.id, { type: "COMPLETED" });
+  await stop();
+  expect(lines).toEqual([
+    `info run ${short} (etl) Late`,
+    `info run ${short} (etl) Running`,
+    `info run ${short} (etl) AwaitingRetry: exit code 3; retrying (0 retries left after this one)`,
+    `info run ${short} (etl) Retrying`,
+    `info run ${short} (etl) Completed`,
+  ]);
+});
