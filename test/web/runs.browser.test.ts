@@ -124,7 +124,20 @@ export default flow("flaky", async () => finish(await prepare()));
     await page.getByTestId("subflow").getByText("report").waitFor();
     await page.getByTestId("artifact").locator("th", { hasText: "order" }).waitFor();
     expect(await page.getByTestId("run-result").textContent()).toContain('"orders": 3');
+    // A structured log line shows its fields, as the CLI does.
+    const loaded = page.locator(".log-line", { hasText: "loaded orders" });
+    await loaded.waitFor();
+    expect(await loaded.getByTestId("log-fields").textContent()).toMatch(/rows=3 total=\d+/);
     await screenshot(page, "run-detail");
+    // On the runs page its subflow says whose it is, not "ad hoc".
+    const report = page.getByTestId("subflow").getByText("report");
+    const child = await report.evaluate((el) => el.closest("[data-run]")?.getAttribute("data-run"));
+    await page.goto(`${base}/runs`);
+    const row = page.locator(`[data-testid=run-row][data-run="${child}"]`);
+    await row.waitFor();
+    expect(await row.locator(".c-deployment").textContent()).toBe(
+      `subflow of ${first.id.slice(0, 8)}`,
+    );
 
     const second = await client.triggerRun("etl");
     await page.goto(`${base}/runs/${second.id}`);

@@ -7,7 +7,7 @@
  */
 import { useLayoutEffect, useMemo, useRef, useState } from "preact/hooks";
 import type { LogLineJson } from "../../../core/index.ts";
-import { LOG_LEVELS } from "../../../core/log-record.ts";
+import { LOG_LEVELS, renderFields } from "../../../core/log-record.ts";
 import { get, getNow } from "../api.ts";
 import { runLogsPath } from "../first-data.ts";
 import { VirtualList } from "./VirtualList.tsx";
@@ -147,6 +147,12 @@ export function LogView({ runId }: { runId: string }) {
         <span class="at">{clock(l.at)}</span>
         <span class="lvl">{l.level ?? ""}</span>
         <span class="text">{marked(l.line, term)}</span>
+        {l.fields && Object.keys(l.fields).length > 0 && (
+          // The record's fields, as the CLI shows them: key=value after the line.
+          <span class="fields muted" data-testid="log-fields">
+            {` ${renderFields(l.fields)}`}
+          </span>
+        )}
       </div>
     );
   };

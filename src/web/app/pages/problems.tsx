@@ -45,7 +45,7 @@ export function ProblemsPage(_props: PageProps) {
               <h2 class="mono">{f.file}</h2>
               <p class="muted">
                 Invalid since {formatTime(f.at)} ({formatRelative(f.at)}); its deployments keep
-                their last good version.
+                their last good version (one never valid deploys nothing until it is fixed).
               </p>
               <ul class="mono">
                 {f.problems.map((p) => (

@@ -194,7 +194,14 @@ export function RunsPage({ query }: PageProps) {
           {run.name ?? run.flow_name ?? ""}
           <span class="muted mono"> {shortId(run.id)}</span>
         </span>
-        <span class="c-deployment">{run.deployment ?? <span class="muted">ad hoc</span>}</span>
+        <span class="c-deployment">
+          {run.deployment ??
+            (run.parent_id ? (
+              <span class="muted">subflow of {shortId(run.parent_id)}</span>
+            ) : (
+              <span class="muted">ad hoc</span>
+            ))}
+        </span>
         <span class="c-time">{formatTime(run.started_at ?? run.scheduled_at)}</span>
         <span class="c-duration">{runDuration(run, now)}</span>
         <span class="c-tags">
