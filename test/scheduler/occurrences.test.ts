@@ -221,3 +221,13 @@ test("a schedule's identity is stable and changes with its times, zone or parame
   expect(scheduleId(s)).not.toBe(scheduleId({ ...s, timezone: "Europe/Berlin" }));
   expect(scheduleId(s)).toMatch(/^[0-9a-f]{16}$/);
 });
+
+test("a schedule's identity is what stores already hold in their slot keys (upgrades plan no slot twice)", () => {
+  // Digests taken from stores written by earlier versions of orch.
+  expect(scheduleId(schedule({ interval_ms: 3_600_000 }))).toBe("6e456bb663660173");
+  expect(
+    scheduleId(
+      schedule({ cron: "30 2 * * *", timezone: "Europe/Berlin", parameters: { limit: 10 } }),
+    ),
+  ).toBe("9a6d0342d01a388a");
+});
