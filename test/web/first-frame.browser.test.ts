@@ -90,10 +90,19 @@ describe.skipIf(!haveChromium)("a page's first frame from the server, in chromiu
     expect(await rowTops(page)).toEqual(ROWS_APART);
     await page.goto(`${base}/runs/${hostileRun}`);
     await page.getByTestId("log-lines").getByText(`hello, ${HOSTILE}`).waitFor();
+    const logBox = await page.getByTestId("log-lines").boundingBox();
     await page.goto(`${base}/deployments`);
     await page.getByTestId("deployment-hello").waitFor();
     expect(await page.getByTestId("last-runs-hello").locator("a").count()).toBe(10);
     await context.close();
+    // The app, once it has the page, keeps the log box as the server drew it.
+    const live = await loggedIn();
+    const again = await live.newPage();
+    await again.goto(`${base}/runs/${hostileRun}`);
+    await again.getByTestId("live-status").getByText("online").waitFor();
+    await again.getByTestId("log-view").and(again.locator("[data-status=ended]")).waitFor();
+    expect(await again.getByTestId("log-lines").boundingBox()).toEqual(logBox);
+    await live.close();
   });
 
   test("the app takes the server's frame over as it is: no row is drawn again or removed", async () => {
