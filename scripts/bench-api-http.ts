@@ -45,6 +45,14 @@ function cpuMsOf(pid: number): number {
   }
 }
 
+/** BENCH_ORCH_PROFILE=DIR: each orch writes a CPU profile under DIR/idle or DIR/worker. */
+function profileEnv(args: string[]): Record<string, string> {
+  const dir = process.env.BENCH_ORCH_PROFILE;
+  if (!dir) return {};
+  const where = join(dir, args.includes("--no-worker") ? "idle" : "worker");
+  return { BUN_OPTIONS: `--cpu-prof --cpu-prof-dir=${where}` };
+}
+
 /** `orch up --headless` for a project of one `true` deployment, from source, in its own process. */
 async function orchUp(args: string[], concurrency: number): Promise<Served> {
   const root = mkdtempSync(join(tmpdir(), "orch-bench-http-"));
@@ -53,10 +61,13 @@ async function orchUp(args: string[], concurrency: number): Promise<Served> {
     join(root, "flows", "bench.yaml"),
     'deployments:\n  - name: "true"\n    command: ["true"]\n',
   );
+  // BENCH_ORCH_BIN runs another orch (the compiled dist/orch, e.g. under BUN_OPTIONS=--cpu-prof).
+  const orch = process.env.BENCH_ORCH_BIN
+    ? [process.env.BENCH_ORCH_BIN]
+    : [process.execPath, join(ROOT, "src/main.ts")];
   const proc = Bun.spawn(
     [
-      process.execPath,
-      join(ROOT, "src/main.ts"),
+      ...orch,
       "up",
       "--headless",
       "--port",
@@ -67,7 +78,7 @@ async function orchUp(args: string[], concurrency: number): Promise<Served> {
       String(concurrency),
       ...args,
     ],
-    { stdout: "pipe", stderr: "pipe", cwd: root },
+    { stdout: "pipe", stderr: "pipe", cwd: root, env: { ...process.env, ...profileEnv(args) } },
   );
   // Drained as a terminal would be: the server's log lines are part of what it does.
   void new Response(proc.stdout).arrayBuffer();

@@ -318,8 +318,11 @@ export function startScheduler(options: SchedulerOptions): Scheduler {
    * the timer earlier than `lateAfterMs` from now, which the armed timer usually is already.
    */
   const coveredByTimer = (runId: string | null): boolean => {
-    if (timer === null || !runId) return false;
+    if (!runId) return false;
     const run = getRun(store, runId);
+    // Claimed in the transaction that made it: it can no longer turn Late.
+    if (run && run.state_type !== "SCHEDULED") return true;
+    if (timer === null) return false;
     return run?.state_name === "Scheduled" && expectedAt <= run.scheduled_at + lateAfterMs;
   };
 

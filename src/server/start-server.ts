@@ -223,6 +223,7 @@ export async function startServer(options: ServerOptions = {}): Promise<OrchServ
       ownWorkerId: () => worker?.id ?? null,
       cancel: cancelRun,
       retry: retryRun,
+      claimNow: (pool) => worker?.claimNow(pool) ?? [],
       upcoming: (spec, count) => upcomingRuns(spec, count, clock.now()),
       authorize: (req) => authorize(req),
       webSessionsEnded: () => sessions?.reload(),

@@ -86,6 +86,7 @@ export {
   recordArrival,
   runsMadeFromEvent,
 } from "./file-arrivals.ts";
+export { createGroupCommit, type GroupCommit } from "./group-commit.ts";
 export { acquireInstanceLock } from "./instance-lock.ts";
 export { earliestOnTimeRunAt, type RunWait, runsToMarkLate, runWait } from "./late-runs.ts";
 export {
@@ -259,6 +260,7 @@ export {
   upsertWorkQueue,
 } from "./work-pools.ts";
 export {
+  countActiveRuns,
   getWorker,
   heartbeatWorker,
   listActiveRuns,

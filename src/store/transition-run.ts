@@ -26,6 +26,11 @@ export interface RunOutcome {
   pause?: { info: string; until: number | null };
   /** Entering SCHEDULED (Resuming): the resumed pause's key and input, kept for the next start. */
   resumeInput?: { key: string; input: Record<string, unknown> };
+  /**
+   * When the state was entered, when the reporter knows it and its write comes later (a worker
+   * batches its writes): never before the run's current state nor after now.
+   */
+  at?: number;
 }
 
 /** The columns a transition may change. */
@@ -89,7 +94,9 @@ export function transitionRun(
       throw new OrchError("E_ILLEGAL_TRANSITION", `run ${run.id}: ${decision.reason}`);
     }
     const { state } = decision;
-    const now = store.clock.now();
+    const clock = store.clock.now();
+    const now =
+      outcome.at === undefined ? clock : Math.max(run.state_at, Math.min(outcome.at, clock));
     const next: RunRow = {
       ...run,
       state_type: state.type,

@@ -112,3 +112,15 @@ export function listActiveRuns(store: Store, filter: { workerId?: string } = {})
     .query(`SELECT * FROM flow_runs WHERE ${ACTIVE} ORDER BY seq`)
     .all() as RunRow[];
 }
+
+/**
+ * How many runs hold a slot of this worker as the store sees it (in the caller's transaction:
+ * runs it claimed there count too).
+ */
+export function countActiveRuns(store: Store, workerId: string): number {
+  return (
+    sqlite(store)
+      .query(`SELECT count(*) AS n FROM flow_runs WHERE worker_id = ? AND ${ACTIVE}`)
+      .get(workerId) as { n: number }
+  ).n;
+}

@@ -2,6 +2,7 @@ import { hostname } from "node:os";
 import type { Clock } from "../core/index.ts";
 import {
   claimRuns,
+  countActiveRuns,
   type EventRow,
   ensureWorkPool,
   getWorkPool,
@@ -80,6 +81,13 @@ export interface EmbeddedWorker {
   readonly id: string;
   /** Look for due runs now (the server calls it after changing pools or queues). */
   wake(): void;
+  /**
+   * Claim due runs of `pool` into free slots inside the caller's transaction, so a run created
+   * there is claimed by the same commit; they start once it commits. The runs claimed (none for
+   * another pool, when every slot is taken, the worker stops, or the claim fails: the usual
+   * claim then takes them).
+   */
+  claimNow(pool: string): RunRow[];
   /** Cancel a run (see cancelRun); the owning worker stops its processes. */
   cancel(runId: string): RunRow;
   /** Run ids this worker is executing now. */
@@ -193,6 +201,7 @@ export async function startEmbeddedWorker(options: EmbeddedWorkerOptions): Promi
     },
     // A run that starts frees no slot: only an ended attempt (or a wake) is worth a claim.
     inFlush: (endedAttempts) => {
+      claimedNow.clear();
       if (stopped || !(claimWanted || endedAttempts)) return undefined;
       claimWanted = false;
       const free = concurrency - executions.size;
@@ -211,9 +220,10 @@ export async function startEmbeddedWorker(options: EmbeddedWorkerOptions): Promi
       prepare: () => loadJob(run),
       runner,
       logger,
+      // Each state is stamped when it happened: the batcher may write it a moment later.
       report: {
         running: (state, outcome) =>
-          writes.transition(run.id, state, outcome, (started) => {
+          writes.transition(run.id, state, { ...outcome, at: clock.now() }, (started) => {
             // Cancelled while it was starting: the RUNNING was refused.
             if (started?.state_type === "CANCELLING") attempt.cancel();
           }),
@@ -221,7 +231,7 @@ export async function startEmbeddedWorker(options: EmbeddedWorkerOptions): Promi
         // The slot is free before the state's event goes out.
         final: (state, outcome) => {
           executions.delete(run.id);
-          writes.transition(run.id, state, outcome);
+          writes.transition(run.id, state, { ...outcome, at: clock.now() });
         },
       },
     });
@@ -244,11 +254,39 @@ export async function startEmbeddedWorker(options: EmbeddedWorkerOptions): Promi
     writes.schedule();
   };
 
+  // Runs claimed by claimNow, until their events are out (only to spare a needless claim).
+  const claimedNow = new Set<string>();
+  const claimNow = (forPool: string): RunRow[] => {
+    if (forPool !== pool || stopped || executions.size >= concurrency) return [];
+    let result: ReturnType<typeof claimRuns>;
+    try {
+      // A savepoint: a failed claim undoes itself only, never the caller's run. The slots are
+      // counted in the store, where this transaction's earlier claims are (should it roll back,
+      // they are gone with it).
+      result = store.tx(() => {
+        const busy = Math.max(executions.size, countActiveRuns(store, id));
+        return claimRuns(store, { pool, workerId: id, limit: concurrency - busy });
+      });
+    } catch (error) {
+      logger.warn("could not claim runs as they were made; the next claim takes them:", error);
+      return [];
+    }
+    for (const run of result.claimed) claimedNow.add(run.id);
+    store.afterCommit(() => {
+      for (const run of result.claimed) claimedNow.delete(run.id);
+      armTimer(result.nextDueAt);
+      for (const run of result.claimed) start(run);
+    });
+    return result.claimed;
+  };
+
   const onEvent = (event: EventRow) => {
     if (event.name === "flow-run.cancelling" && event.resource) {
       executions.get(event.resource)?.cancel();
       return;
     }
+    // A run claimed as it was made needs no second look.
+    if (event.name === "flow-run.scheduled" && claimedNow.has(event.resource ?? "")) return;
     if (wakesWorker(event.name)) wake();
   };
   const unsubscribe = store.subscribe(onEvent);
@@ -299,6 +337,7 @@ export async function startEmbeddedWorker(options: EmbeddedWorkerOptions): Promi
   return {
     id,
     wake,
+    claimNow,
     cancel: (runId) => cancelRun(store, runId),
     active: () => [...executions.keys()],
     stop: (stop = {}) =>

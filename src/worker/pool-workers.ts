@@ -52,6 +52,7 @@ export async function startPoolWorkers(options: EmbeddedWorkerOptions): Promise<
     wake: () => {
       for (const w of all()) w.wake();
     },
+    claimNow: (pool) => workers.get(pool)?.claimNow(pool) ?? [],
     cancel: (runId) => main.cancel(runId),
     active: () => all().flatMap((w) => w.active()),
     stop: (how?: StopOptions) => finish((w) => w.stop(how)),

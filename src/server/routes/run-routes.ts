@@ -22,6 +22,7 @@ import {
 import {
   childRuns,
   createDeploymentRun,
+  createGroupCommit,
   getRunOrThrow,
   listArtifactSummaries,
   listRuns,
@@ -55,6 +56,11 @@ export interface RunRoutesDeps {
   /** Cancel and retry, from the worker (absent in a server-less API). */
   cancel?: (store: Store, runId: string) => RunRow;
   retry?: (store: Store, runId: string, options?: RetryOptions) => RunRow;
+  /**
+   * Claim due runs of a pool for the server's own worker in the caller's transaction (started
+   * once it commits): a run triggered while a slot is free is created and claimed in one commit.
+   */
+  claimNow?: (pool: string) => RunRow[];
   /** How often a quiet log stream sends a comment (default KEEP_ALIVE_MS). */
   keepAliveMs?: number;
 }
@@ -111,7 +117,16 @@ export function runDetail(store: Store, idOrPrefix: string): RunDetail {
 /** Routes for runs: trigger, list, inspect, logs (and follow), cancel, retry. */
 // The ad-hoc run and log routes live in their own files; they are spliced in here so the routes
 // (and the API document) keep their order.
-export function runRoutes({ store, paths, cancel, retry, keepAliveMs }: RunRoutesDeps): Route[] {
+export function runRoutes({
+  store,
+  paths,
+  cancel,
+  retry,
+  claimNow,
+  keepAliveMs,
+}: RunRoutesDeps): Route[] {
+  // Runs triggered in a burst are created (and claimed) a turn's worth per transaction.
+  const creations = createGroupCommit(store);
   const needsWorker = (what: string) => {
     throw new OrchError("E_NO_SERVER", `${what} needs a running server; start one with orch up`);
   };
@@ -123,7 +138,7 @@ export function runRoutes({ store, paths, cancel, retry, keepAliveMs }: RunRoute
       summary: "Trigger a run: {parameters} merged over the deployment's defaults",
       body: TRIGGER_RUN_REQUEST,
       response: { status: 201, description: "The new run", schema: RUN },
-      handler: (_req, { params: { name }, body }: RouteContext<TriggerRunRequest>) => {
+      handler: async (_req, { params: { name }, body }: RouteContext<TriggerRunRequest>) => {
         let scheduledAt: number | undefined;
         if (body.scheduled_at !== undefined) {
           scheduledAt = Date.parse(body.scheduled_at);
@@ -136,18 +151,22 @@ export function runRoutes({ store, paths, cancel, retry, keepAliveMs }: RunRoute
             ]);
           }
         }
-        const run = createDeploymentRun(store, name!, {
-          parameters: body.parameters,
-          tags: body.tags,
-          scheduledAt,
-          idempotencyKey: body.idempotency_key,
-          createdBy: "api",
-          ...(body.name !== undefined ? { name: body.name } : {}),
-          ...(body.version !== undefined ? { version: body.version } : {}),
-          options: {
-            ...(body.timeout_ms !== undefined ? { timeout_ms: body.timeout_ms } : {}),
-            ...(body.env !== undefined ? { env: body.env } : {}),
-          },
+        const run = await creations.run(() => {
+          const created = createDeploymentRun(store, name!, {
+            parameters: body.parameters,
+            tags: body.tags,
+            scheduledAt,
+            idempotencyKey: body.idempotency_key,
+            createdBy: "api",
+            ...(body.name !== undefined ? { name: body.name } : {}),
+            ...(body.version !== undefined ? { version: body.version } : {}),
+            options: {
+              ...(body.timeout_ms !== undefined ? { timeout_ms: body.timeout_ms } : {}),
+              ...(body.env !== undefined ? { env: body.env } : {}),
+            },
+          });
+          const claimed = claimNow?.(created.work_pool) ?? [];
+          return claimed.find((r) => r.id === created.id) ?? created;
         });
         return json(runToJson(run), 201);
       },

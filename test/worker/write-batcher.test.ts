@@ -1,0 +1,86 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterEach, beforeEach, expect, test } from "vitest";
+import { claimRuns, getRun, runStates, transitionRun } from "../../src/store/index.ts";
+import { createWriteBatcher, RUNNING_WINDOW_MS } from "../../src/worker/write-batcher.ts";
+import { createLab, eventually, type Lab } from "./helpers.ts";
+
+let lab: Lab;
+beforeEach(() => {
+  lab = createLab();
+});
+afterEach(async () => {
+  await lab.cleanup();
+});
+
+/** Commits in the store's write-ahead log so far (frames that end a transaction, this generation). */
+function walCommits(): number {
+  const wal = readFileSync(join(lab.dir, "orch.db-wal"));
+  const pageSize = wal.readUInt32BE(8);
+  const salt = wal.subarray(16, 24);
+  let count = 0;
+  for (let at = 32; at + 24 + pageSize <= wal.length; at += 24 + pageSize) {
+    if (!wal.subarray(at + 8, at + 16).equals(salt)) break;
+    if (wal.readUInt32BE(at + 4) !== 0) count++;
+  }
+  return count;
+}
+
+const endOfTurn = () => new Promise((resolve) => setImmediate(resolve));
+
+/** A run claimed (PENDING) for a worker, as the embedded worker's claim leaves it. */
+function claimed() {
+  const run = lab.trigger(lab.deploy({ name: "short", command: ["true"] }));
+  claimRuns(lab.store, { pool: "default", workerId: "w", limit: 1 });
+  return run;
+}
+
+test("a short run's RUNNING waits for its end: both are written in one transaction, at the times they happened", async () => {
+  const run = claimed();
+  // A window longer than the test: what ends the wait is the run's end, nothing else.
+  const writes = createWriteBatcher(lab.store, { runningWindowMs: 60_000 });
+  const startedAt = Date.now();
+  writes.transition(run.id, { type: "RUNNING" }, { pid: 4242, at: startedAt });
+  await endOfTurn();
+  // Held for a moment: a run whose RUNNING is not written yet is PENDING.
+  expect(getRun(lab.store, run.id)?.state_type).toBe("PENDING");
+  await Bun.sleep(1);
+  const endedAt = Date.now();
+  const before = walCommits();
+  writes.transition(run.id, { type: "COMPLETED" }, { exitCode: 0, at: endedAt });
+  await endOfTurn();
+  expect(walCommits() - before).toBe(1);
+  const done = getRun(lab.store, run.id)!;
+  expect(done).toMatchObject({ state_type: "COMPLETED", started_at: startedAt, ended_at: endedAt });
+  expect(runStates(lab.store, run.seq).map((s) => [s.type, Date.parse(s.at)])).toEqual([
+    ["SCHEDULED", run.created_at],
+    ["PENDING", expect.any(Number)],
+    ["RUNNING", startedAt],
+    ["COMPLETED", endedAt],
+  ]);
+});
+
+test("a RUNNING alone is written once the window has passed", async () => {
+  const run = claimed();
+  const writes = createWriteBatcher(lab.store);
+  writes.transition(run.id, { type: "RUNNING" }, { pid: 4242 });
+  await endOfTurn();
+  await eventually(
+    () => getRun(lab.store, run.id)?.state_type === "RUNNING",
+    RUNNING_WINDOW_MS + 5000,
+    "RUNNING written",
+  );
+});
+
+test("a state's reported time is kept between its run's last state and now", () => {
+  const run = claimed();
+  const pendingAt = getRun(lab.store, run.id)!.state_at;
+  const running = transitionRun(lab.store, run.id, { type: "RUNNING" }, { at: pendingAt - 60_000 });
+  // Never before the state it leaves.
+  expect(running.run.started_at).toBe(pendingAt);
+  const before = Date.now();
+  const done = transitionRun(lab.store, run.id, { type: "COMPLETED" }, { at: before + 60_000 });
+  // Never after the write itself.
+  expect(done.run.ended_at).toBeGreaterThanOrEqual(before);
+  expect(done.run.ended_at).toBeLessThanOrEqual(Date.now());
+});
