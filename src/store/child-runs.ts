@@ -5,9 +5,12 @@ import { TERMINAL } from "./state-sql.ts";
 
 /** A run's subflow runs that have not ended (the cascade of transitionRun ends them). */
 export function unfinishedChildren(store: Store, parentId: string): RunRow[] {
-  return sqlite(store)
-    .query(`SELECT * FROM flow_runs WHERE parent_id = ? AND NOT ${TERMINAL} ORDER BY seq`)
+  // Sorted here, not by SQLite: with ORDER BY the same lookup took 40-60 us instead of 5-8 (a
+  // sorter set up for every run that ends, though most have no children at all).
+  const rows = sqlite(store)
+    .query(`SELECT * FROM flow_runs WHERE parent_id = ? AND NOT ${TERMINAL}`)
     .all(parentId) as RunRow[];
+  return rows.length > 1 ? rows.sort((a, b) => a.seq - b.seq) : rows;
 }
 
 /** A run's subflow runs, oldest first (`runs inspect` lists them). */
