@@ -34,7 +34,8 @@ test("a run made says nothing; Late, Running, AwaitingRetry and the end each say
   });
   const lines: string[] = [];
   const stop = logRunStates(store, {
-    info: (m: string) => lines.push(`info ${m}`),
+    // The info lines of one turn come as one message, a line each.
+    info: (m: string) => lines.push(...m.split("\n").map((line) => `info ${line}`)),
     warn: (m: string) => lines.push(`warn ${m}`),
     error: (m: string) => lines.push(`error ${m}`),
   });
