@@ -12,9 +12,10 @@ const LOGGED_STATES = new Set(["RUNNING", "COMPLETED", "FAILED", "CRASHED", "CAN
 export function logRunStates(store: Store, logger: Logger): () => Promise<void> {
   let lines: string[] = [];
   const flush = () => {
-    const text = lines.join("\n");
+    const batch = lines;
     lines = [];
-    logger.info(text);
+    if (logger.infoLines) logger.infoLines(batch);
+    else logger.info(batch.join("\n"));
   };
   const unsubscribe = store.subscribe((event) => {
     if (!event.name.startsWith("flow-run.") || !event.resource) return;

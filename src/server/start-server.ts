@@ -61,6 +61,11 @@ export interface Logger {
   info(...args: unknown[]): void;
   warn(...args: unknown[]): void;
   error(...args: unknown[]): void;
+  /**
+   * Several info lines at once (a turn's run lines), each a message of its own; without it they
+   * go to info as one text, a line each.
+   */
+  infoLines?(lines: string[]): void;
 }
 
 export interface ServerOptions {

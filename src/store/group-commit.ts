@@ -1,4 +1,5 @@
 import type { Store } from "./open-store.ts";
+import { sqlite } from "./sqlite.ts";
 
 /** Writes of many callers committed together (see createGroupCommit). */
 export interface GroupCommit {
@@ -44,6 +45,14 @@ export function createGroupCommit(store: Store): GroupCommit {
             settle.push(() => item.resolve(value));
           } catch (error) {
             settle.push(() => item.reject(error));
+          }
+          // Some failures (a full disk, an I/O error) make SQLite roll back the whole
+          // transaction: the items after would each commit alone, and their after-commit work
+          // would act on writes already undone. The batch stops, and every caller hears of it.
+          if (!sqlite(store).inTransaction) {
+            throw new Error(
+              "the store rolled back the batch's transaction; nothing of it was kept",
+            );
           }
         }
       });

@@ -17,6 +17,8 @@ export interface MonitorLogger {
   info(...args: unknown[]): void;
   warn(...args: unknown[]): void;
   error(...args: unknown[]): void;
+  /** Several info lines at once, each its own entry. */
+  infoLines(lines: string[]): void;
 }
 
 /** Timings of the container, shortened by tests. */
@@ -346,6 +348,10 @@ export function createMonitorStore(options: MonitorStoreOptions = {}) {
     /** Server messages for the event line (what `orch up` passes to its server as logger). */
     logger: {
       info: (...args: unknown[]) => note("info", text(args)),
+      // The server's run lines of a turn: each its own entry on the event line.
+      infoLines: (lines: string[]) => {
+        for (const line of lines) note("info", line);
+      },
       warn: (...args: unknown[]) => note("warn", text(args)),
       error: (...args: unknown[]) => note("error", text(args)),
     } satisfies MonitorLogger,

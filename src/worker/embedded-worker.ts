@@ -194,7 +194,11 @@ export async function startEmbeddedWorker(options: EmbeddedWorkerOptions): Promi
           }
         }
       : undefined,
-    onRefused: (runId, error) => logger.warn(`run ${runId}: ${(error as Error).message}`),
+    // A RUNNING refused is a run cancelled while it started: its attempt is stopped (see
+    // `report.running`), which is no news for the log.
+    onRefused: (runId, error, state) => {
+      if (state.type !== "RUNNING") logger.warn(`run ${runId}: ${(error as Error).message}`);
+    },
     onError: (error) => {
       logger.error("could not record runs' states and logs; trying again in 1 s:", error);
       armTimer(clock.now() + 1000);

@@ -137,9 +137,11 @@ export async function stopLeftover(
   };
   const stopped = await stopRunProcesses(mark, leader, options.graceMs);
   if (run.pid === null) {
+    // A start is recorded a moment after the spawn (write-batcher.ts): a process may have run
+    // and ended unrecorded, so "never started" would not be true.
     return stopped
       ? ", before its pid was recorded; its process was stopped"
-      : ", before its process started";
+      : ", before its start was recorded; no process of it is left";
   }
   if (same) return `${where}; its process was stopped`;
   if (stopped) return `${where}; its process had already exited; what it left running was stopped`;

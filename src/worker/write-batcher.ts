@@ -49,7 +49,7 @@ interface Hooks {
   /** Lines once stored (the live log stream). */
   onLogs?: (batches: [runSeq: number, lines: LogLine[]][]) => void;
   /** A proposed state the rules refused (someone else moved the run first). */
-  onRefused?: (runId: string, error: unknown) => void;
+  onRefused?: (runId: string, error: unknown, state: ProposedState) => void;
   onError?: (error: unknown) => void;
   /**
    * Runs inside each flush's transaction, after the buffered writes (`endedAttempts`: whether a
@@ -135,7 +135,7 @@ export function createWriteBatcher(store: Store, hooks: Hooks = {}): WriteBatche
             // Only the rules' answers mean "refused"; anything else (a SQLite error, a bug)
             // rolls the whole batch back so its states are tried again, never dropped.
             if (!isRefusal(error)) throw error;
-            hooks.onRefused?.(op.runId, error);
+            hooks.onRefused?.(op.runId, error, op.state);
             run = getRun(store, op.runId);
           }
           if (op.then) results.push([op.then, run]);
@@ -172,8 +172,10 @@ export function createWriteBatcher(store: Store, hooks: Hooks = {}): WriteBatche
   };
   /** Flush within RUNNING_WINDOW_MS (sooner when something else schedules a flush). */
   const hold = () => {
+    const window = hooks.runningWindowMs ?? RUNNING_WINDOW_MS;
+    if (window <= 0) return schedule();
     if (scheduled || held) return;
-    held = setTimeout(flush, hooks.runningWindowMs ?? RUNNING_WINDOW_MS);
+    held = setTimeout(flush, window);
   };
 
   return {

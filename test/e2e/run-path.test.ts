@@ -11,6 +11,9 @@ import { spawnOrch, tempDir } from "../helpers.ts";
 const FLOWS = `deployments:
   - name: quick
     command: ["true"]
+  - name: single
+    command: ["sleep", "5"]
+    concurrency: { limit: 1, collision: cancel-new }
   - name: checked
     command: ["true"]
     parameter_schema:
@@ -157,4 +160,20 @@ test("runs seen COMPLETED through the API are still COMPLETED, with their whole 
   } finally {
     store.close();
   }
+});
+
+test("the answer to a trigger is the run as its commit left it: cancelled at once when its deployment is busy (cancel-new)", async () => {
+  const { post, get } = api();
+  const first = (await (await post("single")).json()) as Detail;
+  expect(["SCHEDULED", "PENDING", "RUNNING"]).toContain(first.state);
+  for (let i = 0; i < 200; i++) {
+    if ((await get<Detail>(`/api/runs/${first.id}`)).state === "RUNNING") break;
+    await Bun.sleep(25);
+  }
+  const res = await post("single");
+  expect(res.status).toBe(201);
+  const second = (await res.json()) as Detail;
+  const stored = await get<Detail>(`/api/runs/${second.id}`);
+  expect(stored.state).toBe("CANCELLED");
+  expect(second.state).toBe(stored.state);
 });

@@ -9,6 +9,7 @@ import {
   transitionRun,
   upsertDeployment,
 } from "../../src/store/index.ts";
+import { createMonitorStore } from "../../src/tui/monitor-store.ts";
 import { tempDir } from "../helpers.ts";
 
 // orch up's log of runs: a line as a run starts, gets late, waits to retry and ends; none for
@@ -19,6 +20,32 @@ let cleanup = () => {};
 afterEach(() => {
   store.close();
   cleanup();
+});
+
+function openWithEtl(): void {
+  const t = tempDir();
+  cleanup = t.cleanup;
+  store = openStore(join(t.dir, "orch.db"));
+  upsertDeployment(store, {
+    spec: specWithDefaults({ name: "etl", command: ["true"], retries: 1 }),
+    hash: "h",
+    bundle: null,
+    sourceFile: "f",
+    sourceLine: 1,
+  });
+}
+
+test("in the monitor, a turn's run lines are each an entry of the event line, not one joined", async () => {
+  openWithEtl();
+  const monitor = createMonitorStore({ mode: "attach" });
+  const stop = logRunStates(store, monitor.logger);
+  const runs = [createDeploymentRun(store, "etl"), createDeploymentRun(store, "etl")];
+  for (const run of runs) transitionRun(store, run.id, { type: "PENDING" });
+  for (const run of runs) transitionRun(store, run.id, { type: "RUNNING" });
+  await stop();
+  expect(monitor.getState().events.map((e) => e.text)).toEqual(
+    runs.map((r) => `run ${r.id.slice(0, 8)} (etl) Running`),
+  );
 });
 
 test("a run made says nothing; Late, Running, AwaitingRetry and the end each say a line", async () => {

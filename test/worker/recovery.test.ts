@@ -92,7 +92,7 @@ test("a leftover whose process already exited is crashed, and a reused pid is le
   expect(other.exitCode).toBeNull();
   other.kill("SIGKILL");
   expect((await lab.waitFor(pending.id, "CRASHED")).state_message).toBe(
-    "orch stopped while this run was PENDING, before its process started",
+    "orch stopped while this run was PENDING, before its start was recorded; no process of it is left",
   );
 });
 

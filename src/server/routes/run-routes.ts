@@ -165,8 +165,11 @@ export function runRoutes({
               ...(body.env !== undefined ? { env: body.env } : {}),
             },
           });
-          const claimed = claimNow?.(created.work_pool) ?? [];
-          return claimed.find((r) => r.id === created.id) ?? created;
+          // Read again after the claim: it may have started the run (PENDING), or cancelled it
+          // in this same commit (a deployment's concurrency with collision: cancel-new).
+          if (!claimNow) return created;
+          claimNow(created.work_pool);
+          return getRunOrThrow(store, created.id);
         });
         return json(runToJson(run), 201);
       },
