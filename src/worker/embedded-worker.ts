@@ -74,6 +74,8 @@ export interface EmbeddedWorkerOptions {
   recover?: boolean;
   /** The Docker Engine for docker pools (default: DOCKER_HOST or the default socket). */
   docker?: DockerEngine;
+  /** How long a RUNNING alone may wait for its run's end (default RUNNING_WINDOW_MS). */
+  runningWindowMs?: number;
 }
 
 /** A running embedded worker. */
@@ -186,6 +188,7 @@ export async function startEmbeddedWorker(options: EmbeddedWorkerOptions): Promi
   let claimWanted = false;
   let dueTimer: ReturnType<typeof setTimeout> | null = null;
   const writes = createWriteBatcher(store, {
+    ...(options.runningWindowMs !== undefined ? { runningWindowMs: options.runningWindowMs } : {}),
     onLogs: options.onLogs
       ? (batches) => {
           for (const [seq, lines] of batches) {

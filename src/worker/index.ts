@@ -51,7 +51,7 @@ export {
   type AdHocResult,
   runAdHocFlow,
 } from "./run-ad-hoc-flow.ts";
-export { stopOrphanedRuns } from "./run-processes.ts";
+export { findMarkedProcesses, stopOrphanedRuns } from "./run-processes.ts";
 export { selfCommand } from "./self-command.ts";
 export {
   type RunCallbacks,

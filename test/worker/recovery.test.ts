@@ -15,6 +15,7 @@ import {
 import { rawSqliteForTests } from "../../src/store/testing.ts";
 import {
   createReaper,
+  findMarkedProcesses,
   groupMembers,
   processStartTime,
   reapStaleWorkers,
@@ -212,4 +213,24 @@ test("a run crashed at start-up is kept as a notice until acknowledged", async (
     "notice.acknowledged",
     "notice.created",
   ]);
+});
+
+test("while a start is held back, the run is PENDING and its process carries the run's mark, which recovery finds by", async () => {
+  const marker = createMarker("held");
+  try {
+    const d = lab.deploy({
+      name: "held",
+      command: ["sh", "-c", "sleep 100"],
+      env: marker.env,
+    });
+    const run = lab.trigger(d);
+    // A window far longer than the test: the start stays unrecorded while the process runs.
+    await lab.startWorker({ runningWindowMs: 60_000 });
+    const [pid] = await marker.appeared();
+    const now = getRun(lab.store, run.id)!;
+    expect([now.state_type, now.pid]).toEqual(["PENDING", null]);
+    expect(findMarkedProcesses({ runId: run.id })).toContain(pid);
+  } finally {
+    marker.kill();
+  }
 });
