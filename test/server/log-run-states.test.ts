@@ -49,16 +49,7 @@ test("in the monitor, a turn's run lines are each an entry of the event line, no
 });
 
 test("a run made says nothing; Late, Running, AwaitingRetry and the end each say a line", async () => {
-  const t = tempDir();
-  cleanup = t.cleanup;
-  store = openStore(join(t.dir, "orch.db"));
-  upsertDeployment(store, {
-    spec: specWithDefaults({ name: "etl", command: ["true"], retries: 1 }),
-    hash: "h",
-    bundle: null,
-    sourceFile: "f",
-    sourceLine: 1,
-  });
+  openWithEtl();
   const lines: string[] = [];
   const stop = logRunStates(store, {
     // The info lines of one turn come as one message, a line each.
