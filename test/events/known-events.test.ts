@@ -1,46 +1,34 @@
-import { join } from "node:path";
-import { afterEach, expect, test } from "vitest";
-import { specWithDefaults } from "../../src/core/index.ts";
+import { afterEach, beforeEach, expect, test } from "vitest";
 import { KNOWN_EVENTS } from "../../src/events/index.ts";
 import {
   createDeploymentRun,
   deletePlannedRuns,
-  getDeployment,
   listEvents,
-  openStore,
   plannedRuns,
   type Store,
   transitionRun,
-  upsertDeployment,
 } from "../../src/store/index.ts";
-import { tempDir } from "../helpers.ts";
+import { createLab, type Lab } from "../worker/helpers.ts";
 
 // Definitions are checked against the payload keys orch says its events carry: that list must
 // hold every key the store really writes, or a good template is refused at deploy.
 
+let lab: Lab;
 let store: Store;
-let cleanup = () => {};
-afterEach(() => {
-  store.close();
-  cleanup();
+beforeEach(() => {
+  lab = createLab();
+  store = lab.store;
+});
+afterEach(async () => {
+  await lab.cleanup();
 });
 
 test("every key a run's events carry is among the keys orch lists for that event", () => {
-  const t = tempDir();
-  cleanup = t.cleanup;
-  store = openStore(join(t.dir, "orch.db"));
-  upsertDeployment(store, {
-    spec: specWithDefaults({ name: "etl", command: ["true"] }),
-    hash: "h",
-    bundle: null,
-    sourceFile: "f",
-    sourceLine: 1,
-  });
+  const { id } = lab.deploy({ name: "etl", command: ["true"] });
   const run = createDeploymentRun(store, "etl", {
     scheduledAt: Date.now() + 3_600_000,
     createdBy: "schedule",
   });
-  const id = getDeployment(store, "etl")!.id;
   store.tx(() => deletePlannedRuns(store, plannedRuns(store, id)));
   const done = createDeploymentRun(store, "etl");
   for (const type of ["PENDING", "RUNNING", "COMPLETED"] as const) {

@@ -1,42 +1,24 @@
-import { join } from "node:path";
-import { afterEach, expect, test } from "vitest";
-import { specWithDefaults } from "../../src/core/index.ts";
+import { afterEach, beforeEach, expect, test } from "vitest";
 import { logRunStates } from "../../src/server/log-run-states.ts";
-import {
-  createDeploymentRun,
-  openStore,
-  type Store,
-  transitionRun,
-  upsertDeployment,
-} from "../../src/store/index.ts";
+import { createDeploymentRun, type Store, transitionRun } from "../../src/store/index.ts";
 import { createMonitorStore } from "../../src/tui/monitor-store.ts";
-import { tempDir } from "../helpers.ts";
+import { createLab, type Lab } from "../worker/helpers.ts";
 
 // orch up's log of runs: a line as a run starts, gets late, waits to retry and ends; none for
 // a run made (planning makes them by the thousand).
 
+let lab: Lab;
 let store: Store;
-let cleanup = () => {};
-afterEach(() => {
-  store.close();
-  cleanup();
+beforeEach(() => {
+  lab = createLab();
+  store = lab.store;
+  lab.deploy({ name: "etl", command: ["true"], retries: 1 });
+});
+afterEach(async () => {
+  await lab.cleanup();
 });
 
-function openWithEtl(): void {
-  const t = tempDir();
-  cleanup = t.cleanup;
-  store = openStore(join(t.dir, "orch.db"));
-  upsertDeployment(store, {
-    spec: specWithDefaults({ name: "etl", command: ["true"], retries: 1 }),
-    hash: "h",
-    bundle: null,
-    sourceFile: "f",
-    sourceLine: 1,
-  });
-}
-
 test("in the monitor, a turn's run lines are each an entry of the event line, not one joined", async () => {
-  openWithEtl();
   const monitor = createMonitorStore({ mode: "attach" });
   const stop = logRunStates(store, monitor.logger);
   const runs = [createDeploymentRun(store, "etl"), createDeploymentRun(store, "etl")];
@@ -49,7 +31,6 @@ test("in the monitor, a turn's run lines are each an entry of the event line, no
 });
 
 test("a run made says nothing; Late, Running, AwaitingRetry and the end each say a line", async () => {
-  openWithEtl();
   const lines: string[] = [];
   const stop = logRunStates(store, {
     // The info lines of one turn come as one message, a line each.

@@ -1,4 +1,3 @@
-import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, beforeEach, expect, test } from "vitest";
 import {
@@ -8,7 +7,7 @@ import {
   openStore,
   type Store,
 } from "../../src/store/index.ts";
-import { createLab, type Lab } from "../worker/helpers.ts";
+import { createLab, type Lab, walCommits } from "../worker/helpers.ts";
 
 let lab: Lab;
 let store: Store;
@@ -20,22 +19,6 @@ beforeEach(() => {
 afterEach(async () => {
   await lab.cleanup();
 });
-
-/**
- * Transactions committed into the store's write-ahead log so far: its frames that end a commit
- * (a non-zero database size), of the log's current generation (its salt).
- */
-function walCommits(): number {
-  const wal = readFileSync(join(lab.dir, "orch.db-wal"));
-  const pageSize = wal.readUInt32BE(8);
-  const salt = wal.subarray(16, 24);
-  let count = 0;
-  for (let at = 32; at + 24 + pageSize <= wal.length; at += 24 + pageSize) {
-    if (!wal.subarray(at + 8, at + 16).equals(salt)) break;
-    if (wal.readUInt32BE(at + 4) !== 0) count++;
-  }
-  return count;
-}
 
 test("callers of one turn after the first share one commit; one that throws is undone alone", async () => {
   const group = createGroupCommit(store);
@@ -63,12 +46,12 @@ test("callers of one turn after the first share one commit; one that throws is u
 
 test("the turn's later callers are written in one transaction, not one each", async () => {
   const group = createGroupCommit(store);
-  const before = walCommits();
+  const before = walCommits(lab.dir);
   await Promise.all(
     Array.from({ length: 20 }, () => group.run(() => createDeploymentRun(store, "d"))),
   );
   // The first caller's own commit, then one for the other nineteen.
-  expect(walCommits() - before).toBe(2);
+  expect(walCommits(lab.dir) - before).toBe(2);
 });
 
 test("a caller alone is committed at once, before its turn ends", () => {

@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { type DeploymentSpec, type StateType, specWithDefaults } from "../../src/core/index.ts";
 import { deployFolder } from "../../src/definitions/index.ts";
@@ -143,4 +143,20 @@ export async function eventually(
     if (performance.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await Bun.sleep(10);
   }
+}
+
+/**
+ * Transactions committed into the store's write-ahead log so far: its frames that end a commit
+ * (a non-zero database size), of the log's current generation (its salt).
+ */
+export function walCommits(dir: string): number {
+  const wal = readFileSync(join(dir, "orch.db-wal"));
+  const pageSize = wal.readUInt32BE(8);
+  const salt = wal.subarray(16, 24);
+  let count = 0;
+  for (let at = 32; at + 24 + pageSize <= wal.length; at += 24 + pageSize) {
+    if (!wal.subarray(at + 8, at + 16).equals(salt)) break;
+    if (wal.readUInt32BE(at + 4) !== 0) count++;
+  }
+  return count;
 }

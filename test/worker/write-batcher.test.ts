@@ -1,9 +1,7 @@
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
 import { afterEach, beforeEach, expect, test } from "vitest";
 import { claimRuns, getRun, runStates, transitionRun } from "../../src/store/index.ts";
 import { createWriteBatcher, RUNNING_WINDOW_MS } from "../../src/worker/write-batcher.ts";
-import { createLab, eventually, type Lab } from "./helpers.ts";
+import { createLab, eventually, type Lab, walCommits } from "./helpers.ts";
 
 let lab: Lab;
 beforeEach(() => {
@@ -12,19 +10,6 @@ beforeEach(() => {
 afterEach(async () => {
   await lab.cleanup();
 });
-
-/** Commits in the store's write-ahead log so far (frames that end a transaction, this generation). */
-function walCommits(): number {
-  const wal = readFileSync(join(lab.dir, "orch.db-wal"));
-  const pageSize = wal.readUInt32BE(8);
-  const salt = wal.subarray(16, 24);
-  let count = 0;
-  for (let at = 32; at + 24 + pageSize <= wal.length; at += 24 + pageSize) {
-    if (!wal.subarray(at + 8, at + 16).equals(salt)) break;
-    if (wal.readUInt32BE(at + 4) !== 0) count++;
-  }
-  return count;
-}
 
 const endOfTurn = () => new Promise((resolve) => setImmediate(resolve));
 
@@ -46,10 +31,10 @@ test("a short run's RUNNING waits for its end: both are written in one transacti
   expect(getRun(lab.store, run.id)?.state_type).toBe("PENDING");
   await Bun.sleep(1);
   const endedAt = Date.now();
-  const before = walCommits();
+  const before = walCommits(lab.dir);
   writes.transition(run.id, { type: "COMPLETED" }, { exitCode: 0, at: endedAt });
   await endOfTurn();
-  expect(walCommits() - before).toBe(1);
+  expect(walCommits(lab.dir) - before).toBe(1);
   const done = getRun(lab.store, run.id)!;
   expect(done).toMatchObject({ state_type: "COMPLETED", started_at: startedAt, ended_at: endedAt });
   expect(runStates(lab.store, run.seq).map((s) => [s.type, Date.parse(s.at)])).toEqual([
