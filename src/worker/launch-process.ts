@@ -9,6 +9,8 @@ export interface LaunchedProcess {
   readonly exited: Promise<unknown>;
   readonly exitCode: number | null;
   readonly signalCode: string | number | null;
+  /** The process's start time (processStartTime), when the launcher has read it already. */
+  readonly pidStarted?: string | null;
 }
 
 /** What to start: a run's argv, working directory and environment. */
@@ -46,7 +48,7 @@ export interface ThreadLauncher {
 }
 
 type ThreadMessage =
-  | { type: "started"; id: number; pid: number }
+  | { type: "started"; id: number; pid: number; pidStarted: string | null }
   | { type: "failed"; id: number; code?: string; message: string }
   | { type: "out"; id: number; fd: 1 | 2; chunk: Uint8Array }
   | { type: "end"; id: number; fd: 1 | 2 }
@@ -108,6 +110,7 @@ export function createThreadLauncher(): ThreadLauncher | null {
       });
       f.resolve({
         pid: m.pid,
+        pidStarted: m.pidStarted,
         stdout: pipe(1),
         stderr: pipe(2),
         exited,

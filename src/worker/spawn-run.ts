@@ -207,7 +207,8 @@ export function spawnRun(
   const follow = (proc: LaunchedProcess) => {
     pid = proc.pid;
     trackRun(pid, mark);
-    callbacks.onStarted?.({ pid, pidStarted: processStartTime(pid) });
+    const pidStarted = proc.pidStarted !== undefined ? proc.pidStarted : processStartTime(pid);
+    callbacks.onStarted?.({ pid, pidStarted });
     const capture = createLogCapture({
       maxChars: options.maxLogChars ?? DEFAULT_MAX_LOG_CHARS,
       now,

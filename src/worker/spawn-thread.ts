@@ -1,8 +1,10 @@
 /**
  * The thread that starts a server's run processes (see createThreadLauncher). It spawns what it
- * is asked to, then forwards each process's pid, output and exit as messages, in order. It keeps
- * no state beyond the processes it follows, and imports nothing of orch.
+ * is asked to, then forwards each process's pid (with its start time), output and exit as
+ * messages, in order. It keeps no state beyond the processes it follows, and imports nothing of
+ * orch but the /proc reader.
  */
+import { processStartTime } from "./process-tree.ts";
 
 /** What the server's thread asks. */
 interface SpawnMessage {
@@ -14,9 +16,6 @@ interface SpawnMessage {
 }
 
 declare const self: Worker;
-
-// A module (not a script), so its names stay its own.
-export {};
 
 const post = (message: unknown) => self.postMessage(message);
 
@@ -46,7 +45,9 @@ function start({ id, argv, cwd, env }: SpawnMessage) {
     post({ type: "failed", id, code: e.code, message: e.message ?? String(error) });
     return;
   }
-  post({ type: "started", id, pid: proc.pid });
+  // Read here, not on the server's thread: right after the spawn the kernel takes a while (about
+  // 0.1-0.3 ms) to answer for a process that has only just replaced itself.
+  post({ type: "started", id, pid: proc.pid, pidStarted: processStartTime(proc.pid) });
   void forward(id, proc.stdout, 1);
   void forward(id, proc.stderr, 2);
   void proc.exited.then(() =>
