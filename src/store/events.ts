@@ -1,5 +1,6 @@
 import { type EventJson, iso } from "../core/index.ts";
 import type { Store } from "./open-store.ts";
+import type { RunRow } from "./runs.ts";
 import { sqlite } from "./sqlite.ts";
 
 /** An event as stored. */
@@ -9,6 +10,11 @@ export interface EventRow {
   resource: string | null;
   payload: string;
   at: number;
+  /**
+   * A run's state event, as its listeners get it: the run as this change left it (never
+   * stored), so a listener need not read it back for every run.
+   */
+  run?: RunRow;
 }
 
 /** The JSON shape of a stored event. */
@@ -25,7 +31,8 @@ export function eventToJson(row: EventRow): EventJson {
 /**
  * Record an event (in the caller's transaction, if any) and publish it once committed. `at`
  * defaults to now; a change that stamps its own time passes that, so the event and the change
- * it reports carry one time (a run's retry wait is its due time less the event's).
+ * it reports carry one time (a run's retry wait is its due time less the event's). A run's change
+ * passes the run as it left it, for the listeners (see EventRow.run).
  */
 export function recordEvent(
   store: Store,
@@ -33,6 +40,7 @@ export function recordEvent(
   resource: string | null,
   payload: Record<string, unknown> = {},
   at: number = store.clock.now(),
+  run?: RunRow,
 ): EventRow {
   // Why no RETURNING: SQLite's RETURNING costs several times the insert itself here, and the
   // row is known but for its id (planning a large project records one event per run).
@@ -41,6 +49,7 @@ export function recordEvent(
     .query("INSERT INTO events (name, resource, payload, at) VALUES (?, ?, ?, ?)")
     .run(name, resource, text, at);
   const row: EventRow = { id: Number(lastInsertRowid), name, resource, payload: text, at };
+  if (run) row.run = run;
   if (store.listeners.size) {
     for (const listener of store.listeners) store.afterCommit(() => listener(row));
   }

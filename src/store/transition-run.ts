@@ -164,6 +164,7 @@ export function transitionRun(
         message: state.message,
       },
       now,
+      updated,
     );
     // Subflows run in their parent's process: they stop when it stops, in this transaction.
     const ending = childEnding(run.id, state);

@@ -11,7 +11,7 @@ export function watchFinishedRuns(store: Store, listener: (run: RunRow) => void)
     if (!event.name.startsWith("flow-run.") || !event.resource) return;
     const state = event.name.slice("flow-run.".length).toUpperCase() as StateType;
     if (!isTerminal(state)) return;
-    const run = getRun(store, event.resource);
+    const run = event.run ?? getRun(store, event.resource);
     if (run && isTerminal(run.state_type)) listener(run);
   });
 }

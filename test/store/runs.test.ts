@@ -34,6 +34,35 @@ function history(seq: number) {
   return runStates(store, seq).map((s) => `${s.type}/${s.name}`);
 }
 
+test("a run's state event reaches listeners with the run as its transition left it, and is stored without it", () => {
+  const run = createRun(store, { deployment: "d", retries: 0 });
+  const seen: { name: string; state?: string; ended?: number | null; exit?: number | null }[] = [];
+  const unsubscribe = store.subscribe((e) =>
+    seen.push({
+      name: e.name,
+      state: e.run?.state_type,
+      ended: e.run?.ended_at,
+      exit: e.run?.exit_code,
+    }),
+  );
+  store.tx(() => {
+    transitionRun(store, run.id, { type: "PENDING" }, { workerId: "w1" });
+    now += 10;
+    transitionRun(store, run.id, { type: "RUNNING" }, { pid: 42 });
+    now += 10;
+    transitionRun(store, run.id, { type: "COMPLETED" }, { exitCode: 0 });
+  });
+  unsubscribe();
+  // Each event tells the run as of its own change, not as the transaction ended.
+  expect(seen).toEqual([
+    { name: "flow-run.pending", state: "PENDING", ended: null, exit: null },
+    { name: "flow-run.running", state: "RUNNING", ended: null, exit: null },
+    { name: "flow-run.completed", state: "COMPLETED", ended: now, exit: 0 },
+  ]);
+  const stored = listEvents(store, { prefix: "flow-run." });
+  expect(stored.every((e) => e.run === undefined)).toBe(true);
+});
+
 test("each accepted transition writes the run and one history row, with time and message", () => {
   const run = createRun(store, { deployment: "d", retries: 0 });
   now += 10;

@@ -217,7 +217,7 @@ export function startFileArrivals(options: {
       else all = true;
     }
     if (row.name !== "flow-run.completed" || !row.resource) return;
-    const run = getRun(store, row.resource);
+    const run = row.run ?? getRun(store, row.resource);
     const eventId = run ? triggerEventOf(run) : null;
     if (eventId !== null) completed.push(eventId);
   });
