@@ -55,6 +55,8 @@ function start({ id, argv, cwd, env }: SpawnMessage) {
   );
 }
 
-self.onmessage = (event: MessageEvent<SpawnMessage>) => {
-  if (event.data.type === "spawn") start(event.data);
+// Requests come as JSON text (see createThreadLauncher).
+self.onmessage = (event: MessageEvent<string>) => {
+  const message = JSON.parse(event.data) as SpawnMessage;
+  if (message.type === "spawn") start(message);
 };
