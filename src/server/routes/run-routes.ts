@@ -168,8 +168,9 @@ export function runRoutes({
           // Read again after the claim: it may have started the run (PENDING), or cancelled it
           // in this same commit (a deployment's concurrency with collision: cancel-new).
           if (!claimNow) return created;
-          claimNow(created.work_pool);
-          return getRunOrThrow(store, created.id);
+          // A run the claim took is as the claim left it: no need to read it back.
+          const claimed = claimNow(created.work_pool).find((r) => r.id === created.id);
+          return claimed ?? getRunOrThrow(store, created.id);
         });
         return json(runToJson(run), 201);
       },
