@@ -2,7 +2,7 @@ import {
   deletePlannedRuns,
   deploymentRun,
   deploymentSpec,
-  getDeployment,
+  deploymentToPlan,
   insertRun,
   type NewRun,
   plannedRuns,
@@ -27,6 +27,17 @@ export interface PlanInput {
   graceMs: number;
   /** Catch up first, for this reason (after downtime, a clock jump, a resume). */
   catchup?: MissedCause;
+  /**
+   * Insert only each schedule's next run, and return the rest of its horizon as `later` (for
+   * planLater), found in this same pass: a large project gets every next run first.
+   */
+  nextFirst?: boolean;
+}
+
+/** The rest of one schedule's horizon: its free slots and the run each gets, checked. */
+export interface LaterSlots {
+  run: NewRun;
+  slots: { at: number; key: string }[];
 }
 
 /** What planning one deployment did. */
@@ -35,6 +46,8 @@ export interface PlanResult {
   removed: number;
   catchup: CatchupResult[];
   problems: string[];
+  /** With `nextFirst`: what is left to insert of each schedule's horizon. */
+  later: LaterSlots[];
 }
 
 /**
@@ -47,9 +60,9 @@ export interface PlanResult {
  */
 export function planDeployment(input: PlanInput, name: string): PlanResult {
   const { store, now } = input;
-  const result: PlanResult = { created: 0, removed: 0, catchup: [], problems: [] };
+  const result: PlanResult = { created: 0, removed: 0, catchup: [], problems: [], later: [] };
   store.tx(() => {
-    const row = getDeployment(store, name);
+    const row = deploymentToPlan(store, name);
     if (!row) return;
     if (row.removed_at !== null || row.paused) {
       const runs = plannedRuns(store, row.id);
@@ -73,6 +86,7 @@ export function planDeployment(input: PlanInput, name: string): PlanResult {
     const from = now + input.leadMs + 1;
     for (const { schedule, id } of active) {
       let slots: { at: number; key: string }[];
+      let next: number[];
       let run: NewRun;
       try {
         if (input.catchup) {
@@ -89,9 +103,10 @@ export function planDeployment(input: PlanInput, name: string): PlanResult {
             }),
           );
         }
+        next = occurrences(schedule, from, Number.POSITIVE_INFINITY, 1);
         const times = [
           ...new Set([
-            ...occurrences(schedule, from, Number.POSITIVE_INFINITY, 1),
+            ...next,
             ...occurrences(schedule, from, from + input.horizonMs, input.planAhead),
           ]),
         ].sort((a, b) => a - b);
@@ -118,13 +133,47 @@ export function planDeployment(input: PlanInput, name: string): PlanResult {
         result.problems.push(`${describeSchedule(schedule)}: ${(error as Error).message}`);
         continue;
       }
-      // Then each free slot is a plain insert, without a savepoint of its own: if one fails,
-      // the error leaves this deployment's transaction, which undoes all of them.
-      for (const { at, key } of slots) {
-        insertRun(store, { ...run, scheduledAt: at, idempotencyKey: key });
-        result.created++;
+      if (input.nextFirst) {
+        const rest = slots.filter((slot) => !next.includes(slot.at));
+        if (rest.length) result.later.push({ run, slots: rest });
+        slots = slots.filter((slot) => next.includes(slot.at));
       }
+      result.created += insertSlots(store, run, slots);
     }
   });
   return result;
+}
+
+/**
+ * Insert the rest of a deployment's horizons, as `planDeployment` with `nextFirst` found them,
+ * in one transaction: each slot still to come (after `after`) and still free. Why not plan the
+ * deployment again: that pass read its row, its planned runs and its schedules' slots, and
+ * checked its request, moments ago; the scheduler drops what it kept of a deployment whenever
+ * the deployment changes, so only time and the slots can have moved since.
+ */
+export function planLater(store: Store, later: readonly LaterSlots[], after: number): number {
+  return store.tx(() => {
+    let created = 0;
+    for (const { run, slots } of later) {
+      const due = slots.filter((slot) => slot.at > after);
+      if (!due.length) continue;
+      const taken = takenSlots(store, due[0]!.key, due.at(-1)!.key);
+      created += insertSlots(
+        store,
+        run,
+        due.filter((slot) => !taken.has(slot.key)),
+      );
+    }
+    return created;
+  });
+}
+
+/**
+ * Each free slot is a plain insert, without a savepoint of its own: if one fails, the error
+ * leaves the deployment's transaction, which undoes all of them.
+ */
+function insertSlots(store: Store, run: NewRun, slots: readonly { at: number; key: string }[]) {
+  for (const { at, key } of slots)
+    insertRun(store, { ...run, scheduledAt: at, idempotencyKey: key });
+  return slots.length;
 }

@@ -15,7 +15,7 @@ import {
 } from "../store/index.ts";
 import type { MissedCause } from "./catch-up.ts";
 import { markLateRuns, nextLateAt } from "./mark-late.ts";
-import { type PlanInput, planDeployment } from "./plan-deployment.ts";
+import { type LaterSlots, type PlanInput, planDeployment, planLater } from "./plan-deployment.ts";
 import { systemTimers, type Timers } from "./timers.ts";
 
 /** Where the scheduler reports (the server passes its logger). */
@@ -102,16 +102,20 @@ export function startScheduler(options: SchedulerOptions): Scheduler {
   let flushQueued = false;
 
   const planAhead = options.planAhead ?? 10;
-  /** Plan one deployment: its next run of each schedule only (`next`), or its whole horizon. */
-  const plan = (name: string, catchup?: MissedCause, next = false) => {
+  /**
+   * Plan one deployment: its whole horizon, or (`next`) the next run of each schedule, with the
+   * rest of its horizon returned to insert later (null when planning failed).
+   */
+  const plan = (name: string, catchup?: MissedCause, next = false): LaterSlots[] | null => {
     const input: PlanInput = {
       store,
       now: clock.now(),
       leadMs,
-      planAhead: next ? 1 : planAhead,
+      planAhead,
       horizonMs: options.horizonMs ?? 86_400_000,
       graceMs: lateAfterMs,
       ...(catchup ? { catchup } : {}),
+      ...(next ? { nextFirst: true } : {}),
     };
     try {
       const result = planDeployment(input, name);
@@ -124,12 +128,25 @@ export function startScheduler(options: SchedulerOptions): Scheduler {
           );
         }
       }
+      return result.later;
     } catch (error) {
-      // Tried again at each tick, and within a second: a deployment whose planning failed may
-      // have no planned run left to bring it back otherwise.
-      failed.add(name);
-      logger.error(`planning ${name} failed; trying again shortly:`, error);
+      planFailed(name, error);
+      return null;
     }
+  };
+  /** Insert the rest of a deployment's horizon, found when its next runs were planned. */
+  const planRest = (name: string, later: LaterSlots[]) => {
+    try {
+      planLater(store, later, clock.now() + leadMs);
+    } catch (error) {
+      planFailed(name, error);
+    }
+  };
+  const planFailed = (name: string, error: unknown) => {
+    // Tried again at each tick, and within a second: a deployment whose planning failed may
+    // have no planned run left to bring it back otherwise.
+    failed.add(name);
+    logger.error(`planning ${name} failed; trying again shortly:`, error);
   };
   const failed = new Set<string>();
 
@@ -138,11 +155,13 @@ export function startScheduler(options: SchedulerOptions): Scheduler {
   // 10,000 deployments is some hundreds of commits, not 10,000), with a rest between batches.
   // Two rounds: each queued deployment first gets its missed slots caught up and the next run of
   // each schedule (what the worker needs, and what listings show), then, once every queued one
-  // has that, the rest of its horizon (`ahead`). A large project is runnable after a tenth of
-  // the work; a small one does both rounds in its first batch.
+  // has that, the rest of its horizon (`ahead`), as the first round found it: those are plain
+  // inserts, with nothing read again. A large project is runnable after a tenth of the work; a
+  // small one does both rounds in its first batch. A deployment queued again (it changed, or a
+  // slot of it came due) loses what the first round kept of it, and is planned afresh.
   const pacer = options.pacer ?? unpaced;
   const queue = new Map<string, MissedCause | undefined>();
-  const ahead = new Set<string>();
+  const ahead = new Map<string, LaterSlots[]>();
   let draining: Promise<void> | null = null;
   let nextWaiters: (() => void)[] = [];
   const nextDone = () => {
@@ -154,6 +173,7 @@ export function startScheduler(options: SchedulerOptions): Scheduler {
   const enqueue = (name: string, cause?: MissedCause) => {
     // A cause already asked for stays: a catch-up is never dropped by a plain replan.
     queue.set(name, cause ?? queue.get(name));
+    ahead.delete(name);
   };
   /**
    * Whether a batch is being planned: the runs it makes are announced as it commits, and need
@@ -170,19 +190,23 @@ export function startScheduler(options: SchedulerOptions): Scheduler {
             const [name, cause] = queue.entries().next().value!;
             queue.delete(name);
             batch.push(name);
-            plan(name, cause, planAhead > 1);
-            if (planAhead > 1) ahead.add(name);
+            const later = plan(name, cause, planAhead > 1);
+            if (later?.length) ahead.set(name, later);
           } else {
-            const name = ahead.values().next().value!;
+            const [name, later] = ahead.entries().next().value!;
             ahead.delete(name);
             batch.push(name);
-            plan(name);
+            planRest(name, later);
           }
         } while ((queue.size || ahead.size) && !pacer.over());
       });
     } catch (error) {
-      // The batch's commit failed (the store was busy): each of its deployments again shortly.
-      for (const name of batch) failed.add(name);
+      // The batch's commit failed (the store was busy): each of its deployments again shortly,
+      // planned afresh (what the batch found of their horizons went with it).
+      for (const name of batch) {
+        failed.add(name);
+        ahead.delete(name);
+      }
       logger.error("planning failed; trying again shortly:", error);
     } finally {
       inBatch = false;

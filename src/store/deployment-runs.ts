@@ -2,11 +2,11 @@ import type { DeploymentSpec } from "../core/index.ts";
 import { OrchError, renderRunName, type TriggeredBy } from "../core/index.ts";
 import { schemaProblems } from "../core/json-schema.ts";
 import {
-  type DeploymentRow,
   deploymentSpec,
   getDeploymentOrThrow,
   getVersion,
   listVersions,
+  type PlanningRow,
 } from "./deployments.ts";
 import type { Store } from "./open-store.ts";
 import type { RunOptions } from "./run-options.ts";
@@ -39,7 +39,7 @@ export interface DeploymentRunRequest {
    * The deployment as just read in the caller's transaction, with its spec parsed: planning
    * makes many runs of one deployment and need not read it again for each.
    */
-  current?: { row: DeploymentRow; spec: DeploymentSpec };
+  current?: { row: PlanningRow; spec: DeploymentSpec };
 }
 
 /**
@@ -66,7 +66,7 @@ export function deploymentRun(
   name: string,
   request: DeploymentRunRequest = {},
 ): NewRun {
-  const deployment = request.current?.row ?? getDeploymentOrThrow(store, name);
+  const deployment: PlanningRow = request.current?.row ?? getDeploymentOrThrow(store, name);
   const version = request.version ?? deployment.version;
   const row =
     version === deployment.version ? deployment : getVersion(store, deployment.id, version);

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, expect, test } from "vitest";
 import type { Pacer } from "../../src/core/index.ts";
 import type { Scheduler } from "../../src/scheduler/index.ts";
-import { createDeploymentRun, type RunRow } from "../../src/store/index.ts";
+import { createDeploymentRun, type RunRow, setDeploymentPaused } from "../../src/store/index.ts";
 import { rawSqliteForTests } from "../../src/store/testing.ts";
 import { createLab, duplicateSlots, type Lab, schedule, settle } from "./helpers.ts";
 
@@ -39,6 +39,56 @@ test("many deployments are planned in batches: every next run first, then every 
   await scheduler.idle();
   expect(names.map((n) => planned(n).length)).toEqual([10, 10, 10, 10, 10]);
   expect(rests).toBe(9);
+});
+
+test("a deployment changed between its next run and the rest of its horizon gets its new version's runs", async () => {
+  for (const name of ["a", "b"]) {
+    lab.deploy({ name, parameters: { v: 1 }, schedules: [schedule({ interval_ms: HOUR })] });
+  }
+  let changed = false;
+  const pacer: Pacer = {
+    over: () => true,
+    rest: () => {
+      // Once every next run is planned, before the rest of any horizon: a, redeployed.
+      if (!changed && planned("a").length === 1 && planned("b").length === 1) {
+        changed = true;
+        lab.deploy({
+          name: "a",
+          parameters: { v: 2 },
+          schedules: [schedule({ interval_ms: HOUR })],
+        });
+      }
+      return settle();
+    },
+  };
+  await lab.start({ pacer }).idle();
+  expect(changed).toBe(true);
+  const runs = planned("a");
+  expect(runs).toHaveLength(10);
+  expect(runs.map((r) => [r.version, JSON.parse(r.parameters).v])).toEqual(
+    Array.from({ length: 10 }, () => [2, 2]),
+  );
+  expect(planned("b")).toHaveLength(10);
+  expect(duplicateSlots(lab.store)).toEqual([]);
+});
+
+test("a deployment paused between its next run and the rest of its horizon keeps no planned run", async () => {
+  for (const name of ["a", "b"]) lab.deploy({ name, schedules: [schedule({ interval_ms: HOUR })] });
+  let paused = false;
+  const pacer: Pacer = {
+    over: () => true,
+    rest: () => {
+      if (!paused && planned("a").length === 1 && planned("b").length === 1) {
+        paused = true;
+        setDeploymentPaused(lab.store, "a", true);
+      }
+      return settle();
+    },
+  };
+  await lab.start({ pacer }).idle();
+  expect(paused).toBe(true);
+  expect(planned("a")).toEqual([]);
+  expect(planned("b")).toHaveLength(10);
 });
 
 test("without a pacer, planning is one pass, done when the scheduler starts", () => {
