@@ -88,6 +88,10 @@ describe.skipIf(!haveChromium)("a page's first frame from the server, in chromiu
     expect(await page.getByTestId("run-row").count()).toBeGreaterThan(10);
     expect(await page.getByTestId("count-all").textContent()).toBe("301");
     expect(await rowTops(page)).toEqual(ROWS_APART);
+    // The frame's list holds only its first rows: no scroller of its own until the app has it.
+    expect(
+      await page.getByTestId("runs-list").evaluate((el) => getComputedStyle(el).overflowY),
+    ).toBe("hidden");
     await page.goto(`${base}/runs/${hostileRun}`);
     await page.getByTestId("log-lines").getByText(`hello, ${HOSTILE}`).waitFor();
     const logBox = await page.getByTestId("log-lines").boundingBox();
@@ -105,7 +109,7 @@ describe.skipIf(!haveChromium)("a page's first frame from the server, in chromiu
     await live.close();
   });
 
-  test("the app takes the server's frame over as it is: no row is drawn again or removed", async () => {
+  test("the app takes the server's frame over as it is, once it is on screen: no row is drawn again or removed", async () => {
     const context = await loggedIn();
     // Before any script of the page: note the first run row as it is parsed, and every row that
     // leaves the page.
@@ -128,6 +132,13 @@ describe.skipIf(!haveChromium)("a page's first frame from the server, in chromiu
           for (const n of r.removedNodes) if (isRow(n)) w.__removed++;
         }
       }).observe(document, { childList: true, subtree: true });
+      // The app's first touch of the frame (its list's sizes, set as it takes the frame over):
+      // whether the frame was on screen by then.
+      const touched = new MutationObserver(() => {
+        touched.disconnect();
+        w.__paintedFirst = performance.getEntriesByName("first-contentful-paint").length > 0;
+      });
+      touched.observe(document, { attributes: true, attributeFilter: ["style"], subtree: true });
     });
     const page = await context.newPage();
     // Nothing of the page is refused by its content policy (a style attribute would be).
@@ -150,6 +161,13 @@ describe.skipIf(!haveChromium)("a page's first frame from the server, in chromiu
       };
     });
     expect(kept).toEqual({ inPage: true, same: true, isFirst: true, removed: 0 });
+    // The frame was on screen before the app took it over, and its list scrolls now.
+    expect(
+      await page.evaluate(() => (window as unknown as Record<string, unknown>).__paintedFirst),
+    ).toBe(true);
+    expect(
+      await page.getByTestId("runs-list").evaluate((el) => getComputedStyle(el).overflowY),
+    ).toBe("auto");
     // Scrolled, the rows further down are drawn at their places: row 100 (the newest run is
     // the hostile one, then seeded 300 down) at the top of the view.
     await page.getByTestId("runs-list").evaluate((el) => {

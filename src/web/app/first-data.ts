@@ -6,7 +6,14 @@
  */
 import { type Location, locationOf, matchRoute } from "./components/location.ts";
 import { apiQuery, filtersFromQuery, type RunFilters } from "./components/run-filters.ts";
-import { renderTime } from "./early.ts";
+import {
+  EARLY_KEY,
+  type EarlyEntry,
+  entryOf,
+  FIRST_DATA_ELEMENT,
+  type FirstData,
+  renderTime,
+} from "./early.ts";
 
 /** The runs page's first page of the listing: a screenful and some, so the page shows soon. */
 export const FIRST_RUNS_PAGE = 60;
@@ -35,6 +42,22 @@ function rangeNow(): number {
 /** The page's listings count their range back from `now` (the time the server drew it). */
 export function startRangeAt(now: number): void {
   (globalThis as { __orchRangeNow?: number }).__orchRangeNow = now;
+}
+
+/**
+ * Take the answers the server wrote into the page (it drew the page's first frame from them) as
+ * the early ones, and their time as the time a listing's range counts back from. False when the
+ * page holds none.
+ */
+export function adoptFirstData(): boolean {
+  const written = document.getElementById(FIRST_DATA_ELEMENT)?.textContent;
+  if (!written) return false;
+  const data = JSON.parse(written) as FirstData;
+  startRangeAt(data.now);
+  const early = new Map<string, EarlyEntry>();
+  for (const [path, done] of Object.entries(data.answers)) early.set(path, entryOf(done));
+  (globalThis as unknown as Record<string, unknown>)[EARLY_KEY] = early;
+  return true;
 }
 
 /** A page of the runs listing (`cursor`: where the last one ended). */

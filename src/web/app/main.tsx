@@ -10,6 +10,7 @@ import { onAuth, servedLoggedIn } from "./api.ts";
 import { Page, shownPath } from "./app.tsx";
 import { currentLocation, followLinks, href, onMove, useLocation } from "./components/router.ts";
 import { dropEarly } from "./early.ts";
+import { adoptFirstData } from "./first-data.ts";
 import { disconnect, reconnect } from "./live.ts";
 import { LoginPage } from "./pages/login.tsx";
 
@@ -49,8 +50,37 @@ onMove(() => {
   first = now;
   dropEarly();
 });
-followLinks();
+/**
+ * Resolves once the page's first frame is on screen (its first contentful paint), or after
+ * `ms` at most: a page opened in a background tab paints only when it is shown.
+ */
+function firstPaint(ms: number): Promise<void> {
+  return new Promise((resolve) => {
+    let observer: PerformanceObserver | undefined;
+    const done = () => {
+      clearTimeout(timer);
+      observer?.disconnect();
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    observer = new PerformanceObserver((list) => {
+      if (list.getEntriesByName("first-contentful-paint").length) done();
+    });
+    observer.observe({ type: "paint", buffered: true });
+  });
+}
+
 const root = document.getElementById("app")!;
-// The server's frame is taken over as it is; a page it did not draw is drawn here.
-if (root.firstElementChild) hydrate(<App />, root);
-else render(<App />, root);
+// The server's frame is taken over as it is, once it is on screen. Why wait: taken over at
+// once, the app's work (a few tens of ms on a slow machine) runs while the browser still lays
+// out, paints and rasterises that frame, and delays it. Until then a link loads its page.
+if (root.firstElementChild) {
+  void firstPaint(1000).then(() => {
+    adoptFirstData();
+    followLinks();
+    hydrate(<App />, root);
+  });
+} else {
+  followLinks();
+  render(<App />, root);
+}

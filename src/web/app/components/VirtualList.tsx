@@ -106,7 +106,12 @@ export function VirtualList(props: VirtualListProps) {
       </div>,
     );
   }
-  const sized = styleRef(props.height === undefined ? {} : { height: `${props.height}px` });
+  // The app's list scrolls (the server's frame does not: see runs.css).
+  const sized = styleRef(
+    props.height === undefined
+      ? { overflow: "auto" }
+      : { overflow: "auto", height: `${props.height}px` },
+  );
   return (
     <div
       ref={(el) => {
