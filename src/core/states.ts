@@ -18,6 +18,8 @@ export const STATE_NAMES = {
   Late: "SCHEDULED",
   AwaitingRetry: "SCHEDULED",
   Resuming: "SCHEDULED",
+  /** Back in the queue: the worker it was handed to was lost before it reported the run started. */
+  Requeued: "SCHEDULED",
   Pending: "PENDING",
   Running: "RUNNING",
   Retrying: "RUNNING",

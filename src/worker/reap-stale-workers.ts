@@ -7,9 +7,10 @@ import { stopLeftover } from "./recover-runs.ts";
 import type { WorkerLogger } from "./worker-logger.ts";
 
 /**
- * Mark workers whose last heartbeat is older than `staleAfterMs` offline, and crash the runs they
- * held, which frees their slots (and their deployments' concurrency). The server calls this on a
- * timer; the embedded worker does it with each heartbeat. Returns the runs crashed. When such a
+ * Mark workers whose last heartbeat is older than `staleAfterMs` offline, and end the runs they
+ * held (loseWorker: PENDING ones requeued, the rest CRASHED), which frees their slots (and their
+ * deployments' concurrency). The server calls this on a
+ * timer; the embedded worker does it with each heartbeat. Returns the runs ended or requeued. When such a
  * worker ran on this host and its process is gone (killed), what its runs left running (a
  * flow's children) is stopped in the background, found by each run's mark (see stopLeftover).
  *
@@ -35,14 +36,22 @@ export function reapStaleWorkers(
   if (options.since !== undefined && now - options.since < options.staleAfterMs) return crashed;
   for (const worker of listStaleWorkers(store, now - options.staleAfterMs)) {
     if (worker.id === options.exceptId) continue;
-    const lost = loseWorker(store, worker.id, (run, w) => {
-      // The attempt its processes carry: a PENDING run's next one may already have started.
-      const attempt = run.state_type === "PENDING" ? run.attempt + 1 : run.attempt;
-      // Silent is not dead: a worker cut off from us may still run it, and report its end once
-      // back. Only a worker known dead (here, its process gone) left its runs behind.
-      if (w.host === here && w.pid !== null && !isAlive(w.pid)) leftovers.push({ run, attempt });
-      return `worker ${w.name} on ${w.host} stopped heartbeating (last at ${iso(w.last_heartbeat)}) while this run was ${run.state_type}`;
-    });
+    // Silent is not dead: a worker cut off from us (or frozen) may still run it, and report its
+    // end once back. Only a worker known dead (here, its process gone) left its runs behind.
+    const dead = worker.host === here && worker.pid !== null && !isAlive(worker.pid);
+    const lost = loseWorker(
+      store,
+      worker.id,
+      (run, w) => {
+        // The attempt its processes carry: a PENDING run's next one may already have started.
+        const attempt = run.state_type === "PENDING" ? run.attempt + 1 : run.attempt;
+        if (dead) leftovers.push({ run, attempt });
+        return `worker ${w.name} on ${w.host} stopped heartbeating (last at ${iso(w.last_heartbeat)}) while this run was ${run.state_type}`;
+      },
+      // What a dead worker here started is stopped in the background below: requeued at once,
+      // the run's next start could carry the same mark and be stopped with it.
+      { mayHaveStarted: () => dead },
+    );
     crashed.push(...lost);
   }
   // Only this attempt's: the run may be retried at once, and its next attempt is not lost.

@@ -81,6 +81,9 @@ export async function recoverRuns(store: Store, options: RecoverOptions): Promis
             store,
             ownerId,
             (run) => whys.get(run.id) ?? `orch stopped while this run was ${run.state_type}`,
+            // orch died under them: a PENDING run's process may have started (and was stopped
+            // above), so it may have done part of its work.
+            { mayHaveStarted: () => true },
           );
           for (const run of lostRuns) notice(store, run);
           return lostRuns;

@@ -123,10 +123,26 @@ export async function startRemoteWorker(options: RemoteWorkerOptions): Promise<R
     options.workDir,
     link,
   );
+  /**
+   * A report refused because the run is not ours (any more): orch gave it to another worker while
+   * it counted us lost. Whatever of it we started is stopped, so it never runs twice.
+   */
+  const notOurs = (workerId: string, runId: string) => (error: unknown) => {
+    const exec = executions.get(runId);
+    if (isGone(error) && exec?.workerId === workerId) {
+      logger.warn(
+        `run ${runId} is no longer this worker's (${(error as Error).message}); stopping it`,
+      );
+      exec.attempt.abandon();
+    }
+    throw error;
+  };
   const queue = createReportQueue(
     {
-      state: (workerId, runId, report) => client.reportState(workerId, runId, report),
-      logs: (workerId, runId, batch) => client.appendLogs(workerId, runId, batch),
+      state: (workerId, runId, report) =>
+        client.reportState(workerId, runId, report).catch(notOurs(workerId, runId)),
+      logs: (workerId, runId, batch) =>
+        client.appendLogs(workerId, runId, batch).catch(notOurs(workerId, runId)),
     },
     { logger, link },
   );

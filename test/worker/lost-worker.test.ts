@@ -6,14 +6,16 @@ import { type OrchServer, startServer } from "../../src/server/index.ts";
 import { getRun, runStates } from "../../src/store/index.ts";
 import { type RemoteWorker, startRemoteWorker } from "../../src/worker/index.ts";
 import { tempDir } from "../helpers.ts";
+import { createMarker } from "../processes.ts";
 import { eventually, waitForRun } from "./helpers.ts";
 
 let server: OrchServer;
 let proxy: ReturnType<typeof Bun.serve>;
 let project: { dir: string; cleanup: () => void };
 let worker: RemoteWorker | null = null;
-/** While true, the network between the worker and the server is cut (both ways). */
-let cut = false;
+/** Which requests (by path) the network between the worker and the server cuts, both ways. */
+let cut: (path: string) => boolean = () => false;
+const napping = createMarker("napping");
 
 const CUT = () =>
   Response.json({ error: { code: "E_INTERNAL", message: "the network is cut" } }, { status: 503 });
@@ -26,6 +28,9 @@ beforeEach(async () => {
     `deployments:
   - name: gated
     command: ["sh", "-c", "echo started; while [ ! -e '${gate}' ]; do sleep 0.02; done; echo finished"]
+  - name: napping
+    command: ["sh", "-c", "echo started; sleep 31"]
+    ${napping.yaml}
 `,
   );
   server = await startServer({ dir: project.dir, port: 0, worker: false, staleAfterMs: 600 });
@@ -34,8 +39,8 @@ beforeEach(async () => {
   proxy = Bun.serve({
     port: 0,
     async fetch(req) {
-      if (cut) return CUT();
       const url = new URL(req.url);
+      if (cut(url.pathname)) return CUT();
       const headers = new Headers(req.headers);
       headers.set("host", new URL(server.url).host);
       const res = await fetch(`${server.url}${url.pathname}${url.search}`, {
@@ -44,12 +49,13 @@ beforeEach(async () => {
         body: req.method === "GET" ? undefined : await req.arrayBuffer(),
         signal: req.signal,
       });
-      return cut ? CUT() : res;
+      return cut(url.pathname) ? CUT() : res;
     },
   });
 });
 afterEach(async () => {
-  cut = false;
+  cut = () => false;
+  napping.kill();
   await worker?.stop();
   worker = null;
   proxy.stop(true);
@@ -70,14 +76,14 @@ test("a worker cut off past the timeout reports, once back, that its run complet
   const run = await direct.triggerRun("gated");
   await waitForRun(server.store, run.id, "RUNNING");
 
-  cut = true;
+  cut = () => true;
   const lost = await waitForRun(server.store, run.id, "CRASHED");
   expect(lost.state_message).toMatch(/stopped heartbeating/);
   // While the worker is cut off, its process ends well: exit 0, every line printed.
   writeFileSync(join(project.dir, "gate"), "");
   await eventually(() => worker!.active().length === 0, 10_000, "the flow to end");
 
-  cut = false;
+  cut = () => false;
   const done = await waitForRun(server.store, run.id, "COMPLETED");
   expect(done.exit_code).toBe(0);
   expect((await direct.runLogs(run.id)).map((l) => l.line)).toEqual(["started", "finished"]);
@@ -91,4 +97,36 @@ test("a worker cut off past the timeout reports, once back, that its run complet
   // The worker joined again under a new id; the run stays with the one that ran it.
   await eventually(() => worker!.id !== done.worker_id, 10_000, "the worker to register again");
   expect(getRun(server.store, run.id)!.state_type).toBe("COMPLETED");
+});
+
+test("a run requeued while its worker was cut off is not run twice: the worker's late RUNNING is refused and it stops its process", async () => {
+  const viaProxy = createClient({ url: `http://127.0.0.1:${proxy.port}`, token: server.token });
+  // Its claims get through, its reports and heartbeats do not: it starts the run unheard.
+  cut = (path) => path.includes("/runs/") || path.endsWith("/heartbeat");
+  worker = await startRemoteWorker({
+    client: createWorkerClient(viaProxy),
+    pool: "default",
+    bundlesDir: join(project.dir, "remote/bundles"),
+    workDir: project.dir,
+    graceMs: 300,
+  });
+  const direct = createClient({ url: server.url, token: server.token });
+  const run = await direct.triggerRun("napping");
+  await napping.appeared();
+  cut = () => true;
+  const requeued = await waitForRun(server.store, run.id, "SCHEDULED");
+  expect(requeued.state_name).toBe("Requeued");
+  expect(requeued.worker_id).toBeNull();
+
+  // Only its reports get through now: its RUNNING comes after the run was given back.
+  cut = (path) => !path.endsWith("/state");
+  await eventually(() => napping.pids().length === 0, 10_000, "the worker to stop its process");
+  await eventually(() => worker!.active().length === 0, 10_000, "the attempt to end");
+  const now = getRun(server.store, run.id)!;
+  expect(now.state_type).toBe("SCHEDULED");
+  expect(runStates(server.store, now.seq).map((s) => `${s.type}/${s.name}`)).toEqual([
+    "SCHEDULED/Scheduled",
+    "PENDING/Pending",
+    "SCHEDULED/Requeued",
+  ]);
 });

@@ -70,18 +70,23 @@ function valuesOrNone(values: ValueSource, spec: DeploymentSpec): Partial<Refere
  * One look for a remote worker, in one transaction: cancels it was not told about, runs claimed
  * for it that it never got (an answer lost with a dropped connection), and new runs up to its
  * free slots. `liveWorker` finds the worker, or throws when it is unknown or offline.
+ *
+ * `byWorker`: the look its request made on arrival, which stamps its heartbeat. Why the server's
+ * later looks in the held poll do not: a worker frozen (or cut off) with its poll still open is
+ * not alive, and must be counted lost after the timeout like any silent worker.
  */
 export function lookForWork(
   store: Store,
   liveWorker: () => WorkerRow,
   request: ClaimRequestJson,
+  byWorker: boolean,
   values?: ValueSource,
 ): WorkLook {
   const held = new Set(request.held ?? []);
   const told = new Set(request.cancelling ?? []);
   return store.tx(() => {
     const worker = liveWorker();
-    heartbeatWorker(store, worker.id);
+    if (byWorker) heartbeatWorker(store, worker.id);
     const owned = listActiveRuns(store, { workerId: worker.id });
     const cancel = owned
       .filter((r) => r.state_type === "CANCELLING" && !told.has(r.id))

@@ -79,7 +79,7 @@ export function remoteWorkerRoutes({
     if (worker.status !== "online") {
       throw new OrchError(
         "E_CONFLICT",
-        `worker ${worker.name} (${id}) is offline: it stopped, or was silent for longer than ${staleAfterMs / 1000} s and its runs were crashed; register again`,
+        `worker ${worker.name} (${id}) is offline: it stopped, or was silent for longer than ${staleAfterMs / 1000} s and its runs were ended; register again`,
       );
     }
     return worker;
@@ -160,13 +160,16 @@ export function remoteWorkerRoutes({
       body: CLAIM_REQUEST,
       response: { description: "{jobs, cancel}", schema: CLAIM_RESPONSE },
       handler: (req, { params: { id }, body }: RouteContext<ClaimRequestJson>) => {
-        const look = () => lookForWork(store, () => liveWorker(id!), body, values);
-        const first = look();
+        const look = (byWorker = false) =>
+          lookForWork(store, () => liveWorker(id!), body, byWorker, values);
+        const first = look(true);
         const wait = body.wait_ms ?? 0;
         if (first.response.jobs.length || first.response.cancel.length || wait === 0) {
           return json(first.response);
         }
-        return waitForWork(store, req.signal, wait, first, look).then((answer) => json(answer));
+        return waitForWork(store, req.signal, wait, first, () => look()).then((answer) =>
+          json(answer),
+        );
       },
     },
     {
@@ -215,7 +218,8 @@ export function remoteWorkerRoutes({
     {
       method: "POST",
       path: "/api/workers/:id/offline",
-      summary: "A worker stops: it goes offline, and runs it still held are CRASHED",
+      summary:
+        "A worker stops: it goes offline; runs it still held are CRASHED (PENDING ones go back to the queue)",
       operationId: "markWorkerOffline",
       body: OFFLINE_REQUEST,
       response: { description: "{id, status, crashed: run ids}", schema: WORKER_OFFLINE },
@@ -231,6 +235,8 @@ export function remoteWorkerRoutes({
               `worker ${worker.name} (${id}) is orch up's own worker and is online while the server runs; to stop it, stop orch up`,
             );
           }
+          // A stopping worker gives back what it never started; what it still holds now it never
+          // got (an answer lost as it stopped): loseWorker requeues those.
           const crashed = loseWorker(
             store,
             worker.id,
@@ -240,7 +246,7 @@ export function remoteWorkerRoutes({
           const offline: WorkerOffline = {
             id: worker.id,
             status: "offline",
-            crashed: crashed.map((r) => r.id),
+            crashed: crashed.filter((r) => r.state_type === "CRASHED").map((r) => r.id),
           };
           return json(offline);
         }),

@@ -1,0 +1,139 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, beforeAll, expect, test } from "vitest";
+import { type Client, createClient, type RunJson } from "../../src/client/index.ts";
+import { spawnOrch, tempDir } from "../helpers.ts";
+import { createMarker } from "../processes.ts";
+import { eventually } from "../worker/helpers.ts";
+
+// A worker that is frozen (kill -STOP) while the server holds its long poll: the run handed to
+// it goes back to the queue once it is counted as lost, and a healthy worker runs it.
+const held = createMarker("frozen");
+// Each worker's runs sleep as long as its own environment says: the frozen one's for good.
+const FLOWS = `deployments:
+  - name: held
+    command: "echo started; sleep $NAP; echo done"
+    ${held.yaml}
+`;
+
+let project: { dir: string; cleanup: () => void };
+let elsewhere: { dir: string; cleanup: () => void };
+let client: Client;
+let up: ReturnType<typeof spawnOrch>;
+let frozen: ReturnType<typeof spawnOrch> | null = null;
+let healthy: ReturnType<typeof spawnOrch> | null = null;
+let url: string;
+let token: string;
+
+interface WorkerListed {
+  id: string;
+  name: string;
+  started_at: string;
+  last_heartbeat: string;
+}
+
+function startWorker(name: string, nap: string) {
+  return spawnOrch(["worker", "--pool", "default", "--api", url, "--name", name], {
+    cwd: elsewhere.dir,
+    env: { ORCH_API_TOKEN: token, NAP: nap },
+  });
+}
+
+beforeAll(async () => {
+  project = tempDir("orch-project-");
+  elsewhere = tempDir("orch-elsewhere-");
+  await Bun.write(join(project.dir, "flows/held.yaml"), FLOWS);
+  up = spawnOrch(
+    ["up", "--headless", "--port", "0", "--no-worker", "--dir", project.dir],
+    // Silent for 2 s is lost (a heartbeat every ~0.7 s).
+    { env: { ORCH_WORKER_TIMEOUT: "2s" } },
+  );
+  await up.waitFor("orch is up at", 15_000);
+  url = JSON.parse(readFileSync(join(project.dir, ".orch/server.json"), "utf8")).url;
+  token = readFileSync(join(project.dir, ".orch/token"), "utf8").trim();
+  client = createClient({ url, token });
+});
+
+afterAll(async () => {
+  for (const w of [frozen, healthy]) {
+    if (!w) continue;
+    w.proc.kill("SIGCONT");
+    w.proc.kill("SIGKILL");
+    await w.proc.exited;
+  }
+  up.proc.kill("SIGTERM");
+  await up.proc.exited;
+  held.kill();
+  project.cleanup();
+  elsewhere.cleanup();
+});
+
+test("a run handed to a frozen worker through its held poll goes back to the queue and another worker runs it; the frozen worker, back, stops its copy", async () => {
+  frozen = startWorker("frozen-one", "300");
+  await frozen.waitFor("takes runs of pool default", 15_000);
+  // Its first claim goes out as it starts, and stamps its heartbeat: then the server holds it.
+  let me: WorkerListed | undefined;
+  const deadline = Date.now() + 15_000;
+  for (;;) {
+    const workers = await client.request<WorkerListed[]>("GET", "/api/workers");
+    me = workers.find((w) => w.name === "frozen-one");
+    if (me && me.last_heartbeat > me.started_at) break;
+    if (Date.now() > deadline) throw new Error("the worker never claimed");
+    await Bun.sleep(50);
+  }
+  frozen.proc.kill("SIGSTOP");
+
+  const run = await client.triggerRun("held");
+  let pending: RunJson | null = null;
+  for (const stop = Date.now() + 15_000; Date.now() < stop; await Bun.sleep(20)) {
+    const now = await client.getRun(run.id);
+    if (now.state !== "SCHEDULED") {
+      pending = now;
+      break;
+    }
+  }
+  expect(pending).toMatchObject({ state: "PENDING", worker: me!.id });
+  // The server's looks inside the held poll are not the worker's own word: no heartbeat.
+  const detail = await client.getRun(run.id);
+  const claimedAt = detail.states.find((s) => s.type === "PENDING")!.at;
+  const listed = (await client.request<WorkerListed[]>("GET", "/api/workers")).find(
+    (w) => w.id === me!.id,
+  );
+  // (Already counted lost on a slow machine: nothing left to compare.)
+  if (listed) expect(Date.parse(listed.last_heartbeat)).toBeLessThan(Date.parse(claimedAt));
+
+  healthy = startWorker("healthy-one", "0");
+  await healthy.waitFor("takes runs of pool default", 15_000);
+  let end: RunJson | null = null;
+  for (const stop = Date.now() + 25_000; Date.now() < stop; await Bun.sleep(50)) {
+    const now = await client.getRun(run.id);
+    if (["COMPLETED", "FAILED", "CRASHED", "CANCELLED"].includes(now.state)) {
+      end = now;
+      break;
+    }
+  }
+  expect(end).toMatchObject({ state: "COMPLETED", exit_code: 0 });
+  const ended = await client.getRun(run.id);
+  const types = ended.states.map((s) => `${s.type}/${s.name}`);
+  expect(types).toEqual([
+    "SCHEDULED/Scheduled",
+    "PENDING/Pending",
+    "SCHEDULED/Requeued",
+    "PENDING/Pending",
+    "RUNNING/Running",
+    "COMPLETED/Completed",
+  ]);
+  const requeued = ended.states[2]!;
+  expect(requeued.message).toMatch(/frozen-one/);
+  expect(requeued.message).toMatch(/before it reported the run started/);
+  expect(ended.worker).not.toBe(me!.id);
+
+  // Back: it finds the job in its poll's answer; what it reports is refused, and whatever of
+  // the run it started is stopped.
+  frozen.proc.kill("SIGCONT");
+  await frozen.waitFor(`run ${run.id}: orch refused`, 15_000);
+  await eventually(() => held.pids().length === 0, 15_000, "the frozen worker's copy to stop");
+  const after = await client.getRun(run.id);
+  expect(after.states.map((s) => `${s.type}/${s.name}`)).toEqual(types);
+  expect(after.state).toBe("COMPLETED");
+});
