@@ -23,7 +23,8 @@ export interface LoseOptions {
  * protocol's offline route and recovery at start all end a worker this way. Returns the runs as
  * they were left.
  *
- * Why PENDING runs go back to the queue (SCHEDULED, Requeued) and the rest are CRASHED: a run
+ * Why PENDING runs of deployments go back to the queue (SCHEDULED, Requeued) and the rest are
+ * CRASHED: a run
  * the worker never reported RUNNING was handed to it (a frozen worker's held poll still takes
  * runs) but has not begun as far as anyone knows, so another worker may take it; should the lost
  * worker come back and report it started, that report is refused (the run is no longer its) and
@@ -42,7 +43,11 @@ export function loseWorker(
     setWorkerOffline(store, worker.id);
     return listActiveRuns(store, { workerId: worker.id }).map((run) => {
       const message = why(run, worker);
-      const requeue = run.state_type === "PENDING" && !options.mayHaveStarted?.(run, worker);
+      // An ad-hoc run (no deployment) runs in its caller's process: no other worker can take it.
+      const requeue =
+        run.state_type === "PENDING" &&
+        run.deployment_id !== null &&
+        !options.mayHaveStarted?.(run, worker);
       const state = requeue
         ? {
             type: "SCHEDULED" as const,
