@@ -1,5 +1,6 @@
 /** `orch up`'s log of runs: a line as each starts, waits to retry, gets late and ends. */
 import { getRun, type Store } from "../store/index.ts";
+import { logInfoLines } from "./log-lines.ts";
 import type { Logger } from "./start-server.ts";
 
 const LOGGED_STATES = new Set(["RUNNING", "COMPLETED", "FAILED", "CRASHED", "CANCELLED"]);
@@ -14,8 +15,7 @@ export function logRunStates(store: Store, logger: Logger): () => Promise<void> 
   const flush = () => {
     const batch = lines;
     lines = [];
-    if (logger.infoLines) logger.infoLines(batch);
-    else logger.info(batch.join("\n"));
+    logInfoLines(logger, batch);
   };
   const unsubscribe = store.subscribe((event) => {
     if (!event.name.startsWith("flow-run.") || !event.resource) return;

@@ -50,6 +50,7 @@ import { createApi } from "./create-api.ts";
 import { connectionBudget, openFileCount, raiseFileLimit } from "./fd-limit.ts";
 import { errorResponse } from "./http.ts";
 import { loadProject } from "./load-project.ts";
+import { logInfoLines } from "./log-lines.ts";
 import { logRunStates } from "./log-run-states.ts";
 import { metricsRoute } from "./routes/metrics-route.ts";
 import { loginCodeRoute } from "./routes/web-routes.ts";
@@ -427,9 +428,10 @@ const MANY = 1000;
 
 /** Log what a deploy pass did: one line per change and per skipped file, every problem of an invalid file. */
 function logDeploy(report: DeployReport, logger: Logger, store: Store): void {
-  // A large project's first start deploys thousands: past a few, one line says how many.
+  // A large project's first start deploys thousands: past a few, one line says how many; up to
+  // that, a pass's lines go out as one message.
   const each = (names: string[], say: (name: string) => string, many: string) => {
-    if (names.length <= MANY) for (const name of names) logger.info(say(name));
+    if (names.length <= MANY) logInfoLines(logger, names.map(say));
     else logger.info(`${many} ${names.length.toLocaleString("en-US")} deployments`);
   };
   each(report.created, (name) => `deployed ${name}`, "deployed");

@@ -206,3 +206,27 @@ test("a restart in the middle of a load loses nothing and plans no slot twice", 
     expect(new Set(runs.map((r) => r.scheduled_at)).size).toBe(runs.length);
   }
 }, 300_000);
+
+test("the deployments a start deploys are named in one log message, not one call each", async () => {
+  const dir = largeProject(200);
+  const infos: unknown[][] = [];
+  const batches: string[][] = [];
+  server = await startServer({
+    dir,
+    port: 0,
+    worker: false,
+    retention: false,
+    logger: {
+      info: (...args) => infos.push(args),
+      warn() {},
+      error() {},
+      infoLines: (lines) => batches.push(lines),
+    },
+  });
+  const named = batches.filter((lines) => lines.some((l) => l.startsWith("deployed d")));
+  expect(named).toHaveLength(1);
+  expect(new Set(named[0])).toEqual(
+    new Set(Array.from({ length: 200 }, (_, i) => `deployed d${i}`)),
+  );
+  expect(infos.filter((args) => String(args[0]).startsWith("deployed d"))).toEqual([]);
+}, 300_000);
