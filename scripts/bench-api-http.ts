@@ -4,7 +4,15 @@
  * baseline taken in the same run: raw `Bun.spawn(["true"])` in this process at the same
  * concurrency, and a bare Bun.serve (its own process) answering the same health JSON.
  */
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
@@ -31,6 +39,8 @@ interface Served {
   headers: Record<string, string>;
   /** CPU the server's process has used so far (user + system, all its threads), in ms. */
   cpuMs(): number;
+  /** The same by thread: `main` (the JavaScript thread) and the others by their kernel names. */
+  threadCpuMs(): Map<string, number>;
   stop(): Promise<void>;
 }
 
@@ -43,6 +53,33 @@ function cpuMsOf(pid: number): number {
   } catch {
     return 0;
   }
+}
+
+/**
+ * CPU time of each thread of a process (Linux /proc), in ms: the main thread as `main`, the others
+ * summed by their names without digits (`Bun Pool 0` and `Bun Pool 1` are `Bun Pool`).
+ */
+function threadCpuMsOf(pid: number): Map<string, number> {
+  const byName = new Map<string, number>();
+  let tids: string[] = [];
+  try {
+    tids = readdirSync(`/proc/${pid}/task`);
+  } catch {
+    return byName;
+  }
+  for (const tid of tids) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, "latin1");
+      const comm = stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")"));
+      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      const name = tid === String(pid) ? "main" : comm.replace(/[\d\s]+$/, "");
+      const ms = (Number(fields[11]) + Number(fields[12])) * 10;
+      byName.set(name, (byName.get(name) ?? 0) + ms);
+    } catch {
+      // A thread that ended meanwhile.
+    }
+  }
+  return byName;
 }
 
 /** BENCH_ORCH_PROFILE=DIR: each orch writes a CPU profile under DIR/idle or DIR/worker. */
@@ -96,6 +133,7 @@ async function orchUp(args: string[], concurrency: number): Promise<Served> {
     url,
     headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
     cpuMs: () => cpuMsOf(proc.pid),
+    threadCpuMs: () => threadCpuMsOf(proc.pid),
     async stop() {
       proc.kill("SIGTERM");
       await proc.exited;
@@ -121,6 +159,7 @@ async function bareServe(): Promise<Served> {
     url: text.trim(),
     headers: {},
     cpuMs: () => cpuMsOf(proc.pid),
+    threadCpuMs: () => threadCpuMsOf(proc.pid),
     async stop() {
       proc.kill();
       await proc.exited;
@@ -239,12 +278,19 @@ export async function benchApiHttp(options: HttpBenchOptions) {
 
     const rawRate = await rawThroughput(runs, concurrency);
     const cpuBefore = orch.cpuMs();
+    const threadsBefore = orch.threadCpuMs();
     const started = performance.now();
     const ids = await Promise.all(Array.from({ length: runs }, () => trigger(orch)));
     await Promise.all(ids.map((id) => stream.ended(id)));
     const orchRate = runs / ((performance.now() - started) / 1000);
     // What each run cost the server, whatever else the machine ran meanwhile.
     const cpuPerRun = (orch.cpuMs() - cpuBefore) / runs;
+    // Which of its threads: the JavaScript one, the spawning one, the compiler, the collector.
+    const byThread: Record<string, number> = {};
+    for (const [name, ms] of orch.threadCpuMs()) {
+      const perRun = round((ms - (threadsBefore.get(name) ?? 0)) / runs);
+      if (perRun > 0) byThread[name] = perRun;
+    }
     await stream.close();
 
     const p50 = (xs: number[]) => round(percentile(xs, 50), 3);
@@ -269,6 +315,7 @@ export async function benchApiHttp(options: HttpBenchOptions) {
         raw_spawn: Math.round(rawRate),
         ratio: round(orchRate / rawRate),
         server_cpu_ms_per_run: round(cpuPerRun),
+        server_cpu_ms_per_run_by_thread: byThread,
       },
       targets_met: {
         health_within_2x_bare: percentile(orchHealth, 50) <= 2 * percentile(bareHealth, 50),
