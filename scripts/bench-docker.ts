@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { specWithDefaults } from "../src/core/index.ts";
 import { deployFolder } from "../src/definitions/index.ts";
-import { applyWorkPools, createRun, openStore } from "../src/store/index.ts";
+import { createRun, openStore, setFilePools } from "../src/store/index.ts";
 import { startEmbeddedWorker } from "../src/worker/index.ts";
 import { BUSYBOX_IMAGE, dockerUnavailable, ensureTestImages } from "../test/docker/helpers.ts";
 
@@ -20,13 +20,14 @@ export async function benchDocker(samples = 10) {
   const dir = mkdtempSync(join(tmpdir(), "orch-bench-docker-"));
   const store = openStore(join(dir, "orch.db"));
   try {
-    applyWorkPools(store, [
+    setFilePools(store, "flows/boxes.yaml", [
       {
         name: "boxes",
         type: "docker",
         job: { image: BUSYBOX_IMAGE, pull: "never" },
         concurrency: null,
         queues: [],
+        embedded: true,
       },
     ]);
     const folder = join(dir, "src");

@@ -65,6 +65,8 @@ export interface WorkPoolSpec {
   job: Record<string, unknown> | null;
   concurrency: number | null;
   queues: { name: string; priority: number; concurrency: number | null }[];
+  /** `embedded_worker: true`: `orch up` runs the pool's jobs itself. */
+  embedded: boolean;
 }
 
 /**

@@ -43,6 +43,7 @@ export function buildPools(workPools: unknown, report: Report, folder: string): 
       type,
       job,
       concurrency: typeof raw.concurrency === "number" ? raw.concurrency : null,
+      embedded: raw.embedded_worker === true,
       queues: queues.map((q) => ({
         name: String(q.name),
         priority: typeof q.priority === "number" ? q.priority : 1,

@@ -14,18 +14,19 @@ import {
   unpaced,
 } from "../core/index.ts";
 import {
-  applyWorkPools,
   clearFileProblems,
   deploymentSources,
   getDeployment,
   listFileProblems,
   listWebhooks,
   markSourceInvalid,
+  poolSourceFiles,
   projectRetention,
   recordEvent,
   removeDeployment,
   type Store,
   saveBundle,
+  setFilePools,
   setFileProblems,
   setFileWebhooks,
   setProjectRetention,
@@ -232,7 +233,7 @@ export function createDeployer(
         const writes: Write[] = [
           () => {
             saveBundle(store, bundle);
-            if (file.pools.length) applyWorkPools(store, file.pools);
+            setFilePools(store, file.file, file.pools);
             setFileWebhooks(store, file.file, file.webhooks);
           },
         ];
@@ -353,6 +354,7 @@ export function createDeployer(
       }
       for (const abs of gone) {
         setFileWebhooks(store, rel(abs), []);
+        setFilePools(store, rel(abs), []);
         for (const name of bySource.get(rel(abs)) ?? []) {
           const moved = getDeployment(store, name)?.source_file !== rel(abs);
           const skipped = warnings.some((w) => w.where === rel(abs));
@@ -430,6 +432,9 @@ export function createDeployer(
     }
     for (const hook of listWebhooks(store)) {
       if (!known.has(hook.source_file)) gone.add(`${paths.root}/${hook.source_file}`);
+    }
+    for (const file of poolSourceFiles(store)) {
+      if (!known.has(file)) gone.add(`${paths.root}/${file}`);
     }
     return yield* apply(new Set(files), gone, true, warnings, how, new Set(), true);
   }

@@ -420,6 +420,11 @@ const workPool = {
       minimum: 1,
       description: "Runs of this pool at once, on all its workers",
     },
+    embedded_worker: {
+      type: "boolean",
+      description:
+        "orch up runs this pool's jobs itself (default false: only `orch worker --pool NAME` does; the default pool is always served)",
+    },
     queues: {
       type: "array",
       items: {

@@ -134,7 +134,7 @@ export {
 export {
   describeWorkPool,
   getWorkPool,
-  listDefinedPools,
+  listEmbeddedPools,
   listWorkPools,
   type WorkPoolRow,
 } from "./pool-listing.ts";
@@ -256,8 +256,9 @@ export {
 } from "./variables.ts";
 export { getWebhook, listWebhooks, recordDelivery, setFileWebhooks } from "./webhooks.ts";
 export {
-  applyWorkPools,
   ensureWorkPool,
+  poolSourceFiles,
+  setFilePools,
   setPoolLimit,
   upsertWorkQueue,
 } from "./work-pools.ts";

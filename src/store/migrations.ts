@@ -543,6 +543,16 @@ CREATE INDEX trigger_firings_by_kind ON trigger_firings (trigger, suppressed, at
 ALTER TABLE flow_runs ADD COLUMN triggered_by TEXT;
 `,
   },
+  {
+    version: 21,
+    name: "which file declares a work pool, and whether orch up serves it",
+    // A pool no file declares any more is undeclared (its file's deployments and webhooks go
+    // the same way), and orch up serves only the pools a definition asks it to.
+    sql: `
+ALTER TABLE work_pools ADD COLUMN source_file TEXT;
+ALTER TABLE work_pools ADD COLUMN embedded INTEGER NOT NULL DEFAULT 0;
+`,
+  },
 ];
 
 /** The newest schema version this build of orch knows. */

@@ -30,12 +30,12 @@ export function getWorkPool(store: Store, name: string): WorkPoolRow | null {
   return row ? parse(row) : null;
 }
 
-/** Pools a definition file declares (a type is set): the ones `orch up` serves itself. */
-export function listDefinedPools(store: Store): WorkPoolRow[] {
+/** Pools whose definition asks `orch up` to run their jobs itself (`embedded_worker: true`). */
+export function listEmbeddedPools(store: Store): WorkPoolRow[] {
   return (
     sqlite(store)
       .query(
-        "SELECT name, type, job, concurrency_limit, paused FROM work_pools WHERE type IS NOT NULL ORDER BY name",
+        "SELECT name, type, job, concurrency_limit, paused FROM work_pools WHERE embedded = 1 ORDER BY name",
       )
       .all() as RawPool[]
   ).map(parse);
@@ -43,14 +43,21 @@ export function listDefinedPools(store: Store): WorkPoolRow[] {
 
 /**
  * Every pool with what `orch pools ls` shows: workers online, runs due and not yet taken, runs
- * holding a slot. One query per count, grouped by pool.
+ * holding a slot, deployments using it. One query per count, grouped by pool. Why pools without
+ * a row are listed: a worker or a deployment may name a pool no definition declares (it exists
+ * as soon as something waits there or serves it); and why undeclared pools nothing uses are not:
+ * they are what is left of a declaration that was removed.
  */
 export function listWorkPools(store: Store): WorkPoolJson[] {
   const db = sqlite(store);
   const now = store.clock.now();
-  const pools = db
-    .query("SELECT name, type, job, concurrency_limit, paused FROM work_pools ORDER BY name")
-    .all() as RawPool[];
+  const rows = new Map(
+    (
+      db
+        .query("SELECT name, type, job, concurrency_limit, paused FROM work_pools ORDER BY name")
+        .all() as RawPool[]
+    ).map((raw) => [raw.name, parse(raw)]),
+  );
   const counts = (sql: string, ...args: number[]) =>
     new Map(
       (db.query(sql).all(...args) as { pool: string; n: number }[]).map((r) => [r.pool, r.n]),
@@ -65,20 +72,30 @@ export function listWorkPools(store: Store): WorkPoolJson[] {
   const running = counts(
     `SELECT work_pool AS pool, count(*) AS n FROM flow_runs WHERE ${ACTIVE} GROUP BY work_pool`,
   );
-  return pools.map((raw) => {
-    const row = parse(raw);
-    return {
-      name: row.name,
-      type: row.type ?? "process",
-      defined: row.type !== null,
-      concurrency: row.concurrency_limit,
-      paused: row.paused !== 0,
-      workers: workers.get(row.name) ?? 0,
-      runs_waiting: waiting.get(row.name) ?? 0,
-      runs_running: running.get(row.name) ?? 0,
-      job: row.job,
-    };
-  });
+  const deployed = counts(
+    "SELECT json_extract(spec, '$.work_pool') AS pool, count(*) AS n FROM deployments WHERE removed_at IS NULL GROUP BY pool",
+  );
+  const names = new Set([...rows.keys(), ...workers.keys(), ...deployed.keys(), ...waiting.keys()]);
+  names.delete(null as unknown as string);
+  const pools: WorkPoolJson[] = [];
+  for (const name of [...names].sort()) {
+    const row = rows.get(name) ?? null;
+    const used = (workers.get(name) ?? 0) + (waiting.get(name) ?? 0) + (running.get(name) ?? 0);
+    const defined = row?.type != null;
+    if (!defined && name !== "default" && used + (deployed.get(name) ?? 0) === 0) continue;
+    pools.push({
+      name,
+      type: row?.type ?? "process",
+      defined,
+      concurrency: row?.concurrency_limit ?? null,
+      paused: (row?.paused ?? 0) !== 0,
+      workers: workers.get(name) ?? 0,
+      runs_waiting: waiting.get(name) ?? 0,
+      runs_running: running.get(name) ?? 0,
+      job: row?.job ?? null,
+    });
+  }
+  return pools;
 }
 
 /** One pool with its queues and the deployments (not removed) whose latest version uses it. */

@@ -1,4 +1,4 @@
-import { listDefinedPools } from "../store/index.ts";
+import { listEmbeddedPools, type Store } from "../store/index.ts";
 import {
   type EmbeddedWorker,
   type EmbeddedWorkerOptions,
@@ -6,41 +6,62 @@ import {
 } from "./embedded-worker.ts";
 import type { StopOptions } from "./stop-with-grace.ts";
 
+/** Whether a definition asks orch up to serve `pool` (embedded_worker: true). */
+const isEmbedded = (store: Store, pool: string) =>
+  listEmbeddedPools(store).some((p) => p.name === pool);
+
 /**
  * The workers `orch up` runs in-process: one for the `default` pool (it recovers what a previous
- * orch left running, first), then one for each pool a definition file declares (process or
- * docker: every type this executable runs), and one more for each pool declared later while it
- * runs. Together they behave as one EmbeddedWorker; `id` is the default pool's worker.
+ * orch left running, first), then one for each pool a definition file asks it to serve
+ * (`embedded_worker: true`; process or docker: every type this executable runs). Why not every
+ * declared pool: a pool is where runs wait, and declaring one (for its limit, or for workers on
+ * other machines) must not make this machine run its jobs. A pool asked for later gets its
+ * worker then; one no longer asked for (or no longer declared) sees its worker drain and go.
+ * Together they behave as one EmbeddedWorker; `id` is the default pool's worker.
  */
 export async function startPoolWorkers(options: EmbeddedWorkerOptions): Promise<EmbeddedWorker> {
   const { store } = options;
-  const main = await startEmbeddedWorker({ ...options, pool: options.pool ?? "default" });
-  const workers = new Map<string, EmbeddedWorker>([[options.pool ?? "default", main]]);
+  const home = options.pool ?? "default";
+  const main = await startEmbeddedWorker({ ...options, pool: home });
+  const workers = new Map<string, EmbeddedWorker>([[home, main]]);
   const starting = new Map<string, Promise<void>>();
+  /** Workers of pools no longer served, finishing their runs. */
+  const leaving = new Set<EmbeddedWorker>();
   let stopped = false;
 
+  const retire = (worker: EmbeddedWorker) => {
+    leaving.add(worker);
+    void worker
+      .drain()
+      .catch((error) => options.logger?.error("stopping a pool's worker failed:", error))
+      .finally(() => leaving.delete(worker));
+  };
   const serve = (pool: string) => {
     if (stopped || workers.has(pool) || starting.has(pool)) return;
     const started = startEmbeddedWorker({ ...options, pool, recover: false })
       .then(async (worker) => {
         if (stopped) await worker.stop();
+        // Undeclared while it started: it goes at once.
+        else if (!isEmbedded(store, pool)) retire(worker);
         else workers.set(pool, worker);
       })
       .catch((error) => options.logger?.error(`could not start a worker for pool ${pool}:`, error))
       .finally(() => starting.delete(pool));
     starting.set(pool, started);
   };
-  for (const pool of listDefinedPools(store)) serve(pool.name);
+  for (const pool of listEmbeddedPools(store)) serve(pool.name);
   await Promise.all(starting.values());
   const unsubscribe = store.subscribe((event) => {
-    if (event.name === "work-pool.updated" && event.resource) {
-      const pool = event.resource;
-      // Declared by a definition (a type is set) since: serve it too.
-      if (listDefinedPools(store).some((p) => p.name === pool)) serve(pool);
-    }
+    const pool = event.resource;
+    if (event.name !== "work-pool.updated" || !pool || pool === home) return;
+    if (isEmbedded(store, pool)) return serve(pool);
+    const worker = workers.get(pool);
+    if (!worker) return;
+    workers.delete(pool);
+    retire(worker);
   });
 
-  const all = () => [...workers.values()];
+  const all = () => [...workers.values(), ...leaving];
   const finish = async (each: (w: EmbeddedWorker) => Promise<void>) => {
     stopped = true;
     unsubscribe();
@@ -50,7 +71,7 @@ export async function startPoolWorkers(options: EmbeddedWorkerOptions): Promise<
   return {
     id: main.id,
     wake: () => {
-      for (const w of all()) w.wake();
+      for (const w of workers.values()) w.wake();
     },
     claimNow: (pool) => workers.get(pool)?.claimNow(pool) ?? [],
     cancel: (runId) => main.cancel(runId),

@@ -25,6 +25,7 @@ const HOSTILE = `a'b"c; $(touch /tmp/pwned) | rm -rf / && echo \`id\` * ~ $HOME 
 const YAML = `work_pools:
   - name: boxes
     type: docker
+    embedded_worker: true
     concurrency: 4
     job:
       image: ${BUSYBOX_IMAGE}
@@ -32,6 +33,7 @@ const YAML = `work_pools:
       labels: { ${markKey}: "${markValue}" }
   - name: nothing-here
     type: docker
+    embedded_worker: true
     job: { image: "orch-test/absent:${randomUUID().slice(0, 8)}", pull: never }
 deployments:
   - name: talk

@@ -24,6 +24,7 @@ describe.skipIf(unavailable !== null)("containers after orch is killed (a real d
     project = await startProject(`work_pools:
   - name: boxes
     type: docker
+    embedded_worker: true
     job:
       image: ${BUSYBOX_IMAGE}
       pull: never
@@ -55,6 +56,7 @@ deployments:
     const other = await startProject(`work_pools:
   - name: boxes
     type: docker
+    embedded_worker: true
     job: { image: ${BUSYBOX_IMAGE}, pull: never }
 deployments:
   - name: idle

@@ -15,6 +15,7 @@ beforeAll(async () => {
     `work_pools:
   - name: boxes
     type: docker
+    embedded_worker: true
     job: { image: "debian:12" }
 deployments:
   - name: boxed
