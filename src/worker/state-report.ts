@@ -1,4 +1,9 @@
-import { type ProposedState, REPORTABLE_TYPES, type StateReportJson } from "../core/index.ts";
+import {
+  OrchError,
+  type ProposedState,
+  REPORTABLE_TYPES,
+  type StateReportJson,
+} from "../core/index.ts";
 import type { RunOutcome } from "../store/index.ts";
 
 /**
@@ -6,7 +11,11 @@ import type { RunOutcome } from "../store/index.ts";
  * sends what its attempt decided, the server records it as if the worker wrote it itself.
  */
 
-/** A proposed state and its outcome as a worker sends them (POST …/runs/:run/state). */
+/**
+ * A proposed state and its outcome as a worker sends them (POST …/runs/:run/state), stamped
+ * with when it happened (now, unless the outcome says): a report may reach the server long
+ * after (it was down), and the run's times must say when it ended, not when orch heard.
+ */
 export function toStateReport(state: ProposedState, outcome: RunOutcome = {}): StateReportJson {
   const type = state.type;
   // The server refuses the others (STATE_REPORT): a worker never decides them.
@@ -21,6 +30,7 @@ export function toStateReport(state: ProposedState, outcome: RunOutcome = {}): S
     ...(outcome.signal !== undefined ? { signal: outcome.signal } : {}),
     ...(outcome.pid !== undefined ? { pid: outcome.pid } : {}),
     ...(outcome.pidStarted !== undefined ? { pid_started: outcome.pidStarted } : {}),
+    at: new Date(outcome.at ?? Date.now()).toISOString(),
   };
 }
 
@@ -37,6 +47,19 @@ export function fromStateReport(report: StateReportJson): [ProposedState, RunOut
       ...(report.signal !== undefined ? { signal: report.signal } : {}),
       ...(report.pid !== undefined ? { pid: report.pid } : {}),
       ...(report.pid_started !== undefined ? { pidStarted: report.pid_started } : {}),
+      // transitionRun bounds it: never before the run's current state, nor after now.
+      ...(report.at !== undefined ? { at: reportedAt(report.at) } : {}),
     },
   ];
+}
+
+function reportedAt(at: string): number {
+  const ms = Date.parse(at);
+  if (Number.isNaN(ms)) {
+    throw new OrchError(
+      "E_BAD_INPUT",
+      `at: ${JSON.stringify(at)} is not a time; send an ISO time such as 2026-01-31T12:00:00.000Z`,
+    );
+  }
+  return ms;
 }

@@ -173,6 +173,12 @@ export const STATE_REPORT = {
     // signal every process of this user.
     pid: { type: ["integer", "null"], minimum: 2 },
     pid_started: { type: ["string", "null"], maxLength: 100 },
+    at: {
+      type: "string",
+      maxLength: 40,
+      description:
+        "When the state happened on the worker (ISO time): kept, bounded by now and the run's previous state",
+    },
   },
 } as const;
 
