@@ -5,6 +5,8 @@ import { createClient, createWorkerClient, findServer } from "../client/index.ts
 import {
   findProjectRoot,
   formatDuration,
+  isValidName,
+  NAME_MESSAGE,
   OrchError,
   parseDuration,
   projectPaths,
@@ -74,6 +76,12 @@ export default defineCommand({
     },
   },
   async run({ args }) {
+    if (!isValidName(args.pool)) {
+      throw new OrchError(
+        "E_BAD_INPUT",
+        `--pool ${JSON.stringify(args.pool)}: a pool name ${NAME_MESSAGE} (as in work_pools: of a definition)`,
+      );
+    }
     const concurrency = wholeNumberArg(args.concurrency, "--concurrency", { min: 1, max: 1000 }, 8);
     const graceMs = args.grace === undefined ? DEFAULT_GRACE_MS : parseDuration(args.grace);
     if (graceMs === undefined) {

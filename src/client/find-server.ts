@@ -1,4 +1,5 @@
 import { existsSync, readFileSync } from "node:fs";
+import { OrchError } from "../core/errors.ts";
 import type { ProjectPaths } from "../core/paths.ts";
 import { readServerFile } from "../core/server-file.ts";
 
@@ -55,6 +56,8 @@ export function findServer(
       ? readFileSync(paths.token, "utf8").trim() || undefined
       : undefined;
   const token = flags.token ?? env.ORCH_API_TOKEN;
+  if (flags.api !== undefined) checkApiUrl(flags.api, "--api");
+  else if (env.ORCH_API_URL) checkApiUrl(env.ORCH_API_URL, "ORCH_API_URL");
   if (flags.api) return { url: flags.api, token: token ?? localToken(flags.api), from: "--api" };
   if (env.ORCH_API_URL) {
     return {
@@ -66,4 +69,23 @@ export function findServer(
   if (info && alive(info.pid))
     return { url: info.url, token: token ?? localToken(info.url), from: "server.json" };
   return null;
+}
+
+/**
+ * An API URL a user gave must be an http(s) URL: anything else is bad input (exit 2), not a
+ * server that cannot be reached yet (a worker would wait for it forever).
+ */
+export function checkApiUrl(url: string, from: "--api" | "ORCH_API_URL"): void {
+  let parsed: URL | null = null;
+  try {
+    parsed = new URL(url);
+  } catch {
+    // Reported below.
+  }
+  if (!parsed || (parsed.protocol !== "http:" && parsed.protocol !== "https:") || !parsed.host) {
+    throw new OrchError(
+      "E_BAD_INPUT",
+      `${from} must be an http(s) URL like http://127.0.0.1:8080, not ${JSON.stringify(url)}`,
+    );
+  }
 }

@@ -50,6 +50,7 @@ export {
   streamLevel,
 } from "./log-record.ts";
 export { createMasker, MASK, type Masker, MIN_MASKED_LENGTH } from "./mask.ts";
+export { isValidName, NAME_MESSAGE, NAME_PATTERN } from "./names.ts";
 export {
   asText,
   type FormField,

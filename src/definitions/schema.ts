@@ -3,7 +3,7 @@
  * and validation checks every file against it before the checks a schema cannot express (cron,
  * time zones, durations, paths, parameters against their schema).
  */
-import { TAGS, WEBHOOK_CHECKS } from "../core/index.ts";
+import { NAME_MESSAGE, NAME_PATTERN, TAGS, WEBHOOK_CHECKS } from "../core/index.ts";
 import { JOB_FIELDS } from "./job-template.ts";
 
 const duration = {
@@ -394,10 +394,6 @@ const deployment = {
     },
   },
 };
-
-const NAME_PATTERN = "^[A-Za-z0-9][A-Za-z0-9._-]*$";
-const NAME_MESSAGE =
-  'must start with a letter or digit and hold only letters, digits, ".", "_" and "-"';
 
 const workPool = {
   type: "object",
