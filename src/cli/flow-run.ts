@@ -120,7 +120,10 @@ export default defineCommand({
           `${c.gray("run", "stderr")} ${run.id.slice(0, 8)} ${paintState(result.state, run.state_name)}${how}${message}\n`,
         );
       }
-      return result.state === "COMPLETED" ? 0 : 1;
+      if (result.state === "COMPLETED") return 0;
+      // The flow's entry exits 2 for bad input (a file that does not load, parameters its
+      // schema refuses): so does this command, as for any bad input.
+      return result.run.exit_code === 2 ? 2 : 1;
     } finally {
       interrupt.release();
       await loopback?.stop();

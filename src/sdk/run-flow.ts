@@ -51,7 +51,8 @@ export async function loadFlow(
 
 /**
  * Run the flow `file`'s export `name` with the parameters in ORCH_PARAMETERS. Resolves with the
- * exit code: 0 when the flow returned, 1 when it threw (its stack on stderr), 2 for bad usage.
+ * exit code: 0 when the flow returned, 1 when it threw (its stack on stderr), 2 for bad usage, a
+ * flow that does not load, or parameters its schema refuses.
  */
 export async function runFlow(argv: string[]): Promise<number> {
   // A flow dies with the worker that started it (even one killed with SIGKILL): nobody would
@@ -70,19 +71,17 @@ export async function runFlow(argv: string[]): Promise<number> {
     console.error(`ORCH_PARAMETERS is not valid JSON: ${(error as Error).message}`);
     return 2;
   }
+  // A flow that never started (its file does not load, or it refuses its parameters) is bad
+  // input, exit code 2 as for usage; one that started and threw is a failed run, 1.
+  const started = await startable(file, name, parameters, root);
+  if ("code" in started) {
+    await finishRunOutput();
+    return started.code;
+  }
+  const { fn, checked } = started;
   try {
-    const loaded = await loadFlow(file, name);
-    if ("error" in loaded) {
-      // The run's message says what is wrong, rather than "exited with code 2".
-      reportFailure(relativeTo(loaded.error, root));
-      return 2;
-    }
-    const { fn } = loaded;
     const call = async (): Promise<unknown> => {
-      if (!isFlow(fn)) return fn(parameters);
-      // Checked here too: an ad-hoc run, or a deployment whose schema could not be read, must
-      // not hand the flow values of the wrong type.
-      const checked = await checkAgainst(fn.orchFlow.parameters, parameters, "parameters");
+      if (!isFlow(fn)) return fn(checked);
       const run = { runId: process.env.ORCH_RUN_ID ?? "", flowName: fn.orchFlow.name };
       return withFlowRun(run, undefined, () => callFlowBody(fn, checked));
     };
@@ -98,6 +97,37 @@ export async function runFlow(argv: string[]): Promise<number> {
     reportFlowError(error, root);
     await finishRunOutput();
     return 1;
+  }
+}
+
+/** The flow and the parameters it gets, or the exit code of one that cannot start (told). */
+async function startable(
+  file: string,
+  name: string,
+  parameters: Record<string, unknown>,
+  root: string,
+): Promise<{ fn: (params: object) => unknown; checked: Record<string, unknown> } | { code: 2 }> {
+  let loaded: Awaited<ReturnType<typeof loadFlow>>;
+  try {
+    loaded = await loadFlow(file, name);
+  } catch (error) {
+    reportFlowError(error, root); // a build error or top-level code that threw: its place
+    return { code: 2 };
+  }
+  if ("error" in loaded) {
+    // The run's message says what is wrong, rather than "exited with code 2".
+    reportFailure(relativeTo(loaded.error, root));
+    return { code: 2 };
+  }
+  const { fn } = loaded;
+  if (!isFlow(fn)) return { fn, checked: parameters };
+  // Checked here too: an ad-hoc run, or a deployment whose schema could not be read, must not
+  // hand the flow values of the wrong type. Told without a stack: no line of the flow is at fault.
+  try {
+    return { fn, checked: await checkAgainst(fn.orchFlow.parameters, parameters, "parameters") };
+  } catch (error) {
+    reportFailure((error as Error).message);
+    return { code: 2 };
   }
 }
 

@@ -138,9 +138,9 @@ function sharedTests() {
     expect(latest).toMatchObject({ deployment: null, state: "FAILED", exit_code: 1 });
   });
 
-  test("a flow file that does not build fails its run with the file, line and column", async () => {
+  test("a flow file that does not build fails its run with the file, line and column, and exits 2", async () => {
     const r = await run("flow", "run", "flows/broken.ts");
-    expect(r.code).toBe(1);
+    expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/broken\.ts:3:13: Unexpected ;\n\s+const x = ;\n\s+\^/);
     const [latest] = await listRuns();
     expect(latest).toMatchObject({
@@ -151,7 +151,7 @@ function sharedTests() {
 
   test("a flow file with several build errors names each with its place, the first in the run's message", async () => {
     const r = await run("flow", "run", "flows/tangled.ts");
-    expect(r.code).toBe(1);
+    expect(r.code).toBe(2);
     expect(r.stderr).not.toContain("AggregateError");
     expect(r.stderr).toMatch(
       /tangled\.ts:3:35: Expected "}" but found ";"\n\s+console\.log\("starting", \{ count ;\n\s+\^/,
@@ -163,9 +163,10 @@ function sharedTests() {
     );
   });
 
-  test("a mistyped parameter fails the run with the server's words and a guess", async () => {
+  test("a mistyped parameter fails the run with the server's words and a guess, no stack, and exits 2", async () => {
     const r = await run("flow", "run", "flows/typed.ts", "-p", "cont=3");
-    expect(r.code).toBe(1);
+    expect(r.code).toBe(2);
+    expect(r.stderr).not.toMatch(/^Error: |\n\s+at /m);
     const [latest] = await listRuns();
     expect(latest.state_message).toBe(
       'the parameters do not match the flow\'s schema: parameters.cont: is not in the schema; did you mean "count"?',
@@ -184,7 +185,7 @@ function sharedTests() {
 
   test("an export that is not a flow fails the run saying so, not with an exit code", async () => {
     const r = await run("flow", "run", "flows/x.ts:limit");
-    expect(r.code).toBe(1);
+    expect(r.code).toBe(2);
     const [latest] = await listRuns();
     expect(latest.state).toBe("FAILED");
     expect(latest.state_message).toMatch(
