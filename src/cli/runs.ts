@@ -102,9 +102,6 @@ export const inspect = defineCommand({
       if (args.json) return printJson(r);
       // Messages and task names can carry a flow's text: shown safe, as its logs are.
       const safe = escapeControlChars;
-      // Named as the monitor names it (name@host) while the worker is online; its id otherwise.
-      const workers = r.worker ? await conn.client.listWorkers() : [];
-      const worker = workers.find((w) => w.id === r.worker);
       const line = (label: string, value: string) => `${c.gray(label.padEnd(11))} ${value}\n`;
       let out = `${c.bold(r.id)}  ${paintState(r.state, r.state_name)}\n`;
       if (r.name) out += line("name", safe(r.name));
@@ -124,7 +121,8 @@ export const inspect = defineCommand({
       out += line("duration", duration(r));
       if (r.exit_code !== null) out += line("exit code", String(r.exit_code));
       if (r.signal) out += line("signal", r.signal);
-      if (r.worker) out += line("worker", worker ? `${worker.name}@${worker.host}` : r.worker);
+      // Named as the monitor names it (name@host) while orch knows the worker; its id otherwise.
+      if (r.worker) out += line("worker", r.worker_name ?? r.worker);
       if (r.result) out += line("result", describeResult(r.id, r.result));
       if (r.artifacts.length) {
         const listed = r.artifacts.map((a) => `${safe(a.key)} (${a.type})`).join(", ");

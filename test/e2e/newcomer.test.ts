@@ -87,12 +87,13 @@ describe("orch runs", () => {
     expect(JSON.parse(json.stdout)).toEqual([]);
   });
 
-  test("inspect names the worker as the monitor does; --json keeps its id", async () => {
+  test("inspect names the worker as the monitor does; --json keeps its id beside its name", async () => {
     const done = JSON.parse((await run("run", "quiet", "--watch", "--json")).stdout);
     const shown = await run("runs", "inspect", done.id);
     expect(shown.stdout).toMatch(new RegExp(`^worker\\s+embedded@${hostname()}$`, "m"));
     const json = JSON.parse((await run("runs", "inspect", done.id, "--json")).stdout);
     expect(json.worker).toMatch(/^[0-9a-f-]{36}$/);
+    expect(json.worker_name).toBe(`embedded@${hostname()}`);
   });
 });
 

@@ -1,4 +1,5 @@
 import { readFileSync } from "node:fs";
+import { hostname } from "node:os";
 import { join } from "node:path";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
@@ -146,6 +147,8 @@ export default flow("flaky", async () => finish(await prepare()));
       .waitFor({ timeout: 30_000 });
     const extract = page.locator("[data-testid=gantt-bar][data-task=extract]");
     expect(await extract.getAttribute("data-cached")).toBe("1");
+    // The worker is named as the monitor and the CLI name it, not by its id.
+    expect(await page.getByTestId("run-worker").textContent()).toBe(`embedded@${hostname()}`);
     await page.close();
   });
 

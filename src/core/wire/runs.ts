@@ -147,6 +147,10 @@ export const RUN_DETAIL = {
       description: "Its artifacts, without their data (GET /api/runs/:id/artifacts has it)",
     },
     children: { type: "array", items: RUN, description: "Its subflows' runs, oldest first" },
+    worker_name: {
+      type: ["string", "null"],
+      description: "The worker that ran it, as NAME@HOST (null: none yet, or one no longer known)",
+    },
     pause: {
       anyOf: [{ type: "null" }, PAUSE_INFO],
       description: "While PAUSED: what the pause waits for",

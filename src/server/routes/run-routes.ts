@@ -24,6 +24,7 @@ import {
   createDeploymentRun,
   createGroupCommit,
   getRunOrThrow,
+  getWorker,
   listArtifactSummaries,
   listRuns,
   listTaskRuns,
@@ -82,6 +83,12 @@ function taskStateName(state: string): string {
   return isStateType(state) ? defaultName(state) : state;
 }
 
+/** Who ran a run, as the monitor names a worker (NAME@HOST). */
+function workerName(store: Store, id: string | null): string | null {
+  const worker = id ? getWorker(store, id) : null;
+  return worker && `${worker.name}@${worker.host}`;
+}
+
 /** A run with its history, task runs and result. */
 export function runDetail(store: Store, idOrPrefix: string): RunDetail {
   const run = getRunOrThrow(store, idOrPrefix);
@@ -106,6 +113,7 @@ export function runDetail(store: Store, idOrPrefix: string): RunDetail {
     result: resultSummary(run.result),
     artifacts: listArtifactSummaries(store, run.seq),
     children: childRuns(store, run.id).map(runToJson),
+    worker_name: workerName(store, run.worker_id),
     pause: pause && {
       key: pause.key,
       timeout_at: iso(run.paused_until),

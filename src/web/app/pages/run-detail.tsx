@@ -211,7 +211,9 @@ export function RunDetailPage({ params }: PageProps) {
                 </>
               ) : null}
               <dt>Worker</dt>
-              <dd class="mono">{run.worker ?? "—"}</dd>
+              <dd class="mono" data-testid="run-worker" title={run.worker ?? undefined}>
+                {run.worker_name ?? run.worker ?? "—"}
+              </dd>
               <dt>Pool</dt>
               <dd>
                 {run.work_pool} / {run.work_queue}
