@@ -33,6 +33,21 @@ describe.skipIf(!haveChromium)("the runs pages in chromium", () => {
   - name: flaky
     flow: ./flaky.ts
     env: { FLAG: "${join(project.dir, "flag")}" }
+  - name: approval
+    flow: ./approval.ts
+`,
+    );
+    // It waits for a person's answer: how many to ship (at most 10).
+    await Bun.write(
+      join(project.dir, "flows", "approval.ts"),
+      `import { flow, pause } from "orch";
+export default flow("approval", async () => {
+  const { count } = await pause<{ count: number }>({
+    key: "approve",
+    input: { type: "object", required: ["count"], properties: { count: { type: "integer", maximum: 10 } } },
+  });
+  return count * 2;
+});
 `,
     );
     // Its second task fails until the file FLAG exists.
@@ -162,6 +177,29 @@ export default flow("flaky", async () => finish(await prepare()));
     await page.locator("[data-testid=run-page][data-state=COMPLETED]").waitFor({ timeout: 30_000 });
     await page.locator("[data-testid=gantt-bar][data-task=prepare][data-state=Reused]").waitFor();
     expect(await page.getByTestId("run-result").textContent()).toContain("42");
+    await page.close();
+  });
+
+  test("a paused run is resumed from its page with a field per input, checked here and by the server", async () => {
+    const run = await client.triggerRun("approval");
+    const page = await open(`/runs/${run.id}`);
+    await page.locator("[data-testid=run-page][data-state=PAUSED]").waitFor({ timeout: 30_000 });
+    await page.getByTestId("run-resume").click();
+    const form = page.getByTestId("resume-input");
+    const count = form.locator('input[name="input.count"]');
+    await count.fill("many");
+    await form.getByRole("button", { name: "Resume with this input" }).click();
+    await form.locator('[data-field="input.count"]').getByText("must be").waitFor();
+    // A number the schema refuses: the server's words, under the field.
+    await count.fill("11");
+    await form.getByRole("button", { name: "Resume with this input" }).click();
+    await form.locator('[data-field="input.count"]').getByText("10").waitFor();
+    await screenshot(page, "resume-form-invalid");
+    expect((await client.getRun(run.id)).state).toBe("PAUSED");
+    await count.fill("4");
+    await form.getByRole("button", { name: "Resume with this input" }).click();
+    await page.locator("[data-testid=run-page][data-state=COMPLETED]").waitFor({ timeout: 30_000 });
+    expect(await page.getByTestId("run-result").textContent()).toContain("8");
     await page.close();
   });
 

@@ -6,40 +6,50 @@
  */
 import { useState } from "preact/hooks";
 import type { RunDetail } from "../../../core/index.ts";
+import { parameterFields } from "../../../core/parameter-form.ts";
 import { TERMINAL_TYPES } from "../../../core/states.ts";
 import { ApiError, post, seg } from "../api.ts";
 import { ErrorBox } from "./Layout.tsx";
+import { type FieldErrors, fieldPlace, readFields, SchemaFields } from "./SchemaFields.tsx";
 
 /** The buttons for `run`; `changed` is told after the server took a change. */
 export function RunActions({ run, changed }: { run: RunDetail; changed: () => void }) {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<ApiError | null>(null);
-  const [input, setInput] = useState("{}");
   const [asking, setAsking] = useState(false);
+  // What the pause asks for, a field per property as the trigger form asks for parameters.
+  const fields = parameterFields({}, run.pause?.input_schema);
+  const [texts, setTexts] = useState<Record<string, string>>({});
+  const [errors, setErrors] = useState<FieldErrors>({});
   const finished = TERMINAL_TYPES.includes(run.state);
   const act = async (path: string, body?: unknown) => {
     setBusy(true);
     setError(null);
+    setErrors({});
     try {
       await post(`/api/runs/${seg(run.id)}/${path}`, body);
       setAsking(false);
       changed();
     } catch (e) {
-      setError(e instanceof ApiError ? e : new ApiError(0, "E_INTERNAL", String(e)));
+      const failure = e instanceof ApiError ? e : new ApiError(0, "E_INTERNAL", String(e));
+      // The server's problems with the input go under the fields they name.
+      const placed: FieldErrors = {};
+      for (const p of failure.problems ?? []) {
+        const at = fieldPlace("input", p.where, fields);
+        if (at) placed[at] = p.message;
+      }
+      setErrors(placed);
+      setError(failure);
     } finally {
       setBusy(false);
     }
   };
   const resume = () => {
     if (!run.pause?.input_schema) return void act("resume", {});
-    let value: unknown;
-    try {
-      value = JSON.parse(input);
-    } catch {
-      setError(new ApiError(0, "E_BAD_INPUT", "the input is not JSON: write an object, like {}"));
-      return;
-    }
-    void act("resume", { input: value });
+    const read = readFields("input", fields, texts);
+    setErrors(read.errors);
+    if (Object.keys(read.errors).length) return;
+    void act("resume", { input: read.values });
   };
   return (
     <div class="run-actions">
@@ -100,17 +110,15 @@ export function RunActions({ run, changed }: { run: RunDetail; changed: () => vo
         )
       ) : null}
       {asking ? (
-        <div class="resume-input">
-          <label class="field">
-            <span>Input for {run.pause?.key}</span>
-            <textarea
-              rows={4}
-              value={input}
-              onInput={(e) => setInput(e.currentTarget.value)}
-              data-testid="resume-input"
-            />
-            <span class="hint mono">{JSON.stringify(run.pause?.input_schema)}</span>
-          </label>
+        <div class="resume-input" data-testid="resume-input">
+          <h3>Input for {run.pause?.key}</h3>
+          <SchemaFields
+            group="input"
+            fields={fields}
+            texts={texts}
+            onTexts={setTexts}
+            errors={errors}
+          />
           <button type="button" class="primary" disabled={busy} onClick={resume}>
             Resume with this input
           </button>

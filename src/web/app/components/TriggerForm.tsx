@@ -8,14 +8,19 @@
 import { useState } from "preact/hooks";
 import { parseDuration } from "../../../core/duration.ts";
 import type { DeploymentDetail, RunJson, TriggerRunRequest } from "../../../core/index.ts";
-import { type FormField, parameterFields, readField } from "../../../core/parameter-form.ts";
+import { type FormField, parameterFields } from "../../../core/parameter-form.ts";
 import { parseWhen } from "../../../core/run-time.ts";
 import { ApiError, post, seg } from "../api.ts";
+import {
+  type FieldErrors,
+  FieldProblem,
+  fieldPlace,
+  readFields,
+  SchemaFields,
+} from "./SchemaFields.tsx";
 
 /** The options' field names, as the server names them in its problems. */
 const OPTION_FIELDS = ["when", "version", "timeout_ms", "env", "tags", "name"] as const;
-
-type Errors = Record<string, string>;
 
 /** The request body from the form, or every field's problem. */
 export function readRunRequest(
@@ -31,14 +36,8 @@ export function readRunRequest(
     name: string;
   },
   now = Date.now(),
-): { body: TriggerRunRequest } | { errors: Errors } {
-  const errors: Errors = {};
-  const parameters: Record<string, unknown> = {};
-  for (const field of fields) {
-    const { value, error } = readField({ ...field, text: texts[field.name] ?? field.text });
-    if (error) errors[`parameters.${field.name}`] = error;
-    else if (value !== undefined) parameters[field.name] = value;
-  }
+): { body: TriggerRunRequest } | { errors: FieldErrors } {
+  const { values: parameters, errors } = readFields("parameters", fields, texts);
   const body: TriggerRunRequest = { parameters };
   if (options.start !== "now") {
     try {
@@ -85,73 +84,11 @@ export function readRunRequest(
 /** Where a problem of the server's belongs in the form (`parameters.limit`, `env`...). */
 function fieldOf(where: string | undefined, fields: FormField[]): string | null {
   if (!where) return null;
-  const param = /^parameters\.([^.[]+)/.exec(where)?.[1];
-  if (param && fields.some((f) => f.name === param)) return `parameters.${param}`;
+  const param = fieldPlace("parameters", where, fields);
+  if (param) return param;
   if (where === "scheduled_at") return "when";
   const option = OPTION_FIELDS.find((o) => where === o || where.startsWith(`${o}.`));
   return option ?? null;
-}
-
-function ParameterInput({
-  id,
-  field,
-  text,
-  onText,
-}: {
-  id: string;
-  field: FormField;
-  text: string;
-  onText: (text: string) => void;
-}) {
-  const name = `parameters.${field.name}`;
-  const input = (e: Event) => onText((e.currentTarget as HTMLInputElement).value);
-  if (field.enum) {
-    return (
-      <select id={id} name={name} value={text} onChange={input}>
-        {!field.required && <option value="">(default)</option>}
-        {field.enum.map((v) => {
-          const t = typeof v === "string" ? v : JSON.stringify(v);
-          return (
-            <option key={t} value={t}>
-              {t}
-            </option>
-          );
-        })}
-      </select>
-    );
-  }
-  if (field.type === "boolean") {
-    return (
-      <select id={id} name={name} value={text} onChange={input}>
-        {!field.required && <option value="">(default)</option>}
-        <option value="true">true</option>
-        <option value="false">false</option>
-      </select>
-    );
-  }
-  if (field.type === "json") {
-    return <textarea id={id} name={name} rows={3} cols={50} value={text} onInput={input} />;
-  }
-  return (
-    <input
-      id={id}
-      name={name}
-      type="text"
-      inputMode={field.type === "string" ? "text" : "decimal"}
-      size={40}
-      value={text}
-      onInput={input}
-    />
-  );
-}
-
-/** A field's label: its name, type, bounds and description. */
-function hint(field: FormField): string {
-  const bits: string[] = [field.type];
-  if (field.minimum !== undefined) bits.push(`≥ ${field.minimum}`);
-  if (field.maximum !== undefined) bits.push(`≤ ${field.maximum}`);
-  if (field.required) bits.push("required");
-  return `${bits.join(", ")}${field.description ? ` — ${field.description}` : ""}`;
 }
 
 /** The trigger form of one deployment; `onDone` gets the new run (or nothing when closed). */
@@ -173,7 +110,7 @@ export function TriggerForm({
   const [env, setEnv] = useState("");
   const [tags, setTags] = useState("");
   const [name, setName] = useState("");
-  const [errors, setErrors] = useState<Errors>({});
+  const [errors, setErrors] = useState<FieldErrors>({});
   const [message, setMessage] = useState<string | null>(null);
   const [sending, setSending] = useState(false);
 
@@ -192,7 +129,7 @@ export function TriggerForm({
       onDone(await post<RunJson>(`/api/deployments/${seg(deployment.name)}/runs`, read.body));
     } catch (error) {
       const failure = error instanceof ApiError ? error : null;
-      const placed: Errors = {};
+      const placed: FieldErrors = {};
       const rest: string[] = [];
       for (const p of failure?.problems ?? []) {
         const at = fieldOf(p.where, fields);
@@ -206,31 +143,19 @@ export function TriggerForm({
     }
   }
 
-  const problem = (key: string) =>
-    errors[key] ? (
-      <div class="invalid" data-field={key}>
-        {errors[key]}
-      </div>
-    ) : null;
+  const problem = (key: string) => <FieldProblem at={key} errors={errors} />;
 
   return (
     <form onSubmit={submit} class="trigger-form" data-testid="trigger-form">
       <h2>Run {deployment.name}</h2>
       {fields.length === 0 && <p class="muted">This deployment takes no parameters.</p>}
-      {fields.map((field) => (
-        <div class="field" key={field.name}>
-          <label for={`param-${field.name}`}>
-            {field.name} <span class="hint">{hint(field)}</span>
-          </label>
-          <ParameterInput
-            id={`param-${field.name}`}
-            field={field}
-            text={texts[field.name] ?? ""}
-            onText={(text) => setTexts({ ...texts, [field.name]: text })}
-          />
-          {problem(`parameters.${field.name}`)}
-        </div>
-      ))}
+      <SchemaFields
+        group="parameters"
+        fields={fields}
+        texts={texts}
+        onTexts={setTexts}
+        errors={errors}
+      />
       <div class="field">
         <span>Start</span>
         <div class="actions">
