@@ -1,7 +1,9 @@
+import { existsSync } from "node:fs";
 import { defineCommand } from "citty";
 import type { DeployReport } from "../client/index.ts";
 import { OrchError, renderProblem } from "../core/index.ts";
 import { write } from "../core/stdio.ts";
+import type { KnownValues } from "../definitions/index.ts";
 import { connect, connectArgs, jsonArg, projectOf } from "./connect.ts";
 import { c, log, printJson } from "./output.ts";
 
@@ -22,14 +24,26 @@ export default defineCommand({
   async run({ args }) {
     let report: DeployReport;
     if (args.check) {
-      const [{ openStore }, { createDeployer }, { createFlowDescriber }] = await Promise.all([
-        import("../store/index.ts"),
-        import("../definitions/index.ts"),
-        import("../worker/index.ts"),
-      ]);
+      const [{ openStore }, { createDeployer, knownValues }, { createFlowDescriber }] =
+        await Promise.all([
+          import("../store/index.ts"),
+          import("../definitions/index.ts"),
+          import("../worker/index.ts"),
+        ]);
       const paths = projectOf(args.dir);
+      // The check writes nothing of the project's: it deploys into a store of its own, knowing
+      // the secrets and variables the project's store has (their names only).
+      let known: KnownValues = { secrets: new Set(), variables: new Set() };
+      if (existsSync(paths.db)) {
+        const project = openStore(paths.db, { readonly: true });
+        try {
+          known = knownValues(project);
+        } finally {
+          project.close();
+        }
+      }
       const store = openStore(":memory:");
-      report = createDeployer(store, paths, { describeFlow: createFlowDescriber() }).check();
+      report = createDeployer(store, paths, { describeFlow: createFlowDescriber(), known }).check();
       store.close();
     } else {
       const conn = await connect(args, { local: true });

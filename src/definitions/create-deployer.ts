@@ -96,7 +96,12 @@ type ReadAhead = Map<string, LoadedDefinition>;
 export function createDeployer(
   store: Store,
   paths: ProjectPaths,
-  options: { describeFlow?: DescribeFlow; reader?: DefinitionReader } = {},
+  options: {
+    describeFlow?: DescribeFlow;
+    reader?: DefinitionReader;
+    /** The secrets and variables that exist, when `store` is not the project's (a check's). */
+    known?: KnownValues;
+  } = {},
 ): Deployer {
   const specsOf = createFlowSpecs(options.describeFlow);
   const parsed = new Map<string, ParsedFile>();
@@ -200,7 +205,7 @@ export function createDeployer(
           continue;
         }
         // Secrets and variables named (in the definition, or in the flow's code) must exist.
-        known ??= knownValues(store);
+        known ??= options.known ?? knownValues(store);
         const used: VersionFiles[] = [];
         const valued: ReturnType<typeof withNamedValues>[] = [];
         for (const d of file.deployments) {
@@ -280,7 +285,16 @@ export function createDeployer(
         report.created.push(...(parsed.get(plan.abs)?.deployments.map((d) => d.spec.name) ?? []));
       return report;
     }
-    lastInvalid = new Set([...invalid.keys()].filter((abs) => parsed.has(abs)));
+    // What a later pass re-checks: files invalid as read, and files refused in a pass for a name
+    // defined elsewhere (a secret or variable not set yet), this pass's or an earlier one's.
+    const refused = new Set(report.invalid.map((bad) => bad.file));
+    lastInvalid = new Set(
+      [
+        ...invalid.keys(),
+        ...[...lastInvalid].filter((abs) => !touched.has(abs)),
+        ...[...touched].filter((abs) => refused.has(rel(abs))),
+      ].filter((abs) => parsed.has(abs) && !gone.has(abs)),
+    );
     const invalidNow = report.invalid.map((bad) => bad.file);
     const problemsNow = report.invalid.map((bad) => ({
       file: bad.file,

@@ -19,6 +19,7 @@ export {
   type PacedDeploy,
 } from "./create-deployer.ts";
 export { deployFolder, storeBundle, versionHash } from "./deploy-folder.ts";
+export { type KnownValues, knownValues } from "./deployment-values.ts";
 export { findDefinitionFiles } from "./find-definition-files.ts";
 export { type DescribeFlow, withFlowDefaults } from "./flow-defaults.ts";
 export { JOB_FIELDS, parseMemory, resolveInfrastructure } from "./job-template.ts";

@@ -1,6 +1,7 @@
 import { hostname } from "node:os";
 import {
   type DeploymentSpec,
+  type DeployReport,
   HEALTH,
   type HealthJson,
   OPENAPI_DOCUMENT,
@@ -44,6 +45,8 @@ export interface ApiDeps {
   staleAfterMs?: number;
   /** The server's own worker's id (null until it starts); the offline route refuses it. */
   ownWorkerId?: () => string | null;
+  /** Told of each deploy pass the API makes on its own (a re-check once a secret is set). */
+  onDeploy?: (report: DeployReport) => void;
   /** The project's secrets (default: made over the store and the project's key). */
   secrets?: Secrets;
   /** Routes added by running services. */
@@ -93,7 +96,12 @@ export function apiRoutes(deps: ApiDeps): Route[] {
     ...triggerRoutes(deps),
     ...remoteWorkerRoutes({ ...deps, values: (spec) => secrets.forRun(spec) }),
     ...workerRoutes(deps),
-    ...valueRoutes({ store: deps.store, secrets, deployer: deps.deployer }),
+    ...valueRoutes({
+      store: deps.store,
+      secrets,
+      deployer: deps.deployer,
+      ...(deps.onDeploy ? { onDeploy: deps.onDeploy } : {}),
+    }),
     ...backfillRoutes(deps),
     ...wakeRoutes(deps),
     ...poolRoutes(deps),

@@ -231,6 +231,7 @@ export async function startServer(options: ServerOptions = {}): Promise<OrchServ
       retry: retryRun,
       claimNow: (pool) => worker?.claimNow(pool) ?? [],
       upcoming: (spec, count) => upcomingRuns(spec, count, clock.now()),
+      onDeploy: (report) => logDeploy(report, logger, opened),
       authorize: (req) => authorize(req),
       webSessionsEnded: () => sessions?.reload(),
       extraRoutes: [

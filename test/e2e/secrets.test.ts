@@ -175,7 +175,11 @@ describe("secrets without a server", () => {
     }
   });
 
-  test("once the secrets exist the definitions deploy", async () => {
+  test("once the secrets exist the definitions deploy, and deploy --check agrees", async () => {
+    const check = await run("deploy", "--check");
+    expect(check.stderr).not.toContain("no secret");
+    expect(check.stderr).not.toContain("no variable");
+    expect(check.code).toBe(0);
     const r = await run("deploy");
     expect(r.stderr).not.toContain("no secret");
     expect(r.code).toBe(0);
@@ -238,6 +242,17 @@ describe("runs receive secrets, and orch stores them masked", () => {
     const tasks = (await client.getRun(end.id)).tasks;
     expect(JSON.stringify(tasks)).toContain("task saw ****");
     expect(text).not.toContain(API_KEY);
+  });
+
+  test("a file invalid for a variable not set yet deploys once it is set, with no save", async () => {
+    await Bun.write(
+      join(dir, "flows/later.yaml"),
+      `deployments:\n  - name: later\n    command: ["true"]\n    env: { H: "{{ variables.later_host }}" }\n`,
+    );
+    await up!.waitFor('no variable named "later_host"', 15_000);
+    expect((await run("variables", "set", "later_host", "db.later")).code).toBe(0);
+    await up!.waitFor("flows/later.yaml is valid again", 15_000);
+    expect((await client.getDeployment("later")).name).toBe("later");
   });
 
   test("the API sets and lists secrets but never answers with a value", async () => {

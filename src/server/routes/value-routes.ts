@@ -1,4 +1,5 @@
 import {
+  type DeployReport,
   OrchError,
   SECRET,
   SECRET_LIST,
@@ -26,14 +27,16 @@ export interface ValueRoutesDeps {
   store: Store;
   secrets: Secrets;
   deployer: Deployer;
+  /** Told of the re-check's outcome (a file valid again), as the watcher's passes are. */
+  onDeploy?: (report: DeployReport) => void;
 }
 
 /**
  * Routes for secrets (set, list, remove: a value is never read back) and variables (set, get,
  * list, remove). Setting one re-checks definitions that were invalid for naming it.
  */
-export function valueRoutes({ store, secrets, deployer }: ValueRoutesDeps): Route[] {
-  const recheck = () => deployer.deployChanged([]);
+export function valueRoutes({ store, secrets, deployer, onDeploy }: ValueRoutesDeps): Route[] {
+  const recheck = () => onDeploy?.(deployer.deployChanged([]));
   const removed = (name: string, done: boolean, what: "secret" | "variable"): Response => {
     if (!done) {
       throw new OrchError(
