@@ -19,7 +19,7 @@ import {
 } from "../store/index.ts";
 import { nextSlot, type SlotRange, slotsIn } from "./backfill-slots.ts";
 import { describeSchedule } from "./describe-schedule.ts";
-import { parseIsoInZone } from "./wall-time.ts";
+import { parseIsoInZone, parseRangeEndInZone } from "./wall-time.ts";
 
 /** A request checked against its deployment: the schedule and range it names. */
 interface Resolved extends SlotRange {
@@ -58,7 +58,10 @@ function resolve(store: Store, request: CreateBackfillRequest): Resolved {
   }
   const schedule = schedules[(index ?? 1) - 1] ?? schedules[0]!;
   const time = (key: "from" | "to") => {
-    const at = parseIsoInZone(request[key], schedule.timezone);
+    const at = (key === "to" ? parseRangeEndInZone : parseIsoInZone)(
+      request[key],
+      schedule.timezone,
+    );
     if (at === null) {
       problems.push({
         where: key,
@@ -70,7 +73,10 @@ function resolve(store: Store, request: CreateBackfillRequest): Resolved {
   const from = time("from");
   const to = time("to");
   if (from !== null && to !== null && from > to) {
-    problems.push({ where: "to", message: `${request.to} is before --from ${request.from}` });
+    problems.push({
+      where: "to",
+      message: `${request.to} is before the range's start, ${request.from}`,
+    });
   }
   if (problems.length) throw new OrchError("E_BAD_INPUT", "the backfill is not valid", problems);
   return {

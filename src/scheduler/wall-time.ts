@@ -42,3 +42,19 @@ export function parseIsoInZone(text: string, timeZone: string): number | null {
     return null;
   }
 }
+
+/**
+ * The last instant a range ending at `text` covers: a date alone (`2026-03-10`) is the whole of
+ * that day in `timeZone` (its last millisecond), as people mean "to the 10th"; any other ISO time
+ * is itself. Null when the text is not an ISO time.
+ */
+export function parseRangeEndInZone(text: string, timeZone: string): number | null {
+  const date = text.trim();
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(date)) return parseIsoInZone(text, timeZone);
+  try {
+    const next = Temporal.PlainDate.from(date).add({ days: 1 }).toPlainDateTime();
+    return instantOf(next, timeZone) - 1;
+  } catch {
+    return null;
+  }
+}

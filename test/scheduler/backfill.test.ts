@@ -95,6 +95,16 @@ describe("slots", () => {
     expect(backfillRuns(lab.store, "x")).toHaveLength(0);
   });
 
+  test("a date alone as --to takes in that whole day, in the schedule's zone", () => {
+    deployBerlin();
+    const plan = planBackfill(lab.store, { ...BERLIN, to: "2026-04-13" });
+    expect(plan.slots.map((s) => s.at)).toEqual(berlinSlots());
+    // The day after it is not in: its 02:30 is after the 13th's last instant in Berlin.
+    const ten = planBackfill(lab.store, { ...BERLIN, from: "2026-04-01", to: "2026-04-10" });
+    expect(ten.total).toBe(10);
+    expect(ten.slots.at(-1)!.at).toBe("2026-04-10T00:30:00.000Z");
+  });
+
   test("an interval with an anchor counts from its anchor, not from --from", () => {
     lab.deploy({
       name: "every-6h",
@@ -126,7 +136,7 @@ describe("slots", () => {
       problemsOf(() =>
         createBackfill(lab.store, { ...BERLIN, from: "2026-05-01", to: "2026-04-01" }),
       ),
-    ).toMatch(/^to: 2026-04-01 is before --from 2026-05-01$/m);
+    ).toMatch(/^to: 2026-04-01 is before the range's start, 2026-05-01$/m);
     expect(problemsOf(() => createBackfill(lab.store, { ...BERLIN, deployment: "two" }))).toMatch(
       /^schedule: deployment two has 2 schedules; pick one with --schedule N \(1: /m,
     );
