@@ -31,6 +31,11 @@ export interface RunOutcome {
    * batches its writes): never before the run's current state nor after now.
    */
   at?: number;
+  /**
+   * The attempt the reporting process ran. A report of an attempt the run has moved past (its
+   * process ended after the run was resumed or retried and started again) changes nothing.
+   */
+  attempt?: number;
 }
 
 /** The columns a transition may change. */
@@ -77,6 +82,11 @@ export function transitionRun(
 ): TransitionResult {
   return store.tx(() => {
     const run = getRunOrThrow(store, runId);
+    // A PENDING run's next process is its next attempt (counted once it is RUNNING).
+    const current = run.state_type === "PENDING" ? run.attempt + 1 : run.attempt;
+    if (outcome.attempt !== undefined && outcome.attempt !== current) {
+      return { run, changed: false };
+    }
     const decision = decideTransition(
       {
         type: run.state_type,

@@ -236,14 +236,18 @@ export async function startEmbeddedWorker(options: EmbeddedWorkerOptions): Promi
           }),
         logs: (lines) => writes.logs(run.seq, lines as LogLine[]),
         // The slot is free before the state's event goes out.
+        // A paused run may be resumed and started again before its last process is seen to
+        // end: that attempt's end frees its own slot only, and its state changes nothing.
         final: (state, outcome) => {
-          executions.delete(run.id);
+          if (executions.get(run.id) === attempt) executions.delete(run.id);
           writes.transition(run.id, state, { ...outcome, at: clock.now() });
         },
       },
     });
     executions.set(run.id, attempt);
-    void attempt.done.finally(() => runIds.delete(run.seq));
+    void attempt.done.finally(() => {
+      if (!executions.has(run.id)) runIds.delete(run.seq);
+    });
   };
 
   const armTimer = (at: number | null) => {

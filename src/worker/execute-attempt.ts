@@ -107,7 +107,7 @@ export function executeAttempt(options: AttemptOptions): Attempt {
           try {
             report.running(
               { type: "RUNNING", message: `${what}, attempt ${attempt}${where}` },
-              { pid: pid || null, pidStarted },
+              { pid: pid || null, pidStarted, attempt },
             );
           } catch (error) {
             // Its process runs but could not be recorded: stop it, end the run CRASHED.
@@ -130,7 +130,16 @@ export function executeAttempt(options: AttemptOptions): Attempt {
     if (ending.cancelRequested) started.cancel();
     else if (ending.stoppedBecause !== null || ending.abandoned) started.stop();
     const exit = await started.exited;
-    return finalState(exit, job.spec.timeout_ms, started.pid, ending, Boolean(job.spec.flow));
+    const [state, outcome] = finalState(
+      exit,
+      job.spec.timeout_ms,
+      started.pid,
+      ending,
+      Boolean(job.spec.flow),
+    );
+    // Its process's end is this attempt's: once the run has started again (resumed, retried),
+    // it changes nothing.
+    return [state, { ...outcome, attempt }];
   };
 
   const done = (async (): Promise<ProposedState> => {

@@ -25,6 +25,8 @@ const FLOWS = `deployments:
     retries: 0
   - name: slow
     flow: ./slow.ts
+  - name: lingering
+    flow: ./lingering.ts
 `;
 
 const FILES: Record<string, string> = {
@@ -113,6 +115,18 @@ export default flow("impatient", async () => {
   "flaky.ts": `import { flow } from "orch";
 export default flow({ name: "flaky", retries: 1, retryDelay: "10ms" }, async () => {
   throw new Error("always broken");
+});
+`,
+  // Its process takes a while to end once it paused: resumed at once, the run starts again
+  // while the first process is still there.
+  "lingering.ts": `import { flow, pause } from "orch";
+process.on("exit", () => {
+  const end = Date.now() + 800;
+  while (Date.now() < end) {}
+});
+export default flow("lingering", async () => {
+  const { ok } = await pause<{ ok: boolean }>({ input: { type: "object", properties: { ok: { type: "boolean" } } } });
+  console.log("resumed with", ok);
 });
 `,
   "slow.ts": `import { flow } from "orch";
@@ -353,6 +367,27 @@ describe("pause and resume", () => {
     const resumed = await run("runs", "resume", id, "-p", "ok=true");
     expect(resumed.code, resumed.stderr).toBe(0);
     await until(id, (r) => r.state === "COMPLETED");
+  });
+
+  test("resumed while its paused process is still ending, the run's next attempt is not paused again by it", async () => {
+    const id = await trigger("lingering");
+    await until(id, (r) => r.state === "PAUSED");
+    const resumed = await run("runs", "resume", id, "-p", "ok=true");
+    expect(resumed.code, resumed.stderr).toBe(0);
+    const done = await until(id, (r) => ["COMPLETED", "FAILED", "CRASHED"].includes(r.state));
+    expect(done.state).toBe("COMPLETED");
+    const detail = JSON.parse((await run("runs", "inspect", id, "--json")).stdout);
+    expect(detail.states.map((s: { name: string }) => s.name)).toEqual([
+      "Scheduled",
+      "Pending",
+      "Running",
+      "Paused",
+      "Resuming",
+      "Pending",
+      "Running",
+      "Completed",
+    ]);
+    expect((await run("runs", "logs", id)).stdout).toContain("resumed with true");
   });
 
   test("a pause that nobody resumes in time fails the run with a clear message", async () => {
