@@ -14,16 +14,25 @@ import {
  * AwaitingRetry runs keep their name: their wait is deliberate. A Late run still starts as soon
  * as a worker claims it; Late only says what happened. Returns the runs marked.
  */
-export function markLateRuns(store: Store, now: number, lateAfterMs: number): RunRow[] {
+export function markLateRuns(
+  store: Store,
+  now: number,
+  lateAfterMs: number,
+  awakeSince = Number.NEGATIVE_INFINITY,
+): RunRow[] {
   return store.tx(() =>
-    runsToMarkLate(store, now - lateAfterMs).map(
-      (run) =>
-        transitionRun(store, run.id, {
-          type: "SCHEDULED",
-          name: "Late",
-          message: `late: not started ${formatDuration(now - run.scheduled_at)} after its time; ${lateReason(store, run)}`,
-        }).run,
-    ),
+    runsToMarkLate(store, now - lateAfterMs).map((run) => {
+      // Late before orch was there to start it: that is the reason, not today's workers.
+      const why =
+        run.scheduled_at + lateAfterMs < awakeSince
+          ? "orch was not running at its time (or this machine slept)"
+          : lateReason(store, run);
+      return transitionRun(store, run.id, {
+        type: "SCHEDULED",
+        name: "Late",
+        message: `late: not started ${formatDuration(now - run.scheduled_at)} after its time; ${why}`,
+      }).run;
+    }),
   );
 }
 
@@ -56,7 +65,8 @@ export function lateReason(store: Store, run: RunRow): string {
     return `${what} is at its concurrency limit (${held.active} of ${held.limit} runs active)`;
   }
   if (wait.activeInPool >= wait.slots) {
-    return `every worker of work pool ${pool} is busy (${wait.activeInPool} runs active, ${wait.slots} slots)`;
+    const runs = `${wait.activeInPool} ${wait.activeInPool === 1 ? "run" : "runs"} active`;
+    return `every worker of work pool ${pool} is busy (${runs}, ${wait.slots} ${wait.slots === 1 ? "slot" : "slots"})`;
   }
   return "no worker has claimed it yet";
 }

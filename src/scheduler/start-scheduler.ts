@@ -96,6 +96,9 @@ export function startScheduler(options: SchedulerOptions): Scheduler {
   let timer: unknown = null;
   let watch: unknown = null;
   const slept = createSleepDetector(clock, jumpAfterMs);
+  // Since when orch has watched the clock: a run due before it waited because orch was not
+  // running (or the machine slept), whatever the workers are doing now.
+  let awakeSince = clock.now();
   let expectedAt = 0;
   let armQueued = false;
   const pending = new Map<string, MissedCause | undefined>();
@@ -252,7 +255,7 @@ export function startScheduler(options: SchedulerOptions): Scheduler {
 
   const markLate = () => {
     try {
-      markLateRuns(store, clock.now(), lateAfterMs);
+      markLateRuns(store, clock.now(), lateAfterMs, awakeSince);
     } catch (error) {
       logger.error("marking late runs failed:", error);
     }
@@ -289,6 +292,7 @@ export function startScheduler(options: SchedulerOptions): Scheduler {
   };
 
   const woke = (ms: number) => {
+    awakeSince = clock.now();
     logger.warn(
       `the clock moved ${formatDuration(ms)} further than expected (was this machine asleep?); catching up missed runs`,
     );

@@ -150,6 +150,23 @@ describe("late runs", () => {
     );
   });
 
+  test("…or: orch was not running at its time, when it was due before orch started", async () => {
+    const d = lab.deploy({ name: "etl", work_pool: "gpu" });
+    // Due 20 s ago, while orch was down: no worker now is not why it waited.
+    createRun(lab.store, {
+      deploymentId: d.id,
+      deployment: "etl",
+      version: 1,
+      scheduledAt: T0 - 20_000,
+    });
+    lab.start();
+    await settle();
+    const late = lab.runs("etl").find((r) => r.state_name === "Late")!;
+    expect(late.state_message).toBe(
+      "late: not started 20s after its time; orch was not running at its time (or this machine slept)",
+    );
+  });
+
   test("…or: its deployment's concurrency limit is full", async () => {
     const d = lab.deploy({
       name: "etl",
