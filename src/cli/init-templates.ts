@@ -11,6 +11,7 @@ deployments:
     command: ["echo", "hello, {{ parameters.name }}"] # a value is one argument, never shell code
     parameters: { name: world }
     tags: [example]
+    include: [] # it reads no file: a file added to flows/ makes no new version of it
     schedules:
       - interval: 1m
 

@@ -1,10 +1,11 @@
-import { readFileSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
 import { expect, test } from "vitest";
 import { INIT_FILES } from "../../src/cli/init-templates.ts";
 import { projectPaths } from "../../src/core/index.ts";
 import { createDeployer, DEFINITION_SCHEMA } from "../../src/definitions/index.ts";
-import { openStore } from "../../src/store/index.ts";
+import { getDeployment, openStore } from "../../src/store/index.ts";
+import { tempDir } from "../helpers.ts";
 
 const repo = resolve(import.meta.dirname, "../..");
 
@@ -23,4 +24,27 @@ test("orch.schema.json is the published schema", () => {
   expect(JSON.parse(readFileSync(join(repo, "orch.schema.json"), "utf8"))).toEqual(
     DEFINITION_SCHEMA,
   );
+});
+
+test("a file added to the example project makes no new version of its examples", () => {
+  const t = tempDir();
+  for (const [path, content] of Object.entries(INIT_FILES)) {
+    mkdirSync(dirname(join(t.dir, path)), { recursive: true });
+    writeFileSync(join(t.dir, path), content);
+  }
+  const store = openStore(":memory:");
+  try {
+    const deployer = createDeployer(store, projectPaths(t.dir, {}));
+    expect(deployer.deployAll().created.sort()).toEqual(["etl", "hello"]);
+    mkdirSync(join(t.dir, "flows/reports"));
+    writeFileSync(join(t.dir, "flows/reports/notes.md"), "# notes\n");
+    writeFileSync(join(t.dir, "flows/data.csv"), "a,b\n1,2\n");
+    const again = deployer.deployAll();
+    expect(again.updated).toEqual([]);
+    expect(getDeployment(store, "hello")?.version).toBe(1);
+    expect(getDeployment(store, "etl")?.version).toBe(1);
+  } finally {
+    store.close();
+    t.cleanup();
+  }
 });
