@@ -59,7 +59,7 @@ export default defineCommand({
     if (problems.length) {
       throw new OrchError(
         "E_INVALID_DEFINITION",
-        `${problems.length} ${problems.length === 1 ? "problem" : "problems"} in ${report.invalid.length} definition ${report.invalid.length === 1 ? "file" : "files"}${args.check ? "" : "; their deployments keep their last good version"}`,
+        `${problems.length} ${problems.length === 1 ? "problem" : "problems"} in ${report.invalid.length} definition ${report.invalid.length === 1 ? "file" : "files"}${args.check ? "" : `; nothing in ${report.invalid.length === 1 ? "it" : "them"} changes until fixed (deployments already there keep their last good version)`}`,
       );
     }
     // A check is for CI: a flow that does not load (its run would fail) or a file orch would

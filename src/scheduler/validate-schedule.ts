@@ -10,7 +10,10 @@ export function cronProblem(expression: string): string | null {
     return `has ${fields} fields; a cron expression has 5 (minute hour day month weekday) or 6 (seconds first)`;
   }
   try {
-    new Cron(expression, { paused: true });
+    // A valid pattern no date matches (February 31st) would wait for ever without a word.
+    if (new Cron(expression, { paused: true }).nextRun() === null) {
+      return "matches no date (like February 31st), so it would never run";
+    }
     return null;
   } catch (error) {
     return (error as Error).message.replace(/^CronPattern:\s*/, "");

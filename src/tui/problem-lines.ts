@@ -16,7 +16,9 @@ export function problemLines(problems: ProblemsJson): ProblemLine[] {
   const lines: ProblemLine[] = [];
   for (const { file, problems: list } of problems.files) {
     const count = `${list.length} problem${list.length === 1 ? "" : "s"}`;
-    const text = `${file} (${count}; its deployments keep their last good version)`;
+    // True of a file that deployed before (its deployments keep their last good version) and of
+    // one that never did (nothing in it is deployed).
+    const text = `${file} (${count}; nothing in it changes until it is fixed)`;
     lines.push({ key: file, kind: "file", text });
     list.forEach((p, i) => {
       lines.push({ key: `${file}#${i}`, kind: "problem", text: p });

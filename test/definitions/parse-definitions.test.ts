@@ -113,6 +113,19 @@ describe("problems", () => {
     ]);
   });
 
+  test("a cron expression no date matches is refused, not left to wait for ever", () => {
+    expect(
+      problems(`deployments:
+  - name: never
+    command: ["true"]
+    schedules:
+      - cron: "0 0 31 2 *"
+`),
+    ).toEqual([
+      'flows/etl.yaml:5:15: schedules[0].cron: "0 0 31 2 *" is not a valid cron expression: matches no date (like February 31st), so it would never run',
+    ]);
+  });
+
   test("tags are capped as in the API: at most 100, each 1 to 200 characters", () => {
     const many = Array.from({ length: 101 }, (_, i) => `t${i}`).join(", ");
     const found = problems(`deployments:
