@@ -119,7 +119,10 @@ function describe(error: ErrorObject): SchemaIssue {
     case "required":
       return { path, message: `missing ${show(params.missingProperty)}`, error };
     case "type": {
-      const type = String(params.type).replace(",", " or ");
+      // "string,number,boolean" reads "a string, number or boolean".
+      const types = String(params.type).split(",");
+      const type =
+        types.length > 1 ? `${types.slice(0, -1).join(", ")} or ${types.at(-1)}` : types[0]!;
       const article = /^[aeiou]/.test(type) ? "an" : "a";
       return { path, message: `must be ${article} ${type}, not ${show(error.data)}`, error };
     }

@@ -113,6 +113,16 @@ describe("problems", () => {
     ]);
   });
 
+  test("a value of none of several types names each of them", () => {
+    expect(
+      problems(`deployments:
+  - name: envy
+    command: ["true"]
+    env: { C: null }
+`),
+    ).toEqual(["flows/etl.yaml:4:15: env.C: must be a string, number or boolean, not null"]);
+  });
+
   test("a cron expression no date matches is refused, not left to wait for ever", () => {
     expect(
       problems(`deployments:
