@@ -1,23 +1,10 @@
 import { defineCommand } from "citty";
 import type { BackfillJson, BackfillPlanJson } from "../client/index.ts";
-import { OrchError } from "../core/index.ts";
 import { write } from "../core/stdio.ts";
 import { connect, connectArgs, jsonArg } from "./connect.ts";
 import { localTime } from "./format.ts";
+import { wholeNumberArg } from "./number-arg.ts";
 import { c, log, printJson } from "./output.ts";
-
-/** A whole number from 1 up, or a clear error naming the option. */
-function positive(value: string | undefined, option: string): number | undefined {
-  if (value === undefined) return undefined;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) {
-    throw new OrchError(
-      "E_BAD_INPUT",
-      `--${option} must be a whole number from 1, not ${JSON.stringify(value)}`,
-    );
-  }
-  return n;
-}
 
 /** The slots of a dry run, one a line with its local and UTC time. */
 function showPlan(plan: BackfillPlanJson, onlyMissing: boolean): void {
@@ -65,9 +52,18 @@ export default defineCommand({
       deployment: args.deployment,
       from: args.from,
       to: args.to,
-      ...(args.schedule !== undefined ? { schedule: positive(args.schedule, "schedule") } : {}),
+      ...(args.schedule !== undefined
+        ? { schedule: wholeNumberArg(args.schedule, "--schedule", { min: 1 }, undefined) }
+        : {}),
       ...(args["max-concurrency"] !== undefined
-        ? { max_concurrency: positive(args["max-concurrency"], "max-concurrency") }
+        ? {
+            max_concurrency: wholeNumberArg(
+              args["max-concurrency"],
+              "--max-concurrency",
+              { min: 1 },
+              undefined,
+            ),
+          }
         : {}),
       only_missing: Boolean(args["only-missing"]),
       reverse: Boolean(args.reverse),

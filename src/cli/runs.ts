@@ -1,6 +1,6 @@
 import { defineCommand } from "citty";
 import type { LogLineJson, RunDetail, RunJson } from "../client/index.ts";
-import { formatDuration } from "../core/duration.ts";
+import { formatDuration, parseDuration } from "../core/duration.ts";
 import { OrchError } from "../core/errors.ts";
 import { escapeControlChars } from "../core/escape-control.ts";
 import { isLogLevel, LOG_LEVELS, type LogLevel } from "../core/log-record.ts";
@@ -271,9 +271,16 @@ export const prune = defineCommand({
     "dry-run": { type: "boolean", description: "Only count what would be deleted" },
   },
   async run({ args }) {
+    const age = args["older-than"];
+    if (!parseDuration(age)) {
+      throw new OrchError(
+        "E_BAD_INPUT",
+        `--older-than must be a duration such as 30d or 12h, not ${JSON.stringify(age)}`,
+      );
+    }
     const conn = await connect(args, { local: true });
     try {
-      const counts = await conn.client.pruneRuns(args["older-than"], Boolean(args["dry-run"]));
+      const counts = await conn.client.pruneRuns(age, Boolean(args["dry-run"]));
       if (args.json) return printJson(counts);
       const what = `${counts.runs} finished runs, ${counts.log_lines} log lines and ${counts.events} events`;
       if (args["dry-run"]) log.info(`would delete ${what}`);

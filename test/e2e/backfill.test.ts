@@ -267,5 +267,5 @@ test("backfills ls, pause, resume and cancel through the CLI", async () => {
     dir,
   ]);
   expect(bad.code).toBe(2);
-  expect(bad.stderr).toContain("--max-concurrency must be a whole number from 1");
+  expect(bad.stderr).toContain("--max-concurrency must be a whole number of at least 1");
 }, 120_000);
