@@ -3,11 +3,12 @@
  * flow's options without running it. The file is imported (its top-level code runs), its flow
  * is not called; one JSON line on stdout says what the flow declares (FlowMetadata).
  */
+import { dirname, resolve } from "node:path";
 import type { FlowMetadata } from "../core/deployment.ts";
 import { durationMs, isFlow } from "./flow.ts";
 import { toJsonSchema } from "./parameters.ts";
 import { loadFlow } from "./run-flow.ts";
-import { buildProblem } from "./run-output.ts";
+import { buildProblem, throwSite } from "./run-output.ts";
 
 /** Print the flow's metadata; exit code 0, or 2 with the reason on stderr. */
 export async function describeFlow(argv: string[]): Promise<number> {
@@ -46,9 +47,14 @@ export async function describeFlow(argv: string[]): Promise<number> {
     process.stdout.write(`${JSON.stringify(meta)}\n`);
     return 0;
   } catch (error) {
-    console.error(
-      buildProblem(error)?.message ?? (error instanceof Error ? error.message : String(error)),
-    );
+    const built = buildProblem(error)?.message;
+    if (built) console.error(built);
+    else {
+      // Top-level code that threw: where, in the flow's files (relative to its folder).
+      const site = throwSite(error, dirname(resolve(file)));
+      const message = error instanceof Error ? error.message || error.name : String(error);
+      console.error(site ? `${site}: ${message}` : message);
+    }
     return 2;
   }
 }

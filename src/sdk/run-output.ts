@@ -57,6 +57,22 @@ export function userStack(stack: string, root: string): string {
     .join("\n");
 }
 
+/** A stack frame's place in a TypeScript or JavaScript file: `at f (etl.ts:2:18)`, `at etl.ts:2:18`. */
+const FRAME_PLACE = /^\s+at (?:.*\()?([^\s()]+\.[cm]?[jt]sx?):(\d+):(\d+)\)?$/;
+
+/**
+ * Where in the flow's own files an error was thrown (`etl.ts:2:18`, relative to `root`): the
+ * first frame of its stack that is not orch's or the runtime's; null when none is.
+ */
+export function throwSite(error: unknown, root: string): string | null {
+  if (!(error instanceof Error) || !error.stack) return null;
+  for (const line of userStack(error.stack, root).split("\n")) {
+    const place = FRAME_PLACE.exec(line);
+    if (place) return `${place[1]}:${place[2]}:${place[3]}`;
+  }
+  return null;
+}
+
 /** `text` with `root`'s absolute paths (plain or file: URLs) told relative to it. */
 export function relativeTo(text: string, root: string): string {
   const prefix = `${root.replace(/\/$/, "")}/`;
