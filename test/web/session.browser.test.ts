@@ -200,5 +200,6 @@ describe.skipIf(!haveChromium)("web sessions and first data in chromium", () => 
     await page.goto(`${base}/#/deployments`);
     await page.getByTestId("deployment-hello").waitFor();
     for (const context of [a, b, c, d]) await context.close();
-  });
+    // Four browsers and a restart of orch up: well within a minute, not always within 30 s.
+  }, 60_000);
 });
