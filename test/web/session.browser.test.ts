@@ -127,8 +127,9 @@ describe.skipIf(!haveChromium)("web sessions and first data in chromium", () => 
     await page.getByTestId("last-runs-hello").locator(".dot.state-completed").first().waitFor();
     await page.getByTestId("deployment-etl").waitFor();
     expect(calls.filter((c) => c.path.startsWith("/api/runs?"))).toEqual([]);
+    // The page's first data is in the page the server drew; any listing read since (a live
+    // update) reads every row's last runs with it, in one request.
     const listings = calls.filter((c) => c.path.startsWith("/api/deployments"));
-    expect(listings.length).toBeGreaterThanOrEqual(1);
     for (const call of listings) expect(call.path).toBe("/api/deployments?last_runs=10");
     await context.close();
   });
