@@ -1,7 +1,8 @@
 import { existsSync } from "node:fs";
 import { defineCommand } from "citty";
-import type { DeployReport } from "../client/index.ts";
-import { OrchError, renderProblem } from "../core/index.ts";
+import { findServer } from "../client/find-server.ts";
+import { createClient, type DeployReport } from "../client/index.ts";
+import { OrchError, type ProjectPaths, renderProblem } from "../core/index.ts";
 import { write } from "../core/stdio.ts";
 import type { KnownValues } from "../definitions/index.ts";
 import { connect, connectArgs, jsonArg, projectOf } from "./connect.ts";
@@ -32,16 +33,15 @@ export default defineCommand({
         ]);
       const paths = projectOf(args.dir);
       // The check writes nothing of the project's: it deploys into a store of its own, knowing
-      // the secrets and variables the project's store has (their names only).
-      let known: KnownValues = { secrets: new Set(), variables: new Set() };
-      if (existsSync(paths.db)) {
-        const project = openStore(paths.db, { readonly: true });
+      // the names of the project's secrets and variables (from its server, when one runs).
+      const known = await knownNames(paths, args, (db) => {
+        const project = openStore(db, { readonly: true });
         try {
-          known = knownValues(project);
+          return knownValues(project);
         } finally {
           project.close();
         }
-      }
+      });
       const store = openStore(":memory:");
       report = createDeployer(store, paths, { describeFlow: createFlowDescriber(), known }).check();
       store.close();
@@ -74,6 +74,28 @@ export default defineCommand({
     return 0;
   },
 });
+
+/**
+ * The secret and variable names a check knows exist: the running server's, else the project
+ * store's (read-only, through `readStore`), else none (a project never started).
+ */
+async function knownNames(
+  paths: ProjectPaths,
+  args: { api?: string; token?: string },
+  readStore: (db: string) => KnownValues,
+): Promise<KnownValues> {
+  const target = findServer(paths, args);
+  if (target) {
+    const client = createClient(target);
+    const [secrets, variables] = await Promise.all([client.listSecrets(), client.listVariables()]);
+    return {
+      secrets: new Set(secrets.secrets.map((s) => s.name)),
+      variables: new Set(variables.map((v) => v.name)),
+    };
+  }
+  if (existsSync(paths.db)) return readStore(paths.db);
+  return { secrets: new Set(), variables: new Set() };
+}
 
 function show(report: DeployReport, check: boolean): void {
   for (const w of report.warnings) log.warn(`skipped ${renderProblem(w)}`);

@@ -25,7 +25,7 @@ export function markLateRuns(
       // Late before orch was there to start it: that is the reason, not today's workers.
       const why =
         run.scheduled_at + lateAfterMs < awakeSince
-          ? "orch was not running at its time (or this machine slept)"
+          ? "orch was stopped (or this machine slept) while it waited"
           : lateReason(store, run);
       return transitionRun(store, run.id, {
         type: "SCHEDULED",

@@ -22,11 +22,14 @@ export function childRuns(store: Store, parentId: string): RunRow[] {
 
 /**
  * Whether a PENDING run got there from a resume (Resuming, then PENDING): its start is then no
- * retry. Read from the history, where the state before PENDING is the one before last.
+ * retry. Read from the history: the last state before it that is not a claim (Pending) or a
+ * claim given back (Requeued, when the worker that claimed it was lost).
  */
 export function cameFromResume(store: Store, seq: number): boolean {
   const row = sqlite(store)
-    .query("SELECT name FROM flow_run_states WHERE run_seq = ? ORDER BY id DESC LIMIT 1 OFFSET 1")
+    .query(
+      "SELECT name FROM flow_run_states WHERE run_seq = ? AND name NOT IN ('Pending', 'Requeued') ORDER BY id DESC LIMIT 1",
+    )
     .get(seq) as { name: string } | null;
   return row?.name === "Resuming";
 }

@@ -4,9 +4,10 @@ import type { RunRow } from "./runs.ts";
 import { sqlite } from "./sqlite.ts";
 import { ACTIVE } from "./state-sql.ts";
 
-// What the late rule (scheduler/mark-late.ts) asks the store. Only runs named Scheduled become
-// Late: AwaitingRetry waits on purpose, and a Late run is Late already.
-const ON_TIME = "state_type = 'SCHEDULED' AND state_name = 'Scheduled'";
+// What the late rule (scheduler/mark-late.ts) asks the store. Only runs named Scheduled (or
+// Requeued: handed back by a lost worker, waiting for another) become Late: AwaitingRetry waits
+// on purpose, and a Late run is Late already.
+const ON_TIME = "state_type = 'SCHEDULED' AND state_name IN ('Scheduled', 'Requeued')";
 
 /**
  * Waiting runs by time. Why named: left to itself, the planner reads these by state (the
@@ -16,7 +17,7 @@ const ON_TIME = "state_type = 'SCHEDULED' AND state_name = 'Scheduled'";
  */
 export const BY_TIME = "flow_runs INDEXED BY flow_runs_scheduled";
 
-/** Runs still named Scheduled that were due by `dueBy`, oldest first, at most 500 a call. */
+/** Runs still waiting on time (named Scheduled or Requeued) due by `dueBy`, oldest first, 500 at most. */
 export function runsToMarkLate(store: Store, dueBy: number): RunRow[] {
   return sqlite(store)
     .query(

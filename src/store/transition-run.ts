@@ -82,9 +82,10 @@ export function transitionRun(
 ): TransitionResult {
   return store.tx(() => {
     const run = getRunOrThrow(store, runId);
-    // A PENDING run's next process is its next attempt (counted once it is RUNNING).
+    // A PENDING run's next process is its next attempt (counted once it is RUNNING); so is one
+    // cancelled while PENDING. Only a report of an attempt before that is stale.
     const current = run.state_type === "PENDING" ? run.attempt + 1 : run.attempt;
-    if (outcome.attempt !== undefined && outcome.attempt !== current) {
+    if (outcome.attempt !== undefined && outcome.attempt < current) {
       return { run, changed: false };
     }
     const decision = decideTransition(

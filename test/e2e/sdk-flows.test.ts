@@ -117,12 +117,14 @@ export default flow({ name: "flaky", retries: 1, retryDelay: "10ms" }, async () 
   throw new Error("always broken");
 });
 `,
-  // Its process takes a while to end once it paused: resumed at once, the run starts again
-  // while the first process is still there.
-  "lingering.ts": `import { flow, pause } from "orch";
+  // Its process does not end until the test opens its gate: the run, resumed, starts again
+  // while its first process is still there.
+  "lingering.ts": `import { existsSync } from "node:fs";
+import { flow, pause } from "orch";
 process.on("exit", () => {
-  const end = Date.now() + 800;
-  while (Date.now() < end) {}
+  const gate = "__DIR__/gate-" + process.env.ORCH_RUN_ID;
+  const end = Date.now() + 30_000;
+  while (!existsSync(gate) && Date.now() < end) {}
 });
 export default flow("lingering", async () => {
   const { ok } = await pause<{ ok: boolean }>({ input: { type: "object", properties: { ok: { type: "boolean" } } } });
@@ -151,7 +153,8 @@ let api: { url: string; token: string };
 beforeAll(async () => {
   ({ dir, cleanup } = tempDir());
   await Bun.write(join(dir, "flows/all.yaml"), FLOWS);
-  for (const [name, text] of Object.entries(FILES)) await Bun.write(join(dir, "flows", name), text);
+  for (const [name, text] of Object.entries(FILES))
+    await Bun.write(join(dir, "flows", name), text.replaceAll("__DIR__", dir));
   up = spawnOrch(["up", "--headless", "--port", "0", "--dir", dir], { env });
   await up.waitFor("orch is up at");
   const server = JSON.parse(await Bun.file(join(dir, ".orch/server.json")).text());
@@ -374,6 +377,9 @@ describe("pause and resume", () => {
     await until(id, (r) => r.state === "PAUSED");
     const resumed = await run("runs", "resume", id, "-p", "ok=true");
     expect(resumed.code, resumed.stderr).toBe(0);
+    // The second attempt runs while the first one's process is still there; then it may end.
+    await until(id, (r) => r.state === "RUNNING" && r.attempt === 2);
+    await Bun.write(join(dir, `gate-${id}`), "");
     const done = await until(id, (r) => ["COMPLETED", "FAILED", "CRASHED"].includes(r.state));
     expect(done.state).toBe("COMPLETED");
     const detail = JSON.parse((await run("runs", "inspect", id, "--json")).stdout);

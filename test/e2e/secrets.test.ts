@@ -253,6 +253,10 @@ describe("runs receive secrets, and orch stores them masked", () => {
     expect((await run("variables", "set", "later_host", "db.later")).code).toBe(0);
     await up!.waitFor("flows/later.yaml is valid again", 15_000);
     expect((await client.getDeployment("later")).name).toBe("later");
+    // With the server up, a check knows the names from it.
+    const check = await run("deploy", "--check");
+    expect(check.stderr).not.toContain("no variable");
+    expect(check.code).toBe(0);
   });
 
   test("the API sets and lists secrets but never answers with a value", async () => {

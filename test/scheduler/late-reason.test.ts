@@ -1,7 +1,7 @@
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, test } from "vitest";
 import type { ConcurrencySpec } from "../../src/core/index.ts";
-import { lateReason } from "../../src/scheduler/index.ts";
+import { lateReason, markLateRuns } from "../../src/scheduler/index.ts";
 import {
   claimRuns,
   createDeploymentRun,
@@ -119,4 +119,14 @@ describe("a due run held back by a limit: the late reason names the limit the cl
     busy("etl");
     expect(dueRun("etl")).toEqual({ reason: "no worker has claimed it yet", claim: "claimed" });
   });
+});
+
+test("a run handed back by a lost worker that no worker takes becomes Late, with the reason", () => {
+  deploy("etl", null);
+  const run = createDeploymentRun(store, "etl", { scheduledAt: now - 10_000 });
+  transitionRun(store, run.id, { type: "PENDING" }, { workerId: "w1" });
+  transitionRun(store, run.id, { type: "SCHEDULED", name: "Requeued" });
+  const [late] = markLateRuns(store, now, 5000);
+  expect(late).toMatchObject({ id: run.id, state_name: "Late" });
+  expect(late!.state_message).toMatch(/^late: not started 10s after its time; /);
 });

@@ -150,7 +150,7 @@ describe("late runs", () => {
     );
   });
 
-  test("…or: orch was not running at its time, when it was due before orch started", async () => {
+  test("…or: orch was stopped while it waited, when it became late before orch started", async () => {
     const d = lab.deploy({ name: "etl", work_pool: "gpu" });
     // Due 20 s ago, while orch was down: no worker now is not why it waited.
     createRun(lab.store, {
@@ -163,7 +163,7 @@ describe("late runs", () => {
     await settle();
     const late = lab.runs("etl").find((r) => r.state_name === "Late")!;
     expect(late.state_message).toBe(
-      "late: not started 20s after its time; orch was not running at its time (or this machine slept)",
+      "late: not started 20s after its time; orch was stopped (or this machine slept) while it waited",
     );
   });
 

@@ -315,3 +315,49 @@ test("a run's state change and its event carry one time, however often the clock
     t.cleanup();
   }
 });
+
+test("a worker's report of an attempt the run has moved past changes nothing; the current attempt's does", () => {
+  const run = createRun(store, { deployment: "d", retries: 0 });
+  // Cancelled while its first process was starting: that process's end (attempt 1) is its end.
+  transitionRun(store, run.id, { type: "PENDING" });
+  transitionRun(store, run.id, { type: "CANCELLING" });
+  const ended = transitionRun(store, run.id, { type: "CANCELLED" }, { attempt: 1 });
+  expect(ended.run.state_type).toBe("CANCELLED");
+
+  // Paused, resumed and started again: the first process's late end (attempt 1) is stale.
+  const paused = createRun(store, { deployment: "d", retries: 0 });
+  transitionRun(store, paused.id, { type: "PENDING" });
+  transitionRun(store, paused.id, { type: "RUNNING" }, { attempt: 1 });
+  transitionRun(store, paused.id, { type: "PAUSED" });
+  transitionRun(store, paused.id, { type: "SCHEDULED", name: "Resuming" });
+  transitionRun(store, paused.id, { type: "PENDING" });
+  const stale = transitionRun(store, paused.id, { type: "PAUSED" }, { attempt: 1 });
+  expect(stale.changed).toBe(false);
+  transitionRun(store, paused.id, { type: "RUNNING" }, { attempt: 2 });
+  expect(transitionRun(store, paused.id, { type: "PAUSED" }, { attempt: 1 }).changed).toBe(false);
+  const done = transitionRun(store, paused.id, { type: "COMPLETED" }, { attempt: 2 });
+  expect(done.run.state_type).toBe("COMPLETED");
+  expect(history(paused.seq)).toEqual([
+    "SCHEDULED/Scheduled",
+    "PENDING/Pending",
+    "RUNNING/Running",
+    "PAUSED/Paused",
+    "SCHEDULED/Resuming",
+    "PENDING/Pending",
+    "RUNNING/Running",
+    "COMPLETED/Completed",
+  ]);
+});
+
+test("a resumed run handed back by a lost worker starts as resumed, not as a retry", () => {
+  const run = createRun(store, { deployment: "d", retries: 0 });
+  transitionRun(store, run.id, { type: "PENDING" });
+  transitionRun(store, run.id, { type: "RUNNING" });
+  transitionRun(store, run.id, { type: "PAUSED" });
+  transitionRun(store, run.id, { type: "SCHEDULED", name: "Resuming" });
+  transitionRun(store, run.id, { type: "PENDING" });
+  transitionRun(store, run.id, { type: "SCHEDULED", name: "Requeued" });
+  transitionRun(store, run.id, { type: "PENDING" });
+  const started = transitionRun(store, run.id, { type: "RUNNING" });
+  expect(started.run.state_name).toBe("Running");
+});

@@ -19,7 +19,11 @@ export function RunActions({ run, changed }: { run: RunDetail; changed: () => vo
   const [asking, setAsking] = useState(false);
   // What the pause asks for, a field per property as the trigger form asks for parameters.
   const fields = parameterFields({}, run.pause?.input_schema);
-  const [texts, setTexts] = useState<Record<string, string>>({});
+  const [texts, setTexts] = useState<Record<string, string>>(() =>
+    Object.fromEntries(fields.map((f) => [f.name, f.text])),
+  );
+  // A schema with no properties to ask one by one (a map of any keys): the input as JSON.
+  const [json, setJson] = useState("{}");
   const [errors, setErrors] = useState<FieldErrors>({});
   const finished = TERMINAL_TYPES.includes(run.state);
   const act = async (path: string, body?: unknown) => {
@@ -46,6 +50,14 @@ export function RunActions({ run, changed }: { run: RunDetail; changed: () => vo
   };
   const resume = () => {
     if (!run.pause?.input_schema) return void act("resume", {});
+    if (!fields.length) {
+      try {
+        return void act("resume", { input: JSON.parse(json) });
+      } catch {
+        setError(new ApiError(0, "E_BAD_INPUT", "the input is not JSON: write an object, like {}"));
+        return;
+      }
+    }
     const read = readFields("input", fields, texts);
     setErrors(read.errors);
     if (Object.keys(read.errors).length) return;
@@ -112,13 +124,27 @@ export function RunActions({ run, changed }: { run: RunDetail; changed: () => vo
       {asking ? (
         <div class="resume-input" data-testid="resume-input">
           <h3>Input for {run.pause?.key}</h3>
-          <SchemaFields
-            group="input"
-            fields={fields}
-            texts={texts}
-            onTexts={setTexts}
-            errors={errors}
-          />
+          {fields.length ? (
+            <SchemaFields
+              group="input"
+              fields={fields}
+              texts={texts}
+              onTexts={setTexts}
+              errors={errors}
+            />
+          ) : (
+            <label class="field">
+              <span>
+                Input <span class="hint">a JSON object</span>
+              </span>
+              <textarea
+                name="input"
+                rows={4}
+                value={json}
+                onInput={(e) => setJson(e.currentTarget.value)}
+              />
+            </label>
+          )}
           <button type="button" class="primary" disabled={busy} onClick={resume}>
             Resume with this input
           </button>
