@@ -121,12 +121,12 @@ export default flow({ name: "flaky", retries: 1, retryDelay: "10ms" }, async () 
   // while its first process is still there.
   "lingering.ts": `import { existsSync } from "node:fs";
 import { flow, pause } from "orch";
-process.on("exit", () => {
-  const gate = "__DIR__/gate-" + process.env.ORCH_RUN_ID;
-  const end = Date.now() + 30_000;
-  while (!existsSync(gate) && Date.now() < end) {}
-});
 export default flow("lingering", async () => {
+  process.on("exit", () => {
+    const gate = "__DIR__/gate-" + process.env.ORCH_RUN_ID;
+    const end = Date.now() + 30_000;
+    while (!existsSync(gate) && Date.now() < end) {}
+  });
   const { ok } = await pause<{ ok: boolean }>({ input: { type: "object", properties: { ok: { type: "boolean" } } } });
   console.log("resumed with", ok);
 });
