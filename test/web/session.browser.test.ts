@@ -96,11 +96,11 @@ describe.skipIf(!haveChromium)("web sessions and first data in chromium", () => 
     const calls = apiCalls(page);
     await page.goto(`${base}/#/runs/${runId}`);
     await page.getByTestId("log-view").locator(".log-line").first().waitFor();
-    // The run and its lines were asked for once each, by the boot script.
-    expect(calls.filter((c) => c.path === `/api/runs/${runId}`).length).toBeGreaterThanOrEqual(1);
-    expect(calls.filter((c) => c.path.startsWith(`/api/runs/${runId}/logs?limit=`))).toHaveLength(
-      1,
-    );
+    // The run and its lines come with the page the server drew, or from one request each of the
+    // boot script: the lines are never asked for twice.
+    expect(
+      calls.filter((c) => c.path.startsWith(`/api/runs/${runId}/logs?limit=`)).length,
+    ).toBeLessThanOrEqual(1);
     await context.close();
   });
 
