@@ -312,7 +312,9 @@ export async function startEmbeddedWorker(options: EmbeddedWorkerOptions): Promi
   const heartbeat = setInterval(() => {
     try {
       if (!heartbeatWorker(store, id))
-        logger.warn(`worker ${id} was marked offline; its runs were crashed or put back in the queue`);
+        logger.warn(
+          `worker ${id} was marked offline; its runs were crashed or put back in the queue`,
+        );
       reap();
     } catch (error) {
       logger.error("heartbeat failed:", error);
