@@ -260,9 +260,10 @@ export default flow("flaky", async () => finish(await prepare()));
     await screenshot(page, "deployment-chart");
     // And from the deployments page.
     await page.goto(`${base}/deployments`);
+    await page.getByTestId("live-status").getByText("online").waitFor();
     await page.getByTestId("chart-etl").click();
     await page.waitForURL(/\/runs\/chart\/etl$/);
     await page.getByTestId("chart-summary").getByText("latest runs").waitFor();
     await page.close();
-  });
+  }, 60_000);
 });
