@@ -200,6 +200,24 @@ async function until(id: string, ok: (r: RunJson) => boolean, ms = 20_000): Prom
   return last;
 }
 
+/** A run's state names, in order, as `runs inspect` lists them. */
+async function stateNames(id: string): Promise<string[]> {
+  const detail = JSON.parse((await run("runs", "inspect", id, "--json")).stdout);
+  return detail.states.map((s: { name: string }) => s.name);
+}
+
+/** The history of a run paused once, resumed, and completed. */
+const PAUSED_ONCE = [
+  "Scheduled",
+  "Pending",
+  "Running",
+  "Paused",
+  "Resuming",
+  "Pending",
+  "Running",
+  "Completed",
+];
+
 async function trigger(name: string, ...params: string[]): Promise<string> {
   const r = await run("run", name, ...params.flatMap((p) => ["-p", p]), "--json");
   expect(r.code, r.stderr).toBe(0);
@@ -337,17 +355,7 @@ describe("pause and resume", () => {
     expect(ok.code, ok.stderr).toBe(0);
     const done = await until(id, (r) => r.state === "COMPLETED");
     expect(done.attempt).toBe(2);
-    const detail = JSON.parse((await run("runs", "inspect", id, "--json")).stdout);
-    expect(detail.states.map((s: { name: string }) => s.name)).toEqual([
-      "Scheduled",
-      "Pending",
-      "Running",
-      "Paused",
-      "Resuming",
-      "Pending",
-      "Running",
-      "Completed",
-    ]);
+    expect(await stateNames(id)).toEqual(PAUSED_ONCE);
     const logs = (await run("runs", "logs", id)).stdout;
     expect(logs).toContain('resumed with {"ok":true,"note":"fine"}');
     expect(logs.match(/before the pause/g)).toHaveLength(2);
@@ -382,17 +390,7 @@ describe("pause and resume", () => {
     await Bun.write(join(dir, `gate-${id}`), "");
     const done = await until(id, (r) => ["COMPLETED", "FAILED", "CRASHED"].includes(r.state));
     expect(done.state).toBe("COMPLETED");
-    const detail = JSON.parse((await run("runs", "inspect", id, "--json")).stdout);
-    expect(detail.states.map((s: { name: string }) => s.name)).toEqual([
-      "Scheduled",
-      "Pending",
-      "Running",
-      "Paused",
-      "Resuming",
-      "Pending",
-      "Running",
-      "Completed",
-    ]);
+    expect(await stateNames(id)).toEqual(PAUSED_ONCE);
     expect((await run("runs", "logs", id)).stdout).toContain("resumed with true");
   });
 
