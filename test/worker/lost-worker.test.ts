@@ -63,15 +63,20 @@ afterEach(async () => {
   project.cleanup();
 });
 
-test("a worker cut off past the timeout reports, once back, that its run completed: that is recorded", async () => {
+/** A remote worker of the default pool that reaches the server through the cuttable proxy. */
+function workerViaProxy() {
   const viaProxy = createClient({ url: `http://127.0.0.1:${proxy.port}`, token: server.token });
-  worker = await startRemoteWorker({
+  return startRemoteWorker({
     client: createWorkerClient(viaProxy),
     pool: "default",
     bundlesDir: join(project.dir, "remote/bundles"),
     workDir: project.dir,
     graceMs: 300,
   });
+}
+
+test("a worker cut off past the timeout reports, once back, that its run completed: that is recorded", async () => {
+  worker = await workerViaProxy();
   const direct = createClient({ url: server.url, token: server.token });
   const run = await direct.triggerRun("gated");
   await waitForRun(server.store, run.id, "RUNNING");
@@ -100,16 +105,9 @@ test("a worker cut off past the timeout reports, once back, that its run complet
 });
 
 test("a run requeued while its worker was cut off is not run twice: the worker's late RUNNING is refused and it stops its process", async () => {
-  const viaProxy = createClient({ url: `http://127.0.0.1:${proxy.port}`, token: server.token });
   // Its claims get through, its reports and heartbeats do not: it starts the run unheard.
   cut = (path) => path.includes("/runs/") || path.endsWith("/heartbeat");
-  worker = await startRemoteWorker({
-    client: createWorkerClient(viaProxy),
-    pool: "default",
-    bundlesDir: join(project.dir, "remote/bundles"),
-    workDir: project.dir,
-    graceMs: 300,
-  });
+  worker = await workerViaProxy();
   const direct = createClient({ url: server.url, token: server.token });
   const run = await direct.triggerRun("napping");
   await napping.appeared();
