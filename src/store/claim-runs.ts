@@ -20,6 +20,11 @@ export interface ClaimResult {
   cancelled: RunRow[];
   /** The earliest scheduled_at still in the future for this pool, to wake up at; or null. */
   nextDueAt: number | null;
+  /**
+   * Whether due runs were left unclaimed (no free slot, a limit held them back, the pool is
+   * paused): once a slot frees, one of them may start. False when every due run was taken.
+   */
+  more: boolean;
 }
 
 interface Candidate {
@@ -53,11 +58,15 @@ export function claimRuns(store: Store, request: ClaimRequest): ClaimResult {
     const db = sqlite(store);
     const claimed: RunRow[] = [];
     const cancelled: RunRow[] = [];
+    // The pool is bound as `+?`: a plain `?` compared with a column of flow_runs makes SQLite
+    // compile the statement again on every call (it checks the bound value against the partial
+    // indexes' conditions, so each new binding expires the plan), which cost more than the
+    // query; `+?` is the same value, and the index is still used.
     const nextDueAt = () =>
       (
         db
           .query(
-            "SELECT min(scheduled_at) AS at FROM flow_runs WHERE state_type = 'SCHEDULED' AND work_pool = ? AND scheduled_at > ?",
+            "SELECT min(scheduled_at) AS at FROM flow_runs WHERE state_type = 'SCHEDULED' AND work_pool = +? AND scheduled_at > ?",
           )
           .get(request.pool, now) as { at: number | null }
       ).at;
@@ -65,7 +74,8 @@ export function claimRuns(store: Store, request: ClaimRequest): ClaimResult {
     const pool = db
       .query("SELECT concurrency_limit, paused FROM work_pools WHERE name = ?")
       .get(request.pool) as { concurrency_limit: number | null; paused: number } | null;
-    if (pool?.paused || request.limit <= 0) return { claimed, cancelled, nextDueAt: nextDueAt() };
+    if (pool?.paused || request.limit <= 0)
+      return { claimed, cancelled, nextDueAt: nextDueAt(), more: true };
 
     const counts = db
       .query(
@@ -93,6 +103,7 @@ export function claimRuns(store: Store, request: ClaimRequest): ClaimResult {
     let room = request.limit;
     const poolLimit = pool?.concurrency_limit ?? null;
 
+    let more = false;
     const take: Candidate[] = [];
     const refuse: { candidate: Candidate; active: number }[] = [];
     // One pass per queue priority, best first; within one, the claim index gives due runs in
@@ -100,7 +111,7 @@ export function claimRuns(store: Store, request: ClaimRequest): ClaimResult {
     // priority 1, the default.
     const levels = new Set([1]);
     for (const { priority } of db
-      .query("SELECT DISTINCT priority FROM work_queues WHERE pool = ?")
+      .query("SELECT DISTINCT priority FROM work_queues WHERE pool = +?")
       .all(request.pool) as { priority: number }[]) {
       levels.add(priority);
     }
@@ -113,7 +124,7 @@ export function claimRuns(store: Store, request: ClaimRequest): ClaimResult {
        LEFT JOIN work_queues q ON q.pool = r.work_pool AND q.name = r.work_queue
        LEFT JOIN deployment_versions v
          ON v.deployment_id = r.deployment_id AND v.version = r.version
-       WHERE r.state_type = 'SCHEDULED' AND r.work_pool = ? AND r.scheduled_at <= ?
+       WHERE r.state_type = 'SCHEDULED' AND r.work_pool = +? AND r.scheduled_at <= ?
          AND coalesce(q.paused, 0) = 0 AND coalesce(q.priority, 1) = ?
          AND (r.backfill_id IS NOT NULL) = ?
        ORDER BY r.scheduled_at, r.seq`,
@@ -129,7 +140,10 @@ export function claimRuns(store: Store, request: ClaimRequest): ClaimResult {
         level,
         backfill,
       ) as IterableIterator<Candidate>) {
-        if (room <= 0) break claiming;
+        if (room <= 0) {
+          more = true;
+          break claiming;
+        }
         const inQueue = queueActive.get(c.work_queue) ?? 0;
         const inDeployment =
           c.deployment_id === null ? 0 : (deploymentActive.get(c.deployment_id) ?? 0);
@@ -138,11 +152,14 @@ export function claimRuns(store: Store, request: ClaimRequest): ClaimResult {
           { pool: poolActive, queue: inQueue, deployment: inDeployment },
         );
         // The pool's limit holds back every run left: nothing more to claim.
-        if (held?.by === "pool") break claiming;
+        if (held?.by === "pool") {
+          more = true;
+          break claiming;
+        }
         if (held) {
           if (held.by === "deployment" && c.collision === "cancel-new") {
             refuse.push({ candidate: c, active: inDeployment });
-          }
+          } else more = true;
           continue;
         }
         take.push(c);
@@ -162,6 +179,6 @@ export function claimRuns(store: Store, request: ClaimRequest): ClaimResult {
       const message = `cancelled: deployment ${c.deployment} already has ${active} active ${active === 1 ? "run" : "runs"} (limit ${c.dep_limit}, collision cancel-new)`;
       cancelled.push(transitionRun(store, c.id, { type: "CANCELLED", message }).run);
     }
-    return { claimed, cancelled, nextDueAt: nextDueAt() };
+    return { claimed, cancelled, nextDueAt: nextDueAt(), more };
   });
 }

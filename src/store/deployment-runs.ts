@@ -3,6 +3,7 @@ import { OrchError, renderRunName, type TriggeredBy } from "../core/index.ts";
 import { schemaProblems } from "../core/json-schema.ts";
 import {
   deploymentSpec,
+  deploymentToPlan,
   getDeploymentOrThrow,
   getVersion,
   listVersions,
@@ -66,7 +67,7 @@ export function deploymentRun(
   name: string,
   request: DeploymentRunRequest = {},
 ): NewRun {
-  const deployment: PlanningRow = request.current?.row ?? getDeploymentOrThrow(store, name);
+  const deployment: PlanningRow = request.current?.row ?? liveDeployment(store, name);
   const version = request.version ?? deployment.version;
   const row =
     version === deployment.version ? deployment : getVersion(store, deployment.id, version);
@@ -117,4 +118,16 @@ export function deploymentRun(
       ? { backfillId: request.backfill.id, slotAt: request.backfill.slotAt }
       : {}),
   };
+}
+
+/**
+ * A deployment that is not removed, as planning reads it; getDeploymentOrThrow's error when it
+ * is gone. Why not getDeploymentOrThrow itself: its join with the version (for the hash and
+ * bundle, which a new run never uses) cost as much as inserting the run, on every trigger.
+ */
+function liveDeployment(store: Store, name: string): PlanningRow {
+  const row = deploymentToPlan(store, name);
+  if (row && row.removed_at === null) return row;
+  getDeploymentOrThrow(store, name);
+  throw new OrchError("E_NOT_FOUND", `deployment ${name} was removed`);
 }

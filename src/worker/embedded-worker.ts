@@ -186,6 +186,14 @@ export async function startEmbeddedWorker(options: EmbeddedWorkerOptions): Promi
   const executions = new Map<string, Attempt>();
   let stopped = false;
   let claimWanted = false;
+  /**
+   * Whether due runs may be waiting for a slot: true until a claim took every due run, and again
+   * on every wake. Why: most runs end with nothing behind them, and the claim at each run's end
+   * (the pool's counts, its candidates, its next due time) cost as much as writing its states.
+   * Whatever makes a run due without a slot freeing wakes the worker (its event, its due time's
+   * timer), so a claim that left nothing behind is the last one needed until then.
+   */
+  let waiting = true;
   let dueTimer: ReturnType<typeof setTimeout> | null = null;
   const writes = createWriteBatcher(store, {
     ...(options.runningWindowMs !== undefined ? { runningWindowMs: options.runningWindowMs } : {}),
@@ -206,15 +214,17 @@ export async function startEmbeddedWorker(options: EmbeddedWorkerOptions): Promi
       logger.error("could not record runs' states and logs; trying again in 1 s:", error);
       armTimer(clock.now() + 1000);
     },
-    // A run that starts frees no slot: only an ended attempt (or a wake) is worth a claim.
-    inFlush: (endedAttempts) => {
+    // A run that starts frees no slot: only an ended attempt (or a wake) is worth a claim, and
+    // an ended one only when runs were left waiting for a slot, or it is itself to run again.
+    inFlush: ({ endedAttempts, reopened }) => {
       claimedNow.clear();
-      if (stopped || !(claimWanted || endedAttempts)) return undefined;
+      if (stopped || !(claimWanted || reopened || (endedAttempts && waiting))) return undefined;
       claimWanted = false;
       const free = concurrency - executions.size;
       if (free <= 0) return undefined;
       const result = claimRuns(store, { pool, workerId: id, limit: free });
       return () => {
+        waiting = result.more;
         armTimer(result.nextDueAt);
         for (const run of result.claimed) start(run);
       };
@@ -262,6 +272,7 @@ export async function startEmbeddedWorker(options: EmbeddedWorkerOptions): Promi
     // What our own flush publishes needs no second look: its claim ran after those writes.
     if (stopped || writes.flushing) return;
     claimWanted = true;
+    waiting = true;
     writes.schedule();
   };
 
@@ -282,6 +293,8 @@ export async function startEmbeddedWorker(options: EmbeddedWorkerOptions): Promi
       logger.warn("could not claim runs as they were made; the next claim takes them:", error);
       return [];
     }
+    // Runs it left behind wait for the next slot (it never clears this: it may roll back).
+    if (result.more) waiting = true;
     for (const run of result.claimed) claimedNow.add(run.id);
     store.afterCommit(() => {
       for (const run of result.claimed) claimedNow.delete(run.id);

@@ -1,4 +1,4 @@
-import { OrchError, type ProposedState } from "../core/index.ts";
+import { isTerminal, OrchError, type ProposedState } from "../core/index.ts";
 import {
   appendLogs,
   getRun,
@@ -52,14 +52,24 @@ interface Hooks {
   onRefused?: (runId: string, error: unknown, state: ProposedState) => void;
   onError?: (error: unknown) => void;
   /**
-   * Runs inside each flush's transaction, after the buffered writes (`endedAttempts`: whether a
-   * state other than RUNNING was proposed, so an attempt may have ended and freed its slot);
-   * what it returns runs after the commit. The worker claims runs here, so a finished run and
-   * the claim of the next one are one transaction.
+   * Runs inside each flush's transaction, after the buffered writes; what it returns runs after
+   * the commit. The worker claims runs here, so a finished run and the claim of the next one are
+   * one transaction.
    */
-  inFlush?: (endedAttempts: boolean) => (() => void) | undefined;
+  inFlush?: (written: FlushedStates) => (() => void) | undefined;
   /** How long RUNNING states alone may wait (default RUNNING_WINDOW_MS). */
   runningWindowMs?: number;
+}
+
+/** What the states of a flush did, for the claim that follows them (see Hooks.inFlush). */
+export interface FlushedStates {
+  /** A state other than RUNNING was proposed: an attempt may have ended and freed its slot. */
+  endedAttempts: boolean;
+  /**
+   * A run is left waiting to run again (a retry, a run stopped before it started): it may be
+   * due now or later, which only a claim finds out.
+   */
+  reopened: boolean;
 }
 
 /** Whether a transition's error means the rules refused it (the run moved on, or is gone). */
@@ -111,6 +121,7 @@ export function createWriteBatcher(store: Store, hooks: Hooks = {}): WriteBatche
     const written: [number, LogLine[]][] = [];
     const results: [(run: RunRow | null) => void, RunRow | null][] = [];
     let after: (() => void) | undefined;
+    const states: FlushedStates = { endedAttempts: false, reopened: false };
     try {
       store.tx(() => {
         let pending = new Map<number, LogLine[]>();
@@ -139,11 +150,13 @@ export function createWriteBatcher(store: Store, hooks: Hooks = {}): WriteBatche
             run = getRun(store, op.runId);
           }
           if (op.then) results.push([op.then, run]);
+          if (op.state.type !== "RUNNING") {
+            states.endedAttempts = true;
+            if (run && !isTerminal(run.state_type)) states.reopened = true;
+          }
         }
         writeLogs();
-        after = hooks.inFlush?.(
-          batch.some((op) => op.kind === "state" && op.state.type !== "RUNNING"),
-        );
+        after = hooks.inFlush?.(states);
       });
     } catch (error) {
       // Nothing was written: keep the states (not the lines) for the next try.

@@ -120,3 +120,29 @@ test("claims follow queue priority, then scheduled time, within pool and queue l
   expect(second.claimed[0]).toMatchObject({ state_type: "PENDING", worker_id: "w" });
   expect(getRun(lab.store, u2.id)?.state_type).toBe("SCHEDULED");
 });
+
+test("a claim says whether it left due runs waiting for a slot (so a run's end need not claim)", () => {
+  ensureWorkPool(lab.store, "default");
+  const free = lab.deploy({ name: "free", command: ["true"] });
+  const single = lab.deploy({
+    name: "single",
+    command: ["true"],
+    concurrency: { limit: 1, collision: "enqueue" },
+  });
+  const claim = (limit: number) => claimRuns(lab.store, { pool: "default", workerId: "w", limit });
+  lab.trigger(free);
+  lab.trigger(free);
+  // Out of room with one left.
+  expect(claim(1)).toMatchObject({ claimed: [expect.anything()], more: true });
+  // Room for more than are due: every due run taken, nothing left.
+  expect(claim(5)).toMatchObject({ claimed: [expect.anything()], more: false });
+  expect(claim(5)).toMatchObject({ claimed: [], more: false });
+  // One held back by its deployment's limit waits for a slot.
+  lab.trigger(single);
+  const held = lab.trigger(single);
+  expect(claim(5)).toMatchObject({ claimed: [expect.anything()], more: true });
+  expect(getRun(lab.store, held.id)?.state_type).toBe("SCHEDULED");
+  // A pool at its limit leaves its due runs waiting too.
+  setPoolLimit(lab.store, "default", 0);
+  expect(claim(5).more).toBe(true);
+});
