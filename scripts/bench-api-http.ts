@@ -274,7 +274,18 @@ export async function benchApiHttp(options: HttpBenchOptions) {
     await timeEach(20, roundTrip);
     await timeEach(20, () => Bun.spawn(["true"]).exited);
     const raw = await timeEach(latency, () => Bun.spawn(["true"]).exited);
+    // What one run alone cost the server (its JavaScript thread, and all of it): CPU time barely
+    // moves with the machine's load, where the wall time does.
+    const aloneBefore = orch.threadCpuMs();
     const through = await timeEach(latency, roundTrip);
+    const aloneAfter = orch.threadCpuMs();
+    const aloneMs = (name?: string) => {
+      let ms = 0;
+      for (const [thread, after] of aloneAfter) {
+        if (name === undefined || thread === name) ms += after - (aloneBefore.get(thread) ?? 0);
+      }
+      return round(ms / latency);
+    };
 
     const rawRate = await rawThroughput(runs, concurrency);
     const cpuBefore = orch.cpuMs();
@@ -308,6 +319,8 @@ export async function benchApiHttp(options: HttpBenchOptions) {
         orch_p95: round(percentile(through, 95), 3),
         raw_spawn_p50: p50(raw),
         ratio: round(percentile(through, 50) / percentile(raw, 50)),
+        server_cpu_ms_per_run: aloneMs(),
+        server_main_thread_cpu_ms_per_run: aloneMs("main"),
       },
       throughput_runs_per_s: {
         runs,
