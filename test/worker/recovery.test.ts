@@ -101,24 +101,30 @@ test("a worker that stops heartbeating is marked offline; its RUNNING run is CRA
   const { run, workerId } = leaveRunning(null, "remote-1");
   const running = lab.trigger(lab.deploy({ name: "left-running", command: ["true"] }));
   transitionRun(lab.store, running.id, { type: "PENDING" }, { workerId });
-  transitionRun(lab.store, running.id, { type: "RUNNING" }, { pid: process.pid });
-  rawSqliteForTests(lab.store)
-    .query("UPDATE workers SET last_heartbeat = last_heartbeat - 60000 WHERE id = ?")
-    .run(workerId);
-  // A remote worker that is still online is not the embedded worker's to recover.
-  await lab.startWorker();
-  expect((await lab.waitFor(run.id, ["PENDING", "CRASHED"])).state_type).toBe("PENDING");
-  const lost = reapStaleWorkers(lab.store, { staleAfterMs: 30_000 });
-  expect(lost.map((r) => [r.id, r.state_type, r.state_name])).toEqual([
-    [run.id, "SCHEDULED", "Requeued"],
-    [running.id, "CRASHED", "Crashed"],
-  ]);
-  expect(lost[0]!.state_message).toMatch(
-    /^worker remote-1 on .* stopped heartbeating \(last at .*\) while this run was PENDING, before it reported the run started: back in the queue for another worker$/,
-  );
-  expect(getWorker(lab.store, workerId)?.status).toBe("offline");
-  const done = await lab.waitFor(run.id, "COMPLETED");
-  expect(done.worker_id).not.toBe(workerId);
+  // The pid of a process this test owns: were anything to signal it, only this test's own would go.
+  const remote = Bun.spawn(["sleep", "100"]);
+  try {
+    transitionRun(lab.store, running.id, { type: "RUNNING" }, { pid: remote.pid });
+    rawSqliteForTests(lab.store)
+      .query("UPDATE workers SET last_heartbeat = last_heartbeat - 60000 WHERE id = ?")
+      .run(workerId);
+    // A remote worker that is still online is not the embedded worker's to recover.
+    await lab.startWorker();
+    expect((await lab.waitFor(run.id, ["PENDING", "CRASHED"])).state_type).toBe("PENDING");
+    const lost = reapStaleWorkers(lab.store, { staleAfterMs: 30_000 });
+    expect(lost.map((r) => [r.id, r.state_type, r.state_name])).toEqual([
+      [run.id, "SCHEDULED", "Requeued"],
+      [running.id, "CRASHED", "Crashed"],
+    ]);
+    expect(lost[0]!.state_message).toMatch(
+      /^worker remote-1 on .* stopped heartbeating \(last at .*\) while this run was PENDING, before it reported the run started: back in the queue for another worker$/,
+    );
+    expect(getWorker(lab.store, workerId)?.status).toBe("offline");
+    const done = await lab.waitFor(run.id, "COMPLETED");
+    expect(done.worker_id).not.toBe(workerId);
+  } finally {
+    remote.kill("SIGKILL");
+  }
 });
 
 test("after this machine sleeps, a silent worker gets a full timeout before its runs crash", () => {
