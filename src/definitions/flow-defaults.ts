@@ -1,4 +1,6 @@
 import type { DeploymentSpec, FlowMetadata, Problem } from "../core/index.ts";
+import type { Item } from "./definition-values.ts";
+import { parameterProblems } from "./parameter-sets.ts";
 import type { ParsedFile } from "./parse-definitions.ts";
 
 /** Reads what a TypeScript flow declares in code (its options), or why it cannot. */
@@ -45,6 +47,12 @@ export function createFlowSpecs(describe?: DescribeFlow) {
           message: `could not read the options of flow ./${flow.path} (${meta.error}); fix the flow's file`,
         });
         return spec;
+      }
+      // The flow's schema checks the parameters the file gives it, as a parameter_schema
+      // written in the file would: else its scheduled runs would be refused, one by one, later.
+      if (meta.parameter_schema && d.flowParameters) {
+        const named = `the parameters of flow ./${flow.path}${flow.export === "default" ? "" : `:${flow.export}`}`;
+        problems.push(...parameterProblems(d.flowParameters, meta.parameter_schema as Item, named));
       }
       return withFlowDefaults(spec, d.given, meta);
     });

@@ -23,6 +23,7 @@ import { describePath, offsetOf, position } from "./definition-positions.ts";
 import { definitionReferences, type NamedValue } from "./definition-references.ts";
 import { duration, type Item, isObject, type Path, type Report } from "./definition-values.ts";
 import { checkJobFields } from "./job-template.ts";
+import { checkParameterSets, type ParameterPlaces, parameterPlaces } from "./parameter-sets.ts";
 import { DEFINITION_SCHEMA, DEPLOYMENT_KEYS } from "./schema.ts";
 import { aliasProblem } from "./yaml-aliases.ts";
 
@@ -34,6 +35,11 @@ export interface ParsedDeployment {
   references: NamedValue[];
   /** The keys the file gave (what a TypeScript flow's own options do not override). */
   given: string[];
+  /**
+   * For a TypeScript flow's deployment with no parameter_schema of its own: its parameters
+   * checked against the flow's, once the flow is read (each problem at file:line:col).
+   */
+  flowParameters?: ParameterPlaces;
 }
 
 /** What a definition file holds: its deployments when it is valid, every problem when not. */
@@ -134,6 +140,9 @@ export function parseDefinitions(text: string, ctx: ParseContext): ParsedFile {
         line,
         references: definitionReferences(item, base, doc, at),
         given: Object.keys(item),
+        ...(spec.flow && item.parameter_schema === undefined
+          ? { flowParameters: parameterPlaces(doc, item, base, at) }
+          : {}),
       });
   });
 
@@ -237,46 +246,21 @@ function buildSpec(
 
   const parameters = isObject(item.parameters) ? item.parameters : {};
   const parameterSchema = isObject(item.parameter_schema) ? item.parameter_schema : undefined;
-  /** Check parameters against the schema; `own` limits reports to those keys (a schedule's). */
-  const checkParameters = (params: Item, path: Path, own?: Item) => {
-    if (!parameterSchema) return;
-    let issues: ReturnType<typeof checkSchema>;
-    try {
-      issues = checkSchema(parameterSchema, params);
-    } catch {
-      return; // an invalid schema is reported once, below
-    }
-    for (const issue of issues) {
-      const top = issue.path[0] ?? issue.key;
-      if (own && (typeof top !== "string" || !(top in own))) continue;
-      if (issue.key !== undefined)
-        count([...path, ...issue.path], "is not in the parameter_schema", issue.key);
-      else count([...path, ...issue.path], issue.message);
-    }
-  };
   if (parameterSchema) {
     try {
       checkSchema(parameterSchema, {});
+      checkParameterSets(parameterSchema, item, base, "the parameter_schema", count);
     } catch (error) {
       count(at("parameter_schema"), `is not a valid JSON Schema: ${(error as Error).message}`);
     }
   }
-  checkParameters(parameters, at("parameters"));
 
   const schedules: ScheduleSpec[] = [];
   if (Array.isArray(item.schedules)) {
     item.schedules.forEach((raw: unknown, i: number) => {
       if (!isObject(raw)) return;
       const spec = buildSchedule(raw, at("schedules", i), count);
-      if (spec) {
-        schedules.push(spec);
-        if (isObject(raw.parameters))
-          checkParameters(
-            { ...parameters, ...raw.parameters },
-            at("schedules", i, "parameters"),
-            raw.parameters,
-          );
-      }
+      if (spec) schedules.push(spec);
     });
   }
 

@@ -48,6 +48,35 @@ test("deploy --check fails on a flow that does not build, saying where", async (
   expect(stderr).toMatch(/1 problem in 1 definition file/);
 });
 
+test("parameters that break a TypeScript flow's own schema make the definition invalid, each at file:line:column", async () => {
+  const dir = await initProject();
+  writeFileSync(
+    join(dir, "flows/typed.ts"),
+    'import { flow } from "orch";\nexport const work = flow({ name: "work", parameters: { type: "object", properties: { n: { type: "integer", minimum: 1 } }, additionalProperties: false } }, async () => {});\n',
+  );
+  const definition = (parameters: string, schedule: string) =>
+    `deployments:\n  - name: typed\n    flow: ./typed.ts:work\n    parameters: ${parameters}\n    schedules:\n      - interval: 1h\n        parameters: ${schedule}\n`;
+  writeFileSync(join(dir, "flows/typed.yaml"), definition('{ n: "three", extra: 1 }', "{ n: -5 }"));
+  const check = await orch(["deploy", "--check", "--dir", dir]);
+  expect(check.code).toBe(2);
+  expect(check.stderr).toContain(
+    'flows/typed.yaml:4:22: parameters.n: must be an integer, not "three"',
+  );
+  expect(check.stderr).toContain(
+    "flows/typed.yaml:4:31: parameters.extra: is not in the parameters of flow ./typed.ts:work",
+  );
+  expect(check.stderr).toContain("flows/typed.yaml:7:26: schedules[0].parameters.n: must be >= 1");
+  expect(check.stderr).toMatch(/3 problems in 1 definition file/);
+  // Nothing of it is deployed: its runs would be refused one by one when they came due.
+  expect((await orch(["deploy", "--dir", dir])).code).toBe(2);
+  const ls = await orch(["deployments", "ls", "--dir", dir]);
+  expect(ls.stdout).not.toMatch(/\btyped\b/);
+
+  writeFileSync(join(dir, "flows/typed.yaml"), definition("{ n: 3 }", "{ n: 5 }"));
+  expect((await orch(["deploy", "--check", "--dir", dir])).code).toBe(0);
+  expect((await orch(["deploy", "--dir", dir])).code).toBe(0);
+});
+
 test("a flow that stops loading keeps its deployment's last good version, schema and all, until it is fixed", async () => {
   const dir = await initProject();
   const good = (extra = "") =>
