@@ -178,6 +178,14 @@ describe("signed webhooks through orch up", () => {
       (await post(`/hooks/q?key=${encodeURIComponent(GH_SECRET)}`, "a=1&b=2&b=3", form)).status,
     ).toBe(202);
     expect((await events("q"))[0]!.payload).toEqual({ a: "1", b: ["2", "3"] });
+    // `curl -d '{...}'` labels a JSON body a form unless told otherwise: it is still JSON.
+    const json = '{"ref":"refs/heads/main","count":7}';
+    const key = encodeURIComponent(GH_SECRET);
+    expect((await post(`/hooks/q?key=${key}`, json, form)).status).toBe(202);
+    expect((await events("q")).map((e) => e.payload)).toContainEqual({
+      ref: "refs/heads/main",
+      count: 7,
+    });
   });
 
   test("a webhook without a check, or not declared, still needs the API token; a secret not set is a 503 that says what to set", async () => {

@@ -9,22 +9,29 @@ const SLUG = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
 
 /**
  * The body as an event's payload: a JSON object as it is, a form's fields (a repeated field as
- * a list), anything else as `{ body: text }`.
+ * a list), anything else as `{ body: text }`. A JSON object sent as a form is taken as JSON:
+ * `curl -d '{...}'` labels what it sends a form unless told otherwise, and no form's fields
+ * read as one JSON object.
  */
 function bodyPayload(text: string, contentType: string): Record<string, unknown> {
   if (!text) return {};
-  if (contentType.toLowerCase().startsWith("application/x-www-form-urlencoded")) {
-    const fields: Record<string, string | string[]> = {};
-    for (const [key, value] of new URLSearchParams(text)) {
-      const had = fields[key];
-      fields[key] = had === undefined ? value : [...(Array.isArray(had) ? had : [had]), value];
-    }
-    return fields;
-  }
+  const form = contentType.toLowerCase().startsWith("application/x-www-form-urlencoded");
+  if (form && !/^\s*\{/.test(text)) return formFields(text);
   const parsed = parseJson(text, { what: "the webhook's body", orText: true });
-  return parsed && typeof parsed === "object" && !Array.isArray(parsed)
-    ? (parsed as Record<string, unknown>)
-    : { body: text };
+  if (parsed && typeof parsed === "object" && !Array.isArray(parsed)) {
+    return parsed as Record<string, unknown>;
+  }
+  return form ? formFields(text) : { body: text };
+}
+
+/** A form's fields, a repeated field as a list. */
+function formFields(text: string): Record<string, string | string[]> {
+  const fields: Record<string, string | string[]> = {};
+  for (const [key, value] of new URLSearchParams(text)) {
+    const had = fields[key];
+    fields[key] = had === undefined ? value : [...(Array.isArray(had) ? had : [had]), value];
+  }
+  return fields;
 }
 
 /** The id that names this delivery (a replay carries the same), or null when it has none. */
