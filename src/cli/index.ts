@@ -119,6 +119,7 @@ async function checkFlags(cmd: AnyCommand, parent: AnyCommand | undefined, args:
     for (const alias of [aliases ?? []].flat()) byName.set(alias, def);
   }
   const help = `Run ${fullName(cmd, parent)} --help to see its options.`;
+  const seen = new Set<ArgsDef[string]>();
   let given = 0;
   let rest = false;
   for (let i = 0; i < args.length; i++) {
@@ -150,15 +151,33 @@ async function checkFlags(cmd: AnyCommand, parent: AnyCommand | undefined, args:
         `unknown option ${arg.split("=")[0]} for ${fullName(cmd, parent)}${guess ? ` (did you mean --${guess}?)` : ""}. ${help}`,
       );
     }
+    seen.add(def);
     if ((def.type === "string" || def.type === "enum") && !arg.includes("=")) {
       const next = args[i + 1];
       if (next === undefined || next === "--" || optionName(next) !== null) {
-        const hint = "valueHint" in def && def.valueHint ? ` (${def.valueHint})` : "";
+        const said = def.description?.replace(/\.$/, "");
+        const hint = said ? `: ${said[0]!.toLowerCase()}${said.slice(1)}` : "";
         throw new UsageError(
           `option ${arg} needs a value${hint} (one that starts with -: write ${arg}=VALUE). ${help}`,
         );
       }
       i++;
+    }
+  }
+  // Said here rather than by the parser, so the message names the whole command and its help.
+  let position = 0;
+  for (const [name, def] of Object.entries(defs)) {
+    const said = def.description?.replace(/\.$/, "");
+    const hint = said ? `: ${said[0]!.toLowerCase()}${said.slice(1)}` : "";
+    if (def.type === "positional") {
+      if (def.required !== false && !variadic && ++position > given && def.default === undefined) {
+        throw new UsageError(
+          `${fullName(cmd, parent)} needs ${name.toUpperCase()}${hint}. ${help}`,
+        );
+      }
+    } else if (def.required && def.default === undefined && !seen.has(def)) {
+      const kebab = name.replace(/[A-Z]/g, (m) => `-${m.toLowerCase()}`);
+      throw new UsageError(`${fullName(cmd, parent)} needs --${kebab}${hint}. ${help}`);
     }
   }
 }

@@ -74,6 +74,14 @@ describe("help, version and exit codes", () => {
         /--limit must be a whole number from 1 to 1000, not "abc"/,
       ],
       [["runs", "ls", "--limit"], /option --limit needs a value/],
+      [
+        ["runs", "prune"],
+        /orch runs prune needs --older-than: how old a finished run must be: "30d", "12h"\. Run orch runs prune --help/,
+      ],
+      [
+        ["runs", "inspect"],
+        /orch runs inspect needs ID: the run's id \(a unique prefix will do\)\. Run orch runs inspect --help/,
+      ],
     ];
     for (const [args, message] of cases) {
       const out = await orch([...args, "--dir", dir]);
