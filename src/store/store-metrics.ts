@@ -27,10 +27,16 @@ export function storeMetrics(store: Store, now: number): StoreMetrics {
        FROM flow_runs GROUP BY 1, 2 ORDER BY 1, 2`,
     )
     .all() as StoreMetrics["runs"];
+  // Every queue, an empty one at 0: an alert on the depth, or a chart of it, sees it empty
+  // rather than missing.
   const queued = db
     .query(
-      `SELECT work_pool AS pool, work_queue AS queue, count(*) AS count FROM flow_runs
-       WHERE state_type = 'SCHEDULED' AND scheduled_at <= ? GROUP BY 1, 2 ORDER BY 1, 2`,
+      `SELECT pool, queue, sum(n) AS count FROM (
+         SELECT pool, name AS queue, 0 AS n FROM work_queues
+         UNION ALL
+         SELECT work_pool, work_queue, count(*) FROM flow_runs
+         WHERE state_type = 'SCHEDULED' AND scheduled_at <= ? GROUP BY 1, 2
+       ) GROUP BY 1, 2 ORDER BY 1, 2`,
     )
     .all(now) as StoreMetrics["queued"];
   const late = (

@@ -99,6 +99,8 @@ test("GET /metrics is Prometheus text a real parser reads: runs, durations, queu
   expect(value("orch_flow_runs", { deployment: "ok", state: "COMPLETED" })).toBe("1");
   expect(value("orch_flow_runs", { deployment: "fails", state: "FAILED" })).toBe("1");
   expect(value("orch_queue_depth", { pool: "elsewhere", queue: "default" })).toBe("1");
+  // A queue with nothing waiting is there at 0, not missing.
+  expect(value("orch_queue_depth", { pool: "default", queue: "default" })).toBe("0");
   expect(value("orch_workers", { pool: "default", status: "online" })).toBe("1");
   expect(Number(value("orch_log_lines"))).toBeGreaterThanOrEqual(3);
   expect(value("orch_late_runs")).toBe("0");
