@@ -1,4 +1,5 @@
 import { defineCommand } from "citty";
+import { checkValueName } from "../core/references.ts";
 import { write } from "../core/stdio.ts";
 import { connect, connectArgs, jsonArg } from "./connect.ts";
 import { localTime } from "./format.ts";
@@ -21,6 +22,8 @@ export const set = defineCommand({
     ...jsonArg,
   },
   async run({ args }) {
+    // A name the server would refuse is told before a value is asked for or read.
+    checkValueName("secret", args.name);
     const value = await readSecretValue(args.name, args["from-file"]);
     const conn = await connect(args, { local: true });
     try {

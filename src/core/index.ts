@@ -59,6 +59,7 @@ export {
 } from "./parameter-form.ts";
 export { findProjectRoot, type ProjectPaths, projectPaths } from "./paths.ts";
 export {
+  checkValueName,
   fillReferences,
   findReferences,
   type Reference,

@@ -14,6 +14,16 @@ export interface Reference {
 /** Names of secrets and variables: letters, digits, `_`, `-` and `.`, starting with a letter or digit. */
 export const VALUE_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,199}$/;
 
+/** Check the name of a secret or variable; throws E_BAD_INPUT with what a name may hold. */
+export function checkValueName(kind: "secret" | "variable", name: string): void {
+  if (!VALUE_NAME.test(name)) {
+    throw new OrchError(
+      "E_BAD_INPUT",
+      `${JSON.stringify(name)} is not a valid ${kind} name: use letters, digits, "_", "-" and ".", starting with a letter or digit (at most 200)`,
+    );
+  }
+}
+
 const REFERENCE = /\{\{\s*(secrets|variables)\.([A-Za-z0-9][A-Za-z0-9_.-]*)\s*\}\}/g;
 
 /** Every secret and variable reference in `text`. */

@@ -5,7 +5,6 @@
 export { createSecretBox, type SecretBox } from "./secret-box.ts";
 export { type KeyPlace, keyFilePath, loadSecretKey } from "./secret-key.ts";
 export {
-  checkValueName,
   checkValueSize,
   createSecrets,
   MAX_VALUE_CHARS,

@@ -1,9 +1,9 @@
 import {
+  checkValueName,
   type DeploymentSpec,
   OrchError,
   type ProjectPaths,
   type ReferenceValues,
-  VALUE_NAME,
 } from "../core/index.ts";
 import {
   deleteSecret,
@@ -34,16 +34,6 @@ export interface Secrets {
   variables(names: readonly string[]): Record<string, string>;
   /** What a run of a version with `spec` receives: the secrets and variables it names. */
   forRun(spec: Pick<DeploymentSpec, "secrets" | "variables">): ReferenceValues;
-}
-
-/** Check the name of a secret or variable; throws E_BAD_INPUT with what a name may hold. */
-export function checkValueName(kind: "secret" | "variable", name: string): void {
-  if (!VALUE_NAME.test(name)) {
-    throw new OrchError(
-      "E_BAD_INPUT",
-      `${JSON.stringify(name)} is not a valid ${kind} name: use letters, digits, "_", "-" and ".", starting with a letter or digit (at most 200)`,
-    );
-  }
 }
 
 /** Check a value's size; throws E_TOO_LARGE. */

@@ -140,6 +140,13 @@ describe("secrets without a server", () => {
     }
   });
 
+  test("a name no secret may have is refused before any value is read", async () => {
+    const bad = await orchWithInput(["secrets", "set", "bad name"], "");
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('"bad name" is not a valid secret name');
+    expect(bad.stderr).not.toContain("must not be empty");
+  });
+
   test("typed at a terminal, the value is asked for without echo", async () => {
     // `script` gives orch a terminal; the value is typed once the prompt is there.
     const proc = Bun.spawn(

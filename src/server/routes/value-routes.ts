@@ -1,4 +1,5 @@
 import {
+  checkValueName,
   type DeployReport,
   OrchError,
   SECRET,
@@ -11,7 +12,7 @@ import {
   type ValueRequest,
 } from "../../core/index.ts";
 import type { Deployer } from "../../definitions/index.ts";
-import { checkValueName, checkValueSize, type Secrets } from "../../secrets/index.ts";
+import { checkValueSize, type Secrets } from "../../secrets/index.ts";
 import {
   deleteVariable,
   getVariable,
