@@ -7,8 +7,10 @@ import { type Item, isObject, type Path, type Report } from "./definition-values
 /**
  * Report where a deployment's parameters, and each schedule's merged over them, do not match
  * `schema` (`schemaName` says whose it is in the message). A schedule is told only of the keys
- * it sets itself: the deployment's own are reported once, where they are written. An invalid
- * schema is not reported here (its owner reports it once).
+ * it sets itself (the deployment's own are reported once, where they are written), and of a
+ * required parameter its runs would lack. A required parameter the deployment does not give is
+ * no problem of its own: a trigger or a run by hand gives it. An invalid schema is not reported
+ * here (its owner reports it once).
  */
 export function checkParameterSets(
   schema: Item,
@@ -26,6 +28,18 @@ export function checkParameterSets(
       return;
     }
     for (const issue of issues) {
+      if (issue.error.keyword === "required" && issue.path.length === 0) {
+        if (own) {
+          const name = JSON.stringify(
+            (issue.error.params as { missingProperty: string }).missingProperty,
+          );
+          report(
+            path.slice(0, -1),
+            `its runs would have no parameter ${name}, which ${schemaName} requires: give it in parameters, the deployment's or this schedule's`,
+          );
+        }
+        continue;
+      }
       const top = issue.path[0] ?? issue.key;
       if (own && (typeof top !== "string" || !(top in own))) continue;
       if (issue.key !== undefined) {
@@ -36,13 +50,9 @@ export function checkParameterSets(
   check(parameters, [...base, "parameters"]);
   if (!Array.isArray(item.schedules)) return;
   item.schedules.forEach((raw: unknown, i: number) => {
-    if (isObject(raw) && isObject(raw.parameters)) {
-      check(
-        { ...parameters, ...raw.parameters },
-        [...base, "schedules", i, "parameters"],
-        raw.parameters,
-      );
-    }
+    if (!isObject(raw)) return;
+    const own = isObject(raw.parameters) ? raw.parameters : {};
+    check({ ...parameters, ...own }, [...base, "schedules", i, "parameters"], own);
   });
 }
 
@@ -94,6 +104,7 @@ export function parameterPlaces(
   note(base, doc.getIn(base, true));
   walk(doc.getIn([...base, "parameters"], true), [...base, "parameters"]);
   (Array.isArray(item.schedules) ? item.schedules : []).forEach((_, i) => {
+    note([...base, "schedules", i], doc.getIn([...base, "schedules", i], true));
     const path = [...base, "schedules", i, "parameters"];
     walk(doc.getIn(path, true), path);
   });

@@ -223,6 +223,21 @@ describe("problems", () => {
     ]);
   });
 
+  test("a required parameter need not have a default, unless a schedule's runs would lack it", () => {
+    const deployment = (name: string, schedules: string) => `  - name: ${name}
+    command: "echo {{ parameters.city }}"
+    parameter_schema: { type: object, required: [city], properties: { city: { type: string } } }
+${schedules}`;
+    expect(
+      problems(`deployments:
+${deployment("by-hand", "")}
+${deployment("each-gives-it", "    schedules:\n      - { interval: 1h, parameters: { city: Oslo } }\n")}
+${deployment("one-lacks-it", "    schedules:\n      - { interval: 1h, parameters: { city: Rome } }\n      - { cron: '0 * * * *' }\n")}`),
+    ).toEqual([
+      "flows/etl.yaml:17:9: schedules[1]: its runs would have no parameter \"city\", which the parameter_schema requires: give it in parameters, the deployment's or this schedule's",
+    ]);
+  });
+
   test("a command's placeholders must name a parameter the deployment knows", () => {
     expect(
       problems(`deployments:
