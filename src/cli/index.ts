@@ -1,5 +1,6 @@
 import { type ArgsDef, type CommandDef, renderUsage, runCommand } from "citty";
 import { OrchError, renderProblem, toOrchError } from "../core/errors.ts";
+import { isSystemError } from "../core/fs-errors.ts";
 import { loadLocalZone } from "../core/local-zone.ts";
 import { isTerminal, write } from "../core/stdio.ts";
 import { closest } from "../core/suggest.ts";
@@ -205,6 +206,8 @@ function report(error: unknown, json = false): number {
     log.error((error as Error).message);
     return 2;
   }
-  log.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
+  // An operating-system error (a path that cannot be read or written) is no bug: no stack.
+  if (isSystemError(error)) log.error(error.message);
+  else log.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
   return 1;
 }

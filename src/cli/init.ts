@@ -1,7 +1,8 @@
-import { existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join, relative, resolve, sep } from "node:path";
 import { defineCommand } from "citty";
 import { OrchError } from "../core/errors.ts";
+import { fsReason, isSystemError } from "../core/fs-errors.ts";
 import { findProjectRoot } from "../core/paths.ts";
 import { write } from "../core/stdio.ts";
 import { DEFINITION_SCHEMA } from "../definitions/schema.ts";
@@ -28,21 +29,25 @@ export default defineCommand({
         `${root} is inside the flows/ folder of the project at ${outer}, which would read its definition files too; make the project outside ${join(outer, "flows")}`,
       );
     }
-    const files = {
-      ...INIT_FILES,
-      "orch.schema.json": `${JSON.stringify(DEFINITION_SCHEMA, null, 2)}\n`,
-    };
-    for (const [path, content] of Object.entries(files)) {
-      const target = join(root, path);
-      if (existsSync(target)) {
-        log.warn(`${path} exists; kept as it is`);
-        continue;
-      }
-      mkdirSync(dirname(target), { recursive: true });
-      writeFileSync(target, content);
-      log.info(`created ${path}`);
+    if (existsSync(root) && !statSync(root).isDirectory()) {
+      throw new OrchError(
+        "E_BAD_INPUT",
+        `${args.dir} is a file, not a folder; give orch init a folder (a new one is created)`,
+      );
     }
-    const sdk = installSdkPackage(root);
+    let sdk: ReturnType<typeof installSdkPackage>;
+    try {
+      writeProjectFiles(root);
+      sdk = installSdkPackage(root);
+    } catch (error) {
+      // The folder cannot be written (no such parent, read-only, not ours): say so, not a stack.
+      if (!isSystemError(error)) throw error;
+      const where = error.path ?? root;
+      throw new OrchError(
+        "E_BAD_INPUT",
+        `cannot create ${where}: ${fsReason(error)}; give orch init a folder you can write to`,
+      );
+    }
     if (sdk === "written")
       log.info("created node_modules/orch (the SDK, for Bun, Node and editors)");
     if (sdk === "foreign") {
@@ -58,3 +63,21 @@ export default defineCommand({
     return 0;
   },
 });
+
+/** Write the example project's files into `root`, keeping any that exist. */
+function writeProjectFiles(root: string): void {
+  const files = {
+    ...INIT_FILES,
+    "orch.schema.json": `${JSON.stringify(DEFINITION_SCHEMA, null, 2)}\n`,
+  };
+  for (const [path, content] of Object.entries(files)) {
+    const target = join(root, path);
+    if (existsSync(target)) {
+      log.warn(`${path} exists; kept as it is`);
+      continue;
+    }
+    mkdirSync(dirname(target), { recursive: true });
+    writeFileSync(target, content);
+    log.info(`created ${path}`);
+  }
+}

@@ -34,6 +34,7 @@ export {
 } from "./errors.ts";
 export { escapeControlChars } from "./escape-control.ts";
 export { EXIT_PAUSED } from "./exit-codes.ts";
+export { fsReason, isSystemError } from "./fs-errors.ts";
 export { glob } from "./glob.ts";
 export {
   decodeRecord,

@@ -1,7 +1,7 @@
 import { Database } from "bun:sqlite";
 import { chmodSync, existsSync, mkdtempSync, renameSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import { OrchError } from "../core/index.ts";
 import { type BackupReason, backupsDirOf, pruneBackups, writeBackup } from "./backups.ts";
 import { SCHEMA_VERSION } from "./migrations.ts";
@@ -135,14 +135,7 @@ export function backupStoreFile(
   try {
     const schema = schemaOf(db, dbPath);
     if (options.out) {
-      if (existsSync(options.out)) {
-        throw new OrchError(
-          "E_CONFLICT",
-          `${options.out} already exists; pick a new name, or remove it first`,
-        );
-      }
-      db.run("VACUUM INTO ?", [options.out]);
-      chmodSync(options.out, 0o600);
+      writeBackupTo(db, options.out);
       return options.out;
     }
     const dir = backupsDirOf(dbPath);
@@ -152,6 +145,24 @@ export function backupStoreFile(
   } finally {
     db.close();
   }
+}
+
+/**
+ * Copy the store into the file `out`, which must not exist yet in a folder that does. Each way
+ * it can fail is the user's path to fix (exit 2), said with the path, never SQLite's bare error.
+ */
+function writeBackupTo(db: Database, out: string): void {
+  const bad = (why: string) => new OrchError("E_BAD_INPUT", `--out ${out}: ${why}`);
+  if (existsSync(out)) throw bad("it already exists; pick a new name, or remove it first");
+  const folder = dirname(resolve(out));
+  if (!existsSync(folder)) throw bad(`the folder ${folder} does not exist; create it first`);
+  if (!statSync(folder).isDirectory()) throw bad(`${folder} is a file, not a folder`);
+  try {
+    db.run("VACUUM INTO ?", [out]);
+  } catch (error) {
+    throw bad(`cannot write it (${(error as Error).message}); pick a folder you can write to`);
+  }
+  chmodSync(out, 0o600);
 }
 
 /** What a restore did. */

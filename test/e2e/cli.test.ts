@@ -167,6 +167,29 @@ describe("init", () => {
     expect(again.stderr).toMatch(/flows\/hello.yaml exists; kept/);
     expect(existsSync(join(dir, "flows/orch.d.ts"))).toBe(false);
   });
+
+  test("a place it cannot make a project in is bad input, said without a stack", async () => {
+    const dir = project();
+    const noStack = /^\s+at /m;
+    // /proc takes no new folders, even from root.
+    const proc = await orch(["init", `/proc/orch-init-${process.pid}`]);
+    expect(proc.stderr).toMatch(/cannot create \/proc\/orch-init-\d+: .*give orch init a folder/);
+    expect(proc.stderr).not.toMatch(noStack);
+    expect(proc.code).toBe(2);
+
+    writeFileSync(join(dir, "afile"), "");
+    const file = await orch(["init", "afile"], { cwd: dir });
+    expect(file.stderr).toMatch(/afile is a file, not a folder/);
+    expect(file.stderr).not.toMatch(noStack);
+    expect(file.code).toBe(2);
+
+    // A file where a folder of the project goes: the path that failed is named.
+    writeFileSync(join(dir, "flows"), "");
+    const inner = await orch(["init", dir]);
+    expect(inner.stderr).toMatch(/cannot create .*flows.*: /);
+    expect(inner.stderr).not.toMatch(noStack);
+    expect(inner.code).toBe(2);
+  });
 });
 
 describe("up", () => {

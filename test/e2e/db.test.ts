@@ -82,3 +82,25 @@ test("orch db check fails, exit 1, on a file that is not a store", async () => {
   expect(check.code).not.toBe(0);
   expect(check.stderr).toContain("junk.db");
 });
+
+test("orch db backup --out a path it cannot write is bad input (exit 2), said without a stack", async () => {
+  const dir = projectFromPreviousRelease();
+  const noStack = /^\s+at /m;
+  const missing = await orch(["db", "backup", "--out", join(dir, "nowhere/x.db"), "--dir", dir]);
+  expect(missing.stderr).toMatch(
+    /--out .*nowhere\/x\.db: the folder .*nowhere does not exist; create it first/,
+  );
+  expect(missing.stderr).not.toMatch(noStack);
+  expect(missing.code).toBe(2);
+
+  const taken = join(dir, "taken.db");
+  await Bun.write(taken, "mine");
+  const exists = await orch(["db", "backup", "--out", taken, "--dir", dir]);
+  expect(exists.stderr).toMatch(/taken\.db: it already exists; pick a new name/);
+  expect(exists.code).toBe(2);
+  expect(await Bun.file(taken).text()).toBe("mine");
+
+  const made = await orch(["db", "backup", "--out", join(dir, "copy.db"), "--dir", dir]);
+  expect(made.code).toBe(0);
+  expect(existsSync(join(dir, "copy.db"))).toBe(true);
+});
