@@ -1,15 +1,17 @@
 import { existsSync, readFileSync, statSync } from "node:fs";
-import { resolve } from "node:path";
+import { basename, dirname, resolve } from "node:path";
 import { defineCommand } from "citty";
 import { createWorkerClient, findServer } from "../client/index.ts";
 import { findProjectRoot, OrchError, projectPaths } from "../core/index.ts";
 import { write } from "../core/stdio.ts";
-import { becomeSubreaper, runAdHocFlow } from "../worker/index.ts";
+import { becomeSubreaper, createFlowDescriber, runAdHocFlow } from "../worker/index.ts";
 import { connect, connectArgs, jsonArg } from "./connect.ts";
 import { paintState } from "./format.ts";
 import { abortOnInterrupt } from "./interrupt.ts";
+import { wholeNumberArg } from "./number-arg.ts";
 import { c, log, printJson, rawArg, showLogLine } from "./output.ts";
 import { parseParams, repeated } from "./parse-params.ts";
+import { timeoutArg } from "./run-options.ts";
 
 const FLOW_FILE = /\.(ts|tsx|mts|cts|js|jsx|mjs|cjs)$/;
 
@@ -43,6 +45,11 @@ export default defineCommand({
     },
     params: { type: "string", description: "Parameters as a JSON object (-p values go over it)" },
     name: { type: "string", description: "A name for the run's record" },
+    timeout: { type: "string", description: "This run's timeout: 10m (over the flow's own)" },
+    retries: {
+      type: "string",
+      description: "Retries of a failed attempt (over the flow's own)",
+    },
     ...connectArgs,
     ...jsonArg,
     ...rawArg,
@@ -80,6 +87,12 @@ export default defineCommand({
       );
     }
     const parameters = parseParams(repeated(rawArgs, ["p", "param"]), args.params, null);
+    const timeoutMs = args.timeout === undefined ? undefined : timeoutArg(args.timeout);
+    const retries = wholeNumberArg(args.retries, "--retries", { min: 0, max: 1000 }, undefined);
+    // The flow's own timeout and retries, read as a deployment's are (its file's top level runs
+    // in a child process); a flow that does not load says so when its run starts.
+    const declared = createFlowDescriber()(dirname(path), basename(path), exportName);
+    const own = "error" in declared ? {} : declared;
     const target = findServer(projectPaths(findProjectRoot(args.dir) ?? "."), args);
     const conn = await connect(args, { local: true });
     // With no server, the flow still reports its tasks, result, artifacts and subflows: to this
@@ -98,6 +111,9 @@ export default defineCommand({
         exportName,
         ...(args.name ? { name: args.name } : {}),
         parameters,
+        ...((timeoutMs ?? own.timeout_ms) ? { timeoutMs: timeoutMs ?? own.timeout_ms } : {}),
+        ...((retries ?? own.retries) ? { retries: retries ?? own.retries } : {}),
+        ...(own.retry_delay_ms ? { retryDelayMs: own.retry_delay_ms } : {}),
         ...(conn.remote && target ? { apiUrl: target.url, token: target.token } : {}),
         ...(loopback ? { apiUrl: loopback.url, token: loopback.token } : {}),
         logger: log,

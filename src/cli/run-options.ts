@@ -64,16 +64,7 @@ export function runRequestOptions(
     }
     body.version = version;
   }
-  if (args.timeout !== undefined) {
-    const timeout = parseDuration(args.timeout);
-    if (!timeout) {
-      throw new OrchError(
-        "E_BAD_INPUT",
-        `--timeout must be a duration such as 10m or 30s, not ${JSON.stringify(args.timeout)}`,
-      );
-    }
-    body.timeout_ms = timeout;
-  }
+  if (args.timeout !== undefined) body.timeout_ms = timeoutArg(args.timeout);
   const env: Record<string, string> = {};
   for (const pair of repeated(rawArgs, ["env"])) {
     const eq = pair.indexOf("=");
@@ -91,4 +82,16 @@ export function runRequestOptions(
   if (tags.length) body.tags = tags;
   if (args.name !== undefined) body.name = args.name;
   return body;
+}
+
+/** `--timeout` in milliseconds: a duration such as 10m or 30s, else bad input. */
+export function timeoutArg(value: string): number {
+  const timeout = parseDuration(value);
+  if (!timeout) {
+    throw new OrchError(
+      "E_BAD_INPUT",
+      `--timeout must be a duration such as 10m or 30s, not ${JSON.stringify(value)}`,
+    );
+  }
+  return timeout;
 }

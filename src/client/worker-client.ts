@@ -38,6 +38,11 @@ export function createWorkerClient(client: Client) {
       client.request<LogsStored>("POST", `${runAt(id, runId)}/logs`, batch),
     offline: (id: string) => client.request<WorkerOffline>("POST", `${at(id)}/offline`, {}),
     createAdHocRun: (body: AdHocRunRequest) => client.request<RunJson>("POST", "/api/runs", body),
+    getRun: (runId: string) =>
+      client.request<RunJson>("GET", `/api/runs/${encodeURIComponent(runId)}`),
+    /** Take an ad-hoc run awaiting its retry back for its next attempt (or see how it ended). */
+    retakeAdHocRun: (id: string, runId: string) =>
+      client.request<RunJson>("POST", `${runAt(id, runId)}/retake`, {}),
     getBundle: (hash: string) =>
       client.request<BundleManifestJson>("GET", `/api/bundles/${encodeURIComponent(hash)}`),
     getObject: async (hash: string, object: string) => {

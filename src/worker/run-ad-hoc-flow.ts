@@ -1,7 +1,7 @@
 import { hostname } from "node:os";
 import { basename, dirname } from "node:path";
 import type { RunJson, WorkerClient } from "../client/index.ts";
-import { type StateType, specWithDefaults } from "../core/index.ts";
+import { formatDuration, isTerminal, type StateType, specWithDefaults } from "../core/index.ts";
 import { createBackoff } from "./backoff.ts";
 import { executeAttempt } from "./execute-attempt.ts";
 import { startHeartbeat } from "./heartbeat.ts";
@@ -15,6 +15,9 @@ import { quietLogger, type WorkerLogger } from "./worker-logger.ts";
 /** The pool an ad-hoc run and its one-shot worker are recorded under (no worker claims it). */
 export const AD_HOC_POOL = "ad-hoc";
 
+/** How often a run waiting for its retry looks whether it was cancelled meanwhile. */
+const RETRY_LOOK_MS = 1000;
+
 export interface AdHocFlowOptions {
   client: WorkerClient;
   /** The flow file, absolute. */
@@ -26,6 +29,11 @@ export interface AdHocFlowOptions {
   /** A name for the run's record. */
   name?: string;
   parameters: Record<string, unknown>;
+  /** How long an attempt may run (the flow's own `timeout`, or --timeout). */
+  timeoutMs?: number;
+  /** How many times a failed attempt is retried, and after how long (the flow's own). */
+  retries?: number;
+  retryDelayMs?: number;
   /** Given to the flow as ORCH_API_TOKEN. */
   token?: string;
   /** Given to the flow as ORCH_API_URL (none for a server-less run). */
@@ -87,6 +95,10 @@ export async function runAdHocFlow(options: AdHocFlowOptions): Promise<AdHocResu
       ...(options.name ? { name: options.name } : {}),
       parameters: options.parameters,
       worker_id: worker.id,
+      ...(options.retries ? { retries: options.retries } : {}),
+      ...(options.retries && options.retryDelayMs
+        ? { retry_delay_ms: Math.round(options.retryDelayMs) }
+        : {}),
     });
     options.onRun?.(run);
 
@@ -94,6 +106,7 @@ export async function runAdHocFlow(options: AdHocFlowOptions): Promise<AdHocResu
       name: options.name ?? basename(options.file),
       flow: { path: options.file, export: exportName },
       work_pool: AD_HOC_POOL,
+      ...(options.timeoutMs ? { timeout_ms: options.timeoutMs } : {}),
     });
     const runner: RunnerOptions = {
       graceMs: options.graceMs ?? 5000,
@@ -102,36 +115,40 @@ export async function runAdHocFlow(options: AdHocFlowOptions): Promise<AdHocResu
       ...(options.selfCommand ? { selfCommand: options.selfCommand } : {}),
       ...(options.env ? { env: options.env } : {}),
     };
-    let recorded: Awaited<ReturnType<typeof queue.state>> = null;
-    const attempt = executeAttempt({
-      prepare: () => ({
-        runId: run.id,
-        deployment: "",
-        spec,
-        parameters: options.parameters,
-        bundleDir: dirname(options.file),
-        attempt: 1,
-        ...(run.scheduled_at ? { scheduledAt: run.scheduled_at } : {}),
-      }),
-      runner,
-      logger,
-      where: `orch flow run on ${host}`,
-      report: {
-        running: (state, outcome) =>
-          void queue.state(worker.id, run.id, toStateReport(state, outcome)),
-        logs: (lines) => {
-          options.onLogs?.(lines);
-          queue.logs(worker.id, run.id, 1, lines);
+    let recorded = null as Awaited<ReturnType<typeof queue.state>>;
+    const startAttempt = (number: number) =>
+      executeAttempt({
+        prepare: () => ({
+          runId: run.id,
+          deployment: "",
+          spec,
+          parameters: options.parameters,
+          bundleDir: dirname(options.file),
+          attempt: number,
+          ...(run.scheduled_at ? { scheduledAt: run.scheduled_at } : {}),
+        }),
+        runner,
+        logger,
+        where: `orch flow run on ${host}`,
+        report: {
+          running: (state, outcome) =>
+            void queue.state(worker.id, run.id, toStateReport(state, outcome)),
+          logs: (lines) => {
+            options.onLogs?.(lines);
+            queue.logs(worker.id, run.id, number, lines);
+          },
+          final: async (state, outcome) => {
+            recorded = await queue.state(worker.id, run.id, toStateReport(state, outcome));
+          },
         },
-        final: async (state, outcome) => {
-          recorded = await queue.state(worker.id, run.id, toStateReport(state, outcome));
-        },
-      },
-    });
+      });
+    let attempt = startAttempt(1);
     let cancelRequested = false;
+    const retryWait = new AbortController();
     const cancel = () => {
       cancelRequested = true;
       attempt.cancel();
+      retryWait.abort();
     };
     if (options.signal?.aborted) cancel();
     options.signal?.addEventListener("abort", cancel);
@@ -162,12 +179,38 @@ export async function runAdHocFlow(options: AdHocFlowOptions): Promise<AdHocResu
     };
     const watching = watchCancel();
 
-    const state = await attempt.done;
-    options.signal?.removeEventListener("abort", cancel);
+    let state = await attempt.done;
     await queue.drained();
+    // The server's rules turn a failed attempt with retries left into AwaitingRetry; no worker
+    // claims an ad-hoc run, so this one takes it back when its delay is over and runs it again.
+    // Cancelled while it waits, it is still taken back: its next attempt ends CANCELLED at once.
+    let ended: RunJson | null = null;
+    for (let number = 2; recorded?.run.state_name === "AwaitingRetry"; number++) {
+      const wait = Math.max(0, Date.parse(recorded.run.scheduled_at ?? "") - Date.now()) || 0;
+      logger.info(
+        `attempt ${number - 1}: ${recorded.run.state_message ?? "failed"}${wait > 0 ? `; next in ${formatDuration(wait)}` : ""}`,
+      );
+      // Nothing tells this worker of a cancel of a run it does not hold: it looks each second.
+      for (let due = Date.now() + wait; Date.now() < due && !retryWait.signal.aborted; ) {
+        await sleep(Math.min(RETRY_LOOK_MS, due - Date.now()), retryWait.signal);
+        const now = await client.getRun(run.id).catch(() => null);
+        if (now && isTerminal(now.state)) break;
+      }
+      const taken = await client.retakeAdHocRun(worker.id, run.id);
+      if (taken.state !== "PENDING") {
+        ended = taken;
+        break;
+      }
+      attempt = startAttempt(number);
+      if (cancelRequested) attempt.cancel();
+      state = await attempt.done;
+      await queue.drained();
+    }
+    options.signal?.removeEventListener("abort", cancel);
     stopAbort.abort();
     await watching;
-    const final = recorded as Awaited<ReturnType<typeof queue.state>>;
+    if (ended) return { run: ended, state: ended.state, message: ended.state_message ?? "" };
+    const final = recorded;
     return {
       run: final?.run ?? run,
       state: final?.run.state ?? state.type,
@@ -179,4 +222,18 @@ export async function runAdHocFlow(options: AdHocFlowOptions): Promise<AdHocResu
     queue.close();
     await client.offline(worker.id).catch(() => {});
   }
+}
+
+/** Resolve after `ms`, or as soon as `signal` aborts. */
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve();
+    const timer = setTimeout(done, ms);
+    function done() {
+      clearTimeout(timer);
+      signal.removeEventListener("abort", done);
+      resolve();
+    }
+    signal.addEventListener("abort", done);
+  });
 }

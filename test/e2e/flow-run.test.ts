@@ -46,6 +46,19 @@ export default flow("slow", async () => {
   await new Promise((resolve) => setTimeout(resolve, 30_000));
 });
 `;
+// The flow's own options, as a deployment of it would honour them.
+const OWN_OPTIONS = `import { flow } from "orch";
+export const slow = flow({ name: "slow", timeout: "1s", retries: 1 }, async () => {
+  console.log("sleeping");
+  await new Promise((resolve) => setTimeout(resolve, 30_000));
+});
+export const throws = flow({ name: "throws", retries: 2 }, async () => {
+  throw new Error("it throws");
+});
+export const later = flow({ name: "later", retries: 1, retryDelay: 600 }, async () => {
+  throw new Error("try again later");
+});
+`;
 
 const RECORDED = `import { createArtifact, flow, task } from "orch";
 const square = task("square", async (n: number) => n * n);
@@ -71,6 +84,7 @@ beforeAll(async () => {
   await Bun.write(join(dir, "flows/tangled.ts"), TANGLED);
   await Bun.write(join(dir, "flows/typed.ts"), TYPED);
   await Bun.write(join(dir, "flows/pauses.ts"), PAUSES);
+  await Bun.write(join(dir, "flows/own.ts"), OWN_OPTIONS);
 });
 afterAll(() => cleanup());
 
@@ -193,6 +207,41 @@ function sharedTests() {
     );
   });
 
+  test("the flow's own timeout and retries are honoured; --timeout and --retries go over them", async () => {
+    const states = async (id: string) =>
+      JSON.parse((await run("runs", "inspect", id, "--json")).stdout).states.map(
+        (s: { name: string }) => s.name,
+      );
+    const slow = await run("flow", "run", "flows/own.ts:slow", "--json");
+    expect(slow.code).toBe(1);
+    const timedOut = JSON.parse(slow.stdout);
+    expect(timedOut).toMatchObject({ state: "FAILED", state_name: "TimedOut", attempt: 2 });
+    expect(await states(timedOut.id)).toEqual([
+      "Scheduled",
+      "Pending",
+      "Running",
+      "AwaitingRetry",
+      "Pending",
+      "Retrying",
+      "TimedOut",
+    ]);
+    expect(slow.stderr).toMatch(/attempt 1: timed out after 1s/);
+
+    const throws = await run("flow", "run", "flows/own.ts:throws", "--json");
+    expect(throws.code).toBe(1);
+    expect(JSON.parse(throws.stdout)).toMatchObject({ state: "FAILED", attempt: 3 });
+    expect(throws.stderr.match(/it throws/g)?.length).toBeGreaterThanOrEqual(3);
+
+    const once = await run("flow", "run", "flows/own.ts:throws", "--retries", "0", "--json");
+    expect(JSON.parse(once.stdout)).toMatchObject({ state: "FAILED", attempt: 1 });
+    const shorter = await run("flow", "run", "flows/x.ts", "-p", "n=1", "--timeout", "1ms");
+    expect(shorter.code).toBe(1);
+    expect((await listRuns())[0]).toMatchObject({ state: "FAILED", state_name: "TimedOut" });
+    const bad = await run("flow", "run", "flows/x.ts", "--retries", "-1");
+    expect(bad.stderr).toMatch(/--retries must be a whole number/);
+    expect(bad.code).toBe(2);
+  });
+
   test("bad input exits 2 and creates no run", async () => {
     const before = (await listRuns()).length;
     expect((await run("flow", "run", "flows/missing.ts")).code).toBe(2);
@@ -244,5 +293,18 @@ describe("with a server", () => {
     const retry = await run("runs", "retry", latest.id);
     expect(retry.code).toBe(1);
     expect(retry.stderr).toMatch(/ad-hoc run/);
+  });
+
+  test("orch runs cancel while an ad-hoc run waits for its retry ends it CANCELLED, and the command exits 1", async () => {
+    const flow = spawnOrch(["flow", "run", "flows/own.ts:later"], { cwd: dir });
+    await flow.waitFor("; next in ");
+    const short = /run (\w{8}) of/.exec(flow.stderr)![1]!;
+    const [waiting] = await listRuns();
+    expect(waiting).toMatchObject({ state: "SCHEDULED", state_name: "AwaitingRetry" });
+    expect(waiting.id.startsWith(short)).toBe(true);
+    expect((await run("runs", "cancel", waiting.id)).code).toBe(0);
+    expect(await flow.proc.exited).toBe(1);
+    expect(flow.stderr).toMatch(/CANCELLED/);
+    expect((await listRuns())[0]).toMatchObject({ id: waiting.id, state: "CANCELLED", attempt: 1 });
   });
 });

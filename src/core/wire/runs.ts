@@ -306,6 +306,17 @@ export const AD_HOC_RUN_REQUEST = {
       maxLength: 100,
       description: "The registered worker that runs it (orch flow run registers one)",
     },
+    retries: {
+      type: "integer",
+      minimum: 0,
+      maximum: 1000,
+      description: "How many times a failed attempt is retried (the flow's own retries)",
+    },
+    retry_delay_ms: {
+      type: "integer",
+      minimum: 0,
+      description: "How long a failed attempt waits before its retry",
+    },
   },
 } as const;
 

@@ -1,5 +1,19 @@
-import { AD_HOC_RUN_REQUEST, type AdHocRunRequest, OrchError, RUN } from "../../core/index.ts";
-import { createRun, getWorker, runToJson, type Store, transitionRun } from "../../store/index.ts";
+import {
+  AD_HOC_RUN_REQUEST,
+  type AdHocRunRequest,
+  isTerminal,
+  OrchError,
+  RUN,
+} from "../../core/index.ts";
+import {
+  createRun,
+  getRunOrThrow,
+  getWorker,
+  runToJson,
+  type Store,
+  transitionRun,
+  type WorkerRow,
+} from "../../store/index.ts";
 import { AD_HOC_POOL } from "../../worker/index.ts";
 import { json } from "../http.ts";
 import type { Route, RouteContext } from "../router.ts";
@@ -21,23 +35,12 @@ export function adHocRunRoutes({ store }: { store: Store }): Route[] {
       },
       handler: (_req, { body }: RouteContext<AdHocRunRequest>) => {
         const run = store.tx(() => {
-          const worker = getWorker(store, body.worker_id);
-          if (worker?.status !== "online") {
-            throw new OrchError(
-              "E_BAD_INPUT",
-              `worker ${body.worker_id} is ${worker ? "offline" : "not registered"}; an ad-hoc run is created for the online worker that runs it (POST /api/workers)`,
-            );
-          }
-          // Workers of other pools claim deployments' runs and would hold this one forever.
-          if (worker.pool !== AD_HOC_POOL) {
-            throw new OrchError(
-              "E_BAD_INPUT",
-              `worker ${worker.name} (${worker.id}) takes runs of pool ${worker.pool} and cannot run an ad-hoc flow; register the worker that runs it in pool ${AD_HOC_POOL} (POST /api/workers), as orch flow run does`,
-            );
-          }
+          const worker = adHocWorker(store, body.worker_id);
           const entry = `${body.flow}${body.export && body.export !== "default" ? `:${body.export}` : ""}`;
           const created = createRun(store, {
             parameters: body.parameters ?? {},
+            retries: body.retries ?? 0,
+            retryDelayMs: body.retry_delay_ms ?? 0,
             tags: body.tags ?? [],
             workPool: worker.pool,
             createdBy: "ad-hoc",
@@ -54,5 +57,58 @@ export function adHocRunRoutes({ store }: { store: Store }): Route[] {
         return json(runToJson(run), 201);
       },
     },
+    {
+      method: "POST",
+      path: "/api/workers/:id/runs/:run/retake",
+      summary:
+        "The worker of an ad-hoc run takes it back for its next attempt once it awaits a retry (no other worker claims it); a run that ended meanwhile (cancelled) is answered as it is",
+      operationId: "retakeAdHocRun",
+      response: { description: "The run: PENDING for this worker, or as it ended", schema: RUN },
+      handler: (_req, { params: { id, run: runId } }) => {
+        const run = store.tx(() => {
+          const worker = adHocWorker(store, id!);
+          const run = getRunOrThrow(store, runId!);
+          if (run.created_by !== "ad-hoc") {
+            throw new OrchError(
+              "E_BAD_INPUT",
+              `run ${run.id} is not an ad-hoc run; its retries are claimed by the workers of pool ${run.work_pool}`,
+            );
+          }
+          if (isTerminal(run.state_type)) return run;
+          if (run.state_name !== "AwaitingRetry") {
+            throw new OrchError(
+              "E_CONFLICT",
+              `run ${run.id} is ${run.state_name}, not awaiting a retry; nothing to take back`,
+            );
+          }
+          return transitionRun(
+            store,
+            run.id,
+            { type: "PENDING", message: `held by ${worker.name} on ${worker.host}` },
+            { workerId: worker.id },
+          ).run;
+        });
+        return json(runToJson(run));
+      },
+    },
   ];
+}
+
+/** The online worker `id` of the ad-hoc pool, which alone may hold ad-hoc runs. */
+function adHocWorker(store: Store, id: string): WorkerRow {
+  const worker = getWorker(store, id);
+  if (worker?.status !== "online") {
+    throw new OrchError(
+      "E_BAD_INPUT",
+      `worker ${id} is ${worker ? "offline" : "not registered"}; an ad-hoc run is created for the online worker that runs it (POST /api/workers)`,
+    );
+  }
+  // Workers of other pools claim deployments' runs and would hold this one forever.
+  if (worker.pool !== AD_HOC_POOL) {
+    throw new OrchError(
+      "E_BAD_INPUT",
+      `worker ${worker.name} (${worker.id}) takes runs of pool ${worker.pool} and cannot run an ad-hoc flow; register the worker that runs it in pool ${AD_HOC_POOL} (POST /api/workers), as orch flow run does`,
+    );
+  }
+  return worker;
 }
