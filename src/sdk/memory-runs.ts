@@ -6,6 +6,7 @@
  * bun:sqlite, and a test must not write files; what a test reads back is plain data.
  */
 import { formatDuration, parseDuration } from "../core/duration.ts";
+import type { Problem } from "../core/errors.ts";
 import { STATE_NAMES, type StateName, type StateType } from "../core/states.ts";
 import type { Timers } from "../core/timers.ts";
 import type { Artifact } from "./artifacts.ts";
@@ -90,6 +91,8 @@ export interface MemoryRuns {
   call<T>(method: string, path: string, body?: unknown): Promise<T>;
   /** The run's answer to its pause `key` (set by resume). */
   answer(run: TestRun, key: string, input: Record<string, unknown>): void;
+  /** What is wrong with `input` for the pause `run` waits in, as orch's resume checks it. */
+  inputProblems(run: TestRun, input: Record<string, unknown>): Problem[];
 }
 
 /** The in-memory store of a test, on the test's clock. */
@@ -97,6 +100,9 @@ export function createMemoryRuns(timers: Timers): MemoryRuns {
   const runs = new Map<string, TestRun>();
   const cache = new Map<string, { value: unknown; expiresAt: number | null }>();
   const answers = new Map<string, Record<string, unknown>>();
+  // Each paused run's check of its pause's input schema, loaded as it pauses (orch's validator
+  // is imported only by a flow whose pause declares one), so a resume checks at once.
+  const inputChecks = new Map<string, (input: Record<string, unknown>) => Problem[]>();
   const iso = () => new Date(timers.now()).toISOString();
 
   const find = (id: string) => {
@@ -110,10 +116,18 @@ export function createMemoryRuns(timers: Timers): MemoryRuns {
   };
 
   /** A run meets a pause: the input it was resumed with, or PAUSED (failed once it times out). */
-  const pause = (run: TestRun, given: Record<string, unknown>) => {
+  const pause = async (run: TestRun, given: Record<string, unknown>) => {
     const key = given.key as string;
     const input = answers.get(`${run.id}\u0000${key}`);
     if (input) return { resumed: true, input };
+    const schema = given.input_schema as object | undefined;
+    inputChecks.delete(run.id);
+    if (schema) {
+      const { schemaProblems } = await import("../core/json-schema.ts");
+      inputChecks.set(run.id, (value) =>
+        schemaProblems(schema, value, "input", "is not in the pause's input schema"),
+      );
+    }
     const timeout = (given.timeout_ms as number | undefined) ?? null;
     store.setState(run, "Paused", `waiting in ${key}`);
     run.pause = { key, timeout_ms: timeout };
@@ -252,6 +266,9 @@ export function createMemoryRuns(timers: Timers): MemoryRuns {
     },
     answer(run, key, input) {
       answers.set(`${run.id}\u0000${key}`, input);
+    },
+    inputProblems(run, input) {
+      return inputChecks.get(run.id)?.(input) ?? [];
     },
     async call<T>(method: string, path: string, body?: unknown): Promise<T> {
       const request = `${method} ${path.split("?")[0]}`;

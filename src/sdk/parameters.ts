@@ -83,7 +83,7 @@ export async function checkAgainst(
     const result = await schema["~standard"].validate(value);
     if (result.issues) {
       throw new Error(
-        `${verb(what)} not match the flow's schema: ${describeIssues(result.issues, what)}`,
+        `${verb(what)} not match ${whose(what)}: ${describeIssues(result.issues, what)}`,
       );
     }
     return result.value as Record<string, unknown>;
@@ -96,9 +96,14 @@ export async function checkAgainst(
   const problems = schemaProblems(json, value, what);
   if (problems.length) {
     const text = problems.map((p) => `${p.where}: ${p.message}`).join("; ");
-    throw new Error(`${verb(what)} not match the flow's schema: ${text}`);
+    throw new Error(`${verb(what)} not match ${whose(what)}: ${text}`);
   }
   return value;
+}
+
+/** Whose schema a value is checked against: a pause's input, or the flow's parameters. */
+function whose(what: "parameters" | "input"): string {
+  return what === "input" ? "the pause's input schema" : "the flow's schema";
 }
 
 function verb(what: "parameters" | "input"): string {

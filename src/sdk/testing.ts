@@ -6,6 +6,7 @@
  * when the test says (`await test.advance("1h")`); `mocks` replace tasks by name.
  */
 import { parseDuration } from "../core/duration.ts";
+import { renderProblem } from "../core/errors.ts";
 import { createManualClock, type ManualClock, realTimers } from "../core/timers.ts";
 import { callFlowBody, durationMs, type Flow, isFlow } from "./flow.ts";
 import { withFlowRun } from "./flow-context.ts";
@@ -182,7 +183,7 @@ export function testFlow<P extends object, R>(
   // times out later (advance), the same run object says FAILED.
   let stopped: Promise<TestRun<R>> = execute();
 
-  return {
+  const test: FlowTest<R> = {
     get run() {
       return run;
     },
@@ -208,6 +209,17 @@ export function testFlow<P extends object, R>(
       if (run.state !== "PAUSED" || !run.pause) {
         throw new Error(`resume(): the run is ${run.state}, not PAUSED`);
       }
+      // Input the pause's schema refuses is refused, as `orch runs resume` refuses it (exit 2):
+      // the run stays PAUSED, and a later resume with good input goes on.
+      const problems = memory.inputProblems(run, input);
+      if (problems.length) {
+        const error = new Error(
+          `the input does not match what ${run.pause.key} of run ${run.id.slice(0, 8)} asks for: ${problems.map(renderProblem).join("; ")}`,
+        );
+        // Its stack starts at the test's call, so a runner shows that line, not this package's.
+        Error.captureStackTrace?.(error, test.resume);
+        return Promise.reject(error);
+      }
       memory.answer(run, run.pause.key, input);
       memory.setState(run, "Resuming");
       stopped = execute();
@@ -215,6 +227,7 @@ export function testFlow<P extends object, R>(
     },
     now: () => new Date(timers.now()),
   };
+  return test;
 }
 
 /** A run that took longer than its flow's timeout. */

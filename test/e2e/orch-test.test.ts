@@ -74,6 +74,36 @@ test("a failing flow", async () => {
   }
 });
 
+test("a refused resume fails the test at its own line, with orch's words, no line of the package", async () => {
+  await Bun.write(
+    join(dir, "tests/refused.test.ts"),
+    `import { expect, test } from "bun:test";
+import { flow, pause } from "orch";
+import { testFlow } from "orch/testing";
+const gate = flow("gate", async () => {
+  await pause({ input: { type: "object", properties: { ok: { type: "boolean" } } } });
+});
+test("a refused resume", async () => {
+  const t = testFlow(gate);
+  await t;
+  await t.resume({ ok: "nope" });
+});
+`,
+  );
+  try {
+    const failed = await run([ORCH, "test"], { PATH: emptyPath });
+    expect(failed.code).toBe(1);
+    expect(failed.out).toMatch(
+      /error: the input does not match what pause-1 of run \w{8} asks for: input\.ok: must be a boolean, not "nope"/,
+    );
+    expect(failed.out).toMatch(/await t\.resume\(\{ ok: "nope" \}\);\n\s+\^/);
+    expect(failed.out).toMatch(/at .*tests\/refused\.test\.ts:10:/);
+    expect(failed.out).not.toContain("testing.js");
+  } finally {
+    await Bun.file(join(dir, "tests/refused.test.ts")).delete();
+  }
+});
+
 test("the example test passes under bun test too", async () => {
   const ran = await run([BUN, "test"]);
   expect(ran.out).toContain("2 pass");

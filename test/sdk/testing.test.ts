@@ -187,6 +187,28 @@ test("pause: PAUSED, resumed with input from the top; a pause's timeout fails th
   expect(late.run.message).toBe("not resumed in time: pause-1 waited 1d and timed out");
 });
 
+test("a resume with input the pause's schema refuses is refused, as orch refuses it; the run stays PAUSED", async () => {
+  const gate = flow("gate", async () => {
+    const { ok } = await pause<{ ok: boolean }>({
+      input: { type: "object", properties: { ok: { type: "boolean" } }, required: ["ok"] },
+    });
+    return ok ? "open" : "shut";
+  });
+  const t = testFlow(gate);
+  expect((await t).state).toBe("PAUSED");
+  const refused = t.resume({ ok: "nope" } as never);
+  await expect(refused).rejects.toThrow(
+    /^the input does not match what pause-1 of run \w{8} asks for: input\.ok: must be a boolean, not "nope"$/,
+  );
+  // Its stack starts at the test's line, where a runner shows its code frame.
+  const stack = await refused.catch((e: Error) => e.stack!);
+  expect(stack.split("\n").find((line) => /^\s+at /.test(line))).toMatch(/testing\.test\.ts:/);
+  expect(t.run.state).toBe("PAUSED");
+  expect((await t).state).toBe("PAUSED");
+  const done = await t.resume({ ok: true });
+  expect(done).toMatchObject({ state: "COMPLETED", result: "open" });
+});
+
 test("a flow with 20 tasks, tested in milliseconds", async () => {
   const step = task("step", async (i: number) => i);
   const twenty = flow("twenty", async () => {
