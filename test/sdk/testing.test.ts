@@ -201,7 +201,7 @@ test("a resume with input the pause's schema refuses is refused, as orch refuses
     /^the input does not match what pause-1 of run \w{8} asks for: input\.ok: must be a boolean, not "nope"$/,
   );
   // Its stack starts at the test's line, where a runner shows its code frame.
-  const stack = await refused.catch((e: Error) => e.stack!);
+  const stack = String(await refused.catch((e: Error) => e.stack));
   expect(stack.split("\n").find((line) => /^\s+at /.test(line))).toMatch(/testing\.test\.ts:/);
   expect(t.run.state).toBe("PAUSED");
   expect((await t).state).toBe("PAUSED");
