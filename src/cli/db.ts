@@ -99,6 +99,12 @@ export const check = defineCommand({
         out.push(`${mark(false)} written by a newer orch: upgrade orch to use it`);
       write("stdout", `${out.join("\n")}\n`);
     }
+    if (result.schema === null) {
+      throw new OrchError(
+        "E_BAD_INPUT",
+        `${path} is a SQLite database but not an orch store (it has no orch schema); an orch store is a project's .orch/orch.db, or one of its backups in .orch/backups/`,
+      );
+    }
     if (!result.ok) {
       throw new OrchError(
         "E_CONFLICT",

@@ -4,7 +4,6 @@ import {
   escapeControlChars,
   glob,
   OrchError,
-  parseDuration,
   RESERVED_EVENT_PREFIXES,
 } from "../core/index.ts";
 import { write } from "../core/stdio.ts";
@@ -12,6 +11,7 @@ import { connect, connectArgs, jsonArg } from "./connect.ts";
 import { localTime } from "./format.ts";
 import { wholeNumberArg } from "./number-arg.ts";
 import { c, log, printJson, renderTable } from "./output.ts";
+import { timeArg } from "./time-arg.ts";
 
 export const emit = defineCommand({
   meta: { name: "emit", description: "Emit an event (triggers can match it)" },
@@ -59,21 +59,6 @@ export const emit = defineCommand({
   },
 });
 
-/** `--since`: a duration back from now ("1h", "30m") or a time ("2026-11-30T06:00:00Z"). */
-function sinceArg(text: string | undefined): string | undefined {
-  if (text === undefined) return undefined;
-  const ms = parseDuration(text);
-  if (ms !== undefined) return new Date(Date.now() - ms).toISOString();
-  const at = Date.parse(text);
-  if (Number.isNaN(at)) {
-    throw new OrchError(
-      "E_BAD_INPUT",
-      `--since ${JSON.stringify(text)} is neither a duration ("1h", "30m") nor a time ("2026-11-30T06:00:00Z")`,
-    );
-  }
-  return new Date(at).toISOString();
-}
-
 /** An event in one line: time, name, resource, payload (control characters escaped). */
 function renderEvent(e: EventJson): string[] {
   const payload = JSON.stringify(e.payload);
@@ -104,7 +89,7 @@ export const ls = defineCommand({
   },
   async run({ args }) {
     const limit = wholeNumberArg(args.limit, "--limit", { min: 1, max: 1000 }, undefined);
-    const since = sinceArg(args.since);
+    const since = timeArg(args.since, "--since");
     const conn = await connect(args, { local: true });
     try {
       const events = await conn.client.listEvents({ name: args.name, since, limit });

@@ -85,7 +85,7 @@ export function parseParams(
     } catch (error) {
       throw new OrchError(
         "E_BAD_INPUT",
-        `--params must be a JSON object: ${(error as Error).message}`,
+        `--${what === "input" ? "input" : "params"} must be a JSON object: ${(error as Error).message}`,
       );
     }
   }
@@ -102,6 +102,8 @@ export function parseParams(
       problems.push(...((error as OrchError).problems ?? []));
     }
   }
+  // JSON reads 1e400 as Infinity, which JSON cannot carry on (it becomes null): said here.
+  problems.push(...outOfRange(params, "parameters"));
   if (problems.length) {
     const named = problems.map((p) => ({
       ...p,
@@ -114,4 +116,15 @@ export function parseParams(
     );
   }
   return params;
+}
+
+/** The numbers in `value` too large for a JSON number (read as Infinity), with where they are. */
+function outOfRange(value: unknown, where: string): Problem[] {
+  if (typeof value === "number" && !Number.isFinite(value)) {
+    return [{ where, message: "is out of range: a number must be within ±1.8e308" }];
+  }
+  if (!value || typeof value !== "object") return [];
+  return Object.entries(value).flatMap(([key, v]) =>
+    outOfRange(v, Array.isArray(value) ? `${where}[${key}]` : `${where}.${key}`),
+  );
 }

@@ -24,11 +24,3 @@ export function runTree(runs: readonly RunJson[]): { run: RunJson; depth: number
   }
   return out;
 }
-
-/** What names a run in a listing: its deployment, its subflow's name, or "(ad hoc)". */
-export function runLabel(run: RunJson, depth: number): string {
-  const name = run.deployment ?? run.flow_name ?? "(ad hoc)";
-  if (!run.parent_id) return name;
-  const of = depth === 0 ? ` (of ${run.parent_id.slice(0, 8)})` : "";
-  return `${"  ".repeat(Math.max(0, depth - 1))}└ ${name}${of}`;
-}

@@ -5,6 +5,7 @@ import { OrchError } from "../core/errors.ts";
 import { escapeControlChars } from "../core/escape-control.ts";
 import { isLogLevel, LOG_LEVELS, type LogLevel } from "../core/log-record.ts";
 import { formatBytes } from "../core/results.ts";
+import { runLabel } from "../core/run-label.ts";
 import { isTerminal } from "../core/states.ts";
 import { write } from "../core/stdio.ts";
 import { renderTriggeredBy } from "../core/triggered-by.ts";
@@ -13,7 +14,8 @@ import { checkDeploymentName } from "./deployment-name.ts";
 import { localTime, paintState } from "./format.ts";
 import { wholeNumberArg } from "./number-arg.ts";
 import { c, log, printJson, rawArg, renderTable, showLogLine } from "./output.ts";
-import { runLabel, runTree } from "./run-tree.ts";
+import { runTree } from "./run-tree.ts";
+import { timeArg } from "./time-arg.ts";
 
 const idArg = {
   id: { type: "positional", description: "The run's id (a unique prefix will do)", required: true },
@@ -33,8 +35,14 @@ export const ls = defineCommand({
     deployment: { type: "string", description: "Only this deployment's runs" },
     state: { type: "string", description: "Only runs in this state (COMPLETED, FAILED, …)" },
     tag: { type: "string", description: "Only runs with this tag" },
-    since: { type: "string", description: "Only runs scheduled at or after this ISO time" },
-    until: { type: "string", description: "Only runs scheduled before this ISO time" },
+    since: {
+      type: "string",
+      description: 'Only runs scheduled at or after this: a duration back ("1h") or a time',
+    },
+    until: {
+      type: "string",
+      description: 'Only runs scheduled before this: a duration back ("1h") or a time',
+    },
     planned: {
       type: "boolean",
       description: "Also list the runs schedules planned for the future",
@@ -49,8 +57,8 @@ export const ls = defineCommand({
         deployment: args.deployment,
         state: args.state,
         tag: args.tag,
-        since: args.since,
-        until: args.until,
+        since: timeArg(args.since, "--since"),
+        until: timeArg(args.until, "--until"),
         // Planned future runs are what deployments inspect shows; here, what happened comes first.
         planned: args.planned || args.state?.toUpperCase() === "SCHEDULED",
         limit,

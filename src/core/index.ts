@@ -84,6 +84,7 @@ export {
   type Proposer,
   type RunFacts,
 } from "./rules.ts";
+export { runLabel } from "./run-label.ts";
 export { MAX_RUN_NAME, renderRunName, runNameProblem } from "./run-name.ts";
 export { knownZone, parseAt, parseWhen } from "./run-time.ts";
 export {

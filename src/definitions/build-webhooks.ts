@@ -95,19 +95,20 @@ export function buildWebhooks(webhooks: unknown, report: Report): WebhookSpec[] 
  * keeps it, and each later one gets a problem naming the first.
  */
 export function webhooksSetTwice(
-  files: { abs: string; file: string; webhooks: WebhookSpec[] }[],
+  files: { abs: string; file: string; webhooks: WebhookSpec[]; slugsAt?: Record<string, string> }[],
 ): { abs: string; problem: { where: string; message: string } }[] {
   const owner = new Map<string, string>();
   const out: { abs: string; problem: { where: string; message: string } }[] = [];
   for (const f of [...files].sort((a, b) => (a.abs < b.abs ? -1 : 1))) {
     for (const hook of f.webhooks) {
       const first = owner.get(hook.slug);
-      if (first === undefined) owner.set(hook.slug, f.file);
+      const where = f.slugsAt?.[hook.slug] ?? f.file;
+      if (first === undefined) owner.set(hook.slug, where);
       else
         out.push({
           abs: f.abs,
           problem: {
-            where: f.file,
+            where,
             message: `webhook ${JSON.stringify(hook.slug)} is also declared in ${first}; declare a webhook in one file`,
           },
         });

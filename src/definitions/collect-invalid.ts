@@ -39,7 +39,12 @@ export function collectInvalid(
       invalid.set(abs, [...(invalid.get(abs) ?? []), problem]);
     }
   }
-  const files = [...parsed].map(([abs, f]) => ({ abs, file: f.file, webhooks: f.webhooks }));
+  const files = [...parsed].map(([abs, f]) => ({
+    abs,
+    file: f.file,
+    webhooks: f.webhooks,
+    ...(f.slugsAt ? { slugsAt: f.slugsAt } : {}),
+  }));
   for (const { abs, problem } of webhooksSetTwice(files))
     invalid.set(abs, [...(invalid.get(abs) ?? []), problem]);
   // The project's retention is set in one file only, like a pool.

@@ -51,6 +51,8 @@ export interface ParsedFile {
   pools: WorkPoolSpec[];
   /** Webhooks the file declares (empty when it has problems). */
   webhooks: WebhookSpec[];
+  /** Where each webhook's slug is written (`flows/x.yaml:4:11`), by slug. */
+  slugsAt?: Record<string, string>;
   /** The project's retention, when the file sets it (and has no problems). */
   retention?: RetentionSpec;
   /** Every deployment name the file declares, valid or not, with its line (for duplicates). */
@@ -157,6 +159,16 @@ export function parseDefinitions(text: string, ctx: ParseContext): ParsedFile {
     deployments: ok ? deployments : [],
     pools: ok ? pools : [],
     webhooks: ok ? webhooks : [],
+    ...(ok && webhooks.length
+      ? {
+          slugsAt: Object.fromEntries(
+            (value.webhooks as { slug: string }[]).map((w, i) => [
+              w.slug,
+              at(offsetOf(doc, ["webhooks", i], "slug")),
+            ]),
+          ),
+        }
+      : {}),
     ...(ok && retention ? { retention } : {}),
     declared,
     problems,

@@ -1,5 +1,15 @@
 import { Database } from "bun:sqlite";
-import { chmodSync, existsSync, mkdtempSync, renameSync, rmSync, statSync } from "node:fs";
+import {
+  chmodSync,
+  closeSync,
+  existsSync,
+  mkdtempSync,
+  openSync,
+  readSync,
+  renameSync,
+  rmSync,
+  statSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { OrchError } from "../core/index.ts";
@@ -35,6 +45,30 @@ function openExisting(path: string, readonly: boolean): Database {
   }
 }
 
+/** The first bytes of every SQLite database file. */
+const SQLITE_HEADER = "SQLite format 3\u0000";
+
+/**
+ * Refuse a file that is no SQLite database at all (SQLite itself opens anything, and then
+ * fails each query with "file is not a database"): it cannot be an orch store or a backup.
+ */
+function assertSqliteFile(path: string): void {
+  if (!existsSync(path)) throw new OrchError("E_NOT_FOUND", `${path} does not exist`);
+  const head = Buffer.alloc(SQLITE_HEADER.length);
+  const fd = openSync(path, "r");
+  try {
+    readSync(fd, head, 0, head.length, 0);
+  } finally {
+    closeSync(fd);
+  }
+  if (head.toString("latin1") !== SQLITE_HEADER) {
+    throw new OrchError(
+      "E_BAD_INPUT",
+      `${path} is not an orch store: it is ${statSync(path).size ? "not a SQLite database" : "empty"}; an orch store is a project's .orch/orch.db, or one of its backups in .orch/backups/`,
+    );
+  }
+}
+
 function schemaOf(db: Database, path: string): number {
   try {
     const row = db.query("SELECT max(version) AS v FROM schema_migrations").get() as {
@@ -55,6 +89,7 @@ function schemaOf(db: Database, path: string): number {
  * server writes to it: every step reads in its own snapshot.
  */
 export function checkStoreFile(path: string): StoreCheck {
+  assertSqliteFile(path);
   const db = openExisting(path, true);
   try {
     let schema: number | null = null;

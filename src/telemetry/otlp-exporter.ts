@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { VERSION } from "../core/index.ts";
-import { listTaskRuns, type RunRow, type Store } from "../store/index.ts";
+import { getRun, listTaskRuns, type RunRow, type Store } from "../store/index.ts";
 import { watchFinishedRuns } from "./finished-runs.ts";
 
 /** Where the exporter's complaints go. */
@@ -54,11 +54,28 @@ const int = (key: string, value: number): Attribute => ({
   value: { intValue: String(value) },
 });
 
-/** A run as spans: one for the run, one per task run under it. Parameter names, never values. */
-export function runSpans(run: RunRow, tasks: ReturnType<typeof listTaskRuns>): Span[] {
-  // Ids follow from the run's id, so a run sent twice is one span to the collector.
-  const traceId = hex(`trace:${run.id}`, 32);
-  const spanId = hex(`run:${run.id}:${run.attempt}`, 16);
+/** A run attempt's span id: it follows from the run's id, so a run sent twice is one span. */
+const spanIdOf = (run: RunRow) => hex(`run:${run.id}:${run.attempt}`, 16);
+
+/** Where a run's span goes: a subflow's, under its parent run's span, in its root run's trace. */
+export interface SpanLineage {
+  /** The run its flow was called from (with the attempt it is in), or null for a root run. */
+  parent: RunRow | null;
+  /** The id of the run at the top of its tree (the run's own id for a root run). */
+  rootId: string;
+}
+
+/**
+ * A run as spans: one for the run, named by its deployment (or its flow), one per task run
+ * under it. Parameter names, never values.
+ */
+export function runSpans(
+  run: RunRow,
+  tasks: ReturnType<typeof listTaskRuns>,
+  lineage: SpanLineage = { parent: null, rootId: run.id },
+): Span[] {
+  const traceId = hex(`trace:${lineage.rootId}`, 32);
+  const spanId = spanIdOf(run);
   const end = run.ended_at ?? run.state_at;
   const start = run.started_at ?? end;
   let names: string[] = [];
@@ -78,13 +95,15 @@ export function runSpans(run: RunRow, tasks: ReturnType<typeof listTaskRuns>): S
     },
     ...(run.version !== null ? [int("orch.deployment.version", run.version)] : []),
     ...(run.exit_code !== null ? [int("orch.run.exit_code", run.exit_code)] : []),
+    ...(run.flow_name ? [str("orch.flow", run.flow_name)] : []),
     ...(run.parent_id ? [str("orch.run.parent_id", run.parent_id)] : []),
   ];
   const spans: Span[] = [
     {
       traceId,
       spanId,
-      name: run.deployment ?? "ad-hoc run",
+      ...(lineage.parent ? { parentSpanId: spanIdOf(lineage.parent) } : {}),
+      name: run.deployment ?? run.flow_name ?? "ad-hoc run",
       kind: SPAN_KIND_INTERNAL,
       startTimeUnixNano: nanos(start),
       endTimeUnixNano: nanos(end),
@@ -136,7 +155,8 @@ export function startOtlpExporter(options: OtlpOptions): OtlpExporter {
   let sending: Promise<void> | null = null;
 
   const unsubscribe = watchFinishedRuns(options.store, (run) => {
-    queue.push(...runSpans(run, listTaskRuns(options.store, run.seq)));
+    const lineage = lineageOf(options.store, run);
+    queue.push(...runSpans(run, listTaskRuns(options.store, run.seq), lineage));
     if (queue.length > maxQueue) dropped += queue.splice(0, queue.length - maxQueue).length;
   });
 
@@ -197,4 +217,20 @@ export function startOtlpExporter(options: OtlpOptions): OtlpExporter {
       await Promise.race([flush(), new Promise((resolve) => setTimeout(resolve, 2000).unref?.())]);
     },
   };
+}
+
+/**
+ * A run's parent (read as it is now: a subflow ends inside its parent's attempt, so that is the
+ * attempt whose span it belongs under) and the root of its tree.
+ */
+function lineageOf(store: Store, run: RunRow): SpanLineage {
+  const parent = run.parent_id ? getRun(store, run.parent_id) : null;
+  let root = parent ?? run;
+  // Bounded: a tree is as deep as flows call flows, never a cycle, but a store is data.
+  for (let depth = 0; root.parent_id && depth < 100; depth++) {
+    const up = getRun(store, root.parent_id);
+    if (!up) break;
+    root = up;
+  }
+  return { parent, rootId: root.id };
 }

@@ -62,6 +62,15 @@ export function RunDetails(props: RunDetailsProps) {
       ? ["subflow", `${run.flow_name ?? "?"} of run ${run.parent_id.slice(0, 8)}`]
       : ["deployment", `${run.deployment ?? "(ad hoc)"}${run.version ? ` v${run.version}` : ""}`],
     ...(run.name ? ([["name", run.name]] as [string, string][]) : []),
+    // One line, near the top: a run's facts outnumber the rows of a small terminal.
+    [
+      "parameters",
+      escapeControlChars(
+        Object.entries(run.parameters)
+          .map(([k, v]) => `${k} = ${JSON.stringify(v)}`)
+          .join(", "),
+      ) || "none",
+    ],
     ["started by", startedBy(run)],
     ["attempt", String(run.attempt)],
     ["scheduled", clockTime(run.scheduled_at, now)],
@@ -80,7 +89,6 @@ export function RunDetails(props: RunDetailsProps) {
       `${child.id.slice(0, 8)} ${child.flow_name ?? "?"} ${stateLabel(child)}`,
     ]);
   }
-  const params = Object.entries(run.parameters);
   const half = Math.max(30, Math.floor(cols / 2));
   const left: ReactNode[] = [
     <Text key="state" wrap="truncate-end">
@@ -91,15 +99,6 @@ export function RunDetails(props: RunDetailsProps) {
       <Text key={k} wrap="truncate-end">
         <Text color="gray">{cell(k, 11)}</Text>
         {v}
-      </Text>
-    )),
-    <Text key="params-title" color="gray">
-      parameters{params.length ? "" : " none"}
-    </Text>,
-    ...params.map(([k, v]) => (
-      <Text key={`p-${k}`} wrap="truncate-end">
-        {"  "}
-        {k} = {JSON.stringify(v)}
       </Text>
     )),
   ];

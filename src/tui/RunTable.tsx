@@ -1,4 +1,5 @@
 import { Box, Text } from "ink";
+import { runLabel } from "../core/index.ts";
 import { cell, clockTime, runDuration, stateLabel, stateStyle } from "./format.ts";
 import { PaneTitle } from "./PaneTitle.tsx";
 import type { MonitorRun } from "./state.ts";
@@ -68,10 +69,7 @@ export function RunTable(props: RunTableProps) {
           <Text key={id} wrap="truncate-end" inverse={isSelected && focused}>
             {isSelected ? (focused ? "› " : "· ") : "  "}
             {cell(id.slice(0, 8), 10)}
-            {cell(
-              `${run.deployment ?? "(ad hoc)"}${run.name ? ` · ${run.name}` : ""}`,
-              w.deployment,
-            )}
+            {cell(`${runLabel(run)}${run.name ? ` · ${run.name}` : ""}`, w.deployment)}
             <Text {...stateStyle(run)}>{cell(stateLabel(run), 15)}</Text>{" "}
             {w.wide
               ? cell(

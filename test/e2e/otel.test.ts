@@ -10,6 +10,14 @@ const FLOWS = `deployments:
     command: ["sh", "-c", "exit 3"]
   - name: tasks
     flow: ./tasks.ts
+  - name: nested
+    flow: ./nested.ts
+`;
+
+const NESTED_FLOW = `import { flow } from "orch";
+const inner = flow("inner", async ({ n }: { n: number }) => n * 2);
+const middle = flow("middle", async () => inner({ n: 2 }));
+export default flow("outer", async () => middle({}));
 `;
 
 const TASKS_FLOW = `import { flow, task } from "orch";
@@ -67,6 +75,7 @@ beforeAll(async () => {
   ({ dir, cleanup } = tempDir());
   await Bun.write(join(dir, "flows/all.yaml"), FLOWS);
   await Bun.write(join(dir, "flows/tasks.ts"), TASKS_FLOW);
+  await Bun.write(join(dir, "flows/nested.ts"), NESTED_FLOW);
   up = spawnOrch([
     "up",
     "--headless",
@@ -147,4 +156,27 @@ test("a TypeScript flow's task runs are child spans of its run's span", async ()
     expect(child.traceId).toBe(span.traceId);
     expect(attr(child, "orch.task.state")).toEqual({ stringValue: "COMPLETED" });
   }
+});
+
+test("a subflow's run is a child span of its parent run's span, in its trace, named by its flow", async () => {
+  const ran = await orch(["run", "nested", "--watch", "--json", "--dir", dir]);
+  expect(ran.code).toBe(0);
+  const outer = await spanOf((JSON.parse(ran.stdout) as { id: string }).id);
+  const childOf = async (parent: Span, deadlineMs = 20_000): Promise<Span> => {
+    const deadline = Date.now() + deadlineMs;
+    for (;;) {
+      const found = spans.find((s) => s.parentSpanId === parent.spanId);
+      if (found) return found;
+      if (Date.now() > deadline) throw new Error(`no child span of ${parent.name}`);
+      await Bun.sleep(50);
+    }
+  };
+  const middle = await childOf(outer);
+  const inner = await childOf(middle);
+  expect([outer.name, middle.name, inner.name]).toEqual(["nested", "middle", "inner"]);
+  expect(middle.traceId).toBe(outer.traceId);
+  expect(inner.traceId).toBe(outer.traceId);
+  expect(attr(inner, "orch.flow")).toEqual({ stringValue: "inner" });
+  expect(attr(inner, "orch.run.parent_id")).toEqual(attr(middle, "orch.run.id"));
+  expect(attr(inner, "orch.run.state")).toEqual({ stringValue: "COMPLETED" });
 });

@@ -261,13 +261,23 @@ test("every route's live answer matches the schema the OpenAPI document declares
   });
   const adHoc: RunJson = await wc.createAdHocRun({ flow: "./hello.ts", worker_id: runner.id });
   expect(adHoc.state).toBe("PENDING");
+  // One with a retry: its failed attempt awaits the retry, and its worker takes it back.
+  const retried = await wc.createAdHocRun({
+    flow: "./hello.ts",
+    worker_id: runner.id,
+    retries: 1,
+  });
+  await wc.reportState(runner.id, retried.id, { type: "RUNNING" });
+  const failed = await wc.reportState(runner.id, retried.id, { type: "FAILED", message: "no" });
+  expect(failed.run.state_name).toBe("AwaitingRetry");
+  expect((await wc.retakeAdHocRun(runner.id, retried.id)).state).toBe("PENDING");
   // It never said it started hello: that goes back to the queue, not CRASHED.
   expect((await wc.offline(remote.id)).crashed).toEqual([]);
   expect(await client.getRun(hello.id)).toMatchObject({
     state: "SCHEDULED",
     state_name: "Requeued",
   });
-  expect((await wc.offline(runner.id)).crashed).toEqual([adHoc.id]);
+  expect((await wc.offline(runner.id)).crashed.sort()).toEqual([adHoc.id, retried.id].sort());
   await client.listWorkers();
   // Work pools: the types and templates definitions declare.
   expect((await client.listPools()).map((p) => [p.name, p.type])).toContainEqual([

@@ -12,7 +12,7 @@ import { RunTable } from "../../src/tui/RunTable.tsx";
 import { mergeRuns } from "../../src/tui/reduce.ts";
 import { TriggerForm } from "../../src/tui/TriggerForm.tsx";
 import { createTriggerForm } from "../../src/tui/trigger-form.ts";
-import { deployment, run } from "./fixtures.ts";
+import { deployment, run, runDetailsFrame } from "./fixtures.ts";
 
 const now = Date.now();
 let unmounts: (() => void)[] = [];
@@ -225,6 +225,40 @@ describe("Header, LogPane, HelpOverlay, TriggerForm, RunDetails", () => {
     expect(out).toContain("exited with code 3");
     expect(out).toMatch(/exit code\s+3/);
     expect(out).toContain('name = "orch"');
+  });
+});
+
+describe("subflows and small terminals", () => {
+  test("a subflow's run is named by its flow, as runs ls names it, not ad hoc", () => {
+    const store = createMonitorStore({ mode: "attach" });
+    const parent = run(2, { deployment: "etl" });
+    const child = run(3, { deployment: null, parent_id: parent.id, flow_name: "load" });
+    const adHoc = run(1, { deployment: null });
+    store.dispatch({
+      type: "snapshot",
+      deployments: [deployment("etl")],
+      workers: [],
+      runs: [child, parent, adHoc],
+      problems: { files: [], notices: [] },
+    });
+    const out = frame(h(Monitor, { store })).lastFrame()!;
+    expect(out).toContain(`└ load (of ${parent.id.slice(0, 8)})`);
+    expect(out.match(/\(ad hoc\)/g)?.length).toBe(1);
+  });
+
+  test("the run details of a 24-line terminal still show the parameters", () => {
+    const detail = {
+      ...run(1, { parameters: { day: "2026-11-30", limit: 5 }, name: "etl-monday" }),
+      states: [],
+      tasks: [],
+      result: null,
+      artifacts: [],
+    };
+    const out = runDetailsFrame(detail, { headRows: 9 });
+    expect(out).toMatch(/parameters\s+day = "2026-11-30", limit = 5/);
+    expect(runDetailsFrame({ ...detail, parameters: {} }, { headRows: 9 })).toMatch(
+      /parameters\s+none/,
+    );
   });
 });
 
