@@ -251,7 +251,9 @@ test("a bad webhooks: section is reported with file:line:column and what to do",
     expect(r.stderr).toMatch(/flows\/bad\.yaml:8:\d+: .*not used by check: query/);
     expect(r.stderr).toMatch(/flows\/bad\.yaml:10:\d+: .*"a" is declared twice/);
     expect(r.stderr).toMatch(/flows\/bad\.yaml:11:\d+: .*check: must be one of "github"/);
-    expect(r.stderr).toContain('flows/z.yaml: webhook "taken" is also declared in flows/y.yaml');
+    expect(r.stderr).toContain(
+      'flows/z.yaml:2:5: webhook "taken" is also declared in flows/y.yaml:2:5; declare a webhook in one file',
+    );
   } finally {
     bad.cleanup();
   }
