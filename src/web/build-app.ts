@@ -30,7 +30,8 @@ async function bundle(options: Parameters<typeof Bun.build>[0]) {
  * Why the page carries its styles and a boot script inline: the first paint waits for the
  * styles, and the page's data should be asked for before the app's script has even arrived.
  * Inline, neither costs a request; the content policy names each by its hash, so no other
- * inline script or style can run.
+ * inline script or style can run. The boot script loads the app's script (a page drawn by the
+ * server first shows its frame).
  */
 export async function buildApp(): Promise<AppAssets> {
   const outputs = await bundle({
@@ -70,7 +71,19 @@ export async function buildApp(): Promise<AppAssets> {
   if (!html.includes(APP_ELEMENT)) {
     throw new Error(`the web app does not build: its page has no ${APP_ELEMENT} to draw into`);
   }
-  html = html.replace("</title>", `</title>${SESSION_SLOT}<script>${script}</script>`);
+  // The app's script is loaded by the boot script (see app/boot.ts), which names it.
+  let app: string | undefined;
+  html = html.replace(/<script type="module"[^>]*src="([^"]+\.js)"[^>]*><\/script>/, (_, src) => {
+    app = src;
+    return "";
+  });
+  if (!app || !files.has(app)) {
+    throw new Error("the web app does not build: its page names no script of its own");
+  }
+  html = html.replace(
+    "</title>",
+    `</title>${SESSION_SLOT}<script data-app="${app}">${script}</script>`,
+  );
   const assets: AppAssets = Object.fromEntries(files);
   assets["/index.html"] = {
     ...page,

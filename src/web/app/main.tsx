@@ -51,36 +51,23 @@ onMove(() => {
   dropEarly();
 });
 /**
- * Resolves once the page's first frame is on screen (its first contentful paint), or after
- * `ms` at most: a page opened in a background tab paints only when it is shown.
+ * Mount the app on the parsed page. The boot script loads this script once the server's frame
+ * is on screen (so the app takes it over as it is, from the same answers), or at once on a
+ * page the server did not draw; inserted by a script, it may run before the page is parsed.
  */
-function firstPaint(ms: number): Promise<void> {
-  return new Promise((resolve) => {
-    let observer: PerformanceObserver | undefined;
-    const done = () => {
-      clearTimeout(timer);
-      observer?.disconnect();
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    observer = new PerformanceObserver((list) => {
-      if (list.getEntriesByName("first-contentful-paint").length) done();
-    });
-    observer.observe({ type: "paint", buffered: true });
-  });
+function start() {
+  const root = document.getElementById("app")!;
+  followLinks();
+  if (root.firstElementChild) {
+    adoptFirstData();
+    hydrate(<App />, root);
+  } else {
+    render(<App />, root);
+  }
 }
 
-const root = document.getElementById("app")!;
-// The server's frame is taken over as it is, once it is on screen. Why wait: taken over at
-// once, the app's work (a few tens of ms on a slow machine) runs while the browser still lays
-// out, paints and rasterises that frame, and delays it. Until then a link loads its page.
-if (root.firstElementChild) {
-  void firstPaint(1000).then(() => {
-    adoptFirstData();
-    followLinks();
-    hydrate(<App />, root);
-  });
+if (document.readyState === "loading") {
+  document.addEventListener("DOMContentLoaded", start, { once: true });
 } else {
-  followLinks();
-  render(<App />, root);
+  start();
 }
