@@ -35,7 +35,10 @@ async function servedFiles(origin: string, page = "/", cookie?: string) {
   const html = await (
     await fetch(`${origin}${page}`, cookie ? { headers: { cookie } } : {})
   ).text();
-  const paths = [...html.matchAll(/(?:src|href)="(\/[^"]+\.(?:js|css))"/g)].map((m) => m[1]!);
+  // The app's script is named by the boot script (data-app), which loads it.
+  const paths = [...html.matchAll(/(?:src|href|data-app)="(\/[^"]+\.(?:js|css))"/g)].map(
+    (m) => m[1]!,
+  );
   const files = await Promise.all(
     paths.map(async (path) => ({ path, text: await (await fetch(`${origin}${path}`)).text() })),
   );

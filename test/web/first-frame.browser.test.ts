@@ -165,6 +165,16 @@ describe.skipIf(!haveChromium)("a page's first frame from the server, in chromiu
     expect(
       await page.evaluate(() => (window as unknown as Record<string, unknown>).__paintedFirst),
     ).toBe(true);
+    // The app's script was not even asked for until then: it took no share of the frame's work.
+    const order = await page.evaluate(() => ({
+      painted: performance.getEntriesByName("first-contentful-paint")[0]?.startTime,
+      asked: performance
+        .getEntriesByType("resource")
+        .filter((e) => /\/assets\/[^/]+\.js$/.test(new URL(e.name).pathname))
+        .map((e) => e.startTime),
+    }));
+    expect(order.asked).toHaveLength(1);
+    expect(order.asked[0]).toBeGreaterThanOrEqual(order.painted!);
     expect(
       await page.getByTestId("runs-list").evaluate((el) => getComputedStyle(el).overflowY),
     ).toBe("auto");

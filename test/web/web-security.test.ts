@@ -293,7 +293,8 @@ describe("without a session", () => {
     expect(res.headers.get("content-security-policy")).toContain("default-src 'self'");
     expect(res.headers.get("x-frame-options")).toBe("DENY");
     const html = await res.text();
-    const script = /src="(\/assets\/[^"]+\.js)"/.exec(html)?.[1];
+    // The app's script, named by the boot script that loads it.
+    const script = /<script data-app="(\/assets\/[^"]+\.js)">/.exec(html)?.[1];
     expect(script).toBeDefined();
     const js = await browser(script!);
     expect(js.status).toBe(200);
