@@ -34,10 +34,12 @@ export function VirtualList(props: VirtualListProps) {
   const { count, rowHeight, renderRow, overscan = 8, onRange, follow, onFollowChange } = props;
   const box = useRef<HTMLDivElement | null>(null);
   // Before the box is measured: its top, or for a followed list its bottom, in a box as tall as
-  // given (the server draws the same rows as the browser's first frame then does).
+  // given (the server draws the same rows as the browser's first frame then does), with no rows
+  // beyond it: the first frame draws only what a screen shows (fewer rows to lay out, paint and
+  // rasterise before its first paint); the app adds the rest once it has measured the box.
   const [view, setView] = useState(() => {
-    const height = props.height ?? 600;
-    return { top: follow ? Math.max(0, count * rowHeight - height) : 0, height };
+    const height = props.height ?? 720;
+    return { top: follow ? Math.max(0, count * rowHeight - height) : 0, height, measured: false };
   });
   const frame = useRef(0);
   const following = useRef(!!follow);
@@ -46,9 +48,9 @@ export function VirtualList(props: VirtualListProps) {
     const el = box.current;
     if (!el) return;
     setView((v) =>
-      v.top === el.scrollTop && v.height === el.clientHeight
+      v.measured && v.top === el.scrollTop && v.height === el.clientHeight
         ? v
-        : { top: el.scrollTop, height: el.clientHeight },
+        : { top: el.scrollTop, height: el.clientHeight, measured: true },
     );
   }, []);
 
@@ -90,8 +92,9 @@ export function VirtualList(props: VirtualListProps) {
   // A list followed at its end draws no rows above the view: its rows from the first in view
   // down are what a frame without the scroll (the server's) shows, where it shows them.
   const atEnd = following.current && view.top + view.height >= count * rowHeight - rowHeight;
-  const first = Math.max(0, Math.floor(view.top / rowHeight) - (atEnd ? 0 : overscan));
-  const last = Math.min(count, Math.ceil((view.top + view.height) / rowHeight) + overscan);
+  const beyond = view.measured ? overscan : 0;
+  const first = Math.max(0, Math.floor(view.top / rowHeight) - (atEnd ? 0 : beyond));
+  const last = Math.min(count, Math.ceil((view.top + view.height) / rowHeight) + beyond);
 
   useEffect(() => {
     onRange?.(first, last);
