@@ -41,10 +41,12 @@ function loadApp(src: string) {
 }
 
 /**
- * Calls `then` once the page's first frame is on screen (its first contentful paint), or after
- * `ms` at most: a page opened in a background tab paints only when it is shown.
+ * Calls `then` once the page's first frame is on screen (its first contentful paint). A hidden
+ * page (a background tab) paints only once it is shown: it does not wait; nor does any page
+ * wait longer than `ms`.
  */
 function afterFirstPaint(ms: number, then: () => void) {
+  if (document.visibilityState === "hidden") return then();
   let called = false;
   const once = () => {
     if (called) return;
@@ -64,6 +66,6 @@ function afterFirstPaint(ms: number, then: () => void) {
 // compiled on a worker, run) would take its share of them and hold the frame back; until the
 // app has the page, a link loads its page as a plain link.
 if (app) {
-  if (drawn) afterFirstPaint(1000, () => loadApp(app));
+  if (drawn) afterFirstPaint(10_000, () => loadApp(app));
   else loadApp(app);
 }
