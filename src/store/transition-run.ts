@@ -66,6 +66,8 @@ export interface TransitionResult {
   changed: boolean;
   /** Why the proposed state was replaced, when it was. */
   replaced?: string;
+  /** Why nothing was recorded, when the report was of an attempt the run has moved past. */
+  ignored?: string;
 }
 
 /**
@@ -86,7 +88,8 @@ export function transitionRun(
     // cancelled while PENDING. Only a report of an attempt before that is stale.
     const current = run.state_type === "PENDING" ? run.attempt + 1 : run.attempt;
     if (outcome.attempt !== undefined && outcome.attempt < current) {
-      return { run, changed: false };
+      const ignored = `attempt ${outcome.attempt} is over (the run is on attempt ${current}): its ${proposed.type} changes nothing`;
+      return { run, changed: false, ignored };
     }
     const decision = decideTransition(
       {

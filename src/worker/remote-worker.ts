@@ -74,6 +74,7 @@ interface Held {
 
 interface Execution {
   attempt: Attempt;
+  job: WorkerJob;
   /** The id the run was claimed under: its reports go there. */
   workerId: string;
 }
@@ -127,9 +128,11 @@ export async function startRemoteWorker(options: RemoteWorkerOptions): Promise<R
    * A report refused because the run is not ours (any more): orch gave it to another worker while
    * it counted us lost. Whatever of it we started is stopped, so it never runs twice.
    */
-  const notOurs = (workerId: string, runId: string) => (error: unknown) => {
+  const notOurs = (workerId: string, runId: string, attempt?: number) => (error: unknown) => {
     const exec = executions.get(runId);
-    if (isGone(error) && exec?.workerId === workerId) {
+    // A refusal of an older attempt's report says nothing of the attempt running now.
+    const same = attempt === undefined || exec?.job.attempt === attempt;
+    if (isGone(error) && exec?.workerId === workerId && same) {
       logger.warn(
         `run ${runId} is no longer this worker's (${(error as Error).message}); stopping it`,
       );
@@ -140,9 +143,9 @@ export async function startRemoteWorker(options: RemoteWorkerOptions): Promise<R
   const queue = createReportQueue(
     {
       state: (workerId, runId, report) =>
-        client.reportState(workerId, runId, report).catch(notOurs(workerId, runId)),
+        client.reportState(workerId, runId, report).catch(notOurs(workerId, runId, report.attempt)),
       logs: (workerId, runId, batch) =>
-        client.appendLogs(workerId, runId, batch).catch(notOurs(workerId, runId)),
+        client.appendLogs(workerId, runId, batch).catch(notOurs(workerId, runId, batch.attempt)),
     },
     { logger, link },
   );
@@ -158,7 +161,10 @@ export async function startRemoteWorker(options: RemoteWorkerOptions): Promise<R
   let me = await register();
   runner.workerId = me.id;
   const holding = new Map<string, Held>();
+  /** Each run's latest attempt here, by run id. */
   const executions = new Map<string, Execution>();
+  /** Every attempt whose process has not ended yet: a run's older one may still be ending. */
+  const running = new Set<Execution>();
   let taking = true;
   let claimAbort: AbortController | null = null;
   let claimLimit = 0;
@@ -182,11 +188,14 @@ export async function startRemoteWorker(options: RemoteWorkerOptions): Promise<R
     state: ProposedState,
     outcome: RunOutcome = {},
   ) =>
-    queue.state(workerId, runId, toStateReport(state, outcome)).then(() => release(runId, entry));
+    queue.state(workerId, runId, toStateReport(state, outcome)).then((recorded) => {
+      if (recorded?.ignored) logger.info(`run ${runId}: ${recorded.ignored}`);
+      release(runId, entry);
+    });
 
   /** A slot was freed: a claim waiting with fewer slots than we now have is asked again. */
   const wakeClaim = () => {
-    if (claimAbort && taking && claimLimit < concurrency - executions.size) claimAbort.abort();
+    if (claimAbort && taking && claimLimit < concurrency - running.size) claimAbort.abort();
   };
 
   const start = (job: WorkerJob) => {
@@ -203,6 +212,9 @@ export async function startRemoteWorker(options: RemoteWorkerOptions): Promise<R
       });
       return;
     }
+    // Every report names the job's attempt, also those sent before its process started: the
+    // server drops one of an attempt the run has moved past (resumed or retried meanwhile).
+    const ofAttempt = (outcome: RunOutcome): RunOutcome => ({ attempt: job.attempt, ...outcome });
     const attempt = executeAttempt({
       prepare: (signal) => download(job, signal),
       runner,
@@ -210,14 +222,19 @@ export async function startRemoteWorker(options: RemoteWorkerOptions): Promise<R
       where: `worker ${name} on ${host}`,
       report: {
         running: (state, outcome) =>
-          void queue.state(workerId, runId, toStateReport(state, outcome)),
+          void queue.state(workerId, runId, toStateReport(state, ofAttempt(outcome))),
         logs: (lines) => queue.logs(workerId, runId, job.attempt, lines),
-        final: (state, outcome) => void reportFinal(workerId, runId, entry, state, outcome),
+        final: (state, outcome) =>
+          void reportFinal(workerId, runId, entry, state, ofAttempt(outcome)),
       },
     });
-    executions.set(runId, { attempt, workerId });
+    const execution: Execution = { attempt, job, workerId };
+    executions.set(runId, execution);
+    running.add(execution);
     void attempt.done.finally(() => {
-      executions.delete(runId);
+      // The run's next attempt may be running here already (resumed while this one ended).
+      running.delete(execution);
+      if (executions.get(runId) === execution) executions.delete(runId);
       wakeClaim();
       settle();
     });
@@ -245,7 +262,7 @@ export async function startRemoteWorker(options: RemoteWorkerOptions): Promise<R
       logger.warn(
         `orch no longer counts this worker as online (${(error as Error).message}); stopping its runs and registering again`,
       );
-      for (const exec of executions.values()) if (exec.workerId === me.id) exec.attempt.abandon();
+      for (const exec of running) if (exec.workerId === me.id) exec.attempt.abandon();
       me = await register();
       runner.workerId = me.id;
       logger.info(`registered again as worker ${me.id}`);
@@ -269,7 +286,7 @@ export async function startRemoteWorker(options: RemoteWorkerOptions): Promise<R
     const backoff = createBackoff();
     while (taking) {
       if (reregistering) await reregistering.catch(() => {});
-      const limit = Math.max(0, concurrency - executions.size);
+      const limit = Math.max(0, concurrency - running.size);
       const abort = new AbortController();
       claimAbort = abort;
       claimLimit = limit;
@@ -306,10 +323,10 @@ export async function startRemoteWorker(options: RemoteWorkerOptions): Promise<R
 
   let idle: (() => void) | null = null;
   const settle = () => {
-    if (executions.size === 0) idle?.();
+    if (running.size === 0) idle?.();
   };
   const allDone = () =>
-    executions.size === 0 ? Promise.resolve() : new Promise<void>((resolve) => (idle = resolve));
+    running.size === 0 ? Promise.resolve() : new Promise<void>((resolve) => (idle = resolve));
 
   let stopping: Promise<void> | null = null;
   const finish = () => {
@@ -342,7 +359,7 @@ export async function startRemoteWorker(options: RemoteWorkerOptions): Promise<R
     stop: (stop = {}) =>
       stopWithGrace(
         finish(),
-        () => [...executions.values()].map((e) => e.attempt),
+        () => [...running].map((e) => e.attempt),
         stop,
         `orch worker ${name} on ${host} was stopped`,
       ),

@@ -30,6 +30,7 @@ export function toStateReport(state: ProposedState, outcome: RunOutcome = {}): S
     ...(outcome.signal !== undefined ? { signal: outcome.signal } : {}),
     ...(outcome.pid !== undefined ? { pid: outcome.pid } : {}),
     ...(outcome.pidStarted !== undefined ? { pid_started: outcome.pidStarted } : {}),
+    ...(outcome.attempt !== undefined ? { attempt: outcome.attempt } : {}),
     at: new Date(outcome.at ?? Date.now()).toISOString(),
   };
 }
@@ -47,6 +48,8 @@ export function fromStateReport(report: StateReportJson): [ProposedState, RunOut
       ...(report.signal !== undefined ? { signal: report.signal } : {}),
       ...(report.pid !== undefined ? { pid: report.pid } : {}),
       ...(report.pid_started !== undefined ? { pidStarted: report.pid_started } : {}),
+      // transitionRun drops a report of an attempt the run has moved past.
+      ...(report.attempt !== undefined ? { attempt: report.attempt } : {}),
       // transitionRun bounds it: never before the run's current state, nor after now.
       ...(report.at !== undefined ? { at: reportedAt(report.at) } : {}),
     },

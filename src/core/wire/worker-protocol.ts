@@ -173,6 +173,12 @@ export const STATE_REPORT = {
     // signal every process of this user.
     pid: { type: ["integer", "null"], minimum: 2 },
     pid_started: { type: ["string", "null"], maxLength: 100 },
+    attempt: {
+      type: "integer",
+      minimum: 1,
+      description:
+        "The attempt the report is about (the job's attempt): one of an attempt the run has moved past changes nothing",
+    },
     at: {
       type: "string",
       maxLength: 40,
@@ -192,6 +198,10 @@ export const STATE_RECORDED = {
     run: RUN,
     changed: { type: "boolean" },
     replaced: { type: "string", description: "Why the proposed state was replaced, when it was" },
+    ignored: {
+      type: "string",
+      description: "Why nothing was recorded: the report was of an attempt the run has moved past",
+    },
   },
 } as const;
 

@@ -194,6 +194,7 @@ export function remoteWorkerRoutes({
             run: runToJson(result.run),
             changed: result.changed,
             ...(result.replaced ? { replaced: result.replaced } : {}),
+            ...(result.ignored ? { ignored: result.ignored } : {}),
           };
           return json(recorded);
         }),
