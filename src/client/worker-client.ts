@@ -7,6 +7,8 @@ import type {
   LogBatchJson,
   LogsStored,
   RunJson,
+  StartAnswer,
+  StartRequestJson,
   StateRecorded,
   StateReportJson,
   WorkerOffline,
@@ -32,6 +34,9 @@ export function createWorkerClient(client: Client) {
       const res = await client.raw("POST", `${at(id)}/claim`, body, signal);
       return (await res.json()) as ClaimResponseJson;
     },
+    /** Ask to start a run's process; refused (E_CONFLICT) when the run is no longer the worker's. */
+    startRun: (id: string, runId: string, body: StartRequestJson) =>
+      client.request<StartAnswer>("POST", `${runAt(id, runId)}/start`, body),
     reportState: (id: string, runId: string, body: StateReportJson) =>
       client.request<StateRecorded>("POST", `${runAt(id, runId)}/state`, body),
     appendLogs: (id: string, runId: string, batch: LogBatchJson) =>

@@ -164,6 +164,7 @@ export {
 export { runStates } from "./run-history.ts";
 export { type ActiveCounts, type HeldBack, heldBackBy, type RunLimits } from "./run-limits.ts";
 export { type RunOptions, specForRun } from "./run-options.ts";
+export { allowRunStart, runStartAllowed } from "./run-starts.ts";
 export {
   createRun,
   getRun,

@@ -553,6 +553,15 @@ ALTER TABLE work_pools ADD COLUMN source_file TEXT;
 ALTER TABLE work_pools ADD COLUMN embedded INTEGER NOT NULL DEFAULT 0;
 `,
   },
+  {
+    version: 22,
+    name: "which PENDING state a remote worker was let start its run's process in",
+    // A remote worker asks before it starts a run's process (run-starts.ts): a run lost with its
+    // worker after that may have started, and is never handed to a second worker.
+    sql: `
+ALTER TABLE flow_runs ADD COLUMN start_state INTEGER;
+`,
+  },
 ];
 
 /** The newest schema version this build of orch knows. */

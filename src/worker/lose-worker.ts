@@ -2,6 +2,7 @@ import {
   getWorker,
   listActiveRuns,
   type RunRow,
+  runStartAllowed,
   type Store,
   setWorkerOffline,
   transitionRun,
@@ -24,12 +25,12 @@ export interface LoseOptions {
  * they were left.
  *
  * Why PENDING runs of deployments go back to the queue (SCHEDULED, Requeued) and the rest are
- * CRASHED: a run
- * the worker never reported RUNNING was handed to it (a frozen worker's held poll still takes
- * runs) but has not begun as far as anyone knows, so another worker may take it; should the lost
- * worker come back and report it started, that report is refused (the run is no longer its) and
- * it stops its copy. A run that was RUNNING may have done half its work: it is CRASHED, and its
- * worker, once back, may still report how it ended.
+ * CRASHED: a run the worker was handed (a frozen worker's held poll still takes runs) but was
+ * never let start (a remote worker asks before it starts a process: run-starts.ts) has not
+ * begun, so another worker may take it; should the lost worker come back, its start is refused
+ * and it starts nothing. A run it was let start may be running even though its RUNNING never
+ * arrived, and a run that was RUNNING may have done half its work: both are CRASHED (never two
+ * copies), and the worker, once back, may still report how the attempt ended.
  */
 export function loseWorker(
   store: Store,
@@ -42,11 +43,14 @@ export function loseWorker(
     if (!worker) return [];
     setWorkerOffline(store, worker.id);
     return listActiveRuns(store, { workerId: worker.id }).map((run) => {
-      const message = why(run, worker);
+      let message = why(run, worker);
+      const started = run.state_type === "PENDING" && runStartAllowed(store, run);
+      if (started) message += ", after orch let it start the run's process (it may be running)";
       // An ad-hoc run (no deployment) runs in its caller's process: no other worker can take it.
       const requeue =
         run.state_type === "PENDING" &&
         run.deployment_id !== null &&
+        !started &&
         !options.mayHaveStarted?.(run, worker);
       const state = requeue
         ? {

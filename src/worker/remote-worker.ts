@@ -142,6 +142,8 @@ export async function startRemoteWorker(options: RemoteWorkerOptions): Promise<R
   };
   const queue = createReportQueue(
     {
+      start: (workerId, runId, request) =>
+        client.startRun(workerId, runId, request).catch(notOurs(workerId, runId, request.attempt)),
       state: (workerId, runId, report) =>
         client.reportState(workerId, runId, report).catch(notOurs(workerId, runId, report.attempt)),
       logs: (workerId, runId, batch) =>
@@ -215,8 +217,23 @@ export async function startRemoteWorker(options: RemoteWorkerOptions): Promise<R
     // Every report names the job's attempt, also those sent before its process started: the
     // server drops one of an attempt the run has moved past (resumed or retried meanwhile).
     const ofAttempt = (outcome: RunOutcome): RunOutcome => ({ attempt: job.attempt, ...outcome });
+    /**
+     * The files first (a download may take long), then orch's word that the process may start:
+     * a run orch took back meanwhile (this worker was counted lost, the run given to another)
+     * is never started here, and one it let start is never given to another worker.
+     */
+    const prepare = async (signal: AbortSignal) => {
+      const ready = await download(job, signal);
+      const answer = await whenNotAborted(queue.start(workerId, runId, job.attempt), signal);
+      if (answer?.start) return ready;
+      if (answer?.run.state === "CANCELLING") attempt.cancel();
+      else attempt.abandon();
+      throw new Error(
+        `orch did not let it start: ${answer?.reason ?? "the run is not this worker's"}`,
+      );
+    };
     const attempt = executeAttempt({
-      prepare: (signal) => download(job, signal),
+      prepare,
       runner,
       logger,
       where: `worker ${name} on ${host}`,
@@ -364,4 +381,14 @@ export async function startRemoteWorker(options: RemoteWorkerOptions): Promise<R
         `orch worker ${name} on ${host} was stopped`,
       ),
   };
+}
+
+/** `promise`, or a rejection once `signal` aborts (what it would have brought is not waited for). */
+function whenNotAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(new Error("aborted"));
+  return new Promise((resolve, reject) => {
+    const onAbort = () => reject(new Error("aborted"));
+    signal.addEventListener("abort", onAbort, { once: true });
+    promise.then(resolve, reject).finally(() => signal.removeEventListener("abort", onAbort));
+  });
 }

@@ -1,10 +1,17 @@
-import { type LogLineInput, type StateReportJson, toOrchError } from "../core/index.ts";
+import {
+  type LogLineInput,
+  type StartAnswer,
+  type StartRequestJson,
+  type StateReportJson,
+  toOrchError,
+} from "../core/index.ts";
 import { createBackoff } from "./backoff.ts";
 import type { Link } from "./link.ts";
 import type { WorkerLogger } from "./worker-logger.ts";
 
-/** Where the queue delivers: the worker protocol's two report calls. */
+/** Where the queue delivers: the worker protocol's report calls, and its start. */
 export interface ReportSink<R> {
+  start(workerId: string, runId: string, request: StartRequestJson): Promise<StartAnswer>;
   state(workerId: string, runId: string, report: StateReportJson): Promise<R>;
   logs(
     workerId: string,
@@ -17,6 +24,11 @@ export interface ReportSink<R> {
 export interface ReportQueue<R> {
   /** Queue an attempt's lines; they are numbered here, per attempt, from 1. */
   logs(workerId: string, runId: string, attempt: number, lines: LogLineInput[]): void;
+  /**
+   * Ask to start an attempt's process, after what is queued for the run before it; resolves with
+   * the server's answer, or null when it refused (the run is no longer this worker's).
+   */
+  start(workerId: string, runId: string, attempt: number): Promise<StartAnswer | null>;
   /** Queue a state; resolves with what the server recorded, or null when it refused it. */
   state(workerId: string, runId: string, report: StateReportJson): Promise<R | null>;
   /** Resolves once everything queued so far is delivered (or refused). */
@@ -49,6 +61,12 @@ type Op<R> =
       workerId: string;
       report: StateReportJson;
       resolve: (recorded: R | null) => void;
+    }
+  | {
+      kind: "start";
+      workerId: string;
+      attempt: number;
+      resolve: (answer: StartAnswer | null) => void;
     };
 
 /** A line longer than this is sent as pieces, so one line never outgrows a request. */
@@ -136,12 +154,15 @@ export function createReportQueue<R>(
                   first: op.first,
                   lines: op.lines,
                 })
-              : await sink.state(op.workerId, runId, op.report);
+              : op.kind === "start"
+                ? await sink.start(op.workerId, runId, { attempt: op.attempt })
+                : await sink.state(op.workerId, runId, op.report);
           if (abort.signal.aborted) break;
           options.link.up();
           backoff.reset();
           done(queue, count);
           if (op.kind === "state") op.resolve(recorded as R);
+          if (op.kind === "start") op.resolve(recorded as StartAnswer);
         } catch (error) {
           if (abort.signal.aborted) break;
           if (isRetryable(error)) {
@@ -150,10 +171,14 @@ export function createReportQueue<R>(
             continue;
           }
           const what =
-            op.kind === "logs" ? `${op.lines.length} log lines` : `state ${op.report.type}`;
+            op.kind === "logs"
+              ? `${op.lines.length} log lines`
+              : op.kind === "start"
+                ? `to start attempt ${op.attempt}`
+                : `state ${op.report.type}`;
           options.logger.warn(`run ${runId}: orch refused ${what}: ${(error as Error).message}`);
           done(queue, count);
-          if (op.kind === "state") op.resolve(null);
+          if (op.kind !== "logs") op.resolve(null);
         }
       }
     } finally {
@@ -205,6 +230,12 @@ export function createReportQueue<R>(
         start = end;
       }
     },
+    start(workerId, runId, attempt) {
+      return new Promise((resolve) => {
+        size++;
+        push(runId, { kind: "start", workerId, attempt, resolve });
+      });
+    },
     state(workerId, runId, report) {
       return new Promise((resolve) => {
         size++;
@@ -225,7 +256,7 @@ export function createReportQueue<R>(
     close() {
       abort.abort();
       for (const queue of queues.values())
-        for (const op of queue) if (op.kind === "state") op.resolve(null);
+        for (const op of queue) if (op.kind !== "logs") op.resolve(null);
       queues.clear();
       size = 0;
       settle();

@@ -81,6 +81,8 @@ export async function runAdHocFlow(options: AdHocFlowOptions): Promise<AdHocResu
   link.up();
   const queue = createReportQueue(
     {
+      // Unused: an ad-hoc run runs here or nowhere (no other worker can take it).
+      start: (workerId, runId, request) => client.startRun(workerId, runId, request),
       state: (workerId, runId, report) => client.reportState(workerId, runId, report),
       logs: (workerId, runId, batch) => client.appendLogs(workerId, runId, batch),
     },

@@ -4,16 +4,20 @@ import { afterAll, beforeAll, expect, test } from "vitest";
 import { type Client, createClient, type RunJson } from "../../src/client/index.ts";
 import { spawnOrch, tempDir } from "../helpers.ts";
 import { createMarker } from "../processes.ts";
-import { eventually } from "../worker/helpers.ts";
 
 // A worker that is frozen (kill -STOP) while the server holds its long poll: the run handed to
 // it goes back to the queue once it is counted as lost, and a healthy worker runs it.
 const held = createMarker("frozen");
-// Each worker's runs sleep as long as its own environment says: the frozen one's for good.
-const FLOWS = `deployments:
+const guarded = createMarker("guarded");
+// Each worker's runs sleep as long as its own environment says: the frozen one's for good. Each
+// copy that starts leaves a line in its deployment's STARTS file.
+const flows = (dir: string) => `deployments:
   - name: held
-    command: "echo started; sleep $NAP; echo done"
-    ${held.yaml}
+    command: "echo started >> $STARTS; echo started; sleep $NAP; echo done"
+    env: { ORCH_TEST_MARKER: "${held.value}", STARTS: "${join(dir, "held-starts")}" }
+  - name: guarded
+    command: "echo started >> $STARTS; echo started; sleep $NAP; echo done"
+    env: { ORCH_TEST_MARKER: "${guarded.value}", STARTS: "${join(dir, "guarded-starts")}" }
 `;
 
 let project: { dir: string; cleanup: () => void };
@@ -32,8 +36,8 @@ interface WorkerListed {
   last_heartbeat: string;
 }
 
-function startWorker(name: string, nap: string) {
-  return spawnOrch(["worker", "--pool", "default", "--api", url, "--name", name], {
+function startWorker(name: string, nap: string, api = url) {
+  return spawnOrch(["worker", "--pool", "default", "--api", api, "--name", name], {
     cwd: elsewhere.dir,
     env: { ORCH_API_TOKEN: token, NAP: nap },
   });
@@ -42,7 +46,7 @@ function startWorker(name: string, nap: string) {
 beforeAll(async () => {
   project = tempDir("orch-project-");
   elsewhere = tempDir("orch-elsewhere-");
-  await Bun.write(join(project.dir, "flows/held.yaml"), FLOWS);
+  await Bun.write(join(project.dir, "flows/held.yaml"), flows(project.dir));
   up = spawnOrch(
     ["up", "--headless", "--port", "0", "--no-worker", "--dir", project.dir],
     // Silent for 2 s is lost (a heartbeat every ~0.7 s).
@@ -64,11 +68,76 @@ afterAll(async () => {
   up.proc.kill("SIGTERM");
   await up.proc.exited;
   held.kill();
+  guarded.kill();
   project.cleanup();
   elsewhere.cleanup();
 });
 
-test("a run handed to a frozen worker through its held poll goes back to the queue and another worker runs it; the frozen worker, back, stops its copy", async () => {
+test("a worker frozen after orch let it start a run, before its RUNNING reached orch: the run is CRASHED and never runs a second time", async () => {
+  // Between this worker and the server, a network that loses every state report: its RUNNING
+  // never arrives.
+  const proxy = Bun.serve({
+    port: 0,
+    async fetch(req) {
+      const path = new URL(req.url).pathname;
+      if (path.endsWith("/state")) {
+        const cut = { error: { code: "E_INTERNAL", message: "the network is cut" } };
+        return Response.json(cut, { status: 503 });
+      }
+      const headers = new Headers(req.headers);
+      headers.set("host", new URL(url).host);
+      return fetch(`${url}${path}${new URL(req.url).search}`, {
+        method: req.method,
+        headers,
+        body: req.method === "GET" ? undefined : await req.arrayBuffer(),
+        signal: req.signal,
+      });
+    },
+  });
+  const stalled = startWorker("stalled-one", "300", `http://127.0.0.1:${proxy.port}`);
+  let other: ReturnType<typeof spawnOrch> | null = null;
+  try {
+    await stalled.waitFor("takes runs of pool default", 15_000);
+    const run = await client.triggerRun("guarded");
+    await guarded.appeared(15_000);
+    stalled.proc.kill("SIGSTOP");
+    // Another worker is there to take the run, were it given back to the queue.
+    other = startWorker("other-one", "0");
+    await other.waitFor("takes runs of pool default", 15_000);
+
+    let end: RunJson | null = null;
+    for (const stop = Date.now() + 25_000; Date.now() < stop; await Bun.sleep(50)) {
+      const now = await client.getRun(run.id);
+      if (["COMPLETED", "FAILED", "CRASHED", "CANCELLED"].includes(now.state)) {
+        end = now;
+        break;
+      }
+    }
+    expect(end?.state).toBe("CRASHED");
+    expect(end?.state_message).toMatch(/stalled-one/);
+    expect(end?.state_message).toMatch(/after orch let it start the run's process/);
+    const detail = await client.getRun(run.id);
+    expect(detail.states.map((s) => `${s.type}/${s.name}`)).toEqual([
+      "SCHEDULED/Scheduled",
+      "PENDING/Pending",
+      "CRASHED/Crashed",
+    ]);
+    // One copy: the frozen worker's, still running.
+    expect(readFileSync(join(project.dir, "guarded-starts"), "utf8")).toBe("started\n");
+    expect(guarded.pids().length).toBeGreaterThan(0);
+  } finally {
+    stalled.proc.kill("SIGKILL");
+    await stalled.proc.exited;
+    if (other) {
+      other.proc.kill("SIGTERM");
+      await other.proc.exited;
+    }
+    guarded.kill();
+    proxy.stop(true);
+  }
+});
+
+test("a run handed to a frozen worker through its held poll goes back to the queue and another worker runs it; the frozen worker, back, starts nothing", async () => {
   frozen = startWorker("frozen-one", "300");
   await frozen.waitFor("takes runs of pool default", 15_000);
   // Its first claim goes out as it starts, and stamps its heartbeat: then the server holds it.
@@ -128,11 +197,13 @@ test("a run handed to a frozen worker through its held poll goes back to the que
   expect(requeued.message).toMatch(/before it reported the run started/);
   expect(ended.worker).not.toBe(me!.id);
 
-  // Back: it finds the job in its poll's answer; what it reports is refused, and whatever of
-  // the run it started is stopped.
+  // Back: it finds the job in its poll's answer; orch refuses to let it start, and it starts
+  // nothing: only the healthy worker's copy ever ran.
   frozen.proc.kill("SIGCONT");
-  await frozen.waitFor(`run ${run.id}: orch refused`, 15_000);
-  await eventually(() => held.pids().length === 0, 15_000, "the frozen worker's copy to stop");
+  // (Its attempt ends giving the run back, which orch refuses too: it is another worker's.)
+  await frozen.waitFor(`run ${run.id}: orch refused state SCHEDULED`, 15_000);
+  expect(readFileSync(join(project.dir, "held-starts"), "utf8")).toBe("started\n");
+  expect(held.pids()).toEqual([]);
   const after = await client.getRun(run.id);
   expect(after.states.map((s) => `${s.type}/${s.name}`)).toEqual(types);
   expect(after.state).toBe("COMPLETED");

@@ -141,6 +141,7 @@ test("every route's live answer matches the schema the OpenAPI document declares
   const run = await client.triggerRun("echo", { parameters: { n: 5 }, tags: ["t"] });
   const claim = await wc.claim(worker.id, { limit: 1 });
   expect(claim.jobs.map((j) => j.run_id)).toEqual([run.id]);
+  expect((await wc.startRun(worker.id, run.id, { attempt: 1 })).start).toBe(true);
   await wc.reportState(worker.id, run.id, { type: "RUNNING", pid: process.pid });
   await wc.appendLogs(worker.id, run.id, {
     attempt: 1,

@@ -1,4 +1,4 @@
-import { writeFileSync } from "node:fs";
+import { existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, beforeEach, expect, test } from "vitest";
 import { createClient, createWorkerClient } from "../../src/client/index.ts";
@@ -15,6 +15,8 @@ let project: { dir: string; cleanup: () => void };
 let worker: RemoteWorker | null = null;
 /** Which requests (by path) the network between the worker and the server cuts, both ways. */
 let cut: (path: string) => boolean = () => false;
+/** Every path the worker asked for, in order, cut or not. */
+let asked: string[] = [];
 const napping = createMarker("napping");
 
 const CUT = () =>
@@ -29,7 +31,7 @@ beforeEach(async () => {
   - name: gated
     command: ["sh", "-c", "echo started; while [ ! -e '${gate}' ]; do sleep 0.02; done; echo finished"]
   - name: napping
-    command: ["sh", "-c", "echo started; sleep 31"]
+    command: ["sh", "-c", "echo started >> '${join(project.dir, "starts")}'; echo started; sleep 31"]
     ${napping.yaml}
 `,
   );
@@ -40,6 +42,7 @@ beforeEach(async () => {
     port: 0,
     async fetch(req) {
       const url = new URL(req.url);
+      asked.push(url.pathname);
       if (cut(url.pathname)) return CUT();
       const headers = new Headers(req.headers);
       headers.set("host", new URL(server.url).host);
@@ -55,6 +58,7 @@ beforeEach(async () => {
 });
 afterEach(async () => {
   cut = () => false;
+  asked = [];
   napping.kill();
   await worker?.stop();
   worker = null;
@@ -104,27 +108,50 @@ test("a worker cut off past the timeout reports, once back, that its run complet
   expect(getRun(server.store, run.id)!.state_type).toBe("COMPLETED");
 });
 
-test("a run requeued while its worker was cut off is not run twice: the worker's late RUNNING is refused and it stops its process", async () => {
-  // Its claims get through, its reports and heartbeats do not: it starts the run unheard.
+test("a worker cut off before orch let it start a run never starts it: the run is requeued, and the worker's late start is refused", async () => {
+  // Its claims get through, its starts, reports and heartbeats do not.
   cut = (path) => path.includes("/runs/") || path.endsWith("/heartbeat");
   worker = await workerViaProxy();
   const direct = createClient({ url: server.url, token: server.token });
   const run = await direct.triggerRun("napping");
-  await napping.appeared();
+  const starts = join(project.dir, "starts");
+  await eventually(
+    () => asked.some((path) => path.endsWith(`/runs/${run.id}/start`)) || existsSync(starts),
+    10_000,
+    "the worker to ask to start the run",
+  );
   cut = () => true;
   const requeued = await waitForRun(server.store, run.id, "SCHEDULED");
   expect(requeued.state_name).toBe("Requeued");
   expect(requeued.worker_id).toBeNull();
 
-  // Only its reports get through now: its RUNNING comes after the run was given back.
-  cut = (path) => !path.endsWith("/state");
-  await eventually(() => napping.pids().length === 0, 10_000, "the worker to stop its process");
+  // Only its start gets through now: it comes after the run was given back, and is refused.
+  cut = (path) => !path.endsWith("/start");
   await eventually(() => worker!.active().length === 0, 10_000, "the attempt to end");
+  expect(existsSync(starts)).toBe(false);
   const now = getRun(server.store, run.id)!;
   expect(now.state_type).toBe("SCHEDULED");
   expect(runStates(server.store, now.seq).map((s) => `${s.type}/${s.name}`)).toEqual([
     "SCHEDULED/Scheduled",
     "PENDING/Pending",
     "SCHEDULED/Requeued",
+  ]);
+});
+
+test("a worker lost after orch let it start a run, before its RUNNING arrived: the run is CRASHED, never given to another worker", async () => {
+  // Its claims and starts get through; its states and heartbeats do not.
+  cut = (path) => path.endsWith("/state") || path.endsWith("/heartbeat");
+  worker = await workerViaProxy();
+  const direct = createClient({ url: server.url, token: server.token });
+  const run = await direct.triggerRun("napping");
+  await napping.appeared(30_000);
+  cut = () => true;
+  const lost = await waitForRun(server.store, run.id, "CRASHED");
+  expect(lost.state_message).toMatch(/stopped heartbeating/);
+  expect(lost.state_message).toMatch(/after orch let it start the run's process/);
+  expect(runStates(server.store, lost.seq).map((s) => `${s.type}/${s.name}`)).toEqual([
+    "SCHEDULED/Scheduled",
+    "PENDING/Pending",
+    "CRASHED/Crashed",
   ]);
 });

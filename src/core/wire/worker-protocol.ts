@@ -205,6 +205,33 @@ export const STATE_RECORDED = {
   },
 } as const;
 
+/** POST /api/workers/:id/runs/:run/start: a worker asks to start a run's process. */
+export const START_REQUEST = {
+  title: "StartRequest",
+  type: "object",
+  additionalProperties: false,
+  required: ["attempt"],
+  properties: {
+    attempt: { type: "integer", minimum: 1, description: "The job's attempt" },
+  },
+} as const;
+
+/**
+ * The answer to a start: whether the worker may start the process now. Once it may, orch never
+ * hands the run to another worker, even if this one is lost before it reports RUNNING.
+ */
+export const START_ANSWER = {
+  title: "StartAnswer",
+  type: "object",
+  additionalProperties: false,
+  required: ["start", "run"],
+  properties: {
+    start: { type: "boolean" },
+    reason: { type: "string", description: "Why it may not (the run moved on: cancelled...)" },
+    run: RUN,
+  },
+} as const;
+
 /** One captured line as a worker sends it (`at`: epoch milliseconds). */
 export const LOG_LINE_INPUT = {
   title: "LogLineInput",
@@ -295,6 +322,8 @@ export type WorkerJob = Wire<typeof WORKER_JOB>;
 export type ClaimResponseJson = Wire<typeof CLAIM_RESPONSE>;
 export type StateReportJson = Wire<typeof STATE_REPORT>;
 export type StateRecorded = Wire<typeof STATE_RECORDED>;
+export type StartRequestJson = Wire<typeof START_REQUEST>;
+export type StartAnswer = Wire<typeof START_ANSWER>;
 export type LogLineInput = Wire<typeof LOG_LINE_INPUT>;
 export type LogBatchJson = Wire<typeof LOG_BATCH>;
 export type LogsStored = Wire<typeof LOGS_STORED>;

@@ -14,8 +14,12 @@ import {
   OFFLINE_REQUEST,
   OrchError,
   type ProjectPaths,
+  START_ANSWER,
+  START_REQUEST,
   STATE_RECORDED,
   STATE_REPORT,
+  type StartAnswer,
+  type StartRequestJson,
   type StateRecorded,
   type StateReportJson,
   WORKER_OFFLINE,
@@ -27,6 +31,7 @@ import {
 } from "../../core/index.ts";
 import { objectPath } from "../../definitions/index.ts";
 import {
+  allowRunStart,
   appendNumberedLogs,
   getBundle,
   getRun,
@@ -171,6 +176,38 @@ export function remoteWorkerRoutes({
           json(answer),
         );
       },
+    },
+    {
+      method: "POST",
+      path: "/api/workers/:id/runs/:run/start",
+      summary:
+        "A worker asks to start a run's process: {attempt}; once let, orch never gives the run to another worker",
+      operationId: "startRun",
+      body: START_REQUEST,
+      response: {
+        description: "{start, reason, run}: whether it may start the process now",
+        schema: START_ANSWER,
+      },
+      handler: (_req, { params: { id, run: runId }, body }: RouteContext<StartRequestJson>) =>
+        store.tx(() => {
+          // A worker counted lost has had its runs ended or given to others: it starts nothing.
+          liveWorker(id!);
+          const run = heldRun(id!, runId!);
+          const next = run.attempt + 1;
+          const reason =
+            run.state_type !== "PENDING"
+              ? `the run is ${run.state_type} (${run.state_message || run.state_name})`
+              : body.attempt !== next
+                ? `attempt ${body.attempt} is not the run's next one (${next})`
+                : null;
+          if (reason === null) allowRunStart(store, run);
+          const answer: StartAnswer = {
+            start: reason === null,
+            ...(reason !== null ? { reason } : {}),
+            run: runToJson(run),
+          };
+          return json(answer);
+        }),
     },
     {
       method: "POST",
