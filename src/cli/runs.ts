@@ -33,7 +33,11 @@ export const ls = defineCommand({
     ...connectArgs,
     ...jsonArg,
     deployment: { type: "string", description: "Only this deployment's runs" },
-    state: { type: "string", description: "Only runs in this state (COMPLETED, FAILED, …)" },
+    state: {
+      type: "string",
+      description:
+        "Only runs in this state: a type (FAILED, SCHEDULED…) or a name (Late, AwaitingRetry…)",
+    },
     tag: { type: "string", description: "Only runs with this tag" },
     since: {
       type: "string",

@@ -79,3 +79,30 @@ export interface ProposedState {
   name?: StateName;
   message?: string;
 }
+
+/** Names only task runs take: a flow run's listing never filters by them. */
+const TASK_ONLY_NAMES: readonly StateName[] = ["Cached", "Mocked", "Reused", "Recorded"];
+
+/** The state names a flow run can be in, for listings' filters and their errors. */
+export const RUN_STATE_NAMES = (Object.keys(STATE_NAMES) as StateName[]).filter(
+  (n) => !TASK_ONLY_NAMES.includes(n),
+);
+
+/** What a state filter asks for: every run of a type, or of one name (`Late`) of it. */
+export interface StateFilter {
+  type: StateType;
+  name?: StateName;
+}
+
+/**
+ * A state filter from what a user typed: a type (`failed`, `SCHEDULED`: all its names) or a name
+ * (`Late`, `awaiting_retry`, `TimedOut`), case, `_` and `-` ignored; null when it is neither.
+ * Why types win: `Running` is both, and its type (Running and Retrying) is what people mean.
+ */
+export function parseStateFilter(text: string): StateFilter | null {
+  const type = text.toUpperCase();
+  if (isStateType(type)) return { type };
+  const key = text.replace(/[-_\s]/g, "").toLowerCase();
+  const name = RUN_STATE_NAMES.find((n) => n.toLowerCase() === key);
+  return name ? { type: STATE_NAMES[name], name } : null;
+}

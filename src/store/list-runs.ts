@@ -1,4 +1,4 @@
-import type { StateType } from "../core/index.ts";
+import type { StateName, StateType } from "../core/index.ts";
 import type { Store } from "./open-store.ts";
 import type { RunRow } from "./runs.ts";
 import { sqlite } from "./sqlite.ts";
@@ -6,6 +6,8 @@ import { sqlite } from "./sqlite.ts";
 export interface RunFilter {
   deployment?: string;
   state?: StateType;
+  /** Only runs in this state name (of `state`): `Late`, `AwaitingRetry`… */
+  stateName?: StateName;
   tag?: string;
   limit?: number;
   /** Return the runs after this one in the listing's order (the previous page's last). */
@@ -89,6 +91,10 @@ function runConditions(
     where.push("r.state_type = ?");
     args.push(filter.state);
   }
+  if (filter.stateName) {
+    where.push("r.state_name = ?");
+    args.push(filter.stateName);
+  }
   if (filter.tag !== undefined) {
     where.push(
       tag === "from-tag"
@@ -159,7 +165,7 @@ export function listRuns(store: Store, filter: RunFilter = {}): RunRow[] {
 /** How many runs match `filter` (its paging ignored), by state type. */
 export function countRunsByState(
   store: Store,
-  filter: Omit<RunFilter, "state" | "limit" | "before"> = {},
+  filter: Omit<RunFilter, "state" | "stateName" | "limit" | "before"> = {},
 ): Partial<Record<StateType, number>> {
   const { where, args } = runConditions(filter);
   const rows = sqlite(store)

@@ -161,7 +161,11 @@ export const RUN_DETAIL = {
 /** GET /api/runs: which runs, and which page of them. */
 export const LIST_RUNS_QUERY = {
   deployment: { type: "string", description: "Only this deployment's runs" },
-  state: { type: "string", description: "Only runs of this state type (COMPLETED, FAILED, …)" },
+  state: {
+    type: "string",
+    description:
+      "Only runs of this state type (COMPLETED, FAILED, …: all its names) or state name (Late, AwaitingRetry, TimedOut, …)",
+  },
   tag: { type: "string", description: "Only runs with this tag" },
   limit: { type: "integer", minimum: 1, maximum: 1000, default: 50 },
   cursor: { type: "string", description: "x-next-cursor of the previous page" },

@@ -1,4 +1,10 @@
-import { isStateType, OrchError } from "../../core/index.ts";
+import {
+  closest,
+  OrchError,
+  parseStateFilter,
+  RUN_STATE_NAMES,
+  STATE_TYPES,
+} from "../../core/index.ts";
 import type { RunFilter } from "../../store/index.ts";
 
 /** The problem of a query parameter, as a 400. */
@@ -6,15 +12,18 @@ const bad = (where: string, message: string) =>
   new OrchError("E_BAD_INPUT", "the query is not valid", [{ where, message }]);
 
 /**
- * The run filter of a listing's query (GET /api/runs and /api/runs/counts): deployment, state,
- * tag, since/until, q, and whether the planned future is left out. Bad values are 400s.
+ * The run filter of a listing's query (GET /api/runs and /api/runs/counts): deployment, state
+ * (a type or a name: parseStateFilter), tag, since/until, q, and whether the planned future is
+ * left out. Bad values are 400s.
  */
 export function runFilterOf(query: Record<string, unknown>, now: number): RunFilter {
-  const state = (query.state as string | undefined)?.toUpperCase();
-  if (state !== undefined && !isStateType(state)) {
+  const asked = query.state as string | undefined;
+  const state = asked === undefined ? undefined : parseStateFilter(asked);
+  if (state === null) {
+    const near = closest(asked!, [...STATE_TYPES, ...RUN_STATE_NAMES]);
     throw bad(
       "state",
-      `must be a state type (SCHEDULED, RUNNING, …), not ${JSON.stringify(query.state)}`,
+      `${JSON.stringify(asked)} is neither a state type (${STATE_TYPES.join(", ")}) nor a state name (${RUN_STATE_NAMES.join(", ")})${near ? `; did you mean ${near}?` : ""}`,
     );
   }
   const time = (key: "since" | "until") => {
@@ -32,7 +41,7 @@ export function runFilterOf(query: Record<string, unknown>, now: number): RunFil
     since,
     until,
     deployment: query.deployment as string | undefined,
-    state,
+    ...(state ? { state: state.type, ...(state.name ? { stateName: state.name } : {}) } : {}),
     tag: query.tag as string | undefined,
     text: query.q as string | undefined,
   };

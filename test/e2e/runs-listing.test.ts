@@ -1,0 +1,86 @@
+import { join } from "node:path";
+import { afterAll, beforeAll, expect, test } from "vitest";
+import { orch, spawnOrch, tempDir } from "../helpers.ts";
+
+// What `orch runs` shows of runs in their states, through the compiled binary and a server.
+const FLOWS = `deployments:
+  - name: broken
+    command: ["sh", "-c", "echo broken; exit 3"]
+    retries: 1
+    retry_delay: 1h
+  - name: slow
+    command: ["sh", "-c", "sleep 30"]
+    timeout: 1s
+`;
+
+let dir: string;
+let cleanup: () => void;
+let up: ReturnType<typeof spawnOrch>;
+
+beforeAll(async () => {
+  ({ dir, cleanup } = tempDir());
+  await Bun.write(join(dir, "flows/all.yaml"), FLOWS);
+  up = spawnOrch(["up", "--headless", "--port", "0", "--dir", dir]);
+  await up.waitFor("orch is up at", 15_000);
+});
+
+afterAll(async () => {
+  up.proc.kill("SIGTERM");
+  await up.proc.exited;
+  cleanup();
+});
+
+const run = (...args: string[]) => orch([...args, "--dir", dir]);
+
+interface Listed {
+  id: string;
+  state: string;
+  state_name: string;
+}
+
+async function list(...args: string[]): Promise<Listed[]> {
+  const r = await run("runs", "ls", "--json", ...args);
+  expect(r.code, r.stderr).toBe(0);
+  return JSON.parse(r.stdout);
+}
+
+async function trigger(name: string): Promise<string> {
+  const r = await run("run", name, "--json");
+  expect(r.code, r.stderr).toBe(0);
+  return JSON.parse(r.stdout).id;
+}
+
+/** Poll the listing until the run is in `name`. */
+async function untilNamed(id: string, name: string): Promise<void> {
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const found = (await list("--limit", "100")).find((r) => r.id === id);
+    if (found?.state_name === name) return;
+    if (Date.now() > deadline)
+      throw new Error(`run ${id} never got ${name}: ${JSON.stringify(found)}`);
+    await Bun.sleep(100);
+  }
+}
+
+test("runs ls --state takes a state name as well as a type, and a bad one is exit 2 naming both kinds", async () => {
+  const waiting = await trigger("broken");
+  const timedOut = await trigger("slow");
+  await untilNamed(waiting, "AwaitingRetry");
+  await untilNamed(timedOut, "TimedOut");
+
+  const ids = (runs: Listed[]) => runs.map((r) => r.id);
+  expect(ids(await list("--state", "AwaitingRetry"))).toEqual([waiting]);
+  expect(ids(await list("--state", "awaiting_retry"))).toEqual([waiting]);
+  expect(ids(await list("--state", "TimedOut"))).toEqual([timedOut]);
+  // A type still means all its names.
+  expect(ids(await list("--state", "scheduled"))).toContain(waiting);
+  expect(ids(await list("--state", "FAILED"))).toEqual([timedOut]);
+  expect(await list("--state", "Late")).toEqual([]);
+
+  const bad = await run("runs", "ls", "--state", "Lat");
+  expect(bad.code).toBe(2);
+  expect(bad.stderr).toMatch(/"Lat" is neither a state type/);
+  expect(bad.stderr).toMatch(/SCHEDULED, PENDING, RUNNING/);
+  expect(bad.stderr).toMatch(/Late, AwaitingRetry/);
+  expect(bad.stderr).toMatch(/did you mean Late\?/);
+});
