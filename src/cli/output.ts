@@ -121,8 +121,14 @@ export const rawArg = {
  * escapeControlChars) unless `raw`, so a flow cannot drive the reader's terminal.
  */
 export function showLogLine(
-  l: { stream: string; line: string; level?: string; fields?: Record<string, unknown> },
-  options: { json?: boolean; raw?: boolean } = {},
+  l: {
+    at?: string | number;
+    stream: string;
+    line: string;
+    level?: string;
+    fields?: Record<string, unknown>;
+  },
+  options: { json?: boolean; raw?: boolean; timestamps?: boolean } = {},
 ): void {
   const safe = (text: string) => (options.raw ? text : escapeControlChars(text));
   const toStdout = l.stream === "stdout" && !options.json;
@@ -136,6 +142,9 @@ export function showLogLine(
   }
   if (l.fields && Object.keys(l.fields).length) {
     text += ` ${c.gray(safe(renderFields(l.fields)), out)}`;
+  }
+  if (options.timestamps && l.at !== undefined) {
+    text = `${c.gray(typeof l.at === "number" ? new Date(l.at).toISOString() : l.at, out)} ${text}`;
   }
   write(out, `${text}\n`);
 }

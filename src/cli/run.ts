@@ -112,7 +112,12 @@ export function showEnd(final: RunJson): void {
 export async function watchRun(
   client: Client,
   run: RunJson,
-  print: { json?: boolean; raw?: boolean; filter?: { level?: LogLevel; grep?: string } } = {},
+  print: {
+    json?: boolean;
+    raw?: boolean;
+    timestamps?: boolean;
+    filter?: { level?: LogLevel; grep?: string };
+  } = {},
   eventsAfter?: number,
 ): Promise<RunJson> {
   const abort = new AbortController();

@@ -199,6 +199,11 @@ export const logs = defineCommand({
       description: "Only lines of this level or above: debug, info, warn, error",
     },
     grep: { type: "string", description: "Only lines that contain this text (case-sensitive)" },
+    timestamps: {
+      type: "boolean",
+      alias: ["t"],
+      description: "Begin each line with the time it was printed (ISO, UTC)",
+    },
     ...rawArg,
   },
   async run({ args }) {
@@ -224,25 +229,35 @@ export const logs = defineCommand({
       if (args.follow) {
         const run = await conn.client.getRun(args.id);
         const { showEnd, watchRun } = await import("./run.ts");
-        const final = await watchRun(conn.client, run, { raw: args.raw, filter });
+        const final = await watchRun(conn.client, run, {
+          raw: args.raw,
+          timestamps: args.timestamps,
+          filter,
+        });
         showEnd(final);
         return final.state === "COMPLETED" ? 0 : 1;
       }
+      const run = await conn.client.getRun(args.id);
+      const separate = attemptSeparators(run);
       let after = 0;
       let count = 0;
       const all: LogLineJson[] = [];
       for (;;) {
-        const lines = await conn.client.runLogs(args.id, { ...filter, after, limit: 10_000 });
+        const lines = await conn.client.runLogs(run.id, { ...filter, after, limit: 10_000 });
         count += lines.length;
         if (args.json) all.push(...lines);
-        else for (const l of lines) showLogLine(l, { raw: args.raw });
+        else {
+          for (const l of lines) {
+            separate(l.at);
+            showLogLine(l, { raw: args.raw, timestamps: args.timestamps });
+          }
+        }
         if (lines.length < 10_000) break;
         after = lines.at(-1)!.id;
       }
       if (args.json) printJson(all);
       else if (!count) {
         // Silence would read as a broken command: say that the run printed nothing (so far).
-        const run = await conn.client.getRun(args.id);
         const yet = isTerminal(run.state) ? "" : " yet";
         log.info(
           filter.level || filter.grep
@@ -255,6 +270,27 @@ export const logs = defineCommand({
     }
   },
 });
+
+/**
+ * For a run that started more than once (retried, resumed), a function to call before each line
+ * (by its time) that prints "── attempt N ──" where attempt N's lines begin. Why by time: lines
+ * are stored without their attempt; an attempt begins when its run enters RUNNING from PENDING,
+ * and its process prints nothing before that.
+ */
+function attemptSeparators(run: RunDetail): (at: string) => void {
+  const starts = run.states
+    .filter((s, i) => s.type === "RUNNING" && run.states[i - 1]?.type === "PENDING")
+    .map((s) => Date.parse(s.at));
+  if (starts.length < 2) return () => {};
+  let shown = 0;
+  return (at) => {
+    const time = Date.parse(at);
+    const attempt = Math.max(1, starts.filter((start) => start <= time).length);
+    if (attempt <= shown) return;
+    shown = attempt;
+    write("stdout", `${c.gray(`── attempt ${attempt} ──`)}\n`);
+  };
+}
 
 export const cancel = defineCommand({
   meta: { name: "cancel", description: "Cancel a run: its whole process tree is stopped" },

@@ -11,6 +11,11 @@ const FLOWS = `deployments:
   - name: slow
     command: ["sh", "-c", "sleep 30"]
     timeout: 1s
+  - name: flaky
+    command: ["sh", "-c", "if [ -e $MARK ]; then echo second try; else touch $MARK; echo first try; exit 1; fi"]
+    env: { MARK: "__DIR__/tried" }
+    retries: 1
+    retry_delay: 1s
 `;
 
 let dir: string;
@@ -19,7 +24,7 @@ let up: ReturnType<typeof spawnOrch>;
 
 beforeAll(async () => {
   ({ dir, cleanup } = tempDir());
-  await Bun.write(join(dir, "flows/all.yaml"), FLOWS);
+  await Bun.write(join(dir, "flows/all.yaml"), FLOWS.replace("__DIR__", dir));
   up = spawnOrch(["up", "--headless", "--port", "0", "--dir", dir]);
   await up.waitFor("orch is up at", 15_000);
 });
@@ -83,4 +88,28 @@ test("runs ls --state takes a state name as well as a type, and a bad one is exi
   expect(bad.stderr).toMatch(/SCHEDULED, PENDING, RUNNING/);
   expect(bad.stderr).toMatch(/Late, AwaitingRetry/);
   expect(bad.stderr).toMatch(/did you mean Late\?/);
+});
+
+test("runs logs of a retried run marks where each attempt begins, and --timestamps begins each line with its time", async () => {
+  const id = await trigger("flaky");
+  await untilNamed(id, "Completed");
+  const logs = await run("runs", "logs", id);
+  expect(logs.code, logs.stderr).toBe(0);
+  expect(logs.stdout.trimEnd().split("\n")).toEqual([
+    "── attempt 1 ──",
+    "first try",
+    "── attempt 2 ──",
+    "second try",
+  ]);
+  const stamped = await run("runs", "logs", id, "--timestamps");
+  expect(stamped.code, stamped.stderr).toBe(0);
+  const lines = stamped.stdout.trimEnd().split("\n");
+  expect(lines.filter((l) => !l.startsWith("──"))).toEqual([
+    expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z first try$/),
+    expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z second try$/),
+  ]);
+  // A run that ran once has no separator.
+  const once = await trigger("broken");
+  await untilNamed(once, "AwaitingRetry");
+  expect((await run("runs", "logs", once)).stdout).toBe("broken\n");
 });
