@@ -3,7 +3,7 @@ import { connect, connectArgs, jsonArg } from "./connect.ts";
 import { paintState } from "./format.ts";
 import { c, log, printJson } from "./output.ts";
 
-/** `orch runs retry ID [--from-failed]`: run a finished run again, as its next attempt. */
+/** `orch runs retry ID [--from-failed] [--watch]`: run a finished run again, as its next attempt. */
 export default defineCommand({
   meta: {
     name: "retry",
@@ -21,6 +21,10 @@ export default defineCommand({
       description:
         "Tasks that completed with the same inputs return their kept results instead of running; the failed task and what follows run again",
     },
+    watch: {
+      type: "boolean",
+      description: "Follow the retry to its end (logs and states); exit 0 only if it COMPLETED",
+    },
     ...connectArgs,
     ...jsonArg,
   },
@@ -28,10 +32,14 @@ export default defineCommand({
     const conn = await connect(args, { local: false });
     try {
       const fromFailed = Boolean(args["from-failed"]);
+      // The last event before the retry: what happens to the run is read from there on.
+      const [last] = args.watch ? await conn.client.listEvents({ limit: 1 }) : [];
       const run = await conn.client.retryRun(args.id, { fromFailed });
-      if (args.json) return printJson(run);
-      log.success(`run ${run.id.slice(0, 8)} is ${paintState(run.state, run.state_name)}`);
-      if (fromFailed) {
+      if (args.json && !args.watch) return printJson(run);
+      if (!args.json) {
+        log.success(`run ${run.id.slice(0, 8)} is ${paintState(run.state, run.state_name)}`);
+      }
+      if (fromFailed && !args.json) {
         log.info(
           `${run.state_message}; orch runs inspect ${run.id.slice(0, 8)} shows which were ${c.bold("Reused", "stderr")}`,
         );
@@ -46,6 +54,13 @@ export default defineCommand({
           );
         }
       }
+      if (!args.watch) return;
+      // As orch run --watch: its logs and state changes to its end; the exit code says how.
+      const { showEnd, watchRun } = await import("./run.ts");
+      const final = await watchRun(conn.client, run, { json: args.json }, last?.id ?? 0);
+      if (args.json) printJson(final);
+      else showEnd(final);
+      return final.state === "COMPLETED" ? 0 : 1;
     } finally {
       conn.close();
     }

@@ -1,3 +1,4 @@
+import { rmSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { orch, spawnOrch, tempDir } from "../helpers.ts";
@@ -112,4 +113,22 @@ test("runs logs of a retried run marks where each attempt begins, and --timestam
   const once = await trigger("broken");
   await untilNamed(once, "AwaitingRetry");
   expect((await run("runs", "logs", once)).stdout).toBe("broken\n");
+});
+
+test("runs retry --watch follows the retry to its end, with its exit code", async () => {
+  rmSync(join(dir, "tried"), { force: true });
+  const id = await trigger("flaky");
+  await untilNamed(id, "Completed");
+  const watched = await run("runs", "retry", id, "--watch");
+  expect(watched.code, watched.stderr).toBe(0);
+  expect(watched.stdout).toContain("second try");
+  expect(watched.stderr).toMatch(/COMPLETED/);
+  const json = await run("runs", "retry", id, "--watch", "--json");
+  expect(json.code, json.stderr).toBe(0);
+  expect(JSON.parse(json.stdout)).toMatchObject({ id, state: "COMPLETED", attempt: 4 });
+  const failing = await trigger("slow");
+  await untilNamed(failing, "TimedOut");
+  const again = await run("runs", "retry", failing, "--watch", "--json");
+  expect(again.code).toBe(1);
+  expect(JSON.parse(again.stdout)).toMatchObject({ id: failing, state: "FAILED" });
 });
