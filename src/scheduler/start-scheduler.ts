@@ -15,7 +15,12 @@ import {
 } from "../store/index.ts";
 import type { MissedCause } from "./catch-up.ts";
 import { markLateRuns, nextLateAt } from "./mark-late.ts";
-import { type LaterSlots, type PlanInput, planDeployment, planLater } from "./plan-deployment.ts";
+import {
+  type LaterSlots,
+  type PlanInput,
+  planDeployment,
+  planNextSlots,
+} from "./plan-deployment.ts";
 import { systemTimers, type Timers } from "./timers.ts";
 
 /** Where the scheduler reports (the server passes its logger). */
@@ -137,14 +142,6 @@ export function startScheduler(options: SchedulerOptions): Scheduler {
       return null;
     }
   };
-  /** Insert the rest of a deployment's horizon, found when its next runs were planned. */
-  const planRest = (name: string, later: LaterSlots[]) => {
-    try {
-      planLater(store, later, clock.now() + leadMs);
-    } catch (error) {
-      planFailed(name, error);
-    }
-  };
   const planFailed = (name: string, error: unknown) => {
     // Tried again at each tick, and within a second: a deployment whose planning failed may
     // have no planned run left to bring it back otherwise.
@@ -159,12 +156,24 @@ export function startScheduler(options: SchedulerOptions): Scheduler {
   // Two rounds: each queued deployment first gets its missed slots caught up and the next run of
   // each schedule (what the worker needs, and what listings show), then, once every queued one
   // has that, the rest of its horizon (`ahead`), as the first round found it: those are plain
-  // inserts, with nothing read again. A large project is runnable after a tenth of the work; a
+  // inserts, with nothing read again, made in time order (every deployment's second slot, then
+  // every third: see planNextSlots). A large project is runnable after a tenth of the work; a
   // small one does both rounds in its first batch. A deployment queued again (it changed, or a
   // slot of it came due) loses what the first round kept of it, and is planned afresh.
   const pacer = options.pacer ?? unpaced;
   const queue = new Map<string, MissedCause | undefined>();
   const ahead = new Map<string, LaterSlots[]>();
+  // The second round's pass over `ahead`, kept across batches (a Map's iterator skips what was
+  // deleted meanwhile and reaches what was added); at its end, the next pass begins.
+  let wave = ahead.entries();
+  const nextAhead = (): [string, LaterSlots[]] => {
+    let step = wave.next();
+    if (step.done) {
+      wave = ahead.entries();
+      step = wave.next();
+    }
+    return step.value!;
+  };
   let draining: Promise<void> | null = null;
   let nextWaiters: (() => void)[] = [];
   const nextDone = () => {
@@ -183,8 +192,25 @@ export function startScheduler(options: SchedulerOptions): Scheduler {
    * no look each (the pass sets the timer once its next runs are planned, and as it ends).
    */
   let inBatch = false;
-  const planBatch = () => {
-    const batch: string[] = [];
+  // Deployments whose batch failed, planned again at once each on its own: the rest of its
+  // horizon in one savepoint (a slot at a time costs one per run), so a deployment the store
+  // refuses holds up no other. Failing again, it waits for the next tick.
+  const careful = new Set<string>();
+  /** Insert the rest of a deployment's horizon at once, undone whole if any of it fails. */
+  const planRest = (name: string, later: LaterSlots[]) => {
+    careful.delete(name);
+    try {
+      store.tx(() => {
+        while (planNextSlots(store, later, clock.now() + leadMs));
+      });
+    } catch (error) {
+      planFailed(name, error);
+    }
+  };
+  /** Plan one batch; true when it failed and its deployments are queued to be planned again. */
+  const planBatch = (): boolean => {
+    // Each deployment of the batch, with the catch-up its first round was asked for.
+    const batch = new Map<string, MissedCause | undefined>();
     inBatch = true;
     try {
       store.tx(() => {
@@ -192,35 +218,51 @@ export function startScheduler(options: SchedulerOptions): Scheduler {
           if (queue.size) {
             const [name, cause] = queue.entries().next().value!;
             queue.delete(name);
-            batch.push(name);
+            batch.set(name, cause);
             const later = plan(name, cause, planAhead > 1);
             if (later?.length) ahead.set(name, later);
+            else careful.delete(name);
           } else {
-            const [name, later] = ahead.entries().next().value!;
-            ahead.delete(name);
-            batch.push(name);
-            planRest(name, later);
+            const [name, later] = nextAhead();
+            if (!batch.has(name)) batch.set(name, undefined);
+            if (careful.has(name)) {
+              ahead.delete(name);
+              planRest(name, later);
+            } else if (!planNextSlots(store, later, clock.now() + leadMs)) ahead.delete(name);
           }
         } while ((queue.size || ahead.size) && !pacer.over());
       });
+      return false;
     } catch (error) {
-      // The batch's commit failed (the store was busy): each of its deployments again shortly,
-      // planned afresh (what the batch found of their horizons went with it).
-      for (const name of batch) {
-        failed.add(name);
+      // The batch's commit failed (the store was busy), or a slot of the second round could not
+      // be inserted (a slot has no savepoint of its own): nothing of the batch is kept. Each of
+      // its deployments is planned afresh, at once and on its own, or (failing again) shortly.
+      let again = false;
+      for (const [name, cause] of batch) {
         ahead.delete(name);
+        if (careful.delete(name)) failed.add(name);
+        else {
+          careful.add(name);
+          queue.set(name, cause ?? queue.get(name));
+          again = true;
+        }
       }
-      logger.error("planning failed; trying again shortly:", error);
+      logger.error(
+        `planning failed; trying again ${again ? "deployment by deployment" : "shortly"}:`,
+        error,
+      );
+      return again;
     } finally {
       inBatch = false;
+      nextDone();
     }
-    nextDone();
   };
   /** Plan what is queued, in batches; then mark late runs and set the timer. */
   const drain = async () => {
     while ((queue.size || ahead.size) && !stopped) {
       const urgent = queue.size > 0;
-      planBatch();
+      // A failed batch is planned again at once, deployment by deployment (see planBatch).
+      if (planBatch()) continue;
       if (urgent && !queue.size) {
         // Every queued deployment has its next runs: the worker's timer points at them now.
         markLate();

@@ -9,6 +9,7 @@ import {
 import { recordEvent } from "./events.ts";
 import type { Store } from "./open-store.ts";
 import { insertHistory } from "./run-history.ts";
+import { newRunId } from "./run-ids.ts";
 import type { RunOptions } from "./run-options.ts";
 import { sqlite } from "./sqlite.ts";
 
@@ -160,7 +161,7 @@ export function createRun(store: Store, input: NewRun): RunRow {
  */
 export function insertRun(store: Store, input: NewRun): { seq: number; id: string } {
   const now = store.clock.now();
-  const id = crypto.randomUUID();
+  const id = newRunId();
   const tags = input.tags ?? [];
   // Why no RETURNING: it costs several times the insert itself here (an insert then a read
   // by rowid is 3-4x quicker), and planning a large project creates runs by the ten thousand.

@@ -3,6 +3,7 @@ import { afterEach, beforeEach, expect, test } from "vitest";
 import {
   appendLogs,
   createRun,
+  getRunOrThrow,
   listEvents,
   listRuns,
   openStore,
@@ -360,4 +361,18 @@ test("a resumed run handed back by a lost worker starts as resumed, not as a ret
   transitionRun(store, run.id, { type: "PENDING" });
   const started = transitionRun(store, run.id, { type: "RUNNING" });
   expect(started.run.state_name).toBe("Running");
+});
+
+test("run ids grow with time, each with a short id of its own, even in a burst", () => {
+  const runs = Array.from({ length: 2000 }, () => createRun(store, { deployment: "d" }));
+  const ids = runs.map((r) => r.id);
+  for (const id of ids) {
+    expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-8[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+  }
+  // Made in order, they sort in order: the store appends them to its indexes.
+  expect(ids).toEqual([...ids].sort());
+  // Their first eight characters (the CLI's short id) tell every one apart and find it.
+  const short = ids.map((id) => id.slice(0, 8));
+  expect(new Set(short).size).toBe(ids.length);
+  expect(getRunOrThrow(store, short[1234]!).id).toBe(ids[1234]);
 });
