@@ -5,8 +5,15 @@ import Ajv, { type ErrorObject, type ValidateFunction } from "ajv";
 import type { Problem } from "./errors.ts";
 import { closest } from "./suggest.ts";
 
-/** One validator instance: compiled schemas are cached by it. */
-const ajv = new Ajv({ allErrors: true, verbose: true, strict: false });
+/**
+ * One validator instance: compiled schemas are cached by it. Why `validateSchema: false`: a
+ * schema is checked against the JSON Schema meta-schema before it compiles, and the first such
+ * check compiles the meta-schema itself (60-250 ms on this machine, on the server's thread, at
+ * the first request with a query or a body, while a large project loads). orch's own schemas
+ * (the API's) are right by construction and tested; a user's schema is still checked, by
+ * compileSchema, as ajv would.
+ */
+const ajv = new Ajv({ allErrors: true, verbose: true, strict: false, validateSchema: false });
 
 /** RFC 3339 date-time: `2026-11-30T01:02:03Z`, `...03.5+01:00`; a real date and time. */
 const DATE_TIME =
@@ -36,10 +43,15 @@ ajv.addFormat("date-time", {
 });
 const cache = new WeakMap<object, ValidateFunction>();
 
-/** Compile a JSON Schema (cached by object identity); throws with ajv's message when invalid. */
-export function compileSchema(schema: object): ValidateFunction {
+/**
+ * Compile a JSON Schema (cached by object identity); throws with ajv's message when invalid.
+ * `own`: one of orch's own schemas, compiled without the meta-schema's check (see `ajv`).
+ */
+export function compileSchema(schema: object, own = false): ValidateFunction {
   let validate = cache.get(schema);
   if (!validate) {
+    // Throws "schema is invalid: …", as ajv's compile does when it checks.
+    if (!own) ajv.validateSchema(schema, true);
     validate = ajv.compile(schema);
     cache.set(schema, validate);
   }
@@ -76,10 +88,10 @@ function show(value: unknown): string {
 
 /**
  * Validate `value` against `schema` and explain each problem in words. Errors under an `anyOf`
- * are folded into one ("is not a duration") rather than one per branch.
+ * are folded into one ("is not a duration") rather than one per branch. `own` as compileSchema.
  */
-export function checkSchema(schema: object, value: unknown): SchemaIssue[] {
-  const validate = compileSchema(schema);
+export function checkSchema(schema: object, value: unknown, own = false): SchemaIssue[] {
+  const validate = compileSchema(schema, own);
   if (validate(value)) return [];
   const errors = validate.errors ?? [];
   const anyOfPaths = new Set(

@@ -104,7 +104,7 @@ export function parseDefinitions(text: string, ctx: ParseContext): ParsedFile {
     });
   };
 
-  for (const issue of checkSchema(DEFINITION_SCHEMA, value)) {
+  for (const issue of checkSchema(DEFINITION_SCHEMA, value, true)) {
     if (issue.key !== undefined) {
       const keys = Object.keys(
         (issue.error.parentSchema as { properties?: object }).properties ?? {},

@@ -9,7 +9,7 @@ declare const self: Worker;
 
 // Compiled as the thread starts (most of a second on a busy machine), while the server opens
 // its store and starts listening: the first file is parsed without waiting for it.
-compileSchema(DEFINITION_SCHEMA);
+compileSchema(DEFINITION_SCHEMA, true);
 
 self.onmessage = (event: MessageEvent) => {
   const { id, root, files } = event.data as { id: number; root: string; files: string[] };

@@ -201,7 +201,7 @@ export function parseJson(
 export async function parseBody<T>(req: Request, schema: object, timeoutMs?: number): Promise<T> {
   const text = await readText(req, timeoutMs);
   const value: unknown = text.trim() ? parseJson(text) : {};
-  const issues = checkSchema(schema, value);
+  const issues = checkSchema(schema, value, true);
   if (issues.length) {
     throw new OrchError(
       "E_BAD_INPUT",

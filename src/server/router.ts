@@ -101,7 +101,7 @@ function coerceQuery(route: Compiled, url: URL): RouteContext["query"] {
     query[key] = value;
   }
   if (problems.length) throw new OrchError("E_BAD_INPUT", "the query is not valid", problems);
-  for (const issue of checkSchema(route.querySchema, query)) {
+  for (const issue of checkSchema(route.querySchema, query, true)) {
     const where = renderPath(issue.path);
     const raw = url.searchParams.get(where);
     problems.push({

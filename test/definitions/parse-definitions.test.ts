@@ -238,6 +238,20 @@ ${deployment("one-lacks-it", "    schedules:\n      - { interval: 1h, parameters
     ]);
   });
 
+  test("a parameter_schema that is not a valid JSON Schema says so, at its line", () => {
+    expect(
+      problems(`deployments:
+  - name: p
+    command: [echo]
+    parameter_schema:
+      type: object
+      properties: { limit: { type: integer, minimum: "zero" } }
+`),
+    ).toEqual([
+      "flows/etl.yaml:5:7: parameter_schema: is not a valid JSON Schema: schema is invalid: data/properties/limit/minimum must be number",
+    ]);
+  });
+
   test("a command's placeholders must name a parameter the deployment knows", () => {
     expect(
       problems(`deployments:

@@ -1,5 +1,7 @@
+import Ajv from "ajv";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { createClient, readSse } from "../../src/client/index.ts";
+import { DEFINITION_SCHEMA } from "../../src/definitions/schema.ts";
 import { type OrchServer, startServer } from "../../src/server/index.ts";
 import { rawSqliteForTests } from "../../src/store/testing.ts";
 import { tempDir } from "../helpers.ts";
@@ -440,4 +442,35 @@ test("the OpenAPI document describes every route with the schemas the server che
   expect(await typo.json()).toMatchObject({
     error: { problems: [{ where: "limt", message: "is not a query parameter of this route" }] },
   });
+});
+
+test("orch's own schemas (every route's query and body, the definition files') are valid JSON Schemas", async () => {
+  // The server compiles them without checking them against the meta-schema (a stall of the
+  // server's thread at its first request otherwise): this is where they are checked.
+  const headers = { Authorization: `Bearer ${server.token}` };
+  const doc = (await (await fetch(`${server.url}/api/openapi.json`, { headers })).json()) as {
+    paths: Record<
+      string,
+      Record<
+        string,
+        {
+          requestBody?: { content: Record<string, { schema: object }> };
+          parameters?: { schema: object }[];
+        }
+      >
+    >;
+  };
+  const ajv = new Ajv({ strict: false });
+  const schemas: object[] = [DEFINITION_SCHEMA];
+  for (const operations of Object.values(doc.paths)) {
+    for (const op of Object.values(operations)) {
+      for (const p of op.parameters ?? []) schemas.push(p.schema);
+      for (const c of Object.values(op.requestBody?.content ?? {})) schemas.push(c.schema);
+    }
+  }
+  expect(schemas.length).toBeGreaterThan(20);
+  for (const schema of schemas) {
+    ajv.validateSchema(schema);
+    expect(ajv.errors ?? [], JSON.stringify(schema)).toEqual([]);
+  }
 });
