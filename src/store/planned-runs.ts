@@ -17,13 +17,17 @@ export type PlannedRun = Pick<
 /** A deployment's planned runs, only those due after `after` when given, soonest first. */
 export function plannedRuns(store: Store, deploymentId: number, after?: number): PlannedRun[] {
   // Why these columns only: every deployment is planned twice at each start, and a whole row
-  // (thirty-odd columns, parameters and tags as text) costs ten times as much to read.
-  return sqlite(store)
+  // (thirty-odd columns, parameters and tags as text) costs ten times as much to read. Why
+  // sorted here and not by ORDER BY: with it, SQLite took 0.2-0.7 ms a call even when the
+  // deployment had no planned run (a project's first start: 1.4 of 2.5 s of planning's reads
+  // for 2,000 deployments), against a few microseconds without; a deployment has a few rows.
+  const runs = sqlite(store)
     .query(
       `SELECT seq, id, deployment, version, idempotency_key, scheduled_at FROM flow_runs
-       WHERE deployment_id = ? AND ${PLANNED} AND scheduled_at > ? ORDER BY scheduled_at`,
+       WHERE deployment_id = ? AND ${PLANNED} AND scheduled_at > ?`,
     )
     .all(deploymentId, after ?? Number.MIN_SAFE_INTEGER) as PlannedRun[];
+  return runs.sort((a, b) => a.scheduled_at - b.scheduled_at);
 }
 
 /**
