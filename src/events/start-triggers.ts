@@ -301,9 +301,13 @@ export function startTriggers(options: TriggerOptions): TriggerEngine {
   const unsubscribe = store.subscribe(enqueue);
   // Events no trigger cares about move the cursor only now and then (it bounds what a crash
   // makes the next start look at again; looking again at them changes nothing).
+  // Only when it moved: an idle server writes nothing.
+  let saved = -1;
   const save = setInterval(() => {
+    if (handledThrough === saved) return;
     try {
       setEventCursor(store, CURSOR, handledThrough);
+      saved = handledThrough;
     } catch (error) {
       logger.error("saving how far the triggers got failed:", error);
     }

@@ -71,6 +71,25 @@ test("the store's log is copied back into its file by a thread of its own, while
   expect(existsSync(`${path}-wal`)).toBe(false);
 });
 
+test("after a quiet spell (the thread looks less often then), what is written next still reaches the file", async () => {
+  const { store, path } = fresh();
+  rawSqliteForTests(store).run("PRAGMA wal_checkpoint(TRUNCATE)");
+  const checkpoints = startCheckpoints(store, 20);
+  cleanups.unshift(() => void checkpoints?.stop());
+  await until("the thread to start", () => autocheckpoint(store) === BACKSTOP_PAGES);
+  const first = statSync(path).size;
+  for (let i = 0; i < 30; i++) createRun(store, { deployment: "d", parameters: { i } });
+  await until("the first runs to reach the file", () => statSync(path).size > first);
+  // Quiet: each look finds nothing new, and the next waits longer.
+  await Bun.sleep(1000);
+  const quiet = statSync(path).size;
+  for (let i = 0; i < 60; i++) createRun(store, { deployment: "d", parameters: { i } });
+  await until(
+    "the runs after the quiet spell to reach the file",
+    () => statSync(path).size > quiet,
+  );
+});
+
 test("a store in memory has no log to checkpoint: no thread", () => {
   const store = openStore(":memory:");
   cleanups.push(() => store.close());
