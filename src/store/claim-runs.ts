@@ -66,7 +66,7 @@ export function claimRuns(store: Store, request: ClaimRequest): ClaimResult {
       (
         db
           .query(
-            "SELECT min(scheduled_at) AS at FROM flow_runs WHERE state_type = 'SCHEDULED' AND work_pool = +? AND scheduled_at > ?",
+            "SELECT min(scheduled_at) AS at FROM flow_runs WHERE state_type = 'SCHEDULED' AND work_pool = +? AND scheduled_at > ? AND created_by IS NOT 'ad-hoc'",
           )
           .get(request.pool, now) as { at: number | null }
       ).at;
@@ -125,6 +125,7 @@ export function claimRuns(store: Store, request: ClaimRequest): ClaimResult {
        LEFT JOIN deployment_versions v
          ON v.deployment_id = r.deployment_id AND v.version = r.version
        WHERE r.state_type = 'SCHEDULED' AND r.work_pool = +? AND r.scheduled_at <= ?
+         AND r.created_by IS NOT 'ad-hoc'
          AND coalesce(q.paused, 0) = 0 AND coalesce(q.priority, 1) = ?
          AND (r.backfill_id IS NOT NULL) = ?
        ORDER BY r.scheduled_at, r.seq`,

@@ -268,6 +268,7 @@ export {
   getWorker,
   heartbeatWorker,
   listActiveRuns,
+  listHeldRuns,
   listStaleWorkers,
   listWorkers,
   registerWorker,

@@ -4,6 +4,7 @@ import { type Clock, OrchError, systemClock, VERSION } from "../core/index.ts";
 import { backupsDirOf, pruneBackups, writeBackup } from "./backups.ts";
 import type { EventRow } from "./events.ts";
 import { MIGRATIONS, type Migration } from "./migrations.ts";
+import { seedRunIds } from "./run-ids.ts";
 import { bindConnection, sqlite } from "./sqlite.ts";
 
 /** An open orch database: the connection, the clock every write stamps with. */
@@ -84,6 +85,10 @@ export function openStore(path: string, options: OpenStoreOptions = {}): Store {
       const backupsDir = options.backupsDir ?? (path === ":memory:" ? false : backupsDirOf(path));
       upgraded = migrate(db, path, migrations, backupsDir);
       if (!fresh) convertToIncrementalVacuum(db);
+      const newest = db.query("SELECT id FROM flow_runs ORDER BY seq DESC LIMIT 1").get() as {
+        id: string;
+      } | null;
+      seedRunIds(newest?.id);
     }
   } catch (error) {
     db.close();

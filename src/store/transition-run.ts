@@ -132,7 +132,9 @@ export function transitionRun(
     }
     if (state.type === "SCHEDULED") {
       Object.assign(next, { exit_code: null, signal: null, pid: null, pid_started: null });
-      next.worker_id = null;
+      // An ad-hoc run awaiting its retry stays its caller's (`orch flow run` takes it back, and
+      // ends with it): no other worker may claim it.
+      if (run.created_by !== "ad-hoc") next.worker_id = null;
     }
     if (isTerminal(state.type)) next.ended_at = now;
     if (outcome.pid !== undefined) next.pid = outcome.pid;

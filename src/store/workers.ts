@@ -114,6 +114,19 @@ export function listActiveRuns(store: Store, filter: { workerId?: string } = {})
 }
 
 /**
+ * What a lost worker leaves behind: its active runs, and the ad-hoc runs awaiting a retry that
+ * only it (its `orch flow run`) would take back.
+ */
+export function listHeldRuns(store: Store, workerId: string): RunRow[] {
+  return sqlite(store)
+    .query(
+      `SELECT * FROM flow_runs WHERE worker_id = ?
+       AND (${ACTIVE} OR (state_type = 'SCHEDULED' AND created_by = 'ad-hoc')) ORDER BY seq`,
+    )
+    .all(workerId) as RunRow[];
+}
+
+/**
  * How many runs hold a slot of this worker as the store sees it (in the caller's transaction:
  * runs it claimed there count too).
  */

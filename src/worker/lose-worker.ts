@@ -1,6 +1,6 @@
 import {
   getWorker,
-  listActiveRuns,
+  listHeldRuns,
   type RunRow,
   runStartAllowed,
   type Store,
@@ -42,7 +42,14 @@ export function loseWorker(
     const worker = getWorker(store, workerId);
     if (!worker) return [];
     setWorkerOffline(store, worker.id);
-    return listActiveRuns(store, { workerId: worker.id }).map((run) => {
+    return listHeldRuns(store, worker.id).map((run) => {
+      if (run.state_type === "SCHEDULED") {
+        // An ad-hoc run awaiting its retry: the `orch flow run` that would run it is gone.
+        return transitionRun(store, run.id, {
+          type: "CANCELLED",
+          message: `the orch flow run that would retry this ad-hoc run (worker ${worker.name} on ${worker.host}) is gone: no attempt follows; run its flow again with orch flow run`,
+        }).run;
+      }
       let message = why(run, worker);
       const started = run.state_type === "PENDING" && runStartAllowed(store, run);
       if (started) message += ", after orch let it start the run's process (it may be running)";

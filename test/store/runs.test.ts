@@ -14,6 +14,7 @@ import {
   type Store,
   transitionRun,
 } from "../../src/store/index.ts";
+import { newRunId, seedRunIds } from "../../src/store/run-ids.ts";
 import { rawSqliteForTests } from "../../src/store/testing.ts";
 import { tempDir } from "../helpers.ts";
 
@@ -375,4 +376,19 @@ test("run ids grow with time, each with a short id of its own, even in a burst",
   const short = ids.map((id) => id.slice(0, 8));
   expect(new Set(short).size).toBe(ids.length);
   expect(getRunOrThrow(store, short[1234]!).id).toBe(ids[1234]);
+});
+
+test("a store opened again carries over how far a burst took run ids ahead of the clock", () => {
+  const SPAN = 0x1_0000_0000;
+  // A later clock than any test has used: nothing made so far is ahead of it.
+  const now = Date.now() + 10 * 86_400_000;
+  const tail = newRunId(now).slice(8);
+  // As after a restart: the newest stored id is five minutes ahead of the clock (a burst).
+  const stored = `${((now + 300_000) % SPAN).toString(16).padStart(8, "0")}${tail}`;
+  seedRunIds(stored, now);
+  expect(Number.parseInt(newRunId(now).slice(0, 8), 16)).toBe((now + 300_001) % SPAN);
+  // A head far ahead of the clock is an older orch's random id: it changes nothing.
+  const later = now + 86_400_000;
+  seedRunIds(`${((later + 30 * 86_400_000) % SPAN).toString(16).padStart(8, "0")}${tail}`, later);
+  expect(Number.parseInt(newRunId(later).slice(0, 8), 16)).toBe(later % SPAN);
 });

@@ -155,3 +155,36 @@ test("a worker lost after orch let it start a run, before its RUNNING arrived: t
     "CRASHED/Crashed",
   ]);
 });
+
+test("an ad-hoc run awaiting its retry stays its orch flow run's alone, and ends when that is lost", async () => {
+  const client = createWorkerClient(createClient({ url: server.url, token: server.token }));
+  const register = (name: string) =>
+    client.register({ name, pool: "ad-hoc", host: "here", concurrency: 1 });
+  const own = await register("flow-run-1");
+  const other = await register("flow-run-2");
+  const run = await client.createAdHocRun({
+    flow: "flows/own.ts",
+    worker_id: own.id,
+    retries: 1,
+    retry_delay_ms: 600_000,
+  });
+  await client.reportState(own.id, run.id, { type: "RUNNING", attempt: 1 });
+  await client.reportState(own.id, run.id, { type: "FAILED", attempt: 1, message: "boom" });
+  const waiting = getRun(server.store, run.id)!;
+  expect([waiting.state_type, waiting.state_name, waiting.worker_id]).toEqual([
+    "SCHEDULED",
+    "AwaitingRetry",
+    own.id,
+  ]);
+  // Due or not, no other worker claims it or takes it back.
+  const claim = await client.claim(other.id, { limit: 1 });
+  expect(claim.jobs).toEqual([]);
+  await expect(client.retakeAdHocRun(other.id, run.id)).rejects.toThrow(/held by another worker/);
+  // Its orch flow run is gone (killed in the retry's wait: no heartbeat, no retake): the run
+  // does not wait for ever.
+  await client.heartbeat(other.id);
+  const ended = await waitForRun(server.store, run.id, "CANCELLED");
+  expect(ended.state_message).toMatch(
+    /^the orch flow run that would retry this ad-hoc run \(worker flow-run-1 on here\) is gone: no attempt follows/,
+  );
+});

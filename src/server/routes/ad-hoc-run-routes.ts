@@ -75,6 +75,12 @@ export function adHocRunRoutes({ store }: { store: Store }): Route[] {
             );
           }
           if (isTerminal(run.state_type)) return run;
+          if (run.worker_id !== worker.id) {
+            throw new OrchError(
+              "E_CONFLICT",
+              `run ${run.id} is held by another worker (${run.worker_id ?? "none"}); only the orch flow run that made it takes it back`,
+            );
+          }
           if (run.state_name !== "AwaitingRetry") {
             throw new OrchError(
               "E_CONFLICT",
