@@ -117,6 +117,8 @@ export async function watchRun(
     raw?: boolean;
     timestamps?: boolean;
     filter?: { level?: LogLevel; grep?: string };
+    /** Show only the lines after this line id (a retry's, not its earlier attempts'). */
+    logsAfter?: number;
   } = {},
   eventsAfter?: number,
 ): Promise<RunJson> {
@@ -132,7 +134,8 @@ export async function watchRun(
   };
   process.once("SIGINT", detach);
   try {
-    for await (const message of client.followLogs(run.id, print.filter ?? {}, abort.signal)) {
+    const from = { ...print.filter, ...(print.logsAfter ? { after: print.logsAfter } : {}) };
+    for await (const message of client.followLogs(run.id, from, abort.signal)) {
       if (message.event === "log") {
         showLogLine(message.data as LogLineJson, print);
       } else if (message.event === "state") {

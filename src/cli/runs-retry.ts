@@ -1,4 +1,5 @@
 import { defineCommand } from "citty";
+import type { Client } from "../client/index.ts";
 import { connect, connectArgs, jsonArg } from "./connect.ts";
 import { paintState } from "./format.ts";
 import { c, log, printJson } from "./output.ts";
@@ -34,6 +35,8 @@ export default defineCommand({
       const fromFailed = Boolean(args["from-failed"]);
       // The last event before the retry: what happens to the run is read from there on.
       const [last] = args.watch ? await conn.client.listEvents({ limit: 1 }) : [];
+      // Its lines so far are the attempts before: the retry's own come after them.
+      const linesBefore = args.watch ? await lastLineId(conn.client, args.id) : 0;
       const run = await conn.client.retryRun(args.id, { fromFailed });
       if (args.json && !args.watch) return printJson(run);
       if (!args.json) {
@@ -57,7 +60,12 @@ export default defineCommand({
       if (!args.watch) return;
       // As orch run --watch: its logs and state changes to its end; the exit code says how.
       const { showEnd, watchRun } = await import("./run.ts");
-      const final = await watchRun(conn.client, run, { json: args.json }, last?.id ?? 0);
+      const final = await watchRun(
+        conn.client,
+        run,
+        { json: args.json, logsAfter: linesBefore },
+        last?.id ?? 0,
+      );
       if (args.json) printJson(final);
       else showEnd(final);
       return final.state === "COMPLETED" ? 0 : 1;
@@ -66,3 +74,13 @@ export default defineCommand({
     }
   },
 });
+
+/** The id of the run's last log line so far (0 when it has none). */
+async function lastLineId(client: Client, id: string): Promise<number> {
+  const PAGE = 100_000;
+  for (let after = 0; ; ) {
+    const page = await client.runLogs(id, { after, limit: PAGE });
+    if (page.length) after = page.at(-1)!.id;
+    if (page.length < PAGE) return after;
+  }
+}
