@@ -90,8 +90,17 @@ export default defineCommand({
     const timeoutMs = args.timeout === undefined ? undefined : timeoutArg(args.timeout);
     const retries = wholeNumberArg(args.retries, "--retries", { min: 0, max: 1000 }, undefined);
     // The flow's own timeout and retries, read as a deployment's are (its file's top level runs
-    // in a child process); a flow that does not load says so when its run starts.
-    const declared = createFlowDescriber()(dirname(path), basename(path), exportName);
+    // in a child process), unless both are given here; a flow that does not load says so when
+    // its run starts, and one that loads but could not be read is told it runs without them.
+    const declared =
+      timeoutMs !== undefined && retries !== undefined
+        ? {}
+        : createFlowDescriber()(dirname(path), basename(path), exportName);
+    if ("error" in declared && !/^[^:]+:\d+:\d+: /.test(declared.error)) {
+      log.warn(
+        `could not read the options of ${file} (${declared.error}): it runs without its own timeout and retries; --timeout and --retries set them`,
+      );
+    }
     const own = "error" in declared ? {} : declared;
     const target = findServer(projectPaths(findProjectRoot(args.dir) ?? "."), args);
     const conn = await connect(args, { local: true });
