@@ -195,7 +195,17 @@ function writeBackupTo(db: Database, out: string): void {
   try {
     db.run("VACUUM INTO ?", [out]);
   } catch (error) {
-    throw bad(`cannot write it (${(error as Error).message}); pick a folder you can write to`);
+    const code = String((error as { code?: unknown }).code ?? "");
+    const said = (error as Error).message;
+    // Only a place it may not write is the user's path to fix; a full disk or an I/O error is not.
+    if (/^SQLITE_(CANTOPEN|READONLY|PERM|AUTH)/.test(code)) {
+      throw bad(`cannot write it (${said}); pick a folder you can write to`);
+    }
+    rmSync(out, { force: true });
+    throw new OrchError(
+      "E_INTERNAL",
+      `could not write the backup ${out}: ${said}${code.startsWith("SQLITE_FULL") ? " (the disk is full: free some space and try again)" : ""}`,
+    );
   }
   chmodSync(out, 0o600);
 }
