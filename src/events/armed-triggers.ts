@@ -35,7 +35,7 @@ export function armTriggers(store: Store, names?: Iterable<string>): ArmedTrigge
     ? [...names]
         .map((name) => getDeployment(store, name))
         .filter((row): row is DeploymentRow => row !== null && row.removed_at === null)
-    : listDeployments(store);
+    : listDeployments(store, { withTriggers: true });
   return rows.flatMap((row) => {
     const spec: DeploymentSpec = deploymentSpec(row);
     return spec.triggers.map((trigger, i) => {

@@ -134,10 +134,21 @@ export function getDeploymentOrThrow(
   return row;
 }
 
-/** Deployments by name; removed ones only with `all`. */
-export function listDeployments(store: Store, options: { all?: boolean } = {}): DeploymentRow[] {
+/**
+ * Deployments by name; removed ones only with `all`; with `withTriggers`, only those with a
+ * trigger. Why filter here: of a large project's deployments few have triggers, and reading
+ * every spec into the server's thread to find them held it for a fifth of a second at 10,000.
+ */
+export function listDeployments(
+  store: Store,
+  options: { all?: boolean; withTriggers?: boolean } = {},
+): DeploymentRow[] {
+  const where = [
+    ...(options.all ? [] : ["d.removed_at IS NULL"]),
+    ...(options.withTriggers ? ["json_array_length(d.spec, '$.triggers') > 0"] : []),
+  ];
   return sqlite(store)
-    .query(`${SELECT} ${options.all ? "" : "WHERE d.removed_at IS NULL"} ORDER BY d.name`)
+    .query(`${SELECT} ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY d.name`)
     .all() as DeploymentRow[];
 }
 

@@ -87,7 +87,7 @@ export function startFileArrivals(options: {
     // Only the deployments that changed are read again: a save of thousands of deployments is a
     // burst of their events, and reading every spec each time held the server's thread.
     const rows: DeploymentRow[] = all
-      ? listDeployments(store)
+      ? listDeployments(store, { withTriggers: true })
       : [...changed]
           .map((name) => getDeployment(store, name))
           .filter((row): row is DeploymentRow => row !== null && row.removed_at === null);
