@@ -36,6 +36,15 @@ interface WorkerListed {
   last_heartbeat: string;
 }
 
+/** The run once it has ended (null if it has not within 25 s). */
+async function endOf(id: string): Promise<RunJson | null> {
+  for (const stop = Date.now() + 25_000; Date.now() < stop; await Bun.sleep(50)) {
+    const now = await client.getRun(id);
+    if (["COMPLETED", "FAILED", "CRASHED", "CANCELLED"].includes(now.state)) return now;
+  }
+  return null;
+}
+
 function startWorker(name: string, nap: string, api = url) {
   return spawnOrch(["worker", "--pool", "default", "--api", api, "--name", name], {
     cwd: elsewhere.dir,
@@ -105,14 +114,7 @@ test("a worker frozen after orch let it start a run, before its RUNNING reached 
     other = startWorker("other-one", "0");
     await other.waitFor("takes runs of pool default", 15_000);
 
-    let end: RunJson | null = null;
-    for (const stop = Date.now() + 25_000; Date.now() < stop; await Bun.sleep(50)) {
-      const now = await client.getRun(run.id);
-      if (["COMPLETED", "FAILED", "CRASHED", "CANCELLED"].includes(now.state)) {
-        end = now;
-        break;
-      }
-    }
+    const end = await endOf(run.id);
     expect(end?.state).toBe("CRASHED");
     expect(end?.state_message).toMatch(/stalled-one/);
     expect(end?.state_message).toMatch(/after orch let it start the run's process/);
@@ -173,14 +175,7 @@ test("a run handed to a frozen worker through its held poll goes back to the que
 
   healthy = startWorker("healthy-one", "0");
   await healthy.waitFor("takes runs of pool default", 15_000);
-  let end: RunJson | null = null;
-  for (const stop = Date.now() + 25_000; Date.now() < stop; await Bun.sleep(50)) {
-    const now = await client.getRun(run.id);
-    if (["COMPLETED", "FAILED", "CRASHED", "CANCELLED"].includes(now.state)) {
-      end = now;
-      break;
-    }
-  }
+  const end = await endOf(run.id);
   expect(end).toMatchObject({ state: "COMPLETED", exit_code: 0 });
   const ended = await client.getRun(run.id);
   const types = ended.states.map((s) => `${s.type}/${s.name}`);
