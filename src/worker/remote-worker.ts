@@ -1,25 +1,18 @@
-/**
- * A worker that runs jobs for a server over its API. Why one file past 300 lines: it is one
- * worker loop (register, claim, run, report, stop) whose steps share its state; the parts that
- * stand alone (backoff, heartbeat, downloads, reports, stopping) are in their own files.
- */
 import { hostname } from "node:os";
 import { dirname, join } from "node:path";
 import type { WorkerClient } from "../client/index.ts";
 import type { ProposedState, WorkerJob } from "../core/index.ts";
 import type { RunOutcome } from "../store/index.ts";
-import { createBackoff } from "./backoff.ts";
 import { createBundleCache } from "./bundle-cache.ts";
-import { createApiGateway } from "./docker/api-gateway.ts";
-import { sweepHostContainers } from "./docker/check-docker.ts";
-import { createDockerEngine } from "./docker/engine.ts";
 import { createJobDownloader } from "./download-job.ts";
-import { type Attempt, executeAttempt } from "./execute-attempt.ts";
+import { executeAttempt } from "./execute-attempt.ts";
 import { startHeartbeat } from "./heartbeat.ts";
 import { createLink } from "./link.ts";
 import { isGone, registerWorkerUntilReached } from "./register-worker.ts";
-import { createReportQueue, isRetryable } from "./report-queue.ts";
-import type { RunnerOptions } from "./spawn-run.ts";
+import { runClaimLoop } from "./remote-claim-loop.ts";
+import { createRemoteRunner } from "./remote-runner.ts";
+import { createRemoteRuns, type Held } from "./remote-runs.ts";
+import { createReportQueue } from "./report-queue.ts";
 import { toStateReport } from "./state-report.ts";
 import { type StopOptions, stopWithGrace } from "./stop-with-grace.ts";
 import { createWorkdirs } from "./workdirs.ts";
@@ -66,19 +59,6 @@ export interface RemoteWorker {
   stop(options?: StopOptions): Promise<void>;
 }
 
-interface Held {
-  attempt: number;
-  /** Told to cancel (the server knows we know). */
-  told: boolean;
-}
-
-interface Execution {
-  attempt: Attempt;
-  job: WorkerJob;
-  /** The id the run was claimed under: its reports go there. */
-  workerId: string;
-}
-
 /**
  * Start a worker for a pool of a server it reaches only through the API: it registers, then
  * keeps one claim open (a long poll the server answers the moment a run is due or a run of ours
@@ -98,27 +78,7 @@ export async function startRemoteWorker(options: RemoteWorkerOptions): Promise<R
   const link = createLink(logger, client.url);
   /** Aborted when the worker stops taking runs: ends its waits. */
   const takeAbort = new AbortController();
-  // For docker pools' runs: the Engine, and the API on the bridge for their containers.
-  const engine = createDockerEngine(options.env ?? process.env);
-  const gateway = createApiGateway(engine, {
-    apiUrl: client.url,
-    ...(options.token !== undefined ? { token: options.token } : {}),
-    warn: (message) => logger.warn(message),
-  });
-  await sweepHostContainers(engine, options.env ?? process.env, host, client.url, logger);
-  const runner: RunnerOptions = {
-    graceMs: options.graceMs ?? 5000,
-    apiUrl: client.url,
-    ...(options.token !== undefined ? { token: options.token } : {}),
-    ...(options.selfCommand ? { selfCommand: options.selfCommand } : {}),
-    ...(options.env ? { env: options.env } : {}),
-    ...(options.spawn ? { spawn: options.spawn } : {}),
-    // Next to the bundle cache: each attempt's own working folder.
-    workdirs,
-    host,
-    docker: engine,
-    containerApiUrl: () => gateway.url(),
-  };
+  const { runner, gateway } = await createRemoteRunner(options, host, workdirs, logger);
   const download = createJobDownloader(
     createBundleCache(options.bundlesDir, client),
     options.workDir,
@@ -129,7 +89,7 @@ export async function startRemoteWorker(options: RemoteWorkerOptions): Promise<R
    * it counted us lost. Whatever of it we started is stopped, so it never runs twice.
    */
   const notOurs = (workerId: string, runId: string, attempt?: number) => (error: unknown) => {
-    const exec = executions.get(runId);
+    const exec = runs.latest(runId);
     // A refusal of an older attempt's report says nothing of the attempt running now.
     const same = attempt === undefined || exec?.job.attempt === attempt;
     if (isGone(error) && exec?.workerId === workerId && same) {
@@ -162,25 +122,9 @@ export async function startRemoteWorker(options: RemoteWorkerOptions): Promise<R
 
   let me = await register();
   runner.workerId = me.id;
-  const holding = new Map<string, Held>();
-  /** Each run's latest attempt here, by run id. */
-  const executions = new Map<string, Execution>();
-  /** Every attempt whose process has not ended yet: a run's older one may still be ending. */
-  const running = new Set<Execution>();
+  const runs = createRemoteRuns();
   let taking = true;
-  let claimAbort: AbortController | null = null;
-  let claimLimit = 0;
   let reregistering: Promise<void> | null = null;
-
-  /** Hold a run until its last state is delivered; a newer attempt replaces an older entry. */
-  const hold = (runId: string, attempt: number, told = false): Held => {
-    const entry = { attempt, told };
-    holding.set(runId, entry);
-    return entry;
-  };
-  const release = (runId: string, entry: Held) => {
-    if (holding.get(runId) === entry) holding.delete(runId);
-  };
 
   /** Send a run's last state; the run is let go once the server has it (or refused it). */
   const reportFinal = (
@@ -192,19 +136,14 @@ export async function startRemoteWorker(options: RemoteWorkerOptions): Promise<R
   ) =>
     queue.state(workerId, runId, toStateReport(state, outcome)).then((recorded) => {
       if (recorded?.ignored) logger.info(`run ${runId}: ${recorded.ignored}`);
-      release(runId, entry);
+      runs.release(runId, entry);
     });
-
-  /** A slot was freed: a claim waiting with fewer slots than we now have is asked again. */
-  const wakeClaim = () => {
-    if (claimAbort && taking && claimLimit < concurrency - running.size) claimAbort.abort();
-  };
 
   const start = (job: WorkerJob) => {
     const runId = job.run_id;
-    const known = holding.get(runId);
+    const known = runs.held(runId);
     if (known && known.attempt >= job.attempt) return; // delivered twice
-    const entry = hold(runId, job.attempt);
+    const entry = runs.hold(runId, job.attempt);
     const workerId = me.id;
     if (!taking) {
       // Stopping: give it back at once.
@@ -245,28 +184,24 @@ export async function startRemoteWorker(options: RemoteWorkerOptions): Promise<R
           void reportFinal(workerId, runId, entry, state, ofAttempt(outcome)),
       },
     });
-    const execution: Execution = { attempt, job, workerId };
-    executions.set(runId, execution);
-    running.add(execution);
+    const execution = { attempt, job, workerId };
+    runs.track(execution);
     void attempt.done.finally(() => {
-      // The run's next attempt may be running here already (resumed while this one ended).
-      running.delete(execution);
-      if (executions.get(runId) === execution) executions.delete(runId);
-      wakeClaim();
-      settle();
+      runs.untrack(execution);
+      claims.wake();
     });
   };
 
   const cancel = (runId: string) => {
-    const entry = holding.get(runId);
+    const entry = runs.held(runId);
     if (entry?.told) return;
     if (entry) {
       entry.told = true;
-      executions.get(runId)?.attempt.cancel();
+      runs.latest(runId)?.attempt.cancel();
       return;
     }
     // Claimed for us, never delivered (an answer lost with a connection): nothing to stop.
-    const told = hold(runId, 0, true);
+    const told = runs.hold(runId, 0, true);
     void reportFinal(me.id, runId, told, {
       type: "CANCELLED",
       message: `cancelled before worker ${name} on ${host} received it`,
@@ -279,7 +214,7 @@ export async function startRemoteWorker(options: RemoteWorkerOptions): Promise<R
       logger.warn(
         `orch no longer counts this worker as online (${(error as Error).message}); stopping its runs and registering again`,
       );
-      for (const exec of running) if (exec.workerId === me.id) exec.attempt.abandon();
+      for (const exec of runs.running) if (exec.workerId === me.id) exec.attempt.abandon();
       me = await register();
       runner.workerId = me.id;
       logger.info(`registered again as worker ${me.id}`);
@@ -299,60 +234,29 @@ export async function startRemoteWorker(options: RemoteWorkerOptions): Promise<R
     },
   });
 
-  const claimLoop = async () => {
-    const backoff = createBackoff();
-    while (taking) {
-      if (reregistering) await reregistering.catch(() => {});
-      const limit = Math.max(0, concurrency - running.size);
-      const abort = new AbortController();
-      claimAbort = abort;
-      claimLimit = limit;
-      try {
-        const answer = await client.claim(
-          me.id,
-          {
-            limit,
-            wait_ms: claimWaitMs,
-            held: [...holding.keys()],
-            cancelling: [...holding].filter(([, h]) => h.told).map(([id]) => id),
-          },
-          abort.signal,
-        );
-        link.up();
-        backoff.reset();
-        for (const id of answer.cancel) cancel(id);
-        for (const job of answer.jobs) start(job);
-      } catch (error) {
-        if (abort.signal.aborted) continue;
-        if (isGone(error)) {
-          await rejoin(error).catch(() => {});
-          continue;
-        }
-        if (isRetryable(error)) link.down(error);
-        else logger.error("claiming runs failed:", (error as Error).message);
-        await backoff.wait(takeAbort.signal);
-      } finally {
-        claimAbort = null;
-      }
-    }
-  };
-  const claiming = claimLoop();
-
-  let idle: (() => void) | null = null;
-  const settle = () => {
-    if (running.size === 0) idle?.();
-  };
-  const allDone = () =>
-    running.size === 0 ? Promise.resolve() : new Promise<void>((resolve) => (idle = resolve));
+  const claims = runClaimLoop({
+    client,
+    link,
+    logger,
+    concurrency,
+    claimWaitMs,
+    runs,
+    workerId: () => me.id,
+    reregistering: () => reregistering,
+    rejoin,
+    start,
+    cancel,
+    signal: takeAbort.signal,
+  });
 
   let stopping: Promise<void> | null = null;
   const finish = () => {
     stopping ??= (async () => {
       taking = false;
       takeAbort.abort();
-      claimAbort?.abort();
-      await claiming;
-      await allDone();
+      claims.interrupt();
+      await claims.done;
+      await runs.allDone();
       await queue.drained();
       stopHeartbeat();
       try {
@@ -371,12 +275,12 @@ export async function startRemoteWorker(options: RemoteWorkerOptions): Promise<R
     get id() {
       return me.id;
     },
-    active: () => [...executions.keys()],
+    active: runs.active,
     drain: finish,
     stop: (stop = {}) =>
       stopWithGrace(
         finish(),
-        () => [...running].map((e) => e.attempt),
+        () => [...runs.running].map((e) => e.attempt),
         stop,
         `orch worker ${name} on ${host} was stopped`,
       ),
