@@ -98,6 +98,11 @@ export function projectServer(dir: () => string) {
       up = spawnOrch(["up", "--headless", "--port", "0", "--dir", dir()]);
       await up.waitFor("orch is up at");
     },
+    /** Resolve once the running server's log (stderr) contains `text`. */
+    waitForLog(text: string, ms?: number): Promise<void> {
+      if (!up) throw new Error("the server is not running");
+      return up.waitFor(text, ms);
+    },
     async stop(): Promise<void> {
       up?.proc.kill("SIGTERM");
       await up?.proc.exited;

@@ -112,6 +112,10 @@ function show(report: DeployReport, check: boolean): void {
   for (const { file } of report.valid_again) log.success(`${file} is valid again`);
   for (const name of report.created) log.success(`created ${name}`);
   for (const name of report.updated) log.success(`updated ${name}`);
+  for (const { name, was } of report.rollbacks_ended)
+    log.warn(
+      `${name} was rolled back to v${was}; its files changed, so the new version is active now (orch deployments rollback ${name} --to ${was} goes back)`,
+    );
   for (const name of report.removed) log.info(`removed ${name} from scheduling`);
   if (report.unchanged.length) log.info(`${report.unchanged.length} unchanged`);
 }

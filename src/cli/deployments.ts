@@ -223,6 +223,11 @@ export const rollback = defineCommand({
       log.success(
         `${c.bold(done.name, "stderr")} runs v${done.version} now (its code and definition), instead of v${done.from}, until its files change; orch deployments rollback ${done.name} --to ${done.latest} goes back to the newest`,
       );
+      if (done.folder) {
+        log.warn(
+          `v${done.version} covers every file in ${done.folder} (a command without include:), so an edit to any of them, another deployment's too, ends this rollback; include: names the files it uses`,
+        );
+      }
     } finally {
       conn.close();
     }

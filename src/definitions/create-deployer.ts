@@ -171,6 +171,7 @@ export function createDeployer(
       unchanged: [],
       invalid: [],
       valid_again: [],
+      rollbacks_ended: [],
       warnings,
     };
     const invalid = collectInvalid(parsed, store, rel);
@@ -245,7 +246,7 @@ export function createDeployer(
         for (const [i, d] of file.deployments.entries()) {
           writes.push(() => {
             const spec = specs[i]!;
-            const { change } = upsertDeployment(store, {
+            const { change, rollbackEnded } = upsertDeployment(store, {
               spec,
               hash: versionHash(spec, used[i]!.hash),
               files: used[i]!.files,
@@ -253,6 +254,8 @@ export function createDeployer(
               sourceFile: file.file,
               sourceLine: d.line,
             });
+            if (rollbackEnded !== undefined)
+              report.rollbacks_ended.push({ name: d.spec.name, was: rollbackEnded });
             (change === "unchanged"
               ? report.unchanged
               : change === "updated"
@@ -560,6 +563,7 @@ function emptyReport(): DeployReport {
     unchanged: [],
     invalid: [],
     valid_again: [],
+    rollbacks_ended: [],
     warnings: [],
   };
 }

@@ -1,3 +1,4 @@
+import { dirname } from "node:path";
 import {
   closest,
   type DeploymentJson,
@@ -181,14 +182,19 @@ export interface DeployInput {
 
 export type DeployChange = "created" | "updated" | "unchanged" | "restored";
 
+/** What recording a definition did, and the rolled-back version it ended, if it ended one. */
+export interface Upserted {
+  deployment: DeploymentRow;
+  change: DeployChange;
+  /** The older version that was active by a rollback until this change made a new one. */
+  rollbackEnded?: number;
+}
+
 /**
  * Record a deployment's definition: a new hash makes the next version, the same hash changes
  * nothing (the source position is kept current). Emits deployment.created or .updated.
  */
-export function upsertDeployment(
-  store: Store,
-  input: DeployInput,
-): { deployment: DeploymentRow; change: DeployChange } {
+export function upsertDeployment(store: Store, input: DeployInput): Upserted {
   return store.tx(() => {
     const now = store.clock.now();
     const existing = getDeployment(store, input.spec.name);
@@ -235,13 +241,21 @@ export function upsertDeployment(
       );
     if (changed) insertVersion(store, existing.id, version, input, now);
     const change: DeployChange = restored ? "restored" : changed ? "updated" : "unchanged";
+    // A change while rolled back ends the rollback: said in the event, so no one learns it from
+    // a run that behaves as the code rolled back from did.
+    const rollbackEnded =
+      changed && existing.rolled_back_from !== null ? existing.version : undefined;
     if (change !== "unchanged") {
       recordEvent(store, restored ? "deployment.created" : "deployment.updated", input.spec.name, {
         version,
         source: input.sourceFile,
+        ...(rollbackEnded !== undefined ? { rollback_ended: rollbackEnded } : {}),
       });
     }
-    return { deployment: getDeployment(store, input.spec.name)!, change };
+    const deployment = getDeployment(store, input.spec.name)!;
+    return rollbackEnded !== undefined
+      ? { deployment, change, rollbackEnded }
+      : { deployment, change };
   });
 }
 
@@ -259,6 +273,8 @@ export interface Rollback {
   version: number;
   from: number;
   latest: number;
+  /** The folder whose every file the version covers (a command without `include:`), if so. */
+  folder?: string;
 }
 
 /**
@@ -305,7 +321,13 @@ export function rollbackDeployment(store: Store, name: string, to?: number): Rol
       version: target,
       source: row.source_file,
     });
-    return { name, version: target, from: row.version, latest: latest.version };
+    const done: Rollback = { name, version: target, from: row.version, latest: latest.version };
+    // Why: then an edit to any file beside it (another job's script) ends the rollback.
+    const spec = JSON.parse(version.spec) as DeploymentSpec;
+    if (!spec.flow && !spec.include && row.source_file) {
+      done.folder = `${dirname(row.source_file)}/`;
+    }
+    return done;
   });
 }
 

@@ -72,6 +72,7 @@ export {
   removeDeployment,
   rollbackDeployment,
   setDeploymentPaused,
+  type Upserted,
   upsertDeployment,
   type VersionRow,
 } from "./deployments.ts";

@@ -67,6 +67,8 @@ test("rollback makes an older version active until the files change, across a re
   expect(r.code).toBe(0);
   expect(r.stderr).toContain("runs v1 now");
   expect(r.stderr).toContain("until its files change");
+  // Its version is its whole folder: said at once, since an edit beside it ends the rollback.
+  expect(r.stderr).toContain("v1 covers every file in flows/ (a command without include:)");
   let d = await inspect("ver");
   expect(d.version).toBe(1);
   expect(d.rolled_back).toBe(true);
@@ -83,6 +85,14 @@ test("rollback makes an older version active until the files change, across a re
   await Bun.write(join(dir, "flows/say.sh"), "echo three\n");
   d = await until("ver", (x) => x.version === 3);
   expect(d.rolled_back).toBe(false);
+  // Never silently: the server says the rollback ended and how to go back, and so does its event.
+  await server.waitForLog(
+    "ver: its rollback to v1 ended, its files changed and v3 is active now (orch deployments inspect ver shows what changed; orch deployments rollback ver --to 1 goes back)",
+  );
+  const events = JSON.parse(
+    (await run("events", "ls", "--name", "deployment.updated", "--json")).stdout,
+  ) as { payload: { version: number; rollback_ended?: number } }[];
+  expect(events.find((e) => e.payload.version === 3)?.payload.rollback_ended).toBe(1);
   expect((await runIt("ver")).out).toBe("three");
   expect((await run("deployments", "rollback", "ver", "--to", "2")).code).toBe(0);
   expect((await runIt("ver")).out).toBe("two");

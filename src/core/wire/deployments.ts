@@ -288,6 +288,11 @@ export const ROLLBACK_RESULT = {
     version: { type: "integer", minimum: 1, description: "The version active now" },
     from: { type: "integer", minimum: 1, description: "The version active before" },
     latest: { type: "integer", minimum: 1, description: "The newest version" },
+    folder: {
+      type: "string",
+      description:
+        "Present when the version covers every file of its folder (a command without include:): an edit to any of them ends the rollback",
+    },
   },
 } as const;
 
@@ -309,7 +314,16 @@ export const DEPLOY_REPORT = {
   title: "DeployReport",
   type: "object",
   additionalProperties: false,
-  required: ["created", "updated", "removed", "unchanged", "invalid", "valid_again", "warnings"],
+  required: [
+    "created",
+    "updated",
+    "removed",
+    "unchanged",
+    "invalid",
+    "valid_again",
+    "rollbacks_ended",
+    "warnings",
+  ],
   properties: {
     created: STRINGS,
     updated: STRINGS,
@@ -332,6 +346,20 @@ export const DEPLOY_REPORT = {
         additionalProperties: false,
         required: ["file", "deployments"],
         properties: { file: { type: "string" }, deployments: STRINGS },
+      },
+    },
+    rollbacks_ended: {
+      type: "array",
+      description:
+        "Deployments that ran an older version by a rollback until this deploy changed their files, making a new version active",
+      items: {
+        type: "object",
+        additionalProperties: false,
+        required: ["name", "was"],
+        properties: {
+          name: { type: "string" },
+          was: { type: "integer", minimum: 1, description: "The version rolled back to" },
+        },
       },
     },
     warnings: {
