@@ -41,11 +41,13 @@ export const ls = defineCommand({
     tag: { type: "string", description: "Only runs with this tag" },
     since: {
       type: "string",
-      description: 'Only runs scheduled at or after this: a duration back ("1h") or a time',
+      description:
+        "Only runs for this time or after (their slot: the schedule's or backfill's time they are for): a duration back (\"1h\") or a time",
     },
     until: {
       type: "string",
-      description: 'Only runs scheduled before this: a duration back ("1h") or a time',
+      description:
+        'Only runs for a time before this (their slot): a duration back ("1h") or a time',
     },
     planned: {
       type: "boolean",
@@ -74,8 +76,10 @@ export const ls = defineCommand({
         log.info(filtered ? "no runs match" : "no runs yet; orch run DEPLOYMENT starts one");
         return;
       }
-      // Subflows' runs sit under their parent's, indented; a NAME column only when a run has one.
+      // Subflows' runs sit under their parent's, indented; a NAME column only when a run has one,
+      // a FOR column (the slot it processes) only when a backfill's run is listed.
       const named = runs.some((r) => r.name);
+      const slotted = runs.some((r) => r.backfill_id);
       const rows = runTree(runs).map(({ run: r, depth }) => [
         r.id.slice(0, 8),
         ...(named ? [escapeControlChars(r.name ?? "-")] : []),
@@ -83,18 +87,40 @@ export const ls = defineCommand({
         paintState(r.state, r.state_name),
         String(r.attempt),
         localTime(r.started_at ?? r.scheduled_at),
+        ...(slotted ? [r.backfill_id ? localTime(r.slot_at) : ""] : []),
         duration(r),
         r.exit_code === null ? "-" : String(r.exit_code),
       ]);
       write(
         "stdout",
-        `${renderTable(["ID", ...(named ? ["NAME"] : []), "DEPLOYMENT", "STATE", "ATTEMPT", "STARTED/DUE", "DURATION", "EXIT"], rows)}\n`,
+        `${renderTable(["ID", ...(named ? ["NAME"] : []), "DEPLOYMENT", "STATE", "ATTEMPT", "STARTED/DUE", ...(slotted ? ["FOR"] : []), "DURATION", "EXIT"], rows)}\n`,
       );
     } finally {
       conn.close();
     }
   },
 });
+
+/**
+ * When a run was for, due and started. A run's due time moves with its retries, and a backfill's
+ * run is due when its backfill feeds it, days after the slot it processes: the slot then has a
+ * line of its own, and the due time says which attempt it was for.
+ */
+function times(r: RunDetail): [string, string][] {
+  const lines: [string, string][] = [];
+  const moved = r.slot_at !== null && r.slot_at !== r.scheduled_at;
+  if (moved)
+    lines.push(["for", `${localTime(r.slot_at)}${r.backfill_id ? " (its backfill slot)" : ""}`]);
+  // Waiting for its next attempt (AwaitingRetry), a run's due time is that attempt's.
+  const dueAttempt = r.state === "SCHEDULED" ? r.attempt + 1 : r.attempt;
+  const due = moved && !r.backfill_id && dueAttempt > 1 ? ` (attempt ${dueAttempt})` : "";
+  lines.push(["scheduled", `${localTime(r.scheduled_at)}${due}`]);
+  lines.push([
+    "started",
+    `${localTime(r.started_at)}${r.started_at && dueAttempt > 1 ? " (attempt 1)" : ""}`,
+  ]);
+  return lines;
+}
 
 /** A run's result in one line: the value when short, else its size and how to read it. */
 function describeResult(id: string, r: NonNullable<RunDetail["result"]>): string {
@@ -127,8 +153,9 @@ export const inspect = defineCommand({
       if (r.triggered_by) out += line("started by", safe(renderTriggeredBy(r.triggered_by)));
       out += line("parameters", JSON.stringify(r.parameters));
       out += line("attempt", String(r.attempt));
-      out += line("scheduled", localTime(r.scheduled_at));
-      out += line("started", localTime(r.started_at));
+      out += times(r)
+        .map(([label, value]) => line(label, value))
+        .join("");
       out += line("ended", localTime(r.ended_at));
       out += line("duration", duration(r));
       if (r.exit_code !== null) out += line("exit code", String(r.exit_code));

@@ -12,9 +12,9 @@ export interface RunFilter {
   limit?: number;
   /** Return the runs after this one in the listing's order (the previous page's last). */
   before?: RunCursor;
-  /** Only runs scheduled at or after this time (epoch ms). */
+  /** Only runs for this time or after (their slot; epoch ms). */
   since?: number;
-  /** Only runs scheduled before this time (epoch ms). */
+  /** Only runs for a time before this (their slot; epoch ms). */
   until?: number;
   /** Leave out runs a schedule planned for after this time (the future), keeping what happened. */
   plannedAfter?: number;
@@ -103,12 +103,14 @@ function runConditions(
     );
     args.push(filter.tag);
   }
+  // A time range means the time a run is for: its schedule's or backfill's slot (a backfill's
+  // runs are due when it feeds them, days after the slot they process), its first due time else.
   if (filter.since !== undefined) {
-    where.push("r.scheduled_at >= ?");
+    where.push("coalesce(r.slot_at, r.scheduled_at) >= ?");
     args.push(filter.since);
   }
   if (filter.until !== undefined) {
-    where.push("r.scheduled_at < ?");
+    where.push("coalesce(r.slot_at, r.scheduled_at) < ?");
     args.push(filter.until);
   }
   if (filter.plannedAfter !== undefined) {

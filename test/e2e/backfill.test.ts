@@ -176,6 +176,33 @@ test("30 daily slots across a DST change: one run per slot, each with its own sl
   }
   expect(lines().length).toBe(new Set(lines()).size);
 
+  // A time range finds a backfill's runs by the slot they process, not by when they ran.
+  const week = await json<RunJson[]>([
+    "runs",
+    "ls",
+    "--deployment",
+    "etl",
+    "--since",
+    "2026-03-20T00:00:00Z",
+    "--until",
+    "2026-03-27T00:00:00Z",
+    "--dir",
+    dir,
+  ]);
+  expect(week.map((r) => r.slot_at).sort()).toEqual(SLOTS.slice(5, 12));
+  // The table has a FOR column with that slot; a run's page has a line of its own for it.
+  const utc = { env: { TZ: "UTC" } };
+  const table = await orch(
+    ["runs", "ls", "--deployment", "etl", "--limit", "100", "--dir", dir],
+    utc,
+  );
+  expect(table.stdout.split("\n")[0]).toMatch(/STARTED\/DUE\s+FOR\s+DURATION/);
+  const one = runs.find((r) => r.slot_at === SLOTS[0])!;
+  expect(table.stdout).toContain(`${one.id.slice(0, 8)} `);
+  expect(table.stdout).toMatch(new RegExp(`^${one.id.slice(0, 8)} .* 2026-03-15 01:30:00 `, "m"));
+  const shown = await orch(["runs", "inspect", one.id, "--dir", dir], utc);
+  expect(shown.stdout).toMatch(/^for\s+2026-03-15 01:30:00 \(its backfill slot\)$/m);
+
   // --only-missing now has nothing left to do but the runs that did not complete.
   const missing = await orch([
     "backfill",

@@ -133,3 +133,24 @@ test("runs retry --watch follows the retry to its end, with its exit code", asyn
   expect(again.code).toBe(1);
   expect(JSON.parse(again.stdout)).toMatchObject({ id: failing, state: "FAILED" });
 });
+
+test("runs inspect of a retried run tells the time it was for from the due time of its attempt", async () => {
+  const waiting = await trigger("broken");
+  await untilNamed(waiting, "AwaitingRetry");
+  const shown = await run("runs", "inspect", waiting);
+  expect(shown.code, shown.stderr).toBe(0);
+  const at = (label: string) =>
+    shown.stdout.match(
+      new RegExp(`^${label}\\s+(\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d)(.*)$`, "m"),
+    );
+  const forLine = at("for");
+  const due = at("scheduled");
+  const started = at("started");
+  // Its first due time has a line of its own; the due time (an hour on) says it is attempt 2's,
+  // and the start (before it) says it was attempt 1's: no line reads as a start before its due.
+  expect(forLine?.[2]).toBe("");
+  expect(due?.[2]).toBe(" (attempt 2)");
+  expect(started?.[2]).toBe(" (attempt 1)");
+  expect(`${forLine?.[1]}` <= `${started?.[1]}`).toBe(true);
+  expect(`${started?.[1]}` < `${due?.[1]}`).toBe(true);
+});

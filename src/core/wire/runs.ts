@@ -169,8 +169,15 @@ export const LIST_RUNS_QUERY = {
   tag: { type: "string", description: "Only runs with this tag" },
   limit: { type: "integer", minimum: 1, maximum: 1000, default: 50 },
   cursor: { type: "string", description: "x-next-cursor of the previous page" },
-  since: { type: "string", description: "Only runs scheduled at or after this ISO time" },
-  until: { type: "string", description: "Only runs scheduled before this ISO time" },
+  since: {
+    type: "string",
+    description:
+      "Only runs for this ISO time or after: their slot_at (the schedule's or backfill's time)",
+  },
+  until: {
+    type: "string",
+    description: "Only runs for a time before this ISO time (their slot_at)",
+  },
   planned: {
     type: "boolean",
     default: false,
