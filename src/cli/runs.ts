@@ -6,6 +6,7 @@ import { escapeControlChars } from "../core/escape-control.ts";
 import { isLogLevel, LOG_LEVELS, type LogLevel } from "../core/log-record.ts";
 import { formatBytes } from "../core/results.ts";
 import { runLabel } from "../core/run-label.ts";
+import { runTimes } from "../core/run-times.ts";
 import { isTerminal } from "../core/states.ts";
 import { write } from "../core/stdio.ts";
 import { renderTriggeredBy } from "../core/triggered-by.ts";
@@ -101,27 +102,6 @@ export const ls = defineCommand({
   },
 });
 
-/**
- * When a run was for, due and started. A run's due time moves with its retries, and a backfill's
- * run is due when its backfill feeds it, days after the slot it processes: the slot then has a
- * line of its own, and the due time says which attempt it was for.
- */
-function times(r: RunDetail): [string, string][] {
-  const lines: [string, string][] = [];
-  const moved = r.slot_at !== null && r.slot_at !== r.scheduled_at;
-  if (moved)
-    lines.push(["for", `${localTime(r.slot_at)}${r.backfill_id ? " (its backfill slot)" : ""}`]);
-  // Waiting for its next attempt (AwaitingRetry), a run's due time is that attempt's.
-  const dueAttempt = r.state === "SCHEDULED" ? r.attempt + 1 : r.attempt;
-  const due = moved && !r.backfill_id && dueAttempt > 1 ? ` (attempt ${dueAttempt})` : "";
-  lines.push(["scheduled", `${localTime(r.scheduled_at)}${due}`]);
-  lines.push([
-    "started",
-    `${localTime(r.started_at)}${r.started_at && dueAttempt > 1 ? " (attempt 1)" : ""}`,
-  ]);
-  return lines;
-}
-
 /** A run's result in one line: the value when short, else its size and how to read it. */
 function describeResult(id: string, r: NonNullable<RunDetail["result"]>): string {
   if (r.problem !== undefined) return c.yellow(`not kept: ${escapeControlChars(r.problem)}`);
@@ -153,9 +133,8 @@ export const inspect = defineCommand({
       if (r.triggered_by) out += line("started by", safe(renderTriggeredBy(r.triggered_by)));
       out += line("parameters", JSON.stringify(r.parameters));
       out += line("attempt", String(r.attempt));
-      out += times(r)
-        .map(([label, value]) => line(label, value))
-        .join("");
+      for (const t of runTimes(r))
+        out += line(t.label, `${localTime(t.at)}${t.note ? ` (${t.note})` : ""}`);
       out += line("ended", localTime(r.ended_at));
       out += line("duration", duration(r));
       if (r.exit_code !== null) out += line("exit code", String(r.exit_code));

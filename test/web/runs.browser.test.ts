@@ -177,6 +177,10 @@ export default flow("flaky", async () => finish(await prepare()));
     await page.locator("[data-testid=run-page][data-state=COMPLETED]").waitFor({ timeout: 30_000 });
     await page.locator("[data-testid=gantt-bar][data-task=prepare][data-state=Reused]").waitFor();
     expect(await page.getByTestId("run-result").textContent()).toContain("42");
+    // Its due time moved with the retry: the time it was for has a row, each time its attempt.
+    expect(await page.getByTestId("run-for").count()).toBe(1);
+    expect(await page.getByTestId("run-scheduled").textContent()).toMatch(/\(attempt 2\)$/);
+    expect(await page.getByTestId("run-started").textContent()).toMatch(/\(attempt 1\)$/);
     await page.close();
   });
 

@@ -3,8 +3,10 @@
  * A run's page: what it is and how it went (state timeline, parameters, result), its task runs
  * on a time axis, its subflows, its artifacts and its logs, live; cancel, retry and resume.
  */
+import { Fragment } from "preact";
 import { useEffect, useLayoutEffect, useRef, useState } from "preact/hooks";
 import type { RunDetail } from "../../../core/index.ts";
+import { type RunTime, runTimes } from "../../../core/run-times.ts";
 import { TERMINAL_TYPES } from "../../../core/states.ts";
 import { ApiError, get, getNow, seg } from "../api.ts";
 import { Artifacts } from "../components/Artifacts.tsx";
@@ -107,6 +109,13 @@ function Section({
   );
 }
 
+/** The run page's words for a run's times. */
+const TIME_LABELS: Record<RunTime["label"], string> = {
+  for: "For",
+  scheduled: "Scheduled",
+  started: "Started",
+};
+
 const json = (value: unknown) => JSON.stringify(value, null, 2);
 
 /** The page of run `params.id`. */
@@ -196,10 +205,15 @@ export function RunDetailPage({ params }: PageProps) {
               ) : null}
               <dt>Attempt</dt>
               <dd>{run.attempt}</dd>
-              <dt>Scheduled</dt>
-              <dd>{formatTime(run.scheduled_at)}</dd>
-              <dt>Started</dt>
-              <dd>{formatTime(run.started_at) || "—"}</dd>
+              {runTimes(run).map((t) => (
+                <Fragment key={t.label}>
+                  <dt>{TIME_LABELS[t.label]}</dt>
+                  <dd data-testid={`run-${t.label}`}>
+                    {formatTime(t.at) || "—"}
+                    {t.note ? <span class="muted"> ({t.note})</span> : null}
+                  </dd>
+                </Fragment>
+              ))}
               <dt>Ended</dt>
               <dd>{formatTime(run.ended_at) || "—"}</dd>
               <dt>Duration</dt>

@@ -1,0 +1,44 @@
+import type { RunJson } from "./index.ts";
+
+/** One of a run's times as shown to people: what it is, when, and a note saying more. */
+export interface RunTime {
+  label: "for" | "scheduled" | "started";
+  at: string | null;
+  /** "its backfill slot", "attempt 2": empty when the time needs no note. */
+  note: string;
+}
+
+/**
+ * When a run was for, due and started, for the CLI's and the web's run pages alike. A run's due
+ * time moves with its retries, and a backfill's run is due when its backfill feeds it, days after
+ * the slot it processes: the slot then has a line of its own, and each time says which attempt
+ * it was, so no line reads as a start before its due time.
+ */
+export function runTimes(
+  run: Pick<
+    RunJson,
+    "slot_at" | "scheduled_at" | "started_at" | "backfill_id" | "state" | "attempt"
+  >,
+): RunTime[] {
+  const moved = run.slot_at != null && run.slot_at !== run.scheduled_at;
+  // Waiting for its next attempt (AwaitingRetry), a run's due time is that attempt's.
+  const dueAttempt = run.state === "SCHEDULED" ? run.attempt + 1 : run.attempt;
+  const times: RunTime[] = [];
+  if (moved)
+    times.push({
+      label: "for",
+      at: run.slot_at ?? null,
+      note: run.backfill_id ? "its backfill slot" : "",
+    });
+  times.push({
+    label: "scheduled",
+    at: run.scheduled_at,
+    note: moved && !run.backfill_id && dueAttempt > 1 ? `attempt ${dueAttempt}` : "",
+  });
+  times.push({
+    label: "started",
+    at: run.started_at,
+    note: run.started_at && dueAttempt > 1 ? "attempt 1" : "",
+  });
+  return times;
+}
