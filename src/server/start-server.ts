@@ -292,7 +292,9 @@ export async function startServer(options: ServerOptions = {}): Promise<OrchServ
       version: VERSION,
     });
     let stopping = false;
-    const pacer = stoppable(createPacer(), () => stopping);
+    // Long work's rests leave the log room to start over (see Checkpoints.pace).
+    const slices = createPacer();
+    const pacer = stoppable(checkpoints ? checkpoints.pace(slices) : slices, () => stopping);
     const stopWatching = await watchDefinitions(paths.flows, deployer, {
       pacer,
       onReport: (report) => logDeploy(report, logger, opened),

@@ -1,12 +1,15 @@
 // The store's checkpoints on a thread of their own (see startCheckpoints for why). Messages in:
-// {type: "start", db, everyMs}, then it checkpoints every everyMs until {type: "stop"}, when it
-// closes its connection and says "stopped".
+// {type: "start", db, everyMs, longPages}, then it checkpoints every everyMs until
+// {type: "stop"}, when it closes its connection and says "stopped"; {type: "pass"} asks for a
+// pass now, answered by "passed". Out: "long" when a pass finds the log at longPages or more.
 import { Database } from "bun:sqlite";
 
 declare const self: Worker;
 
 let db: Database | null = null;
 let timer: ReturnType<typeof setTimeout> | undefined;
+/** One look at the log (a pass); a timed one tells when the log is long. */
+let look: ((timed: boolean) => void) | null = null;
 
 /**
  * The longest wait between two looks while nothing is written. Why wait longer when idle: a look
@@ -16,9 +19,12 @@ let timer: ReturnType<typeof setTimeout> | undefined;
  */
 const IDLE_MAX_MS = 3200;
 
-self.onmessage = (
-  event: MessageEvent<{ type: "start"; db: string; everyMs: number } | { type: "stop" }>,
-) => {
+type Message =
+  | { type: "start"; db: string; everyMs: number; longPages: number }
+  | { type: "pass" }
+  | { type: "stop" };
+
+self.onmessage = (event: MessageEvent<Message>) => {
   const message = event.data;
   if (message.type === "stop") {
     clearTimeout(timer);
@@ -26,7 +32,15 @@ self.onmessage = (
     // the rest of the log and removes it, as without this thread.
     db?.close();
     db = null;
+    look = null;
     self.postMessage({ type: "stopped" });
+    return;
+  }
+  if (message.type === "pass") {
+    // At once, in place of the next timed look (which it sets again).
+    clearTimeout(timer);
+    look?.(false);
+    self.postMessage({ type: "passed" });
     return;
   }
   db = new Database(message.db);
@@ -34,25 +48,28 @@ self.onmessage = (
   // PASSIVE never waits for the server's writes nor holds them up; a pass with nothing new in
   // the log does nothing (no copy, no sync).
   const checkpoint = db.query("PRAGMA wal_checkpoint(PASSIVE)");
-  const { everyMs } = message;
+  const { everyMs, longPages } = message;
   // The log's frames and those copied back, as the last look found them: the same twice, with
   // all of them copied, means nothing was written in between, and the next look waits twice as
   // long (up to IDLE_MAX_MS); anything new brings it back to everyMs.
   let seen = "";
   let waitMs = everyMs;
-  const look = () => {
+  look = (timed) => {
     let idle = false;
     try {
       const { log, checkpointed } = checkpoint.get() as { log: number; checkpointed: number };
       const now = `${log}/${checkpointed}`;
       idle = log === checkpointed && now === seen;
       seen = now;
+      // A log this long did not start over since: writes came too close together for it (see
+      // Checkpoints.pace). Not after a pass asked for: the next write starts the log over.
+      if (timed && log >= longPages) self.postMessage({ type: "long" });
     } catch (error) {
       self.postMessage({ type: "failed", message: (error as Error).message });
     }
     waitMs = idle ? Math.min(IDLE_MAX_MS, waitMs * 2) : everyMs;
-    timer = setTimeout(look, waitMs);
+    timer = setTimeout(() => look?.(true), waitMs);
   };
-  timer = setTimeout(look, everyMs);
+  timer = setTimeout(() => look?.(true), everyMs);
   self.postMessage({ type: "started" });
 };

@@ -37,7 +37,7 @@ export {
   listCacheEntries,
   putCacheEntry,
 } from "./cache.ts";
-export { BACKSTOP_PAGES, type Checkpoints, startCheckpoints } from "./checkpoints.ts";
+export { BACKSTOP_PAGES, type Checkpoints, LONG_PAGES, startCheckpoints } from "./checkpoints.ts";
 export { cameFromResume, childRuns, unfinishedChildren } from "./child-runs.ts";
 export { type ClaimRequest, type ClaimResult, claimRuns } from "./claim-runs.ts";
 export { ensureDataDir, ensureToken } from "./data-dir.ts";
