@@ -59,6 +59,9 @@ export async function loadProject(options: LoadProjectOptions): Promise<Schedule
   };
   const report = await options.deployer.deployAllPaced({ pacer: options.pacer, onProgress: tell });
   options.onReport(report);
+  // A rest between the deploy's last slice and the scheduler's start (it reads every
+  // deployment's name, then plans its first batch): together they held the thread past a slice.
+  await options.pacer.rest();
   const scheduler = startScheduler({
     store,
     logger,

@@ -562,6 +562,18 @@ ALTER TABLE work_pools ADD COLUMN embedded INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE flow_runs ADD COLUMN start_state INTEGER;
 `,
   },
+  {
+    version: 23,
+    name: "the deployments of a file, and those with triggers, found without reading every one",
+    // At 10,000 deployments each pass of a deploy marked every file's deployments valid by
+    // reading all of them (a file at a time), and arming triggers and file arrivals parsed every
+    // spec to find the few with a trigger: tens of milliseconds each on the server's thread.
+    sql: `
+CREATE INDEX deployments_by_source ON deployments (source_file, source_invalid);
+CREATE INDEX deployments_with_triggers ON deployments (name)
+  WHERE json_array_length(spec, '$.triggers') > 0;
+`,
+  },
 ];
 
 /** The newest schema version this build of orch knows. */

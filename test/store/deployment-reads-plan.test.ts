@@ -1,0 +1,76 @@
+import { join } from "node:path";
+import { afterAll, beforeAll, expect, test } from "vitest";
+import { specWithDefaults } from "../../src/core/index.ts";
+import { listDeploymentsSql, MARK_SOURCE_SQL } from "../../src/store/deployments.ts";
+import {
+  listDeployments,
+  markSourceInvalid,
+  openStore,
+  type Store,
+  upsertDeployment,
+} from "../../src/store/index.ts";
+import { rawSqliteForTests } from "../../src/store/testing.ts";
+import { tempDir } from "../helpers.ts";
+
+// A project of thousands of deployments: each deploy pass marks every file's deployments valid,
+// and the server arms triggers and file arrivals from the deployments with a trigger. Both are
+// read along an index, never by reading every deployment (its spec parsed), which held the
+// server's thread for tens of milliseconds at 10,000. The plans come from SQLite itself.
+
+let store: Store;
+let cleanup = () => {};
+
+beforeAll(() => {
+  const t = tempDir();
+  cleanup = t.cleanup;
+  store = openStore(join(t.dir, "orch.db"));
+  store.tx(() => {
+    for (let i = 0; i < 300; i++) {
+      const triggers =
+        i % 100 === 7 ? [{ on: "flow-run.completed", match: {}, parameters: {} }] : [];
+      const spec = specWithDefaults({ name: `d${i}`, command: ["true"], triggers });
+      upsertDeployment(store, {
+        spec,
+        hash: `h${i}`,
+        bundle: null,
+        sourceFile: `flows/f${i % 3}.yaml`,
+        sourceLine: i + 1,
+      });
+    }
+  });
+});
+afterAll(() => {
+  store.close();
+  cleanup();
+});
+
+const plan = (sql: string, ...args: (string | number)[]) =>
+  (
+    rawSqliteForTests(store)
+      .query(`EXPLAIN QUERY PLAN ${sql}`)
+      .all(...args) as { detail: string }[]
+  ).map((r) => r.detail);
+
+test("the deployments with a trigger are found along their own index, in name order", () => {
+  expect(listDeployments(store, { withTriggers: true }).map((d) => d.name)).toEqual([
+    "d107",
+    "d207",
+    "d7",
+  ]);
+  for (const all of [false, true]) {
+    const steps = plan(listDeploymentsSql({ all, withTriggers: true }));
+    expect(steps[0]).toBe("SCAN d USING INDEX deployments_with_triggers");
+    expect(steps.join("\n")).not.toContain("TEMP B-TREE");
+  }
+});
+
+test("marking a file's deployments reads only those whose mark changes", () => {
+  expect(markSourceInvalid(store, "flows/f1.yaml", true)).toHaveLength(100);
+  expect(markSourceInvalid(store, "flows/f1.yaml", true)).toEqual([]);
+  expect(listDeployments(store).filter((d) => d.source_invalid === 1)).toHaveLength(100);
+  expect(markSourceInvalid(store, "flows/f1.yaml", false)).toHaveLength(100);
+  expect(markSourceInvalid(store, "flows/f2.yaml", false)).toEqual([]);
+  expect(plan(MARK_SOURCE_SQL, 1, "flows/f1.yaml", 0)).toEqual([
+    "SEARCH deployments USING INDEX deployments_by_source (source_file=? AND source_invalid=?)",
+  ]);
+});
