@@ -1,11 +1,5 @@
 import { type DeploymentSpec, stableStringify, type TriggerSpec } from "../core/index.ts";
-import {
-  type DeploymentRow,
-  deploymentSpec,
-  getDeployment,
-  listDeployments,
-  type Store,
-} from "../store/index.ts";
+import { deploymentSpec, deploymentsWithTriggers, type Store } from "../store/index.ts";
 
 /** A deployment's trigger as the engine holds it. */
 export interface ArmedTrigger {
@@ -31,12 +25,7 @@ export function triggerKey(trigger: TriggerSpec): string {
  * those of these deployments only (a removed or unknown one has none).
  */
 export function armTriggers(store: Store, names?: Iterable<string>): ArmedTrigger[] {
-  const rows: DeploymentRow[] = names
-    ? [...names]
-        .map((name) => getDeployment(store, name))
-        .filter((row): row is DeploymentRow => row !== null && row.removed_at === null)
-    : listDeployments(store, { withTriggers: true });
-  return rows.flatMap((row) => {
+  return deploymentsWithTriggers(store, names).flatMap((row) => {
     const spec: DeploymentSpec = deploymentSpec(row);
     return spec.triggers.map((trigger, i) => {
       const key = triggerKey(trigger);

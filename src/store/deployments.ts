@@ -163,6 +163,29 @@ export function listDeploymentsSql(options: { all?: boolean; withTriggers?: bool
 }
 
 /**
+ * The statement of deploymentsWithTriggers among names (exported for its plan's test): each name
+ * is looked up in deployments_with_triggers, so a burst of thousands of deployments changed (a
+ * large save) costs a probe each, and only those with a trigger are read.
+ */
+export const WITH_TRIGGERS_AMONG_SQL = `SELECT d.*, v.hash, v.bundle
+  FROM deployments d INDEXED BY deployments_with_triggers
+  JOIN deployment_versions v ON v.deployment_id = d.id AND v.version = d.version
+  WHERE d.removed_at IS NULL AND json_array_length(d.spec, '$.triggers') > 0
+    AND d.name IN (SELECT value FROM json_each(?))
+  ORDER BY d.name`;
+
+/**
+ * The deployments that have a trigger (not removed ones), by name; with `names`, those of them
+ * only. What arms triggers and file arrivals, at start and after deployments change.
+ */
+export function deploymentsWithTriggers(store: Store, names?: Iterable<string>): DeploymentRow[] {
+  if (!names) return listDeployments(store, { withTriggers: true });
+  return sqlite(store)
+    .query(WITH_TRIGGERS_AMONG_SQL)
+    .all(JSON.stringify([...names])) as DeploymentRow[];
+}
+
+/**
  * Each deployment's name and the file that defines it, by name; removed ones only with `all`.
  * What a deploy pass and the planner need of every deployment: a large project's full rows
  * (their specs) take tens of milliseconds to read, on the server's thread.
@@ -204,6 +227,16 @@ export interface Upserted {
  * nothing (the source position is kept current). Emits deployment.created or .updated.
  */
 export function upsertDeployment(store: Store, input: DeployInput): Upserted {
+  // The row is read back only when asked (when `deployment` is read): a deploy pass asks only
+  // for the change, and reading each of thousands of deployments back with its version held the
+  // server's thread.
+  const result = (change: DeployChange, rollbackEnded?: number): Upserted => ({
+    change,
+    ...(rollbackEnded !== undefined ? { rollbackEnded } : {}),
+    get deployment() {
+      return getDeployment(store, input.spec.name)!;
+    },
+  });
   return store.tx(() => {
     const now = store.clock.now();
     const existing = getDeployment(store, input.spec.name);
@@ -223,7 +256,7 @@ export function upsertDeployment(store: Store, input: DeployInput): Upserted {
         version: 1,
         source: input.sourceFile,
       });
-      return { deployment: getDeployment(store, input.spec.name)!, change: "created" };
+      return result("created");
     }
     const restored = existing.removed_at !== null;
     // A rolled-back deployment keeps its older version while its files are what they were when
@@ -232,6 +265,12 @@ export function upsertDeployment(store: Store, input: DeployInput): Upserted {
     const pinned = existing.rolled_back_from !== null && existing.rolled_back_from === input.hash;
     const changed = existing.hash !== input.hash && !pinned;
     const version = changed ? latestVersion(store, existing.id) + 1 : existing.version;
+    const moved =
+      existing.source_file !== input.sourceFile || existing.source_line !== input.sourceLine;
+    // The same definition at the same place (every deployment of a project at each start):
+    // nothing to write.
+    if (!changed && !restored && !moved && (pinned || existing.rolled_back_from === null))
+      return result("unchanged");
     sqlite(store)
       .query(
         `UPDATE deployments SET version = ?, spec = ?, source_file = ?, source_line = ?,
@@ -261,10 +300,7 @@ export function upsertDeployment(store: Store, input: DeployInput): Upserted {
         ...(rollbackEnded !== undefined ? { rollback_ended: rollbackEnded } : {}),
       });
     }
-    const deployment = getDeployment(store, input.spec.name)!;
-    return rollbackEnded !== undefined
-      ? { deployment, change, rollbackEnded }
-      : { deployment, change };
+    return result(change, rollbackEnded);
   });
 }
 

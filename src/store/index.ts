@@ -57,6 +57,7 @@ export {
   type DeploymentRow,
   deploymentSources,
   deploymentSpec,
+  deploymentsWithTriggers,
   deploymentToJson,
   deploymentToPlan,
   getDeployment,

@@ -1,8 +1,13 @@
 import { join } from "node:path";
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { specWithDefaults } from "../../src/core/index.ts";
-import { listDeploymentsSql, MARK_SOURCE_SQL } from "../../src/store/deployments.ts";
 import {
+  listDeploymentsSql,
+  MARK_SOURCE_SQL,
+  WITH_TRIGGERS_AMONG_SQL,
+} from "../../src/store/deployments.ts";
+import {
+  deploymentsWithTriggers,
   listDeployments,
   markSourceInvalid,
   openStore,
@@ -62,6 +67,18 @@ test("the deployments with a trigger are found along their own index, in name or
     expect(steps[0]).toBe("SCAN d USING INDEX deployments_with_triggers");
     expect(steps.join("\n")).not.toContain("TEMP B-TREE");
   }
+});
+
+test("of many deployments just changed, those with a trigger are found by a probe of their index each", () => {
+  const changed = Array.from({ length: 150 }, (_, i) => `d${i * 2}`);
+  expect(deploymentsWithTriggers(store, changed)).toEqual([]);
+  expect(deploymentsWithTriggers(store, ["d7", "d8", "d207", "nope"]).map((d) => d.name)).toEqual([
+    "d207",
+    "d7",
+  ]);
+  expect(plan(WITH_TRIGGERS_AMONG_SQL, JSON.stringify(changed))[0]).toBe(
+    "SEARCH d USING INDEX deployments_with_triggers (name=?)",
+  );
 });
 
 test("marking a file's deployments reads only those whose mark changes", () => {

@@ -5,13 +5,11 @@ import {
   arrivalOfEvent,
   arrivalPaths,
   arrivalSeen,
-  type DeploymentRow,
   deploymentSpec,
+  deploymentsWithTriggers,
   type EventRow,
   forgetArrivals,
-  getDeployment,
   getRun,
-  listDeployments,
   markMoved,
   pendingMoves,
   recordArrival,
@@ -86,11 +84,7 @@ export function startFileArrivals(options: {
   const load = () => {
     // Only the deployments that changed are read again: a save of thousands of deployments is a
     // burst of their events, and reading every spec each time held the server's thread.
-    const rows: DeploymentRow[] = all
-      ? listDeployments(store, { withTriggers: true })
-      : [...changed]
-          .map((name) => getDeployment(store, name))
-          .filter((row): row is DeploymentRow => row !== null && row.removed_at === null);
+    const rows = deploymentsWithTriggers(store, all ? undefined : changed);
     if (all) filesOf.clear();
     for (const name of changed) filesOf.delete(name);
     all = false;
