@@ -125,8 +125,15 @@ export function getDeploymentOrThrow(
       ? null
       : closest(
           name,
-          // Names only: a large project's whole rows take tens of milliseconds to read.
-          deploymentSources(store).map((d) => d.name),
+          // Names only, of a length that can be close: a large project's whole rows take tens
+          // of milliseconds to read, and its names alone (along their index) several.
+          (
+            sqlite(store)
+              .query(
+                "SELECT name FROM deployments WHERE removed_at IS NULL AND length(name) BETWEEN ? AND ? ORDER BY name",
+              )
+              .all(name.length - 2, name.length + 2) as { name: string }[]
+          ).map((d) => d.name),
         );
     throw new OrchError(
       "E_NOT_FOUND",
