@@ -19,7 +19,8 @@ const { values } = parseArgs({
   options: { runs: { type: "string", default: "7" }, seeded: { type: "string", default: "10000" } },
 });
 const RUNS = Number(values.runs);
-const ORCH = resolve(import.meta.dirname, "../dist/orch");
+/** The executable measured: dist/orch, or another build (`ORCH_BENCH_BINARY`, for A/B runs). */
+const ORCH = process.env.ORCH_BENCH_BINARY ?? resolve(import.meta.dirname, "../dist/orch");
 const TARGET_MS = 300;
 const TARGET_GZIP = 250_000;
 

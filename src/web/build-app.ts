@@ -80,9 +80,16 @@ export async function buildApp(): Promise<AppAssets> {
   if (!app || !files.has(app)) {
     throw new Error("the web app does not build: its page names no script of its own");
   }
+  // Why the session, the page's data and the boot script come after the frame, at the end of
+  // the body: the browser parses the page in order and may paint what it has parsed so far, so
+  // the rows a logged-in browser gets come first and the JSON they were drawn from (tens of KB
+  // the browser only tokenizes) after them; the boot script finds that JSON above it.
+  if (!html.includes("</body>")) {
+    throw new Error("the web app does not build: its page has no </body> to end with its boot");
+  }
   html = html.replace(
-    "</title>",
-    `</title>${SESSION_SLOT}<script data-app="${app}">${script}</script>`,
+    "</body>",
+    () => `${SESSION_SLOT}<script data-app="${app}">${script}</script></body>`,
   );
   const assets: AppAssets = Object.fromEntries(files);
   assets["/index.html"] = {

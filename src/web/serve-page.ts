@@ -55,11 +55,11 @@ export async function pageForSession(
   const { renderPage } = await warmPages();
   // A page that cannot be drawn here is still served: the browser draws it, as it can anyway.
   const rendered = await renderPage(pageLocation(new URL(url)), ask).catch(() => null);
-  let head = jsonElement(SESSION_ELEMENT, session);
+  let slot = jsonElement(SESSION_ELEMENT, session);
   let body = file.body;
   if (rendered) {
-    head += jsonElement(FIRST_DATA_ELEMENT, rendered.data);
+    slot += jsonElement(FIRST_DATA_ELEMENT, rendered.data);
     body = body.replace(APP_ELEMENT, () => `<div id="app">${rendered.html}</div>`);
   }
-  return body.replace(SESSION_SLOT, () => head);
+  return body.replace(SESSION_SLOT, () => slot);
 }

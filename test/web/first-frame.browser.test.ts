@@ -92,6 +92,36 @@ describe.skipIf(!haveChromium)("a page's first frame from the server, in chromiu
     expect(
       await page.getByTestId("runs-list").evaluate((el) => getComputedStyle(el).overflowY),
     ).toBe("hidden");
+    // Nor is its bar a layer of its own (sticky) until the app has the page.
+    expect(await page.locator(".topbar").evaluate((el) => getComputedStyle(el).position)).toBe(
+      "static",
+    );
+    // Its text is in one family at four sizes and weights: before its first paint the browser
+    // looks up each face at each size (a round trip to its font service each).
+    const faces = await page.evaluate(() => {
+      const seen = new Set<string>();
+      const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+      for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+        const el = n.parentElement!;
+        if (!n.textContent!.trim() || el.closest("option, script")) continue;
+        const style = getComputedStyle(el);
+        seen.add(`${style.fontFamily.split(",")[0]} ${style.fontSize} ${style.fontWeight}`);
+      }
+      return [...seen].sort();
+    });
+    expect(faces).toEqual([
+      "system-ui 12px 400",
+      "system-ui 12px 700",
+      "system-ui 14px 400",
+      "system-ui 16px 700",
+    ]);
+    // The rows come first in the page, then the data they were drawn from, then the boot script
+    // (the browser may paint what it has parsed before it has the rest).
+    const html = await served("/runs");
+    const at = (text: string) => html.indexOf(text);
+    expect(at('data-testid="run-row"')).toBeGreaterThan(0);
+    expect(at('id="orch-first-data"')).toBeGreaterThan(at('data-testid="run-row"'));
+    expect(at("<script data-app=")).toBeGreaterThan(at('id="orch-first-data"'));
     await page.goto(`${base}/runs/${hostileRun}`);
     await page.getByTestId("log-lines").getByText(`hello, ${HOSTILE}`).waitFor();
     const logBox = await page.getByTestId("log-lines").boundingBox();
@@ -178,6 +208,10 @@ describe.skipIf(!haveChromium)("a page's first frame from the server, in chromiu
     expect(
       await page.getByTestId("runs-list").evaluate((el) => getComputedStyle(el).overflowY),
     ).toBe("auto");
+    // The bar stays on top as a page scrolls once the app has it.
+    expect(await page.locator(".topbar").evaluate((el) => getComputedStyle(el).position)).toBe(
+      "sticky",
+    );
     // Scrolled, the rows further down are drawn at their places: row 100 (the newest run is
     // the hostile one, then seeded 300 down) at the top of the view.
     await page.getByTestId("runs-list").evaluate((el) => {

@@ -57,6 +57,8 @@ onMove(() => {
  */
 function start() {
   const root = document.getElementById("app")!;
+  // The app has the page: what only it needs takes effect (the sticky bar, styles.css).
+  document.documentElement.classList.add("orch-app");
   followLinks();
   if (root.firstElementChild) {
     adoptFirstData();

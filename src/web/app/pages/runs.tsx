@@ -192,7 +192,7 @@ export function RunsPage({ query }: PageProps) {
         </span>
         <span class="c-name" title={run.id}>
           {run.name ?? run.flow_name ?? ""}
-          <span class="muted mono"> {shortId(run.id)}</span>
+          <span class="muted"> {shortId(run.id)}</span>
         </span>
         <span class="c-deployment">
           {run.deployment ??
