@@ -96,6 +96,13 @@ describe.skipIf(!haveChromium)("a page's first frame from the server, in chromiu
     expect(await page.locator(".topbar").evaluate((el) => getComputedStyle(el).position)).toBe(
       "static",
     );
+    // A row's link holds eight elements: the state's badge (its first column itself), the name
+    // and its short id, deployment, time, duration, and the tags with their one tag.
+    expect(
+      await page
+        .locator("[data-testid=run-row]", { hasText: /seeded 300 / })
+        .evaluate((row) => row.querySelectorAll("*").length),
+    ).toBe(8);
     // Its text is in one family at four sizes and weights: before its first paint the browser
     // looks up each face at each size (a round trip to its font service each).
     const faces = await page.evaluate(() => {

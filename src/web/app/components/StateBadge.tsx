@@ -5,10 +5,21 @@ export function stateClass(state: string): string {
   return `state-${state.toLowerCase()}`;
 }
 
-/** A run's state as a coloured badge: "Late", "AwaitingRetry" or the state itself. */
-export function StateBadge({ state, name }: { state: string; name?: string | null }) {
+/**
+ * A run's state as a coloured badge: "Late", "AwaitingRetry" or the state itself (`class` adds
+ * the badge's place in its parent, e.g. a row's column).
+ */
+export function StateBadge({
+  state,
+  name,
+  class: place,
+}: {
+  state: string;
+  name?: string | null;
+  class?: string;
+}) {
   const label = name && name.toUpperCase() !== state ? name : state;
-  return <span class={`badge ${stateClass(state)}`}>{label}</span>;
+  return <span class={`badge ${stateClass(state)}${place ? ` ${place}` : ""}`}>{label}</span>;
 }
 
 /** A run's state as a dot, with the state in its title (for rows of recent runs). */

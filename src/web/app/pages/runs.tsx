@@ -187,9 +187,7 @@ export function RunsPage({ query }: PageProps) {
     if (!run) return <div class="run-row loading muted">Loading…</div>;
     return (
       <a class="run-row" href={href(`/runs/${run.id}`)} data-testid="run-row" data-run={run.id}>
-        <span class="c-state">
-          <StateBadge state={run.state} name={run.state_name} />
-        </span>
+        <StateBadge state={run.state} name={run.state_name} class="c-state" />
         <span class="c-name" title={run.id}>
           {run.name ?? run.flow_name ?? ""}
           <span class="muted"> {shortId(run.id)}</span>
