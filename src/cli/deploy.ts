@@ -25,19 +25,26 @@ export default defineCommand({
   async run({ args }) {
     let report: DeployReport;
     if (args.check) {
-      const [{ openStore }, { createDeployer, knownValues }, { createFlowDescriber }] =
-        await Promise.all([
-          import("../store/index.ts"),
-          import("../definitions/index.ts"),
-          import("../worker/index.ts"),
-        ]);
+      const [
+        { openStore, deploymentSources },
+        { createDeployer, knownValues },
+        { createFlowDescriber },
+      ] = await Promise.all([
+        import("../store/index.ts"),
+        import("../definitions/index.ts"),
+        import("../worker/index.ts"),
+      ]);
       const paths = projectOf(args.dir);
       // The check writes nothing of the project's: it deploys into a store of its own, knowing
-      // the names of the project's secrets and variables (from its server, when one runs).
+      // the names of the project's secrets and variables and which file holds each deployment
+      // (from its server, when one runs), so it judges a duplicate name as a deploy would.
       const known = await knownNames(paths, args, (db) => {
         const project = openStore(db, { readonly: true });
         try {
-          return knownValues(project);
+          const holders = deploymentSources(project, { all: true }).flatMap((d) =>
+            d.source_file ? [[d.name, d.source_file] as const] : [],
+          );
+          return { ...knownValues(project), holders: new Map(holders) };
         } finally {
           project.close();
         }
@@ -76,8 +83,9 @@ export default defineCommand({
 });
 
 /**
- * The secret and variable names a check knows exist: the running server's, else the project
- * store's (read-only, through `readStore`), else none (a project never started).
+ * The secret and variable names a check knows exist, and which file holds each deployment: the
+ * running server's, else the project store's (read-only, through `readStore`), else none (a
+ * project never started).
  */
 async function knownNames(
   paths: ProjectPaths,
@@ -87,14 +95,21 @@ async function knownNames(
   const target = findServer(paths, args);
   if (target) {
     const client = createClient(target);
-    const [secrets, variables] = await Promise.all([client.listSecrets(), client.listVariables()]);
+    const [secrets, variables, deployments] = await Promise.all([
+      client.listSecrets(),
+      client.listVariables(),
+      client.listDeployments({ all: true }),
+    ]);
     return {
       secrets: new Set(secrets.secrets.map((s) => s.name)),
       variables: new Set(variables.map((v) => v.name)),
+      holders: new Map(
+        deployments.flatMap((d) => (d.source ? [[d.name, d.source.replace(/:\d+$/, "")]] : [])),
+      ),
     };
   }
   if (existsSync(paths.db)) return readStore(paths.db);
-  return { secrets: new Set(), variables: new Set() };
+  return { secrets: new Set(), variables: new Set(), holders: new Map() };
 }
 
 function show(report: DeployReport, check: boolean): void {

@@ -44,6 +44,22 @@ async function whyNoDeployments(dir: string | undefined, remote: boolean): Promi
     : `no deployments yet: ${some}; orch up deploys them and keeps them deployed (orch deploy deploys them once)`;
 }
 
+/**
+ * The warning under a listing while definition files are invalid (the problems the server
+ * holds, whether or not a file was ever valid): how many, which, and where to see why.
+ */
+function invalidFiles(files: string[], marked: boolean): string {
+  const shown =
+    files.length > 3
+      ? `${files.slice(0, 3).join(", ")} and ${files.length - 3} more`
+      : files.join(", ");
+  const n = files.length === 1 ? "1 definition file is" : `${files.length} definition files are`;
+  const kept = marked
+    ? "; deployments marked ! run their last good version"
+    : "; what they define is not deployed until they are fixed";
+  return `! ${n} invalid: ${shown}${kept}. orch deploy --check shows the problems (so do the monitor's problems pane and GET /api/problems)`;
+}
+
 export const ls = defineCommand({
   meta: { name: "ls", description: "List deployments" },
   args: {
@@ -54,32 +70,32 @@ export const ls = defineCommand({
   async run({ args }) {
     const conn = await connect(args, { local: true });
     try {
-      const list = await conn.client.listDeployments({ all: args.all });
-      if (args.json) return printJson(list);
-      if (!list.length) {
-        log.info(await whyNoDeployments(args.dir, conn.remote));
-        return;
-      }
-      const rows = list.map((d) => [
-        (d.removed ? c.gray(d.name) : c.bold(d.name)) +
-          (d.source_invalid && !d.removed ? c.red(" !") : ""),
-        `v${d.version}`,
-        clip(target(d), 40),
-        clip(d.schedules.length ? d.schedules.map(describeSchedule).join("; ") : "-", 40),
-        localTime(d.next_run),
-        d.removed ? c.gray("removed") : d.paused ? c.yellow("paused") : c.green("active"),
-        d.source ?? "-",
+      const [list, problems] = await Promise.all([
+        conn.client.listDeployments({ all: args.all }),
+        args.json ? undefined : conn.client.listProblems(),
       ]);
-      write(
-        "stdout",
-        `${renderTable(["NAME", "VERSION", "FLOW OR COMMAND", "SCHEDULES", "NEXT RUN", "STATUS", "SOURCE"], rows)}\n`,
-      );
-      const broken = list.filter((d) => d.source_invalid && !d.removed);
-      if (broken.length) {
-        const files = [...new Set(broken.map((d) => d.source?.replace(/:\d+$/, "")))];
-        log.warn(
-          `! ${files.join(", ")} ${files.length === 1 ? "is" : "are"} invalid now: ${broken.length === 1 ? "its deployment runs its" : "their deployments run their"} last good version; orch deploy --check says what is wrong`,
+      if (args.json) return printJson(list);
+      if (!list.length) log.info(await whyNoDeployments(args.dir, conn.remote));
+      else {
+        const rows = list.map((d) => [
+          (d.removed ? c.gray(d.name) : c.bold(d.name)) +
+            (d.source_invalid && !d.removed ? c.red(" !") : ""),
+          `v${d.version}`,
+          clip(target(d), 40),
+          clip(d.schedules.length ? d.schedules.map(describeSchedule).join("; ") : "-", 40),
+          localTime(d.next_run),
+          d.removed ? c.gray("removed") : d.paused ? c.yellow("paused") : c.green("active"),
+          d.source ?? "-",
+        ]);
+        write(
+          "stdout",
+          `${renderTable(["NAME", "VERSION", "FLOW OR COMMAND", "SCHEDULES", "NEXT RUN", "STATUS", "SOURCE"], rows)}\n`,
         );
+      }
+      const files = problems?.files.map((f) => f.file) ?? [];
+      if (files.length) {
+        const marked = list.some((d) => d.source_invalid && !d.removed);
+        log.warn(invalidFiles(files, marked));
       }
     } finally {
       conn.close();

@@ -1,27 +1,26 @@
 import type { Problem } from "../core/index.ts";
-import { getDeployment, type Store } from "../store/index.ts";
 import { webhooksSetTwice } from "./build-webhooks.ts";
 import type { ParsedFile } from "./parse-definitions.ts";
 
 /**
  * Definition files that fail now, as problems per file (by absolute path): their own, a work
  * pool or the project's retention set in a second file, and deployment names defined twice
- * (the file that already holds a deployment keeps it; the others are in error).
+ * (the file that already holds a deployment, by `holderOf`, keeps it; the others are in error).
  */
 export function collectInvalid(
   parsed: ReadonlyMap<string, ParsedFile>,
-  store: Store,
+  holderOf: (name: string) => string | undefined,
   rel: (abs: string) => string,
 ): Map<string, Problem[]> {
   const invalid = new Map<string, Problem[]>();
-  const owners = new Map<string, { abs: string; line: number }[]>();
+  const owners = new Map<string, { abs: string; line: number; where: string }[]>();
   for (const [abs, file] of parsed) {
     if (file.problems.length) invalid.set(abs, file.problems);
     // Names of invalid files count too, so a duplicate is reported with the file's other problems.
     for (const d of file.declared) {
       const places = owners.get(d.name) ?? [];
       if (!places.some((p) => p.abs === abs))
-        owners.set(d.name, [...places, { abs, line: d.line }]);
+        owners.set(d.name, [...places, { abs, line: d.line, where: d.where }]);
     }
   }
   // A work pool is set in one file only: the first file (by path) that sets it keeps it.
@@ -62,13 +61,13 @@ export function collectInvalid(
   for (const [name, places] of owners) {
     if (places.length < 2) continue;
     // The file that already holds the deployment keeps it; the others are in error.
-    const holder = getDeployment(store, name)?.source_file;
+    const holder = holderOf(name);
     const keeper = places.find((p) => rel(p.abs) === holder && !invalid.has(p.abs));
     for (const place of places) {
       if (place === keeper) continue;
-      const others = places.filter((p) => p !== place).map((p) => `${rel(p.abs)}:${p.line}`);
+      const others = places.filter((p) => p !== place).map((p) => p.where);
       const problem = {
-        where: `${rel(place.abs)}:${place.line}`,
+        where: place.where,
         message: `deployment ${JSON.stringify(name)} is also defined at ${others.join(", ")}; names are unique in a project`,
       };
       invalid.set(place.abs, [...(invalid.get(place.abs) ?? []), problem]);

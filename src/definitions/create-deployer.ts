@@ -174,7 +174,13 @@ export function createDeployer(
       rollbacks_ended: [],
       warnings,
     };
-    const invalid = collectInvalid(parsed, store, rel);
+    const holders = options.known?.holders;
+    const invalid = collectInvalid(
+      parsed,
+      (name) =>
+        (holders ? holders.get(name) : getDeployment(store, name)?.source_file) ?? undefined,
+      rel,
+    );
     const pass = new Map<string, Bundle>();
     let known: KnownValues | undefined;
     const plans: { abs: string; writes: Write[]; deployments: number }[] = [];

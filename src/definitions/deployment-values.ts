@@ -10,6 +10,11 @@ import type { ParsedDeployment } from "./parse-definitions.ts";
 export interface KnownValues {
   secrets: Set<string>;
   variables: Set<string>;
+  /**
+   * The file that holds each deployment now, by name (removed ones too), when the deploy's store
+   * is not the project's (a check's): a name defined twice stays with the file that holds it.
+   */
+  holders?: ReadonlyMap<string, string>;
 }
 
 /** The names of the project's secrets and variables now. */

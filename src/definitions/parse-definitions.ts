@@ -55,8 +55,11 @@ export interface ParsedFile {
   slugsAt?: Record<string, string>;
   /** The project's retention, when the file sets it (and has no problems). */
   retention?: RetentionSpec;
-  /** Every deployment name the file declares, valid or not, with its line (for duplicates). */
-  declared: { name: string; line: number }[];
+  /**
+   * Every deployment name the file declares, valid or not, with its line and where its name is
+   * written (`flows/x.yaml:4:11`), for duplicates across files.
+   */
+  declared: { name: string; line: number; where: string }[];
   problems: Problem[];
 }
 
@@ -119,14 +122,14 @@ export function parseDefinitions(text: string, ctx: ParseContext): ParsedFile {
   const items: unknown[] = Array.isArray(value.deployments) ? value.deployments : [];
   const deployments: ParsedDeployment[] = [];
   const names = new Map<string, number>();
-  const declared: { name: string; line: number }[] = [];
+  const declared: ParsedFile["declared"] = [];
   items.forEach((raw, index) => {
     if (!raw || typeof raw !== "object" || Array.isArray(raw)) return;
     const item = raw as Item;
     const base: Path = ["deployments", index];
     const line = lineCounter.linePos(offsetOf(doc, base)).line;
     if (typeof item.name === "string") {
-      declared.push({ name: item.name, line });
+      declared.push({ name: item.name, line, where: at(offsetOf(doc, [...base, "name"])) });
       const first = names.get(item.name);
       if (first !== undefined) {
         report(

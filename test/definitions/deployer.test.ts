@@ -207,9 +207,9 @@ describe("files", () => {
         file: "flows/b.yaml",
         problems: [
           {
-            where: "flows/b.yaml:4",
+            where: "flows/b.yaml:4:11",
             message:
-              'deployment "x" is also defined at flows/a.yaml:2; names are unique in a project',
+              'deployment "x" is also defined at flows/a.yaml:2:11; names are unique in a project',
           },
         ],
       },
@@ -232,7 +232,7 @@ describe("files", () => {
     const [bad] = p.deployer.deployChanged([p.path("flows/b.yaml")]).invalid;
     expect(bad?.problems.map((x) => x.message)).toEqual([
       'schedule: unknown key (did you mean "schedules"?)',
-      'deployment "x" is also defined at flows/a.yaml:2; names are unique in a project',
+      'deployment "x" is also defined at flows/a.yaml:2:11; names are unique in a project',
     ]);
   });
 

@@ -239,6 +239,6 @@ test("one save of a broken file is reported once, not again with every other sav
   const third = deployer.deployChanged([p.path("flows/e.yaml")]);
   expect(third.invalid.map((b) => b.file).sort()).toEqual(["flows/c.yaml", "flows/e.yaml"]);
   expect(renderProblem(third.invalid.find((b) => b.file === "flows/c.yaml")!.problems[0]!)).toMatch(
-    /also defined at flows\/a\.yaml:2, flows\/e\.yaml:2/,
+    /also defined at flows\/a\.yaml:2:\d+, flows\/e\.yaml:2:\d+/,
   );
 });

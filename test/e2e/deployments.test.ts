@@ -262,3 +262,34 @@ test("commands find the project from a folder inside it, and say so when there i
   expect(existsSync(join(empty.dir, ".orch"))).toBe(false);
   expect(existsSync(join(empty.dir, "flows"))).toBe(false);
 });
+
+test("deploy --check blames a duplicate name where a deploy does, and ls tells of files never valid", async () => {
+  const dir = await initProject();
+  writeFileSync(join(dir, "flows/a.yaml"), "deployments:\n  - name: sync\n    command: [true]\n");
+  expect((await orch(["deploy", "--dir", dir])).code).toBe(0);
+  writeFileSync(
+    join(dir, "flows/b.yaml"),
+    "deployments:\n  - name: other\n    command: [true]\n  - name: sync\n    command: [false]\n",
+  );
+  writeFileSync(join(dir, "flows/never.yaml"), "deployments:\n  - name: never\n    command: 5\n");
+  const check = await orch(["deploy", "--check", "--dir", dir]);
+  expect(check.code).toBe(2);
+  // The file that holds "sync" keeps it (as a deploy decides); only the newcomer is in error.
+  expect(check.stderr).toContain(
+    'flows/b.yaml:4:11: deployment "sync" is also defined at flows/a.yaml:2:11; names are unique in a project',
+  );
+  expect(check.stderr).not.toMatch(/flows\/a\.yaml:2[:\d]*: deployment/);
+  const deploy = await orch(["deploy", "--dir", dir]);
+  expect(deploy.code).toBe(2);
+  expect(deploy.stderr).toContain('flows/b.yaml:4:11: deployment "sync" is also defined at');
+  expect(deploy.stderr).not.toMatch(/flows\/a\.yaml:2[:\d]*: deployment/);
+
+  // Neither b.yaml nor never.yaml was ever valid: ls still says they are invalid, and where to look.
+  const ls = await orch(["deployments", "ls", "--dir", dir]);
+  expect(ls.code).toBe(0);
+  expect(ls.stdout).toMatch(/^sync\s+v1\b/m);
+  expect(ls.stderr).toContain(
+    "2 definition files are invalid: flows/b.yaml, flows/never.yaml; what they define is not deployed until they are fixed. orch deploy --check shows the problems",
+  );
+  expect(ls.stderr).toContain("GET /api/problems");
+});

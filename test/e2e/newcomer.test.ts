@@ -123,8 +123,9 @@ describe("a definition file that breaks and is fixed", () => {
     expect(broken.stdout).toMatch(/^pa !\s+v1\b/m);
     expect(broken.stdout).toMatch(/^pb !\s+v1\b/m);
     expect(broken.stdout).toMatch(/^quiet\s+v1\b/m);
-    expect(broken.stderr).toContain("flows/pair.yaml is invalid now");
-    expect(broken.stderr).toContain("orch deploy --check says what is wrong");
+    expect(broken.stderr).toContain(
+      "1 definition file is invalid: flows/pair.yaml; deployments marked ! run their last good version. orch deploy --check shows the problems",
+    );
     const json = JSON.parse((await run("deployments", "ls", "--json")).stdout);
     expect(json.find((d: { name: string }) => d.name === "pa").source_invalid).toBe(true);
     expect(json.find((d: { name: string }) => d.name === "quiet").source_invalid).toBe(false);
