@@ -16,6 +16,7 @@ import { localTime, paintState } from "./format.ts";
 import { wholeNumberArg } from "./number-arg.ts";
 import { c, log, printJson, rawArg, renderTable, showLogLine } from "./output.ts";
 import { runTree } from "./run-tree.ts";
+import { runsPage } from "./runs-page.ts";
 import { timeArg } from "./time-arg.ts";
 
 const idArg = {
@@ -60,16 +61,19 @@ export const ls = defineCommand({
     const limit = wholeNumberArg(args.limit, "--limit", { min: 1, max: 1000 }, 20);
     const conn = await connect(args, { local: true });
     try {
-      const { runs } = await conn.client.listRuns({
-        deployment: args.deployment,
-        state: args.state,
-        tag: args.tag,
-        since: timeArg(args.since, "--since"),
-        until: timeArg(args.until, "--until"),
-        // Planned future runs are what deployments inspect shows; here, what happened comes first.
-        planned: args.planned || args.state?.toUpperCase() === "SCHEDULED",
+      const { runs, more } = await runsPage(
+        conn.client,
+        {
+          deployment: args.deployment,
+          state: args.state,
+          tag: args.tag,
+          since: timeArg(args.since, "--since"),
+          until: timeArg(args.until, "--until"),
+        },
         limit,
-      });
+        // Planned future runs are what deployments inspect shows; here, what happened comes first.
+        Boolean(args.planned) || args.state?.toUpperCase() === "SCHEDULED",
+      );
       if (!runs.length && args.deployment) await checkDeploymentName(conn.client, args.deployment);
       if (args.json) return printJson(runs);
       if (!runs.length) {
@@ -96,6 +100,11 @@ export const ls = defineCommand({
         "stdout",
         `${renderTable(["ID", ...(named ? ["NAME"] : []), "DEPLOYMENT", "STATE", "ATTEMPT", "STARTED/DUE", ...(slotted ? ["FOR"] : []), "DURATION", "EXIT"], rows)}\n`,
       );
+      // A listing cut at its limit says so: a user must not take the page for all there is.
+      if (more)
+        log.info(
+          `showing ${runs.length}; more runs match: --limit N shows more (up to 1000), --since/--until, --state or --deployment narrow them`,
+        );
     } finally {
       conn.close();
     }
