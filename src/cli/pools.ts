@@ -23,7 +23,7 @@ export const ls = defineCommand({
         return;
       }
       const rows = pools.map((p) => [
-        c.bold(p.name) + (p.defined ? "" : c.gray(" (undeclared)")),
+        c.bold(p.name) + (p.defined ? "" : c.gray(" (automatic)")),
         p.type,
         p.concurrency === null ? "-" : String(p.concurrency),
         p.workers ? c.green(String(p.workers)) : c.yellow("0"),

@@ -10,7 +10,9 @@ import {
 import {
   actedSince,
   createDeploymentRun,
+  deploymentSpec,
   firingsSince,
+  getDeployment,
   heldBackSince,
   recordEvent,
   recordFiring,
@@ -146,6 +148,12 @@ export function triggerFailed(
   recordEvent(deps.store, "trigger.failed", trigger.deployment, { ...failure });
 }
 
+/** A deployment's default parameters, as its runs take them ({} when it is gone). */
+function deploymentDefaults(store: Store, name: string): Record<string, unknown> {
+  const row = getDeployment(store, name);
+  return row ? deploymentSpec(row).parameters : {};
+}
+
 /** Do one action that changes the store: run, pause or resume a deployment, cancel a run. */
 function storeAction(
   deps: FireDeps,
@@ -178,7 +186,13 @@ function storeAction(
     };
     const run = createDeploymentRun(store, target, {
       base:
-        target === trigger.deployment ? renderParameters(trigger.spec.parameters, event, ctx) : {},
+        target === trigger.deployment
+          ? renderParameters(trigger.spec.parameters, event, ctx, {
+              defaults: () => deploymentDefaults(store, target),
+              onFallback: (key, why) =>
+                logger.info(`${by}: ${why}, so parameter ${key} takes ${target}'s default`),
+            })
+          : {},
       // A second run action of the same trigger has its own key (the event id stays last).
       idempotencyKey: triggerRunKey(
         trigger.deployment,

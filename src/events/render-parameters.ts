@@ -9,6 +9,13 @@ export interface TemplateContext {
   message?: string;
 }
 
+/** A template names a field its event lacks (what a parameter's default can stand in for). */
+export class MissingField extends OrchError {
+  constructor(message: string) {
+    super("E_BAD_INPUT", message);
+  }
+}
+
 const FIELD = "(event\\.[\\w.-]+|trigger\\.(?:deployment|name)|message)";
 const TEMPLATE = new RegExp(`\\{\\{\\s*${FIELD}\\s*\\}\\}`, "g");
 const WHOLE = new RegExp(`^\\s*\\{\\{\\s*${FIELD}\\s*\\}\\}\\s*$`);
@@ -33,10 +40,7 @@ export function renderTemplates<T>(value: T, ctx: TemplateContext): T {
   const find = (field: string) => {
     const found = lookup(ctx, field);
     if (found === undefined) {
-      throw new OrchError(
-        "E_BAD_INPUT",
-        `{{ ${field} }} is not in event ${ctx.event.name} #${ctx.event.id}`,
-      );
+      throw new MissingField(`{{ ${field} }} is not in event ${ctx.event.name} #${ctx.event.id}`);
     }
     return found;
   };
@@ -59,13 +63,37 @@ export function renderTemplates<T>(value: T, ctx: TemplateContext): T {
   return render(value) as T;
 }
 
-/** A trigger's parameters with `{{ event.x }}` filled in from the event (see renderTemplates). */
+/** How a trigger's parameters fall back to its deployment's defaults (see renderParameters). */
+export interface ParameterFallback {
+  /** The deployment's default parameters (read only when a template names a missing field). */
+  defaults: () => Record<string, unknown>;
+  /** Told of each parameter left to its default, with why. */
+  onFallback: (key: string, why: string) => void;
+}
+
+/**
+ * A trigger's parameters with `{{ event.x }}` filled in from the event (see renderTemplates).
+ * With `fallback`, a parameter whose template names a field the event lacks is left out when
+ * the deployment has a default for it, so the run takes that default (a webhook's body without
+ * `env` runs with the deployment's `env`); without a default it is still an error.
+ */
 export function renderParameters(
   params: Record<string, unknown>,
   event: TriggerEvent,
   ctx: Omit<TemplateContext, "event"> = {},
+  fallback?: ParameterFallback,
 ): Record<string, unknown> {
-  return renderTemplates(params, { ...ctx, event });
+  if (!fallback) return renderTemplates(params, { ...ctx, event });
+  const filled: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(params)) {
+    try {
+      filled[key] = renderTemplates(value, { ...ctx, event });
+    } catch (error) {
+      if (!(error instanceof MissingField) || !Object.hasOwn(fallback.defaults(), key)) throw error;
+      fallback.onFallback(key, error.message);
+    }
+  }
+  return filled;
 }
 
 /**

@@ -69,19 +69,43 @@ function cronWords(expression: string): string | null {
   const step = /^\*\/(\d+)$/;
   if ([minute, hour, dom, month, dow].every((f) => f === "*")) return "every minute";
   const rest = dom === "*" && month === "*" && dow === "*";
-  if (rest && hour === "*" && step.test(minute)) return `every ${step.exec(minute)![1]} minutes`;
+  // Times through the day, on every day or on some weekdays: ", Monday to Friday" after them.
+  const onDays = dom === "*" && month === "*" ? (dow === "*" ? "" : dayList(dow)) : null;
+  const hours = hourRange(hour);
+  if (step.test(minute) && onDays !== null) {
+    const n = Number(step.exec(minute)![1]);
+    const days = onDays ? `, ${onDays}` : "";
+    if (hour === "*") return `every ${n} minutes${days}`;
+    if (!hours) return null;
+    // The last time is the last multiple of the step in the last hour: */5 9-17 ends at 17:55.
+    return `every ${n} minutes from ${clock(hours[0], 0)} to ${clock(hours[1], Math.floor(59 / n) * n)}${days}`;
+  }
   if (!number.test(minute)) return null;
   if (rest && hour === "*") return `every hour at minute ${Number(minute)}`;
   if (rest && step.test(hour)) {
     return `every ${step.exec(hour)![1]} hours at minute ${Number(minute)}`;
   }
-  const hours = hour.split(",");
-  if (!hours.every((h) => number.test(h) && Number(h) < 24)) return null;
-  const at = `at ${list(hours.map((h) => clock(Number(h), Number(minute))))}`;
+  if (hours && onDays !== null) {
+    const m = Number(minute);
+    return `every hour from ${clock(hours[0], m)} to ${clock(hours[1], m)}${onDays ? `, ${onDays}` : ""}`;
+  }
+  const hourList = hour.split(",");
+  if (!hourList.every((h) => number.test(h) && Number(h) < 24)) return null;
+  const at = `at ${list(hourList.map((h) => clock(Number(h), Number(minute))))}`;
   if (rest) return `every day ${at}`;
   if (dom === "*" && month === "*") {
+    // croner's "nth weekday of the month": 1#2 is the second Monday, 5#L the last Friday.
+    const nth = /^(\w+)#([1-5]|L)$/i.exec(dow);
+    if (nth) {
+      const day = dayIndex(nth[1]!);
+      const which = NTH[nth[2]!.toUpperCase()];
+      return day < 0 || !which ? null : `on the ${which} ${DAYS[day]} of every month ${at}`;
+    }
     const days = weekdays(dow);
     return days ? `every ${days} ${at}` : null;
+  }
+  if (dow === "*" && dom.toUpperCase() === "L" && month === "*") {
+    return `on the last day of every month ${at}`;
   }
   if (dow === "*" && number.test(dom)) {
     if (month === "*") return `on day ${Number(dom)} of every month ${at}`;
@@ -92,20 +116,49 @@ function cronWords(expression: string): string | null {
   return null;
 }
 
-/** "1-5" -> "weekday", "1,3" -> "Monday and Wednesday", or null. */
+const NTH: Record<string, string> = {
+  "1": "first",
+  "2": "second",
+  "3": "third",
+  "4": "fourth",
+  "5": "fifth",
+  L: "last",
+};
+
+/** An hour range `9-17` as [9, 17], or null. */
+function hourRange(field: string): [number, number] | null {
+  const m = /^(\d+)-(\d+)$/.exec(field);
+  if (!m) return null;
+  const [from, to] = [Number(m[1]), Number(m[2])];
+  return from < to && to < 24 ? [from, to] : null;
+}
+
+/** A weekday as cron writes it (`1`, `7`, `MON`) as 0 (Sunday) to 6, or -1. */
+function dayIndex(part: string): number {
+  const names = ["SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT"];
+  return /^[0-7]$/.test(part) ? Number(part) % 7 : names.indexOf(part.toUpperCase());
+}
+
+/** "1-5" -> "Monday to Friday", "1,3" -> "Monday and Wednesday", or null. */
+function dayList(field: string): string | null {
+  const days: string[] = [];
+  for (const part of field.split(",")) {
+    const [from, to, more] = part.split("-");
+    const a = dayIndex(from!);
+    const b = to === undefined ? a : dayIndex(to);
+    if (a < 0 || b < 0 || more !== undefined) return null;
+    days.push(to === undefined ? DAYS[a]! : `${DAYS[a]} to ${DAYS[b]}`);
+  }
+  return list(days);
+}
+
+/** "1-5" -> "weekday (Monday to Friday)", "1,3" -> "Monday and Wednesday", or null. */
 function weekdays(field: string): string | null {
   const f = field.toUpperCase();
   if (f === "1-5" || f === "MON-FRI") return "weekday (Monday to Friday)";
   if (f === "0,6" || f === "6,0" || f === "SAT,SUN" || f === "SUN,SAT")
     return "Saturday and Sunday";
-  const names = ["SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT"];
-  const days: string[] = [];
-  for (const part of f.split(",")) {
-    const n = /^\d$/.test(part) ? Number(part) % 7 : names.indexOf(part);
-    if (n < 0) return null;
-    days.push(DAYS[n]!);
-  }
-  return list(days);
+  return f.includes("-") ? null : dayList(f);
 }
 
 function clock(hour: number, minute: number): string {

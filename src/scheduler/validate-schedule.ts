@@ -5,6 +5,14 @@ export { rruleProblem };
 
 /** Why a cron expression is not valid (5 or 6 fields, croner's syntax), or null when it is. */
 export function cronProblem(expression: string): string | null {
+  // Crontab habits that mean something elsewhere, each with what orch has instead.
+  const zoned = /^(CRON_TZ|TZ)=(\S+)\s+(.+)$/.exec(expression.trim());
+  if (zoned) {
+    return `${zoned[1]}= is crontab's way to set a zone, not orch's: write cron: "${zoned[3]}" and, beside it in the same schedule, timezone: ${zoned[2]}`;
+  }
+  if (/^@reboot$/i.test(expression.trim())) {
+    return "@reboot is not supported: orch runs schedules while orch up runs and has no event for the machine's start; to run at boot, keep @reboot in the system's crontab with orch run NAME as its command";
+  }
   const fields = expression.trim().split(/\s+/).length;
   if (fields !== 5 && fields !== 6 && !expression.trim().startsWith("@")) {
     return `has ${fields} fields; a cron expression has 5 (minute hour day month weekday) or 6 (seconds first)`;

@@ -36,6 +36,8 @@ export interface ApiDeps {
   paths: ProjectPaths;
   deployer: Deployer;
   upcoming?: (spec: DeploymentSpec, count: number) => number[];
+  /** No scheduler plans runs into the store: next runs come from the schedules (see deploymentRoutes). */
+  unplanned?: boolean;
   /** Cancel and retry runs (a server's worker); a server-less API refuses them. */
   cancel?: (store: Store, runId: string, message?: string) => RunRow;
   retry?: (store: Store, runId: string) => RunRow;

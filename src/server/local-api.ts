@@ -22,6 +22,8 @@ export function createLocalApi(paths: ProjectPaths): {
       paths,
       deployer,
       upcoming: (spec, n) => upcomingRuns(spec, n, Date.now()),
+      // No server plans runs while this API is used (a command ran without one).
+      unplanned: true,
       // No server log here: a failure of orch itself is told on the command's stderr.
       log: console,
     }),

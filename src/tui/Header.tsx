@@ -30,7 +30,9 @@ export interface HeaderProps {
 function workersText(workers: readonly WorkerJson[], cols: number): string {
   if (!workers.length) return "no workers";
   if (cols < 110) return `${workers.length} worker${workers.length === 1 ? "" : "s"}`;
-  const names = workers.map((w) => `${w.name}@${w.host}`);
+  // Workers of several pools are named by pool: the embedded workers of two pools share a name.
+  const pools = new Set(workers.map((w) => w.pool)).size > 1;
+  const names = workers.map((w) => `${pools ? `${w.pool}: ` : ""}${w.name}@${w.host}`);
   const shown = names.slice(0, 2).join(", ");
   return `${workers.length} worker${workers.length === 1 ? "" : "s"} (${shown}${names.length > 2 ? ", …" : ""})`;
 }

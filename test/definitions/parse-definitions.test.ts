@@ -136,6 +136,21 @@ describe("problems", () => {
     ]);
   });
 
+  test("crontab's CRON_TZ= and @reboot are refused saying what orch has instead", () => {
+    expect(
+      problems(`deployments:
+  - name: zoned
+    command: ["true"]
+    schedules:
+      - cron: "CRON_TZ=Europe/Berlin 30 2 * * *"
+      - cron: "@reboot"
+`),
+    ).toEqual([
+      'flows/etl.yaml:5:15: schedules[0].cron: "CRON_TZ=Europe/Berlin 30 2 * * *" is not a valid cron expression: CRON_TZ= is crontab\'s way to set a zone, not orch\'s: write cron: "30 2 * * *" and, beside it in the same schedule, timezone: Europe/Berlin',
+      "flows/etl.yaml:6:15: schedules[1].cron: \"@reboot\" is not a valid cron expression: @reboot is not supported: orch runs schedules while orch up runs and has no event for the machine's start; to run at boot, keep @reboot in the system's crontab with orch run NAME as its command",
+    ]);
+  });
+
   test("tags are capped as in the API: at most 100, each 1 to 200 characters", () => {
     const many = Array.from({ length: 101 }, (_, i) => `t${i}`).join(", ");
     const found = problems(`deployments:

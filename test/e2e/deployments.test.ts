@@ -293,3 +293,20 @@ test("deploy --check blames a duplicate name where a deploy does, and ls tells o
   );
   expect(ls.stderr).toContain("GET /api/problems");
 });
+
+test("deployments ls without a server shows each schedule's next run, computed from the definitions", async () => {
+  const dir = await initProject();
+  writeFileSync(
+    join(dir, "flows/hourly.yaml"),
+    'deployments:\n  - name: hourly\n    command: [true]\n    schedules:\n      - cron: "0 * * * *"\n  - name: by-hand\n    command: [true]\n',
+  );
+  expect((await orch(["deploy", "--dir", dir])).code).toBe(0);
+  const listed = JSON.parse((await orch(["deployments", "ls", "--json", "--dir", dir])).stdout);
+  const next = listed.find((d: { name: string }) => d.name === "hourly").next_run;
+  const hour = new Date(Math.floor(Date.now() / 3_600_000 + 1) * 3_600_000).toISOString();
+  // The next whole hour (or the one after, when the hour turned between the two readings).
+  expect([hour, new Date(Date.parse(hour) + 3_600_000).toISOString()]).toContain(next);
+  expect(listed.find((d: { name: string }) => d.name === "by-hand").next_run).toBeNull();
+  // The pool no file declares is named as the web UI names it, in a word that is no error.
+  expect((await orch(["pools", "ls", "--dir", dir])).stdout).toMatch(/^default \(automatic\)\s/m);
+});

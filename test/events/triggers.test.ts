@@ -175,6 +175,38 @@ describe("triggers", () => {
     triggers.stop();
   });
 
+  test("a parameter whose template names a field the event lacks takes the deployment's default", async () => {
+    deploy(
+      "ship-env",
+      [
+        {
+          on: "webhook.ship",
+          match: {},
+          parameters: { env: "{{ event.payload.env }}", ref: "{{ event.payload.ref }}" },
+        },
+      ],
+      { env: "staging" },
+    );
+    const infos: string[] = [];
+    const triggers = startTriggers({ store, logger: { ...logger, info: (m: string) => infos.push(m) } });
+    recordEvent(store, "webhook.ship", "ship", { ref: "v1" });
+    await settle();
+    expect(runsOf("ship-env").map((r) => JSON.parse(r.parameters))).toEqual([
+      { env: "staging", ref: "v1" },
+    ]);
+    expect(infos.join("\n")).toMatch(
+      /\{\{ event\.payload\.env \}\} is not in event webhook\.ship #\d+, so parameter env takes ship-env's default/,
+    );
+    // One without a default still makes no run, and says why.
+    recordEvent(store, "webhook.ship", "ship", { env: "prod" });
+    await settle();
+    expect(runsOf("ship-env")).toHaveLength(1);
+    expect(warnings.join("\n")).toMatch(
+      /\{\{ event\.payload\.ref \}\} is not in event webhook\.ship/,
+    );
+    triggers.stop();
+  });
+
   test("events missed in a crash are handled at the next start, and an event never makes two runs", async () => {
     deploy("after", [{ on: "custom.done", match: {}, parameters: {} }]);
     let triggers = startTriggers({ store, logger });

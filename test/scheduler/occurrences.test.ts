@@ -208,6 +208,24 @@ test("describeSchedule says it in words, with the zone", () => {
   expect(
     describeSchedule(schedule({ rrule: "FREQ=DAILY;BYHOUR=0,14;BYMINUTE=30;BYSECOND=15" })),
   ).toBe("every day at 00:30:15 and 14:30:15, UTC");
+  expect(describeSchedule(schedule({ cron: "*/5 9-17 * * MON-FRI" }))).toBe(
+    "every 5 minutes from 09:00 to 17:55, Monday to Friday, UTC",
+  );
+  expect(describeSchedule(schedule({ cron: "*/15 * * * 1,3" }))).toBe(
+    "every 15 minutes, Monday and Wednesday, UTC",
+  );
+  expect(describeSchedule(schedule({ cron: "30 8-18 * * *" }))).toBe(
+    "every hour from 08:30 to 18:30, UTC",
+  );
+  expect(describeSchedule(schedule({ cron: "0 12 * * 1#2" }))).toBe(
+    "on the second Monday of every month at 12:00, UTC",
+  );
+  expect(describeSchedule(schedule({ cron: "0 18 * * FRI#L" }))).toBe(
+    "on the last Friday of every month at 18:00, UTC",
+  );
+  expect(describeSchedule(schedule({ cron: "0 12 L * *" }))).toBe(
+    "on the last day of every month at 12:00, UTC",
+  );
   expect(describeSchedule(schedule({ cron: "5 4 * 2 *", active: false }))).toBe(
     "cron 5 4 * 2 *, UTC (inactive)",
   );

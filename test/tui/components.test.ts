@@ -141,6 +141,32 @@ describe("Header, LogPane, HelpOverlay, TriggerForm, RunDetails", () => {
     expect(out).toContain("1 crashed");
   });
 
+  test("the header names workers by pool when they serve several (two pools' embedded workers share a name)", () => {
+    const worker = (id: string, pool: string) => ({
+      id,
+      name: "embedded",
+      pool,
+      host: "vm",
+      pid: 1,
+      concurrency: 8,
+      status: "online" as const,
+      started_at: null,
+      last_heartbeat: null,
+    });
+    const out = frame(
+      h(Header, {
+        mode: "attach",
+        server: { url: "http://127.0.0.1:4200", status: "online" },
+        workers: [worker("w1", "default"), worker("w2", "docker")],
+        counts: new Map(),
+        problems: { files: [], notices: [] },
+        cols: 160,
+        now,
+      }),
+    ).lastFrame()!;
+    expect(out).toContain("2 workers (default: embedded@vm, docker: embedded@vm)");
+  });
+
   test("the log pane tails the last lines", () => {
     const logLines = Array.from({ length: 50 }, (_, i) => ({
       id: i + 1,

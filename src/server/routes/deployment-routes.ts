@@ -19,6 +19,7 @@ import type { Deployer } from "../../definitions/index.ts";
 import { describeSchedule } from "../../scheduler/index.ts";
 import {
   type DeploymentRow,
+  deploymentSpec,
   deploymentToJson,
   getDeploymentOrThrow,
   listDeployments,
@@ -53,12 +54,30 @@ export interface DeploymentRoutesDeps {
   deployer: Deployer;
   /** The next times of a deployment's active schedules (from the scheduler), if it runs. */
   upcoming?: (spec: DeploymentSpec, count: number) => number[];
+  /**
+   * No scheduler plans runs into this store (a command's API while no server runs): a
+   * deployment's next run is computed from its schedules, as `orch up` would plan it.
+   */
+  unplanned?: boolean;
 }
 
 /** Routes under /api/deployments, and POST /api/deploy. */
-export function deploymentRoutes({ store, deployer, upcoming }: DeploymentRoutesDeps): Route[] {
+export function deploymentRoutes({
+  store,
+  deployer,
+  upcoming,
+  unplanned,
+}: DeploymentRoutesDeps): Route[] {
   /** The JSON of a deployment, each schedule with its description in words. */
-  const toJson = (row: DeploymentRow, next: number | null): DeploymentJson => {
+  const toJson = (row: DeploymentRow, planned: number | null): DeploymentJson => {
+    const active = !row.paused && row.removed_at === null;
+    // Without a server, what a store holds as planned may be stale (planned by a server since
+    // stopped): the schedules say when the next run is.
+    const next = !unplanned
+      ? planned
+      : active && upcoming
+        ? (upcoming(deploymentSpec(row), 1)[0] ?? null)
+        : null;
     const d = deploymentToJson(row, next);
     return {
       ...d,

@@ -84,7 +84,7 @@ export function WorkersPage(_props: PageProps) {
               <tr key={p.name} data-testid="pool-row">
                 <td>
                   {p.name}
-                  {!p.defined && <span class="tag">implicit</span>}
+                  {!p.defined && <span class="tag">automatic</span>}
                 </td>
                 <td>{p.type}</td>
                 <td>{p.workers}</td>
