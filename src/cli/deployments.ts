@@ -103,6 +103,19 @@ export const ls = defineCommand({
   },
 });
 
+/** "  added: a.sh; removed: b.sh; changed: etl.ts": how a version's files differ from the one before. */
+function fileChanges(v: { changed?: string[]; added?: string[]; removed?: string[] }): string {
+  const added = v.added ?? [];
+  const removed = v.removed ?? [];
+  const changed = (v.changed ?? []).filter((f) => !added.includes(f) && !removed.includes(f));
+  const parts = [
+    added.length ? `added: ${added.join(", ")}` : "",
+    removed.length ? `removed: ${removed.join(", ")}` : "",
+    changed.length ? `changed: ${changed.join(", ")}` : "",
+  ].filter(Boolean);
+  return parts.length ? `  ${parts.join("; ")}` : "";
+}
+
 export const inspect = defineCommand({
   meta: {
     name: "inspect",
@@ -157,7 +170,7 @@ export const inspect = defineCommand({
                   d.rolled_back ? "  active (rolled back, until its files change)" : "  active",
                 )
               : "";
-            const changed = v.changed?.length ? c.gray(`  changed: ${v.changed.join(", ")}`) : "";
+            const changed = c.gray(fileChanges(v));
             return `v${v.version} ${v.hash.slice(0, 12)} ${localTime(v.created_at)}${mark}${changed}`;
           })
           .join("\n             "),

@@ -367,7 +367,10 @@ export function createDeployer(
       for (const plan of plans) {
         const file = rel(plan.abs);
         const names = markSourceInvalid(store, file, false);
-        if (clearFileProblems(store, file) || names.length) validAgain(file, names, false);
+        // A file never valid before had no deployments to mark: it names those it deploys now.
+        const held = parsed.get(plan.abs)?.deployments.map((d) => d.spec.name) ?? [];
+        if (clearFileProblems(store, file) || names.length)
+          validAgain(file, names.length ? names : held, false);
       }
       const seen = new Set([...touched].map(rel));
       const goneFiles = new Set([...gone].map(rel));

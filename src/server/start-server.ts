@@ -419,12 +419,16 @@ function workerTimeout(env: Record<string, string | undefined>): number {
   return ms ?? 30_000;
 }
 
-/** "is valid again (deployments a, b updated)": what a file that was broken deploys now. */
+/**
+ * "is valid again (deployments a, b updated)": what a file that was broken deploys now ("deployed"
+ * when the file was never valid and each is new).
+ */
 function validAgain(report: DeployReport, deployments: string[]): string {
   if (!deployments.length) return "is valid again";
   const changed = deployments.some((n) => !report.unchanged.includes(n));
+  const created = deployments.every((n) => report.created.includes(n));
   const which = `${deployments.length === 1 ? "deployment" : "deployments"} ${deployments.join(", ")}`;
-  return `is valid again (${which} ${changed ? "updated" : "as deployed"})`;
+  return `is valid again (${which} ${created ? "deployed" : changed ? "updated" : "as deployed"})`;
 }
 
 /** What a deploy that ended a rollback says: the version now active, and the way back. */

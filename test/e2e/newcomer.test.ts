@@ -136,4 +136,13 @@ describe("a definition file that breaks and is fixed", () => {
     expect(fixed.stdout).not.toMatch(/^\w+ !/m);
     expect(fixed.stderr).toBe("");
   });
+
+  test("a file never valid before names the deployments it deploys once it is valid", async () => {
+    const file = join(dir, "flows/late.yaml");
+    await Bun.write(file, "deployments:\n  - name: good-one\n    command: 5\n");
+    await up.waitFor("flows/late.yaml is invalid");
+    await Bun.write(file, 'deployments:\n  - name: good-one\n    command: ["true"]\n');
+    await up.waitFor("flows/late.yaml is valid again (deployment good-one deployed)");
+    expect(up.stderr).toContain("deployed good-one");
+  });
 });

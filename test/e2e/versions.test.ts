@@ -1,3 +1,4 @@
+import { rmSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import type { DeploymentDetail, RunJson } from "../../src/client/index.ts";
@@ -175,5 +176,23 @@ describe("a version changes only when what its runs use changes", () => {
     await Bun.write(join(project, "flows/mine/run.sh"), "echo run again\n");
     expect((await at("deploy")).code).toBe(0);
     expect(await versions()).toEqual({ report: 3, other: 1, scripted: 2, hello: 1, whole: 4 });
+  });
+
+  test("inspect says which files a version added, removed and changed", async () => {
+    await Bun.write(join(project, "flows/mine/backup.sh"), "echo backup\n");
+    await Bun.write(join(project, "flows/mine/run.sh"), "echo run once more\n");
+    expect((await at("deploy")).code).toBe(0);
+    rmSync(join(project, "flows/mine/backup.sh"));
+    expect((await at("deploy")).code).toBe(0);
+    const d = JSON.parse(
+      (await at("deployments", "inspect", "whole", "--json")).stdout,
+    ) as DeploymentDetail;
+    expect(d.versions.slice(0, 2).map((v) => [v.added, v.removed, v.changed])).toEqual([
+      [[], ["backup.sh"], ["backup.sh"]],
+      [["backup.sh"], [], ["backup.sh", "run.sh"]],
+    ]);
+    const shown = (await at("deployments", "inspect", "whole")).stdout;
+    expect(shown).toContain("removed: backup.sh");
+    expect(shown).toContain("added: backup.sh; changed: run.sh");
   });
 });

@@ -188,7 +188,10 @@ describe("triggers", () => {
       { env: "staging" },
     );
     const infos: string[] = [];
-    const triggers = startTriggers({ store, logger: { ...logger, info: (m: string) => infos.push(m) } });
+    const triggers = startTriggers({
+      store,
+      logger: { ...logger, info: (m: string) => infos.push(m) },
+    });
     recordEvent(store, "webhook.ship", "ship", { ref: "v1" });
     await settle();
     expect(runsOf("ship-env").map((r) => JSON.parse(r.parameters))).toEqual([

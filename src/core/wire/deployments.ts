@@ -257,8 +257,11 @@ export const DEPLOYMENT_DETAIL = {
           active: { type: "boolean", description: "The version new runs use" },
           changed: {
             ...STRINGS,
-            description: "The files its runs use that changed since the version before",
+            description:
+              "The files its runs use that differ from the version before: added, removed or changed",
           },
+          added: { ...STRINGS, description: "Of `changed`: the files the version before lacked" },
+          removed: { ...STRINGS, description: "Of `changed`: the files this version lacks" },
         },
       },
     },

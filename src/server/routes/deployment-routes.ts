@@ -41,11 +41,21 @@ import type { Route, RouteContext } from "../router.ts";
  * The files a version's runs use that differ from the version before (added, changed or gone),
  * or undefined when either version predates the record of its files.
  */
-function changedFiles(before: VersionRow | undefined, after: VersionRow): string[] | undefined {
+function changedFiles(
+  before: VersionRow | undefined,
+  after: VersionRow,
+): { changed: string[]; added: string[]; removed: string[] } | undefined {
   if (!before?.files || !after.files) return undefined;
   const a = JSON.parse(before.files) as Record<string, string>;
   const b = JSON.parse(after.files) as Record<string, string>;
-  return [...new Set([...Object.keys(a), ...Object.keys(b)])].filter((p) => a[p] !== b[p]).sort();
+  const changed = [...new Set([...Object.keys(a), ...Object.keys(b)])]
+    .filter((p) => a[p] !== b[p])
+    .sort();
+  return {
+    changed,
+    added: changed.filter((p) => !Object.hasOwn(a, p)),
+    removed: changed.filter((p) => !Object.hasOwn(b, p)),
+  };
 }
 
 export interface DeploymentRoutesDeps {
@@ -137,7 +147,7 @@ export function deploymentRoutes({
               hash: v.hash,
               created_at: iso(v.created_at)!,
               active: v.version === row.version,
-              ...(changed ? { changed } : {}),
+              ...changed,
             };
           }),
           rolled_back: row.rolled_back_from !== null,
