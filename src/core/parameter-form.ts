@@ -17,6 +17,9 @@ export interface FormField {
   minLength?: number;
   maxLength?: number;
   pattern?: string;
+  multipleOf?: number;
+  exclusiveMinimum?: number;
+  exclusiveMaximum?: number;
 }
 
 interface PropertySchema {
@@ -29,6 +32,9 @@ interface PropertySchema {
   minLength?: number;
   maxLength?: number;
   pattern?: string;
+  multipleOf?: number;
+  exclusiveMinimum?: number;
+  exclusiveMaximum?: number;
 }
 
 function fieldType(schema: PropertySchema, value: unknown): FormField["type"] {
@@ -77,8 +83,30 @@ export function parameterFields(
     if (prop.minLength !== undefined) field.minLength = prop.minLength;
     if (prop.maxLength !== undefined) field.maxLength = prop.maxLength;
     if (prop.pattern !== undefined) field.pattern = prop.pattern;
+    // Shown in the hint, checked by the server alone (its message comes back under the field).
+    if (typeof prop.multipleOf === "number") field.multipleOf = prop.multipleOf;
+    if (typeof prop.exclusiveMinimum === "number") field.exclusiveMinimum = prop.exclusiveMinimum;
+    if (typeof prop.exclusiveMaximum === "number") field.exclusiveMaximum = prop.exclusiveMaximum;
     return field;
   });
+}
+
+/**
+ * A field's hint: its type and every rule its schema sets (`integer, ≥ 1, multiple of 5,
+ * required`), so what the server will refuse is said before it is sent.
+ */
+export function fieldHint(field: FormField): string {
+  const bits: string[] = [field.type];
+  if (field.minimum !== undefined) bits.push(`≥ ${field.minimum}`);
+  if (field.exclusiveMinimum !== undefined) bits.push(`> ${field.exclusiveMinimum}`);
+  if (field.maximum !== undefined) bits.push(`≤ ${field.maximum}`);
+  if (field.exclusiveMaximum !== undefined) bits.push(`< ${field.exclusiveMaximum}`);
+  if (field.multipleOf !== undefined) bits.push(`multiple of ${field.multipleOf}`);
+  if (field.minLength !== undefined) bits.push(`at least ${field.minLength} characters`);
+  if (field.maxLength !== undefined) bits.push(`at most ${field.maxLength} characters`);
+  if (field.pattern !== undefined) bits.push(`matching ${field.pattern}`);
+  if (field.required) bits.push("required");
+  return `${bits.join(", ")}${field.description ? ` — ${field.description}` : ""}`;
 }
 
 /** One field's value, or what is wrong with it; `undefined` value: left empty (not sent). */

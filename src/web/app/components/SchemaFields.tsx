@@ -5,7 +5,7 @@
  * a deployment's parameters with them, the resume form what a paused run's pause asks for.
  * `group` names the values as the server names them in its problems (`parameters`, `input`).
  */
-import { type FormField, readField } from "../../../core/parameter-form.ts";
+import { type FormField, fieldHint, readField } from "../../../core/parameter-form.ts";
 
 /** Each field's problem, by its place (`parameters.limit`). */
 export type FieldErrors = Record<string, string>;
@@ -66,7 +66,7 @@ export function SchemaFields({
       {fields.map((field) => (
         <div class="field" key={field.name}>
           <label for={`${group}-${field.name}`}>
-            {field.name} <span class="hint">{hint(field)}</span>
+            {field.name} <span class="hint">{fieldHint(field)}</span>
           </label>
           <FieldInput
             id={`${group}-${field.name}`}
@@ -134,13 +134,4 @@ function FieldInput({
       onInput={input}
     />
   );
-}
-
-/** A field's label: its name, type, bounds and description. */
-function hint(field: FormField): string {
-  const bits: string[] = [field.type];
-  if (field.minimum !== undefined) bits.push(`≥ ${field.minimum}`);
-  if (field.maximum !== undefined) bits.push(`≤ ${field.maximum}`);
-  if (field.required) bits.push("required");
-  return `${bits.join(", ")}${field.description ? ` — ${field.description}` : ""}`;
 }
