@@ -115,7 +115,8 @@ function runConditions(
   }
   if (filter.plannedAfter !== undefined) {
     where.push(
-      "NOT (r.created_by = 'schedule' AND r.state_type = 'SCHEDULED' AND r.scheduled_at > ?)",
+      // core's isPlannedRun: a schedule's run waiting for its retry has begun, and is listed.
+      "NOT (r.created_by = 'schedule' AND r.state_type = 'SCHEDULED' AND r.state_name = 'Scheduled' AND r.scheduled_at > ?)",
     );
     args.push(filter.plannedAfter);
   }

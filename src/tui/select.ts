@@ -1,4 +1,5 @@
 import type { DeploymentJson } from "../client/index.ts";
+import { isPlannedRun } from "../core/planned-run.ts";
 import { computeLayout, type Layout } from "./layout.ts";
 import type { MonitorRun, MonitorState, RunsState } from "./state.ts";
 
@@ -49,8 +50,7 @@ export const selectRunIds = memo((runs: RunsState, filter: string): readonly str
   const rest: string[] = [];
   for (const id of ids) {
     const r = runs.byId.get(id)!;
-    if (r.created_by === "schedule" && r.state === "SCHEDULED" && r.state_name === "Scheduled")
-      planned.push(r);
+    if (isPlannedRun(r)) planned.push(r);
     else rest.push(id);
   }
   // By when each run happened (its start, its end if it never started, or when it is due), as

@@ -392,3 +392,27 @@ test("a store opened again carries over how far a burst took run ids ahead of th
   seedRunIds(`${((later + 30 * 86_400_000) % SPAN).toString(16).padStart(8, "0")}${tail}`, later);
   expect(Number.parseInt(newRunId(later).slice(0, 8), 16)).toBe(later % SPAN);
 });
+
+test("a schedule's run waiting for its retry is listed with what happened; a planned future one is not", () => {
+  const retrying = createRun(store, {
+    deployment: "d",
+    createdBy: "schedule",
+    retries: 1,
+    retryDelayMs: 60_000,
+  });
+  transitionRun(store, retrying.id, { type: "PENDING" });
+  transitionRun(store, retrying.id, { type: "RUNNING" }, { pid: 1 });
+  transitionRun(store, retrying.id, { type: "FAILED" }, { exitCode: 3 });
+  const planned = createRun(store, {
+    deployment: "d",
+    createdBy: "schedule",
+    scheduledAt: now + 60_000,
+  });
+  const listed = listRuns(store, { deployment: "d", plannedAfter: now }).map((r) => r.id);
+  expect(listed).toEqual([retrying.id]);
+  expect(
+    listRuns(store, { deployment: "d" })
+      .map((r) => r.id)
+      .sort(),
+  ).toEqual([retrying.id, planned.id].sort());
+});

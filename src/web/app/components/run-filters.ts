@@ -4,6 +4,7 @@
  * the server's listing checks it.
  */
 import type { RunJson } from "../../../core/index.ts";
+import { isPlannedRun } from "../../../core/planned-run.ts";
 
 /** The time ranges the page offers, back from now. */
 export const RANGES = {
@@ -118,10 +119,11 @@ export function runMatches(
   if (!ignoreState && filters.state !== undefined && run.state !== filters.state) return false;
   if (filters.tag !== undefined && !run.tags.includes(filters.tag)) return false;
   const { since, until } = timeWindow(filters, now);
-  const due = ms(run.scheduled_at);
-  if (since !== undefined && !(due >= since)) return false;
-  if (until !== undefined && !(due < until)) return false;
-  if (run.created_by === "schedule" && run.state === "SCHEDULED" && due > now) return false;
+  // A time window holds the runs for its times (their slot), as the server's listing does.
+  const slot = ms(run.slot_at ?? run.scheduled_at);
+  if (since !== undefined && !(slot >= since)) return false;
+  if (until !== undefined && !(slot < until)) return false;
+  if (isPlannedRun(run) && ms(run.scheduled_at) > now) return false;
   if (filters.q) {
     const q = filters.q.toLowerCase();
     const holds = (text: string | null | undefined) => !!text && text.toLowerCase().includes(q);
