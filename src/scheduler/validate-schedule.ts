@@ -11,7 +11,7 @@ export function cronProblem(expression: string): string | null {
     return `${zoned[1]}= is crontab's way to set a zone, not orch's: write cron: "${zoned[3]}" and, beside it in the same schedule, timezone: ${zoned[2]}`;
   }
   if (/^@reboot$/i.test(expression.trim())) {
-    return "@reboot is not supported: orch runs schedules while orch up runs and has no event for the machine's start; to run at boot, keep @reboot in the system's crontab with orch run NAME as its command";
+    return "@reboot is not supported: orch runs schedules while orch up runs and has no event for the machine's start; to run at boot, start orch up at boot (a system service), then have the system's crontab run orch run NAME after it (orch run asks the running server)";
   }
   const fields = expression.trim().split(/\s+/).length;
   if (fields !== 5 && fields !== 6 && !expression.trim().startsWith("@")) {

@@ -147,7 +147,7 @@ describe("problems", () => {
 `),
     ).toEqual([
       'flows/etl.yaml:5:15: schedules[0].cron: "CRON_TZ=Europe/Berlin 30 2 * * *" is not a valid cron expression: CRON_TZ= is crontab\'s way to set a zone, not orch\'s: write cron: "30 2 * * *" and, beside it in the same schedule, timezone: Europe/Berlin',
-      "flows/etl.yaml:6:15: schedules[1].cron: \"@reboot\" is not a valid cron expression: @reboot is not supported: orch runs schedules while orch up runs and has no event for the machine's start; to run at boot, keep @reboot in the system's crontab with orch run NAME as its command",
+      "flows/etl.yaml:6:15: schedules[1].cron: \"@reboot\" is not a valid cron expression: @reboot is not supported: orch runs schedules while orch up runs and has no event for the machine's start; to run at boot, start orch up at boot (a system service), then have the system's crontab run orch run NAME after it (orch run asks the running server)",
     ]);
   });
 

@@ -47,22 +47,29 @@ test("a listing cut at its limit says more runs match, and one that is whole say
 });
 
 test("runs ls --planned --limit 3 lists the next three planned runs, not the furthest ones", async () => {
-  const inspect = await run("deployments", "inspect", "minutely", "--json");
-  const next: string[] = JSON.parse(inspect.stdout).next_runs;
-  expect(next.length).toBeGreaterThan(3);
-  const r = await run(
-    "runs",
-    "ls",
-    "--planned",
-    "--deployment",
-    "minutely",
-    "--limit",
-    "3",
-    "--json",
-  );
-  expect(r.code, r.stderr).toBe(0);
-  const listed: { scheduled_at: string; state: string }[] = JSON.parse(r.stdout);
-  // Shown newest first, as every listing is: the soonest of the three comes last.
-  expect(listed.map((x) => x.scheduled_at)).toEqual(next.slice(0, 3).reverse());
-  expect(listed.every((x) => x.state === "SCHEDULED")).toBe(true);
+  const nextRuns = async (): Promise<string[]> =>
+    JSON.parse((await run("deployments", "inspect", "minutely", "--json")).stdout).next_runs;
+  // A slot may come due between two reads (a run a minute): the listing is read between two
+  // looks at the deployment's next runs that agree, so both saw the same planned future.
+  for (let tries = 0; ; tries++) {
+    const next = await nextRuns();
+    expect(next.length).toBeGreaterThan(3);
+    const r = await run(
+      "runs",
+      "ls",
+      "--planned",
+      "--deployment",
+      "minutely",
+      "--limit",
+      "3",
+      "--json",
+    );
+    expect(r.code, r.stderr).toBe(0);
+    const listed: { scheduled_at: string; state: string }[] = JSON.parse(r.stdout);
+    if ((await nextRuns())[0] !== next[0] && tries < 3) continue;
+    // Shown newest first, as every listing is: the soonest of the three comes last.
+    expect(listed.map((x) => x.scheduled_at)).toEqual(next.slice(0, 3).reverse());
+    expect(listed.every((x) => x.state === "SCHEDULED")).toBe(true);
+    return;
+  }
 });
