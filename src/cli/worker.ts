@@ -173,7 +173,11 @@ export default defineCommand({
         void stopped?.then(() => resolveDone());
       };
     });
-    await done;
+    // orch older than this worker: it gave back what it claimed and went offline; say what to do.
+    const failed = worker.failed.then((error) => {
+      throw error;
+    });
+    await Promise.race([done, failed]);
     process.off("SIGINT", handler);
     process.off("SIGTERM", handler);
     log.info("stopped");

@@ -63,6 +63,27 @@ export function toOrchError(error: unknown): OrchError {
   return new OrchError("E_INTERNAL", message);
 }
 
+// Every orch server has answered a missing route with this text: stored in no file, never
+// renamed (a newer client reads it from an older server).
+const NO_ROUTE = "no route";
+
+/**
+ * The 404 of a path no route serves, told apart from a 404 of a thing that does not exist: a
+ * client newer than its server meets it for a route the server does not have yet.
+ */
+export function noRouteError(method: string, path: string): OrchError {
+  return new OrchError("E_NOT_FOUND", `${NO_ROUTE} ${method} ${path}`);
+}
+
+/** Whether `error` is a server's answer that it has no such route (see noRouteError). */
+export function isNoRoute(error: unknown): boolean {
+  return (
+    error instanceof OrchError &&
+    error.code === "E_NOT_FOUND" &&
+    error.message.startsWith(`${NO_ROUTE} `)
+  );
+}
+
 /** A problem as one line: `where: message`. */
 export function renderProblem(p: Problem): string {
   return p.where ? `${p.where}: ${p.message}` : p.message;

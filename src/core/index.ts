@@ -27,6 +27,8 @@ export {
   ERROR_CODES,
   type ErrorCode,
   errorLine,
+  isNoRoute,
+  noRouteError,
   OrchError,
   type Problem,
   renderProblem,

@@ -1,4 +1,4 @@
-import { OrchError, toOrchError } from "../core/index.ts";
+import { noRouteError, OrchError, toOrchError } from "../core/index.ts";
 
 /** A JSON response. */
 export function json(body: unknown, status = 200, headers: Record<string, string> = {}): Response {
@@ -35,5 +35,5 @@ export function errorResponse(error: unknown, req?: Request, log?: ErrorLog): Re
 
 /** Throw a 404 for a path that no route serves. */
 export function notFound(req: Request): never {
-  throw new OrchError("E_NOT_FOUND", `no route ${req.method} ${new URL(req.url).pathname}`);
+  throw noRouteError(req.method, new URL(req.url).pathname);
 }

@@ -1,7 +1,7 @@
 import { hostname } from "node:os";
 import { dirname, join } from "node:path";
 import type { WorkerClient } from "../client/index.ts";
-import type { ProposedState, WorkerJob } from "../core/index.ts";
+import type { OrchError, ProposedState, WorkerJob } from "../core/index.ts";
 import type { RunOutcome } from "../store/index.ts";
 import { createBundleCache } from "./bundle-cache.ts";
 import { createJobDownloader } from "./download-job.ts";
@@ -10,9 +10,9 @@ import { startHeartbeat } from "./heartbeat.ts";
 import { createLink } from "./link.ts";
 import { isGone, registerWorkerUntilReached } from "./register-worker.ts";
 import { runClaimLoop } from "./remote-claim-loop.ts";
+import { createRemoteReports } from "./remote-reports.ts";
 import { createRemoteRunner } from "./remote-runner.ts";
 import { createRemoteRuns, type Held } from "./remote-runs.ts";
-import { createReportQueue } from "./report-queue.ts";
 import { toStateReport } from "./state-report.ts";
 import { type StopOptions, stopWithGrace } from "./stop-with-grace.ts";
 import { createWorkdirs } from "./workdirs.ts";
@@ -57,6 +57,11 @@ export interface RemoteWorker {
    * end CANCELLED); resolves once offline. Calling it during a drain cuts the drain short.
    */
   stop(options?: StopOptions): Promise<void>;
+  /**
+   * Resolves, once the worker is offline, with why it stopped on its own: orch is older than it
+   * (the run it claimed is given back). Never resolves otherwise.
+   */
+  readonly failed: Promise<OrchError>;
 }
 
 /**
@@ -84,33 +89,23 @@ export async function startRemoteWorker(options: RemoteWorkerOptions): Promise<R
     options.workDir,
     link,
   );
-  /**
-   * A report refused because the run is not ours (any more): orch gave it to another worker while
-   * it counted us lost. Whatever of it we started is stopped, so it never runs twice.
-   */
-  const notOurs = (workerId: string, runId: string, attempt?: number) => (error: unknown) => {
-    const exec = runs.latest(runId);
-    // A refusal of an older attempt's report says nothing of the attempt running now.
-    const same = attempt === undefined || exec?.job.attempt === attempt;
-    if (isGone(error) && exec?.workerId === workerId && same) {
-      logger.warn(
-        `run ${runId} is no longer this worker's (${(error as Error).message}); stopping it`,
-      );
-      exec.attempt.abandon();
-    }
-    throw error;
-  };
-  const queue = createReportQueue(
-    {
-      start: (workerId, runId, request) =>
-        client.startRun(workerId, runId, request).catch(notOurs(workerId, runId, request.attempt)),
-      state: (workerId, runId, report) =>
-        client.reportState(workerId, runId, report).catch(notOurs(workerId, runId, report.attempt)),
-      logs: (workerId, runId, batch) =>
-        client.appendLogs(workerId, runId, batch).catch(notOurs(workerId, runId, batch.attempt)),
+  const runs = createRemoteRuns();
+  /** Set once orch turned out older than this worker: it takes no more runs, and stops. */
+  let tooOld: OrchError | null = null;
+  let failedWith: (error: OrchError) => void = () => {};
+  const failed = new Promise<OrchError>((resolve) => (failedWith = resolve));
+  const queue = createRemoteReports(client, runs, {
+    logger,
+    link,
+    // Why stop rather than start runs without asking, as workers did before the question was
+    // asked: orch's "yes" is what keeps a run it took back from a worker it counted lost from
+    // running here and on another worker too. Nothing runs twice; the user is told what to do.
+    onTooOld: (error) => {
+      if (tooOld) return;
+      tooOld = error;
+      void finish().then(() => failedWith(error));
     },
-    { logger, link },
-  );
+  });
 
   const register = () =>
     registerWorkerUntilReached(
@@ -122,7 +117,6 @@ export async function startRemoteWorker(options: RemoteWorkerOptions): Promise<R
 
   let me = await register();
   runner.workerId = me.id;
-  const runs = createRemoteRuns();
   let taking = true;
   let reregistering: Promise<void> | null = null;
 
@@ -165,6 +159,10 @@ export async function startRemoteWorker(options: RemoteWorkerOptions): Promise<R
       const ready = await download(job, signal);
       const answer = await whenNotAborted(queue.start(workerId, runId, job.attempt), signal);
       if (answer?.start) return ready;
+      if (tooOld) {
+        attempt.stop(`worker ${name} on ${host} cannot start runs of an older orch`);
+        throw tooOld;
+      }
       if (answer?.run.state === "CANCELLING") attempt.cancel();
       else attempt.abandon();
       throw new Error(
@@ -276,6 +274,7 @@ export async function startRemoteWorker(options: RemoteWorkerOptions): Promise<R
       return me.id;
     },
     active: runs.active,
+    failed,
     drain: finish,
     stop: (stop = {}) =>
       stopWithGrace(

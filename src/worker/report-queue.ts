@@ -80,7 +80,8 @@ export function isRetryable(error: unknown): boolean {
     e.code === "E_INTERNAL" ||
     e.code === "E_UNAUTHORIZED" ||
     e.code === "E_FORBIDDEN" ||
-    e.status >= 500
+    // What the server cannot do (it is older than the worker) it will not do on a retry either.
+    (e.status >= 500 && e.code !== "E_NOT_IMPLEMENTED")
   );
 }
 
