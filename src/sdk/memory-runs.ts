@@ -7,6 +7,7 @@
  */
 import { formatDuration, parseDuration } from "../core/duration.ts";
 import type { Problem } from "../core/errors.ts";
+import { NOT_IN_PAUSE_SCHEMA } from "../core/pause-input.ts";
 import { STATE_NAMES, type StateName, type StateType } from "../core/states.ts";
 import type { Timers } from "../core/timers.ts";
 import type { Artifact } from "./artifacts.ts";
@@ -125,7 +126,7 @@ export function createMemoryRuns(timers: Timers): MemoryRuns {
     if (schema) {
       const { schemaProblems } = await import("../core/json-schema.ts");
       inputChecks.set(run.id, (value) =>
-        schemaProblems(schema, value, "input", "is not in the pause's input schema"),
+        schemaProblems(schema, value, "input", NOT_IN_PAUSE_SCHEMA),
       );
     }
     const timeout = (given.timeout_ms as number | undefined) ?? null;

@@ -6,7 +6,8 @@
  * when the test says (`await test.advance("1h")`); `mocks` replace tasks by name.
  */
 import { parseDuration } from "../core/duration.ts";
-import { renderProblem } from "../core/errors.ts";
+import { errorLine } from "../core/errors.ts";
+import { pauseInputRefused } from "../core/pause-input.ts";
 import { createManualClock, type ManualClock, realTimers } from "../core/timers.ts";
 import { callFlowBody, durationMs, type Flow, isFlow } from "./flow.ts";
 import { withFlowRun } from "./flow-context.ts";
@@ -213,9 +214,7 @@ export function testFlow<P extends object, R>(
       // the run stays PAUSED, and a later resume with good input goes on.
       const problems = memory.inputProblems(run, input);
       if (problems.length) {
-        const error = new Error(
-          `the input does not match what ${run.pause.key} of run ${run.id.slice(0, 8)} asks for: ${problems.map(renderProblem).join("; ")}`,
-        );
+        const error = new Error(errorLine(pauseInputRefused(run.pause.key, run.id, problems)));
         // Its stack starts at the test's call, so a runner shows that line, not this package's.
         Error.captureStackTrace?.(error, test.resume);
         return Promise.reject(error);

@@ -1,5 +1,6 @@
 import { formatDuration, OrchError, type PauseAnswer, type PauseRequest } from "../core/index.ts";
 import { checkSchema, schemaProblems } from "../core/json-schema.ts";
+import { NOT_IN_PAUSE_SCHEMA, pauseInputRefused } from "../core/pause-input.ts";
 import {
   getRunOrThrow,
   pausedRunsDue,
@@ -84,19 +85,8 @@ export function resumeRun(
       );
     }
     if (pause.input_schema) {
-      const problems = schemaProblems(
-        pause.input_schema,
-        input,
-        "input",
-        "is not in the pause's input schema",
-      );
-      if (problems.length) {
-        throw new OrchError(
-          "E_BAD_INPUT",
-          `the input does not match what ${pause.key} of run ${run.id.slice(0, 8)} asks for`,
-          problems,
-        );
-      }
+      const problems = schemaProblems(pause.input_schema, input, "input", NOT_IN_PAUSE_SCHEMA);
+      if (problems.length) throw pauseInputRefused(pause.key, run.id, problems);
     }
     return transitionRun(
       store,

@@ -345,7 +345,11 @@ describe("pause and resume", () => {
     );
     const response = await post(`/api/runs/${id}/resume`, { input: { ok: "yes" } });
     expect(response.status).toBe(400);
-    const body = (await response.json()) as { error: { problems: unknown[] } };
+    const body = (await response.json()) as { error: { message: string; problems: unknown[] } };
+    // The words orch/testing's resume() refuses with too (one message, see pause-input.ts).
+    expect(body.error.message).toMatch(
+      /^the input does not match what pause-1 of run \w{8} asks for$/,
+    );
     expect(body.error.problems).toEqual([
       { where: "input.ok", message: 'must be a boolean, not "yes"' },
     ]);
