@@ -29,7 +29,7 @@ export const ls = defineCommand({
   meta: {
     name: "ls",
     description:
-      "List triggers: deployment, kind, event, window (counts or deadline), last fired, rate limit",
+      "List triggers: deployment, kind, event, window (counts or deadline), last fired, firings and failures, rate limit",
   },
   args: {
     deployment: { type: "string", description: "Only this deployment's triggers" },
@@ -55,7 +55,7 @@ export const ls = defineCommand({
         escapeControlChars(t.on),
         renderWindow(t),
         t.last_fired ? localTime(t.last_fired) : c.gray("never"),
-        `${t.fired}${t.suppressed ? c.yellow(` (${t.suppressed} held back)`) : ""}`,
+        `${t.fired}${t.failed ? c.red(` (${t.failed} failed)`) : ""}${t.suppressed ? c.yellow(` (${t.suppressed} held back)`) : ""}`,
         t.rate_limit ?? "-",
         t.actions.join(", "),
       ]);
@@ -63,6 +63,14 @@ export const ls = defineCommand({
         "stdout",
         `${renderTable(["DEPLOYMENT", "TRIGGER", "KIND", "ON", "WINDOW", "LAST FIRED", "FIRED (7D)", "RATE LIMIT", "ACTIONS"], rows)}\n`,
       );
+      // Why the last failed firing failed, under the table: a reason is too long for a column.
+      for (const t of triggers) {
+        if (!t.last_failure) continue;
+        write(
+          "stdout",
+          `${c.red("failed")} ${c.bold(t.deployment)} ${escapeControlChars(t.name)} at ${localTime(t.last_failure.at)}: ${escapeControlChars(t.last_failure.message)}\n`,
+        );
+      }
     } finally {
       conn.close();
     }

@@ -16,6 +16,7 @@ import {
   heldBackSince,
   recordEvent,
   recordFiring,
+  recordFiringFailure,
   type Store,
   setDeploymentPaused,
 } from "../store/index.ts";
@@ -144,6 +145,7 @@ export function triggerFailed(
     message: errorLine(error),
   };
   deps.logger.warn(triggerFailureLine(failure));
+  recordFiringFailure(deps.store, trigger.id, event.id, failure.message);
   if (event.name === "trigger.failed") return;
   recordEvent(deps.store, "trigger.failed", trigger.deployment, { ...failure });
 }

@@ -32,6 +32,10 @@ export function listTriggerStates(store: Store, deployment?: string): TriggerSta
         deadlines: window.deadlines,
         last_fired: iso(firings.last),
         fired: firings.fired,
+        failed: firings.failed,
+        last_failure: firings.lastFailure
+          ? { at: iso(firings.lastFailure.at)!, message: firings.lastFailure.message }
+          : null,
         suppressed: firings.suppressed,
         rate_limit: spec.rate_limit
           ? `${spec.rate_limit.limit} per ${formatDuration(spec.rate_limit.per_ms)}`

@@ -574,6 +574,15 @@ CREATE INDEX deployments_with_triggers ON deployments (name)
   WHERE json_array_length(spec, '$.triggers') > 0;
 `,
   },
+  {
+    version: 24,
+    name: "why a trigger's firing failed",
+    // A firing whose action failed (its run could not be created...) is counted apart from
+    // those that acted, and `triggers ls` says the last failure's reason.
+    sql: `
+ALTER TABLE trigger_firings ADD COLUMN failure TEXT;
+`,
+  },
 ];
 
 /** The newest schema version this build of orch knows. */

@@ -163,22 +163,67 @@ export function recordFiring(
 }
 
 /**
- * A trigger's firings since `since`: those that acted, and those its rate cap held back. Each
- * count reads its own index range (trigger, suppressed, at), so a burst that a cap holds back
- * costs the same for its thousandth event as for its first.
+ * Mark the firing of `trigger` on event `eventId` failed, with why (its first failure kept: a
+ * firing whose second action fails too is one failed firing).
  */
-export function firingsSince(
+export function recordFiringFailure(
   store: Store,
   trigger: string,
-  since: number,
-): { fired: number; suppressed: number; last: number | null } {
+  eventId: number,
+  message: string,
+): void {
+  sqlite(store)
+    .query(
+      "UPDATE trigger_firings SET failure = ? WHERE trigger = ? AND event_id = ? AND suppressed = 0 AND failure IS NULL",
+    )
+    .run(message, trigger, eventId);
+}
+
+/** A trigger's firings since some time (see firingsSince). */
+export interface Firings {
+  /** Firings that acted, and none of whose actions failed. */
+  fired: number;
+  /** Firings an action of which failed. */
+  failed: number;
+  /** Firings its rate cap held back. */
+  suppressed: number;
+  /** When it last fired (acted, or tried to). */
+  last: number | null;
+  /** Its last failed firing: when, and why. */
+  lastFailure: { at: number; message: string } | null;
+}
+
+/**
+ * A trigger's firings since `since`: those that acted, those that failed, and those its rate
+ * cap held back. Each count reads its own index range (trigger, suppressed, at), so a burst that
+ * a cap holds back costs the same for its thousandth event as for its first.
+ */
+export function firingsSince(store: Store, trigger: string, since: number): Firings {
   const db = sqlite(store);
   const count = db.query(
     "SELECT count(*) AS n, max(at) AS last FROM trigger_firings WHERE trigger = ? AND suppressed = ? AND at >= ?",
   );
-  const fired = count.get(trigger, 0, since) as { n: number; last: number | null };
+  const acted = count.get(trigger, 0, since) as { n: number; last: number | null };
   const held = count.get(trigger, 1, since) as { n: number };
-  return { fired: fired.n, suppressed: held.n, last: fired.last };
+  const failed = db
+    .query(
+      "SELECT count(*) AS n FROM trigger_firings WHERE trigger = ? AND suppressed = 0 AND at >= ? AND failure IS NOT NULL",
+    )
+    .get(trigger, since) as { n: number };
+  const lastFailure = failed.n
+    ? (db
+        .query(
+          "SELECT at, failure AS message FROM trigger_firings WHERE trigger = ? AND suppressed = 0 AND at >= ? AND failure IS NOT NULL ORDER BY at DESC LIMIT 1",
+        )
+        .get(trigger, since) as { at: number; message: string })
+    : null;
+  return {
+    fired: acted.n - failed.n,
+    failed: failed.n,
+    suppressed: held.n,
+    last: acted.last,
+    lastFailure,
+  };
 }
 
 /** Whether a trigger's rate cap held back a firing since `since` (the window's first says so). */

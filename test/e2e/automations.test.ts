@@ -43,6 +43,11 @@ const FLOWS = `deployments:
       - after: [custom.a, { on: custom.b, match: { env: "!dev" } }]
         expect: custom.c
         within: 10m
+  - name: misfire
+    command: [true]
+    triggers:
+      - on: custom.misfire
+        actions: [{ run: "{{ event.payload.target }}" }]
   - name: capped
     command: [true]
     triggers:
@@ -99,6 +104,7 @@ interface TriggerState {
   counts: Record<string, number>;
   deadline: string | null;
   fired: number;
+  failed: number;
   suppressed: number;
 }
 const triggerOf = async (deployment: string) =>
@@ -173,8 +179,13 @@ describe("automations through the binary", () => {
     });
     expect(seq!.triggered_by).toMatchObject({ trigger: "triggers[0]", event_id: c });
 
+    // A firing whose run could not be created: counted apart, with why.
+    await emit("custom.misfire", undefined, { target: "nowhere" });
+    await until("the failed firing", async () => (await triggerOf("misfire")).failed === 1);
     const listed = await cli("triggers", "ls");
     expect(listed.code).toBe(0);
+    expect(listed.stdout).toMatch(/misfire\s+triggers\[0\].*\s0 \(1 failed\)/);
+    expect(listed.stdout).toMatch(/failed misfire triggers\[0\] at .*: .*nowhere/);
     expect(listed.stdout).toMatch(/nightly\s+notify\s+reactive\s+flow-run\.\*/);
     expect(listed.stdout).toMatch(/watchdog\s+stuck\s+proactive\s+custom\.done/);
     const events = await json<{ name: string }[]>(

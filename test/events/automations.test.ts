@@ -2,7 +2,7 @@ import { chmodSync, existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, test } from "vitest";
 import { specWithDefaults, type TriggerSpec } from "../../src/core/index.ts";
-import { startTriggers, type TriggerEngine } from "../../src/events/index.ts";
+import { listTriggerStates, startTriggers, type TriggerEngine } from "../../src/events/index.ts";
 import {
   createDeploymentRun,
   getDeployment,
@@ -319,6 +319,25 @@ describe("actions", () => {
     );
     await settle();
     expect(listEvents(store, { prefix: "trigger.failed" })).toHaveLength(1);
+  });
+
+  test("a firing whose run could not be created is counted apart from those that acted, with its reason", async () => {
+    deploy("target");
+    deploy("guard", [
+      { on: "ops.go", actions: [{ type: "run", deployment: "{{ event.payload.target }}" }] },
+    ]);
+    start();
+    emit("ops.go", { target: "target" });
+    emit("ops.go", { target: "nowhere" });
+    await until("both firings handled", () => {
+      const [state] = listTriggerStates(store, "guard");
+      return state && state.fired + state.failed === 2;
+    });
+    const [state] = listTriggerStates(store, "guard");
+    expect(state).toMatchObject({ fired: 1, failed: 1 });
+    expect(state!.last_failure?.message).toMatch(/nowhere/);
+    expect(Date.parse(state!.last_failure!.at)).toBe(now);
+    expect(runsOf("target")).toHaveLength(1);
   });
 
   test("a webhook gets Slack- and Discord-compatible JSON, or the templated body, with secrets filled in", async () => {
