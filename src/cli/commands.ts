@@ -74,6 +74,9 @@ export const COMMANDS: Record<string, Loader> = {
     clear: named(() => import("./cache.ts"), "clear"),
   }),
   worker: load(() => import("./worker.ts")),
+  workers: group("workers", "List the workers online: pool, host, heartbeat, runs now", {
+    ls: named(() => import("./workers.ts"), "ls"),
+  }),
   pools: group("pools", "List work pools or inspect one's job template", {
     ls: named(() => import("./pools.ts"), "ls"),
     inspect: named(() => import("./pools.ts"), "inspect"),

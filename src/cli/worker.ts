@@ -49,7 +49,10 @@ export default defineCommand({
   args: {
     pool: { type: "string", description: "The work pool to take runs from", default: "default" },
     concurrency: { type: "string", description: "Runs at once", valueHint: "8" },
-    name: { type: "string", description: "The worker's name in listings", default: "remote" },
+    name: {
+      type: "string",
+      description: "The worker's name in listings (default: remote-PID, one per process)",
+    },
     ...connectArgs,
     token: {
       type: "string",
@@ -135,7 +138,7 @@ export default defineCommand({
     const worker = await startRemoteWorker({
       client,
       pool: args.pool,
-      name: args.name,
+      ...(args.name ? { name: args.name } : {}),
       concurrency,
       bundlesDir: workerBundlesDir(args.dir),
       workDir: resolve(args.dir),
@@ -144,7 +147,7 @@ export default defineCommand({
     });
     stopping = true;
     log.success(
-      `worker ${args.name} (${worker.id.slice(0, 8)}) takes runs of pool ${args.pool} from ${c.cyan(target.url, "stderr")}; Ctrl-C stops it`,
+      `worker ${worker.name} (${worker.id.slice(0, 8)}) takes runs of pool ${args.pool} from ${c.cyan(target.url, "stderr")}; Ctrl-C stops it`,
     );
 
     let stopped: Promise<void> | null = null;

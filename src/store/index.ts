@@ -271,6 +271,7 @@ export {
   countActiveRuns,
   getWorker,
   heartbeatWorker,
+  type ListedWorker,
   listActiveRuns,
   listHeldRuns,
   listStaleWorkers,

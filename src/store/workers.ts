@@ -18,8 +18,11 @@ export interface WorkerRow {
   last_heartbeat: number;
 }
 
+/** A worker as listed: with how many runs it holds now (pending, running or cancelling). */
+export type ListedWorker = WorkerRow & { runs: number };
+
 /** A worker as the API shows it (times in ISO). */
-export function workerToJson(row: WorkerRow): WorkerJson {
+export function workerToJson(row: ListedWorker): WorkerJson {
   return {
     id: row.id,
     name: row.name,
@@ -30,6 +33,7 @@ export function workerToJson(row: WorkerRow): WorkerJson {
     status: row.status,
     started_at: iso(row.started_at),
     last_heartbeat: iso(row.last_heartbeat),
+    runs: row.runs,
   };
 }
 
@@ -95,10 +99,14 @@ export function listStaleWorkers(store: Store, before: number): WorkerRow[] {
 }
 
 /** Online workers, newest first. */
-export function listWorkers(store: Store): WorkerRow[] {
+export function listWorkers(store: Store): ListedWorker[] {
+  // Each worker's count reads flow_runs_by_worker (ACTIVE is its WHERE term): the runs it holds.
   return sqlite(store)
-    .query("SELECT * FROM workers WHERE status = 'online' ORDER BY started_at DESC")
-    .all() as WorkerRow[];
+    .query(
+      `SELECT w.*, (SELECT count(*) FROM flow_runs r WHERE r.worker_id = w.id AND ${ACTIVE}) AS runs
+       FROM workers w WHERE w.status = 'online' ORDER BY w.started_at DESC`,
+    )
+    .all() as ListedWorker[];
 }
 
 /** Runs that hold a slot or a process (PENDING, RUNNING, CANCELLING, PAUSED). */

@@ -9,6 +9,14 @@ export function isGone(error: unknown): boolean {
   return code === "E_NOT_FOUND" || code === "E_CONFLICT";
 }
 
+/**
+ * A worker's name when none is given: unique among the processes of one machine (its host is
+ * listed beside it), and the same for the worker's whole life, also when it registers again.
+ */
+export function defaultWorkerName(): string {
+  return `remote-${process.pid}`;
+}
+
 /** Errors at registration worth waiting out (no server yet), as opposed to a wrong token. */
 function isUnreachable(error: unknown): boolean {
   const e = toOrchError(error);

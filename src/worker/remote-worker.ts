@@ -8,7 +8,7 @@ import { createJobDownloader } from "./download-job.ts";
 import { executeAttempt } from "./execute-attempt.ts";
 import { startHeartbeat } from "./heartbeat.ts";
 import { createLink } from "./link.ts";
-import { isGone, registerWorkerUntilReached } from "./register-worker.ts";
+import { defaultWorkerName, isGone, registerWorkerUntilReached } from "./register-worker.ts";
 import { runClaimLoop } from "./remote-claim-loop.ts";
 import { createRemoteReports } from "./remote-reports.ts";
 import { createRemoteRunner } from "./remote-runner.ts";
@@ -22,7 +22,7 @@ export interface RemoteWorkerOptions {
   /** The worker protocol over the API (createWorkerClient). */
   client: WorkerClient;
   pool: string;
-  /** Shown in listings. Default "remote". */
+  /** Shown in listings. Default `remote-PID`: two workers on one machine are told apart. */
   name?: string;
   /** Runs at once. Default 8. */
   concurrency?: number;
@@ -46,6 +46,8 @@ export interface RemoteWorkerOptions {
 
 /** A running remote worker. */
 export interface RemoteWorker {
+  /** Its name in listings (kept when it registers again). */
+  readonly name: string;
   /** Its id on the server (a new one if the server marked it offline and it registered again). */
   readonly id: string;
   /** Run ids it is executing now. */
@@ -77,7 +79,7 @@ export async function startRemoteWorker(options: RemoteWorkerOptions): Promise<R
   const concurrency = Math.min(1000, Math.max(1, options.concurrency ?? 8));
   const claimWaitMs = options.claimWaitMs ?? 20_000;
   const host = hostname();
-  const name = options.name ?? "remote";
+  const name = options.name ?? defaultWorkerName();
   const runsDir = join(dirname(options.bundlesDir), "runs");
   const workdirs = createWorkdirs(runsDir);
   const link = createLink(logger, client.url);
@@ -270,6 +272,7 @@ export async function startRemoteWorker(options: RemoteWorkerOptions): Promise<R
   };
 
   return {
+    name,
     get id() {
       return me.id;
     },

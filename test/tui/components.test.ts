@@ -123,6 +123,7 @@ describe("Header, LogPane, HelpOverlay, TriggerForm, RunDetails", () => {
             status: "online",
             started_at: null,
             last_heartbeat: null,
+            runs: 0,
           },
         ],
         counts: new Map([

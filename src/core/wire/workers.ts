@@ -15,6 +15,7 @@ export const WORKER = {
     "status",
     "started_at",
     "last_heartbeat",
+    "runs",
   ],
   properties: {
     id: { type: "string" },
@@ -26,6 +27,7 @@ export const WORKER = {
     status: { type: "string", enum: ["online", "offline"] },
     started_at: TIME_OR_NULL,
     last_heartbeat: TIME_OR_NULL,
+    runs: { type: "integer", minimum: 0, description: "Runs it holds now (pending, running...)" },
   },
 } as const;
 
