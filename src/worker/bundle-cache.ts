@@ -1,5 +1,16 @@
+import {
+  chmodSync,
+  type Dirent,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+} from "node:fs";
+import { dirname, join } from "node:path";
 import { type BundleManifestJson, CONTENT_HASH, OrchError } from "../core/index.ts";
-import { bundleHash, materializeBundle } from "../definitions/index.ts";
+import { bundleHash } from "../definitions/index.ts";
 
 /** Where a remote worker gets bundles: the API's manifest and object downloads. */
 export interface BundleSource {
@@ -8,9 +19,13 @@ export interface BundleSource {
 }
 
 /**
- * A remote worker's bundle cache: a version's files are downloaded once into `bundlesDir` (the
- * same content-addressed layout as the server's), checked against their hashes, and shared by
- * every run of that version. Returns the folder of a bundle's files.
+ * A remote worker's bundle cache: a version's files are downloaded once into
+ * `bundlesDir/trees/HASH` (the layout of the server's trees), and shared by every run of that
+ * version. Why one copy, not the server's objects beside the trees: a worker never builds a new
+ * bundle from old objects, so a second copy of every file would only fill its disk. Before its
+ * first use in this process, a bundle's files on disk, downloaded now or found from before, are
+ * read back and checked against the manifest's digests (a file changed or cut short on disk is
+ * downloaded again); the manifest itself must hash to the bundle's hash. Returns the folder.
  */
 export function createBundleCache(
   bundlesDir: string,
@@ -20,7 +35,29 @@ export function createBundleCache(
   const load = async (hash: string) => {
     const manifest = await source.getBundle(hash);
     checkManifest(hash, manifest);
-    return materializeBundle(bundlesDir, manifest, (object) => source.getObject(hash, object));
+    const dir = join(bundlesDir, "trees", hash);
+    if (existsSync(dir)) {
+      if (treeProblem(dir, manifest) === null) return dir;
+      rmSync(dir, { recursive: true, force: true });
+    }
+    const tmp = `${dir}.${process.pid}.${Date.now()}.tmp`;
+    try {
+      await download(tmp, manifest, source);
+      // Read back from disk before it is used: what a run gets is what the manifest says.
+      const problem = treeProblem(tmp, manifest);
+      if (problem) throw new OrchError("E_CONFLICT", `bundle ${hash}: ${problem} once written`);
+      try {
+        renameSync(tmp, dir);
+      } catch (error) {
+        // Another worker sharing this cache wrote it meanwhile: checked like any tree found.
+        if (!existsSync(dir) || treeProblem(dir, manifest) !== null) throw error;
+        rmSync(tmp, { recursive: true, force: true });
+      }
+    } catch (error) {
+      rmSync(tmp, { recursive: true, force: true });
+      throw error;
+    }
+    return dir;
   };
   return (hash) => {
     if (!CONTENT_HASH.test(hash)) {
@@ -66,4 +103,57 @@ export function checkManifest(hash: string, manifest: BundleManifestJson): void 
     }
   }
   if (bundleHash(manifest.files) !== hash) throw bad("its files do not hash to the bundle's hash");
+}
+
+/** Download a bundle's files into `dir`, each checked against its digest as it arrives. */
+async function download(dir: string, manifest: BundleManifestJson, source: BundleSource) {
+  mkdirSync(dir, { recursive: true });
+  // Files of the same content are downloaded once.
+  const got = new Map<string, Uint8Array>();
+  for (const file of manifest.files) {
+    let data = got.get(file.hash);
+    if (!data) {
+      data = await source.getObject(manifest.hash, file.hash);
+      if (sha256(data) !== file.hash) {
+        throw new OrchError(
+          "E_CONFLICT",
+          `bundle ${manifest.hash}: ${file.path} arrived with the wrong content`,
+        );
+      }
+      got.set(file.hash, data);
+    }
+    const target = join(dir, file.path);
+    mkdirSync(dirname(target), { recursive: true });
+    await Bun.write(target, data);
+    // Read-only: runs work in copies of these files and must not change them.
+    chmodSync(target, (file.mode | 0o444) & ~0o222);
+  }
+}
+
+/** What is wrong with the tree `dir` against its manifest (a file missing, extra, changed), or null. */
+function treeProblem(dir: string, manifest: BundleManifestJson): string | null {
+  const want = new Map(manifest.files.map((f) => [f.path, f.hash]));
+  let found: string[];
+  try {
+    found = (readdirSync(dir, { recursive: true, withFileTypes: true }) as Dirent[])
+      .filter((entry) => !entry.isDirectory())
+      .map((entry) => join(entry.parentPath, entry.name).slice(dir.length + 1));
+  } catch (error) {
+    return `its folder cannot be read (${(error as Error).message})`;
+  }
+  for (const path of found) if (!want.has(path)) return `${path} is not in the bundle`;
+  for (const [path, hash] of want) {
+    let data: Uint8Array;
+    try {
+      data = readFileSync(join(dir, path));
+    } catch {
+      return `${path} is missing`;
+    }
+    if (sha256(data) !== hash) return `${path} does not match its digest`;
+  }
+  return null;
+}
+
+function sha256(data: Uint8Array): string {
+  return new Bun.CryptoHasher("sha256").update(data).digest("hex");
 }
