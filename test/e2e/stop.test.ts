@@ -135,7 +135,10 @@ test("SIGTERM on orch worker does the same for its runs: CANCELLED after the gra
     const after = await client.getRun(run.id);
     expect(after.state).toBe("CANCELLED");
     expect(after.state_message).toMatch(
-      /^orch worker remote on .+ was stopped; its process tree was stopped/,
+      // Unnamed, the worker is named after its process.
+      new RegExp(
+        `^orch worker remote-${worker.proc.pid} on .+ was stopped; its process tree was stopped`,
+      ),
     );
     expect(marker.pids()).toEqual([]);
   } finally {

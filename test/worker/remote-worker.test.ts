@@ -83,7 +83,9 @@ test("drain lets a running run finish; stop ends one CANCELLED; both leave the w
   const stopped = getRun(server.store, forever.id)!;
   expect(stopped.state_type).toBe("CANCELLED");
   expect(stopped.state_message).toMatch(
-    /^orch worker remote on .* was stopped; its process tree was stopped/,
+    new RegExp(
+      `^orch worker remote-${process.pid} on .* was stopped; its process tree was stopped`,
+    ),
   );
   expect(await client.request("GET", "/api/workers")).toEqual([]);
 });
