@@ -153,6 +153,7 @@ describe("Header, LogPane, HelpOverlay, TriggerForm, RunDetails", () => {
       status: "online" as const,
       started_at: null,
       last_heartbeat: null,
+      runs: 0,
     });
     const out = frame(
       h(Header, {
