@@ -88,6 +88,7 @@ export {
 } from "./rules.ts";
 export { runLabel } from "./run-label.ts";
 export { MAX_RUN_NAME, renderRunName, runNameProblem } from "./run-name.ts";
+export { runListedAt } from "./run-order.ts";
 export { knownZone, parseAt, parseWhen } from "./run-time.ts";
 export {
   readServerFile,

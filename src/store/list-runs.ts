@@ -26,12 +26,12 @@ export interface RunFilter {
 }
 
 /**
- * When a run happened for listings: its start; for a run that ended without starting (a
- * cancelled future slot), its end; else when it is due. Runs are listed by it, newest first; the
- * planned future would sort on top, so listings of what happened leave it out (plannedAfter).
- * Indexed as this exact expression (migration 6).
+ * Where a run sits in the listings: when it is due to start, or for a run that ended without
+ * starting (a cancelled future slot), when it ended (core's runListedAt, kept as listed_at).
+ * Runs are listed by it, newest first; the planned future would sort on top, so listings of what
+ * happened leave it out (plannedAfter). Indexed with seq (migration 25).
  */
-const RUN_TIME = "coalesce(r.started_at, r.ended_at, r.scheduled_at)";
+const RUN_TIME = "r.listed_at";
 
 /** Where a page of runs ends: the last run's time and seq. */
 export interface RunCursor {
@@ -41,7 +41,7 @@ export interface RunCursor {
 
 /** The cursor after `row`, as text for the API. */
 export function runCursor(row: RunRow): string {
-  return `${row.started_at ?? row.ended_at ?? row.scheduled_at}.${row.seq}`;
+  return `${row.listed_at}.${row.seq}`;
 }
 
 /** A cursor from its text, or null when it is not one. */

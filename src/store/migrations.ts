@@ -583,6 +583,26 @@ CREATE INDEX deployments_with_triggers ON deployments (name)
 ALTER TABLE trigger_firings ADD COLUMN failure TEXT;
 `,
   },
+  {
+    version: 25,
+    name: "runs listed by when they are due; no index of events by run",
+    // Fewer pages per state change. The listings' key was coalesce(started_at, ended_at,
+    // scheduled_at): a run's start and end rewrote all three listing indexes. listed_at (core's
+    // runListedAt) is set when the run is made and moves only when it is retried or ends without
+    // starting. Nothing reads events by resource, yet each event wrote an entry there.
+    sql: `
+DROP INDEX flow_runs_by_time;
+DROP INDEX flow_runs_by_deployment;
+DROP INDEX flow_runs_by_state;
+DROP INDEX events_by_resource;
+ALTER TABLE flow_runs ADD COLUMN listed_at INTEGER NOT NULL DEFAULT 0;
+UPDATE flow_runs SET listed_at =
+  CASE WHEN started_at IS NULL AND ended_at IS NOT NULL THEN ended_at ELSE scheduled_at END;
+CREATE INDEX flow_runs_by_time ON flow_runs (listed_at, seq);
+CREATE INDEX flow_runs_by_deployment ON flow_runs (deployment, listed_at, seq);
+CREATE INDEX flow_runs_by_state ON flow_runs (state_type, listed_at, seq);
+`,
+  },
 ];
 
 /** The newest schema version this build of orch knows. */

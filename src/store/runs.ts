@@ -36,6 +36,8 @@ export interface RunRow {
   scheduled_at: number;
   started_at: number | null;
   ended_at: number | null;
+  /** Where the runs listings place it (core's runListedAt). */
+  listed_at: number;
   exit_code: number | null;
   signal: string | null;
   pid: number | null;
@@ -170,8 +172,8 @@ export function insertRun(store: Store, input: NewRun): { seq: number; id: strin
       `INSERT INTO flow_runs (id, deployment_id, deployment, version, parent_id, parameters, tags,
          work_pool, work_queue, state_type, state_name, state_message, state_at, retries,
          retry_delay_ms, scheduled_at, idempotency_key, created_by, created_at, trigger_chain,
-         backfill_id, slot_at, flow_name, name, options, triggered_by)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'SCHEDULED', 'Scheduled', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+         backfill_id, slot_at, flow_name, name, options, triggered_by, listed_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'SCHEDULED', 'Scheduled', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     )
     .run(
       id,
@@ -198,6 +200,7 @@ export function insertRun(store: Store, input: NewRun): { seq: number; id: strin
       input.name ?? null,
       input.options && Object.keys(input.options).length ? JSON.stringify(input.options) : null,
       input.triggeredBy ? JSON.stringify(input.triggeredBy) : null,
+      input.scheduledAt ?? now,
     );
   const seq = Number(lastInsertRowid);
   if (tags.length) {

@@ -5,6 +5,7 @@ import {
   OrchError,
   type ProposedState,
   type Proposer,
+  runListedAt,
 } from "../core/index.ts";
 import { cameFromResume, unfinishedChildren } from "./child-runs.ts";
 import { recordEvent } from "./events.ts";
@@ -49,6 +50,7 @@ const CHANGING = [
   "scheduled_at",
   "started_at",
   "ended_at",
+  "listed_at",
   "exit_code",
   "signal",
   "pid",
@@ -137,6 +139,8 @@ export function transitionRun(
       if (run.created_by !== "ad-hoc") next.worker_id = null;
     }
     if (isTerminal(state.type)) next.ended_at = now;
+    // Set by the same rule everywhere (core): a start or a started run's end leaves it alone.
+    next.listed_at = runListedAt(next);
     if (outcome.pid !== undefined) next.pid = outcome.pid;
     if (outcome.pidStarted !== undefined) next.pid_started = outcome.pidStarted;
     if (outcome.workerId !== undefined) next.worker_id = outcome.workerId;

@@ -1,4 +1,5 @@
 import type { DeploymentJson } from "../client/index.ts";
+import { runListedAt } from "../core/index.ts";
 import { isPlannedRun } from "../core/planned-run.ts";
 import { computeLayout, type Layout } from "./layout.ts";
 import type { MonitorRun, MonitorState, RunsState } from "./state.ts";
@@ -53,12 +54,8 @@ export const selectRunIds = memo((runs: RunsState, filter: string): readonly str
     if (isPlannedRun(r)) planned.push(r);
     else rest.push(id);
   }
-  // By when each run happened (its start, its end if it never started, or when it is due), as
-  // `orch runs ls` lists them.
-  const when = (id: string) => {
-    const r = runs.byId.get(id)!;
-    return r.started_at ?? r.ended_at ?? r.scheduled_at ?? "";
-  };
+  // As `orch runs ls` lists them (core's runListedAt: when due, or when ended unstarted).
+  const when = (id: string) => runListedAt(runs.byId.get(id)!) ?? "";
   rest.sort((a, b) => when(b).localeCompare(when(a)));
   planned.sort((a, b) => (a.scheduled_at ?? "").localeCompare(b.scheduled_at ?? ""));
   return [...rest, ...planned.map((r) => r.id)];

@@ -1,5 +1,6 @@
 import { join } from "node:path";
 import { afterEach, beforeEach, expect, test } from "vitest";
+import { runListedAt } from "../../src/core/index.ts";
 import {
   appendLogs,
   createRun,
@@ -218,19 +219,34 @@ test("a nested transaction that fails undoes only its own writes and events", ()
   expect(seen).toEqual([`flow-run.scheduled:${kept.id}`]);
 });
 
-test("runs list by when they started or are due, newest first, and page by cursor", () => {
+test("runs list by when they are due, newest first, and page by cursor", () => {
   const later = createRun(store, { deployment: "a", scheduledAt: now + 60_000 });
   const sooner = createRun(store, { deployment: "a", scheduledAt: now });
-  const started = createRun(store, { deployment: "a", scheduledAt: now - 60_000 });
-  transitionRun(store, started.id, { type: "PENDING" });
-  now += 1000;
-  transitionRun(store, started.id, { type: "RUNNING" });
+  const due = createRun(store, { deployment: "a", scheduledAt: now - 60_000 });
   const ids = listRuns(store, {}).map((r) => r.id);
-  expect(ids).toEqual([later.id, started.id, sooner.id]);
+  expect(ids).toEqual([later.id, sooner.id, due.id]);
   const [first] = listRuns(store, { limit: 1 });
   const rest = listRuns(store, { before: parseRunCursor(runCursor(first!))! }).map((r) => r.id);
-  expect(rest).toEqual([started.id, sooner.id]);
+  expect(rest).toEqual([sooner.id, due.id]);
   expect(parseRunCursor("12")).toBeNull();
+});
+
+test("a run keeps its place when it starts late and ends; a retry moves it to its new due time", () => {
+  const late = createRun(store, { deployment: "a", scheduledAt: now - 60_000, retries: 1 });
+  const onTime = createRun(store, { deployment: "a", scheduledAt: now - 30_000 });
+  transitionRun(store, late.id, { type: "PENDING" });
+  now += 1000;
+  const started = transitionRun(store, late.id, { type: "RUNNING" }).run;
+  // Started after onTime was due, it still lists below it: by when it was due.
+  expect(started.listed_at).toBe(late.scheduled_at);
+  expect(listRuns(store, {}).map((r) => r.id)).toEqual([onTime.id, late.id]);
+  now += 1000;
+  const failed = transitionRun(store, late.id, { type: "FAILED" }).run;
+  expect(failed.state_name).toBe("AwaitingRetry");
+  expect(failed.listed_at).toBe(failed.scheduled_at);
+  expect(listRuns(store, {}).map((r) => r.id)).toEqual([late.id, onTime.id]);
+  // The listing, the monitor and the web app share one rule: what is stored is what it says.
+  for (const run of listRuns(store, {})) expect(run.listed_at).toBe(runListedAt(run));
 });
 
 test("a run cancelled before it started lists by when it was cancelled, not by its due time", () => {

@@ -5,6 +5,7 @@
  */
 import type { RunJson } from "../../../core/index.ts";
 import { isPlannedRun } from "../../../core/planned-run.ts";
+import { runListedAt } from "../../../core/run-order.ts";
 
 /** The time ranges the page offers, back from now. */
 export const RANGES = {
@@ -92,9 +93,9 @@ export function apiQuery(
 
 const ms = (iso: string | null) => (iso ? Date.parse(iso) : Number.NaN);
 
-/** When a run happened, as listings order it: its start, else its end, else when it is due. */
+/** Where a run sits in the listings (core's runListedAt): when it is due, or ended unstarted. */
 export function runTime(run: RunJson): number {
-  return ms(run.started_at ?? run.ended_at ?? run.scheduled_at);
+  return ms(runListedAt(run));
 }
 
 /** Newest first, as GET /api/runs lists them. */
