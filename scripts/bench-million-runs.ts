@@ -46,8 +46,8 @@ function seedRuns(dbPath: string, count: number): number {
   const started = performance.now();
   const db = rawSqliteForTests(store);
   const insert = db.query(
-    `INSERT INTO flow_runs (id, deployment, parameters, state_type, state_name, state_at, scheduled_at, started_at, ended_at, exit_code, created_at)
-     VALUES (?, ?, '{}', ?, ?, ?, ?, ?, ?, ?, ?)`,
+    `INSERT INTO flow_runs (id, deployment, parameters, state_type, state_name, state_at, scheduled_at, started_at, ended_at, exit_code, created_at, listed_at)
+     VALUES (?, ?, '{}', ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   );
   const tag = db.query("INSERT INTO flow_run_tags (run_seq, tag) VALUES (?, ?)");
   const base = Date.now() - count * 1000;
@@ -73,6 +73,7 @@ function seedRuns(dbPath: string, count: number): number {
           at,
           at + 5,
           exit,
+          at,
           at,
         );
         if (k % 10 === 0) tag.run(seq, "etl");
