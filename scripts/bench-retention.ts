@@ -30,9 +30,9 @@ function seed(dbPath: string, count: number): number {
     db.query(
       `WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < ?)
        INSERT INTO flow_runs (id, deployment, state_type, state_name, state_at, scheduled_at,
-         started_at, ended_at, created_at, attempt)
+         started_at, ended_at, created_at, attempt, listed_at)
        SELECT lower(hex(randomblob(16))), 'd' || (i % 20), 'COMPLETED', 'Completed', t, t - 5,
-         t - 5, t, t - 5, 1
+         t - 5, t, t - 5, 1, t - 5
        FROM (SELECT i, ? + i AS t FROM n)`,
     ).run(count - 1, Date.now() - 30 * DAY);
     for (let copy = 0; copy < 2; copy++) {

@@ -1,4 +1,5 @@
 import type { Client, RunJson } from "../client/index.ts";
+import { runListedAt } from "../core/run-order.ts";
 
 /** What `orch runs ls` filters by (the API's listing query without paging). */
 export interface RunsLsFilter {
@@ -15,8 +16,8 @@ export interface RunsPage {
   more: boolean;
 }
 
-/** When a run comes in the listing's order (as the store sorts: start, end, else due). */
-const at = (r: RunJson) => Date.parse(r.started_at ?? r.ended_at ?? r.scheduled_at ?? "");
+/** When a run comes in the listing's order: the store's own rule (core's runListedAt). */
+const at = (r: RunJson) => Date.parse(runListedAt(r) ?? "");
 
 /**
  * A page of `limit` runs for `orch runs ls`. Without `planned`, the newest `limit` of what

@@ -6,6 +6,7 @@ import { escapeControlChars } from "../core/escape-control.ts";
 import { isLogLevel, LOG_LEVELS, type LogLevel } from "../core/log-record.ts";
 import { formatBytes } from "../core/results.ts";
 import { runLabel } from "../core/run-label.ts";
+import { runListedAt } from "../core/run-order.ts";
 import { runTimes } from "../core/run-times.ts";
 import { isTerminal } from "../core/states.ts";
 import { write } from "../core/stdio.ts";
@@ -91,14 +92,15 @@ export const ls = defineCommand({
         r.deployment || r.parent_id ? runLabel(r, depth) : c.gray("(ad hoc)"),
         paintState(r.state, r.state_name),
         String(r.attempt),
-        localTime(r.started_at ?? r.scheduled_at),
+        // The time the listing is ordered by (core's runListedAt); inspect shows the start.
+        localTime(runListedAt(r)),
         ...(slotted ? [r.backfill_id ? localTime(r.slot_at) : ""] : []),
         duration(r),
         r.exit_code === null ? "-" : String(r.exit_code),
       ]);
       write(
         "stdout",
-        `${renderTable(["ID", ...(named ? ["NAME"] : []), "DEPLOYMENT", "STATE", "ATTEMPT", "STARTED/DUE", ...(slotted ? ["FOR"] : []), "DURATION", "EXIT"], rows)}\n`,
+        `${renderTable(["ID", ...(named ? ["NAME"] : []), "DEPLOYMENT", "STATE", "ATTEMPT", "DUE", ...(slotted ? ["FOR"] : []), "DURATION", "EXIT"], rows)}\n`,
       );
       // A listing cut at its limit says so: a user must not take the page for all there is.
       if (more)

@@ -34,8 +34,8 @@ export const selectDeployments = memo(
 );
 
 /**
- * Ids of the runs the filter lets through: what happened and is happening, by when (started or
- * due) newest first, then
+ * Ids of the runs the filter lets through: what happened and is happening, by when each is
+ * due (core's runListedAt) newest first, then
  * the runs schedules planned, soonest first (so a run that just ended is never buried under
  * the plan).
  */

@@ -196,7 +196,7 @@ test("30 daily slots across a DST change: one run per slot, each with its own sl
     ["runs", "ls", "--deployment", "etl", "--limit", "100", "--dir", dir],
     utc,
   );
-  expect(table.stdout.split("\n")[0]).toMatch(/STARTED\/DUE\s+FOR\s+DURATION/);
+  expect(table.stdout.split("\n")[0]).toMatch(/DUE\s+FOR\s+DURATION/);
   const one = runs.find((r) => r.slot_at === SLOTS[0])!;
   expect(table.stdout).toContain(`${one.id.slice(0, 8)} `);
   expect(table.stdout).toMatch(new RegExp(`^${one.id.slice(0, 8)} .* 2026-03-15 01:30:00 `, "m"));

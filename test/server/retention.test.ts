@@ -33,9 +33,9 @@ function projectWithHistory(old: number, flows: string): string {
   db.transaction(() => {
     db.query(
       `${numbers} INSERT INTO flow_runs (id, deployment, state_type, state_name, state_at,
-         scheduled_at, started_at, ended_at, created_at, attempt)
+         scheduled_at, started_at, ended_at, created_at, attempt, listed_at)
        SELECT lower(hex(randomblob(16))), 'etl', 'COMPLETED', 'Completed', t, t - 5, t - 5, t,
-         t - 5, 1
+         t - 5, 1, t - 5
        FROM (SELECT CASE WHEN i < ? THEN ? + i ELSE ? + i END AS t FROM n)`,
     ).run(old + 9, old, now - 30 * DAY, now - 1000 - old);
     for (let copy = 0; copy < 2; copy++) {

@@ -29,8 +29,8 @@ export function seedRuns(dir: string, count: number, deployment = "hello"): void
     const run = db.query(
       `INSERT INTO flow_runs (id, deployment, name, parameters, tags, state_type, state_name,
          state_message, state_at, attempt, scheduled_at, started_at, ended_at, exit_code,
-         created_by, created_at)
-       VALUES (?, ?, ?, '{}', '["seeded"]', ?, ?, ?, ?, 1, ?, ?, ?, ?, 'api', ?) RETURNING seq`,
+         created_by, created_at, listed_at)
+       VALUES (?, ?, ?, '{}', '["seeded"]', ?, ?, ?, ?, 1, ?, ?, ?, ?, 'api', ?, ?) RETURNING seq`,
     );
     const tag = db.query("INSERT INTO flow_run_tags (run_seq, tag) VALUES (?, 'seeded')");
     const base = Date.now() - 3_600_000 - count * 60_000;
@@ -51,6 +51,8 @@ export function seedRuns(dir: string, count: number, deployment = "hello"): void
           at,
           end,
           state === "FAILED" ? 1 : 0,
+          at,
+          // Listed where a run of that due time is (core's runListedAt).
           at,
         ) as { seq: number };
         tag.run(seq);
