@@ -35,6 +35,10 @@ describe.skipIf(!haveChromium)("the runs pages in chromium", () => {
     env: { FLAG: "${join(project.dir, "flag")}" }
   - name: approval
     flow: ./approval.ts
+  - name: nightly
+    command: ["true"]
+    schedules:
+      - cron: "0 12 15,16 3 *" # only the two days its backfill covers: none comes due here
 `,
     );
     // It waits for a person's answer: how many to ship (at most 10).
@@ -204,6 +208,28 @@ export default flow("flaky", async () => finish(await prepare()));
     await form.getByRole("button", { name: "Resume with this input" }).click();
     await page.locator("[data-testid=run-page][data-state=COMPLETED]").waitFor({ timeout: 30_000 });
     expect(await page.getByTestId("run-result").textContent()).toContain("8");
+    await page.close();
+  });
+
+  test("a backfill's runs say the day they process; the list's time is the one it is ordered by", async () => {
+    const made = await orch([
+      "backfill",
+      "nightly",
+      "--from",
+      "2026-03-15",
+      "--to",
+      "2026-03-16T23:59",
+      "--dir",
+      project.dir,
+    ]);
+    expect(made.code, made.stderr).toBe(0);
+    const page = await open("/runs?deployment=nightly");
+    await page.locator("[data-testid=runs-list][data-count='2']").waitFor({ timeout: 30_000 });
+    const names = await page
+      .getByTestId("run-row")
+      .evaluateAll((els) => els.map((e) => e.querySelector(".c-name")?.textContent ?? ""));
+    expect(names.map((n) => n.slice(0, 14)).sort()).toEqual(["for 2026-03-15", "for 2026-03-16"]);
+    expect(await page.locator(".run-head .c-time").textContent()).toBe("Due");
     await page.close();
   });
 

@@ -6,6 +6,7 @@
  */
 import { useCallback, useEffect, useState } from "preact/hooks";
 import type { DeploymentJson } from "../../../core/index.ts";
+import { runListedAt } from "../../../core/run-order.ts";
 import { STATE_TYPES } from "../../../core/states.ts";
 import { get } from "../api.ts";
 import { formatCount, formatDuration, formatTime, shortId } from "../components/format.ts";
@@ -189,7 +190,8 @@ export function RunsPage({ query }: PageProps) {
       <a class="run-row" href={href(`/runs/${run.id}`)} data-testid="run-row" data-run={run.id}>
         <StateBadge state={run.state} name={run.state_name} class="c-state" />
         <span class="c-name" title={run.id}>
-          {run.name ?? run.flow_name ?? ""}
+          {/* A backfill's run unnamed says the slot it processes, as runs ls's FOR column does. */}
+          {run.name ?? run.flow_name ?? (run.backfill_id ? `for ${formatTime(run.slot_at)}` : "")}
           <span class="muted"> {shortId(run.id)}</span>
         </span>
         <span class="c-deployment">
@@ -200,7 +202,8 @@ export function RunsPage({ query }: PageProps) {
               <span class="muted">ad hoc</span>
             ))}
         </span>
-        <span class="c-time">{formatTime(run.started_at ?? run.scheduled_at)}</span>
+        {/* The time the list is ordered by (core's runListedAt); the run's page has its start. */}
+        <span class="c-time">{formatTime(runListedAt(run))}</span>
         <span class="c-duration">{runDuration(run, now)}</span>
         <span class="c-tags">
           {run.tags.map((t) => (
@@ -232,7 +235,7 @@ export function RunsPage({ query }: PageProps) {
         <span class="c-state">State</span>
         <span class="c-name">Run</span>
         <span class="c-deployment">Deployment</span>
-        <span class="c-time">Started (or due)</span>
+        <span class="c-time">Due</span>
         <span class="c-duration">Duration</span>
         <span class="c-tags">Tags</span>
       </div>
