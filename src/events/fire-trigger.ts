@@ -43,6 +43,8 @@ export interface PendingAction {
   trigger: ArmedTrigger;
   action: ActionSpec;
   ctx: TemplateContext;
+  /** When its trigger fired: the firing a failure of the action is recorded on. */
+  firedAt: number;
 }
 
 /** Runs a chain of triggers may make in a row (a -> b -> c ...). */
@@ -111,13 +113,13 @@ export function fireTrigger(
   const actions: ActionSpec[] = spec.actions ?? [{ type: "run" }];
   actions.forEach((action, i) => {
     if (action.type === "webhook" || action.type === "shell" || action.type === "notify") {
-      pending.push({ trigger, action, ctx });
+      pending.push({ trigger, action, ctx, firedAt: now });
       return;
     }
     try {
       store.tx(() => storeAction(deps, trigger, action, i, ctx, chain));
     } catch (error) {
-      triggerFailed(deps, trigger, action, event, error);
+      triggerFailed(deps, trigger, action, event, now, error);
     }
   });
   return pending;
@@ -134,6 +136,7 @@ export function triggerFailed(
   trigger: ArmedTrigger,
   action: ActionSpec,
   event: TriggerEvent,
+  firedAt: number,
   error: unknown,
 ): void {
   const failure: TriggerFailure = {
@@ -145,7 +148,7 @@ export function triggerFailed(
     message: errorLine(error),
   };
   deps.logger.warn(triggerFailureLine(failure));
-  recordFiringFailure(deps.store, trigger.id, event.id, failure.message);
+  recordFiringFailure(deps.store, trigger.id, firedAt, event.id, failure.message);
   if (event.name === "trigger.failed") return;
   recordEvent(deps.store, "trigger.failed", trigger.deployment, { ...failure });
 }

@@ -85,12 +85,12 @@ export function startTriggers(options: TriggerOptions): TriggerEngine {
   const running = new Set<Promise<unknown>>();
 
   const runPending = (pending: PendingAction[]) => {
-    for (const { trigger, action, ctx } of pending) {
+    for (const { trigger, action, ctx, firedAt } of pending) {
       const done = runOutsideAction(action, ctx, outside)
         .then((what) =>
           logger.info(`the trigger ${trigger.label} of ${trigger.deployment} ${what}`),
         )
-        .catch((error: Error) => triggerFailed(deps, trigger, action, ctx.event, error))
+        .catch((error: Error) => triggerFailed(deps, trigger, action, ctx.event, firedAt, error))
         .finally(() => running.delete(done));
       running.add(done);
     }

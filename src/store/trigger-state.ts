@@ -162,21 +162,27 @@ export function recordFiring(
   ).run(trigger, at, eventId, suppressed ? 1 : 0);
 }
 
+/** The update that marks one firing failed (exported for the plan test). */
+export const FIRING_FAILURE_SQL =
+  "UPDATE trigger_firings SET failure = ? WHERE trigger = ? AND at = ? AND event_id = ? AND suppressed = 0 AND failure IS NULL";
+
+/** The count of a trigger's failed firings since a time (exported for the plan test). */
+export const FAILED_COUNT_SQL =
+  "SELECT count(*) AS n FROM trigger_firings INDEXED BY trigger_firings_failed WHERE trigger = ? AND suppressed = 0 AND at >= ? AND failure IS NOT NULL";
+
 /**
- * Mark the firing of `trigger` on event `eventId` failed, with why (its first failure kept: a
- * firing whose second action fails too is one failed firing).
+ * Mark the firing of `trigger` at `firedAt` on event `eventId` failed, with why (its first
+ * failure kept: a firing whose second action fails too is one failed firing). Found along the
+ * index by trigger and time, not by reading the trigger's firings of the last days.
  */
 export function recordFiringFailure(
   store: Store,
   trigger: string,
+  firedAt: number,
   eventId: number,
   message: string,
 ): void {
-  sqlite(store)
-    .query(
-      "UPDATE trigger_firings SET failure = ? WHERE trigger = ? AND event_id = ? AND suppressed = 0 AND failure IS NULL",
-    )
-    .run(message, trigger, eventId);
+  sqlite(store).query(FIRING_FAILURE_SQL).run(message, trigger, firedAt, eventId);
 }
 
 /** A trigger's firings since some time (see firingsSince). */
@@ -195,8 +201,9 @@ export interface Firings {
 
 /**
  * A trigger's firings since `since`: those that acted, those that failed, and those its rate
- * cap held back. Each count reads its own index range (trigger, suppressed, at), so a burst that
- * a cap holds back costs the same for its thousandth event as for its first.
+ * cap held back. Each count reads its own index range (trigger, suppressed, at; the failures,
+ * their own partial index), so a burst that a cap holds back costs the same for its thousandth
+ * event as for its first.
  */
 export function firingsSince(store: Store, trigger: string, since: number): Firings {
   const db = sqlite(store);
@@ -205,15 +212,11 @@ export function firingsSince(store: Store, trigger: string, since: number): Firi
   );
   const acted = count.get(trigger, 0, since) as { n: number; last: number | null };
   const held = count.get(trigger, 1, since) as { n: number };
-  const failed = db
-    .query(
-      "SELECT count(*) AS n FROM trigger_firings WHERE trigger = ? AND suppressed = 0 AND at >= ? AND failure IS NOT NULL",
-    )
-    .get(trigger, since) as { n: number };
+  const failed = db.query(FAILED_COUNT_SQL).get(trigger, since) as { n: number };
   const lastFailure = failed.n
     ? (db
         .query(
-          "SELECT at, failure AS message FROM trigger_firings WHERE trigger = ? AND suppressed = 0 AND at >= ? AND failure IS NOT NULL ORDER BY at DESC LIMIT 1",
+          "SELECT at, failure AS message FROM trigger_firings INDEXED BY trigger_firings_failed WHERE trigger = ? AND suppressed = 0 AND at >= ? AND failure IS NOT NULL ORDER BY at DESC LIMIT 1",
         )
         .get(trigger, since) as { at: number; message: string })
     : null;
