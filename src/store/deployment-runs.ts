@@ -1,12 +1,11 @@
 import type { DeploymentSpec } from "../core/index.ts";
 import { OrchError, renderRunName, type TriggeredBy } from "../core/index.ts";
 import { schemaProblems } from "../core/json-schema.ts";
+import { getVersion, listVersions } from "./deployment-versions.ts";
 import {
   deploymentSpec,
   deploymentToPlan,
   getDeploymentOrThrow,
-  getVersion,
-  listVersions,
   type PlanningRow,
 } from "./deployments.ts";
 import type { Store } from "./open-store.ts";

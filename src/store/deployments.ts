@@ -1,4 +1,3 @@
-import { dirname } from "node:path";
 import {
   closest,
   type DeploymentJson,
@@ -6,6 +5,7 @@ import {
   iso,
   OrchError,
 } from "../core/index.ts";
+import { insertVersion, latestVersion } from "./deployment-versions.ts";
 import { recordEvent } from "./events.ts";
 import type { Store } from "./open-store.ts";
 import { sqlite } from "./sqlite.ts";
@@ -311,94 +311,6 @@ export function upsertDeployment(store: Store, input: DeployInput): Upserted {
   });
 }
 
-/** The highest version number a deployment has had. */
-function latestVersion(store: Store, id: number): number {
-  const row = sqlite(store)
-    .query("SELECT max(version) AS v FROM deployment_versions WHERE deployment_id = ?")
-    .get(id) as { v: number | null };
-  return row.v ?? 0;
-}
-
-/** What a rollback did: the version active now, the one before, and the newest. */
-export interface Rollback {
-  name: string;
-  version: number;
-  from: number;
-  latest: number;
-  /** The folder whose every file the version covers (a command without `include:`), if so. */
-  folder?: string;
-}
-
-/**
- * Make version `to` (default: the one before the active version) a deployment's active one:
- * its code and definition run from now on, until the deployment's files change (the deployer
- * then makes a new version). Its runs and versions stay. Emits deployment.updated.
- */
-export function rollbackDeployment(store: Store, name: string, to?: number): Rollback {
-  return store.tx(() => {
-    const row = getDeploymentOrThrow(store, name);
-    const versions = listVersions(store, row.id);
-    const target = to ?? versions.find((v) => v.version < row.version)?.version;
-    if (target === undefined) {
-      throw new OrchError(
-        "E_CONFLICT",
-        `deployment ${name} has no version before v${row.version} to roll back to`,
-      );
-    }
-    const version = versions.find((v) => v.version === target);
-    if (!version) {
-      throw new OrchError(
-        "E_NOT_FOUND",
-        `deployment ${name} has no version ${target} (it has ${versions.map((v) => `v${v.version}`).join(", ")})`,
-      );
-    }
-    if (target === row.version) {
-      throw new OrchError("E_CONFLICT", `v${target} is already the active version of ${name}`);
-    }
-    const latest = versions[0]!;
-    // What the files say now is the newest version (or, rolled back before, what they said then).
-    const from = row.rolled_back_from ?? latest.hash;
-    sqlite(store)
-      .query(
-        "UPDATE deployments SET version = ?, spec = ?, rolled_back_from = ?, updated_at = ? WHERE id = ?",
-      )
-      .run(
-        target,
-        version.spec,
-        target === latest.version ? null : from,
-        store.clock.now(),
-        row.id,
-      );
-    recordEvent(store, "deployment.updated", name, {
-      version: target,
-      source: row.source_file,
-    });
-    const done: Rollback = { name, version: target, from: row.version, latest: latest.version };
-    // Why: then an edit to any file beside it (another job's script) ends the rollback.
-    const spec = JSON.parse(version.spec) as DeploymentSpec;
-    if (!spec.flow && !spec.include && row.source_file) {
-      done.folder = `${dirname(row.source_file)}/`;
-    }
-    return done;
-  });
-}
-
-function insertVersion(store: Store, id: number, version: number, input: DeployInput, now: number) {
-  sqlite(store)
-    .query(
-      "INSERT INTO deployment_versions (deployment_id, version, hash, spec, bundle, created_at, files) VALUES (?, ?, ?, ?, ?, ?, ?)",
-    )
-    .run(
-      id,
-      version,
-      input.hash,
-      JSON.stringify(input.spec),
-      input.bundle,
-      now,
-      input.files ? JSON.stringify(input.files) : null,
-    );
-}
-
 /**
  * Take a deployment out of scheduling: marked removed, its future scheduled runs cancelled.
  * Its runs and versions stay.
@@ -427,35 +339,6 @@ export function setDeploymentPaused(store: Store, name: string, paused: boolean)
     recordEvent(store, paused ? "deployment.paused" : "deployment.resumed", name, {});
     return true;
   });
-}
-
-/** One version of a deployment. */
-export interface VersionRow {
-  version: number;
-  hash: string;
-  spec: string;
-  bundle: string | null;
-  created_at: number;
-  /** JSON: the files its runs use, path to content hash (null for versions made before). */
-  files?: string | null;
-}
-
-/** A deployment's versions, newest first. */
-export function listVersions(store: Store, deploymentId: number): VersionRow[] {
-  return sqlite(store)
-    .query(
-      "SELECT version, hash, spec, bundle, created_at, files FROM deployment_versions WHERE deployment_id = ? ORDER BY version DESC",
-    )
-    .all(deploymentId) as VersionRow[];
-}
-
-/** One version of a deployment, or null. */
-export function getVersion(store: Store, deploymentId: number, version: number): VersionRow | null {
-  return sqlite(store)
-    .query(
-      "SELECT version, hash, spec, bundle, created_at FROM deployment_versions WHERE deployment_id = ? AND version = ?",
-    )
-    .get(deploymentId, version) as VersionRow | null;
 }
 
 /**

@@ -51,6 +51,7 @@ export {
   type DeploymentRunRequest,
   deploymentRun,
 } from "./deployment-runs.ts";
+export { getVersion, listVersions, type VersionRow } from "./deployment-versions.ts";
 export {
   type DeployChange,
   type DeployInput,
@@ -62,20 +63,15 @@ export {
   deploymentToPlan,
   getDeployment,
   getDeploymentOrThrow,
-  getVersion,
   listDeployments,
-  listVersions,
   markSourceInvalid,
   nextRunAt,
   nextRunTimes,
   type PlanningRow,
-  type Rollback,
   removeDeployment,
-  rollbackDeployment,
   setDeploymentPaused,
   type Upserted,
   upsertDeployment,
-  type VersionRow,
 } from "./deployments.ts";
 export { eventsAfter, getEventCursor, lastEventId, setEventCursor } from "./event-cursors.ts";
 export { type EventRow, eventToJson, listEvents, recordEvent } from "./events.ts";
@@ -163,6 +159,7 @@ export {
   reuseResultsFrom,
   setReuseResults,
 } from "./reused-results.ts";
+export { type Rollback, rollbackDeployment } from "./rollback-deployment.ts";
 export { runStates } from "./run-history.ts";
 export { type ActiveCounts, type HeldBack, heldBackBy, type RunLimits } from "./run-limits.ts";
 export { type RunOptions, specForRun } from "./run-options.ts";
