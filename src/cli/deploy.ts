@@ -3,6 +3,7 @@ import { defineCommand } from "citty";
 import { findServer } from "../client/find-server.ts";
 import { createClient, type DeployReport } from "../client/index.ts";
 import { OrchError, type ProjectPaths, renderProblem } from "../core/index.ts";
+import { rollbackEndedLine } from "../core/rollback-ended.ts";
 import { write } from "../core/stdio.ts";
 import type { KnownValues } from "../definitions/index.ts";
 import { connect, connectArgs, jsonArg, projectOf } from "./connect.ts";
@@ -127,10 +128,7 @@ function show(report: DeployReport, check: boolean): void {
   for (const { file } of report.valid_again) log.success(`${file} is valid again`);
   for (const name of report.created) log.success(`created ${name}`);
   for (const name of report.updated) log.success(`updated ${name}`);
-  for (const { name, was } of report.rollbacks_ended)
-    log.warn(
-      `${name} was rolled back to v${was}; its files changed, so the new version is active now (orch deployments rollback ${name} --to ${was} goes back)`,
-    );
+  for (const ended of report.rollbacks_ended) log.warn(rollbackEndedLine(ended));
   for (const name of report.removed) log.info(`removed ${name} from scheduling`);
   if (report.unchanged.length) log.info(`${report.unchanged.length} unchanged`);
 }

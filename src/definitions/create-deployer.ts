@@ -261,7 +261,7 @@ export function createDeployer(
               sourceLine: d.line,
             });
             if (rollbackEnded !== undefined)
-              report.rollbacks_ended.push({ name: d.spec.name, was: rollbackEnded });
+              report.rollbacks_ended.push({ name: d.spec.name, ...rollbackEnded });
             (change === "unchanged"
               ? report.unchanged
               : change === "updated"

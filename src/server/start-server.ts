@@ -14,6 +14,7 @@ import {
   VERSION,
   writeServerFile,
 } from "../core/index.ts";
+import { rollbackEndedLine } from "../core/rollback-ended.ts";
 import {
   createDefinitionReader,
   createDeployer,
@@ -28,7 +29,6 @@ import {
   deploymentSources,
   ensureDataDir,
   ensureToken,
-  getDeployment,
   openStore,
   revokeWebSession,
   type Store,
@@ -431,12 +431,6 @@ function validAgain(report: DeployReport, deployments: string[]): string {
   return `is valid again (${which} ${created ? "deployed" : changed ? "updated" : "as deployed"})`;
 }
 
-/** What a deploy that ended a rollback says: the version now active, and the way back. */
-function rollbackEnded({ name, was }: { name: string; was: number }, store: Store): string {
-  const now = getDeployment(store, name)?.version;
-  return `${name}: its rollback to v${was} ended, its files changed and v${now} is active now (orch deployments inspect ${name} shows what changed; orch deployments rollback ${name} --to ${was} goes back)`;
-}
-
 /** Past this many deployments in one pass, the log says how many instead of naming each. */
 const MANY = 1000;
 
@@ -451,7 +445,7 @@ function logDeploy(report: DeployReport, logger: Logger, store: Store): void {
   each(report.created, (name) => `deployed ${name}`, "deployed");
   each(report.updated, (name) => `redeployed ${name}`, "redeployed");
   each(report.removed, (name) => `removed ${name} from scheduling`, "removed from scheduling");
-  for (const ended of report.rollbacks_ended) logger.warn(rollbackEnded(ended, store));
+  for (const ended of report.rollbacks_ended) logger.warn(rollbackEndedLine(ended));
   for (const w of report.warnings) logger.warn(`skipped ${renderProblem(w)}`);
   for (const { file, deployments } of report.valid_again)
     logger.info(`${file} ${validAgain(report, deployments)}`);

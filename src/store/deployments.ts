@@ -225,8 +225,8 @@ export type DeployChange = "created" | "updated" | "unchanged" | "restored";
 export interface Upserted {
   deployment: DeploymentRow;
   change: DeployChange;
-  /** The older version that was active by a rollback until this change made a new one. */
-  rollbackEnded?: number;
+  /** A rollback this change ended: the version rolled back to, and the new one active now. */
+  rollbackEnded?: { was: number; version: number };
 }
 
 /**
@@ -237,7 +237,7 @@ export function upsertDeployment(store: Store, input: DeployInput): Upserted {
   // The row is read back only when asked (when `deployment` is read): a deploy pass asks only
   // for the change, and reading each of thousands of deployments back with its version held the
   // server's thread.
-  const result = (change: DeployChange, rollbackEnded?: number): Upserted => ({
+  const result = (change: DeployChange, rollbackEnded?: Upserted["rollbackEnded"]): Upserted => ({
     change,
     ...(rollbackEnded !== undefined ? { rollbackEnded } : {}),
     get deployment() {
@@ -299,12 +299,14 @@ export function upsertDeployment(store: Store, input: DeployInput): Upserted {
     // A change while rolled back ends the rollback: said in the event, so no one learns it from
     // a run that behaves as the code rolled back from did.
     const rollbackEnded =
-      changed && existing.rolled_back_from !== null ? existing.version : undefined;
+      changed && existing.rolled_back_from !== null
+        ? { was: existing.version, version }
+        : undefined;
     if (change !== "unchanged") {
       recordEvent(store, restored ? "deployment.created" : "deployment.updated", input.spec.name, {
         version,
         source: input.sourceFile,
-        ...(rollbackEnded !== undefined ? { rollback_ended: rollbackEnded } : {}),
+        ...(rollbackEnded !== undefined ? { rollback_ended: rollbackEnded.was } : {}),
       });
     }
     return result(change, rollbackEnded);

@@ -358,10 +358,11 @@ export const DEPLOY_REPORT = {
       items: {
         type: "object",
         additionalProperties: false,
-        required: ["name", "was"],
+        required: ["name", "was", "version"],
         properties: {
           name: { type: "string" },
           was: { type: "integer", minimum: 1, description: "The version rolled back to" },
+          version: { type: "integer", minimum: 1, description: "The new version, active now" },
         },
       },
     },
