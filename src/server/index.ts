@@ -1,7 +1,2 @@
-export {
-  type Logger,
-  type OrchServer,
-  type ServerOptions,
-  type ServerStopOptions,
-  startServer,
-} from "./start-server.ts";
+export type { Logger, OrchServer, ServerOptions, ServerStopOptions } from "./server-options.ts";
+export { startServer } from "./start-server.ts";

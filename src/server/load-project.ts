@@ -2,7 +2,7 @@ import { type DeployReport, formatDuration, type Pacer } from "../core/index.ts"
 import type { Deployer, DeployProgress } from "../definitions/index.ts";
 import { type Scheduler, startScheduler } from "../scheduler/index.ts";
 import { recordEvent, type Store } from "../store/index.ts";
-import type { Logger } from "./start-server.ts";
+import type { Logger } from "./server-options.ts";
 
 /** How far loading a project is, as its `project.loading` events and log lines say. */
 export interface LoadProgress {

@@ -1,4 +1,4 @@
-import type { Logger } from "./start-server.ts";
+import type { Logger } from "./server-options.ts";
 
 /**
  * Several info lines as one message: through the logger's `infoLines` (each a message of its

@@ -1,7 +1,7 @@
 /** `orch up`'s log of runs: a line as each starts, waits to retry, gets late and ends. */
 import { getRun, type Store } from "../store/index.ts";
 import { logInfoLines } from "./log-lines.ts";
-import type { Logger } from "./start-server.ts";
+import type { Logger } from "./server-options.ts";
 
 const LOGGED_STATES = new Set(["RUNNING", "COMPLETED", "FAILED", "CRASHED", "CANCELLED"]);
 

@@ -1,7 +1,7 @@
 import { type ProjectPaths, threadEntryUrl } from "../core/index.ts";
 import type { Store } from "../store/index.ts";
 import { describePass, emptyPass, type RetentionPass, runRetentionPass } from "./retention-pass.ts";
-import type { Logger } from "./start-server.ts";
+import type { Logger } from "./server-options.ts";
 
 export type { RetentionPass } from "./retention-pass.ts";
 

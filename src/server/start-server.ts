@@ -1,32 +1,20 @@
 import { existsSync, mkdirSync } from "node:fs";
-import { join } from "node:path";
 import {
-  type Clock,
   createPacer,
   OrchError,
-  type Pacer,
   parseDuration,
   projectPaths,
   readServerFile,
   removeServerFile,
-  renderProblem,
   systemClock,
   VERSION,
   writeServerFile,
 } from "../core/index.ts";
-import { rollbackEndedLine } from "../core/rollback-ended.ts";
-import {
-  createDefinitionReader,
-  createDeployer,
-  type DeployReport,
-  watchDefinitions,
-} from "../definitions/index.ts";
-import { startFileArrivals, startTriggers } from "../events/index.ts";
-import { type Scheduler, startBackfills, upcomingRuns } from "../scheduler/index.ts";
+import { createDefinitionReader, createDeployer, watchDefinitions } from "../definitions/index.ts";
+import { type Scheduler, upcomingRuns } from "../scheduler/index.ts";
 import { createSecretBox, createSecrets } from "../secrets/index.ts";
 import {
   acquireInstanceLock,
-  deploymentSources,
   ensureDataDir,
   ensureToken,
   openStore,
@@ -37,121 +25,21 @@ import {
 } from "../store/index.ts";
 import { createRunMetrics, startOtlpExporter } from "../telemetry/index.ts";
 import { createWebFront, createWebSessions, type WebSessions } from "../web/index.ts";
-import {
-  cancelRun,
-  createFlowDescriber,
-  createReaper,
-  type EmbeddedWorker,
-  retryRun,
-  startPauseTimeouts,
-  startPoolWorkers,
-} from "../worker/index.ts";
+import { cancelRun, createFlowDescriber, type EmbeddedWorker, retryRun } from "../worker/index.ts";
 import { createAddressCheck, createAuthorizer } from "./auth.ts";
 import { createApi } from "./create-api.ts";
 import { connectionBudget, openFileCount, raiseFileLimit } from "./fd-limit.ts";
 import { errorResponse } from "./http.ts";
-import { loadProject } from "./load-project.ts";
-import { logInfoLines } from "./log-lines.ts";
+import { logDeploy } from "./log-deploy.ts";
 import { logRunStates } from "./log-run-states.ts";
 import { metricsRoute } from "./routes/metrics-route.ts";
 import { loginCodeRoute } from "./routes/web-routes.ts";
 import { listenApi } from "./serve-api.ts";
-import { type RetentionPass, startRetention } from "./start-retention.ts";
-
-/** Where the server's messages go (the CLI passes its logger; tests pass their own). */
-export interface Logger {
-  info(...args: unknown[]): void;
-  warn(...args: unknown[]): void;
-  error(...args: unknown[]): void;
-  /**
-   * Several info lines at once (a turn's run lines), each a message of its own; without it they
-   * go to info as one text, a line each.
-   */
-  infoLines?(lines: string[]): void;
-}
-
-export interface ServerOptions {
-  dir?: string;
-  /** 0 picks a free port. Default 4200, or a free port when 4200 is taken. */
-  port?: number;
-  host?: string;
-  clock?: Clock;
-  logger?: Logger;
-  env?: Record<string, string | undefined>;
-  /** Workers silent this long are marked offline and their runs CRASHED. Default: ORCH_WORKER_TIMEOUT, or 30 s. */
-  staleAfterMs?: number;
-  /** The embedded workers: the default pool's and each declared pool's; false runs none. */
-  worker?: false | { concurrency?: number; graceMs?: number };
-  /** An OpenTelemetry collector to send a span per finished run to (OTLP/HTTP JSON); off when unset. */
-  otel?: string;
-  /** When retention runs (default: a minute after start, then hourly); false runs none. */
-  retention?: false | { intervalMs?: number; firstDelayMs?: number };
-  /** Log each run's start and end (plain logs; a monitor shows runs itself). */
-  logRuns?: boolean;
-  /**
-   * Resolve once the project is loaded (its definitions deployed and planned, the worker
-   * started), the default; false resolves as soon as the API listens (`orch up`: the monitor
-   * shows the load's progress), with `loaded` telling when it is done.
-   */
-  waitForLoad?: boolean;
-  /** A load that takes longer than this tells its progress (events, log lines). Default 1 s. */
-  progressAfterMs?: number;
-  /** Caps on API connections (by default computed from the open-file limit) and their timeouts. */
-  connections?: {
-    total?: number;
-    perAddress?: number;
-    headTimeoutMs?: number;
-    idleTimeoutMs?: number;
-    bodyTimeoutMs?: number;
-    keepAliveMs?: number;
-  };
-}
-
-/** A running orch server. */
-export interface OrchServer {
-  url: string;
-  port: number;
-  store: Store;
-  token: string;
-  /** The embedded worker, when one runs (null until the project is loaded). */
-  readonly worker: EmbeddedWorker | null;
-  /** Resolves once the project is loaded: definitions deployed, schedules planned, worker started. */
-  loaded: Promise<void>;
-  /** The web UI's URL with a fresh one-time login code (valid until used or the server stops). */
-  loginUrl(): string;
-  /** Apply retention now (after a pass under way); what it did. */
-  runRetention(): Promise<RetentionPass>;
-  /**
-   * Stop serving, release the lock, remove server.json. The embedded worker takes no more runs
-   * and gives its running ones `graceMs` (default 0) before they end CANCELLED ("orch was
-   * stopped"), or with `drain` waits for them. Safe to call twice.
-   */
-  stop(how?: ServerStopOptions): Promise<void>;
-}
-
-/** How a server stops its embedded worker's runs. */
-export interface ServerStopOptions {
-  /** How long running runs may go on before they are stopped. Default 0. */
-  graceMs?: number;
-  /** Wait for running runs to end, however long they take. */
-  drain?: boolean;
-}
+import type { Logger, OrchServer, ServerOptions, ServerStopOptions } from "./server-options.ts";
+import { startRetention } from "./start-retention.ts";
+import { Stopped, startServices, stoppable } from "./start-services.ts";
 
 const quiet: Logger = { info() {}, warn() {}, error() {} };
-
-/** The load was cut short because the server stops. */
-class Stopped extends Error {}
-
-/** A pacer whose rest throws Stopped once the server stops, so a long pass ends at its next slice. */
-function stoppable(pacer: Pacer, stopping: () => boolean): Pacer {
-  return {
-    over: pacer.over,
-    async rest() {
-      await pacer.rest();
-      if (stopping()) throw new Stopped();
-    },
-  };
-}
 
 /**
  * Start orch for a project: the data dir, the single-server lock, the store, the token, the
@@ -301,69 +189,28 @@ export async function startServer(options: ServerOptions = {}): Promise<OrchServ
       onError: (error) => logger.error("redeploy failed:", error),
     });
     stops.push(stopWatching);
-    const startServices = async () => {
-      // Before the worker: runs missed while orch was down are caught up before any is claimed.
-      const scheduler = await loadProject({
-        store: opened,
-        deployer,
-        logger,
-        pacer,
-        onReport: (report) => logDeploy(report, logger, opened),
-        sleepCheckMs: 2000,
-        quietMs: options.progressAfterMs,
-        stopped: () => stopping,
-      });
-      stops.push(async () => scheduler.stop());
-      planner = scheduler;
-      if (stopping) return;
-      // Backfills go on where they were; their runs wait behind the schedules' in the claim.
-      const backfills = startBackfills({ store: opened, logger });
-      stops.push(async () => backfills.stop());
-      // After the scheduler: triggers act on committed events, off every request's path.
-      const triggers = startTriggers({
-        store: opened,
-        logger,
-        cancel: cancelRun,
-        outside: { cwd: paths.root, secrets, env: options.env ?? process.env },
-      });
-      stops.push(() => triggers.stop());
-      const fileArrivals = startFileArrivals({ store: opened, logger });
-      stops.push(() => fileArrivals.stop());
-      const stopPauseTimeouts = startPauseTimeouts(opened, logger);
-      stops.push(async () => stopPauseTimeouts());
-      if (options.worker !== false) {
-        worker = await startPoolWorkers({
-          store: opened,
-          bundlesDir: paths.bundles,
-          logger,
-          apiUrl: url,
-          token,
-          values: (spec) => secrets.forRun(spec),
-          workDir: paths.root,
-          runsDir: join(paths.data, "runs"),
-          concurrency: options.worker?.concurrency,
-          graceMs: options.worker?.graceMs,
-          staleAfterMs,
-          heartbeatMs: Math.min(10_000, Math.max(100, Math.floor(staleAfterMs / 3))),
-        });
-        const running = worker;
-        stops.push((how) => (how.drain ? running.drain() : running.stop({ graceMs: how.graceMs })));
-      } else {
-        // No embedded worker to reap on its heartbeats: remote workers that go silent still must.
-        const periodMs = Math.max(100, Math.floor(staleAfterMs / 3));
-        const reap = createReaper(opened, { staleAfterMs, periodMs, logger });
-        const reaper = setInterval(() => {
-          try {
-            reap();
-          } catch (error) {
-            logger.error("marking silent workers offline failed:", error);
-          }
-        }, periodMs);
-        stops.push(async () => clearInterval(reaper));
-      }
-    };
     let planner: Scheduler | null = null;
-    const loaded = startServices().catch((error) => {
+    const loaded = startServices({
+      store: opened,
+      deployer,
+      logger,
+      pacer,
+      paths,
+      options,
+      secrets,
+      url,
+      token,
+      staleAfterMs,
+      onReport: (report) => logDeploy(report, logger, opened),
+      stops,
+      stopping: () => stopping,
+      onScheduler: (scheduler) => {
+        planner = scheduler;
+      },
+      onWorker: (started) => {
+        worker = started;
+      },
+    }).catch((error) => {
       if (error instanceof Stopped) return;
       throw error;
     });
@@ -417,48 +264,4 @@ function workerTimeout(env: Record<string, string | undefined>): number {
     );
   }
   return ms ?? 30_000;
-}
-
-/**
- * "is valid again (deployments a, b updated)": what a file that was broken deploys now ("deployed"
- * when the file was never valid and each is new).
- */
-function validAgain(report: DeployReport, deployments: string[]): string {
-  if (!deployments.length) return "is valid again";
-  const changed = deployments.some((n) => !report.unchanged.includes(n));
-  const created = deployments.every((n) => report.created.includes(n));
-  const which = `${deployments.length === 1 ? "deployment" : "deployments"} ${deployments.join(", ")}`;
-  return `is valid again (${which} ${created ? "deployed" : changed ? "updated" : "as deployed"})`;
-}
-
-/** Past this many deployments in one pass, the log says how many instead of naming each. */
-const MANY = 1000;
-
-/** Log what a deploy pass did: one line per change and per skipped file, every problem of an invalid file. */
-function logDeploy(report: DeployReport, logger: Logger, store: Store): void {
-  // A large project's first start deploys thousands: past a few, one line says how many; up to
-  // that, a pass's lines go out as one message.
-  const each = (names: string[], say: (name: string) => string, many: string) => {
-    if (names.length <= MANY) logInfoLines(logger, names.map(say));
-    else logger.info(`${many} ${names.length.toLocaleString("en-US")} deployments`);
-  };
-  each(report.created, (name) => `deployed ${name}`, "deployed");
-  each(report.updated, (name) => `redeployed ${name}`, "redeployed");
-  each(report.removed, (name) => `removed ${name} from scheduling`, "removed from scheduling");
-  for (const ended of report.rollbacks_ended) logger.warn(rollbackEndedLine(ended));
-  for (const w of report.warnings) logger.warn(`skipped ${renderProblem(w)}`);
-  for (const { file, deployments } of report.valid_again)
-    logger.info(`${file} ${validAgain(report, deployments)}`);
-  // A file that never deployed has no last good version to keep: say what it does mean.
-  const held = report.invalid.length
-    ? new Set(deploymentSources(store).map((d) => d.source_file))
-    : new Set();
-  for (const bad of report.invalid) {
-    const kept = held.has(bad.file)
-      ? "its deployments keep their last good version"
-      : "nothing in it is deployed until it is fixed";
-    logger.error(
-      `${bad.file} is invalid; ${kept}:\n${bad.problems.map((p) => `  ${renderProblem(p)}`).join("\n")}`,
-    );
-  }
 }
