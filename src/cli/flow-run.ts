@@ -1,10 +1,10 @@
 import { existsSync, readFileSync, statSync } from "node:fs";
-import { basename, dirname, resolve } from "node:path";
+import { resolve } from "node:path";
 import { defineCommand } from "citty";
 import { createWorkerClient, findServer } from "../client/index.ts";
 import { findProjectRoot, OrchError, projectPaths } from "../core/index.ts";
 import { write } from "../core/stdio.ts";
-import { becomeSubreaper, createFlowDescriber, runAdHocFlow } from "../worker/index.ts";
+import { becomeSubreaper, runAdHocFlow } from "../worker/index.ts";
 import { connect, connectArgs, jsonArg } from "./connect.ts";
 import { paintState } from "./format.ts";
 import { abortOnInterrupt } from "./interrupt.ts";
@@ -89,19 +89,6 @@ export default defineCommand({
     const parameters = parseParams(repeated(rawArgs, ["p", "param"]), args.params, null);
     const timeoutMs = args.timeout === undefined ? undefined : timeoutArg(args.timeout);
     const retries = wholeNumberArg(args.retries, "--retries", { min: 0, max: 1000 }, undefined);
-    // The flow's own timeout and retries, read as a deployment's are (its file's top level runs
-    // in a child process), unless both are given here; a flow that does not load says so when
-    // its run starts, and one that loads but could not be read is told it runs without them.
-    const declared =
-      timeoutMs !== undefined && retries !== undefined
-        ? {}
-        : createFlowDescriber()(dirname(path), basename(path), exportName);
-    if ("error" in declared && !/^[^:]+:\d+:\d+: /.test(declared.error)) {
-      log.warn(
-        `could not read the options of ${file} (${declared.error}): it runs without its own timeout and retries; --timeout and --retries set them`,
-      );
-    }
-    const own = "error" in declared ? {} : declared;
     const target = findServer(projectPaths(findProjectRoot(args.dir) ?? "."), args);
     const conn = await connect(args, { local: true });
     // With no server, the flow still reports its tasks, result, artifacts and subflows: to this
@@ -120,9 +107,9 @@ export default defineCommand({
         exportName,
         ...(args.name ? { name: args.name } : {}),
         parameters,
-        ...((timeoutMs ?? own.timeout_ms) ? { timeoutMs: timeoutMs ?? own.timeout_ms } : {}),
-        ...((retries ?? own.retries) ? { retries: retries ?? own.retries } : {}),
-        ...(own.retry_delay_ms ? { retryDelayMs: own.retry_delay_ms } : {}),
+        // The flow's own timeout and retries come from its first attempt, as it starts.
+        ...(timeoutMs !== undefined ? { timeoutMs } : {}),
+        ...(retries !== undefined ? { retries } : {}),
         ...(conn.remote && target ? { apiUrl: target.url, token: target.token } : {}),
         ...(loopback ? { apiUrl: loopback.url, token: loopback.token } : {}),
         logger: log,

@@ -93,6 +93,8 @@ export default defineCommand({
           entry,
           exportName: past.exportName,
           parameters: past.run.parameters as Record<string, unknown>,
+          // A replay is for looking into a run (a debugger may hold it): no timeout, no retries.
+          ownOptions: false,
           ...(conn.remote && target ? { apiUrl: target.url, token: target.token } : {}),
           env,
           logger: log,

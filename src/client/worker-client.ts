@@ -1,4 +1,5 @@
 import type {
+  AdHocRetriesRequest,
   AdHocRunRequest,
   BundleManifestJson,
   ClaimRequestJson,
@@ -48,6 +49,9 @@ export function createWorkerClient(client: Client) {
     /** Take an ad-hoc run awaiting its retry back for its next attempt (or see how it ended). */
     retakeAdHocRun: (id: string, runId: string) =>
       client.request<RunJson>("POST", `${runAt(id, runId)}/retake`, {}),
+    /** Set an ad-hoc run's retries as its flow declares them (its first attempt reports them). */
+    setAdHocRetries: (id: string, runId: string, body: AdHocRetriesRequest) =>
+      client.request<RunJson>("POST", `${runAt(id, runId)}/retries`, body),
     getBundle: (hash: string) =>
       client.request<BundleManifestJson>("GET", `/api/bundles/${encodeURIComponent(hash)}`),
     getObject: async (hash: string, object: string) => {

@@ -41,7 +41,9 @@ export { glob } from "./glob.ts";
 export {
   decodeRecord,
   encodeFailure,
+  encodeFlowOptions,
   encodeLogRecord,
+  type FlowOptionsRecord,
   isLogLevel,
   LOG_LEVELS,
   type LogLevel,

@@ -40,8 +40,19 @@ export interface LogRecord {
   fields?: Record<string, unknown>;
 }
 
-/** What a record line can carry: a log record, or the message the run fails with. */
-export type OutputRecord = LogRecord | { failure: string };
+/**
+ * The options a flow declares in code (`flow({ timeout, retries, retryDelay })`), as its process
+ * reports them once it has loaded: an ad-hoc run learns them from its first attempt instead of
+ * loading the flow's file in a process of its own first.
+ */
+export interface FlowOptionsRecord {
+  timeout_ms?: number;
+  retries?: number;
+  retry_delay_ms?: number;
+}
+
+/** What a record line can carry: a log record, the message the run fails with, or the flow's options. */
+export type OutputRecord = LogRecord | { failure: string } | { flowOptions: FlowOptionsRecord };
 
 /** The line a flow prints for a log record (no newline; a multi-line text stays one line). */
 export function encodeLogRecord(record: LogRecord): string {
@@ -51,6 +62,11 @@ export function encodeLogRecord(record: LogRecord): string {
 /** The line a flow prints last when it fails: its error's message becomes the run's message. */
 export function encodeFailure(message: string): string {
   return `${RECORD_MARK}${JSON.stringify({ fail: message })}`;
+}
+
+/** The line a flow prints as it starts when it declares a timeout or retries (see FlowOptionsRecord). */
+export function encodeFlowOptions(options: FlowOptionsRecord): string {
+  return `${RECORD_MARK}${JSON.stringify({ opts: options })}`;
 }
 
 /**
@@ -66,8 +82,9 @@ export function decodeRecord(line: string): OutputRecord | null {
     return null;
   }
   if (typeof value !== "object" || value === null) return null;
-  const v = value as { l?: unknown; m?: unknown; f?: unknown; fail?: unknown };
+  const v = value as { l?: unknown; m?: unknown; f?: unknown; fail?: unknown; opts?: unknown };
   if (typeof v.fail === "string") return { failure: v.fail };
+  if (typeof v.opts === "object" && v.opts !== null) return { flowOptions: flowOptions(v.opts) };
   if (!isLogLevel(v.l) || typeof v.m !== "string") return null;
   const fields =
     typeof v.f === "object" && v.f !== null && !Array.isArray(v.f)
@@ -76,6 +93,16 @@ export function decodeRecord(line: string): OutputRecord | null {
   return fields && Object.keys(fields).length
     ? { level: v.l, line: v.m, fields }
     : { level: v.l, line: v.m };
+}
+
+/** The options of a record as a flow wrote them, each kept only when it is a whole number >= 0. */
+function flowOptions(raw: object): FlowOptionsRecord {
+  const out: FlowOptionsRecord = {};
+  for (const key of ["timeout_ms", "retries", "retry_delay_ms"] as const) {
+    const value = (raw as Record<string, unknown>)[key];
+    if (typeof value === "number" && Number.isSafeInteger(value) && value >= 0) out[key] = value;
+  }
+  return out;
 }
 
 /** Fields as `key=value` text for a terminal (strings bare, other values as JSON). */

@@ -4,10 +4,13 @@
  * It loads the SDK and the flow and nothing else (no CLI, server or TUI), so a run starts fast.
  */
 import { resolve } from "node:path";
+// Not the core's index: the flow-run entry loads only what a run needs.
+import { encodeFlowOptions, type FlowOptionsRecord } from "../core/log-record.ts";
 import { dieWithParent } from "../worker/libc.ts";
-import { callFlowBody, isFlow } from "./flow.ts";
+import { callFlowBody, durationMs, isFlow } from "./flow.ts";
 import { withFlowRun } from "./flow-context.ts";
 import * as sdk from "./index.ts";
+import { sdkLog, writeLines } from "./logger.ts";
 import { checkAgainst } from "./parameters.ts";
 import { loadRecordedResults } from "./recorded-results.ts";
 import { keepFlowResult } from "./result.ts";
@@ -121,6 +124,7 @@ async function startable(
   }
   const { fn } = loaded;
   if (!isFlow(fn)) return { fn, checked: parameters };
+  reportFlowOptions(fn);
   // Checked here too: an ad-hoc run, or a deployment whose schema could not be read, must not
   // hand the flow values of the wrong type. Told without a stack: no line of the flow is at fault.
   try {
@@ -128,6 +132,31 @@ async function startable(
   } catch (error) {
     reportFailure((error as Error).message);
     return { code: 2 };
+  }
+}
+
+/**
+ * Tell the worker the timeout and retries the flow declares, as soon as it has loaded: an ad-hoc
+ * run (`orch flow run`) arms its timeout and sets its retries from this, so the flow's file is
+ * loaded (its top level run) once, by the run itself. Why not a process that reads them first,
+ * as a deploy does: a top-level side effect (a log line, a file written) would happen twice, and
+ * the run would wait for a second start-up of the executable. Nothing is written for a flow that
+ * declares none of them.
+ */
+function reportFlowOptions(fn: Parameters<typeof durationMs>[0]): void {
+  try {
+    const options: FlowOptionsRecord = {};
+    const timeout = durationMs(fn, "timeout");
+    if (timeout !== null) options.timeout_ms = Math.round(timeout);
+    if (fn.orchFlow.retries !== undefined) options.retries = fn.orchFlow.retries;
+    const delay = durationMs(fn, "retryDelay");
+    if (delay !== null) options.retry_delay_ms = Math.round(delay);
+    if (Object.keys(options).length) writeLines("stderr", encodeFlowOptions(options));
+  } catch (error) {
+    // An option that is not a duration: the run goes on without them, and its log says why.
+    sdkLog.warn(
+      `orch could not read this flow's options (${(error as Error).message}): it runs without its own timeout and retries`,
+    );
   }
 }
 

@@ -1,4 +1,9 @@
-import { createMasker, type Masker, type ProposedState } from "../core/index.ts";
+import {
+  createMasker,
+  type FlowOptionsRecord,
+  type Masker,
+  type ProposedState,
+} from "../core/index.ts";
 import type { RunOutcome } from "../store/index.ts";
 import { runContainer } from "./docker/run-container.ts";
 import { type AttemptEnding, finalState } from "./final-state.ts";
@@ -15,6 +20,8 @@ export interface AttemptReporter {
   running(state: ProposedState, outcome: RunOutcome): void;
   /** A batch of captured lines, in order. */
   logs(lines: CapturedLine[]): void;
+  /** The flow reported the options it declares as it started (only `orch flow run` asks). */
+  flowOptions?(options: FlowOptionsRecord): void;
   /** The attempt's last state; the attempt is done once what this returns settles. */
   final(state: ProposedState, outcome: RunOutcome): unknown;
 }
@@ -115,6 +122,7 @@ export function executeAttempt(options: AttemptOptions): Attempt {
           }
         },
         onLogs: (lines) => report.logs(masking ? maskLines(lines, mask) : lines),
+        ...(report.flowOptions ? { onFlowOptions: report.flowOptions } : {}),
       },
       options.runner,
     );

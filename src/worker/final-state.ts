@@ -29,7 +29,7 @@ export function finalState(
     return [{ type: "CANCELLED", message: `cancelled${stopped}` }, outcome];
   }
   if (exit.timedOut) {
-    const after = formatDuration(timeoutMs ?? 0);
+    const after = formatDuration(exit.timeoutMs ?? timeoutMs ?? 0);
     return [
       { type: "FAILED", name: "TimedOut", message: `timed out after ${after}${stopped}` },
       outcome,

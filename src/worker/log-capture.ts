@@ -1,4 +1,4 @@
-import { decodeRecord, type LogLevel } from "../core/index.ts";
+import { decodeRecord, type FlowOptionsRecord, type LogLevel } from "../core/index.ts";
 
 /** Where a captured line came from; orch's own lines (the cap marker) are `orch`. */
 export type CapturedStream = "stdout" | "stderr" | "orch";
@@ -20,6 +20,8 @@ export interface LogCaptureOptions {
   now: () => number;
   /** Receives each chunk's complete lines at once: one batch per read, never per line. */
   onLines: (lines: CapturedLine[]) => void;
+  /** The options the flow reported as it started (see FlowOptionsRecord); not a line of its log. */
+  onFlowOptions?: (options: FlowOptionsRecord) => void;
 }
 
 /** The line splitter of one stream. */
@@ -56,6 +58,10 @@ export function createLogCapture(options: LogCaptureOptions) {
       const record = line.charCodeAt(0) === 0x1e ? decodeRecord(line) : null;
       if (record && "failure" in record) {
         failure = record.failure;
+        continue;
+      }
+      if (record && "flowOptions" in record) {
+        options.onFlowOptions?.(record.flowOptions);
         continue;
       }
       if (capped) continue;

@@ -1,7 +1,13 @@
 import { hostname } from "node:os";
 import { basename, dirname } from "node:path";
 import type { RunJson, WorkerClient } from "../client/index.ts";
-import { formatDuration, isTerminal, type StateType, specWithDefaults } from "../core/index.ts";
+import {
+  type FlowOptionsRecord,
+  formatDuration,
+  isTerminal,
+  type StateType,
+  specWithDefaults,
+} from "../core/index.ts";
 import { createBackoff } from "./backoff.ts";
 import { executeAttempt } from "./execute-attempt.ts";
 import { startHeartbeat } from "./heartbeat.ts";
@@ -29,11 +35,15 @@ export interface AdHocFlowOptions {
   /** A name for the run's record. */
   name?: string;
   parameters: Record<string, unknown>;
-  /** How long an attempt may run (the flow's own `timeout`, or --timeout). */
+  /** How long an attempt may run (--timeout), over the flow's own `timeout`. */
   timeoutMs?: number;
-  /** How many times a failed attempt is retried, and after how long (the flow's own). */
+  /** How many times a failed attempt is retried (--retries), over the flow's own `retries`. */
   retries?: number;
-  retryDelayMs?: number;
+  /**
+   * Honour the timeout, retries and retry delay the flow declares, as its first attempt reports
+   * them once loaded (see reportFlowOptions). Default true; a replay leaves them out.
+   */
+  ownOptions?: boolean;
   /** Given to the flow as ORCH_API_TOKEN. */
   token?: string;
   /** Given to the flow as ORCH_API_URL (none for a server-less run). */
@@ -98,9 +108,6 @@ export async function runAdHocFlow(options: AdHocFlowOptions): Promise<AdHocResu
       parameters: options.parameters,
       worker_id: worker.id,
       ...(options.retries ? { retries: options.retries } : {}),
-      ...(options.retries && options.retryDelayMs
-        ? { retry_delay_ms: Math.round(options.retryDelayMs) }
-        : {}),
     });
     options.onRun?.(run);
 
@@ -110,6 +117,23 @@ export async function runAdHocFlow(options: AdHocFlowOptions): Promise<AdHocResu
       work_pool: AD_HOC_POOL,
       ...(options.timeoutMs ? { timeout_ms: options.timeoutMs } : {}),
     });
+    const ownOptions = options.ownOptions ?? true;
+    // The retries its flow declares, set on the run as its first attempt reports them; that
+    // attempt's final state waits for them (the rules read them when it fails).
+    let retriesSet: Promise<unknown> | null = null;
+    const setRetries = (reported: FlowOptionsRecord) => {
+      if (retriesSet) return;
+      const retries = options.retries ?? reported.retries ?? 0;
+      const delay = reported.retry_delay_ms ?? 0;
+      if (retries === (options.retries ?? 0) && (retries === 0 || delay === 0)) return;
+      retriesSet = client
+        .setAdHocRetries(worker.id, run.id, { retries, retry_delay_ms: delay })
+        .catch((error) =>
+          logger.warn(
+            `could not record the flow's retries (${retries}): ${(error as Error).message}; a failed attempt is not retried`,
+          ),
+        );
+    };
     const runner: RunnerOptions = {
       graceMs: options.graceMs ?? 5000,
       apiUrl: options.apiUrl ?? "",
@@ -128,6 +152,7 @@ export async function runAdHocFlow(options: AdHocFlowOptions): Promise<AdHocResu
           bundleDir: dirname(options.file),
           attempt: number,
           ...(run.scheduled_at ? { scheduledAt: run.scheduled_at } : {}),
+          ...(ownOptions && !options.timeoutMs ? { timeoutFromFlow: true } : {}),
         }),
         runner,
         logger,
@@ -139,7 +164,9 @@ export async function runAdHocFlow(options: AdHocFlowOptions): Promise<AdHocResu
             options.onLogs?.(lines);
             queue.logs(worker.id, run.id, number, lines);
           },
+          ...(ownOptions && number === 1 ? { flowOptions: setRetries } : {}),
           final: async (state, outcome) => {
+            await retriesSet;
             recorded = await queue.state(worker.id, run.id, toStateReport(state, outcome));
           },
         },

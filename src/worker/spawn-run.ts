@@ -1,6 +1,11 @@
 import { existsSync, statSync } from "node:fs";
 import { join } from "node:path";
-import type { DeploymentSpec, Infrastructure, ReferenceValues } from "../core/index.ts";
+import type {
+  DeploymentSpec,
+  FlowOptionsRecord,
+  Infrastructure,
+  ReferenceValues,
+} from "../core/index.ts";
 import type { DockerEngine } from "./docker/engine.ts";
 import {
   describeSpawnError,
@@ -34,6 +39,11 @@ export interface RunJob {
   scheduledAt?: string;
   /** Where it runs (its pool's type and job); a process when left out. */
   infrastructure?: Infrastructure;
+  /**
+   * With no spec.timeout_ms, time the attempt out after the timeout its flow reports as it
+   * starts (counted from the process's start): an ad-hoc run, whose flow is not read beforehand.
+   */
+  timeoutFromFlow?: boolean;
 }
 
 /** How the runner starts processes. */
@@ -90,6 +100,8 @@ export interface RunExit {
   stoppedWith?: string;
   /** The message a TypeScript flow failed with (its thrown error's), when it said. */
   failure?: string;
+  /** The timeout it had, when its flow reported it (see RunJob.timeoutFromFlow). */
+  timeoutMs?: number;
   /** It ran in a container (for messages: "its container was stopped"). */
   container?: boolean;
 }
@@ -99,6 +111,8 @@ export interface RunCallbacks {
   onStarted?(start: RunStart): void;
   /** A batch of lines (one per read of a pipe); order within and across batches is kept. */
   onLogs?(lines: CapturedLine[]): void;
+  /** A TypeScript flow reported the options it declares (its timeout, retries) as it started. */
+  onFlowOptions?(options: FlowOptionsRecord): void;
 }
 
 /** A started attempt. */
@@ -203,9 +217,25 @@ export function spawnRun(
     else stopping ??= stopRunProcesses(mark, pid, graceMs);
   };
 
+  // The attempt's timeout, counted from its process's start: the spec's, or the one its flow
+  // reports (timeoutFromFlow). `ended`: the process was seen gone, so no timer is armed after.
+  let timeoutMs = job.spec.timeout_ms ?? null;
+  let startedAt = 0;
+  let ended = false;
+  let timer: ReturnType<typeof setTimeout> | null = null;
+  const armTimeout = () => {
+    if (timeoutMs === null || ended) return;
+    const left = Math.max(0, timeoutMs - (performance.now() - startedAt));
+    timer = setTimeout(() => {
+      timedOut = true;
+      stopTree();
+    }, left);
+  };
+
   /** The process started: note it, read its output to the end, arm its timeout. */
   const follow = (proc: LaunchedProcess) => {
     pid = proc.pid;
+    startedAt = performance.now();
     trackRun(pid, mark);
     const pidStarted = proc.pidStarted !== undefined ? proc.pidStarted : processStartTime(pid);
     callbacks.onStarted?.({ pid, pidStarted });
@@ -213,20 +243,21 @@ export function spawnRun(
       maxChars: options.maxLogChars ?? DEFAULT_MAX_LOG_CHARS,
       now,
       onLines: (lines) => callbacks.onLogs?.(lines),
+      onFlowOptions: (reported) => {
+        if (job.timeoutFromFlow && timeoutMs === null && reported.timeout_ms !== undefined) {
+          timeoutMs = reported.timeout_ms;
+          armTimeout();
+        }
+        callbacks.onFlowOptions?.(reported);
+      },
     });
     const drained = Promise.all([
       drain(proc.stdout, capture.stdout),
       drain(proc.stderr, capture.stderr),
     ]);
-    const timer =
-      job.spec.timeout_ms != null
-        ? setTimeout(() => {
-            timedOut = true;
-            stopTree();
-          }, job.spec.timeout_ms)
-        : null;
+    armTimeout();
     if (stopWanted) stopTree();
-    return { proc, pid, capture, drained, timer };
+    return { proc, pid, capture, drained };
   };
   // A launcher on this thread starts the process at once (onStarted before spawnRun returns).
   const followed = launched instanceof Promise ? launched.then(follow) : follow(launched);
@@ -240,8 +271,10 @@ export function spawnRun(
       const spawnError = describeSpawnError(argv[0]!, error);
       return { exitCode: null, signal: null, timedOut, cancelled, error: spawnError };
     }
-    const { proc, capture, drained, timer } = started;
+    const { proc, capture, drained } = started;
     await proc.exited;
+    ended = true;
+    const lived = performance.now() - startedAt;
     untrackRun(started.pid);
     if (timer) clearTimeout(timer);
     // The main process is gone: end what it left behind, so the pipes close too.
@@ -254,6 +287,11 @@ export function spawnRun(
       }),
     ]);
     clearTimeout(pipeTimer);
+    // A run that outlived its timeout timed out, whichever of its timer and its exit this
+    // process heard of first: a busy or stopped process hears of both at once, and the exit can
+    // come first (a flow with a 1 ms timeout was recorded COMPLETED). Checked once its output is
+    // read: a timeout its flow reported may be read after its exit.
+    if (timeoutMs !== null && lived >= timeoutMs) timedOut = true;
     const stoppedWith = stopping ? await stopping : null;
     removeScratch();
     return {
@@ -263,6 +301,7 @@ export function spawnRun(
       cancelled,
       ...(stoppedWith ? { stoppedWith } : {}),
       ...(capture.failure !== null ? { failure: capture.failure } : {}),
+      ...(timeoutMs !== null && timeoutMs !== job.spec.timeout_ms ? { timeoutMs } : {}),
     };
   })();
 

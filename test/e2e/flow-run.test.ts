@@ -59,7 +59,15 @@ export const later = flow({ name: "later", retries: 1, retryDelay: 600 }, async 
   throw new Error("try again later");
 });
 `;
-
+// Top-level code with a side effect: each load of the file leaves a line (its attempt, or none).
+const ONCE = `import { appendFileSync } from "node:fs";
+import { flow } from "orch";
+appendFileSync(new URL("./loads.log", import.meta.url), (process.env.ORCH_ATTEMPT ?? "none") + "\\n");
+console.log("top level ran");
+export default flow({ name: "once", timeout: "1m", retries: 1 }, async ({ fail }: { fail?: boolean }) => {
+  if (fail) throw new Error("failing on purpose");
+});
+`;
 const RECORDED = `import { createArtifact, flow, task } from "orch";
 const square = task("square", async (n: number) => n * n);
 const child = flow("child", async ({ n }: { n: number }) => n + 1);
@@ -85,6 +93,7 @@ beforeAll(async () => {
   await Bun.write(join(dir, "flows/typed.ts"), TYPED);
   await Bun.write(join(dir, "flows/pauses.ts"), PAUSES);
   await Bun.write(join(dir, "flows/own.ts"), OWN_OPTIONS);
+  await Bun.write(join(dir, "flows/once.ts"), ONCE);
 });
 afterAll(() => cleanup());
 
@@ -240,6 +249,22 @@ function sharedTests() {
     const bad = await run("flow", "run", "flows/x.ts", "--retries", "-1");
     expect(bad.stderr).toMatch(/--retries must be a whole number/);
     expect(bad.code).toBe(2);
+  });
+
+  test("the flow file's top level runs once per attempt, its own options still honoured", async () => {
+    const loads = join(dir, "flows/loads.log");
+    await Bun.write(loads, "");
+    const ok = await run("flow", "run", "flows/once.ts", "--json");
+    expect(ok.code).toBe(0);
+    expect(readFileSync(loads, "utf8")).toBe("1\n");
+    expect(ok.stderr.match(/top level ran/g)).toHaveLength(1);
+
+    await Bun.write(loads, "");
+    const failed = await run("flow", "run", "flows/once.ts", "-p", "fail=true", "--json");
+    expect(failed.code).toBe(1);
+    // retries: 1 from the flow's options: two attempts, each loading the file once.
+    expect(JSON.parse(failed.stdout)).toMatchObject({ state: "FAILED", attempt: 2 });
+    expect(readFileSync(loads, "utf8")).toBe("1\n2\n");
   });
 
   test("bad input exits 2 and creates no run", async () => {

@@ -262,13 +262,11 @@ test("every route's live answer matches the schema the OpenAPI document declares
   });
   const adHoc: RunJson = await wc.createAdHocRun({ flow: "./hello.ts", worker_id: runner.id });
   expect(adHoc.state).toBe("PENDING");
-  // One with a retry: its failed attempt awaits the retry, and its worker takes it back.
-  const retried = await wc.createAdHocRun({
-    flow: "./hello.ts",
-    worker_id: runner.id,
-    retries: 1,
-  });
+  // One with a retry (set as its flow reports it, once running): its failed attempt awaits
+  // the retry, and its worker takes it back.
+  const retried = await wc.createAdHocRun({ flow: "./hello.ts", worker_id: runner.id });
   await wc.reportState(runner.id, retried.id, { type: "RUNNING" });
+  expect((await wc.setAdHocRetries(runner.id, retried.id, { retries: 1 })).state).toBe("RUNNING");
   const failed = await wc.reportState(runner.id, retried.id, { type: "FAILED", message: "no" });
   expect(failed.run.state_name).toBe("AwaitingRetry");
   expect((await wc.retakeAdHocRun(runner.id, retried.id)).state).toBe("PENDING");

@@ -107,3 +107,18 @@ test("drain waits for running runs to end and claims no new ones", async () => {
   // Had the draining worker claimed it, it would have run (the gate is open) before drain ended.
   expect(getRun(lab.store, later.id)!.state_type).toBe("SCHEDULED");
 });
+
+test("an attempt that outlived its timeout timed out, even when its exit is heard before its timer", async () => {
+  // In a process of its own: its event loop must be held busy, which a test runner's is not.
+  const child = Bun.spawn(
+    [process.execPath, join(import.meta.dirname, "fixtures/busy-timeout.ts")],
+    {
+      cwd: lab.dir,
+      stdout: "pipe",
+      stderr: "inherit",
+    },
+  );
+  const [out, code] = await Promise.all([new Response(child.stdout).text(), child.exited]);
+  expect(code).toBe(0);
+  expect(JSON.parse(out)).toEqual({ exitCode: 0, timedOut: true });
+});

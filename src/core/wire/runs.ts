@@ -331,6 +331,27 @@ export const AD_HOC_RUN_REQUEST = {
   },
 } as const;
 
+/** POST /api/workers/:id/runs/:run/retries: an ad-hoc run's retries, as its flow declares them. */
+export const AD_HOC_RETRIES_REQUEST = {
+  title: "AdHocRetriesRequest",
+  type: "object",
+  additionalProperties: false,
+  required: ["retries"],
+  properties: {
+    retries: {
+      type: "integer",
+      minimum: 0,
+      maximum: 1000,
+      description: "How many times a failed attempt is retried",
+    },
+    retry_delay_ms: {
+      type: "integer",
+      minimum: 0,
+      description: "How long a failed attempt waits before its retry",
+    },
+  },
+} as const;
+
 /** POST /api/runs/prune: what to delete. */
 export const PRUNE_REQUEST = {
   title: "PruneRequest",
@@ -426,6 +447,7 @@ export type LogStreamMessage =
   | { event: "end"; id?: string; data: RunEnd };
 export type TriggerRunRequest = Wire<typeof TRIGGER_RUN_REQUEST>;
 export type AdHocRunRequest = Wire<typeof AD_HOC_RUN_REQUEST>;
+export type AdHocRetriesRequest = Wire<typeof AD_HOC_RETRIES_REQUEST>;
 export type PruneRequest = Wire<typeof PRUNE_REQUEST>;
 export type PruneResult = Wire<typeof PRUNE_RESULT>;
 export type TaskReport = Wire<typeof TASK_REPORT>;

@@ -1,5 +1,7 @@
 import {
+  AD_HOC_RETRIES_REQUEST,
   AD_HOC_RUN_REQUEST,
+  type AdHocRetriesRequest,
   type AdHocRunRequest,
   isTerminal,
   OrchError,
@@ -9,8 +11,10 @@ import {
   createRun,
   getRunOrThrow,
   getWorker,
+  type RunRow,
   runToJson,
   type Store,
+  setRunRetries,
   transitionRun,
   type WorkerRow,
 } from "../../store/index.ts";
@@ -59,6 +63,29 @@ export function adHocRunRoutes({ store }: { store: Store }): Route[] {
     },
     {
       method: "POST",
+      path: "/api/workers/:id/runs/:run/retries",
+      summary:
+        "The worker of an ad-hoc run sets its retries as its flow declares them (reported by its first attempt), before that attempt's final state",
+      operationId: "setAdHocRetries",
+      body: AD_HOC_RETRIES_REQUEST,
+      response: { description: "The run, with its retries", schema: RUN },
+      handler: (_req, { params: { id, run: runId }, body }: RouteContext<AdHocRetriesRequest>) => {
+        const run = store.tx(() => {
+          const run = heldAdHocRun(store, id!, runId!);
+          if (isTerminal(run.state_type)) {
+            throw new OrchError(
+              "E_CONFLICT",
+              `run ${run.id} has ended (${run.state_name}); its retries can no longer change`,
+            );
+          }
+          setRunRetries(store, run, body.retries, body.retry_delay_ms ?? 0);
+          return getRunOrThrow(store, run.id);
+        });
+        return json(runToJson(run));
+      },
+    },
+    {
+      method: "POST",
       path: "/api/workers/:id/runs/:run/retake",
       summary:
         "The worker of an ad-hoc run takes it back for its next attempt once it awaits a retry (no other worker claims it); a run that ended meanwhile (cancelled) is answered as it is",
@@ -75,12 +102,7 @@ export function adHocRunRoutes({ store }: { store: Store }): Route[] {
             );
           }
           if (isTerminal(run.state_type)) return run;
-          if (run.worker_id !== worker.id) {
-            throw new OrchError(
-              "E_CONFLICT",
-              `run ${run.id} is held by another worker (${run.worker_id ?? "none"}); only the orch flow run that made it takes it back`,
-            );
-          }
+          checkHeld(run, worker);
           if (run.state_name !== "AwaitingRetry") {
             throw new OrchError(
               "E_CONFLICT",
@@ -98,6 +120,30 @@ export function adHocRunRoutes({ store }: { store: Store }): Route[] {
       },
     },
   ];
+}
+
+/** Ad-hoc run `runId`, held by online ad-hoc worker `workerId` (refused otherwise, saying why). */
+function heldAdHocRun(store: Store, workerId: string, runId: string): RunRow {
+  const worker = adHocWorker(store, workerId);
+  const run = getRunOrThrow(store, runId);
+  if (run.created_by !== "ad-hoc") {
+    throw new OrchError(
+      "E_BAD_INPUT",
+      `run ${run.id} is not an ad-hoc run; its retries come from its deployment`,
+    );
+  }
+  checkHeld(run, worker);
+  return run;
+}
+
+/** Only the `orch flow run` that made an ad-hoc run acts on it. */
+function checkHeld(run: RunRow, worker: WorkerRow): void {
+  if (run.worker_id !== worker.id) {
+    throw new OrchError(
+      "E_CONFLICT",
+      `run ${run.id} is held by another worker (${run.worker_id ?? "none"}); only the orch flow run that made it takes it back or sets its retries`,
+    );
+  }
 }
 
 /** The online worker `id` of the ad-hoc pool, which alone may hold ad-hoc runs. */
