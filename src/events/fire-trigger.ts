@@ -36,6 +36,8 @@ export interface FireDeps {
   store: Store;
   logger: TriggerLogger;
   cancel?: (store: Store, runId: string, message: string) => unknown;
+  /** Told of each run a firing started (in the firing's transaction), by the event's id. */
+  started?: (eventId: number, run: { id: string; deployment: string }) => void;
 }
 
 /** An action left for after the commit (it reaches outside the store), with its context. */
@@ -209,6 +211,7 @@ function storeAction(
       triggerChain: chain,
       triggeredBy,
     });
+    deps.started?.(event.id, { id: run.id, deployment: target });
     logger.info(`run ${run.id.slice(0, 8)} (${target}) triggered by ${event.name} #${event.id}`);
   } else if (action.type === "pause" || action.type === "resume") {
     if (setDeploymentPaused(store, target, action.type === "pause")) {

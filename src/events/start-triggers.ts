@@ -1,3 +1,4 @@
+import type { StartedRun } from "../core/index.ts";
 import {
   closeDeadline,
   dueDeadlines,
@@ -43,6 +44,12 @@ export interface TriggerOptions {
 
 /** The trigger engine, running. */
 export interface TriggerEngine {
+  /**
+   * Handle the events recorded so far now rather than at the next turn, and say which runs the
+   * triggers started for event `eventId` (a webhook answers with them); null when that event is
+   * not waiting to be handled (handled already, or the engine is stopped).
+   */
+  handleNow(eventId: number): StartedRun[] | null;
   /** Stop handling events and deadlines; resolves once started outside actions end. */
   stop(): Promise<void>;
 }
@@ -74,7 +81,14 @@ function toTriggerEvent(row: EventRow): TriggerEvent {
 export function startTriggers(options: TriggerOptions): TriggerEngine {
   const { store } = options;
   const logger = options.logger ?? { info() {}, warn() {}, error() {} };
-  const deps: FireDeps = { store, logger, cancel: options.cancel };
+  /** The runs started for each event someone waits on (handleNow), while it is handled. */
+  const awaited = new Map<number, StartedRun[]>();
+  const deps: FireDeps = {
+    store,
+    logger,
+    cancel: options.cancel,
+    started: (eventId, run) => awaited.get(eventId)?.push(run),
+  };
   const outside: OutsideDeps = { cwd: process.cwd(), ...options.outside };
   let armed: ArmedTrigger[] = [];
   let byId = new Map<string, ArmedTrigger>();
@@ -314,6 +328,17 @@ export function startTriggers(options: TriggerOptions): TriggerEngine {
   }, 5000);
   scheduleTimer();
   return {
+    handleNow(eventId) {
+      if (stopped || !queue.some((row) => row.id === eventId)) return null;
+      const runs: StartedRun[] = [];
+      awaited.set(eventId, runs);
+      try {
+        drain();
+      } finally {
+        awaited.delete(eventId);
+      }
+      return runs;
+    },
     async stop() {
       clearInterval(save);
       unsubscribe();

@@ -6,6 +6,7 @@ import {
   type HealthJson,
   OPENAPI_DOCUMENT,
   type ProjectPaths,
+  type StartedRun,
   VERSION,
 } from "../core/index.ts";
 import type { Deployer } from "../definitions/index.ts";
@@ -63,6 +64,8 @@ export interface ApiDeps {
   bodyTimeoutMs?: number;
   /** How often a quiet stream sends a comment (default KEEP_ALIVE_MS). */
   keepAliveMs?: number;
+  /** Have the server's triggers take an event at once (see TriggerEngine.handleNow). */
+  triggersNow?: (eventId: number) => StartedRun[] | null;
 }
 
 /** Every API route over `deps`, with GET /api/openapi.json describing them all. */
@@ -94,6 +97,7 @@ export function apiRoutes(deps: ApiDeps): Route[] {
       store: deps.store,
       secrets: { secret: (name) => secrets.values([name])[name], env: process.env },
       bodyTimeoutMs: deps.bodyTimeoutMs,
+      ...(deps.triggersNow ? { triggersNow: deps.triggersNow } : {}),
     }),
     ...triggerRoutes(deps),
     ...remoteWorkerRoutes({ ...deps, values: (spec) => secrets.forRun(spec) }),

@@ -11,6 +11,7 @@ import {
   writeServerFile,
 } from "../core/index.ts";
 import { createDefinitionReader, createDeployer, watchDefinitions } from "../definitions/index.ts";
+import type { TriggerEngine } from "../events/index.ts";
 import { type Scheduler, upcomingRuns } from "../scheduler/index.ts";
 import { createSecretBox, createSecrets } from "../secrets/index.ts";
 import {
@@ -92,6 +93,7 @@ export async function startServer(options: ServerOptions = {}): Promise<OrchServ
     let authorize: (req: Request) => void = () => {};
     const staleAfterMs = options.staleAfterMs ?? workerTimeout(options.env ?? process.env);
     let worker: EmbeddedWorker | null = null;
+    let triggers: TriggerEngine | null = null;
     const secrets = createSecrets(store, paths, createSecretBox(paths, options.env ?? process.env));
     const metrics = createRunMetrics(store);
     stops.push(async () => metrics.stop());
@@ -119,6 +121,7 @@ export async function startServer(options: ServerOptions = {}): Promise<OrchServ
       cancel: cancelRun,
       retry: retryRun,
       claimNow: (pool) => worker?.claimNow(pool) ?? [],
+      triggersNow: (eventId) => triggers?.handleNow(eventId) ?? null,
       upcoming: (spec, count) => upcomingRuns(spec, count, clock.now()),
       onDeploy: (report) => logDeploy(report, logger, opened),
       authorize: (req) => authorize(req),
@@ -209,6 +212,9 @@ export async function startServer(options: ServerOptions = {}): Promise<OrchServ
       },
       onWorker: (started) => {
         worker = started;
+      },
+      onTriggers: (engine) => {
+        triggers = engine;
       },
     }).catch((error) => {
       if (error instanceof Stopped) return;

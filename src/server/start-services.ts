@@ -1,7 +1,7 @@
 import { join } from "node:path";
 import type { Pacer, ProjectPaths } from "../core/index.ts";
 import type { Deployer, DeployReport } from "../definitions/index.ts";
-import { startFileArrivals, startTriggers } from "../events/index.ts";
+import { startFileArrivals, startTriggers, type TriggerEngine } from "../events/index.ts";
 import { type Scheduler, startBackfills } from "../scheduler/index.ts";
 import type { Secrets } from "../secrets/index.ts";
 import type { Store } from "../store/index.ts";
@@ -47,6 +47,8 @@ export interface ServicesContext {
   stopping: () => boolean;
   onScheduler: (scheduler: Scheduler) => void;
   onWorker: (worker: EmbeddedWorker) => void;
+  /** The trigger engine started (a webhook has it take its event at once). */
+  onTriggers: (engine: TriggerEngine) => void;
 }
 
 /**
@@ -81,6 +83,7 @@ export async function startServices(ctx: ServicesContext): Promise<void> {
     outside: { cwd: paths.root, secrets, env: options.env ?? process.env },
   });
   stops.push(() => triggers.stop());
+  ctx.onTriggers(triggers);
   const fileArrivals = startFileArrivals({ store: opened, logger });
   stops.push(() => fileArrivals.stop());
   const stopPauseTimeouts = startPauseTimeouts(opened, logger);

@@ -100,8 +100,17 @@ describe("signed webhooks through orch up", () => {
     };
     const res = await post("/hooks/gh", body, headers);
     expect(res.status).toBe(202);
-    const event = (await res.json()) as { name: string; payload: Record<string, unknown> };
+    const event = (await res.json()) as {
+      id: number;
+      event_id: number;
+      name: string;
+      payload: Record<string, unknown>;
+      runs: { id: string; deployment: string }[];
+    };
     expect(event.name).toBe("webhook.gh");
+    // The answer says what the webhook's triggers started, and the event's id.
+    expect(event.event_id).toBe(event.id);
+    expect(event.runs).toEqual([{ id: expect.any(String), deployment: "on-push" }]);
     expect(event.payload).toEqual({
       ref: "refs/heads/main",
       after: "abc123",
@@ -138,7 +147,19 @@ describe("signed webhooks through orch up", () => {
       await Bun.sleep(100);
     }
     expect(runs).toHaveLength(1);
+    expect((runs[0] as unknown as { id: string }).id).toBe(event.runs[0]!.id);
     expect(runs[0]!.parameters).toEqual({ ref: "refs/heads/main", kind: "push" });
+
+    // A delivery no trigger matches (GitHub's ping) started nothing, and says so.
+    const ping = JSON.stringify({ zen: "Keep it logically awesome." });
+    const pinged = await post("/hooks/gh", ping, {
+      "content-type": "application/json",
+      "x-github-event": "ping",
+      "x-github-delivery": "a-ping-id",
+      "x-hub-signature-256": `sha256=${hmac(GH_SECRET, ping)}`,
+    });
+    expect(pinged.status).toBe(202);
+    expect(await pinged.json()).toMatchObject({ name: "webhook.gh", runs: [] });
     expect(runs[0]!.state).toBe("COMPLETED");
   });
 

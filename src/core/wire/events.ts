@@ -15,6 +15,32 @@ export const EVENT = {
   },
 } as const;
 
+/**
+ * POST /hooks/:slug's answer (202): the event it recorded, its id again as `event_id`, and, when
+ * the server's triggers took the event at once, the runs they started for it.
+ */
+export const WEBHOOK_RECEIVED = {
+  title: "WebhookReceived",
+  type: "object",
+  additionalProperties: false,
+  required: [...EVENT.required, "event_id"],
+  properties: {
+    ...EVENT.properties,
+    event_id: { type: "integer", minimum: 1, description: "The event's id (as id)" },
+    runs: {
+      type: "array",
+      description:
+        "The runs the webhook's triggers started (missing when the triggers take the event later: the server is still starting)",
+      items: {
+        type: "object",
+        additionalProperties: false,
+        required: ["id", "deployment"],
+        properties: { id: { type: "string" }, deployment: { type: "string" } },
+      },
+    },
+  },
+} as const;
+
 /** GET /api/events: recent events, by name prefix. */
 export const LIST_EVENTS_QUERY = {
   prefix: { type: "string", description: "Only events whose name starts with this" },
@@ -82,6 +108,9 @@ export const STREAM_RESET = {
 export const EVENT_STREAM = { event: EVENT, reset: STREAM_RESET } as const;
 
 export type EventJson = Wire<typeof EVENT>;
+export type WebhookReceived = Wire<typeof WEBHOOK_RECEIVED>;
+/** A run a trigger started, as a webhook's answer names it. */
+export type StartedRun = NonNullable<WebhookReceived["runs"]>[number];
 export type ListEventsQuery = WireQuery<typeof LIST_EVENTS_QUERY>;
 export type StreamEventsQuery = WireQuery<typeof STREAM_EVENTS_QUERY>;
 export type StreamReset = Wire<typeof STREAM_RESET>;

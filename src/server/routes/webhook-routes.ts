@@ -1,4 +1,11 @@
-import { EVENT, OrchError, WEBHOOK_DEFAULTS, type WebhookSpec } from "../../core/index.ts";
+import {
+  OrchError,
+  type StartedRun,
+  WEBHOOK_DEFAULTS,
+  WEBHOOK_RECEIVED,
+  type WebhookReceived,
+  type WebhookSpec,
+} from "../../core/index.ts";
 import { type SecretSources, verifyWebhook, webhookSecret } from "../../events/index.ts";
 import { eventToJson, getWebhook, recordDelivery, type Store } from "../../store/index.ts";
 import { json } from "../http.ts";
@@ -52,19 +59,27 @@ export function webhookRoutes({
   store,
   secrets,
   bodyTimeoutMs,
+  triggersNow,
 }: {
   store: Store;
   secrets: SecretSources;
   bodyTimeoutMs?: number;
+  /** Have the triggers take an event at once: the runs they started, or null when they cannot. */
+  triggersNow?: (eventId: number) => StartedRun[] | null;
 }): Route[] {
   return [
     {
       method: "POST",
       path: "/hooks/:slug",
       summary:
-        "A webhook: records the event webhook.<slug> (resource: the slug; payload: the JSON body, a form's fields, or {body: text}, with chosen headers in headers) for triggers to match. A webhook declared with a check (HMAC signature or shared secret) needs no API token; a wrong signature or a replayed delivery is a 401",
+        "A webhook: records the event webhook.<slug> (resource: the slug; payload: the JSON body, a form's fields, or {body: text}, with chosen headers in headers) for triggers to match, and answers with the runs they started. A webhook declared with a check (HMAC signature or shared secret) needs no API token; a wrong signature or a replayed delivery is a 401",
       operationId: "receiveWebhook",
-      response: { status: 202, description: "The event", schema: EVENT },
+      response: {
+        status: 202,
+        description:
+          "The event, its id as event_id, and the runs its triggers started (runs is missing while the server is starting: its triggers take the event later)",
+        schema: WEBHOOK_RECEIVED,
+      },
       checksCaller: ({ slug }) =>
         !!slug && SLUG.test(slug) && !!getWebhook(store, slug)?.spec.check,
       openQuery: true,
@@ -100,7 +115,15 @@ export function webhookRoutes({
             `delivery ${JSON.stringify(delivery)} was already received (event #${recorded.duplicateOf}); a replay makes no new event`,
           );
         }
-        return json(eventToJson(recorded.event), 202);
+        // The triggers take the event now, so the sender learns what it started (a CI job can
+        // follow the run it set off); a server still starting has them take it later.
+        const runs = triggersNow?.(recorded.event.id) ?? null;
+        const answer: WebhookReceived = {
+          ...eventToJson(recorded.event),
+          event_id: recorded.event.id,
+          ...(runs ? { runs } : {}),
+        };
+        return json(answer, 202);
       },
     },
   ];
