@@ -23,10 +23,22 @@ export const KNOWN_EVENTS: Readonly<Record<string, readonly string[]>> = {
   "trigger.rate-limited": ["deployment", "trigger", "limit", "per_ms", "until"],
   "trigger.failed": ["deployment", "trigger", "action", "event", "event_id", "message"],
   "file.arrived": ["path", "file", "folder", "size", "sha256", "watch"],
+  // orch up's load of the project (server/load-project.ts), at each start.
+  "project.loading": ["phase", "done", "total"],
+  "project.loaded": ["deployments", "ms"],
+  "project.planned": ["deployments", "ms"],
 };
 
 /** Prefixes of orch's own events: a trigger on one of these must name a real one. */
-const OWN_PREFIXES = ["flow-run.", "task-run.", "deployment.", "work-pool.", "trigger.", "file."];
+const OWN_PREFIXES = [
+  "flow-run.",
+  "task-run.",
+  "deployment.",
+  "work-pool.",
+  "trigger.",
+  "file.",
+  "project.",
+];
 
 /**
  * The payload keys of the events `on` names, when they are all orch's own (null otherwise: an

@@ -40,6 +40,12 @@ export interface TriggerOptions {
   cancel?: FireDeps["cancel"];
   /** Where shell actions run, with which secrets and environment. */
   outside?: Partial<OutsideDeps>;
+  /**
+   * On a store whose triggers never ran: the id after which events are handled (default: the
+   * last one recorded now). orch up passes the last one before its start, so what its first
+   * start emits (its load's `project.loaded`) reaches triggers as every later start's does.
+   */
+  firstAfter?: number;
 }
 
 /** The trigger engine, running. */
@@ -300,18 +306,16 @@ export function startTriggers(options: TriggerOptions): TriggerEngine {
 
   load();
   // Events recorded after the cursor (a crash between an event and its handling) are handled
-  // again; the first start begins with what happens from now on.
-  const cursor = getEventCursor(store, CURSOR);
+  // again; the first start begins with what happens from now on (or from firstAfter).
+  const stored = getEventCursor(store, CURSOR);
   handledThrough = lastEventId(store);
-  if (cursor === null) setEventCursor(store, CURSOR, handledThrough);
-  else {
-    for (let after = cursor; ; ) {
-      const missed = eventsAfter(store, after, BATCH);
-      if (missed.length) handleBatch(missed);
-      if (missed.length < BATCH) break;
-      after = missed.at(-1)!.id;
-    }
+  for (let after = stored ?? options.firstAfter ?? handledThrough; after < handledThrough; ) {
+    const missed = eventsAfter(store, after, BATCH);
+    if (missed.length) handleBatch(missed);
+    if (missed.length < BATCH) break;
+    after = missed.at(-1)!.id;
   }
+  if (stored === null) setEventCursor(store, CURSOR, handledThrough);
   const unsubscribe = store.subscribe(enqueue);
   // Events no trigger cares about move the cursor only now and then (it bounds what a crash
   // makes the next start look at again; looking again at them changes nothing).

@@ -4,7 +4,7 @@ import type { Deployer, DeployReport } from "../definitions/index.ts";
 import { startFileArrivals, startTriggers, type TriggerEngine } from "../events/index.ts";
 import { type Scheduler, startBackfills } from "../scheduler/index.ts";
 import type { Secrets } from "../secrets/index.ts";
-import type { Store } from "../store/index.ts";
+import { lastEventId, type Store } from "../store/index.ts";
 import {
   cancelRun,
   createReaper,
@@ -58,6 +58,8 @@ export interface ServicesContext {
 export async function startServices(ctx: ServicesContext): Promise<void> {
   const { store: opened, deployer, logger, pacer, paths, options, secrets, url, token } = ctx;
   const { staleAfterMs, stops } = ctx;
+  // Triggers that never ran here start with this start's events: its load's project.loaded.
+  const eventsBefore = lastEventId(opened);
   // Before the worker: runs missed while orch was down are caught up before any is claimed.
   const scheduler = await loadProject({
     store: opened,
@@ -81,6 +83,7 @@ export async function startServices(ctx: ServicesContext): Promise<void> {
     logger,
     cancel: cancelRun,
     outside: { cwd: paths.root, secrets, env: options.env ?? process.env },
+    firstAfter: eventsBefore,
   });
   stops.push(() => triggers.stop());
   ctx.onTriggers(triggers);

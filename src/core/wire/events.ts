@@ -72,6 +72,7 @@ export const RESERVED_EVENT_PREFIXES = [
   "worker.",
   "notice.",
   "trigger.",
+  "project.",
 ] as const;
 
 const reservedAlternatives = RESERVED_EVENT_PREFIXES.map((p) => p.replaceAll(".", "\\.")).join("|");
