@@ -3,7 +3,6 @@ import {
   closeDeadline,
   dueDeadlines,
   type EventRow,
-  eventsAfter,
   forgetTriggers,
   getDeadline,
   getEventCursor,
@@ -17,6 +16,7 @@ import {
 } from "../store/index.ts";
 import { type ArmedTrigger, armTriggers } from "./armed-triggers.ts";
 import { concerns, evaluateTrigger } from "./evaluate-trigger.ts";
+import { type EventFeed, startEventFeed } from "./event-feed.ts";
 import {
   type FireDeps,
   fireTrigger,
@@ -89,11 +89,15 @@ export function startTriggers(options: TriggerOptions): TriggerEngine {
   const logger = options.logger ?? { info() {}, warn() {}, error() {} };
   /** The runs started for each event someone waits on (handleNow), while it is handled. */
   const awaited = new Map<number, StartedRun[]>();
+  /** Runs started by the batch in hand: told to `awaited` only once its transaction commits. */
+  let startedInBatch: [number, StartedRun][] = [];
   const deps: FireDeps = {
     store,
     logger,
     cancel: options.cancel,
-    started: (eventId, run) => awaited.get(eventId)?.push(run),
+    started: (eventId, run) => {
+      if (awaited.has(eventId)) startedInBatch.push([eventId, run]);
+    },
   };
   const outside: OutsideDeps = { cwd: process.cwd(), ...options.outside };
   let armed: ArmedTrigger[] = [];
@@ -227,6 +231,7 @@ export function startTriggers(options: TriggerOptions): TriggerEngine {
   const handleBatch = (rows: EventRow[]) => {
     const pending: PendingAction[] = [];
     let deadlinesMoved = false;
+    startedInBatch = [];
     store.tx(() => {
       let last = 0;
       rows.forEach((row, i) => {
@@ -238,7 +243,7 @@ export function startTriggers(options: TriggerOptions): TriggerEngine {
         if (
           (dirty || changed.size > 0) &&
           !rows[i + 1]?.name.startsWith("deployment.") &&
-          !queue[0]?.name.startsWith("deployment.")
+          !feed?.peek()?.name.startsWith("deployment.")
         )
           load();
         if (!armed.length) return;
@@ -270,58 +275,37 @@ export function startTriggers(options: TriggerOptions): TriggerEngine {
       });
       if (last) setEventCursor(store, CURSOR, last);
     });
+    // Committed: the runs it started exist (a batch rolled back names none).
+    for (const [eventId, run] of startedInBatch) awaited.get(eventId)?.push(run);
+    startedInBatch = [];
     runPending(pending);
     if (deadlinesMoved) scheduleTimer();
   };
 
-  /** Events handled in one transaction at most. */
-  const BATCH = 200;
-  const queue: EventRow[] = [];
-  let draining = false;
-  /** Every event up to this id has been handled. */
-  let handledThrough = 0;
-  const drain = () => {
-    draining = false;
-    while (queue.length) {
-      const batch = queue.splice(0, BATCH);
-      try {
-        handleBatch(batch);
-      } catch (error) {
-        logger.error(
-          `handling events #${batch[0]!.id}-${batch.at(-1)!.id} for triggers failed:`,
-          error,
-        );
-      }
-      handledThrough = batch.at(-1)!.id;
-    }
-  };
-  const enqueue = (row: EventRow) => {
-    if (stopped) return;
-    queue.push(row);
-    if (!draining) {
-      draining = true;
-      setImmediate(drain);
-    }
-  };
-
+  let feed: EventFeed | null = null;
   load();
-  // Events recorded after the cursor (a crash between an event and its handling) are handled
-  // again; the first start begins with what happens from now on (or from firstAfter).
+  // Events recorded after the cursor (a crash between an event and its handling, or the events
+  // of a start's own load) are handled again; the first start begins with what happens from now
+  // on (or from firstAfter).
   const stored = getEventCursor(store, CURSOR);
-  handledThrough = lastEventId(store);
-  for (let after = stored ?? options.firstAfter ?? handledThrough; after < handledThrough; ) {
-    const missed = eventsAfter(store, after, BATCH);
-    if (missed.length) handleBatch(missed);
-    if (missed.length < BATCH) break;
-    after = missed.at(-1)!.id;
-  }
-  if (stored === null) setEventCursor(store, CURSOR, handledThrough);
-  const unsubscribe = store.subscribe(enqueue);
+  const after = stored ?? options.firstAfter ?? lastEventId(store);
+  if (stored === null) setEventCursor(store, CURSOR, after);
+  feed = startEventFeed({
+    store,
+    after,
+    handle: handleBatch,
+    failed: (rows, error) =>
+      logger.error(
+        `handling events #${rows[0]!.id}-${rows.at(-1)!.id} for triggers failed:`,
+        error,
+      ),
+  });
   // Events no trigger cares about move the cursor only now and then (it bounds what a crash
   // makes the next start look at again; looking again at them changes nothing).
   // Only when it moved: an idle server writes nothing.
   let saved = -1;
   const save = setInterval(() => {
+    const handledThrough = feed.handledThrough();
     if (handledThrough === saved) return;
     try {
       setEventCursor(store, CURSOR, handledThrough);
@@ -333,23 +317,22 @@ export function startTriggers(options: TriggerOptions): TriggerEngine {
   scheduleTimer();
   return {
     handleNow(eventId) {
-      if (stopped || !queue.some((row) => row.id === eventId)) return null;
+      if (stopped) return null;
       const runs: StartedRun[] = [];
       awaited.set(eventId, runs);
       try {
-        drain();
+        // Through this event, in order; what came after waits for the next turn.
+        return feed.handleThrough(eventId) ? runs : null;
       } finally {
         awaited.delete(eventId);
       }
-      return runs;
     },
     async stop() {
       clearInterval(save);
-      unsubscribe();
-      drain();
+      feed.stop();
       stopped = true;
       if (timer) clearTimeout(timer);
-      setEventCursor(store, CURSOR, handledThrough);
+      setEventCursor(store, CURSOR, feed.handledThrough());
       await Promise.all([...running]);
     },
   };
