@@ -62,13 +62,68 @@ function toGlob(pattern: string): string {
 }
 
 /**
+ * The first event id from which events were recorded at or after `at` (epoch ms); one past the
+ * newest when none was. Why no index by time: events are numbered as they are recorded and
+ * stamped when recorded, so their ids follow their times, and a binary search along the ids
+ * (a few dozen lookups by id at millions of events) finds where a time begins. Stamps may go
+ * back a little (a change stamped when it happened, written a few milliseconds later; a clock
+ * set back): a caller that must not miss one searches from earlier (SINCE_SLACK_MS) and checks
+ * each event's time too, and one that deletes checks each time it deletes.
+ */
+export function eventsSince(store: Store, at: number): number {
+  const db = sqlite(store);
+  const first = db.query("SELECT id, at FROM events WHERE id >= ? ORDER BY id LIMIT 1");
+  const bounds = db.query("SELECT min(id) AS lo, max(id) AS hi FROM events").get() as {
+    lo: number | null;
+    hi: number | null;
+  };
+  if (bounds.lo === null || bounds.hi === null) return 1;
+  // The smallest id in [lo, hi + 1] whose first event at or after it was recorded at `at` or later.
+  let lo = bounds.lo;
+  let hi = bounds.hi + 1;
+  while (lo < hi) {
+    const mid = Math.floor((lo + hi) / 2);
+    const row = first.get(mid) as { id: number; at: number } | null;
+    if (!row || row.at >= at) hi = mid;
+    else lo = row.id + 1;
+  }
+  return lo;
+}
+
+/** How much earlier than asked a listing by time starts looking (see eventsSince). */
+export const SINCE_SLACK_MS = 60_000;
+
+/** Names of the events every run records, left out of the index by name (migration 27). */
+const UNINDEXED_NAMES = ["flow-run.scheduled", "flow-run.pending", "flow-run.running"];
+/** The index's condition, which a query must repeat for SQLite to read along it. */
+const INDEXED_NAME = `name NOT IN (${UNINDEXED_NAMES.map((n) => `'${n}'`).join(", ")})`;
+/** Counts the unindexed names a filter (the WHERE that follows) matches. */
+const UNINDEXED_MATCHING = `SELECT count(*) AS n FROM (SELECT column1 AS name FROM (VALUES ${UNINDEXED_NAMES.map((n) => `('${n}')`).join(", ")})) WHERE `;
+
+/** What listEvents filters by. */
+export interface EventFilter {
+  prefix?: string;
+  name?: string;
+  since?: number;
+  limit?: number;
+}
+
+/**
  * Recent events, newest first: by name prefix (`deployment.`), by name pattern (`flow-run.*`,
  * `webhook.deploy`), and recorded at or after `since` (epoch ms).
  */
-export function listEvents(
+export function listEvents(store: Store, options: EventFilter = {}): EventRow[] {
+  const { sql, args } = listEventsQuery(store, options);
+  return sqlite(store)
+    .query(sql)
+    .all(...args) as EventRow[];
+}
+
+/** listEvents' query and its arguments (tests read its plan). */
+export function listEventsQuery(
   store: Store,
-  options: { prefix?: string; name?: string; since?: number; limit?: number } = {},
-): EventRow[] {
+  options: EventFilter,
+): { sql: string; args: (string | number)[] } {
   const limit = Math.max(1, Math.min(options.limit ?? 100, 1000));
   const where: string[] = [];
   const args: (string | number)[] = [];
@@ -80,13 +135,19 @@ export function listEvents(
     where.push("name GLOB ?");
     args.push(toGlob(options.name));
   }
-  if (options.since !== undefined) {
-    where.push("at >= ?");
-    args.push(options.since);
+  if (where.length) {
+    // A filter that no run's frequent event can match reads along the index by name, whose
+    // condition the query must repeat word for word for SQLite to use it. One that can match
+    // them reads newest first by id: every run has those events, so a page fills soon.
+    const frequent = sqlite(store)
+      .query(UNINDEXED_MATCHING + where.join(" AND "))
+      .get(...args) as { n: number };
+    if (frequent.n === 0) where.push(INDEXED_NAME);
   }
-  return sqlite(store)
-    .query(
-      `SELECT * FROM events ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY id DESC LIMIT ?`,
-    )
-    .all(...args, limit) as EventRow[];
+  if (options.since !== undefined) {
+    where.push("id >= ? AND at >= ?");
+    args.push(eventsSince(store, options.since - SINCE_SLACK_MS), options.since);
+  }
+  const sql = `SELECT * FROM events ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY id DESC LIMIT ?`;
+  return { sql, args: [...args, limit] };
 }

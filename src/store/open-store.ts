@@ -85,6 +85,9 @@ export function openStore(path: string, options: OpenStoreOptions = {}): Store {
       const backupsDir = options.backupsDir ?? (path === ":memory:" ? false : backupsDirOf(path));
       upgraded = migrate(db, path, migrations, backupsDir);
       if (!fresh) convertToIncrementalVacuum(db);
+      // A new store starts without free pages (some migrations drop what earlier ones made), so
+      // its file grows with what is written from the first run on.
+      else db.run("PRAGMA incremental_vacuum");
       const newest = db.query("SELECT id FROM flow_runs ORDER BY seq DESC LIMIT 1").get() as {
         id: string;
       } | null;

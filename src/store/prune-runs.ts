@@ -1,4 +1,5 @@
 import type { PruneResult } from "../core/index.ts";
+import { eventsSince } from "./events.ts";
 import type { Store } from "./open-store.ts";
 import { sqlite } from "./sqlite.ts";
 import { TERMINAL } from "./state-sql.ts";
@@ -46,7 +47,7 @@ export interface PruneOptions {
 const SLICE_MS = 8;
 const SLICE_ROWS = 2000;
 const SLICE_RUNS = 200;
-/** Events deleted in one slice (each costs little: a row and two index entries). */
+/** Events deleted in one slice (each costs little: a row and at most one index entry). */
 const SLICE_EVENTS = 500;
 /** Rows a run's own delete costs besides its log lines (states, tags, task runs): an estimate. */
 const RUN_ROWS = 10;
@@ -128,16 +129,22 @@ export async function pruneRuns(
       }
     }
   }
-  const eventSlices: [string, number][] = [];
-  if (plan.eventsBefore !== undefined)
-    eventSlices.push(["SELECT id FROM events WHERE at < ? ORDER BY at", plan.eventsBefore]);
+  const eventSlices: [string, number[]][] = [];
+  if (plan.eventsBefore !== undefined) {
+    // Read along the ids up to where the time begins, each event's own time checked.
+    const bound = eventsSince(store, plan.eventsBefore);
+    eventSlices.push([
+      "SELECT id FROM events WHERE id < ? AND at < ? ORDER BY id",
+      [bound, plan.eventsBefore],
+    ]);
+  }
   if (plan.eventsBelowId !== undefined)
-    eventSlices.push(["SELECT id FROM events WHERE id < ? ORDER BY id", plan.eventsBelowId]);
+    eventSlices.push(["SELECT id FROM events WHERE id < ? ORDER BY id", [plan.eventsBelowId]]);
   for (const [select, bound] of eventSlices) {
     for (;;) {
       const deleted = store.tx(
         () =>
-          db.query(`DELETE FROM events WHERE id IN (${select} LIMIT ${SLICE_EVENTS})`).run(bound)
+          db.query(`DELETE FROM events WHERE id IN (${select} LIMIT ${SLICE_EVENTS})`).run(...bound)
             .changes,
       );
       counts.events += deleted;
@@ -187,16 +194,24 @@ function countPrune(store: Store, plan: PrunePlan): PruneCounts {
       counts.log_bytes += lines.bytes;
     }
   }
-  const events = (where: string, bound: number) =>
-    (db.query(`SELECT count(*) AS n FROM events WHERE ${where}`).get(bound) as { n: number }).n;
-  if (plan.eventsBefore !== undefined && plan.eventsBelowId !== undefined) {
+  // The same events as pruneRuns deletes: by time along the ids (eventsSince), or by id.
+  const where: string[] = [];
+  const bound: number[] = [];
+  if (plan.eventsBefore !== undefined) {
+    where.push("(id < ? AND at < ?)");
+    bound.push(eventsSince(store, plan.eventsBefore), plan.eventsBefore);
+  }
+  if (plan.eventsBelowId !== undefined) {
+    where.push("id < ?");
+    bound.push(plan.eventsBelowId);
+  }
+  if (where.length) {
     counts.events = (
-      db
-        .query("SELECT count(*) AS n FROM events WHERE at < ? OR id < ?")
-        .get(plan.eventsBefore, plan.eventsBelowId) as { n: number }
+      db.query(`SELECT count(*) AS n FROM events WHERE ${where.join(" OR ")}`).get(...bound) as {
+        n: number;
+      }
     ).n;
-  } else if (plan.eventsBefore !== undefined) counts.events = events("at < ?", plan.eventsBefore);
-  else if (plan.eventsBelowId !== undefined) counts.events = events("id < ?", plan.eventsBelowId);
+  }
   return counts;
 }
 
