@@ -73,6 +73,8 @@ interface Compiled extends Route {
 }
 
 function coerceQuery(route: Compiled, url: URL): RouteContext["query"] {
+  // Most requests (every POST of a run) have no query and their route takes none: nothing to check.
+  if (!route.query && !url.search) return {};
   const query: RouteContext["query"] = {};
   const problems = [];
   for (const key of url.searchParams.keys()) {
@@ -152,12 +154,16 @@ export function createRouter(
     }
   }
   const none: Compiled[] = [];
-  const selfChecked = routes.flatMap((r) => (r.checksCaller ? [byMethod.get(r.method)!] : []));
+  // The routes that check their own callers, by method: a request looks only at those.
+  const selfChecked = new Map<string, Compiled[]>();
+  for (const [method, list] of byMethod) {
+    const own = list.filter((route) => route.checksCaller);
+    if (own.length) selfChecked.set(method, own);
+  }
   /** Whether a route that checks its own callers takes this request (then it alone decides). */
   const checksItself = (req: Request, url: URL): boolean =>
-    selfChecked.length > 0 &&
-    (byMethod.get(req.method) ?? none).some((route) => {
-      const match = route.checksCaller && route.pattern.exec(url.pathname);
+    (selfChecked.get(req.method) ?? none).some((route) => {
+      const match = route.pattern.exec(url.pathname);
       if (!match) return false;
       try {
         const params = Object.fromEntries(

@@ -1,4 +1,5 @@
 import { expect, test } from "vitest";
+import { OrchError } from "../../src/core/index.ts";
 import { json } from "../../src/server/http.ts";
 import { createRouter, type Route } from "../../src/server/router.ts";
 
@@ -67,4 +68,39 @@ test("the query is coerced and checked on every request alike", async () => {
       { where: "other", message: "is not a query parameter of this route" },
     ]);
   }
+});
+
+test("a route that takes no query gets none, and refuses one it is sent", async () => {
+  const cancel = await ask("/api/runs/abc/cancel", "POST");
+  expect(cancel.body).toMatchObject({ answer: "cancel", query: {} });
+  const sent = await ask("/api/runs/abc/cancel?force=1", "POST");
+  expect(sent.status).toBe(400);
+  expect(sent.body.error?.problems).toEqual([
+    { where: "force", message: "is not a query parameter of this route" },
+  ]);
+});
+
+test("only a route that checks its own callers, for the paths it takes, is let past the server's rule", async () => {
+  const guarded = createRouter(
+    [
+      route("POST", "/hooks/:slug", "hook", {
+        checksCaller: (params: Record<string, string>) => params.slug === "signed",
+      }),
+      route("POST", "/api/runs/:id/cancel", "cancel"),
+    ],
+    {
+      authorize: () => {
+        throw new OrchError("E_UNAUTHORIZED", "no token");
+      },
+    },
+  );
+  const post = async (path: string) =>
+    (await guarded(new Request(`http://127.0.0.1${path}`, { method: "POST" }))).status;
+  expect(await post("/hooks/signed")).toBe(200);
+  expect(await post("/hooks/other")).toBe(401);
+  expect(await post("/api/runs/abc/cancel")).toBe(401);
+  // A GET of the same path is not the self-checking route's: the rule applies.
+  expect(
+    (await guarded(new Request("http://127.0.0.1/hooks/signed", { method: "GET" }))).status,
+  ).toBe(401);
 });

@@ -432,3 +432,36 @@ test("a schedule's run waiting for its retry is listed with what happened; a pla
       .sort(),
   ).toEqual([retrying.id, planned.id].sort());
 });
+
+test("a new run is answered as stored, every column, without reading it back", () => {
+  const minimal = createRun(store, {});
+  const full = createRun(store, {
+    deploymentId: null,
+    deployment: "etl",
+    version: 3,
+    parentId: minimal.id,
+    parameters: { day: "2026-11-30", n: 2 },
+    tags: ["nightly", "etl"],
+    workPool: "gpu",
+    workQueue: "fast",
+    retries: 2,
+    retryDelayMs: 30_000,
+    scheduledAt: now + 60_000,
+    idempotencyKey: "k1",
+    createdBy: "trigger",
+    message: "made by a test",
+    triggerChain: ["ingest"],
+    backfillId: "b1",
+    slotAt: now - 86_400_000,
+    flowName: "child",
+    name: "etl for 2026-11-30",
+    options: { timeout_ms: 5000, env: { A: "1" } },
+    triggeredBy: { deployment: "etl", trigger: "on-ingest", event: "ingest.done", event_id: 7 },
+  });
+  for (const made of [minimal, full]) {
+    const { start_state: _, ...stored } = rawSqliteForTests(store)
+      .query("SELECT * FROM flow_runs WHERE id = ?")
+      .get(made.id) as Record<string, unknown>;
+    expect(made).toEqual(stored);
+  }
+});
