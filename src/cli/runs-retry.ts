@@ -4,12 +4,15 @@ import { connect, connectArgs, jsonArg } from "./connect.ts";
 import { paintState } from "./format.ts";
 import { c, log, printJson } from "./output.ts";
 
-/** `orch runs retry ID [--from-failed] [--watch]`: run a finished run again, as its next attempt. */
+/**
+ * `orch runs retry ID [--from-failed] [--own-version] [--watch]`: run a finished run again, as
+ * its next attempt, on its deployment's active version (or its own).
+ */
 export default defineCommand({
   meta: {
     name: "retry",
     description:
-      "Run a finished run again, as its next attempt; --from-failed reuses the results of the tasks that completed before the failure",
+      "Run a finished run again, as its next attempt, on its deployment's active version; --from-failed reuses the results of the tasks that completed before the failure",
   },
   args: {
     id: {
@@ -20,7 +23,12 @@ export default defineCommand({
     "from-failed": {
       type: "boolean",
       description:
-        "Tasks that completed with the same inputs return their kept results instead of running; the failed task and what follows run again",
+        "Tasks that completed with the same inputs and code return their kept results instead of running; the failed task and what follows run again",
+    },
+    "own-version": {
+      type: "boolean",
+      description:
+        "Run the run's own version again, not its deployment's active one (the code as it is now)",
     },
     watch: {
       type: "boolean",
@@ -37,25 +45,17 @@ export default defineCommand({
       const [last] = args.watch ? await conn.client.listEvents({ limit: 1 }) : [];
       // Its lines so far are the attempts before: the retry's own come after them.
       const linesBefore = args.watch ? await lastLineId(conn.client, args.id) : 0;
-      const run = await conn.client.retryRun(args.id, { fromFailed });
+      const ownVersion = Boolean(args["own-version"]);
+      const run = await conn.client.retryRun(args.id, { fromFailed, ownVersion });
       if (args.json && !args.watch) return printJson(run);
       if (!args.json) {
         log.success(`run ${run.id.slice(0, 8)} is ${paintState(run.state, run.state_name)}`);
-      }
-      if (fromFailed && !args.json) {
-        log.info(
-          `${run.state_message}; orch runs inspect ${run.id.slice(0, 8)} shows which were ${c.bold("Reused", "stderr")}`,
-        );
-      }
-      // A retry runs the code the run was made with: say so when its deployment has moved on
-      // (the flow was fixed since), and how to run the new code.
-      if (run.deployment && run.version !== null) {
-        const now = await conn.client.getDeployment(run.deployment).catch(() => null);
-        if (now && !now.removed && now.version !== run.version) {
-          log.warn(
-            `the retry runs v${run.version}, the run's own version; ${run.deployment} is at v${now.version} now: orch run ${run.deployment} starts a run of v${now.version}`,
-          );
-        }
+        // The server's message says which version runs (and what is reused): one wording for
+        // the CLI, the monitor and the web page.
+        const reused = fromFailed
+          ? `; orch runs inspect ${run.id.slice(0, 8)} shows which were ${c.bold("Reused", "stderr")}`
+          : "";
+        log.info(`${run.state_message}${reused}`);
       }
       if (!args.watch) return;
       // As orch run --watch: its logs and state changes to its end; the exit code says how.

@@ -245,13 +245,15 @@ export function createClient(options: ClientOptions) {
     listCache: (task?: string) => request<CacheEntryJson[]>("GET", `/api/cache${q({ task })}`),
     clearCache: (task?: string) => request<CacheCleared>("DELETE", `/api/cache${q({ task })}`),
     cancelRun: (id: string) => request<RunJson>("POST", `/api/runs/${name(id)}/cancel`),
-    /** Run a finished run again; `fromFailed` reuses what completed before its failure. */
-    retryRun: (id: string, options: { fromFailed?: boolean } = {}) =>
-      request<RunJson>(
-        "POST",
-        `/api/runs/${name(id)}/retry`,
-        options.fromFailed ? { from_failed: true } : undefined,
-      ),
+    /**
+     * Run a finished run again on its deployment's active version (`ownVersion`: its own);
+     * `fromFailed` reuses what completed before its failure.
+     */
+    retryRun: (id: string, options: { fromFailed?: boolean; ownVersion?: boolean } = {}) =>
+      request<RunJson>("POST", `/api/runs/${name(id)}/retry`, {
+        ...(options.fromFailed ? { from_failed: true } : {}),
+        ...(options.ownVersion ? { own_version: true } : {}),
+      }),
     /** The task runs of one attempt of a run (default its latest) with their results. */
     getTaskResults: (id: string, attempt?: number) =>
       request<TaskResultsJson>("GET", `/api/runs/${name(id)}/task-results${q({ attempt })}`),

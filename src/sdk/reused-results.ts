@@ -1,7 +1,7 @@
 /**
  * Retry from the failure, the flow's side: an attempt of a run retried with --from-failed asks
  * the API (so it works on any worker) which results of the attempt before it may be reused, and
- * a task called with the same name and inputs as one of those returns its result, recorded as
+ * a task called with the same name, inputs and code as one of those returns its result, recorded as
  * Reused, instead of running. Every other task (the failed one, and what follows) runs.
  */
 import type { TaskResultsJson } from "../core/wire/index.ts";
@@ -29,12 +29,13 @@ export async function loadReusedResults(): Promise<TaskOverrideSource | null> {
     sdkLog.warn(`no results reused: ${(error as Error).message}; every task runs again`);
     return null;
   }
-  // The values of each task's calls by name and inputs, in the order they ran: a task called
-  // twice with the same inputs reuses two results, a third call runs.
+  // The values of each task's calls by name, inputs and code, in the order they ran: a task
+  // called twice with the same inputs reuses two results, a third call runs; a task whose code
+  // changed since (the run retried on a fixed version) runs.
   const values = new Map<string, unknown[]>();
   for (const t of answer.tasks) {
-    if (t.inputs_hash === null || !("value" in t)) continue;
-    const key = `${t.name}\u0000${t.inputs_hash}`;
+    if (t.inputs_hash === null || !t.source_hash || !("value" in t)) continue;
+    const key = `${t.name}\u0000${t.inputs_hash}\u0000${t.source_hash}`;
     const list = values.get(key) ?? [];
     list.push(t.value);
     values.set(key, list);
@@ -44,8 +45,8 @@ export async function loadReusedResults(): Promise<TaskOverrideSource | null> {
   sdkLog.info(
     `retried from the failure: ${count} result(s) of task runs that completed in attempt ${answer.attempt} may be reused`,
   );
-  return (task, inputs) => {
-    const list = values.get(`${task}\u0000${inputsHash(inputs)}`);
+  return (task, inputs, source) => {
+    const list = values.get(`${task}\u0000${inputsHash(inputs)}\u0000${source}`);
     if (!list?.length) return undefined;
     return { reason: "reused", value: list.shift() };
   };

@@ -18,10 +18,14 @@ export type TaskOverride =
   | { reason: "reused" | "recorded"; value: unknown }
   | { reason: "mock"; body: (...inputs: unknown[]) => unknown };
 
-/** Asked before each task run: an override, or undefined to run the task as written. */
+/**
+ * Asked before each task run, with the task's name, inputs and the hash of its source (see
+ * task-inputs.ts): an override, or undefined to run the task as written.
+ */
 export type TaskOverrideSource = (
   task: string,
   inputs: unknown[],
+  source: string,
 ) => TaskOverride | undefined | Promise<TaskOverride | undefined>;
 
 /** The state name a completed task run carries for each reason (see core/states.ts). */
@@ -46,9 +50,10 @@ export function withTaskOverrides<T>(source: TaskOverrideSource, fn: () => T): T
 export async function findTaskOverride(
   task: string,
   inputs: unknown[],
+  code: string,
 ): Promise<TaskOverride | undefined> {
   for (const source of storage.getStore() ?? []) {
-    const found = await source(task, inputs);
+    const found = await source(task, inputs, code);
     if (found) return found;
   }
   return undefined;

@@ -16,7 +16,7 @@ import { maskSecrets } from "./run-values.ts";
 import { checkConcurrency, type TagConcurrency, takeTagSlot } from "./tag-slots.ts";
 import { runInTask } from "./task-context.ts";
 import { type MapOptions, mapSettled, TaskFuture, valuesOrThrow } from "./task-future.ts";
-import { taskCallFields } from "./task-inputs.ts";
+import { sourceHash, taskCallFields } from "./task-inputs.ts";
 import { findTaskOverride, OVERRIDE_STATE_NAMES } from "./task-overrides.ts";
 
 /** Options of a task. */
@@ -90,6 +90,8 @@ export interface TaskReport {
   run_attempt?: number;
   /** The hash of its inputs (absent when they are not JSON). */
   inputs_hash?: string;
+  /** The hash of its task's source. */
+  source_hash?: string;
 }
 
 const tasks = createReportChannel<TaskReport>({
@@ -172,8 +174,10 @@ export function task<A extends unknown[], R>(
   const { name } = options;
   const tags = options.tags?.length ? [...options.tags] : undefined;
   const cache = planCache(name, fn, options);
+  let source: string | undefined; // its hash, made at the first call (a flow may define many)
 
   const run = async (...args: A): Promise<R> => {
+    source ??= sourceHash(fn);
     const report: TaskReport = {
       id: crypto.randomUUID(),
       name,
@@ -181,10 +185,10 @@ export function task<A extends unknown[], R>(
       attempts: 0,
       started_at: isoNow(),
       ended_at: null,
-      ...taskCallFields(args, isTracked()),
+      ...taskCallFields(args, source, isTracked()),
       ...(tags ? { tags } : {}),
     };
-    const override = await findTaskOverride(name, args);
+    const override = await findTaskOverride(name, args, source);
     if (override && "value" in override) {
       // A value from elsewhere (a previous attempt, a recording): the body does not run.
       const value = override.value as R;

@@ -151,6 +151,7 @@ export {
   retentionPlan,
   vacuumFreePages,
 } from "./retention.ts";
+export { activeVersion, setRunVersion } from "./retry-version.ts";
 export {
   latestRecordedAttempt,
   type RecordedTaskRun,

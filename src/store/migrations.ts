@@ -628,6 +628,16 @@ CREATE INDEX events_by_name ON events (name, id)
   WHERE name NOT IN ('flow-run.scheduled', 'flow-run.pending', 'flow-run.running');
 `,
   },
+  {
+    version: 28,
+    name: "the source of each task run's code",
+    // A retry from the failure runs the deployment's active version (the code as fixed since):
+    // a task's kept result is reused only when its code is the same too, so each task run
+    // records a hash of its function's source (as the cache's default key includes it).
+    sql: `
+ALTER TABLE task_runs ADD COLUMN source_hash TEXT;
+`,
+  },
 ];
 
 /** The newest schema version this build of orch knows. */

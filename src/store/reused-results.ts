@@ -13,6 +13,8 @@ export interface RecordedTaskRun {
   state_name: string | null;
   message: string | null;
   inputs_hash: string | null;
+  /** The hash of its task's source (null: recorded before orch kept it). */
+  source_hash: string | null;
   started_at: number | null;
   ended_at: number | null;
   result: string | null;
@@ -54,7 +56,8 @@ export function latestRecordedAttempt(store: Store, runSeq: number): number | nu
 export function recordedTaskRuns(store: Store, runSeq: number, attempt: number): RecordedTaskRun[] {
   return sqlite(store)
     .query(
-      `SELECT key, name, state, state_name, message, inputs_hash, started_at, ended_at, result
+      `SELECT key, name, state, state_name, message, inputs_hash, source_hash, started_at, ended_at,
+         result
        FROM task_runs WHERE run_seq = ? AND run_attempt = ? ORDER BY id`,
     )
     .all(runSeq, attempt) as RecordedTaskRun[];
@@ -70,7 +73,8 @@ export function recordedTaskRuns(store: Store, runSeq: number, attempt: number):
 export function reusableTaskRuns(store: Store, runSeq: number, attempt: number): RecordedTaskRun[] {
   return sqlite(store)
     .query(
-      `SELECT key, name, state, state_name, message, inputs_hash, started_at, ended_at, result
+      `SELECT key, name, state, state_name, message, inputs_hash, source_hash, started_at, ended_at,
+         result
        FROM task_runs
        WHERE run_seq = $seq AND run_attempt = $attempt AND state = 'COMPLETED'
          AND inputs_hash IS NOT NULL AND result IS NOT NULL

@@ -24,6 +24,8 @@ export interface TaskRunInput {
   run_attempt?: number;
   /** The hash of its inputs (see the SDK's task-inputs.ts); absent when they are not JSON. */
   inputs_hash?: string;
+  /** The hash of its task's source (see the SDK's task-inputs.ts). */
+  source_hash?: string;
 }
 
 /**
@@ -40,14 +42,15 @@ export function upsertTaskRuns(
   store.tx(() => {
     const upsert = sqlite(store).query(
       `INSERT INTO task_runs (run_seq, key, name, state, state_name, message, tags, attempts,
-         started_at, ended_at, cached, result, run_attempt, inputs_hash)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+         started_at, ended_at, cached, result, run_attempt, inputs_hash, source_hash)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT (run_seq, key) DO UPDATE SET name = excluded.name, state = excluded.state,
          state_name = excluded.state_name, message = excluded.message, tags = excluded.tags,
          attempts = excluded.attempts, started_at = excluded.started_at, ended_at = excluded.ended_at,
          cached = excluded.cached, result = coalesce(excluded.result, result),
          run_attempt = coalesce(excluded.run_attempt, run_attempt),
-         inputs_hash = coalesce(excluded.inputs_hash, inputs_hash)`,
+         inputs_hash = coalesce(excluded.inputs_hash, inputs_hash),
+         source_hash = coalesce(excluded.source_hash, source_hash)`,
     );
     for (const t of tasks) {
       upsert.run(
@@ -65,6 +68,7 @@ export function upsertTaskRuns(
         t.result ?? null,
         t.run_attempt ?? null,
         t.inputs_hash ?? null,
+        t.source_hash ?? null,
       );
     }
     const failed = [...new Set(tasks.filter((t) => t.state === "FAILED").map((t) => t.name))];

@@ -45,8 +45,9 @@ export function KeyBar({
   if (overlay?.kind === "retry") {
     return (
       <Text wrap="truncate-end" color="yellow" bold>
-        Retry run {overlay.runId.slice(0, 8)}: [f] from the failed task (reuse what completed) · [a]
-        every task again · esc
+        Retry run {overlay.runId.slice(0, 8)}
+        {overlay.version ? ` on ${overlay.version}` : ""}: [f] from the failed task (reuse what
+        completed) · [a] every task again · esc
       </Text>
     );
   }

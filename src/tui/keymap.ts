@@ -226,7 +226,11 @@ function interpretMain(
     if (!run) return act(event("warn", "no run to retry"));
     // A deployment's run that failed can go on from its failed task: the monitor offers both.
     if (run.deployment && ["FAILED", "CRASHED", "CANCELLED"].includes(run.state)) {
-      return act(overlay({ kind: "retry", runId: run.id }));
+      // A retry runs the deployment's active version: said before the key is pressed.
+      const active = state.deployments.find((d) => d.name === run.deployment)?.version;
+      const moved = active !== undefined && run.version !== null && active !== run.version;
+      const version = moved ? `v${active}, not the run's v${run.version}` : undefined;
+      return act(overlay({ kind: "retry", runId: run.id, ...(version ? { version } : {}) }));
     }
     return { actions: [], command: { type: "retry", runId: run.id } };
   }

@@ -48,8 +48,8 @@ export async function performCommand(command: Command, ctx: CommandContext): Pro
       case "retry": {
         const run = await c.retryRun(command.runId, { fromFailed: command.fromFailed === true });
         show(run, ctx);
-        const how = command.fromFailed ? " from the failed task" : "";
-        ctx.note("info", `retrying run ${shortId(command.runId)}${how}`);
+        // The server's message: which version runs, what is reused.
+        ctx.note("info", `run ${shortId(command.runId)} ${run.state_message ?? "retried"}`);
         return;
       }
       case "resume": {

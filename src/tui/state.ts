@@ -78,7 +78,12 @@ export type Overlay =
   | { kind: "problems"; top: number }
   | { kind: "confirm"; message: string; command: Command }
   /** How to retry a run that did not complete: from the failed task on, or every task again. */
-  | { kind: "retry"; runId: string }
+  | {
+      kind: "retry";
+      runId: string;
+      /** Which version the retry runs, when the deployment moved on since the run ("v3, not v2"). */
+      version?: string;
+    }
   | { kind: "trigger"; form: TriggerForm }
   | { kind: "filter"; draft: string };
 

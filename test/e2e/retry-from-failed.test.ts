@@ -14,6 +14,33 @@ const FLOWS = `deployments:
   - name: etl-remote
     flow: ./etl.ts
     work_pool: remote
+  - name: fixable
+    flow: ./fixable.ts
+`;
+
+// A flow whose bug is in its code: the fix is a new version. fetch's code stays as it is; price's
+// changes with the fix (so its kept result is not the fixed code's); transform is the bug.
+const fixable = (fixed: boolean) => `import { appendFileSync } from "node:fs";
+import { flow, task } from "orch";
+const trace = (dir: string, what: string) =>
+  appendFileSync(dir + "/trace.txt", what + " " + process.env.ORCH_ATTEMPT + "\\n");
+const fetchRows = task("fetch", (dir: string) => {
+  trace(dir, "fetch");
+  return [1, 2, 3];
+});
+const price = task("price", (dir: string, rows: number[]) => {
+  trace(dir, "price");
+  return rows.map((r) => r * ${fixed ? 20 : 10});
+});
+const transform = task("transform", (dir: string, prices: number[]) => {
+  trace(dir, "transform");
+  ${fixed ? "" : 'throw new Error("transform is broken");'}
+  return prices.reduce((a, b) => a + b, 0);
+});
+export default flow("fixable", async ({ dir }: { dir: string }) => {
+  const rows = await fetchRows(dir);
+  return await transform(dir, await price(dir, rows));
+});
 `;
 
 // Each task writes what it ran (and in which attempt) to a trace file: what was reused never ran.
@@ -61,6 +88,7 @@ beforeAll(async () => {
   ({ dir, cleanup } = tempDir());
   await Bun.write(join(dir, "flows/etl.yaml"), FLOWS);
   await Bun.write(join(dir, "flows/etl.ts"), ETL);
+  await Bun.write(join(dir, "flows/fixable.ts"), fixable(false));
   up = spawnOrch(["up", "--headless", "--port", "0", "--dir", dir], { env: NO_BUN });
   await up.waitFor("orch is up at");
   const { url } = JSON.parse(readFileSync(join(dir, ".orch/server.json"), "utf8"));
@@ -174,4 +202,45 @@ test("--from-failed on a run that completed says there is nothing to go on from"
   expect(r.code).toBe(1);
   expect(r.stderr).toContain("no task failed");
   expect(r.stderr).toContain("without --from-failed");
+});
+
+test("a fix saved as a new version: --from-failed runs the fixed code, reusing only tasks whose code and inputs are the same; --own-version runs the old code", async () => {
+  const work = workFolder("work-fixable");
+  const first = await client.triggerRun("fixable", { parameters: { dir: work } });
+  const failed = await waitForEnd(first.id, 1);
+  expect(failed.state).toBe("FAILED");
+  expect(failed.version).toBe(1);
+
+  // The author fixes transform (and changes price) in the flow's file: version 2.
+  await Bun.write(join(dir, "flows/fixable.ts"), fixable(true));
+  const deadline = Date.now() + 30_000;
+  while ((await client.getDeployment("fixable")).version !== 2) {
+    if (Date.now() > deadline) throw new Error("fixable was not redeployed");
+    await Bun.sleep(50);
+  }
+  const retried = await cli("runs", "retry", failed.id.slice(0, 8), "--from-failed");
+  expect(retried.code).toBe(0);
+  expect(retried.stderr).toContain("on v2, fixable's active version (the run ran v1)");
+  const done = await waitForEnd(failed.id, 2);
+  expect(done.state).toBe("COMPLETED");
+  expect(done.version).toBe(2);
+  // fetch's code and inputs are the same: reused. price's code changed: it ran again.
+  expect(tasksOf(done, 2)).toEqual(["fetch Reused", "price Completed", "transform Completed"]);
+  expect((await client.getResult(done.id)).value).toBe(120);
+  expect(traced(work)).toEqual(["fetch 1", "price 1", "transform 1", "price 2", "transform 2"]);
+  // The history says which version the retry ran.
+  const shown = (await cli("runs", "inspect", done.id)).stdout;
+  expect(shown).toContain("on v2, fixable's active version (the run ran v1)");
+
+  // The old code on request: a run of v1 retried with --own-version fails as it did.
+  const old = await cli("run", "fixable", "--version", "1", "-p", `dir=${work}`, "--json");
+  const oldRun = await waitForEnd(JSON.parse(old.stdout).id, 1);
+  expect(oldRun.state).toBe("FAILED");
+  const own = await cli("runs", "retry", oldRun.id, "--from-failed", "--own-version");
+  expect(own.code).toBe(0);
+  expect(own.stderr).toContain("on v1, its own version (fixable is at v2)");
+  const again = await waitForEnd(oldRun.id, 2);
+  expect(again.state).toBe("FAILED");
+  expect(again.version).toBe(1);
+  expect(tasksOf(again, 2)).toEqual(["fetch Reused", "price Reused", "transform Failed"]);
 });

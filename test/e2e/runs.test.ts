@@ -210,7 +210,7 @@ describe("orch runs", () => {
   });
 });
 
-test("a retry says when the deployment has a newer version than the run's own, and how to run it", async () => {
+test("a retry runs the deployment's active version (the fix) and says so; --own-version runs the run's own", async () => {
   const t = tempDir();
   const file = join(t.dir, "flows/a.yaml");
   const define = (command: string) =>
@@ -222,15 +222,31 @@ test("a retry says when the deployment has a newer version than the run's own, a
     const cli = (...args: string[]) => orch([...args, "--dir", t.dir]);
     const { id } = JSON.parse((await cli("run", "fixme", "--json")).stdout);
     const state = async () => JSON.parse((await cli("runs", "inspect", id, "--json")).stdout);
-    for (let i = 0; i < 200 && (await state()).state !== "FAILED"; i++) await Bun.sleep(50);
-    expect((await state()).state).toBe("FAILED");
+    const waitFor = async (attempt: number) => {
+      for (let i = 0; i < 400; i++) {
+        const now = await state();
+        if (now.attempt === attempt && ["FAILED", "COMPLETED"].includes(now.state)) return now;
+        await Bun.sleep(50);
+      }
+      throw new Error(`run ${id} did not end attempt ${attempt}`);
+    };
+    expect((await waitFor(1)).state).toBe("FAILED");
     await define("exit 0");
     await up.waitFor("redeployed fixme", 15_000);
+    // The old code on request: it fails as it did.
+    const own = await cli("runs", "retry", id, "--own-version");
+    expect(own.code).toBe(0);
+    expect(own.stderr).toContain("retried by user on v1, its own version (fixme is at v2)");
+    const second = await waitFor(2);
+    expect([second.state, second.version]).toEqual(["FAILED", 1]);
+    // By default the fixed code runs.
     const retried = await cli("runs", "retry", id);
     expect(retried.code).toBe(0);
-    expect(retried.stderr).toMatch(
-      /the retry runs v1, the run's own version; fixme is at v2 now: orch run fixme starts a run of v2/,
+    expect(retried.stderr).toContain(
+      "retried by user on v2, fixme's active version (the run ran v1)",
     );
+    const third = await waitFor(3);
+    expect([third.state, third.version]).toEqual(["COMPLETED", 2]);
   } finally {
     up.proc.kill("SIGTERM");
     await up.proc.exited;

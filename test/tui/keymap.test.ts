@@ -72,6 +72,23 @@ describe("run commands", () => {
     expect(press(state, ["", { escape: true }]).state.overlay).toBeNull();
   });
 
+  test("R on a failed run of an older version says the retry runs the deployment's active one", () => {
+    const failed = run(4, {
+      state: "FAILED",
+      state_name: "Failed",
+      deployment: "hello",
+      version: 2,
+    });
+    const moved = press(loaded([deployment("hello", { version: 3 })], [failed]), "R");
+    expect(moved.state.overlay).toEqual({
+      kind: "retry",
+      runId: failed.id,
+      version: "v3, not the run's v2",
+    });
+    const same = press(loaded([deployment("hello", { version: 2 })], [failed]), "R");
+    expect(same.state.overlay).toEqual({ kind: "retry", runId: failed.id });
+  });
+
   test("u resumes a paused run: at once without input, through a form when its pause asks for some", () => {
     const paused = run(3, { state: "PAUSED", state_name: "Paused", deployment: "hello" });
     expect(press(loaded([], [paused]), "u").commands).toEqual([

@@ -418,6 +418,11 @@ export const TASK_REPORT = {
             maxLength: 128,
             description: "A hash of its inputs: a retry from the failure reuses a result by it",
           },
+          source_hash: {
+            type: "string",
+            maxLength: 128,
+            description: "A hash of its task's source: a result is reused only for the same code",
+          },
         },
       },
     },

@@ -5,7 +5,7 @@
  */
 import { TIME_OR_NULL, type Wire, type WireQuery } from "./schema.ts";
 
-/** POST /api/runs/:id/retry: afresh (default), or from the failed task on. */
+/** POST /api/runs/:id/retry: afresh (default), or from the failed task on; on which version. */
 export const RETRY_REQUEST = {
   title: "RetryRequest",
   type: "object",
@@ -14,7 +14,12 @@ export const RETRY_REQUEST = {
     from_failed: {
       type: "boolean",
       description:
-        "Tasks that completed with the same inputs in the attempt before return their kept results instead of running; the first failed task and what follows run again",
+        "Tasks that completed with the same inputs and code in the attempt before return their kept results instead of running; the first failed task and what follows run again",
+    },
+    own_version: {
+      type: "boolean",
+      description:
+        "Run the run's own version again (default: its deployment's active version, the code as fixed since)",
     },
   },
 } as const;
@@ -33,6 +38,10 @@ export const TASK_RESULT = {
     inputs_hash: {
       type: ["string", "null"],
       description: "The hash of its inputs (null: they were not JSON, or not recorded)",
+    },
+    source_hash: {
+      type: ["string", "null"],
+      description: "The hash of its task's source (null: not recorded)",
     },
     started_at: TIME_OR_NULL,
     ended_at: TIME_OR_NULL,

@@ -292,12 +292,16 @@ export function runRoutes({
       path: "/api/runs/:id/retry",
       operationId: "retryRun",
       summary:
-        "Run a finished run again (same run, next attempt): {from_failed: true} reuses the results of the tasks that completed before the failure",
+        "Run a finished run again (same run, next attempt) on its deployment's active version: {from_failed: true} reuses the results of the tasks that completed before the failure, {own_version: true} runs the run's own version",
       body: RETRY_REQUEST,
       response: { description: "The run, scheduled again", schema: RUN },
       handler: (_req, { params: { id }, body }: RouteContext<RetryRequest>) => {
         if (!retry) needsWorker("retrying a run");
-        return json(runToJson(retry!(store, id!, { fromFailed: body.from_failed === true })));
+        const options = {
+          fromFailed: body.from_failed === true,
+          ownVersion: body.own_version === true,
+        };
+        return json(runToJson(retry!(store, id!, options)));
       },
     },
   ];

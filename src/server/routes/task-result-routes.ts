@@ -37,6 +37,7 @@ function taskResult(dataDir: string, t: RecordedTaskRun): TaskResultJson {
     state: t.state,
     state_name: t.state_name,
     inputs_hash: t.inputs_hash,
+    source_hash: t.source_hash,
     started_at: iso(t.started_at),
     ended_at: iso(t.ended_at),
     ...(t.message ? { message: t.message } : {}),

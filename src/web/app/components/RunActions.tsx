@@ -83,6 +83,7 @@ export function RunActions({ run, changed }: { run: RunDetail; changed: () => vo
           type="button"
           disabled={busy}
           onClick={() => void act("retry")}
+          title="Every task again, on the deployment's active version (the code as it is now)"
           data-testid="run-retry"
         >
           Retry
@@ -93,7 +94,7 @@ export function RunActions({ run, changed }: { run: RunDetail; changed: () => vo
           type="button"
           disabled={busy}
           onClick={() => void act("retry", { from_failed: true })}
-          title="Tasks that completed before the failure give back their results; the failed task and what follows run again"
+          title="On the deployment's active version (the code as it is now): tasks that completed before the failure with the same inputs and code give back their results; the failed task and what follows run again"
           data-testid="run-retry-failed"
         >
           Retry from failed
