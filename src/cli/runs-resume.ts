@@ -34,7 +34,7 @@ export default defineCommand({
       const resumed = await conn.client.resumeRun(run.id, input);
       if (args.json) return printJson(resumed);
       log.success(
-        `run ${resumed.id.slice(0, 8)} is ${paintState(resumed.state, resumed.state_name)}: it starts again from the top, and its pause returns the input`,
+        `run ${resumed.id.slice(0, 8)} is ${paintState(resumed.state, resumed.state_name)}: it starts again from the top, tasks that completed before the pause give back their results (unless its flow says resume: "rerun"), and its pause returns the input`,
       );
     } finally {
       conn.close();

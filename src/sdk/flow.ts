@@ -25,6 +25,12 @@ export interface FlowOptions {
    * Schema. orch checks triggers against it; `additionalProperties: false` refuses unknown ones.
    */
   parameters?: ParameterSchema;
+  /**
+   * What a run resumed after a `pause()` does with the tasks that completed before it:
+   * `"reuse"` their results (the default: what was approved is what goes on), or `"rerun"`
+   * them (the whole flow again from the top).
+   */
+  resume?: "reuse" | "rerun";
 }
 
 /** A flow: callable like the function it wraps, with its options attached. */
@@ -45,6 +51,11 @@ export function flow<P extends object, R>(
     typeof nameOrOptions === "string"
       ? { ...more, name: nameOrOptions }
       : { ...more, ...nameOrOptions };
+  if (options.resume !== undefined && options.resume !== "reuse" && options.resume !== "rerun") {
+    throw new TypeError(
+      `flow ${options.name}: resume must be "reuse" or "rerun", not ${JSON.stringify(options.resume)}`,
+    );
+  }
   const made = Object.assign(
     async (params: P): Promise<R> => {
       // Inside a run, a flow called by a flow is its subflow; outside any, a run of its own

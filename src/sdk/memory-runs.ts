@@ -194,6 +194,39 @@ export function createMemoryRuns(timers: Timers): MemoryRuns {
     ],
     [/^POST \/api\/runs\/([^/]+)\/pause$/, ([id], body) => pause(rootOf(find(id!)), body)],
     [
+      // What a resumed attempt may reuse, by orch's rule (see the store's reusableTaskRuns):
+      // the tasks the attempt before completed, with their inputs and code, before any failure.
+      /^GET \/api\/runs\/([^/]+)\/task-results$/,
+      ([id], query) => {
+        const run = find(id!);
+        const attempt = Number(query.reuse_for) - 1;
+        const last = run.states.findLast((s) => s.type === "SCHEDULED");
+        if (!(attempt >= 1) || last?.name !== "Resuming") {
+          return { run_id: run.id, attempt: null, tasks: [] };
+        }
+        type Recorded = TestTaskRun & Partial<TaskReport>;
+        const ofAttempt = (run.tasks as Recorded[]).filter((t) => t.run_attempt === attempt);
+        const failed = ofAttempt
+          .filter((t) => t.state === "FAILED" && t.ended_at)
+          .map((t) => Date.parse(t.ended_at!));
+        const before = failed.length ? Math.min(...failed) : Number.POSITIVE_INFINITY;
+        const tasks = ofAttempt
+          .filter((t) => t.state === "COMPLETED" && t.inputs_hash && "result" in t)
+          .filter((t) => t.started_at !== null && Date.parse(t.started_at) < before)
+          .map((t) => ({
+            name: t.name,
+            state: t.state,
+            state_name: t.state_name,
+            inputs_hash: t.inputs_hash ?? null,
+            source_hash: t.source_hash ?? null,
+            started_at: t.started_at,
+            ended_at: t.ended_at,
+            value: t.result,
+          }));
+        return { run_id: run.id, attempt, tasks, reason: "resume" };
+      },
+    ],
+    [
       /^GET \/api\/cache\/([^/]+)\/([^/]+)$/,
       ([task, key]) => {
         const hit = cache.get(`${task}/${key}`);
@@ -272,10 +305,13 @@ export function createMemoryRuns(timers: Timers): MemoryRuns {
       return inputChecks.get(run.id)?.(input) ?? [];
     },
     async call<T>(method: string, path: string, body?: unknown): Promise<T> {
-      const request = `${method} ${path.split("?")[0]}`;
+      const [where = "", query] = path.split("?");
+      const request = `${method} ${where}`;
+      // A GET's query is what it is given.
+      const given = method === "GET" ? Object.fromEntries(new URLSearchParams(query)) : body;
       for (const [pattern, answer] of routes) {
         const m = pattern.exec(request);
-        if (m) return answer(m.slice(1), (body ?? {}) as Record<string, unknown>) as T;
+        if (m) return answer(m.slice(1), (given ?? {}) as Record<string, unknown>) as T;
       }
       throw new Error(`orch/testing cannot answer ${method} ${path}: no test run calls it`);
     },

@@ -5,8 +5,9 @@
  * worker's slot and memory for as long as nobody answers, hours or days, and would be lost with
  * its worker. So the run goes PAUSED, its process exits, and no slot is held. Once resumed
  * (`orch runs resume`, the API, the monitor) the run starts again from the top, as its next
- * attempt; this time the same `pause()` call returns the input at once. Code before a pause runs
- * again, so keep it idempotent, or cache its tasks.
+ * attempt; this time the same `pause()` call returns the input at once. Tasks that completed
+ * before the pause return their results without running (see reused-results.ts; the flow's
+ * `resume: "rerun"` runs them again); code outside tasks runs again, so keep it idempotent.
  */
 import { EXIT_PAUSED } from "../core/exit-codes.ts";
 import type { PauseAnswer } from "../core/wire/index.ts";

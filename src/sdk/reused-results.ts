@@ -1,6 +1,7 @@
 /**
- * Retry from the failure, the flow's side: an attempt of a run retried with --from-failed asks
- * the API (so it works on any worker) which results of the attempt before it may be reused, and
+ * Retry from the failure and resume, the flow's side: an attempt of a run retried with
+ * --from-failed, or resumed after a pause, asks the API (so it works on any worker) which
+ * results of the attempt before it may be reused, and
  * a task called with the same name, inputs and code as one of those returns its result, recorded as
  * Reused, instead of running. Every other task (the failed one, and what follows) runs.
  */
@@ -12,10 +13,12 @@ import type { TaskOverrideSource } from "./task-overrides.ts";
 
 /**
  * The results this attempt may reuse, as a task override source; null when there are none (a
- * first attempt, a plain retry, or an untracked call). Asked only from the second attempt on,
- * so a first attempt costs no request.
+ * first attempt, a plain retry, an untracked call, or a resume of a flow whose `resume` option
+ * is "rerun"). Asked only from the second attempt on, so a first attempt costs no request.
  */
-export async function loadReusedResults(): Promise<TaskOverrideSource | null> {
+export async function loadReusedResults(
+  onResume: "reuse" | "rerun" = "reuse",
+): Promise<TaskOverrideSource | null> {
   const { attempt } = getRunContext();
   if (!isTracked() || attempt < 2) return null;
   let answer: TaskResultsJson;
@@ -42,9 +45,19 @@ export async function loadReusedResults(): Promise<TaskOverrideSource | null> {
   }
   const count = [...values.values()].reduce((n, list) => n + list.length, 0);
   if (!count) return null;
-  sdkLog.info(
-    `retried from the failure: ${count} result(s) of task runs that completed in attempt ${answer.attempt} may be reused`,
-  );
+  if (answer.reason === "resume") {
+    if (onResume === "rerun") {
+      sdkLog.info('resumed: every task runs again (the flow\'s option resume: "rerun")');
+      return null;
+    }
+    sdkLog.info(
+      `resumed: ${count} result(s) of task runs that completed before the pause (attempt ${answer.attempt}) are reused`,
+    );
+  } else {
+    sdkLog.info(
+      `retried from the failure: ${count} result(s) of task runs that completed in attempt ${answer.attempt} may be reused`,
+    );
+  }
   return (task, inputs, source) => {
     const list = values.get(`${task}\u0000${inputsHash(inputs)}\u0000${source}`);
     if (!list?.length) return undefined;

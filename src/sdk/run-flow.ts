@@ -88,9 +88,10 @@ export async function runFlow(argv: string[]): Promise<number> {
       const run = { runId: process.env.ORCH_RUN_ID ?? "", flowName: fn.orchFlow.name };
       return withFlowRun(run, undefined, () => callFlowBody(fn, checked));
     };
-    // Results that tasks return without running: reused by a retry from the failure, or
-    // recorded by the run a replay replays.
-    const overrides = (await loadReusedResults()) ?? loadRecordedResults();
+    // Results that tasks return without running: reused by a retry from the failure or a
+    // resume, or recorded by the run a replay replays.
+    const onResume = isFlow(fn) ? fn.orchFlow.resume : undefined;
+    const overrides = (await loadReusedResults(onResume)) ?? loadRecordedResults();
     const value = await (overrides ? withTaskOverrides(overrides, call) : call());
     // Kept before the process ends: the run is COMPLETED only once its result is in.
     await keepFlowResult(value);

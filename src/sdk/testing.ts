@@ -17,6 +17,7 @@ import { checkAgainst } from "./parameters.ts";
 import { FlowPaused } from "./pause.ts";
 import { flushTargetReports } from "./reporter.ts";
 import { keepFlowResult } from "./result.ts";
+import { loadReusedResults } from "./reused-results.ts";
 import { type RunTarget, sleep, withRunTarget } from "./run-target.ts";
 import { type TaskOverrideSource, withTaskOverrides } from "./task-overrides.ts";
 
@@ -47,7 +48,10 @@ export interface FlowTest<R> extends PromiseLike<TestRun<R>> {
   readonly run: TestRun<R>;
   /** Move a manual clock forward ("1h", "30s", or ms), firing the waits that come due. */
   advance(by: string | number): Promise<void>;
-  /** Resume a paused run with `input`: it starts again from the top, as under orch. */
+  /**
+   * Resume a paused run with `input`: it starts again from the top, as under orch, the tasks
+   * that completed before the pause giving back their results (unless the flow says rerun).
+   */
   resume(input?: Record<string, unknown>): Promise<TestRun<R>>;
   /** The run's clock now. */
   now(): Date;
@@ -146,7 +150,10 @@ export function testFlow<P extends object, R>(
       try {
         await withRunTarget(target, () =>
           withTaskOverrides(mockSource(mocks, usedMocks), async () => {
-            const value = await attemptBody();
+            // A resumed attempt reuses what completed before its pause, as under orch (the
+            // same SDK code asks the in-memory store what the server would answer).
+            const reused = await loadReusedResults(made.orchFlow.resume);
+            const value = await (reused ? withTaskOverrides(reused, attemptBody) : attemptBody());
             await keepFlowResult(value, run.id);
             await flushTargetReports(target);
             return value;

@@ -159,6 +159,7 @@ export {
   reusableTaskRuns,
   reuseResultsFrom,
   setReuseResults,
+  startedByResume,
 } from "./reused-results.ts";
 export { type Rollback, rollbackDeployment } from "./rollback-deployment.ts";
 export { runStates } from "./run-history.ts";

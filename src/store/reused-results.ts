@@ -1,6 +1,6 @@
 /**
- * What a retry from the failure reuses: the task runs an attempt completed, with the hash of
- * their inputs and their kept results, and which runs are retried that way.
+ * What a retry from the failure (or a resume) reuses: the task runs an attempt completed, with
+ * the hashes of their inputs and code and their kept results, and which runs go on that way.
  */
 import type { Store } from "./open-store.ts";
 import { sqlite } from "./sqlite.ts";
@@ -42,6 +42,19 @@ export function reuseResultsFrom(store: Store, runSeq: number): number | null {
     .query("SELECT from_attempt FROM reuse_results WHERE run_seq = ?")
     .get(runSeq) as { from_attempt: number } | null;
   return row?.from_attempt ?? null;
+}
+
+/**
+ * Whether the run's latest attempt was started by a resume: its latest SCHEDULED state is
+ * Resuming (not a retry's, nor an automatic retry's).
+ */
+export function startedByResume(store: Store, runSeq: number): boolean {
+  const row = sqlite(store)
+    .query(
+      "SELECT name FROM flow_run_states WHERE run_seq = ? AND type = 'SCHEDULED' ORDER BY id DESC LIMIT 1",
+    )
+    .get(runSeq) as { name: string | null } | null;
+  return row?.name === "Resuming";
 }
 
 /** The latest attempt of a run that recorded task runs, or null when none did. */

@@ -27,6 +27,10 @@ const FLOWS = `deployments:
     flow: ./slow.ts
   - name: lingering
     flow: ./lingering.ts
+  - name: release
+    flow: ./release.ts
+  - name: release-rerun
+    flow: ./release.ts:rerun
 `;
 
 const FILES: Record<string, string> = {
@@ -119,6 +123,24 @@ export default flow({ name: "flaky", retries: 1, retryDelay: "10ms" }, async () 
 `,
   // Its process does not end until the test opens its gate: the run, resumed, starts again
   // while its first process is still there.
+  // fetch gives the rows a person approves; each call gives new ones (a count in a file).
+  "release.ts": `import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { flow, pause, task } from "orch";
+const fetchRows = task("fetch", (day: string) => {
+  const file = "__DIR__/fetched-" + process.env.ORCH_RUN_ID;
+  const n = existsSync(file) ? Number(readFileSync(file, "utf8")) + 1 : 1;
+  writeFileSync(file, String(n));
+  return { day, batch: n };
+});
+const ship = task("ship", (rows: { batch: number }) => rows.batch);
+const body = async () => {
+  const rows = await fetchRows("d1");
+  await pause({ key: "approve" });
+  return { shipped: await ship(rows) };
+};
+export default flow("release", body);
+export const rerun = flow({ name: "release-rerun", resume: "rerun" }, body);
+`,
   "lingering.ts": `import { existsSync } from "node:fs";
 import { flow, pause } from "orch";
 export default flow("lingering", async () => {
@@ -396,6 +418,33 @@ describe("pause and resume", () => {
     expect(done.state).toBe("COMPLETED");
     expect(await stateNames(id)).toEqual(PAUSED_ONCE);
     expect((await run("runs", "logs", id)).stdout).toContain("resumed with true");
+  });
+
+  test("a resumed run reuses the results of the tasks that completed before its pause, unless the flow says rerun", async () => {
+    const id = await trigger("release");
+    await until(id, (r) => r.state === "PAUSED");
+    const resumed = await run("runs", "resume", id);
+    expect(resumed.code, resumed.stderr).toBe(0);
+    expect(resumed.stderr).toContain(
+      "tasks that completed before the pause give back their results",
+    );
+    const done = await until(id, (r) => r.state === "COMPLETED");
+    // What was approved is what shipped: fetch did not run again.
+    expect(JSON.parse((await run("runs", "result", id)).stdout)).toEqual({ shipped: 1 });
+    const tasks = JSON.parse((await run("runs", "inspect", id, "--json")).stdout).tasks;
+    expect(
+      tasks.map((t: { name: string; state_name: string }) => `${t.name} ${t.state_name}`),
+    ).toEqual(["fetch Completed", "fetch Reused", "ship Completed"]);
+    expect(done.attempt).toBe(2);
+    expect((await run("runs", "logs", id)).stdout).toContain(
+      "resumed: 1 result(s) of task runs that completed before the pause (attempt 1) are reused",
+    );
+
+    const again = await trigger("release-rerun");
+    await until(again, (r) => r.state === "PAUSED");
+    expect((await run("runs", "resume", again)).code).toBe(0);
+    await until(again, (r) => r.state === "COMPLETED");
+    expect(JSON.parse((await run("runs", "result", again)).stdout)).toEqual({ shipped: 2 });
   });
 
   test("a pause that nobody resumes in time fails the run with a clear message", async () => {

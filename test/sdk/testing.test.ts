@@ -187,6 +187,41 @@ test("pause: PAUSED, resumed with input from the top; a pause's timeout fails th
   expect(late.run.message).toBe("not resumed in time: pause-1 waited 1d and timed out");
 });
 
+test('a resume reuses what completed before the pause, as orch does; resume: "rerun" runs it again', async () => {
+  let fetched = 0;
+  const fetchRows = task("fetch", async (day: string) => {
+    fetched++;
+    return [day, fetched];
+  });
+  const ship = task("ship", async (rows: unknown[]) => rows.length);
+  const body = async () => {
+    const rows = await fetchRows("d1");
+    await pause({ key: "approve" });
+    return { rows, shipped: await ship(rows) };
+  };
+  const t = testFlow(flow("release", body));
+  expect((await t).state).toBe("PAUSED");
+  const done = await t.resume();
+  expect(done.state).toBe("COMPLETED");
+  // The rows approved are the rows shipped: fetch did not run again.
+  expect(done.result).toEqual({ rows: ["d1", 1], shipped: 2 });
+  expect(fetched).toBe(1);
+  expect(done.tasks.map((x) => `${x.name} ${x.state_name}`)).toEqual([
+    "fetch Completed",
+    "fetch Reused",
+    "ship Completed",
+  ]);
+
+  const again = testFlow(flow({ name: "release", resume: "rerun" }, body));
+  await again;
+  // Its own first attempt fetched once more (2), and the resume fetched again (3).
+  expect((await again.resume()).result).toEqual({ rows: ["d1", 3], shipped: 2 });
+  expect(fetched).toBe(3);
+  expect(() => flow({ name: "bad", resume: "never" as "rerun" }, body)).toThrow(
+    'flow bad: resume must be "reuse" or "rerun", not "never"',
+  );
+});
+
 test("a resume with input the pause's schema refuses is refused, as orch refuses it; the run stays PAUSED", async () => {
   const gate = flow("gate", async () => {
     const { ok } = await pause<{ ok: boolean }>({

@@ -63,6 +63,12 @@ export const TASK_RESULTS = {
       description: "The attempt they belong to (null: none to give)",
     },
     tasks: { type: "array", items: TASK_RESULT },
+    reason: {
+      type: "string",
+      enum: ["resume", "retry"],
+      description:
+        "With reuse_for: why the attempt may reuse (it follows a resume, or a retry from the failure)",
+    },
   },
 } as const;
 
@@ -77,7 +83,7 @@ export const TASK_RESULTS_QUERY = {
     type: "integer",
     minimum: 1,
     description:
-      "The attempt starting now: the results it may reuse (those of the attempt before it, when the run was retried from the failure; else none)",
+      "The attempt starting now: the results it may reuse (those of the attempt before it, when it follows a resume or the run was retried from the failure; else none)",
   },
 } as const;
 

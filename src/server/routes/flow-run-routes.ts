@@ -62,7 +62,7 @@ export function flowRunRoutes({ store }: { store: Store }): Route[] {
       path: "/api/runs/:id/resume",
       operationId: "resumeRun",
       summary:
-        "Resume a paused run with {input}, checked against its pause's input schema; it starts again from the top",
+        "Resume a paused run with {input}, checked against its pause's input schema; it starts again from the top, reusing what completed before the pause",
       body: RESUME_REQUEST,
       response: { description: "The run, SCHEDULED (Resuming)", schema: RUN },
       handler: (_req, { params: { id }, body }: RouteContext<ResumeRequest>) =>

@@ -19,6 +19,7 @@ import {
   reusableTaskRuns,
   reuseResultsFrom,
   type Store,
+  startedByResume,
 } from "../../store/index.ts";
 import { json } from "../http.ts";
 import type { Route } from "../router.ts";
@@ -63,7 +64,7 @@ export function taskResultRoutes({ store, dataDir }: TaskResultRoutesDeps): Rout
       path: "/api/runs/:id/task-results",
       operationId: "getTaskResults",
       summary:
-        "The task runs of one attempt with their results: ?attempt=N (default the latest), or ?reuse_for=N for what attempt N of a run retried from the failure may reuse",
+        "The task runs of one attempt with their results: ?attempt=N (default the latest), or ?reuse_for=N for what attempt N of a run resumed or retried from the failure may reuse",
       query: TASK_RESULTS_QUERY,
       response: {
         description: "The attempt's task runs, in the order they started",
@@ -74,11 +75,17 @@ export function taskResultRoutes({ store, dataDir }: TaskResultRoutesDeps): Rout
         const reuseFor = query.reuse_for as number | undefined;
         let attempt: number | null;
         let tasks: RecordedTaskRun[];
-        if (reuseFor !== undefined) {
-          // Only a run retried from the failure reuses, and only what the attempt before did.
-          const reuses = reuseResultsFrom(store, run.seq) !== null && reuseFor > 1;
-          attempt = reuses ? reuseFor - 1 : null;
+        let reason: "resume" | "retry" | null = null;
+        if (reuseFor !== undefined && reuseFor > 1) {
+          // Only an attempt after a pause, or of a run retried from the failure, reuses, and
+          // only what the attempt before it did (the one machinery for both: reusableTaskRuns).
+          if (startedByResume(store, run.seq)) reason = "resume";
+          else if (reuseResultsFrom(store, run.seq) !== null) reason = "retry";
+          attempt = reason ? reuseFor - 1 : null;
           tasks = attempt === null ? [] : reusableTaskRuns(store, run.seq, attempt);
+        } else if (reuseFor !== undefined) {
+          attempt = null;
+          tasks = [];
         } else {
           attempt = (query.attempt as number | undefined) ?? latestRecordedAttempt(store, run.seq);
           tasks = attempt === null ? [] : recordedTaskRuns(store, run.seq, attempt);
@@ -87,6 +94,7 @@ export function taskResultRoutes({ store, dataDir }: TaskResultRoutesDeps): Rout
           run_id: run.id,
           attempt,
           tasks: tasks.map((t) => taskResult(dataDir, t)),
+          ...(reason ? { reason } : {}),
         };
         return json(body);
       },
