@@ -1,6 +1,7 @@
 import { defineCommand } from "citty";
 import type { Client, EventJson, LogLineJson, RunJson } from "../client/index.ts";
 import {
+  EXIT_WATCH_PAUSED,
   formatDuration,
   isTerminal,
   type LogLevel,
@@ -30,7 +31,8 @@ export default defineCommand({
     watch: {
       type: "boolean",
       alias: ["w"],
-      description: "Stream the logs and wait for the end; exit 0 only if COMPLETED",
+      description:
+        "Stream the logs and wait for the end; exit 0 only if COMPLETED, 3 once it PAUSES (resume it, then orch runs logs ID -f)",
     },
     ...runOptionArgs,
     ...connectArgs,
@@ -81,10 +83,11 @@ export default defineCommand({
         `run ${c.bold(run.id, "stderr")} of ${run.deployment}; orch runs logs ${run.id.slice(0, 8)} -f follows it from elsewhere, orch monitor shows it`,
       );
     }
-    const final = await watchRun(client, run, { json: args.json, raw: args.raw }, last?.id ?? 0);
+    const print = { json: args.json, raw: args.raw, endOnPause: true };
+    const final = await watchRun(client, run, print, last?.id ?? 0);
     if (args.json) printJson(final);
     else showEnd(final);
-    return final.state === "COMPLETED" ? 0 : 1;
+    return watchExitCode(final);
   },
 });
 
@@ -94,13 +97,24 @@ function zonedWall(isoTime: string, zone: string): string {
   return `${wall.toPlainDate()} ${wall.toPlainTime().toString({ smallestUnit: "minute" })} ${zone}`;
 }
 
-/** Say on stderr how a run ended: its state, exit code and message. */
+/** Say on stderr how a run ended (or paused): its state, exit code and message. */
 export function showEnd(final: RunJson): void {
   const how = final.exit_code !== null ? ` (exit code ${final.exit_code})` : "";
   const message =
     final.state_message && final.state !== "COMPLETED" ? `: ${final.state_message}` : "";
   const out = `${paintState(final.state, final.state_name)}${how}${message}`;
-  write("stderr", `${c.gray("run", "stderr")} ${final.id.slice(0, 8)} ${out}\n`);
+  // A pause's message says how to resume it; the run goes on once resumed, not watched.
+  const waits =
+    final.state === "PAUSED"
+      ? `; this watch ends here (exit code ${EXIT_WATCH_PAUSED}); orch runs logs ${final.id.slice(0, 8)} -f follows it once resumed`
+      : "";
+  write("stderr", `${c.gray("run", "stderr")} ${final.id.slice(0, 8)} ${out}${waits}\n`);
+}
+
+/** A watch's exit code: 0 COMPLETED, EXIT_WATCH_PAUSED once PAUSED, else 1. */
+export function watchExitCode(final: RunJson): number {
+  if (final.state === "COMPLETED") return 0;
+  return final.state === "PAUSED" ? EXIT_WATCH_PAUSED : 1;
 }
 
 /**
@@ -119,11 +133,16 @@ export async function watchRun(
     filter?: { level?: LogLevel; grep?: string };
     /** Show only the lines after this line id (a retry's, not its earlier attempts'). */
     logsAfter?: number;
+    /** Stop once the run PAUSES (it holds no process until resumed): the run as it paused. */
+    endOnPause?: boolean;
   } = {},
   eventsAfter?: number,
 ): Promise<RunJson> {
   const abort = new AbortController();
-  const states = eventsAfter === undefined ? null : followStates(client, run, eventsAfter, abort);
+  const states =
+    eventsAfter === undefined
+      ? null
+      : followStates(client, run, eventsAfter, abort, print.endOnPause === true);
   const detach = () => {
     abort.abort();
     write(
@@ -139,7 +158,15 @@ export async function watchRun(
       if (message.event === "log") {
         showLogLine(message.data as LogLineJson, print);
       } else if (message.event === "state") {
-        if (!states) await showState(client, run.id, message.data as EventJson);
+        const event = message.data as EventJson;
+        const paused = print.endOnPause === true && pausedBy(event);
+        // A pause is said by showEnd, with how the watch ends.
+        if (!states && !paused) await showState(client, run.id, event);
+        if (paused) {
+          // Resumed at once by someone else: it goes on, and so does the watch.
+          const now = await client.getRun(run.id);
+          if (now.state === "PAUSED") return now;
+        }
       } else if (message.event === "end") {
         // Every state change is said before the end (the replay may trail the logs).
         await states;
@@ -160,12 +187,20 @@ export async function watchRun(
   }
 }
 
-/** Say each state change of `run` from the events after `after`, until it ends. */
+/** Whether a run's event is its move to PAUSED. */
+const pausedBy = (event: EventJson) =>
+  (event.payload as { state?: StateType } | null)?.state === "PAUSED";
+
+/**
+ * Say each state change of `run` from the events after `after`, until it ends (a pause is left
+ * to showEnd when the watch ends on it).
+ */
 async function followStates(
   client: Client,
   run: RunJson,
   after: number,
   abort: AbortController,
+  endOnPause: boolean,
 ): Promise<void> {
   try {
     for await (const message of client.streamEvents(
@@ -177,6 +212,8 @@ async function followStates(
       if (event.resource !== run.id) continue;
       const { state } = event.payload as { state?: StateType };
       if (event.name === "flow-run.deleted" || (state && isTerminal(state))) return;
+      // The watch ends there, and showEnd says so.
+      if (endOnPause && state === "PAUSED") continue;
       await showState(client, run.id, event);
     }
   } catch {

@@ -32,7 +32,8 @@ export default defineCommand({
     },
     watch: {
       type: "boolean",
-      description: "Follow the retry to its end (logs and states); exit 0 only if it COMPLETED",
+      description:
+        "Follow the retry to its end (logs and states); exit 0 only if it COMPLETED, 3 if it PAUSED",
     },
     ...connectArgs,
     ...jsonArg,
@@ -59,16 +60,16 @@ export default defineCommand({
       }
       if (!args.watch) return;
       // As orch run --watch: its logs and state changes to its end; the exit code says how.
-      const { showEnd, watchRun } = await import("./run.ts");
+      const { showEnd, watchExitCode, watchRun } = await import("./run.ts");
       const final = await watchRun(
         conn.client,
         run,
-        { json: args.json, logsAfter: linesBefore },
+        { json: args.json, logsAfter: linesBefore, endOnPause: true },
         last?.id ?? 0,
       );
       if (args.json) printJson(final);
       else showEnd(final);
-      return final.state === "COMPLETED" ? 0 : 1;
+      return watchExitCode(final);
     } finally {
       conn.close();
     }

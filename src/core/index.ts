@@ -35,7 +35,7 @@ export {
   toOrchError,
 } from "./errors.ts";
 export { escapeControlChars } from "./escape-control.ts";
-export { EXIT_PAUSED } from "./exit-codes.ts";
+export { EXIT_PAUSED, EXIT_WATCH_PAUSED } from "./exit-codes.ts";
 export { fsReason, isSystemError } from "./fs-errors.ts";
 export { glob } from "./glob.ts";
 export {

@@ -391,19 +391,22 @@ describe("pause and resume", () => {
     expect(logs).toMatch(/paused \(pause-1\): resume with orch runs resume \S{8}/);
   });
 
-  test("orch run --watch says how a paused run goes on; Ctrl-C leaves it paused", async () => {
-    const watch = spawnOrch(["run", "approve", "--watch", "--dir", dir], { env });
-    await watch.waitFor("the run stays paused", 20_000);
+  test("orch run --watch ends when the run pauses, exit code 3, saying how to resume it", async () => {
+    const watch = await run("run", "approve", "--watch");
+    expect(watch.code, watch.stderr).toBe(3);
     expect(watch.stderr).toMatch(
-      /run (\S{8}) PAUSED: .*resume it with orch runs resume \1; this waits until then \(Ctrl-C stops watching; the run stays paused\)/,
+      /run (\S{8}) PAUSED: .*resume it with orch runs resume \1; this watch ends here \(exit code 3\); orch runs logs \1 -f follows it once resumed/,
     );
+    expect(watch.stdout + watch.stderr).toContain("before the pause");
     const id = /run (\S{8}) PAUSED/.exec(watch.stderr)![1]!;
-    watch.proc.kill("SIGINT");
-    await watch.proc.exited;
     expect((await inspect(id)).state).toBe("PAUSED");
     const resumed = await run("runs", "resume", id, "-p", "ok=true");
     expect(resumed.code, resumed.stderr).toBe(0);
     await until(id, (r) => r.state === "COMPLETED");
+    // --json prints the run as it paused.
+    const json = await run("run", "approve", "--watch", "--json");
+    expect(json.code).toBe(3);
+    expect(JSON.parse(json.stdout)).toMatchObject({ state: "PAUSED" });
   });
 
   test("resumed while its paused process is still ending, the run's next attempt is not paused again by it", async () => {
