@@ -25,6 +25,11 @@ export interface RecordedRun {
   attempt: number | null;
   /** The task replayed from (it and everything after it run), or null: every recorded result. */
   from: string | null;
+  /**
+   * Which call of `from` is replayed from (1 + how many calls of it are recorded before it: the
+   * items of a map that completed before the one that failed are given back).
+   */
+  fromCall: number;
   /** Results of the task runs before `from`, in the order they ran. */
   recorded: RecordedValue[];
   /** Task runs before `from` that have no value to give (they run): name and why. */
@@ -98,12 +103,14 @@ export async function readRecordedRun(
     if (t.state === "COMPLETED" && "value" in t) recorded.push({ name: t.name, value: t.value });
     else missing.push({ name: t.name, why: t.problem ?? `it was ${t.state}` });
   }
+  const fromName = start < results.tasks.length ? results.tasks[start]!.name : null;
   return {
     run,
     file: path,
     exportName,
     attempt: results.attempt,
-    from: start < results.tasks.length ? results.tasks[start]!.name : null,
+    from: fromName,
+    fromCall: 1 + before.filter((t) => t.name === fromName).length,
     recorded,
     missing,
   };

@@ -60,13 +60,16 @@ export default defineCommand({
       const replay: ReplayFile = {
         run_id: past.run.id,
         from: past.from,
+        from_call: past.fromCall,
         pause: Boolean(args.inspect),
         tasks: past.recorded,
       };
       const replayFile = join(work, "replay.json");
       writeFileSync(replayFile, JSON.stringify(replay), { mode: 0o600 });
       const entry = projectRelative(paths.root, past.file);
-      const from = past.from ? `from task ${past.from}` : "after its last recorded task";
+      const from = past.from
+        ? `from task ${past.from}${past.fromCall > 1 ? ` (its call ${past.fromCall})` : ""}`
+        : "after its last recorded task";
       log.info(
         `replaying run ${c.bold(short, "stderr")} of ${past.run.deployment} (${entry}, ${from}): ${past.recorded.length} recorded task result(s) given back`,
       );
@@ -95,6 +98,8 @@ export default defineCommand({
           parameters: past.run.parameters as Record<string, unknown>,
           // A replay is for looking into a run (a debugger may hold it): no timeout, no retries.
           ownOptions: false,
+          // getScheduledAt() in the replay is the replayed run's slot, not now.
+          ...(past.run.slot_at ? { scheduledAt: past.run.slot_at } : {}),
           ...(conn.remote && target ? { apiUrl: target.url, token: target.token } : {}),
           env,
           logger: log,

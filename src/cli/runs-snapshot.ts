@@ -14,7 +14,8 @@ const oneLine = (text: string) => text.replace(/[\r\n\u2028\u2029]+/g, " ").slic
 
 /**
  * The test file of a snapshot: the run's parameters, and the results its tasks recorded before
- * the failure as mocks by task name; it passes once the flow completes with them.
+ * the failure as testFlow's `recorded` by task name (calls past them run as written, so the
+ * failed item of a map runs); it passes once the flow completes with them.
  */
 export function renderSnapshot(past: RecordedRun, outFile: string, made: string): string {
   const { run } = past;
@@ -35,7 +36,7 @@ export function renderSnapshot(past: RecordedRun, outFile: string, made: string)
 // (attempt ${past.attempt ?? run.attempt}, ${ended}),
 // by ${made}.
 // It runs the flow with that run's parameters, and the results its tasks returned before the
-// failure as mocks; ${from}. It fails as the run did until the flow is fixed.
+// failure as recorded results; ${from}. It fails as the run did until the flow is fixed.
 // Run it with orch test (or bun test).
 import { expect, test } from "bun:test";
 import { testFlow } from "orch/testing";
@@ -43,29 +44,15 @@ ${imported}
 
 const parameters = ${JSON.stringify(run.parameters, null, 2)};
 
-/** What each task returned in run ${short}, in the order of its calls. */
+/**
+ * What each task returned in run ${short}, in the order of its calls: the Nth call of a task
+ * returns its Nth result without running; its calls past them run as written. Add \`mocks\`
+ * for tasks that reach outside (a mock is asked first).
+ */
 const recorded: Record<string, unknown[]> = ${JSON.stringify(recorded, null, 2)};
 
-/** A mock per recorded task: its Nth call returns its Nth recorded result. */
-const mocks = Object.fromEntries(
-  Object.entries(recorded).map(([task, values]) => {
-    let calls = 0;
-    return [
-      task,
-      () => {
-        if (calls >= values.length) {
-          throw new Error(
-            \`task \${task} was called \${calls + 1} times; run ${short} recorded \${values.length} result(s) for it\`,
-          );
-        }
-        return values[calls++];
-      },
-    ];
-  }),
-);
-
 test(${literal(`run ${short} of ${run.deployment} completes (it ${ended.slice(0, 200)})`)}, async () => {
-  const run = await testFlow(flowUnderTest, { parameters, mocks });
+  const run = await testFlow(flowUnderTest, { parameters, recorded });
   // The error the flow failed with, with its stack into the flow's code.
   if (run.error) throw run.error;
   expect(run.state).toBe("COMPLETED");
@@ -78,7 +65,7 @@ export default defineCommand({
   meta: {
     name: "snapshot",
     description:
-      "Write a test (orch/testing) from a past run: its parameters and the results its tasks recorded before the failure, as mocks",
+      "Write a test (orch/testing) from a past run: its parameters and the results its tasks recorded before the failure",
   },
   args: {
     id: {
@@ -122,7 +109,7 @@ export default defineCommand({
       );
       const shown = projectRelative(paths.root, out);
       log.success(
-        `wrote ${c.bold(shown, "stderr")}: run ${short}'s parameters and ${past.recorded.length} recorded task result(s) as mocks`,
+        `wrote ${c.bold(shown, "stderr")}: run ${short}'s parameters and ${past.recorded.length} recorded task result(s)`,
       );
       log.info(`orch test ${shown} runs it; it passes once the flow completes with them`);
     } finally {

@@ -15,6 +15,7 @@ import { captureConsole } from "./logger.ts";
 import { createMemoryRuns, type TestRun } from "./memory-runs.ts";
 import { checkAgainst } from "./parameters.ts";
 import { FlowPaused } from "./pause.ts";
+import { recordedSource } from "./recorded-results.ts";
 import { flushTargetReports } from "./reporter.ts";
 import { keepFlowResult } from "./result.ts";
 import { loadReusedResults } from "./reused-results.ts";
@@ -33,6 +34,12 @@ export interface TestFlowOptions<P> {
    * task's body, with its retries and timeout; a value that is not a function is returned as is.
    */
   mocks?: Record<string, TaskMock | unknown>;
+  /**
+   * Results a past run recorded, by task name (what `orch runs snapshot` writes): the Nth call
+   * of a task returns its Nth value without running (a Recorded task run); its calls past those
+   * run as written, so a map's recorded items come back and the item that failed runs.
+   */
+  recorded?: Record<string, unknown[]>;
   /** "real" (default): waits take their time. "manual": time moves only with `advance()`. */
   clock?: "real" | "manual";
   /** Where a manual clock starts (default: now). */
@@ -103,6 +110,9 @@ export function testFlow<P extends object, R>(
   const given = { ...(options.parameters ?? {}) } as Record<string, unknown>;
   const run = memory.create(made.orchFlow.name, given, null) as TestRun<R>;
   const mocks = (options.mocks ?? {}) as Record<string, unknown>;
+  const recorded = Object.entries(options.recorded ?? {}).flatMap(([name, values]) =>
+    values.map((value) => ({ name, value })),
+  );
   const usedMocks = new Set<string>();
   const target: RunTarget = {
     runId: run.id,
@@ -148,16 +158,21 @@ export function testFlow<P extends object, R>(
         run.attempt > 1 && run.state_name === "AwaitingRetry" ? "Retrying" : "Running",
       );
       try {
+        // Each attempt gets the recorded values afresh, as a new process would; a mock is asked
+        // before them (the test's own word), and a resume's reused results before both.
+        const recordedValues = recordedSource(recorded);
         await withRunTarget(target, () =>
-          withTaskOverrides(mockSource(mocks, usedMocks), async () => {
-            // A resumed attempt reuses what completed before its pause, as under orch (the
-            // same SDK code asks the in-memory store what the server would answer).
-            const reused = await loadReusedResults(made.orchFlow.resume);
-            const value = await (reused ? withTaskOverrides(reused, attemptBody) : attemptBody());
-            await keepFlowResult(value, run.id);
-            await flushTargetReports(target);
-            return value;
-          }),
+          withTaskOverrides(recordedValues, () =>
+            withTaskOverrides(mockSource(mocks, usedMocks), async () => {
+              // A resumed attempt reuses what completed before its pause, as under orch (the
+              // same SDK code asks the in-memory store what the server would answer).
+              const reused = await loadReusedResults(made.orchFlow.resume);
+              const value = await (reused ? withTaskOverrides(reused, attemptBody) : attemptBody());
+              await keepFlowResult(value, run.id);
+              await flushTargetReports(target);
+              return value;
+            }),
+          ),
         );
         memory.setState(run, "Completed");
         break;

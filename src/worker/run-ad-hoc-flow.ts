@@ -35,6 +35,8 @@ export interface AdHocFlowOptions {
   /** A name for the run's record. */
   name?: string;
   parameters: Record<string, unknown>;
+  /** The time the run is for (ORCH_SCHEDULED_AT), ISO; default its own (a replay's: the run's). */
+  scheduledAt?: string;
   /** How long an attempt may run (--timeout), over the flow's own `timeout`. */
   timeoutMs?: number;
   /** How many times a failed attempt is retried (--retries), over the flow's own `retries`. */
@@ -151,7 +153,9 @@ export async function runAdHocFlow(options: AdHocFlowOptions): Promise<AdHocResu
           parameters: options.parameters,
           bundleDir: dirname(options.file),
           attempt: number,
-          ...(run.scheduled_at ? { scheduledAt: run.scheduled_at } : {}),
+          ...(options.scheduledAt || run.scheduled_at
+            ? { scheduledAt: options.scheduledAt ?? run.scheduled_at! }
+            : {}),
           ...(ownOptions && !options.timeoutMs ? { timeoutFromFlow: true } : {}),
         }),
         runner,

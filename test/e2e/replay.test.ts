@@ -188,3 +188,49 @@ test("replay --inspect waits for a debugger, pauses before the task, and stops a
     await replay.proc.exited;
   }
 });
+
+// A map whose third item fails: the items before it were recorded, and so was the run's slot.
+const MAPPED = `import { appendFileSync } from "node:fs";
+import { flow, getScheduledAt, task } from "orch";
+const convert = task("convert", (item: { dir: string; n: number }) => {
+  appendFileSync(item.dir + "/mapped.txt", "convert " + item.n + "\\n");
+  if (item.n < 0) throw new Error("row " + item.n + " is negative");
+  return item.n * 10;
+});
+export default flow("mapped", async ({ dir }: { dir: string }) => {
+  console.log("slot " + getScheduledAt()?.toISOString());
+  const out = await convert.map([1, 2, -3, 4].map((n) => ({ dir, n })), { concurrency: 1 });
+  return out.reduce((a, b) => a + b, 0);
+});
+`;
+
+test("replay of a map that failed at its third item gives back the first two, runs the third on, and gets the run's slot", async () => {
+  await Bun.write(
+    join(dir, "flows/mapped.yaml"),
+    "deployments:\n  - name: mapped\n    flow: ./mapped.ts\n",
+  );
+  await Bun.write(join(dir, "flows/mapped.ts"), MAPPED);
+  const deadline = Date.now() + 30_000;
+  while (!(await client.listDeployments()).some((d) => d.name === "mapped")) {
+    if (Date.now() > deadline) throw new Error("mapped was not deployed");
+    await Bun.sleep(50);
+  }
+  const ran = await cli("run", "mapped", "-p", `dir=${work}`, "--watch", "--json");
+  const run = await client.getRun(JSON.parse(ran.stdout).id);
+  expect(run.state).toBe("FAILED");
+  writeFileSync(join(work, "mapped.txt"), "");
+  const r = await cli("runs", "replay", run.id);
+  expect(r.code).toBe(1);
+  // The header and the task list agree: two items given back, the third ran (and the fourth).
+  expect(r.stderr).toContain(
+    "from task convert (its call 3)): 2 recorded task result(s) given back",
+  );
+  expect(r.stderr.match(/convert\s+COMPLETED \(Recorded\)/g)).toHaveLength(2);
+  expect(r.stderr).toMatch(/convert\s+FAILED: row -3 is negative/);
+  expect(readFileSync(join(work, "mapped.txt"), "utf8").trim().split("\n")).toEqual([
+    "convert -3",
+    "convert 4",
+  ]);
+  // getScheduledAt() in the replay is the replayed run's slot, not now.
+  expect(r.stdout + r.stderr).toContain(`slot ${run.slot_at}`);
+});

@@ -68,7 +68,7 @@ test("a snapshot test fails as the run did, and passes once the flow is fixed", 
   expect(made.code).toBe(0);
   const file = `tests/etl.${runId.slice(0, 8)}.test.ts`;
   expect(made.stderr).toContain(`wrote ${file}`);
-  expect(made.stderr).toContain("1 recorded task result(s) as mocks");
+  expect(made.stderr).toContain("1 recorded task result(s)");
   const text = readFileSync(join(dir, file), "utf8");
   expect(text).toContain('import { etl as flowUnderTest } from "../flows/pipeline/etl.ts";');
   expect(text).toContain(JSON.stringify(join(dir, "source.json")));
@@ -111,4 +111,48 @@ test("a snapshot of a command deployment's run says why there is none", async ()
   const r = await cli("runs", "snapshot", ran.id);
   expect(r.code).toBe(2);
   expect(r.stderr).toContain("runs a command, not a TypeScript flow");
+});
+
+// A map whose third item fails: its first two items' results are recorded.
+const MAPPED = `import { flow, task } from "orch";
+const convert = task("convert", (n: number) => {
+  if (n < 0) throw new Error("row " + n + " is negative");
+  return n * 10;
+});
+export default flow("mapped", async ({ rows }: { rows: number[] }) => {
+  const out = await convert.map(rows, { concurrency: 1 });
+  return out.reduce((a, b) => a + b, 0);
+});
+`;
+
+test("a snapshot of a run that failed inside a map gives back the recorded items and runs the failed one, its error said once", async () => {
+  await Bun.write(
+    join(dir, "flows/mapped.yaml"),
+    "deployments:\n  - name: mapped\n    flow: ./mapped.ts\n",
+  );
+  await Bun.write(join(dir, "flows/mapped.ts"), MAPPED);
+  await server.start();
+  const ran = JSON.parse(
+    (await cli("run", "mapped", "--params", '{"rows": [1, 2, -3, 4]}', "--watch", "--json")).stdout,
+  );
+  await server.stop();
+  expect(ran.state).toBe("FAILED");
+  const made = await cli("runs", "snapshot", ran.id);
+  expect(made.code, made.stderr).toBe(0);
+  expect(made.stderr).toContain("2 recorded task result(s)");
+  const file = `tests/mapped.${ran.id.slice(0, 8)}.test.ts`;
+
+  const failing = await orch(["test", file, "--dir", dir], { env: NO_BUN });
+  expect(failing.code).not.toBe(0);
+  const out = failing.stdout + failing.stderr;
+  // The flow's own error, not the snapshot's bookkeeping, and said once.
+  expect(out).not.toContain("was called");
+  // (The test's name says how the run ended; the error itself, with its stack, comes once.)
+  expect(out.match(/error: row -3 is negative/g)).toHaveLength(1);
+  expect(out.match(/flows\/mapped\.ts:3:\d+/g)).toHaveLength(1);
+
+  writeFileSync(join(dir, "flows/mapped.ts"), MAPPED.replace("if (n < 0)", "if (n < -100)"));
+  const passing = await orch(["test", file, "--dir", dir], { env: NO_BUN });
+  expect(passing.stdout + passing.stderr).toContain("1 pass");
+  expect(passing.code).toBe(0);
 });

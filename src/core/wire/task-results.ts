@@ -101,6 +101,12 @@ export interface ReplayFile {
   run_id: string;
   /** The task replayed from: once it is called, every task runs (null: none). */
   from: string | null;
+  /**
+   * Which call of `from` is the one replayed from (1: its first; 3: its third, when two calls
+   * of it completed before, as the items of a map before the one that failed): the calls
+   * before it return their recorded results.
+   */
+  from_call?: number;
   /** Pause in the debugger just before `from` runs (a replay with --inspect). */
   pause: boolean;
   tasks: { name: string; value: unknown }[];
