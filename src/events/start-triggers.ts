@@ -229,6 +229,16 @@ export function startTriggers(options: TriggerOptions): TriggerEngine {
    * held long.
    */
   const handleBatch = (rows: EventRow[]) => {
+    // Nothing to read again and no trigger to act: no transaction (the cursor moves with the
+    // save below). Why: most projects have no triggers, and a run's events would otherwise take
+    // the write lock and commit twice more per run, a tenth of what one run alone costs.
+    if (
+      !dirty &&
+      !changed.size &&
+      !armed.some((t) => t.active) &&
+      !rows.some((row) => row.name.startsWith("deployment."))
+    )
+      return;
     const pending: PendingAction[] = [];
     let deadlinesMoved = false;
     startedInBatch = [];

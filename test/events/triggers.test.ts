@@ -210,6 +210,29 @@ describe("triggers", () => {
     triggers.stop();
   });
 
+  test("without triggers, runs' events never take the store's write lock (a writer elsewhere holds it)", async () => {
+    deploy("plain");
+    const errors: unknown[] = [];
+    const triggers = startTriggers({
+      store,
+      logger: { ...logger, error: (...args: unknown[]) => errors.push(args) },
+    });
+    complete("plain");
+    // Another connection holds the write lock while the engine handles those events: waiting for
+    // it (or failing when it is not given up) would be a transaction the events never needed.
+    const other = openStore(store.path);
+    const locked = rawSqliteForTests(other);
+    locked.run("BEGIN IMMEDIATE");
+    try {
+      await settle();
+    } finally {
+      locked.run("ROLLBACK");
+      other.close();
+    }
+    expect(errors).toEqual([]);
+    await triggers.stop();
+  });
+
   test("events missed in a crash are handled at the next start, and an event never makes two runs", async () => {
     deploy("after", [{ on: "custom.done", match: {}, parameters: {} }]);
     let triggers = startTriggers({ store, logger });
