@@ -239,11 +239,19 @@ export async function startEmbeddedWorker(options: EmbeddedWorkerOptions): Promi
       logger,
       // Each state is stamped when it happened: the batcher may write it a moment later.
       report: {
-        running: (state, outcome) =>
-          writes.transition(run.id, state, { ...outcome, at: clock.now() }, (started) => {
-            // Cancelled while it was starting: the RUNNING was refused.
-            if (started?.state_type === "CANCELLING") attempt.cancel();
-          }),
+        running: (state, outcome) => {
+          const at = clock.now();
+          // Its outcome is read when it is written (its process's start time: see RunStart).
+          writes.transition(
+            run.id,
+            state,
+            () => ({ ...outcome, at }),
+            (started) => {
+              // Cancelled while it was starting: the RUNNING was refused.
+              if (started?.state_type === "CANCELLING") attempt.cancel();
+            },
+          );
+        },
         logs: (lines) => writes.logs(run.seq, lines as LogLine[]),
         // The slot is free before the state's event goes out.
         // A paused run may be resumed and started again before its last process is seen to

@@ -107,14 +107,22 @@ export function executeAttempt(options: AttemptOptions): Attempt {
     const started = start(
       job,
       {
-        onStarted: ({ pid, pidStarted, container }) => {
+        onStarted: (start) => {
+          const { pid, container } = start;
           const what = container
             ? `container ${container} (${job.infrastructure?.docker?.image})`
             : `pid ${pid}`;
           try {
             report.running(
               { type: "RUNNING", message: `${what}, attempt ${attempt}${where}` },
-              { pid: pid || null, pidStarted, attempt },
+              {
+                pid: pid || null,
+                attempt,
+                // Read by whoever records it, when it does (see RunStart.pidStarted).
+                get pidStarted() {
+                  return start.pidStarted;
+                },
+              },
             );
           } catch (error) {
             // Its process runs but could not be recorded: stop it, end the run CRASHED.

@@ -79,7 +79,11 @@ export interface RunnerOptions {
 /** The process started: its pid and start identity (to tell a reused pid apart later). */
 export interface RunStart {
   pid: number;
-  pidStarted: string | null;
+  /**
+   * For a process started on this thread, read on first use (see startOf in spawn-run.ts): whoever
+   * records it late reads it late, or not at all once the process has ended.
+   */
+  readonly pidStarted: string | null;
   /** The container it runs in (a docker pool's run): its short id. */
   container?: string;
 }
@@ -237,8 +241,7 @@ export function spawnRun(
     pid = proc.pid;
     startedAt = performance.now();
     trackRun(pid, mark);
-    const pidStarted = proc.pidStarted !== undefined ? proc.pidStarted : processStartTime(pid);
-    callbacks.onStarted?.({ pid, pidStarted });
+    callbacks.onStarted?.(startOf(proc));
     const capture = createLogCapture({
       maxChars: options.maxLogChars ?? DEFAULT_MAX_LOG_CHARS,
       now,
@@ -319,6 +322,28 @@ export function spawnRun(
       () => {},
       () => {},
     ),
+  };
+}
+
+/**
+ * A started process as onStarted tells it. Its start time comes from the launcher when the
+ * launcher read it (on its own thread); otherwise it is read from /proc on first use, and only
+ * while the process has not been collected (a zombie still names it; a collected pid may be
+ * another process's). Why not at once: right after a spawn the kernel takes 0.1 ms or more to
+ * answer, on the server's thread, while a run alone waits; its RUNNING is written within a few
+ * milliseconds (RUNNING_WINDOW_MS), with its end when it is short, and then nothing needs it
+ * (only recovery looks at it, for a run still RUNNING).
+ */
+function startOf(proc: LaunchedProcess): RunStart {
+  if (proc.pidStarted !== undefined) return { pid: proc.pid, pidStarted: proc.pidStarted };
+  let read: string | null | undefined;
+  return {
+    pid: proc.pid,
+    get pidStarted() {
+      read ??=
+        proc.exitCode === null && proc.signalCode === null ? processStartTime(proc.pid) : null;
+      return read;
+    },
   };
 }
 

@@ -28,11 +28,14 @@ export const RUNNING_WINDOW_MS = 5;
 /** Buffers a worker's writes (log lines of all its runs, state changes) into one transaction. */
 export interface WriteBatcher {
   logs(runSeq: number, lines: LogLine[]): void;
-  /** Propose a state; `then` gets the run as recorded (or as it is, when refused). */
+  /**
+   * Propose a state; `then` gets the run as recorded (or as it is, when refused). An outcome
+   * given as a function is read when the state is written.
+   */
   transition(
     runId: string,
     state: ProposedState,
-    outcome?: RunOutcome,
+    outcome?: RunOutcome | (() => RunOutcome),
     then?: (run: RunRow | null) => void,
   ): void;
   /** Write everything buffered now; false when the store failed (the states are kept). */
@@ -93,7 +96,7 @@ export function createWriteBatcher(store: Store, hooks: Hooks = {}): WriteBatche
         kind: "state";
         runId: string;
         state: ProposedState;
-        outcome: RunOutcome;
+        outcome: RunOutcome | (() => RunOutcome);
         then?: (run: RunRow | null) => void;
       };
   let ops: Op[] = [];
@@ -141,7 +144,8 @@ export function createWriteBatcher(store: Store, hooks: Hooks = {}): WriteBatche
           writeLogs();
           let run: RunRow | null;
           try {
-            run = transitionRun(store, op.runId, op.state, op.outcome).run;
+            const outcome = typeof op.outcome === "function" ? op.outcome() : op.outcome;
+            run = transitionRun(store, op.runId, op.state, outcome).run;
           } catch (error) {
             // Only the rules' answers mean "refused"; anything else (a SQLite error, a bug)
             // rolls the whole batch back so its states are tried again, never dropped.

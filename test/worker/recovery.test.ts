@@ -1,4 +1,5 @@
 import { Database } from "bun:sqlite";
+import { writeFileSync } from "node:fs";
 import { hostname } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, expect, test } from "vitest";
@@ -56,6 +57,35 @@ function leaveRunning(pid: number | null, workerName = "embedded") {
   }
   return { run, workerId };
 }
+
+test("a run's RUNNING names its live process by pid and start time; one that ended before its RUNNING was written names none", async () => {
+  const marker = createMarker("start-time");
+  const done = join(lab.dir, "done");
+  const long = lab.deploy({
+    name: "long",
+    command: ["sh", "-c", `while [ ! -e '${done}' ]; do sleep 0.02; done`],
+    env: marker.env,
+  });
+  const short = lab.deploy({ name: "short", command: ["true"] });
+  // A window longer than the test: a RUNNING is written with its run's end, or with whatever
+  // else the worker writes meanwhile.
+  await lab.startWorker({ runningWindowMs: 60_000 });
+  // A run alone: its process was gone (collected) when its RUNNING was written, with its end.
+  const alone = await lab.waitFor(lab.trigger(short).id, "COMPLETED");
+  expect(alone.pid).toBeGreaterThan(0);
+  expect(alone.pid_started).toBeNull();
+  const longRun = lab.trigger(long);
+  await marker.appeared();
+  // Another run's end writes the long run's RUNNING while its process runs.
+  await lab.waitFor(lab.trigger(short).id, "COMPLETED");
+  const running = await lab.waitFor(longRun.id, "RUNNING");
+  // What recovery compares, to tell the process from another that took its pid later.
+  expect(marker.pids()).toContain(running.pid);
+  expect(running.pid_started).toBe(processStartTime(running.pid!));
+  if (process.platform === "linux") expect(running.pid_started).toMatch(/^\d+$/);
+  writeFileSync(done, "");
+  await lab.waitFor(longRun.id, "COMPLETED");
+});
 
 test("a new embedded worker stops a live leftover process tree and crashes its run", async () => {
   const orphan = Bun.spawn(["sh", "-c", 'trap "" TERM; sleep 100 & wait'], {
