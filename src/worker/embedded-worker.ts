@@ -153,9 +153,11 @@ export async function startEmbeddedWorker(options: EmbeddedWorkerOptions): Promi
   // its time to start and end.
   const thread = options.spawn ? null : createThreadLauncher();
   const direct = spawnLauncher();
+  // A run whose attempt is being started (its process may start at once: see start).
+  let starting = 0;
   const launcher = thread && {
     launch: ((request) =>
-      executions.size > 1 ? thread.launch(request) : direct(request)) satisfies Launcher,
+      executions.size + starting > 1 ? thread.launch(request) : direct(request)) satisfies Launcher,
     stop: thread.stop,
   };
 
@@ -233,35 +235,43 @@ export async function startEmbeddedWorker(options: EmbeddedWorkerOptions): Promi
 
   const start = (run: RunRow) => {
     runIds.set(run.seq, run.id);
-    const attempt: Attempt = executeAttempt({
-      prepare: () => loadJob(run),
-      runner,
-      logger,
-      // Each state is stamped when it happened: the batcher may write it a moment later.
-      report: {
-        running: (state, outcome) => {
-          const at = clock.now();
-          // Its outcome is read when it is written (its process's start time: see RunStart).
-          writes.transition(
-            run.id,
-            state,
-            () => ({ ...outcome, at }),
-            (started) => {
-              // Cancelled while it was starting: the RUNNING was refused.
-              if (started?.state_type === "CANCELLING") attempt.cancel();
-            },
-          );
+    // Its process starts within this call when its version's files are ready (loadJob): before
+    // the caller's answer and the rest of the turn, which then overlap the child's start.
+    starting++;
+    let attempt: Attempt;
+    try {
+      attempt = executeAttempt({
+        prepare: () => loadJob(run),
+        runner,
+        logger,
+        // Each state is stamped when it happened: the batcher may write it a moment later.
+        report: {
+          running: (state, outcome) => {
+            const at = clock.now();
+            // Its outcome is read when it is written (its process's start time: see RunStart).
+            writes.transition(
+              run.id,
+              state,
+              () => ({ ...outcome, at }),
+              (started) => {
+                // Cancelled while it was starting: the RUNNING was refused.
+                if (started?.state_type === "CANCELLING") attempt.cancel();
+              },
+            );
+          },
+          logs: (lines) => writes.logs(run.seq, lines as LogLine[]),
+          // The slot is free before the state's event goes out.
+          // A paused run may be resumed and started again before its last process is seen to
+          // end: that attempt's end frees its own slot only, and its state changes nothing.
+          final: (state, outcome) => {
+            if (executions.get(run.id) === attempt) executions.delete(run.id);
+            writes.transition(run.id, state, { ...outcome, at: clock.now() });
+          },
         },
-        logs: (lines) => writes.logs(run.seq, lines as LogLine[]),
-        // The slot is free before the state's event goes out.
-        // A paused run may be resumed and started again before its last process is seen to
-        // end: that attempt's end frees its own slot only, and its state changes nothing.
-        final: (state, outcome) => {
-          if (executions.get(run.id) === attempt) executions.delete(run.id);
-          writes.transition(run.id, state, { ...outcome, at: clock.now() });
-        },
-      },
-    });
+      });
+    } finally {
+      starting--;
+    }
     executions.set(run.id, attempt);
     void attempt.done.finally(() => {
       if (!executions.has(run.id)) runIds.delete(run.seq);

@@ -77,7 +77,9 @@ export function executeAttempt(options: AttemptOptions): Attempt {
     let job: RunJob | undefined;
     let failure: unknown;
     try {
-      job = await options.prepare(abort.signal);
+      // A job ready at once starts its process within this call (no turn of the loop between).
+      const prepared = options.prepare(abort.signal);
+      job = prepared instanceof Promise ? await prepared : prepared;
     } catch (error) {
       failure = error;
     }

@@ -31,6 +31,8 @@ export function createJobLoader(
   values?: ValueSource,
 ) {
   const versions = new Map<string, Promise<VersionFiles>>();
+  /** The same once ready: a run of a version already on disk is made ready without a wait. */
+  const ready = new Map<string, VersionFiles>();
 
   const loadVersion = async (deploymentId: number, version: number): Promise<VersionFiles> => {
     const row = getVersion(store, deploymentId, version);
@@ -45,18 +47,30 @@ export function createJobLoader(
     return { spec, bundleDir: await materializeBundle(bundlesDir, manifest), inPlace: false };
   };
 
-  return async (run: RunRow): Promise<RunJob> => {
+  /**
+   * The job of `run`: at once when its version's files are on disk already (its process can then
+   * start within the caller's turn), else once they are.
+   */
+  return (run: RunRow): RunJob | Promise<RunJob> => {
     if (run.deployment_id === null || run.version === null) {
       throw new Error("this run has no deployment version to run");
     }
     const key = `${run.deployment_id}:${run.version}`;
+    const known = ready.get(key);
+    if (known) return jobOf(run, known);
     let files = versions.get(key);
     if (!files) {
       files = loadVersion(run.deployment_id, run.version);
       versions.set(key, files);
-      files.catch(() => versions.delete(key));
+      files.then(
+        (loaded) => ready.set(key, loaded),
+        () => versions.delete(key),
+      );
     }
-    const { spec: versionSpec, bundleDir, inPlace } = await files;
+    return files.then((loaded) => jobOf(run, loaded));
+  };
+
+  function jobOf(run: RunRow, { spec: versionSpec, bundleDir, inPlace }: VersionFiles): RunJob {
     const spec = specForRun(versionSpec, run);
     return {
       runId: run.id,
@@ -73,5 +87,5 @@ export function createJobLoader(
       // The pool's template as it is now, with this version's job_variables over it.
       infrastructure: resolveInfrastructure(getWorkPool(store, run.work_pool), spec.job_variables),
     };
-  };
+  }
 }

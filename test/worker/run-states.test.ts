@@ -1,7 +1,9 @@
+import { rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, beforeEach, expect, test } from "vitest";
-import { runStates } from "../../src/store/index.ts";
+import { createDeploymentRun, runStates } from "../../src/store/index.ts";
 import { groupMembers } from "../../src/worker/index.ts";
+import { createMarker } from "../processes.ts";
 import { createLab, eventually, type Lab } from "./helpers.ts";
 
 let lab: Lab;
@@ -219,4 +221,31 @@ test("each run works in its own copy of the version's files: what one writes, th
     // The second run sees neither the first one's output nor its change to a version file.
     expect(lines).toEqual(["from the version", "1", lab.dir]);
   }
+});
+
+test("a run claimed as it is made starts its process as the commit ends, before anything else runs", async () => {
+  const marker = createMarker("at-commit");
+  const done = join(lab.dir, "done");
+  const d = lab.deploy({
+    name: "at-commit",
+    command: ["sh", "-c", `while [ ! -e '${done}' ]; do sleep 0.02; done`],
+    env: marker.env,
+  });
+  const worker = await lab.startWorker();
+  // The first run of a version puts its files on disk; the next ones find them there.
+  writeFileSync(done, "");
+  await lab.waitFor(lab.trigger(d).id, "COMPLETED");
+  rmSync(done);
+  // As the API makes a run when a slot is free: made and claimed in one transaction.
+  const run = lab.store.tx(() => {
+    const made = createDeploymentRun(lab.store, d.name);
+    expect(worker.claimNow("default").map((r) => r.id)).toEqual([made.id]);
+    return made;
+  });
+  // Right after the commit, with no turn of the event loop between: its process is there.
+  expect(marker.pids().length).toBeGreaterThan(0);
+  writeFileSync(done, "");
+  expect((await lab.waitFor(run.id, ["COMPLETED", "FAILED", "CRASHED"])).state_type).toBe(
+    "COMPLETED",
+  );
 });
