@@ -16,20 +16,33 @@ export interface Pacer {
 
 /**
  * A pacer whose slices work `sliceMs` and rest a timer's turn: requests that arrived meanwhile
- * are read and answered before the next slice starts.
+ * are read and answered before the next slice starts. Passes that share it (a redeploy and the
+ * planning of what it deployed) take turns: one slice a turn of the event loop, whoever rests
+ * first goes first.
+ * Why: each rest was a timer of its own, and timers due together run back to back, so two
+ * passes resting at once worked a slice each before any request was read (two slices, and
+ * whatever else was due, between two reads: 17-28 ms of a server's thread while 2,000
+ * deployments were saved beside 5,000).
  */
 export function createPacer(sliceMs = SLICE_MS): Pacer {
   let started = performance.now();
+  const waiting: (() => void)[] = [];
+  const wake = () => {
+    started = performance.now();
+    waiting.shift()?.();
+    // The next slice waits for a turn of its own: its timer is set once this slice is over and
+    // the loop has read what arrived (an immediate runs after that); one set now would be due
+    // when this slice ends, and run right behind it.
+    if (waiting.length) setImmediate(() => setTimeout(wake, 1));
+  };
   return {
     over: () => performance.now() - started > sliceMs,
     rest: () =>
       new Promise<void>((resolve) => {
         // A timer, not setImmediate: a request needs several turns of the loop (accept, read,
         // answer), and an immediate would give it only one before the next slice.
-        setTimeout(() => {
-          started = performance.now();
-          resolve();
-        }, 1);
+        waiting.push(resolve);
+        if (waiting.length === 1) setTimeout(wake, 1);
       }),
   };
 }

@@ -112,6 +112,13 @@ export function deploymentToPlan(store: Store, name: string): PlanningRow | null
     .get(name) as PlanningRow | null;
 }
 
+/**
+ * The names an unknown name may be a typo of: deployments not removed, of a length that can be
+ * close, read from deployments_live_names alone (no row is read).
+ */
+export const NAME_GUESSES_SQL =
+  "SELECT name FROM deployments WHERE removed_at IS NULL AND length(name) BETWEEN ? AND ? ORDER BY name";
+
 /** A deployment by name that is not removed (or that may be, with `removed`); throws E_NOT_FOUND with a hint. */
 export function getDeploymentOrThrow(
   store: Store,
@@ -129,9 +136,7 @@ export function getDeploymentOrThrow(
           // of milliseconds to read, and its names alone (along their index) several.
           (
             sqlite(store)
-              .query(
-                "SELECT name FROM deployments WHERE removed_at IS NULL AND length(name) BETWEEN ? AND ? ORDER BY name",
-              )
+              .query(NAME_GUESSES_SQL)
               .all(name.length - 2, name.length + 2) as { name: string }[]
           ).map((d) => d.name),
         );

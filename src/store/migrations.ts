@@ -638,6 +638,19 @@ CREATE INDEX events_by_name ON events (name, id)
 ALTER TABLE task_runs ADD COLUMN source_hash TEXT;
 `,
   },
+  {
+    version: 29,
+    name: "the names of deployments not removed, on their own",
+    // An unknown deployment's "did you mean" reads the names of a length that can be close: along
+    // the names' unique index each one cost a read of its row (for removed_at), 7-10 ms of the
+    // server's thread at 7,000 deployments while a redeploy wrote; this index holds the answer
+    // (by length first, so no listing in name order takes it for the names' own index; with
+    // removed_at, always null in it, as SQLite reads a row for a column its WHERE names).
+    sql: `
+CREATE INDEX deployments_live_names ON deployments (length(name), name, removed_at)
+  WHERE removed_at IS NULL;
+`,
+  },
 ];
 
 /** The newest schema version this build of orch knows. */

@@ -4,13 +4,16 @@ import { specWithDefaults } from "../../src/core/index.ts";
 import {
   listDeploymentsSql,
   MARK_SOURCE_SQL,
+  NAME_GUESSES_SQL,
   WITH_TRIGGERS_AMONG_SQL,
 } from "../../src/store/deployments.ts";
 import {
   deploymentsWithTriggers,
+  getDeploymentOrThrow,
   listDeployments,
   markSourceInvalid,
   openStore,
+  removeDeployment,
   type Store,
   upsertDeployment,
 } from "../../src/store/index.ts";
@@ -79,6 +82,25 @@ test("of many deployments just changed, those with a trigger are found by a prob
   expect(plan(WITH_TRIGGERS_AMONG_SQL, JSON.stringify(changed))[0]).toBe(
     "SEARCH d USING INDEX deployments_with_triggers (name=?)",
   );
+});
+
+test("an unknown name's guess reads the names of deployments not removed along their own index", () => {
+  const message = (name: string) => {
+    try {
+      getDeploymentOrThrow(store, name);
+    } catch (error) {
+      return (error as Error).message;
+    }
+  };
+  expect(message("d12x")).toBe('no deployment named "d12x"; did you mean "d12"?');
+  expect(message("d249x")).toContain('did you mean "d249"?');
+  removeDeployment(store, "d249", "gone");
+  expect(message("d249x")).toMatch(/did you mean "d\d+"\?$/);
+  expect(message("d249x")).not.toContain('"d249"');
+  expect(plan(NAME_GUESSES_SQL, 2, 6)).toEqual([
+    "SEARCH deployments USING COVERING INDEX deployments_live_names (<expr>>? AND <expr><?)",
+    "USE TEMP B-TREE FOR ORDER BY",
+  ]);
 });
 
 test("marking a file's deployments reads only those whose mark changes", () => {
