@@ -45,23 +45,18 @@ export async function runsPage(
   }
   const now = new Date().toISOString();
   const since = filter.since && filter.since > now ? filter.since : now;
-  // The future is read to its end (the planning horizon bounds it), keeping its soonest runs.
-  let soonest: RunJson[] = [];
-  let more = false;
-  let cursor: string | undefined;
-  do {
-    const page = await client.listRuns({
-      ...filter,
-      state: "SCHEDULED",
-      since,
-      planned: true,
-      limit: 1000,
-      ...(cursor ? { cursor } : {}),
-    });
-    more ||= soonest.length + page.runs.length > limit;
-    soonest = [...soonest, ...page.runs].slice(-limit);
-    cursor = page.next ?? undefined;
-  } while (cursor);
+  // The soonest planned runs in one request: the store reads them earliest first from `since`
+  // (with one more than shown, to tell whether more are planned).
+  const future = await client.listRuns({
+    ...filter,
+    state: "SCHEDULED",
+    since,
+    planned: true,
+    order: "soonest",
+    limit: Math.min(limit + 1, 1000),
+  });
+  const more = future.runs.length > limit || (limit === 1000 && future.next !== null);
+  const soonest = future.runs.slice(0, limit);
   const ids = new Set(soonest.map((r) => r.id));
   const rest = past.runs.filter((r) => !ids.has(r.id));
   const runs = [...soonest, ...rest].sort((a, b) => at(b) - at(a)).slice(0, limit);

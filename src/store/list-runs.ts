@@ -12,6 +12,8 @@ export interface RunFilter {
   limit?: number;
   /** Return the runs after this one in the listing's order (the previous page's last). */
   before?: RunCursor;
+  /** Latest first (the default), or earliest first: `soonest` with the planned future, its next runs. */
+  order?: "newest" | "soonest";
   /** Only runs for this time or after (their slot; epoch ms). */
   since?: number;
   /** Only runs for a time before this (their slot; epoch ms). */
@@ -137,21 +139,31 @@ function runConditions(
 const pageSize = (filter: RunFilter) => Math.max(1, Math.min(filter.limit ?? 50, 1000));
 
 /**
- * The SQL of a listing and its arguments: runs by when they happened (RUN_TIME), newest first,
- * filtered. An index serves each filter (test/store/list-runs-plan.test.ts reads the plans).
+ * The SQL of a listing and its arguments: runs by when they happened (RUN_TIME), newest first
+ * (or soonest first), filtered. An index serves each filter (test/store/list-runs-plan.test.ts reads the plans).
  */
 export function listRunsQuery(
   filter: RunFilter = {},
   tag: TagPath = "from-tag",
 ): { sql: string; args: (string | number)[] } {
   const { where, args } = runConditions(filter, tag);
+  const soonest = filter.order === "soonest";
+  if (soonest && filter.state === "SCHEDULED" && filter.since !== undefined) {
+    // Implied by the slot's bound: a run waiting to start is due at its slot or later (a
+    // backfill's, a retry's), and listed when it is due. It lets SQLite seek the index at
+    // `since`, not read a deployment's whole past to reach its next runs.
+    where.push(`${RUN_TIME} >= ?`);
+    args.push(filter.since);
+  }
   if (filter.before !== undefined) {
     // The first term is implied by the second; it lets SQLite seek the index instead of scanning.
-    where.push(`${RUN_TIME} <= ? AND (${RUN_TIME}, r.seq) < (?, ?)`);
+    const [edge, past] = soonest ? [">=", ">"] : ["<=", "<"];
+    where.push(`${RUN_TIME} ${edge} ? AND (${RUN_TIME}, r.seq) ${past} (?, ?)`);
     args.push(filter.before.at, filter.before.at, filter.before.seq);
   }
+  const way = soonest ? "ASC" : "DESC";
   const sql = `SELECT r.* FROM flow_runs r ${where.length ? `WHERE ${where.join(" AND ")}` : ""}
-    ORDER BY ${RUN_TIME} DESC, r.seq DESC LIMIT ?`;
+    ORDER BY ${RUN_TIME} ${way}, r.seq ${way} LIMIT ?`;
   args.push(pageSize(filter));
   return { sql, args };
 }

@@ -121,3 +121,40 @@ test("each path lists the same runs as the whole table filtered and sorted", () 
   }
   expect(pages).toEqual(expected(tagged("common"), RUNS));
 });
+
+test("the soonest planned runs are read earliest first from `since`, along an index, in one query", () => {
+  // A deployment's planned future (scheduled ahead of now, by the schedule) behind its past.
+  const from = now + 60_000;
+  const planned = store.tx(() =>
+    Array.from({ length: 30 }, (_, k) =>
+      createRun(store, {
+        deployment: k % 2 ? "d3" : "d4",
+        createdBy: "schedule",
+        scheduledAt: from + (29 - k) * 60_000,
+      }),
+    ),
+  );
+  const soonestFirst = [...planned].reverse();
+  const filter: RunFilter = { state: "SCHEDULED", since: now, order: "soonest", limit: 5 };
+  expect(listRuns(store, filter).map((r) => r.id)).toEqual(
+    soonestFirst.slice(0, 5).map((r) => r.id),
+  );
+  // By deployment: its next runs, not the first of its whole past.
+  expect(listRuns(store, { ...filter, deployment: "d3" }).map((r) => r.id)).toEqual(
+    soonestFirst
+      .filter((r) => r.deployment === "d3")
+      .slice(0, 5)
+      .map((r) => r.id),
+  );
+  // Paged on from the last one shown.
+  const first = listRuns(store, filter);
+  const next = listRuns(store, { ...filter, before: cursorOf(first.at(-1)!) });
+  expect(next.map((r) => r.id)).toEqual(soonestFirst.slice(5, 10).map((r) => r.id));
+  for (const f of [filter, { ...filter, deployment: "d3" }]) {
+    const steps = plan(f);
+    expect(steps[0], steps.join(" | ")).toMatch(
+      /^SEARCH r USING INDEX \S+ \(\w+=\? AND listed_at>\?\)$/,
+    );
+    expect(steps.filter((s) => s.includes("TEMP B-TREE"))).toEqual([]);
+  }
+});

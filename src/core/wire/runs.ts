@@ -191,12 +191,18 @@ export const LIST_RUNS_QUERY = {
     description:
       "Only runs whose id starts with this text, or whose name, deployment, flow or state message holds it (case-insensitive)",
   },
+  order: {
+    type: "string",
+    enum: ["newest", "soonest"],
+    default: "newest",
+    description:
+      "newest: latest first; soonest: earliest first (with planned=true&state=SCHEDULED&since=NOW, the next planned runs)",
+  },
 } as const;
 
 /** GET /api/runs/counts: the filters of GET /api/runs, without the state and the paging. */
-export const COUNT_RUNS_QUERY = (({ state: _s, limit: _l, cursor: _c, ...rest }) => rest)(
-  LIST_RUNS_QUERY,
-);
+export const COUNT_RUNS_QUERY = (({ state: _s, limit: _l, cursor: _c, order: _o, ...rest }) =>
+  rest)(LIST_RUNS_QUERY);
 
 /** How many runs match a filter, in all and by state type. */
 export const RUN_COUNTS = {

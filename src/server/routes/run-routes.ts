@@ -188,11 +188,11 @@ export function runRoutes({
       method: "GET",
       path: "/api/runs",
       summary:
-        "List runs by when they started (or are due), newest first: ?deployment=&state=&tag=&q=&since=&until=&limit=&cursor=",
+        "List runs by when they started (or are due), newest first (or soonest: ?order=soonest): ?deployment=&state=&tag=&q=&since=&until=&limit=&cursor=",
       query: LIST_RUNS_QUERY,
       operationId: "listRuns",
       response: {
-        description: "Runs, newest first; the x-next-cursor header pages on",
+        description: "Runs, newest (or soonest) first; the x-next-cursor header pages on",
         schema: { type: "array", items: RUN },
         headers: {
           "x-next-cursor": {
@@ -205,6 +205,7 @@ export function runRoutes({
         const limit = query.limit as number;
         const rows = listRuns(store, {
           ...runFilterOf(query, store.clock.now()),
+          order: query.order as "newest" | "soonest",
           limit,
           before: cursor(query.cursor as string | undefined),
         });
