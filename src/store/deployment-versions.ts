@@ -1,4 +1,4 @@
-import type { DeployInput } from "./deployments.ts";
+import type { DeployInput } from "./deployment-writes.ts";
 import type { Store } from "./open-store.ts";
 import { sqlite } from "./sqlite.ts";
 

@@ -46,6 +46,7 @@ export {
   listFileProblems,
   setFileProblems,
 } from "./definition-problems.ts";
+export { nextRunAt, nextRunTimes } from "./deployment-next-runs.ts";
 export {
   createDeploymentRun,
   type DeploymentRunRequest,
@@ -55,6 +56,12 @@ export { getVersion, listVersions, type VersionRow } from "./deployment-versions
 export {
   type DeployChange,
   type DeployInput,
+  removeDeployment,
+  setDeploymentPaused,
+  type Upserted,
+  upsertDeployment,
+} from "./deployment-writes.ts";
+export {
   type DeploymentRow,
   deploymentSources,
   deploymentSpec,
@@ -65,13 +72,7 @@ export {
   getDeploymentOrThrow,
   listDeployments,
   markSourceInvalid,
-  nextRunAt,
-  nextRunTimes,
   type PlanningRow,
-  removeDeployment,
-  setDeploymentPaused,
-  type Upserted,
-  upsertDeployment,
 } from "./deployments.ts";
 export { eventsAfter, getEventCursor, lastEventId, setEventCursor } from "./event-cursors.ts";
 export { type EventRow, eventToJson, listEvents, recordEvent } from "./events.ts";
