@@ -435,6 +435,7 @@ test("the OpenAPI document describes every route with the schemas the server che
     "until",
     "planned",
     "q",
+    "order",
   ]);
   // A query parameter that the document does not list is refused.
   const typo = await fetch(`${server.url}/api/runs?limt=5`, { headers });
