@@ -31,6 +31,7 @@ export function createBundleCache(
   bundlesDir: string,
   source: BundleSource,
 ): (hash: string) => Promise<string> {
+  removeOldObjects(bundlesDir);
   const trees = new Map<string, Promise<string>>();
   const load = async (hash: string) => {
     const manifest = await source.getBundle(hash);
@@ -71,6 +72,23 @@ export function createBundleCache(
     }
     return tree;
   };
+}
+
+/**
+ * A cache of the layout before one copy per bundle kept `objects/` beside `trees/`: a second copy
+ * of every file, which nothing reads any more (trees were copies, never links to them). Removed
+ * as a worker upgraded from it starts, and only then: once gone it is never made again. Kept when
+ * the folder is a server's own (ORCH_HOME shared by `orch up` and a worker on one machine, its
+ * store `orch.db` beside it): the server builds its versions from those objects.
+ */
+function removeOldObjects(bundlesDir: string): void {
+  const objects = join(bundlesDir, "objects");
+  if (!existsSync(objects) || existsSync(join(dirname(bundlesDir), "orch.db"))) return;
+  try {
+    rmSync(objects, { recursive: true, force: true });
+  } catch {
+    // Left as it was (a file not ours to remove): tried again at the next start, harmless meanwhile.
+  }
 }
 
 /**

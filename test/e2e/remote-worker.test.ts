@@ -1,5 +1,5 @@
-import { existsSync, readdirSync, readFileSync } from "node:fs";
-import { join } from "node:path";
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { type Client, createClient, type RunJson } from "../../src/client/index.ts";
 import { orch, reusablePort, spawnOrch, tempDir } from "../helpers.ts";
@@ -75,6 +75,10 @@ beforeAll(async () => {
   await startUp();
   token = readFileSync(join(project.dir, ".orch/token"), "utf8").trim();
   client = createClient({ url, token });
+  // A cache left by a worker of the old layout: a second copy of every file under objects/.
+  const old = join(elsewhere.dir, ".orch-worker/bundles/objects/ab", "cd".repeat(31));
+  mkdirSync(dirname(old), { recursive: true });
+  writeFileSync(old, SCRIPT);
   worker = spawnOrch(["worker", "--pool", "default", "--api", url, "--token", token], {
     cwd: elsewhere.dir,
   });
@@ -123,6 +127,8 @@ test("a remote worker runs a deployment from its downloaded bundle while the ser
 
   // The bundle is in the worker's cache under its hash, and B holds nothing else of the project.
   expect(readdirSync(elsewhere.dir)).toEqual([".orch-worker"]);
+  // The old layout's objects/ went as the worker started: one copy of each file, in its tree.
+  expect(readdirSync(join(elsewhere.dir, ".orch-worker/bundles"))).toEqual(["trees"]);
   const trees = readdirSync(join(elsewhere.dir, ".orch-worker/bundles/trees"));
   expect(trees).toHaveLength(1);
   const hash = trees[0]!;

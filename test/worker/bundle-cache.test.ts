@@ -1,5 +1,12 @@
-import { chmodSync, existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  writeFileSync,
+} from "node:fs";
+import { dirname, join } from "node:path";
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { createClient, createWorkerClient } from "../../src/client/index.ts";
 import { type OrchServer, startServer } from "../../src/server/index.ts";
@@ -78,6 +85,29 @@ test("a file that arrives with the wrong content is refused, and nothing of the 
       /arrived with the wrong content/,
     );
     expect(readdirSync(join(cache.dir, "trees"))).toEqual([]);
+  } finally {
+    cache.cleanup();
+  }
+});
+
+test("a cache of the old layout loses its second copy of every file (objects/) once, not a server's own", async () => {
+  const cache = tempDir("orch-bundle-cache-");
+  try {
+    const bundles = join(cache.dir, "bundles");
+    const object = join(bundles, "objects", "ab", "cd".repeat(31));
+    mkdirSync(dirname(object), { recursive: true });
+    writeFileSync(object, SCRIPT);
+    await createBundleCache(bundles, wc)(bundle);
+    expect(readdirSync(bundles)).toEqual(["trees"]);
+
+    // ORCH_HOME shared with a server on this machine: its store beside, its objects kept.
+    const shared = join(cache.dir, "home");
+    const kept = join(shared, "bundles", "objects", "ab", "cd".repeat(31));
+    mkdirSync(dirname(kept), { recursive: true });
+    writeFileSync(kept, SCRIPT);
+    writeFileSync(join(shared, "orch.db"), "");
+    await createBundleCache(join(shared, "bundles"), wc)(bundle);
+    expect(readFileSync(kept, "utf8")).toBe(SCRIPT);
   } finally {
     cache.cleanup();
   }
