@@ -1,8 +1,8 @@
-import { existsSync } from "node:fs";
 import { type Client, createClient } from "../client/create-client.ts";
 import { findServer } from "../client/find-server.ts";
 import { OrchError } from "../core/errors.ts";
 import { findProjectRoot, type ProjectPaths, projectPaths } from "../core/paths.ts";
+import { pathKind } from "../core/quick-fs.ts";
 
 /** Options every command that talks to orch takes. */
 export const connectArgs = {
@@ -35,7 +35,7 @@ export function projectOf(dir: string | undefined): ProjectPaths {
       `no orch project in ${process.cwd()} or above (no flows/ or .orch/ folder); create one with orch init, or pass --dir`,
     );
   }
-  if (!existsSync(root)) {
+  if (pathKind(root) === null) {
     throw new OrchError(
       "E_BAD_INPUT",
       `--dir ${dir}: no such folder (orch init ${dir} makes a project there)`,

@@ -1,6 +1,6 @@
-import { existsSync, readFileSync } from "node:fs";
 import { OrchError } from "../core/errors.ts";
 import type { ProjectPaths } from "../core/paths.ts";
+import { isZombie, readSmallFile } from "../core/quick-fs.ts";
 import { readServerFile } from "../core/server-file.ts";
 
 /** Where a command reaches orch: an explicit URL, or the project's running server. */
@@ -18,12 +18,7 @@ function alive(pid: number): boolean {
   } catch (error) {
     return (error as { code?: string }).code === "EPERM";
   }
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, "latin1");
-    return stat[stat.lastIndexOf(")") + 2] !== "Z";
-  } catch {
-    return true;
-  }
+  return !isZombie(pid);
 }
 
 const LOOPBACK = new Set(["localhost", "127.0.0.1", "[::1]"]);
@@ -52,9 +47,7 @@ export function findServer(
   const info = readServerFile(paths.serverFile);
   // The project's token goes only to the project's own server, never to another URL.
   const localToken = (url: string) =>
-    info && sameServer(info.url, url) && existsSync(paths.token)
-      ? readFileSync(paths.token, "utf8").trim() || undefined
-      : undefined;
+    info && sameServer(info.url, url) ? readSmallFile(paths.token)?.trim() || undefined : undefined;
   const token = flags.token ?? env.ORCH_API_TOKEN;
   if (flags.api !== undefined) checkApiUrl(flags.api, "--api");
   else if (env.ORCH_API_URL) checkApiUrl(env.ORCH_API_URL, "ORCH_API_URL");

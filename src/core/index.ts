@@ -92,12 +92,7 @@ export { runLabel } from "./run-label.ts";
 export { MAX_RUN_NAME, renderRunName, runNameProblem } from "./run-name.ts";
 export { runListedAt } from "./run-order.ts";
 export { knownZone, parseAt, parseWhen } from "./run-time.ts";
-export {
-  readServerFile,
-  removeServerFile,
-  type ServerFile,
-  writeServerFile,
-} from "./server-file.ts";
+export { readServerFile, type ServerFile } from "./server-file.ts";
 export { type ScriptArgument, scriptArguments } from "./shell-command.ts";
 export {
   createPacer,
@@ -139,3 +134,4 @@ export {
   type WebhookSpec,
 } from "./webhooks.ts";
 export * from "./wire/index.ts";
+export { removeServerFile, writeServerFile } from "./write-server-file.ts";

@@ -1,5 +1,5 @@
-import { existsSync, statSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
+import { pathKind } from "./quick-fs.ts";
 
 /** Where a project's files live. */
 export interface ProjectPaths {
@@ -35,14 +35,6 @@ export function projectPaths(
   };
 }
 
-function isDir(path: string): boolean {
-  try {
-    return statSync(path).isDirectory();
-  } catch {
-    return false;
-  }
-}
-
 /**
  * The project a command works on: `dir` when given; else the nearest folder, from the current
  * one up, that has `flows/` or `.orch/` (as git finds its repository); else null.
@@ -50,7 +42,8 @@ function isDir(path: string): boolean {
 export function findProjectRoot(dir?: string, from = process.cwd()): string | null {
   if (dir !== undefined) return resolve(dir);
   for (let current = resolve(from); ; current = dirname(current)) {
-    if (isDir(join(current, "flows")) || existsSync(join(current, ".orch"))) return current;
+    if (pathKind(join(current, "flows")) === "folder" || pathKind(join(current, ".orch")) !== null)
+      return current;
     if (dirname(current) === current) return null;
   }
 }

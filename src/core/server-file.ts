@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { readSmallFile } from "./quick-fs.ts";
 
 /** What `.orch/server.json` holds: where the running server listens. */
 export interface ServerFile {
@@ -8,25 +8,14 @@ export interface ServerFile {
   version: string;
 }
 
-/** Write server.json atomically (a temp file renamed over it), mode 0600. */
-export function writeServerFile(path: string, info: ServerFile): void {
-  const tmp = `${path}.${process.pid}.tmp`;
-  writeFileSync(tmp, `${JSON.stringify(info, null, 2)}\n`, { mode: 0o600 });
-  renameSync(tmp, path);
-}
-
 /** Read server.json, or null when absent or unreadable. */
 export function readServerFile(path: string): ServerFile | null {
-  if (!existsSync(path)) return null;
+  const text = readSmallFile(path);
+  if (text === null) return null;
   try {
-    const value = JSON.parse(readFileSync(path, "utf8"));
+    const value = JSON.parse(text);
     return typeof value?.url === "string" ? (value as ServerFile) : null;
   } catch {
     return null;
   }
-}
-
-/** Remove server.json if it is still ours. */
-export function removeServerFile(path: string, pid = process.pid): void {
-  if (readServerFile(path)?.pid === pid) rmSync(path, { force: true });
 }
