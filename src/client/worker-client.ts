@@ -8,6 +8,8 @@ import type {
   LogBatchJson,
   LogsStored,
   RunJson,
+  RunValuesJson,
+  RunValuesRequest,
   StartAnswer,
   StartRequestJson,
   StateRecorded,
@@ -44,6 +46,9 @@ export function createWorkerClient(client: Client) {
       client.request<LogsStored>("POST", `${runAt(id, runId)}/logs`, batch),
     offline: (id: string) => client.request<WorkerOffline>("POST", `${at(id)}/offline`, {}),
     createAdHocRun: (body: AdHocRunRequest) => client.request<RunJson>("POST", "/api/runs", body),
+    /** The values of the secrets and variables an ad-hoc run this worker holds names. */
+    adHocRunValues: (id: string, runId: string, names: RunValuesRequest) =>
+      client.request<RunValuesJson>("POST", `${runAt(id, runId)}/values`, names),
     getRun: (runId: string) =>
       client.request<RunJson>("GET", `/api/runs/${encodeURIComponent(runId)}`),
     /** Take an ad-hoc run awaiting its retry back for its next attempt (or see how it ended). */

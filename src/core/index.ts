@@ -66,6 +66,7 @@ export { findProjectRoot, type ProjectPaths, projectPaths } from "./paths.ts";
 export {
   checkValueName,
   fillReferences,
+  findCodeReferences,
   findReferences,
   type Reference,
   type ReferenceKind,

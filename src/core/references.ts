@@ -35,6 +35,25 @@ export function findReferences(text: string): Reference[] {
   }));
 }
 
+/**
+ * `getSecret("x")` and `getVariable("x")` in a flow's code, with the name as a literal, in each
+ * form README documents: quoted or backticked, and `getVariable("x", fallback)` with its fallback.
+ * A name built at run time cannot be read from the code, so no run receives it.
+ */
+const CODE_CALL = /\bget(Secret|Variable)\s*\(\s*(["'`])([A-Za-z0-9][A-Za-z0-9_.-]*)\2\s*[,)]/g;
+
+/**
+ * Every secret and variable a flow's code names in SDK calls: the one rule that decides which
+ * values a run of that code receives, whether it is a deployment's run, an ad-hoc one or a test's.
+ */
+export function findCodeReferences(text: string): Reference[] {
+  return [...text.matchAll(CODE_CALL)].map((m) => ({
+    kind: m[1] === "Secret" ? ("secrets" as const) : ("variables" as const),
+    name: m[3]!,
+    index: m.index!,
+  }));
+}
+
 /** The values a run received, by kind and name. */
 export interface ReferenceValues {
   secrets: Record<string, string>;

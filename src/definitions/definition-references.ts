@@ -46,22 +46,3 @@ export function definitionReferences(
   }
   return found;
 }
-
-/** `getSecret("x")` and `getVariable("x")` in a flow's code: the names given as literals. */
-const SDK_CALL = /\bget(Secret|Variable)\s*\(\s*(["'`])([A-Za-z0-9][A-Za-z0-9_.-]*)\2\s*\)/g;
-
-/** The secrets and variables a flow's module names in SDK calls, with where (`flows/etl.ts:4:20`). */
-export function codeReferences(text: string, file: string): NamedValue[] {
-  const found: NamedValue[] = [];
-  for (const m of text.matchAll(SDK_CALL)) {
-    const before = text.slice(0, m.index);
-    const line = before.split("\n").length;
-    const col = m.index! - before.lastIndexOf("\n");
-    found.push({
-      kind: m[1] === "Secret" ? "secrets" : "variables",
-      name: m[3]!,
-      where: `${file}:${line}:${col}`,
-    });
-  }
-  return found;
-}

@@ -1,9 +1,8 @@
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
 import type { DeploymentSpec, Problem } from "../core/index.ts";
 import { listVariables, type Store, secretNames } from "../store/index.ts";
+import { modulesReferences, valueNames } from "./code-references.ts";
 import { position } from "./definition-positions.ts";
-import { codeReferences, type NamedValue } from "./definition-references.ts";
+import type { NamedValue } from "./definition-references.ts";
 import type { ParsedDeployment } from "./parse-definitions.ts";
 
 /** What a deploy knows exists: secret and variable names (read once per deploy). */
@@ -40,17 +39,7 @@ export function withNamedValues(
 ): { spec: DeploymentSpec; problems: Problem[] } {
   const { spec } = deployment;
   const refs: NamedValue[] = [...deployment.references];
-  if (spec.flow) {
-    for (const module of modules) {
-      let text: string;
-      try {
-        text = readFileSync(join(folder, module), "utf8");
-      } catch {
-        continue;
-      }
-      refs.push(...codeReferences(text, folderRel ? `${folderRel}/${module}` : module));
-    }
-  }
+  if (spec.flow) refs.push(...modulesReferences(folder, modules, folderRel));
   const problems: Problem[] = [];
   for (const ref of refs) {
     if (known[ref.kind].has(ref.name)) continue;
@@ -68,10 +57,7 @@ export function withNamedValues(
     const [fa, fb] = [a.where!.replace(/:\d+:\d+$/, ""), b.where!.replace(/:\d+:\d+$/, "")];
     return fa === fb ? position(a.where) - position(b.where) : fa < fb ? -1 : 1;
   });
-  const names = (kind: NamedValue["kind"]) =>
-    [...new Set(refs.filter((r) => r.kind === kind).map((r) => r.name))].sort();
-  const secrets = names("secrets");
-  const variables = names("variables");
+  const { secrets, variables } = valueNames(refs);
   return {
     spec: {
       ...spec,

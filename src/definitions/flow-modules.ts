@@ -8,9 +8,9 @@ const EXTENSIONS = [".ts", ".tsx", ".mts", ".js", ".jsx", ".mjs", ".cjs", ".json
  * The files of a bundle that a TypeScript flow runs: its entry and every local module it
  * imports, directly or through others (Bun's own import scanner reads each). Packages and files
  * outside the bundle are not followed. Paths are bundle-relative with forward slashes; `files`
- * is what the bundle holds.
+ * says which the bundle holds (a set of its paths, or a look at the disk).
  */
-export function flowModules(folder: string, entry: string, files: ReadonlySet<string>): string[] {
+export function flowModules(folder: string, entry: string, files: FileSet): string[] {
   const transpiler = new Bun.Transpiler({ loader: "tsx" });
   const seen = new Set<string>();
   const queue = [entry];
@@ -34,7 +34,12 @@ export function flowModules(folder: string, entry: string, files: ReadonlySet<st
   return [...seen].sort();
 }
 
-function resolveLocal(raw: string, files: ReadonlySet<string>): string | null {
+/** Which paths exist: a bundle's list, or a look at the disk. */
+export interface FileSet {
+  has(path: string): boolean;
+}
+
+function resolveLocal(raw: string, files: FileSet): string | null {
   const base = normalize(raw).split("\\").join("/");
   if (base.startsWith("..")) return null;
   const stem = base.replace(/\.(m|c)?jsx?$/, "");

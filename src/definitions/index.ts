@@ -12,6 +12,7 @@ export {
   scanBundle,
   storeBundleObjects,
 } from "./bundles.ts";
+export { flowValueNames, type ValueNames } from "./code-references.ts";
 export {
   createDeployer,
   type Deployer,

@@ -40,6 +40,8 @@ export interface RunTarget {
   /** The run's secrets and variables. */
   secrets: Record<string, string>;
   variables: Record<string, string>;
+  /** A test's run (testFlow): what it lacks is given to the harness, not set with orch. */
+  harness?: true;
 }
 
 const storage = new AsyncLocalStorage<RunTarget>();

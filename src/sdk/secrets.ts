@@ -5,6 +5,31 @@ import { currentTarget } from "./run-target.ts";
 import { runSecrets, runVariables } from "./run-values.ts";
 
 /**
+ * A secret or variable the run was not given: a configuration error, which no retry mends, so a
+ * task (or subflow) that meets it fails at once instead of waiting out its retries.
+ */
+export class MissingValueError extends Error {
+  override readonly name = "MissingValueError";
+}
+
+/** Whether `error` is one that retrying cannot mend (a missing secret or variable). */
+export function isConfigurationError(error: unknown): boolean {
+  return error instanceof MissingValueError;
+}
+
+/** How to give the run a value: to the test harness, or to orch. */
+function howToGive(kind: "secret" | "variable", name: string): string {
+  const target = currentTarget();
+  const literal = `${kind === "secret" ? "getSecret" : "getVariable"}("${name}")`;
+  if (target?.harness) {
+    return `give it to the test: testFlow(flow, { ${kind}s: { ${JSON.stringify(name)}: "…" } })`;
+  }
+  const set = kind === "secret" ? `orch secrets set ${name}` : `orch variables set ${name} VALUE`;
+  const definition = kind === "secret" ? ` (or {{ secrets.${name} }} in its definition)` : "";
+  return `name it as a literal, ${literal}, in the flow's files${definition}, and set it with ${set}`;
+}
+
+/**
  * The value of secret `name`. A run receives the secrets its deployment names: in its
  * definition (`{{ secrets.name }}`) or here, as a literal (`getSecret("db_password")`), which
  * orch reads from the flow's files when it deploys. Whatever prints it, orch stores `****`.
@@ -12,8 +37,8 @@ import { runSecrets, runVariables } from "./run-values.ts";
 export function getSecret(name: string): string {
   const value = (currentTarget()?.secrets ?? runSecrets)[name];
   if (value === undefined) {
-    throw new Error(
-      `secret ${name} was not given to this run: name it as a literal, getSecret("${name}"), in the flow's files (or {{ secrets.${name} }} in its definition), and set it with orch secrets set ${name}`,
+    throw new MissingValueError(
+      `secret ${name} was not given to this run: ${howToGive("secret", name)}`,
     );
   }
   return value;
@@ -26,8 +51,8 @@ export function getSecret(name: string): string {
 export function getVariable(name: string, fallback?: string): string {
   const value = (currentTarget()?.variables ?? runVariables)[name] ?? fallback;
   if (value === undefined) {
-    throw new Error(
-      `variable ${name} was not given to this run: name it as a literal, getVariable("${name}"), in the flow's files, and set it with orch variables set ${name} VALUE`,
+    throw new MissingValueError(
+      `variable ${name} was not given to this run: ${howToGive("variable", name)}`,
     );
   }
   return value;

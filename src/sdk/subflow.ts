@@ -12,6 +12,7 @@ import { checkAgainst } from "./parameters.ts";
 import { keepFlowResult } from "./result.ts";
 import { callRunApi, isTracked } from "./run-context.ts";
 import { sdkTimers, sleep } from "./run-target.ts";
+import { isConfigurationError } from "./secrets.ts";
 
 /** A subflow that ran longer than its timeout. */
 class SubflowTimeout extends Error {}
@@ -77,7 +78,8 @@ export async function runSubflow(made: Flow<object, unknown>, params: object): P
       return result;
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
-      if (attempt <= retries) {
+      // A missing secret fails every attempt alike: no retry for it (as for a task).
+      if (attempt <= retries && !isConfigurationError(error)) {
         const left = retries - attempt;
         await report({
           state: "RUNNING",

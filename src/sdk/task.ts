@@ -13,6 +13,7 @@ import { type Duration, durationMs, type RetryDelay, retryDelays } from "./retry
 import { isTracked } from "./run-context.ts";
 import { isoNow, sdkTimers, sleep } from "./run-target.ts";
 import { maskSecrets } from "./run-values.ts";
+import { isConfigurationError } from "./secrets.ts";
 import { checkConcurrency, type TagConcurrency, takeTagSlot } from "./tag-slots.ts";
 import { runInTask } from "./task-context.ts";
 import { type MapOptions, mapSettled, TaskFuture, valuesOrThrow } from "./task-future.ts";
@@ -226,9 +227,14 @@ export function task<A extends unknown[], R>(
           const message = messageOf(error);
           const timedOut = error instanceof TaskTimeoutError;
           const fields = { task: name, attempt, error: message };
-          if (attempt > retries) {
+          // A missing secret fails the same on every attempt: waiting out the retries mends nothing.
+          const unmendable = attempt <= retries && isConfigurationError(error);
+          if (attempt > retries || unmendable) {
             const tries = attempt > 1 ? ` after ${attempt} attempts` : "";
-            sdkLog.error(`task ${name} failed${tries}: ${message}`, fields);
+            const why = unmendable
+              ? " (not retried: a missing secret or variable fails every attempt)"
+              : "";
+            sdkLog.error(`task ${name} failed${tries}${why}: ${message}`, fields);
             tasks.send({
               ...report,
               state: "FAILED",

@@ -126,6 +126,7 @@ export function testFlow<P extends object, R>(
     localSlots: true,
     secrets: { ...options.secrets },
     variables: { ...options.variables },
+    harness: true,
   };
   captureConsole();
 

@@ -89,7 +89,7 @@ export function apiRoutes(deps: ApiDeps): Route[] {
       handler: () => json(health),
     },
     ...deploymentRoutes(deps),
-    ...runRoutes(deps),
+    ...runRoutes({ ...deps, values: (names) => secrets.forRun(names) }),
     ...tagSlotRoutes(deps),
     ...cacheRoutes(deps),
     ...eventRoutes(deps),

@@ -5,9 +5,11 @@ import {
   type FlowOptionsRecord,
   formatDuration,
   isTerminal,
+  type ReferenceValues,
   type StateType,
   specWithDefaults,
 } from "../core/index.ts";
+import { flowValueNames, type ValueNames } from "../definitions/code-references.ts";
 import { createBackoff } from "./backoff.ts";
 import { executeAttempt } from "./execute-attempt.ts";
 import { startHeartbeat } from "./heartbeat.ts";
@@ -144,9 +146,14 @@ export async function runAdHocFlow(options: AdHocFlowOptions): Promise<AdHocResu
       ...(options.env ? { env: options.env } : {}),
     };
     let recorded = null as Awaited<ReturnType<typeof queue.state>>;
+    // The values its files name, as a deployment's run gets its version's (read per attempt).
+    const names = flowValueNames(options.file);
+    const values = (number: number) =>
+      runValues(client, worker.id, run.id, names, number === 1 ? logger : quietLogger);
     const startAttempt = (number: number) =>
       executeAttempt({
-        prepare: () => ({
+        prepare: async () => ({
+          ...(await values(number)),
           runId: run.id,
           deployment: "",
           spec,
@@ -255,6 +262,32 @@ export async function runAdHocFlow(options: AdHocFlowOptions): Promise<AdHocResu
     queue.close();
     await client.offline(worker.id).catch(() => {});
   }
+}
+
+/**
+ * The secrets and variables `names` for an attempt (none asked when the files name none); one
+ * that is not set is told, so the user sees why the flow's getSecret() will fail.
+ */
+async function runValues(
+  client: WorkerClient,
+  workerId: string,
+  runId: string,
+  names: ValueNames,
+  logger: WorkerLogger,
+): Promise<{ values?: ReferenceValues }> {
+  if (!names.secrets.length && !names.variables.length) return {};
+  const values = await client.adHocRunValues(workerId, runId, names);
+  for (const name of names.secrets.filter((n) => values.secrets[n] === undefined)) {
+    logger.warn(
+      `the flow names secret ${name}, which is not set: set it with orch secrets set ${name}`,
+    );
+  }
+  for (const name of names.variables.filter((n) => values.variables[n] === undefined)) {
+    logger.warn(
+      `the flow names variable ${name}, which is not set: set it with orch variables set ${name} VALUE (getVariable gives its fallback meanwhile)`,
+    );
+  }
+  return { values };
 }
 
 /** Resolve after `ms`, or as soon as `signal` aborts. */

@@ -137,6 +137,35 @@ export const WORKER_JOB = {
   },
 } as const;
 
+const NAMES = {
+  type: "array",
+  maxItems: 1000,
+  items: { type: "string", minLength: 1, maxLength: 200 },
+} as const;
+
+/** The names of the secrets and variables an ad-hoc run's flow files use (found by its worker). */
+export const RUN_VALUES_REQUEST = {
+  title: "RunValuesRequest",
+  type: "object",
+  additionalProperties: false,
+  properties: {
+    secrets: { ...NAMES, description: 'Secrets named in its files: getSecret("x")' },
+    variables: { ...NAMES, description: 'Variables named in its files: getVariable("x")' },
+  },
+} as const;
+
+/** The values of the secrets and variables asked for that exist (a missing one is left out). */
+export const RUN_VALUES = {
+  title: "RunValues",
+  type: "object",
+  additionalProperties: false,
+  required: ["secrets", "variables"],
+  properties: {
+    secrets: { type: "object", additionalProperties: { type: "string" } },
+    variables: { type: "object", additionalProperties: { type: "string" } },
+  },
+} as const;
+
 /** The answer to a claim: new (or undelivered) jobs, and runs to cancel. */
 export const CLAIM_RESPONSE = {
   title: "ClaimResponse",
@@ -319,6 +348,8 @@ export type WorkerRegistered = Wire<typeof WORKER_REGISTERED>;
 export type HeartbeatResponse = Wire<typeof HEARTBEAT_RESPONSE>;
 export type ClaimRequestJson = Wire<typeof CLAIM_REQUEST>;
 export type WorkerJob = Wire<typeof WORKER_JOB>;
+export type RunValuesRequest = Wire<typeof RUN_VALUES_REQUEST>;
+export type RunValuesJson = Wire<typeof RUN_VALUES>;
 export type ClaimResponseJson = Wire<typeof CLAIM_RESPONSE>;
 export type StateReportJson = Wire<typeof STATE_REPORT>;
 export type StateRecorded = Wire<typeof STATE_RECORDED>;

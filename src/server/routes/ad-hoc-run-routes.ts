@@ -5,7 +5,11 @@ import {
   type AdHocRunRequest,
   isTerminal,
   OrchError,
+  type ReferenceValues,
   RUN,
+  RUN_VALUES,
+  RUN_VALUES_REQUEST,
+  type RunValuesRequest,
 } from "../../core/index.ts";
 import {
   createRun,
@@ -22,8 +26,18 @@ import { AD_HOC_POOL } from "../../worker/index.ts";
 import { json } from "../http.ts";
 import type { Route, RouteContext } from "../router.ts";
 
-/** The route that creates an ad-hoc run (no deployment), held by the worker that runs it. */
-export function adHocRunRoutes({ store }: { store: Store }): Route[] {
+/** What the ad-hoc routes use. */
+export interface AdHocRunDeps {
+  store: Store;
+  /** The values of the secrets and variables named (the project's: createSecrets' forRun). */
+  values?: (names: { secrets: string[]; variables: string[] }) => ReferenceValues;
+}
+
+/**
+ * The routes of ad-hoc runs (no deployment), held by the worker that runs them: create one, take
+ * it back for a retry, and give it the values its flow's files name.
+ */
+export function adHocRunRoutes({ store, values }: AdHocRunDeps): Route[] {
   return [
     {
       method: "POST",
@@ -82,6 +96,21 @@ export function adHocRunRoutes({ store }: { store: Store }): Route[] {
           return getRunOrThrow(store, run.id);
         });
         return json(runToJson(run));
+      },
+    },
+    {
+      method: "POST",
+      path: "/api/workers/:id/runs/:run/values",
+      summary:
+        "The secrets and variables an ad-hoc run's flow files name, for the worker that holds it (as a deployment's run gets its version's with its job); one that does not exist is left out",
+      operationId: "getAdHocRunValues",
+      body: RUN_VALUES_REQUEST,
+      response: { description: "The values, by name", schema: RUN_VALUES },
+      handler: (_req, { params: { id, run: runId }, body }: RouteContext<RunValuesRequest>) => {
+        // Only to the worker that holds it, about to start its process.
+        heldAdHocRun(store, id!, runId!);
+        const names = { secrets: body.secrets ?? [], variables: body.variables ?? [] };
+        return json(values ? values(names) : { secrets: {}, variables: {} });
       },
     },
     {

@@ -40,7 +40,7 @@ import {
 import { pauseOf, type RetryOptions } from "../../worker/index.ts";
 import { json } from "../http.ts";
 import type { Route, RouteContext } from "../router.ts";
-import { adHocRunRoutes } from "./ad-hoc-run-routes.ts";
+import { type AdHocRunDeps, adHocRunRoutes } from "./ad-hoc-run-routes.ts";
 import { artifactRoutes } from "./artifact-routes.ts";
 import { flowRunRoutes } from "./flow-run-routes.ts";
 import { envelopeOf, resultRoutes, resultSummary } from "./result-routes.ts";
@@ -64,6 +64,8 @@ export interface RunRoutesDeps {
   claimNow?: (pool: string) => RunRow[];
   /** How often a quiet log stream sends a comment (default KEEP_ALIVE_MS). */
   keepAliveMs?: number;
+  /** The values an ad-hoc run's files name (see adHocRunRoutes). */
+  values?: AdHocRunDeps["values"];
 }
 
 /** A page cursor from the query, or a 400. */
@@ -132,6 +134,7 @@ export function runRoutes({
   retry,
   claimNow,
   keepAliveMs,
+  values,
 }: RunRoutesDeps): Route[] {
   // Runs triggered in a burst are created (and claimed) a turn's worth per transaction.
   const creations = createGroupCommit(store);
@@ -183,7 +186,7 @@ export function runRoutes({
         return json(runToJson(run), 201);
       },
     },
-    ...adHocRunRoutes({ store }),
+    ...adHocRunRoutes({ store, ...(values ? { values } : {}) }),
     {
       method: "GET",
       path: "/api/runs",
