@@ -116,9 +116,11 @@ export const rawArg = {
 } as const;
 
 /**
- * Print one of a run's log lines: stdout lines to stdout (to stderr when stdout carries JSON),
- * the others to stderr, orch's own in yellow. Control characters are shown escaped (see
- * escapeControlChars) unless `raw`, so a flow cannot drive the reader's terminal.
+ * Print one of a run's log lines. Every line goes to stdout, whatever stream the flow wrote it
+ * on, so `> file` and `| grep` keep every line in its order (to stderr only when stdout carries
+ * JSON); the CLI's own messages stay on stderr. A level other than info is named before the text
+ * (a plain stderr line is error), orch's own lines are yellow. Control characters are shown
+ * escaped (see escapeControlChars) unless `raw`, so a flow cannot drive the reader's terminal.
  */
 export function showLogLine(
   l: {
@@ -131,14 +133,16 @@ export function showLogLine(
   options: { json?: boolean; raw?: boolean; timestamps?: boolean } = {},
 ): void {
   const safe = (text: string) => (options.raw ? text : escapeControlChars(text));
-  const toStdout = l.stream === "stdout" && !options.json;
-  const out: OutStream = toStdout ? "stdout" : "stderr";
+  const out: OutStream = options.json ? "stderr" : "stdout";
   let text = safe(l.line);
   if (l.stream === "orch") text = c.yellow(text, out);
-  // A level the stream does not already say (a warning, a debug line) is named before the text.
-  if (l.level && l.level !== streamLevel(l.stream)) {
-    const name = l.level.toUpperCase().padEnd(5);
-    text = `${l.level === "warn" ? c.yellow(name, out) : c.gray(name, out)} ${text}`;
+  // Named since the stream no longer tells it: a warning, an error (stderr's own level), a debug line.
+  const level = l.level ?? streamLevel(l.stream);
+  // orch's own lines (yellow) are warnings unless they say otherwise.
+  if (level !== (l.stream === "orch" ? streamLevel("orch") : "info")) {
+    const name = level.toUpperCase().padEnd(5);
+    const paint = level === "error" ? c.red : level === "warn" ? c.yellow : c.gray;
+    text = `${paint(name, out)} ${text}`;
   }
   if (l.fields && Object.keys(l.fields).length) {
     text += ` ${c.gray(safe(renderFields(l.fields)), out)}`;
