@@ -104,8 +104,8 @@ const listRuns = async () => JSON.parse((await run("runs", "ls", "--json")).stdo
 function sharedTests() {
   test("runs the flow here, prints its output, exits 0, and the run is tracked with no deployment", async () => {
     const r = await run("flow", "run", "flows/x.ts", "-p", "n=2");
-    expect(r.stderr).toMatch(/a line on stderr/);
-    expect(r.stdout).toBe("n times 21 is 42\n");
+    expect(r.stdout.split("\n").sort()).toEqual(["", "ERROR a line on stderr", "n times 21 is 42"]);
+    expect(r.stderr).not.toContain("a line on stderr");
     expect(r.code).toBe(0);
     const [latest] = await listRuns();
     expect(latest).toMatchObject({
@@ -117,8 +117,12 @@ function sharedTests() {
       version: null,
     });
     const logs = await run("runs", "logs", latest.id);
-    expect(logs.stdout).toBe("n times 21 is 42\n");
-    expect(logs.stderr).toBe("a line on stderr\n");
+    expect(logs.stdout.split("\n").sort()).toEqual([
+      "",
+      "ERROR a line on stderr",
+      "n times 21 is 42",
+    ]);
+    expect(logs.stderr).toBe("");
     const inspect = JSON.parse((await run("runs", "inspect", latest.id, "--json")).stdout);
     expect(inspect.states.map((s: { type: string }) => s.type)).toEqual([
       "SCHEDULED",
@@ -155,8 +159,8 @@ function sharedTests() {
   test("a failing flow exits 1 and its run is FAILED", async () => {
     const r = await run("flow", "run", "flows/bad.ts");
     expect(r.code).toBe(1);
-    expect(r.stdout).toBe("about to fail\n");
-    expect(r.stderr).toMatch(/this flow fails/);
+    // The run's lines, its error too, are on stdout in their order; orch's own on stderr.
+    expect(r.stdout).toMatch(/^about to fail\nERROR .*this flow fails/);
     const [latest] = await listRuns();
     expect(latest).toMatchObject({ deployment: null, state: "FAILED", exit_code: 1 });
   });
@@ -164,7 +168,7 @@ function sharedTests() {
   test("a flow file that does not build fails its run with the file, line and column, and exits 2", async () => {
     const r = await run("flow", "run", "flows/broken.ts");
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/broken\.ts:3:13: Unexpected ;\n\s+const x = ;\n\s+\^/);
+    expect(r.stdout).toMatch(/broken\.ts:3:13: Unexpected ;\nERROR\s+const x = ;\nERROR\s+\^/);
     const [latest] = await listRuns();
     expect(latest).toMatchObject({
       state: "FAILED",
@@ -175,11 +179,11 @@ function sharedTests() {
   test("a flow file with several build errors names each with its place, the first in the run's message", async () => {
     const r = await run("flow", "run", "flows/tangled.ts");
     expect(r.code).toBe(2);
-    expect(r.stderr).not.toContain("AggregateError");
-    expect(r.stderr).toMatch(
-      /tangled\.ts:3:35: Expected "}" but found ";"\n\s+console\.log\("starting", \{ count ;\n\s+\^/,
+    expect(r.stdout).not.toContain("AggregateError");
+    expect(r.stdout).toMatch(
+      /tangled\.ts:3:35: Expected "}" but found ";"\nERROR\s+console\.log\("starting", \{ count ;\nERROR\s+\^/,
     );
-    expect(r.stderr).toMatch(/tangled\.ts:4:\d+: /);
+    expect(r.stdout).toMatch(/tangled\.ts:4:\d+: /);
     const [latest] = await listRuns();
     expect(latest.state_message).toMatch(
       /^tangled\.ts:3:35: Expected "}" but found ";" \(and \d+ more errors\)$/,
@@ -189,7 +193,7 @@ function sharedTests() {
   test("a mistyped parameter fails the run with the server's words and a guess, no stack, and exits 2", async () => {
     const r = await run("flow", "run", "flows/typed.ts", "-p", "cont=3");
     expect(r.code).toBe(2);
-    expect(r.stderr).not.toMatch(/^Error: |\n\s+at /m);
+    expect(`${r.stdout}${r.stderr}`).not.toMatch(/^(ERROR )?Error: |\n(ERROR )?\s+at /m);
     const [latest] = await listRuns();
     expect(latest.state_message).toBe(
       'the parameters do not match the flow\'s schema: parameters.cont: is not in the schema; did you mean "count"?',
@@ -199,7 +203,7 @@ function sharedTests() {
   test("pause() in a run ad hoc fails it saying why, without the API's words", async () => {
     const r = await run("flow", "run", "flows/pauses.ts");
     expect(r.code).toBe(1);
-    expect(r.stderr).not.toContain("RunApiError");
+    expect(`${r.stdout}${r.stderr}`).not.toContain("RunApiError");
     const [latest] = await listRuns();
     expect(latest.state_message).toBe(
       "pause() needs a deployment's run: a flow run ad hoc (orch flow run) cannot be started again once resumed; deploy the flow to pause it",

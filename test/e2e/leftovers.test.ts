@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { createClient } from "../../src/client/index.ts";
@@ -113,7 +113,7 @@ test("a worker killed here: once its run is crashed, what the run left running i
     `import { flow } from "orch";
 export default flow("spawns", async () => {
   Bun.spawn(["sleep", "331"]);
-  console.error("started");
+  await Bun.write(${JSON.stringify(join(t.dir, "started"))}, "");
   await new Promise((resolve) => setTimeout(resolve, 60_000));
 });
 `,
@@ -127,7 +127,8 @@ export default flow("spawns", async () => {
       cwd: t.dir,
       env: lostFlow.env,
     });
-    await flow.waitFor("started");
+    // The flow's lines go to stdout: it says it started with a file.
+    await until("the flow to start its child", async () => existsSync(join(t.dir, "started")));
     const short = /run (\w{8}) of/.exec(flow.stderr)![1]!;
     flow.proc.kill("SIGKILL");
     await flow.proc.exited;

@@ -249,7 +249,7 @@ describe("results", () => {
       /task odd's return value is not JSON: value\.lookup is a Map \(return Object\.fromEntries/,
     );
     // The flow's author sees why in the run's logs too.
-    const logs = (await cli("runs", "logs", run.id)).stderr;
+    const logs = (await cli("runs", "logs", run.id)).stdout;
     expect(logs).toMatch(/WARN +result not kept: task huge's return value is 1\.2 MB/);
 
     const over = await runToEnd("sizes", "over=true");
