@@ -3,6 +3,7 @@
 // this file by path.
 import Ajv, { type ErrorObject, type ValidateFunction } from "ajv";
 import type { Problem } from "./errors.ts";
+import { patternMessage } from "./parameter-form.ts";
 import { closest } from "./suggest.ts";
 
 /**
@@ -169,7 +170,7 @@ function describe(error: ErrorObject): SchemaIssue {
     case "pattern":
       return {
         path,
-        message: `${show(error.data)} is not valid${parent?.description ? `: ${parent.description}` : ""}`,
+        message: patternMessage(String(params.pattern), error.data, parent?.description),
         error,
       };
     default:

@@ -158,9 +158,18 @@ export function readField(field: FormField): { value?: unknown; error?: string }
     if (field.pattern !== undefined) {
       try {
         if (!new RegExp(field.pattern, "u").test(value))
-          return { error: `must match ${field.pattern}` };
+          return { error: patternMessage(field.pattern, value) };
       } catch {}
     }
   }
   return { value };
+}
+
+/**
+ * What a value its schema's `pattern` refuses is told, the same in the CLI, the API and the web
+ * form: the pattern itself (`must match ^\d{4}-\d{2}-\d{2}$, not "2026/01/01"`), since "is not
+ * valid" leaves the user guessing.
+ */
+export function patternMessage(pattern: string, value: unknown, description?: string): string {
+  return `must match ${pattern}${description ? ` (${description})` : ""}, not ${JSON.stringify(value)}`;
 }
