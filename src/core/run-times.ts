@@ -1,4 +1,4 @@
-import type { RunJson } from "./index.ts";
+import type { RunDetail, RunJson } from "./index.ts";
 
 /** One of a run's times as shown to people: what it is, when, and a note saying more. */
 export interface RunTime {
@@ -18,7 +18,8 @@ export function runTimes(
   run: Pick<
     RunJson,
     "slot_at" | "scheduled_at" | "started_at" | "backfill_id" | "state" | "attempt"
-  >,
+  > &
+    Pick<RunDetail, "states">,
 ): RunTime[] {
   const moved = run.slot_at != null && run.slot_at !== run.scheduled_at;
   // Waiting for its next attempt (AwaitingRetry), a run's due time is that attempt's.
@@ -35,10 +36,28 @@ export function runTimes(
     at: run.scheduled_at,
     note: moved && !run.backfill_id && dueAttempt > 1 ? `attempt ${dueAttempt}` : "",
   });
+  const started = startedAttempt(run);
   times.push({
     label: "started",
     at: run.started_at,
-    note: run.started_at && dueAttempt > 1 ? "attempt 1" : "",
+    note: run.started_at && dueAttempt > 1 ? `attempt ${started}` : "",
   });
   return times;
+}
+
+/**
+ * Which attempt a run's `started_at` is the start of. Why not always the first: a user's retry
+ * (`runs retry`, from the failed task or not) starts the run afresh, so its start is the retry's
+ * first attempt, while automatic retries keep the first start. An attempt begins where the run
+ * enters RUNNING from PENDING; the start is the last of those at or before it.
+ */
+function startedAttempt(run: Pick<RunJson, "started_at"> & Pick<RunDetail, "states">): number {
+  if (!run.started_at) return 1;
+  const at = Date.parse(run.started_at);
+  let attempt = 0;
+  run.states.forEach((s, i) => {
+    if (s.type === "RUNNING" && run.states[i - 1]?.type === "PENDING" && Date.parse(s.at) <= at)
+      attempt++;
+  });
+  return Math.max(1, attempt);
 }
