@@ -9,7 +9,7 @@ import {
 /** A command ready to start: its argv and the variables that carry values into shell scripts. */
 export interface RenderedCommand {
   argv: string[];
-  /** `ORCH_PARAM_*` variables referenced by the shell scripts in argv. */
+  /** `ORCH_PARAM_*` variables: those the shell scripts in argv refer to, and every top-level parameter. */
   env: Record<string, string>;
 }
 
@@ -27,8 +27,9 @@ const REFERENCE: Record<Exclude<PlaceholderQuoting, "argv">, (name: string) => s
  * `parameters.db.host` too), and `{{ run.scheduled_at }}` with the time the run is for. Strings go in as they are, other values as JSON. In a plain
  * argument the value is that argument's text, whatever it holds. In a shell script (`sh -c`, or
  * a string command) the value goes in an environment variable, `ORCH_PARAM_<path>`, and the
- * script gets a quoted reference to it, so no value is ever parsed as shell code. A placeholder
- * naming a missing parameter, or one that cannot be filled safely, is an error.
+ * script gets a quoted reference to it, so no value is ever parsed as shell code. Every
+ * top-level parameter gets its `ORCH_PARAM_<name>` as well, used in a placeholder or not. A
+ * placeholder naming a missing parameter, or one that cannot be filled safely, is an error.
  */
 export function renderCommand(
   argv: readonly string[],
@@ -68,6 +69,15 @@ export function renderCommand(
     env[name] = text;
     return { p, text: REFERENCE[p.quoting](name) };
   });
+  // Every top-level parameter is in the environment too, placeholder or not: a script that reads
+  // `$ORCH_PARAM_day` itself must not get nothing. One a placeholder already carries keeps that
+  // name; a value no variable can carry (a NUL) is left out rather than failing the run.
+  for (const [key, value] of Object.entries(parameters)) {
+    if (value === undefined || names.has(key)) continue;
+    const text = typeof value === "string" ? value : JSON.stringify(value);
+    if (text.includes("\0")) continue;
+    env[envName([key], names)] = text;
+  }
   // Right to left, so the offsets of the placeholders still to fill stay valid.
   for (const { p, text } of fills.reverse()) {
     const arg = out[p.arg]!;

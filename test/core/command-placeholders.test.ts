@@ -205,8 +205,23 @@ describe("renderCommand", () => {
         `echo "\${ORCH_PARAM_name}" "\${ORCH_PARAM_db__host}" ''"\${ORCH_PARAM_n}"''`,
         "$(id)",
       ],
-      env: { ORCH_PARAM_name: "$(id)", ORCH_PARAM_db__host: "h", ORCH_PARAM_n: "5" },
+      // Every top-level parameter is there too, the object as JSON.
+      env: {
+        ORCH_PARAM_name: "$(id)",
+        ORCH_PARAM_db__host: "h",
+        ORCH_PARAM_n: "5",
+        ORCH_PARAM_db: '{"host":"h"}',
+      },
     });
+  });
+
+  test("a parameter no placeholder names is in ORCH_PARAM_* all the same", () => {
+    const out = renderCommand(["sh", "-c", 'echo "$ORCH_PARAM_run"'], {
+      run: "2eac58a7",
+      limit: 5,
+      bad: "a\0b",
+    });
+    expect(out.env).toEqual({ ORCH_PARAM_run: "2eac58a7", ORCH_PARAM_limit: "5" });
   });
 
   test("two paths that map to one variable name get two variables", () => {
