@@ -1,7 +1,8 @@
+import { posix } from "node:path";
 import type { DeploymentSpec, FlowMetadata, Problem } from "../core/index.ts";
 import type { Item } from "./definition-values.ts";
 import { parameterProblems } from "./parameter-sets.ts";
-import type { ParsedFile } from "./parse-definitions.ts";
+import type { ParsedDeployment, ParsedFile } from "./parse-definitions.ts";
 
 /** Reads what a TypeScript flow declares in code (its options), or why it cannot. */
 export type DescribeFlow = (
@@ -42,10 +43,7 @@ export function createFlowSpecs(describe?: DescribeFlow) {
         if (!("error" in meta)) described.set(key, { hash: bundleHash, meta });
       }
       if ("error" in meta) {
-        problems.push({
-          where: `${file.file}:${d.line}`,
-          message: `could not read the options of flow ./${flow.path} (${meta.error}); fix the flow's file`,
-        });
+        problems.push(flowLoadProblem(file.file, d, flow, meta.error));
         return spec;
       }
       // The flow's schema checks the parameters the file gives it, as a parameter_schema
@@ -82,4 +80,43 @@ export function withFlowDefaults(
     out.parameter_schema = flow.parameter_schema;
   }
   return out;
+}
+
+/**
+ * Why a deployment's flow could not be read, said for what it is: an export the file lacks is the
+ * definition's mistake (at its `flow:`, with the exports found); a syntax error or top-level code
+ * that threw is the flow file's, at its file:line:col in the project.
+ */
+function flowLoadProblem(
+  definition: string,
+  d: ParsedDeployment,
+  flow: NonNullable<DeploymentSpec["flow"]>,
+  error: string,
+): Problem {
+  const named = `./${flow.path}${flow.export === "default" ? "" : `:${flow.export}`}`;
+  const missing = /has no function export named (\S+) \(it exports (.*?)\)/.exec(error);
+  if (missing) {
+    const exports = missing[2]!;
+    const other = exports.split(", ").find((e) => e !== "nothing" && e !== flow.export);
+    const hint = other
+      ? other === "default"
+        ? `; write ./${flow.path} for its default export`
+        : `; write ./${flow.path}:${other}`
+      : "";
+    return {
+      where: d.flowAt ?? `${definition}:${d.line}`,
+      message: `flow ${named}: ./${flow.path} has no export named ${missing[1]} (it exports ${exports})${hint}`,
+    };
+  }
+  // Positions come relative to the flow's folder: told from the project's root instead.
+  const folder = posix.join(posix.dirname(definition), posix.dirname(flow.path));
+  const located = error.replace(
+    /^(syntax error at |its top-level code threw at )([^\s:]+):(\d+):(\d+)/,
+    (_, what: string, path: string, line: string, col: string) =>
+      `${what}${posix.join(folder, path)}:${line}:${col}`,
+  );
+  return {
+    where: `${definition}:${d.line}`,
+    message: `flow ${named} does not load: ${located}`,
+  };
 }

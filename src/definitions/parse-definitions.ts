@@ -33,6 +33,8 @@ export interface ParsedDeployment {
   line: number;
   /** The secrets and variables its definition names, with where (checked when it deploys). */
   references: NamedValue[];
+  /** Where its `flow:` is written (`flows/etl.yaml:3:11`), for a TypeScript flow. */
+  flowAt?: string;
   /** The keys the file gave (what a TypeScript flow's own options do not override). */
   given: string[];
   /**
@@ -145,6 +147,7 @@ export function parseDefinitions(text: string, ctx: ParseContext): ParsedFile {
         line,
         references: definitionReferences(item, base, doc, at),
         given: Object.keys(item),
+        ...(spec.flow ? { flowAt: at(offsetOf(doc, [...base, "flow"])) } : {}),
         ...(spec.flow && item.parameter_schema === undefined
           ? { flowParameters: parameterPlaces(doc, item, base, at) }
           : {}),

@@ -47,13 +47,14 @@ export async function describeFlow(argv: string[]): Promise<number> {
     process.stdout.write(`${JSON.stringify(meta)}\n`);
     return 0;
   } catch (error) {
-    const built = buildProblem(error)?.message;
-    if (built) console.error(built);
+    // Told as what went wrong where (relative to the flow's folder): the deploy names the file.
+    const built = buildProblem(error, dirname(resolve(file)))?.message;
+    if (built) console.error(`syntax error at ${built}`);
     else {
-      // Top-level code that threw: where, in the flow's files (relative to its folder).
+      // Top-level code that threw: where, in the flow's files.
       const site = throwSite(error, dirname(resolve(file)));
       const message = error instanceof Error ? error.message || error.name : String(error);
-      console.error(site ? `${site}: ${message}` : message);
+      console.error(`its top-level code threw${site ? ` at ${site}` : ""}: ${message}`);
     }
     return 2;
   }

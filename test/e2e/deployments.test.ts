@@ -43,9 +43,27 @@ test("deploy --check fails on a flow that does not build, saying where", async (
   const { code, stderr } = await orch(["deploy", "--check", "--dir", dir]);
   expect(code).toBe(2);
   expect(stderr).toMatch(
-    /flows\/broken\.yaml:2: could not read the options of flow \.\/broken\.ts \(broken\.ts:3:13: Unexpected ;\)/,
+    /flows\/broken\.yaml:2: flow \.\/broken\.ts does not load: syntax error at flows\/broken\.ts:3:13: Unexpected ;/,
   );
   expect(stderr).toMatch(/1 problem in 1 definition file/);
+});
+
+test("deploy --check of a flow: export the file lacks points at the definition's line and names the exports", async () => {
+  const dir = await initProject();
+  writeFileSync(
+    join(dir, "flows/two.ts"),
+    'import { flow } from "orch";\nexport const main = flow("m", async () => 1);\n',
+  );
+  writeFileSync(
+    join(dir, "flows/two.yaml"),
+    "deployments:\n  - name: two\n    flow: ./two.ts:nope\n",
+  );
+  const { code, stderr } = await orch(["deploy", "--check", "--dir", dir]);
+  expect(code).toBe(2);
+  expect(stderr).toContain(
+    "flows/two.yaml:3:11: flow ./two.ts:nope: ./two.ts has no export named nope (it exports main); write ./two.ts:main",
+  );
+  expect(stderr).not.toContain("could not read the options");
 });
 
 test("parameters that break a TypeScript flow's own schema make the definition invalid, each at file:line:column", async () => {
@@ -98,7 +116,7 @@ test("a flow that stops loading keeps its deployment's last good version, schema
   const broken = await orch(["deploy", "--dir", dir]);
   expect(broken.code).toBe(2);
   expect(broken.stderr).toMatch(
-    /flows\/typed\.yaml:2: could not read the options of flow \.\/typed\.ts \(typed\.ts:3:13: Unexpected ;\)/,
+    /flows\/typed\.yaml:2: flow \.\/typed\.ts does not load: syntax error at flows\/typed\.ts:3:13: Unexpected ;/,
   );
   const kept = await inspect();
   expect(kept).toMatchObject({
@@ -134,7 +152,7 @@ test("a flow that could not load is read again at the next redeploy, though its 
   await up.waitFor("orch is up at");
   // Top-level code that threw is told with where it threw, in the flow's own file.
   expect(up.stderr).toMatch(
-    /could not read the options of flow \.\/waits\.ts \(waits\.ts:3:\d+: not ready yet\)/,
+    /flow \.\/waits\.ts does not load: its top-level code threw at flows\/waits\.ts:3:\d+: not ready yet/,
   );
   // What the flow needed is there now; its files are the same, the definition is saved again.
   writeFileSync(mark, "");
