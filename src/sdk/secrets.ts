@@ -22,7 +22,7 @@ function howToGive(kind: "secret" | "variable", name: string): string {
   const target = currentTarget();
   const literal = `${kind === "secret" ? "getSecret" : "getVariable"}("${name}")`;
   if (target?.harness) {
-    return `give it to the test: testFlow(flow, { ${kind}s: { ${JSON.stringify(name)}: "…" } })`;
+    return `pass it to testFlow as { ${kind}s: { ${JSON.stringify(name)}: "…" } }`;
   }
   const set = kind === "secret" ? `orch secrets set ${name}` : `orch variables set ${name} VALUE`;
   const definition = kind === "secret" ? ` (or {{ secrets.${name} }} in its definition)` : "";

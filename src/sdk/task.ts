@@ -158,6 +158,12 @@ async function withTimeout<R>(
 }
 
 /**
+ * The names of the tasks defined in this process (task() calls), so a test harness can tell a
+ * mock of a task its run did not reach from a misspelt one.
+ */
+export const definedTasks = new Set<string>();
+
+/**
  * Define a task: a step of a flow, retried on failure when asked: `task("load", fn, { retries: 2 })`
  * or `task({ name: "load", retries: 2 }, fn)`. Inside a run, each call is a
  * task run that `orch runs inspect` lists with its state and attempts.
@@ -173,6 +179,7 @@ export function task<A extends unknown[], R>(
       : { ...more, ...nameOrOptions };
   const { retries, delays, timeoutMs, concurrency } = checkOptions(options);
   const { name } = options;
+  definedTasks.add(name);
   const tags = options.tags?.length ? [...options.tags] : undefined;
   const cache = planCache(name, fn, options);
   let source: string | undefined; // its hash, made at the first call (a flow may define many)

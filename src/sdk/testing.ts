@@ -8,6 +8,7 @@
 import { parseDuration } from "../core/duration.ts";
 import { errorLine } from "../core/errors.ts";
 import { pauseInputRefused } from "../core/pause-input.ts";
+import { closest } from "../core/suggest.ts";
 import { createManualClock, type ManualClock, realTimers } from "../core/timers.ts";
 import { callFlowBody, durationMs, type Flow, isFlow } from "./flow.ts";
 import { withFlowRun } from "./flow-context.ts";
@@ -20,6 +21,7 @@ import { flushTargetReports } from "./reporter.ts";
 import { keepFlowResult } from "./result.ts";
 import { loadReusedResults } from "./reused-results.ts";
 import { type RunTarget, sleep, withRunTarget } from "./run-target.ts";
+import { definedTasks } from "./task.ts";
 import { type TaskOverrideSource, withTaskOverrides } from "./task-overrides.ts";
 
 /** A task's stand-in: called with the task's inputs, its value is the task's (or what it throws). */
@@ -70,6 +72,18 @@ function startOf(start: TestFlowOptions<unknown>["start"]): number {
   if (Number.isNaN(ms))
     throw new TypeError(`testFlow(): start ${JSON.stringify(start)} is not a time`);
   return ms;
+}
+
+/**
+ * Why a mock was not used: its task exists but the run did not reach it (it stopped before, or
+ * took another branch), or no task has that name (a misspelling, with the nearest name).
+ */
+function unusedMock(name: string): string {
+  if (definedTasks.has(name)) {
+    return `mock ${name} was not used: task ${name} was not reached in this run`;
+  }
+  const near = closest(name, [...definedTasks]);
+  return `mock ${name} was not used: no task is named ${name}${near ? `; did you mean "${near}"?` : ""}`;
 }
 
 /** The task override source of a test's mocks. */
@@ -193,12 +207,7 @@ export function testFlow<P extends object, R>(
       }
     }
     for (const name of Object.keys(mocks)) {
-      if (!usedMocks.has(name)) {
-        memory.log(run.id, {
-          level: "warn",
-          line: `mock ${name} was not used: no task of that name ran`,
-        });
-      }
+      if (!usedMocks.has(name)) memory.log(run.id, { level: "warn", line: unusedMock(name) });
     }
     return run;
   };

@@ -119,8 +119,31 @@ test("mocks replace tasks by name; a value stands for a function returning it", 
     ["fetch-orders", "Mocked"],
     ["rate", "Mocked"],
   ]);
-  // A misspelt mock is told, not silently ignored.
-  expect(run.logs.at(-1)?.line).toBe("mock fetch-order was not used: no task of that name ran");
+  // A misspelt mock is told, not silently ignored, with the name it was likely meant to be.
+  expect(run.logs.at(-1)?.line).toBe(
+    'mock fetch-order was not used: no task is named fetch-order; did you mean "fetch-orders"?',
+  );
+});
+
+test("a mock of a real task the run did not reach says so; a missing secret points to the harness", async () => {
+  const first = task("first-step", async () => {
+    throw new Error("stops here");
+  });
+  const second = task("second-step", async () => getSecret("api_token"));
+  const stops = flow("stops", async () => {
+    await first();
+    return second();
+  });
+  const run = await testFlow(stops, { mocks: { "second-step": 1 } });
+  expect(run.state).toBe("FAILED");
+  expect(run.logs.at(-1)?.line).toBe(
+    "mock second-step was not used: task second-step was not reached in this run",
+  );
+  const lacking = await testFlow(flow("lacks", async () => second()));
+  expect(lacking.message).toBe(
+    'secret api_token was not given to this run: pass it to testFlow as { secrets: { "api_token": "…" } }',
+  );
+  expect(lacking.message).not.toContain("orch secrets set");
 });
 
 test("caching within the run (and its expiry on the clock); secrets", async () => {
