@@ -62,7 +62,11 @@ beforeAll(async () => {
   await Bun.write(join(dir, "lacks.ts"), LACKS);
   const set = Bun.spawn(
     [join(import.meta.dirname, "../../dist/orch"), "secrets", "set", "vendor_token", "--dir", dir],
-    { stdin: new TextEncoder().encode(TOKEN), env: { ...process.env, ORCH_KEYCHAIN: "off" } },
+    {
+      stdin: new TextEncoder().encode(TOKEN),
+      stdout: "pipe",
+      env: { ...process.env, ORCH_KEYCHAIN: "off" },
+    },
   );
   expect(await set.exited).toBe(0);
   expect((await cli("variables", "set", "warehouse_db", "/data/wh.db")).code).toBe(0);

@@ -270,6 +270,10 @@ test("every route's live answer matches the schema the OpenAPI document declares
   const failed = await wc.reportState(runner.id, retried.id, { type: "FAILED", message: "no" });
   expect(failed.run.state_name).toBe("AwaitingRetry");
   expect((await wc.retakeAdHocRun(runner.id, retried.id)).state).toBe("PENDING");
+  // The values its files name, for the worker that holds it (none set here: left out).
+  expect(
+    await wc.adHocRunValues(runner.id, retried.id, { secrets: ["none_set"], variables: [] }),
+  ).toEqual({ secrets: {}, variables: {} });
   // It never said it started hello: that goes back to the queue, not CRASHED.
   expect((await wc.offline(remote.id)).crashed).toEqual([]);
   expect(await client.getRun(hello.id)).toMatchObject({
