@@ -304,8 +304,9 @@ describe("logs", () => {
     });
     const human = await cli("runs", "logs", run.id, "--level", "warn", "--grep", "skipped");
     expect(human.code).toBe(0);
-    expect(human.stderr).toBe("WARN  a row was skipped stage=load row=7\n");
-    expect(human.stdout).toBe("");
+    // A run's lines are on stdout, their level named; orch's own messages alone on stderr.
+    expect(human.stdout).toBe("WARN  a row was skipped stage=load row=7\n");
+    expect(human.stderr).toBe("");
     // The API filters the same way.
     const errors = await client.runLogs(run.id, { level: "error" });
     expect(errors.map((l) => l.line)).toEqual(["the target is read-only"]);
@@ -338,13 +339,15 @@ describe("logs", () => {
     expect(run.state_message).toBe("the disk is full");
     expect(run.states.at(-1)).toMatchObject({ type: "FAILED", message: "the disk is full" });
     const errors = await cli("runs", "logs", run.id, "--level", "error");
-    expect(errors.stderr).toMatch(/^Error: the disk is full\n\s+at deepInside .*thrower\.ts:3/);
+    expect(errors.stdout).toMatch(
+      /^ERROR Error: the disk is full\nERROR\s+at deepInside .*thrower\.ts:3/,
+    );
     // The stack names the file as the definition does (beside it: ./thrower.ts), not the run's
     // private copy of it, and leaves out orch's own frames.
-    expect(errors.stderr).toMatch(/^\s+at deepInside \(thrower\.ts:3:\d+\)$/m);
-    expect(errors.stderr).not.toContain(".orch");
-    expect(errors.stderr).not.toContain(dir);
-    expect(errors.stderr).not.toContain("$bunfs");
-    expect(errors.stdout).toBe("");
+    expect(errors.stdout).toMatch(/^ERROR\s+at deepInside \(thrower\.ts:3:\d+\)$/m);
+    expect(errors.stdout).not.toContain(".orch");
+    expect(errors.stdout).not.toContain(dir);
+    expect(errors.stdout).not.toContain("$bunfs");
+    expect(errors.stderr).toBe("");
   });
 });
