@@ -11,7 +11,16 @@ export interface LaunchedProcess {
   readonly signalCode: string | number | null;
   /** The process's start time (processStartTime), when the launcher has read it already. */
   readonly pidStarted?: string | null;
+  /**
+   * When the process started and ended (epochMs), stamped by a launcher on another thread as it
+   * happened; absent where the caller's own clock is as good (it spawns and reaps itself).
+   */
+  readonly startedAt?: number;
+  readonly exitedAt?: number;
 }
+
+/** A high-resolution wall clock that threads share: milliseconds since the epoch. */
+export const epochMs = () => performance.timeOrigin + performance.now();
 
 /** What to start: a run's argv, working directory and environment. */
 export interface LaunchRequest {
@@ -48,11 +57,17 @@ export interface ThreadLauncher {
 }
 
 type ThreadMessage =
-  | { type: "started"; id: number; pid: number; pidStarted: string | null }
+  | { type: "started"; id: number; pid: number; pidStarted: string | null; at: number }
   | { type: "failed"; id: number; code?: string; message: string }
   | { type: "out"; id: number; fd: 1 | 2; chunk: Uint8Array }
   | { type: "end"; id: number; fd: 1 | 2 }
-  | { type: "exited"; id: number; exitCode: number | null; signalCode: string | null };
+  | {
+      type: "exited";
+      id: number;
+      exitCode: number | null;
+      signalCode: string | null;
+      at: number;
+    };
 
 interface Following {
   request: LaunchRequest;
@@ -60,7 +75,7 @@ interface Following {
   reject(error: Error): void;
   pipes: Record<1 | 2, ReadableStreamDefaultController<Uint8Array> | undefined>;
   started: boolean;
-  ended(exitCode: number | null, signalCode: string | null): void;
+  ended(exitCode: number | null, signalCode: string | null, at?: number): void;
 }
 
 /**
@@ -94,6 +109,7 @@ export function createThreadLauncher(): ThreadLauncher | null {
       f.started = true;
       let exitCode: number | null = null;
       let signalCode: string | null = null;
+      let exitedAt: number | undefined;
       const pipe = (fd: 1 | 2) =>
         new ReadableStream<Uint8Array>({
           start(controller) {
@@ -101,9 +117,10 @@ export function createThreadLauncher(): ThreadLauncher | null {
           },
         });
       const exited = new Promise<void>((resolve) => {
-        f.ended = (code, signal) => {
+        f.ended = (code, signal, at) => {
           exitCode = code;
           signalCode = signal;
+          exitedAt = at;
           following.delete(m.id);
           resolve();
         };
@@ -111,6 +128,10 @@ export function createThreadLauncher(): ThreadLauncher | null {
       f.resolve({
         pid: m.pid,
         pidStarted: m.pidStarted,
+        startedAt: m.at,
+        get exitedAt() {
+          return exitedAt;
+        },
         stdout: pipe(1),
         stderr: pipe(2),
         exited,
@@ -124,7 +145,7 @@ export function createThreadLauncher(): ThreadLauncher | null {
     } else if (m.type === "failed") {
       following.delete(m.id);
       f.reject(Object.assign(new Error(m.message), m.code ? { code: m.code } : {}));
-    } else if (m.type === "exited") f.ended(m.exitCode, m.signalCode);
+    } else if (m.type === "exited") f.ended(m.exitCode, m.signalCode, m.at);
     else {
       // A reader that went away (cancelled its stream) needs nothing more.
       try {

@@ -9,6 +9,7 @@ import type {
 import type { DockerEngine } from "./docker/engine.ts";
 import {
   describeSpawnError,
+  epochMs,
   type LaunchedProcess,
   type Launcher,
   spawnLauncher,
@@ -229,7 +230,7 @@ export function spawnRun(
   let timer: ReturnType<typeof setTimeout> | null = null;
   const armTimeout = () => {
     if (timeoutMs === null || ended) return;
-    const left = Math.max(0, timeoutMs - (performance.now() - startedAt));
+    const left = Math.max(0, timeoutMs - (epochMs() - startedAt));
     timer = setTimeout(() => {
       timedOut = true;
       stopTree();
@@ -239,7 +240,7 @@ export function spawnRun(
   /** The process started: note it, read its output to the end, arm its timeout. */
   const follow = (proc: LaunchedProcess) => {
     pid = proc.pid;
-    startedAt = performance.now();
+    startedAt = proc.startedAt ?? epochMs();
     trackRun(pid, mark);
     callbacks.onStarted?.(startOf(proc));
     const capture = createLogCapture({
@@ -277,7 +278,8 @@ export function spawnRun(
     const { proc, capture, drained } = started;
     await proc.exited;
     ended = true;
-    const lived = performance.now() - startedAt;
+    // Its own life, as its launcher saw it: this thread may hear of its start and exit late.
+    const lived = (proc.exitedAt ?? epochMs()) - startedAt;
     untrackRun(started.pid);
     if (timer) clearTimeout(timer);
     // The main process is gone: end what it left behind, so the pipes close too.
@@ -294,7 +296,10 @@ export function spawnRun(
     // process heard of first: a busy or stopped process hears of both at once, and the exit can
     // come first (a flow with a 1 ms timeout was recorded COMPLETED). Checked once its output is
     // read: a timeout its flow reported may be read after its exit.
-    if (timeoutMs !== null && lived >= timeoutMs) timedOut = true;
+    // Where its launcher stamped its exit, that alone decides: a timer this thread ran late
+    // (behind a busy turn) never times out a process that had already ended in time.
+    if (timeoutMs !== null && proc.exitedAt !== undefined) timedOut = lived >= timeoutMs;
+    else if (timeoutMs !== null && lived >= timeoutMs) timedOut = true;
     const stoppedWith = stopping ? await stopping : null;
     removeScratch();
     return {

@@ -47,11 +47,20 @@ function start({ id, argv, cwd, env }: SpawnMessage) {
   }
   // Read here, not on the server's thread: right after the spawn the kernel takes a while (about
   // 0.1-0.3 ms) to answer for a process that has only just replaced itself.
-  post({ type: "started", id, pid: proc.pid, pidStarted: processStartTime(proc.pid) });
+  // When it started and ended, stamped here: the server's thread may hear of both late (a busy
+  // turn), and its timeout is judged on the process's own life (see spawnRun).
+  const at = performance.timeOrigin + performance.now();
+  post({ type: "started", id, pid: proc.pid, pidStarted: processStartTime(proc.pid), at });
   void forward(id, proc.stdout, 1);
   void forward(id, proc.stderr, 2);
   void proc.exited.then(() =>
-    post({ type: "exited", id, exitCode: proc.exitCode, signalCode: proc.signalCode }),
+    post({
+      type: "exited",
+      id,
+      exitCode: proc.exitCode,
+      signalCode: proc.signalCode,
+      at: performance.timeOrigin + performance.now(),
+    }),
   );
 }
 

@@ -122,3 +122,15 @@ test("an attempt that outlived its timeout timed out, even when its exit is hear
   expect(code).toBe(0);
   expect(JSON.parse(out)).toEqual({ exitCode: 0, timedOut: true });
 });
+
+test("an attempt that ended within its timeout did not time out, even when this thread heard of it late", async () => {
+  // The spawning thread stamps the process's start and exit; a busy server thread hears of the
+  // exit after the timeout was due, and must not call it TimedOut (nor lose a pause that way).
+  const child = Bun.spawn(
+    [process.execPath, join(import.meta.dirname, "fixtures/busy-in-time.ts")],
+    { cwd: lab.dir, stdout: "pipe", stderr: "inherit" },
+  );
+  const [out, code] = await Promise.all([new Response(child.stdout).text(), child.exited]);
+  expect(code).toBe(0);
+  expect(JSON.parse(out)).toEqual({ exitCode: 0, timedOut: false });
+});
