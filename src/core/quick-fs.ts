@@ -8,6 +8,12 @@
 
 const decoder = new TextDecoder();
 
+/**
+ * Codes Bun.mmap gives for a file that is there but that it cannot map (it opens files for
+ * writing too): one this user may only read, one on a read-only mount. node:fs reads those.
+ */
+const READ_ONLY = new Set(["EACCES", "EROFS", "EPERM"]);
+
 /** The error code Bun.mmap gives for `path` (null when it maps: a file with content). */
 function mapError(path: string): string | null {
   try {
@@ -38,9 +44,17 @@ export function pathKind(path: string): "file" | "folder" | null {
     }
   }
   const code = mapError(path);
-  // EINVAL: an empty file (nothing to map); EACCES: one this user may not read.
-  if (code === null || code === "EINVAL" || code === "EACCES") return "file";
-  return code === "EISDIR" ? "folder" : null;
+  // EINVAL: an empty file (nothing to map).
+  if (code === null || code === "EINVAL") return "file";
+  if (code === "EISDIR") return "folder";
+  if (code !== null && READ_ONLY.has(code)) {
+    try {
+      return nodeFs().statSync(path).isDirectory() ? "folder" : "file";
+    } catch {
+      return null;
+    }
+  }
+  return null;
 }
 
 /** A small file's text, or null when it is not there or cannot be read. */
@@ -55,7 +69,14 @@ export function readSmallFile(path: string): string | null {
   try {
     return decoder.decode(Bun.mmap(path));
   } catch (error) {
-    return (error as { code?: string }).code === "EINVAL" ? "" : null;
+    const code = (error as { code?: string }).code ?? "";
+    if (code === "EINVAL") return "";
+    if (!READ_ONLY.has(code)) return null;
+    try {
+      return nodeFs().readFileSync(path, "utf8");
+    } catch {
+      return null;
+    }
   }
 }
 
