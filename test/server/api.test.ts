@@ -280,6 +280,8 @@ describe("events", () => {
       "deployment.created",
       "webhook.x",
       "work-pool.updated",
+      "file.arrived",
+      "project.loaded",
     ]) {
       const r = await http("POST", "/api/events", auth(), JSON.stringify({ name }));
       expect(r.status).toBe(400);

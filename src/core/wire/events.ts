@@ -61,7 +61,8 @@ export const STREAM_EVENTS_QUERY = {
 
 /**
  * Name prefixes only orch emits: a client cannot fake a run's completion, a task's failure, a
- * deployment's change, a webhook's arrival or a pool's change (which wakes workers).
+ * deployment's change, a webhook's arrival, a pool's change (which wakes workers) or a file's
+ * arrival (which starts the deployments watching for it).
  */
 export const RESERVED_EVENT_PREFIXES = [
   "flow-run.",
@@ -73,6 +74,7 @@ export const RESERVED_EVENT_PREFIXES = [
   "notice.",
   "trigger.",
   "project.",
+  "file.",
 ] as const;
 
 const reservedAlternatives = RESERVED_EVENT_PREFIXES.map((p) => p.replaceAll(".", "\\.")).join("|");
