@@ -122,6 +122,18 @@ export {
   TERMINAL_TYPES,
 } from "./states.ts";
 export { closest } from "./suggest.ts";
+export {
+  createReuseLookup,
+  type ResumeOption,
+  type ReusableResult,
+  type ReuseCandidate,
+  type ReuseLookup,
+  type ReuseReason,
+  type ReuseRunFacts,
+  reuseSource,
+  reusesResults,
+  selectReusable,
+} from "./task-reuse.ts";
 export { threadEntryUrl } from "./thread-entry.ts";
 export { type TriggerFailure, triggerFailureLine } from "./trigger-failure.ts";
 export { triggerEventOf, triggerRunKey, triggerRunKeyPattern } from "./trigger-run-key.ts";

@@ -9,6 +9,7 @@ import { formatDuration, parseDuration } from "../core/duration.ts";
 import type { Problem } from "../core/errors.ts";
 import { NOT_IN_PAUSE_SCHEMA } from "../core/pause-input.ts";
 import { STATE_NAMES, type StateName, type StateType } from "../core/states.ts";
+import { reuseSource, selectReusable } from "../core/task-reuse.ts";
 import type { Timers } from "../core/timers.ts";
 import type { Artifact } from "./artifacts.ts";
 import { RunApiError } from "./run-context.ts";
@@ -194,36 +195,37 @@ export function createMemoryRuns(timers: Timers): MemoryRuns {
     ],
     [/^POST \/api\/runs\/([^/]+)\/pause$/, ([id], body) => pause(rootOf(find(id!)), body)],
     [
-      // What a resumed attempt may reuse, by orch's rule (see the store's reusableTaskRuns):
-      // the tasks the attempt before completed, with their inputs and code, before any failure.
+      // What a resumed attempt may reuse, by orch's rule (core/task-reuse.ts); testFlow has
+      // no retry from the failure, only resumes.
       /^GET \/api\/runs\/([^/]+)\/task-results$/,
       ([id], query) => {
         const run = find(id!);
-        const attempt = Number(query.reuse_for) - 1;
-        const last = run.states.findLast((s) => s.type === "SCHEDULED");
-        if (!(attempt >= 1) || last?.name !== "Resuming") {
-          return { run_id: run.id, attempt: null, tasks: [] };
-        }
+        const source = reuseSource(Number(query.reuse_for), {
+          latestScheduled: run.states.findLast((s) => s.type === "SCHEDULED")?.name ?? null,
+          retriedFromFailure: false,
+        });
+        if (!source) return { run_id: run.id, attempt: null, tasks: [] };
         type Recorded = TestTaskRun & Partial<TaskReport>;
-        const ofAttempt = (run.tasks as Recorded[]).filter((t) => t.run_attempt === attempt);
-        const failed = ofAttempt
-          .filter((t) => t.state === "FAILED" && t.ended_at)
-          .map((t) => Date.parse(t.ended_at!));
-        const before = failed.length ? Math.min(...failed) : Number.POSITIVE_INFINITY;
-        const tasks = ofAttempt
-          .filter((t) => t.state === "COMPLETED" && t.inputs_hash && "result" in t)
-          .filter((t) => t.started_at !== null && Date.parse(t.started_at) < before)
-          .map((t) => ({
-            name: t.name,
-            state: t.state,
-            state_name: t.state_name,
-            inputs_hash: t.inputs_hash ?? null,
-            source_hash: t.source_hash ?? null,
-            started_at: t.started_at,
-            ended_at: t.ended_at,
-            value: t.result,
-          }));
-        return { run_id: run.id, attempt, tasks, reason: "resume" };
+        const ofAttempt = (run.tasks as Recorded[]).filter((t) => t.run_attempt === source.attempt);
+        const ms = (at: string | null) => (at === null ? null : Date.parse(at));
+        const tasks = selectReusable(ofAttempt, (t) => ({
+          state: t.state,
+          inputs_hash: t.inputs_hash ?? null,
+          source_hash: t.source_hash ?? null,
+          started_at: ms(t.started_at),
+          ended_at: ms(t.ended_at),
+          kept: "result" in t,
+        })).map((t) => ({
+          name: t.name,
+          state: t.state,
+          state_name: t.state_name,
+          inputs_hash: t.inputs_hash ?? null,
+          source_hash: t.source_hash ?? null,
+          started_at: t.started_at,
+          ended_at: t.ended_at,
+          value: t.result,
+        }));
+        return { run_id: run.id, attempt: source.attempt, tasks, reason: source.reason };
       },
     ],
     [

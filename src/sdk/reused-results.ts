@@ -5,6 +5,7 @@
  * a task called with the same name, inputs and code as one of those returns its result, recorded as
  * Reused, instead of running. Every other task (the failed one, and what follows) runs.
  */
+import { createReuseLookup, type ResumeOption, reusesResults } from "../core/task-reuse.ts";
 import type { TaskResultsJson } from "../core/wire/index.ts";
 import { sdkLog } from "./logger.ts";
 import { callRunApi, getRunContext, isTracked } from "./run-context.ts";
@@ -17,7 +18,7 @@ import type { TaskOverrideSource } from "./task-overrides.ts";
  * is "rerun"). Asked only from the second attempt on, so a first attempt costs no request.
  */
 export async function loadReusedResults(
-  onResume: "reuse" | "rerun" = "reuse",
+  onResume: ResumeOption = "reuse",
 ): Promise<TaskOverrideSource | null> {
   const { attempt } = getRunContext();
   if (!isTracked() || attempt < 2) return null;
@@ -32,24 +33,21 @@ export async function loadReusedResults(
     sdkLog.warn(`no results reused: ${(error as Error).message}; every task runs again`);
     return null;
   }
-  // The values of each task's calls by name, inputs and code, in the order they ran: a task
-  // called twice with the same inputs reuses two results, a third call runs; a task whose code
-  // changed since (the run retried on a fixed version) runs.
-  const values = new Map<string, unknown[]>();
-  for (const t of answer.tasks) {
-    if (t.inputs_hash === null || !t.source_hash || !("value" in t)) continue;
-    const key = `${t.name}\u0000${t.inputs_hash}\u0000${t.source_hash}`;
-    const list = values.get(key) ?? [];
-    list.push(t.value);
-    values.set(key, list);
-  }
-  const count = [...values.values()].reduce((n, list) => n + list.length, 0);
+  // A value that could not be read (its file is gone) is not one to give back.
+  const lookup = createReuseLookup(
+    answer.tasks.flatMap((t) =>
+      t.inputs_hash !== null && t.source_hash && "value" in t
+        ? [{ name: t.name, inputs_hash: t.inputs_hash, source_hash: t.source_hash, value: t.value }]
+        : [],
+    ),
+  );
+  const { count } = lookup;
   if (!count) return null;
+  if (!reusesResults(answer.reason, onResume)) {
+    sdkLog.info('resumed: every task runs again (the flow\'s option resume: "rerun")');
+    return null;
+  }
   if (answer.reason === "resume") {
-    if (onResume === "rerun") {
-      sdkLog.info('resumed: every task runs again (the flow\'s option resume: "rerun")');
-      return null;
-    }
     sdkLog.info(
       `resumed: ${count} result(s) of task runs that completed before the pause (attempt ${answer.attempt}) are reused`,
     );
@@ -59,8 +57,9 @@ export async function loadReusedResults(
     );
   }
   return (task, inputs, source) => {
-    const list = values.get(`${task}\u0000${inputsHash(inputs)}\u0000${source}`);
-    if (!list?.length) return undefined;
-    return { reason: "reused", value: list.shift() };
+    // Inputs that are not JSON have no hash, so nothing recorded can match them.
+    const hash = inputsHash(inputs);
+    const hit = hash === null ? undefined : lookup.take(task, hash, source);
+    return hit && { reason: "reused", value: hit.value };
   };
 }

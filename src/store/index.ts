@@ -155,12 +155,12 @@ export {
 export { activeVersion, setRunVersion } from "./retry-version.ts";
 export {
   latestRecordedAttempt,
+  latestScheduledName,
   type RecordedTaskRun,
   recordedTaskRuns,
   reusableTaskRuns,
   reuseResultsFrom,
   setReuseResults,
-  startedByResume,
 } from "./reused-results.ts";
 export { type Rollback, rollbackDeployment } from "./rollback-deployment.ts";
 export { runStates } from "./run-history.ts";

@@ -2,6 +2,7 @@
  * What a retry from the failure (or a resume) reuses: the task runs an attempt completed, with
  * the hashes of their inputs and code and their kept results, and which runs go on that way.
  */
+import { selectReusable } from "../core/index.ts";
 import type { Store } from "./open-store.ts";
 import { sqlite } from "./sqlite.ts";
 
@@ -45,16 +46,16 @@ export function reuseResultsFrom(store: Store, runSeq: number): number | null {
 }
 
 /**
- * Whether the run's latest attempt was started by a resume: its latest SCHEDULED state is
- * Resuming (not a retry's, nor an automatic retry's).
+ * The name of the run's latest SCHEDULED state (Resuming when a resume started its latest
+ * attempt; null: it has none), as the reuse rule reads it (core/task-reuse.ts).
  */
-export function startedByResume(store: Store, runSeq: number): boolean {
+export function latestScheduledName(store: Store, runSeq: number): string | null {
   const row = sqlite(store)
     .query(
       "SELECT name FROM flow_run_states WHERE run_seq = ? AND type = 'SCHEDULED' ORDER BY id DESC LIMIT 1",
     )
     .get(runSeq) as { name: string | null } | null;
-  return row?.name === "Resuming";
+  return row?.name ?? null;
 }
 
 /** The latest attempt of a run that recorded task runs, or null when none did. */
@@ -77,25 +78,16 @@ export function recordedTaskRuns(store: Store, runSeq: number, attempt: number):
 }
 
 /**
- * The task runs of attempt `attempt` whose results a retry from the failure may reuse: those
- * that COMPLETED with a kept result and hashable inputs, and started before the attempt's first
- * task failure ended. Why that bound and not "completed at all": a task that started after a
- * failure may depend on it (a fallback, a cleanup), so from the first failure on everything
- * runs again; a task that ran beside the failure (another item of a map) did not see it.
+ * The task runs of attempt `attempt` whose results a later attempt may reuse, by the rule of
+ * core/task-reuse.ts (completed, kept, hashed, started before the first failure ended).
  */
 export function reusableTaskRuns(store: Store, runSeq: number, attempt: number): RecordedTaskRun[] {
-  return sqlite(store)
-    .query(
-      `SELECT key, name, state, state_name, message, inputs_hash, source_hash, started_at, ended_at,
-         result
-       FROM task_runs
-       WHERE run_seq = $seq AND run_attempt = $attempt AND state = 'COMPLETED'
-         AND inputs_hash IS NOT NULL AND result IS NOT NULL
-         AND started_at < coalesce(
-           (SELECT min(ended_at) FROM task_runs
-            WHERE run_seq = $seq AND run_attempt = $attempt AND state = 'FAILED'),
-           9007199254740991)
-       ORDER BY id`,
-    )
-    .all({ seq: runSeq, attempt }) as RecordedTaskRun[];
+  return selectReusable(recordedTaskRuns(store, runSeq, attempt), (t) => ({
+    state: t.state,
+    inputs_hash: t.inputs_hash,
+    source_hash: t.source_hash,
+    started_at: t.started_at,
+    ended_at: t.ended_at,
+    kept: t.result !== null,
+  }));
 }

@@ -43,6 +43,7 @@ function taskRun(
     ended_at: end,
     run_attempt: 1,
     inputs_hash: `hash-${id}`,
+    source_hash: `code-${id}`,
     ...(state === "COMPLETED" ? { result: value(id) } : {}),
     ...more,
   };
@@ -58,8 +59,10 @@ test("a retry reuses what completed before the first failure ended, not what sta
     taskRun("item-2", "COMPLETED", 25, 60),
     // Started once the failure was known: it may depend on it (a fallback), so it runs again.
     taskRun("fallback", "COMPLETED", 31, 35),
-    // No inputs hash (its inputs were not JSON), or no result kept: nothing to reuse.
+    // No inputs hash (its inputs were not JSON), no code hash (recorded before orch kept it),
+    // or no result kept: nothing to reuse.
     taskRun("opaque", "COMPLETED", 1, 2, { inputs_hash: undefined }),
+    taskRun("codeless", "COMPLETED", 1, 2, { source_hash: undefined }),
     taskRun("resultless", "COMPLETED", 1, 2, { result: undefined }),
     // Another attempt's.
     taskRun("older", "COMPLETED", 0, 1, { run_attempt: 2 }),
@@ -69,7 +72,7 @@ test("a retry reuses what completed before the first failure ended, not what sta
     "item-0",
     "item-2",
   ]);
-  expect(recordedTaskRuns(store, run.seq, 1)).toHaveLength(7);
+  expect(recordedTaskRuns(store, run.seq, 1)).toHaveLength(8);
   expect(recordedTaskRuns(store, run.seq, 2).map((t) => t.name)).toEqual(["older"]);
 });
 

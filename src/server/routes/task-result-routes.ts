@@ -5,6 +5,8 @@
 import {
   iso,
   OrchError,
+  type ReuseReason,
+  reuseSource,
   TASK_RESULTS,
   TASK_RESULTS_QUERY,
   type TaskResultJson,
@@ -13,13 +15,13 @@ import {
 import {
   getRunOrThrow,
   latestRecordedAttempt,
+  latestScheduledName,
   type RecordedTaskRun,
   readValue,
   recordedTaskRuns,
   reusableTaskRuns,
   reuseResultsFrom,
   type Store,
-  startedByResume,
 } from "../../store/index.ts";
 import { json } from "../http.ts";
 import type { Route } from "../router.ts";
@@ -75,17 +77,17 @@ export function taskResultRoutes({ store, dataDir }: TaskResultRoutesDeps): Rout
         const reuseFor = query.reuse_for as number | undefined;
         let attempt: number | null;
         let tasks: RecordedTaskRun[];
-        let reason: "resume" | "retry" | null = null;
-        if (reuseFor !== undefined && reuseFor > 1) {
+        let reason: ReuseReason | null = null;
+        if (reuseFor !== undefined) {
           // Only an attempt after a pause, or of a run retried from the failure, reuses, and
-          // only what the attempt before it did (the one machinery for both: reusableTaskRuns).
-          if (startedByResume(store, run.seq)) reason = "resume";
-          else if (reuseResultsFrom(store, run.seq) !== null) reason = "retry";
-          attempt = reason ? reuseFor - 1 : null;
-          tasks = attempt === null ? [] : reusableTaskRuns(store, run.seq, attempt);
-        } else if (reuseFor !== undefined) {
-          attempt = null;
-          tasks = [];
+          // only what the attempt before it did (the rule: core/task-reuse.ts).
+          const source = reuseSource(reuseFor, {
+            latestScheduled: latestScheduledName(store, run.seq),
+            retriedFromFailure: reuseResultsFrom(store, run.seq) !== null,
+          });
+          attempt = source?.attempt ?? null;
+          reason = source?.reason ?? null;
+          tasks = source ? reusableTaskRuns(store, run.seq, source.attempt) : [];
         } else {
           attempt = (query.attempt as number | undefined) ?? latestRecordedAttempt(store, run.seq);
           tasks = attempt === null ? [] : recordedTaskRuns(store, run.seq, attempt);
