@@ -35,7 +35,12 @@ import {
 import { type Bundle, type FileHashCache, scanBundle, storeBundleObjects } from "./bundles.ts";
 import { collectInvalid } from "./collect-invalid.ts";
 import { versionHash } from "./deploy-folder.ts";
-import { type KnownValues, knownValues, withNamedValues } from "./deployment-values.ts";
+import {
+  type KnownValues,
+  knownValues,
+  unknownValues,
+  withNamedValues,
+} from "./deployment-values.ts";
 import {
   findDefinitionFiles,
   isDefinitionFile,
@@ -188,60 +193,52 @@ export function createDeployer(
       yield;
       const file = parsed.get(abs);
       if (!file) continue;
-      const problems = invalid.get(abs);
-      if (problems) {
-        report.invalid.push({ file: file.file, problems });
-        continue;
-      }
+      // Every problem of the file in one pass: its own (and its names defined elsewhere), then
+      // those of what its deployments that built name (flow files, secrets, variables, the flows'
+      // code), so fixing one never uncovers the next.
+      const problems = [...(invalid.get(abs) ?? [])];
       try {
         const folder = dirname(abs);
         const bundle = bundleOf(folder, pass);
         // A flow file deleted or renamed since the definition was read would deploy a version
         // that cannot run: the file is invalid until it names a file of its bundle again.
-        const missing = file.deployments.filter(
-          (d) => d.spec.flow && !bundle.files.some((f) => f.path === d.spec.flow?.path),
-        );
-        if (missing.length) {
-          report.invalid.push({
-            file: file.file,
-            problems: missing.map((d) => ({
-              where: `${file.file}:${d.line}`,
-              message: `flow: "./${d.spec.flow?.path}" does not exist any more (deleted or renamed)`,
-            })),
+        const present = file.deployments.filter((d) => {
+          const flow = d.spec.flow;
+          if (!flow || bundle.files.some((f) => f.path === flow.path)) return true;
+          problems.push({
+            where: `${file.file}:${d.line}`,
+            message: `flow: "./${flow.path}" does not exist any more (deleted or renamed)`,
           });
-          continue;
-        }
+          return false;
+        });
         // Secrets and variables named (in the definition, or in the flow's code) must exist.
         known ??= options.known ?? knownValues(store);
         const used: VersionFiles[] = [];
         const valued: ReturnType<typeof withNamedValues>[] = [];
-        for (const d of file.deployments) {
+        for (const d of present) {
           used.push(versionFiles(d.spec, folder, bundle));
           valued.push(withNamedValues(d, folder, used.at(-1)!.modules, known, rel(folder)));
           // A file of thousands of deployments is prepared in slices too.
           yield;
         }
-        const unknown = valued.flatMap((v) => v.problems);
-        if (unknown.length) {
-          report.invalid.push({ file: file.file, problems: unknown });
+        problems.push(...valued.flatMap((v) => v.problems));
+        if (file.unbuiltReferences) problems.push(...unknownValues(file.unbuiltReferences, known));
+        // Read before the transaction: it runs each changed flow's module in a child process.
+        const specs = specsOf(
+          file.file,
+          present,
+          valued.map((v) => v.spec),
+          folder,
+          bundle.hash,
+          problems,
+        );
+        if (problems.length) {
+          report.invalid.push({ file: file.file, problems });
           continue;
         }
         // Objects are content-addressed, so they are written before (and outside) the
         // transaction: one never holds the store's write lock while files are copied.
         if (write) storeBundleObjects(paths.bundles, folder, bundle);
-        // Read before the transaction: it runs each changed flow's module in a child process.
-        const unreadable: Problem[] = [];
-        const specs = specsOf(
-          file,
-          valued.map((v) => v.spec),
-          folder,
-          bundle.hash,
-          unreadable,
-        );
-        if (unreadable.length) {
-          report.invalid.push({ file: file.file, problems: unreadable });
-          continue;
-        }
         const writes: Write[] = [
           () => {
             saveBundle(store, bundle);
@@ -284,7 +281,7 @@ export function createDeployer(
         if (!(error instanceof OrchError)) throw error;
         report.invalid.push({
           file: file.file,
-          problems: [{ where: file.file, message: error.message }],
+          problems: [...problems, { where: file.file, message: error.message }],
         });
       }
     }

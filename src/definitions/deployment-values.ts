@@ -25,21 +25,10 @@ export function knownValues(store: Store): KnownValues {
 }
 
 /**
- * A deployment's spec with the secrets and variables its runs receive (named in its definition,
- * or as literals in `getSecret("x")` / `getVariable("x")` in its flow's `modules`), and a problem
- * for each name that does not exist. The lists are left out when empty, so a spec that names
- * none hashes as it did before they existed.
+ * A problem for each secret or variable in `refs` that does not exist, saying how to set it, in
+ * the order of the files and positions named.
  */
-export function withNamedValues(
-  deployment: ParsedDeployment,
-  folder: string,
-  modules: readonly string[],
-  known: KnownValues,
-  folderRel: string,
-): { spec: DeploymentSpec; problems: Problem[] } {
-  const { spec } = deployment;
-  const refs: NamedValue[] = [...deployment.references];
-  if (spec.flow) refs.push(...modulesReferences(folder, modules, folderRel));
+export function unknownValues(refs: readonly NamedValue[], known: KnownValues): Problem[] {
   const problems: Problem[] = [];
   for (const ref of refs) {
     if (known[ref.kind].has(ref.name)) continue;
@@ -57,6 +46,26 @@ export function withNamedValues(
     const [fa, fb] = [a.where!.replace(/:\d+:\d+$/, ""), b.where!.replace(/:\d+:\d+$/, "")];
     return fa === fb ? position(a.where) - position(b.where) : fa < fb ? -1 : 1;
   });
+  return problems;
+}
+
+/**
+ * A deployment's spec with the secrets and variables its runs receive (named in its definition,
+ * or as literals in `getSecret("x")` / `getVariable("x")` in its flow's `modules`), and a problem
+ * for each name that does not exist. The lists are left out when empty, so a spec that names
+ * none hashes as it did before they existed.
+ */
+export function withNamedValues(
+  deployment: ParsedDeployment,
+  folder: string,
+  modules: readonly string[],
+  known: KnownValues,
+  folderRel: string,
+): { spec: DeploymentSpec; problems: Problem[] } {
+  const { spec } = deployment;
+  const refs: NamedValue[] = [...deployment.references];
+  if (spec.flow) refs.push(...modulesReferences(folder, modules, folderRel));
+  const problems = unknownValues(refs, known);
   const { secrets, variables } = valueNames(refs);
   return {
     spec: {

@@ -2,7 +2,7 @@ import { posix } from "node:path";
 import type { DeploymentSpec, FlowMetadata, Problem } from "../core/index.ts";
 import type { Item } from "./definition-values.ts";
 import { parameterProblems } from "./parameter-sets.ts";
-import type { ParsedDeployment, ParsedFile } from "./parse-definitions.ts";
+import type { ParsedDeployment } from "./parse-definitions.ts";
 
 /** Reads what a TypeScript flow declares in code (its options), or why it cannot. */
 export type DescribeFlow = (
@@ -12,7 +12,7 @@ export type DescribeFlow = (
 ) => FlowMetadata | { error: string };
 
 /**
- * The specs of a definition file's deployments with their flows' own options as defaults
+ * The specs of a definition file's deployments (`deployments`, of the file `definition`) with their flows' own options as defaults
  * (withFlowDefaults) over `specs` (the file's, one per deployment), each flow read once per
  * content of its bundle (`bundleHash`; a failure is tried again each time). A flow that cannot be read (it does not build, its
  * top-level code throws, the export is not there) is a problem of the definition file, in
@@ -24,13 +24,14 @@ export function createFlowSpecs(describe?: DescribeFlow) {
   // One entry per flow, kept while its bundle's content is the same.
   const described = new Map<string, { hash: string; meta: FlowMetadata | { error: string } }>();
   return (
-    file: ParsedFile,
+    definition: string,
+    deployments: readonly ParsedDeployment[],
     specs: DeploymentSpec[],
     folder: string,
     bundleHash: string,
     problems: Problem[],
   ) =>
-    file.deployments.map((d, i) => {
+    deployments.map((d, i) => {
       const spec = specs[i] ?? d.spec;
       const flow = spec.flow;
       if (!flow || !describe) return spec;
@@ -43,7 +44,7 @@ export function createFlowSpecs(describe?: DescribeFlow) {
         if (!("error" in meta)) described.set(key, { hash: bundleHash, meta });
       }
       if ("error" in meta) {
-        problems.push(flowLoadProblem(file.file, d, flow, meta.error));
+        problems.push(flowLoadProblem(definition, d, flow, meta.error));
         return spec;
       }
       // The flow's schema checks the parameters the file gives it, as a parameter_schema

@@ -44,11 +44,18 @@ export interface ParsedDeployment {
   flowParameters?: ParameterPlaces;
 }
 
-/** What a definition file holds: its deployments when it is valid, every problem when not. */
+/**
+ * What a definition file holds: its deployments and every problem. The file deploys only when it
+ * has no problems; until then its deployments that built are still checked further (the secrets,
+ * variables and flows they name), so one pass reports every problem there is.
+ */
 export interface ParsedFile {
   /** Project-relative, with forward slashes: `flows/etl.yaml`. */
   file: string;
+  /** The deployments that built (all of them when the file has no problems). */
   deployments: ParsedDeployment[];
+  /** The secrets and variables named by deployments that did not build (checked all the same). */
+  unbuiltReferences?: NamedValue[];
   /** Work pools the file sets (empty when it has problems). */
   pools: WorkPoolSpec[];
   /** Webhooks the file declares (empty when it has problems). */
@@ -75,8 +82,8 @@ export interface ParseContext {
 
 /**
  * Parse and validate one definition file. Every problem is collected, each with file:line:column
- * and the key path inside its deployment; a file with any problem yields no deployments, so the
- * ones it held keep their last good version.
+ * and the key path inside its deployment; a file with any problem is not deployed, so the ones it
+ * held keep their last good version.
  */
 export function parseDefinitions(text: string, ctx: ParseContext): ParsedFile {
   const file = relative(ctx.root, ctx.path).split(sep).join("/");
@@ -125,6 +132,7 @@ export function parseDefinitions(text: string, ctx: ParseContext): ParsedFile {
   const deployments: ParsedDeployment[] = [];
   const names = new Map<string, number>();
   const declared: ParsedFile["declared"] = [];
+  const unbuiltReferences: NamedValue[] = [];
   items.forEach((raw, index) => {
     if (!raw || typeof raw !== "object" || Array.isArray(raw)) return;
     const item = raw as Item;
@@ -141,11 +149,13 @@ export function parseDefinitions(text: string, ctx: ParseContext): ParsedFile {
       } else names.set(item.name, line);
     }
     const spec = buildSpec(item, base, ctx, report);
-    if (spec)
+    const references = definitionReferences(item, base, doc, at);
+    if (!spec) unbuiltReferences.push(...references);
+    else
       deployments.push({
         spec,
         line,
-        references: definitionReferences(item, base, doc, at),
+        references,
         given: Object.keys(item),
         ...(spec.flow ? { flowAt: at(offsetOf(doc, [...base, "flow"])) } : {}),
         ...(spec.flow && item.parameter_schema === undefined
@@ -162,7 +172,8 @@ export function parseDefinitions(text: string, ctx: ParseContext): ParsedFile {
   const ok = problems.length === 0;
   return {
     file,
-    deployments: ok ? deployments : [],
+    deployments,
+    ...(unbuiltReferences.length ? { unbuiltReferences } : {}),
     pools: ok ? pools : [],
     webhooks: ok ? webhooks : [],
     ...(ok && webhooks.length

@@ -165,13 +165,17 @@ describe("problems", () => {
     expect(found.join("\n")).toMatch(/etl\.yaml:7:\d+: .*tags\[0\]/);
   });
 
-  test("a file with any problem yields no deployments", () => {
+  test("a file with a problem keeps its deployments that built (checked further), and the names of the others", () => {
     const file = parse(
-      "deployments:\n  - name: ok\n    command: [true]\n  - name: bad\n    retries: -1\n    command: [true]\n",
+      'deployments:\n  - name: ok\n    command: [true]\n  - name: bad\n    retries: -1\n    flow: ./gone.ts\n    env: { K: "{{ secrets.key }}" }\n',
     );
-    expect(file.deployments).toEqual([]);
+    expect(file.deployments.map((d) => d.spec.name)).toEqual(["ok"]);
+    expect(file.unbuiltReferences).toEqual([
+      { kind: "secrets", name: "key", where: "flows/etl.yaml:7:15" },
+    ]);
     expect(file.problems.map(renderProblem)).toEqual([
       "flows/etl.yaml:5:14: retries: must be >= 0",
+      'flows/etl.yaml:6:11: flow: "./gone.ts" does not exist',
     ]);
   });
 

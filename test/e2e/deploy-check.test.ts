@@ -1,0 +1,96 @@
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterEach, expect, test } from "vitest";
+import { orch, projectServer, tempDir } from "../helpers.ts";
+
+let cleanups: (() => void | Promise<void>)[] = [];
+afterEach(async () => {
+  for (const c of cleanups.reverse()) await c();
+  cleanups = [];
+});
+
+/** A project whose files hold a problem of every kind a check finds, several in one file. */
+function brokenProject(): string {
+  const t = tempDir();
+  cleanups.push(t.cleanup);
+  const write = (path: string, text: string) => writeFileSync(join(t.dir, path), text);
+  mkdirSync(join(t.dir, "flows"));
+  write(
+    "flows/a.yaml",
+    `deployments:
+  - name: cron
+    command: [echo]
+    schedules:
+      - cron: "61 * * * *"
+  - name: gone
+    flow: ./missing.ts
+  - name: secret
+    command: [echo]
+    env: { KEY: "{{ secrets.api_key }}" }
+  - name: negative
+    command: [echo]
+    retries: -1
+    env: { KEY: "{{ secrets.other_key }}" }
+  - name: broken
+    flow: ./broken.ts
+  - name: export
+    flow: ./two.ts:nope
+  - name: shared
+    command: [echo]
+`,
+  );
+  write(
+    "flows/broken.ts",
+    'import { flow, getVariable } from "orch";\nexport default flow("b", async () => {\n  await getVariable("region");\n  const x = ;\n});\n',
+  );
+  write(
+    "flows/two.ts",
+    'import { flow } from "orch";\nexport const main = flow("m", async () => 1);\n',
+  );
+  write(
+    "flows/b.yaml",
+    'deployments:\n  - name: shared\n    command: [echo]\n    env: { Y: "{{ variables.bucket }}" }\n',
+  );
+  write("flows/c.yaml", 'deployments:\n  - name: seven\n    command: ["echo"\n');
+  return t.dir;
+}
+
+/** Every problem of brokenProject, each where it is written. */
+const EVERY_PROBLEM = [
+  'flows/a.yaml:5:15: schedules[0].cron: "61 * * * *" is not a valid cron expression',
+  'flows/a.yaml:7:11: flow: "./missing.ts" does not exist',
+  "flows/a.yaml:13:14: retries: must be >= 0",
+  'flows/a.yaml:19:11: deployment "shared" is also defined at flows/b.yaml:2:11',
+  'flows/a.yaml:10:17: no secret named "api_key"; set it with orch secrets set api_key',
+  'flows/a.yaml:14:17: no secret named "other_key"; set it with orch secrets set other_key',
+  'flows/broken.ts:3:9: no variable named "region"; set it with orch variables set region VALUE',
+  "flows/a.yaml:15: flow ./broken.ts does not load: syntax error at flows/broken.ts:4:13",
+  "flows/a.yaml:18:11: flow ./two.ts:nope: ./two.ts has no export named nope (it exports main)",
+  'flows/b.yaml:2:11: deployment "shared" is also defined at flows/a.yaml:19:11',
+  'flows/b.yaml:4:15: no variable named "bucket"; set it with orch variables set bucket VALUE',
+  "flows/c.yaml:4:1: Flow sequence in block collection must be sufficiently indented",
+];
+
+test("deploy --check reports every problem of every file in one pass, each at file:line:col", async () => {
+  const dir = brokenProject();
+  const check = await orch(["deploy", "--check", "--dir", dir]);
+  expect(check.code).toBe(2);
+  for (const problem of EVERY_PROBLEM) expect(check.stderr).toContain(problem);
+  expect(check.stderr).toContain("12 problems in 3 definition files");
+
+  const json = await orch(["deploy", "--check", "--json", "--dir", dir]);
+  expect(json.code).toBe(2);
+  const report = JSON.parse(json.stdout) as { invalid: { problems: unknown[] }[] };
+  expect(report.invalid.flatMap((f) => f.problems)).toHaveLength(EVERY_PROBLEM.length);
+});
+
+test("a running server's load of the project reports the same problems as the check", async () => {
+  const dir = brokenProject();
+  const server = projectServer(() => dir);
+  await server.start();
+  cleanups.push(() => server.stop());
+  const deploy = await orch(["deploy", "--dir", dir]);
+  expect(deploy.code).toBe(2);
+  for (const problem of EVERY_PROBLEM) expect(deploy.stderr).toContain(problem);
+  expect(deploy.stderr).toContain("12 problems in 3 definition files");
+});
