@@ -4,7 +4,7 @@
  */
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { join, parse, relative } from "node:path";
-import { findCodeReferences } from "../core/index.ts";
+import { findCodeReferences } from "../core/references.ts";
 import type { NamedValue } from "./definition-references.ts";
 import { flowModules } from "./flow-modules.ts";
 

@@ -11,7 +11,7 @@ const EXTENSIONS = [".ts", ".tsx", ".mts", ".js", ".jsx", ".mjs", ".cjs", ".json
  * says which the bundle holds (a set of its paths, or a look at the disk).
  */
 export function flowModules(folder: string, entry: string, files: FileSet): string[] {
-  const transpiler = new Bun.Transpiler({ loader: "tsx" });
+  const scanImports = importScanner();
   const seen = new Set<string>();
   const queue = [entry];
   while (queue.length) {
@@ -19,19 +19,35 @@ export function flowModules(folder: string, entry: string, files: FileSet): stri
     if (seen.has(path)) continue;
     seen.add(path);
     if (!/\.(m|c)?[jt]sx?$/.test(path)) continue;
-    let imports: { path: string }[];
+    let imports: string[];
     try {
-      imports = transpiler.scanImports(readFileSync(join(folder, path), "utf8"));
+      imports = scanImports(readFileSync(join(folder, path), "utf8"));
     } catch {
       continue; // a module that does not parse fails when it runs, with Bun's own message
     }
-    for (const { path: spec } of imports) {
+    for (const spec of imports) {
       if (!spec.startsWith("./") && !spec.startsWith("../")) continue;
       const target = resolveLocal(join(dirname(path), spec.split(/[?#]/)[0]!), files);
       if (target && !seen.has(target)) queue.push(target);
     }
   }
   return [...seen].sort();
+}
+
+/** `import … from "x"`, `export … from "x"`, `import "x"`, `import("x")` and `require("x")`. */
+const IMPORT =
+  /(?:^|[;\s}])(?:import|export)\b[^;'"`]*?\bfrom\s*["']([^"']+)["']|\b(?:import|require)\s*\(\s*["']([^"']+)["']\s*\)|^\s*import\s*["']([^"']+)["']/gm;
+
+/**
+ * What a module imports, by specifier: Bun's own scanner; where there is no Bun (orch/testing in
+ * Node), the import statements as written (type-only ones too: a module more, never one less).
+ */
+function importScanner(): (text: string) => string[] {
+  if (typeof Bun !== "undefined") {
+    const transpiler = new Bun.Transpiler({ loader: "tsx" });
+    return (text) => transpiler.scanImports(text).map((found) => found.path);
+  }
+  return (text) => [...text.matchAll(IMPORT)].map((m) => (m[1] ?? m[2] ?? m[3])!);
 }
 
 /** Which paths exist: a bundle's list, or a look at the disk. */

@@ -37,6 +37,8 @@ export interface FlowOptions {
 export type Flow<P, R> = ((params: P) => Promise<R>) & { readonly orchFlow: FlowOptions };
 
 const bodies = new WeakMap<object, (params: never) => unknown>();
+/** Where each flow was made: the call stack of its flow() call, read only when asked (flowFile). */
+const sites = new WeakMap<object, { stack?: string }>();
 
 /**
  * Define a flow: `flow("etl", fn)`, `flow({ name: "etl", retries: 2, timeout: "10m" }, fn)`, or
@@ -68,7 +70,23 @@ export function flow<P extends object, R>(
     { orchFlow: options },
   );
   bodies.set(made, fn as (params: never) => unknown);
+  const site: { stack?: string } = {};
+  Error.captureStackTrace(site, flow);
+  sites.set(made, site);
   return made;
+}
+
+/**
+ * The file whose code made `made` (the caller of its flow()), absolute; null when the stack does
+ * not say (a flow made in a REPL or by eval). What testFlow reads the flow's value names from.
+ */
+export function flowFile(made: Flow<object, unknown>): string | null {
+  for (const frame of (sites.get(made)?.stack ?? "").split("\n").slice(1)) {
+    // "at name (/path/x.ts:3:20)", "at /path/x.ts:3:20", "at file:///path/x.ts:3:20".
+    const at = /[(\s](file:\/\/)?(\/[^():?]+)(?:\?[^:]*)?:\d+:\d+\)?$/.exec(frame.trim());
+    if (at) return at[1] ? decodeURIComponent(at[2]!) : at[2]!;
+  }
+  return null;
 }
 
 /** True when a value was made by `flow()`. */

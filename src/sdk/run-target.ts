@@ -42,6 +42,11 @@ export interface RunTarget {
   variables: Record<string, string>;
   /** A test's run (testFlow): what it lacks is given to the harness, not set with orch. */
   harness?: true;
+  /**
+   * The secrets and variables a test's flow's files name (`file` is the flow's), when they were
+   * read: as a deployed run, the test's run receives no other.
+   */
+  named?: { file: string; secrets: readonly string[]; variables: readonly string[] };
 }
 
 const storage = new AsyncLocalStorage<RunTarget>();

@@ -1,6 +1,7 @@
 /**
  * `getSecret()` and `getVariable()`: values kept outside the flow's code, given to its run.
  */
+import { relative } from "node:path";
 import { currentTarget } from "./run-target.ts";
 import { runSecrets, runVariables } from "./run-values.ts";
 
@@ -17,10 +18,15 @@ export function isConfigurationError(error: unknown): boolean {
   return error instanceof MissingValueError;
 }
 
-/** How to give the run a value: to the test harness, or to orch. */
+/** How to give the run a value: to the test harness, or to orch; first, to name it in the code. */
 function howToGive(kind: "secret" | "variable", name: string): string {
   const target = currentTarget();
   const literal = `${kind === "secret" ? "getSecret" : "getVariable"}("${name}")`;
+  const named = target?.named;
+  if (named && !named[`${kind}s`].includes(name)) {
+    const file = relative(process.cwd(), named.file) || named.file;
+    return `the flow's files do not name it, and a run receives only the ${kind}s they name (a deployed run would not get it either): name it as a literal, ${literal}, in ${file} or a module it imports`;
+  }
   if (target?.harness) {
     return `pass it to testFlow as { ${kind}s: { ${JSON.stringify(name)}: "…" } }`;
   }

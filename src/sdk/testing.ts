@@ -23,6 +23,7 @@ import { loadReusedResults } from "./reused-results.ts";
 import { type RunTarget, sleep, withRunTarget } from "./run-target.ts";
 import { definedTasks } from "./task.ts";
 import { type TaskOverrideSource, withTaskOverrides } from "./task-overrides.ts";
+import { testRunValues } from "./test-values.ts";
 
 /** A task's stand-in: called with the task's inputs, its value is the task's (or what it throws). */
 export type TaskMock = (...inputs: never[]) => unknown;
@@ -46,7 +47,10 @@ export interface TestFlowOptions<P> {
   clock?: "real" | "manual";
   /** Where a manual clock starts (default: now). */
   start?: Date | string | number;
-  /** What getSecret() and getVariable() return in the run. */
+  /**
+   * What getSecret() and getVariable() return in the run: those of them the flow's files name as
+   * literals (`getSecret("token")`), as a deployed run receives only those.
+   */
   secrets?: Record<string, string>;
   variables?: Record<string, string>;
 }
@@ -138,8 +142,7 @@ export function testFlow<P extends object, R>(
     log: (line) => memory.log(run.id, line),
     timers,
     localSlots: true,
-    secrets: { ...options.secrets },
-    variables: { ...options.variables },
+    ...testRunValues(flowMade, options),
     harness: true,
   };
   captureConsole();
