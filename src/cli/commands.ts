@@ -45,7 +45,7 @@ export const COMMANDS: Record<string, Loader> = {
     "List, inspect, follow, cancel, retry, replay, resume or prune flow runs; read their results and artifacts; snapshot one into a test",
     {
       ls: named(() => import("./runs.ts"), "ls"),
-      inspect: named(() => import("./runs.ts"), "inspect"),
+      inspect: load(() => import("./runs-inspect.ts")),
       logs: named(() => import("./runs.ts"), "logs"),
       cancel: named(() => import("./runs.ts"), "cancel"),
       retry: load(() => import("./runs-retry.ts")),

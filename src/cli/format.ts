@@ -1,4 +1,5 @@
-import type { StateType } from "../core/index.ts";
+import { formatDuration } from "../core/duration.ts";
+import type { RunJson, StateType } from "../core/index.ts";
 import { localParts } from "../core/local-zone.ts";
 import { c } from "./output.ts";
 
@@ -37,4 +38,11 @@ export function formatBytes(bytes: number): string {
   let i = 0;
   for (; n >= 1024 && i < units.length - 1; i++) n /= 1024;
   return `${n.toFixed(1)} ${units[i]}`;
+}
+
+/** How long a run ran (until now while it runs), or `-` before it started. */
+export function runDuration(run: Pick<RunJson, "started_at" | "ended_at">): string {
+  if (!run.started_at) return "-";
+  const end = run.ended_at ? Date.parse(run.ended_at) : Date.now();
+  return formatDuration(Math.max(0, end - Date.parse(run.started_at)));
 }

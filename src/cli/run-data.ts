@@ -6,10 +6,7 @@ import { write } from "../core/stdio.ts";
 import { connect, connectArgs, jsonArg } from "./connect.ts";
 import { localTime } from "./format.ts";
 import { c, log, printJson, renderTable } from "./output.ts";
-
-const idArg = {
-  id: { type: "positional", description: "The run's id (a unique prefix will do)", required: true },
-} as const;
+import { runIdArg } from "./run-id-arg.ts";
 
 /** Text of a flow's making, shown line by line with its control characters made visible. */
 const safe = (text: string) => text.split("\n").map(escapeControlChars).join("\n");
@@ -21,7 +18,7 @@ export const result = defineCommand({
   },
   args: {
     ...connectArgs,
-    ...idArg,
+    ...runIdArg,
     task: {
       type: "string",
       description: "A task run's result instead: its name (NAME#N for the Nth of several runs)",
@@ -64,7 +61,7 @@ export const artifacts = defineCommand({
     name: "artifacts",
     description: "Print a run's artifacts: tables as tables, markdown as written, links",
   },
-  args: { ...connectArgs, ...jsonArg, ...idArg },
+  args: { ...connectArgs, ...jsonArg, ...runIdArg },
   async run({ args }) {
     const conn = await connect(args, { local: true });
     try {

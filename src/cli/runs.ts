@@ -1,34 +1,22 @@
 import { defineCommand } from "citty";
-import type { LogLineJson, RunDetail, RunJson } from "../client/index.ts";
-import { formatDuration, parseDuration } from "../core/duration.ts";
+import type { LogLineJson, RunDetail } from "../client/index.ts";
+import { parseDuration } from "../core/duration.ts";
 import { OrchError } from "../core/errors.ts";
 import { escapeControlChars } from "../core/escape-control.ts";
 import { isLogLevel, LOG_LEVELS, type LogLevel } from "../core/log-record.ts";
-import { formatBytes } from "../core/results.ts";
 import { runLabel } from "../core/run-label.ts";
 import { runListedAt } from "../core/run-order.ts";
-import { runTimes } from "../core/run-times.ts";
 import { isTerminal } from "../core/states.ts";
 import { write } from "../core/stdio.ts";
-import { renderTriggeredBy } from "../core/triggered-by.ts";
 import { connect, connectArgs, jsonArg } from "./connect.ts";
 import { checkDeploymentName } from "./deployment-name.ts";
-import { localTime, paintState } from "./format.ts";
+import { localTime, paintState, runDuration } from "./format.ts";
 import { wholeNumberArg } from "./number-arg.ts";
 import { c, log, printJson, rawArg, renderTable, showLogLine } from "./output.ts";
+import { runIdArg } from "./run-id-arg.ts";
 import { runTree } from "./run-tree.ts";
 import { runsPage } from "./runs-page.ts";
 import { timeArg } from "./time-arg.ts";
-
-const idArg = {
-  id: { type: "positional", description: "The run's id (a unique prefix will do)", required: true },
-} as const;
-
-function duration(run: RunJson): string {
-  if (!run.started_at) return "-";
-  const end = run.ended_at ? Date.parse(run.ended_at) : Date.now();
-  return formatDuration(Math.max(0, end - Date.parse(run.started_at)));
-}
 
 export const ls = defineCommand({
   meta: { name: "ls", description: "List flow runs, newest first" },
@@ -95,7 +83,7 @@ export const ls = defineCommand({
         // The time the listing is ordered by (core's runListedAt); inspect shows the start.
         localTime(runListedAt(r)),
         ...(slotted ? [r.backfill_id ? localTime(r.slot_at) : ""] : []),
-        duration(r),
+        runDuration(r),
         r.exit_code === null ? "-" : String(r.exit_code),
       ]);
       write(
@@ -113,95 +101,11 @@ export const ls = defineCommand({
   },
 });
 
-/** A run's result in one line: the value when short, else its size and how to read it. */
-function describeResult(id: string, r: NonNullable<RunDetail["result"]>): string {
-  if (r.problem !== undefined) return c.yellow(`not kept: ${escapeControlChars(r.problem)}`);
-  const text = r.file === null ? JSON.stringify(r.value) : undefined;
-  if (text !== undefined && text.length <= 200) return escapeControlChars(text);
-  return c.gray(`${formatBytes(r.size)}; orch runs result ${id.slice(0, 8)} prints it`);
-}
-
-export const inspect = defineCommand({
-  meta: { name: "inspect", description: "Show one run with its state history, tasks and result" },
-  args: { ...connectArgs, ...jsonArg, ...idArg },
-  async run({ args }) {
-    const conn = await connect(args, { local: true });
-    try {
-      const r = await conn.client.getRun(args.id);
-      if (args.json) return printJson(r);
-      // Messages and task names can carry a flow's text: shown safe, as its logs are.
-      const safe = escapeControlChars;
-      const line = (label: string, value: string) => `${c.gray(label.padEnd(11))} ${value}\n`;
-      let out = `${c.bold(r.id)}  ${paintState(r.state, r.state_name)}\n`;
-      if (r.name) out += line("name", safe(r.name));
-      if (r.tags.length) out += line("tags", r.tags.join(", "));
-      if (r.state_message) out += line("message", safe(r.state_message));
-      if (r.parent_id) {
-        out += line("subflow", `${safe(r.flow_name ?? "?")} of run ${r.parent_id}`);
-      } else {
-        out += line("deployment", r.deployment ? `${r.deployment} v${r.version}` : "(ad hoc)");
-      }
-      if (r.triggered_by) out += line("started by", safe(renderTriggeredBy(r.triggered_by)));
-      out += line("parameters", JSON.stringify(r.parameters));
-      out += line("attempt", String(r.attempt));
-      for (const t of runTimes(r))
-        out += line(t.label, `${localTime(t.at)}${t.note ? ` (${t.note})` : ""}`);
-      out += line("ended", localTime(r.ended_at));
-      out += line("duration", duration(r));
-      if (r.exit_code !== null) out += line("exit code", String(r.exit_code));
-      if (r.signal) out += line("signal", r.signal);
-      // Named as the monitor names it (name@host) while orch knows the worker; its id otherwise.
-      if (r.worker) out += line("worker", r.worker_name ?? r.worker);
-      if (r.result) out += line("result", describeResult(r.id, r.result));
-      if (r.artifacts.length) {
-        const listed = r.artifacts.map((a) => `${safe(a.key)} (${a.type})`).join(", ");
-        out += line("artifacts", `${listed}; orch runs artifacts ${r.id.slice(0, 8)} prints them`);
-      }
-      if (r.pause) {
-        const until = r.pause.timeout_at
-          ? `, fails at ${localTime(r.pause.timeout_at)} unless resumed`
-          : "";
-        out += line(
-          "paused at",
-          `${safe(r.pause.key)}${until}; orch runs resume ${r.id.slice(0, 8)} -p key=value`,
-        );
-        if (r.pause.input_schema) out += line("input", JSON.stringify(r.pause.input_schema));
-      }
-      out += `\n${c.bold("STATES")}\n`;
-      for (const s of r.states) {
-        out += `  ${localTime(s.at)}  ${paintState(s.type, s.name)}${s.message ? `  ${c.gray(safe(s.message))}` : ""}\n`;
-      }
-      if (r.tasks.length) {
-        out += `\n${c.bold("TASKS")}\n`;
-        // Grouped by the run's attempt once there are several (a retry's Reused results show
-        // beside the attempt they came from).
-        const grouped = new Set(r.tasks.map((t) => t.run_attempt ?? null)).size > 1;
-        let group: number | null | undefined;
-        for (const t of r.tasks) {
-          if (grouped && t.run_attempt !== group) {
-            group = t.run_attempt;
-            out += `  ${c.gray(group ? `attempt ${group}` : "attempt ?")}\n`;
-          }
-          out += `  ${grouped ? "  " : ""}${safe(t.name)}  ${paintState(t.state, t.state_name)}  attempts ${t.attempts}${t.message ? `: ${safe(t.message)}` : ""}\n`;
-        }
-      }
-      if (r.children?.length) {
-        out += `\n${c.bold("SUBFLOWS")}\n`;
-        for (const child of r.children)
-          out += `  ${child.id.slice(0, 8)}  ${safe(child.flow_name ?? "?")}  ${paintState(child.state, child.state_name)}  ${duration(child)}\n`;
-      }
-      write("stdout", out);
-    } finally {
-      conn.close();
-    }
-  },
-});
-
 export const logs = defineCommand({
   meta: { name: "logs", description: "Print a run's logs; -f follows them until the run ends" },
   args: {
     ...connectArgs,
-    ...idArg,
+    ...runIdArg,
     json: {
       type: "boolean",
       description: "Print the lines as one JSON array ({id, at, stream, line})",
@@ -291,13 +195,10 @@ export const logs = defineCommand({
 /**
  * For a run that started more than once (retried, resumed), a function to call before each line
  * (by its time) that prints "── attempt N ──" where attempt N's lines begin. Why by time: lines
- * are stored without their attempt; an attempt begins when its run enters RUNNING from PENDING,
- * and its process prints nothing before that.
+ * are stored without their attempt, and an attempt's process prints nothing before it starts.
  */
 function attemptSeparators(run: RunDetail): (at: string) => void {
-  const starts = run.states
-    .filter((s, i) => s.type === "RUNNING" && run.states[i - 1]?.type === "PENDING")
-    .map((s) => Date.parse(s.at));
+  const starts = run.attempts.map((a) => Date.parse(a.started_at));
   if (starts.length < 2) return () => {};
   let shown = 0;
   return (at) => {
@@ -311,7 +212,7 @@ function attemptSeparators(run: RunDetail): (at: string) => void {
 
 export const cancel = defineCommand({
   meta: { name: "cancel", description: "Cancel a run: its whole process tree is stopped" },
-  args: { ...connectArgs, ...jsonArg, ...idArg },
+  args: { ...connectArgs, ...jsonArg, ...runIdArg },
   async run({ args }) {
     const conn = await connect(args, { local: false });
     const run = await conn.client.cancelRun(args.id);

@@ -89,6 +89,11 @@ export {
   type Proposer,
   type RunFacts,
 } from "./rules.ts";
+export {
+  type AttemptHistoryEntry,
+  attemptsOf,
+  startsAttempt,
+} from "./run-attempts.ts";
 export { runLabel } from "./run-label.ts";
 export { MAX_RUN_NAME, renderRunName, runNameProblem } from "./run-name.ts";
 export { runListedAt } from "./run-order.ts";

@@ -19,7 +19,7 @@ export function runTimes(
     RunJson,
     "slot_at" | "scheduled_at" | "started_at" | "backfill_id" | "state" | "attempt"
   > &
-    Pick<RunDetail, "states">,
+    Pick<RunDetail, "attempts">,
 ): RunTime[] {
   const moved = run.slot_at != null && run.slot_at !== run.scheduled_at;
   // Waiting for its next attempt (AwaitingRetry), a run's due time is that attempt's.
@@ -48,16 +48,12 @@ export function runTimes(
 /**
  * Which attempt a run's `started_at` is the start of. Why not always the first: a user's retry
  * (`runs retry`, from the failed task or not) starts the run afresh, so its start is the retry's
- * first attempt, while automatic retries keep the first start. An attempt begins where the run
- * enters RUNNING from PENDING; the start is the last of those at or before it.
+ * first attempt, while automatic retries keep the first start: the start is the last attempt
+ * begun at or before it.
  */
-function startedAttempt(run: Pick<RunJson, "started_at"> & Pick<RunDetail, "states">): number {
+function startedAttempt(run: Pick<RunJson, "started_at"> & Pick<RunDetail, "attempts">): number {
   if (!run.started_at) return 1;
   const at = Date.parse(run.started_at);
-  let attempt = 0;
-  run.states.forEach((s, i) => {
-    if (s.type === "RUNNING" && run.states[i - 1]?.type === "PENDING" && Date.parse(s.at) <= at)
-      attempt++;
-  });
-  return Math.max(1, attempt);
+  const begun = run.attempts.filter((a) => Date.parse(a.started_at) <= at);
+  return Math.max(1, begun.at(-1)?.attempt ?? 0);
 }

@@ -163,7 +163,7 @@ export {
   setReuseResults,
 } from "./reused-results.ts";
 export { type Rollback, rollbackDeployment } from "./rollback-deployment.ts";
-export { runStates } from "./run-history.ts";
+export { runHistory, runStates } from "./run-history.ts";
 export { type ActiveCounts, type HeldBack, heldBackBy, type RunLimits } from "./run-limits.ts";
 export { type RunOptions, specForRun } from "./run-options.ts";
 export { setRunRetries } from "./run-retries.ts";

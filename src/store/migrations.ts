@@ -651,6 +651,17 @@ CREATE INDEX deployments_live_names ON deployments (length(name), name, removed_
   WHERE removed_at IS NULL;
 `,
   },
+  {
+    version: 30,
+    name: "the version each attempt of a run ran",
+    // flow_runs.version is the latest attempt's: a retry runs the deployment's active version,
+    // so the attempts before it ran another. The history row where an attempt starts (RUNNING
+    // from PENDING) keeps the version it ran, written with the row at no extra cost; rows of
+    // before stay null (not recorded), as no history says for sure which version they ran.
+    sql: `
+ALTER TABLE flow_run_states ADD COLUMN version INTEGER;
+`,
+  },
 ];
 
 /** The newest schema version this build of orch knows. */

@@ -6,6 +6,7 @@ import {
   type ProposedState,
   type Proposer,
   runListedAt,
+  startsAttempt,
 } from "../core/index.ts";
 import { cameFromResume, unfinishedChildren } from "./child-runs.ts";
 import { recordEvent } from "./events.ts";
@@ -120,7 +121,8 @@ export function transitionRun(
       state_message: state.message,
       state_at: now,
     };
-    if (state.type === "RUNNING" && run.state_type === "PENDING") {
+    const starts = startsAttempt(run.state_type, state.type);
+    if (starts) {
       next.attempt += 1;
       next.started_at ??= now;
     }
@@ -170,7 +172,9 @@ export function transitionRun(
         .run(values as Record<string, string | number | null>);
     }
     const updated = next;
-    insertHistory(store, run.seq, state.type, state.name, now, state.message);
+    // An attempt's start keeps the version it runs: a later retry may point the run at another.
+    const version = starts ? run.version : null;
+    insertHistory(store, run.seq, state.type, state.name, now, state.message, version);
     // Tag slots live only while the run's process runs: whatever way it stops, they are freed.
     if (state.type !== "RUNNING" && state.type !== "CANCELLING") releaseRunTagSlots(store, run.seq);
     recordEvent(

@@ -228,9 +228,17 @@ test("a fix saved as a new version: --from-failed runs the fixed code, reusing o
   expect(tasksOf(done, 2)).toEqual(["fetch Reused", "price Completed", "transform Completed"]);
   expect((await client.getResult(done.id)).value).toBe(120);
   expect(traced(work)).toEqual(["fetch 1", "price 1", "transform 1", "price 2", "transform 2"]);
-  // The history says which version the retry ran.
+  // The history says which version the retry ran, and each attempt keeps the version it ran.
   const shown = (await cli("runs", "inspect", done.id)).stdout;
   expect(shown).toContain("on v2, fixable's active version (the run ran v1)");
+  expect(shown).toMatch(/ATTEMPTS\n {2}1 {2}v1 .*started .*\n {2}2 {2}v2 .*started /);
+  const json = JSON.parse((await cli("runs", "inspect", done.id, "--json")).stdout) as RunDetail;
+  expect(json.attempts.map((a) => [a.attempt, a.version])).toEqual([
+    [1, 1],
+    [2, 2],
+  ]);
+  expect(json.version).toBe(2);
+  expect((await client.getRun(done.id)).attempts).toEqual(json.attempts);
 
   // The old code on request: a run of v1 retried with --own-version fails as it did.
   const old = await cli("run", "fixable", "--version", "1", "-p", `dir=${work}`, "--json");
@@ -242,5 +250,6 @@ test("a fix saved as a new version: --from-failed runs the fixed code, reusing o
   const again = await waitForEnd(oldRun.id, 2);
   expect(again.state).toBe("FAILED");
   expect(again.version).toBe(1);
+  expect(again.attempts.map((a) => a.version)).toEqual([1, 1]);
   expect(tasksOf(again, 2)).toEqual(["fetch Reused", "price Reused", "transform Failed"]);
 });

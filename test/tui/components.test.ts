@@ -278,6 +278,7 @@ describe("subflows and small terminals", () => {
     const detail = {
       ...run(1, { parameters: { day: "2026-11-30", limit: 5 }, name: "etl-monday" }),
       states: [],
+      attempts: [],
       tasks: [],
       result: null,
       artifacts: [],

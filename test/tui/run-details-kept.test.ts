@@ -5,7 +5,7 @@ import { run, runDetailsFrame } from "./fixtures.ts";
 const now = Date.now();
 
 function details(extra: Pick<RunDetail, "result" | "artifacts">): string {
-  return runDetailsFrame({ ...run(1), states: [], tasks: [], ...extra }, { now });
+  return runDetailsFrame({ ...run(1), states: [], attempts: [], tasks: [], ...extra }, { now });
 }
 
 test("run details show what the run kept: its result, and its artifacts by key and type", () => {
@@ -34,7 +34,7 @@ test("a result kept in a file is shown by its size, one not kept by why; no arti
 test("run details say which trigger started a run, and which webhook fired it", () => {
   const render1 = (extra: Partial<RunDetail>) =>
     runDetailsFrame(
-      { ...run(1), states: [], tasks: [], result: null, artifacts: [], ...extra },
+      { ...run(1), states: [], attempts: [], tasks: [], result: null, artifacts: [], ...extra },
       { cols: 140, now },
     );
   expect(

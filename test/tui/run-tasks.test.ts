@@ -17,7 +17,7 @@ const task = (name: string, state: string, extra: Partial<TaskRunJson> = {}): Ta
 
 function frame(tasks: TaskRunJson[], headRows = 14): string {
   return runDetailsFrame(
-    { ...run(1), states: [], tasks, result: null, artifacts: [] },
+    { ...run(1), states: [], attempts: [], tasks, result: null, artifacts: [] },
     { headRows, now },
   );
 }

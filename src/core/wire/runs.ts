@@ -97,6 +97,23 @@ export const STATE = {
   properties: { type: STATE_TYPE, name: STATE_NAME, at: TIME, message: { type: "string" } },
 } as const;
 
+/** One attempt of a run: a start of its process, with the deployment version it ran. */
+export const ATTEMPT = {
+  title: "Attempt",
+  type: "object",
+  additionalProperties: false,
+  required: ["attempt", "version", "started_at"],
+  properties: {
+    attempt: { type: "integer", minimum: 1 },
+    version: {
+      type: ["integer", "null"],
+      description:
+        "The deployment version it ran (null: an ad-hoc run, or an attempt recorded before orch kept it)",
+    },
+    started_at: TIME,
+  },
+} as const;
+
 /** Tags in a request or a definition: a few short labels, so a list or a filter stays cheap. */
 export const TAGS = {
   type: "array",
@@ -135,10 +152,16 @@ export const TASK_RUN = {
 export const RUN_DETAIL = {
   ...RUN,
   title: "RunDetail",
-  required: [...RUN.required, "states", "tasks", "result", "artifacts"],
+  required: [...RUN.required, "states", "attempts", "tasks", "result", "artifacts"],
   properties: {
     ...RUN.properties,
     states: { type: "array", items: STATE },
+    attempts: {
+      type: "array",
+      items: ATTEMPT,
+      description:
+        "Its attempts, oldest first, each with the version it ran (a retry may run a newer version than the attempt before; version is the latest's)",
+    },
     tasks: { type: "array", items: TASK_RUN },
     result: { anyOf: [RESULT_SUMMARY, { type: "null" }], description: "null: none (yet)" },
     artifacts: {
@@ -446,6 +469,7 @@ export const TASKS_STORED = {
 
 export type RunJson = Wire<typeof RUN>;
 export type StateJson = Wire<typeof STATE>;
+export type AttemptJson = Wire<typeof ATTEMPT>;
 export type TaskRunJson = Wire<typeof TASK_RUN>;
 export type RunDetail = Wire<typeof RUN_DETAIL>;
 export type LogLineJson = Wire<typeof LOG_LINE>;

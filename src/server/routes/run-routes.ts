@@ -32,7 +32,7 @@ import {
   pruneOlderThan,
   type RunRow,
   runCursor,
-  runStates,
+  runHistory,
   runToJson,
   type Store,
   upsertTaskRuns,
@@ -99,7 +99,7 @@ export function runDetail(store: Store, idOrPrefix: string): RunDetail {
   return {
     ...runToJson(run),
     state_message: run.state_message,
-    states: runStates(store, run.seq),
+    ...runHistory(store, run.seq),
     tasks: tasks.map((t) => ({
       name: t.name,
       state: t.state,
