@@ -8,6 +8,7 @@ export { type Artifact, createArtifact } from "./artifacts.ts";
 export type { CacheKeyContext, CacheOption } from "./cache.ts";
 export { type Flow, type FlowOptions, flow, isFlow } from "./flow.ts";
 export { getRunLogger, type LogFields, type RunLogger } from "./logger.ts";
+export { type MapArgs, Unmapped, unmapped } from "./map-args.ts";
 export type { ParameterSchema, StandardSchemaLike } from "./parameters.ts";
 export { type PauseOptions, pause } from "./pause.ts";
 export {

@@ -7,6 +7,7 @@
 import { formatDuration } from "../core/duration.ts";
 import { type CacheKeyContext, type CacheOption, planCache, runCached } from "./cache.ts";
 import { sdkLog } from "./logger.ts";
+import { type MapArgs, mapArgs, type RestOf } from "./map-args.ts";
 import { createReportChannel } from "./reporter.ts";
 import { checkResult, resultFields } from "./result.ts";
 import { type Duration, durationMs, type RetryDelay, retryDelays } from "./retry-policy.ts";
@@ -53,13 +54,20 @@ export type Task<A extends unknown[], R> = ((...args: A) => Promise<R>) & {
   submit(...args: A): TaskFuture<R>;
   /**
    * A task run per item (the item is the task's first argument), at most `concurrency` at once.
-   * Resolves with the values in the items' order once all are done; rejects with a TaskMapError
-   * that names each failed item. `{ settle: true }` resolves with every item's outcome instead.
+   * Further arguments, as Prefect's map takes them: a list each, mapped in step with the items,
+   * or `unmapped(value)`, given whole to every call. Resolves with the values in the items' order
+   * once all are done; rejects with a TaskMapError that names each failed item.
+   * `{ settle: true }` (Prefect's `return_state=True`) resolves with every item's outcome
+   * instead, so the flow goes on past the items that failed.
    */
-  map(items: Iterable<A[0]>, options?: MapOptions & { settle?: false }): Promise<R[]>;
+  map(items: Iterable<A[0]>, ...args: MapArgs<RestOf<A>>): Promise<R[]>;
   map(
     items: Iterable<A[0]>,
-    options: MapOptions & { settle: true },
+    ...args: [...MapArgs<RestOf<A>>, MapOptions & { settle?: false }]
+  ): Promise<R[]>;
+  map(
+    items: Iterable<A[0]>,
+    ...args: [...MapArgs<RestOf<A>>, MapOptions & { settle: true }]
   ): Promise<PromiseSettledResult<R>[]>;
 };
 
@@ -300,11 +308,19 @@ export function task<A extends unknown[], R>(
 
   function map(
     items: Iterable<A[0]>,
-    mapOptions: MapOptions & { settle?: boolean } = {},
+    ...rest: unknown[]
   ): Promise<R[] | PromiseSettledResult<R>[]> {
     const list = [...items];
-    const call = (item: A[0]) => run(...([item] as unknown as A));
-    return mapSettled(list, call, mapOptions, `task "${name}".map()`).then((settled) =>
+    const where = `task "${name}".map()`;
+    let parsed: ReturnType<typeof mapArgs>;
+    try {
+      parsed = mapArgs(rest, list.length, where);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    const { options: mapOptions, args } = parsed;
+    const call = (item: A[0], index: number) => run(...([item, ...args(index)] as unknown as A));
+    return mapSettled(list, call, mapOptions, where).then((settled) =>
       mapOptions.settle ? settled : valuesOrThrow(name, list, settled),
     );
   }

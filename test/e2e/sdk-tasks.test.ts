@@ -15,6 +15,8 @@ const FLOWS = `deployments:
     flow: ./mapper.ts
   - name: mapfail
     flow: ./mapfail.ts
+  - name: mapkeep
+    flow: ./mapkeep.ts
   - name: tagged
     flow: ./tagged.ts
   - name: holder
@@ -66,6 +68,16 @@ const check = task("check", async (n: number) => {
 });
 export default flow("mapfail", async () => {
   await check.map([0, 1, 2, 3, 4]);
+});
+`,
+  "mapkeep.ts": `import { flow, task, unmapped } from "orch";
+const price = task("price", async (sku: string, qty: number, currency: string) => {
+  if (qty < 0) throw new Error(sku + ": no negative quantities");
+  return sku + " " + qty * 3 + " " + currency;
+});
+export default flow("mapkeep", async () => {
+  const outcomes = await price.map(["a", "b", "c"], [1, -2, 3], unmapped("EUR"), { settle: true });
+  return outcomes.map((o) => (o.status === "fulfilled" ? o.value : "failed: " + o.reason.message));
 });
 `,
   "tagged.ts": `import { flow, task } from "orch";
@@ -233,6 +245,17 @@ describe("tasks", () => {
       "task check failed: 1 is odd",
       "task check failed: 3 is odd",
     ]);
+  });
+
+  test("a map with a list beside its items and an unmapped value goes on past failed items with settle", async () => {
+    const run = await runToEnd("mapkeep");
+    expect(run.state).toBe("COMPLETED");
+    expect((await client.getResult(run.id)).value).toEqual([
+      "a 3 EUR",
+      "failed: b: no negative quantities",
+      "c 9 EUR",
+    ]);
+    expect(run.tasks.map((t) => t.state).sort()).toEqual(["COMPLETED", "COMPLETED", "FAILED"]);
   });
 
   test("a tag's limit holds across two runs at once, and no slot is left held", async () => {

@@ -6,6 +6,7 @@ import {
   TaskMapError,
   TaskTimeoutError,
   task,
+  unmapped,
 } from "../../src/sdk/index.ts";
 import { retryDelays } from "../../src/sdk/retry-policy.ts";
 
@@ -62,6 +63,29 @@ test("map runs at most `concurrency` items at once, keeps order, and names each 
   expect(await item.map([2, 1, 0])).toEqual([20, 10, 0]);
   await expect(item.map([1], { concurrency: 0 })).rejects.toThrow(
     'task "item".map(): concurrency must be a whole number of at least 1, not 0',
+  );
+});
+
+test("map takes further lists in step with its items and unmapped values, as Prefect's map does", async () => {
+  const add = task("add", async (n: number, k: number, unit: string) => `${n + k}${unit}`);
+  expect(await add.map([1, 2], [10, 20], unmapped("kg"))).toEqual(["11kg", "22kg"]);
+  expect(await add.map([1, 2], unmapped(5), unmapped("g"), { concurrency: 1 })).toEqual([
+    "6g",
+    "7g",
+  ]);
+  const settled = await add.map(new Set([1]), [1], unmapped("m"), { settle: true });
+  expect(settled).toEqual([{ status: "fulfilled", value: "2m" }]);
+  // Said plainly: a list of another length, a value not wrapped, options it does not know.
+  await expect(add.map([1, 2], [10], unmapped("kg"))).rejects.toThrow(
+    'task "add".map(): argument 2 has 1 items and the items 2; lists mapped together must be as long',
+  );
+  const loose = add.map as (...args: unknown[]) => Promise<unknown>;
+  await expect(loose([1], 10, unmapped("kg"))).rejects.toThrow(
+    'task "add".map(): argument 2 is not a list to map over; wrap a value every call gets in unmapped(): unmapped(10)',
+  );
+  await expect(loose([1], "kg")).rejects.toThrow("argument 2 is not a list to map over");
+  await expect(loose([1], [1], { unit: "kg" })).rejects.toThrow(
+    "the last argument is taken as the map's options, which have no unit",
   );
 });
 
