@@ -128,3 +128,25 @@ test("commands print through core/stdio.ts, never through node's stdout and stde
   );
   expect(offenders).toEqual([]);
 });
+
+test("an ad-hoc run and testFlow find a flow's values without the definitions (no YAML loaded)", () => {
+  // orch flow run, runs replay and testFlow read which secrets and variables a flow's code names
+  // (core/code-references.ts) as a deployment does, but load nothing of definitions/ for it.
+  const reached = (entry: string) => {
+    const seen = new Set<string>();
+    const queue = [entry];
+    while (queue.length) {
+      const file = queue.pop()!;
+      if (seen.has(file) || !graph.has(file)) continue;
+      seen.add(file);
+      queue.push(...graph.get(file)!.files);
+    }
+    return [...seen];
+  };
+  for (const entry of [join("worker", "run-ad-hoc-flow.ts"), join("sdk", "test-values.ts")]) {
+    const files = reached(entry);
+    expect(files.filter((f) => domainOf(f) === "definitions")).toEqual([]);
+    expect(files.filter((f) => graph.get(f)!.packages.includes("yaml"))).toEqual([]);
+    expect(files).toContain(join("core", "code-references.ts"));
+  }
+});

@@ -68,6 +68,7 @@ export {
   fillReferences,
   findCodeReferences,
   findReferences,
+  type NamedValue,
   type Reference,
   type ReferenceKind,
   type ReferenceValues,

@@ -11,6 +11,13 @@ export interface Reference {
   index: number;
 }
 
+/** A secret or variable a deployment or a flow's code names, with where (`flows/etl.yaml:7:19`). */
+export interface NamedValue {
+  kind: ReferenceKind;
+  name: string;
+  where: string;
+}
+
 /** Names of secrets and variables: letters, digits, `_`, `-` and `.`, starting with a letter or digit. */
 export const VALUE_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,199}$/;
 

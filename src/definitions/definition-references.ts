@@ -1,14 +1,7 @@
 import type { Document } from "yaml";
-import { type ReferenceKind, referencesIn } from "../core/index.ts";
+import { type NamedValue, referencesIn } from "../core/index.ts";
 import { offsetOf } from "./definition-positions.ts";
 import { type Item, isObject, type Path } from "./definition-values.ts";
-
-/** A secret or variable a deployment names, with where (`flows/etl.yaml:7:19`). */
-export interface NamedValue {
-  kind: ReferenceKind;
-  name: string;
-  where: string;
-}
 
 /**
  * The `{{ secrets.x }}` and `{{ variables.x }}` of a deployment's definition: in its env, its

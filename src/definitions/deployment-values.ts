@@ -1,8 +1,7 @@
-import type { DeploymentSpec, Problem } from "../core/index.ts";
+import { modulesReferences, valueNames } from "../core/code-references.ts";
+import type { DeploymentSpec, NamedValue, Problem } from "../core/index.ts";
 import { listVariables, type Store, secretNames } from "../store/index.ts";
-import { modulesReferences, valueNames } from "./code-references.ts";
 import { position } from "./definition-positions.ts";
-import type { NamedValue } from "./definition-references.ts";
 import type { ParsedDeployment } from "./parse-definitions.ts";
 
 /** What a deploy knows exists: secret and variable names (read once per deploy). */

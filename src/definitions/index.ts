@@ -12,7 +12,6 @@ export {
   scanBundle,
   storeBundleObjects,
 } from "./bundles.ts";
-export { flowValueNames, type ValueNames } from "./code-references.ts";
 export {
   createDeployer,
   type Deployer,

@@ -5,6 +5,7 @@ import {
   type CollisionStrategy,
   closest,
   type DeploymentSpec,
+  type NamedValue,
   type Problem,
   type RetentionSpec,
   runNameProblem,
@@ -20,7 +21,7 @@ import { buildTriggers } from "./build-triggers.ts";
 import { buildWebhooks } from "./build-webhooks.ts";
 import { checkCommandPlaceholders } from "./check-command.ts";
 import { describePath, offsetOf, position } from "./definition-positions.ts";
-import { definitionReferences, type NamedValue } from "./definition-references.ts";
+import { definitionReferences } from "./definition-references.ts";
 import { duration, type Item, isObject, type Path, type Report } from "./definition-values.ts";
 import { checkJobFields } from "./job-template.ts";
 import { checkParameterSets, type ParameterPlaces, parameterPlaces } from "./parameter-sets.ts";

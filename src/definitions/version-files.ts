@@ -1,6 +1,6 @@
+import { flowModules } from "../core/flow-modules.ts";
 import type { DeploymentSpec } from "../core/index.ts";
 import { type Bundle, type BundleFile, bundleHash } from "./bundles.ts";
-import { flowModules } from "./flow-modules.ts";
 
 /** The files of a bundle one deployment's runs use, and the hash that versions them. */
 export interface VersionFiles {

@@ -3,7 +3,7 @@
  * its flow's files name.
  */
 import { existsSync } from "node:fs";
-import { flowValueNames } from "../definitions/code-references.ts";
+import { flowValueNames } from "../core/code-references.ts";
 import { type Flow, flowFile } from "./flow.ts";
 import type { RunTarget } from "./run-target.ts";
 

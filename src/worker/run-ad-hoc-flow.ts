@@ -1,6 +1,7 @@
 import { hostname } from "node:os";
 import { basename, dirname } from "node:path";
 import type { RunJson, WorkerClient } from "../client/index.ts";
+import { flowValueNames, type ValueNames } from "../core/code-references.ts";
 import {
   type FlowOptionsRecord,
   formatDuration,
@@ -9,7 +10,6 @@ import {
   type StateType,
   specWithDefaults,
 } from "../core/index.ts";
-import { flowValueNames, type ValueNames } from "../definitions/code-references.ts";
 import { createBackoff } from "./backoff.ts";
 import { executeAttempt } from "./execute-attempt.ts";
 import { startHeartbeat } from "./heartbeat.ts";

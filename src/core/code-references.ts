@@ -1,12 +1,13 @@
 /**
  * The secrets and variables a flow's code names (`getSecret("x")`, `getVariable("x")`): what its
- * runs receive. Kept apart from the definitions' parser so `orch flow run` loads no YAML.
+ * runs receive, whether deployed (definitions/), run ad hoc (worker/) or tested (sdk/). Apart
+ * from the definitions' parser, so none of those loads YAML for it; not in core's index, so
+ * commands that import the index load no node:fs for it.
  */
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { join, parse, relative } from "node:path";
-import { findCodeReferences } from "../core/references.ts";
-import type { NamedValue } from "./definition-references.ts";
 import { flowModules } from "./flow-modules.ts";
+import { findCodeReferences, type NamedValue } from "./references.ts";
 
 /** The secrets and variables a flow's module names in SDK calls, with where (`flows/etl.ts:4:20`). */
 export function codeReferences(text: string, file: string): NamedValue[] {
