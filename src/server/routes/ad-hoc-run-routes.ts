@@ -85,7 +85,7 @@ export function adHocRunRoutes({ store, values }: AdHocRunDeps): Route[] {
       response: { description: "The run, with its retries", schema: RUN },
       handler: (_req, { params: { id, run: runId }, body }: RouteContext<AdHocRetriesRequest>) => {
         const run = store.tx(() => {
-          const run = heldAdHocRun(store, id!, runId!);
+          const run = heldAdHocRun(store, id!, runId!, "retries");
           if (isTerminal(run.state_type)) {
             throw new OrchError(
               "E_CONFLICT",
@@ -108,7 +108,7 @@ export function adHocRunRoutes({ store, values }: AdHocRunDeps): Route[] {
       response: { description: "The values, by name", schema: RUN_VALUES },
       handler: (_req, { params: { id, run: runId }, body }: RouteContext<RunValuesRequest>) => {
         // Only to the worker that holds it, about to start its process.
-        heldAdHocRun(store, id!, runId!);
+        heldAdHocRun(store, id!, runId!, "values");
         const names = { secrets: body.secrets ?? [], variables: body.variables ?? [] };
         return json(values ? values(names) : { secrets: {}, variables: {} });
       },
@@ -123,15 +123,9 @@ export function adHocRunRoutes({ store, values }: AdHocRunDeps): Route[] {
       handler: (_req, { params: { id, run: runId } }) => {
         const run = store.tx(() => {
           const worker = adHocWorker(store, id!);
-          const run = getRunOrThrow(store, runId!);
-          if (run.created_by !== "ad-hoc") {
-            throw new OrchError(
-              "E_BAD_INPUT",
-              `run ${run.id} is not an ad-hoc run; its retries are claimed by the workers of pool ${run.work_pool}`,
-            );
-          }
+          const run = adHocRun(store, runId!, "retake");
           if (isTerminal(run.state_type)) return run;
-          checkHeld(run, worker);
+          checkHeld(run, worker, "retake");
           if (run.state_name !== "AwaitingRetry") {
             throw new OrchError(
               "E_CONFLICT",
@@ -151,26 +145,55 @@ export function adHocRunRoutes({ store, values }: AdHocRunDeps): Route[] {
   ];
 }
 
+/**
+ * What each route that acts on a held ad-hoc run does, for its refusals: what a run of a
+ * deployment does instead, and what only the run's own orch flow run may do.
+ */
+const HELD_ACTIONS = {
+  retries: {
+    deployment: () => "its retries come from its deployment",
+    own: "sets its retries",
+  },
+  values: {
+    deployment: () =>
+      "its worker gets the secrets and variables its version names with its job, from the claim",
+    own: "is given its secrets and variables",
+  },
+  retake: {
+    deployment: (run: RunRow) => `its retries are claimed by the workers of pool ${run.work_pool}`,
+    own: "takes it back for its retry",
+  },
+} as const;
+
+/** A route acting on a held ad-hoc run. */
+type HeldAction = keyof typeof HELD_ACTIONS;
+
 /** Ad-hoc run `runId`, held by online ad-hoc worker `workerId` (refused otherwise, saying why). */
-function heldAdHocRun(store: Store, workerId: string, runId: string): RunRow {
+function heldAdHocRun(store: Store, workerId: string, runId: string, action: HeldAction): RunRow {
   const worker = adHocWorker(store, workerId);
+  const run = adHocRun(store, runId, action);
+  checkHeld(run, worker, action);
+  return run;
+}
+
+/** Run `runId`, refused when it is a deployment's: the ad-hoc routes act on ad-hoc runs alone. */
+function adHocRun(store: Store, runId: string, action: HeldAction): RunRow {
   const run = getRunOrThrow(store, runId);
   if (run.created_by !== "ad-hoc") {
     throw new OrchError(
       "E_BAD_INPUT",
-      `run ${run.id} is not an ad-hoc run; its retries come from its deployment`,
+      `run ${run.id} is not an ad-hoc run; ${HELD_ACTIONS[action].deployment(run)}`,
     );
   }
-  checkHeld(run, worker);
   return run;
 }
 
 /** Only the `orch flow run` that made an ad-hoc run acts on it. */
-function checkHeld(run: RunRow, worker: WorkerRow): void {
+function checkHeld(run: RunRow, worker: WorkerRow, action: HeldAction): void {
   if (run.worker_id !== worker.id) {
     throw new OrchError(
       "E_CONFLICT",
-      `run ${run.id} is held by another worker (${run.worker_id ?? "none"}); only the orch flow run that made it takes it back or sets its retries`,
+      `run ${run.id} is held by another worker (${run.worker_id ?? "none"}); only the orch flow run that made it ${HELD_ACTIONS[action].own}`,
     );
   }
 }
