@@ -52,12 +52,19 @@ afterAll(() => {
   cleanup();
 });
 
-const plan = (sql: string, ...args: (string | number)[]) =>
-  (
-    rawSqliteForTests(store)
-      .query(`EXPLAIN QUERY PLAN ${sql}`)
-      .all(...args) as { detail: string }[]
-  ).map((r) => r.detail);
+/**
+ * SQLite's plan of `sql`. Prepared apart from the store's cached statements and finalized at
+ * once: the plan of an UPDATE…RETURNING is a statement of its own, which must not stay open on
+ * the store's connection after the test has read it.
+ */
+const plan = (sql: string, ...args: (string | number)[]) => {
+  const statement = rawSqliteForTests(store).prepare(`EXPLAIN QUERY PLAN ${sql}`);
+  try {
+    return (statement.all(...args) as { detail: string }[]).map((r) => r.detail);
+  } finally {
+    statement.finalize();
+  }
+};
 
 test("the deployments with a trigger are found along their own index, in name order", () => {
   expect(listDeployments(store, { withTriggers: true }).map((d) => d.name)).toEqual([
