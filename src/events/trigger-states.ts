@@ -24,6 +24,8 @@ export function listTriggerStates(store: Store, deployment?: string): TriggerSta
         name: t.label,
         kind: triggerKind(spec),
         on: spec.on,
+        match: spec.match,
+        files: spec.files ? { folder: spec.files.folder, glob: spec.files.glob } : null,
         active: t.active,
         within_ms: spec.within_ms ?? null,
         threshold: spec.threshold ?? 1,

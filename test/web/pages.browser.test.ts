@@ -1,4 +1,4 @@
-import { rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
@@ -17,6 +17,16 @@ const BATCH = `deployments:
       type: object
       properties:
         size: { type: integer, minimum: 1, multipleOf: 5, description: "Items per batch" }
+`;
+
+// Two triggers: an event a test emits, and a folder watched for files.
+const SENSOR = `deployments:
+  - name: on-sensor
+    command: ["echo", "reading"]
+    triggers:
+      - on: sensor.reading
+        match: { resource: "tank-*" }
+      - files: { folder: ./inbox, glob: "*.csv" }
 `;
 
 const BROKEN = `deployments:
@@ -46,6 +56,8 @@ describe.skipIf(!haveChromium)("the web UI's pages in chromium", () => {
     project = tempDir("orch-web-pages-");
     expect((await orch(["init", project.dir])).code).toBe(0);
     writeFileSync(join(project.dir, "flows", "batch.yaml"), BATCH);
+    mkdirSync(join(project.dir, "flows", "inbox"));
+    writeFileSync(join(project.dir, "flows", "sensor.yaml"), SENSOR);
     up = spawnOrch(["up", "--headless", "--port", "0", "--dir", project.dir]);
     await up.waitFor("web UI: ", 20_000);
     const loginUrl = /web UI: (\S+)/.exec(up.stderr)![1]!;
@@ -69,6 +81,24 @@ describe.skipIf(!haveChromium)("the web UI's pages in chromium", () => {
       await page.getByTestId(`deployment-${name}`).waitFor();
     await page.getByTestId("deployment-hello").getByText("every 1m").waitFor();
     await screenshot(page, "deployments");
+  });
+
+  test("a deployment's row shows its triggers: kind, what they match, and when they last fired, live", async () => {
+    const triggers = page.getByTestId("triggers-on-sensor");
+    await triggers.getByText("sensor.reading (resource: tank-*)").waitFor();
+    await triggers.getByText(/^files \*\.csv in \/.*\/flows\/inbox$/).waitFor();
+    expect(await triggers.getByText("reactive").count()).toBe(2);
+    expect(await triggers.getByText("never fired").count()).toBe(2);
+    // The event fires the first trigger: its row says so without a reload.
+    const emitted = await fetch(`${base}/api/events`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+      body: JSON.stringify({ name: "sensor.reading", resource: "tank-7" }),
+    });
+    expect(emitted.status).toBe(201);
+    await triggers.getByText(/^fired (just now|\d+s ago)$/).waitFor({ timeout: 20_000 });
+    expect(await triggers.getByText("never fired").count()).toBe(1);
+    await screenshot(page, "deployments-triggers");
   });
 
   test("a run from the form: the form's and the server's validation, then it completes live", async () => {

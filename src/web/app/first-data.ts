@@ -78,12 +78,15 @@ export const runLogsPath = (id: string) =>
 /** Every deployment, each with its latest runs. */
 export const DEPLOYMENTS_PATH = `/api/deployments?last_runs=${LAST_RUNS}`;
 
+/** Every deployment's triggers, with when each last fired. */
+export const TRIGGERS_PATH = "/api/triggers";
+
 /** What each page reads first, by its route. */
 const FIRST_DATA: {
   path: string;
   paths: (params: Record<string, string>, query: URLSearchParams) => string[];
 }[] = [
-  { path: "/deployments", paths: () => [DEPLOYMENTS_PATH] },
+  { path: "/deployments", paths: () => [DEPLOYMENTS_PATH, TRIGGERS_PATH] },
   {
     path: "/runs",
     paths: (_, query) => {

@@ -1,18 +1,24 @@
 /** @jsxImportSource preact */
 /**
- * Deployments: each with its schedules in words, next run, last runs as coloured dots, paused,
- * tags and version; pause/resume; a run from the trigger form. Selecting one shows its details
+ * Deployments: each with its schedules in words, its triggers (kind, what they match, last
+ * fired), next run, last runs as coloured dots, paused, tags and version; pause/resume; a run from the trigger form. Selecting one shows its details
  * (next runs, versions with what changed) below the table, and `?selected=` keeps it in the URL.
  */
 import { useState } from "preact/hooks";
-import type { DeploymentDetail, DeploymentJson, RunJson } from "../../../core/index.ts";
+import type {
+  DeploymentDetail,
+  DeploymentJson,
+  RunJson,
+  TriggerStateJson,
+} from "../../../core/index.ts";
 import { type ApiError, get, post, seg } from "../api.ts";
 import { formatRelative, formatTime, shortId } from "../components/format.ts";
 import { ErrorBox, Loading, PageTitle } from "../components/Layout.tsx";
 import { href, navigate, type PageProps } from "../components/router.ts";
 import { StateBadge, StateDot } from "../components/StateBadge.tsx";
 import { TriggerForm } from "../components/TriggerForm.tsx";
-import { DEPLOYMENTS_PATH } from "../first-data.ts";
+import { triggerMatches, triggersByDeployment } from "../components/trigger-text.ts";
+import { DEPLOYMENTS_PATH, TRIGGERS_PATH } from "../first-data.ts";
 import { useLiveData } from "../live.ts";
 import { DeploymentDetails } from "./deployment-details.tsx";
 
@@ -31,6 +37,23 @@ function LastRuns({ name, runs }: { name: string; runs: RunJson[] | undefined })
         />
       ))}
     </span>
+  );
+}
+
+/** A deployment's triggers: kind, what each matches, when it last fired. */
+function Triggers({ name, triggers }: { name: string; triggers: TriggerStateJson[] | undefined }) {
+  if (!triggers?.length) return <span class="muted">—</span>;
+  return (
+    <div data-testid={`triggers-${name}`}>
+      {triggers.map((t) => (
+        <div key={t.name} class={t.active ? "trigger" : "trigger muted"} title={t.name}>
+          <span class="tag">{t.kind}</span> <span class="mono">{triggerMatches(t)}</span>{" "}
+          <span class="muted" title={formatTime(t.last_fired)}>
+            {t.last_fired ? `fired ${formatRelative(t.last_fired)}` : "never fired"}
+          </span>
+        </div>
+      ))}
+    </div>
   );
 }
 
@@ -55,11 +78,13 @@ function StartedRun({ run, onClose }: { run: RunJson; onClose: () => void }) {
 
 function Row({
   d,
+  triggers,
   selected,
   onRun,
   onChanged,
 }: {
   d: DeploymentJson;
+  triggers: TriggerStateJson[] | undefined;
   selected: boolean;
   onRun: () => void;
   onChanged: (error: ApiError | null) => void;
@@ -100,6 +125,9 @@ function Row({
         ) : (
           <span class="muted">—</span>
         )}
+      </td>
+      <td>
+        <Triggers name={d.name} triggers={triggers} />
       </td>
       <td title={formatTime(d.next_run)}>{d.next_run ? formatRelative(d.next_run) : "—"}</td>
       <td>
@@ -144,6 +172,13 @@ export function DeploymentsPage({ query }: PageProps) {
     batchMs: 300,
     path: DEPLOYMENTS_PATH,
   });
+  // Every deployment's triggers in one request; a firing starts a run or changes a deployment.
+  const triggers = useLiveData(() => get<TriggerStateJson[]>(TRIGGERS_PATH), {
+    prefixes: ["deployment.", "flow-run.", "trigger."],
+    batchMs: 300,
+    path: TRIGGERS_PATH,
+  });
+  const byDeployment = triggers.data ? triggersByDeployment(triggers.data) : null;
   const [actionError, setActionError] = useState<ApiError | null>(null);
   const [triggering, setTriggering] = useState<DeploymentDetail | null>(null);
   const [started, setStarted] = useState<RunJson | null>(null);
@@ -175,6 +210,7 @@ export function DeploymentsPage({ query }: PageProps) {
             <tr>
               <th>Name</th>
               <th>Schedules</th>
+              <th>Triggers</th>
               <th>Next run</th>
               <th>Last runs</th>
               <th>Tags</th>
@@ -188,6 +224,7 @@ export function DeploymentsPage({ query }: PageProps) {
               <Row
                 key={d.name}
                 d={d}
+                triggers={byDeployment?.get(d.name)}
                 selected={d.name === selected}
                 onRun={() => void openForm(d.name)}
                 onChanged={(error) => {
