@@ -3,6 +3,7 @@
  * from it: the server checks bodies and documents responses with the schemas, the store's
  * serialisers and the client use the types.
  */
+export * from "./ad-hoc-runs.ts";
 export * from "./backfills.ts";
 export * from "./deployments.ts";
 export * from "./events.ts";
@@ -10,10 +11,14 @@ export * from "./pauses.ts";
 export * from "./pools.ts";
 export * from "./problems.ts";
 export * from "./results.ts";
+export * from "./run-listing.ts";
+export * from "./run-logs.ts";
+export * from "./run-requests.ts";
 export * from "./runs.ts";
 export * from "./schema.ts";
 export * from "./server.ts";
 export * from "./tag-slots.ts";
+export * from "./task-reports.ts";
 export * from "./task-results.ts";
 export * from "./triggers.ts";
 export * from "./values.ts";
