@@ -1,4 +1,7 @@
-/** Ad-hoc runs (no deployment), held by the worker that runs them: `orch flow run`, replays. */
+/**
+ * Ad-hoc runs (no deployment), held by the worker that runs them (`orch flow run`, replays): made,
+ * given their retries as their flow declares them, and given the values their files name.
+ */
 
 import { TAGS } from "./runs.ts";
 import { OBJECT, type Wire } from "./schema.ts";
@@ -56,5 +59,37 @@ export const AD_HOC_RETRIES_REQUEST = {
   },
 } as const;
 
+/** Names of secrets or variables, as a worker found them in a flow's files. */
+const NAMES = {
+  type: "array",
+  maxItems: 1000,
+  items: { type: "string", minLength: 1, maxLength: 200 },
+} as const;
+
+/** The names of the secrets and variables an ad-hoc run's flow files use (found by its worker). */
+export const RUN_VALUES_REQUEST = {
+  title: "RunValuesRequest",
+  type: "object",
+  additionalProperties: false,
+  properties: {
+    secrets: { ...NAMES, description: 'Secrets named in its files: getSecret("x")' },
+    variables: { ...NAMES, description: 'Variables named in its files: getVariable("x")' },
+  },
+} as const;
+
+/** The values of the secrets and variables asked for that exist (a missing one is left out). */
+export const RUN_VALUES = {
+  title: "RunValues",
+  type: "object",
+  additionalProperties: false,
+  required: ["secrets", "variables"],
+  properties: {
+    secrets: { type: "object", additionalProperties: { type: "string" } },
+    variables: { type: "object", additionalProperties: { type: "string" } },
+  },
+} as const;
+
+export type RunValuesRequest = Wire<typeof RUN_VALUES_REQUEST>;
+export type RunValuesJson = Wire<typeof RUN_VALUES>;
 export type AdHocRunRequest = Wire<typeof AD_HOC_RUN_REQUEST>;
 export type AdHocRetriesRequest = Wire<typeof AD_HOC_RETRIES_REQUEST>;

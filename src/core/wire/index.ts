@@ -5,6 +5,7 @@
  */
 export * from "./ad-hoc-runs.ts";
 export * from "./backfills.ts";
+export * from "./bundles.ts";
 export * from "./deployments.ts";
 export * from "./events.ts";
 export * from "./pauses.ts";
@@ -25,4 +26,5 @@ export * from "./values.ts";
 export * from "./wake.ts";
 export * from "./web.ts";
 export * from "./worker-protocol.ts";
+export * from "./worker-reports.ts";
 export * from "./workers.ts";

@@ -1,25 +1,14 @@
 /**
- * The worker protocol: what a remote worker (or `orch flow run`) and the server say to each
- * other over /api/workers/… and /api/bundles/…
+ * The worker protocol: how a remote worker (or `orch flow run`) joins, heartbeats, claims its
+ * jobs and leaves, over /api/workers/…; what it reports of the runs it holds is in
+ * worker-reports.ts, the bundles it downloads in bundles.ts.
  */
 import { DEPLOYMENT_SPEC } from "./deployments.ts";
 import { INFRASTRUCTURE } from "./pools.ts";
-import { RUN } from "./runs.ts";
-import {
-  EMPTY,
-  LOG_FIELDS,
-  LOG_LEVEL,
-  LOG_STREAMS,
-  OBJECT,
-  STATE_NAME,
-  type Wire,
-} from "./schema.ts";
+import { EMPTY, OBJECT, type Wire } from "./schema.ts";
 
 /** The longest a claim waits for work before it answers with none. */
 export const MAX_CLAIM_WAIT_MS = 60_000;
-
-/** Content hashes (of bundles and their objects) are lower-case sha256 hex. */
-export const CONTENT_HASH = /^[0-9a-f]{64}$/;
 
 const ID = { type: "string", minLength: 1, maxLength: 100 } as const;
 const IDS = { type: "array", maxItems: 10_000, items: ID } as const;
@@ -137,35 +126,6 @@ export const WORKER_JOB = {
   },
 } as const;
 
-const NAMES = {
-  type: "array",
-  maxItems: 1000,
-  items: { type: "string", minLength: 1, maxLength: 200 },
-} as const;
-
-/** The names of the secrets and variables an ad-hoc run's flow files use (found by its worker). */
-export const RUN_VALUES_REQUEST = {
-  title: "RunValuesRequest",
-  type: "object",
-  additionalProperties: false,
-  properties: {
-    secrets: { ...NAMES, description: 'Secrets named in its files: getSecret("x")' },
-    variables: { ...NAMES, description: 'Variables named in its files: getVariable("x")' },
-  },
-} as const;
-
-/** The values of the secrets and variables asked for that exist (a missing one is left out). */
-export const RUN_VALUES = {
-  title: "RunValues",
-  type: "object",
-  additionalProperties: false,
-  required: ["secrets", "variables"],
-  properties: {
-    secrets: { type: "object", additionalProperties: { type: "string" } },
-    variables: { type: "object", additionalProperties: { type: "string" } },
-  },
-} as const;
-
 /** The answer to a claim: new (or undelivered) jobs, and runs to cancel. */
 export const CLAIM_RESPONSE = {
   title: "ClaimResponse",
@@ -173,132 +133,6 @@ export const CLAIM_RESPONSE = {
   additionalProperties: false,
   required: ["jobs", "cancel"],
   properties: { jobs: { type: "array", items: WORKER_JOB }, cancel: RUN_IDS },
-} as const;
-
-/** The states a worker may propose for a run it holds. */
-export const REPORTABLE_TYPES = [
-  "SCHEDULED",
-  "RUNNING",
-  "COMPLETED",
-  "FAILED",
-  "CRASHED",
-  "CANCELLED",
-  "PAUSED",
-] as const;
-
-/** POST /api/workers/:id/runs/:run/state: the state a worker proposes, and what it knows. */
-export const STATE_REPORT = {
-  title: "StateReport",
-  type: "object",
-  additionalProperties: false,
-  required: ["type"],
-  properties: {
-    type: { type: "string", enum: REPORTABLE_TYPES },
-    name: STATE_NAME,
-    message: { type: "string", maxLength: 10_000 },
-    exit_code: { type: ["integer", "null"] },
-    signal: { type: ["string", "null"], maxLength: 50 },
-    // A run's process leads its own group, and a group id below 2 is never one: kill(-1) would
-    // signal every process of this user.
-    pid: { type: ["integer", "null"], minimum: 2 },
-    pid_started: { type: ["string", "null"], maxLength: 100 },
-    attempt: {
-      type: "integer",
-      minimum: 1,
-      description:
-        "The attempt the report is about (the job's attempt): one of an attempt the run has moved past changes nothing",
-    },
-    at: {
-      type: "string",
-      maxLength: 40,
-      description:
-        "When the state happened on the worker (ISO time): kept, bounded by now and the run's previous state",
-    },
-  },
-} as const;
-
-/** What the server recorded for a reported state. */
-export const STATE_RECORDED = {
-  title: "StateRecorded",
-  type: "object",
-  additionalProperties: false,
-  required: ["run", "changed"],
-  properties: {
-    run: RUN,
-    changed: { type: "boolean" },
-    replaced: { type: "string", description: "Why the proposed state was replaced, when it was" },
-    ignored: {
-      type: "string",
-      description: "Why nothing was recorded: the report was of an attempt the run has moved past",
-    },
-  },
-} as const;
-
-/** POST /api/workers/:id/runs/:run/start: a worker asks to start a run's process. */
-export const START_REQUEST = {
-  title: "StartRequest",
-  type: "object",
-  additionalProperties: false,
-  required: ["attempt"],
-  properties: {
-    attempt: { type: "integer", minimum: 1, description: "The job's attempt" },
-  },
-} as const;
-
-/**
- * The answer to a start: whether the worker may start the process now. Once it may, orch never
- * hands the run to another worker, even if this one is lost before it reports RUNNING.
- */
-export const START_ANSWER = {
-  title: "StartAnswer",
-  type: "object",
-  additionalProperties: false,
-  required: ["start", "run"],
-  properties: {
-    start: { type: "boolean" },
-    reason: { type: "string", description: "Why it may not (the run moved on: cancelled...)" },
-    run: RUN,
-  },
-} as const;
-
-/** One captured line as a worker sends it (`at`: epoch milliseconds). */
-export const LOG_LINE_INPUT = {
-  title: "LogLineInput",
-  type: "object",
-  additionalProperties: false,
-  required: ["at", "stream", "line"],
-  properties: {
-    at: { type: "integer", minimum: 0 },
-    stream: { type: "string", enum: LOG_STREAMS },
-    line: { type: "string" },
-    level: LOG_LEVEL,
-    fields: LOG_FIELDS,
-  },
-} as const;
-
-/** POST /api/workers/:id/runs/:run/logs: an attempt's lines numbered from `first`. */
-export const LOG_BATCH = {
-  title: "LogBatch",
-  type: "object",
-  additionalProperties: false,
-  required: ["attempt", "first", "lines"],
-  properties: {
-    attempt: { type: "integer", minimum: 1 },
-    first: { type: "integer", minimum: 1 },
-    lines: { type: "array", maxItems: 50_000, items: LOG_LINE_INPUT },
-  },
-} as const;
-
-/** The answer to a log batch: lines stored now, and the attempt's last line number. */
-export const LOGS_STORED = {
-  title: "LogsStored",
-  type: "object",
-  additionalProperties: false,
-  required: ["stored", "last"],
-  properties: {
-    stored: { type: "integer", minimum: 0 },
-    last: { type: "integer", minimum: 0 },
-  },
 } as const;
 
 /** POST /api/workers/:id/offline: no body. */
@@ -317,46 +151,10 @@ export const WORKER_OFFLINE = {
   },
 } as const;
 
-/** A bundle's manifest as GET /api/bundles/:hash serves it. */
-export const BUNDLE_MANIFEST = {
-  title: "BundleManifest",
-  type: "object",
-  additionalProperties: false,
-  required: ["hash", "files", "size"],
-  properties: {
-    hash: { type: "string", pattern: CONTENT_HASH.source },
-    files: {
-      type: "array",
-      items: {
-        type: "object",
-        additionalProperties: false,
-        required: ["path", "hash", "size", "mode"],
-        properties: {
-          path: { type: "string" },
-          hash: { type: "string", pattern: CONTENT_HASH.source },
-          size: { type: "integer", minimum: 0 },
-          mode: { type: "integer", minimum: 0 },
-        },
-      },
-    },
-    size: { type: "integer", minimum: 0 },
-  },
-} as const;
-
 export type WorkerRegistration = Wire<typeof WORKER_REGISTRATION>;
 export type WorkerRegistered = Wire<typeof WORKER_REGISTERED>;
 export type HeartbeatResponse = Wire<typeof HEARTBEAT_RESPONSE>;
 export type ClaimRequestJson = Wire<typeof CLAIM_REQUEST>;
 export type WorkerJob = Wire<typeof WORKER_JOB>;
-export type RunValuesRequest = Wire<typeof RUN_VALUES_REQUEST>;
-export type RunValuesJson = Wire<typeof RUN_VALUES>;
 export type ClaimResponseJson = Wire<typeof CLAIM_RESPONSE>;
-export type StateReportJson = Wire<typeof STATE_REPORT>;
-export type StateRecorded = Wire<typeof STATE_RECORDED>;
-export type StartRequestJson = Wire<typeof START_REQUEST>;
-export type StartAnswer = Wire<typeof START_ANSWER>;
-export type LogLineInput = Wire<typeof LOG_LINE_INPUT>;
-export type LogBatchJson = Wire<typeof LOG_BATCH>;
-export type LogsStored = Wire<typeof LOGS_STORED>;
 export type WorkerOffline = Wire<typeof WORKER_OFFLINE>;
-export type BundleManifestJson = Wire<typeof BUNDLE_MANIFEST>;
