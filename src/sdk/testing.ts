@@ -13,7 +13,7 @@ import { createManualClock, type ManualClock, realTimers } from "../core/timers.
 import { callFlowBody, durationMs, type Flow, isFlow } from "./flow.ts";
 import { withFlowRun } from "./flow-context.ts";
 import { captureConsole } from "./logger.ts";
-import { createMemoryRuns, type TestRun } from "./memory-runs.ts";
+import { createMemoryRuns } from "./memory-runs.ts";
 import { checkAgainst } from "./parameters.ts";
 import { FlowPaused } from "./pause.ts";
 import { recordedSource } from "./recorded-results.ts";
@@ -23,6 +23,7 @@ import { loadReusedResults } from "./reused-results.ts";
 import { type RunTarget, sleep, withRunTarget } from "./run-target.ts";
 import { definedTasks } from "./task.ts";
 import { type TaskOverrideSource, withTaskOverrides } from "./task-overrides.ts";
+import type { TestRun } from "./test-run.ts";
 import { testRunValues } from "./test-values.ts";
 
 /** A task's stand-in: called with the task's inputs, its value is the task's (or what it throws). */
@@ -272,4 +273,4 @@ class FlowTimeout extends Error {
   }
 }
 
-export type { TestLogLine, TestRun, TestState, TestTaskRun } from "./memory-runs.ts";
+export type { TestLogLine, TestRun, TestState, TestTaskRun } from "./test-run.ts";
