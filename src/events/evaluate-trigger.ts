@@ -30,11 +30,19 @@ export function bucketOf(
   return values.length === 1 ? values[0]! : JSON.stringify(values);
 }
 
-/** Whether an event concerns a trigger at all (as its counted event or one of its after events). */
+/**
+ * Whether an event concerns a trigger at all (as its counted event or one of its after events).
+ * A trigger's own trigger.* events never do.
+ */
 export function concerns(trigger: ArmedTrigger, event: TriggerEvent): boolean {
+  const own =
+    event.name.startsWith("trigger.") &&
+    event.payload.deployment === trigger.deployment &&
+    event.payload.trigger === trigger.label;
   return (
-    matchesRef(trigger.spec, event) ||
-    (trigger.spec.after?.events.some((ref) => matchesRef(ref, event)) ?? false)
+    !own &&
+    (matchesRef(trigger.spec, event) ||
+      (trigger.spec.after?.events.some((ref) => matchesRef(ref, event)) ?? false))
   );
 }
 
@@ -43,7 +51,7 @@ export function concerns(trigger: ArmedTrigger, event: TriggerEvent): boolean {
  * fires now. Reactive: fires on its counted event once `threshold` of them came within the
  * window (in the event's bucket), and only after its after events (all or any of them, within
  * the window). Proactive: never fires on an event: its after events open a deadline, its
- * counted events meet it (the deadline timer fires what was not met, see run-deadlines.ts).
+ * counted events meet it (the deadline timer fires what was not met, see trigger-deadlines.ts).
  * The counted event is looked at before the after events, so one event never completes its
  * own sequence.
  */

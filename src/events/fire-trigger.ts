@@ -13,6 +13,7 @@ import {
   deploymentSpec,
   firingsSince,
   getDeployment,
+  getRun,
   heldBackSince,
   recordEvent,
   recordFiring,
@@ -51,6 +52,15 @@ export interface PendingAction {
 
 /** Runs a chain of triggers may make in a row (a -> b -> c ...). */
 export const MAX_CHAIN = 8;
+
+/** The chain that led to an event: for a run's event, its run's chain and its deployment. */
+export function triggerChainOf(store: Store, event: TriggerEvent): string[] {
+  if (!event.name.startsWith("flow-run.") || !event.resource) return [];
+  const run = getRun(store, event.resource);
+  const before = run?.trigger_chain ? (JSON.parse(run.trigger_chain) as string[]) : [];
+  const deployment = typeof event.payload.deployment === "string" ? event.payload.deployment : null;
+  return deployment ? [...before, deployment] : before;
+}
 
 /** What happened, in one line, for notifications: "etl run 1a2b3c4d Failed: exit code 1". */
 export function describeEvent(event: TriggerEvent): string {

@@ -1,4 +1,5 @@
 import { type EventRef, glob } from "../core/index.ts";
+import type { EventRow } from "../store/index.ts";
 
 /** An event as triggers see it. */
 export interface TriggerEvent {
@@ -8,6 +9,17 @@ export interface TriggerEvent {
   payload: Record<string, unknown>;
   /** When it was recorded (epoch ms); windows count from here, so a replayed event counts as it was. */
   at?: number;
+}
+
+/** A stored event as triggers see it. */
+export function triggerEventOf(row: EventRow): TriggerEvent {
+  return {
+    id: row.id,
+    name: row.name,
+    resource: row.resource,
+    payload: JSON.parse(row.payload),
+    at: row.at,
+  };
 }
 
 /** A value of the event by key: `resource`, `name`, or a payload key (`payload.x.y` or `x.y`). */

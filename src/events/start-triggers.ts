@@ -1,16 +1,9 @@
 import type { StartedRun } from "../core/index.ts";
 import {
-  closeDeadline,
-  dueDeadlines,
   type EventRow,
   forgetTriggers,
-  getDeadline,
   getEventCursor,
-  getRun,
   lastEventId,
-  nextDeadlineAt,
-  putDeadline,
-  recordEvent,
   type Store,
   setEventCursor,
 } from "../store/index.ts";
@@ -22,16 +15,16 @@ import {
   fireTrigger,
   type PendingAction,
   type TriggerLogger,
+  triggerChainOf,
   triggerFailed,
 } from "./fire-trigger.ts";
-import type { TriggerEvent } from "./match-event.ts";
+import { type TriggerEvent, triggerEventOf } from "./match-event.ts";
 import { type OutsideDeps, runOutsideAction } from "./outside-actions.ts";
+import { createDeadlineTimer, fireDueDeadlines, openRollingWindows } from "./trigger-deadlines.ts";
 
 export type { TriggerLogger } from "./fire-trigger.ts";
 
 const CURSOR = "triggers";
-/** The deadline timer looks again at least this often (a clock that jumps is noticed). */
-const MAX_TIMER_MS = 30_000;
 
 /** What the trigger engine needs: the store, and for actions a cancel verb, secrets, a folder. */
 export interface TriggerOptions {
@@ -60,26 +53,13 @@ export interface TriggerEngine {
   stop(): Promise<void>;
 }
 
-/** An event row as triggers see it. */
-function toTriggerEvent(row: EventRow): TriggerEvent {
-  return {
-    id: row.id,
-    name: row.name,
-    resource: row.resource,
-    payload: JSON.parse(row.payload),
-    at: row.at,
-  };
-}
-
 /**
  * Start acting on deployments' triggers. The one place events reach them: every event, once
  * committed, is queued (store.subscribe), and handled off the writer's call, one at a time:
  * its effect on each concerned trigger's window (evaluate-trigger.ts), the firings that
  * follow (fire-trigger.ts), and the triggers' event cursor are written in one transaction, so
  * after a crash the events after the cursor are handled again and nothing is counted twice.
- * Proactive triggers' deadlines live in the store; a timer fires those due, each in one
- * transaction that closes it, records trigger.missed and acts, so a restart neither loses a
- * deadline nor fires it twice.
+ * Proactive triggers' deadlines live in the store; a timer fires those due (trigger-deadlines.ts).
  *
  * Loops: each run a trigger makes keeps the chain of deployments whose runs led to it; a
  * deployment already in the chain is not triggered again by it, and chains stop at MAX_CHAIN.
@@ -120,56 +100,10 @@ export function startTriggers(options: TriggerOptions): TriggerEngine {
     }
   };
 
-  let timer: ReturnType<typeof setTimeout> | null = null;
-  let failing = false;
-  const scheduleTimer = () => {
-    if (stopped) return;
-    if (timer) clearTimeout(timer);
-    timer = null;
-    const next = nextDeadlineAt(store);
-    if (next === null) return;
-    const wait = Math.min(MAX_TIMER_MS, Math.max(failing ? 1000 : 0, next - store.clock.now()));
-    timer = setTimeout(() => {
-      timer = null;
-      try {
-        fireDue();
-        failing = false;
-      } catch (error) {
-        // A deadline that cannot fire is tried again a second later, not in a tight loop.
-        failing = true;
-        logger.error("firing the triggers' deadlines failed:", error);
-      }
-      scheduleTimer();
-    }, wait);
-  };
-
-  /** Fire each deadline that passed: one transaction each (see above). */
-  const fireDue = () => {
+  const timer = createDeadlineTimer(store, logger, () => {
     if (dirty || changed.size) load();
-    const now = store.clock.now();
-    for (const row of dueDeadlines(store, now)) {
-      const trigger = byId.get(row.trigger);
-      const pending = store.tx((): PendingAction[] => {
-        if (!closeDeadline(store, row.trigger, row.bucket, row.due_at)) return [];
-        if (!trigger?.active) return [];
-        const { spec } = trigger;
-        // A rolling window ("no X in 24h") opens the next one; a window an event opened is done.
-        if (!spec.after && row.bucket === "") {
-          putDeadline(store, { ...row, due_at: now + spec.within_ms!, since: now, seen: 0 });
-        }
-        const missed = recordEvent(store, "trigger.missed", row.bucket || trigger.deployment, {
-          deployment: trigger.deployment,
-          trigger: trigger.label,
-          expected: spec.on,
-          within_ms: spec.within_ms,
-          since: new Date(row.since).toISOString(),
-          for_each: row.bucket || null,
-        });
-        return fireTrigger(deps, trigger, toTriggerEvent(missed), []);
-      });
-      runPending(pending);
-    }
-  };
+    fireDueDeadlines(deps, byId, runPending);
+  });
 
   /** Read the triggers again; forget the state of those gone; open rolling windows. */
   const load = () => {
@@ -182,45 +116,15 @@ export function startTriggers(options: TriggerOptions): TriggerEngine {
     dirty = false;
     changed.clear();
     byId = new Map(armed.map((t) => [t.id, t]));
-    const now = store.clock.now();
     store.tx(() => {
       forgetTriggers(
         store,
         armed.filter((t) => t.active).map((t) => t.id),
       );
-      for (const t of armed) {
-        const { spec } = t;
-        const rolling = spec.posture === "proactive" && !spec.after && !spec.for_each?.length;
-        if (t.active && rolling && !getDeadline(store, t.id, "")) {
-          putDeadline(store, {
-            trigger: t.id,
-            bucket: "",
-            due_at: now + spec.within_ms!,
-            since: now,
-            seen: 0,
-            after_event: null,
-          });
-        }
-      }
+      openRollingWindows(store, armed);
     });
-    scheduleTimer();
+    timer.schedule();
   };
-
-  /** The chain that led to an event: for a run's event, its run's chain and its deployment. */
-  const chainOf = (event: TriggerEvent): string[] => {
-    if (!event.name.startsWith("flow-run.") || !event.resource) return [];
-    const run = getRun(store, event.resource);
-    const before = run?.trigger_chain ? (JSON.parse(run.trigger_chain) as string[]) : [];
-    const deployment =
-      typeof event.payload.deployment === "string" ? event.payload.deployment : null;
-    return deployment ? [...before, deployment] : before;
-  };
-
-  /** A trigger's own trigger.* events never count for it. */
-  const own = (t: ArmedTrigger, event: TriggerEvent) =>
-    event.name.startsWith("trigger.") &&
-    event.payload.deployment === t.deployment &&
-    event.payload.trigger === t.label;
 
   /**
    * Handle a batch of events in one transaction (their windows, firings and the cursor), then
@@ -260,8 +164,8 @@ export function startTriggers(options: TriggerOptions): TriggerEngine {
         let event: TriggerEvent;
         let concerned: ArmedTrigger[];
         try {
-          event = toTriggerEvent(row);
-          concerned = armed.filter((t) => t.active && concerns(t, event) && !own(t, event));
+          event = triggerEventOf(row);
+          concerned = armed.filter((t) => t.active && concerns(t, event));
         } catch (error) {
           logger.error(`handling event #${row.id} for triggers failed:`, error);
           return;
@@ -272,7 +176,7 @@ export function startTriggers(options: TriggerOptions): TriggerEngine {
         for (const t of concerned) {
           try {
             if (store.tx(() => evaluateTrigger(store, t, event))) {
-              chain ??= chainOf(event);
+              chain ??= triggerChainOf(store, event);
               pending.push(...fireTrigger(deps, t, event, chain));
             }
           } catch (error) {
@@ -289,7 +193,7 @@ export function startTriggers(options: TriggerOptions): TriggerEngine {
     for (const [eventId, run] of startedInBatch) awaited.get(eventId)?.push(run);
     startedInBatch = [];
     runPending(pending);
-    if (deadlinesMoved) scheduleTimer();
+    if (deadlinesMoved) timer.schedule();
   };
 
   let feed: EventFeed | null = null;
@@ -324,7 +228,7 @@ export function startTriggers(options: TriggerOptions): TriggerEngine {
       logger.error("saving how far the triggers got failed:", error);
     }
   }, 5000);
-  scheduleTimer();
+  timer.schedule();
   return {
     handleNow(eventId) {
       if (stopped) return null;
@@ -341,7 +245,7 @@ export function startTriggers(options: TriggerOptions): TriggerEngine {
       clearInterval(save);
       feed.stop();
       stopped = true;
-      if (timer) clearTimeout(timer);
+      timer.stop();
       setEventCursor(store, CURSOR, feed.handledThrough());
       await Promise.all([...running]);
     },
