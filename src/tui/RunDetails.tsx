@@ -2,7 +2,7 @@ import { Box, Text } from "ink";
 import type { ReactNode } from "react";
 import type { LogLineJson, WorkerJson } from "../client/index.ts";
 import { escapeControlChars, formatBytes, renderTriggeredBy } from "../core/index.ts";
-import { cell, clockTime, runDuration, stateLabel, stateStyle } from "./format.ts";
+import { cell, clip, clockTime, runDuration, stateLabel, stateStyle } from "./format.ts";
 import { LogPane } from "./LogPane.tsx";
 import { PaneTitle } from "./PaneTitle.tsx";
 import { RunTasks } from "./RunTasks.tsx";
@@ -95,10 +95,11 @@ export function RunDetails(props: RunDetailsProps) {
       <Text color="gray">{cell("state", 11)}</Text>
       <Text {...stateStyle(run)}>{stateLabel(run)}</Text>
     </Text>,
+    // Each value is cut before the right half, with a blank column between them.
     ...facts.map(([k, v]) => (
       <Text key={k} wrap="truncate-end">
         <Text color="gray">{cell(k, 11)}</Text>
-        {v}
+        {clip(v, half - 12)}
       </Text>
     )),
   ];

@@ -76,15 +76,39 @@ export function schedulesText(deployment: DeploymentJson): string {
   return deployment.schedules.map(describeSchedule).join(", ");
 }
 
+/** The columns a text takes on a terminal: a CJK character or an emoji takes two. */
+export const textWidth = (text: string): number => Bun.stringWidth(text);
+
 /**
- * Cut `text` to `width` columns (with an ellipsis) and pad it to exactly `width`; line breaks
- * and tabs become spaces, other control characters show as text (see escapeControlChars).
+ * `text` cut to at most `width` terminal columns, ending in an ellipsis when cut; by display
+ * width (whole characters: a wide one that does not fit is left out).
+ */
+export function clip(text: string, width: number): string {
+  if (width <= 0) return "";
+  if (textWidth(text) <= width) return text;
+  let out = "";
+  let used = 0;
+  for (const { segment } of graphemes.segment(text)) {
+    const w = textWidth(segment);
+    if (used + w > width - 1) break;
+    out += segment;
+    used += w;
+  }
+  return `${out}…`;
+}
+
+const graphemes = new Intl.Segmenter();
+
+/**
+ * `text` as a table's cell `width` columns wide: cut with an ellipsis so that a blank column
+ * always parts it from the next cell, and padded to exactly `width` columns of the terminal
+ * (by display width, so wide characters keep the columns aligned). Line breaks and tabs become
+ * spaces, other control characters show as text (see escapeControlChars).
  */
 export function cell(text: string, width: number): string {
   if (width <= 0) return "";
-  const flat = escapeControlChars(text.replace(/[\r\n\t]+/g, " "));
-  if (flat.length > width) return width === 1 ? "…" : `${flat.slice(0, width - 1)}…`;
-  return flat.padEnd(width);
+  const flat = clip(escapeControlChars(text.replace(/[\r\n\t]+/g, " ")), width - 1);
+  return flat + " ".repeat(Math.max(0, width - textWidth(flat)));
 }
 
 /** A run's id as the monitor shows it: its first 8 characters. */

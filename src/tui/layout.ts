@@ -29,7 +29,9 @@ export function computeLayout(
   // Runs (title + heads) and logs (title): logs only when there is room for a few lines.
   const logRows = rest >= 12 ? Math.max(3, Math.floor(rest * 0.4) - 1) : 0;
   const runRows = Math.max(1, rest - (logRows ? logRows + 1 : 0) - 2);
-  const detailHeadRows = Math.min(14, Math.max(4, Math.floor(body / 2) - 1));
+  // A run's facts (its exit code and worker too) before its logs: on a 24-line terminal that is
+  // three fifths of the body; a taller one gives the logs what is past 14 lines of facts.
+  const detailHeadRows = Math.min(14, Math.max(4, Math.floor(body * 0.6)));
   const detailLogRows = Math.max(1, body - detailHeadRows - 2);
   return {
     cols: Math.max(20, size.cols),
