@@ -1,5 +1,5 @@
+import type { Action } from "./action.ts";
 import { problemLines } from "./problem-lines.ts";
-import type { Action } from "./reduce.ts";
 import { inFlight, selectLayout, targetDeployment, targetRun } from "./select.ts";
 import type { Command, MonitorState } from "./state.ts";
 import { createTriggerForm, readTriggerForm, WHEN_FIELD } from "./trigger-form.ts";

@@ -1,7 +1,7 @@
 import type { Client } from "../client/index.ts";
+import type { Action } from "./action.ts";
 import { shortId } from "./format.ts";
 import type { Sync } from "./monitor-sync.ts";
-import type { Action } from "./reduce.ts";
 import type { Command, MonitorRun, MonitorState } from "./state.ts";
 
 /** What performing a command needs from the monitor's container. */

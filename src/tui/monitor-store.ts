@@ -1,15 +1,18 @@
 /**
- * The monitor's container. Why one file past 300 lines: the snapshot, the live stream with its
- * reconnects, the run fetches and the log following share one closure's state (client, stopped,
- * the last event id, the followed run); what needs none of it (events, commands) is apart.
+ * The monitor's container: it owns the state, dispatches to the reducer, and wires what feeds
+ * it: the live stream and its snapshots (monitor-stream.ts), the live events applied in order
+ * (monitor-sync.ts), the selection's details and logs (monitor-follow.ts) and the commands
+ * (monitor-commands.ts).
  */
-import type { Client, EventJson, LogLineJson } from "../client/index.ts";
+import type { Client } from "../client/index.ts";
+import type { Action } from "./action.ts";
 import { describeFailure, worthShowing } from "./describe-failure.ts";
-import { shortId } from "./format.ts";
 import { interpretKey, type KeyPress, keyOf } from "./keymap.ts";
 import { performCommand } from "./monitor-commands.ts";
+import { createSelectionFollower } from "./monitor-follow.ts";
+import { createMonitorStream } from "./monitor-stream.ts";
 import { createSync } from "./monitor-sync.ts";
-import { type Action, reduce, runToFollow } from "./reduce.ts";
+import { reduce } from "./reduce.ts";
 import { type Command, initialState, type MonitorMode, type MonitorState } from "./state.ts";
 
 /** Where server messages go: consola's shape (`orch up` hands this to its server). */
@@ -45,10 +48,6 @@ export interface MonitorStoreOptions {
 /** The monitor's container: owns the state, feeds it from the client, performs commands. */
 export type MonitorStore = ReturnType<typeof createMonitorStore>;
 
-const FIRST_PAGE = 200;
-const TERMINAL = new Set(["COMPLETED", "FAILED", "CRASHED", "CANCELLED"]);
-const PAGE = 1000;
-
 function text(args: unknown[]): string {
   return args
     .map((a) => (a instanceof Error ? a.message : typeof a === "string" ? a : Bun.inspect(a)))
@@ -73,15 +72,13 @@ export function createMonitorStore(options: MonitorStoreOptions = {}) {
   const listeners = new Set<() => void>();
   let client: Client | null = null;
   let stopped = false;
-  const streamAbort = new AbortController();
-  let wake: (() => void) | null = null;
 
   function dispatch(action: Action): void {
     const next = reduce(state, action);
     if (next === state) return;
     state = next;
     for (const listener of listeners) listener();
-    react(next);
+    follower.react(next);
   }
 
   const note = (level: "info" | "warn" | "error", message: string) =>
@@ -110,207 +107,29 @@ export function createMonitorStore(options: MonitorStoreOptions = {}) {
     failed,
     batchMs: timings.batchMs,
   });
-  const queueRun = (id: string) => sync.queueRun(id);
 
-  /** Everything the API has now, replacing what was held. */
-  function fetchSnapshot(c: Client) {
-    return Promise.all([
-      c.listDeployments(),
-      c.listWorkers().catch(failed("list the workers", [])),
-      c.listRuns({ limit: FIRST_PAGE, planned: true }),
-      c.listProblems().catch(failed("list the problems", { files: [], notices: [] })),
-    ]);
-  }
-
-  /** Apply a snapshot fetched after the newest event id was read (so nothing falls between). */
-  async function loadSnapshot(fetched: ReturnType<typeof fetchSnapshot>): Promise<string | null> {
-    const [deployments, workers, page, problems] = await fetched;
-    sync.reset();
-    detailed.clear();
-    const first = !state.loaded;
-    dispatch({ type: "snapshot", deployments, workers, runs: page.runs, problems });
-    if (first && problems.notices.length) {
-      const n = problems.notices.length;
-      note(
-        "error",
-        `${n === 1 ? problems.notices[0]!.message : `${n} runs crashed while orch was down`} (! lists ${n === 1 ? "it" : "them"})`,
-      );
-    }
-    return page.next;
-  }
-
-  /** Older runs, page by page, up to what the monitor keeps. */
-  async function loadHistory(c: Client, cursor: string | null, gen: number): Promise<void> {
-    let next = cursor;
-    while (next && !stopped && gen === loads && state.runs.order.length < state.maxRuns) {
-      const page = await c.listRuns({ limit: PAGE, cursor: next, planned: true });
-      if (gen !== loads) return;
-      const runs = page.runs.filter((r) => !sync.isDeleted(r.id));
-      dispatch({ type: "runsPage", runs });
-      next = page.next;
-    }
-  }
-
-  /** Snapshots loaded so far: a history load of an older one stops. */
-  let loads = 0;
-
-  /**
-   * Follow the server: open the live stream from the newest event, then load a snapshot, then
-   * apply the events that came meanwhile and every one after. A `reset`, a gap in the event ids
-   * (something was missed) or a lost stream starts over with a fresh snapshot: the monitor
-   * never guesses what it missed.
-   */
-  async function runStream(c: Client): Promise<void> {
-    let delay = timings.retryMinMs;
-    while (!stopped) {
-      const abort = new AbortController();
-      const stopStream = () => abort.abort();
-      streamAbort.signal.addEventListener("abort", stopStream);
-      let reload: string | null = null;
-      try {
-        let last = (await c.listEvents({ limit: 1 }))[0]?.id ?? 0;
-        // Read after the newest event id, the snapshot misses nothing: what changes later is an
-        // event the stream replays from that id. It is fetched while the stream opens, and
-        // shown once the stream is open (never data without a live stream behind it).
-        const fetched = fetchSnapshot(c);
-        fetched.catch(() => abort.abort());
-        let early: EventJson[] | null = [];
-        let opened: Promise<void> | null = null;
-        const onOpen = () => {
-          delay = timings.retryMinMs;
-          dispatch({ type: "connection", status: "online" });
-          const gen = ++loads;
-          opened = loadSnapshot(fetched).then((cursor) => {
-            const held = early ?? [];
-            early = null;
-            for (const e of held) sync.handle(e);
-            if (state.logs.runId && !state.logs.ended) followLogs(state.logs.runId);
-            void loadHistory(c, cursor, gen).catch(failed("load older runs", undefined));
-          });
-          opened.catch(() => abort.abort());
-        };
-        const events = c.streamEvents({ after: last, onOpen }, abort.signal);
-        for await (const message of events) {
-          if (message.event === "reset") {
-            reload = "the server said to reload";
-            break;
-          }
-          if (message.event !== "event") continue;
-          const e = message.data as EventJson;
-          if (typeof e?.id !== "number") continue;
-          if (e.id !== last + 1) {
-            reload = `events ${last + 1}-${e.id - 1} were missed`;
-            break;
-          }
-          last = e.id;
-          if (early) early.push(e);
-          else sync.handle(e);
-        }
-        abort.abort();
-        // A snapshot that failed ends the stream: say why, and start over.
-        if (opened) await (opened as Promise<void>);
-        if (stopped) return;
-        if (reload) continue;
-        dispatch({ type: "connection", status: "offline", error: "the server closed the stream" });
-      } catch (error) {
-        if (stopped) return;
-        if (reload) continue;
-        dispatch({ type: "connection", status: "offline", error: describeFailure(error) });
-      } finally {
-        abort.abort();
-        streamAbort.signal.removeEventListener("abort", stopStream);
-      }
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, delay);
-        wake = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-      });
-      wake = null;
-      delay = Math.min(delay * 2, timings.retryMaxMs);
-    }
-  }
-
-  // --- logs of the selected run ---------------------------------------------------------------
-  let logAbort: AbortController | null = null;
-  let followTimer: ReturnType<typeof setTimeout> | undefined;
-  let followed: string | null = null;
-  /** Runs whose details were fetched for the details view (once each). */
-  const detailed = new Set<string>();
-
-  /** Stream a run's log lines into the state, from after the last one held. */
-  function followLogs(runId: string): void {
-    if (!client || stopped) return;
-    logAbort?.abort();
-    const abort = new AbortController();
-    logAbort = abort;
-    const c = client;
-    void (async () => {
-      let buffer: LogLineJson[] = [];
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      const flush = () => {
-        timer = undefined;
-        if (abort.signal.aborted || !buffer.length) return;
-        const lines = buffer;
-        buffer = [];
-        dispatch({ type: "logsAppended", runId, lines });
-      };
-      try {
-        const after = state.logs.runId === runId ? state.logs.lines.at(-1)?.id : undefined;
-        for await (const message of c.followLogs(runId, { after }, abort.signal)) {
-          if (message.event === "log") {
-            buffer.push(message.data as LogLineJson);
-            timer ??= setTimeout(flush, timings.batchMs);
-          } else if (message.event === "end") {
-            clearTimeout(timer);
-            flush();
-            // The run is fetched (in order with the live events) before the logs count as
-            // ended, so the ended run is held first and is not followed again.
-            sync.queueRun(runId);
-            sync.whenApplied(() => dispatch({ type: "logsEnded", runId }));
-            return;
-          }
-        }
-      } catch (error) {
-        // The server went away: the stream resumes from the last line once it is back. An
-        // answer it gave (a 401, a 500) is shown.
-        if (!abort.signal.aborted)
-          failed(`follow the logs of run ${shortId(runId)}`, undefined)(error);
-      }
-      clearTimeout(timer);
-      flush();
-    })();
-  }
-
-  /** Effects of a state change: follow the logs of the run now selected. */
-  function react(after: MonitorState): void {
-    if (!client || stopped) return;
-    // Details need the state history, which list rows lack: fetch the run once.
-    const open = after.details ? after.runs.byId.get(after.details) : undefined;
-    if (open && !("states" in open) && !detailed.has(open.id)) {
-      detailed.add(open.id);
-      queueRun(open.id);
-    }
-    const want = runToFollow(after);
-    if (want === followed) {
-      // A run that ended and starts again (a retry) has more lines to come.
-      const run = want ? after.runs.byId.get(want) : undefined;
-      if (want && after.logs.ended && run && !TERMINAL.has(run.state)) {
-        dispatch({ type: "logsFollow", runId: want });
-        followLogs(want);
-      }
-      return;
-    }
-    clearTimeout(followTimer);
-    logAbort?.abort();
-    followed = want;
-    if (want === null) return;
-    dispatch({ type: "logsFollow", runId: want });
-    // Opening a run's details follows at once; moving through the list waits for it to rest.
-    if (after.details === want) followLogs(want);
-    else followTimer = setTimeout(() => followLogs(want), timings.followDelayMs);
-  }
+  // --- the live stream, the snapshot behind it, and the selection's details and logs ----------
+  const follower = createSelectionFollower({
+    client: () => client,
+    stopped: () => stopped,
+    getState: () => state,
+    dispatch,
+    failed,
+    sync,
+    batchMs: timings.batchMs,
+    followDelayMs: timings.followDelayMs,
+  });
+  const stream = createMonitorStream({
+    stopped: () => stopped,
+    getState: () => state,
+    dispatch,
+    note,
+    failed,
+    sync,
+    follower,
+    retryMinMs: timings.retryMinMs,
+    retryMaxMs: timings.retryMaxMs,
+  });
 
   // --- commands -------------------------------------------------------------------------------
   function perform(command: Command): Promise<void> {
@@ -359,19 +178,17 @@ export function createMonitorStore(options: MonitorStoreOptions = {}) {
     start(c: Client): Promise<void> {
       client = c;
       state = { ...state, server: { ...state.server, url: c.url } };
-      return runStream(c);
+      return stream.run(c);
     },
     /** Reconnect now instead of waiting out the backoff. */
     reconnect(): void {
-      wake?.();
+      stream.reconnect();
     },
     stop(): void {
       stopped = true;
-      streamAbort.abort();
-      logAbort?.abort();
+      stream.stop();
+      follower.stop();
       sync.stop();
-      clearTimeout(followTimer);
-      wake?.();
       listeners.clear();
     },
   };

@@ -1,5 +1,6 @@
 import type { Client, DeploymentJson, EventJson } from "../client/index.ts";
 import { type TriggerFailure, triggerFailureLine } from "../core/trigger-failure.ts";
+import type { Action } from "./action.ts";
 import { shortId } from "./format.ts";
 import {
   backfillProgress,
@@ -7,7 +8,6 @@ import {
   describeRunEvent,
   loadProgress,
 } from "./monitor-events.ts";
-import type { Action } from "./reduce.ts";
 import type { MonitorRun, MonitorState } from "./state.ts";
 
 /** What keeping the state in step with the server needs from the monitor's container. */

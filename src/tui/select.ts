@@ -178,3 +178,8 @@ export function needsClock(state: MonitorState): boolean {
   const counts = selectCounts(state.runs, undefined);
   return (counts.get("RUNNING") ?? 0) + (counts.get("CANCELLING") ?? 0) > 0;
 }
+
+/** The run whose logs the monitor should follow now: the open one, else the selected one. */
+export function runToFollow(state: MonitorState): string | null {
+  return state.details ?? selectedRun(state)?.id ?? null;
+}

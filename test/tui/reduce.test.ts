@@ -1,5 +1,6 @@
 import { describe, expect, test } from "vitest";
-import { type Action, reduce } from "../../src/tui/reduce.ts";
+import type { Action } from "../../src/tui/action.ts";
+import { reduce } from "../../src/tui/reduce.ts";
 import {
   inFlight,
   selectCounts,
