@@ -13,6 +13,7 @@ import {
 import { dirname, join, relative, sep } from "node:path";
 import { OrchError } from "../core/index.ts";
 import { readRegularFile } from "./read-files.ts";
+import { isScratchFile } from "./scratch-files.ts";
 
 /** One file of a bundle. */
 export interface BundleFile {
@@ -87,7 +88,8 @@ function unreadable(path: string, error: unknown): unknown {
 
 /**
  * Read the bundle of a folder: its files recursively, less node_modules, .git, .orch, the
- * definition files (*.yaml, *.yml) and what `.orchignore` lists. Unchanged files are not read
+ * definition files (*.yaml, *.yml), editors' scratch files (isScratchFile) and what
+ * `.orchignore` lists. Unchanged files are not read
  * again (`cache`). Throws E_TOO_LARGE past the size or file-count cap.
  */
 export function scanBundle(
@@ -119,7 +121,13 @@ export function scanBundle(
         walk(abs);
         continue;
       }
-      if (!entry.isFile() || DEFINITION_FILE.test(entry.name) || ignored(rel, false)) continue;
+      if (
+        !entry.isFile() ||
+        DEFINITION_FILE.test(entry.name) ||
+        isScratchFile(entry.name) ||
+        ignored(rel, false)
+      )
+        continue;
       if (entry.name === ".orchignore") continue;
       let st: ReturnType<typeof statSync>;
       let cached = cache.get(abs);

@@ -1,7 +1,9 @@
 import { statSync } from "node:fs";
+import { basename } from "node:path";
 import { watch } from "chokidar";
 import type { DeployReport, Pacer } from "../core/index.ts";
 import type { Deployer } from "./create-deployer.ts";
+import { isScratchFile } from "./scratch-files.ts";
 
 export interface WatchOptions {
   /** Quiet time after the last change of a burst before redeploying (ms). */
@@ -32,7 +34,7 @@ function signature(path: string): string {
   return stat ? `${stat.ino}:${stat.size}:${stat.mtimeNs}` : "";
 }
 
-const IGNORED = /(^|[/\\])(node_modules|\.git|\.orch)([/\\]|$)|\.(swp|swx|tmp)$|~$|\.#/;
+const IGNORED_DIRS = /(^|[/\\])(node_modules|\.git|\.orch)([/\\]|$)/;
 
 /**
  * Watch `dir` and redeploy what changed. A burst of events (an editor's write-then-rename, or
@@ -93,7 +95,8 @@ export async function watchDefinitions(
   };
   const watcher = watch(dir, {
     ignoreInitial: true,
-    ignored: (path) => IGNORED.test(path),
+    // What no bundle holds (scratch files) changes no version: no redeploy for it.
+    ignored: (path) => IGNORED_DIRS.test(path) || isScratchFile(basename(path)),
     // orch gathers bursts itself; chokidar's own atomic-save delay would only add latency.
     atomic: false,
     // Linked directories are not walked, as at start: a link may lead anywhere (even to /).
