@@ -17,12 +17,12 @@ export interface Ran {
   stderr: string;
 }
 
-/** Run the compiled orch to completion. */
-export async function orch(
-  args: string[],
+/** Run a command to completion (no colours, no stdin); its exit code and output. */
+export async function runCommand(
+  argv: string[],
   options: { cwd?: string; env?: Record<string, string> } = {},
 ): Promise<Ran> {
-  const proc = Bun.spawn([ORCH, ...args], {
+  const proc = Bun.spawn(argv, {
     cwd: options.cwd,
     env: { ...process.env, NO_COLOR: "1", ...options.env },
     stdout: "pipe",
@@ -35,6 +35,14 @@ export async function orch(
     proc.exited,
   ]);
   return { code, stdout, stderr };
+}
+
+/** Run the compiled orch to completion. */
+export function orch(
+  args: string[],
+  options: { cwd?: string; env?: Record<string, string> } = {},
+): Promise<Ran> {
+  return runCommand([ORCH, ...args], options);
 }
 
 /** Start a long-running orch command; read its stderr as it goes. */

@@ -1,7 +1,7 @@
 import { mkdirSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { afterAll, beforeAll, expect, test } from "vitest";
-import { ORCH, orch, realNode, tempDir } from "../helpers.ts";
+import { ORCH, orch, realNode, runCommand, tempDir } from "../helpers.ts";
 
 // orch test and orch/testing from a new project: the example test orch init writes passes under
 // orch test (the binary alone, no bun or node on PATH) and under bun test; the harness works
@@ -15,18 +15,8 @@ let cleanup: () => void;
 let emptyPath: string;
 
 async function run(argv: string[], env: Record<string, string> = {}, cwd = dir) {
-  const proc = Bun.spawn(argv, {
-    cwd,
-    env: { ...process.env, NO_COLOR: "1", ...env },
-    stdout: "pipe",
-    stderr: "pipe",
-  });
-  const [stdout, stderr, code] = await Promise.all([
-    new Response(proc.stdout).text(),
-    new Response(proc.stderr).text(),
-    proc.exited,
-  ]);
-  return { code, out: stdout + stderr };
+  const ran = await runCommand(argv, { cwd, env });
+  return { code: ran.code, out: ran.stdout + ran.stderr };
 }
 
 beforeAll(async () => {

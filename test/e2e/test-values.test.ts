@@ -1,6 +1,6 @@
 import { join } from "node:path";
 import { afterAll, beforeAll, expect, test } from "vitest";
-import { ORCH, orch, realNode, tempDir } from "../helpers.ts";
+import { ORCH, orch, realNode, runCommand, tempDir } from "../helpers.ts";
 
 // testFlow gives a flow the secrets and variables its files name, as a deployed run gets them:
 // a value passed to testFlow that the flow's code does not name as a literal is not visible.
@@ -10,18 +10,8 @@ let dir: string;
 let cleanup: () => void;
 
 async function run(argv: string[]) {
-  const proc = Bun.spawn(argv, {
-    cwd: dir,
-    env: { ...process.env, NO_COLOR: "1" },
-    stdout: "pipe",
-    stderr: "pipe",
-  });
-  const [stdout, stderr, code] = await Promise.all([
-    new Response(proc.stdout).text(),
-    new Response(proc.stderr).text(),
-    proc.exited,
-  ]);
-  return { code, out: stdout + stderr };
+  const ran = await runCommand(argv, { cwd: dir });
+  return { code: ran.code, out: ran.stdout + ran.stderr };
 }
 
 /** The flows: one reads a secret by a name built at run time, one names its values as literals. */
