@@ -1,6 +1,7 @@
 import { defineCommand } from "citty";
 import { describeSchedule } from "../client/describe-schedule.ts";
 import type { DeploymentJson } from "../client/index.ts";
+import { triggerOn } from "../core/deployment.ts";
 import { OrchError } from "../core/errors.ts";
 import type { DeploymentSpec } from "../core/index.ts";
 import { write } from "../core/stdio.ts";
@@ -148,7 +149,7 @@ export const inspect = defineCommand({
       for (const t of d.triggers)
         out += line(
           "trigger",
-          `on ${t.on}${Object.keys(t.match).length ? ` where ${JSON.stringify(t.match)}` : ""}`,
+          `on ${triggerOn(t)}${Object.keys(t.match).length ? ` where ${JSON.stringify(t.match)}` : ""}`,
         );
       if (d.next_runs.length) {
         out += line("next runs", c.gray("in the schedule's zone, then local time"));

@@ -82,3 +82,13 @@ export interface FlowMetadata {
   timeout_ms?: number;
   parameter_schema?: Record<string, unknown>;
 }
+
+/**
+ * The event a trigger acts on, in a few words: its `on`, or for a join (after events alone,
+ * no `on`) what it waits for: `all of extract.done, load.done`.
+ */
+export function triggerOn(trigger: Pick<TriggerSpec, "on" | "after">): string {
+  if (trigger.on !== undefined) return trigger.on;
+  const names = trigger.after?.events.map((e) => e.on) ?? [];
+  return `${trigger.after?.mode ?? "all"} of ${names.join(", ")}`;
+}

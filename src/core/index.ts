@@ -20,6 +20,7 @@ export {
   type ScheduleSpec,
   specWithDefaults,
   type TriggerSpec,
+  triggerOn,
   type WorkPoolSpec,
 } from "./deployment.ts";
 export { formatDuration, parseDuration } from "./duration.ts";

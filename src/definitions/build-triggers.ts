@@ -8,116 +8,8 @@ import {
 import { payloadKeys, templateProblems, triggerProblems } from "../events/index.ts";
 import { filesOf } from "./build-file-trigger.ts";
 import { duration, type Item, isObject, type Path, type Report } from "./definition-values.ts";
-
-type Match = EventRef["match"];
-
-/** A match as written (scalars or lists) as stored: text patterns. */
-function toMatch(value: unknown): Match {
-  if (!isObject(value)) return {};
-  return Object.fromEntries(
-    Object.entries(value).map(([k, v]) => [k, Array.isArray(v) ? v.map(String) : String(v)]),
-  );
-}
-
-/** An event reference as written (a name, or { on, match }) with the trigger's match over it. */
-function toRef(value: unknown, shared: Match): EventRef {
-  if (typeof value === "string") return { on: value, match: { ...shared } };
-  const item = isObject(value) ? value : {};
-  return { on: String(item.on ?? ""), match: { ...shared, ...toMatch(item.match) } };
-}
-
-/** The after events as written: one, a list (all of them), or { all } / { any }. */
-function toAfter(value: unknown): { refs: unknown[]; mode: "all" | "any"; key: Path } | null {
-  if (value === undefined) return null;
-  if (Array.isArray(value)) return { refs: value, mode: "all", key: [] };
-  if (isObject(value) && (Array.isArray(value.all) || Array.isArray(value.any))) {
-    const mode = Array.isArray(value.any) ? "any" : "all";
-    return { refs: value[mode] as unknown[], mode, key: [mode] };
-  }
-  return { refs: [value], mode: "all", key: [] };
-}
-
-/** Fields of an action that take templates, and whether secrets may appear in them. */
-const SECRET_FIELDS = new Set(["url", "headers", "body"]);
-
-/** One action as written (a bare name, or { kind: value }) as stored. */
-function toAction(value: unknown): ActionSpec | null {
-  if (typeof value === "string") return { type: value as ActionSpec["type"] };
-  if (!isObject(value)) return null;
-  const [kind, setting] = Object.entries(value)[0] ?? [];
-  switch (kind) {
-    case "run":
-    case "pause":
-    case "resume":
-      return { type: kind, deployment: String(setting) };
-    case "cancel":
-      return { type: kind, run: String(setting) };
-    case "webhook":
-      if (typeof setting === "string") return { type: kind, url: setting };
-      if (!isObject(setting)) return null;
-      return {
-        type: kind,
-        url: String(setting.url),
-        ...(setting.body !== undefined ? { body: setting.body } : {}),
-        ...(isObject(setting.headers)
-          ? {
-              headers: Object.fromEntries(
-                Object.entries(setting.headers).map(([k, v]) => [k, String(v)]),
-              ),
-            }
-          : {}),
-      };
-    case "shell":
-      return {
-        type: kind,
-        command: Array.isArray(setting) ? setting.map(String) : String(setting),
-      };
-    case "notify":
-      if (typeof setting === "string") return { type: kind, message: setting };
-      if (!isObject(setting)) return null;
-      return {
-        type: kind,
-        ...(typeof setting.title === "string" ? { title: setting.title } : {}),
-        ...(typeof setting.message === "string" ? { message: setting.message } : {}),
-      };
-    default:
-      return null;
-  }
-}
-
-/**
- * What is wrong with an action's templates, each with the key path inside what is written under
- * the action's key (`written`: the URL text, or the mapping with url, body and headers).
- */
-function actionProblems(
-  action: ActionSpec,
-  written: unknown,
-  payload?: { on: string; keys: readonly string[] },
-): { path: Path; message: string }[] {
-  const problems: { path: Path; message: string }[] = [];
-  for (const [field, value] of Object.entries(action)) {
-    if (field === "type") continue;
-    if (field === "command" && typeof value === "string") {
-      // A shell string never gets event values spliced into its code: they come as variables.
-      if (value.includes("{{")) {
-        problems.push({
-          path: [],
-          message:
-            'a shell string takes no {{ }}: read the event from $ORCH_EVENT_NAME, $ORCH_EVENT_RESOURCE, $ORCH_EVENT_ID, $ORCH_EVENT_PAYLOAD (JSON) or $ORCH_MESSAGE, or give argv (["notify.sh", "{{ event.name }}"])',
-        });
-      }
-      continue;
-    }
-    const inside = isObject(written) && field !== "command" ? [field] : [];
-    problems.push(
-      ...templateProblems(value, inside, {
-        secrets: SECRET_FIELDS.has(field),
-        ...(payload ? { payload } : {}),
-      }),
-    );
-  }
-  return problems;
-}
+import { actionKey, actionProblems, toAction } from "./trigger-actions.ts";
+import { refContradiction, toAfter, toMatch, toRef } from "./trigger-events.ts";
 
 /** The run states `notify: { on: [...] }` names, lower case. */
 const NOTIFY_STATES = STATE_TYPES.map((s) => s.toLowerCase());
@@ -179,11 +71,6 @@ function buildNotify(
   };
 }
 
-/** The key an action is written under in a definition. */
-function actionKey(action: ActionSpec): string {
-  return action.type === "notify" ? "desktop" : action.type;
-}
-
 /**
  * A deployment's triggers (and its `notify:`), checked: each event name orch emits itself and
  * the fields matched on it, the templates of parameters and actions, and the keys a kind needs
@@ -213,31 +100,46 @@ export function buildTriggers(
           count(path && key in own ? [...path, "match"] : here("match"), p.message, key);
         }
       }
+      const never = refContradiction(raw, ref.on, shared);
+      if (never) count(path && never.own ? [...path, "match"] : here("match"), never.message);
     };
     if (typeof t.on === "string" && t.expect !== undefined) {
       count(here("expect"), "a trigger takes on or expect, not both (they are the same thing)");
     }
     // A files: trigger acts on the file.arrived events of its own watch.
     const watched = t.files !== undefined ? filesOf(t, here(), folder, count) : undefined;
+    const after = toAfter(t.after);
+    const proactive = t.posture === "proactive";
     if (t.files === undefined && t.on === undefined && t.expect === undefined) {
-      count(
-        here(),
-        'needs on: EVENT (or expect:): the event it acts on, like "flow-run.failed"; or files: a folder to watch',
-      );
-      return;
+      if (!after) {
+        count(
+          here(),
+          'needs on: EVENT (or expect:): the event it acts on, like "flow-run.failed"; after: events that must all come, in any order; or files: a folder to watch',
+        );
+        return;
+      }
+      if (proactive) {
+        count(
+          here("posture"),
+          "a proactive trigger needs expect: the event that should come after its after events",
+        );
+      }
     }
-    const target: EventRef = watched
+    // Without on/expect, a join: it fires on the after event that completes them.
+    const target: EventRef | null = watched
       ? { on: "file.arrived", match: { ...shared, watch: watched.watch } }
       : t.expect !== undefined
         ? toRef(t.expect, shared)
-        : { on: String(t.on), match: shared };
+        : t.on !== undefined
+          ? { on: String(t.on), match: shared }
+          : null;
     if (t.files !== undefined && !watched) return; // its problems are reported
-    checkRef(t.expect, target, t.expect !== undefined ? here("expect") : null);
-    const after = toAfter(t.after);
+    if (target) checkRef(t.expect, target, t.expect !== undefined ? here("expect") : null);
     after?.refs.forEach((ref, j) => {
       const listed = Array.isArray(t.after) || after.key.length > 0;
       checkRef(ref, toRef(ref, shared), here("after", ...after.key, ...(listed ? [j] : [])));
     });
+    const afterNames = after?.refs.map((ref) => toRef(ref, shared).on) ?? [];
     const forEach =
       typeof t.for_each === "string"
         ? [t.for_each]
@@ -245,31 +147,42 @@ export function buildTriggers(
           ? t.for_each.map(String)
           : undefined;
     if (forEach) {
-      for (const p of triggerProblems(
-        target.on,
-        Object.fromEntries(forEach.map((k) => [k, ""])),
-        "for_each",
-      )) {
-        if (p.key[0] === "for_each") count(here("for_each"), p.message);
+      // A join counts per value of its after events: each of them must carry the fields.
+      for (const on of target ? [target.on] : new Set(afterNames)) {
+        for (const p of triggerProblems(
+          on,
+          Object.fromEntries(forEach.map((k) => [k, ""])),
+          "for_each",
+        )) {
+          if (p.key[0] === "for_each") count(here("for_each"), p.message);
+        }
       }
     }
     const within = duration(t.within);
     const threshold = typeof t.threshold === "number" ? t.threshold : undefined;
-    const proactive = t.posture === "proactive";
+    if (!target && threshold !== undefined && threshold > 1) {
+      count(
+        here("threshold"),
+        "counts on: events, and this trigger has none: after: alone fires once all its events came",
+      );
+    }
     if (proactive && within === undefined) {
       count(
         here("posture"),
         'a proactive trigger needs within: how long to wait for the event ("1h", "24h")',
       );
     }
-    if (threshold !== undefined && threshold > 1 && within === undefined && !proactive) {
+    if (target && threshold !== undefined && threshold > 1 && within === undefined && !proactive) {
       count(here("threshold"), `counts ${threshold} events within a window: add within ("10m")`);
     }
     if (within === 0) count(here("within"), "must be more than 0");
-    // The event a firing hands its templates: a proactive trigger's is its trigger.missed.
-    const firing = proactive ? "trigger.missed" : target.on;
-    const keys = payloadKeys(firing);
-    const payload = keys ? { on: firing, keys } : undefined;
+    // The event a firing hands its templates: a proactive trigger's is its trigger.missed, a
+    // join's the after event that completed it (known when they are all of one name).
+    const firing = proactive
+      ? "trigger.missed"
+      : (target?.on ?? (new Set(afterNames).size === 1 ? afterNames[0] : undefined));
+    const keys = firing === undefined ? null : payloadKeys(firing);
+    const payload = keys && firing ? { on: firing, keys } : undefined;
     for (const p of templateProblems(t.parameters, ["parameters"], payload ? { payload } : {})) {
       count(here(...p.path), p.message);
     }
@@ -289,8 +202,8 @@ export function buildTriggers(
     const rate = isObject(t.rate_limit) ? t.rate_limit : null;
     triggers.push({
       ...(typeof t.name === "string" ? { name: t.name } : {}),
-      on: target.on,
-      match: target.match,
+      ...(target ? { on: target.on } : {}),
+      match: target?.match ?? shared,
       parameters: isObject(t.parameters) ? t.parameters : {},
       ...(proactive ? { posture: "proactive" as const } : {}),
       ...(after

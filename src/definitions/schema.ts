@@ -178,7 +178,7 @@ const trigger = {
   type: "object",
   additionalProperties: false,
   description:
-    "Reactive (on, with threshold/within/for_each), a sequence (after, then expect within), or proactive (posture: proactive: expect did not come within)",
+    "Reactive (on, with threshold/within/for_each), a sequence (after, then expect within), a join (after alone: all its events, in any order, within), or proactive (posture: proactive: expect did not come within)",
   properties: {
     name: { type: "string", minLength: 1, description: "A name for triggers ls and run details" },
     on: eventName,
@@ -228,7 +228,7 @@ const trigger = {
     },
     after: {
       description:
-        "Events that must come first: a list (all of them), or { all: [...] } / { any: [...] }",
+        "Events that must come first: a list (all of them), or { all: [...] } / { any: [...] }. Without on/expect, the trigger fires once all of them came, in any order (Dagu's depends)",
       "x-message":
         "must be an event, a list of events (all must come), or { all: [...] } / { any: [...] }",
       anyOf: [

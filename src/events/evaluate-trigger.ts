@@ -30,6 +30,11 @@ export function bucketOf(
   return values.length === 1 ? values[0]! : JSON.stringify(values);
 }
 
+/** Whether an event is one a trigger counts: its `on` event (a join has none). */
+function countedBy(spec: ArmedTrigger["spec"], event: TriggerEvent): boolean {
+  return spec.on !== undefined && matchesRef({ on: spec.on, match: spec.match }, event);
+}
+
 /**
  * Whether an event concerns a trigger at all (as its counted event or one of its after events).
  * A trigger's own trigger.* events never do.
@@ -41,7 +46,7 @@ export function concerns(trigger: ArmedTrigger, event: TriggerEvent): boolean {
     event.payload.trigger === trigger.label;
   return (
     !own &&
-    (matchesRef(trigger.spec, event) ||
+    (countedBy(trigger.spec, event) ||
       (trigger.spec.after?.events.some((ref) => matchesRef(ref, event)) ?? false))
   );
 }
@@ -53,12 +58,13 @@ export function concerns(trigger: ArmedTrigger, event: TriggerEvent): boolean {
  * the window). Proactive: never fires on an event: its after events open a deadline, its
  * counted events meet it (the deadline timer fires what was not met, see trigger-deadlines.ts).
  * The counted event is looked at before the after events, so one event never completes its
- * own sequence.
+ * own sequence. A join (after events, no `on`) fires on the event that completes its after
+ * events (all of them, in any order, within the window; or any one), then starts afresh.
  */
 export function evaluateTrigger(store: Store, trigger: ArmedTrigger, event: TriggerEvent): boolean {
   const { spec, id } = trigger;
   const at = event.at ?? store.clock.now();
-  const counted = matchesRef(spec, event);
+  const counted = countedBy(spec, event);
   const slots = (spec.after?.events ?? []).flatMap((ref, i) => (matchesRef(ref, event) ? [i] : []));
   if (!counted && !slots.length) return false;
   const bucket = bucketOf(spec.for_each, event);
@@ -108,6 +114,14 @@ export function evaluateTrigger(store: Store, trigger: ArmedTrigger, event: Trig
       }
     }
     return false;
+  }
+
+  if (spec.on === undefined && spec.after) {
+    for (const slot of slots) rememberTriggerEvent(store, id, bucket, slot, event.id, at);
+    const seen = seenAfterSlots(store, id, bucket, within ? at - within : 0);
+    fires = spec.after.mode === "any" || spec.after.events.every((_, i) => seen.has(i));
+    if (fires) clearTriggerBucket(store, id, bucket);
+    return fires;
   }
 
   if (counted) {

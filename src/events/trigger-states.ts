@@ -1,4 +1,4 @@
-import { formatDuration, iso, type TriggerStateJson } from "../core/index.ts";
+import { formatDuration, iso, type TriggerStateJson, triggerOn } from "../core/index.ts";
 import { FIRINGS_KEPT_MS, firingsSince, type Store, triggerWindow } from "../store/index.ts";
 import { armTriggers, triggerKind } from "./armed-triggers.ts";
 
@@ -17,18 +17,21 @@ export function listTriggerStates(store: Store, deployment?: string): TriggerSta
     .filter((t) => !deployment || t.deployment === deployment)
     .map((t) => {
       const { spec } = t;
-      const window = triggerWindow(store, t.id, spec.within_ms ? now - spec.within_ms : 0);
+      // A join counts its after events that came, of all it waits for.
+      const join = spec.on === undefined && spec.after?.mode === "all";
+      const since = spec.within_ms ? now - spec.within_ms : 0;
+      const window = triggerWindow(store, t.id, since, join);
       const firings = firingsSince(store, t.id, now - FIRINGS_KEPT_MS);
       return {
         deployment: t.deployment,
         name: t.label,
         kind: triggerKind(spec),
-        on: spec.on,
+        on: triggerOn(spec),
         match: spec.match,
         files: spec.files ? { folder: spec.files.folder, glob: spec.files.glob } : null,
         active: t.active,
         within_ms: spec.within_ms ?? null,
-        threshold: spec.threshold ?? 1,
+        threshold: join ? (spec.after?.events.length ?? 1) : (spec.threshold ?? 1),
         counts: window.counts,
         deadline: iso(window.deadline),
         deadlines: window.deadlines,

@@ -262,16 +262,22 @@ export function forgetTriggers(store: Store, keep: readonly string[]): void {
   }
 }
 
-/** What `triggers ls` shows of a trigger's window: counted events by bucket, open deadlines. */
+/**
+ * What `triggers ls` shows of a trigger's window: counted events by bucket (for a join, which
+ * counts none, how many of its after events came), open deadlines.
+ */
 export function triggerWindow(
   store: Store,
   trigger: string,
   since: number,
+  join = false,
 ): { counts: Record<string, number>; deadline: number | null; deadlines: number } {
   const db = sqlite(store);
   const rows = db
     .query(
-      "SELECT bucket, count(*) AS n FROM trigger_events WHERE trigger = ? AND slot = -1 AND at >= ? GROUP BY bucket",
+      join
+        ? "SELECT bucket, count(DISTINCT slot) AS n FROM trigger_events WHERE trigger = ? AND slot >= 0 AND at >= ? GROUP BY bucket"
+        : "SELECT bucket, count(*) AS n FROM trigger_events WHERE trigger = ? AND slot = -1 AND at >= ? GROUP BY bucket",
     )
     .all(trigger, since) as { bucket: string; n: number }[];
   const open = db

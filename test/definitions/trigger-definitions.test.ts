@@ -144,10 +144,72 @@ describe("automation keys of a trigger", () => {
       'flows/etl.yaml:13:57: triggers[3].actions[1].webhok: unknown key (did you mean "webhook"?)',
       'flows/etl.yaml:13:70: triggers[3].actions[2]: must be one of "run", "pause", "resume", "cancel", "notify", not "explode"',
       "flows/etl.yaml:13:88: triggers[3].actions[3].pause: {{ evnt.x }} cannot be filled: a trigger takes {{ event.resource }}, {{ event.name }}, {{ event.id }}, {{ event.payload.KEY }}, {{ trigger.deployment }}, {{ trigger.name }} or {{ message }}",
-      'flows/etl.yaml:14:9: triggers[4]: needs on: EVENT (or expect:): the event it acts on, like "flow-run.failed"; or files: a folder to watch',
+      'flows/etl.yaml:14:9: triggers[4]: needs on: EVENT (or expect:): the event it acts on, like "flow-run.failed"; after: events that must all come, in any order; or files: a folder to watch',
       'flows/etl.yaml:16:19: triggers[5].for_each: flow-run.failed events have no "deploymnt" (did you mean "deployment"?); they have resource, deployment, state, state_name, message',
       "flows/etl.yaml:17:13: notify: says how to notify with none of webhook, shell or desktop; add one",
       'flows/etl.yaml:17:20: notify.on[0]: "faild" is not a run state (did you mean "failed"?); notify takes scheduled, pending, running, completed, failed, crashed, cancelling, cancelled, paused',
+    ]);
+  });
+
+  test("after: alone is a join (Dagu's depends): no on, its after events in any order", () => {
+    const file = parse(`deployments:
+  - name: report
+    command: [true]
+    triggers:
+      - after: { all: [{ on: flow-run.completed, match: { deployment: extract-a } }, { on: flow-run.completed, match: { deployment: extract-b } }] }
+        within: 2h
+        parameters: { from: "{{ event.payload.deployment }}" }
+      - after: [extract.done, load.done]
+        for_each: day
+    parameters: { from: "" }
+`);
+    expect(file.problems).toEqual([]);
+    const [join, plain] = file.deployments[0]!.spec.triggers;
+    expect(join).toEqual({
+      match: {},
+      parameters: { from: "{{ event.payload.deployment }}" },
+      after: {
+        mode: "all",
+        events: [
+          { on: "flow-run.completed", match: { deployment: "extract-a" } },
+          { on: "flow-run.completed", match: { deployment: "extract-b" } },
+        ],
+      },
+      within_ms: 7_200_000,
+    });
+    expect(plain).toMatchObject({ after: { mode: "all" }, for_each: ["day"] });
+    expect(plain!.on).toBeUndefined();
+  });
+
+  test("an event that can never match (the trigger's match and its own at odds) is refused where it is", () => {
+    expect(
+      problems(`deployments:
+  - name: report
+    command: [true]
+    triggers:
+      - on: flow-run.completed
+        match: { deployment: extract-b }
+        after: [{ on: flow-run.completed, match: { payload.deployment: extract-a } }]
+      - after: [deploy.approved]
+        match: { name: "flow-run.*" }
+      - match: { deployment: "!extract-b" }
+        after: [{ on: flow-run.completed, match: { deployment: extract-a } }]
+        expect: { on: flow-run.completed, match: { payload.deployment: [extract-b] } }
+      - on: flow-run.completed
+        match: { deployment: "extract-*" }
+        after: [{ on: flow-run.completed, match: { payload.deployment: [extract-a, load] } }]
+      - posture: proactive
+        after: [custom.a, custom.b]
+        within: 1h
+      - after: [custom.a, custom.b]
+        threshold: 2
+`),
+    ).toEqual([
+      `flows/etl.yaml:7:50: triggers[0].after[0].match: can never match: the trigger's match asks deployment "extract-b", and its own match asks payload.deployment "extract-a"; that is one field of the event, and no value is both (write the field one way: an event's own match replaces the trigger's for the same key)`,
+      'flows/etl.yaml:9:16: triggers[1].match: can never match: its event is "deploy.approved", and the trigger\'s match asks name "flow-run.*"; that is one field of the event, and no value is both',
+      `flows/etl.yaml:12:50: triggers[2].expect.match: can never match: the trigger's match asks deployment "!extract-b", and its own match asks payload.deployment "extract-b"; that is one field of the event, and no value is both (write the field one way: an event's own match replaces the trigger's for the same key)`,
+      "flows/etl.yaml:16:18: triggers[4].posture: a proactive trigger needs expect: the event that should come after its after events",
+      "flows/etl.yaml:20:20: triggers[5].threshold: counts on: events, and this trigger has none: after: alone fires once all its events came",
     ]);
   });
 });

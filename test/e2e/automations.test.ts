@@ -43,6 +43,18 @@ const FLOWS = `deployments:
       - after: [custom.a, { on: custom.b, match: { env: "!dev" } }]
         expect: custom.c
         within: 10m
+  - name: extract-a
+    command: [true]
+  - name: extract-b
+    command: [true]
+  - name: report
+    command: [true]
+    triggers:
+      - name: after-extracts
+        after:
+          - { on: flow-run.completed, match: { deployment: extract-a } }
+          - { on: flow-run.completed, match: { deployment: extract-b } }
+        within: 2h
   - name: misfire
     command: [true]
     triggers:
@@ -200,6 +212,27 @@ describe("automations through the binary", () => {
       expect.arrayContaining(["custom.a", "custom.b", "custom.c"]),
     );
     expect(events.every((e) => e.name.startsWith("custom."))).toBe(true);
+  });
+
+  test("a join (after: alone, as Dagu's depends) runs report once extract-a and extract-b completed, in either order", async () => {
+    await start();
+    expect((await cli("run", "extract-b", "--watch")).code).toBe(0);
+    await until("extract-b counted", async () => (await triggerOf("report")).counts[""] === 1);
+    expect(await runsOf("report")).toHaveLength(0);
+    expect((await cli("run", "extract-a", "--watch")).code).toBe(0);
+    const [report] = await until("the report's run", async () => {
+      const runs = await runsOf("report");
+      return runs.length ? runs : undefined;
+    });
+    expect(report!.triggered_by).toMatchObject({ trigger: "after-extracts" });
+    // It starts afresh: extract-a alone again makes no second report.
+    expect((await cli("run", "extract-a", "--watch")).code).toBe(0);
+    await until("extract-a counted", async () => (await triggerOf("report")).counts[""] === 1);
+    expect(await runsOf("report")).toHaveLength(1);
+    const listed = await cli("triggers", "ls", "--deployment", "report");
+    expect(listed.stdout).toMatch(
+      /report\s+after-extracts\s+sequence\s+all of flow-run\.completed, flow-run\.completed\s+1\/2 in 2h/,
+    );
   });
 
   test("a rate cap holds under a burst of 1,000 matching events, and says once that it bit", async () => {

@@ -49,7 +49,10 @@ afterEach(async () => {
 });
 
 function deploy(name: string, triggers: Partial<TriggerSpec>[] = []) {
-  const full = triggers.map((t) => ({ on: "x", match: {}, parameters: {}, ...t }));
+  // `on: undefined` leaves on out (a join).
+  const full = triggers.map((t) =>
+    JSON.parse(JSON.stringify({ on: "x", match: {}, parameters: {}, ...t })),
+  );
   const spec = specWithDefaults({ name, command: ["true"], triggers: full });
   upsertDeployment(store, {
     spec,
@@ -213,6 +216,93 @@ describe("sequences", () => {
     emit("c");
     await settle();
     expect(runsOf("s")).toHaveLength(1);
+  });
+});
+
+describe("joins: after events alone", () => {
+  test("fires once all of them came, in any order, within the window, then starts afresh", async () => {
+    deploy("report", [
+      {
+        on: undefined,
+        after: {
+          mode: "all",
+          events: [
+            { on: "flow-run.completed", match: { deployment: "extract-a" } },
+            { on: "flow-run.completed", match: { deployment: "extract-b" } },
+          ],
+        },
+        within_ms: 60_000,
+      },
+    ]);
+    start();
+    emit("flow-run.completed", { deployment: "extract-b" });
+    emit("flow-run.completed", { deployment: "extract-b" });
+    await settle();
+    expect(runsOf("report")).toHaveLength(0);
+    const a = emit("flow-run.completed", { deployment: "extract-a" }); // b came first: fires
+    await settle();
+    expect(
+      runsOf("report").map((r) => JSON.parse(getRun(store, r.id)!.triggered_by!).event_id),
+    ).toEqual([a.id]);
+    expect(listTriggerStates(store, "report")[0]).toMatchObject({
+      kind: "sequence",
+      on: "all of flow-run.completed, flow-run.completed",
+      threshold: 2,
+      counts: {},
+    });
+    emit("flow-run.completed", { deployment: "extract-a" }); // a new count: a alone
+    await settle();
+    expect(runsOf("report")).toHaveLength(1);
+    expect(listTriggerStates(store, "report")[0]!.counts).toEqual({ "": 1 });
+    now += 61_000; // a left the window
+    emit("flow-run.completed", { deployment: "extract-b" });
+    await settle();
+    expect(runsOf("report")).toHaveLength(1);
+    emit("flow-run.completed", { deployment: "extract-a" });
+    await settle();
+    expect(runsOf("report")).toHaveLength(2);
+  });
+
+  test("counts per for_each value; any of them fires on each", async () => {
+    deploy("per-day", [
+      {
+        on: undefined,
+        after: {
+          mode: "all",
+          events: [
+            { on: "extract.done", match: { part: "a" } },
+            { on: "extract.done", match: { part: "b" } },
+          ],
+        },
+        for_each: ["day"],
+      },
+    ]);
+    deploy("either", [
+      {
+        on: undefined,
+        after: {
+          mode: "any",
+          events: [
+            { on: "x.done", match: {} },
+            { on: "y.done", match: {} },
+          ],
+        },
+      },
+    ]);
+    start();
+    emit("extract.done", { part: "a", day: "mon" });
+    emit("extract.done", { part: "b", day: "tue" });
+    await settle();
+    expect(runsOf("per-day")).toHaveLength(0);
+    emit("extract.done", { part: "b", day: "mon" });
+    await settle();
+    expect(runsOf("per-day")).toHaveLength(1);
+    emit("extract.done", { part: "a", day: "tue" });
+    emit("x.done");
+    emit("y.done");
+    await settle();
+    expect(runsOf("per-day")).toHaveLength(2);
+    expect(runsOf("either")).toHaveLength(2);
   });
 });
 

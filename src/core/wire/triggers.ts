@@ -59,15 +59,19 @@ export const ACTION_SPEC = {
  * with `parameters`). Reactive (the default) fires on `on` (with `threshold` events `within` a
  * window, counted per `for_each` value; only after the `after` events, when given); proactive
  * fires when `on` did not come `threshold` times `within` the window (after `after`, or rolling).
+ * Without `on`, a join: it fires once every `after` event came (any order, `within` the window).
  */
 export const TRIGGER_SPEC = {
   title: "Trigger",
   type: "object",
   additionalProperties: false,
-  required: ["on", "match", "parameters"],
+  required: ["match", "parameters"],
   properties: {
     name: { type: "string" },
-    on: { type: "string" },
+    on: {
+      type: "string",
+      description: "The event it counts; left out, it fires once all its after events came",
+    },
     match: MATCH,
     parameters: OBJECT,
     posture: { type: "string", enum: ["reactive", "proactive"] },
@@ -153,10 +157,14 @@ export const TRIGGER_STATE = {
     },
     active: { type: "boolean", description: "false while its deployment is paused" },
     within_ms: { type: ["integer", "null"] },
-    threshold: { type: "integer" },
+    threshold: {
+      type: "integer",
+      description: "The events it takes to fire; a join's: how many after events it waits for",
+    },
     counts: {
       type: "object",
-      description: 'Events counted in the window now, by for_each value ("" without for_each)',
+      description:
+        'Events counted in the window now, by for_each value ("" without for_each); a join\'s: its after events that came',
       additionalProperties: { type: "integer" },
     },
     deadline: { ...TIME_OR_NULL, description: "A proactive trigger's next deadline" },

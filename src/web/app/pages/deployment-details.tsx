@@ -1,4 +1,5 @@
 /** @jsxImportSource preact */
+import { triggerOn } from "../../../core/deployment.ts";
 import type { DeploymentDetail } from "../../../core/index.ts";
 import { get, seg } from "../api.ts";
 import { formatDuration, formatRelative, formatTime } from "../components/format.ts";
@@ -68,7 +69,7 @@ export function DeploymentDetails({
             {d.triggers.length
               ? d.triggers.map((t) => (
                   <div key={JSON.stringify(t)} class="mono">
-                    on {t.on}
+                    on {triggerOn(t)}
                     {Object.keys(t.match).length ? ` ${JSON.stringify(t.match)}` : ""}
                   </div>
                 ))
