@@ -81,6 +81,14 @@ const at =
  */
 export const log = {
   info: at("info"),
+  /**
+   * Lines, each as `info` prints a string, in one write to stderr and without consola: a
+   * server's log of runs passes here by the hundred a second (log-run-states.ts).
+   */
+  infoLines(lines: string[]): void {
+    if (process.env.ORCH_QUIET || lines.length === 0) return;
+    write("stderr", `${lines.join("\n")}\n`);
+  },
   success: at("success"),
   warn: at("warn"),
   error: at("error"),

@@ -11,6 +11,7 @@ import {
   type EventRow,
   getRun,
   nextPlannedRunAt,
+  type RunRow,
   type Store,
 } from "../store/index.ts";
 import type { MissedCause } from "./catch-up.ts";
@@ -214,13 +215,20 @@ export function startScheduler(options: SchedulerOptions): Scheduler {
    * next planned and next late times in the request that made it; a run due now can only move
    * the timer earlier than `lateAfterMs` from now, which the armed timer usually is already.
    */
-  const coveredByTimer = (runId: string | null): boolean => {
-    if (!runId) return false;
-    const run = getRun(store, runId);
+  const coveredByTimer = (event: EventRow): boolean => {
+    if (!event.resource) return false;
+    // The run as its event left it, when the event carries it: a timer that covers it covers it,
+    // whatever happened to it since; only otherwise is it read again.
+    const made = event.run;
+    const covers = (run: RunRow | null | undefined) =>
+      timer !== null &&
+      run?.state_name === "Scheduled" &&
+      expectedAt <= run.scheduled_at + lateAfterMs;
+    if (covers(made)) return true;
+    const run = getRun(store, event.resource);
     // Claimed in the transaction that made it: it can no longer turn Late.
     if (run && run.state_type !== "SCHEDULED") return true;
-    if (timer === null) return false;
-    return run?.state_name === "Scheduled" && expectedAt <= run.scheduled_at + lateAfterMs;
+    return covers(run);
   };
 
   const onEvent = (event: EventRow) => {
@@ -235,7 +243,7 @@ export function startScheduler(options: SchedulerOptions): Scheduler {
     } else if (
       event.name === "flow-run.scheduled" &&
       !planner.inBatch() &&
-      !coveredByTimer(event.resource)
+      !coveredByTimer(event)
     ) {
       armSoon();
     }

@@ -43,7 +43,7 @@ export interface ApiDeps {
   cancel?: (store: Store, runId: string, message?: string) => RunRow;
   retry?: (store: Store, runId: string) => RunRow;
   /** Claim due runs of a pool for the server's own worker, in the caller's transaction. */
-  claimNow?: (pool: string) => RunRow[];
+  claimNow?: (pool: string, made?: RunRow) => RunRow[];
   /** Workers silent this long are marked offline (the worker protocol tells them). */
   staleAfterMs?: number;
   /** The server's own worker's id (null until it starts); the offline route refuses it. */

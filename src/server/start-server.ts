@@ -120,7 +120,7 @@ export async function startServer(options: ServerOptions = {}): Promise<OrchServ
       ownWorkerId: () => worker?.id ?? null,
       cancel: cancelRun,
       retry: retryRun,
-      claimNow: (pool) => worker?.claimNow(pool) ?? [],
+      claimNow: (pool, made) => worker?.claimNow(pool, made) ?? [],
       triggersNow: (eventId) => triggers?.handleNow(eventId) ?? null,
       upcoming: (spec, count) => upcomingRuns(spec, count, clock.now()),
       onDeploy: (report) => logDeploy(report, logger, opened),

@@ -183,3 +183,48 @@ export function claimRuns(store: Store, request: ClaimRequest): ClaimResult {
     return { claimed, cancelled, nextDueAt: nextDueAt(), more };
   });
 }
+
+/**
+ * Claim `made`, a run just created in the caller's transaction, when nothing can hold it back:
+ * it is due and not an ad-hoc run's, its pool and queue are unpaused, and no limit (pool, queue,
+ * deployment) applies to it, so there is nothing to count. The caller knows no other due run is
+ * waiting for its worker (its last claim took every due run and nothing woke it since) and that
+ * it has a free slot; the run then is the one claimRuns would take. Null when claimRuns must
+ * decide. Why: a run triggered through the API is claimed in its own request, and claimRuns
+ * reads the pool's counts and candidates (half a dozen statements) to find this one run.
+ */
+export function claimMadeRun(store: Store, made: RunRow, workerId: string): RunRow | null {
+  if (
+    made.state_type !== "SCHEDULED" ||
+    made.scheduled_at > store.clock.now() ||
+    made.created_by === "ad-hoc"
+  ) {
+    return null;
+  }
+  const limits = sqlite(store)
+    .query(
+      `SELECT p.paused AS pool_paused, p.concurrency_limit AS pool_limit,
+         q.paused AS queue_paused, q.concurrency_limit AS queue_limit,
+         (SELECT json_extract(v.spec, '$.concurrency.limit') FROM deployment_versions v
+           WHERE v.deployment_id = ?3 AND v.version = ?4) AS dep_limit
+       FROM (SELECT 1) LEFT JOIN work_pools p ON p.name = ?1
+       LEFT JOIN work_queues q ON q.pool = ?1 AND q.name = ?2`,
+    )
+    .get(made.work_pool, made.work_queue, made.deployment_id, made.version) as {
+    pool_paused: number | null;
+    pool_limit: number | null;
+    queue_paused: number | null;
+    queue_limit: number | null;
+    dep_limit: number | null;
+  };
+  if (
+    limits.pool_paused ||
+    limits.queue_paused ||
+    limits.pool_limit !== null ||
+    limits.queue_limit !== null ||
+    limits.dep_limit !== null
+  ) {
+    return null;
+  }
+  return transitionRun(store, made.id, { type: "PENDING" }, { workerId }).run;
+}

@@ -39,7 +39,12 @@ export {
 } from "./cache.ts";
 export { BACKSTOP_PAGES, type Checkpoints, LONG_PAGES, startCheckpoints } from "./checkpoints.ts";
 export { cameFromResume, childRuns, unfinishedChildren } from "./child-runs.ts";
-export { type ClaimRequest, type ClaimResult, claimRuns } from "./claim-runs.ts";
+export {
+  type ClaimRequest,
+  type ClaimResult,
+  claimMadeRun,
+  claimRuns,
+} from "./claim-runs.ts";
 export { ensureDataDir, ensureToken } from "./data-dir.ts";
 export {
   clearFileProblems,

@@ -13,8 +13,12 @@ export interface Store {
   readonly clock: Clock;
   /** Run `fn` in one immediate transaction; a nested call is a savepoint inside the outer one. */
   tx<T>(fn: () => T): T;
-  /** Run `fn` once the current transaction commits (at once outside one; never on rollback). A throw is reported, not raised. */
-  afterCommit(fn: () => void): void;
+  /**
+   * Run `fn` once the current transaction commits (at once outside one; never on rollback). A
+   * throw is reported, not raised. `first`: ahead of those without it (a run's process starts
+   * before the news of its states goes out, and runs while it does).
+   */
+  afterCommit(fn: () => void, first?: boolean): void;
   /** Call `listener` with every event recorded, once its transaction commits; returns the unsubscribe. */
   subscribe(listener: (event: EventRow) => void): () => void;
   /** The listeners added by subscribe. */
@@ -99,6 +103,7 @@ export function openStore(path: string, options: OpenStoreOptions = {}): Store {
   }
   const clock = options.clock ?? systemClock;
   let committed: (() => void)[] = [];
+  let committedFirst: (() => void)[] = [];
   // Listeners run after the data is committed: one that throws must neither stop the others nor
   // make the caller believe its write failed.
   const onListenerError =
@@ -144,10 +149,12 @@ export function openStore(path: string, options: OpenStoreOptions = {}): Store {
     if (db.inTransaction) {
       // Nested: a savepoint, so a failure inside undoes its own writes (and their callbacks) only.
       const mark = committed.length;
+      const markFirst = committedFirst.length;
       try {
         return within(fn, true);
       } catch (error) {
         committed.length = mark;
+        committedFirst.length = markFirst;
         throw error;
       }
     }
@@ -156,15 +163,17 @@ export function openStore(path: string, options: OpenStoreOptions = {}): Store {
       result = within(fn, false);
     } catch (error) {
       committed = [];
+      committedFirst = [];
       throw error;
     }
-    const callbacks = committed;
+    const callbacks = committedFirst.length ? [...committedFirst, ...committed] : committed;
     committed = [];
+    committedFirst = [];
     for (const callback of callbacks) run(callback);
     return result;
   };
-  const afterCommit = (fn: () => void): void => {
-    if (db.inTransaction) committed.push(fn);
+  const afterCommit = (fn: () => void, first = false): void => {
+    if (db.inTransaction) (first ? committedFirst : committed).push(fn);
     else run(fn);
   };
   const listeners = new Set<(event: EventRow) => void>();

@@ -1,6 +1,7 @@
 import { hostname } from "node:os";
 import type { Clock } from "../core/index.ts";
 import {
+  claimMadeRun,
   claimRuns,
   countActiveRuns,
   type EventRow,
@@ -87,9 +88,10 @@ export interface EmbeddedWorker {
    * Claim due runs of `pool` into free slots inside the caller's transaction, so a run created
    * there is claimed by the same commit; they start once it commits. The runs claimed (none for
    * another pool, when every slot is taken, the worker stops, or the claim fails: the usual
-   * claim then takes them).
+   * claim then takes them). `made`: the run just created, which alone is looked at when
+   * nothing else due waits for this worker (claimMadeRun).
    */
-  claimNow(pool: string): RunRow[];
+  claimNow(pool: string, made?: RunRow): RunRow[];
   /** Cancel a run (see cancelRun); the owning worker stops its processes. */
   cancel(runId: string): RunRow;
   /** Run ids this worker is executing now. */
@@ -197,6 +199,8 @@ export async function startEmbeddedWorker(options: EmbeddedWorkerOptions): Promi
    */
   let waiting = true;
   let dueTimer: ReturnType<typeof setTimeout> | null = null;
+  /** When dueTimer fires (the next run's due time), or null. */
+  let dueAt: number | null = null;
   const writes = createWriteBatcher(store, {
     ...(options.runningWindowMs !== undefined ? { runningWindowMs: options.runningWindowMs } : {}),
     onLogs: options.onLogs
@@ -281,6 +285,7 @@ export async function startEmbeddedWorker(options: EmbeddedWorkerOptions): Promi
   const armTimer = (at: number | null) => {
     if (dueTimer) clearTimeout(dueTimer);
     dueTimer = null;
+    dueAt = at;
     if (at === null || stopped) return;
     dueTimer = setTimeout(wake, Math.min(MAX_TIMER_MS, Math.max(0, at - clock.now())));
   };
@@ -296,16 +301,23 @@ export async function startEmbeddedWorker(options: EmbeddedWorkerOptions): Promi
 
   // Runs claimed by claimNow, until their events are out (only to spare a needless claim).
   const claimedNow = new Set<string>();
-  const claimNow = (forPool: string): RunRow[] => {
+  /** Whether no due run can be waiting for this worker: its last claim took all, none woke it since. */
+  const nothingWaiting = () => !waiting && !claimWanted && (dueAt === null || dueAt > clock.now());
+  const claimNow = (forPool: string, made?: RunRow): RunRow[] => {
     if (forPool !== pool || stopped || executions.size >= concurrency) return [];
-    let result: ReturnType<typeof claimRuns>;
+    let result: { claimed: RunRow[]; more: boolean; nextDueAt?: number | null };
     try {
       // A savepoint: a failed claim undoes itself only, never the caller's run. The slots are
       // counted in the store, where this transaction's earlier claims are (should it roll back,
       // they are gone with it).
       result = store.tx(() => {
         const busy = Math.max(executions.size, countActiveRuns(store, id));
-        return claimRuns(store, { pool, workerId: id, limit: concurrency - busy });
+        const limit = concurrency - busy;
+        if (made && limit > 0 && nothingWaiting()) {
+          const claimed = claimMadeRun(store, made, id);
+          if (claimed) return { claimed: [claimed], more: false };
+        }
+        return claimRuns(store, { pool, workerId: id, limit });
       });
     } catch (error) {
       logger.warn("could not claim runs as they were made; the next claim takes them:", error);
@@ -314,10 +326,14 @@ export async function startEmbeddedWorker(options: EmbeddedWorkerOptions): Promi
     // Runs it left behind wait for the next slot (it never clears this: it may roll back).
     if (result.more) waiting = true;
     for (const run of result.claimed) claimedNow.add(run.id);
+    // Started ahead of the news of their states: each process then starts while the events
+    // go out (the stream, the log, the triggers).
+    store.afterCommit(() => {
+      if (result.nextDueAt !== undefined) armTimer(result.nextDueAt);
+      for (const run of result.claimed) start(run);
+    }, true);
     store.afterCommit(() => {
       for (const run of result.claimed) claimedNow.delete(run.id);
-      armTimer(result.nextDueAt);
-      for (const run of result.claimed) start(run);
     });
     return result.claimed;
   };

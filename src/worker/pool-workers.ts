@@ -73,7 +73,7 @@ export async function startPoolWorkers(options: EmbeddedWorkerOptions): Promise<
     wake: () => {
       for (const w of workers.values()) w.wake();
     },
-    claimNow: (pool) => workers.get(pool)?.claimNow(pool) ?? [],
+    claimNow: (pool, made) => workers.get(pool)?.claimNow(pool, made) ?? [],
     cancel: (runId) => main.cancel(runId),
     active: () => all().flatMap((w) => w.active()),
     stop: (how?: StopOptions) => finish((w) => w.stop(how)),

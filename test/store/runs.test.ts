@@ -219,6 +219,25 @@ test("a nested transaction that fails undoes only its own writes and events", ()
   expect(seen).toEqual([`flow-run.scheduled:${kept.id}`]);
 });
 
+test("what runs first after a commit (a run's process) goes ahead of the news, and a failed savepoint drops its own of both", () => {
+  const order: string[] = [];
+  store.subscribe((e) => order.push(e.name));
+  store.tx(() => {
+    createRun(store, {});
+    store.afterCommit(() => order.push("later"));
+    store.afterCommit(() => order.push("start"), true);
+    expect(() =>
+      store.tx(() => {
+        store.afterCommit(() => order.push("undone first"), true);
+        store.afterCommit(() => order.push("undone"));
+        throw new Error("claim failed");
+      }),
+    ).toThrow("claim failed");
+    expect(order).toEqual([]);
+  });
+  expect(order).toEqual(["start", "flow-run.scheduled", "later"]);
+});
+
 test("runs list by when they are due, newest first, and page by cursor", () => {
   const later = createRun(store, { deployment: "a", scheduledAt: now + 60_000 });
   const sooner = createRun(store, { deployment: "a", scheduledAt: now });

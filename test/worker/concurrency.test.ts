@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, expect, test } from "vitest";
-import type { EventRow } from "../../src/store/index.ts";
+import type { EventRow, RunRow } from "../../src/store/index.ts";
 import {
+  claimMadeRun,
   claimRuns,
   ensureWorkPool,
   getRun,
@@ -145,4 +146,43 @@ test("a claim says whether it left due runs waiting for a slot (so a run's end n
   // A pool at its limit leaves its due runs waiting too.
   setPoolLimit(lab.store, "default", 0);
   expect(claim(5).more).toBe(true);
+});
+
+test("a run just made is claimed alone only when nothing could hold it back; else the full claim decides", () => {
+  ensureWorkPool(lab.store, "default");
+  upsertWorkQueue(lab.store, { pool: "default", name: "narrow", limit: 3 });
+  upsertWorkQueue(lab.store, { pool: "default", name: "stopped" });
+  rawSqliteForTests(lab.store)
+    .query("UPDATE work_queues SET paused = 1 WHERE name = 'stopped'")
+    .run();
+  const free = lab.deploy({ name: "free", command: ["true"] });
+  const limited = lab.deploy({
+    name: "limited",
+    command: ["true"],
+    concurrency: { limit: 5, collision: "enqueue" },
+  });
+  const narrow = lab.deploy({ name: "narrow", command: ["true"], work_queue: "narrow" });
+  const stopped = lab.deploy({ name: "stopped", command: ["true"], work_queue: "stopped" });
+  const claim = (run: RunRow) => lab.store.tx(() => claimMadeRun(lab.store, run, "w"));
+
+  expect(claim(lab.trigger(free))).toMatchObject({ state_type: "PENDING", worker_id: "w" });
+  for (const held of [limited, narrow, stopped]) expect(claim(lab.trigger(held))).toBeNull();
+  const later = lab.trigger(free);
+  rawSqliteForTests(lab.store)
+    .query("UPDATE flow_runs SET scheduled_at = scheduled_at + 60000 WHERE id = ?")
+    .run(later.id);
+  expect(claim(getRun(lab.store, later.id)!)).toBeNull();
+  setPoolLimit(lab.store, "default", 10);
+  expect(claim(lab.trigger(free))).toBeNull();
+  setPoolLimit(lab.store, "default", null);
+  rawSqliteForTests(lab.store).query("UPDATE work_pools SET paused = 1").run();
+  expect(claim(lab.trigger(free))).toBeNull();
+  // What it left is as it was: SCHEDULED, for claimRuns to weigh.
+  const states = rawSqliteForTests(lab.store)
+    .query("SELECT state_type, count(*) AS n FROM flow_runs GROUP BY state_type ORDER BY 1")
+    .all();
+  expect(states).toEqual([
+    { state_type: "PENDING", n: 1 },
+    { state_type: "SCHEDULED", n: 6 },
+  ]);
 });

@@ -61,7 +61,7 @@ export interface RunRoutesDeps {
    * Claim due runs of a pool for the server's own worker in the caller's transaction (started
    * once it commits): a run triggered while a slot is free is created and claimed in one commit.
    */
-  claimNow?: (pool: string) => RunRow[];
+  claimNow?: (pool: string, made?: RunRow) => RunRow[];
   /** How often a quiet log stream sends a comment (default KEEP_ALIVE_MS). */
   keepAliveMs?: number;
   /** The values an ad-hoc run's files name (see adHocRunRoutes). */
@@ -180,7 +180,7 @@ export function runRoutes({
           // in this same commit (a deployment's concurrency with collision: cancel-new).
           if (!claimNow) return created;
           // A run the claim took is as the claim left it: no need to read it back.
-          const claimed = claimNow(created.work_pool).find((r) => r.id === created.id);
+          const claimed = claimNow(created.work_pool, created).find((r) => r.id === created.id);
           return claimed ?? getRunOrThrow(store, created.id);
         });
         return json(runToJson(run), 201);
