@@ -2,7 +2,7 @@ import type { WorkerJob } from "../core/index.ts";
 import { createBackoff } from "./backoff.ts";
 import type { Link } from "./link.ts";
 import { isRetryable } from "./report-queue.ts";
-import type { RunJob } from "./spawn-run.ts";
+import type { RunJob } from "./run-job.ts";
 
 /**
  * Turns a remote worker's jobs into jobs for the runner: the version's files downloaded once

@@ -1,9 +1,6 @@
 import { hostname } from "node:os";
 import type { Clock } from "../core/index.ts";
 import {
-  claimMadeRun,
-  claimRuns,
-  countActiveRuns,
   type EventRow,
   ensureWorkPool,
   getWorkPool,
@@ -24,10 +21,10 @@ import { createThreadLauncher, type Launcher, spawnLauncher } from "./launch-pro
 import { createJobLoader, type ValueSource } from "./load-job.ts";
 import { createReaper } from "./reap-stale-workers.ts";
 import { recoverRuns } from "./recover-runs.ts";
-import type { RunnerOptions } from "./spawn-run.ts";
+import type { RunnerOptions } from "./run-job.ts";
 import { type StopOptions, stopWithGrace } from "./stop-with-grace.ts";
-import { wakesWorker } from "./wake-events.ts";
 import { createWorkdirs, type Workdirs } from "./workdirs.ts";
+import { createClaims } from "./worker-claims.ts";
 import { quietLogger, type WorkerLogger } from "./worker-logger.ts";
 import { createWriteBatcher, flushUntilWritten } from "./write-batcher.ts";
 
@@ -104,8 +101,6 @@ export interface EmbeddedWorker {
   /** Stop taking runs, let the running ones end, go offline. */
   drain(): Promise<void>;
 }
-
-const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /**
  * Start the worker that `orch up` runs in-process for a pool: it registers and heartbeats, crashes
@@ -188,19 +183,6 @@ export async function startEmbeddedWorker(options: EmbeddedWorkerOptions): Promi
   );
   const runIds = new Map<number, string>();
   const executions = new Map<string, Attempt>();
-  let stopped = false;
-  let claimWanted = false;
-  /**
-   * Whether due runs may be waiting for a slot: true until a claim took every due run, and again
-   * on every wake. Why: most runs end with nothing behind them, and the claim at each run's end
-   * (the pool's counts, its candidates, its next due time) cost as much as writing its states.
-   * Whatever makes a run due without a slot freeing wakes the worker (its event, its due time's
-   * timer), so a claim that left nothing behind is the last one needed until then.
-   */
-  let waiting = true;
-  let dueTimer: ReturnType<typeof setTimeout> | null = null;
-  /** When dueTimer fires (the next run's due time), or null. */
-  let dueAt: number | null = null;
   const writes = createWriteBatcher(store, {
     ...(options.runningWindowMs !== undefined ? { runningWindowMs: options.runningWindowMs } : {}),
     onLogs: options.onLogs
@@ -218,23 +200,9 @@ export async function startEmbeddedWorker(options: EmbeddedWorkerOptions): Promi
     },
     onError: (error) => {
       logger.error("could not record runs' states and logs; trying again in 1 s:", error);
-      armTimer(clock.now() + 1000);
+      claims.lookAt(clock.now() + 1000);
     },
-    // A run that starts frees no slot: only an ended attempt (or a wake) is worth a claim, and
-    // an ended one only when runs were left waiting for a slot, or it is itself to run again.
-    inFlush: ({ endedAttempts, reopened }) => {
-      claimedNow.clear();
-      if (stopped || !(claimWanted || reopened || (endedAttempts && waiting))) return undefined;
-      claimWanted = false;
-      const free = concurrency - executions.size;
-      if (free <= 0) return undefined;
-      const result = claimRuns(store, { pool, workerId: id, limit: free });
-      return () => {
-        waiting = result.more;
-        armTimer(result.nextDueAt);
-        for (const run of result.claimed) start(run);
-      };
-    },
+    inFlush: (states) => claims.inFlush(states),
   });
 
   const start = (run: RunRow) => {
@@ -282,70 +250,25 @@ export async function startEmbeddedWorker(options: EmbeddedWorkerOptions): Promi
     });
   };
 
-  const armTimer = (at: number | null) => {
-    if (dueTimer) clearTimeout(dueTimer);
-    dueTimer = null;
-    dueAt = at;
-    if (at === null || stopped) return;
-    dueTimer = setTimeout(wake, Math.min(MAX_TIMER_MS, Math.max(0, at - clock.now())));
-  };
-
-  /** Claim due runs at the end of this turn (with whatever else is being written). */
-  const wake = () => {
-    // What our own flush publishes needs no second look: its claim ran after those writes.
-    if (stopped || writes.flushing) return;
-    claimWanted = true;
-    waiting = true;
-    writes.schedule();
-  };
-
-  // Runs claimed by claimNow, until their events are out (only to spare a needless claim).
-  const claimedNow = new Set<string>();
-  /** Whether no due run can be waiting for this worker: its last claim took all, none woke it since. */
-  const nothingWaiting = () => !waiting && !claimWanted && (dueAt === null || dueAt > clock.now());
-  const claimNow = (forPool: string, made?: RunRow): RunRow[] => {
-    if (forPool !== pool || stopped || executions.size >= concurrency) return [];
-    let result: { claimed: RunRow[]; more: boolean; nextDueAt?: number | null };
-    try {
-      // A savepoint: a failed claim undoes itself only, never the caller's run. The slots are
-      // counted in the store, where this transaction's earlier claims are (should it roll back,
-      // they are gone with it).
-      result = store.tx(() => {
-        const busy = Math.max(executions.size, countActiveRuns(store, id));
-        const limit = concurrency - busy;
-        if (made && limit > 0 && nothingWaiting()) {
-          const claimed = claimMadeRun(store, made, id);
-          if (claimed) return { claimed: [claimed], more: false };
-        }
-        return claimRuns(store, { pool, workerId: id, limit });
-      });
-    } catch (error) {
-      logger.warn("could not claim runs as they were made; the next claim takes them:", error);
-      return [];
-    }
-    // Runs it left behind wait for the next slot (it never clears this: it may roll back).
-    if (result.more) waiting = true;
-    for (const run of result.claimed) claimedNow.add(run.id);
-    // Started ahead of the news of their states: each process then starts while the events
-    // go out (the stream, the log, the triggers).
-    store.afterCommit(() => {
-      if (result.nextDueAt !== undefined) armTimer(result.nextDueAt);
-      for (const run of result.claimed) start(run);
-    }, true);
-    store.afterCommit(() => {
-      for (const run of result.claimed) claimedNow.delete(run.id);
-    });
-    return result.claimed;
-  };
+  const claims = createClaims({
+    store,
+    clock,
+    logger,
+    pool,
+    workerId: id,
+    concurrency,
+    running: () => executions.size,
+    start,
+    schedule: () => writes.schedule(),
+    flushing: () => writes.flushing,
+  });
 
   const onEvent = (event: EventRow) => {
     if (event.name === "flow-run.cancelling" && event.resource) {
       executions.get(event.resource)?.cancel();
       return;
     }
-    // A run claimed as it was made needs no second look.
-    if (event.name === "flow-run.scheduled" && claimedNow.has(event.resource ?? "")) return;
-    if (wakesWorker(event.name)) wake();
+    claims.onEvent(event);
   };
   const unsubscribe = store.subscribe(onEvent);
 
@@ -368,14 +291,13 @@ export async function startEmbeddedWorker(options: EmbeddedWorkerOptions): Promi
     }
   }, heartbeatMs);
 
-  wake();
+  claims.wake();
 
   let stopping: Promise<void> | null = null;
   /** Stop claiming; once every run has ended, go offline. */
   const finish = () => {
     stopping ??= (async () => {
-      stopped = true;
-      armTimer(null);
+      claims.stop();
       // Cancels may still arrive while runs end: the worker listens until the last one ends.
       while (executions.size) await Promise.all([...executions.values()].map((e) => e.done));
       unsubscribe();
@@ -396,8 +318,8 @@ export async function startEmbeddedWorker(options: EmbeddedWorkerOptions): Promi
   };
   return {
     id,
-    wake,
-    claimNow,
+    wake: claims.wake,
+    claimNow: claims.claimNow,
     cancel: (runId) => cancelRun(store, runId),
     active: () => [...executions.keys()],
     stop: (stop = {}) =>

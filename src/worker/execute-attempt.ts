@@ -8,7 +8,8 @@ import type { RunOutcome } from "../store/index.ts";
 import { runContainer } from "./docker/run-container.ts";
 import { type AttemptEnding, finalState } from "./final-state.ts";
 import type { CapturedLine } from "./log-capture.ts";
-import { type RunHandle, type RunJob, type RunnerOptions, spawnRun } from "./spawn-run.ts";
+import type { RunHandle, RunJob, RunnerOptions } from "./run-job.ts";
+import { spawnRun } from "./spawn-run.ts";
 import type { WorkerLogger } from "./worker-logger.ts";
 
 /**

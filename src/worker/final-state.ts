@@ -1,6 +1,6 @@
 import { EXIT_PAUSED, formatDuration, type ProposedState } from "../core/index.ts";
 import type { RunOutcome } from "../store/index.ts";
-import type { RunExit } from "./spawn-run.ts";
+import type { RunExit } from "./run-job.ts";
 
 /** What orch asked of an attempt while it ran, beside how its process ended. */
 export interface AttemptEnding {

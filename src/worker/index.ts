@@ -51,17 +51,17 @@ export {
   type AdHocResult,
   runAdHocFlow,
 } from "./run-ad-hoc-flow.ts";
+export type {
+  RunCallbacks,
+  RunExit,
+  RunHandle,
+  RunJob,
+  RunnerOptions,
+  RunStart,
+} from "./run-job.ts";
 export { findMarkedProcesses, stopOrphanedRuns } from "./run-processes.ts";
 export { selfCommand } from "./self-command.ts";
-export {
-  type RunCallbacks,
-  type RunExit,
-  type RunHandle,
-  type RunJob,
-  type RunnerOptions,
-  type RunStart,
-  spawnRun,
-} from "./spawn-run.ts";
+export { spawnRun } from "./spawn-run.ts";
 export { fromStateReport, toStateReport } from "./state-report.ts";
 export { type StopOptions, stopWithGrace } from "./stop-with-grace.ts";
 export { createSubflowRun, reportSubflowState, SUBFLOW_POOL } from "./subflow-runs.ts";

@@ -10,7 +10,7 @@ import {
   type Store,
   specForRun,
 } from "../store/index.ts";
-import type { RunJob } from "./spawn-run.ts";
+import type { RunJob } from "./run-job.ts";
 
 /** A version's spec and files on disk; versions never change, so this is cached for good. */
 interface VersionFiles {

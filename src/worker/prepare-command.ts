@@ -1,9 +1,9 @@
 import { isAbsolute, join } from "node:path";
 import { fillReferences } from "../core/index.ts";
 import { type RenderedCommand, renderCommand } from "./render-command.ts";
+import type { RunJob } from "./run-job.ts";
 import { markEnv } from "./run-processes.ts";
 import { selfCommand } from "./self-command.ts";
-import type { RunJob } from "./spawn-run.ts";
 
 /**
  * What a job starts: its rendered command (with the variables that carry parameters into shell

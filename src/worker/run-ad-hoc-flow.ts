@@ -16,7 +16,7 @@ import { startHeartbeat } from "./heartbeat.ts";
 import { createLink } from "./link.ts";
 import type { CapturedLine } from "./log-capture.ts";
 import { createReportQueue, isRetryable } from "./report-queue.ts";
-import type { RunnerOptions } from "./spawn-run.ts";
+import type { RunnerOptions } from "./run-job.ts";
 import { toStateReport } from "./state-report.ts";
 import { quietLogger, type WorkerLogger } from "./worker-logger.ts";
 

@@ -1,4 +1,4 @@
-import type { RunnerOptions } from "../spawn-run.ts";
+import type { RunnerOptions } from "../run-job.ts";
 import type { DockerEngine } from "./engine.ts";
 
 /**
