@@ -278,7 +278,7 @@ describe("without a session", () => {
     const run = await client.triggerRun("hello", {});
     // Exactly what the boot script asks for on each page that reads data at once.
     const first = ["#/deployments", "#/runs?state=FAILED", `#/runs/${run.id}`].flatMap(firstDataOf);
-    expect(first).toHaveLength(5);
+    expect(first).toHaveLength(6);
     for (const path of first) expect((await browser(path)).status).toBe(401);
     const forged = `orch_session_${server.port}=${Date.now() + 1e9}.abc.def`;
     for (const path of first) {
