@@ -141,7 +141,12 @@ export const inspect = defineCommand({
       out += line("parameters", JSON.stringify(d.parameters));
       if (d.tags.length) out += line("tags", d.tags.join(", "));
       out += line("pool/queue", `${d.work_pool}/${d.work_queue}`);
-      if (d.retries) out += line("retries", `${d.retries}, ${d.retry_delay_ms / 1000}s apart`);
+      if (d.retries) {
+        const waits = d.retry_delays_ms
+          ? `waiting ${d.retry_delays_ms.map((ms) => `${ms / 1000}s`).join(", ")} (the last repeats)`
+          : `${d.retry_delay_ms / 1000}s apart`;
+        out += line("retries", `${d.retries}, ${waits}`);
+      }
       if (d.timeout_ms) out += line("timeout", `${d.timeout_ms / 1000}s`);
       if (d.concurrency)
         out += line("concurrency", `${d.concurrency.limit} (${d.concurrency.collision})`);

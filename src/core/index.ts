@@ -82,6 +82,7 @@ export {
   RESULT_INLINE_BYTES,
   RESULT_MAX_BYTES,
 } from "./results.ts";
+export { retryDelayAt } from "./retry-delay.ts";
 export {
   type AcceptedState,
   ALLOWED,

@@ -95,9 +95,8 @@ export function checkSchema(schema: object, value: unknown, own = false): Schema
   const validate = compileSchema(schema, own);
   if (validate(value)) return [];
   const errors = validate.errors ?? [];
-  const anyOfPaths = new Set(
-    errors.filter((e) => e.keyword === "anyOf").map((e) => e.instancePath),
-  );
+  const anyOfs = errors.filter((e) => e.keyword === "anyOf");
+  const anyOfPaths = new Set(anyOfs.map((e) => e.instancePath));
   const issues: SchemaIssue[] = [];
   const seen = new Set<string>();
   for (const error of errors) {
@@ -106,6 +105,15 @@ export function checkSchema(schema: object, value: unknown, own = false): Schema
       (p) => error.instancePath === p || error.instancePath.startsWith(`${p}/`),
     );
     if (error.keyword !== "anyOf" && inAnyOf) continue;
+    // An anyOf inside a branch of another, for the same value (a duration among "a duration
+    // or a list of them"), is folded into the outer one too.
+    const branch = anyOfs.some(
+      (outer) =>
+        outer !== error &&
+        outer.instancePath === error.instancePath &&
+        error.schemaPath.startsWith(`${outer.schemaPath}/`),
+    );
+    if (branch) continue;
     if (error.keyword === "if") continue;
     const issue = describe(error);
     const id = `${renderPath(issue.path)}|${issue.key ?? ""}|${issue.message}`;

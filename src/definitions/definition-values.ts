@@ -14,7 +14,8 @@ export function isObject(value: unknown): value is Item {
 
 /** A duration given in a definition, in milliseconds (undefined when left out). */
 export function duration(value: unknown): number | undefined {
-  if (value === undefined) return undefined;
-  // A malformed duration is reported by the schema check; this only converts.
-  return parseDuration(value as string | number);
+  // A malformed duration (or a value of another type) is reported by the schema check; this
+  // only converts.
+  if (typeof value !== "string" && typeof value !== "number") return undefined;
+  return parseDuration(value);
 }

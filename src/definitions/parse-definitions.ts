@@ -270,7 +270,9 @@ function buildSpec(
   let cwd = ".";
   if (typeof item.cwd === "string") cwd = insideFolder(item.cwd, ctx, at("cwd"), count) ?? ".";
 
-  const retryDelay = duration(item.retry_delay);
+  // A list is a wait per retry; its first is the run's retry_delay_ms, as a single one is.
+  const retryDelays = Array.isArray(item.retry_delay) ? item.retry_delay.map(duration) : null;
+  const retryDelay = retryDelays ? retryDelays[0] : duration(item.retry_delay);
   const timeout = duration(item.timeout);
   if (timeout === 0) count(at("timeout"), "must be more than 0 (leave it out for no timeout)");
 
@@ -332,6 +334,9 @@ function buildSpec(
     triggers,
     retries: typeof item.retries === "number" ? item.retries : 0,
     retry_delay_ms: retryDelay ?? 0,
+    ...(retryDelays && retryDelays.length > 1
+      ? { retry_delays_ms: retryDelays.map((d) => d ?? 0) }
+      : {}),
     timeout_ms: timeout ?? null,
     concurrency,
     work_pool: typeof item.work_pool === "string" ? item.work_pool : "default",

@@ -338,7 +338,13 @@ const deployment = {
     triggers: { type: "array", items: trigger },
     notify,
     retries: { type: "integer", minimum: 0, description: "Retries after a failure" },
-    retry_delay: { ...duration, description: "Wait before a retry" },
+    retry_delay: {
+      description:
+        "Wait before a retry: a duration, or a list of them, one per retry (the last repeats): [10s, 1m, 5m]",
+      "x-message":
+        'must be a duration ("30s", "15m", "1h30m", "500ms", a number of seconds) or a list of them, one per retry ([10s, 1m, 5m])',
+      anyOf: [duration, { type: "array", items: duration, minItems: 1 }],
+    },
     timeout: { ...duration, description: "A run taking longer fails as TimedOut" },
     concurrency: {
       type: "object",

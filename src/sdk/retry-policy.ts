@@ -5,6 +5,7 @@
  */
 // Not the core's index: the flow-run entry loads only what a run needs.
 import { parseDuration } from "../core/duration.ts";
+import { retryDelayAt } from "../core/retry-delay.ts";
 
 /** A duration: text like `"500ms"`, `"2s"`, `"1m"`, or a number of seconds. */
 export type Duration = string | number;
@@ -68,7 +69,7 @@ export function retryDelays(delay: RetryDelay | undefined, where: string): Retry
   if (Array.isArray(delay)) {
     if (!delay.length) throw new TypeError(`${where}: the list of delays is empty`);
     const list = delay.map((d, i) => durationMs(d, `${where}[${i}]`));
-    return (n) => list[Math.min(n, list.length) - 1]!;
+    return (n) => retryDelayAt(list, n);
   }
   const ms = durationMs(delay as Duration, where);
   return () => ms;

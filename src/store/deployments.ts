@@ -56,6 +56,7 @@ export function deploymentToJson(
     triggers: spec.triggers,
     retries: spec.retries,
     retry_delay_ms: spec.retry_delay_ms,
+    ...(spec.retry_delays_ms ? { retry_delays_ms: spec.retry_delays_ms } : {}),
     timeout_ms: spec.timeout_ms,
     concurrency: spec.concurrency,
     work_pool: spec.work_pool,

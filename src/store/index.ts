@@ -171,7 +171,7 @@ export { type Rollback, rollbackDeployment } from "./rollback-deployment.ts";
 export { runHistory, runStates } from "./run-history.ts";
 export { type ActiveCounts, type HeldBack, heldBackBy, type RunLimits } from "./run-limits.ts";
 export { type RunOptions, specForRun } from "./run-options.ts";
-export { setRunRetries } from "./run-retries.ts";
+export { nextRetryDelay, setRunRetries } from "./run-retries.ts";
 export { allowRunStart, runStartAllowed } from "./run-starts.ts";
 export {
   createRun,

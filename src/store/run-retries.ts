@@ -1,3 +1,4 @@
+import { retryDelayAt } from "../core/index.ts";
 import type { Store } from "./open-store.ts";
 import type { RunRow } from "./runs.ts";
 import { sqlite } from "./sqlite.ts";
@@ -17,4 +18,23 @@ export function setRunRetries(
   sqlite(store)
     .query("UPDATE flow_runs SET retries = ?, retry_delay_ms = ? WHERE seq = ?")
     .run(retries, retryDelayMs, run.seq);
+}
+
+/**
+ * The wait before a run's next retry: its deployment version's delay for that retry when the
+ * definition gave a list (`retry_delay: [10s, 1m]`, read only here, when an attempt failed),
+ * else the run's one delay.
+ */
+export function nextRetryDelay(
+  store: Store,
+  run: Pick<RunRow, "deployment_id" | "version" | "retries_used" | "retry_delay_ms">,
+): number {
+  if (run.deployment_id === null || run.version === null) return run.retry_delay_ms;
+  const row = sqlite(store)
+    .query(
+      "SELECT json_extract(spec, '$.retry_delays_ms') AS delays FROM deployment_versions WHERE deployment_id = ? AND version = ?",
+    )
+    .get(run.deployment_id, run.version) as { delays: string | null } | null;
+  if (!row?.delays) return run.retry_delay_ms;
+  return retryDelayAt(JSON.parse(row.delays) as number[], run.retries_used + 1);
 }

@@ -12,6 +12,7 @@ import { cameFromResume, unfinishedChildren } from "./child-runs.ts";
 import { recordEvent } from "./events.ts";
 import type { Store } from "./open-store.ts";
 import { insertHistory } from "./run-history.ts";
+import { nextRetryDelay } from "./run-retries.ts";
 import { getRunOrThrow, type RunRow } from "./runs.ts";
 import { sqlite } from "./sqlite.ts";
 import { releaseRunTagSlots } from "./tag-slots.ts";
@@ -100,7 +101,11 @@ export function transitionRun(
         name: run.state_name,
         attempt: run.attempt,
         retriesLeft: run.retries - run.retries_used,
-        retryDelayMs: run.retry_delay_ms,
+        // Only a failure with retries left waits: the delay per retry is read then.
+        retryDelayMs:
+          proposed.type === "FAILED" && run.retries > run.retries_used
+            ? nextRetryDelay(store, run)
+            : run.retry_delay_ms,
         resumed: run.state_type === "PENDING" && run.attempt > 0 && cameFromResume(store, run.seq),
       },
       proposed,

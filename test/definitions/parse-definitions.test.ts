@@ -106,7 +106,7 @@ describe("problems", () => {
     ).toEqual([
       'flows/etl.yaml:4:5: schedule: unknown key (did you mean "schedules"?)',
       'flows/etl.yaml:5:14: retries: must be an integer, not "two"',
-      'flows/etl.yaml:6:18: retry_delay: "5 minutes" is not a duration (try "30s", "15m" or "1h30m")',
+      'flows/etl.yaml:6:18: retry_delay: "5 minutes" is not valid: it must be a duration ("30s", "15m", "1h30m", "500ms", a number of seconds) or a list of them, one per retry ([10s, 1m, 5m])',
       'flows/etl.yaml:8:15: schedules[0].cron: "61 * * * *" is not a valid cron expression: Invalid value for minute: 61',
       'flows/etl.yaml:11:19: schedules[1].timezone: "Mars/Base" is not an IANA time zone (like "Europe/Berlin" or "UTC")',
       'flows/etl.yaml:12:41: concurrency.collision: must be one of "enqueue", "cancel-new", not "queue"',

@@ -99,6 +99,28 @@ test("a failure with retries left waits in AwaitingRetry and runs again as the n
   expect(lab.logs(run)).toEqual(["attempt 1", "attempt 2", "attempt 3"]);
 });
 
+test("a list of retry delays waits each in turn, the last one repeating", async () => {
+  const d = lab.deploy({
+    name: "backing-off",
+    command: ["sh", "-c", "exit 1"],
+    retries: 3,
+    retry_delay_ms: 100,
+    retry_delays_ms: [100, 400],
+  });
+  await lab.startWorker();
+  const run = lab.trigger(d);
+  const failed = await lab.waitFor(run.id, "FAILED");
+  expect(failed).toMatchObject({ attempt: 4, retries_used: 3 });
+  const states = runStates(lab.store, run.seq);
+  const waits = states.flatMap((s, i) =>
+    s.name === "AwaitingRetry" ? [Date.parse(states[i + 1]!.at) - Date.parse(s.at)] : [],
+  );
+  expect(waits).toHaveLength(3);
+  expect(waits[0]).toBeGreaterThanOrEqual(100);
+  expect(waits[1]).toBeGreaterThanOrEqual(400);
+  expect(waits[2]).toBeGreaterThanOrEqual(400);
+});
+
 test("a timeout stops the whole tree, even one that ignores SIGTERM, and is FAILED/TimedOut", async () => {
   const d = lab.deploy({ name: "slow", command: STUBBORN, timeout_ms: 200 });
   await lab.startWorker({ graceMs: 200 });

@@ -127,6 +127,13 @@ export const DEPLOYMENT_SPEC = {
     triggers: { type: "array", items: TRIGGER_SPEC },
     retries: { type: "integer", minimum: 0 },
     retry_delay_ms: { type: "integer", minimum: 0 },
+    retry_delays_ms: {
+      type: "array",
+      items: { type: "integer", minimum: 0 },
+      minItems: 2,
+      description:
+        "A wait per retry (the last repeats), when retry_delay is a list; retry_delay_ms is its first",
+    },
     timeout_ms: { type: ["integer", "null"] },
     concurrency: { anyOf: [CONCURRENCY_SPEC, { type: "null" }] },
     work_pool: { type: "string" },
@@ -217,6 +224,12 @@ export const DEPLOYMENT = {
     triggers: { type: "array", items: TRIGGER_SPEC },
     retries: { type: "integer" },
     retry_delay_ms: { type: "integer" },
+    retry_delays_ms: {
+      type: "array",
+      items: { type: "integer" },
+      description:
+        "A wait per retry (the last repeats), when retry_delay is a list; retry_delay_ms is its first",
+    },
     timeout_ms: { type: ["integer", "null"] },
     concurrency: { anyOf: [CONCURRENCY_SPEC, { type: "null" }] },
     work_pool: { type: "string" },

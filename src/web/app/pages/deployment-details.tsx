@@ -57,7 +57,13 @@ export function DeploymentDetails({
             {d.work_pool} / {d.work_queue}
           </dd>
           <dt>Retries</dt>
-          <dd>{d.retries ? `${d.retries}, ${formatDuration(d.retry_delay_ms)} apart` : "none"}</dd>
+          <dd>
+            {!d.retries
+              ? "none"
+              : d.retry_delays_ms
+                ? `${d.retries}, waiting ${d.retry_delays_ms.map(formatDuration).join(", ")} (the last repeats)`
+                : `${d.retries}, ${formatDuration(d.retry_delay_ms)} apart`}
+          </dd>
           <dt>Timeout</dt>
           <dd>{d.timeout_ms ? formatDuration(d.timeout_ms) : "none"}</dd>
           <dt>Concurrency</dt>
