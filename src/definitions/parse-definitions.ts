@@ -1,5 +1,5 @@
 import { existsSync, statSync } from "node:fs";
-import { isAbsolute, join, relative, resolve, sep } from "node:path";
+import { isAbsolute, join, normalize, relative, resolve, sep } from "node:path";
 import { LineCounter, parseDocument } from "yaml";
 import {
   type CollisionStrategy,
@@ -267,8 +267,14 @@ function buildSpec(
     checkCommandPlaceholders(item, command, at("command"), count);
   }
 
+  // An absolute folder is the machine's own (a cron job's `cd /srv/app`): the run works there.
+  // A relative one stays inside the definition's folder: the run's copy of it.
   let cwd = ".";
-  if (typeof item.cwd === "string") cwd = insideFolder(item.cwd, ctx, at("cwd"), count) ?? ".";
+  if (typeof item.cwd === "string") {
+    cwd = isAbsolute(item.cwd)
+      ? normalize(item.cwd)
+      : (insideFolder(item.cwd, ctx, at("cwd"), count) ?? ".");
+  }
 
   // A list is a wait per retry; its first is the run's retry_delay_ms, as a single one is.
   const retryDelays = Array.isArray(item.retry_delay) ? item.retry_delay.map(duration) : null;

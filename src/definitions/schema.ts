@@ -377,7 +377,11 @@ const deployment = {
       description: "Environment variables of the run",
       additionalProperties: { type: ["string", "number", "boolean"] },
     },
-    cwd: { type: "string", description: "The working directory, relative to this folder" },
+    cwd: {
+      type: "string",
+      description:
+        "The working directory: relative to this folder (in the run's copy of it), or an absolute folder of the machine that runs it",
+    },
     retention: retention(false),
     job_variables: {
       type: "object",

@@ -1,5 +1,6 @@
 import { existsSync, statSync } from "node:fs";
-import { join } from "node:path";
+import { hostname } from "node:os";
+import { isAbsolute } from "node:path";
 import {
   describeSpawnError,
   epochMs,
@@ -9,6 +10,7 @@ import {
 import { createLogCapture } from "./log-capture.ts";
 import { type PreparedCommand, prepareCommand } from "./prepare-command.ts";
 import { processStartTime } from "./process-tree.ts";
+import { runFolder } from "./run-folder.ts";
 import type {
   RunCallbacks,
   RunExit,
@@ -74,10 +76,14 @@ export function spawnRun(
   }
   const { argv } = prepared;
   job = prepared.job;
-  const cwd = join(job.bundleDir, job.spec.cwd || ".");
+  const cwd = runFolder(job);
   if ((job.spec.cwd || ".") !== "." && (!existsSync(cwd) || !statSync(cwd).isDirectory())) {
     removeScratch();
-    return failed(`the working directory ${job.spec.cwd} does not exist in the deployment's files`);
+    return failed(
+      isAbsolute(cwd)
+        ? `the working directory ${cwd} does not exist on ${hostname()} (an absolute cwd: names a folder of the machine that runs it)`
+        : `the working directory ${job.spec.cwd} does not exist in the deployment's files`,
+    );
   }
   const mark = { runId: job.runId, attempt: job.attempt };
   const env: Record<string, string | undefined> = {

@@ -205,6 +205,12 @@ describe("problems", () => {
     ]);
   });
 
+  test("an absolute cwd names a folder of the machine that runs it, as given", () => {
+    const file = parse("deployments:\n  - name: a\n    command: [ls]\n    cwd: /srv/app/../app/\n");
+    expect(file.problems).toEqual([]);
+    expect(file.deployments[0]!.spec.cwd).toBe("/srv/app/");
+  });
+
   test("a deployment needs exactly one of flow and command, and the flow file must exist", () => {
     expect(
       problems(`deployments:

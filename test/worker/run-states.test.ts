@@ -1,4 +1,4 @@
-import { rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, beforeEach, expect, test } from "vitest";
 import { createDeploymentRun, runStates } from "../../src/store/index.ts";
@@ -209,6 +209,22 @@ test("runs execute in the version's files, in spec.cwd", async () => {
   const [data, cwd] = lab.logs(run);
   expect(data).toBe("from the bundle");
   expect(cwd).toMatch(new RegExp(`^${join(lab.dir, "runs")}/\\d+-\\d+/\\d+/sub$`));
+});
+
+test("an absolute cwd is a folder of the machine: the run works there, and one that is missing fails saying so", async () => {
+  const here = join(lab.dir, "srv-app");
+  mkdirSync(here);
+  writeFileSync(join(here, "backup.sh"), "echo backed up; pwd\n");
+  const d = lab.deploy({ name: "in-place", command: ["sh", "./backup.sh"], cwd: here });
+  const gone = lab.deploy({ name: "gone", command: ["true"], cwd: join(lab.dir, "no-such") });
+  await lab.startWorker();
+  const run = lab.trigger(d);
+  await lab.waitFor(run.id, "COMPLETED");
+  expect(lab.logs(run)).toEqual(["backed up", here]);
+  const failed = await lab.waitFor(lab.trigger(gone).id, "FAILED");
+  expect(failed.state_message).toContain(
+    `the working directory ${join(lab.dir, "no-such")} does not exist on `,
+  );
 });
 
 test("stopping the worker stops its runs: CANCELLED, orch was stopped", async () => {

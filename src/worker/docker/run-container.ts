@@ -1,8 +1,8 @@
-import { join } from "node:path";
 import type { DockerJob } from "../../core/index.ts";
 import { createLogCapture } from "../log-capture.ts";
 import { prepareCommand } from "../prepare-command.ts";
 import { processStartTime } from "../process-tree.ts";
+import { runFolder } from "../run-folder.ts";
 import type { RunCallbacks, RunExit, RunHandle, RunJob, RunnerOptions } from "../run-job.ts";
 import { selfCommand } from "../self-command.ts";
 import { containerApiUrl } from "./api-gateway.ts";
@@ -219,7 +219,7 @@ function containerBody(
     Image: docker.image,
     Cmd: argv,
     Env: Object.entries(env).flatMap(([k, v]) => (v === undefined ? [] : [`${k}=${v}`])),
-    WorkingDir: docker.workdir ?? join(BUNDLE_MOUNT, job.spec.cwd || "."),
+    WorkingDir: docker.workdir ?? runFolder(job, BUNDLE_MOUNT),
     ...(docker.user ? { User: docker.user } : {}),
     Labels: {
       ...docker.labels,
