@@ -76,7 +76,8 @@ export function commandPlaceholders(argv: readonly string[]): CommandPlaceholder
   return found;
 }
 
-function named(
+/** A placeholder of argument `arg` at `start` (its `{{ inner }}` is `length` long), read. */
+export function named(
   arg: number,
   start: number,
   length: number,

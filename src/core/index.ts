@@ -24,6 +24,7 @@ export {
   type WorkPoolSpec,
 } from "./deployment.ts";
 export { formatDuration, parseDuration } from "./duration.ts";
+export { envPlaceholders } from "./env-placeholders.ts";
 export {
   ERROR_CODES,
   type ErrorCode,

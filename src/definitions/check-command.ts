@@ -1,4 +1,9 @@
-import { closest, commandPlaceholders } from "../core/index.ts";
+import {
+  type CommandPlaceholder,
+  closest,
+  commandPlaceholders,
+  envPlaceholders,
+} from "../core/index.ts";
 import { type Item, isObject, type Path, type Report } from "./definition-values.ts";
 
 /** Reports each placeholder of a deployment's command that could not be filled safely at run time. */
@@ -8,15 +13,38 @@ export function checkCommandPlaceholders(
   path: Path,
   count: Report,
 ): void {
+  // The same reading of the command as at run time (commandPlaceholders), so a definition
+  // that deploys never fails to render for a reason known now.
+  checkPlaceholders(item, commandPlaceholders(command), path, count);
+}
+
+/**
+ * Reports each placeholder of a deployment's env values that could not be filled at run time
+ * (read as renderEnv reads them), at the value that holds it.
+ */
+export function checkEnvPlaceholders(item: Item, path: Path, count: Report): void {
+  if (!isObject(item.env)) return;
+  for (const [name, value] of Object.entries(item.env)) {
+    if (typeof value === "string") {
+      checkPlaceholders(item, envPlaceholders(value), [...path, name], count);
+    }
+  }
+}
+
+/** Reports each placeholder that names no parameter the deployment knows, or cannot be filled. */
+function checkPlaceholders(
+  item: Item,
+  placeholders: CommandPlaceholder[],
+  path: Path,
+  count: Report,
+): void {
   // A placeholder must name a parameter the deployment knows (a default or the schema's).
   const schemaProps = isObject(item.parameter_schema) && isObject(item.parameter_schema.properties);
   const known = new Set([
     ...Object.keys(isObject(item.parameters) ? item.parameters : {}),
     ...(schemaProps ? Object.keys((item.parameter_schema as { properties: Item }).properties) : []),
   ]);
-  // The same reading of the command as at run time (commandPlaceholders), so a definition
-  // that deploys never fails to render for a reason known now.
-  for (const p of commandPlaceholders(command)) {
+  for (const p of placeholders) {
     if (p.run) {
       if (p.numeric)
         count(path, `{{ ${p.path} }} is a time, not a number, where bash evaluates arithmetic`);

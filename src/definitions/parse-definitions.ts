@@ -19,7 +19,7 @@ import { buildRetention } from "./build-retention.ts";
 import { buildSchedule } from "./build-schedule.ts";
 import { buildTriggers } from "./build-triggers.ts";
 import { buildWebhooks } from "./build-webhooks.ts";
-import { checkCommandPlaceholders } from "./check-command.ts";
+import { checkCommandPlaceholders, checkEnvPlaceholders } from "./check-command.ts";
 import { describePath, offsetOf, position } from "./definition-positions.ts";
 import { definitionReferences } from "./definition-references.ts";
 import { duration, type Item, isObject, type Path, type Report } from "./definition-values.ts";
@@ -266,6 +266,7 @@ function buildSpec(
   if (command) {
     checkCommandPlaceholders(item, command, at("command"), count);
   }
+  checkEnvPlaceholders(item, at("env"), count);
 
   // An absolute folder is the machine's own (a cron job's `cd /srv/app`): the run works there.
   // A relative one stays inside the definition's folder: the run's copy of it.

@@ -1,6 +1,7 @@
 import { isAbsolute, join } from "node:path";
 import { fillReferences } from "../core/index.ts";
 import { type RenderedCommand, renderCommand } from "./render-command.ts";
+import { renderEnv } from "./render-env.ts";
 import type { RunJob } from "./run-job.ts";
 import { markEnv } from "./run-processes.ts";
 import { selfCommand } from "./self-command.ts";
@@ -31,14 +32,19 @@ export interface PreparedCommand {
 /**
  * What every attempt starts with, a process's or a container's: `{{ secrets.x }}` and
  * `{{ variables.x }}` filled (at the last moment: the stored run keeps the reference, never the
- * value), the command rendered, and the run's own variables: its env, the parameters' carriers,
+ * value), the command and the env's placeholders rendered, and the run's own variables: its env, the parameters' carriers,
  * the values getSecret() and getVariable() read, its mark, deployment and parameters. Throws
  * when a reference or a placeholder cannot be filled.
  */
 export function prepareCommand(original: RunJob, self?: string[]): PreparedCommand {
   const values = original.values ?? { secrets: {}, variables: {} };
-  const specEnv = fillReferences(original.spec.env, values);
   const job = { ...original, parameters: fillReferences(original.parameters, values) };
+  const specEnv = renderEnv(
+    original.spec.env,
+    job.parameters,
+    { scheduled_at: job.scheduledAt ?? "" },
+    values,
+  );
   const { argv, env: paramEnv } = jobCommand(job, self);
   return {
     argv,

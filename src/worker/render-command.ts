@@ -90,7 +90,12 @@ function clip(text: string): string {
   return text.length > 60 ? `${text.slice(0, 57)}...` : text;
 }
 
-function lookup(keys: string[], parameters: Record<string, unknown>, where: string): unknown {
+/** The parameter at `keys`; an error saying how to pass it when the run has none. */
+export function lookup(
+  keys: string[],
+  parameters: Record<string, unknown>,
+  where: string,
+): unknown {
   let value: unknown = parameters;
   for (const key of keys) {
     value =
@@ -108,7 +113,8 @@ function lookup(keys: string[], parameters: Record<string, unknown>, where: stri
   return value;
 }
 
-function valueText(value: unknown, keys: string[]): string {
+/** A parameter's value as text: a string as it is, anything else as JSON; never a NUL. */
+export function valueText(value: unknown, keys: string[]): string {
   const text = typeof value === "string" ? value : JSON.stringify(value);
   if (text.includes("\0")) {
     throw new OrchError(

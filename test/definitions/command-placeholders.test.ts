@@ -53,3 +53,24 @@ test("shell strings with placeholders in any quoting deploy", () => {
 `),
   ).toEqual([]);
 });
+
+test("an env value takes the placeholders a command does, and secrets and variables; others are refused where they are", () => {
+  expect(
+    problems(`deployments:
+  - name: envy
+    command: 'echo "$DAY $SLOT"'
+    parameters: { day: today }
+    env:
+      DAY: "{{ parameters.day }}"
+      SLOT: "{{ run.scheduled_at }}"
+      OK: "{{ secrets.db_password }}:{{ variables.host }}"
+      LIT: "{{ secret.db_password }}"
+      TYPO: "{{ parameters.dya }}"
+      WHAT: "x{{ event.name }}"
+`),
+  ).toEqual([
+    "flows/etl.yaml:9:12: env.LIT: {{ secret.db_password }} cannot be filled: only {{ parameters.NAME }}, {{ run.scheduled_at }}, {{ secrets.NAME }} and {{ variables.NAME }} can (did you mean {{ secrets.db_password }}?)",
+    'flows/etl.yaml:10:13: env.TYPO: {{ parameters.dya }} names no parameter (did you mean "day"?): give it a default in parameters, or declare it in parameter_schema',
+    "flows/etl.yaml:11:13: env.WHAT: {{ event.name }} cannot be filled: only {{ parameters.NAME }}, {{ run.scheduled_at }}, {{ secrets.NAME }} and {{ variables.NAME }} can",
+  ]);
+});

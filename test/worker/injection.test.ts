@@ -104,3 +104,23 @@ test("a placeholder a script would paste into code (python3 -c, eval) fails the 
   }
   expect(existsSync(marker)).toBe(false);
 });
+
+test("a parameter or the run's time in an env value arrives in the variable as data", async () => {
+  const marker = join(lab.dir, "pwned");
+  const values = hostileValues(marker);
+  const d = lab.deploy({
+    name: "env",
+    command: ["sh", "-c", 'printf "%s\\n" "$V" "$N" "$AT"'],
+    parameters: { v: "", n: { a: 1 } },
+    env: { V: "{{ parameters.v }}", N: "n={{parameters.n}}", AT: "{{ run.scheduled_at }}" },
+  });
+  await lab.startWorker({ concurrency: 4 });
+  const runs = values.map((v) => lab.trigger(d, { v }));
+  for (const [i, run] of runs.entries()) {
+    const done = await lab.waitFor(run.id, ["COMPLETED", "FAILED", "CRASHED"]);
+    expect(done.state_type, `${values[i]}: ${done.state_message}`).toBe("COMPLETED");
+    const scheduled = new Date(done.slot_at ?? done.scheduled_at).toISOString();
+    expect(lab.logs(run).join("\n")).toBe(`${values[i]}\nn={"a":1}\n${scheduled}`);
+  }
+  expect(existsSync(marker)).toBe(false);
+});

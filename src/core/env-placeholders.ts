@@ -1,0 +1,29 @@
+import { type CommandPlaceholder, named } from "./command-placeholders.ts";
+import { findReferences } from "./references.ts";
+import { closest } from "./suggest.ts";
+
+const PLACEHOLDER = /\{\{([^{}]*)\}\}/g;
+
+/** What a placeholder of an env value may name. */
+const ROOTS = ["parameters", "run", "secrets", "variables"];
+
+/**
+ * The `{{ }}` of an env value (a text no shell reads) other than its `{{ secrets.x }}` and
+ * `{{ variables.x }}`: each a parameter (`{{ parameters.day }}`) or the run's time
+ * (`{{ run.scheduled_at }}`), filled as a command argument's are, or a problem that says what
+ * an env value takes.
+ */
+export function envPlaceholders(text: string): CommandPlaceholder[] {
+  const found: CommandPlaceholder[] = [];
+  for (const match of text.matchAll(PLACEHOLDER)) {
+    if (findReferences(match[0]).length) continue;
+    const placeholder = named(0, match.index, match[0].length, match[1]!, "argv");
+    if (placeholder.problem) {
+      const [root = "", ...rest] = placeholder.path.split(".");
+      const guess = rest.length ? closest(root, ROOTS) : undefined;
+      placeholder.problem = `{{ ${placeholder.path} }} cannot be filled: only {{ parameters.NAME }}, {{ run.scheduled_at }}, {{ secrets.NAME }} and {{ variables.NAME }} can${guess && guess !== root ? ` (did you mean {{ ${[guess, ...rest].join(".")} }}?)` : ""}`;
+    }
+    found.push(placeholder);
+  }
+  return found;
+}
