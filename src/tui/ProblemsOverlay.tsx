@@ -1,7 +1,7 @@
 import { Box, Text } from "ink";
 import type { ProblemsJson } from "../client/index.ts";
 import { PaneTitle } from "./PaneTitle.tsx";
-import { problemLines } from "./problem-lines.ts";
+import { PROBLEM_INDENT, problemLines } from "./problem-lines.ts";
 
 const STYLE = {
   file: { color: "red", bold: true },
@@ -23,7 +23,7 @@ export function ProblemsOverlay({
   height: number;
   cols: number;
 }) {
-  const lines = problemLines(problems);
+  const lines = problemLines(problems, cols);
   const rows = Math.max(1, height - 1);
   const visible = lines.slice(top, top + rows);
   const range = lines.length > rows ? `${top + 1}-${top + visible.length} of ${lines.length}` : "";
@@ -34,8 +34,8 @@ export function ProblemsOverlay({
         <Text color="green">{"  "}no problems: every definition file is valid</Text>
       )}
       {visible.map((line) => (
-        <Text key={line.key} wrap="wrap" {...STYLE[line.kind]}>
-          {line.kind === "problem" || line.kind === "notice" ? "    " : "  "}
+        <Text key={line.key} wrap="truncate-end" {...STYLE[line.kind]}>
+          {" ".repeat(PROBLEM_INDENT[line.kind])}
           {line.text}
         </Text>
       ))}

@@ -100,6 +100,33 @@ export function clip(text: string, width: number): string {
 const graphemes = new Intl.Segmenter();
 
 /**
+ * `text` broken into lines of at most `width` terminal columns: at spaces where it can, inside a
+ * word longer than a line where it must. Always at least one line.
+ */
+export function wrapText(text: string, width: number): string[] {
+  const lines: string[] = [];
+  let line = "";
+  const push = () => {
+    lines.push(line.trimEnd());
+    line = "";
+  };
+  for (const word of text.split(/(?<= )/)) {
+    if (line && textWidth(line + word.trimEnd()) > width) push();
+    if (textWidth(word.trimEnd()) <= width) {
+      line += word;
+      continue;
+    }
+    // A word longer than a line: as much as fits on each.
+    for (const { segment } of graphemes.segment(word)) {
+      if (textWidth(line + segment) > width && line) push();
+      line += segment;
+    }
+  }
+  if (line || !lines.length) push();
+  return lines;
+}
+
+/**
  * `text` as a table's cell `width` columns wide: cut with an ellipsis so that a blank column
  * always parts it from the next cell, and padded to exactly `width` columns of the terminal
  * (by display width, so wide characters keep the columns aligned). Line breaks and tabs become

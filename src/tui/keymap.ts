@@ -55,7 +55,7 @@ export function interpretKey(state: MonitorState, input: string, key: KeyPress):
   if (o?.kind === "help") return act(overlay(null));
   if (o?.kind === "problems") {
     if (quit) return { actions: [], command: { type: "quit" } };
-    const lines = problemLines(state.problems).length;
+    const lines = problemLines(state.problems, selectLayout(state).cols).length;
     const rows = Math.max(1, Math.max(6, state.size.rows - 4) - 1);
     const scroll = (by: number) =>
       act(overlay({ kind: "problems", top: clamp(o.top + by, 0, Math.max(0, lines - rows)) }));

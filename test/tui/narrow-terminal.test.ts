@@ -20,6 +20,13 @@ afterEach(() => {
   stops = [];
 });
 
+/** Problems longer than a line of the terminal, the last one ending in a word to look for. */
+const LONG_PROBLEMS = Array.from(
+  { length: 12 },
+  (_, i) =>
+    `flows/warehouse/nightly-export.yaml:${i + 3}:15: no secret named "warehouse_api_key_${i}"; set it with orch secrets set warehouse_api_key_${i}${i === 11 ? " LASTWORD" : ""}`,
+);
+
 /** The monitor drawn on a terminal of `cols` x `rows`, with long names and a wide run name. */
 async function monitorAt(cols: number, rows: number) {
   const store = createMonitorStore({ mode: "attach" });
@@ -53,7 +60,16 @@ async function monitorAt(cols: number, rows: number) {
     ],
     workers: [],
     runs,
-    problems: { files: [], notices: [] },
+    problems: {
+      files: [
+        {
+          file: "flows/warehouse/nightly-export.yaml",
+          problems: LONG_PROBLEMS,
+          at: "2026-01-01T00:00:00.000Z",
+        },
+      ],
+      notices: [],
+    },
   });
   const r = render(h(Monitor, { store }));
   stops.push(() => {
@@ -126,5 +142,20 @@ describe.each([
     expect(facts).toMatch(/^deployment +(nightly|a-second|short)/);
     for (const fact of ["parameters", "duration", "exit code"])
       expect(lines.some((l) => l.startsWith(`${fact} `))).toBe(true);
+  });
+
+  test("the problems pane wraps long problems within the terminal and scrolls to the last line", async () => {
+    const { frame, stdin } = await monitorAt(cols, rows);
+    stdin.write("!");
+    let lines = await frame();
+    expect(lines.some((l) => l.startsWith("── Problems"))).toBe(true);
+    expectTidy(lines, cols, rows);
+    // Page down to the end: the last problem's last words come into view.
+    for (let i = 0; i < 6; i++) {
+      stdin.write(" ");
+      lines = await frame();
+    }
+    expectTidy(lines, cols, rows);
+    expect(lines.join("\n")).toMatch(/warehouse_api_key_11\s+LASTWORD/);
   });
 });
