@@ -27,7 +27,7 @@ export default defineCommand({
     let report: DeployReport;
     if (args.check) {
       const [
-        { openStore, deploymentSources },
+        { openStore, deploymentSources, liveDeploymentHashes },
         { createDeployer, knownValues },
         { createFlowDescriber },
       ] = await Promise.all([
@@ -45,7 +45,11 @@ export default defineCommand({
           const holders = deploymentSources(project, { all: true }).flatMap((d) =>
             d.source_file ? [[d.name, d.source_file] as const] : [],
           );
-          return { ...knownValues(project), holders: new Map(holders) };
+          return {
+            ...knownValues(project),
+            holders: new Map(holders),
+            current: liveDeploymentHashes(project),
+          };
         } finally {
           project.close();
         }
@@ -84,9 +88,9 @@ export default defineCommand({
 });
 
 /**
- * The secret and variable names a check knows exist, and which file holds each deployment: the
- * running server's, else the project store's (read-only, through `readStore`), else none (a
- * project never started).
+ * The secret and variable names a check knows exist, which file holds each deployment and the
+ * hash of its active version: the running server's, else the project store's (read-only,
+ * through `readStore`), else none (a project never started).
  */
 async function knownNames(
   paths: ProjectPaths,
@@ -107,10 +111,15 @@ async function knownNames(
       holders: new Map(
         deployments.flatMap((d) => (d.source ? [[d.name, d.source.replace(/:\d+$/, "")]] : [])),
       ),
+      current: deployments.flatMap((d) =>
+        !d.removed && d.hash
+          ? [{ name: d.name, hash: d.hash, source_file: d.source?.replace(/:\d+$/, "") ?? null }]
+          : [],
+      ),
     };
   }
   if (existsSync(paths.db)) return readStore(paths.db);
-  return { secrets: new Set(), variables: new Set(), holders: new Map() };
+  return { secrets: new Set(), variables: new Set(), holders: new Map(), current: [] };
 }
 
 function show(report: DeployReport, check: boolean): void {

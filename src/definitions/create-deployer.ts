@@ -17,8 +17,9 @@ import {
   type Sliced,
   unpaced,
 } from "../core/index.ts";
-import { getDeployment, type Store } from "../store/index.ts";
+import { getDeployment, liveDeploymentHashes, type Store } from "../store/index.ts";
 import { type Bundle, type FileHashCache, scanBundle } from "./bundles.ts";
+import { asDeployWould } from "./check-report.ts";
 import { collectInvalid } from "./collect-invalid.ts";
 import type { PacedDeploy } from "./deploy-progress.ts";
 import type { KnownValues } from "./deployment-values.ts";
@@ -124,10 +125,13 @@ export function createDeployer(
       report,
     );
     if (!write) {
-      // A check writes nothing: every valid deployment is listed as one that would be created.
-      for (const plan of plans)
-        report.created.push(...(parsed.get(plan.abs)?.deployments.map((d) => d.spec.name) ?? []));
-      return report;
+      // A check writes nothing: it says what a deploy would do to the project's deployments.
+      const current = options.known?.current ?? liveDeploymentHashes(store);
+      return asDeployWould(
+        report,
+        plans.flatMap((plan) => plan.versions),
+        current,
+      );
     }
     // What a later pass re-checks: files invalid as read, and files refused in a pass for a name
     // defined elsewhere (a secret or variable not set yet), this pass's or an earlier one's.

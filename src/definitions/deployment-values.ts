@@ -1,6 +1,7 @@
 import { modulesReferences, valueNames } from "../core/code-references.ts";
 import type { DeploymentSpec, NamedValue, Problem } from "../core/index.ts";
 import { listVariables, type Store, secretNames } from "../store/index.ts";
+import type { DeployedHash } from "./check-report.ts";
 import { position } from "./definition-positions.ts";
 import type { ParsedDeployment } from "./parse-definitions.ts";
 
@@ -13,6 +14,11 @@ export interface KnownValues {
    * is not the project's (a check's): a name defined twice stays with the file that holds it.
    */
   holders?: ReadonlyMap<string, string>;
+  /**
+   * The project's deployments not removed, with their active versions' hashes, when the deploy's
+   * store is not the project's (a check's): what the check compares with.
+   */
+  current?: readonly DeployedHash[];
 }
 
 /** The names of the project's secrets and variables now. */

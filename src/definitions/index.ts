@@ -12,6 +12,7 @@ export {
   scanBundle,
   storeBundleObjects,
 } from "./bundles.ts";
+export type { DeployedHash } from "./check-report.ts";
 export {
   createDeployer,
   type Deployer,

@@ -42,6 +42,8 @@ export interface FilePlan {
   writes: Write[];
   /** How many deployments it holds (a pass's progress counts them). */
   deployments: number;
+  /** Each deployment's name and the hash of the version it makes (a check compares them). */
+  versions: { name: string; hash: string }[];
 }
 
 /** What planning reads: the store, the project, the flows' own options, the pass's bundles. */
@@ -131,12 +133,16 @@ export function* planFiles(
           setFileWebhooks(store, file.file, file.webhooks);
         },
       ];
+      const versions = file.deployments.map((d, i) => ({
+        name: d.spec.name,
+        hash: versionHash(specs[i]!, used[i]!.hash),
+      }));
       for (const [i, d] of file.deployments.entries()) {
         writes.push(() => {
           const spec = specs[i]!;
           const { change, rollbackEnded } = upsertDeployment(store, {
             spec,
-            hash: versionHash(spec, used[i]!.hash),
+            hash: versions[i]!.hash,
             files: used[i]!.files,
             bundle: bundle.hash,
             sourceFile: file.file,
@@ -161,7 +167,7 @@ export function* planFiles(
           }
         }
       });
-      plans.push({ abs, writes, deployments: file.deployments.length });
+      plans.push({ abs, writes, deployments: file.deployments.length, versions });
     } catch (error) {
       if (!(error instanceof OrchError)) throw error;
       report.invalid.push({

@@ -64,6 +64,7 @@ export function deploymentToJson(
     next_run: iso(nextRun),
     source: row.source_file ? `${row.source_file}:${row.source_line ?? 1}` : null,
     source_invalid: row.source_invalid === 1,
+    hash: row.hash,
     updated_at: iso(row.updated_at),
   };
 }
@@ -194,6 +195,22 @@ export function deploymentsWithTriggers(store: Store, names?: Iterable<string>):
   return sqlite(store)
     .query(WITH_TRIGGERS_AMONG_SQL)
     .all(JSON.stringify([...names])) as DeploymentRow[];
+}
+
+/**
+ * Each deployment not removed with its active version's hash and its file: what a deploy
+ * compares a definition with (`orch deploy --check` tells unchanged from updated by it).
+ */
+export function liveDeploymentHashes(
+  store: Store,
+): { name: string; hash: string; source_file: string | null }[] {
+  return sqlite(store)
+    .query(
+      `SELECT d.name, v.hash, d.source_file FROM deployments d
+       JOIN deployment_versions v ON v.deployment_id = d.id AND v.version = d.version
+       WHERE d.removed_at IS NULL`,
+    )
+    .all() as { name: string; hash: string; source_file: string | null }[];
 }
 
 /**

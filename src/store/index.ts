@@ -76,6 +76,7 @@ export {
   getDeployment,
   getDeploymentOrThrow,
   listDeployments,
+  liveDeploymentHashes,
   markSourceInvalid,
   type PlanningRow,
 } from "./deployments.ts";

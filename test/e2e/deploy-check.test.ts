@@ -94,3 +94,53 @@ test("a running server's load of the project reports the same problems as the ch
   for (const problem of EVERY_PROBLEM) expect(deploy.stderr).toContain(problem);
   expect(deploy.stderr).toContain("12 problems in 3 definition files");
 });
+
+test("deploy --check --json says what a deploy would: created, updated, unchanged, removed", async () => {
+  const t = tempDir();
+  cleanups.push(t.cleanup);
+  mkdirSync(join(t.dir, "flows"));
+  const write = (text: string) => writeFileSync(join(t.dir, "flows/a.yaml"), text);
+  const deployments = (names: Record<string, string>) =>
+    `deployments:\n${Object.entries(names)
+      .map(([name, command]) => `  - name: ${name}\n    command: ${command}\n`)
+      .join("")}`;
+  write(deployments({ same: "[true]", changed: "[true]", dropped: "[true]" }));
+  const sets = async (...args: string[]) => {
+    const r = await orch([...args, "--json", "--dir", t.dir]);
+    expect(r.code, r.stderr).toBe(0);
+    const { created, updated, unchanged, removed } = JSON.parse(r.stdout);
+    return { created, updated, unchanged, removed };
+  };
+  expect(await sets("deploy", "--check")).toEqual({
+    created: ["same", "changed", "dropped"],
+    updated: [],
+    unchanged: [],
+    removed: [],
+  });
+  await sets("deploy");
+  expect(await sets("deploy", "--check")).toEqual({
+    created: [],
+    updated: [],
+    unchanged: ["same", "changed", "dropped"],
+    removed: [],
+  });
+  write(deployments({ same: "[true]", changed: '["echo", "hi"]', added: "[true]" }));
+  const expected = {
+    created: ["added"],
+    updated: ["changed"],
+    unchanged: ["same"],
+    removed: ["dropped"],
+  };
+  expect(await sets("deploy", "--check")).toEqual(expected);
+  expect(await sets("deploy")).toEqual(expected);
+  // With a server running, the check compares with what the server holds.
+  const server = projectServer(() => t.dir);
+  await server.start();
+  cleanups.push(() => server.stop());
+  expect(await sets("deploy", "--check")).toEqual({
+    created: [],
+    updated: [],
+    unchanged: ["same", "changed", "added"],
+    removed: [],
+  });
+});

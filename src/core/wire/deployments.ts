@@ -240,6 +240,11 @@ export const DEPLOYMENT = {
       type: "boolean",
       description: "Its definition file is invalid now: its last good version is what runs",
     },
+    hash: {
+      type: "string",
+      description:
+        "Its active version's content hash: a definition with the same makes no new version",
+    },
     updated_at: TIME_OR_NULL,
     last_runs: {
       type: "array",
