@@ -1,6 +1,6 @@
 /**
  * The API as users reach it: `orch up --headless` in its own process, driven over HTTP the way a
- * client does (trigger with POST, see the run end on the event stream), each figure beside its
+ * client does (trigger with POST, see the run end on the event stream, asking it for runs' ends), each figure beside its
  * baseline taken in the same run: raw `Bun.spawn(["true"])` in this process at the same
  * concurrency, and a bare Bun.serve (its own process) answering the same health JSON.
  */
@@ -180,9 +180,16 @@ async function bareServe(): Promise<Served> {
   };
 }
 
-/** Follows the event stream as a client does; `ended(id)` resolves when the run COMPLETED. */
-async function followRuns(server: Served) {
-  const res = await fetch(`${server.url}/api/events/stream?prefix=flow-run.`, {
+/** What a client waiting for runs to end asks the event stream for: their ends. */
+const END_EVENTS = "flow-run.completed,flow-run.failed,flow-run.crashed,flow-run.cancelled";
+
+/**
+ * Follows the event stream as a client does; `ended(id)` resolves when the run COMPLETED.
+ * `prefix`: the events it asks for (default END_EVENTS; "flow-run." follows every state, as a
+ * monitor does).
+ */
+async function followRuns(server: Served, prefix = END_EVENTS) {
+  const res = await fetch(`${server.url}/api/events/stream?prefix=${prefix}`, {
     headers: server.headers,
   });
   if (!res.ok || !res.body) throw new Error(`the event stream answered ${res.status}`);
@@ -325,6 +332,15 @@ export async function benchApiHttp(options: HttpBenchOptions) {
     }
     await stream.close();
 
+    // The same with a client that follows every state of every run (as the monitor does): four
+    // events a run reach it instead of one.
+    const everyState = await followRuns(orch, "flow-run.");
+    const everyStarted = performance.now();
+    const everyIds = await Promise.all(Array.from({ length: runs }, () => trigger(orch)));
+    await Promise.all(everyIds.map((id) => everyState.ended(id)));
+    const everyRate = runs / ((performance.now() - everyStarted) / 1000);
+    await everyState.close();
+
     const p50 = (xs: number[]) => round(percentile(xs, 50), 3);
     return {
       concurrency,
@@ -358,6 +374,7 @@ export async function benchApiHttp(options: HttpBenchOptions) {
         ratio: round(orchRate / rawRate),
         server_cpu_ms_per_run: round(cpuPerRun),
         server_cpu_ms_per_run_by_thread: byThread,
+        following_every_state: { orch: Math.round(everyRate), ratio: round(everyRate / rawRate) },
       },
       targets_met: {
         health_within_2x_bare: percentile(orchHealth, 50) <= 2 * percentile(bareHealth, 50),
