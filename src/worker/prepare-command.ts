@@ -10,12 +10,15 @@ import { selfCommand } from "./self-command.ts";
  * What a job starts: its rendered command (with the variables that carry parameters into shell
  * scripts), or orch's flow-run entry for a TypeScript flow.
  */
-export function jobCommand(job: RunJob, self: string[] = selfCommand()): RenderedCommand {
+export function jobCommand(job: RunJob, self?: string[]): RenderedCommand {
   const { spec } = job;
   if (spec.flow) {
     const file = isAbsolute(spec.flow.path) ? spec.flow.path : join(job.bundleDir, spec.flow.path);
     // The code's folder too: the run's errors name files relative to it, not to the run's copy.
-    return { argv: [...self, "__flow-run", file, spec.flow.export, job.bundleDir], env: {} };
+    return {
+      argv: [...(self ?? selfCommand()), "__flow-run", file, spec.flow.export, job.bundleDir],
+      env: {},
+    };
   }
   if (!spec.command?.length) throw new Error(`deployment ${job.deployment} has no flow or command`);
   return renderCommand(spec.command, job.parameters, { scheduled_at: job.scheduledAt ?? "" });
