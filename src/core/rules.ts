@@ -130,6 +130,28 @@ export function decideTransition(
     };
   }
 
+  // An attempt orch itself cut short (stopped as orch stopped, or found CRASHED at a restart
+  // after orch died) says nothing of the flow: with retries left it runs again, as after a
+  // failure. A user's cancel (CANCELLING) is never undone.
+  if (
+    proposed.interrupted &&
+    (proposed.type === "CANCELLED" || proposed.type === "CRASHED") &&
+    (current.type === "RUNNING" || current.type === "PENDING") &&
+    current.retriesLeft > 0
+  ) {
+    const left = current.retriesLeft - 1;
+    return {
+      verdict: "accept",
+      state: {
+        type: "SCHEDULED",
+        name: "AwaitingRetry",
+        message: `${message || "orch stopped"}; retrying (${left} ${left === 1 ? "retry" : "retries"} left after this one)`,
+        delayMs: current.retryDelayMs,
+      },
+      replaced: `${proposed.type} by orch's own stop with retries left is AwaitingRetry`,
+    };
+  }
+
   // A flow that failed with retries left waits and runs again: same run, next attempt.
   if (proposed.type === "FAILED" && current.type === "RUNNING" && current.retriesLeft > 0) {
     const left = current.retriesLeft - 1;

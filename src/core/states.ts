@@ -78,6 +78,11 @@ export interface ProposedState {
   /** Defaults to the type's own name. */
   name?: StateName;
   message?: string;
+  /**
+   * orch itself cut the attempt short (it stopped it as orch stopped, or found it at a restart
+   * after orch died): no verdict on the flow, so a run with retries left is retried.
+   */
+  interrupted?: boolean;
 }
 
 /** Names only task runs take: a flow run's listing never filters by them. */

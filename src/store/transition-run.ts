@@ -103,7 +103,7 @@ export function transitionRun(
         retriesLeft: run.retries - run.retries_used,
         // Only a failure with retries left waits: the delay per retry is read then.
         retryDelayMs:
-          proposed.type === "FAILED" && run.retries > run.retries_used
+          (proposed.type === "FAILED" || proposed.interrupted) && run.retries > run.retries_used
             ? nextRetryDelay(store, run)
             : run.retry_delay_ms,
         resumed: run.state_type === "PENDING" && run.attempt > 0 && cameFromResume(store, run.seq),

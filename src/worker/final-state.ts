@@ -37,8 +37,12 @@ export function finalState(
   }
   // Only what orch itself stopped: a run that ended on its own during the grace period keeps
   // its true state.
+  // It ran into orch's own stop: with retries left, it runs again (core/rules.ts).
   if (ending.stoppedBecause !== null && exit.stoppedWith) {
-    return [{ type: "CANCELLED", message: `${ending.stoppedBecause}${stopped}` }, outcome];
+    return [
+      { type: "CANCELLED", message: `${ending.stoppedBecause}${stopped}`, interrupted: true },
+      outcome,
+    ];
   }
   if (ending.abandoned && exit.stoppedWith) {
     return [

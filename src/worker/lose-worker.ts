@@ -16,6 +16,12 @@ export interface LoseOptions {
    * will stop it first: then it is CRASHED like the rest, not requeued. Default: none may.
    */
   mayHaveStarted?: (run: RunRow, worker: WorkerRow) => boolean;
+  /**
+   * The worker was orch's own, gone with an orch that died (recovery at start): what it ran was
+   * cut short by orch, not by the flow, so a run with retries left is retried. A remote worker
+   * that went silent may still be running its runs: those are never retried behind its back.
+   */
+  interrupted?: boolean;
 }
 
 /**
@@ -65,7 +71,11 @@ export function loseWorker(
             name: "Requeued" as const,
             message: `${message}, before it reported the run started: back in the queue for another worker`,
           }
-        : { type: "CRASHED" as const, message };
+        : {
+            type: "CRASHED" as const,
+            message,
+            ...(options.interrupted ? { interrupted: true } : {}),
+          };
       return transitionRun(store, run.id, state).run;
     });
   });

@@ -82,10 +82,10 @@ export async function recoverRuns(store: Store, options: RecoverOptions): Promis
             ownerId,
             (run) => whys.get(run.id) ?? `orch stopped while this run was ${run.state_type}`,
             // orch died under them: a PENDING run's process may have started (and was stopped
-            // above), so it may have done part of its work.
-            { mayHaveStarted: () => true },
+            // above), so it may have done part of its work; with retries left they run again.
+            { mayHaveStarted: () => true, interrupted: true },
           );
-          for (const run of lostRuns) notice(store, run);
+          for (const run of lostRuns) if (run.state_type === "CRASHED") notice(store, run);
           return lostRuns;
         }),
       );
@@ -97,10 +97,14 @@ export async function recoverRuns(store: Store, options: RecoverOptions): Promis
   return recovered;
 }
 
-/** End a run CRASHED and keep a notice of it, so a view opened later still sees it. */
+/**
+ * End a run CRASHED (AwaitingRetry when it has retries left) and keep a notice of a crash, so
+ * a view opened later still sees it.
+ */
 function crash(store: Store, run: RunRow, message: string): RunRow {
-  const crashed = transitionRun(store, run.id, { type: "CRASHED", message }).run;
-  notice(store, crashed);
+  // orch died under it: with retries left, it runs again (core/rules.ts).
+  const crashed = transitionRun(store, run.id, { type: "CRASHED", message, interrupted: true }).run;
+  if (crashed.state_type === "CRASHED") notice(store, crashed);
   return crashed;
 }
 

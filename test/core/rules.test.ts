@@ -99,6 +99,37 @@ describe("replacements and special cases", () => {
     expect(decision).toMatchObject({ verdict: "accept", state: { type: "CRASHED" } });
   });
 
+  test("an attempt orch itself cut short (its stop, a restart after it died) is retried while retries are left", () => {
+    const stopped = { type: "CANCELLED", message: "orch was stopped", interrupted: true } as const;
+    const crashed = { type: "CRASHED", message: "orch stopped", interrupted: true } as const;
+    for (const proposed of [stopped, crashed]) {
+      const decision = decideTransition(
+        facts("RUNNING", { retriesLeft: 1, retryDelayMs: 5000 }),
+        proposed,
+      );
+      expect(decision).toMatchObject({
+        verdict: "accept",
+        state: { type: "SCHEDULED", name: "AwaitingRetry", delayMs: 5000 },
+      });
+      if (decision.verdict === "accept") {
+        expect(decision.state.message).toBe(
+          `${proposed.message}; retrying (0 retries left after this one)`,
+        );
+      }
+      // None left: it ends as proposed.
+      expect(decideTransition(facts("RUNNING"), proposed)).toMatchObject({
+        state: { type: proposed.type },
+      });
+    }
+    expect(decideTransition(facts("PENDING", { retriesLeft: 1 }), crashed)).toMatchObject({
+      state: { name: "AwaitingRetry" },
+    });
+    // A user's cancel is never undone.
+    expect(decideTransition(facts("CANCELLING", { retriesLeft: 1 }), crashed)).toMatchObject({
+      state: { type: "CRASHED" },
+    });
+  });
+
   test("PENDING -> FAILED (the process never started) is not retried", () => {
     const decision = decideTransition(facts("PENDING", { retriesLeft: 3 }), { type: "FAILED" });
     expect(decision).toMatchObject({ verdict: "accept", state: { type: "FAILED" } });

@@ -25,6 +25,10 @@ beforeEach(async () => {
   - name: gated
     command: ["sh", "-c", "echo started; while [ ! -e '${gate}' ]; do sleep 0.02; done; echo finished"]
     ${marker.yaml}
+  - name: retried
+    command: ["sh", "-c", '[ "$ORCH_ATTEMPT" = 2 ] && exit 0; echo started; exec sleep 300']
+    retries: 1
+    ${marker.yaml}
   - name: single
     command: ["sh", "-c", "echo started; while [ ! -e '${gate}' ]; do sleep 0.02; done"]
     concurrency: { limit: 1, collision: cancel-new }
@@ -158,5 +162,46 @@ test("a second SIGTERM while orch up drains stops the runs at once", async () =>
   const { run: after } = stored(run.id);
   expect(after.state_type).toBe("CANCELLED");
   expect(after.state_message).toMatch(/^orch was stopped/);
+  expect(marker.pids()).toEqual([]);
+});
+
+/** Wait until the run is COMPLETED; the run as the API gives it. */
+async function waitCompleted(client: Client, id: string) {
+  for (const deadline = Date.now() + 20_000; Date.now() < deadline; await Bun.sleep(50)) {
+    const run = await client.getRun(id);
+    if (run.state === "COMPLETED") return run;
+  }
+  throw new Error(`run ${id} did not complete`);
+}
+
+test("a run orch stopped (SIGTERM) with retries left waits as AwaitingRetry, and the next orch up runs it again", async () => {
+  const client = await startUp("--grace", "200ms");
+  const run = await client.triggerRun("retried");
+  await waitRunning(client, run.id);
+  up!.proc.kill("SIGTERM");
+  expect(await up!.proc.exited).toBe(0);
+  const { run: after } = stored(run.id);
+  expect(after).toMatchObject({ state_type: "SCHEDULED", state_name: "AwaitingRetry" });
+  expect(after.state_message).toMatch(
+    /^orch was stopped; its process tree was stopped \(SIG\w+\); retrying \(0 retries left after this one\)$/,
+  );
+  expect(marker.pids()).toEqual([]);
+  const again = await startUp();
+  expect(await waitCompleted(again, run.id)).toMatchObject({ attempt: 2 });
+});
+
+test("after kill -9, a run found RUNNING at the restart with retries left runs again, not CRASHED", async () => {
+  const client = await startUp();
+  const run = await client.triggerRun("retried");
+  await waitRunning(client, run.id);
+  up!.proc.kill("SIGKILL");
+  await up!.proc.exited;
+  const again = await startUp();
+  expect(await waitCompleted(again, run.id)).toMatchObject({ attempt: 2 });
+  up!.proc.kill("SIGTERM");
+  await up!.proc.exited;
+  const { history } = stored(run.id);
+  expect(history).toContain("SCHEDULED/AwaitingRetry");
+  expect(history).not.toContain("CRASHED/Crashed");
   expect(marker.pids()).toEqual([]);
 });
