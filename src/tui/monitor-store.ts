@@ -98,7 +98,8 @@ export function createMonitorStore(options: MonitorStoreOptions = {}) {
     };
 
   // --- the server's state, followed by its events ----------------------------------------------
-  const sync = createSync({
+  // What the parts that feed the state read of it, and how they change it.
+  const context = {
     client: () => client,
     stopped: () => stopped,
     getState: () => state,
@@ -106,25 +107,17 @@ export function createMonitorStore(options: MonitorStoreOptions = {}) {
     note,
     failed,
     batchMs: timings.batchMs,
-  });
+  };
+  const sync = createSync(context);
 
   // --- the live stream, the snapshot behind it, and the selection's details and logs ----------
   const follower = createSelectionFollower({
-    client: () => client,
-    stopped: () => stopped,
-    getState: () => state,
-    dispatch,
-    failed,
+    ...context,
     sync,
-    batchMs: timings.batchMs,
     followDelayMs: timings.followDelayMs,
   });
   const stream = createMonitorStream({
-    stopped: () => stopped,
-    getState: () => state,
-    dispatch,
-    note,
-    failed,
+    ...context,
     sync,
     follower,
     retryMinMs: timings.retryMinMs,
@@ -133,14 +126,7 @@ export function createMonitorStore(options: MonitorStoreOptions = {}) {
 
   // --- commands -------------------------------------------------------------------------------
   function perform(command: Command): Promise<void> {
-    return performCommand(command, {
-      client: () => client,
-      getState: () => state,
-      dispatch,
-      note,
-      sync,
-      onQuit: options.onQuit,
-    });
+    return performCommand(command, { ...context, sync, onQuit: options.onQuit });
   }
 
   /** Handle a key press: change the state, perform what it asks. */

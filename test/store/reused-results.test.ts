@@ -1,28 +1,14 @@
-import { join } from "node:path";
-import { afterEach, beforeEach, expect, test } from "vitest";
+import { expect, test } from "vitest";
 import {
   createRun,
-  openStore,
   recordedTaskRuns,
   reusableTaskRuns,
-  type Store,
   type TaskRunInput,
   upsertTaskRuns,
 } from "../../src/store/index.ts";
-import { tempDir } from "../helpers.ts";
+import { storeForEachTest } from "./temp-store.ts";
 
-let store: Store;
-let cleanup = () => {};
-
-beforeEach(() => {
-  const t = tempDir();
-  cleanup = t.cleanup;
-  store = openStore(join(t.dir, "orch.db"));
-});
-afterEach(() => {
-  store.close();
-  cleanup();
-});
+const store = storeForEachTest();
 
 const value = (v: unknown) => JSON.stringify({ value: v, size: JSON.stringify(v).length });
 
@@ -50,8 +36,8 @@ function taskRun(
 }
 
 test("a retry reuses what completed before the first failure ended, not what started after it", () => {
-  const run = createRun(store, { deployment: "d", retries: 0 });
-  upsertTaskRuns(store, run, [
+  const run = createRun(store(), { deployment: "d", retries: 0 });
+  upsertTaskRuns(store(), run, [
     taskRun("fetch", "COMPLETED", 0, 10),
     // Items of a map beside the one that fails: they did not see the failure.
     taskRun("item-0", "COMPLETED", 20, 40),
@@ -67,32 +53,32 @@ test("a retry reuses what completed before the first failure ended, not what sta
     // Another attempt's.
     taskRun("older", "COMPLETED", 0, 1, { run_attempt: 2 }),
   ]);
-  expect(reusableTaskRuns(store, run.seq, 1).map((t) => t.key)).toEqual([
+  expect(reusableTaskRuns(store(), run.seq, 1).map((t) => t.key)).toEqual([
     "fetch",
     "item-0",
     "item-2",
   ]);
-  expect(recordedTaskRuns(store, run.seq, 1)).toHaveLength(8);
-  expect(recordedTaskRuns(store, run.seq, 2).map((t) => t.name)).toEqual(["older"]);
+  expect(recordedTaskRuns(store(), run.seq, 1)).toHaveLength(8);
+  expect(recordedTaskRuns(store(), run.seq, 2).map((t) => t.name)).toEqual(["older"]);
 });
 
 test("without a failed task, every completed task run of the attempt may be reused", () => {
-  const run = createRun(store, { deployment: "d", retries: 0 });
-  upsertTaskRuns(store, run, [
+  const run = createRun(store(), { deployment: "d", retries: 0 });
+  upsertTaskRuns(store(), run, [
     taskRun("a", "COMPLETED", 0, 10),
     taskRun("b", "COMPLETED", 10, 20),
     taskRun("c", "RUNNING", 20, 20, { ended_at: null }),
   ]);
-  expect(reusableTaskRuns(store, run.seq, 1).map((t) => t.key)).toEqual(["a", "b"]);
+  expect(reusableTaskRuns(store(), run.seq, 1).map((t) => t.key)).toEqual(["a", "b"]);
 });
 
 test("a later report without the attempt or hash keeps what the first one recorded", () => {
-  const run = createRun(store, { deployment: "d", retries: 0 });
-  upsertTaskRuns(store, run, [taskRun("a", "RUNNING", 0, 0, { result: undefined })]);
-  upsertTaskRuns(store, run, [
+  const run = createRun(store(), { deployment: "d", retries: 0 });
+  upsertTaskRuns(store(), run, [taskRun("a", "RUNNING", 0, 0, { result: undefined })]);
+  upsertTaskRuns(store(), run, [
     taskRun("a", "COMPLETED", 0, 10, { run_attempt: undefined, inputs_hash: undefined }),
   ]);
-  expect(recordedTaskRuns(store, run.seq, 1)).toMatchObject([
+  expect(recordedTaskRuns(store(), run.seq, 1)).toMatchObject([
     { key: "a", state: "COMPLETED", inputs_hash: "hash-a" },
   ]);
 });
