@@ -54,23 +54,28 @@ export interface ReuseCandidate {
  * attempt's first task failure ended. Why that bound and not "completed at all": a task that
  * started after a failure may depend on it (a fallback, a cleanup), so from the first failure
  * on everything runs again; a task that ran beside the failure (another item of a map) did not
- * see it.
+ * see it. `attempt` is in the order the task runs started (as they were first recorded): times
+ * are in milliseconds, and a task that started in the millisecond the failure ended counts as
+ * before it only when it started before the failed task did.
  */
 export function selectReusable<T>(attempt: readonly T[], read: (t: T) => ReuseCandidate): T[] {
   const seen = attempt.map((t) => [t, read(t)] as const);
-  let failedAt = Number.POSITIVE_INFINITY;
-  for (const [, c] of seen) {
-    if (c.state === "FAILED" && c.ended_at !== null) failedAt = Math.min(failedAt, c.ended_at);
-  }
+  // The first failure to end (the first to start, of those that ended in the same millisecond).
+  let failure = -1;
+  seen.forEach(([, c], i) => {
+    if (c.state !== "FAILED" || c.ended_at === null) return;
+    if (failure < 0 || c.ended_at < seen[failure]![1].ended_at!) failure = i;
+  });
+  const failedAt = failure < 0 ? Number.POSITIVE_INFINITY : seen[failure]![1].ended_at!;
   return seen
     .filter(
-      ([, c]) =>
+      ([, c], i) =>
         c.state === "COMPLETED" &&
         c.kept &&
         c.inputs_hash !== null &&
         c.source_hash !== null &&
         c.started_at !== null &&
-        c.started_at < failedAt,
+        (c.started_at < failedAt || (c.started_at === failedAt && i < failure)),
     )
     .map(([t]) => t);
 }

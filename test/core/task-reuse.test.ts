@@ -66,6 +66,19 @@ describe("which task runs of that attempt may be reused", () => {
     ).toEqual(["fetch", "item-0", "item-2"]);
   });
 
+  test("within the millisecond the failure ended, what started before the failed task is reused", () => {
+    // A fast flow: fetch, price and the failing transform one after another in one millisecond.
+    expect(
+      reusable([
+        run("fetch", "COMPLETED", 5, 5),
+        run("price", "COMPLETED", 5, 5),
+        run("transform", "FAILED", 5, 5),
+        // Started once the failure was known, in the same millisecond: it runs again.
+        run("fallback", "COMPLETED", 5, 5),
+      ]),
+    ).toEqual(["fetch", "price"]);
+  });
+
   test("without a failure, every completed task run, in the order given", () => {
     expect(
       reusable([
