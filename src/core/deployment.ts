@@ -3,7 +3,7 @@ import type {
   DEPLOYMENT_SPEC,
   RETENTION_SPEC,
   SCHEDULE_SPEC,
-} from "./wire/deployments.ts";
+} from "./wire/deployment-specs.ts";
 import type { PoolType } from "./wire/pools.ts";
 import type { Wire } from "./wire/schema.ts";
 import type { TRIGGER_SPEC } from "./wire/triggers.ts";

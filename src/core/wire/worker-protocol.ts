@@ -3,7 +3,7 @@
  * jobs and leaves, over /api/workers/…; what it reports of the runs it holds is in
  * worker-reports.ts, the bundles it downloads in bundles.ts.
  */
-import { DEPLOYMENT_SPEC } from "./deployments.ts";
+import { DEPLOYMENT_SPEC } from "./deployment-specs.ts";
 import { INFRASTRUCTURE } from "./pools.ts";
 import { EMPTY, OBJECT, type Wire } from "./schema.ts";
 
