@@ -21,12 +21,7 @@ export { getRunContext, type RunContext } from "./run-context.ts";
 export { getScheduledAt } from "./scheduled-at.ts";
 export { getSecret, getVariable } from "./secrets.ts";
 export type { TagConcurrency } from "./tag-slots.ts";
-export {
-  type Task,
-  type TaskOptions,
-  TaskTimeoutError,
-  task,
-} from "./task.ts";
+export { type Task, type TaskOptions, task } from "./task.ts";
 export { getTaskContext, type TaskContext } from "./task-context.ts";
 export {
   type FutureState,
@@ -35,3 +30,4 @@ export {
   TaskFuture,
   TaskMapError,
 } from "./task-future.ts";
+export { TaskTimeoutError } from "./task-timeout.ts";

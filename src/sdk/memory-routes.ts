@@ -6,10 +6,10 @@ import { parseDuration } from "../core/duration.ts";
 import type { StateName } from "../core/states.ts";
 import { reuseSource, selectReusable } from "../core/task-reuse.ts";
 import type { Timers } from "../core/timers.ts";
+import type { TaskRunReport } from "../core/wire/task-reports.ts";
 import type { Artifact } from "./artifacts.ts";
 import type { MemoryPauses } from "./memory-pauses.ts";
 import { RunApiError } from "./run-context.ts";
-import type { TaskReport } from "./task.ts";
 import type { TestRun, TestTaskRun } from "./test-run.ts";
 
 /** An answer to a call: the ids its path holds, and its body (a GET's query). */
@@ -37,7 +37,7 @@ export function memoryRoutes(deps: MemoryRouteDeps): [RegExp, MemoryAnswer][] {
       /^POST \/api\/runs\/([^/]+)\/tasks$/,
       ([id], body) => {
         const run = find(id!);
-        for (const report of body.tasks as TaskReport[]) {
+        for (const report of body.tasks as TaskRunReport[]) {
           const { result_problem: _, cached, ...rest } = report;
           const task: TestTaskRun = {
             ...rest,
@@ -89,7 +89,7 @@ export function memoryRoutes(deps: MemoryRouteDeps): [RegExp, MemoryAnswer][] {
           retriedFromFailure: false,
         });
         if (!source) return { run_id: run.id, attempt: null, tasks: [] };
-        type Recorded = TestTaskRun & Partial<TaskReport>;
+        type Recorded = TestTaskRun & Partial<TaskRunReport>;
         const ofAttempt = (run.tasks as Recorded[]).filter((t) => t.run_attempt === source.attempt);
         const ms = (at: string | null) => (at === null ? null : Date.parse(at));
         const tasks = selectReusable(ofAttempt, (t) => ({

@@ -5,6 +5,7 @@
  */
 // Not the core's index: the flow-run entry loads only what a run needs.
 import { formatDuration } from "../core/duration.ts";
+import type { TaskRunReport } from "../core/wire/task-reports.ts";
 import { type CacheKeyContext, type CacheOption, planCache, runCached } from "./cache.ts";
 import { sdkLog } from "./logger.ts";
 import { type MapArgs, mapArgs, type RestOf } from "./map-args.ts";
@@ -12,7 +13,7 @@ import { createReportChannel } from "./reporter.ts";
 import { checkResult, resultFields } from "./result.ts";
 import { type Duration, durationMs, type RetryDelay, retryDelays } from "./retry-policy.ts";
 import { isTracked } from "./run-context.ts";
-import { isoNow, sdkTimers, sleep } from "./run-target.ts";
+import { isoNow, sleep } from "./run-target.ts";
 import { maskSecrets } from "./run-values.ts";
 import { isConfigurationError } from "./secrets.ts";
 import { checkConcurrency, type TagConcurrency, takeTagSlot } from "./tag-slots.ts";
@@ -20,6 +21,7 @@ import { runInTask } from "./task-context.ts";
 import { type MapOptions, mapSettled, TaskFuture, valuesOrThrow } from "./task-future.ts";
 import { sourceHash, taskCallFields } from "./task-inputs.ts";
 import { findTaskOverride, OVERRIDE_STATE_NAMES } from "./task-overrides.ts";
+import { TaskTimeoutError, withTimeout } from "./task-timeout.ts";
 
 /** Options of a task. */
 export interface TaskOptions<A extends unknown[] = unknown[]> {
@@ -71,39 +73,7 @@ export type Task<A extends unknown[], R> = ((...args: A) => Promise<R>) & {
   ): Promise<PromiseSettledResult<R>[]>;
 };
 
-/** An attempt that ran past the task's timeout. */
-export class TaskTimeoutError extends Error {
-  constructor(task: string, ms: number) {
-    super(`task "${task}" timed out after ${formatDuration(ms)}`);
-    this.name = "TaskTimeoutError";
-  }
-}
-
-/** One task run's state, as POST /api/runs/:id/tasks takes it. */
-export interface TaskReport {
-  id: string;
-  name: string;
-  state: string;
-  state_name?: string;
-  message?: string;
-  tags?: string[];
-  attempts: number;
-  started_at: string | null;
-  ended_at: string | null;
-  /** Its value came from the cache. */
-  cached?: boolean;
-  /** Its return value (once it completed), or why it was not kept. */
-  result?: unknown;
-  result_problem?: string;
-  /** The attempt of the flow run it belongs to. */
-  run_attempt?: number;
-  /** The hash of its inputs (absent when they are not JSON). */
-  inputs_hash?: string;
-  /** The hash of its task's source. */
-  source_hash?: string;
-}
-
-const tasks = createReportChannel<TaskReport>({
+const tasks = createReportChannel<TaskRunReport>({
   path: "/api/runs/:run/tasks",
   field: "tasks",
   key: (t) => t.id,
@@ -112,7 +82,7 @@ const tasks = createReportChannel<TaskReport>({
 const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
 /** A task's value as its report keeps it; outside a tracked run nothing is kept or checked. */
-function keptResult(name: string, value: unknown): Partial<TaskReport> {
+function keptResult(name: string, value: unknown): Partial<TaskRunReport> {
   if (!isTracked()) return {};
   const checked = checkResult(value, `task ${name}'s return value`);
   if ("problem" in checked) sdkLog.warn(`result not kept: ${checked.problem}`, { task: name });
@@ -140,29 +110,6 @@ function checkOptions<A extends unknown[]>(options: TaskOptions<A>) {
       ? checkConcurrency(options.concurrency, `${where}: concurrency`)
       : null,
   };
-}
-
-/** `fn` within `ms`, or a TaskTimeoutError (and `abort` told) once they pass. */
-async function withTimeout<R>(
-  name: string,
-  ms: number | null,
-  abort: AbortController,
-  fn: () => Promise<R>,
-): Promise<R> {
-  if (ms === null) return fn();
-  let cancel = () => {};
-  const late = new Promise<never>((_, reject) => {
-    cancel = sdkTimers().setTimer(ms, () => {
-      const error = new TaskTimeoutError(name, ms);
-      abort.abort(error);
-      reject(error);
-    });
-  });
-  try {
-    return await Promise.race([fn(), late]);
-  } finally {
-    cancel();
-  }
 }
 
 /**
@@ -194,7 +141,7 @@ export function task<A extends unknown[], R>(
 
   const run = async (...args: A): Promise<R> => {
     source ??= sourceHash(fn);
-    const report: TaskReport = {
+    const report: TaskRunReport = {
       id: crypto.randomUUID(),
       name,
       state: "RUNNING",
@@ -283,7 +230,7 @@ export function task<A extends unknown[], R>(
       } catch (error) {
         const message = messageOf(error);
         sdkLog.error(`task ${name} failed: ${message}`, { task: name, error: message });
-        const failed = { ...report, state: "FAILED", state_name: "Failed" };
+        const failed = { ...report, state: "FAILED" as const, state_name: "Failed" };
         tasks.send({
           ...failed,
           message: maskSecrets(message),

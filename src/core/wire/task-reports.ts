@@ -65,4 +65,6 @@ export const TASKS_STORED = {
 } as const;
 
 export type TaskReport = Wire<typeof TASK_REPORT>;
+/** One task run's state in a report, as the SDK sends it. */
+export type TaskRunReport = TaskReport["tasks"][number];
 export type TasksStored = Wire<typeof TASKS_STORED>;
