@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { defineCommand } from "citty";
-import { createClient, createWorkerClient, findServer } from "../client/index.ts";
+import { createClient, createWorkerClient, findServer, followServerFile } from "../client/index.ts";
 import {
   findProjectRoot,
   formatDuration,
@@ -99,17 +99,25 @@ export default defineCommand({
       );
     }
     const token = args["token-file"] === undefined ? args.token : readTokenFile(args["token-file"]);
-    const target = findServer(projectPaths(findProjectRoot(args.dir) ?? "."), {
-      api: args.api,
-      token,
-    });
+    const paths = projectPaths(findProjectRoot(args.dir) ?? ".");
+    const target = findServer(paths, { api: args.api, token });
     if (!target) {
       throw new OrchError(
         "E_BAD_INPUT",
         "orch worker needs a server: pass --api URL and --token-file F (a copy of the server's .orch/token), or set ORCH_API_URL and ORCH_API_TOKEN",
       );
     }
-    const client = createWorkerClient(createClient(target));
+    // The server of the project here (its .orch/server.json): followed if it comes back on
+    // another port. Any other: the worker can only keep trying the URL it was given.
+    const follow = followServerFile(paths, target.url, (url) =>
+      log.info(`orch is at ${url} now (its .orch/server.json); following it there`),
+    );
+    const client = createWorkerClient(
+      createClient({ ...target, ...(follow ? { fetch: follow } : {}) }),
+    );
+    const lostHint = follow
+      ? `if it comes back elsewhere, ${paths.serverFile} says where`
+      : `if orch comes back on another port, this worker cannot know it (no .orch/server.json of that server here): start it again with the new --api, or give orch up a fixed --port`;
 
     // Ctrl-C (or SIGTERM) once: take no new runs, give the running ones the grace period (or,
     // with --drain, all the time they need); twice: stop them now; three times: leave now.
@@ -144,6 +152,8 @@ export default defineCommand({
       workDir: resolve(args.dir),
       token: target.token,
       logger: log,
+      lostHint,
+      giveUpDeliveringMs: graceMs,
     });
     stopping = true;
     log.success(

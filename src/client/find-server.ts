@@ -12,7 +12,7 @@ export interface ServerTarget {
 }
 
 /** Whether a process runs (a killed server its parent has not reaped yet is a zombie: gone). */
-function alive(pid: number): boolean {
+export function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
   } catch (error) {
@@ -24,7 +24,7 @@ function alive(pid: number): boolean {
 const LOOPBACK = new Set(["localhost", "127.0.0.1", "[::1]"]);
 
 /** Whether two URLs name one server (loopback names are one host; a trailing slash is nothing). */
-function sameServer(a: string, b: string): boolean {
+export function sameServer(a: string, b: string): boolean {
   try {
     const [x, y] = [new URL(a), new URL(b)];
     const host = (u: URL) => (LOOPBACK.has(u.hostname) ? "loopback" : u.hostname);

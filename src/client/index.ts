@@ -24,5 +24,6 @@ export type {
 export { type Client, type ClientOptions, createClient } from "./create-client.ts";
 export { describeSchedule } from "./describe-schedule.ts";
 export { findServer, type ServerTarget } from "./find-server.ts";
+export { followServerFile } from "./follow-server.ts";
 export { readSse, type SseEvent } from "./read-sse.ts";
 export { createWorkerClient, type WorkerClient } from "./worker-client.ts";

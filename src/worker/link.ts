@@ -9,8 +9,11 @@ export interface Link {
   readonly isUp: boolean;
 }
 
-/** Create a link to the server at `url` that logs when it is lost and when it is back. */
-export function createLink(logger: WorkerLogger, url: string): Link {
+/**
+ * Create a link to the server at `url` that logs when it is lost and when it is back; `hint`
+ * says, when it is lost, what happens if orch comes back at another address.
+ */
+export function createLink(logger: WorkerLogger, url: string, hint?: string): Link {
   let isUp = true;
   let reached = false;
   return {
@@ -20,8 +23,8 @@ export function createLink(logger: WorkerLogger, url: string): Link {
       const why = (error as Error).message;
       logger.warn(
         reached
-          ? `lost orch at ${url} (${why}); runs go on, their states and logs are kept, reconnecting with backoff`
-          : `cannot reach orch at ${url} yet (${why}); trying again with backoff`,
+          ? `lost orch at ${url} (${why}); runs go on, their states and logs are kept, reconnecting with backoff${hint ? `; ${hint}` : ""}`
+          : `cannot reach orch at ${url} yet (${why}); trying again with backoff${hint ? `; ${hint}` : ""}`,
       );
     },
     up() {

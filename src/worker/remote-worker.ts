@@ -1,9 +1,15 @@
 import { hostname } from "node:os";
 import { dirname, join } from "node:path";
 import type { WorkerClient } from "../client/index.ts";
-import type { OrchError, ProposedState, WorkerJob } from "../core/index.ts";
+import {
+  formatDuration,
+  type OrchError,
+  type ProposedState,
+  type WorkerJob,
+} from "../core/index.ts";
 import type { RunOutcome } from "../store/index.ts";
 import { createBundleCache } from "./bundle-cache.ts";
+import { deliverOrGiveUp } from "./deliver-reports.ts";
 import { createJobDownloader } from "./download-job.ts";
 import { executeAttempt } from "./execute-attempt.ts";
 import { startHeartbeat } from "./heartbeat.ts";
@@ -36,6 +42,13 @@ export interface RemoteWorkerOptions {
   graceMs?: number;
   /** How long one claim waits for work before asking again. Default 20 s. */
   claimWaitMs?: number;
+  /** Said when orch is lost: what the worker does if orch comes back at another address. */
+  lostHint?: string;
+  /**
+   * Stopping while orch does not answer: how long to keep trying to deliver the states and log
+   * lines not yet delivered before leaving without them (saying what is lost). Default 5 s.
+   */
+  giveUpDeliveringMs?: number;
   logger?: WorkerLogger;
   /** How runs start orch itself for TypeScript flows. Default: this executable. */
   selfCommand?: string[];
@@ -82,7 +95,7 @@ export async function startRemoteWorker(options: RemoteWorkerOptions): Promise<R
   const name = options.name ?? defaultWorkerName();
   const runsDir = join(dirname(options.bundlesDir), "runs");
   const workdirs = createWorkdirs(runsDir);
-  const link = createLink(logger, client.url);
+  const link = createLink(logger, client.url, options.lostHint);
   /** Aborted when the worker stops taking runs: ends its waits. */
   const takeAbort = new AbortController();
   const { runner, gateway } = await createRemoteRunner(options, host, workdirs, logger);
@@ -257,7 +270,11 @@ export async function startRemoteWorker(options: RemoteWorkerOptions): Promise<R
       claims.interrupt();
       await claims.done;
       await runs.allDone();
-      await queue.drained();
+      await deliverOrGiveUp(queue, link, options.giveUpDeliveringMs ?? 5000, (n, limit) =>
+        logger.warn(
+          `leaving without delivering ${n} state(s) and log batch(es): orch at ${client.url} has not answered for ${formatDuration(limit)}; they are lost`,
+        ),
+      );
       stopHeartbeat();
       try {
         await client.offline(me.id);
