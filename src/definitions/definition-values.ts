@@ -1,5 +1,13 @@
 import { parseDuration } from "../core/index.ts";
 
+/** Where a definition file is: its project root and its own path. */
+export interface ParseContext {
+  /** The project root (absolute). */
+  root: string;
+  /** The definition file (absolute). */
+  path: string;
+}
+
 /** A key path inside the definition file's value: `["deployments", 0, "schedules", 1]`. */
 export type Path = (string | number)[];
 /** One mapping of the file, as the YAML parser gives it. */
