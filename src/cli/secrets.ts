@@ -66,12 +66,23 @@ export const ls = defineCommand({
 });
 
 export const rm = defineCommand({
-  meta: { name: "rm", description: "Remove a secret" },
-  args: { ...nameArg, ...connectArgs, ...jsonArg },
+  meta: {
+    name: "rm",
+    description: "Remove a secret (refused while deployments name it, unless --force)",
+  },
+  args: {
+    ...nameArg,
+    force: {
+      type: "boolean",
+      description: "Remove it though live deployments name it (their runs fail until it is set)",
+    },
+    ...connectArgs,
+    ...jsonArg,
+  },
   async run({ args }) {
     const conn = await connect(args, { local: true });
     try {
-      const removed = await conn.client.removeSecret(args.name);
+      const removed = await conn.client.removeSecret(args.name, args.force);
       if (args.json) return printJson(removed);
       log.success(`secret ${c.bold(args.name, "stderr")} removed`);
     } finally {

@@ -266,12 +266,19 @@ export function createClient(options: ClientOptions) {
     /** Set a secret; the answer holds its name and times, never the value. */
     setSecret: (n: string, value: string) =>
       request<SecretJson>("PUT", `/api/secrets/${name(n)}`, { value }),
-    removeSecret: (n: string) => request<ValueRemoved>("DELETE", `/api/secrets/${name(n)}`),
+    /** Remove a secret; refused while live deployments name it, unless `force`. */
+    removeSecret: (n: string, force?: boolean) =>
+      request<ValueRemoved>("DELETE", `/api/secrets/${name(n)}${q({ force: force || undefined })}`),
     listVariables: () => request<VariableJson[]>("GET", "/api/variables"),
     getVariable: (n: string) => request<VariableJson>("GET", `/api/variables/${name(n)}`),
     setVariable: (n: string, value: string) =>
       request<VariableJson>("PUT", `/api/variables/${name(n)}`, { value }),
-    removeVariable: (n: string) => request<ValueRemoved>("DELETE", `/api/variables/${name(n)}`),
+    /** Remove a variable; refused while live deployments name it, unless `force`. */
+    removeVariable: (n: string, force?: boolean) =>
+      request<ValueRemoved>(
+        "DELETE",
+        `/api/variables/${name(n)}${q({ force: force || undefined })}`,
+      ),
     /** When the OS should wake the machine for a deployment's `wake: true` schedules. */
     wakeTimes: (deployment: string, count?: number) =>
       request<WakeTimesJson>(

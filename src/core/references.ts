@@ -82,7 +82,7 @@ export function fillReferences<T>(value: T, values: ReferenceValues): T {
           const what = kind === "secrets" ? "secret" : "variable";
           throw new OrchError(
             "E_NOT_FOUND",
-            `{{ ${kind}.${name} }}: no ${what} ${name} was given to this run; set it with orch ${kind} set ${name}, then deploy again`,
+            `{{ ${kind}.${name} }}: no ${what} ${name} was given to this run; set it with orch ${kind} set ${name}${kind === "variables" ? " VALUE" : ""}`,
           );
         }
         return found;

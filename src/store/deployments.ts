@@ -198,6 +198,30 @@ export function deploymentsWithTriggers(store: Store, names?: Iterable<string>):
 }
 
 /**
+ * The deployments not removed whose active version names a secret (or variable): its runs
+ * receive it, and fail without it. Why a refusal needs them: removing a value in use breaks
+ * their next runs.
+ */
+export function deploymentsNaming(
+  store: Store,
+  kind: "secrets" | "variables",
+  name: string,
+): string[] {
+  const path = kind === "secrets" ? "$.secrets" : "$.variables";
+  return (
+    sqlite(store)
+      .query(
+        `SELECT d.name FROM deployments d
+         JOIN deployment_versions v ON v.deployment_id = d.id AND v.version = d.version
+         WHERE d.removed_at IS NULL
+           AND EXISTS (SELECT 1 FROM json_each(v.spec, ?) WHERE value = ?)
+         ORDER BY d.name`,
+      )
+      .all(path, name) as { name: string }[]
+  ).map((r) => r.name);
+}
+
+/**
  * Each deployment not removed with its active version's hash and its file: what a deploy
  * compares a definition with (`orch deploy --check` tells unchanged from updated by it).
  */

@@ -70,6 +70,7 @@ export {
   type DeploymentRow,
   deploymentSources,
   deploymentSpec,
+  deploymentsNaming,
   deploymentsWithTriggers,
   deploymentToJson,
   deploymentToPlan,

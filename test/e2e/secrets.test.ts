@@ -275,6 +275,29 @@ describe("runs receive secrets, and orch stores them masked", () => {
   });
 });
 
+describe("removing a value deployments name", () => {
+  test("is refused with their names (exit 2) unless --force; a run then says how to set it", async () => {
+    const refused = await run("secrets", "rm", "db_password");
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain(
+      "secret db_password is named by deployments leak, message: their runs would fail without it",
+    );
+    const variable = await run("variables", "rm", "db_host");
+    expect(variable.code).toBe(2);
+    expect(variable.stderr).toContain("variable db_host is named by deployments leak, ts");
+    expect((await client.listVariables()).map((v) => v.name)).toContain("db_host");
+    const forced = await run("secrets", "rm", "db_password", "--force");
+    expect(forced.code).toBe(0);
+    const failed = await runToEnd("leak");
+    expect(failed.state).toBe("FAILED");
+    expect((await client.getRun(failed.id)).state_message).toContain(
+      "no secret db_password was given to this run; set it with orch secrets set db_password",
+    );
+    await client.setSecret("db_password", PASSWORD);
+    expect((await runToEnd("leak")).state).toBe("COMPLETED");
+  });
+});
+
 describe("remote workers", () => {
   test("a claim carries only the secrets of the claimed run's version", async () => {
     const wc = createWorkerClient(client);

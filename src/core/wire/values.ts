@@ -56,6 +56,14 @@ export const VARIABLE = {
   properties: { name: NAME, value: { type: "string" }, created_at: TIME, updated_at: TIME },
 } as const;
 
+/** DELETE /api/secrets/:name and /api/variables/:name: remove it even while deployments name it. */
+export const VALUE_REMOVE_QUERY = {
+  force: {
+    type: "boolean",
+    description: "Remove it though live deployments name it (their runs then fail until it is set)",
+  },
+} as const;
+
 /** The answer to removing a secret or a variable. */
 export const VALUE_REMOVED = {
   title: "ValueRemoved",

@@ -5,6 +5,7 @@ import {
   SECRET,
   SECRET_LIST,
   type SecretListJson,
+  VALUE_REMOVE_QUERY,
   VALUE_REMOVED,
   VALUE_REQUEST,
   VARIABLE,
@@ -15,6 +16,7 @@ import type { Deployer } from "../../definitions/index.ts";
 import { checkValueSize, type Secrets } from "../../secrets/index.ts";
 import {
   deleteVariable,
+  deploymentsNaming,
   getVariable,
   listVariables,
   putVariable,
@@ -38,6 +40,15 @@ export interface ValueRoutesDeps {
  */
 export function valueRoutes({ store, secrets, deployer, onDeploy }: ValueRoutesDeps): Route[] {
   const recheck = () => onDeploy?.(deployer.deployChanged([]));
+  /** Refuse to remove a value live deployments name, unless forced: their runs would fail. */
+  const unused = (name: string, what: "secret" | "variable", force: boolean | undefined) => {
+    const users = force ? [] : deploymentsNaming(store, `${what}s`, name);
+    if (!users.length) return;
+    throw new OrchError(
+      "E_BAD_INPUT",
+      `${what} ${name} is named by ${users.length === 1 ? "deployment" : "deployments"} ${users.join(", ")}: ${users.length === 1 ? "its" : "their"} runs would fail without it; remove it from ${users.length === 1 ? "its definition" : "their definitions"} first, or remove it anyway with --force`,
+    );
+  };
   const removed = (name: string, done: boolean, what: "secret" | "variable"): Response => {
     if (!done) {
       throw new OrchError(
@@ -77,9 +88,14 @@ export function valueRoutes({ store, secrets, deployer, onDeploy }: ValueRoutesD
       method: "DELETE",
       path: "/api/secrets/:name",
       operationId: "removeSecret",
-      summary: "Remove a secret; runs that name it fail until it is set again",
+      summary:
+        "Remove a secret; refused while live deployments name it (their runs would fail), unless ?force=true",
+      query: VALUE_REMOVE_QUERY,
       response: { description: "{name, removed}", schema: VALUE_REMOVED },
-      handler: (_req, { params: { name } }) => removed(name!, secrets.remove(name!), "secret"),
+      handler: (_req, { params: { name }, query }) => {
+        unused(name!, "secret", query.force as boolean | undefined);
+        return removed(name!, secrets.remove(name!), "secret");
+      },
     },
     {
       method: "GET",
@@ -125,10 +141,14 @@ export function valueRoutes({ store, secrets, deployer, onDeploy }: ValueRoutesD
       method: "DELETE",
       path: "/api/variables/:name",
       operationId: "removeVariable",
-      summary: "Remove a variable",
+      summary:
+        "Remove a variable; refused while live deployments name it (their runs would fail), unless ?force=true",
+      query: VALUE_REMOVE_QUERY,
       response: { description: "{name, removed}", schema: VALUE_REMOVED },
-      handler: (_req, { params: { name } }) =>
-        removed(name!, deleteVariable(store, name!), "variable"),
+      handler: (_req, { params: { name }, query }) => {
+        unused(name!, "variable", query.force as boolean | undefined);
+        return removed(name!, deleteVariable(store, name!), "variable");
+      },
     },
   ];
 }
