@@ -1,3 +1,5 @@
+import { sleep } from "./sleep.ts";
+
 /** Capped exponential backoff with jitter, for loops that wait for a server to come back. */
 export interface Backoff {
   /** Wait the next delay (doubling up to the cap); resolves early when `signal` aborts. */
@@ -15,17 +17,7 @@ export function createBackoff(minMs = 200, maxMs = 5000): Backoff {
     wait(signal) {
       const base = Math.min(maxMs, minMs * 2 ** failures);
       failures++;
-      const ms = base * (0.8 + Math.random() * 0.4);
-      return new Promise((resolve) => {
-        if (signal?.aborted) return resolve();
-        const done = () => {
-          clearTimeout(timer);
-          signal?.removeEventListener("abort", done);
-          resolve();
-        };
-        const timer = setTimeout(done, ms);
-        signal?.addEventListener("abort", done);
-      });
+      return sleep(base * (0.8 + Math.random() * 0.4), signal);
     },
     reset() {
       failures = 0;

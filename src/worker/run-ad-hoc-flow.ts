@@ -17,6 +17,7 @@ import { createLink } from "./link.ts";
 import type { CapturedLine } from "./log-capture.ts";
 import { createReportQueue, isRetryable } from "./report-queue.ts";
 import type { RunnerOptions } from "./run-job.ts";
+import { sleep } from "./sleep.ts";
 import { toStateReport } from "./state-report.ts";
 import { quietLogger, type WorkerLogger } from "./worker-logger.ts";
 
@@ -288,18 +289,4 @@ async function runValues(
     );
   }
   return { values };
-}
-
-/** Resolve after `ms`, or as soon as `signal` aborts. */
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      signal.removeEventListener("abort", done);
-      resolve();
-    }
-    signal.addEventListener("abort", done);
-  });
 }
