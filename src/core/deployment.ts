@@ -1,4 +1,6 @@
 import type {
+  CATCHUP_POLICIES,
+  COLLISION_STRATEGIES,
   CONCURRENCY_SPEC,
   DEPLOYMENT_SPEC,
   RETENTION_SPEC,
@@ -14,7 +16,7 @@ import type { TRIGGER_SPEC } from "./wire/triggers.ts";
  */
 export type DeploymentSpec = Wire<typeof DEPLOYMENT_SPEC>;
 
-export const CATCHUP_POLICIES = ["latest", "all", "none"] as const;
+/** What a schedule does with the runs it missed while orch was down. */
 export type CatchupPolicy = (typeof CATCHUP_POLICIES)[number];
 
 /** One schedule: exactly one of cron, interval_ms or rrule. */
@@ -23,7 +25,7 @@ export type ScheduleSpec = Wire<typeof SCHEDULE_SPEC>;
 /** A trigger: runs the deployment when an event matches. */
 export type TriggerSpec = Wire<typeof TRIGGER_SPEC>;
 
-export const COLLISION_STRATEGIES = ["enqueue", "cancel-new"] as const;
+/** What a run over its deployment's concurrency limit does. */
 export type CollisionStrategy = (typeof COLLISION_STRATEGIES)[number];
 
 /** A deployment's concurrency limit and what a run over it does. */

@@ -8,9 +8,7 @@ export {
   type RunField,
 } from "./command-placeholders.ts";
 export {
-  CATCHUP_POLICIES,
   type CatchupPolicy,
-  COLLISION_STRATEGIES,
   type CollisionStrategy,
   type ConcurrencySpec,
   type DeploymentSpec,

@@ -2,9 +2,14 @@
  * A deployment as validated from its definition (the spec each version keeps), with its parts:
  * schedules, concurrency and retention.
  */
-import { CATCHUP_POLICIES, COLLISION_STRATEGIES } from "../deployment.ts";
 import { OBJECT, STRINGS } from "./schema.ts";
 import { TRIGGER_SPEC } from "./triggers.ts";
+
+/** What a schedule does with the runs it missed while orch was down (`catchup:`). */
+export const CATCHUP_POLICIES = ["latest", "all", "none"] as const;
+
+/** What a run over its deployment's concurrency limit does (`collision:`). */
+export const COLLISION_STRATEGIES = ["enqueue", "cancel-new"] as const;
 
 /** One schedule: exactly one of cron, interval_ms or rrule. */
 export const SCHEDULE_SPEC = {
