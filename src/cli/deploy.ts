@@ -124,6 +124,7 @@ async function knownNames(
 
 function show(report: DeployReport, check: boolean): void {
   for (const w of report.warnings) log.warn(`skipped ${renderProblem(w)}`);
+  for (const note of report.notes ?? []) log.warn(renderProblem(note));
   for (const bad of report.invalid) {
     for (const p of bad.problems) write("stderr", `${c.red("✖", "stderr")} ${renderProblem(p)}\n`);
   }

@@ -17,7 +17,12 @@ import {
   type Sliced,
   unpaced,
 } from "../core/index.ts";
-import { getDeployment, liveDeploymentHashes, type Store } from "../store/index.ts";
+import {
+  deploymentSources,
+  getDeployment,
+  liveDeploymentHashes,
+  type Store,
+} from "../store/index.ts";
 import { type Bundle, type FileHashCache, scanBundle } from "./bundles.ts";
 import { asDeployWould } from "./check-report.ts";
 import { collectInvalid } from "./collect-invalid.ts";
@@ -25,9 +30,11 @@ import type { PacedDeploy } from "./deploy-progress.ts";
 import type { KnownValues } from "./deployment-values.ts";
 import { isDefinitionFile, isDefinitionPath } from "./find-definition-files.ts";
 import { createFlowSpecs, type DescribeFlow } from "./flow-defaults.ts";
+import type { ParsedDeployment } from "./parse-definitions.ts";
 import { createParsedDefinitions, type ReadAhead } from "./parsed-definitions.ts";
 import { planFiles } from "./plan-deploy.ts";
 import type { DefinitionReader } from "./read-off-thread.ts";
+import { unknownDeploymentNotes } from "./unknown-deployments.ts";
 import { deploymentsBySource, recordPass, sourcesNotSeen, writePlans } from "./write-deploy.ts";
 
 export type { DeployProgress, PacedDeploy } from "./deploy-progress.ts";
@@ -124,14 +131,14 @@ export function createDeployer(
       invalid,
       report,
     );
+    /** The pass's deployments, whose triggers' names of deployments are checked once it is done. */
+    const planned = () => plans.flatMap((plan) => parsed.get(plan.abs)?.deployments ?? []);
     if (!write) {
       // A check writes nothing: it says what a deploy would do to the project's deployments.
       const current = options.known?.current ?? liveDeploymentHashes(store);
-      return asDeployWould(
-        report,
-        plans.flatMap((plan) => plan.versions),
-        current,
-      );
+      const versions = plans.flatMap((plan) => plan.versions);
+      const names = new Set([...versions, ...current].map((d) => d.name));
+      return withNotes(asDeployWould(report, versions, current), planned(), names);
     }
     // What a later pass re-checks: files invalid as read, and files refused in a pass for a name
     // defined elsewhere (a secret or variable not set yet), this pass's or an earlier one's.
@@ -160,7 +167,7 @@ export function createDeployer(
       { parsed, invalid, refused, plans, touched, gone, full, warnings, bySource, rel },
       report,
     );
-    return report;
+    return withNotes(report, planned(), new Set(deploymentSources(store).map((d) => d.name)));
   }
 
   function* deployAllSteps(
@@ -294,4 +301,14 @@ function emptyReport(warnings: Problem[] = []): DeployReport {
     rollbacks_ended: [],
     warnings,
   };
+}
+
+/** The report with a note of each trigger naming a deployment not among `names`, if any. */
+function withNotes(
+  report: DeployReport,
+  deployments: readonly ParsedDeployment[],
+  names: ReadonlySet<string>,
+): DeployReport {
+  const notes = unknownDeploymentNotes(deployments, names);
+  return notes.length ? { ...report, notes } : report;
 }

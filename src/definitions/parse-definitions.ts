@@ -24,6 +24,7 @@ import { definitionReferences } from "./definition-references.ts";
 import type { Item, ParseContext, Path } from "./definition-values.ts";
 import { type ParameterPlaces, parameterPlaces } from "./parameter-sets.ts";
 import { DEFINITION_SCHEMA } from "./schema.ts";
+import { type NamedDeployment, triggerDeployments } from "./trigger-deployments.ts";
 import { aliasProblem } from "./yaml-aliases.ts";
 
 /** A deployment read from a file, with where it starts. */
@@ -34,6 +35,8 @@ export interface ParsedDeployment {
   references: NamedValue[];
   /** Where its `flow:` is written (`flows/etl.yaml:3:11`), for a TypeScript flow. */
   flowAt?: string;
+  /** The deployments its triggers match on by name, with where (a deploy warns of unknown ones). */
+  triggerDeployments?: NamedDeployment[];
   /** The keys the file gave (what a TypeScript flow's own options do not override). */
   given: string[];
   /**
@@ -149,6 +152,9 @@ export function parseDefinitions(text: string, ctx: ParseContext): ParsedFile {
         references,
         given: Object.keys(item),
         ...(spec.flow ? { flowAt: at(offsetOf(doc, [...base, "flow"])) } : {}),
+        ...(spec.triggers.length
+          ? { triggerDeployments: triggerDeployments(item, base, doc, at) }
+          : {}),
         ...(spec.flow && item.parameter_schema === undefined
           ? { flowParameters: parameterPlaces(doc, item, base, at) }
           : {}),

@@ -33,6 +33,7 @@ export function logDeploy(report: DeployReport, logger: Logger, store: Store): v
   each(report.removed, (name) => `removed ${name} from scheduling`, "removed from scheduling");
   for (const ended of report.rollbacks_ended) logger.warn(rollbackEndedLine(ended));
   for (const w of report.warnings) logger.warn(`skipped ${renderProblem(w)}`);
+  for (const note of report.notes ?? []) logger.warn(renderProblem(note));
   for (const { file, deployments } of report.valid_again)
     logger.info(`${file} ${validAgain(report, deployments)}`);
   // A file that never deployed has no last good version to keep: say what it does mean.

@@ -61,6 +61,12 @@ export const DEPLOY_REPORT = {
       description:
         "Files named like definitions that orch did not read (special files, links out), and why",
     },
+    notes: {
+      type: "array",
+      items: PROBLEM,
+      description:
+        "What deploys but may be a mistake: a trigger matching a deployment no definition has (yet), with a guess",
+    },
   },
 } as const;
 

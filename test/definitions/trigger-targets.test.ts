@@ -1,0 +1,40 @@
+import { afterEach, expect, test } from "vitest";
+import { renderProblem } from "../../src/core/index.ts";
+import { createDeployer } from "../../src/definitions/index.ts";
+import { makeProject } from "./helpers.ts";
+
+let cleanup = () => {};
+afterEach(() => cleanup());
+
+test("a trigger matching a deployment by a name no deployment has deploys, with a note and a guess; once it exists, no note", () => {
+  const p = makeProject({
+    "flows/ops.yaml": `deployments:
+  - name: extract-a
+    command: [true]
+  - name: report
+    command: [true]
+    triggers:
+      - after:
+          - { on: flow-run.completed, match: { deployment: extract-a } }
+          - { on: flow-run.completed, match: { deployment: extract-b } }
+      - on: flow-run.failed
+        match: { deployment: [extarct-a, "etl-*", "!extract-a"] }
+      - on: custom.thing
+        match: { deployment: not-orchs-event }
+`,
+  });
+  cleanup = p.cleanup;
+  const deployer = createDeployer(p.store, p.paths);
+  const check = deployer.check();
+  expect(check.invalid).toEqual([]);
+  const notes = [
+    'flows/ops.yaml:9:48: a trigger of report matches deployment "extract-b", which does not exist (did you mean "extract-a"?); it fires once one of that name is deployed',
+    'flows/ops.yaml:11:18: a trigger of report matches deployment "extarct-a", which does not exist (did you mean "extract-a"?); it fires once one of that name is deployed',
+  ];
+  expect((check.notes ?? []).map(renderProblem)).toEqual(notes);
+  const deployed = deployer.deployAll();
+  expect(deployed.created).toEqual(["extract-a", "report"]);
+  expect((deployed.notes ?? []).map(renderProblem)).toEqual(notes);
+  p.write("flows/b.yaml", "deployments:\n  - name: extract-b\n    command: [true]\n");
+  expect((deployer.deployAll().notes ?? []).map(renderProblem)).toEqual([notes[1]]);
+});
