@@ -1,4 +1,5 @@
-import { type CommandPlaceholder, named } from "./command-placeholders.ts";
+import { named } from "./command-placeholders.ts";
+import type { CommandPlaceholder } from "./placeholder.ts";
 import { findReferences } from "./references.ts";
 import { closest } from "./suggest.ts";
 

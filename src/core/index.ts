@@ -1,12 +1,6 @@
 export { artifactProblems, tableCells } from "./artifacts.ts";
 export { type Clock, createSleepDetector, iso, systemClock } from "./clock.ts";
-export {
-  type CommandPlaceholder,
-  commandPlaceholders,
-  type PlaceholderQuoting,
-  RUN_FIELDS,
-  type RunField,
-} from "./command-placeholders.ts";
+export { commandPlaceholders } from "./command-placeholders.ts";
 export {
   type CatchupPolicy,
   type CollisionStrategy,
@@ -63,6 +57,12 @@ export {
   readField,
 } from "./parameter-form.ts";
 export { findProjectRoot, type ProjectPaths, projectPaths } from "./paths.ts";
+export {
+  type CommandPlaceholder,
+  type PlaceholderQuoting,
+  RUN_FIELDS,
+  type RunField,
+} from "./placeholder.ts";
 export {
   checkValueName,
   fillReferences,

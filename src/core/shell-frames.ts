@@ -1,4 +1,4 @@
-import type { CommandPlaceholder } from "./command-placeholders.ts";
+import type { CommandPlaceholder } from "./placeholder.ts";
 import type { SimpleCommand } from "./shell-simple-command.ts";
 
 /** What the shell scanner is inside of at a point of a script. */

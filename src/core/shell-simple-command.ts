@@ -1,4 +1,4 @@
-import type { CommandPlaceholder } from "./command-placeholders.ts";
+import type { CommandPlaceholder } from "./placeholder.ts";
 import { scriptArguments } from "./shell-command.ts";
 
 /**
