@@ -1,6 +1,18 @@
-import type { DeployInput } from "./deployment-writes.ts";
+import type { DeploymentSpec } from "../core/index.ts";
 import type { Store } from "./open-store.ts";
 import { sqlite } from "./sqlite.ts";
+
+/** A definition to record: its spec, content hash, bundle and where it is defined. */
+export interface DeployInput {
+  spec: DeploymentSpec;
+  /** The content hash of the definition and its bundle. */
+  hash: string;
+  bundle: string | null;
+  sourceFile: string;
+  sourceLine: number;
+  /** The files its runs use (path to content hash), to tell what changed between versions. */
+  files?: Record<string, string>;
+}
 
 /** One version of a deployment. */
 export interface VersionRow {

@@ -1,21 +1,8 @@
-import type { DeploymentSpec } from "../core/index.ts";
-import { insertVersion, latestVersion } from "./deployment-versions.ts";
+import { type DeployInput, insertVersion, latestVersion } from "./deployment-versions.ts";
 import { type DeploymentRow, getDeployment, getDeploymentOrThrow } from "./deployments.ts";
 import { recordEvent } from "./events.ts";
 import type { Store } from "./open-store.ts";
 import { sqlite } from "./sqlite.ts";
-
-/** A definition to record: its spec, content hash, bundle and where it is defined. */
-export interface DeployInput {
-  spec: DeploymentSpec;
-  /** The content hash of the definition and its bundle. */
-  hash: string;
-  bundle: string | null;
-  sourceFile: string;
-  sourceLine: number;
-  /** The files its runs use (path to content hash), to tell what changed between versions. */
-  files?: Record<string, string>;
-}
 
 /** What recording a definition did to its deployment. */
 export type DeployChange = "created" | "updated" | "unchanged" | "restored";

@@ -57,10 +57,14 @@ export {
   type DeploymentRunRequest,
   deploymentRun,
 } from "./deployment-runs.ts";
-export { getVersion, listVersions, type VersionRow } from "./deployment-versions.ts";
+export {
+  type DeployInput,
+  getVersion,
+  listVersions,
+  type VersionRow,
+} from "./deployment-versions.ts";
 export {
   type DeployChange,
-  type DeployInput,
   removeDeployment,
   setDeploymentPaused,
   type Upserted,
