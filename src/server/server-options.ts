@@ -1,7 +1,7 @@
 import type { Clock } from "../core/index.ts";
 import type { Store } from "../store/index.ts";
 import type { EmbeddedWorker } from "../worker/index.ts";
-import type { RetentionPass } from "./start-retention.ts";
+import type { RetentionPass } from "./retention-pass.ts";
 
 /** Where the server's messages go (the CLI passes its logger; tests pass their own). */
 export interface Logger {

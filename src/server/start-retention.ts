@@ -3,8 +3,6 @@ import type { Store } from "../store/index.ts";
 import { describePass, emptyPass, type RetentionPass, runRetentionPass } from "./retention-pass.ts";
 import type { Logger } from "./server-options.ts";
 
-export type { RetentionPass } from "./retention-pass.ts";
-
 export interface RetentionOptions {
   store: Store;
   paths: ProjectPaths;
