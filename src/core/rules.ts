@@ -152,8 +152,13 @@ export function decideTransition(
     };
   }
 
-  // A flow that failed with retries left waits and runs again: same run, next attempt.
-  if (proposed.type === "FAILED" && current.type === "RUNNING" && current.retriesLeft > 0) {
+  // A flow that failed with retries left waits and runs again: same run, next attempt. So does
+  // one whose process could not start for a reason that may pass (a command not found yet).
+  if (
+    proposed.type === "FAILED" &&
+    (current.type === "RUNNING" || (current.type === "PENDING" && proposed.mayPass)) &&
+    current.retriesLeft > 0
+  ) {
     const left = current.retriesLeft - 1;
     return {
       verdict: "accept",

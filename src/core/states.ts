@@ -83,6 +83,11 @@ export interface ProposedState {
    * after orch died): no verdict on the flow, so a run with retries left is retried.
    */
   interrupted?: boolean;
+  /**
+   * A FAILED attempt that started no process, for a reason that may pass (the command not found,
+   * a folder missing): retried like any failure while retries are left.
+   */
+  mayPass?: boolean;
 }
 
 /** Names only task runs take: a flow run's listing never filters by them. */

@@ -23,7 +23,13 @@ export function finalState(
   const outcome: RunOutcome = { exitCode: exit.exitCode, signal: exit.signal };
   const tree = exit.container ? "its container" : "its process tree";
   const stopped = exit.stoppedWith ? `; ${tree} was stopped (${exit.stoppedWith})` : "";
-  if (exit.error) return [{ type: "FAILED", message: exit.error }, {}];
+  // No process started; one that may yet (a PATH or a mount back) is retried (core/rules.ts).
+  if (exit.error) {
+    return [
+      { type: "FAILED", message: exit.error, ...(exit.mayPass ? { mayPass: true } : {}) },
+      {},
+    ];
+  }
   if (exit.lost) return [{ type: "CRASHED", message: exit.lost }, outcome];
   if (exit.cancelled || ending.cancelRequested) {
     return [{ type: "CANCELLED", message: `cancelled${stopped}` }, outcome];

@@ -91,6 +91,11 @@ export interface RunExit {
   cancelled: boolean;
   /** Set when no process could be started (command not found, bad parameters...). */
   error?: string;
+  /**
+   * No process started, for a reason that may pass (the command not found or not executable, an
+   * absolute cwd missing: a PATH or a mount may come back): retried like a failure.
+   */
+  mayPass?: boolean;
   /** Set when the infrastructure failed under a started run (its container vanished): CRASHED. */
   lost?: string;
   /** The last signal orch sent to stop it, if it did. */

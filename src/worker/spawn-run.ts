@@ -45,7 +45,7 @@ export function spawnRun(
   const launch = options.launch ?? spawnLauncher(options.spawn);
   const now = options.now ?? Date.now;
   const graceMs = options.graceMs ?? DEFAULT_GRACE_MS;
-  const failed = (error: string): RunHandle => ({
+  const failed = (error: string, mayPass = false): RunHandle => ({
     pid: null,
     cancel() {},
     stop() {},
@@ -55,6 +55,7 @@ export function spawnRun(
       timedOut: false,
       cancelled: false,
       error,
+      ...(mayPass ? { mayPass } : {}),
     }),
   });
 
@@ -83,6 +84,7 @@ export function spawnRun(
       isAbsolute(cwd)
         ? `the working directory ${cwd} does not exist on ${hostname()} (an absolute cwd: names a folder of the machine that runs it)`
         : `the working directory ${job.spec.cwd} does not exist in the deployment's files`,
+      isAbsolute(cwd),
     );
   }
   const mark = { runId: job.runId, attempt: job.attempt };
@@ -101,7 +103,7 @@ export function spawnRun(
     launched = launch({ argv, cwd, env });
   } catch (error) {
     removeScratch();
-    return failed(describeSpawnError(argv[0]!, error));
+    return failed(describeSpawnError(argv[0]!, error), true);
   }
 
   let pid: number | null = null;
@@ -166,7 +168,14 @@ export function spawnRun(
     } catch (error) {
       removeScratch();
       const spawnError = describeSpawnError(argv[0]!, error);
-      return { exitCode: null, signal: null, timedOut, cancelled, error: spawnError };
+      return {
+        exitCode: null,
+        signal: null,
+        timedOut,
+        cancelled,
+        error: spawnError,
+        mayPass: true,
+      };
     }
     const { proc, capture, drained } = started;
     await proc.exited;

@@ -26,6 +26,8 @@ export function toStateReport(state: ProposedState, outcome: RunOutcome = {}): S
     type: type as StateReportJson["type"],
     ...(state.name ? { name: state.name } : {}),
     ...(state.message !== undefined ? { message: state.message } : {}),
+    ...(state.interrupted ? { interrupted: true } : {}),
+    ...(state.mayPass ? { may_pass: true } : {}),
     ...(outcome.exitCode !== undefined ? { exit_code: outcome.exitCode } : {}),
     ...(outcome.signal !== undefined ? { signal: outcome.signal } : {}),
     ...(outcome.pid !== undefined ? { pid: outcome.pid } : {}),
@@ -42,6 +44,8 @@ export function fromStateReport(report: StateReportJson): [ProposedState, RunOut
       type: report.type,
       ...(report.name ? { name: report.name } : {}),
       ...(report.message !== undefined ? { message: report.message } : {}),
+      ...(report.interrupted ? { interrupted: true } : {}),
+      ...(report.may_pass ? { mayPass: true } : {}),
     },
     {
       ...(report.exit_code !== undefined ? { exitCode: report.exit_code } : {}),

@@ -130,9 +130,16 @@ describe("replacements and special cases", () => {
     });
   });
 
-  test("PENDING -> FAILED (the process never started) is not retried", () => {
+  test("PENDING -> FAILED (the process never started) is not retried, unless its reason may pass", () => {
     const decision = decideTransition(facts("PENDING", { retriesLeft: 3 }), { type: "FAILED" });
     expect(decision).toMatchObject({ verdict: "accept", state: { type: "FAILED" } });
+    const notFound = { type: "FAILED", message: "command not found: etl", mayPass: true } as const;
+    expect(decideTransition(facts("PENDING", { retriesLeft: 3 }), notFound)).toMatchObject({
+      state: { type: "SCHEDULED", name: "AwaitingRetry" },
+    });
+    expect(decideTransition(facts("PENDING"), notFound)).toMatchObject({
+      state: { type: "FAILED" },
+    });
   });
 
   test("starting again after an attempt is named Retrying", () => {

@@ -121,6 +121,26 @@ test("a list of retry delays waits each in turn, the last one repeating", async 
   expect(waits[2]).toBeGreaterThanOrEqual(400);
 });
 
+test("a command not found with retries left is retried like a failure: it runs once it is there", async () => {
+  const script = join(lab.dir, "appears.sh");
+  const d = lab.deploy({ name: "later", command: [script], retries: 2, retry_delay_ms: 200 });
+  await lab.startWorker();
+  const run = lab.trigger(d);
+  await eventually(
+    () => runStates(lab.store, run.seq).some((s) => s.name === "AwaitingRetry"),
+    10_000,
+    "the first attempt to wait for its retry",
+  );
+  writeFileSync(script, "#!/bin/sh\necho here\n", { mode: 0o755 });
+  const done = await lab.waitFor(run.id, "COMPLETED");
+  expect(done.retries_used).toBeGreaterThanOrEqual(1);
+  expect(runStates(lab.store, run.seq).find((s) => s.name === "AwaitingRetry")).toMatchObject({
+    name: "AwaitingRetry",
+    message: expect.stringMatching(/^command not found: .*appears\.sh .*; retrying/),
+  });
+  expect(lab.logs(run)).toEqual(["here"]);
+});
+
 test("a timeout stops the whole tree, even one that ignores SIGTERM, and is FAILED/TimedOut", async () => {
   const d = lab.deploy({ name: "slow", command: STUBBORN, timeout_ms: 200 });
   await lab.startWorker({ graceMs: 200 });

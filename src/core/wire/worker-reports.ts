@@ -26,6 +26,15 @@ export const STATE_REPORT = {
     type: { type: "string", enum: REPORTABLE_TYPES },
     name: STATE_NAME,
     message: { type: "string", maxLength: 10_000 },
+    interrupted: {
+      type: "boolean",
+      description: "The worker's own stop cut the attempt short: retried while retries are left",
+    },
+    may_pass: {
+      type: "boolean",
+      description:
+        "No process started, for a reason that may pass (command not found): retried while retries are left",
+    },
     exit_code: { type: ["integer", "null"] },
     signal: { type: ["string", "null"], maxLength: 50 },
     // A run's process leads its own group, and a group id below 2 is never one: kill(-1) would
