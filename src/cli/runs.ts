@@ -4,6 +4,7 @@ import { parseDuration } from "../core/duration.ts";
 import { OrchError } from "../core/errors.ts";
 import { escapeControlChars } from "../core/escape-control.ts";
 import { isLogLevel, LOG_LEVELS, type LogLevel } from "../core/log-record.ts";
+import { attemptAt } from "../core/run-attempts.ts";
 import { runLabel } from "../core/run-label.ts";
 import { runListedAt } from "../core/run-order.ts";
 import { isTerminal } from "../core/states.ts";
@@ -162,11 +163,13 @@ export const logs = defineCommand({
       const separate = attemptSeparators(run);
       let after = 0;
       let count = 0;
-      const all: LogLineJson[] = [];
+      const all: (LogLineJson & { attempt: number })[] = [];
       for (;;) {
         const lines = await conn.client.runLogs(run.id, { ...filter, after, limit: 10_000 });
         count += lines.length;
-        if (args.json) all.push(...lines);
+        // Each line with the attempt that printed it, as the text output marks attempts.
+        if (args.json)
+          all.push(...lines.map((l) => ({ ...l, attempt: attemptAt(run.attempts, l.at) })));
         else {
           for (const l of lines) {
             separate(l.at);
@@ -194,16 +197,13 @@ export const logs = defineCommand({
 
 /**
  * For a run that started more than once (retried, resumed), a function to call before each line
- * (by its time) that prints "── attempt N ──" where attempt N's lines begin. Why by time: lines
- * are stored without their attempt, and an attempt's process prints nothing before it starts.
+ * (by its time) that prints "── attempt N ──" where attempt N's lines begin (core's attemptAt).
  */
 function attemptSeparators(run: RunDetail): (at: string) => void {
-  const starts = run.attempts.map((a) => Date.parse(a.started_at));
-  if (starts.length < 2) return () => {};
+  if (run.attempts.length < 2) return () => {};
   let shown = 0;
   return (at) => {
-    const time = Date.parse(at);
-    const attempt = Math.max(1, starts.filter((start) => start <= time).length);
+    const attempt = attemptAt(run.attempts, at);
     if (attempt <= shown) return;
     shown = attempt;
     write("stdout", `${c.gray(`── attempt ${attempt} ──`)}\n`);

@@ -93,6 +93,7 @@ export {
 } from "./rules.ts";
 export {
   type AttemptHistoryEntry,
+  attemptAt,
   attemptsOf,
   startsAttempt,
 } from "./run-attempts.ts";

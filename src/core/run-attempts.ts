@@ -33,3 +33,16 @@ export function attemptsOf(history: readonly AttemptHistoryEntry[]): AttemptJson
   });
   return attempts;
 }
+
+/**
+ * The attempt a log line of the run belongs to, by its time (ISO): the last attempt that had
+ * started by then (1 before any). Why by time: lines are stored without their attempt, and an
+ * attempt's process prints nothing before it starts.
+ */
+export function attemptAt(
+  attempts: readonly Pick<AttemptJson, "started_at">[],
+  at: string,
+): number {
+  const time = Date.parse(at);
+  return Math.max(1, attempts.filter((a) => Date.parse(a.started_at) <= time).length);
+}

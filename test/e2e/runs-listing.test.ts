@@ -91,7 +91,7 @@ test("runs ls --state takes a state name as well as a type, and a bad one is exi
   expect(bad.stderr).toMatch(/did you mean Late\?/);
 });
 
-test("runs logs of a retried run marks where each attempt begins, and --timestamps begins each line with its time", async () => {
+test("runs logs of a retried run marks where each attempt begins (--json: each line's attempt), and --timestamps begins each line with its time", async () => {
   const id = await trigger("flaky");
   await untilNamed(id, "Completed");
   const logs = await run("runs", "logs", id);
@@ -101,6 +101,17 @@ test("runs logs of a retried run marks where each attempt begins, and --timestam
     "first try",
     "── attempt 2 ──",
     "second try",
+  ]);
+  const json = await run("runs", "logs", id, "--json");
+  expect(json.code, json.stderr).toBe(0);
+  expect(
+    (JSON.parse(json.stdout) as { line: string; attempt: number }[]).map((l) => [
+      l.attempt,
+      l.line,
+    ]),
+  ).toEqual([
+    [1, "first try"],
+    [2, "second try"],
   ]);
   const stamped = await run("runs", "logs", id, "--timestamps");
   expect(stamped.code, stamped.stderr).toBe(0);
