@@ -156,3 +156,4 @@ export {
 } from "./webhooks.ts";
 export * from "./wire/index.ts";
 export { removeServerFile, writeServerFile } from "./write-server-file.ts";
+export { closestZone } from "./zone-guess.ts";

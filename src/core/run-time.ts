@@ -1,5 +1,6 @@
 import { parseDuration } from "./duration.ts";
 import { OrchError } from "./errors.ts";
+import { closestZone } from "./zone-guess.ts";
 
 /** Whether a time zone name is one this machine knows. */
 export function knownZone(zone: string): boolean {
@@ -23,7 +24,11 @@ export function parseAt(
   what = "--at",
 ): number {
   if (tz !== undefined && !knownZone(tz)) {
-    throw new OrchError("E_BAD_INPUT", `--tz ${tz} is not a time zone (try Europe/Berlin or UTC)`);
+    const guess = closestZone(tz);
+    throw new OrchError(
+      "E_BAD_INPUT",
+      `--tz ${tz} is not a time zone (${guess ? `did you mean ${guess}?` : "try Europe/Berlin or UTC"})`,
+    );
   }
   const text = at.trim().replace(" ", "T");
   let ms: number;

@@ -1,4 +1,4 @@
-import type { CatchupPolicy, ScheduleSpec } from "../core/index.ts";
+import { type CatchupPolicy, closestZone, type ScheduleSpec } from "../core/index.ts";
 import { cronProblem, isTimeZone, parseIsoInZone, rruleProblem } from "../scheduler/index.ts";
 import { duration, type Item, isObject, type Path, type Report } from "./definition-values.ts";
 
@@ -22,7 +22,7 @@ export function buildSchedule(raw: Item, path: Path, report: Report): ScheduleSp
   if (!isTimeZone(timezone)) {
     fail(
       [...path, "timezone"],
-      `${JSON.stringify(timezone)} is not an IANA time zone (like "Europe/Berlin" or "UTC")`,
+      `${JSON.stringify(timezone)} is not an IANA time zone ${zoneHint(timezone)}`,
     );
   }
   if (typeof raw.cron === "string") {
@@ -69,4 +69,10 @@ export function buildSchedule(raw: Item, path: Path, report: Report): ScheduleSp
     catchup: (raw.catchup as CatchupPolicy | undefined) ?? "latest",
     ...(raw.wake === true ? { wake: true } : {}),
   };
+}
+
+/** `(did you mean "Europe/Berlin"?)` for a near miss, else what a zone looks like. */
+function zoneHint(name: string): string {
+  const guess = closestZone(name);
+  return guess ? `(did you mean "${guess}"?)` : '(like "Europe/Berlin" or "UTC")';
 }

@@ -357,3 +357,16 @@ ${deployment("one-lacks-it", "    schedules:\n      - { interval: 1h, parameters
     ]);
   });
 });
+
+test("a mistyped time zone gets a guess", () => {
+  expect(
+    problems(`deployments:
+  - name: d
+    command: [true]
+    schedules:
+      - { cron: "30 9 * * 1-5", timezone: Europe/Berlim }
+`),
+  ).toEqual([
+    'flows/etl.yaml:5:43: schedules[0].timezone: "Europe/Berlim" is not an IANA time zone (did you mean "Europe/Berlin"?)',
+  ]);
+});
