@@ -1,8 +1,15 @@
 import { readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { defineCommand } from "citty";
-import { createClient, createWorkerClient, findServer, followServerFile } from "../client/index.ts";
 import {
+  type Client,
+  createClient,
+  createWorkerClient,
+  findServer,
+  followServerFile,
+} from "../client/index.ts";
+import {
+  closest,
   findProjectRoot,
   formatDuration,
   isValidName,
@@ -112,9 +119,8 @@ export default defineCommand({
     const follow = followServerFile(paths, target.url, (url) =>
       log.info(`orch is at ${url} now (its .orch/server.json); following it there`),
     );
-    const client = createWorkerClient(
-      createClient({ ...target, ...(follow ? { fetch: follow } : {}) }),
-    );
+    const api = createClient({ ...target, ...(follow ? { fetch: follow } : {}) });
+    const client = createWorkerClient(api);
     const lostHint = follow
       ? `if it comes back elsewhere, ${paths.serverFile} says where`
       : `if orch comes back on another port, this worker cannot know it (no .orch/server.json of that server here): start it again with the new --api, or give orch up a fixed --port`;
@@ -156,6 +162,7 @@ export default defineCommand({
       giveUpDeliveringMs: graceMs,
     });
     stopping = true;
+    void warnOfUnknownPool(api, args.pool);
     log.success(
       `worker ${worker.name} (${worker.id.slice(0, 8)}) takes runs of pool ${args.pool} from ${c.cyan(target.url, "stderr")}; Ctrl-C stops it`,
     );
@@ -197,3 +204,25 @@ export default defineCommand({
     return 0;
   },
 });
+
+/**
+ * Warn when no definition declares `pool` and no deployment runs in it (a typo of a pool's name
+ * joins silently and takes nothing), with a guess. Quiet when orch cannot be asked now.
+ */
+async function warnOfUnknownPool(api: Client, pool: string): Promise<void> {
+  try {
+    const [pools, deployments] = await Promise.all([api.listPools(), api.listDeployments()]);
+    const known = new Set([
+      "default",
+      ...pools.filter((p) => p.defined).map((p) => p.name),
+      ...deployments.map((d) => d.work_pool),
+    ]);
+    if (known.has(pool)) return;
+    const guess = closest(pool, [...known]);
+    log.warn(
+      `no definition declares pool ${pool} and no deployment runs in it${guess ? ` (did you mean ${guess}?)` : ""}: this worker takes no runs until one does`,
+    );
+  } catch {
+    // orch not reachable now: the worker waits for it and says so itself.
+  }
+}

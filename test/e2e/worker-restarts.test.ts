@@ -109,3 +109,19 @@ test("a worker on the server's project follows orch to its new port after a rest
   expect(done.attempt).toBe(1);
   expect(worker.stderr).toContain(`orch is at ${new URL(now.url).origin} now`);
 });
+
+test("a worker for a pool no definition declares and no deployment runs in warns, with a guess", async () => {
+  const dir = project("true");
+  const up = start(["up", "--headless", "--port", "0", "--dir", dir]);
+  await up.waitFor("orch is up at", 15_000);
+  const token = join(dir, ".orch/token");
+  const { url } = await serverOf(dir);
+  const typo = start(["worker", "--pool", "box3", "--api", url, "--token-file", token]);
+  await typo.waitFor("no definition declares pool box3 and no deployment runs in it", 15_000);
+  expect(typo.stderr).toContain("(did you mean box2?): this worker takes no runs until one does");
+  const right = start(["worker", "--pool", "box2", "--api", url, "--token-file", token]);
+  await right.waitFor("takes runs of pool box2", 15_000);
+  // The typo's warning came within a moment of its start: the right one has had as long.
+  await typo.waitFor("takes runs of pool box3");
+  expect(right.stderr).not.toContain("no definition declares");
+});
