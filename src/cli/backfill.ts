@@ -2,7 +2,7 @@ import { defineCommand } from "citty";
 import type { BackfillJson, BackfillPlanJson } from "../client/index.ts";
 import { write } from "../core/stdio.ts";
 import { connect, connectArgs, jsonArg } from "./connect.ts";
-import { localTime } from "./format.ts";
+import { localTimeWithZone } from "./format.ts";
 import { wholeNumberArg } from "./number-arg.ts";
 import { c, log, printJson } from "./output.ts";
 
@@ -11,7 +11,7 @@ function showPlan(plan: BackfillPlanJson, onlyMissing: boolean): void {
   const run = onlyMissing ? plan.slots.filter((s) => !s.completed) : plan.slots;
   for (const slot of plan.slots) {
     const skip = onlyMissing && slot.completed;
-    const line = `${localTime(slot.at)}  ${slot.at}${slot.completed ? c.gray("  has a COMPLETED run") : ""}`;
+    const line = `${localTimeWithZone(slot.at)}  ${slot.at}${slot.completed ? c.gray("  has a COMPLETED run") : ""}`;
     write("stdout", `${skip ? c.gray(`skip ${line}`) : `run  ${line}`}\n`);
   }
   log.info(

@@ -6,7 +6,7 @@ import { OrchError } from "../core/errors.ts";
 import type { DeploymentSpec } from "../core/index.ts";
 import { write } from "../core/stdio.ts";
 import { connect, connectArgs, jsonArg } from "./connect.ts";
-import { localTime } from "./format.ts";
+import { localTime, localTimeWithZone } from "./format.ts";
 import { c, log, printJson, renderTable } from "./output.ts";
 
 /** An ISO time on a zone's clock: `2026-03-29 03:00:00 Europe/Berlin`. */
@@ -84,7 +84,7 @@ export const ls = defineCommand({
           `v${d.version}`,
           clip(target(d), 40),
           clip(d.schedules.length ? d.schedules.map(describeSchedule).join("; ") : "-", 40),
-          localTime(d.next_run),
+          localTimeWithZone(d.next_run),
           d.removed ? c.gray("removed") : d.paused ? c.yellow("paused") : c.green("active"),
           d.source ?? "-",
         ]);

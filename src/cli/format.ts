@@ -1,6 +1,6 @@
 import { formatDuration } from "../core/duration.ts";
 import type { RunJson, StateType } from "../core/index.ts";
-import { localParts } from "../core/local-zone.ts";
+import { localOffset, localParts } from "../core/local-zone.ts";
 import { c } from "./output.ts";
 
 /** A state coloured by what it means: green done, red failed, yellow waiting. */
@@ -28,6 +28,20 @@ export function localTime(isoTime: string | null | undefined): string {
   const d = localParts(Date.parse(isoTime));
   const pad = (n: number) => String(n).padStart(2, "0");
   return `${d.year}-${pad(d.month)}-${pad(d.day)} ${pad(d.hours)}:${pad(d.minutes)}:${pad(d.seconds)}`;
+}
+
+/**
+ * An ISO time as local `YYYY-MM-DD HH:MM:SS` with the zone it is on: `UTC`, or its offset
+ * (`UTC+01:00`), so a time in a listing never reads as another zone's.
+ */
+export function localTimeWithZone(isoTime: string | null | undefined): string {
+  if (!isoTime) return "-";
+  const offset = localOffset(Date.parse(isoTime));
+  if (offset === 0) return `${localTime(isoTime)} UTC`;
+  const abs = Math.abs(offset);
+  const pad = (n: number) => String(n).padStart(2, "0");
+  const hm = `${pad(Math.floor(abs / 3600))}:${pad(Math.floor((abs % 3600) / 60))}`;
+  return `${localTime(isoTime)} UTC${offset < 0 ? "-" : "+"}${hm}`;
 }
 
 /** A size for people: 512 B, 1.5 KiB, 3.2 MiB. */

@@ -251,6 +251,12 @@ export function localParts(ms: number): LocalParts {
   };
 }
 
+/** The local zone's offset at an instant (ms since the epoch), in seconds east of UTC. */
+export function localOffset(ms: number): number {
+  if (zone) return zoneOffset(zone, Math.floor(ms / 1000));
+  return -new Date(ms).getTimezoneOffset() * 60;
+}
+
 /** Whether local times come from the zone file (true) or from Date's own machinery. */
 export function usesZoneFile(): boolean {
   return Boolean(zone);

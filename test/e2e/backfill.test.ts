@@ -112,8 +112,12 @@ test("30 daily slots across a DST change: one run per slot, each with its own sl
     dry.stdout
       .trim()
       .split("\n")
-      .map((l) => l.split(/\s+/)[3]),
+      .map((l) => l.split(/\s+/).find((w) => w.endsWith("Z"))),
   ).toEqual(SLOTS);
+  // Each slot's local time says its zone.
+  expect(dry.stdout).toMatch(
+    /^run {2}\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC([+-]\d\d:\d\d)? {2}2026-/m,
+  );
   expect(dry.stderr).toContain("30 of 30 slots");
 
   const first = startUp(dir, marker);

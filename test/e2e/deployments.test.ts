@@ -203,6 +203,8 @@ test("deploy without a server registers the definitions; deployments ls/inspect 
     /^NAME\s+VERSION\s+FLOW OR COMMAND\s+SCHEDULES\s+NEXT RUN\s+STATUS\s+SOURCE$/m,
   );
   expect(human.stdout).toMatch(/^hello\s+v1\s+.*every 1m/m);
+  // The next run's time says its zone.
+  expect(human.stdout).toMatch(/^hello\s.*\d\d:\d\d:\d\d UTC([+-]\d\d:\d\d)?\s/m);
 
   const missing = await orch(["deployments", "inspect", "nope", "--dir", dir]);
   expect(missing.code).toBe(2);
