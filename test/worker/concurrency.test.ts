@@ -3,6 +3,7 @@ import type { EventRow, RunRow } from "../../src/store/index.ts";
 import {
   claimMadeRun,
   claimRuns,
+  createDeploymentRun,
   ensureWorkPool,
   getRun,
   runStates,
@@ -185,4 +186,19 @@ test("a run just made is claimed alone only when nothing could hold it back; els
     { state_type: "PENDING", n: 1 },
     { state_type: "SCHEDULED", n: 6 },
   ]);
+});
+
+test("a run made through the API is not claimed alone ahead of a run made due just before it", async () => {
+  const d = lab.deploy({ name: "quick", command: ["true"] });
+  const worker = await lab.startWorker({ concurrency: 1 });
+  // The worker has claimed everything there was: nothing waits.
+  await lab.waitFor(lab.trigger(d).id, "COMPLETED");
+  await new Promise((r) => setImmediate(r));
+  // In one turn: a run made due (by a schedule, a trigger...), then a run made through the API.
+  const earlier = createDeploymentRun(lab.store, d.name);
+  const claimed = lab.store.tx(() => {
+    const made = createDeploymentRun(lab.store, d.name);
+    return worker.claimNow("default", made).map((r) => r.id);
+  });
+  expect(claimed).toEqual([earlier.id]);
 });
