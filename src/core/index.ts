@@ -16,7 +16,7 @@ export {
   type WorkPoolSpec,
 } from "./deployment.ts";
 export { formatDuration, parseDuration } from "./duration.ts";
-export { envPlaceholders } from "./env-placeholders.ts";
+export { ENV_PLACEHOLDER, envPlaceholders } from "./env-placeholders.ts";
 export {
   ERROR_CODES,
   type ErrorCode,

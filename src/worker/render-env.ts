@@ -1,4 +1,5 @@
 import {
+  ENV_PLACEHOLDER,
   envPlaceholders,
   fillReferences,
   OrchError,
@@ -7,14 +8,13 @@ import {
 } from "../core/index.ts";
 import { lookup, valueText } from "./render-command.ts";
 
-const PLACEHOLDER = /\{\{([^{}]*)\}\}/g;
-
 /**
  * A deployment's env with its placeholders filled, each value in one pass (so nothing a value
  * brings in is read again): `{{ secrets.x }}` and `{{ variables.x }}` with the run's values,
  * `{{ parameters.x }}` with the parameter (text as it is, other values as JSON), and
  * `{{ run.scheduled_at }}` with the time the run is for. No shell reads an env value, so a value
- * goes in as it is. A placeholder that cannot be filled is an error naming the variable.
+ * goes in as it is, and a `{{ }}` that is not orch's (envPlaceholders) stays as written. A
+ * placeholder of orch's that cannot be filled is an error naming the variable.
  */
 export function renderEnv(
   env: Record<string, string>,
@@ -29,7 +29,7 @@ export function renderEnv(
       continue;
     }
     const found = new Map(envPlaceholders(text).map((p) => [p.start, p]));
-    out[name] = text.replace(PLACEHOLDER, (whole: string, _inner: string, start: number) => {
+    out[name] = text.replace(ENV_PLACEHOLDER, (whole: string, _inner: string, start: number) => {
       const p = found.get(start);
       if (!p) return fillReferences(whole, values);
       if (p.run) return run[p.run];

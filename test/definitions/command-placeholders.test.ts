@@ -54,6 +54,18 @@ test("shell strings with placeholders in any quoting deploy", () => {
   ).toEqual([]);
 });
 
+test("a {{ }} of env that names nothing of orch's is the program's own template, kept as written", () => {
+  expect(
+    problems(`deployments:
+  - name: templated
+    command: 'docker ps --format "$FMT"'
+    env:
+      FMT: "{{.Names}} {{ .Status }}"
+      JINJA: "Hello {{ name }}, {{ user.email }}"
+`),
+  ).toEqual([]);
+});
+
 test("an env value takes the placeholders a command does, and secrets and variables; others are refused where they are", () => {
   expect(
     problems(`deployments:

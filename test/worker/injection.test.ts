@@ -110,9 +110,15 @@ test("a parameter or the run's time in an env value arrives in the variable as d
   const values = hostileValues(marker);
   const d = lab.deploy({
     name: "env",
-    command: ["sh", "-c", 'printf "%s\\n" "$V" "$N" "$AT"'],
+    command: ["sh", "-c", 'printf "%s\\n" "$V" "$N" "$AT" "$FMT"'],
     parameters: { v: "", n: { a: 1 } },
-    env: { V: "{{ parameters.v }}", N: "n={{parameters.n}}", AT: "{{ run.scheduled_at }}" },
+    env: {
+      V: "{{ parameters.v }}",
+      N: "n={{parameters.n}}",
+      AT: "{{ run.scheduled_at }}",
+      // Not orch's: a template of the program's own, kept as written.
+      FMT: "{{.Names}}",
+    },
   });
   await lab.startWorker({ concurrency: 4 });
   const runs = values.map((v) => lab.trigger(d, { v }));
@@ -120,7 +126,7 @@ test("a parameter or the run's time in an env value arrives in the variable as d
     const done = await lab.waitFor(run.id, ["COMPLETED", "FAILED", "CRASHED"]);
     expect(done.state_type, `${values[i]}: ${done.state_message}`).toBe("COMPLETED");
     const scheduled = new Date(done.slot_at ?? done.scheduled_at).toISOString();
-    expect(lab.logs(run).join("\n")).toBe(`${values[i]}\nn={"a":1}\n${scheduled}`);
+    expect(lab.logs(run).join("\n")).toBe(`${values[i]}\nn={"a":1}\n${scheduled}\n{{.Names}}`);
   }
   expect(existsSync(marker)).toBe(false);
 });
