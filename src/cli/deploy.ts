@@ -113,7 +113,14 @@ async function knownNames(
       ),
       current: deployments.flatMap((d) =>
         !d.removed && d.hash
-          ? [{ name: d.name, hash: d.hash, source_file: d.source?.replace(/:\d+$/, "") ?? null }]
+          ? [
+              {
+                name: d.name,
+                hash: d.hash,
+                rolled_back_from: d.rolled_back_from ?? null,
+                source_file: d.source?.replace(/:\d+$/, "") ?? null,
+              },
+            ]
           : [],
       ),
     };

@@ -94,3 +94,16 @@ export function triggerOn(trigger: Pick<TriggerSpec, "on" | "after">): string {
   const names = trigger.after?.events.map((e) => e.on) ?? [];
   return `${trigger.after?.mode ?? "all"} of ${names.join(", ")}`;
 }
+
+/**
+ * Whether a definition whose files hash to `hash` makes a new version of a deployment: not when
+ * its active version has that hash, nor when it was rolled back while its files hashed to it
+ * (`rolledBackFrom`: the same files keep the rollback). A deploy decides by it, and so does
+ * `orch deploy --check` in saying what a deploy would do.
+ */
+export function makesNewVersion(
+  active: { hash: string; rolledBackFrom: string | null },
+  hash: string,
+): boolean {
+  return active.hash !== hash && active.rolledBackFrom !== hash;
+}

@@ -7,6 +7,7 @@ export {
   type ConcurrencySpec,
   type DeploymentSpec,
   type FlowMetadata,
+  makesNewVersion,
   type RetentionKeep,
   type RetentionSpec,
   type ScheduleSpec,

@@ -1,9 +1,13 @@
-import type { DeployReport } from "../core/index.ts";
+import { type DeployReport, makesNewVersion } from "../core/index.ts";
 
-/** A deployment as a deploy compares it: its version's hash and the file that holds it. */
+/**
+ * A deployment as a deploy compares it: its version's hash, the hash its files had when it was
+ * rolled back (if it is), and the file that holds it.
+ */
 export interface DeployedHash {
   name: string;
   hash: string;
+  rolled_back_from: string | null;
   source_file: string | null;
 }
 
@@ -19,11 +23,17 @@ export function asDeployWould(
   checked: readonly { name: string; hash: string }[],
   current: readonly DeployedHash[],
 ): DeployReport {
-  const now = new Map(current.map((d) => [d.name, d.hash]));
+  const now = new Map(current.map((d) => [d.name, d]));
   const out: DeployReport = { ...report, created: [], updated: [], unchanged: [], removed: [] };
   for (const { name, hash } of checked) {
     const was = now.get(name);
-    (was === undefined ? out.created : was === hash ? out.unchanged : out.updated).push(name);
+    const list =
+      was === undefined
+        ? out.created
+        : makesNewVersion({ hash: was.hash, rolledBackFrom: was.rolled_back_from }, hash)
+          ? out.updated
+          : out.unchanged;
+    list.push(name);
   }
   const defined = new Set(checked.map((d) => d.name));
   const invalid = new Set(report.invalid.map((f) => f.file));

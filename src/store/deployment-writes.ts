@@ -1,3 +1,4 @@
+import { makesNewVersion } from "../core/index.ts";
 import { type DeployInput, insertVersion, latestVersion } from "./deployment-versions.ts";
 import { type DeploymentRow, getDeployment, getDeploymentOrThrow } from "./deployments.ts";
 import { recordEvent } from "./events.ts";
@@ -56,7 +57,10 @@ export function upsertDeployment(store: Store, input: DeployInput): Upserted {
     // it was rolled back; any other content is a change, and a new version (numbered after the
     // newest, not after the active one).
     const pinned = existing.rolled_back_from !== null && existing.rolled_back_from === input.hash;
-    const changed = existing.hash !== input.hash && !pinned;
+    const changed = makesNewVersion(
+      { hash: existing.hash, rolledBackFrom: existing.rolled_back_from },
+      input.hash,
+    );
     const version = changed ? latestVersion(store, existing.id) + 1 : existing.version;
     const moved =
       existing.source_file !== input.sourceFile || existing.source_line !== input.sourceLine;

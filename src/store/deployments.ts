@@ -65,6 +65,7 @@ export function deploymentToJson(
     source: row.source_file ? `${row.source_file}:${row.source_line ?? 1}` : null,
     source_invalid: row.source_invalid === 1,
     hash: row.hash,
+    ...(row.rolled_back_from !== null ? { rolled_back_from: row.rolled_back_from } : {}),
     updated_at: iso(row.updated_at),
   };
 }
@@ -225,16 +226,24 @@ export function deploymentsNaming(
  * Each deployment not removed with its active version's hash and its file: what a deploy
  * compares a definition with (`orch deploy --check` tells unchanged from updated by it).
  */
-export function liveDeploymentHashes(
-  store: Store,
-): { name: string; hash: string; source_file: string | null }[] {
+export function liveDeploymentHashes(store: Store): {
+  name: string;
+  hash: string;
+  rolled_back_from: string | null;
+  source_file: string | null;
+}[] {
   return sqlite(store)
     .query(
-      `SELECT d.name, v.hash, d.source_file FROM deployments d
+      `SELECT d.name, v.hash, d.rolled_back_from, d.source_file FROM deployments d
        JOIN deployment_versions v ON v.deployment_id = d.id AND v.version = d.version
        WHERE d.removed_at IS NULL`,
     )
-    .all() as { name: string; hash: string; source_file: string | null }[];
+    .all() as {
+    name: string;
+    hash: string;
+    rolled_back_from: string | null;
+    source_file: string | null;
+  }[];
 }
 
 /**

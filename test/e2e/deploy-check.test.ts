@@ -137,10 +137,14 @@ test("deploy --check --json says what a deploy would: created, updated, unchange
   const server = projectServer(() => t.dir);
   await server.start();
   cleanups.push(() => server.stop());
-  expect(await sets("deploy", "--check")).toEqual({
-    created: [],
-    updated: [],
-    unchanged: ["same", "changed", "added"],
-    removed: [],
-  });
+  const live = { created: [], updated: [], unchanged: ["same", "changed", "added"], removed: [] };
+  expect(await sets("deploy", "--check")).toEqual(live);
+  // Rolled back with its files as they were, a deployment keeps its rollback: a deploy leaves it
+  // unchanged, and the check says so, from the server or from the store.
+  const rollback = await orch(["deployments", "rollback", "changed", "--dir", t.dir]);
+  expect(rollback.code, rollback.stderr).toBe(0);
+  expect(await sets("deploy", "--check")).toEqual(live);
+  await server.stop();
+  expect(await sets("deploy", "--check")).toEqual(live);
+  expect(await sets("deploy")).toEqual(live);
 });

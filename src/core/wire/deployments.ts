@@ -91,6 +91,11 @@ export const DEPLOYMENT = {
       description:
         "Its active version's content hash: a definition with the same makes no new version",
     },
+    rolled_back_from: {
+      type: "string",
+      description:
+        "Rolled back: the hash its files had then (a definition with the same keeps the rollback); absent otherwise",
+    },
     updated_at: TIME_OR_NULL,
     last_runs: {
       type: "array",
