@@ -137,8 +137,13 @@ export function createDeployer(
       // A check writes nothing: it says what a deploy would do to the project's deployments.
       const current = options.known?.current ?? liveDeploymentHashes(store);
       const versions = plans.flatMap((plan) => plan.versions);
-      const names = new Set([...versions, ...current].map((d) => d.name));
-      return withNotes(asDeployWould(report, versions, current), planned(), names);
+      const would = asDeployWould(report, versions, current);
+      // The names a deploy would leave live: what the check would remove is gone by then.
+      const removed = new Set(would.removed);
+      const names = new Set(
+        [...versions, ...current].map((d) => d.name).filter((name) => !removed.has(name)),
+      );
+      return withNotes(would, planned(), names);
     }
     // What a later pass re-checks: files invalid as read, and files refused in a pass for a name
     // defined elsewhere (a secret or variable not set yet), this pass's or an earlier one's.

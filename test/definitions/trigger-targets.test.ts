@@ -1,3 +1,4 @@
+import { rmSync } from "node:fs";
 import { afterEach, expect, test } from "vitest";
 import { renderProblem } from "../../src/core/index.ts";
 import { createDeployer } from "../../src/definitions/index.ts";
@@ -37,4 +38,28 @@ test("a trigger matching a deployment by a name no deployment has deploys, with 
   expect((deployed.notes ?? []).map(renderProblem)).toEqual(notes);
   p.write("flows/b.yaml", "deployments:\n  - name: extract-b\n    command: [true]\n");
   expect((deployer.deployAll().notes ?? []).map(renderProblem)).toEqual([notes[1]]);
+});
+
+test("a check notes a trigger on a deployment it would remove, as the deploy does", () => {
+  const p = makeProject({
+    "flows/a.yaml": "deployments:\n  - name: extract\n    command: [true]\n",
+    "flows/b.yaml": `deployments:
+  - name: report
+    command: [true]
+    triggers:
+      - on: flow-run.completed
+        match: { deployment: extract }
+`,
+  });
+  cleanup = p.cleanup;
+  const deployer = createDeployer(p.store, p.paths);
+  expect(deployer.deployAll().notes ?? []).toEqual([]);
+  // extract's file is gone: a deploy would remove it, and report's trigger would name nothing.
+  rmSync(p.path("flows/a.yaml"));
+  const note =
+    'flows/b.yaml:6:18: a trigger of report matches deployment "extract", which does not exist; it fires once one of that name is deployed';
+  const check = deployer.check();
+  expect(check.removed).toEqual(["extract"]);
+  expect((check.notes ?? []).map(renderProblem)).toEqual([note]);
+  expect((deployer.deployAll().notes ?? []).map(renderProblem)).toEqual([note]);
 });

@@ -83,9 +83,16 @@ async function monitorAt(cols: number, rows: number) {
     await new Promise((resolve) => setTimeout(resolve, 20));
     return (r.lastFrame() ?? "").replace(ANSI, "").split("\n");
   };
+  /** The frame once `ready` holds of it (and of the state), polled for up to 5 s. */
+  const frameWhen = async (ready: (lines: string[]) => boolean) => {
+    const deadline = Date.now() + 5000;
+    let lines = await frame();
+    while (!ready(lines) && Date.now() < deadline) lines = await frame();
+    return lines;
+  };
   for (let i = 0; i < 50 && store.getState().size.cols !== cols; i++) await frame();
   expect(store.getState().size).toEqual({ cols, rows });
-  return { frame, stdin: r.stdin, store, runs };
+  return { frame, frameWhen, stdin: r.stdin, store, runs };
 }
 
 /** Where `text` starts in `line`, in terminal columns. */
@@ -122,12 +129,15 @@ describe.each([
   });
 
   test("the selected run's panes keep their notes and facts readable", async () => {
-    const { frame, stdin, store, runs } = await monitorAt(cols, rows);
+    const { frame, frameWhen, stdin, store, runs } = await monitorAt(cols, rows);
     // Select the failed run of the long deployment: its log pane's title is cut, its note stays.
+    const first = store.getState().selectedRun;
     stdin.write("j");
-    await frame();
+    await frameWhen(() => store.getState().selectedRun !== first);
     stdin.write("j");
-    let lines = await frame();
+    let lines = await frameWhen(
+      (l) => store.getState().selectedRun === runs[2]!.id && l.some((x) => x.startsWith("── Logs")),
+    );
     expect(store.getState().selectedRun).toBe(runs[2]!.id);
     const logTitle = lines.find((l) => l.startsWith("── Logs"))!;
     expect(logTitle).toBeDefined();
@@ -145,15 +155,18 @@ describe.each([
   });
 
   test("the problems pane wraps long problems within the terminal and scrolls to the last line", async () => {
-    const { frame, stdin } = await monitorAt(cols, rows);
+    const { frameWhen, stdin } = await monitorAt(cols, rows);
     stdin.write("!");
-    let lines = await frame();
+    let lines = await frameWhen((l) => l.some((x) => x.startsWith("── Problems")));
     expect(lines.some((l) => l.startsWith("── Problems"))).toBe(true);
     expectTidy(lines, cols, rows);
     // Page down to the end: the last problem's last words come into view.
     for (let i = 0; i < 6; i++) {
+      const before = lines.join("\n");
       stdin.write(" ");
-      lines = await frame();
+      lines = await frameWhen(
+        (l) => l.join("\n") !== before || /warehouse_api_key_11\s+LASTWORD/.test(l.join("\n")),
+      );
     }
     expectTidy(lines, cols, rows);
     expect(lines.join("\n")).toMatch(/warehouse_api_key_11\s+LASTWORD/);

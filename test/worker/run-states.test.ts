@@ -107,10 +107,16 @@ test("a list of retry delays waits each in turn, the last one repeating", async 
     retry_delay_ms: 100,
     retry_delays_ms: [100, 400],
   });
+  // Each wait as it was set: the retry's due time less the time it began to wait.
+  const set: number[] = [];
+  lab.store.subscribe((e) => {
+    if (e.run?.state_name === "AwaitingRetry") set.push(e.run.scheduled_at - e.run.state_at);
+  });
   await lab.startWorker();
   const run = lab.trigger(d);
   const failed = await lab.waitFor(run.id, "FAILED");
   expect(failed).toMatchObject({ attempt: 4, retries_used: 3 });
+  expect(set).toEqual([100, 400, 400]);
   const states = runStates(lab.store, run.seq);
   const waits = states.flatMap((s, i) =>
     s.name === "AwaitingRetry" ? [Date.parse(states[i + 1]!.at) - Date.parse(s.at)] : [],
