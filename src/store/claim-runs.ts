@@ -1,5 +1,5 @@
 import type { Store } from "./open-store.ts";
-import { heldBackBy } from "./run-limits.ts";
+import { heldBackBy, type RunLimits } from "./run-limits.ts";
 import type { RunRow } from "./runs.ts";
 import { sqlite } from "./sqlite.ts";
 import { ACTIVE } from "./state-sql.ts";
@@ -202,20 +202,24 @@ export function claimMadeRun(store: Store, made: RunRow, workerId: string): RunR
     return null;
   }
   // Scalar subqueries: the same lookups joined to a constant row took five times as long.
-  const held = sqlite(store)
+  const found = sqlite(store)
     .query(
       `SELECT
-         (SELECT paused OR concurrency_limit IS NOT NULL FROM work_pools WHERE name = ?1) AS pool,
-         (SELECT paused OR concurrency_limit IS NOT NULL FROM work_queues
-           WHERE pool = ?1 AND name = ?2) AS queue,
-         (SELECT json_extract(spec, '$.concurrency.limit') IS NOT NULL FROM deployment_versions
+         (SELECT paused FROM work_pools WHERE name = ?1) AS pool_paused,
+         (SELECT concurrency_limit FROM work_pools WHERE name = ?1) AS pool,
+         (SELECT paused FROM work_queues WHERE pool = ?1 AND name = ?2) AS queue_paused,
+         (SELECT concurrency_limit FROM work_queues WHERE pool = ?1 AND name = ?2) AS queue,
+         (SELECT json_extract(spec, '$.concurrency.limit') FROM deployment_versions
            WHERE deployment_id = ?3 AND version = ?4) AS deployment`,
     )
-    .get(made.work_pool, made.work_queue, made.deployment_id, made.version) as {
-    pool: number | null;
-    queue: number | null;
-    deployment: number | null;
+    .get(made.work_pool, made.work_queue, made.deployment_id, made.version) as RunLimits & {
+    pool_paused: number | null;
+    queue_paused: number | null;
   };
-  if (held.pool || held.queue || held.deployment) return null;
+  if (found.pool_paused || found.queue_paused) return null;
+  // Whether any limit could hold it: as if each had been reached (only a count would tell, and
+  // that is claimRuns' to take).
+  const limits: RunLimits = { pool: found.pool, queue: found.queue, deployment: found.deployment };
+  if (heldBackBy(limits, { pool: Infinity, queue: Infinity, deployment: Infinity })) return null;
   return transitionRun(store, made.id, { type: "PENDING" }, { workerId }).run;
 }
