@@ -3,6 +3,7 @@ import { write } from "../core/stdio.ts";
 import { connect, connectArgs, jsonArg } from "./connect.ts";
 import { localTime } from "./format.ts";
 import { c, log, printJson, renderTable } from "./output.ts";
+import { removeValueCommand } from "./remove-value.ts";
 
 const nameArg = {
   name: { type: "positional", description: "The variable's name", required: true },
@@ -65,28 +66,4 @@ export const ls = defineCommand({
   },
 });
 
-export const rm = defineCommand({
-  meta: {
-    name: "rm",
-    description: "Remove a variable (refused while deployments name it, unless --force)",
-  },
-  args: {
-    ...nameArg,
-    force: {
-      type: "boolean",
-      description: "Remove it though live deployments name it (their runs fail until it is set)",
-    },
-    ...connectArgs,
-    ...jsonArg,
-  },
-  async run({ args }) {
-    const conn = await connect(args, { local: true });
-    try {
-      const removed = await conn.client.removeVariable(args.name, args.force);
-      if (args.json) return printJson(removed);
-      log.success(`variable ${c.bold(args.name, "stderr")} removed`);
-    } finally {
-      conn.close();
-    }
-  },
-});
+export const rm = removeValueCommand("variable");

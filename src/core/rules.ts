@@ -69,6 +69,21 @@ export const ALLOWED: Readonly<Record<StateType, readonly StateType[]>> = {
   CANCELLED: [],
 };
 
+/** A run that waits for its next attempt, after its retry delay: one retry fewer left. */
+function awaitRetry(current: RunFacts, message: string, replaced: string): Decision {
+  const left = current.retriesLeft - 1;
+  return {
+    verdict: "accept",
+    state: {
+      type: "SCHEDULED",
+      name: "AwaitingRetry",
+      message: `${message}; retrying (${left} ${left === 1 ? "retry" : "retries"} left after this one)`,
+      delayMs: current.retryDelayMs,
+    },
+    replaced,
+  };
+}
+
 /** Decide what happens to a run in `current` when `proposed` is asked for. */
 export function decideTransition(
   current: RunFacts,
@@ -139,17 +154,11 @@ export function decideTransition(
     (current.type === "RUNNING" || current.type === "PENDING") &&
     current.retriesLeft > 0
   ) {
-    const left = current.retriesLeft - 1;
-    return {
-      verdict: "accept",
-      state: {
-        type: "SCHEDULED",
-        name: "AwaitingRetry",
-        message: `${message || "orch stopped"}; retrying (${left} ${left === 1 ? "retry" : "retries"} left after this one)`,
-        delayMs: current.retryDelayMs,
-      },
-      replaced: `${proposed.type} by orch's own stop with retries left is AwaitingRetry`,
-    };
+    return awaitRetry(
+      current,
+      message || "orch stopped",
+      `${proposed.type} by orch's own stop with retries left is AwaitingRetry`,
+    );
   }
 
   // A flow that failed with retries left waits and runs again: same run, next attempt. So does
@@ -159,17 +168,7 @@ export function decideTransition(
     (current.type === "RUNNING" || (current.type === "PENDING" && proposed.mayPass)) &&
     current.retriesLeft > 0
   ) {
-    const left = current.retriesLeft - 1;
-    return {
-      verdict: "accept",
-      state: {
-        type: "SCHEDULED",
-        name: "AwaitingRetry",
-        message: `${message || "failed"}; retrying (${left} ${left === 1 ? "retry" : "retries"} left after this one)`,
-        delayMs: current.retryDelayMs,
-      },
-      replaced: "FAILED with retries left is AwaitingRetry",
-    };
+    return awaitRetry(current, message || "failed", "FAILED with retries left is AwaitingRetry");
   }
 
   // Entering RUNNING again after an attempt is a retry.
