@@ -24,7 +24,14 @@ export function cronProblem(expression: string): string | null {
     }
     return null;
   } catch (error) {
-    return (error as Error).message.replace(/^CronPattern:\s*/, "");
+    const why = (error as Error).message.replace(/^CronPattern:\s*/, "");
+    // A sixth field is seconds, first: one written last as a year (Quartz's, some crons') is
+    // read as the weekday's place, and croner's words would not say so.
+    const parts = expression.trim().split(/\s+/);
+    if (parts.length === 6 && /^\d{4}$/.test(parts[5]!)) {
+      return `${why}: a sixth field is seconds, written first (second minute hour day month weekday), and orch has no year field; write the 5 fields "${parts.slice(0, 5).join(" ")}"`;
+    }
+    return why;
   }
 }
 

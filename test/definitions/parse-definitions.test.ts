@@ -370,3 +370,16 @@ test("a mistyped time zone gets a guess", () => {
     'flows/etl.yaml:5:43: schedules[0].timezone: "Europe/Berlim" is not an IANA time zone (did you mean "Europe/Berlin"?)',
   ]);
 });
+
+test("a year written as a sixth cron field is refused saying that a sixth field is seconds, first", () => {
+  expect(
+    problems(`deployments:
+  - name: d
+    command: [true]
+    schedules:
+      - cron: "30 9 * * 1-5 2027"
+`),
+  ).toEqual([
+    'flows/etl.yaml:5:15: schedules[0].cron: "30 9 * * 1-5 2027" is not a valid cron expression: Invalid value for dayOfWeek: 2027: a sixth field is seconds, written first (second minute hour day month weekday), and orch has no year field; write the 5 fields "30 9 * * 1-5"',
+  ]);
+});
