@@ -10,10 +10,21 @@ const UNITS: Record<string, number> = {
 const DURATION = /^(\d+(?:\.\d+)?)(ms|s|m|h|d|w)/;
 
 /**
+ * The longest duration orch takes: 100 years. Nothing it waits for is longer, and a time that
+ * far ahead (a retry due in 1e20 seconds) is past what a date can hold.
+ */
+export const MAX_DURATION_MS = 100 * 365.25 * 86_400_000;
+
+/**
  * Parse a duration such as `30s`, `15m`, `1h30m` or `500ms` to milliseconds. A bare number is
- * seconds. Returns undefined when the text is not a duration.
+ * seconds. Returns undefined when the text is not a duration, or one over MAX_DURATION_MS.
  */
 export function parseDuration(text: string | number): number | undefined {
+  const ms = durationMs(text);
+  return ms !== undefined && ms <= MAX_DURATION_MS ? ms : undefined;
+}
+
+function durationMs(text: string | number): number | undefined {
   if (typeof text === "number") return Number.isFinite(text) && text >= 0 ? text * 1000 : undefined;
   let rest = text.trim();
   if (/^\d+(\.\d+)?$/.test(rest)) return Number(rest) * 1000;

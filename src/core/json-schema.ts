@@ -2,6 +2,7 @@
 // (and every TypeScript flow run) imports core. Its users (definitions, store, server) import
 // this file by path.
 import Ajv, { type ErrorObject, type ValidateFunction } from "ajv";
+import { parseDuration } from "./duration.ts";
 import type { Problem } from "./errors.ts";
 import { patternMessage } from "./parameter-form.ts";
 import { closest } from "./suggest.ts";
@@ -22,6 +23,11 @@ const DATE_TIME =
 
 // ajv knows no formats by itself (and says so in the log on first use): the API's schemas use
 // date-time only, so it is defined here rather than with a formats package.
+// A duration as orch reads it (the pattern says its shape; this, that it is not over 100 years).
+ajv.addFormat("orch-duration", {
+  type: "string",
+  validate: (text) => parseDuration(text) !== undefined,
+});
 ajv.addFormat("date-time", {
   type: "string",
   validate: (text: string) => {
@@ -160,7 +166,7 @@ function describe(error: ErrorObject): SchemaIssue {
       if (parent?.["x-kind"] === "duration") {
         return {
           path,
-          message: `${show(error.data)} is not a duration (try "30s", "15m" or "1h30m")`,
+          message: `${show(error.data)} is not a duration of at most 100 years (try "30s", "15m" or "1h30m")`,
           error,
         };
       }

@@ -3,15 +3,27 @@
  * and validation checks every file against it before the checks a schema cannot express (cron,
  * time zones, durations, paths, parameters against their schema).
  */
-import { NAME_MESSAGE, NAME_PATTERN, TAGS, WEBHOOK_CHECKS } from "../core/index.ts";
+import {
+  MAX_DURATION_MS,
+  NAME_MESSAGE,
+  NAME_PATTERN,
+  TAGS,
+  WEBHOOK_CHECKS,
+} from "../core/index.ts";
 import { JOB_FIELDS } from "./job-template.ts";
 
 const duration = {
   "x-kind": "duration",
-  description: 'A duration: "30s", "15m", "1h30m", "500ms", or a number of seconds',
+  description:
+    'A duration: "30s", "15m", "1h30m", "500ms", or a number of seconds; at most 100 years',
   anyOf: [
-    { type: "string", pattern: "^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$|^\\d+(\\.\\d+)?$" },
-    { type: "number", minimum: 0 },
+    {
+      type: "string",
+      pattern: "^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$|^\\d+(\\.\\d+)?$",
+      // orch's own check (ajv knows it; other validators skip a format they do not know).
+      format: "orch-duration",
+    },
+    { type: "number", minimum: 0, maximum: MAX_DURATION_MS / 1000 },
   ],
 };
 

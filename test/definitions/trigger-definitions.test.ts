@@ -139,7 +139,7 @@ describe("automation keys of a trigger", () => {
       'flows/etl.yaml:6:20: triggers[0].threshold: counts 3 events within a window: add within ("10m")',
       'flows/etl.yaml:7:18: triggers[1].posture: a proactive trigger needs within: how long to wait for the event ("1h", "24h")',
       'flows/etl.yaml:8:23: triggers[1].expect.on: "flow-run.completd" is not an event orch emits (did you mean "flow-run.completed"?)',
-      'flows/etl.yaml:11:17: triggers[2].within: "soon" is not a duration (try "30s", "15m" or "1h30m")',
+      'flows/etl.yaml:11:17: triggers[2].within: "soon" is not a duration of at most 100 years (try "30s", "15m" or "1h30m")',
       'flows/etl.yaml:13:28: triggers[3].actions[0].shell: a shell string takes no {{ }}: read the event from $ORCH_EVENT_NAME, $ORCH_EVENT_RESOURCE, $ORCH_EVENT_ID, $ORCH_EVENT_PAYLOAD (JSON) or $ORCH_MESSAGE, or give argv (["notify.sh", "{{ event.name }}"])',
       'flows/etl.yaml:13:57: triggers[3].actions[1].webhok: unknown key (did you mean "webhook"?)',
       'flows/etl.yaml:13:70: triggers[3].actions[2]: must be one of "run", "pause", "resume", "cancel", "notify", not "explode"',

@@ -131,9 +131,20 @@ describe("retry_delay", () => {
       'is not valid: it must be a duration ("30s", "15m", "1h30m", "500ms", a number of seconds) or a list of them, one per retry ([10s, 1m, 5m])';
     expect(problems("[2s, soon]")).toEqual([
       `flows/etl.yaml:4:18: retry_delay: ["2s","soon"] ${shape}`,
-      'flows/etl.yaml:4:23: retry_delay[1]: "soon" is not a duration (try "30s", "15m" or "1h30m")',
+      'flows/etl.yaml:4:23: retry_delay[1]: "soon" is not a duration of at most 100 years (try "30s", "15m" or "1h30m")',
     ]);
     expect(problems("[]")).toEqual([`flows/etl.yaml:4:18: retry_delay: [] ${shape}`]);
     expect(problems("{ a: 1 }")).toEqual([`flows/etl.yaml:4:18: retry_delay: {"a":1} ${shape}`]);
+  });
+
+  test("a duration past 100 years is refused where it is, as a number or as text", () => {
+    const problems = (yaml: string) => parse(deployment(yaml)).problems.map(renderProblem);
+    expect(problems("    retries: 1\n    retry_delay: 1e20\n")).toEqual([
+      'flows/etl.yaml:5:18: retry_delay: 100000000000000000000 is not valid: it must be a duration ("30s", "15m", "1h30m", "500ms", a number of seconds) or a list of them, one per retry ([10s, 1m, 5m])',
+    ]);
+    expect(problems("    timeout: 99999d\n")).toEqual([
+      'flows/etl.yaml:4:14: timeout: "99999d" is not a duration of at most 100 years (try "30s", "15m" or "1h30m")',
+    ]);
+    expect(problems("    timeout: 36500d\n")).toEqual([]);
   });
 });
