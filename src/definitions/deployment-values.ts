@@ -70,7 +70,7 @@ export function withNamedValues(
   const { spec } = deployment;
   const refs: NamedValue[] = [...deployment.references];
   if (spec.flow) refs.push(...modulesReferences(folder, modules, folderRel));
-  const problems = unknownValues(refs, known);
+  const problems = unknownValues([...refs, ...(deployment.actionReferences ?? [])], known);
   const { secrets, variables } = valueNames(refs);
   return {
     spec: {

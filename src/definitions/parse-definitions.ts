@@ -20,7 +20,7 @@ import { buildPools } from "./build-pools.ts";
 import { buildRetention } from "./build-retention.ts";
 import { buildWebhooks } from "./build-webhooks.ts";
 import { describePath, offsetOf, position } from "./definition-positions.ts";
-import { definitionReferences } from "./definition-references.ts";
+import { actionReferences, definitionReferences } from "./definition-references.ts";
 import type { Item, ParseContext, Path } from "./definition-values.ts";
 import { type ParameterPlaces, parameterPlaces } from "./parameter-sets.ts";
 import { DEFINITION_SCHEMA } from "./schema.ts";
@@ -33,6 +33,8 @@ export interface ParsedDeployment {
   line: number;
   /** The secrets and variables its definition names, with where (checked when it deploys). */
   references: NamedValue[];
+  /** Those its notify and triggers' actions name (checked when it deploys; no run gets them). */
+  actionReferences?: NamedValue[];
   /** Where its `flow:` is written (`flows/etl.yaml:3:11`), for a TypeScript flow. */
   flowAt?: string;
   /** The deployments its triggers match on by name, with where (a deploy warns of unknown ones). */
@@ -144,12 +146,14 @@ export function parseDefinitions(text: string, ctx: ParseContext): ParsedFile {
     }
     const spec = buildSpec(item, base, ctx, report);
     const references = definitionReferences(item, base, doc, at);
-    if (!spec) unbuiltReferences.push(...references);
+    const forActions = actionReferences(item, base, doc, at);
+    if (!spec) unbuiltReferences.push(...references, ...forActions);
     else
       deployments.push({
         spec,
         line,
         references,
+        ...(forActions.length ? { actionReferences: forActions } : {}),
         given: Object.keys(item),
         ...(spec.flow ? { flowAt: at(offsetOf(doc, [...base, "flow"])) } : {}),
         ...(spec.triggers.length

@@ -2,6 +2,7 @@ import { rmSync } from "node:fs";
 import { afterEach, expect, test } from "vitest";
 import { renderProblem } from "../../src/core/index.ts";
 import { createDeployer } from "../../src/definitions/index.ts";
+import { getDeploymentOrThrow, putSecret, putVariable } from "../../src/store/index.ts";
 import { makeProject } from "./helpers.ts";
 
 let cleanup = () => {};
@@ -62,4 +63,34 @@ test("a check notes a trigger on a deployment it would remove, as the deploy doe
   expect(check.removed).toEqual(["extract"]);
   expect((check.notes ?? []).map(renderProblem)).toEqual([note]);
   expect((deployer.deployAll().notes ?? []).map(renderProblem)).toEqual([note]);
+});
+
+test("a secret or variable named by notify: or a trigger's actions must exist, as one a run is given must", () => {
+  const p = makeProject({
+    "flows/alerts.yaml": `deployments:
+  - name: nightly
+    command: [false]
+    notify:
+      on: [failed]
+      webhook: "{{ secrets.hook }}"
+    triggers:
+      - on: flow-run.failed
+        actions: [{ webhook: "{{ variables.alerts_url }}" }]
+`,
+  });
+  cleanup = p.cleanup;
+  const check = createDeployer(p.store, p.paths).check();
+  expect(check.invalid.flatMap((f) => f.problems).map(renderProblem)).toEqual([
+    'flows/alerts.yaml:6:16: no secret named "hook"; set it with orch secrets set hook',
+    'flows/alerts.yaml:9:30: no variable named "alerts_url"; set it with orch variables set alerts_url VALUE',
+  ]);
+  // Once they exist, the file deploys, and its runs are given neither (the server reads them).
+  // The names are what a deploy checks (a sealed secret's bytes are the secrets store's).
+  putSecret(p.store, "hook", new Uint8Array([1, 2, 3]));
+  putVariable(p.store, "alerts_url", "https://alerts.example/y");
+  const deployed = createDeployer(p.store, p.paths).deployAll();
+  expect(deployed.invalid).toEqual([]);
+  expect(deployed.created).toEqual(["nightly"]);
+  const spec = getDeploymentOrThrow(p.store, "nightly");
+  expect(JSON.parse(spec.spec)).not.toHaveProperty("secrets");
 });
