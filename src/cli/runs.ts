@@ -109,7 +109,8 @@ export const logs = defineCommand({
     ...runIdArg,
     json: {
       type: "boolean",
-      description: "Print the lines as one JSON array ({id, at, stream, line})",
+      description:
+        "Print the lines as one JSON array ({id, at, stream, level, line, attempt; fields when a flow logged some})",
     },
     follow: {
       type: "boolean",

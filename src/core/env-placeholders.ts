@@ -8,8 +8,18 @@ export const ENV_PLACEHOLDER = /\{\{([^{}]*)\}\}/g;
 
 /** What a placeholder of an env value may name. */
 const ROOTS = ["parameters", "run", "secrets", "variables"];
+/** Short or singular forms of ROOTS people write: `{{ params.day }}` meant `{{ parameters.day }}`. */
+const ALIASES: Record<string, string> = {
+  param: "parameters",
+  params: "parameters",
+  parameter: "parameters",
+  secret: "secrets",
+  var: "variables",
+  vars: "variables",
+  variable: "variables",
+};
 /** What orch's placeholders name anywhere (a trigger's `{{ event.x }}` too): a `{{ }}` of env that names one is orch's. */
-const ORCH_ROOTS = [...ROOTS, "event"];
+const ORCH_ROOTS = [...ROOTS, "event", ...Object.keys(ALIASES)];
 
 /**
  * The `{{ }}` of an env value (a text no shell reads) other than its `{{ secrets.x }}` and
@@ -28,7 +38,7 @@ export function envPlaceholders(text: string): CommandPlaceholder[] {
     const placeholder = named(0, match.index, match[0].length, match[1]!, "argv");
     if (placeholder.problem) {
       const [root = "", ...rest] = placeholder.path.split(".");
-      const guess = rest.length ? closest(root, ROOTS) : undefined;
+      const guess = rest.length ? (ALIASES[root] ?? closest(root, ROOTS)) : undefined;
       placeholder.problem = `{{ ${placeholder.path} }} cannot be filled: only {{ parameters.NAME }}, {{ run.scheduled_at }}, {{ secrets.NAME }} and {{ variables.NAME }} can${guess && guess !== root ? ` (did you mean {{ ${[guess, ...rest].join(".")} }}?)` : ""}`;
     }
     found.push(placeholder);

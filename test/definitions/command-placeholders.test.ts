@@ -79,10 +79,12 @@ test("an env value takes the placeholders a command does, and secrets and variab
       LIT: "{{ secret.db_password }}"
       TYPO: "{{ parameters.dya }}"
       WHAT: "x{{ event.name }}"
+      SHORT: "{{ params.day }}"
 `),
   ).toEqual([
     "flows/etl.yaml:9:12: env.LIT: {{ secret.db_password }} cannot be filled: only {{ parameters.NAME }}, {{ run.scheduled_at }}, {{ secrets.NAME }} and {{ variables.NAME }} can (did you mean {{ secrets.db_password }}?)",
     'flows/etl.yaml:10:13: env.TYPO: {{ parameters.dya }} names no parameter (did you mean "day"?): give it a default in parameters, or declare it in parameter_schema',
     "flows/etl.yaml:11:13: env.WHAT: {{ event.name }} cannot be filled: only {{ parameters.NAME }}, {{ run.scheduled_at }}, {{ secrets.NAME }} and {{ variables.NAME }} can",
+    "flows/etl.yaml:12:14: env.SHORT: {{ params.day }} cannot be filled: only {{ parameters.NAME }}, {{ run.scheduled_at }}, {{ secrets.NAME }} and {{ variables.NAME }} can (did you mean {{ parameters.day }}?)",
   ]);
 });
