@@ -105,7 +105,9 @@ test("a save of many new deployments into a running project is deployed in slice
   let last = 0;
   const answersAt: number[] = [];
   const plannedNames = new Set<string>();
-  const added = 300;
+  // Enough that writing them takes several slices (SLICE_MS) on a fast machine too: 300 were
+  // written within one there, leaving no turn between the first and the last.
+  const added = 2000;
   const planned = new Promise<void>((resolve) => {
     server!.store.subscribe((e) => {
       if (e.name === "deployment.created" && e.resource?.startsWith("n")) {
