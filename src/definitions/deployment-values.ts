@@ -70,13 +70,19 @@ export function withNamedValues(
   const { spec } = deployment;
   const refs: NamedValue[] = [...deployment.references];
   if (spec.flow) refs.push(...modulesReferences(folder, modules, folderRel));
-  const problems = unknownValues([...refs, ...(deployment.actionReferences ?? [])], known);
+  const forActions = deployment.actionReferences ?? [];
+  const problems = unknownValues([...refs, ...forActions], known);
   const { secrets, variables } = valueNames(refs);
+  // Kept apart: they are what `orch secrets rm` must not remove from under an alert, never
+  // what a run receives.
+  const actions = valueNames(forActions);
   return {
     spec: {
       ...spec,
       ...(secrets.length ? { secrets } : {}),
       ...(variables.length ? { variables } : {}),
+      ...(actions.secrets.length ? { action_secrets: actions.secrets } : {}),
+      ...(actions.variables.length ? { action_variables: actions.variables } : {}),
     },
     problems,
   };

@@ -200,8 +200,8 @@ export function deploymentsWithTriggers(store: Store, names?: Iterable<string>):
 
 /**
  * The deployments not removed whose active version names a secret (or variable): its runs
- * receive it, and fail without it. Why a refusal needs them: removing a value in use breaks
- * their next runs.
+ * receive it, or its notify: or triggers' actions read it. Why a refusal needs them: removing a
+ * value in use breaks their next runs, or their alerts.
  */
 export function deploymentsNaming(
   store: Store,
@@ -209,16 +209,18 @@ export function deploymentsNaming(
   name: string,
 ): string[] {
   const path = kind === "secrets" ? "$.secrets" : "$.variables";
+  const forActions = kind === "secrets" ? "$.action_secrets" : "$.action_variables";
   return (
     sqlite(store)
       .query(
         `SELECT d.name FROM deployments d
          JOIN deployment_versions v ON v.deployment_id = d.id AND v.version = d.version
          WHERE d.removed_at IS NULL
-           AND EXISTS (SELECT 1 FROM json_each(v.spec, ?) WHERE value = ?)
+           AND (EXISTS (SELECT 1 FROM json_each(v.spec, ?1) WHERE value = ?3)
+             OR EXISTS (SELECT 1 FROM json_each(v.spec, ?2) WHERE value = ?3))
          ORDER BY d.name`,
       )
-      .all(path, name) as { name: string }[]
+      .all(path, forActions, name) as { name: string }[]
   ).map((r) => r.name);
 }
 

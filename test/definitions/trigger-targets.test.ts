@@ -2,7 +2,12 @@ import { rmSync } from "node:fs";
 import { afterEach, expect, test } from "vitest";
 import { renderProblem } from "../../src/core/index.ts";
 import { createDeployer } from "../../src/definitions/index.ts";
-import { getDeploymentOrThrow, putSecret, putVariable } from "../../src/store/index.ts";
+import {
+  deploymentsNaming,
+  getDeploymentOrThrow,
+  putSecret,
+  putVariable,
+} from "../../src/store/index.ts";
 import { makeProject } from "./helpers.ts";
 
 let cleanup = () => {};
@@ -65,7 +70,7 @@ test("a check notes a trigger on a deployment it would remove, as the deploy doe
   expect((deployer.deployAll().notes ?? []).map(renderProblem)).toEqual([note]);
 });
 
-test("a secret or variable named by notify: or a trigger's actions must exist, as one a run is given must", () => {
+test("a secret or variable named by notify: or a trigger's actions must exist, as one a run is given must, and counts as in use", () => {
   const p = makeProject({
     "flows/alerts.yaml": `deployments:
   - name: nightly
@@ -91,6 +96,11 @@ test("a secret or variable named by notify: or a trigger's actions must exist, a
   const deployed = createDeployer(p.store, p.paths).deployAll();
   expect(deployed.invalid).toEqual([]);
   expect(deployed.created).toEqual(["nightly"]);
-  const spec = getDeploymentOrThrow(p.store, "nightly");
-  expect(JSON.parse(spec.spec)).not.toHaveProperty("secrets");
+  const spec = JSON.parse(getDeploymentOrThrow(p.store, "nightly").spec);
+  expect(spec).not.toHaveProperty("secrets");
+  expect(spec).not.toHaveProperty("variables");
+  // They are in use all the same: removing one would break the alert (`orch secrets rm` asks).
+  expect(deploymentsNaming(p.store, "secrets", "hook")).toEqual(["nightly"]);
+  expect(deploymentsNaming(p.store, "variables", "alerts_url")).toEqual(["nightly"]);
+  expect(deploymentsNaming(p.store, "secrets", "alerts_url")).toEqual([]);
 });

@@ -151,6 +151,16 @@ export const DEPLOYMENT_SPEC = {
       ...STRINGS,
       description: "The variables its runs receive: named in the definition or in the flow's code",
     },
+    action_secrets: {
+      ...STRINGS,
+      description:
+        "The secrets its notify: and its triggers' actions name: the server reads them when an action runs; no run receives them",
+    },
+    action_variables: {
+      ...STRINGS,
+      description:
+        "The variables its notify: and its triggers' actions name: the server reads them when an action runs; no run receives them",
+    },
     job_variables: {
       ...OBJECT,
       description: "Over its pool's job template: image, env, volumes, cpus, memory...",
