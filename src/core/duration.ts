@@ -24,6 +24,12 @@ export function parseDuration(text: string | number): number | undefined {
   return ms !== undefined && ms <= MAX_DURATION_MS ? ms : undefined;
 }
 
+/** Whether `text` is a duration, but one over MAX_DURATION_MS (for a message that says so). */
+export function isOverMaxDuration(text: string | number): boolean {
+  const ms = durationMs(text);
+  return ms !== undefined && ms > MAX_DURATION_MS;
+}
+
 function durationMs(text: string | number): number | undefined {
   if (typeof text === "number") return Number.isFinite(text) && text >= 0 ? text * 1000 : undefined;
   let rest = text.trim();

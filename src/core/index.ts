@@ -16,7 +16,12 @@ export {
   triggerOn,
   type WorkPoolSpec,
 } from "./deployment.ts";
-export { formatDuration, MAX_DURATION_MS, parseDuration } from "./duration.ts";
+export {
+  formatDuration,
+  isOverMaxDuration,
+  MAX_DURATION_MS,
+  parseDuration,
+} from "./duration.ts";
 export { ENV_PLACEHOLDER, envPlaceholders } from "./env-placeholders.ts";
 export {
   ERROR_CODES,

@@ -10,6 +10,7 @@ import {
   CACHE_QUERY,
   type CacheHit,
   type CachePut,
+  isOverMaxDuration,
   OrchError,
   parseDuration,
 } from "../../core/index.ts";
@@ -26,12 +27,6 @@ import {
 } from "../../store/index.ts";
 import { json } from "../http.ts";
 import type { Route, RouteContext } from "../router.ts";
-
-/**
- * The longest expiry an entry may have. Why a bound: an expiry past the last date a timestamp
- * can hold would be stored and then break every listing of the cache; null means "never".
- */
-const MAX_EXPIRES_MS = 100 * 365 * 86_400_000;
 
 /** What the cache routes need. */
 export interface CacheRoutesDeps {
@@ -89,14 +84,13 @@ export function cacheRoutes({ store, paths }: CacheRoutesDeps): Route[] {
         let expiresIn: number | null = null;
         if (body.expires !== undefined && body.expires !== null) {
           const ms = parseDuration(body.expires);
-          if (ms === undefined || ms <= 0 || ms > MAX_EXPIRES_MS) {
+          if (ms === undefined || ms <= 0) {
             throw new OrchError("E_BAD_INPUT", "the request body is not valid", [
               {
                 where: "expires",
-                message:
-                  ms !== undefined && ms > MAX_EXPIRES_MS
-                    ? `${JSON.stringify(body.expires)} is longer than 100 years: give null for an entry that never expires`
-                    : `${JSON.stringify(body.expires)} is not a duration (like "30m", "1h", "7d")`,
+                message: isOverMaxDuration(body.expires)
+                  ? `${JSON.stringify(body.expires)} is longer than 100 years: give null for an entry that never expires`
+                  : `${JSON.stringify(body.expires)} is not a duration (like "30m", "1h", "7d")`,
               },
             ]);
           }
