@@ -105,6 +105,18 @@ async function knownNames(
       client.listVariables(),
       client.listDeployments({ all: true }),
     ]);
+    // A rolled-back deployment's newest version (what a change would number after): from its
+    // versions, asked for those few only.
+    const newest = new Map(
+      await Promise.all(
+        deployments
+          .filter((d) => !d.removed && d.rolled_back_from)
+          .map(async (d) => {
+            const detail = await client.getDeployment(d.name);
+            return [d.name, Math.max(...detail.versions.map((v) => v.version))] as const;
+          }),
+      ),
+    );
     return {
       secrets: new Set(secrets.secrets.map((s) => s.name)),
       variables: new Set(variables.map((v) => v.name)),
@@ -117,6 +129,8 @@ async function knownNames(
               {
                 name: d.name,
                 hash: d.hash,
+                version: d.version,
+                latest_version: newest.get(d.name) ?? d.version,
                 rolled_back_from: d.rolled_back_from ?? null,
                 source_file: d.source?.replace(/:\d+$/, "") ?? null,
               },

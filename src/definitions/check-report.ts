@@ -7,6 +7,9 @@ import { type DeployReport, makesNewVersion } from "../core/index.ts";
 export interface DeployedHash {
   name: string;
   hash: string;
+  /** Its active version, and its newest (more than the active one while rolled back). */
+  version: number;
+  latest_version: number;
   rolled_back_from: string | null;
   source_file: string | null;
 }
@@ -24,16 +27,24 @@ export function asDeployWould(
   current: readonly DeployedHash[],
 ): DeployReport {
   const now = new Map(current.map((d) => [d.name, d]));
-  const out: DeployReport = { ...report, created: [], updated: [], unchanged: [], removed: [] };
+  const out: DeployReport = {
+    ...report,
+    created: [],
+    updated: [],
+    unchanged: [],
+    removed: [],
+    rollbacks_ended: [],
+  };
   for (const { name, hash } of checked) {
     const was = now.get(name);
-    const list =
-      was === undefined
-        ? out.created
-        : makesNewVersion({ hash: was.hash, rolledBackFrom: was.rolled_back_from }, hash)
-          ? out.updated
-          : out.unchanged;
-    list.push(name);
+    const changed =
+      was !== undefined &&
+      makesNewVersion({ hash: was.hash, rolledBackFrom: was.rolled_back_from }, hash);
+    (was === undefined ? out.created : changed ? out.updated : out.unchanged).push(name);
+    // A change while rolled back ends the rollback: its new version is numbered after the newest.
+    if (was && changed && was.rolled_back_from !== null) {
+      out.rollbacks_ended.push({ name, was: was.version, version: was.latest_version + 1 });
+    }
   }
   const defined = new Set(checked.map((d) => d.name));
   const invalid = new Set(report.invalid.map((f) => f.file));

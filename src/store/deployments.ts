@@ -231,18 +231,24 @@ export function deploymentsNaming(
 export function liveDeploymentHashes(store: Store): {
   name: string;
   hash: string;
+  version: number;
+  latest_version: number;
   rolled_back_from: string | null;
   source_file: string | null;
 }[] {
   return sqlite(store)
     .query(
-      `SELECT d.name, v.hash, d.rolled_back_from, d.source_file FROM deployments d
+      `SELECT d.name, v.hash, d.version, d.rolled_back_from, d.source_file,
+         (SELECT max(version) FROM deployment_versions WHERE deployment_id = d.id) AS latest_version
+       FROM deployments d
        JOIN deployment_versions v ON v.deployment_id = d.id AND v.version = d.version
        WHERE d.removed_at IS NULL`,
     )
     .all() as {
     name: string;
     hash: string;
+    version: number;
+    latest_version: number;
     rolled_back_from: string | null;
     source_file: string | null;
   }[];

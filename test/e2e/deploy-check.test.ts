@@ -147,4 +147,19 @@ test("deploy --check --json says what a deploy would: created, updated, unchange
   await server.stop();
   expect(await sets("deploy", "--check")).toEqual(live);
   expect(await sets("deploy")).toEqual(live);
+  // A change while rolled back ends the rollback: the check says so as the deploy does (v1 was
+  // active; the change makes v3, after the newest).
+  write(deployments({ same: "[true]", changed: '["echo", "bye"]', added: "[true]" }));
+  const ended = async (...args: string[]) => {
+    const r = await orch([...args, "--json", "--dir", t.dir]);
+    expect(r.code, r.stderr).toBe(0);
+    const { updated, rollbacks_ended } = JSON.parse(r.stdout);
+    return { updated, rollbacks_ended };
+  };
+  const endsIt = {
+    updated: ["changed"],
+    rollbacks_ended: [{ name: "changed", was: 1, version: 3 }],
+  };
+  expect(await ended("deploy", "--check")).toEqual(endsIt);
+  expect(await ended("deploy")).toEqual(endsIt);
 });
