@@ -1,18 +1,5 @@
 import { type DeployReport, makesNewVersion } from "../core/index.ts";
-
-/**
- * A deployment as a deploy compares it: its version's hash, the hash its files had when it was
- * rolled back (if it is), and the file that holds it.
- */
-export interface DeployedHash {
-  name: string;
-  hash: string;
-  /** Its active version, and its newest (more than the active one while rolled back). */
-  version: number;
-  latest_version: number;
-  rolled_back_from: string | null;
-  source_file: string | null;
-}
+import type { DeployedHash } from "../store/index.ts";
 
 /**
  * What a deploy would report of the valid deployments a check planned (`checked`, each with the

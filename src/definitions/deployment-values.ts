@@ -1,7 +1,7 @@
 import { modulesReferences, valueNames } from "../core/code-references.ts";
 import type { DeploymentSpec, NamedValue, Problem } from "../core/index.ts";
+import type { DeployedHash } from "../store/index.ts";
 import { listVariables, type Store, secretNames } from "../store/index.ts";
-import type { DeployedHash } from "./check-report.ts";
 import { position } from "./definition-positions.ts";
 import type { ParsedDeployment } from "./parse-definitions.ts";
 

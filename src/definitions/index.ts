@@ -1,5 +1,6 @@
 /** Re-exported for the definitions' users: the shape is the API's (core's wire module). */
 export type { DeployReport } from "../core/index.ts";
+export type { DeployedHash } from "../store/index.ts";
 export {
   BUNDLE_MAX_BYTES,
   BUNDLE_MAX_FILES,
@@ -12,7 +13,6 @@ export {
   scanBundle,
   storeBundleObjects,
 } from "./bundles.ts";
-export type { DeployedHash } from "./check-report.ts";
 export {
   createDeployer,
   type Deployer,

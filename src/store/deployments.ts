@@ -225,17 +225,24 @@ export function deploymentsNaming(
 }
 
 /**
- * Each deployment not removed with its active version's hash and its file: what a deploy
- * compares a definition with (`orch deploy --check` tells unchanged from updated by it).
+ * A deployment as a deploy compares a definition with it: its active version's hash, the hash
+ * its files had when it was rolled back (if it is), its active and newest version (the newest
+ * is more than the active one while rolled back), and the file that holds it.
  */
-export function liveDeploymentHashes(store: Store): {
+export interface DeployedHash {
   name: string;
   hash: string;
   version: number;
   latest_version: number;
   rolled_back_from: string | null;
   source_file: string | null;
-}[] {
+}
+
+/**
+ * Each deployment not removed, as a deploy compares a definition with it (`orch deploy --check`
+ * tells unchanged from updated by it).
+ */
+export function liveDeploymentHashes(store: Store): DeployedHash[] {
   return sqlite(store)
     .query(
       `SELECT d.name, v.hash, d.version, d.rolled_back_from, d.source_file,
@@ -244,14 +251,7 @@ export function liveDeploymentHashes(store: Store): {
        JOIN deployment_versions v ON v.deployment_id = d.id AND v.version = d.version
        WHERE d.removed_at IS NULL`,
     )
-    .all() as {
-    name: string;
-    hash: string;
-    version: number;
-    latest_version: number;
-    rolled_back_from: string | null;
-    source_file: string | null;
-  }[];
+    .all() as DeployedHash[];
 }
 
 /**

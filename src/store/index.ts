@@ -71,6 +71,7 @@ export {
   upsertDeployment,
 } from "./deployment-writes.ts";
 export {
+  type DeployedHash,
   type DeploymentRow,
   deploymentSources,
   deploymentSpec,
