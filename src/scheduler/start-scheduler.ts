@@ -215,20 +215,27 @@ export function startScheduler(options: SchedulerOptions): Scheduler {
    * next planned and next late times in the request that made it; a run due now can only move
    * the timer earlier than `lateAfterMs` from now, which the armed timer usually is already.
    */
-  const coveredByTimer = (event: EventRow): boolean => {
-    if (!event.resource) return false;
-    // The run as its event left it, when the event carries it: a timer that covers it covers it,
-    // whatever happened to it since; only otherwise is it read again.
-    const made = event.run;
-    const covers = (run: RunRow | null | undefined) =>
-      timer !== null &&
-      run?.state_name === "Scheduled" &&
-      expectedAt <= run.scheduled_at + lateAfterMs;
-    if (covers(made)) return true;
-    const run = getRun(store, event.resource);
-    // Claimed in the transaction that made it: it can no longer turn Late.
-    if (run && run.state_type !== "SCHEDULED") return true;
-    return covers(run);
+  const covers = (run: RunRow | null | undefined) =>
+    timer !== null &&
+    run?.state_name === "Scheduled" &&
+    expectedAt <= run.scheduled_at + lateAfterMs;
+
+  /**
+   * Runs made that the armed timer does not cover, looked at once the events of their commit are
+   * all out: a run claimed in the commit that made it (its next event says so) can no longer turn
+   * Late, and is not read again. Only the rest are read, in case they changed since.
+   */
+  const made = new Set<string>();
+  let lookQueued = false;
+  const lookAtMade = () => {
+    lookQueued = false;
+    const ids = [...made];
+    made.clear();
+    if (stopped) return;
+    for (const id of ids) {
+      const run = getRun(store, id);
+      if (run?.state_type === "SCHEDULED" && !covers(run)) return armSoon();
+    }
   };
 
   const onEvent = (event: EventRow) => {
@@ -240,13 +247,15 @@ export function startScheduler(options: SchedulerOptions): Scheduler {
         flushQueued = true;
         queueMicrotask(flush);
       }
-    } else if (
-      event.name === "flow-run.scheduled" &&
-      !planner.inBatch() &&
-      !coveredByTimer(event)
-    ) {
-      armSoon();
-    }
+    } else if (event.name === "flow-run.scheduled" && event.resource) {
+      // The run as its event left it: a timer that covers it covers it, whatever happened since.
+      if (planner.inBatch() || covers(event.run)) return;
+      made.add(event.resource);
+      if (!lookQueued) {
+        lookQueued = true;
+        queueMicrotask(lookAtMade);
+      }
+    } else if (event.resource && made.size) made.delete(event.resource);
   };
   const unsubscribe = store.subscribe(onEvent);
 

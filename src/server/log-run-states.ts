@@ -24,12 +24,18 @@ export function logRunStates(store: Store, logger: Logger): () => Promise<void> 
     // one that turns Late or waits to retry (SCHEDULED too) does, and is logged.
     if (event.name === "flow-run.deleted") return;
     if (event.name === "flow-run.scheduled" && !event.payload.includes('"state_name"')) return;
-    const p = JSON.parse(event.payload) as {
-      deployment?: string | null;
-      state?: string;
-      state_name?: string;
-      message?: string;
-    };
+    // The run as its change left it, when the event carries it: its payload need not be parsed.
+    const { run } = event;
+    const p = (
+      run
+        ? {
+            deployment: run.deployment,
+            state: run.state_type,
+            state_name: run.state_name,
+            message: run.state_message,
+          }
+        : JSON.parse(event.payload)
+    ) as { deployment?: string | null; state?: string; state_name?: string; message?: string };
     const notable =
       LOGGED_STATES.has(p.state ?? "") ||
       p.state_name === "AwaitingRetry" ||

@@ -221,5 +221,5 @@ export function claimMadeRun(store: Store, made: RunRow, workerId: string): RunR
   // that is claimRuns' to take).
   const limits: RunLimits = { pool: found.pool, queue: found.queue, deployment: found.deployment };
   if (heldBackBy(limits, { pool: Infinity, queue: Infinity, deployment: Infinity })) return null;
-  return transitionRun(store, made.id, { type: "PENDING" }, { workerId }).run;
+  return transitionRun(store, made.id, { type: "PENDING" }, { workerId }, "system", made).run;
 }

@@ -50,9 +50,7 @@ export function recordEvent(
     .run(name, resource, text, at);
   const row: EventRow = { id: Number(lastInsertRowid), name, resource, payload: text, at };
   if (run) row.run = run;
-  if (store.listeners.size) {
-    for (const listener of store.listeners) store.afterCommit(() => listener(row));
-  }
+  store.publish(row);
   return row;
 }
 

@@ -240,7 +240,14 @@ export {
   taskRunsNamed,
   upsertTaskRuns,
 } from "./task-runs.ts";
-export { type RunOutcome, type TransitionResult, transitionRun } from "./transition-run.ts";
+export {
+  type ProposedStep,
+  type RefusedStep,
+  type RunOutcome,
+  type TransitionResult,
+  transitionRun,
+  transitionRunSteps,
+} from "./transition-run.ts";
 export {
   actedSince,
   COUNTED,

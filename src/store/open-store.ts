@@ -19,10 +19,14 @@ export interface Store {
    * before the news of its states goes out, and runs while it does).
    */
   afterCommit(fn: () => void, first?: boolean): void;
-  /** Call `listener` with every event recorded, once its transaction commits; returns the unsubscribe. */
-  subscribe(listener: (event: EventRow) => void): () => void;
-  /** The listeners added by subscribe. */
-  readonly listeners: ReadonlySet<(event: EventRow) => void>;
+  /**
+   * Call `listener` with every event recorded, once its transaction commits; returns the
+   * unsubscribe. `live`: a listener that carries the news to a client (an event stream, a
+   * worker's long poll) hears of each event ahead of the others.
+   */
+  subscribe(listener: (event: EventRow) => void, options?: { live?: boolean }): () => void;
+  /** Tell the listeners of an event recorded in the current transaction (recordEvent), once it commits. */
+  publish(event: EventRow): void;
   /** Call `listener` with the runs whose log lines were just stored; returns the unsubscribe. */
   watchLogs(listener: (runSeqs: number[]) => void): () => void;
   /** The listeners added by watchLogs. */
@@ -102,8 +106,6 @@ export function openStore(path: string, options: OpenStoreOptions = {}): Store {
     throw error;
   }
   const clock = options.clock ?? systemClock;
-  let committed: (() => void)[] = [];
-  let committedFirst: (() => void)[] = [];
   // Listeners run after the data is committed: one that throws must neither stop the others nor
   // make the caller believe its write failed.
   const onListenerError =
@@ -145,16 +147,24 @@ export function openStore(path: string, options: OpenStoreOptions = {}): Store {
       throw error;
     }
   };
+  // What runs once the transaction commits, in three tiers: first the processes of runs claimed
+  // (they start while the news goes out), then the live listeners (a client following the
+  // stream hears of a change before orch's own bookkeeping of it), then the rest.
+  const FIRST = 0;
+  const LIVE = 1;
+  const REST = 2;
+  let tiers: (() => void)[][] = [[], [], []];
   const tx = <T>(fn: () => T): T => {
     if (db.inTransaction) {
       // Nested: a savepoint, so a failure inside undoes its own writes (and their callbacks) only.
-      const mark = committed.length;
-      const markFirst = committedFirst.length;
+      const [first, live, rest] = tiers as [(() => void)[], (() => void)[], (() => void)[]];
+      const [firstMark, liveMark, restMark] = [first.length, live.length, rest.length];
       try {
         return within(fn, true);
       } catch (error) {
-        committed.length = mark;
-        committedFirst.length = markFirst;
+        first.length = firstMark;
+        live.length = liveMark;
+        rest.length = restMark;
         throw error;
       }
     }
@@ -162,24 +172,38 @@ export function openStore(path: string, options: OpenStoreOptions = {}): Store {
     try {
       result = within(fn, false);
     } catch (error) {
-      committed = [];
-      committedFirst = [];
+      tiers = [[], [], []];
       throw error;
     }
-    const callbacks = committedFirst.length ? [...committedFirst, ...committed] : committed;
-    committed = [];
-    committedFirst = [];
-    for (const callback of callbacks) run(callback);
+    const done = tiers;
+    tiers = [[], [], []];
+    for (const tier of done) for (const callback of tier) run(callback);
     return result;
   };
-  const afterCommit = (fn: () => void, first = false): void => {
-    if (db.inTransaction) (first ? committedFirst : committed).push(fn);
+  const later = (fn: () => void, tier: number): void => {
+    if (db.inTransaction) tiers[tier]!.push(fn);
     else run(fn);
   };
+  const afterCommit = (fn: () => void, first = false): void => later(fn, first ? FIRST : REST);
   const listeners = new Set<(event: EventRow) => void>();
-  const subscribe = (listener: (event: EventRow) => void) => {
-    listeners.add(listener);
-    return () => void listeners.delete(listener);
+  const live = new Set<(event: EventRow) => void>();
+  const subscribe = (listener: (event: EventRow) => void, options: { live?: boolean } = {}) => {
+    const set = options.live ? live : listeners;
+    set.add(listener);
+    return () => void set.delete(listener);
+  };
+  const tell = (set: Set<(event: EventRow) => void>, event: EventRow) => {
+    for (const listener of set) {
+      try {
+        listener(event);
+      } catch (error) {
+        onListenerError(error);
+      }
+    }
+  };
+  const publish = (event: EventRow) => {
+    if (live.size) later(() => tell(live, event), LIVE);
+    if (listeners.size) later(() => tell(listeners, event), REST);
   };
   const logListeners = new Set<(runSeqs: number[]) => void>();
   const watchLogs = (listener: (runSeqs: number[]) => void) => {
@@ -192,7 +216,7 @@ export function openStore(path: string, options: OpenStoreOptions = {}): Store {
     tx,
     afterCommit,
     subscribe,
-    listeners,
+    publish,
     watchLogs,
     logListeners,
     upgraded,

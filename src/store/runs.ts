@@ -253,8 +253,9 @@ export function insertRun(store: Store, input: NewRun): RunRow {
     for (const tag of tags) tagInsert.run(seq, tag);
   }
   insertHistory(store, seq, "SCHEDULED", "Scheduled", now, row.state_message);
-  recordEvent(store, "flow-run.scheduled", row.id, { deployment: row.deployment }, now);
-  return { seq, ...row };
+  const made = { seq, ...row };
+  recordEvent(store, "flow-run.scheduled", row.id, { deployment: row.deployment }, now, made);
+  return made;
 }
 
 /** A run by full id, or null. */

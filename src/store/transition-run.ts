@@ -74,10 +74,19 @@ export interface TransitionResult {
   ignored?: string;
 }
 
+/** One state proposed for a run, with the facts its reporter knows (see transitionRun). */
+export interface ProposedStep {
+  proposed: ProposedState;
+  outcome?: RunOutcome;
+  by?: Proposer;
+}
+
 /**
  * Move a run to a proposed state under the orchestration rules, in one transaction: the run's
  * columns, a state-history row and an event. Refused transitions throw E_ILLEGAL_TRANSITION and
- * write nothing. This is the only code that changes a run's state.
+ * write nothing. This is the only code that changes a run's state (with transitionRunSteps, the
+ * same for several states at once). `known`: the run as the caller's transaction has just
+ * written it (claimMadeRun), which need not be read back.
  */
 export function transitionRun(
   store: Store,
@@ -85,127 +94,172 @@ export function transitionRun(
   proposed: ProposedState,
   outcome: RunOutcome = {},
   by: Proposer = "system",
+  known?: RunRow,
 ): TransitionResult {
+  const [answer] = transitionRunSteps(store, runId, [{ proposed, outcome, by }], known);
+  if ("refused" in answer!) throw answer.refused;
+  return answer!;
+}
+
+/** A step the rules refused: why, and the run as it stood (the step changed nothing). */
+export interface RefusedStep {
+  refused: OrchError;
+  run: RunRow;
+}
+
+/**
+ * Move a run through several proposed states, one after another, in one transaction: each is
+ * decided on the run as the ones before it left it, and recorded as transitionRun records it (its
+ * history row and event, in order), but the run's row is read and written once. Why: a worker
+ * reports a short run's start and end together (write-batcher.ts), and the second read and
+ * rewrite of the row and its indexes was a third of what recording both cost. A refused step
+ * comes back as its error (E_ILLEGAL_TRANSITION) and changes nothing; the next is decided as if
+ * it had not been proposed, as a second call would be. Throws E_NOT_FOUND for a run that is not.
+ */
+export function transitionRunSteps(
+  store: Store,
+  runId: string,
+  steps: ProposedStep[],
+  known?: RunRow,
+): (TransitionResult | RefusedStep)[] {
   return store.tx(() => {
-    const run = getRunOrThrow(store, runId);
-    // A PENDING run's next process is its next attempt (counted once it is RUNNING); so is one
-    // cancelled while PENDING. Only a report of an attempt before that is stale.
-    const current = run.state_type === "PENDING" ? run.attempt + 1 : run.attempt;
-    if (outcome.attempt !== undefined && outcome.attempt < current) {
-      const ignored = `attempt ${outcome.attempt} is over (the run is on attempt ${current}): its ${proposed.type} changes nothing`;
-      return { run, changed: false, ignored };
-    }
-    const decision = decideTransition(
-      {
-        type: run.state_type,
-        name: run.state_name,
-        attempt: run.attempt,
-        retriesLeft: run.retries - run.retries_used,
-        // Only a failure with retries left waits: the delay per retry is read then.
-        retryDelayMs:
-          (proposed.type === "FAILED" || proposed.interrupted) && run.retries > run.retries_used
-            ? nextRetryDelay(store, run)
-            : run.retry_delay_ms,
-        resumed: run.state_type === "PENDING" && run.attempt > 0 && cameFromResume(store, run.seq),
-      },
-      proposed,
-      by,
-    );
-    if (decision.verdict === "noop") return { run, changed: false };
-    if (decision.verdict === "reject") {
-      throw new OrchError("E_ILLEGAL_TRANSITION", `run ${run.id}: ${decision.reason}`);
-    }
-    const { state } = decision;
-    const clock = store.clock.now();
-    const now =
-      outcome.at === undefined ? clock : Math.max(run.state_at, Math.min(outcome.at, clock));
-    const next: RunRow = {
-      ...run,
-      state_type: state.type,
-      state_name: state.name,
-      state_message: state.message,
-      state_at: now,
-    };
-    const starts = startsAttempt(run.state_type, state.type);
-    if (starts) {
-      next.attempt += 1;
-      next.started_at ??= now;
-    }
-    if (state.type === "SCHEDULED" && isTerminal(run.state_type)) {
-      // A user's retry: a fresh start with the full retry budget.
-      Object.assign(next, { retries_used: 0, scheduled_at: now, started_at: null, ended_at: null });
-    }
-    if (state.name === "AwaitingRetry") {
-      next.retries_used += 1;
-      next.scheduled_at = now + (state.delayMs ?? 0);
-    }
-    if (state.type === "SCHEDULED") {
-      Object.assign(next, { exit_code: null, signal: null, pid: null, pid_started: null });
-      // An ad-hoc run awaiting its retry stays its caller's (`orch flow run` takes it back, and
-      // ends with it): no other worker may claim it.
-      if (run.created_by !== "ad-hoc") next.worker_id = null;
-    }
-    if (isTerminal(state.type)) next.ended_at = now;
-    // Set by the same rule everywhere (core): a start or a started run's end leaves it alone.
-    next.listed_at = runListedAt(next);
-    if (outcome.pid !== undefined) next.pid = outcome.pid;
-    if (outcome.pidStarted !== undefined) next.pid_started = outcome.pidStarted;
-    if (outcome.workerId !== undefined) next.worker_id = outcome.workerId;
-    if (outcome.exitCode !== undefined) next.exit_code = outcome.exitCode;
-    if (outcome.signal !== undefined) next.signal = outcome.signal;
-    if (outcome.result !== undefined) next.result = JSON.stringify(outcome.result);
-    // What a pause asked is kept while the run is PAUSED only.
-    next.pause = state.type === "PAUSED" ? (outcome.pause?.info ?? run.pause) : null;
-    next.paused_until = state.type === "PAUSED" ? (outcome.pause?.until ?? null) : null;
-    if (outcome.resumeInput) {
-      const inputs = JSON.parse(run.resume_inputs ?? "{}") as Record<string, unknown>;
-      inputs[outcome.resumeInput.key] = outcome.resumeInput.input;
-      next.resume_inputs = JSON.stringify(inputs);
-    }
-    // A user's retry starts the flow afresh: its pauses wait again.
-    if (state.type === "SCHEDULED" && isTerminal(run.state_type)) next.resume_inputs = null;
+    const original = known ?? getRunOrThrow(store, runId);
+    let run = original;
+    const answers = steps.map((step): TransitionResult | RefusedStep => {
+      const result = applyStep(store, run, step);
+      if (result instanceof OrchError) return { refused: result, run };
+      run = result.run;
+      return result;
+    });
     // Only the columns that changed are written: SQLite rewrites every index over a column an
     // UPDATE sets, changed or not, and flow_runs has many (each a page to write at commit).
-    const changed = CHANGING.filter((column) => next[column] !== run[column]);
+    const changed = CHANGING.filter((column) => run[column] !== original[column]);
     if (changed.length) {
       const values: Record<string, unknown> = { seq: run.seq };
-      for (const column of changed) values[column] = next[column];
+      for (const column of changed) values[column] = run[column];
       sqlite(store)
         .query(
           `UPDATE flow_runs SET ${changed.map((c) => `${c} = $${c}`).join(", ")} WHERE seq = $seq`,
         )
         .run(values as Record<string, string | number | null>);
     }
-    const updated = next;
-    // An attempt's start keeps the version it runs: a later retry may point the run at another.
-    const version = starts ? run.version : null;
-    insertHistory(store, run.seq, state.type, state.name, now, state.message, version);
-    // Tag slots live only while the run's process runs: whatever way it stops, they are freed.
-    if (state.type !== "RUNNING" && state.type !== "CANCELLING") releaseRunTagSlots(store, run.seq);
-    recordEvent(
-      store,
-      `flow-run.${state.type.toLowerCase()}`,
-      run.id,
-      {
-        deployment: run.deployment,
-        state: state.type,
-        state_name: state.name,
-        message: state.message,
-      },
-      now,
-      updated,
-    );
-    // Subflows run in their parent's process: they stop when it stops, in this transaction.
-    const ending = childEnding(run.id, state);
-    if (ending) {
-      for (const child of unfinishedChildren(store, run.id)) {
-        transitionRun(store, child.id, ending);
-      }
-    }
-    return {
-      run: updated,
-      changed: true,
-      ...(decision.replaced ? { replaced: decision.replaced } : {}),
-    };
+    return answers;
   });
+}
+
+/**
+ * Decide one step on `run` (the run as the steps before left it) and record its history row and
+ * event; the row itself is written by the caller. Its subflows end in the same transaction.
+ */
+function applyStep(
+  store: Store,
+  run: RunRow,
+  { proposed, outcome = {}, by = "system" }: ProposedStep,
+): TransitionResult | OrchError {
+  // A PENDING run's next process is its next attempt (counted once it is RUNNING); so is one
+  // cancelled while PENDING. Only a report of an attempt before that is stale.
+  const current = run.state_type === "PENDING" ? run.attempt + 1 : run.attempt;
+  if (outcome.attempt !== undefined && outcome.attempt < current) {
+    const ignored = `attempt ${outcome.attempt} is over (the run is on attempt ${current}): its ${proposed.type} changes nothing`;
+    return { run, changed: false, ignored };
+  }
+  const decision = decideTransition(
+    {
+      type: run.state_type,
+      name: run.state_name,
+      attempt: run.attempt,
+      retriesLeft: run.retries - run.retries_used,
+      // Only a failure with retries left waits: the delay per retry is read then.
+      retryDelayMs:
+        (proposed.type === "FAILED" || proposed.interrupted) && run.retries > run.retries_used
+          ? nextRetryDelay(store, run)
+          : run.retry_delay_ms,
+      resumed: run.state_type === "PENDING" && run.attempt > 0 && cameFromResume(store, run.seq),
+    },
+    proposed,
+    by,
+  );
+  if (decision.verdict === "noop") return { run, changed: false };
+  if (decision.verdict === "reject") {
+    return new OrchError("E_ILLEGAL_TRANSITION", `run ${run.id}: ${decision.reason}`);
+  }
+  const { state } = decision;
+  const clock = store.clock.now();
+  const now =
+    outcome.at === undefined ? clock : Math.max(run.state_at, Math.min(outcome.at, clock));
+  const next: RunRow = {
+    ...run,
+    state_type: state.type,
+    state_name: state.name,
+    state_message: state.message,
+    state_at: now,
+  };
+  const starts = startsAttempt(run.state_type, state.type);
+  if (starts) {
+    next.attempt += 1;
+    next.started_at ??= now;
+  }
+  if (state.type === "SCHEDULED" && isTerminal(run.state_type)) {
+    // A user's retry: a fresh start with the full retry budget.
+    Object.assign(next, { retries_used: 0, scheduled_at: now, started_at: null, ended_at: null });
+  }
+  if (state.name === "AwaitingRetry") {
+    next.retries_used += 1;
+    next.scheduled_at = now + (state.delayMs ?? 0);
+  }
+  if (state.type === "SCHEDULED") {
+    Object.assign(next, { exit_code: null, signal: null, pid: null, pid_started: null });
+    // An ad-hoc run awaiting its retry stays its caller's (`orch flow run` takes it back, and
+    // ends with it): no other worker may claim it.
+    if (run.created_by !== "ad-hoc") next.worker_id = null;
+  }
+  if (isTerminal(state.type)) next.ended_at = now;
+  // Set by the same rule everywhere (core): a start or a started run's end leaves it alone.
+  next.listed_at = runListedAt(next);
+  if (outcome.pid !== undefined) next.pid = outcome.pid;
+  if (outcome.pidStarted !== undefined) next.pid_started = outcome.pidStarted;
+  if (outcome.workerId !== undefined) next.worker_id = outcome.workerId;
+  if (outcome.exitCode !== undefined) next.exit_code = outcome.exitCode;
+  if (outcome.signal !== undefined) next.signal = outcome.signal;
+  if (outcome.result !== undefined) next.result = JSON.stringify(outcome.result);
+  // What a pause asked is kept while the run is PAUSED only.
+  next.pause = state.type === "PAUSED" ? (outcome.pause?.info ?? run.pause) : null;
+  next.paused_until = state.type === "PAUSED" ? (outcome.pause?.until ?? null) : null;
+  if (outcome.resumeInput) {
+    const inputs = JSON.parse(run.resume_inputs ?? "{}") as Record<string, unknown>;
+    inputs[outcome.resumeInput.key] = outcome.resumeInput.input;
+    next.resume_inputs = JSON.stringify(inputs);
+  }
+  // A user's retry starts the flow afresh: its pauses wait again.
+  if (state.type === "SCHEDULED" && isTerminal(run.state_type)) next.resume_inputs = null;
+  // An attempt's start keeps the version it runs: a later retry may point the run at another.
+  const version = starts ? run.version : null;
+  insertHistory(store, run.seq, state.type, state.name, now, state.message, version);
+  // Tag slots live only while the run's process runs: whatever way it stops, they are freed.
+  if (state.type !== "RUNNING" && state.type !== "CANCELLING") releaseRunTagSlots(store, run.seq);
+  recordEvent(
+    store,
+    `flow-run.${state.type.toLowerCase()}`,
+    run.id,
+    {
+      deployment: run.deployment,
+      state: state.type,
+      state_name: state.name,
+      message: state.message,
+    },
+    now,
+    next,
+  );
+  // Subflows run in their parent's process: they stop when it stops, in this transaction.
+  const ending = childEnding(run.id, state);
+  if (ending) {
+    for (const child of unfinishedChildren(store, run.id)) {
+      transitionRun(store, child.id, ending);
+    }
+  }
+  return {
+    run: next,
+    changed: true,
+    ...(decision.replaced ? { replaced: decision.replaced } : {}),
+  };
 }

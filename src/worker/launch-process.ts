@@ -67,6 +67,8 @@ type ThreadMessage =
       exitCode: number | null;
       signalCode: string | null;
       at: number;
+      /** Its pipes that closed before it exited (1 stdout, 2 stderr, 3 both): no "end" follows. */
+      ended: number;
     };
 
 interface Following {
@@ -74,6 +76,9 @@ interface Following {
   resolve(process: LaunchedProcess | Promise<LaunchedProcess>): void;
   reject(error: Error): void;
   pipes: Record<1 | 2, ReadableStreamDefaultController<Uint8Array> | undefined>;
+  /** Pipes not yet closed, and whether the exit was told: followed until both are done. */
+  open: number;
+  exited: boolean;
   started: boolean;
   ended(exitCode: number | null, signalCode: string | null, at?: number): void;
 }
@@ -100,6 +105,19 @@ export function createThreadLauncher(): ThreadLauncher | null {
   const following = new Map<number, Following>();
   let next = 1;
   let broken: string | null = null;
+  // Followed until its exit and both its pipes' ends are told: a pipe held open by what the run
+  // left behind closes after the exit, once the server has swept it.
+  const done = (id: number, f: Following) => {
+    if (f.exited && f.open === 0) following.delete(id);
+  };
+  const close = (id: number, f: Following, fd: 1 | 2) => {
+    f.open--;
+    // A reader that went away (cancelled its stream) needs nothing more.
+    try {
+      f.pipes[fd]?.close();
+    } catch {}
+    done(id, f);
+  };
 
   thread.onmessage = (event: MessageEvent<ThreadMessage>) => {
     const m = event.data;
@@ -121,7 +139,8 @@ export function createThreadLauncher(): ThreadLauncher | null {
           exitCode = code;
           signalCode = signal;
           exitedAt = at;
-          following.delete(m.id);
+          f.exited = true;
+          done(m.id, f);
           resolve();
         };
       });
@@ -145,12 +164,13 @@ export function createThreadLauncher(): ThreadLauncher | null {
     } else if (m.type === "failed") {
       following.delete(m.id);
       f.reject(Object.assign(new Error(m.message), m.code ? { code: m.code } : {}));
-    } else if (m.type === "exited") f.ended(m.exitCode, m.signalCode, m.at);
+    } else if (m.type === "exited") {
+      for (const fd of [1, 2] as const) if (m.ended & fd) close(m.id, f, fd);
+      f.ended(m.exitCode, m.signalCode, m.at);
+    } else if (m.type === "end") close(m.id, f, m.fd);
     else {
-      // A reader that went away (cancelled its stream) needs nothing more.
       try {
-        if (m.type === "out") f.pipes[m.fd]?.enqueue(m.chunk);
-        else f.pipes[m.fd]?.close();
+        f.pipes[m.fd]?.enqueue(m.chunk);
       } catch {}
     }
   };
@@ -184,6 +204,8 @@ export function createThreadLauncher(): ThreadLauncher | null {
           resolve,
           reject,
           pipes: { 1: undefined, 2: undefined },
+          open: 2,
+          exited: false,
           started: false,
           ended() {},
         });

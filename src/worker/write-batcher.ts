@@ -1,12 +1,13 @@
 import { isTerminal, OrchError, type ProposedState } from "../core/index.ts";
 import {
   appendLogs,
-  getRun,
   type LogLine,
+  type RefusedStep,
   type RunOutcome,
   type RunRow,
   type Store,
-  transitionRun,
+  type TransitionResult,
+  transitionRunSteps,
 } from "../store/index.ts";
 
 /**
@@ -75,6 +76,36 @@ export interface FlushedStates {
   reopened: boolean;
 }
 
+type StateOp = {
+  kind: "state";
+  runId: string;
+  state: ProposedState;
+  outcome: RunOutcome | (() => RunOutcome);
+  then?: (run: RunRow | null) => void;
+};
+
+/**
+ * A run's RUNNING and the state proposed for it next, in one batch (a short run's start and
+ * end): written together at the later one's place, its lines before it (transitionRunSteps).
+ * `joined`: each later state with the RUNNING before it; `deferred`: those RUNNINGs.
+ */
+function joinStarts(batch: readonly ({ kind: "logs" } | StateOp)[]) {
+  const joined = new Map<StateOp, StateOp>();
+  const deferred = new Set<StateOp>();
+  const starts = new Map<string, StateOp>();
+  for (const op of batch) {
+    if (op.kind !== "state") continue;
+    const start = starts.get(op.runId);
+    starts.delete(op.runId);
+    if (op.state.type === "RUNNING") starts.set(op.runId, op);
+    else if (start) {
+      joined.set(op, start);
+      deferred.add(start);
+    }
+  }
+  return { joined, deferred };
+}
+
 /** Whether a transition's error means the rules refused it (the run moved on, or is gone). */
 function isRefusal(error: unknown): boolean {
   return (
@@ -90,15 +121,7 @@ function isRefusal(error: unknown): boolean {
  * a run's lines are always stored before the state that ends it.
  */
 export function createWriteBatcher(store: Store, hooks: Hooks = {}): WriteBatcher {
-  type Op =
-    | { kind: "logs"; seq: number; lines: LogLine[] }
-    | {
-        kind: "state";
-        runId: string;
-        state: ProposedState;
-        outcome: RunOutcome | (() => RunOutcome);
-        then?: (run: RunRow | null) => void;
-      };
+  type Op = { kind: "logs"; seq: number; lines: LogLine[] } | StateOp;
   let ops: Op[] = [];
   let lines = 0;
   let scheduled = false;
@@ -123,8 +146,15 @@ export function createWriteBatcher(store: Store, hooks: Hooks = {}): WriteBatche
     lines = 0;
     const written: [number, LogLine[]][] = [];
     const results: [(run: RunRow | null) => void, RunRow | null][] = [];
-    let after: (() => void) | undefined;
     const states: FlushedStates = { endedAttempts: false, reopened: false };
+    // Written and committed: what follows must run whatever one of them throws.
+    const safely = (fn: () => void) => {
+      try {
+        fn();
+      } catch (error) {
+        hooks.onError?.(error);
+      }
+    };
     try {
       store.tx(() => {
         let pending = new Map<number, LogLine[]>();
@@ -134,6 +164,7 @@ export function createWriteBatcher(store: Store, hooks: Hooks = {}): WriteBatche
           written.push(...pending);
           pending = new Map();
         };
+        const { joined, deferred } = joinStarts(batch);
         for (const op of batch) {
           if (op.kind === "logs") {
             const waiting = pending.get(op.seq);
@@ -141,26 +172,45 @@ export function createWriteBatcher(store: Store, hooks: Hooks = {}): WriteBatche
             else pending.set(op.seq, op.lines);
             continue;
           }
+          if (deferred.has(op)) continue;
           writeLogs();
-          let run: RunRow | null;
+          const start = joined.get(op);
+          const steps = start ? [start, op] : [op];
+          let answers: (TransitionResult | RefusedStep | null)[];
           try {
-            const outcome = typeof op.outcome === "function" ? op.outcome() : op.outcome;
-            run = transitionRun(store, op.runId, op.state, outcome).run;
+            answers = transitionRunSteps(
+              store,
+              op.runId,
+              steps.map((step) => ({
+                proposed: step.state,
+                outcome: typeof step.outcome === "function" ? step.outcome() : step.outcome,
+              })),
+            );
           } catch (error) {
-            // Only the rules' answers mean "refused"; anything else (a SQLite error, a bug)
-            // rolls the whole batch back so its states are tried again, never dropped.
+            // Only the rules' answers mean "refused" (a run gone is too); anything else (a
+            // SQLite error, a bug) rolls the whole batch back so its states are tried again,
+            // never dropped.
             if (!isRefusal(error)) throw error;
-            hooks.onRefused?.(op.runId, error, op.state);
-            run = getRun(store, op.runId);
+            for (const step of steps) hooks.onRefused?.(step.runId, error, step.state);
+            answers = steps.map(() => null);
           }
-          if (op.then) results.push([op.then, run]);
-          if (op.state.type !== "RUNNING") {
-            states.endedAttempts = true;
-            if (run && !isTerminal(run.state_type)) states.reopened = true;
+          for (const [i, step] of steps.entries()) {
+            const answer = answers[i]!;
+            if (answer && "refused" in answer) {
+              hooks.onRefused?.(step.runId, answer.refused, step.state);
+            }
+            const run = answer ? answer.run : null;
+            if (step.then) results.push([step.then, run]);
+            if (step.state.type !== "RUNNING") {
+              states.endedAttempts = true;
+              if (run && !isTerminal(run.state_type)) states.reopened = true;
+            }
           }
         }
         writeLogs();
-        after = hooks.inFlush?.(states);
+        // The runs it claims start once this commits, ahead of the news of its states.
+        const after = hooks.inFlush?.(states);
+        if (after) store.afterCommit(() => safely(after), true);
       });
     } catch (error) {
       // Nothing was written: keep the states (not the lines) for the next try.
@@ -168,17 +218,8 @@ export function createWriteBatcher(store: Store, hooks: Hooks = {}): WriteBatche
       hooks.onError?.(error);
       return false;
     }
-    // Written and committed: what follows must run whatever one of them throws.
-    const safely = (fn: () => void) => {
-      try {
-        fn();
-      } catch (error) {
-        hooks.onError?.(error);
-      }
-    };
     if (written.length) safely(() => hooks.onLogs?.(written));
     for (const [then, run] of results) safely(() => then(run));
-    if (after) safely(after);
     return true;
   };
 

@@ -14,6 +14,7 @@ import {
   runStates,
   type Store,
   transitionRun,
+  transitionRunSteps,
 } from "../../src/store/index.ts";
 import { newRunId, seedRunIds } from "../../src/store/run-ids.ts";
 import { rawSqliteForTests } from "../../src/store/testing.ts";
@@ -236,6 +237,80 @@ test("what runs first after a commit (a run's process) goes ahead of the news, a
     expect(order).toEqual([]);
   });
   expect(order).toEqual(["start", "flow-run.scheduled", "later"]);
+});
+
+test("a live listener (an event stream) hears of a commit's events after the runs it starts and before the other listeners; a failed savepoint drops its own", () => {
+  const order: string[] = [];
+  store.subscribe((e) => order.push(`rest ${e.name}`));
+  store.subscribe((e) => order.push(`live ${e.name}`), { live: true });
+  store.tx(() => {
+    const run = createRun(store, {});
+    store.afterCommit(() => order.push("start"), true);
+    transitionRun(store, run.id, { type: "PENDING" });
+    expect(() =>
+      store.tx(() => {
+        createRun(store, {});
+        throw new Error("undone");
+      }),
+    ).toThrow("undone");
+  });
+  expect(order).toEqual([
+    "start",
+    "live flow-run.scheduled",
+    "live flow-run.pending",
+    "rest flow-run.scheduled",
+    "rest flow-run.pending",
+  ]);
+});
+
+test("several states proposed at once are recorded as one call each would record them, the run's row written once", () => {
+  const run = createRun(store, {});
+  transitionRun(store, run.id, { type: "PENDING" }, { workerId: "w" });
+  const events: string[] = [];
+  store.subscribe((e) => events.push(`${e.name} ${e.run?.state_type}`));
+  // Each write of the run's row, as a temporary trigger sees it.
+  const db = rawSqliteForTests(store);
+  db.run("CREATE TEMP TABLE row_writes (state_type TEXT)");
+  db.run(
+    "CREATE TEMP TRIGGER row_written AFTER UPDATE ON flow_runs BEGIN INSERT INTO row_writes VALUES (new.state_type); END",
+  );
+  now += 5;
+  const startedAt = now;
+  now += 7;
+  const answers = transitionRunSteps(store, run.id, [
+    { proposed: { type: "RUNNING" }, outcome: { pid: 4242, at: startedAt } },
+    // Refused (a run that is RUNNING cannot go back to PENDING): changes nothing.
+    { proposed: { type: "PENDING" } },
+    { proposed: { type: "COMPLETED" }, outcome: { exitCode: 0 } },
+  ]);
+  expect(
+    answers.map((a) => ("refused" in a ? `refused: ${a.run.state_type}` : a.run.state_type)),
+  ).toEqual(["RUNNING", "refused: RUNNING", "COMPLETED"]);
+  expect((answers[1] as { refused: Error }).refused.message).toMatch(/RUNNING/);
+  expect(history(run.seq)).toEqual([
+    "SCHEDULED/Scheduled",
+    "PENDING/Pending",
+    "RUNNING/Running",
+    "COMPLETED/Completed",
+  ]);
+  expect(
+    runStates(store, run.seq)
+      .map((s) => Date.parse(s.at))
+      .slice(2),
+  ).toEqual([startedAt, now]);
+  expect(getRunOrThrow(store, run.id)).toMatchObject({
+    state_type: "COMPLETED",
+    attempt: 1,
+    pid: 4242,
+    exit_code: 0,
+    started_at: startedAt,
+    ended_at: now,
+    worker_id: "w",
+  });
+  expect(events).toEqual(["flow-run.running RUNNING", "flow-run.completed COMPLETED"]);
+  expect(db.query("SELECT state_type FROM row_writes").all()).toEqual([
+    { state_type: "COMPLETED" },
+  ]);
 });
 
 test("runs list by when they are due, newest first, and page by cursor", () => {

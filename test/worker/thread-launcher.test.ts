@@ -26,4 +26,34 @@ describe("the spawning thread", () => {
       launcher!.stop();
     }
   });
+
+  test("follows a process's pipes past its exit: what it left running still writes, and the pipe closes once that ends too", async () => {
+    const launcher = createThreadLauncher();
+    try {
+      const proc = await launcher!.launch({
+        argv: ["sh", "-c", "echo main; (sleep 0.3; echo left) & exit 3"],
+        cwd: process.cwd(),
+        env: { PATH: process.env.PATH },
+      });
+      const output = new Response(proc.stdout).text();
+      await proc.exited;
+      expect(proc.exitCode).toBe(3);
+      // Read to its end: the line written after the exit arrives, and the pipe then closes.
+      expect(await output).toBe("main\nleft\n");
+      // A process that closes its pipes as it exits is told in one go.
+      const quiet = await launcher!.launch({
+        argv: ["true"],
+        cwd: process.cwd(),
+        env: { PATH: process.env.PATH },
+      });
+      const [out, err] = await Promise.all([
+        new Response(quiet.stdout).text(),
+        new Response(quiet.stderr).text(),
+        quiet.exited,
+      ]);
+      expect([out, err, quiet.exitCode]).toEqual(["", "", 0]);
+    } finally {
+      launcher!.stop();
+    }
+  });
 });

@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, expect, test } from "vitest";
 import { claimRuns, getRun, runStates, transitionRun } from "../../src/store/index.ts";
+import { rawSqliteForTests } from "../../src/store/testing.ts";
 import { createWriteBatcher, RUNNING_WINDOW_MS } from "../../src/worker/write-batcher.ts";
 import { createLab, eventually, type Lab, walCommits } from "./helpers.ts";
 
@@ -42,6 +43,44 @@ test("a short run's RUNNING waits for its end: both are written in one transacti
     ["PENDING", expect.any(Number)],
     ["RUNNING", startedAt],
     ["COMPLETED", endedAt],
+  ]);
+});
+
+test("a short run's start and end in one batch write its row once; a start refused (cancelled as it started) is told so, and its end still recorded", async () => {
+  const run = claimed();
+  const cancelled = claimed();
+  transitionRun(lab.store, cancelled.id, { type: "CANCELLING" }, {}, "user");
+  const db = rawSqliteForTests(lab.store);
+  db.run("CREATE TEMP TABLE row_writes (id TEXT, state_type TEXT)");
+  db.run(
+    "CREATE TEMP TRIGGER row_written AFTER UPDATE ON flow_runs BEGIN INSERT INTO row_writes VALUES (new.id, new.state_type); END",
+  );
+  const refused: string[] = [];
+  const writes = createWriteBatcher(lab.store, {
+    runningWindowMs: 60_000,
+    onRefused: (id, _error, state) => refused.push(`${id} ${state.type}`),
+  });
+  const told: (string | undefined)[] = [];
+  for (const r of [run, cancelled]) {
+    writes.transition(r.id, { type: "RUNNING" }, { pid: 4242 }, (row) =>
+      told.push(row?.state_type),
+    );
+  }
+  writes.logs(run.seq, [{ stream: "stdout", line: "hello", at: Date.now() }]);
+  for (const r of [run, cancelled]) writes.transition(r.id, { type: "COMPLETED" }, { exitCode: 0 });
+  await endOfTurn();
+  expect(told).toEqual(["RUNNING", "CANCELLING"]);
+  expect(refused).toEqual([`${cancelled.id} RUNNING`]);
+  expect(runStates(lab.store, run.seq).map((s) => s.type)).toEqual([
+    "SCHEDULED",
+    "PENDING",
+    "RUNNING",
+    "COMPLETED",
+  ]);
+  expect(getRun(lab.store, cancelled.id)?.state_type).toBe("CANCELLED");
+  expect(db.query("SELECT id, state_type FROM row_writes").all()).toEqual([
+    { id: run.id, state_type: "COMPLETED" },
+    { id: cancelled.id, state_type: "CANCELLED" },
   ]);
 });
 

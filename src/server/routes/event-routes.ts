@@ -101,7 +101,7 @@ export function eventRoutes({
             last = e.id;
             send(eventMessage(e));
           };
-          const unsubscribe = store.subscribe(deliver);
+          const unsubscribe = store.subscribe(deliver, { live: true });
           if (after > 0) {
             // Replay what was missed, in pages; past the cap the client is told to reload.
             let replayed = 0;

@@ -82,12 +82,15 @@ export function runLogRoutes({
           const stopLogs = store.watchLogs((seqs) => {
             if (seqs.includes(run.seq) || (subflow && seqs.includes(subflow.rootSeq))) flush();
           });
-          const stopEvents = store.subscribe((event) => {
-            if (event.resource === run.id) {
-              send({ event: "state", id: event.id, data: eventToJson(event) });
-              finish();
-            }
-          });
+          const stopEvents = store.subscribe(
+            (event) => {
+              if (event.resource === run.id) {
+                send({ event: "state", id: event.id, data: eventToJson(event) });
+                finish();
+              }
+            },
+            { live: true },
+          );
           queueMicrotask(() => finish());
           return () => {
             stopLogs();
