@@ -3,11 +3,8 @@ export { type BundleSource, checkManifest, createBundleCache } from "./bundle-ca
 export { cancelRun } from "./cancel-run.ts";
 export { createFlowDescriber, type FlowDescriber } from "./describe-flow.ts";
 export { createDockerEngine, type DockerEngine, DockerError } from "./docker/engine.ts";
-export {
-  type EmbeddedWorker,
-  type EmbeddedWorkerOptions,
-  startEmbeddedWorker,
-} from "./embedded-worker.ts";
+export { startEmbeddedWorker } from "./embedded-worker.ts";
+export type { EmbeddedWorker, EmbeddedWorkerOptions } from "./embedded-worker-options.ts";
 export {
   type Attempt,
   type AttemptOptions,

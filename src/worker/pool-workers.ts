@@ -1,9 +1,6 @@
 import { listEmbeddedPools, type Store } from "../store/index.ts";
-import {
-  type EmbeddedWorker,
-  type EmbeddedWorkerOptions,
-  startEmbeddedWorker,
-} from "./embedded-worker.ts";
+import { startEmbeddedWorker } from "./embedded-worker.ts";
+import type { EmbeddedWorker, EmbeddedWorkerOptions } from "./embedded-worker-options.ts";
 import type { StopOptions } from "./stop-with-grace.ts";
 
 /** Whether a definition asks orch up to serve `pool` (embedded_worker: true). */
