@@ -28,11 +28,8 @@ export {
 } from "./process-tree.ts";
 export { createReaper, reapStaleWorkers } from "./reap-stale-workers.ts";
 export { type RecoverOptions, recoverRuns } from "./recover-runs.ts";
-export {
-  type RemoteWorker,
-  type RemoteWorkerOptions,
-  startRemoteWorker,
-} from "./remote-worker.ts";
+export { startRemoteWorker } from "./remote-worker.ts";
+export type { RemoteWorker, RemoteWorkerOptions } from "./remote-worker-options.ts";
 export { type RenderedCommand, renderCommand } from "./render-command.ts";
 export {
   createReportQueue,

@@ -2,6 +2,7 @@ import type { WorkerClient } from "../client/index.ts";
 import { toOrchError, type WorkerRegistered, type WorkerRegistration } from "../core/index.ts";
 import { createBackoff } from "./backoff.ts";
 import type { Link } from "./link.ts";
+import type { WorkerLogger } from "./worker-logger.ts";
 
 /** Errors of a claim or heartbeat that mean the server no longer knows the worker as online. */
 export function isGone(error: unknown): boolean {
@@ -45,4 +46,59 @@ export async function registerWorkerUntilReached(
       await backoff.wait(signal);
     }
   }
+}
+
+/** A remote worker's standing with orch: who it is there now, and how it registers again. */
+export interface Registration {
+  /** The worker as orch knows it now (a new id once it has registered again). */
+  readonly me: WorkerRegistered;
+  /** The registering again under way, if any (a claim waits for it). */
+  readonly reregistering: Promise<void> | null;
+  /** orch no longer counts the worker as online: stop its runs there, register again. */
+  rejoin(error: unknown): Promise<void>;
+}
+
+/**
+ * Register a remote worker (registerWorkerUntilReached) and keep its registration. orch that
+ * no longer counts it as online crashed its runs there: `rejoin` has the caller stop the runs
+ * of the old id (`onForgotten`) and registers again, once however many ask meanwhile.
+ * `onRegistered` hears each id the worker gets.
+ */
+export async function joinOrch(
+  client: WorkerClient,
+  registration: WorkerRegistration,
+  link: Link,
+  signal: AbortSignal,
+  logger: WorkerLogger,
+  hooks: { onRegistered(id: string): void; onForgotten(id: string): void },
+): Promise<Registration> {
+  const register = () => registerWorkerUntilReached(client, registration, link, signal);
+  let me = await register();
+  hooks.onRegistered(me.id);
+  let reregistering: Promise<void> | null = null;
+
+  const rejoin = (error: unknown) => {
+    reregistering ??= (async () => {
+      logger.warn(
+        `orch no longer counts this worker as online (${(error as Error).message}); stopping its runs and registering again`,
+      );
+      hooks.onForgotten(me.id);
+      me = await register();
+      hooks.onRegistered(me.id);
+      logger.info(`registered again as worker ${me.id}`);
+    })().finally(() => {
+      reregistering = null;
+    });
+    return reregistering;
+  };
+
+  return {
+    get me() {
+      return me;
+    },
+    get reregistering() {
+      return reregistering;
+    },
+    rejoin,
+  };
 }

@@ -1,7 +1,7 @@
 import { createApiGateway } from "./docker/api-gateway.ts";
 import { sweepHostContainers } from "./docker/check-docker.ts";
 import { createDockerEngine } from "./docker/engine.ts";
-import type { RemoteWorkerOptions } from "./remote-worker.ts";
+import type { RemoteWorkerOptions } from "./remote-worker-options.ts";
 import type { RunnerOptions } from "./run-job.ts";
 import type { Workdirs } from "./workdirs.ts";
 import type { WorkerLogger } from "./worker-logger.ts";

@@ -1,6 +1,5 @@
 import { hostname } from "node:os";
 import { dirname, join } from "node:path";
-import type { WorkerClient } from "../client/index.ts";
 import {
   formatDuration,
   type OrchError,
@@ -14,70 +13,16 @@ import { createJobDownloader } from "./download-job.ts";
 import { executeAttempt } from "./execute-attempt.ts";
 import { startHeartbeat } from "./heartbeat.ts";
 import { createLink } from "./link.ts";
-import { defaultWorkerName, isGone, registerWorkerUntilReached } from "./register-worker.ts";
+import { defaultWorkerName, isGone, joinOrch } from "./register-worker.ts";
 import { runClaimLoop } from "./remote-claim-loop.ts";
 import { createRemoteReports } from "./remote-reports.ts";
 import { createRemoteRunner } from "./remote-runner.ts";
 import { createRemoteRuns, type Held } from "./remote-runs.ts";
+import type { RemoteWorker, RemoteWorkerOptions } from "./remote-worker-options.ts";
 import { toStateReport } from "./state-report.ts";
-import { type StopOptions, stopWithGrace } from "./stop-with-grace.ts";
+import { stopWithGrace } from "./stop-with-grace.ts";
 import { createWorkdirs } from "./workdirs.ts";
-import { quietLogger, type WorkerLogger } from "./worker-logger.ts";
-
-export interface RemoteWorkerOptions {
-  /** The worker protocol over the API (createWorkerClient). */
-  client: WorkerClient;
-  pool: string;
-  /** Shown in listings. Default `remote-PID`: two workers on one machine are told apart. */
-  name?: string;
-  /** Runs at once. Default 8. */
-  concurrency?: number;
-  /** Where downloaded bundles are cached (content-addressed, kept across restarts). */
-  bundlesDir: string;
-  /** The working directory of a version that has no files. */
-  workDir: string;
-  /** Given to runs as ORCH_API_TOKEN. */
-  token?: string;
-  /** Between SIGTERM and SIGKILL when a run's processes are stopped. Default 5000. */
-  graceMs?: number;
-  /** How long one claim waits for work before asking again. Default 20 s. */
-  claimWaitMs?: number;
-  /** Said when orch is lost: what the worker does if orch comes back at another address. */
-  lostHint?: string;
-  /**
-   * Stopping while orch does not answer: how long to keep trying to deliver the states and log
-   * lines not yet delivered before leaving without them (saying what is lost). Default 5 s.
-   */
-  giveUpDeliveringMs?: number;
-  logger?: WorkerLogger;
-  /** How runs start orch itself for TypeScript flows. Default: this executable. */
-  selfCommand?: string[];
-  /** The environment runs inherit. Default process.env. */
-  env?: Record<string, string | undefined>;
-  spawn?: typeof Bun.spawn;
-}
-
-/** A running remote worker. */
-export interface RemoteWorker {
-  /** Its name in listings (kept when it registers again). */
-  readonly name: string;
-  /** Its id on the server (a new one if the server marked it offline and it registered again). */
-  readonly id: string;
-  /** Run ids it is executing now. */
-  active(): string[];
-  /** Stop taking runs and let the running ones finish; resolves once offline. Safe twice. */
-  drain(): Promise<void>;
-  /**
-   * Stop taking runs, give the running ones `graceMs` to end on their own, stop the rest (they
-   * end CANCELLED); resolves once offline. Calling it during a drain cuts the drain short.
-   */
-  stop(options?: StopOptions): Promise<void>;
-  /**
-   * Resolves, once the worker is offline, with why it stopped on its own: orch is older than it
-   * (the run it claimed is given back). Never resolves otherwise.
-   */
-  readonly failed: Promise<OrchError>;
-}
+import { quietLogger } from "./worker-logger.ts";
 
 /**
  * Start a worker for a pool of a server it reaches only through the API: it registers, then
@@ -122,18 +67,22 @@ export async function startRemoteWorker(options: RemoteWorkerOptions): Promise<R
     },
   });
 
-  const register = () =>
-    registerWorkerUntilReached(
-      client,
-      { name, pool: options.pool, host, concurrency, pid: process.pid },
-      link,
-      takeAbort.signal,
-    );
-
-  let me = await register();
-  runner.workerId = me.id;
+  const registration = await joinOrch(
+    client,
+    { name, pool: options.pool, host, concurrency, pid: process.pid },
+    link,
+    takeAbort.signal,
+    logger,
+    {
+      onRegistered: (id) => {
+        runner.workerId = id;
+      },
+      onForgotten: (id) => {
+        for (const exec of runs.running) if (exec.workerId === id) exec.attempt.abandon();
+      },
+    },
+  );
   let taking = true;
-  let reregistering: Promise<void> | null = null;
 
   /** Send a run's last state; the run is let go once the server has it (or refused it). */
   const reportFinal = (
@@ -153,7 +102,7 @@ export async function startRemoteWorker(options: RemoteWorkerOptions): Promise<R
     const known = runs.held(runId);
     if (known && known.attempt >= job.attempt) return; // delivered twice
     const entry = runs.hold(runId, job.attempt);
-    const workerId = me.id;
+    const workerId = registration.me.id;
     if (!taking) {
       // Stopping: give it back at once.
       void reportFinal(workerId, runId, entry, {
@@ -215,34 +164,18 @@ export async function startRemoteWorker(options: RemoteWorkerOptions): Promise<R
     }
     // Claimed for us, never delivered (an answer lost with a connection): nothing to stop.
     const told = runs.hold(runId, 0, true);
-    void reportFinal(me.id, runId, told, {
+    void reportFinal(registration.me.id, runId, told, {
       type: "CANCELLED",
       message: `cancelled before worker ${name} on ${host} received it`,
     });
   };
 
-  /** The server no longer knows us as online: our runs there were crashed; stop them, rejoin. */
-  const rejoin = (error: unknown) => {
-    reregistering ??= (async () => {
-      logger.warn(
-        `orch no longer counts this worker as online (${(error as Error).message}); stopping its runs and registering again`,
-      );
-      for (const exec of runs.running) if (exec.workerId === me.id) exec.attempt.abandon();
-      me = await register();
-      runner.workerId = me.id;
-      logger.info(`registered again as worker ${me.id}`);
-    })().finally(() => {
-      reregistering = null;
-    });
-    return reregistering;
-  };
-
-  const stopHeartbeat = startHeartbeat(client, () => me, link, {
+  const stopHeartbeat = startHeartbeat(client, () => registration.me, link, {
     onCancel: (ids) => {
       for (const id of ids) cancel(id);
     },
     onError: async (error) => {
-      if (isGone(error)) await rejoin(error).catch(() => {});
+      if (isGone(error)) await registration.rejoin(error).catch(() => {});
       else logger.warn("heartbeat failed:", (error as Error).message);
     },
   });
@@ -254,9 +187,9 @@ export async function startRemoteWorker(options: RemoteWorkerOptions): Promise<R
     concurrency,
     claimWaitMs,
     runs,
-    workerId: () => me.id,
-    reregistering: () => reregistering,
-    rejoin,
+    workerId: () => registration.me.id,
+    reregistering: () => registration.reregistering,
+    rejoin: registration.rejoin,
     start,
     cancel,
     signal: takeAbort.signal,
@@ -277,7 +210,7 @@ export async function startRemoteWorker(options: RemoteWorkerOptions): Promise<R
       );
       stopHeartbeat();
       try {
-        await client.offline(me.id);
+        await client.offline(registration.me.id);
       } catch (error) {
         logger.warn(`could not tell orch this worker stopped: ${(error as Error).message}`);
       }
@@ -291,7 +224,7 @@ export async function startRemoteWorker(options: RemoteWorkerOptions): Promise<R
   return {
     name,
     get id() {
-      return me.id;
+      return registration.me.id;
     },
     active: runs.active,
     failed,
