@@ -3,7 +3,8 @@
  * changed. A pass reads the files (parsed-definitions.ts), plans each file touched
  * (plan-deploy.ts) and writes the plans (write-deploy.ts); this file says which files each
  * pass touches, keeps what passes share (each file's last parse, the file hash cache, the
- * files broken and what was reported of them), and runs paced passes one at a time.
+ * files broken and what was reported of them: invalid-files.ts), and runs paced passes one at
+ * a time.
  */
 import { dirname, relative, sep } from "node:path";
 import {
@@ -30,11 +31,11 @@ import type { PacedDeploy } from "./deploy-progress.ts";
 import type { KnownValues } from "./deployment-values.ts";
 import { isDefinitionFile, isDefinitionPath } from "./find-definition-files.ts";
 import { createFlowSpecs, type DescribeFlow } from "./flow-defaults.ts";
-import type { ParsedDeployment } from "./parse-definitions.ts";
+import { createInvalidFiles } from "./invalid-files.ts";
 import { createParsedDefinitions, type ReadAhead } from "./parsed-definitions.ts";
 import { planFiles } from "./plan-deploy.ts";
 import type { DefinitionReader } from "./read-off-thread.ts";
-import { unknownDeploymentNotes } from "./unknown-deployments.ts";
+import { withNotes } from "./unknown-deployments.ts";
 import { deploymentsBySource, recordPass, sourcesNotSeen, writePlans } from "./write-deploy.ts";
 
 export type { DeployProgress, PacedDeploy } from "./deploy-progress.ts";
@@ -79,10 +80,8 @@ export function createDeployer(
   const definitions = createParsedDefinitions(paths, options.reader);
   const parsed = definitions.files;
   const hashes: FileHashCache = new Map();
-  let lastInvalid = new Set<string>();
-  /** The problems last reported of each invalid file (by its project-relative path). */
-  const reported = new Map<string, string>();
   const rel = (abs: string) => relative(paths.root, abs).split(sep).join("/");
+  const invalidFiles = createInvalidFiles(rel);
 
   const bundleOf = (folder: string, pass: Map<string, Bundle>): Bundle => {
     let bundle = pass.get(folder);
@@ -145,26 +144,8 @@ export function createDeployer(
       );
       return withNotes(would, planned(), names);
     }
-    // What a later pass re-checks: files invalid as read, and files refused in a pass for a name
-    // defined elsewhere (a secret or variable not set yet), this pass's or an earlier one's.
     const refused = [...report.invalid];
-    const refusedFiles = new Set(refused.map((bad) => bad.file));
-    lastInvalid = new Set(
-      [
-        ...invalid.keys(),
-        ...[...lastInvalid].filter((abs) => !touched.has(abs)),
-        ...[...touched].filter((abs) => refusedFiles.has(rel(abs))),
-      ].filter((abs) => parsed.has(abs) && !gone.has(abs)),
-    );
-    // A file only re-checked (not saved) is reported again only when its problems changed:
-    // one save of one broken file is one report, not one more with every other save.
-    for (const abs of [...touched, ...gone]) if (!invalid.has(abs)) reported.delete(rel(abs));
-    report.invalid = report.invalid.filter((bad) => {
-      const problems = JSON.stringify(bad.problems);
-      const same = reported.get(bad.file) === problems;
-      reported.set(bad.file, problems);
-      return !(same && rechecked.has(bad.file));
-    });
+    invalidFiles.afterPass({ parsed, invalid, touched, gone, rechecked }, report);
     const bySource = deploymentsBySource(store);
     yield* writePlans(store, plans, bySource, how, report);
     recordPass(
@@ -216,7 +197,7 @@ export function createDeployer(
     }
     // A file that was invalid only for a name defined elsewhere may be valid now.
     const rechecked = new Set<string>();
-    for (const abs of lastInvalid) {
+    for (const abs of invalidFiles.toRecheck()) {
       if (!parsed.has(abs) || touched.has(abs)) continue;
       touched.add(abs);
       rechecked.add(rel(abs));
@@ -306,14 +287,4 @@ function emptyReport(warnings: Problem[] = []): DeployReport {
     rollbacks_ended: [],
     warnings,
   };
-}
-
-/** The report with a note of each trigger naming a deployment not among `names`, if any. */
-function withNotes(
-  report: DeployReport,
-  deployments: readonly ParsedDeployment[],
-  names: ReadonlySet<string>,
-): DeployReport {
-  const notes = unknownDeploymentNotes(deployments, names);
-  return notes.length ? { ...report, notes } : report;
 }

@@ -1,4 +1,4 @@
-import { closest, type Problem } from "../core/index.ts";
+import { closest, type DeployReport, type Problem } from "../core/index.ts";
 import type { ParsedDeployment } from "./parse-definitions.ts";
 
 /**
@@ -24,4 +24,14 @@ export function unknownDeploymentNotes(
     }
   }
   return notes;
+}
+
+/** The report with a note of each trigger naming a deployment not among `names`, if any. */
+export function withNotes(
+  report: DeployReport,
+  deployments: readonly ParsedDeployment[],
+  names: ReadonlySet<string>,
+): DeployReport {
+  const notes = unknownDeploymentNotes(deployments, names);
+  return notes.length ? { ...report, notes } : report;
 }
