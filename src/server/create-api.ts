@@ -42,7 +42,10 @@ export interface ApiDeps {
   /** Cancel and retry runs (a server's worker); a server-less API refuses them. */
   cancel?: (store: Store, runId: string, message?: string) => RunRow;
   retry?: (store: Store, runId: string) => RunRow;
-  /** Claim due runs of a pool for the server's own worker, in the caller's transaction. */
+  /**
+   * Claim due runs of a pool for the server's own worker, in the caller's transaction; the runs
+   * it moved (see EmbeddedWorker.claimNow).
+   */
   claimNow?: (pool: string, made?: RunRow) => RunRow[];
   /** Workers silent this long are marked offline (the worker protocol tells them). */
   staleAfterMs?: number;

@@ -70,10 +70,11 @@ export interface EmbeddedWorker {
   wake(): void;
   /**
    * Claim due runs of `pool` into free slots inside the caller's transaction, so a run created
-   * there is claimed by the same commit; they start once it commits. The runs claimed (none for
-   * another pool, when every slot is taken, the worker stops, or the claim fails: the usual
-   * claim then takes them). `made`: the run just created, which alone is looked at when
-   * nothing else due waits for this worker (claimMadeRun).
+   * there is claimed by the same commit; they start once it commits. The runs the claim moved:
+   * those claimed, and those a deployment's limit cancelled (collision: cancel-new); none for
+   * another pool, when every slot is taken, the worker stops, or the claim fails (the usual
+   * claim then takes them). `made`: the run just created, which alone is looked at when nothing
+   * else due waits for this worker (claimMadeRun).
    */
   claimNow(pool: string, made?: RunRow): RunRow[];
   /** Cancel a run (see cancelRun); the owning worker stops its processes. */

@@ -90,7 +90,12 @@ export function createClaims(options: ClaimsOptions): Claims {
 
   const claimNow = (forPool: string, made?: RunRow): RunRow[] => {
     if (forPool !== pool || stopped || options.running() >= concurrency) return [];
-    let result: { claimed: RunRow[]; more: boolean; nextDueAt?: number | null };
+    let result: {
+      claimed: RunRow[];
+      cancelled?: RunRow[];
+      more: boolean;
+      nextDueAt?: number | null;
+    };
     try {
       // A savepoint: a failed claim undoes itself only, never the caller's run. The slots are
       // counted in the store, where this transaction's earlier claims are (should it roll back,
@@ -120,7 +125,7 @@ export function createClaims(options: ClaimsOptions): Claims {
     store.afterCommit(() => {
       for (const run of result.claimed) claimedNow.delete(run.id);
     });
-    return result.claimed;
+    return [...result.claimed, ...(result.cancelled ?? [])];
   };
 
   return {

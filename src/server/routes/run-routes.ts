@@ -60,6 +60,7 @@ export interface RunRoutesDeps {
   /**
    * Claim due runs of a pool for the server's own worker in the caller's transaction (started
    * once it commits): a run triggered while a slot is free is created and claimed in one commit.
+   * Returns the runs it moved: claimed, or cancelled by a deployment's limit (cancel-new).
    */
   claimNow?: (pool: string, made?: RunRow) => RunRow[];
   /** How often a quiet log stream sends a comment (default KEEP_ALIVE_MS). */
@@ -176,12 +177,10 @@ export function runRoutes({
               ...(body.env !== undefined ? { env: body.env } : {}),
             },
           });
-          // Read again after the claim: it may have started the run (PENDING), or cancelled it
-          // in this same commit (a deployment's concurrency with collision: cancel-new).
+          // As the claim left it: started (PENDING), cancelled in this same commit (a
+          // deployment's concurrency with collision: cancel-new), or as it was made.
           if (!claimNow) return created;
-          // A run the claim took is as the claim left it: no need to read it back.
-          const claimed = claimNow(created.work_pool, created).find((r) => r.id === created.id);
-          return claimed ?? getRunOrThrow(store, created.id);
+          return claimNow(created.work_pool, created).find((r) => r.id === created.id) ?? created;
         });
         return json(runToJson(run), 201);
       },
