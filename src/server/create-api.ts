@@ -11,7 +11,7 @@ import {
 } from "../core/index.ts";
 import type { Deployer } from "../definitions/index.ts";
 import { createSecrets, type Secrets } from "../secrets/index.ts";
-import type { RunRow, Store } from "../store/index.ts";
+import type { ProposedStep, RunRow, Store } from "../store/index.ts";
 import { type ErrorLog, json } from "./http.ts";
 import { openApiDocument } from "./openapi.ts";
 import { createRouter, type Route } from "./router.ts";
@@ -47,6 +47,8 @@ export interface ApiDeps {
    * it moved (see EmbeddedWorker.claimNow).
    */
   claimNow?: (pool: string, made?: RunRow) => RunRow[];
+  /** The state a run being made starts in (see EmbeddedWorker.startAs). */
+  startAs?: (pool: string, made: RunRow) => ProposedStep | null;
   /** Workers silent this long are marked offline (the worker protocol tells them). */
   staleAfterMs?: number;
   /** The server's own worker's id (null until it starts); the offline route refuses it. */

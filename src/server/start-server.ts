@@ -121,6 +121,7 @@ export async function startServer(options: ServerOptions = {}): Promise<OrchServ
       cancel: cancelRun,
       retry: retryRun,
       claimNow: (pool, made) => worker?.claimNow(pool, made) ?? [],
+      startAs: (pool, made) => worker?.startAs(pool, made) ?? null,
       triggersNow: (eventId) => triggers?.handleNow(eventId) ?? null,
       upcoming: (spec, count) => upcomingRuns(spec, count, clock.now()),
       onDeploy: (report) => logDeploy(report, logger, opened),

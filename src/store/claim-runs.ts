@@ -185,21 +185,21 @@ export function claimRuns(store: Store, request: ClaimRequest): ClaimResult {
 }
 
 /**
- * Claim `made`, a run just created in the caller's transaction, when nothing can hold it back:
- * it is due and not an ad-hoc run's, its pool and queue are unpaused, and no limit (pool, queue,
- * deployment) applies to it, so there is nothing to count. The caller knows no other due run is
- * waiting for its worker (its last claim took every due run and nothing woke it since) and that
- * it has a free slot; the run then is the one claimRuns would take. Null when claimRuns must
- * decide. Why: a run triggered through the API is claimed in its own request, and claimRuns
- * reads the pool's counts and candidates (half a dozen statements) to find this one run.
+ * Whether `made`, a run being created, may be claimed as it is made (makeRun): it is due and not
+ * an ad-hoc run's, its pool and queue are unpaused, and no limit (pool, queue, deployment)
+ * applies to it, so there is nothing to count. The caller knows no other due run is waiting for
+ * its worker (its last claim took every due run and nothing woke it since) and that it has a
+ * free slot; the run then is the one claimRuns would take. False when claimRuns must decide.
+ * Why: a run triggered through the API is claimed in its own request, and claimRuns reads the
+ * pool's counts and candidates (half a dozen statements) to find this one run.
  */
-export function claimMadeRun(store: Store, made: RunRow, workerId: string): RunRow | null {
+export function mayClaimMade(store: Store, made: RunRow): boolean {
   if (
     made.state_type !== "SCHEDULED" ||
     made.scheduled_at > store.clock.now() ||
     made.created_by === "ad-hoc"
   ) {
-    return null;
+    return false;
   }
   // Scalar subqueries: the same lookups joined to a constant row took five times as long.
   const found = sqlite(store)
@@ -216,10 +216,9 @@ export function claimMadeRun(store: Store, made: RunRow, workerId: string): RunR
     pool_paused: number | null;
     queue_paused: number | null;
   };
-  if (found.pool_paused || found.queue_paused) return null;
+  if (found.pool_paused || found.queue_paused) return false;
   // Whether any limit could hold it: as if each had been reached (only a count would tell, and
   // that is claimRuns' to take).
   const limits: RunLimits = { pool: found.pool, queue: found.queue, deployment: found.deployment };
-  if (heldBackBy(limits, { pool: Infinity, queue: Infinity, deployment: Infinity })) return null;
-  return transitionRun(store, made.id, { type: "PENDING" }, { workerId }, "system", made).run;
+  return !heldBackBy(limits, { pool: Infinity, queue: Infinity, deployment: Infinity });
 }

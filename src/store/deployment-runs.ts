@@ -8,9 +8,11 @@ import {
   getDeploymentOrThrow,
   type PlanningRow,
 } from "./deployments.ts";
+import { makeRun } from "./make-run.ts";
 import type { Store } from "./open-store.ts";
 import type { RunOptions } from "./run-options.ts";
 import { createRun, type NewRun, type RunRow } from "./runs.ts";
+import type { ProposedStep } from "./transition-run.ts";
 
 /** How to make a run of a deployment: what the caller adds to its definition. */
 export interface DeploymentRunRequest {
@@ -52,8 +54,11 @@ export function createDeploymentRun(
   store: Store,
   name: string,
   request: DeploymentRunRequest = {},
+  startAs?: (made: RunRow) => ProposedStep | null,
 ): RunRow {
-  return createRun(store, deploymentRun(store, name, request));
+  const input = deploymentRun(store, name, request);
+  // `startAs`: a worker that claims the run as it is made (see makeRun).
+  return startAs ? makeRun(store, input, startAs) : createRun(store, input);
 }
 
 /**

@@ -42,8 +42,8 @@ export { cameFromResume, childRuns, unfinishedChildren } from "./child-runs.ts";
 export {
   type ClaimRequest,
   type ClaimResult,
-  claimMadeRun,
   claimRuns,
+  mayClaimMade,
 } from "./claim-runs.ts";
 export { ensureDataDir, ensureToken } from "./data-dir.ts";
 export {

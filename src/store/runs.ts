@@ -143,15 +143,15 @@ export interface NewRun {
  * key that already exists, returns the existing run and creates nothing.
  */
 export function createRun(store: Store, input: NewRun): RunRow {
-  return store.tx(() => {
-    if (input.idempotencyKey) {
-      const existing = sqlite(store)
-        .query("SELECT * FROM flow_runs WHERE idempotency_key = ?")
-        .get(input.idempotencyKey) as RunRow | null;
-      if (existing) return existing;
-    }
-    return insertRun(store, input);
-  });
+  return store.tx(() => existingRun(store, input) ?? insertRun(store, input));
+}
+
+/** The run that already holds `input`'s idempotency key, if any. */
+export function existingRun(store: Store, input: NewRun): RunRow | null {
+  if (!input.idempotencyKey) return null;
+  return sqlite(store)
+    .query("SELECT * FROM flow_runs WHERE idempotency_key = ?")
+    .get(input.idempotencyKey) as RunRow | null;
 }
 
 /**
@@ -162,9 +162,15 @@ export function createRun(store: Store, input: NewRun): RunRow {
  * slots at once and inserts without a savepoint for each run.
  */
 export function insertRun(store: Store, input: NewRun): RunRow {
+  return writeRun(store, input, newRunRow(store, input));
+}
+
+/** The run `input` makes, SCHEDULED, as it would be stored (its seq 0 until it is). */
+export function newRunRow(store: Store, input: NewRun): RunRow {
   const now = store.clock.now();
   const scheduledAt = input.scheduledAt ?? now;
-  const row: Omit<RunRow, "seq"> = {
+  return {
+    seq: 0,
     id: newRunId(),
     deployment_id: input.deploymentId ?? null,
     deployment: input.deployment ?? null,
@@ -207,7 +213,16 @@ export function insertRun(store: Store, input: NewRun): RunRow {
       input.options && Object.keys(input.options).length ? JSON.stringify(input.options) : null,
     triggered_by: input.triggeredBy ? JSON.stringify(input.triggeredBy) : null,
   };
+}
+
+/**
+ * Write a new run (`made`, from newRunRow) with its tags, first state-history row and event
+ * (SCHEDULED, as made); `stored`: the row as it is to be stored when a first step moved it on in
+ * memory (makeRun), whose own history row and event the caller records.
+ */
+export function writeRun(store: Store, input: NewRun, made: RunRow, stored = made): RunRow {
   const tags = input.tags ?? [];
+  const row = stored;
   // Why no RETURNING: it costs several times the insert itself here (an insert then a read
   // by rowid is 3-4x quicker), and planning a large project creates runs by the ten thousand.
   const { lastInsertRowid } = sqlite(store)
@@ -215,8 +230,8 @@ export function insertRun(store: Store, input: NewRun): RunRow {
       `INSERT INTO flow_runs (id, deployment_id, deployment, version, parent_id, parameters, tags,
          work_pool, work_queue, state_type, state_name, state_message, state_at, retries,
          retry_delay_ms, scheduled_at, idempotency_key, created_by, created_at, trigger_chain,
-         backfill_id, slot_at, flow_name, name, options, triggered_by, listed_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'SCHEDULED', 'Scheduled', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+         backfill_id, slot_at, flow_name, name, options, triggered_by, listed_at, worker_id)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     )
     .run(
       row.id,
@@ -228,6 +243,8 @@ export function insertRun(store: Store, input: NewRun): RunRow {
       row.tags,
       row.work_pool,
       row.work_queue,
+      row.state_type,
+      row.state_name,
       row.state_message,
       row.state_at,
       row.retries,
@@ -244,6 +261,7 @@ export function insertRun(store: Store, input: NewRun): RunRow {
       row.options,
       row.triggered_by ?? null,
       row.listed_at,
+      row.worker_id,
     );
   const seq = Number(lastInsertRowid);
   if (tags.length) {
@@ -252,10 +270,17 @@ export function insertRun(store: Store, input: NewRun): RunRow {
     );
     for (const tag of tags) tagInsert.run(seq, tag);
   }
-  insertHistory(store, seq, "SCHEDULED", "Scheduled", now, row.state_message);
-  const made = { seq, ...row };
-  recordEvent(store, "flow-run.scheduled", row.id, { deployment: row.deployment }, now, made);
-  return made;
+  const scheduled = { ...made, seq };
+  insertHistory(store, seq, "SCHEDULED", "Scheduled", made.state_at, made.state_message);
+  recordEvent(
+    store,
+    "flow-run.scheduled",
+    made.id,
+    { deployment: made.deployment },
+    made.state_at,
+    scheduled,
+  );
+  return scheduled;
 }
 
 /** A run by full id, or null. */

@@ -1,4 +1,5 @@
 import {
+  type AcceptedState,
   childEnding,
   decideTransition,
   isTerminal,
@@ -151,11 +152,30 @@ export function transitionRunSteps(
  * Decide one step on `run` (the run as the steps before left it) and record its history row and
  * event; the row itself is written by the caller. Its subflows end in the same transaction.
  */
-function applyStep(
+function applyStep(store: Store, run: RunRow, step: ProposedStep): TransitionResult | OrchError {
+  const planned = planStep(store, run, step);
+  return "next" in planned ? recordStep(store, planned) : planned;
+}
+
+/** A step the rules accept: the run before and after it, and the state it enters. */
+export interface PlannedStep {
+  run: RunRow;
+  next: RunRow;
+  state: AcceptedState;
+  /** It starts an attempt (its history row keeps the version the attempt runs). */
+  starts: boolean;
+  replaced?: string;
+}
+
+/**
+ * Decide one step on `run` and work out the run it leaves, writing nothing: a step refused, a
+ * no-op or a report of an attempt the run has moved past comes back as it is.
+ */
+export function planStep(
   store: Store,
   run: RunRow,
   { proposed, outcome = {}, by = "system" }: ProposedStep,
-): TransitionResult | OrchError {
+): PlannedStep | TransitionResult | OrchError {
   // A PENDING run's next process is its next attempt (counted once it is RUNNING); so is one
   // cancelled while PENDING. Only a report of an attempt before that is stale.
   const current = run.state_type === "PENDING" ? run.attempt + 1 : run.attempt;
@@ -232,6 +252,23 @@ function applyStep(
   }
   // A user's retry starts the flow afresh: its pauses wait again.
   if (state.type === "SCHEDULED" && isTerminal(run.state_type)) next.resume_inputs = null;
+  return {
+    run,
+    next,
+    state,
+    starts,
+    ...(decision.replaced ? { replaced: decision.replaced } : {}),
+  };
+}
+
+/**
+ * Record a planned step: its state-history row and its event (with the run as it left it); a
+ * subflow ends with its parent's end, in the same transaction. The run's row is the caller's to
+ * write.
+ */
+export function recordStep(store: Store, planned: PlannedStep): TransitionResult {
+  const { run, next, state, starts } = planned;
+  const now = next.state_at;
   // An attempt's start keeps the version it runs: a later retry may point the run at another.
   const version = starts ? run.version : null;
   insertHistory(store, run.seq, state.type, state.name, now, state.message, version);
@@ -260,6 +297,6 @@ function applyStep(
   return {
     run: next,
     changed: true,
-    ...(decision.replaced ? { replaced: decision.replaced } : {}),
+    ...(planned.replaced ? { replaced: planned.replaced } : {}),
   };
 }

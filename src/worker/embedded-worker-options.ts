@@ -5,7 +5,7 @@
  * reading the start-up.
  */
 import type { Clock } from "../core/index.ts";
-import type { LogLine, RunRow, Store } from "../store/index.ts";
+import type { LogLine, ProposedStep, RunRow, Store } from "../store/index.ts";
 import type { DockerEngine } from "./docker/engine.ts";
 import type { ValueSource } from "./load-job.ts";
 import type { StopOptions } from "./stop-with-grace.ts";
@@ -73,10 +73,17 @@ export interface EmbeddedWorker {
    * there is claimed by the same commit; they start once it commits. The runs the claim moved:
    * those claimed, and those a deployment's limit cancelled (collision: cancel-new); none for
    * another pool, when every slot is taken, the worker stops, or the claim fails (the usual
-   * claim then takes them). `made`: the run just created, which alone is looked at when nothing
-   * else due waits for this worker (claimMadeRun).
+   * claim then takes them). `made`: the run just created; when startAs had it made PENDING for
+   * this worker, it alone is started.
    */
   claimNow(pool: string, made?: RunRow): RunRow[];
+  /**
+   * The state a run of `pool` being made starts in, in the caller's transaction (makeRun):
+   * PENDING for this worker when it has a free slot, no other due run waits for it, and nothing
+   * could hold the run back (mayClaimMade); else null (it is made SCHEDULED). claimNow then
+   * starts it once the transaction commits.
+   */
+  startAs(pool: string, made: RunRow): ProposedStep | null;
   /** Cancel a run (see cancelRun); the owning worker stops its processes. */
   cancel(runId: string): RunRow;
   /** Run ids this worker is executing now. */

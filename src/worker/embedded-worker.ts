@@ -261,6 +261,7 @@ export async function startEmbeddedWorker(options: EmbeddedWorkerOptions): Promi
     id,
     wake: claims.wake,
     claimNow: claims.claimNow,
+    startAs: claims.startAs,
     cancel: (runId) => cancelRun(store, runId),
     active: () => [...executions.keys()],
     stop: (stop = {}) =>

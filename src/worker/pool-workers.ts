@@ -71,6 +71,7 @@ export async function startPoolWorkers(options: EmbeddedWorkerOptions): Promise<
       for (const w of workers.values()) w.wake();
     },
     claimNow: (pool, made) => workers.get(pool)?.claimNow(pool, made) ?? [],
+    startAs: (pool, made) => workers.get(pool)?.startAs(pool, made) ?? null,
     cancel: (runId) => main.cancel(runId),
     active: () => all().flatMap((w) => w.active()),
     stop: (how?: StopOptions) => finish((w) => w.stop(how)),

@@ -5,10 +5,11 @@
  */
 import type { Clock } from "../core/index.ts";
 import {
-  claimMadeRun,
   claimRuns,
   countActiveRuns,
   type EventRow,
+  mayClaimMade,
+  type ProposedStep,
   type RunRow,
   type Store,
 } from "../store/index.ts";
@@ -39,6 +40,8 @@ export interface ClaimsOptions {
 export interface Claims {
   /** Claim due runs at the end of this turn (with whatever else is being written). */
   wake(): void;
+  /** See EmbeddedWorker.startAs. */
+  startAs(forPool: string, made: RunRow): ProposedStep | null;
   /** See EmbeddedWorker.claimNow. */
   claimNow(forPool: string, made?: RunRow): RunRow[];
   /** The claim inside a flush of the worker's writes; what it returns runs after the commit. */
@@ -88,30 +91,49 @@ export function createClaims(options: ClaimsOptions): Claims {
   /** Whether no due run can be waiting: the last claim took all, and nothing woke it since. */
   const nothingWaiting = () => !waiting && !claimWanted && (dueAt === null || dueAt > clock.now());
 
+  // The run startAs let be made PENDING for this worker, until claimNow starts it.
+  let madeClaim: string | null = null;
+
+  const startAs = (forPool: string, made: RunRow): ProposedStep | null => {
+    madeClaim = null;
+    if (forPool !== pool || stopped || !nothingWaiting()) return null;
+    try {
+      const busy = Math.max(options.running(), countActiveRuns(store, workerId));
+      if (busy >= concurrency || !mayClaimMade(store, made)) return null;
+    } catch (error) {
+      logger.warn("could not claim a run as it was made; the next claim takes it:", error);
+      return null;
+    }
+    madeClaim = made.id;
+    return { proposed: { type: "PENDING" }, outcome: { workerId } };
+  };
+
   const claimNow = (forPool: string, made?: RunRow): RunRow[] => {
-    if (forPool !== pool || stopped || options.running() >= concurrency) return [];
+    if (forPool !== pool || stopped) return [];
     let result: {
       claimed: RunRow[];
       cancelled?: RunRow[];
       more: boolean;
       nextDueAt?: number | null;
     };
-    try {
-      // A savepoint: a failed claim undoes itself only, never the caller's run. The slots are
-      // counted in the store, where this transaction's earlier claims are (should it roll back,
-      // they are gone with it).
-      result = store.tx(() => {
-        const busy = Math.max(options.running(), countActiveRuns(store, workerId));
-        const limit = concurrency - busy;
-        if (made && limit > 0 && nothingWaiting()) {
-          const claimed = claimMadeRun(store, made, workerId);
-          if (claimed) return { claimed: [claimed], more: false };
-        }
-        return claimRuns(store, { pool, workerId, limit });
-      });
-    } catch (error) {
-      logger.warn("could not claim runs as they were made; the next claim takes them:", error);
-      return [];
+    if (made && made.id === madeClaim && made.state_type === "PENDING") {
+      // Claimed as it was made (startAs): only its start is left.
+      madeClaim = null;
+      result = { claimed: [made], more: false };
+    } else {
+      if (options.running() >= concurrency) return [];
+      try {
+        // A savepoint: a failed claim undoes itself only, never the caller's run. The slots are
+        // counted in the store, where this transaction's earlier claims are (should it roll
+        // back, they are gone with it).
+        result = store.tx(() => {
+          const busy = Math.max(options.running(), countActiveRuns(store, workerId));
+          return claimRuns(store, { pool, workerId, limit: concurrency - busy });
+        });
+      } catch (error) {
+        logger.warn("could not claim runs as they were made; the next claim takes them:", error);
+        return [];
+      }
     }
     // Runs it left behind wait for the next slot (it never clears this: it may roll back).
     if (result.more) waiting = true;
@@ -130,6 +152,7 @@ export function createClaims(options: ClaimsOptions): Claims {
 
   return {
     wake,
+    startAs,
     claimNow,
     // A run that starts frees no slot: only an ended attempt (or a wake) is worth a claim, and
     // an ended one only when runs were left waiting for a slot, or it is itself to run again.

@@ -1,11 +1,11 @@
 import { afterEach, beforeEach, expect, test } from "vitest";
-import type { EventRow, RunRow } from "../../src/store/index.ts";
+import type { EventRow } from "../../src/store/index.ts";
 import {
-  claimMadeRun,
   claimRuns,
   createDeploymentRun,
   ensureWorkPool,
   getRun,
+  mayClaimMade,
   runStates,
   setPoolLimit,
   upsertWorkQueue,
@@ -149,7 +149,7 @@ test("a claim says whether it left due runs waiting for a slot (so a run's end n
   expect(claim(5).more).toBe(true);
 });
 
-test("a run just made is claimed alone only when nothing could hold it back; else the full claim decides", () => {
+test("a run is made claimed (PENDING, its row written once) only when nothing could hold it back; else it is made SCHEDULED for the full claim", () => {
   ensureWorkPool(lab.store, "default");
   upsertWorkQueue(lab.store, { pool: "default", name: "narrow", limit: 3 });
   upsertWorkQueue(lab.store, { pool: "default", name: "stopped" });
@@ -164,22 +164,37 @@ test("a run just made is claimed alone only when nothing could hold it back; els
   });
   const narrow = lab.deploy({ name: "narrow", command: ["true"], work_queue: "narrow" });
   const stopped = lab.deploy({ name: "stopped", command: ["true"], work_queue: "stopped" });
-  const claim = (run: RunRow) => lab.store.tx(() => claimMadeRun(lab.store, run, "w"));
+  const db = rawSqliteForTests(lab.store);
+  db.run("CREATE TEMP TABLE row_writes (id TEXT)");
+  db.run(
+    "CREATE TEMP TRIGGER row_written AFTER UPDATE ON flow_runs BEGIN INSERT INTO row_writes VALUES (new.id); END",
+  );
+  const events: string[] = [];
+  lab.store.subscribe((e) => events.push(`${e.name} ${e.run?.state_type}`));
+  const make = (name: string, request: { scheduledAt?: number } = {}) =>
+    createDeploymentRun(lab.store, name, request, (made) =>
+      mayClaimMade(lab.store, made)
+        ? { proposed: { type: "PENDING" }, outcome: { workerId: "w" } }
+        : null,
+    );
 
-  expect(claim(lab.trigger(free))).toMatchObject({ state_type: "PENDING", worker_id: "w" });
-  for (const held of [limited, narrow, stopped]) expect(claim(lab.trigger(held))).toBeNull();
-  const later = lab.trigger(free);
-  rawSqliteForTests(lab.store)
-    .query("UPDATE flow_runs SET scheduled_at = scheduled_at + 60000 WHERE id = ?")
-    .run(later.id);
-  expect(claim(getRun(lab.store, later.id)!)).toBeNull();
+  const claimed = make(free.name);
+  expect(claimed).toMatchObject({ state_type: "PENDING", worker_id: "w" });
+  expect(getRun(lab.store, claimed.id)).toMatchObject(claimed);
+  expect(runStates(lab.store, claimed.seq).map((s) => s.type)).toEqual(["SCHEDULED", "PENDING"]);
+  expect(events).toEqual(["flow-run.scheduled SCHEDULED", "flow-run.pending PENDING"]);
+  expect(db.query("SELECT id FROM row_writes").all()).toEqual([]);
+  for (const held of [limited, narrow, stopped]) {
+    expect(make(held.name).state_type).toBe("SCHEDULED");
+  }
+  expect(make(free.name, { scheduledAt: Date.now() + 60_000 }).state_type).toBe("SCHEDULED");
   setPoolLimit(lab.store, "default", 10);
-  expect(claim(lab.trigger(free))).toBeNull();
+  expect(make(free.name).state_type).toBe("SCHEDULED");
   setPoolLimit(lab.store, "default", null);
-  rawSqliteForTests(lab.store).query("UPDATE work_pools SET paused = 1").run();
-  expect(claim(lab.trigger(free))).toBeNull();
+  db.query("UPDATE work_pools SET paused = 1").run();
+  expect(make(free.name).state_type).toBe("SCHEDULED");
   // What it left is as it was: SCHEDULED, for claimRuns to weigh.
-  const states = rawSqliteForTests(lab.store)
+  const states = db
     .query("SELECT state_type, count(*) AS n FROM flow_runs GROUP BY state_type ORDER BY 1")
     .all();
   expect(states).toEqual([

@@ -28,6 +28,7 @@ import {
   listArtifactSummaries,
   listRuns,
   listTaskRuns,
+  type ProposedStep,
   parseRunCursor,
   pruneOlderThan,
   type RunRow,
@@ -63,6 +64,8 @@ export interface RunRoutesDeps {
    * Returns the runs it moved: claimed, or cancelled by a deployment's limit (cancel-new).
    */
   claimNow?: (pool: string, made?: RunRow) => RunRow[];
+  /** The state a run being made starts in: PENDING when the worker claims it as it is made. */
+  startAs?: (pool: string, made: RunRow) => ProposedStep | null;
   /** How often a quiet log stream sends a comment (default KEEP_ALIVE_MS). */
   keepAliveMs?: number;
   /** The values an ad-hoc run's files name (see adHocRunRoutes). */
@@ -134,6 +137,7 @@ export function runRoutes({
   cancel,
   retry,
   claimNow,
+  startAs,
   keepAliveMs,
   values,
 }: RunRoutesDeps): Route[] {
@@ -163,20 +167,27 @@ export function runRoutes({
             ]);
           }
         }
+        // Claimed as it is made where the worker may (startAs), the others by the claim after.
+        const claimAsMade = startAs && ((made: RunRow) => startAs(made.work_pool, made));
         const run = await creations.run(() => {
-          const created = createDeploymentRun(store, name!, {
-            parameters: body.parameters,
-            tags: body.tags,
-            scheduledAt,
-            idempotencyKey: body.idempotency_key,
-            createdBy: "api",
-            ...(body.name !== undefined ? { name: body.name } : {}),
-            ...(body.version !== undefined ? { version: body.version } : {}),
-            options: {
-              ...(body.timeout_ms !== undefined ? { timeout_ms: body.timeout_ms } : {}),
-              ...(body.env !== undefined ? { env: body.env } : {}),
+          const created = createDeploymentRun(
+            store,
+            name!,
+            {
+              parameters: body.parameters,
+              tags: body.tags,
+              scheduledAt,
+              idempotencyKey: body.idempotency_key,
+              createdBy: "api",
+              ...(body.name !== undefined ? { name: body.name } : {}),
+              ...(body.version !== undefined ? { version: body.version } : {}),
+              options: {
+                ...(body.timeout_ms !== undefined ? { timeout_ms: body.timeout_ms } : {}),
+                ...(body.env !== undefined ? { env: body.env } : {}),
+              },
             },
-          });
+            claimAsMade,
+          );
           // As the claim left it: started (PENDING), cancelled in this same commit (a
           // deployment's concurrency with collision: cancel-new), or as it was made.
           if (!claimNow) return created;
