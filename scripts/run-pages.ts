@@ -1,6 +1,6 @@
 /**
  * The pages one run writes to the store, by table and index (`bun scripts/run-pages.ts`): a run
- * triggered and claimed in one commit, its RUNNING and COMPLETED in a second, as the server
+ * triggered and claimed as it is made in one commit, its RUNNING and COMPLETED in a second, as the server
  * writes them (and apart, a run created alone, as a POST with no free slot writes it); the
  * write-ahead log's frames of 200 such runs (after 3,000 to settle the b-trees) mapped to the
  * b-tree each page belongs to. Every frame is a page written at a commit, and later
@@ -11,7 +11,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { specWithDefaults } from "../src/core/index.ts";
 import { deployFolder } from "../src/definitions/index.ts";
-import { claimRuns, createDeploymentRun, openStore, transitionRun } from "../src/store/index.ts";
+import { createDeploymentRun, openStore, transitionRun } from "../src/store/index.ts";
 import { pagesWrittenBy } from "../src/store/testing.ts";
 
 const SETTLE = 3000;
@@ -31,11 +31,11 @@ deployFolder(
 );
 
 function oneRun(): void {
-  const run = store.tx(() => {
-    const created = createDeploymentRun(store, "true");
-    claimRuns(store, { pool: "default", workerId: "bench", limit: 8 });
-    return created;
-  });
+  // Claimed as it is made, as the server's worker does with a free slot (startAs).
+  const run = createDeploymentRun(store, "true", {}, () => ({
+    proposed: { type: "PENDING" },
+    outcome: { workerId: "bench" },
+  }));
   store.tx(() => {
     transitionRun(store, run.id, { type: "RUNNING" }, { pid: 1, pidStarted: "0" });
     transitionRun(store, run.id, { type: "COMPLETED" }, { exitCode: 0 });

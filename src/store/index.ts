@@ -121,6 +121,7 @@ export {
   type SubflowLines,
   subflowLines,
 } from "./logs.ts";
+export { makeRun } from "./make-run.ts";
 export { MIGRATIONS, type Migration, SCHEMA_VERSION } from "./migrations.ts";
 export { acknowledgeNotices, listNotices, recordNotice } from "./notices.ts";
 export {

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, expect, test } from "vitest";
 import {
   claimRuns,
   createRun,
+  makeRun,
   openStore,
   type Store,
   transitionRun,
@@ -51,4 +52,34 @@ test("a run's scheduled, pending and running events write no index; its end is i
   // a page splits; with every event in it, each run wrote four or more.
   expect(pages.get("events_by_name")! / RUNS).toBeLessThan(1.5);
   expect(pages.get("events_by_time")).toBeUndefined();
+});
+
+test("a run claimed as it is made never writes the indexes of runs waiting to be claimed", () => {
+  const made = () => {
+    const run = makeRun(store, { deployment: "d" }, () => ({
+      proposed: { type: "PENDING" },
+      outcome: { workerId: "w" },
+    }));
+    store.tx(() => {
+      transitionRun(store, run.id, { type: "RUNNING" }, { pid: 1, pidStarted: "0" });
+      transitionRun(store, run.id, { type: "COMPLETED" }, { exitCode: 0 });
+    });
+  };
+  for (let i = 0; i < 200; i++) made();
+  const claimedAsMade = pagesWrittenBy(store, () => {
+    for (let i = 0; i < RUNS; i++) made();
+  });
+  const claimedAfter = pagesWrittenBy(store, () => {
+    for (let i = 0; i < RUNS; i++) oneRun();
+  });
+  for (const waiting of [
+    "flow_runs_claim",
+    "flow_runs_scheduled",
+    "flow_runs_scheduled_by_deployment",
+  ]) {
+    expect(claimedAsMade.get(waiting)).toBeUndefined();
+    expect(claimedAfter.get(waiting)! / RUNS).toBeGreaterThanOrEqual(1);
+  }
+  const total = (pages: Map<string, number>) => [...pages.values()].reduce((a, b) => a + b, 0);
+  expect(total(claimedAsMade)).toBeLessThan(total(claimedAfter) - 2 * RUNS);
 });
