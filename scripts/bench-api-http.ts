@@ -40,6 +40,12 @@ export interface HttpBenchOptions {
  */
 const WARM_RUNS = 1500;
 
+/** Lone runs measured interleaved with raw spawn (see interleaved). */
+const INTERLEAVED = 2000;
+
+/** Rounds of a burst of orch and one of raw spawn, in turn (which goes first alternates). */
+const BURST_ROUNDS = 6;
+
 const percentile = (xs: number[], p: number) => {
   const sorted = [...xs].sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
@@ -253,6 +259,28 @@ async function timeEach(samples: number, fn: () => Promise<unknown>): Promise<nu
   return times;
 }
 
+/** Lone run round trips and raw spawns, one of each in turn (which goes first alternates). */
+async function interleaved(samples: number, roundTrip: () => Promise<unknown>) {
+  const orch: number[] = [];
+  const raw: number[] = [];
+  const time = async (fn: () => Promise<unknown>, into: number[]) => {
+    const t = performance.now();
+    await fn();
+    into.push(performance.now() - t);
+  };
+  const spawn = () => Bun.spawn(["true"]).exited;
+  for (let i = 0; i < samples; i++) {
+    if (i % 2) {
+      await time(roundTrip, orch);
+      await time(spawn, raw);
+    } else {
+      await time(spawn, raw);
+      await time(roundTrip, orch);
+    }
+  }
+  return { orch, raw };
+}
+
 async function rawThroughput(total: number, concurrency: number): Promise<number> {
   let next = 0;
   const t = performance.now();
@@ -315,6 +343,9 @@ export async function benchApiHttp(options: HttpBenchOptions) {
     const warm = await alone();
     const through = warm.times;
 
+    // The same two, interleaved with raw spawn sample by sample (in turn first and second), so
+    // the machine's drift (its speed moved by half within minutes here) falls on both alike.
+    const paired = await interleaved(INTERLEAVED, roundTrip);
     const rawRate = await rawThroughput(runs, concurrency);
     const cpuBefore = orch.cpuMs();
     const threadsBefore = orch.threadCpuMs();
@@ -340,6 +371,20 @@ export async function benchApiHttp(options: HttpBenchOptions) {
     await Promise.all(everyIds.map((id) => everyState.ended(id)));
     const everyRate = runs / ((performance.now() - everyStarted) / 1000);
     await everyState.close();
+
+    // Bursts of orch and of raw spawn in turn, the median of their ratios.
+    const burstStream = await followRuns(orch);
+    const burstRatios: number[] = [];
+    for (let round = 0; round < BURST_ROUNDS; round++) {
+      const rawFirst = round % 2 === 0;
+      const raw = rawFirst ? await rawThroughput(runs, concurrency) : 0;
+      const t = performance.now();
+      const burst = await Promise.all(Array.from({ length: runs }, () => trigger(orch)));
+      await Promise.all(burst.map((id) => burstStream.ended(id)));
+      const rate = runs / ((performance.now() - t) / 1000);
+      burstRatios.push(rate / (rawFirst ? raw : await rawThroughput(runs, concurrency)));
+    }
+    await burstStream.close();
 
     const p50 = (xs: number[]) => round(percentile(xs, 50), 3);
     return {
@@ -367,6 +412,20 @@ export async function benchApiHttp(options: HttpBenchOptions) {
           server_main_thread_cpu_ms_per_run: cold.main,
         },
       },
+      // Each beside its baseline sample by sample (lone runs) or round by round (bursts).
+      interleaved: {
+        trigger_to_completed: {
+          samples: INTERLEAVED,
+          orch_p50: p50(paired.orch),
+          raw_spawn_p50: p50(paired.raw),
+          ratio: round(percentile(paired.orch, 50) / percentile(paired.raw, 50)),
+        },
+        throughput: {
+          rounds: BURST_ROUNDS,
+          ratio_median: round(percentile(burstRatios, 50)),
+          ratios: burstRatios.map((r) => round(r)),
+        },
+      },
       throughput_runs_per_s: {
         runs,
         orch: Math.round(orchRate),
@@ -381,6 +440,9 @@ export async function benchApiHttp(options: HttpBenchOptions) {
         post_run_p50_within_half_ms: percentile(post, 50) <= 0.5,
         latency_p50_within_3x_raw: percentile(through, 50) <= 3 * percentile(raw, 50),
         throughput_at_least_half_raw: orchRate >= 0.5 * rawRate,
+        interleaved_latency_p50_within_3x_raw:
+          percentile(paired.orch, 50) <= 3 * percentile(paired.raw, 50),
+        interleaved_throughput_at_least_half_raw: percentile(burstRatios, 50) >= 0.5,
       },
     };
   } finally {
