@@ -11,7 +11,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { specWithDefaults } from "../src/core/index.ts";
 import { deployFolder } from "../src/definitions/index.ts";
-import { createDeploymentRun, openStore, transitionRun } from "../src/store/index.ts";
+import { createDeploymentRun, openStore, transitionRunSteps } from "../src/store/index.ts";
 import { pagesWrittenBy } from "../src/store/testing.ts";
 
 const SETTLE = 3000;
@@ -37,8 +37,10 @@ function oneRun(): void {
     outcome: { workerId: "bench" },
   }));
   store.tx(() => {
-    transitionRun(store, run.id, { type: "RUNNING" }, { pid: 1, pidStarted: "0" });
-    transitionRun(store, run.id, { type: "COMPLETED" }, { exitCode: 0 });
+    transitionRunSteps(store, run.id, [
+      { proposed: { type: "RUNNING" }, outcome: { pid: 1, pidStarted: "0" } },
+      { proposed: { type: "COMPLETED" }, outcome: { exitCode: 0 } },
+    ]);
   });
 }
 

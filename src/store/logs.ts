@@ -87,9 +87,7 @@ export function appendLogs(
       }
     }
   });
-  if (seqs.length && store.logListeners.size) {
-    for (const listener of store.logListeners) store.afterCommit(() => listener(seqs));
-  }
+  if (seqs.length) store.publishLogs(seqs);
 }
 
 /** A stored log line as the API shows it (its time in ISO). */

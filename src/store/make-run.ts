@@ -10,7 +10,8 @@ import { type ProposedStep, planStep, recordStep } from "./transition-run.ts";
  * tenth less of what a run writes at its first commit than an insert and then an update. With an
  * idempotency key that already exists, returns the existing run, as createRun does, and
  * `startAs` is not asked. `startAs` gets the run as it would be made (its seq 0); null leaves it
- * SCHEDULED; a step the rules refuse leaves it SCHEDULED too.
+ * SCHEDULED; a step the rules refuse leaves it SCHEDULED too. Only PENDING is taken: the insert
+ * keeps a first step's state columns, `listed_at` and `worker_id`, which is what PENDING changes.
  */
 export function makeRun(
   store: Store,
@@ -22,6 +23,9 @@ export function makeRun(
     if (existing) return existing;
     const made = newRunRow(store, input);
     const step = startAs(made);
+    if (step && step.proposed.type !== "PENDING") {
+      throw new Error(`a run is made SCHEDULED or PENDING, not ${step.proposed.type}`);
+    }
     const planned = step ? planStep(store, made, step) : null;
     if (!planned || !("next" in planned)) return writeRun(store, input, made);
     const run = writeRun(store, input, made, planned.next);

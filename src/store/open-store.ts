@@ -21,16 +21,20 @@ export interface Store {
   afterCommit(fn: () => void, first?: boolean): void;
   /**
    * Call `listener` with every event recorded, once its transaction commits; returns the
-   * unsubscribe. `live`: a listener that carries the news to a client (an event stream, a
-   * worker's long poll) hears of each event ahead of the others.
+   * unsubscribe. `live`: a listener that carries the news to a client (an event stream, a run's
+   * log stream) hears of each event ahead of the others.
    */
   subscribe(listener: (event: EventRow) => void, options?: { live?: boolean }): () => void;
   /** Tell the listeners of an event recorded in the current transaction (recordEvent), once it commits. */
   publish(event: EventRow): void;
-  /** Call `listener` with the runs whose log lines were just stored; returns the unsubscribe. */
+  /**
+   * Call `listener` with the runs whose log lines were just stored, once their transaction
+   * commits, with the live listeners (lines and the state that ends them go out in the order
+   * they were written); returns the unsubscribe.
+   */
   watchLogs(listener: (runSeqs: number[]) => void): () => void;
-  /** The listeners added by watchLogs. */
-  readonly logListeners: ReadonlySet<(runSeqs: number[]) => void>;
+  /** Tell the log watchers of lines stored in the current transaction (appendLogs). */
+  publishLogs(runSeqs: number[]): void;
   /** What opening it migrated (null when the schema was current or the store new). */
   readonly upgraded: StoreUpgrade | null;
   close(): void;
@@ -112,13 +116,14 @@ export function openStore(path: string, options: OpenStoreOptions = {}): Store {
     options.onListenerError ??
     ((error: unknown) =>
       process.stderr.write(`orch: a store listener failed: ${(error as Error)?.stack ?? error}\n`));
-  const run = (callback: () => void) => {
+  const call = <T>(listener: (value: T) => void, value: T) => {
     try {
-      callback();
+      listener(value);
     } catch (error) {
       onListenerError(error);
     }
   };
+  const run = (callback: () => void) => call(callback, undefined);
   // The transaction's statements, prepared once (and finalized by close, as every query() is):
   // db.transaction(fn) would build five wrappers for each call, a few percent of the server's
   // time per run, where every run takes several.
@@ -192,14 +197,8 @@ export function openStore(path: string, options: OpenStoreOptions = {}): Store {
     set.add(listener);
     return () => void set.delete(listener);
   };
-  const tell = (set: Set<(event: EventRow) => void>, event: EventRow) => {
-    for (const listener of set) {
-      try {
-        listener(event);
-      } catch (error) {
-        onListenerError(error);
-      }
-    }
+  const tell = <T>(set: Set<(value: T) => void>, value: T) => {
+    for (const listener of set) call(listener, value);
   };
   const publish = (event: EventRow) => {
     if (live.size) later(() => tell(live, event), LIVE);
@@ -210,6 +209,9 @@ export function openStore(path: string, options: OpenStoreOptions = {}): Store {
     logListeners.add(listener);
     return () => void logListeners.delete(listener);
   };
+  const publishLogs = (runSeqs: number[]) => {
+    if (logListeners.size) later(() => tell(logListeners, runSeqs), LIVE);
+  };
   const store: Store = {
     path,
     clock,
@@ -218,7 +220,7 @@ export function openStore(path: string, options: OpenStoreOptions = {}): Store {
     subscribe,
     publish,
     watchLogs,
-    logListeners,
+    publishLogs,
     upgraded,
     close: () => db.close(),
   };

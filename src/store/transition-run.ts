@@ -86,8 +86,7 @@ export interface ProposedStep {
  * Move a run to a proposed state under the orchestration rules, in one transaction: the run's
  * columns, a state-history row and an event. Refused transitions throw E_ILLEGAL_TRANSITION and
  * write nothing. This is the only code that changes a run's state (with transitionRunSteps, the
- * same for several states at once). `known`: the run as the caller's transaction has just
- * written it (claimMadeRun), which need not be read back.
+ * same for several states at once, and recordStep, which makeRun uses for a run made PENDING).
  */
 export function transitionRun(
   store: Store,
@@ -95,9 +94,8 @@ export function transitionRun(
   proposed: ProposedState,
   outcome: RunOutcome = {},
   by: Proposer = "system",
-  known?: RunRow,
 ): TransitionResult {
-  const [answer] = transitionRunSteps(store, runId, [{ proposed, outcome, by }], known);
+  const [answer] = transitionRunSteps(store, runId, [{ proposed, outcome, by }]);
   if ("refused" in answer!) throw answer.refused;
   return answer!;
 }
@@ -121,10 +119,9 @@ export function transitionRunSteps(
   store: Store,
   runId: string,
   steps: ProposedStep[],
-  known?: RunRow,
 ): (TransitionResult | RefusedStep)[] {
   return store.tx(() => {
-    const original = known ?? getRunOrThrow(store, runId);
+    const original = getRunOrThrow(store, runId);
     let run = original;
     const answers = steps.map((step): TransitionResult | RefusedStep => {
       const result = applyStep(store, run, step);

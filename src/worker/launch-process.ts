@@ -111,10 +111,12 @@ export function createThreadLauncher(): ThreadLauncher | null {
     if (f.exited && f.open === 0) following.delete(id);
   };
   const close = (id: number, f: Following, fd: 1 | 2) => {
+    const pipe = f.pipes[fd];
+    f.pipes[fd] = undefined;
     f.open--;
     // A reader that went away (cancelled its stream) needs nothing more.
     try {
-      f.pipes[fd]?.close();
+      pipe?.close();
     } catch {}
     done(id, f);
   };
@@ -179,17 +181,18 @@ export function createThreadLauncher(): ThreadLauncher | null {
     // this thread instead, and what runs ends as far as orch can follow it (its pipes closed,
     // its exit unknown).
     broken = event.message || "the spawning thread failed";
-    for (const f of [...following.values()]) {
+    for (const [id, f] of [...following]) {
       if (!f.started) {
         try {
           f.resolve(direct(f.request));
         } catch (error) {
           f.reject(error as Error);
         }
-      } else {
-        for (const pipe of Object.values(f.pipes)) pipe?.close();
-        f.ended(null, null);
+        continue;
       }
+      // A pipe told closed already stays so; an exit told already keeps its code.
+      for (const fd of [1, 2] as const) if (f.pipes[fd]) close(id, f, fd);
+      if (!f.exited) f.ended(null, null);
     }
     following.clear();
   };

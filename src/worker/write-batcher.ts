@@ -1,6 +1,7 @@
 import { isTerminal, OrchError, type ProposedState } from "../core/index.ts";
 import {
   appendLogs,
+  getRun,
   type LogLine,
   type RefusedStep,
   type RunOutcome,
@@ -155,6 +156,28 @@ export function createWriteBatcher(store: Store, hooks: Hooks = {}): WriteBatche
         hooks.onError?.(error);
       }
     };
+    /**
+     * One run's states written together (transitionRunSteps); null when a refusal was thrown
+     * (the rules' answer from within, or the run gone): told to onRefused, nothing written.
+     * Anything else (a SQLite error, a bug) rolls the whole batch back so its states are tried
+     * again, never dropped.
+     */
+    const tryStates = (steps: StateOp[]): (TransitionResult | RefusedStep)[] | null => {
+      try {
+        return transitionRunSteps(
+          store,
+          steps[0]!.runId,
+          steps.map((step) => ({
+            proposed: step.state,
+            outcome: typeof step.outcome === "function" ? step.outcome() : step.outcome,
+          })),
+        );
+      } catch (error) {
+        if (!isRefusal(error)) throw error;
+        if (steps.length === 1) hooks.onRefused?.(steps[0]!.runId, error, steps[0]!.state);
+        return null;
+      }
+    };
     try {
       store.tx(() => {
         let pending = new Map<number, LogLine[]>();
@@ -176,30 +199,17 @@ export function createWriteBatcher(store: Store, hooks: Hooks = {}): WriteBatche
           writeLogs();
           const start = joined.get(op);
           const steps = start ? [start, op] : [op];
-          let answers: (TransitionResult | RefusedStep | null)[];
-          try {
-            answers = transitionRunSteps(
-              store,
-              op.runId,
-              steps.map((step) => ({
-                proposed: step.state,
-                outcome: typeof step.outcome === "function" ? step.outcome() : step.outcome,
-              })),
-            );
-          } catch (error) {
-            // Only the rules' answers mean "refused" (a run gone is too); anything else (a
-            // SQLite error, a bug) rolls the whole batch back so its states are tried again,
-            // never dropped.
-            if (!isRefusal(error)) throw error;
-            for (const step of steps) hooks.onRefused?.(step.runId, error, step.state);
-            answers = steps.map(() => null);
-          }
+          // Joined, a refusal thrown from within (a subflow's end, a run gone) would undo both:
+          // each is then tried alone, as it would have been.
+          const answers =
+            tryStates(steps) ??
+            (steps.length > 1 ? steps.flatMap((step) => tryStates([step]) ?? [null]) : [null]);
           for (const [i, step] of steps.entries()) {
             const answer = answers[i]!;
             if (answer && "refused" in answer) {
               hooks.onRefused?.(step.runId, answer.refused, step.state);
             }
-            const run = answer ? answer.run : null;
+            const run = answer ? answer.run : getRun(store, step.runId);
             if (step.then) results.push([step.then, run]);
             if (step.state.type !== "RUNNING") {
               states.endedAttempts = true;

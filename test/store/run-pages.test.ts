@@ -6,7 +6,7 @@ import {
   makeRun,
   openStore,
   type Store,
-  transitionRun,
+  transitionRunSteps,
 } from "../../src/store/index.ts";
 import { pagesWrittenBy } from "../../src/store/testing.ts";
 import { tempDir } from "../helpers.ts";
@@ -38,8 +38,10 @@ function oneRun(): void {
     return created;
   });
   store.tx(() => {
-    transitionRun(store, run.id, { type: "RUNNING" }, { pid: 1, pidStarted: "0" });
-    transitionRun(store, run.id, { type: "COMPLETED" }, { exitCode: 0 });
+    transitionRunSteps(store, run.id, [
+      { proposed: { type: "RUNNING" }, outcome: { pid: 1, pidStarted: "0" } },
+      { proposed: { type: "COMPLETED" }, outcome: { exitCode: 0 } },
+    ]);
   });
 }
 
@@ -61,8 +63,10 @@ test("a run claimed as it is made never writes the indexes of runs waiting to be
       outcome: { workerId: "w" },
     }));
     store.tx(() => {
-      transitionRun(store, run.id, { type: "RUNNING" }, { pid: 1, pidStarted: "0" });
-      transitionRun(store, run.id, { type: "COMPLETED" }, { exitCode: 0 });
+      transitionRunSteps(store, run.id, [
+        { proposed: { type: "RUNNING" }, outcome: { pid: 1, pidStarted: "0" } },
+        { proposed: { type: "COMPLETED" }, outcome: { exitCode: 0 } },
+      ]);
     });
   };
   for (let i = 0; i < 200; i++) made();

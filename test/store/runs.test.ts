@@ -250,6 +250,7 @@ test("a live listener (an event stream) hears of a commit's events after the run
     expect(() =>
       store.tx(() => {
         createRun(store, {});
+        store.afterCommit(() => order.push("undone start"), true);
         throw new Error("undone");
       }),
     ).toThrow("undone");
@@ -261,6 +262,21 @@ test("a live listener (an event stream) hears of a commit's events after the run
     "rest flow-run.scheduled",
     "rest flow-run.pending",
   ]);
+});
+
+test("a run's last lines and the state that ends them reach live listeners in the order they were written", () => {
+  const run = createRun(store, {});
+  transitionRun(store, run.id, { type: "PENDING" });
+  transitionRun(store, run.id, { type: "RUNNING" });
+  const order: string[] = [];
+  store.subscribe((e) => order.push(`rest ${e.name}`));
+  store.subscribe((e) => order.push(`live ${e.name}`), { live: true });
+  store.watchLogs((seqs) => order.push(`lines of ${seqs.join(",")}`));
+  store.tx(() => {
+    appendLogs(store, new Map([[run.seq, [{ at: now, stream: "stderr", line: "last words" }]]]));
+    transitionRun(store, run.id, { type: "FAILED" }, { exitCode: 1 });
+  });
+  expect(order).toEqual([`lines of ${run.seq}`, "live flow-run.failed", "rest flow-run.failed"]);
 });
 
 test("several states proposed at once are recorded as one call each would record them, the run's row written once", () => {

@@ -40,7 +40,7 @@ describe("the spawning thread", () => {
       expect(proc.exitCode).toBe(3);
       // Read to its end: the line written after the exit arrives, and the pipe then closes.
       expect(await output).toBe("main\nleft\n");
-      // A process that closes its pipes as it exits is told in one go.
+      // A process that closes its pipes as it exits: its pipes end empty, its exit is told.
       const quiet = await launcher!.launch({
         argv: ["true"],
         cwd: process.cwd(),

@@ -168,7 +168,8 @@ export function runRoutes({
           }
         }
         // Claimed as it is made where the worker may (startAs), the others by the claim after.
-        const claimAsMade = startAs && ((made: RunRow) => startAs(made.work_pool, made));
+        const claimAsMade =
+          startAs && claimNow && ((made: RunRow) => startAs(made.work_pool, made));
         const run = await creations.run(() => {
           const created = createDeploymentRun(
             store,
