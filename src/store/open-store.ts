@@ -2,6 +2,7 @@ import { Database } from "bun:sqlite";
 import { chmodSync, existsSync } from "node:fs";
 import { type Clock, OrchError, systemClock, VERSION } from "../core/index.ts";
 import { backupsDirOf, pruneBackups, writeBackup } from "./backups.ts";
+import { createCommitCallbacks } from "./commit-callbacks.ts";
 import type { EventRow } from "./events.ts";
 import { MIGRATIONS, type Migration } from "./migrations.ts";
 import { seedRunIds } from "./run-ids.ts";
@@ -110,20 +111,14 @@ export function openStore(path: string, options: OpenStoreOptions = {}): Store {
     throw error;
   }
   const clock = options.clock ?? systemClock;
-  // Listeners run after the data is committed: one that throws must neither stop the others nor
-  // make the caller believe its write failed.
-  const onListenerError =
+  const callbacks = createCommitCallbacks(
+    () => db.inTransaction,
     options.onListenerError ??
-    ((error: unknown) =>
-      process.stderr.write(`orch: a store listener failed: ${(error as Error)?.stack ?? error}\n`));
-  const call = <T>(listener: (value: T) => void, value: T) => {
-    try {
-      listener(value);
-    } catch (error) {
-      onListenerError(error);
-    }
-  };
-  const run = (callback: () => void) => call(callback, undefined);
+      ((error: unknown) =>
+        process.stderr.write(
+          `orch: a store listener failed: ${(error as Error)?.stack ?? error}\n`,
+        )),
+  );
   // The transaction's statements, prepared once (and finalized by close, as every query() is):
   // db.transaction(fn) would build five wrappers for each call, a few percent of the server's
   // time per run, where every run takes several.
@@ -152,24 +147,14 @@ export function openStore(path: string, options: OpenStoreOptions = {}): Store {
       throw error;
     }
   };
-  // What runs once the transaction commits, in three tiers: first the processes of runs claimed
-  // (they start while the news goes out), then the live listeners (a client following the
-  // stream hears of a change before orch's own bookkeeping of it), then the rest.
-  const FIRST = 0;
-  const LIVE = 1;
-  const REST = 2;
-  let tiers: (() => void)[][] = [[], [], []];
   const tx = <T>(fn: () => T): T => {
     if (db.inTransaction) {
       // Nested: a savepoint, so a failure inside undoes its own writes (and their callbacks) only.
-      const [first, live, rest] = tiers as [(() => void)[], (() => void)[], (() => void)[]];
-      const [firstMark, liveMark, restMark] = [first.length, live.length, rest.length];
+      const marks = callbacks.mark();
       try {
         return within(fn, true);
       } catch (error) {
-        first.length = firstMark;
-        live.length = liveMark;
-        rest.length = restMark;
+        callbacks.dropSince(marks);
         throw error;
       }
     }
@@ -177,50 +162,21 @@ export function openStore(path: string, options: OpenStoreOptions = {}): Store {
     try {
       result = within(fn, false);
     } catch (error) {
-      tiers = [[], [], []];
+      callbacks.dropAll();
       throw error;
     }
-    const done = tiers;
-    tiers = [[], [], []];
-    for (const tier of done) for (const callback of tier) run(callback);
+    callbacks.runAll();
     return result;
-  };
-  const later = (fn: () => void, tier: number): void => {
-    if (db.inTransaction) tiers[tier]!.push(fn);
-    else run(fn);
-  };
-  const afterCommit = (fn: () => void, first = false): void => later(fn, first ? FIRST : REST);
-  const listeners = new Set<(event: EventRow) => void>();
-  const live = new Set<(event: EventRow) => void>();
-  const subscribe = (listener: (event: EventRow) => void, options: { live?: boolean } = {}) => {
-    const set = options.live ? live : listeners;
-    set.add(listener);
-    return () => void set.delete(listener);
-  };
-  const tell = <T>(set: Set<(value: T) => void>, value: T) => {
-    for (const listener of set) call(listener, value);
-  };
-  const publish = (event: EventRow) => {
-    if (live.size) later(() => tell(live, event), LIVE);
-    if (listeners.size) later(() => tell(listeners, event), REST);
-  };
-  const logListeners = new Set<(runSeqs: number[]) => void>();
-  const watchLogs = (listener: (runSeqs: number[]) => void) => {
-    logListeners.add(listener);
-    return () => void logListeners.delete(listener);
-  };
-  const publishLogs = (runSeqs: number[]) => {
-    if (logListeners.size) later(() => tell(logListeners, runSeqs), LIVE);
   };
   const store: Store = {
     path,
     clock,
     tx,
-    afterCommit,
-    subscribe,
-    publish,
-    watchLogs,
-    publishLogs,
+    afterCommit: callbacks.afterCommit,
+    subscribe: callbacks.subscribe,
+    publish: callbacks.publish,
+    watchLogs: callbacks.watchLogs,
+    publishLogs: callbacks.publishLogs,
     upgraded,
     close: () => db.close(),
   };
