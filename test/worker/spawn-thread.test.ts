@@ -1,6 +1,5 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { afterEach, beforeEach, describe, expect, test } from "vitest";
-import { spawnsOnThread } from "../../src/worker/embedded-worker.ts";
 import { createMarker } from "../processes.ts";
 import { createLab, eventually, type Lab } from "./helpers.ts";
 
@@ -20,10 +19,6 @@ function parentThread(child: number): number | null {
   }
   return null;
 }
-
-test("runs' processes start on a thread of their own where the machine has more than two cores", () => {
-  expect([1, 2, 4, 16].map((cores) => spawnsOnThread(cores))).toEqual([false, false, true, true]);
-});
 
 describe.each([true, false])("with spawnThread %s", (spawnThread) => {
   test("a run beside a running one starts on the spawning thread when there is one, its output, end and cancel followed", async () => {
