@@ -108,3 +108,32 @@ test("a state's reported time is kept between its run's last state and now", () 
   expect(done.run.ended_at).toBeGreaterThanOrEqual(before);
   expect(done.run.ended_at).toBeLessThanOrEqual(Date.now());
 });
+
+test("a joined start and end whose run is gone before the write are each told refused; the batch's other runs are written", async () => {
+  const gone = claimed();
+  const kept = claimed();
+  const refused: string[] = [];
+  const writes = createWriteBatcher(lab.store, {
+    runningWindowMs: 60_000,
+    onRefused: (id, error, state) =>
+      refused.push(`${id} ${state.type} ${(error as { code?: string }).code}`),
+  });
+  const told: (string | null | undefined)[] = [];
+  for (const r of [gone, kept]) {
+    writes.transition(r.id, { type: "RUNNING" }, { pid: 4242 }, (row) =>
+      told.push(row?.state_type ?? null),
+    );
+    writes.transition(r.id, { type: "COMPLETED" }, { exitCode: 0 }, (row) =>
+      told.push(row?.state_type ?? null),
+    );
+  }
+  // The run goes between the reports and their write (nothing in orch deletes a run still going:
+  // this stands for any refusal thrown from within the joined write).
+  const db = rawSqliteForTests(lab.store);
+  db.run("PRAGMA foreign_keys = OFF");
+  db.query("DELETE FROM flow_runs WHERE seq = ?").run(gone.seq);
+  await endOfTurn();
+  expect(refused).toEqual([`${gone.id} RUNNING E_NOT_FOUND`, `${gone.id} COMPLETED E_NOT_FOUND`]);
+  expect(told).toEqual([null, null, "RUNNING", "COMPLETED"]);
+  expect(getRun(lab.store, kept.id)?.state_type).toBe("COMPLETED");
+});
