@@ -1,7 +1,4 @@
 import {
-  defaultName,
-  iso,
-  isStateType,
   LIST_RUNS_QUERY,
   OrchError,
   PRUNE_REQUEST,
@@ -12,7 +9,6 @@ import {
   type RetryRequest,
   RUN,
   RUN_DETAIL,
-  type RunDetail,
   TASK_REPORT,
   TASKS_STORED,
   type TaskReport,
@@ -20,32 +16,28 @@ import {
   type TriggerRunRequest,
 } from "../../core/index.ts";
 import {
-  childRuns,
   createDeploymentRun,
   createGroupCommit,
   getRunOrThrow,
-  getWorker,
-  listArtifactSummaries,
   listRuns,
-  listTaskRuns,
   type ProposedStep,
   parseRunCursor,
   pruneOlderThan,
   type RunRow,
   runCursor,
-  runHistory,
   runToJson,
   type Store,
   upsertTaskRuns,
 } from "../../store/index.ts";
-import { pauseOf, type RetryOptions } from "../../worker/index.ts";
+import type { RetryOptions } from "../../worker/index.ts";
 import { json } from "../http.ts";
 import type { Route, RouteContext } from "../router.ts";
 import { type AdHocRunDeps, adHocRunRoutes } from "./ad-hoc-run-routes.ts";
 import { artifactRoutes } from "./artifact-routes.ts";
 import { flowRunRoutes } from "./flow-run-routes.ts";
-import { envelopeOf, resultRoutes, resultSummary } from "./result-routes.ts";
+import { envelopeOf, resultRoutes } from "./result-routes.ts";
 import { runCountRoutes } from "./run-count-routes.ts";
+import { runDetail } from "./run-detail.ts";
 import { runFilterOf } from "./run-filter.ts";
 import { runLogRoutes } from "./run-log-routes.ts";
 import { taskResultRoutes } from "./task-result-routes.ts";
@@ -82,50 +74,6 @@ function cursor(text: string | undefined) {
     ]);
   }
   return parsed;
-}
-
-/** A task run's state name: its type's own (`Completed`), or the type as is when orch knows none. */
-function taskStateName(state: string): string {
-  return isStateType(state) ? defaultName(state) : state;
-}
-
-/** Who ran a run, as the monitor names a worker (NAME@HOST). */
-function workerName(store: Store, id: string | null): string | null {
-  const worker = id ? getWorker(store, id) : null;
-  return worker && `${worker.name}@${worker.host}`;
-}
-
-/** A run with its history, task runs and result. */
-export function runDetail(store: Store, idOrPrefix: string): RunDetail {
-  const run = getRunOrThrow(store, idOrPrefix);
-  const tasks = listTaskRuns(store, run.seq);
-  const pause = pauseOf(run);
-  return {
-    ...runToJson(run),
-    state_message: run.state_message,
-    ...runHistory(store, run.seq),
-    tasks: tasks.map((t) => ({
-      name: t.name,
-      state: t.state,
-      state_name: t.state_name ?? (t.cached === 1 ? "Cached" : taskStateName(t.state)),
-      attempts: t.attempts,
-      started_at: iso(t.started_at),
-      ended_at: iso(t.ended_at),
-      cached: t.cached === 1,
-      ...(t.message ? { message: t.message } : {}),
-      ...(t.tags ? { tags: JSON.parse(t.tags) as string[] } : {}),
-      run_attempt: t.run_attempt,
-    })),
-    result: resultSummary(run.result),
-    artifacts: listArtifactSummaries(store, run.seq),
-    children: childRuns(store, run.id).map(runToJson),
-    worker_name: workerName(store, run.worker_id),
-    pause: pause && {
-      key: pause.key,
-      timeout_at: iso(run.paused_until),
-      input_schema: pause.input_schema,
-    },
-  };
 }
 
 /** Routes for runs: trigger, list, inspect, logs (and follow), cancel, retry. */
