@@ -6,7 +6,7 @@ import {
 } from "../core/index.ts";
 import { recordEvent } from "./events.ts";
 import type { Store } from "./open-store.ts";
-import type { RunRow } from "./runs.ts";
+import type { RunRow } from "./run-row.ts";
 import { sqlite } from "./sqlite.ts";
 import { TERMINAL } from "./state-sql.ts";
 

@@ -1,6 +1,6 @@
 import type { Store } from "./open-store.ts";
 import { heldBackBy, type RunLimits } from "./run-limits.ts";
-import type { RunRow } from "./runs.ts";
+import type { RunRow } from "./run-row.ts";
 import { sqlite } from "./sqlite.ts";
 import { ACTIVE } from "./state-sql.ts";
 import { transitionRun } from "./transition-run.ts";

@@ -11,7 +11,8 @@ import {
 import { makeRun } from "./make-run.ts";
 import type { Store } from "./open-store.ts";
 import type { RunOptions } from "./run-options.ts";
-import { createRun, type NewRun, type RunRow } from "./runs.ts";
+import type { RunRow } from "./run-row.ts";
+import { createRun, type NewRun } from "./runs.ts";
 import type { ProposedStep } from "./transition-run.ts";
 
 /** How to make a run of a deployment: what the caller adds to its definition. */

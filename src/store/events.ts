@@ -1,6 +1,6 @@
 import { type EventJson, iso } from "../core/index.ts";
 import type { Store } from "./open-store.ts";
-import type { RunRow } from "./runs.ts";
+import type { RunRow } from "./run-row.ts";
 import { sqlite } from "./sqlite.ts";
 
 /** An event as stored. */

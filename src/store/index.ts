@@ -180,17 +180,9 @@ export { runHistory, runStates } from "./run-history.ts";
 export { type ActiveCounts, type HeldBack, heldBackBy, type RunLimits } from "./run-limits.ts";
 export { type RunOptions, specForRun } from "./run-options.ts";
 export { nextRetryDelay, setRunRetries } from "./run-retries.ts";
+export { type RunRow, runSlotAt, runToJson } from "./run-row.ts";
 export { allowRunStart, runStartAllowed } from "./run-starts.ts";
-export {
-  createRun,
-  getRun,
-  getRunOrThrow,
-  insertRun,
-  type NewRun,
-  type RunRow,
-  runSlotAt,
-  runToJson,
-} from "./runs.ts";
+export { createRun, getRun, getRunOrThrow, insertRun, type NewRun } from "./runs.ts";
 export {
   deleteSecret,
   listSecrets,

@@ -1,5 +1,6 @@
 import type { Store } from "./open-store.ts";
-import { existingRun, type NewRun, newRunRow, type RunRow, writeRun } from "./runs.ts";
+import type { RunRow } from "./run-row.ts";
+import { existingRun, type NewRun, newRunRow, writeRun } from "./runs.ts";
 import { type ProposedStep, planStep, recordStep } from "./transition-run.ts";
 
 /**

@@ -1,5 +1,5 @@
 import type { Store } from "./open-store.ts";
-import type { RunRow } from "./runs.ts";
+import type { RunRow } from "./run-row.ts";
 import { sqlite } from "./sqlite.ts";
 
 // Paused runs whose pause has a timeout: found by flow_runs_paused (migration 8).

@@ -1,7 +1,7 @@
 import { recordEvent } from "./events.ts";
 import { BY_TIME } from "./late-runs.ts";
 import type { Store } from "./open-store.ts";
-import type { RunRow } from "./runs.ts";
+import type { RunRow } from "./run-row.ts";
 import { sqlite } from "./sqlite.ts";
 import { NEVER_STARTED, PLANNED } from "./state-sql.ts";
 

@@ -1,5 +1,5 @@
 import type { DeploymentSpec } from "../core/index.ts";
-import type { RunRow } from "./runs.ts";
+import type { RunRow } from "./run-row.ts";
 
 /** What a run was triggered with that goes over its version's spec. */
 export interface RunOptions {

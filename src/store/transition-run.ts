@@ -14,7 +14,8 @@ import { recordEvent } from "./events.ts";
 import type { Store } from "./open-store.ts";
 import { insertHistory } from "./run-history.ts";
 import { nextRetryDelay } from "./run-retries.ts";
-import { getRunOrThrow, type RunRow } from "./runs.ts";
+import type { RunRow } from "./run-row.ts";
+import { getRunOrThrow } from "./runs.ts";
 import { sqlite } from "./sqlite.ts";
 import { releaseRunTagSlots } from "./tag-slots.ts";
 

@@ -1,7 +1,7 @@
 import { iso, type WorkerJson } from "../core/index.ts";
 import { recordEvent } from "./events.ts";
 import type { Store } from "./open-store.ts";
-import type { RunRow } from "./runs.ts";
+import type { RunRow } from "./run-row.ts";
 import { sqlite } from "./sqlite.ts";
 import { ACTIVE } from "./state-sql.ts";
 
