@@ -1,6 +1,7 @@
 import { defineCommand } from "citty";
 import type { Client, EventJson, LogLineJson, RunJson } from "../client/index.ts";
 import {
+  canonicalZone,
   EXIT_WATCH_PAUSED,
   formatDuration,
   isTerminal,
@@ -69,7 +70,7 @@ export default defineCommand({
       if (args.json) printJson(run);
       else if (options.scheduled_at)
         log.success(
-          `scheduled ${c.bold(run.id, "stderr")} of ${run.deployment} for ${localTime(run.scheduled_at)}${args.tz ? ` (${zonedWall(run.scheduled_at!, args.tz)})` : ""}; it starts then, even if orch restarts in between`,
+          `scheduled ${c.bold(run.id, "stderr")} of ${run.deployment} for ${localTime(run.scheduled_at)}${args.tz ? ` (${zonedWall(run.scheduled_at!, canonicalZone(args.tz) ?? args.tz)})` : ""}; it starts then, even if orch restarts in between`,
         );
       else
         log.success(

@@ -106,7 +106,7 @@ export {
 export { runLabel } from "./run-label.ts";
 export { MAX_RUN_NAME, renderRunName, runNameProblem } from "./run-name.ts";
 export { runListedAt } from "./run-order.ts";
-export { knownZone, parseAt, parseWhen } from "./run-time.ts";
+export { parseAt, parseWhen } from "./run-time.ts";
 export { readServerFile, type ServerFile } from "./server-file.ts";
 export { type ScriptArgument, scriptArguments } from "./shell-command.ts";
 export {
@@ -149,6 +149,7 @@ export {
   selectReusable,
 } from "./task-reuse.ts";
 export { threadEntryUrl } from "./thread-entry.ts";
+export { canonicalZone, zoneHint } from "./time-zone.ts";
 export { type TriggerFailure, triggerFailureLine } from "./trigger-failure.ts";
 export { triggerEventOf, triggerRunKey, triggerRunKeyPattern } from "./trigger-run-key.ts";
 export { renderTriggeredBy } from "./triggered-by.ts";

@@ -1,16 +1,6 @@
 import { parseDuration } from "./duration.ts";
 import { OrchError } from "./errors.ts";
-import { closestZone } from "./zone-guess.ts";
-
-/** Whether a time zone name is one this machine knows. */
-export function knownZone(zone: string): boolean {
-  try {
-    new Intl.DateTimeFormat("en", { timeZone: zone });
-    return true;
-  } catch {
-    return false;
-  }
-}
+import { canonicalZone, zoneHint } from "./time-zone.ts";
 
 /**
  * When a run should start, in epoch ms: an ISO time with an offset (or Z) as it is; a wall time
@@ -23,12 +13,9 @@ export function parseAt(
   now = Date.now(),
   what = "--at",
 ): number {
-  if (tz !== undefined && !knownZone(tz)) {
-    const guess = closestZone(tz);
-    throw new OrchError(
-      "E_BAD_INPUT",
-      `--tz ${tz} is not a time zone (${guess ? `did you mean ${guess}?` : "try Europe/Berlin or UTC"})`,
-    );
+  const zone = tz === undefined ? undefined : canonicalZone(tz);
+  if (tz !== undefined && zone === undefined) {
+    throw new OrchError("E_BAD_INPUT", `--tz ${tz} is not a time zone ${zoneHint(tz)}`);
   }
   const text = at.trim().replace(" ", "T");
   let ms: number;
@@ -40,7 +27,7 @@ export function parseAt(
   } else {
     try {
       const wall = Temporal.PlainDateTime.from(text.includes("T") ? text : `${text}T00:00`);
-      ms = wall.toZonedDateTime(tz ?? Temporal.Now.timeZoneId()).epochMilliseconds;
+      ms = wall.toZonedDateTime(zone ?? Temporal.Now.timeZoneId()).epochMilliseconds;
     } catch {
       ms = Number.NaN;
     }

@@ -1,5 +1,5 @@
-import { type CatchupPolicy, closestZone, type ScheduleSpec } from "../core/index.ts";
-import { cronProblem, isTimeZone, parseIsoInZone, rruleProblem } from "../scheduler/index.ts";
+import { type CatchupPolicy, canonicalZone, type ScheduleSpec, zoneHint } from "../core/index.ts";
+import { cronProblem, parseIsoInZone, rruleProblem } from "../scheduler/index.ts";
 import { duration, type Item, isObject, type Path, type Report } from "./definition-values.ts";
 
 /** One schedule of a deployment, checked (kind, zone, cron, interval, anchor, rrule); null on problems. */
@@ -18,11 +18,13 @@ export function buildSchedule(raw: Item, path: Path, report: Report): ScheduleSp
         : 'needs one of "cron", "interval" or "rrule"',
     );
   }
-  const timezone = typeof raw.timezone === "string" ? raw.timezone : "UTC";
-  if (!isTimeZone(timezone)) {
+  const written = typeof raw.timezone === "string" ? raw.timezone : "UTC";
+  // Stored as the zone's canonical name: "europe/berlin" is Europe/Berlin in listings and plans.
+  const timezone = canonicalZone(written);
+  if (timezone === undefined) {
     fail(
       [...path, "timezone"],
-      `${JSON.stringify(timezone)} is not an IANA time zone ${zoneHint(timezone)}`,
+      `${JSON.stringify(written)} is not an IANA time zone ${zoneHint(written)}`,
     );
   }
   if (typeof raw.cron === "string") {
@@ -39,7 +41,7 @@ export function buildSchedule(raw: Item, path: Path, report: Report): ScheduleSp
     if (interval !== undefined && interval < 1000)
       fail([...path, "interval"], "must be at least 1s");
   }
-  const zone = isTimeZone(timezone) ? timezone : "UTC";
+  const zone = timezone ?? "UTC";
   const anchorMs = typeof raw.anchor === "string" ? parseIsoInZone(raw.anchor, zone) : null;
   if (typeof raw.anchor === "string" && anchorMs === null) {
     fail(
@@ -49,7 +51,7 @@ export function buildSchedule(raw: Item, path: Path, report: Report): ScheduleSp
   }
   if (typeof raw.rrule === "string") {
     const anchor = typeof raw.anchor === "string" ? raw.anchor : undefined;
-    const problem = rruleProblem(raw.rrule, isTimeZone(timezone) ? timezone : "UTC", anchor);
+    const problem = rruleProblem(raw.rrule, zone, anchor);
     if (problem) {
       fail(
         [...path, "rrule"],
@@ -63,16 +65,10 @@ export function buildSchedule(raw: Item, path: Path, report: Report): ScheduleSp
     ...(interval !== undefined ? { interval_ms: interval } : {}),
     ...(anchorMs !== null ? { anchor: new Date(anchorMs).toISOString() } : {}),
     ...(typeof raw.rrule === "string" ? { rrule: raw.rrule } : {}),
-    timezone,
+    timezone: zone,
     parameters: isObject(raw.parameters) ? raw.parameters : {},
     active: raw.active !== false,
     catchup: (raw.catchup as CatchupPolicy | undefined) ?? "latest",
     ...(raw.wake === true ? { wake: true } : {}),
   };
-}
-
-/** `(did you mean "Europe/Berlin"?)` for a near miss, else what a zone looks like. */
-function zoneHint(name: string): string {
-  const guess = closestZone(name);
-  return guess ? `(did you mean "${guess}"?)` : '(like "Europe/Berlin" or "UTC")';
 }

@@ -30,5 +30,5 @@ export {
 } from "./start-scheduler.ts";
 export { systemTimers, type Timers } from "./timers.ts";
 export { scheduleAt, upcomingRuns } from "./upcoming-runs.ts";
-export { cronProblem, isTimeZone, rruleProblem } from "./validate-schedule.ts";
+export { cronProblem, rruleProblem } from "./validate-schedule.ts";
 export { parseIsoInZone } from "./wall-time.ts";

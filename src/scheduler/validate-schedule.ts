@@ -34,21 +34,3 @@ export function cronProblem(expression: string): string | null {
     return why;
   }
 }
-
-/** Zone names already checked: a large definition file names the same few zones many times. */
-const zoneChecks = new Map<string, boolean>();
-
-/** Whether a name is an IANA time zone known to this runtime. */
-export function isTimeZone(name: string): boolean {
-  let known = zoneChecks.get(name);
-  if (known === undefined) {
-    try {
-      new Intl.DateTimeFormat("en-US", { timeZone: name });
-      known = true;
-    } catch {
-      known = false;
-    }
-    if (zoneChecks.size < 1000) zoneChecks.set(name, known);
-  }
-  return known;
-}

@@ -7,6 +7,7 @@ import {
   materializeBundle,
 } from "../../src/definitions/index.ts";
 import {
+  deploymentToJson,
   getBundle,
   getDeployment,
   listDeployments,
@@ -98,6 +99,31 @@ describe("versions", () => {
     expect(report.invalid[0]?.problems[0]?.message).toMatch(
       /over the cap of 5000 files .*\.orchignore/,
     );
+  });
+});
+
+describe("schedules", () => {
+  test("a time zone written in any case is stored and listed under its canonical name", () => {
+    const zoned = (berlin: string) => `deployments:
+  - name: zoned
+    command: [true]
+    schedules:
+      - { cron: "0 2 * * *", timezone: ${berlin} }
+      - { interval: 1h, timezone: america/new_york }
+      - { interval: 15m, timezone: utc }
+`;
+    const p = project({ "flows/zoned.yaml": zoned("europe/berlin") });
+    expect(p.deployer.deployAll().created).toEqual(["zoned"]);
+    const listed = listDeployments(p.store).map((row) => deploymentToJson(row));
+    expect(listed[0]!.schedules.map((s) => s.timezone)).toEqual([
+      "Europe/Berlin",
+      "America/New_York",
+      "UTC",
+    ]);
+    // The same zone in another spelling is the same definition: no new version.
+    p.write("flows/zoned.yaml", zoned("Europe/Berlin"));
+    expect(p.deployer.deployChanged([p.path("flows/zoned.yaml")]).unchanged).toEqual(["zoned"]);
+    expect(getDeployment(p.store, "zoned")?.version).toBe(1);
   });
 });
 

@@ -371,6 +371,21 @@ test("a mistyped time zone gets a guess", () => {
   ]);
 });
 
+test("a zone in the wrong case is taken; a near miss in any case is refused where it is written, with a guess", () => {
+  expect(
+    problems(`deployments:
+  - name: d
+    command: [true]
+    schedules:
+      - { cron: "30 9 * * 1-5", timezone: europe/berlin }
+      - cron: "30 9 * * 1-5"
+        timezone: europe/berlim
+`),
+  ).toEqual([
+    'flows/etl.yaml:7:19: schedules[1].timezone: "europe/berlim" is not an IANA time zone (did you mean "Europe/Berlin"?)',
+  ]);
+});
+
 test("a year written as a sixth cron field is refused saying that a sixth field is seconds, first", () => {
   expect(
     problems(`deployments:

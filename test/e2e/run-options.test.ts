@@ -105,7 +105,14 @@ test("bad run options are refused with what to write instead", async () => {
   expect(past.code).toBe(2);
   expect(past.stderr).toContain("is in the past");
   const zone = await run("run", "hello", "--at", "2099-01-01T09:00", "--tz", "Mars/Olympus");
-  expect(zone.stderr).toContain("not a time zone");
+  expect(zone.code).toBe(2);
+  expect(zone.stderr).toContain(
+    '--tz Mars/Olympus is not a time zone (like "Europe/Berlin" or "UTC")',
+  );
+  const near = await run("run", "hello", "--at", "2099-01-01T09:00", "--tz", "europe/berlim");
+  expect(near.stderr).toContain(
+    '--tz europe/berlim is not a time zone (did you mean "Europe/Berlin"?)',
+  );
   const timeout = await run("run", "hello", "--timeout", "soon");
   expect(timeout.stderr).toContain("--timeout must be a duration");
 });
@@ -119,6 +126,11 @@ test("--at TIME --tz ZONE schedules the run at that wall time of that zone", asy
   expect(scheduled.state).toBe("SCHEDULED");
   expect(scheduled.scheduled_at).toBe(wall.toInstant().toString({ smallestUnit: "millisecond" }));
   await run("runs", "cancel", scheduled.id);
+  // A zone in the wrong case is the same zone, said back under its canonical name.
+  const human = await run("run", "hello", "--at", text, "--tz", "asia/tokyo");
+  expect(human.code).toBe(0);
+  expect(human.stderr).toContain(`(${text.replace("T", " ")} Asia/Tokyo)`);
+  await run("runs", "cancel", /scheduled (\S+) of hello/.exec(human.stderr)![1]!);
 });
 
 test("--in starts the run at its time, even when orch restarts in between", async () => {
