@@ -32,6 +32,7 @@ import type { KnownValues } from "./deployment-values.ts";
 import { isDefinitionFile, isDefinitionPath } from "./find-definition-files.ts";
 import { createFlowSpecs, type DescribeFlow } from "./flow-defaults.ts";
 import { createInvalidFiles } from "./invalid-files.ts";
+import { createCwdCheck } from "./local-cwd.ts";
 import { createParsedDefinitions, type ReadAhead } from "./parsed-definitions.ts";
 import { planFiles } from "./plan-deploy.ts";
 import type { DefinitionReader } from "./read-off-thread.ts";
@@ -124,6 +125,7 @@ export function createDeployer(
         specsOf,
         bundleOf: (folder) => bundleOf(folder, pass),
         write,
+        cwdCheck: createCwdCheck(parsed, store),
       },
       parsed,
       touched,

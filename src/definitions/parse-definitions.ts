@@ -3,7 +3,7 @@
  * format, and built into deployments (build-deployment.ts), work pools, webhooks and the
  * project's retention, with every problem at its file:line:col.
  */
-import { relative, resolve, sep } from "node:path";
+import { isAbsolute, relative, resolve, sep } from "node:path";
 import { LineCounter, parseDocument } from "yaml";
 import {
   closest,
@@ -37,6 +37,8 @@ export interface ParsedDeployment {
   actionReferences?: NamedValue[];
   /** Where its `flow:` is written (`flows/etl.yaml:3:11`), for a TypeScript flow. */
   flowAt?: string;
+  /** Where its `cwd:` is written, for an absolute one (checked when it deploys: local-cwd.ts). */
+  cwdAt?: string;
   /** The deployments its triggers match on by name, with where (a deploy warns of unknown ones). */
   triggerDeployments?: NamedDeployment[];
   /** The keys the file gave (what a TypeScript flow's own options do not override). */
@@ -156,6 +158,7 @@ export function parseDefinitions(text: string, ctx: ParseContext): ParsedFile {
         ...(forActions.length ? { actionReferences: forActions } : {}),
         given: Object.keys(item),
         ...(spec.flow ? { flowAt: at(offsetOf(doc, [...base, "flow"])) } : {}),
+        ...(isAbsolute(spec.cwd) ? { cwdAt: at(offsetOf(doc, [...base, "cwd"])) } : {}),
         ...(spec.triggers.length
           ? { triggerDeployments: triggerDeployments(item, base, doc, at) }
           : {}),

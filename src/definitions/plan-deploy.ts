@@ -30,6 +30,7 @@ import {
   withNamedValues,
 } from "./deployment-values.ts";
 import type { createFlowSpecs } from "./flow-defaults.ts";
+import type { CwdCheck } from "./local-cwd.ts";
 import type { ParsedFile } from "./parse-definitions.ts";
 import { type VersionFiles, versionFiles } from "./version-files.ts";
 
@@ -59,6 +60,8 @@ export interface PlanContext {
   bundleOf: (folder: string) => Bundle;
   /** false for a check: no bundle objects are stored. */
   write: boolean;
+  /** The pass's check of absolute cwds on this machine. */
+  cwdCheck: CwdCheck;
 }
 
 /**
@@ -98,6 +101,10 @@ export function* planFiles(
         });
         return false;
       });
+      for (const d of present) {
+        const problem = ctx.cwdCheck(d, file.file);
+        if (problem) problems.push(problem);
+      }
       // Secrets and variables named (in the definition, or in the flow's code) must exist.
       known ??= ctx.known ?? knownValues(store);
       const used: VersionFiles[] = [];

@@ -30,6 +30,23 @@ test("deploy --check lists every problem with file:line:column, exits 2 and writ
   expect(existsSync(join(dir, ".orch"))).toBe(false);
 });
 
+test("deploy --check refuses a missing absolute cwd of a deployment run here, and takes one a remote pool's", async () => {
+  const dir = await initProject();
+  const gone = join(dir, "no-such-folder");
+  const definition = (pool: string) =>
+    `work_pools:\n  - name: remote\ndeployments:\n  - name: in-place\n    command: [pwd]\n    cwd: ${gone}\n    work_pool: ${pool}\n`;
+  writeFileSync(join(dir, "flows/in-place.yaml"), definition("default"));
+  const refused = await orch(["deploy", "--check", "--dir", dir]);
+  expect(refused.code).toBe(2);
+  expect(refused.stderr).toContain(
+    `flows/in-place.yaml:6:10: cwd: "${gone}" does not exist; orch up's worker runs the default pool's deployments here`,
+  );
+  writeFileSync(join(dir, "flows/in-place.yaml"), definition("remote"));
+  const taken = await orch(["deploy", "--check", "--dir", dir]);
+  expect(taken.stderr).not.toContain("cwd:");
+  expect(taken.code).toBe(0);
+});
+
 test("deploy --check fails on a flow that does not build, saying where", async () => {
   const dir = await initProject();
   writeFileSync(
