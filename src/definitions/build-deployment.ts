@@ -27,7 +27,7 @@ import {
 } from "./definition-values.ts";
 import { checkJobFields } from "./job-template.ts";
 import { checkParameterSets } from "./parameter-sets.ts";
-import { DEPLOYMENT_KEYS } from "./schema.ts";
+import { DEPLOYMENT_KEYS } from "./schema-deployment.ts";
 
 /** A path in the project given in a definition, checked to stay inside the definition's folder. */
 function insideFolder(
