@@ -1,6 +1,13 @@
+import { defaultName, type StateName, type StateType } from "../core/index.ts";
 import { recordEvent } from "./events.ts";
 import type { Store } from "./open-store.ts";
 import { sqlite } from "./sqlite.ts";
+
+/** Ends only orch gives a task run (a flow reports SCHEDULED, RUNNING, COMPLETED, FAILED). */
+const ENDED_BY_RUN = "task_runs.state IN ('CANCELLED', 'CRASHED')";
+
+/** The states in which a flow run's process runs (and reports its task runs). */
+const PROCESS_RUNS = new Set<StateType>(["RUNNING", "CANCELLING"]);
 
 /** A task run's state as a flow reports it. */
 export interface TaskRunInput {
@@ -50,7 +57,8 @@ export function upsertTaskRuns(
          cached = excluded.cached, result = coalesce(excluded.result, result),
          run_attempt = coalesce(excluded.run_attempt, run_attempt),
          inputs_hash = coalesce(excluded.inputs_hash, inputs_hash),
-         source_hash = coalesce(excluded.source_hash, source_hash)`,
+         source_hash = coalesce(excluded.source_hash, source_hash)
+       WHERE NOT (${ENDED_BY_RUN} AND excluded.state IN ('RUNNING', 'SCHEDULED'))`,
     );
     for (const t of tasks) {
       upsert.run(
@@ -127,4 +135,42 @@ export function taskRunsNamed(store: Store, runSeq: number, name: string): TaskR
 /** Keep a flow run's own result (its envelope, see stored-values.ts). */
 export function setRunResult(store: Store, runSeq: number, envelope: string): void {
   sqlite(store).query("UPDATE flow_runs SET result = ? WHERE seq = ?").run(envelope, runSeq);
+}
+
+/**
+ * End the task runs a flow run's process left open (RUNNING, or SCHEDULED for a retry of its
+ * own) as the run leaves its process behind: a timeout, a cancel, a crash, a failure, a pause, an
+ * end with a task never awaited (the run, as it stood, left RUNNING or
+ * CANCELLING for `ended`). No report will come for them, and no screen may show them
+ * running. Each ends as a subflow would (childEnding): CRASHED with a crashed run, else
+ * CANCELLED, with what became of the run; a report of the process that comes after (a pause's
+ * last flush) never opens one again (upsertTaskRuns). One `task-run.updated` event if any ended.
+ */
+export function endOpenTaskRuns(
+  store: Store,
+  run: { seq: number; id: string; deployment: string | null; state_type: StateType },
+  ended: { type: StateType; name: StateName },
+  at: number,
+): void {
+  if (!PROCESS_RUNS.has(run.state_type) || PROCESS_RUNS.has(ended.type)) return;
+  const crashed = ended.type === "CRASHED";
+  const message = crashed
+    ? "its flow run crashed while it ran"
+    : ended.type === "CANCELLED"
+      ? "cancelled with its flow run"
+      : `its flow run went ${ended.name} while it ran`;
+  const type = crashed ? "CRASHED" : "CANCELLED";
+  const { changes } = sqlite(store)
+    .query(
+      `UPDATE task_runs SET state = ?, state_name = ?, message = ?, ended_at = ?
+       WHERE run_seq = ? AND state IN ('RUNNING', 'SCHEDULED')`,
+    )
+    .run(type, defaultName(type), message, at, run.seq);
+  if (changes) {
+    recordEvent(store, "task-run.updated", run.id, {
+      deployment: run.deployment,
+      tasks: changes,
+      failed: [],
+    });
+  }
 }

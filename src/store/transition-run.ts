@@ -18,6 +18,7 @@ import type { RunRow } from "./run-row.ts";
 import { getRunOrThrow } from "./runs.ts";
 import { sqlite } from "./sqlite.ts";
 import { releaseRunTagSlots } from "./tag-slots.ts";
+import { endOpenTaskRuns } from "./task-runs.ts";
 
 /** Facts a worker reports with a state: the process it started, how it ended. */
 export interface RunOutcome {
@@ -272,19 +273,11 @@ export function recordStep(store: Store, planned: PlannedStep): TransitionResult
   insertHistory(store, run.seq, state.type, state.name, now, state.message, version);
   // Tag slots live only while the run's process runs: whatever way it stops, they are freed.
   if (state.type !== "RUNNING" && state.type !== "CANCELLING") releaseRunTagSlots(store, run.seq);
-  recordEvent(
-    store,
-    `flow-run.${state.type.toLowerCase()}`,
-    run.id,
-    {
-      deployment: run.deployment,
-      state: state.type,
-      state_name: state.name,
-      message: state.message,
-    },
-    now,
-    next,
-  );
+  const { deployment } = run;
+  const payload = { deployment, state: state.type, state_name: state.name, message: state.message };
+  recordEvent(store, `flow-run.${state.type.toLowerCase()}`, run.id, payload, now, next);
+  // Leaving its process behind, the run ends the tasks it left open.
+  endOpenTaskRuns(store, run, state, now);
   // Subflows run in their parent's process: they stop when it stops, in this transaction.
   const ending = childEnding(run.id, state);
   if (ending) {

@@ -273,17 +273,26 @@ describe("tasks", () => {
     expect(await client.request("GET", "/api/tag-slots")).toEqual({});
   });
 
-  test("a run that is stopped while a task holds a tag's slot leaves it free", async () => {
+  test("a run that is stopped while a task holds a tag's slot leaves it free, and its task ends with it", async () => {
     const run = await client.triggerRun("holder", {});
     const deadline = Date.now() + 30_000;
-    while (!(await client.runLogs(run.id, { grep: "holding" })).length) {
+    // Its task has started, and the server has heard so.
+    while (!(await client.getRun(run.id)).tasks.some((t) => t.state === "RUNNING")) {
       if (Date.now() > deadline) throw new Error("the task never started");
       await Bun.sleep(50);
     }
     expect(await client.request("GET", "/api/tag-slots")).toEqual({ "e2e-hold": 1 });
     await client.cancelRun(run.id);
-    expect((await waitForEnd(run.id)).state).toBe("CANCELLED");
+    const ended = await waitForEnd(run.id);
+    expect(ended.state).toBe("CANCELLED");
     expect(await client.request("GET", "/api/tag-slots")).toEqual({});
+    // No screen may show the task running once its run's process is gone.
+    expect(ended.tasks).toMatchObject([
+      { name: "hold", state: "CANCELLED", message: "cancelled with its flow run" },
+    ]);
+    expect(ended.tasks[0]!.ended_at).not.toBeNull();
+    const inspect = await cli("runs", "inspect", run.id);
+    expect(inspect.stdout).toMatch(/hold +CANCELLED/);
   });
 
   test("a task past its timeout fails as TimedOut, and so does the run, saying why", async () => {
