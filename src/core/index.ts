@@ -55,6 +55,12 @@ export {
   streamLevel,
 } from "./log-record.ts";
 export { createMasker, MASK, type Masker, MIN_MASKED_LENGTH } from "./mask.ts";
+export {
+  missingParameterMessage,
+  missingParameters,
+  missingParametersMessage,
+  parameterAt,
+} from "./missing-parameters.ts";
 export { isValidName, NAME_MESSAGE, NAME_PATTERN } from "./names.ts";
 export {
   asText,

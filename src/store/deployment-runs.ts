@@ -1,5 +1,11 @@
 import type { DeploymentSpec } from "../core/index.ts";
-import { OrchError, renderRunName, type TriggeredBy } from "../core/index.ts";
+import {
+  missingParameters,
+  missingParametersMessage,
+  OrchError,
+  renderRunName,
+  type TriggeredBy,
+} from "../core/index.ts";
 import { schemaProblems } from "../core/json-schema.ts";
 import { getVersion, listVersions } from "./deployment-versions.ts";
 import {
@@ -85,20 +91,26 @@ export function deploymentRun(
   }
   const spec = request.current && row === deployment ? request.current.spec : deploymentSpec(row);
   const parameters = { ...spec.parameters, ...request.base, ...request.parameters };
-  if (spec.parameter_schema) {
-    const problems = schemaProblems(
-      spec.parameter_schema,
-      parameters,
-      "parameters",
-      "is not in the parameter schema",
+  const problems = spec.parameter_schema
+    ? schemaProblems(
+        spec.parameter_schema,
+        parameters,
+        "parameters",
+        "is not in the parameter schema",
+      )
+    : [];
+  // A placeholder left without a value would fail the run as it starts: refused as it is made.
+  const missing = missingParameters(spec, parameters).filter(
+    (m) => !problems.some((p) => p.where === m.where),
+  );
+  if (problems.length || missing.length) {
+    throw new OrchError(
+      "E_BAD_INPUT",
+      problems.length
+        ? `the parameters do not match the parameter schema of ${name}`
+        : missingParametersMessage(name, missing),
+      [...problems, ...missing],
     );
-    if (problems.length) {
-      throw new OrchError(
-        "E_BAD_INPUT",
-        `the parameters do not match the parameter schema of ${name}`,
-        problems,
-      );
-    }
   }
   return {
     deploymentId: deployment.id,

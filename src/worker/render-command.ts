@@ -1,7 +1,9 @@
 import {
   commandPlaceholders,
+  missingParameterMessage,
   OrchError,
   type PlaceholderQuoting,
+  parameterAt,
   RUN_FIELDS,
   type RunField,
 } from "../core/index.ts";
@@ -96,20 +98,8 @@ export function lookup(
   parameters: Record<string, unknown>,
   where: string,
 ): unknown {
-  let value: unknown = parameters;
-  for (const key of keys) {
-    value =
-      value !== null && typeof value === "object" && Object.hasOwn(value, key)
-        ? (value as Record<string, unknown>)[key]
-        : undefined;
-  }
-  if (value === undefined) {
-    const name = keys.join(".");
-    throw new OrchError(
-      "E_BAD_INPUT",
-      `${where}, but the run has no parameter ${name}; pass it with -p ${name}=VALUE or give it a default in the definition`,
-    );
-  }
+  const value = parameterAt(keys, parameters);
+  if (value === undefined) throw new OrchError("E_BAD_INPUT", missingParameterMessage(where, keys));
   return value;
 }
 

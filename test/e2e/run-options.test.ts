@@ -18,6 +18,9 @@ const FLOWS = `deployments:
     command: ["sh", "-c", "echo day {{ parameters.day }}"]
     parameters: { day: monday }
     run_name: "etl-{{ parameters.day }}"
+  - name: needs
+    command: ["echo", "to {{ parameters.target }}"]
+    parameter_schema: { type: object, properties: { target: { type: string } } }
 `;
 
 let dir: string;
@@ -115,6 +118,24 @@ test("bad run options are refused with what to write instead", async () => {
   );
   const timeout = await run("run", "hello", "--timeout", "soon");
   expect(timeout.stderr).toContain("--timeout must be a duration");
+});
+
+test("a trigger that leaves a placeholder without a value is refused (exit 2), naming it; nothing is made", async () => {
+  const before = JSON.parse((await run("runs", "ls", "--deployment", "needs", "--json")).stdout);
+  const r = await run("run", "needs");
+  expect(r.code).toBe(2);
+  expect(r.stderr).toContain(
+    "a run of needs needs parameter target (its definition uses it): pass -p target=VALUE or give it a default in the definition",
+  );
+  expect(r.stderr).toContain(
+    "parameters.target: command argument 1 uses {{ parameters.target }}, with no value",
+  );
+  expect(JSON.parse((await run("runs", "ls", "--deployment", "needs", "--json")).stdout)).toEqual(
+    before,
+  );
+  const given = await run("run", "needs", "-p", "target=moon", "--watch");
+  expect(given.code).toBe(0);
+  expect(given.stdout).toContain("to moon");
 });
 
 test("--at TIME --tz ZONE schedules the run at that wall time of that zone", async () => {

@@ -1,7 +1,7 @@
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, beforeEach, expect, test } from "vitest";
-import { createDeploymentRun, runStates } from "../../src/store/index.ts";
+import { createDeploymentRun, createRun, runStates } from "../../src/store/index.ts";
 import { groupMembers } from "../../src/worker/index.ts";
 import { createMarker } from "../processes.ts";
 import { createLab, eventually, type Lab } from "./helpers.ts";
@@ -215,7 +215,16 @@ test("a command that cannot start is FAILED with a clear message", async () => {
   const noParam = lab.deploy({ name: "noparam", command: ["echo", "{{ parameters.target }}"] });
   await lab.startWorker();
   const a = lab.trigger(missing);
-  const b = lab.trigger(noParam);
+  // A trigger without the parameter is refused as the run is made (nothing is created)...
+  expect(() => lab.trigger(noParam)).toThrow(
+    "a run of noparam needs parameter target (its definition uses it): pass -p target=VALUE or give it a default in the definition",
+  );
+  // ...and a run that lacks it all the same (made by a path that does not check) fails as it starts.
+  const b = createRun(lab.store, {
+    deploymentId: noParam.id,
+    deployment: noParam.name,
+    version: noParam.version,
+  });
   expect((await lab.waitFor(a.id, "FAILED")).state_message).toBe(
     "command not found: no-such-command-orch (is it installed and on PATH?)",
   );
