@@ -14,6 +14,7 @@ import { connect, connectArgs, jsonArg } from "./connect.ts";
 import { localTime, paintState } from "./format.ts";
 import { c, log, printJson, rawArg, showLogLine } from "./output.ts";
 import { parseParams, repeated } from "./parse-params.ts";
+import { poolHint } from "./pool-hint.ts";
 import { runOptionArgs, runRequestOptions } from "./run-options.ts";
 
 export default defineCommand({
@@ -66,6 +67,7 @@ export default defineCommand({
         );
       return 1;
     }
+    const waits = args.json ? null : await poolHint(client, run);
     if (!args.watch) {
       if (args.json) printJson(run);
       else if (options.scheduled_at)
@@ -76,6 +78,7 @@ export default defineCommand({
         log.success(
           `triggered ${c.bold(run.id, "stderr")} of ${run.deployment}; follow it with orch runs logs ${run.id.slice(0, 8)} -f`,
         );
+      if (waits) log.warn(waits);
       return 0;
     }
     // The id at once: the run goes on if this command is stopped, and can be found again by it.
@@ -83,6 +86,7 @@ export default defineCommand({
       log.info(
         `run ${c.bold(run.id, "stderr")} of ${run.deployment}; orch runs logs ${run.id.slice(0, 8)} -f follows it from elsewhere, orch monitor shows it`,
       );
+      if (waits) log.warn(waits);
     }
     const print = { json: args.json, raw: args.raw, endOnPause: true };
     const final = await watchRun(client, run, print, last?.id ?? 0);

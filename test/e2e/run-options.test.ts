@@ -21,6 +21,9 @@ const FLOWS = `deployments:
   - name: needs
     command: ["echo", "to {{ parameters.target }}"]
     parameter_schema: { type: object, properties: { target: { type: string } } }
+  - name: elsewhere
+    command: ["echo", "elsewhere"]
+    work_pool: nobody-serves
 `;
 
 let dir: string;
@@ -136,6 +139,18 @@ test("a trigger that leaves a placeholder without a value is refused (exit 2), n
   const given = await run("run", "needs", "-p", "target=moon", "--watch");
   expect(given.code).toBe(0);
   expect(given.stdout).toContain("to moon");
+});
+
+test("a run triggered in a pool no worker serves says it will wait, and how to start one", async () => {
+  const r = await run("run", "elsewhere");
+  expect(r.code).toBe(0);
+  expect(r.stderr).toMatch(
+    /no worker is online for pool nobody-serves: run [0-9a-f]{8} waits until one starts \(orch worker --pool nobody-serves here/,
+  );
+  // A run the server's own worker takes hears nothing of the kind.
+  const served = await run("run", "hello");
+  expect(served.code).toBe(0);
+  expect(served.stderr).not.toContain("no worker");
 });
 
 test("--at TIME --tz ZONE schedules the run at that wall time of that zone", async () => {
