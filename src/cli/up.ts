@@ -107,6 +107,9 @@ export default defineCommand({
       monitor.logger.info(
         `web UI: ${server.loginUrl()} (a one-time login; orch open makes another)`,
       );
+      if (server.reachableAt.length) {
+        monitor.logger.info(`other machines reach it at ${server.reachableAt.join(", ")}`);
+      }
       await monitor.run(createClient({ url: server.url, token: server.token }), { until: stopped });
       stopBegun = true;
       await server.stop(how);
@@ -123,6 +126,11 @@ export default defineCommand({
       log.info(
         `web UI: ${c.cyan(server.loginUrl(), "stderr")} (a one-time login; orch open makes another)`,
       );
+      if (server.reachableAt.length) {
+        log.info(
+          `other machines reach it at ${server.reachableAt.join(", ")} (orch worker --api URL --token-file with a copy of .orch/token)`,
+        );
+      }
     }
     const signal = await stopped;
     const running = server.worker?.active().length ?? 0;

@@ -54,7 +54,10 @@ export interface ServerOptions {
 
 /** A running orch server. */
 export interface OrchServer {
+  /** Where this machine's clients and runs reach it (loopback when bound to every address). */
   url: string;
+  /** Where other machines reach it, when bound to every address (0.0.0.0, ::); else empty. */
+  reachableAt: string[];
   port: number;
   store: Store;
   token: string;

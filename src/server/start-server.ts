@@ -28,6 +28,7 @@ import { createRunMetrics, startOtlpExporter } from "../telemetry/index.ts";
 import { createWebFront, createWebSessions, type WebSessions } from "../web/index.ts";
 import { cancelRun, createFlowDescriber, type EmbeddedWorker, retryRun } from "../worker/index.ts";
 import { createAddressCheck, createAuthorizer } from "./auth.ts";
+import { localUrl, reachableUrls } from "./bind-addresses.ts";
 import { createApi } from "./create-api.ts";
 import { connectionBudget, openFileCount, raiseFileLimit } from "./fd-limit.ts";
 import { errorResponse } from "./http.ts";
@@ -176,7 +177,7 @@ export async function startServer(options: ServerOptions = {}): Promise<OrchServ
       errorResponse: (error, req) => errorResponse(error, req, logger),
     });
     stops.push(() => server.stop());
-    const url = `http://${host.includes(":") ? `[${host}]` : host}:${port}`;
+    const url = localUrl(host, port);
     writeServerFile(paths.serverFile, {
       url,
       pid: process.pid,
@@ -232,6 +233,7 @@ export async function startServer(options: ServerOptions = {}): Promise<OrchServ
     let stopped = false;
     return {
       url,
+      reachableAt: reachableUrls(host, port),
       port,
       store,
       token,

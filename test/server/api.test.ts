@@ -1,3 +1,6 @@
+import { readFileSync } from "node:fs";
+import { networkInterfaces } from "node:os";
+import { join } from "node:path";
 import Ajv from "ajv";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { createClient, readSse } from "../../src/client/index.ts";
@@ -186,8 +189,36 @@ describe("local security", () => {
         headers: { Authorization: `Bearer ${open.token}` },
       });
       expect(ok.status).toBe(200);
+      // Its own clients and runs use loopback (0.0.0.0 names no machine); other machines get
+      // this machine's addresses, each of which answers.
+      expect(open.url).toBe(`http://127.0.0.1:${open.port}`);
+      const server = JSON.parse(readFileSync(join(t.dir, ".orch/server.json"), "utf8"));
+      expect(server.url).toBe(open.url);
+      const outside = Object.values(networkInterfaces())
+        .flat()
+        .filter((a) => a && !a.internal && a.family === "IPv4")
+        .map((a) => `http://${a!.address}:${open.port}`);
+      expect(open.reachableAt).toEqual(outside);
+      for (const url of open.reachableAt) {
+        const there = await fetch(`${url}/api/health`, {
+          headers: { Authorization: `Bearer ${open.token}` },
+        });
+        expect(there.status).toBe(200);
+      }
     } finally {
       await open.stop();
+      t.cleanup();
+    }
+  });
+
+  test("bound to one address, a server is reached there alone", async () => {
+    const t = tempDir();
+    const one = await startServer({ dir: t.dir, port: 0, worker: false });
+    try {
+      expect(one.url).toBe(`http://127.0.0.1:${one.port}`);
+      expect(one.reachableAt).toEqual([]);
+    } finally {
+      await one.stop();
       t.cleanup();
     }
   });
