@@ -109,6 +109,7 @@ export {
   attemptsOf,
   startsAttempt,
 } from "./run-attempts.ts";
+export { isOrchRunEnv } from "./run-env.ts";
 export { runLabel } from "./run-label.ts";
 export { MAX_RUN_NAME, renderRunName, runNameProblem } from "./run-name.ts";
 export { runListedAt } from "./run-order.ts";

@@ -3,6 +3,7 @@ import {
   closest,
   commandPlaceholders,
   envPlaceholders,
+  isOrchRunEnv,
 } from "../core/index.ts";
 import { type Item, isObject, type Path, type Report } from "./definition-values.ts";
 
@@ -20,11 +21,18 @@ export function checkCommandPlaceholders(
 
 /**
  * Reports each placeholder of a deployment's env values that could not be filled at run time
- * (read as renderEnv reads them), at the value that holds it.
+ * (read as renderEnv reads them), at the value that holds it, and each variable orch sets itself.
  */
 export function checkEnvPlaceholders(item: Item, path: Path, count: Report): void {
   if (!isObject(item.env)) return;
   for (const [name, value] of Object.entries(item.env)) {
+    if (isOrchRunEnv(name)) {
+      count(
+        path,
+        `${name} is set by orch for every run, so this value would never be seen: name the variable otherwise`,
+        name,
+      );
+    }
     if (typeof value === "string") {
       checkPlaceholders(item, envPlaceholders(value), [...path, name], count);
     }

@@ -398,3 +398,21 @@ test("a year written as a sixth cron field is refused saying that a sixth field 
     'flows/etl.yaml:5:15: schedules[0].cron: "30 9 * * 1-5 2027" is not a valid cron expression: Invalid value for dayOfWeek: 2027: a sixth field is seconds, written first (second minute hour day month weekday), and orch has no year field; write the 5 fields "30 9 * * 1-5"',
   ]);
 });
+
+test("an env variable orch sets for every run is refused at its key: the run would never see its value", () => {
+  expect(
+    problems(`deployments:
+  - name: a
+    command: ["env"]
+    env:
+      MINE: yes
+      ORCH_RUN_ID: fake
+      ORCH_PARAM_day: monday
+`),
+  ).toEqual([
+    expect.stringMatching(
+      /etl\.yaml:6:7: env\.ORCH_RUN_ID: ORCH_RUN_ID is set by orch for every run, so this value would never be seen: name the variable otherwise$/,
+    ),
+    expect.stringMatching(/etl\.yaml:7:7: env\.ORCH_PARAM_day: ORCH_PARAM_day is set by orch/),
+  ]);
+});
