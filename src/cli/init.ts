@@ -29,6 +29,12 @@ export default defineCommand({
         `${root} is inside the flows/ folder of the project at ${outer}, which would read its definition files too; make the project outside ${join(outer, "flows")}`,
       );
     }
+    // Likely meant: bring the enclosing project up to date. Made all the same; said, so it is seen.
+    if (outer && findProjectRoot(undefined, root) !== root) {
+      log.warn(
+        `${root} is inside the project at ${outer}: making a new project here; to bring that one's node_modules/orch up to date, run orch init ${outer}`,
+      );
+    }
     if (existsSync(root) && !statSync(root).isDirectory()) {
       throw new OrchError(
         "E_BAD_INPUT",

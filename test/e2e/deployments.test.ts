@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, expect, test } from "vitest";
 import { orch, spawnOrch, tempDir } from "../helpers.ts";
@@ -346,4 +346,16 @@ test("deployments ls without a server shows each schedule's next run, computed f
   expect(listed.find((d: { name: string }) => d.name === "by-hand").next_run).toBeNull();
   // The pool no file declares is named as the web UI names it, in a word that is no error.
   expect((await orch(["pools", "ls", "--dir", dir])).stdout).toMatch(/^default \(automatic\)\s/m);
+});
+
+test("orch init in a subfolder of a project says so, and how to update that project instead", async () => {
+  const dir = await initProject();
+  mkdirSync(join(dir, "sub"));
+  const nested = await orch(["init"], { cwd: join(dir, "sub") });
+  expect(nested.code).toBe(0);
+  expect(nested.stderr).toContain(
+    `${join(dir, "sub")} is inside the project at ${dir}: making a new project here; to bring that one's node_modules/orch up to date, run orch init ${dir}`,
+  );
+  // The project itself, made again, hears nothing of the kind.
+  expect((await orch(["init"], { cwd: dir })).stderr).not.toContain("is inside the project");
 });
