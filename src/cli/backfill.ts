@@ -23,7 +23,7 @@ export default defineCommand({
   meta: {
     name: "backfill",
     description:
-      "Run a deployment once per schedule slot over a past range, each run with its slot's time",
+      "Run a deployment once per schedule slot over a past range (slots at or before now), each run with its slot's time",
   },
   args: {
     deployment: { type: "positional", description: "The deployment", required: true },
@@ -32,7 +32,11 @@ export default defineCommand({
       description: "The range's start, an ISO time (no offset: the schedule's zone)",
       required: true,
     },
-    to: { type: "string", description: "The range's end (a slot at it runs too)", required: true },
+    to: {
+      type: "string",
+      description: "The range's end (a slot at it runs too); no slot after now",
+      required: true,
+    },
     schedule: {
       type: "string",
       description: "Which schedule's slots, 1 for the first (needed when there are several)",

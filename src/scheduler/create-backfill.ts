@@ -1,6 +1,7 @@
 import {
   type BackfillJson,
   type BackfillPlanJson,
+  type Clock,
   type CreateBackfillRequest,
   iso,
   MAX_BACKFILL_SLOTS,
@@ -77,6 +78,8 @@ function resolve(store: Store, request: CreateBackfillRequest): Resolved {
       where: "to",
       message: `${request.to} is before the range's start, ${request.from}`,
     });
+  } else if (from !== null && to !== null) {
+    problems.push(...futureProblems(request, { schedule, from, to, reverse: false }, store.clock));
   }
   if (problems.length) throw new OrchError("E_BAD_INPUT", "the backfill is not valid", problems);
   return {
@@ -88,6 +91,29 @@ function resolve(store: Store, request: CreateBackfillRequest): Resolved {
     to: to!,
     reverse: request.reverse === true,
   };
+}
+
+/**
+ * A backfill runs past slots only: those at or before now. A later slot is the schedule's to run
+ * when it comes; run now, it would get a slot time ahead of the clock, and run again when the
+ * schedule reaches it. So a `from` after now is refused, and so is a `to` that takes in a slot
+ * still to come; a `to` a little after now with no slot between (a date alone, meaning the whole
+ * of today) is fine.
+ */
+function futureProblems(request: CreateBackfillRequest, range: SlotRange, clock: Clock): Problem[] {
+  const now = clock.now();
+  const instead = `a backfill runs past slots only (at or before now, ${iso(now)}); the schedule runs later ones when they come`;
+  if (range.from > now) {
+    return [{ where: "from", message: `${request.from} is in the future: ${instead}` }];
+  }
+  const first = nextSlot({ ...range, from: now + 1 }, null);
+  if (first === undefined) return [];
+  return [
+    {
+      where: "to",
+      message: `${request.to} takes in slots still to come (the first at ${iso(first)}): ${instead}; end the range at now or earlier`,
+    },
+  ];
 }
 
 /** What a backfill would do (--dry-run): its slots, each with whether a COMPLETED run has it. */

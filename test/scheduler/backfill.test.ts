@@ -147,6 +147,29 @@ describe("slots", () => {
       createBackfill(lab.store, { ...BERLIN, from: "2026-03-15T03:00", to: "2026-03-16T01:00" }),
     ).toThrow(/no slot of/);
   });
+
+  test("a range that reaches slots still to come is refused; one ending a little after now is not", () => {
+    deployBerlin();
+    // Now is 2026-05-05T10:00Z; that day's 02:30 Berlin (00:30Z) is past, the next day's is not.
+    const today = planBackfill(lab.store, { ...BERLIN, from: "2026-05-01", to: "2026-05-05" });
+    expect(today.slots.at(-1)!.at).toBe("2026-05-05T00:30:00.000Z");
+    expect(
+      planBackfill(lab.store, { ...BERLIN, from: "2026-05-01", to: "2026-05-05T10:00:30Z" }).total,
+    ).toBe(5);
+    expect(
+      problemsOf(() =>
+        createBackfill(lab.store, { ...BERLIN, from: "2026-05-01", to: "2026-05-07" }),
+      ),
+    ).toMatch(
+      /^to: 2026-05-07 takes in slots still to come \(the first at 2026-05-06T00:30:00.000Z\): a backfill runs past slots only \(at or before now, 2026-05-05T10:00:00.000Z\); the schedule runs later ones when they come; end the range at now or earlier$/m,
+    );
+    expect(
+      problemsOf(() =>
+        planBackfill(lab.store, { ...BERLIN, from: "2026-06-01", to: "2026-06-02" }),
+      ),
+    ).toMatch(/^from: 2026-06-01 is in the future: a backfill runs past slots only/m);
+    expect(backfillRuns(lab.store, "x")).toHaveLength(0);
+  });
 });
 
 describe("feeding", () => {
