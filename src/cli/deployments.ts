@@ -3,6 +3,7 @@ import { describeSchedule } from "../client/describe-schedule.ts";
 import type { DeploymentJson } from "../client/index.ts";
 import { triggerOn } from "../core/deployment.ts";
 import { OrchError } from "../core/errors.ts";
+import { escapeControlChars } from "../core/escape-control.ts";
 import type { DeploymentSpec } from "../core/index.ts";
 import { write } from "../core/stdio.ts";
 import { connect, connectArgs, jsonArg } from "./connect.ts";
@@ -27,6 +28,18 @@ function clip(text: string, width: number): string {
 /** What a deployment runs, in a few words. */
 function target(d: DeploymentJson): string {
   return d.flow ?? (d.command ? d.command.join(" ") : "-");
+}
+
+/**
+ * Text of several lines (a script in a command, a description) under a label of inspect: each
+ * line's control characters shown escaped, later lines indented under the first's value.
+ */
+function block(text: string): string {
+  return text
+    .replace(/\n+$/, "")
+    .split("\n")
+    .map(escapeControlChars)
+    .join(`\n${" ".repeat(13)}`);
 }
 
 /**
@@ -82,11 +95,12 @@ export const ls = defineCommand({
           (d.removed ? c.gray(d.name) : c.bold(d.name)) +
             (d.source_invalid && !d.removed ? c.red(" !") : ""),
           `v${d.version}`,
-          clip(target(d), 40),
+          // One line a row: a script's newlines (and any control character) shown escaped.
+          clip(escapeControlChars(target(d)), 40),
           clip(d.schedules.length ? d.schedules.map(describeSchedule).join("; ") : "-", 40),
           localTimeWithZone(d.next_run),
           d.removed ? c.gray("removed") : d.paused ? c.yellow("paused") : c.green("active"),
-          d.source ?? "-",
+          escapeControlChars(d.source ?? "-"),
         ]);
         write(
           "stdout",
@@ -135,8 +149,8 @@ export const inspect = defineCommand({
           ? c.yellow("paused")
           : c.green("active");
       let out = `${c.bold(d.name)}  v${d.version}  ${status}\n`;
-      if (d.description) out += line("description", d.description);
-      out += line("runs", target(d));
+      if (d.description) out += line("description", block(d.description));
+      out += line("runs", block(target(d)));
       out += line("source", d.source ?? "-");
       out += line("parameters", JSON.stringify(d.parameters));
       if (d.tags.length) out += line("tags", d.tags.join(", "));

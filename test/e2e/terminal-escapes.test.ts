@@ -9,6 +9,13 @@ const FLOWS = `deployments:
   - name: program
     command: ["{{ parameters.cmd }}"]
     parameters: { cmd: "true" }
+  - name: script
+    description: "two lines,\\nthe second \\e[2J escaped"
+    command: |
+      cat <<EOF2
+      value: {{ parameters.v }}
+      EOF2
+    parameters: { v: "x" }
 `;
 const RAW = ["a\u001b]0;pwned\u0007b", "\u001b[2Jc", "1\r2\tz"];
 const SHOWN = "a\\x1b]0;pwned\\x07b\n\\x1b[2Jc\n1\\r2\tz\n";
@@ -66,4 +73,25 @@ test("runs inspect shows a run's messages with their control characters escaped"
   const inspect = await orch(["runs", "inspect", id, "--dir", dir]);
   expect(inspect.stdout).toContain("command not found: \\x1b]0;pwned\\x07");
   expect(inspect.stdout).not.toContain("\u001b]");
+});
+
+test("deployments ls keeps a multi-line command on its row; inspect indents its later lines", async () => {
+  const ls = await orch(["deployments", "ls", "--dir", dir]);
+  expect(ls.code, ls.stderr).toBe(0);
+  const rows = ls.stdout.trimEnd().split("\n");
+  expect(rows).toHaveLength(4); // the header and one row for each of the three deployments
+  expect(rows.find((r) => r.startsWith("script"))).toMatch(/ sh -c cat <<EOF2\\nvalue: /);
+  const inspect = await orch(["deployments", "inspect", "script", "--dir", dir]);
+  expect(inspect.code, inspect.stderr).toBe(0);
+  expect(inspect.stdout).toContain(
+    ["description  two lines,", "             the second \\x1b[2J escaped", ""].join("\n"),
+  );
+  expect(inspect.stdout).toContain(
+    [
+      "runs         sh -c cat <<EOF2",
+      "             value: {{ parameters.v }}",
+      "             EOF2",
+      "source       flows/all.yaml:",
+    ].join("\n"),
+  );
 });
