@@ -154,6 +154,14 @@ function show(report: DeployReport, check: boolean): void {
       const n = report.created.length + report.updated.length + report.unchanged.length;
       log.success(`${n} ${n === 1 ? "deployment" : "deployments"} valid`);
     }
+    // A file emptied by an editor or a merge is valid and holds nothing: say what it would cost.
+    const removed = [...report.removed].sort();
+    if (removed.length) {
+      const one = removed.length === 1;
+      log.warn(
+        `would remove: ${removed.join(", ")} (no definition file holds ${one ? "it" : "them"} now; a deploy takes ${one ? "it" : "them"} off scheduling, ${one ? "its" : "their"} runs stay)`,
+      );
+    }
     return;
   }
   for (const { file } of report.valid_again) log.success(`${file} is valid again`);

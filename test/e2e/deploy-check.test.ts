@@ -163,3 +163,33 @@ test("deploy --check --json says what a deploy would: created, updated, unchange
   expect(await ended("deploy", "--check")).toEqual(endsIt);
   expect(await ended("deploy")).toEqual(endsIt);
 });
+
+test("deploy --check says which deployments a deploy would remove, as --json lists them", async () => {
+  const t = tempDir();
+  cleanups.push(t.cleanup);
+  mkdirSync(join(t.dir, "flows"));
+  writeFileSync(
+    join(t.dir, "flows/keep.yaml"),
+    "deployments:\n  - name: kept\n    command: [true]\n",
+  );
+  writeFileSync(
+    join(t.dir, "flows/trig.yaml"),
+    "deployments:\n  - name: after-hello\n    command: [true]\n  - name: on-custom\n    command: [true]\n",
+  );
+  expect((await orch(["deploy", "--dir", t.dir])).code).toBe(0);
+  // An editor that truncates before writing, or a bad merge: the file is valid and empty.
+  writeFileSync(join(t.dir, "flows/trig.yaml"), "");
+  const check = await orch(["deploy", "--check", "--dir", t.dir]);
+  expect(check.code, check.stderr).toBe(0);
+  expect(check.stderr).toContain("✔ 1 deployment valid");
+  expect(check.stderr).toContain(
+    "would remove: after-hello, on-custom (no definition file holds them now; a deploy takes them off scheduling, their runs stay)",
+  );
+  // The check wrote nothing: both are still deployed.
+  const ls = await orch(["deployments", "ls", "--json", "--dir", t.dir]);
+  expect(JSON.parse(ls.stdout).map((d: { name: string }) => d.name)).toEqual([
+    "after-hello",
+    "kept",
+    "on-custom",
+  ]);
+});
