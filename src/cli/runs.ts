@@ -6,7 +6,6 @@ import { escapeControlChars } from "../core/escape-control.ts";
 import { isLogLevel, LOG_LEVELS, type LogLevel } from "../core/log-record.ts";
 import { attemptAt } from "../core/run-attempts.ts";
 import { runLabel } from "../core/run-label.ts";
-import { runListedAt } from "../core/run-order.ts";
 import { isTerminal } from "../core/states.ts";
 import { write } from "../core/stdio.ts";
 import { connect, connectArgs, jsonArg } from "./connect.ts";
@@ -81,8 +80,10 @@ export const ls = defineCommand({
         r.deployment || r.parent_id ? runLabel(r, depth) : c.gray("(ad hoc)"),
         paintState(r.state, r.state_name),
         String(r.attempt),
-        // The time the listing is ordered by (core's runListedAt); inspect shows the start.
-        localTime(runListedAt(r)),
+        // When the run is due to start, as DUE says. The listing's order is core's runListedAt,
+        // the same but for a run that ended unstarted (a future slot cancelled): it sits where it
+        // ended, and still shows when it was due. Inspect shows the start.
+        localTime(r.scheduled_at),
         ...(slotted ? [r.backfill_id ? localTime(r.slot_at) : ""] : []),
         runDuration(r),
         r.exit_code === null ? "-" : String(r.exit_code),

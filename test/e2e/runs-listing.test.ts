@@ -165,3 +165,21 @@ test("runs inspect of a retried run tells the time it was for from the due time 
   expect(`${forLine?.[1]}` <= `${started?.[1]}`).toBe(true);
   expect(`${started?.[1]}` < `${due?.[1]}`).toBe(true);
 });
+
+test("runs ls DUE shows when a run cancelled before it started was due, not when it was cancelled", async () => {
+  const made = await run("run", "slow", "--in", "1h", "--json");
+  expect(made.code, made.stderr).toBe(0);
+  const { id, scheduled_at } = JSON.parse(made.stdout) as { id: string; scheduled_at: string };
+  expect((await run("runs", "cancel", id)).code).toBe(0);
+  const table = await run("runs", "ls", "--limit", "100");
+  expect(table.code, table.stderr).toBe(0);
+  const [header, ...rows] = table.stdout.trimEnd().split("\n");
+  expect(header).toMatch(/ATTEMPT\s+DUE\s+DURATION/);
+  const row = rows.find((r) => r.startsWith(id.slice(0, 8)));
+  expect(row).toMatch(/CANCELLED\s+0\s+/);
+  // The due time an hour on, on this machine's clock (as the table shows times).
+  const due = new Date(scheduled_at);
+  const pad = (n: number) => String(n).padStart(2, "0");
+  const local = `${due.getFullYear()}-${pad(due.getMonth() + 1)}-${pad(due.getDate())} ${pad(due.getHours())}:${pad(due.getMinutes())}:${pad(due.getSeconds())}`;
+  expect(row).toContain(local);
+});

@@ -6,7 +6,6 @@
  */
 import { useCallback, useEffect, useState } from "preact/hooks";
 import type { DeploymentJson } from "../../../core/index.ts";
-import { runListedAt } from "../../../core/run-order.ts";
 import { STATE_TYPES } from "../../../core/states.ts";
 import { get } from "../api.ts";
 import { formatCount, formatDuration, formatTime, shortId } from "../components/format.ts";
@@ -202,8 +201,9 @@ export function RunsPage({ query }: PageProps) {
               <span class="muted">ad hoc</span>
             ))}
         </span>
-        {/* The time the list is ordered by (core's runListedAt); the run's page has its start. */}
-        <span class="c-time">{formatTime(runListedAt(run))}</span>
+        {/* When it is due (as runs ls's DUE); a run that ended unstarted is listed where it
+            ended (core's runListedAt). The run's page has its start. */}
+        <span class="c-time">{formatTime(run.scheduled_at)}</span>
         <span class="c-duration">{runDuration(run, now)}</span>
         <span class="c-tags">
           {run.tags.map((t) => (
