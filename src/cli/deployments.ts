@@ -206,7 +206,9 @@ const toggle = (paused: boolean) =>
   defineCommand({
     meta: {
       name: paused ? "pause" : "resume",
-      description: paused ? "Pause a deployment's schedules" : "Resume a deployment's schedules",
+      description: paused
+        ? "Pause a deployment: its schedules and triggers make no runs until resumed (orch run still does)"
+        : "Resume a deployment's schedules (planned again from now, with their catch-up) and triggers",
     },
     args: { ...connectArgs, ...jsonArg, ...nameArg },
     async run({ args }) {

@@ -22,13 +22,17 @@ class UsageError extends Error {}
  * Run the CLI on argv and exit: 0 ok, 1 a failed run or command, 2 bad usage or bad input.
  * This module (and the commands under it) are the only callers of process.exit.
  */
-export async function runCli(argv: string[]): Promise<never> {
+export async function runCli(given: string[]): Promise<never> {
   let code = 0;
+  // `orch help [COMMAND...]` is `orch [COMMAND...] --help`, as in git and docker.
+  const argv = given[0] === "help" ? [...given.slice(1), "--help"] : given;
   // Read while the command loads: local times then skip the engine's zone machinery.
   const zone = loadLocalZone();
   try {
     const [leaf, parent, rest] = await resolveCommand(root, argv);
-    if (rest.includes("--help") || rest.includes("-h") || (argv.length === 0 && leaf === root)) {
+    // A group named alone (`orch runs`, as `orch` alone) lists its commands: it asks what there is.
+    const bare = leaf.subCommands && !leaf.run && !rest.some((a) => !a.startsWith("-"));
+    if (rest.includes("--help") || rest.includes("-h") || bare) {
       // The usage line names the whole command (`orch runs ls`), however deep it is.
       const named = parent && {
         ...parent,
@@ -41,9 +45,7 @@ export async function runCli(argv: string[]): Promise<never> {
     if (leaf.subCommands && !leaf.run) {
       const name = rest.find((a) => !a.startsWith("-"));
       throw new UsageError(
-        name
-          ? `unknown command ${JSON.stringify(name)}. Run ${fullName(leaf, parent)} --help to see the commands.`
-          : `${fullName(leaf, parent)} needs a command. Run ${fullName(leaf, parent)} --help to see them.`,
+        `unknown command ${JSON.stringify(name)}. Run ${fullName(leaf, parent)} --help to see the commands.`,
       );
     }
     await checkFlags(leaf, parent, rest);

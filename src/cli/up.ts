@@ -43,8 +43,9 @@ export default defineCommand({
     },
     otel: {
       type: "string",
-      description: "Send a span per finished run to this OpenTelemetry collector (OTLP over HTTP)",
-      valueHint: "http://127.0.0.1:4318",
+      description:
+        "Send a span per finished run to this OpenTelemetry collector (OTLP over HTTP, such as http://127.0.0.1:4318); no traces unless given",
+      valueHint: "url",
     },
     worker: {
       type: "boolean",

@@ -47,16 +47,43 @@ describe("help, version and exit codes", () => {
     }
   });
 
-  test("an unknown command, an unknown option and a missing subcommand exit 2", async () => {
+  test("an unknown command and an unknown option exit 2", async () => {
     const unknown = await orch(["frobnicate"]);
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toMatch(/unknown command "frobnicate"/);
     const option = await orch(["up", "--prot", "1"]);
     expect(option.code).toBe(2);
     expect(option.stderr).toMatch(/unknown option --prot/);
-    const missing = await orch(["runs"]);
-    expect(missing.code).toBe(2);
-    expect(missing.stderr).toMatch(/needs a command/);
+    const sub = await orch(["runs", "frobnicate"]);
+    expect(sub.code).toBe(2);
+    expect(sub.stderr).toMatch(/unknown command "frobnicate"/);
+  });
+
+  test("a group named alone lists its commands and exits 0, as orch alone does", async () => {
+    for (const group of ["runs", "workers", "deployments"]) {
+      const bare = await orch([group]);
+      expect(bare.code, bare.stderr).toBe(0);
+      expect(bare.stdout).toBe((await orch([group, "--help"])).stdout);
+      expect(bare.stdout).toMatch(/^\s+ls\s+\S/m);
+    }
+    expect((await orch([])).code).toBe(0);
+  });
+
+  test("orch help is orch --help, and orch help COMMAND is that command's --help", async () => {
+    const help = await orch(["help"]);
+    expect(help.code, help.stderr).toBe(0);
+    expect(help.stdout).toBe((await orch(["--help"])).stdout);
+    const runsLs = await orch(["help", "runs", "ls"]);
+    expect(runsLs.code).toBe(0);
+    expect(runsLs.stdout).toBe((await orch(["runs", "ls", "--help"])).stdout);
+  });
+
+  test("help says what pause stops, and shows no default for --otel (no traces unless given)", async () => {
+    const pause = await orch(["deployments", "pause", "--help"]);
+    expect(pause.stdout).toMatch(/schedules and triggers make no runs/);
+    const up = await orch(["up", "--help"]);
+    expect(up.stdout).not.toContain("<http://127.0.0.1:4318>");
+    expect(up.stdout).toMatch(/--otel=<url>.*no traces unless given/);
   });
 
   test("an option given no value, an argument too many and a bad number exit 2 before anything runs", async () => {
