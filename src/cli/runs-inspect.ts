@@ -8,7 +8,7 @@ import { write } from "../core/stdio.ts";
 import { renderTriggeredBy } from "../core/triggered-by.ts";
 import { connect, connectArgs, jsonArg } from "./connect.ts";
 import { localTime, paintState, runDuration } from "./format.ts";
-import { c, printJson } from "./output.ts";
+import { c, printJson, stripAnsi } from "./output.ts";
 import { runIdArg } from "./run-id-arg.ts";
 
 /** A run's result in one line: the value when short, else its size and how to read it. */
@@ -82,14 +82,21 @@ export default defineCommand({
         // Grouped by the run's attempt once there are several (a retry's Reused results show
         // beside the attempt they came from).
         const grouped = new Set(r.tasks.map((t) => t.run_attempt ?? null)).size > 1;
+        // In columns, as STATES: names and states padded to the widest of the run's tasks.
+        const names = r.tasks.map((t) => safe(t.name));
+        const states = r.tasks.map((t) => paintState(t.state, t.state_name));
+        const nameWidth = Math.max(...names.map((n) => n.length));
+        const stateWidth = Math.max(...states.map((s) => stripAnsi(s).length));
         let group: number | null | undefined;
-        for (const t of r.tasks) {
+        r.tasks.forEach((t, i) => {
           if (grouped && t.run_attempt !== group) {
             group = t.run_attempt;
             out += `  ${c.gray(group ? `attempt ${group}` : "attempt ?")}\n`;
           }
-          out += `  ${grouped ? "  " : ""}${safe(t.name)}  ${paintState(t.state, t.state_name)}  attempts ${t.attempts}${t.message ? `: ${safe(t.message)}` : ""}\n`;
-        }
+          const state = states[i]!;
+          const padding = " ".repeat(stateWidth - stripAnsi(state).length);
+          out += `  ${grouped ? "  " : ""}${names[i]!.padEnd(nameWidth)}  ${state}${padding}  attempts ${t.attempts}${t.message ? `: ${safe(t.message)}` : ""}\n`;
+        });
       }
       if (r.children?.length) {
         out += `\n${c.bold("SUBFLOWS")}\n`;

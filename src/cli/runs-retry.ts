@@ -50,13 +50,13 @@ export default defineCommand({
       const run = await conn.client.retryRun(args.id, { fromFailed, ownVersion });
       if (args.json && !args.watch) return printJson(run);
       if (!args.json) {
-        log.success(`run ${run.id.slice(0, 8)} is ${paintState(run.state, run.state_name)}`);
-        // The server's message says which version runs (and what is reused): one wording for
-        // the CLI, the monitor and the web page.
+        // One line: the state, then the server's message, which says which version runs (and
+        // what is reused): one wording for the CLI, the monitor and the web page.
         const reused = fromFailed
           ? `; orch runs inspect ${run.id.slice(0, 8)} shows which were ${c.bold("Reused", "stderr")}`
           : "";
-        log.info(`${run.state_message}${reused}`);
+        const said = run.state_message ? `: ${run.state_message}${reused}` : "";
+        log.success(`run ${run.id.slice(0, 8)} is ${paintState(run.state, run.state_name)}${said}`);
       }
       if (!args.watch) return;
       // As orch run --watch: its logs and state changes to its end; the exit code says how.

@@ -6,30 +6,37 @@ import { checkDeploymentName } from "./deployment-name.ts";
 import { localTime } from "./format.ts";
 import { c, log, printJson, renderTable } from "./output.ts";
 
-/** Where a trigger's window stands, in a few words: "2/3 in 10m", "deadline 07:10", "a: 1, b: 2". */
+/**
+ * A trigger's window in a few words: its rule, then what it counted in it now ("2 in 10m",
+ * "2 in 10m, 1 counted", "3 in 1h, a: 1, b: 2"), or a proactive one's deadline.
+ */
 function renderWindow(t: TriggerStateJson): string {
   if (t.kind === "proactive") {
     if (!t.deadline) return c.gray("waiting");
     const more = t.deadlines > 1 ? ` (+${t.deadlines - 1})` : "";
     return `deadline ${localTime(t.deadline)}${more}`;
   }
+  const rule =
+    t.threshold > 1 || t.within_ms
+      ? `${t.threshold}${t.within_ms ? ` in ${formatDuration(t.within_ms)}` : " events"}`
+      : "";
   const entries = Object.entries(t.counts);
-  if (!entries.length) return t.threshold > 1 ? `0/${t.threshold}` : "-";
-  const of = t.threshold > 1 ? `/${t.threshold}` : "";
-  const within = t.within_ms ? ` in ${formatDuration(t.within_ms)}` : "";
-  if (entries.length === 1 && entries[0]![0] === "") return `${entries[0]![1]}${of}${within}`;
-  return entries
-    .slice(0, 3)
-    .map(([bucket, n]) => `${escapeControlChars(bucket)}: ${n}${of}`)
-    .concat(entries.length > 3 ? [`+${entries.length - 3} more`] : [])
-    .join(", ");
+  const counted =
+    entries.length === 1 && entries[0]![0] === ""
+      ? `${entries[0]![1]} counted`
+      : entries
+          .slice(0, 3)
+          .map(([bucket, n]) => `${escapeControlChars(bucket)}: ${n}`)
+          .concat(entries.length > 3 ? [`+${entries.length - 3} more`] : [])
+          .join(", ");
+  return [rule, counted].filter(Boolean).join(", ") || "-";
 }
 
 export const ls = defineCommand({
   meta: {
     name: "ls",
     description:
-      "List triggers: deployment, kind, event, window (counts or deadline), last fired, firings and failures, rate limit",
+      "List triggers: deployment, kind, event, window (its rule and what it counted, or a deadline), last fired, firings and failures, rate limit",
   },
   args: {
     deployment: { type: "string", description: "Only this deployment's triggers" },

@@ -231,7 +231,7 @@ describe("automations through the binary", () => {
     expect(await runsOf("report")).toHaveLength(1);
     const listed = await cli("triggers", "ls", "--deployment", "report");
     expect(listed.stdout).toMatch(
-      /report\s+after-extracts\s+sequence\s+all of flow-run\.completed, flow-run\.completed\s+1\/2 in 2h/,
+      /report\s+after-extracts\s+sequence\s+all of flow-run\.completed, flow-run\.completed\s+2 in 2h, 1 counted/,
     );
   });
 
