@@ -107,7 +107,12 @@ export default defineCommand({
     }
     const token = args["token-file"] === undefined ? args.token : readTokenFile(args["token-file"]);
     const paths = projectPaths(findProjectRoot(args.dir) ?? ".");
-    const target = findServer(paths, { api: args.api, token });
+    const target = findServer(paths, {
+      api: args.api,
+      token,
+      tokenFrom:
+        args["token-file"] === undefined ? "--token" : `--token-file ${args["token-file"]}`,
+    });
     if (!target) {
       throw new OrchError(
         "E_BAD_INPUT",

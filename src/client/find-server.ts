@@ -9,6 +9,11 @@ export interface ServerTarget {
   token?: string;
   /** Where the URL came from, for messages. */
   from: "--api" | "ORCH_API_URL" | "server.json";
+  /**
+   * Where the token came from (`--token`, `ORCH_API_TOKEN`, `.orch/token`; null: nowhere), so a
+   * refused token is said in the words of the one who gave it.
+   */
+  tokenFrom: string | null;
 }
 
 /** Whether a process runs (a killed server its parent has not reaped yet is a zombie: gone). */
@@ -41,26 +46,33 @@ export function sameServer(a: string, b: string): boolean {
  */
 export function findServer(
   paths: ProjectPaths,
-  flags: { api?: string; token?: string } = {},
+  flags: { api?: string; token?: string; tokenFrom?: string } = {},
   env: Record<string, string | undefined> = process.env,
 ): ServerTarget | null {
   const info = readServerFile(paths.serverFile);
+  const given =
+    flags.token !== undefined
+      ? { token: flags.token, tokenFrom: flags.tokenFrom ?? "--token" }
+      : env.ORCH_API_TOKEN
+        ? { token: env.ORCH_API_TOKEN, tokenFrom: "ORCH_API_TOKEN" }
+        : undefined;
   // The project's token goes only to the project's own server, never to another URL.
-  const localToken = (url: string) =>
-    info && sameServer(info.url, url) ? readSmallFile(paths.token)?.trim() || undefined : undefined;
-  const token = flags.token ?? env.ORCH_API_TOKEN;
+  const withToken = (url: string) => {
+    if (given) return given;
+    const local =
+      info && sameServer(info.url, url)
+        ? readSmallFile(paths.token)?.trim() || undefined
+        : undefined;
+    return local ? { token: local, tokenFrom: ".orch/token" } : { tokenFrom: null };
+  };
   if (flags.api !== undefined) checkApiUrl(flags.api, "--api");
   else if (env.ORCH_API_URL) checkApiUrl(env.ORCH_API_URL, "ORCH_API_URL");
-  if (flags.api) return { url: flags.api, token: token ?? localToken(flags.api), from: "--api" };
+  if (flags.api) return { url: flags.api, ...withToken(flags.api), from: "--api" };
   if (env.ORCH_API_URL) {
-    return {
-      url: env.ORCH_API_URL,
-      token: token ?? localToken(env.ORCH_API_URL),
-      from: "ORCH_API_URL",
-    };
+    return { url: env.ORCH_API_URL, ...withToken(env.ORCH_API_URL), from: "ORCH_API_URL" };
   }
   if (info && alive(info.pid))
-    return { url: info.url, token: token ?? localToken(info.url), from: "server.json" };
+    return { url: info.url, ...withToken(info.url), from: "server.json" };
   return null;
 }
 

@@ -15,6 +15,24 @@ export interface ClientOptions {
   token?: string;
   /** How requests are sent: the network by default, or an in-process API. */
   fetch?: (req: Request) => Promise<Response>;
+  /**
+   * Where the token came from, for orch's commands (see findServer): given, a refused token is
+   * said with its source and what to do, rather than as the API tells a program.
+   */
+  tokenFrom?: string | null;
+}
+
+/** A refused token in the words of orch's commands: which one, from where, and what to do. */
+function refusedToken(base: string, tokenFrom: string | null): string | undefined {
+  if (tokenFrom === null) {
+    return `orch at ${base} needs its API token: pass --token, or set ORCH_API_TOKEN (the token is in that server's .orch/token)`;
+  }
+  if (tokenFrom === ".orch/token") return undefined;
+  const instead =
+    tokenFrom === "ORCH_API_TOKEN"
+      ? "unset ORCH_API_TOKEN to use the project's .orch/token, or set it to that server's token"
+      : "give that server's token";
+  return `the API token from ${tokenFrom} is not the token of orch at ${base}: ${instead} (it is in the server's .orch/token)`;
 }
 
 /** Why a request got no answer, in a few words (the runtime's own text is long and generic). */
@@ -70,9 +88,13 @@ export function createTransport(options: ClientOptions) {
     } catch {}
     const error = (data as { error?: { code?: ErrorCode; message?: string; problems?: Problem[] } })
       ?.error;
+    const refused =
+      error?.code === "E_UNAUTHORIZED" && options.tokenFrom !== undefined
+        ? refusedToken(base, options.tokenFrom)
+        : undefined;
     throw new OrchError(
       error?.code ?? "E_INTERNAL",
-      error?.message ?? `HTTP ${res.status}`,
+      refused ?? error?.message ?? `HTTP ${res.status}`,
       error?.problems ?? [],
     );
   }

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, expect, test } from "vitest";
 import { orch, projectServer, tempDir } from "../helpers.ts";
 
 // How the CLI says small things, through the binary and a server: a retry in one line, a
-// trigger's window, a run's tasks in columns.
+// trigger's window, a run's tasks in columns, and a refused token with where it came from.
 const FLOWS = `deployments:
   - name: fail
     command: ["sh", "-c", "exit 3"]
@@ -81,4 +81,17 @@ test("triggers ls shows a threshold trigger's window, then what it counted in it
     if (Date.now() > deadline) throw new Error(`the event was never counted: ${now}`);
     await Bun.sleep(100);
   }
+});
+
+test("a refused token says where it came from and what to do, in the CLI's words", async () => {
+  const env = await orch(["runs", "ls", "--dir", dir], { env: { ORCH_API_TOKEN: "stale" } });
+  expect(env.code).toBe(2);
+  expect(env.stderr).toContain("the API token from ORCH_API_TOKEN is not the token of orch at");
+  expect(env.stderr).toContain("unset ORCH_API_TOKEN to use the project's .orch/token");
+  expect(env.stderr).not.toContain("Authorization: Bearer");
+  const flag = await cli("runs", "ls", "--token", "stale");
+  expect(flag.code).toBe(2);
+  expect(flag.stderr).toContain("the API token from --token is not the token of orch at");
+  // The project's own token still works.
+  expect((await cli("runs", "ls")).code).toBe(0);
 });
