@@ -36,6 +36,7 @@ must([
   process.execPath,
   "build",
   "--compile",
+  "--compile-autoload-package-json", // COMPILE_RUNTIME
   "--minify",
   "--bytecode",
   "hello.ts",

@@ -12,7 +12,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "nod
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { COMPILE_OPTIONS } from "./build-options.ts";
+import { COMPILE_OPTIONS, COMPILE_RUNTIME } from "./build-options.ts";
 
 const { values } = parseArgs({
   options: {
@@ -33,7 +33,7 @@ const dir = mkdtempSync(join(tmpdir(), "orch-bench-tui-"));
 const BASELINE = join(dir, "ink-hello");
 const built = await Bun.build({
   entrypoints: [join(import.meta.dirname, "bench-ink-hello.tsx")],
-  compile: { outfile: BASELINE },
+  compile: { outfile: BASELINE, ...COMPILE_RUNTIME },
   ...COMPILE_OPTIONS,
 });
 if (!built.success) throw new Error(`building the baseline failed: ${built.logs.join("\n")}`);

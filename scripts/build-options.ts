@@ -75,6 +75,15 @@ const optionCase: BunPlugin = {
   },
 };
 
+/**
+ * How the executable behaves when it runs, for the `compile` option. Why autoloadPackageJson: a
+ * compiled Bun program reads no package.json by default, its resolver's included, so a flow's
+ * `import { parse } from "yaml"` found node_modules/yaml but not its entry (`exports` or `main`)
+ * and failed "Cannot find package". With it, a flow's imports resolve as `bun` resolves them:
+ * `exports` conditions, subpaths and patterns, `main`, `imports`, scoped packages.
+ */
+export const COMPILE_RUNTIME = { autoloadPackageJson: true } as const;
+
 /** Bun.build options of a compiled orch, beside `entrypoints` and `compile`. */
 export const COMPILE_OPTIONS = {
   minify: true,

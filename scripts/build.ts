@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import type { BunPlugin } from "bun";
 import { buildApp } from "../src/web/build-app.ts";
-import { COMPILE_OPTIONS } from "./build-options.ts";
+import { COMPILE_OPTIONS, COMPILE_RUNTIME } from "./build-options.ts";
 
 const TARGETS = [
   "bun-linux-x64",
@@ -60,7 +60,11 @@ for (const target of targets) {
       "./src/worker/spawn-thread.ts",
       "./src/store/checkpoint-thread.ts",
     ],
-    compile: target ? { target: target as (typeof TARGETS)[number], outfile } : { outfile },
+    compile: {
+      ...(target ? { target: target as (typeof TARGETS)[number] } : {}),
+      outfile,
+      ...COMPILE_RUNTIME,
+    },
     ...COMPILE_OPTIONS,
     plugins: [...COMPILE_OPTIONS.plugins, embedApp],
   });

@@ -8,7 +8,7 @@ import type { FlowMetadata } from "../core/deployment.ts";
 import { durationMs, isFlow } from "./flow.ts";
 import { toJsonSchema } from "./parameters.ts";
 import { loadFlow } from "./run-flow.ts";
-import { buildProblem, throwSite } from "./run-output.ts";
+import { buildProblem, missingPackage, throwSite } from "./run-output.ts";
 
 /** Print the flow's metadata; exit code 0, or 2 with the reason on stderr. */
 export async function describeFlow(argv: string[]): Promise<number> {
@@ -48,11 +48,14 @@ export async function describeFlow(argv: string[]): Promise<number> {
     return 0;
   } catch (error) {
     // Told as what went wrong where (relative to the flow's folder): the deploy names the file.
-    const built = buildProblem(error, dirname(resolve(file)))?.message;
-    if (built) console.error(`syntax error at ${built}`);
+    const folder = dirname(resolve(file));
+    const missing = missingPackage(error, folder);
+    const built = buildProblem(error, folder)?.message;
+    if (missing) console.error(missing);
+    else if (built) console.error(`syntax error at ${built}`);
     else {
       // Top-level code that threw: where, in the flow's files.
-      const site = throwSite(error, dirname(resolve(file)));
+      const site = throwSite(error, folder);
       const message = error instanceof Error ? error.message || error.name : String(error);
       console.error(`its top-level code threw${site ? ` at ${site}` : ""}: ${message}`);
     }

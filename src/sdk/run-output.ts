@@ -19,6 +19,11 @@ export function startRunOutput(): void {
  * Paths are told relative to `root`, the folder of the run's code.
  */
 export function reportFlowError(error: unknown, root = process.cwd()): void {
+  const missing = missingPackage(error, root);
+  if (missing) {
+    reportFailure(missing);
+    return;
+  }
   const built = buildProblem(error, root);
   const message = built
     ? built.message
@@ -79,6 +84,25 @@ export function relativeTo(text: string, root: string): string {
   // At the file system's root every path would lose its every slash: told as they are.
   if (prefix === "/") return text;
   return text.replaceAll(`file://${prefix}`, "").replaceAll(prefix, "");
+}
+
+/** A package name as an import names it: `yaml` of `yaml/util`, `@scope/name` of `@scope/name/x`. */
+const PACKAGE = /^(@[^/]+\/[^/]+|[^/]+)/;
+
+/**
+ * What to say when a flow's file imports a package that is not installed where it runs (Bun's
+ * "Cannot find package 'yaml' imported from …", which says neither what to do nor where it
+ * looked); null for any other error, a missing relative file among them. `root`: the folder the
+ * importing file is told relative to.
+ */
+export function missingPackage(error: unknown, root: string): string | null {
+  const e = error as { code?: unknown; specifier?: unknown; referrer?: unknown } | null;
+  if (e?.code !== "ERR_MODULE_NOT_FOUND" || typeof e.specifier !== "string") return null;
+  const { specifier } = e;
+  if (/^(\.|\/|[a-z]+:)/i.test(specifier)) return null;
+  const name = PACKAGE.exec(specifier)?.[1] ?? specifier;
+  const importer = typeof e.referrer === "string" ? relativeTo(e.referrer, root) : "the flow";
+  return `${importer} imports ${specifier}, but package ${name} is not installed where the flow runs: install it in the project (npm install ${name}); node_modules/ is looked for in the flow's folder and the folders above it, on a remote worker in its --dir`;
 }
 
 /** Where Bun says a module failed to build or resolve: it carries a position, not a stack. */
