@@ -44,18 +44,27 @@ function block(text: string): string {
 
 /**
  * Why a project lists no deployments, and what to do: no definition files yet; files that were
- * never deployed (no server running); or files a running server found nothing valid in.
+ * never deployed (no server running); files a running server holds invalid (`invalid`, the
+ * problems it has); or valid files that define none.
  */
-async function whyNoDeployments(dir: string | undefined, remote: boolean): Promise<string> {
+async function whyNoDeployments(
+  dir: string | undefined,
+  remote: boolean,
+  invalid: number,
+): Promise<string> {
   const { findProjectRoot, projectPaths } = await import("../core/paths.ts");
   const { findDefinitionFiles } = await import("../definitions/find-definition-files.ts");
   const flows = projectPaths(findProjectRoot(dir) ?? dir ?? ".").flows;
   const files = findDefinitionFiles(flows).length;
   if (!files) return "no deployments; add one to flows/*.yaml (orch init makes an example)";
   const some = `flows/ has ${files} definition file${files === 1 ? "" : "s"}`;
-  return remote
+  if (!remote)
+    return `no deployments yet: ${some}; orch up deploys them and keeps them deployed (orch deploy deploys them once)`;
+  // Said from the server's problems, not guessed from the count: a file it never read (or read
+  // before it was saved) is not an invalid one.
+  return invalid
     ? `no deployments: ${some}, and none of them holds a valid deployment (orch deploy --check shows what is wrong)`
-    : `no deployments yet: ${some}; orch up deploys them and keeps them deployed (orch deploy deploys them once)`;
+    : `no deployments: ${some}, and the server holds no deployment from ${files === 1 ? "it" : "them"} and no problem in ${files === 1 ? "it" : "them"} (orch deploy --check says what ${files === 1 ? "it defines" : "they define"}; orch deploy deploys ${files === 1 ? "it" : "them"} again)`;
 }
 
 /**
@@ -89,7 +98,8 @@ export const ls = defineCommand({
         args.json ? undefined : conn.client.listProblems(),
       ]);
       if (args.json) return printJson(list);
-      if (!list.length) log.info(await whyNoDeployments(args.dir, conn.remote));
+      if (!list.length)
+        log.info(await whyNoDeployments(args.dir, conn.remote, problems?.files.length ?? 0));
       else {
         const rows = list.map((d) => [
           (d.removed ? c.gray(d.name) : c.bold(d.name)) +

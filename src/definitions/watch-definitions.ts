@@ -1,5 +1,5 @@
 import { statSync } from "node:fs";
-import { basename } from "node:path";
+import { basename, dirname } from "node:path";
 import { watch } from "chokidar";
 import type { DeployReport, Pacer } from "../core/index.ts";
 import type { Deployer } from "./create-deployer.ts";
@@ -36,10 +36,21 @@ function signature(path: string): string {
 
 const IGNORED_DIRS = /(^|[/\\])(node_modules|\.git|\.orch)([/\\]|$)/;
 
+/** Which folder `dir` is now: its device and inode ("" when it is not there). */
+function folderIdentity(dir: string): string {
+  const stat = statSync(dir, { throwIfNoEntry: false, bigint: true });
+  return stat?.isDirectory() ? `${stat.dev}:${stat.ino}` : "";
+}
+
 /**
  * Watch `dir` and redeploy what changed. A burst of events (an editor's write-then-rename, or
  * several quick saves) is gathered until `settleMs` pass without one, then deployed once; only
  * the changed files are re-read. Returns a function that stops watching.
+ *
+ * `dir` itself may go and come back (a checkout of a branch without it, a move, a sync tool):
+ * a watcher of a folder dies with it, so its parent is watched too, for `dir` alone. When `dir`
+ * goes, or a folder comes in its place, its watcher is made again and everything is deployed
+ * once more, as at start (deployments of a folder that is gone are removed from scheduling).
  */
 export async function watchDefinitions(
   dir: string,
@@ -52,25 +63,44 @@ export async function watchDefinitions(
   let recheck: ReturnType<typeof setTimeout> | undefined;
   /** Each redeployed file's signature as it was read, for the second look. */
   const read = new Map<string, string>();
-  const schedule = (path: string) => {
-    pending.add(path);
+  /** The folder may have gone or come back: looked at in the next pass. */
+  let folderEvent = false;
+  /** The next pass deploys every file (the folder was replaced, or that pass failed). */
+  let whole = false;
+  const wake = () => {
     if (timer) clearTimeout(timer);
     timer = setTimeout(flush, settleMs);
+  };
+  const schedule = (path: string) => {
+    pending.add(path);
+    wake();
   };
   /** A redeploy under way: changes that come meanwhile wait for it, then go in the next. */
   let busy = false;
   const flush = async () => {
     timer = undefined;
-    if (busy) return;
+    if (busy || closed) return;
     busy = true;
-    const paths = [...pending];
+    // One stat a pass: a folder removed and made again at once may bring no event of its own.
+    if (folderEvent || folderIdentity(dir) !== files.identity) {
+      folderEvent = false;
+      await rearm();
+      whole = true;
+    }
+    const all = whole;
+    whole = false;
+    const paths = all ? [] : [...pending];
     pending.clear();
     // Taken before the files are read: a write after this is seen by the second look.
     const seen = paths.map((path) => [path, signature(path)] as const);
     try {
-      const report = options.pacer
-        ? await deployer.deployChangedPaced(paths, { pacer: options.pacer })
-        : deployer.deployChanged(paths);
+      const report = all
+        ? options.pacer
+          ? await deployer.deployAllPaced({ pacer: options.pacer })
+          : deployer.deployAll()
+        : options.pacer
+          ? await deployer.deployChangedPaced(paths, { pacer: options.pacer })
+          : deployer.deployChanged(paths);
       options.onReport(report);
       for (const [path, before] of seen) read.set(path, before);
       clearTimeout(recheck);
@@ -87,37 +117,75 @@ export async function watchDefinitions(
       // whatever changes after them (what it wrote already is written again unchanged).
       options.onError(error);
       for (const path of paths) pending.add(path);
+      if (all) whole = true;
       timer ??= setTimeout(flush, RETRY_MS);
     } finally {
       busy = false;
-      if (pending.size && !timer && !closed) timer = setTimeout(flush, settleMs);
+      if ((pending.size || whole || folderEvent) && !timer && !closed)
+        timer = setTimeout(flush, settleMs);
     }
   };
-  const watcher = watch(dir, {
+  let closed = false;
+  /** The watcher of the folder's files, and which folder it watches. */
+  let files: { identity: string; close: () => Promise<void> } = {
+    identity: folderIdentity(dir),
+    close: async () => {},
+  };
+  /** Watch the folder that is at `dir` now (none when there is none), in place of the last. */
+  const rearm = async () => {
+    await files.close();
+    const identity = folderIdentity(dir);
+    files = { identity, close: async () => {} };
+    if (identity && !closed) files = { identity, close: await watchFiles(identity) };
+  };
+  const watchFiles = async (identity: string): Promise<() => Promise<void>> => {
+    const watcher = watch(dir, {
+      ignoreInitial: true,
+      // What no bundle holds (scratch files) changes no version: no redeploy for it.
+      ignored: (path) => IGNORED_DIRS.test(path) || isScratchFile(basename(path)),
+      // orch gathers bursts itself; chokidar's own atomic-save delay would only add latency.
+      atomic: false,
+      // Linked directories are not walked, as at start: a link may lead anywhere (even to /).
+      // A linked file is reported as itself; the deployer decides whether to read it.
+      followSymlinks: false,
+    });
+    let ready = false;
+    watcher.on("all", (event, path) => {
+      // The caller deployed everything just before: the initial scan is not a change (chokidar
+      // reports links found by it even with ignoreInitial).
+      if (!ready || files.identity !== identity) return;
+      if (path === dir) {
+        // The folder itself went: this watcher is done for.
+        folderEvent = true;
+        wake();
+      } else if (event !== "addDir" && event !== "unlinkDir") schedule(path);
+    });
+    watcher.on("error", options.onError);
+    await new Promise<void>((resolve) => watcher.once("ready", () => resolve()));
+    ready = true;
+    return () => watcher.close();
+  };
+  if (files.identity) files = { ...files, close: await watchFiles(files.identity) };
+  // The parent, for the folder alone: it tells when the folder goes or comes back.
+  const parent = dirname(dir);
+  const around = watch(parent, {
     ignoreInitial: true,
-    // What no bundle holds (scratch files) changes no version: no redeploy for it.
-    ignored: (path) => IGNORED_DIRS.test(path) || isScratchFile(basename(path)),
-    // orch gathers bursts itself; chokidar's own atomic-save delay would only add latency.
+    depth: 0,
+    ignored: (path) => path !== parent && path !== dir,
     atomic: false,
-    // Linked directories are not walked, as at start: a link may lead anywhere (even to /).
-    // A linked file is reported as itself; the deployer decides whether to read it.
     followSymlinks: false,
   });
-  let ready = false;
-  let closed = false;
-  watcher.on("all", (event, path) => {
-    // The caller deployed everything just before: the initial scan is not a change (chokidar
-    // reports links found by it even with ignoreInitial).
-    if (!ready || event === "addDir" || event === "unlinkDir") return;
-    schedule(path);
+  around.on("all", (_event, path) => {
+    if (path !== dir) return;
+    folderEvent = true;
+    wake();
   });
-  watcher.on("error", options.onError);
-  await new Promise<void>((resolve) => watcher.once("ready", () => resolve()));
-  ready = true;
+  around.on("error", options.onError);
+  await new Promise<void>((resolve) => around.once("ready", () => resolve()));
   return async () => {
     closed = true;
     if (timer) clearTimeout(timer);
     clearTimeout(recheck);
-    await watcher.close();
+    await Promise.all([around.close(), files.close()]);
   };
 }
