@@ -47,7 +47,16 @@ export interface AcceptedState {
 }
 
 export type Decision =
-  | { verdict: "accept"; state: AcceptedState; replaced?: string }
+  | {
+      verdict: "accept";
+      state: AcceptedState;
+      replaced?: string;
+      /**
+       * The state corrects orch's guess (the CRASHED of a worker it counted lost): it happened
+       * before that guess was recorded, so its time is bounded by the run's start, not the guess.
+       */
+      overturns?: true;
+    }
   | { verdict: "noop" }
   | { verdict: "reject"; reason: string };
 
@@ -110,6 +119,7 @@ export function decideTransition(
         verdict: "accept",
         state: { type: proposed.type, name, message },
         replaced: `CRASHED replaced by the ${proposed.type} its worker reported once back`,
+        overturns: true,
       };
     }
     return {

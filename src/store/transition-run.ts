@@ -34,7 +34,8 @@ export interface RunOutcome {
   resumeInput?: { key: string; input: Record<string, unknown> };
   /**
    * When the state was entered, when the reporter knows it and its write comes later (a worker
-   * batches its writes): never before the run's current state nor after now.
+   * batches its writes): never after now, nor before the run's current state (or, for a late
+   * truth that overturns orch's guess, its start).
    */
   at?: number;
   /**
@@ -204,8 +205,9 @@ export function planStep(
   }
   const { state } = decision;
   const clock = store.clock.now();
-  const now =
-    outcome.at === undefined ? clock : Math.max(run.state_at, Math.min(outcome.at, clock));
+  // Bounded as RunOutcome.at says: orch's guess was recorded after what it overturns happened.
+  const floor = decision.overturns ? (run.started_at ?? run.state_at) : run.state_at;
+  const now = outcome.at === undefined ? clock : Math.max(floor, Math.min(outcome.at, clock));
   const next: RunRow = {
     ...run,
     state_type: state.type,
@@ -251,13 +253,8 @@ export function planStep(
   }
   // A user's retry starts the flow afresh: its pauses wait again.
   if (state.type === "SCHEDULED" && isTerminal(run.state_type)) next.resume_inputs = null;
-  return {
-    run,
-    next,
-    state,
-    starts,
-    ...(decision.replaced ? { replaced: decision.replaced } : {}),
-  };
+  const { replaced } = decision;
+  return { run, next, state, starts, ...(replaced ? { replaced } : {}) };
 }
 
 /**
