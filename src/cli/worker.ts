@@ -1,5 +1,5 @@
 import { readFileSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import { defineCommand } from "citty";
 import {
   type Client,
@@ -154,12 +154,13 @@ export default defineCommand({
       );
     }
     log.info(`joining pool ${args.pool} at ${target.url}…`);
+    const bundlesDir = workerBundlesDir(args.dir);
     const worker = await startRemoteWorker({
       client,
       pool: args.pool,
       ...(args.name ? { name: args.name } : {}),
       concurrency,
-      bundlesDir: workerBundlesDir(args.dir),
+      bundlesDir,
       workDir: resolve(args.dir),
       token: target.token,
       logger: log,
@@ -192,7 +193,9 @@ export default defineCommand({
           log.info(`${signal}: stopping the running runs (again leaves at once)`);
           stopped = worker.stop();
         } else {
-          log.warn(`${signal}: leaving now; states and logs not yet delivered are lost`);
+          log.warn(
+            `${signal}: leaving now; states and log lines not yet delivered wait in ${join(dirname(bundlesDir), "reports")} for the next worker started there`,
+          );
           process.exit(130);
         }
         void stopped?.then(() => resolveDone());

@@ -1,7 +1,7 @@
 import type { WorkerJob } from "../core/index.ts";
 import { createBackoff } from "./backoff.ts";
+import { isRetryable } from "./is-retryable.ts";
 import type { Link } from "./link.ts";
-import { isRetryable } from "./report-queue.ts";
 import type { RunJob } from "./run-job.ts";
 
 /**

@@ -1,6 +1,6 @@
 import type { WorkerClient } from "../client/index.ts";
+import { isRetryable } from "./is-retryable.ts";
 import type { Link } from "./link.ts";
-import { isRetryable } from "./report-queue.ts";
 
 /** Who heartbeats: read before each beat (a worker that registered again has a new id). */
 export interface Beating {

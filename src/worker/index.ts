@@ -12,6 +12,7 @@ export {
   executeAttempt,
 } from "./execute-attempt.ts";
 export { type AttemptEnding, finalState } from "./final-state.ts";
+export { isRetryable } from "./is-retryable.ts";
 export { createLink, type Link } from "./link.ts";
 export { type CapturedLine, type CapturedStream, createLogCapture } from "./log-capture.ts";
 export { loseWorker } from "./lose-worker.ts";
@@ -32,8 +33,13 @@ export { startRemoteWorker } from "./remote-worker.ts";
 export type { RemoteWorker, RemoteWorkerOptions } from "./remote-worker-options.ts";
 export { type RenderedCommand, renderCommand } from "./render-command.ts";
 export {
+  type Journaled,
+  type JournalReport,
+  openReportJournal,
+  type ReportJournal,
+} from "./report-journal.ts";
+export {
   createReportQueue,
-  isRetryable,
   type ReportQueue,
   type ReportQueueOptions,
   type ReportSink,

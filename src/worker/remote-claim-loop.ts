@@ -1,10 +1,10 @@
 import type { WorkerClient } from "../client/index.ts";
 import type { WorkerJob } from "../core/index.ts";
 import { createBackoff } from "./backoff.ts";
+import { isRetryable } from "./is-retryable.ts";
 import type { Link } from "./link.ts";
 import { isGone } from "./register-worker.ts";
 import type { RemoteRuns } from "./remote-runs.ts";
-import { isRetryable } from "./report-queue.ts";
 import type { WorkerLogger } from "./worker-logger.ts";
 
 export interface ClaimLoopOptions {

@@ -3,6 +3,7 @@ import { isNoRoute, OrchError, VERSION } from "../core/index.ts";
 import type { Link } from "./link.ts";
 import { isGone } from "./register-worker.ts";
 import type { RemoteRuns } from "./remote-runs.ts";
+import type { ReportJournal } from "./report-journal.ts";
 import { createReportQueue } from "./report-queue.ts";
 import type { WorkerLogger } from "./worker-logger.ts";
 
@@ -23,7 +24,12 @@ export function serverTooOld(url: string): OrchError {
 export function createRemoteReports(
   client: WorkerClient,
   runs: RemoteRuns,
-  options: { logger: WorkerLogger; link: Link; onTooOld(error: OrchError): void },
+  options: {
+    logger: WorkerLogger;
+    link: Link;
+    onTooOld(error: OrchError): void;
+    journal?: ReportJournal;
+  },
 ) {
   const { logger } = options;
   const notOurs = (workerId: string, runId: string, attempt?: number) => (error: unknown) => {
@@ -56,6 +62,6 @@ export function createRemoteReports(
       logs: (workerId, runId, batch) =>
         client.appendLogs(workerId, runId, batch).catch(notOurs(workerId, runId, batch.attempt)),
     },
-    { logger, link: options.link },
+    { logger, link: options.link, ...(options.journal ? { journal: options.journal } : {}) },
   );
 }

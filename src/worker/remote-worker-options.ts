@@ -18,7 +18,10 @@ export interface RemoteWorkerOptions {
   name?: string;
   /** Runs at once. Default 8. */
   concurrency?: number;
-  /** Where downloaded bundles are cached (content-addressed, kept across restarts). */
+  /**
+   * Where downloaded bundles are cached (content-addressed, kept across restarts). Beside it:
+   * runs/ (each attempt's working folder) and reports/ (the journal of undelivered reports).
+   */
   bundlesDir: string;
   /** The working directory of a version that has no files. */
   workDir: string;
@@ -32,7 +35,8 @@ export interface RemoteWorkerOptions {
   lostHint?: string;
   /**
    * Stopping while orch does not answer: how long to keep trying to deliver the states and log
-   * lines not yet delivered before leaving without them (saying what is lost). Default 5 s.
+   * lines not yet delivered before leaving without them (they wait in the journal, reports/
+   * beside bundlesDir, for the next worker started there). Default 5 s.
    */
   giveUpDeliveringMs?: number;
   logger?: WorkerLogger;

@@ -19,6 +19,7 @@ import { createRemoteReports } from "./remote-reports.ts";
 import { createRemoteRunner } from "./remote-runner.ts";
 import { createRemoteRuns, type Held } from "./remote-runs.ts";
 import type { RemoteWorker, RemoteWorkerOptions } from "./remote-worker-options.ts";
+import { openReportJournal } from "./report-journal.ts";
 import { toStateReport } from "./state-report.ts";
 import { stopWithGrace } from "./stop-with-grace.ts";
 import { createWorkdirs } from "./workdirs.ts";
@@ -50,6 +51,8 @@ export async function startRemoteWorker(options: RemoteWorkerOptions): Promise<R
     link,
   );
   const runs = createRemoteRuns();
+  // Beside the bundle cache: what a worker here did not deliver before it stopped, to resend.
+  const journal = openReportJournal(join(dirname(options.bundlesDir), "reports"), { logger });
   /** Set once orch turned out older than this worker: it takes no more runs, and stops. */
   let tooOld: OrchError | null = null;
   let failedWith: (error: OrchError) => void = () => {};
@@ -57,6 +60,7 @@ export async function startRemoteWorker(options: RemoteWorkerOptions): Promise<R
   const queue = createRemoteReports(client, runs, {
     logger,
     link,
+    journal,
     // Why stop rather than start runs without asking, as workers did before the question was
     // asked: orch's "yes" is what keeps a run it took back from a worker it counted lost from
     // running here and on another worker too. Nothing runs twice; the user is told what to do.
@@ -67,6 +71,7 @@ export async function startRemoteWorker(options: RemoteWorkerOptions): Promise<R
     },
   });
 
+  const resent = resendRecovered();
   const registration = await joinOrch(
     client,
     { name, pool: options.pool, host, concurrency, pid: process.pid },
@@ -180,6 +185,9 @@ export async function startRemoteWorker(options: RemoteWorkerOptions): Promise<R
     },
   });
 
+  // What a worker here left undelivered goes first: orch learns how those runs ended before
+  // this worker takes new ones.
+  await resent;
   const claims = runClaimLoop({
     client,
     link,
@@ -195,6 +203,25 @@ export async function startRemoteWorker(options: RemoteWorkerOptions): Promise<R
     signal: takeAbort.signal,
   });
 
+  /**
+   * Queue what workers here left undelivered, each run's reports in the order they were written;
+   * resolves once orch has them all (or refused them: a refused one is dropped, saying why).
+   */
+  function resendRecovered(): Promise<unknown> {
+    const { recovered } = journal;
+    if (!recovered.length) return Promise.resolve();
+    logger.info(
+      `sending ${recovered.length} report(s) that a worker here left undelivered when it stopped (${journal.path})`,
+    );
+    return Promise.all(
+      recovered.map((entry) =>
+        queue.resend(entry).then((recorded) => {
+          if (recorded?.ignored) logger.info(`run ${entry.report.runId}: ${recorded.ignored}`);
+        }),
+      ),
+    );
+  }
+
   let stopping: Promise<void> | null = null;
   const finish = () => {
     stopping ??= (async () => {
@@ -203,11 +230,16 @@ export async function startRemoteWorker(options: RemoteWorkerOptions): Promise<R
       claims.interrupt();
       await claims.done;
       await runs.allDone();
-      await deliverOrGiveUp(queue, link, options.giveUpDeliveringMs ?? 5000, (n, limit) =>
+      await deliverOrGiveUp(queue, link, options.giveUpDeliveringMs ?? 5000, (n, limit) => {
+        const lost = queue.unkept;
         logger.warn(
-          `leaving without delivering ${n} state(s) and log batch(es): orch at ${client.url} has not answered for ${formatDuration(limit)}; they are lost`,
-        ),
-      );
+          `leaving without delivering ${n} state(s) and log line(s): orch at ${client.url} has not answered for ${formatDuration(limit)}; ${
+            lost === n
+              ? "they are lost"
+              : `they are kept in ${journal.path} and sent when a worker starts again in ${dirname(options.bundlesDir)}${lost ? ` (but for ${lost}, which are lost)` : ""}`
+          }`,
+        );
+      });
       stopHeartbeat();
       try {
         await client.offline(registration.me.id);
@@ -215,6 +247,7 @@ export async function startRemoteWorker(options: RemoteWorkerOptions): Promise<R
         logger.warn(`could not tell orch this worker stopped: ${(error as Error).message}`);
       }
       queue.close();
+      journal.close();
       workdirs.dispose();
       gateway.stop();
     })();

@@ -1,12 +1,13 @@
-import {
-  type LogLineInput,
-  type StartAnswer,
-  type StartRequestJson,
-  type StateReportJson,
-  toOrchError,
+import type {
+  LogLineInput,
+  StartAnswer,
+  StartRequestJson,
+  StateReportJson,
 } from "../core/index.ts";
 import { createBackoff } from "./backoff.ts";
+import { isRetryable } from "./is-retryable.ts";
 import type { Link } from "./link.ts";
+import type { Journaled, ReportJournal } from "./report-journal.ts";
 import type { WorkerLogger } from "./worker-logger.ts";
 
 /** Where the queue delivers: the worker protocol's report calls, and its start. */
@@ -33,8 +34,15 @@ export interface ReportQueue<R> {
   state(workerId: string, runId: string, report: StateReportJson): Promise<R | null>;
   /** Resolves once everything queued so far is delivered (or refused). */
   drained(): Promise<void>;
+  /**
+   * Send again a report a worker that is gone left in the journal (the queue's own journal holds
+   * it now, under its id), after what is queued for its run; resolves as `state` does.
+   */
+  resend(entry: Journaled): Promise<R | null>;
   /** Lines and states not delivered yet. */
   readonly size: number;
+  /** Of those, the ones no journal keeps: lost if the worker stops before they are delivered. */
+  readonly unkept: number;
   /** Stop delivering (what is left stays undelivered). */
   close(): void;
 }
@@ -45,9 +53,12 @@ export interface ReportQueueOptions {
   link: Link;
   /** Largest request body to build, in bytes of JSON. Default 512 KiB (the API takes 1 MiB). */
   maxBatchBytes?: number;
+  /** Where states and lines are kept until the server has them, across the worker's restarts. */
+  journal?: ReportJournal;
 }
 
-type Op<R> =
+/** An op's id in the journal: null when only memory keeps it. */
+type Op<R> = { journalId?: number | null } & (
   | {
       kind: "logs";
       workerId: string;
@@ -67,23 +78,11 @@ type Op<R> =
       workerId: string;
       attempt: number;
       resolve: (answer: StartAnswer | null) => void;
-    };
+    }
+);
 
 /** A line longer than this is sent as pieces, so one line never outgrows a request. */
 const MAX_PIECE_CHARS = 100_000;
-
-/** Errors that mean "the server is away or failing now": keep the report and try again. */
-export function isRetryable(error: unknown): boolean {
-  const e = toOrchError(error);
-  return (
-    e.code === "E_NO_SERVER" ||
-    e.code === "E_INTERNAL" ||
-    e.code === "E_UNAUTHORIZED" ||
-    e.code === "E_FORBIDDEN" ||
-    // What the server cannot do (it is older than the worker) it will not do on a retry either.
-    (e.status >= 500 && e.code !== "E_NOT_IMPLEMENTED")
-  );
-}
 
 /**
  * Create the outbox. Why per run and in order: the server stores a run's lines before the state
@@ -102,7 +101,9 @@ export function createReportQueue<R>(
   const pumping = new Set<string>();
   const idle: (() => void)[] = [];
   const abort = new AbortController();
+  const { journal } = options;
   let size = 0;
+  let unkept = 0;
 
   const settle = () => {
     if (size > 0 || pumping.size > 0) return;
@@ -110,6 +111,7 @@ export function createReportQueue<R>(
   };
 
   const push = (runId: string, op: Op<R>) => {
+    if (op.journalId === null) unkept += items(op);
     const queue = queues.get(runId);
     if (queue) queue.push(op);
     else queues.set(runId, [op]);
@@ -177,7 +179,9 @@ export function createReportQueue<R>(
               : op.kind === "start"
                 ? `to start attempt ${op.attempt}`
                 : `state ${op.report.type}`;
-          options.logger.warn(`run ${runId}: orch refused ${what}: ${(error as Error).message}`);
+          options.logger.warn(
+            `run ${runId}: orch refused ${what}, so it is dropped: ${(error as Error).message}`,
+          );
           done(queue, count);
           if (op.kind !== "logs") op.resolve(null);
         }
@@ -189,8 +193,13 @@ export function createReportQueue<R>(
     }
   };
 
-  const done = (queue: Op<R>[], count: number) => {
-    for (const op of queue.splice(0, count)) size -= op.kind === "logs" ? op.lines.length : 1;
+  const items = (op: Op<R>) => (op.kind === "logs" ? op.lines.length : 1);
+  const done = (queue: Op<R>[], n: number) => {
+    for (const op of queue.splice(0, n)) {
+      size -= items(op);
+      if (op.journalId === null) unkept -= items(op);
+      else if (op.journalId !== undefined) journal?.remove(op.journalId);
+    }
   };
 
   return {
@@ -220,14 +229,10 @@ export function createReportQueue<R>(
         const first = (numbers.get(key) ?? 0) + 1;
         numbers.set(key, first + (end - start) - 1);
         size += end - start;
-        push(runId, {
-          kind: "logs",
-          workerId,
-          attempt,
-          first,
-          lines: pieces.slice(start, end),
-          bytes,
-        });
+        const batch = pieces.slice(start, end);
+        const report = { kind: "logs" as const, workerId, runId, attempt, first, lines: batch };
+        const journalId = journal ? journal.add(report) : null;
+        push(runId, { kind: "logs", workerId, attempt, first, lines: batch, bytes, journalId });
         start = end;
       }
     },
@@ -244,7 +249,27 @@ export function createReportQueue<R>(
           // The attempt is over: its line numbers are no longer needed once this is queued.
           for (const key of numbers.keys()) if (key.startsWith(`${runId}:`)) numbers.delete(key);
         }
-        push(runId, { kind: "state", workerId, report, resolve });
+        const journalId = journal ? journal.add({ kind: "state", workerId, runId, report }) : null;
+        push(runId, { kind: "state", workerId, report, resolve, journalId });
+      });
+    },
+    resend({ id: journalId, report: r }) {
+      return new Promise((resolve) => {
+        if (r.kind === "state") {
+          size++;
+          push(r.runId, {
+            kind: "state",
+            workerId: r.workerId,
+            report: r.report,
+            resolve,
+            journalId,
+          });
+          return;
+        }
+        size += r.lines.length;
+        const bytes = Buffer.byteLength(JSON.stringify(r.lines)) + 96 * r.lines.length;
+        push(r.runId, { ...r, bytes, journalId });
+        resolve(null);
       });
     },
     drained() {
@@ -254,12 +279,16 @@ export function createReportQueue<R>(
     get size() {
       return size;
     },
+    get unkept() {
+      return unkept;
+    },
     close() {
       abort.abort();
       for (const queue of queues.values())
         for (const op of queue) if (op.kind !== "logs") op.resolve(null);
       queues.clear();
       size = 0;
+      unkept = 0;
       settle();
     },
   };

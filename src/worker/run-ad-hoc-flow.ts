@@ -13,9 +13,10 @@ import {
 import { createBackoff } from "./backoff.ts";
 import { executeAttempt } from "./execute-attempt.ts";
 import { startHeartbeat } from "./heartbeat.ts";
+import { isRetryable } from "./is-retryable.ts";
 import { createLink } from "./link.ts";
 import type { CapturedLine } from "./log-capture.ts";
-import { createReportQueue, isRetryable } from "./report-queue.ts";
+import { createReportQueue } from "./report-queue.ts";
 import type { RunnerOptions } from "./run-job.ts";
 import { sleep } from "./sleep.ts";
 import { toStateReport } from "./state-report.ts";

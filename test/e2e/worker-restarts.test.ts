@@ -50,7 +50,7 @@ async function until<T>(what: string, probe: () => Promise<T | undefined | false
   throw new Error(`timed out waiting until ${what}`);
 }
 
-test("one SIGTERM stops a remote worker whose server is gone, within its grace, saying what is lost", async () => {
+test("one SIGTERM stops a remote worker whose server is gone, within its grace, saying where what it owes waits", async () => {
   const dir = project("echo started; sleep 30");
   const up = start(["up", "--headless", "--port", "0", "--dir", dir]);
   await up.waitFor("orch is up at", 15_000);
@@ -78,7 +78,7 @@ test("one SIGTERM stops a remote worker whose server is gone, within its grace, 
   // Its grace (1s) for the run, then 1s more for orch to answer, and a little to leave.
   expect(Date.now() - asked).toBeLessThan(8_000);
   expect(worker.stderr).toMatch(
-    /leaving without delivering \d+ .*has not answered for 1s; they are lost/,
+    /leaving without delivering \d+ .*has not answered for 1s; they are kept in .*\/reports\/.*\.jsonl and sent when a worker starts again in /,
   );
 });
 
