@@ -1,32 +1,26 @@
 import {
   closeSync,
   fsyncSync,
-  ftruncateSync,
   mkdirSync,
   openSync,
   readdirSync,
   readFileSync,
   renameSync,
+  rmSync,
   statSync,
   unlinkSync,
   writeSync,
 } from "node:fs";
 import { join } from "node:path";
-import { fsReason, type LogLineInput, type StateReportJson } from "../core/index.ts";
+import { fsReason, type LogBatchJson, type StateReportJson } from "../core/index.ts";
 import { isSameProcess, processStartTime } from "./process-tree.ts";
 import type { WorkerLogger } from "./worker-logger.ts";
 
 /** A report a remote worker owes the API, as it is sent: a run's state, or a batch of its lines. */
-export type JournalReport =
-  | { kind: "state"; workerId: string; runId: string; report: StateReportJson }
-  | {
-      kind: "logs";
-      workerId: string;
-      runId: string;
-      attempt: number;
-      first: number;
-      lines: LogLineInput[];
-    };
+export type JournalReport = { workerId: string; runId: string } & (
+  | { kind: "state"; report: StateReportJson }
+  | ({ kind: "logs" } & LogBatchJson)
+);
 
 /** A report kept in the journal, under the id that removes it. */
 export interface Journaled {
@@ -80,10 +74,11 @@ let opened = 0;
  * once the API answered it. Each line is one write(2) of an open file: a worker that is killed
  * loses no line it wrote (the kernel has it), and at worst leaves its last line half-written,
  * which the next reader skips, saying so. A line is not fsync'd (a machine that loses power may
- * lose the last reports; a process that dies does not). When nothing is kept the file is emptied,
- * and when acknowledgements outgrow what is kept it is rewritten with what is kept (by rename), so
- * the file stays about the size of what is undelivered, which `maxBytes` bounds: past it, reports
- * are kept in memory only, as they were before the journal, and the worker says so once.
+ * lose the last reports; a process that dies does not). The file exists only while something is
+ * owed (a worker killed with nothing owed leaves none); when acknowledgements outgrow what is
+ * kept, it is rewritten with what is kept (by rename), so it stays about the size of what is
+ * undelivered, which `maxBytes` bounds: past it, reports are kept in memory only, as they were
+ * before the journal, and the worker says so once.
  */
 export function openReportJournal(dir: string, options: ReportJournalOptions): ReportJournal {
   const { logger } = options;
@@ -95,30 +90,48 @@ export function openReportJournal(dir: string, options: ReportJournalOptions): R
   let keptBytes = 0;
   let fileBytes = 0;
   let nextId = 1;
+  /** The file, open for appends while something is kept in it. */
   let fd: number | null = null;
+  /** Writing failed once: reports are kept in memory only from then on. */
+  let failed = false;
   let warnedFull = false;
 
-  const recovered = takeOver(dir, key, logger).map((report) => {
-    const id = nextId++;
-    const line = `${JSON.stringify({ id, report })}\n`;
+  const keep = (id: number, line: string) => {
     kept.set(id, line);
     keptBytes += Buffer.byteLength(line);
+  };
+  const recovered = takeOver(dir, key, logger).map((report) => {
+    const id = nextId++;
+    keep(id, `${JSON.stringify({ id, report })}\n`);
     return { id, report };
   });
 
-  /** Something failed on disk: from now on reports are kept in memory only. */
-  const broken = (what: string, error: unknown) => {
-    logger.warn(
-      `cannot write the journal of undelivered reports ${path} (${what}: ${fsReason(error)}); states and log lines not yet delivered are kept in memory only, and lost if this worker stops before orch has them`,
-    );
+  /** Run a write; if it fails, say so once and keep reports in memory only from then on. */
+  const write = (what: string, act: () => void) => {
+    if (failed) return false;
+    try {
+      act();
+      return true;
+    } catch (error) {
+      failed = true;
+      logger.warn(
+        `cannot ${what} the journal of undelivered reports ${path} (${fsReason(error)}); states and log lines not yet delivered are kept in memory only, and lost if this worker stops before orch has them`,
+      );
+      return false;
+    }
+  };
+  const shut = (unlink: boolean) => {
     if (fd !== null) closeSync(fd);
     fd = null;
+    fileBytes = 0;
+    if (unlink) rmSync(path, { force: true });
   };
 
   /** Write the file anew with what is kept: a temporary file, synced, renamed over it. */
   const rewrite = () => {
     const tmp = `${path}.tmp`;
     const text = [...kept.values()].join("");
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
     const out = openSync(tmp, "w", 0o600);
     try {
       writeSync(out, text);
@@ -127,43 +140,26 @@ export function openReportJournal(dir: string, options: ReportJournalOptions): R
       closeSync(out);
     }
     renameSync(tmp, path);
-    if (fd !== null) closeSync(fd);
+    shut(false);
     fd = openSync(path, "a", 0o600);
     fileBytes = Buffer.byteLength(text);
   };
 
-  const append = (line: string) => {
-    if (fd === null) return false;
-    try {
-      writeSync(fd, line);
-      fileBytes += Buffer.byteLength(line);
-      return true;
-    } catch (error) {
-      broken("write", error);
-      return false;
+  // What was taken over is in this journal now: the claimed go (unless it could not be written).
+  if (kept.size === 0 || write("write", rewrite)) {
+    for (const name of existing(dir)) {
+      if (name.startsWith(`${key}.`) && name !== `${key}.jsonl`) rmSync(join(dir, name));
     }
-  };
-
-  try {
-    mkdirSync(dir, { recursive: true, mode: 0o700 });
-    rewrite();
-    for (const name of readdirSync(dir)) {
-      if (name.startsWith(`${key}.`) && name !== `${key}.jsonl`) unlinkSync(join(dir, name));
-    }
-  } catch (error) {
-    broken("open", error);
   }
 
   return {
     path,
     recovered,
     add(report) {
-      if (fd === null) return null;
       const id = nextId++;
       const line = `${JSON.stringify({ id, report })}\n`;
-      const bytes = Buffer.byteLength(line);
       const room = report.kind === "logs" ? Math.floor(maxBytes * 0.75) : maxBytes;
-      if (keptBytes + bytes > room) {
+      if (keptBytes + Buffer.byteLength(line) > room) {
         if (!warnedFull) {
           warnedFull = true;
           logger.warn(
@@ -172,9 +168,16 @@ export function openReportJournal(dir: string, options: ReportJournalOptions): R
         }
         return null;
       }
-      if (!append(line)) return null;
-      kept.set(id, line);
-      keptBytes += bytes;
+      const written = write("write", () => {
+        if (fd === null) {
+          mkdirSync(dir, { recursive: true, mode: 0o700 });
+          fd = openSync(path, "a", 0o600);
+        }
+        writeSync(fd, line);
+        fileBytes += Buffer.byteLength(line);
+      });
+      if (!written) return null;
+      keep(id, line);
       return id;
     },
     remove(id) {
@@ -184,33 +187,30 @@ export function openReportJournal(dir: string, options: ReportJournalOptions): R
       keptBytes -= Buffer.byteLength(line);
       if (keptBytes < maxBytes / 2) warnedFull = false;
       if (fd === null) return;
-      try {
-        if (kept.size === 0) {
-          // Everything is delivered: the file starts again empty (appends go to its end).
-          ftruncateSync(fd, 0);
-          fileBytes = 0;
-        } else if (fileBytes > 2 * keptBytes + 1024 * 1024) rewrite();
-        else append(`${JSON.stringify({ ack: id })}\n`);
-      } catch (error) {
-        broken("acknowledge", error);
-      }
+      // Everything delivered: no file. Acknowledgements outgrowing what is kept: written anew.
+      if (kept.size === 0) write("remove", () => shut(true));
+      else if (fileBytes > 2 * keptBytes + 1024 * 1024) write("rewrite", rewrite);
+      else write("write", () => fd !== null && writeSync(fd, `${JSON.stringify({ ack: id })}\n`));
     },
     get size() {
       return kept.size;
     },
     close() {
-      if (fd === null) return;
-      closeSync(fd);
+      // What is kept stays for the next worker started in this folder.
+      write("close", () => shut(kept.size === 0));
+      if (fd !== null) closeSync(fd);
       fd = null;
-      if (kept.size === 0) {
-        try {
-          unlinkSync(path);
-        } catch {
-          // Gone already: nothing to remove.
-        }
-      }
     },
   };
+}
+
+/** The names in `dir` (none when it is not there). */
+function existing(dir: string): string[] {
+  try {
+    return readdirSync(dir);
+  } catch {
+    return [];
+  }
 }
 
 /**
@@ -219,18 +219,12 @@ export function openReportJournal(dir: string, options: ReportJournalOptions): R
  * written it anew. Half-written or unreadable lines are skipped, saying where.
  */
 function takeOver(dir: string, key: string, logger: WorkerLogger): JournalReport[] {
-  let names: string[];
-  try {
-    names = readdirSync(dir);
-  } catch {
-    return [];
-  }
   const claimed: { path: string; mtime: number; from: string }[] = [];
-  for (const name of names) {
+  for (const name of existing(dir)) {
     const match = JOURNAL_NAME.exec(name);
-    // Its writer runs (this process too, for its other journals): not ours to take.
     if (!match) continue;
     const [, pid, started, tmp] = match;
+    // Its writer runs (this process too, for its other journals): not ours to take.
     if (isSameProcess(Number(pid), started === "x" ? null : started!)) continue;
     const from = join(dir, name);
     try {
