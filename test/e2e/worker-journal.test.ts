@@ -90,17 +90,17 @@ async function finishWhileOrchIsDown(w: World, workerTimeout: string) {
   up.proc.kill("SIGKILL");
   await up.proc.exited;
   await until("the flow to end while orch is down", async () => w.flow.pids().length === 0);
-  return { client, worker, runId: run.id, endedBefore: Date.now() };
+  return { client, worker, runId: run.id };
 }
 
 /** The journal files in the worker's folder. */
 const journals = (w: World) => readdirSync(join(w.workerDir, ".orch-worker/reports"));
 
-function expectTrueEnd(run: RunDetail, endedBefore: number) {
+function expectTrueEnd(run: RunDetail, backAt: number) {
   expect(run).toMatchObject({ state: "COMPLETED", exit_code: 0, attempt: 1 });
-  // The end is when the flow ended on the worker, not when orch heard of it.
+  // The end is when the flow ended on the worker, while orch was down, not when orch heard of it.
   const ended = Date.parse(run.ended_at!);
-  expect(ended).toBeLessThan(endedBefore);
+  expect(ended).toBeLessThan(backAt);
   expect(ended).toBeGreaterThan(Date.parse(run.started_at!));
   const last = run.states.at(-1)!;
   expect(last.type).toBe("COMPLETED");
@@ -109,13 +109,14 @@ function expectTrueEnd(run: RunDetail, endedBefore: number) {
 
 test("a worker stopped while orch is down keeps its finished run's end; its next start sends it and the run is COMPLETED at its true time", async () => {
   const w = setUp();
-  const { client, worker, runId, endedBefore } = await finishWhileOrchIsDown(w, "1s");
+  const { client, worker, runId } = await finishWhileOrchIsDown(w, "1s");
   worker.proc.kill("SIGTERM");
   expect(await worker.proc.exited).toBe(0);
   expect(worker.stderr).toMatch(/leaving without delivering \d+ .*they are kept in .*reports/);
   expect(journals(w)).toHaveLength(1);
 
   // orch comes back and, hearing nothing from the worker, counts it lost: the run is CRASHED.
+  const backAt = Date.now();
   const up = startServer(w, "1s");
   await up.waitFor("orch is up at", 15_000);
   await until("the run CRASHED", async () => (await client.getRun(runId)).state === "CRASHED");
@@ -127,7 +128,7 @@ test("a worker stopped while orch is down keeps its finished run's end; its next
     const r = await client.getRun(runId);
     return r.state === "COMPLETED" && r;
   });
-  expectTrueEnd(run, endedBefore);
+  expectTrueEnd(run, backAt);
   expect(run.states.map((s) => s.type)).toEqual([
     "SCHEDULED",
     "PENDING",
@@ -151,7 +152,7 @@ test("a worker stopped while orch is down keeps its finished run's end; its next
 test("a worker killed -9 mid-write: the next one skips the half-written line, says so, sends the rest and takes new runs", async () => {
   const w = setUp();
   // orch counts workers lost only after a minute: the run is still RUNNING when the end arrives.
-  const { client, worker, runId, endedBefore } = await finishWhileOrchIsDown(w, "60s");
+  const { client, worker, runId } = await finishWhileOrchIsDown(w, "60s");
   worker.proc.kill("SIGKILL");
   await worker.proc.exited;
   const [file] = journals(w);
@@ -161,6 +162,7 @@ test("a worker killed -9 mid-write: the next one skips the half-written line, sa
   // The report it was writing as it died: half a line, no newline.
   appendFileSync(path, `{"id":999,"report":{"kind":"state","workerId":"`);
 
+  const backAt = Date.now();
   const up = startServer(w, "60s");
   await up.waitFor("orch is up at", 15_000);
   const again = startWorker(w);
@@ -170,7 +172,7 @@ test("a worker killed -9 mid-write: the next one skips the half-written line, sa
     const r = await client.getRun(runId);
     return r.state === "COMPLETED" && r;
   });
-  expectTrueEnd(run, endedBefore);
+  expectTrueEnd(run, backAt);
   expect(run.states.map((s) => s.type)).toEqual(["SCHEDULED", "PENDING", "RUNNING", "COMPLETED"]);
 
   // The worker goes on as usual: a new run is taken and ends.
