@@ -53,7 +53,10 @@ export interface ApiDeps {
   staleAfterMs?: number;
   /** The server's own worker's id (null until it starts); the offline route refuses it. */
   ownWorkerId?: () => string | null;
-  /** Told of each deploy pass the API makes on its own (a re-check once a secret is set). */
+  /**
+   * Told of each deploy pass the API makes: asked for (POST /api/deploy), or on its own (a
+   * re-check once a secret is set).
+   */
   onDeploy?: (report: DeployReport) => void;
   /** The project's secrets (default: made over the store and the project's key). */
   secrets?: Secrets;

@@ -7,7 +7,7 @@ import { createMarker } from "../processes.ts";
 
 /**
  * `orch deploy` through a running server, when it ends a rollback: its report's rollbacks_ended,
- * its warning, and the server's. The definition is a link to a file of the project outside flows/:
+ * its warning, and the server's log. The definition is a link to a file of the project outside flows/:
  * the watcher does not see an edit of it, so the deploy the user asks for is the one that finds it.
  */
 
@@ -54,7 +54,7 @@ afterAll(async () => {
   cleanup();
 });
 
-test("a deploy through the running server that ends a rollback says so: in its report and its output", async () => {
+test("a deploy through the running server that ends a rollback says so: in its report, its output and the server's log", async () => {
   define("two");
   expect(await deploy()).toMatchObject({ updated: ["ver"], rollbacks_ended: [] });
   expect((await inspect()).version).toBe(2);
@@ -70,6 +70,10 @@ test("a deploy through the running server that ends a rollback says so: in its r
   const d = await inspect();
   expect(d).toMatchObject({ version: 3, rolled_back: false });
   expect(await runIt()).toBe("three");
+  // orch up's log says so too, as it does for a rollback its watcher ends.
+  await server.waitForLog(
+    "ver: its rollback to v1 ended, its files changed and v3 is active now (orch deployments inspect ver shows what changed; orch deployments rollback ver --to 1 goes back)",
+  );
 
   // Said to a person too, on stderr, by the deploy that ended it.
   expect((await at("deployments", "rollback", "ver", "--to", "2")).code).toBe(0);

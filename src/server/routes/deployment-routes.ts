@@ -7,6 +7,7 @@ import {
   type DeploymentJson,
   type DeploymentRemoved,
   type DeploymentSpec,
+  type DeployReport,
   iso,
   LIST_DEPLOYMENTS_QUERY,
   type ProjectPaths,
@@ -69,6 +70,8 @@ export interface DeploymentRoutesDeps {
    * deployment's next run is computed from its schedules, as `orch up` would plan it.
    */
   unplanned?: boolean;
+  /** Told of what POST /api/deploy did (the server logs it, as it logs its watcher's passes). */
+  onDeploy?: (report: DeployReport) => void;
 }
 
 /** Routes under /api/deployments, and POST /api/deploy. */
@@ -77,6 +80,7 @@ export function deploymentRoutes({
   deployer,
   upcoming,
   unplanned,
+  onDeploy,
 }: DeploymentRoutesDeps): Route[] {
   /** The JSON of a deployment, each schedule with its description in words. */
   const toJson = (row: DeploymentRow, planned: number | null): DeploymentJson => {
@@ -213,7 +217,11 @@ export function deploymentRoutes({
       operationId: "deployDefinitions",
       summary: "Read every definition file again and deploy what changed",
       response: { description: "What the deploy did", schema: DEPLOY_REPORT },
-      handler: () => json(deployer.deployAll()),
+      handler: () => {
+        const report = deployer.deployAll();
+        onDeploy?.(report);
+        return json(report);
+      },
     },
   ];
 }
