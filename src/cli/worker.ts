@@ -1,5 +1,5 @@
 import { readFileSync } from "node:fs";
-import { dirname, join, resolve } from "node:path";
+import { join, resolve } from "node:path";
 import { defineCommand } from "citty";
 import {
   type Client,
@@ -18,7 +18,12 @@ import {
   parseDuration,
   projectPaths,
 } from "../core/index.ts";
-import { becomeSubreaper, startRemoteWorker, stopOrphanedRuns } from "../worker/index.ts";
+import {
+  becomeSubreaper,
+  journalDir,
+  startRemoteWorker,
+  stopOrphanedRuns,
+} from "../worker/index.ts";
 import { connectArgs } from "./connect.ts";
 import { wholeNumberArg } from "./number-arg.ts";
 import { c, log } from "./output.ts";
@@ -194,7 +199,7 @@ export default defineCommand({
           stopped = worker.stop();
         } else {
           log.warn(
-            `${signal}: leaving now; states and log lines not yet delivered wait in ${join(dirname(bundlesDir), "reports")} for the next worker started there`,
+            `${signal}: leaving now; states and log lines not yet delivered wait in ${journalDir(bundlesDir)} for the next worker started there`,
           );
           process.exit(130);
         }

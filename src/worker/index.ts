@@ -35,6 +35,7 @@ export { type RenderedCommand, renderCommand } from "./render-command.ts";
 export {
   type Journaled,
   type JournalReport,
+  journalDir,
   openReportJournal,
   type ReportJournal,
 } from "./report-journal.ts";

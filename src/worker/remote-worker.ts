@@ -19,7 +19,7 @@ import { createRemoteReports } from "./remote-reports.ts";
 import { createRemoteRunner } from "./remote-runner.ts";
 import { createRemoteRuns, type Held } from "./remote-runs.ts";
 import type { RemoteWorker, RemoteWorkerOptions } from "./remote-worker-options.ts";
-import { openReportJournal } from "./report-journal.ts";
+import { journalDir, openReportJournal } from "./report-journal.ts";
 import { toStateReport } from "./state-report.ts";
 import { stopWithGrace } from "./stop-with-grace.ts";
 import { createWorkdirs } from "./workdirs.ts";
@@ -51,8 +51,8 @@ export async function startRemoteWorker(options: RemoteWorkerOptions): Promise<R
     link,
   );
   const runs = createRemoteRuns();
-  // Beside the bundle cache: what a worker here did not deliver before it stopped, to resend.
-  const journal = openReportJournal(join(dirname(options.bundlesDir), "reports"), { logger });
+  // What a worker here did not deliver before it stopped, to resend; and what this one owes.
+  const journal = openReportJournal(journalDir(options.bundlesDir), { logger });
   /** Set once orch turned out older than this worker: it takes no more runs, and stops. */
   let tooOld: OrchError | null = null;
   let failedWith: (error: OrchError) => void = () => {};
@@ -236,7 +236,7 @@ export async function startRemoteWorker(options: RemoteWorkerOptions): Promise<R
           `leaving without delivering ${n} state(s) and log line(s): orch at ${client.url} has not answered for ${formatDuration(limit)}; ${
             lost === n
               ? "they are lost"
-              : `they are kept in ${journal.path} and sent when a worker starts again in ${dirname(options.bundlesDir)}${lost ? ` (but for ${lost}, which are lost)` : ""}`
+              : `they are kept in ${journal.path} and sent by the next worker started with this folder${lost ? ` (but for ${lost}, which are lost)` : ""}`
           }`,
         );
       });

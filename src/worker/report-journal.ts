@@ -11,7 +11,7 @@ import {
   unlinkSync,
   writeSync,
 } from "node:fs";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { fsReason, type LogBatchJson, type StateReportJson } from "../core/index.ts";
 import { isSameProcess, processStartTime } from "./process-tree.ts";
 import type { WorkerLogger } from "./worker-logger.ts";
@@ -53,10 +53,12 @@ export interface ReportJournalOptions {
   maxBytes?: number;
 }
 
-/**
- * `PID-START-K(.N).jsonl`: the process that wrote it (its pid and start time: processStartTime),
- * its K-th journal (a process may run several workers), N-th journal taken over from others.
- */
+/** Where a remote worker keeps its journal: reports/ beside its bundle cache (`.orch-worker/`). */
+export function journalDir(bundlesDir: string): string {
+  return join(dirname(bundlesDir), "reports");
+}
+
+/** `PID-START-K(.N).jsonl`: its writer's pid and start time, its K-th journal, N-th taken over. */
 const JOURNAL_NAME = /^(\d+)-([0-9a-z]+)-\d+(?:\.\d+)?\.jsonl(\.tmp)?$/;
 
 /** Journals this process has opened: each has a name of its own. */
@@ -66,9 +68,8 @@ let opened = 0;
  * Open the journal of this worker process in `dir` (the worker's own folder, beside its bundle
  * cache), taking over those of workers that are gone. Why one file per process, named by its pid
  * and start time: two workers may share a folder, and a worker's next start must tell a journal
- * whose writer is gone (to resend) from one a running worker is writing (not its to touch). A gone
- * writer's file is claimed by renaming it first, so two workers starting at once never both resend
- * it.
+ * whose writer is gone (to resend) from one a running worker writes. A gone writer's file is
+ * claimed by renaming it first: two workers starting at once never both resend it.
  *
  * The format is JSON lines, appended: `{"id":N,"report":{…}}` before a report is sent, `{"ack":N}`
  * once the API answered it. Each line is one write(2) of an open file: a worker that is killed

@@ -78,7 +78,7 @@ test("one SIGTERM stops a remote worker whose server is gone, within its grace, 
   // Its grace (1s) for the run, then 1s more for orch to answer, and a little to leave.
   expect(Date.now() - asked).toBeLessThan(8_000);
   expect(worker.stderr).toMatch(
-    /leaving without delivering \d+ .*has not answered for 1s; they are kept in .*\/reports\/.*\.jsonl and sent when a worker starts again in /,
+    /leaving without delivering \d+ .*has not answered for 1s; they are kept in .*\/reports\/.*\.jsonl and sent by the next worker started with this folder/,
   );
 });
 
