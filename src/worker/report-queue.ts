@@ -175,13 +175,11 @@ export function createReportQueue<R>(
           }
           const what =
             op.kind === "logs"
-              ? `${op.lines.length} log lines`
+              ? `${op.lines.length} log lines, which are dropped`
               : op.kind === "start"
                 ? `to start attempt ${op.attempt}`
-                : `state ${op.report.type}`;
-          options.logger.warn(
-            `run ${runId}: orch refused ${what}, so it is dropped: ${(error as Error).message}`,
-          );
+                : `state ${op.report.type}, which is dropped`;
+          options.logger.warn(`run ${runId}: orch refused ${what}: ${(error as Error).message}`);
           done(queue, count);
           if (op.kind !== "logs") op.resolve(null);
         }

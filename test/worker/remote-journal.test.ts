@@ -70,7 +70,7 @@ test("a kept report the rules refuse (its run was retried meanwhile) is dropped 
   try {
     // It started once the kept report was answered: refused (no worker holds the run now).
     const refused = said.filter((s) => s.includes(`run ${run.id}: orch refused state COMPLETED`));
-    expect(refused).toEqual([expect.stringMatching(/so it is dropped: .*not held by worker/)]);
+    expect(refused).toEqual([expect.stringMatching(/which is dropped: .*not held by worker/)]);
     const done = await waitForRun(server.store, run.id, "COMPLETED");
     expect(done).toMatchObject({ attempt: 2, worker_id: worker.id });
     // One end only: the retry's.
