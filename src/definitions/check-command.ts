@@ -7,7 +7,10 @@ import {
 } from "../core/index.ts";
 import { type Item, isObject, type Path, type Report } from "./definition-values.ts";
 
-/** Reports each placeholder of a deployment's command that could not be filled safely at run time. */
+/**
+ * Reports each placeholder of a deployment's command that could not be filled safely at run time,
+ * at the argument that holds it (a command given as a list) or at the command (a string).
+ */
 export function checkCommandPlaceholders(
   item: Item,
   command: string[],
@@ -16,7 +19,13 @@ export function checkCommandPlaceholders(
 ): void {
   // The same reading of the command as at run time (commandPlaceholders), so a definition
   // that deploys never fails to render for a reason known now.
-  checkPlaceholders(item, commandPlaceholders(command), path, count);
+  const listed = Array.isArray(item.command);
+  checkPlaceholders(
+    item,
+    commandPlaceholders(command),
+    (p) => (listed ? [...path, p.arg] : path),
+    count,
+  );
 }
 
 /**
@@ -34,7 +43,7 @@ export function checkEnvPlaceholders(item: Item, path: Path, count: Report): voi
       );
     }
     if (typeof value === "string") {
-      checkPlaceholders(item, envPlaceholders(value), [...path, name], count);
+      checkPlaceholders(item, envPlaceholders(value), () => [...path, name], count);
     }
   }
 }
@@ -43,7 +52,7 @@ export function checkEnvPlaceholders(item: Item, path: Path, count: Report): voi
 function checkPlaceholders(
   item: Item,
   placeholders: CommandPlaceholder[],
-  path: Path,
+  pathOf: (p: CommandPlaceholder) => Path,
   count: Report,
 ): void {
   // A placeholder must name a parameter the deployment knows (a default or the schema's).
@@ -53,6 +62,7 @@ function checkPlaceholders(
     ...(schemaProps ? Object.keys((item.parameter_schema as { properties: Item }).properties) : []),
   ]);
   for (const p of placeholders) {
+    const path = pathOf(p);
     if (p.run) {
       if (p.numeric)
         count(path, `{{ ${p.path} }} is a time, not a number, where bash evaluates arithmetic`);

@@ -1,11 +1,29 @@
 import { type Document, isMap, type Node, type Pair } from "yaml";
+import type { Problem } from "../core/index.ts";
 import { renderPath } from "../core/json-schema.ts";
 import type { Path } from "./definition-values.ts";
 
-/** Sort key of `file:line:col`. */
-export function position(where = ""): number {
-  const [, line = "0", col = "0"] = /:(\d+):(\d+)$/.exec(where) ?? [];
-  return Number(line) * 10_000 + Number(col);
+/** A problem's `file:line:col` (or `file:line`, or `file`) as its file and a sort key inside it. */
+function placeOf(where = ""): { file: string; at: number } {
+  const [, file = where, line = "0", col = "0"] = /^(.*?):(\d+)(?::(\d+))?$/.exec(where) ?? [];
+  return { file, at: Number(line) * 10_000 + Number(col) };
+}
+
+/**
+ * Problems in reading order, as a user fixes them: those of `first` (the definition file) by line
+ * and column (one about the file as a whole before them), then those of other files (a flow's
+ * code), by path and position. The sort is stable: problems at one place keep their order.
+ */
+export function sortProblems(problems: Problem[], first?: string): Problem[] {
+  const places = new Map(problems.map((p) => [p, placeOf(p.where)]));
+  return problems.sort((a, b) => {
+    const [pa, pb] = [places.get(a)!, places.get(b)!];
+    if (pa.file !== pb.file) {
+      if (pa.file === first || pb.file === first) return pa.file === first ? -1 : 1;
+      return pa.file < pb.file ? -1 : 1;
+    }
+    return pa.at - pb.at;
+  });
 }
 
 /** The key path as shown in a problem, without the deployment prefix (its line says which). */

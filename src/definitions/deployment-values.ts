@@ -2,7 +2,7 @@ import { modulesReferences, valueNames } from "../core/code-references.ts";
 import type { DeploymentSpec, NamedValue, Problem } from "../core/index.ts";
 import type { DeployedHash } from "../store/index.ts";
 import { listVariables, type Store, secretNames } from "../store/index.ts";
-import { position } from "./definition-positions.ts";
+import { sortProblems } from "./definition-positions.ts";
 import type { ParsedDeployment } from "./parse-definitions.ts";
 
 /** What a deploy knows exists: secret and variable names (read once per deploy). */
@@ -47,11 +47,7 @@ export function unknownValues(refs: readonly NamedValue[], known: KnownValues): 
       message: `no ${what} named ${JSON.stringify(ref.name)}; set it with ${how}`,
     });
   }
-  problems.sort((a, b) => {
-    const [fa, fb] = [a.where!.replace(/:\d+:\d+$/, ""), b.where!.replace(/:\d+:\d+$/, "")];
-    return fa === fb ? position(a.where) - position(b.where) : fa < fb ? -1 : 1;
-  });
-  return problems;
+  return sortProblems(problems);
 }
 
 /**

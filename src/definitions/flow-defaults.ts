@@ -117,7 +117,7 @@ function flowLoadProblem(
       `${what}${posix.join(folder, path)}:${line}:${col}`,
   );
   return {
-    where: `${definition}:${d.line}`,
+    where: d.flowAt ?? `${definition}:${d.line}`,
     message: `flow ${named} does not load: ${located}`,
   };
 }

@@ -19,13 +19,14 @@ import { buildSpec } from "./build-deployment.ts";
 import { buildPools } from "./build-pools.ts";
 import { buildRetention } from "./build-retention.ts";
 import { buildWebhooks } from "./build-webhooks.ts";
-import { describePath, offsetOf, position } from "./definition-positions.ts";
+import { describePath, offsetOf, sortProblems } from "./definition-positions.ts";
 import { actionReferences, definitionReferences } from "./definition-references.ts";
 import type { Item, ParseContext, Path } from "./definition-values.ts";
 import { type ParameterPlaces, parameterPlaces } from "./parameter-sets.ts";
 import { DEFINITION_SCHEMA } from "./schema.ts";
 import { type NamedDeployment, triggerDeployments } from "./trigger-deployments.ts";
 import { aliasProblem } from "./yaml-aliases.ts";
+import { syntaxProblems } from "./yaml-syntax.ts";
 
 /** A deployment read from a file, with where it starts. */
 export interface ParsedDeployment {
@@ -94,8 +95,8 @@ export function parseDefinitions(text: string, ctx: ParseContext): ParsedFile {
   };
 
   if (doc.errors.length) {
-    for (const error of doc.errors) {
-      problems.push({ where: at(error.pos[0]), message: error.message.split("\n")[0]! });
+    for (const { offset, message } of syntaxProblems(text, doc, doc.errors)) {
+      problems.push({ where: at(offset), message });
     }
     return { file, deployments: [], pools: [], webhooks: [], declared: [], problems };
   }
@@ -172,7 +173,7 @@ export function parseDefinitions(text: string, ctx: ParseContext): ParsedFile {
   const retention = buildRetention(value.retention, ["retention"], report);
   const webhooks = buildWebhooks(value.webhooks, report);
 
-  problems.sort((a, b) => position(a.where) - position(b.where));
+  sortProblems(problems, file);
   const ok = problems.length === 0;
   return {
     file,

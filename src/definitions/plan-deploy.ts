@@ -22,6 +22,7 @@ import {
   upsertDeployment,
 } from "../store/index.ts";
 import { type Bundle, storeBundleObjects } from "./bundles.ts";
+import { sortProblems } from "./definition-positions.ts";
 import { versionHash } from "./deploy-folder.ts";
 import {
   type KnownValues,
@@ -96,7 +97,7 @@ export function* planFiles(
         const flow = d.spec.flow;
         if (!flow || bundle.files.some((f) => f.path === flow.path)) return true;
         problems.push({
-          where: `${file.file}:${d.line}`,
+          where: d.flowAt ?? `${file.file}:${d.line}`,
           message: `flow: "./${flow.path}" does not exist any more (deleted or renamed)`,
         });
         return false;
@@ -127,7 +128,7 @@ export function* planFiles(
         problems,
       );
       if (problems.length) {
-        report.invalid.push({ file: file.file, problems });
+        report.invalid.push({ file: file.file, problems: sortProblems(problems, file.file) });
         continue;
       }
       // Objects are content-addressed, so they are written before (and outside) the
@@ -179,7 +180,10 @@ export function* planFiles(
       if (!(error instanceof OrchError)) throw error;
       report.invalid.push({
         file: file.file,
-        problems: [...problems, { where: file.file, message: error.message }],
+        problems: sortProblems(
+          [...problems, { where: file.file, message: error.message }],
+          file.file,
+        ),
       });
     }
   }

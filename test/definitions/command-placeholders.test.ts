@@ -34,9 +34,9 @@ test("deploy refuses a placeholder where no quoting could keep its value from ru
   ).toEqual([
     "flows/etl.yaml:3:14: command: {{ parameters.day }} is inside backticks, whose quoting cannot be kept; use $( ) instead",
     expect.stringMatching(
-      /^flows\/etl\.yaml:6:14: command: \{\{ parameters\.n \}\} is where bash evaluates arithmetic .*; declare it as an integer in parameter_schema, so only numbers reach it$/,
+      /^flows\/etl\.yaml:6:29: command\[2\]: \{\{ parameters\.n \}\} is where bash evaluates arithmetic .*; declare it as an integer in parameter_schema, so only numbers reach it$/,
     ),
-    "flows/etl.yaml:13:14: command: {{ parameters.day }} is inside python3 code, where its value would run as code; pass it as a separate argument after the code and read it there (sys.argv, process.argv...)",
+    "flows/etl.yaml:13:32: command[2]: {{ parameters.day }} is inside python3 code, where its value would run as code; pass it as a separate argument after the code and read it there (sys.argv, process.argv...)",
   ]);
 });
 

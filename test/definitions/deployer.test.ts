@@ -1,6 +1,7 @@
 import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, test } from "vitest";
+import { renderProblem } from "../../src/core/index.ts";
 import {
   BUNDLE_MAX_FILES,
   createDeployer,
@@ -209,7 +210,7 @@ describe("files", () => {
         file: "flows/etl.yaml",
         problems: [
           {
-            where: "flows/etl.yaml:2",
+            where: "flows/etl.yaml:3:11",
             message: 'flow: "./etl.ts" does not exist any more (deleted or renamed)',
           },
         ],
@@ -251,14 +252,14 @@ describe("files", () => {
     expect(getDeployment(p.store, "x")?.source_file).toBe("flows/b.yaml");
   });
 
-  test("a name defined in two files is reported with the file's other problems", () => {
+  test("a name defined in two files is reported with the file's other problems, in the file's order", () => {
     const p = project({ "flows/a.yaml": "deployments:\n  - name: x\n    command: [echo, a]\n" });
     p.deployer.deployAll();
     p.write("flows/b.yaml", "deployments:\n  - name: x\n    command: [echo]\n    schedule: {}\n");
     const [bad] = p.deployer.deployChanged([p.path("flows/b.yaml")]).invalid;
-    expect(bad?.problems.map((x) => x.message)).toEqual([
-      'schedule: unknown key (did you mean "schedules"?)',
-      'deployment "x" is also defined at flows/a.yaml:2:11; names are unique in a project',
+    expect(bad?.problems.map(renderProblem)).toEqual([
+      'flows/b.yaml:2:11: deployment "x" is also defined at flows/a.yaml:2:11; names are unique in a project',
+      'flows/b.yaml:4:5: schedule: unknown key (did you mean "schedules"?)',
     ]);
   });
 

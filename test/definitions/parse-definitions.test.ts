@@ -277,7 +277,7 @@ ${deployment("one-lacks-it", "    schedules:\n      - { interval: 1h, parameters
     ]);
   });
 
-  test("a command's placeholders must name a parameter the deployment knows", () => {
+  test("a command's placeholders must name a parameter the deployment knows (each at its argument)", () => {
     expect(
       problems(`deployments:
   - name: p
@@ -288,8 +288,8 @@ ${deployment("one-lacks-it", "    schedules:\n      - { interval: 1h, parameters
     parameter_schema: { type: object, properties: { limit: { type: integer } } }
 `),
     ).toEqual([
-      'flows/etl.yaml:3:14: command: {{ parameters.nmae }} names no parameter (did you mean "name"?): give it a default in parameters, or declare it in parameter_schema',
-      "flows/etl.yaml:3:14: command: {{ parameter.x }} cannot be filled: only {{ parameters.NAME }} and {{ run.scheduled_at }} can",
+      'flows/etl.yaml:3:23: command[1]: {{ parameters.nmae }} names no parameter (did you mean "name"?): give it a default in parameters, or declare it in parameter_schema',
+      "flows/etl.yaml:3:48: command[2]: {{ parameter.x }} cannot be filled: only {{ parameters.NAME }} and {{ run.scheduled_at }} can",
     ]);
   });
 

@@ -55,27 +55,37 @@ function brokenProject(): string {
   return t.dir;
 }
 
-/** Every problem of brokenProject, each where it is written. */
+/** Every problem of brokenProject, each where it is written, in the order a check lists them. */
 const EVERY_PROBLEM = [
   'flows/a.yaml:5:15: schedules[0].cron: "61 * * * *" is not a valid cron expression',
   'flows/a.yaml:7:11: flow: "./missing.ts" does not exist',
-  "flows/a.yaml:13:14: retries: must be >= 0",
-  'flows/a.yaml:19:11: deployment "shared" is also defined at flows/b.yaml:2:11',
   'flows/a.yaml:10:17: no secret named "api_key"; set it with orch secrets set api_key',
+  "flows/a.yaml:13:14: retries: must be >= 0",
   'flows/a.yaml:14:17: no secret named "other_key"; set it with orch secrets set other_key',
-  'flows/broken.ts:3:9: no variable named "region"; set it with orch variables set region VALUE',
-  "flows/a.yaml:15: flow ./broken.ts does not load: syntax error at flows/broken.ts:4:13",
+  "flows/a.yaml:16:11: flow ./broken.ts does not load: syntax error at flows/broken.ts:4:13",
   "flows/a.yaml:18:11: flow ./two.ts:nope: ./two.ts has no export named nope (it exports main)",
+  'flows/a.yaml:19:11: deployment "shared" is also defined at flows/b.yaml:2:11',
+  'flows/broken.ts:3:9: no variable named "region"; set it with orch variables set region VALUE',
   'flows/b.yaml:2:11: deployment "shared" is also defined at flows/a.yaml:19:11',
   'flows/b.yaml:4:15: no variable named "bucket"; set it with orch variables set bucket VALUE',
-  "flows/c.yaml:4:1: Flow sequence in block collection must be sufficiently indented",
+  "flows/c.yaml:3:14: this [ is never closed: end the list with ]",
 ];
+
+/** Whether every problem is in `stderr`, in EVERY_PROBLEM's order. */
+function inOrder(stderr: string): void {
+  const at = EVERY_PROBLEM.map((problem) => stderr.indexOf(problem));
+  expect(
+    at.filter((i) => i < 0),
+    stderr,
+  ).toEqual([]);
+  expect(at).toEqual([...at].sort((a, b) => a - b));
+}
 
 test("deploy --check reports every problem of every file in one pass, each at file:line:col", async () => {
   const dir = brokenProject();
   const check = await orch(["deploy", "--check", "--dir", dir]);
   expect(check.code).toBe(2);
-  for (const problem of EVERY_PROBLEM) expect(check.stderr).toContain(problem);
+  inOrder(check.stderr);
   expect(check.stderr).toContain("12 problems in 3 definition files");
 
   const json = await orch(["deploy", "--check", "--json", "--dir", dir]);
@@ -91,7 +101,7 @@ test("a running server's load of the project reports the same problems as the ch
   cleanups.push(() => server.stop());
   const deploy = await orch(["deploy", "--dir", dir]);
   expect(deploy.code).toBe(2);
-  for (const problem of EVERY_PROBLEM) expect(deploy.stderr).toContain(problem);
+  inOrder(deploy.stderr);
   expect(deploy.stderr).toContain("12 problems in 3 definition files");
 });
 

@@ -60,7 +60,7 @@ test("deploy --check fails on a flow that does not build, saying where", async (
   const { code, stderr } = await orch(["deploy", "--check", "--dir", dir]);
   expect(code).toBe(2);
   expect(stderr).toMatch(
-    /flows\/broken\.yaml:2: flow \.\/broken\.ts does not load: syntax error at flows\/broken\.ts:3:13: Unexpected ;/,
+    /flows\/broken\.yaml:3:11: flow \.\/broken\.ts does not load: syntax error at flows\/broken\.ts:3:13: Unexpected ;/,
   );
   expect(stderr).toMatch(/1 problem in 1 definition file/);
 });
@@ -133,7 +133,7 @@ test("a flow that stops loading keeps its deployment's last good version, schema
   const broken = await orch(["deploy", "--dir", dir]);
   expect(broken.code).toBe(2);
   expect(broken.stderr).toMatch(
-    /flows\/typed\.yaml:2: flow \.\/typed\.ts does not load: syntax error at flows\/typed\.ts:3:13: Unexpected ;/,
+    /flows\/typed\.yaml:3:11: flow \.\/typed\.ts does not load: syntax error at flows\/typed\.ts:3:13: Unexpected ;/,
   );
   const kept = await inspect();
   expect(kept).toMatchObject({
