@@ -65,6 +65,12 @@ const BY_CODE: Partial<Record<YAMLError["code"], (f: Found) => SyntaxProblem | u
     message: `${JSON.stringify(firstLine(f.text.slice(f.offset)))} is read as a key that goes on over lines: write each key as "key: value" on its own line, with a space after the colon`,
   }),
   BLOCK_AS_IMPLICIT_KEY: (f) => {
+    if (/^A block sequence/.test(f.message))
+      return {
+        offset: lineStart(f.text, f.offset),
+        message:
+          "this list item is where a key belongs: put a list under a key with nothing after its colon (key:, then the items indented below it)",
+      };
     // The ": " that makes this value a key: on its own line, or on a line indented under it.
     const colon = /:(\s|$)/m.exec(f.text.slice(f.offset));
     const below = colon !== null && f.text.slice(f.offset, f.offset + colon.index).includes("\n");
@@ -130,10 +136,11 @@ export function syntaxProblems(
     const message = error.message.split("\n")[0]!;
     const found = { text, offset, end, message, doc };
     const problem = BY_CODE[error.code]?.(found) ?? { offset, message };
-    // One problem at a place: the parser may give two for one mistake (a value read as a key
-    // both holds a map and runs over lines).
-    if (!seen.has(problem.offset)) problems.push(problem);
-    seen.add(problem.offset);
+    // One problem a line: the parser may give two or three for one mistake (a value read as a
+    // key both holds a map and runs over lines).
+    const line = lineOf(text, problem.offset);
+    if (!seen.has(line)) problems.push(problem);
+    seen.add(line);
   }
   if (opener && !indented) problems.push(opener);
   return problems;

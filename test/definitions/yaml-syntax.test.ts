@@ -56,6 +56,10 @@ test("indentation mistakes say what to line up, at the line's first character", 
   expect(problems(`${HEAD}   command: [echo]\n`)).toEqual([
     "flows/etl.yaml:3:4: this line's indentation matches no key above it: indent it with as many spaces as the other keys of its map",
   ]);
+  // A list item under a key whose value is on its line: one problem for the line, not three.
+  expect(problems("work_pools: []\n  - name: p\n")).toEqual([
+    "flows/etl.yaml:2:3: this list item is where a key belongs: put a list under a key with nothing after its colon (key:, then the items indented below it)",
+  ]);
   expect(problems(`${HEAD}      command: [echo]\n`)).toEqual([
     "flows/etl.yaml:2:11: the line after this value is indented further than its key, so YAML reads it as part of the value: line its key up with the other keys of its map",
   ]);
