@@ -4,6 +4,7 @@ import { parseDuration } from "../core/duration.ts";
 import { OrchError } from "../core/errors.ts";
 import { escapeControlChars } from "../core/escape-control.ts";
 import { isLogLevel, LOG_LEVELS, type LogLevel } from "../core/log-record.ts";
+import { PRUNE_MIN_AGE_MS } from "../core/prune-age.ts";
 import { attemptAt } from "../core/run-attempts.ts";
 import { runLabel } from "../core/run-label.ts";
 import { isTerminal } from "../core/states.ts";
@@ -240,10 +241,17 @@ export const prune = defineCommand({
   },
   async run({ args }) {
     const age = args["older-than"];
-    if (!parseDuration(age)) {
+    const ms = parseDuration(age);
+    if (ms === undefined) {
       throw new OrchError(
         "E_BAD_INPUT",
         `--older-than must be a duration such as 30d or 12h, not ${JSON.stringify(age)}`,
+      );
+    }
+    if (ms < PRUNE_MIN_AGE_MS) {
+      throw new OrchError(
+        "E_BAD_INPUT",
+        `--older-than must be at least 1m, not ${JSON.stringify(age)}: it deletes the finished runs that ended longer ago than that`,
       );
     }
     const conn = await connect(args, { local: true });

@@ -75,6 +75,7 @@ export {
   RUN_FIELDS,
   type RunField,
 } from "./placeholder.ts";
+export { PRUNE_MIN_AGE_MS } from "./prune-age.ts";
 export {
   checkValueName,
   fillReferences,

@@ -1,11 +1,13 @@
 // Not exported from core/index.ts on purpose: ajv costs about 25 ms to import, and every command
 // (and every TypeScript flow run) imports core. Its users (definitions, store, server) import
 // this file by path.
-import Ajv, { type ErrorObject, type ValidateFunction } from "ajv";
+import Ajv, { type ValidateFunction } from "ajv";
 import { parseDuration } from "./duration.ts";
 import type { Problem } from "./errors.ts";
-import { patternMessage } from "./parameter-form.ts";
+import { explain, renderPath, type SchemaIssue, show } from "./schema-words.ts";
 import { closest } from "./suggest.ts";
+
+export { renderPath, type SchemaIssue } from "./schema-words.ts";
 
 /**
  * One validator instance: compiled schemas are cached by it. Why `validateSchema: false`: a
@@ -65,132 +67,43 @@ export function compileSchema(schema: object, own = false): ValidateFunction {
   return validate;
 }
 
-/** A schema error as `path: message`, with the path in dotted form (`limit`, `tags[0]`). */
-export interface SchemaIssue {
-  /** The location as keys and indexes, from the validated value's root. */
-  path: (string | number)[];
-  message: string;
-  /** For an unknown key: the key (its position is the key's, not the value's). */
-  key?: string;
-  error: ErrorObject;
-}
-
-/** Dotted path: ["schedules", 0, "cron"] -> `schedules[0].cron`. */
-export function renderPath(path: readonly (string | number)[]): string {
-  return path.map((p, i) => (typeof p === "number" ? `[${p}]` : i === 0 ? p : `.${p}`)).join("");
-}
-
-function toPath(pointer: string): (string | number)[] {
-  if (!pointer) return [];
-  return pointer
-    .slice(1)
-    .split("/")
-    .map((s) => s.replace(/~1/g, "/").replace(/~0/g, "~"))
-    .map((s) => (/^\d+$/.test(s) ? Number(s) : s));
-}
-
-function show(value: unknown): string {
-  return JSON.stringify(value) ?? String(value);
-}
-
 /**
  * Validate `value` against `schema` and explain each problem in words. Errors under an `anyOf`
- * are folded into one ("is not a duration") rather than one per branch. `own` as compileSchema.
+ * are folded into one ("is not a duration") rather than one per branch; when the value has the
+ * shape of one branch only, that branch's errors say where inside it. `own` as compileSchema.
  */
 export function checkSchema(schema: object, value: unknown, own = false): SchemaIssue[] {
   const validate = compileSchema(schema, own);
   if (validate(value)) return [];
-  const errors = validate.errors ?? [];
-  const anyOfs = errors.filter((e) => e.keyword === "anyOf");
-  const anyOfPaths = new Set(anyOfs.map((e) => e.instancePath));
-  const issues: SchemaIssue[] = [];
-  const seen = new Set<string>();
-  for (const error of errors) {
-    // Errors of an anyOf's branches are folded into the anyOf's own error.
-    const inAnyOf = [...anyOfPaths].some(
-      (p) => error.instancePath === p || error.instancePath.startsWith(`${p}/`),
-    );
-    if (error.keyword !== "anyOf" && inAnyOf) continue;
-    // An anyOf inside a branch of another, for the same value (a duration among "a duration
-    // or a list of them"), is folded into the outer one too.
-    const branch = anyOfs.some(
-      (outer) =>
-        outer !== error &&
-        outer.instancePath === error.instancePath &&
-        error.schemaPath.startsWith(`${outer.schemaPath}/`),
-    );
-    if (branch) continue;
-    if (error.keyword === "if") continue;
-    const issue = describe(error);
-    const id = `${renderPath(issue.path)}|${issue.key ?? ""}|${issue.message}`;
-    if (seen.has(id)) continue;
-    seen.add(id);
-    issues.push(issue);
-  }
-  return issues;
+  return explain(validate.errors ?? []);
 }
 
-function describe(error: ErrorObject): SchemaIssue {
-  const path = toPath(error.instancePath);
-  const params = error.params as Record<string, unknown>;
-  const parent = error.parentSchema as
-    | { description?: string; "x-kind"?: string; "x-message"?: string }
-    | undefined;
-  // A schema may say in its own words what a value must be ("x-message").
-  if (parent?.["x-message"] && (error.keyword === "pattern" || error.keyword === "anyOf")) {
-    return { path, message: `${show(error.data)} is not valid: it ${parent["x-message"]}`, error };
-  }
-  switch (error.keyword) {
-    case "additionalProperties":
-      return { path, key: String(params.additionalProperty), message: "unknown key", error };
-    case "required":
-      return { path, message: `missing ${show(params.missingProperty)}`, error };
-    case "type": {
-      // "string,number,boolean" reads "a string, number or boolean".
-      const types = String(params.type).split(",");
-      const type =
-        types.length > 1 ? `${types.slice(0, -1).join(", ")} or ${types.at(-1)}` : types[0]!;
-      const article = /^[aeiou]/.test(type) ? "an" : "a";
-      return { path, message: `must be ${article} ${type}, not ${show(error.data)}`, error };
-    }
-    case "minLength":
-      if (params.limit === 1) return { path, message: "must not be empty", error };
-      return { path, message: error.message ?? "is too short", error };
-    case "enum":
-      return {
-        path,
-        message: `must be one of ${(params.allowedValues as unknown[]).map(show).join(", ")}, not ${show(error.data)}`,
-        error,
-      };
-    case "anyOf":
-      if (parent?.["x-kind"] === "duration") {
-        return {
-          path,
-          message: `${show(error.data)} is not a duration of at most 100 years (try "30s", "15m" or "1h30m")`,
-          error,
-        };
-      }
-      return {
-        path,
-        message: `${show(error.data)} is not valid: ${parent?.description ?? "no form matches"}`,
-        error,
-      };
-    case "format":
-      return {
-        path,
-        message: `${show(error.data)} is not a ${params.format} (write it as 2026-01-31T09:30:00Z)`,
-        error,
-      };
-    case "pattern":
-      return {
-        path,
-        message: patternMessage(String(params.pattern), error.data, parent?.description),
-        error,
-      };
-    default:
-      return { path, message: error.message ?? "is not valid", error };
-  }
+/**
+ * A user's JSON Schema checked against the JSON Schema meta-schema: each mistake with its path
+ * inside the schema (`properties.limit.type`), in words (`"objekt" is not a JSON Schema type (did
+ * you mean "object"?)`). Empty when the schema is valid (it may still fail to compile: a `$ref`
+ * to nowhere, which compileSchema reports).
+ */
+export function schemaShapeIssues(schema: object): SchemaIssue[] {
+  if (ajv.validateSchema(schema)) return [];
+  return explain(ajv.errors ?? []).flatMap((issue): SchemaIssue[] => {
+    // The meta-schema says a type is one of seven names or a list of them: said as that.
+    const data = issue.error.data;
+    if (issue.path.at(-1) !== "type" || issue.key !== undefined) return [issue];
+    const given: [unknown, (string | number)[]][] = Array.isArray(data)
+      ? data.map((type, i) => [type, [...issue.path, i]])
+      : [[data, issue.path]];
+    const wrong = given.filter(([type]) => typeof type === "string" && !JSON_TYPES.includes(type));
+    if (!wrong.length) return [issue];
+    return wrong.map(([type, path]) => {
+      const near = closest(String(type), JSON_TYPES);
+      const hint = near ? `did you mean ${show(near)}?` : JSON_TYPES.join(", ");
+      return { ...issue, path, message: `${show(type)} is not a JSON Schema type (${hint})` };
+    });
+  });
 }
+
+const JSON_TYPES = ["object", "array", "string", "number", "integer", "boolean", "null"];
 
 /**
  * Problems of `value` (named `root`: parameters, input) against `schema`, each with where it is;

@@ -12,7 +12,7 @@ import {
   runNameProblem,
   type ScheduleSpec,
 } from "../core/index.ts";
-import { checkSchema } from "../core/json-schema.ts";
+import { checkSchema, schemaShapeIssues } from "../core/json-schema.ts";
 import { buildRetention } from "./build-retention.ts";
 import { buildSchedule } from "./build-schedule.ts";
 import { buildTriggers } from "./build-triggers.ts";
@@ -123,9 +123,15 @@ export function buildSpec(
   const parameters = isObject(item.parameters) ? item.parameters : {};
   const parameterSchema = isObject(item.parameter_schema) ? item.parameter_schema : undefined;
   if (parameterSchema) {
+    // Each mistake of the schema at its place (`parameter_schema.type: "objekt" is not a JSON
+    // Schema type`); one the meta-schema lets through (a $ref to nowhere) as the compiler says it.
+    const shape = schemaShapeIssues(parameterSchema);
+    for (const issue of shape) count(at("parameter_schema", ...issue.path), issue.message);
     try {
-      checkSchema(parameterSchema, {});
-      checkParameterSets(parameterSchema, item, base, "the parameter_schema", count);
+      if (!shape.length) {
+        checkSchema(parameterSchema, {});
+        checkParameterSets(parameterSchema, item, base, "the parameter_schema", count);
+      }
     } catch (error) {
       count(at("parameter_schema"), `is not a valid JSON Schema: ${(error as Error).message}`);
     }

@@ -1,5 +1,5 @@
 import {
-  VALUE_NAME,
+  checkValueName,
   WEBHOOK_CHECKS,
   WEBHOOK_DEFAULTS,
   type WebhookCheck,
@@ -53,8 +53,19 @@ export function buildWebhooks(webhooks: unknown, report: Report): WebhookSpec[] 
         'is only used with a check; add "check: github", "stripe", "sha256", "header" or "query"',
       );
     }
-    if (typeof raw.secret === "string" && !VALUE_NAME.test(raw.secret)) {
-      count(at("secret"), `${JSON.stringify(raw.secret)} is not a valid secret name`);
+    if (typeof raw.secret === "string") {
+      // The secret is named, not filled in: `secret: db_pass`, as `orch secrets set db_pass`.
+      const placeholder = /^\{\{\s*secrets\.(\S+?)\s*\}\}$/.exec(raw.secret);
+      try {
+        if (placeholder) {
+          count(
+            at("secret"),
+            `takes the secret's name, not a placeholder: write secret: ${placeholder[1]}`,
+          );
+        } else checkValueName("secret", raw.secret);
+      } catch (error) {
+        count(at("secret"), (error as Error).message);
+      }
     }
     for (const key of ["header", "query", "tolerance", "delivery_header"]) {
       if (raw[key] === undefined) continue;

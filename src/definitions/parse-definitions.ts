@@ -108,6 +108,10 @@ export function parseDefinitions(text: string, ctx: ParseContext): ParsedFile {
     return { file, deployments: [], pools: [], webhooks: [], declared: [], problems };
   }
   const value = doc.toJS({ maxAliasCount: -1 }) ?? { deployments: [] };
+  if (typeof value !== "object" || Array.isArray(value)) {
+    problems.push({ where: at(offsetOf(doc, [])), message: notAMap(value) });
+    return { file, deployments: [], pools: [], webhooks: [], declared: [], problems };
+  }
   const report = (path: Path, message: string, key?: string) => {
     problems.push({
       where: at(offsetOf(doc, path, key)),
@@ -195,4 +199,11 @@ export function parseDefinitions(text: string, ctx: ParseContext): ParsedFile {
     declared,
     problems,
   };
+}
+
+/** What a file that is not a map holds instead, and how to write it. */
+function notAMap(value: unknown): string {
+  return Array.isArray(value)
+    ? 'a definition file holds "deployments:" with the list under it: write deployments: on the first line and indent the list below it'
+    : `a definition file is a map of deployments:, work_pools:, webhooks: and retention:, not ${JSON.stringify(value)}`;
 }

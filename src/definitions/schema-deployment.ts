@@ -75,6 +75,7 @@ export const deployment = {
     timeout: { ...duration, description: "A run taking longer fails as TimedOut" },
     concurrency: {
       type: "object",
+      "x-shorthand": "limit",
       additionalProperties: false,
       required: ["limit"],
       properties: {

@@ -109,7 +109,7 @@ describe("problems", () => {
       'flows/etl.yaml:6:18: retry_delay: "5 minutes" is not valid: it must be a duration ("30s", "15m", "1h30m", "500ms", a number of seconds) or a list of them, one per retry ([10s, 1m, 5m])',
       'flows/etl.yaml:8:15: schedules[0].cron: "61 * * * *" is not a valid cron expression: Invalid value for minute: 61',
       'flows/etl.yaml:11:19: schedules[1].timezone: "Mars/Base" is not an IANA time zone (like "Europe/Berlin" or "UTC")',
-      'flows/etl.yaml:12:41: concurrency.collision: must be one of "enqueue", "cancel-new", not "queue"',
+      'flows/etl.yaml:12:41: concurrency.collision: must be one of "enqueue", "cancel-new", not "queue" (did you mean "enqueue"?)',
     ]);
   });
 
@@ -263,7 +263,7 @@ ${deployment("one-lacks-it", "    schedules:\n      - { interval: 1h, parameters
     ]);
   });
 
-  test("a parameter_schema that is not a valid JSON Schema says so, at its line", () => {
+  test("a parameter_schema that is not a valid JSON Schema says so, at the wrong value", () => {
     expect(
       problems(`deployments:
   - name: p
@@ -273,7 +273,7 @@ ${deployment("one-lacks-it", "    schedules:\n      - { interval: 1h, parameters
       properties: { limit: { type: integer, minimum: "zero" } }
 `),
     ).toEqual([
-      "flows/etl.yaml:5:7: parameter_schema: is not a valid JSON Schema: schema is invalid: data/properties/limit/minimum must be number",
+      'flows/etl.yaml:6:54: parameter_schema.properties.limit.minimum: must be a number, not "zero"',
     ]);
   });
 

@@ -177,13 +177,17 @@ describe("orch runs", () => {
     expect(human.stdout).toContain(short);
   });
 
-  test("prune counts (dry) and refuses a bad duration", async () => {
+  test("prune counts (dry) and refuses a bad duration, or one too short", async () => {
     const dry = await run("runs", "prune", "--older-than", "3650d", "--dry-run", "--json");
     expect(dry.code).toBe(0);
     expect(JSON.parse(dry.stdout)).toEqual({ runs: 0, log_lines: 0, events: 0 });
     const bad = await run("runs", "prune", "--older-than", "soon");
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('--older-than must be a duration such as 30d or 12h, not "soon"');
+    // A duration, but less than the least a prune takes: said as that.
+    const zero = await run("runs", "prune", "--older-than", "0s");
+    expect(zero.code).toBe(2);
+    expect(zero.stderr).toContain('--older-than must be at least 1m, not "0s"');
   });
 
   test("cancel stops a process tree that ignores SIGTERM; retry runs it again", async () => {

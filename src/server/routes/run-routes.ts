@@ -1,6 +1,7 @@
 import {
   LIST_RUNS_QUERY,
   OrchError,
+  PRUNE_MIN_AGE_MS,
   PRUNE_REQUEST,
   PRUNE_RESULT,
   type PruneRequest,
@@ -199,7 +200,7 @@ export function runRoutes({
       response: { description: "What was (or, dry, would be) deleted", schema: PRUNE_RESULT },
       handler: async (_req, { body }: RouteContext<PruneRequest>) => {
         const ms = parseDuration(body.older_than);
-        if (ms === undefined || ms < 60_000) {
+        if (ms === undefined || ms < PRUNE_MIN_AGE_MS) {
           throw new OrchError("E_BAD_INPUT", "the request body is not valid", [
             {
               where: "older_than",
