@@ -87,7 +87,14 @@ export interface ParsedFile {
 export function parseDefinitions(text: string, ctx: ParseContext): ParsedFile {
   const file = relative(ctx.root, ctx.path).split(sep).join("/");
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  // logLevel "error": a placeholder left unquoted (a map as a key) is a problem of the file
+  // (unquotedPlaceholder), not a warning of the parser's on the process's stderr.
+  const doc = parseDocument(text, {
+    lineCounter,
+    prettyErrors: false,
+    uniqueKeys: true,
+    logLevel: "error",
+  });
   const problems: Problem[] = [];
   const at = (offset: number) => {
     const { line, col } = lineCounter.linePos(offset);
@@ -127,7 +134,13 @@ export function parseDefinitions(text: string, ctx: ParseContext): ParsedFile {
       const guess = closest(issue.key, keys);
       report(issue.path, `unknown key${guess ? ` (did you mean "${guess}"?)` : ""}`, issue.key);
     } else {
-      report(issue.path, issue.message);
+      const placeholder = unquotedPlaceholder(issue.error.data);
+      report(
+        issue.path,
+        placeholder
+          ? `${placeholder} needs quotes (without them YAML reads { } as a map): write "${placeholder}"`
+          : issue.message,
+      );
     }
   }
 
@@ -206,4 +219,13 @@ function notAMap(value: unknown): string {
   return Array.isArray(value)
     ? 'a definition file holds "deployments:" with the list under it: write deployments: on the first line and indent the list below it'
     : `a definition file is a map of deployments:, work_pools:, webhooks: and retention:, not ${JSON.stringify(value)}`;
+}
+
+/** `{{ parameters.x }}` written without quotes, as YAML reads it (`{"{ parameters.x }": null}`). */
+function unquotedPlaceholder(value: unknown): string | undefined {
+  if (!value || typeof value !== "object" || Array.isArray(value)) return undefined;
+  const entries = Object.entries(value);
+  const [key, inner] = entries[0] ?? [];
+  if (entries.length !== 1 || inner !== null || !/^\{.*\}$/s.test(key ?? "")) return undefined;
+  return `{${key}}`;
 }

@@ -67,3 +67,16 @@ test("a webhook's secret given as a placeholder says to name the secret", () => 
     'flows/etl.yaml:4:13: webhooks[0].secret: "db pass" is not a valid secret name: use letters, digits, "_", "-" and ".", starting with a letter or digit (at most 200)',
   ]);
 });
+
+test("a placeholder written without quotes says to quote it, at the placeholder", () => {
+  expect(
+    problems(deployment("    env: { DAY: {{ parameters.day }} }\n    parameters: { day: x }\n")),
+  ).toEqual([
+    'flows/etl.yaml:4:17: env.DAY: {{ parameters.day }} needs quotes (without them YAML reads { } as a map): write "{{ parameters.day }}"',
+  ]);
+  expect(
+    problems("deployments:\n  - name: d\n    command: [echo, {{ parameters.day }}]\n"),
+  ).toEqual([
+    'flows/etl.yaml:3:21: command[1]: {{ parameters.day }} needs quotes (without them YAML reads { } as a map): write "{{ parameters.day }}"',
+  ]);
+});
