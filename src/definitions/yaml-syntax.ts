@@ -33,17 +33,27 @@ const BY_CODE: Partial<Record<YAMLError["code"], (f: Found) => SyntaxProblem | u
     offset: f.offset,
     message: "a tab indents this line: YAML indents with spaces only",
   }),
-  BAD_INDENT: (f) =>
-    /^Flow (sequence|map)/.test(f.message)
-      ? {
-          offset: lineStart(f.text, f.offset),
-          message: `this line continues the ${f.message.startsWith("Flow map") ? "{ }" : "[ ]"} above: indent it further than the key the value belongs to, or keep the value on one line`,
-        }
-      : {
-          offset: lineStart(f.text, f.offset),
-          message:
-            "this key is not lined up with the keys above it: indent it with as many spaces as the other keys of its map",
-        },
+  BAD_INDENT: (f) => {
+    const offset = lineStart(f.text, f.offset);
+    if (/^Flow (sequence|map)/.test(f.message))
+      return {
+        offset,
+        message: `this line continues the ${f.message.startsWith("Flow map") ? "{ }" : "[ ]"} above: indent it further than the key the value belongs to, or keep the value on one line`,
+      };
+    if (/^All mapping items/.test(f.message))
+      return {
+        offset,
+        message:
+          "this key is not lined up with the keys above it: indent it with as many spaces as the other keys of its map",
+      };
+    if (/^All sequence items/.test(f.message))
+      return {
+        offset,
+        message:
+          "this list item is not lined up with the items above it: indent its - as far as theirs",
+      };
+    return undefined;
+  },
   MISSING_CHAR: (f) => {
     if (/^Sequence item without/.test(f.message))
       return {
@@ -69,7 +79,7 @@ const BY_CODE: Partial<Record<YAMLError["code"], (f: Found) => SyntaxProblem | u
       return {
         offset: lineStart(f.text, f.offset),
         message:
-          "this list item is where a key belongs: put a list under a key with nothing after its colon (key:, then the items indented below it)",
+          "this list item lines up with no list above it: indent its - as far as the other items of its list, or start the list under a key with nothing after its colon (key:, then the items below it)",
       };
     // The ": " that makes this value a key: on its own line, or on a line indented under it.
     const colon = /:(\s|$)/m.exec(f.text.slice(f.offset));

@@ -58,7 +58,10 @@ test("indentation mistakes say what to line up, at the line's first character", 
   ]);
   // A list item under a key whose value is on its line: one problem for the line, not three.
   expect(problems("work_pools: []\n  - name: p\n")).toEqual([
-    "flows/etl.yaml:2:3: this list item is where a key belongs: put a list under a key with nothing after its colon (key:, then the items indented below it)",
+    "flows/etl.yaml:2:3: this list item lines up with no list above it: indent its - as far as the other items of its list, or start the list under a key with nothing after its colon (key:, then the items below it)",
+  ]);
+  expect(problems(`${HEAD}    command: [echo]\n    tags:\n      - a\n     - b\n`)).toEqual([
+    "flows/etl.yaml:6:6: this list item lines up with no list above it: indent its - as far as the other items of its list, or start the list under a key with nothing after its colon (key:, then the items below it)",
   ]);
   expect(problems(`${HEAD}      command: [echo]\n`)).toEqual([
     "flows/etl.yaml:2:11: the line after this value is indented further than its key, so YAML reads it as part of the value: line its key up with the other keys of its map",
