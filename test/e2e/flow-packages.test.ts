@@ -117,7 +117,7 @@ describe("a TypeScript flow importing installed packages", () => {
     const check = await orch(["deploy", "--check"], { cwd: join(project.dir, "scratch") });
     expect(check.code).toBe(2);
     expect(check.stderr).toContain(
-      "flows/missing.yaml:2: flow ./missing.ts does not load: missing.ts imports not-installed/sub, but package not-installed is not installed",
+      "flows/missing.yaml:3:11: flow ./missing.ts does not load: missing.ts imports not-installed/sub, but package not-installed is not installed",
     );
   });
 });
