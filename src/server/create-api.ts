@@ -49,6 +49,8 @@ export interface ApiDeps {
   claimNow?: (pool: string, made?: RunRow) => RunRow[];
   /** The state a run being made starts in (see EmbeddedWorker.startAs). */
   startAs?: (pool: string, made: RunRow) => ProposedStep | null;
+  /** Write what the server's worker holds back of a run (see EmbeddedWorker.settle). */
+  settle?: (runId: string) => void;
   /** Workers silent this long are marked offline (the worker protocol tells them). */
   staleAfterMs?: number;
   /** The server's own worker's id (null until it starts); the offline route refuses it. */

@@ -26,7 +26,7 @@ export interface ServerOptions {
   /** Workers silent this long are marked offline and their runs CRASHED. Default: ORCH_WORKER_TIMEOUT, or 30 s. */
   staleAfterMs?: number;
   /** The embedded workers: the default pool's and each declared pool's; false runs none. */
-  worker?: false | { concurrency?: number; graceMs?: number };
+  worker?: false | { concurrency?: number; graceMs?: number; runningWindowMs?: number };
   /** An OpenTelemetry collector to send a span per finished run to (OTLP/HTTP JSON); off when unset. */
   otel?: string;
   /** When retention runs (default: a minute after start, then hourly); false runs none. */

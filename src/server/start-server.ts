@@ -123,6 +123,7 @@ export async function startServer(options: ServerOptions = {}): Promise<OrchServ
       retry: retryRun,
       claimNow: (pool, made) => worker?.claimNow(pool, made) ?? [],
       startAs: (pool, made) => worker?.startAs(pool, made) ?? null,
+      settle: (runId) => worker?.settle(runId),
       triggersNow: (eventId) => triggers?.handleNow(eventId) ?? null,
       upcoming: (spec, count) => upcomingRuns(spec, count, clock.now()),
       onDeploy: (report) => logDeploy(report, logger, opened),

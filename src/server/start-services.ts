@@ -103,6 +103,7 @@ export async function startServices(ctx: ServicesContext): Promise<void> {
       runsDir: join(paths.data, "runs"),
       concurrency: options.worker?.concurrency,
       graceMs: options.worker?.graceMs,
+      runningWindowMs: options.worker?.runningWindowMs,
       staleAfterMs,
       heartbeatMs: Math.min(10_000, Math.max(100, Math.floor(staleAfterMs / 3))),
     });

@@ -86,6 +86,12 @@ export interface EmbeddedWorker {
   startAs(pool: string, made: RunRow): ProposedStep | null;
   /** Cancel a run (see cancelRun); the owning worker stops its processes. */
   cancel(runId: string): RunRow;
+  /**
+   * Write now what this worker holds back of a run: its RUNNING waits up to RUNNING_WINDOW_MS for
+   * its end, so a request from the run's own process (a subflow, a pause) could find it still
+   * PENDING. The routes such a process calls settle its run first.
+   */
+  settle(runId: string): void;
   /** Run ids this worker is executing now. */
   active(): string[];
   /**

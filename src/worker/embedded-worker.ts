@@ -263,6 +263,7 @@ export async function startEmbeddedWorker(options: EmbeddedWorkerOptions): Promi
     claimNow: claims.claimNow,
     startAs: claims.startAs,
     cancel: (runId) => cancelRun(store, runId),
+    settle: (runId) => writes.settle(runId),
     active: () => [...executions.keys()],
     stop: (stop = {}) =>
       stopWithGrace(finish(), () => executions.values(), stop, "orch was stopped"),

@@ -73,6 +73,9 @@ export async function startPoolWorkers(options: EmbeddedWorkerOptions): Promise<
     claimNow: (pool, made) => workers.get(pool)?.claimNow(pool, made) ?? [],
     startAs: (pool, made) => workers.get(pool)?.startAs(pool, made) ?? null,
     cancel: (runId) => main.cancel(runId),
+    settle: (runId) => {
+      for (const w of all()) w.settle(runId);
+    },
     active: () => all().flatMap((w) => w.active()),
     stop: (how?: StopOptions) => finish((w) => w.stop(how)),
     drain: () => finish((w) => w.drain()),

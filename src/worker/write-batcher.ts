@@ -44,6 +44,8 @@ export interface WriteBatcher {
   flush(): boolean;
   /** The states waiting to be written, as `run <id>: <TYPE>`. */
   pending(): string[];
+  /** Write now if a state of `runId` waits (a RUNNING held for its end): see EmbeddedWorker.settle. */
+  settle(runId: string): void;
   /** Flush at the end of this event-loop turn even with nothing buffered (for `inFlush`). */
   schedule(): void;
   /** True while a flush runs (its own events are being published). */
@@ -260,6 +262,9 @@ export function createWriteBatcher(store: Store, hooks: Hooks = {}): WriteBatche
       else schedule();
     },
     flush,
+    settle(runId) {
+      if (ops.some((op) => op.kind === "state" && op.runId === runId)) flush();
+    },
     pending: () =>
       ops.flatMap((op) => (op.kind === "state" ? [`run ${op.runId}: ${op.state.type}`] : [])),
     schedule,

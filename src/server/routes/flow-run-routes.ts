@@ -17,9 +17,16 @@ import type { Route, RouteContext } from "../router.ts";
 
 /**
  * Routes for what a flow's process asks while it runs (a subflow's run and its states, a
- * pause), and a user's resume of a paused run.
+ * pause), and a user's resume of a paused run. `settle` writes what the server's worker holds
+ * back of the run (its RUNNING, held for its end): the process asking is proof it runs.
  */
-export function flowRunRoutes({ store }: { store: Store }): Route[] {
+export function flowRunRoutes({
+  store,
+  settle,
+}: {
+  store: Store;
+  settle?: (runId: string) => void;
+}): Route[] {
   return [
     {
       method: "POST",
@@ -33,8 +40,10 @@ export function flowRunRoutes({ store }: { store: Store }): Route[] {
         description: "The subflow's run (parent_id: this run)",
         schema: RUN,
       },
-      handler: (_req, { params: { id }, body }: RouteContext<SubflowRequest>) =>
-        json(runToJson(createSubflowRun(store, id!, body)), 201),
+      handler: (_req, { params: { id }, body }: RouteContext<SubflowRequest>) => {
+        settle?.(id!);
+        return json(runToJson(createSubflowRun(store, id!, body)), 201);
+      },
     },
     {
       method: "POST",
@@ -54,8 +63,10 @@ export function flowRunRoutes({ store }: { store: Store }): Route[] {
         "A flow's pause(): {key, timeout_ms, input_schema}; the run goes PAUSED, or gets the input when resumed already",
       body: PAUSE_REQUEST,
       response: { description: "{resumed, input}", schema: PAUSE_ANSWER },
-      handler: (_req, { params: { id }, body }: RouteContext<PauseRequest>) =>
-        json(pauseRun(store, id!, body)),
+      handler: (_req, { params: { id }, body }: RouteContext<PauseRequest>) => {
+        settle?.(id!);
+        return json(pauseRun(store, id!, body));
+      },
     },
     {
       method: "POST",

@@ -59,6 +59,8 @@ export interface RunRoutesDeps {
   claimNow?: (pool: string, made?: RunRow) => RunRow[];
   /** The state a run being made starts in: PENDING when the worker claims it as it is made. */
   startAs?: (pool: string, made: RunRow) => ProposedStep | null;
+  /** Write what the worker holds back of a run, before a request of its process (flowRunRoutes). */
+  settle?: (runId: string) => void;
   /** How often a quiet log stream sends a comment (default KEEP_ALIVE_MS). */
   keepAliveMs?: number;
   /** The values an ad-hoc run's files name (see adHocRunRoutes). */
@@ -87,6 +89,7 @@ export function runRoutes({
   retry,
   claimNow,
   startAs,
+  settle,
   keepAliveMs,
   values,
 }: RunRoutesDeps): Route[] {
@@ -239,7 +242,7 @@ export function runRoutes({
         return json({ stored: body.tasks.length });
       },
     },
-    ...flowRunRoutes({ store }),
+    ...flowRunRoutes({ store, ...(settle ? { settle } : {}) }),
     {
       method: "POST",
       path: "/api/runs/:id/cancel",

@@ -21,7 +21,14 @@ import type { Route, RouteContext } from "../router.ts";
  * Routes for tag concurrency (a task's `concurrency: { tag, limit }`): a running flow takes a
  * slot before a task attempt and gives it back after; the slots in use, by tag.
  */
-export function tagSlotRoutes({ store }: { store: Store }): Route[] {
+export function tagSlotRoutes({
+  store,
+  settle,
+}: {
+  store: Store;
+  /** Write what the server's worker holds back of the run (see flowRunRoutes). */
+  settle?: (runId: string) => void;
+}): Route[] {
   return [
     {
       method: "POST",
@@ -35,6 +42,7 @@ export function tagSlotRoutes({ store }: { store: Store }): Route[] {
         schema: TAG_SLOT_TAKEN,
       },
       handler: (_req, { params: { id }, body }: RouteContext<TagSlotRequest>) => {
+        settle?.(id!);
         const run = getRunOrThrow(store, id!);
         return json({ acquired: takeTagSlot(store, run.seq, body.tag, body.limit, body.holder) });
       },
