@@ -60,5 +60,5 @@ test("a run's process asking at once for a subflow, a slot or a pause finds its 
   const asked = (await client.runLogs(run.id)).map((l) => l.line.split(" ").slice(0, 2).join(" "));
   expect(asked).toEqual(["/subflows 201", "/slots 200", "/slots/release 200", "/pause 200"]);
   expect(detail.state).toBe("PAUSED");
-  expect(detail.children.map((c) => c.flow_name)).toEqual(["child"]);
+  expect(detail.children?.map((c) => c.flow_name)).toEqual(["child"]);
 });
