@@ -178,18 +178,19 @@ export async function watchRun(
         return message.data as RunJson;
       }
     }
-    // The stream ended without an end (the server went away): say what is known.
-    return await client.getRun(run.id);
+    // The follow takes a closed stream up again: it ends without an end only when orch is gone.
   } catch (error) {
-    if (error instanceof OrchError) throw error;
-    throw new OrchError(
-      "E_NO_SERVER",
-      `lost orch at ${client.url} while following run ${run.id.slice(0, 8)}; when it is back, orch runs inspect ${run.id.slice(0, 8)} tells how it ended`,
-    );
+    // An answer orch gave is said as it is; a lost connection, below.
+    if (error instanceof OrchError && error.code !== "E_NO_SERVER") throw error;
   } finally {
     abort.abort();
     process.off("SIGINT", detach);
   }
+  // Nothing is claimed about a run whose end was not seen.
+  throw new OrchError(
+    "E_NO_SERVER",
+    `lost orch at ${client.url} while following run ${run.id.slice(0, 8)}; when it is back, orch runs inspect ${run.id.slice(0, 8)} tells how it ended`,
+  );
 }
 
 /** Whether a run's event is its move to PAUSED. */

@@ -40,6 +40,7 @@ import type {
   WorkPoolDetailJson,
   WorkPoolJson,
 } from "../core/index.ts";
+import { followStream } from "./follow-stream.ts";
 import { type ClientOptions, createTransport } from "./transport.ts";
 
 /** The one typed client of orch's API, used by the CLI, the TUI and remote workers. */
@@ -91,17 +92,25 @@ export function createClient(options: ClientOptions) {
     emitEvent: (event: EmitEventRequest) => request<EventJson>("POST", "/api/events", event),
     /**
      * Live events (optionally by name prefixes), replaying those after `after`; `onOpen` once
-     * the server has accepted the stream.
+     * the server has accepted the stream. A stream orch closes is taken up after the last event.
      */
     streamEvents: (
       opts: { prefix?: string[]; after?: number; onOpen?: () => void } = {},
       signal?: AbortSignal,
     ) =>
-      stream<EventStreamMessage>(
-        `/api/events/stream${q({ prefix: opts.prefix?.join(","), after: opts.after })}`,
+      followStream<EventStreamMessage>({
+        open: (after, onOpen) =>
+          stream(
+            `/api/events/stream${q({ prefix: opts.prefix?.join(","), after })}`,
+            signal,
+            onOpen,
+          ),
+        after: opts.after,
+        position: (m) => (m.event === "event" ? m.data.id : undefined),
+        onOpen: opts.onOpen,
         signal,
-        opts.onOpen,
-      ),
+        what: "events",
+      }),
     triggerRun: (deployment: string, body: TriggerRunRequest = {}) =>
       request<RunJson>("POST", `/api/deployments/${name(deployment)}/runs`, body),
     /** A page of runs, newest first, and the cursor of the next page (null at the end). */
@@ -115,12 +124,24 @@ export function createClient(options: ClientOptions) {
     getRun: (id: string) => request<RunDetail>("GET", `/api/runs/${name(id)}`),
     runLogs: (id: string, opts: Omit<RunLogsQuery, "follow"> = {}) =>
       request<LogLineJson[]>("GET", `/api/runs/${name(id)}/logs${q(opts)}`),
-    /** A run's log lines as they come (`log` events), then an `end` event with the final run. */
+    /**
+     * A run's log lines as they come (`log` events), then an `end` event with the final run; a
+     * stream orch closes before its end is taken up after the last line.
+     */
     followLogs: (
       id: string,
       opts: Pick<RunLogsQuery, "after" | "level" | "grep"> = {},
       signal?: AbortSignal,
-    ) => stream<LogStreamMessage>(`/api/runs/${name(id)}/logs${q({ follow: 1, ...opts })}`, signal),
+    ) =>
+      followStream<LogStreamMessage>({
+        open: (after) =>
+          stream(`/api/runs/${name(id)}/logs${q({ follow: 1, ...opts, after })}`, signal),
+        after: opts.after,
+        position: (m) => (m.event === "log" ? m.data.id : undefined),
+        isLast: (m) => m.event === "end",
+        signal,
+        what: `the logs of run ${id.slice(0, 8)}`,
+      }),
     /** Delete finished runs older than a duration (or, dry, count them). */
     pruneRuns: (olderThan: string, dryRun = false) =>
       request<PruneResult>("POST", "/api/runs/prune", {

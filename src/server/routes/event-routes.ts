@@ -20,6 +20,8 @@ import { encodeSseBytes, sseResponse } from "../sse.ts";
 
 /** Events a reconnecting stream replays at most before it says to reload instead. */
 const MAX_REPLAY = 50_000;
+/** Events a replay reads and sends at a time. */
+const REPLAY_PAGE = 1000;
 
 /** Each event's stream message, encoded once however many streams send it (they share the row). */
 const encoded = new WeakMap<EventRow, Uint8Array>();
@@ -94,33 +96,40 @@ export function eventRoutes({
         const after = (query.after as number | undefined) ?? 0;
         const wanted = (e: EventRow) =>
           !prefixes.length || prefixes.some((p) => e.name.startsWith(p));
-        return sseResponse((send) => {
+        return sseResponse((stream) => {
           let last = after;
+          // While missed events are replayed, live ones wait in the store: the replay reads them.
+          let live = after === 0;
           const deliver = (e: EventRow) => {
-            if (e.id <= last || !wanted(e)) return;
+            if (!live || e.id <= last || !wanted(e)) return;
             last = e.id;
-            send(eventMessage(e));
+            stream.send(eventMessage(e));
           };
           const unsubscribe = store.subscribe(deliver, { live: true });
-          if (after > 0) {
-            // Replay what was missed, in pages; past the cap the client is told to reload.
-            let replayed = 0;
-            for (let from = after; replayed < MAX_REPLAY; ) {
-              const missed = eventsAfter(store, from, 1000);
-              for (const e of missed) deliver(e);
+          /**
+           * Replay what was missed, a page at a time as the client takes them; past the cap the
+           * client is told to reload.
+           */
+          const replay = async () => {
+            for (let replayed = 0; replayed < MAX_REPLAY; ) {
+              if (!(await stream.room())) return;
+              const missed = eventsAfter(store, last, REPLAY_PAGE);
+              const page = missed.filter(wanted).map(eventMessage);
+              if (page.length) stream.send(page.length === 1 ? page[0]! : Buffer.concat(page));
               replayed += missed.length;
-              if (missed.length < 1000) break;
-              from = missed.at(-1)!.id;
+              if (missed.length) last = missed.at(-1)!.id;
+              if (missed.length < REPLAY_PAGE) {
+                live = true;
+                return;
+              }
             }
-            if (replayed >= MAX_REPLAY) {
-              send({
-                event: "reset",
-                data: {
-                  message: `more than ${MAX_REPLAY} events were missed; load the state again`,
-                },
-              });
-            }
-          }
+            live = true;
+            stream.send({
+              event: "reset",
+              data: { message: `more than ${MAX_REPLAY} events were missed; load the state again` },
+            });
+          };
+          if (!live) replay().catch(() => stream.close());
           return unsubscribe;
         }, keepAliveMs);
       },
