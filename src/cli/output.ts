@@ -127,8 +127,9 @@ export const rawArg = {
  * Print one of a run's log lines. Every line goes to stdout, whatever stream the flow wrote it
  * on, so `> file` and `| grep` keep every line in its order (to stderr only when stdout carries
  * JSON); the CLI's own messages stay on stderr. A level other than info is named before the text
- * (a plain stderr line is error), orch's own lines are yellow. Control characters are shown
- * escaped (see escapeControlChars) unless `raw`, so a flow cannot drive the reader's terminal.
+ * (a plain line that says none is info, on either stream), orch's own lines are yellow. Control
+ * characters are shown escaped (see escapeControlChars) unless `raw`, so a flow cannot drive the
+ * reader's terminal.
  */
 export function showLogLine(
   l: {
@@ -144,7 +145,7 @@ export function showLogLine(
   const out: OutStream = options.json ? "stderr" : "stdout";
   let text = safe(l.line);
   if (l.stream === "orch") text = c.yellow(text, out);
-  // Named since the stream no longer tells it: a warning, an error (stderr's own level), a debug line.
+  // Named since the stream no longer tells it: a warning, an error, a debug line.
   const level = l.level ?? streamLevel(l.stream);
   // orch's own lines (yellow) are warnings unless they say otherwise.
   if (level !== (l.stream === "orch" ? streamLevel("orch") : "info")) {

@@ -112,7 +112,13 @@ export function renderFields(fields: Record<string, unknown>): string {
     .join(" ");
 }
 
-/** The level a plain line of a stream has: stdout info, stderr error, orch's own notes warn. */
+/**
+ * The level of a plain line that says none of its own (see lineLevel): info on stdout and on
+ * stderr alike, warn for orch's own notes. stderr is where most programs write everything that
+ * is not their result (Python's logging, progress bars, git's and curl's chatter), so an error
+ * level there would make every run look failing and `--level error` list mostly noise; what a
+ * line calls an error or warning is one, and its stream stays recorded beside it.
+ */
 export function streamLevel(stream: string): LogLevel {
-  return stream === "stdout" ? "info" : stream === "stderr" ? "error" : "warn";
+  return stream === "orch" ? "warn" : "info";
 }

@@ -5,7 +5,13 @@
  */
 import { format } from "node:util";
 // Not the core's index: the flow-run entry loads only what a run needs.
-import { encodeLogRecord, type LogLevel, renderFields, SUBFLOW_FIELD } from "../core/log-record.ts";
+import {
+  encodeLogRecord,
+  type LogLevel,
+  renderFields,
+  SUBFLOW_FIELD,
+  streamLevel,
+} from "../core/log-record.ts";
 import { currentFlowRun } from "./flow-context.ts";
 import { currentTarget } from "./run-target.ts";
 import { getTaskContext } from "./task-context.ts";
@@ -157,8 +163,10 @@ export function captureConsole(): void {
 
 /**
  * Inside a run (the flow-run entry): lines become records, and console.* writes them too, each
- * with its level. A plain console.log or console.error outside a task stays a plain line (the
- * stream gives its level), so a flow's output reads the same as before.
+ * with its level. A console call outside a task whose level is the one its stream gives a plain
+ * line (console.log and console.info: info on stdout) stays a plain line, so a flow's output
+ * reads the same as before; console.warn and console.error are records, as a plain stderr line
+ * is only info.
  */
 export function logAsRecords(): void {
   structured = true;
@@ -171,6 +179,6 @@ export function logAsRecords(): void {
   console.debug = patch("debug", original.debug, "info");
   console.info = patch("info", original.info, "info");
   console.log = patch("info", original.log, "info");
-  console.warn = patch("warn", original.warn, "error");
-  console.error = patch("error", original.error, "error");
+  console.warn = patch("warn", original.warn, streamLevel("stderr"));
+  console.error = patch("error", original.error, streamLevel("stderr"));
 }

@@ -26,16 +26,16 @@ export interface LogLineRow {
   at: number;
   stream: LogStream;
   line: string;
-  /** Its level: the logger's, or, for a plain line, its stream's (see LINE_LEVEL). */
+  /** Its level: the logger's, the line's own, or its stream's (see LINE_LEVEL). */
   level: LogLevel;
   /** Its fields as JSON text, or null. */
   fields: string | null;
 }
 
 /**
- * The level of a stored line: the logger's, or for a plain line its stream's (streamLevel:
- * stderr is where programs say what went wrong). Computed when read, so plain lines store no
- * level and old lines need no rewrite.
+ * The level of a stored line: the logger's or the one the line says (lineLevel), or for a plain
+ * line its stream's (streamLevel). Computed when read, so plain lines store no level and a
+ * change of the streams' levels needs no rewrite of old lines.
  */
 const LINE_LEVEL = `coalesce(level, CASE stream ${LOG_STREAMS.map((s) => `WHEN '${s}' THEN '${streamLevel(s)}'`).join(" ")} END)`;
 

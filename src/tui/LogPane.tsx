@@ -45,7 +45,13 @@ export function LogPane(props: LogPaneProps) {
           <Text color="gray">{clockTime(line.at, now)} </Text>
           <Text
             color={
-              line.stream === "stderr" ? "red" : line.stream === "orch" ? "magenta" : undefined
+              line.stream === "orch"
+                ? "magenta"
+                : line.level === "error"
+                  ? "red"
+                  : line.level === "warn"
+                    ? "yellow"
+                    : undefined
             }
           >
             {/* Control characters shown as text, so a flow cannot drive the terminal; a tab takes one cell. */}

@@ -1,4 +1,10 @@
-import { decodeRecord, type FlowOptionsRecord, type LogLevel } from "../core/index.ts";
+import {
+  decodeRecord,
+  type FlowOptionsRecord,
+  type LogLevel,
+  lineLevel,
+  streamLevel,
+} from "../core/index.ts";
 
 /** Where a captured line came from; orch's own lines (the cap marker) are `orch`. */
 export type CapturedStream = "stdout" | "stderr" | "orch";
@@ -50,6 +56,7 @@ export function createLogCapture(options: LogCaptureOptions) {
 
   const emit = (stream: CapturedStream, lines: string[], at: number) => {
     if (lines.length === 0) return;
+    const plainLevel = streamLevel(stream);
     const out: CapturedLine[] = new Array(lines.length);
     let n = 0;
     for (const line of lines) {
@@ -89,7 +96,10 @@ export function createLogCapture(options: LogCaptureOptions) {
         };
         continue;
       }
-      out[n++] = { at, stream, line };
+      // A plain line that says its own level (`WARNING:root:…`, `{"level":"error",…}`) has it;
+      // one its stream gives anyway (info) is stored without, as every plain line is.
+      const level = lineLevel(line);
+      out[n++] = level && level !== plainLevel ? { at, stream, line, level } : { at, stream, line };
     }
     if (n === 0) return;
     out.length = n;

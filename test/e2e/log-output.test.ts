@@ -4,11 +4,13 @@ import { orch, tempDir } from "../helpers.ts";
 
 // A run's log lines, whatever stream or level they were written with, all go to stdout, in the
 // run's order: `orch runs logs ID > file` or `| grep` keeps the errors. orch's own messages stay
-// on stderr.
+// on stderr. The SDK's lines keep their levels (console.error is an error, console.warn a
+// warning), while a plain stderr line is info.
 const FLOW = `import { flow, getRunLogger } from "orch";
 export default flow("noisy", async () => {
   console.log("plain info");
   console.warn("careful now");
+  console.error("said with console.error");
   getRunLogger().error("it broke", { step: 2 });
   process.stderr.write("raw stderr line\\n");
   console.log("after the error");
@@ -47,7 +49,8 @@ test("runs logs prints every line on stdout, in the run's order, each level name
       "plain info",
       "WARN  careful now",
       "ERROR it broke step=2",
-      "ERROR raw stderr line",
+      "ERROR said with console.error",
+      "raw stderr line",
       "after the error",
     ]),
   );
@@ -57,7 +60,9 @@ test("flow run prints the run's lines on stdout too, and its own messages on std
   const r = await cli("flow", "run", join(dir, "flows/noisy.ts"));
   expect(r.code).toBe(1);
   expect(r.stdout).toContain("ERROR it broke step=2");
-  expect(r.stdout).toContain("ERROR raw stderr line");
+  expect(r.stdout).toContain("ERROR said with console.error");
+  // A plain stderr line is info, shown as it was written.
+  expect(r.stdout).toMatch(/^raw stderr line$/m);
   expect(r.stderr).not.toContain("it broke");
   expect(r.stderr).toMatch(/run [0-9a-f]{8} of .*noisy\.ts/);
 });

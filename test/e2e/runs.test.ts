@@ -69,8 +69,8 @@ describe("orch run", () => {
   test("--watch streams the logs and exits 0 when the run COMPLETED", async () => {
     const r = await run("run", "greet", "-p", "name=orch", "--watch");
     expect(r.code).toBe(0);
-    // Every line of the run on stdout (a stderr line named as the error it is); orch's on stderr.
-    expect(r.stdout.split("\n").sort()).toEqual(["", "ERROR to-stderr", "hello, orch"]);
+    // Every line of the run on stdout (a plain stderr line is info, shown as written); orch's on stderr.
+    expect(r.stdout.split("\n").sort()).toEqual(["", "hello, orch", "to-stderr"]);
     expect(r.stderr).toMatch(/COMPLETED/);
   });
 
@@ -169,7 +169,7 @@ describe("orch runs", () => {
     expect(inspect.tasks).toEqual([]);
 
     const logs = await run("runs", "logs", short);
-    expect(logs.stdout.split("\n").sort()).toEqual(["", "ERROR to-stderr", "hello, world"]);
+    expect(logs.stdout.split("\n").sort()).toEqual(["", "hello, world", "to-stderr"]);
     expect(logs.stderr).toBe("");
 
     const human = await run("runs", "ls");

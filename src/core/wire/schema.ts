@@ -43,7 +43,7 @@ export const STATE_NAME = {
 export const LOG_STREAMS = ["stdout", "stderr", "orch"] as const;
 export type LogStream = (typeof LOG_STREAMS)[number];
 
-/** A log line's level: a flow logger's, or for a plain line its stream's (stderr: error). */
+/** A log line's level: a flow logger's, the one a line says (`WARNING:…`), else info (orch's notes: warn). */
 export const LOG_LEVEL = { type: "string", enum: LOG_LEVELS } as const;
 
 /** A log line's structured fields (a flow logger's), by name. */
