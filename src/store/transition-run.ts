@@ -34,8 +34,8 @@ export interface RunOutcome {
   resumeInput?: { key: string; input: Record<string, unknown> };
   /**
    * When the state was entered, when the reporter knows it and its write comes later (a worker
-   * batches its writes): never after now, nor before the run's current state (or, for a late
-   * truth that overturns orch's guess, its start).
+   * batches its writes): never after now, nor before the run's current state. A late truth that
+   * overturns orch's guess is recorded now, and this is its end (not before the run's start).
    */
   at?: number;
   /**
@@ -205,9 +205,13 @@ export function planStep(
   }
   const { state } = decision;
   const clock = store.clock.now();
-  // Bounded as RunOutcome.at says: orch's guess was recorded after what it overturns happened.
-  const floor = decision.overturns ? (run.started_at ?? run.state_at) : run.state_at;
-  const now = outcome.at === undefined ? clock : Math.max(floor, Math.min(outcome.at, clock));
+  const at = (floor: number) =>
+    outcome.at === undefined ? clock : Math.max(floor, Math.min(outcome.at, clock));
+  // A truth that overturns orch's guess (a lost worker's end) is recorded now, its history row
+  // and event in the store's order; only its end keeps when it happened, bounded by the run's
+  // start: the guess was recorded after it.
+  const now = decision.overturns ? clock : at(run.state_at);
+  const endedAt = decision.overturns ? at(run.started_at ?? run.state_at) : now;
   const next: RunRow = {
     ...run,
     state_type: state.type,
@@ -234,7 +238,7 @@ export function planStep(
     // ends with it): no other worker may claim it.
     if (run.created_by !== "ad-hoc") next.worker_id = null;
   }
-  if (isTerminal(state.type)) next.ended_at = now;
+  if (isTerminal(state.type)) next.ended_at = endedAt;
   // Set by the same rule everywhere (core): a start or a started run's end leaves it alone.
   next.listed_at = runListedAt(next);
   if (outcome.pid !== undefined) next.pid = outcome.pid;
