@@ -81,19 +81,22 @@ export async function watchDefinitions(
     timer = undefined;
     if (busy || closed) return;
     busy = true;
-    // One stat a pass: a folder removed and made again at once may bring no event of its own.
-    if (folderEvent || folderIdentity(dir) !== files.identity) {
-      folderEvent = false;
-      await rearm();
-      whole = true;
-    }
-    const all = whole;
-    whole = false;
-    const paths = all ? [] : [...pending];
-    pending.clear();
-    // Taken before the files are read: a write after this is seen by the second look.
-    const seen = paths.map((path) => [path, signature(path)] as const);
+    let all = false;
+    let paths: string[] = [];
     try {
+      // One stat a pass: a folder removed and made again at once may bring no event of its own.
+      if (folderEvent || folderIdentity(dir) !== files.identity) {
+        folderEvent = false;
+        whole = true;
+        await rearm();
+        if (closed) return;
+      }
+      all = whole;
+      whole = false;
+      paths = all ? [] : [...pending];
+      pending.clear();
+      // Taken before the files are read: a write after this is seen by the second look.
+      const seen = paths.map((path) => [path, signature(path)] as const);
       const report = all
         ? options.pacer
           ? await deployer.deployAllPaced({ pacer: options.pacer })
@@ -101,6 +104,7 @@ export async function watchDefinitions(
         : options.pacer
           ? await deployer.deployChangedPaced(paths, { pacer: options.pacer })
           : deployer.deployChanged(paths);
+      if (closed) return;
       options.onReport(report);
       for (const [path, before] of seen) read.set(path, before);
       clearTimeout(recheck);
@@ -134,9 +138,14 @@ export async function watchDefinitions(
   /** Watch the folder that is at `dir` now (none when there is none), in place of the last. */
   const rearm = async () => {
     await files.close();
+    // None until the new one is ready: should it fail, the next pass tries again.
+    files = { identity: "", close: async () => {} };
     const identity = folderIdentity(dir);
-    files = { identity, close: async () => {} };
-    if (identity && !closed) files = { identity, close: await watchFiles(identity) };
+    if (!identity || closed) return;
+    const close = await watchFiles(identity);
+    // Stopped while it got ready: nothing else would close it.
+    if (closed) await close();
+    else files = { identity, close };
   };
   const watchFiles = async (identity: string): Promise<() => Promise<void>> => {
     const watcher = watch(dir, {
