@@ -76,7 +76,7 @@ export function createCwdCheck(parsed: ReadonlyMap<string, ParsedFile>, store: S
       where: d.cwdAt ?? `${file}:${d.line}`,
       message:
         kind === "missing"
-          ? `cwd: ${JSON.stringify(cwd)} does not exist; ${served}: create the folder, or set work_pool: to a pool whose workers have it`
+          ? `cwd: ${JSON.stringify(cwd)} does not exist; ${served}: create the folder (then save this file again, or run orch deploy), or set work_pool: to a pool whose workers have it`
           : `cwd: ${JSON.stringify(cwd)} is a file, not a folder; ${served}: name the folder the command works in`,
     };
   };

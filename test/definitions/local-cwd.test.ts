@@ -49,7 +49,7 @@ ${at("a", missing)}${at("b", file)}${at("c", missing, "nearby")}`,
       problems: [
         {
           where: "flows/jobs.yaml:7:10",
-          message: `cwd: "${missing}" does not exist; orch up's worker runs the default pool's deployments here, on this machine: create the folder, or set work_pool: to a pool whose workers have it`,
+          message: `cwd: "${missing}" does not exist; orch up's worker runs the default pool's deployments here, on this machine: create the folder (then save this file again, or run orch deploy), or set work_pool: to a pool whose workers have it`,
         },
         {
           where: "flows/jobs.yaml:10:10",
@@ -57,7 +57,7 @@ ${at("a", missing)}${at("b", file)}${at("c", missing, "nearby")}`,
         },
         {
           where: "flows/jobs.yaml:13:10",
-          message: `cwd: "${missing}" does not exist; orch up's worker runs pool nearby here (embedded_worker: true), on this machine: create the folder, or set work_pool: to a pool whose workers have it`,
+          message: `cwd: "${missing}" does not exist; orch up's worker runs pool nearby here (embedded_worker: true), on this machine: create the folder (then save this file again, or run orch deploy), or set work_pool: to a pool whose workers have it`,
         },
       ],
     },
