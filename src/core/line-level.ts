@@ -3,7 +3,8 @@
  * object with a level field (pino, zap, slog, structlog, logrus), a logfmt `level=` (slog's and
  * logrus's text), or a leading level word (Python's logging `INFO:root:…`, Go's slog
  * `2026/12/01 10:00:00 WARN …`, Rust's `[… ERROR app] …`, `[info] …`, git's `fatal: …`), after
- * a timestamp or not. A line that says none keeps its stream's level (streamLevel).
+ * a timestamp or not, and an exception's headline (`ValueError: …`). A line that says none keeps
+ * its stream's level (streamLevel).
  */
 import type { LogLevel } from "./log-record.ts";
 
@@ -45,6 +46,14 @@ const STAMP = /^\[?\d[\d\-/.:T,Z+]*(?:[ T]\d[\d:.,Z+-]*)?\]?\s+(?:[-|]\s+)?\[?/;
 /** logfmt: `level=info`, first or after the time (`time=… level=warn msg=…`). */
 const LOGFMT = /^(?:(?:time|ts|t)=(?:"[^"]*"|\S+)\s+)?(?:level|lvl)=("?)([A-Za-z]+)\1(?:\s|$)/;
 
+/**
+ * An exception's headline as runtimes print it on stderr: Python's `Traceback (most recent call
+ * last):` and its last line (`ValueError: …`), JavaScript's `TypeError: …`, Java's
+ * `java.lang.IllegalStateException: …`. The lines between (the frames) say no level.
+ */
+const EXCEPTION =
+  /^(?:Traceback \(most recent call last\):|(?:[a-z_]\w*\.)*[A-Z]\w*(?:Error|Exception):)/;
+
 /** A JSON object's level field: a name, or pino's and bunyan's numbers (30 info, 50 error). */
 const JSON_LEVEL = /"(?:level|lvl|severity|levelname)"\s*:\s*(?:"([A-Za-z]+)"|(\d+))/;
 
@@ -60,7 +69,7 @@ export function lineLevel(line: string): LogLevel | undefined {
       const m = LOGFMT.exec(line);
       if (m) return WORDS[m[2]!.toLowerCase()];
     }
-    return wordAt(line, 0);
+    return wordAt(line, 0) ?? (EXCEPTION.test(line) ? "error" : undefined);
   }
   if (first === 0x5b) {
     // `[`: `[error] …`, or a timestamp inside (`[2026-12-01T10:00:00Z INFO app] …`).

@@ -74,3 +74,20 @@ test("a line that says no level has none: sentences, numbers, data, progress", (
     expect([line, lineLevel(line)]).toEqual([line, undefined]);
   }
 });
+
+test("an exception's headline is an error, its frames say nothing", () => {
+  const cases: [string, string | undefined][] = [
+    ["Traceback (most recent call last):", "error"],
+    ['  File "etl.py", line 3, in <module>', undefined],
+    ["    raise ValueError('bad row')", undefined],
+    ["ValueError: bad row", "error"],
+    ["KeyError: 'day'", "error"],
+    ["json.decoder.JSONDecodeError: Expecting value: line 1 column 1 (char 0)", "error"],
+    ["TypeError: Cannot read properties of undefined (reading 'x')", "error"],
+    ["java.lang.IllegalStateException: closed", "error"],
+    ["RuntimeException: boom", "error"],
+    ["Errors: none", undefined],
+    ["MyErrorHandler: ready", undefined],
+  ];
+  expect(cases.map(([line]) => [line, lineLevel(line)])).toEqual(cases);
+});
