@@ -1,6 +1,6 @@
 import { defineCommand } from "citty";
 import type { LogLineJson, RunDetail } from "../client/index.ts";
-import { parseDuration } from "../core/duration.ts";
+import { formatDuration, parseDuration } from "../core/duration.ts";
 import { OrchError } from "../core/errors.ts";
 import { escapeControlChars } from "../core/escape-control.ts";
 import { isLogLevel, LOG_LEVELS, type LogLevel } from "../core/log-record.ts";
@@ -251,7 +251,7 @@ export const prune = defineCommand({
     if (ms < PRUNE_MIN_AGE_MS) {
       throw new OrchError(
         "E_BAD_INPUT",
-        `--older-than must be at least 1m, not ${JSON.stringify(age)}: it deletes the finished runs that ended longer ago than that`,
+        `--older-than must be at least ${formatDuration(PRUNE_MIN_AGE_MS)}, not ${JSON.stringify(age)}: it deletes the finished runs that ended longer ago than that`,
       );
     }
     const conn = await connect(args, { local: true });

@@ -1,5 +1,6 @@
 import { timingSafeEqual } from "node:crypto";
 import { OrchError } from "../core/index.ts";
+import { hostPort } from "./bind-addresses.ts";
 
 export interface AuthOptions {
   token: string;
@@ -34,7 +35,7 @@ export function createAddressCheck(options: Omit<AuthOptions, "token">): (req: R
   const loopback = isLoopback(options.host);
   const hosts = new Set(
     (loopback ? [...LOOPBACK_NAMES, options.host] : [options.host]).map((h) =>
-      `${h.includes(":") && !h.startsWith("[") ? `[${h}]` : h}:${options.port}`.toLowerCase(),
+      hostPort(h, options.port).toLowerCase(),
     ),
   );
   return (req) => {

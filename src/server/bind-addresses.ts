@@ -5,8 +5,12 @@ function isWildcard(host: string): boolean {
   return host === "0.0.0.0" || host === "::" || host === "[::]";
 }
 
-const urlOf = (host: string, port: number) =>
-  `http://${host.includes(":") && !host.startsWith("[") ? `[${host}]` : host}:${port}`;
+/** `host:port` as a URL or a Host header writes it (an IPv6 address in brackets). */
+export function hostPort(host: string, port: number): string {
+  return `${host.includes(":") && !host.startsWith("[") ? `[${host}]` : host}:${port}`;
+}
+
+const urlOf = (host: string, port: number) => `http://${hostPort(host, port)}`;
 
 /**
  * The URL this machine's own clients (server.json, the CLI) and runs (ORCH_API_URL) use: the
