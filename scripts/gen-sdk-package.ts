@@ -33,6 +33,8 @@ export async function renderPackageFiles(): Promise<Record<string, string>> {
   for (const key of reachedDeclarations(declarations)) {
     files[`types/${key}.d.ts`] = declarations.get(key)!;
   }
+  // Types of the runner a flow's test imports, for the project's tsconfig to map bun:test to.
+  files["types/bun-test.d.ts"] = readFileSync(join(ROOT, "src/sdk/bun-test.d.ts"), "utf8");
   return files;
 }
 

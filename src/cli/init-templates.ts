@@ -32,12 +32,16 @@ deployments:
     "lib": ["ESNext", "DOM"],
     "strict": true,
     "noEmit": true,
-    "skipLibCheck": true
+    "skipLibCheck": true,
+    "allowImportingTsExtensions": true,
+    // The types of bun:test (orch test is its runner), with nothing to install; @types/bun's win
+    "paths": { "bun:test": ["./node_modules/orch/types/bun-test.d.ts"] }
   },
-  "include": ["flows"]
+  "include": ["flows", "tests"]
 }
 `,
-  "tests/etl.test.ts": `// A flow's test: orch test runs it (no Bun or Node needed); bun test and vitest do too.
+  "tests/etl.test.ts": `// A flow's test: orch test runs it (no Bun or Node needed), and so does bun test. For Vitest,
+// import test and expect from "vitest" instead: orch/testing works under any runner.
 import { expect, test } from "bun:test";
 import { testFlow } from "orch/testing";
 import etl from "../flows/etl.ts";
