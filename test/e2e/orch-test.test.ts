@@ -1,13 +1,16 @@
-import { mkdirSync } from "node:fs";
+import { mkdirSync, rmSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { ORCH, orch, realNode, runCommand, tempDir } from "../helpers.ts";
 
 // orch test and orch/testing from a new project: the example test orch init writes passes under
 // orch test (the binary alone, no bun or node on PATH) and under bun test; the harness works
-// under node:test and Vitest on Node too, from the package orch init writes.
-const BUN = resolve(import.meta.dirname, "../../node_modules/.bin/bun");
-const VITEST = resolve(import.meta.dirname, "../../node_modules/vitest/vitest.mjs");
+// under node:test and Vitest on Node too, from the package orch init writes; and the project,
+// tests included, typechecks in an editor with nothing more installed.
+const REPO = resolve(import.meta.dirname, "../..");
+const BUN = resolve(REPO, "node_modules/.bin/bun");
+const TSC = resolve(REPO, "node_modules/.bin/tsc");
+const VITEST = resolve(REPO, "node_modules/vitest/vitest.mjs");
 const NODE = realNode();
 
 let dir: string;
@@ -38,6 +41,44 @@ test("orch test runs the example test of orch init with the binary alone (no bun
   expect(ran.out).toContain("2 pass");
   expect(ran.out).toContain("0 fail");
   expect(ran.code, ran.out).toBe(0);
+});
+
+test("the project typechecks in an editor, its tests included, with nothing installed", async () => {
+  // As an editor's TypeScript sees it: the project's own tsconfig, the package orch init wrote.
+  const files = await run([TSC, "-p", dir, "--listFilesOnly"]);
+  expect(files.out).toContain(join(dir, "tests/etl.test.ts"));
+  expect(files.out).toContain(join(dir, "node_modules/orch/types/bun-test.d.ts"));
+  // With the shipped declarations checked too, not skipped as a library's.
+  const checked = await run([TSC, "-p", dir, "--skipLibCheck", "false"]);
+  expect(checked.out).toBe("");
+  expect(checked.code).toBe(0);
+});
+
+test("with @types/bun installed, Bun's own bun:test types apply, beside the shipped ones", async () => {
+  const bunOnly = join(dir, "tests/bun-only.test.ts");
+  const withTypes = join(dir, "tsconfig.bun.json");
+  try {
+    await Bun.write(
+      bunOnly,
+      `import { expect, test } from "bun:test";\ntest("even", () => expect(2).toBeEven());\n`,
+    );
+    // A matcher the shipped subset leaves out: red with the project as orch init writes it.
+    const shipped = await run([TSC, "-p", dir]);
+    expect(shipped.out).toContain("Property 'toBeEven' does not exist");
+    await Bun.write(
+      withTypes,
+      JSON.stringify({
+        extends: "./tsconfig.json",
+        compilerOptions: { types: ["bun"], typeRoots: [resolve(REPO, "node_modules/@types")] },
+      }),
+    );
+    const withBun = await run([TSC, "-p", withTypes]);
+    expect(withBun.out).toBe("");
+    expect(withBun.code).toBe(0);
+  } finally {
+    rmSync(bunOnly, { force: true });
+    rmSync(withTypes, { force: true });
+  }
 });
 
 test("a failing flow test fails orch test; runner options pass after --", async () => {
