@@ -27,6 +27,8 @@ export const KNOWN_EVENTS: Readonly<Record<string, readonly string[]>> = {
   "project.loading": ["phase", "done", "total"],
   "project.loaded": ["deployments", "ms"],
   "project.planned": ["deployments", "ms"],
+  // Finished runs, log lines or events deleted (orch runs prune, retention): live views reload.
+  "project.pruned": ["runs", "log_lines", "events"],
 };
 
 /** Prefixes of orch's own events: a trigger on one of these must name a real one. */

@@ -1,5 +1,5 @@
 import type { PruneResult } from "../core/index.ts";
-import { eventsSince } from "./events.ts";
+import { eventsSince, recordEvent } from "./events.ts";
 import type { Store } from "./open-store.ts";
 import { sqlite } from "./sqlite.ts";
 import { TERMINAL } from "./state-sql.ts";
@@ -151,6 +151,12 @@ export async function pruneRuns(
       if (deleted < SLICE_EVENTS) break;
       await pause();
     }
+  }
+  // Live views (the web UI, the monitor) load again what they show: a page never shows a run,
+  // a log line or an event the store no longer has.
+  if (counts.runs || counts.log_lines || counts.events) {
+    const { runs, log_lines, events } = counts;
+    store.tx(() => recordEvent(store, "project.pruned", null, { runs, log_lines, events }));
   }
   return counts;
 }

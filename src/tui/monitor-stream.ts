@@ -121,6 +121,11 @@ export function createMonitorStream(ctx: StreamContext) {
             break;
           }
           last = e.id;
+          // Runs, lines or events deleted: the monitor loads what it shows again.
+          if (e.name === "project.pruned") {
+            reload = "runs were pruned";
+            break;
+          }
           if (early) early.push(e);
           else ctx.sync.handle(e);
         }

@@ -85,6 +85,8 @@ async function open(): Promise<void> {
     // Missed events: nobody can tell what changed, so everything is loaded again.
     if (event.id !== last + 1) return startOver();
     last = event.id;
+    // Runs, lines or events deleted: what every page shows is loaded again.
+    if (event.name === "project.pruned") return startOver();
     for (const s of [...subscriptions]) if (wanted(s, event)) s.onEvent?.(event);
   });
   es.addEventListener("reset", startOver);

@@ -51,7 +51,10 @@ function useRun(id: string) {
         },
         (e: unknown) => {
           if (!alive || mine !== seq) return;
-          setError(e instanceof ApiError ? e : new ApiError(0, "E_INTERNAL", String(e)));
+          const failed = e instanceof ApiError ? e : new ApiError(0, "E_INTERNAL", String(e));
+          // Gone from the store (pruned, or a planned run taken back): nothing of it stays shown.
+          if (failed.status === 404) setRun(null);
+          setError(failed);
         },
       );
     };
@@ -124,6 +127,15 @@ export function RunDetailPage({ params }: PageProps) {
   const { run, error, reload } = useRun(id);
   const finished = run ? TERMINAL_TYPES.includes(run.state) : true;
   const now = useNow(!finished);
+  if (!run && error?.status === 404) {
+    return (
+      <div class="error" role="alert" data-testid="run-gone">
+        Run {shortId(id)} is not in orch's store: it was deleted (by orch runs prune, by retention,
+        or, planned, by a schedule that no longer plans it), or never was.{" "}
+        <a href="/runs">All runs</a>
+      </div>
+    );
+  }
   if (!run && error) return <ErrorBox error={error} />;
   // While the run loads, its logs already do: the logs section is drawn at once, and keeps its
   // place (by key) when the rest of the page arrives.
