@@ -4,7 +4,7 @@
  * it is (a failed flow from its failed task on, reusing what completed), and resume it while it
  * is paused (with the input its pause asks for).
  */
-import { useState } from "preact/hooks";
+import { useEffect, useState } from "preact/hooks";
 import type { RunDetail } from "../../../core/index.ts";
 import { parameterFields } from "../../../core/parameter-form.ts";
 import { TERMINAL_TYPES } from "../../../core/states.ts";
@@ -26,6 +26,11 @@ export function RunActions({ run, changed }: { run: RunDetail; changed: () => vo
   const [json, setJson] = useState("{}");
   const [errors, setErrors] = useState<FieldErrors>({});
   const finished = TERMINAL_TYPES.includes(run.state);
+  // Resumed elsewhere (the CLI, another tab): the form for that pause is done with.
+  const waiting = run.state === "PAUSED" && Boolean(run.pause);
+  useEffect(() => {
+    if (!waiting) setAsking(false);
+  }, [waiting]);
   const act = async (path: string, body?: unknown) => {
     setBusy(true);
     setError(null);
@@ -122,7 +127,7 @@ export function RunActions({ run, changed }: { run: RunDetail; changed: () => vo
           </button>
         )
       ) : null}
-      {asking ? (
+      {asking && waiting ? (
         <div class="resume-input" data-testid="resume-input">
           <h3>Input for {run.pause?.key}</h3>
           {fields.length ? (

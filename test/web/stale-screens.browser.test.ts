@@ -7,9 +7,9 @@ import { orch, spawnOrch, tempDir } from "../helpers.ts";
 import { haveChromium, launchBrowser } from "./browser.ts";
 import { seedRuns } from "./seed-runs.ts";
 
-// What `orch runs prune` deletes leaves every open page: a page never shows what the server no
-// longer has. On the compiled binary, in chromium.
-describe.skipIf(!haveChromium)("pruned runs in chromium", () => {
+// A page never shows what the server no longer has: runs `orch runs prune` deleted, a pause
+// resumed from elsewhere, a deployment removed. On the compiled binary, in chromium.
+describe.skipIf(!haveChromium)("stale screens in chromium", () => {
   let project: ReturnType<typeof tempDir>;
   let up: ReturnType<typeof spawnOrch>;
   let browser: Browser;
@@ -22,6 +22,21 @@ describe.skipIf(!haveChromium)("pruned runs in chromium", () => {
     expect((await orch(["init", project.dir])).code).toBe(0);
     // Finished an hour ago and more: what a prune of runs older than a minute deletes.
     seedRuns(project.dir, 30);
+    await Bun.write(
+      join(project.dir, "flows", "approval.yaml"),
+      "deployments:\n  - name: approval\n    flow: ./approval.ts\n",
+    );
+    await Bun.write(
+      join(project.dir, "flows", "approval.ts"),
+      `import { flow, pause } from "orch";
+export default flow("approval", async () => {
+  const { ok } = await pause<{ ok: boolean }>({
+    input: { type: "object", required: ["ok"], properties: { ok: { type: "boolean" } } },
+  });
+  return ok;
+});
+`,
+    );
     up = spawnOrch(["up", "--headless", "--port", "0", "--dir", project.dir]);
     await up.waitFor("web UI: ", 30_000);
     const loginUrl = /web UI: (\S+)/.exec(up.stderr)![1]!;
@@ -74,5 +89,17 @@ describe.skipIf(!haveChromium)("pruned runs in chromium", () => {
     expect(await list.getByTestId("run-row").count()).toBe(1);
     await list.locator(`[data-testid=run-row][data-run="${fresh.id}"]`).waitFor();
     await Promise.all([list.close(), detail.close()]);
+  });
+
+  test("a resume form open on a run resumed from elsewhere closes; the run's new state shows", async () => {
+    const run = await client.triggerRun("approval");
+    const page = await open(`/runs/${run.id}`);
+    await page.locator("[data-testid=run-page][data-state=PAUSED]").waitFor({ timeout: 30_000 });
+    await page.getByTestId("run-resume").click();
+    await page.getByTestId("resume-input").waitFor();
+    await client.resumeRun(run.id, { ok: true });
+    await page.locator("[data-testid=run-page][data-state=COMPLETED]").waitFor({ timeout: 30_000 });
+    expect(await page.getByTestId("resume-input").count()).toBe(0);
+    await page.close();
   });
 });
