@@ -1,4 +1,4 @@
-import { readFileSync } from "node:fs";
+import { readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
@@ -100,6 +100,23 @@ export default flow("approval", async () => {
     await client.resumeRun(run.id, { ok: true });
     await page.locator("[data-testid=run-page][data-state=COMPLETED]").waitFor({ timeout: 30_000 });
     expect(await page.getByTestId("resume-input").count()).toBe(0);
+    await page.close();
+  });
+
+  test("a deployment removed while its details are open says so and offers no run", async () => {
+    const file = join(project.dir, "flows", "gone.yaml");
+    await Bun.write(file, 'deployments:\n  - name: gone\n    command: ["true"]\n');
+    const deadline = Date.now() + 20_000;
+    while (!(await client.listDeployments()).some((d) => d.name === "gone")) {
+      if (Date.now() > deadline) throw new Error("gone was never deployed");
+      await Bun.sleep(50);
+    }
+    const page = await open("/deployments?selected=gone");
+    const details = page.getByTestId("deployment-details");
+    await details.getByRole("button", { name: "Run…" }).waitFor();
+    rmSync(file);
+    await details.getByTestId("deployment-removed").waitFor({ timeout: 20_000 });
+    expect(await details.getByRole("button", { name: "Run…" }).count()).toBe(0);
     await page.close();
   });
 });

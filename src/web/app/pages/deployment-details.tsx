@@ -34,9 +34,16 @@ export function DeploymentDetails({
       <div class="page-title">
         <h2>{d.name}</h2>
         <div class="actions">
-          <button type="button" class="primary" onClick={onRun}>
-            Run…
-          </button>
+          {/* A removed deployment makes no runs: its definition is gone, its runs stay. */}
+          {d.removed ? (
+            <span class="muted" data-testid="deployment-removed">
+              removed: its runs stay in the history
+            </span>
+          ) : (
+            <button type="button" class="primary" onClick={onRun}>
+              Run…
+            </button>
+          )}
           <button type="button" onClick={onClose}>
             Close
           </button>
