@@ -38,6 +38,7 @@ export {
   journalDir,
   openReportJournal,
   type ReportJournal,
+  type ReportJournalOptions,
 } from "./report-journal.ts";
 export {
   createReportQueue,

@@ -52,7 +52,11 @@ export async function startRemoteWorker(options: RemoteWorkerOptions): Promise<R
   );
   const runs = createRemoteRuns();
   // What a worker here did not deliver before it stopped, to resend; and what this one owes.
-  const journal = openReportJournal(journalDir(options.bundlesDir), { logger });
+  const journal = openReportJournal(journalDir(options.bundlesDir), {
+    logger,
+    api: client.url,
+    host,
+  });
   /** Set once orch turned out older than this worker: it takes no more runs, and stops. */
   let tooOld: OrchError | null = null;
   let failedWith: (error: OrchError) => void = () => {};

@@ -192,12 +192,15 @@ export function createReportQueue<R>(
   };
 
   const items = (op: Op<R>) => (op.kind === "logs" ? op.lines.length : 1);
+  /** One request answered: its ops leave the queue, and the journal in one line. */
   const done = (queue: Op<R>[], n: number) => {
+    const kept: number[] = [];
     for (const op of queue.splice(0, n)) {
       size -= items(op);
       if (op.journalId === null) unkept -= items(op);
-      else if (op.journalId !== undefined) journal?.remove(op.journalId);
+      else if (op.journalId !== undefined) kept.push(op.journalId);
     }
+    if (kept.length) journal?.remove(kept);
   };
 
   return {

@@ -1,10 +1,16 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { hostname } from "node:os";
 import { join, resolve } from "node:path";
 import { afterEach, expect, test } from "vitest";
 import type { StateReportJson } from "../../src/core/index.ts";
-import { type JournalReport, openReportJournal } from "../../src/worker/index.ts";
+import {
+  type JournalReport,
+  openReportJournal,
+  type ReportJournalOptions,
+} from "../../src/worker/index.ts";
 import { tempDir } from "../helpers.ts";
 import { createMarker } from "../processes.ts";
+import { eventually } from "./helpers.ts";
 
 let cleanups: (() => void | Promise<void>)[] = [];
 afterEach(async () => {
@@ -25,9 +31,11 @@ function listening() {
   return { logger: { info: keep, warn: keep, error: keep }, said };
 }
 
-function open(dir: string, maxBytes?: number) {
+const API = "http://127.0.0.1:4200";
+
+function open(dir: string, more: Partial<ReportJournalOptions> = {}) {
   const { logger, said } = listening();
-  const journal = openReportJournal(dir, { logger, ...(maxBytes ? { maxBytes } : {}) });
+  const journal = openReportJournal(dir, { logger, api: API, ...more });
   cleanups.push(() => journal.close());
   return { journal, said };
 }
@@ -65,7 +73,7 @@ test("a journal whose worker runs is left alone; once it is gone, the next takes
   const marker = createMarker("journal-writer");
   const script = `
     const { openReportJournal } = await import(${JSON.stringify(JOURNAL_MODULE)});
-    const j = openReportJournal(${JSON.stringify(dir)}, { logger: console });
+    const j = openReportJournal(${JSON.stringify(dir)}, { logger: console, api: ${JSON.stringify(API)} });
     const at = "2026-12-01T10:00:00.000Z";
     const s = (runId, type) => ({ kind: "state", workerId: "w1", runId, report: { type, at } });
     j.add(s("a", "RUNNING"));
@@ -88,7 +96,7 @@ test("a journal whose worker runs is left alone; once it is gone, the next takes
   const { value } = await reader.read();
   expect(new TextDecoder().decode(value)).toContain("ready");
   const [theirs] = readdirSync(dir);
-  expect(theirs).toMatch(new RegExp(`^${writer.pid}-\\d+-1\\.jsonl$`));
+  expect(theirs).toMatch(new RegExp(`^${hostname()}@${writer.pid}-\\d+-1\\.jsonl$`));
 
   const first = open(dir);
   expect(first.journal.recovered).toEqual([]);
@@ -106,7 +114,8 @@ test("a journal whose worker runs is left alone; once it is gone, the next takes
   expect(got).toEqual(["a RUNNING", "a logs", "a COMPLETED"]);
   // Its file is gone; this worker's own holds what it took over.
   expect(readdirSync(dir)).toEqual([`${second.journal.path.split("/").at(-1)}`]);
-  expect(readFileSync(second.journal.path, "utf8").trim().split("\n")).toHaveLength(3);
+  // Its header and the three reports.
+  expect(readFileSync(second.journal.path, "utf8").trim().split("\n")).toHaveLength(4);
   expect(second.said).toEqual([]);
 });
 
@@ -141,12 +150,12 @@ test("a half-written last line and a line that is not the journal's are skipped,
     readFileSync(journal.path, "utf8")
       .split("\n")
       .map((l) => l && JSON.parse(l).id),
-  ).toEqual([1, 2, id, ""]);
+  ).toEqual([undefined, 1, 2, id, ""]);
 });
 
 test("it is bounded: lines stop being kept at three quarters, states at the most, saying so once", () => {
   const dir = folder();
-  const { journal, said } = open(dir, 4096);
+  const { journal, said } = open(dir, { maxBytes: 4096 });
   const ids: number[] = [];
   for (let i = 0; i < 40; i++) {
     const id = journal.add(lines("a", i * 10 + 1, 10));
@@ -164,18 +173,78 @@ test("it is bounded: lines stop being kept at three quarters, states at the most
   expect(journal.size).toBe(1);
 });
 
-test("with nothing owed there is no file; a report that stays while many pass keeps the file small", () => {
-  const { journal } = open(folder());
+test("while its worker lives the file stays open, cut back to its header when nothing is owed; it is gone after an idle spell and at close", async () => {
+  const dir = folder();
+  const { journal } = open(dir, { idleMs: 200 });
   expect(existsSync(journal.path)).toBe(false);
   const one = journal.add(state("a", "RUNNING"))!;
-  expect(existsSync(journal.path)).toBe(true);
+  const inode = statSync(journal.path).ino;
   journal.remove(one);
-  expect(existsSync(journal.path)).toBe(false);
+  // The same file, holding only the server it is owed to: a worker killed now owes nothing.
+  expect(statSync(journal.path).ino).toBe(inode);
+  expect(readFileSync(journal.path, "utf8")).toBe(`{"api":"${API}"}\n`);
+  expect(open(dir).journal.recovered).toEqual([]);
+  journal.remove(journal.add(state("a", "COMPLETED"))!);
+  expect(statSync(journal.path).ino).toBe(inode);
+  await eventually(() => !existsSync(journal.path), 5000, "the idle journal removed");
+  // Reports after the idle spell open it again; close removes it when nothing is owed.
+  journal.remove(journal.add(state("b", "RUNNING"))!);
+  expect(existsSync(journal.path)).toBe(true);
+  journal.close();
+  expect(readdirSync(dir)).toEqual([]);
+});
+
+test("one request's reports are acknowledged in one line; a recovering worker resends none of them", () => {
+  const dir = folder();
+  const { journal } = open(dir);
+  journal.add(state("stays", "RUNNING"));
+  const batch = [1, 11, 21].map((first) => journal.add(lines("b", first, 10))!);
+  journal.remove(batch);
+  const written = readFileSync(journal.path, "utf8").trim().split("\n");
+  expect(written).toHaveLength(6);
+  expect(JSON.parse(written.at(-1)!)).toEqual({ ack: batch });
+  // As if its worker had been killed now: the next one takes only what is still owed.
+  const left = join(dir, `${hostname()}@${deadPid()}-1-1.jsonl`);
+  writeFileSync(left, readFileSync(journal.path));
+  const next = open(dir).journal;
+  expect(next.recovered.map((e) => e.report)).toEqual([state("stays", "RUNNING")]);
+});
+
+test("a report that stays while many pass keeps the file small", () => {
+  const { journal } = open(folder());
   const stays = journal.add(state("stays", "RUNNING"))!;
   for (let i = 0; i < 5000; i++) journal.remove(journal.add(lines("b", i * 10 + 1, 10))!);
   expect(journal.size).toBe(1);
   // Acknowledgements and delivered batches are dropped as the file is rewritten.
   expect(statSync(journal.path).size).toBeLessThan(2 * 1024 * 1024);
   journal.remove(stays);
+  journal.close();
   expect(readdirSync(join(journal.path, ".."))).toEqual([]);
+});
+
+test("journals of another host, and journals owed to another server, are left in place, saying so once", () => {
+  const dir = folder();
+  mkdirSync(dir);
+  const body = (api: string) =>
+    `{"api":"${api}"}\n${JSON.stringify({ id: 1, report: state("a", "COMPLETED") })}\n`;
+  // On another host a pid says nothing here: its writer may well run.
+  const ours = `${hostname()}@${deadPid()}`;
+  const files = {
+    [`elsewhere.example@${process.pid}-1-1.jsonl`]: body(API),
+    [`elsewhere.example@${deadPid()}-1-1.jsonl`]: body(API),
+    [`${ours}-1-1.jsonl`]: body("http://10.0.0.9:4200"),
+    [`${ours}-1-2.jsonl`]: body("http://10.0.0.9:4200/"),
+    [`${ours}-1-3.jsonl`]: body(`${API}/`),
+  };
+  for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
+  const { journal, said } = open(dir);
+  // Only this host's journal owed to this server is taken.
+  expect(journal.recovered.map((e) => e.report)).toEqual([state("a", "COMPLETED")]);
+  expect(said).toEqual([
+    `${dir} holds undelivered reports of workers on elsewhere.example: they are left for a worker started on that host`,
+    `${dir} holds 2 journal(s) of undelivered reports owed to orch at http://10.0.0.9:4200, not ${API}: they are left in place, for a worker started with --api http://10.0.0.9:4200 in this folder`,
+  ]);
+  expect(readdirSync(dir).sort()).toEqual(
+    [...Object.keys(files).slice(0, 4), journal.path.split("/").at(-1)!].sort(),
+  );
 });
