@@ -7,6 +7,7 @@ import type {
   HeartbeatResponse,
   LogBatchJson,
   LogsStored,
+  RunDetail,
   RunJson,
   RunValuesJson,
   RunValuesRequest,
@@ -49,8 +50,9 @@ export function createWorkerClient(client: Client) {
     /** The values of the secrets and variables an ad-hoc run this worker holds names. */
     adHocRunValues: (id: string, runId: string, names: RunValuesRequest) =>
       client.request<RunValuesJson>("POST", `${runAt(id, runId)}/values`, names),
+    /** A run as the API shows it, with its state history. */
     getRun: (runId: string) =>
-      client.request<RunJson>("GET", `/api/runs/${encodeURIComponent(runId)}`),
+      client.request<RunDetail>("GET", `/api/runs/${encodeURIComponent(runId)}`),
     /** Take an ad-hoc run awaiting its retry back for its next attempt (or see how it ended). */
     retakeAdHocRun: (id: string, runId: string) =>
       client.request<RunJson>("POST", `${runAt(id, runId)}/retake`, {}),

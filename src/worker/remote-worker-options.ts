@@ -39,6 +39,11 @@ export interface RemoteWorkerOptions {
    * beside bundlesDir, for the next worker started there). Default 5 s.
    */
   giveUpDeliveringMs?: number;
+  /**
+   * How long, at most, the reports a worker here left undelivered hold back taking runs: each is
+   * tried once first, the rest goes on in the background. Default 10 s.
+   */
+  resendWaitMs?: number;
   logger?: WorkerLogger;
   /** How runs start orch itself for TypeScript flows. Default: this executable. */
   selfCommand?: string[];

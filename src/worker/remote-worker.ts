@@ -20,6 +20,7 @@ import { createRemoteRunner } from "./remote-runner.ts";
 import { createRemoteRuns, type Held } from "./remote-runs.ts";
 import type { RemoteWorker, RemoteWorkerOptions } from "./remote-worker-options.ts";
 import { journalDir, openReportJournal } from "./report-journal.ts";
+import { resendRecovered } from "./resend-recovered.ts";
 import { toStateReport } from "./state-report.ts";
 import { stopWithGrace } from "./stop-with-grace.ts";
 import { createWorkdirs } from "./workdirs.ts";
@@ -75,7 +76,7 @@ export async function startRemoteWorker(options: RemoteWorkerOptions): Promise<R
     },
   });
 
-  const resent = resendRecovered();
+  const resent = resendRecovered(journal, queue, logger, options.resendWaitMs ?? 10_000);
   const registration = await joinOrch(
     client,
     { name, pool: options.pool, host, concurrency, pid: process.pid },
@@ -190,7 +191,7 @@ export async function startRemoteWorker(options: RemoteWorkerOptions): Promise<R
   });
 
   // What a worker here left undelivered goes first: orch learns how those runs ended before
-  // this worker takes new ones.
+  // this worker takes new ones (unless orch keeps refusing them: then they go on meanwhile).
   await resent;
   const claims = runClaimLoop({
     client,
@@ -206,25 +207,6 @@ export async function startRemoteWorker(options: RemoteWorkerOptions): Promise<R
     cancel,
     signal: takeAbort.signal,
   });
-
-  /**
-   * Queue what workers here left undelivered, each run's reports in the order they were written;
-   * resolves once orch has them all (or refused them: a refused one is dropped, saying why).
-   */
-  function resendRecovered(): Promise<unknown> {
-    const { recovered } = journal;
-    if (!recovered.length) return Promise.resolve();
-    logger.info(
-      `sending ${recovered.length} report(s) that a worker here left undelivered when it stopped (${journal.path})`,
-    );
-    return Promise.all(
-      recovered.map((entry) =>
-        queue.resend(entry).then((recorded) => {
-          if (recorded?.ignored) logger.info(`run ${entry.report.runId}: ${recorded.ignored}`);
-        }),
-      ),
-    );
-  }
 
   let stopping: Promise<void> | null = null;
   const finish = () => {

@@ -7,6 +7,7 @@ import type {
 import { createBackoff } from "./backoff.ts";
 import { isRetryable } from "./is-retryable.ts";
 import type { Link } from "./link.ts";
+import { logBatches } from "./log-batches.ts";
 import type { Journaled, ReportJournal } from "./report-journal.ts";
 import type { WorkerLogger } from "./worker-logger.ts";
 
@@ -36,9 +37,11 @@ export interface ReportQueue<R> {
   drained(): Promise<void>;
   /**
    * Send again a report a worker that is gone left in the journal (the queue's own journal holds
-   * it now, under its id), after what is queued for its run; resolves as `state` does.
+   * it now, under its id), after what is queued for its run; resolves as `state` does (null for
+   * lines) once it is delivered or refused. `tried` is told once it was sent once, or its run's
+   * request before it failed: with the error when that request is being retried.
    */
-  resend(entry: Journaled): Promise<R | null>;
+  resend(entry: Journaled, tried?: (failed?: unknown) => void): Promise<R | null>;
   /** Lines and states not delivered yet. */
   readonly size: number;
   /** Of those, the ones no journal keeps: lost if the worker stops before they are delivered. */
@@ -57,8 +60,11 @@ export interface ReportQueueOptions {
   journal?: ReportJournal;
 }
 
-/** An op's id in the journal: null when only memory keeps it. */
-type Op<R> = { journalId?: number | null } & (
+/**
+ * An op's id in the journal: null when only memory keeps it. `tried` is told once the op was
+ * sent once, or the request before it in its run failed (it waits behind that one).
+ */
+type Op<R> = { journalId?: number | null; tried?: (failed?: unknown) => void } & (
   | {
       kind: "logs";
       workerId: string;
@@ -66,6 +72,8 @@ type Op<R> = { journalId?: number | null } & (
       first: number;
       lines: LogLineInput[];
       bytes: number;
+      /** Told once the lines are delivered or refused (or the queue closed). */
+      delivered?: () => void;
     }
   | {
       kind: "state";
@@ -80,9 +88,6 @@ type Op<R> = { journalId?: number | null } & (
       resolve: (answer: StartAnswer | null) => void;
     }
 );
-
-/** A line longer than this is sent as pieces, so one line never outgrows a request. */
-const MAX_PIECE_CHARS = 100_000;
 
 /**
  * Create the outbox. Why per run and in order: the server stores a run's lines before the state
@@ -149,6 +154,13 @@ export function createReportQueue<R>(
         const queue = queues.get(runId);
         if (!queue?.length || abort.signal.aborted) break;
         const { op, count } = head(queue);
+        /** Tell the ops this request carried (or, when it failed, all its run's ops) it was tried. */
+        const tell = (n: number, failed?: unknown) => {
+          for (const o of queue.slice(0, n)) {
+            o.tried?.(failed);
+            o.tried = undefined;
+          }
+        };
         try {
           const recorded =
             op.kind === "logs"
@@ -163,12 +175,14 @@ export function createReportQueue<R>(
           if (abort.signal.aborted) break;
           options.link.up();
           backoff.reset();
+          tell(count);
           done(queue, count);
           if (op.kind === "state") op.resolve(recorded as R);
           if (op.kind === "start") op.resolve(recorded as StartAnswer);
         } catch (error) {
           if (abort.signal.aborted) break;
           if (isRetryable(error)) {
+            tell(queue.length, error);
             options.link.down(error);
             await backoff.wait(abort.signal);
             continue;
@@ -180,6 +194,7 @@ export function createReportQueue<R>(
                 ? `to start attempt ${op.attempt}`
                 : `state ${op.report.type}, which is dropped`;
           options.logger.warn(`run ${runId}: orch refused ${what}: ${(error as Error).message}`);
+          tell(count);
           done(queue, count);
           if (op.kind !== "logs") op.resolve(null);
         }
@@ -199,6 +214,7 @@ export function createReportQueue<R>(
       size -= items(op);
       if (op.journalId === null) unkept -= items(op);
       else if (op.journalId !== undefined) kept.push(op.journalId);
+      if (op.kind === "logs") op.delivered?.();
     }
     if (kept.length) journal?.remove(kept);
   };
@@ -207,34 +223,14 @@ export function createReportQueue<R>(
     logs(workerId, runId, attempt, lines) {
       if (lines.length === 0) return;
       const key = `${runId}:${attempt}`;
-      const pieces: LogLineInput[] = [];
-      for (const l of lines) {
-        if (l.line.length <= MAX_PIECE_CHARS) pieces.push(l);
-        else
-          for (let i = 0; i < l.line.length; i += MAX_PIECE_CHARS)
-            pieces.push({ ...l, line: l.line.slice(i, i + MAX_PIECE_CHARS) });
-      }
-      // Split into ops that each fit a request on their own.
-      let start = 0;
-      while (start < pieces.length) {
-        let bytes = 0;
-        let end = start;
-        while (end < pieces.length) {
-          const piece = pieces[end]!;
-          const fields = piece.fields ? Buffer.byteLength(JSON.stringify(piece.fields)) : 0;
-          const cost = Buffer.byteLength(JSON.stringify(piece.line)) + fields + 96;
-          if (end > start && bytes + cost > maxBytes) break;
-          bytes += cost;
-          end++;
-        }
+      // Ops that each fit a request on their own.
+      for (const { lines: batch, bytes } of logBatches(lines, maxBytes)) {
         const first = (numbers.get(key) ?? 0) + 1;
-        numbers.set(key, first + (end - start) - 1);
-        size += end - start;
-        const batch = pieces.slice(start, end);
+        numbers.set(key, first + batch.length - 1);
+        size += batch.length;
         const report = { kind: "logs" as const, workerId, runId, attempt, first, lines: batch };
         const journalId = journal ? journal.add(report) : null;
         push(runId, { kind: "logs", workerId, attempt, first, lines: batch, bytes, journalId });
-        start = end;
       }
     },
     start(workerId, runId, attempt) {
@@ -254,23 +250,21 @@ export function createReportQueue<R>(
         push(runId, { kind: "state", workerId, report, resolve, journalId });
       });
     },
-    resend({ id: journalId, report: r }) {
+    resend({ id: journalId, report: r }, tried) {
       return new Promise((resolve) => {
+        const told = { journalId, ...(tried ? { tried } : {}) };
+        const { workerId } = r;
         if (r.kind === "state") {
           size++;
-          push(r.runId, {
-            kind: "state",
-            workerId: r.workerId,
-            report: r.report,
-            resolve,
-            journalId,
-          });
+          push(r.runId, { kind: "state", workerId, report: r.report, resolve, ...told });
           return;
         }
         size += r.lines.length;
         const bytes = Buffer.byteLength(JSON.stringify(r.lines)) + 96 * r.lines.length;
-        push(r.runId, { ...r, bytes, journalId });
-        resolve(null);
+        const { attempt, first, lines } = r;
+        // Lines resolve once delivered or refused, as a state does.
+        const delivered = () => resolve(null);
+        push(r.runId, { kind: "logs", workerId, attempt, first, lines, bytes, delivered, ...told });
       });
     },
     drained() {
@@ -286,7 +280,9 @@ export function createReportQueue<R>(
     close() {
       abort.abort();
       for (const queue of queues.values())
-        for (const op of queue) if (op.kind !== "logs") op.resolve(null);
+        for (const op of queue)
+          if (op.kind === "logs") op.delivered?.();
+          else op.resolve(null);
       queues.clear();
       size = 0;
       unkept = 0;
