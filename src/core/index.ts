@@ -38,6 +38,7 @@ export { escapeControlChars } from "./escape-control.ts";
 export { EXIT_PAUSED, EXIT_WATCH_PAUSED } from "./exit-codes.ts";
 export { fsReason, isSystemError } from "./fs-errors.ts";
 export { glob } from "./glob.ts";
+export { keepOutOfGit } from "./keep-out-of-git.ts";
 export { lineLevel } from "./line-level.ts";
 export {
   decodeRecord,

@@ -1,7 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
-import type { ProjectPaths } from "../core/index.ts";
+import { keepOutOfGit, type ProjectPaths } from "../core/index.ts";
 
 /**
  * Create the data dir (mode 0700) and its bundles folder if missing; tighten its mode if not.
@@ -10,20 +9,9 @@ import type { ProjectPaths } from "../core/index.ts";
  * repository) is covered without touching the user's own .gitignore.
  */
 export function ensureDataDir(paths: ProjectPaths): void {
-  mkdirSync(paths.data, { recursive: true, mode: 0o700 });
+  keepOutOfGit(paths.data, "orch's data dir: the API token, the secrets key, the store");
   chmodSync(paths.data, 0o700);
   mkdirSync(paths.bundles, { recursive: true, mode: 0o700 });
-  const ignore = join(paths.data, ".gitignore");
-  if (!existsSync(ignore)) {
-    try {
-      writeFileSync(ignore, "# orch's data dir: the API token, the secrets key, the store\n*\n", {
-        flag: "wx",
-      });
-    } catch (error) {
-      // Another orch made it first: it is there, as wanted.
-      if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
-    }
-  }
 }
 
 /** The API token: read from the token file, made (mode 0600) on first use. */

@@ -2,6 +2,7 @@ import { hostname } from "node:os";
 import { dirname, join } from "node:path";
 import {
   formatDuration,
+  keepOutOfGit,
   type OrchError,
   type ProposedState,
   type WorkerJob,
@@ -52,6 +53,11 @@ export async function startRemoteWorker(options: RemoteWorkerOptions): Promise<R
     link,
   );
   const runs = createRemoteRuns();
+  // Its folder holds log lines (in reports/) and bundles: often a checkout, never git's.
+  keepOutOfGit(
+    dirname(options.bundlesDir),
+    "orch worker's folder: bundles, runs, undelivered reports",
+  );
   // What a worker here did not deliver before it stopped, to resend; and what this one owes.
   const journal = openReportJournal(journalDir(options.bundlesDir), {
     logger,
