@@ -222,10 +222,17 @@ export async function startRemoteWorker(options: RemoteWorkerOptions): Promise<R
       claims.interrupt();
       await claims.done;
       await runs.allDone();
-      await deliverOrGiveUp(queue, link, options.giveUpDeliveringMs ?? 5000, (n, limit) => {
+      // A report orch keeps failing holds the stop no longer than a server that is gone.
+      const delivering = {
+        get isUp() {
+          return link.isUp && queue.failing === 0;
+        },
+      };
+      await deliverOrGiveUp(queue, delivering, options.giveUpDeliveringMs ?? 5000, (n, limit) => {
         const lost = queue.unkept;
+        const why = queue.failing ? "failed them" : "not answered";
         logger.warn(
-          `leaving without delivering ${n} state(s) and log line(s): orch at ${client.url} has not answered for ${formatDuration(limit)}; ${
+          `leaving without delivering ${n} state(s) and log line(s): orch at ${client.url} has ${why} for ${formatDuration(limit)}; ${
             lost === n
               ? "they are lost"
               : `they are kept in ${journal.path} and sent by the next worker started with this folder${lost ? ` (but for ${lost}, which are lost)` : ""}`

@@ -5,6 +5,7 @@ import type {
   StateReportJson,
 } from "../core/index.ts";
 import { createBackoff } from "./backoff.ts";
+import { createDeliveryTrouble } from "./delivery-trouble.ts";
 import { isRetryable } from "./is-retryable.ts";
 import type { Link } from "./link.ts";
 import { logBatches } from "./log-batches.ts";
@@ -36,16 +37,17 @@ export interface ReportQueue<R> {
   /** Resolves once everything queued so far is delivered (or refused). */
   drained(): Promise<void>;
   /**
-   * Send again a report a worker that is gone left in the journal (the queue's own journal holds
-   * it now, under its id), after what is queued for its run; resolves as `state` does (null for
-   * lines) once it is delivered or refused. `tried` is told once it was sent once, or its run's
-   * request before it failed: with the error when that request is being retried.
+   * Send again a report a gone worker left in the journal (ours now, under its id), after what is
+   * queued for its run; resolves as `state` does (lines: null) once delivered or refused. `tried`
+   * is told once it was sent once, or waits behind a failed one (with that error).
    */
   resend(entry: Journaled, tried?: (failed?: unknown) => void): Promise<R | null>;
   /** Lines and states not delivered yet. */
   readonly size: number;
   /** Of those, the ones no journal keeps: lost if the worker stops before they are delivered. */
   readonly unkept: number;
+  /** Runs whose next report orch answers with an error (not refused: sent again with backoff). */
+  readonly failing: number;
   /** Stop delivering (what is left stays undelivered). */
   close(): void;
 }
@@ -60,10 +62,7 @@ export interface ReportQueueOptions {
   journal?: ReportJournal;
 }
 
-/**
- * An op's id in the journal: null when only memory keeps it. `tried` is told once the op was
- * sent once, or the request before it in its run failed (it waits behind that one).
- */
+/** An op's id in the journal (null: only memory keeps it); `tried`: see ReportQueue.resend. */
 type Op<R> = { journalId?: number | null; tried?: (failed?: unknown) => void } & (
   | {
       kind: "logs";
@@ -104,6 +103,7 @@ export function createReportQueue<R>(
   const queues = new Map<string, Op<R>[]>();
   const numbers = new Map<string, number>();
   const pumping = new Set<string>();
+  const trouble = createDeliveryTrouble(options.link, options.logger);
   const idle: (() => void)[] = [];
   const abort = new AbortController();
   const { journal } = options;
@@ -154,6 +154,12 @@ export function createReportQueue<R>(
         const queue = queues.get(runId);
         if (!queue?.length || abort.signal.aborted) break;
         const { op, count } = head(queue);
+        const what =
+          op.kind === "logs"
+            ? `${op.lines.length} log lines`
+            : op.kind === "start"
+              ? `to start attempt ${op.attempt}`
+              : `state ${op.report.type}`;
         /** Tell the ops this request carried (or, when it failed, all its run's ops) it was tried. */
         const tell = (n: number, failed?: unknown) => {
           for (const o of queue.slice(0, n)) {
@@ -173,7 +179,7 @@ export function createReportQueue<R>(
                 ? await sink.start(op.workerId, runId, { attempt: op.attempt })
                 : await sink.state(op.workerId, runId, op.report);
           if (abort.signal.aborted) break;
-          options.link.up();
+          trouble.delivered(runId);
           backoff.reset();
           tell(count);
           done(queue, count);
@@ -183,17 +189,14 @@ export function createReportQueue<R>(
           if (abort.signal.aborted) break;
           if (isRetryable(error)) {
             tell(queue.length, error);
-            options.link.down(error);
+            trouble.failed(runId, what, error);
             await backoff.wait(abort.signal);
             continue;
           }
-          const what =
-            op.kind === "logs"
-              ? `${op.lines.length} log lines, which are dropped`
-              : op.kind === "start"
-                ? `to start attempt ${op.attempt}`
-                : `state ${op.report.type}, which is dropped`;
-          options.logger.warn(`run ${runId}: orch refused ${what}: ${(error as Error).message}`);
+          const dropped = op.kind === "start" ? "" : ", which is dropped";
+          options.logger.warn(
+            `run ${runId}: orch refused ${what}${dropped}: ${(error as Error).message}`,
+          );
           tell(count);
           done(queue, count);
           if (op.kind !== "logs") op.resolve(null);
@@ -277,6 +280,9 @@ export function createReportQueue<R>(
     get unkept() {
       return unkept;
     },
+    get failing() {
+      return trouble.failing;
+    },
     close() {
       abort.abort();
       for (const queue of queues.values())
@@ -284,6 +290,7 @@ export function createReportQueue<R>(
           if (op.kind === "logs") op.delivered?.();
           else op.resolve(null);
       queues.clear();
+      trouble.clear();
       size = 0;
       unkept = 0;
       settle();

@@ -170,30 +170,8 @@ test("a kept state orch already recorded (its answer was lost with the worker) c
 test("a kept report orch keeps failing does not hold the worker back: it takes runs, says what is pending, and sends it once orch takes it", async () => {
   const { gone, run } = await holding();
   // A proxy in front of orch that fails the kept report's run's states with 503 until told.
-  let failing = true;
-  const stuck = `/api/workers/${gone.id}/runs/${run.id}/state`;
-  const proxy = Bun.serve({
-    port: 0,
-    async fetch(req) {
-      const url = new URL(req.url);
-      if (failing && url.pathname === stuck) {
-        const error = { code: "E_INTERNAL", message: "the proxy is failing" };
-        return Response.json({ error }, { status: 503 });
-      }
-      const body = req.method === "GET" ? undefined : await req.arrayBuffer();
-      // orch answers requests addressed to it only: as a reverse proxy would, name it.
-      const headers = new Headers(req.headers);
-      headers.set("host", new URL(server.url).host);
-      return fetch(`${server.url}${url.pathname}${url.search}`, {
-        method: req.method,
-        headers,
-        body,
-      });
-    },
-  });
-  const protocol = createWorkerClient(
-    createClient({ url: `http://127.0.0.1:${proxy.port}`, token: server.token }),
-  );
+  const proxy = failingProxy(`/api/workers/${gone.id}/runs/${run.id}/state`);
+  const { protocol } = proxy;
   const end = toStateReport({ type: "COMPLETED" }, { attempt: 1, exitCode: 0 });
   const report = { kind: "state" as const, workerId: gone.id, runId: run.id, report: end };
   const elsewhere = tempDir();
@@ -221,12 +199,81 @@ test("a kept report orch keeps failing does not hold the worker back: it takes r
     const done = await waitForRun(server.store, next.id, "COMPLETED");
     expect(done.worker_id).toBe(worker.id);
     expect((await client.getRun(run.id)).state).toBe("RUNNING");
-    failing = false;
+    // Tried again and again meanwhile: said once, and orch (which answers) is never called lost.
+    await eventually(() => proxy.failed >= 4, 10_000, "the kept report tried four times");
+    expect(said.filter((s) => s.includes("orch failed state COMPLETED"))).toEqual([
+      `run ${run.id}: orch failed state COMPLETED (the proxy is failing); sending it again with backoff, and this run's later reports after it`,
+    ]);
+    expect(said.filter((s) => /lost orch|cannot reach orch|reconnected/.test(s))).toEqual([]);
+    proxy.failing = false;
     await waitForRun(server.store, run.id, "COMPLETED");
     await eventually(() => nothingOwed(reports), 5000, "nothing owed");
+    expect(said).toContain(`run ${run.id}: orch took what it had failed; delivering the rest`);
   } finally {
     await worker.stop();
-    proxy.stop(true);
+    proxy.server.stop(true);
     elsewhere.cleanup();
   }
+});
+
+/** A proxy in front of orch that fails requests to `stuck` with 503 while `failing`. */
+function failingProxy(stuck: string) {
+  const state = { failing: true, failed: 0 };
+  const server_ = Bun.serve({
+    port: 0,
+    async fetch(req) {
+      const url = new URL(req.url);
+      if (state.failing && url.pathname === stuck) {
+        state.failed++;
+        const error = { code: "E_INTERNAL", message: "the proxy is failing" };
+        return Response.json({ error }, { status: 503 });
+      }
+      const body = req.method === "GET" ? undefined : await req.arrayBuffer();
+      // orch answers requests addressed to it only: as a reverse proxy would, name it.
+      const headers = new Headers(req.headers);
+      headers.set("host", new URL(server.url).host);
+      return fetch(`${server.url}${url.pathname}${url.search}`, {
+        method: req.method,
+        headers,
+        body,
+      });
+    },
+  });
+  const protocol = createWorkerClient(
+    createClient({ url: `http://127.0.0.1:${server_.port}`, token: server.token }),
+  );
+  return Object.assign(state, { server: server_, protocol });
+}
+
+test("a worker stopping with a kept report orch keeps failing leaves once the limit is past, keeping it", async () => {
+  const { gone, run } = await holding();
+  const proxy = failingProxy(`/api/workers/${gone.id}/runs/${run.id}/state`);
+  const end = toStateReport({ type: "COMPLETED" }, { attempt: 1, exitCode: 0 });
+  const report = { kind: "state" as const, workerId: gone.id, runId: run.id, report: end };
+  const elsewhere = tempDir();
+  const reports = leaveJournal(elsewhere.dir, proxy.protocol.url, [report]);
+  const { logger, said } = listening();
+  try {
+    const worker = await startRemoteWorker({
+      client: proxy.protocol,
+      pool: "default",
+      bundlesDir: join(elsewhere.dir, "bundles"),
+      workDir: elsewhere.dir,
+      token: server.token,
+      logger,
+      giveUpDeliveringMs: 300,
+    });
+    await worker.stop();
+    expect(said).toContainEqual(
+      expect.stringMatching(
+        /^leaving without delivering 1 state\(s\) .* has failed them for .*they are kept in/,
+      ),
+    );
+    expect(nothingOwed(reports)).toBe(false);
+  } finally {
+    proxy.server.stop(true);
+    elsewhere.cleanup();
+  }
+  // The run is still the gone worker's to end: its report waits for the next worker.
+  expect((await client.getRun(run.id)).state).toBe("RUNNING");
 });
