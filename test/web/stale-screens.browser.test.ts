@@ -119,4 +119,23 @@ export default flow("approval", async () => {
     expect(await details.getByRole("button", { name: "Run…" }).count()).toBe(0);
     await page.close();
   });
+
+  test("pages of a paused run hold no log stream: four of them leave the browser room for more", async () => {
+    const run = await client.triggerRun("approval");
+    const first = await open(`/runs/${run.id}`);
+    await first.locator("[data-testid=run-page][data-state=PAUSED]").waitFor({ timeout: 30_000 });
+    await first.locator("[data-testid=log-view][data-status=waiting]").waitFor();
+    // Each tab holds the event stream; a chromium has six connections to a server.
+    const tabs = [first];
+    for (let i = 0; i < 3; i++) tabs.push(await open(`/runs/${run.id}`));
+    const more = await open("/deployments");
+    await more.getByTestId("deployment-approval").waitFor({ timeout: 10_000 });
+    // Resumed, it runs again: its page follows the new attempt's lines to the end.
+    await client.resumeRun(run.id, { ok: true });
+    await first
+      .locator("[data-testid=run-page][data-state=COMPLETED]")
+      .waitFor({ timeout: 30_000 });
+    await first.locator("[data-testid=log-view][data-status=ended]").waitFor();
+    await Promise.all([...tabs, more].map((p) => p.close()));
+  });
 });

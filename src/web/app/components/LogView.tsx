@@ -41,8 +41,12 @@ const clock = (iso: string) => {
   return `${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}.${p(d.getMilliseconds(), 3)}`;
 };
 
-/** The log lines of run `runId`, following it until it ends. */
-export function LogView({ runId }: { runId: string }) {
+/**
+ * The log lines of run `runId`, following it until it ends. `waiting`: the run writes nothing
+ * now (planned, or paused): its lines are shown, and no stream is held open for it (a browser
+ * has six connections to a server, shared by every tab) until it runs again.
+ */
+export function LogView({ runId, waiting = false }: { runId: string; waiting?: boolean }) {
   // The boot script's answer, when it is in already: the first frame shows the lines.
   const first = useRef<LogLineJson[] | null | undefined>(undefined);
   if (first.current === undefined) {
@@ -50,7 +54,11 @@ export function LogView({ runId }: { runId: string }) {
   }
   const lines = useRef<LogLineJson[]>(first.current ?? []);
   const [version, setVersion] = useState(0);
-  const [status, setStatus] = useState<"loading" | "live" | "ended" | "retrying">("loading");
+  const [status, setStatus] = useState<"loading" | "live" | "ended" | "retrying" | "waiting">(
+    "loading",
+  );
+  /** The run whose lines `lines` holds: a change of `waiting` alone keeps them. */
+  const loadedFor = useRef<string | null>(null);
   const [search, setSearch] = useState("");
   const [level, setLevel] = useState("debug");
   const [follow, setFollow] = useState(true);
@@ -59,7 +67,9 @@ export function LogView({ runId }: { runId: string }) {
   useLayoutEffect(() => {
     const early = first.current;
     first.current = null;
-    if (!early) {
+    const fresh = loadedFor.current !== runId;
+    loadedFor.current = runId;
+    if (!early && fresh) {
       lines.current = [];
       setVersion((v) => v + 1);
     }
@@ -108,10 +118,12 @@ export function LogView({ runId }: { runId: string }) {
         retry = setTimeout(open, 1000);
       };
     };
+    // Followed while the run may write; a waiting run's page holds no stream.
+    const start = () => (waiting ? setStatus("waiting") : open());
     // The lines so far come in one answer (the boot script may have asked for it already, so
     // the page's first frame has them), then the stream follows after the last of them.
-    if (early) {
-      open();
+    if (early || !fresh) {
+      start();
       return stop;
     }
     get<LogLineJson[]>(runLogsPath(runId)).then(
@@ -121,14 +133,14 @@ export function LogView({ runId }: { runId: string }) {
           lines.current = first.slice(-MAX_LINES);
           setVersion((v) => v + 1);
         }
-        open();
+        start();
       },
       () => {
-        if (!ended) open();
+        if (!ended) start();
       },
     );
     return stop;
-  }, [runId]);
+  }, [runId, waiting]);
 
   const term = search.toLowerCase();
   const min = rank(level);
@@ -190,7 +202,13 @@ export function LogView({ runId }: { runId: string }) {
           {term || min
             ? `${shown.length} of ${lines.current.length} lines`
             : `${lines.current.length} lines`}
-          {status === "live" ? " · live" : status === "retrying" ? " · reconnecting" : ""}
+          {status === "live"
+            ? " · live"
+            : status === "retrying"
+              ? " · reconnecting"
+              : status === "waiting"
+                ? " · waiting for the run"
+                : ""}
         </span>
       </div>
       {shown.length ? (

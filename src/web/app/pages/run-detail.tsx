@@ -179,7 +179,7 @@ export function RunDetailPage({ params }: PageProps) {
             </Section>
           ) : null}
           <Section key="logs" title="Logs" testId="run-logs">
-            <LogView runId={id} />
+            <LogView runId={id} waiting={run.state === "SCHEDULED" || run.state === "PAUSED"} />
           </Section>
           {run.artifacts.length ? (
             <Section key="artifacts" title="Artifacts" testId="run-artifacts">
