@@ -4,7 +4,7 @@
  * on a time axis, its subflows, its artifacts and its logs, live; cancel, retry and resume.
  */
 import { Fragment } from "preact";
-import { useEffect, useLayoutEffect, useRef, useState } from "preact/hooks";
+import { useLayoutEffect, useRef, useState } from "preact/hooks";
 import type { RunDetail } from "../../../core/index.ts";
 import { type RunTime, runTimes } from "../../../core/run-times.ts";
 import { TERMINAL_TYPES } from "../../../core/states.ts";
@@ -19,6 +19,7 @@ import { href, type PageProps } from "../components/router.ts";
 import { StateBadge } from "../components/StateBadge.tsx";
 import { StateTimeline } from "../components/StateTimeline.tsx";
 import { SubflowTree } from "../components/SubflowTree.tsx";
+import { useNow } from "../components/use-now.ts";
 import { runPath } from "../first-data.ts";
 import { isLive, subscribe } from "../live.ts";
 
@@ -82,17 +83,6 @@ function useRun(id: string) {
     };
   }, [id]);
   return { run, error, reload: () => load.current() };
-}
-
-/** The time now, again every second while `ticking` (a running run's durations grow). */
-function useNow(ticking: boolean): number {
-  const [now, setNow] = useState(Date.now());
-  useEffect(() => {
-    if (!ticking) return;
-    const timer = setInterval(() => setNow(Date.now()), 1000);
-    return () => clearInterval(timer);
-  }, [ticking]);
-  return ticking ? now : Date.now();
 }
 
 function Section({

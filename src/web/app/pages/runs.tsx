@@ -19,6 +19,7 @@ import {
 } from "../components/run-filters.ts";
 import { rowCount } from "../components/runs-window.ts";
 import { StateBadge, stateClass } from "../components/StateBadge.tsx";
+import { useNow } from "../components/use-now.ts";
 import { useRunsWindow } from "../components/useRunsWindow.ts";
 import { VirtualList } from "../components/VirtualList.tsx";
 import { useLiveData } from "../live.ts";
@@ -180,7 +181,8 @@ export function RunsPage({ query }: PageProps) {
   });
   const names = (deployments.data ?? []).map((d) => d.name).sort();
   const onRange = useCallback((_first: number, last: number) => need(last), [need]);
-  const now = Date.now();
+  // A running run's duration grows: the list is drawn again every second while one is listed.
+  const now = useNow(window.rows.some((r) => r.state === "RUNNING" || r.state === "CANCELLING"));
   const count = rowCount(window);
   const renderRow = (i: number) => {
     const run = window.rows[i];
