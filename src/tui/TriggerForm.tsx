@@ -26,7 +26,7 @@ export function TriggerForm({ form, height, cols }: { form: Form; height: number
         const error = form.errors[field.name];
         const hint = field.enum
           ? `one of ${field.enum.map((e) => JSON.stringify(e)).join(", ")}`
-          : `${field.type}${field.required ? ", required" : ""}`;
+          : `${field.type}${field.type === "boolean" ? " (true or false)" : ""}${field.required ? ", required" : ""}`;
         return (
           <Text key={field.name} wrap="truncate-end">
             <Text color={at ? "cyan" : undefined} bold={at}>
@@ -53,7 +53,10 @@ export function TriggerForm({ form, height, cols }: { form: Form; height: number
         </Text>
       ) : (
         <Text color="gray" wrap="truncate-end">
-          {"  "}Values are checked against the deployment's parameter schema before the run is sent.
+          {"  "}
+          {form.resumeRunId
+            ? "Values are checked against what the pause asks for before the run is resumed."
+            : "Values are checked against the deployment's parameter schema before the run is sent."}
         </Text>
       )}
     </Box>

@@ -213,6 +213,20 @@ describe("Header, LogPane, HelpOverlay, TriggerForm, RunDetails", () => {
     expect(out).toContain("must be at least 1");
   });
 
+  test("a pause's input form says what its values are checked against, and how a yes/no is written", () => {
+    const base = createTriggerForm(deployment("approve", {}));
+    const form = {
+      ...base,
+      deployment: "resume of run 31719ee8",
+      resumeRunId: "31719ee8-0000",
+      fields: [{ name: "approved", type: "boolean", required: true, text: "" }],
+    } as typeof base;
+    const out = frame(h(TriggerForm, { form, height: 10, cols: 120 })).lastFrame()!;
+    expect(out).toContain("checked against what the pause asks for");
+    expect(out).not.toContain("parameter schema");
+    expect(out).toContain("boolean (true or false), required");
+  });
+
   test("run details show the state timeline, parameters and exit code", () => {
     const detail = {
       ...run(1, {
