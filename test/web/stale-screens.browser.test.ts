@@ -117,7 +117,14 @@ export default flow("approval", async () => {
     rmSync(file);
     await details.getByTestId("deployment-removed").waitFor({ timeout: 20_000 });
     expect(await details.getByRole("button", { name: "Run…" }).count()).toBe(0);
-    await page.close();
+    // Its runs stay in the history: a filter on it says whose they are.
+    const runs = await open("/runs?deployment=gone");
+    await runs
+      .getByTestId("runs-deployment")
+      .getByText("gone (removed)")
+      .waitFor({ state: "attached" });
+    expect(await runs.getByTestId("runs-deployment").inputValue()).toBe("gone");
+    await Promise.all([page.close(), runs.close()]);
   });
 
   test("pages of a paused run hold no log stream: four of them leave the browser room for more", async () => {

@@ -39,7 +39,16 @@ function runDuration(run: { started_at: string | null; ended_at: string | null }
 }
 
 /** The filter bar: each change rewrites the URL. */
-function Filters({ filters, deployments }: { filters: RunFilters; deployments: string[] }) {
+function Filters({
+  filters,
+  deployments,
+  loaded,
+}: {
+  filters: RunFilters;
+  deployments: string[];
+  /** The deployments are in: one filtered on and not among them was removed. */
+  loaded: boolean;
+}) {
   const [text, setText] = useState(filters.q ?? "");
   useEffect(() => setText(filters.q ?? ""), [filters.q]);
   // Typing filters after a pause, not at every key.
@@ -74,6 +83,10 @@ function Filters({ filters, deployments }: { filters: RunFilters; deployments: s
             {d}
           </option>
         ))}
+        {/* A filter on a deployment no longer listed (removed: its runs stay) shows as such. */}
+        {loaded && filters.deployment && !deployments.includes(filters.deployment) ? (
+          <option value={filters.deployment}>{filters.deployment} (removed)</option>
+        ) : null}
       </select>
       <select value={filters.state ?? ""} onChange={put("state")} data-testid="runs-state">
         <option value="">Any state</option>
@@ -230,7 +243,7 @@ export function RunsPage({ query }: PageProps) {
           </a>
         ) : null}
       </PageTitle>
-      <Filters filters={filters} deployments={names} />
+      <Filters filters={filters} deployments={names} loaded={deployments.data !== undefined} />
       <StateCounts filters={filters} counts={counts} />
       <ErrorBox error={error} />
       <div class="run-row run-head">
