@@ -1,12 +1,10 @@
-import { readFileSync } from "node:fs";
 import { hostname } from "node:os";
 import { join } from "node:path";
-import type { Browser, BrowserContext, Page } from "playwright-core";
+import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { createClient } from "../../src/client/index.ts";
-import { orch, spawnOrch, tempDir } from "../helpers.ts";
+import { orch, tempDir } from "../helpers.ts";
 import { createMarker } from "../processes.ts";
-import { haveChromium, launchBrowser, screenshot } from "./browser.ts";
+import { haveChromium, screenshot, signedInUp } from "./browser.ts";
 import { seedRuns } from "./seed-runs.ts";
 
 const SEEDED = 10_000;
@@ -15,11 +13,11 @@ const SEEDED = 10_000;
 describe.skipIf(!haveChromium)("the runs pages in chromium", () => {
   const marker = createMarker("web-runs");
   let project: ReturnType<typeof tempDir>;
-  let up: ReturnType<typeof spawnOrch>;
-  let browser: Browser;
-  let context: BrowserContext;
+  let served: Awaited<ReturnType<typeof signedInUp>>;
   let base: string;
-  let client: ReturnType<typeof createClient>;
+  let client: Awaited<ReturnType<typeof signedInUp>>["client"];
+  /** A page of the app at `path` (`/runs?state=FAILED`), once it is live. */
+  const open = (path: string) => served.open(path);
 
   beforeAll(async () => {
     project = tempDir("orch-web-runs-");
@@ -68,34 +66,14 @@ export default flow("flaky", async () => finish(await prepare()));
 `,
     );
     seedRuns(project.dir, SEEDED);
-    up = spawnOrch(["up", "--headless", "--port", "0", "--dir", project.dir]);
-    await up.waitFor("web UI: ", 30_000);
-    const loginUrl = /web UI: (\S+)/.exec(up.stderr)![1]!;
-    base = new URL(loginUrl).origin;
-    const token = readFileSync(join(project.dir, ".orch", "token"), "utf8").trim();
-    client = createClient({ url: base, token });
-    browser = await launchBrowser();
-    context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
-    const page = await context.newPage();
-    await page.goto(loginUrl);
-    await page.waitForURL(/\/deployments$/);
-    await page.close();
+    served = await signedInUp(project.dir);
+    ({ base, client } = served);
   });
   afterAll(async () => {
-    await browser?.close();
-    up?.proc.kill("SIGTERM");
-    await up?.proc.exited;
+    await served?.stop();
     marker.kill();
     project?.cleanup();
   });
-
-  /** A page of the app at `path` (`/runs?state=FAILED`). */
-  async function open(path: string): Promise<Page> {
-    const page = await context.newPage();
-    await page.goto(`${base}${path}`);
-    await page.getByTestId("live-status").getByText("online").waitFor();
-    return page;
-  }
 
   /** How many run rows are in the DOM. */
   const rowsInDom = (page: Page) => page.getByTestId("run-row").count();

@@ -1,30 +1,26 @@
-import { readFileSync, rmSync } from "node:fs";
+import { rmSync } from "node:fs";
 import { join } from "node:path";
-import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { createClient } from "../../src/client/index.ts";
-import { orch, spawnOrch, tempDir } from "../helpers.ts";
-import { haveChromium, launchBrowser } from "./browser.ts";
+import { orch, tempDir } from "../helpers.ts";
+import { haveChromium, signedInUp } from "./browser.ts";
 import { seedRuns } from "./seed-runs.ts";
 
 // A page never shows what the server no longer has: runs `orch runs prune` deleted, a pause
 // resumed from elsewhere, a deployment removed. On the compiled binary, in chromium.
 describe.skipIf(!haveChromium)("stale screens in chromium", () => {
   let project: ReturnType<typeof tempDir>;
-  let up: ReturnType<typeof spawnOrch>;
-  let browser: Browser;
-  let context: BrowserContext;
-  let base: string;
-  let client: ReturnType<typeof createClient>;
+  let served: Awaited<ReturnType<typeof signedInUp>>;
+  let client: Awaited<ReturnType<typeof signedInUp>>["client"];
+  const open = (path: string) => served.open(path);
 
   beforeAll(async () => {
-    project = tempDir("orch-web-pruned-");
+    project = tempDir("orch-web-stale-");
     expect((await orch(["init", project.dir])).code).toBe(0);
     // Finished an hour ago and more: what a prune of runs older than a minute deletes.
     seedRuns(project.dir, 30);
     await Bun.write(
       join(project.dir, "flows", "approval.yaml"),
-      'deployments:\n  - name: approval\n    flow: ./approval.ts\n  - name: slow\n    command: [sleep, "60"]\n',
+      "deployments:\n  - name: approval\n    flow: ./approval.ts\n",
     );
     await Bun.write(
       join(project.dir, "flows", "approval.ts"),
@@ -37,32 +33,13 @@ export default flow("approval", async () => {
 });
 `,
     );
-    up = spawnOrch(["up", "--headless", "--port", "0", "--dir", project.dir]);
-    await up.waitFor("web UI: ", 30_000);
-    const loginUrl = /web UI: (\S+)/.exec(up.stderr)![1]!;
-    base = new URL(loginUrl).origin;
-    const token = readFileSync(join(project.dir, ".orch", "token"), "utf8").trim();
-    client = createClient({ url: base, token });
-    browser = await launchBrowser();
-    context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
-    const page = await context.newPage();
-    await page.goto(loginUrl);
-    await page.waitForURL(/\/deployments$/);
-    await page.close();
+    served = await signedInUp(project.dir);
+    client = served.client;
   });
   afterAll(async () => {
-    await browser?.close();
-    up?.proc.kill("SIGTERM");
-    await up?.proc.exited;
+    await served?.stop();
     project?.cleanup();
   });
-
-  async function open(path: string): Promise<Page> {
-    const page = await context.newPage();
-    await page.goto(`${base}${path}`);
-    await page.getByTestId("live-status").getByText("online").waitFor();
-    return page;
-  }
 
   test("runs pruned while the runs page and a run's page are open leave both", async () => {
     const { runs } = await client.listRuns({ tag: "seeded", limit: 100 });
